@@ -1,0 +1,49 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Dependencies point one way: exhunt → InvestigationShell → ExchangeDetection → ExchangeEvidence.
+let package = Package(
+    name: "exhunt",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "exhunt", targets: ["exhunt"]),
+        .library(name: "ExchangeEvidence", targets: ["ExchangeEvidence"]),
+        .library(name: "ExchangeDetection", targets: ["ExchangeDetection"]),
+        .library(name: "InvestigationShell", targets: ["InvestigationShell"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+    ],
+    targets: [
+        // System libraries (Debian: libedit-dev, libevtx-dev, libssl-dev).
+        .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+        .systemLibrary(name: "CEvtx", pkgConfig: "libevtx", providers: [.apt(["libevtx-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        // Core libraries
+        .target(
+            name: "ExchangeEvidence",
+            dependencies: ["CCrypto", "CEvtx", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .target(
+            name: "ExchangeDetection",
+            dependencies: ["ExchangeEvidence"],
+            resources: [.copy("Resources")]),
+        .target(
+            name: "InvestigationShell",
+            dependencies: ["ExchangeEvidence", "ExchangeDetection"]),
+        .executableTarget(
+            name: "exhunt",
+            dependencies: [
+                "InvestigationShell", "CEditLine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // Tests mirror the sources.
+        .testTarget(name: "ExchangeEvidenceTests", dependencies: ["ExchangeEvidence"], exclude: ["Fixtures"]),
+        .testTarget(name: "ExchangeDetectionTests", dependencies: ["ExchangeDetection"], exclude: ["Fixtures"]),
+        .testTarget(name: "InvestigationShellTests", dependencies: ["InvestigationShell"], exclude: ["Golden"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["exhunt"], exclude: ["Scripts"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,46 @@
+/// The events of one file, built by a reader on a worker thread with a private value pool,
+/// then merged into the `EventStore` (which renumbers the interned ids).
+public struct EventBatch: Sendable {
+    var offsets: [Int] = []
+    var lengths: [UInt32] = []
+    var lines: [UInt32] = []
+    var times: [Int64] = []
+    var schemaIndex: [UInt16] = []
+    var values: [[UInt32]] = Array(repeating: [], count: InternedField.allCases.count)
+    var pool = ValuePool(capacity: 256)
+    var schemas: [FieldSchema] = []
+
+    public init() {}
+
+    public var count: Int { offsets.count }
+
+    /// Registers a schema for the lines that follow and returns its local index.
+    public mutating func addSchema(_ schema: FieldSchema) -> UInt16 {
+        if let i = schemas.firstIndex(of: schema) { return UInt16(i) }
+        schemas.append(schema)
+        return UInt16(schemas.count - 1)
+    }
+
+    /// Appends one event. `fields` are interned values for the `InternedField`s, in case order (0 = absent).
+    @inline(__always)
+    public mutating func append(offset: Int, length: Int, line: Int, time: Int64, schema: UInt16) {
+        offsets.append(offset)
+        lengths.append(UInt32(truncatingIfNeeded: length))
+        lines.append(UInt32(truncatingIfNeeded: line))
+        times.append(time)
+        schemaIndex.append(schema)
+        for k in 0..<values.count { values[k].append(0) }
+    }
+
+    /// Sets an interned field of the last appended event.
+    @inline(__always)
+    public mutating func set(_ field: InternedField, _ bytes: UnsafeRawBufferPointer) {
+        let id = pool.intern(bytes)
+        values[field.rawValue][values[field.rawValue].count - 1] = id
+    }
+
+    public mutating func set(_ field: InternedField, _ string: String) {
+        var s = string
+        s.withUTF8 { set(field, UnsafeRawBufferPointer($0)) }
+    }
+}

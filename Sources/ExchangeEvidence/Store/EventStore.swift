@@ -1,0 +1,137 @@
+import Foundation
+
+/// A dense event number, stable for a session: events are numbered in load order (files in path order).
+public typealias EventID = Int
+
+/// The in-memory model of all loaded evidence, stored column-wise.
+///
+/// Per event it keeps the file, line number, byte range of the raw line, time, schema, and interned ids
+/// for the fields in `InternedField` — about 60 bytes an event. Everything else is split from the raw line
+/// on demand (`fields(of:)`), so loading never builds per-event dictionaries or Strings.
+public final class EventStore: @unchecked Sendable {
+    public private(set) var files: [EvidenceFile] = []
+    public private(set) var schemas: [FieldSchema] = []
+    public private(set) var pool = ValuePool(capacity: 1 << 16)
+
+    public private(set) var fileIndex: [UInt32] = []
+    public private(set) var lineNumber: [UInt32] = []
+    public private(set) var offset: [Int] = []
+    public private(set) var length: [UInt32] = []
+    public private(set) var time: [Int64] = []
+    public private(set) var schema: [UInt16] = []
+    /// Interned values, one column per `InternedField` (0 = absent).
+    public private(set) var values: [[UInt32]] = Array(repeating: [], count: InternedField.allCases.count)
+
+    private var schemaIDs: [FieldSchema: UInt16] = [:]
+    private var timeOrderCache: [EventID]?
+    /// Bumped on every change, so derived indexes (findings, time order) know when to rebuild.
+    public private(set) var generation = 0
+
+    public init() {}
+
+    public var count: Int { offset.count }
+
+    /// Adds a file and its events; returns the id range given to them.
+    @discardableResult
+    public func append(file: EvidenceFile, batch: EventBatch) -> Range<EventID> {
+        let fidx = UInt32(files.count)
+        files.append(file)
+        let start = count
+        var schemaMap = [UInt16]()
+        for s in batch.schemas {
+            if let id = schemaIDs[s] { schemaMap.append(id) } else {
+                let id = UInt16(schemas.count)
+                schemas.append(s)
+                schemaIDs[s] = id
+                schemaMap.append(id)
+            }
+        }
+        var idMap = [UInt32](repeating: 0, count: batch.pool.count)
+        for local in batch.pool.ids {
+            idMap[Int(local)] = batch.pool.withBytes(local) { pool.intern($0) }
+        }
+        let n = batch.count
+        fileIndex.append(contentsOf: repeatElement(fidx, count: n))
+        lineNumber.append(contentsOf: batch.lines)
+        offset.append(contentsOf: batch.offsets)
+        length.append(contentsOf: batch.lengths)
+        time.append(contentsOf: batch.times)
+        schema.append(contentsOf: batch.schemaIndex.lazy.map { schemaMap[Int($0)] })
+        for k in 0..<values.count {
+            values[k].append(contentsOf: batch.values[k].lazy.map { idMap[Int($0)] })
+        }
+        var first = Int64.max, last = Int64.min
+        for t in batch.times where t != Timestamp.unknown {
+            if t < first { first = t }
+            if t > last { last = t }
+        }
+        file.eventCount = n
+        file.firstTime = first == Int64.max ? Timestamp.unknown : first
+        file.lastTime = last == Int64.min ? Timestamp.unknown : last
+        timeOrderCache = nil
+        generation += 1
+        return start..<(start + n)
+    }
+
+    // MARK: - Reading events
+
+    public func file(of id: EventID) -> EvidenceFile { files[Int(fileIndex[id])] }
+    public func server(of id: EventID) -> String { file(of: id).server }
+    public func kind(of id: EventID) -> SourceKind { file(of: id).kind }
+    public func line(of id: EventID) -> Int { Int(lineNumber[id]) }
+
+    /// The interned id of a field of an event (0 = absent).
+    @inline(__always)
+    public func valueID(_ field: InternedField, _ id: EventID) -> UInt32 { values[field.rawValue][id] }
+
+    /// The value of an interned field, or "" when absent.
+    public func value(_ field: InternedField, _ id: EventID) -> String {
+        pool.string(values[field.rawValue][id])
+    }
+
+    public func withRawLine<R>(_ id: EventID, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        let f = file(of: id)
+        let s = offset[id], n = Int(length[id])
+        return try f.bytes.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[s..<(s + n)])) }
+    }
+
+    /// The raw line as stored (invalid UTF-8 repaired; escape before printing).
+    public func rawLine(_ id: EventID) -> String { withRawLine(id) { String(decoding: $0, as: UTF8.self) } }
+
+    /// All fields of an event, split from its raw line by its schema.
+    public func fields(of id: EventID) -> [(name: String, value: String)] {
+        let s = schemas[Int(schema[id])]
+        return withRawLine(id) { s.fields(of: $0) }
+    }
+
+    /// One field by name (case-insensitive), split from the raw line on demand.
+    public func field(_ name: String, of id: EventID) -> String? {
+        let lower = name.lowercased()
+        return fields(of: id).first { $0.name.lowercased() == lower }?.value
+    }
+
+    /// Events ordered by time (unknown times first, ties in load order), computed once per load.
+    public var timeOrder: [EventID] {
+        if let c = timeOrderCache { return c }
+        var order = Array(0..<count)
+        let t = time
+        order.sort { t[$0] != t[$1] ? t[$0] < t[$1] : $0 < $1 }
+        timeOrderCache = order
+        return order
+    }
+
+    /// Bytes used by the event columns and interning (not the file bytes), for `info` and the benchmark.
+    public var indexFootprint: Int {
+        fileIndex.capacity * 4 + lineNumber.capacity * 4 + offset.capacity * 8 + length.capacity * 4
+            + time.capacity * 8 + schema.capacity * 2 + values.reduce(0) { $0 + $1.capacity * 4 } + pool.footprint
+    }
+
+    /// Removes every event and file (used by `unload`).
+    public func removeAll() {
+        files = []; schemas = []; schemaIDs = [:]; pool = ValuePool(capacity: 1 << 16)
+        fileIndex = []; lineNumber = []; offset = []; length = []; time = []; schema = []
+        values = Array(repeating: [], count: InternedField.allCases.count)
+        timeOrderCache = nil
+        generation += 1
+    }
+}

@@ -1,0 +1,62 @@
+/// How the fields of one line are delimited, so a stored line can be split again on demand.
+public enum LineFormat: UInt8, Sendable, Hashable {
+    /// RFC 4180 comma-separated values (Exchange logs).
+    case csv
+    /// W3C extended log: single spaces, `-` for empty (IIS).
+    case w3c
+    /// `Name=Value` pairs separated by tabs, values escaped with `\t`, `\n`, `\\` (rendered records such as EVTX).
+    case keyValue
+    /// One opaque line: the only field is `line`.
+    case plain
+}
+
+/// The column names of a group of lines, looked up by name (case-insensitively) and never by position.
+public final class FieldSchema: @unchecked Sendable, Hashable {
+    public let format: LineFormat
+    public let names: [String]
+    private let index: [String: Int]
+
+    public init(format: LineFormat, names: [String]) {
+        self.format = format
+        self.names = names
+        var idx: [String: Int] = [:]
+        for (i, n) in names.enumerated() where idx[n.lowercased()] == nil { idx[n.lowercased()] = i }
+        self.index = idx
+    }
+
+    /// Position of a column, matching the name case-insensitively.
+    public func column(_ name: String) -> Int? { index[name.lowercased()] }
+
+    public static func == (a: FieldSchema, b: FieldSchema) -> Bool { a.format == b.format && a.names == b.names }
+    public func hash(into h: inout Hasher) {
+        h.combine(format)
+        h.combine(names)
+    }
+
+    /// Splits a stored line into (name, value) pairs. Values are unquoted and unescaped.
+    public func fields(of line: UnsafeRawBufferPointer) -> [(name: String, value: String)] {
+        switch format {
+        case .csv:
+            let values = CSVLine.split(line)
+            return pair(values)
+        case .w3c:
+            let values = line.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false).map {
+                $0.count == 1 && $0.first == UInt8(ascii: "-") ? "" : String(decoding: $0, as: UTF8.self)
+            }
+            return pair(values)
+        case .keyValue:
+            return KeyValueLine.split(line)
+        case .plain:
+            return [("line", String(decoding: line, as: UTF8.self))]
+        }
+    }
+
+    private func pair(_ values: [String]) -> [(name: String, value: String)] {
+        var out: [(name: String, value: String)] = []
+        out.reserveCapacity(max(values.count, names.count))
+        for (i, v) in values.enumerated() {
+            out.append((i < names.count ? names[i] : "extra\(i - names.count + 1)", v))
+        }
+        return out
+    }
+}

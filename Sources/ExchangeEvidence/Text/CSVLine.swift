@@ -1,0 +1,95 @@
+/// RFC 4180 field splitting for single lines of Exchange CSV logs.
+public enum CSVLine {
+    /// Splits one line into unquoted values (`""` inside quotes becomes `"`).
+    public static func split(_ line: UnsafeRawBufferPointer) -> [String] {
+        var out: [String] = []
+        var field: [UInt8] = []
+        var i = 0
+        let n = line.count
+        var inQuotes = false
+        var atFieldStart = true
+        while i < n {
+            let c = line[i]
+            if inQuotes {
+                if c == UInt8(ascii: "\"") {
+                    if i + 1 < n && line[i + 1] == UInt8(ascii: "\"") { field.append(c); i += 1 } else { inQuotes = false }
+                } else { field.append(c) }
+            } else if c == UInt8(ascii: ",") {
+                out.append(String(decoding: field, as: UTF8.self))
+                field.removeAll(keepingCapacity: true)
+                atFieldStart = true
+                i += 1
+                continue
+            } else if c == UInt8(ascii: "\"") && atFieldStart {
+                inQuotes = true
+            } else {
+                field.append(c)
+            }
+            atFieldStart = false
+            i += 1
+        }
+        out.append(String(decoding: field, as: UTF8.self))
+        return out
+    }
+
+    public static func split(_ s: String) -> [String] {
+        var s = s
+        return s.withUTF8 { split(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Quotes a value for CSV output when it needs it.
+    public static func quote(_ v: String) -> String {
+        if v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return v
+    }
+}
+
+/// The `Name=Value<TAB>Name=Value` form used for records that are rendered rather than read line by line.
+public enum KeyValueLine {
+    public static func escape(_ v: String) -> String {
+        var out = ""
+        out.reserveCapacity(v.utf8.count)
+        for ch in v.unicodeScalars {
+            switch ch {
+            case "\\": out += "\\\\"
+            case "\t": out += "\\t"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            default: out.unicodeScalars.append(ch)
+            }
+        }
+        return out
+    }
+
+    /// Builds one line from pairs; names must not contain `=` or tabs.
+    public static func join(_ pairs: [(String, String)]) -> String {
+        pairs.map { "\($0.0)=\(escape($0.1))" }.joined(separator: "\t")
+    }
+
+    public static func split(_ line: UnsafeRawBufferPointer) -> [(name: String, value: String)] {
+        let text = String(decoding: line, as: UTF8.self)
+        return text.split(separator: "\t", omittingEmptySubsequences: true).map { part in
+            guard let eq = part.firstIndex(of: "=") else { return (String(part), "") }
+            return (String(part[..<eq]), unescape(part[part.index(after: eq)...]))
+        }
+    }
+
+    static func unescape(_ s: Substring) -> String {
+        guard s.contains("\\") else { return String(s) }
+        var out = ""
+        var it = s.makeIterator()
+        while let c = it.next() {
+            if c == "\\", let n = it.next() {
+                switch n {
+                case "t": out.append("\t")
+                case "n": out.append("\n")
+                case "r": out.append("\r")
+                default: out.append(n)
+                }
+            } else { out.append(c) }
+        }
+        return out
+    }
+}

@@ -1,0 +1,108 @@
+/// Milliseconds since 1970-01-01T00:00:00Z. Exchange and IIS write UTC; parsing is done on bytes
+/// because Foundation's date formatters cost ~100× the rest of a load (see the performance notes).
+public enum Timestamp {
+    /// Marks an event whose time could not be read.
+    public static let unknown = Int64.min
+
+    /// Days from 1970-01-01 to a civil date (proleptic Gregorian).
+    @inline(__always)
+    public static func days(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+
+    /// Civil date of a day count (inverse of `days`).
+    public static func civil(days z0: Int) -> (year: Int, month: Int, day: Int) {
+        let z = z0 + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let y = yoe + era * 400
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (m <= 2 ? y + 1 : y, m, d)
+    }
+
+    @inline(__always)
+    static func digits(_ p: UnsafeRawBufferPointer, _ at: Int, _ n: Int) -> Int? {
+        var v = 0
+        for i in at..<(at + n) {
+            let c = Int(p[i]) &- 48
+            if c < 0 || c > 9 { return nil }
+            v = v * 10 + c
+        }
+        return v
+    }
+
+    /// Parses `YYYY-MM-DD[T ]HH:MM:SS[.fff…][Z]` (the Exchange, ECP and W3C forms); nil when malformed.
+    public static func parse(_ p: UnsafeRawBufferPointer) -> Int64? {
+        guard p.count >= 19, p[4] == UInt8(ascii: "-"), p[7] == UInt8(ascii: "-"),
+              p[10] == UInt8(ascii: "T") || p[10] == UInt8(ascii: " "),
+              p[13] == UInt8(ascii: ":"), p[16] == UInt8(ascii: ":"),
+              let y = digits(p, 0, 4), let mo = digits(p, 5, 2), let d = digits(p, 8, 2),
+              let h = digits(p, 11, 2), let mi = digits(p, 14, 2), let s = digits(p, 17, 2),
+              (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61
+        else { return nil }
+        var ms = 0
+        if p.count > 20, p[19] == UInt8(ascii: ".") {
+            var scale = 100
+            var i = 20
+            while i < p.count, let dgt = digits(p, i, 1) {
+                ms += dgt * scale
+                scale /= 10
+                i += 1
+            }
+        }
+        let secs = ((days(year: y, month: mo, day: d) * 24 + h) * 60 + mi) * 60 + s
+        return Int64(secs) * 1000 + Int64(ms)
+    }
+
+    /// Parses a W3C pair: `date` (`YYYY-MM-DD`) and `time` (`HH:MM:SS[.fff]`).
+    public static func parse(date: UnsafeRawBufferPointer, time: UnsafeRawBufferPointer) -> Int64? {
+        guard date.count == 10, time.count >= 8,
+              let y = digits(date, 0, 4), let mo = digits(date, 5, 2), let d = digits(date, 8, 2),
+              let h = digits(time, 0, 2), let mi = digits(time, 3, 2), let s = digits(time, 6, 2),
+              (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61
+        else { return nil }
+        let secs = ((days(year: y, month: mo, day: d) * 24 + h) * 60 + mi) * 60 + s
+        return Int64(secs) * 1000
+    }
+
+    public static func parse(_ s: String) -> Int64? {
+        var s = s
+        return s.withUTF8 { parse(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Formats as ISO 8601 UTC with milliseconds: `2021-03-03T06:49:42.162Z`.
+    public static func iso(_ ms: Int64) -> String {
+        if ms == unknown { return "-" }
+        let (secsTotal, milli) = ms.quotientAndRemainder(dividingBy: 1000)
+        var st = Int(secsTotal), m = Int(milli)
+        if m < 0 { m += 1000; st -= 1 }
+        var (dayCount, sod) = st.quotientAndRemainder(dividingBy: 86400)
+        if sod < 0 { sod += 86400; dayCount -= 1 }
+        let (y, mo, d) = civil(days: dayCount)
+        return "\(pad(y, 4))-\(pad(mo, 2))-\(pad(d, 2))T\(pad(sod / 3600, 2)):\(pad(sod / 60 % 60, 2)):\(pad(sod % 60, 2)).\(pad(m, 3))Z"
+    }
+
+    /// Formats as `2021-03-03 06:49:42` (UTC), the compact form for tables.
+    public static func short(_ ms: Int64) -> String {
+        if ms == unknown { return "-" }
+        let iso = iso(ms)
+        return String(iso.prefix(19)).replacingOccurrences(of: "T", with: " ")
+    }
+
+    static func pad(_ v: Int, _ width: Int) -> String {
+        let s = String(v)
+        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+    }
+}
+
+import Foundation
