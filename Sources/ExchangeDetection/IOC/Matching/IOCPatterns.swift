@@ -1,0 +1,108 @@
+/// How one automaton pattern relates to its indicator, which decides where and how a candidate is confirmed.
+enum PatternRole: UInt8, Sendable {
+    case ip, ua, hash, domain, url, name
+    /// The path as it sits on disk, from its anchor (`/frontend/httpproxy/…`, `/inetpub/wwwroot/…`) or in full.
+    case diskPath
+    /// The URL path a web-served file answers at (`/owa/auth/x.aspx`), for URL stems.
+    case webPath
+    /// A published folder: matches file paths below it, never requests.
+    case directory
+}
+
+/// Where a value was found, which decides the roles that may match it.
+enum FieldGroup: Int, CaseIterable, Sendable {
+    /// Client addresses (`c-ip`, `ClientIpAddress`, X-Forwarded-For lists).
+    case ip
+    /// User-agent fields.
+    case ua
+    /// URL stems.
+    case stem
+    /// Free text that may carry host names and URLs (`AnchorMailbox`, `cs-uri-query`).
+    case text
+    /// File paths of file listings and event records (`TargetFilename`, `Image`, `FullName`).
+    case file
+    /// Digest fields (`SHA256`, Sysmon `Hashes`).
+    case hash
+    /// Any byte of a loaded file (`--raw`).
+    case raw
+
+    func accepts(_ role: PatternRole) -> Bool {
+        switch self {
+        case .ip: role == .ip
+        case .ua: role == .ua
+        case .stem: role == .webPath || role == .name
+        case .text: role == .domain || role == .url
+        case .file: role == .diskPath || role == .directory || role == .name
+        case .hash: role == .hash
+        case .raw: role != .directory
+        }
+    }
+}
+
+/// The automaton patterns derived from a list of indicators.
+struct IOCPatterns {
+    var bytes: [[UInt8]] = []
+    var indicator: [Int32] = []
+    var role: [PatternRole] = []
+    /// User agents in their comparison form (case kept), per pattern, for exact confirmation.
+    var exact: [[UInt8]] = []
+
+    /// Path anchors: the part of an install path from which files are the same on every server.
+    static let anchors = ["/frontend/httpproxy/", "/inetpub/wwwroot/"]
+
+    init(_ indicators: [Indicator]) {
+        for (i, ind) in indicators.enumerated() {
+            let n = ind.normalized
+            switch ind.type {
+            case .ip: add(n, i, .ip)
+            case .ua: add(n, i, .ua)
+            case .hash: add(n, i, .hash)
+            case .domain: add(n, i, .domain)
+            case .url: add(n, i, .url)
+            case .name: add(n, i, .name)
+            case .path:
+                let keys = Self.pathKeys(n)
+                if ind.isDirectory {
+                    add(keys.disk, i, .directory)
+                } else {
+                    add(keys.disk, i, .diskPath)
+                    if let web = keys.web { add(web, i, .webPath) }
+                }
+            }
+        }
+    }
+
+    private mutating func add(_ s: String, _ i: Int, _ r: PatternRole) {
+        bytes.append(Array(s.utf8))
+        indicator.append(Int32(i))
+        role.append(r)
+        exact.append(r == .ua ? Array(s.utf8) : [])
+    }
+
+    /// The disk key (from an anchor, or the whole path with a leading `/`) and, for files under a web root,
+    /// the URL path they are served at. Relative paths (`owa/auth/x.aspx`) are both.
+    static func pathKeys(_ normalized: String) -> (disk: String, web: String?) {
+        let p = normalized.hasPrefix("/") ? normalized : "/" + normalized
+        for a in anchors {
+            if let r = p.range(of: a) {
+                let web = "/" + p[r.upperBound...]
+                return (String(p[r.lowerBound...]), web.count > 1 ? web : nil)
+            }
+        }
+        let absolute = normalized.hasPrefix("/") && !normalized.hasPrefix("/owa/") && !normalized.hasPrefix("/ecp/")
+            && !normalized.hasPrefix("/aspnet_client/")
+        return (p, absolute ? nil : p)
+    }
+
+    /// The fold applied to every byte before matching: ASCII lower case, `\` as `/`, and `+` and `,` as spaces
+    /// (IIS writes user-agent spaces as `+`; HttpProxy logs replace commas in them with spaces).
+    static let fold: [UInt8] = (0..<256).map { b in
+        let c = UInt8(b)
+        switch c {
+        case 0x41...0x5A: return c | 0x20
+        case 0x5C: return 0x2F
+        case 0x2B, 0x2C: return 0x20
+        default: return c
+        }
+    }
+}
