@@ -7,8 +7,7 @@ import Foundation
 public enum BuiltinIndicatorSets {
     /// Loads every built-in set. Problems would mean a broken data file; they are returned so tests catch them.
     public static func load() -> (sets: [IndicatorSet], problems: [IOCLoadProblem]) {
-        guard let dir = directory,
-              let manifest = FileManager.default.contents(atPath: dir.appendingPathComponent("sets.tsv").path) else {
+        guard let manifest = try? DetectionData.data("iocs/sets.tsv") else {
             return ([], [IOCLoadProblem(file: "Resources/iocs/sets.tsv", line: nil, message: "built-in indicator data missing")])
         }
         var order: [String] = []
@@ -19,7 +18,7 @@ public enum BuiltinIndicatorSets {
             let cols = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             guard cols.count >= 2 else { continue }
             let name = cols[0], file = cols[1], provenance = cols.count > 2 ? cols[2] : ""
-            guard let data = FileManager.default.contents(atPath: dir.appendingPathComponent(file).path) else {
+            guard let data = try? DetectionData.data("iocs/" + file) else {
                 problems.append(IOCLoadProblem(file: file, line: nil, message: "built-in indicator file missing"))
                 continue
             }
@@ -35,10 +34,5 @@ public enum BuiltinIndicatorSets {
             }
         }
         return (order.compactMap { sets[$0] }, problems)
-    }
-
-    /// The folder holding the data files inside the module's resource bundle.
-    static var directory: URL? {
-        Bundle.module.resourceURL?.appendingPathComponent("Resources").appendingPathComponent("iocs")
     }
 }

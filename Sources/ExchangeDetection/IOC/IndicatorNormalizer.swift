@@ -87,10 +87,10 @@ public enum IndicatorNormalizer {
     public static func detectType(_ value: String) -> IndicatorType? {
         let v = value
         let lower = v.lowercased()
-        if canonicalIPv4(v) != nil || looksLikeIPv6(v) { return .ip }
+        if canonicalIPv4(v) != nil || looksLikeIPv6(v) || looksLikeDottedNumbers(v) { return .ip }
         if !v.isEmpty, v.utf8.count >= 32, v.utf8.allSatisfy(isHex) { return .hash }
         for scheme in ["http://", "https://", "ftp://"] where lower.hasPrefix(scheme) { return .url }
-        if v.contains(" ") || v.contains("+(") || looksLikeProduct(v) { return .ua }
+        if ((v.contains(" ") || v.contains("+(")) && v.contains("/")) || looksLikeProduct(v) { return .ua }
         if v.contains("\\") || v.hasPrefix("/") || (v.utf8.count > 2 && v.utf8.dropFirst().first == UInt8(ascii: ":")) {
             return .path
         }
@@ -140,6 +140,12 @@ public enum IndicatorNormalizer {
         return out.joined(separator: ".")
     }
 
+    /// Four dot-separated digit groups (`10.0.3.999`): meant as an address even when not a valid one.
+    static func looksLikeDottedNumbers(_ s: String) -> Bool {
+        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts.allSatisfy { !$0.isEmpty && $0.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
+    }
+
     static func looksLikeIPv6(_ s: String) -> Bool {
         var t = Substring(s)
         if t.hasPrefix("[") && t.hasSuffix("]") { t = t.dropFirst().dropLast() }
@@ -185,5 +191,4 @@ extension String {
         while end > start, ws(u[u.index(before: end)]) { end = u.index(before: end) }
         return String(self[start..<end])
     }
-
 }

@@ -49,10 +49,11 @@ struct IndicatorCollector {
         if problems.count < Self.keptProblems { problems.append(IOCLoadProblem(file: file, line: line, message: message)) }
     }
 
-    /// Adds one value; returns false (after recording why) when it is not a valid indicator of `type`.
+    /// Adds one value; returns false (after recording why, prefixed with `context` such as a STIX id)
+    /// when it is not a valid indicator of `type`.
     @discardableResult
     mutating func add(_ type: IndicatorType, _ raw: String, line: Int?, date: String = "", note: String = "",
-                      validFrom: String = "", validUntil: String = "", source: String? = nil) -> Bool {
+                      validFrom: String = "", validUntil: String = "", source: String? = nil, context: String = "") -> Bool {
         switch IndicatorNormalizer.make(type, raw, set: set.name, source: source ?? self.source, date: date, note: note) {
         case .success(var i):
             i.validFrom = validFrom
@@ -60,7 +61,7 @@ struct IndicatorCollector {
             set.append(i)
             return true
         case .failure(let r):
-            problem(line, r.message)
+            problem(line, context.isEmpty ? r.message : "\(context): \(r.message)")
             return false
         }
     }

@@ -78,7 +78,7 @@ enum STIXBundleLoader {
             var used: [STIXPattern.Comparison] = []
             if dirs.count == 1 && names.count == 1 {
                 if c.add(.path, directory(dirs[0].values[0]) + names[0].values[0], line: line, date: date, note: note, validFrom: validFrom,
-                         validUntil: validUntil) { loaded += 1 }
+                         validUntil: validUntil, context: id) { loaded += 1 }
                 used = dirs + names
             }
             var separate = 0
@@ -91,7 +91,8 @@ enum STIXBundleLoader {
                 }
                 let isDirectory = cmp.path == "file:parent_directory_ref.path" || cmp.path == "directory:path"
                 for v in cmp.values {
-                    if c.add(type, isDirectory ? directory(v) : v, line: line, date: date, note: note, validFrom: validFrom, validUntil: validUntil) {
+                    if c.add(type, isDirectory ? directory(v) : v, line: line, date: date, note: note, validFrom: validFrom, validUntil: validUntil,
+                             context: id) {
                         loaded += 1
                         separate += 1
                     }
