@@ -65,8 +65,8 @@ public struct Indicator: Sendable, Hashable {
         self.validUntil = validUntil
     }
 
-    /// A path indicator that names a folder (published with a trailing separator): it matches the files
-    /// below it in file listings, never a single request.
+    /// A path indicator that names a folder (published with a trailing separator). Shown with its set but not
+    /// matched: standard Exchange files live in the same folders, so it takes a baseline, not a string match.
     public var isDirectory: Bool { type == .path && normalized.hasSuffix("/") }
 }
 

@@ -23,8 +23,6 @@ enum IOCConfirm {
             return startOK && isEnd(after) && (group == .raw || after == nil || after == 0x3F || after == 0x23)
         case .diskPath, .webPath:
             return group == .raw ? isEnd(after) : (after == nil || after == 0x3F || after == 0x23)
-        case .directory:
-            return true
         case .ua:
             // Whole field in field mode; in raw text, delimited like a field.
             if group == .raw {

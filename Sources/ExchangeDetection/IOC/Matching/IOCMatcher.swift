@@ -154,7 +154,7 @@ extension FieldGroup {
         case .domain: accepts(.domain)
         case .url: accepts(.url)
         case .name: accepts(.name)
-        case .path: accepts(.diskPath) || accepts(.webPath) || accepts(.directory)
+        case .path: accepts(.diskPath) || accepts(.webPath)
         }
     }
 }

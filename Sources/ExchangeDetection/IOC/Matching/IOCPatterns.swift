@@ -5,8 +5,6 @@ enum PatternRole: UInt8, Sendable {
     case diskPath
     /// The URL path a web-served file answers at (`/owa/auth/x.aspx`), for URL stems.
     case webPath
-    /// A published folder: matches file paths below it, never requests.
-    case directory
 }
 
 /// Where a value was found, which decides the roles that may match it.
@@ -32,9 +30,9 @@ enum FieldGroup: Int, CaseIterable, Sendable {
         case .ua: role == .ua
         case .stem: role == .webPath || role == .name
         case .text: role == .domain || role == .url
-        case .file: role == .diskPath || role == .directory || role == .name
+        case .file: role == .diskPath || role == .name
         case .hash: role == .hash
-        case .raw: role != .directory
+        case .raw: true
         }
     }
 }
@@ -50,6 +48,8 @@ struct IOCPatterns {
     /// Path anchors: the part of an install path from which files are the same on every server.
     static let anchors = ["/frontend/httpproxy/", "/inetpub/wwwroot/"]
 
+    /// Folder indicators (`…\\owa\\auth\\`) yield no pattern: every standard Exchange file sits in those folders,
+    /// so "a file below it" is a rule needing a baseline (the web-shell detections), not an indicator match.
     init(_ indicators: [Indicator]) {
         for (i, ind) in indicators.enumerated() {
             let n = ind.normalized
@@ -61,13 +61,10 @@ struct IOCPatterns {
             case .url: add(n, i, .url)
             case .name: add(n, i, .name)
             case .path:
+                if ind.isDirectory { continue }
                 let keys = Self.pathKeys(n)
-                if ind.isDirectory {
-                    add(keys.disk, i, .directory)
-                } else {
-                    add(keys.disk, i, .diskPath)
-                    if let web = keys.web { add(web, i, .webPath) }
-                }
+                add(keys.disk, i, .diskPath)
+                if let web = keys.web { add(web, i, .webPath) }
             }
         }
     }
