@@ -5,6 +5,17 @@ import Foundation
 /// They are data, not code, so that a published update is a file change: each file is read with the same
 /// loaders as an analyst's files (the MSTIC feed is shipped verbatim as MSTIC published it).
 public enum BuiltinIndicatorSets {
+    /// The names of the built-in sets, in manifest order (for completion; reads only the manifest).
+    public static var names: [String] {
+        guard let manifest = try? DetectionData.data("iocs/sets.tsv") else { return [] }
+        var out: [String] = []
+        for line in String(decoding: manifest, as: UTF8.self).split(separator: "\n") where !line.hasPrefix("#") && !line.hasPrefix("set\t") {
+            let name = String(line.prefix { $0 != "\t" })
+            if !out.contains(name) { out.append(name) }
+        }
+        return out
+    }
+
     /// Loads every built-in set. Problems would mean a broken data file; they are returned so tests catch them.
     public static func load() -> (sets: [IndicatorSet], problems: [IOCLoadProblem]) {
         guard let manifest = try? DetectionData.data("iocs/sets.tsv") else {

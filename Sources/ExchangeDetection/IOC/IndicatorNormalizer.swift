@@ -35,6 +35,9 @@ public enum IndicatorNormalizer {
                             note: String = "") -> Result<Indicator, Rejection> {
         let value = refang(raw)
         if value.isEmpty { return .failure(Rejection("empty \(type.rawValue) value")) }
+        if value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            return .failure(Rejection("\(type.rawValue) value contains control characters"))
+        }
         switch normalize(type, value) {
         case .success(let n):
             return .success(Indicator(type: type, value: value, normalized: n, set: set, source: source, date: date, note: note))
