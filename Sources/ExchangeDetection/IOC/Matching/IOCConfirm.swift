@@ -1,6 +1,5 @@
 /// The field rules that turn an automaton candidate into a hit. They are what keeps false friends out:
-/// `1.2.3.4` inside `11.2.3.45`, `shell.aspx` inside `myshell.aspx`, a hash inside a longer hex string,
-/// `Bingbot` for the real crawler's `bingbot`.
+/// `1.2.3.4` inside `11.2.3.45`, `shell.aspx` inside `myshell.aspx`, `Bingbot` for the real crawler's `bingbot`.
 enum IOCConfirm {
     static func confirm(_ role: PatternRole, _ v: UnsafeRawBufferPointer, _ s: Int, _ e: Int, group: FieldGroup,
                         exact: [UInt8]) -> Bool {
@@ -10,8 +9,6 @@ enum IOCConfirm {
         switch role {
         case .ip:
             return !isIPByte(before) && !isIPByte(after)
-        case .hash:
-            return !isHex(before) && !isHex(after)
         case .domain:
             // Subdomains match (`.` before); a longer name does not (`xkrebsonsecurity.top`, `…top.evil`).
             return (before == nil || before == 0x2E || !isDomainByte(before)) && !isDomainByte(after)
@@ -39,11 +36,6 @@ enum IOCConfirm {
     @inline(__always) static func isIPByte(_ b: UInt8?) -> Bool {
         guard let b else { return false }
         return (b >= 0x30 && b <= 0x39) || b == 0x2E
-    }
-
-    @inline(__always) static func isHex(_ b: UInt8?) -> Bool {
-        guard let b else { return false }
-        return IndicatorNormalizer.isHex(b)
     }
 
     @inline(__always) static func isDomainByte(_ b: UInt8?) -> Bool {

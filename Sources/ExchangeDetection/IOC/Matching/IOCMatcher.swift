@@ -42,7 +42,7 @@ public struct IOCFilter: Sendable {
     }
 }
 
-/// Indicators compiled into one automaton, matched against the values of an `EventStore`.
+/// Indicators compiled into small automata (one per kind of field), matched against the values of an `EventStore`.
 ///
 /// Field-aware matching works on the interned values: each distinct value of a relevant column is run
 /// through the automaton once (memoised per value id), then the column is scanned once to map matching
@@ -51,15 +51,24 @@ public struct IOCFilter: Sendable {
 /// (`IOCConfirm`): whole addresses, whole user agents, path ends, name segments.
 public final class IOCMatcher: @unchecked Sendable {
     public let indicators: [Indicator]
-    let patterns: IOCPatterns
-    let automaton: MultiPatternMatcher
-    /// Hash indicators by normalised value, for collected files' SHA-256.
+    /// One automaton per field group, holding only the patterns that group can confirm.
+    let compiled: [FieldGroup: CompiledGroup]
+    /// Hash indicators by normalised value, for collected files' SHA-256 and digests in text.
     let hashIndex: [String: [Int]]
+
+    struct CompiledGroup {
+        let patterns: IOCPatterns
+        let automaton: MultiPatternMatcher
+    }
 
     public init(indicators: [Indicator]) {
         self.indicators = indicators
-        patterns = IOCPatterns(indicators)
-        automaton = MultiPatternMatcher(patterns: patterns.bytes, fold: IOCPatterns.fold)
+        var c: [FieldGroup: CompiledGroup] = [:]
+        for g in FieldGroup.allCases where g != .hash {
+            let p = IOCPatterns(indicators, for: g)
+            c[g] = CompiledGroup(patterns: p, automaton: MultiPatternMatcher(patterns: p.bytes, fold: IOCPatterns.fold))
+        }
+        compiled = c
         var h: [String: [Int]] = [:]
         for (i, ind) in indicators.enumerated() where ind.type == .hash { h[ind.normalized, default: []].append(i) }
         hashIndex = h
@@ -75,14 +84,10 @@ public final class IOCMatcher: @unchecked Sendable {
     public func match(_ store: EventStore, filter: IOCFilter = IOCFilter()) -> [IOCHit] {
         var hits: [IOCHit] = []
         let serverOK = store.files.map { filter.acceptsServer($0.server) }
-        let hasTypes = Set(indicators.map(\.type))
-        for (field, group) in Self.columns {
-            guard IndicatorType.allCases.contains(where: { hasTypes.contains($0) && group.accepts(anyRoleOf: $0) }) else {
-                continue
-            }
+        for (field, group) in Self.columns where compiled[group]?.patterns.bytes.isEmpty == false {
             matchColumn(store, field, group, serverOK: serverOK, filter: filter, into: &hits)
         }
-        if hasTypes.contains(.hash) {
+        if !hashIndex.isEmpty {
             for (fi, f) in store.files.enumerated() where serverOK[fi] {
                 for i in hashIndex[f.sha256.lowercased()] ?? [] {
                     hits.append(IOCHit(indicator: i, event: nil, file: fi, line: 0, field: "file.sha256", time: f.modified))
@@ -130,31 +135,21 @@ public final class IOCMatcher: @unchecked Sendable {
     /// Indicators confirmed in one value of a field group (each indicator once).
     func candidates(in value: UnsafeRawBufferPointer, group: FieldGroup) -> [Int32] {
         var found: [Int32] = []
-        automaton.scan(value) { p, end in
-            let role = patterns.role[p]
-            guard group.accepts(role) else { return true }
-            let start = end - Int(automaton.patternLengths[p])
-            if IOCConfirm.confirm(role, value, start, end, group: group, exact: patterns.exact[p]) {
-                let i = patterns.indicator[p]
+        if group == .hash {
+            HexDigests.find(in: value, index: hashIndex) { _, _, list in
+                for i in list where !found.contains(Int32(i)) { found.append(Int32(i)) }
+            }
+            return found
+        }
+        guard let c = compiled[group] else { return found }
+        c.automaton.scan(value) { p, end in
+            let start = end - Int(c.automaton.patternLengths[p])
+            if IOCConfirm.confirm(c.patterns.role[p], value, start, end, group: group, exact: c.patterns.exact[p]) {
+                let i = c.patterns.indicator[p]
                 if !found.contains(i) { found.append(i) }
             }
             return true
         }
         return found
-    }
-}
-
-extension FieldGroup {
-    /// True when some role of indicators of `type` can match in this group.
-    func accepts(anyRoleOf type: IndicatorType) -> Bool {
-        switch type {
-        case .ip: accepts(.ip)
-        case .ua: accepts(.ua)
-        case .hash: accepts(.hash)
-        case .domain: accepts(.domain)
-        case .url: accepts(.url)
-        case .name: accepts(.name)
-        case .path: accepts(.diskPath) || accepts(.webPath)
-        }
     }
 }

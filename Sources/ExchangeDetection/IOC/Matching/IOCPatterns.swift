@@ -1,6 +1,8 @@
 /// How one automaton pattern relates to its indicator, which decides where and how a candidate is confirmed.
+/// Hashes have no role: they are found as whole hex runs and looked up (`HexDigests`), which keeps
+/// the automaton small; log lines are full of hex that would otherwise walk deep into hash patterns.
 enum PatternRole: UInt8, Sendable {
-    case ip, ua, hash, domain, url, name
+    case ip, ua, domain, url, name
     /// The path as it sits on disk, from its anchor (`/frontend/httpproxy/…`, `/inetpub/wwwroot/…`) or in full.
     case diskPath
     /// The URL path a web-served file answers at (`/owa/auth/x.aspx`), for URL stems.
@@ -19,7 +21,7 @@ enum FieldGroup: Int, CaseIterable, Sendable {
     case text
     /// File paths of file listings and event records (`TargetFilename`, `Image`, `FullName`).
     case file
-    /// Digest fields (`SHA256`, Sysmon `Hashes`).
+    /// Digest fields (`SHA256`, Sysmon `Hashes`); matched by `HexDigests`, not the automaton.
     case hash
     /// Any byte of a loaded file (`--raw`).
     case raw
@@ -31,13 +33,13 @@ enum FieldGroup: Int, CaseIterable, Sendable {
         case .stem: role == .webPath || role == .name
         case .text: role == .domain || role == .url
         case .file: role == .diskPath || role == .name
-        case .hash: role == .hash
+        case .hash: false
         case .raw: true
         }
     }
 }
 
-/// The automaton patterns derived from a list of indicators.
+/// The automaton patterns derived from a list of indicators, for one field group.
 struct IOCPatterns {
     var bytes: [[UInt8]] = []
     var indicator: [Int32] = []
@@ -50,26 +52,28 @@ struct IOCPatterns {
 
     /// Folder indicators (`…\\owa\\auth\\`) yield no pattern: every standard Exchange file sits in those folders,
     /// so "a file below it" is a rule needing a baseline (the web-shell detections), not an indicator match.
-    init(_ indicators: [Indicator]) {
+    /// Only patterns `group` accepts are kept, so each field is scanned with a small automaton of its own.
+    init(_ indicators: [Indicator], for group: FieldGroup) {
         for (i, ind) in indicators.enumerated() {
             let n = ind.normalized
             switch ind.type {
-            case .ip: add(n, i, .ip)
-            case .ua: add(n, i, .ua)
-            case .hash: add(n, i, .hash)
-            case .domain: add(n, i, .domain)
-            case .url: add(n, i, .url)
-            case .name: add(n, i, .name)
+            case .ip: add(n, i, .ip, group)
+            case .ua: add(n, i, .ua, group)
+            case .hash: continue
+            case .domain: add(n, i, .domain, group)
+            case .url: add(n, i, .url, group)
+            case .name: add(n, i, .name, group)
             case .path:
                 if ind.isDirectory { continue }
                 let keys = Self.pathKeys(n)
-                add(keys.disk, i, .diskPath)
-                if let web = keys.web { add(web, i, .webPath) }
+                add(keys.disk, i, .diskPath, group)
+                if let web = keys.web { add(web, i, .webPath, group) }
             }
         }
     }
 
-    private mutating func add(_ s: String, _ i: Int, _ r: PatternRole) {
+    private mutating func add(_ s: String, _ i: Int, _ r: PatternRole, _ group: FieldGroup) {
+        guard group.accepts(r) else { return }
         bytes.append(Array(s.utf8))
         indicator.append(Int32(i))
         role.append(r)

@@ -30,29 +30,37 @@ extension IOCMatcher {
                           filter: IOCFilter) -> [IOCHit] {
         var hits: [IOCHit] = []
         var lastLine = [Int](repeating: 0, count: indicators.count)
-        var line = 1
-        var counted = 0
         let offsets = store.offset, lengths = store.length, times = store.time
-        file.bytes.withUnsafeBytes { buf in
-            automaton.scan(buf) { p, end in
-                let start = end - Int(automaton.patternLengths[p])
-                guard IOCConfirm.confirm(patterns.role[p], buf, start, end, group: .raw, exact: patterns.exact[p]) else {
-                    return true
-                }
-                line += Self.newlines(buf, counted, start)
-                counted = start
-                let i = Int(patterns.indicator[p])
-                if lastLine[i] == line { return true }
-                lastLine[i] = line
-                let event = Self.event(containing: start, in: events, offsets: offsets, lengths: lengths)
-                let time = event.map { times[$0] } ?? Timestamp.unknown
-                if filter.acceptsTime(time) {
-                    hits.append(IOCHit(indicator: i, event: event, file: fi, line: line, field: "raw", time: time))
-                }
-                return true
+        // Hits arrive in file order within each pass, so lines are counted incrementally.
+        var line = 1, counted = 0
+        func record(_ i: Int, at start: Int, _ buf: UnsafeRawBufferPointer) {
+            line += Self.newlines(buf, counted, start)
+            counted = start
+            if lastLine[i] == line { return }
+            lastLine[i] = line
+            let event = Self.event(containing: start, in: events, offsets: offsets, lengths: lengths)
+            let time = event.map { times[$0] } ?? Timestamp.unknown
+            if filter.acceptsTime(time) {
+                hits.append(IOCHit(indicator: i, event: event, file: fi, line: line, field: "raw", time: time))
             }
         }
-        return hits
+        file.bytes.withUnsafeBytes { buf in
+            if let c = compiled[.raw], !c.patterns.bytes.isEmpty {
+                c.automaton.scan(buf) { p, end in
+                    let start = end - Int(c.automaton.patternLengths[p])
+                    if IOCConfirm.confirm(c.patterns.role[p], buf, start, end, group: .raw, exact: c.patterns.exact[p]) {
+                        record(Int(c.patterns.indicator[p]), at: start, buf)
+                    }
+                    return true
+                }
+            }
+            line = 1
+            counted = 0
+            HexDigests.find(in: buf, index: hashIndex) { start, _, list in
+                for i in list { record(i, at: start, buf) }
+            }
+        }
+        return hits.sorted { ($0.line, $0.indicator) < ($1.line, $1.indicator) }
     }
 
     /// Newlines in `buf[from..<to]`.
