@@ -123,17 +123,30 @@ public struct MultiPatternMatcher: Sendable {
                 var s: UInt32 = 0
                 var i = 0
                 while i < n {
-                    s = t[Int(s & ~Self.matchBit) &+ Int(c[Int(p[i])])]
-                    i &+= 1
-                    if s & Self.matchBit != 0 {
-                        let state = Int(s & ~Self.matchBit) / classCount
-                        for k in Int(outputStart[state])..<Int(outputStart[state + 1]) where !onMatch(Int(outputs[k]), i) {
-                            return
-                        }
+                    (i, s) = Self.run(t, c, p, i, n, s)
+                    guard s & Self.matchBit != 0 else { return }
+                    let state = Int(s & ~Self.matchBit) / classCount
+                    for k in Int(outputStart[state])..<Int(outputStart[state + 1]) where !onMatch(Int(outputs[k]), i) {
+                        return
                     }
                 }
             }
         }
+    }
+
+    /// The hot loop: steps through bytes until a state with matches (or the end), with nothing else in the
+    /// loop so the state stays in a register.
+    @inline(never)
+    private static func run(_ t: UnsafePointer<UInt32>, _ c: UnsafePointer<UInt8>, _ p: UnsafePointer<UInt8>,
+                            _ from: Int, _ n: Int, _ start: UInt32) -> (Int, UInt32) {
+        var s = start
+        var i = from
+        while i < n {
+            s = t[Int(s & ~matchBit) &+ Int(c[Int(p[i])])]
+            i &+= 1
+            if s & matchBit != 0 { return (i, s) }
+        }
+        return (n, s)
     }
 }
 

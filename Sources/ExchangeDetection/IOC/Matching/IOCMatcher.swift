@@ -1,3 +1,4 @@
+import Dispatch
 import ExchangeEvidence
 
 /// One place an indicator was found.
@@ -82,11 +83,19 @@ public final class IOCMatcher: @unchecked Sendable {
     /// Indicators found in the modelled fields of events, in collected files' hashes and in named fields
     /// of file listings and event records. Hits are ordered by event, then by field.
     public func match(_ store: EventStore, filter: IOCFilter = IOCFilter()) -> [IOCHit] {
-        var hits: [IOCHit] = []
         let serverOK = store.files.map { filter.acceptsServer($0.server) }
-        for (field, group) in Self.columns where compiled[group]?.patterns.bytes.isEmpty == false {
-            matchColumn(store, field, group, serverOK: serverOK, filter: filter, into: &hits)
+        // Columns are independent (each has its own memo), so they are searched in parallel.
+        let jobs = Self.columns.filter { compiled[$0.1]?.patterns.bytes.isEmpty == false }
+        var perColumn = [[IOCHit]](repeating: [], count: jobs.count)
+        perColumn.withUnsafeMutableBufferPointer { out in
+            let sink = out
+            DispatchQueue.concurrentPerform(iterations: jobs.count) { k in
+                var h: [IOCHit] = []
+                matchColumn(store, jobs[k].0, jobs[k].1, serverOK: serverOK, filter: filter, into: &h)
+                sink[k] = h
+            }
         }
+        var hits = perColumn.flatMap { $0 }
         if !hashIndex.isEmpty {
             for (fi, f) in store.files.enumerated() where serverOK[fi] {
                 for i in hashIndex[f.sha256.lowercased()] ?? [] {
