@@ -51,5 +51,9 @@ public enum ReaderRegistry {
         IISW3CReader(),
         PlainTextReader(),
         EvtxReader(),
+        WindowsEventXMLReader(),
+        FileListingReader(),
+        FileHashListReader(),
+        CollectedWebFileReader(),
     ]
 }

@@ -39,6 +39,7 @@ public struct EvtxReader: EvidenceReader {
         var xml = [UInt8](repeating: 0, count: 256 << 10)
         var seen = Set<String>()
         var channels: [String: Int] = [:]
+        var computers: [String: Int] = [:]
         let count = file.recordCount
         rendered.reserveCapacity(count * 600)
 
@@ -49,6 +50,7 @@ public struct EvtxReader: EvidenceReader {
                 ev.append(to: &output, rendered: &rendered, schema: schema, line: i + 1, time: time, recovered: false)
                 seen.insert(ev.channel + "\u{0}" + ev.recordID)
                 channels[ev.channel, default: 0] += 1
+                computers[ev.computer, default: 0] += 1
             } catch {
                 unreadable += 1
                 let why = (error as? EvtxError)?.text ?? "\(error)"
@@ -70,7 +72,11 @@ public struct EvtxReader: EvidenceReader {
         }
 
         output.rendered = rendered
-        output.channel = channels.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key ?? ""
+        output.channel = Self.mostCommon(channels) ?? ""
+        // The host that logged the events, for naming the server when the evidence layout does not.
+        if let host = Self.mostCommon(computers), !host.isEmpty {
+            output.facts["server"] = String(host.prefix { $0 != "." })
+        }
         let flags = file.flags
         output.facts["evtx.version"] = file.formatVersion
         output.facts["evtx.records"] = "\(count)"
@@ -82,6 +88,10 @@ public struct EvtxReader: EvidenceReader {
             output.problems.add(LoadProblem(
                 "log is marked dirty (not closed cleanly): \(count - unreadable) records read, \(recovered) recovered from slack space"))
         }
+    }
+
+    static func mostCommon(_ counts: [String: Int]) -> String? {
+        counts.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key
     }
 
     /// Copies everything needed out of a borrowed record.

@@ -7,7 +7,7 @@ import Foundation
 /// otherwise (zip members) the bytes go to a private temporary file that is removed afterwards.
 enum EvtxPath {
     static func with<R>(_ input: ReaderInput, _ body: (String) -> R) throws -> R {
-        if let loc = input.location, loc.hasPrefix("/"),
+        if let loc = input.location, loc.hasPrefix("/"), !loc.contains("!/"),
            let attrs = try? FileManager.default.attributesOfItem(atPath: loc),
            attrs[.type] as? FileAttributeType == .typeRegular,
            (attrs[.size] as? NSNumber)?.intValue == input.bytes.count {
