@@ -22,7 +22,7 @@ public struct FileListingReader: EvidenceReader {
 
     public func score(path: String, head: UnsafeRawBufferPointer) -> Int {
         guard let csv = PowerShellCSV(head), csv.schema.column("FullName") != nil else { return 0 }
-        if csv.typeName?.hasPrefix("System.IO.") == true { return 90 }
+        if csv.typeName?.contains("System.IO.") == true { return 90 }
         return Self.timeColumns.contains(where: { csv.schema.column($0) != nil }) || csv.schema.column("Length") != nil ? 85 : 0
     }
 
