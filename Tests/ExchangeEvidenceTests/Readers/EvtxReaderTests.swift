@@ -30,7 +30,7 @@ final class EvtxReaderTests: XCTestCase {
             "application-benign-no-crc32.evtx": (17, "Application"),
             "dirty-appx-deployment-bad-chunk-magic.evtx": (267 + 81, "Microsoft-Windows-AppXDeployment/Operational"),
             "exchange-management-install-transport-agent.evtx": (4, "MSExchange Management"),
-            "exchange-management-set-mailbox-forwarding-wec.evtx": (0, ""),
+            "exchange-management-set-mailbox-forwarding-wec.evtx": (1, "MSExchange Management"),
             "iis-webshell-w3wp-spawns-cmd-sysmon.evtx": (4, "Microsoft-Windows-Sysmon/Operational"),
             "lsass-dump-comsvcs-minidump-security-4688.evtx": (28, "Security"),
             "lsass-dump-comsvcs-minidump-sysmon.evtx": (14 + 43, "Microsoft-Windows-Sysmon/Operational"),
@@ -45,6 +45,7 @@ final class EvtxReaderTests: XCTestCase {
         let wec = try XCTUnwrap(store.files.first { $0.path == "exchange-management-set-mailbox-forwarding-wec.evtx" })
         XCTAssertEqual(wec.problems.kept.first?.line, 1)
         XCTAssertTrue(wec.problems.kept.first?.message.contains("unsupported type: 0x05") ?? false)
+        XCTAssertEqual(wec.facts["server"], "WEC")
         let dirty = try XCTUnwrap(store.files.first { $0.path.hasPrefix("dirty-") })
         XCTAssertEqual(dirty.facts["evtx.dirty"], "true")
         XCTAssertEqual(dirty.facts["evtx.recovered"], "81")
@@ -150,13 +151,46 @@ final class EvtxReaderTests: XCTestCase {
         XCTAssertEqual(sec.field("TargetUserName", logon), "SYSTEM")
     }
 
-    /// Unreadable and damaged files: the WEC record is a problem with its number, a dirty file loads,
-    /// bytes without a usable location go through a temporary copy, garbage does not crash.
-    func testDamagedInputs() throws {
+    /// The WEC-forwarded record libevtx rejects is read by the fallback parser, with a problem saying so.
+    func testForwardedRecordReadByFallbackParser() throws {
         let wec = try run("exchange-management-set-mailbox-forwarding-wec.evtx")
-        XCTAssertEqual(wec.count, 0)
+        XCTAssertEqual(wec.count, 1)
         XCTAssertEqual(wec.output.problems.kept.map(\.line), [1])
-        XCTAssertEqual(wec.output.facts["evtx.unreadable"], "1")
+        XCTAssertTrue(wec.output.problems.kept[0].message.contains("fallback") || wec.output.problems.kept[0].message.contains("forwarded"))
+        XCTAssertEqual(wec.output.facts["evtx.unreadable"], "0")
+        XCTAssertEqual(wec.output.facts["evtx.fallback"], "1")
+        XCTAssertEqual(wec.line(0), 1)
+        XCTAssertEqual(wec.field("TimeCreated", 0), "2021-11-19T16:52:33.833Z")
+        XCTAssertEqual(wec.field("EventRecordID", 0), "3229")
+        XCTAssertEqual(wec.field("EventID", 0), "1")
+        XCTAssertEqual(wec.field("Level", 0), "4")
+        XCTAssertEqual(wec.field("Provider", 0), "MSExchange CmdletLogs")
+        XCTAssertEqual(wec.field("Channel", 0), "MSExchange Management")
+        XCTAssertEqual(wec.field("Computer", 0), "WEC.ave.local")
+        XCTAssertEqual(wec.field("Data1", 0), "Set-Mailbox")
+        XCTAssertEqual(wec.field("Data2", 0),
+                       #"-Identity "Administrateur" -DeliverToMailboxAndForward "False" -ForwardingSmtpAddress "smtp:test2@example.com""#)
+        XCTAssertEqual(wec.field("Data3", 0), "ave.local/Users/Administrateur")
+        XCTAssertEqual(wec.field("Data4", 0), "S-1-5-21-186559946-3925841745-111227986-500")
+        XCTAssertEqual(wec.field("Data7", 0), "5668 w3wp#MSExchangePowerShellAppPool")
+        XCTAssertTrue(wec.field("Data11", 0)?.hasPrefix("Afficher la forêt entière") ?? false)
+        XCTAssertEqual(wec.field("Data27", 0), "fr-FR")
+
+        // Templated records are never taken by the fallback parser; the walker finds records in libevtx's order.
+        for name in ["security-benign-logons.evtx", "lsass-dump-comsvcs-minidump-sysmon.evtx", "application-benign-no-crc32.evtx"] {
+            let bytes = [UInt8](try Data(contentsOf: try fixture(name)))
+            let normal = try run(name)
+            bytes.withUnsafeBytes { b in
+                let walked = EvtxRecordWalker.records(b)
+                XCTAssertEqual(walked.count, Int(normal.output.facts["evtx.records"] ?? ""), name)
+                XCTAssertTrue(walked.allSatisfy { EvtxRecordWalker.inlineEvent(b, $0) == nil }, name)
+            }
+        }
+    }
+
+    /// Damaged files: a dirty file loads, bytes without a usable location go through a temporary copy,
+    /// garbage does not crash.
+    func testDamagedInputs() throws {
 
         let dirty = try run("dirty-appx-deployment-bad-chunk-magic.evtx", withLocation: false)
         XCTAssertEqual(dirty.count, 348)
