@@ -2,10 +2,11 @@
 ///
 /// Every record becomes one `keyValue` line (see `WindowsEvent.pairs`): the System values from the record's
 /// XML (libevtx 20181227 has no API for TimeCreated, EventRecordID or Channel), then the EventData values from
-/// libevtx's strings API, named from the XML. A record libevtx cannot parse (WEC-forwarded records) becomes a
-/// problem with its record number and the rest of the file still loads. Records recovered from slack space are
-/// kept too, labelled `Recovered=true`, when they are complete and not a copy of a normal record; they may come
-/// from another channel than the file's (slack of the original log).
+/// libevtx's strings API, named from the XML. A record libevtx cannot parse is tried with `InlineBinXML`
+/// (WEC-forwarded records); if that fails too it becomes a problem with its record number. Either way the
+/// rest of the file loads. Records recovered from slack space are kept too, labelled `Recovered=true`, when
+/// they are complete and not a copy of a normal record; they may come from another channel than the file's
+/// (slack of the original log).
 ///
 /// Event line numbers are record numbers: 1…N for the records, then N+1… for recovered ones.
 public struct EvtxReader: EvidenceReader {

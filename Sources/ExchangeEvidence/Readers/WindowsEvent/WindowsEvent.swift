@@ -12,7 +12,6 @@ struct WindowsEvent {
     var provider = ""
     var eventSourceName = ""
     var eventID = ""
-    var qualifiers = ""
     var level = ""
     /// `SystemTime` as written, e.g. `2021-03-03T06:50:01.123456700Z`.
     var timeCreated = ""
