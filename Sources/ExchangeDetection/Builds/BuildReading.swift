@@ -13,6 +13,18 @@ public enum BuildSource: String, Sendable, Codable {
     /// The per-request `MajorVersion,MinorVersion,BuildVersion,RevisionVersion` columns of a log.
     case logRequests = "log-requests"
 
+    /// How the source is named in output.
+    public var label: String {
+        switch self {
+        case .exSetup: "ExSetup.exe FileVersion"
+        case .adminDisplayVersion: "AdminDisplayVersion"
+        case .updateDisplayName: "update DisplayName"
+        case .typed: "build number"
+        case .logHeader: "#Version header"
+        case .logRequests: "per-request build in the logs"
+        }
+    }
+
     /// True when the build shows only the CU level, not the security updates installed on top of it.
     public var isCUOnly: Bool { self == .adminDisplayVersion }
 }

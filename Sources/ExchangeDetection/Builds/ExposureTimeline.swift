@@ -123,21 +123,19 @@ public struct ExposureTimeline: Sendable {
     /// Places findings given as (server, time, label): which build was running and which windows they fall in.
     public func place(_ findings: [(server: String, time: Int64, label: String)]) -> [PlacedFinding] {
         findings.map { f in
-            let key = serverKey(f.server)
-            let ws = windows.filter { Self.normalise($0.server) == key && $0.contains(f.time) }
+            let key = Self.serverKey(f.server)
+            let ws = windows.filter { Self.serverKey($0.server) == key && $0.contains(f.time) }
             let b = f.time == Timestamp.unknown ? nil : build(of: f.server, at: f.time)
             return PlacedFinding(label: f.label, server: f.server, time: f.time, build: b, windows: ws)
         }
     }
 
     private func segments(of server: String) -> [BuildObservation]? {
-        history.first { Self.normalise($0.key) == serverKey(server) }?.value
+        history.first { Self.serverKey($0.key) == Self.serverKey(server) }?.value
     }
 
-    private func serverKey(_ s: String) -> String { Self.normalise(s) }
-
     /// Server names compare case-insensitively and by host name (`EX01` matches `ex01.contoso.local`).
-    static func normalise(_ s: String) -> String {
+    public static func serverKey(_ s: String) -> String {
         String(s.lowercased().split(separator: ".", maxSplits: 1).first ?? "")
     }
 }
