@@ -47,8 +47,8 @@ public struct BuildEvidence: Sendable {
     }
 
     /// Collects builds from the store: the interned per-request build (each distinct value parsed once),
-    /// each file's `#Version` header over the file's time span, and text files that hold ExSetup or
-    /// Get-ExchangeServer output. Placeholder builds (`15.0.0.0`) are ignored.
+    /// `S:BLD=` of ECP log lines, each file's `#Version` header over the file's time span, and text files
+    /// that hold ExSetup or Get-ExchangeServer output. Placeholder builds (`15.0.0.0`) are ignored.
     public static func collect(from store: EventStore) -> BuildEvidence {
         var serverIndex: [String: Int] = [:]
         var serverNames: [String] = []
@@ -64,8 +64,8 @@ public struct BuildEvidence: Sendable {
             if var o = buckets[key] {
                 o.first = minTime(o.first, first)
                 o.last = maxTime(o.last, last)
-                // A header spans the same lines the request columns already counted.
-                if !(source == .logHeader && o.sources.contains(.logRequests)) { o.events += events }
+                // A header spans lines the request columns or ECP lines already counted.
+                if !(source == .logHeader && !o.sources.isDisjoint(with: [.logRequests, .ecpLog])) { o.events += events }
                 o.sources.insert(source)
                 buckets[key] = o
             } else {
@@ -114,6 +114,16 @@ public struct BuildEvidence: Sendable {
             add(Int(key >> 32), build, span.first, span.last, span.events, .logRequests)
         }
 
+        // ECP server and activity logs: `S:BLD=15.1.2176.2` in EventData (small logs; read per line).
+        let isECP = store.files.map { $0.kind == .ecpServer || $0.kind == .ecpActivity }
+        var ecpBuilds: [String: ExchangeBuild?] = [:]
+        for e in 0..<store.count where isECP[Int(files[e])] {
+            guard let text = store.withRawLine(e, { Self.ecpBuildText($0) }) else { continue }
+            if ecpBuilds[text] == nil { ecpBuilds[text] = ExchangeBuild(dotted: text) }
+            guard let build = ecpBuilds[text]!, !build.isPlaceholder else { continue }
+            add(fileServer[Int(files[e])], build, times[e], times[e], 1, .ecpLog)
+        }
+
         // `#Version` headers, over the span of the file's events.
         for (i, f) in store.files.enumerated() {
             guard let text = f.facts["exchange.version"], let build = ExchangeBuild(dotted: text.trimmingWhitespace()),
@@ -122,6 +132,22 @@ public struct BuildEvidence: Sendable {
         }
 
         return BuildEvidence(observations: Array(buckets.values), reported: reportedBuilds(in: store))
+    }
+
+    /// The digits and dots after `S:BLD=` in a raw ECP log line.
+    static func ecpBuildText(_ line: UnsafeRawBufferPointer) -> String? {
+        let marker = Array("S:BLD=".utf8)
+        guard line.count > marker.count else { return nil }
+        var i = 0
+        while i + marker.count <= line.count {
+            if line[i] == marker[0], (0..<marker.count).allSatisfy({ line[i + $0] == marker[$0] }) {
+                var j = i + marker.count
+                while j < line.count, line[j] == UInt8(ascii: ".") || (line[j] >= 48 && line[j] <= 57) { j += 1 }
+                return j > i + marker.count ? String(decoding: UnsafeRawBufferPointer(rebasing: line[(i + marker.count)..<j]), as: UTF8.self) : nil
+            }
+            i += 1
+        }
+        return nil
     }
 
     /// Builds stated by text files (one event per line) that mention a command output marker.

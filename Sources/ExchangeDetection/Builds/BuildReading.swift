@@ -12,6 +12,8 @@ public enum BuildSource: String, Sendable, Codable {
     case logHeader = "log-header"
     /// The per-request `MajorVersion,MinorVersion,BuildVersion,RevisionVersion` columns of a log.
     case logRequests = "log-requests"
+    /// `S:BLD=` in the EventData of ECP server and activity log lines.
+    case ecpLog = "ecp-log"
 
     /// How the source is named in output.
     public var label: String {
@@ -22,6 +24,7 @@ public enum BuildSource: String, Sendable, Codable {
         case .typed: "build number"
         case .logHeader: "#Version header"
         case .logRequests: "per-request build in the logs"
+        case .ecpLog: "S:BLD of ECP log lines"
         }
     }
 

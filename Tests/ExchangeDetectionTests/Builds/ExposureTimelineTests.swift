@@ -111,6 +111,16 @@ import Testing
         #expect(placed[0].explanation == "ProxyNotShell autodiscover 2022-10-01 10:00 while on 15.2.986.30, vulnerable to CVE-2022-41082 (not fixed within the evidence)")
     }
 
+    @Test func ecpLogLinesNameTheBuild() {
+        let line = "2021-03-03T06:59:20.000Z,EX01,ECP.Request,\"S:TIME=13;S:CMD=Set-OabVirtualDirectory;S:BLD=15.1.2176.2;S:TNAME=<null>\""
+        let text = line.utf8.withContiguousStorageIfAvailable { BuildEvidence.ecpBuildText(UnsafeRawBufferPointer($0)) } ?? nil
+        #expect(text == "15.1.2176.2")
+        let none = "2021-03-03T06:59:20.000Z,EX01,ECP.Request,S:TIME=13".utf8.withContiguousStorageIfAvailable {
+            BuildEvidence.ecpBuildText(UnsafeRawBufferPointer($0))
+        } ?? nil
+        #expect(none == nil)
+    }
+
     @Test func placeholderHeadersAreIgnored() {
         let evidence = BuildEvidence(observations: [])
         #expect(evidence.servers.isEmpty)
