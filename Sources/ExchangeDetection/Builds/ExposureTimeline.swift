@@ -122,9 +122,17 @@ public struct ExposureTimeline: Sendable {
 
     /// Places findings given as (server, time, label): which build was running and which windows they fall in.
     public func place(_ findings: [(server: String, time: Int64, label: String)]) -> [PlacedFinding] {
+        place(findings.map { (server: $0.server, time: $0.time, label: $0.label, cves: [String]()) })
+    }
+
+    /// Places findings that name the CVEs they concern: only windows of those CVEs count (an empty list
+    /// means every CVE), so a 2021 SSRF hit is not reported inside a ProxyNotShell window.
+    public func place(_ findings: [(server: String, time: Int64, label: String, cves: [String])]) -> [PlacedFinding] {
         findings.map { f in
             let key = Self.serverKey(f.server)
-            let ws = windows.filter { Self.serverKey($0.server) == key && $0.contains(f.time) }
+            let ws = windows.filter {
+                Self.serverKey($0.server) == key && $0.contains(f.time) && (f.cves.isEmpty || f.cves.contains($0.cve))
+            }
             let b = f.time == Timestamp.unknown ? nil : build(of: f.server, at: f.time)
             return PlacedFinding(label: f.label, server: f.server, time: f.time, build: b, windows: ws)
         }

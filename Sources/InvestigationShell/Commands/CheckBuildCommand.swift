@@ -225,8 +225,9 @@ struct CheckBuildCommand: Command {
 }
 
 /// Findings recorded for `check-build` to place in exposure windows (`hunt` fills it). Kept as
-/// (server, time, label) so the build check does not depend on the rule engine's types.
+/// (server, time, label, CVEs) so the build check does not depend on the rule engine's types; an empty
+/// CVE list places the finding in every window it falls in.
 public final class ExposureFindings {
-    public var items: [(server: String, time: Int64, label: String)] = []
+    public var items: [(server: String, time: Int64, label: String, cves: [String])] = []
     public init() {}
 }

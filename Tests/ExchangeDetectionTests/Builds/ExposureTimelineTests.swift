@@ -99,6 +99,17 @@ import Testing
         #expect(placed[2].windows.isEmpty)
     }
 
+    @Test func findingsNamingCVEsCountOnlyTheirWindows() {
+        let timeline = ExposureTimeline(evidence: BuildEvidence.collect(from: Self.store()), catalog: catalog)
+        let t = Self.t("2021-02-28T03:12:00.000Z")
+        let placed = timeline.place([
+            (server: "EX01", time: t, label: "SSRF hit", cves: ["CVE-2021-26855"]),
+            (server: "EX01", time: t, label: "anything", cves: [String]()),
+        ])
+        #expect(placed[0].windows.map(\.cve) == ["CVE-2021-26855"])
+        #expect(placed[1].windows.count == 9)
+    }
+
     @Test func windowWithoutFixStaysOpen() {
         let evidence = BuildEvidence(observations: [
             BuildObservation(server: "EX19", build: ExchangeBuild(15, 2, 986, 30), first: Self.t("2022-09-29T00:00:00Z"),
