@@ -128,7 +128,7 @@ extension BuildCatalog {
                            at: Int64) -> BuildAssessment.Recommendation? {
         let releasedLevels = product.levels.filter { $0.released.start <= at }
         let target = supported ? level : (releasedLevels.last ?? level)
-        let latest = target.updates.last { $0.released.start <= at }
+        let latest = target.updates.last { $0.released.surelyBy <= at }
         let goal = latest?.build ?? target.build
         guard build < goal else { return nil }
         return .init(level: target.name, update: latest?.name, build: goal, changesCU: target != level)

@@ -29,6 +29,14 @@ public struct CatalogDate: Hashable, Comparable, Sendable, CustomStringConvertib
         Int64(Timestamp.days(year: year, month: month, day: day ?? 1)) * 86_400_000
     }
 
+    /// The first moment by which the release had surely happened: the day itself, or for a month-only
+    /// date the start of the next month (so a recommendation never names an update not yet out).
+    public var surelyBy: Int64 {
+        if day != nil { return start }
+        let next = month == 12 ? (year + 1, 1) : (year, month + 1)
+        return Int64(Timestamp.days(year: next.0, month: next.1, day: 1)) * 86_400_000
+    }
+
     public var description: String {
         let m = month < 10 ? "0\(month)" : "\(month)"
         guard let day else { return "\(year)-\(m)" }

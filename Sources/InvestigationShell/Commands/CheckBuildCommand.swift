@@ -135,7 +135,9 @@ struct CheckBuildCommand: Command {
                        s.fixLevel == level.name ? s.fixBuild.description : "\(s.fixBuild) (\(s.fixLevel))", s.fixReleased.description])
         }
         if !shown.isEmpty { ctx.write(table.render()) }
-        if !allCVEs {
+        if a.cves.isEmpty {
+            ctx.line("cves      no entry of the catalog's update-to-CVE map applies to \(product.name) (see help check-build)")
+        } else if !allCVEs, a.cves.contains(where: { $0.campaign == nil }) {
             let others = a.cves.filter { $0.campaign == nil }
             let open = others.filter { $0.state == .vulnerable }.count
             ctx.line("other CVEs in the catalog: \(open) vulnerable, \(others.filter { $0.state == .fixed }.count) fixed"

@@ -116,10 +116,10 @@ import Testing
     }
 
     @Test func supportAndRecommendationDependOnTheDate() throws {
-        let feb2021 = Timestamp.parse("2021-02-28T00:00:00Z")!
-        let a = catalog.assess(b("15.1.2176.2"), at: feb2021)
+        let mar1 = Timestamp.parse("2021-03-01T12:00:00Z")!
+        let a = catalog.assess(b("15.1.2176.2"), at: mar1)
         #expect(a.cuSupported == true)
-        #expect(a.recommended?.update == "Feb21SU")
+        #expect(a.recommended?.update == "Feb21SU")   // dated by month only: surely out by March
         #expect(a.status(of: "CVE-2021-26855")?.state == .vulnerable)   // a zero-day on that date
         let apr2021 = Timestamp.parse("2021-04-20T00:00:00Z")!
         let later = catalog.assess(b("15.1.2176.9"), at: apr2021)
@@ -130,6 +130,10 @@ import Testing
         #expect(old.recommended?.changesCU == true)
         #expect(old.recommended?.level == "CU20")
         #expect(old.recommended?.update == "Apr21SU")
+        // A month-precision update is not recommended before its month is over.
+        let se = catalog.assess(b("15.2.2562.17"), at: Timestamp.parse("2025-08-20T00:00:00Z")!)
+        #expect(se.recommended == nil)
+        #expect(catalog.assess(b("15.2.2562.17"), at: Timestamp.parse("2025-09-01T00:00:00Z")!).recommended?.update == "Aug25SU")
         // On the newest update of a supported CU there is nothing to recommend.
         #expect(catalog.assess(b("15.1.2176.12"), at: apr2021).recommended == nil)
     }
