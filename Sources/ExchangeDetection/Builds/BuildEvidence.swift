@@ -186,15 +186,25 @@ public struct BuildEvidence: Sendable {
 }
 
 extension Array where Element == UInt8 {
-    /// True when `needle` occurs in the array (a plain scan; used once per text file).
+    /// True when `needle` occurs in the array (`memchr` for the first byte, then `memcmp`; once per text file).
     func contains(subsequence needle: [UInt8]) -> Bool {
-        guard let first = needle.first, needle.count <= count else { return false }
-        var i = 0
-        let last = count - needle.count
-        while i <= last {
-            if self[i] == first, self[i..<(i + needle.count)].elementsEqual(needle) { return true }
-            i += 1
+        withUnsafeBytes { hay in
+            needle.withUnsafeBytes { n in
+                guard let h = hay.baseAddress, let nb = n.baseAddress, n.count > 0, n.count <= hay.count else { return false }
+                let last = h + (hay.count - n.count)
+                var p = h
+                while p <= last, let hit = memchr(p, Int32(n[0]), last - p + 1) {
+                    if memcmp(hit, nb, n.count) == 0 { return true }
+                    p = UnsafeRawPointer(hit) + 1
+                }
+                return false
+            }
         }
-        return false
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

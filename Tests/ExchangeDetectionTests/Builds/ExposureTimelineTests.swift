@@ -132,6 +132,13 @@ import Testing
         #expect(none == nil)
     }
 
+    @Test func textFilesAreScannedOnlyWithAMarker() {
+        #expect(Array("x\nFileVersion : 15.01.2176.009".utf8).contains(subsequence: Array("FileVersion".utf8)))
+        #expect(!Array("ExSetu".utf8).contains(subsequence: Array("ExSetup".utf8)))
+        #expect(!Array("EEEExSetuEx".utf8).contains(subsequence: Array("ExSetup".utf8)))
+        #expect([UInt8]().contains(subsequence: Array("ExSetup".utf8)) == false)
+    }
+
     @Test func placeholderHeadersAreIgnored() {
         let evidence = BuildEvidence(observations: [])
         #expect(evidence.servers.isEmpty)
