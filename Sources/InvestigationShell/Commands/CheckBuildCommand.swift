@@ -51,6 +51,11 @@ struct CheckBuildCommand: Command {
         let placed = timeline.place(findings.filter { wanted == nil || ExposureTimeline.serverKey($0.server) == wanted })
         if servers.isEmpty {
             if ctx.wantsJSON { ctx.json(.array([])); return }
+            if let name = args.value("server"), !evidence.servers.isEmpty {
+                ctx.line("no build found for server '\(TerminalText.escape(name))'; builds were found for "
+                         + TerminalText.escape(evidence.servers.joined(separator: ", ")))
+                return
+            }
             ctx.line(ctx.session.store.count == 0
                 ? "nothing loaded; give a build (check-build 15.1.2176.2) or 'load PATH' first"
                 : "no build found in the loaded evidence: no HttpProxy version columns, #Version headers or saved ExSetup/Get-ExchangeServer output")

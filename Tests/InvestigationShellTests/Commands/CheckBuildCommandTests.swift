@@ -59,6 +59,8 @@ import Testing
         #expect(text.contains("finding   proxylogon.ssrf 2021-03-03 06:49 while on 15.1.2176.2, vulnerable to CVE-2021-26855 until the update at 2021-03-04 21:19\n"))
         #expect(text.contains("finding   unlabelled 2021-03-03 06:49 while on 15.1.2176.2, vulnerable to CVE-2021-26855, CVE-2021-26857, CVE-2021-26858, CVE-2021-27065 until the update at 2021-03-04 21:19; to CVE-2021-31207, CVE-2021-34473, CVE-2021-34523, CVE-2022-41040, CVE-2022-41082 (not fixed within the evidence)"))
 
+        #expect(try t.run("check-build --server EX03") == "no build found for server 'EX03'; builds were found for EX01, EX02\n")
+        #expect(try t.run("check-build --server ex01.contoso.local --at 2021-03-04T21:07:00Z").contains("support   CU19 supported on 2021-03-04"))
         let servers = try #require(try json(t.run("check-build --json")) as? [[String: Any]])
         #expect(servers.map { $0["server"] as? String } == ["EX01", "EX02"])
         let ex01 = servers[0], ex02 = servers[1]
