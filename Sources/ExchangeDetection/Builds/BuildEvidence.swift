@@ -7,7 +7,7 @@ public struct BuildObservation: Sendable, Hashable {
     /// Time of the first and last event seen on this build (ms since the epoch).
     public var first: Int64
     public var last: Int64
-    /// Log lines that carried the build (per-request columns; a file's lines when only its header names it).
+    /// Log lines that carried the build (a file's lines count through its header only when they name none).
     public var events: Int
     /// Per-request columns, `#Version` headers, or both.
     public var sources: Set<BuildSource>
@@ -47,8 +47,9 @@ public struct BuildEvidence: Sendable {
     }
 
     /// Collects builds from the store: the interned per-request build (each distinct value parsed once),
-    /// `S:BLD=` of ECP log lines, each file's `#Version` header over the file's time span, and text files
-    /// that hold ExSetup or Get-ExchangeServer output. Placeholder builds (`15.0.0.0`) are ignored.
+    /// `S:BLD=` of ECP log lines, the `#Version` header over the time span of files whose lines name no
+    /// build, and text files that hold ExSetup or Get-ExchangeServer output. Placeholder builds
+    /// (`15.0.0.0`) are ignored.
     public static func collect(from store: EventStore) -> BuildEvidence {
         var serverIndex: [String: Int] = [:]
         var serverNames: [String] = []
@@ -64,8 +65,7 @@ public struct BuildEvidence: Sendable {
             if var o = buckets[key] {
                 o.first = minTime(o.first, first)
                 o.last = maxTime(o.last, last)
-                // A header spans lines the request columns or ECP lines already counted.
-                if !(source == .logHeader && !o.sources.isDisjoint(with: [.logRequests, .ecpLog])) { o.events += events }
+                o.events += events
                 o.sources.insert(source)
                 buckets[key] = o
             } else {
@@ -86,9 +86,11 @@ public struct BuildEvidence: Sendable {
             spans[runKey] = (minTime(s?.first ?? Timestamp.unknown, runFirst), maxTime(s?.last ?? Timestamp.unknown, runLast),
                              (s?.events ?? 0) + runEvents)
         }
+        var fileHasBuilds = [Bool](repeating: false, count: store.files.count)
         for e in 0..<column.count {
             let v = column[e]
             if v == 0 { continue }
+            fileHasBuilds[Int(files[e])] = true
             let key = UInt64(fileServer[Int(files[e])]) << 32 | UInt64(v)
             if key != runKey {
                 closeRun()
@@ -121,11 +123,13 @@ public struct BuildEvidence: Sendable {
             guard let text = store.withRawLine(e, { Self.ecpBuildText($0) }) else { continue }
             if ecpBuilds[text] == nil { ecpBuilds[text] = ExchangeBuild(dotted: text) }
             guard let build = ecpBuilds[text]!, !build.isPlaceholder else { continue }
+            fileHasBuilds[Int(files[e])] = true
             add(fileServer[Int(files[e])], build, times[e], times[e], 1, .ecpLog)
         }
 
-        // `#Version` headers, over the span of the file's events.
-        for (i, f) in store.files.enumerated() {
+        // `#Version` headers, over the span of the file's events, for files whose lines name no build:
+        // a header is written when the file is opened and can be stale after an update mid-file.
+        for (i, f) in store.files.enumerated() where !fileHasBuilds[i] {
             guard let text = f.facts["exchange.version"], let build = ExchangeBuild(dotted: text.trimmingWhitespace()),
                   !build.isPlaceholder, f.firstTime != Timestamp.unknown else { continue }
             add(fileServer[i], build, f.firstTime, f.lastTime, f.eventCount, .logHeader)

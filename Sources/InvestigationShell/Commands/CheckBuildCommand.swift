@@ -176,7 +176,8 @@ struct CheckBuildCommand: Command {
     private func printWindows(_ windows: [ExposureWindow], _ ctx: CommandContext) {
         // One line per campaign and interval: the CVEs of a campaign usually share one window.
         let groups = Dictionary(grouping: windows) { "\($0.campaign ?? $0.cve)\u{0}\($0.from)\u{0}\($0.until ?? -1)" }
-        for w in groups.values.map({ $0.sorted { $0.cve < $1.cve } }).sorted(by: { ($0[0].from, $0[0].cve) < ($1[0].from, $1[0].cve) }) {
+        // Within a group the campaign's own CVE order is kept (ProxyShell: 34473, 34523, then 31207).
+        for w in groups.values.sorted(by: { ($0[0].from, $0[0].cve) < ($1[0].from, $1[0].cve) }) {
             let first = w[0]
             let start = first.opensBeforeEvidence ? "before the first event \(ctx.session.displayTime(first.from))" : ctx.session.displayTime(first.from)
             let end = first.until.map { "until the update at \(ctx.session.displayTime($0)) (last vulnerable event \(ctx.session.displayTime(first.lastVulnerable)))" }

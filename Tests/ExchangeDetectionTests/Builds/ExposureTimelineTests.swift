@@ -62,10 +62,43 @@ import Testing
         let before = evidence.observations[0], after = evidence.observations[1]
         #expect(before.first == Self.t("2021-02-26T03:00:00.000Z"))
         #expect(before.last == Self.t("2021-03-04T20:59:10.000Z"))
-        #expect(before.sources == [.logRequests, .logHeader])
+        #expect(before.sources == [.logRequests])
         #expect(before.events == 2)
         #expect(after.first == Self.t("2021-03-04T21:07:00.000Z"))
         #expect(evidence.reported == [ReportedBuild(server: "EX01", reading: BuildReading(build: ExchangeBuild(15, 1, 2176, 9), source: .exSetup), path: "EX01/exsetup.txt")])
+    }
+
+    @Test func headersCountOnlyForFilesWithoutBuildColumns() {
+        let store = EventStore()
+        // An hourly file opened before the update: its header still says .2 after the update mid-file.
+        let header = "DateTime,RequestId,MajorVersion,MinorVersion,BuildVersion,RevisionVersion"
+        var text = "#Version: 15.01.2176.002\n#Fields: \(header)\n"
+        var batch = EventBatch()
+        let csv = batch.addSchema(FieldSchema(format: .csv, names: header.split(separator: ",").map(String.init)))
+        for (n, (time, build)) in [("2021-03-04T21:00:05.000Z", "15.1.2176.2"), ("2021-03-04T21:30:00.000Z", "15.1.2176.9"),
+                                   ("2021-03-04T21:59:00.000Z", "15.1.2176.9")].enumerated() {
+            let line = "\(time),r\(n),\(build.split(separator: ".").joined(separator: ","))"
+            batch.append(offset: text.utf8.count, length: line.utf8.count, line: 3 + n, time: Self.t(time), schema: csv)
+            batch.set(.serverBuild, build)
+            text += line + "\n"
+        }
+        store.append(file: EvidenceFile(path: "EX01/HttpProxy_2021030421-1.LOG", evidenceSet: "t", location: "", server: "EX01",
+                                        size: text.utf8.count, modified: 0, sha256: "", kind: .httpProxy, channel: "Owa",
+                                        bytes: Array(text.utf8), problems: ProblemLog(), facts: ["exchange.version": "15.01.2176.002"]), batch: batch)
+        // A log without build columns: only its header names the build.
+        var oab = EventBatch()
+        let plain = oab.addSchema(FieldSchema(format: .plain, names: ["line"]))
+        oab.append(offset: 0, length: 1, line: 3, time: Self.t("2021-03-05T02:11:00.000Z"), schema: plain)
+        store.append(file: EvidenceFile(path: "EX01/OABGenerator_20210305-1.LOG", evidenceSet: "t", location: "", server: "EX01",
+                                        size: 1, modified: 0, sha256: "", kind: .oabGenerator, channel: "", bytes: [0x78],
+                                        problems: ProblemLog(), facts: ["exchange.version": "15.01.2176.009"]), batch: oab)
+        let evidence = BuildEvidence.collect(from: store)
+        let old = evidence.observations.first { $0.build == ExchangeBuild(15, 1, 2176, 2) }
+        let new = evidence.observations.first { $0.build == ExchangeBuild(15, 1, 2176, 9) }
+        #expect(old?.last == Self.t("2021-03-04T21:00:05.000Z"), "a stale header must not stretch the old build")
+        #expect(new?.last == Self.t("2021-03-05T02:11:00.000Z"))
+        #expect(new?.sources == [.logRequests, .logHeader])
+        #expect(new?.events == 3)
     }
 
     @Test func proxyLogonWindowClosesAtTheUpdate() throws {
