@@ -55,7 +55,7 @@ public struct BuildCatalog: Sendable {
     public let fixes: [String: [Fix]]
     /// Named campaigns (`ProxyLogon`) and their CVEs, for labelling.
     public let campaigns: [(name: String, cves: [String])]
-    /// The files' provenance notes, for `check-build --sources`-style output and the report.
+    /// The files' provenance notes: where each kind of fact came from.
     public let provenance: [String]
 
     /// The product a build belongs to.

@@ -31,9 +31,8 @@ struct CheckBuildCommand: Command {
                 throw ShellError("check-build: \(TerminalText.escape(error.message))")
             }
             let a = catalog.assess(reading.build, source: reading.source, at: at ?? Self.now())
-            if ctx.wantsJSON { ctx.json(Self.json(a, server: nil, sourceFile: nil, catalog: catalog, allCVEs: true)) } else {
-                printAssessment(a, server: nil, sourceNote: "given as \(reading.source.label)", catalog: catalog,
-                                allCVEs: args.flag("all-cves"), ctx)
+            if ctx.wantsJSON { ctx.json(Self.json(a, server: nil, sourceFile: nil)) } else {
+                printAssessment(a, server: nil, sourceNote: "given as \(reading.source.label)", allCVEs: args.flag("all-cves"), ctx)
             }
             return
         }
@@ -71,7 +70,7 @@ struct CheckBuildCommand: Command {
             let windows = timeline.windows.filter { $0.server == server }
             let mine = placed.filter { ExposureTimeline.serverKey($0.server) == ExposureTimeline.serverKey(server) }
             if ctx.wantsJSON {
-                guard case .object(var pairs) = Self.json(a, server: server, sourceFile: current.file, catalog: catalog, allCVEs: true)
+                guard case .object(var pairs) = Self.json(a, server: server, sourceFile: current.file)
                 else { continue }
                 pairs.append(("history", .array(observed.map { o in
                     .object([("build", .string(o.build.description)), ("name", .string(catalog.assess(o.build, at: when).friendlyName)),
@@ -88,7 +87,7 @@ struct CheckBuildCommand: Command {
                 continue
             }
             let note = current.file.map { "from \(current.source.label) in \($0)" } ?? "from the \(current.source.label)"
-            printAssessment(a, server: server, sourceNote: note, catalog: catalog, allCVEs: args.flag("all-cves"), ctx)
+            printAssessment(a, server: server, sourceNote: note, allCVEs: args.flag("all-cves"), ctx)
             if let latest = observed.max(by: { $0.last < $1.last }), latest.build != current.build {
                 ctx.line("note      the logs last show \(latest.build) (\(ctx.session.displayTime(latest.last)))")
             }
@@ -107,19 +106,19 @@ struct CheckBuildCommand: Command {
         let full = reported.filter { $0.reading.source != .adminDisplayVersion }.max { $0.reading.build < $1.reading.build }
         if let full { return (full.reading.build, full.reading.source, full.path) }
         if let latest = observed.max(by: { ($0.last, $0.build) < ($1.last, $1.build) }) {
-            return (latest.build, latest.sources.contains(.logRequests) ? .logRequests : .logHeader, nil)
+            let source = [BuildSource.logRequests, .ecpLog, .logHeader].first { latest.sources.contains($0) } ?? .logHeader
+            return (latest.build, source, nil)
         }
         return reported.max { $0.reading.build < $1.reading.build }.map { ($0.reading.build, $0.reading.source, $0.path) }
     }
 
     // MARK: - Text output
 
-    private func printAssessment(_ a: BuildAssessment, server: String?, sourceNote: String, catalog: BuildCatalog,
-                                 allCVEs: Bool, _ ctx: CommandContext) {
+    private func printAssessment(_ a: BuildAssessment, server: String?, sourceNote: String, allCVEs: Bool, _ ctx: CommandContext) {
         let head = server.map { TerminalText.escape($0) + "  " } ?? ""
         ctx.line("\(head)\(a.build) (\(a.build.longForm)) \(TerminalText.escape(sourceNote))")
         guard let product = a.product, let level = a.level else {
-            ctx.line("product   \(a.friendlyName): not in the catalog (Exchange 2010 SP3 to Subscription Edition)")
+            ctx.line("product   \(a.friendlyName): not in the catalog (Exchange 2010 to Subscription Edition)")
             return
         }
         ctx.line("product   \(a.friendlyName); \(level.name) released \(level.released)")
@@ -189,7 +188,7 @@ struct CheckBuildCommand: Command {
 
     // MARK: - JSON
 
-    static func json(_ a: BuildAssessment, server: String?, sourceFile: String?, catalog: BuildCatalog, allCVEs: Bool) -> JSONValue {
+    static func json(_ a: BuildAssessment, server: String?, sourceFile: String?) -> JSONValue {
         .object([
             ("server", .optional(server)), ("build", .string(a.build.description)), ("product", .optional(a.product?.name)),
             ("cu", .optional(a.level?.name)), ("update", .optional(a.update?.name)),
