@@ -11,15 +11,11 @@ public enum BuildParser {
         let t = text.trimmingWhitespace()
         if t.isEmpty { throw BuildParseError(message: "no build given: \(expected)") }
         if let r = adminDisplayVersion(in: t) { return r }
-        if containsWord(t, "version"), !t.contains(where: { $0 == "." }) || versionTokens(in: t).isEmpty {
-            throw BuildParseError(message: "'\(t)' has no build number: \(expected)")
-        }
+        if let r = updateDisplayName(t) { return r }
         let tokens = versionTokens(in: t)
         guard let first = tokens.first else {
-            throw BuildParseError(message: "'\(t)' is not a build number: \(expected)")
-        }
-        if t.range(of: "Security Update for Exchange", options: .caseInsensitive) != nil {
-            return BuildReading(build: first, source: .updateDisplayName, kb: kbNumber(in: t))
+            let what = containsWord(t, "version") ? "has no build number" : "is not a build number"
+            throw BuildParseError(message: "'\(t)' \(what): \(expected)")
         }
         if tokens.count > 1, Set(tokens).count > 1 {
             throw BuildParseError(message: "'\(t)' holds several different builds (\(tokens.map(\.description).joined(separator: ", "))): give one")
