@@ -15,6 +15,7 @@ public struct CommandRegistry {
         IOCCommand(),
         SetCommand(),
         SourceCommand(),
+        CheckBuildCommand(),
         QuitCommand(),
     ])
 
