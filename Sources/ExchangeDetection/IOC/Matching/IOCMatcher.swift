@@ -115,6 +115,7 @@ public final class IOCMatcher: @unchecked Sendable {
         let column = store.values[field.rawValue]
         let files = store.fileIndex, times = store.time, lines = store.lineNumber
         let pool = store.pool
+        guard let compiledGroup = compiled[group] else { return }
         column.withUnsafeBufferPointer { col in
             memo.withUnsafeMutableBufferPointer { m in
                 for e in 0..<col.count {
@@ -122,7 +123,7 @@ public final class IOCMatcher: @unchecked Sendable {
                     if v == 0 { continue }
                     var code = m[v]
                     if code == 0 {
-                        let found = pool.withBytes(UInt32(v)) { candidates(in: $0, group: group) }
+                        let found = pool.withBytes(UInt32(v)) { candidates(in: $0, compiledGroup, group) }
                         if found.isEmpty { code = 1 } else {
                             lists.append(found)
                             code = UInt32(lists.count + 1)
@@ -151,6 +152,11 @@ public final class IOCMatcher: @unchecked Sendable {
             return found
         }
         guard let c = compiled[group] else { return found }
+        return candidates(in: value, c, group)
+    }
+
+    private func candidates(in value: UnsafeRawBufferPointer, _ c: CompiledGroup, _ group: FieldGroup) -> [Int32] {
+        var found: [Int32] = []
         c.automaton.scan(value) { p, end in
             let start = end - Int(c.automaton.patternLengths[p])
             if IOCConfirm.confirm(c.patterns.role[p], value, start, end, group: group, exact: c.patterns.exact[p]) {
