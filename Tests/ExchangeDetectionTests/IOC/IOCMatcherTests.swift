@@ -162,6 +162,35 @@ import Testing
         #expect(ip?.first == Timestamp.parse("2021-03-03T06:49:42Z"))
     }
 
+    @Test func ipTokensAreWholeDottedQuads() {
+        let index: [UInt32: [Int]] = [IPv4Tokens.number("1.2.3.4")!: [0]]
+        func found(_ text: String) -> [String] {
+            var out: [String] = []
+            Array(text.utf8).withUnsafeBytes { b in
+                IPv4Tokens.find(in: b, index: index) { s, e, _ in out.append(String(decoding: b[s..<e], as: UTF8.self)) }
+            }
+            return out
+        }
+        #expect(found("c-ip 1.2.3.4 ok") == ["1.2.3.4"])
+        #expect(found("10.0.0.1,+1.2.3.4") == ["1.2.3.4"])
+        #expect(found("[::ffff:1.2.3.4]:443") == ["1.2.3.4"])
+        #expect(found("11.2.3.45 1.2.3.40 1.2.3.4.5 01.2.3.4x 1.2.3.456").count == 1)  // only 01.2.3.4 (leading zero)
+        #expect(IPv4Tokens.number("256.1.1.1") == nil && IPv4Tokens.number("1.2.3") == nil)
+    }
+
+    @Test func aHundredThousandAddressesMatchAsFastAsTen() {
+        var list: [Indicator] = []
+        for i in 0..<100_000 { list.append(ind(.ip, "10.\(i / 65536).\((i / 256) % 256).\(i % 256)")) }
+        list.append(ind(.ip, "139.162.202.236"))
+        let start = ContinuousClock.now
+        let m = IOCMatcher(indicators: list)
+        let hits = m.match(Self.store) + m.matchRaw(Self.store)
+        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(hits.contains { m.indicators[$0.indicator].value == "139.162.202.236" })
+        // The fixtures' 10.0.0.1 proxy address is in the generated range.
+        #expect(hits.contains { m.indicators[$0.indicator].value == "10.0.0.1" })
+    }
+
     @Test func automatonFindsOverlappingPatternsAndSurvivesTheSparseForm() {
         let patterns: [[UInt8]] = ["he", "she", "his", "hers"].map { Array($0.utf8) }
         for limit in [1 << 20, 1] {

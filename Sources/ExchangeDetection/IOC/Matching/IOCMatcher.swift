@@ -56,6 +56,8 @@ public final class IOCMatcher: @unchecked Sendable {
     let compiled: [FieldGroup: CompiledGroup]
     /// Hash indicators by normalised value, for collected files' SHA-256 and digests in text.
     let hashIndex: [String: [Int]]
+    /// IP indicators by address.
+    let ipIndex: [UInt32: [Int]]
 
     struct CompiledGroup {
         let patterns: IOCPatterns
@@ -65,7 +67,7 @@ public final class IOCMatcher: @unchecked Sendable {
     public init(indicators: [Indicator]) {
         self.indicators = indicators
         var c: [FieldGroup: CompiledGroup] = [:]
-        for g in FieldGroup.allCases where g != .hash {
+        for g in FieldGroup.allCases where g != .hash && g != .ip {
             let p = IOCPatterns(indicators, for: g)
             c[g] = CompiledGroup(patterns: p, automaton: MultiPatternMatcher(patterns: p.bytes, fold: IOCPatterns.fold))
         }
@@ -73,6 +75,11 @@ public final class IOCMatcher: @unchecked Sendable {
         var h: [String: [Int]] = [:]
         for (i, ind) in indicators.enumerated() where ind.type == .hash { h[ind.normalized, default: []].append(i) }
         hashIndex = h
+        var ips: [UInt32: [Int]] = [:]
+        for (i, ind) in indicators.enumerated() where ind.type == .ip {
+            if let v = IPv4Tokens.number(ind.normalized) { ips[v, default: []].append(i) }
+        }
+        ipIndex = ips
     }
 
     /// The interned columns searched, and the group that decides how.
@@ -85,7 +92,7 @@ public final class IOCMatcher: @unchecked Sendable {
     public func match(_ store: EventStore, filter: IOCFilter = IOCFilter()) -> [IOCHit] {
         let serverOK = store.files.map { filter.acceptsServer($0.server) }
         // Columns are independent (each has its own memo), so they are searched in parallel.
-        let jobs = Self.columns.filter { compiled[$0.1]?.patterns.bytes.isEmpty == false }
+        let jobs = Self.columns.filter { $0.1 == .ip ? !ipIndex.isEmpty : compiled[$0.1]?.patterns.bytes.isEmpty == false }
         var perColumn = [[IOCHit]](repeating: [], count: jobs.count)
         perColumn.withUnsafeMutableBufferPointer { out in
             let sink = out
@@ -115,7 +122,7 @@ public final class IOCMatcher: @unchecked Sendable {
         let column = store.values[field.rawValue]
         let files = store.fileIndex, times = store.time, lines = store.lineNumber
         let pool = store.pool
-        guard let compiledGroup = compiled[group] else { return }
+        let compiledGroup = compiled[group]
         column.withUnsafeBufferPointer { col in
             memo.withUnsafeMutableBufferPointer { m in
                 for e in 0..<col.count {
@@ -123,7 +130,9 @@ public final class IOCMatcher: @unchecked Sendable {
                     if v == 0 { continue }
                     var code = m[v]
                     if code == 0 {
-                        let found = pool.withBytes(UInt32(v)) { candidates(in: $0, compiledGroup, group) }
+                        let found = pool.withBytes(UInt32(v)) { bytes in
+                            compiledGroup.map { candidates(in: bytes, $0, group) } ?? candidates(in: bytes, group: group)
+                        }
                         if found.isEmpty { code = 1 } else {
                             lists.append(found)
                             code = UInt32(lists.count + 1)
@@ -145,10 +154,11 @@ public final class IOCMatcher: @unchecked Sendable {
     /// Indicators confirmed in one value of a field group (each indicator once).
     func candidates(in value: UnsafeRawBufferPointer, group: FieldGroup) -> [Int32] {
         var found: [Int32] = []
-        if group == .hash {
-            HexDigests.find(in: value, index: hashIndex) { _, _, list in
+        if group == .hash || group == .ip {
+            let add = { (_: Int, _: Int, list: [Int]) in
                 for i in list where !found.contains(Int32(i)) { found.append(Int32(i)) }
             }
+            if group == .hash { HexDigests.find(in: value, index: hashIndex, add) } else { IPv4Tokens.find(in: value, index: ipIndex, add) }
             return found
         }
         guard let c = compiled[group] else { return found }

@@ -1,8 +1,9 @@
 /// How one automaton pattern relates to its indicator, which decides where and how a candidate is confirmed.
-/// Hashes have no role: they are found as whole hex runs and looked up (`HexDigests`), which keeps
-/// the automaton small; log lines are full of hex that would otherwise walk deep into hash patterns.
+/// IPs and hashes have no role: they are found as whole tokens and looked up (`IPv4Tokens`, `HexDigests`),
+/// which keeps the automaton small; log lines are full of digits and hex that would otherwise walk deep
+/// into their patterns, and long address lists would make the automaton huge.
 enum PatternRole: UInt8, Sendable {
-    case ip, ua, domain, url, name
+    case ua, domain, url, name
     /// The path as it sits on disk, from its anchor (`/frontend/httpproxy/…`, `/inetpub/wwwroot/…`) or in full.
     case diskPath
     /// The URL path a web-served file answers at (`/owa/auth/x.aspx`), for URL stems.
@@ -11,7 +12,7 @@ enum PatternRole: UInt8, Sendable {
 
 /// Where a value was found, which decides the roles that may match it.
 enum FieldGroup: Int, CaseIterable, Sendable {
-    /// Client addresses (`c-ip`, `ClientIpAddress`, X-Forwarded-For lists).
+    /// Client addresses (`c-ip`, `ClientIpAddress`, X-Forwarded-For lists); matched by `IPv4Tokens`.
     case ip
     /// User-agent fields.
     case ua
@@ -28,7 +29,7 @@ enum FieldGroup: Int, CaseIterable, Sendable {
 
     func accepts(_ role: PatternRole) -> Bool {
         switch self {
-        case .ip: role == .ip
+        case .ip: false
         case .ua: role == .ua
         case .stem: role == .webPath || role == .name
         case .text: role == .domain || role == .url
@@ -57,9 +58,8 @@ struct IOCPatterns {
         for (i, ind) in indicators.enumerated() {
             let n = ind.normalized
             switch ind.type {
-            case .ip: add(n, i, .ip, group)
+            case .ip, .hash: continue
             case .ua: add(n, i, .ua, group)
-            case .hash: continue
             case .domain: add(n, i, .domain, group)
             case .url: add(n, i, .url, group)
             case .name: add(n, i, .name, group)

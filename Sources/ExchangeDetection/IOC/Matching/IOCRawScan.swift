@@ -59,6 +59,11 @@ extension IOCMatcher {
             HexDigests.find(in: buf, index: hashIndex) { start, _, list in
                 for i in list { record(i, at: start, buf) }
             }
+            line = 1
+            counted = 0
+            IPv4Tokens.find(in: buf, index: ipIndex) { start, _, list in
+                for i in list { record(i, at: start, buf) }
+            }
         }
         return hits.sorted { ($0.line, $0.indicator) < ($1.line, $1.indicator) }
     }
