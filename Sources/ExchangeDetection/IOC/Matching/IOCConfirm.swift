@@ -7,6 +7,10 @@ enum IOCConfirm {
         let before: UInt8? = s > 0 ? v[s - 1] : nil
         let after: UInt8? = e < n ? v[e] : nil
         switch role {
+        case .ip:
+            return !isIPByte(before) && !isIPByte(after)
+        case .hash:
+            return !isHex(before) && !isHex(after)
         case .domain:
             // Subdomains match (`.` before); a longer name does not (`xkrebsonsecurity.top`, `…top.evil`).
             return (before == nil || before == 0x2E || !isDomainByte(before)) && !isDomainByte(after)
@@ -29,6 +33,16 @@ enum IOCConfirm {
             for k in 0..<exact.count where IndicatorNormalizer.uaFold(v[s + k]) != exact[k] { return false }
             return true
         }
+    }
+
+    @inline(__always) static func isIPByte(_ b: UInt8?) -> Bool {
+        guard let b else { return false }
+        return (b >= 0x30 && b <= 0x39) || b == 0x2E
+    }
+
+    @inline(__always) static func isHex(_ b: UInt8?) -> Bool {
+        guard let b else { return false }
+        return IndicatorNormalizer.isHex(b)
     }
 
     @inline(__always) static func isDomainByte(_ b: UInt8?) -> Bool {

@@ -58,6 +58,11 @@ public final class IOCMatcher: @unchecked Sendable {
     let hashIndex: [String: [Int]]
     /// IP indicators by address.
     let ipIndex: [UInt32: [Int]]
+    /// True when the raw automaton also holds the IPs and hashes (short lists); otherwise raw scans find them
+    /// in separate token passes.
+    let rawTokensInAutomaton: Bool
+    /// Up to this many IPs (and hashes), raw scans match them in the automaton pass.
+    static let tokenPatternLimit = 2000
 
     struct CompiledGroup {
         let patterns: IOCPatterns
@@ -67,8 +72,11 @@ public final class IOCMatcher: @unchecked Sendable {
     public init(indicators: [Indicator]) {
         self.indicators = indicators
         var c: [FieldGroup: CompiledGroup] = [:]
+        let ipCount = indicators.reduce(0) { $0 + ($1.type == .ip ? 1 : 0) }
+        let hashCount = indicators.reduce(0) { $0 + ($1.type == .hash ? 1 : 0) }
+        rawTokensInAutomaton = ipCount <= Self.tokenPatternLimit && hashCount <= Self.tokenPatternLimit
         for g in FieldGroup.allCases where g != .hash && g != .ip {
-            let p = IOCPatterns(indicators, for: g)
+            let p = IOCPatterns(indicators, for: g, tokens: g == .raw && rawTokensInAutomaton)
             c[g] = CompiledGroup(patterns: p, automaton: MultiPatternMatcher(patterns: p.bytes, fold: IOCPatterns.fold))
         }
         compiled = c

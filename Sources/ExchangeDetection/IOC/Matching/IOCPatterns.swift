@@ -1,9 +1,10 @@
 /// How one automaton pattern relates to its indicator, which decides where and how a candidate is confirmed.
-/// IPs and hashes have no role: they are found as whole tokens and looked up (`IPv4Tokens`, `HexDigests`),
-/// which keeps the automaton small; log lines are full of digits and hex that would otherwise walk deep
-/// into their patterns, and long address lists would make the automaton huge.
+/// In fields, IPs and hashes are found as whole tokens and looked up (`IPv4Tokens`, `HexDigests`), which
+/// keeps the field automata small and makes long address lists cost nothing extra. In raw bytes they join
+/// the one automaton pass while the lists are short (`IOCMatcher.tokenPatternLimit`), which is cheaper than
+/// two more passes over every byte.
 enum PatternRole: UInt8, Sendable {
-    case ua, domain, url, name
+    case ip, hash, ua, domain, url, name
     /// The path as it sits on disk, from its anchor (`/frontend/httpproxy/…`, `/inetpub/wwwroot/…`) or in full.
     case diskPath
     /// The URL path a web-served file answers at (`/owa/auth/x.aspx`), for URL stems.
@@ -53,12 +54,14 @@ struct IOCPatterns {
 
     /// Folder indicators (`…\\owa\\auth\\`) yield no pattern: every standard Exchange file sits in those folders,
     /// so "a file below it" is a rule needing a baseline (the web-shell detections), not an indicator match.
-    /// Only patterns `group` accepts are kept, so each field is scanned with a small automaton of its own.
-    init(_ indicators: [Indicator], for group: FieldGroup) {
+    /// Only patterns `group` accepts are kept, so each field is scanned with a small automaton of its own;
+    /// IPs and hashes only when `tokens` is set (raw scans of short lists).
+    init(_ indicators: [Indicator], for group: FieldGroup, tokens: Bool = false) {
         for (i, ind) in indicators.enumerated() {
             let n = ind.normalized
             switch ind.type {
-            case .ip, .hash: continue
+            case .ip: if tokens { add(n, i, .ip, group) }
+            case .hash: if tokens { add(n, i, .hash, group) }
             case .ua: add(n, i, .ua, group)
             case .domain: add(n, i, .domain, group)
             case .url: add(n, i, .url, group)

@@ -54,6 +54,7 @@ extension IOCMatcher {
                     return true
                 }
             }
+            if rawTokensInAutomaton { return }
             line = 1
             counted = 0
             HexDigests.find(in: buf, index: hashIndex) { start, _, list in
