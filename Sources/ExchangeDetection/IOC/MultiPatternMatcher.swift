@@ -87,8 +87,6 @@ public struct MultiPatternMatcher: Sendable {
         }
     }
 
-    public var patternCount: Int { patternLengths.count }
-
     /// Calls `onMatch(pattern, end)` for every occurrence (`end` is exclusive, relative to `bytes`).
     /// Return false from `onMatch` to stop early.
     @inline(__always)
