@@ -50,7 +50,7 @@ import Testing
     }
 
     @Test func evidenceLoaded() {
-        #expect(Self.store.files.count == 5)
+        #expect(Self.store.files.count == 6)
         #expect(Self.store.count > 15)
     }
 
@@ -121,6 +121,16 @@ import Testing
         #expect(hits.contains("\(shell) SHA256 EX01:webfolders.csv:4"))
         #expect(hits.filter { $0.hasPrefix(shell) }.count == 1)
         #expect(hits.contains("\(note) file.sha256 EX01:ticket.txt:0"))
+    }
+
+    @Test func commandLinesAndSysmonHashes() {
+        let m = IOCMatcher(indicators: [ind(.path, #"C:\ProgramData\it.zip"#), ind(.hash, "4b3039cf227c611c45d2242d1228a121")])
+        let hits = describe(m.match(Self.store), m)
+        // `it.zip` inside a command line counts; `it.zip.bak` and a 33-digit hex run do not.
+        #expect(hits == [
+            #"C:\ProgramData\it.zip CommandLine EX01:processes.csv:2"#,
+            "4b3039cf227c611c45d2242d1228a121 Hashes EX01:processes.csv:2",
+        ])
     }
 
     @Test func rawModeFindsIndicatorsInUnmodelledTextWithLines() {

@@ -18,10 +18,11 @@ enum IOCConfirm {
         case .url:
             return isEnd(after)
         case .name:
+            // A URL stem ends with the name; free text (raw bytes, command lines) delimits it like a word.
             let startOK = before == nil || before == 0x2F || before == 0x5C || (group == .raw && isDelimiter(before))
-            return startOK && isEnd(after) && (group == .raw || after == nil || after == 0x3F || after == 0x23)
+            return startOK && (group == .stem ? (after == nil || after == 0x3F || after == 0x23) : isEnd(after))
         case .diskPath, .webPath:
-            return group == .raw ? isEnd(after) : (after == nil || after == 0x3F || after == 0x23)
+            return group == .stem ? (after == nil || after == 0x3F || after == 0x23) : isEnd(after)
         case .ua:
             // Whole field in field mode; in raw text, delimited like a field.
             if group == .raw {

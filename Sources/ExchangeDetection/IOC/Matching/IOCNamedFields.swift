@@ -2,7 +2,7 @@ import ExchangeEvidence
 
 /// Matching in fields the store does not intern: digests, file paths and forwarded-for lists that file
 /// listings and event-log records carry under their own column names (`SHA256`, Sysmon `Hashes`,
-/// `TargetFilename`, `FullName`, `X-Forwarded-For`).
+/// `TargetFilename`, `FullName`, `CommandLine`, `X-Forwarded-For`).
 ///
 /// This is the hook for readers added later: a reader only has to name its columns; any column whose
 /// name `group(forColumn:)` recognises is searched. Values are split from the raw line on demand, only
@@ -22,7 +22,8 @@ enum IOCNamedFields {
              "destinationip", "sourceaddress", "destinationaddress", "sourcenetworkaddress":
             return .ip
         case "targetfilename", "image", "parentimage", "imageloaded", "path", "fullname", "fullpath", "filepath",
-             "filename", "file", "sourcefilename", "targetpath", "objectname":
+             "filename", "file", "sourcefilename", "targetpath", "objectname", "commandline", "parentcommandline",
+             "processcommandline":
             return .file
         default:
             return nil
