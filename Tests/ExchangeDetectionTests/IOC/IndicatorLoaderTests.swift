@@ -104,6 +104,14 @@ import Testing
         #expect(r.problems.count == 1 && r.problems[0].line == 3)
     }
 
+    @Test func msticJSONArray() {
+        let r = IndicatorFileLoader.load(path: IOCFixtures.path("mstic-feed.json"))
+        #expect(r.format == .msticJSON && r.problems.isEmpty)
+        #expect(r.set.indicators.map(\.type) == [.hash, .hash, .hash, .path, .domain])
+        #expect(r.set.indicators.last?.value == "krebsonsecurity.top")  // refanged
+        #expect(r.set.indicators[1].note == "FileMd5 of 8e90ed33c7ee82c0b64078ea36ec95f7420ba435c693b3b3dd728b494abf7dfc")
+    }
+
     @Test func mispEventAttributesAndObjects() {
         let r = IndicatorFileLoader.load(path: IOCFixtures.path("misp-event.json"), setName: "cisa-misp")
         #expect(r.format == .misp)
