@@ -1,0 +1,211 @@
+import Foundation
+
+/// What one `load` did: the files added, what could not be read, and whether it was cancelled.
+public struct LoadReport: Sendable {
+    public var evidenceSet: String
+    public var root: String
+    public var filesAdded = 0
+    public var eventsAdded = 0
+    public var bytesRead = 0
+    public var duplicatesSkipped = 0
+    public var problems = 0
+    public var discoveryProblems: [DiscoveryProblem] = []
+    public var servers: [String] = []
+    public var cancelled = false
+    public var seconds = 0.0
+}
+
+/// Progress of a running load, reported to the shell's progress bar.
+public struct LoadProgress: Sendable {
+    public var filesDone: Int
+    public var filesTotal: Int
+    public var bytesDone: Int
+    public var bytesTotal: Int
+    public var events: Int
+}
+
+/// Loads evidence sets into an `EventStore`: walks the set, then reads, hashes and parses files on all
+/// cores (largest first), then merges them in path order so event numbers do not depend on timing.
+public struct EvidenceLoader {
+    public var readers: [any EvidenceReader]
+    public var workers: Int
+    /// Polled between files: returning true stops the load, keeping the files already parsed.
+    public var isCancelled: @Sendable () -> Bool = { false }
+    public var progress: (@Sendable (LoadProgress) -> Void)?
+
+    public init(readers: [any EvidenceReader] = ReaderRegistry.standard,
+                workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.readers = readers
+        self.workers = max(1, workers)
+    }
+
+    /// Loads `root` as evidence set `name` (default: the root's file name). `server` forces the server name.
+    public func load(_ root: String, name: String? = nil, server: String? = nil, into store: EventStore) throws -> LoadReport {
+        let started = Date()
+        let rootName = URL(fileURLWithPath: root).lastPathComponent
+        let setName = name ?? (rootName.lowercased().hasSuffix(".zip") ? String(rootName.dropLast(4)) : rootName)
+        var walker = EvidenceWalker()
+        try walker.walk(root: root)
+        var report = LoadReport(evidenceSet: setName, root: root)
+        report.discoveryProblems = walker.problems
+
+        let pending = walker.files
+        let order = pending.indices.sorted { pending[$0].size > pending[$1].size }
+        let results = UnsafeMutableBufferPointer<ParsedFile?>.allocate(capacity: pending.count)
+        results.initialize(repeating: nil)
+        defer { results.deinitialize(); results.deallocate() }
+        let state = SharedProgress(total: pending.count, bytes: pending.reduce(0) { $0 + $1.size })
+        let readers = self.readers
+        let isCancelled = self.isCancelled
+        let progress = self.progress
+        DispatchQueue.concurrentPerform(iterations: min(workers, max(1, pending.count))) { _ in
+            while let k = state.next(limit: order.count) {
+                if isCancelled() { state.cancel(); return }
+                let i = order[k]
+                let parsed = Self.parse(pending[i], readers: readers)
+                results[i] = parsed
+                if let snapshot = state.finished(bytes: pending[i].size, events: parsed.batch.count) { progress?(snapshot) }
+            }
+        }
+        report.cancelled = state.wasCancelled
+
+        // Name servers: from the path, else from what the logs say, else the set's name.
+        var groupNames: [String: [String: Int]] = [:]
+        for case let p? in results {
+            if p.pathServer == nil, let s = p.facts["server"] { groupNames[p.group, default: [:]][s, default: 0] += 1 }
+        }
+        let known = Set(store.files.map { "\($0.sha256)|\($0.path)" })
+        var servers = Set<String>()
+        for case let p? in results {
+            let fromLogs = groupNames[p.group]?.max { $0.value < $1.value }?.key
+            let serverName = server ?? p.pathServer ?? fromLogs ?? (p.isSingleFile ? "unknown" : setName)
+            if known.contains("\(p.sha256)|\(p.path)") { report.duplicatesSkipped += 1; continue }
+            let file = EvidenceFile(path: p.path, evidenceSet: setName, location: p.location, server: serverName,
+                                    size: p.size, modified: p.modified, sha256: p.sha256, kind: p.kind, channel: p.channel,
+                                    bytes: p.bytes, problems: p.problems, facts: p.facts)
+            store.append(file: file, batch: p.batch)
+            servers.insert(serverName)
+            report.filesAdded += 1
+            report.eventsAdded += p.batch.count
+            report.bytesRead += p.size
+            report.problems += p.problems.total
+        }
+        report.servers = servers.sorted()
+        report.seconds = Date().timeIntervalSince(started)
+        return report
+    }
+
+    struct ParsedFile {
+        var path: String
+        var location: String
+        var size: Int
+        var modified: Int64
+        var sha256: String
+        var kind: SourceKind
+        var channel: String
+        var bytes: [UInt8]
+        var batch: EventBatch
+        var problems: ProblemLog
+        var facts: [String: String]
+        var group: String
+        var pathServer: String?
+        var isSingleFile: Bool
+    }
+
+    static func parse(_ f: PendingFile, readers: [any EvidenceReader]) -> ParsedFile {
+        var problems = ProblemLog()
+        var raw: [UInt8]
+        do {
+            raw = try f.read()
+        } catch let partial as PartialRead {
+            raw = partial.bytes
+            problems.add(LoadProblem(partial.message))
+        } catch {
+            raw = []
+            problems.add(LoadProblem("\(error)"))
+        }
+        let (group, pathServer) = ServerNaming.fromPath(f.path)
+        var parsed = ParsedFile(path: f.path, location: f.location, size: raw.count, modified: f.modified,
+                                sha256: SHA256.hex(raw), kind: .text, channel: "", bytes: [], batch: EventBatch(),
+                                problems: problems, facts: [:], group: group, pathServer: pathServer,
+                                isSingleFile: !f.path.contains("/") && f.location.hasSuffix(f.path) && !f.location.contains("!/"))
+        if raw.isEmpty {
+            if parsed.problems.total == 0 { parsed.problems.add(LoadProblem("empty file")) }
+            return parsed
+        }
+        // Binary formats first, on the raw bytes.
+        let rawHead = raw.withUnsafeBytes { UnsafeRawBufferPointer(rebasing: $0.prefix(65536)) }
+        if let reader = best(readers.filter { !$0.readsText }, path: f.path, head: rawHead) {
+            return run(reader, on: raw, into: parsed)
+        }
+        let decoded = TextDecoding.decode(raw)
+        if let note = decoded.note { parsed.problems.add(LoadProblem(note)) }
+        if decoded.isBinary {
+            parsed.problems.add(LoadProblem("binary data of no known format: hashed, not parsed"))
+            parsed.kind = SourceKind("binary")
+            return parsed
+        }
+        let head = decoded.bytes.withUnsafeBytes { UnsafeRawBufferPointer(rebasing: $0.prefix(65536)) }
+        guard let reader = best(readers.filter { $0.readsText }, path: f.path, head: head) else { return parsed }
+        return run(reader, on: decoded.bytes, into: parsed)
+    }
+
+    static func best(_ readers: [any EvidenceReader], path: String, head: UnsafeRawBufferPointer) -> (any EvidenceReader)? {
+        var winner: (any EvidenceReader)?
+        var top = 0
+        for r in readers {
+            let s = r.score(path: path, head: head)
+            if s > top { top = s; winner = r }
+        }
+        return winner
+    }
+
+    static func run(_ reader: any EvidenceReader, on bytes: [UInt8], into parsed: ParsedFile) -> ParsedFile {
+        var p = parsed
+        var out = ReaderOutput(kind: .text)
+        out.problems = p.problems
+        bytes.withUnsafeBytes { reader.read(ReaderInput(path: p.path, bytes: $0), into: &out) }
+        p.kind = out.kind
+        p.channel = out.channel
+        p.batch = out.batch
+        p.problems = out.problems
+        p.facts = out.facts
+        p.bytes = out.rendered ?? bytes
+        return p
+    }
+}
+
+/// Work distribution and progress shared by the load's worker threads.
+final class SharedProgress: @unchecked Sendable {
+    private let lock = NSLock()
+    private var nextIndex = 0
+    private var done = 0, bytes = 0, events = 0
+    private let total: Int, bytesTotal: Int
+    private var cancelled = false
+    private var lastReport = Date.distantPast
+
+    init(total: Int, bytes: Int) {
+        self.total = total
+        self.bytesTotal = bytes
+    }
+
+    func next(limit: Int) -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard !cancelled, nextIndex < limit else { return nil }
+        nextIndex += 1
+        return nextIndex - 1
+    }
+
+    func cancel() { lock.lock(); cancelled = true; lock.unlock() }
+    var wasCancelled: Bool { lock.lock(); defer { lock.unlock() }; return cancelled }
+
+    /// Records a finished file; returns a snapshot at most every 100 ms (and for the last file).
+    func finished(bytes b: Int, events e: Int) -> LoadProgress? {
+        lock.lock(); defer { lock.unlock() }
+        done += 1; bytes += b; events += e
+        let now = Date()
+        guard done == total || now.timeIntervalSince(lastReport) > 0.1 else { return nil }
+        lastReport = now
+        return LoadProgress(filesDone: done, filesTotal: total, bytesDone: bytes, bytesTotal: bytesTotal, events: events)
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Finds the files of an evidence set: a folder (walked recursively, zips inside it opened), a `.zip`
+/// (read in place, never extracted to disk), or a single file.
+struct EvidenceWalker {
+    var problems: [DiscoveryProblem] = []
+    var files: [PendingFile] = []
+
+    static func isZip(_ path: String) -> Bool {
+        guard let h = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? h.close() }
+        let magic = h.readData(ofLength: 4)
+        return magic.count == 4 && magic[magic.startIndex] == 0x50 && magic[magic.startIndex + 1] == 0x4B
+            && magic[magic.startIndex + 2] == 0x03 && magic[magic.startIndex + 3] == 0x04
+    }
+
+    mutating func walk(root: String) throws {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDir) else {
+            throw ReadFailure(description: "\(root): no such file or folder")
+        }
+        if isDir.boolValue {
+            walkDirectory(root)
+        } else if Self.isZip(root) {
+            walkZip(root, prefix: "")
+        } else {
+            addFile(absolute: root, relative: (root as NSString).lastPathComponent)
+        }
+        files.sort { $0.path < $1.path }
+    }
+
+    private mutating func walkDirectory(_ root: String) {
+        let base = URL(fileURLWithPath: root).standardizedFileURL.path
+        var stack = [""]
+        while let rel = stack.popLast() {
+            let dir = rel.isEmpty ? base : base + "/" + rel
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else {
+                problems.append(DiscoveryProblem(path: rel.isEmpty ? "." : rel, message: "folder cannot be read: \(String(cString: strerror(errno)))"))
+                continue
+            }
+            for name in names.sorted() {
+                let r = rel.isEmpty ? name : rel + "/" + name
+                let abs = dir + "/" + name
+                var st = stat()
+                guard lstat(abs, &st) == 0 else {
+                    problems.append(DiscoveryProblem(path: r, message: "cannot stat: \(String(cString: strerror(errno)))"))
+                    continue
+                }
+                switch st.st_mode & S_IFMT {
+                case S_IFDIR: stack.append(r)
+                case S_IFREG:
+                    if name.lowercased().hasSuffix(".zip") && Self.isZip(abs) { walkZip(abs, prefix: r) }
+                    else { addFile(absolute: abs, relative: r, stat: st) }
+                case S_IFLNK:
+                    problems.append(DiscoveryProblem(path: r, message: "symbolic link not followed (could point outside the evidence)"))
+                default:
+                    problems.append(DiscoveryProblem(path: r, message: "not a regular file; skipped"))
+                }
+            }
+        }
+    }
+
+    private mutating func addFile(absolute: String, relative: String, stat st0: stat? = nil) {
+        var st = st0 ?? stat()
+        if st0 == nil { _ = stat(absolute, &st) }
+        let modified = Int64(st.st_mtim.tv_sec) * 1000 + Int64(st.st_mtim.tv_nsec / 1_000_000)
+        files.append(PendingFile(path: relative, location: absolute, size: Int(st.st_size), modified: modified) {
+            try FileBytes.read(absolute)
+        })
+    }
+
+    private mutating func walkZip(_ path: String, prefix: String) {
+        do {
+            let zip = try ZipSource(path: path)
+            for member in zip.members {
+                if let why = member.rejection {
+                    problems.append(DiscoveryProblem(path: (prefix.isEmpty ? "" : prefix + "!/") + member.path, message: why))
+                    continue
+                }
+                let rel = prefix.isEmpty ? member.path : prefix + "/" + member.path
+                files.append(PendingFile(path: rel, location: path + "!/" + member.path, size: member.size,
+                                         modified: member.modified) { try zip.read(member) })
+            }
+        } catch {
+            problems.append(DiscoveryProblem(path: prefix.isEmpty ? (path as NSString).lastPathComponent : prefix,
+                                             message: "zip cannot be opened: \(error)"))
+        }
+    }
+}
+
+/// Reads whole files with `read(2)` in 1 MiB chunks (no mmap: it does not scale across threads here).
+enum FileBytes {
+    static func read(_ path: String) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY)
+        if fd < 0 { throw ReadFailure(description: "cannot open: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var st = stat()
+        fstat(fd, &st)
+        let expected = Int(st.st_size)
+        var out = [UInt8](repeating: 0, count: expected)
+        var got = 0
+        while got < expected {
+            let n = out.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + got, min(1 << 20, expected - got)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ReadFailure(description: "read error after \(got) bytes: \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { break }
+            got += n
+        }
+        if got < expected { out.removeSubrange(got...) }
+        return out
+    }
+}

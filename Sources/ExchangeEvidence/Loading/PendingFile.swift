@@ -1,0 +1,30 @@
+import Foundation
+
+/// A file found while walking an evidence set, not yet read.
+struct PendingFile {
+    /// Path relative to the evidence root, `/`-separated.
+    var path: String
+    /// Absolute path, or `ZIP!/member`.
+    var location: String
+    var size: Int
+    var modified: Int64
+    /// Reads the bytes (for zip members: inflates them, bounded).
+    var read: () throws -> [UInt8]
+}
+
+/// A problem found while walking (a hostile zip member, a symlink), reported on the evidence set.
+public struct DiscoveryProblem: Sendable {
+    public var path: String
+    public var message: String
+}
+
+/// Errors that stop reading one file (the load goes on).
+struct ReadFailure: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// A read that failed part-way: the bytes read so far are still evidence and are loaded.
+struct PartialRead: Error {
+    var bytes: [UInt8]
+    var message: String
+}

@@ -1,0 +1,29 @@
+/// Decides which server a collected file belongs to from the layout it was collected in.
+///
+/// Layouts seen in practice: one folder per server holding a mirror of the server's paths
+/// (`EX01/Program Files/Microsoft/Exchange Server/V15/Logging/...`), KAPE-style trees with a drive folder
+/// (`EX01/C/inetpub/logs/...`), and sets whose root is the server itself. The folder just above the first
+/// Windows path component names the server; when there is none, the logs' own `ServerHostName`,
+/// `ServerName` or `s-computername` decide.
+enum ServerNaming {
+    /// Folder names that start a mirrored Windows path (lower-case).
+    static let pathMarkers: Set<String> = [
+        "c", "c$", "d", "d$", "e", "program files", "programdata", "inetpub", "windows", "exchange server", "v15",
+        "logging", "httpproxy", "logfiles", "w3svc1", "w3svc2", "ecp", "oabgeneratorlog", "frontend", "clientaccess",
+        "winevt", "logs", "eventlogs", "evtx", "microsoft", "system32", "users", "temp", "listings",
+    ]
+
+    /// (group key, server name if the path names one) for a relative path.
+    static func fromPath(_ path: String) -> (group: String, name: String?) {
+        let parts = path.split(separator: "/").map(String.init)
+        guard parts.count >= 2 else { return ("", nil) }
+        let dirs = parts.dropLast()
+        if let i = dirs.firstIndex(where: { pathMarkers.contains($0.lowercased()) }) {
+            if i == 0 { return ("", nil) }
+            let name = parts[i - 1]
+            return (parts[0...(i - 1)].joined(separator: "/"), name)
+        }
+        // No Windows path inside: a folder per server holding log files directly.
+        return (parts[0], parts[0])
+    }
+}

@@ -1,0 +1,214 @@
+/// Reads Exchange's CSV logs: HttpProxy (every protocol folder), ECP Server and Activity, OAB generator,
+/// and any other log with `#Software/#Version/#Log-type/#Date/#Fields` directives.
+///
+/// Columns are mapped by their `#Fields` names, never by position, and a new `#Fields` line mid-file
+/// starts a new schema. A bare CSV header repeating the field list (what `Import-Csv` relies on) is skipped.
+public struct ExchangeCSVReader: EvidenceReader {
+    public init() {}
+    public var name: String { "exchange-csv" }
+    public var readsText: Bool { true }
+
+    static let aliases: [InternedField: [String]] = [
+        .clientIP: ["ClientIpAddress", "ClientIp", "ClientIPAddress"],
+        .userAgent: ["UserAgent"],
+        .urlStem: ["UrlStem"],
+        .urlQuery: ["UrlQuery"],
+        .method: ["Method"],
+        .status: ["HttpStatus"],
+        .user: ["AuthenticatedUser"],
+        .anchorMailbox: ["AnchorMailbox"],
+    ]
+    static let timeNames = ["DateTime", "TimeStamp", "Timestamp", "date-time"]
+    static let serverNames = ["ServerHostName", "ServerName"]
+
+    public func score(path: String, head: UnsafeRawBufferPointer) -> Int {
+        let text = String(decoding: head.prefix(4096), as: UTF8.self)
+        if text.hasPrefix("#Software: Microsoft Exchange") || text.contains("\n#Software: Microsoft Exchange") { return 90 }
+        if text.contains("#Log-type:") && text.contains("#Fields:") && !text.contains("#Fields: date time") { return 80 }
+        // A headerless export that starts with the bare CSV header of an Exchange log.
+        if text.hasPrefix("DateTime,RequestId,") || text.hasPrefix("TimeStamp,ServerName,") { return 60 }
+        return 0
+    }
+
+    public func read(_ input: ReaderInput, into out: inout ReaderOutput) {
+        out.kind = Self.kind(forPath: input.path, logType: nil)
+        out.channel = Self.channel(forPath: input.path)
+        var scanner = LineScanner(input.bytes)
+        var schema: FieldSchema?
+        var schemaIndex: UInt16 = 0
+        var mapping: FieldMapping?
+        var fieldLine: [UInt8] = []
+        var bounds = [Int](repeating: 0, count: 256)
+        var serverCounts: [String: Int] = [:]
+        let plain = out.batch.addSchema(FieldSchema(format: .plain, names: ["line"]))
+        let base = input.bytes
+
+        while let (off, len) = scanner.next() {
+            let lineNo = scanner.lineNumber
+            if len == 0 { continue }
+            let line = UnsafeRawBufferPointer(rebasing: base[off..<(off + len)])
+            LineChecks.check(line, number: lineNo, problems: &out.problems)
+            if line[0] == UInt8(ascii: "#") {
+                let text = String(decoding: line, as: UTF8.self)
+                if text.hasPrefix("#Fields:") {
+                    let names = CSVLine.split(String(text.dropFirst(8)).trimmingSpaces())
+                        .map { $0.trimmingSpaces() }
+                    let s = FieldSchema(format: .csv, names: names)
+                    schema = s
+                    schemaIndex = out.batch.addSchema(s)
+                    mapping = FieldMapping(s, aliases: Self.aliases, timeNames: Self.timeNames, serverNames: Self.serverNames)
+                    fieldLine = Array(names.joined(separator: ",").utf8)
+                } else if text.hasPrefix("#Log-type:") {
+                    let type = String(text.dropFirst(10)).trimmingSpaces()
+                    out.kind = Self.kind(forPath: input.path, logType: type)
+                    out.facts["log.type"] = type
+                } else if text.hasPrefix("#Version:") {
+                    out.facts["exchange.version"] = String(text.dropFirst(9)).trimmingSpaces()
+                } else if text.hasPrefix("#Software:") {
+                    out.facts["software"] = String(text.dropFirst(10)).trimmingSpaces()
+                }
+                continue
+            }
+            if schema == nil {
+                // No #Fields yet: adopt a bare CSV header line as the schema (headerless exports).
+                let first = String(decoding: line.prefix(64), as: UTF8.self)
+                if first.hasPrefix("DateTime,") || first.hasPrefix("TimeStamp,") || first.hasPrefix("date-time,") {
+                    let names = CSVLine.split(line).map { $0.trimmingSpaces() }
+                    let s = FieldSchema(format: .csv, names: names)
+                    schema = s
+                    schemaIndex = out.batch.addSchema(s)
+                    mapping = FieldMapping(s, aliases: Self.aliases, timeNames: Self.timeNames, serverNames: Self.serverNames)
+                    fieldLine = Array(names.joined(separator: ",").utf8)
+                    continue
+                }
+                out.problems.add(LoadProblem(line: lineNo, "line \(lineNo): data before any #Fields header (kept as plain text)"),
+                                 kind: "data before #Fields header")
+                out.batch.append(offset: off, length: len, line: lineNo, time: LineChecks.leadingTime(line), schema: plain)
+                continue
+            }
+            // The bare header that Import-Csv relies on, repeated after the directives.
+            if len == fieldLine.count && fieldLine.withUnsafeBytes({ memcmp($0.baseAddress!, line.baseAddress!, len) == 0 }) {
+                continue
+            }
+            let m = mapping!
+            let n = schema!.names.count
+            if memchr(line.baseAddress!, 0x22, len) != nil {
+                readQuoted(line, off: off, lineNo: lineNo, m: m, columns: n, schemaIndex: schemaIndex, out: &out,
+                           unterminated: scanner.lastLineUnterminated, servers: &serverCounts)
+                continue
+            }
+            // Fast path: find every comma once.
+            var fields = 0
+            let p = line.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            bounds[0] = 0
+            var i = 0
+            while i < len {
+                if p[i] == 0x2C {
+                    fields += 1
+                    if fields < bounds.count { bounds[fields] = i + 1 }
+                }
+                i += 1
+            }
+            fields += 1
+            if fields < bounds.count { bounds[fields] = len + 1 }
+            let stored = min(fields, bounds.count - 1)
+            @inline(__always) func value(_ c: Int) -> UnsafeRawBufferPointer? {
+                guard c >= 0, c < stored else { return nil }
+                let s = bounds[c], e = bounds[c + 1] - 1
+                return UnsafeRawBufferPointer(rebasing: line[s..<e])
+            }
+            var t = Timestamp.unknown
+            if let v = value(m.time), let parsed = Timestamp.parse(v) { t = parsed }
+            else { out.problems.add(LoadProblem(line: lineNo, "line \(lineNo): no readable timestamp"), kind: "no readable timestamp") }
+            out.batch.append(offset: off, length: len, line: lineNo, time: t, schema: schemaIndex)
+            for k in 0..<m.columns.count where m.columns[k] >= 0 {
+                if let v = value(m.columns[k]), v.count > 0 { out.batch.set(InternedField(rawValue: k)!, v) }
+            }
+            if !m.buildParts.isEmpty, let build = Self.build(m.buildParts.map { value($0) }) {
+                out.batch.set(.serverBuild, build)
+            }
+            if lineNo < 256, m.server >= 0, let v = value(m.server), v.count > 0 {
+                serverCounts[String(decoding: v, as: UTF8.self), default: 0] += 1
+            }
+            if fields != n {
+                Self.reportFieldCount(fields, n, lineNo, unterminated: scanner.lastLineUnterminated, &out.problems)
+            }
+        }
+        if let best = serverCounts.max(by: { $0.value < $1.value }) { out.facts["server"] = best.key }
+        if schema == nil && out.batch.count == 0 {
+            out.problems.add(LoadProblem("no #Fields header and no data lines"))
+        }
+    }
+
+    static func reportFieldCount(_ got: Int, _ want: Int, _ lineNo: Int, unterminated: Bool, _ problems: inout ProblemLog) {
+        if unterminated && got < want {
+            problems.add(LoadProblem(line: lineNo, "line \(lineNo): truncated (\(got) of \(want) fields, file ends mid-line; kept)"),
+                         kind: "truncated last line")
+        } else {
+            problems.add(LoadProblem(line: lineNo, "line \(lineNo): \(got) fields where the header has \(want) (kept)"),
+                         kind: "wrong field count")
+        }
+    }
+
+    static func build(_ parts: [UnsafeRawBufferPointer?]) -> String? {
+        var out: [String] = []
+        for p in parts {
+            guard let p, p.count > 0, p.count < 8 else { return nil }
+            out.append(String(decoding: p, as: UTF8.self))
+        }
+        return out.joined(separator: ".")
+    }
+
+    /// Slow path for lines with quotes (rare in HttpProxy logs, common in ECP EventData).
+    private func readQuoted(_ line: UnsafeRawBufferPointer, off: Int, lineNo: Int, m: FieldMapping, columns n: Int,
+                            schemaIndex: UInt16, out: inout ReaderOutput, unterminated: Bool, servers: inout [String: Int]) {
+        let values = CSVLine.split(line)
+        var t = Timestamp.unknown
+        if m.time >= 0, m.time < values.count, let parsed = Timestamp.parse(values[m.time]) { t = parsed }
+        else { out.problems.add(LoadProblem(line: lineNo, "line \(lineNo): no readable timestamp"), kind: "no readable timestamp") }
+        out.batch.append(offset: off, length: line.count, line: lineNo, time: t, schema: schemaIndex)
+        for k in 0..<m.columns.count where m.columns[k] >= 0 && m.columns[k] < values.count {
+            if !values[m.columns[k]].isEmpty { out.batch.set(InternedField(rawValue: k)!, values[m.columns[k]]) }
+        }
+        if m.buildParts.count == 4, m.buildParts.allSatisfy({ $0 < values.count }) {
+            let parts = m.buildParts.map { values[$0] }
+            if parts.allSatisfy({ !$0.isEmpty }) { out.batch.set(.serverBuild, parts.joined(separator: ".")) }
+        }
+        if lineNo < 256, m.server >= 0, m.server < values.count, !values[m.server].isEmpty {
+            servers[values[m.server], default: 0] += 1
+        }
+        if values.count != n { Self.reportFieldCount(values.count, n, lineNo, unterminated: unterminated, &out.problems) }
+    }
+
+    /// The kind from `#Log-type`, falling back on the folder the file was collected from.
+    static func kind(forPath path: String, logType: String?) -> SourceKind {
+        if let t = logType?.lowercased() {
+            if t.hasPrefix("httpproxy") { return .httpProxy }
+            if t.hasPrefix("ecp server") { return .ecpServer }
+            if t.hasPrefix("ecp activity") { return .ecpActivity }
+            if t.contains("oab") { return .oabGenerator }
+            return .exchangeLog
+        }
+        let p = path.lowercased()
+        if p.contains("/httpproxy/") { return .httpProxy }
+        if p.contains("/ecp/server/") { return .ecpServer }
+        if p.contains("/ecp/activity/") { return .ecpActivity }
+        if p.contains("oabgeneratorlog") { return .oabGenerator }
+        return .exchangeLog
+    }
+
+    /// The protocol folder under `HttpProxy` (`Ecp`, `Owa`, …), or the log's folder name.
+    static func channel(forPath path: String) -> String {
+        let parts = path.split(separator: "/")
+        if let i = parts.lastIndex(where: { $0.lowercased() == "httpproxy" }), i + 1 < parts.count - 1 {
+            return String(parts[i + 1])
+        }
+        return parts.count >= 2 ? String(parts[parts.count - 2]) : ""
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,26 @@
+/// Where the interned fields sit in one schema, resolved once per `#Fields` header.
+struct FieldMapping {
+    /// Column of the timestamp (`DateTime`, `TimeStamp`, `date-time`), or of the W3C `date` column.
+    var time = -1
+    /// W3C only: column of `time`.
+    var timeOfDay = -1
+    /// Column per `InternedField` (-1 = absent).
+    var columns = [Int](repeating: -1, count: InternedField.allCases.count)
+    /// Columns of `MajorVersion,MinorVersion,BuildVersion,RevisionVersion` (HttpProxy), all or none.
+    var buildParts: [Int] = []
+    /// Column naming the server that wrote the line.
+    var server = -1
+    /// Highest column this mapping reads (lets the splitter stop early).
+    var highest = -1
+
+    init(_ schema: FieldSchema, aliases: [InternedField: [String]], timeNames: [String], serverNames: [String]) {
+        for n in timeNames { if let c = schema.column(n) { time = c; break } }
+        for (field, names) in aliases {
+            for n in names { if let c = schema.column(n) { columns[field.rawValue] = c; break } }
+        }
+        for n in serverNames { if let c = schema.column(n) { server = c; break } }
+        let parts = ["MajorVersion", "MinorVersion", "BuildVersion", "RevisionVersion"].compactMap(schema.column)
+        if parts.count == 4 { buildParts = parts }
+        highest = ([time, server] + columns + buildParts).max() ?? -1
+    }
+}

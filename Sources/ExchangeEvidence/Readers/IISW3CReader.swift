@@ -1,0 +1,96 @@
+/// Reads IIS W3C extended logs (`u_exYYMMDD.log`): space-separated, `-` for empty, `+` for spaces in
+/// the User-Agent, and a `#Fields` directive that is re-read whenever a new header block appears mid-file
+/// (after every IIS restart).
+public struct IISW3CReader: EvidenceReader {
+    public init() {}
+    public var name: String { "iis-w3c" }
+    public var readsText: Bool { true }
+
+    static let aliases: [InternedField: [String]] = [
+        .clientIP: ["c-ip"],
+        .userAgent: ["cs(User-Agent)"],
+        .urlStem: ["cs-uri-stem"],
+        .urlQuery: ["cs-uri-query"],
+        .method: ["cs-method"],
+        .status: ["sc-status"],
+        .user: ["cs-username"],
+    ]
+
+    public func score(path: String, head: UnsafeRawBufferPointer) -> Int {
+        let text = String(decoding: head.prefix(4096), as: UTF8.self)
+        if text.contains("#Software: Microsoft Internet Information Services") { return 95 }
+        if text.contains("#Fields: date time ") { return 85 }
+        return 0
+    }
+
+    public func read(_ input: ReaderInput, into out: inout ReaderOutput) {
+        out.kind = .iis
+        out.channel = input.path.split(separator: "/").first { $0.uppercased().hasPrefix("W3SVC") }.map(String.init) ?? ""
+        var scanner = LineScanner(input.bytes)
+        var schemaIndex: UInt16 = 0
+        var columns = 0
+        var mapping: FieldMapping?
+        var dateCol = -1, timeCol = -1
+        var bounds = [Int](repeating: 0, count: 128)
+        var serverCounts: [String: Int] = [:]
+        let plain = out.batch.addSchema(FieldSchema(format: .plain, names: ["line"]))
+        let base = input.bytes
+
+        while let (off, len) = scanner.next() {
+            let lineNo = scanner.lineNumber
+            if len == 0 { continue }
+            let line = UnsafeRawBufferPointer(rebasing: base[off..<(off + len)])
+            LineChecks.check(line, number: lineNo, problems: &out.problems)
+            if line[0] == UInt8(ascii: "#") {
+                let text = String(decoding: line, as: UTF8.self)
+                if text.hasPrefix("#Fields:") {
+                    let names = text.dropFirst(8).split(separator: " ").map(String.init)
+                    let s = FieldSchema(format: .w3c, names: names)
+                    schemaIndex = out.batch.addSchema(s)
+                    columns = names.count
+                    let m = FieldMapping(s, aliases: Self.aliases, timeNames: [], serverNames: ["s-computername"])
+                    mapping = m
+                    dateCol = s.column("date") ?? -1
+                    timeCol = s.column("time") ?? -1
+                } else if text.hasPrefix("#Software:") {
+                    out.facts["software"] = String(text.dropFirst(10)).trimmingSpaces()
+                }
+                continue
+            }
+            guard let m = mapping else {
+                out.problems.add(LoadProblem(line: lineNo, "line \(lineNo): data before any #Fields header (kept as plain text)"),
+                                 kind: "data before #Fields header")
+                out.batch.append(offset: off, length: len, line: lineNo, time: LineChecks.leadingTime(line), schema: plain)
+                continue
+            }
+            let p = line.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            var fields = 0
+            bounds[0] = 0
+            for i in 0..<len where p[i] == 0x20 {
+                fields += 1
+                if fields < bounds.count { bounds[fields] = i + 1 }
+            }
+            fields += 1
+            if fields < bounds.count { bounds[fields] = len + 1 }
+            let stored = min(fields, bounds.count - 1)
+            @inline(__always) func value(_ c: Int) -> UnsafeRawBufferPointer? {
+                guard c >= 0, c < stored else { return nil }
+                let s = bounds[c], e = bounds[c + 1] - 1
+                if e - s == 1 && p[s] == UInt8(ascii: "-") { return nil }
+                return UnsafeRawBufferPointer(rebasing: line[s..<e])
+            }
+            var t = Timestamp.unknown
+            if let d = value(dateCol), let tm = value(timeCol), let parsed = Timestamp.parse(date: d, time: tm) { t = parsed }
+            else { out.problems.add(LoadProblem(line: lineNo, "line \(lineNo): no readable date/time"), kind: "no readable timestamp") }
+            out.batch.append(offset: off, length: len, line: lineNo, time: t, schema: schemaIndex)
+            for k in 0..<m.columns.count where m.columns[k] >= 0 {
+                if let v = value(m.columns[k]), v.count > 0 { out.batch.set(InternedField(rawValue: k)!, v) }
+            }
+            if lineNo < 256, let v = value(m.server) { serverCounts[String(decoding: v, as: UTF8.self), default: 0] += 1 }
+            if fields != columns {
+                ExchangeCSVReader.reportFieldCount(fields, columns, lineNo, unterminated: scanner.lastLineUnterminated, &out.problems)
+            }
+        }
+        if let best = serverCounts.max(by: { $0.value < $1.value }) { out.facts["server"] = best.key }
+    }
+}

@@ -1,0 +1,51 @@
+/// Normalises the encodings evidence arrives in before text readers see it: a UTF-8 BOM is skipped and
+/// UTF-16 (with or without BOM, as PowerShell's `Out-File` writes) is transcoded to UTF-8 once.
+public enum TextDecoding {
+    public struct Result {
+        public var bytes: [UInt8]
+        /// Set when the bytes were transformed ("decoded from UTF-16LE"), for the file's problem list.
+        public var note: String?
+        /// True when the data looks binary (NUL bytes that are not UTF-16).
+        public var isBinary: Bool
+    }
+
+    public static func decode(_ raw: [UInt8]) -> Result {
+        if raw.count >= 3 && raw[0] == 0xEF && raw[1] == 0xBB && raw[2] == 0xBF {
+            return Result(bytes: Array(raw[3...]), note: "UTF-8 byte-order mark skipped", isBinary: false)
+        }
+        if raw.count >= 2 && raw[0] == 0xFF && raw[1] == 0xFE {
+            return Result(bytes: utf16(raw, from: 2, littleEndian: true), note: "decoded from UTF-16LE", isBinary: false)
+        }
+        if raw.count >= 2 && raw[0] == 0xFE && raw[1] == 0xFF {
+            return Result(bytes: utf16(raw, from: 2, littleEndian: false), note: "decoded from UTF-16BE", isBinary: false)
+        }
+        let head = raw.prefix(8192)
+        guard head.contains(0) else { return Result(bytes: raw, note: nil, isBinary: false) }
+        // UTF-16 without BOM: ASCII text has NUL in every other byte.
+        var evenNul = 0, oddNul = 0
+        for (i, b) in head.enumerated() where b == 0 { if i % 2 == 0 { evenNul += 1 } else { oddNul += 1 } }
+        let half = head.count / 2
+        if oddNul > half * 8 / 10 && evenNul < half / 10 {
+            return Result(bytes: utf16(raw, from: 0, littleEndian: true), note: "decoded from UTF-16LE (no byte-order mark)", isBinary: false)
+        }
+        if evenNul > half * 8 / 10 && oddNul < half / 10 {
+            return Result(bytes: utf16(raw, from: 0, littleEndian: false), note: "decoded from UTF-16BE (no byte-order mark)", isBinary: false)
+        }
+        return Result(bytes: raw, note: nil, isBinary: true)
+    }
+
+    static func utf16(_ raw: [UInt8], from start: Int, littleEndian: Bool) -> [UInt8] {
+        let units = (raw.count - start) / 2
+        var codeUnits = [UInt16]()
+        codeUnits.reserveCapacity(units)
+        var i = start
+        while i + 1 < raw.count {
+            codeUnits.append(littleEndian ? UInt16(raw[i]) | UInt16(raw[i + 1]) << 8 : UInt16(raw[i]) << 8 | UInt16(raw[i + 1]))
+            i += 2
+        }
+        var out = [UInt8]()
+        out.reserveCapacity(units)
+        _ = transcode(codeUnits.makeIterator(), from: UTF16.self, to: UTF8.self, stoppingOnError: false) { out.append($0) }
+        return out
+    }
+}

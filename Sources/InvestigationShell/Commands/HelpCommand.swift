@@ -1,0 +1,46 @@
+/// `help [TOPIC]`: the command list, or a help file.
+struct HelpCommand: Command {
+    var name: String { "help" }
+    var aliases: [String] { [".help"] }
+    var summary: String { "list commands, or show the help for a command or topic" }
+    var usage: String { "help [COMMAND|TOPIC] [--search WORD]" }
+    var options: [OptionSpec] { [.value("search", "WORD", "list topics whose help mentions WORD")] }
+    var completion: ArgumentCompletion { .helpTopics }
+
+    func run(_ args: Arguments, in ctx: CommandContext) throws {
+        let library = ctx.session.help
+        if let word = args.value("search") {
+            let hits = library.search(word)
+            if ctx.wantsJSON { ctx.json(.object([("search", .string(word)), ("topics", .strings(hits))])); return }
+            if hits.isEmpty { ctx.line("no help topic mentions '\(TerminalText.escape(word))'") }
+            for h in hits { ctx.line(h) }
+            return
+        }
+        guard let topic = args.positional.first else {
+            let commands = ctx.session.registry.commands
+            if ctx.wantsJSON {
+                ctx.json(.array(commands.map { .object([("name", .string($0.name)), ("usage", .string($0.usage)),
+                                                         ("summary", .string($0.summary))]) }))
+                return
+            }
+            ctx.line("Commands (help COMMAND for details, help TOPIC for topics):")
+            let width = commands.map(\.name.count).max() ?? 0
+            for c in commands {
+                ctx.line("  " + c.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + c.summary)
+            }
+            let commandNames = Set(commands.map(\.name))
+            let topics = library.topics().filter { !commandNames.contains($0) && !$0.contains("/") && $0 != "help" }
+            if !topics.isEmpty { ctx.line("Topics: " + topics.joined(separator: ", ")) }
+            ctx.line("Rules: help rules/ID (see 'rules'). Lessons: help lessons/NAME.")
+            return
+        }
+        let name = (try? ctx.session.registry.find(topic).name) ?? topic
+        guard let text = library.text(name) else {
+            if library.root == nil { throw ShellError("help files not found: set EXHUNT_HOME to the exhunt folder") }
+            throw ShellError("no help for '\(TerminalText.escape(topic))'; try 'help' or 'help --search \(TerminalText.escape(topic))'")
+        }
+        if ctx.wantsJSON { ctx.json(.object([("topic", .string(name)), ("text", .string(text))])); return }
+        ctx.write(text.hasSuffix("\n") ? text : text + "\n")
+    }
+}
+import Foundation

@@ -1,0 +1,65 @@
+import ExchangeEvidence
+import Foundation
+
+/// `load PATH`: adds an evidence set (folder, zip or file) to the session.
+struct LoadCommand: Command {
+    var name: String { "load" }
+    var summary: String { "load an evidence set: a folder, a .zip or a single log file ('load demo' for the training set)" }
+    var usage: String { "load PATH|demo [--name NAME] [--server NAME]" }
+    var options: [OptionSpec] {
+        [.value("name", "NAME", "name of the evidence set (default: the folder or zip name)"),
+         .value("server", "NAME", "server name for every file (default: from the layout or the logs)")]
+    }
+    var completion: ArgumentCompletion { .files }
+
+    func run(_ args: Arguments, in ctx: CommandContext) throws {
+        guard args.positional.count == 1 else { throw ShellError("usage: \(usage)") }
+        var path = args.positional[0]
+        var setName = args.value("name")
+        if path == "demo" {
+            guard let training = TrainingSet.locate(ctx.session.help) else {
+                throw ShellError("the training evidence set was not found (looked for help/training beside the help files)")
+            }
+            path = training.path
+            setName = setName ?? "training"
+        }
+        path = (path as NSString).expandingTildeInPath
+        var loader = EvidenceLoader()
+        loader.isCancelled = ctx.session.isCancelled
+        loader.progress = ctx.session.loadProgress
+        let report: LoadReport
+        do {
+            report = try loader.load(path, name: setName, server: args.value("server"), into: ctx.session.store)
+        } catch {
+            throw ShellError("load: \(error)")
+        }
+        ctx.session.loads.append(report)
+        if ctx.wantsJSON {
+            ctx.json(.object([
+                ("evidence_set", .string(report.evidenceSet)), ("root", .string(report.root)),
+                ("files", .int(report.filesAdded)), ("events", .int(report.eventsAdded)), ("bytes", .int(report.bytesRead)),
+                ("servers", .strings(report.servers)), ("problems", .int(report.problems)),
+                ("skipped", .array(report.discoveryProblems.map { .object([("path", .string($0.path)), ("message", .string($0.message))]) })),
+                ("duplicates", .int(report.duplicatesSkipped)), ("cancelled", .bool(report.cancelled)),
+            ]))
+            return
+        }
+        let mb = Double(report.bytesRead) / 1_048_576
+        var msg = "loaded \(report.evidenceSet): \(report.filesAdded) files, \(report.eventsAdded) events, "
+            + String(format: "%.1f MiB", mb) + " from " + (report.servers.isEmpty ? "no server" : report.servers.joined(separator: ", "))
+        if report.problems > 0 { msg += "; \(report.problems) problems (sources --problems)" }
+        if report.duplicatesSkipped > 0 { msg += "; \(report.duplicatesSkipped) files already loaded, skipped" }
+        ctx.line(TerminalText.escape(msg))
+        for p in report.discoveryProblems { ctx.line("  skipped \(TerminalText.escape(p.path)): \(TerminalText.escape(p.message))") }
+        if report.cancelled { ctx.line("load interrupted: the files read before Ctrl-C are kept") }
+    }
+}
+
+/// The training evidence set shipped in `help/training`.
+enum TrainingSet {
+    static func locate(_ help: HelpLibrary) -> URL? {
+        guard let root = help.root?.appendingPathComponent("training"),
+              FileManager.default.fileExists(atPath: root.path) else { return nil }
+        return root
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+
+/// `set NAME VALUE`: session settings (`output`, `timezone`) and script variables.
+struct SetCommand: Command {
+    var name: String { "set" }
+    var summary: String { "change a setting (output table|json, timezone ZONE) or set a variable used as $NAME" }
+    var usage: String { "set [output table|json | timezone ZONE | NAME VALUE]" }
+    var completion: ArgumentCompletion { .words(["output", "timezone"]) }
+
+    func run(_ args: Arguments, in ctx: CommandContext) throws {
+        let p = args.positional
+        let s = ctx.session
+        if p.isEmpty {
+            let vars = s.variables.sorted { $0.key < $1.key }
+            if ctx.wantsJSON {
+                ctx.json(.object([("output", .string(s.settings.output.rawValue)), ("timezone", .string(s.settings.timezoneName)),
+                                  ("variables", .object(vars.map { ($0.key, .string($0.value)) }))]))
+                return
+            }
+            ctx.line("output    \(s.settings.output.rawValue)")
+            ctx.line("timezone  \(s.settings.timezoneName)")
+            for (k, v) in vars { ctx.line("$\(k) = \(TerminalText.escape(v))") }
+            return
+        }
+        guard p.count == 2 else { throw ShellError("usage: \(usage)") }
+        switch p[0] {
+        case "output":
+            guard let mode = Settings.OutputMode(rawValue: p[1]) else { throw ShellError("set output: use table or json") }
+            s.settings.output = mode
+        case "timezone":
+            guard let tz = TimeZone(identifier: p[1]) else {
+                throw ShellError("set timezone: unknown zone '\(TerminalText.escape(p[1]))' (use an IANA name such as Europe/Amsterdam or UTC)")
+            }
+            s.settings.timezone = tz
+            s.settings.timezoneName = p[1]
+        default:
+            guard p[0].first.map({ $0.isLetter || $0 == "_" }) == true, p[0].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+                throw ShellError("set: '\(TerminalText.escape(p[0]))' is not a setting or a variable name")
+            }
+            s.variables[p[0]] = p[1]
+        }
+    }
+}

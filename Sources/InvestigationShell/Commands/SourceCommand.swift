@@ -1,0 +1,28 @@
+import Foundation
+
+/// `source FILE`: runs a command file inside the session (gdb's `source`, sqlite3's `.read`).
+struct SourceCommand: Command {
+    var name: String { "source" }
+    var aliases: [String] { [".read"] }
+    var summary: String { "run the commands in FILE (stops at the first failure unless --keep-going)" }
+    var usage: String { "source FILE [--keep-going] [--echo]" }
+    var options: [OptionSpec] {
+        [.flag("keep-going", "continue after a failing command"), .flag("echo", "print each command before its output")]
+    }
+    var completion: ArgumentCompletion { .files }
+
+    func run(_ args: Arguments, in ctx: CommandContext) throws {
+        guard args.positional.count == 1 else { throw ShellError("usage: \(usage)") }
+        let path = (args.positional[0] as NSString).expandingTildeInPath
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ShellError("source: cannot read \(TerminalText.escape(path))")
+        }
+        guard ctx.session.sourceDepth < 16 else { throw ShellError("source: nested too deeply (a file sources itself?)") }
+        ctx.session.sourceDepth += 1
+        defer { ctx.session.sourceDepth -= 1 }
+        let result = Shell(session: ctx.session).runScript(text, name: args.positional[0], echo: args.flag("echo"),
+                                                           keepGoing: args.flag("keep-going"))
+        if let first = result.firstError { throw ShellError("source stopped: \(first)") }
+        if result.failures > 0 { throw ShellError("source: \(result.failures) command(s) failed") }
+    }
+}

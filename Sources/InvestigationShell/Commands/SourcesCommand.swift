@@ -1,0 +1,95 @@
+import ExchangeEvidence
+
+/// `sources`: what is loaded, per server and source, with the time range each covers — "nothing found"
+/// only means something next to what the logs cover. `--files` lists every file with its SHA-256 (chain of
+/// custody); `--problems` lists what could not be read cleanly.
+struct SourcesCommand: Command {
+    var name: String { "sources" }
+    var summary: String { "loaded sources per server: files, events, covered time range; --files, --problems" }
+    var usage: String { "sources [--server NAME] [--files | --problems]" }
+    var options: [OptionSpec] {
+        [.value("server", "NAME", "only this server"),
+         .flag("files", "list every file with size, modification time and SHA-256"),
+         .flag("problems", "list the problems found per file")]
+    }
+
+    func run(_ args: Arguments, in ctx: CommandContext) throws {
+        let store = ctx.session.store
+        let files = store.files.filter { args.value("server") == nil || $0.server == args.value("server") }
+        if files.isEmpty && !ctx.wantsJSON { ctx.line("nothing loaded; try 'load PATH' or 'load demo'"); return }
+        if args.flag("files") { return listFiles(files, ctx) }
+        if args.flag("problems") { return listProblems(files, ctx) }
+
+        struct Group { var files = 0; var events = 0; var bytes = 0; var first = Int64.max; var last = Int64.min; var problems = 0 }
+        var groups: [String: Group] = [:]
+        var keys: [(server: String, kind: String, channel: String)] = []
+        for f in files {
+            let key = "\(f.server)\u{0}\(f.kind.rawValue)\u{0}\(f.channel)"
+            if groups[key] == nil { keys.append((f.server, f.kind.rawValue, f.channel)) }
+            var g = groups[key, default: Group()]
+            g.files += 1; g.events += f.eventCount; g.bytes += f.size; g.problems += f.problems.total
+            if f.firstTime != Timestamp.unknown { g.first = min(g.first, f.firstTime); g.last = max(g.last, f.lastTime) }
+            groups[key] = g
+        }
+        keys.sort { ($0.server, $0.kind, $0.channel) < ($1.server, $1.kind, $1.channel) }
+        if ctx.wantsJSON {
+            ctx.json(.array(keys.map { k in
+                let g = groups["\(k.server)\u{0}\(k.kind)\u{0}\(k.channel)"]!
+                return .object([("server", .string(k.server)), ("source", .string(k.kind)), ("channel", .string(k.channel)),
+                                ("files", .int(g.files)), ("events", .int(g.events)), ("bytes", .int(g.bytes)),
+                                ("first", g.first == Int64.max ? .null : .time(g.first)),
+                                ("last", g.last == Int64.min ? .null : .time(g.last)), ("problems", .int(g.problems))])
+            }))
+            return
+        }
+        var table = TextTable(["server", "source", "channel", "files", "events", "first", "last", "problems"])
+        table.rightAligned = [3, 4, 7]
+        for k in keys {
+            let g = groups["\(k.server)\u{0}\(k.kind)\u{0}\(k.channel)"]!
+            table.add([k.server, k.kind, k.channel, String(g.files), String(g.events),
+                       g.first == Int64.max ? "-" : ctx.session.displayTime(g.first),
+                       g.last == Int64.min ? "-" : ctx.session.displayTime(g.last), String(g.problems)])
+        }
+        ctx.write(table.render())
+    }
+
+    private func listFiles(_ files: [EvidenceFile], _ ctx: CommandContext) {
+        if ctx.wantsJSON {
+            ctx.json(.array(files.map { f in
+                .object([("server", .string(f.server)), ("evidence_set", .string(f.evidenceSet)), ("file", .string(f.path)),
+                         ("location", .string(f.location)), ("source", .string(f.kind.rawValue)), ("size", .int(f.size)),
+                         ("modified", .time(f.modified)), ("sha256", .string(f.sha256)), ("events", .int(f.eventCount))])
+            }))
+            return
+        }
+        var table = TextTable(["server", "file", "source", "size", "modified (UTC)", "sha256"])
+        table.maxWidth = 70
+        table.rightAligned = [3]
+        for f in files {
+            table.add([f.server, f.path, f.kind.rawValue, String(f.size), Timestamp.short(f.modified), f.sha256])
+        }
+        ctx.write(table.render())
+    }
+
+    private func listProblems(_ files: [EvidenceFile], _ ctx: CommandContext) {
+        let withProblems = files.filter { $0.problems.total > 0 }
+        if ctx.wantsJSON {
+            ctx.json(.array(withProblems.map { f in
+                .object([("server", .string(f.server)), ("file", .string(f.path)), ("total", .int(f.problems.total)),
+                         ("by_kind", .object(f.problems.countsByKind.map { ($0.kind, .int($0.count)) })),
+                         ("problems", .array(f.problems.kept.map { .object([("line", $0.line.map { .int($0) } ?? .null),
+                                                                             ("message", .string($0.message))]) }))])
+            }))
+            return
+        }
+        if withProblems.isEmpty { ctx.line("no problems: every loaded line was read cleanly"); return }
+        for f in withProblems {
+            ctx.line(TerminalText.escape("\(f.server)  \(f.path): \(f.problems.total) problem\(f.problems.total == 1 ? "" : "s")"))
+            for p in f.problems.kept { ctx.line("  " + TerminalText.escape(p.message)) }
+            let shown = f.problems.kept.count
+            if f.problems.total > shown {
+                ctx.line("  … \(f.problems.total - shown) more: " + f.problems.countsByKind.map { "\($0.kind) ×\($0.count)" }.joined(separator: ", "))
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+/// What Tab completes after a command's name.
+public enum ArgumentCompletion: Sendable {
+    case none
+    case files
+    case words([String])
+    case commandNames
+    case helpTopics
+}
+
+/// A shell command. Commands are values registered in `CommandRegistry`; `help`, `CMD --help`,
+/// Tab completion and the help-file check all read the same record.
+public protocol Command {
+    /// The name typed, e.g. `grep-ioc`.
+    var name: String { get }
+    var aliases: [String] { get }
+    /// One line for `help`.
+    var summary: String { get }
+    /// Usage line, e.g. `load PATH [--name NAME] [--server NAME]`.
+    var usage: String { get }
+    var options: [OptionSpec] { get }
+    var completion: ArgumentCompletion { get }
+    /// Runs the command. Throw `ShellError` for a failure the user should see.
+    func run(_ args: Arguments, in context: CommandContext) throws
+}
+
+extension Command {
+    public var aliases: [String] { [] }
+    public var options: [OptionSpec] { [] }
+    public var completion: ArgumentCompletion { .none }
+}
+
+/// Everything a running command may use: the session and the output, plus helpers that apply the
+/// session's output mode so every command gets `--json` the same way.
+public struct CommandContext {
+    public let session: Session
+    public let args: Arguments
+
+    public var output: OutputSink { session.output }
+
+    /// True when this invocation should print JSON (`--json`, or `set output json`).
+    public var wantsJSON: Bool { args.flag("json") || session.settings.output == .json }
+
+    public func write(_ text: String) { session.output.write(text) }
+    public func line(_ text: String = "") { session.output.write(text + "\n") }
+    public func diagnostic(_ text: String) { session.output.diagnostic(text + "\n") }
+
+    /// Prints one JSON document.
+    public func json(_ value: JSONValue) { session.output.write(value.pretty() + "\n") }
+    /// Prints one JSON line (streams).
+    public func jsonLine(_ value: JSONValue) { session.output.write(value.serialized() + "\n") }
+
+    /// Throws if the user pressed Ctrl-C; long loops call it between items.
+    public func checkCancelled() throws {
+        if session.isCancelled() { throw ShellError("interrupted") }
+    }
+}

@@ -1,0 +1,47 @@
+/// The commands of the shell. A new command is a file in `Commands/`, a help file `help/NAME.md`,
+/// and one line here.
+public struct CommandRegistry {
+    public let commands: [any Command]
+
+    public init(_ commands: [any Command]) { self.commands = commands }
+
+    public static let standard = CommandRegistry([
+        HelpCommand(),
+        LoadCommand(),
+        SourcesCommand(),
+        InfoCommand(),
+        ShowCommand(),
+        SetCommand(),
+        SourceCommand(),
+        QuitCommand(),
+    ])
+
+    /// Finds a command by name, alias, or unambiguous prefix (as gdb does).
+    public func find(_ word: String) throws -> any Command {
+        if let c = commands.first(where: { $0.name == word || $0.aliases.contains(word) }) { return c }
+        let prefixed = commands.filter { $0.name.hasPrefix(word) }
+        if prefixed.count == 1 { return prefixed[0] }
+        if prefixed.count > 1 {
+            throw ShellError("'\(word)' is ambiguous: \(prefixed.map(\.name).joined(separator: ", "))")
+        }
+        let close = commands.map(\.name).min { editDistance($0, word) < editDistance($1, word) }
+        let hint = close.flatMap { editDistance($0, word) <= 3 ? " (did you mean '\($0)'?)" : nil } ?? ""
+        throw ShellError("unknown command '\(TerminalText.escape(word))'\(hint); type 'help' for the list")
+    }
+
+    func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty { return b.count }
+        var row = Array(0...b.count)
+        for i in 1...a.count {
+            var prev = row[0]
+            row[0] = i
+            for j in stride(from: 1, through: b.count, by: 1) {
+                let cur = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] == b[j - 1] ? 0 : 1))
+                prev = cur
+            }
+        }
+        return row[b.count]
+    }
+}

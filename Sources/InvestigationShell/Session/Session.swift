@@ -1,0 +1,46 @@
+import ExchangeEvidence
+import Foundation
+
+/// The state of one investigation: loaded evidence, settings, variables, and state other commands keep.
+public final class Session {
+    public let store = EventStore()
+    public internal(set) var loads: [LoadReport] = []
+    public var settings = Settings()
+    /// Variables for `$NAME` in commands (`set VAR value`, `exhunt --set NAME=VALUE`).
+    public var variables: [String: String] = [:]
+    public let output: OutputSink
+    public let registry: CommandRegistry
+    public let help: HelpLibrary
+    /// Polled by long commands; the executable wires it to Ctrl-C.
+    public var isCancelled: @Sendable () -> Bool = { false }
+    /// Set by the executable on a terminal: draws load progress on stderr.
+    public var loadProgress: (@Sendable (LoadProgress) -> Void)?
+    /// Set by `quit`; the driver stops reading commands.
+    public var quitRequested = false
+    /// Nesting depth of `source`, to stop runaway recursion.
+    var sourceDepth = 0
+    private var attachments: [ObjectIdentifier: AnyObject] = [:]
+
+    public init(output: OutputSink, registry: CommandRegistry = .standard, help: HelpLibrary = HelpLibrary()) {
+        self.output = output
+        self.registry = registry
+        self.help = help
+    }
+
+    /// State a command family keeps for the session (IOC sets, findings cache, the case file), created on first use.
+    /// Keeps `Session` closed to edits when a command needs state of its own.
+    public func attachment<T: AnyObject>(_ type: T.Type, create: () -> T) -> T {
+        if let existing = attachments[ObjectIdentifier(type)] as? T { return existing }
+        let fresh = create()
+        attachments[ObjectIdentifier(type)] = fresh
+        return fresh
+    }
+
+    /// Formats a time for tables in the session's time zone (JSON always uses UTC).
+    public func displayTime(_ ms: Int64) -> String {
+        if ms == Timestamp.unknown { return "-" }
+        if settings.timezoneName == "UTC" { return Timestamp.short(ms) }
+        let offset = settings.timezone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(ms) / 1000))
+        return Timestamp.short(ms + Int64(offset) * 1000)
+    }
+}

@@ -1,0 +1,13 @@
+import Foundation
+
+/// Session settings changed with `set NAME VALUE`.
+public struct Settings {
+    public enum OutputMode: String, CaseIterable { case table, json }
+    public var output: OutputMode = .table
+    /// IANA zone for displaying times; storage and JSON stay UTC.
+    public var timezone: TimeZone = TimeZone(identifier: "UTC")!
+    /// The zone as the user named it (Foundation reports UTC as "GMT").
+    public var timezoneName = "UTC"
+    /// Colour on a terminal unless `NO_COLOR` is set.
+    public var color = false
+}

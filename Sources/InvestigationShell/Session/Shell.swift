@@ -1,0 +1,85 @@
+import ExchangeEvidence
+import Foundation
+
+/// Runs command lines: interactive input, `-c`, command files and `source` all go through `execute`,
+/// so a replayed investigation behaves exactly as typed.
+public final class Shell {
+    public let session: Session
+
+    public init(session: Session) { self.session = session }
+
+    /// Options every command accepts.
+    static let commonOptions: [OptionSpec] = [
+        .flag("json", "print JSON instead of a table"),
+        .flag("help", short: "h", "show this command's help"),
+    ]
+
+    /// Runs every command on one line; throws the first failure.
+    public func execute(_ line: String) throws {
+        let commands = try Tokenizer.commands(line) { [session] name in session.variables[name] }
+        for words in commands {
+            try run(words)
+            if session.quitRequested { return }
+        }
+    }
+
+    /// Runs one tokenized command.
+    public func run(_ words: [String]) throws {
+        guard var name = words.first else { return }
+        var rest = Array(words.dropFirst())
+        if name.hasSuffix("?") && name.count > 1 {          // `load?` is `help load`
+            rest = [String(name.dropLast())]
+            name = "help"
+        }
+        let command = try session.registry.find(name)
+        let specs = command.options + Shell.commonOptions
+        let args = try Arguments.parse(rest, specs: specs, command: command.name)
+        if args.flag("help") {
+            try session.registry.find("help").run(try Arguments.parse([command.name], specs: [], command: "help"),
+                                                  in: CommandContext(session: session, args: args))
+            return
+        }
+        try command.run(args, in: CommandContext(session: session, args: args))
+    }
+
+    /// How a script run ended.
+    public struct ScriptResult: Equatable {
+        public var failures: Int
+        /// `FILE:LINE: message` of the first failure.
+        public var firstError: String?
+    }
+
+    /// Runs a command file. Each line may hold several commands; a line ending in `\` continues.
+    /// Stops at the first failure unless `keepGoing`, reporting `NAME:LINE`.
+    public func runScript(_ text: String, name: String, echo: Bool, keepGoing: Bool) -> ScriptResult {
+        var result = ScriptResult(failures: 0, firstError: nil)
+        var pending = ""
+        var startLine = 0
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        for (i, raw) in lines.enumerated() {
+            var line = String(raw)
+            if line.hasSuffix("\r") { line.removeLast() }
+            if pending.isEmpty { startLine = i + 1 }
+            if line.hasSuffix("\\") && !line.hasSuffix("\\\\") {
+                pending += line.dropLast() + " "
+                continue
+            }
+            let full = pending + line
+            pending = ""
+            let trimmed = full.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            if echo { session.output.write("+ " + TerminalText.escape(trimmed) + "\n") }
+            do {
+                try execute(full)
+            } catch {
+                let message = "\(name):\(startLine): \(error)"
+                session.output.diagnostic("error: \(message)\n")
+                result.failures += 1
+                if result.firstError == nil { result.firstError = message }
+                if !keepGoing { return result }
+            }
+            if session.quitRequested { break }
+        }
+        return result
+    }
+}

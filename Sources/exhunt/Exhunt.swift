@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import InvestigationShell
+
+/// The `exhunt` executable: picks interactive, command-file, `-c` or piped mode and hands every line
+/// to the shell library. Exit status: 0 success, 1 a command failed.
+@main
+struct Exhunt: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "exhunt",
+        abstract: "An investigation shell for Exchange servers attacked through ProxyLogon and what followed.",
+        discussion: """
+            Without options, exhunt reads commands interactively (on a terminal) or from standard input.
+            Type 'help' inside the shell for the commands.
+            """)
+
+    @Option(name: .short, help: ArgumentHelp("Run COMMANDS (separated by ';'), then exit.", valueName: "COMMANDS"))
+    var command: [String] = []
+
+    @Option(name: .short, help: ArgumentHelp("Run the command file FILE, then exit.", valueName: "FILE"))
+    var file: String?
+
+    @Flag(help: "Continue after a failing command in -c, -f or piped input (the exit status is still 1).")
+    var keepGoing = false
+
+    @Flag(help: "Print each command before its output, prefixed with '+ '.")
+    var echo = false
+
+    @Flag(help: "Load the training evidence set first.")
+    var demo = false
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Define a variable for $NAME in commands (repeatable).", valueName: "NAME=VALUE"))
+    var variables: [String] = []
+
+    @Flag(help: "Print every result as JSON (same as 'set output json').")
+    var json = false
+
+    mutating func run() throws {
+        let output = TerminalOutput()
+        let session = Session(output: output)
+        session.settings.color = output.isTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        if json { session.settings.output = .json }
+        for v in variables {
+            guard let eq = v.firstIndex(of: "=") else { throw ValidationError("--set needs NAME=VALUE, got '\(v)'") }
+            session.variables[String(v[..<eq])] = String(v[v.index(after: eq)...])
+        }
+        Interrupt.install()
+        session.isCancelled = { Interrupt.isSet }
+        if isatty(STDERR_FILENO) == 1 {
+            let bar = ProgressBar()
+            session.loadProgress = { bar.update($0) }
+        }
+        let shell = Shell(session: session)
+        var failures = 0
+
+        if demo { failures += run(shell, "load demo", name: "--demo") }
+        if !command.isEmpty {
+            for c in command where failures == 0 || keepGoing { failures += run(shell, c, name: "-c") }
+        } else if let file {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                output.diagnostic("error: cannot read command file \(file)\n")
+                throw ExitCode(1)
+            }
+            failures += shell.runScript(text, name: file, echo: echo, keepGoing: keepGoing).failures
+        } else if isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 {
+            interactive(shell)
+        } else {
+            let data = FileHandle.standardInput.readDataToEndOfFile()
+            failures += shell.runScript(String(decoding: data, as: UTF8.self), name: "<stdin>", echo: echo, keepGoing: keepGoing).failures
+        }
+        if failures > 0 { throw ExitCode(1) }
+    }
+
+    private func run(_ shell: Shell, _ text: String, name: String) -> Int {
+        shell.runScript(text, name: name, echo: echo, keepGoing: keepGoing).failures
+    }
+
+    private func interactive(_ shell: Shell) {
+        let env = ProcessInfo.processInfo.environment
+        let history = env["EXHUNT_HISTORY"] ?? (env["HOME"].map { $0 + "/.exhunt_history" })
+        let reader = EditLineReader(historyFile: history, completer: Completer(session: shell.session))
+        shell.session.output.diagnostic("exhunt — type 'help' for commands, 'load demo' for the training set, Ctrl-D to leave.\n")
+        while !shell.session.quitRequested, let line = reader.readLine(prompt: "exhunt> ") {
+            if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            reader.remember(line)
+            _ = Interrupt.consume()
+            do {
+                try shell.execute(line)
+            } catch {
+                shell.session.output.diagnostic("error: \(error)\n")
+            }
+            if Interrupt.consume() { shell.session.output.diagnostic("interrupted\n") }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import ExchangeEvidence
+import Foundation
+
+/// Draws load progress on stderr (terminal only), once a load has run for a second.
+final class ProgressBar: @unchecked Sendable {
+    private let lock = NSLock()
+    private var started: Date?
+    private var drawn = false
+
+    func update(_ p: LoadProgress) {
+        lock.lock(); defer { lock.unlock() }
+        let now = Date()
+        if started == nil || p.filesDone <= 1 && !drawn { started = started ?? now }
+        let elapsed = now.timeIntervalSince(started!)
+        let done = p.filesDone == p.filesTotal
+        if elapsed < 1 && !drawn { if done { started = nil }; return }
+        let fraction = p.bytesTotal > 0 ? Double(p.bytesDone) / Double(p.bytesTotal) : 1
+        let width = 24
+        let filled = Int(fraction * Double(width))
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        let rate = elapsed > 0 ? Double(p.bytesDone) / 1_048_576 / elapsed : 0
+        let text = String(format: "\r[%@] %d/%d files  %.0f/%.0f MiB  %d events  %.0f MiB/s ",
+                          bar, p.filesDone, p.filesTotal, Double(p.bytesDone) / 1_048_576, Double(p.bytesTotal) / 1_048_576, p.events, rate)
+        FileHandle.standardError.write(Data(text.utf8))
+        drawn = true
+        if done {
+            FileHandle.standardError.write(Data("\n".utf8))
+            drawn = false
+            started = nil
+        }
+    }
+}
