@@ -64,16 +64,14 @@ public struct ProxyLogonChainRule: DetectionRule {
     }
 
     func chain(server: String, story: [Finding], store: EventStore) -> Finding {
+        // One part per step, in the order of the attack, with the time it was first seen and the rules that saw it.
         var parts: [String] = []
-        var lastStep: Step?
-        for f in story {
-            let step = Self.steps[f.rule]!
-            if step == lastStep, let last = parts.popLast() {
-                parts.append(last.hasSuffix("…") ? last : last + " …")
-                continue
-            }
-            lastStep = step
-            parts.append("\(Timestamp.short(f.time)) \(step.label) (\(f.rule))")
+        for step in [Step.ssrf, .vdir, .write, .use, .post] {
+            let seen = story.filter { Self.steps[$0.rule] == step }
+            guard let first = seen.min(by: { $0.time < $1.time }) else { continue }
+            var rules: [String] = []
+            for f in seen where !rules.contains(f.rule) { rules.append(f.rule) }
+            parts.append("\(step.label) \(Timestamp.short(first.time)) (\(rules.joined(separator: ", ")))")
         }
         let webEvents = story.filter { [.ssrf, .vdir, .use].contains(Self.steps[$0.rule]!) }.flatMap(\.events)
         let ips = Grouping.distinct(webEvents, .clientIP, in: store).filter { !RequestMatch.isPrivate($0) }

@@ -18,13 +18,14 @@ enum WebShellPath {
         let p = path.lowercased().replacingOccurrences(of: "/", with: "\\")
         guard scriptExtensions.contains(where: { p.hasSuffix($0) }) else { return nil }
         return reason(segments: p.split(separator: "\\").map(String.init), marker: "\\")
+            .map { restoringCase($0, of: path) }
     }
 
     /// Why a requested URL stem is web-shell use, or nil.
     static func reason(stem: String) -> String? {
         let p = stem.lowercased()
         guard scriptExtensions.contains(where: { p.hasSuffix($0) }) else { return nil }
-        return reason(segments: p.split(separator: "/").map(String.init), marker: "/")
+        return reason(segments: p.split(separator: "/").map(String.init), marker: "/").map { restoringCase($0, of: stem) }
     }
 
     private static func reason(segments s: [String], marker m: String) -> String? {
@@ -47,6 +48,12 @@ enum WebShellPath {
             return "only TimeoutLogoff.aspx belongs in ecp\(m)auth\(m)"
         }
         return nil
+    }
+
+    /// The reason with the file name quoted as logged rather than lower-cased.
+    private static func restoringCase(_ reason: String, of path: String) -> String {
+        let name = String(path.split(whereSeparator: { $0 == "\\" || $0 == "/" }).last ?? "")
+        return reason.replacingOccurrences(of: "'\(name.lowercased())'", with: "'\(name)'")
     }
 
     private static func indexOfPair(_ s: [String], _ a: String, _ b: String) -> Int? {
