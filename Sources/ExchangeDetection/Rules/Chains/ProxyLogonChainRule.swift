@@ -10,7 +10,7 @@ public struct ProxyLogonChainRule: DetectionRule {
     public let title = "ProxyLogon chain: SSRF then file write"
     public let cves = ["CVE-2021-26855", "CVE-2021-27065", "CVE-2021-26858"]
     public let severity = Severity.critical
-    public let sources = [SourceKind.httpProxy, .iis, .ecpServer, .oabGenerator, RuleKinds.eventLog, RuleKinds.fileListing, RuleKinds.webFile]
+    public let sources = [SourceKind.httpProxy, .iis, .ecpServer, .oabGenerator, SourceKind.eventLog, SourceKind.fileListing, SourceKind.webFile]
     public let help = "On one server: an SSRF finding followed within 24 h by a virtual-directory change or a file-write finding; later web-shell use and post-exploitation findings are named as further steps."
 
     /// Rule id → the step it stands for in the story.

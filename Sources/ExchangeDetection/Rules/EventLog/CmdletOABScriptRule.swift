@@ -1,3 +1,4 @@
+import Foundation
 import ExchangeEvidence
 
 /// The `MSExchange Management` cmdlet log recording `Set-OabVirtualDirectory -ExternalUrl` with script in it:
@@ -10,7 +11,7 @@ public struct CmdletOABScriptRule: DetectionRule {
     public let title = "Cmdlet log: script in a virtual directory URL (CVE-2021-27065)"
     public let cves = ["CVE-2021-27065"]
     public let severity = Severity.high
-    public let sources = [RuleKinds.eventLog]
+    public let sources = [SourceKind.eventLog]
     public let help = "MSExchange Management log (MSExchange CmdletLogs): Set-*VirtualDirectory with an -*Url parameter holding markup (<script …>) or Page_Load/eval(Request."
 
     public func run(on store: EventStore) -> [Finding] {
@@ -18,7 +19,12 @@ public struct CmdletOABScriptRule: DetectionRule {
             let f = EventFields(store, id)
             guard (f["Provider"] ?? "").lowercased().contains("msexchange") || (f["Channel"] ?? "").lowercased() == "msexchange management"
             else { return nil }
-            let text = f.pairs.filter { !["provider", "channel", "computer"].contains($0.name.lowercased()) }.map(\.value).joined(separator: " ")
+            // Cmdlet logs: the cmdlet is one unnamed value and its parameters the next; rendered messages hold both.
+            let values = f.values
+            var text = values.first { $0.range(of: "set-", options: .caseInsensitive) != nil && $0.range(of: "virtualdirectory", options: .caseInsensitive) != nil && $0.contains(" ") } ?? ""
+            if let i = values.firstIndex(where: { $0.lowercased().hasPrefix("set-") && $0.lowercased().hasSuffix("virtualdirectory") }) {
+                text = values[i] + " " + (i + 1 < values.count ? values[i + 1] : "")
+            }
             guard let hit = VirtualDirectoryCommand.scriptedUrl(in: text) else { return nil }
             return Finding(self, store: store, events: [id], summary: "\(hit.cmdlet) -\(hit.parameter) '\(hit.value)'")
         }

@@ -10,7 +10,7 @@ public struct LsassDumpProcessRule: DetectionRule {
     public let title = "LSASS memory dumped"
     public let cves: [String] = []
     public let severity = Severity.high
-    public let sources = [RuleKinds.eventLog]
+    public let sources = [SourceKind.eventLog]
     public let help = "Sysmon 1 / Security 4688 command lines with comsvcs.dll + MiniDump, or procdump with -ma/lsass; plus lsass.exe opened by rundll32/procdump (Sysmon 10, Security 4656/4663) and the .dmp written (Sysmon 11)."
 
     static let dumpers: Set<String> = ["rundll32.exe", "procdump.exe", "procdump64.exe"]

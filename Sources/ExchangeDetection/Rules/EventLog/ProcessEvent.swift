@@ -26,7 +26,7 @@ struct ProcessEvent {
             image = f["NewProcessName"] ?? ""
             parentImage = f["ParentProcessName"] ?? ""
             parentCommandLine = ""
-            user = f.first("TargetUserName", "SubjectUserName") ?? ""
+            user = [f["TargetUserName"], f["SubjectUserName"]].compactMap { $0 }.first { !$0.isEmpty && $0 != "-" } ?? ""
             processID = f["NewProcessId"] ?? ""
             parentProcessID = f["ProcessId"] ?? ""
         } else {

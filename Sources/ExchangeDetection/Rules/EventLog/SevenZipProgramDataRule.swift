@@ -8,7 +8,7 @@ public struct SevenZipProgramDataRule: DetectionRule {
     public let title = "7-Zip archive written into ProgramData"
     public let cves: [String] = []
     public let severity = Severity.high
-    public let sources = [RuleKinds.eventLog]
+    public let sources = [SourceKind.eventLog]
     public let help = "Sysmon 1 / Security 4688: 7z.exe/7za.exe/7zr.exe (or a -t7z command line) whose command line names ProgramData."
 
     public func run(on store: EventStore) -> [Finding] {

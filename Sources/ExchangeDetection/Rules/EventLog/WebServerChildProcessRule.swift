@@ -11,7 +11,7 @@ public struct WebServerChildProcessRule: DetectionRule {
     public let title = "Web server or UM process started a shell"
     public let cves: [String] = []
     public let severity = Severity.high
-    public let sources = [RuleKinds.eventLog]
+    public let sources = [SourceKind.eventLog]
     public let help = "Sysmon 1 / Security 4688 where the parent is w3wp.exe, UMWorkerProcess.exe or UMService.exe and the child is cmd, powershell or a recon tool."
 
     static let parents: Set<String> = ["w3wp.exe", "umworkerprocess.exe", "umservice.exe"]
@@ -53,7 +53,7 @@ public struct WebServerChildProcessRule: DetectionRule {
         for _ in 0..<3 {
             var next: [ProcessEvent] = []
             for parent in frontier where !parent.processID.isEmpty {
-                for id in store.events(containing: "ProcessId=\(parent.processID)\t", kinds: [RuleKinds.eventLog])
+                for id in store.events(containing: "ProcessId=\(parent.processID)\t", kinds: [SourceKind.eventLog])
                 where store.fileIndex[id] == file && id != parent.id {
                     if let c = ProcessEvent(store, id), c.parentProcessID == parent.processID,
                        !out.contains(where: { $0.id == c.id }) {

@@ -4,7 +4,7 @@ import ExchangeEvidence
 /// File paths from listings (`Get-ChildItem`/`Get-FileHash` exports) and collected files: their readers
 /// intern the full path as the event's URL stem, so path rules test each distinct path once.
 enum FilePaths {
-    static let kinds = [RuleKinds.fileListing, RuleKinds.fileHash, RuleKinds.webFile]
+    static let kinds = [SourceKind.fileListing, SourceKind.fileHash, SourceKind.webFile]
 
     /// Events of file kinds whose path passes `test` (given the path lower-cased, `/` turned into `\`).
     static func events(_ store: EventStore, _ test: (String) -> Bool) -> [EventID] {

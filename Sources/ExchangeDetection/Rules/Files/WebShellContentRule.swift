@@ -10,13 +10,13 @@ public struct WebShellContentRule: DetectionRule {
     public let title = "Web-shell code in a collected file"
     public let cves: [String] = []
     public let severity = Severity.critical
-    public let sources = [RuleKinds.webFile]
+    public let sources = [SourceKind.webFile]
     public let help = "Collected web files containing eval(Request[…],\"unsafe\") (China Chopper) or <script … runat=\"server\"> (OAB config with script)."
 
     public func run(on store: EventStore) -> [Finding] {
         let candidates = Set(store.events(containing: "eval(", kinds: sources) + store.events(containing: "runat", kinds: sources))
         return candidates.sorted().compactMap { id in
-            let text = store.rawLine(id)
+            let text = EventFields(store, id)["Content"] ?? store.rawLine(id)
             var why: String?
             if let e = text.range(of: "eval(request", options: .caseInsensitive),
                text.range(of: "unsafe", options: .caseInsensitive, range: e.upperBound..<text.endIndex) != nil {
@@ -33,6 +33,6 @@ public struct WebShellContentRule: DetectionRule {
     }
 
     static func excerpt(_ text: String, at i: String.Index) -> String {
-        String(text[i...].prefix(120)).replacingOccurrences(of: "\\n", with: " ").replacingOccurrences(of: "\\t", with: " ").oneLine(120)
+        String(text[i...].prefix(120)).oneLine(120)
     }
 }

@@ -13,17 +13,29 @@ public struct WebShellFileRule: DetectionRule {
     public let help = "File listings or collected files: .aspx/.ashx/.asmx under inetpub\\wwwroot\\aspnet_client\\, non-standard pages under FrontEnd\\HttpProxy\\owa\\auth\\ (and any under Current\\ or version folders), anything but TimeoutLogoff.aspx under ecp\\auth\\; compiled non-standard pages in Temporary ASP.NET Files."
 
     public func run(on store: EventStore) -> [Finding] {
-        var out: [Finding] = []
+        // A file seen both in a listing and as a collected copy is one finding: key by server, folder and name.
+        struct Key: Hashable { let server: String; let tail: String }
+        var groups: [Key: [EventID]] = [:]
+        var order: [Key] = []
         for id in FilePaths.events(store, { WebShellPath.reason(file: $0) != nil || Self.compiledPage($0) != nil }) {
-            let path = store.value(.urlStem, id)
-            if let why = WebShellPath.reason(file: path) {
-                out.append(Finding(self, store: store, events: [id], summary: "\(path): \(why)" + Self.details(store, id)))
-            } else if let page = Self.compiledPage(path.lowercased()) {
-                out.append(Finding(self, store: store, events: [id], severity: .medium, title: "Compiled copy of a non-standard page",
-                                   summary: "\(path): ASP.NET compiled '\(page)', which is not a standard owa\\auth page" + Self.details(store, id)))
-            }
+            let parts = store.value(.urlStem, id).lowercased().split(whereSeparator: { $0 == "\\" || $0 == "/" })
+            let k = Key(server: store.server(of: id), tail: parts.suffix(2).joined(separator: "/"))
+            if groups[k] == nil { order.append(k) }
+            groups[k, default: []].append(id)
         }
-        return out
+        return order.map { k in
+            let ids = groups[k]!
+            // Prefer the listing's row: it has the drive path and the times.
+            let main = ids.first { store.kind(of: $0) != .webFile } ?? ids[0]
+            let path = store.value(.urlStem, main)
+            let extra = ids.count > 1 ? "; also collected as a file" : ""
+            if let why = WebShellPath.reason(file: path) {
+                return Finding(self, store: store, events: ids, summary: "\(path): \(why)" + Self.details(store, main) + extra)
+            }
+            let page = Self.compiledPage(path.lowercased()) ?? ""
+            return Finding(self, store: store, events: ids, severity: .medium, title: "Compiled copy of a non-standard page",
+                           summary: "\(path): ASP.NET compiled '\(page)', which is not a standard owa\\auth page" + Self.details(store, main))
+        }
     }
 
     /// For `…\temporary asp.net files\…\<page>.aspx.<hash>.compiled`, the page name when it is not standard.

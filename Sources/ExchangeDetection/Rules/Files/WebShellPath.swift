@@ -17,6 +17,8 @@ enum WebShellPath {
     static func reason(file path: String) -> String? {
         let p = path.lowercased().replacingOccurrences(of: "/", with: "\\")
         guard scriptExtensions.contains(where: { p.hasSuffix($0) }) else { return nil }
+        // A collected web file is known by the URL it answers on (`/owa/auth/x.aspx`), not a drive path.
+        if p.hasPrefix("\\") && !p.hasPrefix("\\\\") { return reason(stem: path.replacingOccurrences(of: "\\", with: "/")) }
         return reason(segments: p.split(separator: "\\").map(String.init), marker: "\\")
             .map { restoringCase($0, of: path) }
     }

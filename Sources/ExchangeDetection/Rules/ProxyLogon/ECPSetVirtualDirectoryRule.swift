@@ -75,7 +75,7 @@ extension String {
     func trimmingQuotes(upTo limit: Int) -> String {
         var s = Substring(self)
         while let f = s.first, f == "'" || f == "\"" { s = s.dropFirst() }
-        if let q = s.range(of: "''.") ?? s.range(of: "'.") { s = s[..<q.lowerBound] }
+        if let q = s.range(of: "''.") ?? s.range(of: "'.") ?? s.range(of: "\" -") { s = s[..<q.lowerBound] }
         while let l = s.last, l == "'" || l == "\"" || l == "." { s = s.dropLast() }
         return s.count > limit ? String(s.prefix(limit)) + "…" : String(s)
     }

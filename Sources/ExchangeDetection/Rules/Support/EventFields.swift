@@ -32,7 +32,7 @@ struct EventFields {
 extension String {
     /// Collapses line breaks and shortens, for a one-line summary (escaping stays the renderer's job).
     func oneLine(_ limit: Int) -> String {
-        let flat = self.split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\t" }).joined(separator: " ")
+        let flat = self.split(whereSeparator: { $0.isNewline || $0 == "\t" }).joined(separator: " ")
         return flat.count > limit ? String(flat.prefix(limit)) + "…" : flat
     }
 }
