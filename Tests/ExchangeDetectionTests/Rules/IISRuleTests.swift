@@ -10,10 +10,16 @@ import Testing
 
     @Test func ecpStaticPostFiresOnYjsNotOnAGetOfMainCss() {
         let f = RuleFixtures.run("iis.ecp-static-post", on: store)
-        #expect(f.count == 1)
-        #expect(f.first?.events.count == 2)
-        #expect(f.first?.summary.hasPrefix("POST×2 /ecp/y.js×2 from 130.255.189.21") == true)
-        #expect(f.first?.summary.contains("status 200, 241") == true)
+        #expect(f.count == 2)
+        let exploit = f.first { $0.summary.contains("130.255.189.21") }
+        #expect(exploit?.events.count == 2)
+        #expect(exploit?.severity == .high)  // the 241 shows proxyLogon.ecp handed out a session
+        #expect(exploit?.summary.hasPrefix("POST×2 /ecp/y.js×2 from 130.255.189.21") == true)
+        #expect(exploit?.summary.contains("status 200, 241") == true)
+        // A single answered POST is an attempt, reported at medium.
+        let attempt = f.first { $0.summary.contains("45.77.252.175") }
+        #expect(attempt?.severity == .medium)
+        #expect(attempt?.title == "Attempted ProxyLogon request to an ECP resource")
     }
 
     @Test func owaCurrentPostFires() {

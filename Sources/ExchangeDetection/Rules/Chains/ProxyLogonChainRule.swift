@@ -17,20 +17,21 @@ public struct ProxyLogonChainRule: DetectionRule {
     static let steps: [String: Step] = [
         "proxylogon.ssrf": .ssrf, "proxylogon.backend-cookie": .ssrf, "iis.ecp-static-post": .ssrf, "iis.owa-current-post": .ssrf,
         "proxylogon.ecp-set-vdir": .vdir, "proxylogon.reset-vdir": .vdir, "iis.ddi-reset-vdir": .vdir, "exchange.cmdlet-vdir-script": .vdir,
-        "proxylogon.oab-download": .write, "webshell.file": .write, "webshell.content": .write, "proxylogon.um-deserialization": .write,
+        "proxylogon.oab-download": .write, "webshell.file": .write, "webshell.content": .write, "proxylogon.um-deserialization": .umExploit,
         "iis.webshell-access": .use, "process.webserver-shell": .post, "process.lsass-dump": .post, "files.lsass-dump": .post,
         "process.7zip-programdata": .post, "process.exchange-snapin": .post, "files.programdata-archive": .post,
     ]
     public var dependsOn: [String] { Self.steps.keys.sorted() }
 
     enum Step: Int, Comparable {
-        case ssrf, vdir, write, use, post
+        case ssrf, vdir, write, umExploit, use, post
         static func < (a: Step, b: Step) -> Bool { a.rawValue < b.rawValue }
         var label: String {
             switch self {
             case .ssrf: "SSRF"
             case .vdir: "virtual-directory change"
             case .write: "file write"
+            case .umExploit: "UM deserialization"
             case .use: "web-shell use"
             case .post: "post-exploitation"
             }
@@ -45,7 +46,11 @@ public struct ProxyLogonChainRule: DetectionRule {
     }
 
     public func run(on store: EventStore, prior: [Finding]) -> [Finding] {
-        let relevant = prior.filter { Self.steps[$0.rule] != nil && $0.severity >= .medium && $0.time != Timestamp.unknown }
+        // Lone SSRF attempts (medium) neither start a chain nor name an attacker; other steps count from medium.
+        let relevant = prior.filter { f in
+            guard let step = Self.steps[f.rule], f.time != Timestamp.unknown else { return false }
+            return f.severity >= (step == .ssrf ? .high : .medium)
+        }
         var out: [Finding] = []
         for (server, findings) in Dictionary(grouping: relevant, by: \.server).sorted(by: { $0.key < $1.key }) {
             let ordered = findings.sorted { $0.time < $1.time }
@@ -54,7 +59,7 @@ public struct ProxyLogonChainRule: DetectionRule {
             guard let start = ssrf.first(where: { s in
                 ordered.contains { f in
                     let step = Self.steps[f.rule]!
-                    return (step == .vdir || step == .write) && f.time >= s.time && f.time - s.time <= Self.window
+                    return (step == .vdir || step == .write || step == .umExploit) && f.time >= s.time && f.time - s.time <= Self.window
                 }
             }) else { continue }
             let story = ordered.filter { $0.time >= start.time }
@@ -66,7 +71,7 @@ public struct ProxyLogonChainRule: DetectionRule {
     func chain(server: String, story: [Finding], store: EventStore) -> Finding {
         // One part per step, in the order of the attack, with the time it was first seen and the rules that saw it.
         var parts: [String] = []
-        for step in [Step.ssrf, .vdir, .write, .use, .post] {
+        for step in [Step.ssrf, .vdir, .write, .umExploit, .use, .post] {
             let seen = story.filter { Self.steps[$0.rule] == step }
             guard let first = seen.min(by: { $0.time < $1.time }) else { continue }
             var rules: [String] = []
