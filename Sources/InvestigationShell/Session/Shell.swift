@@ -16,17 +16,23 @@ public final class Shell {
 
     /// Runs every command on one line; throws the first failure.
     public func execute(_ line: String) throws {
-        let commands = try Tokenizer.commands(line) { [session] name in session.variables[name] }
-        for words in commands {
-            if session.settings.timer {
-                let clock = RunClock()
-                defer { session.output.diagnostic(clock.report() + "\n") }
-                try run(words)
-            } else {
-                try run(words)
+        do {
+            let commands = try Tokenizer.commands(line) { [session] name in session.variables[name] }
+            for words in commands {
+                if session.settings.timer {
+                    let clock = RunClock()
+                    defer { session.output.diagnostic(clock.report() + "\n") }
+                    try run(words)
+                } else {
+                    try run(words)
+                }
+                if session.quitRequested { break }
             }
-            if session.quitRequested { return }
+        } catch {
+            for observe in session.observers { observe(line, error) }
+            throw error
         }
+        for observe in session.observers { observe(line, nil) }
     }
 
     /// Runs one tokenized command.
