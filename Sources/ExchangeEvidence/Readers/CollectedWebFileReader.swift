@@ -74,7 +74,8 @@ public struct CollectedWebFileReader: EvidenceReader {
             }
         }
         let schema = output.batch.addSchema(FieldSchema(format: .keyValue, names: pairs.map(\.0)))
-        let rendered = Array(KeyValueLine.join(pairs).utf8)
+        var rendered: [UInt8] = []
+        KeyValueWriter.append(pairs, to: &rendered)
         output.batch.append(offset: 0, length: rendered.count, line: 1, time: Timestamp.unknown, schema: schema)
         output.batch.set(.urlStem, webPath.isEmpty ? input.path : webPath)
         output.rendered = rendered

@@ -2,10 +2,11 @@
 ///
 /// Every record becomes one `keyValue` line (see `WindowsEvent.pairs`): the System values from the record's
 /// XML (libevtx 20181227 has no API for TimeCreated, EventRecordID or Channel), then the EventData values from
-/// libevtx's strings API, named from the XML. A record libevtx cannot parse (WEC-forwarded records) becomes a
-/// problem with its record number and the rest of the file still loads. Records recovered from slack space are
-/// kept too, labelled `Recovered=true`, when they are complete and not a copy of a normal record; they may come
-/// from another channel than the file's (slack of the original log).
+/// libevtx's strings API, named from the XML. A record libevtx cannot parse is tried with `InlineBinXML`
+/// (WEC-forwarded records); if that fails too it becomes a problem with its record number. Either way the
+/// rest of the file loads. Records recovered from slack space are kept too, labelled `Recovered=true`, when
+/// they are complete and not a copy of a normal record; they may come from another channel than the file's
+/// (slack of the original log).
 ///
 /// Event line numbers are record numbers: 1…N for the records, then N+1… for recovered ones.
 public struct EvtxReader: EvidenceReader {
@@ -23,7 +24,7 @@ public struct EvtxReader: EvidenceReader {
             try EvtxPath.with(input) { path in
                 do {
                     let file = try EvtxFile(path: path)
-                    read(file, into: &output)
+                    read(file, bytes: input.bytes, into: &output)
                 } catch {
                     output.problems.add(LoadProblem("cannot open as EVTX: \((error as? EvtxError)?.text ?? "\(error)")"))
                 }
@@ -33,7 +34,7 @@ public struct EvtxReader: EvidenceReader {
         }
     }
 
-    private func read(_ file: EvtxFile, into output: inout ReaderOutput) {
+    private func read(_ file: EvtxFile, bytes: UnsafeRawBufferPointer, into output: inout ReaderOutput) {
         let schema = output.batch.addSchema(WindowsEvent.schema)
         var rendered: [UInt8] = []
         var xml = [UInt8](repeating: 0, count: 256 << 10)
@@ -43,17 +44,34 @@ public struct EvtxReader: EvidenceReader {
         let count = file.recordCount
         rendered.reserveCapacity(count * 600)
 
-        var unreadable = 0
+        var failed: [(index: Int, why: String)] = []
+        func keep(_ ev: WindowsEvent, _ time: Int64, line: Int) {
+            ev.append(to: &output, rendered: &rendered, schema: schema, line: line, time: time, recovered: false)
+            seen.insert(ev.channel + "\u{0}" + ev.recordID)
+            channels[ev.channel, default: 0] += 1
+            computers[ev.computer, default: 0] += 1
+        }
         for i in 0..<count {
             do {
                 let (ev, time) = try file.withRecord(i, recovered: false) { try decode($0, xml: &xml) }
-                ev.append(to: &output, rendered: &rendered, schema: schema, line: i + 1, time: time, recovered: false)
-                seen.insert(ev.channel + "\u{0}" + ev.recordID)
-                channels[ev.channel, default: 0] += 1
-                computers[ev.computer, default: 0] += 1
+                keep(ev, time, line: i + 1)
             } catch {
+                failed.append((i, (error as? EvtxError)?.text ?? "\(error)"))
+            }
+        }
+
+        // Records libevtx cannot parse: forwarded (template-less) ones are read by the fallback parser.
+        var unreadable = 0, fallback = 0
+        let walked = failed.isEmpty ? [] : EvtxRecordWalker.records(bytes)
+        for (i, why) in failed {
+            if walked.count == count, let (ev, time) = EvtxRecordWalker.inlineEvent(bytes, walked[i]) {
+                keep(ev, time, line: i + 1)
+                fallback += 1
+                output.problems.add(LoadProblem(line: i + 1,
+                    "record \(i + 1): libevtx cannot read it (\(why)); read by exhunt's parser for forwarded (template-less) records"),
+                    kind: "record read by the fallback parser")
+            } else {
                 unreadable += 1
-                let why = (error as? EvtxError)?.text ?? "\(error)"
                 output.problems.add(LoadProblem(line: i + 1, "record \(i + 1) of \(count) unreadable (libevtx: \(why))"),
                                     kind: "unreadable EVTX record")
             }
@@ -81,6 +99,7 @@ public struct EvtxReader: EvidenceReader {
         output.facts["evtx.version"] = file.formatVersion
         output.facts["evtx.records"] = "\(count)"
         output.facts["evtx.unreadable"] = "\(unreadable)"
+        output.facts["evtx.fallback"] = "\(fallback)"
         output.facts["evtx.recovered"] = "\(recovered)"
         output.facts["evtx.slack.unreadable"] = "\(fragments)"
         if flags & 0x1 != 0 {

@@ -29,6 +29,7 @@ public struct WindowsEventXMLReader: EvidenceReader {
         var rendered: [UInt8] = []
         rendered.reserveCapacity(p.count / 2)
         var channels: [String: Int] = [:]
+        var computers: [String: Int] = [:]
         var line = 1, counted = 0
         var at = 0
         while let start = Self.nextEvent(p, from: at) {
@@ -55,12 +56,16 @@ public struct WindowsEventXMLReader: EvidenceReader {
             }
             ev.append(to: &output, rendered: &rendered, schema: schema, line: line, time: time, recovered: false)
             channels[ev.channel, default: 0] += 1
+            computers[ev.computer, default: 0] += 1
         }
         if output.batch.count == 0 {
             output.problems.add(LoadProblem("no <Event> elements found"))
         }
         output.rendered = rendered
         output.channel = EvtxReader.mostCommon(channels) ?? ""
+        if let host = EvtxReader.mostCommon(computers), !host.isEmpty {
+            output.facts["server"] = String(host.prefix { $0 != "." })
+        }
     }
 
     /// Offset of the next `<Event` start tag (not `<Events`), allowing a namespace prefix (`<e:Event`).

@@ -88,9 +88,7 @@ enum EventXMLScanner {
             case "Provider":
                 ev.provider = attr(attrs, "Name") ?? ""
                 ev.eventSourceName = attr(attrs, "EventSourceName") ?? ""
-            case "EventID":
-                ev.qualifiers = attr(attrs, "Qualifiers") ?? ""
-                return .eventID
+            case "EventID": return .eventID
             case "Level": return .level
             case "EventRecordID": return .recordID
             case "Channel": return .channel

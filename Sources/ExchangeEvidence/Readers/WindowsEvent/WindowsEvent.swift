@@ -12,7 +12,6 @@ struct WindowsEvent {
     var provider = ""
     var eventSourceName = ""
     var eventID = ""
-    var qualifiers = ""
     var level = ""
     /// `SystemTime` as written, e.g. `2021-03-03T06:50:01.123456700Z`.
     var timeCreated = ""
@@ -83,9 +82,8 @@ struct WindowsEvent {
     /// Appends the event to a batch: renders its line into `rendered` and sets the interned fields.
     func append(to output: inout ReaderOutput, rendered: inout [UInt8], schema: UInt16, line: Int,
                 time: Int64, recovered: Bool) {
-        let text = KeyValueLine.join(pairs(time: time, recovered: recovered))
         let offset = rendered.count
-        rendered.append(contentsOf: text.utf8)
+        KeyValueWriter.append(pairs(time: time, recovered: recovered), to: &rendered)
         output.batch.append(offset: offset, length: rendered.count - offset, line: line, time: time, schema: schema)
         rendered.append(0x0A)
         if let user { output.batch.set(.user, user) }
