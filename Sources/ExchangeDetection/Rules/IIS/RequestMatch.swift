@@ -11,13 +11,9 @@ enum RequestMatch {
         var hits = store.events(where: .urlStem, kinds: kinds, stem)
         if postOnly {
             let post = "post".lowerBytes
-            let (table, _) = store.valueTable { ByteMatch.like(post, $0) }
-            hits = hits.filter { table[Int(store.valueID(.method, $0))] }
+            hits = store.filter(hits, .method) { $0.count == post.count && ByteMatch.hasPrefix(post, $0) }
         }
-        if let query {
-            let (table, _) = store.valueTable(query)
-            hits = hits.filter { table[Int(store.valueID(.urlQuery, $0))] }
-        }
+        if let query { hits = store.filter(hits, .urlQuery, query) }
         return hits
     }
 

@@ -14,7 +14,10 @@ public struct WebShellAccessRule: DetectionRule {
     public let help = "IIS or HttpProxy requests for .aspx/.ashx/.asmx under /aspnet_client/, /owa/auth/ (non-standard names, Current/, version folders) or /ecp/auth/ (anything but TimeoutLogoff.aspx)."
 
     public func run(on store: EventStore) -> [Finding] {
-        let hits = store.events(where: .urlStem, kinds: sources) { WebShellPath.reason(stem: String(decoding: $0, as: UTF8.self)) != nil }
+        let exts = WebShellPath.scriptExtensions.map(\.lowerBytes)
+        let hits = store.events(where: .urlStem, kinds: sources) { bytes in
+            exts.contains { ByteMatch.hasSuffix($0, bytes) } && WebShellPath.reason(stem: String(decoding: bytes, as: UTF8.self)) != nil
+        }
         return Grouping.bursts(hits, in: store, by: .urlStem, gap: nil).map { group in
             let stem = store.value(.urlStem, group[0])
             let used = RequestMatch.succeeded(group, store: store)

@@ -17,22 +17,18 @@ enum ServerInfoAnchor: UInt8 {
         return .ssrf
     }
 
-    /// Per value id, the class of every distinct AnchorMailbox value (one pass over the pool).
-    static func table(_ store: EventStore) -> [ServerInfoAnchor] {
-        let p = store.pool
-        var t = [ServerInfoAnchor](repeating: .none, count: p.count)
-        for id in p.ids { t[Int(id)] = p.withBytes(id, classify) }
-        return t
-    }
-
-    /// HttpProxy events per class (`.none` excluded), in id order.
+    /// HttpProxy events per class (`.none` excluded), in id order; each distinct value is classified once.
     static func events(_ store: EventStore) -> [ServerInfoAnchor: [EventID]] {
-        let table = table(store)
+        let p = store.pool
+        var table = [UInt8](repeating: UInt8.max, count: p.count)  // max = not classified yet
         var out: [ServerInfoAnchor: [EventID]] = [:]
         store.values[InternedField.anchorMailbox.rawValue].withUnsafeBufferPointer { col in
             for (_, range) in store.eventRanges(kinds: [.httpProxy]) {
                 for id in range {
-                    let c = table[Int(col[id])]
+                    let v = Int(col[id])
+                    if v == 0 { continue }
+                    if table[v] == UInt8.max { table[v] = p.withBytes(UInt32(v), classify).rawValue }
+                    let c = ServerInfoAnchor(rawValue: table[v])!
                     if c != .none { out[c, default: []].append(id) }
                 }
             }

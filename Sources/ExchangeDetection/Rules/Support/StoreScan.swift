@@ -17,32 +17,43 @@ extension EventStore {
         return out
     }
 
-    /// Ids of the distinct values that satisfy `test`, as a lookup table indexed by value id.
-    /// Each distinct value is tested once, however many events carry it.
-    public func valueTable(_ test: (UnsafeRawBufferPointer) -> Bool) -> (table: [Bool], any: Bool) {
-        let p = pool
-        var table = [Bool](repeating: false, count: p.count)
-        var any = false
-        for id in p.ids where p.withBytes(id, test) {
-            table[Int(id)] = true
-            any = true
-        }
-        return (table, any)
-    }
-
-    /// Events whose interned `field` value satisfies `test`, in id order.
+    /// Events of `kinds` whose interned `field` value satisfies `test`, in id order.
+    ///
+    /// One pass over the column of those kinds; `test` runs once per distinct value that actually occurs
+    /// there (never on the rest of the pool, which holds every other field's values too).
     public func events(where field: InternedField, kinds: [SourceKind] = [],
                        _ test: (UnsafeRawBufferPointer) -> Bool) -> [EventID] {
-        let (table, any) = valueTable(test)
-        guard any else { return [] }
-        let column = values[field.rawValue]
+        let p = pool
+        var state = [UInt8](repeating: 0, count: p.count)  // 0 = not seen, 1 = no, 2 = yes
         var out: [EventID] = []
-        column.withUnsafeBufferPointer { col in
+        values[field.rawValue].withUnsafeBufferPointer { col in
             for (_, range) in eventRanges(kinds: kinds) {
-                for id in range where table[Int(col[id])] { out.append(id) }
+                for id in range {
+                    let v = Int(col[id])
+                    if v == 0 { continue }
+                    var s = state[v]
+                    if s == 0 {
+                        s = p.withBytes(UInt32(v), test) ? 2 : 1
+                        state[v] = s
+                    }
+                    if s == 2 { out.append(id) }
+                }
             }
         }
         return out
+    }
+
+    /// Keeps the events whose `field` value satisfies `test`, testing each distinct value once.
+    public func filter(_ ids: [EventID], _ field: InternedField, _ test: (UnsafeRawBufferPointer) -> Bool) -> [EventID] {
+        var memo: [UInt32: Bool] = [:]
+        let p = pool
+        return ids.filter { id in
+            let v = valueID(field, id)
+            if let known = memo[v] { return known }
+            let r = p.withBytes(v, test)
+            memo[v] = r
+            return r
+        }
     }
 
     /// Events of the given kinds whose stored line contains `needle` (lower case; matched ignoring case).
