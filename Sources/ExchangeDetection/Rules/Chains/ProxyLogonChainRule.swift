@@ -69,21 +69,23 @@ public struct ProxyLogonChainRule: DetectionRule {
     }
 
     func chain(server: String, story: [Finding], store: EventStore) -> Finding {
-        // One part per step, in the order of the attack, with the time it was first seen and the rules that saw it.
-        var parts: [String] = []
+        // One part per step with the time it was first seen and the rules that saw it, in time order
+        // (steps seen at the same moment keep the attack's order).
+        var parts: [(time: Int64, step: Step, text: String)] = []
         for step in [Step.ssrf, .vdir, .write, .umExploit, .use, .post] {
             let seen = story.filter { Self.steps[$0.rule] == step }
             guard let first = seen.min(by: { $0.time < $1.time }) else { continue }
             var rules: [String] = []
             for f in seen where !rules.contains(f.rule) { rules.append(f.rule) }
-            parts.append("\(step.label) \(Timestamp.short(first.time)) (\(rules.joined(separator: ", ")))")
+            parts.append((first.time, step, "\(step.label) \(Timestamp.short(first.time)) (\(rules.joined(separator: ", ")))"))
         }
+        parts.sort { $0.time != $1.time ? $0.time < $1.time : $0.step < $1.step }
         let webEvents = story.filter { [.ssrf, .vdir, .use].contains(Self.steps[$0.rule]!) }.flatMap(\.events)
         let ips = Grouping.distinct(webEvents, .clientIP, in: store).filter { !RequestMatch.isPrivate($0) }
         let events = store.sortedByTime(Array(Set(story.flatMap(\.events))))
         let first = story[0]
         return Finding(rule: id, title: title, cves: cves, severity: .critical, server: server, time: first.time,
                        events: events, file: first.file, line: first.line,
-                       summary: parts.joined(separator: " → ") + "; attacker IPs: " + (ips.isEmpty ? "none recorded" : ips.joined(separator: ", ")))
+                       summary: parts.map(\.text).joined(separator: " → ") + "; attacker IPs: " + (ips.isEmpty ? "none recorded" : ips.joined(separator: ", ")))
     }
 }
