@@ -10,7 +10,7 @@ public enum RuleRegistry {
         OWAThemesPostRule(), ECPStaticPostRule(), DDIResetVirtualDirectoryRule(), RPCReconRule(), WebShellAccessRule(),
         // Files and event logs
         WebShellFileRule(), WebShellContentRule(), WebServerChildProcessRule(), LsassDumpProcessRule(),
-        SevenZipProgramDataRule(), ExchangeSnapinRule(), CmdletOABScriptRule(),
+        SevenZipProgramDataRule(), ExchangeSnapinRule(), CmdletOABScriptRule(), TransportAgentRule(), MailboxForwardingRule(),
         // Chains
         ProxyLogonChainRule(),
     ]

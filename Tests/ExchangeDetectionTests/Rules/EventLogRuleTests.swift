@@ -73,9 +73,32 @@ import Testing
         #expect((f.first?.events.count ?? 0) >= 6)  // two process starts and four lsass.exe handle events
     }
 
+    @Test func transportAgentFixtureIsFlaggedEvenThoughTheCmdletFailed() throws {
+        guard let s = try RuleFixtures.evtxStore("exchange-management-install-transport-agent.evtx") else { return }
+        let f = Hunter().run(on: s).findings
+        #expect(f.map(\.rule) == ["exchange.transport-agent"])
+        let summary = f.first?.summary ?? ""
+        #expect(summary.hasPrefix("Install-TransportAgent -Name \"Evil\" -AssemblyPath \".\\NetshHelperBeacon.dll\" -TransportAgentFactory \"hack\" by offsec.lan/OFFSEC-COMPANY/Administrators/admmig via 8372 w3wp#MSExchangePowerShellAppPool; failed: System.ArgumentException"))
+        #expect(summary.contains("then Install-TransportAgent"))
+        #expect(summary.contains("Enable-TransportAgent -Identity \"hack\" (failed)"))
+        #expect(f.first?.events.count == 4)
+    }
+
+    @Test func mailboxForwardingFixture() throws {
+        guard let s = try RuleFixtures.evtxStore("exchange-management-set-mailbox-forwarding-wec.evtx") else { return }
+        let f = Hunter().run(on: s).findings
+        #expect(f.map(\.rule) == ["exchange.mailbox-forwarding"])
+        #expect(f.first?.summary.hasSuffix("mail forwarded to smtp:test2@example.com") == true)
+    }
+
+    @Test func forwardingValues() {
+        #expect(MailboxForwardingRule.forwarding("-Identity \"a\" -ForwardingSmtpAddress \"smtp:x@evil.example\"") == "smtp:x@evil.example")
+        #expect(MailboxForwardingRule.forwarding("-Identity \"a\" -ForwardingSmtpAddress $null") == nil)
+        #expect(MailboxForwardingRule.forwarding("-Identity \"a\" -DeliverToMailboxAndForward \"False\"") == nil)
+    }
+
     @Test func benignAndUnrelatedLogsRaiseNothing() throws {
-        for name in ["application-benign-no-crc32.evtx", "security-benign-logons.evtx", "dirty-appx-deployment-bad-chunk-magic.evtx",
-                     "exchange-management-install-transport-agent.evtx", "exchange-management-set-mailbox-forwarding-wec.evtx"] {
+        for name in ["application-benign-no-crc32.evtx", "security-benign-logons.evtx", "dirty-appx-deployment-bad-chunk-magic.evtx"] {
             guard let s = try RuleFixtures.evtxStore(name) else { return }
             let f = Hunter().run(on: s).findings
             #expect(f.isEmpty, "\(name): \(f.map(\.summary))")

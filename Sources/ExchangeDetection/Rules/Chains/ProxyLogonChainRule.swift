@@ -20,6 +20,7 @@ public struct ProxyLogonChainRule: DetectionRule {
         "proxylogon.oab-download": .write, "webshell.file": .write, "webshell.content": .write, "proxylogon.um-deserialization": .umExploit,
         "iis.webshell-access": .use, "process.webserver-shell": .post, "process.lsass-dump": .post, "files.lsass-dump": .post,
         "process.7zip-programdata": .post, "process.exchange-snapin": .post, "files.programdata-archive": .post,
+        "exchange.transport-agent": .post, "exchange.mailbox-forwarding": .post,
     ]
     public var dependsOn: [String] { Self.steps.keys.sorted() }
 
