@@ -42,10 +42,6 @@ public enum ByteMatch {
         return nil
     }
 
-    public static func contains(_ needle: [UInt8], in hay: UnsafeRawBufferPointer) -> Bool {
-        find(needle, in: hay) != nil
-    }
-
     /// True when `hay` starts with `prefix` (given in lower case), ignoring ASCII case.
     public static func hasPrefix(_ prefix: [UInt8], _ hay: UnsafeRawBufferPointer) -> Bool {
         guard hay.count >= prefix.count else { return false }
@@ -53,6 +49,7 @@ public enum ByteMatch {
         return true
     }
 
+    /// True when `hay` ends with `suffix` (given in lower case), ignoring ASCII case.
     public static func hasSuffix(_ suffix: [UInt8], _ hay: UnsafeRawBufferPointer) -> Bool {
         guard hay.count >= suffix.count else { return false }
         let base = hay.count - suffix.count
@@ -81,14 +78,10 @@ public enum ByteMatch {
         return p == pattern.count
     }
 
+    /// `like` on a String's UTF-8 bytes.
     public static func like(_ pattern: [UInt8], _ s: String) -> Bool {
         var s = s
         return s.withUTF8 { like(pattern, UnsafeRawBufferPointer($0)) }
-    }
-
-    public static func contains(_ needle: [UInt8], in s: String) -> Bool {
-        var s = s
-        return s.withUTF8 { contains(needle, in: UnsafeRawBufferPointer($0)) }
     }
 }
 

@@ -21,12 +21,6 @@ struct EventFields {
         guard let l = self["Level"]?.lowercased() else { return false }
         return l == "2" || l == "error"
     }
-
-    /// The first value among `names` that is present and not empty.
-    func first(_ names: String...) -> String? {
-        for n in names { if let v = self[n], !v.isEmpty { return v } }
-        return nil
-    }
 }
 
 extension String {
