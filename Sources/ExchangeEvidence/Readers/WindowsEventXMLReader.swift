@@ -35,10 +35,11 @@ public struct WindowsEventXMLReader: EvidenceReader {
         while let start = Self.nextEvent(p, from: at) {
             line += Self.newlines(p, counted, start)
             counted = start
+            // Look for the end only up to the next event, so a file of unclosed events stays linear.
             let following = Self.nextEvent(p, from: start + 1)
-            var close = EventXMLScanner.find(p, start, "</Event>")
-            if let c = close, let f = following, f < c { close = nil }
-            let end = close.map { $0 + 8 } ?? following ?? p.count
+            let limit = following ?? p.count
+            let close = EventXMLScanner.find(UnsafeRawBufferPointer(rebasing: p[..<limit]), start, "</Event>")
+            let end = close.map { $0 + 8 } ?? limit
             let ev = EventXMLScanner.scan(UnsafeRawBufferPointer(rebasing: p[start..<end]))
             at = end
             if close == nil {

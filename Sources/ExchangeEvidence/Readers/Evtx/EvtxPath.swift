@@ -13,7 +13,7 @@ enum EvtxPath {
            (attrs[.size] as? NSNumber)?.intValue == input.bytes.count {
             return body(loc)
         }
-        let tmp = NSTemporaryDirectory() + "/exhunt-evtx-\(UUID().uuidString).evtx"
+        let tmp = (NSTemporaryDirectory() as NSString).appendingPathComponent("exhunt-evtx-\(UUID().uuidString).evtx")
         let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard fd >= 0 else { throw EvtxError(text: "cannot create a temporary copy in \(NSTemporaryDirectory())") }
         defer { unlink(tmp) }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Reads one `<Event>` element of the Windows event schema into a `WindowsEvent`.
 ///
 /// A byte scanner rather than an XML parser: it needs only the System values, the ordered EventData/UserData
@@ -195,12 +201,16 @@ enum EventXMLScanner {
         return true
     }
 
+    /// Offset of the first `s` at or after `from` (memchr for its first byte, then compare).
     static func find(_ p: UnsafeRawBufferPointer, _ from: Int, _ s: StaticString) -> Int? {
+        guard let base = p.baseAddress else { return nil }
+        let first = Int32(s.utf8Start[0])
         var i = from
-        let first = s.utf8Start[0]
         while i < p.count {
-            if p[i] == first && has(p, i, s) { return i }
-            i += 1
+            guard let hit = memchr(base + i, first, p.count - i) else { return nil }
+            let at = base.distance(to: UnsafeRawPointer(hit))
+            if has(p, at, s) { return at }
+            i = at + 1
         }
         return nil
     }
