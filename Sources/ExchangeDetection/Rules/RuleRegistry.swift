@@ -9,7 +9,7 @@ public enum RuleRegistry {
         // IIS W3C
         OWAThemesPostRule(), ECPStaticPostRule(), DDIResetVirtualDirectoryRule(), RPCReconRule(), WebShellAccessRule(),
         // Files and event logs
-        WebShellFileRule(), WebShellContentRule(), WebServerChildProcessRule(), LsassDumpProcessRule(),
+        WebShellFileRule(), WebShellContentRule(), WebShellWriteRule(), WebServerChildProcessRule(), LsassDumpProcessRule(),
         SevenZipProgramDataRule(), ExchangeSnapinRule(), CmdletOABScriptRule(), TransportAgentRule(), MailboxForwardingRule(),
         // Chains
         ProxyLogonChainRule(),

@@ -105,3 +105,17 @@ import Testing
         }
     }
 }
+
+/// Sysmon file creation: the OTRF lab's web-shell write and its compiled copy, the UM worker writing a page.
+@Suite struct WebShellWriteRuleTests {
+    @Test func webShellWritesFireAndNormalWritesDoNot() throws {
+        let store = try RuleFixtures.store("hostlogs")
+        let f = RuleFixtures.run("webshell.write-event", on: store)
+        let all = f.map(\.summary).joined(separator: "\n")
+        #expect(f.count == 3)
+        #expect(all.contains("System created C:\\Program Files\\Microsoft\\Exchange Server\\V15\\FrontEnd\\HttpProxy\\owa\\auth\\ohyeah.aspx: 'ohyeah.aspx' is not a standard page of owa\\auth\\"))
+        #expect(f.first { $0.summary.contains("ohyeah.aspx.f5dba9b9.compiled") }?.severity == .medium)
+        #expect(all.contains("UMWorkerProcess.exe created C:\\inetpub\\wwwroot\\aspnet_client\\system_web\\x.txt.aspx"))
+        #expect(!all.contains("App_Web_") && !all.contains("logon.aspx") && !all.contains("UMWorkerProcess_20210303.LOG"))
+    }
+}

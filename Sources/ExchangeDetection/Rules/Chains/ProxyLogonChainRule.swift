@@ -17,7 +17,7 @@ public struct ProxyLogonChainRule: DetectionRule {
     static let steps: [String: Step] = [
         "proxylogon.ssrf": .ssrf, "proxylogon.backend-cookie": .ssrf, "iis.ecp-static-post": .ssrf, "iis.owa-current-post": .ssrf,
         "proxylogon.ecp-set-vdir": .vdir, "proxylogon.reset-vdir": .vdir, "iis.ddi-reset-vdir": .vdir, "exchange.cmdlet-vdir-script": .vdir,
-        "proxylogon.oab-download": .write, "webshell.file": .write, "webshell.content": .write, "proxylogon.um-deserialization": .umExploit,
+        "proxylogon.oab-download": .write, "webshell.file": .write, "webshell.content": .write, "webshell.write-event": .write, "proxylogon.um-deserialization": .umExploit,
         "iis.webshell-access": .use, "process.webserver-shell": .post, "process.lsass-dump": .post, "files.lsass-dump": .post,
         "process.7zip-programdata": .post, "process.exchange-snapin": .post, "files.programdata-archive": .post,
         "exchange.transport-agent": .post, "exchange.mailbox-forwarding": .post,

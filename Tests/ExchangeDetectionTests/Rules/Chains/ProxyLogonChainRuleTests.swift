@@ -11,7 +11,7 @@ import Testing
         #expect(c.severity == .critical)
         #expect(c.server == "EX01")
         #expect(c.time == Timestamp.parse("2021-03-03T06:48:10.001Z"))
-        for step in ["SSRF 2021-03-03 06:48:10", "virtual-directory change 2021-03-03 06:49:53", "file write 2021-03-03 06:59:26",
+        for step in ["SSRF 2021-03-03 06:48:10", "virtual-directory change 2021-03-03 06:49:53", "file write 2021-03-03 06:59:21 (webshell.write-event",
                      "web-shell use 2021-03-05 03:06:27", "post-exploitation 2021-03-03 07:05:11"] {
             #expect(c.summary.contains(step), "missing \(step) in \(c.summary)")
         }
