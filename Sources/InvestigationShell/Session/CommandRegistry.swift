@@ -11,6 +11,8 @@ public struct CommandRegistry {
         SourcesCommand(),
         InfoCommand(),
         ShowCommand(),
+        GrepIOCCommand(),
+        IOCCommand(),
         SetCommand(),
         SourceCommand(),
         CheckBuildCommand(),
