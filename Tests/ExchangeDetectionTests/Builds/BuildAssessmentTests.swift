@@ -52,6 +52,28 @@ import Testing
         }
     }
 
+    /// The build just below another one.
+    func below(_ x: ExchangeBuild) -> ExchangeBuild {
+        x.revision > 0 ? ExchangeBuild(x.major, x.minor, x.build, x.revision - 1) : ExchangeBuild(x.major, x.minor, x.build - 1, 9999)
+    }
+
+    @Test func everyUpdateOfEveryCUIsItsOwnBoundary() {
+        var checked = 0
+        for product in catalog.products {
+            for level in product.levels {
+                for update in level.updates {
+                    #expect(catalog.isFixed(update.build, by: update.name) == true, "\(product.name) \(level.name) \(update.name)")
+                    for other in update.alsoAccept {
+                        #expect(catalog.isFixed(other, by: update.name) == true, "\(product.name) \(level.name) \(update.name) \(other)")
+                    }
+                    #expect(catalog.isFixed(below(update.build), by: update.name) == false, "\(product.name) \(level.name) below \(update.name)")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked >= 299)
+    }
+
     @Test func cuThatNeverGotTheFixStaysVulnerable() {
         // 2016 CU7 got no Mar21SU, and no build of it reaches the newest CU's fix.
         #expect(state("15.1.1261.39", "CVE-2021-26855") == .vulnerable)
