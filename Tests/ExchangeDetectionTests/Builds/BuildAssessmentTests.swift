@@ -128,6 +128,13 @@ import Testing
         #expect(catalog.assess(b("8.3.517.0"), at: now).product == nil)
     }
 
+    @Test func displayNameWithoutBuildIsFoundByKB() {
+        #expect(catalog.build(forDisplayName: "Security Update for Exchange Server 2019 Cumulative Update 8 (KB5000871)")?.build == b("15.2.792.10"))
+        #expect(catalog.build(forDisplayName: "Security Update for Exchange Server 2016 CU19 (KB5001779)")?.build == b("15.1.2176.12"))
+        #expect(catalog.build(forDisplayName: "Security Update for Exchange Server 2016 CU18 (KB5001779)") == nil)  // CU18 got no Apr21SU
+        #expect(catalog.build(forDisplayName: "Security Update for Exchange Server 2016 CU19 (KB1234567)") == nil)
+    }
+
     @Test func adminDisplayVersionLeavesInstalledUpdatesOpen() {
         let a = catalog.assess(b("15.1.2176.2"), source: .adminDisplayVersion, at: now)
         #expect(a.status(of: "CVE-2021-26855")?.state == .undetermined)
