@@ -26,9 +26,13 @@ struct CheckBuildCommand: Command {
             at = t
         }
         if !args.positional.isEmpty {
+            let text = args.positional.joined(separator: " ")
             let reading: BuildReading
-            do { reading = try BuildParser.parse(args.positional.joined(separator: " ")) } catch {
-                throw ShellError("check-build: \(TerminalText.escape(error.message))")
+            do { reading = try BuildParser.parse(text) } catch {
+                guard let named = catalog.build(forDisplayName: text) else {
+                    throw ShellError("check-build: \(TerminalText.escape(error.message))")
+                }
+                reading = named
             }
             let a = catalog.assess(reading.build, source: reading.source, at: at ?? Self.now())
             if ctx.wantsJSON { ctx.json(Self.json(a, server: nil, sourceFile: nil)) } else {

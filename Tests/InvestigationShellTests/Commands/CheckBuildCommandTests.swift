@@ -30,6 +30,12 @@ import Testing
         #expect(out.contains("CVE-2022-41082  ProxyNotShell  fixed"))
     }
 
+    @Test func displayNameWithoutBuild() throws {
+        let t = TestShell()
+        let out = try t.run("check-build 'Security Update for Exchange Server 2016 Cumulative Update 19 (KB5000871)' --at 2021-03-10")
+        #expect(out.hasPrefix("15.1.2176.9 (15.01.2176.009) given as update DisplayName"))
+    }
+
     @Test func adminDisplayVersionIsMarkedCUOnly() throws {
         let t = TestShell()
         let out = try t.run("check-build 'Version 15.1 (Build 2176.2)' --at 2021-03-10")
