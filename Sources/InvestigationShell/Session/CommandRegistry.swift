@@ -11,9 +11,14 @@ public struct CommandRegistry {
         SourcesCommand(),
         InfoCommand(),
         ShowCommand(),
+        GrepIOCCommand(),
+        IOCCommand(),
         SetCommand(),
         SourceCommand(),
-        HuntCommand(), RulesCommand(), ExportCommand(),
+        CheckBuildCommand(),
+        HuntCommand(),
+        RulesCommand(),
+        ExportCommand(),
         QuitCommand(),
     ])
 
