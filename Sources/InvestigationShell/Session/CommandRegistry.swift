@@ -16,6 +16,9 @@ public struct CommandRegistry {
         SetCommand(),
         SourceCommand(),
         CheckBuildCommand(),
+        HuntCommand(),
+        RulesCommand(),
+        ExportCommand(),
         QuitCommand(),
     ])
 
