@@ -19,7 +19,7 @@ enum FieldGroup: Int, CaseIterable, Sendable {
     case ua
     /// URL stems.
     case stem
-    /// Free text that may carry host names and URLs (`AnchorMailbox`, `cs-uri-query`).
+    /// Free text that may carry host names and URLs (`AnchorMailbox`).
     case text
     /// File paths of file listings and event records (`TargetFilename`, `Image`, `FullName`).
     case file
