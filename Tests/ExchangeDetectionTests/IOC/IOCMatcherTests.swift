@@ -114,7 +114,7 @@ import Testing
 
     @Test func hashesInListingsAndCollectedFiles() {
         let shell = "b75f163ca9b9240bf4b37ad92bc7556b40a17e27c2b8ed5c8991385fe07d17d0"
-        let note = "b2f350786dfb6435f40860703b4f25b87b85368179340ed83b1e7716ccf4d57a"
+        let note = "6dcf5e6c5572a2545e76aceebf3e491357f398428eb29ed449c4d8c3e4c2740d"
         let m = IOCMatcher(indicators: [ind(.hash, shell), ind(.hash, note)])
         let hits = describe(m.match(Self.store), m)
         // Upper-case in the listing matches; the 65-digit value on the logon.aspx row does not.
@@ -143,6 +143,8 @@ import Testing
         #expect(hits.filter { $0.hasPrefix("104.250.191.110") }.count == 1)  // not 1104.250.191.1100
         #expect(hits.contains(#"C:\Program Files\Microsoft\Exchange Server\V15\FrontEnd\HttpProxy\owa\auth\8Lw7tAhF9i1pJnRo.aspx raw EX01:ticket.txt:3"#))
         #expect(hits.contains(#"C:\Program Files\Microsoft\Exchange Server\V15\FrontEnd\HttpProxy\owa\auth\8Lw7tAhF9i1pJnRo.aspx raw EX01:webfolders.csv:5"#))
+        // Escaped backslashes (JSON, rendered event records) are found too.
+        #expect(hits.contains(#"C:\Program Files\Microsoft\Exchange Server\V15\FrontEnd\HttpProxy\owa\auth\8Lw7tAhF9i1pJnRo.aspx raw EX01:ticket.txt:5"#))
         // A raw hit on a line that is an event carries the event and its time.
         let ua = raw.first { m.indicators[$0.indicator].type == .ua }
         #expect(ua?.event != nil && ua?.time != Timestamp.unknown)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How one automaton pattern relates to its indicator, which decides where and how a candidate is confirmed.
 /// In fields, IPs and hashes are found as whole tokens and looked up (`IPv4Tokens`, `HexDigests`), which
 /// keeps the field automata small and makes long address lists cost nothing extra. In raw bytes they join
@@ -71,6 +73,8 @@ struct IOCPatterns {
                 let keys = Self.pathKeys(n)
                 add(keys.disk, i, .diskPath, group)
                 if let web = keys.web { add(web, i, .webPath, group) }
+                // Raw text of rendered records and JSON escapes backslashes: `C:\\ProgramData\\it.zip`.
+                if group == .raw { add(keys.disk.replacingOccurrences(of: "/", with: "//"), i, .diskPath, group) }
             }
         }
     }
