@@ -202,19 +202,4 @@ import Testing
         // The fixtures' 10.0.0.1 proxy address is in the generated range.
         #expect(hits.contains { m.indicators[$0.indicator].value == "10.0.0.1" })
     }
-
-    @Test func automatonFindsOverlappingPatternsAndSurvivesTheSparseForm() {
-        let patterns: [[UInt8]] = ["he", "she", "his", "hers"].map { Array($0.utf8) }
-        for limit in [1 << 20, 1] {
-            let a = MultiPatternMatcher(patterns: patterns, fold: IOCPatterns.fold, denseLimit: limit)
-            var found: [String] = []
-            Array("ushers AND HIS".utf8).withUnsafeBytes { buf in
-                a.scan(buf) { p, end in
-                    found.append("\(p)@\(end)")
-                    return true
-                }
-            }
-            #expect(found.sorted() == ["0@4", "1@4", "2@14", "3@6"].sorted(), "denseLimit \(limit)")
-        }
-    }
 }
