@@ -1,7 +1,7 @@
 /// An Aho–Corasick automaton over bytes: finds every occurrence of many patterns in one left-to-right pass,
 /// so the cost of a scan grows with the bytes scanned, not with the number of patterns.
 ///
-/// Bytes are folded before matching (the fold table is given at build time; `IOCFold` lower-cases, unifies
+/// Bytes are folded before matching (the fold table is given at build time; `IOCPatterns.fold` lower-cases, unifies
 /// path separators and user-agent spellings), so the automaton finds candidates and the caller confirms them
 /// with its own field rules. Folded bytes are mapped to a small alphabet of classes (bytes that occur in no
 /// pattern share class 0), which keeps the dense transition table small enough to stay in cache.
