@@ -165,6 +165,17 @@ import Testing
         #expect(elapsed < .seconds(10))
     }
 
+    @Test func utf16ListsAndBinaryFiles() {
+        var utf16: [UInt8] = [0xFF, 0xFE]
+        for u in "# Out-File output\r\n103.77.192[.]219\r\npython-requests/2.25.1\r\n".utf16 { utf16 += [UInt8(u & 0xFF), UInt8(u >> 8)] }
+        let r = IndicatorFileLoader.load(bytes: utf16, file: "list.txt", setName: "list", provenance: "test")
+        #expect(r.set.indicators.map(\.value) == ["103.77.192.219", "python-requests/2.25.1"] && r.problems.isEmpty)
+        let bin = IndicatorFileLoader.load(bytes: [0x4D, 0x5A, 0x90, 0x00, 0x03, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00], file: "x.exe",
+                                           setName: "x", provenance: "test")
+        #expect(bin.set.indicators.isEmpty && bin.problems.first?.description == "x.exe: binary data, not an indicator file")
+        #expect(IndicatorFileLoader.load(bytes: [], file: "empty.txt", setName: "e", provenance: "test").set.indicators.isEmpty)
+    }
+
     @Test func defangedForms() {
         #expect(IndicatorNormalizer.refang("1.2.3[.]4") == "1.2.3.4")
         #expect(IndicatorNormalizer.refang("hxxp://example[.]com/a") == "http://example.com/a")
