@@ -14,6 +14,7 @@ public struct CommandRegistry {
         SetCommand(),
         SourceCommand(),
         QuitCommand(),
+        TimelineCommand(),
     ])
 
     /// Finds a command by name, alias, or unambiguous prefix (as gdb does).

@@ -17,6 +17,8 @@ public final class Session {
     public var loadProgress: (@Sendable (LoadProgress) -> Void)?
     /// Set by `quit`; the driver stops reading commands.
     public var quitRequested = false
+    /// Called after every command line with its failure (nil on success); the case file's audit log listens here.
+    public var commandObservers: [(Session, String, Error?) -> Void] = [CaseState.auditObserver]
     /// Nesting depth of `source`, to stop runaway recursion.
     var sourceDepth = 0
     private var attachments: [ObjectIdentifier: AnyObject] = [:]

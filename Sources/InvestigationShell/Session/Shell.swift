@@ -16,11 +16,15 @@ public final class Shell {
 
     /// Runs every command on one line; throws the first failure.
     public func execute(_ line: String) throws {
-        let commands = try Tokenizer.commands(line) { [session] name in session.variables[name] }
-        for words in commands {
-            try run(words)
-            if session.quitRequested { return }
-        }
+        var failure: Error?
+        defer { for observe in session.commandObservers { observe(session, line, failure) } }
+        do {
+            let commands = try Tokenizer.commands(line) { [session] name in session.variables[name] }
+            for words in commands {
+                try run(words)
+                if session.quitRequested { return }
+            }
+        } catch { failure = error; throw error }
     }
 
     /// Runs one tokenized command.
