@@ -15,6 +15,9 @@ public struct CommandRegistry {
         SourceCommand(),
         QuitCommand(),
         TimelineCommand(),
+        MarkCommand(), UnmarkCommand(), MarksCommand(), NoteCommand(),
+        CaseCommand(),
+        ExportCommand(),
     ])
 
     /// Finds a command by name, alias, or unambiguous prefix (as gdb does).
