@@ -18,6 +18,7 @@ public struct CommandRegistry {
         MarkCommand(), UnmarkCommand(), MarksCommand(), NoteCommand(),
         CaseCommand(),
         ExportCommand(),
+        ReportCommand(),
     ])
 
     /// Finds a command by name, alias, or unambiguous prefix (as gdb does).

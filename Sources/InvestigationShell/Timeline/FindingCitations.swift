@@ -1,5 +1,10 @@
 import ExchangeEvidence
 
+/// What the report shows of one finding: the rule's id and title, the severity name (`info`…`critical`),
+/// CVEs, server, time of its first event (ms UTC) and the one-line explanation with the deciding values.
+public typealias FindingFacts = (rule: String, title: String, severity: String, cves: [String], server: String,
+                                 time: Int64, summary: String)
+
 /// What the timeline, `mark finding` and the report need to know about findings, supplied by the command
 /// that runs the rules (`hunt`). The timeline does not run rules itself: it only shows which findings cite
 /// an event, so it stays fast and independent of the rule engine.
@@ -12,6 +17,10 @@ public protocol FindingCitations: AnyObject {
     var citedEvents: [EventID] { get }
     /// The events finding `id` rests on, or nil when there is no such finding.
     func events(ofFinding id: String) -> [EventID]?
+    /// Every finding id, in listing order.
+    var findingIDs: [String] { get }
+    /// The facts of finding `id` for the report, or nil when there is no such finding.
+    func facts(ofFinding id: String) -> FindingFacts?
 }
 
 /// Holds the session's findings provider (an attachment, so `Session` needs no stored property for it).
