@@ -16,15 +16,23 @@ public final class Shell {
 
     /// Runs every command on one line; throws the first failure.
     public func execute(_ line: String) throws {
-        var failure: Error?
-        defer { for observe in session.commandObservers { observe(session, line, failure) } }
         do {
             let commands = try Tokenizer.commands(line) { [session] name in session.variables[name] }
             for words in commands {
-                try run(words)
-                if session.quitRequested { return }
+                if session.settings.timer {
+                    let clock = RunClock()
+                    defer { session.output.diagnostic(clock.report() + "\n") }
+                    try run(words)
+                } else {
+                    try run(words)
+                }
+                if session.quitRequested { break }
             }
-        } catch { failure = error; throw error }
+        } catch {
+            for observe in session.observers { observe(line, error) }
+            throw error
+        }
+        for observe in session.observers { observe(line, nil) }
     }
 
     /// Runs one tokenized command.
