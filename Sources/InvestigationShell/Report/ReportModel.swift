@@ -82,7 +82,7 @@ struct ReportModel {
         let findings: [ReportFinding] = provider.map { p in
             p.findingIDs.compactMap { id in p.facts(ofFinding: id).map { ReportFinding(id: id, facts: $0, events: p.events(ofFinding: id) ?? []) } }
         } ?? []
-        let hooks = session.attachment(ReportHooks.self) { ReportHooks() }
+        let hooks = session.reportHooks
 
         var serverNames = Set(store.files.map(\.server))
         for m in marks { serverNames.insert(m.server) }
@@ -164,6 +164,11 @@ struct ReportModel {
 public final class ReportHooks {
     public var buildLines: ((String) -> [String])?
     public init() {}
+}
+
+extension Session {
+    /// Where other commands plug their part into `report`.
+    public var reportHooks: ReportHooks { attachment(ReportHooks.self) { ReportHooks() } }
 }
 
 extension CaseMark: Hashable {

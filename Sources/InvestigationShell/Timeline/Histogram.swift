@@ -18,43 +18,47 @@ public struct Histogram {
     /// Events without a time (not in any bin).
     public private(set) var untimed = 0
 
-    /// Counts the events of `query`; times are binned in `zone`'s wall clock (whole-hour offsets).
+    /// Counts the events of `query` in one pass (they arrive oldest first, so hours can be appended);
+    /// times are binned in `zone`'s wall clock, with the zone's offset at the first event.
     public init(_ query: TimelineQuery, bucket: Bucket?, zone: TimeZone, cited: Set<EventID>, check: () throws -> Void) rethrows {
-        let store = query.index.store
-        let times = store.time
-        var first = Int64.max, last = Int64.min, count = 0
-        var counts: [Int64: (Int, Int)] = [:]
-        // First pass: the span decides the bucket when none was asked for.
-        let events = query.events()
-        for e in events {
+        let times = query.index.store.time
+        var hours: [(events: Int, cited: Int)] = []
+        var baseHour: Int64 = 0
+        var offset: Int64 = 0
+        var untimed = 0, n = 0
+        try query.forEach { e in
             let t = times[e]
-            if t == Timestamp.unknown { untimed += 1; continue }
-            first = min(first, t); last = max(last, t); count += 1
-        }
-        let chosen = bucket ?? (last - first <= 3 * 86_400_000 ? .hour : .day)
-        self.bucket = chosen
-        guard count > 0 else { return }
-        let size: Int64 = chosen == .hour ? 3_600_000 : 86_400_000
-        let offset = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(first) / 1000))) * 1000
-        var n = 0
-        for e in events {
-            let t = times[e]
-            if t == Timestamp.unknown { continue }
-            let local = t + offset
-            let key = (local - ((local % size) + size) % size) - offset
-            let c = counts[key] ?? (0, 0)
-            counts[key] = (c.0 + 1, c.1 + (cited.contains(e) ? 1 : 0))
+            if t == Timestamp.unknown { untimed += 1; return true }
+            if hours.isEmpty {
+                offset = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(t) / 1000))) * 1000
+                baseHour = Self.floorDiv(t + offset, 3_600_000)
+            }
+            let i = Int(Self.floorDiv(t + offset, 3_600_000) - baseHour)
+            while hours.count <= i { hours.append((0, 0)) }
+            hours[i].events += 1
+            if !cited.isEmpty && cited.contains(e) { hours[i].cited += 1 }
             n += 1
             if n & 0xFFFF == 0 { try check() }
+            return true
         }
-        let lo = counts.keys.min()!, hi = counts.keys.max()!
-        var k = lo
-        while k <= hi {
-            let c = counts[k] ?? (0, 0)
-            bins.append(Bin(start: k, events: c.0, cited: c.1))
-            k += size
+        self.untimed = untimed
+        let chosen = bucket ?? (hours.count <= 72 ? .hour : .day)
+        self.bucket = chosen
+        if chosen == .hour {
+            bins = hours.enumerated().map { Bin(start: (baseHour + Int64($0.offset)) * 3_600_000 - offset, events: $0.element.events, cited: $0.element.cited) }
+        } else if !hours.isEmpty {
+            let firstDay = Self.floorDiv(baseHour, 24)
+            let lastDay = Self.floorDiv(baseHour + Int64(hours.count - 1), 24)
+            bins = (firstDay...lastDay).map { Bin(start: $0 * 86_400_000 - offset, events: 0, cited: 0) }
+            for (i, h) in hours.enumerated() {
+                let d = Int(Self.floorDiv(baseHour + Int64(i), 24) - firstDay)
+                bins[d].events += h.events
+                bins[d].cited += h.cited
+            }
         }
     }
+
+    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }
 
     /// Text bars: one line per bin, runs of more than three empty bins folded into one line.
     public func render(displayTime: (Int64) -> String, width: Int = 50) -> [String] {

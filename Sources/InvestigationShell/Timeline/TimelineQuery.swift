@@ -88,6 +88,10 @@ public struct TimelineQuery {
         // Servers and sources: per-file flags; one name also gives a candidate list.
         if filter.servers.isEmpty { serverOK = nil } else {
             let keys = Set(filter.servers.compactMap { index.serverKeys[$0.lowercased()] })
+            if keys.isEmpty && store.count > 0 {
+                throw ShellError("\(command): no server \(filter.servers.map { "'\(TerminalText.escape($0))'" }.joined(separator: ", ")) is loaded "
+                                 + "(servers: \(Set(store.files.map(\.server)).sorted().joined(separator: ", ")))")
+            }
             serverOK = index.serverKeyOfFile.map { keys.contains($0) }
             if filter.servers.count == 1 {
                 consider(.positions(keys.first.map { index.servers().slice($0, within: range) } ?? []))
@@ -97,6 +101,10 @@ public struct TimelineQuery {
             let wanted = filter.sources.map { $0.lowercased() }
             let kindKeys = Set(wanted.compactMap { index.kindKeys[$0] })
             let sourceKeys = Set(wanted.compactMap { index.sourceKeys[$0] })
+            if kindKeys.isEmpty && sourceKeys.isEmpty && store.count > 0 {
+                throw ShellError("\(command): no source \(filter.sources.map { "'\(TerminalText.escape($0))'" }.joined(separator: ", ")) is loaded "
+                                 + "(kinds: \(Set(store.files.map(\.kind.rawValue)).sorted().joined(separator: ", ")); or KIND/CHANNEL)")
+            }
             let kindOf = index.kindKeyOfFile, sourceOf = index.sourceKeyOfFile
             sourceOK = store.files.indices.map { kindKeys.contains(kindOf[$0]) || sourceKeys.contains(sourceOf[$0]) }
             if wanted.count == 1 {
@@ -141,7 +149,8 @@ public struct TimelineQuery {
         markLabel = filter.markLabel
         if filter.markedOnly { consider(.events(store.sortedInTimeOrder(Array(marks.keys)))) }
         if filter.findingsOnly {
-            let events = session.findingCitations?.citedEvents ?? []
+            guard let provider = session.findingCitations else { throw ShellError("\(command): --findings: no findings yet; run 'hunt' first") }
+            let events = provider.citedEvents
             cited = Set(events)
             consider(.events(store.sortedInTimeOrder(Array(Set(events)))))
         } else {

@@ -124,3 +124,20 @@ import Testing
         #expect(try c.run("note").components(separatedBy: "from ").count == 3)
     }
 }
+
+/// The analyst IOC table other commands use.
+@Suite struct AnalystIOCTests {
+    @Test func addListUpdateRemove() throws {
+        let path = try CaseFileTests.folder().appendingPathComponent("ioc.case").path
+        let file = try CaseFile.create(at: path)
+        let a = try file.addIOC(AnalystIOC(type: "ip", value: "167.99.168.251", note: "attacker", user: "ana", time: 1))
+        let b = try file.addIOC(AnalystIOC(type: "path", value: "\\aspnet_client\\supp0rt.aspx", note: "", user: "ana", time: 2))
+        #expect(try file.addIOC(AnalystIOC(type: "ip", value: "167.99.168.251", note: "C2", user: "bo", time: 3)) == a)
+        #expect(try file.iocs().map(\.note) == ["C2", ""])
+        #expect(try file.removeIOC(id: b))
+        #expect(try !file.removeIOC(id: b))
+        file.close()
+        let again = try CaseFile.open(at: path)
+        #expect(try again.iocs().map(\.value) == ["167.99.168.251"])
+    }
+}

@@ -84,6 +84,8 @@ import Testing
         #expect(t.failure("timeline --field nonsense").contains("NAME=VALUE"))
         #expect(t.failure("timeline --around 99999999").contains("no event"))
         #expect(t.failure("timeline stray").contains("unexpected"))
+        #expect(t.failure("timeline --server EX09").contains("servers: EX01, EX02"))
+        #expect(t.failure("timeline --source nosuch").contains("kinds: "))
     }
 
     @Test func marksAndFindingsShowAndFilter() throws {
