@@ -22,6 +22,8 @@ public struct LoadProgress: Sendable {
     public var bytesDone: Int
     public var bytesTotal: Int
     public var events: Int
+    /// True for the last report of a load (complete or interrupted).
+    public var finished = false
 }
 
 /// Loads evidence sets into an `EventStore`: walks the set, then reads, hashes and parses files on all
@@ -71,6 +73,7 @@ public struct EvidenceLoader {
         }
         merger.drain(results: results)
         report.cancelled = state.wasCancelled
+        progress?(state.final())
         let added = merger.added
 
         // Name servers: from the path, else from what the logs say, else the set's name.
@@ -164,7 +167,7 @@ public struct EvidenceLoader {
         var p = parsed
         var out = ReaderOutput(kind: .text)
         out.problems = p.problems
-        bytes.withUnsafeBytes { reader.read(ReaderInput(path: p.path, bytes: $0), into: &out) }
+        bytes.withUnsafeBytes { reader.read(ReaderInput(path: p.path, bytes: $0, location: p.location), into: &out) }
         p.kind = out.kind
         p.channel = out.channel
         p.batch = out.batch
@@ -261,12 +264,17 @@ final class SharedProgress: @unchecked Sendable {
     func cancel() { lock.lock(); cancelled = true; lock.unlock() }
     var wasCancelled: Bool { lock.lock(); defer { lock.unlock() }; return cancelled }
 
-    /// Records a finished file; returns a snapshot at most every 100 ms (and for the last file).
+    func final() -> LoadProgress {
+        lock.lock(); defer { lock.unlock() }
+        return LoadProgress(filesDone: done, filesTotal: total, bytesDone: bytes, bytesTotal: bytesTotal, events: events, finished: true)
+    }
+
+    /// Records a finished file; returns a snapshot at most every 100 ms.
     func finished(bytes b: Int, events e: Int) -> LoadProgress? {
         lock.lock(); defer { lock.unlock() }
         done += 1; bytes += b; events += e
         let now = Date()
-        guard done == total || now.timeIntervalSince(lastReport) > 0.1 else { return nil }
+        guard now.timeIntervalSince(lastReport) > 0.1 else { return nil }
         lastReport = now
         return LoadProgress(filesDone: done, filesTotal: total, bytesDone: bytes, bytesTotal: bytesTotal, events: events)
     }
