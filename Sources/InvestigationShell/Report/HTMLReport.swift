@@ -78,8 +78,16 @@ struct HTMLReport {
         }
 
         o += "<h2>IOC hits</h2>\n"
+        if model.publishedHits.isEmpty { o += "<p>No published indicator (built-in or loaded IOC sets) was found in the evidence.</p>\n" } else {
+            o += "<table><tr><th>indicator</th><th>type</th><th>set</th><th>hits</th><th>first</th><th>last</th><th>servers</th></tr>\n"
+            for i in model.publishedHits {
+                o += "<tr><td class=\"msg\">\(h(i.value))</td><td>\(h(i.type))</td><td>\(h(i.set))</td><td>\(i.hits)</td>"
+                o += "<td>\(h(time(i.first)))</td><td>\(h(time(i.last)))</td><td>\(h(i.servers.joined(separator: ", ")))</td></tr>\n"
+            }
+            o += "</table>\n"
+        }
         if model.iocHits.isEmpty { o += "<p>No analyst IOCs are recorded in the case.</p>\n" } else {
-            o += "<table><tr><th>type</th><th>indicator</th><th>events</th><th>servers</th><th>first</th><th>last</th></tr>\n"
+            o += "<p>Analyst IOCs (events whose line contains the indicator):</p><table><tr><th>type</th><th>indicator</th><th>events</th><th>servers</th><th>first</th><th>last</th></tr>\n"
             for i in model.iocHits {
                 o += "<tr><td>\(h(i.ioc.type))</td><td class=\"msg\">\(h(i.ioc.value))</td><td>\(i.count)</td><td>\(h(i.servers.joined(separator: ", ")))</td>"
                 o += "<td>\(h(time(i.first)))</td><td>\(h(time(i.last)))</td></tr>\n"

@@ -61,7 +61,17 @@ struct MarkdownReport {
         p()
         p("## IOC hits")
         p()
+        if model.publishedHits.isEmpty { p("No published indicator (built-in or loaded IOC sets) was found in the evidence.") } else {
+            p("| indicator | type | set | hits | first | last | servers |")
+            p("|---|---|---|---|---|---|---|")
+            for h in model.publishedHits {
+                p("| \(md(h.value)) | \(md(h.type)) | \(md(h.set)) | \(h.hits) | \(time(h.first)) | \(time(h.last)) | \(md(h.servers.joined(separator: ", "))) |")
+            }
+        }
+        p()
         if model.iocHits.isEmpty { p("No analyst IOCs are recorded in the case.") } else {
+            p("Analyst IOCs (events whose line contains the indicator):")
+            p()
             p("| type | indicator | events | servers | first | last |")
             p("|---|---|---|---|---|---|")
             for h in model.iocHits {

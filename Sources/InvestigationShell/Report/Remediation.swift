@@ -10,6 +10,8 @@ struct RemediationCatalog: Decodable {
         var verdicts: [String]?
         var rules: [String]?
         var tags: [String]?
+        /// True when the reasons should name each server's recommended update.
+        var namesUpdate: Bool?
         var title: String
         var text: String
     }
@@ -37,7 +39,10 @@ struct RemediationCatalog: Decodable {
         for step in steps.sorted(by: { $0.order < $1.order }) {
             var reasons: [String] = []
             for s in servers {
-                if step.verdicts?.contains(s.verdict.rawValue) == true { reasons.append("\(s.server): \(s.verdict.rawValue)") }
+                if step.verdicts?.contains(s.verdict.rawValue) == true {
+                    let update = step.namesUpdate == true ? s.recommendedUpdate.map { ", \($0)" } ?? "" : ""
+                    reasons.append("\(s.server): \(s.verdict.rawValue)\(update)")
+                }
                 for f in s.findings where step.rules?.contains(f.facts.rule) == true {
                     reasons.append("\(s.server): finding \(f.id) \(f.facts.rule)")
                 }

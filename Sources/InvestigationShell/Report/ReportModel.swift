@@ -1,3 +1,4 @@
+import ExchangeDetection
 import ExchangeEvidence
 import Foundation
 
@@ -27,8 +28,9 @@ struct ServerAssessment {
     var findings: [ReportFinding]
     var marks: [CaseMark]
     var coverage: [Coverage]
-    /// Lines about the build and exposure window, from `check-build` when it ran.
+    /// Lines about the build and exposure windows (as `check-build` finds them), and the update to install.
     var build: [String]
+    var recommendedUpdate: String?
 
     struct Coverage {
         var source: String
@@ -40,13 +42,24 @@ struct ServerAssessment {
 }
 
 /// Events containing an analyst IOC.
-struct IOCHit {
+struct AnalystIOCHit {
     var ioc: AnalystIOC
     var count: Int
     var servers: [String]
     var first: Int64
     var last: Int64
     var sample: [EventID]
+}
+
+/// A published indicator (built-in or loaded IOC set) found in the evidence, as `grep-ioc` summarizes it.
+struct PublishedIOCHit {
+    var value: String
+    var type: String
+    var set: String
+    var hits: Int
+    var first: Int64
+    var last: Int64
+    var servers: [String]
 }
 
 /// The report's content, gathered from the session once and rendered as Markdown or HTML.
@@ -61,7 +74,8 @@ struct ReportModel {
     var marks: [CaseMark]
     var markedEvents: [CaseMark: EventID]
     var notes: [CaseNote]
-    var iocHits: [IOCHit]
+    var iocHits: [AnalystIOCHit]
+    var publishedHits: [PublishedIOCHit]
     var remediation: [RemediationCatalog.Applied]
     var files: [EvidenceFile]
     var auditCount: Int
@@ -83,6 +97,7 @@ struct ReportModel {
             p.findingIDs.compactMap { id in p.facts(ofFinding: id).map { ReportFinding(id: id, facts: $0, events: p.events(ofFinding: id) ?? []) } }
         } ?? []
         let hooks = session.reportHooks
+        let builds = ReportBuilds(store: store, time: session.displayTime)
 
         var serverNames = Set(store.files.map(\.server))
         for m in marks { serverNames.insert(m.server) }
@@ -102,18 +117,28 @@ struct ReportModel {
             let coverage = groups.values.sorted { $0.source < $1.source }
             let (verdict, reasons) = decide(findings: mine, marks: myMarks, coverage: coverage, hunted: provider != nil)
             return ServerAssessment(server: name, verdict: verdict, reasons: reasons, findings: mine, marks: myMarks,
-                                    coverage: coverage, build: hooks.buildLines?(name) ?? [])
+                                    coverage: coverage, build: hooks.buildLines?(name) ?? builds.of(name)?.lines ?? [],
+                                    recommendedUpdate: builds.of(name)?.recommendation)
         }
 
-        var iocHits: [IOCHit] = []
+        var iocHits: [AnalystIOCHit] = []
         for ioc in (try state.file?.iocs()) ?? [] {
             var filter = TimelineFilter()
             filter.contains = [ioc.value]
             let events = try TimelineQuery(filter, session: session, command: "report").events()
             let timed = events.map { store.time[$0] }.filter { $0 != Timestamp.unknown }
-            iocHits.append(IOCHit(ioc: ioc, count: events.count, servers: Array(Set(events.map { store.server(of: $0) })).sorted(),
+            iocHits.append(AnalystIOCHit(ioc: ioc, count: events.count, servers: Array(Set(events.map { store.server(of: $0) })).sorted(),
                                   first: timed.min() ?? Timestamp.unknown, last: timed.max() ?? Timestamp.unknown,
                                   sample: Array(events.prefix(5))))
+        }
+
+        var published: [PublishedIOCHit] = []
+        if let indicators = try? session.indicatorLibrary.select(sets: [], types: []), !indicators.isEmpty {
+            let matcher = IOCMatcher(indicators: indicators)
+            published = IOCSummary.summarize(matcher.match(store, filter: IOCFilter()), store: store).map { s in
+                let i = matcher.indicators[s.indicator]
+                return PublishedIOCHit(value: i.value, type: i.type.rawValue, set: i.set, hits: s.hits, first: s.first, last: s.last, servers: s.servers)
+            }.sorted { ($0.first, $0.value) < ($1.first, $1.value) }
         }
 
         var perDay: [Int64: Int] = [:]
@@ -122,7 +147,7 @@ struct ReportModel {
         return ReportModel(
             generated: CaseState.now, user: CaseState.user, casePath: state.file?.path, zone: session.settings.timezoneName,
             evidenceSets: session.loads.map(\.evidenceSet), servers: servers, findingsRun: provider != nil, marks: marks,
-            markedEvents: markedEvents, notes: (try state.file?.notes()) ?? [], iocHits: iocHits,
+            markedEvents: markedEvents, notes: (try state.file?.notes()) ?? [], iocHits: iocHits, publishedHits: published,
             remediation: try RemediationCatalog.load().applicable(servers), files: store.files,
             auditCount: (try state.file?.counts().first { $0.table == "audit" }?.rows) ?? 0,
             daily: perDay.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
@@ -159,8 +184,8 @@ struct ReportModel {
     }
 }
 
-/// What other commands contribute to the report: `check-build` sets `buildLines` (the build and exposure
-/// window of a server, one line each).
+/// What other commands contribute to the report: `buildLines` replaces the build section's lines for a
+/// server (the report computes them from the evidence and the build catalog otherwise).
 public final class ReportHooks {
     public var buildLines: ((String) -> [String])?
     public init() {}
