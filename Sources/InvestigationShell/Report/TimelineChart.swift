@@ -14,17 +14,31 @@ struct TimelineChart {
     func render() -> String {
         let points = model.marks.map(\.eventTime) + model.servers.flatMap(\.findings).map(\.facts.time)
         let known = points.filter { $0 != Timestamp.unknown }
-        let days = model.daily.map(\.day)
+        let days = Self.denseDays(model.daily)
         guard let start = (days + known).min(), let end0 = (days.map { $0 + 86_400_000 } + known).max() else {
             return "<p>No dated events to chart.</p>"
         }
         let end = max(end0, start + 3_600_000)
-        var out = chart(from: start, to: end, bars: true, title: "All loaded evidence")
+        let outside = model.daily.filter { $0.day + 86_400_000 <= start || $0.day >= end }.reduce(0) { $0 + $1.events }
+        var out = chart(from: start, to: end, bars: true, title: "All loaded evidence"
+                        + (outside > 0 ? " (\(outside) events dated far outside this span are not drawn)" : ""))
         if let a = known.min(), let b = known.max(), b - a < (end - start) / 8 {
             let pad = max((b - a) / 10, 60_000)
             out += chart(from: a - pad, to: b + pad, bars: false, title: "Close-up: \(time(a - pad)) to \(time(b + pad))")
         }
         return out
+    }
+
+    /// The days that hold the bulk of the events: a few stray dates (file times from years ago, a wrong
+    /// clock) would otherwise squeeze the logs into a sliver. Trims at most 0.5% of the events at each end.
+    static func denseDays(_ daily: [(day: Int64, events: Int)]) -> [Int64] {
+        let total = daily.reduce(0) { $0 + $1.events }
+        let cut = total / 200
+        var lo = 0, hi = daily.count, dropped = 0
+        while lo < hi, dropped + daily[lo].events <= cut { dropped += daily[lo].events; lo += 1 }
+        dropped = 0
+        while hi > lo, dropped + daily[hi - 1].events <= cut { dropped += daily[hi - 1].events; hi -= 1 }
+        return daily[lo..<hi].map(\.day)
     }
 
     private func chart(from start: Int64, to end: Int64, bars: Bool, title: String) -> String {
@@ -67,8 +81,9 @@ struct TimelineChart {
         }
         // Axis with about eight ticks on round hours or days.
         s += "<line x1=\(q(left)) y1=\(q(y)) x2=\(q(width - right)) y2=\(q(y)) stroke=\"#555\"/>"
-        let steps: [Int64] = [60_000, 300_000, 900_000, 3_600_000, 6 * 3_600_000, 86_400_000, 2 * 86_400_000, 7 * 86_400_000, 30 * 86_400_000]
-        let step: Int64 = steps.first(where: { (end - start) / $0 <= 8 }) ?? 30 * 86_400_000
+        let day: Int64 = 86_400_000
+        let steps: [Int64] = [60_000, 300_000, 900_000, 3_600_000, 6 * 3_600_000, day, 2 * day, 7 * day, 30 * day, 91 * day, 365 * day]
+        let step: Int64 = steps.first(where: { (end - start) / $0 <= 8 }) ?? max(day, (end - start) / 8 / day * day)
         var t = (start / step + 1) * step
         while t < end {
             let label = step >= 86_400_000 ? String(time(t).prefix(10)) : String(time(t).dropFirst(5).prefix(11))
