@@ -177,3 +177,26 @@ private struct RawCVEs: Decodable {
     let campaigns: [Campaign]
     let updates: [String: [Fix]]
 }
+
+// MARK: - Update display names
+
+extension BuildCatalog {
+    /// The build an update's uninstall `DisplayName` stands for when it carries no build number, e.g.
+    /// `Security Update for Exchange Server 2019 Cumulative Update 8 (KB5000871)`: product year, CU and
+    /// KB number identify the update. Nil when any of the three is missing or the KB is not in the catalog.
+    public func build(forDisplayName text: String) -> BuildReading? {
+        let words = text.split(whereSeparator: { $0 == " " || $0 == "(" || $0 == ")" }).map(String.init)
+        guard let kb = words.first(where: { $0.uppercased().hasPrefix("KB") && $0.count >= 8 })?.uppercased(),
+              let year = words.first(where: { ["2010", "2013", "2016", "2019"].contains($0) }),
+              let product = products.first(where: { $0.id == "Exchange" + year }) else { return nil }
+        var cu: String?
+        for (i, w) in words.enumerated() {
+            if w.uppercased().hasPrefix("CU"), Int(w.dropFirst(2)) != nil { cu = w.uppercased() }
+            if w.lowercased() == "update", i > 0, words[i - 1].lowercased() == "cumulative", i + 1 < words.count,
+               let n = Int(words[i + 1]) { cu = "CU\(n)" }
+        }
+        guard let cu, let level = product.levels.first(where: { $0.name == cu }),
+              let update = level.updates.first(where: { $0.kb == kb }) else { return nil }
+        return BuildReading(build: update.build, source: .updateDisplayName, kb: kb)
+    }
+}

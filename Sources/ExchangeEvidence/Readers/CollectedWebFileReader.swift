@@ -15,7 +15,7 @@ extension SourceKind {
 ///
 /// The line holds `Path` (relative to the evidence root), `WebPath` (the URL the file answers on, e.g.
 /// `/owa/auth/x.aspx`, so it joins IIS requests), `Name`, `Size`, `Compiled` and `Content` (text, escaped,
-/// at most 1 MiB). `url_stem` holds `WebPath`, or `Path` for compiled pages. The time is unknown.
+/// at most 1 MiB, UTF-16 decoded). `url_stem` holds `WebPath`, or `Path` for compiled pages. The time is unknown.
 public struct CollectedWebFileReader: EvidenceReader {
     public init() {}
     public var name: String { "web-file" }
@@ -61,17 +61,19 @@ public struct CollectedWebFileReader: EvidenceReader {
             ("Size", String(input.bytes.count)), ("Compiled", compiled ? "true" : "false"),
         ]
         if !compiled {
+            // A page padded with binary data can still hide a script: its content is kept either way.
             let decoded = TextDecoding.decode(Array(input.bytes))
             if decoded.isBinary {
-                output.problems.add(LoadProblem("binary content in a web file: hashed, content not kept"))
-            } else {
-                var bytes = decoded.bytes
-                if bytes.count > Self.contentLimit {
-                    output.problems.add(LoadProblem("content is \(bytes.count) bytes: the first \(Self.contentLimit) kept"))
-                    bytes = Array(bytes.prefix(Self.contentLimit))
-                }
-                pairs.append(("Content", String(decoding: bytes, as: UTF8.self)))
+                output.problems.add(LoadProblem("binary data in a web page: content kept as is (shown escaped)"))
+            } else if let note = decoded.note {
+                output.problems.add(LoadProblem(note))
             }
+            var bytes = decoded.bytes
+            if bytes.count > Self.contentLimit {
+                output.problems.add(LoadProblem("content is \(bytes.count) bytes: the first \(Self.contentLimit) kept"))
+                bytes = Array(bytes.prefix(Self.contentLimit))
+            }
+            pairs.append(("Content", String(decoding: bytes, as: UTF8.self)))
         }
         let schema = output.batch.addSchema(FieldSchema(format: .keyValue, names: pairs.map(\.0)))
         var rendered: [UInt8] = []

@@ -69,16 +69,12 @@ public struct WindowsEventXMLReader: EvidenceReader {
         }
     }
 
-    /// Offset of the next `<Event` start tag (not `<Events`), allowing a namespace prefix (`<e:Event`).
+    /// Offset of the next `<Event` start tag (not `<Events`, `<EventData`, …).
     static func nextEvent(_ p: UnsafeRawBufferPointer, from: Int) -> Int? {
         var i = from
-        while let lt = EventXMLScanner.find(p, i, "<") {
-            var j = lt + 1
-            while j < p.count, j - lt < 40, p[j] != UInt8(ascii: ":"), p[j] != UInt8(ascii: ">"),
-                  p[j] != UInt8(ascii: " "), p[j] != UInt8(ascii: "/") { j += 1 }
-            if j < p.count, p[j] == UInt8(ascii: ":") { j += 1 } else { j = lt + 1 }
-            if EventXMLScanner.has(p, j, "Event"), j + 5 < p.count {
-                let c = p[j + 5]
+        while let lt = EventXMLScanner.find(p, i, "<Event") {
+            if lt + 6 < p.count {
+                let c = p[lt + 6]
                 if c == UInt8(ascii: ">") || c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D { return lt }
             }
             i = lt + 1

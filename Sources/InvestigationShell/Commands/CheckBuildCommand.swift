@@ -26,9 +26,13 @@ struct CheckBuildCommand: Command {
             at = t
         }
         if !args.positional.isEmpty {
+            let text = args.positional.joined(separator: " ")
             let reading: BuildReading
-            do { reading = try BuildParser.parse(args.positional.joined(separator: " ")) } catch {
-                throw ShellError("check-build: \(TerminalText.escape(error.message))")
+            do { reading = try BuildParser.parse(text) } catch {
+                guard let named = catalog.build(forDisplayName: text) else {
+                    throw ShellError("check-build: \(TerminalText.escape(error.message))")
+                }
+                reading = named
             }
             let a = catalog.assess(reading.build, source: reading.source, at: at ?? Self.now())
             if ctx.wantsJSON { ctx.json(Self.json(a, server: nil, sourceFile: nil)) } else {
@@ -46,7 +50,10 @@ struct CheckBuildCommand: Command {
         let timeline = ExposureTimeline(evidence: evidence, catalog: catalog)
         let wanted = args.value("server").map { ExposureTimeline.serverKey($0) }
         let servers = evidence.servers.filter { wanted == nil || ExposureTimeline.serverKey($0) == wanted }
-        let findings = ctx.session.attachment(ExposureFindings.self) { ExposureFindings() }.items
+        // The hunt's findings (cached per load), medium and above: probes and vendor archives would only clutter.
+        let findings = HuntFindings.of(ctx.session).result(for: ctx.session.store).findings
+            .filter { $0.severity >= .medium }
+            .map { (server: $0.server, time: $0.time, label: $0.rule, cves: $0.cves) }
         let placed = timeline.place(findings.filter { wanted == nil || ExposureTimeline.serverKey($0.server) == wanted })
         if servers.isEmpty {
             if ctx.wantsJSON { ctx.json(.array([])); return }
@@ -229,12 +236,4 @@ struct CheckBuildCommand: Command {
     }
 
     static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
-}
-
-/// Findings recorded for `check-build` to place in exposure windows (`hunt` fills it). Kept as
-/// (server, time, label, CVEs) so the build check does not depend on the rule engine's types; an empty
-/// CVE list places the finding in every window it falls in.
-public final class ExposureFindings {
-    public var items: [(server: String, time: Int64, label: String, cves: [String])] = []
-    public init() {}
 }

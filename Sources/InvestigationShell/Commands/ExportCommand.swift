@@ -1,26 +1,27 @@
-import Foundation
-
-/// One thing `export` can write. Each target lives in its own file and is listed in `ExportCommand.targets`.
+/// One kind of file `export` writes. Each target lives in its own file under `Commands/Export/` and is
+/// listed in `ExportCommand.targets`.
 protocol ExportTarget {
-    /// The word after `export`, e.g. `timeline`.
+    /// The word after `export`.
     var name: String { get }
     var summary: String { get }
     var usage: String { get }
+    /// Options the target reads from `ctx.args` (offered by `export`, so the shell accepts them).
     var options: [OptionSpec] { get }
-    /// Runs with the target word removed from `args.positional`.
-    func run(_ args: Arguments, in ctx: CommandContext) throws
+    /// Runs with the words after the target name.
+    func run(_ words: [String], in ctx: CommandContext) throws
 }
 
-/// `export TARGET …`: writes results to files for other tools, dispatching on the first word.
+extension ExportTarget {
+    var options: [OptionSpec] { [] }
+}
+
+/// `export TARGET …`: writes results in another tool's format. The first word picks the target.
 struct ExportCommand: Command {
-    /// The export targets; a new target is a file and one line here.
-    static let targets: [any ExportTarget] = [
-        TimelineExport(),
-    ]
+    static let targets: [any ExportTarget] = [ProxyLogonExportTarget(), TimelineExport()]
 
     var name: String { "export" }
     var summary: String { "write results for other tools: " + Self.targets.map(\.name).joined(separator: ", ") }
-    var usage: String { Self.targets.map(\.usage).joined(separator: "\n       ") }
+    var usage: String { Self.targets.map(\.usage).joined(separator: " | ") }
     var options: [OptionSpec] {
         var seen = Set<String>()
         return Self.targets.flatMap(\.options).filter { seen.insert($0.name).inserted }
@@ -28,12 +29,12 @@ struct ExportCommand: Command {
     var completion: ArgumentCompletion { .words(Self.targets.map(\.name)) }
 
     func run(_ args: Arguments, in ctx: CommandContext) throws {
-        guard let word = args.positional.first else { throw ShellError("usage: \(usage)") }
-        guard let target = Self.targets.first(where: { $0.name == word }) else {
-            throw ShellError("export: unknown target '\(TerminalText.escape(word))' (targets: \(Self.targets.map(\.name).joined(separator: ", ")))")
+        guard let word = args.positional.first else {
+            throw ShellError("export: which target? " + Self.targets.map { "'\($0.usage)'" }.joined(separator: ", "))
         }
-        var rest = args
-        rest.positional.removeFirst()
-        try target.run(rest, in: ctx)
+        guard let target = Self.targets.first(where: { $0.name == word.lowercased() }) else {
+            throw ShellError("export: unknown target '\(TerminalText.escape(word))'; targets: " + Self.targets.map(\.name).joined(separator: ", "))
+        }
+        try target.run(Array(args.positional.dropFirst()), in: ctx)
     }
 }

@@ -51,8 +51,7 @@ struct HTMLReport {
         }
 
         o += "<h2>Findings by severity</h2>\n"
-        if !model.findingsRun { o += "<p>No hunt was run in this session; the verdicts rest on the marks below.</p>\n" }
-        else if model.servers.allSatisfy({ $0.findings.isEmpty }) { o += "<p>The hunt found nothing.</p>\n" }
+        if model.servers.allSatisfy({ $0.findings.isEmpty }) { o += "<p>The hunt found nothing.</p>\n" }
         for severity in ReportFinding.severities {
             let fs = model.servers.flatMap(\.findings).filter { $0.facts.severity == severity }.sorted { $0.facts.time < $1.facts.time }
             if fs.isEmpty { continue }

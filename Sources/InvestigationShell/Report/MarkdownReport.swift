@@ -32,9 +32,7 @@ struct MarkdownReport {
         }
         p("## Findings by severity")
         p()
-        if !model.findingsRun { p("No hunt was run in this session; the verdicts rest on the marks below.") }
-        else if model.servers.allSatisfy({ $0.findings.isEmpty }) { p("The hunt found nothing.") }
-        p()
+        if model.servers.allSatisfy({ $0.findings.isEmpty }) { p("The hunt found nothing."); p() }
         for severity in ReportFinding.severities {
             let fs = model.servers.flatMap(\.findings).filter { $0.facts.severity == severity }
             if fs.isEmpty { continue }

@@ -70,7 +70,6 @@ struct ReportModel {
     var zone: String
     var evidenceSets: [String]
     var servers: [ServerAssessment]
-    var findingsRun: Bool
     var marks: [CaseMark]
     var markedEvents: [CaseMark: EventID]
     var notes: [CaseNote]
@@ -92,10 +91,8 @@ struct ReportModel {
         let marks = state.marks()
         var markedEvents: [CaseMark: EventID] = [:]
         for m in marks { if let e = state.events(sha256: m.sha256, line: m.line, in: store).first { markedEvents[m] = e } }
-        let provider = session.findingCitations
-        let findings: [ReportFinding] = provider.map { p in
-            p.findingIDs.compactMap { id in p.facts(ofFinding: id).map { ReportFinding(id: id, facts: $0, events: p.events(ofFinding: id) ?? []) } }
-        } ?? []
+        let p = session.findingCitationsRunningHunt()
+        let findings = p.findingIDs.compactMap { id in p.facts(ofFinding: id).map { ReportFinding(id: id, facts: $0, events: p.events(ofFinding: id) ?? []) } }
         let hooks = session.reportHooks
         let builds = ReportBuilds(store: store, time: session.displayTime)
 
@@ -115,7 +112,7 @@ struct ReportModel {
             let mine = findings.filter { $0.facts.server == name }.sorted { ($0.rank, $0.facts.time) < ($1.rank, $1.facts.time) }
             let myMarks = marks.filter { $0.server == name }
             let coverage = groups.values.sorted { $0.source < $1.source }
-            let (verdict, reasons) = decide(findings: mine, marks: myMarks, coverage: coverage, hunted: provider != nil)
+            let (verdict, reasons) = decide(findings: mine, marks: myMarks, coverage: coverage)
             return ServerAssessment(server: name, verdict: verdict, reasons: reasons, findings: mine, marks: myMarks,
                                     coverage: coverage, build: hooks.buildLines?(name) ?? builds.of(name)?.lines ?? [],
                                     recommendedUpdate: builds.of(name)?.recommendation)
@@ -146,17 +143,16 @@ struct ReportModel {
 
         return ReportModel(
             generated: CaseState.now, user: CaseState.user, casePath: state.file?.path, zone: session.settings.timezoneName,
-            evidenceSets: session.loads.map(\.evidenceSet), servers: servers, findingsRun: provider != nil, marks: marks,
+            evidenceSets: session.loads.map(\.evidenceSet), servers: servers, marks: marks,
             markedEvents: markedEvents, notes: (try state.file?.notes()) ?? [], iocHits: iocHits, publishedHits: published,
             remediation: try RemediationCatalog.load().applicable(servers), files: store.files,
             auditCount: (try state.file?.counts().first { $0.table == "audit" }?.rows) ?? 0,
             daily: perDay.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
     }
 
-    /// The verdict of a server and why: findings decide when a hunt ran, the analyst's marks otherwise
-    /// (and a malicious mark always counts); without web logs spanning a day nothing can be ruled out.
-    static func decide(findings: [ReportFinding], marks: [CaseMark], coverage: [ServerAssessment.Coverage],
-                       hunted: Bool) -> (Verdict, [String]) {
+    /// The verdict of a server and why, from the hunt's findings and the analyst's marks (a malicious mark
+    /// always counts); without web logs spanning a day nothing can be ruled out.
+    static func decide(findings: [ReportFinding], marks: [CaseMark], coverage: [ServerAssessment.Coverage]) -> (Verdict, [String]) {
         let critical = findings.filter { $0.facts.severity == "critical" }
         let malicious = marks.filter { $0.label == "malicious" }
         if !critical.isEmpty || !malicious.isEmpty {
@@ -179,8 +175,9 @@ struct ReportModel {
             return (.notEnoughCoverage, [web.isEmpty ? "no HttpProxy or IIS logs loaded for this server"
                                                      : "HttpProxy and IIS logs cover less than a day"])
         }
-        return (.noEvidence, [hunted ? "the hunt found nothing above low severity and nothing is marked malicious or suspicious"
-                                      : "nothing is marked malicious or suspicious, and no hunt was run in this session"])
+        let minor = findings.map { "\($0.id) \($0.facts.title)" }
+        return (.noEvidence, [minor.isEmpty ? "the hunt found nothing and nothing is marked malicious or suspicious"
+                                            : "only low-severity findings (\(minor.prefix(3).joined(separator: "; "))\(minor.count > 3 ? "; …" : "")); nothing marked malicious or suspicious"])
     }
 }
 

@@ -1,3 +1,4 @@
+import ExchangeDetection
 import ExchangeEvidence
 
 /// What the report shows of one finding: the rule's id and title, the severity name (`info`…`critical`),
@@ -9,7 +10,7 @@ public typealias FindingFacts = (rule: String, title: String, severity: String, 
 /// that runs the rules (`hunt`). The timeline does not run rules itself: it only shows which findings cite
 /// an event, so it stays fast and independent of the rule engine.
 ///
-/// The provider sets `session.findingCitations` after a hunt and keeps it current for the store's generation.
+/// `hunt`'s findings are used unless a provider is set with `session.findingCitations = …`.
 public protocol FindingCitations: AnyObject {
     /// Ids of the findings that cite `event` (as `hunt` numbers them, e.g. `F3`), in listing order.
     func findings(citing event: EventID) -> [String]
@@ -25,13 +26,36 @@ public protocol FindingCitations: AnyObject {
 
 /// Holds the session's findings provider (an attachment, so `Session` needs no stored property for it).
 final class FindingCitationsSlot {
+    /// A provider set explicitly (tests, other tools); otherwise the hunt's findings are used.
     var provider: FindingCitations?
+    var hunt: HuntCitations?
 }
 
 extension Session {
-    /// The findings of the last hunt, as the timeline sees them; nil before any hunt.
+    /// The findings the timeline shows: a provider set explicitly, else those of the last `hunt` on the
+    /// current evidence (nil before any hunt; never runs the rules, so `timeline` stays instant).
     public var findingCitations: FindingCitations? {
-        get { attachment(FindingCitationsSlot.self) { FindingCitationsSlot() }.provider }
+        get {
+            let slot = attachment(FindingCitationsSlot.self) { FindingCitationsSlot() }
+            if let p = slot.provider { return p }
+            guard let result = HuntFindings.of(self).cachedResult(for: store) else { return nil }
+            return huntCitations(slot, result)
+        }
         set { attachment(FindingCitationsSlot.self) { FindingCitationsSlot() }.provider = newValue }
+    }
+
+    /// The findings, running the hunt first when it has not run on the current evidence (for the report
+    /// and `timeline --findings`, which need them).
+    public func findingCitationsRunningHunt() -> FindingCitations {
+        let slot = attachment(FindingCitationsSlot.self) { FindingCitationsSlot() }
+        if let p = slot.provider { return p }
+        return huntCitations(slot, HuntFindings.of(self).result(for: store))
+    }
+
+    private func huntCitations(_ slot: FindingCitationsSlot, _ result: Hunter.Result) -> HuntCitations {
+        if let h = slot.hunt, h.generation == store.generation { return h }
+        let h = HuntCitations(result, generation: store.generation)
+        slot.hunt = h
+        return h
     }
 }

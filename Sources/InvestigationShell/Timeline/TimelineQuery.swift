@@ -149,8 +149,7 @@ public struct TimelineQuery {
         markLabel = filter.markLabel
         if filter.markedOnly { consider(.events(store.sortedInTimeOrder(Array(marks.keys)))) }
         if filter.findingsOnly {
-            guard let provider = session.findingCitations else { throw ShellError("\(command): --findings: no findings yet; run 'hunt' first") }
-            let events = provider.citedEvents
+            let events = session.findingCitationsRunningHunt().citedEvents
             cited = Set(events)
             consider(.events(store.sortedInTimeOrder(Array(Set(events)))))
         } else {

@@ -52,6 +52,28 @@ import Testing
         }
     }
 
+    /// The build just below another one.
+    func below(_ x: ExchangeBuild) -> ExchangeBuild {
+        x.revision > 0 ? ExchangeBuild(x.major, x.minor, x.build, x.revision - 1) : ExchangeBuild(x.major, x.minor, x.build - 1, 9999)
+    }
+
+    @Test func everyUpdateOfEveryCUIsItsOwnBoundary() {
+        var checked = 0
+        for product in catalog.products {
+            for level in product.levels {
+                for update in level.updates {
+                    #expect(catalog.isFixed(update.build, by: update.name) == true, "\(product.name) \(level.name) \(update.name)")
+                    for other in update.alsoAccept {
+                        #expect(catalog.isFixed(other, by: update.name) == true, "\(product.name) \(level.name) \(update.name) \(other)")
+                    }
+                    #expect(catalog.isFixed(below(update.build), by: update.name) == false, "\(product.name) \(level.name) below \(update.name)")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked >= 299)
+    }
+
     @Test func cuThatNeverGotTheFixStaysVulnerable() {
         // 2016 CU7 got no Mar21SU, and no build of it reaches the newest CU's fix.
         #expect(state("15.1.1261.39", "CVE-2021-26855") == .vulnerable)
@@ -104,6 +126,13 @@ import Testing
         #expect(catalog.assess(b("15.2.1748.10"), at: now).product?.id == "Exchange2019")
         #expect(catalog.assess(b("15.0.847.64"), at: now).friendlyName == "Exchange 2013 CU4 Mar21SU")
         #expect(catalog.assess(b("8.3.517.0"), at: now).product == nil)
+    }
+
+    @Test func displayNameWithoutBuildIsFoundByKB() {
+        #expect(catalog.build(forDisplayName: "Security Update for Exchange Server 2019 Cumulative Update 8 (KB5000871)")?.build == b("15.2.792.10"))
+        #expect(catalog.build(forDisplayName: "Security Update for Exchange Server 2016 CU19 (KB5001779)")?.build == b("15.1.2176.12"))
+        #expect(catalog.build(forDisplayName: "Security Update for Exchange Server 2016 CU18 (KB5001779)") == nil)  // CU18 got no Apr21SU
+        #expect(catalog.build(forDisplayName: "Security Update for Exchange Server 2016 CU19 (KB1234567)") == nil)
     }
 
     @Test func adminDisplayVersionLeavesInstalledUpdatesOpen() {

@@ -56,5 +56,17 @@ import Testing
         let page = try #require(s.ids(where: "Compiled", is: "false").first)
         #expect(s.field("WebPath", of: page) == "/owa/auth/x.aspx")
         #expect(s.field("Content", of: page)?.contains("eval(Request.Item[\"x\"],\"unsafe\")") == true)
+        #expect(s.file(of: page).messages == ["decoded from UTF-16LE"])
+    }
+
+    /// A page padded with binary data keeps its content: the script inside is still there for the rules.
+    @Test func binaryPaddedPageKeepsItsContent() throws {
+        let dir = Fixtures.tempDir()
+        let page: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0, 0, 0, 0x0D, 0xFF, 0] + Array("<%eval(Request[\"k\"],\"unsafe\");%>".utf8)
+        Fixtures.write(page, "EX01/C/inetpub/wwwroot/aspnet_client/logo.aspx", in: dir)
+        let (s, _) = try Fixtures.load(dir.path)
+        #expect(s.files[0].kind == .webFile)
+        #expect(s.field("Content", of: 0)?.contains("eval(Request[\"k\"],\"unsafe\")") == true)
+        #expect(s.files[0].messages.first?.hasPrefix("binary data in a web page") == true)
     }
 }

@@ -62,6 +62,21 @@ import Testing
         #expect(md.contains(t.session.store.files[0].sha256))
     }
 
+    /// Without a stub, the report runs the real hunt: the training set's EX01 is compromised with critical
+    /// findings and the LSASS dump calls for a credential reset.
+    @Test func reportRunsTheHunt() throws {
+        let (t, dir) = try TimelineCommandTests.loaded()
+        let path = dir.appendingPathComponent("hunted.md")
+        let summary = try JSONSerialization.jsonObject(with: Data(try t.run("report \(path.path) --json").utf8)) as! [String: Any]
+        let servers = summary["servers"] as! [[String: Any]]
+        #expect(servers.first { $0["server"] as? String == "EX01" }?["verdict"] as? String == "compromised")
+        #expect((summary["findings"] as! Int) > 5)
+        let steps = summary["remediation"] as! [String]
+        #expect(steps.contains("reset-credentials") && steps.contains("remove-webshells") && steps.contains("look-for-exfiltration"))
+        let md = try String(contentsOf: path, encoding: .utf8)
+        #expect(md.contains("### critical") && md.contains("chain.proxylogon"))
+    }
+
     @Test func htmlIsSelfContainedAndEscaped() throws {
         let (t, dir) = try Self.investigated()
         let path = dir.appendingPathComponent("report.html")

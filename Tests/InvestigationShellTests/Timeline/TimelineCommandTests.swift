@@ -110,6 +110,23 @@ import Testing
         #expect(t.failure("mark finding F9 as suspicious").contains("no finding"))
     }
 
+    @Test func huntFindingsAreCitedAndMarkable() throws {
+        let (t, _) = try Self.loaded()
+        // Plain timeline never runs the rules; --findings does (once per load), and then every line shows them.
+        #expect(t.session.findingCitations == nil)
+        let cited = try Self.rows(try t.run("timeline --json --findings"))
+        #expect(!cited.isEmpty && cited.allSatisfy { !($0["findings"] as! [String]).isEmpty })
+        let chain = try #require(cited.first { ($0["message"] as! String).contains("/ecp/y.js") && ($0["message"] as! String).contains("167.99.168.251") })
+        let ids = chain["findings"] as! [String]
+        #expect(ids.allSatisfy { $0.hasPrefix("F") })
+        #expect(try t.run("timeline --ip 167.99.168.251 --limit 3").contains(ids[0]))
+        try t.run("mark finding \(ids[0]) as malicious --tag proxylogon")
+        let marked = try Self.rows(try t.run("timeline --json --marked malicious"))
+        #expect(marked.contains { $0["event"] as? Int == chain["event"] as? Int })
+        let marks = try JSONSerialization.jsonObject(with: Data(try t.run("marks --json").utf8)) as! [[String: Any]]
+        #expect(marks.allSatisfy { $0["finding"] as? String == ids[0] })
+    }
+
     @Test func histogramCountsPerHourAndDay() throws {
         let (t, _) = try Self.loaded()
         let doc = try JSONSerialization.jsonObject(with: Data(try t.run("timeline --histogram --from 2021-03-03 --to 2021-03-03 --json").utf8)) as! [String: Any]

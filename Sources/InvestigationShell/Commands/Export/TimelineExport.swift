@@ -18,9 +18,10 @@ struct TimelineExport: ExportTarget {
     static let columns = ["message", "datetime", "timestamp_desc", "timestamp", "server", "source", "channel", "event",
                           "file", "line", "sha256", "findings", "tag", "mark_note"]
 
-    func run(_ args: Arguments, in ctx: CommandContext) throws {
-        guard args.positional.count == 1 else { throw ShellError("usage: \(usage)") }
-        let path = (args.positional[0] as NSString).expandingTildeInPath
+    func run(_ words: [String], in ctx: CommandContext) throws {
+        let args = ctx.args
+        guard words.count == 1 else { throw ShellError("usage: \(usage)") }
+        let path = (words[0] as NSString).expandingTildeInPath
         let lower = path.lowercased()
         guard lower.hasSuffix(".csv") || lower.hasSuffix(".jsonl") else {
             throw ShellError("export timeline: the file must end in .csv or .jsonl (Timesketch's import formats)")
