@@ -123,3 +123,38 @@ import Testing
         #expect(image.starts(with: [0x89, 0x50, 0x4E, 0x47]) && image.count > 20_000)
     }
 }
+
+/// The issue's acceptance run: a command file that loads the training set, hunts, marks the attack chain and
+/// writes the report; the report must tell the story in order.
+@Suite struct ReportStoryTests {
+    @Test func commandFileTellsTheStory() throws {
+        let dir = try CaseFileTests.folder()
+        let t = TestShell()
+        try t.run("load \(TimelineCommandTests.training)")
+        // The chain finding's id, as an analyst reads it off the timeline.
+        let cited = try TimelineCommandTests.rows(try t.run("timeline --json --findings --source ecp-server"))
+        let chain = try #require(cited.first { ($0["message"] as! String).contains("<script") }?["findings"] as? [String])
+        let script = """
+            # ProxyLogon on EX01: SSRF, OAB virtual directory script, web shell, LSASS dump
+            case new \(dir.appendingPathComponent("story.case").path)
+            hunt --min-severity high
+            \(chain.map { "mark finding \($0) as malicious --tag proxylogon --tag oab-vdir" }.joined(separator: "\n"))
+            mark $(first) as malicious --tag webshell --note "antSword talks to the web shell"
+            note "EX02 saw only a scanner probe and was patched on 2021-03-03"
+            report \(dir.appendingPathComponent("story.md").path)
+            report \(dir.appendingPathComponent("story.html").path)
+            """
+        let shellRequest = try TimelineCommandTests.rows(try t.run("timeline --json --field user_agent=antSword/v2.1 --limit 1"))
+        t.session.variables["first"] = String(shellRequest[0]["event"] as! Int)
+        let result = t.shell.runScript(script.replacingOccurrences(of: "$(first)", with: "$first"), name: "story.exh", echo: false, keepGoing: false)
+        #expect(result.failures == 0, "\(result.firstError ?? "")")
+        let md = try String(contentsOf: dir.appendingPathComponent("story.md"), encoding: .utf8)
+        #expect(md.contains("| EX01 | **compromised** |"))
+        let order = ["Set-OabVirtualDirectory", "antSword talks to the web shell"].map { md.range(of: $0)?.lowerBound }
+        #expect(order.allSatisfy { $0 != nil } && order[0]! < order[1]!)
+        #expect(md.contains("Remove the web shells") && md.contains("Reset credentials"))
+        #expect(md.contains("EX02 saw only a scanner probe"))
+        let html = try String(contentsOf: dir.appendingPathComponent("story.html"), encoding: .utf8)
+        #expect(html.contains("<svg") && html.contains("class=\"verdict compromised\""))
+    }
+}
