@@ -21,6 +21,8 @@ public struct TimelineQuery {
     let internedFields: [(column: Int, ids: Set<UInt32>)]
     let otherFields: [(name: String, value: String)]
     let needles: [[UInt8]]
+    /// Events containing the first needle, found by scanning file bytes when the candidates are many.
+    let containsFlags: [Bool]?
     let marks: [EventID: CaseMark]
     let markedOnly: Bool
     let markLabel: String?
@@ -142,7 +144,6 @@ public struct TimelineQuery {
         }
         internedFields = interned
         otherFields = other
-        needles = filter.contains.map { Array($0.lowercased().utf8) }
 
         marks = CaseState.of(session).resolvedMarks(for: store)
         markedOnly = filter.markedOnly
@@ -155,6 +156,18 @@ public struct TimelineQuery {
         } else {
             cited = nil
         }
+        var needles = filter.contains.map { Array($0.lowercased().utf8) }
+        if needles.count > 1 { needles.sort { $0.count > $1.count } }      // the longest is usually the rarest
+        if let first = needles.first, best.count > Self.scanThreshold {
+            let serverOK = self.serverOK, sourceOK = self.sourceOK
+            containsFlags = ContainsScan.events(containing: first, in: store) { f in
+                (serverOK?[f] ?? true) && (sourceOK?[f] ?? true)
+            }
+            needles.removeFirst()
+        } else {
+            containsFlags = nil
+        }
+        self.needles = needles
         candidates = best
     }
 
@@ -162,6 +175,9 @@ public struct TimelineQuery {
         ShellError("\(command): --\(option): '\(TerminalText.escape(value))' is not a time "
                    + "(use 2021-03-03, '2021-03-03 06:00', 2021-03-03T06:49:42Z, or -2h before the newest event)")
     }
+
+    /// Above this many candidates, `--contains` searches file bytes once instead of visiting lines.
+    static let scanThreshold = 300_000
 
     /// Interned ids whose value equals `value` ignoring ASCII case: one pass over the distinct values.
     static func ids(equalTo value: String, in pool: ValuePool) -> Set<UInt32> {
@@ -228,6 +244,7 @@ public struct TimelineQuery {
             if let markLabel, m.label != markLabel { return false }
         }
         if let cited, !cited.contains(e) { return false }
+        if let containsFlags, !containsFlags[e] { return false }
         if !needles.isEmpty {
             let ok = store.withRawLine(e) { line in needles.allSatisfy { Self.contains(line, $0) } }
             if !ok { return false }
