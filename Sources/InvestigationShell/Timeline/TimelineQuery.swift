@@ -1,3 +1,4 @@
+import ExchangeDetection
 import ExchangeEvidence
 import Foundation
 
@@ -21,8 +22,9 @@ public struct TimelineQuery {
     let internedFields: [(column: Int, ids: Set<UInt32>)]
     let otherFields: [(name: String, value: String)]
     let needles: [[UInt8]]
-    /// Events containing the first needle, found by scanning file bytes when the candidates are many.
-    let containsFlags: [Bool]?
+    /// The longest `--contains` text when the candidates are many: checked line by line for the first
+    /// `scanBudget` candidates (a common text fills the page there), then by one scan of the file bytes.
+    let scan: ContainsScan.Deferred?
     let marks: [EventID: CaseMark]
     let markedOnly: Bool
     let markLabel: String?
@@ -148,24 +150,21 @@ public struct TimelineQuery {
         marks = CaseState.of(session).resolvedMarks(for: store)
         markedOnly = filter.markedOnly
         markLabel = filter.markLabel
-        if filter.markedOnly { consider(.events(store.sortedInTimeOrder(Array(marks.keys)))) }
+        if filter.markedOnly { consider(.events(store.sortedByTime(Array(marks.keys)))) }
         if filter.findingsOnly {
             let events = session.findingCitationsRunningHunt().citedEvents
             cited = Set(events)
-            consider(.events(store.sortedInTimeOrder(Array(Set(events)))))
+            consider(.events(store.sortedByTime(Array(Set(events)))))
         } else {
             cited = nil
         }
         var needles = filter.contains.map { Array($0.lowercased().utf8) }
         if needles.count > 1 { needles.sort { $0.count > $1.count } }      // the longest is usually the rarest
-        if let first = needles.first, best.count > Self.scanThreshold {
-            let serverOK = self.serverOK, sourceOK = self.sourceOK
-            containsFlags = ContainsScan.events(containing: first, in: store) { f in
-                (serverOK?[f] ?? true) && (sourceOK?[f] ?? true)
-            }
+        if let first = needles.first, best.count > Self.scanBudget {
+            scan = ContainsScan.Deferred(needle: first)
             needles.removeFirst()
         } else {
-            containsFlags = nil
+            scan = nil
         }
         self.needles = needles
         candidates = best
@@ -176,8 +175,8 @@ public struct TimelineQuery {
                    + "(use 2021-03-03, '2021-03-03 06:00', 2021-03-03T06:49:42Z, or -2h before the newest event)")
     }
 
-    /// Above this many candidates, `--contains` searches file bytes once instead of visiting lines.
-    static let scanThreshold = 300_000
+    /// Candidates visited line by line before `--contains` switches to scanning file bytes.
+    static var scanBudget = 100_000
 
     /// Interned ids whose value equals `value` ignoring ASCII case: one pass over the distinct values.
     static func ids(equalTo value: String, in pool: ValuePool) -> Set<UInt32> {
@@ -202,10 +201,17 @@ public struct TimelineQuery {
     /// were passed. Returns how many were passed.
     @discardableResult
     public func forEach(limit: Int = Int.max, _ body: (EventID) throws -> Bool) rethrows -> Int {
-        var n = 0
+        var n = 0, visited = 0
         if limit <= 0 { return 0 }
         let order = index.order
+        let serverOK = self.serverOK, sourceOK = self.sourceOK, store = self.store
         func visit(_ e: EventID) throws -> Bool {
+            if let scan, scan.flags == nil {
+                visited += 1
+                if visited > Self.scanBudget {
+                    scan.flags = ContainsScan.events(containing: scan.needle, in: store) { f in (serverOK?[f] ?? true) && (sourceOK?[f] ?? true) }
+                }
+            }
             guard matches(e) else { return true }
             n += 1
             return try body(e) && n < limit
@@ -244,7 +250,10 @@ public struct TimelineQuery {
             if let markLabel, m.label != markLabel { return false }
         }
         if let cited, !cited.contains(e) { return false }
-        if let containsFlags, !containsFlags[e] { return false }
+        if let scan {
+            if let flags = scan.flags { if !flags[e] { return false } }
+            else if !store.withRawLine(e, { Self.contains($0, scan.needle) }) { return false }
+        }
         if !needles.isEmpty {
             let ok = store.withRawLine(e) { line in needles.allSatisfy { Self.contains(line, $0) } }
             if !ok { return false }
@@ -272,13 +281,5 @@ public struct TimelineQuery {
             i += 1
         }
         return false
-    }
-}
-
-extension EventStore {
-    /// `ids` in the timeline's order: by time (unknown first), ties by id.
-    func sortedInTimeOrder(_ ids: [EventID]) -> [EventID] {
-        let t = time
-        return ids.sorted { t[$0] != t[$1] ? t[$0] < t[$1] : $0 < $1 }
     }
 }

@@ -24,3 +24,17 @@ import Testing
         #expect(digits == [1, 5])
     }
 }
+
+/// A query switches from line checks to the file scan midway; the result must not change.
+@Suite(.serialized) struct DeferredScanTests {
+    @Test func switchingToTheScanKeepsTheResult() throws {
+        let (t, _) = try TimelineCommandTests.loaded()
+        let queries = ["timeline --json --contains post", "timeline --json --contains 167.99.168.251 --contains ecp",
+                       "timeline --json --server EX01 --contains supp0rt", "timeline --json --contains ServerInfo --limit 5"]
+        let before = try queries.map { try t.run($0) }
+        let saved = TimelineQuery.scanBudget
+        TimelineQuery.scanBudget = 10
+        defer { TimelineQuery.scanBudget = saved }
+        #expect(try queries.map { try t.run($0) } == before)
+    }
+}
