@@ -24,6 +24,9 @@ struct Postings {
         positions = out
     }
 
+    /// How many positions `key` has.
+    func count(_ key: Int) -> Int { key >= 0 && key + 1 < starts.count ? starts[key + 1] - starts[key] : 0 }
+
     /// The positions of `key` that fall in `range` of the time order.
     func slice(_ key: Int, within range: Range<Int>) -> ArraySlice<Int32> {
         guard key >= 0, key + 1 < starts.count else { return [] }

@@ -123,7 +123,11 @@ public struct TimelineQuery {
             for ip in filter.ips {
                 if let net = IPMatch(ip) {
                     exactOnly = false
-                    for id in store.pool.ids where store.pool.withBytes(id, { net.matches($0) }) { ids.insert(id) }
+                    // Only values that occur as a client IP are parsed (thousands, not millions).
+                    let lists = index.clientIPs()
+                    for id in store.pool.ids where lists.count(Int(id)) > 0 && store.pool.withBytes(id, { net.matches($0) }) {
+                        ids.insert(id)
+                    }
                 } else if let id = store.pool.lookup(ip), id != 0 {
                     ids.insert(id)
                 }
