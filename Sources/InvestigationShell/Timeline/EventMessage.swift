@@ -35,7 +35,7 @@ public enum EventMessage {
         var s = store.value(.method, e)
         let stem = store.value(.urlStem, e)
         if !stem.isEmpty { s += (s.isEmpty ? "" : " ") + stem }
-        let query = store.value(.urlQuery, e)
+        let query = store.urlQuery(of: e)
         if !query.isEmpty { s += "?" + (query.count > 80 ? String(query.prefix(79)) + "…" : query) }
         let status = store.value(.status, e)
         if !status.isEmpty { s += " " + status }

@@ -145,7 +145,7 @@ public struct TimelineQuery {
                 interned.append((field.rawValue, ids))
                 if ids.isEmpty { consider(.events([])) }
             } else {
-                other.append((name, value.lowercased()))
+                other.append((name.lowercased() == "url_query" ? "url_query" : name, value.lowercased()))
             }
         }
         internedFields = interned
@@ -262,7 +262,10 @@ public struct TimelineQuery {
             let ok = store.withRawLine(e) { line in needles.allSatisfy { Self.contains(line, $0) } }
             if !ok { return false }
         }
-        for (name, value) in otherFields where store.field(name, of: e)?.lowercased() != value { return false }
+        for (name, value) in otherFields {
+            let actual = name == "url_query" ? store.urlQuery(of: e) : store.field(name, of: e)
+            if actual?.lowercased() != value { return false }
+        }
         return true
     }
 
