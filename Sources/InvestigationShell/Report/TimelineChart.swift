@@ -22,7 +22,12 @@ struct TimelineChart {
         let outside = model.daily.filter { $0.day + 86_400_000 <= start || $0.day >= end }.reduce(0) { $0 + $1.events }
         var out = chart(from: start, to: end, bars: true, title: "All loaded evidence"
                         + (outside > 0 ? " (\(outside) events dated far outside this span are not drawn)" : ""))
-        if let a = known.min(), let b = known.max(), b - a < (end - start) / 8 {
+        // The close-up follows the analyst's marks (the story they built), else the serious findings.
+        let focusTimes = model.marks.isEmpty
+            ? model.servers.flatMap(\.findings).filter { $0.rank <= 1 }.map(\.facts.time)
+            : model.marks.map(\.eventTime)
+        let focus = focusTimes.filter { $0 != Timestamp.unknown }
+        if let a = focus.min(), let b = focus.max(), b - a < (end - start) / 8 {
             let pad = max((b - a) / 10, 60_000)
             out += chart(from: a - pad, to: b + pad, bars: false, title: "Close-up: \(time(a - pad)) to \(time(b + pad))")
         }
