@@ -14,6 +14,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // System libraries (Debian: libedit-dev, libevtx-dev, libssl-dev).
@@ -31,7 +32,7 @@ let package = Package(
             resources: [.copy("Resources")]),
         .target(
             name: "InvestigationShell",
-            dependencies: ["ExchangeEvidence", "ExchangeDetection"]),
+            dependencies: ["ExchangeEvidence", "ExchangeDetection", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
             name: "exhunt",
             dependencies: [

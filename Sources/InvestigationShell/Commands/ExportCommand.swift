@@ -5,17 +5,27 @@ protocol ExportTarget {
     var name: String { get }
     var summary: String { get }
     var usage: String { get }
+    /// Options the target reads from `ctx.args` (offered by `export`, so the shell accepts them).
+    var options: [OptionSpec] { get }
     /// Runs with the words after the target name.
     func run(_ words: [String], in ctx: CommandContext) throws
 }
 
+extension ExportTarget {
+    var options: [OptionSpec] { [] }
+}
+
 /// `export TARGET …`: writes results in another tool's format. The first word picks the target.
 struct ExportCommand: Command {
-    static let targets: [any ExportTarget] = [ProxyLogonExportTarget()]
+    static let targets: [any ExportTarget] = [ProxyLogonExportTarget(), TimelineExport()]
 
     var name: String { "export" }
     var summary: String { "write results for other tools: " + Self.targets.map(\.name).joined(separator: ", ") }
     var usage: String { Self.targets.map(\.usage).joined(separator: " | ") }
+    var options: [OptionSpec] {
+        var seen = Set<String>()
+        return Self.targets.flatMap(\.options).filter { seen.insert($0.name).inserted }
+    }
     var completion: ArgumentCompletion { .words(Self.targets.map(\.name)) }
 
     func run(_ args: Arguments, in ctx: CommandContext) throws {

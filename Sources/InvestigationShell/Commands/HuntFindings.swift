@@ -18,6 +18,9 @@ public final class HuntFindings {
         return fresh
     }
 
+    /// The result already computed for the store's current generation, without running the rules.
+    public func cachedResult(for store: EventStore) -> Hunter.Result? { generation == store.generation ? cached : nil }
+
     /// The session's cache.
     public static func of(_ session: Session) -> HuntFindings {
         session.attachment(HuntFindings.self) { HuntFindings() }

@@ -20,6 +20,11 @@ public struct CommandRegistry {
         RulesCommand(),
         ExportCommand(),
         QuitCommand(),
+        TimelineCommand(),
+        MarkCommand(), UnmarkCommand(), MarksCommand(), NoteCommand(),
+        CaseCommand(),
+        ExportCommand(),
+        ReportCommand(),
     ])
 
     /// Finds a command by name, alias, or unambiguous prefix (as gdb does).

@@ -30,6 +30,7 @@ public final class Session {
         self.router = OutputRouter(output)
         self.registry = registry
         self.help = help
+        observers.append { [unowned self] line, error in CaseState.auditObserver(self, line, error) }
     }
 
     /// State a command family keeps for the session (IOC sets, findings cache, the case file), created on first use.

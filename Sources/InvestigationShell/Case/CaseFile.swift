@@ -1,0 +1,118 @@
+import ExchangeEvidence
+import Foundation
+import GRDB
+
+/// One investigation's case file: an SQLite database (WAL mode) with the marks, notes, analyst IOCs,
+/// loaded evidence and the audit log. Each change is its own transaction, committed before the command
+/// that made it returns, so a crash loses nothing; SQLite's locking lets two shells share one file.
+///
+/// Opening checks the file before touching it: a file that is not SQLite, an SQLite database that is not
+/// a case, a damaged file, or a case written by a newer exhunt gives a clear error and is left unchanged.
+public final class CaseFile {
+    public let path: String
+    let queue: DatabaseQueue
+
+    /// The schema this build writes; files with a higher `user_version` are refused.
+    public static let schemaVersion = 1
+    /// `PRAGMA application_id` of case files ("EXHC").
+    public static let applicationID: Int32 = 0x4558_4843
+
+    private init(path: String, queue: DatabaseQueue) {
+        self.path = path
+        self.queue = queue
+    }
+
+    static func configuration(readonly: Bool) -> Configuration {
+        var c = Configuration()
+        c.readonly = readonly
+        c.busyMode = .timeout(10)
+        if !readonly {
+            c.journalMode = .wal
+            c.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        }
+        return c
+    }
+
+    /// Creates a new case file; refuses to overwrite anything.
+    public static func create(at path: String) throws -> CaseFile {
+        if FileManager.default.fileExists(atPath: path) {
+            throw ShellError("\(path) already exists; open it with 'case open \(path)' or choose another name")
+        }
+        let queue: DatabaseQueue
+        do {
+            queue = try DatabaseQueue(path: path, configuration: configuration(readonly: false))
+            try queue.write { db in
+                try db.execute(sql: "PRAGMA application_id = \(applicationID)")
+                try db.execute(sql: "PRAGMA user_version = \(schemaVersion)")
+                try db.execute(sql: CaseSchema.version1)
+            }
+        } catch let e as DatabaseError {
+            throw ShellError("cannot create case file \(path): \(e.message ?? e.description)")
+        }
+        return CaseFile(path: path, queue: queue)
+    }
+
+    /// Opens an existing case file after checking it is one this build can use.
+    public static func open(at path: String) throws -> CaseFile {
+        try validate(path)
+        do {
+            return CaseFile(path: path, queue: try DatabaseQueue(path: path, configuration: configuration(readonly: false)))
+        } catch let e as DatabaseError {
+            throw ShellError("cannot open case file \(path): \(e.message ?? e.description)")
+        }
+    }
+
+    /// Reads the header and the schema version without writing, so a refused file is left as it was.
+    static func validate(_ path: String) throws {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            throw ShellError("no case file at \(path) (create one with 'case new \(path)')")
+        }
+        guard !isDir.boolValue else { throw ShellError("\(path) is a folder, not a case file") }
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw ShellError("cannot read \(path)") }
+        let head = (try? handle.read(upToCount: 16)) ?? Data()
+        try? handle.close()
+        guard head == Data("SQLite format 3\0".utf8) else {
+            throw ShellError("\(path) is not an exhunt case file (not an SQLite database); nothing was changed")
+        }
+        do {
+            let check = try DatabaseQueue(path: path, configuration: configuration(readonly: true))
+            defer { try? check.close() }
+            try check.read { db in
+                let app = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+                guard app == applicationID else {
+                    throw ShellError("\(path) is an SQLite database but not an exhunt case file; nothing was changed")
+                }
+                let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+                guard version <= schemaVersion else {
+                    throw ShellError("\(path) was written by a newer exhunt (case schema \(version); this exhunt reads up to "
+                                     + "\(schemaVersion)); nothing was changed — open it with a newer exhunt")
+                }
+                let result = try String.fetchAll(db, sql: "PRAGMA quick_check")
+                guard result == ["ok"] else {
+                    throw ShellError("\(path) is damaged (\(result.prefix(3).joined(separator: "; "))); nothing was changed")
+                }
+            }
+        } catch let e as DatabaseError {
+            throw ShellError("\(path) is damaged or not a case file (SQLite: \(e.message ?? e.description)); nothing was changed")
+        }
+    }
+
+    /// Closes the database; further calls fail.
+    public func close() { try? queue.close() }
+
+    /// Changes another connection committed since the last call differ in this number (SQLite's `data_version`).
+    func dataVersion() -> Int { (try? queue.read { try Int.fetchOne($0, sql: "PRAGMA data_version") }) ?? 0 }
+
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try queue.write(body) } catch let e as DatabaseError {
+            throw ShellError("case file \(path): \(e.message ?? e.description)")
+        }
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try queue.read(body) } catch let e as DatabaseError {
+            throw ShellError("case file \(path): \(e.message ?? e.description)")
+        }
+    }
+}

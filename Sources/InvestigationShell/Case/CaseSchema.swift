@@ -1,0 +1,52 @@
+/// The tables of a case file. Times are ms since the epoch (UTC); tags are a JSON array of strings.
+enum CaseSchema {
+    static let version1 = """
+        CREATE TABLE mark (
+            sha256 TEXT NOT NULL,
+            line INTEGER NOT NULL,
+            path TEXT NOT NULL,
+            server TEXT NOT NULL,
+            event_time INTEGER,
+            message TEXT NOT NULL,
+            label TEXT NOT NULL CHECK (label IN ('malicious', 'suspicious', 'benign', 'reviewed')),
+            note TEXT NOT NULL DEFAULT '',
+            tags TEXT NOT NULL DEFAULT '[]',
+            finding TEXT,
+            user TEXT NOT NULL,
+            marked_at INTEGER NOT NULL,
+            PRIMARY KEY (sha256, line)
+        );
+        CREATE TABLE note (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            text TEXT NOT NULL,
+            user TEXT NOT NULL,
+            time INTEGER NOT NULL
+        );
+        CREATE TABLE ioc (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            type TEXT NOT NULL,
+            value TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            user TEXT NOT NULL,
+            time INTEGER NOT NULL,
+            UNIQUE (type, value)
+        );
+        CREATE TABLE evidence (
+            sha256 TEXT NOT NULL,
+            path TEXT NOT NULL,
+            evidence_set TEXT NOT NULL,
+            server TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            loaded_at INTEGER NOT NULL,
+            PRIMARY KEY (sha256, path)
+        );
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            time INTEGER NOT NULL,
+            user TEXT NOT NULL,
+            command TEXT NOT NULL,
+            error TEXT
+        );
+        """
+}

@@ -1,0 +1,153 @@
+import ExchangeEvidence
+import Foundation
+
+/// The session's case: the open case file (if any), the marks resolved to this session's event ids, and the
+/// audit entries of commands run before a case was opened (written to the case when one opens).
+public final class CaseState {
+    public private(set) var file: CaseFile?
+    /// The file a session uses when it marks something with no case open.
+    public static let defaultPath = "exhunt.case"
+
+    private var pendingAudit: [AuditEntry] = []
+    private var recordedGeneration = -1
+    private var localRevision = 0
+    private var markCache: (version: Int, revision: Int, marks: [CaseMark])?
+    private var resolvedCache: (generation: Int, version: Int, revision: Int, marks: [EventID: CaseMark])?
+    private var keyCache: (generation: Int, filesBySHA: [String: [Int]], starts: [Int])?
+
+    public static func of(_ session: Session) -> CaseState { session.attachment(CaseState.self) { CaseState() } }
+
+    /// The user recorded with marks, notes and audit entries.
+    public static var user: String {
+        let env = ProcessInfo.processInfo.environment
+        return env["USER"] ?? env["LOGNAME"] ?? "unknown"
+    }
+
+    static var now: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    /// Makes `file` the session's case: records the loaded evidence and the commands run so far.
+    public func use(_ file: CaseFile, session: Session) throws {
+        self.file?.close()
+        self.file = file
+        markCache = nil
+        resolvedCache = nil
+        recordedGeneration = -1
+        try file.audit(pendingAudit)
+        pendingAudit = []
+        try recordEvidence(session)
+    }
+
+    /// Closes the case; marks are no longer shown.
+    public func close() {
+        file?.close()
+        file = nil
+        markCache = nil
+        resolvedCache = nil
+    }
+
+    /// The open case, or the default `./exhunt.case` opened (or created) for a command that must record something.
+    public func requireFile(_ session: Session) throws -> CaseFile {
+        if let file { return file }
+        let path = Self.defaultPath
+        let opened: CaseFile
+        if FileManager.default.fileExists(atPath: path) {
+            opened = try CaseFile.open(at: path)
+            session.output.diagnostic("using case file ./\(path) (no case was open)\n")
+        } else {
+            opened = try CaseFile.create(at: path)
+            session.output.diagnostic("created case file ./\(path) (no case was open; 'case new PATH' to choose one)\n")
+        }
+        try use(opened, session: session)
+        return opened
+    }
+
+    /// Call after writing to the case so cached marks are re-read.
+    func changed() { localRevision += 1 }
+
+    func recordEvidence(_ session: Session) throws {
+        guard let file, recordedGeneration != session.store.generation else { return }
+        try file.recordEvidence(session.store.files, time: Self.now)
+        recordedGeneration = session.store.generation
+    }
+
+    // MARK: - Audit
+
+    /// The `Session.commandObservers` entry that writes every command line to the case's audit log.
+    public static func auditObserver(_ session: Session, _ line: String, _ error: Error?) {
+        let state = of(session)
+        let entry = AuditEntry(time: now, user: user, command: line, error: error.map { "\($0)" })
+        guard let file = state.file else {
+            if state.pendingAudit.count < 10_000 { state.pendingAudit.append(entry) }
+            return
+        }
+        do {
+            try file.audit([entry])
+            try state.recordEvidence(session)
+        } catch {
+            session.output.diagnostic("warning: could not write the audit log: \(error)\n")
+        }
+    }
+
+    // MARK: - Marks
+
+    /// All marks of the case (re-read when this or another shell changed them).
+    public func marks() -> [CaseMark] {
+        guard let file else { return [] }
+        let version = file.dataVersion()
+        if let c = markCache, c.version == version, c.revision == localRevision { return c.marks }
+        let marks = (try? file.marks()) ?? []
+        markCache = (version, localRevision, marks)
+        return marks
+    }
+
+    /// The marks of loaded events, by event id.
+    public func resolvedMarks(for store: EventStore) -> [EventID: CaseMark] {
+        guard let file else { return [:] }
+        let version = file.dataVersion()
+        if let c = resolvedCache, c.generation == store.generation, c.version == version, c.revision == localRevision {
+            return c.marks
+        }
+        var out: [EventID: CaseMark] = [:]
+        for m in marks() {
+            for e in events(sha256: m.sha256, line: m.line, in: store) { out[e] = m }
+        }
+        resolvedCache = (store.generation, version, localRevision, out)
+        return out
+    }
+
+    /// The stable key of an event.
+    public func key(of e: EventID, in store: EventStore) -> (sha256: String, line: Int) {
+        (store.file(of: e).sha256, store.line(of: e))
+    }
+
+    /// The loaded events with this key (one, unless the same file was loaded under two paths).
+    public func events(sha256: String, line: Int, in store: EventStore) -> [EventID] {
+        let (bySHA, starts) = fileTable(store)
+        var out: [EventID] = []
+        for f in bySHA[sha256] ?? [] {
+            let lo = starts[f], hi = starts[f + 1]
+            let lines = store.lineNumber
+            var a = lo, b = hi
+            while a < b {                       // lines ascend within a file: binary search, then check
+                let mid = (a + b) / 2
+                if Int(lines[mid]) < line { a = mid + 1 } else { b = mid }
+            }
+            var i = a
+            while i < hi && Int(lines[i]) == line { out.append(i); i += 1 }
+            if i == a { out += (lo..<hi).filter { Int(lines[$0]) == line } }
+        }
+        return out
+    }
+
+    private func fileTable(_ store: EventStore) -> ([String: [Int]], [Int]) {
+        if let c = keyCache, c.generation == store.generation { return (c.filesBySHA, c.starts) }
+        var bySHA: [String: [Int]] = [:]
+        var starts = [0]
+        for (i, f) in store.files.enumerated() {
+            bySHA[f.sha256, default: []].append(i)
+            starts.append(starts[i] + f.eventCount)
+        }
+        keyCache = (store.generation, bySHA, starts)
+        return (bySHA, starts)
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// `case`: the case file that keeps marks, notes, analyst IOCs, the evidence list and the audit log.
+struct CaseCommand: Command {
+    var name: String { "case" }
+    var summary: String { "the case file: case new|open PATH, case close, case log; without arguments its status" }
+    var usage: String { "case [new PATH | open PATH | close | log [--limit N]]" }
+    var options: [OptionSpec] { [.value("limit", "N", "case log: the last N commands (default 50)")] }
+    var completion: ArgumentCompletion { .words(["new", "open", "close", "log"]) }
+
+    func run(_ args: Arguments, in ctx: CommandContext) throws {
+        let session = ctx.session
+        let state = CaseState.of(session)
+        let p = args.positional
+        switch p.first {
+        case nil:
+            return status(state, ctx)
+        case "new", "open":
+            guard p.count == 2 else { throw ShellError("usage: case \(p[0]) PATH") }
+            let path = (p[1] as NSString).expandingTildeInPath
+            let file = p[0] == "new" ? try CaseFile.create(at: path) : try CaseFile.open(at: path)
+            try state.use(file, session: session)
+            if ctx.wantsJSON { return status(state, ctx) }
+            let marks = state.marks().count
+            ctx.line("\(p[0] == "new" ? "created" : "opened") case \(TerminalText.escape(path))"
+                     + (p[0] == "open" ? " (\(marks) mark\(marks == 1 ? "" : "s"))" : ""))
+        case "close":
+            guard state.file != nil else { throw ShellError("case close: no case is open") }
+            state.close()
+            if !ctx.wantsJSON { ctx.line("case closed") }
+        case "log":
+            guard let file = state.file else { throw ShellError("case log: no case is open") }
+            let limit = Int(args.value("limit") ?? "50") ?? 50
+            let entries = try file.auditLog(limit: limit)
+            if ctx.wantsJSON {
+                ctx.json(.array(entries.map { .object([("time", .time($0.time)), ("user", .string($0.user)), ("command", .string($0.command)),
+                                                       ("error", .optional($0.error))]) }))
+                return
+            }
+            for e in entries {
+                ctx.line("\(session.displayTime(e.time))  \(TerminalText.escape(e.user))  \(TerminalText.escape(e.command))"
+                         + (e.error.map { "  [failed: \(TerminalText.escape($0))]" } ?? ""))
+            }
+        default:
+            throw ShellError("usage: \(usage)")
+        }
+    }
+
+    private func status(_ state: CaseState, _ ctx: CommandContext) {
+        guard let file = state.file else {
+            if ctx.wantsJSON { ctx.json(.object([("case", .null)])) } else {
+                ctx.line("no case is open ('case new PATH' or 'case open PATH'; 'mark' and 'note' use ./\(CaseState.defaultPath))")
+            }
+            return
+        }
+        let counts = (try? file.counts()) ?? []
+        if ctx.wantsJSON {
+            ctx.json(.object([("case", .string(file.path))] + counts.map { ($0.table, JSONValue.int($0.rows)) }))
+            return
+        }
+        ctx.line("case \(TerminalText.escape(file.path))")
+        let names = ["mark": "marks", "note": "notes", "ioc": "analyst IOCs", "evidence": "evidence files", "audit": "commands logged"]
+        for c in counts { ctx.line("  \(c.rows) \(names[c.table] ?? c.table)") }
+    }
+}

@@ -1,0 +1,165 @@
+import ExchangeEvidence
+import Foundation
+
+/// `mark EVENT_ID… as LABEL`: records the analyst's decision about events in the case file, committed
+/// before the command returns. `mark finding F3 as malicious` marks every event a finding cites.
+struct MarkCommand: Command {
+    var name: String { "mark" }
+    var summary: String { "mark events (or a finding's events) as malicious, suspicious, benign or reviewed, with a note and tags" }
+    var usage: String { "mark EVENT_ID…|finding FINDING_ID… as malicious|suspicious|benign|reviewed [--note TEXT] [--tag TAG]…" }
+    var options: [OptionSpec] {
+        [.value("note", "TEXT", "a note kept with the mark"), .repeated("tag", "TAG", "a tag (repeatable; exported as Timesketch tags)")]
+    }
+    var completion: ArgumentCompletion { .words(["as", "finding"] + TimelineFilter.labels) }
+
+    func run(_ args: Arguments, in ctx: CommandContext) throws {
+        var words = args.positional
+        guard let asIndex = words.lastIndex(where: { $0.lowercased() == "as" }), asIndex + 1 == words.count - 1 else {
+            throw ShellError("usage: \(usage)")
+        }
+        let label = words[asIndex + 1].lowercased()
+        guard TimelineFilter.labels.contains(label) else {
+            throw ShellError("mark: label must be one of \(TimelineFilter.labels.joined(separator: ", ")), not '\(TerminalText.escape(label))'")
+        }
+        words = Array(words[..<asIndex])
+        let session = ctx.session
+        let targets = try MarkTargets.resolve(words, session: session, command: name)
+        let state = CaseState.of(session)
+        let file = try state.requireFile(session)
+        let store = session.store
+        let now = CaseState.now
+        let marks = targets.map { t -> CaseMark in
+            let (sha, line) = state.key(of: t.event, in: store)
+            return CaseMark(sha256: sha, line: line, path: store.file(of: t.event).path, server: store.server(of: t.event),
+                            eventTime: store.time[t.event], message: EventMessage.build(store, t.event), label: label,
+                            note: args.value("note") ?? "", tags: args.values("tag"), finding: t.finding,
+                            user: CaseState.user, markedAt: now)
+        }
+        try file.saveMarks(marks)
+        state.changed()
+        if ctx.wantsJSON {
+            ctx.json(.object([("marked", .int(marks.count)), ("label", .string(label)), ("events", .array(targets.map { .int($0.event) })),
+                              ("case", .string(file.path))]))
+            return
+        }
+        ctx.line("marked \(marks.count) event\(marks.count == 1 ? "" : "s") \(label) in \(TerminalText.escape(file.path))")
+    }
+}
+
+/// The events a `mark`/`unmark` names: ids (`12`, `#12`, `12-15`), or `finding F3 F4`.
+enum MarkTargets {
+    struct Target { var event: EventID; var finding: String? }
+
+    static func resolve(_ words: [String], session: Session, command: String) throws -> [Target] {
+        guard !words.isEmpty else { throw ShellError("\(command): name events by id, or 'finding FINDING_ID'") }
+        let store = session.store
+        var out: [Target] = []
+        var seen = Set<EventID>()
+        if words[0].lowercased() == "finding" || words[0].lowercased() == "findings" {
+            guard words.count > 1 else { throw ShellError("\(command): name the finding, e.g. '\(command) finding F3'") }
+            guard let provider = session.findingCitations else { throw ShellError("\(command): no findings yet; run 'hunt' first") }
+            for id in words.dropFirst() {
+                guard let events = provider.events(ofFinding: id) else {
+                    throw ShellError("\(command): no finding '\(TerminalText.escape(id))'")
+                }
+                for e in events where seen.insert(e).inserted { out.append(Target(event: e, finding: id)) }
+            }
+            return out
+        }
+        for w in words {
+            let text = w.hasPrefix("#") ? String(w.dropFirst()) : w
+            let bounds: ClosedRange<Int>
+            if let dash = text.firstIndex(of: "-"), let a = Int(text[..<dash]), let b = Int(text[text.index(after: dash)...]), a <= b {
+                bounds = a...b
+            } else if let a = Int(text) {
+                bounds = a...a
+            } else {
+                throw ShellError("\(command): '\(TerminalText.escape(w))' is not an event id")
+            }
+            guard bounds.lowerBound >= 0, bounds.upperBound < store.count else {
+                throw ShellError("\(command): no event '\(TerminalText.escape(w))' (events are numbered 0–\(max(0, store.count - 1)))")
+            }
+            for e in bounds where seen.insert(e).inserted { out.append(Target(event: e, finding: nil)) }
+        }
+        return out
+    }
+}
+
+/// `unmark EVENT_ID…`: removes marks from the case.
+struct UnmarkCommand: Command {
+    var name: String { "unmark" }
+    var summary: String { "remove the marks of events (or of a finding's events)" }
+    var usage: String { "unmark EVENT_ID…|finding FINDING_ID…" }
+
+    func run(_ args: Arguments, in ctx: CommandContext) throws {
+        let session = ctx.session
+        let targets = try MarkTargets.resolve(args.positional, session: session, command: name)
+        let state = CaseState.of(session)
+        guard let file = state.file else { throw ShellError("unmark: no case is open ('case open PATH')") }
+        let removed = try file.removeMarks(targets.map { state.key(of: $0.event, in: session.store) })
+        state.changed()
+        if ctx.wantsJSON { ctx.json(.object([("unmarked", .int(removed))])); return }
+        ctx.line("unmarked \(removed) event\(removed == 1 ? "" : "s")")
+    }
+}
+
+/// `marks`: every mark in the case, in event time order, with who marked it and when.
+struct MarksCommand: Command {
+    var name: String { "marks" }
+    var summary: String { "list the case's marks in time order with label, note, tags, user and time" }
+    var usage: String { "marks [--label LABEL]" }
+    var options: [OptionSpec] { [.value("label", "LABEL", "only this label", choices: TimelineFilter.labels)] }
+
+    func run(_ args: Arguments, in ctx: CommandContext) throws {
+        let session = ctx.session
+        let state = CaseState.of(session)
+        let marks = state.marks().filter { args.value("label") == nil || $0.label == args.value("label") }
+        let store = session.store
+        let loaded = marks.map { state.events(sha256: $0.sha256, line: $0.line, in: store).first }
+        if ctx.wantsJSON {
+            ctx.json(.array(zip(marks, loaded).map { m, e in
+                .object([("event", e.map { .int($0) } ?? .null), ("time", .time(m.eventTime)), ("server", .string(m.server)),
+                         ("file", .string(m.path)), ("line", .int(m.line)), ("sha256", .string(m.sha256)), ("label", .string(m.label)),
+                         ("note", .string(m.note)), ("tags", .strings(m.tags)), ("finding", .optional(m.finding)),
+                         ("user", .string(m.user)), ("marked_at", .time(m.markedAt)), ("message", .string(m.message))])
+            }))
+            return
+        }
+        guard state.file != nil else { ctx.line("no case is open; 'mark' opens ./\(CaseState.defaultPath), or 'case open PATH'"); return }
+        if marks.isEmpty { ctx.line("no marks"); return }
+        var table = TextTable(["event", "time", "server", "label", "user", "marked at", "tags", "note", "message"])
+        table.maxWidth = 50
+        for (m, e) in zip(marks, loaded) {
+            table.add([e.map(String.init) ?? "(not loaded)", session.displayTime(m.eventTime), m.server, m.label, m.user,
+                       session.displayTime(m.markedAt), m.tags.joined(separator: ","), m.note, m.message])
+        }
+        ctx.write(table.render())
+    }
+}
+
+/// `note TEXT`: a free note in the case; `note` alone lists them.
+struct NoteCommand: Command {
+    var name: String { "note" }
+    var summary: String { "add a free note to the case (without text: list the notes)" }
+    var usage: String { "note [TEXT…]" }
+
+    func run(_ args: Arguments, in ctx: CommandContext) throws {
+        let session = ctx.session
+        let state = CaseState.of(session)
+        if args.positional.isEmpty {
+            let notes = try state.file?.notes() ?? []
+            if ctx.wantsJSON {
+                ctx.json(.array(notes.map { .object([("id", .int(Int($0.id))), ("time", .time($0.time)), ("user", .string($0.user)),
+                                                     ("text", .string($0.text))]) }))
+                return
+            }
+            if notes.isEmpty { ctx.line("no notes"); return }
+            for n in notes { ctx.line("\(session.displayTime(n.time))  \(TerminalText.escape(n.user))  \(TerminalText.escape(n.text))") }
+            return
+        }
+        let file = try state.requireFile(session)
+        let id = try file.addNote(args.positional.joined(separator: " "), user: CaseState.user, time: CaseState.now)
+        if ctx.wantsJSON { ctx.json(.object([("note", .int(Int(id))), ("case", .string(file.path))])); return }
+        ctx.line("note \(id) added to \(TerminalText.escape(file.path))")
+    }
+}

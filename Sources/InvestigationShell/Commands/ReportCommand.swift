@@ -1,0 +1,38 @@
+import Foundation
+
+/// `report FILE.md|FILE.html`: the investigation's conclusions per server, with what supports them and
+/// what to do now, for the people who must act on it.
+struct ReportCommand: Command {
+    var name: String { "report" }
+    var summary: String { "write the report (Markdown or self-contained HTML): verdict per server, findings, marks, IOC hits, coverage, remediation" }
+    var usage: String { "report FILE.md|FILE.html [--force]" }
+    var options: [OptionSpec] { [.flag("force", "overwrite FILE if it exists")] }
+    var completion: ArgumentCompletion { .files }
+
+    func run(_ args: Arguments, in ctx: CommandContext) throws {
+        guard args.positional.count == 1 else { throw ShellError("usage: \(usage)") }
+        let path = (args.positional[0] as NSString).expandingTildeInPath
+        let lower = path.lowercased()
+        let html = lower.hasSuffix(".html") || lower.hasSuffix(".htm")
+        guard html || lower.hasSuffix(".md") else { throw ShellError("report: the file must end in .md or .html") }
+        if FileManager.default.fileExists(atPath: path) && !args.flag("force") {
+            throw ShellError("report: \(TerminalText.escape(path)) exists (--force to overwrite)")
+        }
+        let session = ctx.session
+        let model = try ReportModel.gather(session)
+        let time = session.displayTime
+        let text = html ? HTMLReport(model: model, time: time).render() : MarkdownReport(model: model, time: time).render()
+        do { try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+            throw ShellError("report: cannot write \(TerminalText.escape(path)): \(error.localizedDescription)")
+        }
+        if ctx.wantsJSON {
+            ctx.json(.object([("file", .string(path)), ("format", .string(html ? "html" : "markdown")),
+                              ("servers", .array(model.servers.map { .object([("server", .string($0.server)), ("verdict", .string($0.verdict.rawValue)),
+                                                                              ("reasons", .strings($0.reasons))]) })),
+                              ("findings", .int(model.servers.reduce(0) { $0 + $1.findings.count })), ("marks", .int(model.marks.count)),
+                              ("remediation", .strings(model.remediation.map(\.step.id)))]))
+            return
+        }
+        ctx.line("wrote \(TerminalText.escape(path)): " + model.servers.map { "\($0.server) \($0.verdict.rawValue)" }.joined(separator: ", "))
+    }
+}

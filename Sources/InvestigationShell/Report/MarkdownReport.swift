@@ -1,0 +1,111 @@
+import ExchangeEvidence
+
+/// The report as Markdown: readable as plain text, renders on any Markdown viewer.
+struct MarkdownReport {
+    let model: ReportModel
+    let time: (Int64) -> String
+
+    func render() -> String {
+        var o = ""
+        func p(_ s: String = "") { o += s + "\n" }
+        func md(_ s: String) -> String { ReportText.markdown(s) }
+        p("# Exchange compromise assessment")
+        p()
+        p("Generated \(time(model.generated)) (\(md(model.zone))) by \(md(model.user)) with exhunt"
+          + (model.casePath.map { "; case file `\($0.replacingOccurrences(of: "`", with: "'"))`" } ?? "; no case file") + ".")
+        p("Evidence sets: \(model.evidenceSets.isEmpty ? "none loaded" : model.evidenceSets.map(md).joined(separator: ", ")).")
+        p()
+        p("## Verdict per server")
+        p()
+        p("| server | verdict | why |")
+        p("|---|---|---|")
+        for s in model.servers { p("| \(md(s.server)) | **\(s.verdict.rawValue)** | \(md(s.reasons.joined(separator: "; "))) |") }
+        p()
+        if model.servers.contains(where: { !$0.build.isEmpty }) {
+            p("## Build and exposure")
+            p()
+            for s in model.servers where !s.build.isEmpty {
+                p("- **\(md(s.server))**")
+                for l in s.build { p("  - \(md(l))") }
+            }
+            p()
+        }
+        p("## Findings by severity")
+        p()
+        if model.servers.allSatisfy({ $0.findings.isEmpty }) { p("The hunt found nothing."); p() }
+        for severity in ReportFinding.severities {
+            let fs = model.servers.flatMap(\.findings).filter { $0.facts.severity == severity }
+            if fs.isEmpty { continue }
+            p("### \(severity) (\(fs.count))")
+            p()
+            p("| id | time | server | rule | finding | events |")
+            p("|---|---|---|---|---|---|")
+            for f in fs.sorted(by: { $0.facts.time < $1.facts.time }) {
+                p("| \(md(f.id)) | \(time(f.facts.time)) | \(md(f.facts.server)) | \(md(f.facts.rule)) | \(md(f.facts.title)): \(md(f.facts.summary)) | \(f.events.count) |")
+            }
+            p()
+        }
+        p("## Marked events in order")
+        p()
+        if model.marks.isEmpty { p("No events were marked.") } else {
+            p("| time | server | label | event | what | note | marked by |")
+            p("|---|---|---|---|---|---|---|")
+            for m in model.marks {
+                let event = model.markedEvents[m].map { "#\($0)" } ?? "\(md(m.path)):\(m.line)"
+                p("| \(time(m.eventTime)) | \(md(m.server)) | **\(m.label)** | \(event) | \(md(m.message)) | \(md(m.note))"
+                  + (m.tags.isEmpty ? "" : " [\(md(m.tags.joined(separator: ", ")))]") + " | \(md(m.user)), \(time(m.markedAt)) |")
+            }
+        }
+        p()
+        p("## IOC hits")
+        p()
+        if model.publishedHits.isEmpty { p("No published indicator (built-in or loaded IOC sets) was found in the evidence.") } else {
+            p("| indicator | type | set | hits | first | last | servers |")
+            p("|---|---|---|---|---|---|---|")
+            for h in model.publishedHits {
+                p("| \(md(h.value)) | \(md(h.type)) | \(md(h.set)) | \(h.hits) | \(time(h.first)) | \(time(h.last)) | \(md(h.servers.joined(separator: ", "))) |")
+            }
+        }
+        p()
+        if model.iocHits.isEmpty { p("No analyst IOCs are recorded in the case.") } else {
+            p("Analyst IOCs (events whose line contains the indicator):")
+            p()
+            p("| type | indicator | events | servers | first | last |")
+            p("|---|---|---|---|---|---|")
+            for h in model.iocHits {
+                p("| \(md(h.ioc.type)) | \(md(h.ioc.value)) | \(h.count) | \(md(h.servers.joined(separator: ", "))) | \(time(h.first)) | \(time(h.last)) |")
+            }
+        }
+        p()
+        p("## What to do now")
+        p()
+        for (i, a) in model.remediation.enumerated() {
+            p("\(i + 1). **\(md(a.step.title)).** \(md(a.step.text))")
+            p("   _Because: \(md(a.reasons.prefix(4).joined(separator: "; ")))\(a.reasons.count > 4 ? "; …" : "")._")
+        }
+        p()
+        p("## Evidence coverage")
+        p()
+        p("| server | source | files | events | first | last |")
+        p("|---|---|---|---|---|---|")
+        for s in model.servers {
+            for c in s.coverage {
+                p("| \(md(s.server)) | \(md(c.source)) | \(c.files) | \(c.events) | \(c.first == Int64.max ? "-" : time(c.first)) | \(c.last == Int64.min ? "-" : time(c.last)) |")
+            }
+        }
+        p()
+        p("## Analyst notes")
+        p()
+        if model.notes.isEmpty { p("No notes.") }
+        for n in model.notes { p("- \(time(n.time)), \(md(n.user)): \(md(n.text))") }
+        p()
+        p("## Evidence files and SHA-256")
+        p()
+        p("\(model.files.count) files; \(model.auditCount) commands in the case's audit log.")
+        p()
+        p("| server | file | size | sha256 |")
+        p("|---|---|---|---|")
+        for f in model.files { p("| \(md(f.server)) | \(md(f.path)) | \(f.size) | \(f.sha256) |") }
+        return o
+    }
+}

@@ -1,0 +1,55 @@
+import ExchangeDetection
+import ExchangeEvidence
+
+/// The build section of the report, from the same evidence and catalog as `check-build`: the build a
+/// server ran, its history in the logs, the windows in which it was open to ProxyLogon and related
+/// campaigns, and the update to install.
+struct ReportBuilds {
+    struct ServerBuild {
+        var lines: [String]
+        /// `install Mar21SU for CU19 (15.1.2176.9)`, when the catalog knows a newer build.
+        var recommendation: String?
+    }
+
+    let byServer: [String: ServerBuild]
+
+    init(store: EventStore, time: (Int64) -> String) {
+        guard let catalog = try? BuildCatalog.bundled() else { byServer = [:]; return }
+        let evidence = BuildEvidence.collect(from: store)
+        let timeline = ExposureTimeline(evidence: evidence, catalog: catalog)
+        var out: [String: ServerBuild] = [:]
+        for server in evidence.servers {
+            let observed = evidence.observations.filter { $0.server == server }
+            let reported = evidence.reported.filter { $0.server == server }
+            guard let current = CheckBuildCommand.currentBuild(observed: observed, reported: reported) else { continue }
+            let when = observed.map(\.last).max() ?? CheckBuildCommand.now()
+            let a = catalog.assess(current.build, source: current.source, at: when)
+            var lines = ["runs \(a.build) (\(a.friendlyName)), " + (current.file.map { "from \(current.source.label) in \($0)" } ?? "from the \(current.source.label)")]
+            if observed.count > 1 || (observed.first.map { $0.build != current.build } ?? false) {
+                lines.append("builds in the logs: " + observed.map { "\($0.build) (\(time($0.first)) – \(time($0.last)))" }.joined(separator: " → "))
+            }
+            let campaigns = a.cves.filter { $0.campaign != nil }
+            let open = campaigns.filter { $0.state == .vulnerable }.map(\.cve)
+            if !open.isEmpty { lines.append("vulnerable at the last event to " + open.joined(separator: ", ")) }
+            let windows = timeline.windows.filter { $0.server == server && $0.campaign != nil }
+            let groups = Dictionary(grouping: windows) { "\($0.campaign ?? $0.cve)\u{0}\($0.from)\u{0}\($0.until ?? -1)" }
+            for w in groups.values.sorted(by: { ($0[0].from, $0[0].cve) < ($1[0].from, $1[0].cve) }) {
+                let first = w[0]
+                let start = first.opensBeforeEvidence ? "before the first event (\(time(first.from)))" : time(first.from)
+                let end = first.until.map { "until the update at \(time($0))" } ?? "still open at the last event (\(time(first.lastVulnerable)))"
+                let fixes = w.map(\.fixedBy).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+                lines.append("exposed to \(first.campaign ?? first.cve) (\(w.map(\.cve).joined(separator: ", "))) from \(start) \(end); fixed by \(fixes.joined(separator: ", "))")
+            }
+            var recommendation: String?
+            if let r = a.recommended {
+                let what = r.update.map { "\($0) for \(r.level)" } ?? r.level
+                recommendation = "install \(r.changesCU ? "\(r.level), then " : "")\(what) (\(r.build))"
+                lines.append("next: " + recommendation!)
+            }
+            out[ExposureTimeline.serverKey(server)] = ServerBuild(lines: lines, recommendation: recommendation)
+        }
+        byServer = out
+    }
+
+    func of(_ server: String) -> ServerBuild? { byServer[ExposureTimeline.serverKey(server)] }
+}

@@ -1,0 +1,198 @@
+import ExchangeDetection
+import ExchangeEvidence
+import Foundation
+
+/// The conclusion for one server.
+public enum Verdict: String, CaseIterable, Sendable {
+    case compromised
+    case attempted
+    case noEvidence = "no evidence"
+    case notEnoughCoverage = "not enough coverage"
+}
+
+/// One finding as the report lists it.
+struct ReportFinding {
+    var id: String
+    var facts: FindingFacts
+    var events: [EventID]
+
+    static let severities = ["critical", "high", "medium", "low", "info"]
+    var rank: Int { Self.severities.firstIndex(of: facts.severity) ?? Self.severities.count }
+}
+
+/// Everything the report says about one server, with the reasons for its verdict.
+struct ServerAssessment {
+    var server: String
+    var verdict: Verdict
+    var reasons: [String]
+    var findings: [ReportFinding]
+    var marks: [CaseMark]
+    var coverage: [Coverage]
+    /// Lines about the build and exposure windows (as `check-build` finds them), and the update to install.
+    var build: [String]
+    var recommendedUpdate: String?
+
+    struct Coverage {
+        var source: String
+        var files: Int
+        var events: Int
+        var first: Int64
+        var last: Int64
+    }
+}
+
+/// Events containing an analyst IOC.
+struct AnalystIOCHit {
+    var ioc: AnalystIOC
+    var count: Int
+    var servers: [String]
+    var first: Int64
+    var last: Int64
+    var sample: [EventID]
+}
+
+/// A published indicator (built-in or loaded IOC set) found in the evidence, as `grep-ioc` summarizes it.
+struct PublishedIOCHit {
+    var value: String
+    var type: String
+    var set: String
+    var hits: Int
+    var first: Int64
+    var last: Int64
+    var servers: [String]
+}
+
+/// The report's content, gathered from the session once and rendered as Markdown or HTML.
+struct ReportModel {
+    var generated: Int64
+    var user: String
+    var casePath: String?
+    var zone: String
+    var evidenceSets: [String]
+    var servers: [ServerAssessment]
+    var marks: [CaseMark]
+    var markedEvents: [CaseMark: EventID]
+    var notes: [CaseNote]
+    var iocHits: [AnalystIOCHit]
+    var publishedHits: [PublishedIOCHit]
+    var remediation: [RemediationCatalog.Applied]
+    var files: [EvidenceFile]
+    var auditCount: Int
+    /// Events per day over all servers, for the chart.
+    var daily: [(day: Int64, events: Int)]
+
+    /// Web logs must reach this far for "no evidence" to mean something: the ProxyLogon campaign was seen
+    /// from 2021-01-06 and mass exploitation ran until the March 2021 updates were applied.
+    static let minimumWebCoverage: Int64 = 86_400_000
+
+    static func gather(_ session: Session) throws -> ReportModel {
+        let store = session.store
+        let state = CaseState.of(session)
+        let marks = state.marks()
+        var markedEvents: [CaseMark: EventID] = [:]
+        for m in marks { if let e = state.events(sha256: m.sha256, line: m.line, in: store).first { markedEvents[m] = e } }
+        let p = session.findingCitationsRunningHunt()
+        let findings = p.findingIDs.compactMap { id in p.facts(ofFinding: id).map { ReportFinding(id: id, facts: $0, events: p.events(ofFinding: id) ?? []) } }
+        let hooks = session.reportHooks
+        let builds = ReportBuilds(store: store, time: session.displayTime)
+
+        var serverNames = Set(store.files.map(\.server))
+        for m in marks { serverNames.insert(m.server) }
+        for f in findings where !f.facts.server.isEmpty { serverNames.insert(f.facts.server) }
+        let servers = serverNames.sorted().map { name -> ServerAssessment in
+            let files = store.files.filter { $0.server == name }
+            var groups: [String: ServerAssessment.Coverage] = [:]
+            for f in files {
+                let key = f.channel.isEmpty ? f.kind.rawValue : "\(f.kind.rawValue)/\(f.channel)"
+                var c = groups[key] ?? .init(source: key, files: 0, events: 0, first: Int64.max, last: Int64.min)
+                c.files += 1; c.events += f.eventCount
+                if f.firstTime != Timestamp.unknown { c.first = min(c.first, f.firstTime); c.last = max(c.last, f.lastTime) }
+                groups[key] = c
+            }
+            let mine = findings.filter { $0.facts.server == name }.sorted { ($0.rank, $0.facts.time) < ($1.rank, $1.facts.time) }
+            let myMarks = marks.filter { $0.server == name }
+            let coverage = groups.values.sorted { $0.source < $1.source }
+            let (verdict, reasons) = decide(findings: mine, marks: myMarks, coverage: coverage)
+            return ServerAssessment(server: name, verdict: verdict, reasons: reasons, findings: mine, marks: myMarks,
+                                    coverage: coverage, build: hooks.buildLines?(name) ?? builds.of(name)?.lines ?? [],
+                                    recommendedUpdate: builds.of(name)?.recommendation)
+        }
+
+        var iocHits: [AnalystIOCHit] = []
+        for ioc in (try state.file?.iocs()) ?? [] {
+            var filter = TimelineFilter()
+            filter.contains = [ioc.value]
+            let events = try TimelineQuery(filter, session: session, command: "report").events()
+            let timed = events.map { store.time[$0] }.filter { $0 != Timestamp.unknown }
+            iocHits.append(AnalystIOCHit(ioc: ioc, count: events.count, servers: Array(Set(events.map { store.server(of: $0) })).sorted(),
+                                  first: timed.min() ?? Timestamp.unknown, last: timed.max() ?? Timestamp.unknown,
+                                  sample: Array(events.prefix(5))))
+        }
+
+        var published: [PublishedIOCHit] = []
+        if let indicators = try? session.indicatorLibrary.select(sets: [], types: []), !indicators.isEmpty {
+            let matcher = IOCMatcher(indicators: indicators)
+            published = IOCSummary.summarize(matcher.match(store, filter: IOCFilter()), store: store).map { s in
+                let i = matcher.indicators[s.indicator]
+                return PublishedIOCHit(value: i.value, type: i.type.rawValue, set: i.set, hits: s.hits, first: s.first, last: s.last, servers: s.servers)
+            }.sorted { ($0.first, $0.value) < ($1.first, $1.value) }
+        }
+
+        var perDay: [Int64: Int] = [:]
+        for t in store.time where t != Timestamp.unknown { perDay[t - ((t % 86_400_000) + 86_400_000) % 86_400_000, default: 0] += 1 }
+
+        return ReportModel(
+            generated: CaseState.now, user: CaseState.user, casePath: state.file?.path, zone: session.settings.timezoneName,
+            evidenceSets: session.loads.map(\.evidenceSet), servers: servers, marks: marks,
+            markedEvents: markedEvents, notes: (try state.file?.notes()) ?? [], iocHits: iocHits, publishedHits: published,
+            remediation: try RemediationCatalog.load().applicable(servers), files: store.files,
+            auditCount: (try state.file?.counts().first { $0.table == "audit" }?.rows) ?? 0,
+            daily: perDay.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+    }
+
+    /// The verdict of a server and why, from the hunt's findings and the analyst's marks (a malicious mark
+    /// always counts); without web logs spanning a day nothing can be ruled out.
+    static func decide(findings: [ReportFinding], marks: [CaseMark], coverage: [ServerAssessment.Coverage]) -> (Verdict, [String]) {
+        let critical = findings.filter { $0.facts.severity == "critical" }
+        let malicious = marks.filter { $0.label == "malicious" }
+        if !critical.isEmpty || !malicious.isEmpty {
+            var why: [String] = []
+            if !critical.isEmpty { why.append("\(critical.count) critical finding\(critical.count == 1 ? "" : "s"): " + critical.prefix(3).map { "\($0.id) \($0.facts.title)" }.joined(separator: "; ")) }
+            if !malicious.isEmpty { why.append("\(malicious.count) event\(malicious.count == 1 ? "" : "s") marked malicious") }
+            return (.compromised, why)
+        }
+        let serious = findings.filter { $0.rank <= 2 }
+        let suspicious = marks.filter { $0.label == "suspicious" }
+        if !serious.isEmpty || !suspicious.isEmpty {
+            var why: [String] = []
+            if !serious.isEmpty { why.append("\(serious.count) finding\(serious.count == 1 ? "" : "s") of high or medium severity, none critical") }
+            if !suspicious.isEmpty { why.append("\(suspicious.count) event\(suspicious.count == 1 ? "" : "s") marked suspicious") }
+            return (.attempted, why)
+        }
+        let web = coverage.filter { ($0.source.hasPrefix("httpproxy") || $0.source.hasPrefix("iis")) && $0.first != Int64.max }
+        let span = (web.map(\.last).max() ?? 0) - (web.map(\.first).min() ?? 0)
+        if web.isEmpty || span < minimumWebCoverage {
+            return (.notEnoughCoverage, [web.isEmpty ? "no HttpProxy or IIS logs loaded for this server"
+                                                     : "HttpProxy and IIS logs cover less than a day"])
+        }
+        let minor = findings.map { "\($0.id) \($0.facts.title)" }
+        return (.noEvidence, [minor.isEmpty ? "the hunt found nothing and nothing is marked malicious or suspicious"
+                                            : "only low-severity findings (\(minor.prefix(3).joined(separator: "; "))\(minor.count > 3 ? "; …" : "")); nothing marked malicious or suspicious"])
+    }
+}
+
+/// What other commands contribute to the report: `buildLines` replaces the build section's lines for a
+/// server (the report computes them from the evidence and the build catalog otherwise).
+public final class ReportHooks {
+    public var buildLines: ((String) -> [String])?
+    public init() {}
+}
+
+extension Session {
+    /// Where other commands plug their part into `report`.
+    public var reportHooks: ReportHooks { attachment(ReportHooks.self) { ReportHooks() } }
+}
+
+extension CaseMark: Hashable {
+    public func hash(into h: inout Hasher) { h.combine(sha256); h.combine(line) }
+}

@@ -1,0 +1,143 @@
+import ExchangeEvidence
+import Foundation
+import InvestigationShell
+import Testing
+
+/// The case file: marks survive reopening in any order, refused files are left unchanged, and two shells share one file.
+@Suite struct CaseFileTests {
+    static let training = TestShell.repoRoot.appendingPathComponent("help/training").path
+
+    static func folder() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-case-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    static func marks(_ t: TestShell) throws -> [[String: Any]] {
+        try JSONSerialization.jsonObject(with: Data(try t.run("marks --json").utf8)) as! [[String: Any]]
+    }
+
+    @Test func marksComeBackWhicheverIsLoadedFirst() throws {
+        let path = try Self.folder().appendingPathComponent("a.case").path
+        let first = TestShell()
+        try first.run("load \(Self.training); case new \(path)")
+        try first.run("mark 398 2049 as malicious --note 'chain' --tag proxylogon --tag webshell")
+        try first.run("mark 2 as suspicious")
+        try first.run("note the SSRF came from 167.99.168.251")
+
+        let caseFirst = TestShell()
+        try caseFirst.run("case open \(path)")
+        #expect(try Self.marks(caseFirst).allSatisfy { $0["event"] is NSNull })   // known, but not loaded yet
+        try caseFirst.run("load \(Self.training)")
+        let loadFirst = TestShell()
+        try loadFirst.run("load \(Self.training); case open \(path)")
+        for t in [caseFirst, loadFirst] {
+            let marks = try Self.marks(t)
+            #expect(marks.map { $0["event"] as? Int } == [398, 2, 2049])     // event time order
+            #expect(marks[0]["label"] as? String == "malicious" && marks[0]["note"] as? String == "chain")
+            #expect(marks[0]["tags"] as? [String] == ["proxylogon", "webshell"])
+            #expect(marks[0]["user"] as? String != nil && marks[0]["marked_at"] as? String != nil)
+            #expect((marks[0]["sha256"] as? String)?.count == 64)
+            #expect(try t.run("timeline --marked --json").split(separator: "\n").count == 3)
+        }
+        #expect(try loadFirst.run("note").contains("the SSRF came from 167.99.168.251"))
+        // Re-marking changes the label and keeps the note; unmark removes.
+        try loadFirst.run("mark 398 as reviewed")
+        let changed = try Self.marks(loadFirst)
+        #expect(changed[0]["label"] as? String == "reviewed" && changed[0]["note"] as? String == "chain")
+        #expect(try loadFirst.run("unmark 2") == "unmarked 1 event\n")
+        #expect(try Self.marks(loadFirst).count == 2)
+    }
+
+    @Test func caseRecordsEvidenceAndEveryCommand() throws {
+        let path = try Self.folder().appendingPathComponent("b.case").path
+        let t = TestShell()
+        try t.run("load \(Self.training)")
+        _ = t.failure("timeline --from never")
+        try t.run("case new \(path)")
+        try t.run("sources")
+        let status = try JSONSerialization.jsonObject(with: Data(try t.run("case --json").utf8)) as! [String: Any]
+        #expect(status["evidence"] as? Int == t.session.store.files.count)
+        let log = try JSONSerialization.jsonObject(with: Data(try t.run("case log --json").utf8)) as! [[String: Any]]
+        let commands = log.map { $0["command"] as! String }
+        #expect(commands.starts(with: ["load \(Self.training)", "timeline --from never", "case new \(path)", "sources"]))
+        #expect(log[1]["error"] as? String != nil && log[0]["error"] is NSNull)
+    }
+
+    @Test func refusedFilesAreLeftUnchanged() throws {
+        let dir = try Self.folder()
+        let t = TestShell()
+        // Not SQLite at all.
+        let text = dir.appendingPathComponent("notes.txt")
+        try Data("hello\n".utf8).write(to: text)
+        #expect(t.failure("case open \(text.path)").contains("not an exhunt case file (not an SQLite database)"))
+        #expect(try Data(contentsOf: text) == Data("hello\n".utf8))
+        #expect(t.failure("case open \(dir.appendingPathComponent("missing.case").path)").contains("no case file"))
+        #expect(t.failure("case new \(text.path)").contains("already exists"))
+
+        // A real case, then variants made by editing its header: SQLite but another application, a newer schema.
+        let good = dir.appendingPathComponent("good.case").path
+        try t.run("case new \(good); case close")
+        let original = try Data(contentsOf: URL(fileURLWithPath: good))
+        func variant(_ name: String, _ edit: (inout Data) -> Void) throws -> URL {
+            var d = original
+            edit(&d)
+            let url = dir.appendingPathComponent(name)
+            try d.write(to: url)
+            return url
+        }
+        let foreign = try variant("foreign.db") { $0.replaceSubrange(68..<72, with: [0, 0, 0, 0]) }   // application_id
+        let newer = try variant("newer.case") { $0.replaceSubrange(60..<64, with: [0, 0, 0, 99]) }    // user_version
+        let damaged = try variant("damaged.case") { d in
+            for i in 100..<d.count { d[i] = 0xA5 }                                                  // every page after the header
+        }
+        let truncated = try variant("truncated.case") { $0 = $0.prefix(40) }
+        let cases: [(URL, String)] = [(foreign, "not an exhunt case file"), (newer, "newer exhunt"),
+                                      (damaged, "damaged"), (truncated, "damaged")]
+        for (url, expected) in cases {
+            let before = try Data(contentsOf: url)
+            let message = t.failure("case open \(url.path)")
+            #expect(message.contains(expected), "\(url.lastPathComponent): \(message)")
+            #expect(message.contains("nothing was changed"), "\(url.lastPathComponent): \(message)")
+            #expect(try Data(contentsOf: url) == before, "\(url.lastPathComponent) was changed")
+        }
+        #expect(try t.run("case") .contains("no case is open"))
+    }
+
+    @Test func twoShellsShareOneCase() throws {
+        let path = try Self.folder().appendingPathComponent("shared.case").path
+        let a = TestShell(), b = TestShell()
+        try a.run("load \(Self.training); case new \(path)")
+        try b.run("load \(Self.training); case open \(path)")
+        for i in 0..<20 {
+            try a.run("mark \(i) as reviewed")
+            try b.run("mark \(100 + i) as suspicious")
+        }
+        try a.run("note from a")
+        try b.run("note from b")
+        // Each sees the other's marks without reopening.
+        #expect(try Self.marks(a).count == 40)
+        #expect(try Self.marks(b).count == 40)
+        #expect(try a.run("timeline --marked suspicious --json").split(separator: "\n").count == 20)
+        let c = TestShell()
+        try c.run("case open \(path)")
+        #expect(try c.run("note").components(separatedBy: "from ").count == 3)
+    }
+}
+
+/// The analyst IOC table other commands use.
+@Suite struct AnalystIOCTests {
+    @Test func addListUpdateRemove() throws {
+        let path = try CaseFileTests.folder().appendingPathComponent("ioc.case").path
+        let file = try CaseFile.create(at: path)
+        let a = try file.addIOC(AnalystIOC(type: "ip", value: "167.99.168.251", note: "attacker", user: "ana", time: 1))
+        let b = try file.addIOC(AnalystIOC(type: "path", value: "\\aspnet_client\\supp0rt.aspx", note: "", user: "ana", time: 2))
+        #expect(try file.addIOC(AnalystIOC(type: "ip", value: "167.99.168.251", note: "C2", user: "bo", time: 3)) == a)
+        #expect(try file.iocs().map(\.note) == ["C2", ""])
+        #expect(try file.removeIOC(id: b))
+        #expect(try !file.removeIOC(id: b))
+        file.close()
+        let again = try CaseFile.open(at: path)
+        #expect(try again.iocs().map(\.value) == ["167.99.168.251"])
+    }
+}

@@ -1,0 +1,160 @@
+import ExchangeEvidence
+import Foundation
+import InvestigationShell
+import Testing
+
+/// The report on the training set: the story of the attack chain, verdicts, remediation from data,
+/// escaping of evidence text, and the HTML as a real browser renders it.
+@Suite struct ReportCommandTests {
+    /// Loads the training set, marks the chain, adds a note and an analyst IOC, and supplies findings as a hunt would.
+    static func investigated() throws -> (TestShell, URL) {
+        let (t, dir) = try TimelineCommandTests.loaded()
+        let chain = try TimelineCommandTests.rows(try t.run("timeline --json --ip 167.99.168.251 --source httpproxy/ecp"))
+        let ssrf = chain.map { $0["event"] as! Int }
+        let ecp = try TimelineCommandTests.rows(try t.run("timeline --json --source ecp-server --from 2021-03-03"))
+        let shell = try TimelineCommandTests.rows(try t.run("timeline --json --contains supp0rt.aspx --source iis"))
+        try t.run("mark \(ssrf.map(String.init).joined(separator: " ")) as malicious --tag proxylogon --note 'SSRF from 167.99.168.251'")
+        try t.run("mark \(ecp[1]["event"] as! Int) as malicious --tag oab-vdir --note 'script in the OAB ExternalUrl'")
+        try t.run("mark \(shell.map { String($0["event"] as! Int) }.joined(separator: " ")) as malicious --tag webshell")
+        try t.run("note 'EX02 was patched on 2021-03-03 10:00, only a scanner probe reached it'")
+        let file = try #require(CaseState.of(t.session).file)
+        try file.addIOC(AnalystIOC(type: "ip", value: "167.99.168.251", note: "attacker", user: "test", time: 0))
+        let webshellEvent = shell[0]["event"] as! Int
+        t.session.findingCitations = StubFindings(
+            [("F1", [webshellEvent]), ("F2", [ssrf[0]]), ("F3", [0])],
+            facts: ["F1": (rule: "webshell.file", title: "Web shell requested", severity: "critical", cves: ["CVE-2021-27065"],
+                           server: "EX01", time: t.session.store.time[webshellEvent], summary: "POST /aspnet_client/supp0rt.aspx <antSword/v2.1>"),
+                    "F2": (rule: "proxylogon.ssrf", title: "ProxyLogon SSRF", severity: "high", cves: ["CVE-2021-26855"],
+                           server: "EX01", time: t.session.store.time[ssrf[0]], summary: "X-BEResource-Cookie to EX01"),
+                    "F3": (rule: "proxylogon.scanner-probe", title: "Scanner probe", severity: "medium", cves: [],
+                           server: "EX02", time: Timestamp.parse("2021-03-02T10:00:00Z")!, summary: "localhost probe")])
+        return (t, dir)
+    }
+
+    @Test func markdownTellsTheStory() throws {
+        let (t, dir) = try Self.investigated()
+        let path = dir.appendingPathComponent("report.md")
+        let out = try t.run("report \(path.path) --json")
+        let summary = try JSONSerialization.jsonObject(with: Data(out.utf8)) as! [String: Any]
+        let servers = summary["servers"] as! [[String: Any]]
+        #expect(servers.map { $0["verdict"] as! String } == ["compromised", "attempted"])
+        let ids = summary["remediation"] as! [String]
+        #expect(ids.contains("remove-webshells") && ids.contains("restore-oab-vdir") && ids.contains("install-update"))
+        #expect(ids.contains("confirm-attempt") && !ids.contains("reset-credentials"))
+        let md = try String(contentsOf: path, encoding: .utf8)
+        for heading in ["## Verdict per server", "## Findings by severity", "### critical (1)", "### high (1)", "### medium (1)",
+                        "## Marked events in order", "## IOC hits", "## What to do now", "## Evidence coverage",
+                        "## Analyst notes", "## Evidence files and SHA-256"] {
+            #expect(md.contains(heading), "missing \(heading)")
+        }
+        #expect(md.contains("| EX01 | **compromised** |"))
+        #expect(md.contains("EX02 was patched on 2021-03-03 10:00"))
+        #expect(md.contains("| ip | 167.99.168.251 |"), "analyst IOC hits")
+        #expect(md.contains("| 167.99.168.251 | ip | volexity-cisa |"), "published indicator hits")
+        #expect(md.contains("## Build and exposure") && md.contains("exposed to ProxyLogon"))
+        // Marked events in time order: the SSRF before the OAB script before the web shell.
+        let ssrf = try #require(md.range(of: "SSRF from 167.99.168.251"))
+        let script = try #require(md.range(of: "script in the OAB ExternalUrl"))
+        let shell = try #require(md.range(of: "supp0rt.aspx 200 from"))
+        #expect(ssrf.lowerBound < script.lowerBound && script.lowerBound < shell.lowerBound)
+        // Evidence text cannot become markup or break the table.
+        #expect(!md.contains("<script") && md.contains("&lt;script"))
+        #expect(md.contains(t.session.store.files[0].sha256))
+    }
+
+    /// Without a stub, the report runs the real hunt: the training set's EX01 is compromised with critical
+    /// findings and the LSASS dump calls for a credential reset.
+    @Test func reportRunsTheHunt() throws {
+        let (t, dir) = try TimelineCommandTests.loaded()
+        let path = dir.appendingPathComponent("hunted.md")
+        let summary = try JSONSerialization.jsonObject(with: Data(try t.run("report \(path.path) --json").utf8)) as! [String: Any]
+        let servers = summary["servers"] as! [[String: Any]]
+        #expect(servers.first { $0["server"] as? String == "EX01" }?["verdict"] as? String == "compromised")
+        #expect((summary["findings"] as! Int) > 5)
+        let steps = summary["remediation"] as! [String]
+        #expect(steps.contains("reset-credentials") && steps.contains("remove-webshells") && steps.contains("look-for-exfiltration"))
+        let md = try String(contentsOf: path, encoding: .utf8)
+        #expect(md.contains("### critical") && md.contains("chain.proxylogon"))
+    }
+
+    @Test func htmlIsSelfContainedAndEscaped() throws {
+        let (t, dir) = try Self.investigated()
+        let path = dir.appendingPathComponent("report.html")
+        try t.run("report \(path.path)")
+        let html = try String(contentsOf: path, encoding: .utf8)
+        #expect(html.hasPrefix("<!DOCTYPE html>"))
+        #expect(html.contains("<svg") && html.contains("</svg>"))
+        #expect(!html.lowercased().contains("<script"), "no script, and evidence <script> is escaped")
+        #expect(html.contains("&lt;script language=&quot;JScript&quot;"))
+        #expect(html.contains("&lt;antSword/v2.1&gt;"))
+        #expect(!html.contains("src=\"http") && !html.contains("href=\"http"), "nothing is fetched")
+        #expect(t.failure("report \(path.path)").contains("--force"))
+        #expect(t.failure("report \(dir.appendingPathComponent("r.pdf").path)").contains(".md or .html"))
+    }
+
+    /// Renders the HTML in headless Chromium: the DOM must hold the sections and the chart, and a screenshot must be taken.
+    @Test func htmlRendersInChromium() throws {
+        guard let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+            .first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            print("skipped: Chromium is not installed (apt-get install -y chromium)")
+            return
+        }
+        let (t, dir) = try Self.investigated()
+        let path = dir.appendingPathComponent("report.html")
+        try t.run("report \(path.path)")
+        func chrome(_ args: [String]) throws -> String {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: chromium)
+            p.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=\(dir.path)/chrome"] + args
+            let out = Pipe()
+            p.standardOutput = out
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            return String(decoding: data, as: UTF8.self)
+        }
+        let dom = try chrome(["--dump-dom", path.absoluteString])
+        #expect(dom.contains("Verdict per server") && dom.contains("<svg") && dom.contains("compromised"))
+        #expect(dom.contains("&lt;script language="), "evidence stays text in the DOM")
+        let png = dir.appendingPathComponent("report.png")
+        _ = try chrome(["--window-size=1200,2000", "--screenshot=\(png.path)", path.absoluteString])
+        let image = try Data(contentsOf: png)
+        #expect(image.starts(with: [0x89, 0x50, 0x4E, 0x47]) && image.count > 20_000)
+    }
+}
+
+/// The issue's acceptance run: a command file that loads the training set, hunts, marks the attack chain and
+/// writes the report; the report must tell the story in order.
+@Suite struct ReportStoryTests {
+    @Test func commandFileTellsTheStory() throws {
+        let dir = try CaseFileTests.folder()
+        let t = TestShell()
+        try t.run("load \(TimelineCommandTests.training)")
+        // The chain finding's id, as an analyst reads it off the timeline.
+        let cited = try TimelineCommandTests.rows(try t.run("timeline --json --findings --source ecp-server"))
+        let chain = try #require(cited.first { ($0["message"] as! String).contains("<script") }?["findings"] as? [String])
+        let script = """
+            # ProxyLogon on EX01: SSRF, OAB virtual directory script, web shell, LSASS dump
+            case new \(dir.appendingPathComponent("story.case").path)
+            hunt --min-severity high
+            \(chain.map { "mark finding \($0) as malicious --tag proxylogon --tag oab-vdir" }.joined(separator: "\n"))
+            mark $(first) as malicious --tag webshell --note "antSword talks to the web shell"
+            note "EX02 saw only a scanner probe and was patched on 2021-03-03"
+            report \(dir.appendingPathComponent("story.md").path)
+            report \(dir.appendingPathComponent("story.html").path)
+            """
+        let shellRequest = try TimelineCommandTests.rows(try t.run("timeline --json --field user_agent=antSword/v2.1 --limit 1"))
+        t.session.variables["first"] = String(shellRequest[0]["event"] as! Int)
+        let result = t.shell.runScript(script.replacingOccurrences(of: "$(first)", with: "$first"), name: "story.exh", echo: false, keepGoing: false)
+        #expect(result.failures == 0, "\(result.firstError ?? "")")
+        let md = try String(contentsOf: dir.appendingPathComponent("story.md"), encoding: .utf8)
+        #expect(md.contains("| EX01 | **compromised** |"))
+        let order = ["Set-OabVirtualDirectory", "antSword talks to the web shell"].map { md.range(of: $0)?.lowerBound }
+        #expect(order.allSatisfy { $0 != nil } && order[0]! < order[1]!)
+        #expect(md.contains("Remove the web shells") && md.contains("Reset credentials"))
+        #expect(md.contains("EX02 saw only a scanner probe"))
+        let html = try String(contentsOf: dir.appendingPathComponent("story.html"), encoding: .utf8)
+        #expect(html.contains("<svg") && html.contains("class=\"verdict compromised\""))
+    }
+}

@@ -1,0 +1,94 @@
+import ExchangeEvidence
+import Foundation
+import InvestigationShell
+import Testing
+
+/// The Timesketch export: required columns with the types Timesketch expects, in CSV and JSONL.
+@Suite struct TimelineExportTests {
+    /// Splits RFC 4180 CSV text into records (quoted fields may hold commas, quotes and newlines).
+    static func parseCSV(_ text: String) -> [[String]] {
+        var records: [[String]] = [], field = "", record: [String] = []
+        var quoted = false, i = text.startIndex
+        while i < text.endIndex {
+            let c = text[i]
+            if quoted {
+                if c == "\"" {
+                    let next = text.index(after: i)
+                    if next < text.endIndex && text[next] == "\"" { field.append("\""); i = next } else { quoted = false }
+                } else { field.append(c) }
+            } else if c == "\"" { quoted = true }
+            else if c == "," { record.append(field); field = "" }
+            else if c == "\n" { record.append(field); records.append(record); record = []; field = "" }
+            else if c != "\r" { field.append(c) }
+            i = text.index(after: i)
+        }
+        if !field.isEmpty || !record.isEmpty { record.append(field); records.append(record) }
+        return records
+    }
+
+    /// What Timesketch requires of a row: a message, an ISO 8601 datetime it can parse, a timestamp description.
+    static func checkRow(_ row: [String: Any]) {
+        #expect((row["message"] as? String).map { !$0.isEmpty } == true)
+        let datetime = row["datetime"] as? String ?? ""
+        #expect(datetime.hasSuffix("+00:00") && Timestamp.parse(datetime) != nil, "datetime \(datetime)")
+        #expect((row["timestamp_desc"] as? String).map { !$0.isEmpty } == true)
+    }
+
+    @Test func csvHasTheRequiredColumnsAndTypes() throws {
+        let (t, dir) = try TimelineCommandTests.loaded()
+        try t.run("mark 398 as malicious --tag ssrf --note 'first SSRF'")
+        let file = dir.appendingPathComponent("tl.csv")
+        let out = try t.run("export timeline \(file.path) --filter '--ip 167.99.168.251'")
+        #expect(out.hasPrefix("wrote "))
+        let records = Self.parseCSV(try String(contentsOf: file, encoding: .utf8))
+        let header = records[0]
+        for required in ["message", "datetime", "timestamp_desc"] { #expect(header.contains(required)) }
+        #expect(Set(header).count == header.count)
+        let rows = records.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
+        #expect(rows.count == (try t.run("timeline --json --ip 167.99.168.251")).split(separator: "\n").count)
+        for r in rows {
+            #expect(r.count == header.count)
+            Self.checkRow(r)
+            let micros = try #require(Int64(r["timestamp"]!))
+            #expect(micros / 1000 == Timestamp.parse(r["datetime"]!))
+            #expect(Int(r["event"]!) != nil && Int(r["line"]!) != nil)
+            let tags = try JSONSerialization.jsonObject(with: Data(r["tag"]!.utf8)) as? [String]
+            #expect(tags != nil)
+        }
+        let marked = try #require(rows.first { $0["event"] == "398" })
+        #expect(marked["tag"] == "[\"malicious\",\"ssrf\"]" && marked["mark_note"] == "first SSRF")
+        #expect(marked["timestamp_desc"] == "Request time")
+    }
+
+    @Test func jsonlHasOneObjectPerLine() throws {
+        let (t, dir) = try TimelineCommandTests.loaded()
+        let file = dir.appendingPathComponent("tl.jsonl")
+        let result = try JSONSerialization.jsonObject(with: Data(try t.run("export timeline \(file.path) --json").utf8)) as! [String: Any]
+        let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == result["events"] as? Int)
+        #expect(lines.count + (result["untimed_skipped"] as! Int) == t.session.store.count)
+        for line in lines {
+            let row = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+            Self.checkRow(row)
+            #expect(row["timestamp"] is Int && row["tag"] is [String] && row["server"] is String)
+        }
+    }
+
+    @Test func exportRefusesToClobber() throws {
+        let (t, dir) = try TimelineCommandTests.loaded()
+        let file = dir.appendingPathComponent("tl.csv")
+        try t.run("export timeline \(file.path)")
+        #expect(t.failure("export timeline \(file.path)").contains("--force"))
+        try t.run("export timeline \(file.path) --force")
+        #expect(t.failure("export timeline \(dir.appendingPathComponent("x.txt").path)").contains(".csv or .jsonl"))
+        // Evidence that happens to be a .csv is never overwritten.
+        let server = dir.appendingPathComponent("set/EX09")
+        try FileManager.default.createDirectory(at: server, withIntermediateDirectories: true)
+        let evidence = server.appendingPathComponent("notes.csv")
+        try Data("a,b\n1,2\n".utf8).write(to: evidence)
+        try t.run("load \(dir.appendingPathComponent("set").path)")
+        #expect(t.failure("export timeline \(evidence.path) --force").contains("is loaded evidence"))
+        #expect(try Data(contentsOf: evidence) == Data("a,b\n1,2\n".utf8))
+        #expect(t.failure("export nothing").contains("unknown target"))
+    }
+}
