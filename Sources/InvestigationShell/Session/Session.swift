@@ -8,7 +8,9 @@ public final class Session {
     public var settings = Settings()
     /// Variables for `$NAME` in commands (`set VAR value`, `exhunt --set NAME=VALUE`).
     public var variables: [String: String] = [:]
-    public let output: OutputSink
+    /// Where commands write; features may tap or capture it (`OutputRouter`) without replacing the sink.
+    public var output: OutputSink { router }
+    public let router: OutputRouter
     public let registry: CommandRegistry
     public let help: HelpLibrary
     /// Polled by long commands; the executable wires it to Ctrl-C.
@@ -17,12 +19,15 @@ public final class Session {
     public var loadProgress: (@Sendable (LoadProgress) -> Void)?
     /// Set by `quit`; the driver stops reading commands.
     public var quitRequested = false
-    /// Nesting depth of `source`, to stop runaway recursion.
-    var sourceDepth = 0
+    /// Nesting depth of `source`, to stop runaway recursion (observers use it to tell typed lines from sourced ones).
+    public internal(set) var sourceDepth = 0
+    /// Called after every command line the shell runs (typed, `-c`, scripts, sourced files), with the line as
+    /// given and the error it failed with, or nil. One mechanism for recording, the case audit log and lessons.
+    public var observers: [(String, Error?) -> Void] = []
     private var attachments: [ObjectIdentifier: AnyObject] = [:]
 
     public init(output: OutputSink, registry: CommandRegistry = .standard, help: HelpLibrary = HelpLibrary()) {
-        self.output = output
+        self.router = OutputRouter(output)
         self.registry = registry
         self.help = help
     }

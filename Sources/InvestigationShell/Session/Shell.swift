@@ -16,11 +16,17 @@ public final class Shell {
 
     /// Runs every command on one line; throws the first failure.
     public func execute(_ line: String) throws {
-        let commands = try Tokenizer.commands(line) { [session] name in session.variables[name] }
-        for words in commands {
-            try run(words)
-            if session.quitRequested { return }
+        do {
+            let commands = try Tokenizer.commands(line) { [session] name in session.variables[name] }
+            for words in commands {
+                try run(words)
+                if session.quitRequested { break }
+            }
+        } catch {
+            for observe in session.observers { observe(line, error) }
+            throw error
         }
+        for observe in session.observers { observe(line, nil) }
     }
 
     /// Runs one tokenized command.
