@@ -13,6 +13,7 @@ public struct CommandRegistry {
         ShowCommand(),
         SetCommand(),
         SourceCommand(),
+        RecordCommand(),
         QuitCommand(),
     ])
 
