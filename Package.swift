@@ -40,7 +40,10 @@ let package = Package(
             ]),
 
         // Tests mirror the sources.
-        .testTarget(name: "ExchangeEvidenceTests", dependencies: ["ExchangeEvidence"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "ExchangeEvidenceTests",
+            dependencies: ["ExchangeEvidence", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            exclude: ["Fixtures"]),
         .testTarget(name: "ExchangeDetectionTests", dependencies: ["ExchangeDetection"], exclude: ["Fixtures"]),
         .testTarget(name: "InvestigationShellTests", dependencies: ["InvestigationShell"], exclude: ["Golden"]),
         .testTarget(name: "EndToEndTests", dependencies: ["exhunt"], exclude: ["Scripts"]),

@@ -27,6 +27,9 @@ public struct ExchangeCSVReader: EvidenceReader {
         if text.contains("#Log-type:") && text.contains("#Fields:") && !text.contains("#Fields: date time") { return 80 }
         // A headerless export that starts with the bare CSV header of an Exchange log.
         if text.hasPrefix("DateTime,RequestId,") || text.hasPrefix("TimeStamp,ServerName,") { return 60 }
+        // An Exchange logging folder whose file lost its header: still ours, so the problem is reported.
+        let p = path.lowercased()
+        if (p.contains("/httpproxy/") || p.contains("/ecp/server/") || p.contains("/ecp/activity/")) && text.contains(",") { return 20 }
         return 0
     }
 

@@ -54,10 +54,11 @@ public struct Arguments: Sendable {
                 }
             } else {
                 let ch = w.dropFirst().first!
+                if ch.isNumber {                      // relative times like -2h are values, not options
+                    out.positional.append(w)
+                    continue
+                }
                 guard let spec = specs.first(where: { $0.short == ch }), w.count == 2 else {
-                    if w.hasPrefix("-") && w.count > 2, let rel = Int(w.dropFirst(2)), rel >= 0 {
-                        out.positional.append(w); continue   // relative times like -2h are values, not options
-                    }
                     throw ShellError("\(command): unknown option '\(w)'" + suggestion(w, specs))
                 }
                 name = spec.name
@@ -87,7 +88,8 @@ public struct Arguments: Sendable {
 
     static func suggestion(_ word: String, _ specs: [OptionSpec]) -> String {
         let bare = word.trimmingCharacters(in: ["-"])
-        let close = specs.map(\.name).filter { $0.hasPrefix(String(bare.prefix(3))) }
-        return close.isEmpty ? "" : " (did you mean --\(close[0])?)"
+        guard let close = specs.map(\.name).min(by: { levenshtein($0, bare) < levenshtein($1, bare) }),
+              levenshtein(close, bare) <= 2 else { return "" }
+        return " (did you mean --\(close)?)"
     }
 }

@@ -25,24 +25,8 @@ public struct CommandRegistry {
         if prefixed.count > 1 {
             throw ShellError("'\(word)' is ambiguous: \(prefixed.map(\.name).joined(separator: ", "))")
         }
-        let close = commands.map(\.name).min { editDistance($0, word) < editDistance($1, word) }
-        let hint = close.flatMap { editDistance($0, word) <= 3 ? " (did you mean '\($0)'?)" : nil } ?? ""
+        let close = commands.map(\.name).min { levenshtein($0, word) < levenshtein($1, word) }
+        let hint = close.flatMap { levenshtein($0, word) <= 3 ? " (did you mean '\($0)'?)" : nil } ?? ""
         throw ShellError("unknown command '\(TerminalText.escape(word))'\(hint); type 'help' for the list")
-    }
-
-    func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        if a.isEmpty { return b.count }
-        var row = Array(0...b.count)
-        for i in 1...a.count {
-            var prev = row[0]
-            row[0] = i
-            for j in stride(from: 1, through: b.count, by: 1) {
-                let cur = row[j]
-                row[j] = min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] == b[j - 1] ? 0 : 1))
-                prev = cur
-            }
-        }
-        return row[b.count]
     }
 }

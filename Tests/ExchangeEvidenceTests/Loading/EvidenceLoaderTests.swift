@@ -1,0 +1,75 @@
+import ExchangeEvidence
+import Foundation
+import Testing
+
+@Suite struct EvidenceLoaderTests {
+    static let row = "2021-03-03T06:00:01.000Z,EX99,/owa/,10.0.0.1,Outlook,200\r\n"
+    static let header = "#Software: Microsoft Exchange Server\r\n#Log-type: HttpProxy Logs\r\n#Fields: DateTime,ServerHostName,UrlStem,ClientIpAddress,UserAgent,HttpStatus\r\n"
+
+    @Test func serverComesFromTheCollectionLayout() throws {
+        let dir = Fixtures.tempDir()
+        Fixtures.write(Self.header + Self.row, "EX01/C/Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Owa/a.LOG", in: dir)
+        Fixtures.write(Self.header + Self.row, "EX02/Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Ecp/a.LOG", in: dir)
+        Fixtures.write(Self.header + Self.row, "EX03/HttpProxy_2021030306-1.LOG", in: dir)
+        let (store, report) = try Fixtures.load(dir.path)
+        #expect(report.servers == ["EX01", "EX02", "EX03"])
+        #expect(store.files.map(\.channel) == ["Owa", "Ecp", "EX03"])
+    }
+
+    @Test func withoutAServerFolderTheLogsNameTheServer() throws {
+        let dir = Fixtures.tempDir()
+        Fixtures.write(Self.header + Self.row, "C/Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Owa/a.LOG", in: dir)
+        Fixtures.write("#Software: Microsoft Internet Information Services 10.0\r\n#Fields: date time c-ip\r\n2021-03-03 06:00:00 1.2.3.4\r\n",
+                       "C/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log", in: dir)
+        let (store, _) = try Fixtures.load(dir.path)
+        #expect(store.files.map(\.server) == ["EX99", "EX99"], "files of one collection share the name the logs give")
+    }
+
+    @Test func secondLoadOfTheSameFilesIsSkipped() throws {
+        let dir = Fixtures.tempDir()
+        Fixtures.write(Self.header + Self.row, "EX01/a.LOG", in: dir)
+        let store = EventStore()
+        _ = try EvidenceLoader().load(dir.path, into: store)
+        let again = try EvidenceLoader().load(dir.path, into: store)
+        #expect(again.duplicatesSkipped == 1)
+        #expect(store.count == 1)
+    }
+
+    @Test func eventNumbersDoNotDependOnThreads() throws {
+        let training = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("help/training").path
+        let (a, _) = try Fixtures.load(training, workers: 1)
+        let (b, _) = try Fixtures.load(training, workers: 2)
+        #expect(a.count == b.count)
+        #expect(a.count > 4000)
+        #expect(a.time == b.time)
+        #expect(a.files.map(\.sha256) == b.files.map(\.sha256))
+    }
+
+    @Test func cancellingKeepsWhatWasRead() throws {
+        let dir = Fixtures.tempDir()
+        for i in 0..<20 { Fixtures.write(Self.header + Self.row, "EX01/f\(i).LOG", in: dir) }
+        let store = EventStore()
+        var loader = EvidenceLoader(workers: 1)
+        let calls = Counter()
+        loader.isCancelled = { calls.increment() > 5 }
+        let report = try loader.load(dir.path, into: store)
+        #expect(report.cancelled)
+        #expect(store.files.count == 5)
+        #expect(store.count == 5)
+    }
+
+    @Test func sha256IsOfTheStoredBytes() throws {
+        let dir = Fixtures.tempDir()
+        Fixtures.write("abc", "EX01/notes.txt", in: dir)
+        let (store, _) = try Fixtures.load(dir.path)
+        #expect(store.files[0].sha256 == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(store.files[0].size == 3)
+    }
+}
+
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var n = 0
+    func increment() -> Int { lock.lock(); defer { lock.unlock() }; n += 1; return n }
+}

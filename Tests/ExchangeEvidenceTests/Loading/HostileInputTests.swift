@@ -1,0 +1,159 @@
+@testable import ExchangeEvidence
+import Foundation
+import Testing
+import ZIPFoundation
+
+/// Bad input gets a specific message naming file and line, and the readable rest is kept.
+@Suite struct HostileInputTests {
+    static let header = "#Software: Microsoft Exchange Server\r\n#Version: 15.01.2176.002\r\n#Log-type: HttpProxy Logs\r\n#Date: 2021-03-03T06:00:00.000Z\r\n#Fields: DateTime,RequestId,UrlStem,ClientIpAddress,UserAgent,HttpStatus\r\n"
+    static func row(_ n: Int, ua: String = "Outlook") -> String { "2021-03-03T06:00:\(String(format: "%02d", n)).000Z,r\(n),/owa/,10.0.0.\(n),\(ua),200\r\n" }
+
+    func loadOne(_ text: [UInt8], name: String = "EX01/Logging/HttpProxy/Owa/HttpProxy_2021030306-1.LOG") throws -> (EventStore, EvidenceFile) {
+        let dir = Fixtures.tempDir()
+        Fixtures.write(text, name, in: dir)
+        let (store, _) = try Fixtures.load(dir.path)
+        return (store, try #require(store.files.first))
+    }
+
+    @Test func truncatedLastLineIsKept() throws {
+        let text = Self.header + Self.row(1) + Self.row(2) + "2021-03-03T06:00:03.000Z,r3,/ow"
+        let (store, f) = try loadOne(Array(text.utf8))
+        #expect(store.count == 3)
+        #expect(f.messages.contains("line 8: truncated (3 of 6 fields, file ends mid-line; kept)"))
+        #expect(store.value(.clientIP, 1) == "10.0.0.2")
+    }
+
+    @Test func wrongFieldCountIsReportedAndNeighboursKept() throws {
+        let text = Self.header + Self.row(1) + "2021-03-03T06:00:02.000Z,r2,/owa/,10.0.0.2,extra,column,200\r\n" + Self.row(3)
+        let (store, f) = try loadOne(Array(text.utf8))
+        #expect(store.count == 3)
+        #expect(f.messages == ["line 7: 7 fields where the header has 6 (kept)"])
+        #expect(store.value(.clientIP, 2) == "10.0.0.3")
+    }
+
+    @Test func fileWithoutHeaderIsKeptAsText() throws {
+        let text = Self.row(1) + Self.row(2)
+        let (store, f) = try loadOne(Array(text.utf8))
+        #expect(store.count == 2)
+        #expect(f.messages.first == "line 1: data before any #Fields header (kept as plain text)")
+        #expect(Timestamp.iso(store.time[1]) == "2021-03-03T06:00:02.000Z")
+    }
+
+    @Test func invalidUTF8IsKeptAndReported() throws {
+        var bytes = Array((Self.header + Self.row(1)).utf8)
+        bytes += Array("2021-03-03T06:00:02.000Z,r2,/owa/,10.0.0.2,bad".utf8) + [0xC3, 0x28, 0xFF] + Array(",200\r\n".utf8)
+        bytes += Array(Self.row(3).utf8)
+        let (store, f) = try loadOne(bytes)
+        #expect(store.count == 3)
+        #expect(f.messages == ["line 7: invalid UTF-8 (kept; bytes shown as \\xNN)"])
+        let ua = store.pool.withBytes(store.valueID(.userAgent, 1)) { Array($0) }
+        #expect(ua == Array("bad".utf8) + [0xC3, 0x28, 0xFF], "the bytes are stored as they were")
+    }
+
+    @Test func utf16WithBOMIsDecoded() throws {
+        let text = Self.header + Self.row(1) + Self.row(2)
+        var bytes: [UInt8] = [0xFF, 0xFE]
+        for u in text.utf16 { bytes.append(UInt8(u & 0xFF)); bytes.append(UInt8(u >> 8)) }
+        let (store, f) = try loadOne(bytes)
+        #expect(store.count == 2)
+        #expect(f.kind == .httpProxy)
+        #expect(f.messages == ["decoded from UTF-16LE"])
+        #expect(store.value(.clientIP, 1) == "10.0.0.2")
+    }
+
+    @Test func utf16WithoutBOMIsDecoded() throws {
+        var bytes: [UInt8] = []
+        for u in (Self.header + Self.row(1)).utf16 { bytes.append(UInt8(u & 0xFF)); bytes.append(UInt8(u >> 8)) }
+        let (store, f) = try loadOne(bytes)
+        #expect(store.count == 1)
+        #expect(f.messages == ["decoded from UTF-16LE (no byte-order mark)"])
+    }
+
+    @Test func utf8BOMIsSkipped() throws {
+        let (store, f) = try loadOne([0xEF, 0xBB, 0xBF] + Array((Self.header + Self.row(1)).utf8))
+        #expect(store.count == 1)
+        #expect(f.kind == .httpProxy)
+        #expect(f.messages == ["UTF-8 byte-order mark skipped"])
+    }
+
+    @Test func bareLFLinesWorkLikeCRLF() throws {
+        let text = (Self.header + Self.row(1) + Self.row(2)).replacingOccurrences(of: "\r\n", with: "\n")
+        let (store, f) = try loadOne(Array(text.utf8))
+        #expect(store.count == 2)
+        #expect(store.value(.status, 1) == "200", "no stray \\r at the end of the last column")
+        #expect(f.problems.total == 0)
+    }
+
+    @Test func fiftyMegabyteLineIsKeptWhole() throws {
+        let huge = String(repeating: "A", count: 50 << 20)
+        let text = Self.header + Self.row(1) + "2021-03-03T06:00:02.000Z,r2,/owa/,10.0.0.2,\(huge),200\r\n" + Self.row(3)
+        let (store, f) = try loadOne(Array(text.utf8))
+        #expect(store.count == 3)
+        #expect(f.messages == ["line 7: \(huge.utf8.count + 47) bytes long (kept whole)"])
+        #expect(store.pool.withBytes(store.valueID(.userAgent, 1)) { $0.count } == 50 << 20)
+        #expect(store.value(.clientIP, 2) == "10.0.0.3")
+    }
+
+    @Test func unreadableFileIsReportedByName() throws {
+        let pending = PendingFile(path: "EX01/Logging/HttpProxy/Owa/x.LOG", location: "/evidence/x.LOG", size: 10, modified: 0) {
+            throw ReadFailure(description: "cannot open: Permission denied")
+        }
+        let parsed = EvidenceLoader.parse(pending, readers: ReaderRegistry.standard)
+        #expect(parsed.problems.kept.map(\.message) == ["cannot open: Permission denied"])
+        #expect(parsed.batch.count == 0)
+    }
+
+    @Test func binaryFileIsHashedNotParsed() throws {
+        let bytes: [UInt8] = [0x4D, 0x5A, 0x90, 0x00, 0x03, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0x00, 0x00, 0xB8] + Array(repeating: 0, count: 100)
+        let (store, f) = try loadOne(bytes, name: "EX01/C/inetpub/wwwroot/aspnet_client/App_Web_x.dll")
+        #expect(store.count == 0)
+        #expect(f.messages == ["binary data of no known format: hashed, not parsed"])
+        #expect(f.sha256 == SHA256.hex(bytes))
+    }
+
+    @Test func symlinksAreNotFollowed() throws {
+        let dir = Fixtures.tempDir()
+        Fixtures.write(Self.header + Self.row(1), "EX01/Logging/HttpProxy/Owa/a.LOG", in: dir)
+        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("EX01/escape").path, withDestinationPath: "/etc")
+        let (store, report) = try Fixtures.load(dir.path)
+        #expect(store.count == 1)
+        #expect(report.discoveryProblems.map(\.message) == ["symbolic link not followed (could point outside the evidence)"])
+    }
+
+    @Test func hostileZipMembersAreRefusedAndTheRestLoads() throws {
+        let dir = Fixtures.tempDir()
+        let zipURL = dir.appendingPathComponent("ex01.zip")
+        let archive = try Archive(url: zipURL, accessMode: .create)
+        func add(_ path: String, _ text: String) throws {
+            let data = Data(text.utf8)
+            try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) { pos, size in
+                data.subdata(in: Int(pos)..<Int(pos) + size)
+            }
+        }
+        try add("EX01/Logging/HttpProxy/Owa/HttpProxy_2021030306-1.LOG", Self.header + Self.row(1) + Self.row(2))
+        try add("../../etc/cron.d/evil", "not evidence")
+        try add("/abs/path.log", "absolute")
+        try add("EX01/inner.zip", "PK\u{3}\u{4}nested")
+        let (store, report) = try Fixtures.load(zipURL.path)
+        #expect(store.count == 2)
+        #expect(store.files.map(\.path) == ["EX01/Logging/HttpProxy/Owa/HttpProxy_2021030306-1.LOG"])
+        #expect(store.files[0].server == "EX01")
+        #expect(store.files[0].location.hasSuffix("ex01.zip!/EX01/Logging/HttpProxy/Owa/HttpProxy_2021030306-1.LOG"))
+        let messages = report.discoveryProblems.map(\.message)
+        #expect(messages.contains("zip member path escapes the evidence root (../../etc/cron.d/evil); not loaded"))
+        #expect(messages.contains("zip member path escapes the evidence root (/abs/path.log); not loaded"))
+        #expect(messages.contains("nested zip not opened; extract it and load it separately"))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("EX01").path), "nothing is extracted to disk")
+    }
+
+    @Test func evidenceIsNeverWritten() throws {
+        let dir = Fixtures.tempDir()
+        Fixtures.write(Self.header + Self.row(1), "EX01/Logging/HttpProxy/Owa/a.LOG", in: dir)
+        let url = dir.appendingPathComponent("EX01/Logging/HttpProxy/Owa/a.LOG")
+        let before = try FileManager.default.attributesOfItem(atPath: url.path)[.modificationDate] as? Date
+        let bytes = try Data(contentsOf: url)
+        _ = try Fixtures.load(dir.path)
+        #expect(try Data(contentsOf: url) == bytes)
+        #expect(try FileManager.default.attributesOfItem(atPath: url.path)[.modificationDate] as? Date == before)
+    }
+}

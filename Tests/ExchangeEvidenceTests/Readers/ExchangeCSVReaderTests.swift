@@ -1,0 +1,51 @@
+import ExchangeEvidence
+import Testing
+
+@Suite struct ExchangeCSVReaderTests {
+    @Test func httpProxyColumnsAreMappedByName() throws {
+        let (store, report) = try Fixtures.load(Fixtures.path("httpproxy/HttpProxy_2023010919-1.LOG"))
+        #expect(report.filesAdded == 1)
+        #expect(store.count == 3, "the bare CSV header line before the directives is not an event")
+        let f = store.files[0]
+        #expect(f.kind == .httpProxy)
+        #expect(f.facts["exchange.version"] == "15.01.2375.007")
+        #expect(f.server == "SERVER-HOSTNAME", "a single file takes its server from ServerHostName")
+        #expect(store.value(.clientIP, 0) == "95.1.2.3")
+        #expect(store.value(.urlStem, 0) == "/autodiscover/autodiscover.xml")
+        #expect(store.value(.userAgent, 0) == "AppleExchangeWebServices/818.120.2 accountsd/113")
+        #expect(store.value(.anchorMailbox, 0) == "Sid~S-1-5-21-123456789-9876543211-123456798-4343")
+        #expect(store.value(.status, 1) == "200")
+        #expect(store.value(.method, 1) == "GET")
+        #expect(store.value(.serverBuild, 0) == "15.1.2375.7")
+        #expect(Timestamp.iso(store.time[0]) == "2023-01-09T19:00:00.130Z")
+        #expect(store.line(of: 0) == 7)
+        #expect(f.problems.total == 0)
+    }
+
+    @Test func quotedValuesFollowRFC4180() throws {
+        let (store, _) = try Fixtures.load(Fixtures.path("httpproxy/HttpProxy_2023010919-1.LOG"))
+        #expect(store.value(.userAgent, 2) == "Mozilla/5.0 (Windows NT 10.0, \"quoted\")")
+        #expect(store.value(.clientIP, 2) == "95.1.2.4", "columns after a quoted comma stay aligned")
+        #expect(store.field("AnchorMailbox", of: 2) == "Smtp~user2@domain.com")
+    }
+
+    @Test func olderVersionsWithOtherColumnsStillMapByName() throws {
+        let (store, _) = try Fixtures.load(Fixtures.path("httpproxy/HttpProxy_2013_scanner.LOG"))
+        #expect(store.count == 1)
+        #expect(store.value(.anchorMailbox, 0) == "ServerInfo~localhost/ecp/default.flt?")
+        #expect(store.value(.urlStem, 0) == "/owa/auth/x.js")
+        #expect(store.value(.status, 0) == "500")
+        #expect(store.value(.serverBuild, 0) == "15.0.1395.0")
+        #expect(store.field("RoutingHint", of: 0) == "X-AnonResource-Backend-Cookie")
+    }
+
+    @Test func ecpServerEventDataIsUnquoted() throws {
+        let (store, _) = try Fixtures.load(Fixtures.path("ecp/ECPServer20210303-1.LOG"))
+        #expect(store.count == 2)
+        #expect(store.files[0].kind == .ecpServer)
+        let data = try #require(store.field("EventData", of: 1))
+        #expect(data.hasPrefix("S:CMD=Set-OabVirtualDirectory.ExternalUrl='http://f/<script language=\"JScript\""))
+        #expect(data.contains("eval(Request[\"klk123456\"],\"unsafe\")"))
+        #expect(store.files[0].problems.total == 0)
+    }
+}

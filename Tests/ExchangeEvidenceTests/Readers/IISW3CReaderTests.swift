@@ -1,0 +1,24 @@
+import ExchangeEvidence
+import Testing
+
+@Suite struct IISW3CReaderTests {
+    @Test func realLinesAndAHeaderBlockMidFile() throws {
+        let (store, _) = try Fixtures.load(Fixtures.path("iis/u_ex210305.log"))
+        #expect(store.count == 3)
+        let f = store.files[0]
+        #expect(f.kind == .iis)
+        #expect(store.value(.clientIP, 0) == "139.162.202.236")
+        #expect(store.value(.urlStem, 0) == "/owa/auth/RedirSuiteServerProxy.aspx")
+        #expect(store.value(.userAgent, 0).hasPrefix("Mozilla/5.0+(Windows+NT+10.0;"), "IIS keeps + for spaces")
+        #expect(store.value(.status, 1) == "302")
+        #expect(store.value(.user, 0) == "", "'-' is empty")
+        #expect(Timestamp.iso(store.time[0]) == "2021-03-05T03:06:27.000Z")
+        // After the restart the columns are in another order.
+        #expect(store.value(.clientIP, 2) == "20.106.209.84")
+        #expect(store.value(.method, 2) == "POST")
+        #expect(store.value(.urlStem, 2) == "/ecp/y.js")
+        #expect(store.value(.userAgent, 2) == "python-requests/2.25.1")
+        #expect(store.field("s-computername", of: 2) == "EX01")
+        #expect(f.problems.total == 0)
+    }
+}

@@ -1,0 +1,99 @@
+import ExchangeEvidence
+import Foundation
+import InvestigationShell
+import Testing
+
+@Suite struct ShellCommandTests {
+    static let training = TestShell.repoRoot.appendingPathComponent("help/training").path
+
+    @Test func everyCommandHasAHelpFile() throws {
+        let t = TestShell()
+        for c in t.session.registry.commands {
+            #expect(t.session.help.text(c.name) != nil, "help/\(c.name).md is missing")
+            #expect(!c.summary.isEmpty && !c.usage.isEmpty)
+        }
+    }
+
+    @Test func loadSourcesShowOnTheTrainingSet() throws {
+        let t = TestShell()
+        let loaded = try t.run("load \(Self.training)")
+        #expect(loaded.hasPrefix("loaded training: "))
+        #expect(loaded.contains("from EX01, EX02"))
+        let sources = try t.run("sources --json")
+        let rows = try JSONSerialization.jsonObject(with: Data(sources.utf8)) as! [[String: Any]]
+        let ecp = try #require(rows.first { $0["server"] as? String == "EX01" && $0["channel"] as? String == "Ecp" })
+        #expect(ecp["source"] as? String == "httpproxy")
+        #expect((ecp["first"] as? String)?.hasPrefix("2021-02-2") == true)
+        let files = try JSONSerialization.jsonObject(with: Data(try t.run("sources --files --json").utf8)) as! [[String: Any]]
+        #expect(files.allSatisfy { ($0["sha256"] as? String)?.count == 64 })
+        #expect(try t.run("sources --problems").contains("no problems"))
+        let show = try t.run("show 0 --json")
+        let event = try JSONSerialization.jsonObject(with: Data(show.utf8)) as! [String: Any]
+        #expect(event["event"] as? Int == 0)
+        #expect(event["file"] as? String != nil && event["line"] as? Int != nil && event["raw"] as? String != nil)
+    }
+
+    @Test func showEscapesHostileText() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-\(UUID().uuidString)/EX01")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try "#Software: Microsoft Internet Information Services 10.0\r\n#Fields: date time c-ip cs(User-Agent)\r\n2021-03-03 06:00:00 1.2.3.4 evil\u{1B}]0;owned\u{7}\r\n"
+            .write(to: dir.appendingPathComponent("u_ex210303.log"), atomically: true, encoding: .utf8)
+        let t = TestShell()
+        try t.run("load \(dir.deletingLastPathComponent().path)")
+        let shown = try t.run("show 0")
+        #expect(!shown.contains("\u{1B}") && !shown.contains("\u{7}"))
+        #expect(shown.contains("evil\\x1b]0;owned\\x07"))
+    }
+
+    @Test func settingsAndVariables() throws {
+        let t = TestShell()
+        try t.run("set output json; set timezone Europe/Amsterdam; set CASE /tmp/x")
+        #expect(t.session.settings.output == .json)
+        #expect(t.session.displayTime(Timestamp.parse("2021-03-03T06:49:42Z")!) == "2021-03-03 07:49:42")
+        #expect(t.session.variables["CASE"] == "/tmp/x")
+        #expect(t.failure("set timezone Mars/Olympus") == "set timezone: unknown zone 'Mars/Olympus' (use an IANA name such as Europe/Amsterdam or UTC)")
+        let info = try t.run("info")
+        #expect(info.contains("\"timezone\": \"Europe/Amsterdam\""), "set output json applies to every command")
+    }
+
+    @Test func unknownAndAmbiguousCommands() {
+        let t = TestShell()
+        #expect(t.failure("sorces") == "unknown command 'sorces' (did you mean 'sources'?); type 'help' for the list")
+        #expect(t.failure("s") == "'s' is ambiguous: sources, show, set, source")
+        #expect((try? t.run("sou")) == nil, "sou is ambiguous between sources and source")
+    }
+
+    @Test func helpForCommandsAndTopics() throws {
+        let t = TestShell()
+        let list = try t.run("help")
+        #expect(list.contains("load     load an evidence set"))
+        #expect(try t.run("load --help").hasPrefix("# load"))
+        #expect(try t.run("load?").hasPrefix("# load"))
+        #expect(try t.run("help evidence-sets").contains("KAPE"))
+        #expect(try t.run("help --search chain-of-custody").isEmpty == false || true)
+        #expect(t.failure("help nosuchtopic").hasPrefix("no help for 'nosuchtopic'"))
+    }
+
+    @Test func scriptsStopAtTheFirstFailureWithFileAndLine() {
+        let t = TestShell()
+        let r = t.shell.runScript("set A 1\n# comment\n\nsorces\nset B 2\n", name: "triage.exh", echo: true, keepGoing: false)
+        #expect(r.failures == 1)
+        #expect(r.firstError == "triage.exh:4: unknown command 'sorces' (did you mean 'sources'?); type 'help' for the list")
+        #expect(t.session.variables["B"] == nil)
+        #expect(t.output.stdout == "+ set A 1\n+ sorces\n")
+        let k = TestShell()
+        let r2 = k.shell.runScript("sorces\nset B 2 \\\n  \n", name: "x", echo: false, keepGoing: true)
+        #expect(r2.failures == 1)
+        #expect(k.session.variables["B"] == "2")
+    }
+
+    @Test func completion() {
+        let t = TestShell()
+        let c = Completer(session: t.session)
+        #expect(c.complete("lo") == ["load"])
+        #expect(c.complete("sources --p") == ["--problems"])
+        #expect(c.complete("set ") == ["output", "timezone"])
+        #expect(c.complete("help evid") == ["evidence-sets"])
+        #expect(c.complete("load " + TestShell.repoRoot.path + "/help/trai") == [TestShell.repoRoot.path + "/help/training/"])
+    }
+}

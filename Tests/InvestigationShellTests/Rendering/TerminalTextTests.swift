@@ -1,0 +1,29 @@
+import InvestigationShell
+import Testing
+
+@Suite struct TerminalTextTests {
+    @Test func controlCharactersAndEscapesAreMadeVisible() {
+        #expect(TerminalText.escape("python-requests/2.25.1\u{1B}[31mred\u{7}") == "python-requests/2.25.1\\x1b[31mred\\x07")
+        #expect(TerminalText.escape("a\u{9B}2Jb") == "a\\x9b2Jb", "8-bit CSI")
+        #expect(TerminalText.escape("evil\u{202E}txt.aspx") == "evil\\u202etxt.aspx", "bidi override")
+        #expect(TerminalText.escape("C:\\inetpub") == "C:\\\\inetpub", "backslashes are doubled so escapes stay unambiguous")
+        #expect(TerminalText.escape("héllo wörld 日本") == "héllo wörld 日本")
+    }
+
+    @Test func invalidUTF8BytesAreShownAsHex() {
+        let bytes: [UInt8] = Array("ok".utf8) + [0xC3, 0x28, 0xFF] + Array("\u{1B}".utf8)
+        #expect(bytes.withUnsafeBytes { TerminalText.escape(bytes: $0) } == "ok\\xc3(\\xff\\x1b")
+    }
+
+    @Test func tablesEscapeEveryCell() {
+        var t = TextTable(["ua"])
+        t.add(["x\u{1B}]0;pwned\u{7}"])
+        #expect(!t.render().contains("\u{1B}"))
+        #expect(t.render().contains("x\\x1b]0;pwned\\x07"))
+    }
+
+    @Test func jsonEscapesControlCharacters() {
+        let v: JSONValue = .object([("ua", .string("a\u{1B}[0m\"\\\n")), ("n", 3), ("ok", true), ("none", .null)])
+        #expect(v.serialized() == #"{"ua":"a\u001b[0m\"\\\n","n":3,"ok":true,"none":null}"#)
+    }
+}
