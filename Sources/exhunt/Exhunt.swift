@@ -80,7 +80,7 @@ struct Exhunt: ParsableCommand {
         let history = env["EXHUNT_HISTORY"] ?? (env["HOME"].map { $0 + "/.exhunt_history" })
         let reader = EditLineReader(historyFile: history, completer: Completer(session: shell.session))
         shell.session.output.diagnostic("exhunt — type 'help' for commands, 'load demo' for the training set, Ctrl-D to leave.\n")
-        while !shell.session.quitRequested, let line = reader.readLine(prompt: "exhunt> ") {
+        while !shell.session.quitRequested, let line = reader.readLine(prompt: shell.session.prompt) {
             if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             reader.remember(line)
             _ = Interrupt.consume()

@@ -14,6 +14,7 @@ public struct CommandRegistry {
         SetCommand(),
         SourceCommand(),
         RecordCommand(),
+        LessonCommand(), NextCommand(), BackCommand(), HintCommand(), ExitCommand(),
         QuitCommand(),
     ])
 
