@@ -128,6 +128,7 @@ struct ExitCommand: Command {
         guard let lesson = run.lesson else { ctx.session.quitRequested = true; return }
         let step = run.step
         run.leave()
+        if ctx.wantsJSON { ctx.json(.object([("lesson", .int(lesson.number)), ("left_at_step", .int(step + 1))])); return }
         ctx.line("Left lesson \(lesson.number) at step \(step + 1) of \(lesson.steps.count); 'lesson \(lesson.number)' starts it again. The evidence stays loaded.")
     }
 }

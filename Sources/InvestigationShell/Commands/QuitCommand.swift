@@ -1,4 +1,4 @@
-/// `quit`: leaves the shell (Ctrl-D does the same).
+/// `quit`: leaves the shell (Ctrl-D does the same; `exit` too, unless it leaves a lesson first).
 struct QuitCommand: Command {
     var name: String { "quit" }
     var aliases: [String] { [".quit"] }
