@@ -10,10 +10,16 @@ final class ProgressBar: @unchecked Sendable {
     func update(_ p: LoadProgress) {
         lock.lock(); defer { lock.unlock() }
         let now = Date()
-        if started == nil || p.filesDone <= 1 && !drawn { started = started ?? now }
-        let elapsed = now.timeIntervalSince(started!)
-        let done = p.filesDone == p.filesTotal
-        if elapsed < 1 && !drawn { if done { started = nil }; return }
+        let start = started ?? now
+        started = start
+        if p.finished {
+            if drawn { FileHandle.standardError.write(Data("\n".utf8)) }
+            drawn = false
+            started = nil
+            return
+        }
+        let elapsed = now.timeIntervalSince(start)
+        guard elapsed >= 1 || drawn else { return }
         let fraction = p.bytesTotal > 0 ? Double(p.bytesDone) / Double(p.bytesTotal) : 1
         let width = 24
         let filled = Int(fraction * Double(width))
@@ -23,10 +29,5 @@ final class ProgressBar: @unchecked Sendable {
                           bar, p.filesDone, p.filesTotal, Double(p.bytesDone) / 1_048_576, Double(p.bytesTotal) / 1_048_576, p.events, rate)
         FileHandle.standardError.write(Data(text.utf8))
         drawn = true
-        if done {
-            FileHandle.standardError.write(Data("\n".utf8))
-            drawn = false
-            started = nil
-        }
     }
 }

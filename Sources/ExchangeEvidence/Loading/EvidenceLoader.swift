@@ -22,6 +22,8 @@ public struct LoadProgress: Sendable {
     public var bytesDone: Int
     public var bytesTotal: Int
     public var events: Int
+    /// True for the last report of a load (complete or interrupted).
+    public var finished = false
 }
 
 /// Loads evidence sets into an `EventStore`: walks the set, then reads, hashes and parses files on all
@@ -50,7 +52,6 @@ public struct EvidenceLoader {
         report.discoveryProblems = walker.problems
 
         let pending = walker.files
-        let order = pending.indices.sorted { pending[$0].size > pending[$1].size }
         let results = UnsafeMutableBufferPointer<ParsedFile?>.allocate(capacity: pending.count)
         results.initialize(repeating: nil)
         defer { results.deinitialize(); results.deallocate() }
@@ -58,38 +59,40 @@ public struct EvidenceLoader {
         let readers = self.readers
         let isCancelled = self.isCancelled
         let progress = self.progress
+        // Files are parsed in path order on every core and merged into the store in that order as soon as
+        // the next one is ready, so event numbers never depend on timing and per-file tables are freed early.
+        let merger = OrderedMerger(store: store, count: pending.count)
         DispatchQueue.concurrentPerform(iterations: min(workers, max(1, pending.count))) { _ in
-            while let k = state.next(limit: order.count) {
+            while let i = state.next(limit: pending.count) {
                 if isCancelled() { state.cancel(); return }
-                let i = order[k]
                 let parsed = Self.parse(pending[i], readers: readers)
-                results[i] = parsed
-                if let snapshot = state.finished(bytes: pending[i].size, events: parsed.batch.count) { progress?(snapshot) }
+                let events = parsed.batch.count
+                merger.finished(i, parsed, results: results)
+                if let snapshot = state.finished(bytes: pending[i].size, events: events) { progress?(snapshot) }
             }
         }
+        merger.drain(results: results)
         report.cancelled = state.wasCancelled
+        progress?(state.final())
+        let added = merger.added
 
         // Name servers: from the path, else from what the logs say, else the set's name.
         var groupNames: [String: [String: Int]] = [:]
-        for case let p? in results {
-            if p.pathServer == nil, let s = p.facts["server"] { groupNames[p.group, default: [:]][s, default: 0] += 1 }
+        for a in added where a.pathServer == nil {
+            if let s = a.file.facts["server"] { groupNames[a.group, default: [:]][s, default: 0] += 1 }
         }
-        let known = Set(store.files.map { "\($0.sha256)|\($0.path)" })
         var servers = Set<String>()
-        for case let p? in results {
-            let fromLogs = groupNames[p.group]?.max { $0.value < $1.value }?.key
-            let serverName = server ?? p.pathServer ?? fromLogs ?? (p.isSingleFile ? "unknown" : setName)
-            if known.contains("\(p.sha256)|\(p.path)") { report.duplicatesSkipped += 1; continue }
-            let file = EvidenceFile(path: p.path, evidenceSet: setName, location: p.location, server: serverName,
-                                    size: p.size, modified: p.modified, sha256: p.sha256, kind: p.kind, channel: p.channel,
-                                    bytes: p.bytes, problems: p.problems, facts: p.facts)
-            store.append(file: file, batch: p.batch)
-            servers.insert(serverName)
+        for a in added {
+            let fromLogs = groupNames[a.group]?.max { $0.value < $1.value }?.key
+            a.file.server = server ?? a.pathServer ?? fromLogs ?? (a.isSingleFile ? "unknown" : setName)
+            a.file.evidenceSet = setName
+            servers.insert(a.file.server)
             report.filesAdded += 1
-            report.eventsAdded += p.batch.count
-            report.bytesRead += p.size
-            report.problems += p.problems.total
+            report.eventsAdded += a.file.eventCount
+            report.bytesRead += a.file.size
+            report.problems += a.file.problems.total
         }
+        report.duplicatesSkipped = merger.duplicates
         report.servers = servers.sorted()
         report.seconds = Date().timeIntervalSince(started)
         return report
@@ -175,6 +178,68 @@ public struct EvidenceLoader {
     }
 }
 
+/// Appends parsed files to the store in path order, from whichever worker completes the next one.
+final class OrderedMerger: @unchecked Sendable {
+    struct Added {
+        let file: EvidenceFile
+        let group: String
+        let pathServer: String?
+        let isSingleFile: Bool
+    }
+
+    private let lock = NSLock()
+    private let mergeLock = NSLock()
+    private let store: EventStore
+    private let count: Int
+    private var cursor = 0
+    private let known: Set<String>
+    private(set) var added: [Added] = []
+    private(set) var duplicates = 0
+
+    init(store: EventStore, count: Int) {
+        self.store = store
+        self.count = count
+        known = Set(store.files.map { "\($0.sha256)|\($0.path)" })
+    }
+
+    func finished(_ index: Int, _ parsed: EvidenceLoader.ParsedFile, results: UnsafeMutableBufferPointer<EvidenceLoader.ParsedFile?>) {
+        lock.lock()
+        results[index] = parsed
+        lock.unlock()
+        // One thread merges at a time; the other keeps parsing. Whatever is left is merged by `drain`.
+        guard mergeLock.try() else { return }
+        defer { mergeLock.unlock() }
+        mergeReady(results)
+    }
+
+    /// Merges every completed file that follows the last merged one (after the workers are done).
+    func drain(results: UnsafeMutableBufferPointer<EvidenceLoader.ParsedFile?>) {
+        mergeLock.lock()
+        defer { mergeLock.unlock() }
+        mergeReady(results)
+    }
+
+    private func mergeReady(_ results: UnsafeMutableBufferPointer<EvidenceLoader.ParsedFile?>) {
+        while true {
+            lock.lock()
+            guard cursor < count, let next = results[cursor] else { lock.unlock(); return }
+            results[cursor] = nil
+            cursor += 1
+            lock.unlock()
+            append(next)
+        }
+    }
+
+    private func append(_ p: EvidenceLoader.ParsedFile) {
+        if known.contains("\(p.sha256)|\(p.path)") { duplicates += 1; return }
+        let file = EvidenceFile(path: p.path, evidenceSet: "", location: p.location, server: p.pathServer ?? "",
+                                size: p.size, modified: p.modified, sha256: p.sha256, kind: p.kind, channel: p.channel,
+                                bytes: p.bytes, problems: p.problems, facts: p.facts)
+        store.append(file: file, batch: p.batch)
+        added.append(Added(file: file, group: p.group, pathServer: p.pathServer, isSingleFile: p.isSingleFile))
+    }
+}
+
 /// Work distribution and progress shared by the load's worker threads.
 final class SharedProgress: @unchecked Sendable {
     private let lock = NSLock()
@@ -199,12 +264,17 @@ final class SharedProgress: @unchecked Sendable {
     func cancel() { lock.lock(); cancelled = true; lock.unlock() }
     var wasCancelled: Bool { lock.lock(); defer { lock.unlock() }; return cancelled }
 
-    /// Records a finished file; returns a snapshot at most every 100 ms (and for the last file).
+    func final() -> LoadProgress {
+        lock.lock(); defer { lock.unlock() }
+        return LoadProgress(filesDone: done, filesTotal: total, bytesDone: bytes, bytesTotal: bytesTotal, events: events, finished: true)
+    }
+
+    /// Records a finished file; returns a snapshot at most every 100 ms.
     func finished(bytes b: Int, events e: Int) -> LoadProgress? {
         lock.lock(); defer { lock.unlock() }
         done += 1; bytes += b; events += e
         let now = Date()
-        guard done == total || now.timeIntervalSince(lastReport) > 0.1 else { return nil }
+        guard now.timeIntervalSince(lastReport) > 0.1 else { return nil }
         lastReport = now
         return LoadProgress(filesDone: done, filesTotal: total, bytesDone: bytes, bytesTotal: bytesTotal, events: events)
     }

@@ -100,18 +100,25 @@ enum FileBytes {
         var st = stat()
         fstat(fd, &st)
         let expected = Int(st.st_size)
-        var out = [UInt8](repeating: 0, count: expected)
-        var got = 0
-        while got < expected {
-            let n = out.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + got, min(1 << 20, expected - got)) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw ReadFailure(description: "read error after \(got) bytes: \(String(cString: strerror(errno)))")
+        var failure: String?
+        let out = [UInt8](unsafeUninitializedCapacity: expected) { buf, initialized in
+            var got = 0
+            while got < expected {
+                let n = Glibc.read(fd, buf.baseAddress! + got, min(1 << 20, expected - got))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = "read error after \(got) bytes: \(String(cString: strerror(errno)))"
+                    break
+                }
+                if n == 0 { break }
+                got += n
             }
-            if n == 0 { break }
-            got += n
+            initialized = got
         }
-        if got < expected { out.removeSubrange(got...) }
+        if let failure {
+            if out.isEmpty { throw ReadFailure(description: failure) }
+            throw PartialRead(bytes: out, message: failure + "; the readable part is loaded")
+        }
         return out
     }
 }

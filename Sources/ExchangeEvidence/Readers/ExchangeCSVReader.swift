@@ -19,17 +19,22 @@ public struct ExchangeCSVReader: EvidenceReader {
         .anchorMailbox: ["AnchorMailbox"],
     ]
     static let timeNames = ["DateTime", "TimeStamp", "Timestamp", "date-time"]
+    static let schemas = SchemaCache<FieldMapping>()
     static let serverNames = ["ServerHostName", "ServerName"]
 
     public func score(path: String, head: UnsafeRawBufferPointer) -> Int {
-        let text = String(decoding: head.prefix(4096), as: UTF8.self)
-        if text.hasPrefix("#Software: Microsoft Exchange") || text.contains("\n#Software: Microsoft Exchange") { return 90 }
-        if text.contains("#Log-type:") && text.contains("#Fields:") && !text.contains("#Fields: date time") { return 80 }
+        let h = UnsafeRawBufferPointer(rebasing: head.prefix(4096))
+        if ByteSearch.contains(h, "#Software: Microsoft Exchange") { return 90 }
+        if ByteSearch.contains(h, "#Log-type:") && ByteSearch.contains(h, "#Fields:") && !ByteSearch.contains(h, "#Fields: date time") {
+            return 80
+        }
         // A headerless export that starts with the bare CSV header of an Exchange log.
-        if text.hasPrefix("DateTime,RequestId,") || text.hasPrefix("TimeStamp,ServerName,") { return 60 }
+        if ByteSearch.hasPrefix(h, "DateTime,RequestId,") || ByteSearch.hasPrefix(h, "TimeStamp,ServerName,") { return 60 }
         // An Exchange logging folder whose file lost its header: still ours, so the problem is reported.
         let p = path.lowercased()
-        if (p.contains("/httpproxy/") || p.contains("/ecp/server/") || p.contains("/ecp/activity/")) && text.contains(",") { return 20 }
+        if (p.contains("/httpproxy/") || p.contains("/ecp/server/") || p.contains("/ecp/activity/")) && ByteSearch.contains(h, ",") {
+            return 20
+        }
         return 0
     }
 
@@ -54,13 +59,15 @@ public struct ExchangeCSVReader: EvidenceReader {
             if line[0] == UInt8(ascii: "#") {
                 let text = String(decoding: line, as: UTF8.self)
                 if text.hasPrefix("#Fields:") {
-                    let names = CSVLine.split(String(text.dropFirst(8)).trimmingSpaces())
-                        .map { $0.trimmingSpaces() }
-                    let s = FieldSchema(format: .csv, names: names)
+                    let (s, m) = Self.schemas.get(text) {
+                        let names = CSVLine.split(String(text.dropFirst(8)).trimmingSpaces()).map { $0.trimmingSpaces() }
+                        let s = FieldSchema(format: .csv, names: names)
+                        return (s, FieldMapping(s, aliases: Self.aliases, timeNames: Self.timeNames, serverNames: Self.serverNames))
+                    }
                     schema = s
                     schemaIndex = out.batch.addSchema(s)
-                    mapping = FieldMapping(s, aliases: Self.aliases, timeNames: Self.timeNames, serverNames: Self.serverNames)
-                    fieldLine = Array(names.joined(separator: ",").utf8)
+                    mapping = m
+                    fieldLine = m.headerLine
                 } else if text.hasPrefix("#Log-type:") {
                     let type = String(text.dropFirst(10)).trimmingSpaces()
                     out.kind = Self.kind(forPath: input.path, logType: type)
@@ -80,8 +87,9 @@ public struct ExchangeCSVReader: EvidenceReader {
                     let s = FieldSchema(format: .csv, names: names)
                     schema = s
                     schemaIndex = out.batch.addSchema(s)
-                    mapping = FieldMapping(s, aliases: Self.aliases, timeNames: Self.timeNames, serverNames: Self.serverNames)
-                    fieldLine = Array(names.joined(separator: ",").utf8)
+                    let m = FieldMapping(s, aliases: Self.aliases, timeNames: Self.timeNames, serverNames: Self.serverNames)
+                    mapping = m
+                    fieldLine = m.headerLine
                     continue
                 }
                 out.problems.add(LoadProblem(line: lineNo, "line \(lineNo): data before any #Fields header (kept as plain text)"),

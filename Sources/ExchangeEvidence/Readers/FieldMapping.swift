@@ -10,8 +10,8 @@ struct FieldMapping {
     var buildParts: [Int] = []
     /// Column naming the server that wrote the line.
     var server = -1
-    /// Highest column this mapping reads (lets the splitter stop early).
-    var highest = -1
+    /// The field names joined with commas: a data line equal to it is a repeated bare CSV header.
+    var headerLine: [UInt8]
 
     init(_ schema: FieldSchema, aliases: [InternedField: [String]], timeNames: [String], serverNames: [String]) {
         for n in timeNames { if let c = schema.column(n) { time = c; break } }
@@ -21,6 +21,6 @@ struct FieldMapping {
         for n in serverNames { if let c = schema.column(n) { server = c; break } }
         let parts = ["MajorVersion", "MinorVersion", "BuildVersion", "RevisionVersion"].compactMap(schema.column)
         if parts.count == 4 { buildParts = parts }
-        highest = ([time, server] + columns + buildParts).max() ?? -1
+        headerLine = Array(schema.names.joined(separator: ",").utf8)
     }
 }

@@ -16,10 +16,12 @@ public struct IISW3CReader: EvidenceReader {
         .user: ["cs-username"],
     ]
 
+    static let schemas = SchemaCache<FieldMapping>()
+
     public func score(path: String, head: UnsafeRawBufferPointer) -> Int {
-        let text = String(decoding: head.prefix(4096), as: UTF8.self)
-        if text.contains("#Software: Microsoft Internet Information Services") { return 95 }
-        if text.contains("#Fields: date time ") { return 85 }
+        let h = UnsafeRawBufferPointer(rebasing: head.prefix(4096))
+        if ByteSearch.contains(h, "#Software: Microsoft Internet Information Services") { return 95 }
+        if ByteSearch.contains(h, "#Fields: date time ") { return 85 }
         return 0
     }
 
@@ -44,11 +46,12 @@ public struct IISW3CReader: EvidenceReader {
             if line[0] == UInt8(ascii: "#") {
                 let text = String(decoding: line, as: UTF8.self)
                 if text.hasPrefix("#Fields:") {
-                    let names = text.dropFirst(8).split(separator: " ").map(String.init)
-                    let s = FieldSchema(format: .w3c, names: names)
+                    let (s, m) = Self.schemas.get(text) {
+                        let s = FieldSchema(format: .w3c, names: text.dropFirst(8).split(separator: " ").map(String.init))
+                        return (s, FieldMapping(s, aliases: Self.aliases, timeNames: [], serverNames: ["s-computername"]))
+                    }
                     schemaIndex = out.batch.addSchema(s)
-                    columns = names.count
-                    let m = FieldMapping(s, aliases: Self.aliases, timeNames: [], serverNames: ["s-computername"])
+                    columns = s.names.count
                     mapping = m
                     dateCol = s.column("date") ?? -1
                     timeCol = s.column("time") ?? -1

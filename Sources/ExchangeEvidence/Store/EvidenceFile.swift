@@ -7,7 +7,7 @@ public final class EvidenceFile: @unchecked Sendable {
     /// Path relative to the evidence root, with `/` separators (for zips: the member path).
     public let path: String
     /// Name of the evidence set this file was loaded with.
-    public let evidenceSet: String
+    public internal(set) var evidenceSet: String
     /// Where the bytes were read: an absolute file path, or `ZIP!/member`.
     public let location: String
     public internal(set) var server: String

@@ -15,6 +15,7 @@ public final class FieldSchema: @unchecked Sendable, Hashable {
     public let format: LineFormat
     public let names: [String]
     private let index: [String: Int]
+    private let hashCache: Int
 
     public init(format: LineFormat, names: [String]) {
         self.format = format
@@ -22,16 +23,19 @@ public final class FieldSchema: @unchecked Sendable, Hashable {
         var idx: [String: Int] = [:]
         for (i, n) in names.enumerated() where idx[n.lowercased()] == nil { idx[n.lowercased()] = i }
         self.index = idx
+        var h = Hasher()
+        h.combine(format)
+        h.combine(names)
+        hashCache = h.finalize()
     }
 
     /// Position of a column, matching the name case-insensitively.
     public func column(_ name: String) -> Int? { index[name.lowercased()] }
 
-    public static func == (a: FieldSchema, b: FieldSchema) -> Bool { a.format == b.format && a.names == b.names }
-    public func hash(into h: inout Hasher) {
-        h.combine(format)
-        h.combine(names)
+    public static func == (a: FieldSchema, b: FieldSchema) -> Bool {
+        a === b || (a.hashCache == b.hashCache && a.format == b.format && a.names == b.names)
     }
+    public func hash(into h: inout Hasher) { h.combine(hashCache) }
 
     /// Splits a stored line into (name, value) pairs. Values are unquoted and unescaped.
     public func fields(of line: UnsafeRawBufferPointer) -> [(name: String, value: String)] {

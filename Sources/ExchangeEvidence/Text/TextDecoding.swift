@@ -20,7 +20,8 @@ public enum TextDecoding {
             return Result(bytes: utf16(raw, from: 2, littleEndian: false), note: "decoded from UTF-16BE", isBinary: false)
         }
         let head = raw.prefix(8192)
-        guard head.contains(0) else { return Result(bytes: raw, note: nil, isBinary: false) }
+        let hasNul = head.withUnsafeBytes { memchr($0.baseAddress!, 0, $0.count) != nil }
+        guard hasNul else { return Result(bytes: raw, note: nil, isBinary: false) }
         // UTF-16 without BOM: ASCII text has NUL in every other byte.
         var evenNul = 0, oddNul = 0
         for (i, b) in head.enumerated() where b == 0 { if i % 2 == 0 { evenNul += 1 } else { oddNul += 1 } }
@@ -49,3 +50,9 @@ public enum TextDecoding {
         return out
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

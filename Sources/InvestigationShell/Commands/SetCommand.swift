@@ -3,9 +3,9 @@ import Foundation
 /// `set NAME VALUE`: session settings (`output`, `timezone`) and script variables.
 struct SetCommand: Command {
     var name: String { "set" }
-    var summary: String { "change a setting (output table|json, timezone ZONE) or set a variable used as $NAME" }
-    var usage: String { "set [output table|json | timezone ZONE | NAME VALUE]" }
-    var completion: ArgumentCompletion { .words(["output", "timezone"]) }
+    var summary: String { "change a setting (output table|json, timezone ZONE, timer on|off) or set a variable used as $NAME" }
+    var usage: String { "set [output table|json | timezone ZONE | timer on|off | NAME VALUE]" }
+    var completion: ArgumentCompletion { .words(["output", "timer", "timezone"]) }
 
     func run(_ args: Arguments, in ctx: CommandContext) throws {
         let p = args.positional
@@ -13,12 +13,13 @@ struct SetCommand: Command {
         if p.isEmpty {
             let vars = s.variables.sorted { $0.key < $1.key }
             if ctx.wantsJSON {
-                ctx.json(.object([("output", .string(s.settings.output.rawValue)), ("timezone", .string(s.settings.timezoneName)),
+                ctx.json(.object([("output", .string(s.settings.output.rawValue)), ("timezone", .string(s.settings.timezoneName)), ("timer", .bool(s.settings.timer)),
                                   ("variables", .object(vars.map { ($0.key, .string($0.value)) }))]))
                 return
             }
             ctx.line("output    \(s.settings.output.rawValue)")
             ctx.line("timezone  \(s.settings.timezoneName)")
+            ctx.line("timer     \(s.settings.timer ? "on" : "off")")
             for (k, v) in vars { ctx.line("$\(k) = \(TerminalText.escape(v))") }
             return
         }
@@ -27,6 +28,9 @@ struct SetCommand: Command {
         case "output":
             guard let mode = Settings.OutputMode(rawValue: p[1]) else { throw ShellError("set output: use table or json") }
             s.settings.output = mode
+        case "timer":
+            guard p[1] == "on" || p[1] == "off" else { throw ShellError("set timer: use on or off") }
+            s.settings.timer = p[1] == "on"
         case "timezone":
             guard let tz = TimeZone(identifier: p[1]) else {
                 throw ShellError("set timezone: unknown zone '\(TerminalText.escape(p[1]))' (use an IANA name such as Europe/Amsterdam or UTC)")

@@ -8,6 +8,8 @@ public struct Settings {
     public var timezone: TimeZone = TimeZone(identifier: "UTC")!
     /// The zone as the user named it (Foundation reports UTC as "GMT").
     public var timezoneName = "UTC"
+    /// Print each command's run time on stderr (sqlite3's `.timer on`).
+    public var timer = false
     /// Colour on a terminal unless `NO_COLOR` is set.
     public var color = false
 }

@@ -19,7 +19,13 @@ public final class Shell {
         do {
             let commands = try Tokenizer.commands(line) { [session] name in session.variables[name] }
             for words in commands {
-                try run(words)
+                if session.settings.timer {
+                    let clock = RunClock()
+                    defer { session.output.diagnostic(clock.report() + "\n") }
+                    try run(words)
+                } else {
+                    try run(words)
+                }
                 if session.quitRequested { break }
             }
         } catch {

@@ -92,7 +92,7 @@ import Testing
         let c = Completer(session: t.session)
         #expect(c.complete("lo") == ["load"])
         #expect(c.complete("sources --p") == ["--problems"])
-        #expect(c.complete("set ") == ["output", "timezone"])
+        #expect(c.complete("set t") == ["timer", "timezone"])
         #expect(c.complete("help evid") == ["evidence-sets"])
         #expect(c.complete("load " + TestShell.repoRoot.path + "/help/trai") == [TestShell.repoRoot.path + "/help/training/"])
     }
