@@ -26,6 +26,7 @@ import Testing
             first difference at line \(i + 1):
               expected: \(i < e.count ? e[i] : "<end>")
               actual:   \(i < a.count ? a[i] : "<end>")
+            If the change is intended, re-record with RECORD_GOLDEN=1 swift test.
             """)
     }
 }
