@@ -28,10 +28,15 @@ import Testing
         let missing = Golden.missingCommands(in: script + checked)
         if !missing.isEmpty { try Golden.skip("the golden test of lesson \(file)", missing: missing) }
 
+        // `mark` opens ./exhunt.case when no case is open: give it one in a temporary folder instead.
+        let folder = ShellHarness.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
         let h = ShellHarness()
-        let result = h.shell.runScript(script.joined(separator: "\n"), name: file, echo: true, keepGoing: false)
+        let usesCase = Golden.missingCommands(in: ["case"]).isEmpty
+        let setup = usesCase ? ["case new " + Tokenizer.quote(folder.appendingPathComponent("lesson.case").path)] : []
+        let result = h.shell.runScript((setup + script).joined(separator: "\n"), name: file, echo: true, keepGoing: false)
         #expect(result.failures == 0, "following the lesson failed: \(result.firstError ?? "")")
         #expect(h.out.stdout.contains("Lesson \(lesson.number) complete"))
-        try Golden.check(Golden.normalize(h.out.combined), "lessons/" + file.replacingOccurrences(of: ".md", with: ".txt"))
+        try Golden.check(Golden.normalize(h.out.combined, temporary: folder), "lessons/" + file.replacingOccurrences(of: ".md", with: ".txt"))
     }
 }
