@@ -3,6 +3,8 @@ struct LessonCommand: Command {
     var name: String { "lesson" }
     var summary: String { "guided lessons on the training evidence: list them, or start one ('lesson 1')" }
     var usage: String { "lesson [N|NAME]" }
+    /// Lesson names, read when Tab is pressed so a lesson added meanwhile completes too.
+    var completion: ArgumentCompletion { .words(LessonLibrary(help: HelpLibrary()).load().lessons.map(\.name)) }
 
     func run(_ args: Arguments, in ctx: CommandContext) throws {
         let library = LessonLibrary(help: ctx.session.help)
