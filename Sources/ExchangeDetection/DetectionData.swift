@@ -5,8 +5,10 @@ import Foundation
 public enum DetectionData {
     /// URL of a data file, e.g. `url("builds/catalog.json")`.
     public static func url(_ relativePath: String) -> URL? {
-        let url = Bundle.module.resourceURL?.appendingPathComponent("Resources").appendingPathComponent(relativePath)
-        return url.flatMap { FileManager.default.fileExists(atPath: $0.path) ? $0 : nil }
+        // Linux bundles report `<bundle>/Resources` as their resource URL, flat macOS bundles the bundle itself.
+        let roots = [Bundle.module.bundleURL, Bundle.module.resourceURL].compactMap { $0 }
+        return roots.map { $0.appendingPathComponent("Resources").appendingPathComponent(relativePath) }
+            .first { FileManager.default.fileExists(atPath: $0.path) }
     }
 
     /// Contents of a data file; throws with the file's name when it is missing.

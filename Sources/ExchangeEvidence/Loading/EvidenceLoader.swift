@@ -167,7 +167,7 @@ public struct EvidenceLoader {
         var p = parsed
         var out = ReaderOutput(kind: .text)
         out.problems = p.problems
-        bytes.withUnsafeBytes { reader.read(ReaderInput(path: p.path, bytes: $0), into: &out) }
+        bytes.withUnsafeBytes { reader.read(ReaderInput(path: p.path, bytes: $0, location: p.location), into: &out) }
         p.kind = out.kind
         p.channel = out.channel
         p.batch = out.batch

@@ -19,9 +19,13 @@ public protocol EvidenceReader: Sendable {
 public struct ReaderInput {
     public let path: String
     public let bytes: UnsafeRawBufferPointer
-    public init(path: String, bytes: UnsafeRawBufferPointer) {
+    /// The absolute path the bytes were read from, when they came from a plain file (nil for zip members):
+    /// lets readers whose library only opens paths (libevtx) skip a temporary copy.
+    public let location: String?
+    public init(path: String, bytes: UnsafeRawBufferPointer, location: String? = nil) {
         self.path = path
         self.bytes = bytes
+        self.location = location
     }
 }
 
@@ -46,5 +50,10 @@ public enum ReaderRegistry {
         ExchangeCSVReader(),
         IISW3CReader(),
         PlainTextReader(),
+        EvtxReader(),
+        WindowsEventXMLReader(),
+        FileListingReader(),
+        FileHashListReader(),
+        CollectedWebFileReader(),
     ]
 }

@@ -1,16 +1,16 @@
 /// Makes evidence text safe to print: attackers control user agents, URLs and paths, so every control
 /// character (C0, DEL, C1 — which includes the 8-bit CSI), escape sequence, and bidirectional override is
-/// shown as a visible escape (`\x1b`, `\u202e`) instead of reaching the terminal.
+/// shown as a visible escape (`\x1b`, `\u202e`) instead of reaching the terminal. Backslashes are left
+/// alone: Windows paths are everywhere in this evidence, and `show --json` gives the exact value.
 public enum TerminalText {
     public static func escape(_ s: String) -> String {
         var needs = false
-        for u in s.unicodeScalars where isUnsafe(u) || u == "\\" { needs = true; break }
+        for u in s.unicodeScalars where isUnsafe(u) { needs = true; break }
         if !needs { return s }
         var out = ""
         out.reserveCapacity(s.utf8.count + 8)
         for u in s.unicodeScalars {
-            if u == "\\" { out += "\\\\" }
-            else if u.value < 0x100 && isUnsafe(u) { out += "\\x" + hex(u.value, 2) }
+            if u.value < 0x100 && isUnsafe(u) { out += "\\x" + hex(u.value, 2) }
             else if isUnsafe(u) { out += "\\u" + hex(u.value, 4) }
             else { out.unicodeScalars.append(u) }
         }
@@ -28,8 +28,7 @@ public enum TerminalText {
             switch decoder.decode(&it) {
             case .scalarValue(let u):
                 consumed += UTF8.width(u)
-                if u == "\\" { out += "\\\\" }
-                else if isUnsafe(u) { out += u.value < 0x100 ? "\\x" + hex(u.value, 2) : "\\u" + hex(u.value, 4) }
+                if isUnsafe(u) { out += u.value < 0x100 ? "\\x" + hex(u.value, 2) : "\\u" + hex(u.value, 4) }
                 else { out.unicodeScalars.append(u) }
             case .emptyInput:
                 return out

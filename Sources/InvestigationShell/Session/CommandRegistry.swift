@@ -11,10 +11,16 @@ public struct CommandRegistry {
         SourcesCommand(),
         InfoCommand(),
         ShowCommand(),
+        GrepIOCCommand(),
+        IOCCommand(),
         SetCommand(),
         SourceCommand(),
         RecordCommand(),
         LessonCommand(), NextCommand(), BackCommand(), HintCommand(), ExitCommand(),
+        CheckBuildCommand(),
+        HuntCommand(),
+        RulesCommand(),
+        ExportCommand(),
         QuitCommand(),
     ])
 

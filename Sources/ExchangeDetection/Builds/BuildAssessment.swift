@@ -1,0 +1,136 @@
+/// What a build means: product, CU, installed update, support status, and per CVE whether it is fixed.
+public struct BuildAssessment: Sendable {
+    /// Whether a build is open to one CVE.
+    public enum State: String, Sendable {
+        case vulnerable, fixed
+        /// The build names only the CU (`AdminDisplayVersion`) and that CU did receive a fixing
+        /// update, so whether it is installed cannot be told from this build.
+        case undetermined
+    }
+
+    /// One CVE of the catalog that applies to the build's product.
+    public struct CVEStatus: Sendable, Hashable {
+        public let cve: String
+        public let state: State
+        /// The update that fixes it (Health Checker name, `Mar21SU`).
+        public let fixedBy: String
+        /// The fixed build for this CU, or for the newest CU that received the update when this CU never did.
+        public let fixBuild: ExchangeBuild
+        /// The level `fixBuild` belongs to (differs from the build's CU when the CU never got the fix).
+        public let fixLevel: String
+        public let fixReleased: CatalogDate
+        /// `ProxyLogon`, `ProxyShell`, `ProxyNotShell`, or nil.
+        public let campaign: String?
+    }
+
+    /// The update to install next, as of the assessment date.
+    public struct Recommendation: Sendable, Hashable {
+        public let level: String
+        public let update: String?
+        public let build: ExchangeBuild
+        /// True when it means moving to another CU first.
+        public let changesCU: Bool
+    }
+
+    public let build: ExchangeBuild
+    public let source: BuildSource
+    public let product: BuildCatalog.Product?
+    public let level: BuildCatalog.Level?
+    /// The installed update, when the build is exactly one the catalog names.
+    public let update: BuildCatalog.Update?
+    /// True when the build is newer than every update the catalog knows for its CU.
+    public let newerThanCatalog: Bool
+    /// The date support and recommendations are judged at (ms since the epoch).
+    public let at: Int64
+    /// Nil when the product is unknown.
+    public let cuSupported: Bool?
+    public let productSupported: Bool?
+    public let cves: [CVEStatus]
+    public let recommended: Recommendation?
+
+    /// `Exchange 2016 CU19 Mar21SU`, as Health Checker's FriendlyName.
+    public var friendlyName: String {
+        guard let product else { return "unknown Exchange build \(build)" }
+        guard let level else { return "\(product.name) (before RTM)" }
+        return [product.name, level.name, update?.name].compactMap { $0 }.joined(separator: " ")
+    }
+
+    public var vulnerable: [String] { cves.filter { $0.state == .vulnerable }.map(\.cve) }
+    public var fixed: [String] { cves.filter { $0.state == .fixed }.map(\.cve) }
+    public var undetermined: [String] { cves.filter { $0.state == .undetermined }.map(\.cve) }
+
+    /// The status of one CVE, if it applies to this product.
+    public func status(of cve: String) -> CVEStatus? { cves.first { $0.cve == cve } }
+}
+
+extension BuildCatalog {
+    /// Assesses a build the way Health Checker does (`Test-ExchangeBuildGreaterOrEqualThanSecurityPatch`):
+    /// a build at or above the fixed build of the newest CU that received an update is fixed (later CUs
+    /// contain the fix); otherwise it is fixed only if its own CU received the update and the build is at
+    /// or above it; a CU that never received the update stays vulnerable.
+    public func assess(_ build: ExchangeBuild, source: BuildSource = .typed, at: Int64) -> BuildAssessment {
+        guard let product = product(of: build) else {
+            return BuildAssessment(build: build, source: source, product: nil, level: nil, update: nil,
+                                   newerThanCatalog: false, at: at, cuSupported: nil, productSupported: nil,
+                                   cves: [], recommended: nil)
+        }
+        let level = level(of: build, in: product)
+        let update = level?.updates.last { $0.build == build || $0.alsoAccept.contains(build) }
+        let newest = level?.updates.last?.build ?? level?.build
+        let productSupported = product.extendedSupportEnds.map { at < $0.start } ?? true
+        var cuSupported: Bool?
+        if let level {
+            let released = product.levels.filter { $0.released.start <= at }
+            cuSupported = productSupported && released.suffix(product.supportedLevels).contains(level)
+        }
+        return BuildAssessment(
+            build: build, source: source, product: product, level: level, update: update,
+            newerThanCatalog: newest.map { build > $0 } ?? false, at: at, cuSupported: cuSupported,
+            productSupported: productSupported,
+            cves: level == nil ? [] : cveStatuses(build, product: product, level: level, cuOnly: source.isCUOnly),
+            recommended: level.flatMap { recommend(build, product: product, level: $0, supported: cuSupported ?? false, at: at) })
+    }
+
+    /// Whether `build` is at or above the fix for `updateName` (Health Checker's test); nil when no CU
+    /// of the build's product received that update (the product is not affected).
+    public func isFixed(_ build: ExchangeBuild, by updateName: String) -> Bool? {
+        guard let product = product(of: build) else { return nil }
+        let having = levels(with: updateName, in: product)
+        guard let newest = having.first else { return nil }
+        if build >= newest.update.build { return true }
+        guard let own = level(of: build, in: product), let u = own.update(named: updateName) else { return false }
+        return build >= u.build || u.alsoAccept.contains(build)
+    }
+
+    private func cveStatuses(_ build: ExchangeBuild, product: Product, level: Level?, cuOnly: Bool) -> [BuildAssessment.CVEStatus] {
+        var out: [BuildAssessment.CVEStatus] = []
+        var seen = Set<String>()
+        // Oldest update first, so a CVE listed by two updates is attributed to the first fix.
+        let names = fixes.keys.compactMap { name in levels(with: name, in: product).first.map { (name, $0.update.released) } }
+            .sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }.map(\.0)
+        for name in names {
+            let cves = (fixes[name] ?? []).filter { $0.products.contains(product.id) }.flatMap(\.cves)
+            guard !cves.isEmpty, let fixedNow = isFixed(build, by: name) else { continue }
+            let own = level?.update(named: name)
+            let newest = levels(with: name, in: product)[0]
+            let target = own.map { (level!.name, $0) } ?? (newest.level.name, newest.update)
+            var state: BuildAssessment.State = fixedNow ? .fixed : .vulnerable
+            if cuOnly, !fixedNow, own != nil { state = .undetermined }
+            for cve in cves where seen.insert(cve).inserted {
+                out.append(.init(cve: cve, state: state, fixedBy: name, fixBuild: target.1.build, fixLevel: target.0,
+                                 fixReleased: target.1.released, campaign: campaign(of: cve)))
+            }
+        }
+        return out
+    }
+
+    private func recommend(_ build: ExchangeBuild, product: Product, level: Level, supported: Bool,
+                           at: Int64) -> BuildAssessment.Recommendation? {
+        let releasedLevels = product.levels.filter { $0.released.start <= at }
+        let target = supported ? level : (releasedLevels.last ?? level)
+        let latest = target.updates.last { $0.released.surelyBy <= at }
+        let goal = latest?.build ?? target.build
+        guard build < goal else { return nil }
+        return .init(level: target.name, update: latest?.name, build: goal, changesCU: target != level)
+    }
+}

@@ -1,0 +1,149 @@
+import ExchangeEvidence
+
+/// An interval during which a server ran a build open to one CVE, as far as the evidence shows.
+public struct ExposureWindow: Sendable, Hashable {
+    public let server: String
+    public let cve: String
+    public let campaign: String?
+    /// The update that closes it (Health Checker name).
+    public let fixedBy: String
+    /// First event on a vulnerable build.
+    public let from: Int64
+    /// Last event on a vulnerable build.
+    public let lastVulnerable: Int64
+    /// First event on a fixed build after the window: the update happened between `lastVulnerable`
+    /// and this. Nil when the server was still vulnerable at the end of the evidence.
+    public let until: Int64?
+    public let vulnerableBuilds: [ExchangeBuild]
+    public let fixingBuild: ExchangeBuild?
+    /// True when the first build the evidence shows for the server is already vulnerable: the
+    /// exposure began before the evidence does.
+    public let opensBeforeEvidence: Bool
+
+    /// Whether a moment falls inside the window (before the evidence counts when the window opens before it).
+    public func contains(_ t: Int64) -> Bool {
+        guard t != Timestamp.unknown else { return false }
+        if t < from && !opensBeforeEvidence { return false }
+        return until.map { t < $0 } ?? true
+    }
+}
+
+/// A finding placed on a server's build history.
+public struct PlacedFinding: Sendable {
+    public let label: String
+    public let server: String
+    public let time: Int64
+    /// The build the server was running at that moment, when the history shows one.
+    public let build: ExchangeBuild?
+    /// The windows the finding falls in.
+    public let windows: [ExposureWindow]
+
+    /// One sentence: "SSRF hit 2021-02-28 03:12 while on 15.1.2176.2, vulnerable to CVE-2021-26855 until the update at 2021-03-04 21:07".
+    public var explanation: String {
+        guard time != Timestamp.unknown else { return "\(label) on \(server): time unknown, cannot be placed" }
+        var s = "\(label) \(Timestamp.short(time).prefix(16))"
+        s += build.map { " while on \($0)" } ?? " (no build seen for \(server))"
+        if windows.isEmpty { return s + (build == nil ? "" : ", not inside an exposure window") }
+        let byEnd = Dictionary(grouping: windows, by: \.until)
+        for (n, end) in byEnd.keys.sorted(by: { ($0 ?? .max) < ($1 ?? .max) }).enumerated() {
+            let cves = byEnd[end]!.map(\.cve).sorted().joined(separator: ", ")
+            s += n == 0 ? ", vulnerable to " : "; to "
+            s += cves
+            s += end.map { " until the update at \(Timestamp.short($0).prefix(16))" } ?? " (not fixed within the evidence)"
+        }
+        return s
+    }
+}
+
+/// Per server, the builds the evidence shows in time order, and the intervals during which they were
+/// open to a CVE. Findings from elsewhere (rules, hunts) are placed on it without depending on their type.
+public struct ExposureTimeline: Sendable {
+    /// Observations per server, ordered by first event.
+    public let history: [String: [BuildObservation]]
+    public let windows: [ExposureWindow]
+
+    /// - Parameter cves: the CVEs to compute windows for; by default the campaign CVEs
+    ///   (ProxyLogon, ProxyShell, ProxyNotShell).
+    public init(evidence: BuildEvidence, catalog: BuildCatalog, cves: [String]? = nil) {
+        let wanted = cves ?? catalog.campaigns.flatMap(\.cves)
+        var history: [String: [BuildObservation]] = [:]
+        for o in evidence.observations where o.first != Timestamp.unknown {
+            history[o.server, default: []].append(o)
+        }
+        for k in history.keys { history[k]!.sort { ($0.first, $0.build) < ($1.first, $1.build) } }
+        var states: [ExchangeBuild: BuildAssessment] = [:]
+        func assessment(_ b: ExchangeBuild) -> BuildAssessment {
+            if let a = states[b] { return a }
+            let a = catalog.assess(b, source: .logRequests, at: 0)
+            states[b] = a
+            return a
+        }
+        var windows: [ExposureWindow] = []
+        for server in history.keys.sorted() {
+            let segments = history[server]!
+            for cve in wanted {
+                var open: (from: Int64, last: Int64, builds: [ExchangeBuild], fixedBy: String, first: Bool)?
+                for (i, seg) in segments.enumerated() {
+                    guard let status = assessment(seg.build).status(of: cve) else { continue }
+                    if status.state == .vulnerable {
+                        if var o = open {
+                            o.last = max(o.last, seg.last)
+                            if !o.builds.contains(seg.build) { o.builds.append(seg.build) }
+                            open = o
+                        } else {
+                            open = (seg.first, seg.last, [seg.build], status.fixedBy, i == 0)
+                        }
+                    } else if let o = open {
+                        windows.append(ExposureWindow(server: server, cve: cve, campaign: catalog.campaign(of: cve),
+                                                      fixedBy: o.fixedBy, from: o.from, lastVulnerable: o.last,
+                                                      until: seg.first, vulnerableBuilds: o.builds, fixingBuild: seg.build,
+                                                      opensBeforeEvidence: o.first))
+                        open = nil
+                    }
+                }
+                if let o = open {
+                    windows.append(ExposureWindow(server: server, cve: cve, campaign: catalog.campaign(of: cve),
+                                                  fixedBy: o.fixedBy, from: o.from, lastVulnerable: o.last, until: nil,
+                                                  vulnerableBuilds: o.builds, fixingBuild: nil, opensBeforeEvidence: o.first))
+                }
+            }
+        }
+        self.history = history
+        self.windows = windows
+    }
+
+    /// The build a server ran at a moment: the observation spanning it, else the latest one that began
+    /// before it, else (before the evidence) the first one.
+    public func build(of server: String, at t: Int64) -> ExchangeBuild? {
+        guard let segments = segments(of: server), !segments.isEmpty else { return nil }
+        if let spanning = segments.last(where: { $0.first <= t && t <= $0.last }) { return spanning.build }
+        return (segments.last { $0.first <= t } ?? segments[0]).build
+    }
+
+    /// Places findings given as (server, time, label): which build was running and which windows they fall in.
+    public func place(_ findings: [(server: String, time: Int64, label: String)]) -> [PlacedFinding] {
+        place(findings.map { (server: $0.server, time: $0.time, label: $0.label, cves: [String]()) })
+    }
+
+    /// Places findings that name the CVEs they concern: only windows of those CVEs count (an empty list
+    /// means every CVE), so a 2021 SSRF hit is not reported inside a ProxyNotShell window.
+    public func place(_ findings: [(server: String, time: Int64, label: String, cves: [String])]) -> [PlacedFinding] {
+        findings.map { f in
+            let key = Self.serverKey(f.server)
+            let ws = windows.filter {
+                Self.serverKey($0.server) == key && $0.contains(f.time) && (f.cves.isEmpty || f.cves.contains($0.cve))
+            }
+            let b = f.time == Timestamp.unknown ? nil : build(of: f.server, at: f.time)
+            return PlacedFinding(label: f.label, server: f.server, time: f.time, build: b, windows: ws)
+        }
+    }
+
+    private func segments(of server: String) -> [BuildObservation]? {
+        history.first { Self.serverKey($0.key) == Self.serverKey(server) }?.value
+    }
+
+    /// Server names compare case-insensitively and by host name (`EX01` matches `ex01.contoso.local`).
+    public static func serverKey(_ s: String) -> String {
+        String(s.lowercased().split(separator: ".", maxSplits: 1).first ?? "")
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+
+/// Reads MISP event JSON (`{"Event": {…}}`, a `{"response": [...]}` export, or an array of events):
+/// the attributes of the event and of its objects, mapped by attribute type.
+///
+/// Attribute types that are not indicators exhunt can match (`yara`, `text`, `link`, …) are counted and
+/// reported in one message, so nothing disappears without a word.
+enum MISPEventLoader {
+    static func load(_ bytes: [UInt8], into c: inout IndicatorCollector) {
+        let locator = LineLocator(bytes)
+        let root: Any
+        switch JSONElements.parse(bytes[...], baseOffset: 0, locator: locator) {
+        case .failure(let p):
+            c.problem(p.line, "malformed MISP event: \(p.message)")
+            return
+        case .success(let r): root = r
+        }
+        var events: [[String: Any]] = []
+        func collect(_ any: Any) {
+            if let d = any as? [String: Any] {
+                if let e = d["Event"] as? [String: Any] { events.append(e) } else if let r = d["response"] { collect(r) }
+            } else if let a = any as? [Any] {
+                a.forEach(collect)
+            }
+        }
+        collect(root)
+        if events.isEmpty {
+            c.problem(nil, "no MISP Event object found")
+            return
+        }
+        var skipped: [String: Int] = [:]
+        var cursor = 0
+        for e in events {
+            let date = e["date"] as? String ?? ""
+            if let info = e["info"] as? String, c.set.provenance.isEmpty { c.set.provenance = "MISP event: \(info)" }
+            var attributes = e["Attribute"] as? [[String: Any]] ?? []
+            for o in e["Object"] as? [[String: Any]] ?? [] {
+                attributes += o["Attribute"] as? [[String: Any]] ?? []
+            }
+            for a in attributes {
+                guard let type = a["type"] as? String, let value = a["value"] as? String else {
+                    c.problem(nil, "attribute without type or value")
+                    continue
+                }
+                // Attributes appear in file order; search forward for the value to name its line.
+                let escapedValue = value.replacingOccurrences(of: "\\", with: "\\\\")
+                let offset = locator.find(escapedValue, from: cursor) ?? locator.find(escapedValue) ?? cursor
+                cursor = offset
+                let line = locator.line(at: offset)
+                var noteParts: [String] = []
+                if let comment = a["comment"] as? String, !comment.isEmpty { noteParts.append(comment) }
+                if let category = a["category"] as? String { noteParts.append(category) }
+                if let toIDs = a["to_ids"] as? Bool, !toIDs { noteParts.append("to_ids false") }
+                let note = noteParts.joined(separator: "; ")
+                let mapped = map(type: type, value: value)
+                if mapped.isEmpty { skipped[type, default: 0] += 1 }
+                for (t, v) in mapped {
+                    c.add(t, v, line: line, date: date, note: note,
+                          validFrom: a["first_seen"] as? String ?? "", validUntil: a["last_seen"] as? String ?? "")
+                }
+            }
+        }
+        if !skipped.isEmpty {
+            let list = skipped.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
+            c.problem(nil, "attributes of types exhunt does not match were not loaded: \(list)")
+        }
+    }
+
+    /// The indicators one attribute yields; empty for types exhunt does not match.
+    static func map(type: String, value: String) -> [(IndicatorType, String)] {
+        let parts = value.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+        func withoutPort(_ v: String) -> String {
+            // `1.2.3.4|443` uses `|`; some exports write `1.2.3.4:443`.
+            let p = v.split(separator: ":")
+            return p.count == 2 && IndicatorNormalizer.canonicalIPv4(String(p[0])) != nil ? String(p[0]) : v
+        }
+        switch type {
+        case "ip-src", "ip-dst": return [(.ip, withoutPort(value))]
+        case "ip-src|port", "ip-dst|port": return [(.ip, parts[0])]
+        case "domain", "hostname": return [(.domain, value)]
+        case "domain|ip": return parts.count == 2 ? [(.domain, parts[0]), (.ip, parts[1])] : [(.domain, value)]
+        case "hostname|port": return [(.domain, parts[0])]
+        case "url": return [(.url, value)]
+        case "uri": return [(.path, value)]
+        case "user-agent": return [(.ua, value)]
+        case "filename":
+            return [(value.contains("\\") || value.contains("/") ? .path : .name, value)]
+        case "md5", "sha1", "sha256": return [(.hash, value)]
+        case "filename|md5", "filename|sha1", "filename|sha256":
+            guard parts.count == 2 else { return [(.hash, value)] }
+            return [(parts[0].contains("\\") || parts[0].contains("/") ? .path : .name, parts[0]), (.hash, parts[1])]
+        default: return []
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import ExchangeEvidence
+
+/// One place an indicator was found.
+public struct IOCHit: Sendable, Hashable {
+    /// Index into `IOCMatcher.indicators`.
+    public var indicator: Int
+    /// The event the hit belongs to; nil for whole-file hits (a collected file's SHA-256) and raw hits
+    /// on lines no reader turned into an event.
+    public var event: EventID?
+    /// Index into `store.files`.
+    public var file: Int
+    /// 1-based line in the file; 0 for whole-file hits.
+    public var line: Int
+    /// The field that matched (`client_ip`, `user_agent`, `TargetFilename`, `file.sha256`, `raw`).
+    public var field: String
+    /// Event time (ms UTC), `Timestamp.unknown` when none.
+    public var time: Int64
+}
+
+/// Restricts a match run to some servers and a time window.
+public struct IOCFilter: Sendable {
+    /// Server names compared case-insensitively; empty = all.
+    public var servers: Set<String>
+    public var from: Int64?
+    public var to: Int64?
+
+    public init(servers: Set<String> = [], from: Int64? = nil, to: Int64? = nil) {
+        self.servers = Set(servers.map { $0.lowercased() })
+        self.from = from
+        self.to = to
+    }
+
+    func acceptsServer(_ s: String) -> Bool { servers.isEmpty || servers.contains(s.lowercased()) }
+
+    /// Hits without a time pass only when no window is set.
+    func acceptsTime(_ t: Int64) -> Bool {
+        if from == nil && to == nil { return true }
+        if t == Timestamp.unknown { return false }
+        if let f = from, t < f { return false }
+        if let e = to, t > e { return false }
+        return true
+    }
+}
+
+/// Indicators compiled into small automata (one per kind of field), matched against the values of an `EventStore`.
+///
+/// Field-aware matching works on the interned values: each distinct value of a relevant column is run
+/// through the automaton once (memoised per value id), then the column is scanned once to map matching
+/// value ids to events. The cost therefore grows with distinct values plus events, not with
+/// indicators × events. Every candidate the automaton finds is confirmed by the rules of its field
+/// (`IOCConfirm`): whole addresses, whole user agents, path ends, name segments.
+public final class IOCMatcher: @unchecked Sendable {
+    public let indicators: [Indicator]
+    /// One automaton per field group, holding only the patterns that group can confirm.
+    let compiled: [FieldGroup: CompiledGroup]
+    /// Hash indicators by normalised value, for collected files' SHA-256 and digests in text.
+    let hashIndex: [String: [Int]]
+
+    struct CompiledGroup {
+        let patterns: IOCPatterns
+        let automaton: MultiPatternMatcher
+    }
+
+    public init(indicators: [Indicator]) {
+        self.indicators = indicators
+        var c: [FieldGroup: CompiledGroup] = [:]
+        for g in FieldGroup.allCases where g != .hash {
+            let p = IOCPatterns(indicators, for: g)
+            c[g] = CompiledGroup(patterns: p, automaton: MultiPatternMatcher(patterns: p.bytes, fold: IOCPatterns.fold))
+        }
+        compiled = c
+        var h: [String: [Int]] = [:]
+        for (i, ind) in indicators.enumerated() where ind.type == .hash { h[ind.normalized, default: []].append(i) }
+        hashIndex = h
+    }
+
+    /// The interned columns searched, and the group that decides how.
+    static let columns: [(InternedField, FieldGroup)] = [
+        (.clientIP, .ip), (.userAgent, .ua), (.urlStem, .stem), (.anchorMailbox, .text), (.urlQuery, .text),
+    ]
+
+    /// Indicators found in the modelled fields of events, in collected files' hashes and in named fields
+    /// of file listings and event records. Hits are ordered by event, then by field.
+    public func match(_ store: EventStore, filter: IOCFilter = IOCFilter()) -> [IOCHit] {
+        var hits: [IOCHit] = []
+        let serverOK = store.files.map { filter.acceptsServer($0.server) }
+        for (field, group) in Self.columns where compiled[group]?.patterns.bytes.isEmpty == false {
+            matchColumn(store, field, group, serverOK: serverOK, filter: filter, into: &hits)
+        }
+        if !hashIndex.isEmpty {
+            for (fi, f) in store.files.enumerated() where serverOK[fi] {
+                for i in hashIndex[f.sha256.lowercased()] ?? [] {
+                    hits.append(IOCHit(indicator: i, event: nil, file: fi, line: 0, field: "file.sha256", time: f.modified))
+                }
+            }
+        }
+        IOCNamedFields.match(self, store, serverOK: serverOK, filter: filter, into: &hits)
+        hits.sort { ($0.event ?? -1, $0.file, $0.line, $0.field, $0.indicator) < ($1.event ?? -1, $1.file, $1.line, $1.field, $1.indicator) }
+        return hits
+    }
+
+    private func matchColumn(_ store: EventStore, _ field: InternedField, _ group: FieldGroup, serverOK: [Bool],
+                             filter: IOCFilter, into hits: inout [IOCHit]) {
+        var memo = [UInt32](repeating: 0, count: store.pool.count)  // 0 unknown, 1 none, k ≥ 2: lists[k - 2]
+        var lists: [[Int32]] = []
+        let column = store.values[field.rawValue]
+        let files = store.fileIndex, times = store.time, lines = store.lineNumber
+        let pool = store.pool
+        column.withUnsafeBufferPointer { col in
+            memo.withUnsafeMutableBufferPointer { m in
+                for e in 0..<col.count {
+                    let v = Int(col[e])
+                    if v == 0 { continue }
+                    var code = m[v]
+                    if code == 0 {
+                        let found = pool.withBytes(UInt32(v)) { candidates(in: $0, group: group) }
+                        if found.isEmpty { code = 1 } else {
+                            lists.append(found)
+                            code = UInt32(lists.count + 1)
+                        }
+                        m[v] = code
+                    }
+                    if code == 1 { continue }
+                    let fi = Int(files[e])
+                    guard serverOK[fi], filter.acceptsTime(times[e]) else { continue }
+                    for i in lists[Int(code) - 2] {
+                        hits.append(IOCHit(indicator: Int(i), event: e, file: fi, line: Int(lines[e]), field: field.name,
+                                           time: times[e]))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Indicators confirmed in one value of a field group (each indicator once).
+    func candidates(in value: UnsafeRawBufferPointer, group: FieldGroup) -> [Int32] {
+        var found: [Int32] = []
+        if group == .hash {
+            HexDigests.find(in: value, index: hashIndex) { _, _, list in
+                for i in list where !found.contains(Int32(i)) { found.append(Int32(i)) }
+            }
+            return found
+        }
+        guard let c = compiled[group] else { return found }
+        c.automaton.scan(value) { p, end in
+            let start = end - Int(c.automaton.patternLengths[p])
+            if IOCConfirm.confirm(c.patterns.role[p], value, start, end, group: group, exact: c.patterns.exact[p]) {
+                let i = c.patterns.indicator[p]
+                if !found.contains(i) { found.append(i) }
+            }
+            return true
+        }
+        return found
+    }
+}

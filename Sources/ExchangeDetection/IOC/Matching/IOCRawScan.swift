@@ -1,0 +1,88 @@
+import Dispatch
+import ExchangeEvidence
+
+extension IOCMatcher {
+    /// Indicators anywhere in the bytes of every loaded file (`grep-ioc --raw`), for fields the readers do not
+    /// model. One automaton pass per file, files spread over the cores; each indicator is reported once per line,
+    /// with the event that line became when there is one.
+    public func matchRaw(_ store: EventStore, filter: IOCFilter = IOCFilter()) -> [IOCHit] {
+        let files = store.files
+        // Events are appended file by file, so each file's events are one contiguous, offset-ordered range.
+        var firstEvent = [Int](repeating: 0, count: files.count + 1)
+        var counts = [Int](repeating: 0, count: files.count)
+        for f in store.fileIndex { counts[Int(f)] += 1 }
+        for i in 0..<files.count { firstEvent[i + 1] = firstEvent[i] + counts[i] }
+
+        let order = files.indices.filter { filter.acceptsServer(files[$0].server) }
+            .sorted { files[$0].bytes.count > files[$1].bytes.count }
+        var results = [[IOCHit]](repeating: [], count: files.count)
+        results.withUnsafeMutableBufferPointer { out in
+            let sink = out
+            DispatchQueue.concurrentPerform(iterations: order.count) { k in
+                let fi = order[k]
+                sink[fi] = scanFile(fi, files[fi], events: firstEvent[fi]..<firstEvent[fi + 1], store: store, filter: filter)
+            }
+        }
+        return results.flatMap { $0 }
+    }
+
+    private func scanFile(_ fi: Int, _ file: EvidenceFile, events: Range<Int>, store: EventStore,
+                          filter: IOCFilter) -> [IOCHit] {
+        var hits: [IOCHit] = []
+        var lastLine = [Int](repeating: 0, count: indicators.count)
+        let offsets = store.offset, lengths = store.length, times = store.time
+        // Hits arrive in file order within each pass, so lines are counted incrementally.
+        var line = 1, counted = 0
+        func record(_ i: Int, at start: Int, _ buf: UnsafeRawBufferPointer) {
+            line += Self.newlines(buf, counted, start)
+            counted = start
+            if lastLine[i] == line { return }
+            lastLine[i] = line
+            let event = Self.event(containing: start, in: events, offsets: offsets, lengths: lengths)
+            let time = event.map { times[$0] } ?? Timestamp.unknown
+            if filter.acceptsTime(time) {
+                hits.append(IOCHit(indicator: i, event: event, file: fi, line: line, field: "raw", time: time))
+            }
+        }
+        file.bytes.withUnsafeBytes { buf in
+            if let c = compiled[.raw], !c.patterns.bytes.isEmpty {
+                c.automaton.scan(buf) { p, end in
+                    let start = end - Int(c.automaton.patternLengths[p])
+                    if IOCConfirm.confirm(c.patterns.role[p], buf, start, end, group: .raw, exact: c.patterns.exact[p]) {
+                        record(Int(c.patterns.indicator[p]), at: start, buf)
+                    }
+                    return true
+                }
+            }
+            line = 1
+            counted = 0
+            HexDigests.find(in: buf, index: hashIndex) { start, _, list in
+                for i in list { record(i, at: start, buf) }
+            }
+        }
+        return hits.sorted { ($0.line, $0.indicator) < ($1.line, $1.indicator) }
+    }
+
+    /// Newlines in `buf[from..<to]`.
+    private static func newlines(_ buf: UnsafeRawBufferPointer, _ from: Int, _ to: Int) -> Int {
+        var n = 0
+        var i = from
+        while i < to {
+            if buf[i] == 0x0A { n += 1 }
+            i += 1
+        }
+        return n
+    }
+
+    /// The event whose raw line holds byte `offset` of its file, by binary search over the file's events.
+    private static func event(containing offset: Int, in range: Range<Int>, offsets: [Int], lengths: [UInt32]) -> EventID? {
+        var lo = range.lowerBound, hi = range.upperBound
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if offsets[mid] <= offset { lo = mid + 1 } else { hi = mid }
+        }
+        let e = lo - 1
+        guard e >= range.lowerBound, offset < offsets[e] + Int(lengths[e]) else { return nil }
+        return e
+    }
+}

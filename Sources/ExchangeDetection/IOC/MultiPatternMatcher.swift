@@ -1,0 +1,218 @@
+/// An Aho–Corasick automaton over bytes: finds every occurrence of many patterns in one left-to-right pass,
+/// so the cost of a scan grows with the bytes scanned, not with the number of patterns.
+///
+/// Bytes are folded before matching (the fold table is given at build time; `IOCFold` lower-cases, unifies
+/// path separators and user-agent spellings), so the automaton finds candidates and the caller confirms them
+/// with its own field rules. Folded bytes are mapped to a small alphabet of classes (bytes that occur in no
+/// pattern share class 0), which keeps the dense transition table small enough to stay in cache.
+/// When the dense table would exceed `denseLimit` entries (huge loaded lists), the automaton keeps its
+/// sparse goto/failure form instead: slower per byte, but memory proportional to the patterns.
+public struct MultiPatternMatcher: Sendable {
+    /// Pattern ids ending at each state (including those of shorter suffixes), flattened.
+    private let outputStart: [Int32]
+    private let outputs: [Int32]
+    /// Byte → class, with the fold applied.
+    private let classOf: [UInt8]
+    private let classCount: Int
+    /// Dense table: entry = next state * classCount, with `matchBit` set when that state has outputs.
+    private let dense: [UInt32]
+    /// Sparse form (used when `dense` is empty).
+    private let sparse: SparseTrie?
+    /// Lengths of the patterns, to turn an end offset into a start.
+    public let patternLengths: [Int32]
+    /// Folded patterns, kept only when the alphabet overflowed (more than 254 distinct folded bytes):
+    /// then some bytes share a class and candidates are confirmed byte by byte.
+    private let overflowPatterns: [[UInt8]]?
+    private let fold: [UInt8]
+
+    static let matchBit: UInt32 = 0x8000_0000
+    /// Largest dense table built (entries); about 128 MB.
+    public static let denseLimit = 32 << 20
+
+    /// Builds the automaton. `fold` maps every byte before matching, for patterns and text alike.
+    public init(patterns: [[UInt8]], fold: [UInt8], denseLimit: Int = MultiPatternMatcher.denseLimit) {
+        precondition(fold.count == 256)
+        // Alphabet: class 0 for bytes in no pattern.
+        var classOfFolded = [UInt8](repeating: 0, count: 256)
+        var nextClass = 1
+        for p in patterns {
+            for b in p where classOfFolded[Int(fold[Int(b)])] == 0 {
+                if nextClass < 255 {
+                    classOfFolded[Int(fold[Int(b)])] = UInt8(nextClass)
+                    nextClass += 1
+                }
+            }
+        }
+        var cls = [UInt8](repeating: 0, count: 256)
+        for b in 0..<256 { cls[b] = classOfFolded[Int(fold[b])] }
+        classOf = cls
+        classCount = nextClass
+        self.fold = fold
+        overflowPatterns = nextClass >= 255 ? patterns.map { $0.map { fold[Int($0)] } } : nil
+        patternLengths = patterns.map { Int32($0.count) }
+
+        let trie = SparseTrie(patterns: patterns.map { $0.map { cls[Int($0)] } })
+        var starts: [Int32] = [0]
+        var outs: [Int32] = []
+        for s in 0..<trie.stateCount {
+            outs.append(contentsOf: trie.outputs[s])
+            starts.append(Int32(outs.count))
+        }
+        outputStart = starts
+        outputs = outs
+
+        if trie.stateCount * nextClass <= denseLimit {
+            var table = [UInt32](repeating: 0, count: trie.stateCount * nextClass)
+            // Breadth-first order guarantees a state's failure target is complete before the state itself.
+            for s in trie.bfsOrder {
+                for c in 0..<nextClass {
+                    var target: Int
+                    if let t = trie.child(s, UInt8(c)) {
+                        target = t
+                    } else if s == 0 {
+                        target = 0
+                    } else {
+                        target = Int(table[trie.fail[s] * nextClass + c] & ~Self.matchBit) / nextClass
+                    }
+                    var entry = UInt32(target * nextClass)
+                    if !trie.outputs[target].isEmpty { entry |= Self.matchBit }
+                    table[s * nextClass + c] = entry
+                }
+            }
+            dense = table
+            sparse = nil
+        } else {
+            dense = []
+            sparse = trie
+        }
+    }
+
+    public var patternCount: Int { patternLengths.count }
+
+    /// Calls `onMatch(pattern, end)` for every occurrence (`end` is exclusive, relative to `bytes`).
+    /// Return false from `onMatch` to stop early.
+    @inline(__always)
+    public func scan(_ bytes: UnsafeRawBufferPointer, _ onMatch: (Int, Int) -> Bool) {
+        guard let overflowPatterns else { return scanCandidates(bytes, onMatch) }
+        scanCandidates(bytes) { p, end in
+            let pat = overflowPatterns[p]
+            let start = end - pat.count
+            for k in 0..<pat.count where fold[Int(bytes[start + k])] != pat[k] { return true }
+            return onMatch(p, end)
+        }
+    }
+
+    @inline(__always)
+    private func scanCandidates(_ bytes: UnsafeRawBufferPointer, _ onMatch: (Int, Int) -> Bool) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        let n = bytes.count
+        if let sparse {
+            var s = 0
+            for i in 0..<n {
+                s = sparse.step(s, classOf[Int(base.load(fromByteOffset: i, as: UInt8.self))])
+                if !sparse.outputs[s].isEmpty {
+                    for p in sparse.outputs[s] where !onMatch(Int(p), i + 1) { return }
+                }
+            }
+            return
+        }
+        dense.withUnsafeBufferPointer { table in
+            classOf.withUnsafeBufferPointer { cls in
+                let t = table.baseAddress!, c = cls.baseAddress!
+                let p = base.assumingMemoryBound(to: UInt8.self)
+                var s: UInt32 = 0
+                var i = 0
+                while i < n {
+                    s = t[Int(s & ~Self.matchBit) &+ Int(c[Int(p[i])])]
+                    i &+= 1
+                    if s & Self.matchBit != 0 {
+                        let state = Int(s & ~Self.matchBit) / classCount
+                        for k in Int(outputStart[state])..<Int(outputStart[state + 1]) where !onMatch(Int(outputs[k]), i) {
+                            return
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The trie of an Aho–Corasick automaton with failure links, transitions kept as small sorted lists.
+final class SparseTrie: @unchecked Sendable {
+    /// Per state: (class, child) sorted by class.
+    private var edges: [[(UInt8, Int32)]] = [[]]
+    var fail: [Int] = [0]
+    var outputs: [[Int32]] = [[]]
+    private(set) var bfsOrder: [Int] = []
+    /// Root transitions as a direct table (most steps of a scan start here).
+    private var rootNext = [Int32](repeating: 0, count: 256)
+
+    var stateCount: Int { edges.count }
+
+    init(patterns: [[UInt8]]) {
+        for (id, p) in patterns.enumerated() where !p.isEmpty {
+            var s = 0
+            for c in p {
+                if let t = child(s, c) { s = t } else {
+                    let t = edges.count
+                    edges.append([])
+                    fail.append(0)
+                    outputs.append([])
+                    insertEdge(s, c, t)
+                    s = t
+                }
+            }
+            outputs[s].append(Int32(id))
+        }
+        for (c, t) in edges[0] { rootNext[Int(c)] = t }
+        // Breadth-first: failure links and inherited outputs.
+        var queue: [Int] = [0]
+        var head = 0
+        while head < queue.count {
+            let s = queue[head]
+            head += 1
+            for (c, t32) in edges[s] {
+                let t = Int(t32)
+                if s != 0 {
+                    var f = fail[s]
+                    while f != 0 && child(f, c) == nil { f = fail[f] }
+                    let g = child(f, c) ?? 0
+                    fail[t] = g == t ? 0 : g
+                } else {
+                    fail[t] = 0
+                }
+                if !outputs[fail[t]].isEmpty { outputs[t].append(contentsOf: outputs[fail[t]]) }
+                queue.append(t)
+            }
+        }
+        bfsOrder = queue
+    }
+
+    @inline(__always)
+    func child(_ s: Int, _ c: UInt8) -> Int? {
+        let e = edges[s]
+        var lo = 0, hi = e.count
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if e[mid].0 < c { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < e.count && e[lo].0 == c ? Int(e[lo].1) : nil
+    }
+
+    private func insertEdge(_ s: Int, _ c: UInt8, _ t: Int) {
+        var lo = 0
+        while lo < edges[s].count && edges[s][lo].0 < c { lo += 1 }
+        edges[s].insert((c, Int32(t)), at: lo)
+    }
+
+    /// One automaton step from state `s` on class `c`.
+    @inline(__always)
+    func step(_ s: Int, _ c: UInt8) -> Int {
+        var s = s
+        while true {
+            if s == 0 { return Int(rootNext[Int(c)]) }
+            if let t = child(s, c) { return t }
+            s = fail[s]
+        }
+    }
+}

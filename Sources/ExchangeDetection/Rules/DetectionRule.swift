@@ -1,0 +1,29 @@
+import ExchangeEvidence
+
+/// A detection: reads the loaded store (never the files) and returns findings.
+///
+/// Rules are independent values, so the `Hunter` can run them on both cores. A rule that builds on other
+/// rules' findings (a chain) lists them in `dependsOn` and implements `run(on:prior:)`.
+public protocol DetectionRule: Sendable {
+    /// Stable id, `<family>.<name>`; also the name of its help page `help/rules/<id>.md`.
+    var id: String { get }
+    var title: String { get }
+    var cves: [String] { get }
+    /// The highest severity the rule reports; single findings may be lower (e.g. a vendor's archive).
+    var severity: Severity { get }
+    /// The evidence kinds it reads.
+    var sources: [SourceKind] { get }
+    /// One paragraph: what it detects and where the logic comes from (the help page has the details).
+    var help: String { get }
+    /// Ids of rules whose findings `run(on:prior:)` needs.
+    var dependsOn: [String] { get }
+
+    func run(on store: EventStore) -> [Finding]
+    /// Runs with the findings of the rules in `dependsOn` already computed.
+    func run(on store: EventStore, prior: [Finding]) -> [Finding]
+}
+
+extension DetectionRule {
+    public var dependsOn: [String] { [] }
+    public func run(on store: EventStore, prior: [Finding]) -> [Finding] { run(on: store) }
+}

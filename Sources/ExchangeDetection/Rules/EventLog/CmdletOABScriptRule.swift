@@ -1,0 +1,32 @@
+import Foundation
+import ExchangeEvidence
+
+/// The `MSExchange Management` cmdlet log recording `Set-OabVirtualDirectory -ExternalUrl` with script in it:
+/// CVE-2021-27065 as seen on the host (OTRF dataset SDWIN-210314014019; Sigma
+/// `win_exchange_proxylogon_oabvirtualdir` and `win_exchange_set_oabvirtualdirectory_externalurl`).
+/// The cmdlet name and parameters are unnamed EventData values, so all values are read as one text.
+public struct CmdletOABScriptRule: DetectionRule {
+    public init() {}
+    public let id = "exchange.cmdlet-vdir-script"
+    public let title = "Cmdlet log: script in a virtual directory URL (CVE-2021-27065)"
+    public let cves = ["CVE-2021-27065"]
+    public let severity = Severity.high
+    public let sources = [SourceKind.eventLog]
+    public let help = "MSExchange Management log (MSExchange CmdletLogs): Set-*VirtualDirectory with an -*Url parameter holding markup (<script …>) or Page_Load/eval(Request."
+
+    public func run(on store: EventStore) -> [Finding] {
+        store.events(containing: "virtualdirectory", kinds: sources).compactMap { id in
+            let f = EventFields(store, id)
+            guard (f["Provider"] ?? "").lowercased().contains("msexchange") || (f["Channel"] ?? "").lowercased() == "msexchange management"
+            else { return nil }
+            // Cmdlet logs: the cmdlet is one unnamed value and its parameters the next; rendered messages hold both.
+            let values = f.values
+            var text = values.first { $0.range(of: "set-", options: .caseInsensitive) != nil && $0.range(of: "virtualdirectory", options: .caseInsensitive) != nil && $0.contains(" ") } ?? ""
+            if let i = values.firstIndex(where: { $0.lowercased().hasPrefix("set-") && $0.lowercased().hasSuffix("virtualdirectory") }) {
+                text = values[i] + " " + (i + 1 < values.count ? values[i + 1] : "")
+            }
+            guard let hit = VirtualDirectoryCommand.scriptedUrl(in: text) else { return nil }
+            return Finding(self, store: store, events: [id], summary: "\(hit.cmdlet) -\(hit.parameter) '\(hit.value)'")
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import ExchangeEvidence
+
+/// Collected web files whose content is a web shell: the China Chopper one-liner (`eval(Request[…],"unsafe")`,
+/// HelseCERT, Neo23x0 `WEBSHELL_ASPX_Chopper_Like_Mar21_1`) or a server-side `<script runat="server">` block —
+/// the shape of the OAB configuration file HAFNIUM's ExternalUrl payload left behind.
+public struct WebShellContentRule: DetectionRule {
+    public init() {}
+    public let id = "webshell.content"
+    public let title = "Web-shell code in a collected file"
+    public let cves: [String] = []
+    public let severity = Severity.critical
+    public let sources = [SourceKind.webFile]
+    public let help = "Collected web files containing eval(Request[…],\"unsafe\") (China Chopper) or <script … runat=\"server\"> (OAB config with script)."
+
+    public func run(on store: EventStore) -> [Finding] {
+        let candidates = Set(store.events(containing: "eval(", kinds: sources) + store.events(containing: "runat", kinds: sources))
+        return candidates.sorted().compactMap { id in
+            let text = EventFields(store, id)["Content"] ?? store.rawLine(id)
+            var why: String?
+            if let e = text.range(of: "eval(request", options: .caseInsensitive),
+               text.range(of: "unsafe", options: .caseInsensitive, range: e.upperBound..<text.endIndex) != nil {
+                why = "China Chopper pattern '\(Self.excerpt(text, at: e.lowerBound))'"
+            } else if let s = text.range(of: "<script", options: .caseInsensitive),
+                      let r = text.range(of: "runat", options: .caseInsensitive, range: s.upperBound..<text.endIndex),
+                      text[r.upperBound...].prefix(12).lowercased().contains("server") {
+                why = "server-side script block '\(Self.excerpt(text, at: s.lowerBound))'"
+            }
+            guard let why else { return nil }
+            let path = store.value(.urlStem, id)
+            return Finding(self, store: store, events: [id], summary: "\(path.isEmpty ? store.file(of: id).path : path): \(why)")
+        }
+    }
+
+    static func excerpt(_ text: String, at i: String.Index) -> String {
+        String(text[i...].prefix(120)).oneLine(120)
+    }
+}

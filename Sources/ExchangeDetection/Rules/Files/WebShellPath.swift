@@ -1,0 +1,72 @@
+import Foundation
+
+/// Where web shells were planted in March 2021 and which files a standard Exchange install has there.
+///
+/// Directory rules from Volexity / CISA AA21-062A: any script page under `aspnet_client`; under
+/// `FrontEnd\HttpProxy\owa\auth` anything not part of a standard install, and any page under `Current\` or a
+/// version folder; under `FrontEnd\HttpProxy\ecp\auth` anything but `TimeoutLogoff.aspx`.
+enum WebShellPath {
+    /// The standard pages of `FrontEnd\HttpProxy\owa\auth` (the list Microsoft's and Elastic's checks use).
+    static let standardOWAAuth: Set<String> = [
+        "errorfe.aspx", "expiredpassword.aspx", "frowny.aspx", "getidtoken.htm", "logoff.aspx", "logon.aspx",
+        "outlookcn.aspx", "redirsuiteserviceproxy.aspx", "signout.aspx", "svmfeedback.aspx",
+    ]
+    static let scriptExtensions = [".aspx", ".ashx", ".asmx"]
+
+    /// Why a file path (Windows form, any case) is a likely web shell, or nil.
+    static func reason(file path: String) -> String? {
+        let p = path.lowercased().replacingOccurrences(of: "/", with: "\\")
+        guard scriptExtensions.contains(where: { p.hasSuffix($0) }) else { return nil }
+        // A collected web file is known by the URL it answers on (`/owa/auth/x.aspx`), not a drive path.
+        if p.hasPrefix("\\") && !p.hasPrefix("\\\\") { return reason(stem: path.replacingOccurrences(of: "\\", with: "/")) }
+        return reason(segments: p.split(separator: "\\").map(String.init), marker: "\\")
+            .map { restoringCase($0, of: path) }
+    }
+
+    /// Why a requested URL stem is web-shell use, or nil.
+    static func reason(stem: String) -> String? {
+        let p = stem.lowercased()
+        guard scriptExtensions.contains(where: { p.hasSuffix($0) }) else { return nil }
+        return reason(segments: p.split(separator: "/").map(String.init), marker: "/").map { restoringCase($0, of: stem) }
+    }
+
+    private static func reason(segments s: [String], marker m: String) -> String? {
+        guard let name = s.last else { return nil }
+        if let i = s.firstIndex(of: "aspnet_client"), i < s.count - 1 {
+            return "script page under \(m)aspnet_client\(m), which a standard install does not have"
+        }
+        // On disk only the front end's copies count (`FrontEnd\HttpProxy\owa\auth`); URLs have no such prefix.
+        func frontEnd(_ i: Int) -> Bool { m == "/" || (i > 0 && s[i - 1] == "httpproxy") }
+        if let i = indexOfPair(s, "owa", "auth"), i + 2 < s.count, frontEnd(i) {
+            let below = s[(i + 2)..<(s.count - 1)]
+            if let sub = below.first {
+                if sub == "current" { return "script page under owa\(m)auth\(m)Current\(m)" }
+                if isVersionFolder(sub) { return "script page under the version folder owa\(m)auth\(m)\(sub)\(m)" }
+                return "script page in a non-standard folder under owa\(m)auth\(m)"
+            }
+            if !standardOWAAuth.contains(name) { return "'\(name)' is not a standard page of owa\(m)auth\(m)" }
+        }
+        if let i = indexOfPair(s, "ecp", "auth"), i + 2 < s.count, frontEnd(i), name != "timeoutlogoff.aspx" {
+            return "only TimeoutLogoff.aspx belongs in ecp\(m)auth\(m)"
+        }
+        return nil
+    }
+
+    /// The reason with the file name quoted as logged rather than lower-cased.
+    private static func restoringCase(_ reason: String, of path: String) -> String {
+        let name = String(path.split(whereSeparator: { $0 == "\\" || $0 == "/" }).last ?? "")
+        return reason.replacingOccurrences(of: "'\(name.lowercased())'", with: "'\(name)'")
+    }
+
+    private static func indexOfPair(_ s: [String], _ a: String, _ b: String) -> Int? {
+        guard s.count >= 2 else { return nil }
+        for i in 0..<(s.count - 1) where s[i] == a && s[i + 1] == b { return i }
+        return nil
+    }
+
+    /// `15.1.2375` and the like: Exchange serves versioned static files from such folders.
+    static func isVersionFolder(_ s: String) -> Bool {
+        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count >= 3 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isNumber) }
+    }
+}

@@ -1,0 +1,58 @@
+import ExchangeEvidence
+
+/// One conclusion of a rule: what was seen, where, when, and the events it rests on.
+///
+/// The summary quotes the field values that decided the finding as they are in the evidence;
+/// it may hold attacker-controlled text, so renderers must escape it before printing.
+public struct Finding: Sendable, Hashable {
+    /// Stable rule id, e.g. `proxylogon.ssrf`.
+    public let rule: String
+    public let title: String
+    public let cves: [String]
+    public let severity: Severity
+    public let server: String
+    /// Time of the earliest event (ms since the epoch, UTC; `Timestamp.unknown` if none had a time).
+    public let time: Int64
+    /// The events the finding rests on, in time order.
+    public let events: [EventID]
+    /// Path (relative to the evidence root) and 1-based line of the first event.
+    public let file: String
+    public let line: Int
+    /// One line explaining the finding with the deciding field values.
+    public let summary: String
+
+    public init(rule: String, title: String, cves: [String], severity: Severity, server: String, time: Int64,
+                events: [EventID], file: String, line: Int, summary: String) {
+        self.rule = rule
+        self.title = title
+        self.cves = cves
+        self.severity = severity
+        self.server = server
+        self.time = time
+        self.events = events
+        self.file = file
+        self.line = line
+        self.summary = summary
+    }
+
+    /// Builds a finding of `rule` from its events: server, time, file and line come from the earliest event.
+    public init(_ rule: any DetectionRule, store: EventStore, events: [EventID], severity: Severity? = nil,
+                title: String? = nil, summary: String) {
+        let ordered = store.sortedByTime(events)
+        let first = ordered.first ?? 0
+        let known = ordered.first { store.time[$0] != Timestamp.unknown }
+        self.init(rule: rule.id, title: title ?? rule.title, cves: rule.cves, severity: severity ?? rule.severity,
+                  server: ordered.isEmpty ? "" : store.server(of: first),
+                  time: known.map { store.time[$0] } ?? Timestamp.unknown,
+                  events: ordered, file: ordered.isEmpty ? "" : store.file(of: first).path,
+                  line: ordered.isEmpty ? 0 : store.line(of: first), summary: summary)
+    }
+}
+
+extension EventStore {
+    /// Events sorted by time (unknown times first), ties by id.
+    public func sortedByTime(_ ids: [EventID]) -> [EventID] {
+        let t = time
+        return ids.sorted { t[$0] != t[$1] ? t[$0] < t[$1] : $0 < $1 }
+    }
+}

@@ -1,0 +1,73 @@
+import Dispatch
+import ExchangeEvidence
+import Foundation
+
+/// Runs rules over a loaded store. Independent rules run concurrently (the store is read-only while
+/// hunting); rules with `dependsOn` run afterwards with the findings they need.
+public struct Hunter: Sendable {
+    public let rules: [any DetectionRule]
+
+    public init(rules: [any DetectionRule] = RuleRegistry.standard) { self.rules = rules }
+
+    /// What a hunt produced: findings of the selected rules, the log coverage, and how long it took.
+    public struct Result: Sendable {
+        public let findings: [Finding]
+        public let coverage: [LogCoverage]
+        public let seconds: Double
+    }
+
+    /// Runs the rules named in `only` (all when nil) plus whatever they depend on, and returns the
+    /// findings of the selected rules.
+    public func run(on store: EventStore, only: Set<String>? = nil) -> Result {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let selected = rules.filter { only == nil || only!.contains($0.id) }
+        var needed = Set(selected.map(\.id))
+        for r in selected { needed.formUnion(r.dependsOn) }
+        let toRun = rules.filter { needed.contains($0.id) }
+        let base = toRun.filter { $0.dependsOn.isEmpty }
+        let dependent = toRun.filter { !$0.dependsOn.isEmpty }
+
+        let results = ResultSlots(count: base.count)
+        // Largest work first would need estimates; rules are cheap enough that plain fan-out keeps both cores busy.
+        DispatchQueue.concurrentPerform(iterations: base.count) { i in
+            results.set(i, base[i].run(on: store))
+        }
+        var byRule: [String: [Finding]] = [:]
+        for (i, r) in base.enumerated() { byRule[r.id] = results.get(i) }
+        for r in dependent {
+            let prior = r.dependsOn.flatMap { byRule[$0] ?? [] }
+            byRule[r.id] = r.run(on: store, prior: prior)
+        }
+        let findings = selected.flatMap { byRule[$0.id] ?? [] }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return Result(findings: findings, coverage: LogCoverage.compute(store), seconds: seconds)
+    }
+
+    /// Findings grouped per server (servers by name), newest first within each — the order `hunt` prints.
+    public static func byServerNewestFirst(_ findings: [Finding]) -> [Finding] {
+        findings.sorted { a, b in
+            if a.server != b.server { return a.server < b.server }
+            if a.time != b.time { return a.time > b.time }
+            if a.severity != b.severity { return a.severity > b.severity }
+            return a.rule < b.rule
+        }
+    }
+
+    /// Findings in time order across servers (`--sort time`).
+    public static func byTime(_ findings: [Finding]) -> [Finding] {
+        findings.sorted { a, b in
+            if a.time != b.time { return a.time < b.time }
+            if a.server != b.server { return a.server < b.server }
+            return a.rule < b.rule
+        }
+    }
+}
+
+/// Per-rule result slots written from concurrent workers.
+private final class ResultSlots: @unchecked Sendable {
+    private var slots: [[Finding]]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: [], count: count) }
+    func set(_ i: Int, _ v: [Finding]) { lock.lock(); slots[i] = v; lock.unlock() }
+    func get(_ i: Int) -> [Finding] { lock.lock(); defer { lock.unlock() }; return slots[i] }
+}

@@ -1,0 +1,45 @@
+import ExchangeEvidence
+
+/// Web-request matching shared by the IIS rules: tests run once per distinct URL stem, method or query,
+/// then the columns are scanned as integers.
+enum RequestMatch {
+    /// Events of `kinds` whose stem passes `stem`, whose method is POST when `postOnly`, and whose query
+    /// passes `query` when given.
+    static func events(_ store: EventStore, kinds: [SourceKind] = [.iis], postOnly: Bool,
+                       stem: (UnsafeRawBufferPointer) -> Bool,
+                       query: ((UnsafeRawBufferPointer) -> Bool)? = nil) -> [EventID] {
+        var hits = store.events(where: .urlStem, kinds: kinds, stem)
+        if postOnly {
+            let post = "post".lowerBytes
+            hits = store.filter(hits, .method) { $0.count == post.count && ByteMatch.hasPrefix(post, $0) }
+        }
+        if let query { hits = store.filter(hits, .urlQuery, query) }
+        return hits
+    }
+
+    /// `POST /ecp/y.js ×6 from 130.255.189.21 (status 200×6; UA python-requests/2.25.1)`
+    static func describe(_ ids: [EventID], store: EventStore) -> String {
+        let ip = Grouping.distinct(ids, .clientIP, in: store)
+        return "\(Grouping.tally(ids, .method, in: store, limit: 2)) \(Grouping.tally(ids, .urlStem, in: store))"
+            + " from \(ip.isEmpty ? "unknown IP" : ip.prefix(4).joined(separator: ", ") + (ip.count > 4 ? " +\(ip.count - 4) more" : ""))"
+            + "; status \(Grouping.tally(ids, .status, in: store)); UA \(Grouping.tally(ids, .userAgent, in: store, limit: 2))"
+    }
+
+    /// True for loopback, RFC 1918, link-local and unique-local addresses.
+    static func isPrivate(_ ip: String) -> Bool {
+        let l = ip.lowercased()
+        if l == "::1" || l.hasPrefix("fe80:") || l.hasPrefix("fc") || l.hasPrefix("fd") { return true }
+        let parts = l.split(separator: ".").compactMap { Int($0) }
+        guard parts.count == 4 else { return false }
+        switch (parts[0], parts[1]) {
+        case (10, _), (127, _), (192, 168), (169, 254): return true
+        case (172, let b): return (16...31).contains(b)
+        default: return false
+        }
+    }
+
+    /// Severity by outcome: a 2xx answer means the request did what it was sent for.
+    static func succeeded(_ ids: [EventID], store: EventStore) -> Bool {
+        ids.contains { store.value(.status, $0).hasPrefix("2") }
+    }
+}

@@ -1,0 +1,31 @@
+import ExchangeEvidence
+
+/// Requests for script pages a standard Exchange install does not have, in the places web shells were
+/// planted (`/aspnet_client/…`, `/owa/auth/…`, `/ecp/auth/…`): web-shell use, or a scanner probing for
+/// known shell names. HelseCERT's victim shows both: `RedirSuiteServerProxy.aspx` (one letter off the real
+/// `RedirSuiteServiceProxy.aspx`) answered 200, while probed names like `ErrorAA.aspx` got 302.
+public struct WebShellAccessRule: DetectionRule {
+    public init() {}
+    public let id = "iis.webshell-access"
+    public let title = "Request for a web-shell page"
+    public let cves: [String] = []
+    public let severity = Severity.high
+    public let sources = [SourceKind.iis, .httpProxy]
+    public let help = "IIS or HttpProxy requests for .aspx/.ashx/.asmx under /aspnet_client/, /owa/auth/ (non-standard names, Current/, version folders) or /ecp/auth/ (anything but TimeoutLogoff.aspx)."
+
+    public func run(on store: EventStore) -> [Finding] {
+        let exts = WebShellPath.scriptExtensions.map(\.lowerBytes)
+        let hits = store.events(where: .urlStem, kinds: sources) { bytes in
+            exts.contains { ByteMatch.hasSuffix($0, bytes) } && WebShellPath.reason(stem: String(decoding: bytes, as: UTF8.self)) != nil
+        }
+        return Grouping.bursts(hits, in: store, by: .urlStem, gap: nil).map { group in
+            let stem = store.value(.urlStem, group[0])
+            let used = RequestMatch.succeeded(group, store: store)
+            return Finding(self, store: store, events: group, severity: used ? .high : .medium,
+                           title: used ? title : "Probe for a web-shell page",
+                           summary: "\(group.count) request\(group.count == 1 ? "" : "s") for \(stem) (\(WebShellPath.reason(stem: stem) ?? ""))"
+                               + " from \(Grouping.tally(group, .clientIP, in: store, limit: 4)); status \(Grouping.tally(group, .status, in: store))"
+                               + "; method \(Grouping.tally(group, .method, in: store, limit: 2))")
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import ExchangeEvidence
+
+/// How far back each log source reaches, per server (Test-ProxyLogon's "log age"), so that "no hits" can be
+/// qualified: logs that start after the exploitation window cannot show it.
+public struct LogCoverage: Sendable, Hashable {
+    public let server: String
+    public let kind: SourceKind
+    public let channel: String
+    public let first: Int64
+    public let last: Int64
+    public let files: Int
+    public let events: Int
+
+    /// One entry per server, kind and channel, from the files' first and last event times (no event scan).
+    public static func compute(_ store: EventStore) -> [LogCoverage] {
+        struct Key: Hashable { let server: String; let kind: SourceKind; let channel: String }
+        var acc: [Key: (first: Int64, last: Int64, files: Int, events: Int)] = [:]
+        for f in store.files {
+            let k = Key(server: f.server, kind: f.kind, channel: f.channel)
+            var a = acc[k] ?? (Int64.max, Int64.min, 0, 0)
+            if f.firstTime != Timestamp.unknown { a.first = min(a.first, f.firstTime) }
+            if f.lastTime != Timestamp.unknown { a.last = max(a.last, f.lastTime) }
+            a.files += 1
+            a.events += f.eventCount
+            acc[k] = a
+        }
+        return acc.map { k, a in
+            LogCoverage(server: k.server, kind: k.kind, channel: k.channel,
+                        first: a.first == Int64.max ? Timestamp.unknown : a.first,
+                        last: a.last == Int64.min ? Timestamp.unknown : a.last, files: a.files, events: a.events)
+        }.sorted { ($0.server, $0.kind.rawValue, $0.channel) < ($1.server, $1.kind.rawValue, $1.channel) }
+    }
+
+    /// `httpproxy/Ecp 2021-03-10 06:00:00 … 2021-03-12 23:59:59 (24 files)`
+    public var line: String {
+        let source = channel.isEmpty ? kind.rawValue : "\(kind.rawValue)/\(channel)"
+        return "\(source) \(Timestamp.short(first)) … \(Timestamp.short(last)) (\(files) file\(files == 1 ? "" : "s"), \(events) events)"
+    }
+
+    /// The sentence for a server without findings: which sources were read and how far back they reach.
+    public static func noHitsNote(server: String, coverage: [LogCoverage]) -> String {
+        let mine = coverage.filter { $0.server == server && $0.first != Timestamp.unknown }
+        guard !mine.isEmpty else { return "no hits, and no dated logs for this server" }
+        var byKind: [SourceKind: Int64] = [:]
+        for c in mine { byKind[c.kind] = min(byKind[c.kind] ?? Int64.max, c.first) }
+        let parts = byKind.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) logs only reach back to \(String(Timestamp.iso($0.value).prefix(10)))" }
+        return "no hits, but " + parts.joined(separator: ", ")
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import ExchangeEvidence
+
+/// CVE-2021-27065 in the ECP Server log: a `Set-*VirtualDirectory` cmdlet whose `*Url` parameter carries
+/// markup. A URL cannot contain a raw `<`, so an element there is a payload (HAFNIUM used
+/// `ExternalUrl='http://f/<script language="JScript" runat="server">…</script>'`), while an administrator's
+/// `ExternalUrl='https://mail.contoso.com/OAB'` is left alone — the 2021-03-18 refinement of Test-ProxyLogon.
+public struct ECPSetVirtualDirectoryRule: DetectionRule {
+    public init() {}
+    public let id = "proxylogon.ecp-set-vdir"
+    public let title = "Script in a virtual directory URL (CVE-2021-27065)"
+    public let cves = ["CVE-2021-27065"]
+    public let severity = Severity.high
+    public let sources = [SourceKind.ecpServer, .ecpActivity, .exchangeLog]
+    public let help = "ECP Server log S:CMD=Set-*VirtualDirectory with a *Url parameter holding an HTML/script element (Test-ProxyLogon Get-Cve27065)."
+
+    public func run(on store: EventStore) -> [Finding] {
+        var out: [Finding] = []
+        for id in store.events(containing: "virtualdirectory", kinds: sources) {
+            // Split the line so the quoted value reads as logged (CSV `""` undone); fall back to the raw line.
+            let texts = store.fields(of: id).map(\.value).filter { $0.lowercased().contains("virtualdirectory") }
+            guard let hit = (texts + [store.rawLine(id)]).lazy.compactMap(VirtualDirectoryCommand.scriptedUrl).first
+            else { continue }
+            out.append(Finding(self, store: store, events: [id],
+                               summary: "\(hit.cmdlet) \(hit.parameter)='\(hit.value)'"))
+        }
+        return out
+    }
+}
+
+/// Finds a `Set-…VirtualDirectory` command in a log line and a `…Url` parameter holding markup.
+enum VirtualDirectoryCommand {
+    struct Hit { let cmdlet: String; let parameter: String; let value: String }
+
+    static func scriptedUrl(in line: String) -> Hit? {
+        var search = line.startIndex
+        while let set = line.range(of: "set-", options: .caseInsensitive, range: search..<line.endIndex) {
+            search = set.upperBound
+            let nameEnd = line[set.upperBound...].firstIndex { !($0.isLetter || $0.isNumber) } ?? line.endIndex
+            guard line[set.lowerBound..<nameEnd].lowercased().hasSuffix("virtualdirectory") else { continue }
+            let cmdEnd = line.range(of: ";s:", options: .caseInsensitive, range: nameEnd..<line.endIndex)?.lowerBound ?? line.endIndex
+            var p = nameEnd
+            while p < cmdEnd, let url = line.range(of: "url", options: .caseInsensitive, range: p..<cmdEnd) {
+                p = url.upperBound
+                var v = url.upperBound
+                while v < cmdEnd, line[v] == " " || line[v] == "=" || line[v] == ":" { v = line.index(after: v) }
+                guard v > url.upperBound, hasMarkup(line[v..<cmdEnd]) else { continue }
+                let paramStart = line[nameEnd..<url.lowerBound].lastIndex { !($0.isLetter || $0.isNumber) }
+                    .map { line.index(after: $0) } ?? nameEnd
+                return Hit(cmdlet: String(line[set.lowerBound..<nameEnd]),
+                           parameter: String(line[paramStart..<url.upperBound]),
+                           value: String(line[v..<cmdEnd]).trimmingQuotes(upTo: 240))
+            }
+        }
+        return nil
+    }
+
+    /// An element: `<` then a letter, `/`, `!` or `%` (`<script`, `</x>`, `<%`), closed by a later `>`.
+    static func hasMarkup(_ s: Substring) -> Bool {
+        var it = s.makeIterator()
+        var open = false
+        while let c = it.next() {
+            if open {
+                if c == ">" { return true }
+            } else if c == "<", let n = it.next(), n.isLetter || n == "/" || n == "!" || n == "%" {
+                open = true
+            }
+        }
+        return false
+    }
+}
+
+extension String {
+    /// Drops the quotes around a logged value and shortens it for a one-line summary.
+    func trimmingQuotes(upTo limit: Int) -> String {
+        var s = Substring(self)
+        while let f = s.first, f == "'" || f == "\"" { s = s.dropFirst() }
+        if let q = s.range(of: "''.") ?? s.range(of: "'.") ?? s.range(of: "\" -") { s = s[..<q.lowerBound] }
+        while let l = s.last, l == "'" || l == "\"" || l == "." { s = s.dropLast() }
+        return s.count > limit ? String(s.prefix(limit)) + "…" : String(s)
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import ExchangeEvidence
+
+/// CVE-2021-26858: the OAB generator logs `Download failed and temporary file '<path>' needs to be removed`
+/// for the file it was made to write. Legitimate downloads go to `<install>\ClientAccess\OAB\Temp`; a UNC
+/// path, a path elsewhere, or one that climbs out with `..` is the arbitrary file write.
+///
+/// Test-ProxyLogon compares against the registry's install path. The evidence does not carry it, so a local
+/// path counts as benign when it runs through a `\ClientAccess\OAB\` folder without `..`.
+public struct OABDownloadRule: DetectionRule {
+    public init() {}
+    public let id = "proxylogon.oab-download"
+    public let title = "OAB generator wrote outside the OAB folder (CVE-2021-26858)"
+    public let cves = ["CVE-2021-26858"]
+    public let severity = Severity.high
+    public let sources = [SourceKind.oabGenerator, .exchangeLog, .text]
+    public let help = "OABGeneratorLog 'Download failed and temporary file <path> needs to be removed' with <path> outside <install>\\ClientAccess\\OAB (Test-ProxyLogon Get-Cve26858)."
+
+    public func run(on store: EventStore) -> [Finding] {
+        store.events(containing: "download failed and temporary file", kinds: sources).compactMap { id in
+            guard let path = Self.downloadPath(in: store.rawLine(id)), let why = Self.suspicion(path) else { return nil }
+            return Finding(self, store: store, events: [id],
+                           summary: "Download failed and temporary file '\(path)' needs to be removed: \(why)")
+        }
+    }
+
+    /// The path between `temporary file ` and ` needs to be removed`, without its quotes.
+    static func downloadPath(in line: String) -> String? {
+        guard let a = line.range(of: "download failed and temporary file ", options: .caseInsensitive),
+              let b = line.range(of: " needs to be removed", options: .caseInsensitive, range: a.upperBound..<line.endIndex)
+        else { return nil }
+        var p = Substring(line[a.upperBound..<b.lowerBound])
+        while let f = p.first, f == "'" || f == "\"" { p = p.dropFirst() }
+        while let l = p.last, l == "'" || l == "\"" { p = p.dropLast() }
+        return String(p)
+    }
+
+    /// Why a path is not the OAB download folder, or nil when it is.
+    static func suspicion(_ path: String) -> String? {
+        let p = path.lowercased().replacingOccurrences(of: "/", with: "\\")
+        if p.hasPrefix("\\\\") { return "UNC path" }
+        let bytes = Array(p.utf8)
+        guard bytes.count >= 3, (97...122).contains(bytes[0]), bytes[1] == UInt8(ascii: ":"), bytes[2] == UInt8(ascii: "\\")
+        else { return "not a local absolute path" }
+        if p.contains("\\..\\") || p.hasSuffix("\\..") { return "path climbs out with '..'" }
+        if !p.contains("\\clientaccess\\oab\\") { return "path is outside <install>\\ClientAccess\\OAB" }
+        return nil
+    }
+}

@@ -1,0 +1,110 @@
+import ExchangeEvidence
+import Foundation
+
+/// Writes the files Test-ProxyLogon writes, per server, so processes built around its output keep working:
+/// `<SERVER>-Cve-2021-26855.csv`, `-Cve-2021-27065-ResetVDir.csv`, `-Cve-2021-26857.csv`, `-Cve-2021-26858.log`,
+/// `-Cve-2021-26858-DownloadPaths.log`, `-Cve-2021-27065.log` and `-other.csv`.
+///
+/// Rows follow the script's exact conditions (autodiscover and localhost rows excluded from 26855), its
+/// column names and Windows PowerShell's `Export-Csv` form: a `#TYPE` line, every value double-quoted.
+/// Like the script, a file is written only when it has something to say.
+public enum ProxyLogonExport {
+    /// The 9 columns of `$outProps`, spelled as `Select-Object` names them from the log's header.
+    public static let httpProxyColumns = ["DateTime", "RequestId", "ClientIpAddress", "UrlHost", "UrlStem", "RoutingHint",
+                                          "UserAgent", "AnchorMailbox", "HttpStatus"]
+
+    /// Writes the files into `directory` (created if needed) and returns their names, in writing order.
+    public static func write(store: EventStore, findings: [Finding], to directory: URL) throws -> [String] {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var written: [String] = []
+        func emit(_ server: String, _ suffix: String, _ lines: [String]) throws {
+            guard !lines.isEmpty else { return }
+            let name = "\(safeName(server))-\(suffix)"
+            try (lines.joined(separator: "\r\n") + "\r\n").write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
+            written.append(name)
+        }
+        let ssrf = ServerInfoAnchor.events(store)[.ssrf] ?? []
+        let byRule = Dictionary(grouping: findings, by: \.rule)
+        let servers = Set(store.files.map(\.server)).sorted()
+        for server in servers {
+            let mine = { (rule: String) in (byRule[rule] ?? []).filter { $0.server == server } }
+            try emit(server, "Cve-2021-26855.csv", httpProxyRows(ssrf.filter { store.server(of: $0) == server }, store))
+            let resets = mine("proxylogon.reset-vdir").flatMap(\.events)
+            try emit(server, "Cve-2021-27065-ResetVDir.csv", httpProxyRows(resets, store))
+            try emit(server, "Cve-2021-26857.csv", umRows(mine("proxylogon.um-deserialization").flatMap(\.events), store))
+            let oab = mine("proxylogon.oab-download").flatMap(\.events)
+            try emit(server, "Cve-2021-26858.log", distinctFiles(oab, store))
+            try emit(server, "Cve-2021-26858-DownloadPaths.log", oab.compactMap { id in
+                OABDownloadRule.downloadPath(in: store.rawLine(id)).map { "'\($0)'" }
+            })
+            try emit(server, "Cve-2021-27065.log", distinctFiles(mine("proxylogon.ecp-set-vdir").flatMap(\.events), store))
+            try emit(server, "other.csv", otherRows(server: server, lsass: mine("files.lsass-dump").flatMap(\.events),
+                                                     archives: mine("files.programdata-archive").flatMap(\.events), store))
+        }
+        return written
+    }
+
+    static func quoted(_ values: [String]) -> String {
+        values.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",")
+    }
+
+    static func httpProxyRows(_ ids: [EventID], _ store: EventStore) -> [String] {
+        guard !ids.isEmpty else { return [] }
+        var rows = ["#TYPE Selected.System.Management.Automation.PSCustomObject", quoted(httpProxyColumns)]
+        for id in store.sortedByTime(ids) {
+            let f = EventFields(store, id)
+            rows.append(quoted(httpProxyColumns.map { f[$0] ?? "" }))
+        }
+        return rows
+    }
+
+    static func umRows(_ ids: [EventID], _ store: EventStore) -> [String] {
+        guard !ids.isEmpty else { return [] }
+        var rows = ["#TYPE Selected.System.Diagnostics.Eventing.Reader.EventLogRecord", quoted(["TimeCreated", "MachineName", "Message"])]
+        for id in store.sortedByTime(ids) {
+            let f = EventFields(store, id)
+            let data = f.pairs.dropFirst(windowsEventKeys.count).map(\.value).filter { !$0.isEmpty }
+            rows.append(quoted([usDate(store.time[id]), f["Computer"] ?? store.server(of: id), f["Message"] ?? data.joined(separator: " ")]))
+        }
+        return rows
+    }
+
+    /// The system keys every rendered event line starts with (the EVTX readers' layout).
+    static let windowsEventKeys = ["TimeCreated", "EventRecordID", "EventID", "Level", "Provider", "Channel", "Computer", "UserSID"]
+
+    static func otherRows(server: String, lsass: [EventID], archives: [EventID], _ store: EventStore) -> [String] {
+        guard !lsass.isEmpty || !archives.isEmpty else { return [] }
+        var rows = ["#TYPE System.Management.Automation.PSCustomObject", quoted(["ComputerName", "Type", "Path", "Name", "LastWrite"])]
+        for (type, ids) in [("LsassDump", lsass), ("SuspiciousArchive", archives)] {
+            for id in ids {
+                let path = store.value(.urlStem, id)
+                let f = EventFields(store, id)
+                let lastWrite = f["LastWriteTimeUtc"] ?? (store.time[id] == Timestamp.unknown ? "" : usDate(store.time[id]))
+                rows.append(quoted([server, type, path, FilePaths.name(path), lastWrite]))
+            }
+        }
+        return rows
+    }
+
+    static func distinctFiles(_ ids: [EventID], _ store: EventStore) -> [String] {
+        var seen = Set<String>()
+        return ids.map { store.file(of: $0).path }.filter { seen.insert($0).inserted }
+    }
+
+    /// `3/3/2021 6:49:42 AM`: how Windows PowerShell's `Export-Csv` writes a DateTime in the en-US culture.
+    static func usDate(_ ms: Int64) -> String {
+        guard ms != Timestamp.unknown else { return "" }
+        let secs = Int(ms / 1000 - (ms % 1000 < 0 ? 1 : 0))
+        let (days, sod) = (secs / 86400 - (secs % 86400 < 0 ? 1 : 0), ((secs % 86400) + 86400) % 86400)
+        let (y, m, d) = Timestamp.civil(days: days)
+        let h24 = sod / 3600, h12 = h24 % 12 == 0 ? 12 : h24 % 12
+        let mm = sod / 60 % 60, ss = sod % 60
+        return "\(m)/\(d)/\(y) \(h12):\(mm < 10 ? "0" : "")\(mm):\(ss < 10 ? "0" : "")\(ss) \(h24 < 12 ? "AM" : "PM")"
+    }
+
+    /// A server name usable as a file-name prefix.
+    static func safeName(_ s: String) -> String {
+        let cleaned = s.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." || $0 == "_" ? $0 : "_" }
+        return cleaned.isEmpty ? "unknown" : String(cleaned)
+    }
+}

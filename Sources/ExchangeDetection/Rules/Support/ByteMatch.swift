@@ -1,0 +1,97 @@
+/// Case-insensitive (ASCII) matching on raw bytes, so rules never build Strings for values that do not match.
+///
+/// PowerShell's `-like` and `Select-String`, which Test-ProxyLogon uses, are case-insensitive; these helpers
+/// keep that behaviour.
+public enum ByteMatch {
+    @inline(__always)
+    static func lower(_ c: UInt8) -> UInt8 { c >= 65 && c <= 90 ? c | 0x20 : c }
+
+    /// Offset of the first case-insensitive occurrence of `needle` (given in lower case) at or after `from`.
+    ///
+    /// When the needle holds a byte that has no case (`~`, `(`, `.`, `-`), candidates are found with `memchr`
+    /// on that byte, which runs at memory speed; otherwise every position's first byte is compared.
+    public static func find(_ needle: [UInt8], in hay: UnsafeRawBufferPointer, from: Int = 0) -> Int? {
+        let n = needle.count, h = hay.count
+        guard n > 0, h - from >= n, let base = hay.baseAddress else { return n == 0 ? from : nil }
+        @inline(__always) func matches(at i: Int) -> Bool {
+            var j = 0
+            while j < n && lower(hay[i + j]) == needle[j] { j += 1 }
+            return j == n
+        }
+        if let anchor = needle.firstIndex(where: { !(97...122).contains($0) }) {
+            let byte = Int32(needle[anchor])
+            var p = from + anchor
+            while p < h, let hit = memchr(base + p, byte, h - p) {
+                let at = base.distance(to: UnsafeRawPointer(hit))
+                let start = at - anchor
+                if start + n > h { return nil }
+                if matches(at: start) { return start }
+                p = at + 1
+            }
+            return nil
+        }
+        let first = needle[0]
+        let upper = first & 0xDF
+        var i = from
+        let last = h - n
+        while i <= last {
+            let c = hay[i]
+            if (c == first || c == upper) && matches(at: i) { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    /// True when `hay` starts with `prefix` (given in lower case), ignoring ASCII case.
+    public static func hasPrefix(_ prefix: [UInt8], _ hay: UnsafeRawBufferPointer) -> Bool {
+        guard hay.count >= prefix.count else { return false }
+        for i in 0..<prefix.count where lower(hay[i]) != prefix[i] { return false }
+        return true
+    }
+
+    /// True when `hay` ends with `suffix` (given in lower case), ignoring ASCII case.
+    public static func hasSuffix(_ suffix: [UInt8], _ hay: UnsafeRawBufferPointer) -> Bool {
+        guard hay.count >= suffix.count else { return false }
+        let base = hay.count - suffix.count
+        for i in 0..<suffix.count where lower(hay[base + i]) != suffix[i] { return false }
+        return true
+    }
+
+    /// PowerShell `-like` on bytes: `*` matches any run, `?` one byte, everything else literally and
+    /// case-insensitively. The pattern is given in lower case. (Test-ProxyLogon's patterns use no `[...]`.)
+    public static func like(_ pattern: [UInt8], _ hay: UnsafeRawBufferPointer) -> Bool {
+        var p = 0, s = 0
+        var star = -1, mark = 0
+        let star8 = UInt8(ascii: "*"), q8 = UInt8(ascii: "?")
+        while s < hay.count {
+            if p < pattern.count && (pattern[p] == q8 || (pattern[p] != star8 && pattern[p] == lower(hay[s]))) {
+                p += 1; s += 1
+            } else if p < pattern.count && pattern[p] == star8 {
+                star = p; mark = s; p += 1
+            } else if star >= 0 {
+                p = star + 1; mark += 1; s = mark
+            } else {
+                return false
+            }
+        }
+        while p < pattern.count && pattern[p] == star8 { p += 1 }
+        return p == pattern.count
+    }
+
+    /// `like` on a String's UTF-8 bytes.
+    public static func like(_ pattern: [UInt8], _ s: String) -> Bool {
+        var s = s
+        return s.withUTF8 { like(pattern, UnsafeRawBufferPointer($0)) }
+    }
+}
+
+extension String {
+    /// The lower-cased UTF-8 bytes, the form `ByteMatch` takes its needles and patterns in.
+    var lowerBytes: [UInt8] { Array(lowercased().utf8) }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,85 @@
+import Foundation
+
+/// Copies of files from an Exchange server's web folders, collected into a server mirror.
+extension SourceKind {
+    public static let webFile = SourceKind("web-file")
+}
+
+/// Reads a collected web file as ONE event whose content the web-shell rules inspect (the China Chopper
+/// `eval(Request[…], "unsafe")` one-liner, an OAB virtual-directory export carrying script).
+///
+/// Chosen by path, not content: `.aspx .ashx .asmx .js .config` files under `inetpub/wwwroot/` (any depth,
+/// `aspnet_client` included), `FrontEnd/HttpProxy/owa/auth/` or `FrontEnd/HttpProxy/ecp/auth/`, and compiled
+/// pages `App_Web_*.dll` under `Temporary ASP.NET Files/` (one event, no content). The loader tries binary
+/// readers first, so the score (60) matters only against other binary readers; no log has these names.
+///
+/// The line holds `Path` (relative to the evidence root), `WebPath` (the URL the file answers on, e.g.
+/// `/owa/auth/x.aspx`, so it joins IIS requests), `Name`, `Size`, `Compiled` and `Content` (text, escaped,
+/// at most 1 MiB, UTF-16 decoded). `url_stem` holds `WebPath`, or `Path` for compiled pages. The time is unknown.
+public struct CollectedWebFileReader: EvidenceReader {
+    public init() {}
+    public var name: String { "web-file" }
+    public var readsText: Bool { false }
+
+    static let extensions: Set<String> = ["aspx", "ashx", "asmx", "js", "config"]
+    /// Lower-case folders whose files are served, and where their URL path starts.
+    static let webRoots = ["/inetpub/wwwroot/", "/frontend/httpproxy/"]
+    static let watched = ["/inetpub/wwwroot/", "/frontend/httpproxy/owa/auth/", "/frontend/httpproxy/ecp/auth/"]
+    static let contentLimit = 1 << 20
+
+    public func score(path: String, head: UnsafeRawBufferPointer) -> Int {
+        Self.classify(path) == nil ? 0 : 60
+    }
+
+    /// nil when the path is not a watched web file; otherwise whether it is a compiled page.
+    static func classify(_ path: String) -> (compiled: Bool, webPath: String?)? {
+        let lower = "/" + path.lowercased().replacingOccurrences(of: "\\", with: "/")
+        let name = lower[(lower.lastIndex(of: "/").map { lower.index(after: $0) } ?? lower.startIndex)...]
+        if lower.contains("/temporary asp.net files/"), name.hasPrefix("app_web_"), name.hasSuffix(".dll") {
+            return (true, nil)
+        }
+        guard let dot = name.lastIndex(of: "."), extensions.contains(String(name[name.index(after: dot)...])),
+              watched.contains(where: { lower.contains($0) })
+        else { return nil }
+        let normalized = "/" + path.replacingOccurrences(of: "\\", with: "/")
+        for root in webRoots {
+            if let r = normalized.range(of: root, options: .caseInsensitive) {
+                return (false, "/" + normalized[r.upperBound...])
+            }
+        }
+        return (false, nil)
+    }
+
+    public func read(_ input: ReaderInput, into output: inout ReaderOutput) {
+        output.kind = .webFile
+        let kind = Self.classify(input.path)
+        let compiled = kind?.compiled ?? false
+        let webPath = kind?.webPath ?? ""
+        let name = String(input.path.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last ?? "")
+        var pairs: [(String, String)] = [
+            ("Path", input.path), ("WebPath", webPath), ("Name", name),
+            ("Size", String(input.bytes.count)), ("Compiled", compiled ? "true" : "false"),
+        ]
+        if !compiled {
+            // A page padded with binary data can still hide a script: its content is kept either way.
+            let decoded = TextDecoding.decode(Array(input.bytes))
+            if decoded.isBinary {
+                output.problems.add(LoadProblem("binary data in a web page: content kept as is (shown escaped)"))
+            } else if let note = decoded.note {
+                output.problems.add(LoadProblem(note))
+            }
+            var bytes = decoded.bytes
+            if bytes.count > Self.contentLimit {
+                output.problems.add(LoadProblem("content is \(bytes.count) bytes: the first \(Self.contentLimit) kept"))
+                bytes = Array(bytes.prefix(Self.contentLimit))
+            }
+            pairs.append(("Content", String(decoding: bytes, as: UTF8.self)))
+        }
+        let schema = output.batch.addSchema(FieldSchema(format: .keyValue, names: pairs.map(\.0)))
+        var rendered: [UInt8] = []
+        KeyValueWriter.append(pairs, to: &rendered)
+        output.batch.append(offset: 0, length: rendered.count, line: 1, time: Timestamp.unknown, schema: schema)
+        output.batch.set(.urlStem, webPath.isEmpty ? input.path : webPath)
+        output.rendered = rendered
+    }
+}

@@ -1,0 +1,69 @@
+/// File listings and hash lists collected with PowerShell.
+extension SourceKind {
+    /// `Get-ChildItem -Recurse | Export-Csv`: one event per file or folder.
+    public static let fileListing = SourceKind("file-listing")
+    /// `Get-FileHash | Export-Csv`: one event per hashed file.
+    public static let fileHash = SourceKind("file-hash")
+}
+
+/// Reads `Get-ChildItem -Recurse | Export-Csv` output (with or without the `#TYPE` line): one event per row,
+/// timed by `LastWriteTimeUtc` (else `LastWriteTime`, `CreationTimeUtc`, `CreationTime`), with the full path
+/// interned as `url_stem` so path indicators (`\aspnet_client\…`, `lsass*.dmp`) match it like a URL.
+/// Every column stays readable from the row (`CreationTimeUtc`, `Length`, `Mode`, …).
+///
+/// Times in the exporting culture's format are read with the day/month order decided for the whole file
+/// (`PowerShellTime.decide`), recorded as the fact `listing.date-order`.
+public struct FileListingReader: EvidenceReader {
+    public init() {}
+    public var name: String { "file-listing" }
+    public var readsText: Bool { true }
+
+    static let timeColumns = ["LastWriteTimeUtc", "LastWriteTime", "CreationTimeUtc", "CreationTime"]
+
+    public func score(path: String, head: UnsafeRawBufferPointer) -> Int {
+        guard let csv = PowerShellCSV(head), csv.schema.column("FullName") != nil else { return 0 }
+        if csv.typeName?.contains("System.IO.") == true { return 90 }
+        return Self.timeColumns.contains(where: { csv.schema.column($0) != nil }) || csv.schema.column("Length") != nil ? 85 : 0
+    }
+
+    public func read(_ input: ReaderInput, into output: inout ReaderOutput) {
+        output.kind = .fileListing
+        let p = input.bytes
+        guard let csv = PowerShellCSV(p), let pathColumn = csv.schema.column("FullName") else {
+            output.problems.add(LoadProblem("no Export-Csv header with a FullName column"))
+            return
+        }
+        let schema = output.batch.addSchema(csv.schema)
+        let timeColumn = Self.timeColumns.lazy.compactMap { csv.schema.column($0) }.first
+        if let t = csv.typeName { output.facts["listing.type"] = t }
+
+        // First pass: the culture's day/month order, from all time values of the file.
+        var order = PowerShellTime.DateOrder.monthFirst
+        if let timeColumn {
+            var sample: [String] = []
+            var ignored = ProblemLog()
+            csv.rows(p, problems: &ignored) { _, _, _, values, _ in
+                if timeColumn < values.count { sample.append(values[timeColumn]) }
+                for c in Self.timeColumns.compactMap(csv.schema.column) where c != timeColumn && c < values.count {
+                    sample.append(values[c])
+                }
+            }
+            order = PowerShellTime.decide(sample)
+            output.facts["listing.date-order"] = order.rawValue
+        }
+
+        csv.rows(p, problems: &output.problems) { line, off, len, values, problems in
+            var time = Timestamp.unknown
+            if let timeColumn, timeColumn < values.count, !values[timeColumn].isEmpty {
+                if let t = PowerShellTime.parse(values[timeColumn], order: order) {
+                    time = t
+                } else {
+                    problems.add(LoadProblem(line: line, "line \(line): unreadable time \"\(values[timeColumn])\""),
+                                 kind: "unreadable time")
+                }
+            }
+            output.batch.append(offset: off, length: len, line: line, time: time, schema: schema)
+            if pathColumn < values.count { output.batch.set(.urlStem, values[pathColumn]) }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+/// The layout of a PowerShell `Export-Csv` file: an optional `#TYPE Full.Type.Name` line, a header of
+/// quoted property names, then one quoted row per object.
+struct PowerShellCSV {
+    /// The object type from `#TYPE` (absent with `-NoTypeInformation` and in PowerShell 7).
+    var typeName: String?
+    var schema: FieldSchema
+    /// 1-based line number of the header.
+    var headerLine: Int
+
+    /// Reads the type and header lines, or nil when the text does not start like an `Export-Csv` file.
+    init?(_ p: UnsafeRawBufferPointer) {
+        var scanner = LineScanner(p)
+        var type: String?
+        while let (off, len) = scanner.next() {
+            let line = UnsafeRawBufferPointer(rebasing: p[off..<(off + len)])
+            if len == 0 { continue }
+            if EventXMLScanner.has(line, 0, "#TYPE ") {
+                guard type == nil else { return nil }
+                type = String(decoding: line.dropFirst(6), as: UTF8.self)
+                continue
+            }
+            let names = CSVLine.split(line).map { $0.trimmingSpaces() }
+            guard names.count >= 2, names.allSatisfy({ !$0.isEmpty && !$0.contains(" ") }) else { return nil }
+            typeName = type
+            schema = FieldSchema(format: .csv, names: names)
+            headerLine = scanner.lineNumber
+            return
+        }
+        return nil
+    }
+
+    /// Calls `body` with (line number, offset, length, values, problems) for every data row; empty lines are
+    /// skipped, rows with the wrong number of values are reported and still passed on.
+    func rows(_ p: UnsafeRawBufferPointer, problems: inout ProblemLog,
+              _ body: (Int, Int, Int, [String], inout ProblemLog) -> Void) {
+        var scanner = LineScanner(p)
+        let expected = schema.names.count
+        while let (off, len) = scanner.next() {
+            if scanner.lineNumber <= headerLine || len == 0 { continue }
+            let line = UnsafeRawBufferPointer(rebasing: p[off..<(off + len)])
+            LineChecks.check(line, number: scanner.lineNumber, problems: &problems)
+            let values = CSVLine.split(line)
+            if values.count != expected {
+                problems.add(LoadProblem(line: scanner.lineNumber,
+                                         "line \(scanner.lineNumber): \(values.count) values for \(expected) columns (kept)"),
+                             kind: "wrong value count")
+            }
+            body(scanner.lineNumber, off, len, values, &problems)
+        }
+    }
+}

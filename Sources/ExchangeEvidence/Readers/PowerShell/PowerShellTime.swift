@@ -1,0 +1,103 @@
+/// Times as `Export-Csv` writes them: in the exporting session's culture, so `3/3/2021 6:50:01 AM` (en-US),
+/// `03/03/2021 06:50:01` (en-GB), `03.03.2021 06:50:01` (de-DE), or ISO when the script formatted them.
+///
+/// Day and month order cannot be told from one value, so a file is examined first (`DateOrder.decide`),
+/// and every value of the file is then read the same way.
+enum PowerShellTime {
+    enum DateOrder: String {
+        case monthFirst = "month/day"
+        case dayFirst = "day/month"
+    }
+
+    /// The numbers of one culture-formatted value.
+    struct Parts {
+        var a = 0, b = 0, year = 0
+        var hour = 0, minute = 0, second = 0, milli = 0
+        var meridiem: UInt8 = 0   // 0 none, 1 AM, 2 PM
+        var dotted = false
+        /// `YYYY/M/D`: the order is fixed.
+        var yearFirst = false
+    }
+
+    /// Reads an ISO time, or the culture form with the given order; nil when it is neither.
+    static func parse(_ s: String, order: DateOrder) -> Int64? {
+        if let iso = Timestamp.parse(s) { return iso }
+        guard let p = parts(s) else { return nil }
+        var hour = p.hour
+        if p.meridiem != 0 {
+            guard (1...12).contains(hour) else { return nil }
+            hour = hour % 12 + (p.meridiem == 2 ? 12 : 0)
+        }
+        let (month, day) = order == .monthFirst || p.yearFirst ? (p.a, p.b) : (p.b, p.a)
+        guard (1...12).contains(month), (1...31).contains(day), hour < 24, p.minute < 60, p.second < 61 else { return nil }
+        let secs = ((Timestamp.days(year: p.year, month: month, day: day) * 24 + hour) * 60 + p.minute) * 60 + p.second
+        return Int64(secs) * 1000 + Int64(p.milli)
+    }
+
+    /// Chooses the order for a file from its values: a first number above 12 proves day/month, a second
+    /// one above 12 proves month/day; otherwise AM/PM suggests en-US and dots suggest a day-first culture.
+    static func decide(_ values: [String]) -> DateOrder {
+        var dayFirst = 0, monthFirst = 0, meridiem = 0, dotted = 0
+        for v in values {
+            guard Timestamp.parse(v) == nil, let p = parts(v), !p.yearFirst else { continue }
+            if p.a > 12 { dayFirst += 1 }
+            if p.b > 12 { monthFirst += 1 }
+            if p.meridiem != 0 { meridiem += 1 }
+            if p.dotted { dotted += 1 }
+        }
+        if dayFirst != monthFirst { return dayFirst > monthFirst ? .dayFirst : .monthFirst }
+        if meridiem > 0 { return .monthFirst }
+        return dotted > 0 ? .dayFirst : .monthFirst
+    }
+
+    /// Splits `A<sep>B<sep>YYYY H:MM[:SS[.fff]][ AM|PM]` (sep `/`, `.` or `-`), or `YYYY/M/D …`.
+    static func parts(_ s: String) -> Parts? {
+        var nums: [Int] = []
+        var digitsIn: [Int] = []
+        var seps: [UInt8] = []
+        var cur = -1, nd = 0
+        var p = Parts()
+        var letters: [UInt8] = []
+        for c in s.utf8 {
+            if c >= 0x30 && c <= 0x39 {
+                cur = (cur < 0 ? 0 : cur) * 10 + Int(c - 0x30)
+                nd += 1
+                continue
+            }
+            if cur >= 0 { nums.append(cur); digitsIn.append(nd); cur = -1; nd = 0 }
+            switch c {
+            case UInt8(ascii: "/"), UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: ":"), UInt8(ascii: " "):
+                seps.append(c)
+            case UInt8(ascii: "A"), UInt8(ascii: "a"), UInt8(ascii: "P"), UInt8(ascii: "p"), UInt8(ascii: "M"), UInt8(ascii: "m"):
+                letters.append(c | 0x20)
+            default: return nil
+            }
+        }
+        if cur >= 0 { nums.append(cur); digitsIn.append(nd) }
+        guard nums.count >= 5, let dateSep = seps.first, dateSep != UInt8(ascii: ":") else { return nil }
+        if letters == Array("am".utf8) { p.meridiem = 1 } else if letters == Array("pm".utf8) { p.meridiem = 2 }
+        else if !letters.isEmpty { return nil }
+        p.dotted = dateSep == UInt8(ascii: ".")
+        if digitsIn[0] == 4 {
+            (p.year, p.a, p.b) = (nums[0], nums[1], nums[2])
+            p.yearFirst = true
+        } else {
+            guard digitsIn[2] == 4 else { return nil }
+            (p.a, p.b, p.year) = (nums[0], nums[1], nums[2])
+        }
+        p.hour = nums[3]
+        p.minute = nums[4]
+        if nums.count >= 6 { p.second = nums[5] }
+        if nums.count >= 7 {
+            let frac = nums[6], width = digitsIn[6]
+            p.milli = width >= 3 ? frac / pow10(width - 3) : frac * pow10(3 - width)
+        }
+        return p
+    }
+
+    private static func pow10(_ n: Int) -> Int {
+        var v = 1
+        for _ in 0..<n { v *= 10 }
+        return v
+    }
+}

@@ -1,0 +1,95 @@
+/// Windows event logs, read from `.evtx` files or from `wevtutil qe … /f:xml` exports.
+extension SourceKind {
+    public static let eventLog = SourceKind("eventlog")
+}
+
+/// One Windows event as both EVTX readers see it, before it is rendered into a stored line.
+///
+/// Both the native `.evtx` reader and the XML export reader fill this from the event's XML, so an event
+/// looks the same in the store whichever way it was collected.
+struct WindowsEvent {
+    /// Provider `Name` (not `EventSourceName`: rules key on the provider name).
+    var provider = ""
+    var eventSourceName = ""
+    var eventID = ""
+    var level = ""
+    /// `SystemTime` as written, e.g. `2021-03-03T06:50:01.123456700Z`.
+    var timeCreated = ""
+    var recordID = ""
+    var channel = ""
+    var computer = ""
+    var userSID = ""
+    /// EventData `<Data>` (name nil for classic events) or UserData leaf elements, in document order.
+    var data: [(name: String?, value: String)] = []
+    /// The hex text of an EventData `<Binary>` element.
+    var binary: String?
+    /// `RenderingInfo/Message` of `/f:RenderedXml` exports.
+    var message: String?
+    /// True when the XML had a `System` element, i.e. it was an event at all.
+    var hasSystem = false
+
+    /// The names of the columns every rendered event starts with, in order.
+    static let systemKeys = ["TimeCreated", "EventRecordID", "EventID", "Level", "Provider", "Channel", "Computer", "UserSID"]
+
+    /// The event time in ms UTC from `TimeCreated`, or `Timestamp.unknown`.
+    var time: Int64 {
+        Timestamp.parse(timeCreated) ?? Timestamp.unknown
+    }
+
+    /// The `Name=Value` pairs of the stored line: the system keys, then the event data in order
+    /// (unnamed classic values as `Data1`…`DataN`), then `Binary`, `Message` and `Recovered` when present.
+    func pairs(time: Int64, recovered: Bool) -> [(String, String)] {
+        var out: [(String, String)] = [
+            ("TimeCreated", time == Timestamp.unknown ? "" : Timestamp.iso(time)),
+            ("EventRecordID", recordID),
+            ("EventID", eventID),
+            ("Level", level),
+            ("Provider", provider.isEmpty ? eventSourceName : provider),
+            ("Channel", channel),
+            ("Computer", computer),
+            ("UserSID", userSID),
+        ]
+        out.reserveCapacity(out.count + data.count + 3)
+        for (i, d) in data.enumerated() {
+            out.append((Self.safeName(d.name) ?? "Data\(i + 1)", d.value))
+        }
+        if let binary { out.append(("Binary", binary)) }
+        if let message { out.append(("Message", message)) }
+        if recovered { out.append(("Recovered", "true")) }
+        return out
+    }
+
+    /// A data name usable as a key (no `=`, tab or line break), or nil when there is none.
+    private static func safeName(_ name: String?) -> String? {
+        guard let name, !name.isEmpty else { return nil }
+        if !name.contains(where: { $0 == "=" || $0 == "\t" || $0 == "\n" || $0 == "\r" }) { return name }
+        return String(name.map { $0 == "=" || $0 == "\t" || $0 == "\n" || $0 == "\r" ? "_" : $0 })
+    }
+
+    /// The acting user: `User` (Sysmon), else `SubjectUserName`, else `TargetUserName`; `-` counts as absent.
+    var user: String? { firstData(["User", "SubjectUserName", "TargetUserName"]) }
+
+    /// The remote address of logon and share events (`IpAddress`); `-` counts as absent.
+    var clientIP: String? { firstData(["IpAddress"]) }
+
+    private func firstData(_ names: [String]) -> String? {
+        for n in names {
+            if let v = data.first(where: { $0.name == n })?.value, !v.isEmpty, v != "-" { return v }
+        }
+        return nil
+    }
+
+    /// Appends the event to a batch: renders its line into `rendered` and sets the interned fields.
+    func append(to output: inout ReaderOutput, rendered: inout [UInt8], schema: UInt16, line: Int,
+                time: Int64, recovered: Bool) {
+        let offset = rendered.count
+        KeyValueWriter.append(pairs(time: time, recovered: recovered), to: &rendered)
+        output.batch.append(offset: offset, length: rendered.count - offset, line: line, time: time, schema: schema)
+        rendered.append(0x0A)
+        if let user { output.batch.set(.user, user) }
+        if let clientIP { output.batch.set(.clientIP, clientIP) }
+    }
+
+    /// The schema of rendered event lines (`keyValue`: names travel with each value).
+    static let schema = FieldSchema(format: .keyValue, names: systemKeys)
+}

@@ -1,0 +1,239 @@
+import ExchangeDetection
+import ExchangeEvidence
+import Foundation
+
+/// `check-build [BUILD]`: which Exchange build a server ran, which CVEs it was open to, and — from the
+/// build history in the logs — from when to when, with the findings that fall inside those windows.
+struct CheckBuildCommand: Command {
+    var name: String { "check-build" }
+    var summary: String { "Exchange build per server: product, CU, update, CVEs open or fixed, exposure windows" }
+    var usage: String { "check-build [BUILD] [--history] [--at DATE] [--server NAME] [--all-cves]" }
+    var options: [OptionSpec] {
+        [.flag("history", "list every build seen per server with its first and last event"),
+         .value("at", "DATE", "judge support and the next update at this date (YYYY-MM-DD or ISO time)"),
+         .value("server", "NAME", "only this server"),
+         .flag("all-cves", "list every CVE of the catalog, not only ProxyLogon, ProxyShell and ProxyNotShell")]
+    }
+
+    func run(_ args: Arguments, in ctx: CommandContext) throws {
+        let catalog: BuildCatalog
+        do { catalog = try BuildCatalog.bundled() } catch { throw ShellError("check-build: \(error)") }
+        var at: Int64?
+        if let text = args.value("at") {
+            guard let t = Self.parseDate(text) else {
+                throw ShellError("check-build: '\(TerminalText.escape(text))' is not a date: expected YYYY-MM-DD or 2021-03-04T21:07:00Z")
+            }
+            at = t
+        }
+        if !args.positional.isEmpty {
+            let text = args.positional.joined(separator: " ")
+            let reading: BuildReading
+            do { reading = try BuildParser.parse(text) } catch {
+                guard let named = catalog.build(forDisplayName: text) else {
+                    throw ShellError("check-build: \(TerminalText.escape(error.message))")
+                }
+                reading = named
+            }
+            let a = catalog.assess(reading.build, source: reading.source, at: at ?? Self.now())
+            if ctx.wantsJSON { ctx.json(Self.json(a, server: nil, sourceFile: nil)) } else {
+                printAssessment(a, server: nil, sourceNote: "given as \(reading.source.label)", allCVEs: args.flag("all-cves"), ctx)
+            }
+            return
+        }
+        try evidenceReport(args, at: at, catalog: catalog, ctx)
+    }
+
+    // MARK: - From the evidence
+
+    private func evidenceReport(_ args: Arguments, at: Int64?, catalog: BuildCatalog, _ ctx: CommandContext) throws {
+        let evidence = BuildEvidence.collect(from: ctx.session.store)
+        let timeline = ExposureTimeline(evidence: evidence, catalog: catalog)
+        let wanted = args.value("server").map { ExposureTimeline.serverKey($0) }
+        let servers = evidence.servers.filter { wanted == nil || ExposureTimeline.serverKey($0) == wanted }
+        // The hunt's findings (cached per load), medium and above: probes and vendor archives would only clutter.
+        let findings = HuntFindings.of(ctx.session).result(for: ctx.session.store).findings
+            .filter { $0.severity >= .medium }
+            .map { (server: $0.server, time: $0.time, label: $0.rule, cves: $0.cves) }
+        let placed = timeline.place(findings.filter { wanted == nil || ExposureTimeline.serverKey($0.server) == wanted })
+        if servers.isEmpty {
+            if ctx.wantsJSON { ctx.json(.array([])); return }
+            if let name = args.value("server"), !evidence.servers.isEmpty {
+                ctx.line("no build found for server '\(TerminalText.escape(name))'; builds were found for "
+                         + TerminalText.escape(evidence.servers.joined(separator: ", ")))
+                return
+            }
+            ctx.line(ctx.session.store.count == 0
+                ? "nothing loaded; give a build (check-build 15.1.2176.2) or 'load PATH' first"
+                : "no build found in the loaded evidence: no HttpProxy version columns, #Version headers or saved ExSetup/Get-ExchangeServer output")
+            return
+        }
+        var docs: [JSONValue] = []
+        for server in servers {
+            let observed = evidence.observations.filter { $0.server == server }
+            let reported = evidence.reported.filter { $0.server == server }
+            guard let current = Self.currentBuild(observed: observed, reported: reported) else { continue }
+            let when = at ?? observed.map(\.last).max() ?? Self.now()
+            let a = catalog.assess(current.build, source: current.source, at: when)
+            let windows = timeline.windows.filter { $0.server == server }
+            let mine = placed.filter { ExposureTimeline.serverKey($0.server) == ExposureTimeline.serverKey(server) }
+            if ctx.wantsJSON {
+                guard case .object(var pairs) = Self.json(a, server: server, sourceFile: current.file)
+                else { continue }
+                pairs.append(("history", .array(observed.map { o in
+                    .object([("build", .string(o.build.description)), ("name", .string(catalog.assess(o.build, at: when).friendlyName)),
+                             ("first", .time(o.first)), ("last", .time(o.last)), ("events", .int(o.events)),
+                             ("sources", .strings(o.sources.map(\.rawValue).sorted()))])
+                })))
+                pairs.append(("reported", .array(reported.map { r in
+                    .object([("build", .string(r.reading.build.description)), ("source", .string(r.reading.source.rawValue)),
+                             ("file", .string(r.path))])
+                })))
+                pairs.append(("windows", .array(windows.map(Self.json))))
+                pairs.append(("findings", .array(mine.map(Self.json))))
+                docs.append(.object(pairs))
+                continue
+            }
+            let note = current.file.map { "from \(current.source.label) in \($0)" } ?? "from the \(current.source.label)"
+            printAssessment(a, server: server, sourceNote: note, allCVEs: args.flag("all-cves"), ctx)
+            if let latest = observed.max(by: { $0.last < $1.last }), latest.build != current.build {
+                ctx.line("note      the logs last show \(latest.build) (\(ctx.session.displayTime(latest.last)))")
+            }
+            printHistory(observed, full: args.flag("history"), catalog: catalog, ctx)
+            printWindows(windows, ctx)
+            for p in mine { ctx.line("finding   " + TerminalText.escape(p.explanation)) }
+            ctx.line()
+        }
+        if ctx.wantsJSON { ctx.json(.array(docs)) }
+    }
+
+    /// The build to judge a server by: saved ExSetup output or an update's DisplayName (they include
+    /// security updates), else the last build in the logs, else AdminDisplayVersion (CU only).
+    static func currentBuild(observed: [BuildObservation], reported: [ReportedBuild])
+        -> (build: ExchangeBuild, source: BuildSource, file: String?)? {
+        let full = reported.filter { $0.reading.source != .adminDisplayVersion }.max { $0.reading.build < $1.reading.build }
+        if let full { return (full.reading.build, full.reading.source, full.path) }
+        if let latest = observed.max(by: { ($0.last, $0.build) < ($1.last, $1.build) }) {
+            let source = [BuildSource.logRequests, .ecpLog, .logHeader].first { latest.sources.contains($0) } ?? .logHeader
+            return (latest.build, source, nil)
+        }
+        return reported.max { $0.reading.build < $1.reading.build }.map { ($0.reading.build, $0.reading.source, $0.path) }
+    }
+
+    // MARK: - Text output
+
+    private func printAssessment(_ a: BuildAssessment, server: String?, sourceNote: String, allCVEs: Bool, _ ctx: CommandContext) {
+        let head = server.map { TerminalText.escape($0) + "  " } ?? ""
+        ctx.line("\(head)\(a.build) (\(a.build.longForm)) \(TerminalText.escape(sourceNote))")
+        guard let product = a.product, let level = a.level else {
+            ctx.line("product   \(a.friendlyName): not in the catalog (Exchange 2010 to Subscription Edition)")
+            return
+        }
+        ctx.line("product   \(a.friendlyName); \(level.name) released \(level.released)")
+        if a.source.isCUOnly {
+            ctx.line("          AdminDisplayVersion shows the CU only: installed security updates are not visible in it")
+        } else if a.update == nil {
+            ctx.line(a.newerThanCatalog ? "          newer than every update the catalog knows for \(level.name)"
+                                        : "          no update from the catalog installed on \(level.name)")
+        }
+        let date = String(Timestamp.iso(a.at).prefix(10))
+        var support = a.cuSupported == true ? "\(level.name) supported on \(date)" : "\(level.name) not supported on \(date)"
+        if a.productSupported == false, let end = product.extendedSupportEnds { support += " (\(product.name) extended support ended \(end))" }
+        ctx.line("support   " + support)
+        let shown = allCVEs ? a.cves : a.cves.filter { $0.campaign != nil }
+        var table = TextTable(["cve", "campaign", "state", "fixed by", "fixed build", "released"])
+        for s in shown {
+            table.add([s.cve, s.campaign ?? "", s.state.rawValue, s.fixedBy,
+                       s.fixLevel == level.name ? s.fixBuild.description : "\(s.fixBuild) (\(s.fixLevel))", s.fixReleased.description])
+        }
+        if !shown.isEmpty { ctx.write(table.render()) }
+        if a.cves.isEmpty {
+            ctx.line("cves      no entry of the catalog's update-to-CVE map applies to \(product.name) (see help check-build)")
+        } else if !allCVEs, a.cves.contains(where: { $0.campaign == nil }) {
+            let others = a.cves.filter { $0.campaign == nil }
+            let open = others.filter { $0.state == .vulnerable }.count
+            ctx.line("other CVEs in the catalog: \(open) vulnerable, \(others.filter { $0.state == .fixed }.count) fixed"
+                     + (others.contains { $0.state == .undetermined } ? ", \(others.filter { $0.state == .undetermined }.count) undetermined" : "")
+                     + " (--all-cves lists them)")
+        }
+        if let r = a.recommended {
+            let what = r.update.map { "\($0) for \(r.level)" } ?? r.level
+            ctx.line("next      install \(r.changesCU ? "\(r.level), then " : "")\(what) (\(r.build)), the newest on \(date)")
+        } else {
+            ctx.line("next      nothing newer in the catalog for \(level.name) on \(date)")
+        }
+    }
+
+    private func printHistory(_ observed: [BuildObservation], full: Bool, catalog: BuildCatalog, _ ctx: CommandContext) {
+        guard !observed.isEmpty else { ctx.line("history   no build in the logs"); return }
+        if !full {
+            let steps = observed.map { "\($0.build) (\(ctx.session.displayTime($0.first)) – \(ctx.session.displayTime($0.last)))" }
+            ctx.line("history   " + steps.joined(separator: " → "))
+            return
+        }
+        var table = TextTable(["build", "name", "first event", "last event", "events", "from"])
+        table.rightAligned = [4]
+        for o in observed {
+            table.add([o.build.description, catalog.assess(o.build, at: 0).friendlyName, ctx.session.displayTime(o.first),
+                       ctx.session.displayTime(o.last), String(o.events), o.sources.map(\.rawValue).sorted().joined(separator: ", ")])
+        }
+        ctx.write(table.render())
+    }
+
+    private func printWindows(_ windows: [ExposureWindow], _ ctx: CommandContext) {
+        // One line per campaign and interval: the CVEs of a campaign usually share one window.
+        let groups = Dictionary(grouping: windows) { "\($0.campaign ?? $0.cve)\u{0}\($0.from)\u{0}\($0.until ?? -1)" }
+        // Within a group the campaign's own CVE order is kept (ProxyShell: 34473, 34523, then 31207).
+        for w in groups.values.sorted(by: { ($0[0].from, $0[0].cve) < ($1[0].from, $1[0].cve) }) {
+            let first = w[0]
+            let start = first.opensBeforeEvidence ? "before the first event \(ctx.session.displayTime(first.from))" : ctx.session.displayTime(first.from)
+            let end = first.until.map { "until the update at \(ctx.session.displayTime($0)) (last vulnerable event \(ctx.session.displayTime(first.lastVulnerable)))" }
+                ?? "still open at the last event \(ctx.session.displayTime(first.lastVulnerable))"
+            let fixes = w.map(\.fixedBy).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+            ctx.line("exposed   \(first.campaign ?? first.cve) (\(w.map(\.cve).joined(separator: ", "))) from \(start) \(end); fixed by \(fixes.joined(separator: ", "))")
+        }
+    }
+
+    // MARK: - JSON
+
+    static func json(_ a: BuildAssessment, server: String?, sourceFile: String?) -> JSONValue {
+        .object([
+            ("server", .optional(server)), ("build", .string(a.build.description)), ("product", .optional(a.product?.name)),
+            ("cu", .optional(a.level?.name)), ("update", .optional(a.update?.name)),
+            ("vulnerable", .strings(a.vulnerable)), ("fixed", .strings(a.fixed)), ("undetermined", .strings(a.undetermined)),
+            ("source", .string(a.source.rawValue)), ("source_file", .optional(sourceFile)),
+            ("name", .string(a.friendlyName)), ("cu_released", .optional(a.level?.released.description)),
+            ("at", .time(a.at)), ("cu_supported", a.cuSupported.map { .bool($0) } ?? .null),
+            ("recommended", a.recommended.map { r in
+                .object([("cu", .string(r.level)), ("update", .optional(r.update)), ("build", .string(r.build.description)),
+                         ("changes_cu", .bool(r.changesCU))]) } ?? .null),
+            ("cves", .array(a.cves.map { s in
+                .object([("cve", .string(s.cve)), ("campaign", .optional(s.campaign)), ("state", .string(s.state.rawValue)),
+                         ("fixed_by", .string(s.fixedBy)), ("fixed_build", .string(s.fixBuild.description)),
+                         ("fixed_cu", .string(s.fixLevel)), ("released", .string(s.fixReleased.description))])
+            })),
+        ])
+    }
+
+    static func json(_ w: ExposureWindow) -> JSONValue {
+        .object([("cve", .string(w.cve)), ("campaign", .optional(w.campaign)), ("fixed_by", .string(w.fixedBy)),
+                 ("from", .time(w.from)), ("last_vulnerable", .time(w.lastVulnerable)), ("until", w.until.map { .time($0) } ?? .null),
+                 ("vulnerable_builds", .strings(w.vulnerableBuilds.map(\.description))),
+                 ("fixing_build", .optional(w.fixingBuild?.description)), ("opens_before_evidence", .bool(w.opensBeforeEvidence))])
+    }
+
+    static func json(_ p: PlacedFinding) -> JSONValue {
+        .object([("label", .string(p.label)), ("server", .string(p.server)), ("time", .time(p.time)),
+                 ("build", .optional(p.build?.description)), ("cves", .strings(p.windows.map(\.cve))),
+                 ("explanation", .string(p.explanation))])
+    }
+
+    // MARK: - Dates
+
+    static func parseDate(_ text: String) -> Int64? {
+        if let t = Timestamp.parse(text) { return t }
+        guard let d = CatalogDate(text), d.day != nil else { return nil }
+        return d.start
+    }
+
+    static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}

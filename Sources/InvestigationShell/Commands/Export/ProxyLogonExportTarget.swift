@@ -1,0 +1,32 @@
+import ExchangeDetection
+import Foundation
+
+/// `export proxylogon DIR`: Test-ProxyLogon's output files per server, from the hunt's findings.
+struct ProxyLogonExportTarget: ExportTarget {
+    var name: String { "proxylogon" }
+    var summary: String { "Test-ProxyLogon's CSV and log files, per server" }
+    var usage: String { "export proxylogon DIR" }
+
+    func run(_ words: [String], in ctx: CommandContext) throws {
+        guard words.count == 1, let dir = words.first else { throw ShellError("export: usage: \(usage)") }
+        let store = ctx.session.store
+        let result = HuntFindings.of(ctx.session).result(for: store)
+        let url = URL(fileURLWithPath: (dir as NSString).expandingTildeInPath)
+        let names: [String]
+        do {
+            names = try ProxyLogonExport.write(store: store, findings: result.findings, to: url)
+        } catch {
+            throw ShellError("export: cannot write to \(TerminalText.escape(dir)): \(error.localizedDescription)")
+        }
+        if ctx.wantsJSON {
+            ctx.json(.object([("directory", .string(url.path)), ("files", .strings(names))]))
+            return
+        }
+        if names.isEmpty {
+            ctx.line("nothing to export: no Test-ProxyLogon check has a hit (files are written only for hits, as the script does)")
+            return
+        }
+        for n in names { ctx.line(TerminalText.escape(url.appendingPathComponent(n).path)) }
+        ctx.line("\(names.count) file\(names.count == 1 ? "" : "s") written")
+    }
+}

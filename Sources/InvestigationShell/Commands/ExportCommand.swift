@@ -1,0 +1,30 @@
+/// One kind of file `export` writes. Each target lives in its own file under `Commands/Export/` and is
+/// listed in `ExportCommand.targets`.
+protocol ExportTarget {
+    /// The word after `export`.
+    var name: String { get }
+    var summary: String { get }
+    var usage: String { get }
+    /// Runs with the words after the target name.
+    func run(_ words: [String], in ctx: CommandContext) throws
+}
+
+/// `export TARGET …`: writes results in another tool's format. The first word picks the target.
+struct ExportCommand: Command {
+    static let targets: [any ExportTarget] = [ProxyLogonExportTarget()]
+
+    var name: String { "export" }
+    var summary: String { "write results for other tools: " + Self.targets.map(\.name).joined(separator: ", ") }
+    var usage: String { Self.targets.map(\.usage).joined(separator: " | ") }
+    var completion: ArgumentCompletion { .words(Self.targets.map(\.name)) }
+
+    func run(_ args: Arguments, in ctx: CommandContext) throws {
+        guard let word = args.positional.first else {
+            throw ShellError("export: which target? " + Self.targets.map { "'\($0.usage)'" }.joined(separator: ", "))
+        }
+        guard let target = Self.targets.first(where: { $0.name == word.lowercased() }) else {
+            throw ShellError("export: unknown target '\(TerminalText.escape(word))'; targets: " + Self.targets.map(\.name).joined(separator: ", "))
+        }
+        try target.run(Array(args.positional.dropFirst()), in: ctx)
+    }
+}

@@ -1,0 +1,122 @@
+import ExchangeDetection
+import ExchangeEvidence
+import Foundation
+
+/// `grep-ioc [SET…]`: sweeps every loaded server and source for published indicators, field-aware
+/// (whole IPs, whole user agents in either log spelling, paths and names by segment, hashes of listed and
+/// collected files), or over the raw bytes with `--raw`. Prints one line per indicator found by default.
+struct GrepIOCCommand: Command {
+    var name: String { "grep-ioc" }
+    var summary: String { "find indicator sets (IPs, user agents, paths, names, hashes, domains, URLs) in the loaded evidence" }
+    var usage: String { "grep-ioc [SET…] [--type TYPE] [--server NAME] [--from TIME] [--to TIME] [--hits] [--raw]" }
+    var options: [OptionSpec] {
+        [.repeated("type", "TYPE", "only indicators of this type: " + IndicatorType.allCases.map(\.rawValue).joined(separator: ", ")),
+         .repeated("server", "NAME", "only this server (repeatable)"),
+         .value("from", "TIME", "only hits at or after TIME (UTC, 2021-03-03 or 2021-03-03T06:00:00)"),
+         .value("to", "TIME", "only hits at or before TIME (UTC; a bare date includes the whole day)"),
+         .flag("hits", "list every hit instead of one line per indicator"),
+         .flag("raw", "search the raw bytes of every loaded file instead of the parsed fields")]
+    }
+    var completion: ArgumentCompletion { .words(IndicatorLibrary.builtInNames) }
+
+    func run(_ args: Arguments, in ctx: CommandContext) throws {
+        let store = ctx.session.store
+        let library = ctx.session.indicatorLibrary
+        var types: Set<IndicatorType> = []
+        for word in args.values("type").flatMap({ $0.split(separator: ",").map(String.init) }) {
+            guard let t = IndicatorType(name: word) else {
+                throw ShellError("grep-ioc: unknown type '\(TerminalText.escape(word))' (types: \(IndicatorType.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            types.insert(t)
+        }
+        let indicators: [Indicator]
+        do { indicators = try library.select(sets: args.positional, types: types) } catch {
+            throw ShellError("grep-ioc: \(TerminalText.escape("\(error)"))")
+        }
+        let filter = IOCFilter(servers: Set(args.values("server")), from: try time(args.value("from"), endOfDay: false),
+                               to: try time(args.value("to"), endOfDay: true))
+        if store.count == 0 && store.files.isEmpty && !ctx.wantsJSON {
+            ctx.line("nothing loaded; try 'load PATH' or 'load demo'")
+            return
+        }
+        let started = Date()
+        let matcher = IOCMatcher(indicators: indicators)
+        let hits = args.flag("raw") ? matcher.matchRaw(store, filter: filter) : matcher.match(store, filter: filter)
+        try ctx.checkCancelled()
+        let elapsed = Date().timeIntervalSince(started)
+
+        if args.flag("hits") {
+            printHits(hits, matcher, store, ctx)
+        } else {
+            printSummary(IOCSummary.summarize(hits, store: store), matcher, ctx)
+        }
+        if !ctx.wantsJSON {
+            let searched = Set(indicators.map(\.set)).sorted().joined(separator: ", ")
+            ctx.diagnostic(String(format: "%d hits of %d indicators (%@) over %d events in %d files, %.0f ms%@",
+                                  hits.count, indicators.count, searched, store.count, store.files.count, elapsed * 1000,
+                                  args.flag("raw") ? ", raw bytes" : ""))
+        }
+    }
+
+    private func printSummary(_ summary: [IOCSummary], _ m: IOCMatcher, _ ctx: CommandContext) {
+        let ordered = summary.sorted { ($0.first, m.indicators[$0.indicator].value) < ($1.first, m.indicators[$1.indicator].value) }
+        if ctx.wantsJSON {
+            ctx.json(.array(ordered.map { s in
+                let i = m.indicators[s.indicator]
+                return .object([("ioc", .string(i.value)), ("type", .string(i.type.rawValue)), ("set", .string(i.set)),
+                                ("source", .string(i.source)), ("hits", .int(s.hits)), ("first", .time(s.first)),
+                                ("last", .time(s.last)), ("servers", .strings(s.servers)), ("fields", .strings(s.fields))])
+            }))
+            return
+        }
+        if ordered.isEmpty { ctx.line("no hits"); return }
+        var table = TextTable(["ioc", "type", "set", "hits", "first", "last", "servers", "fields"])
+        table.rightAligned = [3]
+        for s in ordered {
+            let i = m.indicators[s.indicator]
+            table.add([i.value, i.type.rawValue, i.set, String(s.hits), ctx.session.displayTime(s.first),
+                       ctx.session.displayTime(s.last), s.servers.joined(separator: ","), s.fields.joined(separator: ",")])
+        }
+        ctx.write(table.render())
+    }
+
+    private func printHits(_ hits: [IOCHit], _ m: IOCMatcher, _ store: EventStore, _ ctx: CommandContext) {
+        if ctx.wantsJSON {
+            ctx.json(.array(hits.map { h in
+                let i = m.indicators[h.indicator], f = store.files[h.file]
+                return .object([("ioc", .string(i.value)), ("type", .string(i.type.rawValue)), ("set", .string(i.set)),
+                                ("event", h.event.map { .int($0) } ?? .null), ("server", .string(f.server)),
+                                ("time", .time(h.time)), ("field", .string(h.field)), ("file", .string(f.path)),
+                                ("line", h.line > 0 ? .int(h.line) : .null)])
+            }))
+            return
+        }
+        if hits.isEmpty { ctx.line("no hits"); return }
+        var table = TextTable(["event", "time", "server", "ioc", "type", "set", "field", "file:line"])
+        for h in hits {
+            let i = m.indicators[h.indicator], f = store.files[h.file]
+            table.add([h.event.map(String.init) ?? "-", ctx.session.displayTime(h.time), f.server, i.value, i.type.rawValue,
+                       i.set, h.field, shortPath(f.path) + (h.line > 0 ? ":\(h.line)" : "")])
+        }
+        ctx.write(table.render())
+    }
+
+    /// The last two components of an evidence path (`W3SVC1/u_ex210303.log`); JSON carries the whole path.
+    private func shortPath(_ path: String) -> String {
+        let parts = path.split(separator: "/")
+        return parts.count > 2 ? "…/" + parts.suffix(2).joined(separator: "/") : path
+    }
+
+    /// `2021-03-03`, `2021-03-03T06:00:00[.fff][Z]` or `2021-03-03 06:00:00`, all UTC.
+    private func time(_ text: String?, endOfDay: Bool) throws -> Int64? {
+        guard let text else { return nil }
+        if let t = Timestamp.parse(text) { return t }
+        if text.count == 10, let t = Timestamp.parse(text + "T00:00:00") { return endOfDay ? t + 86_399_999 : t }
+        throw ShellError("grep-ioc: cannot read the time '\(TerminalText.escape(text))' (use 2021-03-03 or 2021-03-03T06:00:00, UTC)")
+    }
+}
+
+extension Session {
+    /// The session's indicator sets, loaded on first use.
+    var indicatorLibrary: IndicatorLibrary { attachment(IndicatorLibrary.self) { IndicatorLibrary() } }
+}

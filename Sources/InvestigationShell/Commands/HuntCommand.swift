@@ -1,0 +1,81 @@
+import ExchangeDetection
+import ExchangeEvidence
+
+/// `hunt`: runs the detection rules over the loaded evidence and prints the findings per server, newest first,
+/// each with the field values that decided it — and, for servers without findings, how far back their logs reach.
+struct HuntCommand: Command {
+    var name: String { "hunt" }
+    var summary: String { "run the detection rules: findings per server with the values that decided them" }
+    var usage: String { "hunt [--rule ID] [--server NAME] [--min-severity LEVEL] [--sort time]" }
+    var options: [OptionSpec] {
+        [.repeated("rule", "ID", "only this rule (repeatable; see 'rules')"),
+         .value("server", "NAME", "only this server"),
+         .value("min-severity", "LEVEL", "hide findings below LEVEL", choices: Severity.allCases.map(\.name)),
+         .value("sort", "ORDER", "'time': one list in time order instead of per server newest first", choices: ["time", "server"])]
+    }
+    var completion: ArgumentCompletion { .words(RuleRegistry.standard.map(\.id)) }
+
+    func run(_ args: Arguments, in ctx: CommandContext) throws {
+        let store = ctx.session.store
+        let rules = args.values("rule").map { $0.lowercased() }
+        for r in rules where RuleRegistry.rule(id: r) == nil {
+            throw ShellError("hunt: unknown rule '\(TerminalText.escape(r))'; 'rules' lists them")
+        }
+        let server = args.value("server")
+        let minimum = args.value("min-severity").flatMap(Severity.init(name:)) ?? .info
+        let result = HuntFindings.of(ctx.session).result(for: store)
+        var findings = result.findings.filter { f in
+            (rules.isEmpty || rules.contains(f.rule)) && (server == nil || f.server == server) && f.severity >= minimum
+        }
+        findings = args.value("sort") == "time" ? Hunter.byTime(findings) : Hunter.byServerNewestFirst(findings)
+        let servers = Set(store.files.map(\.server)).filter { server == nil || $0 == server }.sorted()
+        let quiet = servers.filter { s in !findings.contains { $0.server == s } }
+        let coverage = result.coverage.filter { server == nil || $0.server == server }
+
+        if ctx.wantsJSON {
+            ctx.json(.object([
+                ("findings", .array(findings.map(\.json))),
+                ("coverage", .array(coverage.map { c in
+                    .object([("server", .string(c.server)), ("source", .string(c.kind.rawValue)), ("channel", .string(c.channel)),
+                             ("first", .time(c.first)), ("last", .time(c.last)), ("files", .int(c.files)), ("events", .int(c.events))])
+                })),
+                ("servers_without_findings", .array(quiet.map { s in
+                    .object([("server", .string(s)), ("note", .string(LogCoverage.noHitsNote(server: s, coverage: coverage)))])
+                })),
+                ("rules_run", .int(RuleRegistry.standard.count)), ("seconds", .double(result.seconds)),
+            ]))
+            return
+        }
+        if store.count == 0 { ctx.line("nothing loaded; try 'load PATH' or 'load demo'"); return }
+        if args.value("sort") == "time" {
+            for f in findings { print(f, withServer: true, ctx) }
+        } else {
+            for s in servers where findings.contains(where: { $0.server == s }) {
+                let mine = findings.filter { $0.server == s }
+                let counts = Severity.allCases.reversed().compactMap { sev -> String? in
+                    let n = mine.filter { $0.severity == sev }.count
+                    return n == 0 ? nil : "\(n) \(sev.name)"
+                }
+                ctx.line("\(TerminalText.escape(s)): \(mine.count) finding\(mine.count == 1 ? "" : "s") (\(counts.joined(separator: ", ")))")
+                for f in mine { print(f, withServer: false, ctx) }
+                ctx.line()
+            }
+        }
+        for s in quiet { ctx.line("\(TerminalText.escape(s)): \(TerminalText.escape(LogCoverage.noHitsNote(server: s, coverage: coverage)))") }
+        let hidden = result.findings.count - findings.count
+        ctx.line("\(findings.count) finding\(findings.count == 1 ? "" : "s")" + (hidden > 0 ? " (\(hidden) filtered out)" : "")
+                 + " from \(RuleRegistry.standard.count) rules in \(String(format: "%.3f", result.seconds)) s; 'help rules/ID' explains a rule, 'sources' shows coverage")
+    }
+
+    private func print(_ f: Finding, withServer: Bool, _ ctx: CommandContext) {
+        let where_ = withServer ? "\(f.server)  " : ""
+        ctx.line("  \(f.severity.name.uppercased().padding(8)) \(ctx.session.displayTime(f.time))  \(TerminalText.escape(where_ + f.rule))  \(TerminalText.escape(f.title))")
+        ctx.line("           \(TerminalText.escape(f.summary))")
+        ctx.line("           \(TerminalText.escape(f.file)):\(f.line)  (\(f.events.count) event\(f.events.count == 1 ? "" : "s"))")
+    }
+}
+
+fileprivate extension String {
+    /// Pads with spaces to `width` characters.
+    func padding(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
+}

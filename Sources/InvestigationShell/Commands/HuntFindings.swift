@@ -1,0 +1,34 @@
+import ExchangeDetection
+import ExchangeEvidence
+
+/// The session's hunt result, kept until the store changes, so `hunt` with other filters, `export` and
+/// later commands (timeline marks) reuse it instead of running the rules again.
+public final class HuntFindings {
+    private var generation = -1
+    private var cached: Hunter.Result?
+
+    public init() {}
+
+    /// The result of every rule on the current store, computed once per store generation.
+    public func result(for store: EventStore) -> Hunter.Result {
+        if let cached, generation == store.generation { return cached }
+        let fresh = Hunter().run(on: store)
+        cached = fresh
+        generation = store.generation
+        return fresh
+    }
+
+    /// The session's cache.
+    public static func of(_ session: Session) -> HuntFindings {
+        session.attachment(HuntFindings.self) { HuntFindings() }
+    }
+}
+
+extension Finding {
+    /// The JSON object documented in `help/hunt.md`.
+    var json: JSONValue {
+        .object([("rule", .string(rule)), ("title", .string(title)), ("cves", .strings(cves)), ("severity", .string(severity.name)),
+                 ("server", .string(server)), ("time", .time(time)), ("events", .array(events.map { .int($0) })),
+                 ("file", .string(file)), ("line", .int(line)), ("summary", .string(summary))])
+    }
+}

@@ -1,0 +1,169 @@
+import ExchangeEvidence
+import Testing
+@testable import ExchangeDetection
+
+/// Boundaries per product and CU: the last vulnerable and the first fixed build for each update that matters.
+@Suite struct BuildAssessmentTests {
+    let catalog: BuildCatalog
+    let now = Timestamp.parse("2026-11-30T00:00:00Z")!
+    init() throws { catalog = try BuildCatalog.bundled() }
+
+    func b(_ s: String) -> ExchangeBuild { ExchangeBuild(dotted: s)! }
+
+    func state(_ build: String, _ cve: String, source: BuildSource = .exSetup) -> BuildAssessment.State? {
+        catalog.assess(b(build), source: source, at: now).status(of: cve)?.state
+    }
+
+    /// (CU fixed build, the build just below it) for Mar21SU, per product and CU.
+    static let march2021: [String] = [
+        "15.0.847.64", "15.0.1395.12", "15.0.1473.6", "15.0.1497.12",
+        "15.1.1415.8", "15.1.1466.13", "15.1.1531.12", "15.1.1591.18", "15.1.1713.10", "15.1.1779.8", "15.1.1847.12",
+        "15.1.1913.12", "15.1.1979.8", "15.1.2044.13", "15.1.2106.13", "15.1.2176.9",
+        "15.2.221.18", "15.2.330.11", "15.2.397.11", "15.2.464.15", "15.2.529.13", "15.2.595.8", "15.2.659.12",
+        "15.2.721.13", "15.2.792.10",
+    ]
+
+    @Test(arguments: march2021)
+    func proxyLogonBoundaryPerCU(_ fixed: String) {
+        let f = b(fixed)
+        let below = ExchangeBuild(f.major, f.minor, f.build, f.revision - 1)
+        for cve in ["CVE-2021-26855", "CVE-2021-26857", "CVE-2021-26858", "CVE-2021-27065"] {
+            #expect(state(fixed, cve) == .fixed, "\(fixed) \(cve)")
+            #expect(state(below.description, cve) == .vulnerable, "\(below) \(cve)")
+        }
+        #expect(catalog.assess(f, at: now).update?.name == "Mar21SU")
+    }
+
+    @Test(arguments: [
+        ("Apr21SU", "CVE-2021-34473", ["15.0.1497.15", "15.1.2176.12", "15.1.2242.8", "15.2.792.13", "15.2.858.10"]),
+        ("Apr21SU", "CVE-2021-34523", ["15.0.1497.15", "15.1.2176.12", "15.1.2242.8", "15.2.792.13", "15.2.858.10"]),
+        ("May21SU", "CVE-2021-31207", ["15.0.1497.18", "15.1.2176.14", "15.1.2242.10", "15.2.792.15", "15.2.858.12"]),
+        ("Nov22SU", "CVE-2022-41040", ["15.0.1497.44", "15.1.2375.37", "15.1.2507.16", "15.2.986.36", "15.2.1118.20"]),
+        ("Nov22SU", "CVE-2022-41082", ["15.0.1497.44", "15.1.2375.37", "15.1.2507.16", "15.2.986.36", "15.2.1118.20"]),
+    ])
+    func laterUpdateBoundaries(_ update: String, _ cve: String, _ fixedBuilds: [String]) {
+        for fixed in fixedBuilds {
+            let f = b(fixed)
+            let below = ExchangeBuild(f.major, f.minor, f.build, f.revision - 1)
+            #expect(state(fixed, cve) == .fixed, "\(fixed) \(cve)")
+            #expect(state(below.description, cve) == .vulnerable, "\(below) \(cve)")
+            #expect(catalog.assess(f, at: now).update?.name == update)
+            #expect(catalog.assess(below, at: now).status(of: cve)?.fixedBy == update)
+        }
+    }
+
+    /// The build just below another one.
+    func below(_ x: ExchangeBuild) -> ExchangeBuild {
+        x.revision > 0 ? ExchangeBuild(x.major, x.minor, x.build, x.revision - 1) : ExchangeBuild(x.major, x.minor, x.build - 1, 9999)
+    }
+
+    @Test func everyUpdateOfEveryCUIsItsOwnBoundary() {
+        var checked = 0
+        for product in catalog.products {
+            for level in product.levels {
+                for update in level.updates {
+                    #expect(catalog.isFixed(update.build, by: update.name) == true, "\(product.name) \(level.name) \(update.name)")
+                    for other in update.alsoAccept {
+                        #expect(catalog.isFixed(other, by: update.name) == true, "\(product.name) \(level.name) \(update.name) \(other)")
+                    }
+                    #expect(catalog.isFixed(below(update.build), by: update.name) == false, "\(product.name) \(level.name) below \(update.name)")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked >= 299)
+    }
+
+    @Test func cuThatNeverGotTheFixStaysVulnerable() {
+        // 2016 CU7 got no Mar21SU, and no build of it reaches the newest CU's fix.
+        #expect(state("15.1.1261.39", "CVE-2021-26855") == .vulnerable)
+        let s = catalog.assess(b("15.1.1261.39"), at: now).status(of: "CVE-2021-26855")!
+        #expect(s.fixLevel == "CU19")
+        #expect(s.fixBuild == b("15.1.2176.9"))
+        // 2016 CU18 got Mar21SU but never Apr21SU: even its newest build is open to ProxyShell.
+        #expect(state("15.1.2106.13", "CVE-2021-34473") == .vulnerable)
+        // 2013 CU22 never got Nov22SU.
+        #expect(state("15.0.1473.6", "CVE-2022-41082") == .vulnerable)
+    }
+
+    @Test func laterCUContainsTheFix() {
+        #expect(state("15.1.2242.4", "CVE-2021-26855") == .fixed)   // 2016 CU20 RTM
+        #expect(state("15.2.858.5", "CVE-2021-26855") == .fixed)    // 2019 CU9 RTM
+        #expect(state("15.2.922.7", "CVE-2021-31207") == .fixed)    // 2019 CU10 RTM
+        #expect(state("15.2.1258.12", "CVE-2022-41040") == .fixed)  // 2019 CU13 RTM
+        #expect(state("15.1.2308.8", "CVE-2021-34473") == .fixed)   // 2016 CU21 RTM
+    }
+
+    @Test func cu8AndCu9AcceptBothPublishedMarchBuilds() {
+        for build in ["15.1.1415.8", "15.1.1415.10", "15.1.1466.13", "15.1.1466.16"] {
+            #expect(state(build, "CVE-2021-26855") == .fixed, "\(build)")
+            #expect(catalog.assess(b(build), at: now).update?.name == "Mar21SU", "\(build)")
+        }
+    }
+
+    @Test func exchange2010RollupThirtyTwo() {
+        let ru32 = catalog.assess(b("14.3.513.0"), at: now)
+        #expect(ru32.product?.id == "Exchange2010")
+        #expect(ru32.friendlyName == "Exchange 2010 SP3 RU32")
+        #expect(ru32.fixed == ["CVE-2021-26857"])
+        #expect(ru32.vulnerable.isEmpty)
+        #expect(ru32.status(of: "CVE-2021-26855") == nil)  // no CAS proxy on 2010
+        #expect(ru32.productSupported == false)
+        let ru31 = catalog.assess(b("14.3.509.0"), at: now)
+        #expect(ru31.vulnerable == ["CVE-2021-26857"])
+        #expect(ru31.status(of: "CVE-2021-26857")?.fixedBy == "RU32")
+    }
+
+    @Test func namesProductCUAndUpdate() {
+        #expect(catalog.assess(b("15.1.2176.9"), at: now).friendlyName == "Exchange 2016 CU19 Mar21SU")
+        #expect(catalog.assess(b("15.1.2176.2"), at: now).friendlyName == "Exchange 2016 CU19")
+        #expect(catalog.assess(b("15.2.1118.20"), at: now).friendlyName == "Exchange 2019 CU12 Nov22SU")
+        #expect(catalog.assess(b("15.1.2507.39"), at: now).friendlyName == "Exchange 2016 CU23 Apr24HU")
+        #expect(catalog.assess(b("15.1.2507.44"), at: now).friendlyName == "Exchange 2016 CU23 Nov24SUv2")
+        #expect(catalog.assess(b("15.2.1118.37"), at: now).friendlyName == "Exchange 2019 CU12 Aug23SUv2")
+        #expect(catalog.assess(b("15.2.2562.17"), at: now).friendlyName == "Exchange Server Subscription Edition RTM")
+        #expect(catalog.assess(b("15.2.2562.17"), at: now).product?.id == "ExchangeSE")
+        #expect(catalog.assess(b("15.2.1748.10"), at: now).product?.id == "Exchange2019")
+        #expect(catalog.assess(b("15.0.847.64"), at: now).friendlyName == "Exchange 2013 CU4 Mar21SU")
+        #expect(catalog.assess(b("8.3.517.0"), at: now).product == nil)
+    }
+
+    @Test func displayNameWithoutBuildIsFoundByKB() {
+        #expect(catalog.build(forDisplayName: "Security Update for Exchange Server 2019 Cumulative Update 8 (KB5000871)")?.build == b("15.2.792.10"))
+        #expect(catalog.build(forDisplayName: "Security Update for Exchange Server 2016 CU19 (KB5001779)")?.build == b("15.1.2176.12"))
+        #expect(catalog.build(forDisplayName: "Security Update for Exchange Server 2016 CU18 (KB5001779)") == nil)  // CU18 got no Apr21SU
+        #expect(catalog.build(forDisplayName: "Security Update for Exchange Server 2016 CU19 (KB1234567)") == nil)
+    }
+
+    @Test func adminDisplayVersionLeavesInstalledUpdatesOpen() {
+        let a = catalog.assess(b("15.1.2176.2"), source: .adminDisplayVersion, at: now)
+        #expect(a.status(of: "CVE-2021-26855")?.state == .undetermined)
+        // CU19 never got Nov22SU, so that is decided even from the CU alone.
+        #expect(a.status(of: "CVE-2022-41040")?.state == .vulnerable)
+        // Fixed before CU19 was built.
+        #expect(a.status(of: "CVE-2020-0688")?.state == .fixed)
+    }
+
+    @Test func supportAndRecommendationDependOnTheDate() throws {
+        let mar1 = Timestamp.parse("2021-03-01T12:00:00Z")!
+        let a = catalog.assess(b("15.1.2176.2"), at: mar1)
+        #expect(a.cuSupported == true)
+        #expect(a.recommended?.update == "Feb21SU")   // dated by month only: surely out by March
+        #expect(a.status(of: "CVE-2021-26855")?.state == .vulnerable)   // a zero-day on that date
+        let apr2021 = Timestamp.parse("2021-04-20T00:00:00Z")!
+        let later = catalog.assess(b("15.1.2176.9"), at: apr2021)
+        #expect(later.recommended == .init(level: "CU19", update: "Apr21SU", build: b("15.1.2176.12"), changesCU: false))
+        // CU17 was out of support in March 2021: move to the newest CU.
+        let old = catalog.assess(b("15.1.2044.13"), at: apr2021)
+        #expect(old.cuSupported == false)
+        #expect(old.recommended?.changesCU == true)
+        #expect(old.recommended?.level == "CU20")
+        #expect(old.recommended?.update == "Apr21SU")
+        // A month-precision update is not recommended before its month is over.
+        let se = catalog.assess(b("15.2.2562.17"), at: Timestamp.parse("2025-08-20T00:00:00Z")!)
+        #expect(se.recommended == nil)
+        #expect(catalog.assess(b("15.2.2562.17"), at: Timestamp.parse("2025-09-01T00:00:00Z")!).recommended?.update == "Aug25SU")
+        // On the newest update of a supported CU there is nothing to recommend.
+        #expect(catalog.assess(b("15.1.2176.12"), at: apr2021).recommended == nil)
+    }
+}

@@ -1,0 +1,179 @@
+@testable import ExchangeDetection
+import ExchangeEvidence
+import Foundation
+import Testing
+
+/// Matching on a small evidence set (`Fixtures/IOC/evidence`): IIS and HttpProxy logs of two servers,
+/// a web-folder listing with hashes, and a text note, each with true hits and their false friends.
+@Suite struct IOCMatcherTests {
+    static let store: EventStore = {
+        let s = EventStore()
+        let readers: [any EvidenceReader] = [ListingReader()] + ReaderRegistry.standard
+        _ = try? EvidenceLoader(readers: readers, workers: 1).load(IOCFixtures.path("evidence"), into: s)
+        return s
+    }()
+
+    /// Stands in for the file-listing reader (another part of exhunt): `Get-ChildItem | Export-Csv` output
+    /// with its own column names, which is all the named-field hook relies on.
+    struct ListingReader: EvidenceReader {
+        var name: String { "test-listing" }
+        var readsText: Bool { true }
+        func score(path: String, head: UnsafeRawBufferPointer) -> Int { path.contains("listings/") ? 100 : 0 }
+        func read(_ input: ReaderInput, into out: inout ReaderOutput) {
+            out.kind = SourceKind("file-listing")
+            var scanner = LineScanner(input.bytes)
+            var schema: UInt16?
+            while let (off, len) = scanner.next() {
+                let line = UnsafeRawBufferPointer(rebasing: input.bytes[off..<(off + len)])
+                if len == 0 || line[0] == UInt8(ascii: "#") { continue }
+                guard let s = schema else {
+                    schema = out.batch.addSchema(FieldSchema(format: .csv, names: CSVLine.split(line)))
+                    continue
+                }
+                out.batch.append(offset: off, length: len, line: scanner.lineNumber, time: Timestamp.unknown, schema: s)
+            }
+        }
+    }
+
+    static let builtIn: [Indicator] = BuiltinIndicatorSets.load().sets.flatMap(\.indicators)
+
+    func ind(_ type: IndicatorType, _ value: String) -> Indicator {
+        try! IndicatorNormalizer.make(type, value, set: "test", source: "test").get()
+    }
+
+    /// "value field line" for each hit, for compact expectations.
+    func describe(_ hits: [IOCHit], _ m: IOCMatcher) -> [String] {
+        hits.map { h in
+            let f = Self.store.files[h.file]
+            return "\(m.indicators[h.indicator].value) \(h.field) \(f.server):\((f.path as NSString).lastPathComponent):\(h.line)"
+        }
+    }
+
+    @Test func evidenceLoaded() {
+        #expect(Self.store.files.count == 5)
+        #expect(Self.store.count > 15)
+    }
+
+    @Test func ipMatchesWholeAddressesOnly() {
+        let m = IOCMatcher(indicators: [ind(.ip, "103.77.192.219"), ind(.ip, "5.2.69.14"), ind(.ip, "103.77.192.21"),
+                                         ind(.ip, "139.162.202.236")])
+        let hits = describe(m.match(Self.store), m)
+        #expect(hits.contains("103.77.192.219 client_ip EX01:u_ex210303.log:5"))
+        #expect(hits.contains("103.77.192.21 client_ip EX01:u_ex210303.log:6"))
+        // 103.77.192.21 is a prefix of 103.77.192.219; 5.2.69.14 of 15.2.69.145: neither may match the other.
+        #expect(!hits.contains("103.77.192.21 client_ip EX01:u_ex210303.log:5"))
+        #expect(!hits.contains("103.77.192.219 client_ip EX01:u_ex210303.log:6"))
+        #expect(hits.filter { $0.hasPrefix("5.2.69.14 ") } == ["5.2.69.14 client_ip EX01:u_ex210303.log:8"])
+        // X-Forwarded-For lists (IIS writes `10.0.0.1,+139.162.202.236`); 139.162.202.23 is not a hit.
+        #expect(hits.filter { $0.hasPrefix("139.162.202.236 ") } == ["139.162.202.236 cs(X-Forwarded-For) EX02:u_ex210305.log:5"])
+    }
+
+    @Test func userAgentsInBothSpellingsAndCaseSensitive() {
+        let volexity = "Mozilla/5.0+(X11;+Linux+x86_64)+AppleWebKit/537.36+(KHTML,+like+Gecko)+Chrome/51.0.2704.103+Safari/537.36"
+        let m = IOCMatcher(indicators: [ind(.ua, volexity), ind(.ua, "Mozilla/5.0+(compatible;+Bingbot/2.0;++http://www.bing.com/bingbot.htm)"),
+                                         ind(.ua, "antSword/v2.1"), ind(.ua, "ExchangeServicesClient/0.0.0.0")])
+        let hits = describe(m.match(Self.store), m)
+        // IIS `+` spelling and HttpProxy's spaces with the comma dropped both match; Chrome/51.0.2704.1030 does not.
+        #expect(Set(hits.filter { $0.hasPrefix(volexity) }) == [
+            "\(volexity) user_agent EX01:u_ex210303.log:8",
+            "\(volexity) user_agent EX01:HttpProxy_2021030306-1.LOG:7",
+        ])
+        // The real crawler writes `bingbot`; Volexity's string has `Bingbot`.
+        #expect(!hits.contains { $0.hasPrefix("Mozilla/5.0+(compatible;+Bingbot") })
+        // A whole-value comparison: antSword/v2.10 is not antSword/v2.1.
+        #expect(hits.filter { $0.hasPrefix("antSword/") } == ["antSword/v2.1 user_agent EX01:u_ex210303.log:10"])
+        #expect(hits.filter { $0.hasPrefix("ExchangeServicesClient/") }.count == 2)
+    }
+
+    @Test func pathsAndNamesIgnoreCaseAndSeparators() {
+        let m = IOCMatcher(indicators: [
+            ind(.path, #"C:\inetpub\wwwroot\aspnet_client\supp0rt.aspx"#),
+            ind(.path, #"owa\auth\Current\themes\errorFS.aspx"#),
+            ind(.path, #"C:\Program Files\Microsoft\Exchange Server\V15\FrontEnd\HttpProxy\owa\auth\8Lw7tAhF9i1pJnRo.aspx"#),
+            ind(.name, "shell.aspx"), ind(.name, "one.aspx"), ind(.name, "RedirSuiteServerProxy.aspx"),
+            ind(.path, #"C:\Program Files\Microsoft\Exchange Server\V15\FrontEnd\HttpProxy\owa\auth\"#),
+        ])
+        let hits = describe(m.match(Self.store), m)
+        #expect(hits.contains(#"C:\inetpub\wwwroot\aspnet_client\supp0rt.aspx url_stem EX01:u_ex210303.log:10"#))
+        #expect(hits.contains(#"owa\auth\Current\themes\errorFS.aspx url_stem EX01:u_ex210303.log:9"#))
+        #expect(hits.contains(#"C:\inetpub\wwwroot\aspnet_client\supp0rt.aspx FullName EX01:webfolders.csv:4"#))
+        // Exchange installed on D:\Exchange: the path matches from \FrontEnd\HttpProxy\ on.
+        #expect(hits.contains(#"C:\Program Files\Microsoft\Exchange Server\V15\FrontEnd\HttpProxy\owa\auth\8Lw7tAhF9i1pJnRo.aspx FullName EX01:webfolders.csv:5"#))
+        #expect(hits.contains("one.aspx url_stem EX01:u_ex210303.log:13"))
+        #expect(hits.contains("RedirSuiteServerProxy.aspx url_stem EX02:u_ex210305.log:5"))
+        // `myshell.aspx` is not `shell.aspx`; a folder indicator matches nothing on its own.
+        #expect(!hits.contains { $0.hasPrefix("shell.aspx") })
+        #expect(!hits.contains { $0.hasPrefix(#"C:\Program Files\Microsoft\Exchange Server\V15\FrontEnd\HttpProxy\owa\auth\ "#) })
+    }
+
+    @Test func domainsInAnchorMailboxWithSubdomainsButNotLookalikes() {
+        let m = IOCMatcher(indicators: [ind(.domain, "krebsonsecurity.top")])
+        let hits = describe(m.match(Self.store), m)
+        #expect(hits == ["krebsonsecurity.top anchor_mailbox EX01:HttpProxy_2021030306-1.LOG:7"])
+    }
+
+    @Test func hashesInListingsAndCollectedFiles() {
+        let shell = "b75f163ca9b9240bf4b37ad92bc7556b40a17e27c2b8ed5c8991385fe07d17d0"
+        let note = "b2f350786dfb6435f40860703b4f25b87b85368179340ed83b1e7716ccf4d57a"
+        let m = IOCMatcher(indicators: [ind(.hash, shell), ind(.hash, note)])
+        let hits = describe(m.match(Self.store), m)
+        // Upper-case in the listing matches; the 65-digit value on the logon.aspx row does not.
+        #expect(hits.contains("\(shell) SHA256 EX01:webfolders.csv:4"))
+        #expect(hits.filter { $0.hasPrefix(shell) }.count == 1)
+        #expect(hits.contains("\(note) file.sha256 EX01:ticket.txt:0"))
+    }
+
+    @Test func rawModeFindsIndicatorsInUnmodelledTextWithLines() {
+        let m = IOCMatcher(indicators: [ind(.ip, "104.250.191.110"),
+                                         ind(.path, #"C:\Program Files\Microsoft\Exchange Server\V15\FrontEnd\HttpProxy\owa\auth\8Lw7tAhF9i1pJnRo.aspx"#),
+                                         ind(.ua, "python-requests/2.25.1")])
+        let raw = m.matchRaw(Self.store)
+        let hits = describe(raw, m)
+        #expect(hits.contains("104.250.191.110 raw EX01:ticket.txt:2"))
+        #expect(hits.filter { $0.hasPrefix("104.250.191.110") }.count == 1)  // not 1104.250.191.1100
+        #expect(hits.contains(#"C:\Program Files\Microsoft\Exchange Server\V15\FrontEnd\HttpProxy\owa\auth\8Lw7tAhF9i1pJnRo.aspx raw EX01:ticket.txt:3"#))
+        #expect(hits.contains(#"C:\Program Files\Microsoft\Exchange Server\V15\FrontEnd\HttpProxy\owa\auth\8Lw7tAhF9i1pJnRo.aspx raw EX01:webfolders.csv:5"#))
+        // A raw hit on a line that is an event carries the event and its time.
+        let ua = raw.first { m.indicators[$0.indicator].type == .ua }
+        #expect(ua?.event != nil && ua?.time != Timestamp.unknown)
+    }
+
+    @Test func serverAndTimeFilters() {
+        let m = IOCMatcher(indicators: [ind(.ip, "103.77.192.219"), ind(.ip, "139.162.202.236")])
+        #expect(m.match(Self.store, filter: IOCFilter(servers: ["ex02"])).allSatisfy { Self.store.files[$0.file].server == "EX02" })
+        let from = Timestamp.parse("2021-03-04T00:00:00Z")!
+        let late = m.match(Self.store, filter: IOCFilter(from: from))
+        #expect(late.count == 1 && m.indicators[late[0].indicator].value == "139.162.202.236")
+    }
+
+    @Test func builtInSetsOnTheFixturesFindOnlyTheAttacker() {
+        let m = IOCMatcher(indicators: Self.builtIn)
+        let hits = m.match(Self.store)
+        let found = Set(hits.map { m.indicators[$0.indicator].value })
+        #expect(found.contains("103.77.192.219"))
+        #expect(found.contains("python-requests/2.25.1"))
+        #expect(found.contains("130.255.189.21"))
+        // Benign lines (logon.aspx, real browsers, 203.0.113.x) never appear in a hit.
+        let benignLines: Set<Int> = [12]
+        #expect(!hits.contains { Self.store.files[$0.file].path.hasSuffix("u_ex210303.log") && benignLines.contains($0.line) })
+        let summary = IOCSummary.summarize(hits, store: Self.store)
+        let ip = summary.first { m.indicators[$0.indicator].value == "103.77.192.219" }
+        #expect(ip?.hits == 1 && ip?.servers == ["EX01"])
+        #expect(ip?.first == Timestamp.parse("2021-03-03T06:49:42Z"))
+    }
+
+    @Test func automatonFindsOverlappingPatternsAndSurvivesTheSparseForm() {
+        let patterns: [[UInt8]] = ["he", "she", "his", "hers"].map { Array($0.utf8) }
+        for limit in [1 << 20, 1] {
+            let a = MultiPatternMatcher(patterns: patterns, fold: IOCPatterns.fold, denseLimit: limit)
+            var found: [String] = []
+            Array("ushers AND HIS".utf8).withUnsafeBytes { buf in
+                a.scan(buf) { p, end in
+                    found.append("\(p)@\(end)")
+                    return true
+                }
+            }
+            #expect(found.sorted() == ["0@4", "1@4", "2@14", "3@6"].sorted(), "denseLimit \(limit)")
+        }
+    }
+}

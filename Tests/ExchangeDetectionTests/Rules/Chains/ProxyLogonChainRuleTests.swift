@@ -1,0 +1,43 @@
+@testable import ExchangeDetection
+import ExchangeEvidence
+import Testing
+
+@Suite struct ProxyLogonChainRuleTests {
+    @Test func theFullIncidentBecomesOneCriticalStory() throws {
+        let store = try RuleFixtures.store("proxylogon", "iis", "hostlogs", "files")
+        let f = RuleFixtures.run("chain.proxylogon", on: store)
+        #expect(f.count == 1)
+        let c = try #require(f.first)
+        #expect(c.severity == .critical)
+        #expect(c.server == "EX01")
+        #expect(c.time == Timestamp.parse("2021-03-03T06:48:10.001Z"))
+        for step in ["SSRF 2021-03-03 06:48:10", "virtual-directory change 2021-03-03 06:49:53", "file write 2021-03-03 06:59:21 (webshell.write-event",
+                     "web-shell use 2021-03-05 03:06:27", "post-exploitation 2021-03-03 07:05:11"] {
+            #expect(c.summary.contains(step), "missing \(step) in \(c.summary)")
+        }
+        #expect(c.summary.hasSuffix("attacker IPs: 130.255.189.21, 139.162.202.236, 67.205.176.9"))
+    }
+
+    @Test func probesAndAutodiscoverOnlyAreNoChain() throws {
+        let store = try RuleFixtures.store("proxylogon/EX01/Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Autodiscover",
+                                           "proxylogon/EX01/Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Owa")
+        let all = Hunter().run(on: store).findings
+        #expect(!all.isEmpty)
+        #expect(!all.contains { $0.rule == "chain.proxylogon" })
+    }
+
+    @Test func aWriteMoreThanADayAfterTheSSRFIsNoChain() {
+        let store = EventStore()
+        func f(_ rule: String, _ iso: String) -> Finding {
+            Finding(rule: rule, title: "", cves: [], severity: .high, server: "EX01", time: Timestamp.parse(iso)!,
+                    events: [], file: "x", line: 1, summary: "")
+        }
+        let rule = ProxyLogonChainRule()
+        #expect(rule.run(on: store, prior: [f("proxylogon.ssrf", "2021-03-03T06:49:42Z"), f("webshell.file", "2021-03-04T06:49:43Z")]).isEmpty)
+        #expect(rule.run(on: store, prior: [f("proxylogon.ssrf", "2021-03-03T06:49:42Z"), f("webshell.file", "2021-03-04T06:49:41Z")]).count == 1)
+        // A write on another server does not complete this server's chain.
+        var other = f("webshell.file", "2021-03-03T07:00:00Z")
+        other = Finding(rule: other.rule, title: "", cves: [], severity: .high, server: "EX02", time: other.time, events: [], file: "x", line: 1, summary: "")
+        #expect(rule.run(on: store, prior: [f("proxylogon.ssrf", "2021-03-03T06:49:42Z"), other]).isEmpty)
+    }
+}

@@ -1,0 +1,88 @@
+@testable import ExchangeDetection
+import ExchangeEvidence
+import Testing
+
+/// IIS W3C rules on real-format front-end lines (HelseCERT's web-shell requests, Volexity/CISA request
+/// patterns in the Exchange W3C field order) with the ordinary OWA and admin traffic next to them.
+@Suite struct IISRuleTests {
+    let store: EventStore
+    init() throws { store = try RuleFixtures.store("iis") }
+
+    @Test func ecpStaticPostFiresOnYjsNotOnAGetOfMainCss() {
+        let f = RuleFixtures.run("iis.ecp-static-post", on: store)
+        #expect(f.count == 2)
+        let exploit = f.first { $0.summary.contains("130.255.189.21") }
+        #expect(exploit?.events.count == 2)
+        #expect(exploit?.severity == .high)  // the 241 shows proxyLogon.ecp handed out a session
+        #expect(exploit?.summary.hasPrefix("POST×2 /ecp/y.js×2 from 130.255.189.21") == true)
+        #expect(exploit?.summary.contains("status 200, 241") == true)
+        // A single answered POST is an attempt, reported at medium.
+        let attempt = f.first { $0.summary.contains("45.77.252.175") }
+        #expect(attempt?.severity == .medium)
+        #expect(attempt?.title == "Attempted ProxyLogon request to an ECP resource")
+    }
+
+    @Test func owaCurrentPostFires() {
+        let f = RuleFixtures.run("iis.owa-current-post", on: store)
+        #expect(f.count == 1)
+        #expect(f.first?.summary.contains("/owa/auth/Current/themes/resources/logon.css") == true)
+        #expect(f.first?.summary.contains("DuckDuckBot") == true)
+    }
+
+    @Test func ddiResetFiresButAPlainOABSetObjectDoesNot() {
+        let f = RuleFixtures.run("iis.ddi-reset-vdir", on: store)
+        #expect(f.count == 1)
+        #expect(f.first?.severity == .high)
+        #expect(f.first?.summary.contains("schema=ResetOABVirtualDirectory") == true)
+        #expect(f.first?.summary.contains("CONTOSO\\EX01$") == true)
+    }
+
+    @Test func rpcReconOnlyFromOutside() {
+        let f = RuleFixtures.run("iis.rpc-recon", on: store)
+        #expect(f.count == 1)
+        #expect(f.first?.summary.contains("130.255.189.21") == true)
+        #expect(f.first?.summary.contains("10.0.0.77") == false)
+    }
+
+    @Test func webShellUseIsHighAndNameProbesAreMedium() {
+        let f = RuleFixtures.run("iis.webshell-access", on: store)
+        #expect(f.count == 2)
+        let shell = f.first { $0.summary.contains("RedirSuiteServerProxy.aspx") }
+        #expect(shell?.severity == .high)
+        #expect(shell?.events.count == 3)
+        #expect(shell?.summary.contains("139.162.202.236") == true)
+        #expect(shell?.summary.contains("67.205.176.9×2") == true)
+        let probe = f.first { $0.summary.contains("ErrorAA.aspx") }
+        #expect(probe?.severity == .medium)
+        #expect(probe?.title == "Probe for a web-shell page")
+    }
+
+    @Test func normalOWALogonDoesNotFireAnyRule() {
+        let all = Hunter().run(on: store).findings
+        for f in all {
+            #expect(!f.summary.contains("/owa/auth.owa"))
+            #expect(!f.summary.contains("/owa/auth/logon.aspx"))
+            #expect(!f.summary.contains("203.0.113.50"))
+        }
+    }
+
+    @Test func webShellPathsFollowTheVolexityDirectoryRules() {
+        #expect(WebShellPath.reason(stem: "/owa/auth/logon.aspx") == nil)
+        #expect(WebShellPath.reason(stem: "/owa/auth/RedirSuiteServiceProxy.aspx") == nil)
+        #expect(WebShellPath.reason(stem: "/owa/auth/RedirSuiteServerProxy.aspx") != nil)
+        #expect(WebShellPath.reason(stem: "/owa/auth/15.1.2176/themes/x.aspx") != nil)
+        #expect(WebShellPath.reason(stem: "/aspnet_client/system_web/log.aspx") != nil)
+        #expect(WebShellPath.reason(stem: "/ecp/auth/TimeoutLogoff.aspx") == nil)
+        #expect(WebShellPath.reason(stem: "/ecp/auth/TimeoutLogout.aspx") != nil)
+        #expect(WebShellPath.reason(file: "C:\\Program Files\\Microsoft\\Exchange Server\\V15\\FrontEnd\\HttpProxy\\owa\\auth\\ohyeah.aspx") != nil)
+        #expect(WebShellPath.reason(file: "C:\\Program Files\\Microsoft\\Exchange Server\\V15\\FrontEnd\\HttpProxy\\owa\\auth\\signout.aspx") == nil)
+        #expect(WebShellPath.reason(file: "C:\\inetpub\\wwwroot\\aspnet_client\\system_web\\4_0_30319\\x.ashx") != nil)
+        #expect(WebShellPath.reason(file: "C:\\inetpub\\wwwroot\\aspnet_client\\system_web\\4_0_30319\\readme.txt") == nil)
+    }
+
+    @Test func ecpStaticStemShapes() {
+        func m(_ s: String) -> Bool { var s = s; return s.withUTF8 { ECPStaticPostRule.matches(UnsafeRawBufferPointer($0)) } }
+        #expect(m("/ecp/y.js") && m("/ecp/abc.js") && m("/ecp/DEFAULT.FLT") && m("/ecp/main.css"))
+        #expect(!m("/ecp/abcd.js") && !m("/ecp/.js") && !m("/ecp/a-b.js") && !m("/ecp/"))
+    }
+}

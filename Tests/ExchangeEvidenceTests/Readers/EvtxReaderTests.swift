@@ -1,0 +1,195 @@
+@testable import ExchangeEvidence
+import Foundation
+import Testing
+
+/// The native `.evtx` reader on the shared real fixtures (see `../shared/fixtures/evtx/README.md` for what
+/// each file holds), loaded through the loader.
+@Suite(.enabled(if: Fixtures.hasEvtx, "shared EVTX fixtures not found in ../shared/fixtures/evtx: EVTX tests skipped"))
+struct EvtxReaderTests {
+    private func load(_ name: String) throws -> EventStore {
+        let (store, _) = try Fixtures.load(Fixtures.evtx(name))
+        #expect(store.files.count == 1)
+        return store
+    }
+
+    private func count(_ s: EventStore, eventID: String) -> Int { s.ids(where: "EventID", is: eventID).count }
+
+    /// All eight files at once: record counts (normal + recovered), channels, kinds, problems, time ranges.
+    @Test func loadsAllFixtures() throws {
+        let (store, _) = try Fixtures.load(Fixtures.evtxDir.path)
+        let expected: [String: (events: Int, channel: String)] = [
+            "application-benign-no-crc32.evtx": (17, "Application"),
+            "dirty-appx-deployment-bad-chunk-magic.evtx": (267 + 81, "Microsoft-Windows-AppXDeployment/Operational"),
+            "exchange-management-install-transport-agent.evtx": (4, "MSExchange Management"),
+            "exchange-management-set-mailbox-forwarding-wec.evtx": (1, "MSExchange Management"),
+            "iis-webshell-w3wp-spawns-cmd-sysmon.evtx": (4, "Microsoft-Windows-Sysmon/Operational"),
+            "lsass-dump-comsvcs-minidump-security-4688.evtx": (28, "Security"),
+            "lsass-dump-comsvcs-minidump-sysmon.evtx": (14 + 43, "Microsoft-Windows-Sysmon/Operational"),
+            "security-benign-logons.evtx": (10, "Security"),
+        ]
+        for (name, want) in expected {
+            let file = try #require(store.files.first { $0.path == name }, "\(name)")
+            #expect(file.kind == .eventLog, "\(name)")
+            #expect(file.eventCount == want.events, "\(name)")
+            #expect(file.channel == want.channel, "\(name)")
+        }
+        let dirty = try #require(store.files.first { $0.path.hasPrefix("dirty-") })
+        #expect(dirty.facts["evtx.dirty"] == "true")
+        #expect(dirty.facts["evtx.recovered"] == "81")
+        #expect(dirty.messages.contains { $0.contains("marked dirty") })
+        // Recovered slack records widen the range beyond the normal records (fixture README §8).
+        #expect(Timestamp.iso(dirty.firstTime) == "2018-08-07T14:42:23.823Z")
+        #expect(Timestamp.iso(dirty.lastTime) == "2018-08-08T16:40:15.820Z")
+        let clean = try #require(store.files.first { $0.path.hasPrefix("security-benign") })
+        #expect(clean.problems.total == 0)
+        #expect(clean.facts["server"] == "DESKTOP-JK4Q86I")
+    }
+
+    /// MSExchange CmdletLogs: classic events with unnamed values, `Data1` = the README's `Data[0]`.
+    @Test func exchangeCmdletLogValuesByPosition() throws {
+        let s = try load("exchange-management-install-transport-agent.evtx")
+        #expect(s.count == 4)
+        #expect(s.files[0].channel == "MSExchange Management")
+        #expect(s.files[0].server == "exchange01", "named from Computer when the path does not name a server")
+        #expect(s.field("EventRecordID", of: 0) == "7184")
+        #expect(s.field("EventID", of: 0) == "6")
+        #expect(s.field("Level", of: 0) == "2")
+        #expect(s.field("Provider", of: 0) == "MSExchange CmdletLogs")
+        #expect(s.field("Computer", of: 0) == "exchange01.offsec.lan")
+        #expect(s.field("Data1", of: 0) == "Install-TransportAgent")
+        #expect(s.field("Data2", of: 0) == #"-Name "Evil" -AssemblyPath ".\NetshHelperBeacon.dll" -TransportAgentFactory "hack""#)
+        #expect(s.field("Data3", of: 0) == "offsec.lan/OFFSEC-COMPANY/Administrators/admmig")
+        #expect(s.field("Data7", of: 0) == "8372 w3wp#MSExchangePowerShellAppPool")
+        #expect(s.field("Data12", of: 0)?.hasPrefix(
+            #"System.ArgumentException: The Transport Agent assembly file ".\NetshHelperBeacon.dll" doesn't exist."#) == true)
+        #expect(s.field("Data1", of: 2) == "Enable-TransportAgent")
+        #expect(s.field("Data2", of: 3) == #"-Identity "hack""#)
+        #expect(Timestamp.iso(s.time[0]) == "2021-06-04T08:41:47.982Z")
+        #expect(s.field("TimeCreated", of: 3) == "2021-06-04T08:43:08.546Z")
+        #expect((0..<4).map { s.line(of: $0) } == [1, 2, 3, 4], "line numbers are record numbers")
+    }
+
+    /// Security 4688/4624/5145 named values, and the interned user and client IP.
+    @Test func securityNamedValuesAndInternedFields() throws {
+        let s = try load("lsass-dump-comsvcs-minidump-security-4688.evtx")
+        #expect(s.count == 28)
+        #expect(count(s, eventID: "5145") == 11)
+        #expect(count(s, eventID: "4624") == 5)
+        #expect(count(s, eventID: "4688") == 3)
+        #expect(count(s, eventID: "4656") == 2)
+        let ps = try #require(s.ids(where: "EventRecordID", is: "67747").first)
+        #expect(s.field("NewProcessName", of: ps) == #"C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe"#)
+        #expect(s.field("NewProcessId", of: ps) == "0x0000000000000998")
+        #expect(s.value(.user, ps) == "FS03$", "SubjectUserName")
+        let dump = try #require(s.ids(where: "EventRecordID", is: "67790").first)
+        #expect(s.field("CommandLine", of: dump)
+            == #""C:\Windows\System32\rundll32.exe"  C:\Windows\System32\comsvcs.dll MiniDump 512 \Windows\Temp\2V7Be7Gq.dmp full"#)
+        let logons = s.ids(where: "EventID", is: "4624")
+        #expect(logons.allSatisfy { s.field("LogonType", of: $0) == "3" && s.value(.user, $0) == "admmig" },
+                "SubjectUserName is '-', so the user is TargetUserName")
+        #expect(logons.allSatisfy { s.value(.clientIP, $0) == "10.23.123.11" })
+        let share = try #require(s.ids(where: "RelativeTargetName", is: #"Windows\Temp\2V7Be7Gq.dmp"#).first)
+        #expect(s.field("ShareName", of: share) == #"\\*\C$"#)
+    }
+
+    /// Sysmon values, and the Security records left in the Sysmon file's slack: kept, labelled, numbered after.
+    @Test func sysmonAndRecoveredSlackRecords() throws {
+        let s = try load("lsass-dump-comsvcs-minidump-sysmon.evtx")
+        let recovered = s.ids(where: "Recovered", is: "true")
+        #expect(s.count == 57)
+        #expect(recovered.count == 43)
+        #expect(recovered.allSatisfy { s.field("Channel", of: $0) == "Security" && s.line(of: $0) > 14 })
+        #expect(s.files[0].facts["evtx.recovered"] == "43")
+        let open = try #require(s.ids(where: "EventRecordID", is: "71673").first)
+        #expect(s.field("EventID", of: open) == "10")
+        #expect(s.field("TargetImage", of: open) == #"C:\Windows\system32\lsass.exe"#)
+        #expect(s.field("GrantedAccess", of: open) == "0x001fffff")
+        #expect(s.field("CallTrace", of: open)?.contains("comsvcs.dll+3363a") == true)
+        let ps = try #require(s.ids(where: "EventRecordID", is: "71668").first)
+        #expect(s.field("ParentImage", of: ps) == #"C:\Windows\System32\wbem\WmiPrvSE.exe"#)
+        #expect(s.value(.user, ps) == #"OFFSEC\admmig"#, "Sysmon User")
+
+        let w3wp = try load("iis-webshell-w3wp-spawns-cmd-sysmon.evtx")
+        #expect(w3wp.count == 4)
+        #expect(w3wp.field("Image", of: 0) == #"C:\Windows\System32\cmd.exe"#)
+        #expect(w3wp.field("ParentImage", of: 0) == #"C:\Windows\System32\inetsrv\w3wp.exe"#)
+        #expect(w3wp.field("UserSID", of: 0) == "S-1-5-18")
+    }
+
+    /// Application: Provider is the provider Name (not EventSourceName); a Binary string gets its own key.
+    @Test func applicationProvidersAndBinary() throws {
+        let s = try load("application-benign-no-crc32.evtx")
+        #expect(s.count == 17)
+        #expect(Set((0..<s.count).compactMap { s.field("Provider", of: $0) }) == [
+            "SecurityCenter", "Microsoft-Windows-Winlogon", "Microsoft-Windows-User Profiles Service", "Microsoft-Windows-WMI",
+            "Microsoft-Windows-Security-SPP", "ESENT", "Microsoft-Windows-Search",
+        ])
+        let winlogon = try #require(s.ids(where: "EventRecordID", is: "428").first)
+        #expect(s.field("EventID", of: winlogon) == "6000")
+        #expect(s.field("Data1", of: winlogon) == "WSearch")
+        #expect(s.field("Binary", of: winlogon) == "D9060000")
+        #expect(s.field("Data2", of: winlogon) == nil)
+        #expect(s.field("Data2", of: 1) == "SECURITY_PRODUCT_STATE_ON")
+
+        let sec = try load("security-benign-logons.evtx")
+        let logon = try #require(sec.ids(where: "EventRecordID", is: "31794").first)
+        #expect(sec.field("LogonProcessName", of: logon) == "Advapi  ", "trailing spaces survive")
+        #expect(sec.field("TargetUserName", of: logon) == "SYSTEM")
+    }
+
+    /// The WEC-forwarded record libevtx rejects is read by the fallback parser, with a problem saying so.
+    @Test func forwardedRecordReadByTheFallbackParser() throws {
+        let s = try load("exchange-management-set-mailbox-forwarding-wec.evtx")
+        let file = s.files[0]
+        #expect(s.count == 1)
+        #expect(file.problems.kept.map(\.line) == [1])
+        #expect(file.messages.first?.contains("unsupported type: 0x05") == true)
+        #expect(file.facts["evtx.unreadable"] == "0")
+        #expect(file.facts["evtx.fallback"] == "1")
+        #expect(file.server == "WEC")
+        #expect(s.field("TimeCreated", of: 0) == "2021-11-19T16:52:33.833Z")
+        #expect(s.field("EventRecordID", of: 0) == "3229")
+        #expect(s.field("EventID", of: 0) == "1")
+        #expect(s.field("Level", of: 0) == "4")
+        #expect(s.field("Provider", of: 0) == "MSExchange CmdletLogs")
+        #expect(s.field("Computer", of: 0) == "WEC.ave.local")
+        #expect(s.field("Data1", of: 0) == "Set-Mailbox")
+        #expect(s.field("Data2", of: 0)
+            == #"-Identity "Administrateur" -DeliverToMailboxAndForward "False" -ForwardingSmtpAddress "smtp:test2@example.com""#)
+        #expect(s.field("Data3", of: 0) == "ave.local/Users/Administrateur")
+        #expect(s.field("Data4", of: 0) == "S-1-5-21-186559946-3925841745-111227986-500")
+        #expect(s.field("Data7", of: 0) == "5668 w3wp#MSExchangePowerShellAppPool")
+        #expect(s.field("Data11", of: 0)?.hasPrefix("Afficher la forêt entière") == true)
+        #expect(s.field("Data27", of: 0) == "fr-FR")
+    }
+
+    /// Templated records are never taken by the fallback parser, and the record walker finds records in
+    /// libevtx's order (which the fallback relies on).
+    @Test func fallbackParserLeavesTemplatedRecordsAlone() throws {
+        for name in ["security-benign-logons.evtx", "lsass-dump-comsvcs-minidump-sysmon.evtx", "application-benign-no-crc32.evtx"] {
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Fixtures.evtx(name))))
+            let records = try load(name).files[0].facts["evtx.records"]
+            bytes.withUnsafeBytes { b in
+                let walked = EvtxRecordWalker.records(b)
+                #expect(String(walked.count) == records, "\(name)")
+                #expect(walked.allSatisfy { EvtxRecordWalker.inlineEvent(b, $0) == nil }, "\(name)")
+            }
+        }
+    }
+
+    /// Bytes with no plain file behind them (zip members) go through a private temporary copy; a file
+    /// with the magic but nothing else is reported, not a crash.
+    @Test func bytesWithoutALocationAndGarbage() throws {
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Fixtures.evtx("dirty-appx-deployment-bad-chunk-magic.evtx"))))
+        var out = ReaderOutput(kind: .text)
+        bytes.withUnsafeBytes { EvtxReader().read(ReaderInput(path: "x.evtx", bytes: $0, location: "/a.zip!/x.evtx"), into: &out) }
+        #expect(out.batch.count == 348)
+
+        let dir = Fixtures.tempDir()
+        Fixtures.write(Array("ElfFile\0".utf8) + [UInt8](repeating: 0, count: 100), "EX01/winevt/Logs/Security.evtx", in: dir)
+        let (store, _) = try Fixtures.load(dir.path)
+        #expect(store.count == 0)
+        #expect(store.files[0].kind == .eventLog)
+        #expect(store.files[0].messages.first?.hasPrefix("cannot open as EVTX") == true)
+    }
+}

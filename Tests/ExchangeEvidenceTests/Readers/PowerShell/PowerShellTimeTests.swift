@@ -1,0 +1,30 @@
+@testable import ExchangeEvidence
+import Testing
+
+@Suite struct PowerShellTimeTests {
+    @Test(arguments: [
+        ("3/3/2021 6:50:01 AM", PowerShellTime.DateOrder.monthFirst, "2021-03-03T06:50:01.000Z"),
+        ("3/3/2021 12:05:09 AM", .monthFirst, "2021-03-03T00:05:09.000Z"),
+        ("3/3/2021 12:05:09 PM", .monthFirst, "2021-03-03T12:05:09.000Z"),
+        ("03/04/2021 16:05:00", .dayFirst, "2021-04-03T16:05:00.000Z"),
+        ("03.04.2021 06:50:01", .dayFirst, "2021-04-03T06:50:01.000Z"),
+        ("2021/03/04 06:50:01", .dayFirst, "2021-03-04T06:50:01.000Z"),
+        ("2021-03-03T06:50:01.1234567Z", .dayFirst, "2021-03-03T06:50:01.123Z"),
+        ("3/3/2021 6:50", .monthFirst, "2021-03-03T06:50:00.000Z"),
+    ])
+    func parses(_ text: String, _ order: PowerShellTime.DateOrder, _ iso: String) {
+        #expect(PowerShellTime.parse(text, order: order).map(Timestamp.iso) == iso)
+    }
+
+    @Test(arguments: ["yesterday", "13/13/2021 10:00:00", "3/3/2021 13:00:00 PM", "3/3/21 6:50:01 AM", "", "6:50:01"])
+    func rejects(_ text: String) {
+        #expect(PowerShellTime.parse(text, order: .monthFirst) == nil)
+    }
+
+    @Test func decidesTheOrderFromTheWholeFile() {
+        #expect(PowerShellTime.decide(["3/4/2021 10:00:00", "3/25/2021 10:00:00"]) == .monthFirst)
+        #expect(PowerShellTime.decide(["3/4/2021 10:00:00", "25/3/2021 10:00:00"]) == .dayFirst)
+        #expect(PowerShellTime.decide(["3/4/2021 10:00:00 AM"]) == .monthFirst)
+        #expect(PowerShellTime.decide(["03.04.2021 10:00:00"]) == .dayFirst)
+    }
+}

@@ -1,0 +1,103 @@
+import ExchangeEvidence
+import Foundation
+import Testing
+
+@Suite struct WindowsEventXMLReaderTests {
+    /// A `wevtutil qe /f:xml` export: one event per line, no root, single quotes, classic and named data.
+    @Test func wevtutilExport() throws {
+        let (s, _) = try Fixtures.load(Fixtures.path("eventlog/wevtutil-export.xml"))
+        let file = s.files[0]
+        #expect(s.count == 4)
+        #expect(file.kind == .eventLog)
+        #expect(file.problems.total == 0)
+        #expect(file.server == "EX01", "from Computer")
+        #expect((0..<4).map { s.line(of: $0) } == [1, 2, 3, 4])
+
+        // CVE-2021-26857 shape: MSExchange Unified Messaging, level 2, InvalidCastException in the data.
+        #expect(s.field("Provider", of: 0) == "MSExchange Unified Messaging")
+        #expect(s.field("Level", of: 0) == "2")
+        #expect(s.field("Channel", of: 0) == "Application")
+        #expect(s.field("EventID", of: 0) == "1141")
+        #expect(s.field("Data2", of: 0)?.hasPrefix("System.InvalidCastException:") == true)
+        #expect(Timestamp.iso(s.time[0]) == "2021-03-03T04:11:24.738Z")
+
+        // Entities are decoded; the user is SubjectUserName.
+        #expect(s.field("CommandLine", of: 1)
+            == #"cmd /c cd /d "C:\inetpub\wwwroot\aspnet_client\system_web"&whoami & echo [S]&cd&echo [E]"#)
+        #expect(s.field("ParentProcessName", of: 1) == #"C:\Windows\System32\inetsrv\w3wp.exe"#)
+        #expect(s.value(.user, 1) == "EX01$")
+
+        #expect(s.field("Data1", of: 2) == "Set-OabVirtualDirectory")
+        #expect(s.field("Data2", of: 2)?.contains(#"<script language="JScript" runat="server">"#) == true)
+        #expect(s.field("Data8", of: 2) == "")
+
+        // RenderedXml: the message is kept; a `-` subject falls through to TargetUserName; IpAddress interned.
+        #expect(s.field("Message", of: 3) == "An account was successfully logged on.")
+        #expect(s.value(.user, 3) == "svc-backup")
+        #expect(s.value(.clientIP, 3) == "86.105.18.116")
+        #expect(s.field("LogonProcessName", of: 3) == "NtLmSsp ")
+    }
+
+    /// A pretty-printed export in an `<Events>` root, UserData, a comment, CDATA, and a cut-off last event.
+    @Test func rootUserDataAndTruncation() throws {
+        let text = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <Events>
+          <Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event">
+            <System>
+              <Provider Name="Microsoft-Windows-Eventlog" Guid="{fc65ddd8-d6ef-4962-83d5-6e5cfe9ce148}"/>
+              <EventID>1102</EventID>
+              <Level>4</Level>
+              <TimeCreated SystemTime="2021-03-04T02:00:00.0000000Z"/>
+              <EventRecordID>9001</EventRecordID>
+              <Channel>Security</Channel>
+              <Computer>EX01.contoso.local</Computer>
+              <Security UserID="S-1-5-21-1-2-3-500"/>
+            </System>
+            <UserData>
+              <LogFileCleared xmlns="http://manifests.microsoft.com/win/2004/08/windows/eventlog">
+                <SubjectUserSid>S-1-5-21-1-2-3-500</SubjectUserSid>
+                <SubjectUserName>Administrator</SubjectUserName>
+                <!-- a comment -->
+                <SubjectDomainName><![CDATA[CONTOSO & co]]></SubjectDomainName>
+              </LogFileCleared>
+            </UserData>
+          </Event>
+          <Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event">
+            <System><EventID>4624</EventID><TimeCreated SystemTime="2021-03-04T02:00:01Z"/>
+        """
+        let dir = Fixtures.tempDir()
+        Fixtures.write(text, "EX01/eventlogs/Security.xml", in: dir)
+        let (s, _) = try Fixtures.load(dir.path)
+        #expect(s.count == 2)
+        #expect(s.line(of: 0) == 3)
+        #expect(s.field("EventID", of: 0) == "1102")
+        #expect(s.field("UserSID", of: 0) == "S-1-5-21-1-2-3-500")
+        #expect(s.field("SubjectUserName", of: 0) == "Administrator")
+        #expect(s.field("SubjectDomainName", of: 0) == "CONTOSO & co")
+        #expect(s.value(.user, 0) == "Administrator")
+        #expect(s.line(of: 1) == 23)
+        #expect(s.field("EventID", of: 1) == "4624")
+        #expect(s.files[0].problems.kept.map(\.line) == [23], "the unclosed event is kept and reported")
+    }
+
+    /// The loader decodes a UTF-16 export (what PowerShell's `>` writes) before this reader sees it.
+    @Test func utf16Export() throws {
+        let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("eventlog/wevtutil-export.xml"))),
+                          as: UTF8.self)
+        var utf16: [UInt8] = [0xFF, 0xFE]
+        for u in text.utf16 { utf16 += [UInt8(u & 0xFF), UInt8(u >> 8)] }
+        let dir = Fixtures.tempDir()
+        Fixtures.write(utf16, "EX01/eventlogs/Application.xml", in: dir)
+        let (s, _) = try Fixtures.load(dir.path)
+        #expect(s.count == 4)
+        #expect(s.files[0].kind == .eventLog)
+        #expect(s.field("Data1", of: 2) == "Set-OabVirtualDirectory")
+    }
+
+    /// Other XML, and text that mentions `<Event>`, are not claimed.
+    @Test(arguments: ["<configuration><system.web/></configuration>", "2021-03-03 log line with <Event> inside", "<Events></Events>"])
+    func nearMissesAreNotClaimed(_ text: String) {
+        #expect(Array(text.utf8).withUnsafeBytes { WindowsEventXMLReader().score(path: "a.xml", head: $0) } == 0)
+    }
+}

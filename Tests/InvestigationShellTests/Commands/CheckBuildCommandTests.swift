@@ -1,0 +1,85 @@
+import ExchangeEvidence
+import Foundation
+import InvestigationShell
+import Testing
+
+/// `check-build` driven through the shell, on typed builds and on the training evidence set.
+@Suite struct CheckBuildCommandTests {
+    func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with: Data(text.utf8)) }
+
+    @Test func typedBuildAsJSON() throws {
+        let t = TestShell()
+        let doc = try #require(try json(t.run("check-build 15.01.2176.002 --at 2021-03-01 --json")) as? [String: Any])
+        for key in ["server", "build", "product", "cu", "update", "vulnerable", "fixed", "source"] {
+            #expect(doc.keys.contains(key), "missing key \(key)")
+        }
+        #expect(doc["server"] is NSNull)
+        #expect(doc["build"] as? String == "15.1.2176.2")
+        #expect(doc["product"] as? String == "Exchange 2016")
+        #expect(doc["cu"] as? String == "CU19")
+        #expect(doc["update"] is NSNull)
+        #expect((doc["vulnerable"] as? [String])?.contains("CVE-2021-26855") == true)
+        #expect(doc["source"] as? String == "typed")
+        #expect((doc["recommended"] as? [String: Any])?["update"] as? String == "Feb21SU")
+    }
+
+    @Test func updateDisplayNameAsText() throws {
+        let t = TestShell()
+        let out = try t.run("check-build 'Security Update for Exchange Server 2019 Cumulative Update 12 (KB5019758) 15.2.1118.20' --at 2022-11-20")
+        #expect(out.contains("Exchange 2019 CU12 Nov22SU"))
+        #expect(out.contains("CVE-2022-41082  ProxyNotShell  fixed"))
+    }
+
+    @Test func displayNameWithoutBuild() throws {
+        let t = TestShell()
+        let out = try t.run("check-build 'Security Update for Exchange Server 2016 Cumulative Update 19 (KB5000871)' --at 2021-03-10")
+        #expect(out.hasPrefix("15.1.2176.9 (15.01.2176.009) given as update DisplayName"))
+    }
+
+    @Test func adminDisplayVersionIsMarkedCUOnly() throws {
+        let t = TestShell()
+        let out = try t.run("check-build 'Version 15.1 (Build 2176.2)' --at 2021-03-10")
+        #expect(out.contains("AdminDisplayVersion shows the CU only"))
+        #expect(out.contains("CVE-2021-26855  ProxyLogon     undetermined"))
+    }
+
+    @Test func garbageIsAClearError() {
+        let t = TestShell()
+        #expect(t.failure("check-build 15.x") == "check-build: '15.x' is not a build number: expected a build such as 15.1.2176.2, 15.01.2176.002 or Version 15.1 (Build 2176.2)")
+        #expect(t.failure("check-build 'Version 99'").contains("'Version 99' has no build number"))
+        #expect(t.failure("check-build 15.1.2176.2 --at yesterday").contains("'yesterday' is not a date"))
+    }
+
+    @Test func trainingSetShowsTheBuildChangeWindowAndFindings() throws {
+        let t = TestShell()
+        try t.run("load demo")
+        let text = try t.run("check-build --server EX01")
+        #expect(text.contains("EX01  15.1.2176.9 (15.01.2176.009) from ExSetup.exe FileVersion in EX01/build/exsetup.txt"))
+        #expect(text.contains("history   15.1.2176.2 (2021-02-25 00:20:08 – 2021-03-04 20:54:52) → 15.1.2176.9 (2021-03-04 21:19:46 – "))
+        #expect(text.contains("exposed   ProxyLogon (CVE-2021-26855, CVE-2021-26857, CVE-2021-26858, CVE-2021-27065) from before the first event 2021-02-25 00:20:08 until the update at 2021-03-04 21:19:46"))
+        #expect(text.contains("finding   proxylogon.ssrf 2021-03-03 06:49 while on 15.1.2176.2, vulnerable to CVE-2021-26855 until the update at 2021-03-04 21:19\n"))
+        #expect(text.contains("finding   proxylogon.reset-vdir 2021-03-03 06:59 while on 15.1.2176.2, vulnerable to CVE-2021-26855, CVE-2021-27065 until the update at 2021-03-04 21:19\n"))
+        #expect(!text.contains("proxylogon.ssrf-scanner"), "low findings are not placed")
+
+        #expect(try t.run("check-build --server EX03") == "no build found for server 'EX03'; builds were found for EX01, EX02\n")
+        #expect(try t.run("check-build --server ex01.contoso.local --at 2021-03-04T21:07:00Z").contains("support   CU19 supported on 2021-03-04"))
+        let servers = try #require(try json(t.run("check-build --json")) as? [[String: Any]])
+        #expect(servers.map { $0["server"] as? String } == ["EX01", "EX02"])
+        let ex01 = servers[0], ex02 = servers[1]
+        #expect((ex01["findings"] as? [[String: Any]])?.contains { $0["cves"] as? [String] == ["CVE-2021-26855"] } == true)
+        #expect(ex02["update"] as? String == "Mar21SU")
+        #expect(ex02["source"] as? String == "exsetup")
+        let history = try #require(ex02["history"] as? [[String: Any]])
+        #expect(history.map { $0["build"] as? String } == ["15.1.2176.2", "15.1.2176.9"])
+        let windows = try #require(ex02["windows"] as? [[String: Any]])
+        let proxyLogon = try #require(windows.first { $0["cve"] as? String == "CVE-2021-26855" })
+        #expect((proxyLogon["until"] as? String)?.hasPrefix("2021-03-03T10:13:16") == true)
+        #expect(proxyLogon["fixed_by"] as? String == "Mar21SU")
+    }
+
+    @Test func nothingLoaded() throws {
+        let t = TestShell()
+        #expect(try t.run("check-build").contains("nothing loaded"))
+        #expect(try t.run("check-build --json") == "[]\n")
+    }
+}

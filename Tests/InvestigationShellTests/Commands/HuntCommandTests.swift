@@ -1,0 +1,97 @@
+import ExchangeDetection
+import Foundation
+@testable import InvestigationShell
+import Testing
+
+/// `hunt`, `rules`, `export proxylogon` and `help rules/ID`, driven through the shell as a user types them.
+@Suite struct HuntCommandTests {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+    static let fixtures = repo.appendingPathComponent("Tests/ExchangeDetectionTests/Fixtures")
+
+    let out = CapturedOutput()
+    let shell: Shell
+
+    init() {
+        shell = Shell(session: Session(output: out, help: HelpLibrary(root: Self.repo.appendingPathComponent("help"))))
+    }
+
+    func load(_ names: String...) throws {
+        for n in names { try shell.execute("load '\(Self.fixtures.appendingPathComponent(n).path)'") }
+    }
+
+    func json(_ line: String) throws -> [String: Any] {
+        let before = out.stdout.count
+        try shell.execute(line)
+        let text = String(out.stdout.dropFirst(before))
+        return try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
+    }
+
+    @Test func huntJSONHasTheDocumentedKeysAndTheChain() throws {
+        try load("proxylogon", "iis", "hostlogs", "files")
+        let doc = try json("hunt --json")
+        let findings = doc["findings"] as! [[String: Any]]
+        #expect(!findings.isEmpty)
+        for f in findings {
+            #expect(Set(f.keys) == ["rule", "title", "cves", "severity", "server", "time", "events", "file", "line", "summary"])
+        }
+        let chain = try #require(findings.first { $0["rule"] as? String == "chain.proxylogon" })
+        #expect(chain["severity"] as? String == "critical")
+        #expect(chain["time"] as? String == "2021-03-03T06:48:10.001Z")
+        #expect((chain["summary"] as? String)?.contains("attacker IPs: 130.255.189.21") == true)
+        #expect((doc["coverage"] as? [[String: Any]])?.isEmpty == false)
+    }
+
+    @Test func huntFiltersByRuleAndSeverityAndGroupsPerServer() throws {
+        try load("proxylogon")
+        try shell.execute("hunt --rule proxylogon.scanner-probe")
+        #expect(out.stdout.contains("EX01: 1 finding (1 low)"))
+        #expect(out.stdout.contains("LOW      2021-03-07 15:04:04  proxylogon.scanner-probe"))
+        #expect(out.stdout.contains("ServerInfo~localhost/ecp/default.flt?"))
+        let high = try json("hunt --min-severity high --json")["findings"] as! [[String: Any]]
+        #expect(high.allSatisfy { ["high", "critical"].contains($0["severity"] as? String) })
+        #expect(!high.isEmpty)
+        let byTime = try json("hunt --sort time --json")["findings"] as! [[String: Any]]
+        let times = byTime.compactMap { $0["time"] as? String }
+        #expect(times == times.sorted())
+    }
+
+    @Test func unknownRuleIsAnError() throws {
+        try load("proxylogon")
+        #expect(throws: ShellError.self) { try shell.execute("hunt --rule nope.nothing") }
+    }
+
+    @Test func quietServerGetsTheCoverageSentence() throws {
+        let benign = Self.repo.deletingLastPathComponent().appendingPathComponent("shared/fixtures/evtx/application-benign-no-crc32.evtx")
+        guard FileManager.default.fileExists(atPath: benign.path) else { print("skipped: \(benign.path) absent"); return }
+        try shell.execute("load '\(benign.path)' --server EX09")
+        try shell.execute("hunt")
+        #expect(out.stdout.contains("EX09: no hits, but eventlog logs only reach back to 2021-03-31"))
+    }
+
+    @Test func rulesListsEveryRuleAndEachHasAHelpPage() throws {
+        let before = out.stdout.count
+        try shell.execute("rules --json")
+        let list = try JSONSerialization.jsonObject(with: Data(String(out.stdout.dropFirst(before)).utf8)) as! [[String: Any]]
+        #expect(list.count == RuleRegistry.standard.count)
+        for r in list {
+            let id = r["id"] as! String
+            #expect(shell.session.help.text("rules/\(id)") != nil, "help/rules/\(id).md missing")
+        }
+        try shell.execute("help rules/proxylogon.ssrf")
+        #expect(out.stdout.contains("# proxylogon.ssrf"))
+        try shell.execute("rules")
+        #expect(out.stdout.contains("chain.proxylogon"))
+    }
+
+    @Test func exportProxyLogonWritesTheScriptsFiles() throws {
+        try load("proxylogon")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-shell-export-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let doc = try json("export proxylogon '\(dir.path)' --json")
+        let files = doc["files"] as! [String]
+        #expect(files.contains("EX01-Cve-2021-26855.csv"))
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("EX01-Cve-2021-26855.csv").path))
+        #expect(throws: ShellError.self) { try shell.execute("export nothing '\(dir.path)'") }
+    }
+}

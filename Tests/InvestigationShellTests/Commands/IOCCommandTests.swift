@@ -1,0 +1,106 @@
+import Foundation
+import InvestigationShell
+import Testing
+
+/// `grep-ioc` and `ioc` driven through the shell on the training set and small indicator files.
+@Suite struct IOCCommandTests {
+    static let training = TestShell.repoRoot.appendingPathComponent("help/training").path
+    static let fixtures = TestShell.repoRoot.appendingPathComponent("Tests/ExchangeDetectionTests/Fixtures/IOC").path
+
+    func json(_ text: String) throws -> [[String: Any]] {
+        try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]])
+    }
+
+    @Test func trainingSetHitsAreTheAttackerOnly() throws {
+        let t = TestShell()
+        try t.run("load \(Self.training)")
+        let rows = try json(t.run("grep-ioc --json"))
+        let found = Set(rows.map { $0["ioc"] as! String })
+        // The attacker's IP and user agents, the SSRF probe, the web shell and the later shell access.
+        #expect(found.isSuperset(of: ["167.99.168.251", "python-requests/2.25.1", "ExchangeServicesClient/0.0.0.0",
+                                      "antSword/v2.1", "89.34.111.11", "139.162.202.236"]))
+        // Nothing benign: the scanner, real browsers, the patched server EX02.
+        #expect(!found.contains("198.51.100.23"))
+        #expect(rows.allSatisfy { ($0["servers"] as! [String]) == ["EX01"] })
+        #expect(rows.allSatisfy { ["ip", "ua", "path", "name", "hash", "domain", "url"].contains($0["type"] as! String) })
+        let attacker = try #require(rows.first { $0["ioc"] as? String == "167.99.168.251" })
+        #expect(attacker["set"] as? String == "volexity-cisa")
+        #expect(attacker["first"] as? String == "2021-03-03T06:49:42.000Z")
+    }
+
+    @Test func hitsAsJSONCarryTheDocumentedKeys() throws {
+        let t = TestShell()
+        try t.run("load \(Self.training)")
+        let hits = try json(t.run("grep-ioc volexity-cisa --type ua --hits --json"))
+        #expect(!hits.isEmpty)
+        for h in hits {
+            #expect(Set(h.keys) == ["ioc", "type", "set", "event", "server", "time", "field", "file", "line"])
+            #expect(h["type"] as? String == "ua" && h["field"] as? String == "user_agent" && h["event"] is Int)
+        }
+        let show = try t.run("show \(hits[0]["event"] as! Int) --json")
+        #expect(show.contains(hits[0]["ioc"] as! String))
+    }
+
+    @Test func filtersAndRawMode() throws {
+        let t = TestShell()
+        try t.run("load \(Self.training)")
+        #expect(try json(t.run("grep-ioc --server EX02 --json")).isEmpty)
+        let late = try json(t.run("grep-ioc --from 2021-03-04 --json"))
+        #expect(late.map { $0["ioc"] as! String }.contains("139.162.202.236"))
+        #expect(!late.map { $0["ioc"] as! String }.contains("python-requests/2.25.1"))
+        let early = try json(t.run("grep-ioc --to 2021-02-28 --json"))
+        #expect(Set(early.map { $0["ioc"] as! String }) == ["89.34.111.11", "ExchangeServicesClient/0.0.0.0"])
+        // Raw bytes reach text no reader models: the staging archive named in the exported event logs.
+        let raw = try json(t.run("grep-ioc other-names --raw --hits --json"))
+        #expect(raw.contains { $0["ioc"] as? String == #"C:\ProgramData\it.zip"# && $0["field"] as? String == "raw" && $0["line"] is Int })
+        #expect(t.failure("grep-ioc nosuchset").contains("no indicator set 'nosuchset'"))
+        #expect(t.failure("grep-ioc --type ipv9").contains("unknown type 'ipv9'"))
+        #expect(t.failure("grep-ioc --from yesterday").contains("cannot read the time 'yesterday'"))
+    }
+
+    @Test func summaryTableEscapesAndNamesTheSets() throws {
+        let t = TestShell()
+        try t.run("load \(Self.training)")
+        let out = try t.run("grep-ioc volexity-cisa")
+        #expect(out.hasPrefix("ioc "))
+        #expect(out.contains("167.99.168.251") && out.contains("volexity-cisa"))
+        #expect(t.output.stderr.contains("hits of 29 indicators (volexity-cisa)"))
+    }
+
+    @Test func iocSetsLoadAddShow() throws {
+        let t = TestShell()
+        let sets = try json(t.run("ioc sets --json"))
+        #expect(sets.map { $0["set"] as! String } == ["mstic-feed", "mstic-blog", "volexity-cisa", "mandiant-eset", "other-names", "helsecert"])
+        #expect(sets.allSatisfy { $0["builtin"] as? Bool == true && !($0["provenance"] as! String).isEmpty })
+
+        let loaded = try t.run("ioc load \(Self.fixtures)/stix-proxylogon.json --name cisa-stix")
+        #expect(loaded.hasPrefix("loaded 9 indicators into set cisa-stix from "))
+        #expect(loaded.contains("stix-proxylogon.json:48: indicator--5a1e6c3d-0001-4000-8000-000000000006: unsupported comparison process:name = 'procdump64.exe'"))
+        let bad = try #require(JSONSerialization.jsonObject(with: Data(t.run("ioc load \(Self.fixtures)/plain-list.txt --json").utf8)) as? [String: Any])
+        #expect(bad["set"] as? String == "plain-list" && bad["format"] as? String == "plain list" && bad["problem_count"] as? Int == 3)
+        #expect(t.failure("ioc load \(Self.fixtures)/plain-list.txt --name mstic-feed").contains("cannot be replaced"))
+
+        try t.run("ioc add ip 203.0.113[.]99 --note \"seen in the firewall\"")
+        try t.run("ioc add ua \"Mozilla/5.0 (evil)\"")
+        #expect(t.failure("ioc add hash abc123").contains("unknown hash length 6"))
+        #expect(t.failure("ioc add colour red").contains("unknown type 'colour'"))
+        let analyst = try json(t.run("ioc show analyst --json"))
+        #expect(analyst.map { $0["value"] as! String } == ["203.0.113.99", "Mozilla/5.0 (evil)"])
+        #expect(analyst[0]["note"] as? String == "seen in the firewall" && analyst[0]["source"] as? String == "analyst")
+        let listed = try json(t.run("ioc sets --json")).map { $0["set"] as! String }
+        #expect(listed.suffix(3) == ["cisa-stix", "plain-list", "analyst"])
+
+        let blog = try t.run("ioc show mstic-blog")
+        #expect(blog.contains("path (folder)") && blog.contains("listed, not matched"))
+    }
+
+    @Test func exportPatternsForRipgrep() throws {
+        let t = TestShell()
+        let lines = try t.run("ioc export-patterns").split(separator: "\n").map(String.init)
+        #expect(lines.contains("103.77.192.219"))
+        #expect(lines.contains("b75f163ca9b9240bf4b37ad92bc7556b40a17e27c2b8ed5c8991385fe07d17d0"))
+        #expect(!lines.contains { $0.hasSuffix("\\") })  // folders are not exported
+        let one = try t.run("ioc export-patterns helsecert")
+        #expect(one == "130.255.189.21\n139.162.202.236\n67.205.176.9\n")
+    }
+}
