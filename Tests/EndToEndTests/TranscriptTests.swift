@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `exhunt -f FILE --echo` on a command file gives the transcript in `Scripts/transcript.golden`
-/// (stdout and stderr as a user sees them). `RECORD_GOLDEN=1` rewrites it; a missing file fails.
+/// (stdout and stderr as a user sees them; durations normalised). `RECORD_GOLDEN=1` rewrites it; a missing file fails.
 @Suite struct TranscriptTests {
     static let scripts = ExhuntProcess.repoRoot.appendingPathComponent("Tests/EndToEndTests/Scripts")
 
@@ -11,6 +11,7 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         let transcript = (r.stdout + (r.stderr.isEmpty ? "" : "--- stderr\n" + r.stderr))
             .replacingOccurrences(of: ExhuntProcess.repoRoot.path, with: "<repo>")
+            .replacingOccurrences(of: #"\b[0-9]+(\.[0-9]+)? ?(ms|s)\b"#, with: "<duration>", options: .regularExpression)
         let golden = Self.scripts.appendingPathComponent("transcript.golden")
         if ProcessInfo.processInfo.environment["RECORD_GOLDEN"] == "1" {
             try transcript.write(to: golden, atomically: true, encoding: .utf8)
