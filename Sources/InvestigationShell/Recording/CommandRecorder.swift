@@ -5,7 +5,7 @@ import Foundation
 /// time as a comment above it; a line that failed is written commented out, with its error, so the replay
 /// does what succeeded and still shows what was tried. Lines run by `source` are not written (the `source`
 /// line is), nor are `record` lines. Every line is flushed as it is written, so a crash keeps the record.
-final class CommandRecorder {
+public final class CommandRecorder {
     private(set) var path: String?
     private var handle: FileHandle?
     /// Lines written since `start` (failed ones included).
@@ -59,12 +59,15 @@ final class CommandRecorder {
         let trimmed = line.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty || trimmed.hasPrefix("#") || Self.isRecordCommand(trimmed) { return }
         recorded += 1
-        if let error {
-            failed += 1
-            write("# \(Timestamp.iso(now())) failed: \(Self.oneLine("\(error)"))\n# \(Self.oneLine(trimmed))\n")
-        } else {
-            write("# \(Timestamp.iso(now()))\n\(Self.oneLine(trimmed))\n")
-        }
+        if error != nil { failed += 1 }
+        write(Self.entry(trimmed, failure: error.map { "\($0)" }, at: now()))
+    }
+
+    /// One command as a command file holds it: its time as a comment, then the line, commented out with its
+    /// error when it failed. Public so other writers of command files (the case history) use the same form.
+    public static func entry(_ line: String, failure: String?, at ms: Int64) -> String {
+        guard let failure else { return "# \(Timestamp.iso(ms))\n\(oneLine(line))\n" }
+        return "# \(Timestamp.iso(ms)) failed: \(oneLine(failure))\n# \(oneLine(line))\n"
     }
 
     private func write(_ text: String) {
