@@ -144,6 +144,7 @@ extension LessonRun {
     }
 }
 
-extension String {
+fileprivate extension String {
+    /// Pads with spaces on the left to `width` characters.
     func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
 }
