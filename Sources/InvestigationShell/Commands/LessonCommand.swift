@@ -15,12 +15,16 @@ struct LessonCommand: Command {
         run.quiet = true
         defer { run.quiet = false }
         if !ctx.wantsJSON { ctx.write(LessonText.introduction(lesson)) }
+        var loaded = false
         if lesson.evidence == "demo" && !ctx.session.loads.contains(where: { $0.evidenceSet == "training" }) {
-            if !ctx.wantsJSON { ctx.line() }
-            try Shell(session: ctx.session).run(["load", "demo"] + (ctx.wantsJSON ? ["--json"] : []))
+            let load = { try Shell(session: ctx.session).run(["load", "demo"]) }
+            if ctx.wantsJSON { _ = try ctx.session.router.capturing(load) } else { ctx.line(); try load() }
+            loaded = true
         }
         run.start(lesson)
-        if ctx.wantsJSON { ctx.json(LessonText.json(lesson, 0)) } else { ctx.write(LessonText.step(lesson, 0)) }
+        guard ctx.wantsJSON else { ctx.write(LessonText.step(lesson, 0)); return }
+        guard case .object(let step) = LessonText.json(lesson, 0) else { return }
+        ctx.json(.object(step + [("loaded_training_set", .bool(loaded))]))
     }
 
     private func list(_ library: LessonLibrary, _ run: LessonRun, _ ctx: CommandContext) {

@@ -98,6 +98,21 @@ import Testing
         let (out, _, shell) = Self.harness(root)
         try shell.execute("lesson 5 --json")
         #expect(out.stdout.contains("\"step\": 1,\n  \"steps\": 2,"))
-        #expect(out.stdout.contains("\"try\": [\n    \"set A 1\"\n  ]"))
+        #expect(out.stdout.contains("\"try\": [\n    \"set A 1\"\n  ],"))
+        #expect(out.stdout.hasSuffix("\"loaded_training_set\": false\n}\n"), "evidence: none loads nothing")
+    }
+}
+
+/// A lesson on the training set loads it once, also in JSON mode where the output stays one document.
+@Suite struct LessonEvidenceTests {
+    @Test func jsonStartLoadsTheTrainingSetQuietly() throws {
+        let h = ShellHarness()
+        try h.shell.execute("lesson 1 --json")
+        #expect(h.session.loads.map(\.evidenceSet) == ["training"])
+        #expect(h.out.stdout.hasPrefix("{\n  \"lesson\": 1,"))
+        #expect(h.out.stdout.hasSuffix("\"loaded_training_set\": true\n}\n"))
+        #expect(h.out.stdout.components(separatedBy: "\n{").count == 1, "one JSON document")
+        try h.shell.execute("exit; lesson 2")
+        #expect(h.session.loads.count == 1, "already loaded")
     }
 }
