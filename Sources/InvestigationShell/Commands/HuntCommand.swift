@@ -8,19 +8,16 @@ struct HuntCommand: Command {
     var summary: String { "run the detection rules: findings per server with the values that decided them" }
     var usage: String { "hunt [--rule ID] [--server NAME] [--min-severity LEVEL] [--sort time]" }
     var options: [OptionSpec] {
-        [.repeated("rule", "ID", "only this rule (repeatable; see 'rules')"),
+        [OptionSpec(name: "rule", short: nil, kind: .repeated, valueName: "ID", help: "only this rule (repeatable; see 'rules')",
+                    choices: RuleRegistry.standard.map(\.id)),
          .value("server", "NAME", "only this server"),
          .value("min-severity", "LEVEL", "hide findings below LEVEL", choices: Severity.allCases.map(\.name)),
          .value("sort", "ORDER", "'time': one list in time order instead of per server newest first", choices: ["time", "server"])]
     }
-    var completion: ArgumentCompletion { .words(RuleRegistry.standard.map(\.id)) }
 
     func run(_ args: Arguments, in ctx: CommandContext) throws {
         let store = ctx.session.store
-        let rules = args.values("rule").map { $0.lowercased() }
-        for r in rules where RuleRegistry.rule(id: r) == nil {
-            throw ShellError("hunt: unknown rule '\(TerminalText.escape(r))'; 'rules' lists them")
-        }
+        let rules = args.values("rule")
         let server = args.value("server")
         let minimum = args.value("min-severity").flatMap(Severity.init(name:)) ?? .info
         let result = HuntFindings.of(ctx.session).result(for: store)
@@ -48,7 +45,7 @@ struct HuntCommand: Command {
         }
         if store.count == 0 { ctx.line("nothing loaded; try 'load PATH' or 'load demo'"); return }
         if args.value("sort") == "time" {
-            for f in findings { print(f, withServer: true, ctx) }
+            for f in findings { show(f, withServer: true, ctx) }
         } else {
             for s in servers where findings.contains(where: { $0.server == s }) {
                 let mine = findings.filter { $0.server == s }
@@ -57,7 +54,7 @@ struct HuntCommand: Command {
                     return n == 0 ? nil : "\(n) \(sev.name)"
                 }
                 ctx.line("\(TerminalText.escape(s)): \(mine.count) finding\(mine.count == 1 ? "" : "s") (\(counts.joined(separator: ", ")))")
-                for f in mine { print(f, withServer: false, ctx) }
+                for f in mine { show(f, withServer: false, ctx) }
                 ctx.line()
             }
         }
@@ -67,7 +64,7 @@ struct HuntCommand: Command {
                  + " from \(RuleRegistry.standard.count) rules in \(String(format: "%.3f", result.seconds)) s; 'help rules/ID' explains a rule, 'sources' shows coverage")
     }
 
-    private func print(_ f: Finding, withServer: Bool, _ ctx: CommandContext) {
+    private func show(_ f: Finding, withServer: Bool, _ ctx: CommandContext) {
         let where_ = withServer ? "\(f.server)  " : ""
         ctx.line("  \(f.severity.name.uppercased().padding(8)) \(ctx.session.displayTime(f.time))  \(TerminalText.escape(where_ + f.rule))  \(TerminalText.escape(f.title))")
         ctx.line("           \(TerminalText.escape(f.summary))")

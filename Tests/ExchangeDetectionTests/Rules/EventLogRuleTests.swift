@@ -119,3 +119,13 @@ import Testing
         #expect(!all.contains("App_Web_") && !all.contains("logon.aspx") && !all.contains("UMWorkerProcess_20210303.LOG"))
     }
 }
+
+/// Security 4688 without ParentProcessName: the web server is found through the creator process id.
+@Suite struct CreatorProcessIDTests {
+    @Test func w3wpChildIsFoundThroughTheCreatorID() throws {
+        let store = try RuleFixtures.store("hostlogs-4688")
+        let f = RuleFixtures.run("process.webserver-shell", on: store)
+        #expect(f.count == 1)
+        #expect(f.first?.summary == "w3wp.exe (MSExchangeECPAppPool) started cmd.exe: 'cmd /c \"ipconfig /all\"&echo [S]&cd&echo [E]' as EX02$")
+    }
+}

@@ -21,6 +21,12 @@ import Testing
         let compiled = f.first { $0.title == "Compiled copy of a non-standard page" }
         #expect(compiled?.severity == .medium)
         #expect(compiled?.summary.contains("redirsuiteserverproxy.aspx.f5dba9b9.compiled") == true)
+        #expect(compiled?.summary.hasSuffix("; 1 App_Web_*.dll beside it") == true)
+        #expect(compiled?.events.count == 2)
+        // Assemblies elsewhere are only listed, at info.
+        let assemblies = f.first { $0.severity == .info }
+        #expect(assemblies?.events.count == 1)
+        #expect(assemblies?.summary.hasPrefix("1 App_Web_*.dll in Temporary ASP.NET Files; newest C:\\Windows\\Microsoft.NET") == true)
     }
 
     @Test func webShellContentFindsChopperAndTheOABConfigButNotLogonPage() {

@@ -8,7 +8,7 @@ public struct ProxyLogonChainRule: DetectionRule {
     public init() {}
     public let id = "chain.proxylogon"
     public let title = "ProxyLogon chain: SSRF then file write"
-    public let cves = ["CVE-2021-26855", "CVE-2021-27065", "CVE-2021-26858"]
+    public let cves = ["CVE-2021-26855", "CVE-2021-26857", "CVE-2021-26858", "CVE-2021-27065"]
     public let severity = Severity.critical
     public let sources = [SourceKind.httpProxy, .iis, .ecpServer, .oabGenerator, SourceKind.eventLog, SourceKind.fileListing, SourceKind.webFile]
     public let help = "On one server: an SSRF finding followed within 24 h by a virtual-directory change or a file-write finding; later web-shell use and post-exploitation findings are named as further steps."
@@ -85,7 +85,9 @@ public struct ProxyLogonChainRule: DetectionRule {
         let ips = Grouping.distinct(webEvents, .clientIP, in: store).filter { !RequestMatch.isPrivate($0) }
         let events = store.sortedByTime(Array(Set(story.flatMap(\.events))))
         let first = story[0]
-        return Finding(rule: id, title: title, cves: cves, severity: .critical, server: server, time: first.time,
+        // The CVEs of the steps actually seen, in the rule's order.
+        let seen = Set(story.flatMap(\.cves))
+        return Finding(rule: id, title: title, cves: cves.filter(seen.contains), severity: .critical, server: server, time: first.time,
                        events: events, file: first.file, line: first.line,
                        summary: parts.map(\.text).joined(separator: " → ") + "; attacker IPs: " + (ips.isEmpty ? "none recorded" : ips.joined(separator: ", ")))
     }

@@ -4,9 +4,9 @@ import ExchangeEvidence
 struct ProcessEvent {
     let id: EventID
     let image: String
-    let parentImage: String
+    var parentImage: String
     let commandLine: String
-    let parentCommandLine: String
+    var parentCommandLine: String
     let user: String
     let processID: String
     let parentProcessID: String

@@ -28,39 +28,53 @@ public struct WebServerChildProcessRule: DetectionRule {
         let candidates = Set(["w3wp.exe", "umworkerprocess.exe", "umservice.exe"].flatMap {
             store.events(containing: $0, kinds: sources)
         })
-        var out: [Finding] = []
-        for id in candidates.sorted() {
-            guard let p = ProcessEvent(store, id), Self.parents.contains(p.parentName), Self.children.contains(p.imageName)
-            else { continue }
+        var hits: [EventID: ProcessEvent] = [:]
+        for id in candidates {
+            guard let p = ProcessEvent(store, id) else { continue }
+            if Self.parents.contains(p.parentName), Self.children.contains(p.imageName) {
+                hits[id] = p
+            } else if Self.parents.contains(p.imageName) {
+                // Security 4688 events often lack ParentProcessName: their creator is only a process id, so
+                // the web server's own start event names the children.
+                for var c in Self.children(of: p, store: store) where c.parentImage.isEmpty && Self.children.contains(c.imageName) {
+                    c.parentImage = p.image
+                    c.parentCommandLine = p.commandLine
+                    hits[c.id] = c
+                }
+            }
+        }
+        return hits.keys.sorted().map { id in
+            let p = hits[id]!
             let descendants = Self.descendants(of: p, store: store)
             var summary = "\(p.parentName)\(p.appPool.map { " (\($0))" } ?? "") started \(p.imageName): '\(p.commandLine)'"
             if !p.user.isEmpty { summary += " as \(p.user)" }
             if !descendants.isEmpty {
                 summary += "; then " + descendants.prefix(4).map { "\($0.imageName) '\($0.commandLine)'" }.joined(separator: ", ")
             }
-            out.append(Finding(self, store: store, events: [id] + descendants.map(\.id),
-                               title: p.parentName.hasPrefix("um") ? "UM service started a shell (CVE-2021-26857)" : title,
-                               summary: summary))
+            return Finding(self, store: store, events: [id] + descendants.map(\.id),
+                           title: p.parentName.hasPrefix("um") ? "UM service started a shell (CVE-2021-26857)" : title,
+                           summary: summary)
         }
-        return out
+    }
+
+    /// Processes `p` started: same log file, creator id equal to its id, started no earlier (ids are reused).
+    static func children(of p: ProcessEvent, store: EventStore) -> [ProcessEvent] {
+        guard !p.processID.isEmpty else { return [] }
+        let file = store.fileIndex[p.id]
+        return store.events(containing: "ProcessId=\(p.processID)\t", kinds: [SourceKind.eventLog]).compactMap { id in
+            guard id != p.id, store.fileIndex[id] == file, store.time[id] >= store.time[p.id],
+                  let c = ProcessEvent(store, id), c.parentProcessID == p.processID
+            else { return nil }
+            return c
+        }
     }
 
     /// Processes started (transitively, up to three levels) by `p` in the same log file.
     static func descendants(of p: ProcessEvent, store: EventStore) -> [ProcessEvent] {
         var out: [ProcessEvent] = []
         var frontier = [p]
-        let file = store.fileIndex[p.id]
         for _ in 0..<3 {
-            var next: [ProcessEvent] = []
-            for parent in frontier where !parent.processID.isEmpty {
-                for id in store.events(containing: "ProcessId=\(parent.processID)\t", kinds: [SourceKind.eventLog])
-                where store.fileIndex[id] == file && id != parent.id {
-                    if let c = ProcessEvent(store, id), c.parentProcessID == parent.processID,
-                       !out.contains(where: { $0.id == c.id }) {
-                        next.append(c)
-                    }
-                }
-            }
+            let next = frontier.flatMap { children(of: $0, store: store) }.filter { c in !out.contains { $0.id == c.id } }
             out += next
             frontier = next
             if next.isEmpty { break }

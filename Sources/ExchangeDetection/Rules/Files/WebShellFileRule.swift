@@ -2,7 +2,8 @@ import ExchangeEvidence
 
 /// Script pages on disk where web shells were planted (Volexity / CISA AA21-062A directory rules), and
 /// compiled copies of non-standard pages in `Temporary ASP.NET Files` (`<page>.aspx.<hash>.compiled`,
-/// written when w3wp first serves a shell — OTRF dataset SDWIN-210314014019).
+/// written when w3wp first serves a shell — OTRF dataset SDWIN-210314014019) with the `App_Web_*.dll` beside them.
+/// Other `App_Web_*.dll` assemblies are normal, so they are only listed, at `info`, with the newest one's time.
 public struct WebShellFileRule: DetectionRule {
     public init() {}
     public let id = "webshell.file"
@@ -17,25 +18,56 @@ public struct WebShellFileRule: DetectionRule {
         struct Key: Hashable { let server: String; let tail: String }
         var groups: [Key: [EventID]] = [:]
         var order: [Key] = []
-        for id in FilePaths.events(store, { WebShellPath.reason(file: $0) != nil || Self.compiledPage($0) != nil }) {
-            let parts = store.value(.urlStem, id).lowercased().split(whereSeparator: { $0 == "\\" || $0 == "/" })
-            let k = Key(server: store.server(of: id), tail: parts.suffix(2).joined(separator: "/"))
+        var assemblies: [EventID] = []
+        for id in FilePaths.events(store, { WebShellPath.reason(file: $0) != nil || Self.compiledPage($0) != nil || Self.isAssembly($0) }) {
+            let lower = store.value(.urlStem, id).lowercased().replacingOccurrences(of: "/", with: "\\")
+            if Self.isAssembly(lower) { assemblies.append(id); continue }
+            let parts = lower.split(separator: "\\")
+            let k = Key(server: store.server(of: id), tail: parts.suffix(2).joined(separator: "\\"))
             if groups[k] == nil { order.append(k) }
             groups[k, default: []].append(id)
         }
-        return order.map { k in
+        var out: [Finding] = []
+        var explained = Set<EventID>()
+        for k in order {
             let ids = groups[k]!
             // Prefer the listing's row: it has the drive path and the times.
             let main = ids.first { store.kind(of: $0) != .webFile } ?? ids[0]
             let path = store.value(.urlStem, main)
             let extra = ids.count > 1 ? "; also collected as a file" : ""
             if let why = WebShellPath.reason(file: path) {
-                return Finding(self, store: store, events: ids, summary: "\(path): \(why)" + Self.details(store, main) + extra)
+                out.append(Finding(self, store: store, events: ids, summary: "\(path): \(why)" + Self.details(store, main) + extra))
+                continue
             }
+            // A compiled shell: the App_Web_*.dll assemblies of the same folder belong to it.
+            let folder = Self.folder(path)
+            let beside = assemblies.filter { store.server(of: $0) == k.server && Self.folder(store.value(.urlStem, $0)) == folder }
+            explained.formUnion(beside)
             let page = Self.compiledPage(path.lowercased()) ?? ""
-            return Finding(self, store: store, events: ids, severity: .medium, title: "Compiled copy of a non-standard page",
-                           summary: "\(path): ASP.NET compiled '\(page)', which is not a standard owa\\auth page" + Self.details(store, main))
+            out.append(Finding(self, store: store, events: ids + beside, severity: .medium, title: "Compiled copy of a non-standard page",
+                               summary: "\(path): ASP.NET compiled '\(page)', which is not a standard owa\\auth page" + Self.details(store, main)
+                                   + (beside.isEmpty ? "" : "; \(beside.count) App_Web_*.dll beside it")))
         }
+        // Other compiled assemblies: normal for pages Exchange compiles, and where compiled shells hide. Listed
+        // once per server at info, with the newest time, to compare with the attack window.
+        for (_, ids) in Dictionary(grouping: assemblies.filter { !explained.contains($0) }, by: { store.server(of: $0) })
+            .sorted(by: { $0.key < $1.key }) {
+            let newest = ids.max { store.time[$0] < store.time[$1] }!
+            out.append(Finding(self, store: store, events: ids, severity: .info, title: "Compiled page assemblies in Temporary ASP.NET Files",
+                               summary: "\(ids.count) App_Web_*.dll in Temporary ASP.NET Files; newest \(store.value(.urlStem, newest))"
+                                   + Self.details(store, newest)))
+        }
+        return out
+    }
+
+    /// `App_Web_*.dll` under `Temporary ASP.NET Files` (a lower-case `\` path).
+    static func isAssembly(_ p: String) -> Bool {
+        p.contains("\\temporary asp.net files\\") && FilePaths.name(p).hasPrefix("app_web_") && p.hasSuffix(".dll")
+    }
+
+    static func folder(_ path: String) -> String {
+        let p = path.lowercased().replacingOccurrences(of: "/", with: "\\")
+        return p.lastIndex(of: "\\").map { String(p[..<$0]) } ?? ""
     }
 
     /// For `…\temporary asp.net files\…\<page>.aspx.<hash>.compiled`, the page name when it is not standard.

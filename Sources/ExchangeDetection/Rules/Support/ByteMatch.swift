@@ -8,8 +8,8 @@ public enum ByteMatch {
 
     /// Offset of the first case-insensitive occurrence of `needle` (given in lower case) at or after `from`.
     ///
-    /// When the needle holds a byte that has no case (`~`, `(`, `.`, `-`), candidates are found with `memchr`
-    /// on that byte, which runs at memory speed; otherwise every position's first byte is compared.
+    /// Candidates are found with `memchr`, which runs at memory speed: on a byte without case (`~`, `(`, `.`,
+    /// `-`) when the needle has one, otherwise on its first letter in both cases.
     public static func find(_ needle: [UInt8], in hay: UnsafeRawBufferPointer, from: Int = 0) -> Int? {
         let n = needle.count, h = hay.count
         guard n > 0, h - from >= n, let base = hay.baseAddress else { return n == 0 ? from : nil }
@@ -30,16 +30,20 @@ public enum ByteMatch {
             }
             return nil
         }
-        let first = needle[0]
-        let upper = first & 0xDF
-        var i = from
+        // All letters: walk the occurrences of the first letter in either case, each found with memchr.
+        let lowerFirst = Int32(needle[0]), upperFirst = Int32(needle[0] & 0xDF)
         let last = h - n
-        while i <= last {
-            let c = hay[i]
-            if (c == first || c == upper) && matches(at: i) { return i }
-            i += 1
+        func next(_ byte: Int32, after p: Int) -> Int {
+            guard p <= last, let hit = memchr(base + p, byte, h - p) else { return Int.max }
+            return base.distance(to: UnsafeRawPointer(hit))
         }
-        return nil
+        var nl = next(lowerFirst, after: from), nu = next(upperFirst, after: from)
+        while true {
+            let i = min(nl, nu)
+            if i > last { return nil }
+            if matches(at: i) { return i }
+            if i == nl { nl = next(lowerFirst, after: i + 1) } else { nu = next(upperFirst, after: i + 1) }
+        }
     }
 
     /// True when `hay` starts with `prefix` (given in lower case), ignoring ASCII case.

@@ -11,7 +11,14 @@ struct ProxyLogonExportTarget: ExportTarget {
         guard words.count == 1, let dir = words.first else { throw ShellError("export: usage: \(usage)") }
         let store = ctx.session.store
         let result = HuntFindings.of(ctx.session).result(for: store)
-        let url = URL(fileURLWithPath: (dir as NSString).expandingTildeInPath)
+        let url = URL(fileURLWithPath: (dir as NSString).expandingTildeInPath).standardizedFileURL
+        // Evidence is never written to: refuse a directory inside a loaded evidence set.
+        for load in ctx.session.loads {
+            let root = URL(fileURLWithPath: load.root).standardizedFileURL.path
+            if url.path == root || url.path.hasPrefix(root.hasSuffix("/") ? root : root + "/") {
+                throw ShellError("export: \(TerminalText.escape(dir)) is inside the evidence set '\(TerminalText.escape(load.evidenceSet))'; choose a directory outside the evidence")
+            }
+        }
         let names: [String]
         do {
             names = try ProxyLogonExport.write(store: store, findings: result.findings, to: url)

@@ -9,6 +9,7 @@ import Testing
         #expect(f.count == 1)
         let c = try #require(f.first)
         #expect(c.severity == .critical)
+        #expect(c.cves == ["CVE-2021-26855", "CVE-2021-26858", "CVE-2021-27065"])
         #expect(c.server == "EX01")
         #expect(c.time == Timestamp.parse("2021-03-03T06:48:10.001Z"))
         for step in ["SSRF 2021-03-03 06:48:10", "virtual-directory change 2021-03-03 06:49:53", "file write 2021-03-03 06:59:21 (webshell.write-event",
