@@ -12,7 +12,6 @@ public struct ExchangeCSVReader: EvidenceReader {
         .clientIP: ["ClientIpAddress", "ClientIp", "ClientIPAddress"],
         .userAgent: ["UserAgent"],
         .urlStem: ["UrlStem"],
-        .urlQuery: ["UrlQuery"],
         .method: ["Method"],
         .status: ["HttpStatus"],
         .user: ["AuthenticatedUser"],
@@ -46,7 +45,10 @@ public struct ExchangeCSVReader: EvidenceReader {
         var schemaIndex: UInt16 = 0
         var mapping: FieldMapping?
         var fieldLine: [UInt8] = []
-        var bounds = [Int](repeating: 0, count: 256)
+        var scan = SeparatorScan()
+        defer { scan.deallocate() }
+        var buildBytes: [UInt8] = []
+        buildBytes.reserveCapacity(32)
         var serverCounts: [String: Int] = [:]
         let plain = out.batch.addSchema(FieldSchema(format: .plain, names: ["line"]))
         let base = input.bytes
@@ -55,8 +57,8 @@ public struct ExchangeCSVReader: EvidenceReader {
             let lineNo = scanner.lineNumber
             if len == 0 { continue }
             let line = UnsafeRawBufferPointer(rebasing: base[off..<(off + len)])
-            LineChecks.check(line, number: lineNo, problems: &out.problems)
             if line[0] == UInt8(ascii: "#") {
+                LineChecks.check(line, number: lineNo, problems: &out.problems)
                 let text = String(decoding: line, as: UTF8.self)
                 if text.hasPrefix("#Fields:") {
                     let (s, m) = Self.schemas.get(text) {
@@ -80,6 +82,7 @@ public struct ExchangeCSVReader: EvidenceReader {
                 continue
             }
             if schema == nil {
+                LineChecks.check(line, number: lineNo, problems: &out.problems)
                 // No #Fields yet: adopt a bare CSV header line as the schema (headerless exports).
                 let first = String(decoding: line.prefix(64), as: UTF8.self)
                 if first.hasPrefix("DateTime,") || first.hasPrefix("TimeStamp,") || first.hasPrefix("date-time,") {
@@ -103,46 +106,28 @@ public struct ExchangeCSVReader: EvidenceReader {
             }
             let m = mapping!
             let n = schema!.names.count
+            scan.scan(line, separator: 0x2C)
+            LineChecks.report(line, number: lineNo, highBit: scan.hasHighBit, nul: scan.hasNul, problems: &out.problems)
             if memchr(line.baseAddress!, 0x22, len) != nil {
                 readQuoted(line, off: off, lineNo: lineNo, m: m, columns: n, schemaIndex: schemaIndex, out: &out,
                            unterminated: scanner.lastLineUnterminated, servers: &serverCounts)
                 continue
             }
-            // Fast path: find every comma once.
-            var fields = 0
-            let p = line.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            bounds[0] = 0
-            var i = 0
-            while i < len {
-                if p[i] == 0x2C {
-                    fields += 1
-                    if fields < bounds.count { bounds[fields] = i + 1 }
-                }
-                i += 1
-            }
-            fields += 1
-            if fields < bounds.count { bounds[fields] = len + 1 }
-            let stored = min(fields, bounds.count - 1)
-            @inline(__always) func value(_ c: Int) -> UnsafeRawBufferPointer? {
-                guard c >= 0, c < stored else { return nil }
-                let s = bounds[c], e = bounds[c + 1] - 1
-                return UnsafeRawBufferPointer(rebasing: line[s..<e])
-            }
             var t = Timestamp.unknown
-            if let v = value(m.time), let parsed = Timestamp.parse(v) { t = parsed }
+            if let v = scan.field(m.time, of: line), let parsed = Timestamp.parse(v) { t = parsed }
             else { out.problems.add(LoadProblem(line: lineNo, "line \(lineNo): no readable timestamp"), kind: "no readable timestamp") }
             out.batch.append(offset: off, length: len, line: lineNo, time: t, schema: schemaIndex)
-            for k in 0..<m.columns.count where m.columns[k] >= 0 {
-                if let v = value(m.columns[k]), v.count > 0 { out.batch.set(InternedField(rawValue: k)!, v) }
+            for (field, column) in m.interned {
+                if let v = scan.field(column, of: line), v.count > 0 { out.batch.set(field, v) }
             }
-            if !m.buildParts.isEmpty, let build = Self.build(m.buildParts.map { value($0) }) {
-                out.batch.set(.serverBuild, build)
+            if !m.buildParts.isEmpty, Self.build(m.buildParts, scan, line, into: &buildBytes) {
+                buildBytes.withUnsafeBytes { out.batch.set(.serverBuild, $0) }
             }
-            if lineNo < 256, m.server >= 0, let v = value(m.server), v.count > 0 {
+            if lineNo < 256, m.server >= 0, let v = scan.field(m.server, of: line), v.count > 0 {
                 serverCounts[String(decoding: v, as: UTF8.self), default: 0] += 1
             }
-            if fields != n {
-                Self.reportFieldCount(fields, n, lineNo, unterminated: scanner.lastLineUnterminated, &out.problems)
+            if scan.fields != n {
+                Self.reportFieldCount(scan.fields, n, lineNo, unterminated: scanner.lastLineUnterminated, &out.problems)
             }
         }
         if let best = serverCounts.max(by: { $0.value < $1.value }) { out.facts["server"] = best.key }
@@ -161,13 +146,16 @@ public struct ExchangeCSVReader: EvidenceReader {
         }
     }
 
-    static func build(_ parts: [UnsafeRawBufferPointer?]) -> String? {
-        var out: [String] = []
-        for p in parts {
-            guard let p, p.count > 0, p.count < 8 else { return nil }
-            out.append(String(decoding: p, as: UTF8.self))
+    /// Joins the four version columns with dots into `out` (no Strings on the hot path).
+    @inline(__always)
+    static func build(_ columns: [Int], _ scan: SeparatorScan, _ line: UnsafeRawBufferPointer, into out: inout [UInt8]) -> Bool {
+        out.removeAll(keepingCapacity: true)
+        for (i, c) in columns.enumerated() {
+            guard let p = scan.field(c, of: line), p.count > 0, p.count < 8 else { return false }
+            if i > 0 { out.append(0x2E) }
+            out.append(contentsOf: p)
         }
-        return out.joined(separator: ".")
+        return true
     }
 
     /// Slow path for lines with quotes (rare in HttpProxy logs, common in ECP EventData).

@@ -6,6 +6,8 @@ struct FieldMapping {
     var timeOfDay = -1
     /// Column per `InternedField` (-1 = absent).
     var columns = [Int](repeating: -1, count: InternedField.allCases.count)
+    /// The mapped fields and their columns, for the per-line loop.
+    var interned: [(InternedField, Int)] = []
     /// Columns of `MajorVersion,MinorVersion,BuildVersion,RevisionVersion` (HttpProxy), all or none.
     var buildParts: [Int] = []
     /// Column naming the server that wrote the line.
@@ -22,5 +24,6 @@ struct FieldMapping {
         let parts = ["MajorVersion", "MinorVersion", "BuildVersion", "RevisionVersion"].compactMap(schema.column)
         if parts.count == 4 { buildParts = parts }
         headerLine = Array(schema.names.joined(separator: ",").utf8)
+        interned = InternedField.allCases.compactMap { f in columns[f.rawValue] >= 0 ? (f, columns[f.rawValue]) : nil }
     }
 }

@@ -10,7 +10,6 @@ public struct IISW3CReader: EvidenceReader {
         .clientIP: ["c-ip"],
         .userAgent: ["cs(User-Agent)"],
         .urlStem: ["cs-uri-stem"],
-        .urlQuery: ["cs-uri-query"],
         .method: ["cs-method"],
         .status: ["sc-status"],
         .user: ["cs-username"],
@@ -33,7 +32,8 @@ public struct IISW3CReader: EvidenceReader {
         var columns = 0
         var mapping: FieldMapping?
         var dateCol = -1, timeCol = -1
-        var bounds = [Int](repeating: 0, count: 128)
+        var scan = SeparatorScan()
+        defer { scan.deallocate() }
         var serverCounts: [String: Int] = [:]
         let plain = out.batch.addSchema(FieldSchema(format: .plain, names: ["line"]))
         let base = input.bytes
@@ -42,8 +42,8 @@ public struct IISW3CReader: EvidenceReader {
             let lineNo = scanner.lineNumber
             if len == 0 { continue }
             let line = UnsafeRawBufferPointer(rebasing: base[off..<(off + len)])
-            LineChecks.check(line, number: lineNo, problems: &out.problems)
             if line[0] == UInt8(ascii: "#") {
+                LineChecks.check(line, number: lineNo, problems: &out.problems)
                 let text = String(decoding: line, as: UTF8.self)
                 if text.hasPrefix("#Fields:") {
                     let (s, m) = Self.schemas.get(text) {
@@ -61,37 +61,28 @@ public struct IISW3CReader: EvidenceReader {
                 continue
             }
             guard let m = mapping else {
+                LineChecks.check(line, number: lineNo, problems: &out.problems)
                 out.problems.add(LoadProblem(line: lineNo, "line \(lineNo): data before any #Fields header (kept as plain text)"),
                                  kind: "data before #Fields header")
                 out.batch.append(offset: off, length: len, line: lineNo, time: LineChecks.leadingTime(line), schema: plain)
                 continue
             }
-            let p = line.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            var fields = 0
-            bounds[0] = 0
-            for i in 0..<len where p[i] == 0x20 {
-                fields += 1
-                if fields < bounds.count { bounds[fields] = i + 1 }
-            }
-            fields += 1
-            if fields < bounds.count { bounds[fields] = len + 1 }
-            let stored = min(fields, bounds.count - 1)
+            scan.scan(line, separator: 0x20)
+            LineChecks.report(line, number: lineNo, highBit: scan.hasHighBit, nul: scan.hasNul, problems: &out.problems)
             @inline(__always) func value(_ c: Int) -> UnsafeRawBufferPointer? {
-                guard c >= 0, c < stored else { return nil }
-                let s = bounds[c], e = bounds[c + 1] - 1
-                if e - s == 1 && p[s] == UInt8(ascii: "-") { return nil }
-                return UnsafeRawBufferPointer(rebasing: line[s..<e])
+                guard let v = scan.field(c, of: line), !(v.count == 1 && v[0] == UInt8(ascii: "-")) else { return nil }
+                return v
             }
             var t = Timestamp.unknown
             if let d = value(dateCol), let tm = value(timeCol), let parsed = Timestamp.parse(date: d, time: tm) { t = parsed }
             else { out.problems.add(LoadProblem(line: lineNo, "line \(lineNo): no readable date/time"), kind: "no readable timestamp") }
             out.batch.append(offset: off, length: len, line: lineNo, time: t, schema: schemaIndex)
-            for k in 0..<m.columns.count where m.columns[k] >= 0 {
-                if let v = value(m.columns[k]), v.count > 0 { out.batch.set(InternedField(rawValue: k)!, v) }
+            for (field, column) in m.interned {
+                if let v = value(column), v.count > 0 { out.batch.set(field, v) }
             }
             if lineNo < 256, let v = value(m.server) { serverCounts[String(decoding: v, as: UTF8.self), default: 0] += 1 }
-            if fields != columns {
-                ExchangeCSVReader.reportFieldCount(fields, columns, lineNo, unterminated: scanner.lastLineUnterminated, &out.problems)
+            if scan.fields != columns {
+                ExchangeCSVReader.reportFieldCount(scan.fields, columns, lineNo, unterminated: scanner.lastLineUnterminated, &out.problems)
             }
         }
         if let best = serverCounts.max(by: { $0.value < $1.value }) { out.facts["server"] = best.key }

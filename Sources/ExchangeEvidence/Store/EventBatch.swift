@@ -6,7 +6,10 @@ public struct EventBatch: Sendable {
     var lines: [UInt32] = []
     var times: [Int64] = []
     var schemaIndex: [UInt16] = []
-    var values: [[UInt32]] = Array(repeating: [], count: InternedField.allCases.count)
+    /// Interned ids, `stride` per event in `InternedField` order (one array, so adding an event is one append).
+    var fieldIDs: [UInt32] = []
+    static let stride = InternedField.allCases.count
+    private static let emptyRow = [UInt32](repeating: 0, count: stride)
     var pool = ValuePool(capacity: 256)
     var schemas: [FieldSchema] = []
 
@@ -29,14 +32,14 @@ public struct EventBatch: Sendable {
         lines.append(UInt32(truncatingIfNeeded: line))
         times.append(time)
         schemaIndex.append(schema)
-        for k in 0..<values.count { values[k].append(0) }
+        fieldIDs.append(contentsOf: Self.emptyRow)
     }
 
     /// Sets an interned field of the last appended event.
     @inline(__always)
     public mutating func set(_ field: InternedField, _ bytes: UnsafeRawBufferPointer) {
         let id = pool.intern(bytes)
-        values[field.rawValue][values[field.rawValue].count - 1] = id
+        fieldIDs[fieldIDs.count - Self.stride + field.rawValue] = id
     }
 
     public mutating func set(_ field: InternedField, _ string: String) {

@@ -56,9 +56,17 @@ public final class EventStore: @unchecked Sendable {
         offset.append(contentsOf: batch.offsets)
         length.append(contentsOf: batch.lengths)
         time.append(contentsOf: batch.times)
-        schema.append(contentsOf: batch.schemaIndex.lazy.map { schemaMap[Int($0)] })
-        for k in 0..<values.count {
-            values[k].append(contentsOf: batch.values[k].lazy.map { idMap[Int($0)] })
+        for local in batch.schemaIndex { schema.append(schemaMap[Int(local)]) }
+        let stride = EventBatch.stride
+        batch.fieldIDs.withUnsafeBufferPointer { ids in
+            idMap.withUnsafeBufferPointer { map in
+                for k in 0..<values.count {
+                    var column: [UInt32] = []
+                    swap(&column, &values[k])          // append to a local: no exclusivity check per element
+                    for e in 0..<n { column.append(map[Int(ids[e * stride + k])]) }
+                    swap(&column, &values[k])
+                }
+            }
         }
         var first = Int64.max, last = Int64.min
         for t in batch.times where t != Timestamp.unknown {
@@ -108,6 +116,14 @@ public final class EventStore: @unchecked Sendable {
     public func field(_ name: String, of id: EventID) -> String? {
         let lower = name.lowercased()
         return fields(of: id).first { $0.name.lowercased() == lower }?.value
+    }
+
+    /// The URL query (`UrlQuery` or `cs-uri-query`), split from the raw line; "" when the event has none.
+    public func urlQuery(of id: EventID) -> String {
+        let s = schemas[Int(schema[id])]
+        guard let column = s.column("cs-uri-query") ?? s.column("UrlQuery") else { return "" }
+        let value = withRawLine(id) { s.value(at: column, of: $0) } ?? ""
+        return value == "-" && s.format == .w3c ? "" : value
     }
 
     /// Events ordered by time (unknown times first, ties in load order), computed once per load.

@@ -55,6 +55,24 @@ public final class FieldSchema: @unchecked Sendable, Hashable {
         }
     }
 
+    /// One value by position, without splitting the rest of the line (quoted CSV falls back to a full split).
+    public func value(at column: Int, of line: UnsafeRawBufferPointer) -> String? {
+        switch format {
+        case .csv where !line.contains(UInt8(ascii: "\"")), .w3c:
+            let separator: UInt8 = format == .csv ? 0x2C : 0x20
+            var k = 0, start = 0
+            for (i, b) in line.enumerated() where b == separator {
+                if k == column { return String(decoding: line[start..<i], as: UTF8.self) }
+                k += 1
+                start = i + 1
+            }
+            return k == column ? String(decoding: line[start...], as: UTF8.self) : nil
+        default:
+            let all = fields(of: line)
+            return column < all.count ? all[column].value : nil
+        }
+    }
+
     private func pair(_ values: [String]) -> [(name: String, value: String)] {
         var out: [(name: String, value: String)] = []
         out.reserveCapacity(max(values.count, names.count))

@@ -13,13 +13,6 @@ public enum LineChecks {
     public static func check(_ line: UnsafeRawBufferPointer, number: Int, problems: inout ProblemLog) {
         let n = line.count
         guard let base = line.baseAddress else { return }
-        if n > longLine {
-            problems.add(LoadProblem(line: number, "line \(number): \(n) bytes long (kept whole)"), kind: "very long line")
-        }
-        if memchr(base, 0, n) != nil {
-            problems.add(LoadProblem(line: number, "line \(number): contains NUL bytes (binary data; kept, shown escaped)"),
-                         kind: "NUL bytes")
-        }
         // Non-ASCII is rare in these logs: test 8 bytes at a time, validate UTF-8 only when needed.
         var i = 0
         var high: UInt64 = 0
@@ -28,7 +21,20 @@ public enum LineChecks {
             i += 8
         }
         while i < n { high |= UInt64(line[i]); i += 1 }
-        if high & 0x8080_8080_8080_8080 != 0 && !isValidUTF8(line) {
+        report(line, number: number, highBit: high & 0x8080_8080_8080_8080 != 0, nul: memchr(base, 0, n) != nil, problems: &problems)
+    }
+
+    /// Reports what a scan of the line found (readers that scan separators get the flags for free).
+    @inline(__always)
+    public static func report(_ line: UnsafeRawBufferPointer, number: Int, highBit: Bool, nul: Bool, problems: inout ProblemLog) {
+        if line.count > longLine {
+            problems.add(LoadProblem(line: number, "line \(number): \(line.count) bytes long (kept whole)"), kind: "very long line")
+        }
+        if nul {
+            problems.add(LoadProblem(line: number, "line \(number): contains NUL bytes (binary data; kept, shown escaped)"),
+                         kind: "NUL bytes")
+        }
+        if highBit && !isValidUTF8(line) {
             problems.add(LoadProblem(line: number, "line \(number): invalid UTF-8 (kept; bytes shown as \\xNN)"),
                          kind: "invalid UTF-8")
         }

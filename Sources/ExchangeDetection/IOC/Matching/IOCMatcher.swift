@@ -76,7 +76,7 @@ public final class IOCMatcher: @unchecked Sendable {
 
     /// The interned columns searched, and the group that decides how.
     static let columns: [(InternedField, FieldGroup)] = [
-        (.clientIP, .ip), (.userAgent, .ua), (.urlStem, .stem), (.anchorMailbox, .text), (.urlQuery, .text),
+        (.clientIP, .ip), (.userAgent, .ua), (.urlStem, .stem), (.anchorMailbox, .text),
     ]
 
     /// Indicators found in the modelled fields of events, in collected files' hashes and in named fields

@@ -21,7 +21,7 @@ public struct DDIResetVirtualDirectoryRule: DetectionRule {
                                        stem: { $0.count == Self.stem.count && ByteMatch.hasPrefix(Self.stem, $0) },
                                        query: { ByteMatch.like(Self.query, $0) })
         return Grouping.bursts(hits, in: store).map { group in
-            let schema = store.value(.urlQuery, group[0]).split(separator: "&").first { $0.lowercased().hasPrefix("schema=") } ?? ""
+            let schema = store.urlQuery(of: group[0]).split(separator: "&").first { $0.lowercased().hasPrefix("schema=") } ?? ""
             return Finding(self, store: store, events: group,
                            severity: RequestMatch.succeeded(group, store: store) ? .high : .medium,
                            summary: RequestMatch.describe(group, store: store) + "; \(schema); user \(Grouping.tally(group, .user, in: store, limit: 2))")

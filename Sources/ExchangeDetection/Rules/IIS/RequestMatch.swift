@@ -1,7 +1,8 @@
 import ExchangeEvidence
 
-/// Web-request matching shared by the IIS rules: tests run once per distinct URL stem, method or query,
-/// then the columns are scanned as integers.
+/// Web-request matching shared by the IIS rules: tests run once per distinct URL stem and method, then the
+/// columns are scanned as integers; the query (unique per request, so not interned) is read only for the
+/// few events left.
 enum RequestMatch {
     /// Events of `kinds` whose stem passes `stem`, whose method is POST when `postOnly`, and whose query
     /// passes `query` when given.
@@ -13,7 +14,12 @@ enum RequestMatch {
             let post = "post".lowerBytes
             hits = store.filter(hits, .method) { $0.count == post.count && ByteMatch.hasPrefix(post, $0) }
         }
-        if let query { hits = store.filter(hits, .urlQuery, query) }
+        if let query {
+            hits = hits.filter { id in
+                var q = store.urlQuery(of: id)
+                return q.withUTF8 { query(UnsafeRawBufferPointer($0)) }
+            }
+        }
         return hits
     }
 

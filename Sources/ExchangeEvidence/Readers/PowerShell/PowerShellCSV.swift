@@ -19,6 +19,8 @@ struct PowerShellCSV {
                 type = String(decoding: line.dropFirst(6), as: UTF8.self)
                 continue
             }
+            // Export-Csv quotes every header name: anything else is not ours (a cheap test, run on every file).
+            guard line[0] == UInt8(ascii: "\"") else { return nil }
             let names = CSVLine.split(line).map { $0.trimmingSpaces() }
             guard names.count >= 2, names.allSatisfy({ !$0.isEmpty && !$0.contains(" ") }) else { return nil }
             typeName = type
