@@ -22,9 +22,8 @@ struct LessonCommand: Command {
             loaded = true
         }
         run.start(lesson)
-        guard ctx.wantsJSON else { ctx.write(LessonText.step(lesson, 0)); return }
-        guard case .object(let step) = LessonText.json(lesson, 0) else { return }
-        ctx.json(.object(step + [("loaded_training_set", .bool(loaded))]))
+        if ctx.wantsJSON { ctx.json(LessonText.json(lesson, 0, extra: [("loaded_training_set", .bool(loaded))])) }
+        else { ctx.write(LessonText.step(lesson, 0)) }
     }
 
     private func list(_ library: LessonLibrary, _ run: LessonRun, _ ctx: CommandContext) {

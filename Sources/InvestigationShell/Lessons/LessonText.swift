@@ -17,11 +17,11 @@ enum LessonText {
         return escapeLines(out)
     }
 
-    static func json(_ lesson: Lesson, _ index: Int) -> JSONValue {
+    static func json(_ lesson: Lesson, _ index: Int, extra: [(String, JSONValue)] = []) -> JSONValue {
         let s = lesson.steps[index]
         return .object([("lesson", .int(lesson.number)), ("name", .string(lesson.name)), ("title", .string(lesson.title)),
                         ("step", .int(index + 1)), ("steps", .int(lesson.steps.count)), ("step_title", .string(s.title)),
-                        ("text", .string(s.text)), ("try", .strings(s.tries)), ("completed", .bool(false))])
+                        ("text", .string(s.text)), ("try", .strings(s.tries)), ("completed", .bool(false))] + extra)
     }
 
     /// Lesson files are the instructor's, but they are files on disk: control characters are shown as
