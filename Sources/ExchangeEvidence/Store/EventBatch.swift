@@ -11,6 +11,9 @@ public struct EventBatch: Sendable {
     static let stride = InternedField.allCases.count
     private static let emptyRow = [UInt32](repeating: 0, count: stride)
     var pool = ValuePool(capacity: 256)
+    /// The id last set per field: consecutive lines mostly repeat method, status, build, client and agent,
+    /// and comparing with the previous value is cheaper than hashing.
+    private var lastIDs = [UInt32](repeating: 0, count: EventBatch.stride)
     var schemas: [FieldSchema] = []
 
     public init() {}
@@ -38,7 +41,11 @@ public struct EventBatch: Sendable {
     /// Sets an interned field of the last appended event.
     @inline(__always)
     public mutating func set(_ field: InternedField, _ bytes: UnsafeRawBufferPointer) {
-        let id = pool.intern(bytes)
+        var id = lastIDs[field.rawValue]
+        if !pool.holds(id, bytes) {
+            id = pool.intern(bytes)
+            lastIDs[field.rawValue] = id
+        }
         fieldIDs[fieldIDs.count - Self.stride + field.rawValue] = id
     }
 
