@@ -3,7 +3,7 @@ import Foundation
 import InvestigationShell
 
 /// The `exhunt` executable: picks interactive, command-file, `-c` or piped mode and hands every line
-/// to the shell library. Exit status: 0 success, 1 a command failed.
+/// to the shell library. Exit status: 0 success, 1 a command failed, 2 a finding reached `--fail-on`.
 @main
 struct Exhunt: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -34,6 +34,14 @@ struct Exhunt: ParsableCommand {
 
     @Flag(help: "Print every result as JSON (same as 'set output json').")
     var json = false
+
+    @Option(help: ArgumentHelp("When the commands are done, exit with status 2 if a finding at or above LEVEL exists "
+                               + "(info, low, medium, high, critical). A failed command still gives 1.", valueName: "LEVEL"))
+    var failOn: String?
+
+    func validate() throws {
+        if let failOn { do { _ = try FindingGate(level: failOn) } catch { throw ValidationError("\(error)") } }
+    }
 
     mutating func run() throws {
         let output = TerminalOutput()
@@ -69,6 +77,10 @@ struct Exhunt: ParsableCommand {
             failures += shell.runScript(String(decoding: data, as: UTF8.self), name: "<stdin>", echo: echo, keepGoing: keepGoing).failures
         }
         if failures > 0 { throw ExitCode(1) }
+        if let failOn, let verdict = try FindingGate(level: failOn).verdict(in: session) {
+            output.diagnostic(verdict + "\n")
+            throw ExitCode(2)
+        }
     }
 
     private func run(_ shell: Shell, _ text: String, name: String) -> Int {
@@ -80,7 +92,7 @@ struct Exhunt: ParsableCommand {
         let history = env["EXHUNT_HISTORY"] ?? (env["HOME"].map { $0 + "/.exhunt_history" })
         let reader = EditLineReader(historyFile: history, completer: Completer(session: shell.session))
         shell.session.output.diagnostic("exhunt — type 'help' for commands, 'load demo' for the training set, Ctrl-D to leave.\n")
-        while !shell.session.quitRequested, let line = reader.readLine(prompt: "exhunt> ") {
+        while !shell.session.quitRequested, let line = reader.readLine(prompt: shell.session.prompt) {
             if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             reader.remember(line)
             _ = Interrupt.consume()

@@ -12,6 +12,12 @@ enum Interrupt {
         sigemptyset(&action.sa_mask)
         action.sa_flags = 0
         sigaction(SIGINT, &action, nil)
+        // A parent may start us with SIGINT blocked (Foundation's Process passes on its thread's mask);
+        // a blocked SIGINT would make Ctrl-C do nothing at all.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     }
 
     static var isSet: Bool { flag.load(ordering: .relaxed) }

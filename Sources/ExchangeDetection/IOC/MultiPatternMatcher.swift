@@ -1,7 +1,7 @@
 /// An Aho–Corasick automaton over bytes: finds every occurrence of many patterns in one left-to-right pass,
 /// so the cost of a scan grows with the bytes scanned, not with the number of patterns.
 ///
-/// Bytes are folded before matching (the fold table is given at build time; `IOCFold` lower-cases, unifies
+/// Bytes are folded before matching (the fold table is given at build time; `IOCPatterns.fold` lower-cases, unifies
 /// path separators and user-agent spellings), so the automaton finds candidates and the caller confirms them
 /// with its own field rules. Folded bytes are mapped to a small alphabet of classes (bytes that occur in no
 /// pattern share class 0), which keeps the dense transition table small enough to stay in cache.
@@ -87,8 +87,6 @@ public struct MultiPatternMatcher: Sendable {
         }
     }
 
-    public var patternCount: Int { patternLengths.count }
-
     /// Calls `onMatch(pattern, end)` for every occurrence (`end` is exclusive, relative to `bytes`).
     /// Return false from `onMatch` to stop early.
     @inline(__always)
@@ -120,20 +118,78 @@ public struct MultiPatternMatcher: Sendable {
             classOf.withUnsafeBufferPointer { cls in
                 let t = table.baseAddress!, c = cls.baseAddress!
                 let p = base.assumingMemoryBound(to: UInt8.self)
-                var s: UInt32 = 0
-                var i = 0
-                while i < n {
-                    s = t[Int(s & ~Self.matchBit) &+ Int(c[Int(p[i])])]
-                    i &+= 1
-                    if s & Self.matchBit != 0 {
-                        let state = Int(s & ~Self.matchBit) / classCount
-                        for k in Int(outputStart[state])..<Int(outputStart[state + 1]) where !onMatch(Int(outputs[k]), i) {
-                            return
-                        }
+                func each(_ s: UInt32, _ body: (Int) -> Bool) -> Bool {
+                    let state = Int(s & ~Self.matchBit) / classCount
+                    for k in Int(outputStart[state])..<Int(outputStart[state + 1]) where !body(Int(outputs[k])) { return false }
+                    return true
+                }
+                // Stream A covers [0, mid); on big inputs stream B covers the rest, starting early enough to see
+                // every match that ends after `mid`. Two independent state chains keep the CPU busy while each
+                // waits for its table load; B's matches are held back so the caller sees them in order.
+                let longest = Int(patternLengths.max() ?? 1)
+                let mid = n >= Self.splitSize ? n / 2 : n
+                var i = 0, s: UInt32 = 0
+                var j = max(0, mid - (longest - 1)), u: UInt32 = 0
+                var pending: [(pattern: Int, end: Int)] = []
+                if mid < n {
+                    while true {
+                        let r = Self.run2(t, c, p, &i, &s, mid, &j, &u, n)
+                        if r == 0 { break }
+                        if r & 1 != 0 && !each(s, { onMatch($0, i) }) { return }
+                        if r & 2 != 0 && j > mid { _ = each(u, { pending.append(($0, j)); return true }) }
                     }
+                }
+                while i < mid {
+                    (i, s) = Self.run(t, c, p, i, mid, s)
+                    guard s & Self.matchBit != 0 else { break }
+                    if !each(s, { onMatch($0, i) }) { return }
+                }
+                if mid < n {
+                    while j < n {
+                        (j, u) = Self.run(t, c, p, j, n, u)
+                        guard u & Self.matchBit != 0 else { break }
+                        if j > mid { _ = each(u, { pending.append(($0, j)); return true }) }
+                    }
+                    for m in pending where !onMatch(m.pattern, m.end) { return }
                 }
             }
         }
+    }
+
+    /// Inputs at least this long are scanned as two interleaved streams.
+    static let splitSize = 1 << 12
+
+    /// Two streams stepped in lockstep until either reaches a state with matches (bit 1: A, bit 2: B) or one
+    /// reaches its end (0).
+    @inline(never)
+    private static func run2(_ t: UnsafePointer<UInt32>, _ c: UnsafePointer<UInt8>, _ p: UnsafePointer<UInt8>,
+                             _ a: inout Int, _ sa: inout UInt32, _ endA: Int,
+                             _ b: inout Int, _ sb: inout UInt32, _ endB: Int) -> UInt32 {
+        var i = a, j = b, s = sa, u = sb
+        defer { a = i; b = j; sa = s; sb = u }
+        while i < endA && j < endB {
+            s = t[Int(s & ~matchBit) &+ Int(c[Int(p[i])])]
+            u = t[Int(u & ~matchBit) &+ Int(c[Int(p[j])])]
+            i &+= 1
+            j &+= 1
+            if (s | u) & matchBit != 0 { return (s >> 31) | ((u >> 31) << 1) }
+        }
+        return 0
+    }
+
+    /// The hot loop: steps through bytes until a state with matches (or the end), with nothing else in the
+    /// loop so the state stays in a register.
+    @inline(never)
+    private static func run(_ t: UnsafePointer<UInt32>, _ c: UnsafePointer<UInt8>, _ p: UnsafePointer<UInt8>,
+                            _ from: Int, _ n: Int, _ start: UInt32) -> (Int, UInt32) {
+        var s = start
+        var i = from
+        while i < n {
+            s = t[Int(s & ~matchBit) &+ Int(c[Int(p[i])])]
+            i &+= 1
+            if s & matchBit != 0 { return (i, s) }
+        }
+        return (n, s)
     }
 }
 

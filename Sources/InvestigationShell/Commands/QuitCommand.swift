@@ -1,7 +1,7 @@
-/// `quit`: leaves the shell (Ctrl-D does the same).
+/// `quit`: leaves the shell (Ctrl-D does the same; `exit` too, unless it leaves a lesson first).
 struct QuitCommand: Command {
     var name: String { "quit" }
-    var aliases: [String] { ["exit", ".quit"] }
+    var aliases: [String] { [".quit"] }
     var summary: String { "leave the shell" }
     var usage: String { "quit" }
 

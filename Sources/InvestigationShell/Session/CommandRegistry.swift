@@ -15,6 +15,8 @@ public struct CommandRegistry {
         IOCCommand(),
         SetCommand(),
         SourceCommand(),
+        RecordCommand(),
+        LessonCommand(), NextCommand(), BackCommand(), HintCommand(), ExitCommand(),
         CheckBuildCommand(),
         HuntCommand(),
         RulesCommand(),

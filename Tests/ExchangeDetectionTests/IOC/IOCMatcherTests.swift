@@ -50,7 +50,7 @@ import Testing
     }
 
     @Test func evidenceLoaded() {
-        #expect(Self.store.files.count == 5)
+        #expect(Self.store.files.count == 6)
         #expect(Self.store.count > 15)
     }
 
@@ -114,13 +114,23 @@ import Testing
 
     @Test func hashesInListingsAndCollectedFiles() {
         let shell = "b75f163ca9b9240bf4b37ad92bc7556b40a17e27c2b8ed5c8991385fe07d17d0"
-        let note = "b2f350786dfb6435f40860703b4f25b87b85368179340ed83b1e7716ccf4d57a"
+        let note = "6dcf5e6c5572a2545e76aceebf3e491357f398428eb29ed449c4d8c3e4c2740d"
         let m = IOCMatcher(indicators: [ind(.hash, shell), ind(.hash, note)])
         let hits = describe(m.match(Self.store), m)
         // Upper-case in the listing matches; the 65-digit value on the logon.aspx row does not.
         #expect(hits.contains("\(shell) SHA256 EX01:webfolders.csv:4"))
         #expect(hits.filter { $0.hasPrefix(shell) }.count == 1)
         #expect(hits.contains("\(note) file.sha256 EX01:ticket.txt:0"))
+    }
+
+    @Test func commandLinesAndSysmonHashes() {
+        let m = IOCMatcher(indicators: [ind(.path, #"C:\ProgramData\it.zip"#), ind(.hash, "4b3039cf227c611c45d2242d1228a121")])
+        let hits = describe(m.match(Self.store), m)
+        // `it.zip` inside a command line counts; `it.zip.bak` and a 33-digit hex run do not.
+        #expect(hits == [
+            #"C:\ProgramData\it.zip CommandLine EX01:processes.csv:2"#,
+            "4b3039cf227c611c45d2242d1228a121 Hashes EX01:processes.csv:2",
+        ])
     }
 
     @Test func rawModeFindsIndicatorsInUnmodelledTextWithLines() {
@@ -133,6 +143,8 @@ import Testing
         #expect(hits.filter { $0.hasPrefix("104.250.191.110") }.count == 1)  // not 1104.250.191.1100
         #expect(hits.contains(#"C:\Program Files\Microsoft\Exchange Server\V15\FrontEnd\HttpProxy\owa\auth\8Lw7tAhF9i1pJnRo.aspx raw EX01:ticket.txt:3"#))
         #expect(hits.contains(#"C:\Program Files\Microsoft\Exchange Server\V15\FrontEnd\HttpProxy\owa\auth\8Lw7tAhF9i1pJnRo.aspx raw EX01:webfolders.csv:5"#))
+        // Escaped backslashes (JSON, rendered event records) are found too.
+        #expect(hits.contains(#"C:\Program Files\Microsoft\Exchange Server\V15\FrontEnd\HttpProxy\owa\auth\8Lw7tAhF9i1pJnRo.aspx raw EX01:ticket.txt:5"#))
         // A raw hit on a line that is an event carries the event and its time.
         let ua = raw.first { m.indicators[$0.indicator].type == .ua }
         #expect(ua?.event != nil && ua?.time != Timestamp.unknown)
@@ -162,18 +174,32 @@ import Testing
         #expect(ip?.first == Timestamp.parse("2021-03-03T06:49:42Z"))
     }
 
-    @Test func automatonFindsOverlappingPatternsAndSurvivesTheSparseForm() {
-        let patterns: [[UInt8]] = ["he", "she", "his", "hers"].map { Array($0.utf8) }
-        for limit in [1 << 20, 1] {
-            let a = MultiPatternMatcher(patterns: patterns, fold: IOCPatterns.fold, denseLimit: limit)
-            var found: [String] = []
-            Array("ushers AND HIS".utf8).withUnsafeBytes { buf in
-                a.scan(buf) { p, end in
-                    found.append("\(p)@\(end)")
-                    return true
-                }
+    @Test func ipTokensAreWholeDottedQuads() {
+        let index: [UInt32: [Int]] = [IPv4Tokens.number("1.2.3.4")!: [0]]
+        func found(_ text: String) -> [String] {
+            var out: [String] = []
+            Array(text.utf8).withUnsafeBytes { b in
+                IPv4Tokens.find(in: b, index: index) { s, e, _ in out.append(String(decoding: b[s..<e], as: UTF8.self)) }
             }
-            #expect(found.sorted() == ["0@4", "1@4", "2@14", "3@6"].sorted(), "denseLimit \(limit)")
+            return out
         }
+        #expect(found("c-ip 1.2.3.4 ok") == ["1.2.3.4"])
+        #expect(found("10.0.0.1,+1.2.3.4") == ["1.2.3.4"])
+        #expect(found("[::ffff:1.2.3.4]:443") == ["1.2.3.4"])
+        #expect(found("11.2.3.45 1.2.3.40 1.2.3.4.5 01.2.3.4x 1.2.3.456").count == 1)  // only 01.2.3.4 (leading zero)
+        #expect(IPv4Tokens.number("256.1.1.1") == nil && IPv4Tokens.number("1.2.3") == nil)
+    }
+
+    @Test func aHundredThousandAddressesMatchAsFastAsTen() {
+        var list: [Indicator] = []
+        for i in 0..<100_000 { list.append(ind(.ip, "10.\(i / 65536).\((i / 256) % 256).\(i % 256)")) }
+        list.append(ind(.ip, "139.162.202.236"))
+        let start = ContinuousClock.now
+        let m = IOCMatcher(indicators: list)
+        let hits = m.match(Self.store) + m.matchRaw(Self.store)
+        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(hits.contains { m.indicators[$0.indicator].value == "139.162.202.236" })
+        // The fixtures' 10.0.0.1 proxy address is in the generated range.
+        #expect(hits.contains { m.indicators[$0.indicator].value == "10.0.0.1" })
     }
 }

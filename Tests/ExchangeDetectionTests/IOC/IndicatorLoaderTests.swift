@@ -104,6 +104,14 @@ import Testing
         #expect(r.problems.count == 1 && r.problems[0].line == 3)
     }
 
+    @Test func msticJSONArray() {
+        let r = IndicatorFileLoader.load(path: IOCFixtures.path("mstic-feed.json"))
+        #expect(r.format == .msticJSON && r.problems.isEmpty)
+        #expect(r.set.indicators.map(\.type) == [.hash, .hash, .hash, .path, .domain])
+        #expect(r.set.indicators.last?.value == "krebsonsecurity.top")  // refanged
+        #expect(r.set.indicators[1].note == "FileMd5 of 8e90ed33c7ee82c0b64078ea36ec95f7420ba435c693b3b3dd728b494abf7dfc")
+    }
+
     @Test func mispEventAttributesAndObjects() {
         let r = IndicatorFileLoader.load(path: IOCFixtures.path("misp-event.json"), setName: "cisa-misp")
         #expect(r.format == .misp)
@@ -155,6 +163,17 @@ import Testing
         #expect(r.problems[0].description == "big.txt:1001: not an IPv4 address: '10.0.3.999'")
         #expect(r.problems.last?.message == "50 more problems not shown")
         #expect(elapsed < .seconds(10))
+    }
+
+    @Test func utf16ListsAndBinaryFiles() {
+        var utf16: [UInt8] = [0xFF, 0xFE]
+        for u in "# Out-File output\r\n103.77.192[.]219\r\npython-requests/2.25.1\r\n".utf16 { utf16 += [UInt8(u & 0xFF), UInt8(u >> 8)] }
+        let r = IndicatorFileLoader.load(bytes: utf16, file: "list.txt", setName: "list", provenance: "test")
+        #expect(r.set.indicators.map(\.value) == ["103.77.192.219", "python-requests/2.25.1"] && r.problems.isEmpty)
+        let bin = IndicatorFileLoader.load(bytes: [0x4D, 0x5A, 0x90, 0x00, 0x03, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00], file: "x.exe",
+                                           setName: "x", provenance: "test")
+        #expect(bin.set.indicators.isEmpty && bin.problems.first?.description == "x.exe: binary data, not an indicator file")
+        #expect(IndicatorFileLoader.load(bytes: [], file: "empty.txt", setName: "e", provenance: "test").set.indicators.isEmpty)
     }
 
     @Test func defangedForms() {

@@ -99,7 +99,9 @@ struct LineLocator {
     }
 
     /// Offset of the first occurrence of `needle` at or after `from`, or nil.
-    func find(_ needle: String, from: Int = 0) -> Int? {
+    func find(_ needle: String, from: Int = 0) -> Int? { Self.find(needle, in: bytes, from: from) }
+
+    static func find(_ needle: String, in bytes: [UInt8], from: Int = 0) -> Int? {
         let n = Array(needle.utf8)
         guard !n.isEmpty, bytes.count >= n.count else { return nil }
         var i = max(0, from)
@@ -114,7 +116,4 @@ struct LineLocator {
         }
         return nil
     }
-
-    /// Line of the first occurrence of `needle` at or after `from` (nil when absent).
-    func line(of needle: String, from: Int = 0) -> Int? { find(needle, from: from).map(line(at:)) }
 }

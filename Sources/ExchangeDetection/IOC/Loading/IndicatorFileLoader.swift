@@ -1,3 +1,4 @@
+import ExchangeEvidence
 import Foundation
 
 /// The indicator file formats exhunt reads.
@@ -25,11 +26,18 @@ public enum IndicatorFileLoader {
     }
 
     /// Loads indicator text already in memory. `file` names it in problems; `source` defaults to the file name.
-    public static func load(bytes: [UInt8], file: String, setName: String, provenance: String,
+    /// UTF-16 files (PowerShell's `Out-File`) and byte-order marks are decoded first; binary files are refused.
+    public static func load(bytes raw: [UInt8], file: String, setName: String, provenance: String,
                             source: String? = nil, builtIn: Bool = false) -> IOCLoadResult {
-        let format = detect(bytes)
         var c = IndicatorCollector(file: file, setName: setName, provenance: provenance, source: source ?? file)
         c.set.builtIn = builtIn
+        let decoded = raw.isEmpty ? nil : TextDecoding.decode(raw)
+        if decoded?.isBinary == true {
+            c.problem(nil, "binary data, not an indicator file")
+            return c.result(.plain)
+        }
+        let bytes = decoded?.bytes ?? raw
+        let format = detect(bytes)
         switch format {
         case .stix: STIXBundleLoader.load(bytes, into: &c)
         case .msticCSV: MSTICFeedLoader.loadCSV(bytes, into: &c)

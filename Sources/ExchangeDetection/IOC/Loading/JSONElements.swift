@@ -48,9 +48,8 @@ enum JSONElements {
 
     /// Offset of the `[` that opens the value of `"key"` (first occurrence), or nil.
     static func arrayValue(of key: String, in bytes: [UInt8]) -> Int? {
-        let locator = LineLocator(bytes)
         var from = 0
-        while let k = locator.find("\"\(key)\"", from: from) {
+        while let k = LineLocator.find("\"\(key)\"", in: bytes, from: from) {
             var i = k + key.utf8.count + 2
             while i < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i]) { i += 1 }
             if i < bytes.count, bytes[i] == UInt8(ascii: ":") {

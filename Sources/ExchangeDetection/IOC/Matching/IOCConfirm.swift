@@ -9,6 +9,8 @@ enum IOCConfirm {
         switch role {
         case .ip:
             return !isIPByte(before) && !isIPByte(after)
+        case .hash:
+            return !isHex(before) && !isHex(after)
         case .domain:
             // Subdomains match (`.` before); a longer name does not (`xkrebsonsecurity.top`, `…top.evil`).
             return (before == nil || before == 0x2E || !isDomainByte(before)) && !isDomainByte(after)
@@ -16,10 +18,11 @@ enum IOCConfirm {
         case .url:
             return isEnd(after)
         case .name:
+            // A URL stem ends with the name; free text (raw bytes, command lines) delimits it like a word.
             let startOK = before == nil || before == 0x2F || before == 0x5C || (group == .raw && isDelimiter(before))
-            return startOK && isEnd(after) && (group == .raw || after == nil || after == 0x3F || after == 0x23)
+            return startOK && (group == .stem ? (after == nil || after == 0x3F || after == 0x23) : isEnd(after))
         case .diskPath, .webPath:
-            return group == .raw ? isEnd(after) : (after == nil || after == 0x3F || after == 0x23)
+            return group == .stem ? (after == nil || after == 0x3F || after == 0x23) : isEnd(after)
         case .ua:
             // Whole field in field mode; in raw text, delimited like a field.
             if group == .raw {
@@ -36,6 +39,11 @@ enum IOCConfirm {
     @inline(__always) static func isIPByte(_ b: UInt8?) -> Bool {
         guard let b else { return false }
         return (b >= 0x30 && b <= 0x39) || b == 0x2E
+    }
+
+    @inline(__always) static func isHex(_ b: UInt8?) -> Bool {
+        guard let b else { return false }
+        return IndicatorNormalizer.isHex(b)
     }
 
     @inline(__always) static func isDomainByte(_ b: UInt8?) -> Bool {

@@ -1,3 +1,4 @@
+import Dispatch
 import ExchangeEvidence
 
 /// One place an indicator was found.
@@ -55,6 +56,13 @@ public final class IOCMatcher: @unchecked Sendable {
     let compiled: [FieldGroup: CompiledGroup]
     /// Hash indicators by normalised value, for collected files' SHA-256 and digests in text.
     let hashIndex: [String: [Int]]
+    /// IP indicators by address.
+    let ipIndex: [UInt32: [Int]]
+    /// True when the raw automaton also holds the IPs and hashes (short lists); otherwise raw scans find them
+    /// in separate token passes.
+    let rawTokensInAutomaton: Bool
+    /// Up to this many IPs (and hashes), raw scans match them in the automaton pass.
+    static let tokenPatternLimit = 2000
 
     struct CompiledGroup {
         let patterns: IOCPatterns
@@ -64,14 +72,22 @@ public final class IOCMatcher: @unchecked Sendable {
     public init(indicators: [Indicator]) {
         self.indicators = indicators
         var c: [FieldGroup: CompiledGroup] = [:]
-        for g in FieldGroup.allCases where g != .hash {
-            let p = IOCPatterns(indicators, for: g)
+        let ipCount = indicators.reduce(0) { $0 + ($1.type == .ip ? 1 : 0) }
+        let hashCount = indicators.reduce(0) { $0 + ($1.type == .hash ? 1 : 0) }
+        rawTokensInAutomaton = ipCount <= Self.tokenPatternLimit && hashCount <= Self.tokenPatternLimit
+        for g in FieldGroup.allCases where g != .hash && g != .ip {
+            let p = IOCPatterns(indicators, for: g, tokens: g == .raw && rawTokensInAutomaton)
             c[g] = CompiledGroup(patterns: p, automaton: MultiPatternMatcher(patterns: p.bytes, fold: IOCPatterns.fold))
         }
         compiled = c
         var h: [String: [Int]] = [:]
         for (i, ind) in indicators.enumerated() where ind.type == .hash { h[ind.normalized, default: []].append(i) }
         hashIndex = h
+        var ips: [UInt32: [Int]] = [:]
+        for (i, ind) in indicators.enumerated() where ind.type == .ip {
+            if let v = IPv4Tokens.number(ind.normalized) { ips[v, default: []].append(i) }
+        }
+        ipIndex = ips
     }
 
     /// The interned columns searched, and the group that decides how.
@@ -82,11 +98,19 @@ public final class IOCMatcher: @unchecked Sendable {
     /// Indicators found in the modelled fields of events, in collected files' hashes and in named fields
     /// of file listings and event records. Hits are ordered by event, then by field.
     public func match(_ store: EventStore, filter: IOCFilter = IOCFilter()) -> [IOCHit] {
-        var hits: [IOCHit] = []
         let serverOK = store.files.map { filter.acceptsServer($0.server) }
-        for (field, group) in Self.columns where compiled[group]?.patterns.bytes.isEmpty == false {
-            matchColumn(store, field, group, serverOK: serverOK, filter: filter, into: &hits)
+        // Columns are independent (each has its own memo), so they are searched in parallel.
+        let jobs = Self.columns.filter { $0.1 == .ip ? !ipIndex.isEmpty : compiled[$0.1]?.patterns.bytes.isEmpty == false }
+        var perColumn = [[IOCHit]](repeating: [], count: jobs.count)
+        perColumn.withUnsafeMutableBufferPointer { out in
+            let sink = out
+            DispatchQueue.concurrentPerform(iterations: jobs.count) { k in
+                var h: [IOCHit] = []
+                matchColumn(store, jobs[k].0, jobs[k].1, serverOK: serverOK, filter: filter, into: &h)
+                sink[k] = h
+            }
         }
+        var hits = perColumn.flatMap { $0 }
         if !hashIndex.isEmpty {
             for (fi, f) in store.files.enumerated() where serverOK[fi] {
                 for i in hashIndex[f.sha256.lowercased()] ?? [] {
@@ -106,6 +130,7 @@ public final class IOCMatcher: @unchecked Sendable {
         let column = store.values[field.rawValue]
         let files = store.fileIndex, times = store.time, lines = store.lineNumber
         let pool = store.pool
+        let compiledGroup = compiled[group]
         column.withUnsafeBufferPointer { col in
             memo.withUnsafeMutableBufferPointer { m in
                 for e in 0..<col.count {
@@ -113,7 +138,9 @@ public final class IOCMatcher: @unchecked Sendable {
                     if v == 0 { continue }
                     var code = m[v]
                     if code == 0 {
-                        let found = pool.withBytes(UInt32(v)) { candidates(in: $0, group: group) }
+                        let found = pool.withBytes(UInt32(v)) { bytes in
+                            compiledGroup.map { candidates(in: bytes, $0, group) } ?? candidates(in: bytes, group: group)
+                        }
                         if found.isEmpty { code = 1 } else {
                             lists.append(found)
                             code = UInt32(lists.count + 1)
@@ -135,13 +162,19 @@ public final class IOCMatcher: @unchecked Sendable {
     /// Indicators confirmed in one value of a field group (each indicator once).
     func candidates(in value: UnsafeRawBufferPointer, group: FieldGroup) -> [Int32] {
         var found: [Int32] = []
-        if group == .hash {
-            HexDigests.find(in: value, index: hashIndex) { _, _, list in
+        if group == .hash || group == .ip {
+            let add = { (_: Int, _: Int, list: [Int]) in
                 for i in list where !found.contains(Int32(i)) { found.append(Int32(i)) }
             }
+            if group == .hash { HexDigests.find(in: value, index: hashIndex, add) } else { IPv4Tokens.find(in: value, index: ipIndex, add) }
             return found
         }
         guard let c = compiled[group] else { return found }
+        return candidates(in: value, c, group)
+    }
+
+    private func candidates(in value: UnsafeRawBufferPointer, _ c: CompiledGroup, _ group: FieldGroup) -> [Int32] {
+        var found: [Int32] = []
         c.automaton.scan(value) { p, end in
             let start = end - Int(c.automaton.patternLengths[p])
             if IOCConfirm.confirm(c.patterns.role[p], value, start, end, group: group, exact: c.patterns.exact[p]) {

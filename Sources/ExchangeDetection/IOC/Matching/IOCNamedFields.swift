@@ -1,13 +1,14 @@
 import ExchangeEvidence
 
-/// Matching in fields the store does not intern: digests, file paths and forwarded-for lists that file
-/// listings and event-log records carry under their own column names (`SHA256`, Sysmon `Hashes`,
-/// `TargetFilename`, `FullName`, `X-Forwarded-For`).
+/// Matching in fields the store does not intern: digests, file paths, command lines and forwarded-for lists
+/// that file listings, IIS custom fields and event-log records carry under their own column names (`SHA256`,
+/// Sysmon `Hashes`, `TargetFilename`, `FullName`, `CommandLine`, `X-Forwarded-For`).
 ///
-/// This is the hook for readers added later: a reader only has to name its columns; any column whose
-/// name `group(forColumn:)` recognises is searched. Values are split from the raw line on demand, only
-/// for events whose schema has such a column (key=value records name their fields per line, so each of
-/// those lines is split), and each distinct value is run through the automaton once.
+/// This is the hook for readers: a reader only has to name its columns; any column whose name
+/// `group(forColumn:)` recognises is searched. Values are cut from the raw line as bytes (no per-event
+/// Strings), only for events whose schema has such a column — key=value records name their fields per
+/// line, so each of those lines is walked — and each distinct value is run through the automaton once
+/// (interned in a private pool per field group).
 enum IOCNamedFields {
     /// The group a column name belongs to, or nil when it is not searched by name.
     static func group(forColumn name: String) -> FieldGroup? {
@@ -22,57 +23,174 @@ enum IOCNamedFields {
              "destinationip", "sourceaddress", "destinationaddress", "sourcenetworkaddress":
             return .ip
         case "targetfilename", "image", "parentimage", "imageloaded", "path", "fullname", "fullpath", "filepath",
-             "filename", "file", "sourcefilename", "targetpath", "objectname":
+             "filename", "file", "sourcefilename", "targetpath", "objectname", "commandline", "parentcommandline",
+             "processcommandline":
             return .file
         default:
             return nil
         }
     }
 
+    private enum Plan {
+        case skip
+        case columns(LineFormat, [(index: Int, group: FieldGroup, name: String)])
+        case keyValue
+    }
+
     static func match(_ m: IOCMatcher, _ store: EventStore, serverOK: [Bool], filter: IOCFilter, into hits: inout [IOCHit]) {
-        // Per schema: the searched columns, or nil for key=value records (names vary by line).
-        var plan: [[(Int, FieldGroup)]?] = []
-        var any = false
-        for s in store.schemas {
+        let plans: [Plan] = store.schemas.map { s in
             switch s.format {
-            case .keyValue:
-                plan.append(nil)
-                any = true
-            case .plain:
-                plan.append([])
+            case .keyValue: return .keyValue
+            case .plain: return .skip
             case .csv, .w3c:
-                let cols = s.names.enumerated().compactMap { i, name in group(forColumn: name).map { (i, $0) } }
-                plan.append(cols)
-                any = any || !cols.isEmpty
+                let cols = s.names.enumerated().compactMap { i, name in group(forColumn: name).map { (i, $0, name) } }
+                return cols.isEmpty ? .skip : .columns(s.format, cols)
             }
         }
-        guard any else { return }
-        var memo: [FieldGroup: [String: [Int32]]] = [:]
-        for e in 0..<store.count {
+        guard plans.contains(where: { if case .skip = $0 { false } else { true } }) else { return }
+        var memo = Memo()
+        var fields = FieldCutter()
+        var e = 0
+        let n = store.count
+        while e < n {
+            // Events of a file are contiguous: take the file's bytes once per run of its events.
             let fi = Int(store.fileIndex[e])
-            let columns = plan[Int(store.schema[e])]
-            if let c = columns, c.isEmpty { continue }
+            var end = e
+            while end < n && Int(store.fileIndex[end]) == fi { end += 1 }
+            defer { e = end }
             guard serverOK[fi] else { continue }
-            let fields = store.fields(of: e)
-            var wanted: [(String, String, FieldGroup)] = []
-            if let columns {
-                for (i, g) in columns where i < fields.count { wanted.append((fields[i].name, fields[i].value, g)) }
-            } else {
-                for f in fields { if let g = group(forColumn: f.name) { wanted.append((f.name, f.value, g)) } }
-            }
-            for (name, value, g) in wanted where !value.isEmpty {
-                let found: [Int32]
-                if let cached = memo[g]?[value] { found = cached } else {
-                    var v = value
-                    found = v.withUTF8 { m.candidates(in: UnsafeRawBufferPointer($0), group: g) }
-                    memo[g, default: [:]][value] = found
-                }
-                guard !found.isEmpty, filter.acceptsTime(store.time[e]) else { continue }
-                for i in found {
-                    hits.append(IOCHit(indicator: Int(i), event: e, file: fi, line: Int(store.lineNumber[e]), field: name,
-                                       time: store.time[e]))
+            store.files[fi].bytes.withUnsafeBytes { bytes in
+                for ev in e..<end {
+                    let plan = plans[Int(store.schema[ev])]
+                    if case .skip = plan { continue }
+                    let off = store.offset[ev]
+                    let line = UnsafeRawBufferPointer(rebasing: bytes[off..<(off + Int(store.length[ev]))])
+                    fields.each(plan, line) { value, group, name in
+                        let found = memo.candidates(value, group, m)
+                        guard !found.isEmpty, filter.acceptsTime(store.time[ev]) else { return }
+                        for i in found {
+                            hits.append(IOCHit(indicator: Int(i), event: ev, file: fi, line: Int(store.lineNumber[ev]),
+                                               field: name(), time: store.time[ev]))
+                        }
+                    }
                 }
             }
+        }
+    }
+
+    /// Distinct values per group with the indicators they matched.
+    private struct Memo {
+        var pools = FieldGroup.allCases.map { _ in ValuePool(capacity: 1024) }
+        /// Per group, per pool id: 0 unknown, 1 nothing, k ≥ 2 → `lists[k - 2]`.
+        var codes = FieldGroup.allCases.map { _ in [UInt32]() }
+        var lists: [[Int32]] = []
+
+        mutating func candidates(_ value: UnsafeRawBufferPointer, _ g: FieldGroup, _ m: IOCMatcher) -> [Int32] {
+            let id = Int(pools[g.rawValue].intern(value))
+            if codes[g.rawValue].count <= id { codes[g.rawValue].append(contentsOf: repeatElement(0, count: id + 1 - codes[g.rawValue].count)) }
+            var code = codes[g.rawValue][id]
+            if code == 0 {
+                let found = m.candidates(in: value, group: g)
+                if found.isEmpty { code = 1 } else {
+                    lists.append(found)
+                    code = UInt32(lists.count + 1)
+                }
+                codes[g.rawValue][id] = code
+            }
+            return code == 1 ? [] : lists[Int(code) - 2]
+        }
+    }
+
+    /// Cuts the searched fields out of raw lines; remembers the group of each key=value name seen.
+    private struct FieldCutter {
+        var names = ValuePool(capacity: 256)
+        /// Per name id: group raw value, or -1 when the name is not searched.
+        var nameGroups: [Int8] = [-1]
+
+        /// Calls `body(value, group, name)` for each searched, non-empty field of a line.
+        mutating func each(_ plan: Plan, _ line: UnsafeRawBufferPointer,
+                           _ body: (UnsafeRawBufferPointer, FieldGroup, () -> String) -> Void) {
+            switch plan {
+            case .skip:
+                return
+            case .columns(let format, let cols):
+                if format == .csv && line.contains(UInt8(ascii: "\"")) {
+                    // Quoted CSV (listings, rare in logs): the general splitter.
+                    let values = CSVLine.split(line)
+                    for c in cols where c.index < values.count && !values[c.index].isEmpty {
+                        var v = values[c.index]
+                        v.withUTF8 { body(UnsafeRawBufferPointer($0), c.group, { c.name }) }
+                    }
+                    return
+                }
+                let sep = format == .csv ? UInt8(ascii: ",") : UInt8(ascii: " ")
+                for c in cols {
+                    guard let r = Self.field(line, c.index, sep) else { continue }
+                    let v = UnsafeRawBufferPointer(rebasing: line[r])
+                    if v.isEmpty || (format == .w3c && v.count == 1 && v[0] == UInt8(ascii: "-")) { continue }
+                    body(v, c.group, { c.name })
+                }
+            case .keyValue:
+                var start = 0
+                while start < line.count {
+                    var end = start
+                    while end < line.count && line[end] != 0x09 { end += 1 }
+                    var eq = start
+                    while eq < end && line[eq] != UInt8(ascii: "=") { eq += 1 }
+                    if eq < end, eq + 1 < end {
+                        let nameBytes = UnsafeRawBufferPointer(rebasing: line[start..<eq])
+                        let nameID = Int(names.intern(nameBytes))
+                        if nameID >= nameGroups.count {
+                            let g = IOCNamedFields.group(forColumn: String(decoding: nameBytes, as: UTF8.self))
+                            nameGroups.append(Int8(g?.rawValue ?? -1))
+                        }
+                        if nameGroups[nameID] >= 0, let g = FieldGroup(rawValue: Int(nameGroups[nameID])) {
+                            let raw = UnsafeRawBufferPointer(rebasing: line[(eq + 1)..<end])
+                            let name = { String(decoding: nameBytes, as: UTF8.self) }
+                            if raw.contains(0x5C) {
+                                Self.unescape(raw).withUnsafeBytes { body($0, g, name) }
+                            } else {
+                                body(raw, g, name)
+                            }
+                        }
+                    }
+                    start = end + 1
+                }
+            }
+        }
+
+        /// Byte range of field `index` of a line split on `sep`.
+        static func field(_ line: UnsafeRawBufferPointer, _ index: Int, _ sep: UInt8) -> Range<Int>? {
+            var k = 0, start = 0
+            for i in 0..<line.count where line[i] == sep {
+                if k == index { return start..<i }
+                k += 1
+                start = i + 1
+            }
+            return k == index ? start..<line.count : nil
+        }
+
+        /// Undoes the key=value escapes (`\\`, `\t`, `\n`, `\r`) of rendered records.
+        static func unescape(_ raw: UnsafeRawBufferPointer) -> [UInt8] {
+            var out: [UInt8] = []
+            out.reserveCapacity(raw.count)
+            var i = 0
+            while i < raw.count {
+                let c = raw[i]
+                if c == 0x5C, i + 1 < raw.count {
+                    switch raw[i + 1] {
+                    case UInt8(ascii: "t"): out.append(0x09)
+                    case UInt8(ascii: "n"): out.append(0x0A)
+                    case UInt8(ascii: "r"): out.append(0x0D)
+                    default: out.append(raw[i + 1])
+                    }
+                    i += 2
+                    continue
+                }
+                out.append(c)
+                i += 1
+            }
+            return out
         }
     }
 }

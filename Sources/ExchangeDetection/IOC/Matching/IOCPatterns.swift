@@ -1,8 +1,12 @@
+import Foundation
+
 /// How one automaton pattern relates to its indicator, which decides where and how a candidate is confirmed.
-/// Hashes have no role: they are found as whole hex runs and looked up (`HexDigests`), which keeps
-/// the automaton small; log lines are full of hex that would otherwise walk deep into hash patterns.
+/// In fields, IPs and hashes are found as whole tokens and looked up (`IPv4Tokens`, `HexDigests`), which
+/// keeps the field automata small and makes long address lists cost nothing extra. In raw bytes they join
+/// the one automaton pass while the lists are short (`IOCMatcher.tokenPatternLimit`), which is cheaper than
+/// two more passes over every byte.
 enum PatternRole: UInt8, Sendable {
-    case ip, ua, domain, url, name
+    case ip, hash, ua, domain, url, name
     /// The path as it sits on disk, from its anchor (`/frontend/httpproxy/…`, `/inetpub/wwwroot/…`) or in full.
     case diskPath
     /// The URL path a web-served file answers at (`/owa/auth/x.aspx`), for URL stems.
@@ -11,13 +15,13 @@ enum PatternRole: UInt8, Sendable {
 
 /// Where a value was found, which decides the roles that may match it.
 enum FieldGroup: Int, CaseIterable, Sendable {
-    /// Client addresses (`c-ip`, `ClientIpAddress`, X-Forwarded-For lists).
+    /// Client addresses (`c-ip`, `ClientIpAddress`, X-Forwarded-For lists); matched by `IPv4Tokens`.
     case ip
     /// User-agent fields.
     case ua
     /// URL stems.
     case stem
-    /// Free text that may carry host names and URLs (`AnchorMailbox`, `cs-uri-query`).
+    /// Free text that may carry host names and URLs (`AnchorMailbox`).
     case text
     /// File paths of file listings and event records (`TargetFilename`, `Image`, `FullName`).
     case file
@@ -28,7 +32,7 @@ enum FieldGroup: Int, CaseIterable, Sendable {
 
     func accepts(_ role: PatternRole) -> Bool {
         switch self {
-        case .ip: role == .ip
+        case .ip: false
         case .ua: role == .ua
         case .stem: role == .webPath || role == .name
         case .text: role == .domain || role == .url
@@ -52,14 +56,15 @@ struct IOCPatterns {
 
     /// Folder indicators (`…\\owa\\auth\\`) yield no pattern: every standard Exchange file sits in those folders,
     /// so "a file below it" is a rule needing a baseline (the web-shell detections), not an indicator match.
-    /// Only patterns `group` accepts are kept, so each field is scanned with a small automaton of its own.
-    init(_ indicators: [Indicator], for group: FieldGroup) {
+    /// Only patterns `group` accepts are kept, so each field is scanned with a small automaton of its own;
+    /// IPs and hashes only when `tokens` is set (raw scans of short lists).
+    init(_ indicators: [Indicator], for group: FieldGroup, tokens: Bool = false) {
         for (i, ind) in indicators.enumerated() {
             let n = ind.normalized
             switch ind.type {
-            case .ip: add(n, i, .ip, group)
+            case .ip: if tokens { add(n, i, .ip, group) }
+            case .hash: if tokens { add(n, i, .hash, group) }
             case .ua: add(n, i, .ua, group)
-            case .hash: continue
             case .domain: add(n, i, .domain, group)
             case .url: add(n, i, .url, group)
             case .name: add(n, i, .name, group)
@@ -68,6 +73,8 @@ struct IOCPatterns {
                 let keys = Self.pathKeys(n)
                 add(keys.disk, i, .diskPath, group)
                 if let web = keys.web { add(web, i, .webPath, group) }
+                // Raw text of rendered records and JSON escapes backslashes: `C:\\ProgramData\\it.zip`.
+                if group == .raw { add(keys.disk.replacingOccurrences(of: "/", with: "//"), i, .diskPath, group) }
             }
         }
     }

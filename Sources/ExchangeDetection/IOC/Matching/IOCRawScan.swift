@@ -54,9 +54,15 @@ extension IOCMatcher {
                     return true
                 }
             }
+            if rawTokensInAutomaton { return }
             line = 1
             counted = 0
             HexDigests.find(in: buf, index: hashIndex) { start, _, list in
+                for i in list { record(i, at: start, buf) }
+            }
+            line = 1
+            counted = 0
+            IPv4Tokens.find(in: buf, index: ipIndex) { start, _, list in
                 for i in list { record(i, at: start, buf) }
             }
         }

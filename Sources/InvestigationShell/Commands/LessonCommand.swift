@@ -1,0 +1,153 @@
+/// `lesson [N|NAME]`: lists the lessons, or starts one (loading the training evidence it uses).
+struct LessonCommand: Command {
+    var name: String { "lesson" }
+    var summary: String { "guided lessons on the training evidence: list them, or start one ('lesson 1')" }
+    var usage: String { "lesson [N|NAME]" }
+    /// Lesson names, read when Tab is pressed so a lesson added meanwhile completes too.
+    var completion: ArgumentCompletion { .words(LessonLibrary(help: HelpLibrary()).load().lessons.map(\.name)) }
+
+    func run(_ args: Arguments, in ctx: CommandContext) throws {
+        let library = LessonLibrary(help: ctx.session.help)
+        let run = LessonRun.of(ctx.session)
+        guard let word = args.positional.first else { return list(library, run, ctx) }
+        guard args.positional.count == 1 else { throw ShellError("usage: \(usage)") }
+        let lesson = try library.find(word)
+        run.quiet = true
+        defer { run.quiet = false }
+        if !ctx.wantsJSON { ctx.write(LessonText.introduction(lesson)) }
+        var loaded = false
+        if lesson.evidence == "demo" && !ctx.session.loads.contains(where: { $0.evidenceSet == "training" }) {
+            let load = { try Shell(session: ctx.session).run(["load", "demo"]) }
+            if ctx.wantsJSON { _ = try ctx.session.router.capturing(load) } else { ctx.line(); try load() }
+            loaded = true
+        }
+        run.start(lesson)
+        if ctx.wantsJSON { ctx.json(LessonText.json(lesson, 0, extra: [("loaded_training_set", .bool(loaded))])) }
+        else { ctx.write(LessonText.step(lesson, 0)) }
+    }
+
+    private func list(_ library: LessonLibrary, _ run: LessonRun, _ ctx: CommandContext) {
+        let (lessons, problems) = library.load()
+        for p in problems { ctx.diagnostic("warning: \(TerminalText.escape(p))") }
+        if ctx.wantsJSON {
+            ctx.json(.array(lessons.map { l in
+                .object([("lesson", .int(l.number)), ("name", .string(l.name)), ("title", .string(l.title)),
+                         ("summary", .string(l.summary)), ("steps", .int(l.steps.count)),
+                         ("current", .bool(run.lesson?.file == l.file))])
+            }))
+            return
+        }
+        if lessons.isEmpty { ctx.line("no lessons found (they are the files in help/lessons/)"); return }
+        for l in lessons {
+            ctx.line(LessonText.escapeLines("\(String(l.number).leftPadded(3))  \(l.title) (\(l.steps.count) steps)"))
+            if !l.summary.isEmpty { ctx.line("     " + LessonText.escapeLines(l.summary)) }
+        }
+        if let l = run.lesson {
+            ctx.line("In lesson \(l.number), step \(run.step + 1) of \(l.steps.count). 'exit' leaves it.")
+        } else {
+            ctx.line("Start one with 'lesson N'.")
+        }
+    }
+}
+
+/// `next`: checks the step's question and moves on.
+struct NextCommand: Command {
+    var name: String { "next" }
+    var summary: String { "in a lesson: check this step and go to the next one" }
+    var usage: String { "next [--skip]" }
+    var options: [OptionSpec] { [.flag("skip", "move on without checking the step")] }
+
+    func run(_ args: Arguments, in ctx: CommandContext) throws {
+        let run = try LessonRun.active(ctx.session)
+        let lesson = run.lesson!
+        if !args.flag("skip") {
+            let unmet = run.unmet(in: ctx.session)
+            if !unmet.isEmpty {
+                throw ShellError("not yet: this step asks you to " + unmet.joined(separator: ", and to ")
+                                 + ". Type 'hint' for help, or 'next --skip' to go on anyway.")
+            }
+        }
+        run.quiet = true
+        defer { run.quiet = false }
+        if run.step + 1 < lesson.steps.count {
+            run.go(to: run.step + 1)
+            if ctx.wantsJSON { ctx.json(LessonText.json(lesson, run.step)) } else { ctx.write(LessonText.step(lesson, run.step)) }
+            return
+        }
+        run.leave()
+        if ctx.wantsJSON {
+            ctx.json(.object([("lesson", .int(lesson.number)), ("name", .string(lesson.name)), ("completed", .bool(true))]))
+        } else {
+            ctx.line("\nLesson \(lesson.number) complete: \(TerminalText.escape(lesson.title)). The evidence stays loaded; 'lesson' lists the others.")
+        }
+    }
+}
+
+/// `back`: the previous step again.
+struct BackCommand: Command {
+    var name: String { "back" }
+    var summary: String { "in a lesson: go back one step" }
+    var usage: String { "back" }
+
+    func run(_ args: Arguments, in ctx: CommandContext) throws {
+        let run = try LessonRun.active(ctx.session)
+        guard run.step > 0 else { throw ShellError("back: this is the first step") }
+        run.quiet = true
+        defer { run.quiet = false }
+        run.go(to: run.step - 1)
+        if ctx.wantsJSON { ctx.json(LessonText.json(run.lesson!, run.step)) } else { ctx.write(LessonText.step(run.lesson!, run.step)) }
+    }
+}
+
+/// `hint`: the step's hint, and what is still missing.
+struct HintCommand: Command {
+    var name: String { "hint" }
+    var summary: String { "in a lesson: a hint for this step" }
+    var usage: String { "hint" }
+
+    func run(_ args: Arguments, in ctx: CommandContext) throws {
+        let run = try LessonRun.active(ctx.session)
+        let step = run.current!
+        run.quiet = true
+        defer { run.quiet = false }
+        let hint = step.hint.isEmpty ? "Type the command under 'Try:'." : step.hint
+        let unmet = run.unmet(in: ctx.session)
+        if ctx.wantsJSON {
+            ctx.json(.object([("hint", .string(hint)), ("try", .strings(step.tries)), ("missing", .strings(unmet))]))
+            return
+        }
+        ctx.write(LessonText.escapeLines(hint + "\n"))
+        if !step.tries.isEmpty { ctx.write(LessonText.escapeLines("Try: " + step.tries.joined(separator: "; ") + "\n")) }
+        if !unmet.isEmpty { ctx.line("Still to do: " + LessonText.escapeLines(unmet.joined(separator: "; "))) }
+    }
+}
+
+/// `exit`: leaves the lesson in progress; outside a lesson, leaves the shell like `quit`.
+struct ExitCommand: Command {
+    var name: String { "exit" }
+    var summary: String { "leave the current lesson; outside a lesson, leave the shell" }
+    var usage: String { "exit" }
+
+    func run(_ args: Arguments, in ctx: CommandContext) throws {
+        let run = LessonRun.of(ctx.session)
+        guard let lesson = run.lesson else { ctx.session.quitRequested = true; return }
+        let step = run.step
+        run.leave()
+        if ctx.wantsJSON { ctx.json(.object([("lesson", .int(lesson.number)), ("left_at_step", .int(step + 1))])); return }
+        ctx.line("Left lesson \(lesson.number) at step \(step + 1) of \(lesson.steps.count); 'lesson \(lesson.number)' starts it again. The evidence stays loaded.")
+    }
+}
+
+extension LessonRun {
+    /// The running lesson, or an error saying how to start one.
+    static func active(_ session: Session) throws -> LessonRun {
+        let run = LessonRun.of(session)
+        guard run.lesson != nil else { throw ShellError("no lesson is running; 'lesson' lists them, 'lesson N' starts one") }
+        return run
+    }
+}
+
+fileprivate extension String {
+    /// Pads with spaces on the left to `width` characters.
+    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+}

@@ -1,0 +1,59 @@
+import Foundation
+
+/// `record start FILE` / `record stop`: turns what is typed into a command file `exhunt -f FILE` replays.
+struct RecordCommand: Command {
+    var name: String { "record" }
+    var summary: String { "record the commands you type into a command file that 'exhunt -f' replays" }
+    var usage: String { "record [start FILE [--append|--overwrite] | stop]" }
+    var options: [OptionSpec] {
+        [.flag("append", "add to an existing file"), .flag("overwrite", "replace an existing file")]
+    }
+    var completion: ArgumentCompletion { .words(["start", "stop"]) }
+
+    func run(_ args: Arguments, in ctx: CommandContext) throws {
+        let recorder = Self.recorder(ctx.session)
+        let p = args.positional
+        switch p.first {
+        case nil:
+            if ctx.wantsJSON {
+                ctx.json(.object([("recording", .bool(recorder.isRecording)), ("file", .optional(recorder.path)),
+                                  ("commands", .int(recorder.recorded)), ("failed", .int(recorder.failed))]))
+            } else if let path = recorder.path {
+                ctx.line("recording to \(TerminalText.escape(path)): \(recorder.recorded) command(s) so far")
+            } else {
+                ctx.line("not recording; 'record start FILE' begins")
+            }
+        case "start":
+            guard p.count == 2 else { throw ShellError("usage: record start FILE [--append|--overwrite]") }
+            if args.flag("append") && args.flag("overwrite") { throw ShellError("record: --append or --overwrite, not both") }
+            let path = (p[1] as NSString).expandingTildeInPath
+            try recorder.start(path, append: args.flag("append"), overwrite: args.flag("overwrite"), variables: ctx.session.variables)
+            if ctx.wantsJSON { ctx.json(.object([("recording", .bool(true)), ("file", .string(path))])) }
+            else { ctx.diagnostic("recording to \(TerminalText.escape(path)); 'record stop' ends it") }
+        case "stop":
+            guard p.count == 1 else { throw ShellError("usage: record stop") }
+            let done = try recorder.stop()
+            if ctx.wantsJSON {
+                ctx.json(.object([("recording", .bool(false)), ("file", .string(done.path)),
+                                  ("commands", .int(done.recorded)), ("failed", .int(done.failed))]))
+            } else {
+                ctx.diagnostic("recorded \(done.recorded) command(s) to \(TerminalText.escape(done.path))"
+                               + (done.failed > 0 ? " (\(done.failed) failed, kept as comments)" : "")
+                               + "; replay with: exhunt -f \(Tokenizer.quote(done.path))")
+            }
+        default:
+            throw ShellError("usage: \(usage)")
+        }
+    }
+
+    /// The session's recorder, hooked to the session's command observers on first use.
+    static func recorder(_ session: Session) -> CommandRecorder {
+        session.attachment(CommandRecorder.self) {
+            let r = CommandRecorder()
+            session.observers.append { [weak r, weak session] line, error in
+                r?.observe(line, error, depth: session?.sourceDepth ?? 0)
+            }
+            return r
+        }
+    }
+}

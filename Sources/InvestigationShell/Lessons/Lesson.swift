@@ -1,0 +1,59 @@
+/// A lesson read from `help/lessons/NN-name.md`: front matter, an introduction, and steps. Each step
+/// explains one moment of the attack and which log shows it, names the command to try, and declares the
+/// checks `next` makes before moving on.
+public struct Lesson: Sendable {
+    /// From the file name: `01-ssrf.md` is lesson 1, named `ssrf`.
+    public var number: Int
+    public var name: String
+    public var title: String
+    /// One line for the `lesson` list.
+    public var summary: String
+    /// `demo` loads the training evidence set when the lesson starts; `none` loads nothing.
+    public var evidence: String
+    public var introduction: String
+    public var steps: [LessonStep]
+    /// The file the lesson came from (for messages).
+    public var file: String
+}
+
+public struct LessonStep: Sendable {
+    public var title: String
+    /// The explanation, as written (Markdown).
+    public var text: String
+    /// Commands to try, one per line (`try` block). The golden test and a learner following hints run them.
+    public var tries: [String]
+    /// All must hold for `next` to move on (`check` block).
+    public var checks: [LessonCheck]
+    public var hint: String
+}
+
+/// One condition a step's `check` block declares.
+public enum LessonCheck: Sendable, Equatable {
+    /// `ran REGEX`: a command that succeeded since the step began matches (case-insensitive).
+    case ran(String)
+    /// `output TEXT`: a command run since the step began printed TEXT.
+    case output(String)
+    /// `query COMMAND => TEXT`: running COMMAND now, quietly, prints TEXT.
+    case query(command: String, expect: String)
+    /// `marked FIELD=VALUE`: an event with FIELD=VALUE is marked (asks `timeline --marked --field FIELD=VALUE`).
+    case marked(field: String, value: String)
+
+    /// The command a `query` or `marked` check runs.
+    var queryCommand: String? {
+        switch self {
+        case .query(let c, _): return c
+        case .marked(let f, let v): return "timeline --marked --field \(Tokenizer.quote(f + "=" + v)) --json"
+        case .ran, .output: return nil
+        }
+    }
+
+    /// What the learner still has to do, for `next` when the check does not hold.
+    public var task: String {
+        switch self {
+        case .ran(let r): return "run a command matching '\(r)'"
+        case .output(let t): return "run a command whose output shows '\(t)'"
+        case .query(let c, let t): return "reach a state where '\(c)' shows '\(t)'"
+        case .marked(let f, let v): return "mark an event with \(f)=\(v)"
+        }
+    }
+}

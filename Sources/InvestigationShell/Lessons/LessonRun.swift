@@ -1,0 +1,84 @@
+import Foundation
+
+/// The lesson in progress in a session: which step, and what the learner did since the step began
+/// (the commands that succeeded and what they printed), so `next` can check the step's question.
+final class LessonRun {
+    private(set) var lesson: Lesson?
+    private(set) var step = 0
+    /// Command lines that succeeded since the step began.
+    private(set) var ran: [String] = []
+    /// What those commands printed, the most recent `outputLimit` characters.
+    private(set) var output = ""
+    static let outputLimit = 1 << 20
+    /// True while the lesson prints its own text or runs a check, so neither counts as the learner's output.
+    var quiet = false
+
+    var current: LessonStep? { lesson.map { $0.steps[step] } }
+
+    /// The session's lesson state, hooked to its command observers and output on first use.
+    static func of(_ session: Session) -> LessonRun {
+        session.attachment(LessonRun.self) {
+            let run = LessonRun()
+            session.observers.append { [weak run] line, error in
+                guard let run, run.lesson != nil, error == nil else { return }
+                run.ran.append(line)
+            }
+            session.router.taps.append { [weak run] text in
+                guard let run, run.lesson != nil, !run.quiet else { return }
+                run.output += text
+                if run.output.count > LessonRun.outputLimit { run.output = String(run.output.suffix(LessonRun.outputLimit / 2)) }
+            }
+            return run
+        }
+    }
+
+    func start(_ lesson: Lesson) {
+        self.lesson = lesson
+        go(to: 0)
+    }
+
+    func go(to step: Int) {
+        self.step = step
+        ran = []
+        output = ""
+    }
+
+    func leave() {
+        lesson = nil
+        go(to: 0)
+    }
+
+    /// The tasks of the current step that are not done yet (empty when the step is answered).
+    func unmet(in session: Session) -> [String] {
+        guard let step = current else { return [] }
+        return step.checks.compactMap { check in
+            switch check {
+            case .ran(let pattern):
+                let re = try? NSRegularExpression(pattern: pattern, options: [.caseInsensitive])
+                let hit = ran.contains { line in re?.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)) != nil }
+                return hit ? nil : check.task
+            case .output(let text):
+                return output.contains(text) ? nil : check.task
+            case .query(_, let expect):
+                return query(check.queryCommand!, expect: expect, session) ? nil : check.task
+            case .marked:
+                return query(check.queryCommand!, expect: "\"event\"", session) ? nil : check.task
+            }
+        }
+    }
+
+    /// Runs `command` with its output captured (not shown, not counted, not recorded) and looks for `expect`.
+    private func query(_ command: String, expect: String, _ session: Session) -> Bool {
+        quiet = true
+        defer { quiet = false }
+        let shell = Shell(session: session)
+        let captured = session.router.capturing {
+            do {
+                for words in try Tokenizer.commands(command, variables: { session.variables[$0] }) { try shell.run(words) }
+            } catch {
+                session.output.diagnostic("\(error)")
+            }
+        }
+        return captured.stdout.contains(expect)
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+
+/// The executable's contract with schedulers: exit 0 when every command succeeded, 1 when one failed
+/// (with `FILE:LINE`), variables from `--set`.
+@Suite struct ExitStatusTests {
+    func commandFile(_ text: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-\(UUID().uuidString).exh")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    @Test func successIsZero() throws {
+        let r = try ExhuntProcess.run(["-c", "set A 1; set"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("$A = 1"))
+    }
+
+    @Test func failureStopsWithFileAndLineAndExitsOne() throws {
+        let file = try commandFile("set A 1\nshow 5\nset\n")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let r = try ExhuntProcess.run(["-f", file.path])
+        #expect(r.status == 1)
+        #expect(r.stderr == "error: \(file.path):2: show: no event '5' (events are numbered 0–0)\n")
+        #expect(r.stdout.isEmpty, "the file stopped before 'set'")
+    }
+
+    @Test func keepGoingRunsTheRestButStillExitsOne() throws {
+        let file = try commandFile("show 5\nset B 2\nset\n")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let r = try ExhuntProcess.run(["-f", file.path, "--keep-going"])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("$B = 2"))
+    }
+
+    @Test func setDefinesVariablesAndUndefinedOnesFail() throws {
+        let file = try commandFile("set timezone $ZONE\nset Z ${ZONE}\nset\nset W $UNSET\n")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let r = try ExhuntProcess.run(["-f", file.path, "--set", "ZONE=Europe/Amsterdam"])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("timezone  Europe/Amsterdam"))
+        #expect(r.stdout.contains("$Z = Europe/Amsterdam"))
+        #expect(r.stderr == "error: \(file.path):4: undefined variable $UNSET\n")
+    }
+
+    @Test func stdinScriptsReportStdinLines() throws {
+        let r = try ExhuntProcess.run([], stdin: "set A 1\nnosuch\n")
+        #expect(r.status == 1)
+        #expect(r.stderr.hasPrefix("error: <stdin>:2: unknown command 'nosuch'"))
+    }
+}

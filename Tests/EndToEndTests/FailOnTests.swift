@@ -1,0 +1,30 @@
+import Foundation
+import Testing
+
+/// `--fail-on LEVEL`: exit 2 when a finding reaches LEVEL, 0 when none does, 1 when a command failed
+/// (a failed run is reported as failed even when it found something), 64 for an unknown level.
+@Suite struct FailOnTests {
+    @Test func findingsAtTheLevelExitTwo() throws {
+        let r = try ExhuntProcess.run(["-c", "load demo", "--fail-on", "critical"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("exhunt: 2 findings at or above critical"))
+    }
+
+    @Test func findingsBelowTheLevelExitZero() throws {
+        let load = "load help/training/EX02 --server EX02"
+        #expect(try ExhuntProcess.run(["-c", load, "--fail-on", "medium"]).status == 0)
+        #expect(try ExhuntProcess.run(["-c", load, "--fail-on", "low"]).status == 2)
+    }
+
+    @Test func aFailedCommandIsOneEvenWithFindings() throws {
+        let r = try ExhuntProcess.run(["--keep-going", "--fail-on", "low"], stdin: "load demo\nnosuch\n")
+        #expect(r.status == 1)
+        #expect(!r.stderr.contains("exit status 2"))
+    }
+
+    @Test func unknownLevelIsAUsageError() throws {
+        let r = try ExhuntProcess.run(["-c", "set", "--fail-on", "severe"])
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("'severe' is not a severity"))
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+@testable import InvestigationShell
+
+/// `lesson`, `next`, `back`, `hint` and `exit` on a lesson written for the test, using only core commands.
+@Suite struct LessonRunTests {
+    /// A help folder holding one lesson; removed by the caller.
+    static func helpFolder() throws -> URL {
+        let root = ShellHarness.temporaryFolder()
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("lessons"), withIntermediateDirectories: true)
+        try "# help\n".write(to: root.appendingPathComponent("help.md"), atomically: true, encoding: .utf8)
+        try LessonParserTests.sample.write(to: root.appendingPathComponent("lessons/05-small.md"), atomically: true, encoding: .utf8)
+        try "no front matter\n".write(to: root.appendingPathComponent("lessons/06-broken.md"), atomically: true, encoding: .utf8)
+        return root
+    }
+
+    static func harness(_ root: URL) -> (CapturedOutput, Session, Shell) {
+        let out = CapturedOutput()
+        let session = Session(output: out, help: HelpLibrary(root: root))
+        return (out, session, Shell(session: session))
+    }
+
+    @Test func listsLessonsAndReportsBrokenFiles() throws {
+        let root = try Self.helpFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let (out, _, shell) = Self.harness(root)
+        try shell.execute("lesson")
+        #expect(out.stdout == "  5  A small lesson (2 steps)\n     one line\nStart one with 'lesson N'.\n")
+        #expect(out.stderr.contains("warning: help/lessons/06-broken.md: the front matter needs 'title:'"))
+        try shell.execute("lesson --json")
+        #expect(out.stdout.contains("\"name\": \"small\""))
+    }
+
+    @Test func nextChecksTheStepBeforeMovingOn() throws {
+        let root = try Self.helpFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let (out, session, shell) = Self.harness(root)
+        #expect(session.prompt == "exhunt> ")
+        try shell.execute("lesson small")
+        #expect(out.stdout.contains("Lesson 5: A small lesson\n\nIntroduction text.\n"))
+        #expect(out.stdout.contains("── Lesson 5 · step 1 of 2: First step\n\nExplanation with `code`.\n\nTry:\n    set A 1\n"))
+        #expect(session.prompt == "exhunt (lesson 5, step 1/2)> ")
+
+        // Nothing done yet: every task is named. The lesson's own text does not count as output.
+        let first = "\(#expect(throws: ShellError.self) { try shell.execute("next") }!)"
+        #expect(first.contains("run a command matching '^set A'"))
+        #expect(first.contains("run a command whose output shows 'timezone'"))
+        #expect(first.contains("reach a state where 'set --json' shows '\"A\": \"1\"'"))
+        #expect(first.contains("mark an event with ClientIpAddress=167.99.168.251"), "no timeline command in this build")
+
+        try shell.execute("set A 1")
+        try shell.execute("set")
+        try shell.execute("hint")
+        #expect(out.stdout.contains("Type it.\nTry: set A 1\nStill to do: mark an event with ClientIpAddress=167.99.168.251\n"))
+        #expect(throws: ShellError.self) { try shell.execute("next") }
+        try shell.execute("next --skip")
+        #expect(session.prompt == "exhunt (lesson 5, step 2/2)> ")
+        try shell.execute("back")
+        #expect(session.prompt == "exhunt (lesson 5, step 1/2)> ")
+        let again = "\(#expect(throws: ShellError.self) { try shell.execute("next") }!)"
+        #expect(again.contains("'^set A'"), "going back starts the step afresh")
+        try shell.execute("next --skip; next")
+        #expect(out.stdout.hasSuffix("Lesson 5 complete: A small lesson. The evidence stays loaded; 'lesson' lists the others.\n"))
+        #expect(session.prompt == "exhunt> ")
+        #expect(throws: ShellError.self) { try shell.execute("next") }
+        #expect(throws: ShellError.self) { try shell.execute("back") }
+    }
+
+    @Test func exitLeavesTheLessonThenTheShell() throws {
+        let root = try Self.helpFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let (out, session, shell) = Self.harness(root)
+        try shell.execute("lesson 5")
+        try shell.execute("exit")
+        #expect(out.stdout.hasSuffix("Left lesson 5 at step 1 of 2; 'lesson 5' starts it again. The evidence stays loaded.\n"))
+        #expect(!session.quitRequested)
+        try shell.execute("exit")
+        #expect(session.quitRequested)
+    }
+
+    @Test func checksAreNotRecordedOrCountedAsTheLearnersCommands() throws {
+        let root = try Self.helpFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let (_, _, shell) = Self.harness(root)
+        let file = root.appendingPathComponent("rec.exh").path
+        try shell.execute("record start \(file)")
+        try shell.execute("lesson 5")
+        try shell.execute("set A 1")
+        _ = try? shell.execute("next")
+        try shell.execute("record stop")
+        let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").filter { !$0.hasPrefix("#") }
+        #expect(lines == ["lesson 5", "set A 1"])
+    }
+
+    @Test func jsonStepsCarryTheTryCommands() throws {
+        let root = try Self.helpFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let (out, _, shell) = Self.harness(root)
+        try shell.execute("lesson 5 --json")
+        #expect(out.stdout.contains("\"step\": 1,\n  \"steps\": 2,"))
+        #expect(out.stdout.contains("\"try\": [\n    \"set A 1\"\n  ],"))
+        #expect(out.stdout.hasSuffix("\"loaded_training_set\": false\n}\n"), "evidence: none loads nothing")
+    }
+}
+
+/// A lesson on the training set loads it once, also in JSON mode where the output stays one document.
+@Suite struct LessonEvidenceTests {
+    @Test func jsonStartLoadsTheTrainingSetQuietly() throws {
+        let h = ShellHarness()
+        try h.shell.execute("lesson 1 --json")
+        #expect(h.session.loads.map(\.evidenceSet) == ["training"])
+        #expect(h.out.stdout.hasPrefix("{\n  \"lesson\": 1,"))
+        #expect(h.out.stdout.hasSuffix("\"loaded_training_set\": true\n}\n"))
+        #expect(h.out.stdout.components(separatedBy: "\n{").count == 1, "one JSON document")
+        try h.shell.execute("exit; lesson 2")
+        #expect(h.session.loads.count == 1, "already loaded")
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+@testable import InvestigationShell
+
+/// Command files as `exhunt -f` and `source` run them: variables, stop-on-error with FILE:LINE, --keep-going.
+@Suite struct ScriptRunTests {
+    @Test func variablesExpandInWordsAndQuotes() throws {
+        let h = ShellHarness()
+        let result = h.shell.runScript("""
+            set ZONE Europe/Amsterdam
+            set timezone $ZONE
+            set NAME "two words"
+            set --json
+            """, name: "vars.exh", echo: false, keepGoing: false)
+        #expect(result.failures == 0)
+        #expect(h.session.settings.timezoneName == "Europe/Amsterdam")
+        #expect(h.session.variables["NAME"] == "two words")
+        #expect(h.out.stdout.contains("\"ZONE\": \"Europe/Amsterdam\""))
+    }
+
+    @Test func bracedAndSingleQuotedVariables() throws {
+        let words = try Tokenizer.commands("x ${A}b '$A' \"$A\"") { $0 == "A" ? "1" : nil }
+        #expect(words == [["x", "1b", "$A", "1"]])
+    }
+
+    @Test func undefinedVariableStopsWithFileAndLine() {
+        let h = ShellHarness()
+        let result = h.shell.runScript("set A 1\n\n# comment\nset B $MISSING\nset C 3\n", name: "triage.exh", echo: false, keepGoing: false)
+        #expect(result.failures == 1)
+        #expect(result.firstError == "triage.exh:4: undefined variable $MISSING")
+        #expect(h.out.stderr == "error: triage.exh:4: undefined variable $MISSING\n")
+        #expect(h.session.variables["C"] == nil, "the file stops at the first error")
+    }
+
+    @Test func keepGoingRunsTheRestAndCountsFailures() {
+        let h = ShellHarness()
+        let result = h.shell.runScript("show 99\nset A 1\nnosuch\nset B 2\n", name: "f.exh", echo: false, keepGoing: true)
+        #expect(result.failures == 2)
+        #expect(result.firstError?.hasPrefix("f.exh:1: show:") == true)
+        #expect(h.out.stderr.contains("error: f.exh:3: unknown command 'nosuch'"))
+        #expect(h.session.variables == ["A": "1", "B": "2"])
+    }
+
+    @Test func continuedLineReportsItsFirstLine() {
+        let h = ShellHarness()
+        let result = h.shell.runScript("set A 1\nshow \\\n  99\n", name: "c.exh", echo: false, keepGoing: false)
+        #expect(result.firstError?.hasPrefix("c.exh:2: show: no event '99'") == true)
+    }
+
+    @Test func sourceStopsAndNamesTheInnerFile() throws {
+        let dir = ShellHarness.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let inner = dir.appendingPathComponent("inner.exh")
+        try "set X 1\nset Y $NOPE\nset Z 1\n".write(to: inner, atomically: true, encoding: .utf8)
+        let h = ShellHarness()
+        h.session.variables["DIR"] = dir.path
+        #expect(throws: ShellError.self) { try h.shell.execute("source $DIR/inner.exh") }
+        #expect(h.out.stderr.contains("inner.exh:2: undefined variable $NOPE"))
+        #expect(h.session.variables["Z"] == nil)
+    }
+
+    @Test func echoPrefixesEachCommand() {
+        let h = ShellHarness()
+        _ = h.shell.runScript("set A 1\nset\n", name: "e.exh", echo: true, keepGoing: false)
+        #expect(h.out.stdout.hasPrefix("+ set A 1\n+ set\noutput    table\n"))
+    }
+}
