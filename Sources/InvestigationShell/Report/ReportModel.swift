@@ -93,7 +93,6 @@ struct ReportModel {
         for m in marks { if let e = state.events(sha256: m.sha256, line: m.line, in: store).first { markedEvents[m] = e } }
         let p = session.findingCitationsRunningHunt()
         let findings = p.findingIDs.compactMap { id in p.facts(ofFinding: id).map { ReportFinding(id: id, facts: $0, events: p.events(ofFinding: id) ?? []) } }
-        let hooks = session.reportHooks
         let builds = ReportBuilds(store: store, time: session.displayTime)
 
         var serverNames = Set(store.files.map(\.server))
@@ -114,7 +113,7 @@ struct ReportModel {
             let coverage = groups.values.sorted { $0.source < $1.source }
             let (verdict, reasons) = decide(findings: mine, marks: myMarks, coverage: coverage)
             return ServerAssessment(server: name, verdict: verdict, reasons: reasons, findings: mine, marks: myMarks,
-                                    coverage: coverage, build: hooks.buildLines?(name) ?? builds.of(name)?.lines ?? [],
+                                    coverage: coverage, build: builds.of(name)?.lines ?? [],
                                     recommendedUpdate: builds.of(name)?.recommendation)
         }
 
@@ -179,18 +178,6 @@ struct ReportModel {
         return (.noEvidence, [minor.isEmpty ? "the hunt found nothing and nothing is marked malicious or suspicious"
                                             : "only low-severity findings (\(minor.prefix(3).joined(separator: "; "))\(minor.count > 3 ? "; …" : "")); nothing marked malicious or suspicious"])
     }
-}
-
-/// What other commands contribute to the report: `buildLines` replaces the build section's lines for a
-/// server (the report computes them from the evidence and the build catalog otherwise).
-public final class ReportHooks {
-    public var buildLines: ((String) -> [String])?
-    public init() {}
-}
-
-extension Session {
-    /// Where other commands plug their part into `report`.
-    public var reportHooks: ReportHooks { attachment(ReportHooks.self) { ReportHooks() } }
 }
 
 extension CaseMark: Hashable {

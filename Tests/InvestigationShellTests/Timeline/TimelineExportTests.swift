@@ -74,6 +74,19 @@ import Testing
         }
     }
 
+    @Test func jsonLinesAreExactlyTheSerializedObjects() throws {
+        let (t, dir) = try TimelineCommandTests.loaded()
+        try t.run("mark 2 as malicious --tag 'quote\\\"d' --note 'tab\there'")
+        let file = dir.appendingPathComponent("all.jsonl")
+        try t.run("export timeline \(file.path)")
+        for line in try String(contentsOf: file, encoding: .utf8).split(separator: "\n") {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+            #expect(object.count == 14, "every column of the documented list")
+        }
+        let marked = try String(contentsOf: file, encoding: .utf8).split(separator: "\n").first { $0.contains("\"event\":2,") }
+        #expect(marked?.contains("tab\\there") == true)
+    }
+
     @Test func exportRefusesToClobber() throws {
         let (t, dir) = try TimelineCommandTests.loaded()
         let file = dir.appendingPathComponent("tl.csv")
