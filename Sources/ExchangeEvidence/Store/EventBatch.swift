@@ -11,9 +11,6 @@ public struct EventBatch: Sendable {
     static let stride = InternedField.allCases.count
     private static let emptyRow = [UInt32](repeating: 0, count: stride)
     var pool = ValuePool(capacity: 256)
-    /// The id last set per field: consecutive lines mostly repeat method, status, build, client and agent,
-    /// and comparing with the previous value is cheaper than hashing.
-    private var lastIDs = [UInt32](repeating: 0, count: EventBatch.stride)
     var schemas: [FieldSchema] = []
 
     public init() {}
@@ -41,11 +38,7 @@ public struct EventBatch: Sendable {
     /// Sets an interned field of the last appended event.
     @inline(__always)
     public mutating func set(_ field: InternedField, _ bytes: UnsafeRawBufferPointer) {
-        var id = lastIDs[field.rawValue]
-        if !pool.holds(id, bytes) {
-            id = pool.intern(bytes)
-            lastIDs[field.rawValue] = id
-        }
+        let id = pool.intern(bytes)
         fieldIDs[fieldIDs.count - Self.stride + field.rawValue] = id
     }
 

@@ -86,12 +86,6 @@ public struct ValuePool: Sendable {
         }
     }
 
-    /// True when value `id` is exactly `bytes` (lets callers reuse the previous id without hashing).
-    @inline(__always)
-    public func holds(_ id: UInt32, _ bytes: UnsafeRawBufferPointer) -> Bool {
-        id != 0 && equals(Int(id), bytes)
-    }
-
     @inline(__always)
     private func equals(_ id: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
         let s = starts[id], e = starts[id + 1]
