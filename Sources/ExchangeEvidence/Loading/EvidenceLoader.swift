@@ -76,15 +76,21 @@ public struct EvidenceLoader {
         progress?(state.final())
         let added = merger.added
 
-        // Name servers: from the path, else from what the logs say, else the set's name.
+        // Name servers: from the path, else from what the logs say, else the set's name. When the root is
+        // itself a server (a Windows path starts at the top), its other top folders (`build/`, `listings/`)
+        // are parts of that server, not servers of their own.
+        let rootIsServer = added.contains { $0.group.isEmpty && !$0.isSingleFile }
+        let naming = added.map { a -> (group: String, pathServer: String?) in
+            rootIsServer && ServerNaming.isGuess(a.file.path) ? ("", nil) : (a.group, a.pathServer)
+        }
         var groupNames: [String: [String: Int]] = [:]
-        for a in added where a.pathServer == nil {
-            if let s = a.file.facts["server"] { groupNames[a.group, default: [:]][s, default: 0] += 1 }
+        for (a, n) in zip(added, naming) where n.pathServer == nil {
+            if let s = a.file.facts["server"] { groupNames[n.group, default: [:]][s, default: 0] += 1 }
         }
         var servers = Set<String>()
-        for a in added {
-            let fromLogs = groupNames[a.group]?.max { $0.value < $1.value }?.key
-            a.file.server = server ?? a.pathServer ?? fromLogs ?? (a.isSingleFile ? "unknown" : setName)
+        for (a, n) in zip(added, naming) {
+            let fromLogs = groupNames[n.group]?.max { $0.value < $1.value }?.key
+            a.file.server = server ?? n.pathServer ?? fromLogs ?? (a.isSingleFile ? "unknown" : setName)
             a.file.evidenceSet = setName
             servers.insert(a.file.server)
             report.filesAdded += 1

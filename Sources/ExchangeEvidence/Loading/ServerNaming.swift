@@ -23,7 +23,14 @@ enum ServerNaming {
             let name = parts[i - 1]
             return (parts[0...(i - 1)].joined(separator: "/"), name)
         }
-        // No Windows path inside: a folder per server holding log files directly.
+        // No Windows path inside: a folder per server holding log files directly (unless the root itself
+        // turns out to be the server: see `EvidenceLoader`).
         return (parts[0], parts[0])
+    }
+
+    /// True when `fromPath` named the server only from a top folder with no Windows path below it.
+    static func isGuess(_ path: String) -> Bool {
+        let parts = path.split(separator: "/")
+        return parts.count >= 2 && !parts.dropLast().contains { pathMarkers.contains($0.lowercased()) }
     }
 }

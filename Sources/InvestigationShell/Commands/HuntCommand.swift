@@ -25,13 +25,16 @@ struct HuntCommand: Command {
             (rules.isEmpty || rules.contains(f.rule)) && (server == nil || f.server == server) && f.severity >= minimum
         }
         findings = args.value("sort") == "time" ? Hunter.byTime(findings) : Hunter.byServerNewestFirst(findings)
+        // The ids `mark finding`, `timeline` and `report` use: F1, F2, … over all findings in time order.
+        var ids: [String: String] = [:]
+        for (i, f) in Hunter.byTime(result.findings).enumerated() { ids[Self.key(f)] = "F\(i + 1)" }
         let servers = Set(store.files.map(\.server)).filter { server == nil || $0 == server }.sorted()
         let quiet = servers.filter { s in !findings.contains { $0.server == s } }
         let coverage = result.coverage.filter { server == nil || $0.server == server }
 
         if ctx.wantsJSON {
             ctx.json(.object([
-                ("findings", .array(findings.map(\.json))),
+                ("findings", .array(findings.map { $0.json(id: ids[Self.key($0)] ?? "") })),
                 ("coverage", .array(coverage.map { c in
                     .object([("server", .string(c.server)), ("source", .string(c.kind.rawValue)), ("channel", .string(c.channel)),
                              ("first", .time(c.first)), ("last", .time(c.last)), ("files", .int(c.files)), ("events", .int(c.events))])
@@ -45,7 +48,7 @@ struct HuntCommand: Command {
         }
         if store.count == 0 { ctx.line("nothing loaded; try 'load PATH' or 'load demo'"); return }
         if args.value("sort") == "time" {
-            for f in findings { show(f, withServer: true, ctx) }
+            for f in findings { show(f, id: ids[Self.key(f)] ?? "", withServer: true, ctx) }
         } else {
             for s in servers where findings.contains(where: { $0.server == s }) {
                 let mine = findings.filter { $0.server == s }
@@ -54,7 +57,7 @@ struct HuntCommand: Command {
                     return n == 0 ? nil : "\(n) \(sev.name)"
                 }
                 ctx.line("\(TerminalText.escape(s)): \(mine.count) finding\(mine.count == 1 ? "" : "s") (\(counts.joined(separator: ", ")))")
-                for f in mine { show(f, withServer: false, ctx) }
+                for f in mine { show(f, id: ids[Self.key(f)] ?? "", withServer: false, ctx) }
                 ctx.line()
             }
         }
@@ -64,9 +67,11 @@ struct HuntCommand: Command {
                  + " from \(RuleRegistry.standard.count) rules in \(String(format: "%.3f", result.seconds)) s; 'help rules/ID' explains a rule, 'sources' shows coverage")
     }
 
-    private func show(_ f: Finding, withServer: Bool, _ ctx: CommandContext) {
+    static func key(_ f: Finding) -> String { "\(f.rule)\u{0}\(f.server)\u{0}\(f.time)\u{0}\(f.events.first ?? -1)" }
+
+    private func show(_ f: Finding, id: String, withServer: Bool, _ ctx: CommandContext) {
         let where_ = withServer ? "\(f.server)  " : ""
-        ctx.line("  \(f.severity.name.uppercased().padding(8)) \(ctx.session.displayTime(f.time))  \(TerminalText.escape(where_ + f.rule))  \(TerminalText.escape(f.title))")
+        ctx.line("  \(f.severity.name.uppercased().padding(8)) \(id.padding(4)) \(ctx.session.displayTime(f.time))  \(TerminalText.escape(where_ + f.rule))  \(TerminalText.escape(f.title))")
         ctx.line("           \(TerminalText.escape(f.summary))")
         ctx.line("           \(TerminalText.escape(f.file)):\(f.line)  (\(f.events.count) event\(f.events.count == 1 ? "" : "s"))")
     }

@@ -28,9 +28,9 @@ public final class HuntFindings {
 }
 
 extension Finding {
-    /// The JSON object documented in `help/hunt.md`.
-    var json: JSONValue {
-        .object([("rule", .string(rule)), ("title", .string(title)), ("cves", .strings(cves)), ("severity", .string(severity.name)),
+    /// The JSON object documented in `help/hunt.md`; `id` is the finding's `F` number.
+    func json(id: String) -> JSONValue {
+        .object([("id", .string(id)), ("rule", .string(rule)), ("title", .string(title)), ("cves", .strings(cves)), ("severity", .string(severity.name)),
                  ("server", .string(server)), ("time", .time(time)), ("events", .array(events.map { .int($0) })),
                  ("file", .string(file)), ("line", .int(line)), ("summary", .string(summary))])
     }

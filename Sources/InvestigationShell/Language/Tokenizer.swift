@@ -90,6 +90,34 @@ public enum Tokenizer {
         return commands
     }
 
+    /// Splits a line into its `;`-separated commands without expanding variables, so that
+    /// `set EV 1200; show $EV` expands `$EV` only when its command runs.
+    public static func segments(_ line: String) throws -> [String] {
+        var out: [String] = []
+        var current = ""
+        var quote: Character?
+        var escaped = false
+        var atWordStart = true
+        for c in line {
+            if escaped { current.append(c); escaped = false; atWordStart = false; continue }
+            if let q = quote {
+                current.append(c)
+                if c == "\\" && q == "\"" { escaped = true } else if c == q { quote = nil }
+                continue
+            }
+            switch c {
+            case "\\": current.append(c); escaped = true
+            case "'", "\"": current.append(c); quote = c
+            case ";": out.append(current); current = ""; atWordStart = true; continue
+            case "#" where atWordStart: return (out + [current]).filter { !$0.allSatisfy(\.isWhitespace) }
+            default: current.append(c)
+            }
+            atWordStart = c == " " || c == "\t"
+        }
+        if quote != nil { throw Failure(description: "unterminated \(quote!) quote") }
+        return (out + [current]).filter { !$0.allSatisfy(\.isWhitespace) }
+    }
+
     /// Quotes a word so `commands` gives it back unchanged (for recorded scripts and messages).
     public static func quote(_ word: String) -> String {
         if !word.isEmpty && word.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || "0123456789-_./:=,@+%~".unicodeScalars.contains($0) }) {

@@ -17,8 +17,11 @@ public final class Shell {
     /// Runs every command on one line; throws the first failure.
     public func execute(_ line: String) throws {
         do {
-            let commands = try Tokenizer.commands(line) { [session] name in session.variables[name] }
-            for words in commands {
+            // Variables are expanded per command, so an earlier command on the line can set them.
+            for segment in try Tokenizer.segments(line) {
+                guard let words = try Tokenizer.commands(segment, variables: { [session] name in session.variables[name] }).first else {
+                    continue
+                }
                 if session.settings.timer {
                     let clock = RunClock()
                     defer { session.output.diagnostic(clock.report() + "\n") }

@@ -25,6 +25,15 @@ import Testing
         #expect(store.files.map(\.server) == ["EX99", "EX99"], "files of one collection share the name the logs give")
     }
 
+    @Test func aServerFolderLoadedDirectlyKeepsItsSideFolders() throws {
+        let dir = Fixtures.tempDir().appendingPathComponent("EX02")
+        Fixtures.write(Self.header + Self.row, "C/Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Owa/a.LOG", in: dir)
+        Fixtures.write("ProductVersion FileVersion\r\n", "build/exsetup.txt", in: dir)
+        let (store, report) = try Fixtures.load(dir.path)
+        #expect(report.servers == ["EX99"], "not a server called 'build'")
+        #expect(store.files.count == 2)
+    }
+
     @Test func secondLoadOfTheSameFilesIsSkipped() throws {
         let dir = Fixtures.tempDir()
         Fixtures.write(Self.header + Self.row, "EX01/a.LOG", in: dir)

@@ -33,8 +33,10 @@ import Testing
         let findings = doc["findings"] as! [[String: Any]]
         #expect(!findings.isEmpty)
         for f in findings {
-            #expect(Set(f.keys) == ["rule", "title", "cves", "severity", "server", "time", "events", "file", "line", "summary"])
+            #expect(Set(f.keys) == ["id", "rule", "title", "cves", "severity", "server", "time", "events", "file", "line", "summary"])
         }
+        let ids = findings.compactMap { $0["id"] as? String }
+        #expect(Set(ids) == Set((1...findings.count).map { "F\($0)" }), "every finding has its own F number")
         let chain = try #require(findings.first { $0["rule"] as? String == "chain.proxylogon" })
         #expect(chain["severity"] as? String == "critical")
         #expect(chain["time"] as? String == "2021-03-03T06:48:10.001Z")
@@ -46,7 +48,7 @@ import Testing
         try load("proxylogon")
         try shell.execute("hunt --rule proxylogon.scanner-probe")
         #expect(out.stdout.contains("EX01: 1 finding (1 low)"))
-        #expect(out.stdout.contains("LOW      2021-03-07 15:04:04  proxylogon.scanner-probe"))
+        #expect(out.stdout.contains("LOW      F10  2021-03-07 15:04:04  proxylogon.scanner-probe"), "ids count all findings in time order")
         #expect(out.stdout.contains("ServerInfo~localhost/ecp/default.flt?"))
         let high = try json("hunt --min-severity high --json")["findings"] as! [[String: Any]]
         #expect(high.allSatisfy { ["high", "critical"].contains($0["severity"] as? String) })

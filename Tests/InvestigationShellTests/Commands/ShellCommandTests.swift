@@ -51,6 +51,8 @@ import Testing
         #expect(t.session.settings.output == .json)
         #expect(t.session.displayTime(Timestamp.parse("2021-03-03T06:49:42Z")!) == "2021-03-03 07:49:42")
         #expect(t.session.variables["CASE"] == "/tmp/x")
+        try t.run("set EV 0; set LINE $EV")
+        #expect(t.session.variables["LINE"] == "0", "a variable set earlier on the same line is visible")
         #expect(t.failure("set timezone Mars/Olympus") == "set timezone: unknown zone 'Mars/Olympus' (use an IANA name such as Europe/Amsterdam or UTC)")
         let info = try t.run("info")
         #expect(info.contains("\"timezone\": \"Europe/Amsterdam\""), "set output json applies to every command")

@@ -24,6 +24,12 @@ import Testing
         do { _ = try Tokenizer.commands("load $MISSING") } catch { #expect("\(error)" == "undefined variable $MISSING") }
     }
 
+    @Test func segmentsSplitOnlyOutsideQuotes() throws {
+        #expect(try Tokenizer.segments("set EV 1200; show $EV") == ["set EV 1200", " show $EV"])
+        #expect(try Tokenizer.segments("mark 'a;b' as x#y; note \"x;y\" # done; not this") == ["mark 'a;b' as x#y", " note \"x;y\" "])
+        #expect(try Tokenizer.segments("  ;; ").isEmpty)
+    }
+
     @Test func quoteRoundTrips() throws {
         for w in ["plain", "a b", "it's", "$HOME", "x;y", ""] {
             #expect(try Tokenizer.commands("cmd " + Tokenizer.quote(w)) == [["cmd", w]])
