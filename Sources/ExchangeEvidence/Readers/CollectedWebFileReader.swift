@@ -28,7 +28,11 @@ public struct CollectedWebFileReader: EvidenceReader {
     static let contentLimit = 1 << 20
 
     public func score(path: String, head: UnsafeRawBufferPointer) -> Int {
-        Self.classify(path) == nil ? 0 : 60
+        // Cheap test first: every file of a load is scored, and almost none are web files.
+        guard let dot = path.utf8.lastIndex(of: UInt8(ascii: ".")), path.utf8.distance(from: dot, to: path.utf8.endIndex) <= 7,
+              case let ext = String(path[path.index(after: dot)...]).lowercased(), ext == "dll" || Self.extensions.contains(ext)
+        else { return 0 }
+        return Self.classify(path) == nil ? 0 : 60
     }
 
     /// nil when the path is not a watched web file; otherwise whether it is a compiled page.

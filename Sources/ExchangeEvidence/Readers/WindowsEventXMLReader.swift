@@ -12,7 +12,9 @@ public struct WindowsEventXMLReader: EvidenceReader {
     static let namespace: StaticString = "schemas.microsoft.com/win/2004/08/events/event"
 
     public func score(path: String, head: UnsafeRawBufferPointer) -> Int {
-        guard let first = Self.nextEvent(head, from: 0) else { return 0 }
+        // Cheap test first (every file is scored): an export starts with markup.
+        guard let opening = head.first(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }), opening == 0x3C,
+              let first = Self.nextEvent(head, from: 0) else { return 0 }
         // Only markup may come before the first event (an XML declaration, an `<Events>` root, whitespace).
         let lead = head[0..<first]
         guard lead.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) || lead.first == UInt8(ascii: "<")

@@ -48,7 +48,7 @@ public final class EventStore: @unchecked Sendable {
         }
         var idMap = [UInt32](repeating: 0, count: batch.pool.count)
         for local in batch.pool.ids {
-            idMap[Int(local)] = batch.pool.withBytes(local) { pool.intern($0) }
+            idMap[Int(local)] = pool.intern(local, from: batch.pool)
         }
         let n = batch.count
         fileIndex.append(contentsOf: repeatElement(fidx, count: n))

@@ -47,7 +47,17 @@ public struct ValuePool: Sendable {
     @inline(__always)
     public mutating func intern(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
         if bytes.count == 0 { return 0 }
-        let h = Self.hash(bytes)
+        return intern(bytes, hash: Self.hash(bytes))
+    }
+
+    /// Adds the value `other` holds as `id`, reusing its hash (merging a file's pool into the store's).
+    @inline(__always)
+    public mutating func intern(_ id: UInt32, from other: ValuePool) -> UInt32 {
+        other.withBytes(id) { intern($0, hash: other.hashes[Int(id)]) }
+    }
+
+    @inline(__always)
+    private mutating func intern(_ bytes: UnsafeRawBufferPointer, hash h: UInt64) -> UInt32 {
         var slot = Int(truncatingIfNeeded: h) & mask
         while true {
             let id = slots[slot]
