@@ -61,7 +61,7 @@ struct Exhunt: ParsableCommand {
         let shell = Shell(session: session)
         var failures = 0
 
-        if demo { failures += run(shell, "load demo", name: "--demo") }
+        if demo { failures += run(shell, "load demo --quiet", name: "--demo") }
         if !command.isEmpty {
             for c in command where failures == 0 || keepGoing { failures += run(shell, c, name: "-c") }
         } else if let file {

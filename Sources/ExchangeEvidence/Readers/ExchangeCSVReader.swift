@@ -108,6 +108,13 @@ public struct ExchangeCSVReader: EvidenceReader {
             let n = schema!.names.count
             scan.scan(line, separator: 0x2C)
             LineChecks.report(line, number: lineNo, highBit: scan.hasHighBit, nul: scan.hasNul, problems: &out.problems)
+            // A line cut off by the end of the file is kept, but as plain text: its last field is partial and must
+            // not reach rules or indicators as a value (a half IP, a cut user agent).
+            if scanner.lastLineUnterminated && scan.fields < n {
+                ExchangeCSVReader.reportFieldCount(scan.fields, n, lineNo, unterminated: true, &out.problems)
+                out.batch.append(offset: off, length: len, line: lineNo, time: LineChecks.leadingTime(line), schema: plain)
+                continue
+            }
             if memchr(line.baseAddress!, 0x22, len) != nil {
                 readQuoted(line, off: off, lineNo: lineNo, m: m, columns: n, schemaIndex: schemaIndex, out: &out,
                            unterminated: scanner.lastLineUnterminated, servers: &serverCounts)
@@ -138,7 +145,7 @@ public struct ExchangeCSVReader: EvidenceReader {
 
     static func reportFieldCount(_ got: Int, _ want: Int, _ lineNo: Int, unterminated: Bool, _ problems: inout ProblemLog) {
         if unterminated && got < want {
-            problems.add(LoadProblem(line: lineNo, "line \(lineNo): truncated (\(got) of \(want) fields, file ends mid-line; kept)"),
+            problems.add(LoadProblem(line: lineNo, "line \(lineNo): truncated (\(got) of \(want) fields, file ends mid-line; kept as text)"),
                          kind: "truncated last line")
         } else {
             problems.add(LoadProblem(line: lineNo, "line \(lineNo): \(got) fields where the header has \(want) (kept)"),

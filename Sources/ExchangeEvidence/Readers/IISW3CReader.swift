@@ -69,6 +69,13 @@ public struct IISW3CReader: EvidenceReader {
             }
             scan.scan(line, separator: 0x20)
             LineChecks.report(line, number: lineNo, highBit: scan.hasHighBit, nul: scan.hasNul, problems: &out.problems)
+            // A line cut off by the end of the file is kept, but as plain text: its last field is partial and must
+            // not reach rules or indicators as a value (a half IP, a cut user agent).
+            if scanner.lastLineUnterminated && scan.fields < columns {
+                ExchangeCSVReader.reportFieldCount(scan.fields, columns, lineNo, unterminated: true, &out.problems)
+                out.batch.append(offset: off, length: len, line: lineNo, time: LineChecks.leadingTime(line), schema: plain)
+                continue
+            }
             @inline(__always) func value(_ c: Int) -> UnsafeRawBufferPointer? {
                 guard let v = scan.field(c, of: line), !(v.count == 1 && v[0] == UInt8(ascii: "-")) else { return nil }
                 return v

@@ -20,7 +20,9 @@ public final class CaseState {
     /// The user recorded with marks, notes and audit entries.
     public static var user: String {
         let env = ProcessInfo.processInfo.environment
-        return env["USER"] ?? env["LOGNAME"] ?? "unknown"
+        if let name = env["USER"] ?? env["LOGNAME"] { return name }
+        if let pw = getpwuid(getuid()), let name = pw.pointee.pw_name { return String(cString: name) }
+        return "unknown"
     }
 
     static var now: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }

@@ -12,8 +12,8 @@ struct GrepIOCCommand: Command {
     var options: [OptionSpec] {
         [.repeated("type", "TYPE", "only indicators of this type: " + IndicatorType.allCases.map(\.rawValue).joined(separator: ", ")),
          .repeated("server", "NAME", "only this server (repeatable)"),
-         .value("from", "TIME", "only hits at or after TIME (UTC, 2021-03-03 or 2021-03-03T06:00:00)"),
-         .value("to", "TIME", "only hits at or before TIME (UTC; a bare date includes the whole day)"),
+         .value("from", "TIME", "only hits at or after TIME (as timeline: session time zone unless it ends in Z or ±HH:MM; -2h)"),
+         .value("to", "TIME", "only hits up to TIME (a bare date includes the whole day)"),
          .flag("hits", "list every hit instead of one line per indicator"),
          .flag("raw", "search the raw bytes of every loaded file instead of the parsed fields")]
     }
@@ -33,8 +33,8 @@ struct GrepIOCCommand: Command {
         do { indicators = try library.select(sets: args.positional, types: types) } catch {
             throw ShellError("grep-ioc: \(TerminalText.escape("\(error)"))")
         }
-        let filter = IOCFilter(servers: Set(args.values("server")), from: try time(args.value("from"), endOfDay: false),
-                               to: try time(args.value("to"), endOfDay: true))
+        let filter = IOCFilter(servers: Set(args.values("server")), from: try time(args.value("from"), ctx)?.start,
+                               to: try time(args.value("to"), ctx).map { $0.end - 1 })
         if store.count == 0 && store.files.isEmpty && !ctx.wantsJSON {
             ctx.line("nothing loaded; try 'load PATH' or 'load demo'")
             return
@@ -108,11 +108,14 @@ struct GrepIOCCommand: Command {
     }
 
     /// `2021-03-03`, `2021-03-03T06:00:00[.fff][Z]` or `2021-03-03 06:00:00`, all UTC.
-    private func time(_ text: String?, endOfDay: Bool) throws -> Int64? {
+    /// The same time language as `timeline --from/--to`, in the session's time zone.
+    private func time(_ text: String?, _ ctx: CommandContext) throws -> (start: Int64, end: Int64)? {
         guard let text else { return nil }
-        if let t = Timestamp.parse(text) { return t }
-        if text.count == 10, let t = Timestamp.parse(text + "T00:00:00") { return endOfDay ? t + 86_399_999 : t }
-        throw ShellError("grep-ioc: cannot read the time '\(TerminalText.escape(text))' (use 2021-03-03 or 2021-03-03T06:00:00, UTC)")
+        let newest = ctx.session.store.files.map(\.lastTime).max() ?? Timestamp.unknown
+        guard let span = TimeSpec.bound(text, zone: ctx.session.settings.timezone, newest: newest) else {
+            throw ShellError("grep-ioc: cannot read the time '\(TerminalText.escape(text))' (use 2021-03-03, 2021-03-03 06:00, 2021-03-03T06:00:00Z or -2h)")
+        }
+        return span
     }
 }
 

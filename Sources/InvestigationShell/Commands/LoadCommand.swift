@@ -8,7 +8,8 @@ struct LoadCommand: Command {
     var usage: String { "load PATH|demo [--name NAME] [--server NAME]" }
     var options: [OptionSpec] {
         [.value("name", "NAME", "name of the evidence set (default: the folder or zip name)"),
-         .value("server", "NAME", "server name for every file (default: from the layout or the logs)")]
+         .value("server", "NAME", "server name for every file (default: from the layout or the logs)"),
+         .flag("quiet", "print the summary on stderr (results on stdout stay clean, as with exhunt --demo)")]
     }
     var completion: ArgumentCompletion { .files }
 
@@ -33,7 +34,17 @@ struct LoadCommand: Command {
         } catch {
             throw ShellError("load: \(error)")
         }
+        if report.filesAdded == 0 && report.duplicatesSkipped == 0 && !report.cancelled {
+            let skipped = report.discoveryProblems.isEmpty ? "" : "; skipped: " + report.discoveryProblems.prefix(3)
+                .map { "\(TerminalText.escape($0.path)) (\(TerminalText.escape($0.message)))" }.joined(separator: ", ")
+            throw ShellError("load: no evidence files in \(TerminalText.escape(path))\(skipped)")
+        }
         ctx.session.loads.append(report)
+        if args.flag("quiet") {
+            ctx.diagnostic("loaded \(TerminalText.escape(report.evidenceSet)): \(report.filesAdded) files, \(report.eventsAdded) events from "
+                           + TerminalText.escape(report.servers.joined(separator: ", ")))
+            return
+        }
         if ctx.wantsJSON {
             ctx.json(.object([
                 ("evidence_set", .string(report.evidenceSet)), ("root", .string(report.root)),

@@ -18,7 +18,7 @@ struct SourcesCommand: Command {
         let files = store.files.filter { args.value("server") == nil || $0.server == args.value("server") }
         if files.isEmpty && !ctx.wantsJSON { ctx.line("nothing loaded; try 'load PATH' or 'load demo'"); return }
         if args.flag("files") { return listFiles(files, ctx) }
-        if args.flag("problems") { return listProblems(files, ctx) }
+        if args.flag("problems") { return listProblems(files, skipped: ctx.session.loads, ctx) }
 
         struct Group { var files = 0; var events = 0; var bytes = 0; var first = Int64.max; var last = Int64.min; var problems = 0 }
         var groups: [String: Group] = [:]
@@ -71,10 +71,15 @@ struct SourcesCommand: Command {
         ctx.write(table.render())
     }
 
-    private func listProblems(_ files: [EvidenceFile], _ ctx: CommandContext) {
+    private func listProblems(_ files: [EvidenceFile], skipped loads: [LoadReport], _ ctx: CommandContext) {
         let withProblems = files.filter { $0.problems.total > 0 }
+        // What the walk refused (hostile zip members, links) belongs to the chain of custody too.
+        let skipped = loads.flatMap { load in load.discoveryProblems.map { (set: load.evidenceSet, problem: $0) } }
         if ctx.wantsJSON {
-            ctx.json(.array(withProblems.map { f in
+            ctx.json(.array(skipped.map { s in
+                .object([("server", .null), ("file", .string(s.problem.path)), ("total", .int(1)), ("by_kind", .object([("skipped", .int(1))])),
+                         ("problems", .array([.object([("line", .null), ("message", .string(s.problem.message))])]))])
+            } + withProblems.map { f in
                 .object([("server", .string(f.server)), ("file", .string(f.path)), ("total", .int(f.problems.total)),
                          ("by_kind", .object(f.problems.countsByKind.map { ($0.kind, .int($0.count)) })),
                          ("problems", .array(f.problems.kept.map { .object([("line", $0.line.map { .int($0) } ?? .null),
@@ -82,7 +87,10 @@ struct SourcesCommand: Command {
             }))
             return
         }
-        if withProblems.isEmpty { ctx.line("no problems: every loaded line was read cleanly"); return }
+        for s in skipped {
+            ctx.line(TerminalText.escape("\(s.set)  \(s.problem.path): not loaded: \(s.problem.message)"))
+        }
+        if withProblems.isEmpty && skipped.isEmpty { ctx.line("no problems: every loaded line was read cleanly"); return }
         for f in withProblems {
             ctx.line(TerminalText.escape("\(f.server)  \(f.path): \(f.problems.total) problem\(f.problems.total == 1 ? "" : "s")"))
             for p in f.problems.kept { ctx.line("  " + TerminalText.escape(p.message)) }

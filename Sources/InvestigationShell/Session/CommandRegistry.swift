@@ -6,27 +6,17 @@ public struct CommandRegistry {
     public init(_ commands: [any Command]) { self.commands = commands }
 
     public static let standard = CommandRegistry([
-        HelpCommand(),
-        LoadCommand(),
-        SourcesCommand(),
-        InfoCommand(),
-        ShowCommand(),
-        GrepIOCCommand(),
-        IOCCommand(),
-        SetCommand(),
-        SourceCommand(),
-        RecordCommand(),
+        // The session and the evidence
+        HelpCommand(), LoadCommand(), SourcesCommand(), InfoCommand(), ShowCommand(), SetCommand(),
+        // Detection
+        HuntCommand(), RulesCommand(), GrepIOCCommand(), IOCCommand(), CheckBuildCommand(),
+        // The story and the analyst's decisions
+        TimelineCommand(), MarkCommand(), UnmarkCommand(), MarksCommand(), NoteCommand(), CaseCommand(),
+        ExportCommand(), ReportCommand(),
+        // Scripts and teaching
+        SourceCommand(), RecordCommand(),
         LessonCommand(), NextCommand(), BackCommand(), HintCommand(), ExitCommand(),
-        CheckBuildCommand(),
-        HuntCommand(),
-        RulesCommand(),
-        ExportCommand(),
         QuitCommand(),
-        TimelineCommand(),
-        MarkCommand(), UnmarkCommand(), MarksCommand(), NoteCommand(),
-        CaseCommand(),
-        ExportCommand(),
-        ReportCommand(),
     ])
 
     /// Finds a command by name, alias, or unambiguous prefix (as gdb does).

@@ -28,6 +28,16 @@ import Testing
         #expect(attacker["first"] as? String == "2021-03-03T06:49:42.000Z")
     }
 
+    @Test func timeWindowsReadLikeTimelines() throws {
+        let t = TestShell()
+        try t.run("load \(Self.training) --quiet; set timezone Europe/Amsterdam")
+        // 139.162.202.236 came at 03:06:27 UTC, 04:06:27 in Amsterdam.
+        let local = try json(t.run("grep-ioc helsecert --from '2021-03-05 04:00' --to '2021-03-05 04:10' --json"))
+        #expect(local.map { $0["ioc"] as? String } == ["139.162.202.236"])
+        let utc = try json(t.run("grep-ioc helsecert --from 2021-03-05T04:00:00Z --to 2021-03-05T04:10:00Z --json"))
+        #expect(utc.isEmpty)
+    }
+
     @Test func hitsAsJSONCarryTheDocumentedKeys() throws {
         let t = TestShell()
         try t.run("load \(Self.training)")

@@ -8,6 +8,8 @@ import Testing
 
     @Test func everyCommandHasAHelpFile() throws {
         let t = TestShell()
+        let names = t.session.registry.commands.flatMap { [$0.name] + $0.aliases }
+        #expect(names.count == Set(names).count, "a command or alias is registered twice")
         for c in t.session.registry.commands {
             #expect(t.session.help.text(c.name) != nil, "help/\(c.name).md is missing")
             #expect(!c.summary.isEmpty && !c.usage.isEmpty)
@@ -31,6 +33,14 @@ import Testing
         let event = try JSONSerialization.jsonObject(with: Data(show.utf8)) as! [String: Any]
         #expect(event["event"] as? Int == 0)
         #expect(event["file"] as? String != nil && event["line"] as? Int != nil && event["raw"] as? String != nil)
+    }
+
+    @Test func emptyEvidenceIsAnErrorNotACleanServer() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-empty-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let t = TestShell()
+        #expect(t.failure("load \(dir.path)") == "load: no evidence files in \(dir.path)")
+        #expect(t.session.loads.isEmpty)
     }
 
     @Test func showEscapesHostileText() throws {
