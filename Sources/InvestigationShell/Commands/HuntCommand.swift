@@ -20,6 +20,10 @@ struct HuntCommand: Command {
         let rules = args.values("rule")
         let server = args.value("server")
         let minimum = args.value("min-severity").flatMap(Severity.init(name:)) ?? .info
+        if let server, store.count > 0, !store.files.contains(where: { $0.server == server }) {
+            let known = Set(store.files.map(\.server)).sorted().joined(separator: ", ")
+            throw ShellError("hunt: no server '\(TerminalText.escape(server))' is loaded (servers: \(TerminalText.escape(known)))")
+        }
         let result = HuntFindings.of(ctx.session).result(for: store)
         var findings = result.findings.filter { f in
             (rules.isEmpty || rules.contains(f.rule)) && (server == nil || f.server == server) && f.severity >= minimum

@@ -16,7 +16,7 @@ struct IOCCommand: Command {
     var completion: ArgumentCompletion { .words(["sets", "load", "add", "show", "export-patterns"]) }
 
     func run(_ args: Arguments, in ctx: CommandContext) throws {
-        guard let sub = args.positional.first else { throw ShellError("usage: \(usage)") }
+        let sub = args.positional.first ?? "sets"          // bare `ioc` lists the sets
         let rest = Array(args.positional.dropFirst())
         let library = ctx.session.indicatorLibrary
         switch sub {

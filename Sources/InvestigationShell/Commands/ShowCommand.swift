@@ -4,14 +4,15 @@ import ExchangeEvidence
 struct ShowCommand: Command {
     var name: String { "show" }
     var summary: String { "show one event in full: every field, the raw line, file, line and SHA-256" }
-    var usage: String { "show EVENT_ID…" }
+    var usage: String { "show EVENT_ID|FILE:LINE…" }
 
     func run(_ args: Arguments, in ctx: CommandContext) throws {
         guard !args.positional.isEmpty else { throw ShellError("usage: \(usage)") }
         let store = ctx.session.store
         var docs: [JSONValue] = []
         for word in args.positional {
-            guard let id = Int(word.hasPrefix("#") ? String(word.dropFirst()) : word), id >= 0, id < store.count else {
+            let number = Int(word.hasPrefix("#") ? String(word.dropFirst()) : word)
+            guard let id = try number ?? Self.event(at: word, in: store), id >= 0, id < store.count else {
                 throw ShellError("show: no event '\(TerminalText.escape(word))' (events are numbered 0–\(max(0, store.count - 1)))")
             }
             let f = store.file(of: id)
@@ -36,3 +37,22 @@ struct ShowCommand: Command {
     }
 }
 import Foundation
+
+extension ShowCommand {
+    /// The event at `FILE:LINE` (the form `hunt` and `sources --problems` print); FILE may be any unique
+    /// ending of a loaded file's path. nil when the word is not of that form.
+    static func event(at word: String, in store: EventStore) throws -> EventID? {
+        guard let colon = word.lastIndex(of: ":"), let line = Int(word[word.index(after: colon)...]) else { return nil }
+        let path = String(word[..<colon])
+        let files = store.files.indices.filter { store.files[$0].path == path || store.files[$0].path.hasSuffix("/" + path) }
+        guard files.count == 1 else {
+            throw ShellError(files.isEmpty ? "show: no loaded file '\(TerminalText.escape(path))'"
+                                           : "show: '\(TerminalText.escape(path))' matches \(files.count) files; give more of the path")
+        }
+        let f = UInt32(files[0])
+        guard let id = store.fileIndex.indices.first(where: { store.fileIndex[$0] == f && Int(store.lineNumber[$0]) == line }) else {
+            throw ShellError("show: no event at line \(line) of \(TerminalText.escape(store.files[files[0]].path))")
+        }
+        return id
+    }
+}
