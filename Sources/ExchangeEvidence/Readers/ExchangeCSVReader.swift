@@ -45,6 +45,7 @@ public struct ExchangeCSVReader: EvidenceReader {
         var schemaIndex: UInt16 = 0
         var mapping: FieldMapping?
         var fieldLine: [UInt8] = []
+        var span = 0
         var scan = SeparatorScan()
         defer { scan.deallocate() }
         var buildBytes: [UInt8] = []
@@ -70,6 +71,7 @@ public struct ExchangeCSVReader: EvidenceReader {
                     schemaIndex = out.batch.addSchema(s)
                     mapping = m
                     fieldLine = m.headerLine
+                    span = m.span
                 } else if text.hasPrefix("#Log-type:") {
                     let type = String(text.dropFirst(10)).trimmingSpaces()
                     out.kind = Self.kind(forPath: input.path, logType: type)
@@ -93,6 +95,7 @@ public struct ExchangeCSVReader: EvidenceReader {
                     let m = FieldMapping(s, aliases: Self.aliases, timeNames: Self.timeNames, serverNames: Self.serverNames)
                     mapping = m
                     fieldLine = m.headerLine
+                    span = m.span
                     continue
                 }
                 out.problems.add(LoadProblem(line: lineNo, "line \(lineNo): data before any #Fields header (kept as plain text)"),
@@ -106,7 +109,7 @@ public struct ExchangeCSVReader: EvidenceReader {
             }
             let m = mapping!
             let n = schema!.names.count
-            scan.scan(line, separator: 0x2C)
+            scan.scan(line, separator: 0x2C, locating: span)
             LineChecks.report(line, number: lineNo, highBit: scan.hasHighBit, nul: scan.hasNul, problems: &out.problems)
             // A line cut off by the end of the file is kept, but as plain text: its last field is partial and must
             // not reach rules or indicators as a value (a half IP, a cut user agent).

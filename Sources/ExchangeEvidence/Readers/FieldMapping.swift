@@ -12,6 +12,8 @@ struct FieldMapping {
     var buildParts: [Int] = []
     /// Column naming the server that wrote the line.
     var server = -1
+    /// Columns a reader must locate on each line: one past the last column read above.
+    var span: Int { ([time, timeOfDay, server] + columns + buildParts).max()! + 1 }
     /// The field names joined with commas: a data line equal to it is a repeated bare CSV header.
     var headerLine: [UInt8]
 

@@ -32,6 +32,7 @@ public struct IISW3CReader: EvidenceReader {
         var columns = 0
         var mapping: FieldMapping?
         var dateCol = -1, timeCol = -1
+        var span = 0
         var scan = SeparatorScan()
         defer { scan.deallocate() }
         var serverCounts: [String: Int] = [:]
@@ -55,6 +56,7 @@ public struct IISW3CReader: EvidenceReader {
                     mapping = m
                     dateCol = s.column("date") ?? -1
                     timeCol = s.column("time") ?? -1
+                    span = max(m.span, dateCol + 1, timeCol + 1)
                 } else if text.hasPrefix("#Software:") {
                     out.facts["software"] = String(text.dropFirst(10)).trimmingSpaces()
                 }
@@ -67,7 +69,7 @@ public struct IISW3CReader: EvidenceReader {
                 out.batch.append(offset: off, length: len, line: lineNo, time: LineChecks.leadingTime(line), schema: plain)
                 continue
             }
-            scan.scan(line, separator: 0x20)
+            scan.scan(line, separator: 0x20, locating: span)
             LineChecks.report(line, number: lineNo, highBit: scan.hasHighBit, nul: scan.hasNul, problems: &out.problems)
             // A line cut off by the end of the file is kept, but as plain text: its last field is partial and must
             // not reach rules or indicators as a value (a half IP, a cut user agent).

@@ -2,8 +2,8 @@
 /// non-ASCII or NUL bytes — one pass over the bytes instead of three (the per-byte loop was the largest
 /// cost of parsing).
 public struct SeparatorScan {
-    /// `starts[k]` is where field k begins; `starts[fields]` is the line length + 1 (a sentinel), so
-    /// field k spans `starts[k] ..< starts[k + 1] - 1`. Only the first `capacity - 1` fields are located.
+    /// `starts[k]` is where field k begins, for k ≤ `located`; `starts[fields]` is the line length + 1 (a
+    /// sentinel), so field k spans `starts[k] ..< starts[k + 1] - 1`. At most `capacity - 1` fields are located.
     public private(set) var starts: UnsafeMutableBufferPointer<Int>
     public private(set) var fields = 0
     public private(set) var hasHighBit = false
@@ -17,8 +17,8 @@ public struct SeparatorScan {
     /// Frees the position buffer (the scanner is reused for every line of a file).
     public func deallocate() { starts.deallocate() }
 
-    /// Number of located fields (at most `capacity - 1`).
-    public var located: Int { min(fields, starts.count - 1) }
+    /// Number of located fields (at most `capacity - 1`, and at most the `wanted` of the last scan).
+    public private(set) var located = 0
 
     @inline(__always)
     static func zeroBytes(_ x: UInt64) -> UInt64 {
@@ -27,11 +27,12 @@ public struct SeparatorScan {
         return ~(((x & low7) &+ low7) | x | low7)
     }
 
-    /// Scans `line` for `separator`.
+    /// Scans `line` for `separator`, locating the first `wanted` fields (readers need the leading columns of
+    /// a 74-column HttpProxy line); past them separators are only counted, with a population count per word.
     @inline(__always)
-    public mutating func scan(_ line: UnsafeRawBufferPointer, separator: UInt8) {
+    public mutating func scan(_ line: UnsafeRawBufferPointer, separator: UInt8, locating wanted: Int = .max) {
         let n = line.count
-        let limit = starts.count - 1
+        let limit = min(starts.count - 1, max(wanted, 1))
         var count = 0
         var high: UInt64 = 0
         var nul: UInt64 = 0
@@ -39,16 +40,25 @@ public struct SeparatorScan {
         starts[0] = 0
         var i = 0
         if let base = line.baseAddress {
-            while i + 8 <= n {
+            // Locating: record where each wanted field starts (starts[limit] bounds the last wanted one).
+            while i + 8 <= n && count < limit {
                 let w = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
                 high |= w
                 nul |= Self.zeroBytes(w)
                 var m = Self.zeroBytes(w ^ pattern)
                 while m != 0 {
                     count += 1
-                    if count < limit { starts[count] = i + (m.trailingZeroBitCount >> 3) + 1 }
+                    if count <= limit { starts[count] = i + (m.trailingZeroBitCount >> 3) + 1 }
                     m &= m &- 1
                 }
+                i += 8
+            }
+            // Counting only: one bit per matching byte, summed by a multiply.
+            while i + 8 <= n {
+                let w = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                high |= w
+                nul |= Self.zeroBytes(w)
+                count &+= Int(truncatingIfNeeded: ((Self.zeroBytes(w ^ pattern) >> 7) &* 0x0101_0101_0101_0101) >> 56)
                 i += 8
             }
             while i < n {
@@ -57,13 +67,14 @@ public struct SeparatorScan {
                 if b == 0 { nul |= 0x80 }
                 if b == separator {
                     count += 1
-                    if count < limit { starts[count] = i + 1 }
+                    if count <= limit { starts[count] = i + 1 }
                 }
                 i += 1
             }
         }
         fields = count + 1
-        if fields < starts.count { starts[fields] = n + 1 } else { starts[limit] = n + 1 }
+        located = min(fields, limit)
+        if fields <= limit { starts[fields] = n + 1 }
         hasHighBit = high & 0x8080_8080_8080_8080 != 0
         hasNul = nul & 0x8080_8080_8080_8080 != 0
     }
@@ -73,7 +84,7 @@ public struct SeparatorScan {
     public func field(_ k: Int, of line: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
         guard k >= 0, k < located else { return nil }
         let s = starts[k]
-        let e = (k + 1 < starts.count ? starts[k + 1] : line.count + 1) - 1
+        let e = starts[k + 1] - 1
         return UnsafeRawBufferPointer(rebasing: line[s..<max(s, min(e, line.count))])
     }
 }
