@@ -9,7 +9,6 @@ public struct EventBatch: Sendable {
     /// Interned ids, `stride` per event in `InternedField` order (one array, so adding an event is one append).
     var fieldIDs: [UInt32] = []
     static let stride = InternedField.allCases.count
-    private static let emptyRow = [UInt32](repeating: 0, count: stride)
     var pool = ValuePool(capacity: 256)
     var schemas: [FieldSchema] = []
 
@@ -32,7 +31,9 @@ public struct EventBatch: Sendable {
         lines.append(UInt32(truncatingIfNeeded: line))
         times.append(time)
         schemaIndex.append(schema)
-        fieldIDs.append(contentsOf: Self.emptyRow)
+        // Not a shared static row: retaining one global array from both workers for every event made its
+        // reference count a contended cache line.
+        fieldIDs.append(contentsOf: repeatElement(0, count: Self.stride))
     }
 
     /// Sets an interned field of the last appended event.

@@ -56,15 +56,17 @@ public final class EventStore: @unchecked Sendable {
         offset.append(contentsOf: batch.offsets)
         length.append(contentsOf: batch.lengths)
         time.append(contentsOf: batch.times)
-        for local in batch.schemaIndex { schema.append(schemaMap[Int(local)]) }
+        schema.append(contentsOf: batch.schemaIndex.lazy.map { schemaMap[Int($0)] })
         let stride = EventBatch.stride
         batch.fieldIDs.withUnsafeBufferPointer { ids in
             idMap.withUnsafeBufferPointer { map in
                 for k in 0..<values.count {
-                    var column: [UInt32] = []
-                    swap(&column, &values[k])          // append to a local: no exclusivity check per element
-                    for e in 0..<n { column.append(map[Int(ids[e * stride + k])]) }
-                    swap(&column, &values[k])
+                    // Grow the column once (geometrically), then fill it through a pointer.
+                    let base = values[k].count
+                    values[k].append(contentsOf: repeatElement(0, count: n))
+                    values[k].withUnsafeMutableBufferPointer { column in
+                        for e in 0..<n { column[base + e] = map[Int(ids[e &* stride &+ k])] }
+                    }
                 }
             }
         }
