@@ -37,15 +37,25 @@ struct EvidenceWalker {
         var stack = [""]
         while let rel = stack.popLast() {
             let dir = rel.isEmpty ? base : base + "/" + rel
-            guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else {
+            // readdir and fstatat relative to the open folder: no Foundation listing, no full path lookup per file.
+            guard let handle = opendir(dir) else {
                 problems.append(DiscoveryProblem(path: rel.isEmpty ? "." : rel, message: "folder cannot be read: \(String(cString: strerror(errno)))"))
                 continue
+            }
+            defer { closedir(handle) }
+            let dfd = dirfd(handle)
+            var names: [String] = []
+            while let entry = readdir(handle) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                if name != "." && name != ".." { names.append(name) }
             }
             for name in names.sorted() {
                 let r = rel.isEmpty ? name : rel + "/" + name
                 let abs = dir + "/" + name
                 var st = stat()
-                guard lstat(abs, &st) == 0 else {
+                guard fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else {
                     problems.append(DiscoveryProblem(path: r, message: "cannot stat: \(String(cString: strerror(errno)))"))
                     continue
                 }
