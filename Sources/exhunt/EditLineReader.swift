@@ -24,6 +24,7 @@ final class EditLineReader {
         _ = ceditline_set_clientdata(el, Unmanaged.passUnretained(self).toOpaque())
         _ = ceditline_set_editor(el, "emacs")
         _ = ceditline_set_signal(el, 1)
+        _ = ceditline_set_getc(el) { _, c in EditLineReader.readCharacter(into: c) }
         _ = ceditline_set_prompt(el) { el in
             guard let el, let me = EditLineReader.from(el) else { return nil }
             return me.prompt
@@ -60,6 +61,51 @@ final class EditLineReader {
         var s = String(cString: line)
         if s.hasSuffix("\n") { s.removeLast() }
         return s
+    }
+
+    /// libedit's character source (`EL_GETCFN`): one character from stdin, decoded in the locale's encoding
+    /// as libedit's own reader does; -1 with `EINTR` once Ctrl-C was pressed.
+    ///
+    /// libedit's reader only notices Ctrl-C when the signal interrupts its `read()`. A Ctrl-C that arrives
+    /// while it is echoing the previous key sets the flag but interrupts nothing, and the next `read()`
+    /// then blocks. Here the wait is a `poll` on stdin and the interrupt pipe, with the flag checked before
+    /// every wait, so a Ctrl-C is seen whenever it comes. Signals that are no Ctrl-C (window size, continue
+    /// after Ctrl-Z) only restart the wait; libedit's handler has already redrawn the line.
+    static func readCharacter(into c: UnsafeMutablePointer<wchar_t>?) -> Int32 {
+        var pending = [CChar]()                   // bytes of a multi-byte character read so far
+        while true {
+            Interrupt.drainWakeups()
+            if Interrupt.isSet { errno = EINTR; return -1 }
+            var fds = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: Interrupt.wakeReader.load(ordering: .relaxed), events: Int16(POLLIN), revents: 0)]
+            if poll(&fds, fds[1].fd >= 0 ? 2 : 1, -1) < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                return -1
+            }
+            guard fds[0].revents != 0 else { continue }      // woken by the pipe: the flag decides
+            var byte: CChar = 0
+            let n = read(STDIN_FILENO, &byte, 1)
+            if n == 0 { return 0 }
+            if n < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                return -1
+            }
+            pending.append(byte)
+            decode: while !pending.isEmpty {
+                var wide: wchar_t = 0
+                var state = mbstate_t()
+                switch mbrtowc(&wide, pending, pending.count, &state) {
+                case -2:              // incomplete: read the next byte
+                    if pending.count >= 16 { pending.removeAll() }   // MB_LEN_MAX: give up on it
+                    break decode
+                case -1:              // invalid: drop it; its last byte may start a character
+                    pending = pending.count > 1 ? [pending[pending.count - 1]] : []
+                default:
+                    c?.pointee = wide
+                    return 1
+                }
+            }
+        }
     }
 
     func remember(_ line: String) {
