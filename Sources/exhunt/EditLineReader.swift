@@ -70,7 +70,9 @@ final class EditLineReader {
     /// while it is echoing the previous key sets the flag but interrupts nothing, and the next `read()`
     /// then blocks. Here the wait is a `poll` on stdin and the interrupt pipe, with the flag checked before
     /// every wait, so a Ctrl-C is seen whenever it comes. Signals that are no Ctrl-C (window size, continue
-    /// after Ctrl-Z) only restart the wait; libedit's handler has already redrawn the line.
+    /// after Ctrl-Z) only restart the wait; libedit's handler has already resized or redrawn the line. Unlike
+    /// libedit's reader this cannot re-arm libedit's handlers (`sig_set` is private), so a second resize or
+    /// Ctrl-Z while editing the same line gets the default action; every new prompt re-arms them.
     static func readCharacter(into c: UnsafeMutablePointer<wchar_t>?) -> Int32 {
         var pending = [CChar]()                   // bytes of a multi-byte character read so far
         while true {
