@@ -75,7 +75,7 @@ struct HuntCommand: Command {
 
     private func show(_ f: Finding, id: String, withServer: Bool, _ ctx: CommandContext) {
         let where_ = withServer ? "\(f.server)  " : ""
-        ctx.line("  \(f.severity.name.uppercased().padding(8)) \(id.padding(4)) \(ctx.session.displayTime(f.time))  \(TerminalText.escape(where_ + f.rule))  \(TerminalText.escape(f.title))")
+        ctx.line("  \(Style.severity(f.severity.name, width: 8, color: ctx.session.settings.color)) \(id.padding(4)) \(ctx.session.displayTime(f.time))  \(TerminalText.escape(where_ + f.rule))  \(TerminalText.escape(f.title))")
         ctx.line("           \(TerminalText.escape(f.summary))")
         ctx.line("           \(TerminalText.escape(f.file)):\(f.line)  (\(f.events.count) event\(f.events.count == 1 ? "" : "s"))")
     }
