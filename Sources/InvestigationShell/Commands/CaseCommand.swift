@@ -32,7 +32,7 @@ struct CaseCommand: Command {
             guard state.file != nil else { throw ShellError("case close: no case is open") }
             state.close()
             if !ctx.wantsJSON { ctx.line("case closed") }
-        case "history" where args.value("as-script") != nil:
+        case "history" where args.value("as-script") != nil, "log" where args.value("as-script") != nil:
             guard let file = state.file else { throw ShellError("case history: no case is open") }
             try exportScript(file, to: args.value("as-script")!, overwrite: args.flag("overwrite"), ctx)
         case "log", "history":
