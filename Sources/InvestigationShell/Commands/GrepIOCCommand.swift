@@ -82,10 +82,11 @@ struct GrepIOCCommand: Command {
     }
 
     private func printHits(_ hits: [IOCHit], _ m: IOCMatcher, _ store: EventStore, _ ctx: CommandContext) {
+        IOCHitList.of(ctx.session).remember(hits, m, store: store)
         if ctx.wantsJSON {
-            ctx.json(.array(hits.map { h in
+            ctx.json(.array(hits.enumerated().map { n, h in
                 let i = m.indicators[h.indicator], f = store.files[h.file]
-                return .object([("ioc", .string(i.value)), ("type", .string(i.type.rawValue)), ("set", .string(i.set)),
+                return .object([("hit", .string(IOCHitList.id(n))), ("ioc", .string(i.value)), ("type", .string(i.type.rawValue)), ("set", .string(i.set)),
                                 ("event", h.event.map { .int($0) } ?? .null), ("server", .string(f.server)),
                                 ("time", .time(h.time)), ("fields", .strings(h.fields)), ("file", .string(f.path)),
                                 ("line", h.line > 0 ? .int(h.line) : .null)])
@@ -93,10 +94,10 @@ struct GrepIOCCommand: Command {
             return
         }
         if hits.isEmpty { ctx.line("no hits"); return }
-        var table = TextTable(["event", "time", "server", "ioc", "type", "set", "fields", "file:line"])
-        for h in hits {
+        var table = TextTable(["hit", "event", "time", "server", "ioc", "type", "set", "fields", "file:line"])
+        for (n, h) in hits.enumerated() {
             let i = m.indicators[h.indicator], f = store.files[h.file]
-            table.add([h.event.map(String.init) ?? "-", ctx.session.displayTime(h.time), f.server, i.value, i.type.rawValue,
+            table.add([IOCHitList.id(n), h.event.map(String.init) ?? "-", ctx.session.displayTime(h.time), f.server, i.value, i.type.rawValue,
                        i.set, h.fields.joined(separator: ","), shortPath(f.path) + (h.line > 0 ? ":\(h.line)" : "")])
         }
         ctx.write(table.render())

@@ -44,9 +44,10 @@ import Testing
         let hits = try json(t.run("grep-ioc volexity-cisa --type ua --hits --json"))
         #expect(!hits.isEmpty)
         for h in hits {
-            #expect(Set(h.keys) == ["ioc", "type", "set", "event", "server", "time", "fields", "file", "line"])
+            #expect(Set(h.keys) == ["hit", "ioc", "type", "set", "event", "server", "time", "fields", "file", "line"])
             #expect(h["type"] as? String == "ua" && h["fields"] as? [String] == ["user_agent"] && h["event"] is Int)
         }
+        #expect(hits.map { $0["hit"] as? String } == hits.indices.map { "I\($0 + 1)" })
         let show = try t.run("show \(hits[0]["event"] as! Int) --json")
         #expect(show.contains(hits[0]["ioc"] as! String))
     }
