@@ -10,11 +10,14 @@
 /* el_set / el_get / history() are C-variadic and unavailable in Swift: fixed-arity wrappers. */
 typedef char *(*ceditline_prompt_fn)(EditLine *);
 typedef unsigned char (*ceditline_cmd_fn)(EditLine *, int);
+/* Reads one character for libedit: 1 (stored in *c), 0 at end of input, -1 with errno on error. */
+typedef int (*ceditline_getc_fn)(EditLine *, wchar_t *);
 static inline FILE *ceditline_stdin(void)  { return stdin; }
 static inline FILE *ceditline_stdout(void) { return stdout; }
 static inline FILE *ceditline_stderr(void) { return stderr; }
 static inline int ceditline_set_prompt(EditLine *el, ceditline_prompt_fn fn) { return el_set(el, EL_PROMPT, fn); }
 static inline int ceditline_set_editor(EditLine *el, const char *mode) { return el_set(el, EL_EDITOR, mode); }
+static inline int ceditline_set_getc(EditLine *el, ceditline_getc_fn fn) { return el_set(el, EL_GETCFN, fn); }
 static inline int ceditline_set_signal(EditLine *el, int on) { return el_set(el, EL_SIGNAL, on); }
 static inline int ceditline_set_history(EditLine *el, History *h) { return el_set(el, EL_HIST, history, h); }
 static inline int ceditline_add_function(EditLine *el, const char *name, const char *help, ceditline_cmd_fn fn) {

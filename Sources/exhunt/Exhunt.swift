@@ -45,6 +45,7 @@ struct Exhunt: ParsableCommand {
 
     mutating func run() throws {
         let output = TerminalOutput()
+        signal(SIGPIPE, SIG_IGN)   // a pager or a pipe closed early must not kill the shell
         let session = Session(output: output)
         session.settings.color = output.isTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         if json { session.settings.output = .json }
@@ -71,7 +72,7 @@ struct Exhunt: ParsableCommand {
             }
             failures += shell.runScript(text, name: file, echo: echo, keepGoing: keepGoing).failures
         } else if isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 {
-            interactive(shell)
+            interactive(shell, output: output)
         } else {
             let data = FileHandle.standardInput.readDataToEndOfFile()
             failures += shell.runScript(String(decoding: data, as: UTF8.self), name: "<stdin>", echo: echo, keepGoing: keepGoing).failures
@@ -87,7 +88,7 @@ struct Exhunt: ParsableCommand {
         shell.runScript(text, name: name, echo: echo, keepGoing: keepGoing).failures
     }
 
-    private func interactive(_ shell: Shell) {
+    private func interactive(_ shell: Shell, output: TerminalOutput) {
         let env = ProcessInfo.processInfo.environment
         let history = env["EXHUNT_HISTORY"] ?? (env["HOME"].map { $0 + "/.exhunt_history" })
         let reader = EditLineReader(historyFile: history, completer: Completer(session: shell.session))
@@ -96,11 +97,13 @@ struct Exhunt: ParsableCommand {
             if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             reader.remember(line)
             _ = Interrupt.consume()
+            output.beginCommand()
             do {
                 try shell.execute(line)
             } catch {
                 shell.session.output.diagnostic("error: \(error)\n")
             }
+            output.endCommand()
             if Interrupt.consume() { shell.session.output.diagnostic("interrupted\n") }
         }
     }

@@ -3,12 +3,35 @@ import Synchronization
 
 /// Ctrl-C handling: the handler only sets a flag (no SA_RESTART), so a blocked read returns, the line
 /// editor gives a fresh prompt, and long commands stop at their next check. The shell is never killed.
+///
+/// The handler also writes a byte to a pipe, so the line editor can wait for a key *or* a Ctrl-C in one
+/// `poll`: a flag alone is missed when the signal arrives between two reads (or on another thread), and
+/// then the next read blocks with the Ctrl-C already spent.
 enum Interrupt {
     static let flag = Atomic<Bool>(false)
+    /// The pipe's write end (for the handler) and read end (for `poll`), -1 until `install`.
+    static let wakeWriter = Atomic<Int32>(-1)
+    static let wakeReader = Atomic<Int32>(-1)
 
     static func install() {
+        var fds: [Int32] = [-1, -1]
+        if pipe(&fds) == 0 {
+            for fd in fds {
+                _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)   // the handler must never block
+                _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            }
+            wakeReader.store(fds[0], ordering: .relaxed)
+            wakeWriter.store(fds[1], ordering: .relaxed)
+        }
         var action = sigaction()
-        action.__sigaction_handler.sa_handler = { _ in Interrupt.flag.store(true, ordering: .relaxed) }
+        action.__sigaction_handler.sa_handler = { _ in
+            let saved = errno                     // the interrupted code may be about to read errno
+            Interrupt.flag.store(true, ordering: .sequentiallyConsistent)
+            var byte: UInt8 = 1
+            let fd = Interrupt.wakeWriter.load(ordering: .relaxed)
+            if fd >= 0 { _ = write(fd, &byte, 1) }    // a full pipe already wakes the reader
+            errno = saved
+        }
         sigemptyset(&action.sa_mask)
         action.sa_flags = 0
         sigaction(SIGINT, &action, nil)
@@ -20,7 +43,15 @@ enum Interrupt {
         pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     }
 
-    static var isSet: Bool { flag.load(ordering: .relaxed) }
+    static var isSet: Bool { flag.load(ordering: .sequentiallyConsistent) }
     /// Reads and clears the flag.
     static func consume() -> Bool { flag.exchange(false, ordering: .relaxed) }
+
+    /// Empties the wake-up pipe (bytes of Ctrl-Cs already handled elsewhere are stale).
+    static func drainWakeups() {
+        let fd = wakeReader.load(ordering: .relaxed)
+        guard fd >= 0 else { return }
+        var buffer = [UInt8](repeating: 0, count: 64)
+        while read(fd, &buffer, buffer.count) > 0 {}
+    }
 }

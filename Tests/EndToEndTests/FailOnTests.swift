@@ -16,6 +16,17 @@ import Testing
         #expect(try ExhuntProcess.run(["-c", load, "--fail-on", "low"]).status == 2)
     }
 
+    /// The gate judges the evidence, not the last command's filter: a `hunt --server EX02` (nothing at high)
+    /// still exits 2 for EX01's findings, and without any hunt the gate runs the rules itself.
+    @Test func theGateCountsEveryServerAndNeedsNoHunt() throws {
+        let filtered = try ExhuntProcess.run(["-c", "load demo; hunt --server EX02 --min-severity high", "--fail-on", "high"])
+        #expect(filtered.status == 2)
+        #expect(filtered.stdout.contains("EX02: no findings at or above high (1 lower)"))
+        #expect(filtered.stderr.contains("servers: EX01)"))
+        let noHunt = try ExhuntProcess.run(["-c", "load demo", "--fail-on", "high"])
+        #expect(noHunt.status == 2 && noHunt.stderr.contains("servers: EX01)"))
+    }
+
     @Test func aFailedCommandIsOneEvenWithFindings() throws {
         let r = try ExhuntProcess.run(["--keep-going", "--fail-on", "low"], stdin: "load demo\nnosuch\n")
         #expect(r.status == 1)

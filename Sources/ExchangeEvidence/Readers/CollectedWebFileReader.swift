@@ -15,7 +15,9 @@ extension SourceKind {
 ///
 /// The line holds `Path` (relative to the evidence root), `WebPath` (the URL the file answers on, e.g.
 /// `/owa/auth/x.aspx`, so it joins IIS requests), `Name`, `Size`, `Compiled` and `Content` (text, escaped,
-/// at most 1 MiB, UTF-16 decoded). `url_stem` holds `WebPath`, or `Path` for compiled pages. The time is unknown.
+/// at most 1 MiB, UTF-16 decoded). `url_stem` holds `WebPath`, or `Path` for compiled pages. The time is unknown:
+/// a copy's modification time (`EvidenceFile.modified`) is often the collection's, so the event does not take
+/// it; rules that need a time (`webshell.content`) prefer the file listing's row and judge the copy's time.
 public struct CollectedWebFileReader: EvidenceReader {
     public init() {}
     public var name: String { "web-file" }

@@ -3,7 +3,9 @@ import ExchangeDetection
 /// `exhunt --fail-on LEVEL`: after the commands ran, does the loaded evidence hold a finding at or above
 /// LEVEL? A scheduler running the same command file over many evidence sets can then tell "findings"
 /// (exit 2) from "the run failed" (exit 1) and "nothing at that level" (0). The findings are the hunt's,
-/// from the session's cache, so the gate agrees with what `hunt` printed.
+/// from the session's cache, so the gate agrees with what `hunt` printed. It judges the evidence, not the last
+/// command: every loaded server counts whatever `hunt --server/--rule/--min-severity` showed, and when no hunt
+/// ran the rules run here (help/scripting.md).
 public struct FindingGate {
     public let threshold: Severity
 

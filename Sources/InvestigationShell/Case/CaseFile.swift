@@ -13,7 +13,7 @@ public final class CaseFile {
     let queue: DatabaseQueue
 
     /// The schema this build writes; files with a higher `user_version` are refused.
-    public static let schemaVersion = 1
+    public static let schemaVersion = 1 + CaseSchema.migrations.count
     /// `PRAGMA application_id` of case files ("EXHC").
     public static let applicationID: Int32 = 0x4558_4843
 
@@ -43,8 +43,8 @@ public final class CaseFile {
             queue = try DatabaseQueue(path: path, configuration: configuration(readonly: false))
             try queue.write { db in
                 try db.execute(sql: "PRAGMA application_id = \(applicationID)")
-                try db.execute(sql: "PRAGMA user_version = \(schemaVersion)")
                 try db.execute(sql: CaseSchema.version1)
+                try CaseSchema.migrate(db, from: 1)
             }
         } catch let e as DatabaseError {
             throw ShellError("cannot create case file \(path): \(e.message ?? e.description)")
@@ -52,11 +52,16 @@ public final class CaseFile {
         return CaseFile(path: path, queue: queue)
     }
 
-    /// Opens an existing case file after checking it is one this build can use.
+    /// Opens an existing case file after checking it is one this build can use; a file of an older schema
+    /// is brought up to date (another shell may have done so first: the version is read inside the write).
     public static func open(at path: String) throws -> CaseFile {
         try validate(path)
         do {
-            return CaseFile(path: path, queue: try DatabaseQueue(path: path, configuration: configuration(readonly: false)))
+            let queue = try DatabaseQueue(path: path, configuration: configuration(readonly: false))
+            if try queue.read({ try Int.fetchOne($0, sql: "PRAGMA user_version") ?? 0 }) < schemaVersion {
+                try queue.write { db in try CaseSchema.migrate(db, from: try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0) }
+            }
+            return CaseFile(path: path, queue: queue)
         } catch let e as DatabaseError {
             throw ShellError("cannot open case file \(path): \(e.message ?? e.description)")
         }

@@ -69,4 +69,6 @@ public struct AuditEntry: Sendable, Equatable {
     public var command: String
     /// nil when the command succeeded, else its error message.
     public var error: String?
+    /// 0 for a typed command or a line of the top-level script, 1 and more for lines a `source` ran.
+    public var depth: Int = 0
 }

@@ -1,5 +1,22 @@
+import GRDB
+
 /// The tables of a case file. Times are ms since the epoch (UTC); tags are a JSON array of strings.
+/// A new file gets version 1 and then every migration; an older file is migrated when it is opened.
 enum CaseSchema {
+    /// Changes after version 1, in order: `migrations[k]` brings a file from version k + 1 to k + 2.
+    static let migrations = [
+        // 2: how deep in `source` each audited command ran (0: typed or a top-level script line), so the
+        // history exported as a script does not run sourced lines a second time. Older rows read as 0.
+        "ALTER TABLE audit ADD COLUMN depth INTEGER NOT NULL DEFAULT 0",
+    ]
+
+    /// Applies the migrations a file at `version` lacks and records the new version, in one transaction.
+    static func migrate(_ db: Database, from version: Int) throws {
+        guard version < CaseFile.schemaVersion else { return }
+        for sql in migrations[max(0, version - 1)...] { try db.execute(sql: sql) }
+        try db.execute(sql: "PRAGMA user_version = \(CaseFile.schemaVersion)")
+    }
+
     static let version1 = """
         CREATE TABLE mark (
             sha256 TEXT NOT NULL,

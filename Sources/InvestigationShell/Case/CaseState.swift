@@ -1,3 +1,4 @@
+import ExchangeDetection
 import ExchangeEvidence
 import Foundation
 
@@ -9,6 +10,8 @@ public final class CaseState {
     public static let defaultPath = "exhunt.case"
 
     private var pendingAudit: [AuditEntry] = []
+    /// Analyst indicators added (`ioc add`) while no case was open, written to the next case opened.
+    private var pendingIOCs: [AnalystIOC] = []
     private var recordedGeneration = -1
     private var localRevision = 0
     private var markCache: (version: Int, revision: Int, marks: [CaseMark])?
@@ -37,6 +40,36 @@ public final class CaseState {
         try file.audit(pendingAudit)
         pendingAudit = []
         try recordEvidence(session)
+        try loadIndicators(session)
+    }
+
+    // MARK: - Analyst indicators
+
+    /// Keeps an indicator `ioc add` added in the case; returns the case's path, or nil when no case is open
+    /// (then it goes into the next case opened in this session).
+    func keepIndicator(_ ioc: AnalystIOC) throws -> String? {
+        guard let file else { pendingIOCs.append(ioc); return nil }
+        try file.addIOC(ioc)
+        return file.path
+    }
+
+    /// Writes the indicators added before the case opened, then loads the case's indicators into the session's
+    /// `analyst` set so `grep-ioc` searches them. A row this exhunt cannot read is reported and skipped.
+    private func loadIndicators(_ session: Session) throws {
+        guard let file else { return }
+        for ioc in pendingIOCs { try file.addIOC(ioc) }
+        pendingIOCs = []
+        let library = session.indicatorLibrary
+        for ioc in try file.iocs() {
+            let problem: String
+            if let type = IndicatorType(name: ioc.type) {
+                let date = String(Timestamp.iso(ioc.time).prefix(10))
+                do { try library.addAnalystIndicator(type, ioc.value, note: ioc.note, date: date); continue } catch { problem = "\(error)" }
+            } else {
+                problem = "unknown type '\(ioc.type)'"
+            }
+            session.output.diagnostic(TerminalText.escape("case \(file.path): indicator \(ioc.id) (\(ioc.type) \(ioc.value)) not loaded: \(problem)") + "\n")
+        }
     }
 
     /// Closes the case; marks are no longer shown.
@@ -77,7 +110,7 @@ public final class CaseState {
     /// The `Session.commandObservers` entry that writes every command line to the case's audit log.
     public static func auditObserver(_ session: Session, _ line: String, _ error: Error?) {
         let state = of(session)
-        let entry = AuditEntry(time: now, user: user, command: line, error: error.map { "\($0)" })
+        let entry = AuditEntry(time: now, user: user, command: line, error: error.map { "\($0)" }, depth: session.sourceDepth)
         guard let file = state.file else {
             if state.pendingAudit.count < 10_000 { state.pendingAudit.append(entry) }
             return

@@ -3,10 +3,14 @@ import Foundation
 /// `case`: the case file that keeps marks, notes, analyst IOCs, the evidence list and the audit log.
 struct CaseCommand: Command {
     var name: String { "case" }
-    var summary: String { "the case file: case new|open PATH, case close, case log; without arguments its status" }
-    var usage: String { "case [new PATH | open PATH | close | log [--limit N]]" }
-    var options: [OptionSpec] { [.value("limit", "N", "case log: the last N commands (default 50)")] }
-    var completion: ArgumentCompletion { .words(["new", "open", "close", "log"]) }
+    var summary: String { "the case file: case new|open PATH, case close, case log, case history --as-script FILE; without arguments its status" }
+    var usage: String { "case [new PATH | open PATH | close | log [--limit N] | history [--as-script FILE [--overwrite]]]" }
+    var options: [OptionSpec] {
+        [.value("limit", "N", "case log: the last N commands (default 50)"),
+         .value("as-script", "FILE", "case history: write the audit log as a command file 'exhunt -f' replays"),
+         .flag("overwrite", "case history --as-script: replace an existing FILE")]
+    }
+    var completion: ArgumentCompletion { .words(["new", "open", "close", "log", "history"]) }
 
     func run(_ args: Arguments, in ctx: CommandContext) throws {
         let session = ctx.session
@@ -28,8 +32,11 @@ struct CaseCommand: Command {
             guard state.file != nil else { throw ShellError("case close: no case is open") }
             state.close()
             if !ctx.wantsJSON { ctx.line("case closed") }
-        case "log":
-            guard let file = state.file else { throw ShellError("case log: no case is open") }
+        case "history" where args.value("as-script") != nil, "log" where args.value("as-script") != nil:
+            guard let file = state.file else { throw ShellError("case history: no case is open") }
+            try exportScript(file, to: args.value("as-script")!, overwrite: args.flag("overwrite"), ctx)
+        case "log", "history":
+            guard let file = state.file else { throw ShellError("case \(p[0]): no case is open") }
             let limit = Int(args.value("limit") ?? "50") ?? 50
             let entries = try file.auditLog(limit: limit)
             if ctx.wantsJSON {
@@ -44,6 +51,35 @@ struct CaseCommand: Command {
         default:
             throw ShellError("usage: \(usage)")
         }
+    }
+
+    /// Writes the audit log as a command file; never over an existing file unless asked, never into evidence.
+    private func exportScript(_ file: CaseFile, to target: String, overwrite: Bool, _ ctx: CommandContext) throws {
+        let path = (target as NSString).expandingTildeInPath
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        for load in ctx.session.loads {
+            let root = URL(fileURLWithPath: load.root).standardizedFileURL.path
+            if url.path.hasPrefix(root.hasSuffix("/") ? root : root + "/") {
+                throw ShellError("case history: \(TerminalText.escape(target)) is inside the evidence set '\(TerminalText.escape(load.evidenceSet))'; "
+                                 + "write the script outside the evidence")
+            }
+        }
+        if FileManager.default.fileExists(atPath: path) && !overwrite {
+            throw ShellError("case history: \(TerminalText.escape(target)) exists; use --overwrite to replace it")
+        }
+        let script = CaseHistoryScript.build(try file.auditLog(), casePath: file.path, scriptPath: path, now: CaseState.now)
+        do { try Data(script.text.utf8).write(to: url, options: .atomic) } catch {
+            throw ShellError("case history: cannot write \(TerminalText.escape(target)): \(error.localizedDescription)")
+        }
+        if ctx.wantsJSON {
+            ctx.json(.object([("file", .string(path)), ("commands", .int(script.commands)), ("failed", .int(script.failed)),
+                              ("sourced", .int(script.sourced))]))
+            return
+        }
+        ctx.line("wrote \(script.commands) command\(script.commands == 1 ? "" : "s") to \(TerminalText.escape(path))"
+                 + (script.failed > 0 ? " (\(script.failed) failed, kept as comments)" : "")
+                 + (script.sourced > 0 ? "; \(script.sourced) sourced line\(script.sourced == 1 ? "" : "s") left to their source line" : "")
+                 + "; replay with: exhunt -f \(Tokenizer.quote(path))")
     }
 
     private func status(_ state: CaseState, _ ctx: CommandContext) {

@@ -4,7 +4,8 @@ import Foundation
 
 /// `grep-ioc [SET…]`: sweeps every loaded server and source for published indicators, field-aware
 /// (whole IPs, whole user agents in either log spelling, paths and names by segment, hashes of listed and
-/// collected files), or over the raw bytes with `--raw`. Prints one line per indicator found by default.
+/// collected files), or over the raw bytes with `--raw`. Prints one line per indicator found by default, counting
+/// the events it was found in (an event matching in two fields is one), or with `--hits` one line per event.
 struct GrepIOCCommand: Command {
     var name: String { "grep-ioc" }
     var summary: String { "find indicator sets (IPs, user agents, paths, names, hashes, domains, URLs) in the loaded evidence" }
@@ -14,7 +15,7 @@ struct GrepIOCCommand: Command {
          .repeated("server", "NAME", "only this server (repeatable)"),
          .value("from", "TIME", "only hits at or after TIME (as timeline: session time zone unless it ends in Z or ±HH:MM; -2h)"),
          .value("to", "TIME", "only hits up to TIME (a bare date includes the whole day)"),
-         .flag("hits", "list every hit instead of one line per indicator"),
+         .flag("hits", "list each hit (indicator and event, with the fields that matched) instead of one line per indicator"),
          .flag("raw", "search the raw bytes of every loaded file instead of the parsed fields")]
     }
     var completion: ArgumentCompletion { .words(IndicatorLibrary.builtInNames) }
@@ -52,7 +53,7 @@ struct GrepIOCCommand: Command {
         }
         if !ctx.wantsJSON {
             let searched = Set(indicators.map(\.set)).sorted().joined(separator: ", ")
-            ctx.diagnostic(String(format: "%d hits of %d indicators (%@) over %d events in %d files, %.0f ms%@",
+            ctx.diagnostic(String(format: "%d hits (indicator and event) of %d indicators (%@) over %d events in %d files, %.0f ms%@",
                                   hits.count, indicators.count, searched, store.count, store.files.count, elapsed * 1000,
                                   args.flag("raw") ? ", raw bytes" : ""))
         }
@@ -64,39 +65,40 @@ struct GrepIOCCommand: Command {
             ctx.json(.array(ordered.map { s in
                 let i = m.indicators[s.indicator]
                 return .object([("ioc", .string(i.value)), ("type", .string(i.type.rawValue)), ("set", .string(i.set)),
-                                ("source", .string(i.source)), ("hits", .int(s.hits)), ("first", .time(s.first)),
+                                ("source", .string(i.source)), ("events", .int(s.events)), ("first", .time(s.first)),
                                 ("last", .time(s.last)), ("servers", .strings(s.servers)), ("fields", .strings(s.fields))])
             }))
             return
         }
         if ordered.isEmpty { ctx.line("no hits"); return }
-        var table = TextTable(["ioc", "type", "set", "hits", "first", "last", "servers", "fields"])
+        var table = TextTable(["ioc", "type", "set", "events", "first", "last", "servers", "fields"])
         table.rightAligned = [3]
         for s in ordered {
             let i = m.indicators[s.indicator]
-            table.add([i.value, i.type.rawValue, i.set, String(s.hits), ctx.session.displayTime(s.first),
+            table.add([i.value, i.type.rawValue, i.set, String(s.events), ctx.session.displayTime(s.first),
                        ctx.session.displayTime(s.last), s.servers.joined(separator: ","), s.fields.joined(separator: ",")])
         }
         ctx.write(table.render())
     }
 
     private func printHits(_ hits: [IOCHit], _ m: IOCMatcher, _ store: EventStore, _ ctx: CommandContext) {
+        IOCHitList.of(ctx.session).remember(hits, m, store: store)
         if ctx.wantsJSON {
-            ctx.json(.array(hits.map { h in
+            ctx.json(.array(hits.enumerated().map { n, h in
                 let i = m.indicators[h.indicator], f = store.files[h.file]
-                return .object([("ioc", .string(i.value)), ("type", .string(i.type.rawValue)), ("set", .string(i.set)),
+                return .object([("hit", .string(IOCHitList.id(n))), ("ioc", .string(i.value)), ("type", .string(i.type.rawValue)), ("set", .string(i.set)),
                                 ("event", h.event.map { .int($0) } ?? .null), ("server", .string(f.server)),
-                                ("time", .time(h.time)), ("field", .string(h.field)), ("file", .string(f.path)),
+                                ("time", .time(h.time)), ("fields", .strings(h.fields)), ("file", .string(f.path)),
                                 ("line", h.line > 0 ? .int(h.line) : .null)])
             }))
             return
         }
         if hits.isEmpty { ctx.line("no hits"); return }
-        var table = TextTable(["event", "time", "server", "ioc", "type", "set", "field", "file:line"])
-        for h in hits {
+        var table = TextTable(["hit", "event", "time", "server", "ioc", "type", "set", "fields", "file:line"])
+        for (n, h) in hits.enumerated() {
             let i = m.indicators[h.indicator], f = store.files[h.file]
-            table.add([h.event.map(String.init) ?? "-", ctx.session.displayTime(h.time), f.server, i.value, i.type.rawValue,
-                       i.set, h.field, shortPath(f.path) + (h.line > 0 ? ":\(h.line)" : "")])
+            table.add([IOCHitList.id(n), h.event.map(String.init) ?? "-", ctx.session.displayTime(h.time), f.server, i.value, i.type.rawValue,
+                       i.set, h.fields.joined(separator: ","), shortPath(f.path) + (h.line > 0 ? ":\(h.line)" : "")])
         }
         ctx.write(table.render())
     }

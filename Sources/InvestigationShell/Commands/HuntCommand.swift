@@ -35,6 +35,20 @@ struct HuntCommand: Command {
         let servers = Set(store.files.map(\.server)).filter { server == nil || $0 == server }.sorted()
         let quiet = servers.filter { s in !findings.contains { $0.server == s } }
         let coverage = result.coverage.filter { server == nil || $0.server == server }
+        // A server whose findings were only filtered out is not one without findings: the coverage sentence
+        // ("no hits, but logs only reach back to …") is for servers where the rules found nothing at all.
+        func quietNote(_ s: String) -> String {
+            let mine = result.findings.filter { $0.server == s }
+            if mine.isEmpty { return LogCoverage.noHitsNote(server: s, coverage: coverage) }
+            let ruleOK = mine.filter { rules.isEmpty || rules.contains($0.rule) }
+            var what = "no findings"
+            if !rules.isEmpty { what += " of " + rules.joined(separator: ", ") }
+            if minimum > .info { what += " at or above \(minimum.name)" }
+            let lower = ruleOK.count, others = mine.count - ruleOK.count
+            let parts = (minimum > .info && lower > 0 ? ["\(lower) lower"] : [])
+                + (others > 0 ? ["\(others) of other rules"] : [])
+            return what + " (" + parts.joined(separator: ", ") + ")"
+        }
 
         if ctx.wantsJSON {
             ctx.json(.object([
@@ -44,7 +58,8 @@ struct HuntCommand: Command {
                              ("first", .time(c.first)), ("last", .time(c.last)), ("files", .int(c.files)), ("events", .int(c.events))])
                 })),
                 ("servers_without_findings", .array(quiet.map { s in
-                    .object([("server", .string(s)), ("note", .string(LogCoverage.noHitsNote(server: s, coverage: coverage)))])
+                    .object([("server", .string(s)), ("note", .string(quietNote(s))),
+                             ("filtered_out", .int(result.findings.filter { $0.server == s }.count))])
                 })),
                 ("rules_run", .int(RuleRegistry.standard.count)), ("seconds", .double(result.seconds)),
             ]))
@@ -65,7 +80,7 @@ struct HuntCommand: Command {
                 ctx.line()
             }
         }
-        for s in quiet { ctx.line("\(TerminalText.escape(s)): \(TerminalText.escape(LogCoverage.noHitsNote(server: s, coverage: coverage)))") }
+        for s in quiet { ctx.line("\(TerminalText.escape(s)): \(TerminalText.escape(quietNote(s)))") }
         let hidden = result.findings.count - findings.count
         ctx.line("\(findings.count) finding\(findings.count == 1 ? "" : "s")" + (hidden > 0 ? " (\(hidden) filtered out)" : "")
                  + " from \(RuleRegistry.standard.count) rules in \(String(format: "%.3f", result.seconds)) s; 'help rules/ID' explains a rule, 'sources' shows coverage")
@@ -75,7 +90,7 @@ struct HuntCommand: Command {
 
     private func show(_ f: Finding, id: String, withServer: Bool, _ ctx: CommandContext) {
         let where_ = withServer ? "\(f.server)  " : ""
-        ctx.line("  \(f.severity.name.uppercased().padding(8)) \(id.padding(4)) \(ctx.session.displayTime(f.time))  \(TerminalText.escape(where_ + f.rule))  \(TerminalText.escape(f.title))")
+        ctx.line("  \(Style.severity(f.severity.name, width: 8, color: ctx.session.settings.color)) \(id.padding(4)) \(ctx.session.displayTime(f.time))  \(TerminalText.escape(where_ + f.rule))  \(TerminalText.escape(f.title))")
         ctx.line("           \(TerminalText.escape(f.summary))")
         ctx.line("           \(TerminalText.escape(f.file)):\(f.line)  (\(f.events.count) event\(f.events.count == 1 ? "" : "s"))")
     }

@@ -97,8 +97,15 @@ struct IOCCommand: Command {
         do { i = try library.addAnalystIndicator(type, value, note: note, date: today) } catch {
             throw ShellError("ioc add: \(TerminalText.escape("\(error)"))")
         }
-        if ctx.wantsJSON { ctx.json(json(i)); return }
-        ctx.line(TerminalText.escape("added \(i.type.rawValue) \(i.value) to set \(IndicatorLibrary.analystSet)"))
+        let casePath = try CaseState.of(ctx.session).keepIndicator(
+            AnalystIOC(type: i.type.rawValue, value: i.value, note: note, user: CaseState.user, time: CaseState.now))
+        if ctx.wantsJSON {
+            guard case .object(let pairs) = json(i) else { return }
+            ctx.json(.object(pairs + [("case", .optional(casePath))]))
+            return
+        }
+        ctx.line(TerminalText.escape("added \(i.type.rawValue) \(i.value) to set \(IndicatorLibrary.analystSet)"
+                                     + (casePath.map { " and to case \($0)" } ?? "")))
     }
 
     private func show(_ name: String, _ library: IndicatorLibrary, _ ctx: CommandContext) throws {

@@ -5,12 +5,12 @@ import Foundation
 /// before the command returns. `mark finding F3 as malicious` marks every event a finding cites.
 struct MarkCommand: Command {
     var name: String { "mark" }
-    var summary: String { "mark events (or a finding's events) as malicious, suspicious, benign or reviewed, with a note and tags" }
-    var usage: String { "mark EVENT_ID…|finding FINDING_ID… as malicious|suspicious|benign|reviewed [--note TEXT] [--tag TAG]…" }
+    var summary: String { "mark events (or a finding's or an IOC hit's events) as malicious, suspicious, benign or reviewed, with a note and tags" }
+    var usage: String { "mark EVENT_ID…|finding FINDING_ID…|ioc HIT_ID|INDICATOR… as malicious|suspicious|benign|reviewed [--note TEXT] [--tag TAG]…" }
     var options: [OptionSpec] {
         [.value("note", "TEXT", "a note kept with the mark"), .repeated("tag", "TAG", "a tag (repeatable; exported as Timesketch tags)")]
     }
-    var completion: ArgumentCompletion { .words(["as", "finding"] + TimelineFilter.labels) }
+    var completion: ArgumentCompletion { .words(["as", "finding", "ioc"] + TimelineFilter.labels) }
 
     func run(_ args: Arguments, in ctx: CommandContext) throws {
         var words = args.positional
@@ -46,7 +46,8 @@ struct MarkCommand: Command {
     }
 }
 
-/// The events a `mark`/`unmark` names: ids (`12`, `#12`, `12-15`), or `finding F3 F4`.
+/// The events a `mark`/`unmark` names: ids (`12`, `#12`, `12-15`), `finding F3 F4`, or `ioc I3 VALUE`
+/// (hits numbered by the last `grep-ioc --hits`, or every event where an indicator of that value hits).
 enum MarkTargets {
     struct Target { var event: EventID; var finding: String? }
 
@@ -63,6 +64,18 @@ enum MarkTargets {
                     throw ShellError("\(command): no finding '\(TerminalText.escape(id))'")
                 }
                 for e in events where seen.insert(e).inserted { out.append(Target(event: e, finding: id)) }
+            }
+            return out
+        }
+        if words[0].lowercased() == "ioc" {
+            guard words.count > 1 else {
+                throw ShellError("\(command): name the hit or the indicator, e.g. '\(command) ioc I3' or '\(command) ioc 167.99.168.251'")
+            }
+            for w in words.dropFirst() {
+                let events = IOCHitList.isHitID(w)
+                    ? [try IOCHitList.of(session).event(w, store: store, command: command)]
+                    : try IOCHitList.events(ofIndicator: w, session: session, command: command)
+                for e in events where seen.insert(e).inserted { out.append(Target(event: e, finding: nil)) }
             }
             return out
         }
@@ -88,8 +101,8 @@ enum MarkTargets {
 /// `unmark EVENT_ID…`: removes marks from the case.
 struct UnmarkCommand: Command {
     var name: String { "unmark" }
-    var summary: String { "remove the marks of events (or of a finding's events)" }
-    var usage: String { "unmark EVENT_ID…|finding FINDING_ID…" }
+    var summary: String { "remove the marks of events (or of a finding's or an IOC hit's events)" }
+    var usage: String { "unmark EVENT_ID…|finding FINDING_ID…|ioc HIT_ID|INDICATOR…" }
 
     func run(_ args: Arguments, in ctx: CommandContext) throws {
         let session = ctx.session

@@ -33,7 +33,7 @@ struct TimelineCommand: Command {
         let defaultLimit = !json && ctx.output.isTerminal ? Self.terminalPage : Int.max
         let limit = filter.limit ?? defaultLimit
         let store = session.store
-        let layout = RowLayout(store: store)
+        let layout = RowLayout(store: store, findings: findings)
         var buffer = ""
         var shown = 0
         var more = false
@@ -80,11 +80,18 @@ struct RowLayout {
     let serverWidth: Int
     let sourceWidth: Int
     let eventWidth: Int
+    /// Wide enough for the longest list of findings citing one event, so ids are never cut.
+    let findingsWidth: Int
 
-    init(store: EventStore) {
+    init(store: EventStore, findings: FindingCitations? = nil) {
         serverWidth = max(6, store.files.map { $0.server.count }.max() ?? 0)
         sourceWidth = max(6, min(28, store.files.map { $0.kind.rawValue.count + ($0.channel.isEmpty ? 0 : $0.channel.count + 1) }.max() ?? 0))
         eventWidth = max(5, String(max(0, store.count - 1)).count)
+        var longest = 8
+        if let findings {
+            for e in Set(findings.citedEvents) { longest = max(longest, findings.findings(citing: e).joined(separator: ",").count) }
+        }
+        findingsWidth = longest
     }
 
     func header() -> String {
@@ -98,7 +105,7 @@ struct RowLayout {
     }
 
     private func line(_ cells: [String]) -> String {
-        let widths = [19, serverWidth, sourceWidth, eventWidth, 10, 8]
+        let widths = [19, serverWidth, sourceWidth, eventWidth, 10, findingsWidth]
         var out = ""
         for (i, cell) in cells.enumerated() {
             let c = TerminalText.escape(cell)

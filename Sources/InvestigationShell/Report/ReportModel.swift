@@ -133,7 +133,7 @@ struct ReportModel {
             let matcher = IOCMatcher(indicators: indicators)
             published = IOCSummary.summarize(matcher.match(store, filter: IOCFilter()), store: store).map { s in
                 let i = matcher.indicators[s.indicator]
-                return PublishedIOCHit(value: i.value, type: i.type.rawValue, set: i.set, hits: s.hits, first: s.first, last: s.last, servers: s.servers)
+                return PublishedIOCHit(value: i.value, type: i.type.rawValue, set: i.set, hits: s.events, first: s.first, last: s.last, servers: s.servers)
             }.sorted { ($0.first, $0.value) < ($1.first, $1.value) }
         }
 

@@ -28,7 +28,7 @@ public struct TimelineFilter {
         .value("to", "TIME", "up to and including this time (same forms as --from)"),
         .repeated("server", "NAME", "only this server (repeatable)"),
         .repeated("source", "KIND", "only this source kind, or KIND/CHANNEL such as httpproxy/ecp (repeatable)"),
-        .repeated("ip", "ADDRESS", "only events with this client IP; a prefix ending in '.' or ':' or a CIDR such as 10.0.0.0/8"),
+        .repeated("ip", "ADDRESS", "only events with this client IP; a prefix ending in '.' or ':' (167.99.) or a CIDR such as 10.0.0.0/8"),
         .repeated("contains", "TEXT", "only events whose raw line contains TEXT (case-insensitive; repeatable, all must match)"),
         .repeated("field", "NAME=VALUE", "only events whose field NAME equals VALUE (case-insensitive; repeatable)"),
         .flag("marked", "only marked events; add a label word (malicious, suspicious, benign, reviewed) for one label"),
@@ -50,6 +50,9 @@ public struct TimelineFilter {
         f.servers = args.values("server")
         f.sources = args.values("source")
         f.ips = args.values("ip")
+        for ip in f.ips {
+            if let problem = IPMatch.problem(ip) { throw ShellError("\(command): --ip: \(TerminalText.escape(problem))") }
+        }
         f.contains = args.values("contains")
         for pair in args.values("field") {
             guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
@@ -78,6 +81,9 @@ public struct TimelineFilter {
         var rest: [String] = []
         for word in args.positional {
             if f.markedOnly && f.markLabel == nil && labels.contains(word.lowercased()) { f.markLabel = word.lowercased(); continue }
+            if f.markedOnly && f.markLabel == nil && rest.isEmpty && !isClock(word) && word.first?.isLetter == true {
+                throw ShellError("\(command): --marked: '\(TerminalText.escape(word))' is not a mark label; labels: \(labels.joined(separator: ", "))")
+            }
             if isClock(word) {
                 if let from = f.from, from.count == 10 { f.from = from + " " + word; continue }
                 if let to = f.to, to.count == 10 { f.to = to + " " + word; continue }

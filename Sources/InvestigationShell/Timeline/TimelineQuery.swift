@@ -145,6 +145,10 @@ public struct TimelineQuery {
                 interned.append((field.rawValue, ids))
                 if ids.isEmpty { consider(.events([])) }
             } else {
+                if store.count > 0 && name.lowercased() != "url_query" && !Self.fieldExists(name, in: store) {
+                    throw ShellError("\(command): --field: no loaded event has a field '\(TerminalText.escape(name))' "
+                                     + "(fields: \(Self.fieldNames(store).joined(separator: ", ")))")
+                }
                 other.append((name.lowercased() == "url_query" ? "url_query" : name, value.lowercased()))
             }
         }
@@ -172,6 +176,32 @@ public struct TimelineQuery {
         }
         self.needles = needles
         candidates = best
+    }
+
+    /// True when some loaded event has a field of this name: a column of a loaded schema, or a key of a
+    /// rendered record (event data names vary per record, so their lines are searched until one has it).
+    static func fieldExists(_ name: String, in store: EventStore) -> Bool {
+        if store.schemas.contains(where: { $0.column(name) != nil }) { return true }
+        let keyValue = Set(store.schemas.indices.filter { store.schemas[$0].format == .keyValue }.map { UInt16($0) })
+        guard !keyValue.isEmpty else { return false }
+        let key = Array((name.lowercased() + "=").utf8), tabbed = [UInt8(ascii: "\t")] + key
+        for e in 0..<store.count where keyValue.contains(store.schema[e]) {
+            let found = store.withRawLine(e) { line -> Bool in
+                if line.count >= key.count && zip(line.prefix(key.count), key).allSatisfy({ lowerASCII($0) == $1 }) { return true }
+                return contains(line, tabbed)
+            }
+            if found { return true }
+        }
+        return false
+    }
+
+    /// The modelled fields and the columns of the loaded schemas, for the message of an unknown `--field`.
+    static func fieldNames(_ store: EventStore) -> [String] {
+        var seen = Set<String>(), out: [String] = []
+        for n in InternedField.allCases.map(\.name) + ["url_query"] + store.schemas.flatMap(\.names) where seen.insert(n.lowercased()).inserted {
+            out.append(n)
+        }
+        return out.count > 40 ? Array(out.prefix(40)) + ["… (\(out.count - 40) more; 'show EVENT_ID' lists an event's fields)"] : out
     }
 
     private static func badTime(_ command: String, _ option: String, _ value: String) -> ShellError {

@@ -10,7 +10,9 @@ final class PseudoTerminal {
     private var master: Int32 = -1
     private let process = Process()
     private let exited = DispatchSemaphore(value: 0)
-    private(set) var screen = ""
+    /// Everything the shell wrote, decoded as a whole (a character may span two reads).
+    var screen: String { String(decoding: output, as: UTF8.self) }
+    private var output: [UInt8] = []
     private var hasExited = false
 
     init(arguments: [String] = [], environment: [String: String]) throws {
@@ -88,6 +90,6 @@ final class PseudoTerminal {
         guard poll(&fds, 1, waitingMs) > 0, fds.revents & Int16(POLLIN) != 0 else { return }
         var buffer = [UInt8](repeating: 0, count: 4096)
         let n = read(master, &buffer, buffer.count)
-        if n > 0 { screen += String(decoding: buffer[0..<n], as: UTF8.self) }
+        if n > 0 { output += buffer[0..<n] }
     }
 }

@@ -45,7 +45,7 @@ import Testing
     func describe(_ hits: [IOCHit], _ m: IOCMatcher) -> [String] {
         hits.map { h in
             let f = Self.store.files[h.file]
-            return "\(m.indicators[h.indicator].value) \(h.field) \(f.server):\((f.path as NSString).lastPathComponent):\(h.line)"
+            return "\(m.indicators[h.indicator].value) \(h.fields.joined(separator: ",")) \(f.server):\((f.path as NSString).lastPathComponent):\(h.line)"
         }
     }
 
@@ -170,8 +170,31 @@ import Testing
         #expect(!hits.contains { Self.store.files[$0.file].path.hasSuffix("u_ex210303.log") && benignLines.contains($0.line) })
         let summary = IOCSummary.summarize(hits, store: Self.store)
         let ip = summary.first { m.indicators[$0.indicator].value == "103.77.192.219" }
-        #expect(ip?.hits == 1 && ip?.servers == ["EX01"])
+        #expect(ip?.events == 1 && ip?.servers == ["EX01"])
         #expect(ip?.first == Timestamp.parse("2021-03-03T06:49:42Z"))
+    }
+
+    /// A listing row matching under `FullName` and as its URL stem is one hit naming both fields, and the
+    /// summary counts it once; hits without an event stay apart per file line.
+    @Test func hitsAreOnePerIndicatorAndEvent() {
+        let t = Timestamp.parse("2021-03-03T06:50:01Z")!
+        let raw = [
+            IOCHit(indicator: 0, event: 7, file: 1, line: 4, field: "url_stem", time: t),
+            IOCHit(indicator: 0, event: 7, file: 1, line: 4, field: "FullName", time: t),
+            IOCHit(indicator: 1, event: 7, file: 1, line: 4, field: "FullName", time: t),
+            IOCHit(indicator: 0, event: 9, file: 2, line: 1, field: "url_stem", time: Timestamp.unknown),
+            IOCHit(indicator: 0, event: 9, file: 2, line: 1, field: "file.sha256", time: t),
+            IOCHit(indicator: 0, event: nil, file: 3, line: 2, field: "raw", time: Timestamp.unknown),
+            IOCHit(indicator: 0, event: nil, file: 3, line: 5, field: "raw", time: Timestamp.unknown),
+        ]
+        let merged = IOCHit.merged(raw)
+        #expect(merged.map { "\($0.indicator) \($0.event ?? -1) \($0.fields.joined(separator: ","))" } == [
+            "0 -1 raw", "0 -1 raw", "0 7 FullName,url_stem", "1 7 FullName", "0 9 file.sha256,url_stem",
+        ])
+        #expect(merged[4].time == t)   // the file's time when the event has none
+        let summary = IOCSummary.summarize(merged.filter { $0.file != 3 }, store: Self.store)
+        #expect(summary.map(\.events) == [2, 1])
+        #expect(summary[0].fields == ["FullName", "file.sha256", "url_stem"])
     }
 
     @Test func ipTokensAreWholeDottedQuads() {

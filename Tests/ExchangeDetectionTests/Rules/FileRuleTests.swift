@@ -1,5 +1,6 @@
 @testable import ExchangeDetection
 import ExchangeEvidence
+import Foundation
 import Testing
 
 /// File rules on a `Get-ChildItem | Export-Csv` listing and collected web files (MSTIC/Volexity paths, the
@@ -36,6 +37,54 @@ import Testing
         #expect(f.contains { $0.summary.hasPrefix("/owa/auth/RedirSuiteServerProxy.aspx: China Chopper pattern 'eval(Request[\"klk123456\"],\"unsafe\")") })
         #expect(f.contains { $0.summary.hasPrefix("/aspnet_client/supp0rt.aspx:") })
         #expect(!f.contains { $0.summary.contains("logon.aspx") })
+    }
+
+    /// The collected copy has no time; the listing row of the same path gives it (its LastWriteTimeUtc), and
+    /// the finding rests on both events.
+    @Test func webShellContentTakesItsTimeFromTheListingRow() throws {
+        let f = RuleFixtures.run("webshell.content", on: store)
+        let shell = try #require(f.first { $0.summary.hasPrefix("/aspnet_client/supp0rt.aspx:") })
+        #expect(shell.time == Timestamp.parse("2021-03-03T06:59:26Z"))
+        #expect(shell.events.count == 2 && shell.file == "EX01/inetpub/wwwroot/aspnet_client/supp0rt.aspx")
+        #expect(shell.summary.contains("; time from the file listing (created 3/3/2021 6:59:26 AM, written 3/3/2021 6:59:26 AM"))
+        let oab = try #require(f.first { $0.summary.hasPrefix("/owa/auth/RedirSuiteServerProxy.aspx:") })
+        #expect(oab.time == Timestamp.parse("2021-03-03T07:01:13Z"))
+    }
+
+    /// Without a listing row the copy's modification time is used when it can be the server's (not after
+    /// its newest logged event); a copy stamped at collection time, or with no logs to judge by, stays unknown.
+    @Test func webShellContentWithoutListingUsesAPlausibleModificationTime() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-webfile-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func page(_ server: String, modified: String) throws {
+            let folder = dir.appendingPathComponent("\(server)/inetpub/wwwroot/aspnet_client")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let url = folder.appendingPathComponent("x.aspx")
+            try #"<%@ Page Language="Jscript"%><%eval(Request.Item["p"],"unsafe");%>"#.write(to: url, atomically: true, encoding: .utf8)
+            let t = Double(Timestamp.parse(modified)!) / 1000
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: t)], ofItemAtPath: url.path)
+        }
+        try page("EX07", modified: "2021-03-03T07:00:00Z")      // kept by the collection
+        try page("EX08", modified: "2026-01-10T09:00:00Z")      // reset to the collection time
+        try page("EX09", modified: "2021-03-03T07:00:00Z")      // no logs to judge by
+        for server in ["EX07", "EX08"] {
+            let logs = dir.appendingPathComponent("\(server)/inetpub/logs/LogFiles/W3SVC1")
+            try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+            try ["#Software: Microsoft Internet Information Services 10.0", "#Version: 1.0", "#Date: 2021-03-05 03:06:27",
+                 "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken",
+                 "2021-03-05 03:06:27 10.0.0.5 GET /owa/ - 443 - 10.0.0.9 Mozilla/5.0 - 200 0 0 15", ""]
+                .joined(separator: "\r\n").write(to: logs.appendingPathComponent("u_ex210305.log"), atomically: true, encoding: .utf8)
+        }
+        let s = EventStore()
+        _ = try EvidenceLoader(workers: 1).load(dir.path, into: s)
+        let f = RuleFixtures.run("webshell.content", on: s)
+        let by = Dictionary(uniqueKeysWithValues: f.map { ($0.server, $0) })
+        #expect(by["EX07"]?.time == Timestamp.parse("2021-03-03T07:00:00Z"))
+        #expect(by["EX07"]?.summary.hasSuffix("; time: the collected copy's modification time (no listing row)") == true)
+        #expect(by["EX08"]?.time == Timestamp.unknown)
+        #expect(by["EX08"]?.summary.contains("time unknown: no listing row; the copy's modification time 2026-01-10 09:00:00 is after the newest event of EX08 (2021-03-05 03:06:27), so it is the collection's") == true)
+        #expect(by["EX09"]?.time == Timestamp.unknown)
+        #expect(by["EX09"]?.summary.contains("no dated logs of EX09") == true)
     }
 
     @Test func lsassDumpFile() {

@@ -71,6 +71,21 @@ import Testing
         #expect(out.stdout.contains("EX09: no hits, but eventlog logs only reach back to 2021-03-31"))
     }
 
+    /// On the training set EX02 has one low finding (the scanner probe): filtered out by a severity or rule
+    /// filter, it is reported as filtered, not as a server without findings.
+    @Test func filteredOutServerIsNotCalledQuiet() throws {
+        try shell.execute("load '\(Self.repo.appendingPathComponent("help/training").path)' --quiet")
+        try shell.execute("hunt --min-severity critical")
+        #expect(out.stdout.contains("EX02: no findings at or above critical (1 lower)\n"), "\(out.stdout)")
+        #expect(!out.stdout.contains("EX02: no hits"))
+        try shell.execute("hunt --rule webshell.file --min-severity critical")
+        #expect(out.stdout.contains("EX01: no findings of webshell.file at or above critical (2 lower, "), "\(out.stdout)")
+        #expect(out.stdout.contains("EX02: no findings of webshell.file at or above critical (1 of other rules)"))
+        let quiet = try json("hunt --min-severity critical --json")["servers_without_findings"] as! [[String: Any]]
+        #expect(quiet.count == 1 && quiet[0]["server"] as? String == "EX02" && quiet[0]["filtered_out"] as? Int == 1)
+        #expect(quiet[0]["note"] as? String == "no findings at or above critical (1 lower)")
+    }
+
     @Test func rulesListsEveryRuleAndEachHasAHelpPage() throws {
         let before = out.stdout.count
         try shell.execute("rules --json")

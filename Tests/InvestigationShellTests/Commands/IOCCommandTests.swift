@@ -44,9 +44,10 @@ import Testing
         let hits = try json(t.run("grep-ioc volexity-cisa --type ua --hits --json"))
         #expect(!hits.isEmpty)
         for h in hits {
-            #expect(Set(h.keys) == ["ioc", "type", "set", "event", "server", "time", "field", "file", "line"])
-            #expect(h["type"] as? String == "ua" && h["field"] as? String == "user_agent" && h["event"] is Int)
+            #expect(Set(h.keys) == ["hit", "ioc", "type", "set", "event", "server", "time", "fields", "file", "line"])
+            #expect(h["type"] as? String == "ua" && h["fields"] as? [String] == ["user_agent"] && h["event"] is Int)
         }
+        #expect(hits.map { $0["hit"] as? String } == hits.indices.map { "I\($0 + 1)" })
         let show = try t.run("show \(hits[0]["event"] as! Int) --json")
         #expect(show.contains(hits[0]["ioc"] as! String))
     }
@@ -62,7 +63,7 @@ import Testing
         #expect(Set(early.map { $0["ioc"] as! String }) == ["89.34.111.11", "ExchangeServicesClient/0.0.0.0"])
         // Raw bytes reach text no reader models: the staging archive named in the exported event logs.
         let raw = try json(t.run("grep-ioc other-names --raw --hits --json"))
-        #expect(raw.contains { $0["ioc"] as? String == #"C:\ProgramData\it.zip"# && $0["field"] as? String == "raw" && $0["line"] is Int })
+        #expect(raw.contains { $0["ioc"] as? String == #"C:\ProgramData\it.zip"# && $0["fields"] as? [String] == ["raw"] && $0["line"] is Int })
         #expect(t.failure("grep-ioc nosuchset").contains("no indicator set 'nosuchset'"))
         #expect(t.failure("grep-ioc --type ipv9").contains("unknown type 'ipv9'"))
         #expect(t.failure("grep-ioc --from yesterday").contains("cannot read the time 'yesterday'"))
@@ -74,7 +75,24 @@ import Testing
         let out = try t.run("grep-ioc volexity-cisa")
         #expect(out.hasPrefix("ioc "))
         #expect(out.contains("167.99.168.251") && out.contains("volexity-cisa"))
-        #expect(t.output.stderr.contains("hits of 29 indicators (volexity-cisa)"))
+        #expect(t.output.stderr.contains("hits (indicator and event) of 29 indicators (volexity-cisa)"))
+        #expect(out.contains(" events "))
+    }
+
+    /// The web shell's path matches a listing row under `FullName` and as its URL stem, and the collected copy
+    /// under `Path` and as its URL: each event is one hit naming both fields, and the summary counts events.
+    @Test func anEventMatchingInTwoFieldsIsOneHit() throws {
+        let t = TestShell()
+        try t.run("load \(Self.training) --quiet")
+        let shell = #"C:\inetpub\wwwroot\aspnet_client\supp0rt.aspx"#
+        let hits = try json(t.run("grep-ioc --hits --json")).filter { $0["ioc"] as? String == shell }
+        let events = hits.compactMap { $0["event"] as? Int }
+        #expect(events.count == hits.count && Set(events).count == events.count, "one hit per event: \(hits)")
+        #expect(hits.contains { $0["fields"] as? [String] == ["FullName", "url_stem"] }, "\(hits)")
+        #expect(hits.contains { $0["fields"] as? [String] == ["Path", "url_stem"] }, "\(hits)")
+        let row = try #require(try json(t.run("grep-ioc --json")).first { $0["ioc"] as? String == shell })
+        #expect(row["events"] as? Int == events.count)
+        #expect(row["hits"] == nil)
     }
 
     @Test func iocSetsLoadAddShow() throws {

@@ -1,7 +1,8 @@
 import Dispatch
 import ExchangeEvidence
 
-/// One place an indicator was found.
+/// One place an indicator was found: one event (or, without an event, one file line or whole file), however
+/// many of its fields matched.
 public struct IOCHit: Sendable, Hashable {
     /// Index into `IOCMatcher.indicators`.
     public var indicator: Int
@@ -12,10 +13,39 @@ public struct IOCHit: Sendable, Hashable {
     public var file: Int
     /// 1-based line in the file; 0 for whole-file hits.
     public var line: Int
-    /// The field that matched (`client_ip`, `user_agent`, `TargetFilename`, `file.sha256`, `raw`).
-    public var field: String
+    /// The fields that matched, sorted (`client_ip`, `user_agent`, `TargetFilename`, `file.sha256`, `raw`): a
+    /// listing row names a path under `FullName` and again as its URL stem, which is one hit, not two.
+    public var fields: [String]
     /// Event time (ms UTC), `Timestamp.unknown` when none.
     public var time: Int64
+
+    public init(indicator: Int, event: EventID?, file: Int, line: Int, field: String, time: Int64) {
+        self.indicator = indicator
+        self.event = event
+        self.file = file
+        self.line = line
+        self.fields = [field]
+        self.time = time
+    }
+
+    /// One hit per indicator and event (per file line when there is no event), with every field that matched,
+    /// ordered by event, file, line and indicator.
+    static func merged(_ hits: [IOCHit]) -> [IOCHit] {
+        let sorted = hits.sorted {
+            ($0.event ?? -1, $0.file, $0.line, $0.indicator, $0.fields[0]) < ($1.event ?? -1, $1.file, $1.line, $1.indicator, $1.fields[0])
+        }
+        var out: [IOCHit] = []
+        for h in sorted {
+            if let last = out.last, last.indicator == h.indicator, last.event == h.event, last.file == h.file, last.line == h.line {
+                for f in h.fields where !last.fields.contains(f) { out[out.count - 1].fields.append(f) }
+                if last.time == Timestamp.unknown { out[out.count - 1].time = h.time }   // a hash hit's file time
+            } else {
+                out.append(h)
+            }
+        }
+        for i in out.indices where out[i].fields.count > 1 { out[i].fields.sort() }
+        return out
+    }
 }
 
 /// Restricts a match run to some servers and a time window.
@@ -96,7 +126,8 @@ public final class IOCMatcher: @unchecked Sendable {
     ]
 
     /// Indicators found in the modelled fields of events, in collected files' hashes and in named fields
-    /// of file listings and event records. Hits are ordered by event, then by field.
+    /// of file listings and event records: one hit per indicator and event, naming every field that matched
+    /// (`IOCHit.merged`). A collected file read as one event (a web page) carries its hash hit on that event.
     public func match(_ store: EventStore, filter: IOCFilter = IOCFilter()) -> [IOCHit] {
         let serverOK = store.files.map { filter.acceptsServer($0.server) }
         // Columns are independent (each has its own memo), so they are searched in parallel.
@@ -112,15 +143,34 @@ public final class IOCMatcher: @unchecked Sendable {
         }
         var hits = perColumn.flatMap { $0 }
         if !hashIndex.isEmpty {
-            for (fi, f) in store.files.enumerated() where serverOK[fi] {
+            var whole: [IOCHit] = []
+            for (fi, f) in store.files.enumerated() where serverOK[fi] && filter.acceptsTime(f.modified) {
                 for i in hashIndex[f.sha256.lowercased()] ?? [] {
-                    hits.append(IOCHit(indicator: i, event: nil, file: fi, line: 0, field: "file.sha256", time: f.modified))
+                    whole.append(IOCHit(indicator: i, event: nil, file: fi, line: 0, field: "file.sha256", time: f.modified))
                 }
             }
+            hits += Self.onSingleEvents(whole, store)
         }
         IOCNamedFields.match(self, store, serverOK: serverOK, filter: filter, into: &hits)
-        hits.sort { ($0.event ?? -1, $0.file, $0.line, $0.field, $0.indicator) < ($1.event ?? -1, $1.file, $1.line, $1.field, $1.indicator) }
-        return hits
+        return IOCHit.merged(hits)
+    }
+
+    /// Whole-file hits on files read as one event (collected web pages) moved onto that event, so that the
+    /// file's hash, path and URL count as one hit; other whole-file hits stay without an event.
+    private static func onSingleEvents(_ hits: [IOCHit], _ store: EventStore) -> [IOCHit] {
+        let wanted = Set(hits.map(\.file).filter { store.files[$0].eventCount == 1 })
+        guard !wanted.isEmpty else { return hits }
+        var eventOf: [Int: EventID] = [:]
+        store.fileIndex.withUnsafeBufferPointer { files in
+            for e in 0..<files.count where wanted.contains(Int(files[e])) { eventOf[Int(files[e])] = e }
+        }
+        return hits.map { h in
+            guard let e = eventOf[h.file] else { return h }
+            var moved = h
+            moved.event = e
+            moved.line = Int(store.lineNumber[e])
+            return moved
+        }
     }
 
     private func matchColumn(_ store: EventStore, _ field: InternedField, _ group: FieldGroup, serverOK: [Bool],

@@ -1,10 +1,12 @@
 import ExchangeEvidence
 
-/// What `grep-ioc` prints by default: per indicator that was found, how often, when first and last, where.
+/// What `grep-ioc` prints by default: per indicator that was found, in how many events, when first and last, where.
 public struct IOCSummary: Sendable {
     /// Index into `IOCMatcher.indicators`.
     public var indicator: Int
-    public var hits: Int
+    /// Distinct events the indicator was found in (hits are one per indicator and event; a whole-file hit or a
+    /// raw hit on a line that is no event counts once).
+    public var events: Int
     /// First and last hit time (ms UTC); `Timestamp.unknown` when no hit had a time.
     public var first: Int64
     public var last: Int64
@@ -19,16 +21,16 @@ public struct IOCSummary: Sendable {
         var servers: [Int: Set<String>] = [:]
         var fields: [Int: Set<String>] = [:]
         for h in hits {
-            var s = byIndicator[h.indicator] ?? IOCSummary(indicator: h.indicator, hits: 0, first: Timestamp.unknown,
+            var s = byIndicator[h.indicator] ?? IOCSummary(indicator: h.indicator, events: 0, first: Timestamp.unknown,
                                                            last: Timestamp.unknown, servers: [], fields: [])
-            s.hits += 1
+            s.events += 1
             if h.time != Timestamp.unknown {
                 if s.first == Timestamp.unknown || h.time < s.first { s.first = h.time }
                 if s.last == Timestamp.unknown || h.time > s.last { s.last = h.time }
             }
             byIndicator[h.indicator] = s
             servers[h.indicator, default: []].insert(store.files[h.file].server)
-            fields[h.indicator, default: []].insert(h.field)
+            fields[h.indicator, default: []].formUnion(h.fields)
         }
         return byIndicator.keys.sorted().map { i in
             var s = byIndicator[i]!

@@ -4,6 +4,9 @@ import ExchangeEvidence
 /// Collected web files whose content is a web shell: the China Chopper one-liner (`eval(Request[…],"unsafe")`,
 /// HelseCERT, Neo23x0 `WEBSHELL_ASPX_Chopper_Like_Mar21_1`) or a server-side `<script runat="server">` block —
 /// the shape of the OAB configuration file HAFNIUM's ExternalUrl payload left behind.
+///
+/// A collected copy has no time of its own (`FindingTime`): the finding takes it from the file listing's row
+/// for the same path, else from the copy's modification time when that can be the server's.
 public struct WebShellContentRule: DetectionRule {
     public init() {}
     public let id = "webshell.content"
@@ -15,6 +18,7 @@ public struct WebShellContentRule: DetectionRule {
 
     public func run(on store: EventStore) -> [Finding] {
         let candidates = Set(store.events(containing: "eval(", kinds: sources) + store.events(containing: "runat", kinds: sources))
+        var timing: WebFileTiming?
         return candidates.sorted().compactMap { id in
             let text = EventFields(store, id)["Content"] ?? store.rawLine(id)
             var why: String?
@@ -28,7 +32,20 @@ public struct WebShellContentRule: DetectionRule {
             }
             guard let why else { return nil }
             let path = store.value(.urlStem, id)
-            return Finding(self, store: store, events: [id], summary: "\(path.isEmpty ? store.file(of: id).path : path): \(why)")
+            let summary = "\(path.isEmpty ? store.file(of: id).path : path): \(why)"
+            if timing == nil { timing = WebFileTiming(store) }
+            switch timing!.time(of: id) {
+            case let .listing(rows):
+                return Finding(self, store: store, events: [id] + rows,
+                               summary: summary + "; time from the file listing" + WebShellFileRule.details(store, rows[0]))
+            case let .modified(t):
+                let f = store.file(of: id)
+                return Finding(rule: self.id, title: title, cves: cves, severity: severity, server: f.server, time: t, events: [id],
+                               file: f.path, line: store.line(of: id),
+                               summary: summary + "; time: the collected copy's modification time (no listing row)")
+            case let .unknown(reason):
+                return Finding(self, store: store, events: [id], summary: summary + "; time unknown: " + reason)
+            }
         }
     }
 

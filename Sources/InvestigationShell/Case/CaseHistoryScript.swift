@@ -1,0 +1,59 @@
+import ExchangeEvidence
+import Foundation
+
+/// The case's audit log as a command file `exhunt -f` replays (`case history --as-script FILE`), in the
+/// form `record` writes: each command with its time as a comment, failed ones commented out with their error.
+///
+/// Lines a `source` ran are left out (the `source` line is kept and runs them again), as are `record`
+/// commands. Case-file commands (`case new|open|close|…`) are kept as comments: replaying them would
+/// reopen this case or refuse to recreate it, where a replay belongs in whichever case is open.
+enum CaseHistoryScript {
+    struct Result {
+        var text: String
+        /// Commands written to run, failed ones written as comments, and sourced lines left out.
+        var commands = 0
+        var failed = 0
+        var sourced = 0
+    }
+
+    static func build(_ entries: [AuditEntry], casePath: String, scriptPath: String, now: Int64) -> Result {
+        var r = Result(text: "")
+        var usesVariables = false
+        for e in entries {
+            if e.depth > 0 { r.sourced += 1; continue }
+            let line = e.command.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            let segments = (try? Tokenizer.segments(line)) ?? [line]
+            let kept = segments.filter { !isCaseCommand($0) && !CommandRecorder.isRecordCommand(trimmed($0)) }
+            let caseSegments = segments.filter(isCaseCommand)
+            if kept.isEmpty && caseSegments.isEmpty { continue }
+            if e.error != nil {
+                r.failed += 1
+                r.text += CommandRecorder.entry(line, failure: e.error, at: e.time)
+                continue
+            }
+            if !caseSegments.isEmpty {
+                r.text += "# \(Timestamp.iso(e.time)) case-file command, not replayed:\n"
+                    + caseSegments.map { "# \(CommandRecorder.oneLine(trimmed($0)))\n" }.joined()
+            }
+            if !kept.isEmpty {
+                let command = kept.map(trimmed).joined(separator: "; ")
+                usesVariables = usesVariables || command.contains("$")
+                r.commands += 1
+                r.text += CommandRecorder.entry(command, failure: nil, at: e.time)
+            }
+        }
+        r.text = "# exhunt command file, exported from the audit log of case \(CommandRecorder.oneLine(casePath)) "
+            + "at \(Timestamp.iso(now))\n# replay: exhunt -f \(Tokenizer.quote(scriptPath))\n"
+            + "# lines run by 'source' are not listed (the source line runs them); case-file commands are comments\n"
+            + (usesVariables ? "# this file uses $VARIABLES: give them with --set NAME=VALUE\n" : "") + r.text
+        return r
+    }
+
+    private static func trimmed(_ s: String) -> String { s.trimmingCharacters(in: .whitespaces) }
+
+    private static func isCaseCommand(_ segment: String) -> Bool {
+        let t = trimmed(segment)
+        return t == "case" || t.hasPrefix("case ") || t.hasPrefix("case\t")
+    }
+}

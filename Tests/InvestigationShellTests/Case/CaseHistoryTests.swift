@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+@testable import InvestigationShell
+
+/// The audit log knows which lines a `source` ran, older case files gain that column when opened, and
+/// `case history --as-script` writes a command file that replays the session without running sourced lines twice.
+@Suite struct CaseHistoryTests {
+    static let training = TestShell.repoRoot.appendingPathComponent("help/training").path
+
+    static func audit(_ t: TestShell) throws -> [AuditEntry] {
+        try #require(CaseState.of(t.session).file).auditLog()
+    }
+
+    @Test func auditLogRecordsTheSourceDepth() throws {
+        let dir = try CaseFileTests.folder()
+        let inner = dir.appendingPathComponent("inner.exh")
+        try "set INNER 1\nnote from the sourced file\n".write(to: inner, atomically: true, encoding: .utf8)
+        let t = TestShell()
+        try t.run("case new \(dir.appendingPathComponent("d.case").path)")
+        try t.run("source \(inner.path)")
+        let log = try Self.audit(t)
+        #expect(log.map(\.command) == ["case new \(dir.appendingPathComponent("d.case").path)", "set INNER 1",
+                                       "note from the sourced file", "source \(inner.path)"])
+        #expect(log.map(\.depth) == [0, 1, 1, 0])
+    }
+
+    @Test func historyScriptReplaysTheSessionOnce() throws {
+        let dir = try CaseFileTests.folder()
+        let inner = dir.appendingPathComponent("inner.exh")
+        try "note from the sourced file\nmark 2 as suspicious\n".write(to: inner, atomically: true, encoding: .utf8)
+        let script = dir.appendingPathComponent("history.exh").path
+        let a = TestShell()
+        try a.run("load \(Self.training)")                                    // before the case: logged when it opens
+        try a.run("case new \(dir.appendingPathComponent("a.case").path)")
+        try a.run("source \(inner.path)")
+        _ = a.failure("timeline --ip not-an-ip")
+        try a.run("record start \(dir.appendingPathComponent("r.exh").path); mark 398 2049 as malicious --note 'the chain'")
+        try a.run("record stop")
+        let out = try a.run("case history --as-script \(script)")
+        #expect(out.contains("wrote 3 commands") && out.contains("(1 failed, kept as comments)") && out.contains("2 sourced lines"))
+
+        let text = try String(contentsOfFile: script, encoding: .utf8)
+        let commands = text.split(separator: "\n").filter { !$0.hasPrefix("#") }
+        #expect(commands == ["load \(Self.training)", "source \(inner.path)", "mark 398 2049 as malicious --note 'the chain'"])
+        #expect(text.contains("# case new \(dir.appendingPathComponent("a.case").path)\n"))
+        #expect(text.contains("failed: timeline: --ip: 'not-an-ip' is not an IP address"))
+        #expect(text.contains("\n# timeline --ip not-an-ip\n"))
+
+        // Replayed into another case: the same marks, and the sourced note once.
+        let b = TestShell()
+        try b.run("case new \(dir.appendingPathComponent("b.case").path)")
+        let result = b.shell.runScript(text, name: "history.exh", echo: false, keepGoing: false)
+        #expect(result.failures == 0, "\(result.firstError ?? "")")
+        for t in [a, b] {
+            let marks = try CaseFileTests.marks(t)
+            #expect(marks.map { $0["event"] as? Int } == [398, 2, 2049])
+            #expect(marks.map { $0["label"] as? String } == ["malicious", "suspicious", "malicious"])
+            #expect(try t.run("note").components(separatedBy: "from the sourced file").count == 2)
+        }
+        // An existing file is kept unless --overwrite; evidence is never written.
+        #expect(a.failure("case history --as-script \(script)").contains("exists; use --overwrite"))
+        #expect(try a.run("case history --as-script \(script) --overwrite --json").contains("\"commands\""))
+        #expect(a.failure("case history --as-script \(Self.training)/h.exh").contains("inside the evidence set"))
+        #expect(!FileManager.default.fileExists(atPath: "\(Self.training)/h.exh"))
+    }
+
+    @Test func caseFilesOfTheFirstSchemaOpenAndGainTheDepth() throws {
+        let path = try CaseFileTests.folder().appendingPathComponent("v1.case").path
+        // A case as version 1 wrote it: an audit table without the depth column.
+        let old = try CaseFile.create(at: path)
+        try old.write { db in
+            try db.execute(sql: """
+                DROP TABLE audit;
+                CREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL, user TEXT NOT NULL,
+                                    command TEXT NOT NULL, error TEXT);
+                INSERT INTO audit (time, user, command, error) VALUES (1614754140000, 'ana', 'load /cases/x', NULL);
+                PRAGMA user_version = 1;
+                """)
+        }
+        old.close()
+        let t = TestShell()
+        try t.run("case open \(path)")
+        try t.run("set A 1")
+        let log = try Self.audit(t)
+        #expect(log.map(\.command) == ["load /cases/x", "case open \(path)", "set A 1"])
+        #expect(log.map(\.depth) == [0, 0, 0])
+        try t.run("case close")
+        let header = try Data(contentsOf: URL(fileURLWithPath: path)).prefix(64)
+        #expect(header.suffix(4).reduce(0) { $0 << 8 | Int($1) } == CaseFile.schemaVersion)     // user_version
+        // Opening it again (now current) changes nothing more.
+        try t.run("case open \(path)")
+        #expect(try Self.audit(t).count == 5)
+    }
+}

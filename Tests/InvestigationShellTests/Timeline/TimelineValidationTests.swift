@@ -1,0 +1,41 @@
+import Foundation
+import InvestigationShell
+import Testing
+
+/// From a new user's report: filters that cannot match are errors that say why, not "no events match".
+@Suite struct TimelineValidationTests {
+    @Test func badAddressesAreErrors() throws {
+        let (t, _) = try TimelineCommandTests.loaded()
+        #expect(t.failure("timeline --ip 167.99.168.251/33").contains("prefix length must be 0–32"))
+        #expect(t.failure("timeline --ip not-an-ip").contains("'not-an-ip' is not an IP address"))
+        #expect(t.failure("timeline --ip 167.99").contains("write '167.99.' or a CIDR block such as 167.99.0.0/16"))
+        #expect(t.failure("timeline --ip 300.1.2.3").contains("is not an IP address"))
+        #expect(t.failure("timeline --ip 10.0.0.0.0/8").contains("is not an IPv4 address"))
+        #expect(t.failure("export timeline x.csv --filter '--ip 167.99'").contains("is not a whole IPv4 address"))
+        // The documented forms still work: whole address, prefix ending in '.', CIDR, IPv6.
+        let exact = try t.run("timeline --ip 167.99.168.251 --json").split(separator: "\n").count
+        #expect(exact > 0)
+        #expect(try t.run("timeline --ip 167.99. --json").split(separator: "\n").count == exact)
+        #expect(try t.run("timeline --ip 167.99.0.0/16 --json").split(separator: "\n").count == exact)
+        #expect(try t.run("timeline --ip ::1 --limit 1") == "no events match\n")
+    }
+
+    @Test func unknownFieldsAndLabelsAreErrors() throws {
+        let (t, _) = try TimelineCommandTests.loaded()
+        let field = t.failure("timeline --field nosuchfield=1")
+        #expect(field.contains("no loaded event has a field 'nosuchfield'") && field.contains("client_ip"))
+        // Columns of logs and keys of event records are fields, found case-insensitively.
+        #expect(try t.run("timeline --field cs-method=POST --limit 1 --json").contains("\"event\""))
+        #expect(try t.run("timeline --field commandline='cmd /c whoami' --json").split(separator: "\n").count == 1)
+        let label = t.failure("timeline --marked maliciuos")
+        #expect(label.contains("'maliciuos' is not a mark label; labels: malicious, suspicious, benign, reviewed"))
+    }
+
+    @Test func findingsColumnShowsEveryID() throws {
+        let (t, _) = try TimelineCommandTests.loaded()
+        try t.run("hunt")
+        let out = try t.run("timeline --findings")
+        #expect(out.contains("F6,F14,F15"))   // the collected web shell: chain, webshell.content, webshell.file
+        #expect(!out.contains("F…"))
+    }
+}
