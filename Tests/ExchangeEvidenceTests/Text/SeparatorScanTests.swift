@@ -1,0 +1,48 @@
+import ExchangeEvidence
+import Testing
+
+@Suite struct SeparatorScanTests {
+    func scan(_ text: String, locating wanted: Int = .max, capacity: Int = 512) -> (SeparatorScan, [String?], Int) {
+        var s = SeparatorScan(capacity: capacity)
+        let bytes = Array(text.utf8)
+        var values: [String?] = []
+        bytes.withUnsafeBytes { line in
+            s.scan(line, separator: 0x2C, locating: wanted)
+            for k in 0..<(s.fields + 1) { values.append(s.field(k, of: line).map { String(decoding: $0, as: UTF8.self) }) }
+        }
+        return (s, values, s.located)
+    }
+
+    @Test func locatesOnlyTheWantedColumnsButCountsAll() {
+        // Separators inside and past the first 8-byte words, fields of every length including empty ones.
+        let line = "2021-03-03T06:49:42.162Z,a,,bb,ccccccccccccccc,d,e,,f,g,h"
+        let (all, allValues, _) = scan(line)
+        defer { all.deallocate() }
+        let (part, partValues, located) = scan(line, locating: 4)
+        defer { part.deallocate() }
+        #expect(all.fields == 11 && part.fields == 11)
+        #expect(located == 4)
+        #expect(Array(partValues.prefix(4)) == Array(allValues.prefix(4)))
+        #expect(partValues[3] == "bb")
+        #expect(partValues[4] == nil)
+        #expect(allValues[10] == "h" && allValues[11] == nil)
+    }
+
+    @Test func flagsComeFromTheWholeLine() {
+        // A NUL and a non-ASCII byte after the located columns are still reported.
+        let (s, _, _) = scan("a,b,c,d,e,f,g,h,i,j,k,l\u{0},m,é", locating: 2)
+        defer { s.deallocate() }
+        #expect(s.fields == 14 && s.hasNul && s.hasHighBit)
+    }
+
+    @Test func shortLinesAndTheCapacityLimit() {
+        let (one, values, located) = scan("only", locating: 5)
+        defer { one.deallocate() }
+        #expect(one.fields == 1 && located == 1 && values[0] == "only")
+        // More fields than the scanner can locate: the last located one ends at its own separator.
+        let (many, manyValues, manyLocated) = scan((0..<20).map(String.init).joined(separator: ","), capacity: 8)
+        defer { many.deallocate() }
+        #expect(many.fields == 20 && manyLocated == 7)
+        #expect(manyValues[6] == "6" && manyValues[7] == nil)
+    }
+}
