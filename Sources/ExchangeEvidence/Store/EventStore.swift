@@ -139,9 +139,23 @@ public final class EventStore: @unchecked Sendable {
     }
 
     /// Bytes used by the event columns and interning (not the file bytes), for `info` and the benchmark.
+    /// Columns count their events, not their capacity: capacity not yet filled (see `reserve`) is address
+    /// space the system has not backed with memory.
     public var indexFootprint: Int {
-        fileIndex.capacity * 4 + lineNumber.capacity * 4 + offset.capacity * 8 + length.capacity * 4
-            + time.capacity * 8 + schema.capacity * 2 + values.reduce(0) { $0 + $1.capacity * 4 } + pool.footprint
+        count * (4 + 4 + 8 + 4 + 8 + 2 + 4 * values.count) + pool.footprint
+    }
+
+    /// Makes room for `events` more events in every column before a load, so the columns are not regrown
+    /// (copied, and their pages touched twice) while files are merged. Only what events fill becomes memory.
+    func reserve(events: Int) {
+        let total = count + events
+        fileIndex.reserveCapacity(total)
+        lineNumber.reserveCapacity(total)
+        offset.reserveCapacity(total)
+        length.reserveCapacity(total)
+        time.reserveCapacity(total)
+        schema.reserveCapacity(total)
+        for k in values.indices { values[k].reserveCapacity(total) }
     }
 
     /// Removes every event and file (used by `unload`).
