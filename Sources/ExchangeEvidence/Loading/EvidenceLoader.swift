@@ -176,6 +176,7 @@ public struct EvidenceLoader {
         var p = parsed
         var out = ReaderOutput(kind: .text)
         out.problems = p.problems
+        out.batch.reserve(events: bytes.count / 256 + 16)
         bytes.withUnsafeBytes { reader.read(ReaderInput(path: p.path, bytes: $0, location: p.location), into: &out) }
         p.kind = out.kind
         p.channel = out.channel

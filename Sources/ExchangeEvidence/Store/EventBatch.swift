@@ -16,6 +16,16 @@ public struct EventBatch: Sendable {
 
     public var count: Int { offsets.count }
 
+    /// Makes room for about `events` events, so a file's columns are allocated once rather than regrown.
+    mutating func reserve(events: Int) {
+        offsets.reserveCapacity(events)
+        lengths.reserveCapacity(events)
+        lines.reserveCapacity(events)
+        times.reserveCapacity(events)
+        schemaIndex.reserveCapacity(events)
+        fieldIDs.reserveCapacity(events * Self.stride)
+    }
+
     /// Registers a schema for the lines that follow and returns its local index.
     public mutating func addSchema(_ schema: FieldSchema) -> UInt16 {
         if let i = schemas.firstIndex(of: schema) { return UInt16(i) }
