@@ -61,7 +61,7 @@ public final class EventStore: @unchecked Sendable {
         batch.fieldIDs.withUnsafeBufferPointer { ids in
             idMap.withUnsafeBufferPointer { map in
                 for k in 0..<values.count {
-                    // Grow the column once (geometrically), then fill it through a pointer.
+                    // Extend the column once, then fill it through a pointer.
                     let base = values[k].count
                     values[k].append(contentsOf: repeatElement(0, count: n))
                     values[k].withUnsafeMutableBufferPointer { column in

@@ -2,8 +2,9 @@
 /// non-ASCII or NUL bytes — one pass over the bytes instead of three (the per-byte loop was the largest
 /// cost of parsing).
 public struct SeparatorScan {
-    /// `starts[k]` is where field k begins, for k ≤ `located`; `starts[fields]` is the line length + 1 (a
-    /// sentinel), so field k spans `starts[k] ..< starts[k + 1] - 1`. At most `capacity - 1` fields are located.
+    /// `starts[k]` is where field k begins, for k ≤ `located`, so located field k spans
+    /// `starts[k] ..< starts[k + 1] - 1`; when every field is located, `starts[fields]` is the line length + 1
+    /// (a sentinel). At most `capacity - 1` fields are located.
     public private(set) var starts: UnsafeMutableBufferPointer<Int>
     public private(set) var fields = 0
     public private(set) var hasHighBit = false
