@@ -66,9 +66,10 @@ public struct EvidenceLoader {
         store.reserve(events: min(state.bytesTotal / 256, 1 << 25))
         let merger = OrderedMerger(store: store, count: pending.count)
         DispatchQueue.concurrentPerform(iterations: min(workers, max(1, pending.count))) { _ in
+            var naming = ServerNaming.Memo()
             while let i = state.next(limit: pending.count) {
                 if isCancelled() { state.cancel(); return }
-                let parsed = Self.parse(pending[i], readers: readers)
+                let parsed = Self.parse(pending[i], readers: readers, naming: &naming)
                 let events = parsed.batch.count
                 merger.finished(i, parsed, results: results)
                 if let snapshot = state.finished(bytes: pending[i].size, events: events) { progress?(snapshot) }
@@ -125,6 +126,11 @@ public struct EvidenceLoader {
     }
 
     static func parse(_ f: PendingFile, readers: [any EvidenceReader]) -> ParsedFile {
+        var naming = ServerNaming.Memo()
+        return parse(f, readers: readers, naming: &naming)
+    }
+
+    static func parse(_ f: PendingFile, readers: [any EvidenceReader], naming: inout ServerNaming.Memo) -> ParsedFile {
         var problems = ProblemLog()
         var raw: [UInt8]
         do {
@@ -136,7 +142,7 @@ public struct EvidenceLoader {
             raw = []
             problems.add(LoadProblem("\(error)"))
         }
-        let (group, pathServer) = ServerNaming.fromPath(f.path)
+        let (group, pathServer) = naming.fromPath(f.path)
         var parsed = ParsedFile(path: f.path, location: f.location, size: raw.count, modified: f.modified,
                                 sha256: SHA256.hex(raw), kind: .text, channel: "", bytes: [], batch: EventBatch(),
                                 problems: problems, facts: [:], group: group, pathServer: pathServer,

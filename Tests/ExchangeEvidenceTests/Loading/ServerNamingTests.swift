@@ -1,0 +1,26 @@
+@testable import ExchangeEvidence
+import Testing
+
+@Suite struct ServerNamingTests {
+    @Test func memoGivesTheSameAnswersAsFromPath() {
+        let paths = [
+            "top.log",
+            "EX01/C/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log",
+            "EX01/C/inetpub/logs/LogFiles/W3SVC1/u_ex210304.log",
+            "EX01/build/exsetup.txt",
+            "EX02/Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Ecp/HttpProxy_2021030306-1.LOG",
+            "EX02/Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Ecp/HttpProxy_2021030307-1.LOG",
+            "EX03/a.log",
+            "EX03/b.log",
+            "z.log",
+            "EX03/c.log",
+            "logging/x.log",
+        ]
+        var memo = ServerNaming.Memo()
+        for p in paths {
+            let a = ServerNaming.fromPath(p), b = memo.fromPath(p)
+            #expect(a.group == b.group && a.name == b.name, "\(p)")
+        }
+        #expect(memo.fromPath("EX02/Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Ecp/x.LOG").name == "EX02")
+    }
+}
