@@ -70,27 +70,16 @@ public final class TimelineIndex {
 
     // MARK: - Lists by key
 
-    func servers() -> Postings {
-        if let p = serverLists { return p }
-        let fileIndex = store.fileIndex, keyOf = serverKeyOfFile
-        let p = Postings(keyCount: serverKeys.count, order: order) { keyOf[Int(fileIndex[$0])] }
-        serverLists = p
-        return p
-    }
+    func servers() -> Postings { byFile(&serverLists, keyCount: serverKeys.count, keyOfFile: serverKeyOfFile) }
+    func sources() -> Postings { byFile(&sourceLists, keyCount: sourceKeys.count, keyOfFile: sourceKeyOfFile) }
+    func kinds() -> Postings { byFile(&kindLists, keyCount: kindKeys.count, keyOfFile: kindKeyOfFile) }
 
-    func sources() -> Postings {
-        if let p = sourceLists { return p }
-        let fileIndex = store.fileIndex, keyOf = sourceKeyOfFile
-        let p = Postings(keyCount: sourceKeys.count, order: order) { keyOf[Int(fileIndex[$0])] }
-        sourceLists = p
-        return p
-    }
-
-    func kinds() -> Postings {
-        if let p = kindLists { return p }
-        let fileIndex = store.fileIndex, keyOf = kindKeyOfFile
-        let p = Postings(keyCount: kindKeys.count, order: order) { keyOf[Int(fileIndex[$0])] }
-        kindLists = p
+    /// Lists keyed by a property of each event's file, built on first use and kept in `slot`.
+    private func byFile(_ slot: inout Postings?, keyCount: Int, keyOfFile: [Int]) -> Postings {
+        if let p = slot { return p }
+        let fileIndex = store.fileIndex
+        let p = Postings(keyCount: keyCount, order: order) { keyOfFile[Int(fileIndex[$0])] }
+        slot = p
         return p
     }
 
