@@ -60,11 +60,10 @@ public struct ExchangeCSVReader: EvidenceReader {
             let line = UnsafeRawBufferPointer(rebasing: base[off..<(off + len)])
             if line[0] == UInt8(ascii: "#") {
                 LineChecks.check(line, number: lineNo, problems: &out.problems)
-                let text = String(decoding: line, as: UTF8.self)
-                if text.hasPrefix("#Fields:") {
-                    let (s, m) = Self.schemas.get(text) {
-                        let names = CSVLine.split(String(text.dropFirst(8)).trimmingSpaces()).map { $0.trimmingSpaces() }
-                        let s = FieldSchema(format: .csv, names: names)
+                switch Directive(line) {
+                case let d? where d.name == "Fields":
+                    let (s, m) = Self.schemas.get(d.value) {
+                        let s = FieldSchema(format: .csv, names: CSVLine.split(d.value).map { $0.trimmingSpaces() })
                         return (s, FieldMapping(s, aliases: Self.aliases, timeNames: Self.timeNames, serverNames: Self.serverNames))
                     }
                     schema = s
@@ -72,14 +71,12 @@ public struct ExchangeCSVReader: EvidenceReader {
                     mapping = m
                     fieldLine = m.headerLine
                     span = m.span
-                } else if text.hasPrefix("#Log-type:") {
-                    let type = String(text.dropFirst(10)).trimmingSpaces()
-                    out.kind = Self.kind(forPath: input.path, logType: type)
-                    out.facts["log.type"] = type
-                } else if text.hasPrefix("#Version:") {
-                    out.facts["exchange.version"] = String(text.dropFirst(9)).trimmingSpaces()
-                } else if text.hasPrefix("#Software:") {
-                    out.facts["software"] = String(text.dropFirst(10)).trimmingSpaces()
+                case let d? where d.name == "Log-type":
+                    out.kind = Self.kind(forPath: input.path, logType: d.value)
+                    out.facts["log.type"] = d.value
+                case let d? where d.name == "Version": out.facts["exchange.version"] = d.value
+                case let d? where d.name == "Software": out.facts["software"] = d.value
+                default: break
                 }
                 continue
             }
@@ -98,8 +95,8 @@ public struct ExchangeCSVReader: EvidenceReader {
                     span = m.span
                     continue
                 }
-                out.problems.add(LoadProblem(line: lineNo, "line \(lineNo): data before any #Fields header (kept as plain text)"),
-                                 kind: "data before #Fields header")
+                let (problem, kind) = Directive.dataBeforeFields(lineNo)
+                out.problems.add(problem, kind: kind)
                 out.batch.append(offset: off, length: len, line: lineNo, time: LineChecks.leadingTime(line), schema: plain)
                 continue
             }

@@ -45,10 +45,10 @@ public struct IISW3CReader: EvidenceReader {
             let line = UnsafeRawBufferPointer(rebasing: base[off..<(off + len)])
             if line[0] == UInt8(ascii: "#") {
                 LineChecks.check(line, number: lineNo, problems: &out.problems)
-                let text = String(decoding: line, as: UTF8.self)
-                if text.hasPrefix("#Fields:") {
-                    let (s, m) = Self.schemas.get(text) {
-                        let s = FieldSchema(format: .w3c, names: text.dropFirst(8).split(separator: " ").map(String.init))
+                switch Directive(line) {
+                case let d? where d.name == "Fields":
+                    let (s, m) = Self.schemas.get(d.value) {
+                        let s = FieldSchema(format: .w3c, names: d.value.split(separator: " ").map(String.init))
                         return (s, FieldMapping(s, aliases: Self.aliases, timeNames: [], serverNames: ["s-computername"]))
                     }
                     schemaIndex = out.batch.addSchema(s)
@@ -57,15 +57,15 @@ public struct IISW3CReader: EvidenceReader {
                     dateCol = s.column("date") ?? -1
                     timeCol = s.column("time") ?? -1
                     span = max(m.span, dateCol + 1, timeCol + 1)
-                } else if text.hasPrefix("#Software:") {
-                    out.facts["software"] = String(text.dropFirst(10)).trimmingSpaces()
+                case let d? where d.name == "Software": out.facts["software"] = d.value
+                default: break
                 }
                 continue
             }
             guard let m = mapping else {
                 LineChecks.check(line, number: lineNo, problems: &out.problems)
-                out.problems.add(LoadProblem(line: lineNo, "line \(lineNo): data before any #Fields header (kept as plain text)"),
-                                 kind: "data before #Fields header")
+                let (problem, kind) = Directive.dataBeforeFields(lineNo)
+                out.problems.add(problem, kind: kind)
                 out.batch.append(offset: off, length: len, line: lineNo, time: LineChecks.leadingTime(line), schema: plain)
                 continue
             }
