@@ -110,6 +110,9 @@ import Testing
         #expect(files.contains("EX01-Cve-2021-26855.csv"))
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("EX01-Cve-2021-26855.csv").path))
         #expect(throws: ShellError.self) { try shell.execute("export nothing '\(dir.path)'") }
+        // An earlier export is replaced only on request.
+        #expect(throws: ShellError.self) { try shell.execute("export proxylogon '\(dir.path)'") }
+        try shell.execute("export proxylogon '\(dir.path)' --force")
         // Never into the evidence.
         let inside = Self.fixtures.appendingPathComponent("proxylogon/out").path
         #expect(throws: ShellError.self) { try shell.execute("export proxylogon '\(inside)'") }

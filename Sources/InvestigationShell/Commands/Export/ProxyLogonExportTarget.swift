@@ -5,7 +5,8 @@ import Foundation
 struct ProxyLogonExportTarget: ExportTarget {
     var name: String { "proxylogon" }
     var summary: String { "Test-ProxyLogon's CSV and log files, per server" }
-    var usage: String { "export proxylogon DIR" }
+    var usage: String { "export proxylogon DIR [--force]" }
+    var options: [OptionSpec] { [.flag("force", "replace the files an earlier export left in DIR")] }
 
     func run(_ words: [String], in ctx: CommandContext) throws {
         guard words.count == 1, let dir = words.first else { throw ShellError("export: usage: \(usage)") }
@@ -18,6 +19,12 @@ struct ProxyLogonExportTarget: ExportTarget {
             if url.path == root || url.path.hasPrefix(root.hasSuffix("/") ? root : root + "/") {
                 throw ShellError("export: \(TerminalText.escape(dir)) is inside the evidence set '\(TerminalText.escape(load.evidenceSet))'; choose a directory outside the evidence")
             }
+        }
+        // Like `report` and `export timeline`: an earlier export is not overwritten silently.
+        let earlier = ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? [])
+            .filter { $0.contains("-Cve-2021-") || $0.hasSuffix("-other.csv") }.sorted()
+        if !earlier.isEmpty && !ctx.args.flag("force") {
+            throw ShellError("export: \(TerminalText.escape(dir)) already holds Test-ProxyLogon files (\(TerminalText.escape(earlier.prefix(3).joined(separator: ", ")))\(earlier.count > 3 ? ", …" : "")); add --force to replace them")
         }
         let names: [String]
         do {
