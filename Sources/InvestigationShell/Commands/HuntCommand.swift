@@ -7,6 +7,7 @@ struct HuntCommand: Command {
     var name: String { "hunt" }
     var summary: String { "run the detection rules: findings per server with the values that decided them" }
     var usage: String { "hunt [--rule ID] [--server NAME] [--min-severity LEVEL] [--sort time]" }
+    var positionalLimit: Int? { 0 }
     var options: [OptionSpec] {
         [OptionSpec(name: "rule", short: nil, kind: .repeated, valueName: "ID", help: "only this rule (repeatable; see 'rules')",
                     choices: RuleRegistry.standard.map(\.id)),

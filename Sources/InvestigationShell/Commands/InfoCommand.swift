@@ -5,6 +5,7 @@ struct InfoCommand: Command {
     var name: String { "info" }
     var summary: String { "summary of the session: evidence sets, servers, events, memory" }
     var usage: String { "info" }
+    var positionalLimit: Int? { 0 }
 
     func run(_ args: Arguments, in ctx: CommandContext) throws {
         let store = ctx.session.store

@@ -4,6 +4,7 @@ struct QuitCommand: Command {
     var aliases: [String] { [".quit"] }
     var summary: String { "leave the shell" }
     var usage: String { "quit" }
+    var positionalLimit: Int? { 0 }
 
     func run(_ args: Arguments, in ctx: CommandContext) throws { ctx.session.quitRequested = true }
 }

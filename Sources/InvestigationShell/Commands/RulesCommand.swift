@@ -6,6 +6,7 @@ struct RulesCommand: Command {
     var name: String { "rules" }
     var summary: String { "list the detection rules: id, CVEs, severity, sources read; 'help rules/ID' for one" }
     var usage: String { "rules" }
+    var positionalLimit: Int? { 0 }
 
     func run(_ args: Arguments, in ctx: CommandContext) throws {
         let rules = RuleRegistry.standard

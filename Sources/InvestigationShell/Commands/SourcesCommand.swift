@@ -7,6 +7,7 @@ struct SourcesCommand: Command {
     var name: String { "sources" }
     var summary: String { "loaded sources per server: files, events, covered time range; --files, --problems" }
     var usage: String { "sources [--server NAME] [--files | --problems]" }
+    var positionalLimit: Int? { 0 }
     var options: [OptionSpec] {
         [.value("server", "NAME", "only this server"),
          .flag("files", "list every file with size, modification time and SHA-256"),

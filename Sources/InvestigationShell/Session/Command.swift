@@ -19,6 +19,8 @@ public protocol Command {
     var usage: String { get }
     var options: [OptionSpec] { get }
     var completion: ArgumentCompletion { get }
+    /// How many positional arguments the command takes (nil: it checks them itself).
+    var positionalLimit: Int? { get }
     /// Runs the command. Throw `ShellError` for a failure the user should see.
     func run(_ args: Arguments, in context: CommandContext) throws
 }
@@ -27,6 +29,7 @@ extension Command {
     public var aliases: [String] { [] }
     public var options: [OptionSpec] { [] }
     public var completion: ArgumentCompletion { .none }
+    public var positionalLimit: Int? { nil }
 }
 
 /// Everything a running command may use: the session and the output, plus helpers that apply the

@@ -49,6 +49,12 @@ public final class Shell {
         let command = try session.registry.find(name)
         let specs = command.options + Shell.commonOptions
         let args = try Arguments.parse(rest, specs: specs, command: command.name)
+        if let limit = command.positionalLimit, args.positional.count > limit {
+            let extra = args.positional[limit]
+            let hint = [">", ">>", "|", "<"].contains(where: { extra.hasPrefix($0) })
+                ? " (the shell has no redirection or pipes: use --json with exhunt -c in your own shell, or export)" : ""
+            throw ShellError("\(command.name): unexpected argument '\(TerminalText.escape(extra))'\(hint); usage: \(command.usage)")
+        }
         if args.flag("help") {
             try session.registry.find("help").run(try Arguments.parse([command.name], specs: [], command: "help"),
                                                   in: CommandContext(session: session, args: args))

@@ -68,6 +68,12 @@ import Testing
         #expect(info.contains("\"timezone\": \"Europe/Amsterdam\""), "set output json applies to every command")
     }
 
+    @Test func strayArgumentsAreErrorsNotIgnored() {
+        let t = TestShell()
+        #expect(t.failure("info extra") == "info: unexpected argument 'extra'; usage: info")
+        #expect(t.failure("sources > out.txt").hasPrefix("sources: unexpected argument '>' (the shell has no redirection or pipes"))
+    }
+
     @Test func unknownAndAmbiguousCommands() {
         let t = TestShell()
         #expect(t.failure("sorces") == "unknown command 'sorces' (did you mean 'sources'?); type 'help' for the list")
