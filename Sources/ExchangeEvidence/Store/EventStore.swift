@@ -157,13 +157,4 @@ public final class EventStore: @unchecked Sendable {
         schema.reserveCapacity(total)
         for k in values.indices { values[k].reserveCapacity(total) }
     }
-
-    /// Removes every event and file (used by `unload`).
-    public func removeAll() {
-        files = []; schemas = []; schemaIDs = [:]; pool = ValuePool(capacity: 1 << 16)
-        fileIndex = []; lineNumber = []; offset = []; length = []; time = []; schema = []
-        values = Array(repeating: [], count: InternedField.allCases.count)
-        timeOrderCache = nil
-        generation += 1
-    }
 }

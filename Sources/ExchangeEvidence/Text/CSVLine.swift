@@ -37,12 +37,20 @@ public enum CSVLine {
         return s.withUTF8 { split(UnsafeRawBufferPointer($0)) }
     }
 
-    /// Quotes a value for CSV output when it needs it.
-    public static func quote(_ v: String) -> String {
-        if v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    /// RFC 4180 quoting when the value needs it, on UTF-8 bytes (exports run it for every cell of millions of rows).
+    public static func quote(_ s: String) -> String {
+        var needs = false
+        for b in s.utf8 where b == UInt8(ascii: ",") || b == UInt8(ascii: "\"") || b == 0x0A || b == 0x0D { needs = true; break }
+        guard needs else { return s }
+        var out = [UInt8]()
+        out.reserveCapacity(s.utf8.count + 8)
+        out.append(UInt8(ascii: "\""))
+        for b in s.utf8 {
+            if b == UInt8(ascii: "\"") { out.append(b) }
+            out.append(b)
         }
-        return v
+        out.append(UInt8(ascii: "\""))
+        return String(decoding: out, as: UTF8.self)
     }
 }
 

@@ -154,26 +154,10 @@ struct TimelineExport: ExportTarget {
     static func csvLine(_ row: TimelineRow) -> String {
         fields(row).map { _, v -> String in
             switch v {
-            case .string(let s): return quote(s)
+            case .string(let s): return CSVLine.quote(s)
             case .int(let i): return String(i)
-            default: return quote(v.serialized())
+            default: return CSVLine.quote(v.serialized())
             }
         }.joined(separator: ",") + "\n"
-    }
-
-    /// RFC 4180 quoting, on UTF-8 bytes (this runs for every cell of millions of rows).
-    static func quote(_ s: String) -> String {
-        var needs = false
-        for b in s.utf8 where b == UInt8(ascii: ",") || b == UInt8(ascii: "\"") || b == 0x0A || b == 0x0D { needs = true; break }
-        guard needs else { return s }
-        var out = [UInt8]()
-        out.reserveCapacity(s.utf8.count + 8)
-        out.append(UInt8(ascii: "\""))
-        for b in s.utf8 {
-            if b == UInt8(ascii: "\"") { out.append(b) }
-            out.append(b)
-        }
-        out.append(UInt8(ascii: "\""))
-        return String(decoding: out, as: UTF8.self)
     }
 }
