@@ -17,6 +17,8 @@ public final class Session {
     public var isCancelled: @Sendable () -> Bool = { false }
     /// Set by the executable on a terminal: draws load progress on stderr.
     public var loadProgress: (@Sendable (LoadProgress) -> Void)?
+    /// Set by the executable on a terminal: draws the progress of other long commands (exports) on stderr.
+    public var workProgress: (@Sendable (WorkProgress) -> Void)?
     /// Set by `quit`; the driver stops reading commands.
     public var quitRequested = false
     /// Nesting depth of `source`, to stop runaway recursion (observers use it to tell typed lines from sourced ones).
