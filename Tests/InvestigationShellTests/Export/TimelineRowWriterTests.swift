@@ -82,6 +82,19 @@ import Testing
             #expect(String(decoding: j.bytes, as: UTF8.self) == expected)
             #expect(String(decoding: c.bytes, as: UTF8.self) == CSVLine.quote(value))
         }
+        // Invalid UTF-8 is repaired as String(decoding:) repairs it, in both formats.
+        for raw: [UInt8] in [[0x61, 0xFF, 0x62], [0xE2, 0x80], [0xC2, 0x9B, 0x41], [0xED, 0xA0, 0x80], [0x22, 0xF4, 0x90, 0x80, 0x80]] {
+            var j = ExportBytes(), c = ExportBytes()
+            raw.withUnsafeBytes { j.appendJSON($0); c.appendCSV($0) }
+            var expected = ""
+            JSONValue.quote(String(decoding: raw, as: UTF8.self), into: &expected)
+            #expect(String(decoding: j.bytes, as: UTF8.self) == expected, "\(raw)")
+            #expect(String(decoding: c.bytes, as: UTF8.self) == CSVLine.quote(String(decoding: raw, as: UTF8.self)), "\(raw)")
+        }
+        let document: JSONValue = .object([("a", .array([.int(-3), .null, .bool(true), .string("x\u{7F}\u{2066}")])), ("b", .object([]))])
+        var d = ExportBytes()
+        d.appendJSON(document)
+        #expect(String(decoding: d.bytes, as: UTF8.self) == document.serialized())
         for n in [0, 7, 10, 99, -5, Int.max, Int.min + 1] {
             var b = ExportBytes()
             b.append(int: n)

@@ -51,6 +51,7 @@ struct ECSMapping {
                             ecs: cols[2] == "-" ? nil : cols[2], type: type))
         }
         self.rows = rows
+        makePlans()
         try Self.checkPaths(rows.compactMap(\.ecs) + ["exhunt.unmapped.{field}"], name: name)
     }
 
@@ -78,36 +79,57 @@ struct ECSMapping {
         ShellError("\(name): '\(p)' and '\(q)' would make one field both a value and an object")
     }
 
+    /// The rows that apply to one source kind, grouped as the per-event pass uses them.
+    struct Plan {
+        var direct: [Row] = []
+        /// Rows naming a field, by the field's lower-case name.
+        var named: [String: [Row]] = [:]
+        var wildcard: [Row] = []
+        /// Whether any row needs the event's fields split from its line (costly for wide logs).
+        var needsFields: Bool { !named.isEmpty || !wildcard.isEmpty }
+    }
+
+    /// Plans per source kind named in the mapping; `defaultPlan` for every other kind.
+    private(set) var plans: [String: Plan] = [:]
+    private(set) var defaultPlan = Plan()
+
+    private mutating func makePlans() {
+        func plan(_ kind: String?) -> Plan {
+            var p = Plan()
+            for row in rows where row.source == nil || row.source == kind {
+                if row.interned != nil || row.isQuery { p.direct.append(row) }
+                else if let name = row.field { p.named[name, default: []].append(row) }
+                else if row.source != nil { p.wildcard.append(row) }
+            }
+            return p
+        }
+        defaultPlan = plan(nil)
+        for kind in Set(rows.compactMap(\.source)) { plans[kind] = plan(kind) }
+    }
+
     /// The ECS fields of one event, as (dotted path, value) in mapping order. Values that do not fit their
     /// type go to `exhunt.unmapped.<field>` as strings.
     func fields(of e: EventID, in store: EventStore) -> [(String, JSONValue)] {
-        let kind = store.kind(of: e).rawValue
+        let plan = plans[store.kind(of: e).rawValue] ?? defaultPlan
         var out: [(String, JSONValue)] = []
-        var named: Set<String> = []
-        var wildcard: [Row] = []
-        let rawFields = store.fields(of: e)
         func add(_ row: Row, name: String, _ value: String) {
             guard !value.isEmpty, value != "-", let path = row.ecs else { return }
             let key = Self.key(name)
-            let target = path.replacingOccurrences(of: "{field}", with: key)
+            let target = row.source != nil && row.field == nil ? path.replacingOccurrences(of: "{field}", with: key) : path
             if let typed = Self.typed(value, row.type) { out.append((target, typed)) } else {
                 out.append(("exhunt.unmapped." + key, .string(value)))
             }
         }
-        for row in rows where row.source == nil || row.source == kind {
-            if let f = row.interned {
-                add(row, name: f.name, store.value(f, e))
-            } else if row.isQuery {
-                add(row, name: "url_query", store.urlQuery(of: e))
-            } else if let name = row.field {
-                named.insert(name)
-                for f in rawFields where f.name.lowercased() == name { add(row, name: f.name, f.value) }
-            } else if row.source != nil {
-                wildcard.append(row)
-            }
+        for row in plan.direct {
+            if let f = row.interned { add(row, name: f.name, store.value(f, e)) } else { add(row, name: "url_query", store.urlQuery(of: e)) }
         }
-        for row in wildcard {
-            for f in rawFields where !named.contains(f.name.lowercased()) { add(row, name: f.name, f.value) }
+        guard plan.needsFields else { return out }
+        for f in store.fields(of: e) {
+            if let rows = plan.named[f.name.lowercased()] {
+                for row in rows { add(row, name: f.name, f.value) }
+            } else {
+                for row in plan.wildcard { add(row, name: f.name, f.value) }
+            }
         }
         return out
     }

@@ -35,8 +35,8 @@ struct EventsExport: ExportTarget {
             let n = try ExportRows.write(events, to: file, label: "export events", in: ctx) { e, out in
                 guard store.time[e] != Timestamp.unknown else { return false }
                 out.append(action)
-                out.append(Array(ECSFields.document(e, store: store, mapping: mapping, mark: marks[e],
-                                                    findings: findings?.findings(citing: e) ?? []).serialized().utf8))
+                out.appendJSON(ECSFields.document(e, store: store, mapping: mapping, mark: marks[e],
+                                                  findings: findings?.findings(citing: e) ?? []))
                 out.append("\n")
                 return true
             }
