@@ -8,6 +8,9 @@ import ExchangeEvidence
 /// `CSVLine.quote`), so the bytes are those the String-based renderers would give.
 struct ExportBytes {
     var bytes: [UInt8] = []
+    /// Room a row writer may reuse for a value it builds before escaping it (one allocation per block of
+    /// rows instead of one per row).
+    var scratch: [UInt8] = []
 
     init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
 
@@ -128,10 +131,12 @@ struct ExportBytes {
         }
         guard quote else { bytes.append(contentsOf: value); return }
         bytes.append(UInt8(ascii: "\""))
-        for b in value {
-            if b == UInt8(ascii: "\"") { bytes.append(b) }
-            bytes.append(b)
+        var run = 0
+        for (i, b) in value.enumerated() where b == UInt8(ascii: "\"") {
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: value[run...i]))   // the quote, then its double
+            run = i
         }
+        bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: value[run...]))
         bytes.append(UInt8(ascii: "\""))
     }
 

@@ -97,22 +97,30 @@ struct TimelineRowWriter {
         }
     }
 
+    private static let noTags: ExportBytes = {
+        var b = ExportBytes()
+        b.append("[]")
+        return b
+    }()
+
     /// Appends the row of `e`, or nothing when the event has no time; true when a row was written.
     func append(_ e: EventID, to out: inout ExportBytes) -> Bool {
         let time = times[e]
         if time == Timestamp.unknown { return false }
         let c = constants[Int(fileIndex[e])]
         var message: [UInt8] = []
+        swap(&message, &out.scratch)
+        message.removeAll(keepingCapacity: true)
         EventMessage.append(store, e, into: &message)
+        defer { out.scratch = message }
         let cited = findings?.findings(citing: e).joined(separator: ",") ?? ""
         let mark = marks[e]
-        var tags = ExportBytes()
-        tags.append("[")
-        for (i, tag) in TimelineExport.tags(mark).enumerated() {
-            if i > 0 { tags.append(",") }
-            tags.appendJSON(tag)
+        var tags = Self.noTags
+        if mark != nil {
+            var list = ExportBytes()
+            list.appendJSON(.strings(TimelineExport.tags(mark)))
+            tags = list
         }
-        tags.append("]")
         if csv {
             message.withUnsafeBytes { out.appendCSV($0) }
             out.append(","); out.appendISO(time)
