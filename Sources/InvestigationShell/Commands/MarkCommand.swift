@@ -112,7 +112,7 @@ enum MarkTargets {
                 bounds = a...b
             } else if let a = Int(text) {
                 bounds = a...a
-            } else if let e = try ShowCommand.event(at: w, in: store, command: command) {
+            } else if let e = try ShowCommand.event(at: w, in: store, command: command, preferring: LessonRun.evidenceSet(session)) {
                 bounds = e...e
             } else {
                 throw ShellError("\(command): '\(TerminalText.escape(w))' is not an event id")

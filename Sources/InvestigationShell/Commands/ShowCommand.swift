@@ -17,7 +17,7 @@ struct ShowCommand: Command {
                 continue
             }
             let number = Int(word.hasPrefix("#") ? String(word.dropFirst()) : word)
-            guard let id = try number ?? Self.event(at: word, in: store), id >= 0, id < store.count else {
+            guard let id = try number ?? Self.event(at: word, in: store, preferring: LessonRun.evidenceSet(ctx.session)), id >= 0, id < store.count else {
                 throw ShellError("show: no event '\(TerminalText.escape(word))' (events are numbered 0–\(max(0, store.count - 1)))")
             }
             let f = store.file(of: id)
@@ -100,10 +100,14 @@ extension ShowCommand {
     /// The event at `FILE:LINE` (the form `hunt` and `sources --problems` print, and the stable key lessons
     /// use); FILE may be any unique ending of a loaded file's path (the same file loaded twice counts once).
     /// nil when the word is not of that form.
-    static func event(at word: String, in store: EventStore, command: String = "show") throws -> EventID? {
+    /// While a lesson runs, a path that also matches other loaded evidence means the training set's file.
+    static func event(at word: String, in store: EventStore, command: String = "show", preferring set: String? = nil) throws -> EventID? {
         guard let colon = word.lastIndex(of: ":"), let line = Int(word[word.index(after: colon)...]) else { return nil }
         let path = String(word[..<colon])
-        let files = store.files.indices.filter { store.files[$0].path == path || store.files[$0].path.hasSuffix("/" + path) }
+        var files = store.files.indices.filter { store.files[$0].path == path || store.files[$0].path.hasSuffix("/" + path) }
+        if let set, files.count > 1, files.contains(where: { store.files[$0].evidenceSet == set }) {
+            files = files.filter { store.files[$0].evidenceSet == set }
+        }
         guard !files.isEmpty, Set(files.map { store.files[$0].sha256 }).count == 1 else {
             throw ShellError(files.isEmpty ? "\(command): no loaded file '\(TerminalText.escape(path))'"
                                            : "\(command): '\(TerminalText.escape(path))' matches \(files.count) files; give more of the path")

@@ -55,9 +55,17 @@ final class LessonRun {
     }
 
     /// Whether the training evidence the lessons refer to is loaded (by `load demo` or from its folder).
-    static func trainingLoaded(_ session: Session) -> Bool {
+    static func trainingLoaded(_ session: Session) -> Bool { trainingSet(session) != nil }
+
+    /// The name the training evidence was loaded under, if it is loaded.
+    static func trainingSet(_ session: Session) -> String? {
         let root = TrainingSet.locate(session.help)?.standardizedFileURL.path
-        return session.loads.contains { $0.evidenceSet == "training" || URL(fileURLWithPath: $0.root).standardizedFileURL.path == root }
+        return session.loads.first { $0.evidenceSet == "training" || URL(fileURLWithPath: $0.root).standardizedFileURL.path == root }?.evidenceSet
+    }
+
+    /// The evidence set FILE:LINE words refer to first: the training set while a lesson runs, else none.
+    static func evidenceSet(_ session: Session) -> String? {
+        LessonRun.of(session).lesson == nil ? nil : trainingSet(session)
     }
 
     /// The tasks of the current step that are not done yet (empty when the step is answered).

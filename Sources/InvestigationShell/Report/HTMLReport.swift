@@ -18,7 +18,7 @@ struct HTMLReport {
         table{border-collapse:collapse;width:100%;font-size:13px;table-layout:fixed}th,td{border:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
         th{background:#f4f6f7}.msg{font-family:"DejaVu Sans Mono",Consolas,monospace;font-size:12px;word-break:break-all}
         .nw{white-space:nowrap;overflow-wrap:normal;word-break:normal}td.num{text-align:right}
-        table.findings,table.marks,table.published,table.analyst{min-width:980px}table.coverage,table.files{min-width:720px}
+        table.findings{min-width:900px}table.marks,table.published,table.analyst{min-width:980px}table.coverage,table.files{min-width:720px}
         .verdict{font-weight:bold;padding:2px 8px;border-radius:3px;color:#fff;white-space:nowrap}
         .compromised{background:#c0392b}.attempted{background:#e67e22}.no-evidence{background:#27ae60}.not-enough-coverage{background:#7f8c8d}
         .label{font-weight:bold}.malicious{color:#c0392b}.suspicious{color:#d35400}.benign{color:#27ae60}.reviewed{color:#2980b9}
@@ -30,16 +30,16 @@ struct HTMLReport {
 
     /// Column widths per table kind: every table of a kind gets the same `<colgroup>` (nil: takes what is left).
     static let columns: [String: [(header: String, width: String?)]] = [
-        "verdicts": [("server", "16%"), ("verdict", "13em"), ("why", nil)],
-        "findings": [("id", "4.5em"), ("time", "11.5em"), ("server", "7em"), ("rule", "15.5em"), ("finding", nil),
-                     ("events", "5.5em"), ("evidence (FILE:LINE)", "24%")],
-        "marks": [("time", "11.5em"), ("server", "7em"), ("label", "6.5em"), ("event", "5em"), ("what", nil), ("note", "18%"),
-                  ("marked by", "11em")],
-        "published": [("indicator", nil), ("type", "5.5em"), ("set", "10em"), ("hits", "4em"), ("first", "11.5em"),
-                      ("last", "11.5em"), ("servers", "8em")],
-        "analyst": [("type", "5.5em"), ("indicator", nil), ("events", "4.5em"), ("servers", "8em"), ("first", "11.5em"),
-                    ("last", "11.5em")],
-        "coverage": [("server", "7em"), ("source", nil), ("files", "4.5em"), ("events", "5em"), ("first", "11.5em"), ("last", "11.5em")],
+        "verdicts": [("server", "16%"), ("verdict", "14.5em"), ("why", nil)],
+        "findings": [("id", "4.5em"), ("time", "13em"), ("server", "7em"), ("rule and finding", nil), ("events", "5.5em"),
+                     ("evidence (FILE:LINE)", "26%")],
+        "marks": [("time", "13em"), ("server", "7em"), ("label", "6.5em"), ("event", "5em"), ("what", nil), ("note", "18%"),
+                  ("marked by", "14em")],
+        "published": [("indicator", nil), ("type", "5.5em"), ("set", "10em"), ("hits", "4em"), ("first", "13em"),
+                      ("last", "13em"), ("servers", "8em")],
+        "analyst": [("type", "5.5em"), ("indicator", nil), ("events", "4.5em"), ("servers", "8em"), ("first", "13em"),
+                    ("last", "13em")],
+        "coverage": [("server", "7em"), ("source", nil), ("files", "4.5em"), ("events", "5em"), ("first", "13em"), ("last", "13em")],
         "files": [("server", "7em"), ("file", nil), ("size", "6em"), ("sha256", "40%")],
     ]
 
@@ -95,8 +95,9 @@ struct HTMLReport {
             if fs.isEmpty { continue }
             o += "<h3 class=\"sev-\(severity)\">\(severity) (\(fs.count))</h3>\n" + Self.open("findings")
             for f in fs {
-                o += "<tr>\(nw(f.id))\(t(f.facts.time))<td>\(h(f.facts.server))</td>\(nw(f.facts.rule))"
-                o += "<td><b>\(h(f.facts.title))</b><br><span class=\"msg\">\(h(f.facts.summary))</span></td><td class=\"num\">\(f.events.count)</td>"
+                o += "<tr>\(nw(f.id))\(t(f.facts.time))<td>\(h(f.facts.server))</td>"
+                o += "<td><div class=\"nw msg\">\(h(f.facts.rule))</div><b>\(h(f.facts.title))</b><br><span class=\"msg\">\(h(f.facts.summary))</span></td>"
+                o += "<td class=\"num\">\(f.events.count)</td>"
                 o += "<td class=\"msg\">\(h(f.citation))</td></tr>\n"
             }
             o += Self.close
