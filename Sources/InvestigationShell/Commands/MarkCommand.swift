@@ -68,7 +68,8 @@ struct MarkCommand: Command {
             ctx.line(TerminalText.escape("event \(r.event) was marked \(r.old.label) by \(r.old.user) at \(session.displayTime(r.old.markedAt)): now \(label)\(keeps)"))
         }
         if replaced.count > 10 { ctx.line("… and \(replaced.count - 10) more marked events relabelled") }
-        ctx.line("marked \(marks.count) event\(marks.count == 1 ? "" : "s") \(label) in \(TerminalText.escape(file.path))")
+        let place = state.inLesson ? "the lesson's own case" : TerminalText.escape(file.path)
+        ctx.line("marked \(marks.count) event\(marks.count == 1 ? "" : "s") \(label) in \(place)")
     }
 }
 
