@@ -62,9 +62,6 @@ struct NextCommand: Command {
     func run(_ args: Arguments, in ctx: CommandContext) throws {
         let run = try LessonRun.active(ctx.session)
         let lesson = run.lesson!
-        if lesson.evidence == "demo" && !LessonRun.trainingLoaded(ctx.session) {
-            throw ShellError("this lesson works on the training evidence, which is not loaded; 'load demo' loads it")
-        }
         if !args.flag("skip") {
             let unmet = run.unmet(in: ctx.session)
             if !unmet.isEmpty {
