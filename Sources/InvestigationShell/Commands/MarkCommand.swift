@@ -4,7 +4,7 @@ import Foundation
 /// `mark EVENT_ID… as LABEL`: records the analyst's decision about events in the case file, committed
 /// before the command returns. `mark finding F3 as malicious` marks every event a finding cites. Marking an
 /// event again says what it replaces, and lowering a label (malicious → benign) needs `--force`: a decision
-/// is not undone by a stray command.
+/// is not undone by a stray command (interactively, the shell asks instead).
 struct MarkCommand: Command {
     var name: String { "mark" }
     var summary: String { "mark events (or a finding's or an IOC hit's events) as malicious, suspicious, benign or reviewed, with a note and tags" }
@@ -41,9 +41,15 @@ struct MarkCommand: Command {
         let downgrades = replaced.filter { Self.weight($0.old.label) > Self.weight(label) }
         if !downgrades.isEmpty && !args.flag("force") {
             let list = downgrades.prefix(5).map { "\($0.event) (\($0.old.label)\($0.old.note.isEmpty ? "" : ", note '\($0.old.note)'"), by \($0.old.user))" }
-            throw ShellError("mark: \(downgrades.count) event\(downgrades.count == 1 ? " is" : "s are") already marked higher than \(label): "
+            let question = "mark: \(downgrades.count) event\(downgrades.count == 1 ? " is" : "s are") marked higher than \(label): "
+                + TerminalText.escape(list.joined(separator: "; ")) + (downgrades.count > 5 ? "; …" : "") + ". Lower to \(label)?"
+            if let confirm = session.confirm {
+                guard confirm(question) else { throw ShellError("mark: nothing changed") }
+            } else {
+                throw ShellError("mark: \(downgrades.count) event\(downgrades.count == 1 ? " is" : "s are") already marked higher than \(label): "
                              + TerminalText.escape(list.joined(separator: "; ")) + (downgrades.count > 5 ? "; …" : "")
                              + ". Add --force to lower the label, or 'unmark' first")
+            }
         }
         let marks = targets.map { t -> CaseMark in
             let (sha, line) = state.key(of: t.event, in: store)

@@ -24,6 +24,23 @@ import Testing
         #expect((doc["replaced"] as! [[String: Any]]).first?["label"] as? String == "reviewed")
     }
 
+    @Test func interactiveUseAsksInsteadOfNeedingForce() throws {
+        let (t, _) = try TimelineCommandTests.loaded()
+        let key = "Ecp/HttpProxy_2021030306-1.LOG:6"
+        try t.run("mark \(key) as malicious --note 'chain'")
+        var asked: [String] = []
+        t.session.confirm = { asked.append($0); return false }
+        #expect(t.failure("mark \(key) as benign") == "mark: nothing changed")
+        #expect(asked.count == 1 && asked[0].contains("marked higher than benign") && asked[0].hasSuffix("Lower to benign?"))
+        #expect(CaseState.of(t.session).marks().first?.label == "malicious")
+        t.session.confirm = { _ in true }
+        #expect(try t.run("mark \(key) as benign").contains("now benign, note kept"))
+        #expect(asked.count == 1, "raising or keeping a label asks nothing")
+        t.session.confirm = { asked.append($0); return true }
+        try t.run("mark \(key) as suspicious")
+        #expect(asked.count == 1)
+    }
+
     @Test func fileAndLineNameTheSameEventWhateverElseIsLoaded() throws {
         let (t, _) = try TimelineCommandTests.loaded()
         let before = try JSONSerialization.jsonObject(with: Data(try t.run("show Ecp/HttpProxy_2021030306-1.LOG:6 --json").utf8)) as! [String: Any]
