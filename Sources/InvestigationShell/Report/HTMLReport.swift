@@ -56,6 +56,8 @@ struct HTMLReport {
     func render() -> String {
         var o = ""
         func h(_ s: String) -> String { ReportText.html(s) }
+        /// Prose holding times, addresses or rule ids: those stay whole.
+        func p(_ s: String) -> String { ReportText.htmlKeepingTokens(s) }
         func cls(_ s: String) -> String { s.replacingOccurrences(of: " ", with: "-") }
         /// A cell that never wraps: times, ids, IP addresses.
         func nw(_ s: String, mono: Bool = false) -> String { "<td class=\"nw\(mono ? " msg" : "")\">\(h(s))</td>" }
@@ -72,7 +74,7 @@ struct HTMLReport {
         o += "<h2>Verdict per server</h2>\n" + Self.open("verdicts")
         for s in model.servers {
             o += "<tr><td>\(h(s.server))</td><td><span class=\"verdict \(cls(s.verdict.rawValue))\">\(s.verdict.rawValue)</span></td>"
-            o += "<td>\(s.reasons.map(h).joined(separator: "<br>"))</td></tr>\n"
+            o += "<td>\(s.reasons.map(p).joined(separator: "<br>"))</td></tr>\n"
         }
         o += Self.close
         o += "<h2>Timeline</h2>\n" + TimelineChart(model: model, time: time).render()
@@ -83,7 +85,7 @@ struct HTMLReport {
         if model.servers.contains(where: { !$0.build.isEmpty }) {
             o += "<h2>Build and exposure</h2>\n<ul>"
             for s in model.servers where !s.build.isEmpty {
-                o += "<li><b>\(h(s.server))</b><ul>" + s.build.map { "<li>\(h($0))</li>" }.joined() + "</ul></li>"
+                o += "<li><b>\(h(s.server))</b><ul>" + s.build.map { "<li>\(p($0))</li>" }.joined() + "</ul></li>"
             }
             o += "</ul>\n"
         }
@@ -96,7 +98,7 @@ struct HTMLReport {
             o += "<h3 class=\"sev-\(severity)\">\(severity) (\(fs.count))</h3>\n" + Self.open("findings")
             for f in fs {
                 o += "<tr>\(nw(f.id))\(t(f.facts.time))<td>\(h(f.facts.server))</td>"
-                o += "<td><div class=\"nw msg\">\(h(f.facts.rule))</div><b>\(h(f.facts.title))</b><br><span class=\"msg\">\(h(f.facts.summary))</span></td>"
+                o += "<td><div class=\"nw msg\">\(h(f.facts.rule))</div><b>\(h(f.facts.title))</b><br><span class=\"msg\">\(p(f.facts.summary))</span></td>"
                 o += "<td class=\"num\">\(f.events.count)</td>"
                 o += "<td class=\"msg\">\(h(f.citation))</td></tr>\n"
             }
@@ -109,7 +111,7 @@ struct HTMLReport {
             for m in model.marks {
                 let event = model.markedEvents[m].map { "#\($0)" } ?? "\(m.path):\(m.line)"
                 o += "<tr>\(t(m.eventTime))<td>\(h(m.server))</td><td class=\"label \(m.label)\">\(m.label)</td>\(nw(event))"
-                o += "<td class=\"msg\">\(h(m.message))</td><td>\(h(m.note))" + (m.tags.isEmpty ? "" : " <i>[\(h(m.tags.joined(separator: ", ")))]</i>")
+                o += "<td class=\"msg\">\(p(m.message))</td><td>\(h(m.note))" + (m.tags.isEmpty ? "" : " <i>[\(h(m.tags.joined(separator: ", ")))]</i>")
                 o += "</td><td>\(h(m.user)), <span class=\"nw\">\(h(time(m.markedAt)))</span></td></tr>\n"
             }
             o += Self.close
@@ -137,7 +139,7 @@ struct HTMLReport {
         o += "<h2>What to do now</h2>\n<ol>\n"
         for a in model.remediation {
             o += "<li><b>\(h(a.step.title)).</b> \(h(a.step.text))<br><span class=\"because\">Because: "
-            o += h(a.reasons.prefix(4).joined(separator: "; ")) + (a.reasons.count > 4 ? "; …" : "") + "</span></li>\n"
+            o += p(a.reasons.prefix(4).joined(separator: "; ")) + (a.reasons.count > 4 ? "; …" : "") + "</span></li>\n"
         }
         o += "</ol>\n"
 
@@ -152,7 +154,7 @@ struct HTMLReport {
         let gaps = model.servers.flatMap { s in s.gaps.map { (s.server, $0) } }
         if !gaps.isEmpty {
             o += "<p>Not covered (rules that could not run, or ran on logs missing part of the campaign):</p>\n<ul class=\"gaps\">"
-            o += gaps.map { "<li><b>\(h($0.0))</b>: \(h($0.1))</li>" }.joined() + "</ul>\n"
+            o += gaps.map { "<li><b>\(h($0.0))</b>: \(p($0.1))</li>" }.joined() + "</ul>\n"
         }
 
         o += "<h2>Analyst notes</h2>\n"

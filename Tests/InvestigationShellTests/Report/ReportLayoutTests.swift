@@ -103,4 +103,10 @@ import Testing
         let ticks = TimelineChart.ticks(from: 1000 * day, to: 1011 * day) { Timestamp.short($0) }
         #expect(ticks.first?.0 == 1000 * day && ticks.last?.0 == 1011 * day)
     }
+
+    @Test func proseKeepsTimesAddressesAndRuleIdsWhole() {
+        let html = ReportText.htmlKeepingTokens("SSRF 2021-03-03 06:49:42 (proxylogon.ssrf) from 167.99.168.251 <b>15.1.2176.9</b> x.proxylogon.ssrfy (2021-01-03)")
+        #expect(html == "SSRF <span class=\"nw\">2021-03-03 06:49:42</span> (<span class=\"nw\">proxylogon.ssrf</span>) from "
+                + "<span class=\"nw\">167.99.168.251</span> &lt;b&gt;15.1.2176.9&lt;/b&gt; x.proxylogon.ssrfy (<span class=\"nw\">2021-01-03</span>)")
+    }
 }
