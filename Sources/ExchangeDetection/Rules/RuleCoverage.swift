@@ -33,17 +33,18 @@ public struct RuleCoverage: Sendable {
         public var sentence: String { sentence(only: nil) }
 
         /// The sentence naming only the rules in `only` (those a `hunt --rule` selected).
-        public func sentence(only: Set<String>?) -> String { RuleCoverage.sentence([self], only: only) }
+        public func sentence(only: Set<String>?) -> String { RuleCoverage.sentence([self], only: only, time: Timestamp.short) }
 
         /// What the gaps say, without the evidence named: `start 2021-02-25, after … and end …`.
-        var gapText: String {
+        /// `time` formats a moment as `YYYY-MM-DD HH:MM:SS` (UTC by default; the shell passes its time zone).
+        func gapText(_ time: (Int64) -> String = Timestamp.short) -> String {
             gaps.map { gap -> String in
                 switch gap {
                 case .notLoaded: return "not loaded"
                 case .startsAfterCampaign(let campaign, let seen):
-                    return "start \(Self.day(first)), after \(campaign) was first seen (\(Self.day(seen)))"
+                    return "start \(time(first).prefix(10)), after \(campaign) was first seen (\(Self.day(seen)))"
                 case .endsBeforePatch(let patched):
-                    return "end \(Timestamp.short(last).prefix(16)), before the server was patched (\(Timestamp.short(patched).prefix(16)))"
+                    return "end \(time(last).prefix(16)), before the server was patched (\(time(patched).prefix(16)))"
                 }
             }.joined(separator: " and ")
         }
@@ -113,21 +114,22 @@ public struct RuleCoverage: Sendable {
 
     /// One sentence per kind of gap on `server` (families with the same gap share it): what `hunt`, `sources`
     /// and the report print. Rules that could not run come first.
-    public func sentences(of server: String, rules: Set<String>? = nil) -> [String] {
+    /// `time` formats moments of the evidence (the shell passes its time zone's); the campaign's date stays a date.
+    public func sentences(of server: String, rules: Set<String>? = nil, time: (Int64) -> String = Timestamp.short) -> [String] {
         let gapped = gaps(of: server, rules: rules)
         var order: [String] = []
         var groups: [String: [Family]] = [:]
         for f in gapped.sorted(by: { ($0.couldRun ? 1 : 0, $0.need.label.lowercased()) < ($1.couldRun ? 1 : 0, $1.need.label.lowercased()) }) {
-            let key = f.gapText
+            let key = f.gapText(time)
             if groups[key] == nil { order.append(key) }
             groups[key, default: []].append(f)
         }
-        return order.map { Self.sentence(groups[$0]!, only: rules) }
+        return order.map { Self.sentence(groups[$0]!, only: rules, time: time) }
     }
 
     /// The sentence for families sharing one gap: their evidence, the gap, and the rules it concerns. A family
     /// whose kinds the others already name (`IIS or HttpProxy logs` beside both) is not named twice.
-    static func sentence(_ families: [Family], only: Set<String>?) -> String {
+    static func sentence(_ families: [Family], only: Set<String>?, time: (Int64) -> String) -> String {
         let named = families.flatMap { f in only.map { o in f.rules.filter(o.contains) } ?? f.rules }
         let what = families[0].couldRun ? "ran on part of the period" : "could not run"
         let subject: String
@@ -143,7 +145,7 @@ public struct RuleCoverage: Sendable {
         }.map(\.need.label)
         let evidence = labels.count <= 1 ? labels.joined() : labels.dropLast().joined(separator: ", ") + " and " + labels.last!
         if !families[0].couldRun { return "\(evidence) not loaded: \(subject)" }
-        return "\(evidence) \(families[0].gapText): \(subject)"
+        return "\(evidence) \(families[0].gapText(time)): \(subject)"
     }
 
     /// The families whose result on `server` is not the whole answer, optionally only those holding one of `rules`.

@@ -55,7 +55,7 @@ struct HuntCommand: Command {
         }
         /// The families of rules that could not run on `s`, or ran on logs missing part of the campaign.
         func notCovered(_ s: String) {
-            for line in ruleCoverage.sentences(of: s, rules: selected) { ctx.line("  not covered: " + TerminalText.escape(line)) }
+            for line in ruleCoverage.sentences(of: s, rules: selected, time: ctx.session.displayTime) { ctx.line("  not covered: " + TerminalText.escape(line)) }
         }
 
         if ctx.wantsJSON {

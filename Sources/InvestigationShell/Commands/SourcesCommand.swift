@@ -55,7 +55,7 @@ struct SourcesCommand: Command {
         ctx.write(table.render())
         let coverage = HuntFindings.of(ctx.session).ruleCoverage(for: store)
         let servers = Array(Set(files.map(\.server))).sorted()
-        let notes = servers.flatMap { s in coverage.sentences(of: s).map { (s, $0) } }
+        let notes = servers.flatMap { s in coverage.sentences(of: s, time: ctx.session.displayTime).map { (s, $0) } }
         if notes.isEmpty { return }
         ctx.line()
         ctx.line("not covered ('hunt' says the same beside the findings; 'help hunt' explains):")

@@ -129,7 +129,7 @@ struct ReportModel {
             let mine = findings.filter { $0.facts.server == name }.sorted { ($0.rank, $0.facts.time) < ($1.rank, $1.facts.time) }
             let myMarks = marks.filter { $0.server == name }
             let coverage = groups.values.sorted { $0.source < $1.source }
-            let gaps = ruleCoverage.sentences(of: name)
+            let gaps = ruleCoverage.sentences(of: name, time: session.displayTime)
             let (verdict, reasons) = decide(findings: mine, marks: myMarks, coverage: coverage, gaps: gaps)
             return ServerAssessment(server: name, verdict: verdict, reasons: reasons, findings: mine, marks: myMarks,
                                     coverage: coverage, gaps: gaps, build: builds.of(name)?.lines ?? [],
