@@ -75,30 +75,27 @@ public final class CaseState {
     // MARK: - Lessons
 
     /// The user's case, put aside while a lesson runs in a case of its own.
-    private var setAside: (file: CaseFile?, lesson: CaseFile, folder: URL)?
+    private var setAside: (file: CaseFile?, lesson: CaseFile)?
 
     /// True while a lesson's own case stands in for the user's.
     var inLesson: Bool { setAside != nil }
 
-    /// Puts the user's case aside and opens a fresh temporary one, so what a lesson marks, notes and audits never
-    /// touches the user's case file (and the user's marks do not answer the lesson's checks).
+    /// Puts the user's case aside and opens a fresh one in memory, so what a lesson marks, notes and audits
+    /// never touches the user's case file (and the user's marks do not answer the lesson's checks).
     func beginLesson(_ session: Session) throws {
         if setAside != nil { endLesson() }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-lesson-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let lesson = try CaseFile.create(at: folder.appendingPathComponent("lesson.case").path)
+        let lesson = try CaseFile.inMemory(name: "lesson's case (in memory)")
         let user = file
         file = nil                      // put aside, not closed: `use` would close it
-        setAside = (user, lesson, folder)
+        setAside = (user, lesson)
         try use(lesson, session: session)
     }
 
-    /// Closes and deletes the lesson's case and gives the user's case back.
+    /// Closes the lesson's case and gives the user's case back.
     func endLesson() {
         guard let aside = setAside else { return }
         if let current = file, current !== aside.file, current !== aside.lesson { current.close() }
         aside.lesson.close()
-        try? FileManager.default.removeItem(at: aside.folder)
         file = aside.file
         setAside = nil
         markCache = nil

@@ -39,7 +39,7 @@ import Testing
         try h.shell.execute("exit")
         #expect(CaseState.of(h.session).file?.path.hasSuffix("mine.case") == true)
         #expect(CaseState.of(h.session).marks().isEmpty)
-        #expect(!FileManager.default.fileExists(atPath: lessonCase))
+        #expect(!FileManager.default.fileExists(atPath: lessonCase), "the lesson's case is in memory only")
         #expect(h.out.stdout.contains("your own case is back"))
     }
 
