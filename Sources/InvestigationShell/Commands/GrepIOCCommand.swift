@@ -21,6 +21,7 @@ struct GrepIOCCommand: Command {
     var completion: ArgumentCompletion { .words(IndicatorLibrary.builtInNames) }
 
     func run(_ args: Arguments, in ctx: CommandContext) throws {
+        try ctx.requireEvidence(name)
         let store = ctx.session.store
         let library = ctx.session.indicatorLibrary
         var types: Set<IndicatorType> = []
@@ -36,10 +37,6 @@ struct GrepIOCCommand: Command {
         }
         let filter = IOCFilter(servers: Set(args.values("server")), from: try time(args.value("from"), ctx)?.start,
                                to: try time(args.value("to"), ctx).map { $0.end - 1 })
-        if store.count == 0 && store.files.isEmpty && !ctx.wantsJSON {
-            ctx.line("nothing loaded; try 'load PATH' or 'load demo'")
-            return
-        }
         let started = Date()
         let matcher = IOCMatcher(indicators: indicators)
         let hits = args.flag("raw") ? matcher.matchRaw(store, filter: filter) : matcher.match(store, filter: filter)

@@ -17,6 +17,7 @@ struct HuntCommand: Command {
     }
 
     func run(_ args: Arguments, in ctx: CommandContext) throws {
+        try ctx.requireEvidence(name)
         let store = ctx.session.store
         let rules = args.values("rule")
         let server = args.value("server")
@@ -63,10 +64,10 @@ struct HuntCommand: Command {
                              ("filtered_out", .int(result.findings.filter { $0.server == s }.count))])
                 })),
                 ("rules_run", .int(RuleRegistry.standard.count)), ("seconds", .double(result.seconds)),
+                ("provenance", Provenance.of(ctx.session).json),
             ]))
             return
         }
-        if store.count == 0 { ctx.line("nothing loaded; try 'load PATH' or 'load demo'"); return }
         if args.value("sort") == "time" {
             for f in findings { show(f, id: ids[Self.key(f)] ?? "", withServer: true, ctx) }
         } else {
@@ -82,7 +83,8 @@ struct HuntCommand: Command {
             }
         }
         for s in quiet { ctx.line("\(TerminalText.escape(s)): \(TerminalText.escape(quietNote(s)))") }
-        let hidden = result.findings.count - findings.count
+        // Filtered out: what --rule/--min-severity hid on the servers shown, not the other servers' findings.
+        let hidden = result.findings.filter { server == nil || $0.server == server }.count - findings.count
         ctx.line("\(findings.count) finding\(findings.count == 1 ? "" : "s")" + (hidden > 0 ? " (\(hidden) filtered out)" : "")
                  + " from \(RuleRegistry.standard.count) rules in \(String(format: "%.3f", result.seconds)) s; 'help rules/ID' explains a rule, 'sources' shows coverage")
     }

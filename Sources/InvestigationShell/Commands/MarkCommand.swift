@@ -42,7 +42,7 @@ struct MarkCommand: Command {
                               ("case", .string(file.path))]))
             return
         }
-        ctx.line("marked \(marks.count) event\(marks.count == 1 ? "" : "s") \(label) in \(TerminalText.escape(file.path))")
+        ctx.status("marked \(marks.count) event\(marks.count == 1 ? "" : "s") \(label) in \(TerminalText.escape(file.path))")
     }
 }
 
@@ -112,7 +112,7 @@ struct UnmarkCommand: Command {
         let removed = try file.removeMarks(targets.map { state.key(of: $0.event, in: session.store) })
         state.changed()
         if ctx.wantsJSON { ctx.json(.object([("unmarked", .int(removed))])); return }
-        ctx.line("unmarked \(removed) event\(removed == 1 ? "" : "s")")
+        ctx.status("unmarked \(removed) event\(removed == 1 ? "" : "s")")
     }
 }
 
@@ -173,6 +173,6 @@ struct NoteCommand: Command {
         let file = try state.requireFile(session)
         let id = try file.addNote(args.positional.joined(separator: " "), user: CaseState.user, time: CaseState.now)
         if ctx.wantsJSON { ctx.json(.object([("note", .int(Int(id))), ("case", .string(file.path))])); return }
-        ctx.line("note \(id) added to \(TerminalText.escape(file.path))")
+        ctx.status("note \(id) added to \(TerminalText.escape(file.path))")
     }
 }

@@ -11,6 +11,7 @@ struct ReportCommand: Command {
 
     func run(_ args: Arguments, in ctx: CommandContext) throws {
         guard args.positional.count == 1 else { throw ShellError("usage: \(usage)") }
+        try ctx.requireEvidence(name)
         let path = (args.positional[0] as NSString).expandingTildeInPath
         let lower = path.lowercased()
         let html = lower.hasSuffix(".html") || lower.hasSuffix(".htm")
@@ -30,9 +31,9 @@ struct ReportCommand: Command {
                               ("servers", .array(model.servers.map { .object([("server", .string($0.server)), ("verdict", .string($0.verdict.rawValue)),
                                                                               ("reasons", .strings($0.reasons))]) })),
                               ("findings", .int(model.servers.reduce(0) { $0 + $1.findings.count })), ("marks", .int(model.marks.count)),
-                              ("remediation", .strings(model.remediation.map(\.step.id)))]))
+                              ("remediation", .strings(model.remediation.map(\.step.id))), ("provenance", model.provenance.json)]))
             return
         }
-        ctx.line("wrote \(TerminalText.escape(path)): " + model.servers.map { "\($0.server) \($0.verdict.rawValue)" }.joined(separator: ", "))
+        ctx.status("wrote \(TerminalText.escape(path)): " + model.servers.map { "\($0.server) \($0.verdict.rawValue)" }.joined(separator: ", "))
     }
 }

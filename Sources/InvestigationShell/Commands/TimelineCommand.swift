@@ -22,6 +22,7 @@ struct TimelineCommand: Command {
     static let terminalPage = 200
 
     func run(_ args: Arguments, in ctx: CommandContext) throws {
+        try ctx.requireEvidence(name)
         let session = ctx.session
         let filter = try TimelineFilter.parse(args, command: name)
         let query = try TimelineQuery(filter, session: session, command: name)
@@ -52,7 +53,6 @@ struct TimelineCommand: Command {
         }
         ctx.write(buffer)
         if json { return }
-        if store.count == 0 { ctx.line("nothing loaded; try 'load PATH' or 'load demo'"); return }
         if shown == 0 { ctx.line("no events match") }
         if more { ctx.diagnostic("… more events match; showing the first \(limit) (--limit N for more, --limit 0 for all)") }
     }

@@ -28,6 +28,7 @@ struct TimelineExport: ExportTarget {
             throw ShellError("export timeline: the file must end in .csv or .jsonl (Timesketch's import formats)")
         }
         let csv = lower.hasSuffix(".csv")
+        try ctx.requireEvidence("export timeline")
         let session = ctx.session
         let target = URL(fileURLWithPath: path).standardizedFileURL.path
         if session.store.files.contains(where: { URL(fileURLWithPath: $0.location).standardizedFileURL.path == target }) {
@@ -83,6 +84,9 @@ struct TimelineExport: ExportTarget {
             try handle.close()
             if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
             try FileManager.default.moveItem(atPath: partial, toPath: path)
+            // Timesketch takes only events in the file, so what produced them goes beside it.
+            try Data((Provenance.of(session).json.pretty() + "\n").utf8)
+                .write(to: URL(fileURLWithPath: Self.provenancePath(path)), options: .atomic)
         } catch {
             try? handle.close()
             try? FileManager.default.removeItem(atPath: partial)
@@ -90,12 +94,16 @@ struct TimelineExport: ExportTarget {
         }
         if ctx.wantsJSON {
             ctx.json(.object([("file", .string(path)), ("format", .string(csv ? "csv" : "jsonl")), ("events", .int(written)),
-                              ("untimed_skipped", .int(untimed))]))
+                              ("untimed_skipped", .int(untimed)), ("provenance_file", .string(Self.provenancePath(path)))]))
             return
         }
-        ctx.line("wrote \(written) events to \(TerminalText.escape(path))"
-                 + (untimed > 0 ? " (\(untimed) events without a time left out; Timesketch needs a time)" : ""))
+        ctx.status("wrote \(written) events to \(TerminalText.escape(path))"
+                 + (untimed > 0 ? " (\(untimed) events without a time left out; Timesketch needs a time)" : "")
+                 + "; provenance in \(TerminalText.escape(Self.provenancePath(path)))")
     }
+
+    /// The file beside an export naming the exhunt build, rules, indicator sets and commands behind it.
+    static func provenancePath(_ path: String) -> String { path + ".provenance.json" }
 
     /// Timesketch's `datetime`: ISO 8601 with an explicit UTC offset.
     static func datetime(_ ms: Int64) -> String { String(Timestamp.iso(ms).dropLast()) + "+00:00" }
