@@ -75,7 +75,7 @@ struct GrepIOCCommand: Command {
             table.add([i.value, i.type.rawValue, i.set, String(s.events), ctx.session.displayTime(s.first),
                        ctx.session.displayTime(s.last), s.servers.joined(separator: ","), s.fields.joined(separator: ",")])
         }
-        ctx.write(table.render())
+        ctx.table(table)
     }
 
     private func printHits(_ hits: [IOCHit], _ m: IOCMatcher, _ store: EventStore, _ ctx: CommandContext) {
@@ -97,7 +97,7 @@ struct GrepIOCCommand: Command {
             table.add([IOCHitList.id(n), h.event.map(String.init) ?? "-", ctx.session.displayTime(h.time), f.server, i.value, i.type.rawValue,
                        i.set, h.fields.joined(separator: ","), shortPath(f.path) + (h.line > 0 ? ":\(h.line)" : "")])
         }
-        ctx.write(table.render())
+        ctx.table(table)
     }
 
     /// The last two components of an evidence path (`W3SVC1/u_ex210303.log`); JSON carries the whole path.

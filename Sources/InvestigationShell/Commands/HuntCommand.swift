@@ -68,6 +68,7 @@ struct HuntCommand: Command {
             ]))
             return
         }
+        if let zone = ctx.session.zoneHeader { ctx.line(zone) }
         if args.value("sort") == "time" {
             for f in findings { show(f, id: ids[Self.key(f)] ?? "", withServer: true, ctx) }
         } else {
@@ -94,8 +95,12 @@ struct HuntCommand: Command {
     private func show(_ f: Finding, id: String, withServer: Bool, _ ctx: CommandContext) {
         let where_ = withServer ? "\(f.server)  " : ""
         ctx.line("  \(Style.severity(f.severity.name, width: 8, color: ctx.session.settings.color)) \(id.padding(4)) \(ctx.session.displayTime(f.time))  \(TerminalText.escape(where_ + f.rule))  \(TerminalText.escape(f.title))")
-        ctx.line("           \(TerminalText.escape(f.summary))")
-        ctx.line("           \(TerminalText.escape(f.file)):\(f.line)  (\(f.events.count) event\(f.events.count == 1 ? "" : "s"))")
+        ctx.line(TextWrap.wrap(TerminalText.escape(ctx.session.localTimes(f.summary)), indent: 11, width: ctx.session.terminalWidth()))
+        let events = ":\(f.line)  (\(f.events.count) event\(f.events.count == 1 ? "" : "s"))"
+        let file = TerminalText.escape(f.file)
+        // On a terminal a long path loses its middle, keeping the file name.
+        let room = ctx.session.terminalWidth().map { $0 - 11 - events.count } ?? Int.max
+        ctx.line("           " + (room >= 20 ? TextTable.clip(file, room) : file) + events)
     }
 }
 

@@ -57,7 +57,7 @@ struct IOCCommand: Command {
             table.add([s.name + (s.builtIn ? "" : " *"), String(s.indicators.count),
                        s.countsByType.map { "\($0.type.rawValue) \($0.count)" }.joined(separator: ", "), s.provenance])
         }
-        ctx.write(table.render())
+        ctx.table(table)
         if library.sets.contains(where: { !$0.builtIn }) { ctx.line("* loaded or added in this session") }
         for p in library.builtInProblems { ctx.diagnostic("built-in data: " + TerminalText.escape(p.description)) }
     }
@@ -120,7 +120,7 @@ struct IOCCommand: Command {
         for i in set.indicators {
             table.add([i.type.rawValue + (i.isDirectory ? " (folder)" : ""), i.value, i.date, i.source, i.note])
         }
-        ctx.write(table.render())
+        ctx.table(table)
         if set.indicators.contains(where: \.isDirectory) {
             ctx.line("(folder) indicators are listed, not matched: standard Exchange files live in the same folders")
         }

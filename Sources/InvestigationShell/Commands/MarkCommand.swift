@@ -146,7 +146,7 @@ struct MarksCommand: Command {
             table.add([e.map(String.init) ?? "(not loaded)", session.displayTime(m.eventTime), m.server, m.label, m.user,
                        session.displayTime(m.markedAt), m.tags.joined(separator: ","), m.note, m.message])
         }
-        ctx.write(table.render())
+        ctx.table(table)
     }
 }
 

@@ -51,7 +51,7 @@ struct SourcesCommand: Command {
                        g.first == Int64.max ? "-" : ctx.session.displayTime(g.first),
                        g.last == Int64.min ? "-" : ctx.session.displayTime(g.last), String(g.problems)])
         }
-        ctx.write(table.render())
+        ctx.table(table)
     }
 
     private func listFiles(_ files: [EvidenceFile], _ ctx: CommandContext) {
@@ -69,7 +69,7 @@ struct SourcesCommand: Command {
         for f in files {
             table.add([f.server, f.path, f.kind.rawValue, String(f.size), Timestamp.short(f.modified), f.sha256])
         }
-        ctx.write(table.render())
+        ctx.table(table)
     }
 
     private func listProblems(_ files: [EvidenceFile], skipped loads: [LoadReport], _ ctx: CommandContext) {

@@ -35,14 +35,15 @@ struct TimelineCommand: Command {
         let limit = filter.limit ?? defaultLimit
         let store = session.store
         let layout = RowLayout(store: store, findings: findings)
+        let width = json ? nil : session.terminalWidth()
         var buffer = ""
         var shown = 0
         var more = false
         try query.forEach(limit: limit == Int.max ? Int.max : limit + 1) { e in
             if shown == limit { more = true; return false }
             let row = TimelineRow(e, store: store, marks: marks, findings: findings)
-            if shown == 0 && !json { buffer = layout.header() }
-            buffer += json ? row.json.serialized() + "\n" : layout.line(row, session) + "\n"
+            if shown == 0 && !json { buffer = (session.zoneHeader.map { $0 + "\n" } ?? "") + layout.header() }
+            buffer += json ? row.json.serialized() + "\n" : layout.line(row, session, width: width) + "\n"
             shown += 1
             if shown % 256 == 0 {
                 ctx.write(buffer)
@@ -98,21 +99,24 @@ struct RowLayout {
         line(["time", "server", "source", "event", "mark", "findings", "message"]) + "\n"
     }
 
-    func line(_ row: TimelineRow, _ session: Session) -> String {
+    /// One row; on a terminal (`width`) the message loses its middle to fit the line.
+    func line(_ row: TimelineRow, _ session: Session, width: Int? = nil) -> String {
         let mark = row.mark.map { $0.label } ?? "-"
         let findings = row.findings.isEmpty ? "-" : row.findings.joined(separator: ",")
-        return line([session.displayTime(row.time), row.server, row.sourceLabel, String(row.event), mark, findings, row.message])
+        return line([session.displayTime(row.time), row.server, row.sourceLabel, String(row.event), mark, findings, row.message], width: width)
     }
 
-    private func line(_ cells: [String]) -> String {
+    private func line(_ cells: [String], width: Int? = nil) -> String {
         let widths = [19, serverWidth, sourceWidth, eventWidth, 10, findingsWidth]
         var out = ""
         for (i, cell) in cells.enumerated() {
             let c = TerminalText.escape(cell)
             if i < widths.count {
-                let clipped = c.count > widths[i] ? String(c.prefix(widths[i] - 1)) + "…" : c
+                let clipped = TextTable.clip(c, widths[i])
                 let pad = String(repeating: " ", count: max(0, widths[i] - clipped.count))
                 out += i == 3 ? pad + clipped + "  " : clipped + pad + "  "
+            } else if let width, width - out.count >= 24 {
+                out += TextTable.clip(c, width - out.count)
             } else {
                 out += c
             }

@@ -47,6 +47,9 @@ public struct CommandContext {
     public func line(_ text: String = "") { session.output.write(text + "\n") }
     public func diagnostic(_ text: String) { session.output.diagnostic(text + "\n") }
 
+    /// Prints a table, fitted to the terminal's width when results go to one.
+    public func table(_ table: TextTable) { session.output.write(table.render(width: session.terminalWidth())) }
+
     /// A status line (`loaded …`, `wrote …`): shown with the results on a terminal, but sent to stderr when
     /// stdout is a pipe or a file or JSON was asked for, so stdout holds only what the command was asked for.
     public func status(_ text: String) {
