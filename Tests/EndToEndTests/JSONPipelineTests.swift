@@ -75,6 +75,13 @@ import Testing
         let docs = Self.documents(single.stdout)
         #expect(docs != nil, "stdout is not a sequence of JSON documents: \(single.stdout.prefix(2000))")
         #expect((docs?.count ?? 0) >= invocations.count - 2, "a document from every command but source and quit")
+
+        // The exports carry their provenance beside them.
+        for file in ["t.jsonl.provenance.json", "pl/exhunt-provenance.json"] {
+            let data = try Data(contentsOf: dir.appendingPathComponent(file))
+            let p = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any], "\(file)")
+            #expect(p["exhunt"] as? String == "0.1.0" && (p["commands"] as? [Any])?.isEmpty == false, "\(file)")
+        }
     }
 
     @Test func huntJSONNamesItsProvenance() throws {

@@ -33,6 +33,7 @@ import Testing
         #expect(table.split(separator: "\n").allSatisfy { $0.count <= t.width }, "\(table)")
         #expect(table.contains("…"), "long paths lose their middle: \(table)")
         #expect(table.contains(".LOG "), "…and keep the file name: \(table)")
+        #expect(table.range(of: "[0-9a-f]{64}", options: .regularExpression) != nil, "digests are never cut: \(table)")
         try t.key("q")
         #expect(t.waitFor("exhunt> ", occurrences: 4), "\(t.screen())")
 

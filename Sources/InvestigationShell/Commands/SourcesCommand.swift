@@ -66,6 +66,7 @@ struct SourcesCommand: Command {
         var table = TextTable(["server", "file", "source", "size", "modified (UTC)", "sha256"])
         table.maxWidth = 70
         table.rightAligned = [3]
+        table.whole = [5]
         for f in files {
             table.add([f.server, f.path, f.kind.rawValue, String(f.size), Timestamp.short(f.modified), f.sha256])
         }

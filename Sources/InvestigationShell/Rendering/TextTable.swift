@@ -8,6 +8,8 @@ public struct TextTable {
     public var maxWidth = 60
     /// Columns aligned right (numbers).
     public var rightAligned: Set<Int> = []
+    /// Columns never cut to fit a terminal (identifiers such as SHA-256 digests); numbers are never cut either.
+    public var whole: Set<Int> = []
 
     public init(_ headers: [String]) { self.headers = headers }
 
@@ -20,7 +22,7 @@ public struct TextTable {
         var widths = headers.map { $0.count }
         for r in escaped { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
         if let width {
-            Self.fit(&widths, into: width, keep: rightAligned)
+            Self.fit(&widths, into: width, keep: rightAligned.union(whole))
         } else {
             widths = widths.map { min($0, maxWidth) }
         }
