@@ -66,3 +66,47 @@ import Testing
         #expect(last[(promptLine + 1)...].contains { $0.hasPrefix("Pane is dead") || $0.isEmpty }, "\(last)")
     }
 }
+
+/// Ctrl-C during a command: the command stops and says so once (no "error: interrupted" and then
+/// "interrupted" again), and the shell gives a fresh prompt.
+@Suite(.serialized) struct InterruptTests {
+    /// 80 IIS logs of 4,000 lines each (about 50 MiB): long enough to load that Ctrl-C lands during it.
+    static func bigEvidence(_ dir: URL) throws {
+        let header = "#Software: Microsoft Internet Information Services 10.0\n#Version: 1.0\n#Date: 2021-02-25 00:00:00\n"
+            + "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n"
+        let folder = dir.appendingPathComponent("EX09/C/inetpub/logs/LogFiles/W3SVC1")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for f in 0..<80 {
+            var text = header
+            for i in 0..<4000 {
+                text += "2021-02-25 \(String(format: "%02d:%02d:%02d", f % 24, i / 60 % 60, i % 60)) 10.0.0.11 POST /mapi/nspi/ "
+                    + "&CorrelationID=<empty>;&cafeReqId=2e7a9092-ad31-3aff-f427-\(String(format: "%012d", f * 4000 + i)); 443 "
+                    + "contoso\\user\(i % 200) 203.0.113.\(i % 250) Microsoft+Office/16.0+(Windows+NT+10.0;+Microsoft+Outlook+16.0.13801;+Pro) - 200 0 0 15\n"
+            }
+            try text.write(to: folder.appendingPathComponent("u_ex2102\(String(format: "%04d", f)).log"), atomically: false, encoding: .utf8)
+        }
+    }
+
+    @Test func ctrlCDuringALoadSaysSoOnce() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-int-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Self.bigEvidence(dir)
+        let pty = try PseudoTerminal(environment: ["HOME": dir.path, "EXHUNT_HISTORY": dir.appendingPathComponent("h").path, "PAGER": ""])
+        try #require(pty.expectPrompt(occurrences: 1), "\(pty.screen)")
+        pty.type("load \(dir.path)\r")
+        Thread.sleep(forTimeInterval: 0.3)
+        pty.type("\u{03}")
+        try #require(pty.expectPrompt(occurrences: 2, timeout: 60), "\(pty.screen)")
+        let after = pty.screen.components(separatedBy: "load \(dir.path)").last ?? ""
+        let said = after.components(separatedBy: "interrupted").count - 1
+        if after.contains("load interrupted") {
+            #expect(said == 1, "one message: \(after.debugDescription)")
+        } else {
+            // The load finished before the Ctrl-C was seen: then the shell says it once, after the output.
+            #expect(said == 1 && after.contains("loaded "), "\(after.debugDescription)")
+        }
+        #expect(!after.contains("error: interrupted"))
+        pty.type("\u{04}")
+        #expect(pty.waitForExit() == 0)
+    }
+}
