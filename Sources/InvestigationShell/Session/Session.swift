@@ -22,6 +22,9 @@ public final class Session {
     public var terminalWidth: () -> Int? = { nil }
     /// Set when a command reported a Ctrl-C itself, so the interactive shell does not say it twice.
     public var interruptNoticed = false
+    /// Set by the executable in interactive use: asks the user a yes/no question (a `mark` that would lower
+    /// labels). Nil in scripts, `-c` and pipes, where such commands need their `--force`.
+    public var confirm: ((String) -> Bool)?
     /// Set by `quit`; the driver stops reading commands.
     public var quitRequested = false
     /// Nesting depth of `source`, to stop runaway recursion (observers use it to tell typed lines from sourced ones).
