@@ -1,3 +1,4 @@
+import ExchangeEvidence
 import Foundation
 
 /// Turns published indicator text into the value and comparison form the matcher uses.
@@ -71,8 +72,7 @@ public enum IndicatorNormalizer {
             if n.contains("/") { return .failure(Rejection("a file name has no separators: \(quoted(value))")) }
             return .success(n)
         case .domain:
-            var d = value.lowercased()
-            while d.hasSuffix(".") { d.removeLast() }
+            let d = String(value.lowercased().trimmingASCII(leading: { _ in false }, trailing: { $0 == 0x2E }))
             guard d.contains("."), d.utf8.allSatisfy({ isDomainByte($0) }) else {
                 return .failure(Rejection("not a domain name: \(quoted(value))"))
             }
@@ -187,11 +187,6 @@ public enum IndicatorNormalizer {
 extension String {
     /// Leading and trailing spaces, tabs, CR and LF removed (without Foundation's character sets).
     func trimmingASCIIWhitespace() -> String {
-        let u = utf8
-        var start = u.startIndex, end = u.endIndex
-        func ws(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A }
-        while start < end, ws(u[start]) { start = u.index(after: start) }
-        while end > start, ws(u[u.index(before: end)]) { end = u.index(before: end) }
-        return String(self[start..<end])
+        String(trimmingASCII { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A })
     }
 }
