@@ -129,7 +129,7 @@ struct ByteAccounting {
             for k in position..<end {
                 let b = bytes[k]
                 if b == 0x0A {
-                    if nonBlank > 0 { missing(line, k - lineStart, &problems) }
+                    if nonBlank > 0 { missing(line, k - lineStart - (k > lineStart && bytes[k - 1] == 0x0D ? 1 : 0), &problems) }
                     line += 1
                     lineStart = k + 1
                     nonBlank = 0

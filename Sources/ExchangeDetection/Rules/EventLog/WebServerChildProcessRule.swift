@@ -32,7 +32,11 @@ public struct WebServerChildProcessRule: DetectionRule {
             store.events(containing: $0, kinds: sources)
         })
         guard !candidates.isEmpty else { return [] }
-        let tree = ProcessTree(store)
+        return findings(candidates, store: store, tree: ProcessTree(store))
+    }
+
+    /// The findings among `candidates`, walking `tree` (whose `steps` then tell the work done).
+    func findings(_ candidates: Set<EventID>, store: EventStore, tree: ProcessTree) -> [Finding] {
         var hits: [EventID: ProcessEvent] = [:]
         var servers: [ProcessEvent] = []
         for id in candidates {
