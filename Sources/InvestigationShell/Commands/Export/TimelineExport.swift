@@ -150,13 +150,13 @@ struct TimelineExport: ExportTarget {
         out += "\"" + s + "\""
     }
 
-    /// One RFC 4180 line; `tag` is a JSON list, which Timesketch parses into tags.
+    /// One RFC 4180 line of neutralised cells (`CSVCell`); `tag` is a JSON list, which Timesketch parses into tags.
     static func csvLine(_ row: TimelineRow) -> String {
         fields(row).map { _, v -> String in
             switch v {
-            case .string(let s): return CSVLine.quote(s)
+            case .string(let s): return CSVCell.field(s)
             case .int(let i): return String(i)
-            default: return CSVLine.quote(v.serialized())
+            default: return CSVCell.field(v.serialized())
             }
         }.joined(separator: ",") + "\n"
     }
