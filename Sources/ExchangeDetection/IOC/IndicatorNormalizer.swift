@@ -187,6 +187,11 @@ public enum IndicatorNormalizer {
 extension String {
     /// Leading and trailing spaces, tabs, CR and LF removed (without Foundation's character sets).
     func trimmingASCIIWhitespace() -> String {
-        String(trimmingASCII { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A })
+        let u = utf8
+        var start = u.startIndex, end = u.endIndex
+        func ws(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A }
+        while start < end, ws(u[start]) { start = u.index(after: start) }
+        while end > start, ws(u[u.index(before: end)]) { end = u.index(before: end) }
+        return String(self[start..<end])
     }
 }
