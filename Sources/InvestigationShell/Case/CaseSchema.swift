@@ -8,6 +8,18 @@ enum CaseSchema {
         // 2: how deep in `source` each audited command ran (0: typed or a top-level script line), so the
         // history exported as a script does not run sourced lines a second time. Older rows read as 0.
         "ALTER TABLE audit ADD COLUMN depth INTEGER NOT NULL DEFAULT 0",
+        // 3: rule files loaded into the case (`rules load`), reloaded when the case is opened; `kind` names the
+        // loader (`yara`), `options` its flags (`raw`), `sha256` the bytes compiled, to tell a changed file.
+        """
+        CREATE TABLE rule_file (
+            path TEXT NOT NULL PRIMARY KEY,
+            sha256 TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            options TEXT NOT NULL DEFAULT '',
+            user TEXT NOT NULL,
+            loaded_at INTEGER NOT NULL
+        )
+        """,
     ]
 
     /// Applies the migrations a file at `version` lacks and records the new version, in one transaction.

@@ -41,6 +41,7 @@ public final class CaseState {
         pendingAudit = []
         try recordEvidence(session)
         try loadIndicators(session)
+        try RuleFiles.of(session).caseOpened(file, session: session)
     }
 
     // MARK: - Analyst indicators

@@ -1,0 +1,75 @@
+import ExchangeEvidence
+import Foundation
+
+/// The front end's "explicit logon" path confusion behind ProxyShell (CVE-2021-34473) and ProxyNotShell
+/// (CVE-2022-41040): a request for `/autodiscover/autodiscover.json` whose query carries `@domain/<back-end path>`
+/// or `Email=autodiscover/autodiscover.json…` is cut at the `@` and proxied to the back-end path that follows,
+/// e.g. `/autodiscover/autodiscover.json?@x.com/mapi/nspi/?&Email=autodiscover/autodiscover.json%3F@x.com`.
+///
+/// Legitimate clients send `autodiscover.json?Email=user%40contoso.com&Protocol=ActiveSync…`: an address, never
+/// a back-end path after an `@`, and never `Email=autodiscover/…`. Reads IIS W3C and HttpProxy lines.
+struct ExplicitLogonRequest {
+    let id: EventID
+    let query: String
+    /// The back-end path the request was steered to (`/mapi/nspi`, `/powershell`, …), or "" when only the
+    /// `Email=autodiscover/autodiscover.json` marker was seen.
+    let target: String
+    /// The `X-Rps-CAT` token ProxyShell forges to run PowerShell as an Exchange user (CVE-2021-34523).
+    let rpsCat: Bool
+    let user: String
+
+    var authenticated: Bool { !user.isEmpty && user != "-" }
+    var targetsPowerShell: Bool { target.lowercased().hasPrefix("/powershell") || query.lowercased().contains("powershell") }
+
+    static let kinds = [SourceKind.iis, .httpProxy]
+    static let backEndPaths = ["/mapi", "/powershell", "/ews", "/ecp", "/owa", "/oab", "/rpc", "/autodiscover", "/microsoft-server-activesync", "/api"]
+
+    /// Every path-confused request of the loaded web logs, in id order.
+    static func all(_ store: EventStore) -> [ExplicitLogonRequest] {
+        // One memchr-speed pass over the web logs' bytes: the stem or the query names autodiscover.json (the
+        // ProxyNotShell variants reach other front-end paths: `/owa/?&Email=autodiscover/autodiscover.json%3F@…`).
+        store.events(containing: "autodiscover.json", kinds: kinds).compactMap { classify($0, store: store) }
+    }
+
+    static func classify(_ id: EventID, store: EventStore) -> ExplicitLogonRequest? {
+        let query = store.urlQuery(of: id)
+        let decoded = (query.removingPercentEncoding ?? query)
+        let lower = decoded.lowercased()
+        let stem = store.value(.urlStem, id).lowercased()
+        let marker = lower.contains("email=autodiscover/autodiscover.json") || lower.contains("autodiscover.json?@")
+        var target = ""
+        if stem.contains("autodiscover.json"), let at = lower.firstIndex(of: "@") {
+            // `?@domain/path…`: the path after the first `/` following the `@`.
+            let after = lower[lower.index(after: at)...]
+            if let slash = after.firstIndex(of: "/") {
+                let path = String(after[slash...].prefix { $0 != "?" && $0 != "&" && $0 != "#" })
+                if backEndPaths.contains(where: { path.hasPrefix($0) }) { target = path }
+            }
+        }
+        guard marker || !target.isEmpty else { return nil }
+        return ExplicitLogonRequest(id: id, query: query, target: target, rpsCat: lower.contains("x-rps-cat="),
+                                    user: store.value(.user, id))
+    }
+
+    /// `POST /autodiscover/autodiscover.json → /mapi/nspi ×3 from 1.2.3.4 (status 200×3; UA python-requests/2.25.1)`
+    static func describe(_ requests: [ExplicitLogonRequest], store: EventStore) -> String {
+        let ids = requests.map(\.id)
+        var targets: [String] = []
+        for r in requests where !targets.contains(r.target.isEmpty ? "Email=autodiscover/…" : r.target) {
+            targets.append(r.target.isEmpty ? "Email=autodiscover/…" : r.target)
+        }
+        let ip = Grouping.distinct(ids, .clientIP, in: store)
+        let users = Grouping.distinct(ids, .user, in: store).filter { $0 != "-" }
+        return "\(Grouping.tally(ids, .method, in: store, limit: 2)) \(Grouping.tally(ids, .urlStem, in: store, limit: 2)) → "
+            + targets.prefix(4).joined(separator: ", ") + (targets.count > 4 ? " +\(targets.count - 4) more" : "")
+            + " from \(ip.isEmpty ? "unknown IP" : ip.prefix(4).joined(separator: ", "))"
+            + (users.isEmpty ? ", unauthenticated" : " as \(users.prefix(2).joined(separator: ", "))")
+            + "; status \(Grouping.tally(ids, .status, in: store)); UA \(Grouping.tally(ids, .userAgent, in: store, limit: 2))"
+            + "; e.g. query '\(requests[0].query.oneLine(160))'"
+    }
+
+    /// High when a request was answered 2xx, medium when every one failed.
+    static func severity(_ requests: [ExplicitLogonRequest], store: EventStore, high: Severity = .high) -> Severity {
+        RequestMatch.succeeded(requests.map(\.id), store: store) ? high : .medium
+    }
+}
