@@ -11,7 +11,7 @@ enum CaseSchema {
         // 3: rule files loaded into the case (`rules load`), reloaded when the case is opened; `kind` names the
         // loader (`yara`), `options` its flags (`raw`), `sha256` the bytes compiled, to tell a changed file.
         """
-        CREATE TABLE rule_file (
+        CREATE TABLE IF NOT EXISTS rule_file (
             path TEXT NOT NULL PRIMARY KEY,
             sha256 TEXT NOT NULL,
             kind TEXT NOT NULL,

@@ -78,24 +78,36 @@ public struct LsassDumpProcessRule: DetectionRule {
     /// What a dump command aims at.
     enum Target: Equatable { case lsass, pid(Int), named(String), unknown }
 
+    /// The target of a dump command: the argument after `MiniDump` (comsvcs) or after ProcDump's flags, read up to
+    /// the dump file's name — so `MiniDump 624 C:\\windows\\temp\\lsass.dmp` is PID 624, not lsass by its file name.
     static func target(of commandLine: String) -> Target? {
         let cmd = commandLine.lowercased()
         let comsvcs = cmd.contains("comsvcs") && cmd.contains("minidump")
         let procdump = cmd.contains("procdump")
         guard comsvcs || procdump else { return nil }
-        if cmd.contains("lsass") { return .lsass }
-        let tokens = cmd.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\"" }).map(String.init)
-        if comsvcs, let i = tokens.firstIndex(of: "minidump"), i + 1 < tokens.count {
-            return Int(tokens[i + 1]).map(Target.pid) ?? .unknown
+        let tokens = cmd.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\"" || $0 == ";" }).map(String.init)
+        var args: ArraySlice<String>
+        if comsvcs, let i = tokens.firstIndex(of: "minidump") {
+            args = tokens[(i + 1)...]
+        } else if let i = tokens.firstIndex(where: { $0.hasSuffix("procdump.exe") || $0.hasSuffix("procdump64.exe") || $0.hasSuffix("procdump") }) {
+            guard tokens.contains(where: { ["-ma", "/ma", "-mm", "/mm", "-mp", "/mp"].contains($0) }) || cmd.contains("lsass") else { return nil }
+            args = tokens[(i + 1)...].drop { $0.hasPrefix("-") || $0.hasPrefix("/") }
+        } else {
+            return nil
         }
-        // procdump [-ma|-mm|-mp] <pid|name> [dumpfile]
-        guard cmd.contains(" -ma ") || cmd.contains(" -mm ") || cmd.contains(" -mp ") || cmd.contains(" /ma ") else { return nil }
-        for t in tokens.drop(while: { !$0.hasSuffix("procdump.exe") && !$0.hasSuffix("procdump64.exe") && !$0.hasSuffix("procdump") }).dropFirst() where !t.hasPrefix("-") && !t.hasPrefix("/") {
-            if let pid = Int(t) { return .pid(pid) }
-            if t.hasSuffix(".exe") { return .named(t) }
-            return .unknown
-        }
+        // Up to the dump file (`….dmp`): what names the process.
+        args = args.prefix { !$0.hasSuffix(".dmp") && !$0.hasSuffix(".dmp'") }
+        if args.contains(where: { $0.contains("lsass") }) { return .lsass }
+        guard let first = args.first else { return .unknown }
+        if let pid = Int(first) { return .pid(pid) }
+        if first.hasSuffix(".exe") { return .named(first) }
         return .unknown
+    }
+
+    /// The `.dmp` a dump command writes, as written in it.
+    static func dumpFile(of commandLine: String) -> String? {
+        commandLine.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\"" || $0 == ";" })
+            .first { $0.lowercased().hasSuffix(".dmp") }.map(String.init)
     }
 
     public func run(on store: EventStore) -> [Finding] {
@@ -181,6 +193,10 @@ public struct LsassDumpProcessRule: DetectionRule {
                 let accessed = related.first { $0.eid == "10" && $0.targetPid == pid && !$0.targetImage.isEmpty }
                 if let name = accessed.map({ ProcessEvent.baseName($0.targetImage) }) ?? processName(pid, server: tree[0].server, near: store.time[tree[0].id], store: store) {
                     return (name == "lsass.exe", .high, "target PID \(pid) is \(name)")
+                }
+                // HAFNIUM's own form, `MiniDump 624 C:\\windows\\temp\\lsass.dmp`: the file names what was dumped.
+                if let file = tree.compactMap({ Self.dumpFile(of: $0.commandLine) }).first(where: { $0.lowercased().contains("lsass") }) {
+                    return (true, .high, "target PID \(pid) not identified by the loaded events; the dump is named '\(file)'")
                 }
                 return (true, .medium, "target PID \(pid) not identified by the loaded events")
             case .lsass, .unknown: continue
