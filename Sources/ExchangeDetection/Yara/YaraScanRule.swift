@@ -39,6 +39,8 @@ public struct YaraScanRule: DetectionRule {
         let results = Slots(count: targets.count)
         let reader = OriginalBytes()
         let readLock = NSLock()
+        // A collected file's event has no time: the listing row for its path (or a credible copy time) gives one.
+        let timing = targets.contains { store.files[$0].kind == .webFile } ? WebFileTiming(store) : nil
         DispatchQueue.concurrentPerform(iterations: targets.count) { i in
             let fi = targets[i]
             let file = store.files[fi]
@@ -58,7 +60,9 @@ public struct YaraScanRule: DetectionRule {
                 }
                 for m in matches {
                     let events = eventsAt(m, file: fi, range: rangeOf[fi], store: store, stored: file.kind != .webFile)
-                    out.append(finding(m.rule, store: store, file: file, events: events, summary: describe(m, file: file)))
+                    var f = finding(m.rule, store: store, file: file, events: events, summary: describe(m, file: file))
+                    if file.kind == .webFile, let timing, let id = events.first { f = dated(f, timing.time(of: id), store: store) }
+                    out.append(f)
                 }
             } catch {
                 out.append(Finding(rule: Self.prefix + "error", title: "YARA scan failed", cves: [], severity: .info, server: file.server,
@@ -96,6 +100,20 @@ public struct YaraScanRule: DetectionRule {
             }
         }
         return out
+    }
+
+    /// The finding placed in time by the file's listing row (its events join) or the copy's credible modification time.
+    private func dated(_ f: Finding, _ time: WebFileTiming.Time, store: EventStore) -> Finding {
+        switch time {
+        case .listing(let rows):
+            return Finding(rule: f.rule, title: f.title, cves: f.cves, severity: f.severity, server: f.server, time: store.time[rows[0]],
+                           events: f.events + rows, file: f.file, line: f.line, summary: f.summary + "; time from the file listing")
+        case .modified(let t):
+            return Finding(rule: f.rule, title: f.title, cves: f.cves, severity: f.severity, server: f.server, time: t,
+                           events: f.events, file: f.file, line: f.line, summary: f.summary + "; time: the collected copy's modification time")
+        case .unknown:
+            return f
+        }
     }
 
     private func finding(_ rule: String, store: EventStore, file: EvidenceFile, events: [EventID], summary: String) -> Finding {
