@@ -8,7 +8,7 @@ import Foundation
 ///
 /// Legitimate clients send `autodiscover.json?Email=user%40contoso.com&Protocol=ActiveSync…`: an address, never
 /// a back-end path after an `@`, and never `Email=autodiscover/…`. Reads IIS W3C and HttpProxy lines.
-struct ExplicitLogonRequest {
+struct ExplicitLogonRequest: Sendable {
     let id: EventID
     let query: String
     /// The back-end path the request was steered to (`/mapi/nspi`, `/powershell`, …), or "" when only the
@@ -24,19 +24,41 @@ struct ExplicitLogonRequest {
     static let kinds = [SourceKind.iis, .httpProxy]
     static let backEndPaths = ["/mapi", "/powershell", "/ews", "/ecp", "/owa", "/oab", "/rpc", "/autodiscover", "/microsoft-server-activesync", "/api"]
 
-    /// Every path-confused request of the loaded web logs, in id order.
-    static func all(_ store: EventStore) -> [ExplicitLogonRequest] {
-        // One memchr-speed pass over the web logs' bytes: the stem or the query names autodiscover.json (the
-        // ProxyNotShell variants reach other front-end paths: `/owa/?&Email=autodiscover/autodiscover.json%3F@…`).
-        store.events(containing: "autodiscover.json", kinds: kinds).compactMap { classify($0, store: store) }
+    /// Every path-confused request of the loaded web logs, in id order; computed once per store generation and
+    /// shared by the rules that read it (they run concurrently).
+    static func all(_ store: EventStore) -> [ExplicitLogonRequest] { Cache.shared.requests(store) }
+
+    /// Stems that carry the path confusion: `autodiscover.json` itself, and the front-end roots the ProxyNotShell
+    /// variants use (`/owa/?&Email=autodiscover/autodiscover.json%3F@…`). Tested once per distinct stem; only
+    /// these requests' queries are read.
+    static func compute(_ store: EventStore) -> [ExplicitLogonRequest] {
+        let json = "autodiscover.json".lowerBytes
+        let roots: Set<String> = ["/owa", "/owa/", "/ecp", "/ecp/", "/mapi/nspi", "/mapi/nspi/", "/autodiscover", "/autodiscover/"]
+        let candidates = store.events(where: .urlStem, kinds: kinds) { s in
+            ByteMatch.find(json, in: s) != nil || (s.count <= 12 && roots.contains(String(decoding: s, as: UTF8.self).lowercased()))
+        }
+        return candidates.compactMap { classify($0, store: store) }
+    }
+
+    /// The markers of explicit-logon path confusion: the `Email` parameter whose value starts with
+    /// `autodiscover/autodiscover.json` (the front end strips it from the path, leaving the back-end path), plain or
+    /// encoded, and `autodiscover.json?@` itself.
+    static let markers = ["email=autodiscover/", "email=autodiscover%2f", "json?@", "json%3f@", "json%3f%40"].map(\.lowerBytes)
+
+    /// A byte-level test on the stored line, so the query (split from the line, the costly part) is read only for
+    /// requests that carry a marker. Outlook's `Email=alice%40contoso.com&Protocol=…` carries none.
+    static func plausible(_ line: UnsafeRawBufferPointer) -> Bool {
+        markers.contains { ByteMatch.find($0, in: line) != nil }
     }
 
     static func classify(_ id: EventID, store: EventStore) -> ExplicitLogonRequest? {
+        guard store.withRawLine(id, plausible) else { return nil }
         let query = store.urlQuery(of: id)
         let decoded = (query.removingPercentEncoding ?? query)
         let lower = decoded.lowercased()
         let stem = store.value(.urlStem, id).lowercased()
         let marker = lower.contains("email=autodiscover/autodiscover.json") || lower.contains("autodiscover.json?@")
+            || lower.contains("email=autodiscover%2fautodiscover.json")
         var target = ""
         if stem.contains("autodiscover.json"), let at = lower.firstIndex(of: "@") {
             // `?@domain/path…`: the path after the first `/` following the `@`.
@@ -49,6 +71,25 @@ struct ExplicitLogonRequest {
         guard marker || !target.isEmpty else { return nil }
         return ExplicitLogonRequest(id: id, query: query, target: target, rpsCat: lower.contains("x-rps-cat="),
                                     user: store.value(.user, id))
+    }
+
+    /// The last store's requests (one store is hunted at a time; a new generation recomputes).
+    final class Cache: @unchecked Sendable {
+        static let shared = Cache()
+        private let lock = NSLock()
+        private weak var store: EventStore?
+        private var generation = -1
+        private var value: [ExplicitLogonRequest] = []
+
+        func requests(_ store: EventStore) -> [ExplicitLogonRequest] {
+            lock.lock()
+            defer { lock.unlock() }
+            if self.store === store && generation == store.generation { return value }
+            value = ExplicitLogonRequest.compute(store)
+            self.store = store
+            generation = store.generation
+            return value
+        }
     }
 
     /// `POST /autodiscover/autodiscover.json → /mapi/nspi ×3 from 1.2.3.4 (status 200×3; UA python-requests/2.25.1)`

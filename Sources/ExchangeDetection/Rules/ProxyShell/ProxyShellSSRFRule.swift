@@ -31,11 +31,13 @@ public struct ProxyShellPowerShellRule: DetectionRule {
 
     public func run(on store: EventStore) -> [Finding] {
         var hits = ExplicitLogonRequest.all(store).filter(\.rpsCat)
-        // `/powershell?X-Rps-CAT=` reached without the autodiscover.json marker (a rewritten front-end log line).
+        // `/powershell?X-Rps-CAT=` logged without the autodiscover.json marker (the HttpProxy PowerShell row):
+        // only PowerShell requests' queries are read.
         let known = Set(hits.map(\.id))
-        for id in store.events(containing: "x-rps-cat=", kinds: sources) where !known.contains(id) {
+        let powershell = "/powershell".lowerBytes
+        for id in store.events(where: .urlStem, kinds: sources, { ByteMatch.hasPrefix(powershell, $0) }) where !known.contains(id) {
             let q = store.urlQuery(of: id)
-            if q.lowercased().contains("x-rps-cat=") {
+            if q.range(of: "x-rps-cat=", options: .caseInsensitive) != nil {
                 hits.append(ExplicitLogonRequest(id: id, query: q, target: store.value(.urlStem, id), rpsCat: true, user: store.value(.user, id)))
             }
         }

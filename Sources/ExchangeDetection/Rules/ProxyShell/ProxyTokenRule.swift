@@ -26,7 +26,10 @@ public struct ProxyTokenRule: DetectionRule {
             let parts = decoded.split(separator: "/")
             return parts.count >= 3 && parts[1].contains("@") && decoded.contains(".svc/")
         }.filter { id in let u = store.value(.user, id); return u.isEmpty || u == "-" }
-        let token = store.events(containing: "securitytoken=", kinds: sources).filter { store.value(.urlStem, $0).lowercased().hasPrefix("/ecp") }
+        // Only ECP requests' lines are searched for the cookie (logged where `cs(Cookie)` is among the fields).
+        let needle = "securitytoken=".lowerBytes
+        let token = store.events(where: .urlStem, kinds: sources) { ByteMatch.hasPrefix("/ecp".lowerBytes, $0) }
+            .filter { id in store.withRawLine(id) { ByteMatch.find(needle, in: $0) != nil } }
         let hits = Array(Set(mailboxPath + token)).sorted()
         let tokenSet = Set(token)
         return Grouping.bursts(hits, in: store).map { group in
