@@ -1,5 +1,8 @@
 import ExchangeEvidence
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The front end's "explicit logon" path confusion behind ProxyShell (CVE-2021-34473) and ProxyNotShell
 /// (CVE-2022-41040): a request for `/autodiscover/autodiscover.json` whose query carries `@domain/<back-end path>`
@@ -33,22 +36,40 @@ struct ExplicitLogonRequest: Sendable {
     /// these requests' queries are read.
     static func compute(_ store: EventStore) -> [ExplicitLogonRequest] {
         let json = "autodiscover.json".lowerBytes
-        let roots: Set<String> = ["/owa", "/owa/", "/ecp", "/ecp/", "/mapi/nspi", "/mapi/nspi/", "/autodiscover", "/autodiscover/"]
+        let roots: Set<String> = ["/owa", "/owa/", "/ecp", "/ecp/", "/mapi/nspi", "/mapi/nspi/"]
         let candidates = store.events(where: .urlStem, kinds: kinds) { s in
             ByteMatch.find(json, in: s) != nil || (s.count <= 12 && roots.contains(String(decoding: s, as: UTF8.self).lowercased()))
         }
         return candidates.compactMap { classify($0, store: store) }
     }
 
-    /// The markers of explicit-logon path confusion: the `Email` parameter whose value starts with
-    /// `autodiscover/autodiscover.json` (the front end strips it from the path, leaving the back-end path), plain or
-    /// encoded, and `autodiscover.json?@` itself.
-    static let markers = ["email=autodiscover/", "email=autodiscover%2f", "json?@", "json%3f@", "json%3f%40"].map(\.lowerBytes)
-
-    /// A byte-level test on the stored line, so the query (split from the line, the costly part) is read only for
-    /// requests that carry a marker. Outlook's `Email=alice%40contoso.com&Protocol=…` carries none.
+    /// The marker of explicit-logon path confusion: `autodiscover.json` followed by `?@` (or `%3F@`, `%3F%40`) —
+    /// in the query (`?@evil.corp/mapi/nspi`) and in the `Email=autodiscover/autodiscover.json%3F@evil.corp` value
+    /// the front end strips from the path. Found by walking the rare letter `j` with memchr, so the query (split
+    /// from the line, the costly part) is read only for lines that carry it; Outlook's
+    /// `autodiscover.json?Email=alice%40contoso.com` does not.
     static func plausible(_ line: UnsafeRawBufferPointer) -> Bool {
-        markers.contains { ByteMatch.find($0, in: line) != nil }
+        guard let base = line.baseAddress else { return false }
+        let n = line.count
+        for j in [Int32(UInt8(ascii: "j")), Int32(UInt8(ascii: "J"))] {
+            var p = 0
+            while p < n, let hit = memchr(base + p, j, n - p) {
+                let at = base.distance(to: UnsafeRawPointer(hit))
+                if followsJSON(line, at) { return true }
+                p = at + 1
+            }
+        }
+        return false
+    }
+
+    /// `json?@`, `json%3f@`, `json%3f%40` at `at` (case-insensitive).
+    private static func followsJSON(_ line: UnsafeRawBufferPointer, _ at: Int) -> Bool {
+        func lower(_ i: Int) -> UInt8 { i < line.count ? ByteMatch.lower(line[i]) : 0 }
+        guard lower(at + 1) == UInt8(ascii: "s"), lower(at + 2) == UInt8(ascii: "o"), lower(at + 3) == UInt8(ascii: "n") else { return false }
+        let q = at + 4
+        if lower(q) == UInt8(ascii: "?") { return lower(q + 1) == UInt8(ascii: "@") }
+        guard lower(q) == UInt8(ascii: "%"), lower(q + 1) == UInt8(ascii: "3"), lower(q + 2) == UInt8(ascii: "f") else { return false }
+        return lower(q + 3) == UInt8(ascii: "@") || (lower(q + 3) == UInt8(ascii: "%") && lower(q + 4) == UInt8(ascii: "4") && lower(q + 5) == UInt8(ascii: "0"))
     }
 
     static func classify(_ id: EventID, store: EventStore) -> ExplicitLogonRequest? {
@@ -58,7 +79,6 @@ struct ExplicitLogonRequest: Sendable {
         let lower = decoded.lowercased()
         let stem = store.value(.urlStem, id).lowercased()
         let marker = lower.contains("email=autodiscover/autodiscover.json") || lower.contains("autodiscover.json?@")
-            || lower.contains("email=autodiscover%2fautodiscover.json")
         var target = ""
         if stem.contains("autodiscover.json"), let at = lower.firstIndex(of: "@") {
             // `?@domain/path…`: the path after the first `/` following the `@`.

@@ -5,7 +5,7 @@ import ExchangeEvidence
 /// mailbox's settings through `/ecp/<victim address>/…` — typically a forwarding inbox rule,
 /// `POST /ecp/victim@contoso.com/RulesEditor/InboxRules.svc/NewObject?msExchEcpCanary=…`.
 ///
-/// Fires on ECP requests whose line carries `SecurityToken=` (sites logging cookies), and on unauthenticated
+/// Fires on ECP requests whose logged cookie (`cs(Cookie)`) carries `SecurityToken=`, and on unauthenticated
 /// ECP requests to another mailbox's `/ecp/<address>/…` service path. An administrator opening another
 /// mailbox in ECP is authenticated (`cs-username` set) and does not fire. The front end logs the exploit with
 /// status 500 although the back end made the change, so the status does not lower the severity.
@@ -26,10 +26,12 @@ public struct ProxyTokenRule: DetectionRule {
             let parts = decoded.split(separator: "/")
             return parts.count >= 3 && parts[1].contains("@") && decoded.contains(".svc/")
         }.filter { id in let u = store.value(.user, id); return u.isEmpty || u == "-" }
-        // Only ECP requests' lines are searched for the cookie (logged where `cs(Cookie)` is among the fields).
+        // The cookie is in the log only where `cs(Cookie)` is among the fields: only ECP requests of such
+        // schemas are searched for it.
         let needle = "securitytoken=".lowerBytes
-        let token = store.events(where: .urlStem, kinds: sources) { ByteMatch.hasPrefix("/ecp".lowerBytes, $0) }
-            .filter { id in store.withRawLine(id) { ByteMatch.find(needle, in: $0) != nil } }
+        let cookieSchemas = Set(store.schemas.indices.filter { store.schemas[$0].names.contains { $0.lowercased().contains("cookie") } })
+        let token = cookieSchemas.isEmpty ? [] : store.events(where: .urlStem, kinds: sources) { ByteMatch.hasPrefix("/ecp".lowerBytes, $0) }
+            .filter { id in cookieSchemas.contains(Int(store.schema[id])) && store.withRawLine(id) { ByteMatch.find(needle, in: $0) != nil } }
         let hits = Array(Set(mailboxPath + token)).sorted()
         let tokenSet = Set(token)
         return Grouping.bursts(hits, in: store).map { group in
