@@ -26,6 +26,11 @@ public struct YaraScanRule: DetectionRule {
     public let cves: [String] = []
     public let severity = Severity.high
     public var sources: [SourceKind] { raw ? [] : [.webFile, .fileHash] }
+    /// Collected files are what it scans (with `raw`, whatever was loaded).
+    public var needs: EvidenceNeed {
+        raw ? EvidenceNeed("any loaded evidence", kinds: [.webFile, .fileHash, .fileListing, .iis, .httpProxy, .eventLog, .ecpServer, .oabGenerator, .text], spansTime: false)
+            : .webFiles
+    }
     public let help = "YARA rules loaded with 'rules load': each rule matching a collected file (or, with --raw, any loaded file) is a finding yara:<rule>."
 
     /// Prefix of the findings' rule ids.

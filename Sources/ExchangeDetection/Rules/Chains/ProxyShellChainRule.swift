@@ -10,6 +10,8 @@ public struct ProxyShellChainRule: DetectionRule {
     public let cves = ["CVE-2021-34473", "CVE-2021-34523", "CVE-2021-31207"]
     public let severity = Severity.critical
     public let sources = [SourceKind.httpProxy, .iis, SourceKind.eventLog, SourceKind.fileListing, SourceKind.webFile]
+    /// The requests that start the story are only in the web logs.
+    public var needs: EvidenceNeed { .webLogs }
     public let help = "On one server: a proxyshell.ssrf or proxyshell.powershell finding followed within 24 h by a mailbox export into a web folder or a web-shell write; later web-shell use and post-exploitation are named as further steps."
 
     static let story = ChainStory(steps: [
@@ -39,6 +41,8 @@ public struct ProxyNotShellChainRule: DetectionRule {
     public let cves = ["CVE-2022-41040", "CVE-2022-41080", "CVE-2022-41082"]
     public let severity = Severity.critical
     public let sources = [SourceKind.httpProxy, .iis, SourceKind.eventLog, SourceKind.fileListing, SourceKind.webFile]
+    /// The requests that start the story are only in the web logs.
+    public var needs: EvidenceNeed { .webLogs }
     public let help = "On one server: a proxynotshell.ssrf or owassrf.powershell finding followed within 24 h by the web server starting a shell or a web-shell write; later use and post-exploitation are named as further steps."
 
     static let story = ChainStory(steps: [
