@@ -91,7 +91,9 @@ import Testing
         #expect(p["exhunt"] as? String == "0.1.0")
         #expect(p["commit"] as? String == "unknown", "a development build cannot know its commit")
         #expect((p["binary_sha256"] as? String)?.count == 64)
-        #expect((p["rules"] as? [String: Any])?["count"] as? Int == 26)
+        let rules = try ExhuntProcess.run(["-c", "rules --json"])
+        let builtIn = (try JSONSerialization.jsonObject(with: Data(rules.stdout.utf8)) as? [Any])?.count
+        #expect((p["rules"] as? [String: Any])?["count"] as? Int == builtIn, "every built-in rule is in the digest")
         #expect((p["ioc_sets"] as? [[String: Any]])?.count == 6)
         #expect(p["timezone"] as? String == "America/New_York")
         #expect((p["commands"] as? [[String: Any]])?.map { $0["command"] as! String } == ["load demo", "set timezone America/New_York"],

@@ -11,8 +11,11 @@ public enum RuleRegistry {
         // Files and event logs
         WebShellFileRule(), WebShellContentRule(), WebShellWriteRule(), WebServerChildProcessRule(), LsassDumpProcessRule(),
         SevenZipProgramDataRule(), ExchangeSnapinRule(), CmdletOABScriptRule(), TransportAgentRule(), MailboxForwardingRule(),
+        // ProxyShell, ProxyNotShell, OWASSRF, ProxyToken
+        ProxyShellSSRFRule(), ProxyShellPowerShellRule(), ProxyNotShellSSRFRule(), OWASSRFRule(), ProxyTokenRule(),
+        MailboxExportToWebRule(), MailboxExportFileRule(),
         // Chains
-        ProxyLogonChainRule(),
+        ProxyLogonChainRule(), ProxyShellChainRule(), ProxyNotShellChainRule(),
     ]
 
     public static func rule(id: String) -> (any DetectionRule)? {

@@ -20,6 +20,18 @@ enum CaseSchema {
             detail TEXT NOT NULL
         )
         """,
+        // 4: rule files loaded into the case (`rules load`), reloaded when the case is opened; `kind` names the
+        // loader (`yara`), `options` its flags (`raw`), `sha256` the bytes compiled, to tell a changed file.
+        """
+        CREATE TABLE IF NOT EXISTS rule_file (
+            path TEXT NOT NULL PRIMARY KEY,
+            sha256 TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            options TEXT NOT NULL DEFAULT '',
+            user TEXT NOT NULL,
+            loaded_at INTEGER NOT NULL
+        )
+        """,
     ]
 
     /// Applies the migrations a file at `version` lacks and records the new version, in one transaction.

@@ -42,6 +42,7 @@ public final class CaseState {
         try file.recordProvenance(Provenance.of(session), user: Self.user, time: Self.now)
         try recordEvidence(session)
         try loadIndicators(session)
+        try RuleFiles.of(session).caseOpened(file, session: session)
     }
 
     // MARK: - Analyst indicators

@@ -7,13 +7,22 @@ public final class HuntFindings {
     private var generation = -1
     private var cached: Hunter.Result?
     private var coverage: (generation: Int, value: RuleCoverage)?
+    /// Rules loaded at run time (`rules load`), run after the built-in ones.
+    private var loadedRules: [any DetectionRule] = []
 
     public init() {}
+
+    /// Replaces the run-time rules; the next hunt runs them (the cached result is dropped).
+    public func setLoadedRules(_ rules: [any DetectionRule]) {
+        loadedRules = rules
+        cached = nil
+        generation = -1
+    }
 
     /// The result of every rule on the current store, computed once per store generation.
     public func result(for store: EventStore) -> Hunter.Result {
         if let cached, generation == store.generation { return cached }
-        let fresh = Hunter().run(on: store)
+        let fresh = Hunter(rules: RuleRegistry.standard + loadedRules).run(on: store)
         cached = fresh
         generation = store.generation
         return fresh

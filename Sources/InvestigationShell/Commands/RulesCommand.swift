@@ -1,14 +1,19 @@
 import ExchangeDetection
 import ExchangeEvidence
 
-/// `rules`: every detection rule with its id, CVEs, severity, the sources it reads and what it looks for.
+/// `rules`: every detection rule with its id, CVEs, severity, the sources it reads and what it looks for;
+/// `rules load PATH…` adds rule files (see `RulesLoad`).
 struct RulesCommand: Command {
     var name: String { "rules" }
-    var summary: String { "list the detection rules: id, CVEs, severity, sources read; 'help rules/ID' for one" }
-    var usage: String { "rules" }
-    var positionalLimit: Int? { 0 }
+    var summary: String { "list the detection rules: id, CVEs, severity, sources read; 'rules load PATH' adds YARA rules; 'help rules/ID' for one" }
+    var usage: String { "rules [load PATH… [--raw]]" }
+    var options: [OptionSpec] { [.flag("raw", "rules load: run the YARA rules over every loaded file, logs included")] }
+    var completion: ArgumentCompletion { .words(["load"]) }
 
     func run(_ args: Arguments, in ctx: CommandContext) throws {
+        if args.positional.first == "load" { return try RulesLoad.run(Array(args.positional.dropFirst()), args, ctx) }
+        guard args.positional.isEmpty else { throw ShellError("usage: \(usage)") }
+        if args.flag("raw") { throw ShellError("rules: --raw goes with 'rules load PATH'") }
         let rules = RuleRegistry.standard
         if ctx.wantsJSON {
             ctx.json(.array(rules.map { r in

@@ -55,7 +55,7 @@ import Testing
     @Test func everyVersionsSchemaIsKnown() throws {
         for v in 1...CaseFile.schemaVersion {
             let tables = try CaseSchema.expectedColumns(version: v)
-            let later: Set<String> = v >= 3 ? ["provenance"] : []
+            let later = Set(v >= 3 ? ["provenance"] : []).union(v >= 4 ? ["rule_file"] : [])
             #expect(Set(tables.keys) == Set(["mark", "note", "ioc", "evidence", "audit"]).union(later))
             #expect(tables["audit"]!.contains("depth") == (v >= 2))
         }

@@ -1,0 +1,78 @@
+import ExchangeEvidence
+
+/// An attack told as one story on one server: a start step (the exploit) followed within a day by a step that
+/// proves it worked (a write, a cmdlet, code running); the finding names every step seen from the start on
+/// (later web-shell use and post-exploitation included) and the public client IPs of its web requests.
+/// `chain.proxylogon`, `chain.proxyshell` and `chain.proxynotshell` are stories over other rules' findings.
+struct ChainStory: Sendable {
+    struct Step: Sendable {
+        let label: String
+        let rules: [String]
+        /// A step that can open the story (its findings count from high severity, others from medium).
+        var starts = false
+        /// A step whose presence within the window proves the start succeeded.
+        var confirms = false
+        /// Its findings rest on web requests, whose client IPs name the attacker.
+        var web = false
+    }
+
+    let steps: [Step]
+    static let window: Int64 = 86_400_000
+
+    /// Rule id → index of the step it stands for.
+    var stepOf: [String: Int] {
+        var out: [String: Int] = [:]
+        for (i, s) in steps.enumerated() { for r in s.rules { out[r] = i } }
+        return out
+    }
+
+    var ruleIDs: [String] { steps.flatMap(\.rules).sorted() }
+
+    /// Post-exploitation seen on the host, shared by the stories.
+    static let postExploitation = ["process.webserver-shell", "process.lsass-dump", "files.lsass-dump", "process.7zip-programdata",
+                                   "process.exchange-snapin", "files.programdata-archive", "exchange.transport-agent", "exchange.mailbox-forwarding"]
+
+    func findings(of rule: any DetectionRule, prior: [Finding], store: EventStore) -> [Finding] {
+        let stepOf = self.stepOf
+        let relevant = prior.filter { f in
+            guard let step = stepOf[f.rule], f.time != Timestamp.unknown else { return false }
+            return f.severity >= (steps[step].starts ? .high : .medium)
+        }
+        var out: [Finding] = []
+        for (server, findings) in Dictionary(grouping: relevant, by: \.server).sorted(by: { $0.key < $1.key }) {
+            let ordered = findings.sorted { $0.time < $1.time }
+            // The first start that a confirming step follows within the window.
+            guard let start = ordered.first(where: { s in
+                steps[stepOf[s.rule]!].starts && ordered.contains { f in
+                    steps[stepOf[f.rule]!].confirms && f.time >= s.time && f.time - s.time <= Self.window
+                }
+            }) else { continue }
+            out.append(chain(rule, server: server, story: ordered.filter { $0.time >= start.time }, store: store))
+        }
+        return out
+    }
+
+    private func chain(_ rule: any DetectionRule, server: String, story: [Finding], store: EventStore) -> Finding {
+        let stepOf = self.stepOf
+        // One part per step with the time it was first seen and the rules that saw it, in time order
+        // (steps seen at the same moment keep the attack's order).
+        var parts: [(time: Int64, step: Int, text: String)] = []
+        for (i, step) in steps.enumerated() {
+            let seen = story.filter { stepOf[$0.rule] == i }
+            guard let first = seen.min(by: { $0.time < $1.time }) else { continue }
+            var rules: [String] = []
+            for f in seen where !rules.contains(f.rule) { rules.append(f.rule) }
+            parts.append((first.time, i, "\(step.label) \(Timestamp.short(first.time)) (\(rules.joined(separator: ", ")))"))
+        }
+        parts.sort { $0.time != $1.time ? $0.time < $1.time : $0.step < $1.step }
+        let webEvents = story.filter { steps[stepOf[$0.rule]!].web }.flatMap(\.events)
+        let ips = Grouping.distinct(webEvents, .clientIP, in: store).filter { !RequestMatch.isPrivate($0) }
+        let events = store.sortedByTime(Array(Set(story.flatMap(\.events))))
+        let first = story[0]
+        // The CVEs of the steps actually seen, in the rule's order.
+        let seen = Set(story.flatMap(\.cves))
+        return Finding(rule: rule.id, title: rule.title, cves: rule.cves.filter(seen.contains), severity: .critical, server: server,
+                       time: first.time, events: events, file: first.file, line: first.line,
+                       summary: parts.map(\.text).joined(separator: " → ") + "; attacker IPs: " + (ips.isEmpty ? "none recorded" : ips.joined(separator: ", ")))
+    }
+}

@@ -1,0 +1,102 @@
+import CYara
+import Foundation
+
+/// One rule that matched a buffer, with the strings that matched it.
+public struct YaraMatch: Sendable, Hashable {
+    public struct Hit: Sendable, Hashable {
+        /// `$name` as written in the rule.
+        public let string: String
+        public let offset: Int
+        public let length: Int
+        /// The first bytes matched (at most `YaraRuleSet.dataLimit`).
+        public let data: [UInt8]
+    }
+    public let rule: String
+    public let hits: [Hit]
+    /// Matches beyond those kept in `hits`.
+    public let moreHits: Int
+}
+
+/// A compiled set of YARA rules, shared read-only by scans on both cores (each scan has its own scanner).
+public final class YaraRuleSet: @unchecked Sendable {
+    let rules: UnsafeMutablePointer<YR_RULES>
+    /// Rules whose condition only compares the file's SHA-256: matched against the digests computed at load
+    /// time instead of being scanned (they are disabled in the compiled set).
+    public let hashOnly: [String: Set<String>]
+    /// Strings shown per rule match, and bytes per string.
+    static let hitLimit = 8
+    static let dataLimit = 64
+    /// Seconds libyara may spend on one buffer.
+    static let timeout: Int32 = 30
+
+    init(_ rules: OpaquePointer, hashOnly: [String: Set<String>]) {
+        self.rules = UnsafeMutablePointer(rules)
+        self.hashOnly = hashOnly
+        var r = cyara_rule_is_null(self.rules.pointee.rules_table) == 0 ? self.rules.pointee.rules_table : nil
+        while let rule = r {
+            if hashOnly[String(cString: cyara_rule_identifier(rule))] != nil { yr_rule_disable(rule) }
+            r = cyara_rules_next(rule)
+        }
+    }
+
+    deinit { yr_rules_destroy(rules) }
+
+    /// Names of every rule, or those of one namespace (one file).
+    func ruleNames(namespace: String? = nil) -> [String] {
+        var out: [String] = []
+        var r = cyara_rule_is_null(rules.pointee.rules_table) == 0 ? rules.pointee.rules_table : nil
+        while let rule = r {
+            if namespace == nil || String(cString: cyara_rule_namespace(rule)) == namespace {
+                out.append(String(cString: cyara_rule_identifier(rule)))
+            }
+            r = cyara_rules_next(rule)
+        }
+        return out
+    }
+
+    public var allRuleNames: [String] { ruleNames() }
+
+    /// Scans one buffer with the external variables set; the rules that matched, in rule order.
+    public func scan(_ bytes: UnsafeRawBufferPointer, externals: [String: String]) throws -> [YaraMatch] {
+        var scanner: UnsafeMutablePointer<YR_SCANNER>?
+        guard yr_scanner_create(rules, &scanner) == ERROR_SUCCESS, let scanner else { throw YaraError("libyara: cannot create a scanner") }
+        defer { yr_scanner_destroy(scanner) }
+        for (name, value) in externals { yr_scanner_define_string_variable(scanner, name, value) }
+        let sink = MatchSink()
+        yr_scanner_set_callback(scanner, { context, message, data, user in
+            guard message == CALLBACK_MSG_RULE_MATCHING, let context, let data, let user else { return CALLBACK_CONTINUE }
+            let sink = Unmanaged<MatchSink>.fromOpaque(user).takeUnretainedValue()
+            let rule = data.assumingMemoryBound(to: YR_RULE.self)
+            var hits: [YaraMatch.Hit] = []
+            var more = 0
+            var s = cyara_rule_first_string(rule)
+            while let string = s {
+                let name = String(cString: cyara_string_identifier(string))
+                var m = cyara_first_match(context, string)
+                while let match = m {
+                    if !match.pointee.is_private {
+                        if hits.count < YaraRuleSet.hitLimit {
+                            let n = Int(min(match.pointee.data_length, Int32(YaraRuleSet.dataLimit)))
+                            let bytes = n > 0 && match.pointee.data != nil ? Array(UnsafeBufferPointer(start: match.pointee.data, count: n)) : []
+                            hits.append(YaraMatch.Hit(string: name, offset: Int(match.pointee.base + match.pointee.offset),
+                                                      length: Int(match.pointee.match_length), data: bytes))
+                        } else {
+                            more += 1
+                        }
+                    }
+                    m = match.pointee.next
+                }
+                s = cyara_next_string(string)
+            }
+            sink.matches.append(YaraMatch(rule: String(cString: cyara_rule_identifier(rule)), hits: hits.sorted { $0.offset < $1.offset }, moreHits: more))
+            return CALLBACK_CONTINUE
+        }, Unmanaged.passUnretained(sink).toOpaque())
+        yr_scanner_set_timeout(scanner, Self.timeout)
+        let rc = yr_scanner_scan_mem(scanner, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count)
+        if rc == ERROR_SCAN_TIMEOUT { throw YaraError("YARA scan timed out after \(Self.timeout) s") }
+        if rc != ERROR_SUCCESS { throw YaraError("libyara scan failed (error \(rc))") }
+        return sink.matches
+    }
+
+    private final class MatchSink { var matches: [YaraMatch] = [] }
+}

@@ -1,0 +1,183 @@
+import Dispatch
+import ExchangeEvidence
+import Foundation
+
+/// The YARA rules loaded with `rules load`, run as one detection over the loaded evidence.
+///
+/// Scope: collected files (web folders, OAB exports: every `web-file`), scanned as collected (re-read and
+/// checked against their load-time SHA-256); with `raw`, every loaded file as well, logs included (their
+/// stored bytes, as `grep-ioc --raw` searches them). Each rule that matches a file is one finding
+/// `yara:<rule>` naming the file and the matching strings with their offsets. Hash-only rules are answered
+/// from the SHA-256s computed at load and from file-hash listings, without scanning.
+public struct YaraScanRule: DetectionRule {
+    public let ruleSet: YaraRuleSet
+    public let raw: Bool
+    /// The rule files, for the summary (`webshells.yar`).
+    public let fileNames: [String]
+
+    public init(ruleSet: YaraRuleSet, raw: Bool, fileNames: [String]) {
+        self.ruleSet = ruleSet
+        self.raw = raw
+        self.fileNames = fileNames
+    }
+
+    public let id = "yara"
+    public let title = "YARA rule matched"
+    public let cves: [String] = []
+    public let severity = Severity.high
+    public var sources: [SourceKind] { raw ? [] : [.webFile, .fileHash] }
+    /// Collected files are what it scans (with `raw`, whatever was loaded).
+    public var needs: EvidenceNeed {
+        raw ? EvidenceNeed("any loaded evidence", kinds: [.webFile, .fileHash, .fileListing, .iis, .httpProxy, .eventLog, .ecpServer, .oabGenerator, .text], spansTime: false)
+            : .webFiles
+    }
+    public let help = "YARA rules loaded with 'rules load': each rule matching a collected file (or, with --raw, any loaded file) is a finding yara:<rule>."
+
+    /// Prefix of the findings' rule ids.
+    public static let prefix = "yara:"
+
+    public func run(on store: EventStore) -> [Finding] {
+        let ranges = store.eventRanges()
+        var rangeOf: [Int: Range<EventID>] = [:]
+        for r in ranges { rangeOf[r.file] = r.range }
+        let targets = store.files.indices.filter { raw || store.files[$0].kind == .webFile }
+        let results = Slots(count: targets.count)
+        let reader = OriginalBytes()
+        let readLock = NSLock()
+        // A collected file's event has no time: the listing row for its path (or a credible copy time) gives one.
+        let timing = targets.contains { store.files[$0].kind == .webFile } ? WebFileTiming(store) : nil
+        DispatchQueue.concurrentPerform(iterations: targets.count) { i in
+            let fi = targets[i]
+            let file = store.files[fi]
+            let externals = ["sha256": file.sha256, "filename": FilePathName.name(file.path), "filepath": file.path,
+                             "extension": FilePathName.ext(file.path), "server": file.server, "kind": file.kind.rawValue]
+            var out: [Finding] = []
+            do {
+                let matches: [YaraMatch]
+                if file.kind == .webFile {
+                    readLock.lock()
+                    let original = Result { try reader.read(file) }
+                    readLock.unlock()
+                    let bytes = try original.get()
+                    matches = try bytes.withUnsafeBytes { try ruleSet.scan($0, externals: externals) }
+                } else {
+                    matches = try file.bytes.withUnsafeBytes { try ruleSet.scan($0, externals: externals) }
+                }
+                for m in matches {
+                    let events = eventsAt(m, file: fi, range: rangeOf[fi], store: store, stored: file.kind != .webFile)
+                    var f = finding(m.rule, store: store, file: file, events: events, summary: describe(m, file: file))
+                    if file.kind == .webFile, let timing, let id = events.first { f = dated(f, timing.time(of: id), store: store) }
+                    out.append(f)
+                }
+            } catch {
+                out.append(Finding(rule: Self.prefix + "error", title: "YARA scan failed", cves: [], severity: .info, server: file.server,
+                                   time: Timestamp.unknown, events: rangeOf[fi].map { [$0.lowerBound] } ?? [], file: file.path,
+                                   line: 0, summary: "\(file.path): \(error)"))
+            }
+            results.set(i, out)
+        }
+        return (0..<targets.count).flatMap { results.get($0) } + hashMatches(store, rangeOf: rangeOf)
+    }
+
+    /// Hash-only rules against every loaded file's SHA-256 and every digest a file-hash listing carries.
+    private func hashMatches(_ store: EventStore, rangeOf: [Int: Range<EventID>]) -> [Finding] {
+        guard !ruleSet.hashOnly.isEmpty else { return [] }
+        var byHash: [String: [String]] = [:]
+        for (rule, hashes) in ruleSet.hashOnly.sorted(by: { $0.key < $1.key }) { for h in hashes { byHash[h, default: []].append(rule) } }
+        var out: [Finding] = []
+        for (fi, file) in store.files.enumerated() {
+            for rule in byHash[file.sha256] ?? [] {
+                out.append(finding(rule, store: store, file: file, events: rangeOf[fi].map { [$0.lowerBound] } ?? [],
+                                   summary: "\(file.path): SHA-256 \(file.sha256) (hash-only rule, digest computed at load)"))
+            }
+        }
+        for (_, range) in store.eventRanges(kinds: [.fileHash]) {
+            for id in range {
+                let f = EventFields(store, id)
+                guard let hash = f["Hash"]?.lowercased(), hash.count == 64, let rules = byHash[hash] else { continue }
+                if let algorithm = f["Algorithm"], algorithm.uppercased() != "SHA256" { continue }
+                let path = f["Path"] ?? store.value(.urlStem, id)
+                for rule in rules {
+                    out.append(Finding(rule: Self.prefix + rule, title: "YARA rule \(rule) matched", cves: [], severity: severity,
+                                       server: store.server(of: id), time: store.time[id], events: [id], file: store.file(of: id).path,
+                                       line: store.line(of: id), summary: "\(path): SHA-256 \(hash) listed in a file-hash listing (hash-only rule)"))
+                }
+            }
+        }
+        return out
+    }
+
+    /// The finding placed in time by the file's listing row (its events join) or the copy's credible modification time.
+    private func dated(_ f: Finding, _ time: WebFileTiming.Time, store: EventStore) -> Finding {
+        switch time {
+        case .listing(let rows):
+            return Finding(rule: f.rule, title: f.title, cves: f.cves, severity: f.severity, server: f.server, time: store.time[rows[0]],
+                           events: f.events + rows, file: f.file, line: f.line, summary: f.summary + "; time from the file listing")
+        case .modified(let t):
+            return Finding(rule: f.rule, title: f.title, cves: f.cves, severity: f.severity, server: f.server, time: t,
+                           events: f.events, file: f.file, line: f.line, summary: f.summary + "; time: the collected copy's modification time")
+        case .unknown:
+            return f
+        }
+    }
+
+    private func finding(_ rule: String, store: EventStore, file: EvidenceFile, events: [EventID], summary: String) -> Finding {
+        let ordered = store.sortedByTime(events)
+        let known = ordered.first { store.time[$0] != Timestamp.unknown }
+        return Finding(rule: Self.prefix + rule, title: "YARA rule \(rule) matched", cves: [], severity: severity, server: file.server,
+                       time: known.map { store.time[$0] } ?? Timestamp.unknown, events: ordered, file: file.path,
+                       line: ordered.first.map { store.line(of: $0) } ?? 0, summary: summary)
+    }
+
+    /// The events whose stored lines hold the matches (logs scanned raw), or the file's one event (a collected file).
+    private func eventsAt(_ m: YaraMatch, file: Int, range: Range<EventID>?, store: EventStore, stored: Bool) -> [EventID] {
+        guard let range else { return [] }
+        guard stored else { return [range.lowerBound] }
+        var out: [EventID] = []
+        for hit in m.hits {
+            var a = range.lowerBound, b = range.upperBound
+            while a < b {
+                let mid = (a + b) / 2
+                if store.offset[mid] + Int(store.length[mid]) <= hit.offset { a = mid + 1 } else { b = mid }
+            }
+            if a < range.upperBound, store.offset[a] <= hit.offset, out.last != a { out.append(a) }
+        }
+        return out.isEmpty ? [range.lowerBound] : Array(Set(out)).sorted()
+    }
+
+    /// `path: $name 'text' at 0x1f2, … (+n more); rules from a.yar`: binary bytes shown as \xNN.
+    func describe(_ m: YaraMatch, file: EvidenceFile) -> String {
+        var parts = m.hits.prefix(4).map { "\($0.string) '\(Self.printable($0.data))\($0.length > $0.data.count ? "…" : "")' at 0x\(String($0.offset, radix: 16))" }
+        let more = m.hits.count - parts.count + m.moreHits
+        if more > 0 { parts.append("+\(more) more match\(more == 1 ? "" : "es")") }
+        if parts.isEmpty { parts.append("condition met without string matches") }
+        return "\(file.path): " + parts.joined(separator: ", ") + (fileNames.isEmpty ? "" : "; rules from \(fileNames.joined(separator: ", "))")
+    }
+
+    static func printable(_ bytes: [UInt8]) -> String {
+        var s = ""
+        for b in bytes {
+            if b >= 0x20 && b < 0x7F && b != 0x5C { s.unicodeScalars.append(Unicode.Scalar(b)) } else { s += String(format: "\\x%02x", b) }
+        }
+        return s
+    }
+}
+
+/// File name and extension of an evidence path, for YARA's external variables.
+enum FilePathName {
+    static func name(_ path: String) -> String { String(path.split(separator: "/").last ?? Substring(path)) }
+    static func ext(_ path: String) -> String {
+        let n = name(path)
+        guard let dot = n.lastIndex(of: "."), dot != n.startIndex else { return "" }
+        return String(n[n.index(after: dot)...]).lowercased()
+    }
+}
+
+/// Per-file result slots written from concurrent workers.
+private final class Slots: @unchecked Sendable {
+    private var slots: [[Finding]]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: [], count: count) }
+    func set(_ i: Int, _ v: [Finding]) { lock.lock(); slots[i] = v; lock.unlock() }
+    func get(_ i: Int) -> [Finding] { lock.lock(); defer { lock.unlock() }; return slots[i] }
+}

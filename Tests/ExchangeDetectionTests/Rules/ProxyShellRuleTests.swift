@@ -1,0 +1,86 @@
+@testable import ExchangeDetection
+import ExchangeEvidence
+import Testing
+
+/// ProxyShell, ProxyNotShell, OWASSRF and ProxyToken on real-format IIS W3C and HttpProxy lines and cmdlet-log
+/// records (`Fixtures/proxyshell`): EX03 holds a ProxyShell intrusion (Aug 2021), EX04 ProxyNotShell (Sep 2022),
+/// OWASSRF (Dec 2022) and ProxyToken (Aug 2021); each beside the near miss that must not fire.
+@Suite struct ProxyShellRuleTests {
+    let store: EventStore
+    init() throws { store = try RuleFixtures.store("proxyshell") }
+
+    @Test func proxyShellSSRFFiresOnPathConfusionNotOnOutlookMobile() {
+        let f = RuleFixtures.run("proxyshell.ssrf", on: store)
+        #expect(f.count == 1)
+        let s = f.first?.summary ?? ""
+        #expect(f.first?.server == "EX03")
+        #expect(s.contains("/mapi/nspi/") && s.contains("from 45.91.83.140, unauthenticated"))
+        // The IIS and HttpProxy lines of the two requests; the Outlook-iOS lookups (Email=alice%40…, /v1.0/alice@…) are not in it.
+        #expect(f.first?.events.count == 4)
+        #expect(!f.flatMap(\.events).contains { store.value(.clientIP, $0) == "203.0.113.50" })
+        #expect(f.first?.severity == .high)
+    }
+
+    @Test func xRpsCatIsTheProxyShellPowerShellStep() {
+        let f = RuleFixtures.run("proxyshell.powershell", on: store)
+        #expect(f.count == 1)
+        #expect(f.first?.severity == .critical)
+        #expect(f.first?.cves == ["CVE-2021-34473", "CVE-2021-34523"])
+        #expect(f.first?.summary.contains("X-Rps-CAT=VgEAVAdXaW5kb3dz") == true)
+        // An administrator's own remote PowerShell (10.0.0.50, no token) is not in it.
+        #expect(!f.flatMap(\.events).contains { store.value(.clientIP, $0) == "10.0.0.50" })
+    }
+
+    @Test func proxyNotShellNeedsAnAuthenticatedUserAndPowerShell() {
+        let f = RuleFixtures.run("proxynotshell.ssrf", on: store)
+        #expect(f.count == 1)
+        #expect(f.first?.server == "EX04")
+        #expect(f.first?.summary.contains("as contoso\\alice") == true)
+        // The two POSTs and the /owa/?&Email=autodiscover/autodiscover.json%3F@…&FooProtocol=Powershell variant.
+        #expect(f.first?.events.count == 3)
+        #expect(f.first?.summary.contains("GET") == true)
+    }
+
+    @Test func owassrfFiresOnOWAPowerShellNotOnSharedMailboxOrBackEndPowerShell() {
+        let f = RuleFixtures.run("owassrf.powershell", on: store)
+        #expect(f.count == 1)
+        #expect(f.first?.summary.hasPrefix("POST /owa/mastermailbox%40outlook.com/powershell from 45.76.141.84") == true)
+    }
+
+    @Test func proxyTokenFiresUnauthenticatedNotForTheAdministrator() {
+        let f = Hunter.byTime(RuleFixtures.run("proxytoken.ecp", on: store))
+        #expect(f.count == 2)
+        #expect(f.first?.summary.contains("mailbox victim@contoso.com; unauthenticated") == true)
+        #expect(f.first?.cves == ["CVE-2021-33766"])
+        // Next day, a site logging cookies: the SecurityToken cookie itself; the administrator's cookies are not it.
+        #expect(f.last?.summary.contains("SecurityToken= in 1 logged request") == true)
+        #expect(f.last?.events.count == 1)
+    }
+
+    @Test func mailboxExportIntoAWebFolderFiresWithRoleGrantAndCleanUpNotForThePSTShare() {
+        let f = RuleFixtures.run("exchange.mailbox-export-web", on: store)
+        #expect(f.count == 1)
+        let s = f.first?.summary ?? ""
+        #expect(s.contains("to '\\\\127.0.0.1\\c$\\inetpub\\wwwroot\\aspnet_client\\xhkgd.aspx'"))
+        #expect(s.contains("with 2 related cmdlets"))
+        #expect(f.first?.events.count == 3)
+        #expect(MailboxExportToWebRule.webTarget("-Mailbox \"a\" -FilePath \"\\\\fs01\\pst$\\a.pst\"") == nil)
+    }
+
+    @Test func pstWrittenAsAspxIsFoundInTheCopyAndInSysmon() {
+        let f = RuleFixtures.run("webshell.mailbox-export-file", on: store)
+        #expect(f.count == 2)
+        #expect(f.contains { $0.summary.contains("a PST file (starts with '!BDN'") })
+        #expect(f.contains { $0.summary == "MSExchangeMailboxReplication.exe created 'C:\\inetpub\\wwwroot\\aspnet_client\\xhkgd.aspx' (Sysmon 11)" })
+        // The standard errorFE.aspx and the .pst on the share are not.
+        #expect(!f.contains { $0.file.contains("errorFE") || $0.summary.contains("alice-2021-08.pst") })
+    }
+
+    @Test func explicitLogonClassifier() {
+        // The published shapes and the legitimate ones.
+        #expect(ExplicitLogonRequest.backEndPaths.contains("/mapi"))
+        let ids = ExplicitLogonRequest.all(store)
+        #expect(ids.contains { $0.target.hasPrefix("/mapi/nspi") })
+        #expect(!ids.contains { store.value(.userAgent, $0.id).hasPrefix("Outlook-iOS") })
+    }
+}

@@ -1,0 +1,128 @@
+@testable import ExchangeDetection
+import ExchangeEvidence
+import Foundation
+import Testing
+
+/// YARA through libyara: rules written here in the documented syntax, compiled from files, scanned over
+/// buffers and over loaded evidence (collected files as collected; logs with `raw`).
+@Suite struct YaraTests {
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Writes `files` (name → text) into a fresh folder and returns its path.
+    static func folder(_ files: [String: String]) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-yara-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        for (name, text) in files { try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+        return dir.path
+    }
+
+    static let chopper = """
+        rule chopper_oab_export : webshell
+        {
+            meta:
+                description = "China Chopper one-liner in an OAB virtual-directory export"
+            strings:
+                $eval = /eval\\(Request\\[[^\\]]{1,40}\\],\\s*"unsafe"\\)/
+                $runat = "runat=\\"server\\"" nocase
+                $oab = "ExternalUrl"
+            condition:
+                all of them and filesize < 64KB
+        }
+        """
+
+    @Test func stringsAreReportedWithOffsets() throws {
+        let dir = try Self.folder(["a.yar": """
+            rule two_strings { strings: $a = "hello" $b = { 77 6F 72 6C 64 } condition: $a and #b == 2 }
+            rule never { strings: $x = "absent" condition: $x }
+            """])
+        let result = try YaraCompiler.compile(files: [dir + "/a.yar"])
+        #expect(result.diagnostics.filter { !$0.isWarning }.isEmpty)
+        #expect(result.files.first?.rules == ["two_strings", "never"])
+        let text = Array("say hello world, world".utf8)
+        let matches = try text.withUnsafeBytes { try #require(result.ruleSet).scan($0, externals: [:]) }
+        #expect(matches.map(\.rule) == ["two_strings"])
+        #expect(matches.first?.hits.map { "\($0.string)@\($0.offset)" } == ["$a@4", "$b@10", "$b@17"])
+        #expect(matches.first?.hits.first?.data == Array("hello".utf8))
+    }
+
+    @Test func aBrokenFileIsReportedWithItsLineAndTheOthersLoad() throws {
+        let dir = try Self.folder([
+            "good.yar": "rule good { strings: $a = \"abc\" condition: $a }\n",
+            "broken.yara": "rule fine_here { condition: true }\n\nrule broken {\n    strings:\n        $a = { 4D 5A ZZ }\n    condition:\n        $a\n}\n",
+            "also-good.yara": "rule also_good { condition: filesize > 0 }\n",
+        ])
+        let files = ["good.yar", "broken.yara", "also-good.yara"].map { dir + "/" + $0 }
+        let result = try YaraCompiler.compile(files: files)
+        #expect(result.rejected == [dir + "/broken.yara"])
+        #expect(result.files.map(\.path) == [dir + "/good.yar", dir + "/also-good.yara"])
+        let error = try #require(result.diagnostics.first { !$0.isWarning })
+        #expect(error.file == dir + "/broken.yara")
+        #expect(error.line == 5)
+        #expect(error.message == "syntax error")
+        #expect(result.ruleSet?.allRuleNames == ["good", "also_good"])
+        // Two files may use the same rule name: each file has its own namespace.
+        let twin = try Self.folder(["x.yar": "rule same { condition: true }", "y.yar": "rule same { condition: false }"])
+        #expect(try YaraCompiler.compile(files: [twin + "/x.yar", twin + "/y.yar"]).rejected.isEmpty)
+    }
+
+    @Test func theTrainingWebShellMatchesItsCollectedFile() throws {
+        let dir = try Self.folder(["chopper.yar": Self.chopper])
+        let set = try #require(try YaraCompiler.compile(files: [dir + "/chopper.yar"]).ruleSet)
+        let store = EventStore()
+        _ = try EvidenceLoader(workers: 1).load(Self.repoRoot.appendingPathComponent("help/training").path, into: store)
+        let f = YaraScanRule(ruleSet: set, raw: false, fileNames: ["chopper.yar"]).run(on: store)
+        #expect(f.count == 1)
+        #expect(f.first?.rule == "yara:chopper_oab_export")
+        #expect(f.first?.file == "EX01/C/inetpub/wwwroot/aspnet_client/supp0rt.aspx")
+        #expect(f.first?.summary.contains("$eval 'eval(Request[\"klk123456\"],\"unsafe\")' at 0x") == true)
+        // The web-folder listing's row for the page joins it and dates it (the copy itself has no time).
+        #expect(f.first?.events.count == 2)
+        #expect(f.first?.time == Timestamp.parse("2021-03-03T06:59:22Z"))
+        #expect(f.first?.summary.hasSuffix("; rules from chopper.yar; time from the file listing") == true)
+        // Without --raw the logs are not scanned, with it they are: the OAB URL also sits in the ECP server log.
+        let raw = YaraScanRule(ruleSet: set, raw: true, fileNames: []).run(on: store)
+        #expect(raw.count >= f.count)
+    }
+
+    @Test func rawScansMapHitsToLogLines() throws {
+        let dir = try Self.folder(["log.yar": "rule proxyshell_rps { strings: $cat = \"X-Rps-CAT=\" nocase condition: $cat }"])
+        let set = try #require(try YaraCompiler.compile(files: [dir + "/log.yar"]).ruleSet)
+        let store = try RuleFixtures.store("proxyshell")
+        #expect(YaraScanRule(ruleSet: set, raw: false, fileNames: []).run(on: store).isEmpty)
+        let f = YaraScanRule(ruleSet: set, raw: true, fileNames: []).run(on: store)
+        #expect(Set(f.map(\.file)).count == 2)      // the IIS log and the HttpProxy PowerShell log
+        let iis = try #require(f.first { $0.file.hasSuffix("u_ex210812.log") })
+        #expect(iis.line == 7)
+        #expect(store.rawLine(iis.events[0]).contains("X-Rps-CAT="))
+    }
+
+    @Test func hashOnlyRulesUseTheDigestsComputedAtLoad() throws {
+        let store = EventStore()
+        _ = try EvidenceLoader(workers: 1).load(Self.repoRoot.appendingPathComponent("help/training").path, into: store)
+        let shell = try #require(store.files.first { $0.path.hasSuffix("supp0rt.aspx") })
+        let dir = try Self.folder(["hash.yar": """
+            import "hash"
+            rule known_shell { condition: hash.sha256(0, filesize) == "\(shell.sha256.uppercased())" }
+            rule external_form { condition: sha256 == "\(shell.sha256)" or sha256 == "\(String(repeating: "0", count: 64))" }
+            rule not_hash_only { strings: $a = "x" condition: $a or hash.sha256(0, filesize) == "\(shell.sha256)" }
+            """])
+        let set = try #require(try YaraCompiler.compile(files: [dir + "/hash.yar"]).ruleSet)
+        #expect(Set(set.hashOnly.keys) == ["known_shell", "external_form"])
+        let f = YaraScanRule(ruleSet: set, raw: false, fileNames: []).run(on: store)
+        #expect(Set(f.map(\.rule)) == ["yara:known_shell", "yara:external_form", "yara:not_hash_only"])
+        #expect(f.first { $0.rule == "yara:known_shell" }?.summary.contains("hash-only rule, digest computed at load") == true)
+    }
+
+    @Test func hashOnlyConditions() {
+        let h = String(repeating: "ab", count: 32)
+        #expect(HashOnlyRules.hashOnly("hash.sha256(0, filesize) == \"\(h)\"") == [h])
+        #expect(HashOnlyRules.hashOnly("(sha256 == \"\(h)\") or hash.sha256(0,filesize)==\"\(h.uppercased())\"") == [h])
+        #expect(HashOnlyRules.hashOnly("sha256 == \"\(h)\" and filesize < 10") == nil)
+        #expect(HashOnlyRules.hashOnly("$a") == nil)
+    }
+
+    @Test func printableEscapesBinary() {
+        #expect(YaraScanRule.printable([0x21, 0x42, 0x00, 0x1b, 0x5b]) == "!B\\x00\\x1b[")
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+@testable import InvestigationShell
+import Testing
+
+/// `rules load`: YARA files and folders into the session and the case; `hunt` reports their matches.
+@Suite struct RulesLoadTests {
+    static let training = TestShell.repoRoot.appendingPathComponent("help/training").path
+    static let rule = """
+        rule training_oab_shell
+        {
+            strings:
+                $chopper = /eval\\(Request\\["[a-z0-9]{1,20}"\\],"unsafe"\\)/
+            condition:
+                $chopper
+        }
+        """
+
+    static func rulesFolder() throws -> URL {
+        let dir = try CaseFileTests.folder().appendingPathComponent("rules")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("more"), withIntermediateDirectories: true)
+        try rule.write(to: dir.appendingPathComponent("shell.yar"), atomically: true, encoding: .utf8)
+        try "rule broken {\n  condition:\n    nope(\n}\n".write(to: dir.appendingPathComponent("more/broken.yara"), atomically: true, encoding: .utf8)
+        try "not a rule file".write(to: dir.appendingPathComponent("README.txt"), atomically: true, encoding: .utf8)
+        return dir
+    }
+
+    @Test func aFolderLoadsItsGoodFilesAndHuntReportsTheMatch() throws {
+        let dir = try Self.rulesFolder()
+        let shell = TestShell()
+        try shell.run("load \(Self.training)")
+        let out = try shell.run("rules load \(dir.path)")
+        #expect(out.contains("loaded \(dir.path)/shell.yar: 1 yara rule"))
+        #expect(out.contains("not loaded: \(dir.path)/more/broken.yara:3: "))
+        #expect(out.contains("1 rule file loaded, 1 problem"))
+        let hunt = try JSONSerialization.jsonObject(with: Data(try shell.run("hunt --json").utf8)) as! [String: Any]
+        let findings = hunt["findings"] as! [[String: Any]]
+        let yara = try #require(findings.first { $0["rule"] as? String == "yara:training_oab_shell" })
+        #expect(yara["file"] as? String == "EX01/C/inetpub/wwwroot/aspnet_client/supp0rt.aspx")
+        #expect((yara["summary"] as? String)?.contains("$chopper 'eval(Request[\"klk123456\"],\"unsafe\")' at 0x") == true)
+        // A finding like any other: it gates --fail-on and can be marked.
+        #expect(try shell.run("hunt --min-severity high").contains("yara:training_oab_shell"))
+    }
+
+    @Test func badInputIsRefusedClearly() throws {
+        let shell = TestShell()
+        #expect(shell.failure("rules load").contains("usage: rules load PATH"))
+        #expect(shell.failure("rules load /nonexistent/x.yar").contains("no such file or folder"))
+        let dir = try CaseFileTests.folder()
+        try "x".write(to: dir.appendingPathComponent("r.txt"), atomically: true, encoding: .utf8)
+        #expect(shell.failure("rules load \(dir.path)/r.txt").contains("unknown rule file type"))
+        #expect(shell.failure("rules --raw").contains("--raw goes with 'rules load PATH'"))
+        try "rule x {".write(to: dir.appendingPathComponent("only-broken.yar"), atomically: true, encoding: .utf8)
+        #expect(shell.failure("rules load \(dir.path)/only-broken.yar").contains("nothing loaded"))
+    }
+
+    @Test func theCaseRemembersRuleFilesAndReloadsThem() throws {
+        let dir = try Self.rulesFolder()
+        let casePath = dir.deletingLastPathComponent().appendingPathComponent("yara.case").path
+        let a = TestShell()
+        try a.run("rules load \(dir.path)/shell.yar")                    // before the case: recorded when it opens
+        try a.run("case new \(casePath)")
+        let rows = try #require(CaseState.of(a.session).file).ruleFiles()
+        #expect(rows.map(\.path) == [dir.path + "/shell.yar"])
+        #expect(rows.first?.kind == "yara")
+        #expect(rows.first?.sha256.count == 64)
+
+        let b = TestShell()
+        try b.run("load \(Self.training); case open \(casePath)")
+        #expect(b.output.stderr.contains("reloaded 1 yara rule file"))
+        #expect(try b.run("hunt").contains("yara:training_oab_shell"))
+
+        // A rule file changed since the case recorded it is reloaded with a warning.
+        try (Self.rule + "\n// edited\n").write(to: dir.appendingPathComponent("shell.yar"), atomically: true, encoding: .utf8)
+        let c = TestShell()
+        try c.run("case open \(casePath)")
+        #expect(c.output.stderr.contains("changed since the case recorded it"))
+    }
+}
