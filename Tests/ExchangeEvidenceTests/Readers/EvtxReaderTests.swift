@@ -163,20 +163,6 @@ struct EvtxReaderTests {
         #expect(s.field("Data27", of: 0) == "fr-FR")
     }
 
-    /// Templated records are never taken by the fallback parser, and the record walker finds records in
-    /// libevtx's order (which the fallback relies on).
-    @Test func fallbackParserLeavesTemplatedRecordsAlone() throws {
-        for name in ["security-benign-logons.evtx", "lsass-dump-comsvcs-minidump-sysmon.evtx", "application-benign-no-crc32.evtx"] {
-            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Fixtures.evtx(name))))
-            let records = try load(name).files[0].facts["evtx.records"]
-            bytes.withUnsafeBytes { b in
-                let walked = EvtxRecordWalker.records(b)
-                #expect(String(walked.count) == records, "\(name)")
-                #expect(walked.allSatisfy { EvtxRecordWalker.inlineEvent(b, $0) == nil }, "\(name)")
-            }
-        }
-    }
-
     /// Bytes with no plain file behind them (zip members) go through a private temporary copy; a file
     /// with the magic but nothing else is reported, not a crash.
     @Test func bytesWithoutALocationAndGarbage() throws {
