@@ -64,6 +64,9 @@ struct BinXMLCompiler {
     /// Name id by the chunk offset of its name structure.
     private var nameAt: [UInt32: Int32] = [:]
     private var scratch = ByteSink(capacity: 256)
+    /// Names referenced below this offset are refused: set while compiling a definition found in slack space,
+    /// whose earlier names were overwritten by the chunk's current records.
+    var minBackReference = 0
 
     init(chunk: UnsafeRawPointer, limit: Int) {
         self.chunk = chunk
@@ -79,12 +82,12 @@ struct BinXMLCompiler {
     /// The name structure at `offset` (next u32, hash u16, length u16, UTF-16, NUL) as an id; when it sits at
     /// the cursor it is stored inline and the cursor moves past it.
     mutating func name(at offset: Int, cursor: inout Int) -> Int32? {
-        guard offset >= 0, offset + 8 <= limit else { return nil }
+        guard offset >= 0, offset + 8 <= limit, offset == cursor || offset >= minBackReference else { return nil }
         let n = u16(offset + 6)
         let end = offset + 8 + n * 2 + 2
         guard end <= limit else { return nil }
         if offset == cursor { cursor = end }
-        if let id = nameAt[UInt32(offset)] { return id }
+        if offset >= minBackReference, let id = nameAt[UInt32(offset)] { return id }
         scratch.count = 0
         scratch.appendUTF16(chunk + offset + 8, units: n)
         let id = names.id(scratch.array)

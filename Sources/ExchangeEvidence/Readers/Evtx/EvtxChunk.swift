@@ -42,6 +42,9 @@ struct EvtxChunk {
     private var asm = EventAssembler()
     private var subs: [(type: UInt8, offset: Int, size: Int)] = []
     private var lastChannel = -1
+    /// Where the chunk's current contents end: BinXML at or after it is older (slack) and may only refer to
+    /// names and templates that are older too.
+    private var boundary = 512
     private var lastComputer: [UInt8] = []
 
     init(index: Int, file: UnsafeRawBufferPointer, checkCRC: Bool) {
@@ -72,6 +75,7 @@ struct EvtxChunk {
         if !magic {
             if allZero(0, limit) { isEmpty = true; return }
             problem(nil, "bad chunk header", "\(name): no ElfChnk signature; its records are kept only when their template checks out, marked recovered")
+            boundary = 512
             carve(from: 512)
             return
         }
@@ -80,9 +84,11 @@ struct EvtxChunk {
         }
         let free = u32(48)
         var end = free
+        boundary = min(max(free, 512), limit)
         if free < 512 || free > EvtxLayout.chunkSize {
             problem(nil, "damaged chunk header", "\(name): free-space offset \(free) is out of range; records read until one does not check out")
             end = limit
+            boundary = limit
         } else if free > limit {
             end = limit
         }
@@ -167,6 +173,7 @@ struct EvtxChunk {
         if token != 0x0C {
             if strict && nesting == 0 { return false }
             var t = BinXMLTemplate()
+            compiler.minBackReference = p >= boundary ? boundary : 0
             guard compiler.compile(&p, end: end, into: &t) else { return false }
             return replay(t, base: subs.count, count: 0, strict: strict, nesting: nesting)
         }
@@ -200,7 +207,7 @@ struct EvtxChunk {
             guard count > template.maxIndex else { return false }
             for k in 0..<(template.maxIndex + 1) {
                 let declared = template.declared[k], v = subs[base + k]
-                if v.type != declared && !(v.type == 0 && v.size == 0) && declared != 0 { return false }
+                if v.type != declared && v.type != 0 && declared != 0 { return false }
             }
         }
         return replay(template, base: base, count: count, strict: strict, nesting: nesting)
@@ -216,6 +223,7 @@ struct EvtxChunk {
             let size = u32(offset + 20)
             var p = offset + 24
             let end = min(limit, p + size)
+            compiler.minBackReference = offset >= boundary ? boundary : 0
             if compiler.compile(&p, end: end, into: &t) { result = t }
         }
         templates[offset] = result
