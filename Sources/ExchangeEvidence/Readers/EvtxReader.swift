@@ -110,6 +110,15 @@ public struct EvtxReader: EvidenceReader {
         output.batch.reserve(events: events)
         var channelCounts: [[UInt8]: Int] = [:]
         var computerCounts: [[UInt8]: Int] = [:]
+        // Channels numbered across chunks, so records are de-duplicated on (number, EventRecordID).
+        var channelNumbers: [[UInt8]: Int] = [:]
+        let channelMaps = chunks.map { c in
+            c.channels.map { name in
+                if let n = channelNumbers[name] { return n }
+                channelNumbers[name] = channelNumbers.count
+                return channelNumbers.count - 1
+            }
+        }
         var seen = Set<SeenKey>()
         var line = 0
         for (k, c) in chunks.enumerated() {
@@ -118,7 +127,7 @@ public struct EvtxReader: EvidenceReader {
                 line += 1
                 append(r, chunk: c, base: bases[k], line: line, schema: schema, into: &output.batch)
                 perChannel[r.channel] += 1
-                if recoveredCandidates > 0 { seen.insert(SeenKey(channel: c.channels[r.channel], id: r.recordID)) }
+                if recoveredCandidates > 0 { seen.insert(SeenKey(channel: channelMaps[k][r.channel], id: r.recordID)) }
             }
             for (i, n) in perChannel.enumerated() where n > 0 { channelCounts[c.channels[i], default: 0] += n }
             for (name, n) in c.computers { computerCounts[name, default: 0] += n }
@@ -127,7 +136,7 @@ public struct EvtxReader: EvidenceReader {
         var recovered = 0, duplicates = 0
         for (k, c) in chunks.enumerated() {
             for r in c.records where r.recovered {
-                guard seen.insert(SeenKey(channel: c.channels[r.channel], id: r.recordID)).inserted else { duplicates += 1; continue }
+                guard seen.insert(SeenKey(channel: channelMaps[k][r.channel], id: r.recordID)).inserted else { duplicates += 1; continue }
                 line += 1
                 recovered += 1
                 append(r, chunk: c, base: bases[k], line: line, schema: schema, into: &output.batch)
@@ -161,7 +170,7 @@ public struct EvtxReader: EvidenceReader {
     }
 
     private struct SeenKey: Hashable {
-        var channel: [UInt8]
+        var channel: Int
         var id: UInt64
     }
 

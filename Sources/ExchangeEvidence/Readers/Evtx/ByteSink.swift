@@ -48,6 +48,15 @@ struct ByteSink {
     /// Appends bytes with the key-value line escapes (`\\`, `\t`, `\n`, `\r`), as `KeyValueWriter` does.
     @inline(__always) mutating func appendEscaped(_ p: UnsafeRawPointer, _ n: Int) {
         let s = p.assumingMemoryBound(to: UInt8.self)
+        // Most values need no escape: one branch-light pass, then a plain copy.
+        var special = false
+        var j = 0
+        while j < n {
+            let c = s[j]
+            if c == 0x5C || c < 0x0E { special = true; break }
+            j &+= 1
+        }
+        if !special { append(p, n); return }
         reserve(n)
         var i = 0
         while i < n {
@@ -99,12 +108,17 @@ struct ByteSink {
         append(Self.upperHex[Int(b >> 4)]); append(Self.upperHex[Int(b & 0xF)])
     }
 
-    /// Zero-padded decimal of `width` digits.
+    /// Zero-padded decimal of `width` digits (at most 8).
     mutating func appendPadded(_ v: Int, _ width: Int) {
-        var d = 1
-        for _ in 1..<width { d *= 10 }
+        reserve(width)
         var x = v
-        while d > 0 { append(UInt8(48 + (x / d) % 10)); x %= max(d, 1); d /= 10 }
+        var i = width
+        while i > 0 {
+            i -= 1
+            base[count &+ i] = UInt8(truncatingIfNeeded: 48 &+ x % 10)
+            x /= 10
+        }
+        count &+= width
     }
 
     /// UTF-16LE code units as UTF-8, stopping at a NUL; unpaired surrogates become U+FFFD.

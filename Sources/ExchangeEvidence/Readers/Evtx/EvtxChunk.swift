@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Reads one 64 KiB chunk of an `.evtx` file on its own (names and templates are referenced by chunk
 /// offsets, so chunks parse independently and in parallel): checks its header, walks its records up to the
 /// free-space offset, and carves records left in slack space, keeping only those whose template checks out.
@@ -46,6 +52,7 @@ struct EvtxChunk {
     /// names and templates that are older too.
     private var boundary = 512
     private var lastComputer: [UInt8] = []
+    private var computerRun = 0
 
     init(index: Int, file: UnsafeRawBufferPointer, checkCRC: Bool) {
         self.index = index
@@ -110,6 +117,7 @@ struct EvtxChunk {
             problem(u64(off + 8), "damaged record", "\(name): record header at chunk offset \(off) does not check out before the free-space offset \(end); the rest of the chunk is searched for complete records")
         }
         carve(from: off)
+        if computerRun > 0 { computers[lastComputer, default: 0] += computerRun }
     }
 
     /// The size of a well-formed record at `off` (signature, size within bounds, trailing size copy).
@@ -207,7 +215,7 @@ struct EvtxChunk {
             guard count > template.maxIndex else { return false }
             for k in 0..<(template.maxIndex + 1) {
                 let declared = template.declared[k], v = subs[base + k]
-                if v.type != declared && v.type != 0 && declared != 0 { return false }
+                if !Self.compatible(declared, v.type) { return false }
             }
         }
         return replay(template, base: base, count: count, strict: strict, nesting: nesting)
@@ -299,9 +307,14 @@ struct EvtxChunk {
         lines.append(0x0A)
         records.append(rec)
         if !recovered {
+            // Count runs of one computer name: consecutive records almost always share it.
             let c = asm.system(EventAssembler.computer)
-            if !(c.count == lastComputer.count && c.elementsEqual(lastComputer)) { lastComputer = Array(c) }
-            computers[lastComputer, default: 0] += 1
+            if !(c.count == lastComputer.count && (c.count == 0 || memcmp(c.baseAddress!, lastComputer, c.count) == 0)) {
+                if computerRun > 0 { computers[lastComputer, default: 0] += computerRun }
+                lastComputer = Array(c)
+                computerRun = 0
+            }
+            computerRun += 1
         }
     }
 
@@ -314,11 +327,20 @@ struct EvtxChunk {
     /// The index of the record's channel in `channels` (consecutive records share it, so compare first).
     private mutating func channelIndex() -> Int {
         let c = asm.system(EventAssembler.channel)
-        if lastChannel >= 0, channels[lastChannel].count == c.count, channels[lastChannel].elementsEqual(c) { return lastChannel }
+        if lastChannel >= 0, channels[lastChannel].count == c.count,
+           c.count == 0 || memcmp(c.baseAddress!, channels[lastChannel], c.count) == 0 { return lastChannel }
         if let i = channels.firstIndex(where: { $0.count == c.count && $0.elementsEqual(c) }) { lastChannel = i; return i }
         channels.append(Array(c))
         lastChannel = channels.count - 1
         return lastChannel
+    }
+
+    /// Whether a value of type `actual` may fill a substitution declared as `declared`: the same type, a null
+    /// value, or the pointer-sized and hex integers Windows writes interchangeably (SizeT declared, HexInt64 written).
+    static func compatible(_ declared: UInt8, _ actual: UInt8) -> Bool {
+        if declared == actual || actual == 0 || declared == 0 { return true }
+        let hex: Set<UInt8> = [0x10, 0x14, 0x15]
+        return hex.contains(declared) && hex.contains(actual)
     }
 
     private static func decimal(_ b: UnsafeRawBufferPointer) -> UInt64? {
