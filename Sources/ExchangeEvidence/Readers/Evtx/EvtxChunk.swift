@@ -114,7 +114,9 @@ struct EvtxChunk {
             off += size
         }
         if off < min(end, limit) && off + 24 <= min(end, limit) {
-            problem(u64(off + 8), "damaged record", "\(name): record header at chunk offset \(off) does not check out before the free-space offset \(end); the rest of the chunk is searched for complete records")
+            // Name the record when its signature survived (its header then still holds the record number).
+            let which = u32(off) == 0x2A2A ? "record \(u64(off + 8)) at" : "record header at"
+            problem(u64(off + 8), "damaged record", "\(name): \(which) chunk offset \(off) does not check out before the free-space offset \(end); the rest of the chunk is searched for complete records")
         }
         carve(from: off)
         if computerRun > 0 { computers[lastComputer, default: 0] += computerRun }
