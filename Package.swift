@@ -17,16 +17,15 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
-        // System libraries (Debian: libedit-dev, libevtx-dev, libssl-dev, libyara-dev).
+        // System libraries (Debian: libedit-dev, libssl-dev, libyara-dev).
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
-        .systemLibrary(name: "CEvtx", pkgConfig: "libevtx", providers: [.apt(["libevtx-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CYara", pkgConfig: "yara", providers: [.apt(["libyara-dev"])]),
 
         // Core libraries
         .target(
             name: "ExchangeEvidence",
-            dependencies: ["CCrypto", "CEvtx", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+            dependencies: ["CCrypto", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .target(
             name: "ExchangeDetection",
             dependencies: ["ExchangeEvidence", "CYara"],

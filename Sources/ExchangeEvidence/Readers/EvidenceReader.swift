@@ -20,7 +20,7 @@ public struct ReaderInput {
     public let path: String
     public let bytes: UnsafeRawBufferPointer
     /// The absolute path the bytes were read from, when they came from a plain file (nil for zip members):
-    /// lets readers whose library only opens paths (libevtx) skip a temporary copy.
+    /// for readers backed by a library that only opens paths (none today: the EVTX reader became native).
     public let location: String?
     public init(path: String, bytes: UnsafeRawBufferPointer, location: String? = nil) {
         self.path = path

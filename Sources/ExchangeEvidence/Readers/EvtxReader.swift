@@ -1,12 +1,14 @@
-/// Windows `.evtx` event logs, read natively with libyal's libevtx.
+import Foundation
+
+/// Windows `.evtx` event logs, read natively: file header, then every 64 KiB chunk on its own (chunks are
+/// spread over the cores), its records' BinXML replayed through templates compiled once per chunk.
 ///
-/// Every record becomes one `keyValue` line (see `WindowsEvent.pairs`): the System values from the record's
-/// XML (libevtx 20181227 has no API for TimeCreated, EventRecordID or Channel), then the EventData values from
-/// libevtx's strings API, named from the XML. A record libevtx cannot parse is tried with `InlineBinXML`
-/// (WEC-forwarded records); if that fails too it becomes a problem with its record number. Either way the
-/// rest of the file loads. Records recovered from slack space are kept too, labelled `Recovered=true`, when
-/// they are complete and not a copy of a normal record; they may come from another channel than the file's
-/// (slack of the original log).
+/// Every record becomes one `keyValue` line laid out like `WindowsEvent.pairs` (the XML export reader's), so
+/// rules see one format whichever way a log was collected. Damage never stops the rest of a file: a bad chunk
+/// header, a bad CRC, a record that does not parse, a truncated file or a dirty log become problems naming the
+/// chunk and record, and every readable record is kept. Records carved from slack space (after a chunk's
+/// free-space offset, or in a chunk whose header is gone) are kept only when their template checks out and
+/// they are complete events not already read, labelled `Recovered=true`.
 ///
 /// Event line numbers are record numbers: 1…N for the records, then N+1… for recovered ones.
 public struct EvtxReader: EvidenceReader {
@@ -18,116 +20,174 @@ public struct EvtxReader: EvidenceReader {
         EventXMLScanner.has(head, 0, "ElfFile\0") ? 100 : 0
     }
 
+    /// Reads an `.evtx` held in memory (the entry point for fuzzing and tests).
+    public func read(bytes: UnsafeRawBufferPointer, path: String = "memory.evtx") -> ReaderOutput {
+        var out = ReaderOutput(kind: .eventLog)
+        read(ReaderInput(path: path, bytes: bytes), into: &out)
+        return out
+    }
+
     public func read(_ input: ReaderInput, into output: inout ReaderOutput) {
         output.kind = .eventLog
-        do {
-            try EvtxPath.with(input) { path in
-                do {
-                    let file = try EvtxFile(path: path)
-                    read(file, bytes: input.bytes, into: &output)
-                } catch {
-                    output.problems.add(LoadProblem("cannot open as EVTX: \((error as? EvtxError)?.text ?? "\(error)")"))
-                }
-            }
-        } catch {
-            output.problems.add(LoadProblem((error as? EvtxError)?.text ?? "\(error)"))
+        let file = input.bytes
+        let header = EvtxLayout.FileHeader(file)
+        guard header.valid else {
+            output.problems.add(LoadProblem("cannot open as EVTX: no ElfFile signature"))
+            return
+        }
+        let slots = EvtxLayout.chunkSlots(file.count)
+        guard slots > 0, file.count >= EvtxLayout.headerSize + 512 else {
+            output.problems.add(LoadProblem("cannot open as EVTX: \(file.count) bytes, too short for a chunk (file cut off?)"))
+            return
+        }
+        reportHeader(header, slots: slots, size: file.count, into: &output.problems)
+        var chunks = Self.readChunks(file, slots: slots, checkCRC: !header.noCRC)
+        defer { for c in chunks { c.free() } }
+        merge(&chunks, header: header, into: &output)
+    }
+
+    private func reportHeader(_ h: EvtxLayout.FileHeader, slots: Int, size: Int, into problems: inout ProblemLog) {
+        if !h.crcOK { problems.add(LoadProblem("file header CRC32 does not match (header damaged); chunks read anyway")) }
+        if h.headerBlockSize != EvtxLayout.headerSize {
+            problems.add(LoadProblem("file header block size is \(h.headerBlockSize), not 4096 (header damaged); chunks read at 4096 anyway"))
+        }
+        let whole = (size - EvtxLayout.headerSize) / EvtxLayout.chunkSize
+        if h.chunkCount > whole {
+            problems.add(LoadProblem("file truncated: the header says \(h.chunkCount) chunks, \(whole) complete ones present"
+                + (whole < slots ? " and a partial one" : "") + "; every readable record is kept"))
+        }
+        if h.dirty {
+            problems.add(LoadProblem("log is marked dirty (not closed cleanly): the last records may be missing or partial"))
         }
     }
 
-    private func read(_ file: EvtxFile, bytes: UnsafeRawBufferPointer, into output: inout ReaderOutput) {
+    /// Parses every chunk, spread over the cores for files of several chunks.
+    static func readChunks(_ file: UnsafeRawBufferPointer, slots: Int, checkCRC: Bool) -> [EvtxChunk] {
+        let workers = min(slots, max(1, ProcessInfo.processInfo.activeProcessorCount))
+        if workers == 1 {
+            return (0..<slots).map { k in
+                var c = EvtxChunk(index: k, file: file, checkCRC: checkCRC)
+                c.read()
+                return c
+            }
+        }
+        var results = [EvtxChunk?](repeating: nil, count: slots)
+        let next = NSLock()
+        var cursor = 0
+        results.withUnsafeMutableBufferPointer { out in
+            let slotsOut = out
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                while true {
+                    next.lock()
+                    let k = cursor
+                    cursor += 1
+                    next.unlock()
+                    guard k < slots else { return }
+                    var c = EvtxChunk(index: k, file: file, checkCRC: checkCRC)
+                    c.read()
+                    slotsOut[k] = c
+                }
+            }
+        }
+        return results.map { $0! }
+    }
+
+    private func merge(_ chunks: inout [EvtxChunk], header: EvtxLayout.FileHeader, into output: inout ReaderOutput) {
         let schema = output.batch.addSchema(WindowsEvent.schema)
-        var rendered: [UInt8] = []
-        var xml = [UInt8](repeating: 0, count: 256 << 10)
-        var seen = Set<String>()
-        var channels: [String: Int] = [:]
-        var computers: [String: Int] = [:]
-        let count = file.recordCount
-        rendered.reserveCapacity(count * 600)
-
-        var failed: [(index: Int, why: String)] = []
-        func keep(_ ev: WindowsEvent, _ time: Int64, line: Int) {
-            ev.append(to: &output, rendered: &rendered, schema: schema, line: line, time: time, recovered: false)
-            seen.insert(ev.channel + "\u{0}" + ev.recordID)
-            channels[ev.channel, default: 0] += 1
-            computers[ev.computer, default: 0] += 1
+        var total = 0, events = 0, recoveredCandidates = 0
+        for c in chunks {
+            total += c.lines.count
+            events += c.records.count
+            recoveredCandidates += c.records.lazy.filter(\.recovered).count
         }
-        for i in 0..<count {
-            do {
-                let (ev, time) = try file.withRecord(i, recovered: false) { try decode($0, xml: &xml) }
-                keep(ev, time, line: i + 1)
-            } catch {
-                failed.append((i, (error as? EvtxError)?.text ?? "\(error)"))
+        var rendered = [UInt8]()
+        rendered.reserveCapacity(total)
+        var bases = [Int]()
+        for c in chunks {
+            bases.append(rendered.count)
+            rendered.append(contentsOf: UnsafeRawBufferPointer(start: c.lines.base, count: c.lines.count))
+        }
+        output.batch.reserve(events: events)
+        var channelCounts: [[UInt8]: Int] = [:]
+        var computerCounts: [[UInt8]: Int] = [:]
+        // Channels numbered across chunks, so records are de-duplicated on (number, EventRecordID).
+        var channelNumbers: [[UInt8]: Int] = [:]
+        let channelMaps = chunks.map { c in
+            c.channels.map { name in
+                if let n = channelNumbers[name] { return n }
+                channelNumbers[name] = channelNumbers.count
+                return channelNumbers.count - 1
             }
         }
-
-        // Records libevtx cannot parse: forwarded (template-less) ones are read by the fallback parser.
-        var unreadable = 0, fallback = 0
-        let walked = failed.isEmpty ? [] : EvtxRecordWalker.records(bytes)
-        for (i, why) in failed {
-            if walked.count == count, let (ev, time) = EvtxRecordWalker.inlineEvent(bytes, walked[i]) {
-                keep(ev, time, line: i + 1)
-                fallback += 1
-                output.problems.add(LoadProblem(line: i + 1,
-                    "record \(i + 1): libevtx cannot read it (\(why)); read by exhunt's parser for forwarded (template-less) records"),
-                    kind: "record read by the fallback parser")
-            } else {
-                unreadable += 1
-                output.problems.add(LoadProblem(line: i + 1, "record \(i + 1) of \(count) unreadable (libevtx: \(why))"),
-                                    kind: "unreadable EVTX record")
+        var seen = Set<SeenKey>()
+        var line = 0
+        for (k, c) in chunks.enumerated() {
+            var perChannel = [Int](repeating: 0, count: c.channels.count)
+            for r in c.records where !r.recovered {
+                line += 1
+                append(r, chunk: c, base: bases[k], line: line, schema: schema, into: &output.batch)
+                perChannel[r.channel] += 1
+                if recoveredCandidates > 0 { seen.insert(SeenKey(channel: channelMaps[k][r.channel], id: r.recordID)) }
+            }
+            for (i, n) in perChannel.enumerated() where n > 0 { channelCounts[c.channels[i], default: 0] += n }
+            for (name, n) in c.computers { computerCounts[name, default: 0] += n }
+        }
+        let normal = line
+        var recovered = 0, duplicates = 0
+        for (k, c) in chunks.enumerated() {
+            for r in c.records where r.recovered {
+                guard seen.insert(SeenKey(channel: channelMaps[k][r.channel], id: r.recordID)).inserted else { duplicates += 1; continue }
+                line += 1
+                recovered += 1
+                append(r, chunk: c, base: bases[k], line: line, schema: schema, into: &output.batch)
             }
         }
-
-        // Slack space: most candidates fail or are fragments; keep the complete, new ones.
-        let slack = file.recoveredCount
-        var recovered = 0, fragments = 0
-        for j in 0..<slack {
-            guard let (ev, time) = try? file.withRecord(j, recovered: true, { try decode($0, xml: &xml) }),
-                  !ev.timeCreated.isEmpty, !ev.recordID.isEmpty, !ev.eventID.isEmpty
-            else { fragments += 1; continue }
-            guard seen.insert(ev.channel + "\u{0}" + ev.recordID).inserted else { continue }
-            ev.append(to: &output, rendered: &rendered, schema: schema, line: count + j + 1, time: time, recovered: true)
-            recovered += 1
+        var unreadable = 0, slackRejected = 0, chunksRead = 0
+        for c in chunks {
+            slackRejected += c.slackRejected
+            if !c.isEmpty { chunksRead += 1 }
+            for p in c.problems {
+                if p.kind == "unreadable EVTX record" { unreadable += 1 }
+                output.problems.add(LoadProblem(p.message), kind: p.kind)
+            }
         }
-
+        if normal == 0 && recovered == 0 && output.problems.total == 0 {
+            output.problems.add(LoadProblem("no records found"))
+        }
         output.rendered = rendered
-        output.records = count
-        output.channel = Self.mostCommon(channels) ?? ""
+        // Record numbers handed out (normal, then recovered); damaged records are problems naming chunk and record.
+        output.records = line
+        output.channel = Self.mostCommon(channelCounts.map { (String(decoding: $0.key, as: UTF8.self), $0.value) }) ?? ""
         // The host that logged the events, for naming the server when the evidence layout does not.
-        if let host = Self.mostCommon(computers), !host.isEmpty {
+        if let host = Self.mostCommon(computerCounts.map { (String(decoding: $0.key, as: UTF8.self), $0.value) }), !host.isEmpty {
             output.facts["server"] = String(host.prefix { $0 != "." })
         }
-        let flags = file.flags
-        output.facts["evtx.version"] = file.formatVersion
-        output.facts["evtx.records"] = "\(count)"
+        output.facts["evtx.version"] = "\(header.majorVersion).\(header.minorVersion)"
+        output.facts["evtx.chunks"] = "\(chunksRead)"
+        output.facts["evtx.records"] = "\(normal)"
         output.facts["evtx.unreadable"] = "\(unreadable)"
-        output.facts["evtx.fallback"] = "\(fallback)"
         output.facts["evtx.recovered"] = "\(recovered)"
-        output.facts["evtx.slack.unreadable"] = "\(fragments)"
-        if flags & 0x1 != 0 {
-            output.facts["evtx.dirty"] = "true"
-            output.problems.add(LoadProblem(
-                "log is marked dirty (not closed cleanly): \(count - unreadable) records read, \(recovered) recovered from slack space"))
-        }
+        output.facts["evtx.slack.unreadable"] = "\(slackRejected + duplicates)"
+        if header.dirty { output.facts["evtx.dirty"] = "true" }
+    }
+
+    private struct SeenKey: Hashable {
+        var channel: Int
+        var id: UInt64
+    }
+
+    @inline(__always)
+    private func append(_ r: EvtxChunk.Record, chunk c: EvtxChunk, base: Int, line: Int, schema: UInt16, into batch: inout EventBatch) {
+        batch.append(offset: base + r.start, length: r.length, line: line, time: r.time, schema: schema)
+        if r.user.1 > 0 { batch.set(.user, UnsafeRawBufferPointer(start: c.values.base + r.user.0, count: r.user.1)) }
+        if r.ip.1 > 0 { batch.set(.clientIP, UnsafeRawBufferPointer(start: c.values.base + r.ip.0, count: r.ip.1)) }
+    }
+
+    static func mostCommon(_ counts: [(String, Int)]) -> String? {
+        counts.max { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 > $1.0 }?.0
     }
 
     static func mostCommon(_ counts: [String: Int]) -> String? {
-        counts.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key
-    }
-
-    /// Copies everything needed out of a borrowed record.
-    private func decode(_ rec: EvtxRecord, xml: inout [UInt8]) throws -> (WindowsEvent, Int64) {
-        let len = try rec.xml(into: &xml)
-        var ev = xml.withUnsafeBytes { EventXMLScanner.scan(UnsafeRawBufferPointer(rebasing: $0[0..<len])) }
-        // The strings API gives exact values (the XML renders a "\n" value as empty); the XML gives the names.
-        if var values = rec.strings() {
-            if ev.binary != nil && values.count == ev.data.count + 1 { values.removeLast() }
-            if values.count == ev.data.count {
-                for k in values.indices { ev.data[k].value = values[k] }
-            }
-        }
-        if ev.recordID.isEmpty, ev.hasSystem { ev.recordID = String(rec.identifier) }
-        var time = ev.time
-        if time == Timestamp.unknown && ev.hasSystem { time = rec.writtenTime }
-        return (ev, time)
+        mostCommon(counts.map { ($0.key, $0.value) })
     }
 }

@@ -124,7 +124,7 @@ enum EventXMLScanner {
         case .computer: ev.computer = value
         case .data(let name): ev.data.append((name, value))
         case .binary: ev.binary = value
-        case .userData(let name): ev.data.append((name, value))
+        case .userData(let name): ev.data.append((name, value)); ev.isUserData = true
         case .message: ev.message = value
         }
     }

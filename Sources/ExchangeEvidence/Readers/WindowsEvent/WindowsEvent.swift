@@ -27,6 +27,8 @@ struct WindowsEvent {
     var message: String?
     /// True when the XML had a `System` element, i.e. it was an event at all.
     var hasSystem = false
+    /// True when `data` came from `UserData` leaves rather than `EventData`.
+    var isUserData = false
 
     /// The names of the columns every rendered event starts with, in order.
     static let systemKeys = ["TimeCreated", "EventRecordID", "EventID", "Level", "Provider", "Channel", "Computer", "UserSID"]
@@ -38,9 +40,12 @@ struct WindowsEvent {
 
     /// The `Name=Value` pairs of the stored line: the system keys, then the event data in order
     /// (unnamed classic values as `Data1`…`DataN`), then `Binary`, `Message` and `Recovered` when present.
+    /// TimeCreated keeps the seven fractional digits a FILETIME holds, as the `.evtx` reader writes it. Event
+    /// data named like one of these columns (`Channel`, `Computer`, …) is kept under `EventData.Name` (or
+    /// `UserData.Name`), so it neither replaces nor hides the System value.
     func pairs(time: Int64, recovered: Bool) -> [(String, String)] {
         var out: [(String, String)] = [
-            ("TimeCreated", time == Timestamp.unknown ? "" : Timestamp.iso(time)),
+            ("TimeCreated", Self.timeText(timeCreated, time)),
             ("EventRecordID", recordID),
             ("EventID", eventID),
             ("Level", level),
@@ -51,12 +56,29 @@ struct WindowsEvent {
         ]
         out.reserveCapacity(out.count + data.count + 3)
         for (i, d) in data.enumerated() {
-            out.append((Self.safeName(d.name) ?? "Data\(i + 1)", d.value))
+            var name = Self.safeName(d.name) ?? "Data\(i + 1)"
+            if Self.reserved.contains(name.lowercased()) { name = (isUserData ? "UserData." : "EventData.") + name }
+            out.append((name, d.value))
         }
         if let binary { out.append(("Binary", binary)) }
         if let message { out.append(("Message", message)) }
         if recovered { out.append(("Recovered", "true")) }
         return out
+    }
+
+    /// Column names event data may not take over (compared case-insensitively, as field look-ups are).
+    static let reserved = Set((systemKeys + ["Binary", "Message", "Recovered"]).map { $0.lowercased() })
+
+    /// `SystemTime` with seven fractional digits, or the millisecond time when the text does not parse.
+    static func timeText(_ systemTime: String, _ time: Int64) -> String {
+        var s = systemTime
+        if let ticks = s.withUTF8({ BinXMLValue.ticks(fromISO: UnsafeRawBufferPointer($0)) }) {
+            var sink = ByteSink(capacity: 32)
+            defer { sink.free() }
+            BinXMLValue.appendTicks(ticks, into: &sink)
+            return String(decoding: sink.buffer, as: UTF8.self)
+        }
+        return time == Timestamp.unknown ? "" : Timestamp.iso(time)
     }
 
     /// A data name usable as a key (no `=`, tab or line break), or nil when there is none.
