@@ -55,5 +55,7 @@ public enum ReaderRegistry {
         FileListingReader(),
         FileHashListReader(),
         CollectedWebFileReader(),
+        JSONEventReader(),
+        TestProxyLogonReader(),
     ]
 }
