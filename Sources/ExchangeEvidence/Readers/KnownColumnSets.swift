@@ -55,12 +55,44 @@ enum KnownColumnSets {
             return (Array(httpProxy2016.prefix(httpProxyCommon)) + tail, .httpProxy,
                     "HttpProxy, the \(httpProxyCommon) columns common to Exchange 2013/2016/2019 (\(values.count) values)")
         }
+        if let names = inferredRequestColumns(values) {
+            return (names, .httpProxy, "HttpProxy excerpt, columns inferred from the values (" + names.joined(separator: ",") + ")")
+        }
         if values.count == 4, values[2].hasPrefix("ECP.") { return (ecpServer, nil, "ECP log (TimeStamp,ServerName,EventId,EventData)") }
         // An unquoted comma inside the cmdlet text (advisories quote with ') splits the line further: still ours.
         if values.count >= 2, values[1].drop(while: { $0 == "'" || $0 == "\"" }).hasPrefix("S:") {
             return (ecpExcerpt, .ecpServer, "ECP log excerpt (TimeStamp,EventData)")
         }
         return nil
+    }
+
+    /// Names for a header-less HttpProxy excerpt that kept only some columns (advisories keep `DateTime`,
+    /// `ClientIpAddress`, `UrlStem`, `AnchorMailbox`, `UserAgent`, `HttpStatus` in any order), inferred from
+    /// what each value looks like. Only when the line is unmistakably a request: a time first, a URL path, and
+    /// an IP address or an anchor mailbox; values of no recognisable kind stay `ColumnN`.
+    static func inferredRequestColumns(_ values: [String]) -> [String]? {
+        guard values.count >= 3, values.count < httpProxyCommon, Timestamp.parse(values[0]) != nil else { return nil }
+        var names = ["DateTime"]
+        var used: Set<String> = ["DateTime"]
+        for (i, v) in values.enumerated().dropFirst() {
+            var name: String?
+            if v.hasPrefix("/") { name = "UrlStem" }
+            else if isIPAddress(v) { name = "ClientIpAddress" }
+            else if ["ServerInfo~", "Sid~", "Smtp~", "Database~", "PrimarySmtpAddress~", "ExternalDirectoryObjectId~", "Server~"]
+                        .contains(where: { v.hasPrefix($0) }) { name = "AnchorMailbox" }
+            else if v.count == 3, let n = Int(v), (100...599).contains(n) { name = "HttpStatus" }
+            else if ["GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "RPC_IN_DATA", "RPC_OUT_DATA"].contains(v) { name = "Method" }
+            else if v.contains("/"), v.first?.isLetter == true, !v.contains("://") { name = "UserAgent" }
+            if let n = name, used.insert(n).inserted { names.append(n) } else { names.append("Column\(i + 1)") }
+        }
+        guard used.contains("UrlStem"), used.contains("ClientIpAddress") || used.contains("AnchorMailbox") else { return nil }
+        return names
+    }
+
+    static func isIPAddress(_ v: String) -> Bool {
+        let parts = v.split(separator: ".", omittingEmptySubsequences: false)
+        if parts.count == 4 { return parts.allSatisfy { !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isNumber) } }
+        return v.contains(":") && v.count >= 3 && v.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }
     }
 
     @inline(__always) private static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }

@@ -43,9 +43,16 @@ import Testing
         2021-03-03T06:49:53.772Z,'S:CMD=Set-OabVirtualDirectory.ExternalUrl=''http://f/<script language=""JScript"" runat=""server"">function Page_Load(){eval(Request[""klk123456""],""unsafe"");}</script>''.Identity=''982d48c8-8bfa-4b6b-b431-53fd7ea4e9b3'''
 
         """.write(to: dir.appendingPathComponent("ecp.txt"), atomically: true, encoding: .utf8)
+        try """
+        2021-03-03T06:49:46.210Z,130.255.189.21,/ecp/y.js,ServerInfo~a]@ex01.contoso.local:444/ecp/proxyLogon.ecp?#,python-requests/2.25.1,241
+        2021-03-03T06:59:20.359Z,130.255.189.21,/ecp/y.js,ServerInfo~a]@ex01.contoso.local:444/ecp/DDI/DDIService.svc/SetObject?msExchEcpCanary=x&schema=ResetOABVirtualDirectory#,python-requests/2.25.1,200
+
+        """.write(to: dir.appendingPathComponent("owa.txt"), atomically: true, encoding: .utf8)
         let rules = Set(try Self.hunt([dir.path]).map(\.rule))
         #expect(rules.contains("iis.webshell-access"))
         #expect(rules.contains("proxylogon.ecp-set-vdir"))
+        #expect(rules.contains("proxylogon.ssrf"))
+        #expect(rules.contains("proxylogon.reset-vdir"))
     }
 
     /// `export proxylogon` then `load` of its folder: the findings Test-ProxyLogon's checks stand for come back.

@@ -72,6 +72,20 @@ import Testing
         #expect(f.messages == ["line 1: no #Fields header; read as HttpProxy, the 29 columns common to Exchange 2013/2016/2019 (68 values)"])
     }
 
+    @Test func httpProxyExcerptWithSomeColumnsIsReadByWhatItsValuesAre() throws {
+        let text = "2021-03-03T06:49:46.210Z,130.255.189.21,/ecp/y.js,ServerInfo~a]@ex01.contoso.local:444/ecp/proxyLogon.ecp?#,python-requests/2.25.1,241\n"
+        let (store, f) = try Self.loadText(text, "advisory/owa.txt")
+        #expect(f.kind == .httpProxy)
+        #expect(store.value(.clientIP, 0) == "130.255.189.21")
+        #expect(store.value(.anchorMailbox, 0) == "ServerInfo~a]@ex01.contoso.local:444/ecp/proxyLogon.ecp?#")
+        #expect(store.value(.userAgent, 0) == "python-requests/2.25.1")
+        #expect(store.value(.status, 0) == "241")
+        #expect(f.messages == ["line 1: no #Fields header; read as HttpProxy excerpt, columns inferred from the values (DateTime,ClientIpAddress,UrlStem,AnchorMailbox,UserAgent,HttpStatus)"])
+        // A line that is no request keeps being text.
+        let (_, g) = try Self.loadText("2021-03-03T06:49:46.210Z,backup finished,42\n", "notes.txt")
+        #expect(g.kind == .text)
+    }
+
     @Test func ecpExcerptWithTwoColumns() throws {
         let text = "2021-03-03T06:49:51.389Z,S:CMD=Get-OabVirtualDirectory.ADPropertiesOnly=$true.Identity=$null;;S:EX=\n"
         let (store, f) = try Self.loadText(text, "excerpt/ecp.txt")
