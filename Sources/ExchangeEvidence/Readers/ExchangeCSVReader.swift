@@ -30,7 +30,7 @@ public struct ExchangeCSVReader: EvidenceReader {
         // A headerless export that starts with the bare CSV header of an Exchange log.
         if ByteSearch.hasPrefix(h, "DateTime,RequestId,") || ByteSearch.hasPrefix(h, "TimeStamp,ServerName,") { return 60 }
         // Lines without any header that fit a known column set (advisory excerpts).
-        if let first = IISW3CReader.firstDataLine(h), KnownColumnSets.exchangeColumns(CSVLine.split(first)) != nil { return 60 }
+        if let first = IISW3CReader.firstDataLine(head), KnownColumnSets.exchangeColumns(CSVLine.split(first)) != nil { return 60 }
         // An Exchange logging folder whose file lost its header: still ours, so the problem is reported.
         let p = path.lowercased()
         if (p.contains("/httpproxy/") || p.contains("/ecp/server/") || p.contains("/ecp/activity/")) && ByteSearch.contains(h, ",") {

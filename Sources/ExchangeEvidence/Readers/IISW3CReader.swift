@@ -22,16 +22,16 @@ public struct IISW3CReader: EvidenceReader {
         if ByteSearch.contains(h, "#Software: Microsoft Internet Information Services") { return 95 }
         if let fields = Directive.fields(in: h), fields.lowercased().hasPrefix("date time ") { return 85 }
         // Lines pasted without their header: IIS's default field set, when the first data line fits it.
-        if let first = Self.firstDataLine(h), KnownColumnSets.fitsIISDefault(first) { return 60 }
+        if let first = Self.firstDataLine(head), KnownColumnSets.fitsIISDefault(first) { return 60 }
         return 0
     }
 
-    /// The first line that is neither empty nor a `#` line.
+    /// The first line of a file's head that is neither empty nor a `#` line; nil when the head (64 KiB) cut it.
     static func firstDataLine(_ h: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
         var scanner = LineScanner(h)
         while let (off, len) = scanner.next() {
             if len == 0 || h[off] == UInt8(ascii: "#") { continue }
-            return scanner.lastLineUnterminated ? nil : UnsafeRawBufferPointer(rebasing: h[off..<(off + len)])
+            return scanner.lastLineUnterminated && h.count >= 65536 ? nil : UnsafeRawBufferPointer(rebasing: h[off..<(off + len)])
         }
         return nil
     }

@@ -31,6 +31,13 @@ import Testing
         #expect(f.messages[0].hasPrefix("line 1: no #Fields header; read with IIS's default field set (date time s-ip"))
     }
 
+    @Test func aPastedLineWithoutLineEndIsStillRecognised() throws {
+        let one = String(Self.iisLines.split(separator: "\n")[0])
+        let (store, f) = try Self.loadText(one, "advisory/one-line.txt")
+        #expect(f.kind == .iis)
+        #expect(store.value(.clientIP, 0) == "139.162.202.236")
+    }
+
     @Test func lineThatDoesNotFitTheDefaultSetStaysText() throws {
         let (_, f) = try Self.loadText("2021-03-05 03:06:27 GET /owa/ 200\n", "notes.txt")
         #expect(f.kind == .text)
