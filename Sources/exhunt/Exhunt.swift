@@ -58,6 +58,7 @@ struct Exhunt: ParsableCommand {
         if isatty(STDERR_FILENO) == 1 {
             let bar = ProgressBar()
             session.loadProgress = { bar.update($0) }
+            session.workProgress = { bar.update($0) }
         }
         let shell = Shell(session: session)
         var failures = 0
