@@ -17,15 +17,16 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
-        // System libraries (Debian: libedit-dev, libssl-dev, libyara-dev).
+        // System libraries (Debian: libedit-dev, libssl-dev, libyara-dev, zlib1g-dev).
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CYara", pkgConfig: "yara", providers: [.apt(["libyara-dev"])]),
+        .systemLibrary(name: "CLibz", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // Core libraries
         .target(
             name: "ExchangeEvidence",
-            dependencies: ["CCrypto", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+            dependencies: ["CCrypto", "CLibz", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .target(
             name: "ExchangeDetection",
             dependencies: ["ExchangeEvidence", "CYara"],

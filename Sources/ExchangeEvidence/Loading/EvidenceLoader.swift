@@ -13,6 +13,12 @@ public struct LoadReport: Sendable {
     public var servers: [String] = []
     public var cancelled = false
     public var seconds = 0.0
+    /// Files read as what they are (an Exchange, IIS, event-log, JSON-event, listing or build source).
+    public var recognisedFiles = 0
+    /// Files no reader recognised, by what they were kept as (`text`, `binary`).
+    public var unrecognised: [String: Int] = [:]
+    /// A few of the unrecognised files' paths, for the warning that names what was seen.
+    public var unrecognisedExamples: [String] = []
 }
 
 /// Progress of a running load, reported to the shell's progress bar.
@@ -94,9 +100,17 @@ public struct EvidenceLoader {
         var servers = Set<String>()
         for (a, n) in zip(added, naming) {
             let fromLogs = groupNames[n.group]?.max { $0.value < $1.value }?.key
-            a.file.server = server ?? n.pathServer ?? fromLogs ?? (a.isSingleFile ? "unknown" : setName)
+            // A file whose name states its server (Test-ProxyLogon's `SERVER-Cve-…`) needs no guessing.
+            let fromName = a.file.facts["server.file-name"]
+            a.file.server = server ?? fromName ?? n.pathServer ?? fromLogs ?? (a.isSingleFile ? "unknown" : setName)
             a.file.evidenceSet = setName
             servers.insert(a.file.server)
+            if Self.isRecognised(a.file) {
+                report.recognisedFiles += 1
+            } else {
+                report.unrecognised[a.file.kind.rawValue, default: 0] += 1
+                if report.unrecognisedExamples.count < 3 { report.unrecognisedExamples.append(a.file.path) }
+            }
             report.filesAdded += 1
             report.eventsAdded += a.file.eventCount
             report.bytesRead += a.file.size
@@ -106,6 +120,31 @@ public struct EvidenceLoader {
         report.servers = servers.sorted()
         report.seconds = Date().timeIntervalSince(started)
         return report
+    }
+
+    /// Text a build command writes (`Get-Command ExSetup`, `Get-ExchangeServer`, the update list): such a
+    /// file is a build source even though it is read as text.
+    static let buildMarkers: [[UInt8]] = ["ExSetup", "AdminDisplayVersion", "Security Update for Exchange", "FileVersion"]
+        .map { Array($0.utf8) }
+
+    /// True when a reader knew the file's format (or it states a build): the loads where no file is get a warning.
+    static func isRecognised(_ file: EvidenceFile) -> Bool {
+        switch file.kind {
+        case .text:
+            return file.bytes.withUnsafeBytes { bytes in
+                let hay = UnsafeRawBufferPointer(rebasing: bytes.prefix(1 << 20))
+                return buildMarkers.contains { m in
+                    var i = 0
+                    while i + m.count <= hay.count, let at = hay[i...].firstIndex(of: m[0]) {
+                        if at + m.count <= hay.count && hay[at..<(at + m.count)].elementsEqual(m) { return true }
+                        i = at + 1
+                    }
+                    return false
+                }
+            }
+        case SourceKind("binary"): return false
+        default: return true
+        }
     }
 
     struct ParsedFile {
@@ -152,6 +191,14 @@ public struct EvidenceLoader {
             if parsed.problems.total == 0 { parsed.problems.add(LoadProblem("empty file")) }
             return parsed
         }
+        // gzip is undone in memory; the hash and size above stay those of the file as stored.
+        if Gzip.isGzip(raw) {
+            let (inflated, problem) = Gzip.inflate(raw)
+            if let problem { parsed.problems.add(LoadProblem(problem)) }
+            parsed.facts["gzip.inflated"] = "\(inflated.count)"
+            raw = inflated
+            if raw.isEmpty { return parsed }
+        }
         // Binary formats first, on the raw bytes.
         let rawHead = raw.withUnsafeBytes { UnsafeRawBufferPointer(rebasing: $0.prefix(65536)) }
         if let reader = best(readers.filter { !$0.readsText }, path: f.path, head: rawHead) {
@@ -197,7 +244,7 @@ public struct EvidenceLoader {
         p.channel = out.channel
         p.batch = out.batch
         p.problems = out.problems
-        p.facts = out.facts
+        p.facts.merge(out.facts) { $1 }
         p.bytes = out.rendered ?? bytes
         return p
     }

@@ -14,18 +14,29 @@ enum ServerNaming {
     ]
 
     /// (group key, server name if the path names one) for a relative path.
+    ///
+    /// A zip found inside the evidence is a container, never a server: naming starts inside it, and its files
+    /// form a group of their own (named by the logs when the zip holds no server folder).
     static func fromPath(_ path: String) -> (group: String, name: String?) {
-        let parts = path.split(separator: "/").map(String.init)
-        guard parts.count >= 2 else { return ("", nil) }
+        let (archive, parts) = insideArchive(path)
+        func group(_ g: String) -> String { archive.isEmpty ? g : g.isEmpty ? archive : archive + "/" + g }
+        guard parts.count >= 2 else { return (group(""), nil) }
         let dirs = parts.dropLast()
         if let i = dirs.firstIndex(where: { pathMarkers.contains($0.lowercased()) }) {
-            if i == 0 { return ("", nil) }
+            if i == 0 { return (group(""), nil) }
             let name = parts[i - 1]
-            return (parts[0...(i - 1)].joined(separator: "/"), name)
+            return (group(parts[0...(i - 1)].joined(separator: "/")), name)
         }
         // No Windows path inside: a folder per server holding log files directly (unless the root itself
         // turns out to be the server: see `EvidenceLoader`).
-        return (parts[0], parts[0])
+        return (group(parts[0]), parts[0])
+    }
+
+    /// The path up to and including the last `.zip` folder, and the components inside it.
+    static func insideArchive(_ path: String) -> (archive: String, parts: [String]) {
+        let parts = path.split(separator: "/").map(String.init)
+        guard let z = parts.dropLast().lastIndex(where: { $0.lowercased().hasSuffix(".zip") }) else { return ("", parts) }
+        return (parts[0...z].joined(separator: "/"), Array(parts[(z + 1)...]))
     }
 
     /// `fromPath` for the files one load worker reads. They come in path order, so a file is usually in the
@@ -46,7 +57,7 @@ enum ServerNaming {
 
     /// True when `fromPath` named the server only from a top folder with no Windows path below it.
     static func isGuess(_ path: String) -> Bool {
-        let parts = path.split(separator: "/")
-        return parts.count >= 2 && !parts.dropLast().contains { pathMarkers.contains($0.lowercased()) }
+        let (archive, parts) = insideArchive(path)
+        return archive.isEmpty && parts.count >= 2 && !parts.dropLast().contains { pathMarkers.contains($0.lowercased()) }
     }
 }

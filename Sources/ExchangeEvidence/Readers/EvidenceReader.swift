@@ -82,5 +82,7 @@ public enum ReaderRegistry {
         FileListingReader(),
         FileHashListReader(),
         CollectedWebFileReader(),
+        JSONEventReader(),
+        TestProxyLogonReader(),
     ]
 }

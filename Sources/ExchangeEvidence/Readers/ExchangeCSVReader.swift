@@ -24,11 +24,13 @@ public struct ExchangeCSVReader: EvidenceReader {
     public func score(path: String, head: UnsafeRawBufferPointer) -> Int {
         let h = UnsafeRawBufferPointer(rebasing: head.prefix(4096))
         if ByteSearch.contains(h, "#Software: Microsoft Exchange") { return 90 }
-        if ByteSearch.contains(h, "#Log-type:") && ByteSearch.contains(h, "#Fields:") && !ByteSearch.contains(h, "#Fields: date time") {
-            return 80
+        if let fields = Directive.fields(in: h), fields.contains(",") {
+            return ByteSearch.contains(h, "#Log-type:") ? 80 : 75
         }
         // A headerless export that starts with the bare CSV header of an Exchange log.
         if ByteSearch.hasPrefix(h, "DateTime,RequestId,") || ByteSearch.hasPrefix(h, "TimeStamp,ServerName,") { return 60 }
+        // Lines without any header that fit a known column set (advisory excerpts).
+        if let first = IISW3CReader.firstDataLine(head), KnownColumnSets.exchangeColumns(CSVLine.split(first)) != nil { return 60 }
         // An Exchange logging folder whose file lost its header: still ours, so the problem is reported.
         let p = path.lowercased()
         if (p.contains("/httpproxy/") || p.contains("/ecp/server/") || p.contains("/ecp/activity/")) && ByteSearch.contains(h, ",") {
@@ -53,6 +55,14 @@ public struct ExchangeCSVReader: EvidenceReader {
         var serverCounts: [String: Int] = [:]
         let plain = out.batch.addSchema(FieldSchema(format: .plain, names: ["line"]))
         let base = input.bytes
+        var triedKnownSets = false
+        func adopt(_ sm: (FieldSchema, FieldMapping)) {
+            schema = sm.0
+            schemaIndex = out.batch.addSchema(sm.0)
+            mapping = sm.1
+            fieldLine = sm.1.headerLine
+            span = sm.1.span
+        }
 
         while let (off, len) = scanner.next() {
             let lineNo = scanner.lineNumber
@@ -64,21 +74,24 @@ public struct ExchangeCSVReader: EvidenceReader {
                 if directive?.isKnown == true { out.consumed(offset: off, length: len, line: lineNo) }
                 switch directive {
                 case let d? where d.name == "Fields":
-                    let (s, m) = Self.schemas.get(d.value) {
+                    if scanner.lastLineUnterminated {
+                        out.problems.add(LoadProblem(line: lineNo, "line \(lineNo): #Fields header cut off (file ends mid-line)"),
+                                         kind: "cut-off header")
+                    }
+                    adopt(Self.schemas.get(d.value) {
                         let s = FieldSchema(format: .csv, names: CSVLine.split(d.value).map { $0.trimmingSpaces() })
                         return (s, FieldMapping(s, aliases: Self.aliases, timeNames: Self.timeNames, serverNames: Self.serverNames))
-                    }
-                    schema = s
-                    schemaIndex = out.batch.addSchema(s)
-                    mapping = m
-                    fieldLine = m.headerLine
-                    span = m.span
+                    })
                 case let d? where d.name == "Log-type":
                     out.kind = Self.kind(forPath: input.path, logType: d.value)
                     out.facts["log.type"] = d.value
                 case let d? where d.name == "Version": out.facts["exchange.version"] = d.value
                 case let d? where d.name == "Software": out.facts["software"] = d.value
-                default: break
+                case let d? where d.isKnown: break
+                default:
+                    let (problem, kind) = Directive.unknown(lineNo, line)
+                    out.problems.add(problem, kind: kind)
+                    out.batch.append(offset: off, length: len, line: lineNo, time: LineChecks.leadingTime(line), schema: plain)
                 }
                 continue
             }
@@ -88,16 +101,19 @@ public struct ExchangeCSVReader: EvidenceReader {
                 let first = String(decoding: line.prefix(64), as: UTF8.self)
                 if first.hasPrefix("DateTime,") || first.hasPrefix("TimeStamp,") || first.hasPrefix("date-time,") {
                     let names = CSVLine.split(line).map { $0.trimmingSpaces() }
-                    let s = FieldSchema(format: .csv, names: names)
-                    schema = s
-                    schemaIndex = out.batch.addSchema(s)
-                    let m = FieldMapping(s, aliases: Self.aliases, timeNames: Self.timeNames, serverNames: Self.serverNames)
-                    mapping = m
-                    fieldLine = m.headerLine
-                    span = m.span
+                    adopt(Self.mapped(names))
                     out.consumed(offset: off, length: len, line: lineNo)
                     continue
                 }
+                // No header at all: a known column set the line fits (checked on the first data line only).
+                if !triedKnownSets, let known = KnownColumnSets.exchangeColumns(CSVLine.split(line)) {
+                    out.problems.add(LoadProblem(line: lineNo, "line \(lineNo): no #Fields header; read as \(known.label)"))
+                    if out.kind == .exchangeLog { out.kind = known.kind ?? .ecpServer }
+                    adopt(Self.mapped(known.names))
+                }
+                triedKnownSets = true
+            }
+            if schema == nil {
                 let (problem, kind) = Directive.dataBeforeFields(lineNo)
                 out.problems.add(problem, kind: kind)
                 out.batch.append(offset: off, length: len, line: lineNo, time: LineChecks.leadingTime(line), schema: plain)
@@ -144,6 +160,13 @@ public struct ExchangeCSVReader: EvidenceReader {
         if let best = serverCounts.max(by: { $0.value < $1.value }) { out.facts["server"] = best.key }
         if schema == nil && out.batch.count == 0 {
             out.problems.add(LoadProblem("no #Fields header and no data lines"))
+        }
+    }
+
+    static func mapped(_ names: [String]) -> (FieldSchema, FieldMapping) {
+        schemas.get(names.joined(separator: ",")) {
+            let s = FieldSchema(format: .csv, names: names)
+            return (s, FieldMapping(s, aliases: aliases, timeNames: timeNames, serverNames: serverNames))
         }
     }
 

@@ -20,8 +20,27 @@ public struct IISW3CReader: EvidenceReader {
     public func score(path: String, head: UnsafeRawBufferPointer) -> Int {
         let h = UnsafeRawBufferPointer(rebasing: head.prefix(4096))
         if ByteSearch.contains(h, "#Software: Microsoft Internet Information Services") { return 95 }
-        if ByteSearch.contains(h, "#Fields: date time ") { return 85 }
+        if let fields = Directive.fields(in: h), fields.lowercased().hasPrefix("date time ") { return 85 }
+        // Lines pasted without their header: IIS's default field set, when the first data line fits it.
+        if let first = Self.firstDataLine(head), KnownColumnSets.fitsIISDefault(first) { return 60 }
         return 0
+    }
+
+    /// The first line of a file's head that is neither empty nor a `#` line; nil when the head (64 KiB) cut it.
+    static func firstDataLine(_ h: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        var scanner = LineScanner(h)
+        while let (off, len) = scanner.next() {
+            if len == 0 || h[off] == UInt8(ascii: "#") { continue }
+            return scanner.lastLineUnterminated && h.count >= 65536 ? nil : UnsafeRawBufferPointer(rebasing: h[off..<(off + len)])
+        }
+        return nil
+    }
+
+    static func schema(_ names: [String]) -> (FieldSchema, FieldMapping) {
+        schemas.get(names.joined(separator: " ")) {
+            let s = FieldSchema(format: .w3c, names: names)
+            return (s, FieldMapping(s, aliases: aliases, timeNames: [], serverNames: ["s-computername"]))
+        }
     }
 
     public func read(_ input: ReaderInput, into out: inout ReaderOutput) {
@@ -38,6 +57,15 @@ public struct IISW3CReader: EvidenceReader {
         var serverCounts: [String: Int] = [:]
         let plain = out.batch.addSchema(FieldSchema(format: .plain, names: ["line"]))
         let base = input.bytes
+        func adopt(_ sm: (FieldSchema, FieldMapping)) {
+            let (s, m) = sm
+            schemaIndex = out.batch.addSchema(s)
+            columns = s.names.count
+            mapping = m
+            dateCol = s.column("date") ?? -1
+            timeCol = s.column("time") ?? -1
+            span = max(m.span, dateCol + 1, timeCol + 1)
+        }
 
         while let (off, len) = scanner.next() {
             let lineNo = scanner.lineNumber
@@ -49,20 +77,24 @@ public struct IISW3CReader: EvidenceReader {
                 if directive?.isKnown == true { out.consumed(offset: off, length: len, line: lineNo) }
                 switch directive {
                 case let d? where d.name == "Fields":
-                    let (s, m) = Self.schemas.get(d.value) {
-                        let s = FieldSchema(format: .w3c, names: d.value.split(separator: " ").map(String.init))
-                        return (s, FieldMapping(s, aliases: Self.aliases, timeNames: [], serverNames: ["s-computername"]))
+                    if scanner.lastLineUnterminated {
+                        out.problems.add(LoadProblem(line: lineNo, "line \(lineNo): #Fields header cut off (file ends mid-line)"),
+                                         kind: "cut-off header")
                     }
-                    schemaIndex = out.batch.addSchema(s)
-                    columns = s.names.count
-                    mapping = m
-                    dateCol = s.column("date") ?? -1
-                    timeCol = s.column("time") ?? -1
-                    span = max(m.span, dateCol + 1, timeCol + 1)
+                    adopt(Self.schema(d.value.split(separator: " ").map(String.init)))
                 case let d? where d.name == "Software": out.facts["software"] = d.value
-                default: break
+                case let d? where d.isKnown: break
+                default:
+                    let (problem, kind) = Directive.unknown(lineNo, line)
+                    out.problems.add(problem, kind: kind)
+                    out.batch.append(offset: off, length: len, line: lineNo, time: LineChecks.leadingTime(line), schema: plain)
                 }
                 continue
+            }
+            if mapping == nil, KnownColumnSets.fitsIISDefault(line) {
+                out.problems.add(LoadProblem(line: lineNo, "line \(lineNo): no #Fields header; read with IIS's default field set ("
+                                             + KnownColumnSets.iisDefault.joined(separator: " ") + ")"))
+                adopt(Self.schema(KnownColumnSets.iisDefault))
             }
             guard let m = mapping else {
                 LineChecks.check(line, number: lineNo, problems: &out.problems)

@@ -5,7 +5,7 @@ public enum TextDecoding {
         public var bytes: [UInt8]
         /// Set when the bytes were transformed ("decoded from UTF-16LE"), for the file's problem list.
         public var note: String?
-        /// True when the data looks binary (NUL bytes that are not UTF-16).
+        /// True when the data looks binary: more than `binaryPercent` % control bytes, not UTF-16.
         public var isBinary: Bool
     }
 
@@ -32,7 +32,19 @@ public enum TextDecoding {
         if evenNul > half * 8 / 10 && oddNul < half / 10 {
             return Result(bytes: utf16(raw, from: 0, littleEndian: false), note: "decoded from UTF-16BE (no byte-order mark)", isBinary: false)
         }
-        return Result(bytes: raw, note: nil, isBinary: true)
+        // A stray NUL or control byte (a user agent, TLS sent to the HTTP port) leaves a log text: only data
+        // that is mostly non-text is binary. The odd lines are reported by the readers with their numbers.
+        let sample = raw.prefix(65536)
+        let control = sample.reduce(0) { n, b in n + (isControl(b) ? 1 : 0) }
+        return Result(bytes: raw, note: nil, isBinary: control * 100 > sample.count * binaryPercent)
+    }
+
+    /// Percentage of control bytes (NUL and the C0 controls other than tab, line breaks, form feed and
+    /// escape) above which a file counts as binary. Random or compressed data has about 10 %, text close to 0.
+    static let binaryPercent = 5
+
+    @inline(__always) static func isControl(_ b: UInt8) -> Bool {
+        b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0D && b != 0x0C && b != 0x1B
     }
 
     static func utf16(_ raw: [UInt8], from start: Int, littleEndian: Bool) -> [UInt8] {

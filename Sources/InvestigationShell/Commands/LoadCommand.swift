@@ -52,6 +52,8 @@ struct LoadCommand: Command {
                 ("servers", .strings(report.servers)), ("problems", .int(report.problems)),
                 ("skipped", .array(report.discoveryProblems.map { .object([("path", .string($0.path)), ("message", .string($0.message))]) })),
                 ("duplicates", .int(report.duplicatesSkipped)), ("cancelled", .bool(report.cancelled)),
+                ("recognised_files", .int(report.recognisedFiles)),
+                ("warning", Self.nothingRecognised(report).map { .string($0) } ?? .null),
             ]))
             return
         }
@@ -66,6 +68,17 @@ struct LoadCommand: Command {
             ctx.session.interruptNoticed = true
             ctx.status("load interrupted: the files read before Ctrl-C are kept")
         }
+        if let warning = Self.nothingRecognised(report) { ctx.status(TerminalText.escape(warning)) }
+    }
+
+    /// The warning for a load in which no file looked like evidence this tool knows (`load /etc/passwd`):
+    /// still loaded (grep-ioc --raw and timeline reach it), but the responder should know, naming what was seen.
+    static func nothingRecognised(_ report: LoadReport) -> String? {
+        guard report.filesAdded > 0, report.recognisedFiles == 0 else { return nil }
+        let seen = report.unrecognised.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key) file\($0.value == 1 ? "" : "s")" }
+        let examples = report.unrecognisedExamples.joined(separator: ", ")
+        return "warning: nothing here looked like Exchange, IIS, event-log, listing or build evidence; "
+            + "kept \(seen.joined(separator: " and ")) line by line (\(examples)\(report.filesAdded > report.unrecognisedExamples.count ? ", …" : ""))"
     }
 }
 

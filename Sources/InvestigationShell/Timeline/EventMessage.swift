@@ -19,6 +19,7 @@ public enum EventMessage {
         case "file-hash": text = hashedFile(store, e)
         case "web-file": text = "collected web file " + (store.field("Path", of: e) ?? store.value(.urlStem, e))
         case "text": text = store.rawLine(e)
+        case "json": text = store.field("message", of: e) ?? generic(store, e)  // a Timesketch row keeps its message
         default: text = store.valueID(.method, e) != 0 ? request(store, e) : generic(store, e)
         }
         return clip(text)
@@ -100,7 +101,8 @@ public enum EventMessage {
         func value(_ name: String) -> String? {
             fields.first { $0.name == name }.flatMap { $0.value.isEmpty || $0.value == "-" ? nil : $0.value }
         }
-        let id = value("EventID") ?? "?"
+        // Lines of an event export that were no event (kept as text or as a JSON record) read as they are.
+        guard let id = value("EventID") else { return generic(store, e) }
         let provider = value("Provider") ?? ""
         let keys: [String]
         switch (provider, id) {

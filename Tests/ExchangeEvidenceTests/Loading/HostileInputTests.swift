@@ -35,10 +35,18 @@ import ZIPFoundation
     }
 
     @Test func fileWithoutHeaderIsKeptAsText() throws {
-        let text = Self.row(1) + Self.row(2)
+        let text = "2021-03-03T06:00:01.000Z,r1,backup done\r\n2021-03-03T06:00:02.000Z,r2,backup done\r\n"
         let (store, f) = try loadOne(Array(text.utf8))
         #expect(store.count == 2)
         #expect(f.messages.first == "line 1: data before any #Fields header (kept as plain text)")
+        #expect(Timestamp.iso(store.time[1]) == "2021-03-03T06:00:02.000Z")
+    }
+
+    @Test func headerlessRequestsAreReadByTheirValues() throws {
+        let (store, f) = try loadOne(Array((Self.row(1) + Self.row(2)).utf8))
+        #expect(store.count == 2)
+        #expect(f.messages == ["line 1: no #Fields header; read as HttpProxy excerpt, columns inferred from the values (DateTime,Column2,UrlStem,ClientIpAddress,Column5,HttpStatus)"])
+        #expect(store.value(.clientIP, 1) == "10.0.0.2")
         #expect(Timestamp.iso(store.time[1]) == "2021-03-03T06:00:02.000Z")
     }
 

@@ -43,6 +43,20 @@ import Testing
         #expect(t.session.loads.isEmpty)
     }
 
+    @Test func nothingLikeEvidenceIsAWarningNotAnError() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-passwd-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let file = dir.appendingPathComponent("passwd")
+        try "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n".write(to: file, atomically: true, encoding: .utf8)
+        let t = TestShell()
+        let out = try t.run("load \(file.path)")
+        #expect(out.contains("loaded passwd: 1 files, 2 events"))
+        #expect(out.contains("warning: nothing here looked like Exchange, IIS, event-log, listing or build evidence; kept 1 text file line by line (passwd)"))
+        let json = try t.run("load --json \(TestShell.repoRoot.appendingPathComponent("help/training/EX01/eventlogs").path)")
+        #expect(json.contains("\"warning\": null"))
+    }
+
     @Test func showEscapesHostileText() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-\(UUID().uuidString)/EX01")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

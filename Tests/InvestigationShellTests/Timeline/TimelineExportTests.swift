@@ -104,4 +104,22 @@ import Testing
         #expect(try Data(contentsOf: evidence) == Data("a,b\n1,2\n".utf8))
         #expect(t.failure("export nothing").contains("unknown target"))
     }
+
+    /// exhunt's own Timesketch JSONL loads back: every row an event with its time, server and message.
+    @Test func jsonlExportLoadsBack() throws {
+        let (t, dir) = try TimelineCommandTests.loaded()
+        let file = dir.appendingPathComponent("tl.jsonl")
+        try t.run("export timeline \(file.path) --filter \"--server EX01 --source httpproxy\"")
+        let rows = try String(contentsOf: file, encoding: .utf8).split(separator: "\n")
+        let back = TestShell()
+        let out = try back.run("load \(file.path)")
+        #expect(out.hasPrefix("loaded tl.jsonl: 1 files, \(rows.count) events"))
+        #expect(out.contains("from EX01"))
+        #expect(!out.contains("warning"))
+        let store = back.session.store
+        let first = try JSONSerialization.jsonObject(with: Data(rows[0].utf8)) as! [String: Any]
+        #expect(store.field("message", of: 0) == first["message"] as? String)
+        #expect(Timestamp.iso(store.time[0]) == Timestamp.iso(Timestamp.parse(first["datetime"] as! String)!))
+        #expect(try back.run("timeline --limit 1").contains(first["message"] as! String))
+    }
 }

@@ -13,14 +13,19 @@ public struct OABDownloadRule: DetectionRule {
     public let title = "OAB generator wrote outside the OAB folder (CVE-2021-26858)"
     public let cves = ["CVE-2021-26858"]
     public let severity = Severity.high
-    public let sources = [SourceKind.oabGenerator, .exchangeLog, .text]
+    public let sources = [SourceKind.oabGenerator, .exchangeLog, .text, .oabDownloadPath]
     /// Needs the OAB generator log; text files are searched too, but are no substitute.
     public var needs: EvidenceNeed { .oabGenerator }
     public let help = "OABGeneratorLog 'Download failed and temporary file <path> needs to be removed' with <path> outside <install>\\ClientAccess\\OAB (Test-ProxyLogon Get-Cve26858)."
 
     public func run(on store: EventStore) -> [Finding] {
-        store.events(containing: "download failed and temporary file", kinds: sources).compactMap { id in
-            guard let path = Self.downloadPath(in: store.rawLine(id)), let why = Self.suspicion(path) else { return nil }
+        let logged = store.events(containing: "download failed and temporary file", kinds: sources).compactMap { id in
+            Self.downloadPath(in: store.rawLine(id)).map { (id, $0) }
+        }
+        // Test-ProxyLogon's `-Cve-2021-26858-DownloadPaths.log` keeps only the paths, one a line.
+        let exported = store.events(where: .urlStem, kinds: [.oabDownloadPath]) { _ in true }.map { ($0, store.value(.urlStem, $0)) }
+        return (logged + exported).compactMap { id, path in
+            guard let why = Self.suspicion(path) else { return nil }
             return Finding(self, store: store, events: [id],
                            summary: "Download failed and temporary file '\(path)' needs to be removed: \(why)")
         }

@@ -1,0 +1,188 @@
+/// Windows events exported as JSON: NXLog `im_msvistalog` + `to_json()`, winlogbeat / Elastic Agent (ECS,
+/// `winlog.*`), Splunk search exports, Velociraptor JSONL, `Get-WinEvent | ConvertTo-Json`, and Timesketch
+/// JSONL (exhunt's own `export timeline`). JSON lines, one or several arrays, and pretty-printed objects in a
+/// row are all read; gzip is undone by the loader first.
+///
+/// Each object's shape is decided on its own keys (a file may mix shapes). Windows events become the same
+/// `keyValue` line the EVTX readers render (`WindowsEvent`), so rules see one format whatever the
+/// collection tool was. Other objects (Timesketch rows, anything else) are kept as a line of their
+/// flattened members, and one that is no known event is reported. Text that is not JSON (a cut-off object,
+/// a stray line) is kept line by line as plain text and reported with its line number.
+public struct JSONEventReader: EvidenceReader {
+    public init() {}
+    public var name: String { "json-events" }
+    public var readsText: Bool { true }
+
+    /// JSON records that are not Windows events (Timesketch rows, unknown objects).
+    static let recordKind = SourceKind("json")
+
+    public func score(path: String, head: UnsafeRawBufferPointer) -> Int {
+        // Cheap test first (every file is scored): JSON starts with `{` or `[`.
+        guard let first = head.first(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }),
+              first == UInt8(ascii: "{") || first == UInt8(ascii: "[") else { return 0 }
+        var parser = JSONParser(head)
+        if parser.peek() == UInt8(ascii: "[") { parser.i += 1 }
+        if let object = try? parser.value() { return JSONEventShape.of(object) != nil ? 92 : 0 }
+        // The head cut the first object: look for the keys of a known shape instead.
+        let keys: [StaticString] = ["\"winlog\"", "\"System\"", "\"_raw\"", "\"SourceName\"", "\"ProviderName\"", "\"timestamp_desc\""]
+        return keys.contains { ByteSearch.contains(head, $0) } ? 80 : 0
+    }
+
+    public func read(_ input: ReaderInput, into out: inout ReaderOutput) {
+        var state = State(input.bytes)
+        state.read(into: &out)
+        out.rendered = state.rendered
+        out.kind = state.windowsEvents > 0 ? .eventLog : Self.recordKind
+        out.channel = EvtxReader.mostCommon(state.channels) ?? (state.shapes["timesketch"] != nil ? "timesketch" : "")
+        if let host = EvtxReader.mostCommon(state.computers), !host.isEmpty {
+            out.facts["server"] = String(host.prefix { $0 != "." })
+        }
+        out.facts["json.shapes"] = state.shapes.keys.sorted().joined(separator: ",")
+        if out.batch.count == 0 { out.problems.add(LoadProblem("no JSON objects found")) }
+    }
+
+    /// Walks the top-level values of one file.
+    private struct State {
+        let p: UnsafeRawBufferPointer
+        var rendered: [UInt8] = []
+        var channels: [String: Int] = [:]
+        var computers: [String: Int] = [:]
+        var shapes: [String: Int] = [:]
+        var windowsEvents = 0
+        /// Line number at `lineOffset` (counted forward only, so the whole file costs one newline pass).
+        var lineNumber = 1
+        var lineOffset = 0
+
+        init(_ p: UnsafeRawBufferPointer) {
+            self.p = p
+            rendered.reserveCapacity(p.count / 2)
+        }
+
+        mutating func line(at offset: Int) -> Int {
+            if offset > lineOffset, let base = p.baseAddress {
+                var k = lineOffset
+                while k < offset, let nl = memchr(base + k, 0x0A, offset - k) {
+                    lineNumber += 1
+                    k = base.distance(to: UnsafeRawPointer(nl)) + 1
+                }
+                lineOffset = offset
+            }
+            return lineNumber
+        }
+
+        mutating func read(into out: inout ReaderOutput) {
+            let eventSchema = out.batch.addSchema(WindowsEvent.schema)
+            let recordSchema = out.batch.addSchema(FieldSchema(format: .keyValue, names: []))
+            let plainSchema = out.batch.addSchema(FieldSchema(format: .plain, names: ["line"]))
+            var parser = JSONParser(p)
+            var depth = 0  // 1 inside a top-level array
+            while true {
+                guard let c = parser.peek() else { break }
+                if depth == 1 {
+                    if c == UInt8(ascii: ",") { parser.i += 1; continue }
+                    if c == UInt8(ascii: "]") { parser.i += 1; depth = 0; continue }
+                } else if c == UInt8(ascii: "[") {
+                    parser.i += 1
+                    depth = 1
+                    continue
+                }
+                let start = parser.i
+                let lineNo = line(at: start)
+                do {
+                    let node = try parser.value()
+                    add(node, line: lineNo, out: &out, eventSchema: eventSchema, recordSchema: recordSchema)
+                } catch {
+                    let f = error as? JSONParser.Failure ?? JSONParser.Failure(offset: parser.i, message: "\(error)")
+                    // Keep the text up to the next line that starts a new object, as plain lines.
+                    let resume = Self.nextObjectLine(p, after: max(f.offset, start + 1))
+                    let badLine = line(at: min(f.offset, p.count))
+                    let what = f.offset >= p.count ? "JSON cut off at the end of the file" : "not JSON (\(f.message))"
+                    out.problems.add(LoadProblem(line: badLine, "line \(badLine): \(what); kept as text"),
+                                     kind: f.offset >= p.count ? "JSON cut off" : "not JSON")
+                    keepPlain(start, resume, firstLine: lineNo, out: &out, schema: plainSchema)
+                    parser.i = resume
+                    depth = 0
+                }
+            }
+        }
+
+        /// Offset of the first line after `offset` whose first non-blank byte is `{` or `[` (or the end).
+        static func nextObjectLine(_ p: UnsafeRawBufferPointer, after offset: Int) -> Int {
+            guard let base = p.baseAddress else { return p.count }
+            var k = offset
+            while k < p.count, let nl = memchr(base + k, 0x0A, p.count - k) {
+                var s = base.distance(to: UnsafeRawPointer(nl)) + 1
+                k = s
+                while s < p.count && (p[s] == 0x20 || p[s] == 0x09) { s += 1 }
+                if s < p.count && (p[s] == UInt8(ascii: "{") || p[s] == UInt8(ascii: "[")) { return s }
+            }
+            return p.count
+        }
+
+        /// Stores the bytes `from..<to` as plain-text events, one per non-empty line.
+        mutating func keepPlain(_ from: Int, _ to: Int, firstLine: Int, out: inout ReaderOutput, schema: UInt16) {
+            var scanner = LineScanner(UnsafeRawBufferPointer(rebasing: p[from..<to]))
+            while let (off, len) = scanner.next() {
+                let lineBytes = UnsafeRawBufferPointer(rebasing: p[(from + off)..<(from + off + len)])
+                guard lineBytes.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { continue }
+                let at = rendered.count
+                rendered.append(contentsOf: lineBytes)
+                out.batch.append(offset: at, length: len, line: firstLine + scanner.lineNumber - 1,
+                                 time: LineChecks.leadingTime(lineBytes), schema: schema)
+                rendered.append(0x0A)
+            }
+        }
+
+        mutating func add(_ node: JSONNode, line: Int, out: inout ReaderOutput, eventSchema: UInt16, recordSchema: UInt16) {
+            let shape = JSONEventShape.of(node)
+            if let shape { shapes[shape.rawValue, default: 0] += 1 }
+            if let shape, var ev = shape.windowsEvent(node) {
+                var time = ev.time
+                if time == Timestamp.unknown, let t = shape.fallbackTime(node) {
+                    time = t
+                    ev.timeCreated = Timestamp.iso(t)
+                }
+                if time == Timestamp.unknown {
+                    out.problems.add(LoadProblem(line: line, "line \(line): event without a readable time"), kind: "no time")
+                }
+                ev.append(to: &out, rendered: &rendered, schema: eventSchema, line: line, time: time, recovered: false)
+                channels[ev.channel, default: 0] += 1
+                computers[ev.computer, default: 0] += 1
+                windowsEvents += 1
+                return
+            }
+            // Not a Windows event: keep its members as one record line.
+            var pairs: [(String, String)] = []
+            Self.flatten(node, prefix: "", into: &pairs)
+            if shape == nil {
+                let what = node.isObject ? "JSON object of no known event shape" : "JSON value that is no object"
+                out.problems.add(LoadProblem(line: line, "line \(line): \(what) (kept as a record)"), kind: "not an event")
+            } else if shape != .timesketch {
+                out.problems.add(LoadProblem(line: line, "line \(line): \(shape!.rawValue) object without an event id (kept as a record)"),
+                                 kind: "event without id")
+            }
+            let time = shape?.fallbackTime(node) ?? JSONTime.parse(node["@timestamp"]) ?? Timestamp.unknown
+            let at = rendered.count
+            KeyValueWriter.append(pairs, to: &rendered)
+            out.batch.append(offset: at, length: rendered.count - at, line: line, time: time, schema: recordSchema)
+            rendered.append(0x0A)
+            if shape == .timesketch, let server = node["server"]?.text, !server.isEmpty { computers[server, default: 0] += 1 }
+        }
+
+        /// Scalars of a value as `name=value` pairs, nested names joined with dots.
+        static func flatten(_ v: JSONNode, prefix: String, into out: inout [(String, String)]) {
+            switch v {
+            case .object(let members):
+                for m in members { flatten(m.value, prefix: prefix.isEmpty ? m.key : prefix + "." + m.key, into: &out) }
+            default:
+                out.append((prefix.isEmpty ? "value" : prefix.replacingOccurrences(of: "=", with: "_"), JSONEventShape.flatText(v)))
+            }
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

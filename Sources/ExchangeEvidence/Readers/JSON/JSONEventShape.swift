@@ -1,0 +1,271 @@
+/// The JSON shapes Windows events reach responders in, each recognised by its own keys (field-shapes.md)
+/// and turned into the `WindowsEvent` the EVTX readers produce: same channel, event id, provider, computer
+/// and event-data names, so every event-log rule works on them unchanged.
+enum JSONEventShape: String {
+    case nxlog, winlogbeat, velociraptor, splunk, powershell, timesketch
+
+    /// The shape of one decoded object, or nil when it is no event of a known shape.
+    static func of(_ o: JSONNode) -> JSONEventShape? {
+        guard o.isObject else { return nil }
+        if o["winlog"]?.isObject == true { return .winlogbeat }
+        if let system = o["System"], system.isObject, system["EventID"] != nil || system["Channel"] != nil { return .velociraptor }
+        if let r = o["result"], r.isObject, r["_raw"] != nil { return .splunk }
+        if o["EventID"] != nil && (o["SourceName"] != nil || o["Channel"] != nil) && o["Hostname"] != nil { return .nxlog }
+        if o["Id"] != nil && o["ProviderName"] != nil && (o["LogName"] != nil || o["MachineName"] != nil) { return .powershell }
+        if o["message"] != nil && o["datetime"] != nil && o["timestamp_desc"] != nil { return .timesketch }
+        return nil
+    }
+
+    /// The Windows event in the object; nil for shapes that hold no Windows event (Timesketch rows) or when
+    /// the object lacks what every event has (an event id).
+    func windowsEvent(_ o: JSONNode) -> WindowsEvent? {
+        var ev: WindowsEvent
+        switch self {
+        case .nxlog: ev = Self.nxlog(o)
+        case .winlogbeat: ev = Self.winlogbeat(o)
+        case .velociraptor: ev = Self.velociraptor(o)
+        case .splunk: guard let e = Self.splunk(o) else { return nil }; ev = e
+        case .powershell: ev = Self.powershell(o)
+        case .timesketch: return nil
+        }
+        guard !ev.eventID.isEmpty else { return nil }
+        ev.hasSystem = true
+        return ev
+    }
+
+    /// The event time when the event's own `TimeCreated` is missing or unreadable.
+    func fallbackTime(_ o: JSONNode) -> Int64? {
+        switch self {
+        case .splunk: JSONTime.parse(o.at("result._time"))
+        case .winlogbeat, .nxlog: JSONTime.parse(o["@timestamp"]) ?? JSONTime.parse(o["EventTime"])
+        case .timesketch: JSONTime.parse(o["datetime"]) ?? JSONTime.parse(o["timestamp"])
+        default: nil
+        }
+    }
+
+    // MARK: - NXLog im_msvistalog + to_json(): system and event-data keys side by side at the top level.
+
+    /// NXLog's own keys (system values and metadata); every other top-level key is event data.
+    static let nxlogKeys: Set<String> = [
+        "EventTime", "EventReceivedTime", "@timestamp", "TimeCreated", "Hostname", "Keywords", "EventType", "SeverityValue",
+        "Severity", "EventID", "SourceName", "ProviderGuid", "Version", "Task", "OpcodeValue", "RecordNumber", "ActivityID",
+        "RelatedActivityID", "ProcessID", "ThreadID", "Channel", "Domain", "AccountName", "UserID", "AccountType", "Category",
+        "Opcode", "SourceModuleName", "SourceModuleType", "Level", "Message", "ExecutionProcessID", "ExecutionThreadID",
+    ]
+
+    static func nxlog(_ o: JSONNode) -> WindowsEvent {
+        var ev = WindowsEvent()
+        ev.provider = o["SourceName"]?.text ?? ""
+        ev.eventID = o["EventID"]?.text ?? ""
+        ev.channel = o["Channel"]?.text ?? ""
+        ev.computer = o["Hostname"]?.text ?? ""
+        ev.recordID = o["RecordNumber"]?.text ?? ""
+        ev.userSID = o["UserID"]?.text ?? ""
+        ev.level = level(o["Level"]?.text) ?? level(o["EventType"]?.text) ?? ""
+        ev.timeCreated = o["TimeCreated"]?.text ?? ""
+        ev.message = o["Message"]?.text
+        if case .object(let members) = o {
+            for m in members where !nxlogKeys.contains(m.key) { appendData(m.key, m.value, to: &ev) }
+        }
+        return ev
+    }
+
+    // MARK: - winlogbeat / Elastic Agent: `winlog.*`, event data in `winlog.event_data`.
+
+    /// ECS fields winlogbeat's Sysmon and Security processors add, mapped back to the event-data names the
+    /// rules use, for exports whose `winlog.event_data` was dropped.
+    static let ecsToEventData: [(ecs: String, name: String)] = [
+        ("process.executable", "Image"), ("process.command_line", "CommandLine"), ("process.pid", "ProcessId"),
+        ("process.parent.executable", "ParentImage"), ("process.parent.command_line", "ParentCommandLine"),
+        ("process.parent.pid", "ParentProcessId"), ("file.path", "TargetFilename"),
+    ]
+
+    static func winlogbeat(_ o: JSONNode) -> WindowsEvent {
+        var ev = WindowsEvent()
+        let w = o["winlog"]!
+        ev.provider = w["provider_name"]?.text ?? ""
+        ev.eventID = w["event_id"]?.text ?? o.at("event.code")?.text ?? ""
+        ev.channel = w["channel"]?.text ?? ""
+        ev.computer = w["computer_name"]?.text ?? o.at("host.name")?.text ?? ""
+        ev.recordID = w["record_id"]?.text ?? ""
+        ev.userSID = w.at("user.identifier")?.text ?? ""
+        ev.level = level(w["level"]?.text) ?? level(o.at("log.level")?.text) ?? ""
+        ev.timeCreated = w["time_created"]?.text ?? ""
+        ev.message = o["message"]?.text
+        for section in ["event_data", "user_data"] {
+            if case .object(let members)? = w[section] {
+                for m in members { appendData(m.key, m.value, to: &ev) }
+            }
+        }
+        for (ecs, name) in ecsToEventData where !ev.data.contains(where: { $0.name == name }) {
+            if let v = o.at(ecs)?.text { ev.data.append((name, v)) }
+        }
+        return ev
+    }
+
+    // MARK: - Velociraptor (`parse_evtx()`, Windows.EventLogs.*): the event's XML as nested objects.
+
+    static func velociraptor(_ o: JSONNode) -> WindowsEvent {
+        var ev = WindowsEvent()
+        let s = o["System"]!
+        ev.provider = s.at("Provider.Name")?.text ?? s["Provider"]?.text ?? ""
+        ev.eventID = s.at("EventID.Value")?.text ?? s["EventID"]?.text ?? ""
+        ev.channel = s["Channel"]?.text ?? ""
+        ev.computer = s["Computer"]?.text ?? ""
+        ev.recordID = s["EventRecordID"]?.text ?? ""
+        ev.userSID = s.at("Security.UserID")?.text ?? ""
+        ev.level = s["Level"]?.text ?? ""
+        if let t = JSONTime.parse(s.at("TimeCreated.SystemTime") ?? s["TimeCreated"]) { ev.timeCreated = Timestamp.iso(t) }
+        ev.message = o["Message"]?.text
+        switch o["EventData"] {
+        case .object(let members)?: for m in members { appendData(m.key, m.value, to: &ev) }
+        case .array(let items)?: for item in items { ev.data.append((nil, flatText(item))) }
+        case let v? where v.text != nil: ev.data.append((nil, v.text!))
+        default: break
+        }
+        if case .object(let members)? = o["UserData"] {
+            // UserData holds one element named after the event; its leaves are the values.
+            for m in members {
+                if case .object(let leaves) = m.value { for l in leaves { appendData(l.key, l.value, to: &ev) } }
+                else { appendData(m.key, m.value, to: &ev) }
+            }
+        }
+        return ev
+    }
+
+    // MARK: - Splunk search export (`output_mode=json`): the event in `result._raw`.
+
+    static func splunk(_ o: JSONNode) -> WindowsEvent? {
+        guard let r = o["result"], let raw = r["_raw"]?.text else { return nil }
+        var ev: WindowsEvent
+        if raw.utf8.first == UInt8(ascii: "<") {
+            var bytes = Array(raw.utf8)
+            ev = bytes.withUnsafeMutableBytes { EventXMLScanner.scan(UnsafeRawBufferPointer($0)) }
+            guard ev.hasSystem else { return nil }
+        } else {
+            ev = classicWinEventLog(raw)
+        }
+        if ev.computer.isEmpty { ev.computer = r["host"]?.text ?? "" }
+        return ev
+    }
+
+    /// Splunk's classic `WinEventLog` text: `Key=Value` lines, then `Message=` and the rest of the text.
+    static func classicWinEventLog(_ raw: String) -> WindowsEvent {
+        var ev = WindowsEvent()
+        let lines = raw.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+        for (k, line) in lines.enumerated() {
+            guard let eq = line.firstIndex(of: "=") else { continue }
+            let key = String(line[..<eq]), value = String(line[line.index(after: eq)...])
+            switch key {
+            case "LogName": ev.channel = value
+            case "EventCode": ev.eventID = value
+            case "ComputerName": ev.computer = value
+            case "SourceName": ev.provider = value
+            case "RecordNumber": ev.recordID = value
+            case "Sid": ev.userSID = value
+            case "Type": ev.level = level(value) ?? ""
+            case "Message":
+                ev.message = ([value] + lines[(k + 1)...].map(String.init)).joined(separator: "\n")
+                return ev
+            default: if !key.contains(" ") { ev.data.append((key, value)) }
+            }
+        }
+        return ev
+    }
+
+    // MARK: - PowerShell `Get-WinEvent | ConvertTo-Json`: positional `Properties`.
+
+    static func powershell(_ o: JSONNode) -> WindowsEvent {
+        var ev = WindowsEvent()
+        ev.provider = o["ProviderName"]?.text ?? ""
+        ev.eventID = o["Id"]?.text ?? ""
+        ev.channel = o["LogName"]?.text ?? ""
+        ev.computer = o["MachineName"]?.text ?? ""
+        ev.recordID = o["RecordId"]?.text ?? ""
+        ev.userSID = o["UserId"]?.text ?? o.at("UserId.Value")?.text ?? ""
+        ev.level = o["Level"]?.text ?? ""
+        if let t = JSONTime.parse(o["TimeCreated"]) { ev.timeCreated = Timestamp.iso(t) }
+        ev.message = o["Message"]?.text
+        if case .array(let props)? = o["Properties"] {
+            let values = props.map { p in p["Value"].map(flatText) ?? flatText(p) }
+            let names = WindowsEventDataNames.names(provider: ev.provider, eventID: ev.eventID, count: values.count)
+            for (k, v) in values.enumerated() { ev.data.append((names?[k], v)) }
+        }
+        return ev
+    }
+
+    // MARK: - Shared
+
+    /// Windows' level number from a number or a level name (`Error`, `WARNING`, `information`).
+    static func level(_ s: String?) -> String? {
+        guard let s, !s.isEmpty else { return nil }
+        if s.allSatisfy(\.isNumber) { return s }
+        switch s.lowercased() {
+        case "critical": return "1"
+        case "error": return "2"
+        case "warning", "warn": return "3"
+        case "information", "info", "informational": return "4"
+        case "verbose", "debug": return "5"
+        case "audit_success", "audit_failure", "log always": return "0"
+        default: return nil
+        }
+    }
+
+    /// One event-data value: scalars as text, nested objects flattened to `key.sub` names.
+    ///
+    /// Unnamed (classic) values come as `param1`… (winlogbeat) or `Data1`…, or as a `Data` array
+    /// (Velociraptor): they stay unnamed, so they are `Data1`… by position as in the EVTX readers' events.
+    static func appendData(_ key: String, _ value: JSONNode, to ev: inout WindowsEvent) {
+        let name: String? = isPositional(key) ? nil : key
+        switch value {
+        case .object(let members): for m in members { appendData(key + "." + m.key, m.value, to: &ev) }
+        case .array(let items) where key == "Data": for item in items { ev.data.append((nil, flatText(item))) }
+        case .null: ev.data.append((name, ""))
+        default:
+            if key == "Binary" { ev.binary = flatText(value) } else { ev.data.append((name, flatText(value))) }
+        }
+    }
+
+    static func isPositional(_ key: String) -> Bool {
+        for prefix in ["param", "Data"] where key.hasPrefix(prefix) && key.count > prefix.count {
+            return key.dropFirst(prefix.count).allSatisfy(\.isNumber)
+        }
+        return false
+    }
+
+    /// A value as one text: scalars as written, arrays of scalars joined with commas, objects as compact JSON.
+    static func flatText(_ v: JSONNode) -> String {
+        switch v {
+        case .null: return ""
+        case .array(let items): return items.map(flatText).joined(separator: ",")
+        case .object(let members): return "{" + members.map { "\($0.key)=\(flatText($0.value))" }.joined(separator: ",") + "}"
+        default: return v.text ?? ""
+        }
+    }
+}
+
+/// Names of the positional values of the events the rules read, for exports that drop them (PowerShell's
+/// `Properties`). Applied only when the value count matches the template version listed.
+enum WindowsEventDataNames {
+    static let sysmon1 = ["RuleName", "UtcTime", "ProcessGuid", "ProcessId", "Image", "FileVersion", "Description", "Product",
+                          "Company", "OriginalFileName", "CommandLine", "CurrentDirectory", "User", "LogonGuid", "LogonId",
+                          "TerminalSessionId", "IntegrityLevel", "Hashes", "ParentProcessGuid", "ParentProcessId", "ParentImage",
+                          "ParentCommandLine", "ParentUser"]
+    static let sysmon11 = ["RuleName", "UtcTime", "ProcessGuid", "ProcessId", "Image", "TargetFilename", "CreationUtcTime", "User"]
+    static let security4688 = ["SubjectUserSid", "SubjectUserName", "SubjectDomainName", "SubjectLogonId", "NewProcessId",
+                               "NewProcessName", "TokenElevationType", "ProcessId", "CommandLine", "TargetUserSid",
+                               "TargetUserName", "TargetDomainName", "TargetLogonId", "ParentProcessName", "MandatoryLabel"]
+
+    static func names(provider: String, eventID: String, count: Int) -> [String]? {
+        let table: [String]
+        switch (provider, eventID) {
+        case ("Microsoft-Windows-Sysmon", "1"): table = sysmon1
+        case ("Microsoft-Windows-Sysmon", "11"): table = sysmon11
+        case ("Microsoft-Windows-Security-Auditing", "4688"): table = security4688
+        default: return nil
+        }
+        // Older template versions have a prefix of the names (Sysmon 1 before ParentUser; 4688 version 0/1).
+        if count == table.count || (count < table.count && count >= table.count - 1) { return Array(table.prefix(count)) }
+        return nil
+    }
+}

