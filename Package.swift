@@ -21,11 +21,14 @@ let package = Package(
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .systemLibrary(name: "CEvtx", pkgConfig: "libevtx", providers: [.apt(["libevtx-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CLibz", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // Read-only mappings of evidence that survive a file shrinking under them (C: a SIGBUS handler).
+        .target(name: "CMappedEvidence"),
 
         // Core libraries
         .target(
             name: "ExchangeEvidence",
-            dependencies: ["CCrypto", "CEvtx", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+            dependencies: ["CCrypto", "CEvtx", "CLibz", "CMappedEvidence"]),
         .target(
             name: "ExchangeDetection",
             dependencies: ["ExchangeEvidence"],
