@@ -46,7 +46,7 @@ let package = Package(
         // Tests mirror the sources.
         .testTarget(
             name: "ExchangeEvidenceTests",
-            dependencies: ["ExchangeEvidence", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["ExchangeEvidence", "CLibz", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             exclude: ["Fixtures"]),
         .testTarget(name: "ExchangeDetectionTests", dependencies: ["ExchangeDetection"], exclude: ["Fixtures"]),
         .testTarget(name: "InvestigationShellTests", dependencies: ["InvestigationShell"], exclude: ["Golden"]),

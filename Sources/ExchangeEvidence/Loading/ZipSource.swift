@@ -73,6 +73,9 @@ final class ZipSource: @unchecked Sendable {
         if entry.method == 0 && declared != entry.compressedSize {
             return "zip member is stored uncompressed but declares \(declared) bytes for \(entry.compressedSize) stored; not loaded"
         }
+        if declared > budget.remaining {
+            return "zip member declares \(declared) bytes, more than is left of \(budget.describe); not loaded"
+        }
         if entry.compressedSize > 0, declared > 64 << 20, declared / entry.compressedSize > Self.maxRatio {
             return "zip member compression ratio \(declared / entry.compressedSize):1 looks like a zip bomb; not loaded"
         }

@@ -83,6 +83,11 @@ public final class EventStore: @unchecked Sendable {
         return start..<(start + n)
     }
 
+    /// Mapped files found changed on disk since they were loaded, each once (see `EvidenceFile.checkUnchanged`).
+    public func filesChangedSinceLoad() -> [EvidenceFile] {
+        files.filter { $0.checkUnchanged() }
+    }
+
     // MARK: - Reading events
 
     public func file(of id: EventID) -> EvidenceFile { files[Int(fileIndex[id])] }

@@ -75,7 +75,8 @@ extension EvidenceFile {
                 : n.size != was.size ? "grew from \(was.size) to \(n.size) bytes since it was loaded"
                 : n.inode != was.inode ? "replaced by another file since it was loaded"
                 : "modified since it was loaded (same size, new modification time)"
-        } ?? "deleted or unreadable since it was loaded: \(String(cString: strerror(errno)))"
+        } ?? "no longer found on disk (\(String(cString: strerror(errno)))) since it was loaded"
+        problems.add(LoadProblem(changedSinceLoad!))
         return true
     }
 }

@@ -3,6 +3,7 @@ import ExchangeEvidence
 /// `show EVENT_ID`: one event in full, every field named, plus where it came from.
 struct ShowCommand: Command {
     var name: String { "show" }
+    func readsEvidence(_ args: Arguments) -> Bool { true }
     var summary: String { "show one event in full: every field, the raw line, file, line and SHA-256" }
     var usage: String { "show EVENT_ID|FILE:LINE…" }
 
