@@ -23,9 +23,10 @@ enum ExhuntProcess {
 
     /// Runs exhunt with `arguments`, feeding `stdin`, in the repository root (so `help/` and `load demo` are found).
     /// Output goes through files, so neither stream can fill a pipe and block the child; a run longer than
-    /// `timeout` is killed and reported as status -1.
+    /// `timeout` is killed and reported as status -1. `launcher` runs exhunt through another program
+    /// (`["/usr/bin/prlimit", "--data=…", "--"]`).
     static func run(_ arguments: [String], stdin: String = "", environment: [String: String] = [:],
-                    timeout: Double = 60) throws -> Result {
+                    timeout: Double = 60, launcher: [String] = []) throws -> Result {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -34,8 +35,8 @@ enum ExhuntProcess {
         FileManager.default.createFile(atPath: outURL.path, contents: nil)
         FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let p = Process()
-        p.executableURL = binary
-        p.arguments = arguments
+        p.executableURL = launcher.first.map { URL(fileURLWithPath: $0) } ?? binary
+        p.arguments = launcher.isEmpty ? arguments : Array(launcher.dropFirst()) + [binary.path] + arguments
         p.currentDirectoryURL = repoRoot
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
