@@ -77,7 +77,7 @@ const void *exhunt_map_file(int fd, size_t length, int *guarded) {
 }
 
 void *exhunt_map_scratch(int fd, size_t length, int *guarded) {
-    return map(fd, length, PROT_READ | PROT_WRITE, MAP_SHARED, guarded);
+    return map(fd, length, PROT_READ, MAP_SHARED, guarded);
 }
 
 void exhunt_unmap(const void *address, size_t length, int guarded) {

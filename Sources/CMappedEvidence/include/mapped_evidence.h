@@ -14,7 +14,7 @@
    the mapping is inside the guarded range, 0 when the range is full or could not be reserved. */
 const void *exhunt_map_file(int fd, size_t length, int *guarded);
 
-/* Maps `length` bytes of `fd` read-write and shared (a private temporary file being filled). */
+/* Maps `length` bytes of `fd` read-only and shared: a private temporary file being filled with pwrite. */
 void *exhunt_map_scratch(int fd, size_t length, int *guarded);
 
 /* Releases a mapping made by either function above. */

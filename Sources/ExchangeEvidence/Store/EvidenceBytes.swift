@@ -84,7 +84,7 @@ public final class EvidenceBytes: @unchecked Sendable {
             try make(length) { exhunt_map_file(fd, length, &$0).map { UnsafeRawPointer($0) } }
         }
 
-        /// Maps `length` bytes of a private temporary file read-write, for filling it in place.
+        /// Maps `length` bytes of a private temporary file shared, to read what is written to it.
         static func scratch(_ fd: Int32, length: Int) throws -> Mapping? {
             try make(length) { exhunt_map_scratch(fd, length, &$0).map { UnsafeRawPointer($0) } }
         }
