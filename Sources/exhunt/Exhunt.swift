@@ -58,6 +58,7 @@ struct Exhunt: ParsableCommand {
         if isatty(STDERR_FILENO) == 1 {
             let bar = ProgressBar()
             session.loadProgress = { bar.update($0) }
+            session.workProgress = { bar.update($0) }
         }
         let shell = Shell(session: session)
         var failures = 0
@@ -93,6 +94,11 @@ struct Exhunt: ParsableCommand {
         let history = env["EXHUNT_HISTORY"] ?? (env["HOME"].map { $0 + "/.exhunt_history" })
         let reader = EditLineReader(historyFile: history, completer: Completer(session: shell.session))
         shell.session.output.diagnostic("exhunt — type 'help' for commands, 'load demo' for the training set, Ctrl-D to leave.\n")
+        // A command that would undo a decision (mark lowering a label) asks here instead of needing --force.
+        shell.session.confirm = { question in
+            let answer = reader.readLine(prompt: question + " [y/N] ") ?? ""
+            return answer.trimmingCharacters(in: .whitespaces).lowercased().hasPrefix("y")
+        }
         while !shell.session.quitRequested, let line = reader.readLine(prompt: shell.session.prompt) {
             if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             reader.remember(line)

@@ -55,6 +55,9 @@ public struct BuildCatalog: Sendable {
     public let fixes: [String: [Fix]]
     /// Named campaigns (`ProxyLogon`) and their CVEs, for labelling.
     public let campaigns: [(name: String, cves: [String])]
+    /// When each campaign was first seen exploiting servers (`firstSeen` in cves.json): logs that start later
+    /// cannot show its beginning.
+    public let campaignFirstSeen: [String: CatalogDate]
     /// The files' provenance notes: where each kind of fact came from.
     public let provenance: [String]
 
@@ -140,6 +143,9 @@ extension BuildCatalog {
         self.products = products
         self.fixes = rawFixes.updates.mapValues { $0.map { Fix(cves: $0.cves, products: $0.products) } }
         self.campaigns = rawFixes.campaigns.map { ($0.name, $0.cves) }
+        var firstSeen: [String: CatalogDate] = [:]
+        for c in rawFixes.campaigns { if let d = c.firstSeen { firstSeen[c.name] = try date(d, c.name) } }
+        self.campaignFirstSeen = firstSeen
         self.provenance = raw.provenance + rawFixes.provenance
     }
 }
@@ -172,7 +178,7 @@ private struct RawCatalog: Decodable {
 
 private struct RawCVEs: Decodable {
     struct Fix: Decodable { let cves, products: [String] }
-    struct Campaign: Decodable { let name: String; let cves: [String] }
+    struct Campaign: Decodable { let name: String; let cves: [String]; let firstSeen: String? }
     let provenance: [String]
     let campaigns: [Campaign]
     let updates: [String: [Fix]]

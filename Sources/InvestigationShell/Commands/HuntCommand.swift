@@ -1,8 +1,9 @@
 import ExchangeDetection
 import ExchangeEvidence
 
-/// `hunt`: runs the detection rules over the loaded evidence and prints the findings per server, newest first,
-/// each with the field values that decided it — and, for servers without findings, how far back their logs reach.
+/// `hunt`: runs the detection rules over the loaded evidence and prints the findings per server, most severe
+/// first, each with the field values that decided it — and per server which rules could not run, or ran on logs
+/// that miss part of the campaign, so that "no findings" is never read as "no attack".
 struct HuntCommand: Command {
     var name: String { "hunt" }
     var summary: String { "run the detection rules: findings per server with the values that decided them" }
@@ -13,7 +14,7 @@ struct HuntCommand: Command {
                     choices: RuleRegistry.standard.map(\.id)),
          .value("server", "NAME", "only this server"),
          .value("min-severity", "LEVEL", "hide findings below LEVEL", choices: Severity.allCases.map(\.name)),
-         .value("sort", "ORDER", "'time': one list in time order instead of per server newest first", choices: ["time", "server"])]
+         .value("sort", "ORDER", "'time': one list in time order instead of per server, most severe first", choices: ["time", "server"])]
     }
 
     func run(_ args: Arguments, in ctx: CommandContext) throws {
@@ -29,18 +30,20 @@ struct HuntCommand: Command {
         var findings = result.findings.filter { f in
             (rules.isEmpty || rules.contains(f.rule)) && (server == nil || f.server == server) && f.severity >= minimum
         }
-        findings = args.value("sort") == "time" ? Hunter.byTime(findings) : Hunter.byServerNewestFirst(findings)
+        findings = args.value("sort") == "time" ? Hunter.byTime(findings) : Hunter.byServerSeverity(findings)
         // The ids `mark finding`, `timeline` and `report` use: F1, F2, … over all findings in time order.
         var ids: [String: String] = [:]
         for (i, f) in Hunter.byTime(result.findings).enumerated() { ids[Self.key(f)] = "F\(i + 1)" }
         let servers = Set(store.files.map(\.server)).filter { server == nil || $0 == server }.sorted()
         let quiet = servers.filter { s in !findings.contains { $0.server == s } }
         let coverage = result.coverage.filter { server == nil || $0.server == server }
-        // A server whose findings were only filtered out is not one without findings: the coverage sentence
-        // ("no hits, but logs only reach back to …") is for servers where the rules found nothing at all.
+        let selected: Set<String>? = rules.isEmpty ? nil : Set(rules)
+        let ruleCoverage = HuntFindings.of(ctx.session).ruleCoverage(for: store)
+        // Said for every server, with or without findings: a low finding does not make the logs reach further.
+        let gaps = servers.flatMap { ruleCoverage.gaps(of: $0, rules: selected) }
         func quietNote(_ s: String) -> String {
             let mine = result.findings.filter { $0.server == s }
-            if mine.isEmpty { return LogCoverage.noHitsNote(server: s, coverage: coverage) }
+            if mine.isEmpty { return "no findings" + (selected.map { " of " + $0.sorted().joined(separator: ", ") } ?? "") }
             let ruleOK = mine.filter { rules.isEmpty || rules.contains($0.rule) }
             var what = "no findings"
             if !rules.isEmpty { what += " of " + rules.joined(separator: ", ") }
@@ -50,6 +53,10 @@ struct HuntCommand: Command {
                 + (others > 0 ? ["\(others) of other rules"] : [])
             return what + " (" + parts.joined(separator: ", ") + ")"
         }
+        /// The families of rules that could not run on `s`, or ran on logs missing part of the campaign.
+        func notCovered(_ s: String) {
+            for line in ruleCoverage.sentences(of: s, rules: selected, time: ctx.session.displayTime) { ctx.line("  not covered: " + TerminalText.escape(line)) }
+        }
 
         if ctx.wantsJSON {
             ctx.json(.object([
@@ -58,6 +65,7 @@ struct HuntCommand: Command {
                     .object([("server", .string(c.server)), ("source", .string(c.kind.rawValue)), ("channel", .string(c.channel)),
                              ("first", .time(c.first)), ("last", .time(c.last)), ("files", .int(c.files)), ("events", .int(c.events))])
                 })),
+                ("coverage_gaps", .array(gaps.map { $0.json(only: selected) })),
                 ("servers_without_findings", .array(quiet.map { s in
                     .object([("server", .string(s)), ("note", .string(quietNote(s))),
                              ("filtered_out", .int(result.findings.filter { $0.server == s }.count))])
@@ -78,10 +86,20 @@ struct HuntCommand: Command {
                 }
                 ctx.line("\(TerminalText.escape(s)): \(mine.count) finding\(mine.count == 1 ? "" : "s") (\(counts.joined(separator: ", ")))")
                 for f in mine { show(f, id: ids[Self.key(f)] ?? "", withServer: false, ctx) }
+                notCovered(s)
                 ctx.line()
             }
         }
-        for s in quiet { ctx.line("\(TerminalText.escape(s)): \(TerminalText.escape(quietNote(s)))") }
+        for s in quiet {
+            ctx.line("\(TerminalText.escape(s)): \(TerminalText.escape(quietNote(s)))")
+            notCovered(s)
+        }
+        if args.value("sort") == "time" {
+            for s in servers where !quiet.contains(s) && gaps.contains(where: { $0.server == s }) {
+                ctx.line("\(TerminalText.escape(s)):")
+                notCovered(s)
+            }
+        }
         let hidden = result.findings.count - findings.count
         ctx.line("\(findings.count) finding\(findings.count == 1 ? "" : "s")" + (hidden > 0 ? " (\(hidden) filtered out)" : "")
                  + " from \(RuleRegistry.standard.count) rules in \(String(format: "%.3f", result.seconds)) s; 'help rules/ID' explains a rule, 'sources' shows coverage")

@@ -17,6 +17,11 @@ public final class Session {
     public var isCancelled: @Sendable () -> Bool = { false }
     /// Set by the executable on a terminal: draws load progress on stderr.
     public var loadProgress: (@Sendable (LoadProgress) -> Void)?
+    /// Set by the executable on a terminal: draws the progress of other long commands (exports) on stderr.
+    public var workProgress: (@Sendable (WorkProgress) -> Void)?
+    /// Set by the executable in interactive use: asks the user a yes/no question (a `mark` that would lower
+    /// labels). Nil in scripts, `-c` and pipes, where such commands need their `--force`.
+    public var confirm: ((String) -> Bool)?
     /// Set by `quit`; the driver stops reading commands.
     public var quitRequested = false
     /// Nesting depth of `source`, to stop runaway recursion (observers use it to tell typed lines from sourced ones).

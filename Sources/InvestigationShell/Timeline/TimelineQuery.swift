@@ -159,13 +159,25 @@ public struct TimelineQuery {
         markedOnly = filter.markedOnly
         markLabel = filter.markLabel
         if filter.markedOnly { consider(.events(store.sortedByTime(Array(marks.keys)))) }
+        var citedSet: Set<EventID>?
         if filter.findingsOnly {
             let events = session.findingCitationsRunningHunt().citedEvents
-            cited = Set(events)
+            citedSet = Set(events)
             consider(.events(store.sortedByTime(Array(Set(events)))))
-        } else {
-            cited = nil
         }
+        if !filter.findingIDs.isEmpty {
+            let provider = session.findingCitationsRunningHunt()
+            var events = Set<EventID>()
+            for id in filter.findingIDs {
+                guard let e = provider.events(ofFinding: id) else {
+                    throw ShellError("\(command): no finding '\(TerminalText.escape(id))' (\(provider.findingIDs.isEmpty ? "the hunt found nothing" : "findings are F1–F\(provider.findingIDs.count)"))")
+                }
+                events.formUnion(e)
+            }
+            citedSet = citedSet.map { $0.intersection(events) } ?? events
+            consider(.events(store.sortedByTime(Array(events))))
+        }
+        cited = citedSet
         var needles = filter.contains.map { Array($0.lowercased().utf8) }
         if needles.count > 1 { needles.sort { $0.count > $1.count } }      // the longest is usually the rarest
         if let first = needles.first, best.count > Self.scanBudget {
