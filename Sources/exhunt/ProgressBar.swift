@@ -15,7 +15,7 @@ final class ProgressBar: @unchecked Sendable {
         let start = started ?? now
         started = start
         if p.finished {
-            if drawn { FileHandle.standardError.write(Data("\n".utf8)) }
+            if drawn { TerminalOutput.writeStderr("\n") }
             drawn = false
             started = nil
             return
@@ -26,7 +26,7 @@ final class ProgressBar: @unchecked Sendable {
         let rate = elapsed > 0 ? Double(p.bytesDone) / 1_048_576 / elapsed : 0
         let text = String(format: "\r[%@] %d/%d files  %.0f/%.0f MiB  %d events  %.0f MiB/s ",
                           bar, p.filesDone, p.filesTotal, Double(p.bytesDone) / 1_048_576, Double(p.bytesTotal) / 1_048_576, p.events, rate)
-        FileHandle.standardError.write(Data(text.utf8))
+        TerminalOutput.writeStderr(text)
         drawn = true
     }
 
@@ -36,7 +36,7 @@ final class ProgressBar: @unchecked Sendable {
         let start = started ?? now
         started = start
         if p.finished {
-            if drawn { FileHandle.standardError.write(Data("\n".utf8)) }
+            if drawn { TerminalOutput.writeStderr("\n") }
             drawn = false
             started = nil
             return
@@ -45,7 +45,7 @@ final class ProgressBar: @unchecked Sendable {
         guard elapsed >= 1 || drawn else { return }
         let text = String(format: "\r%@ [%@] %d/%d %@  %.0f/s ", p.label, bar(p.total > 0 ? Double(p.done) / Double(p.total) : 1),
                           p.done, p.total, p.unit, elapsed > 0 ? Double(p.done) / elapsed : 0)
-        FileHandle.standardError.write(Data(text.utf8))
+        TerminalOutput.writeStderr(text)
         drawn = true
     }
 

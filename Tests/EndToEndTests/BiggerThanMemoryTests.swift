@@ -49,14 +49,15 @@ import Testing
         }
         let dir = try Self.makeEvidence()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let launcher = ["/usr/bin/prlimit", "--data=\(Self.limit):\(Self.limit)", "--"]
+        let prlimit = URL(fileURLWithPath: "/usr/bin/prlimit")
+        let limited = ["--data=\(Self.limit):\(Self.limit)", "--", ExhuntProcess.binary.path]
         let script = "load \(dir.path) --quiet; hunt; grep-ioc; timeline --limit 3"
-        let run = try ExhuntProcess.run(["-c", script], timeout: 300, launcher: launcher)
+        let run = try ExhuntProcess.run(["-c", script], timeout: 300, executable: prlimit, prefix: limited)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.contains("loaded \(dir.lastPathComponent): "))
         #expect(run.stdout.contains("167.99.168.251"), "hunt and grep-ioc find the SSRF line in the middle of the evidence")
         #expect(run.stdout.contains("2021-03-02 00:00:00  EX01    httpproxy/Ews"), "timeline runs")
-        let copy = try ExhuntProcess.run(["-c", "load \(dir.path) --copy --quiet"], timeout: 300, launcher: launcher)
+        let copy = try ExhuntProcess.run(["-c", "load \(dir.path) --copy --quiet"], timeout: 300, executable: prlimit, prefix: limited)
         #expect(copy.status != 0, "copying \(Self.evidence >> 20) MiB into a process limited to \(Self.limit >> 20) MiB cannot work: the limit is real")
     }
 }

@@ -58,6 +58,7 @@ import Testing
 
         pty.type("\u{04}")                                  // Ctrl-D on an empty line
         #expect(pty.waitForExit() == 0)
+        #expect(pty.screen.unicodeScalars.last == "\n", "Ctrl-D ends the prompt's line: \(pty.screen.suffix(40).debugDescription)")
         let saved = (try? String(contentsOfFile: history, encoding: .utf8)) ?? ""
         #expect(saved.contains("set\\040A\\0401"), "history is saved in libedit's format: \(saved)")
         #expect(!saved.contains("set\\040B"))

@@ -89,9 +89,8 @@ extension BuildCatalog {
     public static func bundled() throws -> BuildCatalog { try bundledResult.get() }
 
     private static let bundledResult = Result { () throws -> BuildCatalog in
-        guard let c = Bundle.module.url(forResource: "catalog", withExtension: "json", subdirectory: "Resources/builds"),
-              let v = Bundle.module.url(forResource: "cves", withExtension: "json", subdirectory: "Resources/builds")
-        else { throw CatalogError(message: "build catalog files missing from the bundle (Resources/builds)") }
+        guard let c = DetectionData.url("builds/catalog.json"), let v = DetectionData.url("builds/cves.json")
+        else { throw CatalogError(message: "build catalog files not found (Resources/builds; see 'exhunt --version')") }
         return try BuildCatalog(catalogJSON: Data(contentsOf: c), cvesJSON: Data(contentsOf: v))
     }
 

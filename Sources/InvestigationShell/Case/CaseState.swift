@@ -39,6 +39,7 @@ public final class CaseState {
         recordedGeneration = -1
         try file.audit(pendingAudit)
         pendingAudit = []
+        try file.recordProvenance(Provenance.of(session), user: Self.user, time: Self.now)
         try recordEvidence(session)
         try loadIndicators(session)
     }

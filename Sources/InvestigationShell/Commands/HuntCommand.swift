@@ -18,6 +18,7 @@ struct HuntCommand: Command {
     }
 
     func run(_ args: Arguments, in ctx: CommandContext) throws {
+        try ctx.requireEvidence(name)
         let store = ctx.session.store
         let rules = args.values("rule")
         let server = args.value("server")
@@ -71,10 +72,11 @@ struct HuntCommand: Command {
                              ("filtered_out", .int(result.findings.filter { $0.server == s }.count))])
                 })),
                 ("rules_run", .int(RuleRegistry.standard.count)), ("seconds", .double(result.seconds)),
+                ("provenance", Provenance.of(ctx.session).json),
             ]))
             return
         }
-        if store.count == 0 { ctx.line("nothing loaded; try 'load PATH' or 'load demo'"); return }
+        if let zone = ctx.session.zoneHeader { ctx.line(zone) }
         if args.value("sort") == "time" {
             for f in findings { show(f, id: ids[Self.key(f)] ?? "", withServer: true, ctx) }
         } else {
@@ -100,7 +102,8 @@ struct HuntCommand: Command {
                 notCovered(s)
             }
         }
-        let hidden = result.findings.count - findings.count
+        // Filtered out: what --rule/--min-severity hid on the servers shown, not the other servers' findings.
+        let hidden = result.findings.filter { server == nil || $0.server == server }.count - findings.count
         ctx.line("\(findings.count) finding\(findings.count == 1 ? "" : "s")" + (hidden > 0 ? " (\(hidden) filtered out)" : "")
                  + " from \(RuleRegistry.standard.count) rules in \(String(format: "%.3f", result.seconds)) s; 'help rules/ID' explains a rule, 'sources' shows coverage")
     }
@@ -110,8 +113,12 @@ struct HuntCommand: Command {
     private func show(_ f: Finding, id: String, withServer: Bool, _ ctx: CommandContext) {
         let where_ = withServer ? "\(f.server)  " : ""
         ctx.line("  \(Style.severity(f.severity.name, width: 8, color: ctx.session.settings.color)) \(id.padding(4)) \(ctx.session.displayTime(f.time))  \(TerminalText.escape(where_ + f.rule))  \(TerminalText.escape(f.title))")
-        ctx.line("           \(TerminalText.escape(f.summary))")
-        ctx.line("           \(TerminalText.escape(f.file)):\(f.line)  (\(f.events.count) event\(f.events.count == 1 ? "" : "s"))")
+        ctx.line(TextWrap.wrap(TerminalText.escape(ctx.session.localTimes(f.summary)), indent: 11, width: ctx.session.terminalWidth()))
+        let events = ":\(f.line)  (\(f.events.count) event\(f.events.count == 1 ? "" : "s"))"
+        let file = TerminalText.escape(f.file)
+        // On a terminal a long path loses its middle, keeping the file name.
+        let room = ctx.session.terminalWidth().map { $0 - 11 - events.count } ?? Int.max
+        ctx.line("           " + (room >= 20 ? TextTable.clip(file, room) : file) + events)
     }
 }
 

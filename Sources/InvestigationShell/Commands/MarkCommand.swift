@@ -71,11 +71,11 @@ struct MarkCommand: Command {
         }
         for r in replaced.prefix(10) {
             let keeps = note.isEmpty ? (r.old.note.isEmpty ? "" : ", note kept") : (r.old.note.isEmpty || r.old.note == note ? "" : ", note '\(r.old.note)' replaced")
-            ctx.line(TerminalText.escape("event \(r.event) was marked \(r.old.label) by \(r.old.user) at \(session.displayTime(r.old.markedAt)): now \(label)\(keeps)"))
+            ctx.status(TerminalText.escape("event \(r.event) was marked \(r.old.label) by \(r.old.user) at \(session.displayTime(r.old.markedAt)): now \(label)\(keeps)"))
         }
-        if replaced.count > 10 { ctx.line("… and \(replaced.count - 10) more marked events relabelled") }
+        if replaced.count > 10 { ctx.status("… and \(replaced.count - 10) more marked events relabelled") }
         let place = state.inLesson ? "the lesson's own case" : TerminalText.escape(file.path)
-        ctx.line("marked \(marks.count) event\(marks.count == 1 ? "" : "s") \(label) in \(place)")
+        ctx.status("marked \(marks.count) event\(marks.count == 1 ? "" : "s") \(label) in \(place)")
     }
 }
 
@@ -147,7 +147,7 @@ struct UnmarkCommand: Command {
         let removed = try file.removeMarks(targets.map { state.key(of: $0.event, in: session.store) })
         state.changed()
         if ctx.wantsJSON { ctx.json(.object([("unmarked", .int(removed))])); return }
-        ctx.line("unmarked \(removed) event\(removed == 1 ? "" : "s")")
+        ctx.status("unmarked \(removed) event\(removed == 1 ? "" : "s")")
     }
 }
 
@@ -181,7 +181,7 @@ struct MarksCommand: Command {
             table.add([e.map(String.init) ?? "(not loaded)", session.displayTime(m.eventTime), m.server, m.label, m.user,
                        session.displayTime(m.markedAt), m.tags.joined(separator: ","), m.note, m.message])
         }
-        ctx.write(table.render())
+        ctx.table(table)
     }
 }
 
@@ -208,6 +208,6 @@ struct NoteCommand: Command {
         let file = try state.requireFile(session)
         let id = try file.addNote(args.positional.joined(separator: " "), user: CaseState.user, time: CaseState.now)
         if ctx.wantsJSON { ctx.json(.object([("note", .int(Int(id))), ("case", .string(file.path))])); return }
-        ctx.line("note \(id) added to \(TerminalText.escape(file.path))")
+        ctx.status("note \(id) added to \(TerminalText.escape(file.path))")
     }
 }

@@ -24,7 +24,7 @@ struct RulesCommand: Command {
             table.add([r.id, r.severity.name, r.cves.isEmpty ? "-" : r.cves.joined(separator: " "),
                        r.dependsOn.isEmpty ? r.sources.map(\.rawValue).joined(separator: ",") : "findings", r.title])
         }
-        ctx.write(table.render())
+        ctx.table(table)
         ctx.line("\(rules.count) rules; 'help rules/ID' explains one, 'hunt --rule ID' runs one")
     }
 }

@@ -90,7 +90,7 @@ struct ShowCommand: Command {
             table.add([String(e), ctx.session.displayTime(store.time[e]), f.channel.isEmpty ? f.kind.rawValue : "\(f.kind.rawValue)/\(f.channel)",
                        "\(f.path):\(store.line(of: e))", message.count > 70 ? String(message.prefix(69)) + "…" : message])
         }
-        ctx.write(table.render())
+        ctx.table(table)
         return .null
     }
 }

@@ -52,7 +52,7 @@ struct SourcesCommand: Command {
                        g.first == Int64.max ? "-" : ctx.session.displayTime(g.first),
                        g.last == Int64.min ? "-" : ctx.session.displayTime(g.last), String(g.problems)])
         }
-        ctx.write(table.render())
+        ctx.table(table)
         let coverage = HuntFindings.of(ctx.session).ruleCoverage(for: store)
         let servers = Array(Set(files.map(\.server))).sorted()
         let notes = servers.flatMap { s in coverage.sentences(of: s, time: ctx.session.displayTime).map { (s, $0) } }
@@ -74,10 +74,11 @@ struct SourcesCommand: Command {
         var table = TextTable(["server", "file", "source", "size", "modified (UTC)", "sha256"])
         table.maxWidth = 70
         table.rightAligned = [3]
+        table.whole = [5]
         for f in files {
             table.add([f.server, f.path, f.kind.rawValue, String(f.size), Timestamp.short(f.modified), f.sha256])
         }
-        ctx.write(table.render())
+        ctx.table(table)
     }
 
     private func listProblems(_ files: [EvidenceFile], skipped loads: [LoadReport], _ ctx: CommandContext) {

@@ -67,7 +67,7 @@ struct HTMLReport {
         o += "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">"
         o += "<title>Exchange compromise assessment</title><style>\(Self.style)</style></head><body>\n"
         o += "<h1>Exchange compromise assessment</h1>\n"
-        o += "<p class=\"meta\">Generated \(h(time(model.generated))) (\(h(model.zone))) by \(h(model.user)) with exhunt"
+        o += "<p class=\"meta\">Generated \(h(time(model.generated))) (\(h(model.zone))) by \(h(model.user)) with \(h(model.provenance.versionLine))"
         o += (model.casePath.map { "; case file <code>\(h($0))</code>" } ?? "; no case file") + ". Evidence sets: "
         o += (model.evidenceSets.isEmpty ? "none loaded" : model.evidenceSets.map(h).joined(separator: ", ")) + ".</p>\n"
 
@@ -167,7 +167,9 @@ struct HTMLReport {
         for f in model.files {
             o += "<tr><td>\(h(f.server))</td><td class=\"msg\">\(h(f.path))</td><td class=\"num\">\(f.size)</td><td class=\"msg\">\(f.sha256)</td></tr>\n"
         }
-        o += Self.close + "</details>\n</body></html>\n"
+        o += Self.close + "</details>\n"
+        o += ReportProvenance.html(model.provenance)
+        o += "</body></html>\n"
         return o
     }
 

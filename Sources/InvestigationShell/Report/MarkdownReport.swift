@@ -11,7 +11,7 @@ struct MarkdownReport {
         func md(_ s: String) -> String { ReportText.markdown(s) }
         p("# Exchange compromise assessment")
         p()
-        p("Generated \(time(model.generated)) (\(md(model.zone))) by \(md(model.user)) with exhunt"
+        p("Generated \(time(model.generated)) (\(md(model.zone))) by \(md(model.user)) with \(md(model.provenance.versionLine))"
           + (model.casePath.map { "; case file `\($0.replacingOccurrences(of: "`", with: "'"))`" } ?? "; no case file") + ".")
         p("Evidence sets: \(model.evidenceSets.isEmpty ? "none loaded" : model.evidenceSets.map(md).joined(separator: ", ")).")
         p()
@@ -113,6 +113,8 @@ struct MarkdownReport {
         p("| server | file | size | sha256 |")
         p("|---|---|---|---|")
         for f in model.files { p("| \(md(f.server)) | \(md(f.path)) | \(f.size) | \(f.sha256) |") }
+        p()
+        o += ReportProvenance.markdown(model.provenance)
         return o
     }
 }

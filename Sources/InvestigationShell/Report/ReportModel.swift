@@ -89,6 +89,8 @@ struct ReportModel {
     var remediation: [RemediationCatalog.Applied]
     var files: [EvidenceFile]
     var auditCount: Int
+    /// The exhunt build, rules, indicator sets, time zone and commands behind the report.
+    var provenance: Provenance
     /// Events per day over all servers, for the chart.
     var daily: [(day: Int64, events: Int)]
 
@@ -164,7 +166,7 @@ struct ReportModel {
             evidenceSets: session.loads.map(\.evidenceSet), servers: servers, marks: marks,
             markedEvents: markedEvents, notes: (try state.file?.notes()) ?? [], iocHits: iocHits, publishedHits: published,
             remediation: try RemediationCatalog.load().applicable(servers), files: store.files,
-            auditCount: (try state.file?.counts().first { $0.table == "audit" }?.rows) ?? 0,
+            auditCount: (try state.file?.counts().first { $0.table == "audit" }?.rows) ?? 0, provenance: Provenance.of(session),
             daily: perDay.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
     }
 

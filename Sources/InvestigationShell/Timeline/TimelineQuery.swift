@@ -70,6 +70,9 @@ public struct TimelineQuery {
             guard let span = TimeSpec.bound(t, zone: zone, newest: newest) else { throw Self.badTime(command, "to", t) }
             hi = span.end
         }
+        if let lo, let hi, let f = filter.from, let t = filter.to, hi <= lo {
+            throw ShellError("\(command): --from \(TerminalText.escape(f)) is after --to \(TerminalText.escape(t)): the range is reversed; swap them")
+        }
         if let a = filter.around {
             guard a < store.count else {
                 throw ShellError("\(command): --around: no event \(a) (events are numbered 0–\(max(0, store.count - 1)))")

@@ -46,7 +46,7 @@ import Testing
         try loadFirst.run("mark 398 as reviewed --force")
         let changed = try Self.marks(loadFirst)
         #expect(changed[0]["label"] as? String == "reviewed" && changed[0]["note"] as? String == "chain")
-        #expect(try loadFirst.run("unmark 2") == "unmarked 1 event\n")
+        #expect(try loadFirst.shown("unmark 2") == "unmarked 1 event\n")
         #expect(try Self.marks(loadFirst).count == 2)
     }
 

@@ -8,18 +8,18 @@ import Testing
         let (t, _) = try TimelineCommandTests.loaded()
         let key = "Ecp/HttpProxy_2021030306-1.LOG:6"
         try t.run("mark \(key) as suspicious --note 'odd cookie'")
-        let up = try t.run("mark \(key) as malicious")
+        let up = try t.shown("mark \(key) as malicious")
         #expect(up.contains("was marked suspicious by \(CaseState.user) at ") && up.contains(": now malicious, note kept"))
         let refused = t.failure("mark \(key) as benign --note 'scanner'")
         #expect(refused.contains("already marked higher than benign") && refused.contains("malicious, note 'odd cookie'"))
         #expect(refused.contains("--force"))
         #expect(CaseState.of(t.session).marks().first?.label == "malicious", "a refused downgrade changes nothing")
-        let down = try t.run("mark \(key) as benign --note 'scanner' --force")
+        let down = try t.shown("mark \(key) as benign --note 'scanner' --force")
         #expect(down.contains("was marked malicious") && down.contains("note 'odd cookie' replaced"))
         let mark = try #require(CaseState.of(t.session).marks().first)
         #expect(mark.label == "benign" && mark.note == "scanner")
         // Same weight is no downgrade.
-        #expect(try t.run("mark \(key) as reviewed").contains("was marked benign"))
+        #expect(try t.shown("mark \(key) as reviewed").contains("was marked benign"))
         let doc = try JSONSerialization.jsonObject(with: Data(try t.run("mark \(key) as suspicious --json").utf8)) as! [String: Any]
         #expect((doc["replaced"] as! [[String: Any]]).first?["label"] as? String == "reviewed")
     }
@@ -34,7 +34,7 @@ import Testing
         #expect(asked.count == 1 && asked[0].contains("marked higher than benign") && asked[0].hasSuffix("Lower to benign?"))
         #expect(CaseState.of(t.session).marks().first?.label == "malicious")
         t.session.confirm = { _ in true }
-        #expect(try t.run("mark \(key) as benign").contains("now benign, note kept"))
+        #expect(try t.shown("mark \(key) as benign").contains("now benign, note kept"))
         #expect(asked.count == 1, "raising or keeping a label asks nothing")
         t.session.confirm = { asked.append($0); return true }
         try t.run("mark \(key) as suspicious")

@@ -46,10 +46,11 @@ struct EventsExport: ExportTarget {
         let untimed = events.count - written
         if ctx.wantsJSON {
             ctx.json(.object([("file", .string(file.path)), ("format", .string("ecs-bulk")), ("index", .string(index)),
-                              ("events", .int(written)), ("untimed_skipped", .int(untimed))]))
+                              ("events", .int(written)), ("untimed_skipped", .int(untimed)),
+                              ("provenance_file", .string(file.provenancePath))]))
             return
         }
-        ctx.line("wrote \(written) events to \(TerminalText.escape(file.path)) (bulk NDJSON for index \(index))"
+        ctx.status("wrote \(written) events to \(TerminalText.escape(file.path)) (bulk NDJSON for index \(index))"
                  + (untimed > 0 ? " (\(untimed) events without a time left out)" : ""))
     }
 }

@@ -3,7 +3,9 @@ import Foundation
 /// The file an export writes. It is refused when it is loaded evidence (evidence is never written), when
 /// its name does not end in one of the formats the target writes, or when it exists and `--force` was not
 /// given. Bytes go to `FILE.partial`, renamed to FILE only when the export completes, so an interrupted or
-/// failed export never leaves a half-written file under the name a later process would read.
+/// failed export never leaves a half-written file under the name a later process would read. Beside the
+/// finished file goes `FILE.provenance.json`: the build, rules, indicator sets and commands behind it (the
+/// formats other tools import carry events only).
 final class ExportFile {
     let path: String
     /// The extension the name ends with (lower case, without the dot), which picks the format.
@@ -11,8 +13,10 @@ final class ExportFile {
     private let command: String
     private let partial: String
     private let handle: FileHandle
+    private let session: Session
 
     init(_ word: String, command: String, formats: [String], in ctx: CommandContext) throws {
+        try ctx.requireEvidence(command)
         let path = (word as NSString).expandingTildeInPath
         guard let format = formats.first(where: { path.lowercased().hasSuffix("." + $0) }) else {
             throw ShellError("\(command): the file must end in " + formats.map { "." + $0 }.joined(separator: " or "))
@@ -39,7 +43,11 @@ final class ExportFile {
         self.command = command
         self.partial = partial
         self.handle = handle
+        session = ctx.session
     }
+
+    /// Where the provenance of this export is written.
+    var provenancePath: String { path + ".provenance.json" }
 
     func write(_ bytes: [UInt8]) throws {
         do { try handle.write(contentsOf: bytes) } catch { throw failure(error) }
@@ -51,6 +59,8 @@ final class ExportFile {
             try handle.close()
             if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
             try FileManager.default.moveItem(atPath: partial, toPath: path)
+            try Data((Provenance.of(session).json.pretty() + "\n").utf8)
+                .write(to: URL(fileURLWithPath: provenancePath), options: .atomic)
         } catch {
             abandon()
             throw failure(error)

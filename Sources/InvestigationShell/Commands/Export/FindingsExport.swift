@@ -93,10 +93,11 @@ struct FindingsExport: ExportTarget {
         }
         if ctx.wantsJSON {
             ctx.json(.object([("file", .string(file.path)), ("format", .string(file.format == "ndjson" ? "ecs-bulk" : file.format)),
-                              ("findings", .int(written)), ("untimed_skipped", .strings(untimed))]))
+                              ("findings", .int(written)), ("untimed_skipped", .strings(untimed)),
+                              ("provenance_file", .string(file.provenancePath))]))
             return
         }
-        ctx.line("wrote \(written) finding\(written == 1 ? "" : "s") to \(TerminalText.escape(file.path))"
+        ctx.status("wrote \(written) finding\(written == 1 ? "" : "s") to \(TerminalText.escape(file.path))"
                  + (untimed.isEmpty ? "" : " (left out, no time: \(untimed.joined(separator: ", ")))"))
     }
 }

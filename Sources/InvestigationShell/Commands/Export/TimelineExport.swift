@@ -43,11 +43,12 @@ struct TimelineExport: ExportTarget {
         let untimed = events.count - written
         if ctx.wantsJSON {
             ctx.json(.object([("file", .string(file.path)), ("format", .string(csv ? "csv" : "jsonl")), ("events", .int(written)),
-                              ("untimed_skipped", .int(untimed))]))
+                              ("untimed_skipped", .int(untimed)), ("provenance_file", .string(file.provenancePath))]))
             return
         }
-        ctx.line("wrote \(written) events to \(TerminalText.escape(file.path))"
-                 + (untimed > 0 ? " (\(untimed) events without a time left out; Timesketch needs a time)" : ""))
+        ctx.status("wrote \(written) events to \(TerminalText.escape(file.path))"
+                   + (untimed > 0 ? " (\(untimed) events without a time left out; Timesketch needs a time)" : "")
+                   + "; provenance in \(TerminalText.escape(file.provenancePath))")
     }
 
     /// A mark as Timesketch (and ECS `tags`) take it: the label, then the mark's own tags.
