@@ -1,5 +1,6 @@
 import ExchangeEvidence
 import Foundation
+import Testing
 
 /// Fixtures live next to the tests; hostile inputs are written to a fresh temporary folder per test.
 enum Fixtures {
@@ -10,6 +11,8 @@ enum Fixtures {
     static func load(_ path: String, server: String? = nil, workers: Int = 2) throws -> (EventStore, LoadReport) {
         let store = EventStore()
         let report = try EvidenceLoader(workers: workers).load(path, server: server, into: store)
+        // The accounting invariant, for every input any test loads: each file's events were measured against it.
+        for f in store.files { #expect(f.accounted, "\(f.path): not measured by the byte accounting") }
         return (store, report)
     }
 

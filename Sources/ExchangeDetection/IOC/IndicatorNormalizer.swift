@@ -1,3 +1,4 @@
+import ExchangeEvidence
 import Foundation
 
 /// Turns published indicator text into the value and comparison form the matcher uses.
@@ -71,8 +72,7 @@ public enum IndicatorNormalizer {
             if n.contains("/") { return .failure(Rejection("a file name has no separators: \(quoted(value))")) }
             return .success(n)
         case .domain:
-            var d = value.lowercased()
-            while d.hasSuffix(".") { d.removeLast() }
+            let d = String(value.lowercased().trimmingASCII(leading: { _ in false }, trailing: { $0 == 0x2E }))
             guard d.contains("."), d.utf8.allSatisfy({ isDomainByte($0) }) else {
                 return .failure(Rejection("not a domain name: \(quoted(value))"))
             }

@@ -35,7 +35,7 @@ public enum ProxyLogonExport {
             let oab = mine("proxylogon.oab-download").flatMap(\.events)
             try emit(server, "Cve-2021-26858.log", distinctFiles(oab, store))
             try emit(server, "Cve-2021-26858-DownloadPaths.log", oab.compactMap { id in
-                OABDownloadRule.downloadPath(in: store.rawLine(id)).map { "'\($0)'" }
+                OABDownloadRule.downloadPath(in: store.rawLine(id)).map { "'\(ControlCharacters.escape($0))'" }
             })
             try emit(server, "Cve-2021-27065.log", distinctFiles(mine("proxylogon.ecp-set-vdir").flatMap(\.events), store))
             try emit(server, "other.csv", otherRows(server: server, lsass: mine("files.lsass-dump").flatMap(\.events),
@@ -44,8 +44,9 @@ public enum ProxyLogonExport {
         return written
     }
 
+    /// Every value double-quoted like `Export-Csv`, and neutralised for terminals and spreadsheets (`CSVCell`).
     static func quoted(_ values: [String]) -> String {
-        values.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",")
+        values.map { "\"" + CSVCell.text($0).replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",")
     }
 
     static func httpProxyRows(_ ids: [EventID], _ store: EventStore) -> [String] {
@@ -88,7 +89,7 @@ public enum ProxyLogonExport {
 
     static func distinctFiles(_ ids: [EventID], _ store: EventStore) -> [String] {
         var seen = Set<String>()
-        return ids.map { store.file(of: $0).path }.filter { seen.insert($0).inserted }
+        return ids.map { ControlCharacters.escape(store.file(of: $0).path) }.filter { seen.insert($0).inserted }
     }
 
     /// `3/3/2021 6:49:42 AM`: how Windows PowerShell's `Export-Csv` writes a DateTime in the en-US culture.

@@ -131,6 +131,7 @@ public struct EvidenceLoader {
         var group: String
         var pathServer: String?
         var isSingleFile: Bool
+        var accounting: ByteAccounting? = ByteAccounting()
     }
 
     static func parse(_ f: PendingFile, readers: [any EvidenceReader]) -> ParsedFile {
@@ -171,6 +172,7 @@ public struct EvidenceLoader {
         if plan.isBinary {
             parsed.problems.add(LoadProblem("binary data of no known format: hashed, not parsed"))
             parsed.kind = SourceKind("binary")
+            parsed.accounting?.bytesNotRead = raw.count
             return parsed
         }
         let text: EvidenceBytes
@@ -180,7 +182,11 @@ public struct EvidenceLoader {
         case .transcoded(let bytes): text = EvidenceBytes(bytes)
         }
         let head = text.withUnsafeBytes { UnsafeRawBufferPointer(rebasing: $0.prefix(65536)) }
-        guard let reader = best(readers.filter { $0.readsText }, path: f.path, head: head) else { return parsed }
+        guard let reader = best(readers.filter { $0.readsText }, path: f.path, head: head) else {
+            parsed.problems.add(LoadProblem("no reader for this text: hashed, not parsed"))
+            parsed.accounting?.bytesNotRead = text.count
+            return parsed
+        }
         return run(reader, on: text, into: parsed)
     }
 
@@ -199,7 +205,10 @@ public struct EvidenceLoader {
         var out = ReaderOutput(kind: .text)
         out.problems = p.problems
         out.batch.reserve(events: bytes.count / 256 + 16)
-        bytes.withUnsafeBytes { reader.read(ReaderInput(path: p.path, bytes: $0, location: p.location), into: &out) }
+        bytes.withUnsafeBytes {
+            reader.read(ReaderInput(path: p.path, bytes: $0, location: p.location), into: &out)
+            p.accounting = ByteAccounting.measure($0, &out, reader: reader.name)
+        }
         p.kind = out.kind
         p.channel = out.channel
         p.batch = out.batch
@@ -267,6 +276,9 @@ final class OrderedMerger: @unchecked Sendable {
         let file = EvidenceFile(path: p.path, evidenceSet: "", location: p.location, server: p.pathServer ?? "",
                                 size: p.size, modified: p.modified, sha256: p.sha256, kind: p.kind, channel: p.channel,
                                 bytes: p.bytes, problems: p.problems, facts: p.facts, identity: p.identity)
+        file.bytesNotRead = p.accounting?.bytesNotRead ?? 0
+        file.recordsNotRead = p.accounting?.recordsNotRead ?? 0
+        file.accounted = p.accounting != nil
         store.append(file: file, batch: p.batch)
         added.append(Added(file: file, group: p.group, pathServer: p.pathServer, isSingleFile: p.isSingleFile))
     }

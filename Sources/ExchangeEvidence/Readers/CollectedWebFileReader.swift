@@ -66,6 +66,7 @@ public struct CollectedWebFileReader: EvidenceReader {
             ("Path", input.path), ("WebPath", webPath), ("Name", name),
             ("Size", String(input.bytes.count)), ("Compiled", compiled ? "true" : "false"),
         ]
+        var notKept = 0
         if !compiled {
             // A page padded with binary data can still hide a script: its content is kept either way.
             let decoded = TextDecoding.decode(Array(input.bytes))
@@ -77,6 +78,7 @@ public struct CollectedWebFileReader: EvidenceReader {
             var bytes = decoded.bytes
             if bytes.count > Self.contentLimit {
                 output.problems.add(LoadProblem("content is \(bytes.count) bytes: the first \(Self.contentLimit) kept"))
+                notKept = min(input.bytes.count, bytes.count - Self.contentLimit)
                 bytes = Array(bytes.prefix(Self.contentLimit))
             }
             pairs.append(("Content", String(decoding: bytes, as: UTF8.self)))
@@ -87,5 +89,8 @@ public struct CollectedWebFileReader: EvidenceReader {
         output.batch.append(offset: 0, length: rendered.count, line: 1, time: Timestamp.unknown, schema: schema)
         output.batch.set(.urlStem, webPath.isEmpty ? input.path : webPath)
         output.rendered = rendered
+        // One event stands for the whole file, but for content beyond the limit (reported above).
+        output.consumed(offset: 0, length: input.bytes.count - notKept, line: 1)
+        output.skipped(offset: input.bytes.count - notKept, length: notKept, line: nil)
     }
 }

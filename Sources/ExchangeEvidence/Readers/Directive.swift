@@ -11,6 +11,12 @@ struct Directive {
         value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingSpaces()
     }
 
+    /// Directives of the W3C extended log format and Exchange's additions: header lines, read as such.
+    static let known: Set<String> = ["Software", "Version", "Log-type", "Date", "Fields", "Start-Date", "End-Date", "Remark"]
+
+    /// True for a directive the format defines (the byte accounting counts its line as read).
+    var isKnown: Bool { Self.known.contains(name) }
+
     /// The problem a data line before any `#Fields` gets (it is kept as plain text).
     static func dataBeforeFields(_ lineNo: Int) -> (LoadProblem, kind: String) {
         (LoadProblem(line: lineNo, "line \(lineNo): data before any #Fields header (kept as plain text)"), "data before #Fields header")

@@ -40,8 +40,35 @@ public struct ReaderOutput {
     public var facts: [String: String] = [:]
     /// Set by readers of binary formats: the text their events point into, replacing the file's bytes.
     public var rendered: [UInt8]?
+    /// Input the reader read or skipped without making events of it, for the load's byte accounting
+    /// (`ByteAccounting`): with the events' own lines, these must cover every non-blank byte of the file.
+    public private(set) var spans: [InputSpan] = []
+    /// Set by readers of record formats (EVTX): the records the file holds. The accounting then counts
+    /// records: each record number must be an event's line number or a problem's.
+    public var records: Int?
+
+    /// Marks input as read though it is no event: a header, a directive, markup between records, or (for
+    /// readers whose events point into `rendered`) the input an event was made from.
+    public mutating func consumed(offset: Int, length: Int, line: Int) {
+        if length > 0 { spans.append(InputSpan(offset: offset, length: length, line: line, read: true)) }
+    }
+
+    /// Marks input as not read, for a reason a problem gives on `line` (nil: a problem about the whole file).
+    public mutating func skipped(offset: Int, length: Int, line: Int?) {
+        if length > 0 { spans.append(InputSpan(offset: offset, length: length, line: line, read: false)) }
+    }
 
     public init(kind: SourceKind) { self.kind = kind }
+}
+
+/// A part of a reader's input that is no event (see `ReaderOutput.consumed` and `skipped`).
+public struct InputSpan: Sendable {
+    public var offset: Int
+    public var length: Int
+    /// 1-based line of `offset`; nil for a skipped span a whole-file problem explains.
+    public var line: Int?
+    /// True when the bytes were read (a header); false when they were skipped for a reported reason.
+    public var read: Bool
 }
 
 /// The readers exhunt knows, in priority order for equal scores.

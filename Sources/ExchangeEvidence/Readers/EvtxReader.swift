@@ -90,6 +90,7 @@ public struct EvtxReader: EvidenceReader {
         }
 
         output.rendered = rendered
+        output.records = count
         output.channel = Self.mostCommon(channels) ?? ""
         // The host that logged the events, for naming the server when the evidence layout does not.
         if let host = Self.mostCommon(computers), !host.isEmpty {

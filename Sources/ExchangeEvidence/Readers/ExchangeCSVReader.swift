@@ -60,7 +60,9 @@ public struct ExchangeCSVReader: EvidenceReader {
             let line = UnsafeRawBufferPointer(rebasing: base[off..<(off + len)])
             if line[0] == UInt8(ascii: "#") {
                 LineChecks.check(line, number: lineNo, problems: &out.problems)
-                switch Directive(line) {
+                let directive = Directive(line)
+                if directive?.isKnown == true { out.consumed(offset: off, length: len, line: lineNo) }
+                switch directive {
                 case let d? where d.name == "Fields":
                     let (s, m) = Self.schemas.get(d.value) {
                         let s = FieldSchema(format: .csv, names: CSVLine.split(d.value).map { $0.trimmingSpaces() })
@@ -93,6 +95,7 @@ public struct ExchangeCSVReader: EvidenceReader {
                     mapping = m
                     fieldLine = m.headerLine
                     span = m.span
+                    out.consumed(offset: off, length: len, line: lineNo)
                     continue
                 }
                 let (problem, kind) = Directive.dataBeforeFields(lineNo)
@@ -102,6 +105,7 @@ public struct ExchangeCSVReader: EvidenceReader {
             }
             // The bare header that Import-Csv relies on, repeated after the directives.
             if len == fieldLine.count && fieldLine.withUnsafeBytes({ memcmp($0.baseAddress!, line.baseAddress!, len) == 0 }) {
+                out.consumed(offset: off, length: len, line: lineNo)
                 continue
             }
             let m = mapping!

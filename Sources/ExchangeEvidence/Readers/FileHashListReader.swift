@@ -22,6 +22,7 @@ public struct FileHashListReader: EvidenceReader {
             return
         }
         let schema = output.batch.addSchema(csv.schema)
+        csv.consumeHeader(&output)
         if let t = csv.typeName { output.facts["listing.type"] = t }
         csv.rows(p, problems: &output.problems) { line, off, len, values, problems in
             output.batch.append(offset: off, length: len, line: line, time: Timestamp.unknown, schema: schema)

@@ -34,6 +34,7 @@ public struct FileListingReader: EvidenceReader {
             return
         }
         let schema = output.batch.addSchema(csv.schema)
+        csv.consumeHeader(&output)
         let timeColumn = Self.timeColumns.lazy.compactMap { csv.schema.column($0) }.first
         if let t = csv.typeName { output.facts["listing.type"] = t }
 

@@ -45,7 +45,9 @@ public struct IISW3CReader: EvidenceReader {
             let line = UnsafeRawBufferPointer(rebasing: base[off..<(off + len)])
             if line[0] == UInt8(ascii: "#") {
                 LineChecks.check(line, number: lineNo, problems: &out.problems)
-                switch Directive(line) {
+                let directive = Directive(line)
+                if directive?.isKnown == true { out.consumed(offset: off, length: len, line: lineNo) }
+                switch directive {
                 case let d? where d.name == "Fields":
                     let (s, m) = Self.schemas.get(d.value) {
                         let s = FieldSchema(format: .w3c, names: d.value.split(separator: " ").map(String.init))

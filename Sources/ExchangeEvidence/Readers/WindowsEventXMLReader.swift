@@ -35,6 +35,7 @@ public struct WindowsEventXMLReader: EvidenceReader {
         var line = 1, counted = 0
         var at = 0
         while let start = Self.nextEvent(p, from: at) {
+            Self.consumeMarkup(p, at, start, line: line + Self.newlines(p, counted, at), into: &output)
             line += Self.newlines(p, counted, start)
             counted = start
             // Look for the end only up to the next event, so a file of unclosed events stays linear.
@@ -51,8 +52,10 @@ public struct WindowsEventXMLReader: EvidenceReader {
             guard ev.hasSystem else {
                 output.problems.add(LoadProblem(line: line, "line \(line): <Event> without a <System> part; skipped"),
                                     kind: "event without System")
+                output.skipped(offset: start, length: end - start, line: line)
                 continue
             }
+            output.consumed(offset: start, length: end - start, line: line)
             let time = ev.time
             if time == Timestamp.unknown {
                 output.problems.add(LoadProblem(line: line, "line \(line): no readable TimeCreated"), kind: "no time")
@@ -61,6 +64,7 @@ public struct WindowsEventXMLReader: EvidenceReader {
             channels[ev.channel, default: 0] += 1
             computers[ev.computer, default: 0] += 1
         }
+        Self.consumeMarkup(p, at, p.count, line: line + Self.newlines(p, counted, at), into: &output)
         if output.batch.count == 0 {
             output.problems.add(LoadProblem("no <Event> elements found"))
         }
@@ -82,6 +86,19 @@ public struct WindowsEventXMLReader: EvidenceReader {
             i = lt + 1
         }
         return nil
+    }
+
+    /// Marks the input between events as read when it is only markup (the XML declaration, an `<Events>`
+    /// root, comments) and white space; anything else is left for the byte accounting to report.
+    private static func consumeMarkup(_ p: UnsafeRawBufferPointer, _ from: Int, _ to: Int, line: Int, into output: inout ReaderOutput) {
+        var i = from
+        while i < to {
+            let c = p[i]
+            if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D { i += 1; continue }
+            guard c == UInt8(ascii: "<"), let close = EventXMLScanner.find(UnsafeRawBufferPointer(rebasing: p[..<to]), i, ">") else { return }
+            i = close + 1
+        }
+        output.consumed(offset: from, length: to - from, line: line)
     }
 
     private static func newlines(_ p: UnsafeRawBufferPointer, _ from: Int, _ to: Int) -> Int {

@@ -11,6 +11,10 @@ public struct EventBatch: Sendable {
     static let stride = InternedField.allCases.count
     var pool = ValuePool(capacity: 256)
     var schemas: [FieldSchema] = []
+    private var schemaIDs: [FieldSchema: UInt16] = [:]
+    /// Distinct schemas refused because the file already had `FieldSchema.limit`: their lines are stored under
+    /// the plain-text schema (kept whole, no fields), and the loader reports how many.
+    var schemaOverflow = 0
 
     public init() {}
 
@@ -26,19 +30,27 @@ public struct EventBatch: Sendable {
         fieldIDs.reserveCapacity(events * Self.stride)
     }
 
-    /// Registers a schema for the lines that follow and returns its local index.
+    /// Registers a schema for the lines that follow and returns its local index. Past `FieldSchema.limit`
+    /// distinct schemas (a hostile file of 65,536 `#Fields` lines) it returns the plain-text schema's index.
     public mutating func addSchema(_ schema: FieldSchema) -> UInt16 {
-        if let i = schemas.firstIndex(of: schema) { return UInt16(i) }
+        if let i = schemaIDs[schema] { return i }
+        if schemas.count >= FieldSchema.limit - 1 && schema != FieldSchema.plain {
+            schemaOverflow += 1
+            return addSchema(FieldSchema.plain)
+        }
+        let id = UInt16(schemas.count)
         schemas.append(schema)
-        return UInt16(schemas.count - 1)
+        schemaIDs[schema] = id
+        return id
     }
 
     /// Appends one event. `fields` are interned values for the `InternedField`s, in case order (0 = absent).
     @inline(__always)
     public mutating func append(offset: Int, length: Int, line: Int, time: Int64, schema: UInt16) {
         offsets.append(offset)
-        lengths.append(UInt32(truncatingIfNeeded: length))
-        lines.append(UInt32(truncatingIfNeeded: line))
+        // A line over 4 GiB keeps its first 4 GiB (the rest shows as bytes not read); line numbers saturate.
+        lengths.append(UInt32(clamping: length))
+        lines.append(UInt32(clamping: line))
         times.append(time)
         schemaIndex.append(schema)
         // Not a shared static row: retaining one global array from both workers for every event made its

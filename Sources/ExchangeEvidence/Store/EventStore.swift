@@ -38,13 +38,19 @@ public final class EventStore: @unchecked Sendable {
         files.append(file)
         let start = count
         var schemaMap = [UInt16]()
+        var refused = batch.schemaOverflow
         for s in batch.schemas {
-            if let id = schemaIDs[s] { schemaMap.append(id) } else {
-                let id = UInt16(schemas.count)
-                schemas.append(s)
-                schemaIDs[s] = id
-                schemaMap.append(id)
+            if let id = schemaIDs[s] { schemaMap.append(id); continue }
+            if schemas.count >= FieldSchema.limit - 1 && s != FieldSchema.plain {
+                refused += 1
+                schemaMap.append(schemaID(FieldSchema.plain))
+            } else {
+                schemaMap.append(schemaID(s))
             }
+        }
+        if refused > 0 {
+            file.problems.add(LoadProblem("\(refused) distinct #Fields headers beyond the limit of \(FieldSchema.limit - 1) "
+                                          + "schemas: their lines are kept as plain text (no fields)"))
         }
         var idMap = [UInt32](repeating: 0, count: batch.pool.count)
         for local in batch.pool.ids {
@@ -86,6 +92,15 @@ public final class EventStore: @unchecked Sendable {
     /// Mapped files found changed on disk since they were loaded, each once (see `EvidenceFile.checkUnchanged`).
     public func filesChangedSinceLoad() -> [EvidenceFile] {
         files.filter { $0.checkUnchanged() }
+    }
+
+    /// The store's id of a schema, adding it when new (callers keep the count under `FieldSchema.limit`).
+    private func schemaID(_ s: FieldSchema) -> UInt16 {
+        if let id = schemaIDs[s] { return id }
+        let id = UInt16(schemas.count)
+        schemas.append(s)
+        schemaIDs[s] = id
+        return id
     }
 
     // MARK: - Reading events

@@ -27,6 +27,13 @@ public final class EvidenceFile: @unchecked Sendable {
     public internal(set) var problems: ProblemLog
     /// Facts a reader found in headers (e.g. `exchange.version` from `#Version`), for later commands.
     public internal(set) var facts: [String: String]
+    /// Bytes of the (decoded) file in no event and no header the reader read; each such line is named by a
+    /// problem (see `ByteAccounting`). The whole file for one no reader could parse.
+    public internal(set) var bytesNotRead = 0
+    /// For record formats (EVTX): records that became no event (each named by a problem).
+    public internal(set) var recordsNotRead = 0
+    /// False when the reader's events could not be measured against the file (it declared nothing to do so).
+    public internal(set) var accounted = true
     public internal(set) var eventCount = 0
     public internal(set) var firstTime = Timestamp.unknown
     public internal(set) var lastTime = Timestamp.unknown

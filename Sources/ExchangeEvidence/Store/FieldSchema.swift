@@ -26,6 +26,12 @@ public final class FieldSchema: @unchecked Sendable, Hashable {
     /// exports read it for every request.
     public let queryColumn: Int?
 
+    /// How many distinct schemas a file, and the whole store, can hold: events keep a 2-byte schema index.
+    /// The last slot is kept for `plain`, which takes the lines of any schema past the limit.
+    public static let limit = Int(UInt16.max)
+    /// One opaque line: what lines become when their schema cannot be stored.
+    public static let plain = FieldSchema(format: .plain, names: ["line"])
+
     public init(format: LineFormat, names: [String]) {
         self.format = format
         self.names = names

@@ -16,16 +16,23 @@ public struct ProblemLog: Sendable {
     /// How many occurrences of one kind of message are kept with their line numbers.
     public static let keepPerKind = 20
     private var perKind: [String: Int] = [:]
+    /// The line (or record) number of every problem, kept, not just the first few, until the load's byte
+    /// accounting has checked that each line no event holds is named by a problem (then dropped).
+    private(set) var lines: [Int] = []
 
     public init() {}
 
     public mutating func add(_ problem: LoadProblem, kind: String? = nil) {
         total += 1
+        if let line = problem.line, lines.last != line { lines.append(line) }
         let key = kind ?? problem.message
         let n = perKind[key, default: 0]
         perKind[key] = n + 1
         if n < Self.keepPerKind { kept.append(problem) }
     }
+
+    /// Frees the line numbers once the accounting is done.
+    mutating func forgetLines() { lines = [] }
 
     /// Counts per kind of problem, for summaries ("wrong field count: 1,204 lines").
     public var countsByKind: [(kind: String, count: Int)] {

@@ -63,13 +63,3 @@ public enum LineChecks {
         return Timestamp.parse(UnsafeRawBufferPointer(rebasing: line[start..<end])) ?? Timestamp.unknown
     }
 }
-
-extension String {
-    /// Trims ASCII spaces and tabs (cheaper than Foundation's character-set trimming).
-    func trimmingSpaces() -> String {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" || f == "\u{FEFF}" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
-        return String(s)
-    }
-}

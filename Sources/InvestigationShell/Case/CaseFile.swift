@@ -7,7 +7,8 @@ import GRDB
 /// that made it returns, so a crash loses nothing; SQLite's locking lets two shells share one file.
 ///
 /// Opening checks the file before touching it: a file that is not SQLite, an SQLite database that is not
-/// a case, a damaged file, or a case written by a newer exhunt gives a clear error and is left unchanged.
+/// a case, a damaged file (including a case missing a table or column of its schema version, or with no
+/// version), or a case written by a newer exhunt gives a clear error and is left unchanged.
 public final class CaseFile {
     public let path: String
     let queue: DatabaseQueue
@@ -83,8 +84,20 @@ public final class CaseFile {
         }
     }
 
-    /// Reads the header and the schema version without writing, so a refused file is left as it was.
+    /// Reads the header, the schema version and every table and column without writing, so a refused file is
+    /// left as it was — and with no `-wal`/`-shm` files beside it that this check created.
     static func validate(_ path: String) throws {
+        let sidecars = [path + "-wal", path + "-shm"].filter { !FileManager.default.fileExists(atPath: $0) }
+        do { try check(path) } catch {
+            // A read-only connection to a WAL-mode file creates these; they hold nothing (an empty log).
+            let wal = path + "-wal"
+            let walEmpty = ((try? FileManager.default.attributesOfItem(atPath: wal)[.size] as? Int) ?? 0) == 0
+            if walEmpty { for p in sidecars { try? FileManager.default.removeItem(atPath: p) } }
+            throw error
+        }
+    }
+
+    private static func check(_ path: String) throws {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             throw ShellError("no case file at \(path) (create one with 'case new \(path)')")
@@ -109,9 +122,17 @@ public final class CaseFile {
                     throw ShellError("\(path) was written by a newer exhunt (case schema \(version); this exhunt reads up to "
                                      + "\(schemaVersion)); nothing was changed — open it with a newer exhunt")
                 }
+                guard version >= 1 else {
+                    throw ShellError("\(path) is damaged (case schema version \(version): exhunt writes 1 or more); nothing was changed")
+                }
                 let result = try String.fetchAll(db, sql: "PRAGMA quick_check")
                 guard result == ["ok"] else {
                     throw ShellError("\(path) is damaged (\(result.prefix(3).joined(separator: "; "))); nothing was changed")
+                }
+                let missing = try CaseSchema.missing(in: db, version: version)
+                guard missing.isEmpty else {
+                    throw ShellError("\(path) is damaged (case schema \(version) without \(missing.prefix(3).joined(separator: ", "))"
+                                     + "\(missing.count > 3 ? ", …" : "")); nothing was changed")
                 }
             }
         } catch let e as DatabaseError {

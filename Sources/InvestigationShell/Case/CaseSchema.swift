@@ -29,6 +29,37 @@ enum CaseSchema {
         try db.execute(sql: "PRAGMA user_version = \(CaseFile.schemaVersion)")
     }
 
+    /// The tables and columns a case file of `version` has, read from a scratch database built by the same
+    /// statements (so the check cannot drift from the schema).
+    static func expectedColumns(version: Int) throws -> [String: Set<String>] {
+        let scratch = try DatabaseQueue()
+        return try scratch.write { db in
+            try db.execute(sql: version1)
+            for sql in migrations.prefix(max(0, version - 1)) { try db.execute(sql: sql) }
+            return try columns(db)
+        }
+    }
+
+    /// The tables (other than SQLite's own) and their column names.
+    static func columns(_ db: Database) throws -> [String: Set<String>] {
+        var out: [String: Set<String>] = [:]
+        for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'") {
+            out[table] = Set(try Row.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?)", arguments: [table]).map { $0["name"] as String })
+        }
+        return out
+    }
+
+    /// What a file of `version` lacks ("table mark", "column audit.depth"), empty when nothing.
+    static func missing(in db: Database, version: Int) throws -> [String] {
+        let have = try columns(db)
+        var out: [String] = []
+        for (table, columns) in try expectedColumns(version: version).sorted(by: { $0.key < $1.key }) {
+            guard let present = have[table] else { out.append("table \(table)"); continue }
+            out += columns.subtracting(present).sorted().map { "column \(table).\($0)" }
+        }
+        return out
+    }
+
     static let version1 = """
         CREATE TABLE mark (
             sha256 TEXT NOT NULL,

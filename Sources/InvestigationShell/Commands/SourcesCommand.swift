@@ -22,7 +22,10 @@ struct SourcesCommand: Command {
         if args.flag("files") { return listFiles(files, ctx) }
         if args.flag("problems") { return listProblems(files, skipped: ctx.session.loads, ctx) }
 
-        struct Group { var files = 0; var events = 0; var bytes = 0; var first = Int64.max; var last = Int64.min; var problems = 0 }
+        struct Group {
+            var files = 0, events = 0, bytes = 0, problems = 0, bytesNotRead = 0, recordsNotRead = 0
+            var first = Int64.max, last = Int64.min
+        }
         var groups: [String: Group] = [:]
         var keys: [(server: String, kind: String, channel: String)] = []
         for f in files {
@@ -30,6 +33,7 @@ struct SourcesCommand: Command {
             if groups[key] == nil { keys.append((f.server, f.kind.rawValue, f.channel)) }
             var g = groups[key, default: Group()]
             g.files += 1; g.events += f.eventCount; g.bytes += f.size; g.problems += f.problems.total
+            g.bytesNotRead += f.bytesNotRead; g.recordsNotRead += f.recordsNotRead
             if f.firstTime != Timestamp.unknown { g.first = min(g.first, f.firstTime); g.last = max(g.last, f.lastTime) }
             groups[key] = g
         }
@@ -40,17 +44,22 @@ struct SourcesCommand: Command {
                 return .object([("server", .string(k.server)), ("source", .string(k.kind)), ("channel", .string(k.channel)),
                                 ("files", .int(g.files)), ("events", .int(g.events)), ("bytes", .int(g.bytes)),
                                 ("first", g.first == Int64.max ? .null : .time(g.first)),
-                                ("last", g.last == Int64.min ? .null : .time(g.last)), ("problems", .int(g.problems))])
+                                ("last", g.last == Int64.min ? .null : .time(g.last)), ("problems", .int(g.problems)),
+                                ("bytes_not_read", .int(g.bytesNotRead)), ("records_not_read", .int(g.recordsNotRead))])
             }))
             return
         }
-        var table = TextTable(["server", "source", "channel", "files", "events", "first", "last", "problems"])
-        table.rightAligned = [3, 4, 7]
+        // "not read" appears only when some file has bytes or records no event holds (see `sources --problems`).
+        let showNotRead = files.contains { $0.bytesNotRead > 0 || $0.recordsNotRead > 0 }
+        var table = TextTable(["server", "source", "channel", "files", "events", "first", "last", "problems"]
+                              + (showNotRead ? ["not read"] : []))
+        table.rightAligned = [3, 4, 7, 8]
         for k in keys {
             let g = groups["\(k.server)\u{0}\(k.kind)\u{0}\(k.channel)"]!
             table.add([k.server, k.kind, k.channel, String(g.files), String(g.events),
                        g.first == Int64.max ? "-" : ctx.session.displayTime(g.first),
-                       g.last == Int64.min ? "-" : ctx.session.displayTime(g.last), String(g.problems)])
+                       g.last == Int64.min ? "-" : ctx.session.displayTime(g.last), String(g.problems)]
+                      + (showNotRead ? [Self.notRead(bytes: g.bytesNotRead, records: g.recordsNotRead)] : []))
         }
         ctx.table(table)
         let coverage = HuntFindings.of(ctx.session).ruleCoverage(for: store)
@@ -67,16 +76,19 @@ struct SourcesCommand: Command {
             ctx.json(.array(files.map { f in
                 .object([("server", .string(f.server)), ("evidence_set", .string(f.evidenceSet)), ("file", .string(f.path)),
                          ("location", .string(f.location)), ("source", .string(f.kind.rawValue)), ("size", .int(f.size)),
-                         ("modified", .time(f.modified)), ("sha256", .string(f.sha256)), ("events", .int(f.eventCount))])
+                         ("modified", .time(f.modified)), ("sha256", .string(f.sha256)), ("events", .int(f.eventCount)),
+                         ("bytes_not_read", .int(f.bytesNotRead)), ("records_not_read", .int(f.recordsNotRead))])
             }))
             return
         }
-        var table = TextTable(["server", "file", "source", "size", "modified (UTC)", "sha256"])
+        let showNotRead = files.contains { $0.bytesNotRead > 0 || $0.recordsNotRead > 0 }
+        var table = TextTable(["server", "file", "source", "size", "modified (UTC)", "sha256"] + (showNotRead ? ["not read"] : []))
         table.maxWidth = 70
-        table.rightAligned = [3]
+        table.rightAligned = [3, 6]
         table.whole = [5]
         for f in files {
-            table.add([f.server, f.path, f.kind.rawValue, String(f.size), Timestamp.short(f.modified), f.sha256])
+            table.add([f.server, f.path, f.kind.rawValue, String(f.size), Timestamp.short(f.modified), f.sha256]
+                      + (showNotRead ? [Self.notRead(bytes: f.bytesNotRead, records: f.recordsNotRead)] : []))
         }
         ctx.table(table)
     }
@@ -91,6 +103,7 @@ struct SourcesCommand: Command {
                          ("problems", .array([.object([("line", .null), ("message", .string(s.problem.message))])]))])
             } + withProblems.map { f in
                 .object([("server", .string(f.server)), ("file", .string(f.path)), ("total", .int(f.problems.total)),
+                         ("bytes_not_read", .int(f.bytesNotRead)), ("records_not_read", .int(f.recordsNotRead)),
                          ("by_kind", .object(f.problems.countsByKind.map { ($0.kind, .int($0.count)) })),
                          ("problems", .array(f.problems.kept.map { .object([("line", $0.line.map { .int($0) } ?? .null),
                                                                              ("message", .string($0.message))]) }))])
@@ -102,7 +115,8 @@ struct SourcesCommand: Command {
         }
         if withProblems.isEmpty && skipped.isEmpty { ctx.line("no problems: every loaded line was read cleanly"); return }
         for f in withProblems {
-            ctx.line(TerminalText.escape("\(f.server)  \(f.path): \(f.problems.total) problem\(f.problems.total == 1 ? "" : "s")"))
+            let unread = f.bytesNotRead > 0 || f.recordsNotRead > 0 ? "; \(Self.notRead(bytes: f.bytesNotRead, records: f.recordsNotRead)) not read" : ""
+            ctx.line(TerminalText.escape("\(f.server)  \(f.path): \(f.problems.total) problem\(f.problems.total == 1 ? "" : "s")\(unread)"))
             for p in f.problems.kept { ctx.line("  " + TerminalText.escape(p.message)) }
             let shown = f.problems.kept.count
             if f.problems.total > shown {
@@ -110,4 +124,14 @@ struct SourcesCommand: Command {
             }
         }
     }
+
+    /// "1204 bytes", "3 records", or both, for what no event holds.
+    static func notRead(bytes: Int, records: Int) -> String {
+        [bytes > 0 ? "\(bytes) byte\(bytes == 1 ? "" : "s")" : nil, records > 0 ? "\(records) record\(records == 1 ? "" : "s")" : nil]
+            .compactMap { $0 }.joined(separator: ", ").ifEmpty("0")
+    }
+}
+
+private extension String {
+    func ifEmpty(_ other: String) -> String { isEmpty ? other : self }
 }

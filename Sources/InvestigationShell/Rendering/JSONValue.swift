@@ -73,8 +73,7 @@ public indirect enum JSONValue: Equatable, Sendable {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if u.value < 0x20 || u.value == 0x7F || (0x80...0x9F).contains(u.value) || (0x202A...0x202E).contains(u.value)
-                    || (0x2066...0x2069).contains(u.value) {
+                if TerminalText.isUnsafe(u) {
                     out += "\\u" + TerminalText.hex(u.value, 4)
                 } else {
                     out.unicodeScalars.append(u)

@@ -1,21 +1,11 @@
+import ExchangeEvidence
+
 /// Makes evidence text safe to print: attackers control user agents, URLs and paths, so every control
 /// character (C0, DEL, C1 — which includes the 8-bit CSI), escape sequence, and bidirectional override is
 /// shown as a visible escape (`\x1b`, `\u202e`) instead of reaching the terminal. Backslashes are left
 /// alone: Windows paths are everywhere in this evidence, and `show --json` gives the exact value.
 public enum TerminalText {
-    public static func escape(_ s: String) -> String {
-        var needs = false
-        for u in s.unicodeScalars where isUnsafe(u) { needs = true; break }
-        if !needs { return s }
-        var out = ""
-        out.reserveCapacity(s.utf8.count + 8)
-        for u in s.unicodeScalars {
-            if u.value < 0x100 && isUnsafe(u) { out += "\\x" + hex(u.value, 2) }
-            else if isUnsafe(u) { out += "\\u" + hex(u.value, 4) }
-            else { out.unicodeScalars.append(u) }
-        }
-        return out
-    }
+    public static func escape(_ s: String) -> String { ControlCharacters.escape(s) }
 
     /// Escapes raw bytes: invalid UTF-8 becomes `\xNN` too, so a line prints exactly what was stored.
     public static func escape(bytes: UnsafeRawBufferPointer) -> String {
@@ -43,16 +33,7 @@ public enum TerminalText {
     }
 
     @inline(__always)
-    static func isUnsafe(_ u: Unicode.Scalar) -> Bool {
-        let v = u.value
-        if v < 0x20 || v == 0x7F || (0x80...0x9F).contains(v) { return true }
-        // Bidirectional controls can make a line read differently from what it contains.
-        if (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) || v == 0x200E || v == 0x200F { return true }
-        return false
-    }
+    static func isUnsafe(_ u: Unicode.Scalar) -> Bool { ControlCharacters.isUnsafe(u) }
 
-    static func hex(_ v: UInt32, _ width: Int) -> String {
-        let s = String(v, radix: 16)
-        return String(repeating: "0", count: max(0, width - s.count)) + s
-    }
+    static func hex(_ v: UInt32, _ width: Int) -> String { ControlCharacters.hex(v, width) }
 }

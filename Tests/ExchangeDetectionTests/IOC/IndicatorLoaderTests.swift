@@ -147,22 +147,20 @@ import Testing
         #expect(r.problemCount == 3)
     }
 
-    @Test func hundredThousandLineListLoadsAndCapsItsMessages() {
+    /// A quadratic loader would not finish in the time limit; elapsed seconds are not compared (the machine is shared).
+    @Test(.timeLimit(.minutes(1))) func hundredThousandLineListLoadsAndCapsItsMessages() {
         var text = "# generated\n"
         for i in 0..<100_000 {
             if i % 1000 == 999 { text += "10.\(i / 65536).\((i / 256) % 256).999\n" } else {
                 text += "10.\(i / 65536).\((i / 256) % 256).\(i % 256)\n"
             }
         }
-        let start = ContinuousClock.now
         let r = IndicatorFileLoader.load(bytes: Array(text.utf8), file: "big.txt", setName: "big", provenance: "test")
-        let elapsed = ContinuousClock.now - start
         #expect(r.set.indicators.count == 99_900)
         #expect(r.problemCount == 100)
         #expect(r.problems.count == 51)  // 50 kept verbatim, then a count of the rest
         #expect(r.problems[0].description == "big.txt:1001: not an IPv4 address: '10.0.3.999'")
         #expect(r.problems.last?.message == "50 more problems not shown")
-        #expect(elapsed < .seconds(10))
     }
 
     @Test func utf16ListsAndBinaryFiles() {

@@ -37,9 +37,9 @@ import Testing
             #expect(String(decoding: b.bytes, as: UTF8.self) == JSONValue.object(fields).serialized() + "\n", "event \(e)")
             let cells = fields.map { _, v -> String in
                 switch v {
-                case .string(let s): CSVLine.quote(s)
+                case .string(let s): CSVCell.field(s)
                 case .int(let n): String(n)
-                default: CSVLine.quote(v.serialized())
+                default: CSVCell.field(v.serialized())
                 }
             }
             #expect(String(decoding: a.bytes, as: UTF8.self) == cells.joined(separator: ",") + "\n", "event \(e)")
@@ -73,14 +73,14 @@ import Testing
     }
 
     @Test func hostileTextIsEscapedLikeTheRenderers() {
-        for value in ["plain", "a,b", "say \"hi\"", "esc\u{1B}[31m", "bidi\u{202E}x", "c1\u{9B}", "line\nbreak", "back\\slash", "ünï"] {
+        for value in ["plain", "a,b", "say \"hi\"", "=cmd|' /C calc'!A0", "-2+3", "@SUM(1)", "+1,\"x\"", "", "esc\u{1B}[31m", "bidi\u{202E}x", "c1\u{9B}", "line\nbreak", "back\\slash", "ünï"] {
             var j = ExportBytes(), c = ExportBytes()
             j.appendJSON(value)
             c.appendCSV(value)
             var expected = ""
             JSONValue.quote(value, into: &expected)
             #expect(String(decoding: j.bytes, as: UTF8.self) == expected)
-            #expect(String(decoding: c.bytes, as: UTF8.self) == CSVLine.quote(value))
+            #expect(String(decoding: c.bytes, as: UTF8.self) == CSVCell.field(value))
         }
         // Invalid UTF-8 is repaired as String(decoding:) repairs it, in both formats.
         for raw: [UInt8] in [[0x61, 0xFF, 0x62], [0xE2, 0x80], [0xC2, 0x9B, 0x41], [0xED, 0xA0, 0x80], [0x22, 0xF4, 0x90, 0x80, 0x80]] {
@@ -89,7 +89,7 @@ import Testing
             var expected = ""
             JSONValue.quote(String(decoding: raw, as: UTF8.self), into: &expected)
             #expect(String(decoding: j.bytes, as: UTF8.self) == expected, "\(raw)")
-            #expect(String(decoding: c.bytes, as: UTF8.self) == CSVLine.quote(String(decoding: raw, as: UTF8.self)), "\(raw)")
+            #expect(String(decoding: c.bytes, as: UTF8.self) == CSVCell.field(String(decoding: raw, as: UTF8.self)), "\(raw)")
         }
         let document: JSONValue = .object([("a", .array([.int(-3), .null, .bool(true), .string("x\u{7F}\u{2066}")])), ("b", .object([]))])
         var d = ExportBytes()

@@ -24,28 +24,40 @@ public struct WebServerChildProcessRule: DetectionRule {
         "wusa.exe",
     ]
 
+    /// At most this many descendants are cited per finding (the summary names four).
+    static let descendantLimit = 64
+
     public func run(on store: EventStore) -> [Finding] {
         let candidates = Set(["w3wp.exe", "umworkerprocess.exe", "umservice.exe"].flatMap {
             store.events(containing: $0, kinds: sources)
         })
+        guard !candidates.isEmpty else { return [] }
+        return findings(candidates, store: store, tree: ProcessTree(store))
+    }
+
+    /// The findings among `candidates`, walking `tree` (whose `steps` then tell the work done).
+    func findings(_ candidates: Set<EventID>, store: EventStore, tree: ProcessTree) -> [Finding] {
         var hits: [EventID: ProcessEvent] = [:]
+        var servers: [ProcessEvent] = []
         for id in candidates {
-            guard let p = ProcessEvent(store, id) else { continue }
+            guard let p = tree.event(id) else { continue }
             if Self.parents.contains(p.parentName), Self.children.contains(p.imageName) {
                 hits[id] = p
             } else if Self.parents.contains(p.imageName) {
-                // Security 4688 events often lack ParentProcessName: their creator is only a process id, so
-                // the web server's own start event names the children.
-                for var c in Self.children(of: p, store: store) where c.parentImage.isEmpty && Self.children.contains(c.imageName) {
-                    c.parentImage = p.image
-                    c.parentCommandLine = p.commandLine
-                    hits[c.id] = c
-                }
+                servers.append(p)
             }
+        }
+        // Security 4688 events often lack ParentProcessName: their creator is only a process id, so the web
+        // server's own start event names the children (the latest start with that id, no later than the child).
+        for (child, p) in tree.attribute(toStartsOf: servers) where child.parentImage.isEmpty && Self.children.contains(child.imageName) {
+            var c = child
+            c.parentImage = p.image
+            c.parentCommandLine = p.commandLine
+            hits[c.id] = c
         }
         return hits.keys.sorted().map { id in
             let p = hits[id]!
-            let descendants = Self.descendants(of: p, store: store)
+            let descendants = tree.descendants(of: p, levels: 3, limit: Self.descendantLimit)
             var summary = "\(p.parentName)\(p.appPool.map { " (\($0))" } ?? "") started \(p.imageName): '\(p.commandLine)'"
             if !p.user.isEmpty { summary += " as \(p.user)" }
             if !descendants.isEmpty {
@@ -55,30 +67,5 @@ public struct WebServerChildProcessRule: DetectionRule {
                            title: p.parentName.hasPrefix("um") ? "UM service started a shell (CVE-2021-26857)" : title,
                            summary: summary)
         }
-    }
-
-    /// Processes `p` started: same log file, creator id equal to its id, started no earlier (ids are reused).
-    static func children(of p: ProcessEvent, store: EventStore) -> [ProcessEvent] {
-        guard !p.processID.isEmpty else { return [] }
-        let file = store.fileIndex[p.id]
-        return store.events(containing: "ProcessId=\(p.processID)\t", kinds: [SourceKind.eventLog]).compactMap { id in
-            guard id != p.id, store.fileIndex[id] == file, store.time[id] >= store.time[p.id],
-                  let c = ProcessEvent(store, id), c.parentProcessID == p.processID
-            else { return nil }
-            return c
-        }
-    }
-
-    /// Processes started (transitively, up to three levels) by `p` in the same log file.
-    static func descendants(of p: ProcessEvent, store: EventStore) -> [ProcessEvent] {
-        var out: [ProcessEvent] = []
-        var frontier = [p]
-        for _ in 0..<3 {
-            let next = frontier.flatMap { children(of: $0, store: store) }.filter { c in !out.contains { $0.id == c.id } }
-            out += next
-            frontier = next
-            if next.isEmpty { break }
-        }
-        return out.sorted { store.time[$0.id] < store.time[$1.id] }
     }
 }

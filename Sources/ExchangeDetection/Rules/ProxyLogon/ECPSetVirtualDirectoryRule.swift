@@ -76,9 +76,9 @@ extension String {
     /// Drops the quotes around a logged value and shortens it for a one-line summary.
     func trimmingQuotes(upTo limit: Int) -> String {
         var s = Substring(self)
-        while let f = s.first, f == "'" || f == "\"" { s = s.dropFirst() }
+        s = s.trimmingASCII(leading: { $0 == 0x27 || $0 == 0x22 }, trailing: { _ in false })
         if let q = s.range(of: "''.") ?? s.range(of: "'.") ?? s.range(of: "\" -") { s = s[..<q.lowerBound] }
-        while let l = s.last, l == "'" || l == "\"" || l == "." { s = s.dropLast() }
+        s = s.trimmingASCII(leading: { _ in false }, trailing: { $0 == 0x27 || $0 == 0x22 || $0 == 0x2E })
         return s.count > limit ? String(s.prefix(limit)) + "…" : String(s)
     }
 }

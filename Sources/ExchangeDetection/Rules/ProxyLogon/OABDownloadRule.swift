@@ -31,10 +31,7 @@ public struct OABDownloadRule: DetectionRule {
         guard let a = line.range(of: "download failed and temporary file ", options: .caseInsensitive),
               let b = line.range(of: " needs to be removed", options: .caseInsensitive, range: a.upperBound..<line.endIndex)
         else { return nil }
-        var p = Substring(line[a.upperBound..<b.lowerBound])
-        while let f = p.first, f == "'" || f == "\"" { p = p.dropFirst() }
-        while let l = p.last, l == "'" || l == "\"" { p = p.dropLast() }
-        return String(p)
+        return String(line[a.upperBound..<b.lowerBound].trimmingASCII { $0 == 0x27 || $0 == 0x22 })
     }
 
     /// Why a path is not the OAB download folder, or nil when it is.

@@ -6,17 +6,21 @@ struct PowerShellCSV {
     var schema: FieldSchema
     /// 1-based line number of the header.
     var headerLine: Int
+    /// The `#TYPE` and header lines as (offset, length, line), for the byte accounting.
+    var headerSpans: [(offset: Int, length: Int, line: Int)] = []
 
     /// Reads the type and header lines, or nil when the text does not start like an `Export-Csv` file.
     init?(_ p: UnsafeRawBufferPointer) {
         var scanner = LineScanner(p)
         var type: String?
+        var spans: [(offset: Int, length: Int, line: Int)] = []
         while let (off, len) = scanner.next() {
             let line = UnsafeRawBufferPointer(rebasing: p[off..<(off + len)])
             if len == 0 { continue }
             if EventXMLScanner.has(line, 0, "#TYPE ") {
                 guard type == nil else { return nil }
                 type = String(decoding: line.dropFirst(6), as: UTF8.self)
+                spans.append((off, len, scanner.lineNumber))
                 continue
             }
             // Export-Csv quotes every header name: anything else is not ours (a cheap test, run on every file).
@@ -26,9 +30,15 @@ struct PowerShellCSV {
             typeName = type
             schema = FieldSchema(format: .csv, names: names)
             headerLine = scanner.lineNumber
+            headerSpans = spans + [(off, len, scanner.lineNumber)]
             return
         }
         return nil
+    }
+
+    /// Marks the `#TYPE` and header lines as read.
+    func consumeHeader(_ output: inout ReaderOutput) {
+        for h in headerSpans { output.consumed(offset: h.offset, length: h.length, line: h.line) }
     }
 
     /// Calls `body` with (line number, offset, length, values, problems) for every data row; empty lines are

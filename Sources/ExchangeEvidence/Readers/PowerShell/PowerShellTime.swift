@@ -50,6 +50,9 @@ enum PowerShellTime {
         return dotted > 0 ? .dayFirst : .monthFirst
     }
 
+    /// The most digits one number of a time may have: a .NET fraction has 7; 9 keeps every product in range.
+    static let maxDigits = 9
+
     /// Splits `A<sep>B<sep>YYYY H:MM[:SS[.fff]][ AM|PM]` (sep `/`, `.` or `-`), or `YYYY/M/D …`.
     static func parts(_ s: String) -> Parts? {
         var nums: [Int] = []
@@ -60,6 +63,8 @@ enum PowerShellTime {
         var letters: [UInt8] = []
         for c in s.utf8 {
             if c >= 0x30 && c <= 0x39 {
+                // Evidence decides how many digits come: more than `maxDigits` is no time part (and would overflow).
+                guard nd < Self.maxDigits else { return nil }
                 cur = (cur < 0 ? 0 : cur) * 10 + Int(c - 0x30)
                 nd += 1
                 continue

@@ -118,19 +118,24 @@ struct ExportBytes {
         }
     }
 
-    /// One RFC 4180 cell, quoted only when it must be (as `CSVLine.quote`).
+    /// One CSV cell as `CSVCell.field` writes it: control and bidi characters shown as the terminal shows them,
+    /// a leading `=` `+` `-` `@` neutralised with `'`, RFC 4180 quotes only when needed. Printable ASCII — nearly
+    /// every log value — is handled here byte by byte; anything else takes the String route.
     mutating func appendCSV(_ value: UnsafeRawBufferPointer) {
-        var quote = false, ascii = true
+        var quote = false
         for b in value {
-            if b >= 0x80 { ascii = false }
-            if b == UInt8(ascii: ",") || b == UInt8(ascii: "\"") || b == 0x0A || b == 0x0D { quote = true }
+            if b < 0x20 || b > 0x7E {
+                bytes.append(contentsOf: CSVCell.field(String(decoding: value, as: UTF8.self)).utf8)
+                return
+            }
+            if b == UInt8(ascii: ",") || b == UInt8(ascii: "\"") { quote = true }
         }
-        if !ascii && !Self.isValidUTF8(value) {
-            bytes.append(contentsOf: CSVLine.quote(String(decoding: value, as: UTF8.self)).utf8)
-            return
+        if quote { bytes.append(UInt8(ascii: "\"")) }
+        if let first = value.first, first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-")
+            || first == UInt8(ascii: "@") {
+            bytes.append(UInt8(ascii: "'"))
         }
         guard quote else { bytes.append(contentsOf: value); return }
-        bytes.append(UInt8(ascii: "\""))
         var run = 0
         for (i, b) in value.enumerated() where b == UInt8(ascii: "\"") {
             bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: value[run...i]))   // the quote, then its double
@@ -145,10 +150,11 @@ struct ExportBytes {
         s.withUTF8 { appendCSV(UnsafeRawBufferPointer($0)) }
     }
 
-    /// C1 controls and bidirectional overrides: invisible, and able to reorder or drive what a terminal shows.
+    /// C1 controls and bidirectional controls: invisible, and able to reorder or drive what a terminal shows
+    /// (the set `ControlCharacters` defines for every renderer).
     @inline(__always)
     static func isInvisibleControl(_ u: UInt32) -> Bool {
-        (0x80...0x9F).contains(u) || (0x202A...0x202E).contains(u) || (0x2066...0x2069).contains(u)
+        Unicode.Scalar(u).map(ControlCharacters.isUnsafe) ?? false
     }
 
     /// The scalar starting at `i` and its length, or nil where the bytes are not well-formed UTF-8.
@@ -171,16 +177,6 @@ struct ExportBytes {
         default:
             return nil
         }
-    }
-
-    static func isValidUTF8(_ p: UnsafeRawBufferPointer) -> Bool {
-        var i = 0
-        while i < p.count {
-            if p[i] < 0x80 { i += 1; continue }
-            guard let (_, length) = scalar(p, at: i) else { return false }
-            i += length
-        }
-        return true
     }
 
     /// Timesketch's `datetime`: `2021-03-03T06:49:42.162+00:00` (ISO 8601, UTC, milliseconds).

@@ -1,0 +1,20 @@
+/// A value from evidence made safe for a CSV export, which ends up in two places: a terminal (`cat out.csv`)
+/// and a spreadsheet.
+///
+/// Control and bidirectional characters are escaped as the terminal shows them (`\x1b`, `\x07`, `\x9b`,
+/// `\u202e`; line breaks and tabs too, so every row is one line). A value starting with `=`, `+`, `-` or `@`
+/// gets a leading `'` (OWASP's CSV-injection rule), so a spreadsheet shows it as text instead of running
+/// it as a formula. Numbers the exporter writes itself (times, event numbers) do not go through here.
+public enum CSVCell {
+    /// The neutralised text, not yet quoted (for writers that quote every value, like `Export-Csv`).
+    public static func text(_ s: String) -> String {
+        let escaped = ControlCharacters.escape(s)
+        guard let first = escaped.utf8.first,
+              first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-") || first == UInt8(ascii: "@")
+        else { return escaped }
+        return "'" + escaped
+    }
+
+    /// The neutralised text, RFC 4180-quoted when it needs it.
+    public static func field(_ s: String) -> String { CSVLine.quote(text(s)) }
+}

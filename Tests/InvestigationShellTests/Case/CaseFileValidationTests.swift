@@ -1,0 +1,63 @@
+import Foundation
+import GRDB
+@testable import InvestigationShell
+import Testing
+
+/// Opening a case validates its whole schema (version, tables, columns) before touching it: a damaged file is
+/// refused unchanged, with no `-wal`/`-shm` files left beside it.
+@Suite struct CaseFileValidationTests {
+    /// A fresh case edited by `sql`, closed; returns its path.
+    static func edited(_ name: String, _ sql: String) throws -> String {
+        let path = try CaseFileTests.folder().appendingPathComponent(name).path
+        let c = try CaseFile.create(at: path)
+        try c.write { try $0.execute(sql: sql) }
+        c.close()
+        return path
+    }
+
+    static func sidecars(_ path: String) -> [String] {
+        ["-wal", "-shm"].filter { FileManager.default.fileExists(atPath: path + $0) }
+    }
+
+    func expectRefusedUnchanged(_ path: String, _ expected: String) throws {
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        let leftBefore = Self.sidecars(path)
+        let t = TestShell()
+        let message = t.failure("case open \(path)")
+        #expect(message.contains(expected) && message.contains("nothing was changed"), "\(message)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before, "the file was changed")
+        #expect(Self.sidecars(path) == leftBefore, "a refused case leaves no -wal/-shm behind")
+        #expect(try t.run("case").contains("no case is open"))
+    }
+
+    @Test func caseWithoutItsMarkTableIsRefused() throws {
+        try expectRefusedUnchanged(try Self.edited("nomark.case", "DROP TABLE mark"), "without table mark")
+    }
+
+    @Test func caseWithoutAColumnIsRefused() throws {
+        let path = try Self.edited("nonote.case", "ALTER TABLE note DROP COLUMN user")
+        try expectRefusedUnchanged(path, "without column note.user")
+    }
+
+    @Test func caseOfSchemaVersionZeroIsRefusedUnchanged() throws {
+        try expectRefusedUnchanged(try Self.edited("v0.case", "PRAGMA user_version = 0"), "case schema version 0")
+    }
+
+    @Test func damagedCaseLeavesNoWALBehind() throws {
+        let path = try Self.edited("damaged.case", "INSERT INTO note (text, user, time) VALUES ('x', 'ana', 1)")
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(Self.sidecars(path).isEmpty)
+        for i in 100..<bytes.count { bytes[i] = 0xA5 }
+        try bytes.write(to: URL(fileURLWithPath: path))
+        try expectRefusedUnchanged(path, "damaged")
+    }
+
+    @Test func everyVersionsSchemaIsKnown() throws {
+        for v in 1...CaseFile.schemaVersion {
+            let tables = try CaseSchema.expectedColumns(version: v)
+            let later: Set<String> = v >= 3 ? ["provenance"] : []
+            #expect(Set(tables.keys) == Set(["mark", "note", "ioc", "evidence", "audit"]).union(later))
+            #expect(tables["audit"]!.contains("depth") == (v >= 2))
+        }
+    }
+}
