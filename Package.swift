@@ -22,11 +22,13 @@ let package = Package(
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CYara", pkgConfig: "yara", providers: [.apt(["libyara-dev"])]),
         .systemLibrary(name: "CLibz", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // Read-only mappings of evidence that survive a file shrinking under them (C: a SIGBUS handler).
+        .target(name: "CMappedEvidence"),
 
         // Core libraries
         .target(
             name: "ExchangeEvidence",
-            dependencies: ["CCrypto", "CLibz", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+            dependencies: ["CCrypto", "CLibz", "CMappedEvidence"]),
         .target(
             name: "ExchangeDetection",
             dependencies: ["ExchangeEvidence", "CYara"],
@@ -44,7 +46,7 @@ let package = Package(
         // Tests mirror the sources.
         .testTarget(
             name: "ExchangeEvidenceTests",
-            dependencies: ["ExchangeEvidence", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["ExchangeEvidence", "CLibz", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             exclude: ["Fixtures"]),
         .testTarget(name: "ExchangeDetectionTests", dependencies: ["ExchangeDetection"], exclude: ["Fixtures"]),
         .testTarget(name: "InvestigationShellTests", dependencies: ["InvestigationShell"], exclude: ["Golden"]),

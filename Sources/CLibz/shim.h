@@ -1,5 +1,5 @@
 #ifndef CLIBZ_SHIM_H
 #define CLIBZ_SHIM_H
-/* zlib, for gzip-compressed evidence read in place (JSON-lines exports, rotated logs). */
+/* zlib: gzip-compressed evidence read in place, raw deflate for zip members (inflated on every core), CRC-32. */
 #include <zlib.h>
 #endif

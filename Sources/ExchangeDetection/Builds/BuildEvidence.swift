@@ -189,8 +189,8 @@ public struct BuildEvidence: Sendable {
     a == Timestamp.unknown ? b : b == Timestamp.unknown ? a : max(a, b)
 }
 
-extension Array where Element == UInt8 {
-    /// True when `needle` occurs in the array (`memchr` for the first byte, then `memcmp`; once per text file).
+extension EvidenceBytes {
+    /// True when `needle` occurs in the bytes (`memchr` for the first byte, then `memcmp`; once per text file).
     func contains(subsequence needle: [UInt8]) -> Bool {
         withUnsafeBytes { hay in
             needle.withUnsafeBytes { n in

@@ -40,6 +40,11 @@ public struct EvidenceLoader {
     /// Polled between files: returning true stops the load, keeping the files already parsed.
     public var isCancelled: @Sendable () -> Bool = { false }
     public var progress: (@Sendable (LoadProgress) -> Void)?
+    /// Read files into memory instead of mapping them (`load --copy`: for evidence on mounts that may change
+    /// or fail while the session runs; costs memory equal to the evidence).
+    public var copy = false
+    /// Total bytes zips may inflate in this load (`load --max-inflate`); nil for the default (see `InflateBudget`).
+    public var maxInflate: Int?
 
     public init(readers: [any EvidenceReader] = ReaderRegistry.standard,
                 workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
@@ -53,6 +58,8 @@ public struct EvidenceLoader {
         let rootName = URL(fileURLWithPath: root).lastPathComponent
         let setName = name ?? (rootName.lowercased().hasSuffix(".zip") ? String(rootName.dropLast(4)) : rootName)
         var walker = EvidenceWalker()
+        walker.copy = copy
+        walker.budget = InflateBudget(limit: maxInflate)
         try walker.walk(root: root)
         var report = LoadReport(evidenceSet: setName, root: root)
         report.discoveryProblems = walker.problems
@@ -155,7 +162,8 @@ public struct EvidenceLoader {
         var sha256: String
         var kind: SourceKind
         var channel: String
-        var bytes: [UInt8]
+        var bytes: EvidenceBytes
+        var identity: FileIdentity?
         var batch: EventBatch
         var problems: ProblemLog
         var facts: [String: String]
@@ -172,53 +180,61 @@ public struct EvidenceLoader {
 
     static func parse(_ f: PendingFile, readers: [any EvidenceReader], naming: inout ServerNaming.Memo) -> ParsedFile {
         var problems = ProblemLog()
-        var raw: [UInt8]
+        var loaded: LoadedBytes
         do {
-            raw = try f.read()
+            loaded = try f.read()
         } catch let partial as PartialRead {
-            raw = partial.bytes
+            loaded = partial.loaded
             problems.add(LoadProblem(partial.message))
         } catch {
-            raw = []
+            loaded = LoadedBytes(bytes: EvidenceBytes([]))
             problems.add(LoadProblem("\(error)"))
         }
+        var raw = loaded.bytes
         let (group, pathServer) = naming.fromPath(f.path)
         var parsed = ParsedFile(path: f.path, location: f.location, size: raw.count, modified: f.modified,
-                                sha256: SHA256.hex(raw), kind: .text, channel: "", bytes: [], batch: EventBatch(),
+                                sha256: raw.withUnsafeBytes { SHA256.hex($0) }, kind: .text, channel: "", bytes: raw,
+                                identity: loaded.identity, batch: EventBatch(),
                                 problems: problems, facts: [:], group: group, pathServer: pathServer,
                                 isSingleFile: !f.path.contains("/") && f.location.hasSuffix(f.path) && !f.location.contains("!/"))
-        if raw.isEmpty {
+        if raw.count == 0 {
             if parsed.problems.total == 0 { parsed.problems.add(LoadProblem("empty file")) }
             return parsed
         }
         // gzip is undone in memory; the hash and size above stay those of the file as stored.
-        if Gzip.isGzip(raw) {
-            let (inflated, problem) = Gzip.inflate(raw)
+        if raw.withUnsafeBytes(Gzip.isGzip) {
+            let (inflated, problem) = raw.withUnsafeBytes(Gzip.inflate)
             if let problem { parsed.problems.add(LoadProblem(problem)) }
             parsed.facts["gzip.inflated"] = "\(inflated.count)"
-            raw = inflated
-            if raw.isEmpty { return parsed }
+            raw = EvidenceBytes(inflated)
+            if raw.count == 0 { return parsed }
         }
         // Binary formats first, on the raw bytes.
         let rawHead = raw.withUnsafeBytes { UnsafeRawBufferPointer(rebasing: $0.prefix(65536)) }
         if let reader = best(readers.filter { !$0.readsText }, path: f.path, head: rawHead) {
             return run(reader, on: raw, into: parsed)
         }
-        let decoded = TextDecoding.decode(raw)
-        if let note = decoded.note { parsed.problems.add(LoadProblem(note)) }
-        if decoded.isBinary {
+        let plan = raw.withUnsafeBytes { TextDecoding.plan($0) }
+        if let note = plan.note { parsed.problems.add(LoadProblem(note)) }
+        if plan.isBinary {
             parsed.problems.add(LoadProblem("binary data of no known format: hashed, not parsed"))
             parsed.kind = SourceKind("binary")
             parsed.accounting?.bytesNotRead = raw.count
             return parsed
         }
-        let head = decoded.bytes.withUnsafeBytes { UnsafeRawBufferPointer(rebasing: $0.prefix(65536)) }
+        let text: EvidenceBytes
+        switch plan.form {
+        case .asIs: text = raw
+        case .skip(let n): text = raw.dropFirst(n)
+        case .transcoded(let bytes): text = EvidenceBytes(bytes)
+        }
+        let head = text.withUnsafeBytes { UnsafeRawBufferPointer(rebasing: $0.prefix(65536)) }
         guard let reader = best(readers.filter { $0.readsText }, path: f.path, head: head) else {
             parsed.problems.add(LoadProblem("no reader for this text: hashed, not parsed"))
-            parsed.accounting?.bytesNotRead = decoded.bytes.count
+            parsed.accounting?.bytesNotRead = text.count
             return parsed
         }
-        return run(reader, on: decoded.bytes, into: parsed)
+        return run(reader, on: text, into: parsed)
     }
 
     static func best(_ readers: [any EvidenceReader], path: String, head: UnsafeRawBufferPointer) -> (any EvidenceReader)? {
@@ -231,7 +247,7 @@ public struct EvidenceLoader {
         return winner
     }
 
-    static func run(_ reader: any EvidenceReader, on bytes: [UInt8], into parsed: ParsedFile) -> ParsedFile {
+    static func run(_ reader: any EvidenceReader, on bytes: EvidenceBytes, into parsed: ParsedFile) -> ParsedFile {
         var p = parsed
         var out = ReaderOutput(kind: .text)
         out.problems = p.problems
@@ -245,7 +261,7 @@ public struct EvidenceLoader {
         p.batch = out.batch
         p.problems = out.problems
         p.facts.merge(out.facts) { $1 }
-        p.bytes = out.rendered ?? bytes
+        p.bytes = out.rendered.map { EvidenceBytes($0) } ?? bytes
         return p
     }
 }
@@ -306,7 +322,7 @@ final class OrderedMerger: @unchecked Sendable {
         if known.contains("\(p.sha256)|\(p.path)") { duplicates += 1; return }
         let file = EvidenceFile(path: p.path, evidenceSet: "", location: p.location, server: p.pathServer ?? "",
                                 size: p.size, modified: p.modified, sha256: p.sha256, kind: p.kind, channel: p.channel,
-                                bytes: p.bytes, problems: p.problems, facts: p.facts)
+                                bytes: p.bytes, problems: p.problems, facts: p.facts, identity: p.identity)
         file.bytesNotRead = p.accounting?.bytesNotRead ?? 0
         file.recordsNotRead = p.accounting?.recordsNotRead ?? 0
         file.accounted = p.accounting != nil

@@ -8,6 +8,10 @@ import Glibc
 struct EvidenceWalker {
     var problems: [DiscoveryProblem] = []
     var files: [PendingFile] = []
+    /// Read files into memory rather than mapping them (`load --copy`).
+    var copy = false
+    /// What zips in this load may inflate in total.
+    var budget = InflateBudget(limit: nil)
 
     static func isZip(_ path: String) -> Bool {
         guard let h = FileHandle(forReadingAtPath: path) else { return false }
@@ -77,17 +81,20 @@ struct EvidenceWalker {
         var st = st0 ?? stat()
         if st0 == nil { _ = stat(absolute, &st) }
         let modified = Int64(st.st_mtim.tv_sec) * 1000 + Int64(st.st_mtim.tv_nsec / 1_000_000)
+        let copy = self.copy
         files.append(PendingFile(path: relative, location: absolute, size: Int(st.st_size), modified: modified) {
-            try FileBytes.read(absolute)
+            try FileBytes.read(absolute, copy: copy)
         })
     }
 
     private mutating func walkZip(_ path: String, prefix: String) {
+        let zipName = prefix.isEmpty ? (path as NSString).lastPathComponent : prefix
         do {
-            let zip = try ZipSource(path: path)
+            let zip = try ZipSource(path: path, budget: budget)
+            for message in zip.problems { problems.append(DiscoveryProblem(path: zipName, message: message)) }
             for member in zip.members {
                 if let why = member.rejection {
-                    problems.append(DiscoveryProblem(path: (prefix.isEmpty ? "" : prefix + "!/") + member.path, message: why))
+                    problems.append(DiscoveryProblem(path: zipName + "!/" + member.entry.name, message: why))
                     continue
                 }
                 let rel = prefix.isEmpty ? member.path : prefix + "/" + member.path
@@ -95,21 +102,25 @@ struct EvidenceWalker {
                                          modified: member.modified) { try zip.read(member) })
             }
         } catch {
-            problems.append(DiscoveryProblem(path: prefix.isEmpty ? (path as NSString).lastPathComponent : prefix,
-                                             message: "zip cannot be opened: \(error)"))
+            problems.append(DiscoveryProblem(path: zipName, message: "zip cannot be opened: \(error)"))
         }
     }
 }
 
-/// Reads whole files with `read(2)` in 1 MiB chunks (no mmap: it does not scale across threads here).
+/// Reads whole files: maps them read-only (the page cache holds the bytes, not the process), or with `copy`
+/// (`load --copy`, for evidence on mounts that may change or fail under a session) reads them with `read(2)`.
 enum FileBytes {
-    static func read(_ path: String) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY)
+    static func read(_ path: String, copy: Bool) throws -> LoadedBytes {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw ReadFailure(description: "cannot open: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var st = stat()
-        fstat(fd, &st)
+        guard fstat(fd, &st) == 0 else { throw ReadFailure(description: "cannot stat: \(String(cString: strerror(errno)))") }
         let expected = Int(st.st_size)
+        if expected == 0 { return LoadedBytes(bytes: EvidenceBytes([])) }
+        if !copy, let mapping = try EvidenceBytes.Mapping.file(fd, length: expected) {
+            return LoadedBytes(bytes: EvidenceBytes(mapping, count: expected), identity: FileIdentity(st))
+        }
         var failure: String?
         let out = [UInt8](unsafeUninitializedCapacity: expected) { buf, initialized in
             var got = 0
@@ -127,8 +138,8 @@ enum FileBytes {
         }
         if let failure {
             if out.isEmpty { throw ReadFailure(description: failure) }
-            throw PartialRead(bytes: out, message: failure + "; the readable part is loaded")
+            throw PartialRead(loaded: LoadedBytes(bytes: EvidenceBytes(out)), message: failure + "; the readable part is loaded")
         }
-        return out
+        return LoadedBytes(bytes: EvidenceBytes(out))
     }
 }

@@ -8,13 +8,14 @@ enum Gzip {
     /// Inflated-to-compressed ratio above which data over 64 MiB is refused as a likely bomb.
     static let maxRatio = 1000
 
-    static func isGzip(_ raw: [UInt8]) -> Bool {
+    static func isGzip(_ raw: UnsafeRawBufferPointer) -> Bool {
         raw.count >= 18 && raw[0] == 0x1F && raw[1] == 0x8B && raw[2] == 0x08
     }
 
     /// The inflated bytes (every concatenated member), and a note when the data is cut off or corrupt
     /// (what inflated before the damage is returned).
-    static func inflate(_ raw: [UInt8]) -> (bytes: [UInt8], problem: String?) {
+    static func inflate(_ input: UnsafeRawBufferPointer) -> (bytes: [UInt8], problem: String?) {
+        let raw = input
         var out: [UInt8] = []
         out.reserveCapacity(min(raw.count * 4, 1 << 30))
         var stream = z_stream()
@@ -25,7 +26,8 @@ enum Gzip {
         defer { inflateEnd(&stream) }
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         var problem: String?
-        raw.withUnsafeBytes { input in
+        // One pass over the input; each `return` ends it with what inflated so far.
+        let pass = { () -> Void in
             var consumed = 0
             while consumed < input.count {
                 stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress!.assumingMemoryBound(to: Bytef.self) + consumed)
@@ -61,6 +63,7 @@ enum Gzip {
                 }
             }
         }
+        pass()
         return (out, problem)
     }
 }

@@ -5,7 +5,7 @@ extension EvidenceLoader {
     public static func load(bytes: [UInt8], path: String, readers: [any EvidenceReader] = ReaderRegistry.standard,
                             into store: EventStore) -> EvidenceFile {
         // "memory!/" marks the bytes as not coming from a plain file.
-        let pending = PendingFile(path: path, location: "memory!/" + path, size: bytes.count, modified: 0, read: { bytes })
+        let pending = PendingFile(path: path, location: "memory!/" + path, size: bytes.count, modified: 0, read: { LoadedBytes(bytes: EvidenceBytes(bytes)) })
         let merger = OrderedMerger(store: store, count: 1)
         let results = UnsafeMutableBufferPointer<ParsedFile?>.allocate(capacity: 1)
         results.initialize(repeating: nil)

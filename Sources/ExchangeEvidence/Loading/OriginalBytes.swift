@@ -15,14 +15,14 @@ public final class OriginalBytes {
         if let bang = file.location.range(of: "!/") {
             let archive = String(file.location[..<bang.lowerBound])
             let member = String(file.location[bang.upperBound...])
-            let zip = try zips[archive] ?? ZipSource(path: archive)
+            let zip = try zips[archive] ?? ZipSource(path: archive, budget: InflateBudget(limit: nil))
             zips[archive] = zip
             guard let m = zip.members.first(where: { $0.path == member }) else {
                 throw ReadFailure(description: "\(file.location): no longer in the zip")
             }
-            bytes = try zip.read(m)
+            bytes = try zip.read(m).bytes.withUnsafeBytes { Array($0) }
         } else {
-            bytes = try FileBytes.read(file.location)
+            bytes = try FileBytes.read(file.location, copy: true).bytes.withUnsafeBytes { Array($0) }
         }
         guard SHA256.hex(bytes) == file.sha256 else {
             throw ReadFailure(description: "\(file.location) changed since it was loaded (SHA-256 differs); not scanned")

@@ -8,8 +8,14 @@ struct PendingFile {
     var location: String
     var size: Int
     var modified: Int64
-    /// Reads the bytes (for zip members: inflates them, bounded).
-    var read: () throws -> [UInt8]
+    /// Maps or reads the bytes (for zip members: inflates them, bounded).
+    var read: () throws -> LoadedBytes
+}
+
+/// The bytes of a file as loaded, and the file's identity on disk when they are a mapping of it.
+struct LoadedBytes {
+    var bytes: EvidenceBytes
+    var identity: FileIdentity?
 }
 
 /// A problem found while walking (a hostile zip member, a symlink), reported on the evidence set.
@@ -25,6 +31,6 @@ struct ReadFailure: Error, CustomStringConvertible {
 
 /// A read that failed part-way: the bytes read so far are still evidence and are loaded.
 struct PartialRead: Error {
-    var bytes: [UInt8]
+    var loaded: LoadedBytes
     var message: String
 }

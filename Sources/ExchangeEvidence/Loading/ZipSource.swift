@@ -1,66 +1,332 @@
+import CMappedEvidence
+import CLibz
 import Foundation
-import ZIPFoundation
 
-/// A zip of evidence, read in place. Members are inflated into memory on demand, one at a time
-/// (ZIPFoundation's archive is not thread-safe), with bounds against hostile archives.
+/// A zip of evidence, read in place and never extracted next to the evidence.
+///
+/// The archive is mapped; its directory is read by `ZipDirectory`. Members admitted by the load's
+/// `InflateBudget` are given a slot in one unlinked temporary file, mapped read-only, and are inflated into it
+/// (`pwrite`, 256 KiB at a time) by whichever load worker parses them: members inflate on every core, and the
+/// page cache holds the inflated bytes, not the process's heap. (Writing through a shared writable mapping
+/// instead cost a file-system fault per page: three times slower.) Every member is checked against its CRC-32;
+/// damage is reported on the member and whatever inflated before it is kept.
 final class ZipSource: @unchecked Sendable {
     struct Member {
         var path: String
         var size: Int
         var modified: Int64
-        var entry: Entry?
-        /// Why the member is not loaded (escapes the root, too large), or nil.
+        var entry: ZipDirectory.Entry
+        /// Offset of the member's slot in the temporary file.
+        var slot = 0
+        /// Why the member is not loaded (escapes the root, encrypted, over the budget), or nil.
         var rejection: String?
     }
 
-    /// Largest member inflated (a bigger one is reported, not read).
-    static let maxMemberSize = 8 << 30
     /// Members whose ratio of inflated to stored size exceeds this and that inflate to over 64 MiB are refused.
-    static let maxRatio = 1000
+    static let maxRatio: UInt64 = 1000
 
-    let archive: Archive
+    private let archive: EvidenceBytes
     private(set) var members: [Member] = []
-    private let lock = NSLock()
+    /// Damage to the archive's directory, reported on the evidence set.
+    private(set) var problems: [String] = []
+    private var scratch: EvidenceBytes.Mapping?
+    private var scratchFD: Int32 = -1
 
-    init(path: String) throws {
-        archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
-        for entry in archive where entry.type == .file {
-            let raw = entry.path
-            let date = (entry.fileAttributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-            var m = Member(path: raw, size: Int(entry.uncompressedSize), modified: Int64(date * 1000), entry: entry)
-            m.path = raw.replacingOccurrences(of: "\\", with: "/")
-            let parts = m.path.split(separator: "/", omittingEmptySubsequences: false)
-            if m.path.hasPrefix("/") || parts.contains("..") || (parts.first?.count == 2 && parts.first?.last == ":") {
-                m.rejection = "zip member path escapes the evidence root (\(raw)); not loaded"
-            } else if m.size > Self.maxMemberSize {
-                m.rejection = "zip member inflates to \(m.size) bytes, over the \(Self.maxMemberSize >> 30) GiB limit; not loaded"
-            } else if entry.compressedSize > 0, m.size > 64 << 20, UInt64(m.size) / entry.compressedSize > UInt64(Self.maxRatio) {
-                m.rejection = "zip member compression ratio \(UInt64(m.size) / entry.compressedSize):1 looks like a zip bomb; not loaded"
-            } else if m.path.lowercased().hasSuffix(".zip") {
-                m.rejection = "nested zip not opened; extract it and load it separately"
-            }
+    init(path: String, budget: InflateBudget) throws {
+        archive = try FileBytes.read(path, copy: false).bytes
+        budget.admit(archive: archive.count)
+        let directory = archive.withUnsafeBytes { ZipDirectory($0) }
+        problems = directory.problems
+        var total = 0
+        for entry in directory.entries where !entry.isDirectory {
+            var m = Member(path: entry.name, size: 0, modified: entry.modified, entry: entry)
+            m.rejection = rejection(of: entry, budget: budget, size: &m.size)
+            let parts = entry.name.replacingOccurrences(of: "\\", with: "/").split(separator: "/", omittingEmptySubsequences: false)
             m.path = parts.filter { !$0.isEmpty && $0 != "." }.joined(separator: "/")
+            if m.rejection == nil {
+                m.slot = total
+                total += (m.size + 4095) & ~4095
+            }
             members.append(m)
+        }
+        if total > 0 { reserveScratch(total) }
+    }
+
+    /// Why `entry` cannot be loaded, or nil (then `size` is what it inflates to, taken from the budget).
+    private func rejection(of entry: ZipDirectory.Entry, budget: InflateBudget, size: inout Int) -> String? {
+        let raw = entry.name
+        let path = raw.replacingOccurrences(of: "\\", with: "/")
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        if path.hasPrefix("/") || parts.contains("..") || (parts.first?.count == 2 && parts.first?.last == ":") {
+            return "zip member path escapes the evidence root (\(raw)); not loaded"
+        }
+        if entry.isSymlink { return "zip member is a symbolic link; not followed, not loaded" }
+        if entry.isEncrypted { return "zip member is encrypted; it cannot be read without its password; not loaded" }
+        if entry.method != 0 && entry.method != 8 {
+            return "zip member is compressed with method \(entry.method) (only stored and deflate are read); not loaded"
+        }
+        if path.lowercased().hasSuffix(".zip") { return "nested zip not opened; extract it and load it separately" }
+        if entry.size == nil && entry.method == 0 {
+            return "zip member is stored with its size after its data and no directory entry to give it; not loaded"
+        }
+        guard let declared = entry.size ?? measure(entry, limit: budget.remaining) else {
+            return "zip member inflates to more than is left of \(budget.describe); not loaded"
+        }
+        if entry.method == 0 && declared != entry.compressedSize {
+            return "zip member is stored uncompressed but declares \(declared) bytes for \(entry.compressedSize) stored; not loaded"
+        }
+        if declared > budget.remaining {
+            return "zip member declares \(declared) bytes, more than is left of \(budget.describe); not loaded"
+        }
+        if entry.compressedSize > 0, declared > 64 << 20, declared / entry.compressedSize > Self.maxRatio {
+            return "zip member compression ratio \(declared / entry.compressedSize):1 looks like a zip bomb; not loaded"
+        }
+        guard budget.take(declared) else {
+            return "zip member declares \(declared) bytes, more than is left of \(budget.describe); not loaded"
+        }
+        size = Int(declared)
+        return nil
+    }
+
+    /// The inflated size of a member whose sizes follow its data (found by scanning), or nil past `limit`.
+    private func measure(_ entry: ZipDirectory.Entry, limit: UInt64) -> UInt64? {
+        guard let data = compressedData(entry) else { return 0 }
+        let r = archive.withUnsafeBytes { Inflater.run(UnsafeRawBufferPointer(rebasing: $0[data]), capacity: Int(min(limit, UInt64(Int.max)))) { _ in true } }
+        return r.outcome == .overflow ? nil : UInt64(r.produced)
+    }
+
+    /// The member's compressed bytes, from its local header (checked against the archive's length).
+    private func compressedData(_ entry: ZipDirectory.Entry) -> Range<Int>? {
+        archive.withUnsafeBytes { zip -> Range<Int>? in
+            let b = ByteReader(zip)
+            guard let at = Int(exactly: entry.localHeaderOffset), at + 30 <= b.count, b.u32(at) == 0x0403_4B50 else { return nil }
+            let start = at + 30 + Int(b.u16(at + 26)) + Int(b.u16(at + 28))
+            guard start <= b.count else { return nil }
+            let available = UInt64(b.count - start)
+            return start..<(start + Int(min(entry.compressedSize, available)))
         }
     }
 
-    func read(_ member: Member) throws -> [UInt8] {
-        guard let entry = member.entry else { throw ReadFailure(description: "no such member") }
-        lock.lock()
-        defer { lock.unlock() }
-        var out = [UInt8]()
-        out.reserveCapacity(member.size)
-        let limit = member.size
-        do {
-            _ = try archive.extract(entry, bufferSize: 1 << 18, skipCRC32: false) { data in
-                if out.count + data.count > limit { throw ReadFailure(description: "member inflates beyond its declared size (\(limit) bytes)") }
-                out.append(contentsOf: data)
+    deinit { if scratchFD >= 0 { close(scratchFD) } }
+
+    /// One unlinked temporary file for every admitted member (sparse: a disk that fills up fails the `pwrite`
+    /// of the member being inflated, which is then reported, never a fault on the mapping).
+    private func reserveScratch(_ total: Int) {
+        let dir = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/var/tmp"
+        let fd = exhunt_open_scratch(dir)
+        var failure: String?
+        if fd < 0 {
+            failure = "no temporary file in \(dir): \(String(cString: strerror(errno)))"
+        } else {
+            if ftruncate(fd, off_t(total)) != 0 {
+                failure = "cannot size a temporary file in \(dir): \(String(cString: strerror(errno)))"
+            } else {
+                do { scratch = try EvidenceBytes.Mapping.scratch(fd, length: total) } catch { failure = "\(error)" }
             }
-        } catch let e as ReadFailure {
-            throw e
-        } catch {
-            throw PartialRead(bytes: out, message: "zip member cannot be inflated past byte \(out.count) (\(error)); the readable part is loaded")
+            if scratch == nil { close(fd) } else { scratchFD = fd }
         }
-        return out
+        if let failure { problems.append("zip members are inflated into memory: \(failure) (set TMPDIR to a roomier folder)") }
+    }
+
+    /// Inflates a member into its slot (or into memory when no temporary file could be made).
+    func read(_ member: Member) throws -> LoadedBytes {
+        guard let data = compressedData(member.entry) else {
+            throw ReadFailure(description: "zip member's local header is missing or damaged (offset \(member.entry.localHeaderOffset)); not loaded")
+        }
+        var heap: [UInt8] = []
+        if scratch == nil { heap.reserveCapacity(member.size) }
+        var written = 0
+        var writeError: String?
+        // Each window of output goes to the member's slot in the temporary file (or to memory).
+        let sink: (UnsafeRawBufferPointer) -> Bool = { window in
+            guard self.scratchFD >= 0 else { heap.append(contentsOf: window); return true }
+            var done = 0
+            while done < window.count {
+                let n = pwrite(self.scratchFD, window.baseAddress! + done, window.count - done, off_t(member.slot + written + done))
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { writeError = String(cString: strerror(errno)); return false }
+                done += n
+            }
+            written += window.count
+            return true
+        }
+        var result = archive.withUnsafeBytes { zip -> Inflater.Result in
+            let src = UnsafeRawBufferPointer(rebasing: zip[data])
+            if member.entry.method == 0 {
+                let n = min(src.count, member.size)
+                var copied = 0
+                while copied < n {
+                    let w = UnsafeRawBufferPointer(rebasing: src[copied..<min(n, copied + (1 << 20))])
+                    guard sink(w) else { break }
+                    copied += w.count
+                }
+                let crc = Inflater.crc(UnsafeRawBufferPointer(rebasing: src[0..<copied]))
+                return Inflater.Result(produced: copied, consumed: copied, crc: crc, outcome: copied < member.size ? .cut : .complete)
+            }
+            return Inflater.run(src, capacity: member.size, sink: sink)
+        }
+        if let writeError {
+            result.outcome = .corrupt("the temporary file could not take more: \(writeError)")
+        }
+        let bytes = scratch.map { EvidenceBytes($0, offset: member.slot, count: result.produced) } ?? EvidenceBytes(heap)
+        let size = member.size
+        var problem: String?
+        switch result.outcome {
+        case .complete where result.produced < size:
+            problem = "zip member inflates to \(result.produced) bytes, fewer than the \(size) it declares"
+        case .complete:
+            let stored = member.entry.recovered && member.entry.flags & 8 != 0 ? descriptorCRC(after: data.lowerBound + result.consumed) : member.entry.crc32
+            if let stored, stored != result.crc {
+                problem = "zip member fails its CRC-32 check (stored \(hex(stored)), computed \(hex(result.crc))): damaged; loaded as read"
+            }
+        case .cut:
+            problem = "zip member's compressed data is cut short after \(result.produced) of \(size) bytes; the readable part is loaded"
+        case .overflow:
+            problem = "zip member inflates beyond the \(size) bytes it declares; the first \(size) are loaded"
+        case .corrupt(let why):
+            problem = "zip member's compressed data is damaged after \(result.produced) of \(size) bytes (\(why)); the readable part is loaded"
+        }
+        let loaded = LoadedBytes(bytes: bytes)
+        guard let problem else { return loaded }
+        if result.produced == 0 && result.outcome != .complete { throw ReadFailure(description: problem) }
+        throw PartialRead(loaded: loaded, message: problem)
+    }
+
+    /// The CRC-32 in the data descriptor that follows a member's data (with or without its signature).
+    private func descriptorCRC(after end: Int) -> UInt32? {
+        archive.withUnsafeBytes { zip -> UInt32? in
+            let b = ByteReader(zip)
+            guard end + 8 <= b.count else { return nil }
+            return b.u32(end) == 0x0807_4B50 ? b.u32(end + 4) : b.u32(end)
+        }
+    }
+
+    private func hex(_ v: UInt32) -> String {
+        let s = String(v, radix: 16)
+        return String(repeating: "0", count: 8 - s.count) + s
+    }
+}
+
+/// Raw deflate through zlib, with the CRC-32 of the output computed while it is still in cache.
+enum Inflater {
+    enum Outcome: Equatable {
+        case complete, cut, overflow
+        case corrupt(String)
+    }
+
+    struct Result {
+        var produced: Int
+        var consumed: Int
+        var crc: UInt32
+        var outcome: Outcome
+    }
+
+    /// Inflates `src` (at most `capacity` bytes of output), handing each window of output to `sink`, which
+    /// returns false to stop.
+    static func run(_ src: UnsafeRawBufferPointer, capacity: Int, sink: (UnsafeRawBufferPointer) -> Bool) -> Result {
+        var s = z_stream()
+        guard inflateInit2_(&s, -15, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            return Result(produced: 0, consumed: 0, crc: 0, outcome: .corrupt("zlib could not start"))
+        }
+        defer { inflateEnd(&s) }
+        let window = 1 << 18
+        let probe = UnsafeMutableRawPointer.allocate(byteCount: window, alignment: 16)
+        defer { probe.deallocate() }
+        var fed = 0, produced = 0
+        var crc = crc32(0, nil, 0)
+        while true {
+            if s.avail_in == 0 && fed < src.count {
+                let n = min(1 << 30, src.count - fed)
+                s.next_in = UnsafeMutablePointer(mutating: (src.baseAddress! + fed).assumingMemoryBound(to: Bytef.self))
+                s.avail_in = UInt32(n)
+                fed += n
+            }
+            let room = capacity - produced
+            // Past the capacity, inflate a little more to learn whether the stream had more to give.
+            let n = room > 0 ? min(window, room) : 64
+            s.next_out = probe.assumingMemoryBound(to: Bytef.self)
+            s.avail_out = UInt32(n)
+            let rc = inflate(&s, Z_NO_FLUSH)
+            let made = n - Int(s.avail_out)
+            let consumed = fed - Int(s.avail_in)
+            if room <= 0 {
+                if made > 0 { return Result(produced: produced, consumed: consumed, crc: UInt32(truncatingIfNeeded: crc), outcome: .overflow) }
+            } else if made > 0 {
+                crc = crc32(crc, probe.assumingMemoryBound(to: Bytef.self), UInt32(made))
+                guard sink(UnsafeRawBufferPointer(start: probe, count: made)) else {
+                    return Result(produced: produced, consumed: consumed, crc: UInt32(truncatingIfNeeded: crc), outcome: .complete)
+                }
+                produced += made
+            }
+            switch rc {
+            case Z_STREAM_END: return Result(produced: produced, consumed: consumed, crc: UInt32(truncatingIfNeeded: crc), outcome: .complete)
+            case Z_OK: continue
+            case Z_BUF_ERROR where s.avail_in == 0 && fed == src.count:
+                return Result(produced: produced, consumed: consumed, crc: UInt32(truncatingIfNeeded: crc), outcome: .cut)
+            case Z_BUF_ERROR: continue
+            default:
+                let why = s.msg.map { String(cString: $0) } ?? "zlib error \(rc)"
+                return Result(produced: produced, consumed: consumed, crc: UInt32(truncatingIfNeeded: crc), outcome: .corrupt(why))
+            }
+        }
+    }
+
+    static func crc(_ p: UnsafeRawBufferPointer) -> UInt32 {
+        var c = crc32(0, nil, 0)
+        var i = 0
+        while i < p.count {
+            let n = min(1 << 30, p.count - i)
+            c = crc32(c, (p.baseAddress! + i).assumingMemoryBound(to: Bytef.self), UInt32(n))
+            i += n
+        }
+        return UInt32(truncatingIfNeeded: c)
+    }
+}
+
+/// The total a load may inflate from zips: members are refused, each named, once it is spent.
+///
+/// By default each archive adds 100 times its own size (at least 64 MiB), and the whole load is capped at twice
+/// the memory available when it starts: a few megabytes of zip cannot make exhunt fill the disk or the page
+/// cache. `load --max-inflate SIZE` sets the total instead.
+final class InflateBudget: @unchecked Sendable {
+    private let lock = NSLock()
+    private let explicit: UInt64?
+    private var allowance: UInt64 = 0
+    private var used: UInt64 = 0
+    private let cap: UInt64
+
+    init(limit: Int?) {
+        explicit = limit.map { UInt64(max(0, $0)) }
+        allowance = explicit ?? 0
+        cap = explicit ?? 2 * Self.availableMemory()
+    }
+
+    func admit(archive bytes: Int) {
+        guard explicit == nil else { return }
+        lock.lock(); defer { lock.unlock() }
+        allowance = min(cap, allowance + max(64 << 20, 100 * UInt64(bytes)))
+    }
+
+    var remaining: UInt64 { lock.lock(); defer { lock.unlock() }; return allowance - used }
+
+    func take(_ n: UInt64) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        guard n <= allowance - used else { return false }
+        used += n
+        return true
+    }
+
+    var describe: String {
+        lock.lock(); defer { lock.unlock() }
+        return "the load's inflate budget (\(allowance) bytes, \(used) taken; raise it with load --max-inflate SIZE)"
+    }
+
+    /// `MemAvailable` from /proc/meminfo (8 GiB when unknown).
+    static func availableMemory() -> UInt64 {
+        let text = (try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8)) ?? ""
+        for line in text.split(separator: "\n") where line.hasPrefix("MemAvailable:") {
+            if let kb = UInt64(line.split(separator: " ").dropFirst().first ?? "") { return kb * 1024 }
+        }
+        return 8 << 30
     }
 }

@@ -89,6 +89,11 @@ public final class EventStore: @unchecked Sendable {
         return start..<(start + n)
     }
 
+    /// Mapped files found changed on disk since they were loaded, each once (see `EvidenceFile.checkUnchanged`).
+    public func filesChangedSinceLoad() -> [EvidenceFile] {
+        files.filter { $0.checkUnchanged() }
+    }
+
     /// The store's id of a schema, adding it when new (callers keep the count under `FieldSchema.limit`).
     private func schemaID(_ s: FieldSchema) -> UInt16 {
         if let id = schemaIDs[s] { return id }

@@ -1,8 +1,8 @@
 /// One loaded file: where it came from, its chain-of-custody facts, and the bytes its events point into.
 ///
 /// The bytes are kept once: events store offsets into `bytes`, never copies of their lines. For text logs
-/// `bytes` are the file's own bytes (after UTF-16 decoding, when the file was UTF-16); readers of binary
-/// formats such as EVTX render one line per record into `bytes` instead.
+/// `bytes` are the file's own bytes, mapped (after UTF-16 decoding, when the file was UTF-16); readers of binary
+/// formats such as EVTX may render one line per record into `bytes` instead.
 public final class EvidenceFile: @unchecked Sendable {
     /// Path relative to the evidence root, with `/` separators (for zips: the member path).
     public let path: String
@@ -19,7 +19,11 @@ public final class EvidenceFile: @unchecked Sendable {
     public internal(set) var kind: SourceKind
     /// Sub-channel of the kind: the HttpProxy protocol folder (`Ecp`), the IIS site (`W3SVC1`), the event log channel.
     public internal(set) var channel: String
-    public internal(set) var bytes: [UInt8]
+    public internal(set) var bytes: EvidenceBytes
+    /// Identity of the file on disk when it was mapped (nil when the bytes are not a mapping of it).
+    var identity: FileIdentity?
+    /// Set once the file was found changed on disk since it was loaded: what changed, for the session to report.
+    public private(set) var changedSinceLoad: String?
     public internal(set) var problems: ProblemLog
     /// Facts a reader found in headers (e.g. `exchange.version` from `#Version`), for later commands.
     public internal(set) var facts: [String: String]
@@ -34,8 +38,16 @@ public final class EvidenceFile: @unchecked Sendable {
     public internal(set) var firstTime = Timestamp.unknown
     public internal(set) var lastTime = Timestamp.unknown
 
+    convenience init(path: String, evidenceSet: String, location: String, server: String, size: Int, modified: Int64,
+                     sha256: String, kind: SourceKind, channel: String, bytes: [UInt8], problems: ProblemLog, facts: [String: String]) {
+        self.init(path: path, evidenceSet: evidenceSet, location: location, server: server, size: size, modified: modified,
+                  sha256: sha256, kind: kind, channel: channel, bytes: EvidenceBytes(bytes), problems: problems, facts: facts)
+    }
+
     init(path: String, evidenceSet: String, location: String, server: String, size: Int, modified: Int64,
-         sha256: String, kind: SourceKind, channel: String, bytes: [UInt8], problems: ProblemLog, facts: [String: String]) {
+         sha256: String, kind: SourceKind, channel: String, bytes: EvidenceBytes, problems: ProblemLog, facts: [String: String],
+         identity: FileIdentity? = nil) {
+        self.identity = identity
         self.path = path
         self.evidenceSet = evidenceSet
         self.location = location
@@ -50,3 +62,49 @@ public final class EvidenceFile: @unchecked Sendable {
         self.facts = facts
     }
 }
+
+extension EvidenceFile {
+    /// Compares a mapped file with what it was when loaded (size, modification time, inode). When it changed,
+    /// records why in `changedSinceLoad`, makes whatever it lost at its end read as zeros (so no read past its
+    /// new end can fault) and returns true, once. Files whose bytes the process holds itself never change.
+    @discardableResult
+    public func checkUnchanged() -> Bool {
+        guard changedSinceLoad == nil, let was = identity, bytes.isMapped else { return false }
+        var st = stat()
+        let now: FileIdentity? = stat(location, &st) == 0 ? FileIdentity(st) : nil
+        guard now != was else { return false }
+        let shrunk = now.map { $0.size < bytes.count } ?? false
+        if let (mapping, offset) = bytes.mapping, shrunk {
+            mapping.zeroTail(from: offset + (now.map { Int($0.size) } ?? 0))
+        }
+        changedSinceLoad = now.map { n in
+            n.size < was.size ? "truncated from \(was.size) to \(n.size) bytes since it was loaded: lines past byte \(n.size) now read as empty"
+                : n.size != was.size ? "grew from \(was.size) to \(n.size) bytes since it was loaded"
+                : n.inode != was.inode ? "replaced by another file since it was loaded"
+                : "modified since it was loaded (same size, new modification time)"
+        } ?? "no longer found on disk (\(String(cString: strerror(errno)))) since it was loaded"
+        problems.add(LoadProblem(changedSinceLoad!))
+        return true
+    }
+}
+
+/// What identifies a file's content on disk cheaply: size, modification time and inode.
+struct FileIdentity: Equatable, Sendable {
+    var size: Int64
+    var modifiedNanoseconds: Int64
+    var device: UInt64
+    var inode: UInt64
+
+    init(_ st: stat) {
+        size = Int64(st.st_size)
+        modifiedNanoseconds = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+        device = UInt64(st.st_dev)
+        inode = UInt64(st.st_ino)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

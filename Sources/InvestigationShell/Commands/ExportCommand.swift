@@ -27,6 +27,7 @@ struct ExportCommand: Command {
         return Self.targets.flatMap(\.options).filter { seen.insert($0.name).inserted }
     }
     var completion: ArgumentCompletion { .words(Self.targets.map(\.name)) }
+    func readsEvidence(_ args: Arguments) -> Bool { true }
 
     func run(_ args: Arguments, in ctx: CommandContext) throws {
         guard let word = args.positional.first else {

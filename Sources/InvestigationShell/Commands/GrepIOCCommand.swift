@@ -19,6 +19,7 @@ struct GrepIOCCommand: Command {
          .flag("raw", "search the raw bytes of every loaded file instead of the parsed fields")]
     }
     var completion: ArgumentCompletion { .words(IndicatorLibrary.builtInNames) }
+    func readsEvidence(_ args: Arguments) -> Bool { args.flag("raw") }
 
     func run(_ args: Arguments, in ctx: CommandContext) throws {
         try ctx.requireEvidence(name)

@@ -5,10 +5,12 @@ import Foundation
 struct LoadCommand: Command {
     var name: String { "load" }
     var summary: String { "load an evidence set: a folder, a .zip or a single log file ('load demo' for the training set)" }
-    var usage: String { "load PATH|demo [--name NAME] [--server NAME]" }
+    var usage: String { "load PATH|demo [--name NAME] [--server NAME] [--copy] [--max-inflate SIZE]" }
     var options: [OptionSpec] {
         [.value("name", "NAME", "name of the evidence set (default: the folder or zip name)"),
          .value("server", "NAME", "server name for every file (default: from the layout or the logs)"),
+         .flag("copy", "read the files into memory instead of mapping them (evidence on mounts that may change or fail)"),
+         .value("max-inflate", "SIZE", "total bytes zips may inflate in this load, e.g. 20G (default: 100× each zip's size, at most twice the free memory)"),
          .flag("quiet", "print the summary on stderr (results on stdout stay clean, as with exhunt --demo)")]
     }
     var completion: ArgumentCompletion { .files }
@@ -26,6 +28,13 @@ struct LoadCommand: Command {
         }
         path = (path as NSString).expandingTildeInPath
         var loader = EvidenceLoader()
+        loader.copy = args.flag("copy")
+        if let text = args.value("max-inflate") {
+            guard let size = ByteSize.parse(text) else {
+                throw ShellError("load: --max-inflate wants a size such as 500M, 20G or 1T, not '\(TerminalText.escape(text))'")
+            }
+            loader.maxInflate = size
+        }
         loader.isCancelled = ctx.session.isCancelled
         loader.progress = ctx.session.loadProgress
         let report: LoadReport
@@ -88,5 +97,21 @@ enum TrainingSet {
         guard let root = help.root?.appendingPathComponent("training"),
               FileManager.default.fileExists(atPath: root.path) else { return nil }
         return root
+    }
+}
+
+/// Sizes typed by users: a number of bytes with an optional K, M, G or T suffix (powers of 1024).
+enum ByteSize {
+    static func parse(_ text: String) -> Int? {
+        var digits = text.uppercased()
+        if digits.hasSuffix("IB") { digits.removeLast(2) } else if digits.hasSuffix("B") { digits.removeLast() }
+        var shift = 0
+        if let unit = digits.last, let i = ["K", "M", "G", "T"].firstIndex(of: String(unit)) {
+            shift = 10 * (i + 1)
+            digits.removeLast()
+        }
+        guard let value = Double(digits), value >= 0, value.isFinite else { return nil }
+        let bytes = value * Double(1 << shift)
+        return bytes < 9e18 ? Int(bytes) : nil
     }
 }

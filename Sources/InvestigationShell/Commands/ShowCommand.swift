@@ -4,6 +4,7 @@ import ExchangeEvidence
 /// `show F6`: one finding with every event it rests on, by FILE:LINE.
 struct ShowCommand: Command {
     var name: String { "show" }
+    func readsEvidence(_ args: Arguments) -> Bool { true }
     var summary: String { "show one event in full (fields, raw line, file, line, SHA-256, citing findings), or a finding's events" }
     var usage: String { "show EVENT_ID|FILE:LINE|FINDING_ID…" }
 

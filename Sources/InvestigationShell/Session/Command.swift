@@ -21,6 +21,9 @@ public protocol Command {
     var completion: ArgumentCompletion { get }
     /// How many positional arguments the command takes (nil: it checks them itself).
     var positionalLimit: Int? { get }
+    /// True when this run will read the evidence's raw bytes in bulk (show, exports, `grep-ioc --raw`): the
+    /// shell then first checks that no mapped file changed on disk since it was loaded (see `EvidenceCheck`).
+    func readsEvidence(_ args: Arguments) -> Bool
     /// Runs the command. Throw `ShellError` for a failure the user should see.
     func run(_ args: Arguments, in context: CommandContext) throws
 }
@@ -30,6 +33,7 @@ extension Command {
     public var options: [OptionSpec] { [] }
     public var completion: ArgumentCompletion { .none }
     public var positionalLimit: Int? { nil }
+    public func readsEvidence(_ args: Arguments) -> Bool { false }
 }
 
 /// Everything a running command may use: the session and the output, plus helpers that apply the

@@ -60,6 +60,9 @@ public final class Shell {
                                                   in: CommandContext(session: session, args: args))
             return
         }
+        let check = EvidenceCheck(session: session)
+        if command.readsEvidence(args) { check.reportChangedFiles() }
+        defer { check.afterCommand() }
         try command.run(args, in: CommandContext(session: session, args: args))
     }
 

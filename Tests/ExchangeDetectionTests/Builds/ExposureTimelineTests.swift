@@ -166,10 +166,10 @@ import Testing
     }
 
     @Test func textFilesAreScannedOnlyWithAMarker() {
-        #expect(Array("x\nFileVersion : 15.01.2176.009".utf8).contains(subsequence: Array("FileVersion".utf8)))
-        #expect(!Array("ExSetu".utf8).contains(subsequence: Array("ExSetup".utf8)))
-        #expect(!Array("EEEExSetuEx".utf8).contains(subsequence: Array("ExSetup".utf8)))
-        #expect([UInt8]().contains(subsequence: Array("ExSetup".utf8)) == false)
+        #expect(EvidenceBytes(Array("x\nFileVersion : 15.01.2176.009".utf8)).contains(subsequence: Array("FileVersion".utf8)))
+        #expect(!EvidenceBytes(Array("ExSetu".utf8)).contains(subsequence: Array("ExSetup".utf8)))
+        #expect(!EvidenceBytes(Array("EEEExSetuEx".utf8)).contains(subsequence: Array("ExSetup".utf8)))
+        #expect(EvidenceBytes([]).contains(subsequence: Array("ExSetup".utf8)) == false)
     }
 
     @Test func placeholderHeadersAreIgnored() {
