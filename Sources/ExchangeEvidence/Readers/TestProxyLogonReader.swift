@@ -88,6 +88,7 @@ public struct TestProxyLogonReader: EvidenceReader {
     private func readHttpProxy(_ p: UnsafeRawBufferPointer, kind: SourceKind, _ out: inout ReaderOutput) {
         out.kind = kind
         guard let csv = PowerShellCSV(p) else { return }
+        csv.consumeHeader(&out)
         let schema = out.batch.addSchema(csv.schema)
         let time = csv.schema.column("DateTime")
         let columns = Self.httpProxyFields.compactMap { f, n in csv.schema.column(n).map { (f, $0) } }
@@ -109,6 +110,7 @@ public struct TestProxyLogonReader: EvidenceReader {
     private func readUnifiedMessaging(_ p: UnsafeRawBufferPointer, _ out: inout ReaderOutput) {
         out.kind = .eventLog
         guard let csv = PowerShellCSV(p) else { return }
+        csv.consumeHeader(&out)
         let schema = out.batch.addSchema(WindowsEvent.schema)
         var rendered: [UInt8] = []
         let timeColumn = csv.schema.column("TimeCreated"), machine = csv.schema.column("MachineName")
@@ -121,7 +123,9 @@ public struct TestProxyLogonReader: EvidenceReader {
         let order = PowerShellTime.decide(sample)
         var computers: [String: Int] = [:]
         var problems = out.problems
-        csv.rows(p, problems: &problems) { line, _, _, values, problems in
+        csv.rows(p, problems: &problems) { line, off, len, values, problems in
+            // The event points into `rendered`: the row it was made from is marked read.
+            out.consumed(offset: off, length: len, line: line)
             func value(_ c: Int?) -> String { c.map { $0 < values.count ? values[$0] : "" } ?? "" }
             var ev = WindowsEvent()
             ev.provider = "MSExchange Unified Messaging"
@@ -145,6 +149,7 @@ public struct TestProxyLogonReader: EvidenceReader {
     private func readOtherFiles(_ p: UnsafeRawBufferPointer, _ out: inout ReaderOutput) {
         out.kind = .fileListing
         guard let csv = PowerShellCSV(p), let path = csv.schema.column("Path") else { return }
+        csv.consumeHeader(&out)
         let schema = out.batch.addSchema(csv.schema)
         let lastWrite = csv.schema.column("LastWrite")
         var problems = out.problems

@@ -50,7 +50,7 @@ import Testing
         let file = dir.appendingPathComponent("passwd")
         try "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n".write(to: file, atomically: true, encoding: .utf8)
         let t = TestShell()
-        let out = try t.run("load \(file.path)")
+        let out = try t.shown("load \(file.path)")
         #expect(out.contains("loaded passwd: 1 files, 2 events"))
         #expect(out.contains("warning: nothing here looked like Exchange, IIS, event-log, listing or build evidence; kept 1 text file line by line (passwd)"))
         let json = try t.run("load --json \(TestShell.repoRoot.appendingPathComponent("help/training/EX01/eventlogs").path)")

@@ -112,7 +112,7 @@ import Testing
         try t.run("export timeline \(file.path) --filter \"--server EX01 --source httpproxy\"")
         let rows = try String(contentsOf: file, encoding: .utf8).split(separator: "\n")
         let back = TestShell()
-        let out = try back.run("load \(file.path)")
+        let out = try back.shown("load \(file.path)")
         #expect(out.hasPrefix("loaded tl.jsonl: 1 files, \(rows.count) events"))
         #expect(out.contains("from EX01"))
         #expect(!out.contains("warning"))

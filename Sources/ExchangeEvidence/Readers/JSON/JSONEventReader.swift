@@ -79,9 +79,10 @@ public struct JSONEventReader: EvidenceReader {
             while true {
                 guard let c = parser.peek() else { break }
                 if depth == 1 {
-                    if c == UInt8(ascii: ",") { parser.i += 1; continue }
-                    if c == UInt8(ascii: "]") { parser.i += 1; depth = 0; continue }
+                    if c == UInt8(ascii: ",") { consumed(parser.i, 1, &out); parser.i += 1; continue }
+                    if c == UInt8(ascii: "]") { consumed(parser.i, 1, &out); parser.i += 1; depth = 0; continue }
                 } else if c == UInt8(ascii: "[") {
+                    consumed(parser.i, 1, &out)
                     parser.i += 1
                     depth = 1
                     continue
@@ -90,6 +91,8 @@ public struct JSONEventReader: EvidenceReader {
                 let lineNo = line(at: start)
                 do {
                     let node = try parser.value()
+                    // The value's input (one line, or the lines of a pretty-printed object) became the event.
+                    out.consumed(offset: start, length: parser.i - start, line: lineNo)
                     add(node, line: lineNo, out: &out, eventSchema: eventSchema, recordSchema: recordSchema)
                 } catch {
                     let f = error as? JSONParser.Failure ?? JSONParser.Failure(offset: parser.i, message: "\(error)")
@@ -104,6 +107,12 @@ public struct JSONEventReader: EvidenceReader {
                     depth = 0
                 }
             }
+        }
+
+        /// Marks input that is no event but was read (the brackets and commas of a top-level array) for the
+        /// byte accounting: events point into `rendered`, so the input they came from must be marked too.
+        mutating func consumed(_ offset: Int, _ length: Int, _ out: inout ReaderOutput) {
+            out.consumed(offset: offset, length: length, line: line(at: offset))
         }
 
         /// Offset of the first line after `offset` whose first non-blank byte is `{` or `[` (or the end).
@@ -125,10 +134,10 @@ public struct JSONEventReader: EvidenceReader {
             while let (off, len) = scanner.next() {
                 let lineBytes = UnsafeRawBufferPointer(rebasing: p[(from + off)..<(from + off + len)])
                 guard lineBytes.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { continue }
-                let at = rendered.count
+                let at = rendered.count, lineNo = firstLine + scanner.lineNumber - 1
                 rendered.append(contentsOf: lineBytes)
-                out.batch.append(offset: at, length: len, line: firstLine + scanner.lineNumber - 1,
-                                 time: LineChecks.leadingTime(lineBytes), schema: schema)
+                out.batch.append(offset: at, length: len, line: lineNo, time: LineChecks.leadingTime(lineBytes), schema: schema)
+                out.consumed(offset: from + off, length: len, line: lineNo)
                 rendered.append(0x0A)
             }
         }
