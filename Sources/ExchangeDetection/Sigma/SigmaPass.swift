@@ -53,7 +53,11 @@ public struct SigmaPass: DetectionRule {
             for g in groups {
                 let first = g[0]
                 var summary = describe(explain, table: table, at: positionOf[first]!)
-                if g.count > 1 { summary += " (\(g.count) events" + (web ? " from \(Grouping.tally(g, .clientIP, in: store))" : "") + ")" }
+                if g.count > 1 {
+                    let ips = Grouping.distinct(g, .clientIP, in: store)
+                    let from = ips.prefix(3).joined(separator: ", ") + (ips.count > 3 ? " +\(ips.count - 3) more" : "")
+                    summary += " (\(g.count) events" + (web && !ips.isEmpty ? " from \(from)" : "") + ")"
+                }
                 else if web, case let ip = store.value(.clientIP, first), !ip.isEmpty, !summary.contains(ip) { summary += " from \(ip)" }
                 let known = g.first { store.time[$0] != Timestamp.unknown }
                 out.append(Finding(rule: rule.findingRule, title: rule.title, cves: rule.cves, severity: rule.severity,

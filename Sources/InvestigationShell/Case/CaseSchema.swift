@@ -8,6 +8,16 @@ enum CaseSchema {
         // 2: how deep in `source` each audited command ran (0: typed or a top-level script line), so the
         // history exported as a script does not run sourced lines a second time. Older rows read as 0.
         "ALTER TABLE audit ADD COLUMN depth INTEGER NOT NULL DEFAULT 0",
+        // 3: rule files loaded into the case (`rules load`), reloaded when it is opened.
+        """
+        CREATE TABLE rule_file (
+            path TEXT PRIMARY KEY,
+            sha256 TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            user TEXT NOT NULL,
+            loaded_at INTEGER NOT NULL
+        )
+        """,
     ]
 
     /// Applies the migrations a file at `version` lacks and records the new version, in one transaction.

@@ -12,6 +12,8 @@ public final class CaseState {
     private var pendingAudit: [AuditEntry] = []
     /// Analyst indicators added (`ioc add`) while no case was open, written to the next case opened.
     private var pendingIOCs: [AnalystIOC] = []
+    /// Rule files loaded (`rules load`) while no case was open, recorded in the next case opened.
+    private var pendingRuleFiles: [RuleLibrary.RuleFile] = []
     private var recordedGeneration = -1
     private var localRevision = 0
     private var markCache: (version: Int, revision: Int, marks: [CaseMark])?
@@ -41,6 +43,39 @@ public final class CaseState {
         pendingAudit = []
         try recordEvidence(session)
         try loadIndicators(session)
+        try loadRuleFiles(session)
+    }
+
+    // MARK: - Rule files
+
+    /// Records rule files `rules load` loaded; returns the case's path, or nil when no case is open (then they
+    /// are recorded in the next case opened in this session).
+    func keepRuleFiles(_ files: [RuleLibrary.RuleFile]) throws -> String? {
+        guard let file else { pendingRuleFiles += files; return nil }
+        for f in files { try file.addRuleFile(path: f.path, sha256: f.sha256, kind: f.kind, user: Self.user, time: Self.now) }
+        return file.path
+    }
+
+    /// Writes the rule files loaded before the case opened, then loads the case's rule files that this session
+    /// does not hold yet. A missing file, or one whose SHA-256 changed since it was recorded, is reported.
+    private func loadRuleFiles(_ session: Session) throws {
+        guard let file else { return }
+        for f in pendingRuleFiles { try file.addRuleFile(path: f.path, sha256: f.sha256, kind: f.kind, user: Self.user, time: Self.now) }
+        pendingRuleFiles = []
+        let library = session.ruleLibrary
+        for row in try file.ruleFiles() {
+            if library.files.contains(where: { $0.path == row.path && $0.sha256 == row.sha256 }) { continue }
+            func warn(_ text: String) { session.output.diagnostic(TerminalText.escape("case \(file.path): rule file \(row.path) \(text)") + "\n") }
+            guard FileManager.default.fileExists(atPath: row.path) else { warn("is missing; its rules are not loaded"); continue }
+            do {
+                let loaded = try library.loadFile(row.path)
+                if loaded.file.sha256 != row.sha256 {
+                    warn("changed since it was recorded (SHA-256 was \(row.sha256), now \(loaded.file.sha256)); loaded as it is now")
+                }
+            } catch {
+                warn("could not be loaded: \(error)")
+            }
+        }
     }
 
     // MARK: - Analyst indicators
