@@ -98,14 +98,11 @@ final class SigmaStreamedColumn {
     }
 
     /// Records the literals found in the value at `pos`.
-    func scan(_ value: String, at pos: Int32) {
+    func scan(_ value: UnsafeRawBufferPointer, at pos: Int32) {
         guard let matcher else { return }
-        var v = value
-        v.withUTF8 { buf in
-            matcher.scan(UnsafeRawBufferPointer(buf)) { p, _ in
-                if hits[p].last != pos { hits[p].append(pos) }
-                return true
-            }
+        matcher.scan(value) { p, _ in
+            if hits[p].last != pos { hits[p].append(pos) }
+            return true
         }
     }
 

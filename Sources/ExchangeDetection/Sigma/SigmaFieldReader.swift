@@ -5,52 +5,100 @@ import ExchangeEvidence
 ///
 /// Empty W3C (`-`) and CSV values read as absent (nil). `@keywords` is the whole event: the values of an
 /// event-log record joined by line breaks (so escapes in the stored line do not matter), the raw line otherwise.
+///
+/// `load` is the hot path of a hunt (every event of a binding passes through it once): for W3C and unquoted CSV
+/// lines it copies the needed byte ranges into one scratch buffer instead of building Strings.
 final class SigmaFieldReader {
     static let keywords = "@keywords"
 
     private let store: EventStore
     /// Lower-cased evidence field names, in the order `read` returns them.
     let names: [String]
+    private let keywordsIndex: Int?
     private var columnsBySchema: [UInt16: [Int?]] = [:]
+    /// Bytes of the fields `load` read, and where each one is (`count` -1: absent).
+    private(set) var scratch: [UInt8] = []
+    private(set) var spans: [(start: Int, count: Int)]
 
     init(store: EventStore, names: [String]) {
         self.store = store
         self.names = names.map { $0.lowercased() }
+        keywordsIndex = self.names.firstIndex(of: Self.keywords)
+        spans = Array(repeating: (0, -1), count: names.count)
     }
 
-    /// The values of `names` for one event.
+    private func columns(_ sid: UInt16, _ schema: FieldSchema) -> [Int?] {
+        if let c = columnsBySchema[sid] { return c }
+        let c = names.map { schema.column($0) }
+        columnsBySchema[sid] = c
+        return c
+    }
+
+    /// The values of `names` for one event, as Strings (for verifying a few positions).
     func read(_ id: EventID) -> [String?] {
+        load(id)
+        return scratch.withUnsafeBytes { buf in
+            spans.map { s in s.count < 0 ? nil : String(decoding: UnsafeRawBufferPointer(rebasing: buf[s.start..<(s.start + s.count)]), as: UTF8.self) }
+        }
+    }
+
+    /// Calls `body` with the bytes of field `i` of the last `load`, or nil when absent.
+    @inline(__always)
+    func withField<R>(_ i: Int, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
+        let s = spans[i]
+        if s.count < 0 { return body(nil) }
+        return scratch.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[s.start..<(s.start + s.count)])) }
+    }
+
+    /// Reads the needed fields of one event into `scratch`/`spans`.
+    func load(_ id: EventID) {
+        scratch.removeAll(keepingCapacity: true)
+        for i in spans.indices { spans[i] = (0, -1) }
         let sid = store.schema[id]
         let schema = store.schemas[Int(sid)]
-        switch schema.format {
-        case .keyValue, .plain:
-            return fromPairs(store.fields(of: id), id: id)
-        case .csv, .w3c:
-            let columns = columnsBySchema[sid] ?? {
-                let c = names.map { schema.column($0) }
-                columnsBySchema[sid] = c
-                return c
-            }()
-            let w3c = schema.format == .w3c
-            return store.withRawLine(id) { line in
-                names.indices.map { i -> String? in
-                    if names[i] == Self.keywords { return String(decoding: line, as: UTF8.self) }
-                    guard let c = columns[i], let v = schema.value(at: c, of: line) else { return nil }
-                    if v.isEmpty || (w3c && v == "-") { return nil }
-                    return v
+        if schema.format == .w3c || schema.format == .csv {
+            let cols = columns(sid, schema)
+            let done: Bool = store.withRawLine(id) { line in
+                let separator: UInt8 = schema.format == .w3c ? 0x20 : 0x2C
+                if schema.format == .csv && line.contains(0x22) { return false }  // quoted CSV: the full splitter
+                if let k = keywordsIndex { put(k, line) }
+                var column = 0, start = 0
+                let n = line.count
+                var i = 0
+                while i <= n {
+                    if i == n || line[i] == separator {
+                        for (f, c) in cols.enumerated() where c == column {
+                            let v = UnsafeRawBufferPointer(rebasing: line[start..<i])
+                            if !(v.isEmpty || (schema.format == .w3c && v.count == 1 && v[0] == 0x2D)) { put(f, v) }
+                        }
+                        column += 1
+                        start = i + 1
+                    }
+                    i += 1
                 }
+                return true
             }
+            if done { return }
+        }
+        let pairs = store.fields(of: id)
+        let plainLine = schema.format == .w3c || schema.format == .csv
+        for p in pairs {
+            guard let f = names.firstIndex(of: p.name.lowercased()), spans[f].count < 0, f != keywordsIndex else { continue }
+            if p.value.isEmpty && plainLine { continue }
+            put(f, p.value)
+        }
+        if let k = keywordsIndex {
+            if plainLine { store.withRawLine(id) { put(k, $0) } } else { put(k, pairs.map(\.value).joined(separator: "\n")) }
         }
     }
 
-    private func fromPairs(_ pairs: [(name: String, value: String)], id: EventID) -> [String?] {
-        var out = [String?](repeating: nil, count: names.count)
-        var wanted: [String: Int] = [:]
-        for (i, n) in names.enumerated() { wanted[n] = i }
-        for p in pairs {
-            if let i = wanted[p.name.lowercased()], out[i] == nil { out[i] = p.value }
-        }
-        if let k = wanted[Self.keywords] { out[k] = pairs.map(\.value).joined(separator: "\n") }
-        return out
+    private func put(_ f: Int, _ bytes: UnsafeRawBufferPointer) {
+        spans[f] = (scratch.count, bytes.count)
+        scratch.append(contentsOf: bytes)
+    }
+
+    private func put(_ f: Int, _ s: String) {
+        var s = s
+        s.withUTF8 { put(f, UnsafeRawBufferPointer($0)) }
     }
 }

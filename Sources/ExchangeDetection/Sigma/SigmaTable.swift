@@ -55,16 +55,36 @@ final class SigmaTable {
         let needsRead = !reader.names.isEmpty
         let distinctColumns = Array(distinct.values)
         let streamedColumns = Array(streamed.values)
+        var joined: [UInt8] = []
         for (fi, range) in store.eventRanges(kinds: [binding.kind]) {
             if let ch = binding.channel, store.files[fi].channel.lowercased() != ch { continue }
             for id in range {
-                let row = needsRead ? reader.read(id) : []
-                if !conditions.allSatisfy({ c in row[c.index].map { c.accepted.contains($0.lowercased()) } ?? false }) { continue }
+                if needsRead {
+                    reader.load(id)
+                    let accepted = conditions.allSatisfy { c in
+                        reader.withField(c.index) { v in v.map { c.accepted.contains(String(decoding: $0, as: UTF8.self).lowercased()) } ?? false }
+                    }
+                    if !accepted { continue }
+                }
                 let pos = Int32(events.count)
                 events.append(id)
                 for c in distinctColumns { c.append(store.valueID(c.field, id)) }
                 for c in streamedColumns {
-                    if let v = compose(c.source, row) { c.scan(v, at: pos) }
+                    switch c.source {
+                    case .interned: break
+                    case .column(let n):
+                        reader.withField(nameIndex[n.lowercased()]!) { v in if let v { c.scan(v, at: pos) } }
+                    case .join(let ns, let sep):
+                        joined.removeAll(keepingCapacity: true)
+                        for n in ns {
+                            reader.withField(nameIndex[n.lowercased()]!) { v in
+                                guard let v else { return }
+                                if !joined.isEmpty { joined.append(contentsOf: sep.utf8) }
+                                joined.append(contentsOf: v)
+                            }
+                        }
+                        if !joined.isEmpty { joined.withUnsafeBytes { c.scan($0, at: pos) } }
+                    }
                 }
             }
         }
