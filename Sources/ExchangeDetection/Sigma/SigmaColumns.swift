@@ -6,21 +6,27 @@ final class SigmaDistinctColumn {
     let field: InternedField
     /// Local id → store value id (local 0 = absent).
     private(set) var storeIDs: [UInt32] = [0]
-    private var local: [UInt32: Int32] = [0: 0]
+    /// Store value id → local id (-1: not seen yet), dense over the store's pool.
+    private var local: [Int32]
     /// Local value id per position.
     private(set) var ids: [Int32] = []
     private var postingStart: [Int32] = []
     private var postingList: [Int32] = []
-    private var verdicts: [SigmaItem: [Bool]] = [:]
 
-    init(field: InternedField) { self.field = field }
+    init(field: InternedField, poolCount: Int) {
+        self.field = field
+        local = [Int32](repeating: -1, count: max(poolCount, 1))
+        local[0] = 0
+    }
 
+    @inline(__always)
     func append(_ storeID: UInt32) {
-        if let l = local[storeID] { ids.append(l); return }
-        let l = Int32(storeIDs.count)
+        let l = local[Int(storeID)]
+        if l >= 0 { ids.append(l); return }
+        let fresh = Int32(storeIDs.count)
         storeIDs.append(storeID)
-        local[storeID] = l
-        ids.append(l)
+        local[Int(storeID)] = fresh
+        ids.append(fresh)
     }
 
     /// Builds the postings (counting sort of positions by value).
@@ -37,14 +43,11 @@ final class SigmaDistinctColumn {
         }
     }
 
-    /// Whether `item` holds for each distinct value, computed once per item.
+    /// Whether `item` holds for each distinct value (the table keeps it per item).
     func verdict(_ item: SigmaItem, pool: ValuePool) -> [Bool] {
-        if let v = verdicts[item] { return v }
-        let v = storeIDs.map { sid in
+        storeIDs.map { sid in
             sid == 0 ? SigmaMatch.holds(item, nil as UnsafeRawBufferPointer?) : pool.withBytes(sid) { SigmaMatch.holds(item, $0) }
         }
-        verdicts[item] = v
-        return v
     }
 
     func count(matching verdict: [Bool]) -> Int {
@@ -106,24 +109,31 @@ final class SigmaStreamedColumn {
         }
     }
 
-    /// Positions that may satisfy `item` (a superset), or nil when some test has no literal to look for.
-    func candidates(_ item: SigmaItem) -> [Int32]? {
+    /// Positions that may satisfy `item`, or nil when some test has no literal to look for. `exact` is true
+    /// when the literal hits decide the item by themselves (every test a case-insensitive `contains`).
+    func candidates(_ item: SigmaItem) -> (positions: [Int32], exact: Bool)? {
+        var exact = true
         func group(_ tests: [SigmaTest]) -> [Int32]? {
             var lists: [[Int32]] = []
             for t in tests {
                 guard case .pattern(let p) = t else { return nil }
                 let lit = p.requiredLiteral.map(ByteMatch.lower)
                 guard !lit.isEmpty, let i = literalIndex[lit] else { return nil }
+                if !p.isPlainContains { exact = false }
                 lists.append(hits[i])
             }
             return SigmaSets.union(lists)
         }
         let perGroup = item.groups.map(group)
         if item.all {
-            return perGroup.compactMap { $0 }.min { $0.count < $1.count }
+            let known = perGroup.compactMap { $0 }
+            if known.count < perGroup.count { exact = false }
+            guard var result = known.min(by: { $0.count < $1.count }) else { return nil }
+            if exact { for g in known where !result.isEmpty { result = SigmaSets.intersect(result, g) } }
+            return (result, exact)
         }
         if perGroup.contains(where: { $0 == nil }) { return nil }
-        return SigmaSets.union(perGroup.map { $0! })
+        return (SigmaSets.union(perGroup.map { $0! }), exact)
     }
 }
 
@@ -165,6 +175,15 @@ enum SigmaSets {
         }
         out.append(contentsOf: a[i...])
         out.append(contentsOf: b[j...])
+        return out
+    }
+
+    static func intersect(_ a: [Int32], _ b: [Int32]) -> [Int32] {
+        var out: [Int32] = []
+        var i = 0, j = 0
+        while i < a.count && j < b.count {
+            if a[i] < b[j] { i += 1 } else if b[j] < a[i] { j += 1 } else { out.append(a[i]); i += 1; j += 1 }
+        }
         return out
     }
 

@@ -13,7 +13,7 @@ struct SigmaEvaluator {
         switch c {
         case .search(let name):
             guard let s = rule.searches[name] else { return [] }
-            return SigmaSets.union(s.alternatives.map { all($0, within: within) })
+            return SigmaSets.union(s.alternatives.map { all($0.map(table.index(of:)), within: within) })
         case .or(let parts):
             return SigmaSets.union(parts.map { eval($0, within: within) })
         case .not(let inner):
@@ -35,7 +35,7 @@ struct SigmaEvaluator {
     }
 
     /// Positions where every item holds.
-    private func all(_ items: [SigmaItem], within: [Int32]?) -> [Int32] {
+    private func all(_ items: [Int], within: [Int32]?) -> [Int32] {
         if let within { return within.filter { pos in items.allSatisfy { table.holds($0, at: pos) } } }
         guard let first = items.indices.min(by: { table.estimate(items[$0]) < table.estimate(items[$1]) }) else { return [] }
         var result = table.positions(items[first])
@@ -46,7 +46,7 @@ struct SigmaEvaluator {
     }
 
     /// The items of searches the condition uses positively (not under a NOT): what explains a hit.
-    var positiveItems: [SigmaItem] {
+    var positiveItems: [Int] {
         var names: [String] = []
         func walk(_ c: SigmaCondition, negated: Bool) {
             switch c {
@@ -56,6 +56,6 @@ struct SigmaEvaluator {
             }
         }
         walk(rule.condition, negated: false)
-        return names.flatMap { rule.searches[$0]?.alternatives.flatMap { $0 } ?? [] }
+        return names.flatMap { rule.searches[$0]?.alternatives.flatMap { $0.map(table.index(of:)) } ?? [] }
     }
 }

@@ -12,7 +12,7 @@ final class SigmaFieldReader {
     static let keywords = "@keywords"
 
     private let store: EventStore
-    /// Lower-cased evidence field names, in the order `read` returns them.
+    /// Lower-cased evidence field names, in the order of `spans`.
     let names: [String]
     private let keywordsIndex: Int?
     private var columnsBySchema: [UInt16: [Int?]] = [:]
@@ -32,14 +32,6 @@ final class SigmaFieldReader {
         let c = names.map { schema.column($0) }
         columnsBySchema[sid] = c
         return c
-    }
-
-    /// The values of `names` for one event, as Strings (for verifying a few positions).
-    func read(_ id: EventID) -> [String?] {
-        load(id)
-        return scratch.withUnsafeBytes { buf in
-            spans.map { s in s.count < 0 ? nil : String(decoding: UnsafeRawBufferPointer(rebasing: buf[s.start..<(s.start + s.count)]), as: UTF8.self) }
-        }
     }
 
     /// Calls `body` with the bytes of field `i` of the last `load`, or nil when absent.

@@ -25,7 +25,8 @@ public struct SigmaLogSourceMap: Sendable {
                 guard let mine else { return true }
                 return mine == theirs
             }
-            guard same(category, ls.category), same(product, ls.product), same(service, ls.service) else { return false }
+            // A rule that names no product is taken to mean any product.
+            guard same(category, ls.category), ls.product == nil || same(product, ls.product), same(service, ls.service) else { return false }
             // A rule naming a category or service the entry does not constrain is about something else.
             if category == nil, ls.category != nil { return false }
             if service == nil, ls.service != nil { return false }

@@ -69,10 +69,11 @@ public struct SigmaPass: DetectionRule {
     }
 
     /// `field=value` for each item of the rule's positive searches that holds at the event.
-    static func describe(_ items: [SigmaItem], table: SigmaTable, at pos: Int32) -> String {
+    static func describe(_ items: [Int], table: SigmaTable, at pos: Int32) -> String {
         var parts: [String] = []
         var seen = Set<String>()
-        for item in items where table.holds(item, at: pos) {
+        for i in items where table.holds(i, at: pos) {
+            let item = table.items[i]
             let name = item.field ?? "keywords"
             guard seen.insert(name.lowercased()).inserted else { continue }
             if item.field == nil {

@@ -83,6 +83,13 @@ struct SigmaPattern: Sendable, Hashable {
     /// True when the pattern has wildcards (encoders that cannot keep them refuse such values).
     var hasWildcards: Bool { tokens.contains { $0 == .anyRun || $0 == .anyOne } }
 
+    /// True for `*literal*` matched ignoring case: a case-folded literal search decides it alone.
+    var isPlainContains: Bool {
+        if cased { return false }
+        if case .contains = shape { return true }
+        return false
+    }
+
     /// The longest literal a matching value must contain (folded unless cased), for candidate pre-filtering.
     var requiredLiteral: [UInt8] {
         var best: [UInt8] = []

@@ -13,15 +13,28 @@ final class SigmaTable {
     private var streamed: [String: SigmaStreamedColumn] = [:]
     private let reader: SigmaFieldReader
     private var nameIndex: [String: Int] = [:]
-    private var rows: [Int32: [String?]] = [:]
+    private var verifyScratch: [UInt8] = []
+    /// The distinct items of the binding's rules; the evaluator refers to them by index.
+    private(set) var items: [SigmaItem] = []
+    private var itemIndex: [SigmaItem: Int] = [:]
+    private var verdicts: [[Bool]?] = []
+    private var estimates: [Int?] = []
+    private var candidateCache: [(positions: [Int32], exact: Bool)??] = []
     private(set) lazy var universe: [Int32] = (0..<Int32(events.count)).map { $0 }
 
     /// The lower-cased Sigma name of an item's field (`@keywords` for keywords).
     static func key(_ field: String?) -> String { field?.lowercased() ?? SigmaFieldReader.keywords }
 
-    init(store: EventStore, binding: SigmaLogSourceMap.Binding, items: [SigmaItem]) {
+    init(store: EventStore, binding: SigmaLogSourceMap.Binding, items all: [SigmaItem]) {
         self.store = store
         self.binding = binding
+        for item in all where itemIndex[item] == nil {
+            itemIndex[item] = items.count
+            items.append(item)
+        }
+        verdicts = Array(repeating: nil, count: items.count)
+        estimates = Array(repeating: nil, count: items.count)
+        candidateCache = Array(repeating: nil, count: items.count)
         // Which Sigma fields are read, and how.
         var sources: [String: SigmaFieldSource] = [:]
         var literals: [String: [[UInt8]]] = [:]
@@ -38,7 +51,7 @@ final class SigmaTable {
         var names: [String] = Array(binding.conditions.keys)
         for (k, s) in sources {
             switch s {
-            case .interned(let f): distinct[k] = SigmaDistinctColumn(field: f)
+            case .interned(let f): distinct[k] = SigmaDistinctColumn(field: f, poolCount: store.pool.count)
             case .column(let n): names.append(n); streamed[k] = SigmaStreamedColumn(source: s, literals: literals[k] ?? [])
             case .join(let ns, _): names += ns; streamed[k] = SigmaStreamedColumn(source: s, literals: literals[k] ?? [])
             }
@@ -91,40 +104,69 @@ final class SigmaTable {
         for c in distinctColumns { c.finish() }
     }
 
-    private func compose(_ source: SigmaFieldSource, _ row: [String?]) -> String? {
-        switch source {
-        case .interned: return nil
-        case .column(let n): return row[nameIndex[n.lowercased()]!]
-        case .join(let ns, let sep):
-            let parts = ns.compactMap { row[nameIndex[$0.lowercased()]!] }
-            return parts.isEmpty ? nil : parts.joined(separator: sep)
-        }
-    }
-
     /// The value of a Sigma field at a position (nil: absent).
     func value(_ field: String?, at pos: Int32) -> String? {
+        withValue(field, at: pos) { $0.map { String(decoding: $0, as: UTF8.self) } }
+    }
+
+    /// Calls `body` with the bytes of a Sigma field at a position (nil: absent), re-reading the event's line
+    /// for text fields (no Strings: this runs for every candidate an item is verified on).
+    func withValue<R>(_ field: String?, at pos: Int32, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
         let k = Self.key(field)
         if let d = distinct[k] {
             let sid = d.storeIDs[Int(d.ids[Int(pos)])]
-            return sid == 0 ? nil : store.pool.string(sid)
+            return sid == 0 ? body(nil) : store.pool.withBytes(sid, body)
         }
-        guard let s = streamed[k] else { return nil }
-        let row: [String?]
-        if let r = rows[pos] { row = r } else {
-            row = reader.read(events[Int(pos)])
-            if rows.count > 50_000 { rows.removeAll(keepingCapacity: true) }
-            rows[pos] = row
+        guard let s = streamed[k] else { return body(nil) }
+        reader.load(events[Int(pos)])
+        switch s.source {
+        case .interned: return body(nil)
+        case .column(let n): return reader.withField(nameIndex[n.lowercased()]!, body)
+        case .join(let ns, let sep):
+            verifyScratch.removeAll(keepingCapacity: true)
+            for n in ns {
+                reader.withField(nameIndex[n.lowercased()]!) { v in
+                    guard let v else { return }
+                    if !verifyScratch.isEmpty { verifyScratch.append(contentsOf: sep.utf8) }
+                    verifyScratch.append(contentsOf: v)
+                }
+            }
+            return verifyScratch.isEmpty ? body(nil) : verifyScratch.withUnsafeBytes { body($0) }
         }
-        return compose(s.source, row)
     }
 
-    /// True when `item` holds for the event at `pos`.
-    func holds(_ item: SigmaItem, at pos: Int32) -> Bool {
-        if let d = distinct[Self.key(item.field)], !Self.hasFieldRef(item) {
-            return d.verdict(item, pool: store.pool)[Int(d.ids[Int(pos)])]
-        }
+    /// The index of an item of the binding's rules.
+    func index(of item: SigmaItem) -> Int { itemIndex[item]! }
+
+    private func verdict(_ i: Int, _ d: SigmaDistinctColumn) -> [Bool] {
+        if let v = verdicts[i] { return v }
+        let v = d.verdict(items[i], pool: store.pool)
+        verdicts[i] = v
+        return v
+    }
+
+    private func candidates(_ i: Int, _ s: SigmaStreamedColumn) -> (positions: [Int32], exact: Bool)? {
+        if let c = candidateCache[i] { return c }
+        let c = s.candidates(items[i])
+        candidateCache[i] = .some(c)
+        return c
+    }
+
+    /// The distinct-value column an item is decided on, unless it compares fields with each other.
+    private func distinctColumn(_ i: Int) -> SigmaDistinctColumn? {
+        Self.hasFieldRef(items[i]) ? nil : distinct[Self.key(items[i].field)]
+    }
+
+    private func streamedColumn(_ i: Int) -> SigmaStreamedColumn? {
+        Self.hasFieldRef(items[i]) ? nil : streamed[Self.key(items[i].field)]
+    }
+
+    /// True when item `i` holds for the event at `pos`.
+    func holds(_ i: Int, at pos: Int32) -> Bool {
+        if let d = distinctColumn(i) { return verdict(i, d)[Int(d.ids[Int(pos)])] }
+        let item = items[i]
+        guard Self.hasFieldRef(item) else { return withValue(item.field, at: pos) { SigmaMatch.holds(item, $0) } }
         let v = value(item.field, at: pos)
-        guard Self.hasFieldRef(item) else { return SigmaMatch.holds(item, v) }
         func test(_ t: SigmaTest) -> Bool {
             guard case .fieldRef(let other, let mode) = t else { return SigmaMatch.holds(SigmaItem(field: item.field, groups: [[t]], all: false, key: item.key), v) }
             guard let a = v?.lowercased(), let b = value(other, at: pos)?.lowercased() else { return false }
@@ -143,23 +185,22 @@ final class SigmaTable {
         item.groups.contains { $0.contains { if case .fieldRef = $0 { true } else { false } } }
     }
 
-    /// An upper bound of the positions `item` can hold at, cheap to compute, for ordering an AND.
-    func estimate(_ item: SigmaItem) -> Int {
-        if let d = distinct[Self.key(item.field)], !Self.hasFieldRef(item) {
-            return d.count(matching: d.verdict(item, pool: store.pool))
-        }
-        if let s = streamed[Self.key(item.field)], !Self.hasFieldRef(item), let c = s.candidates(item) { return c.count }
-        return events.count
+    /// An upper bound of the positions item `i` can hold at, cheap once computed, for ordering an AND.
+    func estimate(_ i: Int) -> Int {
+        if let e = estimates[i] { return e }
+        var e = events.count
+        if let d = distinctColumn(i) { e = d.count(matching: verdict(i, d)) }
+        else if let s = streamedColumn(i), let c = candidates(i, s) { e = c.positions.count }
+        estimates[i] = e
+        return e
     }
 
-    /// The sorted positions where `item` holds.
-    func positions(_ item: SigmaItem) -> [Int32] {
-        if let d = distinct[Self.key(item.field)], !Self.hasFieldRef(item) {
-            return d.positions(matching: d.verdict(item, pool: store.pool))
+    /// The sorted positions where item `i` holds.
+    func positions(_ i: Int) -> [Int32] {
+        if let d = distinctColumn(i) { return d.positions(matching: verdict(i, d)) }
+        if let s = streamedColumn(i), let c = candidates(i, s) {
+            return c.exact ? c.positions : c.positions.filter { holds(i, at: $0) }
         }
-        if let s = streamed[Self.key(item.field)], !Self.hasFieldRef(item), let c = s.candidates(item) {
-            return c.filter { holds(item, at: $0) }
-        }
-        return universe.filter { holds(item, at: $0) }
+        return universe.filter { holds(i, at: $0) }
     }
 }

@@ -72,6 +72,7 @@ import Testing
         #expect(gate.contains { $0.rule == "sigma:\(Self.ruleID)" })
 
         let id = sigma.first?["id"] as! String
+        try t.run("case new '\(dir.appendingPathComponent("t.case").path)'")
         let marked = try t.run("mark finding \(id) as malicious --note 'web shell'")
         #expect(!marked.isEmpty)
         let report = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-rules-\(UUID().uuidString).md")
