@@ -116,10 +116,18 @@ final class SigmaStreamedColumn {
         func group(_ tests: [SigmaTest]) -> [Int32]? {
             var lists: [[Int32]] = []
             for t in tests {
-                guard case .pattern(let p) = t else { return nil }
-                let lit = p.requiredLiteral.map(ByteMatch.lower)
+                let lit: [UInt8]
+                switch t {
+                case .pattern(let p):
+                    lit = p.requiredLiteral.map(ByteMatch.lower)
+                    if !p.isPlainContains { exact = false }
+                case .regex(let r):
+                    lit = r.requiredLiteral
+                    exact = false
+                default:
+                    return nil
+                }
                 guard !lit.isEmpty, let i = literalIndex[lit] else { return nil }
-                if !p.isPlainContains { exact = false }
                 lists.append(hits[i])
             }
             return SigmaSets.union(lists)

@@ -44,6 +44,7 @@ final class SigmaTable {
             for g in item.groups {
                 for t in g {
                     if case .pattern(let p) = t { literals[k, default: []].append(p.requiredLiteral) }
+                    if case .regex(let r) = t { literals[k, default: []].append(r.requiredLiteral) }
                     if case .fieldRef(let other, _) = t { sources[other.lowercased()] = binding.source(of: other) }
                 }
             }

@@ -67,6 +67,48 @@ struct SigmaRegex: @unchecked Sendable, Hashable {
         regex = try NSRegularExpression(pattern: source, options: options)
     }
 
+    /// The longest run of plain characters every match must contain (empty when none is certain), so a
+    /// regular expression over a text field is checked only where that run occurs. Conservative: an
+    /// alternation anywhere gives none; groups, classes, escapes other than escaped punctuation, and a
+    /// character made optional by the quantifier after it end a run.
+    var requiredLiteral: [UInt8] {
+        let c = Array(source.utf8)
+        if c.contains(UInt8(ascii: "|")) { return [] }
+        var best: [UInt8] = [], run: [UInt8] = []
+        func end() { if run.count > best.count { best = run }; run = [] }
+        var i = 0, depth = 0
+        while i < c.count {
+            let ch = c[i]
+            switch ch {
+            case UInt8(ascii: "("): depth += 1; end(); i += 1
+            case UInt8(ascii: ")"): depth -= 1; end(); i += 1
+            case UInt8(ascii: "["):
+                end()
+                i += 1
+                while i < c.count && c[i] != UInt8(ascii: "]") { i += c[i] == UInt8(ascii: "\\") ? 2 : 1 }
+                i += 1
+            case UInt8(ascii: "?"), UInt8(ascii: "*"), UInt8(ascii: "{"):
+                if !run.isEmpty { run.removeLast() }
+                end()
+                if ch == UInt8(ascii: "{") { while i < c.count && c[i] != UInt8(ascii: "}") { i += 1 } }
+                i += 1
+            case UInt8(ascii: "+"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "$"): end(); i += 1
+            case UInt8(ascii: "\\"):
+                if i + 1 < c.count, !(c[i + 1] >= 0x30 && c[i + 1] <= 0x39 || c[i + 1] >= 0x41 && c[i + 1] <= 0x5A || c[i + 1] >= 0x61 && c[i + 1] <= 0x7A) {
+                    if depth == 0 { run.append(c[i + 1]) } else { end() }
+                } else {
+                    end()
+                }
+                i += 2
+            default:
+                if depth == 0 && ch < 0x80 { run.append(ch) } else { end() }
+                i += 1
+            }
+        }
+        end()
+        return best.map(ByteMatch.lower)
+    }
+
     func matches(_ s: String) -> Bool {
         regex.firstMatch(in: s, options: [], range: NSRange(s.startIndex..., in: s)) != nil
     }

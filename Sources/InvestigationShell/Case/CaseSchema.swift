@@ -10,7 +10,7 @@ enum CaseSchema {
         "ALTER TABLE audit ADD COLUMN depth INTEGER NOT NULL DEFAULT 0",
         // 3: rule files loaded into the case (`rules load`), reloaded when it is opened.
         """
-        CREATE TABLE rule_file (
+        CREATE TABLE IF NOT EXISTS rule_file (
             path TEXT PRIMARY KEY,
             sha256 TEXT NOT NULL,
             kind TEXT NOT NULL,

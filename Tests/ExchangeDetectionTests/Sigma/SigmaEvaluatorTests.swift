@@ -71,3 +71,16 @@ import Testing
         }
     }
 }
+
+/// The literal a regular expression must contain, which limits where it is run on text fields.
+@Suite struct SigmaRegexLiteralTests {
+    func literal(_ re: String) throws -> String { String(decoding: try SigmaRegex(re, options: []).requiredLiteral, as: UTF8.self) }
+
+    @Test func literalRunsOutsideGroupsAndClasses() throws {
+        #expect(try literal("(?i)/owa/[a-z0-9]{2,8}\\.aspx$") == "/owa/")
+        #expect(try literal("ab?cde") == "cde")
+        #expect(try literal("x(ab|c)yz") == "")
+        #expect(try literal("^\\d+\\.\\d+$") == ".")
+        #expect(try literal("Supp[0o]rt") == "supp")
+    }
+}
