@@ -166,11 +166,23 @@ enum SigmaSets {
         let nonEmpty = lists.filter { !$0.isEmpty }
         if nonEmpty.count <= 1 { return nonEmpty.first ?? [] }
         if nonEmpty.count == 2 { return merge(nonEmpty[0], nonEmpty[1]) }
-        var all = nonEmpty.flatMap { $0 }
-        all.sort()
+        // Many lists: mark the positions in a bitmap and read it back in order (no sort).
+        let top = Int(nonEmpty.map { $0.last! }.max()!) + 1
+        var bits = [UInt64](repeating: 0, count: (top + 63) / 64)
+        var total = 0
+        for l in nonEmpty {
+            total += l.count
+            for x in l { bits[Int(x) >> 6] |= 1 << UInt64(Int(x) & 63) }
+        }
         var out: [Int32] = []
-        out.reserveCapacity(all.count)
-        for x in all where out.last != x { out.append(x) }
+        out.reserveCapacity(total)
+        for (w, word) in bits.enumerated() where word != 0 {
+            var v = word
+            while v != 0 {
+                out.append(Int32(w * 64 + v.trailingZeroBitCount))
+                v &= v - 1
+            }
+        }
         return out
     }
 
