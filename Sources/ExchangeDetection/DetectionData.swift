@@ -1,14 +1,14 @@
 import Foundation
 
 /// Finds the detection library's data files (IOC sets, build catalog, remediation steps), which ship as
-/// package resources so that updating an indicator list never means changing code.
+/// package resources (installed under `share/exhunt/Resources`) so that updating an indicator list never
+/// means changing code. `ProgramFolders.detectionResources` says where they are looked for.
 public enum DetectionData {
     /// URL of a data file, e.g. `url("builds/catalog.json")`.
     public static func url(_ relativePath: String) -> URL? {
-        // Linux bundles report `<bundle>/Resources` as their resource URL, flat macOS bundles the bundle itself.
-        let roots = [Bundle.module.bundleURL, Bundle.module.resourceURL].compactMap { $0 }
-        return roots.map { $0.appendingPathComponent("Resources").appendingPathComponent(relativePath) }
-            .first { FileManager.default.fileExists(atPath: $0.path) }
+        guard let root = ProgramFolders.detectionResources else { return nil }
+        let url = root.appendingPathComponent(relativePath)
+        return FileManager.default.fileExists(atPath: url.path) ? url : nil
     }
 
     /// Contents of a data file; throws with the file's name when it is missing.

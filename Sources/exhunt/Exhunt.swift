@@ -32,8 +32,11 @@ struct Exhunt: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Define a variable for $NAME in commands (repeatable).", valueName: "NAME=VALUE"))
     var variables: [String] = []
 
-    @Flag(help: "Print every result as JSON (same as 'set output json').")
+    @Flag(help: "Print every result as JSON, one document per line (JSON lines; 'set output json' indents them).")
     var json = false
+
+    @Flag(help: "Print the version, the git commit it was built from and the digests of the rules and indicator sets.")
+    var version = false
 
     @Option(help: ArgumentHelp("When the commands are done, exit with status 2 if a finding at or above LEVEL exists "
                                + "(info, low, medium, high, critical). A failed command still gives 1.", valueName: "LEVEL"))
@@ -45,10 +48,15 @@ struct Exhunt: ParsableCommand {
 
     mutating func run() throws {
         let output = TerminalOutput()
-        signal(SIGPIPE, SIG_IGN)   // a pager or a pipe closed early must not kill the shell
+        signal(SIGPIPE, SIG_IGN)   // a quit pager must not kill the shell; a closed pipe ends it quietly (TerminalOutput)
         let session = Session(output: output)
         session.settings.color = output.isTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-        if json { session.settings.output = .json }
+        if output.isTerminal { session.terminalWidth = { TerminalOutput.columns() } }
+        if version { return VersionText.print(session, json: json, output: output) }
+        if json {
+            session.settings.output = .json
+            session.settings.jsonLines = true
+        }
         for v in variables {
             guard let eq = v.firstIndex(of: "=") else { throw ValidationError("--set needs NAME=VALUE, got '\(v)'") }
             session.variables[String(v[..<eq])] = String(v[v.index(after: eq)...])
@@ -58,6 +66,7 @@ struct Exhunt: ParsableCommand {
         if isatty(STDERR_FILENO) == 1 {
             let bar = ProgressBar()
             session.loadProgress = { bar.update($0) }
+            session.workProgress = { bar.update($0) }
         }
         let shell = Shell(session: session)
         var failures = 0
@@ -78,6 +87,10 @@ struct Exhunt: ParsableCommand {
             failures += shell.runScript(String(decoding: data, as: UTF8.self), name: "<stdin>", echo: echo, keepGoing: keepGoing).failures
         }
         if failures > 0 { throw ExitCode(1) }
+        if let failOn, session.store.files.isEmpty {
+            output.diagnostic("error: --fail-on \(failOn): nothing loaded, so there is nothing to judge; load evidence first\n")
+            throw ExitCode(1)
+        }
         if let failOn, let verdict = try FindingGate(level: failOn).verdict(in: session) {
             output.diagnostic(verdict + "\n")
             throw ExitCode(2)
@@ -93,18 +106,30 @@ struct Exhunt: ParsableCommand {
         let history = env["EXHUNT_HISTORY"] ?? (env["HOME"].map { $0 + "/.exhunt_history" })
         let reader = EditLineReader(historyFile: history, completer: Completer(session: shell.session))
         shell.session.output.diagnostic("exhunt — type 'help' for commands, 'load demo' for the training set, Ctrl-D to leave.\n")
-        while !shell.session.quitRequested, let line = reader.readLine(prompt: shell.session.prompt) {
+        // A command that would undo a decision (mark lowering a label) asks here instead of needing --force.
+        shell.session.confirm = { question in
+            let answer = reader.readLine(prompt: question + " [y/N] ") ?? ""
+            return answer.trimmingCharacters(in: .whitespaces).lowercased().hasPrefix("y")
+        }
+        while !shell.session.quitRequested {
+            guard let line = reader.readLine(prompt: shell.session.prompt) else {
+                output.write("\n")          // Ctrl-D: the shell's prompt starts on a line of its own
+                break
+            }
             if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             reader.remember(line)
             _ = Interrupt.consume()
+            shell.session.interruptNoticed = false
             output.beginCommand()
             do {
                 try shell.execute(line)
             } catch {
-                shell.session.output.diagnostic("error: \(error)\n")
+                // A command stopped by Ctrl-C says so once, not as an error and then again below.
+                shell.session.output.diagnostic(shell.session.interruptNoticed ? "\(error)\n" : "error: \(error)\n")
             }
+            // Ctrl-C during a command that does not check for it: it ran to the end, and is said to have been interrupted once.
+            if Interrupt.consume() && !shell.session.interruptNoticed { shell.session.output.diagnostic("interrupted\n") }
             output.endCommand()
-            if Interrupt.consume() { shell.session.output.diagnostic("interrupted\n") }
         }
     }
 }

@@ -1,7 +1,9 @@
 import ExchangeEvidence
+import InvestigationShell
 import Foundation
 
-/// Draws load progress on stderr (terminal only), once a load has run for a second.
+/// Draws the progress of loads and other long commands (exports) on stderr (terminal only), once the work
+/// has run for a second.
 final class ProgressBar: @unchecked Sendable {
     private let lock = NSLock()
     private var started: Date?
@@ -13,21 +15,43 @@ final class ProgressBar: @unchecked Sendable {
         let start = started ?? now
         started = start
         if p.finished {
-            if drawn { FileHandle.standardError.write(Data("\n".utf8)) }
+            if drawn { TerminalOutput.writeStderr("\n") }
             drawn = false
             started = nil
             return
         }
         let elapsed = now.timeIntervalSince(start)
         guard elapsed >= 1 || drawn else { return }
-        let fraction = p.bytesTotal > 0 ? Double(p.bytesDone) / Double(p.bytesTotal) : 1
-        let width = 24
-        let filled = Int(fraction * Double(width))
-        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        let bar = bar(p.bytesTotal > 0 ? Double(p.bytesDone) / Double(p.bytesTotal) : 1)
         let rate = elapsed > 0 ? Double(p.bytesDone) / 1_048_576 / elapsed : 0
         let text = String(format: "\r[%@] %d/%d files  %.0f/%.0f MiB  %d events  %.0f MiB/s ",
                           bar, p.filesDone, p.filesTotal, Double(p.bytesDone) / 1_048_576, Double(p.bytesTotal) / 1_048_576, p.events, rate)
-        FileHandle.standardError.write(Data(text.utf8))
+        TerminalOutput.writeStderr(text)
         drawn = true
+    }
+
+    func update(_ p: WorkProgress) {
+        lock.lock(); defer { lock.unlock() }
+        let now = Date()
+        let start = started ?? now
+        started = start
+        if p.finished {
+            if drawn { TerminalOutput.writeStderr("\n") }
+            drawn = false
+            started = nil
+            return
+        }
+        let elapsed = now.timeIntervalSince(start)
+        guard elapsed >= 1 || drawn else { return }
+        let text = String(format: "\r%@ [%@] %d/%d %@  %.0f/s ", p.label, bar(p.total > 0 ? Double(p.done) / Double(p.total) : 1),
+                          p.done, p.total, p.unit, elapsed > 0 ? Double(p.done) / elapsed : 0)
+        TerminalOutput.writeStderr(text)
+        drawn = true
+    }
+
+    private func bar(_ fraction: Double) -> String {
+        let width = 24
+        let filled = min(width, max(0, Int(fraction * Double(width))))
+        return String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
     }
 }

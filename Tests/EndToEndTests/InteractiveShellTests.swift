@@ -58,8 +58,34 @@ import Testing
 
         pty.type("\u{04}")                                  // Ctrl-D on an empty line
         #expect(pty.waitForExit() == 0)
+        #expect(pty.screen.unicodeScalars.last == "\n", "Ctrl-D ends the prompt's line: \(pty.screen.suffix(40).debugDescription)")
         let saved = (try? String(contentsOfFile: history, encoding: .utf8)) ?? ""
         #expect(saved.contains("set\\040A\\0401"), "history is saved in libedit's format: \(saved)")
         #expect(!saved.contains("set\\040B"))
+    }
+
+    /// Lowering a mark's label asks at the prompt instead of needing --force; "n" leaves the mark alone.
+    @Test func markAsksBeforeLoweringALabel() throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-pty-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: home) }
+        let pty = try PseudoTerminal(environment: ["HOME": home.path, "EXHUNT_HISTORY": home.appendingPathComponent("history").path])
+        try #require(pty.expectPrompt(occurrences: 1), "no prompt: \(pty.screen)")
+        pty.type("load demo; case new \(home.appendingPathComponent("t.case").path)\r")
+        try #require(pty.expectPrompt(occurrences: 2, timeout: 60), "\(pty.screen)")
+        pty.type("mark Ecp/HttpProxy_2021030306-1.LOG:6 as malicious\r")
+        try #require(pty.expectPrompt(occurrences: 3), "\(pty.screen)")
+        pty.type("mark Ecp/HttpProxy_2021030306-1.LOG:6 as benign\r")
+        #expect(pty.readUntil("Lower to benign? [y/N] "), "\(pty.screen)")
+        pty.type("n\r")
+        #expect(pty.readUntil("error: mark: nothing changed"))
+        try #require(pty.expectPrompt(occurrences: 4), "\(pty.screen)")
+        pty.type("mark Ecp/HttpProxy_2021030306-1.LOG:6 as benign\r")
+        #expect(pty.readUntil("Lower to benign? [y/N] ", occurrences: 2))
+        pty.type("y\r")
+        #expect(pty.readUntil("now benign"), "\(pty.screen)")
+        try #require(pty.expectPrompt(occurrences: 5), "\(pty.screen)")
+        pty.type("\u{04}")
+        #expect(pty.waitForExit() == 0)
     }
 }

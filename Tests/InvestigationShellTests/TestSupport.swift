@@ -21,6 +21,15 @@ struct TestShell {
         return String(output.stdout.dropFirst(before))
     }
 
+    /// Runs a line and returns both streams as a terminal shows them: status lines (`loaded …`, `marked …`) go
+    /// to stderr when results do not go to a terminal, as here.
+    @discardableResult
+    func shown(_ line: String) throws -> String {
+        let before = output.combined.count
+        try shell.execute(line)
+        return String(output.combined.dropFirst(before))
+    }
+
     /// Runs a line that must fail, returning the error message.
     func failure(_ line: String) -> String {
         do { try shell.execute(line); return "" } catch { return "\(error)" }

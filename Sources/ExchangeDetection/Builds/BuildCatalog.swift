@@ -55,6 +55,9 @@ public struct BuildCatalog: Sendable {
     public let fixes: [String: [Fix]]
     /// Named campaigns (`ProxyLogon`) and their CVEs, for labelling.
     public let campaigns: [(name: String, cves: [String])]
+    /// When each campaign was first seen exploiting servers (`firstSeen` in cves.json): logs that start later
+    /// cannot show its beginning.
+    public let campaignFirstSeen: [String: CatalogDate]
     /// The files' provenance notes: where each kind of fact came from.
     public let provenance: [String]
 
@@ -86,9 +89,8 @@ extension BuildCatalog {
     public static func bundled() throws -> BuildCatalog { try bundledResult.get() }
 
     private static let bundledResult = Result { () throws -> BuildCatalog in
-        guard let c = Bundle.module.url(forResource: "catalog", withExtension: "json", subdirectory: "Resources/builds"),
-              let v = Bundle.module.url(forResource: "cves", withExtension: "json", subdirectory: "Resources/builds")
-        else { throw CatalogError(message: "build catalog files missing from the bundle (Resources/builds)") }
+        guard let c = DetectionData.url("builds/catalog.json"), let v = DetectionData.url("builds/cves.json")
+        else { throw CatalogError(message: "build catalog files not found (Resources/builds; see 'exhunt --version')") }
         return try BuildCatalog(catalogJSON: Data(contentsOf: c), cvesJSON: Data(contentsOf: v))
     }
 
@@ -140,6 +142,9 @@ extension BuildCatalog {
         self.products = products
         self.fixes = rawFixes.updates.mapValues { $0.map { Fix(cves: $0.cves, products: $0.products) } }
         self.campaigns = rawFixes.campaigns.map { ($0.name, $0.cves) }
+        var firstSeen: [String: CatalogDate] = [:]
+        for c in rawFixes.campaigns { if let d = c.firstSeen { firstSeen[c.name] = try date(d, c.name) } }
+        self.campaignFirstSeen = firstSeen
         self.provenance = raw.provenance + rawFixes.provenance
     }
 }
@@ -172,7 +177,7 @@ private struct RawCatalog: Decodable {
 
 private struct RawCVEs: Decodable {
     struct Fix: Decodable { let cves, products: [String] }
-    struct Campaign: Decodable { let name: String; let cves: [String] }
+    struct Campaign: Decodable { let name: String; let cves: [String]; let firstSeen: String? }
     let provenance: [String]
     let campaigns: [Campaign]
     let updates: [String: [Fix]]

@@ -13,6 +13,9 @@ public protocol DetectionRule: Sendable {
     var severity: Severity { get }
     /// The evidence kinds it reads.
     var sources: [SourceKind] { get }
+    /// The evidence without which it cannot run (by default: any of `sources`). `hunt` and the report use it
+    /// to say which rules could not run on a server, so that no finding is not read as no attack.
+    var needs: EvidenceNeed { get }
     /// One paragraph: what it detects and where the logic comes from (the help page has the details).
     var help: String { get }
     /// Ids of rules whose findings `run(on:prior:)` needs.
@@ -25,5 +28,6 @@ public protocol DetectionRule: Sendable {
 
 extension DetectionRule {
     public var dependsOn: [String] { [] }
+    public var needs: EvidenceNeed { .reading(sources) }
     public func run(on store: EventStore, prior: [Finding]) -> [Finding] { run(on: store) }
 }

@@ -43,12 +43,13 @@ public struct Hunter: Sendable {
         return Result(findings: findings, coverage: LogCoverage.compute(store), seconds: seconds)
     }
 
-    /// Findings grouped per server (servers by name), newest first within each — the order `hunt` prints.
-    public static func byServerNewestFirst(_ findings: [Finding]) -> [Finding] {
+    /// Findings grouped per server (servers by name), most severe first and in time order within a
+    /// severity — the order `hunt` prints, so a critical chain leads its server instead of hiding under probes.
+    public static func byServerSeverity(_ findings: [Finding]) -> [Finding] {
         findings.sorted { a, b in
             if a.server != b.server { return a.server < b.server }
-            if a.time != b.time { return a.time > b.time }
             if a.severity != b.severity { return a.severity > b.severity }
+            if a.time != b.time { return a.time < b.time }
             return a.rule < b.rule
         }
     }

@@ -1,7 +1,7 @@
 import ExchangeEvidence
 
 /// How far back each log source reaches, per server (Test-ProxyLogon's "log age"), so that "no hits" can be
-/// qualified: logs that start after the exploitation window cannot show it.
+/// qualified: logs that start after the exploitation window cannot show it (`RuleCoverage` draws the conclusions).
 public struct LogCoverage: Sendable, Hashable {
     public let server: String
     public let kind: SourceKind
@@ -35,15 +35,5 @@ public struct LogCoverage: Sendable, Hashable {
     public var line: String {
         let source = channel.isEmpty ? kind.rawValue : "\(kind.rawValue)/\(channel)"
         return "\(source) \(Timestamp.short(first)) … \(Timestamp.short(last)) (\(files) file\(files == 1 ? "" : "s"), \(events) events)"
-    }
-
-    /// The sentence for a server without findings: which sources were read and how far back they reach.
-    public static func noHitsNote(server: String, coverage: [LogCoverage]) -> String {
-        let mine = coverage.filter { $0.server == server && $0.first != Timestamp.unknown }
-        guard !mine.isEmpty else { return "no hits, and no dated logs for this server" }
-        var byKind: [SourceKind: Int64] = [:]
-        for c in mine { byKind[c.kind] = min(byKind[c.kind] ?? Int64.max, c.first) }
-        let parts = byKind.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) logs only reach back to \(String(Timestamp.iso($0.value).prefix(10)))" }
-        return "no hits, but " + parts.joined(separator: ", ")
     }
 }

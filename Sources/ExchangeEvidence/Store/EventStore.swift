@@ -123,7 +123,7 @@ public final class EventStore: @unchecked Sendable {
     /// The URL query (`UrlQuery` or `cs-uri-query`), split from the raw line; "" when the event has none.
     public func urlQuery(of id: EventID) -> String {
         let s = schemas[Int(schema[id])]
-        guard let column = s.column("cs-uri-query") ?? s.column("UrlQuery") else { return "" }
+        guard let column = s.queryColumn else { return "" }
         let value = withRawLine(id) { s.value(at: column, of: $0) } ?? ""
         return value == "-" && s.format == .w3c ? "" : value
     }

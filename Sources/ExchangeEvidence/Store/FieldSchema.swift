@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// How the fields of one line are delimited, so a stored line can be split again on demand.
 public enum LineFormat: UInt8, Sendable, Hashable {
     /// RFC 4180 comma-separated values (Exchange logs).
@@ -16,6 +22,9 @@ public final class FieldSchema: @unchecked Sendable, Hashable {
     public let names: [String]
     private let index: [String: Int]
     private let hashCache: Int
+    /// Position of the URL query (`cs-uri-query` in IIS logs, `UrlQuery` in HttpProxy logs), looked up once:
+    /// exports read it for every request.
+    public let queryColumn: Int?
 
     public init(format: LineFormat, names: [String]) {
         self.format = format
@@ -23,6 +32,7 @@ public final class FieldSchema: @unchecked Sendable, Hashable {
         var idx: [String: Int] = [:]
         for (i, n) in names.enumerated() where idx[n.lowercased()] == nil { idx[n.lowercased()] = i }
         self.index = idx
+        queryColumn = idx["cs-uri-query"] ?? idx["urlquery"]
         var h = Hasher()
         h.combine(format)
         h.combine(names)
@@ -31,6 +41,7 @@ public final class FieldSchema: @unchecked Sendable, Hashable {
 
     /// Position of a column, matching the name case-insensitively.
     public func column(_ name: String) -> Int? { index[name.lowercased()] }
+
 
     public static func == (a: FieldSchema, b: FieldSchema) -> Bool {
         a === b || (a.hashCache == b.hashCache && a.format == b.format && a.names == b.names)
@@ -57,20 +68,21 @@ public final class FieldSchema: @unchecked Sendable, Hashable {
 
     /// One value by position, without splitting the rest of the line (quoted CSV falls back to a full split).
     public func value(at column: Int, of line: UnsafeRawBufferPointer) -> String? {
-        switch format {
-        case .csv where !line.contains(UInt8(ascii: "\"")), .w3c:
-            let separator: UInt8 = format == .csv ? 0x2C : 0x20
-            var k = 0, start = 0
-            for (i, b) in line.enumerated() where b == separator {
-                if k == column { return String(decoding: line[start..<i], as: UTF8.self) }
-                k += 1
-                start = i + 1
-            }
-            return k == column ? String(decoding: line[start...], as: UTF8.self) : nil
-        default:
+        guard let base = line.baseAddress, format == .csv || format == .w3c,
+              format == .w3c || memchr(base, Int32(UInt8(ascii: "\"")), line.count) == nil else {
             let all = fields(of: line)
             return column < all.count ? all[column].value : nil
         }
+        // Separators found with memchr: the URL query of every request is read this way by exports.
+        let separator = Int32(format == .csv ? 0x2C : 0x20)
+        var k = 0, start = 0
+        while let hit = memchr(base + start, separator, line.count - start) {
+            let i = base.distance(to: UnsafeRawPointer(hit))
+            if k == column { return String(decoding: line[start..<i], as: UTF8.self) }
+            k += 1
+            start = i + 1
+        }
+        return k == column ? String(decoding: line[start...], as: UTF8.self) : nil
     }
 
     private func pair(_ values: [String]) -> [(name: String, value: String)] {

@@ -52,6 +52,22 @@ public final class CaseFile {
         return CaseFile(path: path, queue: queue)
     }
 
+    /// A case held in memory only, gone when closed: a lesson's marks and audit, kept apart from the user's
+    /// case and leaving nothing behind on disk, whichever way the session ends.
+    static func inMemory(name: String) throws -> CaseFile {
+        do {
+            let queue = try DatabaseQueue()
+            try queue.write { db in
+                try db.execute(sql: "PRAGMA application_id = \(applicationID)")
+                try db.execute(sql: CaseSchema.version1)
+                try CaseSchema.migrate(db, from: 1)
+            }
+            return CaseFile(path: name, queue: queue)
+        } catch let e as DatabaseError {
+            throw ShellError("cannot create the \(name): \(e.message ?? e.description)")
+        }
+    }
+
     /// Opens an existing case file after checking it is one this build can use; a file of an older schema
     /// is brought up to date (another shell may have done so first: the version is read inside the write).
     public static func open(at path: String) throws -> CaseFile {

@@ -8,7 +8,19 @@ enum CaseSchema {
         // 2: how deep in `source` each audited command ran (0: typed or a top-level script line), so the
         // history exported as a script does not run sourced lines a second time. Older rows read as 0.
         "ALTER TABLE audit ADD COLUMN depth INTEGER NOT NULL DEFAULT 0",
-        // 3: rule files loaded into the case (`rules load`), reloaded when it is opened.
+        // 3: which exhunt (version, commit, binary digest), rules, indicator sets and time zone each session
+        // that opened the case ran with; `detail` is the provenance JSON without the commands (those are in audit).
+        """
+        CREATE TABLE provenance (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            time INTEGER NOT NULL,
+            user TEXT NOT NULL,
+            exhunt TEXT NOT NULL,
+            commit_id TEXT NOT NULL,
+            detail TEXT NOT NULL
+        )
+        """,
+        // 4: rule files loaded into the case (`rules load`), reloaded when it is opened.
         """
         CREATE TABLE IF NOT EXISTS rule_file (
             path TEXT PRIMARY KEY,

@@ -41,6 +41,7 @@ public final class CaseState {
         recordedGeneration = -1
         try file.audit(pendingAudit)
         pendingAudit = []
+        try file.recordProvenance(Provenance.of(session), user: Self.user, time: Self.now)
         try recordEvidence(session)
         try loadIndicators(session)
         try loadRuleFiles(session)
@@ -105,6 +106,37 @@ public final class CaseState {
             }
             session.output.diagnostic(TerminalText.escape("case \(file.path): indicator \(ioc.id) (\(ioc.type) \(ioc.value)) not loaded: \(problem)") + "\n")
         }
+    }
+
+    // MARK: - Lessons
+
+    /// The user's case, put aside while a lesson runs in a case of its own.
+    private var setAside: (file: CaseFile?, lesson: CaseFile)?
+
+    /// True while a lesson's own case stands in for the user's.
+    var inLesson: Bool { setAside != nil }
+
+    /// Puts the user's case aside and opens a fresh one in memory, so what a lesson marks, notes and audits
+    /// never touches the user's case file (and the user's marks do not answer the lesson's checks).
+    func beginLesson(_ session: Session) throws {
+        if setAside != nil { endLesson() }
+        let lesson = try CaseFile.inMemory(name: "lesson's case (in memory)")
+        let user = file
+        file = nil                      // put aside, not closed: `use` would close it
+        setAside = (user, lesson)
+        try use(lesson, session: session)
+    }
+
+    /// Closes the lesson's case and gives the user's case back.
+    func endLesson() {
+        guard let aside = setAside else { return }
+        if let current = file, current !== aside.file, current !== aside.lesson { current.close() }
+        aside.lesson.close()
+        file = aside.file
+        setAside = nil
+        markCache = nil
+        resolvedCache = nil
+        changed()
     }
 
     /// Closes the case; marks are no longer shown.

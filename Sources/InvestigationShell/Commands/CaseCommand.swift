@@ -26,12 +26,12 @@ struct CaseCommand: Command {
             try state.use(file, session: session)
             if ctx.wantsJSON { return status(state, ctx) }
             let marks = state.marks().count
-            ctx.line("\(p[0] == "new" ? "created" : "opened") case \(TerminalText.escape(path))"
+            ctx.status("\(p[0] == "new" ? "created" : "opened") case \(TerminalText.escape(path))"
                      + (p[0] == "open" ? " (\(marks) mark\(marks == 1 ? "" : "s"))" : ""))
         case "close":
             guard state.file != nil else { throw ShellError("case close: no case is open") }
             state.close()
-            if !ctx.wantsJSON { ctx.line("case closed") }
+            if !ctx.wantsJSON { ctx.status("case closed") }
         case "history" where args.value("as-script") != nil, "log" where args.value("as-script") != nil:
             guard let file = state.file else { throw ShellError("case history: no case is open") }
             try exportScript(file, to: args.value("as-script")!, overwrite: args.flag("overwrite"), ctx)
@@ -76,7 +76,7 @@ struct CaseCommand: Command {
                               ("sourced", .int(script.sourced))]))
             return
         }
-        ctx.line("wrote \(script.commands) command\(script.commands == 1 ? "" : "s") to \(TerminalText.escape(path))"
+        ctx.status("wrote \(script.commands) command\(script.commands == 1 ? "" : "s") to \(TerminalText.escape(path))"
                  + (script.failed > 0 ? " (\(script.failed) failed, kept as comments)" : "")
                  + (script.sourced > 0 ? "; \(script.sourced) sourced line\(script.sourced == 1 ? "" : "s") left to their source line" : "")
                  + "; replay with: exhunt -f \(Tokenizer.quote(path))")

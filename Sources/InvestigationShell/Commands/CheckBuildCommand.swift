@@ -145,7 +145,7 @@ struct CheckBuildCommand: Command {
             table.add([s.cve, s.campaign ?? "", s.state.rawValue, s.fixedBy,
                        s.fixLevel == level.name ? s.fixBuild.description : "\(s.fixBuild) (\(s.fixLevel))", s.fixReleased.description])
         }
-        if !shown.isEmpty { ctx.write(table.render()) }
+        if !shown.isEmpty { ctx.table(table) }
         if a.cves.isEmpty {
             ctx.line("cves      no entry of the catalog's update-to-CVE map applies to \(product.name) (see help check-build)")
         } else if !allCVEs, a.cves.contains(where: { $0.campaign == nil }) {
@@ -176,7 +176,7 @@ struct CheckBuildCommand: Command {
             table.add([o.build.description, catalog.assess(o.build, at: 0).friendlyName, ctx.session.displayTime(o.first),
                        ctx.session.displayTime(o.last), String(o.events), o.sources.map(\.rawValue).sorted().joined(separator: ", ")])
         }
-        ctx.write(table.render())
+        ctx.table(table)
     }
 
     private func printWindows(_ windows: [ExposureWindow], _ ctx: CommandContext) {

@@ -21,6 +21,7 @@ struct GrepIOCCommand: Command {
     var completion: ArgumentCompletion { .words(IndicatorLibrary.builtInNames) }
 
     func run(_ args: Arguments, in ctx: CommandContext) throws {
+        try ctx.requireEvidence(name)
         let store = ctx.session.store
         let library = ctx.session.indicatorLibrary
         var types: Set<IndicatorType> = []
@@ -36,10 +37,6 @@ struct GrepIOCCommand: Command {
         }
         let filter = IOCFilter(servers: Set(args.values("server")), from: try time(args.value("from"), ctx)?.start,
                                to: try time(args.value("to"), ctx).map { $0.end - 1 })
-        if store.count == 0 && store.files.isEmpty && !ctx.wantsJSON {
-            ctx.line("nothing loaded; try 'load PATH' or 'load demo'")
-            return
-        }
         let started = Date()
         let matcher = IOCMatcher(indicators: indicators)
         let hits = args.flag("raw") ? matcher.matchRaw(store, filter: filter) : matcher.match(store, filter: filter)
@@ -78,7 +75,7 @@ struct GrepIOCCommand: Command {
             table.add([i.value, i.type.rawValue, i.set, String(s.events), ctx.session.displayTime(s.first),
                        ctx.session.displayTime(s.last), s.servers.joined(separator: ","), s.fields.joined(separator: ",")])
         }
-        ctx.write(table.render())
+        ctx.table(table)
     }
 
     private func printHits(_ hits: [IOCHit], _ m: IOCMatcher, _ store: EventStore, _ ctx: CommandContext) {
@@ -100,7 +97,7 @@ struct GrepIOCCommand: Command {
             table.add([IOCHitList.id(n), h.event.map(String.init) ?? "-", ctx.session.displayTime(h.time), f.server, i.value, i.type.rawValue,
                        i.set, h.fields.joined(separator: ","), shortPath(f.path) + (h.line > 0 ? ":\(h.line)" : "")])
         }
-        ctx.write(table.render())
+        ctx.table(table)
     }
 
     /// The last two components of an evidence path (`W3SVC1/u_ex210303.log`); JSON carries the whole path.

@@ -40,7 +40,8 @@ struct HelpCommand: Command {
             throw ShellError("no help for '\(TerminalText.escape(topic))'; try 'help' or 'help --search \(TerminalText.escape(topic))'")
         }
         if ctx.wantsJSON { ctx.json(.object([("topic", .string(name)), ("text", .string(text))])); return }
-        ctx.write(text.hasSuffix("\n") ? text : text + "\n")
+        let shown = ctx.output.isTerminal ? HelpMarkdown.render(text, color: ctx.session.settings.color) : text
+        ctx.write(shown.hasSuffix("\n") ? shown : shown + "\n")
     }
 }
 import Foundation

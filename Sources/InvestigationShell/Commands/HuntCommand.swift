@@ -1,8 +1,9 @@
 import ExchangeDetection
 import ExchangeEvidence
 
-/// `hunt`: runs the detection rules over the loaded evidence and prints the findings per server, newest first,
-/// each with the field values that decided it — and, for servers without findings, how far back their logs reach.
+/// `hunt`: runs the detection rules over the loaded evidence and prints the findings per server, most severe
+/// first, each with the field values that decided it — and per server which rules could not run, or ran on logs
+/// that miss part of the campaign, so that "no findings" is never read as "no attack".
 struct HuntCommand: Command {
     var name: String { "hunt" }
     var summary: String { "run the detection rules: findings per server with the values that decided them" }
@@ -13,10 +14,11 @@ struct HuntCommand: Command {
                     help: "only this rule (repeatable; see 'rules'; a loaded Sigma rule as sigma:ID or its ID)", choices: []),
          .value("server", "NAME", "only this server"),
          .value("min-severity", "LEVEL", "hide findings below LEVEL", choices: Severity.allCases.map(\.name)),
-         .value("sort", "ORDER", "'time': one list in time order instead of per server newest first", choices: ["time", "server"])]
+         .value("sort", "ORDER", "'time': one list in time order instead of per server, most severe first", choices: ["time", "server"])]
     }
 
     func run(_ args: Arguments, in ctx: CommandContext) throws {
+        try ctx.requireEvidence(name)
         let store = ctx.session.store
         let known = ctx.session.knownRuleIDs
         let rules = try args.values("rule").map { id in
@@ -34,18 +36,20 @@ struct HuntCommand: Command {
         var findings = result.findings.filter { f in
             (rules.isEmpty || rules.contains(f.rule)) && (server == nil || f.server == server) && f.severity >= minimum
         }
-        findings = args.value("sort") == "time" ? Hunter.byTime(findings) : Hunter.byServerNewestFirst(findings)
+        findings = args.value("sort") == "time" ? Hunter.byTime(findings) : Hunter.byServerSeverity(findings)
         // The ids `mark finding`, `timeline` and `report` use: F1, F2, … over all findings in time order.
         var ids: [String: String] = [:]
         for (i, f) in Hunter.byTime(result.findings).enumerated() { ids[Self.key(f)] = "F\(i + 1)" }
         let servers = Set(store.files.map(\.server)).filter { server == nil || $0 == server }.sorted()
         let quiet = servers.filter { s in !findings.contains { $0.server == s } }
         let coverage = result.coverage.filter { server == nil || $0.server == server }
-        // A server whose findings were only filtered out is not one without findings: the coverage sentence
-        // ("no hits, but logs only reach back to …") is for servers where the rules found nothing at all.
+        let selected: Set<String>? = rules.isEmpty ? nil : Set(rules)
+        let ruleCoverage = HuntFindings.of(ctx.session).ruleCoverage(for: store)
+        // Said for every server, with or without findings: a low finding does not make the logs reach further.
+        let gaps = servers.flatMap { ruleCoverage.gaps(of: $0, rules: selected) }
         func quietNote(_ s: String) -> String {
             let mine = result.findings.filter { $0.server == s }
-            if mine.isEmpty { return LogCoverage.noHitsNote(server: s, coverage: coverage) }
+            if mine.isEmpty { return "no findings" + (selected.map { " of " + $0.sorted().joined(separator: ", ") } ?? "") }
             let ruleOK = mine.filter { rules.isEmpty || rules.contains($0.rule) }
             var what = "no findings"
             if !rules.isEmpty { what += " of " + rules.joined(separator: ", ") }
@@ -55,6 +59,10 @@ struct HuntCommand: Command {
                 + (others > 0 ? ["\(others) of other rules"] : [])
             return what + " (" + parts.joined(separator: ", ") + ")"
         }
+        /// The families of rules that could not run on `s`, or ran on logs missing part of the campaign.
+        func notCovered(_ s: String) {
+            for line in ruleCoverage.sentences(of: s, rules: selected, time: ctx.session.displayTime) { ctx.line("  not covered: " + TerminalText.escape(line)) }
+        }
 
         if ctx.wantsJSON {
             ctx.json(.object([
@@ -63,15 +71,17 @@ struct HuntCommand: Command {
                     .object([("server", .string(c.server)), ("source", .string(c.kind.rawValue)), ("channel", .string(c.channel)),
                              ("first", .time(c.first)), ("last", .time(c.last)), ("files", .int(c.files)), ("events", .int(c.events))])
                 })),
+                ("coverage_gaps", .array(gaps.map { $0.json(only: selected) })),
                 ("servers_without_findings", .array(quiet.map { s in
                     .object([("server", .string(s)), ("note", .string(quietNote(s))),
                              ("filtered_out", .int(result.findings.filter { $0.server == s }.count))])
                 })),
                 ("rules_run", .int(ctx.session.ruleCount)), ("seconds", .double(result.seconds)),
+                ("provenance", Provenance.of(ctx.session).json),
             ]))
             return
         }
-        if store.count == 0 { ctx.line("nothing loaded; try 'load PATH' or 'load demo'"); return }
+        if let zone = ctx.session.zoneHeader { ctx.line(zone) }
         if args.value("sort") == "time" {
             for f in findings { show(f, id: ids[Self.key(f)] ?? "", withServer: true, ctx) }
         } else {
@@ -83,11 +93,22 @@ struct HuntCommand: Command {
                 }
                 ctx.line("\(TerminalText.escape(s)): \(mine.count) finding\(mine.count == 1 ? "" : "s") (\(counts.joined(separator: ", ")))")
                 for f in mine { show(f, id: ids[Self.key(f)] ?? "", withServer: false, ctx) }
+                notCovered(s)
                 ctx.line()
             }
         }
-        for s in quiet { ctx.line("\(TerminalText.escape(s)): \(TerminalText.escape(quietNote(s)))") }
-        let hidden = result.findings.count - findings.count
+        for s in quiet {
+            ctx.line("\(TerminalText.escape(s)): \(TerminalText.escape(quietNote(s)))")
+            notCovered(s)
+        }
+        if args.value("sort") == "time" {
+            for s in servers where !quiet.contains(s) && gaps.contains(where: { $0.server == s }) {
+                ctx.line("\(TerminalText.escape(s)):")
+                notCovered(s)
+            }
+        }
+        // Filtered out: what --rule/--min-severity hid on the servers shown, not the other servers' findings.
+        let hidden = result.findings.filter { server == nil || $0.server == server }.count - findings.count
         ctx.line("\(findings.count) finding\(findings.count == 1 ? "" : "s")" + (hidden > 0 ? " (\(hidden) filtered out)" : "")
                  + " from \(ctx.session.ruleCount) rules in \(String(format: "%.3f", result.seconds)) s; 'help rules/ID' explains a rule, 'sources' shows coverage")
     }
@@ -97,8 +118,12 @@ struct HuntCommand: Command {
     private func show(_ f: Finding, id: String, withServer: Bool, _ ctx: CommandContext) {
         let where_ = withServer ? "\(f.server)  " : ""
         ctx.line("  \(Style.severity(f.severity.name, width: 8, color: ctx.session.settings.color)) \(id.padding(4)) \(ctx.session.displayTime(f.time))  \(TerminalText.escape(where_ + f.rule))  \(TerminalText.escape(f.title))")
-        ctx.line("           \(TerminalText.escape(f.summary))")
-        ctx.line("           \(TerminalText.escape(f.file)):\(f.line)  (\(f.events.count) event\(f.events.count == 1 ? "" : "s"))")
+        ctx.line(TextWrap.wrap(TerminalText.escape(ctx.session.localTimes(f.summary)), indent: 11, width: ctx.session.terminalWidth()))
+        let events = ":\(f.line)  (\(f.events.count) event\(f.events.count == 1 ? "" : "s"))"
+        let file = TerminalText.escape(f.file)
+        // On a terminal a long path loses its middle, keeping the file name.
+        let room = ctx.session.terminalWidth().map { $0 - 11 - events.count } ?? Int.max
+        ctx.line("           " + (room >= 20 ? TextTable.clip(file, room) : file) + events)
     }
 }
 

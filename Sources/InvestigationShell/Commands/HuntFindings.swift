@@ -7,6 +7,7 @@ public final class HuntFindings {
     private var generation = -1
     private var revision = -1
     private var cached: Hunter.Result?
+    private var coverage: (generation: Int, value: RuleCoverage)?
     /// Rules loaded from files (`rules load`), run beside the built-in ones.
     let library: RuleLibrary
 
@@ -19,6 +20,14 @@ public final class HuntFindings {
         cached = fresh
         generation = store.generation
         revision = library.revision
+        return fresh
+    }
+
+    /// Which rules could run on each server and on which period, computed once per store generation.
+    public func ruleCoverage(for store: EventStore) -> RuleCoverage {
+        if let coverage, coverage.generation == store.generation { return coverage.value }
+        let fresh = RuleCoverage.of(store, coverage: cachedResult(for: store)?.coverage)
+        coverage = (store.generation, fresh)
         return fresh
     }
 
@@ -42,6 +51,23 @@ extension Session {
 
     /// The `rule` ids findings can carry, for checking `--rule` values.
     var knownRuleIDs: Set<String> { Set(RuleRegistry.standard.map(\.id) + ruleLibrary.rules.map(\.findingRule)) }
+}
+
+extension RuleCoverage.Family {
+    /// The JSON object documented in `help/hunt.md` (`coverage_gaps`).
+    func json(only: Set<String>? = nil) -> JSONValue {
+        .object([("server", .string(server)), ("evidence", .string(need.label)), ("kinds", .strings(need.kinds.map(\.rawValue))),
+                 ("rules", .strings(only.map { o in rules.filter(o.contains) } ?? rules)), ("could_run", .bool(couldRun)),
+                 ("first", first == Timestamp.unknown ? .null : .time(first)), ("last", last == Timestamp.unknown ? .null : .time(last)),
+                 ("gaps", .strings(gaps.map { g in
+                     switch g {
+                     case .notLoaded: return "not-loaded"
+                     case .startsAfterCampaign: return "starts-after-campaign"
+                     case .endsBeforePatch: return "ends-before-patch"
+                     }
+                 })),
+                 ("message", .string(sentence(only: only)))])
+    }
 }
 
 extension Finding {

@@ -34,7 +34,8 @@ struct IOCCommand: Command {
             let indicators: [Indicator]
             do { indicators = try library.select(sets: rest, types: []) } catch { throw ShellError("ioc: \(error)") }
             // Raw lines for `rg -F -f`: one value a line, folders left out as grep-ioc leaves them out.
-            for i in indicators where !i.isDirectory { ctx.line(i.value) }
+            let values = indicators.filter { !$0.isDirectory }.map(\.value)
+            if ctx.wantsJSON { ctx.json(.object([("patterns", .strings(values))])) } else { for v in values { ctx.line(v) } }
         default:
             throw ShellError("ioc: unknown subcommand '\(TerminalText.escape(sub))'; usage: \(usage)")
         }
@@ -56,7 +57,7 @@ struct IOCCommand: Command {
             table.add([s.name + (s.builtIn ? "" : " *"), String(s.indicators.count),
                        s.countsByType.map { "\($0.type.rawValue) \($0.count)" }.joined(separator: ", "), s.provenance])
         }
-        ctx.write(table.render())
+        ctx.table(table)
         if library.sets.contains(where: { !$0.builtIn }) { ctx.line("* loaded or added in this session") }
         for p in library.builtInProblems { ctx.diagnostic("built-in data: " + TerminalText.escape(p.description)) }
     }
@@ -80,7 +81,7 @@ struct IOCCommand: Command {
             return
         }
         let types = r.set.countsByType.map { "\($0.type.rawValue) \($0.count)" }.joined(separator: ", ")
-        ctx.line(TerminalText.escape("loaded \(r.set.indicators.count) indicators into set \(r.set.name) from \(path) (\(r.format.rawValue))"
+        ctx.status(TerminalText.escape("loaded \(r.set.indicators.count) indicators into set \(r.set.name) from \(path) (\(r.format.rawValue))"
             + (types.isEmpty ? "" : ": \(types)")))
         if r.problemCount > 0 {
             ctx.line("\(r.problemCount) problem\(r.problemCount == 1 ? "" : "s"):")
@@ -104,7 +105,7 @@ struct IOCCommand: Command {
             ctx.json(.object(pairs + [("case", .optional(casePath))]))
             return
         }
-        ctx.line(TerminalText.escape("added \(i.type.rawValue) \(i.value) to set \(IndicatorLibrary.analystSet)"
+        ctx.status(TerminalText.escape("added \(i.type.rawValue) \(i.value) to set \(IndicatorLibrary.analystSet)"
                                      + (casePath.map { " and to case \($0)" } ?? "")))
     }
 
@@ -119,7 +120,7 @@ struct IOCCommand: Command {
         for i in set.indicators {
             table.add([i.type.rawValue + (i.isDirectory ? " (folder)" : ""), i.value, i.date, i.source, i.note])
         }
-        ctx.write(table.render())
+        ctx.table(table)
         if set.indicators.contains(where: \.isDirectory) {
             ctx.line("(folder) indicators are listed, not matched: standard Exchange files live in the same folders")
         }

@@ -1,4 +1,6 @@
-/// `lesson [N|NAME]`: lists the lessons, or starts one (loading the training evidence it uses).
+/// `lesson [N|NAME]`: lists the lessons, or starts one (loading the training evidence it uses). A lesson runs
+/// in a case of its own, so its marks never land in the user's open case; it names events by FILE:LINE, which
+/// stay the same whatever else is loaded.
 struct LessonCommand: Command {
     var name: String { "lesson" }
     var summary: String { "guided lessons on the training evidence: list them, or start one ('lesson 1')" }
@@ -16,12 +18,12 @@ struct LessonCommand: Command {
         defer { run.quiet = false }
         if !ctx.wantsJSON { ctx.write(LessonText.introduction(lesson)) }
         var loaded = false
-        if lesson.evidence == "demo" && !ctx.session.loads.contains(where: { $0.evidenceSet == "training" }) {
+        if lesson.evidence == "demo" && !LessonRun.trainingLoaded(ctx.session) {
             let load = { try Shell(session: ctx.session).run(["load", "demo"]) }
             if ctx.wantsJSON { _ = try ctx.session.router.capturing(load) } else { ctx.line(); try load() }
             loaded = true
         }
-        run.start(lesson)
+        try run.start(lesson)
         if ctx.wantsJSON { ctx.json(LessonText.json(lesson, 0, extra: [("loaded_training_set", .bool(loaded))])) }
         else { ctx.write(LessonText.step(lesson, 0)) }
     }
@@ -78,7 +80,8 @@ struct NextCommand: Command {
         if ctx.wantsJSON {
             ctx.json(.object([("lesson", .int(lesson.number)), ("name", .string(lesson.name)), ("completed", .bool(true))]))
         } else {
-            ctx.line("\nLesson \(lesson.number) complete: \(TerminalText.escape(lesson.title)). The evidence stays loaded; 'lesson' lists the others.")
+            ctx.line("\nLesson \(lesson.number) complete: \(TerminalText.escape(lesson.title)). The evidence stays loaded; the lesson's marks "
+                     + "were in a case of its own, now closed; 'lesson' lists the others.")
         }
     }
 }
@@ -134,7 +137,8 @@ struct ExitCommand: Command {
         let step = run.step
         run.leave()
         if ctx.wantsJSON { ctx.json(.object([("lesson", .int(lesson.number)), ("left_at_step", .int(step + 1))])); return }
-        ctx.line("Left lesson \(lesson.number) at step \(step + 1) of \(lesson.steps.count); 'lesson \(lesson.number)' starts it again. The evidence stays loaded.")
+        ctx.line("Left lesson \(lesson.number) at step \(step + 1) of \(lesson.steps.count); 'lesson \(lesson.number)' starts it again. The evidence stays loaded; "
+                 + "your own case is back.")
     }
 }
 

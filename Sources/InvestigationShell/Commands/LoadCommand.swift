@@ -60,9 +60,12 @@ struct LoadCommand: Command {
             + String(format: "%.1f MiB", mb) + " from " + (report.servers.isEmpty ? "no server" : report.servers.joined(separator: ", "))
         if report.problems > 0 { msg += "; \(report.problems) problems (sources --problems)" }
         if report.duplicatesSkipped > 0 { msg += "; \(report.duplicatesSkipped) files already loaded, skipped" }
-        ctx.line(TerminalText.escape(msg))
-        for p in report.discoveryProblems { ctx.line("  skipped \(TerminalText.escape(p.path)): \(TerminalText.escape(p.message))") }
-        if report.cancelled { ctx.line("load interrupted: the files read before Ctrl-C are kept") }
+        ctx.status(TerminalText.escape(msg))
+        for p in report.discoveryProblems { ctx.status("  skipped \(TerminalText.escape(p.path)): \(TerminalText.escape(p.message))") }
+        if report.cancelled {
+            ctx.session.interruptNoticed = true
+            ctx.status("load interrupted: the files read before Ctrl-C are kept")
+        }
     }
 }
 

@@ -2,14 +2,21 @@ import ExchangeEvidence
 import Foundation
 
 /// `mark EVENT_ID… as LABEL`: records the analyst's decision about events in the case file, committed
-/// before the command returns. `mark finding F3 as malicious` marks every event a finding cites.
+/// before the command returns. `mark finding F3 as malicious` marks every event a finding cites. Marking an
+/// event again says what it replaces, and lowering a label (malicious → benign) needs `--force`: a decision
+/// is not undone by a stray command (interactively, the shell asks instead).
 struct MarkCommand: Command {
     var name: String { "mark" }
     var summary: String { "mark events (or a finding's or an IOC hit's events) as malicious, suspicious, benign or reviewed, with a note and tags" }
-    var usage: String { "mark EVENT_ID…|finding FINDING_ID…|ioc HIT_ID|INDICATOR… as malicious|suspicious|benign|reviewed [--note TEXT] [--tag TAG]…" }
+    var usage: String { "mark EVENT_ID…|FILE:LINE…|finding FINDING_ID…|ioc HIT_ID|INDICATOR… as malicious|suspicious|benign|reviewed [--note TEXT] [--tag TAG]… [--force]" }
     var options: [OptionSpec] {
-        [.value("note", "TEXT", "a note kept with the mark"), .repeated("tag", "TAG", "a tag (repeatable; exported as Timesketch tags)")]
+        [.value("note", "TEXT", "a note kept with the mark"), .repeated("tag", "TAG", "a tag (repeatable; exported as Timesketch tags)"),
+         .flag("force", "lower the label of events already marked higher (malicious → suspicious → benign/reviewed)")]
     }
+
+    /// Weight of a label: replacing a mark by one of lower weight is a downgrade. Benign and reviewed weigh
+    /// the same (both say "not evidence of the attack").
+    static func weight(_ label: String) -> Int { ["malicious": 2, "suspicious": 1][label] ?? 0 }
     var completion: ArgumentCompletion { .words(["as", "finding", "ioc"] + TimelineFilter.labels) }
 
     func run(_ args: Arguments, in ctx: CommandContext) throws {
@@ -28,21 +35,47 @@ struct MarkCommand: Command {
         let file = try state.requireFile(session)
         let store = session.store
         let now = CaseState.now
+        let note = args.value("note") ?? ""
+        let existing = state.resolvedMarks(for: store)
+        let replaced = targets.compactMap { t in existing[t.event].map { (event: t.event, old: $0) } }
+        let downgrades = replaced.filter { Self.weight($0.old.label) > Self.weight(label) }
+        if !downgrades.isEmpty && !args.flag("force") {
+            let list = downgrades.prefix(5).map { "\($0.event) (\($0.old.label)\($0.old.note.isEmpty ? "" : ", note '\($0.old.note)'"), by \($0.old.user))" }
+            let question = "mark: \(downgrades.count) event\(downgrades.count == 1 ? " is" : "s are") marked higher than \(label): "
+                + TerminalText.escape(list.joined(separator: "; ")) + (downgrades.count > 5 ? "; …" : "") + ". Lower to \(label)?"
+            if let confirm = session.confirm {
+                guard confirm(question) else { throw ShellError("mark: nothing changed") }
+            } else {
+                throw ShellError("mark: \(downgrades.count) event\(downgrades.count == 1 ? " is" : "s are") already marked higher than \(label): "
+                             + TerminalText.escape(list.joined(separator: "; ")) + (downgrades.count > 5 ? "; …" : "")
+                             + ". Add --force to lower the label, or 'unmark' first")
+            }
+        }
         let marks = targets.map { t -> CaseMark in
             let (sha, line) = state.key(of: t.event, in: store)
             return CaseMark(sha256: sha, line: line, path: store.file(of: t.event).path, server: store.server(of: t.event),
                             eventTime: store.time[t.event], message: EventMessage.build(store, t.event), label: label,
-                            note: args.value("note") ?? "", tags: args.values("tag"), finding: t.finding,
+                            note: note, tags: args.values("tag"), finding: t.finding,
                             user: CaseState.user, markedAt: now)
         }
         try file.saveMarks(marks)
         state.changed()
         if ctx.wantsJSON {
             ctx.json(.object([("marked", .int(marks.count)), ("label", .string(label)), ("events", .array(targets.map { .int($0.event) })),
-                              ("case", .string(file.path))]))
+                              ("case", .string(file.path)),
+                              ("replaced", .array(replaced.map { r in
+                                  .object([("event", .int(r.event)), ("label", .string(r.old.label)), ("note", .string(r.old.note)),
+                                           ("user", .string(r.old.user)), ("marked_at", .time(r.old.markedAt))])
+                              }))]))
             return
         }
-        ctx.line("marked \(marks.count) event\(marks.count == 1 ? "" : "s") \(label) in \(TerminalText.escape(file.path))")
+        for r in replaced.prefix(10) {
+            let keeps = note.isEmpty ? (r.old.note.isEmpty ? "" : ", note kept") : (r.old.note.isEmpty || r.old.note == note ? "" : ", note '\(r.old.note)' replaced")
+            ctx.status(TerminalText.escape("event \(r.event) was marked \(r.old.label) by \(r.old.user) at \(session.displayTime(r.old.markedAt)): now \(label)\(keeps)"))
+        }
+        if replaced.count > 10 { ctx.status("… and \(replaced.count - 10) more marked events relabelled") }
+        let place = state.inLesson ? "the lesson's own case" : TerminalText.escape(file.path)
+        ctx.status("marked \(marks.count) event\(marks.count == 1 ? "" : "s") \(label) in \(place)")
     }
 }
 
@@ -86,6 +119,8 @@ enum MarkTargets {
                 bounds = a...b
             } else if let a = Int(text) {
                 bounds = a...a
+            } else if let e = try ShowCommand.event(at: w, in: store, command: command, preferring: LessonRun.evidenceSet(session)) {
+                bounds = e...e
             } else {
                 throw ShellError("\(command): '\(TerminalText.escape(w))' is not an event id")
             }
@@ -112,7 +147,7 @@ struct UnmarkCommand: Command {
         let removed = try file.removeMarks(targets.map { state.key(of: $0.event, in: session.store) })
         state.changed()
         if ctx.wantsJSON { ctx.json(.object([("unmarked", .int(removed))])); return }
-        ctx.line("unmarked \(removed) event\(removed == 1 ? "" : "s")")
+        ctx.status("unmarked \(removed) event\(removed == 1 ? "" : "s")")
     }
 }
 
@@ -146,7 +181,7 @@ struct MarksCommand: Command {
             table.add([e.map(String.init) ?? "(not loaded)", session.displayTime(m.eventTime), m.server, m.label, m.user,
                        session.displayTime(m.markedAt), m.tags.joined(separator: ","), m.note, m.message])
         }
-        ctx.write(table.render())
+        ctx.table(table)
     }
 }
 
@@ -173,6 +208,6 @@ struct NoteCommand: Command {
         let file = try state.requireFile(session)
         let id = try file.addNote(args.positional.joined(separator: " "), user: CaseState.user, time: CaseState.now)
         if ctx.wantsJSON { ctx.json(.object([("note", .int(Int(id))), ("case", .string(file.path))])); return }
-        ctx.line("note \(id) added to \(TerminalText.escape(file.path))")
+        ctx.status("note \(id) added to \(TerminalText.escape(file.path))")
     }
 }

@@ -27,7 +27,8 @@ struct RecordCommand: Command {
             guard p.count == 2 else { throw ShellError("usage: record start FILE [--append|--overwrite]") }
             if args.flag("append") && args.flag("overwrite") { throw ShellError("record: --append or --overwrite, not both") }
             let path = (p[1] as NSString).expandingTildeInPath
-            try recorder.start(path, append: args.flag("append"), overwrite: args.flag("overwrite"), variables: ctx.session.variables)
+            try recorder.start(path, append: args.flag("append"), overwrite: args.flag("overwrite"), variables: ctx.session.variables,
+                               earlierLoads: Self.loadCommands(ctx.session))
             if ctx.wantsJSON { ctx.json(.object([("recording", .bool(true)), ("file", .string(path))])) }
             else { ctx.diagnostic("recording to \(TerminalText.escape(path)); 'record stop' ends it") }
         case "stop":
@@ -43,6 +44,17 @@ struct RecordCommand: Command {
             }
         default:
             throw ShellError("usage: \(usage)")
+        }
+    }
+
+    /// The `load` commands that succeeded so far in the session, as typed (variables unexpanded), so a recording
+    /// started after them can say what evidence its commands ran on.
+    static func loadCommands(_ session: Session) -> [String] {
+        ProvenanceLedger.of(session).commands.filter { !$0.failed }.flatMap { entry -> [String] in
+            ((try? Tokenizer.segments(entry.line)) ?? []).filter { segment in
+                guard let word = segment.split(whereSeparator: { $0 == " " || $0 == "\t" }).first else { return false }
+                return (try? session.registry.find(String(word)))?.name == "load"
+            }.map { $0.trimmingCharacters(in: .whitespaces) }
         }
     }
 

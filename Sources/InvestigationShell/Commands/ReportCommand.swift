@@ -11,12 +11,18 @@ struct ReportCommand: Command {
 
     func run(_ args: Arguments, in ctx: CommandContext) throws {
         guard args.positional.count == 1 else { throw ShellError("usage: \(usage)") }
+        try ctx.requireEvidence(name)
         let path = (args.positional[0] as NSString).expandingTildeInPath
         let lower = path.lowercased()
         let html = lower.hasSuffix(".html") || lower.hasSuffix(".htm")
         guard html || lower.hasSuffix(".md") else { throw ShellError("report: the file must end in .md or .html") }
         if FileManager.default.fileExists(atPath: path) && !args.flag("force") {
             throw ShellError("report: \(TerminalText.escape(path)) exists (--force to overwrite)")
+        }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+            throw ShellError("report: the folder \(TerminalText.escape(folder)) does not exist; create it first or choose another path")
         }
         let session = ctx.session
         let model = try ReportModel.gather(session)
@@ -30,9 +36,9 @@ struct ReportCommand: Command {
                               ("servers", .array(model.servers.map { .object([("server", .string($0.server)), ("verdict", .string($0.verdict.rawValue)),
                                                                               ("reasons", .strings($0.reasons))]) })),
                               ("findings", .int(model.servers.reduce(0) { $0 + $1.findings.count })), ("marks", .int(model.marks.count)),
-                              ("remediation", .strings(model.remediation.map(\.step.id)))]))
+                              ("remediation", .strings(model.remediation.map(\.step.id))), ("provenance", model.provenance.json)]))
             return
         }
-        ctx.line("wrote \(TerminalText.escape(path)): " + model.servers.map { "\($0.server) \($0.verdict.rawValue)" }.joined(separator: ", "))
+        ctx.status("wrote \(TerminalText.escape(path)): " + model.servers.map { "\($0.server) \($0.verdict.rawValue)" }.joined(separator: ", "))
     }
 }

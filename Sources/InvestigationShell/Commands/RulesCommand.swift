@@ -86,7 +86,7 @@ struct RulesCommand: Command {
         for r in library.rules {
             table.add([r.kind, r.findingRule, r.level, r.status.isEmpty ? "-" : r.status, "-", r.title, Self.shortPath(r.file) + ":\(r.line)"])
         }
-        ctx.write(table.render())
+        ctx.table(table)
         var counts = "\(builtIn.count) built-in rules"
         for (kind, rs) in Dictionary(grouping: library.rules, by: \.kind).sorted(by: { $0.key < $1.key }) {
             counts += ", \(rs.count) \(kind) from \(Set(rs.map(\.file)).count) file\(Set(rs.map(\.file)).count == 1 ? "" : "s")"
@@ -104,7 +104,7 @@ struct RulesCommand: Command {
             table.add([Self.shortPath(p.file), p.line.map(String.init) ?? "-", p.id.isEmpty ? "-" : p.id, p.title.isEmpty ? "-" : p.title,
                        (p.unsupported ? "unsupported: " : "broken: ") + p.reason])
         }
-        ctx.write(table.render())
+        ctx.table(table)
         ctx.line("\(problems.count) not loaded (\(problems.filter(\.unsupported).count) unsupported, \(problems.filter { !$0.unsupported }.count) broken); 'help sigma' lists what is supported")
     }
 

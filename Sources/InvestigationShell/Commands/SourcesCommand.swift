@@ -1,7 +1,8 @@
 import ExchangeEvidence
 
 /// `sources`: what is loaded, per server and source, with the time range each covers — "nothing found"
-/// only means something next to what the logs cover. `--files` lists every file with its SHA-256 (chain of
+/// only means something next to what the logs cover — and which rules that leaves unable to run, or running
+/// on logs that miss part of the campaign. `--files` lists every file with its SHA-256 (chain of
 /// custody); `--problems` lists what could not be read cleanly.
 struct SourcesCommand: Command {
     var name: String { "sources" }
@@ -51,7 +52,14 @@ struct SourcesCommand: Command {
                        g.first == Int64.max ? "-" : ctx.session.displayTime(g.first),
                        g.last == Int64.min ? "-" : ctx.session.displayTime(g.last), String(g.problems)])
         }
-        ctx.write(table.render())
+        ctx.table(table)
+        let coverage = HuntFindings.of(ctx.session).ruleCoverage(for: store)
+        let servers = Array(Set(files.map(\.server))).sorted()
+        let notes = servers.flatMap { s in coverage.sentences(of: s, time: ctx.session.displayTime).map { (s, $0) } }
+        if notes.isEmpty { return }
+        ctx.line()
+        ctx.line("not covered ('hunt' says the same beside the findings; 'help hunt' explains):")
+        for (server, sentence) in notes { ctx.line("  " + TerminalText.escape(server) + ": " + TerminalText.escape(sentence)) }
     }
 
     private func listFiles(_ files: [EvidenceFile], _ ctx: CommandContext) {
@@ -66,10 +74,11 @@ struct SourcesCommand: Command {
         var table = TextTable(["server", "file", "source", "size", "modified (UTC)", "sha256"])
         table.maxWidth = 70
         table.rightAligned = [3]
+        table.whole = [5]
         for f in files {
             table.add([f.server, f.path, f.kind.rawValue, String(f.size), Timestamp.short(f.modified), f.sha256])
         }
-        ctx.write(table.render())
+        ctx.table(table)
     }
 
     private func listProblems(_ files: [EvidenceFile], skipped loads: [LoadReport], _ ctx: CommandContext) {

@@ -22,6 +22,7 @@ struct TimelineCommand: Command {
     static let terminalPage = 200
 
     func run(_ args: Arguments, in ctx: CommandContext) throws {
+        try ctx.requireEvidence(name)
         let session = ctx.session
         let filter = try TimelineFilter.parse(args, command: name)
         let query = try TimelineQuery(filter, session: session, command: name)
@@ -34,14 +35,15 @@ struct TimelineCommand: Command {
         let limit = filter.limit ?? defaultLimit
         let store = session.store
         let layout = RowLayout(store: store, findings: findings)
+        let width = json ? nil : session.terminalWidth()
         var buffer = ""
         var shown = 0
         var more = false
         try query.forEach(limit: limit == Int.max ? Int.max : limit + 1) { e in
             if shown == limit { more = true; return false }
             let row = TimelineRow(e, store: store, marks: marks, findings: findings)
-            if shown == 0 && !json { buffer = layout.header() }
-            buffer += json ? row.json.serialized() + "\n" : layout.line(row, session) + "\n"
+            if shown == 0 && !json { buffer = (session.zoneHeader.map { $0 + "\n" } ?? "") + layout.header() }
+            buffer += json ? row.json.serialized() + "\n" : layout.line(row, session, width: width) + "\n"
             shown += 1
             if shown % 256 == 0 {
                 ctx.write(buffer)
@@ -52,7 +54,6 @@ struct TimelineCommand: Command {
         }
         ctx.write(buffer)
         if json { return }
-        if store.count == 0 { ctx.line("nothing loaded; try 'load PATH' or 'load demo'"); return }
         if shown == 0 { ctx.line("no events match") }
         if more { ctx.diagnostic("… more events match; showing the first \(limit) (--limit N for more, --limit 0 for all)") }
     }
@@ -98,21 +99,24 @@ struct RowLayout {
         line(["time", "server", "source", "event", "mark", "findings", "message"]) + "\n"
     }
 
-    func line(_ row: TimelineRow, _ session: Session) -> String {
+    /// One row; on a terminal (`width`) the message loses its middle to fit the line.
+    func line(_ row: TimelineRow, _ session: Session, width: Int? = nil) -> String {
         let mark = row.mark.map { $0.label } ?? "-"
         let findings = row.findings.isEmpty ? "-" : row.findings.joined(separator: ",")
-        return line([session.displayTime(row.time), row.server, row.sourceLabel, String(row.event), mark, findings, row.message])
+        return line([session.displayTime(row.time), row.server, row.sourceLabel, String(row.event), mark, findings, row.message], width: width)
     }
 
-    private func line(_ cells: [String]) -> String {
+    private func line(_ cells: [String], width: Int? = nil) -> String {
         let widths = [19, serverWidth, sourceWidth, eventWidth, 10, findingsWidth]
         var out = ""
         for (i, cell) in cells.enumerated() {
             let c = TerminalText.escape(cell)
             if i < widths.count {
-                let clipped = c.count > widths[i] ? String(c.prefix(widths[i] - 1)) + "…" : c
+                let clipped = TextTable.clip(c, widths[i])
                 let pad = String(repeating: " ", count: max(0, widths[i] - clipped.count))
                 out += i == 3 ? pad + clipped + "  " : clipped + pad + "  "
+            } else if let width, width - out.count >= 24 {
+                out += TextTable.clip(c, width - out.count)
             } else {
                 out += c
             }

@@ -88,8 +88,14 @@ public struct Arguments: Sendable {
 
     static func suggestion(_ word: String, _ specs: [OptionSpec]) -> String {
         let bare = word.trimmingCharacters(in: ["-"])
-        guard let close = specs.map(\.name).min(by: { levenshtein($0, bare) < levenshtein($1, bare) }),
-              levenshtein(close, bare) <= 2 else { return "" }
-        return " (did you mean --\(close)?)"
+        guard !bare.isEmpty else { return "" }
+        // A misspelling (`--sever`), or part of a longer name (`--severity` for `--min-severity`).
+        let names = specs.map(\.name)
+        if let close = names.min(by: { levenshtein($0, bare) < levenshtein($1, bare) }), levenshtein(close, bare) <= 2 {
+            return " (did you mean --\(close)?)"
+        }
+        let containing = names.filter { $0.contains(bare) || (bare.count >= 4 && bare.contains($0)) }
+        guard !containing.isEmpty else { return "" }
+        return " (did you mean " + containing.prefix(3).map { "--" + $0 }.joined(separator: " or ") + "?)"
     }
 }

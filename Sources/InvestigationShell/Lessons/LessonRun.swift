@@ -12,6 +12,7 @@ final class LessonRun {
     static let outputLimit = 1 << 20
     /// True while the lesson prints its own text or runs a check, so neither counts as the learner's output.
     var quiet = false
+    private weak var session: Session?
 
     var current: LessonStep? { lesson.map { $0.steps[step] } }
 
@@ -19,6 +20,7 @@ final class LessonRun {
     static func of(_ session: Session) -> LessonRun {
         session.attachment(LessonRun.self) {
             let run = LessonRun()
+            run.session = session
             session.observers.append { [weak run] line, error in
                 guard let run, run.lesson != nil, error == nil else { return }
                 run.ran.append(line)
@@ -32,7 +34,9 @@ final class LessonRun {
         }
     }
 
-    func start(_ lesson: Lesson) {
+    /// Starts `lesson` in a case of its own (the user's open case is put aside until the lesson ends).
+    func start(_ lesson: Lesson) throws {
+        if let session { try CaseState.of(session).beginLesson(session) }
         self.lesson = lesson
         go(to: 0)
     }
@@ -43,9 +47,25 @@ final class LessonRun {
         output = ""
     }
 
+    /// Ends the lesson and gives the user's case back.
     func leave() {
+        if lesson != nil, let session { CaseState.of(session).endLesson() }
         lesson = nil
         go(to: 0)
+    }
+
+    /// Whether the training evidence the lessons refer to is loaded (by `load demo` or from its folder).
+    static func trainingLoaded(_ session: Session) -> Bool { trainingSet(session) != nil }
+
+    /// The name the training evidence was loaded under, if it is loaded.
+    static func trainingSet(_ session: Session) -> String? {
+        let root = TrainingSet.locate(session.help)?.standardizedFileURL.path
+        return session.loads.first { $0.evidenceSet == "training" || URL(fileURLWithPath: $0.root).standardizedFileURL.path == root }?.evidenceSet
+    }
+
+    /// The evidence set FILE:LINE words refer to first: the training set while a lesson runs, else none.
+    static func evidenceSet(_ session: Session) -> String? {
+        LessonRun.of(session).lesson == nil ? nil : trainingSet(session)
     }
 
     /// The tasks of the current step that are not done yet (empty when the step is answered).

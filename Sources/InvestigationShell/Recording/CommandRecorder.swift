@@ -17,7 +17,8 @@ public final class CommandRecorder {
     var isRecording: Bool { handle != nil }
 
     /// Starts recording into `path`. An existing file is refused unless `append` or `overwrite`.
-    func start(_ path: String, append: Bool, overwrite: Bool, variables: [String: String]) throws {
+    /// `earlierLoads`: the `load` commands run before recording started, written as a comment block to enable.
+    func start(_ path: String, append: Bool, overwrite: Bool, variables: [String: String], earlierLoads: [String] = []) throws {
         if let current = self.path { throw ShellError("record: already recording to \(TerminalText.escape(current)); 'record stop' first") }
         let fm = FileManager.default
         let exists = fm.fileExists(atPath: path)
@@ -39,6 +40,10 @@ public final class CommandRecorder {
         if !variables.isEmpty {
             header += "# variables defined when recording started (give them with --set NAME=VALUE):\n"
             for (k, v) in variables.sorted(by: { $0.key < $1.key }) { header += "#   \(k)=\(Self.oneLine(v))\n" }
+        }
+        if !earlierLoads.isEmpty {
+            header += "# evidence loaded before recording started; remove the '# ' to load it when replaying:\n"
+            for line in earlierLoads { header += "# \(Self.oneLine(line))\n" }
         }
         write(header)
     }

@@ -15,4 +15,25 @@ public enum Style {
         }
         return "\u{1B}[\(code)m\(padded)\u{1B}[0m"
     }
+
+    /// Bold (help headings), or the text unchanged without colour.
+    public static func bold(_ text: String, color: Bool) -> String { color ? "\u{1B}[1m\(text)\u{1B}[0m" : text }
+
+    /// In cyan (help code), or the text unchanged without colour.
+    public static func code(_ text: String, color: Bool) -> String { color ? "\u{1B}[36m\(text)\u{1B}[0m" : text }
+
+    /// The text without the colour sequences (`ESC [ … m`) this type adds: for a pager that would show them raw.
+    /// Evidence text never holds an ESC (it is escaped before printing), so only ours are removed.
+    public static func plain(_ text: String) -> String {
+        guard text.contains("\u{1B}") else { return text }
+        var out = ""
+        var scalars = text.unicodeScalars.makeIterator()
+        while let u = scalars.next() {
+            guard u == "\u{1B}" else { out.unicodeScalars.append(u); continue }
+            guard let next = scalars.next() else { break }
+            guard next == "[" else { out.unicodeScalars.append(u); out.unicodeScalars.append(next); continue }
+            while let c = scalars.next(), !(c.value >= 0x40 && c.value <= 0x7E) {}
+        }
+        return out
+    }
 }

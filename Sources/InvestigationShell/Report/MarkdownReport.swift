@@ -11,7 +11,7 @@ struct MarkdownReport {
         func md(_ s: String) -> String { ReportText.markdown(s) }
         p("# Exchange compromise assessment")
         p()
-        p("Generated \(time(model.generated)) (\(md(model.zone))) by \(md(model.user)) with exhunt"
+        p("Generated \(time(model.generated)) (\(md(model.zone))) by \(md(model.user)) with \(md(model.provenance.versionLine))"
           + (model.casePath.map { "; case file `\($0.replacingOccurrences(of: "`", with: "'"))`" } ?? "; no case file") + ".")
         p("Evidence sets: \(model.evidenceSets.isEmpty ? "none loaded" : model.evidenceSets.map(md).joined(separator: ", ")).")
         p()
@@ -38,10 +38,10 @@ struct MarkdownReport {
             if fs.isEmpty { continue }
             p("### \(severity) (\(fs.count))")
             p()
-            p("| id | time | server | rule | finding | events |")
-            p("|---|---|---|---|---|---|")
+            p("| id | time | server | rule | finding | events | evidence (FILE:LINE) |")
+            p("|---|---|---|---|---|---|---|")
             for f in fs.sorted(by: { $0.facts.time < $1.facts.time }) {
-                p("| \(md(f.id)) | \(time(f.facts.time)) | \(md(f.facts.server)) | \(md(f.facts.rule)) | \(md(f.facts.title)): \(md(f.facts.summary)) | \(f.events.count) |")
+                p("| \(md(f.id)) | \(time(f.facts.time)) | \(md(f.facts.server)) | \(md(f.facts.rule)) | \(md(f.facts.title)): \(md(f.facts.summary)) | \(f.events.count) | \(md(f.citation)) |")
             }
             p()
         }
@@ -103,6 +103,13 @@ struct MarkdownReport {
             }
         }
         p()
+        let gaps = model.servers.flatMap { s in s.gaps.map { (s.server, $0) } }
+        if !gaps.isEmpty {
+            p("Not covered (rules that could not run, or ran on logs missing part of the campaign):")
+            p()
+            for (server, gap) in gaps { p("- **\(md(server))**: \(md(gap))") }
+            p()
+        }
         p("## Analyst notes")
         p()
         if model.notes.isEmpty { p("No notes.") }
@@ -115,6 +122,8 @@ struct MarkdownReport {
         p("| server | file | size | sha256 |")
         p("|---|---|---|---|")
         for f in model.files { p("| \(md(f.server)) | \(md(f.path)) | \(f.size) | \(f.sha256) |") }
+        p()
+        o += ReportProvenance.markdown(model.provenance)
         return o
     }
 }

@@ -9,6 +9,19 @@ struct ReportBuilds {
         var lines: [String]
         /// `install Mar21SU for CU19 (15.1.2176.9)`, when the catalog knows a newer build.
         var recommendation: String?
+        /// The windows in which the server was open to a campaign, for the chart.
+        var exposure: [Exposure] = []
+    }
+
+    /// A period in which a server ran a build open to a campaign (as `check-build --history` shows it).
+    struct Exposure {
+        var campaign: String
+        var cves: [String]
+        /// First event on a vulnerable build (the window may open earlier when `opensBeforeEvidence`).
+        var from: Int64
+        var opensBeforeEvidence: Bool
+        /// First event on the fixed build; nil when still open at the last event.
+        var until: Int64?
     }
 
     let byServer: [String: ServerBuild]
@@ -40,13 +53,21 @@ struct ReportBuilds {
                 let fixes = w.map(\.fixedBy).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
                 lines.append("exposed to \(first.campaign ?? first.cve) (\(w.map(\.cve).joined(separator: ", "))) from \(start) \(end); fixed by \(fixes.joined(separator: ", "))")
             }
+            // Only campaigns already under way while the server was open: a 2021 log is not "exposed to ProxyNotShell" in any useful sense.
+            let begun = groups.values.filter { w in
+                catalog.campaignFirstSeen[w[0].campaign ?? ""].map { $0.start <= (w[0].until ?? w[0].lastVulnerable) } ?? true
+            }
+            let exposure = begun.map { w in
+                Exposure(campaign: w[0].campaign ?? w[0].cve, cves: w.map(\.cve), from: w[0].from,
+                         opensBeforeEvidence: w[0].opensBeforeEvidence, until: w[0].until)
+            }.sorted { ($0.from, $0.campaign) < ($1.from, $1.campaign) }
             var recommendation: String?
             if let r = a.recommended {
                 let what = r.update.map { "\($0) for \(r.level)" } ?? r.level
                 recommendation = "install \(r.changesCU ? "\(r.level), then " : "")\(what) (\(r.build))"
                 lines.append("next: " + recommendation!)
             }
-            out[ExposureTimeline.serverKey(server)] = ServerBuild(lines: lines, recommendation: recommendation)
+            out[ExposureTimeline.serverKey(server)] = ServerBuild(lines: lines, recommendation: recommendation, exposure: exposure)
         }
         byServer = out
     }

@@ -15,6 +15,13 @@ struct ReportFinding {
     var id: String
     var facts: FindingFacts
     var events: [EventID]
+    /// `FILE:LINE` of each event, in the finding's order.
+    var places: [String] = []
+
+    /// The first three places, then `+N`: enough to open the evidence, short enough for a table cell.
+    var citation: String {
+        places.prefix(3).joined(separator: ", ") + (places.count > 3 ? " +\(places.count - 3)" : "")
+    }
 
     static let severities = ["critical", "high", "medium", "low", "info"]
     var rank: Int { Self.severities.firstIndex(of: facts.severity) ?? Self.severities.count }
@@ -28,9 +35,13 @@ struct ServerAssessment {
     var findings: [ReportFinding]
     var marks: [CaseMark]
     var coverage: [Coverage]
+    /// Which rules could not run, or ran on logs missing part of the campaign (as `hunt` says it).
+    var gaps: [String]
     /// Lines about the build and exposure windows (as `check-build` finds them), and the update to install.
     var build: [String]
     var recommendedUpdate: String?
+    /// When the server was open to a campaign, for the chart.
+    var exposure: [ReportBuilds.Exposure] = []
 
     struct Coverage {
         var source: String
@@ -80,6 +91,8 @@ struct ReportModel {
     var remediation: [RemediationCatalog.Applied]
     var files: [EvidenceFile]
     var auditCount: Int
+    /// The exhunt build, rules, indicator sets, time zone and commands behind the report.
+    var provenance: Provenance
     /// Events per day over all servers, for the chart.
     var daily: [(day: Int64, events: Int)]
 
@@ -94,8 +107,15 @@ struct ReportModel {
         var markedEvents: [CaseMark: EventID] = [:]
         for m in marks { if let e = state.events(sha256: m.sha256, line: m.line, in: store).first { markedEvents[m] = e } }
         let p = session.findingCitationsRunningHunt()
-        let findings = p.findingIDs.compactMap { id in p.facts(ofFinding: id).map { ReportFinding(id: id, facts: $0, events: p.events(ofFinding: id) ?? []) } }
+        let findings = p.findingIDs.compactMap { id in
+            p.facts(ofFinding: id).map { facts in
+                let events = p.events(ofFinding: id) ?? []
+                return ReportFinding(id: id, facts: facts, events: events,
+                                     places: events.map { "\(store.file(of: $0).path):\(store.line(of: $0))" })
+            }
+        }
         let builds = ReportBuilds(store: store, time: session.displayTime)
+        let ruleCoverage = HuntFindings.of(session).ruleCoverage(for: store)
 
         var serverNames = Set(store.files.map(\.server))
         for m in marks { serverNames.insert(m.server) }
@@ -113,10 +133,11 @@ struct ReportModel {
             let mine = findings.filter { $0.facts.server == name }.sorted { ($0.rank, $0.facts.time) < ($1.rank, $1.facts.time) }
             let myMarks = marks.filter { $0.server == name }
             let coverage = groups.values.sorted { $0.source < $1.source }
-            let (verdict, reasons) = decide(findings: mine, marks: myMarks, coverage: coverage)
+            let gaps = ruleCoverage.sentences(of: name, time: session.displayTime)
+            let (verdict, reasons) = decide(findings: mine, marks: myMarks, coverage: coverage, gaps: gaps)
             return ServerAssessment(server: name, verdict: verdict, reasons: reasons, findings: mine, marks: myMarks,
-                                    coverage: coverage, build: builds.of(name)?.lines ?? [],
-                                    recommendedUpdate: builds.of(name)?.recommendation)
+                                    coverage: coverage, gaps: gaps, build: builds.of(name)?.lines ?? [],
+                                    recommendedUpdate: builds.of(name)?.recommendation, exposure: builds.of(name)?.exposure ?? [])
         }
 
         var iocHits: [AnalystIOCHit] = []
@@ -148,13 +169,15 @@ struct ReportModel {
             markedEvents: markedEvents, notes: (try state.file?.notes()) ?? [], iocHits: iocHits, publishedHits: published,
             loadedRules: session.ruleLibrary.rules.filter { r in findings.contains { $0.facts.rule == r.findingRule } },
             remediation: try RemediationCatalog.load().applicable(servers), files: store.files,
-            auditCount: (try state.file?.counts().first { $0.table == "audit" }?.rows) ?? 0,
+            auditCount: (try state.file?.counts().first { $0.table == "audit" }?.rows) ?? 0, provenance: Provenance.of(session),
             daily: perDay.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
     }
 
     /// The verdict of a server and why, from the hunt's findings and the analyst's marks (a malicious mark
-    /// always counts); without web logs spanning a day nothing can be ruled out.
-    static func decide(findings: [ReportFinding], marks: [CaseMark], coverage: [ServerAssessment.Coverage]) -> (Verdict, [String]) {
+    /// always counts). Nothing serious found clears a server only when every rule could run on logs reaching
+    /// from before the campaign to the patch (`gaps` names what is missing) and its web logs span a day.
+    static func decide(findings: [ReportFinding], marks: [CaseMark], coverage: [ServerAssessment.Coverage],
+                       gaps: [String]) -> (Verdict, [String]) {
         let critical = findings.filter { $0.facts.severity == "critical" }
         let malicious = marks.filter { $0.label == "malicious" }
         if !critical.isEmpty || !malicious.isEmpty {
@@ -171,15 +194,17 @@ struct ReportModel {
             if !suspicious.isEmpty { why.append("\(suspicious.count) event\(suspicious.count == 1 ? "" : "s") marked suspicious") }
             return (.attempted, why)
         }
+        let minor = findings.map { "\($0.id) \($0.facts.title)" }
+        let found = minor.isEmpty ? "the hunt found nothing and nothing is marked malicious or suspicious"
+            : "only low-severity findings (\(minor.prefix(3).joined(separator: "; "))\(minor.count > 3 ? "; …" : "")); nothing marked malicious or suspicious"
         let web = coverage.filter { ($0.source.hasPrefix("httpproxy") || $0.source.hasPrefix("iis")) && $0.first != Int64.max }
         let span = (web.map(\.last).max() ?? 0) - (web.map(\.first).min() ?? 0)
+        var missing = gaps
         if web.isEmpty || span < minimumWebCoverage {
-            return (.notEnoughCoverage, [web.isEmpty ? "no HttpProxy or IIS logs loaded for this server"
-                                                     : "HttpProxy and IIS logs cover less than a day"])
+            missing.insert(web.isEmpty ? "no HttpProxy or IIS logs loaded for this server" : "HttpProxy and IIS logs cover less than a day", at: 0)
         }
-        let minor = findings.map { "\($0.id) \($0.facts.title)" }
-        return (.noEvidence, [minor.isEmpty ? "the hunt found nothing and nothing is marked malicious or suspicious"
-                                            : "only low-severity findings (\(minor.prefix(3).joined(separator: "; "))\(minor.count > 3 ? "; …" : "")); nothing marked malicious or suspicious"])
+        if !missing.isEmpty { return (.notEnoughCoverage, [found] + missing) }
+        return (.noEvidence, [found])
     }
 }
 

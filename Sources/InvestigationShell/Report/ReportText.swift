@@ -1,3 +1,6 @@
+import ExchangeDetection
+import Foundation
+
 /// Escaping for report formats. Evidence text is attacker-controlled: in HTML it must never become markup,
 /// in Markdown never a table break, link or inline HTML; control characters are shown as `\x1b` in both.
 enum ReportText {
@@ -27,6 +30,30 @@ enum ReportText {
         }
         return out
     }
+
+    /// HTML text in which dates, times, IPv4 addresses and rule ids are kept whole: each is wrapped in
+    /// `<span class="nw">` (no wrapping), while the text around them may still wrap or break.
+    static func htmlKeepingTokens(_ s: String) -> String {
+        let escaped = html(s)
+        guard let re = tokenPattern else { return escaped }
+        let ns = escaped as NSString
+        var out = ""
+        var last = 0
+        for m in re.matches(in: escaped, range: NSRange(location: 0, length: ns.length)) {
+            out += ns.substring(with: NSRange(location: last, length: m.range.location - last))
+            out += "<span class=\"nw\">" + ns.substring(with: m.range) + "</span>"
+            last = m.range.location + m.range.length
+        }
+        return out + ns.substring(from: last)
+    }
+
+    /// `2021-03-03 06:49:42` (or with `T`, or a date alone), `167.99.168.251`, and the ids of the registered rules.
+    private static let tokenPattern: NSRegularExpression? = {
+        let ids = RuleRegistry.standard.map { NSRegularExpression.escapedPattern(for: $0.id) }.sorted { $0.count > $1.count }
+        let pattern = #"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z?)?|(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?![\d.])"#
+            + "|(?<![\\w.-])(?:" + ids.joined(separator: "|") + ")(?![\\w-])"
+        return try? NSRegularExpression(pattern: pattern)
+    }()
 
     /// Text for a Markdown table cell or paragraph.
     static func markdown(_ s: String) -> String {

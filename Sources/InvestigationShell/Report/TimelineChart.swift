@@ -35,25 +35,33 @@ struct TimelineChart {
     }
 
     /// The days that hold the bulk of the events: a few stray dates (file times from years ago, a wrong
-    /// clock) would otherwise squeeze the logs into a sliver. Trims at most 0.5% of the events at each end.
+    /// clock) would otherwise squeeze the logs into a sliver. Days are grouped into runs without a gap of more
+    /// than a week; runs holding at most 0.5% of the events are left out, and everything between the first and
+    /// last run kept is drawn — a quiet last day of logs is part of the evidence period.
     static func denseDays(_ daily: [(day: Int64, events: Int)]) -> [Int64] {
+        guard !daily.isEmpty else { return [] }
+        let gap: Int64 = 7 * 86_400_000
+        var runs: [Range<Int>] = []
+        var first = 0
+        for i in daily.indices.dropFirst() where daily[i].day - daily[i - 1].day > gap {
+            runs.append(first..<i)
+            first = i
+        }
+        runs.append(first..<daily.count)
         let total = daily.reduce(0) { $0 + $1.events }
-        let cut = total / 200
-        var lo = 0, hi = daily.count, dropped = 0
-        while lo < hi, dropped + daily[lo].events <= cut { dropped += daily[lo].events; lo += 1 }
-        dropped = 0
-        while hi > lo, dropped + daily[hi - 1].events <= cut { dropped += daily[hi - 1].events; hi -= 1 }
+        let kept = runs.filter { r in daily[r].reduce(0) { $0 + $1.events } * 200 > total }
+        guard let lo = kept.first?.lowerBound, let hi = kept.last?.upperBound else { return daily.map(\.day) }
         return daily[lo..<hi].map(\.day)
     }
 
     private func chart(from start: Int64, to end: Int64, bars: Bool, title: String) -> String {
-        let width = 960.0, left = 90.0, right = 20.0, barHeight = bars ? 70.0 : 0, lane = 44.0
+        let width = 960.0, left = 90.0, right = 40.0, barHeight = bars ? 70.0 : 0, lane = 44.0
         let servers = model.servers.map(\.server)
         let height = 30 + barHeight + Double(servers.count) * lane + 40
         let span = Double(end - start)
         func x(_ t: Int64) -> Double { left + (width - left - right) * Double(t - start) / span }
         var s = "<figure class=\"chart\"><figcaption>\(ReportText.html(title))</figcaption>"
-        s += "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\">"
+        s += "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"100%\" style=\"max-width:\(Int(width))px\" role=\"img\">"
         s += "<rect x=\"0\" y=\"0\" width=\"\(Int(width))\" height=\"\(Int(height))\" fill=\"#fff\"/>"
         var y = 20.0
         if bars {
@@ -72,6 +80,14 @@ struct TimelineChart {
             if i % 2 == 0 { s += "<rect x=\(q(left)) y=\(q(y)) width=\(q(width - left - right)) height=\(q(lane)) fill=\"#f4f6f7\"/>" }
             s += "<text x=\"8\" y=\(q(mid + 4)) class=\"lane\">\(ReportText.html(server))</text>"
             let assessment = model.servers[i]
+            for w in assessment.exposure {
+                let a = max(start, w.opensBeforeEvidence ? start : w.from), b = min(end, w.until ?? end)
+                guard a < b else { continue }
+                let open = w.opensBeforeEvidence ? "before the first event (\(time(w.from)))" : time(w.from)
+                let until = w.until.map { "until the update at \(time($0))" } ?? "still open at the end of the evidence"
+                s += "<rect class=\"exposure\" x=\(q(x(a))) y=\(q(y + 2)) width=\(q(x(b) - x(a))) height=\(q(lane - 4)) fill=\"#c0392b\" fill-opacity=\"0.13\">"
+                s += "<title>\(ReportText.html("\(server): exposed to \(w.campaign) (\(w.cves.joined(separator: ", "))) from \(open) \(until)"))</title></rect>"
+            }
             for f in assessment.findings where f.facts.time != Timestamp.unknown && f.facts.time >= start && f.facts.time <= end {
                 let cx = x(f.facts.time), cy = mid - 8
                 s += "<path d=\"M\(f2(cx)) \(f2(cy - 6)) L\(f2(cx + 6)) \(f2(cy)) L\(f2(cx)) \(f2(cy + 6)) L\(f2(cx - 6)) \(f2(cy)) Z\" "
@@ -84,20 +100,30 @@ struct TimelineChart {
             }
             y += lane
         }
-        // Axis with about eight ticks on round hours or days.
+        // Axis: ticks on round hours or days, from the first inside the span to the last, the end included.
         s += "<line x1=\(q(left)) y1=\(q(y)) x2=\(q(width - right)) y2=\(q(y)) stroke=\"#555\"/>"
-        let day: Int64 = 86_400_000
-        let steps: [Int64] = [60_000, 300_000, 900_000, 3_600_000, 6 * 3_600_000, day, 2 * day, 7 * day, 30 * day, 91 * day, 365 * day]
-        let step: Int64 = steps.first(where: { (end - start) / $0 <= 8 }) ?? max(day, (end - start) / 8 / day * day)
-        var t = (start / step + 1) * step
-        while t < end {
-            let label = step >= 86_400_000 ? String(time(t).prefix(10)) : String(time(t).dropFirst(5).prefix(11))
+        for (t, label) in Self.ticks(from: start, to: end, time: time) {
             s += "<line x1=\(q(x(t))) y1=\(q(y)) x2=\(q(x(t))) y2=\(q(y + 5)) stroke=\"#555\"/>"
             s += "<text x=\(q(x(t))) y=\(q(y + 18)) text-anchor=\"middle\" class=\"tick\">\(ReportText.html(label))</text>"
-            t += step
         }
         s += "</svg></figure>\n"
         return s
+    }
+
+    /// Tick times and labels: the smallest round step giving at most twelve ticks, aligned to the step (days to
+    /// UTC midnight), the first at or after `start` and the last at or before `end` — so the axis reaches the
+    /// end of the evidence.
+    static func ticks(from start: Int64, to end: Int64, time: (Int64) -> String) -> [(Int64, String)] {
+        let day: Int64 = 86_400_000
+        let steps: [Int64] = [60_000, 300_000, 900_000, 3_600_000, 3 * 3_600_000, 6 * 3_600_000, day, 2 * day, 7 * day, 14 * day, 30 * day, 91 * day, 365 * day]
+        let step = steps.first(where: { (end - start) / $0 <= 12 }) ?? max(day, (end - start) / 12 / day * day)
+        var out: [(Int64, String)] = []
+        var t = (start + step - 1) / step * step
+        while t <= end {
+            out.append((t, step >= day ? String(time(t).prefix(10)) : String(time(t).dropFirst(5).prefix(11))))
+            t += step
+        }
+        return out
     }
 
     private func q(_ v: Double) -> String { "\"" + f2(v) + "\"" }

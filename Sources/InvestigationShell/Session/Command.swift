@@ -47,13 +47,35 @@ public struct CommandContext {
     public func line(_ text: String = "") { session.output.write(text + "\n") }
     public func diagnostic(_ text: String) { session.output.diagnostic(text + "\n") }
 
-    /// Prints one JSON document.
-    public func json(_ value: JSONValue) { session.output.write(value.pretty() + "\n") }
+    /// Prints a table, fitted to the terminal's width when results go to one.
+    public func table(_ table: TextTable) { session.output.write(table.render(width: session.terminalWidth())) }
+
+    /// A status line (`loaded …`, `wrote …`): shown with the results on a terminal, but sent to stderr when
+    /// stdout is a pipe or a file or JSON was asked for, so stdout holds only what the command was asked for.
+    public func status(_ text: String) {
+        if wantsJSON || !session.output.isTerminal { diagnostic(text) } else { line(text) }
+    }
+
+    /// Prints one JSON document: indented, or on one line when the session writes JSON lines (`exhunt --json`).
+    public func json(_ value: JSONValue) {
+        session.output.write((session.settings.jsonLines ? value.serialized() : value.pretty()) + "\n")
+    }
     /// Prints one JSON line (streams).
     public func jsonLine(_ value: JSONValue) { session.output.write(value.serialized() + "\n") }
 
     /// Throws if the user pressed Ctrl-C; long loops call it between items.
     public func checkCancelled() throws {
-        if session.isCancelled() { throw ShellError("interrupted") }
+        if session.isCancelled() {
+            session.interruptNoticed = true
+            throw ShellError("interrupted")
+        }
+    }
+
+    /// Fails when no evidence is loaded: a hunt or report over nothing must not look like a clean server,
+    /// and a script that forgot its `load` must not exit 0.
+    public func requireEvidence(_ command: String) throws {
+        if session.store.files.isEmpty {
+            throw ShellError("\(command): nothing loaded; 'load PATH' or 'load demo' first")
+        }
     }
 }

@@ -1,3 +1,4 @@
+import ExchangeDetection
 import Foundation
 
 /// The Markdown help files under `help/`: one per command (`help/load.md`), topic (`help/evidence-sets.md`),
@@ -7,27 +8,13 @@ public struct HelpLibrary {
     /// The `help` folder, or nil when none was found.
     public let root: URL?
 
-    /// Looks in `$EXHUNT_HOME/help`, then beside and above the executable (a source checkout),
-    /// then above the current folder.
+    /// Looks beside the binary (an install's `share/exhunt/help`, or the checkout around a `swift build`),
+    /// then in `$EXHUNT_HOME`, then in the checkout exhunt was built from (`ProgramFolders`).
     public init(root: URL? = HelpLibrary.locate()) { self.root = root }
 
     public static func locate() -> URL? {
-        let env = ProcessInfo.processInfo.environment
-        var candidates: [URL] = []
-        if let home = env["EXHUNT_HOME"] { candidates.append(URL(fileURLWithPath: home)) }
-        var exe = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()
-        var cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-        for _ in 0..<6 {
-            candidates.append(exe)
-            candidates.append(cwd)
-            exe.deleteLastPathComponent()
-            cwd.deleteLastPathComponent()
-        }
-        for c in candidates {
-            let help = c.appendingPathComponent("help")
-            if FileManager.default.fileExists(atPath: help.appendingPathComponent("help.md").path) { return help }
-        }
-        return nil
+        ProgramFolders.homes.map { $0.appendingPathComponent("help") }
+            .first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("help.md").path) }
     }
 
     /// The project folder holding `help/` (where the training evidence and scripts live).

@@ -17,6 +17,16 @@ public final class Session {
     public var isCancelled: @Sendable () -> Bool = { false }
     /// Set by the executable on a terminal: draws load progress on stderr.
     public var loadProgress: (@Sendable (LoadProgress) -> Void)?
+    /// Set by the executable on a terminal: draws the progress of other long commands (exports) on stderr.
+    public var workProgress: (@Sendable (WorkProgress) -> Void)?
+    /// Columns of the terminal results go to, or nil (a pipe, a file, a test): tables fit it. Asked for each
+    /// time, as the window may be resized between commands.
+    public var terminalWidth: () -> Int? = { nil }
+    /// Set when a command reported a Ctrl-C itself, so the interactive shell does not say it twice.
+    public var interruptNoticed = false
+    /// Set by the executable in interactive use: asks the user a yes/no question (a `mark` that would lower
+    /// labels). Nil in scripts, `-c` and pipes, where such commands need their `--force`.
+    public var confirm: ((String) -> Bool)?
     /// Set by `quit`; the driver stops reading commands.
     public var quitRequested = false
     /// Nesting depth of `source`, to stop runaway recursion (observers use it to tell typed lines from sourced ones).
@@ -31,6 +41,9 @@ public final class Session {
         self.registry = registry
         self.help = help
         observers.append { [unowned self] line, error in CaseState.auditObserver(self, line, error) }
+        observers.append { [unowned self] line, error in
+            ProvenanceLedger.of(self).observe(line, error, depth: self.sourceDepth, at: Int64(Date().timeIntervalSince1970 * 1000))
+        }
     }
 
     /// State a command family keeps for the session (IOC sets, findings cache, the case file), created on first use.

@@ -4,6 +4,8 @@ import Foundation
 public struct Settings {
     public enum OutputMode: String, CaseIterable { case table, json }
     public var output: OutputMode = .table
+    /// Each JSON document on one line (`exhunt --json`: a stream of JSON lines, one per command).
+    public var jsonLines = false
     /// IANA zone for displaying times; storage and JSON stay UTC.
     public var timezone: TimeZone = TimeZone(identifier: "UTC")!
     /// The zone as the user named it (Foundation reports UTC as "GMT").

@@ -16,6 +16,8 @@ public struct TimelineFilter {
     public var markedOnly = false
     public var markLabel: String?
     public var findingsOnly = false
+    /// `--finding F6`: only the events these findings rest on (ids as `hunt` prints them).
+    public var findingIDs: [String] = []
     public var around: EventID?
     public var window: Int64 = 600_000
     public var limit: Int?
@@ -33,6 +35,7 @@ public struct TimelineFilter {
         .repeated("field", "NAME=VALUE", "only events whose field NAME equals VALUE (case-insensitive; repeatable)"),
         .flag("marked", "only marked events; add a label word (malicious, suspicious, benign, reviewed) for one label"),
         .flag("findings", "only events cited by a finding"),
+        .repeated("finding", "ID", "only the events finding ID rests on, e.g. F6 (repeatable; ids as 'hunt' prints them)"),
         .value("around", "EVENT_ID", "only events within --window of this event"),
         .value("window", "DURATION", "time either side of --around (default 10m; s, m, h, d)"),
         .value("limit", "N", "at most N events (0 = all)"),
@@ -62,6 +65,7 @@ public struct TimelineFilter {
         }
         f.markedOnly = args.flag("marked")
         f.findingsOnly = args.flag("findings")
+        f.findingIDs = args.values("finding")
         if let a = args.value("around") {
             guard let id = Int(a.hasPrefix("#") ? String(a.dropFirst()) : a), id >= 0 else {
                 throw ShellError("\(command): --around needs an event id, got '\(TerminalText.escape(a))'")
@@ -111,6 +115,6 @@ public struct TimelineFilter {
     /// True when no filter narrows the events (a limit alone does not).
     public var isEmpty: Bool {
         from == nil && to == nil && servers.isEmpty && sources.isEmpty && ips.isEmpty && contains.isEmpty && fields.isEmpty
-            && !markedOnly && !findingsOnly && around == nil
+            && !markedOnly && !findingsOnly && findingIDs.isEmpty && around == nil
     }
 }

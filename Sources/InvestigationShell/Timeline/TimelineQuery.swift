@@ -70,6 +70,9 @@ public struct TimelineQuery {
             guard let span = TimeSpec.bound(t, zone: zone, newest: newest) else { throw Self.badTime(command, "to", t) }
             hi = span.end
         }
+        if let lo, let hi, let f = filter.from, let t = filter.to, hi <= lo {
+            throw ShellError("\(command): --from \(TerminalText.escape(f)) is after --to \(TerminalText.escape(t)): the range is reversed; swap them")
+        }
         if let a = filter.around {
             guard a < store.count else {
                 throw ShellError("\(command): --around: no event \(a) (events are numbered 0–\(max(0, store.count - 1)))")
@@ -159,13 +162,25 @@ public struct TimelineQuery {
         markedOnly = filter.markedOnly
         markLabel = filter.markLabel
         if filter.markedOnly { consider(.events(store.sortedByTime(Array(marks.keys)))) }
+        var citedSet: Set<EventID>?
         if filter.findingsOnly {
             let events = session.findingCitationsRunningHunt().citedEvents
-            cited = Set(events)
+            citedSet = Set(events)
             consider(.events(store.sortedByTime(Array(Set(events)))))
-        } else {
-            cited = nil
         }
+        if !filter.findingIDs.isEmpty {
+            let provider = session.findingCitationsRunningHunt()
+            var events = Set<EventID>()
+            for id in filter.findingIDs {
+                guard let e = provider.events(ofFinding: id) else {
+                    throw ShellError("\(command): no finding '\(TerminalText.escape(id))' (\(provider.findingIDs.isEmpty ? "the hunt found nothing" : "findings are F1–F\(provider.findingIDs.count)"))")
+                }
+                events.formUnion(e)
+            }
+            citedSet = citedSet.map { $0.intersection(events) } ?? events
+            consider(.events(store.sortedByTime(Array(events))))
+        }
+        cited = citedSet
         var needles = filter.contains.map { Array($0.lowercased().utf8) }
         if needles.count > 1 { needles.sort { $0.count > $1.count } }      // the longest is usually the rarest
         if let first = needles.first, best.count > Self.scanBudget {

@@ -25,7 +25,8 @@ enum ExhuntProcess {
     /// Output goes through files, so neither stream can fill a pipe and block the child; a run longer than
     /// `timeout` is killed and reported as status -1.
     static func run(_ arguments: [String], stdin: String = "", environment: [String: String] = [:],
-                    timeout: Double = 60) throws -> Result {
+                    timeout: Double = 60, executable: URL? = nil, prefix: [String] = [],
+                    directory: URL? = nil) throws -> Result {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -34,9 +35,9 @@ enum ExhuntProcess {
         FileManager.default.createFile(atPath: outURL.path, contents: nil)
         FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let p = Process()
-        p.executableURL = binary
-        p.arguments = arguments
-        p.currentDirectoryURL = repoRoot
+        p.executableURL = executable ?? binary
+        p.arguments = prefix + arguments
+        p.currentDirectoryURL = directory ?? repoRoot
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
         env["EXHUNT_HISTORY"] = dir.appendingPathComponent("history").path
@@ -56,5 +57,19 @@ enum ExhuntProcess {
         }
         return Result(status: p.terminationStatus, stdout: try String(contentsOf: outURL, encoding: .utf8),
                       stderr: try String(contentsOf: errURL, encoding: .utf8))
+    }
+
+    /// Runs exhunt with its stdout piped into the shell command `reader` (e.g. `head -c 10`), as `sh` would;
+    /// the status is exhunt's own (bash's PIPESTATUS), stderr exhunt's.
+    static func runPiped(_ arguments: [String], into reader: String, timeout: Double = 60) throws -> Result {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-pipe-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let line = ([binary.path] + arguments).map(quote).joined(separator: " ")
+            + " 2>\(quote(dir.appendingPathComponent("err").path)) | \(reader) >/dev/null; echo ${PIPESTATUS[0]}"
+        let r = try run([], environment: [:], timeout: timeout, executable: URL(fileURLWithPath: "/bin/bash"), prefix: ["-c", line])
+        let err = (try? String(contentsOf: dir.appendingPathComponent("err"), encoding: .utf8)) ?? ""
+        return Result(status: Int32(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1, stdout: "", stderr: err)
     }
 }

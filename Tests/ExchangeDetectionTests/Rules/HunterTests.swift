@@ -40,7 +40,15 @@ import Testing
         #expect(ecp.server == "EX01" && ecp.files == 1 && ecp.events == 8)
         #expect(ecp.first == Timestamp.parse("2021-03-03T06:49:42.162Z"))
         #expect(ecp.last == Timestamp.parse("2021-03-03T07:20:01.000Z"))
-        #expect(LogCoverage.noHitsNote(server: "EX01", coverage: c).hasPrefix("no hits, but ecp-server logs only reach back to 2021-03-03"))
-        #expect(LogCoverage.noHitsNote(server: "EX09", coverage: c) == "no hits, and no dated logs for this server")
+    }
+
+    @Test func huntOrderPutsTheMostSevereFirstPerServer() {
+        func f(_ rule: String, _ server: String, _ severity: Severity, _ time: Int64) -> Finding {
+            Finding(rule: rule, title: rule, cves: [], severity: severity, server: server, time: time, events: [], file: "", line: 0, summary: "")
+        }
+        let ordered = Hunter.byServerSeverity([f("probe", "EX01", .low, 9), f("chain", "EX01", .critical, 5), f("ssrf", "EX01", .high, 1),
+                                               f("ssrf2", "EX01", .high, 0), f("probe", "EX00", .low, 3)])
+        #expect(ordered.map(\.rule) == ["probe", "chain", "ssrf2", "ssrf", "probe"])
+        #expect(ordered.map(\.server) == ["EX00", "EX01", "EX01", "EX01", "EX01"])
     }
 }

@@ -41,11 +41,12 @@ import Testing
             #expect(try t.run("timeline --marked --json").split(separator: "\n").count == 3)
         }
         #expect(try loadFirst.run("note").contains("the SSRF came from 167.99.168.251"))
-        // Re-marking changes the label and keeps the note; unmark removes.
-        try loadFirst.run("mark 398 as reviewed")
+        // Re-marking changes the label and keeps the note (lowering it takes --force); unmark removes.
+        #expect(loadFirst.failure("mark 398 as reviewed").contains("already marked higher than reviewed"))
+        try loadFirst.run("mark 398 as reviewed --force")
         let changed = try Self.marks(loadFirst)
         #expect(changed[0]["label"] as? String == "reviewed" && changed[0]["note"] as? String == "chain")
-        #expect(try loadFirst.run("unmark 2") == "unmarked 1 event\n")
+        #expect(try loadFirst.shown("unmark 2") == "unmarked 1 event\n")
         #expect(try Self.marks(loadFirst).count == 2)
     }
 

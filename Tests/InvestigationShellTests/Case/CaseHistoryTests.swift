@@ -36,7 +36,7 @@ import Testing
         _ = a.failure("timeline --ip not-an-ip")
         try a.run("record start \(dir.appendingPathComponent("r.exh").path); mark 398 2049 as malicious --note 'the chain'")
         try a.run("record stop")
-        let out = try a.run("case history --as-script \(script)")
+        let out = try a.shown("case history --as-script \(script)")
         #expect(out.contains("wrote 3 commands") && out.contains("(1 failed, kept as comments)") && out.contains("2 sourced lines"))
 
         let text = try String(contentsOfFile: script, encoding: .utf8)
@@ -71,6 +71,7 @@ import Testing
         try old.write { db in
             try db.execute(sql: """
                 DROP TABLE audit;
+                DROP TABLE provenance;
                 CREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL, user TEXT NOT NULL,
                                     command TEXT NOT NULL, error TEXT);
                 INSERT INTO audit (time, user, command, error) VALUES (1614754140000, 'ana', 'load /cases/x', NULL);

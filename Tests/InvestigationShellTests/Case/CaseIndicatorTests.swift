@@ -13,7 +13,7 @@ import Testing
         let a = TestShell()
         try a.run("ioc add ip 139.162.202.236 --note 'read the OAB shell'")          // no case yet: kept for the next
         try a.run("case new \(path)")
-        #expect(try a.run("ioc add name RedirSuiteServerProxy.aspx").contains("and to case \(path)"))
+        #expect(try a.shown("ioc add name RedirSuiteServerProxy.aspx").contains("and to case \(path)"))
         let added = try JSONSerialization.jsonObject(with: Data(try a.run("ioc add ua antSword/v2.1 --json").utf8)) as! [String: Any]
         #expect(added["case"] as? String == path)
         #expect(try CaseState.of(a.session).file?.iocs().map(\.value)

@@ -28,7 +28,7 @@ import Testing
         let out = Pipe(), input = Pipe()
         p.standardOutput = out
         p.standardInput = input
-        p.standardError = FileHandle.nullDevice
+        p.standardError = out            // status lines (`marked …`) go to stderr when stdout is a pipe
         try p.run()
         return (p, out, input)
     }

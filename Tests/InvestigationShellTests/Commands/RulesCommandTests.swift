@@ -73,8 +73,8 @@ import Testing
 
         let id = sigma.first?["id"] as! String
         try t.run("case new '\(dir.appendingPathComponent("t.case").path)'")
-        let marked = try t.run("mark finding \(id) as malicious --note 'web shell'")
-        #expect(!marked.isEmpty)
+        try t.run("mark finding \(id) as malicious --note 'web shell'")
+        #expect(try t.run("marks --json").contains("web shell"))
         let report = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-rules-\(UUID().uuidString).md")
         defer { try? FileManager.default.removeItem(at: report) }
         try t.run("report '\(report.path)'")

@@ -18,7 +18,7 @@ import Testing
 
     @Test func loadSourcesShowOnTheTrainingSet() throws {
         let t = TestShell()
-        let loaded = try t.run("load \(Self.training)")
+        let loaded = try t.shown("load \(Self.training)")
         #expect(loaded.hasPrefix("loaded training: "))
         #expect(loaded.contains("from EX01, EX02"))
         let sources = try t.run("sources --json")

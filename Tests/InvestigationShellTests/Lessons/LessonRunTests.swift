@@ -60,7 +60,7 @@ import Testing
         let again = "\(#expect(throws: ShellError.self) { try shell.execute("next") }!)"
         #expect(again.contains("'^set A'"), "going back starts the step afresh")
         try shell.execute("next --skip; next")
-        #expect(out.stdout.hasSuffix("Lesson 5 complete: A small lesson. The evidence stays loaded; 'lesson' lists the others.\n"))
+        #expect(out.stdout.hasSuffix("Lesson 5 complete: A small lesson. The evidence stays loaded; the lesson's marks were in a case of its own, now closed; 'lesson' lists the others.\n"))
         #expect(session.prompt == "exhunt> ")
         #expect(throws: ShellError.self) { try shell.execute("next") }
         #expect(throws: ShellError.self) { try shell.execute("back") }
@@ -72,7 +72,7 @@ import Testing
         let (out, session, shell) = Self.harness(root)
         try shell.execute("lesson 5")
         try shell.execute("exit")
-        #expect(out.stdout.hasSuffix("Left lesson 5 at step 1 of 2; 'lesson 5' starts it again. The evidence stays loaded.\n"))
+        #expect(out.stdout.hasSuffix("Left lesson 5 at step 1 of 2; 'lesson 5' starts it again. The evidence stays loaded; your own case is back.\n"))
         #expect(!session.quitRequested)
         try shell.execute("exit")
         #expect(session.quitRequested)

@@ -38,7 +38,7 @@ import Testing
         let (t, dir) = try TimelineCommandTests.loaded()
         try t.run("mark 398 as malicious --tag ssrf --note 'first SSRF'")
         let file = dir.appendingPathComponent("tl.csv")
-        let out = try t.run("export timeline \(file.path) --filter '--ip 167.99.168.251'")
+        let out = try t.shown("export timeline \(file.path) --filter '--ip 167.99.168.251'")
         #expect(out.hasPrefix("wrote "))
         let records = Self.parseCSV(try String(contentsOf: file, encoding: .utf8))
         let header = records[0]

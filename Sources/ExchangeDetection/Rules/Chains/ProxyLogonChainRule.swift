@@ -11,6 +11,8 @@ public struct ProxyLogonChainRule: DetectionRule {
     public let cves = ["CVE-2021-26855", "CVE-2021-26857", "CVE-2021-26858", "CVE-2021-27065"]
     public let severity = Severity.critical
     public let sources = [SourceKind.httpProxy, .iis, .ecpServer, .oabGenerator, SourceKind.eventLog, SourceKind.fileListing, SourceKind.webFile]
+    /// Needs the SSRF that starts every chain is only in the HttpProxy logs.
+    public var needs: EvidenceNeed { .httpProxy }
     public let help = "On one server: an SSRF finding followed within 24 h by a virtual-directory change or a file-write finding; later web-shell use and post-exploitation findings are named as further steps."
 
     /// Rule id → the step it stands for in the story.

@@ -10,6 +10,7 @@ public struct LsassDumpFileRule: DetectionRule {
     public let cves: [String] = []
     public let severity = Severity.high
     public let sources = FilePaths.kinds
+    public var needs: EvidenceNeed { .fileListing }
     public let help = "File listings: a file named lsass*dmp (Test-ProxyLogon Get-SuspiciousFile, Type LsassDump)."
 
     static let pattern = "lsass*dmp".lowerBytes

@@ -12,6 +12,7 @@ public struct ProgramDataArchiveRule: DetectionRule {
     public let cves: [String] = []
     public let severity = Severity.high
     public let sources = FilePaths.kinds
+    public var needs: EvidenceNeed { .fileListing }
     public let help = "File listings: .7z/.zip/.rar under ProgramData (Test-ProxyLogon Get-SuspiciousFile, Type SuspiciousArchive); vendor folders low, HAFNIUM names high."
 
     static let extensions = [".7z", ".zip", ".rar"]

@@ -11,6 +11,7 @@ public struct WebShellFileRule: DetectionRule {
     public let cves: [String] = []
     public let severity = Severity.high
     public let sources = FilePaths.kinds
+    public var needs: EvidenceNeed { .fileListing }
     public let help = "File listings or collected files: .aspx/.ashx/.asmx under inetpub\\wwwroot\\aspnet_client\\, non-standard pages under FrontEnd\\HttpProxy\\owa\\auth\\ (and any under Current\\ or version folders), anything but TimeoutLogoff.aspx under ecp\\auth\\; compiled non-standard pages in Temporary ASP.NET Files."
 
     public func run(on store: EventStore) -> [Finding] {

@@ -12,6 +12,8 @@ public struct ECPSetVirtualDirectoryRule: DetectionRule {
     public let cves = ["CVE-2021-27065"]
     public let severity = Severity.high
     public let sources = [SourceKind.ecpServer, .ecpActivity, .exchangeLog]
+    /// Needs ECP logs; an unrecognised Exchange log may hold the same lines, but is no substitute.
+    public var needs: EvidenceNeed { .ecp }
     public let help = "ECP Server log S:CMD=Set-*VirtualDirectory with a *Url parameter holding an HTML/script element (Test-ProxyLogon Get-Cve27065)."
 
     public func run(on store: EventStore) -> [Finding] {

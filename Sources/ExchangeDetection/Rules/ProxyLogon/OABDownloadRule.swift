@@ -14,6 +14,8 @@ public struct OABDownloadRule: DetectionRule {
     public let cves = ["CVE-2021-26858"]
     public let severity = Severity.high
     public let sources = [SourceKind.oabGenerator, .exchangeLog, .text]
+    /// Needs the OAB generator log; text files are searched too, but are no substitute.
+    public var needs: EvidenceNeed { .oabGenerator }
     public let help = "OABGeneratorLog 'Download failed and temporary file <path> needs to be removed' with <path> outside <install>\\ClientAccess\\OAB (Test-ProxyLogon Get-Cve26858)."
 
     public func run(on store: EventStore) -> [Finding] {

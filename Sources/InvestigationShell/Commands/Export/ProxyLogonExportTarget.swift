@@ -8,8 +8,12 @@ struct ProxyLogonExportTarget: ExportTarget {
     var usage: String { "export proxylogon DIR [--force]" }
     var options: [OptionSpec] { [.flag("force", "replace the files an earlier export left in DIR")] }
 
+    /// Written beside Test-ProxyLogon's files: the exhunt build, rules and commands that produced them.
+    static let provenanceFile = "exhunt-provenance.json"
+
     func run(_ words: [String], in ctx: CommandContext) throws {
         guard words.count == 1, let dir = words.first else { throw ShellError("export: usage: \(usage)") }
+        try ctx.requireEvidence("export proxylogon")
         let store = ctx.session.store
         let result = HuntFindings.of(ctx.session).result(for: store)
         let url = URL(fileURLWithPath: (dir as NSString).expandingTildeInPath).standardizedFileURL
@@ -29,11 +33,16 @@ struct ProxyLogonExportTarget: ExportTarget {
         let names: [String]
         do {
             names = try ProxyLogonExport.write(store: store, findings: result.findings, to: url)
+            if !names.isEmpty {
+                try Data((Provenance.of(ctx.session).json.pretty() + "\n").utf8)
+                    .write(to: url.appendingPathComponent(Self.provenanceFile), options: .atomic)
+            }
         } catch {
             throw ShellError("export: cannot write to \(TerminalText.escape(dir)): \(error.localizedDescription)")
         }
         if ctx.wantsJSON {
-            ctx.json(.object([("directory", .string(url.path)), ("files", .strings(names))]))
+            ctx.json(.object([("directory", .string(url.path)), ("files", .strings(names)),
+                              ("provenance_file", names.isEmpty ? .null : .string(url.appendingPathComponent(Self.provenanceFile).path))]))
             return
         }
         if names.isEmpty {
@@ -41,6 +50,6 @@ struct ProxyLogonExportTarget: ExportTarget {
             return
         }
         for n in names { ctx.line(TerminalText.escape(url.appendingPathComponent(n).path)) }
-        ctx.line("\(names.count) file\(names.count == 1 ? "" : "s") written")
+        ctx.status("\(names.count) file\(names.count == 1 ? "" : "s") written")
     }
 }

@@ -1,0 +1,39 @@
+import ExchangeEvidence
+
+/// The evidence a rule cannot run without, declared as data so that any rule — built in, Sigma, YARA —
+/// says what it needs and `hunt`, `sources` and the report can tell "found nothing" from "could not look".
+///
+/// `kinds` are alternatives: any one of them loaded for a server lets the rule run there. Rules needing
+/// the same evidence share a `label` and form a family ("event logs": the UM and process rules).
+public struct EvidenceNeed: Sendable, Hashable {
+    /// What to collect, as a responder says it: `HttpProxy logs`, `a file listing`.
+    public let label: String
+    public let kinds: [SourceKind]
+    /// True for logs covering a period (they must reach back before the campaign and up to the patch);
+    /// false for snapshots such as a file listing, which show the state at collection time.
+    public let spansTime: Bool
+
+    public init(_ label: String, kinds: [SourceKind], spansTime: Bool = true) {
+        self.label = label
+        self.kinds = kinds
+        self.spansTime = spansTime
+    }
+
+    public static let httpProxy = EvidenceNeed("HttpProxy logs", kinds: [.httpProxy])
+    public static let iis = EvidenceNeed("IIS logs", kinds: [.iis])
+    public static let webLogs = EvidenceNeed("IIS or HttpProxy logs", kinds: [.iis, .httpProxy])
+    public static let ecp = EvidenceNeed("ECP logs", kinds: [.ecpServer, .ecpActivity])
+    public static let oabGenerator = EvidenceNeed("OAB generator logs", kinds: [.oabGenerator])
+    public static let eventLogs = EvidenceNeed("event logs", kinds: [.eventLog])
+    public static let fileListing = EvidenceNeed("a file listing", kinds: FilePaths.kinds, spansTime: false)
+    public static let webFiles = EvidenceNeed("collected web files", kinds: [.webFile], spansTime: false)
+
+    /// The need a rule has when it declares none: any of the kinds it reads, named after them.
+    public static func reading(_ kinds: [SourceKind]) -> EvidenceNeed {
+        for known in [httpProxy, iis, webLogs, ecp, oabGenerator, eventLogs, fileListing, webFiles] where Set(known.kinds) == Set(kinds) {
+            return known
+        }
+        return EvidenceNeed(kinds.map(\.rawValue).joined(separator: " or ") + " logs", kinds: kinds,
+                            spansTime: !kinds.allSatisfy { FilePaths.kinds.contains($0) })
+    }
+}

@@ -1,0 +1,160 @@
+import ExchangeEvidence
+
+/// Per server, whether each family of rules (the rules sharing an `EvidenceNeed`) could run, and on which
+/// period: "no findings" only clears a server whose evidence lets every rule look, from before the campaign
+/// began until the server was patched.
+public struct RuleCoverage: Sendable {
+    /// Why a family's result on a server is not the whole answer.
+    public enum Gap: Sendable, Hashable {
+        /// None of the kinds the family needs is loaded: its rules could not run.
+        case notLoaded
+        /// The logs start after the campaign was first seen: its beginning is not in them.
+        case startsAfterCampaign(campaign: String, firstSeen: Int64)
+        /// The logs end before the server was patched: the rest of the exposure is not in them.
+        case endsBeforePatch(patched: Int64)
+    }
+
+    /// One family on one server.
+    public struct Family: Sendable {
+        public let server: String
+        public let need: EvidenceNeed
+        /// Ids of the rules in the family, in registry order.
+        public let rules: [String]
+        public let files: Int
+        /// The period the loaded evidence of these kinds covers (`Timestamp.unknown` when none is dated).
+        public let first: Int64
+        public let last: Int64
+        public let gaps: [Gap]
+
+        public var couldRun: Bool { !gaps.contains(.notLoaded) }
+
+        /// `event logs not loaded: 10 rules could not run (proxylogon.um-deserialization, …)` or
+        /// `HttpProxy logs start 2021-02-25, after ProxyLogon was first seen (2021-01-03): 6 rules ran on part of the period (…)`.
+        public var sentence: String { sentence(only: nil) }
+
+        /// The sentence naming only the rules in `only` (those a `hunt --rule` selected).
+        public func sentence(only: Set<String>?) -> String { RuleCoverage.sentence([self], only: only, time: Timestamp.short) }
+
+        /// What the gaps say, without the evidence named: `start 2021-02-25, after … and end …`.
+        /// `time` formats a moment as `YYYY-MM-DD HH:MM:SS` (UTC by default; the shell passes its time zone).
+        func gapText(_ time: (Int64) -> String = Timestamp.short) -> String {
+            gaps.map { gap -> String in
+                switch gap {
+                case .notLoaded: return "not loaded"
+                case .startsAfterCampaign(let campaign, let seen):
+                    return "start \(time(first).prefix(10)), after \(campaign) was first seen (\(Self.day(seen)))"
+                case .endsBeforePatch(let patched):
+                    return "end \(time(last).prefix(16)), before the server was patched (\(time(patched).prefix(16)))"
+                }
+            }.joined(separator: " and ")
+        }
+
+        static func day(_ t: Int64) -> String { String(Timestamp.iso(t).prefix(10)) }
+    }
+
+    /// Every family on every server, by server then label.
+    public let families: [Family]
+
+    /// - Parameters:
+    ///   - campaign: the campaign's name and when it was first seen; logs starting later are partial.
+    ///   - patched: per server, when the last window open to the campaign closed (the update time).
+    public init(rules: [any DetectionRule], coverage: [LogCoverage], servers: [String],
+                campaign: (name: String, firstSeen: Int64)?, patched: [String: Int64]) {
+        var needs: [EvidenceNeed] = []
+        var members: [EvidenceNeed: [String]] = [:]
+        for r in rules {
+            if members[r.needs] == nil { needs.append(r.needs) }
+            members[r.needs, default: []].append(r.id)
+        }
+        var out: [Family] = []
+        for server in servers.sorted() {
+            for need in needs.sorted(by: { $0.label < $1.label }) {
+                let mine = coverage.filter { $0.server == server && need.kinds.contains($0.kind) }
+                let dated = mine.filter { $0.first != Timestamp.unknown }
+                let first = dated.map(\.first).min() ?? Timestamp.unknown
+                let last = dated.map(\.last).max() ?? Timestamp.unknown
+                var gaps: [Gap] = []
+                if mine.isEmpty {
+                    gaps.append(.notLoaded)
+                } else if need.spansTime && !dated.isEmpty {
+                    if let campaign, first > campaign.firstSeen {
+                        gaps.append(.startsAfterCampaign(campaign: campaign.name, firstSeen: campaign.firstSeen))
+                    }
+                    if let p = patched[server], last < p { gaps.append(.endsBeforePatch(patched: p)) }
+                }
+                out.append(Family(server: server, need: need, rules: members[need]!, files: mine.reduce(0) { $0 + $1.files },
+                                  first: first, last: last, gaps: gaps))
+            }
+        }
+        families = out
+    }
+
+    /// From the store: its log coverage, the catalog's first campaign with a `firstSeen` date, and the update
+    /// times the build history shows (as `check-build --history` finds them).
+    public static func of(_ store: EventStore, rules: [any DetectionRule] = RuleRegistry.standard,
+                          coverage: [LogCoverage]? = nil) -> RuleCoverage {
+        let servers = Array(Set(store.files.map(\.server)))
+        let coverage = coverage ?? LogCoverage.compute(store)
+        guard let catalog = try? BuildCatalog.bundled(),
+              let campaign = catalog.campaigns.compactMap({ c in catalog.campaignFirstSeen[c.name].map { (c.name, $0.start) } })
+                  .min(by: { $0.1 < $1.1 })
+        else { return RuleCoverage(rules: rules, coverage: coverage, servers: servers, campaign: nil, patched: [:]) }
+        let timeline = ExposureTimeline(evidence: BuildEvidence.collect(from: store), catalog: catalog)
+        var patched: [String: Int64] = [:]
+        for server in servers {
+            let windows = timeline.windows.filter { ExposureTimeline.serverKey($0.server) == ExposureTimeline.serverKey(server) && $0.campaign == campaign.0 }
+            // Patched only when every window of the campaign closed within the evidence.
+            let ends = windows.map(\.until)
+            if !ends.isEmpty, ends.allSatisfy({ $0 != nil }) { patched[server] = ends.compactMap { $0 }.max() }
+        }
+        return RuleCoverage(rules: rules, coverage: coverage, servers: servers, campaign: campaign, patched: patched)
+    }
+
+    public func families(of server: String) -> [Family] { families.filter { $0.server == server } }
+
+    /// One sentence per kind of gap on `server` (families with the same gap share it): what `hunt`, `sources`
+    /// and the report print. Rules that could not run come first.
+    /// `time` formats moments of the evidence (the shell passes its time zone's); the campaign's date stays a date.
+    public func sentences(of server: String, rules: Set<String>? = nil, time: (Int64) -> String = Timestamp.short) -> [String] {
+        let gapped = gaps(of: server, rules: rules)
+        var order: [String] = []
+        var groups: [String: [Family]] = [:]
+        for f in gapped.sorted(by: { ($0.couldRun ? 1 : 0, $0.need.label.lowercased()) < ($1.couldRun ? 1 : 0, $1.need.label.lowercased()) }) {
+            let key = f.gapText(time)
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(f)
+        }
+        return order.map { Self.sentence(groups[$0]!, only: rules, time: time) }
+    }
+
+    /// The sentence for families sharing one gap: their evidence, the gap, and the rules it concerns. A family
+    /// whose kinds the others already name (`IIS or HttpProxy logs` beside both) is not named twice.
+    static func sentence(_ families: [Family], only: Set<String>?, time: (Int64) -> String) -> String {
+        let named = families.flatMap { f in only.map { o in f.rules.filter(o.contains) } ?? f.rules }
+        let what = families[0].couldRun ? "ran on part of the period" : "could not run"
+        let subject: String
+        if only != nil && named.count == 1 {
+            subject = "\(named[0]) \(what)"
+        } else {
+            let list = named.count <= 3 ? named.joined(separator: ", ") : named.prefix(3).joined(separator: ", ") + ", …"
+            subject = "\(named.count) rule\(named.count == 1 ? "" : "s") \(what) (\(list))"
+        }
+        let labels = families.filter { f in
+            let narrower = families.filter { $0.need.kinds.count < f.need.kinds.count }.flatMap(\.need.kinds)
+            return !Set(f.need.kinds).isSubset(of: Set(narrower))
+        }.map(\.need.label)
+        let evidence = labels.count <= 1 ? labels.joined() : labels.dropLast().joined(separator: ", ") + " and " + labels.last!
+        if !families[0].couldRun { return "\(evidence) not loaded: \(subject)" }
+        return "\(evidence) \(families[0].gapText(time)): \(subject)"
+    }
+
+    /// The families whose result on `server` is not the whole answer, optionally only those holding one of `rules`.
+    public func gaps(of server: String, rules: Set<String>? = nil) -> [Family] {
+        families.filter { f in f.server == server && !f.gaps.isEmpty && (rules == nil || f.rules.contains(where: rules!.contains)) }
+    }
+
+    /// Whether `rule` could run on `server` (the evidence it needs is loaded).
+    public func couldRun(_ rule: String, on server: String) -> Bool {
+        families.first { $0.server == server && $0.rules.contains(rule) }?.couldRun ?? true
+    }
+}

@@ -1,0 +1,210 @@
+import ExchangeEvidence
+
+/// A growing byte buffer that export rows are written into: exports of millions of events are built as
+/// bytes, not as `String`s or `JSONValue` trees (each of which allocates per field).
+///
+/// Values that are printable ASCII without quotes or backslashes — nearly all log text — are copied as
+/// they are. Anything else goes through the same escaping as the rest of exhunt (`JSONValue.quote`,
+/// `CSVLine.quote`), so the bytes are those the String-based renderers would give.
+struct ExportBytes {
+    var bytes: [UInt8] = []
+    /// Room a row writer may reuse for a value it builds before escaping it (one allocation per block of
+    /// rows instead of one per row).
+    var scratch: [UInt8] = []
+
+    init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
+
+    mutating func append(_ s: StaticString) {
+        s.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func append(_ other: [UInt8]) { bytes.append(contentsOf: other) }
+
+    /// A decimal integer.
+    mutating func append(int n: Int) {
+        if n >= 0 && n < 10 { bytes.append(0x30 &+ UInt8(n)); return }
+        var v = n.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)   // room for 20 digits, written backwards
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buf in
+            while v > 0 {
+                buf[23 - count] = 0x30 &+ UInt8(v % 10)
+                v /= 10
+                count += 1
+            }
+            if n < 0 { bytes.append(UInt8(ascii: "-")) }
+            bytes.append(contentsOf: buf[(24 - count)...])
+        }
+    }
+
+    /// A JSON string literal with quotes, escaped as `JSONValue.quote` escapes: `"` `\\` and the usual
+    /// short forms, other C0 controls, DEL, C1 controls and bidirectional overrides as `\\u00XX`.
+    mutating func appendJSON(_ value: UnsafeRawBufferPointer) {
+        let mark = bytes.count
+        bytes.append(UInt8(ascii: "\""))
+        var run = 0, i = 0
+        let n = value.count
+        while i < n {
+            let b = value[i]
+            if b >= 0x20 && b < 0x7F && b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\") { i += 1; continue }
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: value[run..<i]))
+            if b < 0x80 {
+                switch b {
+                case UInt8(ascii: "\""): append("\\\"")
+                case UInt8(ascii: "\\"): append("\\\\")
+                case 0x0A: append("\\n")
+                case 0x0D: append("\\r")
+                case 0x09: append("\\t")
+                default: appendUnicodeEscape(UInt32(b))
+                }
+                i += 1
+            } else {
+                guard let (scalar, length) = Self.scalar(value, at: i) else {
+                    // Invalid UTF-8: the String route repairs it exactly as every other renderer does.
+                    bytes.removeSubrange(mark...)
+                    var out = ""
+                    JSONValue.quote(String(decoding: value, as: UTF8.self), into: &out)
+                    bytes.append(contentsOf: out.utf8)
+                    return
+                }
+                if Self.isInvisibleControl(scalar) { appendUnicodeEscape(scalar) } else {
+                    bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: value[i..<(i + length)]))
+                }
+                i += length
+            }
+            run = i
+        }
+        bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: value[run..<n]))
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    mutating func appendJSON(_ value: String) {
+        var s = value
+        s.withUTF8 { appendJSON(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// A JSON value, serialized as `JSONValue.serialized()` does (compact).
+    mutating func appendJSON(_ value: JSONValue) {
+        switch value {
+        case .null: append("null")
+        case .bool(let b): if b { append("true") } else { append("false") }
+        case .int(let n): append(int: n)
+        case .double: bytes.append(contentsOf: value.serialized().utf8)
+        case .string(let s): appendJSON(s)
+        case .array(let items):
+            bytes.append(UInt8(ascii: "["))
+            for (k, item) in items.enumerated() {
+                if k > 0 { bytes.append(UInt8(ascii: ",")) }
+                appendJSON(item)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        case .object(let pairs):
+            bytes.append(UInt8(ascii: "{"))
+            for (k, (key, item)) in pairs.enumerated() {
+                if k > 0 { bytes.append(UInt8(ascii: ",")) }
+                appendJSON(key)
+                bytes.append(UInt8(ascii: ":"))
+                appendJSON(item)
+            }
+            bytes.append(UInt8(ascii: "}"))
+        }
+    }
+
+    private mutating func appendUnicodeEscape(_ v: UInt32) {
+        append("\\u")
+        let hex: StaticString = "0123456789abcdef"
+        hex.withUTF8Buffer { digits in
+            for shift in stride(from: 12, through: 0, by: -4) { bytes.append(digits[Int((v >> UInt32(shift)) & 0xF)]) }
+        }
+    }
+
+    /// One RFC 4180 cell, quoted only when it must be (as `CSVLine.quote`).
+    mutating func appendCSV(_ value: UnsafeRawBufferPointer) {
+        var quote = false, ascii = true
+        for b in value {
+            if b >= 0x80 { ascii = false }
+            if b == UInt8(ascii: ",") || b == UInt8(ascii: "\"") || b == 0x0A || b == 0x0D { quote = true }
+        }
+        if !ascii && !Self.isValidUTF8(value) {
+            bytes.append(contentsOf: CSVLine.quote(String(decoding: value, as: UTF8.self)).utf8)
+            return
+        }
+        guard quote else { bytes.append(contentsOf: value); return }
+        bytes.append(UInt8(ascii: "\""))
+        var run = 0
+        for (i, b) in value.enumerated() where b == UInt8(ascii: "\"") {
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: value[run...i]))   // the quote, then its double
+            run = i
+        }
+        bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: value[run...]))
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    mutating func appendCSV(_ value: String) {
+        var s = value
+        s.withUTF8 { appendCSV(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// C1 controls and bidirectional overrides: invisible, and able to reorder or drive what a terminal shows.
+    @inline(__always)
+    static func isInvisibleControl(_ u: UInt32) -> Bool {
+        (0x80...0x9F).contains(u) || (0x202A...0x202E).contains(u) || (0x2066...0x2069).contains(u)
+    }
+
+    /// The scalar starting at `i` and its length, or nil where the bytes are not well-formed UTF-8.
+    @inline(__always)
+    static func scalar(_ p: UnsafeRawBufferPointer, at i: Int) -> (UInt32, Int)? {
+        let b0 = p[i], n = p.count
+        func cont(_ k: Int) -> UInt32? { i + k < n && p[i + k] & 0xC0 == 0x80 ? UInt32(p[i + k] & 0x3F) : nil }
+        switch b0 {
+        case 0xC2...0xDF:
+            guard let c1 = cont(1) else { return nil }
+            return (UInt32(b0 & 0x1F) << 6 | c1, 2)
+        case 0xE0...0xEF:
+            guard let c1 = cont(1), let c2 = cont(2) else { return nil }
+            let u = UInt32(b0 & 0x0F) << 12 | c1 << 6 | c2
+            return u < 0x800 || (0xD800...0xDFFF).contains(u) ? nil : (u, 3)
+        case 0xF0...0xF4:
+            guard let c1 = cont(1), let c2 = cont(2), let c3 = cont(3) else { return nil }
+            let u = UInt32(b0 & 0x07) << 18 | c1 << 12 | c2 << 6 | c3
+            return u < 0x10000 || u > 0x10FFFF ? nil : (u, 4)
+        default:
+            return nil
+        }
+    }
+
+    static func isValidUTF8(_ p: UnsafeRawBufferPointer) -> Bool {
+        var i = 0
+        while i < p.count {
+            if p[i] < 0x80 { i += 1; continue }
+            guard let (_, length) = scalar(p, at: i) else { return false }
+            i += length
+        }
+        return true
+    }
+
+    /// Timesketch's `datetime`: `2021-03-03T06:49:42.162+00:00` (ISO 8601, UTC, milliseconds).
+    mutating func appendISO(_ ms: Int64, zulu: Bool = false) {
+        var (secs, milli) = ms.quotientAndRemainder(dividingBy: 1000)
+        if milli < 0 { milli += 1000; secs -= 1 }
+        var (days, sod) = secs.quotientAndRemainder(dividingBy: 86400)
+        if sod < 0 { sod += 86400; days -= 1 }
+        let (y, mo, d) = Timestamp.civil(days: Int(days))
+        pad(y, 4); bytes.append(UInt8(ascii: "-")); pad(mo, 2); bytes.append(UInt8(ascii: "-")); pad(d, 2)
+        bytes.append(UInt8(ascii: "T"))
+        pad(Int(sod / 3600), 2); bytes.append(UInt8(ascii: ":")); pad(Int(sod / 60 % 60), 2)
+        bytes.append(UInt8(ascii: ":")); pad(Int(sod % 60), 2); bytes.append(UInt8(ascii: ".")); pad(Int(milli), 3)
+        if zulu { bytes.append(UInt8(ascii: "Z")) } else { append("+00:00") }
+    }
+
+    private mutating func pad(_ v: Int, _ width: Int) {
+        guard v >= 0 && v < 10_000 else { append(int: v); return }
+        var div = 1
+        for _ in 1..<width { div *= 10 }
+        if v >= div * 10 { append(int: v); return }
+        while div > 0 {
+            bytes.append(0x30 &+ UInt8(v / div % 10))
+            div /= 10
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+
+/// The file an export writes. It is refused when it is loaded evidence (evidence is never written), when
+/// its name does not end in one of the formats the target writes, or when it exists and `--force` was not
+/// given. Bytes go to `FILE.partial`, renamed to FILE only when the export completes, so an interrupted or
+/// failed export never leaves a half-written file under the name a later process would read. Beside the
+/// finished file goes `FILE.provenance.json`: the build, rules, indicator sets and commands behind it (the
+/// formats other tools import carry events only).
+final class ExportFile {
+    let path: String
+    /// The extension the name ends with (lower case, without the dot), which picks the format.
+    let format: String
+    private let command: String
+    private let partial: String
+    private let handle: FileHandle
+    private let session: Session
+
+    init(_ word: String, command: String, formats: [String], in ctx: CommandContext) throws {
+        try ctx.requireEvidence(command)
+        let path = (word as NSString).expandingTildeInPath
+        guard let format = formats.first(where: { path.lowercased().hasSuffix("." + $0) }) else {
+            throw ShellError("\(command): the file must end in " + formats.map { "." + $0 }.joined(separator: " or "))
+        }
+        let target = URL(fileURLWithPath: path).standardizedFileURL.path
+        if ctx.session.store.files.contains(where: { URL(fileURLWithPath: $0.location).standardizedFileURL.path == target }) {
+            throw ShellError("\(command): \(TerminalText.escape(path)) is loaded evidence; evidence is never written")
+        }
+        if FileManager.default.fileExists(atPath: path) && !ctx.args.flag("force") {
+            throw ShellError("\(command): \(TerminalText.escape(path)) exists (--force to overwrite)")
+        }
+        let folder = URL(fileURLWithPath: target).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ShellError("\(command): cannot write \(TerminalText.escape(path)): the folder \(TerminalText.escape(folder)) does not exist")
+        }
+        let partial = path + ".partial"
+        guard FileManager.default.createFile(atPath: partial, contents: nil),
+              let handle = FileHandle(forWritingAtPath: partial) else {
+            throw ShellError("\(command): cannot write \(TerminalText.escape(path))")
+        }
+        self.path = path
+        self.format = format
+        self.command = command
+        self.partial = partial
+        self.handle = handle
+        session = ctx.session
+    }
+
+    /// Where the provenance of this export is written.
+    var provenancePath: String { path + ".provenance.json" }
+
+    func write(_ bytes: [UInt8]) throws {
+        do { try handle.write(contentsOf: bytes) } catch { throw failure(error) }
+    }
+
+    /// Closes the file and gives it its name.
+    func finish() throws {
+        do {
+            try handle.close()
+            if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+            try FileManager.default.moveItem(atPath: partial, toPath: path)
+            try Data((Provenance.of(session).json.pretty() + "\n").utf8)
+                .write(to: URL(fileURLWithPath: provenancePath), options: .atomic)
+        } catch {
+            abandon()
+            throw failure(error)
+        }
+    }
+
+    /// Removes the partial file after a failure or Ctrl-C.
+    func abandon() {
+        try? handle.close()
+        try? FileManager.default.removeItem(atPath: partial)
+    }
+
+    private func failure(_ error: Error) -> Error {
+        error is ShellError ? error : ShellError("\(command): \(error.localizedDescription)")
+    }
+
+    /// Runs `body` and removes the partial file if it throws.
+    func writing<R>(_ body: (ExportFile) throws -> R) throws -> R {
+        do { return try body(self) } catch { abandon(); throw failure(error) }
+    }
+}

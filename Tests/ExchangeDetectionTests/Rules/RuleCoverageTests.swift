@@ -1,0 +1,58 @@
+@testable import ExchangeDetection
+import ExchangeEvidence
+import Testing
+
+/// Which rules could run on a server, and on which period: the basis of "not enough coverage".
+@Suite struct RuleCoverageTests {
+    static let seen = Timestamp.parse("2021-01-03T00:00:00Z")!
+    static let patched = Timestamp.parse("2021-03-04T21:19:46Z")!
+
+    static func log(_ server: String, _ kind: SourceKind, _ first: String, _ last: String) -> LogCoverage {
+        LogCoverage(server: server, kind: kind, channel: "", first: Timestamp.parse(first)!, last: Timestamp.parse(last)!, files: 2, events: 10)
+    }
+
+    static func assess(_ coverage: [LogCoverage], servers: [String] = ["EX01"]) -> RuleCoverage {
+        RuleCoverage(rules: RuleRegistry.standard, coverage: coverage, servers: servers,
+                     campaign: ("ProxyLogon", seen), patched: ["EX01": patched])
+    }
+
+    @Test func everyRuleDeclaresWhatItNeedsAndFamiliesShareALabel() {
+        let byID = Dictionary(uniqueKeysWithValues: RuleRegistry.standard.map { ($0.id, $0.needs) })
+        #expect(byID["proxylogon.ssrf"] == .httpProxy)
+        #expect(byID["chain.proxylogon"] == .httpProxy)
+        #expect(byID["proxylogon.ecp-set-vdir"] == .ecp)
+        #expect(byID["proxylogon.oab-download"] == .oabGenerator)
+        #expect(byID["proxylogon.um-deserialization"] == .eventLogs)
+        #expect(byID["process.webserver-shell"] == .eventLogs)
+        #expect(byID["webshell.file"] == .fileListing)
+        #expect(byID["webshell.content"] == .webFiles)
+        for r in RuleRegistry.standard { #expect(Set(r.needs.kinds).isSubset(of: Set(r.sources)), "\(r.id)") }
+    }
+
+    @Test func aRuleWithoutItsEvidenceCouldNotRun() {
+        let c = Self.assess([Self.log("EX01", .httpProxy, "2020-12-01T00:00:00Z", "2021-03-06T00:00:00Z")])
+        #expect(c.couldRun("proxylogon.ssrf", on: "EX01"))
+        #expect(!c.couldRun("webshell.file", on: "EX01"))
+        let listing = c.gaps(of: "EX01", rules: ["webshell.file"])
+        #expect(listing.map(\.need.label) == ["a file listing"])
+        #expect(listing[0].sentence == "a file listing not loaded: 3 rules could not run (files.lsass-dump, files.programdata-archive, webshell.file)")
+        #expect(listing[0].sentence(only: ["webshell.file"]) == "a file listing not loaded: webshell.file could not run")
+        #expect(c.gaps(of: "EX01").contains { $0.need == .eventLogs && !$0.couldRun })
+        // HttpProxy logs reaching from before the campaign to after the patch are no gap.
+        #expect(!c.gaps(of: "EX01").contains { $0.need == .httpProxy })
+    }
+
+    @Test func logsStartingAfterTheCampaignOrEndingBeforeThePatchArePartial() {
+        let c = Self.assess([Self.log("EX01", .httpProxy, "2021-02-25T00:39:49Z", "2021-03-06T00:00:00Z"),
+                             Self.log("EX01", .eventLog, "2020-11-01T00:00:00Z", "2021-03-03T07:09:58Z"),
+                             Self.log("EX01", .fileListing, "2019-11-02T10:12:40Z", "2021-03-04T01:15:33Z")])
+        let web = try! #require(c.families(of: "EX01").first { $0.need == .httpProxy })
+        #expect(web.gaps == [.startsAfterCampaign(campaign: "ProxyLogon", firstSeen: Self.seen)])
+        #expect(web.sentence.hasPrefix("HttpProxy logs start 2021-02-25, after ProxyLogon was first seen (2021-01-03): 6 rules ran on part of the period"))
+        let events = try! #require(c.families(of: "EX01").first { $0.need == .eventLogs })
+        #expect(events.gaps == [.endsBeforePatch(patched: Self.patched)])
+        #expect(events.sentence.hasPrefix("event logs end 2021-03-03 07:09, before the server was patched (2021-03-04 21:19)"))
+        // A listing is a snapshot: its file times say nothing about the period it covers.
+        #expect(c.families(of: "EX01").first { $0.need == .fileListing }?.gaps == [])
+    }
+}

@@ -1,0 +1,130 @@
+import ExchangeEvidence
+import Foundation
+@testable import InvestigationShell
+import Testing
+
+/// `export events`: an Elasticsearch bulk request (action line, then document) whose documents use ECS
+/// field names with the types ECS gives them, so a cluster with the ECS templates indexes every line.
+@Suite struct EventsExportTests {
+    /// The ECS types of the fields the export writes (from the ECS reference: keyword, long, ip, date).
+    static let ecsTypes: [String: String] = [
+        "@timestamp": "date", "message": "text", "host.name": "keyword", "event.kind": "keyword", "event.dataset": "keyword",
+        "event.code": "keyword", "event.provider": "keyword", "event.original": "keyword", "event.severity": "long",
+        "source.ip": "ip", "user_agent.original": "keyword", "url.path": "keyword", "url.query": "keyword",
+        "http.request.method": "keyword", "http.response.status_code": "long", "user.name": "keyword",
+        "service.version": "keyword", "log.file.path": "keyword", "file.path": "keyword", "file.size": "long",
+        "tags": "keyword", "rule.id": "keyword", "rule.name": "keyword", "vulnerability.id": "keyword",
+        "winlog.event_id": "keyword", "winlog.provider_name": "keyword", "winlog.channel": "keyword",
+        "winlog.computer_name": "keyword", "winlog.record_id": "keyword", "winlog.level": "keyword",
+        "winlog.user.identifier": "keyword",
+    ]
+
+    /// Flattens a nested document to dotted paths.
+    static func flatten(_ object: [String: Any], prefix: String = "") -> [String: Any] {
+        var out: [String: Any] = [:]
+        for (k, v) in object {
+            let path = prefix.isEmpty ? k : prefix + "." + k
+            if let child = v as? [String: Any] { out.merge(flatten(child, prefix: path)) { a, _ in a } } else { out[path] = v }
+        }
+        return out
+    }
+
+    /// Checks a value against an ECS type (a list is checked item by item, as Elasticsearch does).
+    static func fits(_ value: Any, _ type: String) -> Bool {
+        if let list = value as? [Any] { return list.allSatisfy { fits($0, type) } }
+        switch type {
+        case "long": return value is Int && !(value is Bool)
+        case "ip": return (value as? String).map(ECSMapping.isIP) ?? false
+        case "date": return (value as? String).map { $0.hasSuffix("Z") && Timestamp.parse($0) != nil } ?? false
+        default: return value is String
+        }
+    }
+
+    /// Parses a bulk body into (action, document) pairs, checking the alternation.
+    static func bulk(_ text: String) throws -> [([String: Any], [String: Any])] {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.last == "", "a bulk body ends with a newline")
+        let body = lines.dropLast()
+        #expect(body.count % 2 == 0)
+        var pairs: [([String: Any], [String: Any])] = []
+        var i = body.startIndex
+        while i + 1 < body.endIndex {
+            let action = try JSONSerialization.jsonObject(with: Data(body[i].utf8)) as! [String: Any]
+            let doc = try JSONSerialization.jsonObject(with: Data(body[i + 1].utf8)) as! [String: Any]
+            pairs.append((action, doc))
+            i += 2
+        }
+        return pairs
+    }
+
+    @Test func bulkLinesWithECSTypes() throws {
+        let (t, dir) = try TimelineCommandTests.loaded()
+        try t.run("hunt")
+        try t.run("mark 398 as malicious --tag ssrf --note 'first SSRF'")
+        let file = dir.appendingPathComponent("events.ndjson")
+        let result = try JSONSerialization.jsonObject(with: Data(try t.run("export events \(file.path) --index exhunt-ex01 --json").utf8)) as! [String: Any]
+        let pairs = try Self.bulk(try String(contentsOf: file, encoding: .utf8))
+        #expect(pairs.count == result["events"] as? Int)
+        #expect(pairs.count + (result["untimed_skipped"] as! Int) == t.session.store.count)
+        var sources = Set<String>(), withData = 0
+        for (action, doc) in pairs {
+            #expect((action["create"] as? [String: Any])?["_index"] as? String == "exhunt-ex01")
+            let flat = Self.flatten(doc)
+            for (path, value) in flat {
+                if let type = Self.ecsTypes[path] { #expect(Self.fits(value, type), "\(path) = \(value) is not \(type)") }
+                else { #expect(path.hasPrefix("exhunt.") || path.hasPrefix("winlog.event_data."), "unexpected field \(path)") }
+            }
+            sources.insert(flat["exhunt.source"] as! String)
+            if flat.keys.contains(where: { $0.hasPrefix("winlog.event_data.") }) { withData += 1 }
+        }
+        #expect(sources.isSuperset(of: ["httpproxy", "iis", "eventlog"]))
+        #expect(withData > 0, "event-log data lands under winlog.event_data")
+        let marked = try #require(pairs.map { Self.flatten($0.1) }.first { $0["exhunt.event"] as? Int == 398 })
+        #expect(marked["tags"] as? [String] == ["malicious", "ssrf"] && marked["exhunt.mark.note"] as? String == "first SSRF")
+        #expect(marked["source.ip"] as? String == "167.99.168.251" && marked["event.original"] is String)
+        #expect((marked["exhunt.findings"] as? [String])?.isEmpty == false)
+    }
+
+    @Test func valuesThatDoNotFitTheirTypeAreKeptAside() throws {
+        let dir = ShellHarness.temporaryFolder()
+        let set = dir.appendingPathComponent("set/EX01/W3SVC1")
+        try FileManager.default.createDirectory(at: set, withIntermediateDirectories: true)
+        try Data("""
+        #Software: Microsoft Internet Information Services 10.0
+        #Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken
+        2021-03-03 06:49:42 10.0.0.5 GET /owa/auth/x.js - 443 - 10.0.0.9:5555 Mozilla/5.0 - abc 0 0 15
+
+        """.utf8).write(to: set.appendingPathComponent("u_ex210303.log"))
+        let t = TestShell()
+        try t.run("load \(dir.appendingPathComponent("set").path)")
+        let file = dir.appendingPathComponent("e.ndjson")
+        try t.run("export events \(file.path)")
+        let doc = Self.flatten(try #require(try Self.bulk(try String(contentsOf: file, encoding: .utf8)).first).1)
+        #expect(doc["source.ip"] == nil && doc["exhunt.unmapped.client_ip"] as? String == "10.0.0.9:5555")
+        #expect(doc["http.response.status_code"] == nil && doc["exhunt.unmapped.status"] as? String == "abc")
+        #expect(doc["url.path"] as? String == "/owa/auth/x.js" && doc["url.query"] == nil)
+    }
+
+    @Test func indexNamesAndFilesAreChecked() throws {
+        let (t, dir) = try TimelineCommandTests.loaded()
+        #expect(t.failure("export events \(dir.appendingPathComponent("x.ndjson").path) --index Bad").contains("not a valid index name"))
+        #expect(t.failure("export events \(dir.appendingPathComponent("x.json").path)").contains(".ndjson"))
+        #expect(t.failure("export events /no/such/folder/x.ndjson").contains("/no/such/folder"))
+        let file = dir.appendingPathComponent("some.ndjson")
+        try t.run("export events \(file.path) --filter '--server EX02'")
+        #expect(t.failure("export events \(file.path)").contains("--force"))
+        #expect(!FileManager.default.fileExists(atPath: file.path + ".partial"))
+    }
+
+    @Test func theMappingIsDataAndIsValidated() throws {
+        #expect(try ECSMapping.standard().rows.count > 10)
+        #expect(throws: ShellError.self) { try ECSMapping(text: "*\t:client_ip\tsource.ip\tfloat\n", name: "m.tsv") }
+        do {
+            _ = try ECSMapping(text: "# c\n*\t:nope\tx.y\tkeyword\n", name: "m.tsv")
+            Issue.record("an unknown field must be refused")
+        } catch { #expect("\(error)".contains("m.tsv:2")) }
+        #expect(throws: ShellError.self) { try ECSMapping(text: "*\t:user\ta.b\tkeyword\n*\t:method\ta.b.c\tkeyword\n", name: "m.tsv") }
+        let nested = ECSDocument.nest([("a.b", .int(1)), ("a.c", .string("x")), ("a.b", .int(2)), ("d", .null)])
+        #expect(nested.serialized() == #"{"a":{"b":[1,2],"c":"x"},"d":null}"#)
+    }
+}

@@ -1,0 +1,104 @@
+import ExchangeEvidence
+import Foundation
+@testable import InvestigationShell
+import Testing
+
+/// The byte-level export writer against the String-based renderers it replaced: every event of the
+/// training set must give the same CSV cells and JSON objects as `TimelineRow` with `JSONValue`/`CSVLine`.
+@Suite struct TimelineRowWriterTests {
+    /// The row as the String-based renderers give it, in the documented column order.
+    static func expected(_ row: TimelineRow) -> [(String, JSONValue)] {
+        let tags = row.mark.map { m in [m.label] + m.tags.filter { $0 != m.label } } ?? []
+        return [("message", .string(row.message)), ("datetime", .string(String(Timestamp.iso(row.time).dropLast()) + "+00:00")),
+                ("timestamp_desc", .string(TimelineExport.timestampDescription(row.source))), ("timestamp", .int(Int(row.time) * 1000)),
+                ("server", .string(row.server)), ("source", .string(row.source)), ("channel", .string(row.channel)),
+                ("event", .int(row.event)), ("file", .string(row.file)), ("line", .int(row.line)), ("sha256", .string(row.sha256)),
+                ("findings", .string(row.findings.joined(separator: ","))), ("tag", .strings(tags)),
+                ("mark_note", .string(row.mark?.note ?? ""))]
+    }
+
+    @Test func everyTrainingRowMatchesTheStringRenderers() throws {
+        let (t, _) = try TimelineCommandTests.loaded()
+        try t.run("hunt")
+        try t.run("mark 398 as malicious --tag 'quote\\\"d' --note 'tab\there, comma'")
+        let session = t.session, store = session.store
+        let marks = CaseState.of(session).resolvedMarks(for: store)
+        let findings = session.findingCitations
+        let csv = TimelineRowWriter(store, marks: marks, findings: findings, csv: true)
+        let json = TimelineRowWriter(store, marks: marks, findings: findings, csv: false)
+        var compared = 0
+        for e in 0..<store.count {
+            var a = ExportBytes(), b = ExportBytes()
+            let wrote = csv.append(e, to: &a)
+            _ = json.append(e, to: &b)
+            #expect(wrote == (store.time[e] != Timestamp.unknown))
+            guard wrote else { continue }
+            let fields = Self.expected(TimelineRow(e, store: store, marks: marks, findings: findings))
+            #expect(String(decoding: b.bytes, as: UTF8.self) == JSONValue.object(fields).serialized() + "\n", "event \(e)")
+            let cells = fields.map { _, v -> String in
+                switch v {
+                case .string(let s): CSVLine.quote(s)
+                case .int(let n): String(n)
+                default: CSVLine.quote(v.serialized())
+                }
+            }
+            #expect(String(decoding: a.bytes, as: UTF8.self) == cells.joined(separator: ",") + "\n", "event \(e)")
+            compared += 1
+        }
+        #expect(compared > 4000)
+    }
+
+    @Test func messagesAsBytesEqualTheStringMessages() throws {
+        let (t, _) = try TimelineCommandTests.loaded()
+        let store = t.session.store
+        for e in 0..<store.count {
+            var bytes: [UInt8] = []
+            EventMessage.append(store, e, into: &bytes)
+            #expect(String(decoding: bytes, as: UTF8.self) == EventMessage.build(store, e))
+        }
+    }
+
+    @Test func isoTimesMatchTimestampISO() {
+        var samples: [Int64] = [0, 1, 999, 1000, -1, -999, -1000, -86_400_001, 1_614_754_182_162, 253_402_300_799_999]
+        var x: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<2000 {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17
+            samples.append(Int64(x % 8_000_000_000_000) - 2_000_000_000_000)
+        }
+        for ms in samples {
+            var b = ExportBytes()
+            b.appendISO(ms, zulu: true)
+            #expect(String(decoding: b.bytes, as: UTF8.self) == Timestamp.iso(ms), "\(ms)")
+        }
+    }
+
+    @Test func hostileTextIsEscapedLikeTheRenderers() {
+        for value in ["plain", "a,b", "say \"hi\"", "esc\u{1B}[31m", "bidi\u{202E}x", "c1\u{9B}", "line\nbreak", "back\\slash", "ünï"] {
+            var j = ExportBytes(), c = ExportBytes()
+            j.appendJSON(value)
+            c.appendCSV(value)
+            var expected = ""
+            JSONValue.quote(value, into: &expected)
+            #expect(String(decoding: j.bytes, as: UTF8.self) == expected)
+            #expect(String(decoding: c.bytes, as: UTF8.self) == CSVLine.quote(value))
+        }
+        // Invalid UTF-8 is repaired as String(decoding:) repairs it, in both formats.
+        for raw: [UInt8] in [[0x61, 0xFF, 0x62], [0xE2, 0x80], [0xC2, 0x9B, 0x41], [0xED, 0xA0, 0x80], [0x22, 0xF4, 0x90, 0x80, 0x80]] {
+            var j = ExportBytes(), c = ExportBytes()
+            raw.withUnsafeBytes { j.appendJSON($0); c.appendCSV($0) }
+            var expected = ""
+            JSONValue.quote(String(decoding: raw, as: UTF8.self), into: &expected)
+            #expect(String(decoding: j.bytes, as: UTF8.self) == expected, "\(raw)")
+            #expect(String(decoding: c.bytes, as: UTF8.self) == CSVLine.quote(String(decoding: raw, as: UTF8.self)), "\(raw)")
+        }
+        let document: JSONValue = .object([("a", .array([.int(-3), .null, .bool(true), .string("x\u{7F}\u{2066}")])), ("b", .object([]))])
+        var d = ExportBytes()
+        d.appendJSON(document)
+        #expect(String(decoding: d.bytes, as: UTF8.self) == document.serialized())
+        for n in [0, 7, 10, 99, -5, Int.max, Int.min + 1] {
+            var b = ExportBytes()
+            b.append(int: n)
+            #expect(String(decoding: b.bytes, as: UTF8.self) == String(n))
+        }
+    }
+}

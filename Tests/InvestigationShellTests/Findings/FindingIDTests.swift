@@ -1,0 +1,80 @@
+import Foundation
+@testable import InvestigationShell
+import Testing
+
+/// Findings as ids the shell understands everywhere: `show F6`, `timeline --finding F6`, the findings citing
+/// an event in `show EVENT`, FILE:LINE in the report, and `hunt`'s most-severe-first order.
+@Suite struct FindingIDTests {
+    /// The chain finding's id and its events, as `hunt --json` gives them.
+    static func chain(_ t: TestShell) throws -> (id: String, events: [Int]) {
+        let doc = try JSONSerialization.jsonObject(with: Data(try t.run("hunt --json").utf8)) as! [String: Any]
+        let chain = try #require((doc["findings"] as! [[String: Any]]).first { $0["rule"] as? String == "chain.proxylogon" })
+        return (chain["id"] as! String, chain["events"] as! [Int])
+    }
+
+    @Test func huntListsTheCriticalChainFirstForItsServer() throws {
+        let (t, _) = try TimelineCommandTests.loaded()
+        let lines = try t.run("hunt").split(separator: "\n")
+        let header = try #require(lines.firstIndex { $0.hasPrefix("EX01: ") })
+        #expect(lines[header + 1].contains("CRITICAL") && lines[header + 1].contains("chain.proxylogon"))
+        let severities = lines.filter { $0.hasPrefix("  ") && !$0.hasPrefix("   ") && !$0.contains("not covered") }
+            .compactMap { $0.split(separator: " ").first.map(String.init) }
+        let ex01 = Array(severities.prefix(23))
+        let rank = ["CRITICAL": 0, "HIGH": 1, "MEDIUM": 2, "LOW": 3, "INFO": 4]
+        #expect(ex01.map { rank[$0] ?? 9 } == ex01.map { rank[$0] ?? 9 }.sorted(), "most severe first: \(ex01)")
+        // --sort time keeps the single chronological list.
+        let timed = try t.run("hunt --sort time").split(separator: "\n").filter { $0.hasPrefix("  ") && $0.contains(" F") && !$0.hasPrefix("   ") }
+        #expect(timed.first?.contains("F1 ") == true)
+    }
+
+    @Test func showFindingListsItsEventsByFileAndLine() throws {
+        let (t, _) = try TimelineCommandTests.loaded()
+        let (id, events) = try Self.chain(t)
+        let text = try t.run("show \(id)")
+        #expect(text.hasPrefix("finding \(id)  CRITICAL"))
+        #expect(text.contains("\(events.count) events"))
+        #expect(text.contains("Ecp/HttpProxy_2021030306-1.LOG:6 "))
+        #expect(text.contains("EX01/eventlogs/Security.xml:1 "))
+        let doc = try JSONSerialization.jsonObject(with: Data(try t.run("show \(id.lowercased()) --json").utf8)) as! [String: Any]
+        #expect(doc["finding"] as? String == id && doc["rule"] as? String == "chain.proxylogon")
+        #expect((doc["events"] as! [[String: Any]]).map { $0["event"] as! Int } == events)
+        #expect(t.failure("show F999").contains("no finding 'F999'"))
+    }
+
+    @Test func showEventNamesTheFindingsCitingIt() throws {
+        let (t, _) = try TimelineCommandTests.loaded()
+        let (id, _) = try Self.chain(t)
+        let text = try t.run("show Ecp/HttpProxy_2021030306-1.LOG:6")
+        let cited = try #require(text.split(separator: "\n").first { $0.hasPrefix("cited by ") })
+        #expect(cited.contains("\(id) chain.proxylogon") && cited.contains("proxylogon.ssrf"))
+        let doc = try JSONSerialization.jsonObject(with: Data(try t.run("show Ecp/HttpProxy_2021030306-1.LOG:6 --json").utf8)) as! [String: Any]
+        #expect((doc["findings"] as! [[String: Any]]).contains { $0["id"] as? String == id })
+        // An event no finding cites says nothing of findings.
+        #expect(!(try t.run("show ECPServer20210227-1.LOG:6")).contains("cited by"))
+    }
+
+    @Test func timelineOfOneFinding() throws {
+        let (t, _) = try TimelineCommandTests.loaded()
+        let (id, events) = try Self.chain(t)
+        let rows = try TimelineCommandTests.rows(try t.run("timeline --finding \(id) --json"))
+        #expect(Set(rows.map { $0["event"] as! Int }) == Set(events))
+        #expect(rows.allSatisfy { ($0["findings"] as? [String])?.contains(id) == true })
+        let narrowed = try TimelineCommandTests.rows(try t.run("timeline --finding \(id) --source eventlog --json"))
+        #expect(!narrowed.isEmpty && narrowed.count < rows.count)
+        #expect(t.failure("timeline --finding F999").contains("no finding 'F999'"))
+    }
+
+    @Test func reportFindingTablesCiteFileAndLine() throws {
+        let (t, dir) = try TimelineCommandTests.loaded()
+        let path = dir.appendingPathComponent("r.md")
+        try t.run("report \(path.path)")
+        let md = try String(contentsOf: path, encoding: .utf8)
+        let chainRow = try #require(md.split(separator: "\n").first { $0.contains("| chain.proxylogon |") })
+        // 28 events: the first three by FILE:LINE, then +25.
+        #expect(chainRow.hasSuffix("EX01/C/inetpub/wwwroot/aspnet\\_client/supp0rt.aspx:1, EX01/C/inetpub/logs/LogFiles/W3SVC1/u\\_ex210303.log:59, "
+                                   + "EX01/C/Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Ecp/HttpProxy\\_2021030306-1.LOG:6 +25 |"))
+        let one = ReportFinding(id: "F1", facts: (rule: "r", title: "t", severity: "low", cves: [], server: "S", time: 0, summary: ""),
+                                events: [1, 2], places: ["a.log:1", "a.log:2"])
+        #expect(one.citation == "a.log:1, a.log:2")
+    }
+}

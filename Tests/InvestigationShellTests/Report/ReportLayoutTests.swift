@@ -1,0 +1,112 @@
+import ExchangeEvidence
+import Foundation
+@testable import InvestigationShell
+import Testing
+
+/// The HTML report's layout: times, ids and addresses never wrap, the severity tables share their column
+/// widths, and the chart spans the whole evidence period with the exposure windows drawn.
+@Suite struct ReportLayoutTests {
+    static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+        .first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    /// Measures the rendered page: every `.nw` element must hold one line that fits its box (inline ones: one
+    /// line), and the header
+    /// cells of every findings table must have the same widths. The result lands in `body[data-layout]`.
+    static let probe = """
+        <script>
+        const wrapped = [];
+        for (const el of document.querySelectorAll('.nw')) {
+          const range = document.createRange(); range.selectNodeContents(el);
+          const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+          const style = getComputedStyle(el);
+          const room = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+          const overflows = style.display !== 'inline' && range.getBoundingClientRect().width > room + 1;
+          if (tops.size > 1 || overflows) wrapped.push(el.textContent);
+        }
+        const widths = [...document.querySelectorAll('table.findings')].map(t => [...t.querySelectorAll('th')].map(th => Math.round(th.getBoundingClientRect().width)).join(','));
+        document.body.setAttribute('data-layout', JSON.stringify({wrapped, widths, nw: document.querySelectorAll('.nw').length}));
+        </script>
+        """
+
+    static func chrome(_ args: [String], profile: URL) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: chromium!)
+        p.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=\(profile.path)"] + args
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    @Test func timesIdsAndAddressesNeverWrapAndTablesLineUpAt1280And800() throws {
+        guard Self.chromium != nil else {
+            print("skipped: Chromium is not installed (scripts/setup installs it)")
+            return
+        }
+        let (t, dir) = try TimelineCommandTests.loaded()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try t.run("mark Ecp/HttpProxy_2021030306-1.LOG:6 as malicious --note 'first SSRF request'")
+        let report = dir.appendingPathComponent("report.html")
+        try t.run("report \(report.path)")
+        // A copy with the probe: the report itself allows no script.
+        let html = try String(contentsOf: report, encoding: .utf8)
+            .replacingOccurrences(of: #"<meta http-equiv="Content-Security-Policy"[^>]*>"#, with: "", options: .regularExpression)
+            .replacingOccurrences(of: "</body>", with: Self.probe + "</body>")
+        let probed = dir.appendingPathComponent("probed.html")
+        try html.write(to: probed, atomically: true, encoding: .utf8)
+        for width in [1280, 800] {
+            let dom = try Self.chrome(["--window-size=\(width),2000", "--virtual-time-budget=3000", "--dump-dom", probed.absoluteString],
+                                      profile: dir.appendingPathComponent("chrome"))
+            let attribute = try #require(dom.firstMatch(of: #/data-layout="([^"]*)"/#)?.1, "the probe ran at \(width) px")
+            let json = String(attribute).replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&amp;", with: "&")
+            let layout = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: Any]
+            #expect((layout["nw"] as! Int) > 50)
+            #expect((layout["wrapped"] as! [String]).isEmpty, "wrapped at \(width) px: \(layout["wrapped"]!)")
+            let widths = layout["widths"] as! [String]
+            #expect(widths.count >= 3 && Set(widths).count == 1, "findings tables' columns at \(width) px: \(widths)")
+            let png = dir.appendingPathComponent("report-\(width).png")
+            _ = try Self.chrome(["--window-size=\(width),2000", "--screenshot=\(png.path)", report.absoluteString], profile: dir.appendingPathComponent("chrome"))
+            let image = try Data(contentsOf: png)
+            #expect(image.starts(with: [0x89, 0x50, 0x4E, 0x47]) && image.count > 20_000)
+            if let keep = ProcessInfo.processInfo.environment["EXHUNT_KEEP_SCREENSHOTS"] {
+                try? FileManager.default.removeItem(atPath: keep + "/report-\(width).png")
+                try FileManager.default.copyItem(at: png, to: URL(fileURLWithPath: keep + "/report-\(width).png"))
+            }
+        }
+    }
+
+    @Test func theChartSpansTheWholeEvidencePeriodAndShowsExposure() throws {
+        let (t, dir) = try TimelineCommandTests.loaded()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = try ReportModel.gather(t.session)
+        let svg = TimelineChart(model: model, time: t.session.displayTime).render()
+        // The training logs run to 2021-03-06 00:26: the axis reaches that day.
+        let ticks = svg.matches(of: #/class="tick">([0-9-]+)</#).map { String($0.1) }
+        #expect(ticks.first == "2021-02-25" && ticks.contains("2021-03-06"), "\(ticks)")
+        // EX01 was open to ProxyLogon until the update on the evening of 4 March, EX02 until 3 March.
+        let bands = svg.matches(of: #/<rect class="exposure"[^>]*><title>([^<]*)</#).map { String($0.1) }
+        #expect(bands.contains { $0.hasPrefix("EX01: exposed to ProxyLogon") && $0.contains("until the update at 2021-03-04 21:19:46") })
+        #expect(bands.contains { $0.hasPrefix("EX02: exposed to ProxyLogon") && $0.contains("until the update at 2021-03-03 10:13:16") })
+        #expect(!bands.contains { $0.contains("ProxyNotShell") }, "a campaign not yet begun is not drawn")
+    }
+
+    @Test func denseDaysKeepAQuietLastDayAndDropStrayYears() {
+        let day: Int64 = 86_400_000
+        var daily: [(day: Int64, events: Int)] = [(0, 2)]                // a file time years before the logs
+        for d in 1000..<1010 { daily.append((Int64(d) * day, 500)) }
+        daily.append((1010 * day, 3))                                       // the last, quiet day of logs
+        let kept = TimelineChart.denseDays(daily)
+        #expect(kept.first == 1000 * day && kept.last == 1010 * day)
+        let ticks = TimelineChart.ticks(from: 1000 * day, to: 1011 * day) { Timestamp.short($0) }
+        #expect(ticks.first?.0 == 1000 * day && ticks.last?.0 == 1011 * day)
+    }
+
+    @Test func proseKeepsTimesAddressesAndRuleIdsWhole() {
+        let html = ReportText.htmlKeepingTokens("SSRF 2021-03-03 06:49:42 (proxylogon.ssrf) from 167.99.168.251 <b>15.1.2176.9</b> x.proxylogon.ssrfy (2021-01-03)")
+        #expect(html == "SSRF <span class=\"nw\">2021-03-03 06:49:42</span> (<span class=\"nw\">proxylogon.ssrf</span>) from "
+                + "<span class=\"nw\">167.99.168.251</span> &lt;b&gt;15.1.2176.9&lt;/b&gt; x.proxylogon.ssrfy (<span class=\"nw\">2021-01-03</span>)")
+    }
+}
