@@ -11,7 +11,7 @@ struct HuntCommand: Command {
     var positionalLimit: Int? { 0 }
     var options: [OptionSpec] {
         [OptionSpec(name: "rule", short: nil, kind: .repeated, valueName: "ID",
-                    help: "only this rule (repeatable; see 'rules'; a loaded Sigma rule as sigma:ID or its ID)", choices: []),
+                    help: "only this rule (repeatable; see 'rules'; a loaded rule as sigma:ID, yara:RULE or its bare id)", choices: []),
          .value("server", "NAME", "only this server"),
          .value("min-severity", "LEVEL", "hide findings below LEVEL", choices: Severity.allCases.map(\.name)),
          .value("sort", "ORDER", "'time': one list in time order instead of per server, most severe first", choices: ["time", "server"])]
@@ -23,7 +23,7 @@ struct HuntCommand: Command {
         let known = ctx.session.knownRuleIDs
         let rules = try args.values("rule").map { id in
             if known.contains(id) { return id }
-            if known.contains("sigma:" + id) { return "sigma:" + id }
+            if let kind = ctx.session.ruleLibrary.loaders.map(\.kind).first(where: { known.contains($0 + ":" + id) }) { return kind + ":" + id }
             throw ShellError("hunt: no rule '\(TerminalText.escape(id))'; 'rules' lists the built-in and loaded ones")
         }
         let server = args.value("server")

@@ -7,7 +7,7 @@ public final class HuntFindings {
     private var generation = -1
     private var revision = -1
     private var cached: Hunter.Result?
-    private var coverage: (generation: Int, value: RuleCoverage)?
+    private var coverage: (generation: Int, revision: Int, value: RuleCoverage)?
     /// Rules loaded from files (`rules load`), run beside the built-in ones.
     let library: RuleLibrary
 
@@ -23,11 +23,11 @@ public final class HuntFindings {
         return fresh
     }
 
-    /// Which rules could run on each server and on which period, computed once per store generation.
+    /// Which rules could run on each server and on which period, computed once per store generation and rule load.
     public func ruleCoverage(for store: EventStore) -> RuleCoverage {
-        if let coverage, coverage.generation == store.generation { return coverage.value }
+        if let coverage, coverage.generation == store.generation, coverage.revision == library.revision { return coverage.value }
         let fresh = RuleCoverage.of(store, coverage: cachedResult(for: store)?.coverage)
-        coverage = (store.generation, fresh)
+        coverage = (store.generation, library.revision, fresh)
         return fresh
     }
 
@@ -43,7 +43,7 @@ public final class HuntFindings {
 }
 
 extension Session {
-    /// Sigma (and other) rules loaded from files in this session or from its case.
+    /// Sigma and YARA rules loaded from files in this session or from its case.
     public var ruleLibrary: RuleLibrary { attachment(RuleLibrary.self) { RuleLibrary() } }
 
     /// How many rules a hunt runs: the built-in ones and every rule loaded from files.

@@ -97,6 +97,7 @@ import Testing
         let one = try shell.run("hunt --rule yara:training_oab_shell")
         #expect(one.contains("yara:training_oab_shell") && !one.contains("sigma:"), "\(one)")
         #expect(shell.failure("hunt --rule yara:nope").contains("no rule 'yara:nope'"))
+        #expect(try shell.run("hunt --rule training_oab_shell").contains("yara:training_oab_shell"), "a bare YARA rule name is accepted")
         let library = shell.session.ruleLibrary
         #expect(library.files.first { $0.kind == "yara" }?.options == ["raw"])
         #expect(library.detectionRules.compactMap { $0 as? YaraScanRule }.first?.raw == true)
