@@ -36,8 +36,9 @@ public protocol RuleFileLoader: Sendable {
     var kind: String { get }
     /// Lower-case extensions without the dot.
     var extensions: [String] { get }
-    /// Reads one file: the rules it holds and those it could not load (never silently dropped).
-    func load(path: String, bytes: [UInt8]) -> (rules: [LoadedRule], problems: [RuleLoadProblem])
+    /// Reads one file: the rules it holds, those it could not load (never silently dropped), and warnings about
+    /// rules that did load (`FILE:LINE: warning: …`, e.g. libyara's slow-string warnings).
+    func load(path: String, bytes: [UInt8]) -> (rules: [LoadedRule], problems: [RuleLoadProblem], warnings: [String])
     /// Detection rules that run every loaded rule of this kind (one pass for all of them where the format allows);
     /// `options` are those given to `rules load` for files of this kind (YARA's `raw`).
     func detectionRules(_ rules: [LoadedRule], options: Set<String>) -> [any DetectionRule]
@@ -52,7 +53,7 @@ public struct SigmaFileLoader: RuleFileLoader {
     public var kind: String { "sigma" }
     public var extensions: [String] { ["yml", "yaml"] }
 
-    public func load(path: String, bytes: [UInt8]) -> (rules: [LoadedRule], problems: [RuleLoadProblem]) {
+    public func load(path: String, bytes: [UInt8]) -> (rules: [LoadedRule], problems: [RuleLoadProblem], warnings: [String]) {
         let text = String(decoding: bytes, as: UTF8.self)
         let parsed = SigmaParser.parse(text, file: path)
         var problems = parsed.problems
@@ -68,7 +69,7 @@ public struct SigmaFileLoader: RuleFileLoader {
                                     status: r.status, file: path, line: r.line, references: r.references,
                                     findingRule: r.findingRule, payload: r))
         }
-        return (rules, problems)
+        return (rules, problems, [])
     }
 
     public func detectionRules(_ rules: [LoadedRule], options: Set<String>) -> [any DetectionRule] {

@@ -22,6 +22,8 @@ public final class RuleLibrary: @unchecked Sendable {
         public var files: [RuleFile] = []
         public var loaded = 0
         public var problems: [RuleLoadProblem] = []
+        /// Warnings about rules that loaded (`FILE:LINE: warning: …`).
+        public var warnings: [String] = []
     }
 
     public let loaders: [any RuleFileLoader]
@@ -69,12 +71,13 @@ public final class RuleLibrary: @unchecked Sendable {
             report.files.append(f.file)
             report.loaded += f.file.rules
             report.problems += f.problems
+            report.warnings += f.warnings
         }
         return report
     }
 
     /// Loads one file, replacing what an earlier load of the same path gave.
-    public func loadFile(_ path: String, options: Set<String> = []) throws -> (file: RuleFile, problems: [RuleLoadProblem]) {
+    public func loadFile(_ path: String, options: Set<String> = []) throws -> (file: RuleFile, problems: [RuleLoadProblem], warnings: [String]) {
         guard let loader = loader(for: path) else { throw RuleLoadError("\(path): unknown rule file type") }
         guard let data = FileManager.default.contents(atPath: path) else { throw RuleLoadError("cannot read \(path)") }
         let bytes = [UInt8](data)
@@ -97,7 +100,7 @@ public final class RuleLibrary: @unchecked Sendable {
         let file = RuleFile(path: path, sha256: SHA256.hex(bytes), kind: loader.kind, rules: accepted.count, options: options.sorted())
         files.append(file)
         revision += 1
-        return (file, fileProblems)
+        return (file, fileProblems, result.warnings)
     }
 
     /// Drops every loaded rule.

@@ -16,21 +16,21 @@ public struct YaraFileLoader: RuleFileLoader {
         let bytes: [UInt8]
     }
 
-    public func load(path: String, bytes: [UInt8]) -> (rules: [LoadedRule], problems: [RuleLoadProblem]) {
+    public func load(path: String, bytes: [UInt8]) -> (rules: [LoadedRule], problems: [RuleLoadProblem], warnings: [String]) {
         func problem(_ line: Int?, _ reason: String) -> RuleLoadProblem {
             RuleLoadProblem(file: path, line: line, id: "", title: "", reason: reason, unsupported: false)
         }
         let result: YaraCompiler.Result
-        do { result = try YaraCompiler.compile(sources: [(path, bytes)]) } catch { return ([], [problem(nil, "\(error)")]) }
+        do { result = try YaraCompiler.compile(sources: [(path, bytes)]) } catch { return ([], [problem(nil, "\(error)")], []) }
         let errors = result.diagnostics.filter { !$0.isWarning }.map { problem($0.line, $0.message) }
-        guard let file = result.files.first else { return ([], errors.isEmpty ? [problem(nil, "did not compile")] : errors) }
+        guard let file = result.files.first else { return ([], errors.isEmpty ? [problem(nil, "did not compile")] : errors, []) }
         let lines = Self.ruleLines(String(decoding: bytes, as: UTF8.self))
         let source = Source(path: path, bytes: bytes)
         let rules = file.rules.map { name in
             LoadedRule(kind: kind, id: name, title: "YARA rule \(name)", level: "high", status: "", file: path,
                        line: lines[name] ?? 0, references: [], findingRule: YaraScanRule.prefix + name, payload: source)
         }
-        return (rules, errors)
+        return (rules, errors, result.diagnostics.filter(\.isWarning).map(\.description))
     }
 
     public func detectionRules(_ rules: [LoadedRule], options: Set<String>) -> [any DetectionRule] {

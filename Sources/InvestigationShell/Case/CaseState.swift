@@ -85,6 +85,7 @@ public final class CaseState {
                     warn("rule file \(row.path) changed since the case recorded it (SHA-256 was \(row.sha256), now \(loaded.file.sha256)); loaded as it is now")
                     try file.recordRuleFiles([Self.row(loaded.file)], user: Self.user, time: Self.now)
                 }
+                for w in loaded.warnings { warn(w) }
                 for p in loaded.problems { warn("not loaded: \(p.file):\(p.line.map(String.init) ?? "-"): \(p.reason)") }
                 reloaded[loaded.file.kind, default: 0] += 1
             } catch {

@@ -54,6 +54,7 @@ struct RulesCommand: Command {
                 })),
                 ("loaded", .int(loaded)),
                 ("not_loaded", .array(problems.map(Self.json))),
+                ("warnings", .strings(reports.flatMap { $0.1.warnings })),
                 ("case", kept.map { .string($0) } ?? .null),
             ]))
         } else {
@@ -72,6 +73,7 @@ struct RulesCommand: Command {
                 }
                 let brokenMore = r.problems.filter { !$0.unsupported }.count - 10
                 if brokenMore > 0 { ctx.line("  … \(brokenMore) more broken") }
+                for w in r.warnings { ctx.line("  " + TerminalText.escape(w)) }
                 if unsupported > 0 { ctx.line("  \(unsupported) use what exhunt does not support or a log source it does not map") }
             }
             let withRules = files.filter { $0.rules > 0 }.count
