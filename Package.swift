@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // System libraries (Debian: libedit-dev, libssl-dev, libyara-dev, zlib1g-dev).
@@ -31,7 +32,7 @@ let package = Package(
             dependencies: ["CCrypto", "CLibz", "CMappedEvidence"]),
         .target(
             name: "ExchangeDetection",
-            dependencies: ["ExchangeEvidence", "CYara"],
+            dependencies: ["ExchangeEvidence", "CYara", .product(name: "Yams", package: "Yams")],
             resources: [.copy("Resources")]),
         .target(
             name: "InvestigationShell",

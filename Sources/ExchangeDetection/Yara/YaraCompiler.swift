@@ -35,17 +35,24 @@ public enum YaraCompiler {
     }
 
     public static func compile(files paths: [String]) throws -> Result {
+        var sources: [(path: String, bytes: [UInt8])] = []
+        var unreadable: [String] = []
+        for path in paths {
+            if let data = FileManager.default.contents(atPath: path) { sources.append((path, [UInt8](data))) } else { unreadable.append(path) }
+        }
+        let result = try compile(sources: sources)
+        return Result(ruleSet: result.ruleSet, files: result.files,
+                      diagnostics: unreadable.map { YaraDiagnostic(file: $0, line: 0, message: "cannot read the file", isWarning: false) } + result.diagnostics,
+                      rejected: unreadable + result.rejected)
+    }
+
+    /// Compiles rule sources already read (`path` names them in diagnostics and namespaces).
+    public static func compile(sources: [(path: String, bytes: [UInt8])]) throws -> Result {
         try YaraLibrary.start()
         var good: [(path: String, sha256: String, text: [UInt8])] = []
         var diagnostics: [YaraDiagnostic] = []
         var rejected: [String] = []
-        for path in paths {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                diagnostics.append(YaraDiagnostic(file: path, line: 0, message: "cannot read the file", isWarning: false))
-                rejected.append(path)
-                continue
-            }
-            let bytes = [UInt8](data)
+        for (path, bytes) in sources {
             let alone = try build([(path, bytes)])
             diagnostics += alone.diagnostics
             if alone.rules == nil { rejected.append(path); continue }

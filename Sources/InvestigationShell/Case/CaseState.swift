@@ -12,6 +12,8 @@ public final class CaseState {
     private var pendingAudit: [AuditEntry] = []
     /// Analyst indicators added (`ioc add`) while no case was open, written to the next case opened.
     private var pendingIOCs: [AnalystIOC] = []
+    /// Rule files loaded (`rules load`) while no case was open, recorded in the next case opened.
+    private var pendingRuleFiles: [RuleLibrary.RuleFile] = []
     private var recordedGeneration = -1
     private var localRevision = 0
     private var markCache: (version: Int, revision: Int, marks: [CaseMark])?
@@ -42,7 +44,57 @@ public final class CaseState {
         try file.recordProvenance(Provenance.of(session), user: Self.user, time: Self.now)
         try recordEvidence(session)
         try loadIndicators(session)
-        try RuleFiles.of(session).caseOpened(file, session: session)
+        try loadRuleFiles(session)
+    }
+
+    // MARK: - Rule files
+
+    /// Records rule files `rules load` loaded; returns the case's path, or nil when no case is open (then they
+    /// are recorded in the next case opened in this session).
+    func keepRuleFiles(_ files: [RuleLibrary.RuleFile]) throws -> String? {
+        guard let file else { pendingRuleFiles += files; return nil }
+        try file.recordRuleFiles(files.map(Self.row), user: Self.user, time: Self.now)
+        return file.path
+    }
+
+    private static func row(_ f: RuleLibrary.RuleFile) -> CaseRuleFile {
+        CaseRuleFile(path: f.path, sha256: f.sha256, kind: f.kind, options: f.options.joined(separator: ","))
+    }
+
+    /// Writes the rule files loaded before the case opened, then loads the case's rule files that this session
+    /// does not hold yet, with the options they were loaded with. A missing file, one whose SHA-256 changed since
+    /// the case recorded it, or one of a kind this exhunt cannot load is reported; the others load.
+    private func loadRuleFiles(_ session: Session) throws {
+        guard let file else { return }
+        try file.recordRuleFiles(pendingRuleFiles.map(Self.row), user: Self.user, time: Self.now)
+        pendingRuleFiles = []
+        let library = session.ruleLibrary
+        func warn(_ text: String) { session.output.diagnostic(TerminalText.escape("case \(file.path): \(text)") + "\n") }
+        var reloaded: [String: Int] = [:]
+        for row in try file.ruleFiles() {
+            if library.files.contains(where: { $0.path == row.path && $0.sha256 == row.sha256 }) { continue }
+            guard library.loaders.contains(where: { $0.kind == row.kind }) else {
+                warn("rule file \(row.path) is a \(row.kind) rule file; this exhunt cannot load \(row.kind) rules"); continue
+            }
+            guard FileManager.default.fileExists(atPath: row.path) else { warn("rule file \(row.path) is missing; its rules are not loaded"); continue }
+            do {
+                let options = Set(row.options.split(separator: ",").map(String.init))
+                let loaded = try library.loadFile(row.path, options: options)
+                ProvenanceLedger.of(session).recordRuleFile(.init(kind: loaded.file.kind, path: loaded.file.path, sha256: loaded.file.sha256))
+                if loaded.file.sha256 != row.sha256 {
+                    warn("rule file \(row.path) changed since the case recorded it (SHA-256 was \(row.sha256), now \(loaded.file.sha256)); loaded as it is now")
+                    try file.recordRuleFiles([Self.row(loaded.file)], user: Self.user, time: Self.now)
+                }
+                for w in loaded.warnings { warn(w) }
+                for p in loaded.problems { warn("not loaded: \(p.file):\(p.line.map(String.init) ?? "-"): \(p.reason)") }
+                reloaded[loaded.file.kind, default: 0] += 1
+            } catch {
+                warn("rule file \(row.path) could not be loaded: \(error)")
+            }
+        }
+        for (kind, n) in reloaded.sorted(by: { $0.key < $1.key }) {
+            session.output.diagnostic(TerminalText.escape("case \(file.path): reloaded \(n) \(kind) rule file\(n == 1 ? "" : "s")") + "\n")
+        }
     }
 
     // MARK: - Analyst indicators

@@ -10,8 +10,8 @@ struct HuntCommand: Command {
     var usage: String { "hunt [--rule ID] [--server NAME] [--min-severity LEVEL] [--sort time]" }
     var positionalLimit: Int? { 0 }
     var options: [OptionSpec] {
-        [OptionSpec(name: "rule", short: nil, kind: .repeated, valueName: "ID", help: "only this rule (repeatable; see 'rules')",
-                    choices: RuleRegistry.standard.map(\.id)),
+        [OptionSpec(name: "rule", short: nil, kind: .repeated, valueName: "ID",
+                    help: "only this rule (repeatable; see 'rules'; a loaded rule as sigma:ID, yara:RULE or its bare id)", choices: []),
          .value("server", "NAME", "only this server"),
          .value("min-severity", "LEVEL", "hide findings below LEVEL", choices: Severity.allCases.map(\.name)),
          .value("sort", "ORDER", "'time': one list in time order instead of per server, most severe first", choices: ["time", "server"])]
@@ -20,7 +20,12 @@ struct HuntCommand: Command {
     func run(_ args: Arguments, in ctx: CommandContext) throws {
         try ctx.requireEvidence(name)
         let store = ctx.session.store
-        let rules = args.values("rule")
+        let known = ctx.session.knownRuleIDs
+        let rules = try args.values("rule").map { id in
+            if known.contains(id) { return id }
+            if let kind = ctx.session.ruleLibrary.loaders.map(\.kind).first(where: { known.contains($0 + ":" + id) }) { return kind + ":" + id }
+            throw ShellError("hunt: no rule '\(TerminalText.escape(id))'; 'rules' lists the built-in and loaded ones")
+        }
         let server = args.value("server")
         let minimum = args.value("min-severity").flatMap(Severity.init(name:)) ?? .info
         if let server, store.count > 0, !store.files.contains(where: { $0.server == server }) {
@@ -71,7 +76,7 @@ struct HuntCommand: Command {
                     .object([("server", .string(s)), ("note", .string(quietNote(s))),
                              ("filtered_out", .int(result.findings.filter { $0.server == s }.count))])
                 })),
-                ("rules_run", .int(RuleRegistry.standard.count)), ("seconds", .double(result.seconds)),
+                ("rules_run", .int(ctx.session.ruleCount)), ("seconds", .double(result.seconds)),
                 ("provenance", Provenance.of(ctx.session).json),
             ]))
             return
@@ -105,7 +110,7 @@ struct HuntCommand: Command {
         // Filtered out: what --rule/--min-severity hid on the servers shown, not the other servers' findings.
         let hidden = result.findings.filter { server == nil || $0.server == server }.count - findings.count
         ctx.line("\(findings.count) finding\(findings.count == 1 ? "" : "s")" + (hidden > 0 ? " (\(hidden) filtered out)" : "")
-                 + " from \(RuleRegistry.standard.count) rules in \(String(format: "%.3f", result.seconds)) s; 'help rules/ID' explains a rule, 'sources' shows coverage")
+                 + " from \(ctx.session.ruleCount) rules in \(String(format: "%.3f", result.seconds)) s; 'help rules/ID' explains a rule, 'sources' shows coverage")
     }
 
     static func key(_ f: Finding) -> String { "\(f.rule)\u{0}\(f.server)\u{0}\(f.time)\u{0}\(f.events.first ?? -1)" }

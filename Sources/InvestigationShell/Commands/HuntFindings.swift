@@ -1,48 +1,56 @@
 import ExchangeDetection
 import ExchangeEvidence
 
-/// The session's hunt result, kept until the store changes, so `hunt` with other filters, `export` and
-/// later commands (timeline marks) reuse it instead of running the rules again.
+/// The session's hunt result, kept until the store or the loaded rules change, so `hunt` with other filters,
+/// `export` and later commands (timeline marks) reuse it instead of running the rules again.
 public final class HuntFindings {
     private var generation = -1
+    private var revision = -1
     private var cached: Hunter.Result?
-    private var coverage: (generation: Int, value: RuleCoverage)?
-    /// Rules loaded at run time (`rules load`), run after the built-in ones.
-    private var loadedRules: [any DetectionRule] = []
+    private var coverage: (generation: Int, revision: Int, value: RuleCoverage)?
+    /// Rules loaded from files (`rules load`), run beside the built-in ones.
+    let library: RuleLibrary
 
-    public init() {}
+    public init(library: RuleLibrary = RuleLibrary()) { self.library = library }
 
-    /// Replaces the run-time rules; the next hunt runs them (the cached result is dropped).
-    public func setLoadedRules(_ rules: [any DetectionRule]) {
-        loadedRules = rules
-        cached = nil
-        generation = -1
-    }
-
-    /// The result of every rule on the current store, computed once per store generation.
+    /// The result of every rule on the current store, computed once per store generation and rule load.
     public func result(for store: EventStore) -> Hunter.Result {
-        if let cached, generation == store.generation { return cached }
-        let fresh = Hunter(rules: RuleRegistry.standard + loadedRules).run(on: store)
+        if let cached = cachedResult(for: store) { return cached }
+        let fresh = Hunter(rules: RuleRegistry.standard + library.detectionRules).run(on: store)
         cached = fresh
         generation = store.generation
+        revision = library.revision
         return fresh
     }
 
-    /// Which rules could run on each server and on which period, computed once per store generation.
+    /// Which rules could run on each server and on which period, computed once per store generation and rule load.
     public func ruleCoverage(for store: EventStore) -> RuleCoverage {
-        if let coverage, coverage.generation == store.generation { return coverage.value }
+        if let coverage, coverage.generation == store.generation, coverage.revision == library.revision { return coverage.value }
         let fresh = RuleCoverage.of(store, coverage: cachedResult(for: store)?.coverage)
-        coverage = (store.generation, fresh)
+        coverage = (store.generation, library.revision, fresh)
         return fresh
     }
 
     /// The result already computed for the store's current generation, without running the rules.
-    public func cachedResult(for store: EventStore) -> Hunter.Result? { generation == store.generation ? cached : nil }
+    public func cachedResult(for store: EventStore) -> Hunter.Result? {
+        generation == store.generation && revision == library.revision ? cached : nil
+    }
 
     /// The session's cache.
     public static func of(_ session: Session) -> HuntFindings {
-        session.attachment(HuntFindings.self) { HuntFindings() }
+        session.attachment(HuntFindings.self) { HuntFindings(library: session.ruleLibrary) }
     }
+}
+
+extension Session {
+    /// Sigma and YARA rules loaded from files in this session or from its case.
+    public var ruleLibrary: RuleLibrary { attachment(RuleLibrary.self) { RuleLibrary() } }
+
+    /// How many rules a hunt runs: the built-in ones and every rule loaded from files.
+    var ruleCount: Int { RuleRegistry.standard.count + ruleLibrary.rules.count }
+
+    /// The `rule` ids findings can carry, for checking `--rule` values.
+    var knownRuleIDs: Set<String> { Set(RuleRegistry.standard.map(\.id) + ruleLibrary.rules.map(\.findingRule)) }
 }
 
 extension RuleCoverage.Family {

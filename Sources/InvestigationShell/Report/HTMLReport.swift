@@ -104,6 +104,14 @@ struct HTMLReport {
             }
             o += Self.close
         }
+        if !model.loadedRules.isEmpty {
+            o += "<p>Loaded rules behind these findings:</p>\n<ul>\n"
+            for r in model.loadedRules {
+                o += "<li>\(h(r.findingRule)): \(h(r.title)) (\(h(r.kind)), \(h(r.file)):\(r.line))"
+                o += (r.references.isEmpty ? "" : "; references: " + r.references.map(h).joined(separator: ", ")) + "</li>\n"
+            }
+            o += "</ul>\n"
+        }
 
         o += "<h2>Marked events in order</h2>\n"
         if model.marks.isEmpty { o += "<p>No events were marked.</p>\n" } else {

@@ -45,6 +45,15 @@ struct MarkdownReport {
             }
             p()
         }
+        if !model.loadedRules.isEmpty {
+            p("Loaded rules behind these findings:")
+            p()
+            for r in model.loadedRules {
+                p("- \(md(r.findingRule)): \(md(r.title)) (\(md(r.kind)), \(md(r.file)):\(r.line))"
+                  + (r.references.isEmpty ? "" : "; references: " + r.references.map(md).joined(separator: ", ")))
+            }
+            p()
+        }
         p("## Marked events in order")
         p()
         if model.marks.isEmpty { p("No events were marked.") } else {

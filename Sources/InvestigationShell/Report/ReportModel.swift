@@ -86,6 +86,8 @@ struct ReportModel {
     var notes: [CaseNote]
     var iocHits: [AnalystIOCHit]
     var publishedHits: [PublishedIOCHit]
+    /// Rules loaded from files (Sigma) that produced findings, for their titles, files and references.
+    var loadedRules: [LoadedRule]
     var remediation: [RemediationCatalog.Applied]
     var files: [EvidenceFile]
     var auditCount: Int
@@ -165,6 +167,7 @@ struct ReportModel {
             generated: CaseState.now, user: CaseState.user, casePath: state.file?.path, zone: session.settings.timezoneName,
             evidenceSets: session.loads.map(\.evidenceSet), servers: servers, marks: marks,
             markedEvents: markedEvents, notes: (try state.file?.notes()) ?? [], iocHits: iocHits, publishedHits: published,
+            loadedRules: session.ruleLibrary.rules.filter { r in findings.contains { $0.facts.rule == r.findingRule } },
             remediation: try RemediationCatalog.load().applicable(servers), files: store.files,
             auditCount: (try state.file?.counts().first { $0.table == "audit" }?.rows) ?? 0, provenance: Provenance.of(session),
             daily: perDay.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })

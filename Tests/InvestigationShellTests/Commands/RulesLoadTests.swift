@@ -1,3 +1,4 @@
+import ExchangeDetection
 import Foundation
 @testable import InvestigationShell
 import Testing
@@ -74,5 +75,48 @@ import Testing
         let c = TestShell()
         try c.run("case open \(casePath)")
         #expect(c.output.stderr.contains("changed since the case recorded it"))
+    }
+
+    /// YARA goes through the same `RuleLibrary` as Sigma: `rules` lists its rules (kind yara, id = rule name),
+    /// `hunt --rule yara:NAME` runs one, `--raw` is kept with the file, and provenance names both files with SHA-256.
+    @Test func yaraAndSigmaShareOneLibrary() throws {
+        let dir = try Self.rulesFolder()
+        let sigma = dir.appendingPathComponent("sigma")
+        try FileManager.default.createDirectory(at: sigma, withIntermediateDirectories: true)
+        try RulesCommandTests.webShellPosts.write(to: sigma.appendingPathComponent("post.yml"), atomically: true, encoding: .utf8)
+        let shell = TestShell()
+        try shell.run("load \(Self.training)")
+        try shell.run("rules load \(dir.path)/shell.yar \(sigma.path) --raw")
+        let list = try JSONSerialization.jsonObject(with: Data(try shell.run("rules --json").utf8)) as! [[String: Any]]
+        let yara = try #require(list.first { $0["kind"] as? String == "yara" })
+        #expect(yara["id"] as? String == "training_oab_shell")
+        #expect(yara["rule"] as? String == "yara:training_oab_shell")
+        #expect(yara["line"] as? Int == 1)
+        #expect(list.contains { $0["kind"] as? String == "sigma" })
+        #expect(try shell.run("rules").contains("yara:training_oab_shell"))
+        let one = try shell.run("hunt --rule yara:training_oab_shell")
+        #expect(one.contains("yara:training_oab_shell") && !one.contains("sigma:"), "\(one)")
+        #expect(shell.failure("hunt --rule yara:nope").contains("no rule 'yara:nope'"))
+        #expect(try shell.run("hunt --rule training_oab_shell").contains("yara:training_oab_shell"), "a bare YARA rule name is accepted")
+        let library = shell.session.ruleLibrary
+        #expect(library.files.first { $0.kind == "yara" }?.options == ["raw"])
+        #expect(library.detectionRules.compactMap { $0 as? YaraScanRule }.first?.raw == true)
+        let ledger = ProvenanceLedger.of(shell.session).ruleFiles
+        #expect(Set(ledger.map(\.kind)) == ["yara", "sigma"])
+        #expect(ledger.first { $0.kind == "yara" }?.path == dir.path + "/shell.yar")
+        #expect(ledger.allSatisfy { $0.sha256.count == 64 })
+        let hunt = try JSONSerialization.jsonObject(with: Data(try shell.run("hunt --json").utf8)) as! [String: Any]
+        let files = ((hunt["provenance"] as? [String: Any])?["rule_files"] as? [[String: Any]]) ?? []
+        #expect(files.count == 2)
+
+        // The case keeps the option and the reload restores it.
+        let casePath = dir.deletingLastPathComponent().appendingPathComponent("both.case").path
+        try shell.run("case new \(casePath)")
+        #expect(try #require(CaseState.of(shell.session).file).ruleFiles().first { $0.kind == "yara" }?.options == "raw")
+        let again = TestShell()
+        try again.run("case open \(casePath)")
+        #expect(again.output.stderr.contains("reloaded 1 sigma rule file") && again.output.stderr.contains("reloaded 1 yara rule file"))
+        #expect(again.session.ruleLibrary.detectionRules.compactMap { $0 as? YaraScanRule }.first?.raw == true)
+        #expect(ProvenanceLedger.of(again.session).ruleFiles.count == 2)
     }
 }

@@ -1,0 +1,79 @@
+/// A rule read from a rule file (Sigma, YARA), as `rules` lists it.
+public struct LoadedRule: Sendable {
+    /// The loader's kind: `sigma`, `yara`.
+    public let kind: String
+    /// The rule's own id (a Sigma rule's `id` UUID, a YARA rule's name).
+    public let id: String
+    public let title: String
+    public let level: String
+    public let status: String
+    public let file: String
+    public let line: Int
+    public let references: [String]
+    /// The `rule` its findings carry, e.g. `sigma:<uuid>`.
+    public let findingRule: String
+    /// What the loader needs to run the rule (a `SigmaRule`, a compiled YARA rule).
+    public let payload: any Sendable
+
+    public init(kind: String, id: String, title: String, level: String, status: String, file: String, line: Int,
+                references: [String], findingRule: String, payload: any Sendable) {
+        self.kind = kind
+        self.id = id
+        self.title = title
+        self.level = level
+        self.status = status
+        self.file = file
+        self.line = line
+        self.references = references
+        self.findingRule = findingRule
+        self.payload = payload
+    }
+}
+
+/// One format of rule files. `rules load` picks the loader by file extension, so a new format is a new
+/// loader in `RuleLibrary.standardLoaders`.
+public protocol RuleFileLoader: Sendable {
+    var kind: String { get }
+    /// Lower-case extensions without the dot.
+    var extensions: [String] { get }
+    /// Reads one file: the rules it holds, those it could not load (never silently dropped), and warnings about
+    /// rules that did load (`FILE:LINE: warning: …`, e.g. libyara's slow-string warnings).
+    func load(path: String, bytes: [UInt8]) -> (rules: [LoadedRule], problems: [RuleLoadProblem], warnings: [String])
+    /// Detection rules that run every loaded rule of this kind (one pass for all of them where the format allows);
+    /// `options` are those given to `rules load` for files of this kind (YARA's `raw`).
+    func detectionRules(_ rules: [LoadedRule], options: Set<String>) -> [any DetectionRule]
+}
+
+/// Sigma YAML files.
+public struct SigmaFileLoader: RuleFileLoader {
+    public let map: SigmaLogSourceMap
+
+    public init(map: SigmaLogSourceMap = .standard) { self.map = map }
+
+    public var kind: String { "sigma" }
+    public var extensions: [String] { ["yml", "yaml"] }
+
+    public func load(path: String, bytes: [UInt8]) -> (rules: [LoadedRule], problems: [RuleLoadProblem], warnings: [String]) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        let parsed = SigmaParser.parse(text, file: path)
+        var problems = parsed.problems
+        var rules: [LoadedRule] = []
+        for r in parsed.rules {
+            if map.bindings(for: r.logsource).isEmpty {
+                problems.append(RuleLoadProblem(file: path, line: r.line, id: r.id, title: r.title,
+                                                reason: "log source '\(r.logsource)' is not mapped to exhunt's evidence (help sigma)",
+                                                unsupported: true))
+                continue
+            }
+            rules.append(LoadedRule(kind: kind, id: r.id, title: r.title, level: r.level.isEmpty ? "medium" : r.level,
+                                    status: r.status, file: path, line: r.line, references: r.references,
+                                    findingRule: r.findingRule, payload: r))
+        }
+        return (rules, problems, [])
+    }
+
+    public func detectionRules(_ rules: [LoadedRule], options: Set<String>) -> [any DetectionRule] {
+        let sigma = rules.compactMap { $0.payload as? SigmaRule }
+        return sigma.isEmpty ? [] : [SigmaPass(rules: sigma, map: map)]
+    }
+}

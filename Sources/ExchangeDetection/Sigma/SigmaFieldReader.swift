@@ -1,0 +1,96 @@
+import ExchangeEvidence
+
+/// Reads named fields of stored events through the store's public accessors: one split of an event-log
+/// line gives every field, and W3C/CSV lines are cut at the needed columns only (positions cached per schema).
+///
+/// Empty W3C (`-`) and CSV values read as absent (nil). `@keywords` is the whole event: the values of an
+/// event-log record joined by line breaks (so escapes in the stored line do not matter), the raw line otherwise.
+///
+/// `load` is the hot path of a hunt (every event of a binding passes through it once): for W3C and unquoted CSV
+/// lines it copies the needed byte ranges into one scratch buffer instead of building Strings.
+final class SigmaFieldReader {
+    static let keywords = "@keywords"
+
+    private let store: EventStore
+    /// Lower-cased evidence field names, in the order of `spans`.
+    let names: [String]
+    private let keywordsIndex: Int?
+    private var columnsBySchema: [UInt16: [Int?]] = [:]
+    /// Bytes of the fields `load` read, and where each one is (`count` -1: absent).
+    private(set) var scratch: [UInt8] = []
+    private(set) var spans: [(start: Int, count: Int)]
+
+    init(store: EventStore, names: [String]) {
+        self.store = store
+        self.names = names.map { $0.lowercased() }
+        keywordsIndex = self.names.firstIndex(of: Self.keywords)
+        spans = Array(repeating: (0, -1), count: names.count)
+    }
+
+    private func columns(_ sid: UInt16, _ schema: FieldSchema) -> [Int?] {
+        if let c = columnsBySchema[sid] { return c }
+        let c = names.map { schema.column($0) }
+        columnsBySchema[sid] = c
+        return c
+    }
+
+    /// Calls `body` with the bytes of field `i` of the last `load`, or nil when absent.
+    @inline(__always)
+    func withField<R>(_ i: Int, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
+        let s = spans[i]
+        if s.count < 0 { return body(nil) }
+        return scratch.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[s.start..<(s.start + s.count)])) }
+    }
+
+    /// Reads the needed fields of one event into `scratch`/`spans`.
+    func load(_ id: EventID) {
+        scratch.removeAll(keepingCapacity: true)
+        for i in spans.indices { spans[i] = (0, -1) }
+        let sid = store.schema[id]
+        let schema = store.schemas[Int(sid)]
+        if schema.format == .w3c || schema.format == .csv {
+            let cols = columns(sid, schema)
+            let done: Bool = store.withRawLine(id) { line in
+                let separator: UInt8 = schema.format == .w3c ? 0x20 : 0x2C
+                if schema.format == .csv && line.contains(0x22) { return false }  // quoted CSV: the full splitter
+                if let k = keywordsIndex { put(k, line) }
+                var column = 0, start = 0
+                let n = line.count
+                var i = 0
+                while i <= n {
+                    if i == n || line[i] == separator {
+                        for (f, c) in cols.enumerated() where c == column {
+                            let v = UnsafeRawBufferPointer(rebasing: line[start..<i])
+                            if !(v.isEmpty || (schema.format == .w3c && v.count == 1 && v[0] == 0x2D)) { put(f, v) }
+                        }
+                        column += 1
+                        start = i + 1
+                    }
+                    i += 1
+                }
+                return true
+            }
+            if done { return }
+        }
+        let pairs = store.fields(of: id)
+        let plainLine = schema.format == .w3c || schema.format == .csv
+        for p in pairs {
+            guard let f = names.firstIndex(of: p.name.lowercased()), spans[f].count < 0, f != keywordsIndex else { continue }
+            if p.value.isEmpty && plainLine { continue }
+            put(f, p.value)
+        }
+        if let k = keywordsIndex {
+            if plainLine { store.withRawLine(id) { put(k, $0) } } else { put(k, pairs.map(\.value).joined(separator: "\n")) }
+        }
+    }
+
+    private func put(_ f: Int, _ bytes: UnsafeRawBufferPointer) {
+        spans[f] = (scratch.count, bytes.count)
+        scratch.append(contentsOf: bytes)
+    }
+
+    private func put(_ f: Int, _ s: String) {
+        var s = s
+        s.withUTF8 { put(f, UnsafeRawBufferPointer($0)) }
+    }
+}

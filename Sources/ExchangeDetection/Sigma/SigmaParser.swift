@@ -1,0 +1,151 @@
+import Yams
+
+/// A rule that was found in a rule file but not loaded, and why (with the line of the problem).
+public struct RuleLoadProblem: Sendable, Hashable {
+    public let file: String
+    public let line: Int?
+    public let id: String
+    public let title: String
+    public let reason: String
+    /// True for constructs exhunt does not implement; false for broken rules.
+    public let unsupported: Bool
+}
+
+/// Reads Sigma YAML: one rule per document. Every document ends up either a `SigmaRule` or a
+/// `RuleLoadProblem` naming file and line — nothing is dropped silently.
+enum SigmaParser {
+    static func parse(_ text: String, file: String) -> (rules: [SigmaRule], problems: [RuleLoadProblem]) {
+        var rules: [SigmaRule] = []
+        var problems: [RuleLoadProblem] = []
+        var documents: [Node] = []
+        do {
+            var sequence = try Yams.compose_all(yaml: text)
+            while let node = sequence.next() { documents.append(node) }
+            if let error = sequence.error { throw error }
+        } catch {
+            problems.append(RuleLoadProblem(file: file, line: yamlLine(error), id: "", title: "",
+                                            reason: "not valid YAML: \(yamlMessage(error))", unsupported: false))
+        }
+        for (index, doc) in documents.enumerated() {
+            let line = doc.mark?.line ?? 1
+            let fields = doc.mapping
+            let id = fields?["id"]?.string ?? ""
+            let title = fields?["title"]?.string ?? ""
+            do {
+                rules.append(try rule(doc, file: file, index: index, count: documents.count))
+            } catch let p as SigmaProblem {
+                problems.append(RuleLoadProblem(file: file, line: p.line ?? line, id: id, title: title, reason: p.reason,
+                                                unsupported: p.unsupported))
+            } catch {
+                problems.append(RuleLoadProblem(file: file, line: line, id: id, title: title, reason: "\(error)", unsupported: false))
+            }
+        }
+        return (rules, problems)
+    }
+
+    static func rule(_ doc: Node, file: String, index: Int, count: Int) throws -> SigmaRule {
+        guard let m = doc.mapping else { throw SigmaProblem.broken("a Sigma rule is a YAML mapping", line: doc.mark?.line) }
+        if m["correlation"] != nil { throw SigmaProblem.unsupported("correlation rules are not supported", line: m["correlation"]?.mark?.line) }
+        if let action = m["action"]?.string {
+            throw SigmaProblem.unsupported("rule collections ('action: \(action)') are not supported", line: m["action"]?.mark?.line)
+        }
+        if m["filter"] != nil { throw SigmaProblem.unsupported("Sigma filters (meta filters) are not supported", line: m["filter"]?.mark?.line) }
+        guard let title = m["title"]?.string, !title.isEmpty else { throw SigmaProblem.broken("no 'title'", line: doc.mark?.line) }
+        let base = (file.split(separator: "/").last.map(String.init) ?? file)
+        let stem = base.split(separator: ".").dropLast().joined(separator: ".")
+        let id = m["id"]?.string ?? (count > 1 ? "\(stem.isEmpty ? base : stem)-\(index + 1)" : (stem.isEmpty ? base : stem))
+        guard let ls = m["logsource"]?.mapping else { throw SigmaProblem.broken("no 'logsource' mapping", line: doc.mark?.line) }
+        let logsource = SigmaLogSource(category: ls["category"]?.string?.lowercased(), product: ls["product"]?.string?.lowercased(),
+                                       service: ls["service"]?.string?.lowercased())
+        guard let detNode = m["detection"], let det = detNode.mapping else { throw SigmaProblem.broken("no 'detection' mapping", line: doc.mark?.line) }
+        if det["timeframe"] != nil { throw SigmaProblem.unsupported("'timeframe' (aggregation) is not supported", line: det["timeframe"]?.mark?.line) }
+
+        var searches: [String: SigmaSearch] = [:]
+        var names: [String] = []
+        for (k, v) in det {
+            guard let name = k.string else { continue }
+            if name == "condition" || name == "timeframe" { continue }
+            do {
+                searches[name] = SigmaSearch(name: name, alternatives: try alternatives(v, name: name))
+                names.append(name)
+            } catch var p as SigmaProblem {
+                p.line = p.line ?? v.mark?.line ?? k.mark?.line
+                throw p
+            }
+        }
+        guard let condNode = det["condition"] else { throw SigmaProblem.broken("detection has no 'condition'", line: detNode.mark?.line) }
+        let texts: [String]
+        if let list = condNode.sequence { texts = list.compactMap(\.string) } else if let s = condNode.string { texts = [s] } else { texts = [] }
+        guard !texts.isEmpty else { throw SigmaProblem.broken("empty 'condition'", line: condNode.mark?.line) }
+        let condition: SigmaCondition
+        do {
+            let parsed = try texts.map { try SigmaCondition.parse($0, names: names) }
+            condition = parsed.count == 1 ? parsed[0] : .or(parsed)
+        } catch var p as SigmaProblem {
+            p.line = condNode.mark?.line
+            throw p
+        }
+        return SigmaRule(id: id, title: title, status: m["status"]?.string ?? "", level: m["level"]?.string?.lowercased() ?? "",
+                         description: m["description"]?.string ?? "", references: m["references"]?.sequence?.compactMap(\.string) ?? [],
+                         tags: m["tags"]?.sequence?.compactMap(\.string) ?? [], logsource: logsource, searches: searches,
+                         condition: condition, file: file, line: doc.mark?.line ?? 1)
+    }
+
+    /// A search: a map (one alternative), a list of maps (any of them), or keywords (a list of values).
+    static func alternatives(_ node: Node, name: String) throws -> [[SigmaItem]] {
+        if let m = node.mapping { return [try items(m)] }
+        if let list = node.sequence {
+            if list.isEmpty { throw SigmaProblem.broken("search '\(name)' is empty") }
+            if list.allSatisfy({ $0.mapping != nil }) { return try list.map { try items($0.mapping!) } }
+            if list.allSatisfy({ $0.scalar != nil }) {
+                return [[try SigmaModifiers.item(key: "", values: list.map(value))]]
+            }
+            throw SigmaProblem.broken("search '\(name)' mixes maps and plain values", line: node.mark?.line)
+        }
+        if node.scalar != nil { return [[try SigmaModifiers.item(key: "", values: [value(node)])]] }
+        throw SigmaProblem.broken("search '\(name)' is neither a map nor a list", line: node.mark?.line)
+    }
+
+    static func items(_ m: Node.Mapping) throws -> [SigmaItem] {
+        if m.isEmpty { throw SigmaProblem.broken("empty map in a search") }
+        return try m.map { k, v in
+            guard let key = k.string else { throw SigmaProblem.broken("a field name must be text", line: k.mark?.line) }
+            let values: [SigmaValue]
+            if let list = v.sequence {
+                guard list.allSatisfy({ $0.scalar != nil }) else {
+                    throw SigmaProblem.broken("'\(key)': values must be plain values", line: v.mark?.line)
+                }
+                values = list.map(value)
+            } else if v.scalar != nil {
+                values = [value(v)]
+            } else {
+                throw SigmaProblem.broken("'\(key)': a value cannot be a map", line: v.mark?.line)
+            }
+            do { return try SigmaModifiers.item(key: key, values: values) } catch var p as SigmaProblem {
+                p.line = p.line ?? k.mark?.line
+                throw p
+            }
+        }
+    }
+
+    static func value(_ node: Node) -> SigmaValue {
+        node.null != nil ? .null : .text(node.string ?? "")
+    }
+
+    static func yamlLine(_ error: Error) -> Int? {
+        guard let e = error as? YamlError else { return nil }
+        switch e {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
+        default: return nil
+        }
+    }
+
+    static func yamlMessage(_ error: Error) -> String {
+        guard let e = error as? YamlError else { return "\(error)" }
+        switch e {
+        case .scanner(let c, let p, _, _), .parser(let c, let p, _, _), .composer(let c, let p, _, _):
+            return c.map { "\($0.text), \(p)" } ?? p
+        default: return "\(e)"
+        }
+    }
+}

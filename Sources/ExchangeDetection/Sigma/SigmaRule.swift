@@ -1,0 +1,75 @@
+/// One Sigma rule as loaded: its metadata, log source and compiled detection.
+///
+/// The detection is kept as Sigma wrote it (named searches and one condition tree); `SigmaCompiler` binds it
+/// to evidence through the log-source mapping when a hunt runs, so a mapping change needs no reload.
+public struct SigmaRule: Sendable {
+    /// The rule's own `id` (a UUID in SigmaHQ); findings use `sigma:<id>`.
+    public let id: String
+    public let title: String
+    public let status: String
+    /// As written: informational, low, medium, high, critical.
+    public let level: String
+    public let description: String
+    public let references: [String]
+    public let tags: [String]
+    public let logsource: SigmaLogSource
+    let searches: [String: SigmaSearch]
+    let condition: SigmaCondition
+    /// File the rule came from and the line its document starts on.
+    public let file: String
+    public let line: Int
+
+    /// The id findings carry.
+    public var findingRule: String { "sigma:" + id }
+
+    /// The level as an exhunt severity (a rule without a level counts as medium, Sigma's usual default).
+    public var severity: Severity {
+        switch level.lowercased() {
+        case "informational", "info": .info
+        case "low": .low
+        case "high": .high
+        case "critical": .critical
+        default: .medium
+        }
+    }
+
+    /// CVE ids from tags such as `cve.2021-26855` (SigmaHQ's convention), upper-cased.
+    public var cves: [String] {
+        tags.compactMap { t in
+            let l = t.lowercased()
+            return l.hasPrefix("cve.") ? "CVE-" + l.dropFirst(4) : nil
+        }
+    }
+}
+
+/// `logsource:` of a rule; every key is optional.
+public struct SigmaLogSource: Sendable, Hashable, CustomStringConvertible {
+    public var category: String?
+    public var product: String?
+    public var service: String?
+
+    public var description: String {
+        [("category", category), ("product", product), ("service", service)]
+            .compactMap { k, v in v.map { "\(k)=\($0)" } }.joined(separator: " ")
+    }
+}
+
+/// A named search: a list of maps (any of them; within a map every item must hold) or keywords.
+struct SigmaSearch: Sendable {
+    let name: String
+    /// OR of alternatives; each alternative is an AND of items.
+    let alternatives: [[SigmaItem]]
+}
+
+/// One `field|modifiers: values` entry (field nil: keywords, matched against every value of the event).
+///
+/// Each value of the list becomes a group of tests (one value can give several: `windash` spellings,
+/// `base64offset` shifts); a group holds when any of its tests does.
+struct SigmaItem: Sendable, Hashable {
+    let field: String?
+    let groups: [[SigmaTest]]
+    /// `|all`: every group must hold (otherwise any).
+    let all: Bool
+    /// The key as written, for explanations.
+    let key: String
+}

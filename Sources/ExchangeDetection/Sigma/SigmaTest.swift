@@ -1,0 +1,154 @@
+import Foundation
+
+/// One comparison of a field value, after the modifiers of its item were applied.
+enum SigmaTest: Sendable, Hashable {
+    case pattern(SigmaPattern)
+    /// `re`: an unanchored search; flags from `re|i`, `re|m`, `re|s`.
+    case regex(SigmaRegex)
+    case cidr(CIDRBlock)
+    case compare(CompareOp, Double)
+    /// `exists: true|false`.
+    case exists(Bool)
+    /// `null`: the field is absent or empty.
+    case null
+    /// `fieldref`: compared with another field of the same event (equals, or contains/startswith/endswith).
+    case fieldRef(String, FieldRefMode)
+
+    enum CompareOp: String, Sendable, Hashable { case gt, gte, lt, lte }
+    enum FieldRefMode: String, Sendable, Hashable { case equals, contains, startswith, endswith }
+
+    /// True when the test decides on one value alone (not on presence or another field).
+    var isValueTest: Bool {
+        switch self {
+        case .pattern, .regex, .cidr, .compare: true
+        case .exists, .null, .fieldRef: false
+        }
+    }
+
+    /// Tests a present value.
+    func matches(_ v: UnsafeRawBufferPointer) -> Bool {
+        switch self {
+        case .pattern(let p): return p.matches(v)
+        case .regex(let r): return r.matches(String(decoding: v, as: UTF8.self))
+        case .cidr(let c): return c.contains(String(decoding: v, as: UTF8.self))
+        case .compare(let op, let n):
+            guard let x = Double(String(decoding: v, as: UTF8.self).trimmingCharacters(in: .whitespaces)) else { return false }
+            switch op {
+            case .gt: return x > n
+            case .gte: return x >= n
+            case .lt: return x < n
+            case .lte: return x <= n
+            }
+        case .exists(let want): return want
+        case .null: return v.isEmpty
+        case .fieldRef: return false
+        }
+    }
+
+    /// Tests an absent field.
+    var matchesAbsent: Bool {
+        switch self {
+        case .exists(let want): !want
+        case .null: true
+        default: false
+        }
+    }
+}
+
+/// A compiled `re` value. NSRegularExpression is a class; the wrapper gives it value semantics by its source.
+struct SigmaRegex: @unchecked Sendable, Hashable {
+    let source: String
+    let options: NSRegularExpression.Options
+    let regex: NSRegularExpression
+
+    init(_ source: String, options: NSRegularExpression.Options) throws {
+        self.source = source
+        self.options = options
+        regex = try NSRegularExpression(pattern: source, options: options)
+    }
+
+    /// The longest run of plain characters every match must contain (empty when none is certain), so a
+    /// regular expression over a text field is checked only where that run occurs. Conservative: an
+    /// alternation anywhere gives none; groups, classes, escapes other than escaped punctuation, and a
+    /// character made optional by the quantifier after it end a run.
+    var requiredLiteral: [UInt8] {
+        let c = Array(source.utf8)
+        if c.contains(UInt8(ascii: "|")) { return [] }
+        var best: [UInt8] = [], run: [UInt8] = []
+        func end() { if run.count > best.count { best = run }; run = [] }
+        var i = 0, depth = 0
+        while i < c.count {
+            let ch = c[i]
+            switch ch {
+            case UInt8(ascii: "("): depth += 1; end(); i += 1
+            case UInt8(ascii: ")"): depth -= 1; end(); i += 1
+            case UInt8(ascii: "["):
+                end()
+                i += 1
+                while i < c.count && c[i] != UInt8(ascii: "]") { i += c[i] == UInt8(ascii: "\\") ? 2 : 1 }
+                i += 1
+            case UInt8(ascii: "?"), UInt8(ascii: "*"), UInt8(ascii: "{"):
+                if !run.isEmpty { run.removeLast() }
+                end()
+                if ch == UInt8(ascii: "{") { while i < c.count && c[i] != UInt8(ascii: "}") { i += 1 } }
+                i += 1
+            case UInt8(ascii: "+"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "$"): end(); i += 1
+            case UInt8(ascii: "\\"):
+                if i + 1 < c.count, !(c[i + 1] >= 0x30 && c[i + 1] <= 0x39 || c[i + 1] >= 0x41 && c[i + 1] <= 0x5A || c[i + 1] >= 0x61 && c[i + 1] <= 0x7A) {
+                    if depth == 0 { run.append(c[i + 1]) } else { end() }
+                } else {
+                    end()
+                }
+                i += 2
+            default:
+                if depth == 0 && ch < 0x80 { run.append(ch) } else { end() }
+                i += 1
+            }
+        }
+        end()
+        return best.map(ByteMatch.lower)
+    }
+
+    func matches(_ s: String) -> Bool {
+        regex.firstMatch(in: s, options: [], range: NSRange(s.startIndex..., in: s)) != nil
+    }
+
+    static func == (a: SigmaRegex, b: SigmaRegex) -> Bool { a.source == b.source && a.options == b.options }
+    func hash(into h: inout Hasher) { h.combine(source); h.combine(options.rawValue) }
+}
+
+/// An IPv4 or IPv6 network (`cidr`), compared on the address bytes.
+struct CIDRBlock: Sendable, Hashable {
+    let network: [UInt8]
+    let bits: Int
+
+    init?(_ text: String) {
+        let parts = text.split(separator: "/", maxSplits: 1)
+        guard let addr = Self.parse(String(parts[0])) else { return nil }
+        let max = addr.count * 8
+        let b = parts.count == 2 ? Int(parts[1]) : max
+        guard let b, (0...max).contains(b) else { return nil }
+        network = addr
+        bits = b
+    }
+
+    func contains(_ text: String) -> Bool {
+        guard let a = Self.parse(text.trimmingCharacters(in: .whitespaces)), a.count == network.count else { return false }
+        var left = bits, i = 0
+        while left > 0 {
+            let mask: UInt8 = left >= 8 ? 0xFF : UInt8(0xFF << (8 - left) & 0xFF)
+            if a[i] & mask != network[i] & mask { return false }
+            left -= 8; i += 1
+        }
+        return true
+    }
+
+    /// Address bytes (4 or 16), or nil when the text is not an IP address.
+    static func parse(_ s: String) -> [UInt8]? {
+        var v4 = in_addr()
+        if inet_pton(AF_INET, s, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, s, &v6) == 1 { return withUnsafeBytes(of: &v6) { Array($0) } }
+        return nil
+    }
+}

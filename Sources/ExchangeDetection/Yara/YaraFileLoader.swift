@@ -1,0 +1,59 @@
+import Foundation
+
+/// `.yar`/`.yara` files, compiled by libyara. Each file is compiled alone when loaded, so a broken one is reported
+/// with its file and line and the others load; at hunt time the loaded files are compiled together (one namespace
+/// per file) into one `YaraScanRule`, so a single pass over the evidence runs every YARA rule.
+public struct YaraFileLoader: RuleFileLoader {
+    public init() {}
+
+    public var kind: String { "yara" }
+    public var extensions: [String] { ["yar", "yara"] }
+
+    /// What a loaded YARA rule carries: its file's bytes as loaded (compiled again with the others at hunt time,
+    /// so the rules run are exactly those whose SHA-256 was recorded).
+    struct Source: Sendable {
+        let path: String
+        let bytes: [UInt8]
+    }
+
+    public func load(path: String, bytes: [UInt8]) -> (rules: [LoadedRule], problems: [RuleLoadProblem], warnings: [String]) {
+        func problem(_ line: Int?, _ reason: String) -> RuleLoadProblem {
+            RuleLoadProblem(file: path, line: line, id: "", title: "", reason: reason, unsupported: false)
+        }
+        let result: YaraCompiler.Result
+        do { result = try YaraCompiler.compile(sources: [(path, bytes)]) } catch { return ([], [problem(nil, "\(error)")], []) }
+        let errors = result.diagnostics.filter { !$0.isWarning }.map { problem($0.line, $0.message) }
+        guard let file = result.files.first else { return ([], errors.isEmpty ? [problem(nil, "did not compile")] : errors, []) }
+        let lines = Self.ruleLines(String(decoding: bytes, as: UTF8.self))
+        let source = Source(path: path, bytes: bytes)
+        let rules = file.rules.map { name in
+            LoadedRule(kind: kind, id: name, title: "YARA rule \(name)", level: "high", status: "", file: path,
+                       line: lines[name] ?? 0, references: [], findingRule: YaraScanRule.prefix + name, payload: source)
+        }
+        return (rules, errors, result.diagnostics.filter(\.isWarning).map(\.description))
+    }
+
+    public func detectionRules(_ rules: [LoadedRule], options: Set<String>) -> [any DetectionRule] {
+        var sources: [Source] = []
+        for r in rules {
+            if let s = r.payload as? Source, !sources.contains(where: { $0.path == s.path }) { sources.append(s) }
+        }
+        guard !sources.isEmpty, let result = try? YaraCompiler.compile(sources: sources.map { ($0.path, $0.bytes) }),
+              let set = result.ruleSet else { return [] }
+        return [YaraScanRule(ruleSet: set, raw: options.contains("raw"),
+                             fileNames: result.files.map { ($0.path as NSString).lastPathComponent })]
+    }
+
+    /// The line each `rule NAME` declaration starts on (1-based), for `rules` listings.
+    static func ruleLines(_ text: String) -> [String: Int] {
+        var out: [String: Int] = [:]
+        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "{" || $0 == ":" || $0 == "\r" })
+            guard let at = words.firstIndex(of: "rule"), at + 1 < words.count,
+                  words[..<at].allSatisfy({ $0 == "private" || $0 == "global" }) else { continue }
+            let name = String(words[at + 1])
+            if out[name] == nil { out[name] = i + 1 }
+        }
+        return out
+    }
+}

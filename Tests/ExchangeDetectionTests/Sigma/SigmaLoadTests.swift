@@ -1,0 +1,151 @@
+@testable import ExchangeDetection
+import ExchangeEvidence
+import Foundation
+import Testing
+
+/// Loading rule folders: the good rules load, a broken one is reported with its file and line, unsupported
+/// rules are listed with the reason, and findings carry the rule's id, title and level.
+@Suite struct SigmaLoadTests {
+    static func folder(_ files: [String: String]) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-sigma-\(UUID().uuidString)")
+        for (name, text) in files {
+            let url = dir.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
+        return dir
+    }
+
+    static let webShellPost = """
+        title: POST to an ASPX page under aspnet_client
+        id: 5d7c2a1e-2f3b-4c55-9a0e-6b7d8e9f0a11
+        status: experimental
+        description: HAFNIUM web shells were dropped in aspnet_client and driven with POST requests.
+        references:
+          - https://www.microsoft.com/security/blog/2021/03/02/hafnium-targeting-exchange-servers/
+        tags:
+          - attack.persistence
+          - cve.2021-27065
+        logsource:
+          category: webserver
+        detection:
+          selection:
+            cs-method: POST
+            cs-uri-query|contains: '/aspnet_client/'
+            cs-uri-query|endswith: '.aspx'
+          condition: selection
+        level: critical
+        """
+
+    @Test func folderWithABrokenRuleLoadsTheOthers() throws {
+        let dir = try Self.folder([
+            "web/shell_post.yml": Self.webShellPost,
+            "proc/broken.yml": "title: Broken\nid: 1\nlogsource:\n  category: process_creation\ndetection:\n  sel: [unclosed\n",
+            "proc/two.yaml": SigmaFixture.rule(id: "22222222-0000-4000-8000-000000000000", """
+                    sel:
+                        Image|endswith: '\\cmd.exe'
+                    condition: sel
+                """) + "\n---\n" + SigmaFixture.rule(id: "33333333-0000-4000-8000-000000000000", """
+                    sel:
+                        Image|endswith: '\\cmd.exe'
+                    condition: sel | count() > 3
+                """),
+            "notes.txt": "not a rule",
+            ".git/config.yml": "title: hidden",
+        ])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let library = RuleLibrary()
+        let report = try library.load(dir.path)
+        #expect(report.files.count == 3)
+        #expect(library.rules.map(\.id).sorted() == ["22222222-0000-4000-8000-000000000000", "5d7c2a1e-2f3b-4c55-9a0e-6b7d8e9f0a11"])
+        let broken = library.problems.first { $0.file.hasSuffix("proc/broken.yml") }
+        #expect(broken?.line == 7)
+        #expect(broken?.reason.hasPrefix("not valid YAML") == true)
+        #expect(broken?.unsupported == false)
+        let aggregation = library.problems.first { $0.id == "33333333-0000-4000-8000-000000000000" }
+        #expect(aggregation?.unsupported == true)
+        #expect(aggregation?.line == 23)
+        #expect(library.files.allSatisfy { $0.sha256.count == 64 })
+    }
+
+    @Test func reloadingAFileReplacesItsRulesAndDuplicatesElsewhereAreRefused() throws {
+        let dir = try Self.folder(["a.yml": Self.webShellPost, "b.yml": Self.webShellPost])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let library = RuleLibrary()
+        try library.load(dir.appendingPathComponent("a.yml").path)
+        try library.load(dir.appendingPathComponent("a.yml").path)
+        #expect(library.rules.count == 1)
+        try library.load(dir.appendingPathComponent("b.yml").path)
+        #expect(library.rules.count == 1)
+        #expect(library.problems.first?.reason.contains("already loaded") == true)
+    }
+
+    @Test func unmappedLogSourceIsListedNotDropped() throws {
+        let r = SigmaFileLoader().load(path: "x.yml", bytes: Array(SigmaFixture.rule("category: dns\n  product: linux", """
+                sel:
+                    query: x
+                condition: sel
+            """).utf8))
+        #expect(r.rules.isEmpty)
+        #expect(r.problems.first?.reason.contains("not mapped") == true)
+    }
+
+    @Test func findingsCarryIdTitleLevelAndTheDecidingValues() throws {
+        let rule = try SigmaFixture.parse(Self.webShellPost)
+        let f = SigmaPass(rules: [rule]).run(on: SigmaFixture.store)
+        #expect(f.count == 1)
+        #expect(f.first?.rule == "sigma:5d7c2a1e-2f3b-4c55-9a0e-6b7d8e9f0a11")
+        #expect(f.first?.severity == .critical)
+        #expect(f.first?.cves == ["CVE-2021-27065"])
+        #expect(f.first?.summary == "cs-method=POST cs-uri-query=/aspnet_client/supp0rt.aspx from 167.99.168.251")
+        #expect(f.first?.line == 7)
+    }
+
+    /// Sigma web rules address the path in cs-uri-query and IIS user agents in their '+' form; HttpProxy
+    /// requests are web requests too.
+    @Test func webserverRulesSeeIISAndHttpProxy() throws {
+        let yaml = SigmaFixture.rule(SigmaFixture.web, """
+                iis_bot:
+                    cs-method: POST
+                    cs-uri-query|contains: '/owa/auth/Current/'
+                    cs-user-agent: 'DuckDuckBot/1.0;+(+http://duckduckgo.com/duckduckbot.html)'
+                ecp:
+                    cs-method: POST
+                    cs-uri-query|contains: '/ecp/y.js'
+                condition: 1 of them
+            """)
+        #expect(try SigmaFixture.hits(yaml) == ["hp:6", "hp:7", "iis:5"])
+        #expect(try SigmaFixture.hits(SigmaFixture.rule(SigmaFixture.web, """
+                sel:
+                    cs-uri-query|contains: 'schema=Reset'
+                    cs-username|endswith: '$'
+                condition: sel
+            """)) == ["iis:8"])
+    }
+
+    @Test func mappingFileBindsEveryDocumentedLogSource() {
+        let map = SigmaLogSourceMap.standard
+        func kinds(_ ls: SigmaLogSource) -> [String] { map.bindings(for: ls).map { "\($0.kind.rawValue)/\($0.channel ?? "*")" } }
+        #expect(kinds(SigmaLogSource(category: "webserver")) == ["iis/*", "httpproxy/*"])
+        #expect(kinds(SigmaLogSource(category: "process_creation", product: "windows")).count == 2)
+        #expect(kinds(SigmaLogSource(product: "windows", service: "msexchange-management")) == ["eventlog/msexchange management"])
+        #expect(kinds(SigmaLogSource(category: "file_event", product: "windows")) == ["eventlog/microsoft-windows-sysmon/operational"])
+        #expect(throws: (any Error).self) { try SigmaLogSourceMap(yaml: "mappings:\n  - logsource: {category: x}\n    evidence: {kind: iis, chanel: y}\n") }
+    }
+
+    @Test func fileEventRule() throws {
+        #expect(try SigmaFixture.hits(SigmaFixture.rule("category: file_event\n  product: windows", """
+                sel:
+                    Image|endswith: '\\UMWorkerProcess.exe'
+                filter:
+                    TargetFilename|endswith: ['CacheCleanup.bin', '.txt']
+                condition: sel and not filter
+            """)) == [])
+        #expect(try SigmaFixture.hits(SigmaFixture.rule("category: file_event\n  product: windows", """
+                sel:
+                    Image|endswith: '\\w3wp.exe'
+                    TargetFilename|endswith: '.aspx'
+                condition: sel
+            """)) == ["rec:201"])
+    }
+}

@@ -1,0 +1,45 @@
+@testable import ExchangeDetection
+import Testing
+
+/// YARA as a `RuleFileLoader`: rule names and lines, broken files by line, libyara's warnings, one scan for all.
+@Suite struct YaraFileLoaderTests {
+    static let two = """
+        rule first { strings: $a = "eval(Request" condition: $a }
+
+        private rule second
+        {
+            strings:
+                $b = { 01 ?? }
+            condition:
+                $b
+        }
+        """
+
+    @Test func rulesAreNamedWithTheirLinesAndWarningsKept() {
+        let r = YaraFileLoader().load(path: "/r/two.yar", bytes: Array(Self.two.utf8))
+        #expect(r.problems.isEmpty)
+        #expect(r.rules.map(\.id) == ["first", "second"])
+        #expect(r.rules.map(\.line) == [1, 3])
+        #expect(r.rules.map(\.findingRule) == ["yara:first", "yara:second"])
+        #expect(r.rules.allSatisfy { $0.kind == "yara" && $0.level == "high" })
+        #expect(r.warnings.contains { $0.hasPrefix("/r/two.yar:6: warning: ") }, "\(r.warnings)")
+    }
+
+    @Test func aBrokenFileIsOneProblemWithItsLine() {
+        let r = YaraFileLoader().load(path: "/r/bad.yar", bytes: Array("rule bad {\n  condition:\n    nope(\n}\n".utf8))
+        #expect(r.rules.isEmpty)
+        #expect(r.problems.count == 1 && r.problems[0].line == 3 && !r.problems[0].unsupported)
+    }
+
+    @Test func loadedFilesRunAsOneScanWithTheirOptions() {
+        let loader = YaraFileLoader()
+        let a = loader.load(path: "/r/a.yar", bytes: Array("rule a { condition: true }".utf8)).rules
+        let b = loader.load(path: "/r/b.yar", bytes: Array("rule b { condition: true }".utf8)).rules
+        let plain = loader.detectionRules(a + b, options: [])
+        #expect(plain.count == 1)
+        let scan = plain.first as? YaraScanRule
+        #expect(scan?.raw == false && scan?.fileNames == ["a.yar", "b.yar"])
+        #expect(scan.map { Set($0.ruleSet.allRuleNames) } == ["a", "b"])
+        #expect((loader.detectionRules(a, options: ["raw"]).first as? YaraScanRule)?.raw == true)
+    }
+}

@@ -1,0 +1,138 @@
+import ExchangeDetection
+import Foundation
+@testable import InvestigationShell
+import Testing
+
+/// `rules load` and Sigma findings through the shell: on the training set a rule written for HAFNIUM's
+/// web-shell POSTs fires on EX01 and not on EX02, and its findings reach `hunt --rule`, `mark finding`,
+/// `--fail-on`, the report, and the case (which reloads the rule file when opened).
+@Suite struct RulesCommandTests {
+    static let ruleID = "9b1f3c57-8a0e-4e1d-b2a4-0c6d7e8f9a10"
+    static let webShellPosts = """
+        title: POST to an ASPX page in aspnet_client or owa/auth (HAFNIUM web shells)
+        id: \(ruleID)
+        status: experimental
+        description: HAFNIUM dropped China Chopper style ASPX shells in aspnet_client and owa/auth and drove them with POSTs.
+        references:
+          - https://www.volexity.com/blog/2021/03/02/active-exploitation-of-microsoft-exchange-zero-day-vulnerabilities/
+        tags:
+          - attack.persistence
+          - attack.t1505.003
+        logsource:
+          category: webserver
+        detection:
+          selection:
+            cs-method: POST
+            cs-uri-query|contains:
+              - '/aspnet_client/'
+              - '/owa/auth/'
+            cs-uri-query|endswith: '.aspx'
+          filter_logon:
+            cs-uri-query|contains:
+              - '/owa/auth/logon.aspx'
+              - '/owa/auth/errorFE.aspx'
+          condition: selection and not 1 of filter_*
+        level: critical
+        """
+
+    static func ruleFolder(_ extra: [String: String] = [:]) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-rules-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("web"), withIntermediateDirectories: true)
+        try webShellPosts.write(to: dir.appendingPathComponent("web/hafnium_webshell_post.yml"), atomically: true, encoding: .utf8)
+        for (name, text) in extra { try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+        return dir
+    }
+
+    func json(_ t: TestShell, _ line: String) throws -> Any { try JSONSerialization.jsonObject(with: Data(try t.run(line).utf8)) }
+
+    @Test func hafniumWebShellRuleFiresOnEX01NotEX02() throws {
+        let dir = try Self.ruleFolder(["broken.yml": "title: x\ndetection: [\n"])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let t = TestShell()
+        try t.run("load demo")
+        let loaded = try t.run("rules load '\(dir.path)'")
+        #expect(loaded.contains("loaded 1 rule (1 sigma) from 2 files; 1 not loaded"), "\(loaded)")
+        #expect(loaded.contains("broken.yml:"))
+
+        let hunt = try json(t, "hunt --json") as! [String: Any]
+        let findings = hunt["findings"] as! [[String: Any]]
+        let sigma = findings.filter { $0["rule"] as? String == "sigma:\(Self.ruleID)" }
+        #expect(sigma.count == 1)
+        #expect(sigma.first?["server"] as? String == "EX01")
+        #expect(sigma.first?["severity"] as? String == "critical")
+        #expect((sigma.first?["summary"] as? String)?.hasPrefix("cs-method=POST cs-uri-query=/aspnet_client/supp0rt.aspx") == true)
+        #expect((sigma.first?["events"] as? [Int])?.count == 2)
+        #expect(hunt["rules_run"] as? Int == RuleRegistry.standard.count + 1)
+
+        let one = try t.run("hunt --rule \(Self.ruleID)")
+        #expect(one.contains("sigma:\(Self.ruleID)") && one.contains("EX02: no findings of sigma:\(Self.ruleID)"), "\(one)")
+        #expect(t.failure("hunt --rule sigma:nope").contains("no rule 'sigma:nope'"))
+
+        let gate = try FindingGate(level: "critical").findings(in: t.session)
+        #expect(gate.contains { $0.rule == "sigma:\(Self.ruleID)" })
+
+        let id = sigma.first?["id"] as! String
+        try t.run("case new '\(dir.appendingPathComponent("t.case").path)'")
+        try t.run("mark finding \(id) as malicious --note 'web shell'")
+        #expect(try t.run("marks --json").contains("web shell"))
+        let report = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-rules-\(UUID().uuidString).md")
+        defer { try? FileManager.default.removeItem(at: report) }
+        try t.run("report '\(report.path)'")
+        let text = try String(contentsOf: report, encoding: .utf8)
+        #expect(text.contains("sigma:\(Self.ruleID)"))
+        #expect(text.contains("https://www.volexity.com/blog/2021/03/02/active-exploitation-of-microsoft-exchange-zero-day-vulnerabilities/"))
+    }
+
+    @Test func rulesListsKindIdLevelStatusAndFile() throws {
+        let dir = try Self.ruleFolder(["agg.yml": """
+            title: Many shells
+            id: 7e0f0d3a-1111-4000-8000-000000000000
+            logsource:
+              category: process_creation
+              product: windows
+            detection:
+              sel:
+                Image|endswith: '\\cmd.exe'
+              condition: sel | count() > 10
+            """])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let t = TestShell()
+        try t.run("rules load '\(dir.path)'")
+        let list = try json(t, "rules --json") as! [[String: Any]]
+        #expect(list.count == RuleRegistry.standard.count + 1)
+        let sigma = try #require(list.first { $0["kind"] as? String == "sigma" })
+        #expect(sigma["id"] as? String == Self.ruleID)
+        #expect(sigma["level"] as? String == "critical" && sigma["status"] as? String == "experimental")
+        #expect((sigma["file"] as? String)?.hasSuffix("web/hafnium_webshell_post.yml") == true)
+        #expect(list.first { $0["kind"] as? String == "builtin" }?["file"] is NSNull)
+        let table = try t.run("rules")
+        #expect(table.contains("sigma:\(Self.ruleID)") && table.contains("1 sigma from 1 file (1 not loaded"))
+        let problems = try json(t, "rules --not-loaded --json") as! [[String: Any]]
+        #expect(problems.count == 1)
+        #expect(problems[0]["unsupported"] as? Bool == true && problems[0]["line"] as? Int == 9)
+        #expect((problems[0]["reason"] as? String)?.contains("aggregation") == true)
+        #expect(t.failure("rules load /no/such/place").contains("no such file or folder"))
+        #expect(t.failure("rules load").contains("usage: rules load PATH"))
+    }
+
+    @Test func caseRemembersRuleFilesAndReloadsThem() throws {
+        let dir = try Self.ruleFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("x.case").path
+        let first = TestShell()
+        try first.run("rules load '\(dir.path)/web'")        // before the case: recorded when it is created
+        try first.run("case new '\(path)'")
+        let second = TestShell()
+        try second.run("load demo; case open '\(path)'")
+        #expect(second.session.ruleLibrary.rules.map(\.id) == [Self.ruleID])
+        #expect(try second.run("hunt --rule sigma:\(Self.ruleID)").contains("EX01: 1 finding"))
+
+        // A rule file changed since the case recorded it is loaded as it is now, with a warning.
+        try (Self.webShellPosts.replacingOccurrences(of: "level: critical", with: "level: low"))
+            .write(to: dir.appendingPathComponent("web/hafnium_webshell_post.yml"), atomically: true, encoding: .utf8)
+        let third = TestShell()
+        try third.run("case open '\(path)'")
+        #expect(third.output.stderr.contains("changed since the case recorded it"))
+        #expect(third.session.ruleLibrary.rules.first?.level == "low")
+    }
+}
