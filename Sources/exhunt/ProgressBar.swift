@@ -10,32 +10,29 @@ final class ProgressBar: @unchecked Sendable {
     private var drawn = false
 
     func update(_ p: LoadProgress) {
-        lock.lock(); defer { lock.unlock() }
-        let now = Date()
-        let start = started ?? now
-        started = start
-        if p.finished {
-            if drawn { TerminalOutput.writeStderr("\n") }
-            drawn = false
-            started = nil
-            return
+        draw(finished: p.finished) { elapsed in
+            let rate = elapsed > 0 ? Double(p.bytesDone) / 1_048_576 / elapsed : 0
+            return String(format: "\r[%@] %d/%d files  %.0f/%.0f MiB  %d events  %.0f MiB/s ",
+                          self.bar(p.bytesTotal > 0 ? Double(p.bytesDone) / Double(p.bytesTotal) : 1), p.filesDone, p.filesTotal,
+                          Double(p.bytesDone) / 1_048_576, Double(p.bytesTotal) / 1_048_576, p.events, rate)
         }
-        let elapsed = now.timeIntervalSince(start)
-        guard elapsed >= 1 || drawn else { return }
-        let bar = bar(p.bytesTotal > 0 ? Double(p.bytesDone) / Double(p.bytesTotal) : 1)
-        let rate = elapsed > 0 ? Double(p.bytesDone) / 1_048_576 / elapsed : 0
-        let text = String(format: "\r[%@] %d/%d files  %.0f/%.0f MiB  %d events  %.0f MiB/s ",
-                          bar, p.filesDone, p.filesTotal, Double(p.bytesDone) / 1_048_576, Double(p.bytesTotal) / 1_048_576, p.events, rate)
-        TerminalOutput.writeStderr(text)
-        drawn = true
     }
 
     func update(_ p: WorkProgress) {
+        draw(finished: p.finished) { elapsed in
+            String(format: "\r%@ [%@] %d/%d %@  %.0f/s ", p.label, self.bar(p.total > 0 ? Double(p.done) / Double(p.total) : 1),
+                   p.done, p.total, p.unit, elapsed > 0 ? Double(p.done) / elapsed : 0)
+        }
+    }
+
+    /// The timing both kinds of progress share: nothing in the first second, then `text(elapsed)` redrawn in
+    /// place, and a newline when the work ends (only if something was drawn).
+    private func draw(finished: Bool, _ text: (TimeInterval) -> String) {
         lock.lock(); defer { lock.unlock() }
         let now = Date()
         let start = started ?? now
         started = start
-        if p.finished {
+        if finished {
             if drawn { TerminalOutput.writeStderr("\n") }
             drawn = false
             started = nil
@@ -43,9 +40,7 @@ final class ProgressBar: @unchecked Sendable {
         }
         let elapsed = now.timeIntervalSince(start)
         guard elapsed >= 1 || drawn else { return }
-        let text = String(format: "\r%@ [%@] %d/%d %@  %.0f/s ", p.label, bar(p.total > 0 ? Double(p.done) / Double(p.total) : 1),
-                          p.done, p.total, p.unit, elapsed > 0 ? Double(p.done) / elapsed : 0)
-        TerminalOutput.writeStderr(text)
+        TerminalOutput.writeStderr(text(elapsed))
         drawn = true
     }
 
