@@ -44,14 +44,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
-        // Tests mirror the sources.
+        // Tests mirror the sources; TestSupport runs helper programs with a deadline, so no test can hang a run.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "ExchangeEvidenceTests",
-            dependencies: ["ExchangeEvidence", "CLibz", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["ExchangeEvidence", "CLibz", "TestSupport",
+                           .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             exclude: ["Fixtures"]),
-        .testTarget(name: "ExchangeDetectionTests", dependencies: ["ExchangeDetection"], exclude: ["Fixtures"]),
-        .testTarget(name: "InvestigationShellTests", dependencies: ["InvestigationShell"], exclude: ["Golden"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["exhunt"], exclude: ["Scripts"]),
+        .testTarget(name: "ExchangeDetectionTests", dependencies: ["ExchangeDetection", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "InvestigationShellTests", dependencies: ["InvestigationShell", "TestSupport"], exclude: ["Golden"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["exhunt", "TestSupport"], exclude: ["Scripts"]),
     ],
     swiftLanguageModes: [.v5]
 )

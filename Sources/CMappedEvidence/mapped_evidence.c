@@ -100,6 +100,14 @@ void exhunt_zero_tail(const void *address, size_t length, size_t valid) {
 
 long exhunt_absorbed_faults(void) { return atomic_load(&absorbed); }
 
+void exhunt_install_fault_guard(void) { pthread_once(&once, reserve); }
+
+int exhunt_fault_guard_active(void) {
+    struct sigaction current;
+    if (region_base == 0 || sigaction(SIGBUS, NULL, &current) != 0) return 0;
+    return (current.sa_flags & SA_SIGINFO) && current.sa_sigaction == on_sigbus;
+}
+
 int exhunt_open_scratch(const char *dir) {
     int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
     if (fd >= 0) return fd;

@@ -27,6 +27,15 @@ void exhunt_zero_tail(const void *address, size_t length, size_t valid);
 /* An unlinked temporary file in `dir`, open read-write (O_TMPFILE, else mkstemp and unlink); -1 on failure. */
 int exhunt_open_scratch(const char *dir);
 
+/* Reserves the range and installs the SIGBUS handler (once; the first mapping does it too). No other code
+   may swap SIGBUS handlers around its work while mappings are read (libyara does unless told not to with
+   SCAN_FLAGS_NO_TRYCATCH): restored out of order across threads, they leave the wrong handler in place, and
+   a read past the end of a shrunken file then faults forever instead of reading zeros. */
+void exhunt_install_fault_guard(void);
+
+/* 1 when the SIGBUS handler in place is the guard's own. */
+int exhunt_fault_guard_active(void);
+
 /* Number of faults past the end of a file absorbed so far. */
 long exhunt_absorbed_faults(void);
 

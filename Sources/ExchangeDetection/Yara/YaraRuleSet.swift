@@ -92,6 +92,10 @@ public final class YaraRuleSet: @unchecked Sendable {
             return CALLBACK_CONTINUE
         }, Unmanaged.passUnretained(sink).toOpaque())
         yr_scanner_set_timeout(scanner, Self.timeout)
+        // libyara would otherwise swap the process's SIGBUS/SIGSEGV handlers around every scan, and with scans on
+        // several threads it restores the wrong one: the evidence fault guard (a read past the end of a shrunken
+        // mapped file reads zeros) was lost and such a read faulted forever. The guard covers what YARA scans.
+        yr_scanner_set_flags(scanner, SCAN_FLAGS_NO_TRYCATCH)
         let rc = yr_scanner_scan_mem(scanner, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count)
         if rc == ERROR_SCAN_TIMEOUT { throw YaraError("YARA scan timed out after \(Self.timeout) s") }
         if rc != ERROR_SUCCESS { throw YaraError("libyara scan failed (error \(rc))") }

@@ -105,6 +105,12 @@ public final class EvidenceBytes: @unchecked Sendable {
         }
     }
 
+    /// Installs the guard that absorbs faults past the end of a shrunken file (the first mapping does it too).
+    public static func installFaultGuard() { exhunt_install_fault_guard() }
+
+    /// True while the fault guard is the process's SIGBUS handler.
+    public static var faultGuardActive: Bool { exhunt_fault_guard_active() != 0 }
+
     /// Faults past the end of a shrunken file absorbed so far in this process (see `CMappedEvidence`).
     public static var absorbedFaults: Int { exhunt_absorbed_faults() }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Runs the built `exhunt` binary, which SwiftPM puts beside the test bundle (`.build/debug`).
 enum ExhuntProcess {
@@ -15,48 +16,19 @@ enum ExhuntProcess {
 
     static var binary: URL { productsFolder.appendingPathComponent("exhunt") }
 
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Result = Subprocess.Result
 
-    /// Runs exhunt with `arguments`, feeding `stdin`, in the repository root (so `help/` and `load demo` are found).
-    /// Output goes through files, so neither stream can fill a pipe and block the child; a run longer than
-    /// `timeout` is killed and reported as status -1.
+    /// Runs exhunt with `arguments`, feeding `stdin`, in the repository root (so `help/` and `load demo` are found),
+    /// with `NO_COLOR` set and a history file of its own; a run longer than `timeout` is stopped (status -1).
     static func run(_ arguments: [String], stdin: String = "", environment: [String: String] = [:],
                     timeout: Double = 60, executable: URL? = nil, prefix: [String] = [],
                     directory: URL? = nil) throws -> Result {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let inURL = dir.appendingPathComponent("in"), outURL = dir.appendingPathComponent("out"), errURL = dir.appendingPathComponent("err")
-        try stdin.write(to: inURL, atomically: true, encoding: .utf8)
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let p = Process()
-        p.executableURL = executable ?? binary
-        p.arguments = prefix + arguments
-        p.currentDirectoryURL = directory ?? repoRoot
-        var env = ProcessInfo.processInfo.environment
-        env["NO_COLOR"] = "1"
-        env["EXHUNT_HISTORY"] = dir.appendingPathComponent("history").path
+        let history = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-history-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: history) }
+        var env: [String: String?] = ["NO_COLOR": "1", "EXHUNT_HISTORY": history.path]
         for (k, v) in environment { env[k] = v }
-        p.environment = env
-        p.standardInput = try FileHandle(forReadingFrom: inURL)
-        p.standardOutput = try FileHandle(forWritingTo: outURL)
-        p.standardError = try FileHandle(forWritingTo: errURL)
-        let exited = DispatchSemaphore(value: 0)
-        p.terminationHandler = { _ in exited.signal() }     // waitUntilExit() can hang under Swift Testing
-        try p.run()
-        if exited.wait(timeout: .now() + timeout) == .timedOut {
-            p.terminate()
-            _ = exited.wait(timeout: .now() + 5)
-            return Result(status: -1, stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
-                          stderr: "timed out after \(timeout) s")
-        }
-        return Result(status: p.terminationStatus, stdout: try String(contentsOf: outURL, encoding: .utf8),
-                      stderr: try String(contentsOf: errURL, encoding: .utf8))
+        return try Subprocess.run((executable ?? binary).path, prefix + arguments, stdin: stdin, environment: env,
+                                  directory: directory ?? repoRoot, timeout: timeout)
     }
 
     /// Runs exhunt with its stdout piped into the shell command `reader` (e.g. `head -c 10`), as `sh` would;

@@ -1,6 +1,7 @@
 import ExchangeDetection
 import ExchangeEvidence
 import Foundation
+import TestSupport
 import Testing
 
 /// Evidence as responders have it (JSON event exports, Test-ProxyLogon output, advisory excerpts) must give
@@ -85,16 +86,13 @@ import Testing
         let training = Self.packageRoot.appendingPathComponent("help/training")
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-\(shape)-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: out) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", Self.packageRoot.appendingPathComponent("scripts/events-to-json").path, "--shape", shape,
-                       training.path, out.path]
-        do { try p.run() } catch {
-            print("skipped: python3 is not available (\(error))")
+        let r = try Subprocess.run("python3", [Self.packageRoot.appendingPathComponent("scripts/events-to-json").path,
+                                                "--shape", shape, training.path, out.path], timeout: 300)
+        if r.status == 127 {
+            print("skipped: python3 is not available")
             return
         }
-        p.waitUntilExit()
-        try #require(p.terminationStatus == 0)
+        try #require(r.status == 0, "scripts/events-to-json failed: \(r.stderr)")
         let converted = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("EX01/eventlogs").path)
         #expect(converted.allSatisfy { $0.hasSuffix(".jsonl") } && converted.count == 4)
         let original = Self.essence(try Self.hunt([training.path]))

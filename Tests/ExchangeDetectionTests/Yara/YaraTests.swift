@@ -46,6 +46,19 @@ import Testing
         #expect(matches.first?.hits.first?.data == Array("hello".utf8))
     }
 
+    /// Scans on both cores leave the evidence fault guard as the SIGBUS handler: libyara, left to swap handlers
+    /// around each scan, restored the wrong one across threads, and a read past the end of a shrunken mapped
+    /// file then faulted forever (a CI run hung on this).
+    @Test func scansOnSeveralThreadsLeaveTheEvidenceFaultGuardInPlace() throws {
+        EvidenceBytes.installFaultGuard()
+        let dir = try Self.folder(["g.yar": #"rule g { strings: $a = "x" condition: $a }"#])
+        let ruleSet = try #require(try YaraCompiler.compile(files: [dir + "/g.yar"]).ruleSet)
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            for _ in 0..<500 { _ = try? Array("xyz".utf8).withUnsafeBytes { try ruleSet.scan($0, externals: [:]) } }
+        }
+        #expect(EvidenceBytes.faultGuardActive)
+    }
+
     @Test func aBrokenFileIsReportedWithItsLineAndTheOthersLoad() throws {
         let dir = try Self.folder([
             "good.yar": "rule good { strings: $a = \"abc\" condition: $a }\n",

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import InvestigationShell
 import Testing
 
@@ -19,9 +20,11 @@ import Testing
         return FileManager.default.isExecutableFile(atPath: fallback.path) ? fallback : nil
     }
 
-    static func process(_ args: [String], in dir: URL) throws -> (Process, Pipe, Pipe) {
+    static func process(_ args: [String], in dir: URL) throws -> (Process, Pipe, Pipe, DispatchSemaphore) {
         let exe = try #require(executable, "the exhunt executable was not built")
         let p = Process()
+        let exited = DispatchSemaphore(value: 0)
+        p.terminationHandler = { _ in exited.signal() }     // waitUntilExit() can hang under Swift Testing
         p.executableURL = exe
         p.arguments = args
         p.currentDirectoryURL = dir
@@ -30,7 +33,7 @@ import Testing
         p.standardInput = input
         p.standardError = out            // status lines (`marked …`) go to stderr when stdout is a pipe
         try p.run()
-        return (p, out, input)
+        return (p, out, input, exited)
     }
 
     @Test func markSurvivesSIGKILL() throws {
@@ -38,7 +41,7 @@ import Testing
         let dir = try CaseFileTests.folder()
         let path = dir.appendingPathComponent("killed.case").path
         // The last command blocks reading stdin, so the process is alive, idle, right after the mark.
-        let (p, out, input) = try Self.process(["-c", "load \(Self.training)", "-c", "case new \(path)",
+        let (p, out, input, exited) = try Self.process(["-c", "load \(Self.training)", "-c", "case new \(path)",
                                                 "-c", "mark 398 as malicious --note 'before the kill'", "-c", "source /dev/stdin"], in: dir)
         var seen = ""
         let deadline = Date().addingTimeInterval(60)
@@ -49,7 +52,7 @@ import Testing
         }
         #expect(seen.contains("marked 1 event malicious"))
         kill(p.processIdentifier, SIGKILL)
-        p.waitUntilExit()
+        try #require(exited.wait(timeout: .now() + 30) == .success, "exhunt did not end after SIGKILL")
         try? input.fileHandleForWriting.close()
         #expect(p.terminationReason == .uncaughtSignal)
 
@@ -71,11 +74,13 @@ import Testing
         let scriptA = dir.appendingPathComponent("a.txt"), scriptB = dir.appendingPathComponent("b.txt")
         try ("load \(Self.training)\ncase open \(path)\n" + marks(0..<60, "reviewed")).write(to: scriptA, atomically: true, encoding: .utf8)
         try ("load \(Self.training)\ncase open \(path)\n" + marks(60..<120, "suspicious")).write(to: scriptB, atomically: true, encoding: .utf8)
-        let (a, _, ai) = try Self.process(["-f", scriptA.path], in: dir)
-        let (b, _, bi) = try Self.process(["-f", scriptB.path], in: dir)
-        a.waitUntilExit(); b.waitUntilExit()
-        try? ai.fileHandleForWriting.close(); try? bi.fileHandleForWriting.close()
-        #expect(a.terminationStatus == 0 && b.terminationStatus == 0)
+        let exe = try #require(Self.executable, "the exhunt executable was not built").path
+        let status = UnsafeMutableBufferPointer<Int32>.allocate(capacity: 2)   // one slot per thread
+        defer { status.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: 2) { k in         // both shells run at once
+            status[k] = (try? Subprocess.run(exe, ["-f", [scriptA, scriptB][k].path], directory: dir, timeout: 300))?.status ?? -2
+        }
+        #expect(Array(status) == [0, 0])
         let t = TestShell()
         try t.run("case open \(path)")           // open checks the file (quick_check)
         #expect(try CaseFileTests.marks(t).count == 120)

@@ -94,31 +94,21 @@ import Testing
 
     /// Renders the HTML in headless Chromium: the DOM must hold the sections and the chart, and a screenshot must be taken.
     @Test func htmlRendersInChromium() throws {
-        guard let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
-            .first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+        guard ReportLayoutTests.chromium != nil else {
             print("skipped: Chromium is not installed (apt-get install -y chromium)")
             return
         }
         let (t, dir) = try Self.investigated()
         let path = dir.appendingPathComponent("report.html")
         try t.run("report \(path.path)")
-        func chrome(_ args: [String]) throws -> String {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: chromium)
-            p.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=\(dir.path)/chrome"] + args
-            let out = Pipe()
-            p.standardOutput = out
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return String(decoding: data, as: UTF8.self)
+        func chrome(_ args: [String]) throws -> String? {
+            try ReportLayoutTests.chrome(args, profile: dir.appendingPathComponent("chrome"))
         }
-        let dom = try chrome(["--dump-dom", path.absoluteString])
+        guard let dom = try chrome(["--dump-dom", path.absoluteString]) else { return }
         #expect(dom.contains("Verdict per server") && dom.contains("<svg") && dom.contains("compromised"))
         #expect(dom.contains("&lt;script language="), "evidence stays text in the DOM")
         let png = dir.appendingPathComponent("report.png")
-        _ = try chrome(["--window-size=1200,2000", "--screenshot=\(png.path)", path.absoluteString])
+        guard try chrome(["--window-size=1200,2000", "--screenshot=\(png.path)", path.absoluteString]) != nil else { return }
         let image = try Data(contentsOf: png)
         #expect(image.starts(with: [0x89, 0x50, 0x4E, 0x47]) && image.count > 20_000)
     }

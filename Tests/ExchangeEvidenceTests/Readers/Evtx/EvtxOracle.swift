@@ -1,5 +1,7 @@
 @testable import ExchangeEvidence
 import Foundation
+import TestSupport
+import Testing
 
 /// pyevtx-rs (omerbenamram's Rust parser, `pip install evtx`) as an independent oracle: `scripts/evtx-oracle`
 /// prints each record normalised to `EventRecordID EventID TimeCreated(µs) values…`; `lines(of:)` prints
@@ -11,22 +13,15 @@ enum EvtxOracle {
     }()
 
     static func run(_ args: [String]) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = args
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        let r = try Subprocess.run(args[0], Array(args.dropFirst()), timeout: 300)
+        return (r.status, r.stdout)
     }
 
     /// The oracle's lines for a file.
     static func expected(_ path: String) throws -> [String] {
         let script = Fixtures.packageRoot.appendingPathComponent("scripts/evtx-oracle").path
-        let out = try run(["python3", script, path]).output
+        let (status, out) = try run(["python3", script, path])
+        try #require(status == 0, "scripts/evtx-oracle failed on \(path) (status \(status))")
         return out.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
     }
 
