@@ -50,4 +50,21 @@ import Testing
         #expect(quotedAfter.withUnsafeBytes { schema.value(at: 4, of: $0) } == "?a=1")
         #expect(quotedBefore.withUnsafeBytes { schema.value(at: 4, of: $0) } == "?q=\"\"1\"\"", "quoted lines take the full split")
     }
+
+    /// `field(_:of:)` finds a named column without splitting the line: on every event of the training set
+    /// and the reader fixtures, for every name, it gives what the full split gives.
+    @Test func fieldByNameAgreesWithTheFullSplit() throws {
+        let training = Fixtures.root.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("help/training").path
+        for path in [training, Fixtures.root.path] {
+            let (store, _) = try Fixtures.load(path)
+            for e in 0..<store.count {
+                let all = store.fields(of: e)
+                for name in Set(all.map(\.name)) + ["NoSuchField"] {
+                    let expected = all.first { $0.name.lowercased() == name.lowercased() }?.value
+                    #expect(store.field(name.uppercased(), of: e) == expected, "\(store.file(of: e).path):\(store.line(of: e)) \(name)")
+                }
+            }
+        }
+    }
 }
