@@ -27,7 +27,7 @@ public struct YaraFileLoader: RuleFileLoader {
         let lines = Self.ruleLines(String(decoding: bytes, as: UTF8.self))
         let source = Source(path: path, bytes: bytes)
         let rules = file.rules.map { name in
-            LoadedRule(kind: kind, id: name, title: "YARA rule \(name)", level: "high", status: "", file: path,
+            LoadedRule(kind: kind, id: name, title: "YARA rule \(name)", level: (result.ruleSet?.severity(of: name) ?? .high).name, status: "", file: path,
                        line: lines[name] ?? 0, references: [], findingRule: YaraScanRule.prefix + name, payload: source)
         }
         return (rules, errors, result.diagnostics.filter(\.isWarning).map(\.description))
