@@ -40,6 +40,10 @@ public struct YaraFileLoader: RuleFileLoader {
         }
         guard !sources.isEmpty, let result = try? YaraCompiler.compile(sources: sources.map { ($0.path, $0.bytes) }),
               let set = result.ruleSet else { return [] }
+        // Only the rules `rules load` accepted run: a name another file loaded first stays off in this one.
+        for (i, s) in sources.enumerated() {
+            set.disable(namespace: YaraCompiler.namespace(i), except: Set(rules.filter { $0.file == s.path }.map(\.id)))
+        }
         return [YaraScanRule(ruleSet: set, raw: options.contains("raw"),
                              fileNames: result.files.map { ($0.path as NSString).lastPathComponent })]
     }

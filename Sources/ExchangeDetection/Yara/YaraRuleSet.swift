@@ -93,6 +93,18 @@ public final class YaraRuleSet: @unchecked Sendable {
         score >= 75 ? .high : score >= 60 ? .medium : score >= 40 ? .low : .info
     }
 
+    /// Switches off every rule of namespace `namespace` not in `keep`: a rule whose name an earlier file
+    /// already loaded was refused by `rules load` and must not run from its file's source either.
+    func disable(namespace: String, except keep: Set<String>) {
+        var r = cyara_rule_is_null(rules.pointee.rules_table) == 0 ? rules.pointee.rules_table : nil
+        while let rule = r {
+            if String(cString: cyara_rule_namespace(rule)) == namespace, !keep.contains(String(cString: cyara_rule_identifier(rule))) {
+                yr_rule_disable(rule)
+            }
+            r = cyara_rules_next(rule)
+        }
+    }
+
     /// Names of every rule, or those of one namespace (one file).
     func ruleNames(namespace: String? = nil) -> [String] {
         var out: [String] = []
