@@ -23,13 +23,14 @@ let package = Package(
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CYara", pkgConfig: "yara", providers: [.apt(["libyara-dev"])]),
         .systemLibrary(name: "CLibz", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
         // Read-only mappings of evidence that survive a file shrinking under them (C: a SIGBUS handler).
         .target(name: "CMappedEvidence"),
 
         // Core libraries
         .target(
             name: "ExchangeEvidence",
-            dependencies: ["CCrypto", "CLibz", "CMappedEvidence"]),
+            dependencies: ["CCrypto", "CLibz", "CDeflate", "CMappedEvidence"]),
         .target(
             name: "ExchangeDetection",
             dependencies: ["ExchangeEvidence", "CYara", .product(name: "Yams", package: "Yams")],

@@ -1,4 +1,5 @@
 import CMappedEvidence
+import CDeflate
 import CLibz
 import Foundation
 
@@ -163,7 +164,7 @@ final class ZipSource: @unchecked Sendable {
                 let crc = Inflater.crc(UnsafeRawBufferPointer(rebasing: src[0..<copied]))
                 return Inflater.Result(produced: copied, consumed: copied, crc: crc, outcome: copied < member.size ? .cut : .complete)
             }
-            return Inflater.run(src, capacity: member.size, sink: sink)
+            return Inflater.whole(src, size: member.size, sink: sink) ?? Inflater.run(src, capacity: member.size, sink: sink)
         }
         if let writeError {
             result.outcome = .corrupt("the temporary file could not take more: \(writeError)")
@@ -207,8 +208,36 @@ final class ZipSource: @unchecked Sendable {
     }
 }
 
-/// Raw deflate through zlib, with the CRC-32 of the output computed while it is still in cache.
+/// Raw deflate: libdeflate for a whole member of known size, zlib streaming for the rest, with the CRC-32 of
+/// the output computed while it is still in cache.
 enum Inflater {
+    /// Members up to this size are inflated whole by libdeflate, into a buffer reused across members.
+    static let wholeLimit = 64 << 20
+
+    /// Inflates a member of declared `size` in one call (libdeflate), handing the output to `sink` in windows.
+    /// Nil — the caller then streams it through zlib, which keeps the readable part of damaged data and
+    /// reports exactly where it stopped — when the member is large, or when libdeflate does not produce exactly
+    /// `size` bytes from the whole stream.
+    static func whole(_ src: UnsafeRawBufferPointer, size: Int, sink: (UnsafeRawBufferPointer) -> Bool) -> Result? {
+        guard size > 0, size <= wholeLimit, let decompressor = libdeflate_alloc_decompressor() else { return nil }
+        defer { libdeflate_free_decompressor(decompressor) }
+        let buffer = InflateBuffers.shared.take(size)
+        defer { InflateBuffers.shared.give(buffer) }
+        var consumed = 0, produced = 0
+        let rc = libdeflate_deflate_decompress_ex(decompressor, src.baseAddress, src.count, buffer.baseAddress, size,
+                                                  &consumed, &produced)
+        guard rc == LIBDEFLATE_SUCCESS, produced == size else { return nil }
+        let out = UnsafeRawBufferPointer(start: buffer.baseAddress, count: size)
+        let crc = libdeflate_crc32(0, out.baseAddress, size)
+        var sent = 0
+        while sent < size {
+            let window = UnsafeRawBufferPointer(rebasing: out[sent..<min(size, sent + (4 << 20))])
+            guard sink(window) else { break }
+            sent += window.count
+        }
+        return Result(produced: sent, consumed: consumed, crc: crc, outcome: .complete)
+    }
+
     enum Outcome: Equatable {
         case complete, cut, overflow
         case corrupt(String)
@@ -280,6 +309,31 @@ enum Inflater {
             i += n
         }
         return UInt32(truncatingIfNeeded: c)
+    }
+}
+
+/// Output buffers for whole-member inflation, kept for the next member (a fresh buffer per member cost a page
+/// fault per page); at most one per load worker is in use at a time.
+final class InflateBuffers: @unchecked Sendable {
+    static let shared = InflateBuffers()
+    private let lock = NSLock()
+    private var free: [UnsafeMutableRawBufferPointer] = []
+
+    /// A buffer of at least `size` bytes.
+    func take(_ size: Int) -> UnsafeMutableRawBufferPointer {
+        lock.lock()
+        let found = free.firstIndex { $0.count >= size }.map { free.remove(at: $0) }
+        lock.unlock()
+        return found ?? .allocate(byteCount: max(size, 1 << 20), alignment: 64)
+    }
+
+    /// Returns a buffer; buffers beyond the two cores' needs are released.
+    func give(_ buffer: UnsafeMutableRawBufferPointer) {
+        lock.lock()
+        defer { lock.unlock() }
+        free.append(buffer)
+        free.sort { $0.count > $1.count }
+        while free.count > 2 { free.removeLast().deallocate() }
     }
 }
 
