@@ -15,7 +15,8 @@ final class SigmaFieldReader {
     /// Lower-cased evidence field names, in the order of `spans`.
     let names: [String]
     private let keywordsIndex: Int?
-    private var columnsBySchema: [UInt16: [Int?]] = [:]
+    /// Per schema: for each column up to the last one needed, the fields read from it.
+    private var columnsBySchema: [UInt16: [[Int]]] = [:]
     /// Bytes of the fields `load` read, and where each one is (`count` -1: absent).
     private(set) var scratch: [UInt8] = []
     private(set) var spans: [(start: Int, count: Int)]
@@ -27,9 +28,11 @@ final class SigmaFieldReader {
         spans = Array(repeating: (0, -1), count: names.count)
     }
 
-    private func columns(_ sid: UInt16, _ schema: FieldSchema) -> [Int?] {
+    private func columns(_ sid: UInt16, _ schema: FieldSchema) -> [[Int]] {
         if let c = columnsBySchema[sid] { return c }
-        let c = names.map { schema.column($0) }
+        let cols = names.map { schema.column($0) }
+        var c = [[Int]](repeating: [], count: (cols.compactMap { $0 }.max() ?? -1) + 1)
+        for (f, col) in cols.enumerated() { if let col { c[col].append(f) } }
         columnsBySchema[sid] = c
         return c
     }
@@ -57,9 +60,10 @@ final class SigmaFieldReader {
                 var column = 0, start = 0
                 let n = line.count
                 var i = 0
-                while i <= n {
+                // Columns after the last needed one are not cut.
+                while i <= n && column < cols.count {
                     if i == n || line[i] == separator {
-                        for (f, c) in cols.enumerated() where c == column {
+                        for f in cols[column] {
                             let v = UnsafeRawBufferPointer(rebasing: line[start..<i])
                             if !(v.isEmpty || (schema.format == .w3c && v.count == 1 && v[0] == 0x2D)) { put(f, v) }
                         }
