@@ -44,6 +44,37 @@ public enum Fuzz {
         return 0
     }
 
+    /// Parses `data` as a Sigma rule file and runs what loaded over a few requests and process events: a rule
+    /// may be refused with a reason, never crash the parser or the pass.
+    public static func sigma(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+        let loader = SigmaFileLoader()
+        let loaded = loader.load(path: "fuzz.yml", bytes: bytes(data, size))
+        _ = Hunter(rules: loader.detectionRules(loaded.rules, options: [])).run(on: sigmaStore)
+        return 0
+    }
+
+    /// HttpProxy requests and Sysmon process creations for the Sigma target to run over (built once).
+    static let sigmaStore: EventStore = {
+        let store = EventStore()
+        let proxy = """
+            #Software: Microsoft Exchange Server\r\n#Log-type: HttpProxy Logs\r\n\
+            #Fields: DateTime,RequestId,UrlStem,UrlQuery,UserAgent,ClientIpAddress,HttpStatus,Method,AnchorMailbox\r\n\
+            2021-03-03T06:49:42.162Z,r1,/ecp/y.js,?a=b,ExchangeServicesClient/0.0.0.0,165.232.154.116,241,POST,ServerInfo~a]@EX01:444/autodiscover/autodiscover.xml?#\r\n\
+            2021-03-03T06:50:01.000Z,r2,/owa/auth/x.aspx,,Mozilla/5.0+(Windows),10.0.0.5,200,GET,\r\n
+            """
+        let sysmon = """
+            <Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System><Provider Name="Microsoft-Windows-Sysmon"/>\
+            <EventID>1</EventID><TimeCreated SystemTime="2021-03-03T07:00:00.000Z"/><EventRecordID>1</EventRecordID>\
+            <Channel>Microsoft-Windows-Sysmon/Operational</Channel><Computer>EX01</Computer></System><EventData>\
+            <Data Name="Image">C:\\Windows\\System32\\cmd.exe</Data><Data Name="CommandLine">cmd /c whoami</Data>\
+            <Data Name="ParentImage">C:\\Windows\\System32\\inetsrv\\w3wp.exe</Data></EventData></Event>
+            """
+        _ = EvidenceLoader.load(bytes: Array(proxy.utf8), path: "EX01/Logging/HttpProxy/Ecp/HttpProxy_2021030306-1.LOG",
+                                readers: ReaderRegistry.standard, into: store)
+        _ = EvidenceLoader.load(bytes: Array(sysmon.utf8), path: "EX01/eventlogs/sysmon.xml", readers: ReaderRegistry.standard, into: store)
+        return store
+    }()
+
     static func bytes(_ data: UnsafePointer<UInt8>?, _ size: Int) -> [UInt8] {
         guard let data, size > 0 else { return [] }
         return Array(UnsafeBufferPointer(start: data, count: size))
@@ -56,8 +87,14 @@ public enum Fuzz {
         for id in 0..<store.count where store.files[Int(store.fileIndex[id])] === file {
             precondition(store.offset[id] >= 0 && store.offset[id] + Int(store.length[id]) <= file.bytes.count,
                          "event \(id) points outside the stored bytes")
-            _ = store.fields(of: id)
-            _ = store.urlQuery(of: id)
+            let all = store.fields(of: id)
+            // A field found by name without splitting the line is what the full split gives.
+            for f in all.prefix(4) {
+                let expected = all.first { $0.name.lowercased() == f.name.lowercased() }?.value
+                precondition(store.field(f.name, of: id) == expected, "event \(id): field \(f.name) differs from the split")
+            }
+            let query = store.urlQuery(of: id)
+            precondition(store.withURLQuery(id) { String(decoding: $0, as: UTF8.self) } == query, "event \(id): URL query")
             n += 1
         }
         precondition(n == file.eventCount)

@@ -22,4 +22,13 @@ static inline YR_MATCH *cyara_first_match(YR_SCAN_CONTEXT *context, const YR_STR
 static inline YR_RULE *cyara_rules_first(YR_RULES *rules) { return rules->rules_table; }
 static inline YR_RULE *cyara_rules_next(YR_RULE *rule) { rule++; return RULE_IS_NULL(rule) ? NULL : rule; }
 static inline int cyara_rule_is_null(const YR_RULE *rule) { return RULE_IS_NULL(rule) ? 1 : 0; }
+
+/* The rule's metadata (`meta:` section), walked like its strings; NULL when it has none. */
+static inline YR_META *cyara_rule_first_meta(const YR_RULE *rule) { return rule->metas; }
+static inline YR_META *cyara_next_meta(YR_META *m) { return META_IS_LAST_IN_RULE(m) ? NULL : m + 1; }
+static inline const char *cyara_meta_identifier(const YR_META *m) { return m->identifier; }
+/* META_TYPE_INTEGER 1, META_TYPE_STRING 2, META_TYPE_BOOLEAN 3. */
+static inline int cyara_meta_type(const YR_META *m) { return (int)m->type; }
+static inline const char *cyara_meta_string(const YR_META *m) { return m->string; }
+static inline long long cyara_meta_integer(const YR_META *m) { return (long long)m->integer; }
 #endif

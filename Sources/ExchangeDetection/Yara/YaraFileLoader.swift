@@ -27,7 +27,7 @@ public struct YaraFileLoader: RuleFileLoader {
         let lines = Self.ruleLines(String(decoding: bytes, as: UTF8.self))
         let source = Source(path: path, bytes: bytes)
         let rules = file.rules.map { name in
-            LoadedRule(kind: kind, id: name, title: "YARA rule \(name)", level: "high", status: "", file: path,
+            LoadedRule(kind: kind, id: name, title: "YARA rule \(name)", level: (result.ruleSet?.severity(of: name) ?? .high).name, status: "", file: path,
                        line: lines[name] ?? 0, references: [], findingRule: YaraScanRule.prefix + name, payload: source)
         }
         return (rules, errors, result.diagnostics.filter(\.isWarning).map(\.description))
@@ -40,6 +40,10 @@ public struct YaraFileLoader: RuleFileLoader {
         }
         guard !sources.isEmpty, let result = try? YaraCompiler.compile(sources: sources.map { ($0.path, $0.bytes) }),
               let set = result.ruleSet else { return [] }
+        // Only the rules `rules load` accepted run: a name another file loaded first stays off in this one.
+        for (i, s) in sources.enumerated() {
+            set.disable(namespace: YaraCompiler.namespace(i), except: Set(rules.filter { $0.file == s.path }.map(\.id)))
+        }
         return [YaraScanRule(ruleSet: set, raw: options.contains("raw"),
                              fileNames: result.files.map { ($0.path as NSString).lastPathComponent })]
     }

@@ -32,6 +32,7 @@ public final class YaraRuleSet: @unchecked Sendable {
     init(_ rules: OpaquePointer, hashOnly: [String: Set<String>]) {
         self.rules = UnsafeMutablePointer(rules)
         self.hashOnly = hashOnly
+        severities = Self.declaredSeverities(self.rules)
         var r = cyara_rule_is_null(self.rules.pointee.rules_table) == 0 ? self.rules.pointee.rules_table : nil
         while let rule = r {
             if hashOnly[String(cString: cyara_rule_identifier(rule))] != nil { yr_rule_disable(rule) }
@@ -40,6 +41,69 @@ public final class YaraRuleSet: @unchecked Sendable {
     }
 
     deinit { yr_rules_destroy(rules) }
+
+    /// The severity each rule declares in its `meta:` section, for its findings; rules that declare none are
+    /// `high` (a matching YARA rule is a lead to examine).
+    ///
+    /// Read from `severity`, `level` or `threat_level` (`critical`, `high`, `medium`, `low`, `info`), else from
+    /// a `score` as Loki and THOR write it (0–100: 75 and up alert → high, 60 warning → medium, 40 notice →
+    /// low, below → info).
+    public func severity(of rule: String) -> Severity { severities[rule] ?? .high }
+
+    /// Read once at init: scans on both cores ask it.
+    private let severities: [String: Severity]
+
+    private static func declaredSeverities(_ rules: UnsafeMutablePointer<YR_RULES>) -> [String: Severity] {
+        var out: [String: Severity] = [:]
+        var r = cyara_rule_is_null(rules.pointee.rules_table) == 0 ? rules.pointee.rules_table : nil
+        while let rule = r {
+            var named: Severity?, scored: Severity?
+            var m = cyara_rule_first_meta(rule)
+            while let meta = m {
+                let key = String(cString: cyara_meta_identifier(meta)).lowercased()
+                switch (key, cyara_meta_type(meta)) {
+                case ("severity", 2), ("level", 2), ("threat_level", 2):
+                    named = named ?? Self.severity(named: String(cString: cyara_meta_string(meta)))
+                case ("score", 1):
+                    scored = Self.severity(score: Int(cyara_meta_integer(meta)))
+                case ("score", 2):
+                    scored = Int(String(cString: cyara_meta_string(meta))).map(Self.severity(score:))
+                default: break
+                }
+                m = cyara_next_meta(meta)
+            }
+            if let s = named ?? scored { out[String(cString: cyara_rule_identifier(rule))] = s }
+            r = cyara_rules_next(rule)
+        }
+        return out
+    }
+
+    static func severity(named: String) -> Severity? {
+        switch named.lowercased() {
+        case "critical": .critical
+        case "high": .high
+        case "medium", "moderate": .medium
+        case "low": .low
+        case "info", "informational": .info
+        default: nil
+        }
+    }
+
+    static func severity(score: Int) -> Severity {
+        score >= 75 ? .high : score >= 60 ? .medium : score >= 40 ? .low : .info
+    }
+
+    /// Switches off every rule of namespace `namespace` not in `keep`: a rule whose name an earlier file
+    /// already loaded was refused by `rules load` and must not run from its file's source either.
+    func disable(namespace: String, except keep: Set<String>) {
+        var r = cyara_rule_is_null(rules.pointee.rules_table) == 0 ? rules.pointee.rules_table : nil
+        while let rule = r {
+            if String(cString: cyara_rule_namespace(rule)) == namespace, !keep.contains(String(cString: cyara_rule_identifier(rule))) {
+                yr_rule_disable(rule)
+            }
+            r = cyara_rules_next(rule)
+        }
+    }
 
     /// Names of every rule, or those of one namespace (one file).
     func ruleNames(namespace: String? = nil) -> [String] {

@@ -24,7 +24,8 @@ public struct YaraScanRule: DetectionRule {
     public let id = "yara"
     public let title = "YARA rule matched"
     public let cves: [String] = []
-    public let severity = Severity.high
+    /// The highest a finding of it can have; each finding takes its rule's own (`YaraRuleSet.severity(of:)`).
+    public let severity = Severity.critical
     public var sources: [SourceKind] { raw ? [] : [.webFile, .fileHash] }
     /// Collected files are what it scans (with `raw`, whatever was loaded).
     public var needs: EvidenceNeed {
@@ -98,7 +99,7 @@ public struct YaraScanRule: DetectionRule {
                 if let algorithm = f["Algorithm"], algorithm.uppercased() != "SHA256" { continue }
                 let path = f["Path"] ?? store.value(.urlStem, id)
                 for rule in rules {
-                    out.append(Finding(rule: Self.prefix + rule, title: "YARA rule \(rule) matched", cves: [], severity: severity,
+                    out.append(Finding(rule: Self.prefix + rule, title: "YARA rule \(rule) matched", cves: [], severity: ruleSet.severity(of: rule),
                                        server: store.server(of: id), time: store.time[id], events: [id], file: store.file(of: id).path,
                                        line: store.line(of: id), summary: "\(path): SHA-256 \(hash) listed in a file-hash listing (hash-only rule)"))
                 }
@@ -124,7 +125,7 @@ public struct YaraScanRule: DetectionRule {
     private func finding(_ rule: String, store: EventStore, file: EvidenceFile, events: [EventID], summary: String) -> Finding {
         let ordered = store.sortedByTime(events)
         let known = ordered.first { store.time[$0] != Timestamp.unknown }
-        return Finding(rule: Self.prefix + rule, title: "YARA rule \(rule) matched", cves: [], severity: severity, server: file.server,
+        return Finding(rule: Self.prefix + rule, title: "YARA rule \(rule) matched", cves: [], severity: ruleSet.severity(of: rule), server: file.server,
                        time: known.map { store.time[$0] } ?? Timestamp.unknown, events: ordered, file: file.path,
                        line: ordered.first.map { store.line(of: $0) } ?? 0, summary: summary)
     }

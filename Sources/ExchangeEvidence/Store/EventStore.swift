@@ -134,8 +134,15 @@ public final class EventStore: @unchecked Sendable {
         return withRawLine(id) { s.fields(of: $0) }
     }
 
-    /// One field by name (case-insensitive), split from the raw line on demand.
+    /// One field by name (case-insensitive), split from the raw line on demand. A named column of a CSV or
+    /// W3C line is found without splitting the rest of the line (rules ask this of every request that passed
+    /// a byte filter; splitting all 74 HttpProxy columns into Strings was most of `hunt`'s time).
     public func field(_ name: String, of id: EventID) -> String? {
+        let s = schemas[Int(schema[id])]
+        if s.format == .csv || s.format == .w3c, let column = s.column(name) {
+            guard let value = withRawLine(id, { s.value(at: column, of: $0) }) else { return nil }
+            return s.format == .w3c && value == "-" ? "" : value
+        }
         let lower = name.lowercased()
         return fields(of: id).first { $0.name.lowercased() == lower }?.value
     }

@@ -72,23 +72,15 @@ public final class FieldSchema: @unchecked Sendable, Hashable {
         }
     }
 
-    /// One value by position, without splitting the rest of the line (quoted CSV falls back to a full split).
+    /// One value by position, without splitting the rest of the line (a quote before the column falls back to
+    /// the full RFC 4180 split).
     public func value(at column: Int, of line: UnsafeRawBufferPointer) -> String? {
-        guard let base = line.baseAddress, format == .csv || format == .w3c,
-              format == .w3c || memchr(base, Int32(UInt8(ascii: "\"")), line.count) == nil else {
-            let all = fields(of: line)
-            return column < all.count ? all[column].value : nil
+        if format == .csv || format == .w3c,
+           let r = ColumnLocator.locate(column, in: line, separator: format == .csv ? 0x2C : 0x20) {
+            return String(decoding: line[r], as: UTF8.self)
         }
-        // Separators found with memchr: the URL query of every request is read this way by exports.
-        let separator = Int32(format == .csv ? 0x2C : 0x20)
-        var k = 0, start = 0
-        while let hit = memchr(base + start, separator, line.count - start) {
-            let i = base.distance(to: UnsafeRawPointer(hit))
-            if k == column { return String(decoding: line[start..<i], as: UTF8.self) }
-            k += 1
-            start = i + 1
-        }
-        return k == column ? String(decoding: line[start...], as: UTF8.self) : nil
+        let all = fields(of: line)
+        return column < all.count ? all[column].value : nil
     }
 
     private func pair(_ values: [String]) -> [(name: String, value: String)] {

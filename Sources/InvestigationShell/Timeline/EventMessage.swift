@@ -26,12 +26,13 @@ public enum EventMessage {
     }
 
     /// The message as UTF-8 bytes appended to `out`: the same text as `build`, without building Strings for
-    /// requests (most events), which is what makes exporting millions of events fast.
-    static func append(_ store: EventStore, _ e: EventID, into out: inout [UInt8]) {
-        switch store.kind(of: e) {
+    /// requests (most events), which is what makes exporting millions of events fast. `kind` is the event's
+    /// source kind and `requests` the store's request columns, both taken once by the caller.
+    static func append(_ store: EventStore, _ e: EventID, kind: SourceKind, requests: RequestColumns, into out: inout [UInt8]) {
+        switch kind {
         case .httpProxy, .iis:
             let start = out.count
-            appendRequest(store, e, into: &out)
+            requests.append(e, into: &out)
             if out.count - start > maxLength {
                 let text = clip(String(decoding: out[start...], as: UTF8.self))
                 out.removeSubrange(start...)
@@ -49,40 +50,8 @@ public enum EventMessage {
 
     static func request(_ store: EventStore, _ e: EventID) -> String {
         var bytes: [UInt8] = []
-        appendRequest(store, e, into: &bytes)
+        RequestColumns(store).append(e, into: &bytes)
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// `METHOD STEM?QUERY STATUS from IP "AGENT"`, with the user and the HttpProxy anchor mailbox when present
-    /// (the anchor is where ProxyLogon's SSRF shows).
-    static func appendRequest(_ store: EventStore, _ e: EventID, into s: inout [UInt8]) {
-        let start = s.count
-        /// `prefix` is written before the value; the URL stem's space only when something precedes it.
-        func add(_ field: InternedField, prefix: StaticString = "", quoted: Bool = false) {
-            let id = store.valueID(field, e)
-            guard id != 0 else { return }
-            if field != .urlStem || s.count > start { prefix.withUTF8Buffer { s.append(contentsOf: $0) } }
-            if quoted { s.append(UInt8(ascii: "\"")) }
-            store.pool.withBytes(id) { value in
-                // Each value is repaired on its own, as String(decoding:) of the value would.
-                if value.allSatisfy({ $0 < 0x80 }) { s.append(contentsOf: value) } else {
-                    s.append(contentsOf: String(decoding: value, as: UTF8.self).utf8)
-                }
-            }
-            if quoted { s.append(UInt8(ascii: "\"")) }
-        }
-        add(.method)
-        add(.urlStem, prefix: " ")
-        let query = store.urlQuery(of: e)
-        if !query.isEmpty {
-            s.append(UInt8(ascii: "?"))
-            s.append(contentsOf: (query.count > 80 ? String(query.prefix(79)) + "…" : query).utf8)
-        }
-        add(.status, prefix: " ")
-        add(.clientIP, prefix: " from ")
-        add(.userAgent, prefix: " ", quoted: true)
-        add(.user, prefix: " user ")
-        add(.anchorMailbox, prefix: " anchor ")
     }
 
     /// The `S:CMD=` part of an ECP server log line: the cmdlet and its parameters.

@@ -42,4 +42,18 @@ import Testing
         #expect(scan.map { Set($0.ruleSet.allRuleNames) } == ["a", "b"])
         #expect((loader.detectionRules(a, options: ["raw"]).first as? YaraScanRule)?.raw == true)
     }
+
+    /// A rule name a second file repeats is refused by `rules load` (a problem naming the first file) and does
+    /// not run from the second file's source either: only the first file's `dup` matches.
+    @Test func aRepeatedRuleNameRunsOnlyFromTheFileThatLoadedIt() throws {
+        let library = RuleLibrary()
+        let dir = try YaraTests.folder(["a.yar": #"rule dup { strings: $x = "alpha" condition: $x }"#,
+                                        "b.yar": #"rule dup { strings: $x = "bravo" condition: $x }  rule other { condition: false }"#])
+        let report = try library.load(dir)
+        #expect(report.problems.map(\.reason) == ["id dup is already loaded from \(dir)/a.yar:1"])
+        let scan = try #require(YaraFileLoader().detectionRules(library.rules.filter { $0.kind == "yara" }, options: []).first as? YaraScanRule)
+        let matched = { (text: String) in try Array(text.utf8).withUnsafeBytes { try scan.ruleSet.scan($0, externals: [:]) }.map(\.rule) }
+        #expect(try matched("alpha") == ["dup"])
+        #expect(try matched("bravo").isEmpty, "the refused copy in b.yar stays off")
+    }
 }

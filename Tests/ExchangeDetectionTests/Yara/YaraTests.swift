@@ -59,6 +59,24 @@ import Testing
         #expect(EvidenceBytes.faultGuardActive)
     }
 
+    /// A finding takes the severity its rule declares (`severity`/`level`, or a Loki/THOR `score`); high without.
+    @Test func severityComesFromTheRulesMeta() throws {
+        let dir = try Self.folder(["s.yar": """
+            rule named { meta: severity = "Critical" condition: true }
+            rule leveled { meta: author = "x" level = "low" condition: true }
+            rule scored { meta: score = 65 condition: true }
+            rule scored_text { meta: score = "80" condition: true }
+            rule notice { meta: score = 45 description = "y" condition: true }
+            rule plain { meta: description = "no severity" condition: true }
+            rule odd { meta: severity = "urgent" condition: true }
+            """])
+        let set = try #require(try YaraCompiler.compile(files: [dir + "/s.yar"]).ruleSet)
+        let got = ["named", "leveled", "scored", "scored_text", "notice", "plain", "odd"].map { set.severity(of: $0) }
+        #expect(got == [.critical, .low, .medium, .high, .low, .high, .high])
+        let loaded = YaraFileLoader().load(path: dir + "/s.yar", bytes: Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/s.yar"))))
+        #expect(loaded.rules.map(\.level) == ["critical", "low", "medium", "high", "low", "high", "high"], "rules lists the declared level")
+    }
+
     @Test func aBrokenFileIsReportedWithItsLineAndTheOthersLoad() throws {
         let dir = try Self.folder([
             "good.yar": "rule good { strings: $a = \"abc\" condition: $a }\n",

@@ -53,7 +53,7 @@ import Testing
         let store = t.session.store
         for e in 0..<store.count {
             var bytes: [UInt8] = []
-            EventMessage.append(store, e, into: &bytes)
+            EventMessage.append(store, e, kind: store.kind(of: e), requests: RequestColumns(store), into: &bytes)
             #expect(String(decoding: bytes, as: UTF8.self) == EventMessage.build(store, e))
         }
     }
@@ -69,6 +69,25 @@ import Testing
             var b = ExportBytes()
             b.appendISO(ms, zulu: true)
             #expect(String(decoding: b.bytes, as: UTF8.self) == Timestamp.iso(ms), "\(ms)")
+        }
+    }
+
+    /// The word-at-a-time CSV cell writer against `CSVCell.field` on cells long enough to fill words, with a
+    /// comma, quote, DEL, control or non-ASCII byte at every position.
+    @Test func csvCellsOfEveryLengthAndOddByteMatchTheRenderer() {
+        let odd: [UInt8] = [0x2C, 0x22, 0x7F, 0x1B, 0x09, 0x00, 0xC3, 0x3D]
+        for length in 0..<34 {
+            for position in 0..<max(length, 1) {
+                for b in odd {
+                    var raw = (0..<length).map { UInt8(ascii: "a") + UInt8($0 % 26) }
+                    if length > 0 { raw[position] = b }
+                    if b == 0xC3 && position + 1 < length { raw[position + 1] = 0xA9 }       // é
+                    var c = ExportBytes()
+                    raw.withUnsafeBytes { c.appendCSV($0) }
+                    #expect(String(decoding: c.bytes, as: UTF8.self) == CSVCell.field(String(decoding: raw, as: UTF8.self)),
+                            "\(raw)")
+                }
+            }
         }
     }
 

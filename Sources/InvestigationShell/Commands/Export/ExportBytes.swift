@@ -20,6 +20,8 @@ struct ExportBytes {
 
     mutating func append(_ other: [UInt8]) { bytes.append(contentsOf: other) }
 
+    mutating func append(_ other: UnsafeRawBufferPointer) { bytes.append(contentsOf: other) }
+
     /// A decimal integer.
     mutating func append(int n: Int) {
         if n >= 0 && n < 10 { bytes.append(0x30 &+ UInt8(n)); return }
@@ -122,14 +124,30 @@ struct ExportBytes {
     /// a leading `=` `+` `-` `@` neutralised with `'`, RFC 4180 quotes only when needed. Printable ASCII — nearly
     /// every log value — is handled here byte by byte; anything else takes the String route.
     mutating func appendCSV(_ value: UnsafeRawBufferPointer) {
-        var quote = false
-        for b in value {
-            if b < 0x20 || b > 0x7E {
-                bytes.append(contentsOf: CSVCell.field(String(decoding: value, as: UTF8.self)).utf8)
-                return
+        // Eight bytes at a time: any byte outside printable ASCII takes the String route; a comma or a quote
+        // means the cell is quoted.
+        let n = value.count
+        var i = 0
+        var odd: UInt64 = 0, special: UInt64 = 0
+        if let base = value.baseAddress {
+            while i + 8 <= n {
+                let w = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                odd |= w | Self.belowSpace(w) | Self.zero(w ^ 0x7F7F_7F7F_7F7F_7F7F)
+                special |= Self.zero(w ^ 0x2C2C_2C2C_2C2C_2C2C) | Self.zero(w ^ 0x2222_2222_2222_2222)
+                i += 8
             }
-            if b == UInt8(ascii: ",") || b == UInt8(ascii: "\"") { quote = true }
         }
+        while i < n {
+            let b = value[i]
+            if b < 0x20 || b > 0x7E { odd |= 0x80 }
+            if b == UInt8(ascii: ",") || b == UInt8(ascii: "\"") { special |= 0x80 }
+            i += 1
+        }
+        if odd & 0x8080_8080_8080_8080 != 0 {
+            bytes.append(contentsOf: CSVCell.field(String(decoding: value, as: UTF8.self)).utf8)
+            return
+        }
+        let quote = special != 0
         if quote { bytes.append(UInt8(ascii: "\"")) }
         if let first = value.first, first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-")
             || first == UInt8(ascii: "@") {
@@ -143,6 +161,19 @@ struct ExportBytes {
         }
         bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: value[run...]))
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// High bit set in the bytes of x that are zero (exact per byte).
+    @inline(__always)
+    static func zero(_ x: UInt64) -> UInt64 {
+        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        return ~(((x & low7) &+ low7) | x | low7)
+    }
+
+    /// High bit set in some byte when some byte of x is below 0x20 (exact as a whole: any byte or none).
+    @inline(__always)
+    static func belowSpace(_ x: UInt64) -> UInt64 {
+        (x &- 0x2020_2020_2020_2020) & ~x & 0x8080_8080_8080_8080
     }
 
     mutating func appendCSV(_ value: String) {

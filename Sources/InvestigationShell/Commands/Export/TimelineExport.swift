@@ -79,8 +79,13 @@ struct TimelineRowWriter {
     /// The store's columns this writer reads per event, held here so worker threads read them directly.
     private let times: [Int64]
     private let fileIndex: [UInt32]
-    /// Per file, its constant cells already encoded: `[timestamp_desc, server, source, channel, file, sha256]`.
-    private let constants: [[[UInt8]]]
+    private let lines: [UInt32]
+    private let kinds: [SourceKind]
+    private let requests: RequestColumns
+    /// Per file, its constant cells already encoded — `timestamp_desc, server, source, channel, file, sha256` —
+    /// back to back in one buffer (`constantSpans[6 × file + k]`), so a row copies them without retaining arrays.
+    private let constants: [UInt8]
+    private let constantSpans: [Range<Int>]
 
     init(_ store: EventStore, marks: [EventID: CaseMark], findings: FindingCitations?, csv: Bool) {
         self.store = store
@@ -89,71 +94,75 @@ struct TimelineRowWriter {
         self.csv = csv
         times = store.time
         fileIndex = store.fileIndex
-        constants = store.files.map { f in
-            [TimelineExport.timestampDescription(f.kind.rawValue), f.server, f.kind.rawValue, f.channel, f.path, f.sha256].map { value in
-                var b = ExportBytes()
-                if csv { b.appendCSV(value) } else { b.appendJSON(value) }
-                return b.bytes
+        lines = store.lineNumber
+        kinds = store.files.map(\.kind)
+        requests = RequestColumns(store)
+        var flat = ExportBytes()
+        var spans: [Range<Int>] = []
+        for f in store.files {
+            for value in [TimelineExport.timestampDescription(f.kind.rawValue), f.server, f.kind.rawValue, f.channel, f.path, f.sha256] {
+                let start = flat.bytes.count
+                if csv { flat.appendCSV(value) } else { flat.appendJSON(value) }
+                spans.append(start..<flat.bytes.count)
             }
         }
+        constants = flat.bytes
+        constantSpans = spans
     }
-
-    private static let noTags: ExportBytes = {
-        var b = ExportBytes()
-        b.append("[]")
-        return b
-    }()
 
     /// Appends the row of `e`, or nothing when the event has no time; true when a row was written.
     func append(_ e: EventID, to out: inout ExportBytes) -> Bool {
         let time = times[e]
         if time == Timestamp.unknown { return false }
-        let c = constants[Int(fileIndex[e])]
+        let f = Int(fileIndex[e])
         var message: [UInt8] = []
         swap(&message, &out.scratch)
         message.removeAll(keepingCapacity: true)
-        EventMessage.append(store, e, into: &message)
+        EventMessage.append(store, e, kind: kinds[f], requests: requests, into: &message)
         defer { out.scratch = message }
         let cited = findings?.findings(citing: e).joined(separator: ",") ?? ""
-        let mark = marks[e]
-        var tags = Self.noTags
+        let mark = marks.isEmpty ? nil : marks[e]
+        var tags: [UInt8] = []
         if mark != nil {
             var list = ExportBytes()
             list.appendJSON(.strings(TimelineExport.tags(mark)))
-            tags = list
+            tags = list.bytes
         }
-        if csv {
-            message.withUnsafeBytes { out.appendCSV($0) }
-            out.append(","); out.appendISO(time)
-            out.append(","); out.append(c[0])
-            out.append(","); out.append(int: Int(time) * 1000)
-            out.append(","); out.append(c[1])
-            out.append(","); out.append(c[2])
-            out.append(","); out.append(c[3])
-            out.append(","); out.append(int: e)
-            out.append(","); out.append(c[4])
-            out.append(","); out.append(int: store.line(of: e))
-            out.append(","); out.append(c[5])
-            out.append(","); out.appendCSV(cited)
-            out.append(","); tags.bytes.withUnsafeBytes { out.appendCSV($0) }
-            out.append(","); out.appendCSV(mark?.note ?? "")
-            out.append("\n")
-        } else {
-            out.append("{\"message\":"); message.withUnsafeBytes { out.appendJSON($0) }
-            out.append(",\"datetime\":\""); out.appendISO(time)
-            out.append("\",\"timestamp_desc\":"); out.append(c[0])
-            out.append(",\"timestamp\":"); out.append(int: Int(time) * 1000)
-            out.append(",\"server\":"); out.append(c[1])
-            out.append(",\"source\":"); out.append(c[2])
-            out.append(",\"channel\":"); out.append(c[3])
-            out.append(",\"event\":"); out.append(int: e)
-            out.append(",\"file\":"); out.append(c[4])
-            out.append(",\"line\":"); out.append(int: store.line(of: e))
-            out.append(",\"sha256\":"); out.append(c[5])
-            out.append(",\"findings\":"); out.appendJSON(cited)
-            out.append(",\"tag\":"); out.append(tags.bytes)
-            out.append(",\"mark_note\":"); out.appendJSON(mark?.note ?? "")
-            out.append("}\n")
+        constants.withUnsafeBytes { all in
+            func c(_ k: Int) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: all[constantSpans[6 * f + k]]) }
+            if csv {
+                message.withUnsafeBytes { out.appendCSV($0) }
+                out.append(","); out.appendISO(time)
+                out.append(","); out.append(c(0))
+                out.append(","); out.append(int: Int(time) * 1000)
+                out.append(","); out.append(c(1))
+                out.append(","); out.append(c(2))
+                out.append(","); out.append(c(3))
+                out.append(","); out.append(int: e)
+                out.append(","); out.append(c(4))
+                out.append(","); out.append(int: Int(lines[e]))
+                out.append(","); out.append(c(5))
+                out.append(","); out.appendCSV(cited)
+                out.append(","); if mark == nil { out.append("[]") } else { tags.withUnsafeBytes { out.appendCSV($0) } }
+                out.append(","); out.appendCSV(mark?.note ?? "")
+                out.append("\n")
+            } else {
+                out.append("{\"message\":"); message.withUnsafeBytes { out.appendJSON($0) }
+                out.append(",\"datetime\":\""); out.appendISO(time)
+                out.append("\",\"timestamp_desc\":"); out.append(c(0))
+                out.append(",\"timestamp\":"); out.append(int: Int(time) * 1000)
+                out.append(",\"server\":"); out.append(c(1))
+                out.append(",\"source\":"); out.append(c(2))
+                out.append(",\"channel\":"); out.append(c(3))
+                out.append(",\"event\":"); out.append(int: e)
+                out.append(",\"file\":"); out.append(c(4))
+                out.append(",\"line\":"); out.append(int: Int(lines[e]))
+                out.append(",\"sha256\":"); out.append(c(5))
+                out.append(",\"findings\":"); out.appendJSON(cited)
+                out.append(",\"tag\":"); if mark == nil { out.append("[]") } else { out.append(tags) }
+                out.append(",\"mark_note\":"); out.appendJSON(mark?.note ?? "")
+                out.append("}\n")
+            }
         }
         return true
     }
