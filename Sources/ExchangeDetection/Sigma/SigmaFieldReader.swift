@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import ExchangeEvidence
 
 /// Reads named fields of stored events through the store's public accessors: one split of an event-log
@@ -57,20 +62,18 @@ final class SigmaFieldReader {
                 let separator: UInt8 = schema.format == .w3c ? 0x20 : 0x2C
                 if schema.format == .csv && line.contains(0x22) { return false }  // quoted CSV: the full splitter
                 if let k = keywordsIndex { put(k, line) }
+                guard let base = line.baseAddress else { return true }
                 var column = 0, start = 0
                 let n = line.count
-                var i = 0
-                // Columns after the last needed one are not cut.
-                while i <= n && column < cols.count {
-                    if i == n || line[i] == separator {
-                        for f in cols[column] {
-                            let v = UnsafeRawBufferPointer(rebasing: line[start..<i])
-                            if !(v.isEmpty || (schema.format == .w3c && v.count == 1 && v[0] == 0x2D)) { put(f, v) }
-                        }
-                        column += 1
-                        start = i + 1
+                // Separators found with memchr; columns after the last needed one are not cut.
+                while start <= n && column < cols.count {
+                    let end = start < n ? memchr(base + start, Int32(separator), n - start).map { UnsafeRawPointer($0) - base } ?? n : n
+                    for f in cols[column] {
+                        let v = UnsafeRawBufferPointer(rebasing: line[start..<end])
+                        if !(v.isEmpty || (schema.format == .w3c && v.count == 1 && v[0] == 0x2D)) { put(f, v) }
                     }
-                    i += 1
+                    column += 1
+                    start = end + 1
                 }
                 return true
             }
