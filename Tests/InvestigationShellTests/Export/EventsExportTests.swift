@@ -124,7 +124,8 @@ import Testing
             Issue.record("an unknown field must be refused")
         } catch { #expect("\(error)".contains("m.tsv:2")) }
         #expect(throws: ShellError.self) { try ECSMapping(text: "*\t:user\ta.b\tkeyword\n*\t:method\ta.b.c\tkeyword\n", name: "m.tsv") }
-        let nested = ECSDocument.nest([("a.b", .int(1)), ("a.c", .string("x")), ("a.b", .int(2)), ("d", .null)])
-        #expect(nested.serialized() == #"{"a":{"b":[1,2],"c":"x"},"d":null}"#)
+        let nested = ECSDocument.serialized([("a.b", .int(1)), ("a.c", .string("x")), ("a.b", .int(2)), ("d", .null), ("e.f.g", .bool(true)),
+                                             ("a.b", .int(3)), ("e.h", .strings(["p"]))])
+        #expect(nested == #"{"a":{"b":[1,2,3],"c":"x"},"d":null,"e":{"f":{"g":true},"h":["p"]}}"#)
     }
 }

@@ -17,6 +17,8 @@ struct ECSMapping {
         /// Dotted ECS path, `{field}` replaced in wildcard rows; nil leaves the field out.
         let ecs: String?
         let type: FieldType
+        /// `ecs` split at its dots, once (nil for wildcard rows, whose path depends on the field).
+        let components: [String]?
     }
 
     let rows: [Row]
@@ -48,7 +50,8 @@ struct ECSMapping {
             }
             rows.append(Row(source: cols[0] == "*" ? nil : cols[0], interned: interned, isQuery: isQuery,
                             field: cols[1].hasPrefix(":") || cols[1] == "*" ? nil : cols[1].lowercased(),
-                            ecs: cols[2] == "-" ? nil : cols[2], type: type))
+                            ecs: cols[2] == "-" ? nil : cols[2], type: type,
+                            components: cols[2] == "-" || cols[2].contains("{field}") ? nil : cols[2].split(separator: ".").map(String.init)))
         }
         self.rows = rows
         makePlans()
@@ -56,7 +59,7 @@ struct ECSMapping {
     }
 
     /// A field name as one ECS path component: dots would nest it, so they become underscores.
-    static func key(_ name: String) -> String { name.replacingOccurrences(of: ".", with: "_") }
+    static func key(_ name: String) -> String { name.utf8.contains(0x2E) ? name.replacingOccurrences(of: ".", with: "_") : name }
 
     /// Refuses a mapping where one path would be both a value and an object (`a.b` beside `a.b.c`), which
     /// no Elasticsearch mapping accepts.
@@ -107,23 +110,24 @@ struct ECSMapping {
         for kind in Set(rows.compactMap(\.source)) { plans[kind] = plan(kind) }
     }
 
-    /// The ECS fields of one event, as (dotted path, value) in mapping order. Values that do not fit their
-    /// type go to `exhunt.unmapped.<field>` as strings.
-    func fields(of e: EventID, in store: EventStore) -> [(String, JSONValue)] {
-        let plan = plans[store.kind(of: e).rawValue] ?? defaultPlan
-        var out: [(String, JSONValue)] = []
+    /// The ECS fields of one event, appended to `out` in mapping order. Values that do not fit their type go
+    /// to `exhunt.unmapped.<field>` as strings.
+    func fields(of e: EventID, kind: SourceKind, in store: EventStore, into out: inout [ECSPair]) {
+        let plan = plans[kind.rawValue] ?? defaultPlan
         func add(_ row: Row, name: String, _ value: String) {
             guard !value.isEmpty, value != "-", let path = row.ecs else { return }
             let key = Self.key(name)
-            let target = row.source != nil && row.field == nil ? path.replacingOccurrences(of: "{field}", with: key) : path
-            if let typed = Self.typed(value, row.type) { out.append((target, typed)) } else {
-                out.append(("exhunt.unmapped." + key, .string(value)))
+            if let typed = Self.typed(value, row.type) {
+                let components = row.components ?? path.replacingOccurrences(of: "{field}", with: key).split(separator: ".").map(String.init)
+                out.append(ECSPair(components, .json(typed)))
+            } else {
+                out.append(ECSPair(["exhunt", "unmapped", key], .json(.string(value))))
             }
         }
         for row in plan.direct {
             if let f = row.interned { add(row, name: f.name, store.value(f, e)) } else { add(row, name: "url_query", store.urlQuery(of: e)) }
         }
-        guard plan.needsFields else { return out }
+        guard plan.needsFields else { return }
         for f in store.fields(of: e) {
             if let rows = plan.named[f.name.lowercased()] {
                 for row in rows { add(row, name: f.name, f.value) }
@@ -131,7 +135,6 @@ struct ECSMapping {
                 for row in plan.wildcard { add(row, name: f.name, f.value) }
             }
         }
-        return out
     }
 
     static func typed(_ value: String, _ type: FieldType) -> JSONValue? {
@@ -149,35 +152,91 @@ struct ECSMapping {
     }
 }
 
-/// Turns dotted (path, value) pairs into nested JSON objects (`source.ip` → `{"source":{"ip":…}}`), the
-/// shape ECS documents have in Elasticsearch, keeping first-seen order. A repeated path becomes a list.
-/// `ECSMapping` guarantees that no path is both a value and an object.
-enum ECSDocument {
-    static func nest(_ pairs: [(String, JSONValue)]) -> JSONValue {
-        var root: [(String, JSONValue)] = []
-        for (path, value) in pairs { insert(path.split(separator: ".").map(String.init)[...], value, into: &root) }
-        return .object(root)
+/// One field of an ECS document: its dotted path split once, and its value.
+struct ECSPair {
+    enum Value {
+        case json(JSONValue)
+        /// UTF-8 text written as a JSON string (messages built as bytes).
+        case utf8([UInt8])
+        /// A time as ECS `@timestamp` writes it (`2021-03-03T06:49:42.162Z`).
+        case time(Int64)
     }
 
-    private static func insert(_ path: ArraySlice<String>, _ value: JSONValue, into object: inout [(String, JSONValue)]) {
-        guard let key = path.first else { return }
-        let rest = path.dropFirst()
-        let i = object.firstIndex { $0.0 == key }
-        if rest.isEmpty {
-            guard let i else { object.append((key, value)); return }
-            if case .array(let items) = object[i].1 { object[i].1 = .array(items + [value]) } else {
-                object[i].1 = .array([object[i].1, value])
+    let path: [String]
+    let value: Value
+
+    init(_ path: [String], _ value: Value) {
+        self.path = path
+        self.value = value
+    }
+
+    init(_ dotted: String, _ value: JSONValue) {
+        self.init(dotted.split(separator: ".").map(String.init), .json(value))
+    }
+}
+
+/// Writes dotted fields as nested JSON objects (`source.ip` → `{"source":{"ip":…}}`), the shape ECS documents
+/// have in Elasticsearch, straight into bytes: keys in first-seen order, a repeated path as a list.
+/// `ECSMapping` guarantees that no path is both a value and an object (were one, the first seen wins, and
+/// later values of the shorter path follow it in a list).
+enum ECSDocument {
+    static func write(_ pairs: [ECSPair], into out: inout ExportBytes) {
+        writeObject(Array(pairs.indices), pairs, depth: 0, into: &out)
+    }
+
+    /// The document as one line of JSON (findings and tests, where a String is handy).
+    static func serialized(_ pairs: [(String, JSONValue)]) -> String {
+        var out = ExportBytes()
+        write(pairs.map { ECSPair($0.0, $0.1) }, into: &out)
+        return String(decoding: out.bytes, as: UTF8.self)
+    }
+
+    private static func writeObject(_ items: [Int], _ pairs: [ECSPair], depth: Int, into out: inout ExportBytes) {
+        out.append("{")
+        // Each item's key at this depth and whether it ends here, read once (reading them in the grouping loop
+        // retained and released a path per comparison).
+        var keys: [String] = [], ends: [Bool] = []
+        keys.reserveCapacity(items.count)
+        ends.reserveCapacity(items.count)
+        pairs.withUnsafeBufferPointer { p in
+            for i in items {
+                keys.append(p[i].path[depth])
+                ends.append(p[i].path.count == depth + 1)
             }
-            return
         }
-        guard let i else {
-            var child: [(String, JSONValue)] = []
-            insert(rest, value, into: &child)
-            object.append((key, .object(child)))
-            return
+        var taken = [Bool](repeating: false, count: items.count)
+        var first = true
+        for a in items.indices where !taken[a] {
+            var leaves: [Int] = [], deeper: [Int] = []
+            for b in a..<items.count where !taken[b] && keys[b] == keys[a] {
+                taken[b] = true
+                if ends[b] { leaves.append(items[b]) } else { deeper.append(items[b]) }
+            }
+            if !first { out.append(",") }
+            first = false
+            out.appendJSON(keys[a])
+            out.append(":")
+            let leafFirst = ends[a]
+            let parts = (leafFirst ? 0 : 1) + leaves.count
+            if parts > 1 { out.append("[") }
+            if !leafFirst { writeObject(deeper, pairs, depth: depth + 1, into: &out) }
+            for (k, leaf) in leaves.enumerated() {
+                if k > 0 || !leafFirst { out.append(",") }
+                writeValue(pairs[leaf].value, into: &out)
+            }
+            if parts > 1 { out.append("]") }
         }
-        guard case .object(var child) = object[i].1 else { return }
-        insert(rest, value, into: &child)
-        object[i].1 = .object(child)
+        out.append("}")
+    }
+
+    private static func writeValue(_ value: ECSPair.Value, into out: inout ExportBytes) {
+        switch value {
+        case .json(let v): out.appendJSON(v)
+        case .utf8(let bytes): bytes.withUnsafeBytes { out.appendJSON($0) }
+        case .time(let ms):
+            out.append("\"")
+            out.appendISO(ms, zulu: true)
+            out.append("\"")
+        }
     }
 }

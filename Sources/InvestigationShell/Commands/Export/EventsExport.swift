@@ -31,12 +31,12 @@ struct EventsExport: ExportTarget {
         let findings = session.findingCitations
         let action = BulkAction.line(index: index)
         let events = query.events(limit: filter.limit ?? Int.max)
+        let document = ECSFields(store: store, mapping: mapping)
         let written = try file.writing { file -> Int in
             let n = try ExportRows.write(events, to: file, label: "export events", in: ctx) { e, out in
                 guard store.time[e] != Timestamp.unknown else { return false }
                 out.append(action)
-                out.appendJSON(ECSFields.document(e, store: store, mapping: mapping, mark: marks[e],
-                                                  findings: findings?.findings(citing: e) ?? []))
+                document.write(e, mark: marks.isEmpty ? nil : marks[e], findings: findings?.findings(citing: e) ?? [], into: &out)
                 out.append("\n")
                 return true
             }
@@ -73,8 +73,9 @@ enum BulkAction {
     }
 }
 
-/// The fields exhunt itself sets on exported ECS documents (beside those `ECSMapping` maps).
-enum ECSFields {
+/// The fields exhunt itself sets on exported ECS documents (beside those `ECSMapping` maps), and the writer of
+/// one event's document: bytes straight from the store's columns, no JSON tree per event.
+struct ECSFields {
     static let fixed = ["@timestamp", "message", "host.name", "event.kind", "event.dataset", "event.original",
                         "log.file.path", "tags", "exhunt.event", "exhunt.line", "exhunt.sha256", "exhunt.evidence_set",
                         "exhunt.source", "exhunt.channel", "exhunt.findings", "exhunt.mark.label", "exhunt.mark.note",
@@ -83,26 +84,56 @@ enum ECSFields {
     /// Sources whose stored line is the evidence's own text, kept as `event.original`.
     static let textSources: Set<String> = ["httpproxy", "iis", "ecp-server", "ecp-activity", "oab-generator", "exchange-log", "text"]
 
-    static func document(_ e: EventID, store: EventStore, mapping: ECSMapping, mark: CaseMark?, findings: [String]) -> JSONValue {
-        let f = store.file(of: e)
-        var pairs: [(String, JSONValue)] = [
-            ("@timestamp", .string(Timestamp.iso(store.time[e]))),
-            ("message", .string(EventMessage.build(store, e))),
-            ("host.name", .string(f.server)),
-            ("event.kind", .string("event")),
-            ("event.dataset", .string("exhunt." + f.kind.rawValue)),
+    let store: EventStore
+    let mapping: ECSMapping
+    /// Per file, what every event of it carries, taken once: kind, server, path, hash, evidence set, channel.
+    private let files: [EvidenceFile]
+    private let fileIndex: [UInt32]
+    private let requests: RequestColumns
+
+    init(store: EventStore, mapping: ECSMapping) {
+        self.store = store
+        self.mapping = mapping
+        files = store.files
+        fileIndex = store.fileIndex
+        requests = RequestColumns(store)
+    }
+
+    private static let fixedPaths: [String: [String]] = Dictionary(uniqueKeysWithValues: fixed.map { ($0, $0.split(separator: ".").map(String.init)) })
+
+    private static func path(_ dotted: String) -> [String] { fixedPaths[dotted]! }
+
+    /// Writes the ECS document of event `e` (one line, no line end) into `out`.
+    func write(_ e: EventID, mark: CaseMark?, findings: [String], into out: inout ExportBytes) {
+        let f = files[Int(fileIndex[e])]
+        let kind = f.kind
+        var message: [UInt8] = []
+        EventMessage.append(store, e, kind: kind, requests: requests, into: &message)
+        var pairs: [ECSPair] = [
+            ECSPair(Self.path("@timestamp"), .time(store.time[e])),
+            ECSPair(Self.path("message"), .utf8(message)),
+            ECSPair(Self.path("host.name"), .json(.string(f.server))),
+            ECSPair(Self.path("event.kind"), .json(.string("event"))),
+            ECSPair(Self.path("event.dataset"), .json(.string("exhunt." + kind.rawValue))),
         ]
-        pairs += mapping.fields(of: e, in: store)
-        if textSources.contains(f.kind.rawValue) { pairs.append(("event.original", .string(store.rawLine(e)))) }
-        pairs += [("log.file.path", .string(f.path)), ("exhunt.event", .int(e)), ("exhunt.line", .int(store.line(of: e))),
-                  ("exhunt.sha256", .string(f.sha256)), ("exhunt.evidence_set", .string(f.evidenceSet)),
-                  ("exhunt.source", .string(f.kind.rawValue))]
-        if !f.channel.isEmpty { pairs.append(("exhunt.channel", .string(f.channel))) }
-        if !findings.isEmpty { pairs.append(("exhunt.findings", .strings(findings))) }
-        if let m = mark {
-            pairs += [("tags", .strings(TimelineExport.tags(m))), ("exhunt.mark.label", .string(m.label)),
-                      ("exhunt.mark.note", .string(m.note)), ("exhunt.mark.tags", .strings(m.tags)), ("exhunt.mark.user", .string(m.user))]
+        pairs.reserveCapacity(24)
+        mapping.fields(of: e, kind: kind, in: store, into: &pairs)
+        if Self.textSources.contains(kind.rawValue) {
+            pairs.append(ECSPair(Self.path("event.original"), .utf8(store.withRawLine(e) { Array($0) })))
         }
-        return ECSDocument.nest(pairs)
+        pairs += [ECSPair(Self.path("log.file.path"), .json(.string(f.path))), ECSPair(Self.path("exhunt.event"), .json(.int(e))),
+                  ECSPair(Self.path("exhunt.line"), .json(.int(store.line(of: e)))), ECSPair(Self.path("exhunt.sha256"), .json(.string(f.sha256))),
+                  ECSPair(Self.path("exhunt.evidence_set"), .json(.string(f.evidenceSet))),
+                  ECSPair(Self.path("exhunt.source"), .json(.string(kind.rawValue)))]
+        if !f.channel.isEmpty { pairs.append(ECSPair(Self.path("exhunt.channel"), .json(.string(f.channel)))) }
+        if !findings.isEmpty { pairs.append(ECSPair(Self.path("exhunt.findings"), .json(.strings(findings)))) }
+        if let m = mark {
+            pairs += [ECSPair(Self.path("tags"), .json(.strings(TimelineExport.tags(m)))),
+                      ECSPair(Self.path("exhunt.mark.label"), .json(.string(m.label))),
+                      ECSPair(Self.path("exhunt.mark.note"), .json(.string(m.note))),
+                      ECSPair(Self.path("exhunt.mark.tags"), .json(.strings(m.tags))),
+                      ECSPair(Self.path("exhunt.mark.user"), .json(.string(m.user)))]
+        }
+        ECSDocument.write(pairs, into: &out)
     }
 }

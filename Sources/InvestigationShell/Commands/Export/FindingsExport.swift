@@ -60,7 +60,7 @@ struct FindingsExport: ExportTarget {
                               ("exhunt.mark.tags", .strings(m.tags)), ("exhunt.mark.user", .string(m.user))]
                 }
                 out.append(BulkAction.line(index: index))
-                out.append(Array(ECSDocument.nest(pairs).serialized().utf8))
+                out.append(Array(ECSDocument.serialized(pairs).utf8))
                 out.append("\n")
             default:
                 let row: [(String, JSONValue)] = [
