@@ -78,8 +78,12 @@ final class SigmaDistinctColumn {
 }
 
 /// A Sigma field read from the event text (too many distinct values to index: URL queries, command lines).
+///
 /// While the table is built, one multi-pattern pass over every value records where each required literal
-/// of the rules' patterns occurs; an item is then verified only on those positions.
+/// of the rules' tests occurs. A case-insensitive `contains` is decided by its literal alone; every other
+/// test (ends with, globs, cased, regular expressions) is verified right there, on the value in hand, the
+/// first time its literal occurs in it — so the value is read once per hunt and never again per rule, and a
+/// test shared by many rules is checked once per event.
 final class SigmaStreamedColumn {
     let source: SigmaFieldSource
     /// Folded literal → index into `hits`.
@@ -87,61 +91,93 @@ final class SigmaStreamedColumn {
     private let matcher: MultiPatternMatcher?
     /// Positions (sorted, distinct) whose value contains each literal.
     private(set) var hits: [[Int32]]
+    /// Tests verified during the scan, by index; per literal, the tests to verify where it occurs.
+    private let verified: [SigmaTest]
+    private let verifiedIndex: [SigmaTest: Int]
+    private let verifyOn: [[Int]]
+    /// Positions (sorted) where each verified test holds.
+    private var verifiedHits: [[Int32]]
 
     static let fold: [UInt8] = (0..<256).map { ByteMatch.lower(UInt8($0)) }
 
-    init(source: SigmaFieldSource, literals: [[UInt8]]) {
+    /// The literal a test is found by (folded; empty when it has none), and whether finding it decides the test.
+    static func literal(of t: SigmaTest) -> (bytes: [UInt8], exact: Bool)? {
+        switch t {
+        case .pattern(let p): return (p.requiredLiteral.map(ByteMatch.lower), p.isPlainContains)
+        case .regex(let r): return (r.requiredLiteral, false)
+        default: return nil
+        }
+    }
+
+    /// `tests`: every test of the items read from this column.
+    init(source: SigmaFieldSource, tests: [SigmaTest]) {
         self.source = source
-        let unique = Array(Set(literals.map { $0.map(ByteMatch.lower) })).filter { !$0.isEmpty }.sorted { $0.lexicographicallyPrecedes($1) }
+        var lits = Set<[UInt8]>()
+        var toVerify: [SigmaTest] = []
+        var seenTests = Set<SigmaTest>()
+        for t in tests {
+            guard let (lit, exact) = Self.literal(of: t), !lit.isEmpty else { continue }
+            lits.insert(lit)
+            if !exact && seenTests.insert(t).inserted { toVerify.append(t) }
+        }
+        let unique = lits.sorted { $0.lexicographicallyPrecedes($1) }
         var idx: [[UInt8]: Int] = [:]
         for (i, l) in unique.enumerated() { idx[l] = i }
         literalIndex = idx
         matcher = unique.isEmpty ? nil : MultiPatternMatcher(patterns: unique, fold: Self.fold)
         hits = Array(repeating: [], count: unique.count)
+        var on = [[Int]](repeating: [], count: unique.count)
+        var vIndex: [SigmaTest: Int] = [:]
+        for (i, t) in toVerify.enumerated() {
+            vIndex[t] = i
+            on[idx[Self.literal(of: t)!.bytes]!].append(i)
+        }
+        verified = toVerify
+        verifiedIndex = vIndex
+        verifyOn = on
+        verifiedHits = Array(repeating: [], count: toVerify.count)
     }
 
-    /// Records the literals found in the value at `pos`.
+    /// Records the literals found in the value at `pos`, and verifies the tests that wait on them.
     func scan(_ value: UnsafeRawBufferPointer, at pos: Int32) {
         guard let matcher else { return }
         matcher.scan(value) { p, _ in
-            if hits[p].last != pos { hits[p].append(pos) }
+            if hits[p].last != pos {
+                hits[p].append(pos)
+                for t in verifyOn[p] where verified[t].matches(value) { verifiedHits[t].append(pos) }
+            }
             return true
         }
     }
 
+    /// The sorted positions where test `t` holds, when the scan decided it.
+    private func positions(of t: SigmaTest) -> [Int32]? {
+        guard let (lit, exact) = Self.literal(of: t), !lit.isEmpty, let li = literalIndex[lit] else { return nil }
+        if exact { return hits[li] }
+        return verifiedIndex[t].map { verifiedHits[$0] }
+    }
+
     /// Positions that may satisfy `item`, or nil when some test has no literal to look for. `exact` is true
-    /// when the literal hits decide the item by themselves (every test a case-insensitive `contains`).
+    /// when the scan decided the item by itself; otherwise (an `|all` item with a group the scan cannot
+    /// decide) the positions are candidates to verify.
     func candidates(_ item: SigmaItem) -> (positions: [Int32], exact: Bool)? {
-        var exact = true
         func group(_ tests: [SigmaTest]) -> [Int32]? {
             var lists: [[Int32]] = []
             for t in tests {
-                let lit: [UInt8]
-                switch t {
-                case .pattern(let p):
-                    lit = p.requiredLiteral.map(ByteMatch.lower)
-                    if !p.isPlainContains { exact = false }
-                case .regex(let r):
-                    lit = r.requiredLiteral
-                    exact = false
-                default:
-                    return nil
-                }
-                guard !lit.isEmpty, let i = literalIndex[lit] else { return nil }
-                lists.append(hits[i])
+                guard let l = positions(of: t) else { return nil }
+                lists.append(l)
             }
             return SigmaSets.union(lists)
         }
         let perGroup = item.groups.map(group)
         if item.all {
-            let known = perGroup.compactMap { $0 }
-            if known.count < perGroup.count { exact = false }
-            guard var result = known.min(by: { $0.count < $1.count }) else { return nil }
-            if exact { for g in known where !result.isEmpty { result = SigmaSets.intersect(result, g) } }
-            return (result, exact)
+            let known = perGroup.compactMap { $0 }.sorted { $0.count < $1.count }
+            guard var result = known.first else { return nil }
+            for g in known.dropFirst() where !result.isEmpty { result = SigmaSets.intersect(result, g) }
+            return (result, known.count == perGroup.count)
         }
         if perGroup.contains(where: { $0 == nil }) { return nil }
-        return (SigmaSets.union(perGroup.map { $0! }), exact)
+        return (SigmaSets.union(perGroup.map { $0! }), true)
     }
 }
 
@@ -196,6 +232,16 @@ enum SigmaSets {
         out.append(contentsOf: a[i...])
         out.append(contentsOf: b[j...])
         return out
+    }
+
+    /// True when sorted `list` holds `x` (binary search).
+    static func contains(_ list: [Int32], _ x: Int32) -> Bool {
+        var lo = 0, hi = list.count
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if list[mid] < x { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < list.count && list[lo] == x
     }
 
     static func intersect(_ a: [Int32], _ b: [Int32]) -> [Int32] {

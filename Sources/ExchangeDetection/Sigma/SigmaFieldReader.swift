@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import ExchangeEvidence
 
 /// Reads named fields of stored events through the store's public accessors: one split of an event-log
@@ -15,7 +20,8 @@ final class SigmaFieldReader {
     /// Lower-cased evidence field names, in the order of `spans`.
     let names: [String]
     private let keywordsIndex: Int?
-    private var columnsBySchema: [UInt16: [Int?]] = [:]
+    /// Per schema: for each column up to the last one needed, the fields read from it.
+    private var columnsBySchema: [UInt16: [[Int]]] = [:]
     /// Bytes of the fields `load` read, and where each one is (`count` -1: absent).
     private(set) var scratch: [UInt8] = []
     private(set) var spans: [(start: Int, count: Int)]
@@ -27,9 +33,11 @@ final class SigmaFieldReader {
         spans = Array(repeating: (0, -1), count: names.count)
     }
 
-    private func columns(_ sid: UInt16, _ schema: FieldSchema) -> [Int?] {
+    private func columns(_ sid: UInt16, _ schema: FieldSchema) -> [[Int]] {
         if let c = columnsBySchema[sid] { return c }
-        let c = names.map { schema.column($0) }
+        let cols = names.map { schema.column($0) }
+        var c = [[Int]](repeating: [], count: (cols.compactMap { $0 }.max() ?? -1) + 1)
+        for (f, col) in cols.enumerated() { if let col { c[col].append(f) } }
         columnsBySchema[sid] = c
         return c
     }
@@ -54,19 +62,18 @@ final class SigmaFieldReader {
                 let separator: UInt8 = schema.format == .w3c ? 0x20 : 0x2C
                 if schema.format == .csv && line.contains(0x22) { return false }  // quoted CSV: the full splitter
                 if let k = keywordsIndex { put(k, line) }
+                guard let base = line.baseAddress else { return true }
                 var column = 0, start = 0
                 let n = line.count
-                var i = 0
-                while i <= n {
-                    if i == n || line[i] == separator {
-                        for (f, c) in cols.enumerated() where c == column {
-                            let v = UnsafeRawBufferPointer(rebasing: line[start..<i])
-                            if !(v.isEmpty || (schema.format == .w3c && v.count == 1 && v[0] == 0x2D)) { put(f, v) }
-                        }
-                        column += 1
-                        start = i + 1
+                // Separators found with memchr; columns after the last needed one are not cut.
+                while start <= n && column < cols.count {
+                    let end = start < n ? memchr(base + start, Int32(separator), n - start).map { UnsafeRawPointer($0) - base } ?? n : n
+                    for f in cols[column] {
+                        let v = UnsafeRawBufferPointer(rebasing: line[start..<end])
+                        if !(v.isEmpty || (schema.format == .w3c && v.count == 1 && v[0] == 0x2D)) { put(f, v) }
                     }
-                    i += 1
+                    column += 1
+                    start = end + 1
                 }
                 return true
             }

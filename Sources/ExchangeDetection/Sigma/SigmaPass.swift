@@ -29,47 +29,99 @@ public struct SigmaPass: DetectionRule {
             let mine = rules.filter { b.accepts($0.logsource) }
             return mine.isEmpty ? nil : (b, mine)
         }
-        let slots = FindingSlots(count: work.count)
-        DispatchQueue.concurrentPerform(iterations: work.count) { i in
-            slots.set(i, Self.run(work[i].1, binding: work[i].0, store: store))
+        // Tables are built (one pass over each binding's events) and prepared on both cores, then every
+        // (binding, rule) pair is evaluated on both cores against the read-only tables.
+        let tables = Slots<SigmaTable?>(count: work.count, empty: nil)
+        Self.parallel(work.count) { i in
+            let (binding, rules) = work[i]
+            let items = rules.flatMap { r in r.searches.values.flatMap { $0.alternatives.flatMap { $0 } } }
+            let table = SigmaTable(store: store, binding: binding, items: items)
+            if table.events.isEmpty { return }
+            table.prepare()
+            tables.set(i, table)
         }
-        return (0..<work.count).flatMap { slots.get($0) }
+        let pairs: [(table: SigmaTable, rule: SigmaRule)] = work.indices.flatMap { i in
+            tables.get(i).map { t in work[i].1.map { (t, $0) } } ?? []
+        }
+        let context = FindingContext(store: store)
+        let found = Slots<[Finding]>(count: pairs.count, empty: [])
+        Self.parallel(pairs.count) { i in
+            found.set(i, Self.findings(pairs[i].rule, table: pairs[i].table, context: context))
+        }
+        return (0..<pairs.count).flatMap { found.get($0) }
     }
 
-    static func run(_ rules: [SigmaRule], binding: SigmaLogSourceMap.Binding, store: EventStore) -> [Finding] {
-        let items = rules.flatMap { r in r.searches.values.flatMap { $0.alternatives.flatMap { $0 } } }
-        let table = SigmaTable(store: store, binding: binding, items: items)
-        if table.events.isEmpty { return [] }
-        let web = binding.kind == .iis || binding.kind == .httpProxy
+    /// Runs `body` for 0..<count on every core, the calling thread included, each worker taking the next
+    /// index. Not `concurrentPerform`: the pass itself runs inside the hunt's `concurrentPerform`, where a
+    /// nested one gets no more threads than the outer one left free — in practice one.
+    static func parallel(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+        let next = Counter()
+        let work: @Sendable () -> Void = {
+            while case let i = next.take(), i < count { body(i) }
+        }
+        let group = DispatchGroup()
+        for _ in 1..<max(1, min(ProcessInfo.processInfo.activeProcessorCount, count)) {
+            DispatchQueue.global().async(group: group, execute: work)
+        }
+        work()
+        group.wait()
+    }
+
+    /// The findings of one rule over a prepared table: its hits grouped into bursts per server and client
+    /// (web logs) or per server, each explained by the values of its first event.
+    static func findings(_ rule: SigmaRule, table: SigmaTable, context: FindingContext) -> [Finding] {
+        let evaluator = SigmaEvaluator(table: table, rule: rule)
+        let hits = evaluator.positions()
+        if hits.isEmpty { return [] }
+        let store = table.store
+        let web = table.binding.kind == .iis || table.binding.kind == .httpProxy
+        let groups = context.bursts(hits, events: table.events, by: web ? .clientIP : nil)
+        let explain = evaluator.positiveItems
+        let reader = table.valueReader()
+        let ruleID = rule.findingRule, cves = rule.cves, severity = rule.severity
+        let clientIPs = store.values[InternedField.clientIP.rawValue]
         var out: [Finding] = []
-        for rule in rules {
-            let evaluator = SigmaEvaluator(table: table, rule: rule)
-            let hits = evaluator.positions()
-            if hits.isEmpty { continue }
-            var positionOf: [EventID: Int32] = [:]
-            for p in hits { positionOf[table.events[Int(p)]] = p }
-            let groups = Grouping.bursts(hits.map { table.events[Int($0)] }, in: store, by: web ? .clientIP : nil)
-            let explain = evaluator.positiveItems
-            for g in groups {
-                let first = g[0]
-                var summary = describe(explain, table: table, at: positionOf[first]!)
-                if g.count > 1 {
-                    let ips = Grouping.distinct(g, .clientIP, in: store)
-                    let from = ips.prefix(3).joined(separator: ", ") + (ips.count > 3 ? " +\(ips.count - 3) more" : "")
-                    summary += " (\(g.count) events" + (web && !ips.isEmpty ? " from \(from)" : "") + ")"
+        out.reserveCapacity(groups.count)
+        for g in groups {
+            let first = table.events[Int(g.first)]
+            var summary = describe(explain, table: table, at: g.first, reader: reader)
+            if g.events.count > 1 {
+                // The first three distinct client addresses, in event order, and how many more.
+                var seen: [UInt32] = []
+                var more = Set<UInt32>()
+                for id in g.events where clientIPs[id] != 0 && !seen.contains(clientIPs[id]) {
+                    if seen.count < 3 { seen.append(clientIPs[id]) } else { more.insert(clientIPs[id]) }
                 }
-                else if web, case let ip = store.value(.clientIP, first), !ip.isEmpty, !summary.contains(ip) { summary += " from \(ip)" }
-                let known = g.first { store.time[$0] != Timestamp.unknown }
-                out.append(Finding(rule: rule.findingRule, title: rule.title, cves: rule.cves, severity: rule.severity,
-                                   server: store.server(of: first), time: known.map { store.time[$0] } ?? Timestamp.unknown,
-                                   events: g, file: store.file(of: first).path, line: store.line(of: first), summary: summary))
+                let from = seen.map { store.pool.string($0) }.joined(separator: ", ") + (more.isEmpty ? "" : " +\(more.count) more")
+                summary += " (\(g.events.count) events" + (web && !seen.isEmpty ? " from \(from)" : "") + ")"
             }
+            else if web, case let ip = store.value(.clientIP, first), !ip.isEmpty, !Self.mentions(summary, ip) { summary += " from \(ip)" }
+            let file = context.files[Int(store.fileIndex[first])]
+            let known = g.events.first { store.time[$0] != Timestamp.unknown }
+            out.append(Finding(rule: ruleID, title: rule.title, cves: cves, severity: severity,
+                               server: file.server, time: known.map { store.time[$0] } ?? Timestamp.unknown,
+                               events: g.events, file: file.path, line: store.line(of: first), summary: summary))
         }
         return out
     }
 
+    /// True when `text` contains `part` byte for byte.
+    static func mentions(_ text: String, _ part: String) -> Bool {
+        var text = text, part = part
+        return text.withUTF8 { t in
+            part.withUTF8 { p in
+                guard !p.isEmpty else { return true }
+                guard p.count <= t.count else { return false }
+                for i in 0...(t.count - p.count) where t[i] == p[0] {
+                    if memcmp(t.baseAddress! + i, p.baseAddress!, p.count) == 0 { return true }
+                }
+                return false
+            }
+        }
+    }
+
     /// `field=value` for each item of the rule's positive searches that holds at the event.
-    static func describe(_ items: [Int], table: SigmaTable, at pos: Int32) -> String {
+    static func describe(_ items: [Int], table: SigmaTable, at pos: Int32, reader: SigmaValueReader? = nil) -> String {
         var parts: [String] = []
         var seen = Set<String>()
         for i in items where table.holds(i, at: pos) {
@@ -80,18 +132,83 @@ public struct SigmaPass: DetectionRule {
                 parts.append("keywords matched")
                 continue
             }
-            guard let v = table.value(item.field, at: pos) else { parts.append("\(name) absent"); continue }
+            guard let v = table.value(item.field, at: pos, using: reader) else { parts.append("\(name) absent"); continue }
             parts.append("\(name)=\(v.oneLine(160))")
         }
         return parts.isEmpty ? "condition holds" : parts.joined(separator: " ")
     }
 }
 
-/// Per-binding result slots written from concurrent workers.
-private final class FindingSlots: @unchecked Sendable {
-    private var slots: [[Finding]]
+/// What findings need of the store's files, read once per pass rather than per event, and the grouping of
+/// hits into bursts on integer keys.
+final class FindingContext: Sendable {
+    let store: EventStore
+    let files: [(server: String, path: String)]
+    /// File index → index of its server name (files of one server share it).
+    let serverOfFile: [UInt32]
+
+    init(store: EventStore) {
+        self.store = store
+        files = store.files.map { ($0.server, $0.path) }
+        var ids: [String: UInt32] = [:]
+        serverOfFile = files.map { f in
+            if let i = ids[f.server] { return i }
+            let i = UInt32(ids.count)
+            ids[f.server] = i
+            return i
+        }
+    }
+
+    /// One burst: its events in time order and the position of its first one.
+    struct Burst { let events: [EventID]; let first: Int32 }
+
+    /// The same groups as `Grouping.bursts` (per server and `field` value, in order of first appearance,
+    /// split where activity pauses longer than the default gap), computed on integer keys.
+    func bursts(_ hits: [Int32], events: [EventID], by field: InternedField?) -> [Burst] {
+        let fileIndex = store.fileIndex, values = field.map { store.values[$0.rawValue] }
+        var groupOf: [UInt64: Int] = [:]
+        var groups: [[Int32]] = []
+        for p in hits {
+            let id = events[Int(p)]
+            let k = UInt64(serverOfFile[Int(fileIndex[id])]) << 32 | UInt64(values?[id] ?? 0)
+            if let g = groupOf[k] { groups[g].append(p); continue }
+            groupOf[k] = groups.count
+            groups.append([p])
+        }
+        let time = store.time
+        var out: [Burst] = []
+        for g in groups {
+            let sorted = g.count == 1 ? g : g.sorted { a, b in
+                let ea = events[Int(a)], eb = events[Int(b)]
+                return time[ea] != time[eb] ? time[ea] < time[eb] : ea < eb
+            }
+            var current: [Int32] = []
+            var last = Timestamp.unknown
+            func flush() { out.append(Burst(events: current.map { events[Int($0)] }, first: current[0])); current = [] }
+            for p in sorted {
+                let t = time[events[Int(p)]]
+                if !current.isEmpty && t != Timestamp.unknown && last != Timestamp.unknown && t - last > Grouping.defaultGap { flush() }
+                current.append(p)
+                if t != Timestamp.unknown { last = t }
+            }
+            if !current.isEmpty { flush() }
+        }
+        return out
+    }
+}
+
+/// The next index for parallel workers.
+private final class Counter: @unchecked Sendable {
+    private var value = 0
     private let lock = NSLock()
-    init(count: Int) { slots = Array(repeating: [], count: count) }
-    func set(_ i: Int, _ v: [Finding]) { lock.lock(); slots[i] = v; lock.unlock() }
-    func get(_ i: Int) -> [Finding] { lock.lock(); defer { lock.unlock() }; return slots[i] }
+    func take() -> Int { lock.lock(); defer { value += 1; lock.unlock() }; return value }
+}
+
+/// Result slots written from concurrent workers.
+private final class Slots<T>: @unchecked Sendable {
+    private var slots: [T]
+    private let lock = NSLock()
+    init(count: Int, empty: T) { slots = Array(repeating: empty, count: count) }
+    func set(_ i: Int, _ v: T) { lock.lock(); slots[i] = v; lock.unlock() }
+    func get(_ i: Int) -> T { lock.lock(); defer { lock.unlock() }; return slots[i] }
 }

@@ -54,11 +54,12 @@ import Testing
             for binding in SigmaLogSourceMap.standard.bindings(for: rule.logsource) {
                 let items = rule.searches.values.flatMap { $0.alternatives.flatMap { $0 } }
                 let table = SigmaTable(store: store, binding: binding, items: items)
+                table.prepare()
                 let fast = SigmaEvaluator(table: table, rule: rule).positions()
                 func holds(_ c: SigmaCondition, _ pos: Int32) -> Bool {
                     switch c {
                     case .search(let n):
-                        return rule.searches[n]!.alternatives.contains { alt in alt.allSatisfy { table.holds(table.index(of: $0), at: pos) } }
+                        return rule.searches[n]!.alternatives.contains { alt in alt.allSatisfy { table.holdsDirect(table.index(of: $0), at: pos) } }
                     case .and(let ps): return ps.allSatisfy { holds($0, pos) }
                     case .or(let ps): return ps.contains { holds($0, pos) }
                     case .not(let p): return !holds(p, pos)

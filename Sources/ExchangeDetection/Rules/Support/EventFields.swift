@@ -26,6 +26,10 @@ struct EventFields {
 extension String {
     /// Collapses line breaks and shortens, for a one-line summary (escaping stays the renderer's job).
     func oneLine(_ limit: Int) -> String {
+        // Plain ASCII without line breaks or tabs (most values): one character per byte, nothing to collapse.
+        if utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+            return utf8.count > limit ? String(decoding: utf8.prefix(limit), as: UTF8.self) + "…" : self
+        }
         let flat = self.split(whereSeparator: { $0.isNewline || $0 == "\t" }).joined(separator: " ")
         return flat.count > limit ? String(flat.prefix(limit)) + "…" : flat
     }

@@ -1,0 +1,162 @@
+@testable import ExchangeDetection
+import ExchangeEvidence
+import Testing
+
+/// The fast path — tests decided during the one multi-pattern scan, verdicts per distinct value, sorted
+/// position lists, integer-keyed bursts — against an oracle that reads every event's values and decides each
+/// item on them with the plain matcher, event by event.
+@Suite struct SigmaFastPathTests {
+    static let web: [String] = [
+        // Case-insensitive contains, a method from the indexed column, a CIDR filter.
+        """
+            sel:
+                cs-method: post
+                cs-uri-query|contains: ['/OWA/', '/aspnet_CLIENT/', '/ecp/']
+            filter:
+                c-ip|cidr: ['10.0.0.0/8', '127.0.0.0/8']
+            condition: sel and not filter
+        """,
+        // Ends with / starts with (verified during the scan), several groups and `|all`.
+        """
+            a:
+                cs-uri-query|endswith: ['.ASPX', '.css', 'SetObject']
+            b:
+                cs-uri-query|startswith: '/ecp/'
+                cs-uri-query|contains|all: ['schema=', 'reset', 'canary']
+            condition: 1 of them
+        """,
+        // Wildcards with `?` and `*`, an escaped star, cased matching.
+        """
+            glob:
+                cs-uri-query: ['/owa/auth/*/logon.?ss', '/aspnet_client/supp?rt.aspx*', '/owa/\\*star.aspx']
+            cased:
+                cs-uri-query|contains|cased: 'DDIService'
+            cased_miss:
+                cs-uri-query|contains|cased: 'ddiservice'
+            condition: glob or cased and not cased_miss
+        """,
+        // Regular expressions (with and without a literal to find them by) and their flags.
+        """
+            re1:
+                cs-uri-query|re: '(?i)/aspnet_client/[a-z0-9]{2,8}\\.aspx$'
+            re2:
+                cs-uri-query|re: '(ecp|owa)/.+\\.(css|svc)'
+            re3:
+                cs-uri-query|re|i: 'SUPP[0O]RT'
+            condition: re1 or re2 or re3
+        """,
+        // Nulls and absent fields: a user name that is missing, a referer that is empty.
+        """
+            nouser:
+                cs-username: null
+            agent:
+                c-useragent|contains: ['bot', 'mozilla', 'OFFICE']
+            condition: nouser and agent
+        """,
+        // `not` at the top, `all of`, status codes, keywords.
+        """
+            sel_status:
+                sc-status: ['200', '401']
+            sel_kw:
+                - 'antSword'
+                - 'cafeReqId'
+            condition: not (all of sel_* ) and not sel_kw
+        """,
+        // An empty-value test (no literal: decided event by event) beside a literal one.
+        """
+            empty:
+                cs-uri-query|endswith: ''
+            any:
+                cs-uri-query|contains: '?'
+            condition: empty and not any
+        """,
+    ]
+
+    static let process: [String] = [
+        """
+            sel_img:
+                Image|endswith: ['\\\\CMD.exe', '\\\\powershell.exe', '\\\\net.exe']
+            sel_cli:
+                CommandLine|windash|contains: [' -e', ' /c ']
+            filter:
+                User|contains: SYSTEM
+            condition: 1 of sel_* and not filter
+        """,
+        """
+            enc:
+                CommandLine|base64offset|contains: ['IEX', 'Invoke']
+            wide:
+                CommandLine|wide|base64offset|contains: 'Invoke'
+            glob:
+                CommandLine: '*-ma * *lsass*'
+            parent:
+                ParentImage|startswith: 'c:\\\\windows\\\\system32\\\\inetsrv\\\\'
+            condition: enc or wide or glob or parent
+        """,
+        """
+            sel:
+                CommandLine|contains|all: ['a', 'e', ' ']
+                ParentImage|re: '(?i)w3wp|cmd'
+            none:
+                OriginalFileName: null
+            condition: sel or not none
+        """,
+    ]
+
+    /// Every rule, on every binding it has, gives the same events through `SigmaPass` as the oracle.
+    @Test func passEqualsEventByEventOracle() throws {
+        let store = SigmaFixture.store
+        let cases = Self.web.map { (SigmaFixture.web, $0) } + Self.process.map { (SigmaFixture.process, $0) }
+        var matched = 0
+        for (n, (ls, det)) in cases.enumerated() {
+            let rule = try SigmaFixture.parse(SigmaFixture.rule(ls, det))
+            var expected = Set<EventID>()
+            for binding in SigmaLogSourceMap.standard.bindings(for: rule.logsource) {
+                let items = rule.searches.values.flatMap { $0.alternatives.flatMap { $0 } }
+                let table = SigmaTable(store: store, binding: binding, items: items)
+                let reader = table.valueReader()
+                func holds(_ c: SigmaCondition, _ pos: Int32) -> Bool {
+                    switch c {
+                    case .search(let s):
+                        return rule.searches[s]!.alternatives.contains { alt in
+                            alt.allSatisfy { table.holdsDirect(table.index(of: $0), at: pos, using: reader) }
+                        }
+                    case .and(let ps): return ps.allSatisfy { holds($0, pos) }
+                    case .or(let ps): return ps.contains { holds($0, pos) }
+                    case .not(let p): return !holds(p, pos)
+                    }
+                }
+                let oracle = (0..<Int32(table.events.count)).filter { holds(rule.condition, $0) }
+                table.prepare()
+                // Each item decided by the fast path equals the item decided on the value.
+                for i in table.items.indices {
+                    let fast = table.positions(i)
+                    let slow = (0..<Int32(table.events.count)).filter { table.holdsDirect(i, at: $0, using: reader) }
+                    #expect(fast == slow, "rule \(n), item \(table.items[i].key) on \(binding.kind)")
+                }
+                #expect(SigmaEvaluator(table: table, rule: rule).positions() == oracle, "rule \(n) on \(binding.kind)")
+                expected.formUnion(oracle.map { table.events[Int($0)] })
+            }
+            let found = Set(SigmaPass(rules: [rule]).run(on: store).flatMap(\.events))
+            #expect(found == expected, "rule \(n)")
+            matched += expected.isEmpty ? 0 : 1
+        }
+        // The cases are meant to match something: an oracle agreeing on nothing proves little.
+        #expect(matched >= cases.count - 1)
+    }
+
+    /// The integer-keyed bursts are `Grouping.bursts`' groups, in the same order.
+    @Test func burstsEqualGrouping() throws {
+        let store = SigmaFixture.store
+        let context = FindingContext(store: store)
+        let events = Array(0..<store.count)
+        for field in [InternedField.clientIP, nil] {
+            for stride in [1, 2, 3] {
+                let hits = Array(Swift.stride(from: Int32(0), to: Int32(events.count), by: stride))
+                let fast = context.bursts(hits, events: events, by: field).map(\.events)
+                let plain = Grouping.bursts(hits.map { events[Int($0)] }, in: store, by: field)
+                #expect(fast == plain)
+            }
+        }
+    }
+}
