@@ -104,7 +104,7 @@ public struct IISW3CReader: EvidenceReader {
                 continue
             }
             scan.scan(line, separator: 0x20, locating: span)
-            LineChecks.report(line, number: lineNo, highBit: scan.hasHighBit, nul: scan.hasNul, problems: &out.problems)
+            LineChecks.report(line, number: lineNo, highBit: scan.hasHighBit, lowByte: scan.hasLowByte, problems: &out.problems)
             // A line cut off by the end of the file is kept, but as plain text: its last field is partial and must
             // not reach rules or indicators as a value (a half IP, a cut user agent).
             if scanner.lastLineUnterminated && scan.fields < columns {

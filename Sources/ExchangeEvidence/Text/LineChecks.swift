@@ -12,31 +12,55 @@ public enum LineChecks {
     @inline(__always)
     public static func check(_ line: UnsafeRawBufferPointer, number: Int, problems: inout ProblemLog) {
         let n = line.count
-        guard let base = line.baseAddress else { return }
-        // Non-ASCII is rare in these logs: test 8 bytes at a time, validate UTF-8 only when needed.
+        // Non-ASCII and control bytes are rare in these logs: test 8 bytes at a time, look closer only when needed.
         var i = 0
-        var high: UInt64 = 0
+        var high: UInt64 = 0, low: UInt64 = 0
         while i + 8 <= n {
-            high |= line.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let w = line.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            high |= w
+            low |= SeparatorScan.lowBytes(w)
             i += 8
         }
-        while i < n { high |= UInt64(line[i]); i += 1 }
-        report(line, number: number, highBit: high & 0x8080_8080_8080_8080 != 0, nul: memchr(base, 0, n) != nil, problems: &problems)
+        while i < n {
+            high |= UInt64(line[i])
+            if line[i] < 0x20 { low |= 0x80 }
+            i += 1
+        }
+        report(line, number: number, highBit: high & 0x8080_8080_8080_8080 != 0, lowByte: low != 0, problems: &problems)
     }
 
-    /// Reports what a scan of the line found (readers that scan separators get the flags for free).
+    /// Reports what a scan of the line found (readers that scan separators get the flags for free): `lowByte`
+    /// says the line may hold bytes below 0x20, and only then is it examined byte by byte.
     @inline(__always)
-    public static func report(_ line: UnsafeRawBufferPointer, number: Int, highBit: Bool, nul: Bool, problems: inout ProblemLog) {
+    public static func report(_ line: UnsafeRawBufferPointer, number: Int, highBit: Bool, lowByte: Bool, problems: inout ProblemLog) {
         if line.count > longLine {
             problems.add(LoadProblem(line: number, "line \(number): \(line.count) bytes long (kept whole)"), kind: "very long line")
+        }
+        if lowByte { reportControls(line, number: number, problems: &problems) }
+        if highBit && !isValidUTF8(line) {
+            problems.add(LoadProblem(line: number, "line \(number): invalid UTF-8 (kept; bytes shown as \\xNN)"),
+                         kind: "invalid UTF-8")
+        }
+    }
+
+    /// NUL bytes (binary data inside a log) and the other C0 controls but tab: an escape sequence or a bell in a
+    /// user agent is what an attacker writes to drive the analyst's terminal, so the line is named (it is kept,
+    /// and shown escaped everywhere).
+    static func reportControls(_ line: UnsafeRawBufferPointer, number: Int, problems: inout ProblemLog) {
+        var nul = false
+        var first: UInt8?
+        for b in line where b < 0x20 {
+            if b == 0 { nul = true } else if b != 0x09 && b != 0x0A && b != 0x0D && first == nil { first = b }
+            if nul && first != nil { break }
         }
         if nul {
             problems.add(LoadProblem(line: number, "line \(number): contains NUL bytes (binary data; kept, shown escaped)"),
                          kind: "NUL bytes")
         }
-        if highBit && !isValidUTF8(line) {
-            problems.add(LoadProblem(line: number, "line \(number): invalid UTF-8 (kept; bytes shown as \\xNN)"),
-                         kind: "invalid UTF-8")
+        if let first {
+            let name = first == 0x1B ? "ESC" : first == 0x07 ? "BEL" : first == 0x08 ? "BS" : "0x" + (first < 0x10 ? "0" : "") + String(first, radix: 16, uppercase: true)
+            problems.add(LoadProblem(line: number, "line \(number): contains control characters (first: \(name); kept, shown escaped)"),
+                         kind: "control characters")
         }
     }
 

@@ -1,5 +1,5 @@
 /// Finds the separators of one line eight bytes at a time (SWAR), noting on the way whether the line has
-/// non-ASCII or NUL bytes — one pass over the bytes instead of three (the per-byte loop was the largest
+/// non-ASCII or control bytes — one pass over the bytes instead of three (the per-byte loop was the largest
 /// cost of parsing).
 public struct SeparatorScan {
     /// `starts[k]` is where field k begins, for k ≤ `located`, so located field k spans
@@ -8,7 +8,8 @@ public struct SeparatorScan {
     public private(set) var starts: UnsafeMutableBufferPointer<Int>
     public private(set) var fields = 0
     public private(set) var hasHighBit = false
-    public private(set) var hasNul = false
+    /// True when the line may hold a control byte (any byte below 0x20, tab included): `LineChecks` looks closer.
+    public private(set) var hasLowByte = false
 
     public init(capacity: Int = 512) {
         starts = .allocate(capacity: capacity)
@@ -28,6 +29,13 @@ public struct SeparatorScan {
         return ~(((x & low7) &+ low7) | x | low7)
     }
 
+    /// High bit set in some byte of the result exactly when some byte of x is below 0x20 (the flag of a single
+    /// byte may be wrong after a borrow, the any-byte answer is exact).
+    @inline(__always)
+    static func lowBytes(_ x: UInt64) -> UInt64 {
+        (x &- 0x2020_2020_2020_2020) & ~x & 0x8080_8080_8080_8080
+    }
+
     /// Scans `line` for `separator`, locating the first `wanted` fields (readers need the leading columns of
     /// a 74-column HttpProxy line); past them separators are only counted, with a population count per word.
     @inline(__always)
@@ -36,7 +44,7 @@ public struct SeparatorScan {
         let limit = min(starts.count - 1, max(wanted, 1))
         var count = 0
         var high: UInt64 = 0
-        var nul: UInt64 = 0
+        var low: UInt64 = 0
         let pattern = UInt64(separator) &* 0x0101_0101_0101_0101
         starts[0] = 0
         var i = 0
@@ -45,7 +53,7 @@ public struct SeparatorScan {
             while i + 8 <= n && count < limit {
                 let w = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
                 high |= w
-                nul |= Self.zeroBytes(w)
+                low |= Self.lowBytes(w)
                 var m = Self.zeroBytes(w ^ pattern)
                 while m != 0 {
                     count += 1
@@ -58,14 +66,14 @@ public struct SeparatorScan {
             while i + 8 <= n {
                 let w = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
                 high |= w
-                nul |= Self.zeroBytes(w)
+                low |= Self.lowBytes(w)
                 count &+= Int(truncatingIfNeeded: ((Self.zeroBytes(w ^ pattern) >> 7) &* 0x0101_0101_0101_0101) >> 56)
                 i += 8
             }
             while i < n {
                 let b = base.load(fromByteOffset: i, as: UInt8.self)
                 high |= UInt64(b)
-                if b == 0 { nul |= 0x80 }
+                if b < 0x20 { low |= 0x80 }
                 if b == separator {
                     count += 1
                     if count <= limit { starts[count] = i + 1 }
@@ -77,7 +85,7 @@ public struct SeparatorScan {
         located = min(fields, limit)
         if fields <= limit { starts[fields] = n + 1 }
         hasHighBit = high & 0x8080_8080_8080_8080 != 0
-        hasNul = nul & 0x8080_8080_8080_8080 != 0
+        hasLowByte = low != 0
     }
 
     /// Field k of `line`, or nil when the line has fewer located fields.

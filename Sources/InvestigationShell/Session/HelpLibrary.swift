@@ -1,4 +1,5 @@
 import ExchangeDetection
+import ExchangeEvidence
 import Foundation
 
 /// The Markdown help files under `help/`: one per command (`help/load.md`), topic (`help/evidence-sets.md`),

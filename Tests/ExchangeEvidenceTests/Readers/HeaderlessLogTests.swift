@@ -117,6 +117,25 @@ import Testing
         #expect(f.messages == ["line 3: contains NUL bytes (binary data; kept, shown escaped)"])
     }
 
+    /// An escape sequence or a bell in a user agent (an attacker writing to the analyst's terminal) is named
+    /// by line, by every reader; tabs are not odd.
+    @Test(arguments: ["W3SVC1/u_ex210303.log", "EX01/Logging/HttpProxy/Owa/HttpProxy_2021030306-1.LOG", "EX01/notes.txt"])
+    func controlCharactersAreReportedByLine(_ path: String) throws {
+        let iis = path.hasSuffix(".log")
+        var text = iis ? "#Fields: date time c-ip cs(User-Agent) sc-status\n"
+            : path.hasSuffix(".LOG") ? "#Software: Microsoft Exchange Server\n#Fields: DateTime,RequestId,ClientIpAddress,UserAgent,HttpStatus\n"
+            : "free text\n"
+        let sep = iis ? " " : ","
+        let pre = iis ? 2 : path.hasSuffix(".LOG") ? 3 : 2
+        let time = iis ? ["2021-03-03", "06:49:42"] : ["2021-03-03T06:49:42.000Z", "r1"]
+        text += (time + ["1.2.3.4", "curl\u{1B}]0;owned\u{07}", "200"]).joined(separator: sep) + "\n"
+        text += (time + ["1.2.3.5", "Mozilla\t5.0", "200"]).joined(separator: sep) + "\n"
+        let (store, f) = try Self.loadText(text, path)
+        #expect(store.count >= 2)
+        #expect(f.messages.contains("line \(pre): contains control characters (first: ESC; kept, shown escaped)"), "\(f.messages)")
+        #expect(!f.messages.contains { $0.hasPrefix("line \(pre + 1):") }, "a tab is no control worth a line: \(f.messages)")
+    }
+
     @Test func mostlyNonTextIsStillBinary() throws {
         var bytes: [UInt8] = []
         var x: UInt32 = 12345

@@ -32,7 +32,23 @@ import Testing
         // A NUL and a non-ASCII byte after the located columns are still reported.
         let (s, _, _) = scan("a,b,c,d,e,f,g,h,i,j,k,l\u{0},m,é", locating: 2)
         defer { s.deallocate() }
-        #expect(s.fields == 14 && s.hasNul && s.hasHighBit)
+        #expect(s.fields == 14 && s.hasLowByte && s.hasHighBit)
+    }
+
+    @Test func everyControlByteIsNoticedInEveryPositionOfAWord() {
+        for control: UInt8 in [0x00, 0x01, 0x07, 0x09, 0x1B, 0x1F] {
+            for position in 0..<19 {
+                var bytes = Array("abcdefghij,klmnopqrs".utf8)
+                bytes[position] = control
+                let text = String(decoding: bytes, as: UTF8.self)
+                let (s, _, _) = scan(text, locating: 3)
+                defer { s.deallocate() }
+                #expect(s.hasLowByte, "0x\(String(control, radix: 16)) at \(position)")
+            }
+        }
+        let (clean, _, _) = scan("plain ASCII, spaces and ~ DEL-free text: ok", locating: 3)
+        defer { clean.deallocate() }
+        #expect(!clean.hasLowByte)
     }
 
     @Test func shortLinesAndTheCapacityLimit() {

@@ -188,7 +188,7 @@ enum JSONEventShape: String {
         ev.message = o["Message"]?.text
         if case .array(let props)? = o["Properties"] {
             let values = props.map { p in p["Value"].map(flatText) ?? flatText(p) }
-            let names = WindowsEventDataNames.names(provider: ev.provider, eventID: ev.eventID, count: values.count)
+            let names = WindowsEventDataNames.shipped.names(provider: ev.provider, eventID: ev.eventID, count: values.count)
             for (k, v) in values.enumerated() { ev.data.append((names?[k], v)) }
         }
         return ev
@@ -241,31 +241,5 @@ enum JSONEventShape: String {
         case .object(let members): return "{" + members.map { "\($0.key)=\(flatText($0.value))" }.joined(separator: ",") + "}"
         default: return v.text ?? ""
         }
-    }
-}
-
-/// Names of the positional values of the events the rules read, for exports that drop them (PowerShell's
-/// `Properties`). Applied only when the value count matches the template version listed.
-enum WindowsEventDataNames {
-    static let sysmon1 = ["RuleName", "UtcTime", "ProcessGuid", "ProcessId", "Image", "FileVersion", "Description", "Product",
-                          "Company", "OriginalFileName", "CommandLine", "CurrentDirectory", "User", "LogonGuid", "LogonId",
-                          "TerminalSessionId", "IntegrityLevel", "Hashes", "ParentProcessGuid", "ParentProcessId", "ParentImage",
-                          "ParentCommandLine", "ParentUser"]
-    static let sysmon11 = ["RuleName", "UtcTime", "ProcessGuid", "ProcessId", "Image", "TargetFilename", "CreationUtcTime", "User"]
-    static let security4688 = ["SubjectUserSid", "SubjectUserName", "SubjectDomainName", "SubjectLogonId", "NewProcessId",
-                               "NewProcessName", "TokenElevationType", "ProcessId", "CommandLine", "TargetUserSid",
-                               "TargetUserName", "TargetDomainName", "TargetLogonId", "ParentProcessName", "MandatoryLabel"]
-
-    static func names(provider: String, eventID: String, count: Int) -> [String]? {
-        let table: [String]
-        switch (provider, eventID) {
-        case ("Microsoft-Windows-Sysmon", "1"): table = sysmon1
-        case ("Microsoft-Windows-Sysmon", "11"): table = sysmon11
-        case ("Microsoft-Windows-Security-Auditing", "4688"): table = security4688
-        default: return nil
-        }
-        // Older template versions have a prefix of the names (Sysmon 1 before ParentUser; 4688 version 0/1).
-        if count == table.count || (count < table.count && count >= table.count - 1) { return Array(table.prefix(count)) }
-        return nil
     }
 }

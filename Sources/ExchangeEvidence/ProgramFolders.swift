@@ -15,6 +15,13 @@ public enum ProgramFolders {
         return Bundle.main.executableURL?.resolvingSymlinksInPath()
     }
 
+    /// A data file in `resources`, e.g. `resource("builds/catalog.json")`; nil when it is not there.
+    public static func resource(_ relativePath: String) -> URL? {
+        guard let root = resources else { return nil }
+        let url = root.appendingPathComponent(relativePath)
+        return FileManager.default.fileExists(atPath: url.path) ? url : nil
+    }
+
     /// `PREFIX/share/exhunt` of an installed binary, when it exists.
     public static var installedShare: URL? {
         guard let bin = executable?.deletingLastPathComponent() else { return nil }
@@ -39,14 +46,16 @@ public enum ProgramFolders {
         return out
     }
 
-    /// The checkout this library was built from (`Sources/ExchangeDetection/` is two levels below it).
+    /// The checkout this library was built from (`Sources/ExchangeEvidence/` is two levels below it).
     static let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    /// The detection data folder (`Resources`): an install's `share/exhunt/Resources`, SwiftPM's resource
-    /// bundle beside the binary, then `$EXHUNT_HOME` and the checkout's `Sources/ExchangeDetection/Resources`.
-    /// SwiftPM's own `Bundle.module` is not used: it stops the process when the bundle is missing.
-    public static let detectionResources: URL? = {
+    /// exhunt's data folder (`Resources`: indicator sets, build catalog, field mappings — the readers' too, so it
+    /// is found from this lowest layer): an install's `share/exhunt/Resources`, SwiftPM's resource bundle beside
+    /// the binary, then `$EXHUNT_HOME` and the checkout's `Sources/ExchangeDetection/Resources` (the package
+    /// ships it as the detection library's resources). SwiftPM's own `Bundle.module` is not used: it stops the
+    /// process when the bundle is missing.
+    public static let resources: URL? = {
         var candidates: [URL] = []
         if let installedShare { candidates.append(installedShare.appendingPathComponent("Resources")) }
         if let bin = executable?.deletingLastPathComponent() {
