@@ -7,7 +7,8 @@ public typealias EventID = Int
 ///
 /// Per event it keeps the file, line number, byte range of the raw line, time, schema, and interned ids
 /// for the fields in `InternedField` — about 60 bytes an event. Everything else is split from the raw line
-/// on demand (`fields(of:)`), so loading never builds per-event dictionaries or Strings.
+/// on demand (`fields(of:)`), so loading never builds per-event dictionaries or Strings. For EVTX the byte
+/// range is the binary record and the raw line is rendered from it when read (`EvidenceFile.renderer`).
 public final class EventStore: @unchecked Sendable {
     public private(set) var files: [EvidenceFile] = []
     public private(set) var schemas: [FieldSchema] = []
