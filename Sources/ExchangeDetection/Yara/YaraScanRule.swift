@@ -54,18 +54,21 @@ public struct YaraScanRule: DetectionRule {
                              "extension": FilePathName.ext(file.path), "server": file.server, "kind": file.kind.rawValue]
             var out: [Finding] = []
             do {
-                let matches: [YaraMatch]
+                var matches: [(YaraMatch, [EventID])] = []
                 if file.kind == .webFile {
                     readLock.lock()
                     let original = Result { try reader.read(file) }
                     readLock.unlock()
                     let bytes = try original.get()
                     matches = try bytes.withUnsafeBytes { try ruleSet.scan($0, externals: externals) }
+                        .map { ($0, rangeOf[fi].map { [$0.lowerBound] } ?? []) }
                 } else {
-                    matches = try file.bytes.withUnsafeBytes { try ruleSet.scan($0, externals: externals) }
+                    // The stored text: for EVTX, the records' rendered lines.
+                    matches = try store.withEventText(file: fi) { text in
+                        try ruleSet.scan(text.bytes, externals: externals).map { ($0, eventsAt($0, range: rangeOf[fi], text: text)) }
+                    }
                 }
-                for m in matches {
-                    let events = eventsAt(m, file: fi, range: rangeOf[fi], store: store, stored: file.kind != .webFile)
+                for (m, events) in matches {
                     var f = finding(m.rule, store: store, file: file, events: events, summary: describe(m, file: file))
                     if file.kind == .webFile, let timing, let id = events.first { f = dated(f, timing.time(of: id), store: store) }
                     out.append(f)
@@ -131,17 +134,16 @@ public struct YaraScanRule: DetectionRule {
     }
 
     /// The events whose stored lines hold the matches (logs scanned raw), or the file's one event (a collected file).
-    private func eventsAt(_ m: YaraMatch, file: Int, range: Range<EventID>?, store: EventStore, stored: Bool) -> [EventID] {
+    private func eventsAt(_ m: YaraMatch, range: Range<EventID>?, text: EventText) -> [EventID] {
         guard let range else { return [] }
-        guard stored else { return [range.lowerBound] }
         var out: [EventID] = []
         for hit in m.hits {
             var a = range.lowerBound, b = range.upperBound
             while a < b {
                 let mid = (a + b) / 2
-                if store.offset[mid] + Int(store.length[mid]) <= hit.offset { a = mid + 1 } else { b = mid }
+                if text.offset(mid) + text.length(mid) <= hit.offset { a = mid + 1 } else { b = mid }
             }
-            if a < range.upperBound, store.offset[a] <= hit.offset, out.last != a { out.append(a) }
+            if a < range.upperBound, text.offset(a) <= hit.offset, out.last != a { out.append(a) }
         }
         return out.isEmpty ? [range.lowerBound] : Array(Set(out)).sorted()
     }

@@ -171,6 +171,7 @@ public struct EvidenceLoader {
         var pathServer: String?
         var isSingleFile: Bool
         var accounting: ByteAccounting? = ByteAccounting()
+        var renderer: (any EventRenderer)?
     }
 
     static func parse(_ f: PendingFile, readers: [any EvidenceReader]) -> ParsedFile {
@@ -262,6 +263,7 @@ public struct EvidenceLoader {
         p.problems = out.problems
         p.facts.merge(out.facts) { $1 }
         p.bytes = out.rendered.map { EvidenceBytes($0) } ?? bytes
+        p.renderer = out.renderer
         return p
     }
 }
@@ -326,6 +328,7 @@ final class OrderedMerger: @unchecked Sendable {
         file.bytesNotRead = p.accounting?.bytesNotRead ?? 0
         file.recordsNotRead = p.accounting?.recordsNotRead ?? 0
         file.accounted = p.accounting != nil
+        file.renderer = p.renderer
         store.append(file: file, batch: p.batch)
         added.append(Added(file: file, group: p.group, pathServer: p.pathServer, isSingleFile: p.isSingleFile))
     }

@@ -40,6 +40,9 @@ public struct ReaderOutput {
     public var facts: [String: String] = [:]
     /// Set by readers of binary formats: the text their events point into, replacing the file's bytes.
     public var rendered: [UInt8]?
+    /// Set by readers of binary records (EVTX) instead of `rendered`: events point at their records in the file's
+    /// bytes, and this renders their lines when something reads them.
+    public var renderer: (any EventRenderer)?
     /// Input the reader read or skipped without making events of it, for the load's byte accounting
     /// (`ByteAccounting`): with the events' own lines, these must cover every non-blank byte of the file.
     public private(set) var spans: [InputSpan] = []

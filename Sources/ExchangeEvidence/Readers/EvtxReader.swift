@@ -3,8 +3,10 @@ import Foundation
 /// Windows `.evtx` event logs, read natively: file header, then every 64 KiB chunk on its own (chunks are
 /// spread over the cores), its records' BinXML replayed through templates compiled once per chunk.
 ///
-/// Every record becomes one `keyValue` line laid out like `WindowsEvent.pairs` (the XML export reader's), so
-/// rules see one format whichever way a log was collected. Damage never stops the rest of a file: a bad chunk
+/// Every record becomes one event pointing at the record's own bytes, with the indexed columns (time, user,
+/// client address) filled at load; its `keyValue` line, laid out like `WindowsEvent.pairs` (the XML export
+/// reader's, so rules see one format whichever way a log was collected), is rendered only when read
+/// (`EvtxRecordRenderer`). Damage never stops the rest of a file: a bad chunk
 /// header, a bad CRC, a record that does not parse, a truncated file or a dirty log become problems naming the
 /// chunk and record, and every readable record is kept. Records carved from slack space (after a chunk's
 /// free-space offset, or in a chunk whose header is gone) are kept only when their template checks out and
@@ -20,10 +22,18 @@ public struct EvtxReader: EvidenceReader {
         EventXMLScanner.has(head, 0, "ElfFile\0") ? 100 : 0
     }
 
-    /// Reads an `.evtx` held in memory (the entry point for fuzzing and tests).
+    /// Reads an `.evtx` held in memory (the entry point for fuzzing and tests), then renders every event's line
+    /// as a bulk scan would: `rendered` holds the lines and the events point into it.
     public func read(bytes: UnsafeRawBufferPointer, path: String = "memory.evtx") -> ReaderOutput {
         var out = ReaderOutput(kind: .eventLog)
         read(ReaderInput(path: path, bytes: bytes), into: &out)
+        if let r = out.renderer {
+            let text = r.renderAll(bytes, offsets: out.batch.offsets[...], lengths: out.batch.lengths[...], lines: out.batch.lines[...])
+            out.rendered = text.bytes.withUnsafeBytes { Array($0) }
+            out.batch.offsets = text.offsets
+            out.batch.lengths = text.lengths
+            out.renderer = nil
+        }
         return out
     }
 
@@ -68,6 +78,7 @@ public struct EvtxReader: EvidenceReader {
             return (0..<slots).map { k in
                 var c = EvtxChunk(index: k, file: file, checkCRC: checkCRC)
                 c.read()
+                c.dropDecoder()
                 return c
             }
         }
@@ -85,6 +96,7 @@ public struct EvtxReader: EvidenceReader {
                     guard k < slots else { return }
                     var c = EvtxChunk(index: k, file: file, checkCRC: checkCRC)
                     c.read()
+                    c.dropDecoder()
                     slotsOut[k] = c
                 }
             }
@@ -94,19 +106,12 @@ public struct EvtxReader: EvidenceReader {
 
     private func merge(_ chunks: inout [EvtxChunk], header: EvtxLayout.FileHeader, into output: inout ReaderOutput) {
         let schema = output.batch.addSchema(WindowsEvent.schema)
-        var total = 0, events = 0, recoveredCandidates = 0
+        var events = 0, recoveredCandidates = 0
         for c in chunks {
-            total += c.lines.count
             events += c.records.count
             recoveredCandidates += c.records.lazy.filter(\.recovered).count
         }
-        var rendered = [UInt8]()
-        rendered.reserveCapacity(total)
-        var bases = [Int]()
-        for c in chunks {
-            bases.append(rendered.count)
-            rendered.append(contentsOf: UnsafeRawBufferPointer(start: c.lines.base, count: c.lines.count))
-        }
+        let bases = chunks.map(\.fileOffset)
         output.batch.reserve(events: events)
         var channelCounts: [[UInt8]: Int] = [:]
         var computerCounts: [[UInt8]: Int] = [:]
@@ -154,7 +159,7 @@ public struct EvtxReader: EvidenceReader {
         if normal == 0 && recovered == 0 && output.problems.total == 0 {
             output.problems.add(LoadProblem("no records found"))
         }
-        output.rendered = rendered
+        output.renderer = EvtxRecordRenderer(normalRecords: normal)
         // Record numbers handed out (normal, then recovered); damaged records are problems naming chunk and record.
         output.records = line
         output.channel = Self.mostCommon(channelCounts.map { (String(decoding: $0.key, as: UTF8.self), $0.value) }) ?? ""

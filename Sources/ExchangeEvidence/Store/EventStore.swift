@@ -7,7 +7,8 @@ public typealias EventID = Int
 ///
 /// Per event it keeps the file, line number, byte range of the raw line, time, schema, and interned ids
 /// for the fields in `InternedField` — about 60 bytes an event. Everything else is split from the raw line
-/// on demand (`fields(of:)`), so loading never builds per-event dictionaries or Strings.
+/// on demand (`fields(of:)`), so loading never builds per-event dictionaries or Strings. For EVTX the byte
+/// range is the binary record and the raw line is rendered from it when read (`EvidenceFile.renderer`).
 public final class EventStore: @unchecked Sendable {
     public private(set) var files: [EvidenceFile] = []
     public private(set) var schemas: [FieldSchema] = []
@@ -21,6 +22,8 @@ public final class EventStore: @unchecked Sendable {
     public private(set) var schema: [UInt16] = []
     /// Interned values, one column per `InternedField` (0 = absent).
     public private(set) var values: [[UInt32]] = Array(repeating: [], count: InternedField.allCases.count)
+    /// The first event id of each file (events are appended file by file).
+    public private(set) var firstEvent: [EventID] = []
 
     private var schemaIDs: [FieldSchema: UInt16] = [:]
     private var timeOrderCache: [EventID]?
@@ -37,6 +40,7 @@ public final class EventStore: @unchecked Sendable {
         let fidx = UInt32(files.count)
         files.append(file)
         let start = count
+        firstEvent.append(start)
         var schemaMap = [UInt16]()
         var refused = batch.schemaOverflow
         for s in batch.schemas {
@@ -119,10 +123,36 @@ public final class EventStore: @unchecked Sendable {
         pool.string(values[field.rawValue][id])
     }
 
+    /// Calls `body` with the event's stored line: a slice of its file's bytes, or for binary records (EVTX) the
+    /// line rendered from its record (taken from the file's rendered text when a bulk scan already made it).
     public func withRawLine<R>(_ id: EventID, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        let f = file(of: id)
+        let fi = Int(fileIndex[id])
+        let f = files[fi]
         let s = offset[id], n = Int(length[id])
+        if let renderer = f.renderer {
+            if let text = f.renderedIfMade {
+                let k = id - firstEvent[fi]
+                let a = text.offsets[k], m = Int(text.lengths[k])
+                return try text.bytes.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[a..<(a + m)])) }
+            }
+            var line: [UInt8] = []
+            f.bytes.withUnsafeBytes { renderer.render($0, offset: s, length: n, line: Int(lineNumber[id]), into: &line) }
+            return try line.withUnsafeBytes(body)
+        }
         return try f.bytes.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[s..<(s + n)])) }
+    }
+
+    /// Calls `body` with the text of file `fi`'s events for a bulk scan: the file's bytes for line formats; for
+    /// binary records (EVTX) their lines rendered once on all cores and kept for later scans.
+    public func withEventText<R>(file fi: Int, _ body: (EventText) throws -> R) rethrows -> R {
+        let f = files[fi]
+        let start = firstEvent[fi], end = start + f.eventCount
+        if let text = f.renderedText(offsets: offset[start..<end], lengths: length[start..<end], lines: lineNumber[start..<end]) {
+            return try text.bytes.withUnsafeBytes {
+                try body(EventText(bytes: $0, offsets: text.offsets, lengths: text.lengths, base: start))
+            }
+        }
+        return try f.bytes.withUnsafeBytes { try body(EventText(bytes: $0, offsets: offset, lengths: length, base: 0)) }
     }
 
     /// The raw line as stored (invalid UTF-8 repaired; escape before printing).

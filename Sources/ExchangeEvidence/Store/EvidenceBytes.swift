@@ -6,7 +6,7 @@ import Foundation
 /// Usually a read-only mapping of the evidence file itself (`mmap`): the page cache holds the bytes, the
 /// process only its index, and the system can drop and re-read pages under memory pressure, so evidence larger
 /// than memory loads. Zip members are mapped from an unlinked temporary file they were inflated into. Bytes are
-/// copied into the process only when they had to be transformed (UTF-16 decoded, EVTX rendered), with
+/// copied into the process only when they had to be transformed (UTF-16 decoded, event XML rendered), with
 /// `load --copy`, or past the system's limit on mappings.
 ///
 /// A mapped file that shrinks while loaded would make reads past its new end fault (SIGBUS). Mappings live in

@@ -1,8 +1,10 @@
+import Foundation
+
 /// One loaded file: where it came from, its chain-of-custody facts, and the bytes its events point into.
 ///
 /// The bytes are kept once: events store offsets into `bytes`, never copies of their lines. For text logs
-/// `bytes` are the file's own bytes, mapped (after UTF-16 decoding, when the file was UTF-16); readers of binary
-/// formats such as EVTX may render one line per record into `bytes` instead.
+/// `bytes` are the file's own bytes, mapped (after UTF-16 decoding, when the file was UTF-16). Events of EVTX point
+/// at their binary records in `bytes` and are rendered on demand by `renderer`.
 public final class EvidenceFile: @unchecked Sendable {
     /// Path relative to the evidence root, with `/` separators (for zips: the member path).
     public let path: String
@@ -37,6 +39,10 @@ public final class EvidenceFile: @unchecked Sendable {
     public internal(set) var eventCount = 0
     public internal(set) var firstTime = Timestamp.unknown
     public internal(set) var lastTime = Timestamp.unknown
+    /// Set when the events point at binary records rather than text lines (EVTX): renders their lines on demand.
+    public internal(set) var renderer: (any EventRenderer)?
+    private let renderedLock = NSLock()
+    private var renderedCache: RenderedText?
 
     convenience init(path: String, evidenceSet: String, location: String, server: String, size: Int, modified: Int64,
                      sha256: String, kind: SourceKind, channel: String, bytes: [UInt8], problems: ProblemLog, facts: [String: String]) {
@@ -64,6 +70,23 @@ public final class EvidenceFile: @unchecked Sendable {
 }
 
 extension EvidenceFile {
+    /// The rendered lines of all this file's events (made on first use, on all cores, then kept for later scans);
+    /// nil for files whose events are text lines of `bytes`.
+    func renderedText(offsets: ArraySlice<Int>, lengths: ArraySlice<UInt32>, lines: ArraySlice<UInt32>) -> RenderedText? {
+        guard let renderer else { return nil }
+        renderedLock.lock(); defer { renderedLock.unlock() }
+        if let t = renderedCache { return t }
+        let t = bytes.withUnsafeBytes { renderer.renderAll($0, offsets: offsets, lengths: lengths, lines: lines) }
+        renderedCache = t
+        return t
+    }
+
+    /// The rendered lines when a bulk scan already made them (nil otherwise: render one event at a time).
+    var renderedIfMade: RenderedText? {
+        renderedLock.lock(); defer { renderedLock.unlock() }
+        return renderedCache
+    }
+
     /// Compares a mapped file with what it was when loaded (size, modification time, inode). When it changed,
     /// records why in `changedSinceLoad`, makes whatever it lost at its end read as zeros (so no read past its
     /// new end can fault) and returns true, once. Files whose bytes the process holds itself never change.

@@ -25,22 +25,21 @@ enum ContainsScan {
         var starts = [0]
         for f in store.files { starts.append(starts.last! + f.eventCount) }
         let files = store.files.indices.filter { include($0) && store.files[$0].eventCount > 0 }
-        let offsets = store.offset, lengths = store.length
         flags.withUnsafeMutableBufferPointer { out in
             let shared = out       // each file writes only its own event range
             DispatchQueue.concurrentPerform(iterations: files.count) { k in
                 let f = files[k]
                 let lo = starts[f], hi = starts[f + 1]
-                store.files[f].bytes.withUnsafeBytes { bytes in
-                    for m in matches(needle, in: bytes) {
+                store.withEventText(file: f) { text in
+                    for m in matches(needle, in: text.bytes) {
                         // The event whose line holds the match: the last one starting at or before it.
                         var a = lo, b = hi
                         while a < b {
                             let mid = (a + b) / 2
-                            if offsets[mid] <= m { a = mid + 1 } else { b = mid }
+                            if text.offset(mid) <= m { a = mid + 1 } else { b = mid }
                         }
                         let e = a - 1
-                        if e >= lo && m + needle.count <= offsets[e] + Int(lengths[e]) { shared[e] = true }
+                        if e >= lo && m + needle.count <= text.offset(e) + text.length(e) { shared[e] = true }
                     }
                 }
             }

@@ -45,6 +45,31 @@ struct EvtxReaderTests {
         #expect(clean.facts["server"] == "DESKTOP-JK4Q86I")
     }
 
+    /// Events point at their records in the mapped file and are rendered on demand: one event at a time (with
+    /// the chunk decoders reused across events) gives the same lines as the bulk render scans use, recovered
+    /// records keep their `Recovered=true`, and the store holds no rendered copy until a scan asks for one.
+    @Test func recordsAreRenderedOnDemandAlike() throws {
+        let (store, _) = try Fixtures.load(Fixtures.evtxDir.path)
+        var recovered = 0
+        for (fi, file) in store.files.enumerated() where file.path.hasSuffix(".evtx") {
+            let range = store.firstEvent[fi]..<(store.firstEvent[fi] + file.eventCount)
+            #expect(file.renderer != nil && file.renderedIfMade == nil, "\(file.path)")
+            let single = range.map { store.rawLine($0) }
+            recovered += single.filter { $0.hasSuffix("\tRecovered=true") }.count
+            for id in range {
+                let signature = file.bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: store.offset[id], as: UInt32.self) }
+                #expect(signature == 0x2A2A, "\(file.path) event \(id) does not point at its record")
+            }
+            let bulk = store.withEventText(file: fi) { text in range.map { String(decoding: text.line($0), as: UTF8.self) } }
+            #expect(single == bulk, "\(file.path)")
+            #expect(file.renderedIfMade != nil)
+            // Once made, single reads come from the bulk text.
+            #expect(range.map { store.rawLine($0) } == bulk, "\(file.path)")
+        }
+        let facts = store.files.compactMap { $0.facts["evtx.recovered"].flatMap { Int($0) } }.reduce(0, +)
+        #expect(recovered == facts && recovered >= 81)
+    }
+
     /// MSExchange CmdletLogs: classic events with unnamed values, `Data1` = the README's `Data[0]`.
     @Test func exchangeCmdletLogValuesByPosition() throws {
         let s = try load("exchange-management-install-transport-agent.evtx")

@@ -59,12 +59,11 @@ enum IOCNamedFields {
             while end < n && Int(store.fileIndex[end]) == fi { end += 1 }
             defer { e = end }
             guard serverOK[fi] else { continue }
-            store.files[fi].bytes.withUnsafeBytes { bytes in
+            store.withEventText(file: fi) { text in
                 for ev in e..<end {
                     let plan = plans[Int(store.schema[ev])]
                     if case .skip = plan { continue }
-                    let off = store.offset[ev]
-                    let line = UnsafeRawBufferPointer(rebasing: bytes[off..<(off + Int(store.length[ev]))])
+                    let line = text.line(ev)
                     fields.each(plan, line) { value, group, name in
                         let found = memo.candidates(value, group, m)
                         guard !found.isEmpty, filter.acceptsTime(store.time[ev]) else { return }

@@ -30,26 +30,28 @@ extension IOCMatcher {
                           filter: IOCFilter) -> [IOCHit] {
         var hits: [IOCHit] = []
         var lastLine = [Int](repeating: 0, count: indicators.count)
-        let offsets = store.offset, lengths = store.length, times = store.time
+        let times = store.time
         // Hits arrive in file order within each pass, so lines are counted incrementally.
         var line = 1, counted = 0
-        func record(_ i: Int, at start: Int, _ buf: UnsafeRawBufferPointer) {
+        func record(_ i: Int, at start: Int, _ buf: UnsafeRawBufferPointer, _ text: EventText) {
             line += Self.newlines(buf, counted, start)
             counted = start
             if lastLine[i] == line { return }
             lastLine[i] = line
-            let event = Self.event(containing: start, in: events, offsets: offsets, lengths: lengths)
+            let event = Self.event(containing: start, in: events, text)
             let time = event.map { times[$0] } ?? Timestamp.unknown
             if filter.acceptsTime(time) {
                 hits.append(IOCHit(indicator: i, event: event, file: fi, line: line, field: "raw", time: time))
             }
         }
-        file.bytes.withUnsafeBytes { buf in
+        // EVTX events are binary records: their rendered lines are searched, as `show` prints them.
+        store.withEventText(file: fi) { text in
+            let buf = text.bytes
             if let c = compiled[.raw], !c.patterns.bytes.isEmpty {
                 c.automaton.scan(buf) { p, end in
                     let start = end - Int(c.automaton.patternLengths[p])
                     if IOCConfirm.confirm(c.patterns.role[p], buf, start, end, group: .raw, exact: c.patterns.exact[p]) {
-                        record(Int(c.patterns.indicator[p]), at: start, buf)
+                        record(Int(c.patterns.indicator[p]), at: start, buf, text)
                     }
                     return true
                 }
@@ -58,12 +60,12 @@ extension IOCMatcher {
             line = 1
             counted = 0
             HexDigests.find(in: buf, index: hashIndex) { start, _, list in
-                for i in list { record(i, at: start, buf) }
+                for i in list { record(i, at: start, buf, text) }
             }
             line = 1
             counted = 0
             IPv4Tokens.find(in: buf, index: ipIndex) { start, _, list in
-                for i in list { record(i, at: start, buf) }
+                for i in list { record(i, at: start, buf, text) }
             }
         }
         return hits.sorted { ($0.line, $0.indicator) < ($1.line, $1.indicator) }
@@ -81,14 +83,14 @@ extension IOCMatcher {
     }
 
     /// The event whose raw line holds byte `offset` of its file, by binary search over the file's events.
-    private static func event(containing offset: Int, in range: Range<Int>, offsets: [Int], lengths: [UInt32]) -> EventID? {
+    private static func event(containing offset: Int, in range: Range<Int>, _ text: EventText) -> EventID? {
         var lo = range.lowerBound, hi = range.upperBound
         while lo < hi {
             let mid = (lo + hi) >> 1
-            if offsets[mid] <= offset { lo = mid + 1 } else { hi = mid }
+            if text.offset(mid) <= offset { lo = mid + 1 } else { hi = mid }
         }
         let e = lo - 1
-        guard e >= range.lowerBound, offset < offsets[e] + Int(lengths[e]) else { return nil }
+        guard e >= range.lowerBound, offset < text.offset(e) + text.length(e) else { return nil }
         return e
     }
 }

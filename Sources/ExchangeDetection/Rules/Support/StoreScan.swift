@@ -57,12 +57,13 @@ extension EventStore {
     }
 
     /// Events of the given kinds whose stored line contains `needle` (lower case; matched ignoring case).
-    /// Searches each file's bytes once and maps hits back to events by offset.
+    /// Searches each file's text once (for EVTX, its rendered lines) and maps hits back to events by offset.
     public func events(containing needle: String, kinds: [SourceKind]) -> [EventID] {
         let n = needle.lowerBytes
         var out: [EventID] = []
         for (fi, range) in eventRanges(kinds: kinds) {
-            files[fi].bytes.withUnsafeBytes { bytes in
+            withEventText(file: fi) { text in
+                let bytes = text.bytes
                 var from = 0
                 var lo = range.lowerBound
                 while let hit = ByteMatch.find(n, in: bytes, from: from) {
@@ -70,15 +71,15 @@ extension EventStore {
                     var a = lo, b = range.upperBound
                     while a < b {
                         let m = (a + b) / 2
-                        if offset[m] + Int(length[m]) <= hit { a = m + 1 } else { b = m }
+                        if text.offset(m) + text.length(m) <= hit { a = m + 1 } else { b = m }
                     }
                     guard a < range.upperBound else { break }
-                    if offset[a] <= hit {
+                    if text.offset(a) <= hit {
                         out.append(a)
-                        from = offset[a] + Int(length[a])
+                        from = text.offset(a) + text.length(a)
                         lo = a + 1
                     } else {
-                        from = offset[a]
+                        from = text.offset(a)
                         lo = a
                     }
                     if lo >= range.upperBound { break }

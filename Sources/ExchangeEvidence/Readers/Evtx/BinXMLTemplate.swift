@@ -75,6 +75,12 @@ struct BinXMLCompiler {
 
     func free() { scratch.free() }
 
+    /// Drops the names read so far (the chunk is done with).
+    mutating func forgetNames() {
+        names = BinXMLNames()
+        nameAt = [:]
+    }
+
     @inline(__always) func u8(_ o: Int) -> UInt8 { chunk.load(fromByteOffset: o, as: UInt8.self) }
     @inline(__always) func u16(_ o: Int) -> Int { Int(chunk.loadUnaligned(fromByteOffset: o, as: UInt16.self)) }
     @inline(__always) func u32(_ o: Int) -> Int { Int(chunk.loadUnaligned(fromByteOffset: o, as: UInt32.self)) }

@@ -24,6 +24,11 @@ struct EventAssembler {
     var candidates = [(Int, Int)](repeating: (0, -1), count: 4)
     var ticks: Int64?
     var hasSystem = false
+    /// At load only the System values and the user/address candidates are needed: other event data and binary
+    /// values are skipped, not rendered (the line is rendered on demand, with this off).
+    var indexOnly = false
+    /// The current Data element's value is needed (always when rendering; at load only for a candidate name).
+    private var dataWanted = true
     var dataCount = 0
 
     private var stack = [Int32](repeating: 0, count: 64)
@@ -88,8 +93,9 @@ struct EventAssembler {
             if name == BinXMLNames.data {
                 dataName.count = 0
                 dataDone = false
+                dataWanted = !indexOnly
                 begin(.data, slot: 0)
-            } else if name == BinXMLNames.binary {
+            } else if name == BinXMLNames.binary && !indexOnly {
                 begin(.binary, slot: 0)
             }
         } else if d >= 3 && sec == BinXMLNames.userData {
@@ -131,6 +137,7 @@ struct EventAssembler {
         case 101:
             dataName.count = 0
             dataName.append(attr)
+            if indexOnly { dataWanted = Self.candidate(dataName.buffer) != nil }
         default:
             storeSystem(attrSlot, attr)
         }
@@ -163,6 +170,7 @@ struct EventAssembler {
         }
         if inAttribute { return }
         guard target != .none && depth == targetDepth else { return }
+        if target == .data && !dataWanted { return }
         if type & BinXMLValue.array != 0 && target == .data && cap.count == 0 {
             // Windows renders an array in a <Data> element as one <Data> per item.
             BinXMLValue.forEachItem(type, p, n) { t, q, m in
@@ -188,7 +196,7 @@ struct EventAssembler {
         if target != .none && depth == targetDepth {
             switch target {
             case .system: storeSystem(slot, cap)
-            case .data: if !dataDone || cap.count > 0 { appendData(name: dataHasName ? dataName.buffer : nil, section: "EventData") }
+            case .data: if dataWanted && (!dataDone || cap.count > 0) { appendData(name: dataHasName ? dataName.buffer : nil, section: "EventData") }
             case .binary: binary.count = 0; binary.append(cap); hasBinary = true
             case .userData:
                 let n = names.utf8[slot]

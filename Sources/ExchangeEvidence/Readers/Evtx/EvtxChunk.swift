@@ -8,9 +8,12 @@ import Darwin
 /// offsets, so chunks parse independently and in parallel): checks its header, walks its records up to the
 /// free-space offset, and carves records left in slack space, keeping only those whose template checks out.
 ///
-/// Each record becomes a stored `keyValue` line in `lines`; nothing is allocated per record.
+/// At load (`render` false) each record yields only what the store indexes (time, ids, channel, computer, user,
+/// client address) and points at its own bytes; `render` true writes each record's `keyValue` line into
+/// `lines`, for `EvtxRecordRenderer`. Nothing is allocated per record.
 struct EvtxChunk {
     struct Record {
+        /// Where the record is: its line in `lines` when rendering, else its bytes in the chunk.
         var start: Int
         var length: Int
         var time: Int64
@@ -33,6 +36,7 @@ struct EvtxChunk {
     let chunk: UnsafeRawPointer
     let limit: Int
     let checkCRC: Bool
+    let render: Bool
 
     var records: [Record] = []
     var lines = ByteSink(capacity: 1 << 16)
@@ -54,8 +58,10 @@ struct EvtxChunk {
     private var lastComputer: [UInt8] = []
     private var computerRun = 0
 
-    init(index: Int, file: UnsafeRawBufferPointer, checkCRC: Bool) {
+    init(index: Int, file: UnsafeRawBufferPointer, checkCRC: Bool, render: Bool = false) {
         self.index = index
+        self.render = render
+        asm.indexOnly = !render
         fileOffset = EvtxLayout.chunkOffset(index)
         chunk = file.baseAddress! + fileOffset
         limit = min(EvtxLayout.chunkSize, file.count - fileOffset)
@@ -63,14 +69,49 @@ struct EvtxChunk {
         compiler = BinXMLCompiler(chunk: chunk, limit: limit)
     }
 
+    /// False once `dropDecoder` released what only parsing needs.
+    private var hasDecoder = true
+
     func free() {
-        lines.free(); values.free(); compiler.free(); asm.free()
+        if hasDecoder { lines.free(); compiler.free(); asm.free() }
+        values.free()
+    }
+
+    /// Releases what only parsing needs (line buffer, names, compiled templates, assembler), keeping the indexed
+    /// records: a load holds every chunk's results until they are merged, and no more of each chunk than that.
+    mutating func dropDecoder() {
+        guard hasDecoder else { return }
+        lines.free(); compiler.free(); asm.free()
+        compiler.forgetNames()
+        hasDecoder = false
+        templates = [:]
+        subs = []
+        lastComputer = []
     }
 
     @inline(__always) private func u32(_ o: Int) -> Int { Int(chunk.loadUnaligned(fromByteOffset: o, as: UInt32.self)) }
     @inline(__always) private func u64(_ o: Int) -> UInt64 { chunk.loadUnaligned(fromByteOffset: o, as: UInt64.self) }
 
     private var name: String { "chunk \(index) (offset \(fileOffset))" }
+
+    /// Sets up the chunk for rendering single records (`renderRecord`) without walking it: the slack boundary
+    /// exactly as `read` sets it, so a record replays with the same names and templates it was indexed with.
+    mutating func prepare() {
+        boundary = 512
+        guard limit >= 512, EvtxLayout.has(chunk, "ElfChnk\0") else { return }
+        let free = u32(48)
+        boundary = free < 512 || free > EvtxLayout.chunkSize ? limit : min(free, limit)
+    }
+
+    /// Renders the record of `size` bytes at chunk offset `off` (one `read` accepted) into `lines`; its line, or
+    /// nil when it no longer parses (the file changed on disk since it was loaded).
+    mutating func renderRecord(at off: Int, size: Int, recovered: Bool) -> UnsafeRawBufferPointer? {
+        lines.count = 0
+        records.removeAll(keepingCapacity: true)
+        problems.removeAll(keepingCapacity: true)
+        guard off >= 0, off + size <= limit, readRecord(at: off, size: size, recovered: recovered), let r = records.last else { return nil }
+        return UnsafeRawBufferPointer(start: lines.base + r.start, count: r.length)
+    }
 
     mutating func read() {
         guard limit >= 512 else {
@@ -170,7 +211,7 @@ struct EvtxChunk {
         if recovered && (asm.ticks == nil || asm.sysRange[EventAssembler.recordID].1 == 0 || asm.sysRange[EventAssembler.eventID].1 == 0) {
             return false
         }
-        emit(headerID: headerID, writtenTime: u64(off + 16), recovered: recovered)
+        emit(at: off, size: size, headerID: headerID, writtenTime: u64(off + 16), recovered: recovered)
         return true
     }
 
@@ -272,11 +313,19 @@ struct EvtxChunk {
         return ok
     }
 
-    /// Writes the record's line and column values.
-    private mutating func emit(headerID: UInt64, writtenTime: UInt64, recovered: Bool) {
-        let start = lines.count
+    /// Notes the record's column values, and writes its line when rendering.
+    private mutating func emit(at off: Int, size: Int, headerID: UInt64, writtenTime: UInt64, recovered: Bool) {
         var ticks = asm.ticks
         if ticks == nil && writtenTime != 0 { ticks = Int64(bitPattern: writtenTime &- BinXMLValue.epochTicks) }
+        let time = ticks.map { $0 >= 0 ? $0 / 10_000 : ($0 - 9_999) / 10_000 } ?? Timestamp.unknown
+        guard render else {
+            var recordID = headerID
+            if asm.sysRange[EventAssembler.recordID].1 > 0 { recordID = Self.decimal(asm.system(EventAssembler.recordID)) ?? headerID }
+            note(Record(start: off, length: size, time: time, recordID: recordID, channel: channelIndex(),
+                        recovered: recovered, user: (0, 0), ip: (0, 0)))
+            return
+        }
+        let start = lines.count
         lines.append("TimeCreated=")
         if let ticks { BinXMLValue.appendTicks(ticks, into: &lines) }
         lines.append("\tEventRecordID=")
@@ -300,15 +349,18 @@ struct EvtxChunk {
             lines.appendEscaped(asm.binary.base, asm.binary.count)
         }
         if recovered { lines.append("\tRecovered=true") }
+        records.append(Record(start: start, length: lines.count - start, time: time, recordID: recordID, channel: 0,
+                              recovered: recovered, user: (0, 0), ip: (0, 0)))
+        lines.append(0x0A)
+    }
 
-        let time = ticks.map { $0 >= 0 ? $0 / 10_000 : ($0 - 9_999) / 10_000 } ?? Timestamp.unknown
-        var rec = Record(start: start, length: lines.count - start, time: time, recordID: recordID, channel: channelIndex(),
-                         recovered: recovered, user: (0, 0), ip: (0, 0))
+    /// Keeps an indexed record with its interned values, and counts its computer name.
+    private mutating func note(_ record: Record) {
+        var rec = record
         if let u = asm.user { rec.user = (values.count, u.count); values.append(u.baseAddress!, u.count) }
         if let ip = asm.clientIP { rec.ip = (values.count, ip.count); values.append(ip.baseAddress!, ip.count) }
-        lines.append(0x0A)
         records.append(rec)
-        if !recovered {
+        if !rec.recovered {
             // Count runs of one computer name: consecutive records almost always share it.
             let c = asm.system(EventAssembler.computer)
             if !(c.count == lastComputer.count && (c.count == 0 || memcmp(c.baseAddress!, lastComputer, c.count) == 0)) {
