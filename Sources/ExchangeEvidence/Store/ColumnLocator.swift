@@ -16,8 +16,8 @@ enum ColumnLocator {
         var i = 0
         while i + 8 <= n {
             let w = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            if zeroBytes(w ^ quote) != 0 { break }                 // a quote: decide byte by byte from here
-            var m = zeroBytes(w ^ sep)
+            if SeparatorScan.zeroBytes(w ^ quote) != 0 { break }                 // a quote: decide byte by byte from here
+            var m = SeparatorScan.zeroBytes(w ^ sep)
             let c = m.nonzeroBitCount
             if start < 0 && seen + c < column || start >= 0 && c == 0 {
                 seen += c
@@ -44,13 +44,6 @@ enum ColumnLocator {
             i += 1
         }
         return start >= 0 ? start..<n : nil
-    }
-
-    /// High bit set exactly in the bytes of x that are zero.
-    @inline(__always)
-    static func zeroBytes(_ x: UInt64) -> UInt64 {
-        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-        return ~(((x & low7) &+ low7) | x | low7)
     }
 }
 

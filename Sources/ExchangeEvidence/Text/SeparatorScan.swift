@@ -22,8 +22,8 @@ public struct SeparatorScan {
     /// Number of located fields (at most `capacity - 1`, and at most the `wanted` of the last scan).
     public private(set) var located = 0
 
-    @inline(__always)
-    static func zeroBytes(_ x: UInt64) -> UInt64 {
+    @inlinable @inline(__always)
+    public static func zeroBytes(_ x: UInt64) -> UInt64 {
         // High bit set exactly in the bytes of x that are zero.
         let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
         return ~(((x & low7) &+ low7) | x | low7)
@@ -31,8 +31,8 @@ public struct SeparatorScan {
 
     /// High bit set in some byte of the result exactly when some byte of x is below 0x20 (the flag of a single
     /// byte may be wrong after a borrow, the any-byte answer is exact).
-    @inline(__always)
-    static func lowBytes(_ x: UInt64) -> UInt64 {
+    @inlinable @inline(__always)
+    public static func lowBytes(_ x: UInt64) -> UInt64 {
         (x &- 0x2020_2020_2020_2020) & ~x & 0x8080_8080_8080_8080
     }
 

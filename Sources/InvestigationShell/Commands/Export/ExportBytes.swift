@@ -132,8 +132,8 @@ struct ExportBytes {
         if let base = value.baseAddress {
             while i + 8 <= n {
                 let w = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                odd |= w | Self.belowSpace(w) | Self.zero(w ^ 0x7F7F_7F7F_7F7F_7F7F)
-                special |= Self.zero(w ^ 0x2C2C_2C2C_2C2C_2C2C) | Self.zero(w ^ 0x2222_2222_2222_2222)
+                odd |= w | SeparatorScan.lowBytes(w) | SeparatorScan.zeroBytes(w ^ 0x7F7F_7F7F_7F7F_7F7F)
+                special |= SeparatorScan.zeroBytes(w ^ 0x2C2C_2C2C_2C2C_2C2C) | SeparatorScan.zeroBytes(w ^ 0x2222_2222_2222_2222)
                 i += 8
             }
         }
@@ -161,19 +161,6 @@ struct ExportBytes {
         }
         bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: value[run...]))
         bytes.append(UInt8(ascii: "\""))
-    }
-
-    /// High bit set in the bytes of x that are zero (exact per byte).
-    @inline(__always)
-    static func zero(_ x: UInt64) -> UInt64 {
-        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-        return ~(((x & low7) &+ low7) | x | low7)
-    }
-
-    /// High bit set in some byte when some byte of x is below 0x20 (exact as a whole: any byte or none).
-    @inline(__always)
-    static func belowSpace(_ x: UInt64) -> UInt64 {
-        (x &- 0x2020_2020_2020_2020) & ~x & 0x8080_8080_8080_8080
     }
 
     mutating func appendCSV(_ value: String) {
