@@ -19,10 +19,30 @@ public struct Finding: Sendable, Hashable {
     public let file: String
     public let line: Int
     /// One line explaining the finding with the deciding field values.
-    public let summary: String
+    public var summary: String {
+        switch explanation {
+        case .text(let s): return s
+        case .deferred(let explainer): return explainer.summary(of: events)
+        }
+    }
+    private let explanation: Explanation
 
     public init(rule: String, title: String, cves: [String], severity: Severity, server: String, time: Int64,
                 events: [EventID], file: String, line: Int, summary: String) {
+        self.init(rule: rule, title: title, cves: cves, severity: severity, server: server, time: time,
+                  events: events, file: file, line: line, explanation: .text(summary))
+    }
+
+    /// A finding whose summary `explainer` writes when it is first read: for rules whose findings are many and
+    /// whose explanation costs a read of the event line, most of them never shown one by one.
+    public init(rule: String, title: String, cves: [String], severity: Severity, server: String, time: Int64,
+                events: [EventID], file: String, line: Int, explainer: any FindingExplainer) {
+        self.init(rule: rule, title: title, cves: cves, severity: severity, server: server, time: time,
+                  events: events, file: file, line: line, explanation: .deferred(explainer))
+    }
+
+    private init(rule: String, title: String, cves: [String], severity: Severity, server: String, time: Int64,
+                 events: [EventID], file: String, line: Int, explanation: Explanation) {
         self.rule = rule
         self.title = title
         self.cves = cves
@@ -32,7 +52,28 @@ public struct Finding: Sendable, Hashable {
         self.events = events
         self.file = file
         self.line = line
-        self.summary = summary
+        self.explanation = explanation
+    }
+
+    /// Findings are equal when they say the same: the summary compared as text, however it was written.
+    public static func == (a: Finding, b: Finding) -> Bool {
+        a.rule == b.rule && a.title == b.title && a.cves == b.cves && a.severity == b.severity && a.server == b.server
+            && a.time == b.time && a.events == b.events && a.file == b.file && a.line == b.line && a.summary == b.summary
+    }
+
+    /// Hashes what identifies a finding without writing a deferred summary.
+    public func hash(into h: inout Hasher) {
+        h.combine(rule)
+        h.combine(server)
+        h.combine(time)
+        h.combine(events)
+        h.combine(file)
+        h.combine(line)
+    }
+
+    private enum Explanation: Sendable {
+        case text(String)
+        case deferred(any FindingExplainer)
     }
 
     /// Builds a finding of `rule` from its events: server, time, file and line come from the earliest event.
@@ -47,6 +88,12 @@ public struct Finding: Sendable, Hashable {
                   events: ordered, file: ordered.isEmpty ? "" : store.file(of: first).path,
                   line: ordered.isEmpty ? 0 : store.line(of: first), summary: summary)
     }
+}
+
+/// Writes the summary of findings on demand from their events (one explainer serves all findings of a rule).
+/// Called from any thread; the summary must depend on the events alone, so that it reads the same every time.
+public protocol FindingExplainer: AnyObject, Sendable {
+    func summary(of events: [EventID]) -> String
 }
 
 extension EventStore {

@@ -38,29 +38,21 @@ public struct Hunter: Sendable {
             let prior = r.dependsOn.flatMap { byRule[$0] ?? [] }
             byRule[r.id] = r.run(on: store, prior: prior)
         }
-        let findings = selected.flatMap { byRule[$0.id] ?? [] }
+        var findings: [Finding] = []
+        findings.reserveCapacity(selected.reduce(0) { $0 + (byRule[$1.id]?.count ?? 0) })
+        for r in selected { findings.append(contentsOf: byRule[r.id] ?? []) }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return Result(findings: findings, coverage: LogCoverage.compute(store), seconds: seconds)
     }
 
-    /// Findings grouped per server (servers by name), most severe first and in time order within a
-    /// severity — the order `hunt` prints, so a critical chain leads its server instead of hiding under probes.
+    /// Findings in the order `hunt` prints them (`FindingOrder.byServerSeverity`).
     public static func byServerSeverity(_ findings: [Finding]) -> [Finding] {
-        findings.sorted { a, b in
-            if a.server != b.server { return a.server < b.server }
-            if a.severity != b.severity { return a.severity > b.severity }
-            if a.time != b.time { return a.time < b.time }
-            return a.rule < b.rule
-        }
+        FindingOrder.byServerSeverity(findings).map { findings[$0] }
     }
 
-    /// Findings in time order across servers (`--sort time`).
+    /// Findings in time order across servers (`--sort time`; `FindingOrder.byTime`).
     public static func byTime(_ findings: [Finding]) -> [Finding] {
-        findings.sorted { a, b in
-            if a.time != b.time { return a.time < b.time }
-            if a.server != b.server { return a.server < b.server }
-            return a.rule < b.rule
-        }
+        FindingOrder.byTime(findings).map { findings[$0] }
     }
 }
 

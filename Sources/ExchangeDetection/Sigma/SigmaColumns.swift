@@ -138,6 +138,26 @@ final class SigmaStreamedColumn {
         verifiedHits = Array(repeating: [], count: toVerify.count)
     }
 
+    /// An empty column with the same literals and tests, for scanning another part of the events in parallel.
+    func emptyCopy() -> SigmaStreamedColumn { SigmaStreamedColumn(sameAs: self) }
+
+    private init(sameAs o: SigmaStreamedColumn) {
+        source = o.source
+        literalIndex = o.literalIndex
+        matcher = o.matcher
+        hits = Array(repeating: [], count: o.hits.count)
+        verified = o.verified
+        verifiedIndex = o.verifiedIndex
+        verifyOn = o.verifyOn
+        verifiedHits = Array(repeating: [], count: o.verifiedHits.count)
+    }
+
+    /// Appends the hits of a copy that scanned the next part of the events, whose positions start at `offset`.
+    func append(_ part: SigmaStreamedColumn, offset: Int32) {
+        for i in hits.indices where !part.hits[i].isEmpty { hits[i] += part.hits[i].map { $0 + offset } }
+        for i in verifiedHits.indices where !part.verifiedHits[i].isEmpty { verifiedHits[i] += part.verifiedHits[i].map { $0 + offset } }
+    }
+
     /// Records the literals found in the value at `pos`, and verifies the tests that wait on them.
     func scan(_ value: UnsafeRawBufferPointer, at pos: Int32) {
         guard let matcher else { return }

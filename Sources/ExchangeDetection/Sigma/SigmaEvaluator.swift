@@ -36,12 +36,13 @@ struct SigmaEvaluator {
 
     /// Positions where every item holds.
     private func all(_ items: [Int], within: [Int32]?) -> [Int32] {
-        if let within { return within.filter { pos in items.allSatisfy { table.holds($0, at: pos) } } }
+        if var result = within {
+            for item in items where !result.isEmpty { result = table.filter(item, result) }
+            return result
+        }
         guard let first = items.indices.min(by: { table.estimate(items[$0]) < table.estimate(items[$1]) }) else { return [] }
         var result = table.positions(items[first])
-        for (i, item) in items.enumerated() where i != first && !result.isEmpty {
-            result = result.filter { table.holds(item, at: $0) }
-        }
+        for (i, item) in items.enumerated() where i != first && !result.isEmpty { result = table.filter(item, result) }
         return result
     }
 

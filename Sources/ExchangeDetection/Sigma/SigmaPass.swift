@@ -48,7 +48,10 @@ public struct SigmaPass: DetectionRule {
         Self.parallel(pairs.count) { i in
             found.set(i, Self.findings(pairs[i].rule, table: pairs[i].table, context: context))
         }
-        return (0..<pairs.count).flatMap { found.get($0) }
+        var all: [Finding] = []
+        all.reserveCapacity((0..<pairs.count).reduce(0) { $0 + found.get($1).count })
+        for i in 0..<pairs.count { all.append(contentsOf: found.get(i)) }
+        return all
     }
 
     /// Runs `body` for 0..<count on every core, the calling thread included, each worker taking the next
@@ -68,7 +71,7 @@ public struct SigmaPass: DetectionRule {
     }
 
     /// The findings of one rule over a prepared table: its hits grouped into bursts per server and client
-    /// (web logs) or per server, each explained by the values of its first event.
+    /// (web logs) or per server, explained by the values of their first event when a summary is read.
     static func findings(_ rule: SigmaRule, table: SigmaTable, context: FindingContext) -> [Finding] {
         let evaluator = SigmaEvaluator(table: table, rule: rule)
         let hits = evaluator.positions()
@@ -76,66 +79,20 @@ public struct SigmaPass: DetectionRule {
         let store = table.store
         let web = table.binding.kind == .iis || table.binding.kind == .httpProxy
         let groups = context.bursts(hits, events: table.events, by: web ? .clientIP : nil)
-        let explain = evaluator.positiveItems
-        let reader = table.valueReader()
-        let ruleID = rule.findingRule, cves = rule.cves, severity = rule.severity
-        let clientIPs = store.values[InternedField.clientIP.rawValue]
+        let explainer = SigmaFindingExplainer(table: table, items: evaluator.positiveItems.map { table.items[$0] })
+        let ruleID = rule.findingRule, cves = rule.cves, severity = rule.severity, title = rule.title
+        let time = store.time, fileIndex = store.fileIndex
         var out: [Finding] = []
         out.reserveCapacity(groups.count)
         for g in groups {
             let first = table.events[Int(g.first)]
-            var summary = describe(explain, table: table, at: g.first, reader: reader)
-            if g.events.count > 1 {
-                // The first three distinct client addresses, in event order, and how many more.
-                var seen: [UInt32] = []
-                var more = Set<UInt32>()
-                for id in g.events where clientIPs[id] != 0 && !seen.contains(clientIPs[id]) {
-                    if seen.count < 3 { seen.append(clientIPs[id]) } else { more.insert(clientIPs[id]) }
-                }
-                let from = seen.map { store.pool.string($0) }.joined(separator: ", ") + (more.isEmpty ? "" : " +\(more.count) more")
-                summary += " (\(g.events.count) events" + (web && !seen.isEmpty ? " from \(from)" : "") + ")"
-            }
-            else if web, case let ip = store.value(.clientIP, first), !ip.isEmpty, !Self.mentions(summary, ip) { summary += " from \(ip)" }
-            let file = context.files[Int(store.fileIndex[first])]
-            let known = g.events.first { store.time[$0] != Timestamp.unknown }
-            out.append(Finding(rule: ruleID, title: rule.title, cves: cves, severity: severity,
-                               server: file.server, time: known.map { store.time[$0] } ?? Timestamp.unknown,
-                               events: g.events, file: file.path, line: store.line(of: first), summary: summary))
+            let file = context.files[Int(fileIndex[first])]
+            let known = g.events.first { time[$0] != Timestamp.unknown }
+            out.append(Finding(rule: ruleID, title: title, cves: cves, severity: severity,
+                               server: file.server, time: known.map { time[$0] } ?? Timestamp.unknown,
+                               events: g.events, file: file.path, line: store.line(of: first), explainer: explainer))
         }
         return out
-    }
-
-    /// True when `text` contains `part` byte for byte.
-    static func mentions(_ text: String, _ part: String) -> Bool {
-        var text = text, part = part
-        return text.withUTF8 { t in
-            part.withUTF8 { p in
-                guard !p.isEmpty else { return true }
-                guard p.count <= t.count else { return false }
-                for i in 0...(t.count - p.count) where t[i] == p[0] {
-                    if memcmp(t.baseAddress! + i, p.baseAddress!, p.count) == 0 { return true }
-                }
-                return false
-            }
-        }
-    }
-
-    /// `field=value` for each item of the rule's positive searches that holds at the event.
-    static func describe(_ items: [Int], table: SigmaTable, at pos: Int32, reader: SigmaValueReader? = nil) -> String {
-        var parts: [String] = []
-        var seen = Set<String>()
-        for i in items where table.holds(i, at: pos) {
-            let item = table.items[i]
-            let name = item.field ?? "keywords"
-            guard seen.insert(name.lowercased()).inserted else { continue }
-            if item.field == nil {
-                parts.append("keywords matched")
-                continue
-            }
-            guard let v = table.value(item.field, at: pos, using: reader) else { parts.append("\(name) absent"); continue }
-            parts.append("\(name)=\(v.oneLine(160))")
-        }
-        return parts.isEmpty ? "condition holds" : parts.joined(separator: " ")
     }
 }
 

@@ -1,4 +1,5 @@
 import ExchangeEvidence
+import Foundation
 
 /// The events one log-source binding selects, with the field values its rules read, prepared once per hunt:
 /// indexed columns become distinct-value columns (an item is decided once per distinct value), everything
@@ -31,7 +32,8 @@ final class SigmaTable {
     /// The lower-cased Sigma name of an item's field (`@keywords` for keywords).
     static func key(_ field: String?) -> String { field?.lowercased() ?? SigmaFieldReader.keywords }
 
-    init(store: EventStore, binding: SigmaLogSourceMap.Binding, items all: [SigmaItem]) {
+    /// `parts`: how many parts the events are scanned in at once (default: one per core on large tables).
+    init(store: EventStore, binding: SigmaLogSourceMap.Binding, items all: [SigmaItem], parts: Int? = nil) {
         self.store = store
         self.binding = binding
         for item in all where itemIndex[item] == nil {
@@ -47,7 +49,7 @@ final class SigmaTable {
         var tests: [String: [SigmaTest]] = [:]
         for item in items {
             let k = Self.key(item.field)
-            sources[k] = item.field.map { binding.source(of: $0) } ?? .column(SigmaFieldReader.keywords)
+            sources[k] = SigmaEventValues.source(of: item.field, in: binding)
             for g in item.groups {
                 for t in g {
                     tests[k, default: []].append(t)
@@ -67,17 +69,63 @@ final class SigmaTable {
         names = names.map { $0.lowercased() }.filter { seen.insert($0).inserted }
         reader = SigmaFieldReader(store: store, names: names)
         for (i, n) in reader.names.enumerated() { nameIndex[n] = i }
-        build()
+        build(parts: parts)
     }
 
-    private func build() {
+    /// One pass over the binding's events, in `parts` contiguous parts on all cores (each with its own reader
+    /// and column copies, merged in order), then the indexed columns, which only look up value ids.
+    private func build(parts requested: Int?) {
+        let ranges: [Range<EventID>] = store.eventRanges(kinds: [binding.kind]).compactMap { fi, range in
+            if let ch = binding.channel, store.files[fi].channel.lowercased() != ch { return nil }
+            return range
+        }
+        let total = ranges.reduce(0) { $0 + $1.count }
+        let parts = Self.split(ranges, into: requested ?? (total < Self.partMinimum ? 1 : ProcessInfo.processInfo.activeProcessorCount))
+        let keys = Array(streamed.keys)
+        let scanned = PartSlots(count: parts.count)
+        SigmaPass.parallel(parts.count) { p in
+            let reader = p == 0 ? self.reader : SigmaFieldReader(store: self.store, names: self.reader.names)
+            let columns = keys.map { p == 0 ? self.streamed[$0]! : self.streamed[$0]!.emptyCopy() }
+            scanned.set(p, (self.scan(parts[p], reader: reader, columns: columns), columns))
+        }
+        for p in parts.indices {
+            let part = scanned.get(p)
+            if p > 0 { for (k, c) in zip(keys, part.columns) { streamed[k]!.append(c, offset: Int32(events.count)) } }
+            events += part.events
+        }
+        let distinctColumns = Array(distinct.values)
+        for id in events { for c in distinctColumns { c.append(store.valueID(c.field, id)) } }
+        for c in distinctColumns { c.finish() }
+    }
+
+    /// Below this many events a table is built on one thread.
+    static let partMinimum = 20_000
+
+    /// `ranges` cut into `count` contiguous parts of about equal events.
+    static func split(_ ranges: [Range<EventID>], into count: Int) -> [[Range<EventID>]] {
+        let total = ranges.reduce(0) { $0 + $1.count }
+        guard count > 1, total > 0 else { return [ranges] }
+        var parts: [[Range<EventID>]] = [[]]
+        var room = (total + count - 1) / count
+        for var r in ranges {
+            while !r.isEmpty {
+                if room == 0 { parts.append([]); room = (total + count - 1) / count }
+                let take = min(room, r.count)
+                parts[parts.count - 1].append(r.lowerBound..<(r.lowerBound + take))
+                r = (r.lowerBound + take)..<r.upperBound
+                room -= take
+            }
+        }
+        return parts
+    }
+
+    /// The events of `ranges` the binding accepts, each scanned into `columns` at its position in this part.
+    private func scan(_ ranges: [Range<EventID>], reader: SigmaFieldReader, columns: [SigmaStreamedColumn]) -> [EventID] {
         let conditions = binding.conditions.map { (index: nameIndex[$0.key.lowercased()]!, accepted: $0.value) }
         let needsRead = !reader.names.isEmpty
-        let distinctColumns = Array(distinct.values)
-        let streamedColumns = Array(streamed.values)
+        var events: [EventID] = []
         var joined: [UInt8] = []
-        for (fi, range) in store.eventRanges(kinds: [binding.kind]) {
-            if let ch = binding.channel, store.files[fi].channel.lowercased() != ch { continue }
+        for range in ranges {
             for id in range {
                 if needsRead {
                     reader.load(id)
@@ -88,8 +136,7 @@ final class SigmaTable {
                 }
                 let pos = Int32(events.count)
                 events.append(id)
-                for c in distinctColumns { c.append(store.valueID(c.field, id)) }
-                for c in streamedColumns {
+                for c in columns {
                     switch c.source {
                     case .interned: break
                     case .column(let n):
@@ -108,36 +155,13 @@ final class SigmaTable {
                 }
             }
         }
-        for c in distinctColumns { c.finish() }
+        return events
     }
 
     /// A reader of this table's field values; one per thread (it keeps the last event it read).
-    func valueReader() -> SigmaValueReader { SigmaValueReader(store: store, names: reader.names) }
+    func valueReader() -> SigmaEventValues { SigmaEventValues(store: store, binding: binding, names: reader.names) }
 
     private lazy var ownReader = valueReader()
-
-    /// The value of a Sigma field at a position (nil: absent).
-    func value(_ field: String?, at pos: Int32, using r: SigmaValueReader? = nil) -> String? {
-        withValue(field, at: pos, using: r) { $0.map { String(decoding: $0, as: UTF8.self) } }
-    }
-
-    /// Calls `body` with the bytes of a Sigma field at a position (nil: absent), reading the event's line for
-    /// text fields through `r` (the table's own reader when nil: single-threaded use only).
-    func withValue<R>(_ field: String?, at pos: Int32, using r: SigmaValueReader? = nil, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
-        let k = Self.key(field)
-        if let d = distinct[k] {
-            let sid = d.storeIDs[Int(d.ids[Int(pos)])]
-            return sid == 0 ? body(nil) : store.pool.withBytes(sid, body)
-        }
-        guard let s = streamed[k] else { return body(nil) }
-        let r = r ?? ownReader
-        r.load(events[Int(pos)])
-        switch s.source {
-        case .interned: return body(nil)
-        case .column(let n): return r.fields.withField(nameIndex[n.lowercased()]!, body)
-        case .join(let ns, let sep): return r.joined(ns.map { nameIndex[$0.lowercased()]! }, separator: sep, body)
-        }
-    }
 
     /// The index of an item of the binding's rules.
     func index(of item: SigmaItem) -> Int { itemIndex[item]! }
@@ -184,6 +208,17 @@ final class SigmaTable {
         prepared = true
     }
 
+    /// The positions of sorted `list` where item `i` holds: a merge with the item's own list when the two are of
+    /// comparable size (an AND of broad selections keeps hundreds of thousands of positions), lookups otherwise.
+    func filter(_ i: Int, _ list: [Int32]) -> [Int32] {
+        if let d = distinctColumn(i) {
+            let v = verdict(i, d), ids = d.ids
+            return list.filter { v[Int(ids[Int($0)])] }
+        }
+        if let own = decided[i], own.count / 16 <= list.count { return SigmaSets.intersect(list, own) }
+        return list.filter { holds(i, at: $0) }
+    }
+
     /// True when item `i` holds for the event at `pos` (after `prepare`: a lookup).
     func holds(_ i: Int, at pos: Int32) -> Bool {
         if let d = distinctColumn(i) { return verdict(i, d)[Int(d.ids[Int(pos)])] }
@@ -192,23 +227,9 @@ final class SigmaTable {
     }
 
     /// True when item `i` holds for the event at `pos`, decided on the event's value itself: the plain
-    /// evaluation every faster path must agree with.
-    func holdsDirect(_ i: Int, at pos: Int32, using r: SigmaValueReader? = nil) -> Bool {
-        let item = items[i]
-        guard Self.hasFieldRef(item) else { return withValue(item.field, at: pos, using: r) { SigmaMatch.holds(item, $0) } }
-        let v = value(item.field, at: pos, using: r)
-        func test(_ t: SigmaTest) -> Bool {
-            guard case .fieldRef(let other, let mode) = t else { return SigmaMatch.holds(SigmaItem(field: item.field, groups: [[t]], all: false, key: item.key), v) }
-            guard let a = v?.lowercased(), let b = value(other, at: pos, using: r)?.lowercased() else { return false }
-            switch mode {
-            case .equals: return a == b
-            case .contains: return a.contains(b)
-            case .startswith: return a.hasPrefix(b)
-            case .endswith: return a.hasSuffix(b)
-            }
-        }
-        func group(_ g: [SigmaTest]) -> Bool { g.contains(where: test) }
-        return item.all ? item.groups.allSatisfy(group) : item.groups.contains(where: group)
+    /// evaluation every faster path must agree with (through `r`, or the table's own reader: one thread only).
+    func holdsDirect(_ i: Int, at pos: Int32, using r: SigmaEventValues? = nil) -> Bool {
+        (r ?? ownReader).holds(items[i], for: events[Int(pos)])
     }
 
     static func hasFieldRef(_ item: SigmaItem) -> Bool {
@@ -235,6 +256,15 @@ final class SigmaTable {
         }
         return universe.filter { holdsDirect(i, at: $0) }
     }
+}
+
+/// Results of the parts of a table's build, written from concurrent workers.
+private final class PartSlots: @unchecked Sendable {
+    private var slots: [(events: [EventID], columns: [SigmaStreamedColumn])]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: ([], []), count: count) }
+    func set(_ i: Int, _ v: (events: [EventID], columns: [SigmaStreamedColumn])) { lock.lock(); slots[i] = v; lock.unlock() }
+    func get(_ i: Int) -> (events: [EventID], columns: [SigmaStreamedColumn]) { lock.lock(); defer { lock.unlock() }; return slots[i] }
 }
 
 /// Reads Sigma field values of a table's events for one thread, keeping the last event read (an explanation

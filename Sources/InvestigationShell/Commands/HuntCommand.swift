@@ -32,29 +32,40 @@ struct HuntCommand: Command {
             let known = Set(store.files.map(\.server)).sorted().joined(separator: ", ")
             throw ShellError("hunt: no server '\(TerminalText.escape(server))' is loaded (servers: \(TerminalText.escape(known)))")
         }
-        let result = HuntFindings.of(ctx.session).result(for: store)
-        var findings = result.findings.filter { f in
-            (rules.isEmpty || rules.contains(f.rule)) && (server == nil || f.server == server) && f.severity >= minimum
-        }
-        findings = args.value("sort") == "time" ? Hunter.byTime(findings) : Hunter.byServerSeverity(findings)
+        let hunt = HuntFindings.of(ctx.session)
+        let result = hunt.result(for: store)
+        let all = result.findings
         // The ids `mark finding`, `timeline` and `report` use: F1, F2, … over all findings in time order.
-        var ids: [String: String] = [:]
-        for (i, f) in Hunter.byTime(result.findings).enumerated() { ids[Self.key(f)] = "F\(i + 1)" }
+        let order = hunt.timeOrder(for: store)
+        var number = [Int](repeating: 0, count: all.count)
+        for (n, i) in order.enumerated() { number[i] = n + 1 }
+        func id(_ i: Int) -> String { "F\(number[i])" }
+        let ruleSet = Set(rules)
+        func shown(_ f: Finding) -> Bool { (rules.isEmpty || ruleSet.contains(f.rule)) && (server == nil || f.server == server) && f.severity >= minimum }
+        // Listed as indexes into `all`: a hunt with a Sigma folder has millions of findings.
+        let listed = args.value("sort") == "time" ? order.filter { shown(all[$0]) }
+            : FindingOrder.byServerSeverity(all, among: all.indices.filter { shown(all[$0]) })
+        // Per server: all its findings, and those of the selected rules.
+        var perServer: [String: (all: Int, ruleOK: Int, listed: Int)] = [:]
+        for f in all {
+            perServer[f.server, default: (0, 0, 0)].all += 1
+            if rules.isEmpty || ruleSet.contains(f.rule) { perServer[f.server]!.ruleOK += 1 }
+            if shown(f) { perServer[f.server]!.listed += 1 }
+        }
         let servers = Set(store.files.map(\.server)).filter { server == nil || $0 == server }.sorted()
-        let quiet = servers.filter { s in !findings.contains { $0.server == s } }
+        let quiet = servers.filter { (perServer[$0]?.listed ?? 0) == 0 }
         let coverage = result.coverage.filter { server == nil || $0.server == server }
         let selected: Set<String>? = rules.isEmpty ? nil : Set(rules)
         let ruleCoverage = HuntFindings.of(ctx.session).ruleCoverage(for: store)
         // Said for every server, with or without findings: a low finding does not make the logs reach further.
         let gaps = servers.flatMap { ruleCoverage.gaps(of: $0, rules: selected) }
         func quietNote(_ s: String) -> String {
-            let mine = result.findings.filter { $0.server == s }
-            if mine.isEmpty { return "no findings" + (selected.map { " of " + $0.sorted().joined(separator: ", ") } ?? "") }
-            let ruleOK = mine.filter { rules.isEmpty || rules.contains($0.rule) }
+            let mine = perServer[s] ?? (0, 0, 0)
+            if mine.all == 0 { return "no findings" + (selected.map { " of " + $0.sorted().joined(separator: ", ") } ?? "") }
             var what = "no findings"
             if !rules.isEmpty { what += " of " + rules.joined(separator: ", ") }
             if minimum > .info { what += " at or above \(minimum.name)" }
-            let lower = ruleOK.count, others = mine.count - ruleOK.count
+            let lower = mine.ruleOK, others = mine.all - mine.ruleOK
             let parts = (minimum > .info && lower > 0 ? ["\(lower) lower"] : [])
                 + (others > 0 ? ["\(others) of other rules"] : [])
             return what + " (" + parts.joined(separator: ", ") + ")"
@@ -66,7 +77,7 @@ struct HuntCommand: Command {
 
         if ctx.wantsJSON {
             ctx.json(.object([
-                ("findings", .array(findings.map { $0.json(id: ids[Self.key($0)] ?? "") })),
+                ("findings", .array(listed.map { all[$0].json(id: id($0)) })),
                 ("coverage", .array(coverage.map { c in
                     .object([("server", .string(c.server)), ("source", .string(c.kind.rawValue)), ("channel", .string(c.channel)),
                              ("first", .time(c.first)), ("last", .time(c.last)), ("files", .int(c.files)), ("events", .int(c.events))])
@@ -74,7 +85,7 @@ struct HuntCommand: Command {
                 ("coverage_gaps", .array(gaps.map { $0.json(only: selected) })),
                 ("servers_without_findings", .array(quiet.map { s in
                     .object([("server", .string(s)), ("note", .string(quietNote(s))),
-                             ("filtered_out", .int(result.findings.filter { $0.server == s }.count))])
+                             ("filtered_out", .int(perServer[s]?.all ?? 0))])
                 })),
                 ("rules_run", .int(ctx.session.ruleCount)), ("seconds", .double(result.seconds)),
                 ("provenance", Provenance.of(ctx.session).json),
@@ -83,16 +94,23 @@ struct HuntCommand: Command {
         }
         if let zone = ctx.session.zoneHeader { ctx.line(zone) }
         if args.value("sort") == "time" {
-            for f in findings { show(f, id: ids[Self.key(f)] ?? "", withServer: true, ctx) }
+            for i in listed { show(all[i], id: id(i), withServer: true, ctx) }
         } else {
-            for s in servers where findings.contains(where: { $0.server == s }) {
-                let mine = findings.filter { $0.server == s }
+            // `listed` is grouped per server, in server order.
+            var runs: [String: ArraySlice<Int>] = [:]
+            var from = 0
+            for k in listed.indices where k + 1 == listed.count || all[listed[k + 1]].server != all[listed[k]].server {
+                runs[all[listed[k]].server] = listed[from...k]
+                from = k + 1
+            }
+            for s in servers {
+                guard let mine = runs[s] else { continue }
                 let counts = Severity.allCases.reversed().compactMap { sev -> String? in
-                    let n = mine.filter { $0.severity == sev }.count
+                    let n = mine.filter { all[$0].severity == sev }.count
                     return n == 0 ? nil : "\(n) \(sev.name)"
                 }
                 ctx.line("\(TerminalText.escape(s)): \(mine.count) finding\(mine.count == 1 ? "" : "s") (\(counts.joined(separator: ", ")))")
-                for f in mine { show(f, id: ids[Self.key(f)] ?? "", withServer: false, ctx) }
+                for i in mine { show(all[i], id: id(i), withServer: false, ctx) }
                 notCovered(s)
                 ctx.line()
             }
@@ -108,12 +126,10 @@ struct HuntCommand: Command {
             }
         }
         // Filtered out: what --rule/--min-severity hid on the servers shown, not the other servers' findings.
-        let hidden = result.findings.filter { server == nil || $0.server == server }.count - findings.count
-        ctx.line("\(findings.count) finding\(findings.count == 1 ? "" : "s")" + (hidden > 0 ? " (\(hidden) filtered out)" : "")
+        let hidden = (server.map { perServer[$0]?.all ?? 0 } ?? all.count) - listed.count
+        ctx.line("\(listed.count) finding\(listed.count == 1 ? "" : "s")" + (hidden > 0 ? " (\(hidden) filtered out)" : "")
                  + " from \(ctx.session.ruleCount) rules in \(String(format: "%.3f", result.seconds)) s; 'help rules/ID' explains a rule, 'sources' shows coverage")
     }
-
-    static func key(_ f: Finding) -> String { "\(f.rule)\u{0}\(f.server)\u{0}\(f.time)\u{0}\(f.events.first ?? -1)" }
 
     private func show(_ f: Finding, id: String, withServer: Bool, _ ctx: CommandContext) {
         let where_ = withServer ? "\(f.server)  " : ""

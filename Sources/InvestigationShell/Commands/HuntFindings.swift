@@ -7,6 +7,7 @@ public final class HuntFindings {
     private var generation = -1
     private var revision = -1
     private var cached: Hunter.Result?
+    private var order: [Int]?
     private var coverage: (generation: Int, revision: Int, value: RuleCoverage)?
     /// Rules loaded from files (`rules load`), run beside the built-in ones.
     let library: RuleLibrary
@@ -18,10 +19,24 @@ public final class HuntFindings {
         if let cached = cachedResult(for: store) { return cached }
         let fresh = Hunter(rules: RuleRegistry.standard + library.detectionRules).run(on: store)
         cached = fresh
+        order = nil
         generation = store.generation
         revision = library.revision
         return fresh
     }
+
+    /// Indexes of the result's findings in time order (`FindingOrder.byTime`), which numbers them: the finding
+    /// at `timeOrder[0]` is F1. Computed once per result; `hunt`, the timeline and the report share it.
+    public func timeOrder(for store: EventStore) -> [Int] {
+        let findings = result(for: store).findings
+        if let order { return order }
+        let fresh = FindingOrder.byTime(findings)
+        order = fresh
+        return fresh
+    }
+
+    /// What the cached result depends on: the store's generation and the loaded rules' revision.
+    var key: (generation: Int, revision: Int) { (generation, revision) }
 
     /// Which rules could run on each server and on which period, computed once per store generation and rule load.
     public func ruleCoverage(for store: EventStore) -> RuleCoverage {

@@ -60,11 +60,19 @@ public indirect enum JSONValue: Equatable, Sendable {
 
     private func newline(_ out: inout String, _ indent: String?, _ level: Int) {
         guard let indent else { return }
-        out += "\n" + String(repeating: indent, count: level)
+        out += "\n"
+        for _ in 0..<level { out += indent }
     }
 
     static func quote(_ s: String, into out: inout String) {
         out += "\""
+        // Most strings are printable ASCII without quotes or backslashes: copied whole.
+        var s = s
+        if s.withUTF8({ $0.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C } }) {
+            out += s
+            out += "\""
+            return
+        }
         for u in s.unicodeScalars {
             switch u {
             case "\"": out += "\\\""

@@ -53,8 +53,9 @@ extension Session {
     }
 
     private func huntCitations(_ slot: FindingCitationsSlot, _ result: Hunter.Result) -> HuntCitations {
-        if let h = slot.hunt, h.generation == store.generation { return h }
-        let h = HuntCitations(result, generation: store.generation)
+        let hunt = HuntFindings.of(self)
+        if let h = slot.hunt, h.key == hunt.key { return h }
+        let h = HuntCitations(result, order: hunt.timeOrder(for: store), key: hunt.key)
         slot.hunt = h
         return h
     }

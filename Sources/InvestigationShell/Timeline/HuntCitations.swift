@@ -4,14 +4,34 @@ import ExchangeEvidence
 /// The hunt's findings as the timeline, `mark finding` and the report see them: numbered `F1`, `F2`, …
 /// in time order (the order `hunt --sort time` lists them), indexed by the events they cite.
 final class HuntCitations: FindingCitations {
-    let generation: Int
+    /// The hunt result's store generation and rule revision: a citation list is stale when either changes.
+    let key: (generation: Int, revision: Int)
     let findings: [Finding]
-    private var citing: [EventID: [Int]] = [:]
+    /// Event → the findings citing it, as one list grouped by event (`citingStart[e]..<citingStart[e + 1]`),
+    /// built on first use: only the timeline asks, and a large Sigma hunt cites millions of events.
+    private lazy var citing: (start: [Int32], list: [Int32]) = Self.index(findings)
 
-    init(_ result: Hunter.Result, generation: Int) {
-        self.generation = generation
-        findings = Hunter.byTime(result.findings)
-        for (i, f) in findings.enumerated() { for e in f.events { citing[e, default: []].append(i) } }
+    /// `order`: indexes of the result's findings in time order (`HuntFindings.timeOrder`).
+    init(_ result: Hunter.Result, order: [Int], key: (generation: Int, revision: Int)) {
+        self.key = key
+        findings = order.map { result.findings[$0] }
+    }
+
+    /// A counting sort of (event, finding) references by event, findings in number order within an event.
+    private static func index(_ findings: [Finding]) -> (start: [Int32], list: [Int32]) {
+        let events = (findings.lazy.flatMap(\.events).max() ?? -1) + 1
+        var start = [Int32](repeating: 0, count: events + 1)
+        for f in findings { for e in f.events { start[e + 1] += 1 } }
+        for e in 0..<events { start[e + 1] += start[e] }
+        var fill = start
+        var list = [Int32](repeating: 0, count: Int(start[events]))
+        for (i, f) in findings.enumerated() {
+            for e in f.events {
+                list[Int(fill[e])] = Int32(i)
+                fill[e] += 1
+            }
+        }
+        return (start, list)
     }
 
     static func id(_ index: Int) -> String { "F\(index + 1)" }
@@ -21,8 +41,15 @@ final class HuntCitations: FindingCitations {
         return n - 1
     }
 
-    func findings(citing event: EventID) -> [String] { (citing[event] ?? []).map(Self.id) }
-    var citedEvents: [EventID] { Array(citing.keys) }
+    func findings(citing event: EventID) -> [String] {
+        guard event >= 0, event + 1 < citing.start.count else { return [] }
+        return citing.list[Int(citing.start[event])..<Int(citing.start[event + 1])].map { Self.id(Int($0)) }
+    }
+
+    var citedEvents: [EventID] {
+        let start = citing.start
+        return (0..<max(start.count - 1, 0)).filter { start[$0 + 1] > start[$0] }
+    }
     func events(ofFinding id: String) -> [EventID]? { index(id).map { findings[$0].events } }
     var findingIDs: [String] { findings.indices.map(Self.id) }
 

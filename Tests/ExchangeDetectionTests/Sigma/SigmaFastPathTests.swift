@@ -145,6 +145,41 @@ import Testing
         #expect(matched >= cases.count - 1)
     }
 
+    /// A table scanned in several parts at once holds the same events and decides every item the same as one
+    /// scanned whole (parts meet inside a file's events and across files).
+    @Test func tableBuiltInPartsEqualsOneBuiltWhole() throws {
+        let store = SigmaFixture.store
+        let cases = Self.web.map { (SigmaFixture.web, $0) } + Self.process.map { (SigmaFixture.process, $0) }
+        for (n, (ls, det)) in cases.enumerated() {
+            let rule = try SigmaFixture.parse(SigmaFixture.rule(ls, det))
+            let items = rule.searches.values.flatMap { $0.alternatives.flatMap { $0 } }
+            for binding in SigmaLogSourceMap.standard.bindings(for: rule.logsource) {
+                let whole = SigmaTable(store: store, binding: binding, items: items, parts: 1)
+                whole.prepare()
+                for parts in [2, 3, 7] {
+                    let cut = SigmaTable(store: store, binding: binding, items: items, parts: parts)
+                    cut.prepare()
+                    #expect(cut.events == whole.events, "rule \(n) on \(binding.kind) in \(parts) parts")
+                    for i in whole.items.indices {
+                        #expect(cut.positions(cut.index(of: whole.items[i])) == whole.positions(i), "rule \(n), item \(whole.items[i].key), \(parts) parts")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Events cut into parts: contiguous, in order, about equal, nothing lost.
+    @Test func splitKeepsOrderAndEveryEvent() {
+        let ranges = [0..<5, 5..<5, 9..<20, 30..<31]
+        for count in 1...6 {
+            let parts = SigmaTable.split(ranges.filter { !$0.isEmpty }, into: count)
+            #expect(parts.flatMap { $0.flatMap { Array($0) } } == ranges.flatMap { Array($0) })
+            #expect(parts.count <= count)
+            let sizes = parts.map { $0.reduce(0) { $0 + $1.count } }
+            #expect((sizes.max() ?? 0) - (sizes.dropLast().min() ?? sizes.max() ?? 0) <= 1 || count == 1)
+        }
+    }
+
     /// The integer-keyed bursts are `Grouping.bursts`' groups, in the same order.
     @Test func burstsEqualGrouping() throws {
         let store = SigmaFixture.store

@@ -26,4 +26,13 @@ import Testing
         let v: JSONValue = .object([("ua", .string("a\u{1B}[0m\"\\\n")), ("n", 3), ("ok", true), ("none", .null)])
         #expect(v.serialized() == #"{"ua":"a\u001b[0m\"\\\n","n":3,"ok":true,"none":null}"#)
     }
+
+    /// Plain ASCII is copied whole; anything else takes the escaping path, including C1 controls and bidi
+    /// overrides hidden in otherwise printable text, and DEL.
+    @Test func jsonCopiesPlainTextAndEscapesTheRest() {
+        #expect(JSONValue.string("/owa/auth/x.js?a=1&b=2 Mozilla/5.0+(x)").serialized() == #""/owa/auth/x.js?a=1&b=2 Mozilla/5.0+(x)""#)
+        #expect(JSONValue.string("a\u{7F}b").serialized() == #""a\u007fb""#)
+        #expect(JSONValue.string("é\u{85}\u{202E}txt").serialized() == #""é\u0085\u202etxt""#)
+        #expect(JSONValue.array([.string("x"), .object([("k", .string("\t"))])]).pretty() == "[\n  \"x\",\n  {\n    \"k\": \"\\t\"\n  }\n]")
+    }
 }

@@ -1,0 +1,75 @@
+import ExchangeEvidence
+import Foundation
+
+/// Writes the summary of a Sigma finding when it is read: the rule's positive items that hold at the first event
+/// with their values, and for a burst how many events and from which clients. A broad rule has hundreds of
+/// thousands of bursts on a big set; reading each one's line while hunting cost more than matching all rules.
+///
+/// One per (rule, log-source binding); findings of any thread may ask, so reading is serialised.
+final class SigmaFindingExplainer: FindingExplainer, @unchecked Sendable {
+    private let values: SigmaEventValues
+    private let items: [SigmaItem]
+    private let web: Bool
+    private let lock = NSLock()
+
+    /// `items`: the rule's items under no NOT, in the condition's order (`SigmaEvaluator.positiveItems`).
+    init(table: SigmaTable, items: [SigmaItem]) {
+        values = table.valueReader()
+        self.items = items
+        web = table.binding.kind == .iis || table.binding.kind == .httpProxy
+    }
+
+    func summary(of events: [EventID]) -> String {
+        guard let first = events.first else { return "condition holds" }
+        lock.lock()
+        defer { lock.unlock() }
+        let store = values.store
+        var summary = describe(first)
+        if events.count > 1 {
+            // The first three distinct client addresses, in event order, and how many more.
+            let clientIPs = store.values[InternedField.clientIP.rawValue]
+            var seen: [UInt32] = []
+            var more = Set<UInt32>()
+            for id in events where clientIPs[id] != 0 && !seen.contains(clientIPs[id]) {
+                if seen.count < 3 { seen.append(clientIPs[id]) } else { more.insert(clientIPs[id]) }
+            }
+            let from = seen.map { store.pool.string($0) }.joined(separator: ", ") + (more.isEmpty ? "" : " +\(more.count) more")
+            summary += " (\(events.count) events" + (web && !seen.isEmpty ? " from \(from)" : "") + ")"
+        } else if web, case let ip = store.value(.clientIP, first), !ip.isEmpty, !Self.mentions(summary, ip) {
+            summary += " from \(ip)"
+        }
+        return summary
+    }
+
+    /// `field=value` for each positive item that holds at the event, once per field.
+    private func describe(_ id: EventID) -> String {
+        var parts: [String] = []
+        var seen = Set<String>()
+        for item in items where values.holds(item, for: id) {
+            let name = item.field ?? "keywords"
+            guard seen.insert(name.lowercased()).inserted else { continue }
+            if item.field == nil {
+                parts.append("keywords matched")
+                continue
+            }
+            guard let v = values.value(item.field, of: id) else { parts.append("\(name) absent"); continue }
+            parts.append("\(name)=\(v.oneLine(160))")
+        }
+        return parts.isEmpty ? "condition holds" : parts.joined(separator: " ")
+    }
+
+    /// True when `text` contains `part` byte for byte.
+    static func mentions(_ text: String, _ part: String) -> Bool {
+        var text = text, part = part
+        return text.withUTF8 { t in
+            part.withUTF8 { p in
+                guard !p.isEmpty else { return true }
+                guard p.count <= t.count else { return false }
+                for i in 0...(t.count - p.count) where t[i] == p[0] {
+                    if memcmp(t.baseAddress! + i, p.baseAddress!, p.count) == 0 { return true }
+                }
+                return false
+            }
+        }
+    }
+}
