@@ -4,12 +4,9 @@ public enum FindingOrder {
     /// Indexes (of `among`, all when nil) in time order across servers, ties by server, rule, then index.
     public static func byTime(_ findings: [Finding], among: [Int]? = nil) -> [Int] {
         let keys = Keys(findings)
-        return (among ?? Array(findings.indices)).sorted { a, b in
-            let ka = keys.rows[a], kb = keys.rows[b]
-            if ka.time != kb.time { return ka.time < kb.time }
-            if ka.server != kb.server { return ka.server < kb.server }
-            if ka.rule != kb.rule { return ka.rule < kb.rule }
-            return a < b
+        return sorted(among ?? Array(findings.indices)) { i in
+            let k = keys.rows[i]
+            return Packed(a: UInt64(bitPattern: k.time) ^ (1 << 63), b: UInt64(k.server), c: UInt64(k.rule) << 32 | UInt64(i))
         }
     }
 
@@ -17,14 +14,24 @@ public enum FindingOrder {
     /// order `hunt` prints, so a critical chain leads its server instead of hiding under probes.
     public static func byServerSeverity(_ findings: [Finding], among: [Int]? = nil) -> [Int] {
         let keys = Keys(findings)
-        return (among ?? Array(findings.indices)).sorted { a, b in
-            let ka = keys.rows[a], kb = keys.rows[b]
-            if ka.server != kb.server { return ka.server < kb.server }
-            if ka.severity != kb.severity { return ka.severity > kb.severity }
-            if ka.time != kb.time { return ka.time < kb.time }
-            if ka.rule != kb.rule { return ka.rule < kb.rule }
-            return a < b
+        return sorted(among ?? Array(findings.indices)) { i in
+            let k = keys.rows[i]
+            return Packed(a: UInt64(k.server) << 8 | UInt64(4 - k.severity), b: UInt64(bitPattern: k.time) ^ (1 << 63), c: UInt64(k.rule) << 32 | UInt64(i))
         }
+    }
+
+    /// A sort key as three unsigned words compared in order (times with the sign bit flipped keep their order),
+    /// so the sort moves plain values instead of calling back into the findings.
+    private struct Packed: Comparable {
+        let a: UInt64, b: UInt64, c: UInt64
+        static func < (x: Packed, y: Packed) -> Bool { x.a != y.a ? x.a < y.a : x.b != y.b ? x.b < y.b : x.c < y.c }
+    }
+
+    /// `indexes` sorted by their packed keys (index and rule rank share the last word: both stay below 2^32).
+    private static func sorted(_ indexes: [Int], by key: (Int) -> Packed) -> [Int] {
+        var keyed = indexes.map(key)
+        keyed.sort()
+        return keyed.map { Int($0.c & 0xFFFF_FFFF) }
     }
 
     /// Per finding: its time, severity, and the ranks of its server and rule among the distinct names.

@@ -33,14 +33,19 @@ public struct Hunter: Sendable {
             results.set(i, base[i].run(on: store))
         }
         var byRule: [String: [Finding]] = [:]
-        for (i, r) in base.enumerated() { byRule[r.id] = results.get(i) }
+        for (i, r) in base.enumerated() { byRule[r.id] = results.take(i) }
         for r in dependent {
             let prior = r.dependsOn.flatMap { byRule[$0] ?? [] }
             byRule[r.id] = r.run(on: store, prior: prior)
         }
+        // In rule order, built around the largest rule's findings (a Sigma folder's millions), which are moved
+        // rather than copied: the other rules' findings go before and after them.
         var findings: [Finding] = []
-        findings.reserveCapacity(selected.reduce(0) { $0 + (byRule[$1.id]?.count ?? 0) })
-        for r in selected { findings.append(contentsOf: byRule[r.id] ?? []) }
+        if let big = selected.indices.max(by: { (byRule[selected[$0].id]?.count ?? 0) < (byRule[selected[$1].id]?.count ?? 0) }) {
+            findings = byRule.removeValue(forKey: selected[big].id) ?? []
+            findings.insert(contentsOf: selected[..<big].flatMap { byRule[$0.id] ?? [] }, at: 0)
+            for r in selected[(big + 1)...] { findings.append(contentsOf: byRule[r.id] ?? []) }
+        }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return Result(findings: findings, coverage: LogCoverage.compute(store), seconds: seconds)
     }
@@ -62,5 +67,12 @@ private final class ResultSlots: @unchecked Sendable {
     private let lock = NSLock()
     init(count: Int) { slots = Array(repeating: [], count: count) }
     func set(_ i: Int, _ v: [Finding]) { lock.lock(); slots[i] = v; lock.unlock() }
-    func get(_ i: Int) -> [Finding] { lock.lock(); defer { lock.unlock() }; return slots[i] }
+    /// The findings of slot `i`, leaving it empty (so the caller holds the only reference).
+    func take(_ i: Int) -> [Finding] {
+        lock.lock()
+        defer { lock.unlock() }
+        let v = slots[i]
+        slots[i] = []
+        return v
+    }
 }

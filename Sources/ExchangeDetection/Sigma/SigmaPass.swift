@@ -43,15 +43,24 @@ public struct SigmaPass: DetectionRule {
         let pairs: [(table: SigmaTable, rule: SigmaRule)] = work.indices.flatMap { i in
             tables.get(i).map { t in work[i].1.map { (t, $0) } } ?? []
         }
+        // Each pair's hits grouped into bursts on all cores, then every finding written in place into the one
+        // result array, also on all cores: millions of findings are neither copied nor concatenated.
         let context = FindingContext(store: store)
-        let found = Slots<[Finding]>(count: pairs.count, empty: [])
+        let found = Slots<PairBursts?>(count: pairs.count, empty: nil)
         Self.parallel(pairs.count) { i in
-            found.set(i, Self.findings(pairs[i].rule, table: pairs[i].table, context: context))
+            found.set(i, Self.bursts(pairs[i].rule, table: pairs[i].table, context: context))
         }
-        var all: [Finding] = []
-        all.reserveCapacity((0..<pairs.count).reduce(0) { $0 + found.get($1).count })
-        for i in 0..<pairs.count { all.append(contentsOf: found.get(i)) }
-        return all
+        var starts = [0]
+        for i in 0..<pairs.count { starts.append(starts[i] + (found.get(i)?.groups.count ?? 0)) }
+        let offsets = starts
+        return [Finding](unsafeUninitializedCapacity: offsets[pairs.count]) { buffer, count in
+            let out = FindingSlots(buffer)
+            Self.parallel(pairs.count) { i in
+                guard let p = found.get(i) else { return }
+                Self.write(p, rule: pairs[i].rule, table: pairs[i].table, context: context, into: out, at: offsets[i])
+            }
+            count = offsets[pairs.count]
+        }
     }
 
     /// Runs `body` for 0..<count on every core, the calling thread included, each worker taking the next
@@ -70,30 +79,44 @@ public struct SigmaPass: DetectionRule {
         group.wait()
     }
 
-    /// The findings of one rule over a prepared table: its hits grouped into bursts per server and client
-    /// (web logs) or per server, explained by the values of their first event when a summary is read.
-    static func findings(_ rule: SigmaRule, table: SigmaTable, context: FindingContext) -> [Finding] {
+    /// A rule's hits on a table grouped into bursts per server and client (web logs) or per server, with
+    /// the explainer its findings share.
+    struct PairBursts {
+        let groups: [FindingContext.Burst]
+        let explainer: SigmaFindingExplainer
+    }
+
+    static func bursts(_ rule: SigmaRule, table: SigmaTable, context: FindingContext) -> PairBursts? {
         let evaluator = SigmaEvaluator(table: table, rule: rule)
         let hits = evaluator.positions()
-        if hits.isEmpty { return [] }
-        let store = table.store
+        if hits.isEmpty { return nil }
         let web = table.binding.kind == .iis || table.binding.kind == .httpProxy
-        let groups = context.bursts(hits, events: table.events, by: web ? .clientIP : nil)
-        let explainer = SigmaFindingExplainer(table: table, items: evaluator.positiveItems.map { table.items[$0] })
+        return PairBursts(groups: context.bursts(hits, events: table.events, by: web ? .clientIP : nil),
+                          explainer: SigmaFindingExplainer(table: table, items: evaluator.positiveItems.map { table.items[$0] }))
+    }
+
+    /// Initialises the findings of one rule's bursts at `out[start...]`; each is explained by the values of its
+    /// first event when its summary is read.
+    static func write(_ p: PairBursts, rule: SigmaRule, table: SigmaTable, context: FindingContext, into out: FindingSlots, at start: Int) {
+        let store = table.store
         let ruleID = rule.findingRule, cves = rule.cves, severity = rule.severity, title = rule.title
         let time = store.time, fileIndex = store.fileIndex
-        var out: [Finding] = []
-        out.reserveCapacity(groups.count)
-        for g in groups {
+        for (k, g) in p.groups.enumerated() {
             let first = table.events[Int(g.first)]
             let file = context.files[Int(fileIndex[first])]
             let known = g.events.first { time[$0] != Timestamp.unknown }
-            out.append(Finding(rule: ruleID, title: title, cves: cves, severity: severity,
-                               server: file.server, time: known.map { time[$0] } ?? Timestamp.unknown,
-                               events: g.events, file: file.path, line: store.line(of: first), explainer: explainer))
+            out.initialize(start + k, Finding(rule: ruleID, title: title, cves: cves, severity: severity,
+                                              server: file.server, time: known.map { time[$0] } ?? Timestamp.unknown,
+                                              events: g.events, file: file.path, line: store.line(of: first), explainer: p.explainer))
         }
-        return out
     }
+}
+
+/// The uninitialised result buffer of a pass, written at disjoint indexes from concurrent workers.
+struct FindingSlots: @unchecked Sendable {
+    private let base: UnsafeMutablePointer<Finding>?
+    init(_ buffer: UnsafeMutableBufferPointer<Finding>) { base = buffer.baseAddress }
+    func initialize(_ i: Int, _ f: Finding) { (base! + i).initialize(to: f) }
 }
 
 /// What findings need of the store's files, read once per pass rather than per event, and the grouping of
@@ -123,32 +146,50 @@ final class FindingContext: Sendable {
     /// split where activity pauses longer than the default gap), computed on integer keys.
     func bursts(_ hits: [Int32], events: [EventID], by field: InternedField?) -> [Burst] {
         let fileIndex = store.fileIndex, values = field.map { store.values[$0.rawValue] }
-        var groupOf: [UInt64: Int] = [:]
-        var groups: [[Int32]] = []
-        for p in hits {
+        // Each hit's group, numbered in order of first appearance.
+        var groupOf: [UInt64: Int32] = [:]
+        var group = [Int32](repeating: 0, count: hits.count)
+        var sizes: [Int] = []
+        for (k, p) in hits.enumerated() {
             let id = events[Int(p)]
-            let k = UInt64(serverOfFile[Int(fileIndex[id])]) << 32 | UInt64(values?[id] ?? 0)
-            if let g = groupOf[k] { groups[g].append(p); continue }
-            groupOf[k] = groups.count
-            groups.append([p])
+            let key = UInt64(serverOfFile[Int(fileIndex[id])]) << 32 | UInt64(values?[id] ?? 0)
+            if let g = groupOf[key] { group[k] = g; sizes[Int(g)] += 1; continue }
+            group[k] = Int32(sizes.count)
+            groupOf[key] = Int32(sizes.count)
+            sizes.append(1)
+        }
+        // One flat list with each group's hits together, in hit order (a counting sort: no array per group).
+        var start = [Int](repeating: 0, count: sizes.count + 1)
+        for g in sizes.indices { start[g + 1] = start[g] + sizes[g] }
+        var fill = start
+        var flat = [Int32](repeating: 0, count: hits.count)
+        for (k, p) in hits.enumerated() {
+            let g = Int(group[k])
+            flat[fill[g]] = p
+            fill[g] += 1
         }
         let time = store.time
+        func before(_ a: Int32, _ b: Int32) -> Bool {
+            let ea = events[Int(a)], eb = events[Int(b)]
+            return time[ea] != time[eb] ? time[ea] < time[eb] : ea < eb
+        }
         var out: [Burst] = []
-        for g in groups {
-            let sorted = g.count == 1 ? g : g.sorted { a, b in
-                let ea = events[Int(a)], eb = events[Int(b)]
-                return time[ea] != time[eb] ? time[ea] < time[eb] : ea < eb
-            }
-            var current: [Int32] = []
+        out.reserveCapacity(sizes.count)
+        for g in sizes.indices {
+            let lo = start[g], hi = start[g + 1]
+            // Hits come in event order, which is time order within a file: usually nothing to sort.
+            if (lo + 1..<hi).contains(where: { before(flat[$0], flat[$0 - 1]) }) { flat[lo..<hi].sort(by: before) }
+            var first = lo
             var last = Timestamp.unknown
-            func flush() { out.append(Burst(events: current.map { events[Int($0)] }, first: current[0])); current = [] }
-            for p in sorted {
-                let t = time[events[Int(p)]]
-                if !current.isEmpty && t != Timestamp.unknown && last != Timestamp.unknown && t - last > Grouping.defaultGap { flush() }
-                current.append(p)
+            for j in lo..<hi {
+                let t = time[events[Int(flat[j])]]
+                if j > first && t != Timestamp.unknown && last != Timestamp.unknown && t - last > Grouping.defaultGap {
+                    out.append(Burst(events: flat[first..<j].map { events[Int($0)] }, first: flat[first]))
+                    first = j
+                }
                 if t != Timestamp.unknown { last = t }
             }
-            if !current.isEmpty { flush() }
+            out.append(Burst(events: flat[first..<hi].map { events[Int($0)] }, first: flat[first]))
         }
         return out
     }

@@ -184,13 +184,15 @@ import Testing
     @Test func burstsEqualGrouping() throws {
         let store = SigmaFixture.store
         let context = FindingContext(store: store)
-        let events = Array(0..<store.count)
-        for field in [InternedField.clientIP, nil] {
-            for stride in [1, 2, 3] {
-                let hits = Array(Swift.stride(from: Int32(0), to: Int32(events.count), by: stride))
-                let fast = context.bursts(hits, events: events, by: field).map(\.events)
-                let plain = Grouping.bursts(hits.map { events[Int($0)] }, in: store, by: field)
-                #expect(fast == plain)
+        // Events in store order, and reversed (a group's hits then come against time and must be sorted).
+        for events in [Array(0..<store.count), Array((0..<store.count).reversed())] {
+            for field in [InternedField.clientIP, nil] {
+                for stride in [1, 2, 3] {
+                    let hits = Array(Swift.stride(from: Int32(0), to: Int32(events.count), by: stride))
+                    let fast = context.bursts(hits, events: events, by: field).map(\.events)
+                    let plain = Grouping.bursts(hits.map { events[Int($0)] }, in: store, by: field)
+                    #expect(fast == plain)
+                }
             }
         }
     }
