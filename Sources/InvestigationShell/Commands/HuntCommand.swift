@@ -87,7 +87,7 @@ struct HuntCommand: Command {
                     .object([("server", .string(s)), ("note", .string(quietNote(s))),
                              ("filtered_out", .int(perServer[s]?.all ?? 0))])
                 })),
-                ("rules_run", .int(ctx.session.ruleCount)), ("seconds", .double(result.seconds)),
+                ("rules_run", .int(ctx.session.ruleCount)), ("findings_total", .int(all.count)), ("seconds", .double(result.seconds)),
                 ("provenance", Provenance.of(ctx.session).json),
             ]))
             return

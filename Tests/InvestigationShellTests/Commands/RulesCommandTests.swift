@@ -63,6 +63,10 @@ import Testing
         #expect((sigma.first?["summary"] as? String)?.hasPrefix("cs-method=POST cs-uri-query=/aspnet_client/supp0rt.aspx") == true)
         #expect((sigma.first?["events"] as? [Int])?.count == 2)
         #expect(hunt["rules_run"] as? Int == RuleRegistry.standard.count + 1)
+        #expect(hunt["findings_total"] as? Int == findings.count)
+        let critical = try json(t, "hunt --min-severity critical --json") as! [String: Any]
+        #expect(critical["findings_total"] as? Int == findings.count, "the total counts what the filters hid")
+        #expect((critical["findings"] as! [Any]).count < findings.count)
 
         let one = try t.run("hunt --rule \(Self.ruleID)")
         #expect(one.contains("sigma:\(Self.ruleID)") && one.contains("EX02: no findings of sigma:\(Self.ruleID)"), "\(one)")
