@@ -33,8 +33,12 @@ final class SigmaFieldReader {
         spans = Array(repeating: (0, -1), count: names.count)
     }
 
+    /// The columns of the last schema asked for: events of one file share it.
+    private var lastColumns: (sid: UInt16, columns: [[Int]])?
+
     private func columns(_ sid: UInt16, _ schema: FieldSchema) -> [[Int]] {
-        if let c = columnsBySchema[sid] { return c }
+        if let last = lastColumns, last.sid == sid { return last.columns }
+        if let c = columnsBySchema[sid] { lastColumns = (sid, c); return c }
         let cols = names.map { schema.column($0) }
         var c = [[Int]](repeating: [], count: (cols.compactMap { $0 }.max() ?? -1) + 1)
         for (f, col) in cols.enumerated() { if let col { c[col].append(f) } }

@@ -123,6 +123,14 @@ final class SigmaTable {
     private func scan(_ ranges: [Range<EventID>], reader: SigmaFieldReader, columns: [SigmaStreamedColumn]) -> [EventID] {
         let conditions = binding.conditions.map { (index: nameIndex[$0.key.lowercased()]!, accepted: $0.value) }
         let needsRead = !reader.names.isEmpty
+        // Each column's reader fields, looked up once rather than per event.
+        let fields: [[Int]] = columns.map { c in
+            switch c.source {
+            case .interned: return []
+            case .column(let n): return [nameIndex[n.lowercased()]!]
+            case .join(let ns, _): return ns.map { nameIndex[$0.lowercased()]! }
+            }
+        }
         var events: [EventID] = []
         var joined: [UInt8] = []
         for range in ranges {
@@ -136,15 +144,15 @@ final class SigmaTable {
                 }
                 let pos = Int32(events.count)
                 events.append(id)
-                for c in columns {
+                for (c, f) in zip(columns, fields) {
                     switch c.source {
                     case .interned: break
-                    case .column(let n):
-                        reader.withField(nameIndex[n.lowercased()]!) { v in if let v { c.scan(v, at: pos) } }
-                    case .join(let ns, let sep):
+                    case .column:
+                        reader.withField(f[0]) { v in if let v { c.scan(v, at: pos) } }
+                    case .join(_, let sep):
                         joined.removeAll(keepingCapacity: true)
-                        for n in ns {
-                            reader.withField(nameIndex[n.lowercased()]!) { v in
+                        for n in f {
+                            reader.withField(n) { v in
                                 guard let v else { return }
                                 if !joined.isEmpty { joined.append(contentsOf: sep.utf8) }
                                 joined.append(contentsOf: v)
