@@ -23,7 +23,12 @@ final class ExportFile {
             throw ShellError("\(command): the file must end in " + formats.map { "." + $0 }.joined(separator: " or "))
         }
         let target = URL(fileURLWithPath: path).standardizedFileURL.path
-        if ctx.session.store.files.contains(where: { URL(fileURLWithPath: $0.location).standardizedFileURL.path == target }) {
+        // Only a file of the same name can be the target: standardizing the path of each of 17,000 loaded files
+        // took a tenth of a second.
+        let name = URL(fileURLWithPath: target).lastPathComponent
+        if ctx.session.store.files.contains(where: {
+            $0.location.hasSuffix(name) && URL(fileURLWithPath: $0.location).standardizedFileURL.path == target
+        }) {
             throw ShellError("\(command): \(TerminalText.escape(path)) is loaded evidence; evidence is never written")
         }
         if FileManager.default.fileExists(atPath: path) && !ctx.args.flag("force") {
