@@ -67,3 +67,29 @@ extension EventStore {
         return text.withUTF8 { body(UnsafeRawBufferPointer($0)) }
     }
 }
+
+/// The URL query of request lines, found with `ColumnLocator` from where each schema keeps it, looked up once:
+/// an export reads the query of millions of events, and `withURLQuery` looks up the schema for each.
+public struct URLQueryReader: Sendable {
+    /// Per schema: the query's column and the separator of its lines; column -1 when the schema has no query, and
+    /// separator 0 when its lines are not simply delimited.
+    private let places: [(column: Int, separator: UInt8, w3c: Bool)]
+
+    public init(_ store: EventStore) {
+        places = store.schemas.map { s in
+            guard let column = s.queryColumn else { return (-1, 0, false) }
+            return (column, s.format == .csv ? 0x2C : s.format == .w3c ? 0x20 : 0, s.format == .w3c)
+        }
+    }
+
+    /// The query in `line`, a line of schema `schema`, as `withURLQuery` gives it (empty when the schema has none,
+    /// and for IIS's `-`); nil when only the full split finds it (a quoted CSV line, a line of another format).
+    @inline(__always)
+    public func query(schema: Int, in line: UnsafeRawBufferPointer) -> Range<Int>? {
+        let place = places[schema]
+        if place.column < 0 { return 0..<0 }
+        guard place.separator != 0, let r = ColumnLocator.locate(place.column, in: line, separator: place.separator) else { return nil }
+        if place.w3c && r.count == 1 && line[r.lowerBound] == UInt8(ascii: "-") { return 0..<0 }
+        return r
+    }
+}
