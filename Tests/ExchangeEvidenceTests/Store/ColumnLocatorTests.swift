@@ -51,6 +51,25 @@ import Testing
         #expect(quotedBefore.withUnsafeBytes { schema.value(at: 4, of: $0) } == "?q=\"\"1\"\"", "quoted lines take the full split")
     }
 
+    /// The URL query reader gives what `withURLQuery` gives on every event of the training set and the reader
+    /// fixtures, or nil where `withURLQuery` needs the full split.
+    @Test func urlQueryReaderAgreesWithWithURLQuery() throws {
+        let training = Fixtures.root.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("help/training").path
+        for path in [training, Fixtures.root.path] {
+            let (store, _) = try Fixtures.load(path)
+            let reader = URLQueryReader(store)
+            var located = 0
+            for e in 0..<store.count {
+                let expected = store.withURLQuery(e) { Array($0) }
+                let got = store.withRawLine(e) { line in reader.query(schema: Int(store.schema[e]), in: line).map { Array(line[$0]) } }
+                if let got { #expect(got == expected, "\(store.file(of: e).path):\(store.line(of: e))"); located += 1 }
+                else { #expect(store.urlQuery(of: e) == String(decoding: expected, as: UTF8.self)) }
+            }
+            #expect(located > store.count / 2)
+        }
+    }
+
     /// `field(_:of:)` finds a named column without splitting the line: on every event of the training set
     /// and the reader fixtures, for every name, it gives what the full split gives.
     @Test func fieldByNameAgreesWithTheFullSplit() throws {
