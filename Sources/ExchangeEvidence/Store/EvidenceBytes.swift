@@ -50,6 +50,10 @@ public final class EvidenceBytes: @unchecked Sendable {
         try body(UnsafeRawBufferPointer(start: base, count: count))
     }
 
+    /// Where the bytes start (nil when there are none), for a writer that reads lines of millions of events: valid
+    /// as long as this object lives, as the bytes never move.
+    public var baseAddress: UnsafeRawPointer? { base }
+
     /// True when the bytes are a mapping of a file rather than memory of the process.
     public var isMapped: Bool {
         if case .mapped = storage { return true }

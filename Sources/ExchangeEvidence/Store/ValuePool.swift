@@ -122,6 +122,32 @@ public struct ValuePool: Sendable {
         return try arena.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[s..<e])) }
     }
 
+    /// The table's bytes as raw memory, for a writer that reads values of millions of events (an export): a
+    /// value is two loads and a pointer, where `withBytes` checks bounds and takes the arrays for every value.
+    /// The storage is valid only inside `body`, and the pool must not change meanwhile.
+    public func withStorage<R>(_ body: (Storage) throws -> R) rethrows -> R {
+        try arena.withUnsafeBytes { a in
+            try starts.withUnsafeBufferPointer { s in try body(Storage(arena: a.baseAddress, starts: s.baseAddress!, count: hashes.count)) }
+        }
+    }
+
+    /// Where the values lie: value `id` is `arena[starts[id] ..< starts[id + 1]]`.
+    public struct Storage: @unchecked Sendable {
+        public let arena: UnsafeRawPointer?
+        public let starts: UnsafePointer<Int>
+        /// Ids below this are valid.
+        public let count: Int
+
+        /// The bytes of value `id` (empty for id 0).
+        @inlinable @inline(__always)
+        public func bytes(_ id: UInt32) -> UnsafeRawBufferPointer {
+            let i = Int(id)
+            precondition(i < count)
+            let s = starts[i]
+            return UnsafeRawBufferPointer(start: arena.map { $0 + s }, count: starts[i + 1] - s)
+        }
+    }
+
     /// The value `id` as a String (invalid UTF-8 repaired with U+FFFD; escape before printing).
     public func string(_ id: UInt32) -> String {
         withBytes(id) { String(decoding: $0, as: UTF8.self) }

@@ -23,7 +23,7 @@ import Testing
         var x: UInt64 = 0x9E37_79B9_7F4A_7C15
         func next() -> UInt64 { x ^= x << 13; x ^= x >> 7; x ^= x << 17; return x }
         for _ in 0..<3_000 {
-            let n = Int(next() % 90)
+            let n = Int(next() % 160)
             let line: [UInt8] = (0..<n).map { _ in
                 switch next() % 10 {
                 case 0, 1: return UInt8(ascii: ",")
@@ -32,7 +32,7 @@ import Testing
                 }
             }
             for separator in [UInt8(ascii: ","), UInt8(ascii: " ")] {
-                for column in 0..<12 {
+                for column in 0..<24 {
                     let got = line.withUnsafeBytes { ColumnLocator.locate(column, in: $0, separator: separator) }
                     #expect(got == Self.naive(column, line, separator), "\(String(decoding: line, as: UTF8.self)) column \(column)")
                 }
@@ -49,6 +49,25 @@ import Testing
         #expect(plain.withUnsafeBytes { schema.value(at: 4, of: $0) } == "?a=1&b=2")
         #expect(quotedAfter.withUnsafeBytes { schema.value(at: 4, of: $0) } == "?a=1")
         #expect(quotedBefore.withUnsafeBytes { schema.value(at: 4, of: $0) } == "?q=\"\"1\"\"", "quoted lines take the full split")
+    }
+
+    /// The URL query reader gives what `withURLQuery` gives on every event of the training set and the reader
+    /// fixtures, or nil where `withURLQuery` needs the full split.
+    @Test func urlQueryReaderAgreesWithWithURLQuery() throws {
+        let training = Fixtures.root.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("help/training").path
+        for path in [training, Fixtures.root.path] {
+            let (store, _) = try Fixtures.load(path)
+            let reader = URLQueryReader(store)
+            var located = 0
+            for e in 0..<store.count {
+                let expected = store.withURLQuery(e) { Array($0) }
+                let got = store.withRawLine(e) { line in reader.query(schema: Int(store.schema[e]), in: line).map { Array(line[$0]) } }
+                if let got { #expect(got == expected, "\(store.file(of: e).path):\(store.line(of: e))"); located += 1 }
+                else { #expect(store.urlQuery(of: e) == String(decoding: expected, as: UTF8.self)) }
+            }
+            #expect(located > store.count / 2)
+        }
     }
 
     /// `field(_:of:)` finds a named column without splitting the line: on every event of the training set

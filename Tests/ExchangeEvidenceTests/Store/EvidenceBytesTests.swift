@@ -25,11 +25,14 @@ import Testing
         #expect(f.sha256 == SHA256.hex(Array(Self.text.utf8)))
         #expect(store.count == 300)
         #expect(store.filesChangedSinceLoad().isEmpty)
+        // The address writers read lines through is where `withUnsafeBytes` has them.
+        #expect(f.bytes.withUnsafeBytes { $0.baseAddress } == f.bytes.baseAddress && f.bytes.baseAddress != nil)
     }
 
     @Test func copyReadsIntoMemory() throws {
         let (store, url) = try loaded(copy: true)
         #expect(store.files[0].bytes.isMapped == false)
+        #expect(store.files[0].bytes.withUnsafeBytes { $0.baseAddress } == store.files[0].bytes.baseAddress)
         #expect(truncate(url.path, 100) == 0)
         #expect(store.rawLine(299).hasSuffix(" 299,200"), "the copy is unaffected")
         #expect(store.filesChangedSinceLoad().isEmpty, "a copy cannot go stale under the session")

@@ -15,4 +15,14 @@ import Testing
         #expect(pool.lookup("10.0.39.150") == nil)
         #expect(pool.string(b) == "ExchangeServicesClient/0.0.0.0")
     }
+
+    /// The raw storage gives every value's bytes, as `withBytes` does.
+    @Test func storageGivesTheSameBytes() {
+        var pool = ValuePool(capacity: 4)
+        for i in 0..<1_000 { _ = pool.intern("value \(i) " + String(repeating: "x", count: i % 17)) }
+        pool.withStorage { storage in
+            #expect(storage.count == pool.count && storage.bytes(0).isEmpty)
+            for id in pool.ids { #expect(Array(storage.bytes(id)) == pool.withBytes(id) { Array($0) }) }
+        }
+    }
 }

@@ -11,6 +11,8 @@ struct ExportBytes {
     /// Room a row writer may reuse for a value it builds before escaping it (one allocation per block of
     /// rows instead of one per row).
     var scratch: [UInt8] = []
+    /// Room a row writer builds a whole row in through a pointer before appending it (`RequestRowCSV`).
+    var row: [UInt8] = []
 
     init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
 

@@ -4,9 +4,9 @@ import ExchangeEvidence
 /// Writes one row per event, rendered on all cores a block at a time and written in the given order, with
 /// progress on stderr and Ctrl-C checked between blocks. Every event export uses it.
 ///
-/// Writing a block (the kernel copying it into the page cache) overlaps rendering the next one, and the
-/// row buffers of two blocks are kept and reused: a fresh multi-megabyte buffer per chunk cost a page fault
-/// per page, and writing between blocks left the cores idle for a third of an export.
+/// Writing a block (copied into the file's aligned blocks, then taken by the disk: `ExportFileWriter`) overlaps
+/// rendering the next one, and the row buffers of two blocks are kept and reused: a fresh multi-megabyte buffer
+/// per chunk cost a page fault per page, and writing between blocks left the cores idle for a third of an export.
 enum ExportRows {
     /// Events per task: large enough to amortise the task, small enough to keep both cores busy.
     static let chunk = 16_384
