@@ -27,6 +27,12 @@ import Testing
         }
     }
 
+    @Test func memberPathPartsAreTheCharacterSplit() {
+        for path in ["EX01/Logging/a.log", "/abs", "a//b/", "", "/", "../x", "C:/w", "é/f", "\r\n:/x", "a\tb/c"] {
+            #expect(ZipSource.parts(path) == path.split(separator: "/", omittingEmptySubsequences: false), "\(path)")
+        }
+    }
+
     @Test func membersAreInflatedOutsideTheHeapAndMatchTheirText() throws {
         let (store, report) = try load(ZipBuilder(members: [.init(Self.log, Self.text), .init("EX01/notes.txt", "one\ntwo\n")]))
         #expect(report.discoveryProblems.isEmpty)
