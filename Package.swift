@@ -26,11 +26,13 @@ let package = Package(
         .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
         // Read-only mappings of evidence that survive a file shrinking under them (C: a SIGBUS handler).
         .target(name: "CMappedEvidence"),
+        // The per-line separator scan (C: SSE2 comparisons turned into bit masks, which Swift cannot express).
+        .target(name: "CLineScan"),
 
         // Core libraries
         .target(
             name: "ExchangeEvidence",
-            dependencies: ["CCrypto", "CLibz", "CDeflate", "CMappedEvidence"]),
+            dependencies: ["CCrypto", "CLibz", "CDeflate", "CMappedEvidence", "CLineScan"]),
         .target(
             name: "ExchangeDetection",
             dependencies: ["ExchangeEvidence", "CYara", .product(name: "Yams", package: "Yams")],

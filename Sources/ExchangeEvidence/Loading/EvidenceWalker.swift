@@ -36,43 +36,75 @@ struct EvidenceWalker {
         files.sort { $0.path < $1.path }
     }
 
+    /// One thing a folder walk met, in the order a depth-first walk meets it.
+    private enum Found {
+        case file(absolute: String, relative: String, stat: stat)
+        case zip(absolute: String, relative: String)
+        case problem(DiscoveryProblem)
+    }
+
+    /// Walks a folder depth-first. The root's own entries are listed first; its folders are then walked each on
+    /// a core of its own (listing and `fstatat` of 17,000 files took 60 ms before any file could be read) and
+    /// what they found is replayed in the order a single depth-first walk meets it (the last folder first), so
+    /// files, problems and zip budgets come out exactly as from one walk.
     private mutating func walkDirectory(_ root: String) {
         let base = URL(fileURLWithPath: root).standardizedFileURL.path
-        var stack = [""]
-        while let rel = stack.popLast() {
-            let dir = rel.isEmpty ? base : base + "/" + rel
-            // readdir and fstatat relative to the open folder: no Foundation listing, no full path lookup per file.
-            guard let handle = opendir(dir) else {
-                problems.append(DiscoveryProblem(path: rel.isEmpty ? "." : rel, message: "folder cannot be read: \(String(cString: strerror(errno)))"))
+        var found: [Found] = []
+        var folders: [String] = []
+        Self.list(base: base, "", found: &found, folders: &folders)
+        var trees = [[Found]](repeating: [], count: folders.count)
+        trees.withUnsafeMutableBufferPointer { out in
+            DispatchQueue.concurrentPerform(iterations: folders.count) { i in
+                var tree: [Found] = []
+                var stack = [folders[i]]
+                while let rel = stack.popLast() { Self.list(base: base, rel, found: &tree, folders: &stack) }
+                out[i] = tree
+            }
+        }
+        for tree in trees.reversed() { found += tree }
+        for f in found {
+            switch f {
+            case .file(let absolute, let relative, let st): addFile(absolute: absolute, relative: relative, stat: st)
+            case .zip(let absolute, let relative): walkZip(absolute, prefix: relative)
+            case .problem(let p): problems.append(p)
+            }
+        }
+    }
+
+    /// Lists folder `rel` of `base` in name order: files, zips and problems into `found`, subfolders onto `folders`.
+    private static func list(base: String, _ rel: String, found: inout [Found], folders: inout [String]) {
+        let dir = rel.isEmpty ? base : base + "/" + rel
+        // readdir and fstatat relative to the open folder: no Foundation listing, no full path lookup per file.
+        guard let handle = opendir(dir) else {
+            found.append(.problem(DiscoveryProblem(path: rel.isEmpty ? "." : rel, message: "folder cannot be read: \(String(cString: strerror(errno)))")))
+            return
+        }
+        defer { closedir(handle) }
+        let dfd = dirfd(handle)
+        var names: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        for name in names.sorted() {
+            let r = rel.isEmpty ? name : rel + "/" + name
+            let abs = dir + "/" + name
+            var st = stat()
+            guard fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else {
+                found.append(.problem(DiscoveryProblem(path: r, message: "cannot stat: \(String(cString: strerror(errno)))")))
                 continue
             }
-            defer { closedir(handle) }
-            let dfd = dirfd(handle)
-            var names: [String] = []
-            while let entry = readdir(handle) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-                }
-                if name != "." && name != ".." { names.append(name) }
-            }
-            for name in names.sorted() {
-                let r = rel.isEmpty ? name : rel + "/" + name
-                let abs = dir + "/" + name
-                var st = stat()
-                guard fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else {
-                    problems.append(DiscoveryProblem(path: r, message: "cannot stat: \(String(cString: strerror(errno)))"))
-                    continue
-                }
-                switch st.st_mode & S_IFMT {
-                case S_IFDIR: stack.append(r)
-                case S_IFREG:
-                    if name.lowercased().hasSuffix(".zip") && Self.isZip(abs) { walkZip(abs, prefix: r) }
-                    else { addFile(absolute: abs, relative: r, stat: st) }
-                case S_IFLNK:
-                    problems.append(DiscoveryProblem(path: r, message: "symbolic link not followed (could point outside the evidence)"))
-                default:
-                    problems.append(DiscoveryProblem(path: r, message: "not a regular file; skipped"))
-                }
+            switch st.st_mode & S_IFMT {
+            case S_IFDIR: folders.append(r)
+            case S_IFREG:
+                if name.lowercased().hasSuffix(".zip") && isZip(abs) { found.append(.zip(absolute: abs, relative: r)) }
+                else { found.append(.file(absolute: abs, relative: r, stat: st)) }
+            case S_IFLNK:
+                found.append(.problem(DiscoveryProblem(path: r, message: "symbolic link not followed (could point outside the evidence)")))
+            default:
+                found.append(.problem(DiscoveryProblem(path: r, message: "not a regular file; skipped")))
             }
         }
     }

@@ -135,7 +135,7 @@ public struct ExchangeCSVReader: EvidenceReader {
                 out.batch.append(offset: off, length: len, line: lineNo, time: LineChecks.leadingTime(line), schema: plain)
                 continue
             }
-            if memchr(line.baseAddress!, 0x22, len) != nil {
+            if scan.hasQuote {
                 readQuoted(line, off: off, lineNo: lineNo, m: m, columns: n, schemaIndex: schemaIndex, out: &out,
                            unterminated: scanner.lastLineUnterminated, servers: &serverCounts)
                 continue

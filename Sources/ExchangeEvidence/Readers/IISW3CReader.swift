@@ -20,10 +20,18 @@ public struct IISW3CReader: EvidenceReader {
     public func score(path: String, head: UnsafeRawBufferPointer) -> Int {
         let h = UnsafeRawBufferPointer(rebasing: head.prefix(4096))
         if ByteSearch.contains(h, "#Software: Microsoft Internet Information Services") { return 95 }
-        if let fields = Directive.fields(in: h), fields.lowercased().hasPrefix("date time ") { return 85 }
+        if let fields = Directive.fields(in: h), Self.startsWithDateTime(fields) { return 85 }
         // Lines pasted without their header: IIS's default field set, when the first data line fits it.
         if let first = Self.firstDataLine(head), KnownColumnSets.fitsIISDefault(first) { return 60 }
         return 0
+    }
+
+    /// `fields.lowercased().hasPrefix("date time ")`, without lowercasing the 1 KB field list of every HttpProxy
+    /// file: when the first 11 bytes are ASCII they decide it byte by byte (no later character can change them).
+    static func startsWithDateTime(_ fields: String) -> Bool {
+        let u = fields.utf8
+        guard u.prefix(11).allSatisfy({ $0 < 0x80 }) else { return fields.lowercased().hasPrefix("date time ") }
+        return u.count >= 10 && zip(u, "date time ".utf8).allSatisfy { ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) == $1 }
     }
 
     /// The first line of a file's head that is neither empty nor a `#` line; nil when the head (64 KiB) cut it.

@@ -131,6 +131,24 @@ import ZIPFoundation
         #expect(report.discoveryProblems.map(\.message) == ["symbolic link not followed (could point outside the evidence)"])
     }
 
+    @Test func problemsOfAFolderComeInDepthFirstOrder() throws {
+        // The root's own entries, then its folders last first, each wholly: the order one depth-first walk gives,
+        // though the folders are walked on several cores.
+        let dir = Fixtures.tempDir()
+        for server in ["EX01", "EX02", "EX03"] {
+            Fixtures.write(Self.header + Self.row(1), "\(server)/Logging/HttpProxy/Owa/a.LOG", in: dir)
+            for link in ["deep/x", "y"] {
+                try FileManager.default.createDirectory(at: dir.appendingPathComponent("\(server)/\(link)").deletingLastPathComponent(),
+                                                        withIntermediateDirectories: true)
+                try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("\(server)/\(link)").path, withDestinationPath: "/etc")
+            }
+        }
+        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("top").path, withDestinationPath: "/etc")
+        let (store, report) = try Fixtures.load(dir.path)
+        #expect(store.files.map(\.path) == ["EX01", "EX02", "EX03"].map { "\($0)/Logging/HttpProxy/Owa/a.LOG" })
+        #expect(report.discoveryProblems.map(\.path) == ["top", "EX03/y", "EX03/deep/x", "EX02/y", "EX02/deep/x", "EX01/y", "EX01/deep/x"])
+    }
+
     @Test func hostileZipMembersAreRefusedAndTheRestLoads() throws {
         let dir = Fixtures.tempDir()
         let zipURL = dir.appendingPathComponent("ex01.zip")

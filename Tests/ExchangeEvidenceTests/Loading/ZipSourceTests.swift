@@ -19,6 +19,20 @@ import Testing
 
     func messages(_ report: LoadReport) -> [String] { report.discoveryProblems.map { "\($0.path): \($0.message)" } }
 
+    @Test func memberNamesGetSlashesAsFoundationGivesThem() {
+        #expect(ZipSource.slashed("EX01\\Logging\\a.log") == "EX01/Logging/a.log")
+        #expect(ZipSource.slashed("EX01/Logging/a.log") == "EX01/Logging/a.log")
+        for name in ["..\\x", "C:\\w\\", "\\\\", "é\\f", "a\\\u{301}b", "日本\\語"] {
+            #expect(ZipSource.slashed(name) == name.replacingOccurrences(of: "\\", with: "/"), "\(name)")
+        }
+    }
+
+    @Test func memberPathPartsAreTheCharacterSplit() {
+        for path in ["EX01/Logging/a.log", "/abs", "a//b/", "", "/", "../x", "C:/w", "é/f", "\r\n:/x", "a\tb/c"] {
+            #expect(ZipSource.parts(path) == path.split(separator: "/", omittingEmptySubsequences: false), "\(path)")
+        }
+    }
+
     @Test func membersAreInflatedOutsideTheHeapAndMatchTheirText() throws {
         let (store, report) = try load(ZipBuilder(members: [.init(Self.log, Self.text), .init("EX01/notes.txt", "one\ntwo\n")]))
         #expect(report.discoveryProblems.isEmpty)

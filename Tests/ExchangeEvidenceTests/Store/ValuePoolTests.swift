@@ -26,3 +26,28 @@ import Testing
         }
     }
 }
+
+@Suite struct ValuePoolHashingTests {
+    @Test func valuesOfEveryLengthDifferingInOneByteStayDistinct() {
+        // Lengths across the hash's and the comparison's load sizes (1–3, 4–7, 8–16, longer), each value
+        // changed in every position: no two may share an id, and interning again finds each one.
+        var pool = ValuePool(capacity: 16)
+        var ids: [[UInt8]: UInt32] = [:]
+        for length in 1...40 {
+            let base = (0..<length).map { UInt8(0x41 + $0 % 26) }
+            for position in 0..<length {
+                var v = base
+                v[position] ^= 0x20
+                ids[v] = v.withUnsafeBytes { pool.intern($0) }
+            }
+            ids[base] = base.withUnsafeBytes { pool.intern($0) }
+        }
+        #expect(Set(ids.values).count == ids.count)
+        #expect(pool.count == ids.count + 1)
+        for (v, id) in ids {
+            #expect(v.withUnsafeBytes { pool.intern($0) } == id)
+            #expect(pool.lookup(String(decoding: v, as: UTF8.self)) == id)
+            #expect(pool.withBytes(id) { Array($0) } == v)
+        }
+    }
+}

@@ -62,3 +62,69 @@ import Testing
         #expect(manyValues[6] == "6" && manyValues[7] == nil)
     }
 }
+
+/// The C scan (`CLineScan`) against a byte-by-byte reference: every length across the 16-byte blocks, every
+/// kind of byte in every position, any number of located fields.
+@Suite struct SeparatorScanReferenceTests {
+    struct Reference {
+        var starts: [Int] = [0]
+        var fields = 1
+        var high = false, low = false, quote = false
+    }
+
+    func reference(_ bytes: [UInt8], separator: UInt8) -> Reference {
+        var r = Reference()
+        for (i, b) in bytes.enumerated() {
+            if b >= 0x80 { r.high = true }
+            if b < 0x20 { r.low = true }
+            if b == 0x22 { r.quote = true }
+            if b == separator { r.fields += 1; r.starts.append(i + 1) }
+        }
+        return r
+    }
+
+    func check(_ bytes: [UInt8], separator: UInt8 = 0x2C, locating wanted: Int) {
+        var s = SeparatorScan(capacity: 64)
+        defer { s.deallocate() }
+        let want = reference(bytes, separator: separator)
+        bytes.withUnsafeBytes { s.scan($0, separator: separator, locating: wanted) }
+        #expect(s.fields == want.fields, "\(bytes.count) bytes, locating \(wanted)")
+        #expect(s.hasHighBit == want.high && s.hasLowByte == want.low && s.hasQuote == want.quote, "\(bytes)")
+        let located = min(want.fields, min(63, max(wanted, 1)))
+        #expect(s.located == located)
+        for k in 0..<located { #expect(s.starts[k] == want.starts[k], "field \(k) of \(bytes.count) bytes") }
+    }
+
+    @Test func everyLengthAndLimit() {
+        var rng = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = Array("abcxyz019-:./ ".utf8) + [0x2C, 0x2C, 0x2C]
+        for length in 0..<80 {
+            for wanted in [1, 2, 5, 19, 40, 100] {
+                let bytes = (0..<length).map { _ in alphabet.randomElement(using: &rng)! }
+                check(bytes, locating: wanted)
+                check(bytes, separator: 0x20, locating: wanted)
+            }
+        }
+    }
+
+    @Test func eachFlagInEveryPosition() {
+        for special: UInt8 in [0x00, 0x09, 0x1F, 0x22, 0x7F, 0x80, 0xC3, 0xFF, 0x2C] {
+            for length in [1, 15, 16, 17, 31, 33, 47, 64] {
+                for position in 0..<length {
+                    var bytes = [UInt8](repeating: 0x61, count: length)
+                    bytes[position] = special
+                    check(bytes, locating: 3)
+                }
+            }
+        }
+    }
+
+    @Test func longLinesCountPastTheBlockCounters() {
+        // More than 255 blocks of 16 bytes after the located fields, every byte a separator: per-byte counters
+        // must be summed before they wrap.
+        let bytes = [UInt8](repeating: 0x2C, count: 255 * 16 * 3 + 7)
+        check(bytes, locating: 4)
+        let mixed = (0..<20_000).map { UInt8(truncatingIfNeeded: $0 % 7 == 0 ? 0x2C : 0x61 + $0 % 20) }
+        check(mixed, locating: 19)
+    }
+}
