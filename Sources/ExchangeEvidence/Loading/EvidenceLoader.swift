@@ -19,6 +19,16 @@ public struct LoadReport: Sendable {
     public var unrecognised: [String: Int] = [:]
     /// A few of the unrecognised files' paths, for the warning that names what was seen.
     public var unrecognisedExamples: [String] = []
+    /// The zips read (the set itself, or zips inside its folders): their members are hashed as files, and
+    /// the archives too, as received.
+    public var zips: [Archive] = []
+
+    public struct Archive: Sendable {
+        /// The path in the set (the zip's own name when the set is a zip).
+        public var path: String
+        public var size: Int
+        public var sha256: String
+    }
 }
 
 /// Progress of a running load, reported to the shell's progress bar.
@@ -124,6 +134,7 @@ public struct EvidenceLoader {
             report.problems += a.file.problems.total
         }
         report.duplicatesSkipped = merger.duplicates
+        report.zips = walker.zips.map { LoadReport.Archive(path: $0.path, size: $0.zip.size, sha256: $0.zip.sha256) }
         report.servers = servers.sorted()
         report.seconds = Date().timeIntervalSince(started)
         return report

@@ -12,6 +12,8 @@ struct EvidenceWalker {
     var copy = false
     /// What zips in this load may inflate in total.
     var budget = InflateBudget(limit: nil)
+    /// The zips opened, by their path in the set, hashing themselves meanwhile.
+    var zips: [(path: String, zip: ZipSource)] = []
 
     static func isZip(_ path: String) -> Bool {
         guard let h = FileHandle(forReadingAtPath: path) else { return false }
@@ -123,6 +125,8 @@ struct EvidenceWalker {
         let zipName = prefix.isEmpty ? (path as NSString).lastPathComponent : prefix
         do {
             let zip = try ZipSource(path: path, budget: budget)
+            zip.startHashing()
+            zips.append((zipName, zip))
             for message in zip.problems { problems.append(DiscoveryProblem(path: zipName, message: message)) }
             for member in zip.members {
                 if let why = member.rejection {

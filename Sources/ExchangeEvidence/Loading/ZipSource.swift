@@ -32,6 +32,27 @@ final class ZipSource: @unchecked Sendable {
     private(set) var problems: [String] = []
     private var scratch: EvidenceBytes.Mapping?
     private var scratchFD: Int32 = -1
+    private var digest = ""
+    private let hashing = DispatchGroup()
+
+    /// The archive's size in bytes.
+    var size: Int { archive.count }
+
+    /// Starts hashing the archive itself on another thread, beside the members' parsing: the members' SHA-256s
+    /// say what was read, the archive's is the one a chain of custody records for what was received.
+    func startHashing() {
+        hashing.enter()
+        DispatchQueue.global().async {
+            self.digest = self.archive.withUnsafeBytes { SHA256.hex($0) }
+            self.hashing.leave()
+        }
+    }
+
+    /// The archive's SHA-256 (hex), waiting for `startHashing`'s work to finish.
+    var sha256: String {
+        hashing.wait()
+        return digest
+    }
 
     init(path: String, budget: InflateBudget) throws {
         archive = try FileBytes.read(path, copy: false).bytes

@@ -62,6 +62,7 @@ struct LoadCommand: Command {
                 ("skipped", .array(report.discoveryProblems.map { .object([("path", .string($0.path)), ("message", .string($0.message))]) })),
                 ("duplicates", .int(report.duplicatesSkipped)), ("cancelled", .bool(report.cancelled)),
                 ("recognised_files", .int(report.recognisedFiles)),
+                ("zips", .array(report.zips.map { .object([("path", .string($0.path)), ("bytes", .int($0.size)), ("sha256", .string($0.sha256))]) })),
                 ("warning", Self.nothingRecognised(report).map { .string($0) } ?? .null),
             ]))
             return
@@ -72,6 +73,7 @@ struct LoadCommand: Command {
         if report.problems > 0 { msg += "; \(report.problems) problems (sources --problems)" }
         if report.duplicatesSkipped > 0 { msg += "; \(report.duplicatesSkipped) files already loaded, skipped" }
         ctx.status(TerminalText.escape(msg))
+        for z in report.zips { ctx.status("  zip \(TerminalText.escape(z.path)): \(z.size) bytes, sha256:\(z.sha256)") }
         for p in report.discoveryProblems { ctx.status("  skipped \(TerminalText.escape(p.path)): \(TerminalText.escape(p.message))") }
         if report.cancelled {
             ctx.session.interruptNoticed = true

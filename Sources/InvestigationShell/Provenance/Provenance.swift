@@ -29,6 +29,8 @@ public struct Provenance {
     public var commands: [ProvenanceLedger.Entry]
     /// Evidence files found but not read (unreadable, unknown format, hostile archive entries).
     public var unreadable: [(path: String, message: String)]
+    /// The zips evidence was read from, as received (their members' digests are in the file list).
+    public var zips: [LoadReport.Archive]
 
     public static func of(_ session: Session) -> Provenance {
         let build = BuildInfo.current
@@ -39,7 +41,8 @@ public struct Provenance {
             ruleFiles: ledger.ruleFiles, iocSets: session.indicatorLibrary.sets.map(digest),
             timezone: session.settings.timezoneName, invocation: CommandLine.arguments,
             commands: ledger.commands,
-            unreadable: session.loads.flatMap { $0.discoveryProblems.map { (path: $0.path, message: $0.message) } })
+            unreadable: session.loads.flatMap { $0.discoveryProblems.map { (path: $0.path, message: $0.message) } },
+            zips: session.loads.flatMap(\.zips))
     }
 
     /// SHA-256 over the built-in rules' ids, severities, CVEs, sources, titles and descriptions, one rule a
@@ -84,6 +87,7 @@ public struct Provenance {
             ("invocation", .string(invocationLine)),
             ("commands", .array(commands.map { .object([("time", .time($0.time)), ("command", .string($0.line)), ("failed", .bool($0.failed))]) })),
             ("unreadable_files", .array(unreadable.map { .object([("path", .string($0.path)), ("message", .string($0.message))]) })),
+            ("zips", .array(zips.map { .object([("path", .string($0.path)), ("bytes", .int($0.size)), ("sha256", .string($0.sha256))]) })),
         ])
     }
 
@@ -97,6 +101,7 @@ public struct Provenance {
         ]
         for f in ruleFiles { out.append(("rule file", "\(f.kind) \(f.path) sha256:\(f.sha256)")) }
         for s in iocSets { out.append(("ioc set", "\(s.name) (\(s.count) indicators) sha256:\(s.sha256)")) }
+        for z in zips { out.append(("zip", "\(z.path) (\(z.size) bytes) sha256:\(z.sha256)")) }
         out.append(("time zone", timezone))
         return out
     }
