@@ -57,12 +57,9 @@ struct CaseCommand: Command {
     private func exportScript(_ file: CaseFile, to target: String, overwrite: Bool, _ ctx: CommandContext) throws {
         let path = (target as NSString).expandingTildeInPath
         let url = URL(fileURLWithPath: path).standardizedFileURL
-        for load in ctx.session.loads {
-            let root = URL(fileURLWithPath: load.root).standardizedFileURL.path
-            if url.path.hasPrefix(root.hasSuffix("/") ? root : root + "/") {
-                throw ShellError("case history: \(TerminalText.escape(target)) is inside the evidence set '\(TerminalText.escape(load.evidenceSet))'; "
-                                 + "write the script outside the evidence")
-            }
+        if let load = ctx.session.evidenceSet(holding: url.path) {
+            throw ShellError("case history: \(TerminalText.escape(target)) is inside the evidence set '\(TerminalText.escape(load.evidenceSet))'; "
+                             + "write the script outside the evidence")
         }
         if FileManager.default.fileExists(atPath: path) && !overwrite {
             throw ShellError("case history: \(TerminalText.escape(target)) exists; use --overwrite to replace it")

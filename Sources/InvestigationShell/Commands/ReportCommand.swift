@@ -16,6 +16,9 @@ struct ReportCommand: Command {
         let lower = path.lowercased()
         let html = lower.hasSuffix(".html") || lower.hasSuffix(".htm")
         guard html || lower.hasSuffix(".md") else { throw ShellError("report: the file must end in .md or .html") }
+        if let load = ctx.session.evidenceSet(holding: path) {
+            throw ShellError("report: \(TerminalText.escape(path)) is inside the evidence set '\(TerminalText.escape(load.evidenceSet))'; write it outside the evidence")
+        }
         if FileManager.default.fileExists(atPath: path) && !args.flag("force") {
             throw ShellError("report: \(TerminalText.escape(path)) exists (--force to overwrite)")
         }

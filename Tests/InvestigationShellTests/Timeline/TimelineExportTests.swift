@@ -102,6 +102,11 @@ import Testing
         try t.run("load \(dir.appendingPathComponent("set").path)")
         #expect(t.failure("export timeline \(evidence.path) --force").contains("is loaded evidence"))
         #expect(try Data(contentsOf: evidence) == Data("a,b\n1,2\n".utf8))
+        // Nor is anything added to a loaded set: the next load of it would read the export back as evidence.
+        let inside = server.appendingPathComponent("tl.csv")
+        #expect(t.failure("export timeline \(inside.path)").contains("inside the evidence set 'set'"))
+        #expect(t.failure("report \(server.appendingPathComponent("r.md").path)").contains("inside the evidence set 'set'"))
+        #expect(!FileManager.default.fileExists(atPath: inside.path) && !FileManager.default.fileExists(atPath: server.appendingPathComponent("r.md").path))
         #expect(t.failure("export nothing").contains("unknown target"))
     }
 

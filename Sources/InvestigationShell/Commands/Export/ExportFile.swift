@@ -1,6 +1,7 @@
 import Foundation
 
-/// The file an export writes. It is refused when it is loaded evidence (evidence is never written), when
+/// The file an export writes. It is refused when it is loaded evidence or inside a loaded evidence set
+/// (evidence is never written, nor added to), when
 /// its name does not end in one of the formats the target writes, or when it exists and `--force` was not
 /// given. Bytes go to `FILE.partial`, renamed to FILE only when the export completes, so an interrupted or
 /// failed export never leaves a half-written file under the name a later process would read. Beside the
@@ -30,6 +31,10 @@ final class ExportFile {
             $0.location.hasSuffix(name) && URL(fileURLWithPath: $0.location).standardizedFileURL.path == target
         }) {
             throw ShellError("\(command): \(TerminalText.escape(path)) is loaded evidence; evidence is never written")
+        }
+        if let load = ctx.session.evidenceSet(holding: target) {
+            throw ShellError("\(command): \(TerminalText.escape(path)) is inside the evidence set '\(TerminalText.escape(load.evidenceSet))'; "
+                             + "write it outside the evidence (a later load of the set would read it back as evidence)")
         }
         if FileManager.default.fileExists(atPath: path) && !ctx.args.flag("force") {
             throw ShellError("\(command): \(TerminalText.escape(path)) exists (--force to overwrite)")

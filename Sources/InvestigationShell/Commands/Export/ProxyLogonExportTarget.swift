@@ -18,11 +18,8 @@ struct ProxyLogonExportTarget: ExportTarget {
         let result = HuntFindings.of(ctx.session).result(for: store)
         let url = URL(fileURLWithPath: (dir as NSString).expandingTildeInPath).standardizedFileURL
         // Evidence is never written to: refuse a directory inside a loaded evidence set.
-        for load in ctx.session.loads {
-            let root = URL(fileURLWithPath: load.root).standardizedFileURL.path
-            if url.path == root || url.path.hasPrefix(root.hasSuffix("/") ? root : root + "/") {
-                throw ShellError("export: \(TerminalText.escape(dir)) is inside the evidence set '\(TerminalText.escape(load.evidenceSet))'; choose a directory outside the evidence")
-            }
+        if let load = ctx.session.evidenceSet(holding: url.path) {
+            throw ShellError("export: \(TerminalText.escape(dir)) is inside the evidence set '\(TerminalText.escape(load.evidenceSet))'; choose a directory outside the evidence")
         }
         // Like `report` and `export timeline`: an earlier export is not overwritten silently.
         let earlier = ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? [])
