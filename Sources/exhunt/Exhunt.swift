@@ -44,6 +44,8 @@ struct Exhunt: ParsableCommand {
 
     func validate() throws {
         if let failOn { do { _ = try FindingGate(level: failOn) } catch { throw ValidationError("\(error)") } }
+        // Both given, one would be dropped without a word; the order between them is not on the command line.
+        if file != nil && !command.isEmpty { throw ValidationError("give -c or -f, not both (put the commands in the file, or 'source FILE' in -c)") }
     }
 
     mutating func run() throws {

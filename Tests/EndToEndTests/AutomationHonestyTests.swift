@@ -16,6 +16,19 @@ import Testing
         #expect(gate.stderr.contains("--fail-on high: nothing loaded"), "\(gate.stderr)")
     }
 
+    /// Commands on one line are commands of their own: with --keep-going the rest of the line runs after a
+    /// failure, and the failure is reported alone; -c and -f together are refused, not one of them dropped.
+    @Test func keepGoingRunsTheRestOfALine() throws {
+        let r = try ExhuntProcess.run(["--keep-going", "-c", "bogus; info; nope; info --json"])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("evidence sets: none") && r.stdout.contains("\"evidence_sets\""), "\(r.stdout)")
+        #expect(r.stderr.components(separatedBy: "error: ").count - 1 == 2, "\(r.stderr)")
+        let stop = try ExhuntProcess.run(["-c", "bogus; info"])
+        #expect(stop.status == 1 && stop.stdout.isEmpty, "without --keep-going the line stops at the failure")
+        let both = try ExhuntProcess.run(["-c", "info", "-f", "/dev/null"])
+        #expect(both.status != 0 && both.stderr.contains("give -c or -f, not both"), "\(both.stderr)")
+    }
+
     @Test func recordingNamesTheEvidenceLoadedBefore() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-rec-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -14,11 +14,22 @@ public final class Shell {
         .flag("help", short: "h", "show this command's help"),
     ]
 
-    /// Runs every command on one line; throws the first failure.
-    public func execute(_ line: String) throws {
-        do {
-            // Variables are expanded per command, so an earlier command on the line can set them.
-            for segment in try Tokenizer.segments(line) {
+    /// Runs every command on one line, each observed on its own (the case's audit log, a recording, a lesson,
+    /// the provenance), so a failing command is logged alone and the line's other commands as what they did.
+    /// Stops at the first failure and throws it, unless `keepGoing`: then the rest of the line runs too and
+    /// the failures are returned, in order.
+    @discardableResult
+    public func execute(_ line: String, keepGoing: Bool = false) throws -> [Error] {
+        let segments: [String]
+        do { segments = try Tokenizer.segments(line) } catch {
+            for observe in session.observers { observe(line, error) }
+            throw error
+        }
+        var failures: [Error] = []
+        for segment in segments {
+            let command = segment.trimmingCharacters(in: .whitespaces)
+            do {
+                // Variables are expanded per command, so an earlier command on the line can set them.
                 guard let words = try Tokenizer.commands(segment, variables: { [session] name in session.variables[name] }).first else {
                     continue
                 }
@@ -29,13 +40,16 @@ public final class Shell {
                 } else {
                     try run(words)
                 }
-                if session.quitRequested { break }
+            } catch {
+                for observe in session.observers { observe(command, error) }
+                if !keepGoing { throw error }
+                failures.append(error)
+                continue
             }
-        } catch {
-            for observe in session.observers { observe(line, error) }
-            throw error
+            for observe in session.observers { observe(command, nil) }
+            if session.quitRequested { break }
         }
-        for observe in session.observers { observe(line, nil) }
+        return failures
     }
 
     /// Runs one tokenized command.
@@ -93,15 +107,15 @@ public final class Shell {
             let trimmed = full.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             if echo { session.output.write("+ " + TerminalText.escape(trimmed) + "\n") }
-            do {
-                try execute(full)
-            } catch {
+            var failures: [Error]
+            do { failures = try execute(full, keepGoing: keepGoing) } catch { failures = [error] }
+            for error in failures {
                 let message = "\(name):\(startLine): \(error)"
                 session.output.diagnostic("error: \(message)\n")
                 result.failures += 1
                 if result.firstError == nil { result.firstError = message }
-                if !keepGoing { return result }
             }
+            if !failures.isEmpty && !keepGoing { return result }
             if session.quitRequested { break }
         }
         return result

@@ -24,6 +24,19 @@ import Testing
         #expect(log.map(\.depth) == [0, 1, 1, 0])
     }
 
+    /// Each command of a line is logged alone: a failure later on the line does not make its mark "failed".
+    @Test func aLineIsLoggedCommandByCommand() throws {
+        let dir = try CaseFileTests.folder()
+        let t = TestShell()
+        try t.run("load \(Self.training)")
+        try t.run("case new \(dir.appendingPathComponent("l.case").path)")
+        _ = t.failure("mark 2043 as malicious --note first; bogus")
+        let log = try Self.audit(t)
+        #expect(log.suffix(2).map(\.command) == ["mark 2043 as malicious --note first", "bogus"])
+        #expect(log.suffix(2).map { $0.error == nil } == [true, false])
+        #expect(try CaseFileTests.marks(t).map { $0["event"] as? Int } == [2043])
+    }
+
     @Test func historyScriptReplaysTheSessionOnce() throws {
         let dir = try CaseFileTests.folder()
         let inner = dir.appendingPathComponent("inner.exh")

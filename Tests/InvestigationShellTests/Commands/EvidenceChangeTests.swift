@@ -32,12 +32,14 @@ import Testing
     }
 
     @Test func rawScansAndRulesAfterTruncationDoNotCrashAndWarnOnce() throws {
-        let (shell, dir, file) = try session()
+        let (shell, _, file) = try session()
         #expect(truncate(file.path, 0) == 0)
         _ = try shell.run("grep-ioc --raw")
         _ = try shell.run("hunt")
         _ = try shell.run("timeline --contains y.js --limit 5")
-        try shell.run("export timeline \(dir)/out.csv")
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-change-out-\(UUID().uuidString).csv")
+        defer { try? FileManager.default.removeItem(at: out) }
+        try shell.run("export timeline \(out.path)")
         let warnings = shell.output.stderr.components(separatedBy: "warning: ").count - 1
         #expect(warnings == 1, "each changed file is reported once: \(shell.output.stderr)")
     }
