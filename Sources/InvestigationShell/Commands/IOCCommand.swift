@@ -51,7 +51,6 @@ struct IOCCommand: Command {
             return
         }
         var table = TextTable(["set", "indicators", "types", "provenance"])
-        table.maxWidth = 90
         table.rightAligned = [1]
         for s in library.sets {
             table.add([s.name + (s.builtIn ? "" : " *"), String(s.indicators.count),
@@ -116,7 +115,6 @@ struct IOCCommand: Command {
         if ctx.wantsJSON { ctx.json(.array(set.indicators.map(json))); return }
         ctx.line(TerminalText.escape("\(set.name): \(set.provenance)"))
         var table = TextTable(["type", "value", "date", "source", "note"])
-        table.maxWidth = 80
         for i in set.indicators {
             table.add([i.type.rawValue + (i.isDirectory ? " (folder)" : ""), i.value, i.date, i.source, i.note])
         }

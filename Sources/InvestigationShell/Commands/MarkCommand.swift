@@ -176,7 +176,6 @@ struct MarksCommand: Command {
         guard state.file != nil else { ctx.line("no case is open; 'mark' opens ./\(CaseState.defaultPath), or 'case open PATH'"); return }
         if marks.isEmpty { ctx.line("no marks"); return }
         var table = TextTable(["event", "time", "server", "label", "user", "marked at", "tags", "note", "message"])
-        table.maxWidth = 50
         for (m, e) in zip(marks, loaded) {
             table.add([e.map(String.init) ?? "(not loaded)", session.displayTime(m.eventTime), m.server, m.label, m.user,
                        session.displayTime(m.markedAt), m.tags.joined(separator: ","), m.note, m.message])

@@ -61,26 +61,26 @@ struct RulesCommand: Command {
             for (path, r) in reports {
                 if r.files.count <= Self.fileLinesLimit {
                     for f in r.files where f.rules > 0 {
-                        ctx.line(TerminalText.escape("loaded \(f.path): \(f.rules) \(f.kind) rule\(f.rules == 1 ? "" : "s") (SHA-256 \(f.sha256.prefix(16))…)"))
+                        ctx.status(TerminalText.escape("loaded \(f.path): \(f.rules) \(f.kind) rule\(f.rules == 1 ? "" : "s") (SHA-256 \(f.sha256.prefix(16))…)"))
                     }
                 }
                 let kinds = Dictionary(grouping: r.files, by: \.kind).map { "\($0.value.reduce(0) { $0 + $1.rules }) \($0.key)" }.sorted()
-                ctx.line(TerminalText.escape("\(path): loaded \(r.loaded) rule\(r.loaded == 1 ? "" : "s") (\(kinds.joined(separator: ", "))) from \(r.files.count) file\(r.files.count == 1 ? "" : "s")"
+                ctx.status(TerminalText.escape("\(path): loaded \(r.loaded) rule\(r.loaded == 1 ? "" : "s") (\(kinds.joined(separator: ", "))) from \(r.files.count) file\(r.files.count == 1 ? "" : "s")"
                     + (r.problems.isEmpty ? "" : "; \(r.problems.count) not loaded")))
                 let unsupported = r.problems.filter(\.unsupported).count
                 for p in r.problems.filter({ !$0.unsupported }).prefix(10) {
-                    ctx.line("  " + TerminalText.escape("not loaded: \(p.file):\(p.line.map(String.init) ?? "-"): \(p.reason)"))
+                    ctx.status("  " + TerminalText.escape("not loaded: \(p.file):\(p.line.map(String.init) ?? "-"): \(p.reason)"))
                 }
                 let brokenMore = r.problems.filter { !$0.unsupported }.count - 10
-                if brokenMore > 0 { ctx.line("  … \(brokenMore) more broken") }
-                for w in r.warnings { ctx.line("  " + TerminalText.escape(w)) }
-                if unsupported > 0 { ctx.line("  \(unsupported) use what exhunt does not support or a log source it does not map") }
+                if brokenMore > 0 { ctx.status("  … \(brokenMore) more broken") }
+                for w in r.warnings { ctx.status("  " + TerminalText.escape(w)) }
+                if unsupported > 0 { ctx.status("  \(unsupported) rule\(unsupported == 1 ? "" : "s") use\(unsupported == 1 ? "s" : "") what exhunt does not support or a log source it does not map") }
             }
             let withRules = files.filter { $0.rules > 0 }.count
-            ctx.line("\(withRules) rule file\(withRules == 1 ? "" : "s") loaded" + (problems.isEmpty ? "" : ", \(problems.count) problem\(problems.count == 1 ? "" : "s")")
+            ctx.status("\(withRules) rule file\(withRules == 1 ? "" : "s") loaded" + (problems.isEmpty ? "" : ", \(problems.count) problem\(problems.count == 1 ? "" : "s")")
                      + "; 'hunt' runs them (findings KIND:ID, e.g. sigma:<id>, yara:RULE)")
-            if !problems.isEmpty { ctx.line("'rules --not-loaded' lists every rule not loaded, with its reason") }
-            if let kept { ctx.line(TerminalText.escape("recorded in case \(kept); they load again when it is opened")) }
+            if !problems.isEmpty { ctx.status("'rules --not-loaded' lists every rule not loaded, with its reason") }
+            if let kept { ctx.status(TerminalText.escape("recorded in case \(kept); they load again when it is opened")) }
         }
         if loaded == 0 && !problems.isEmpty { throw ShellError("rules load: nothing loaded") }
     }
@@ -101,7 +101,6 @@ struct RulesCommand: Command {
             return
         }
         var table = TextTable(["kind", "id", "level", "status", "CVEs", "title", "from"])
-        table.maxWidth = 64
         for r in builtIn {
             table.add(["built-in", r.id, r.severity.name, "stable", r.cves.isEmpty ? "-" : r.cves.joined(separator: " "), r.title,
                        r.dependsOn.isEmpty ? r.sources.map(\.rawValue).joined(separator: ",") : "findings"])
@@ -122,7 +121,6 @@ struct RulesCommand: Command {
         if ctx.wantsJSON { ctx.json(.array(problems.map(Self.json))); return }
         if problems.isEmpty { ctx.line("every rule found in the loaded rule files was loaded"); return }
         var table = TextTable(["file", "line", "id", "title", "why"])
-        table.maxWidth = 90
         for p in problems {
             table.add([Self.shortPath(p.file), p.line.map(String.init) ?? "-", p.id.isEmpty ? "-" : p.id, p.title.isEmpty ? "-" : p.title,
                        (p.unsupported ? "unsupported: " : "broken: ") + p.reason])

@@ -82,7 +82,6 @@ struct ShowCommand: Command {
         ctx.line("why   " + TerminalText.escape(facts.summary))
         ctx.line("\(events.count) event\(events.count == 1 ? "" : "s") ('show FILE:LINE' or 'show EVENT' prints one in full; 'timeline --finding \(name)' in context):")
         var table = TextTable(["event", "time", "source", "file:line", "message"])
-        table.maxWidth = 160
         table.rightAligned = [0]
         for e in events {
             let f = store.file(of: e)

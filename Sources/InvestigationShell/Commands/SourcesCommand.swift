@@ -83,7 +83,6 @@ struct SourcesCommand: Command {
         }
         let showNotRead = files.contains { $0.bytesNotRead > 0 || $0.recordsNotRead > 0 }
         var table = TextTable(["server", "file", "source", "size", "modified (UTC)", "sha256"] + (showNotRead ? ["not read"] : []))
-        table.maxWidth = 70
         table.rightAligned = [3, 6]
         table.whole = [5]
         for f in files {

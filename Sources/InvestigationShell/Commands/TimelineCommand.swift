@@ -42,7 +42,7 @@ struct TimelineCommand: Command {
         try query.forEach(limit: limit == Int.max ? Int.max : limit + 1) { e in
             if shown == limit { more = true; return false }
             let row = TimelineRow(e, store: store, marks: marks, findings: findings)
-            if shown == 0 && !json { buffer = (session.zoneHeader.map { $0 + "\n" } ?? "") + layout.header() }
+            if shown == 0 && !json { buffer = (session.zoneHeader.map { $0 + "\n" } ?? "") + layout.header(width: width) }
             buffer += json ? row.json.serialized() + "\n" : layout.line(row, session, width: width) + "\n"
             shown += 1
             if shown % 256 == 0 {
@@ -86,7 +86,7 @@ struct RowLayout {
 
     init(store: EventStore, findings: FindingCitations? = nil) {
         serverWidth = max(6, store.files.map { $0.server.count }.max() ?? 0)
-        sourceWidth = max(6, min(28, store.files.map { $0.kind.rawValue.count + ($0.channel.isEmpty ? 0 : $0.channel.count + 1) }.max() ?? 0))
+        sourceWidth = max(6, store.files.map { $0.kind.rawValue.count + ($0.channel.isEmpty ? 0 : $0.channel.count + 1) }.max() ?? 0)
         eventWidth = max(5, String(max(0, store.count - 1)).count)
         var longest = 8
         if let findings {
@@ -95,11 +95,12 @@ struct RowLayout {
         findingsWidth = longest
     }
 
-    func header() -> String {
-        line(["time", "server", "source", "event", "mark", "findings", "message"]) + "\n"
+    func header(width: Int? = nil) -> String {
+        line(["time", "server", "source", "event", "mark", "findings", "message"], width: width) + "\n"
     }
 
-    /// One row; on a terminal (`width`) the message loses its middle to fit the line.
+    /// One row; on a terminal (`width`) the source is cut to 28 characters and the message loses its middle to
+    /// fit the line; in a pipe or a file every cell is whole.
     func line(_ row: TimelineRow, _ session: Session, width: Int? = nil) -> String {
         let mark = row.mark.map { $0.label } ?? "-"
         let findings = row.findings.isEmpty ? "-" : row.findings.joined(separator: ",")
@@ -107,7 +108,7 @@ struct RowLayout {
     }
 
     private func line(_ cells: [String], width: Int? = nil) -> String {
-        let widths = [19, serverWidth, sourceWidth, eventWidth, 10, findingsWidth]
+        let widths = [19, serverWidth, width == nil ? sourceWidth : min(28, sourceWidth), eventWidth, 10, findingsWidth]
         var out = ""
         for (i, cell) in cells.enumerated() {
             let c = TerminalText.escape(cell)

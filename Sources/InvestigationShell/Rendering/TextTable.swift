@@ -1,11 +1,10 @@
 /// A plain text table: every cell is escaped for the terminal and columns are padded to their widest cell.
 /// On a terminal the table fits its width: the widest text columns give up characters first, and a cut cell
 /// loses its middle (`C:\inetpub\…\supp0rt.aspx`), so a path keeps its file name. Elsewhere (a pipe, a file)
-/// cells longer than `maxWidth` are cut the same way; `show` and `--json` print whole values.
+/// every cell is whole: a listing saved for the record (`sources --files > custody.txt`) must not lose paths.
 public struct TextTable {
     public var headers: [String]
     public var rows: [[String]] = []
-    public var maxWidth = 60
     /// Columns aligned right (numbers).
     public var rightAligned: Set<Int> = []
     /// Columns never cut to fit a terminal (identifiers such as SHA-256 digests); numbers are never cut either.
@@ -21,11 +20,7 @@ public struct TextTable {
         let escaped = rows.map { $0.map { TerminalText.escape($0) } }
         var widths = headers.map { $0.count }
         for r in escaped { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
-        if let width {
-            Self.fit(&widths, into: width, keep: rightAligned.union(whole))
-        } else {
-            widths = widths.map { min($0, maxWidth) }
-        }
+        if let width { Self.fit(&widths, into: width, keep: rightAligned.union(whole)) }
         var out = line(headers, widths) + "\n"
         out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
         for r in escaped { out += line(r.enumerated().map { i, c in i < widths.count ? Self.clip(c, widths[i]) : c }, widths) + "\n" }

@@ -50,7 +50,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let t = TestShell()
         try t.run("load demo")
-        let loaded = try t.run("rules load '\(dir.path)'")
+        let loaded = try t.shown("rules load '\(dir.path)'")
         #expect(loaded.contains("loaded 1 rule (1 sigma) from 2 files; 1 not loaded"), "\(loaded)")
         #expect(loaded.contains("broken.yml:"))
 
