@@ -91,7 +91,9 @@ enum MarkTargets {
         var seen = Set<EventID>()
         if words[0].lowercased() == "finding" || words[0].lowercased() == "findings" {
             guard words.count > 1 else { throw ShellError("\(command): name the finding, e.g. '\(command) finding F3'") }
-            guard let provider = session.findingCitations else { throw ShellError("\(command): no findings yet; run 'hunt' first") }
+            // Like `show F3`, `timeline --finding` and `report`: the hunt runs first if it has not on this evidence.
+            if store.files.isEmpty { throw ShellError("\(command): nothing loaded; 'load PATH' or 'load demo' first") }
+            let provider = session.findingCitationsRunningHunt()
             for id in words.dropFirst() {
                 guard let events = provider.events(ofFinding: id) else {
                     throw ShellError("\(command): no finding '\(TerminalText.escape(id))'")

@@ -53,6 +53,18 @@ import Testing
         #expect(!(try t.run("show ECPServer20210227-1.LOG:6")).contains("cited by"))
     }
 
+    /// `mark finding` before any `hunt` runs the hunt itself, as `show F3` and `timeline --finding` do.
+    @Test func markFindingBeforeAHuntRunsIt() throws {
+        let (fresh, _) = try TimelineCommandTests.loaded()
+        let said = try fresh.shown("mark finding F6 as malicious")
+        #expect(said.contains("marked") && !said.contains("run 'hunt' first"), "\(said)")
+        let (hunted, _) = try TimelineCommandTests.loaded()
+        try hunted.run("hunt")
+        try hunted.run("mark finding F6 as malicious")
+        #expect(try CaseFileTests.marks(fresh).count == CaseFileTests.marks(hunted).count)
+        #expect(TestShell().failure("unmark finding F6").contains("nothing loaded"))
+    }
+
     @Test func timelineOfOneFinding() throws {
         let (t, _) = try TimelineCommandTests.loaded()
         let (id, events) = try Self.chain(t)
