@@ -47,12 +47,12 @@ struct ChainStory: Sendable {
                     steps[stepOf[f.rule]!].confirms && f.time >= s.time && f.time - s.time <= Self.window
                 }
             }) else { continue }
-            out.append(chain(rule, server: server, story: ordered.filter { $0.time >= start.time }, store: store))
+            out.append(chain(rule, server: server, start: start, story: ordered.filter { $0.time >= start.time }, store: store))
         }
         return out
     }
 
-    private func chain(_ rule: any DetectionRule, server: String, story: [Finding], store: EventStore) -> Finding {
+    private func chain(_ rule: any DetectionRule, server: String, start: Finding, story: [Finding], store: EventStore) -> Finding {
         let stepOf = self.stepOf
         // One part per step with the time it was first seen and the rules that saw it, in time order
         // (steps seen at the same moment keep the attack's order).
@@ -71,7 +71,13 @@ struct ChainStory: Sendable {
         let first = story[0]
         // The CVEs of the steps actually seen, in the rule's order.
         let seen = Set(story.flatMap(\.cves))
-        return Finding(rule: rule.id, title: rule.title, cves: rule.cves.filter(seen.contains), severity: .critical, server: server,
+        // The title says what was seen — the start, then the confirming steps found — not the rule's whole story
+        // ("SSRF then file write" over an SSRF and a virtual-directory change claimed a write that was not there).
+        let confirmed = parts.filter { steps[$0.step].confirms }.map { steps[$0.step].label }
+        let name = rule.title.split(separator: ":").first.map(String.init) ?? rule.title
+        let list = confirmed.count < 2 ? confirmed.joined() : confirmed.dropLast().joined(separator: ", ") + " and " + confirmed.last!
+        let title = "\(name): \(steps[stepOf[start.rule]!].label) then \(list)"
+        return Finding(rule: rule.id, title: title, cves: rule.cves.filter(seen.contains), severity: .critical, server: server,
                        time: first.time, events: events, file: first.file, line: first.line,
                        summary: parts.map(\.text).joined(separator: " → ") + "; attacker IPs: " + (ips.isEmpty ? "none recorded" : ips.joined(separator: ", ")))
     }

@@ -17,6 +17,20 @@ import Testing
             #expect(c.summary.contains(step), "missing \(step) in \(c.summary)")
         }
         #expect(c.summary.hasSuffix("attacker IPs: 130.255.189.21, 139.162.202.236, 67.205.176.9"))
+        #expect(c.title == "ProxyLogon chain: SSRF then virtual-directory change and file write")
+    }
+
+    /// The title names the confirming steps seen: an SSRF and a virtual-directory change claim no file write.
+    @Test func theTitleSaysWhatWasSeen() {
+        func f(_ rule: String, _ iso: String) -> Finding {
+            Finding(rule: rule, title: "", cves: [], severity: .high, server: "EX01", time: Timestamp.parse(iso)!,
+                    events: [], file: "x", line: 1, summary: "")
+        }
+        let rule = ProxyLogonChainRule()
+        let vdir = rule.run(on: EventStore(), prior: [f("proxylogon.ssrf", "2021-03-03T06:49:42Z"), f("proxylogon.reset-vdir", "2021-03-03T06:49:53Z")])
+        #expect(vdir.map(\.title) == ["ProxyLogon chain: SSRF then virtual-directory change"])
+        let write = rule.run(on: EventStore(), prior: [f("proxylogon.ssrf", "2021-03-03T06:49:42Z"), f("webshell.file", "2021-03-03T07:00:00Z")])
+        #expect(write.map(\.title) == ["ProxyLogon chain: SSRF then file write"])
     }
 
     @Test func probesAndAutodiscoverOnlyAreNoChain() throws {
