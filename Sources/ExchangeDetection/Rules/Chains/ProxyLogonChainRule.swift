@@ -7,7 +7,7 @@ import ExchangeEvidence
 public struct ProxyLogonChainRule: DetectionRule {
     public init() {}
     public let id = "chain.proxylogon"
-    public let title = "ProxyLogon chain: SSRF then file write"
+    public let title = "ProxyLogon chain: SSRF then a virtual-directory change, file write or UM deserialization"
     public let cves = ["CVE-2021-26855", "CVE-2021-26857", "CVE-2021-26858", "CVE-2021-27065"]
     public let severity = Severity.critical
     public let sources = [SourceKind.httpProxy, .iis, .ecpServer, .oabGenerator, SourceKind.eventLog, SourceKind.fileListing, SourceKind.webFile]
