@@ -108,7 +108,10 @@ struct ReportModel {
         for m in marks { if let e = state.events(sha256: m.sha256, line: m.line, in: store).first { markedEvents[m] = e } }
         let p = session.findingCitationsRunningHunt()
         let findings = p.findingIDs.compactMap { id in
-            p.facts(ofFinding: id).map { facts in
+            p.facts(ofFinding: id).map { found in
+                // Times inside a summary are shown in the session's zone, like the row's own time (as `hunt` does).
+                var facts = found
+                facts.summary = session.localTimes(found.summary)
                 let events = p.events(ofFinding: id) ?? []
                 return ReportFinding(id: id, facts: facts, events: events,
                                      places: events.map { "\(store.file(of: $0).path):\(store.line(of: $0))" })

@@ -31,6 +31,17 @@ import Testing
         return (t, dir)
     }
 
+    /// In another time zone the times inside a finding's text are converted like the row's own time.
+    @Test func summaryTimesFollowTheSessionZone() throws {
+        let (t, dir) = try TimelineCommandTests.loaded()
+        try t.run("set timezone America/New_York")
+        let path = dir.appendingPathComponent("ny.md")
+        try t.run("report \(path.path)")
+        let text = try String(contentsOf: path, encoding: .utf8)
+        let chain = try #require(text.split(separator: "\n").first { $0.contains("chain.proxylogon") && $0.contains("SSRF 2021-") })
+        #expect(chain.contains("SSRF 2021-03-03 01:49:42") && !chain.contains("06:49:42"), "\(chain)")
+    }
+
     @Test func markdownTellsTheStory() throws {
         let (t, dir) = try Self.investigated()
         let path = dir.appendingPathComponent("report.md")
