@@ -77,7 +77,12 @@ import Testing
             sources.insert(flat["exhunt.source"] as! String)
             if flat.keys.contains(where: { $0.hasPrefix("winlog.event_data.") }) { withData += 1 }
         }
-        #expect(sources.isSuperset(of: ["httpproxy", "iis", "eventlog"]))
+        #expect(sources.isSuperset(of: ["httpproxy", "iis", "eventlog", "file-listing"]))
+        // A file listing's path is file.path, never url.path (its url_stem column holds the Windows path).
+        for (_, doc) in pairs {
+            let flat = Self.flatten(doc)
+            if flat["exhunt.source"] as? String == "file-listing" { #expect(flat["url.path"] == nil && flat["file.path"] is String, "\(flat)") }
+        }
         #expect(withData > 0, "event-log data lands under winlog.event_data")
         let marked = try #require(pairs.map { Self.flatten($0.1) }.first { $0["exhunt.event"] as? Int == 398 })
         #expect(marked["tags"] as? [String] == ["malicious", "ssrf"] && marked["exhunt.mark.note"] as? String == "first SSRF")

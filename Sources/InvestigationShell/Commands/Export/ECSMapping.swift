@@ -99,7 +99,11 @@ struct ECSMapping {
     private mutating func makePlans() {
         func plan(_ kind: String?) -> Plan {
             var p = Plan()
+            // A source's own row for a field every reader maps replaces the `*` rows for it (a file listing's
+            // url_stem is a file path, not url.path).
+            let own = Set(rows.filter { $0.source != nil && $0.source == kind }.compactMap { r in r.isQuery ? "?query" : r.interned?.name })
             for row in rows where row.source == nil || row.source == kind {
+                if row.source == nil, let name = row.isQuery ? "?query" : row.interned?.name, own.contains(name) { continue }
                 if row.interned != nil || row.isQuery { p.direct.append(row) }
                 else if let name = row.field { p.named[name, default: []].append(row) }
                 else if row.source != nil { p.wildcard.append(row) }
