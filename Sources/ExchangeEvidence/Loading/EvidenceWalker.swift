@@ -127,7 +127,7 @@ struct EvidenceWalker {
             let zip = try ZipSource(path: path, budget: budget)
             zip.startHashing()
             zips.append((zipName, zip))
-            for message in zip.problems { problems.append(DiscoveryProblem(path: zipName, message: message)) }
+            for message in zip.problems { problems.append(DiscoveryProblem(path: zipName, message: message, skipped: false)) }
             for member in zip.members {
                 if let why = member.rejection {
                     problems.append(DiscoveryProblem(path: zipName + "!/" + member.entry.name, message: why))

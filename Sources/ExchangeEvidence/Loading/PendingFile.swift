@@ -22,6 +22,9 @@ struct LoadedBytes {
 public struct DiscoveryProblem: Sendable {
     public var path: String
     public var message: String
+    /// False for damage to an archive whose readable members were still loaded (a zip cut short): that
+    /// archive was not skipped, and must not read as if it were.
+    public var skipped = true
 }
 
 /// Errors that stop reading one file (the load goes on).

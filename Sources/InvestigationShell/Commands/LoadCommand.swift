@@ -74,7 +74,9 @@ struct LoadCommand: Command {
         if report.duplicatesSkipped > 0 { msg += "; \(report.duplicatesSkipped) files already loaded, skipped" }
         ctx.status(TerminalText.escape(msg))
         for z in report.zips { ctx.status("  zip \(TerminalText.escape(z.path)): \(z.size) bytes, sha256:\(z.sha256)") }
-        for p in report.discoveryProblems { ctx.status("  skipped \(TerminalText.escape(p.path)): \(TerminalText.escape(p.message))") }
+        for p in report.discoveryProblems {
+            ctx.status("  \(p.skipped ? "skipped" : "damaged") \(TerminalText.escape(p.path)): \(TerminalText.escape(p.message))")
+        }
         if report.cancelled {
             ctx.session.interruptNoticed = true
             ctx.status("load interrupted: the files read before Ctrl-C are kept")

@@ -98,7 +98,7 @@ struct SourcesCommand: Command {
         let skipped = loads.flatMap { load in load.discoveryProblems.map { (set: load.evidenceSet, problem: $0) } }
         if ctx.wantsJSON {
             ctx.json(.array(skipped.map { s in
-                .object([("server", .null), ("file", .string(s.problem.path)), ("total", .int(1)), ("by_kind", .object([("skipped", .int(1))])),
+                .object([("server", .null), ("file", .string(s.problem.path)), ("total", .int(1)), ("by_kind", .object([(s.problem.skipped ? "skipped" : "damaged", .int(1))])),
                          ("problems", .array([.object([("line", .null), ("message", .string(s.problem.message))])]))])
             } + withProblems.map { f in
                 .object([("server", .string(f.server)), ("file", .string(f.path)), ("total", .int(f.problems.total)),
@@ -110,7 +110,7 @@ struct SourcesCommand: Command {
             return
         }
         for s in skipped {
-            ctx.line(TerminalText.escape("\(s.set)  \(s.problem.path): not loaded: \(s.problem.message)"))
+            ctx.line(TerminalText.escape("\(s.set)  \(s.problem.path): \(s.problem.skipped ? "not loaded" : "damaged"): \(s.problem.message)"))
         }
         if withProblems.isEmpty && skipped.isEmpty { ctx.line("no problems: every loaded line was read cleanly"); return }
         for f in withProblems {

@@ -41,7 +41,7 @@ public struct Provenance {
             ruleFiles: ledger.ruleFiles, iocSets: session.indicatorLibrary.sets.map(digest),
             timezone: session.settings.timezoneName, invocation: CommandLine.arguments,
             commands: ledger.commands,
-            unreadable: session.loads.flatMap { $0.discoveryProblems.map { (path: $0.path, message: $0.message) } },
+            unreadable: session.loads.flatMap { $0.discoveryProblems.filter(\.skipped).map { (path: $0.path, message: $0.message) } },
             zips: session.loads.flatMap(\.zips))
     }
 

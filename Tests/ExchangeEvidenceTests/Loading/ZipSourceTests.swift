@@ -104,6 +104,7 @@ import Testing
             "ex01.zip: zip central directory not found (archive cut short or damaged): members found by scanning local headers",
             "ex01.zip: 2 member(s) recovered from local headers (their central directory entries are missing)",
         ])
+        #expect(report.discoveryProblems.allSatisfy { !$0.skipped }, "the zip was read, not skipped: it is damaged")
     }
 
     @Test func encryptedAndSymlinkAndUnknownMethodMembersAreNamed() throws {
