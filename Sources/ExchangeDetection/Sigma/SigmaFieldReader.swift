@@ -63,8 +63,8 @@ final class SigmaFieldReader {
         if schema.format == .w3c || schema.format == .csv {
             let cols = columns(sid, schema)
             let done: Bool = store.withRawLine(id) { line in
-                let separator: UInt8 = schema.format == .w3c ? 0x20 : 0x2C
-                if schema.format == .csv && line.contains(0x22) { return false }  // quoted CSV: the full splitter
+                if schema.format == .csv { return loadCSV(line, cols) }
+                let separator: UInt8 = 0x20
                 if let k = keywordsIndex { put(k, line) }
                 guard let base = line.baseAddress else { return true }
                 var column = 0, start = 0
@@ -93,6 +93,29 @@ final class SigmaFieldReader {
         if let k = keywordsIndex {
             if plainLine { store.withRawLine(id) { put(k, $0) } } else { put(k, pairs.map(\.value).joined(separator: "\n")) }
         }
+    }
+
+    /// Where `loadCSV` found the needed columns (reused: one event after another).
+    private var located: [Range<Int>] = []
+
+    /// The needed columns of an unquoted CSV line, each found by `ColumnLocator` (HttpProxy's URL query is
+    /// column 66 of 74: cutting the line separator by separator to reach it was most of a Sigma pass's scan).
+    /// False when a quote comes before a needed column ends, or the line is short: the full split decides.
+    private func loadCSV(_ line: UnsafeRawBufferPointer, _ cols: [[Int]]) -> Bool {
+        located.removeAll(keepingCapacity: true)
+        for column in cols.indices where !cols[column].isEmpty {
+            guard let r = ColumnLocator.locate(column, in: line, separator: 0x2C) else { return false }
+            located.append(r)
+        }
+        if let k = keywordsIndex { put(k, line) }
+        var next = 0
+        for column in cols.indices where !cols[column].isEmpty {
+            let r = located[next]
+            next += 1
+            if r.isEmpty { continue }
+            for f in cols[column] { put(f, UnsafeRawBufferPointer(rebasing: line[r])) }
+        }
+        return true
     }
 
     private func put(_ f: Int, _ bytes: UnsafeRawBufferPointer) {

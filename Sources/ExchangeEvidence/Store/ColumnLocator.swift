@@ -1,12 +1,12 @@
 /// Finds one column of a delimited line without splitting it: eight bytes at a time, counting separators by
 /// population count and stepping into a word only when it holds the wanted separator. Exports read the URL
 /// query (column 66 of a 74-column HttpProxy line) of every request this way; a separator-by-separator
-/// `memchr` walk cost as much as rendering the rest of the row.
-enum ColumnLocator {
+/// `memchr` walk cost as much as rendering the rest of the row. Sigma rules read it the same way.
+public enum ColumnLocator {
     /// The bytes of column `column` of `line` split on `separator`, or nil when the line has fewer columns or a
     /// `"` occurs before the column ends (quoted CSV needs the full RFC 4180 split: `FieldSchema.fields`).
-    @inline(__always)
-    static func locate(_ column: Int, in line: UnsafeRawBufferPointer, separator: UInt8) -> Range<Int>? {
+    @inlinable
+    public static func locate(_ column: Int, in line: UnsafeRawBufferPointer, separator: UInt8) -> Range<Int>? {
         let n = line.count
         guard let base = line.baseAddress else { return column == 0 ? 0..<0 : nil }
         let sep = UInt64(separator) &* 0x0101_0101_0101_0101
