@@ -75,7 +75,10 @@ struct Exhunt: ParsableCommand {
 
         if demo { failures += run(shell, "load demo --quiet", name: "--demo") }
         if !command.isEmpty {
-            for c in command where failures == 0 || keepGoing { failures += run(shell, c, name: "-c") }
+            // Errors name the -c argument they came from when there are several (`-c#2:1: …`).
+            for (i, c) in command.enumerated() where failures == 0 || keepGoing {
+                failures += run(shell, c, name: command.count == 1 ? "-c" : "-c#\(i + 1)")
+            }
         } else if let file {
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
                 output.diagnostic("error: cannot read command file \(file)\n")

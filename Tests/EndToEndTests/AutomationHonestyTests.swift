@@ -25,6 +25,8 @@ import Testing
         #expect(r.stderr.components(separatedBy: "error: ").count - 1 == 2, "\(r.stderr)")
         let stop = try ExhuntProcess.run(["-c", "bogus; info"])
         #expect(stop.status == 1 && stop.stdout.isEmpty, "without --keep-going the line stops at the failure")
+        let second = try ExhuntProcess.run(["--keep-going", "-c", "info", "-c", "bogus"])
+        #expect(second.stderr.contains("error: -c#2:1: "), "the failing -c argument is named: \(second.stderr)")
         let both = try ExhuntProcess.run(["-c", "info", "-f", "/dev/null"])
         #expect(both.status != 0 && both.stderr.contains("give -c or -f, not both"), "\(both.stderr)")
     }
