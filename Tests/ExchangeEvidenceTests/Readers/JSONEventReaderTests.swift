@@ -109,6 +109,27 @@ import Testing
         #expect(store.files[0].messages.contains { $0.contains("JSON cut off at the end of the file") })
     }
 
+    /// PowerShell's positional values of a known event whose count no template version has stay Data1…, and the
+    /// file says so (rules reading the named fields would miss the event without a word); a known count is named.
+    @Test func positionalValuesThatCannotBeNamedAreReported() throws {
+        func event(_ values: [String]) -> String {
+            let props = values.map { "{\"Value\":\"\($0)\"}" }.joined(separator: ",")
+            return "{\"Id\":4688,\"ProviderName\":\"Microsoft-Windows-Security-Auditing\",\"LogName\":\"Security\",\"MachineName\":\"EX01\","
+                + "\"TimeCreated\":\"2021-03-03T07:05:40.512Z\",\"Properties\":[\(props)]}"
+        }
+        let nine = ["S-1-5-18", "EX01$", "CONTOSO", "0x3e7", "0x1a4", "C:\\\\Windows\\\\System32\\\\rundll32.exe", "%%1936", "0x2f0", "rundll32.exe comsvcs.dll, MiniDump 624 lsass.dmp full"]
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        Fixtures.write("[" + event(nine) + ",\n" + event(["EX01$", "rundll32.exe", "rundll32.exe comsvcs.dll, MiniDump 624", "cmd.exe"]) + "]\n", "EX01/security.json", in: dir)
+        let (store, _) = try Fixtures.load(dir.path)
+        #expect(store.count == 2)
+        #expect(store.field("CommandLine", of: 0) == "rundll32.exe comsvcs.dll, MiniDump 624 lsass.dmp full")
+        #expect(store.field("Data3", of: 1) == "rundll32.exe comsvcs.dll, MiniDump 624")
+        #expect(store.files[0].messages == ["line 2: Microsoft-Windows-Security-Auditing 4688 with 4 positional values: no names for that count in "
+                                             + "mappings/event-data-names.tsv; kept as Data1…Data4, unseen by rules that read its named fields"],
+                "\(store.files[0].messages)")
+    }
+
     @Test func aLineThatIsNoEventIsKeptAndReported() throws {
         let first = try String(contentsOfFile: Fixtures.path("json/nxlog.jsonl"), encoding: .utf8).split(separator: "\n")[0]
         let dir = Fixtures.tempDir()

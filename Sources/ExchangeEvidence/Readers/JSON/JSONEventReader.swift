@@ -154,6 +154,14 @@ public struct JSONEventReader: EvidenceReader {
                 if time == Timestamp.unknown {
                     out.problems.add(LoadProblem(line: line, "line \(line): event without a readable time"), kind: "no time")
                 }
+                if shape == .powershell, ev.data.contains(where: { $0.0 == nil }),
+                   WindowsEventDataNames.shipped.knows(provider: ev.provider, eventID: ev.eventID) {
+                    // A known event whose value count no template version has: its values stay Data1…, and the
+                    // rules that read it by field name (process creation, file writes) cannot see it. Said, not silent.
+                    out.problems.add(LoadProblem(line: line, "line \(line): \(ev.provider) \(ev.eventID) with \(ev.data.count) positional values: "
+                                                 + "no names for that count in \(WindowsEventDataNames.file); kept as Data1…Data\(ev.data.count), "
+                                                 + "unseen by rules that read its named fields"), kind: "unnamed data")
+                }
                 ev.append(to: &out, rendered: &rendered, schema: eventSchema, line: line, time: time, recovered: false)
                 channels[ev.channel, default: 0] += 1
                 computers[ev.computer, default: 0] += 1

@@ -45,6 +45,9 @@ public struct WindowsEventDataNames: Sendable {
 
     static func key(_ provider: String, _ eventID: String) -> String { provider + "\t" + eventID }
 
+    /// Whether any row names this provider's event (whatever its value count).
+    public func knows(provider: String, eventID: String) -> Bool { rows[Self.key(provider, eventID)] != nil }
+
     /// The names for `count` values of this provider's event, or nil when no row has that many.
     public func names(provider: String, eventID: String, count: Int) -> [String]? {
         rows[Self.key(provider, eventID)]?.first { $0.count == count }
