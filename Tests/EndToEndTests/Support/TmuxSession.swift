@@ -18,9 +18,17 @@ final class TmuxSession {
         let command = (["env"] + unset + [ExhuntProcess.binary.path] + arguments).map(Self.quote).joined(separator: " ")
         try tmux(["new-session", "-d", "-x", "\(width)", "-y", "\(height)", "-c", ExhuntProcess.repoRoot.path, command])
         try tmux(["set-option", "-g", "remain-on-exit", "on"])
+        serverPID = Int32((try? tmux(["display-message", "-p", "#{pid}"]))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
     }
 
-    deinit { _ = try? tmux(["kill-server"]) }
+    /// The tmux server's process: `kill-server` answered 0 yet left servers holding a dead pane running after
+    /// test runs, so the server is also signalled directly.
+    private var serverPID: Int32?
+
+    deinit {
+        _ = try? tmux(["kill-server"])
+        if let serverPID, serverPID > 1 { kill(serverPID, SIGKILL) }
+    }
 
     static func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 
