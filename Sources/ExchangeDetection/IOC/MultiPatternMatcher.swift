@@ -7,7 +7,7 @@
 /// pattern share class 0), which keeps the dense transition table small enough to stay in cache.
 /// When the dense table would exceed `denseLimit` entries (huge loaded lists), the automaton keeps its
 /// sparse goto/failure form instead: slower per byte, but memory proportional to the patterns.
-public struct MultiPatternMatcher: Sendable {
+public final class MultiPatternMatcher: Sendable {
     /// Pattern ids ending at each state (including those of shorter suffixes), flattened.
     private let outputStart: [Int32]
     private let outputs: [Int32]
