@@ -6,17 +6,17 @@ import ExchangeEvidence
 /// it may hold attacker-controlled text, so renderers must escape it before printing.
 public struct Finding: Sendable, Hashable {
     /// Stable rule id, e.g. `proxylogon.ssrf`.
-    public let rule: String
-    public let title: String
-    public let cves: [String]
-    public let severity: Severity
-    public let server: String
+    public var rule: String { about.rule }
+    public var title: String { about.title }
+    public var cves: [String] { about.cves }
+    public var severity: Severity { about.severity }
+    public var server: String { origin.server }
     /// Time of the earliest event (ms since the epoch, UTC; `Timestamp.unknown` if none had a time).
     public let time: Int64
     /// The events the finding rests on, in time order.
-    public let events: [EventID]
+    public let events: FindingEvents
     /// Path (relative to the evidence root) and 1-based line of the first event.
-    public let file: String
+    public var file: String { origin.file }
     public let line: Int
     /// One line explaining the finding with the deciding field values.
     public var summary: String {
@@ -25,32 +25,49 @@ public struct Finding: Sendable, Hashable {
         case .deferred(let explainer): return explainer.summary(of: events)
         }
     }
+    /// What the rule says of all its findings, and where the first event is: shared by reference, so a hunt with
+    /// millions of Sigma findings keeps a finding in 64 bytes and copies it with four reference counts, not seven.
+    private let about: About
+    private let origin: Origin
     private let explanation: Explanation
+
+    /// The facts a rule's findings share: id, title, CVEs and severity.
+    public final class About: Sendable {
+        let rule: String, title: String, cves: [String], severity: Severity
+        public init(rule: String, title: String, cves: [String], severity: Severity) {
+            self.rule = rule
+            self.title = title
+            self.cves = cves
+            self.severity = severity
+        }
+    }
+
+    /// The server and evidence path a finding's first event comes from, shared by the findings of one file.
+    public final class Origin: Sendable {
+        let server: String, file: String
+        public init(server: String, file: String) {
+            self.server = server
+            self.file = file
+        }
+    }
 
     public init(rule: String, title: String, cves: [String], severity: Severity, server: String, time: Int64,
                 events: [EventID], file: String, line: Int, summary: String) {
-        self.init(rule: rule, title: title, cves: cves, severity: severity, server: server, time: time,
-                  events: events, file: file, line: line, explanation: .text(summary))
+        self.init(about: About(rule: rule, title: title, cves: cves, severity: severity), origin: Origin(server: server, file: file),
+                  time: time, events: FindingEvents(events), line: line, explanation: .text(summary))
     }
 
     /// A finding whose summary `explainer` writes when it is first read: for rules whose findings are many and
     /// whose explanation costs a read of the event line, most of them never shown one by one.
-    public init(rule: String, title: String, cves: [String], severity: Severity, server: String, time: Int64,
-                events: [EventID], file: String, line: Int, explainer: any FindingExplainer) {
-        self.init(rule: rule, title: title, cves: cves, severity: severity, server: server, time: time,
-                  events: events, file: file, line: line, explanation: .deferred(explainer))
+    public init(about: About, origin: Origin, time: Int64, events: FindingEvents, line: Int, explainer: any FindingExplainer) {
+        self.init(about: about, origin: origin, time: time, events: events, line: line, explanation: .deferred(explainer))
     }
 
-    private init(rule: String, title: String, cves: [String], severity: Severity, server: String, time: Int64,
-                 events: [EventID], file: String, line: Int, explanation: Explanation) {
-        self.rule = rule
-        self.title = title
-        self.cves = cves
-        self.severity = severity
-        self.server = server
+    private init(about: About, origin: Origin, time: Int64, events: FindingEvents, line: Int, explanation: Explanation) {
+        self.about = about
+        self.origin = origin
         self.time = time
         self.events = events
-        self.file = file
         self.line = line
         self.explanation = explanation
     }
@@ -93,7 +110,7 @@ public struct Finding: Sendable, Hashable {
 /// Writes the summary of findings on demand from their events (one explainer serves all findings of a rule).
 /// Called from any thread; the summary must depend on the events alone, so that it reads the same every time.
 public protocol FindingExplainer: AnyObject, Sendable {
-    func summary(of events: [EventID]) -> String
+    func summary(of events: FindingEvents) -> String
 }
 
 extension EventStore {

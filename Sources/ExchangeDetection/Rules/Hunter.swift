@@ -38,13 +38,13 @@ public struct Hunter: Sendable {
             let prior = r.dependsOn.flatMap { byRule[$0] ?? [] }
             byRule[r.id] = r.run(on: store, prior: prior)
         }
-        // In rule order, built around the largest rule's findings (a Sigma folder's millions), which are moved
-        // rather than copied: the other rules' findings go before and after them.
+        // Each rule's findings together, the largest rule's (a Sigma folder's millions) first and moved rather than
+        // copied, then the others in rule order, appended into the room the pass leaves (`SigmaPass.headroom`).
+        // Every listing sorts them (`FindingOrder`), ties by rule, so this order is never shown as it is.
         var findings: [Finding] = []
         if let big = selected.indices.max(by: { (byRule[selected[$0].id]?.count ?? 0) < (byRule[selected[$1].id]?.count ?? 0) }) {
             findings = byRule.removeValue(forKey: selected[big].id) ?? []
-            findings.insert(contentsOf: selected[..<big].flatMap { byRule[$0.id] ?? [] }, at: 0)
-            for r in selected[(big + 1)...] { findings.append(contentsOf: byRule[r.id] ?? []) }
+            for (i, r) in selected.enumerated() where i != big { findings.append(contentsOf: byRule[r.id] ?? []) }
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return Result(findings: findings, coverage: LogCoverage.compute(store), seconds: seconds)

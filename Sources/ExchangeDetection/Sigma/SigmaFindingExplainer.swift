@@ -19,7 +19,7 @@ final class SigmaFindingExplainer: FindingExplainer, @unchecked Sendable {
         web = table.binding.kind == .iis || table.binding.kind == .httpProxy
     }
 
-    func summary(of events: [EventID]) -> String {
+    func summary(of events: FindingEvents) -> String {
         guard let first = events.first else { return "condition holds" }
         lock.lock()
         defer { lock.unlock() }

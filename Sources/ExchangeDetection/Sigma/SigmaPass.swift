@@ -31,6 +31,7 @@ public struct SigmaPass: DetectionRule {
         }
         // Tables are built (one pass over each binding's events) and prepared on both cores, then every
         // (binding, rule) pair is evaluated on both cores against the read-only tables.
+        let context = FindingContext(store: store)
         let tables = Slots<SigmaTable?>(count: work.count, empty: nil)
         Self.parallel(work.count) { i in
             let (binding, rules) = work[i]
@@ -38,6 +39,7 @@ public struct SigmaPass: DetectionRule {
             let table = SigmaTable(store: store, binding: binding, items: items)
             if table.events.isEmpty { return }
             table.prepare()
+            table.burstKeys = context.keys(table.events, by: Self.burstField(of: binding))
             tables.set(i, table)
         }
         let pairs: [(table: SigmaTable, rule: SigmaRule)] = work.indices.flatMap { i in
@@ -45,15 +47,14 @@ public struct SigmaPass: DetectionRule {
         }
         // Each pair's hits grouped into bursts on all cores, then every finding written in place into the one
         // result array, also on all cores: millions of findings are neither copied nor concatenated.
-        let context = FindingContext(store: store)
         let found = Slots<PairBursts?>(count: pairs.count, empty: nil)
         Self.parallel(pairs.count) { i in
             found.set(i, Self.bursts(pairs[i].rule, table: pairs[i].table, context: context))
         }
         var starts = [0]
-        for i in 0..<pairs.count { starts.append(starts[i] + (found.get(i)?.groups.count ?? 0)) }
+        for i in 0..<pairs.count { starts.append(starts[i] + (found.get(i)?.bursts.groups.count ?? 0)) }
         let offsets = starts
-        return [Finding](unsafeUninitializedCapacity: offsets[pairs.count]) { buffer, count in
+        return [Finding](unsafeUninitializedCapacity: offsets[pairs.count] + Self.headroom) { buffer, count in
             let out = FindingSlots(buffer)
             Self.parallel(pairs.count) { i in
                 guard let p = found.get(i) else { return }
@@ -63,35 +64,46 @@ public struct SigmaPass: DetectionRule {
         }
     }
 
+    /// Room left after the findings for the built-in rules' ones, which the hunt appends: growing an array of
+    /// millions of findings would move all of them into fresh pages (about a second per GiB on this machine).
+    static let headroom = 4096
+
     /// Runs `body` for 0..<count on every core, the calling thread included, each worker taking the next
-    /// index. Not `concurrentPerform`: the pass itself runs inside the hunt's `concurrentPerform`, where a
-    /// nested one gets no more threads than the outer one left free — in practice one.
+    /// index. Not `concurrentPerform`, nor the global queue: the pass runs inside the hunt's `concurrentPerform`,
+    /// whose threads fill libdispatch's pool (one per core on Linux), so work sent there waited for the built-in
+    /// rules to finish while this thread blocked — the tables of a 1,500-rule pass were built on one core.
+    /// Each worker is a thread of its own.
     static func parallel(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
         let next = Counter()
         let work: @Sendable () -> Void = {
             while case let i = next.take(), i < count { body(i) }
         }
-        let group = DispatchGroup()
+        let done = DispatchGroup()
         for _ in 1..<max(1, min(ProcessInfo.processInfo.activeProcessorCount, count)) {
-            DispatchQueue.global().async(group: group, execute: work)
+            done.enter()
+            Thread.detachNewThread { work(); done.leave() }
         }
         work()
-        group.wait()
+        done.wait()
     }
 
     /// A rule's hits on a table grouped into bursts per server and client (web logs) or per server, with
     /// the explainer its findings share.
     struct PairBursts {
-        let groups: [FindingContext.Burst]
+        let bursts: FindingContext.Bursts
         let explainer: SigmaFindingExplainer
+    }
+
+    /// Findings of web logs are bursts per server and client address, of other logs per server.
+    static func burstField(of binding: SigmaLogSourceMap.Binding) -> InternedField? {
+        binding.kind == .iis || binding.kind == .httpProxy ? .clientIP : nil
     }
 
     static func bursts(_ rule: SigmaRule, table: SigmaTable, context: FindingContext) -> PairBursts? {
         let evaluator = SigmaEvaluator(table: table, rule: rule)
         let hits = evaluator.positions()
         if hits.isEmpty { return nil }
-        let web = table.binding.kind == .iis || table.binding.kind == .httpProxy
-        return PairBursts(groups: context.bursts(hits, events: table.events, by: web ? .clientIP : nil),
+        return PairBursts(bursts: context.bursts(hits, events: table.events, keys: table.burstKeys!),
                           explainer: SigmaFindingExplainer(table: table, items: evaluator.positiveItems.map { table.items[$0] }))
     }
 
@@ -99,15 +111,15 @@ public struct SigmaPass: DetectionRule {
     /// first event when its summary is read.
     static func write(_ p: PairBursts, rule: SigmaRule, table: SigmaTable, context: FindingContext, into out: FindingSlots, at start: Int) {
         let store = table.store
-        let ruleID = rule.findingRule, cves = rule.cves, severity = rule.severity, title = rule.title
+        let about = Finding.About(rule: rule.findingRule, title: rule.title, cves: rule.cves, severity: rule.severity)
         let time = store.time, fileIndex = store.fileIndex
-        for (k, g) in p.groups.enumerated() {
+        for (k, g) in p.bursts.groups.enumerated() {
             let first = table.events[Int(g.first)]
-            let file = context.files[Int(fileIndex[first])]
-            let known = g.events.first { time[$0] != Timestamp.unknown }
-            out.initialize(start + k, Finding(rule: ruleID, title: title, cves: cves, severity: severity,
-                                              server: file.server, time: known.map { time[$0] } ?? Timestamp.unknown,
-                                              events: g.events, file: file.path, line: store.line(of: first), explainer: p.explainer))
+            let events = p.bursts.events(of: g)
+            let known = events.first { time[$0] != Timestamp.unknown }
+            out.initialize(start + k, Finding(about: about, origin: context.origins[Int(fileIndex[first])],
+                                              time: known.map { time[$0] } ?? Timestamp.unknown,
+                                              events: events, line: store.line(of: first), explainer: p.explainer))
         }
     }
 }
@@ -123,15 +135,16 @@ struct FindingSlots: @unchecked Sendable {
 /// hits into bursts on integer keys.
 final class FindingContext: Sendable {
     let store: EventStore
-    let files: [(server: String, path: String)]
+    /// Per file: the server and path its findings carry, one shared object each.
+    let origins: [Finding.Origin]
     /// File index → index of its server name (files of one server share it).
     let serverOfFile: [UInt32]
 
     init(store: EventStore) {
         self.store = store
-        files = store.files.map { ($0.server, $0.path) }
+        origins = store.files.map { Finding.Origin(server: $0.server, file: $0.path) }
         var ids: [String: UInt32] = [:]
-        serverOfFile = files.map { f in
+        serverOfFile = store.files.map { f in
             if let i = ids[f.server] { return i }
             let i = UInt32(ids.count)
             ids[f.server] = i
@@ -139,60 +152,122 @@ final class FindingContext: Sendable {
         }
     }
 
-    /// One burst: its events in time order and the position of its first one.
-    struct Burst { let events: [EventID]; let first: Int32 }
+    /// One burst: where its events are in its rule's event list (in time order), and the position of its first.
+    struct Burst { let range: Range<Int>; let first: Int32 }
+
+    /// A rule's bursts on a table, and the one list their events are runs of (shared by the findings).
+    struct Bursts {
+        let events: [EventID]
+        let groups: [Burst]
+        func events(of b: Burst) -> FindingEvents { FindingEvents(events, range: b.range) }
+    }
+
+    /// What bursts are grouped by, per position of a table's events: the server and, for web logs, the client
+    /// address, numbered densely once per table so that each rule's hits are grouped by array lookups.
+    struct BurstKeys: Sendable {
+        let keys: [Int32]
+        let count: Int
+    }
+
+    /// The burst key of each of `events` (per server and `field` value).
+    func keys(_ events: [EventID], by field: InternedField?) -> BurstKeys {
+        let fileIndex = store.fileIndex, values = field.map { store.values[$0.rawValue] }
+        var ids: [UInt64: Int32] = [:]
+        var last: (key: UInt64, id: Int32)?
+        let keys = events.map { id -> Int32 in
+            let key = UInt64(serverOfFile[Int(fileIndex[id])]) << 32 | UInt64(values?[id] ?? 0)
+            if let last, last.key == key { return last.id }
+            let k = ids[key] ?? { let n = Int32(ids.count); ids[key] = n; return n }()
+            last = (key, k)
+            return k
+        }
+        return BurstKeys(keys: keys, count: ids.count)
+    }
+
+    /// Per-key scratch arrays for `bursts`, one lent to each worker at a time and handed back with every entry
+    /// -1 again (a table's keys may number in the millions; the rules of a hunt in the thousands).
+    private let scratch = ScratchPool()
 
     /// The same groups as `Grouping.bursts` (per server and `field` value, in order of first appearance,
-    /// split where activity pauses longer than the default gap), computed on integer keys.
-    func bursts(_ hits: [Int32], events: [EventID], by field: InternedField?) -> [Burst] {
-        let fileIndex = store.fileIndex, values = field.map { store.values[$0.rawValue] }
-        // Each hit's group, numbered in order of first appearance.
-        var groupOf: [UInt64: Int32] = [:]
-        var group = [Int32](repeating: 0, count: hits.count)
-        var sizes: [Int] = []
-        for (k, p) in hits.enumerated() {
-            let id = events[Int(p)]
-            let key = UInt64(serverOfFile[Int(fileIndex[id])]) << 32 | UInt64(values?[id] ?? 0)
-            if let g = groupOf[key] { group[k] = g; sizes[Int(g)] += 1; continue }
-            group[k] = Int32(sizes.count)
-            groupOf[key] = Int32(sizes.count)
-            sizes.append(1)
+    /// split where activity pauses longer than the default gap); `keys` from `keys(events, by: field)`.
+    func bursts(_ hits: [Int32], events: [EventID], keys: BurstKeys) -> Bursts {
+        let n = hits.count
+        // Each hit's group, numbered in order of first appearance, and each group's size.
+        var group = [Int32](repeating: 0, count: n)
+        var sizes: [Int32] = []
+        var groupOfKey = scratch.take(count: keys.count)
+        hits.withUnsafeBufferPointer { hit in
+            keys.keys.withUnsafeBufferPointer { keyOf in
+                groupOfKey.withUnsafeMutableBufferPointer { groupOf in
+                    group.withUnsafeMutableBufferPointer { group in
+                        for k in 0..<n {
+                            let key = Int(keyOf[Int(hit[k])])
+                            let g = groupOf[key]
+                            if g >= 0 { group[k] = g; sizes[Int(g)] += 1; continue }
+                            group[k] = Int32(sizes.count)
+                            groupOf[key] = Int32(sizes.count)
+                            sizes.append(1)
+                        }
+                        for k in 0..<n { groupOf[Int(keyOf[Int(hit[k])])] = -1 }
+                    }
+                }
+            }
         }
-        // One flat list with each group's hits together, in hit order (a counting sort: no array per group).
+        scratch.give(groupOfKey)
+        // One flat list of the hits' times and events with each group's together, in hit order (a counting sort:
+        // no array per group), then each group cut where activity pauses.
         var start = [Int](repeating: 0, count: sizes.count + 1)
-        for g in sizes.indices { start[g + 1] = start[g] + sizes[g] }
-        var fill = start
-        var flat = [Int32](repeating: 0, count: hits.count)
-        for (k, p) in hits.enumerated() {
-            let g = Int(group[k])
-            flat[fill[g]] = p
-            fill[g] += 1
-        }
-        let time = store.time
-        func before(_ a: Int32, _ b: Int32) -> Bool {
-            let ea = events[Int(a)], eb = events[Int(b)]
-            return time[ea] != time[eb] ? time[ea] < time[eb] : ea < eb
-        }
+        for g in sizes.indices { start[g + 1] = start[g] + Int(sizes[g]) }
         var out: [Burst] = []
         out.reserveCapacity(sizes.count)
-        for g in sizes.indices {
-            let lo = start[g], hi = start[g + 1]
-            // Hits come in event order, which is time order within a file: usually nothing to sort.
-            if (lo + 1..<hi).contains(where: { before(flat[$0], flat[$0 - 1]) }) { flat[lo..<hi].sort(by: before) }
-            var first = lo
-            var last = Timestamp.unknown
-            for j in lo..<hi {
-                let t = time[events[Int(flat[j])]]
-                if j > first && t != Timestamp.unknown && last != Timestamp.unknown && t - last > Grouping.defaultGap {
-                    out.append(Burst(events: flat[first..<j].map { events[Int($0)] }, first: flat[first]))
-                    first = j
+        var flat = [(time: Int64, event: EventID, pos: Int32)](repeating: (0, 0, 0), count: n)
+        let time = store.time
+        time.withUnsafeBufferPointer { time in
+            events.withUnsafeBufferPointer { events in
+                flat.withUnsafeMutableBufferPointer { flat in
+                    var fill = start
+                    for k in 0..<n {
+                        let g = Int(group[k]), p = hits[k], e = events[Int(p)]
+                        flat[fill[g]] = (time[e], e, p)
+                        fill[g] += 1
+                    }
+                    for g in sizes.indices {
+                        let lo = start[g], hi = start[g + 1]
+                        // Hits come in event order, which is time order within a file: usually nothing to sort.
+                        if (lo + 1..<hi).contains(where: { (flat[$0].time, flat[$0].event) < (flat[$0 - 1].time, flat[$0 - 1].event) }) {
+                            flat[lo..<hi].sort { ($0.time, $0.event) < ($1.time, $1.event) }
+                        }
+                        var first = lo
+                        var last = Timestamp.unknown
+                        for j in lo..<hi {
+                            let t = flat[j].time
+                            if j > first && t != Timestamp.unknown && last != Timestamp.unknown && t - last > Grouping.defaultGap {
+                                out.append(Burst(range: first..<j, first: flat[first].pos))
+                                first = j
+                            }
+                            if t != Timestamp.unknown { last = t }
+                        }
+                        out.append(Burst(range: first..<hi, first: flat[first].pos))
+                    }
                 }
-                if t != Timestamp.unknown { last = t }
             }
-            out.append(Burst(events: flat[first..<hi].map { events[Int($0)] }, first: flat[first]))
         }
-        return out
+        return Bursts(events: flat.map(\.event), groups: out)
     }
+}
+
+/// Arrays of -1 lent to workers and handed back as they were lent.
+private final class ScratchPool: @unchecked Sendable {
+    private var free: [[Int32]] = []
+    private let lock = NSLock()
+    func take(count: Int) -> [Int32] {
+        lock.lock()
+        var a = free.popLast() ?? []
+        lock.unlock()
+        if a.count < count { a += repeatElement(-1, count: count - a.count) }
+        return a
+    }
+    func give(_ a: [Int32]) { lock.lock(); free.append(a); lock.unlock() }
 }
 
 /// The next index for parallel workers.

@@ -27,6 +27,8 @@ final class SigmaTable {
     /// Where each item holds, for items not decided per distinct value (filled by `prepare`).
     private var decided: [[Int32]?] = []
     private var prepared = false
+    /// What the pass groups this table's hits into bursts by (set with `prepare`, before rules run on it).
+    var burstKeys: FindingContext.BurstKeys?
     private(set) lazy var universe: [Int32] = (0..<Int32(events.count)).map { $0 }
 
     /// The lower-cased Sigma name of an item's field (`@keywords` for keywords).

@@ -116,10 +116,10 @@ public struct YaraScanRule: DetectionRule {
         switch time {
         case .listing(let rows):
             return Finding(rule: f.rule, title: f.title, cves: f.cves, severity: f.severity, server: f.server, time: store.time[rows[0]],
-                           events: f.events + rows, file: f.file, line: f.line, summary: f.summary + "; time from the file listing")
+                           events: f.events.array + rows, file: f.file, line: f.line, summary: f.summary + "; time from the file listing")
         case .modified(let t):
             return Finding(rule: f.rule, title: f.title, cves: f.cves, severity: f.severity, server: f.server, time: t,
-                           events: f.events, file: f.file, line: f.line, summary: f.summary + "; time: the collected copy's modification time")
+                           events: f.events.array, file: f.file, line: f.line, summary: f.summary + "; time: the collected copy's modification time")
         case .unknown:
             return f
         }

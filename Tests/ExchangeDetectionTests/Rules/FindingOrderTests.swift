@@ -52,12 +52,14 @@ import Testing
     @Test func deferredSummaryIsWrittenWhenRead() {
         final class Counting: FindingExplainer, @unchecked Sendable {
             var calls = 0
-            func summary(of events: [EventID]) -> String { calls += 1; return "events \(events)" }
+            func summary(of events: FindingEvents) -> String { calls += 1; return "events \(events.array)" }
         }
         let explainer = Counting()
-        let lazy = Finding(rule: "r", title: "t", cves: [], severity: .high, server: "EX01", time: 1, events: [4, 5],
-                           file: "f", line: 2, explainer: explainer)
+        // Events shared with other findings: a run of a longer list.
+        let lazy = Finding(about: .init(rule: "r", title: "t", cves: [], severity: .high), origin: .init(server: "EX01", file: "f"),
+                           time: 1, events: FindingEvents([3, 4, 5, 6], range: 1..<3), line: 2, explainer: explainer)
         #expect(explainer.calls == 0)
+        #expect(lazy.events.array == [4, 5] && lazy.events.count == 2 && lazy.events[0] == 4)
         let plain = Finding(rule: "r", title: "t", cves: [], severity: .high, server: "EX01", time: 1, events: [4, 5],
                             file: "f", line: 2, summary: "events [4, 5]")
         #expect(lazy.summary == "events [4, 5]")

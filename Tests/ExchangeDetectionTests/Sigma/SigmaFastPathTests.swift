@@ -189,7 +189,8 @@ import Testing
             for field in [InternedField.clientIP, nil] {
                 for stride in [1, 2, 3] {
                     let hits = Array(Swift.stride(from: Int32(0), to: Int32(events.count), by: stride))
-                    let fast = context.bursts(hits, events: events, by: field).map(\.events)
+                    let found = context.bursts(hits, events: events, keys: context.keys(events, by: field))
+                    let fast = found.groups.map { Array(found.events[$0.range]) }
                     let plain = Grouping.bursts(hits.map { events[Int($0)] }, in: store, by: field)
                     #expect(fast == plain)
                 }
