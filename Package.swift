@@ -3,7 +3,7 @@ import PackageDescription
 
 /// Release builds skip the run-time exclusivity checks on class properties (the compile-time ones stay, and debug
 /// builds, which the tests use, keep them): the hot loops of load and hunt read store columns held by classes, and
-/// the checks were 3-4 % of a Sigma hunt's CPU.
+/// the checks took a third of a Sigma table build (1,500 rules: tables 2.3 -> 1.45 s, whole pass 4.4 -> 2.8 s).
 let releaseSpeed: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
 
 // Dependencies point one way: exhunt → InvestigationShell → ExchangeDetection → ExchangeEvidence.

@@ -6,25 +6,27 @@ import ExchangeEvidence
 public struct FindingEvents: RandomAccessCollection, Hashable, Sendable, ExpressibleByArrayLiteral {
     private let list: [EventID]
     private let start: Int32
-    public let count: Int
+    private let length: Int32
 
     /// All of `events`.
     public init(_ events: [EventID]) {
         list = events
+        precondition(events.count <= Int(Int32.max))
         start = 0
-        count = events.count
+        length = Int32(events.count)
     }
 
     /// `range` of `list`, which other findings may share.
     public init(_ list: [EventID], range: Range<Int>) {
-        precondition(range.lowerBound >= 0 && range.upperBound <= list.count && range.lowerBound <= Int(Int32.max))
+        precondition(range.lowerBound >= 0 && range.upperBound <= list.count && range.upperBound <= Int(Int32.max))
         self.list = list
         start = Int32(range.lowerBound)
-        count = range.count
+        length = Int32(range.count)
     }
 
     public init(arrayLiteral elements: EventID...) { self.init(elements) }
 
+    public var count: Int { Int(length) }
     public var startIndex: Int { 0 }
     public var endIndex: Int { count }
     public subscript(i: Int) -> EventID {

@@ -59,6 +59,7 @@ import Testing
         let lazy = Finding(about: .init(rule: "r", title: "t", cves: [], severity: .high), origin: .init(server: "EX01", file: "f"),
                            time: 1, events: FindingEvents([3, 4, 5, 6], range: 1..<3), line: 2, explainer: explainer)
         #expect(explainer.calls == 0)
+        #expect(MemoryLayout<Finding>.stride <= 72)  // a Sigma hunt holds millions: keep it small
         #expect(lazy.events.array == [4, 5] && lazy.events.count == 2 && lazy.events[0] == 4)
         let plain = Finding(rule: "r", title: "t", cves: [], severity: .high, server: "EX01", time: 1, events: [4, 5],
                             file: "f", line: 2, summary: "events [4, 5]")
