@@ -117,3 +117,7 @@ int exhunt_open_scratch(const char *dir) {
     if (fd >= 0) unlink(path);
     return fd;
 }
+
+int exhunt_open_memory_scratch(void) {
+    return memfd_create("exhunt-zip", MFD_CLOEXEC);
+}

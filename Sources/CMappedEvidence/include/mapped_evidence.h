@@ -27,6 +27,9 @@ void exhunt_zero_tail(const void *address, size_t length, size_t valid);
 /* An unlinked temporary file in `dir`, open read-write (O_TMPFILE, else mkstemp and unlink); -1 on failure. */
 int exhunt_open_scratch(const char *dir);
 
+/* An anonymous memory file (memfd_create), open read-write; -1 on failure. */
+int exhunt_open_memory_scratch(void);
+
 /* Reserves the range and installs the SIGBUS handler (once; the first mapping does it too). No other code
    may swap SIGBUS handlers around its work while mappings are read (libyara does unless told not to with
    SCAN_FLAGS_NO_TRYCATCH): restored out of order across threads, they leave the wrong handler in place, and

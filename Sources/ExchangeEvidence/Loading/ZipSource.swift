@@ -6,9 +6,9 @@ import Foundation
 /// A zip of evidence, read in place and never extracted next to the evidence.
 ///
 /// The archive is mapped; its directory is read by `ZipDirectory`. Members admitted by the load's
-/// `InflateBudget` are given a slot in one unlinked temporary file, mapped read-only, and are inflated into it
-/// (`pwrite`, 256 KiB at a time) by whichever load worker parses them: members inflate on every core, and the
-/// page cache holds the inflated bytes, not the process's heap. (Writing through a shared writable mapping
+/// `InflateBudget` are inflated by whichever load worker parses them (so on every core) and written
+/// (`pwrite`, in windows of up to 4 MiB) to a `ScratchLanes` temporary file that is mapped read-only: the page cache
+/// or a memory file holds the inflated bytes, not the process's heap. (Writing through a shared writable mapping
 /// instead cost a file-system fault per page: three times slower.) Every member is checked against its CRC-32;
 /// damage is reported on the member and whatever inflated before it is kept.
 final class ZipSource: @unchecked Sendable {
@@ -17,8 +17,6 @@ final class ZipSource: @unchecked Sendable {
         var size: Int
         var modified: Int64
         var entry: ZipDirectory.Entry
-        /// Offset of the member's slot in the temporary file.
-        var slot = 0
         /// Why the member is not loaded (escapes the root, encrypted, over the budget), or nil.
         var rejection: String?
     }
@@ -30,8 +28,8 @@ final class ZipSource: @unchecked Sendable {
     private(set) var members: [Member] = []
     /// Damage to the archive's directory, reported on the evidence set.
     private(set) var problems: [String] = []
-    private var scratch: EvidenceBytes.Mapping?
-    private var scratchFD: Int32 = -1
+    /// Where inflated members go; nil (members inflate into the heap) when no temporary file could be made.
+    private var lanes: ScratchLanes?
     private var digest = ""
     private let hashing = DispatchGroup()
 
@@ -65,13 +63,15 @@ final class ZipSource: @unchecked Sendable {
             m.rejection = rejection(of: entry, budget: budget, size: &m.size)
             let parts = Self.parts(Self.slashed(entry.name))
             m.path = parts.filter { !$0.isEmpty && $0 != "." }.joined(separator: "/")
-            if m.rejection == nil {
-                m.slot = total
-                total += (m.size + 4095) & ~4095
-            }
+            if m.rejection == nil { total += Self.pageRounded(m.size) }
             members.append(m)
         }
-        if total > 0 { reserveScratch(total) }
+        guard total > 0 else { return }
+        do {
+            lanes = try ScratchLanes(capacity: total)
+        } catch {
+            problems.append("zip members are inflated into memory: \(error) (set TMPDIR to a roomier folder)")
+        }
     }
 
     /// The member name with backslashes as slashes. An ASCII name (nearly all) is rewritten byte by byte:
@@ -147,42 +147,31 @@ final class ZipSource: @unchecked Sendable {
         }
     }
 
-    deinit { if scratchFD >= 0 { close(scratchFD) } }
+    static func pageRounded(_ n: Int) -> Int { (n + 4095) & ~4095 }
 
-    /// One unlinked temporary file for every admitted member (sparse: a disk that fills up fails the `pwrite`
-    /// of the member being inflated, which is then reported, never a fault on the mapping).
-    private func reserveScratch(_ total: Int) {
-        let dir = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/var/tmp"
-        let fd = exhunt_open_scratch(dir)
-        var failure: String?
-        if fd < 0 {
-            failure = "no temporary file in \(dir): \(String(cString: strerror(errno)))"
-        } else {
-            if ftruncate(fd, off_t(total)) != 0 {
-                failure = "cannot size a temporary file in \(dir): \(String(cString: strerror(errno)))"
-            } else {
-                do { scratch = try EvidenceBytes.Mapping.scratch(fd, length: total) } catch { failure = "\(error)" }
-            }
-            if scratch == nil { close(fd) } else { scratchFD = fd }
-        }
-        if let failure { problems.append("zip members are inflated into memory: \(failure) (set TMPDIR to a roomier folder)") }
-    }
-
-    /// Inflates a member into its slot (or into memory when no temporary file could be made).
+    /// Inflates a member to the end of a scratch lane (or into memory when no temporary file could be made, or
+    /// when a member read again after the load, as `OriginalBytes` does, no longer fits).
     func read(_ member: Member) throws -> LoadedBytes {
         guard let data = compressedData(member.entry) else {
             throw ReadFailure(description: "zip member's local header is missing or damaged (offset \(member.entry.localHeaderOffset)); not loaded")
         }
+        var lane = lanes?.take()
+        if let taken = lane, taken.end + member.size > taken.mapping.length {
+            lanes?.give(taken)
+            lane = nil
+        }
+        defer { if let lane { lanes?.give(lane) } }
+        let start = lane?.end ?? 0
         var heap: [UInt8] = []
-        if scratch == nil { heap.reserveCapacity(member.size) }
+        if lane == nil { heap.reserveCapacity(member.size) }
         var written = 0
         var writeError: String?
-        // Each window of output goes to the member's slot in the temporary file (or to memory).
+        // Each window of output goes to the lane (or to memory).
         let sink: (UnsafeRawBufferPointer) -> Bool = { window in
-            guard self.scratchFD >= 0 else { heap.append(contentsOf: window); return true }
+            guard let fd = lane?.fd else { heap.append(contentsOf: window); return true }
             var done = 0
             while done < window.count {
-                let n = pwrite(self.scratchFD, window.baseAddress! + done, window.count - done, off_t(member.slot + written + done))
+                let n = pwrite(fd, window.baseAddress! + done, window.count - done, off_t(start + written + done))
                 if n < 0 && errno == EINTR { continue }
                 if n <= 0 { writeError = String(cString: strerror(errno)); return false }
                 done += n
@@ -208,7 +197,8 @@ final class ZipSource: @unchecked Sendable {
         if let writeError {
             result.outcome = .corrupt("the temporary file could not take more: \(writeError)")
         }
-        let bytes = scratch.map { EvidenceBytes($0, offset: member.slot, count: result.produced) } ?? EvidenceBytes(heap)
+        lane?.end = start + Self.pageRounded(result.produced)
+        let bytes = lane.map { EvidenceBytes($0.mapping, offset: start, count: result.produced) } ?? EvidenceBytes(heap)
         let size = member.size
         var problem: String?
         switch result.outcome {
