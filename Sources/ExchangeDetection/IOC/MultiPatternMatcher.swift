@@ -20,6 +20,13 @@ public final class MultiPatternMatcher: Sendable {
     private let sparse: SparseTrie?
     /// Lengths of the patterns, to turn an end offset into a start.
     public let patternLengths: [Int32]
+    /// The longest pattern's length: where the second stream of a split scan starts (computed once: taking the
+    /// maximum of hundreds of lengths on every scanned value was a tenth of a Sigma table's build).
+    private let longest: Int
+    /// A byte in no pattern (after folding), or nil when every byte class is in use. Scanning it returns the
+    /// automaton to its start, so short values joined by it can be scanned as one text (and on two interleaved
+    /// streams) without a match spanning two of them.
+    public let resetByte: UInt8?
     /// Folded patterns, kept only when the alphabet overflowed (more than 254 distinct folded bytes):
     /// then some bytes share a class and candidates are confirmed byte by byte.
     private let overflowPatterns: [[UInt8]]?
@@ -49,7 +56,9 @@ public final class MultiPatternMatcher: Sendable {
         classCount = nextClass
         self.fold = fold
         overflowPatterns = nextClass >= 255 ? patterns.map { $0.map { fold[Int($0)] } } : nil
+        resetByte = nextClass >= 255 ? nil : (0..<256).first { cls[$0] == 0 }.map { UInt8($0) }
         patternLengths = patterns.map { Int32($0.count) }
+        longest = max(1, patterns.map(\.count).max() ?? 1)
 
         let trie = SparseTrie(patterns: patterns.map { $0.map { cls[Int($0)] } })
         var starts: [Int32] = [0]
@@ -126,7 +135,6 @@ public final class MultiPatternMatcher: Sendable {
                 // Stream A covers [0, mid); on big inputs stream B covers the rest, starting early enough to see
                 // every match that ends after `mid`. Two independent state chains keep the CPU busy while each
                 // waits for its table load; B's matches are held back so the caller sees them in order.
-                let longest = Int(patternLengths.max() ?? 1)
                 let mid = n >= Self.splitSize ? n / 2 : n
                 var i = 0, s: UInt32 = 0
                 var j = max(0, mid - (longest - 1)), u: UInt32 = 0

@@ -158,15 +158,55 @@ final class SigmaStreamedColumn {
         for i in verifiedHits.indices where !part.verifiedHits[i].isEmpty { verifiedHits[i] += part.verifiedHits[i].map { $0 + offset } }
     }
 
-    /// Records the literals found in the value at `pos`, and verifies the tests that wait on them.
+    /// Values waiting to be scanned together, each followed by the matcher's reset byte; where each ends
+    /// (exclusive) and its position.
+    private var batch: [UInt8] = []
+    private var batchEnds: [Int] = []
+    private var batchPositions: [Int32] = []
+    /// Bytes gathered before a batch is scanned.
+    static let batchBytes = 1 << 16
+
+    /// Records the literals found in the value at `pos`, and verifies the tests that wait on them. Values are
+    /// gathered and scanned a batch at a time (call `flush` after the last): a URL is ~75 bytes, and scanned
+    /// alone each step of the automaton waited for the last (its table is larger than the first-level cache);
+    /// a batch is scanned as two interleaved streams, and the call and set-up are paid per batch.
     func scan(_ value: UnsafeRawBufferPointer, at pos: Int32) {
         guard let matcher else { return }
-        matcher.scan(value) { p, _ in
-            if hits[p].last != pos {
-                hits[p].append(pos)
-                for t in verifyOn[p] where verified[t].matches(value) { verifiedHits[t].append(pos) }
+        guard let reset = matcher.resetByte else {
+            matcher.scan(value) { p, _ in record(p, at: pos, in: value); return true }
+            return
+        }
+        batch.append(contentsOf: value)
+        batchEnds.append(batch.count)
+        batch.append(reset)
+        batchPositions.append(pos)
+        if batch.count >= Self.batchBytes { flush() }
+    }
+
+    /// Scans the values gathered by `scan`; `hits` are complete once this returns.
+    func flush() {
+        guard let matcher, !batchPositions.isEmpty else { return }
+        batch.withUnsafeBytes { all in
+            var k = 0
+            // Matches come in order of their ends, and none spans a reset byte: the value holding a match is
+            // the first one ending at or after it.
+            matcher.scan(all) { p, end in
+                while batchEnds[k] < end { k += 1 }
+                let start = k == 0 ? 0 : batchEnds[k - 1] + 1
+                record(p, at: batchPositions[k], in: UnsafeRawBufferPointer(rebasing: all[start..<batchEnds[k]]))
+                return true
             }
-            return true
+        }
+        batch.removeAll(keepingCapacity: true)
+        batchEnds.removeAll(keepingCapacity: true)
+        batchPositions.removeAll(keepingCapacity: true)
+    }
+
+    @inline(__always)
+    private func record(_ p: Int, at pos: Int32, in value: UnsafeRawBufferPointer) {
+        if hits[p].last != pos {
+            hits[p].append(pos)
+            for t in verifyOn[p] where verified[t].matches(value) { verifiedHits[t].append(pos) }
         }
     }
 

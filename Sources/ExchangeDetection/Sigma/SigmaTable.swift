@@ -125,12 +125,13 @@ final class SigmaTable {
     private func scan(_ ranges: [Range<EventID>], reader: SigmaFieldReader, columns: [SigmaStreamedColumn]) -> [EventID] {
         let conditions = binding.conditions.map { (index: nameIndex[$0.key.lowercased()]!, accepted: $0.value) }
         let needsRead = !reader.names.isEmpty
-        // Each column's reader fields, looked up once rather than per event.
-        let fields: [[Int]] = columns.map { c in
+        // What each column reads, worked out once rather than per event (switching over the column's source per
+        // event copied its names and separator: reference counting on every value scanned).
+        let plan: [ScanStep] = columns.compactMap { c in
             switch c.source {
-            case .interned: return []
-            case .column(let n): return [nameIndex[n.lowercased()]!]
-            case .join(let ns, _): return ns.map { nameIndex[$0.lowercased()]! }
+            case .interned: return nil
+            case .column(let n): return ScanStep(column: c, fields: [nameIndex[n.lowercased()]!], separator: nil)
+            case .join(let ns, let sep): return ScanStep(column: c, fields: ns.map { nameIndex[$0.lowercased()]! }, separator: Array(sep.utf8))
             }
         }
         var events: [EventID] = []
@@ -139,33 +140,42 @@ final class SigmaTable {
             for id in range {
                 if needsRead {
                     reader.load(id)
-                    let accepted = conditions.allSatisfy { c in
-                        reader.withField(c.index) { v in v.map { c.accepted.contains(String(decoding: $0, as: UTF8.self).lowercased()) } ?? false }
+                    if !conditions.isEmpty {
+                        let accepted = conditions.allSatisfy { c in
+                            reader.withField(c.index) { v in v.map { c.accepted.contains(String(decoding: $0, as: UTF8.self).lowercased()) } ?? false }
+                        }
+                        if !accepted { continue }
                     }
-                    if !accepted { continue }
                 }
                 let pos = Int32(events.count)
                 events.append(id)
-                for (c, f) in zip(columns, fields) {
-                    switch c.source {
-                    case .interned: break
-                    case .column:
-                        reader.withField(f[0]) { v in if let v { c.scan(v, at: pos) } }
-                    case .join(_, let sep):
-                        joined.removeAll(keepingCapacity: true)
-                        for n in f {
-                            reader.withField(n) { v in
-                                guard let v else { return }
-                                if !joined.isEmpty { joined.append(contentsOf: sep.utf8) }
-                                joined.append(contentsOf: v)
-                            }
-                        }
-                        if !joined.isEmpty { joined.withUnsafeBytes { c.scan($0, at: pos) } }
+                for step in plan {
+                    guard let separator = step.separator else {
+                        reader.withField(step.fields[0]) { v in if let v { step.column.scan(v, at: pos) } }
+                        continue
                     }
+                    joined.removeAll(keepingCapacity: true)
+                    for n in step.fields {
+                        reader.withField(n) { v in
+                            guard let v else { return }
+                            if !joined.isEmpty { joined.append(contentsOf: separator) }
+                            joined.append(contentsOf: v)
+                        }
+                    }
+                    if !joined.isEmpty { joined.withUnsafeBytes { step.column.scan($0, at: pos) } }
                 }
             }
         }
+        for step in plan { step.column.flush() }
         return events
+    }
+
+    /// One streamed column's reading during a scan: the reader fields it takes, and the separator it joins
+    /// them with (nil: one field).
+    private struct ScanStep {
+        let column: SigmaStreamedColumn
+        let fields: [Int]
+        let separator: [UInt8]?
     }
 
     /// A reader of this table's field values; one per thread (it keeps the last event it read).
