@@ -27,8 +27,8 @@ public struct Finding: Sendable, Hashable {
     }
     /// What the rule says of all its findings, and where the first event is: shared by reference, so a hunt with
     /// millions of Sigma findings keeps a finding in 72 bytes (was 128) and copies it with four reference counts, not seven.
-    private let about: About
-    private let origin: Origin
+    let about: About
+    let origin: Origin
     private let explanation: Explanation
 
     /// The facts a rule's findings share: id, title, CVEs and severity.

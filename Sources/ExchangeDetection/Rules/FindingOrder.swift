@@ -1,68 +1,117 @@
+import Dispatch
+
 /// The orders findings are listed in, computed as indexes over integer keys: a hunt with a large Sigma folder
 /// has millions of findings, and sorting the findings themselves compared strings and moved every field.
 public enum FindingOrder {
     /// Indexes (of `among`, all when nil) in time order across servers, ties by server, rule, then index.
     public static func byTime(_ findings: [Finding], among: [Int]? = nil) -> [Int] {
-        let keys = Keys(findings)
-        return sorted(among ?? Array(findings.indices)) { i in
-            let k = keys.rows[i]
-            return Packed(a: UInt64(bitPattern: k.time) ^ (1 << 63), b: UInt64(k.server), c: UInt64(k.rule) << 32 | UInt64(i))
+        let indexes = among ?? Array(findings.indices)
+        let servers = Ranks(findings, indexes, object: \.origin, name: \.server)
+        let rules = Ranks(findings, indexes, object: \.about, name: \.rule)
+        return sorted(indexes.count) { k in
+            let i = indexes[k]
+            return Packed(a: UInt64(bitPattern: findings[i].time) ^ (1 << 63), b: UInt64(servers.of[k]) << 32 | UInt64(rules.of[k]),
+                          c: UInt64(i))
         }
     }
 
     /// Indexes grouped per server (servers by name), most severe first, then in time order and by rule — the
     /// order `hunt` prints, so a critical chain leads its server instead of hiding under probes.
     public static func byServerSeverity(_ findings: [Finding], among: [Int]? = nil) -> [Int] {
-        let keys = Keys(findings)
-        return sorted(among ?? Array(findings.indices)) { i in
-            let k = keys.rows[i]
-            return Packed(a: UInt64(k.server) << 8 | UInt64(4 - k.severity), b: UInt64(bitPattern: k.time) ^ (1 << 63), c: UInt64(k.rule) << 32 | UInt64(i))
+        let indexes = among ?? Array(findings.indices)
+        let servers = Ranks(findings, indexes, object: \.origin, name: \.server)
+        let rules = Ranks(findings, indexes, object: \.about, name: \.rule)
+        return sorted(indexes.count) { k in
+            let i = indexes[k]
+            return Packed(a: UInt64(servers.of[k]) << 8 | UInt64(4 - findings[i].severity.rawValue),
+                          b: UInt64(bitPattern: findings[i].time) ^ (1 << 63), c: UInt64(rules.of[k]) << 32 | UInt64(i))
         }
     }
 
     /// A sort key as three unsigned words compared in order (times with the sign bit flipped keep their order),
-    /// so the sort moves plain values instead of calling back into the findings.
-    private struct Packed: Comparable {
+    /// so the sort moves plain values instead of calling back into the findings. The finding's index is the low
+    /// half of `c`, which makes every key distinct and the order total.
+    struct Packed: Comparable {
         let a: UInt64, b: UInt64, c: UInt64
         static func < (x: Packed, y: Packed) -> Bool { x.a != y.a ? x.a < y.a : x.b != y.b ? x.b < y.b : x.c < y.c }
+        var index: Int { Int(c & 0xFFFF_FFFF) }
     }
 
-    /// `indexes` sorted by their packed keys (index and rule rank share the last word: both stay below 2^32).
-    private static func sorted(_ indexes: [Int], by key: (Int) -> Packed) -> [Int] {
-        var keyed = indexes.map(key)
-        keyed.sort()
-        return keyed.map { Int($0.c & 0xFFFF_FFFF) }
+    /// Below this many keys one core sorts them; above, each core sorts half and the halves are merged.
+    static let parallelFrom = 1 << 15
+
+    /// The indexes carried by `count` keys, in key order.
+    static func sorted(_ count: Int, key: (Int) -> Packed) -> [Int] {
+        var keys = [Packed](unsafeUninitializedCapacity: count) { buffer, n in
+            for k in 0..<count { (buffer.baseAddress! + k).initialize(to: key(k)) }
+            n = count
+        }
+        if count < parallelFrom {
+            keys.sort()
+            return keys.map(\.index)
+        }
+        let mid = count / 2
+        return keys.withUnsafeMutableBufferPointer { buffer in
+            let halves = SortHalves(buffer: buffer, mid: mid)
+            DispatchQueue.concurrentPerform(iterations: 2) { halves.sort($0) }
+            return halves.merged()
+        }
     }
 
-    /// Per finding: its time, severity, and the ranks of its server and rule among the distinct names.
-    private struct Keys {
-        struct Row { var time: Int64; var server: Int32; var rule: Int32; var severity: Int32 }
-        var rows: [Row] = []
+    /// The two halves of a key buffer, each sorted by one worker, then merged into indexes.
+    private struct SortHalves: @unchecked Sendable {
+        let buffer: UnsafeMutableBufferPointer<Packed>
+        let mid: Int
 
-        init(_ findings: [Finding]) {
-            let servers = Self.ranks(findings.map(\.server))
-            let rules = Self.ranks(findings.map(\.rule))
-            rows.reserveCapacity(findings.count)
-            for (i, f) in findings.enumerated() {
-                rows.append(Row(time: f.time, server: servers[i], rule: rules[i], severity: Int32(f.severity.rawValue)))
-            }
+        func sort(_ half: Int) {
+            var part = UnsafeMutableBufferPointer(rebasing: half == 0 ? buffer[..<mid] : buffer[mid...])
+            part.sort()
         }
 
-        /// The rank of each name among the sorted distinct names; neighbours usually repeat, so the last name
-        /// is checked before the table.
-        static func ranks(_ names: [String]) -> [Int32] {
-            var ids: [String: Int] = [:]
-            var distinct: [String] = []
-            var last: (name: String, id: Int)?
-            let local = names.map { n -> Int in
-                if let last, last.name == n { return last.id }
-                let id = ids[n] ?? { ids[n] = distinct.count; distinct.append(n); return distinct.count - 1 }()
-                last = (n, id)
-                return id
+        func merged() -> [Int] {
+            let n = buffer.count
+            return [Int](unsafeUninitializedCapacity: n) { out, count in
+                var i = 0, j = mid, k = 0
+                while i < mid && j < n {
+                    if buffer[j] < buffer[i] { out[k] = buffer[j].index; j += 1 } else { out[k] = buffer[i].index; i += 1 }
+                    k += 1
+                }
+                while i < mid { out[k] = buffer[i].index; i += 1; k += 1 }
+                while j < n { out[k] = buffer[j].index; j += 1; k += 1 }
+                count = n
             }
-            var rank = [Int32](repeating: 0, count: distinct.count)
-            for (r, i) in distinct.indices.sorted(by: { distinct[$0] < distinct[$1] }).enumerated() { rank[i] = Int32(r) }
-            return local.map { rank[$0] }
+        }
+    }
+
+    /// For each listed finding, the rank of its name (server or rule) among the distinct names of the listed
+    /// findings. Names are found through the object findings share (one per rule, one per file), checked
+    /// against the last one first: neighbours usually share it, and strings are neither copied nor hashed then.
+    struct Ranks {
+        var of: [UInt32]
+
+        init<Object: AnyObject>(_ findings: [Finding], _ indexes: [Int], object: KeyPath<Finding, Object>, name: KeyPath<Object, String>) {
+            var byObject: [ObjectIdentifier: UInt32] = [:]
+            var byName: [String: UInt32] = [:]
+            var names: [String] = []
+            var last: (ObjectIdentifier, UInt32)?
+            var local = [UInt32](repeating: 0, count: indexes.count)
+            for (k, i) in indexes.enumerated() {
+                let o = findings[i][keyPath: object]
+                let id = ObjectIdentifier(o)
+                if let last, last.0 == id { local[k] = last.1; continue }
+                let n: UInt32
+                if let known = byObject[id] { n = known } else {
+                    let text = o[keyPath: name]
+                    n = byName[text] ?? { byName[text] = UInt32(names.count); names.append(text); return UInt32(names.count - 1) }()
+                    byObject[id] = n
+                }
+                last = (id, n)
+                local[k] = n
+            }
+            var rank = [UInt32](repeating: 0, count: names.count)
+            for (r, n) in names.indices.sorted(by: { names[$0] < names[$1] }).enumerated() { rank[n] = UInt32(r) }
+            for k in local.indices { local[k] = rank[Int(local[k])] }
+            of = local
         }
     }
 }

@@ -37,9 +37,10 @@ struct HuntCommand: Command {
         let all = result.findings
         // The ids `mark finding`, `timeline` and `report` use: F1, F2, … over all findings in time order.
         let order = hunt.timeOrder(for: store)
-        var number = [Int](repeating: 0, count: all.count)
-        for (n, i) in order.enumerated() { number[i] = n + 1 }
-        func id(_ i: Int) -> String { "F\(number[i])" }
+        var numbering = [Int](repeating: 0, count: all.count)
+        for (n, i) in order.enumerated() { numbering[i] = n + 1 }
+        let number = numbering
+        @Sendable func id(_ i: Int) -> String { "F\(number[i])" }
         let ruleSet = Set(rules)
         func shown(_ f: Finding) -> Bool { (rules.isEmpty || ruleSet.contains(f.rule)) && (server == nil || f.server == server) && f.severity >= minimum }
         // Listed as indexes into `all`: a hunt with a Sigma folder has millions of findings.
@@ -77,7 +78,7 @@ struct HuntCommand: Command {
 
         if ctx.wantsJSON {
             ctx.json(.object([
-                ("findings", .array(listed.map { all[$0].json(id: id($0)) })),
+                ("findings", .items(JSONItems(count: listed.count) { k in all[listed[k]].json(id: id(listed[k])) })),
                 ("coverage", .array(coverage.map { c in
                     .object([("server", .string(c.server)), ("source", .string(c.kind.rawValue)), ("channel", .string(c.channel)),
                              ("first", .time(c.first)), ("last", .time(c.last)), ("files", .int(c.files)), ("events", .int(c.events))])

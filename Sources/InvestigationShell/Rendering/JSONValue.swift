@@ -1,3 +1,6 @@
+import Dispatch
+import Foundation
+
 /// A JSON document with object keys kept in the order they were given, so output is stable and
 /// documented key orders in the help files hold. Strings are escaped per RFC 8259 (all control
 /// characters as `\u00XX`), which also keeps terminal escapes out of JSON output.
@@ -9,59 +12,34 @@ public indirect enum JSONValue: Equatable, Sendable {
     case string(String)
     case array([JSONValue])
     case object([(String, JSONValue)])
+    /// An array whose items are made while it is written: a hunt with a Sigma folder lists hundreds of
+    /// thousands of findings, whose documents are never all in memory at once (see `JSONItems`).
+    case items(JSONItems)
 
     public static func == (a: JSONValue, b: JSONValue) -> Bool { a.serialized() == b.serialized() }
 
     /// Compact single-line serialization (JSON lines use this).
     public func serialized() -> String {
-        var out = ""
-        write(into: &out, indent: nil, level: 0)
-        return out
+        var w = JSONWriter(indent: nil, emit: nil)
+        w.value(self, level: 0)
+        return w.out
     }
 
     /// Indented serialization for single documents.
     public func pretty() -> String {
-        var out = ""
-        write(into: &out, indent: "  ", level: 0)
-        return out
+        var w = JSONWriter(indent: "  ", emit: nil)
+        w.value(self, level: 0)
+        return w.out
     }
 
-    private func write(into out: inout String, indent: String?, level: Int) {
-        switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
-        case .double(let d): out += d.isFinite ? String(d) : "null"
-        case .string(let s): Self.quote(s, into: &out)
-        case .array(let items):
-            if items.isEmpty { out += "[]"; return }
-            out += "["
-            for (i, v) in items.enumerated() {
-                if i > 0 { out += "," }
-                newline(&out, indent, level + 1)
-                v.write(into: &out, indent: indent, level: level + 1)
-            }
-            newline(&out, indent, level)
-            out += "]"
-        case .object(let pairs):
-            if pairs.isEmpty { out += "{}"; return }
-            out += "{"
-            for (i, (k, v)) in pairs.enumerated() {
-                if i > 0 { out += "," }
-                newline(&out, indent, level + 1)
-                Self.quote(k, into: &out)
-                out += indent == nil ? ":" : ": "
-                v.write(into: &out, indent: indent, level: level + 1)
-            }
-            newline(&out, indent, level)
-            out += "}"
-        }
-    }
-
-    private func newline(_ out: inout String, _ indent: String?, _ level: Int) {
-        guard let indent else { return }
-        out += "\n"
-        for _ in 0..<level { out += indent }
+    /// Writes the document (indented when `pretty`) in pieces of about 64 KiB to `emit`, the items of large
+    /// `.items` arrays serialized on every core: a document of 200 MB is neither built whole as one string
+    /// (each doubling of it moved it into fresh pages) nor written on one core.
+    public func stream(pretty: Bool, to emit: @escaping (String) -> Void) {
+        var w = JSONWriter(indent: pretty ? "  " : nil, emit: emit)
+        w.value(self, level: 0)
+        w.out += "\n"
+        emit(w.out)
     }
 
     static func quote(_ s: String, into out: inout String) {
@@ -96,6 +74,129 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     public init(stringLiteral value: String) { self = .string(value) }
     public init(integerLiteral value: Int) { self = .int(value) }
     public init(booleanLiteral value: Bool) { self = .bool(value) }
+}
+
+/// The items of a `.items` array: how many, and how to make the one at an index (called from any thread,
+/// in any order; the document must not depend on the order they are made in).
+public struct JSONItems: Sendable {
+    public let count: Int
+    let item: @Sendable (Int) -> JSONValue
+
+    public init(count: Int, item: @escaping @Sendable (Int) -> JSONValue) {
+        self.count = count
+        self.item = item
+    }
+}
+
+/// Serializes JSON values into `out`; with `emit`, hands `out` over whenever it passes 64 KiB.
+struct JSONWriter {
+    var out = ""
+    let indent: String?
+    let emit: ((String) -> Void)?
+
+    init(indent: String?, emit: ((String) -> Void)?) {
+        self.indent = indent
+        self.emit = emit
+        if emit != nil { out.reserveCapacity(Self.piece * 2) }
+    }
+
+    /// The size of the pieces a streamed document is written in.
+    static let piece = 1 << 16
+    /// Items per block serialized by one worker; blocks of a group are made on all cores, then written in order.
+    static let block = 256
+
+    mutating func value(_ v: JSONValue, level: Int) {
+        switch v {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .int(let i): out += String(i)
+        case .double(let d): out += d.isFinite ? String(d) : "null"
+        case .string(let s): JSONValue.quote(s, into: &out)
+        case .array(let items):
+            if items.isEmpty { out += "[]"; return }
+            out += "["
+            for (i, v) in items.enumerated() {
+                item(v, first: i == 0, level: level + 1)
+                handOver()
+            }
+            newline(level)
+            out += "]"
+        case .items(let items):
+            if items.count == 0 { out += "[]"; return }
+            out += "["
+            if items.count <= Self.block {
+                for i in 0..<items.count { item(items.item(i), first: i == 0, level: level + 1) }
+            } else {
+                blocks(items, level: level + 1)
+            }
+            newline(level)
+            out += "]"
+        case .object(let pairs):
+            if pairs.isEmpty { out += "{}"; return }
+            out += "{"
+            for (i, (k, v)) in pairs.enumerated() {
+                if i > 0 { out += "," }
+                newline(level + 1)
+                JSONValue.quote(k, into: &out)
+                out += indent == nil ? ":" : ": "
+                value(v, level: level + 1)
+            }
+            newline(level)
+            out += "}"
+        }
+    }
+
+    private mutating func item(_ v: JSONValue, first: Bool, level: Int) {
+        if !first { out += "," }
+        newline(level)
+        value(v, level: level)
+    }
+
+    /// A long `.items` array: blocks of items serialized concurrently, a group of blocks at a time (so memory
+    /// holds one group, not the array), appended in order.
+    private mutating func blocks(_ items: JSONItems, level: Int) {
+        let count = (items.count + Self.block - 1) / Self.block
+        let group = max(2, ProcessInfo.processInfo.activeProcessorCount) * 4
+        var start = 0
+        while start < count {
+            let n = min(group, count - start)
+            let texts = JSONBlockTexts(count: n)
+            let (indent, from) = (self.indent, start)
+            DispatchQueue.concurrentPerform(iterations: n) { g in
+                var w = JSONWriter(indent: indent, emit: nil)
+                let first = (from + g) * Self.block
+                for i in first..<min(items.count, first + Self.block) { w.item(items.item(i), first: i == 0, level: level) }
+                texts.set(g, w.out)
+            }
+            for g in 0..<n {
+                out += texts.get(g)
+                handOver()
+            }
+            start += n
+        }
+    }
+
+    private mutating func handOver() {
+        guard let emit, out.utf8.count >= Self.piece else { return }
+        emit(out)
+        out = ""
+        out.reserveCapacity(Self.piece * 2)
+    }
+
+    private mutating func newline(_ level: Int) {
+        guard let indent else { return }
+        out += "\n"
+        for _ in 0..<level { out += indent }
+    }
+}
+
+/// The texts of one group of blocks, each written by one worker at its own index.
+private final class JSONBlockTexts: @unchecked Sendable {
+    private var texts: [String]
+    private let lock = NSLock()
+    init(count: Int) { texts = Array(repeating: "", count: count) }
+    func set(_ i: Int, _ text: String) { lock.withLock { texts[i] = text } }
+    func get(_ i: Int) -> String { lock.withLock { texts[i] } }
 }
 
 extension JSONValue {

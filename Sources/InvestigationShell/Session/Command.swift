@@ -61,8 +61,10 @@ public struct CommandContext {
     }
 
     /// Prints one JSON document: indented, or on one line when the session writes JSON lines (`exhunt --json`).
+    /// Written in pieces as it is serialized: a hunt's document can run to hundreds of MB.
     public func json(_ value: JSONValue) {
-        session.output.write((session.settings.jsonLines ? value.serialized() : value.pretty()) + "\n")
+        let output = session.output
+        value.stream(pretty: !session.settings.jsonLines) { output.write($0) }
     }
     /// Prints one JSON line (streams).
     public func jsonLine(_ value: JSONValue) { session.output.write(value.serialized() + "\n") }

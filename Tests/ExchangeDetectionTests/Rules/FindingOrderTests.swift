@@ -48,6 +48,27 @@ import Testing
         }
     }
 
+    /// Past `parallelFrom` keys each core sorts half and the halves are merged: the same order, ties included.
+    @Test func largeListsSortedInHalvesKeepTheOrder() {
+        let n = FindingOrder.parallelFrom * 2 + 7
+        // Findings of a few shared rules and files, as a Sigma pass writes them.
+        let abouts = ["sigma:b", "sigma:a", "z"].map { Finding.About(rule: $0, title: $0, cves: [], severity: .high) }
+        let origins = ["EX02", "EX01", "EX10"].map { Finding.Origin(server: $0, file: "f") }
+        var rng = SplitMix(9)
+        let f = (0..<n).map { i in
+            Finding(about: abouts[Int(rng.next() % 3)], origin: origins[Int(rng.next() % 3)], time: Int64(rng.next() % 50),
+                    events: FindingEvents([i]), line: i, explainer: Fixed())
+        }
+        let oracle = f.indices.sorted { a, b in
+            let x = f[a], y = f[b]
+            if x.time != y.time { return x.time < y.time }
+            if x.server != y.server { return x.server < y.server }
+            if x.rule != y.rule { return x.rule < y.rule }
+            return a < b
+        }
+        #expect(FindingOrder.byTime(f) == oracle)
+    }
+
     /// A deferred summary reads the same as the text it stands for; findings compare and hash by what they say.
     @Test func deferredSummaryIsWrittenWhenRead() {
         final class Counting: FindingExplainer, @unchecked Sendable {
@@ -70,6 +91,11 @@ import Testing
                             file: "f", line: 2, summary: "something else")
         #expect(lazy != other)
     }
+}
+
+/// An explainer whose summary does not matter to the test.
+private final class Fixed: FindingExplainer {
+    func summary(of events: FindingEvents) -> String { "" }
 }
 
 /// A small deterministic generator for test data.

@@ -102,6 +102,13 @@ struct ExportBytes {
                 appendJSON(item)
             }
             bytes.append(UInt8(ascii: "]"))
+        case .items(let items):
+            bytes.append(UInt8(ascii: "["))
+            for k in 0..<items.count {
+                if k > 0 { bytes.append(UInt8(ascii: ",")) }
+                appendJSON(items.item(k))
+            }
+            bytes.append(UInt8(ascii: "]"))
         case .object(let pairs):
             bytes.append(UInt8(ascii: "{"))
             for (k, (key, item)) in pairs.enumerated() {
