@@ -6,8 +6,8 @@ public enum FindingOrder {
     /// Indexes (of `among`, all when nil) in time order across servers, ties by server, rule, then index.
     public static func byTime(_ findings: [Finding], among: [Int]? = nil) -> [Int] {
         let indexes = among ?? Array(findings.indices)
-        let servers = Ranks(findings, indexes, object: \.origin, name: \.server)
-        let rules = Ranks(findings, indexes, object: \.about, name: \.rule)
+        let servers = Ranks(findings, indexes, of: .server)
+        let rules = Ranks(findings, indexes, of: .rule)
         return sorted(indexes.count) { k in
             let i = indexes[k]
             return Packed(a: UInt64(bitPattern: findings[i].time) ^ (1 << 63), b: UInt64(servers.of[k]) << 32 | UInt64(rules.of[k]),
@@ -19,13 +19,20 @@ public enum FindingOrder {
     /// order `hunt` prints, so a critical chain leads its server instead of hiding under probes.
     public static func byServerSeverity(_ findings: [Finding], among: [Int]? = nil) -> [Int] {
         let indexes = among ?? Array(findings.indices)
-        let servers = Ranks(findings, indexes, object: \.origin, name: \.server)
-        let rules = Ranks(findings, indexes, object: \.about, name: \.rule)
+        let servers = Ranks(findings, indexes, of: .server)
+        let rules = Ranks(findings, indexes, of: .rule)
         return sorted(indexes.count) { k in
             let i = indexes[k]
             return Packed(a: UInt64(servers.of[k]) << 8 | UInt64(4 - findings[i].severity.rawValue),
                           b: UInt64(bitPattern: findings[i].time) ^ (1 << 63), c: UInt64(rules.of[k]) << 32 | UInt64(i))
         }
+    }
+
+    /// The distinct servers of `findings` in name order, and per finding the index of its server among them:
+    /// per-server tallies of millions of findings without hashing a name per finding.
+    public static func servers(_ findings: [Finding]) -> (names: [String], of: [UInt32]) {
+        let ranks = Ranks(findings, Array(findings.indices), of: .server)
+        return (ranks.names, ranks.of)
     }
 
     /// A sort key as three unsigned words compared in order (times with the sign bit flipped keep their order),
@@ -88,20 +95,24 @@ public enum FindingOrder {
     /// against the last one first: neighbours usually share it, and strings are neither copied nor hashed then.
     struct Ranks {
         var of: [UInt32]
+        /// The distinct names in rank order.
+        var names: [String]
 
-        init<Object: AnyObject>(_ findings: [Finding], _ indexes: [Int], object: KeyPath<Finding, Object>, name: KeyPath<Object, String>) {
+        enum Name { case server, rule }
+
+        init(_ findings: [Finding], _ indexes: [Int], of name: Name) {
             var byObject: [ObjectIdentifier: UInt32] = [:]
             var byName: [String: UInt32] = [:]
             var names: [String] = []
             var last: (ObjectIdentifier, UInt32)?
             var local = [UInt32](repeating: 0, count: indexes.count)
             for (k, i) in indexes.enumerated() {
-                let o = findings[i][keyPath: object]
-                let id = ObjectIdentifier(o)
+                // The field read in place, not the finding copied (which would count four references up and down).
+                let id = name == .server ? ObjectIdentifier(findings[i].origin) : ObjectIdentifier(findings[i].about)
                 if let last, last.0 == id { local[k] = last.1; continue }
                 let n: UInt32
                 if let known = byObject[id] { n = known } else {
-                    let text = o[keyPath: name]
+                    let text = name == .server ? findings[i].server : findings[i].rule
                     n = byName[text] ?? { byName[text] = UInt32(names.count); names.append(text); return UInt32(names.count - 1) }()
                     byObject[id] = n
                 }
@@ -112,6 +123,7 @@ public enum FindingOrder {
             for (r, n) in names.indices.sorted(by: { names[$0] < names[$1] }).enumerated() { rank[n] = UInt32(r) }
             for k in local.indices { local[k] = rank[Int(local[k])] }
             of = local
+            self.names = names.sorted()
         }
     }
 }

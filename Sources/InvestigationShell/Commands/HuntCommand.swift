@@ -42,16 +42,29 @@ struct HuntCommand: Command {
         let number = numbering
         @Sendable func id(_ i: Int) -> String { "F\(number[i])" }
         let ruleSet = Set(rules)
-        func shown(_ f: Finding) -> Bool { (rules.isEmpty || ruleSet.contains(f.rule)) && (server == nil || f.server == server) && f.severity >= minimum }
-        // Listed as indexes into `all`: a hunt with a Sigma folder has millions of findings.
-        let listed = args.value("sort") == "time" ? order.filter { shown(all[$0]) }
-            : FindingOrder.byServerSeverity(all, among: all.indices.filter { shown(all[$0]) })
-        // Per server: all its findings, and those of the selected rules.
-        var perServer: [String: (all: Int, ruleOK: Int, listed: Int)] = [:]
-        for f in all {
-            perServer[f.server, default: (0, 0, 0)].all += 1
-            if rules.isEmpty || ruleSet.contains(f.rule) { perServer[f.server]!.ruleOK += 1 }
-            if shown(f) { perServer[f.server]!.listed += 1 }
+        // Per server: all its findings, those of the selected rules, and those listed; counted over integer
+        // server indexes (a hunt with a Sigma folder has millions of findings).
+        let names = FindingOrder.servers(all)
+        var tally = [(all: Int, ruleOK: Int, listed: Int)](repeating: (0, 0, 0), count: names.names.count)
+        var shown: [Int] = []
+        for i in all.indices {
+            let s = Int(names.of[i])
+            tally[s].all += 1
+            guard rules.isEmpty || ruleSet.contains(all[i].rule) else { continue }
+            tally[s].ruleOK += 1
+            guard all[i].severity >= minimum, server == nil || names.names[s] == server else { continue }
+            tally[s].listed += 1
+            shown.append(i)
+        }
+        let perServer = Dictionary(uniqueKeysWithValues: zip(names.names, tally))
+        // Listed as indexes into `all`.
+        let listed: [Int]
+        if args.value("sort") == "time" {
+            var isShown = [Bool](repeating: false, count: all.count)
+            for i in shown { isShown[i] = true }
+            listed = order.filter { isShown[$0] }
+        } else {
+            listed = FindingOrder.byServerSeverity(all, among: shown)
         }
         let servers = Set(store.files.map(\.server)).filter { server == nil || $0 == server }.sorted()
         let quiet = servers.filter { (perServer[$0]?.listed ?? 0) == 0 }

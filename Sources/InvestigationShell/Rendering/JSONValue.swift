@@ -22,14 +22,14 @@ public indirect enum JSONValue: Equatable, Sendable {
     public func serialized() -> String {
         var w = JSONWriter(indent: nil, emit: nil)
         w.value(self, level: 0)
-        return w.out
+        return w.text
     }
 
     /// Indented serialization for single documents.
     public func pretty() -> String {
         var w = JSONWriter(indent: "  ", emit: nil)
         w.value(self, level: 0)
-        return w.out
+        return w.text
     }
 
     /// Writes the document (indented when `pretty`) in pieces of about 64 KiB to `emit`, the items of large
@@ -38,8 +38,8 @@ public indirect enum JSONValue: Equatable, Sendable {
     public func stream(pretty: Bool, to emit: @escaping (String) -> Void) {
         var w = JSONWriter(indent: pretty ? "  " : nil, emit: emit)
         w.value(self, level: 0)
-        w.out += "\n"
-        emit(w.out)
+        w.out.append("\n")
+        emit(w.text)
     }
 
     static func quote(_ s: String, into out: inout String) {
@@ -88,17 +88,22 @@ public struct JSONItems: Sendable {
     }
 }
 
-/// Serializes JSON values into `out`; with `emit`, hands `out` over whenever it passes 64 KiB.
+/// Serializes JSON values as UTF-8 bytes into `out` (strings escaped by `ExportBytes`, exactly as
+/// `JSONValue.quote` does, without a `String` append per token); with `emit`, hands the text over whenever it
+/// passes 64 KiB.
 struct JSONWriter {
-    var out = ""
+    var out = ExportBytes()
     let indent: String?
     let emit: ((String) -> Void)?
 
     init(indent: String?, emit: ((String) -> Void)?) {
         self.indent = indent
         self.emit = emit
-        if emit != nil { out.reserveCapacity(Self.piece * 2) }
+        if emit != nil { out.bytes.reserveCapacity(Self.piece * 2) }
     }
+
+    /// What has been written, as text.
+    var text: String { String(decoding: out.bytes, as: UTF8.self) }
 
     /// The size of the pieces a streamed document is written in.
     static let piece = 1 << 16
@@ -107,47 +112,47 @@ struct JSONWriter {
 
     mutating func value(_ v: JSONValue, level: Int) {
         switch v {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
-        case .double(let d): out += d.isFinite ? String(d) : "null"
-        case .string(let s): JSONValue.quote(s, into: &out)
+        case .null: out.append("null")
+        case .bool(let b): out.append(b ? "true" : "false")
+        case .int(let i): out.append(int: i)
+        case .double(let d): out.bytes.append(contentsOf: (d.isFinite ? String(d) : "null").utf8)
+        case .string(let s): out.appendJSON(s)
         case .array(let items):
-            if items.isEmpty { out += "[]"; return }
-            out += "["
+            if items.isEmpty { out.append("[]"); return }
+            out.append("[")
             for (i, v) in items.enumerated() {
                 item(v, first: i == 0, level: level + 1)
                 handOver()
             }
             newline(level)
-            out += "]"
+            out.append("]")
         case .items(let items):
-            if items.count == 0 { out += "[]"; return }
-            out += "["
+            if items.count == 0 { out.append("[]"); return }
+            out.append("[")
             if items.count <= Self.block {
                 for i in 0..<items.count { item(items.item(i), first: i == 0, level: level + 1) }
             } else {
                 blocks(items, level: level + 1)
             }
             newline(level)
-            out += "]"
+            out.append("]")
         case .object(let pairs):
-            if pairs.isEmpty { out += "{}"; return }
-            out += "{"
+            if pairs.isEmpty { out.append("{}"); return }
+            out.append("{")
             for (i, (k, v)) in pairs.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(",") }
                 newline(level + 1)
-                JSONValue.quote(k, into: &out)
-                out += indent == nil ? ":" : ": "
+                out.appendJSON(k)
+                out.append(indent == nil ? ":" : ": ")
                 value(v, level: level + 1)
             }
             newline(level)
-            out += "}"
+            out.append("}")
         }
     }
 
     private mutating func item(_ v: JSONValue, first: Bool, level: Int) {
-        if !first { out += "," }
+        if !first { out.append(",") }
         newline(level)
         value(v, level: level)
     }
@@ -160,16 +165,16 @@ struct JSONWriter {
         var start = 0
         while start < count {
             let n = min(group, count - start)
-            let texts = JSONBlockTexts(count: n)
+            let texts = JSONBlockBytes(count: n)
             let (indent, from) = (self.indent, start)
             DispatchQueue.concurrentPerform(iterations: n) { g in
                 var w = JSONWriter(indent: indent, emit: nil)
                 let first = (from + g) * Self.block
                 for i in first..<min(items.count, first + Self.block) { w.item(items.item(i), first: i == 0, level: level) }
-                texts.set(g, w.out)
+                texts.set(g, w.out.bytes)
             }
             for g in 0..<n {
-                out += texts.get(g)
+                out.append(texts.get(g))
                 handOver()
             }
             start += n
@@ -177,26 +182,25 @@ struct JSONWriter {
     }
 
     private mutating func handOver() {
-        guard let emit, out.utf8.count >= Self.piece else { return }
-        emit(out)
-        out = ""
-        out.reserveCapacity(Self.piece * 2)
+        guard let emit, out.bytes.count >= Self.piece else { return }
+        emit(text)
+        out.bytes.removeAll(keepingCapacity: true)
     }
 
     private mutating func newline(_ level: Int) {
         guard let indent else { return }
-        out += "\n"
-        for _ in 0..<level { out += indent }
+        out.append("\n")
+        for _ in 0..<level { out.bytes.append(contentsOf: indent.utf8) }
     }
 }
 
-/// The texts of one group of blocks, each written by one worker at its own index.
-private final class JSONBlockTexts: @unchecked Sendable {
-    private var texts: [String]
+/// The serialized blocks of one group, each written by one worker at its own index.
+private final class JSONBlockBytes: @unchecked Sendable {
+    private var blocks: [[UInt8]]
     private let lock = NSLock()
-    init(count: Int) { texts = Array(repeating: "", count: count) }
-    func set(_ i: Int, _ text: String) { lock.withLock { texts[i] = text } }
-    func get(_ i: Int) -> String { lock.withLock { texts[i] } }
+    init(count: Int) { blocks = Array(repeating: [], count: count) }
+    func set(_ i: Int, _ bytes: [UInt8]) { lock.withLock { blocks[i] = bytes } }
+    func get(_ i: Int) -> [UInt8] { lock.withLock { blocks[i] } }
 }
 
 extension JSONValue {
