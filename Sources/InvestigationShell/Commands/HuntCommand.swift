@@ -107,8 +107,19 @@ struct HuntCommand: Command {
             return
         }
         if let zone = ctx.session.zoneHeader { ctx.line(zone) }
+        // Findings are rendered on all cores in blocks (a summary reads its event's line) and written a block
+        // at a time; Ctrl-C stops the listing between blocks.
+        let lines = FindingLines(settings: ctx.session.settings, width: ctx.session.terminalWidth())
+        func list(_ indexes: [Int], withServer: Bool) throws {
+            try OrderedBlocks.run(count: indexes.count, make: { range in
+                range.map { k in lines.text(all[indexes[k]], id: id(indexes[k]), withServer: withServer) }.joined()
+            }, consume: { text in
+                ctx.write(text)
+                try ctx.checkCancelled()
+            })
+        }
         if args.value("sort") == "time" {
-            for i in listed { show(all[i], id: id(i), withServer: true, ctx) }
+            try list(listed, withServer: true)
         } else {
             // `listed` is grouped per server, in server order.
             var runs: [String: ArraySlice<Int>] = [:]
@@ -124,7 +135,7 @@ struct HuntCommand: Command {
                     return n == 0 ? nil : "\(n) \(sev.name)"
                 }
                 ctx.line("\(TerminalText.escape(s)): \(mine.count) finding\(mine.count == 1 ? "" : "s") (\(counts.joined(separator: ", ")))")
-                for i in mine { show(all[i], id: id(i), withServer: false, ctx) }
+                try list(Array(mine), withServer: false)
                 notCovered(s)
                 ctx.line()
             }
@@ -144,16 +155,24 @@ struct HuntCommand: Command {
         ctx.line("\(listed.count) finding\(listed.count == 1 ? "" : "s")" + (hidden > 0 ? " (\(hidden) filtered out)" : "")
                  + " from \(ctx.session.ruleCount) rules in \(String(format: "%.3f", result.seconds)) s; 'help rules/ID' explains a rule, 'sources' shows coverage")
     }
+}
 
-    private func show(_ f: Finding, id: String, withServer: Bool, _ ctx: CommandContext) {
+/// How `hunt` prints one finding: severity, id, time, rule and title; the summary, wrapped; the file and line
+/// of its first event. A value (settings and width, not the session), so findings are rendered on all cores.
+private struct FindingLines: Sendable {
+    let settings: Settings
+    let width: Int?
+
+    func text(_ f: Finding, id: String, withServer: Bool) -> String {
         let where_ = withServer ? "\(f.server)  " : ""
-        ctx.line("  \(Style.severity(f.severity.name, width: 8, color: ctx.session.settings.color)) \(id.padding(4)) \(ctx.session.displayTime(f.time))  \(TerminalText.escape(where_ + f.rule))  \(TerminalText.escape(f.title))")
-        ctx.line(TextWrap.wrap(TerminalText.escape(ctx.session.localTimes(f.summary)), indent: 11, width: ctx.session.terminalWidth()))
+        var text = "  \(Style.severity(f.severity.name, width: 8, color: settings.color)) \(id.padding(4)) \(settings.displayTime(f.time))  "
+            + "\(TerminalText.escape(where_ + f.rule))  \(TerminalText.escape(f.title))\n"
+        text += TextWrap.wrap(TerminalText.escape(settings.localTimes(f.summary)), indent: 11, width: width) + "\n"
         let events = ":\(f.line)  (\(f.events.count) event\(f.events.count == 1 ? "" : "s"))"
         let file = TerminalText.escape(f.file)
         // On a terminal a long path loses its middle, keeping the file name.
-        let room = ctx.session.terminalWidth().map { $0 - 11 - events.count } ?? Int.max
-        ctx.line("           " + (room >= 20 ? TextTable.clip(file, room) : file) + events)
+        let room = width.map { $0 - 11 - events.count } ?? Int.max
+        return text + "           " + (room >= 20 ? TextTable.clip(file, room) : file) + events + "\n"
     }
 }
 

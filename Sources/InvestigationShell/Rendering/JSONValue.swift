@@ -1,6 +1,3 @@
-import Dispatch
-import Foundation
-
 /// A JSON document with object keys kept in the order they were given, so output is stable and
 /// documented key orders in the help files hold. Strings are escaped per RFC 8259 (all control
 /// characters as `\u00XX`), which also keeps terminal escapes out of JSON output.
@@ -107,8 +104,6 @@ struct JSONWriter {
 
     /// The size of the pieces a streamed document is written in.
     static let piece = 1 << 16
-    /// Items per block serialized by one worker; blocks of a group are made on all cores, then written in order.
-    static let block = 256
 
     mutating func value(_ v: JSONValue, level: Int) {
         switch v {
@@ -129,7 +124,7 @@ struct JSONWriter {
         case .items(let items):
             if items.count == 0 { out.append("[]"); return }
             out.append("[")
-            if items.count <= Self.block {
+            if items.count <= OrderedBlocks.block {
                 for i in 0..<items.count { item(items.item(i), first: i == 0, level: level + 1) }
             } else {
                 blocks(items, level: level + 1)
@@ -157,28 +152,17 @@ struct JSONWriter {
         value(v, level: level)
     }
 
-    /// A long `.items` array: blocks of items serialized concurrently, a group of blocks at a time (so memory
-    /// holds one group, not the array), appended in order.
+    /// A long `.items` array: its items serialized on all cores in blocks, appended in order.
     private mutating func blocks(_ items: JSONItems, level: Int) {
-        let count = (items.count + Self.block - 1) / Self.block
-        let group = max(2, ProcessInfo.processInfo.activeProcessorCount) * 4
-        var start = 0
-        while start < count {
-            let n = min(group, count - start)
-            let texts = JSONBlockBytes(count: n)
-            let (indent, from) = (self.indent, start)
-            DispatchQueue.concurrentPerform(iterations: n) { g in
-                var w = JSONWriter(indent: indent, emit: nil)
-                let first = (from + g) * Self.block
-                for i in first..<min(items.count, first + Self.block) { w.item(items.item(i), first: i == 0, level: level) }
-                texts.set(g, w.out.bytes)
-            }
-            for g in 0..<n {
-                out.append(texts.get(g))
-                handOver()
-            }
-            start += n
-        }
+        let indent = self.indent
+        OrderedBlocks.run(count: items.count, make: { range -> [UInt8] in
+            var w = JSONWriter(indent: indent, emit: nil)
+            for i in range { w.item(items.item(i), first: i == 0, level: level) }
+            return w.out.bytes
+        }, consume: { bytes in
+            out.append(bytes)
+            handOver()
+        })
     }
 
     private mutating func handOver() {
@@ -192,15 +176,6 @@ struct JSONWriter {
         out.append("\n")
         for _ in 0..<level { out.bytes.append(contentsOf: indent.utf8) }
     }
-}
-
-/// The serialized blocks of one group, each written by one worker at its own index.
-private final class JSONBlockBytes: @unchecked Sendable {
-    private var blocks: [[UInt8]]
-    private let lock = NSLock()
-    init(count: Int) { blocks = Array(repeating: [], count: count) }
-    func set(_ i: Int, _ bytes: [UInt8]) { lock.withLock { blocks[i] = bytes } }
-    func get(_ i: Int) -> [UInt8] { lock.withLock { blocks[i] } }
 }
 
 extension JSONValue {

@@ -4,8 +4,22 @@ import Foundation
 extension Session {
     /// Text the detection library wrote with UTC times (`2021-03-03 06:49:42`, a finding's summary), with
     /// those times in the session's zone, so a finding's summary agrees with its time column.
+    public func localTimes(_ text: String) -> String { settings.localTimes(text) }
+
+    /// Formats a time for tables in the session's time zone (JSON always uses UTC).
+    public func displayTime(_ ms: Int64) -> String { settings.displayTime(ms) }
+
+    /// "times in ZONE" for the top of a table, when the session shows times in another zone than UTC.
+    public var zoneHeader: String? {
+        settings.timezoneName == "UTC" ? nil : "times in \(settings.timezoneName) (set timezone UTC to change)"
+    }
+}
+
+/// Times as tables show them, on the settings alone: rows rendered on other threads use a copy.
+extension Settings {
+    /// `text` with its UTC times (`2021-03-03 06:49:42`) in the display zone (`Session.localTimes`).
     public func localTimes(_ text: String) -> String {
-        guard settings.timezoneName != "UTC" else { return text }
+        guard timezoneName != "UTC" else { return text }
         let chars = Array(text)
         let shape = Array("dddd-dd-dd dd:dd:dd")
         var out = "", i = 0
@@ -23,8 +37,11 @@ extension Session {
         return out
     }
 
-    /// "times in ZONE" for the top of a table, when the session shows times in another zone than UTC.
-    public var zoneHeader: String? {
-        settings.timezoneName == "UTC" ? nil : "times in \(settings.timezoneName) (set timezone UTC to change)"
+    /// A time in the display zone, `-` when unknown (`Session.displayTime`).
+    public func displayTime(_ ms: Int64) -> String {
+        if ms == Timestamp.unknown { return "-" }
+        if timezoneName == "UTC" { return Timestamp.short(ms) }
+        let offset = timezone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(ms) / 1000))
+        return Timestamp.short(ms + Int64(offset) * 1000)
     }
 }

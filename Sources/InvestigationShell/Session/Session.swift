@@ -54,12 +54,4 @@ public final class Session {
         attachments[ObjectIdentifier(type)] = fresh
         return fresh
     }
-
-    /// Formats a time for tables in the session's time zone (JSON always uses UTC).
-    public func displayTime(_ ms: Int64) -> String {
-        if ms == Timestamp.unknown { return "-" }
-        if settings.timezoneName == "UTC" { return Timestamp.short(ms) }
-        let offset = settings.timezone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(ms) / 1000))
-        return Timestamp.short(ms + Int64(offset) * 1000)
-    }
 }

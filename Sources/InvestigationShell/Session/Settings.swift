@@ -1,8 +1,8 @@
 import Foundation
 
 /// Session settings changed with `set NAME VALUE`.
-public struct Settings {
-    public enum OutputMode: String, CaseIterable { case table, json }
+public struct Settings: Sendable {
+    public enum OutputMode: String, CaseIterable, Sendable { case table, json }
     public var output: OutputMode = .table
     /// Each JSON document on one line (`exhunt --json`: a stream of JSON lines, one per command).
     public var jsonLines = false

@@ -44,6 +44,55 @@ import Testing
         #expect((doc["coverage"] as? [[String: Any]])?.isEmpty == false)
     }
 
+    /// Findings are rendered on all cores in blocks: past a few blocks of them, the text lists every finding once,
+    /// in the order and with the ids the JSON gives, per server and with `--sort time`.
+    @Test func manyFindingsListInTheOrderTheJSONGives() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-many-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let logs = dir.appendingPathComponent("W3SVC1")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        // One POST per client address: each is its own burst, so its own finding.
+        let count = OrderedBlocks.block * 2 + 44
+        var log = """
+            #Software: Microsoft Internet Information Services 10.0
+            #Version: 1.0
+            #Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken
+
+            """
+        for i in 0..<count {
+            log += "2021-03-03 \(String(format: "%02d:%02d:%02d", 6 + i / 3600, i / 60 % 60, (i * 7) % 60)) 10.0.0.11 POST /ecp/y\(i).js - 443 - "
+                + "198.51.\(i / 250).\(i % 250 + 1) python-requests/2.25.1 - 200 0 0 5\n"
+        }
+        try log.write(to: logs.appendingPathComponent("u_ex210303.log"), atomically: true, encoding: .utf8)
+        let rule = """
+            title: POST to a script under ecp
+            id: 5d0c2a4e-6f7b-4c1d-9e8f-a1b2c3d4e5f6
+            logsource:
+              category: webserver
+            detection:
+              selection:
+                cs-method: POST
+                cs-uri-query|contains: '/ecp/'
+              condition: selection
+            level: medium
+            """
+        try rule.write(to: dir.appendingPathComponent("ecp_post.yml"), atomically: true, encoding: .utf8)
+        try shell.execute("load '\(logs.path)' --server EX09")
+        try shell.execute("rules load '\(dir.appendingPathComponent("ecp_post.yml").path)'")
+        for sort in ["", " --sort time"] {
+            let ids = (try json("hunt --rule sigma:5d0c2a4e-6f7b-4c1d-9e8f-a1b2c3d4e5f6\(sort) --json")["findings"] as! [[String: Any]])
+                .compactMap { $0["id"] as? String }
+            #expect(ids.count == count)
+            let before = out.stdout.count
+            try shell.execute("hunt --rule sigma:5d0c2a4e-6f7b-4c1d-9e8f-a1b2c3d4e5f6\(sort)")
+            // The id is the word after the severity on each finding's first line.
+            let listed = String(out.stdout.dropFirst(before)).split(separator: "\n")
+                .filter { $0.hasPrefix("  MEDIUM ") }
+                .map { String($0.split(separator: " ")[1]) }
+            #expect(listed == ids)
+        }
+    }
+
     @Test func huntFiltersByRuleAndSeverityAndGroupsPerServer() throws {
         try load("proxylogon")
         try shell.execute("hunt --rule proxylogon.scanner-probe")

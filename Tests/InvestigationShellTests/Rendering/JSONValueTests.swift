@@ -21,7 +21,7 @@ import Testing
         return .object([("findings", .array((0..<count).map(items.item)))] + pairs.dropFirst())
     }
 
-    @Test(arguments: [0, 1, JSONWriter.block - 1, JSONWriter.block * 3 + 5, JSONWriter.block * 40 + 1])
+    @Test(arguments: [0, 1, OrderedBlocks.block - 1, OrderedBlocks.block * 3 + 5, OrderedBlocks.block * 40 + 1])
     func streamedEqualsBuiltInMemory(count: Int) {
         for pretty in [true, false] {
             var pieces: [String] = []
