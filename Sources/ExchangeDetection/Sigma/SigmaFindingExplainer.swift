@@ -5,26 +5,29 @@ import Foundation
 /// with their values, and for a burst how many events and from which clients. A broad rule has hundreds of
 /// thousands of bursts on a big set; reading each one's line while hunting cost more than matching all rules.
 ///
-/// One per (rule, log-source binding); findings of any thread may ask, so reading is serialised.
+/// One per (rule, log-source binding). Findings of any thread may ask: each call takes a reader of its own from
+/// a small pool (a reader keeps the last event it read), so listings rendered on all cores do not queue on one.
 final class SigmaFindingExplainer: FindingExplainer, @unchecked Sendable {
-    private let values: SigmaEventValues
+    private let makeReader: () -> SigmaEventValues
+    private var idle: [SigmaEventValues] = []
     private let items: [SigmaItem]
     private let web: Bool
     private let lock = NSLock()
 
     /// `items`: the rule's items under no NOT, in the condition's order (`SigmaEvaluator.positiveItems`).
     init(table: SigmaTable, items: [SigmaItem]) {
-        values = table.valueReader()
+        let (store, binding, names) = (table.store, table.binding, table.fieldNames)
+        makeReader = { SigmaEventValues(store: store, binding: binding, names: names) }
         self.items = items
         web = table.binding.kind == .iis || table.binding.kind == .httpProxy
     }
 
     func summary(of events: FindingEvents) -> String {
         guard let first = events.first else { return "condition holds" }
-        lock.lock()
-        defer { lock.unlock() }
+        let values = lock.withLock { idle.popLast() } ?? makeReader()
+        defer { lock.withLock { idle.append(values) } }
         let store = values.store
-        var summary = describe(first)
+        var summary = describe(first, values)
         if events.count > 1 {
             // The first three distinct client addresses, in event order, and how many more.
             let clientIPs = store.values[InternedField.clientIP.rawValue]
@@ -42,7 +45,7 @@ final class SigmaFindingExplainer: FindingExplainer, @unchecked Sendable {
     }
 
     /// `field=value` for each positive item that holds at the event, once per field.
-    private func describe(_ id: EventID) -> String {
+    private func describe(_ id: EventID, _ values: SigmaEventValues) -> String {
         var parts: [String] = []
         var seen = Set<String>()
         for item in items where values.holds(item, for: id) {

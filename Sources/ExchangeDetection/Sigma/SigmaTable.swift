@@ -181,6 +181,9 @@ final class SigmaTable {
     /// A reader of this table's field values; one per thread (it keeps the last event it read).
     func valueReader() -> SigmaEventValues { SigmaEventValues(store: store, binding: binding, names: reader.names) }
 
+    /// The lower-cased evidence field names the binding's items read (what a `SigmaEventValues` needs).
+    var fieldNames: [String] { reader.names }
+
     private lazy var ownReader = valueReader()
 
     /// The index of an item of the binding's rules.

@@ -1,5 +1,6 @@
 @testable import ExchangeDetection
 import ExchangeEvidence
+import Foundation
 import Testing
 
 /// The fast path — tests decided during the one multi-pattern scan, verdicts per distinct value, sorted
@@ -197,4 +198,33 @@ import Testing
             }
         }
     }
+
+    /// Summaries read from many threads at once (a listing rendered on all cores) are those read one by one:
+    /// each call reads with a reader of its own.
+    @Test func summariesReadConcurrentlyEqualSerial() throws {
+        let rules = try Self.web.map { try SigmaFixture.parse(SigmaFixture.rule(SigmaFixture.web, $0)) }
+        let findings = SigmaPass(rules: rules).run(on: SigmaFixture.store)
+        #expect(findings.count > 4)
+        let serial = findings.map(\.summary)
+        let seen = Summaries(count: 8)
+        DispatchQueue.concurrentPerform(iterations: 8) { t in
+            // Each thread walks the findings from its own starting point, so threads meet on the same explainers.
+            var mine = [String](repeating: "", count: findings.count)
+            for k in 0..<findings.count {
+                let i = (k + t * 3) % findings.count
+                mine[i] = findings[i].summary
+            }
+            seen.set(t, mine)
+        }
+        for t in 0..<8 { #expect(seen.get(t) == serial) }
+    }
+}
+
+/// Per-thread results of the concurrency test.
+private final class Summaries: @unchecked Sendable {
+    private var lists: [[String]]
+    private let lock = NSLock()
+    init(count: Int) { lists = Array(repeating: [], count: count) }
+    func set(_ i: Int, _ l: [String]) { lock.withLock { lists[i] = l } }
+    func get(_ i: Int) -> [String] { lock.withLock { lists[i] } }
 }
