@@ -38,7 +38,7 @@ struct ReportCommand: Command {
             ctx.json(.object([("file", .string(path)), ("format", .string(html ? "html" : "markdown")),
                               ("servers", .array(model.servers.map { .object([("server", .string($0.server)), ("verdict", .string($0.verdict.rawValue)),
                                                                               ("reasons", .strings($0.reasons))]) })),
-                              ("findings", .int(model.servers.reduce(0) { $0 + $1.findings.count })), ("marks", .int(model.marks.count)),
+                              ("findings", .int(model.servers.reduce(0) { $0 + $1.findingCount })), ("marks", .int(model.marks.count)),
                               ("remediation", .strings(model.remediation.map(\.step.id))), ("provenance", model.provenance.json)]))
             return
         }

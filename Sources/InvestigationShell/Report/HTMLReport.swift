@@ -18,7 +18,7 @@ struct HTMLReport {
         table{border-collapse:collapse;width:100%;font-size:13px;table-layout:fixed}th,td{border:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
         th{background:#f4f6f7}.msg{font-family:"DejaVu Sans Mono",Consolas,monospace;font-size:12px;word-break:break-all}
         .nw{white-space:nowrap;overflow-wrap:normal;word-break:normal}td.num{text-align:right}
-        table.findings{min-width:900px}table.marks,table.published,table.analyst{min-width:980px}table.coverage,table.files{min-width:720px}
+        table.findings{min-width:900px}table.marks,table.published,table.analyst{min-width:980px}table.coverage,table.files,table.unlisted{min-width:720px}
         .verdict{font-weight:bold;padding:2px 8px;border-radius:3px;color:#fff;white-space:nowrap}
         .compromised{background:#c0392b}.attempted{background:#e67e22}.no-evidence{background:#27ae60}.not-enough-coverage{background:#7f8c8d}
         .label{font-weight:bold}.malicious{color:#c0392b}.suspicious{color:#d35400}.benign{color:#27ae60}.reviewed{color:#2980b9}
@@ -33,6 +33,7 @@ struct HTMLReport {
         "verdicts": [("server", "16%"), ("verdict", "14.5em"), ("why", nil)],
         "findings": [("id", "4.5em"), ("time", "13em"), ("server", "7em"), ("rule and finding", nil), ("events", "5.5em"),
                      ("evidence (FILE:LINE)", "26%")],
+        "unlisted": [("server", "7em"), ("rule", "22em"), ("title", nil), ("findings", "5.5em"), ("first", "13em"), ("last", "13em")],
         "marks": [("time", "13em"), ("server", "7em"), ("label", "6.5em"), ("event", "5em"), ("what", nil), ("note", "18%"),
                   ("marked by", "14em")],
         "published": [("indicator", nil), ("type", "5.5em"), ("set", "10em"), ("hits", "4em"), ("first", "13em"),
@@ -91,11 +92,12 @@ struct HTMLReport {
         }
 
         o += "<h2>Findings by severity</h2>\n"
-        if model.servers.allSatisfy({ $0.findings.isEmpty }) { o += "<p>The hunt found nothing.</p>\n" }
+        if model.servers.allSatisfy({ $0.findingCount == 0 }) { o += "<p>The hunt found nothing.</p>\n" }
         for severity in ReportFinding.severities {
             let fs = model.servers.flatMap(\.findings).filter { $0.facts.severity == severity }.sorted { $0.facts.time < $1.facts.time }
-            if fs.isEmpty { continue }
-            o += "<h3 class=\"sev-\(severity)\">\(severity) (\(fs.count))</h3>\n" + Self.open("findings")
+            let total = model.servers.reduce(0) { $0 + ($1.counts[severity] ?? 0) }
+            if total == 0 { continue }
+            o += "<h3 class=\"sev-\(severity)\">\(severity) (\(total))</h3>\n" + Self.open("findings")
             for f in fs {
                 o += "<tr>\(nw(f.id))\(t(f.facts.time))<td>\(h(f.facts.server))</td>"
                 o += "<td><div class=\"nw msg\">\(h(f.facts.rule))</div><b>\(h(f.facts.title))</b><br><span class=\"msg\">\(p(f.facts.summary))</span></td>"
@@ -103,6 +105,15 @@ struct HTMLReport {
                 o += "<td class=\"msg\">\(h(f.citation))</td></tr>\n"
             }
             o += Self.close
+            let unlisted = model.servers.flatMap { s in s.unlisted.filter { $0.severity == severity }.map { (s.server, $0) } }
+            if !unlisted.isEmpty {
+                o += "<p>\(total - fs.count) more \(severity) findings, past the first \(ReportModel.listedPerSeverity) of each server, counted per rule "
+                    + "(<code>hunt --rule ID</code> or <code>export findings FILE.csv</code> lists them all):</p>\n" + Self.open("unlisted")
+                for (server, r) in unlisted {
+                    o += "<tr><td>\(h(server))</td><td class=\"msg\">\(h(r.rule))</td><td>\(h(r.title))</td><td class=\"num\">\(r.count)</td>\(t(r.first))\(t(r.last))</tr>\n"
+                }
+                o += Self.close
+            }
         }
         if !model.loadedRules.isEmpty {
             o += "<p>Loaded rules behind these findings:</p>\n<ul>\n"

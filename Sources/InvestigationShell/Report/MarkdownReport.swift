@@ -32,11 +32,12 @@ struct MarkdownReport {
         }
         p("## Findings by severity")
         p()
-        if model.servers.allSatisfy({ $0.findings.isEmpty }) { p("The hunt found nothing."); p() }
+        if model.servers.allSatisfy({ $0.findingCount == 0 }) { p("The hunt found nothing."); p() }
         for severity in ReportFinding.severities {
             let fs = model.servers.flatMap(\.findings).filter { $0.facts.severity == severity }
-            if fs.isEmpty { continue }
-            p("### \(severity) (\(fs.count))")
+            let total = model.servers.reduce(0) { $0 + ($1.counts[severity] ?? 0) }
+            if total == 0 { continue }
+            p("### \(severity) (\(total))")
             p()
             p("| id | time | server | rule | finding | events | evidence (FILE:LINE) |")
             p("|---|---|---|---|---|---|---|")
@@ -44,6 +45,18 @@ struct MarkdownReport {
                 p("| \(md(f.id)) | \(time(f.facts.time)) | \(md(f.facts.server)) | \(md(f.facts.rule)) | \(md(f.facts.title)): \(md(f.facts.summary)) | \(f.events.count) | \(md(f.citation)) |")
             }
             p()
+            let unlisted = model.servers.flatMap { s in s.unlisted.filter { $0.severity == severity }.map { (s.server, $0) } }
+            if !unlisted.isEmpty {
+                p("\(total - fs.count) more \(severity) findings, past the first \(ReportModel.listedPerSeverity) of each server, counted per rule "
+                  + "(`hunt --rule ID` or `export findings FILE.csv` lists them all):")
+                p()
+                p("| server | rule | title | findings | first | last |")
+                p("|---|---|---|---|---|---|")
+                for (server, t) in unlisted {
+                    p("| \(md(server)) | \(md(t.rule)) | \(md(t.title)) | \(t.count) | \(time(t.first)) | \(time(t.last)) |")
+                }
+                p()
+            }
         }
         if !model.loadedRules.isEmpty {
             p("Loaded rules behind these findings:")

@@ -46,6 +46,9 @@ struct RemediationCatalog: Decodable {
                 for f in s.findings where step.rules?.contains(f.facts.rule) == true {
                     reasons.append("\(s.server): finding \(f.id) \(f.facts.rule)")
                 }
+                for t in s.unlisted where step.rules?.contains(t.rule) == true && !s.findings.contains(where: { $0.facts.rule == t.rule }) {
+                    reasons.append("\(s.server): \(t.count) findings of \(t.rule)")
+                }
                 for m in s.marks where !(Set(m.tags).isDisjoint(with: step.tags ?? [])) {
                     reasons.append("\(s.server): marked event at line \(m.line) of \(m.path) tagged \(m.tags.joined(separator: ","))")
                 }

@@ -15,16 +15,17 @@ struct ReportFinding {
     var id: String
     var facts: FindingFacts
     var events: [EventID]
-    /// `FILE:LINE` of each event, in the finding's order.
-    var places: [String] = []
+    /// `FILE:LINE` of the first three events, then `+N`: enough to open the evidence, short enough for a table cell.
+    var citation: String = ""
 
-    /// The first three places, then `+N`: enough to open the evidence, short enough for a table cell.
-    var citation: String {
-        places.prefix(3).joined(separator: ", ") + (places.count > 3 ? " +\(places.count - 3)" : "")
+    /// The citation of a finding with `count` events whose first places are `first`.
+    static func citation(_ first: [String], count: Int) -> String {
+        first.prefix(3).joined(separator: ", ") + (count > 3 ? " +\(count - 3)" : "")
     }
 
     static let severities = ["critical", "high", "medium", "low", "info"]
-    var rank: Int { Self.severities.firstIndex(of: facts.severity) ?? Self.severities.count }
+    var rank: Int { Self.rank(facts.severity) }
+    static func rank(_ severity: String) -> Int { severities.firstIndex(of: severity) ?? severities.count }
 }
 
 /// Everything the report says about one server, with the reasons for its verdict.
@@ -42,6 +43,23 @@ struct ServerAssessment {
     var recommendedUpdate: String?
     /// When the server was open to a campaign, for the chart.
     var exposure: [ReportBuilds.Exposure] = []
+    /// All the server's findings per severity name, listed or not.
+    var counts: [String: Int] = [:]
+    /// The findings past `ReportModel.listedPerSeverity`, counted per rule.
+    var unlisted: [RuleTally] = []
+
+    /// Findings of one rule and severity on a server that the report counts instead of listing.
+    struct RuleTally {
+        var rule: String
+        var title: String
+        var severity: String
+        var count: Int
+        var first: Int64
+        var last: Int64
+    }
+
+    /// How many findings the server has in all.
+    var findingCount: Int { counts.values.reduce(0, +) }
 
     struct Coverage {
         var source: String
@@ -96,6 +114,10 @@ struct ReportModel {
     /// Events per day over all servers, for the chart.
     var daily: [(day: Int64, events: Int)]
 
+    /// Findings listed one by one per server and severity, earliest first; the rest are counted per rule (a
+    /// Sigma folder over noisy logs can give millions, which no reader reads and no renderer should build).
+    static let listedPerSeverity = 100
+
     /// Web logs must reach this far for "no evidence" to mean something: the ProxyLogon campaign was seen
     /// from 2021-01-06 and mass exploitation ran until the March 2021 updates were applied.
     static let minimumWebCoverage: Int64 = 86_400_000
@@ -107,14 +129,36 @@ struct ReportModel {
         var markedEvents: [CaseMark: EventID] = [:]
         for m in marks { if let e = state.events(sha256: m.sha256, line: m.line, in: store).first { markedEvents[m] = e } }
         let p = session.findingCitationsRunningHunt()
-        let findings = p.findingIDs.compactMap { id in
+        // Findings in time order: per server and severity the first `listedPerSeverity` are listed with their
+        // summaries, the others counted per rule.
+        var listedIDs: [String] = []
+        var counts: [String: [String: Int]] = [:]
+        var tallies: [String: [String: ServerAssessment.RuleTally]] = [:]
+        var rulesFound = Set<String>()
+        for id in p.findingIDs {
+            guard let o = p.outline(ofFinding: id) else { continue }
+            rulesFound.insert(o.rule)
+            let n = counts[o.server, default: [:]][o.severity, default: 0]
+            counts[o.server, default: [:]][o.severity] = n + 1
+            if n < listedPerSeverity { listedIDs.append(id); continue }
+            let key = o.severity + "\u{0}" + o.rule
+            var t = tallies[o.server, default: [:]][key]
+                ?? .init(rule: o.rule, title: o.title, severity: o.severity, count: 0, first: o.time, last: o.time)
+            t.count += 1
+            if o.time != Timestamp.unknown {
+                t.first = t.first == Timestamp.unknown ? o.time : min(t.first, o.time)
+                t.last = max(t.last, o.time)
+            }
+            tallies[o.server, default: [:]][key] = t
+        }
+        let findings = listedIDs.compactMap { id in
             p.facts(ofFinding: id).map { found in
                 // Times inside a summary are shown in the session's zone, like the row's own time (as `hunt` does).
                 var facts = found
                 facts.summary = session.localTimes(found.summary)
                 let events = p.events(ofFinding: id) ?? []
-                return ReportFinding(id: id, facts: facts, events: events,
-                                     places: events.map { "\(store.file(of: $0).path):\(store.line(of: $0))" })
+                let places = events.prefix(3).map { "\(store.file(of: $0).path):\(store.line(of: $0))" }
+                return ReportFinding(id: id, facts: facts, events: events, citation: ReportFinding.citation(places, count: events.count))
             }
         }
         let builds = ReportBuilds(store: store, time: session.displayTime)
@@ -137,10 +181,15 @@ struct ReportModel {
             let myMarks = marks.filter { $0.server == name }
             let coverage = groups.values.sorted { $0.source < $1.source }
             let gaps = ruleCoverage.sentences(of: name, time: session.displayTime)
-            let (verdict, reasons) = decide(findings: mine, marks: myMarks, coverage: coverage, gaps: gaps)
+            let mineCounts = counts[name] ?? [:]
+            let (verdict, reasons) = decide(findings: mine, counts: mineCounts, marks: myMarks, coverage: coverage, gaps: gaps)
             return ServerAssessment(server: name, verdict: verdict, reasons: reasons, findings: mine, marks: myMarks,
                                     coverage: coverage, gaps: gaps, build: builds.of(name)?.lines ?? [],
-                                    recommendedUpdate: builds.of(name)?.recommendation, exposure: builds.of(name)?.exposure ?? [])
+                                    recommendedUpdate: builds.of(name)?.recommendation, exposure: builds.of(name)?.exposure ?? [],
+                                    counts: mineCounts,
+                                    unlisted: (tallies[name] ?? [:]).values.sorted {
+                                        (ReportFinding.rank($0.severity), -$0.count, $0.rule) < (ReportFinding.rank($1.severity), -$1.count, $1.rule)
+                                    })
         }
 
         var iocHits: [AnalystIOCHit] = []
@@ -170,7 +219,7 @@ struct ReportModel {
             generated: CaseState.now, user: CaseState.user, casePath: state.file?.path, zone: session.settings.timezoneName,
             evidenceSets: session.loads.map(\.evidenceSet), servers: servers, marks: marks,
             markedEvents: markedEvents, notes: (try state.file?.notes()) ?? [], iocHits: iocHits, publishedHits: published,
-            loadedRules: session.ruleLibrary.rules.filter { r in findings.contains { $0.facts.rule == r.findingRule } },
+            loadedRules: session.ruleLibrary.rules.filter { rulesFound.contains($0.findingRule) },
             remediation: try RemediationCatalog.load().applicable(servers), files: store.files,
             auditCount: (try state.file?.counts().first { $0.table == "audit" }?.rows) ?? 0, provenance: Provenance.of(session),
             daily: perDay.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
@@ -179,27 +228,31 @@ struct ReportModel {
     /// The verdict of a server and why, from the hunt's findings and the analyst's marks (a malicious mark
     /// always counts). Nothing serious found clears a server only when every rule could run on logs reaching
     /// from before the campaign to the patch (`gaps` names what is missing) and its web logs span a day.
-    static func decide(findings: [ReportFinding], marks: [CaseMark], coverage: [ServerAssessment.Coverage],
+    /// `findings`: those listed (the first of each severity); `counts`: all of them per severity (nil: those listed).
+    static func decide(findings: [ReportFinding], counts: [String: Int]? = nil, marks: [CaseMark], coverage: [ServerAssessment.Coverage],
                        gaps: [String]) -> (Verdict, [String]) {
+        let counts = counts ?? Dictionary(grouping: findings, by: \.facts.severity).mapValues(\.count)
         let critical = findings.filter { $0.facts.severity == "critical" }
+        let criticalCount = counts["critical"] ?? 0
         let malicious = marks.filter { $0.label == "malicious" }
-        if !critical.isEmpty || !malicious.isEmpty {
+        if criticalCount > 0 || !malicious.isEmpty {
             var why: [String] = []
-            if !critical.isEmpty { why.append("\(critical.count) critical finding\(critical.count == 1 ? "" : "s"): " + critical.prefix(3).map { "\($0.id) \($0.facts.title)" }.joined(separator: "; ")) }
+            if criticalCount > 0 { why.append("\(criticalCount) critical finding\(criticalCount == 1 ? "" : "s"): " + critical.prefix(3).map { "\($0.id) \($0.facts.title)" }.joined(separator: "; ")) }
             if !malicious.isEmpty { why.append("\(malicious.count) event\(malicious.count == 1 ? "" : "s") marked malicious") }
             return (.compromised, why)
         }
-        let serious = findings.filter { $0.rank <= 2 }
+        let serious = (counts["high"] ?? 0) + (counts["medium"] ?? 0)
         let suspicious = marks.filter { $0.label == "suspicious" }
-        if !serious.isEmpty || !suspicious.isEmpty {
+        if serious > 0 || !suspicious.isEmpty {
             var why: [String] = []
-            if !serious.isEmpty { why.append("\(serious.count) finding\(serious.count == 1 ? "" : "s") of high or medium severity, none critical") }
+            if serious > 0 { why.append("\(serious) finding\(serious == 1 ? "" : "s") of high or medium severity, none critical") }
             if !suspicious.isEmpty { why.append("\(suspicious.count) event\(suspicious.count == 1 ? "" : "s") marked suspicious") }
             return (.attempted, why)
         }
         let minor = findings.map { "\($0.id) \($0.facts.title)" }
-        let found = minor.isEmpty ? "the hunt found nothing and nothing is marked malicious or suspicious"
-            : "only low-severity findings (\(minor.prefix(3).joined(separator: "; "))\(minor.count > 3 ? "; …" : "")); nothing marked malicious or suspicious"
+        let minorCount = counts.values.reduce(0, +)
+        let found = minorCount == 0 ? "the hunt found nothing and nothing is marked malicious or suspicious"
+            : "only low-severity findings (\(minor.prefix(3).joined(separator: "; "))\(minorCount > 3 ? "; …" : "")); nothing marked malicious or suspicious"
         let web = coverage.filter { ($0.source.hasPrefix("httpproxy") || $0.source.hasPrefix("iis")) && $0.first != Int64.max }
         let span = (web.map(\.last).max() ?? 0) - (web.map(\.first).min() ?? 0)
         var missing = gaps

@@ -22,6 +22,13 @@ public protocol FindingCitations: AnyObject {
     var findingIDs: [String] { get }
     /// The facts of finding `id` for the report, or nil when there is no such finding.
     func facts(ofFinding id: String) -> FindingFacts?
+    /// The facts without the summary (left empty), for tallying findings the report does not list one by one:
+    /// a summary reads its event's line, and a large Sigma hunt has millions of findings.
+    func outline(ofFinding id: String) -> FindingFacts?
+}
+
+extension FindingCitations {
+    public func outline(ofFinding id: String) -> FindingFacts? { facts(ofFinding: id) }
 }
 
 /// Holds the session's findings provider (an attachment, so `Session` needs no stored property for it).

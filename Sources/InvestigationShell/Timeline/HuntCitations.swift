@@ -63,4 +63,11 @@ final class HuntCitations: FindingCitations {
             return (rule: f.rule, title: f.title, severity: f.severity.name, cves: f.cves, server: f.server, time: f.time, summary: f.summary)
         }
     }
+
+    func outline(ofFinding id: String) -> FindingFacts? {
+        index(id).map { i in
+            let f = all[order[i]]
+            return (rule: f.rule, title: f.title, severity: f.severity.name, cves: f.cves, server: f.server, time: f.time, summary: "")
+        }
+    }
 }

@@ -1,6 +1,6 @@
 import ExchangeEvidence
 import Foundation
-import InvestigationShell
+@testable import InvestigationShell
 import Testing
 
 /// The report on the training set: the story of the attack chain, verdicts, remediation from data,
@@ -40,6 +40,37 @@ import Testing
         let text = try String(contentsOf: path, encoding: .utf8)
         let chain = try #require(text.split(separator: "\n").first { $0.contains("chain.proxylogon") && $0.contains("SSRF 2021-") })
         #expect(chain.contains("SSRF 2021-03-03 01:49:42") && !chain.contains("06:49:42"), "\(chain)")
+    }
+
+    /// Past `listedPerSeverity` findings of a severity on a server, the rest are counted per rule, not listed:
+    /// the totals, the verdict and the JSON count all findings, Markdown and HTML alike.
+    @Test func manyFindingsAreCountedPerRuleBeyondTheListed() throws {
+        let (t, dir) = try TimelineCommandTests.loaded()
+        let many = ReportModel.listedPerSeverity + 150
+        let time = t.session.store.time[0]
+        var byID: [(String, [EventID])] = []
+        var facts: [String: FindingFacts] = [:]
+        for n in 1...(many + 2) {
+            let critical = n <= 2
+            byID.append(("F\(n)", [n]))
+            facts["F\(n)"] = (rule: critical ? "chain.proxylogon" : "sigma:broad", title: critical ? "Chain" : "Broad rule",
+                              severity: critical ? "critical" : "high", cves: [], server: "EX01", time: time + Int64(n), summary: "s\(n)")
+        }
+        t.session.findingCitations = StubFindings(byID, facts: facts)
+        let md = dir.appendingPathComponent("many.md"), html = dir.appendingPathComponent("many.html")
+        let out = try t.run("report \(md.path) --json")
+        #expect(out.contains("\"findings\": \(many + 2)"))
+        let text = try String(contentsOf: md, encoding: .utf8)
+        #expect(text.contains("### high (\(many))"))
+        #expect(text.contains("| F\(ReportModel.listedPerSeverity + 2) |"), "the first listedPerSeverity high findings are listed")
+        #expect(!text.contains("| F\(ReportModel.listedPerSeverity + 3) |"))
+        #expect(text.contains("150 more high findings, past the first \(ReportModel.listedPerSeverity) of each server"))
+        #expect(text.contains("| EX01 | sigma:broad | Broad rule | 150 |"))
+        #expect(text.contains("**compromised** | 2 critical findings: F1 Chain; F2 Chain"))
+        try t.run("report \(html.path)")
+        let page = try String(contentsOf: html, encoding: .utf8)
+        #expect(page.contains("150 more high findings"))
+        #expect(page.contains("<td class=\"num\">150</td>"))
     }
 
     @Test func markdownTellsTheStory() throws {
