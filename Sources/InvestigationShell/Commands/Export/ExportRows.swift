@@ -37,7 +37,8 @@ enum ExportRows {
 
     /// Renders `events` through `render` (which appends a row, or nothing to skip the event, and returns
     /// whether it wrote one) into `file`; returns the number of rows written.
-    static func write(_ events: [EventID], to file: ExportFile, label: String, in ctx: CommandContext,
+    /// `unit` names the rows in the progress line (`events`, or `findings` for the indexes of findings).
+    static func write(_ events: [EventID], to file: ExportFile, label: String, unit: String = "events", in ctx: CommandContext,
                       render: @escaping (EventID, inout ExportBytes) -> Bool) throws -> Int {
         let progress = ctx.session.workProgress
         let blocks = [Block(), Block()]
@@ -47,7 +48,7 @@ enum ExportRows {
         var written = 0, next = 0, turn = 0
         defer {
             pending.wait()
-            progress?(WorkProgress(label: label, done: next, total: events.count, unit: "events", finished: true))
+            progress?(WorkProgress(label: label, done: next, total: events.count, unit: unit, finished: true))
         }
         while next < events.count {
             let end = min(events.count, next + chunk * lanes)
@@ -73,7 +74,7 @@ enum ExportRows {
             }
             turn ^= 1
             next = end
-            progress?(WorkProgress(label: label, done: next, total: events.count, unit: "events"))
+            progress?(WorkProgress(label: label, done: next, total: events.count, unit: unit))
             try ctx.checkCancelled()
         }
         pending.wait()

@@ -30,74 +30,93 @@ struct FindingsExport: ExportTarget {
         let citations = session.findingCitationsRunningHunt()
         let store = session.store
         let marks = CaseState.of(session).resolvedMarks(for: store)
-        var untimed: [String] = []
-        var out = ExportBytes()
-        if file.format == "csv" { out.append(Array((Self.columns.joined(separator: ",") + "\n").utf8)) }
-        for id in citations.findingIDs {
-            guard let facts = citations.facts(ofFinding: id) else { continue }
-            guard facts.time != Timestamp.unknown else { untimed.append(id); continue }
-            let events = citations.events(ofFinding: id) ?? []
-            let cites = events.map { "\(store.file(of: $0).path):\(store.line(of: $0))" }
-            let mark = events.lazy.compactMap { marks[$0] }.first { $0.finding == id } ?? events.lazy.compactMap { marks[$0] }.first
-            let tags = [facts.severity] + TimelineExport.tags(mark)
-            let shown = cites.prefix(3).joined(separator: ", ") + (cites.count > 3 ? " +\(cites.count - 3)" : "")
-            let message = "[\(facts.severity.uppercased())] \(facts.rule): \(facts.title) — \(facts.summary)"
-            switch file.format {
-            case "ndjson":
-                var pairs: [(String, JSONValue)] = [
-                    ("@timestamp", .string(Timestamp.iso(facts.time))), ("message", .string(message)),
-                    ("event.kind", .string("alert")), ("event.dataset", .string("exhunt.findings")),
-                    ("event.severity", .int(Self.severityNumber[facts.severity] ?? 0)), ("host.name", .string(facts.server)),
-                    ("rule.id", .string(facts.rule)), ("rule.name", .string(facts.title)),
-                ]
-                if !facts.cves.isEmpty { pairs.append(("vulnerability.id", .strings(facts.cves))) }
-                if let first = events.first { pairs.append(("log.file.path", .string(store.file(of: first).path))) }
-                pairs += [("tags", .strings(tags)), ("exhunt.finding.id", .string(id)), ("exhunt.finding.severity", .string(facts.severity)),
-                          ("exhunt.finding.summary", .string(facts.summary)), ("exhunt.finding.events", .array(events.map { .int($0) })),
-                          ("exhunt.finding.cites", .strings(cites))]
-                if let m = mark {
-                    pairs += [("exhunt.mark.label", .string(m.label)), ("exhunt.mark.note", .string(m.note)),
-                              ("exhunt.mark.tags", .strings(m.tags)), ("exhunt.mark.user", .string(m.user))]
-                }
-                out.append(BulkAction.line(index: index))
-                out.append(Array(ECSDocument.serialized(pairs).utf8))
-                out.append("\n")
-            default:
-                let row: [(String, JSONValue)] = [
-                    ("message", .string(message)), ("datetime", .string(String(Timestamp.iso(facts.time).dropLast()) + "+00:00")),
-                    ("timestamp_desc", .string("First event time")), ("timestamp", .int(Int(facts.time) * 1000)),
-                    ("server", .string(facts.server)), ("finding", .string(id)), ("rule", .string(facts.rule)),
-                    ("title", .string(facts.title)), ("severity", .string(facts.severity)),
-                    ("cves", .string(facts.cves.joined(separator: ","))), ("summary", .string(facts.summary)),
-                    ("events", .int(events.count)), ("cites", .string(shown)), ("tag", .strings(tags)),
-                ]
-                if file.format == "jsonl" {
-                    out.append(Array((JSONValue.object(row).serialized() + "\n").utf8))
-                } else {
-                    for (i, (_, value)) in row.enumerated() {
-                        if i > 0 { out.append(",") }
-                        switch value {
-                        case .string(let s): out.appendCSV(s)
-                        case .int(let n): out.append(int: n)
-                        default: out.appendCSV(value.serialized())
-                        }
-                    }
-                    out.append("\n")
-                }
+        let ids = citations.findingIDs
+        let untimed = UntimedFindings()
+        let format = file.format
+        // Rows rendered on all cores in blocks and written in finding order as they are made (a Sigma folder's
+        // millions of findings were built into one buffer on one core, then written).
+        let written = try file.writing { file -> Int in
+            if format == "csv" { try file.write(Array((Self.columns.joined(separator: ",") + "\n").utf8)) }
+            let n = try ExportRows.write(Array(ids.indices), to: file, label: "export findings", unit: "findings", in: ctx) { k, out in
+                let id = ids[k]
+                guard let facts = citations.facts(ofFinding: id) else { return false }
+                guard facts.time != Timestamp.unknown else { untimed.add(id); return false }
+                Self.row(id, facts, events: citations.events(ofFinding: id) ?? [], format: format, index: index, store: store, marks: marks, into: &out)
+                return true
             }
-        }
-        let written = citations.findingIDs.count - untimed.count
-        try file.writing { file in
-            try file.write(out.bytes)
             try file.finish()
+            return n
         }
+        let skipped = untimed.ids.sorted { $0.count != $1.count ? $0.count < $1.count : $0 < $1 }
         if ctx.wantsJSON {
             ctx.json(.object([("file", .string(file.path)), ("format", .string(file.format == "ndjson" ? "ecs-bulk" : file.format)),
-                              ("findings", .int(written)), ("untimed_skipped", .strings(untimed)),
+                              ("findings", .int(written)), ("untimed_skipped", .strings(skipped)),
                               ("provenance_file", .string(file.provenancePath))]))
             return
         }
         ctx.status("wrote \(written) finding\(written == 1 ? "" : "s") to \(TerminalText.escape(file.path))"
-                 + (untimed.isEmpty ? "" : " (left out, no time: \(untimed.joined(separator: ", ")))"))
+                 + (skipped.isEmpty ? "" : " (left out, no time: \(skipped.joined(separator: ", ")))"))
     }
+
+    /// Appends finding `id`'s row in `format`: a bulk action and ECS document, a Timesketch JSON line or CSV row.
+    static func row(_ id: String, _ facts: FindingFacts, events: [EventID], format: String, index: String, store: EventStore,
+                    marks: [EventID: CaseMark], into out: inout ExportBytes) {
+        func cite(_ e: EventID) -> String { "\(store.file(of: e).path):\(store.line(of: e))" }
+        let mark = events.lazy.compactMap { marks[$0] }.first { $0.finding == id } ?? events.lazy.compactMap { marks[$0] }.first
+        let tags = [facts.severity] + TimelineExport.tags(mark)
+        let message = "[\(facts.severity.uppercased())] \(facts.rule): \(facts.title) — \(facts.summary)"
+        switch format {
+        case "ndjson":
+            var pairs: [(String, JSONValue)] = [
+                ("@timestamp", .string(Timestamp.iso(facts.time))), ("message", .string(message)),
+                ("event.kind", .string("alert")), ("event.dataset", .string("exhunt.findings")),
+                ("event.severity", .int(severityNumber[facts.severity] ?? 0)), ("host.name", .string(facts.server)),
+                ("rule.id", .string(facts.rule)), ("rule.name", .string(facts.title)),
+            ]
+            if !facts.cves.isEmpty { pairs.append(("vulnerability.id", .strings(facts.cves))) }
+            if let first = events.first { pairs.append(("log.file.path", .string(store.file(of: first).path))) }
+            pairs += [("tags", .strings(tags)), ("exhunt.finding.id", .string(id)), ("exhunt.finding.severity", .string(facts.severity)),
+                      ("exhunt.finding.summary", .string(facts.summary)), ("exhunt.finding.events", .array(events.map { .int($0) })),
+                      ("exhunt.finding.cites", .strings(events.map(cite)))]
+            if let m = mark {
+                pairs += [("exhunt.mark.label", .string(m.label)), ("exhunt.mark.note", .string(m.note)),
+                          ("exhunt.mark.tags", .strings(m.tags)), ("exhunt.mark.user", .string(m.user))]
+            }
+            out.append(BulkAction.line(index: index))
+            out.append(Array(ECSDocument.serialized(pairs).utf8))
+            out.append("\n")
+        default:
+            let row: [(String, JSONValue)] = [
+                ("message", .string(message)), ("datetime", .string(String(Timestamp.iso(facts.time).dropLast()) + "+00:00")),
+                ("timestamp_desc", .string("First event time")), ("timestamp", .int(Int(facts.time) * 1000)),
+                ("server", .string(facts.server)), ("finding", .string(id)), ("rule", .string(facts.rule)),
+                ("title", .string(facts.title)), ("severity", .string(facts.severity)),
+                ("cves", .string(facts.cves.joined(separator: ","))), ("summary", .string(facts.summary)),
+                ("events", .int(events.count)), ("cites", .string(ReportFinding.citation(events.prefix(3).map(cite), count: events.count))),
+                ("tag", .strings(tags)),
+            ]
+            if format == "jsonl" {
+                out.appendJSON(.object(row))
+                out.append("\n")
+            } else {
+                for (i, (_, value)) in row.enumerated() {
+                    if i > 0 { out.append(",") }
+                    switch value {
+                    case .string(let s): out.appendCSV(s)
+                    case .int(let n): out.append(int: n)
+                    default: out.appendCSV(value.serialized())
+                    }
+                }
+                out.append("\n")
+            }
+        }
+    }
+}
+
+/// Ids of findings left out for want of a time, collected from the rendering threads.
+private final class UntimedFindings: @unchecked Sendable {
+    private var list: [String] = []
+    private let lock = NSLock()
+    func add(_ id: String) { lock.withLock { list.append(id) } }
+    var ids: [String] { lock.withLock { list } }
 }
