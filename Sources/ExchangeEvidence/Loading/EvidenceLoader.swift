@@ -87,7 +87,7 @@ public struct EvidenceLoader {
         // Lines of these logs are 200–500 bytes: reserving one event per 256 bytes of evidence usually avoids
         // regrowing the columns; a wrong guess only costs a regrowth or unused address space.
         store.reserve(events: min(state.bytesTotal / 256, 1 << 25))
-        let merger = OrderedMerger(store: store, count: pending.count)
+        let merger = OrderedMerger(store: store, count: pending.count, server: server, setName: setName)
         DispatchQueue.concurrentPerform(iterations: min(workers, max(1, pending.count))) { _ in
             var naming = ServerNaming.Memo()
             while let i = state.next(limit: pending.count) {
@@ -293,14 +293,31 @@ final class OrderedMerger: @unchecked Sendable {
     private let store: EventStore
     private let count: Int
     private var cursor = 0
-    private let known: Set<String>
+    /// Files already in the store by SHA-256 and path: where they were read and which server they belong to.
+    private let known: [String: [(location: String, server: String)]]
+    /// The server this load forces (`--server`), and the set's name (what a file is named after when neither
+    /// its path nor its logs name a server).
+    private let server: String?, setName: String
     private(set) var added: [Added] = []
     private(set) var duplicates = 0
 
-    init(store: EventStore, count: Int) {
+    init(store: EventStore, count: Int, server: String? = nil, setName: String = "") {
         self.store = store
         self.count = count
-        known = Set(store.files.map { "\($0.sha256)|\($0.path)" })
+        self.server = server
+        self.setName = setName
+        known = Dictionary(grouping: store.files, by: { "\($0.sha256)|\($0.path)" }).mapValues { $0.map { ($0.location, $0.server) } }
+    }
+
+    /// A file already loaded: the same file read again, or the same content at the same path for the same
+    /// server (a set loaded again from its zip). Identical files of two servers — one web shell dropped on
+    /// both, loaded a server at a time — are not duplicates: each server keeps its evidence.
+    private func isDuplicate(_ p: EvidenceLoader.ParsedFile) -> Bool {
+        guard let earlier = known["\(p.sha256)|\(p.path)"] else { return false }
+        let named = server ?? p.facts["server.file-name"] ?? p.pathServer
+        return earlier.contains { e in
+            e.location == p.location || e.server == named || (named == nil && (e.server == setName || e.server == p.facts["server"]))
+        }
     }
 
     func finished(_ index: Int, _ parsed: EvidenceLoader.ParsedFile, results: UnsafeMutableBufferPointer<EvidenceLoader.ParsedFile?>) {
@@ -332,7 +349,7 @@ final class OrderedMerger: @unchecked Sendable {
     }
 
     private func append(_ p: EvidenceLoader.ParsedFile) {
-        if known.contains("\(p.sha256)|\(p.path)") { duplicates += 1; return }
+        if isDuplicate(p) { duplicates += 1; return }
         let file = EvidenceFile(path: p.path, evidenceSet: "", location: p.location, server: p.pathServer ?? "",
                                 size: p.size, modified: p.modified, sha256: p.sha256, kind: p.kind, channel: p.channel,
                                 bytes: p.bytes, problems: p.problems, facts: p.facts, identity: p.identity)

