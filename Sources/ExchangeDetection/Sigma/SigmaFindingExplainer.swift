@@ -1,7 +1,7 @@
 import ExchangeEvidence
 import Foundation
 
-/// Writes the summary of a Sigma finding when it is read: the rule's positive items that hold at the first event
+/// Writes the summary of a Sigma finding when it is read: the rule's positive items that hold over its first events
 /// with their values, and for a burst how many events and from which clients. A broad rule has hundreds of
 /// thousands of bursts on a big set; reading each one's line while hunting cost more than matching all rules.
 ///
@@ -27,7 +27,7 @@ final class SigmaFindingExplainer: FindingExplainer, @unchecked Sendable {
         let values = lock.withLock { idle.popLast() } ?? makeReader()
         defer { lock.withLock { idle.append(values) } }
         let store = values.store
-        var summary = describe(first, values)
+        var summary = describe(events, values)
         if events.count > 1 {
             // The first three distinct client addresses, in event order, and how many more.
             let clientIPs = store.values[InternedField.clientIP.rawValue]
@@ -44,22 +44,33 @@ final class SigmaFindingExplainer: FindingExplainer, @unchecked Sendable {
         return summary
     }
 
-    /// `field=value` for each positive item that holds at the event, once per field.
-    private func describe(_ id: EventID, _ values: SigmaEventValues) -> String {
+    /// `field=value` for each positive item that holds, once per field, with the distinct values it took over
+    /// the burst's first `sampled` events (up to three, then how many more): a burst of six requests whose user
+    /// agents differ must not read as six of the first one's.
+    private func describe(_ events: FindingEvents, _ values: SigmaEventValues) -> String {
         var parts: [String] = []
         var seen = Set<String>()
-        for item in items where values.holds(item, for: id) {
+        let sample = events.prefix(Self.sampled)
+        for item in items {
             let name = item.field ?? "keywords"
-            guard seen.insert(name.lowercased()).inserted else { continue }
-            if item.field == nil {
-                parts.append("keywords matched")
-                continue
+            guard !seen.contains(name.lowercased()) else { continue }
+            var distinct: [String] = [], holds = false
+            for id in sample where values.holds(item, for: id) {
+                holds = true
+                guard item.field != nil, let v = values.value(item.field, of: id)?.oneLine(160) else { continue }
+                if !distinct.contains(v) { distinct.append(v) }
             }
-            guard let v = values.value(item.field, of: id) else { parts.append("\(name) absent"); continue }
-            parts.append("\(name)=\(v.oneLine(160))")
+            guard holds else { continue }
+            seen.insert(name.lowercased())
+            if item.field == nil { parts.append("keywords matched"); continue }
+            if distinct.isEmpty { parts.append("\(name) absent"); continue }
+            parts.append("\(name)=" + distinct.prefix(3).joined(separator: " | ") + (distinct.count > 3 ? " (+\(distinct.count - 3) more)" : ""))
         }
         return parts.isEmpty ? "condition holds" : parts.joined(separator: " ")
     }
+
+    /// Events of a burst whose values a summary reads.
+    static let sampled = 32
 
     /// True when `text` contains `part` byte for byte.
     static func mentions(_ text: String, _ part: String) -> Bool {

@@ -45,6 +45,34 @@ import Testing
 
     func json(_ t: TestShell, _ line: String) throws -> Any { try JSONSerialization.jsonObject(with: Data(try t.run(line).utf8)) }
 
+    /// A burst whose events matched on different values names them all (up to three), not the first one's
+    /// for every event: on the training set the attacker's requests switch user agents within a burst.
+    @Test func burstSummaryNamesEveryDistinctValue() throws {
+        let rule = """
+            title: HAFNIUM user agents
+            id: 3c9f1e2a-1111-4a2b-9c3d-7e8f9a0b1c2d
+            logsource:
+              category: webserver
+            detection:
+              selection:
+                cs-user-agent|contains:
+                  - 'python-requests/2.25.1'
+                  - 'antSword'
+                  - 'ExchangeServicesClient/0.0.0.0'
+              condition: selection
+            level: medium
+            """
+        let dir = try Self.ruleFolder(["ua.yml": rule])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let t = TestShell()
+        try t.run("load demo")
+        try t.run("rules load '\(dir.appendingPathComponent("ua.yml").path)'")
+        let findings = (try json(t, "hunt --rule sigma:3c9f1e2a-1111-4a2b-9c3d-7e8f9a0b1c2d --json") as! [String: Any])["findings"] as! [[String: Any]]
+        let mixed = try #require(findings.first { ($0["summary"] as? String)?.contains(" | ") == true }, "\(findings.map { $0["summary"]! })")
+        let summary = mixed["summary"] as! String
+        #expect(summary.contains("python-requests/2.25.1") && summary.contains("ExchangeServicesClient/0.0.0.0"), "\(summary)")
+    }
+
     @Test func hafniumWebShellRuleFiresOnEX01NotEX02() throws {
         let dir = try Self.ruleFolder(["broken.yml": "title: x\ndetection: [\n"])
         defer { try? FileManager.default.removeItem(at: dir) }
