@@ -53,7 +53,10 @@ public struct IISW3CReader: EvidenceReader {
 
     public func read(_ input: ReaderInput, into out: inout ReaderOutput) {
         out.kind = .iis
-        out.channel = input.path.split(separator: "/").first { $0.uppercased().hasPrefix("W3SVC") }.map(String.init) ?? ""
+        // The site folder (`W3SVC1`) under the evidence root, else in the path it was read from (a log loaded
+        // on its own, or a zip member: `ZIP!/…/W3SVC1/u_ex….log`).
+        func site(_ path: String) -> String? { path.split(separator: "/").last { $0.uppercased().hasPrefix("W3SVC") }.map(String.init) }
+        out.channel = site(input.path) ?? input.location.flatMap(site) ?? ""
         var scanner = LineScanner(input.bytes)
         var schemaIndex: UInt16 = 0
         var columns = 0

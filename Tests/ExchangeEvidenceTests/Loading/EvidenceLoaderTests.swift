@@ -62,6 +62,18 @@ import Testing
         #expect(store.files.count == 2)
     }
 
+    /// An IIS log loaded on its own keeps its site as channel, from the folder it was read in.
+    @Test func singleIISLogKeepsItsSite() throws {
+        let dir = Fixtures.tempDir()
+        Fixtures.write("#Software: Microsoft Internet Information Services 10.0\n#Fields: date time s-ip cs-method cs-uri-stem "
+                       + "cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n"
+                       + "2021-03-05 17:27:45 10.0.0.11 GET /owa/ - 443 - 203.0.113.9 Mozilla/5.0 - 200 0 0 5\n",
+                       "inetpub/logs/LogFiles/W3SVC2/u_ex210305.log", in: dir)
+        let (store, _) = try Fixtures.load(dir.appendingPathComponent("inetpub/logs/LogFiles/W3SVC2/u_ex210305.log").path)
+        #expect(store.files.map(\.kind) == [.iis])
+        #expect(store.files.map(\.channel) == ["W3SVC2"])
+    }
+
     @Test func eventNumbersDoNotDependOnThreads() throws {
         let training = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("help/training").path
