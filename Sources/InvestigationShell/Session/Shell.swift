@@ -17,9 +17,11 @@ public final class Shell {
     /// Runs every command on one line, each observed on its own (the case's audit log, a recording, a lesson,
     /// the provenance), so a failing command is logged alone and the line's other commands as what they did.
     /// Stops at the first failure and throws it, unless `keepGoing`: then the rest of the line runs too and
-    /// the failures are returned, in order.
+    /// the failures are returned, in order, each also given to `failed` as it happens (so its message comes
+    /// before the next command's output). `echo` sees each command before it runs.
     @discardableResult
-    public func execute(_ line: String, keepGoing: Bool = false) throws -> [Error] {
+    public func execute(_ line: String, keepGoing: Bool = false, echo: ((String) -> Void)? = nil,
+                        failed: ((Error) -> Void)? = nil) throws -> [Error] {
         let segments: [String]
         do { segments = try Tokenizer.segments(line) } catch {
             for observe in session.observers { observe(line, error) }
@@ -28,6 +30,7 @@ public final class Shell {
         var failures: [Error] = []
         for segment in segments {
             let command = segment.trimmingCharacters(in: .whitespaces)
+            if !command.isEmpty { echo?(command) }
             do {
                 // Variables are expanded per command, so an earlier command on the line can set them.
                 guard let words = try Tokenizer.commands(segment, variables: { [session] name in session.variables[name] }).first else {
@@ -43,6 +46,7 @@ public final class Shell {
             } catch {
                 for observe in session.observers { observe(command, error) }
                 if !keepGoing { throw error }
+                failed?(error)
                 failures.append(error)
                 continue
             }
@@ -106,16 +110,19 @@ public final class Shell {
             pending = ""
             let trimmed = full.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-            if echo { session.output.write("+ " + TerminalText.escape(trimmed) + "\n") }
-            var failures: [Error]
-            do { failures = try execute(full, keepGoing: keepGoing) } catch { failures = [error] }
-            for error in failures {
+            // Each command is echoed before it runs, and each failure reported when it happens (`set -x`).
+            func report(_ error: Error) {
                 let message = "\(name):\(startLine): \(error)"
                 session.output.diagnostic("error: \(message)\n")
                 result.failures += 1
                 if result.firstError == nil { result.firstError = message }
             }
-            if !failures.isEmpty && !keepGoing { return result }
+            let output = session.output
+            let shown: ((String) -> Void)? = echo ? { output.write("+ " + TerminalText.escape($0) + "\n") } : nil
+            do { try execute(full, keepGoing: keepGoing, echo: shown, failed: report) } catch {
+                report(error)
+                if !keepGoing { return result }
+            }
             if session.quitRequested { break }
         }
         return result

@@ -32,6 +32,21 @@ import Testing
         #expect(h.session.variables["C"] == nil, "the file stops at the first error")
     }
 
+    /// Several commands on one line (`exhunt -c "a; b; c"`): each is echoed before it runs and a failure is
+    /// reported where it happened, before the next command's output, not after the whole line.
+    @Test func commandsOfOneLineAreEchoedAndReportedInOrder() {
+        let h = ShellHarness()
+        let result = h.shell.runScript("set A 1; nosuch; set --json", name: "-c", echo: true, keepGoing: true)
+        #expect(result.failures == 1)
+        let text = h.out.combined
+        let echoA = text.range(of: "+ set A 1\n"), error = text.range(of: "error: -c:1: unknown command 'nosuch'"),
+            echoJSON = text.range(of: "+ set --json\n"), json = text.range(of: "\"A\": \"1\"")
+        #expect(echoA != nil && error != nil && echoJSON != nil && json != nil, "\(text)")
+        if let echoA, let error, let echoJSON, let json {
+            #expect(echoA.upperBound <= error.lowerBound && error.upperBound <= echoJSON.lowerBound && echoJSON.upperBound <= json.lowerBound, "\(text)")
+        }
+    }
+
     @Test func keepGoingRunsTheRestAndCountsFailures() {
         let h = ShellHarness()
         let result = h.shell.runScript("show 99\nset A 1\nnosuch\nset B 2\n", name: "f.exh", echo: false, keepGoing: true)
