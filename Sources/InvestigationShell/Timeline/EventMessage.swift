@@ -12,7 +12,10 @@ public enum EventMessage {
     public static func build(_ store: EventStore, _ e: EventID) -> String {
         let text: String
         switch store.kind(of: e).rawValue {
-        case "httpproxy", "iis": text = request(store, e)
+        case "httpproxy", "iis":
+            // A line with no request fields (cut off by the end of its file, kept as text) shows as it is.
+            let r = request(store, e)
+            text = r.isEmpty ? store.rawLine(e) : r
         case "ecp-server": text = ecpCommand(store, e) ?? generic(store, e)
         case "eventlog": text = windowsEvent(store, e)
         case "file-listing": text = listedFile(store, e)
@@ -33,6 +36,8 @@ public enum EventMessage {
         case .httpProxy, .iis:
             let start = out.count
             requests.append(e, into: &out)
+            // A line with no request fields (cut off by the end of its file, kept as text) shows as it is.
+            if out.count == start { out.append(contentsOf: clip(store.rawLine(e)).utf8) }
             if out.count - start > maxLength {
                 let text = clip(String(decoding: out[start...], as: UTF8.self))
                 out.removeSubrange(start...)

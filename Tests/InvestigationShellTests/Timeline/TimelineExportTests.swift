@@ -60,6 +60,32 @@ import Testing
         #expect(marked["timestamp_desc"] == "Request time")
     }
 
+    /// A request line cut off by the end of its file is kept as text: the timeline, its JSON and the export
+    /// show the line itself, not an empty message.
+    @Test func aCutOffRequestShowsItsLine() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-cut-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let logs = dir.appendingPathComponent("SRVT/W3SVC1")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        try ("#Software: Microsoft Internet Information Services 10.0\n#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query "
+             + "s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n"
+             + "2021-03-03 06:49:40 10.0.0.11 POST /ecp/y.js - 443 - 130.255.189.21 python-requests/2.25.1 - 200 0 0 211\n"
+             + "2021-03-03 06:50:02 10.0.0.11 POST /owa/auth/Current/themes/resources/logon.css")
+            .write(to: logs.appendingPathComponent("u_ex210303.log"), atomically: true, encoding: .utf8)
+        let t = TestShell()
+        try t.run("load '\(dir.appendingPathComponent("SRVT").path)'")
+        let rows = try TimelineCommandTests.rows(try t.run("timeline --json"))
+        #expect(rows.count == 2)
+        #expect(rows.last?["message"] as? String == "2021-03-03 06:50:02 10.0.0.11 POST /owa/auth/Current/themes/resources/logon.css")
+        let file = dir.appendingPathComponent("cut.csv")
+        try t.run("export timeline '\(file.path)'")
+        let records = Self.parseCSV(try String(contentsOf: file, encoding: .utf8))
+        let header = records[0]
+        let messages = records.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0))["message"] ?? "" }
+        #expect(messages.last == "2021-03-03 06:50:02 10.0.0.11 POST /owa/auth/Current/themes/resources/logon.css")
+        #expect(messages.first?.hasPrefix("POST /ecp/y.js") == true)
+    }
+
     @Test func jsonlHasOneObjectPerLine() throws {
         let (t, dir) = try TimelineCommandTests.loaded()
         let file = dir.appendingPathComponent("tl.jsonl")
