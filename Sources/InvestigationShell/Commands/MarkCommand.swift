@@ -71,7 +71,8 @@ struct MarkCommand: Command {
         }
         for r in replaced.prefix(10) {
             let keeps = note.isEmpty ? (r.old.note.isEmpty ? "" : ", note kept") : (r.old.note.isEmpty || r.old.note == note ? "" : ", note '\(r.old.note)' replaced")
-            ctx.status(TerminalText.escape("event \(r.event) was marked \(r.old.label) by \(r.old.user) at \(session.displayTime(r.old.markedAt)): now \(label)\(keeps)"))
+            let now = r.old.label == label ? "marked again" : "now \(label)"
+            ctx.status(TerminalText.escape("event \(r.event) was marked \(r.old.label) by \(r.old.user) at \(session.displayTime(r.old.markedAt)): \(now)\(keeps)"))
         }
         if replaced.count > 10 { ctx.status("… and \(replaced.count - 10) more marked events relabelled") }
         let place = state.inLesson ? "the lesson's own case" : TerminalText.escape(file.path)

@@ -110,7 +110,10 @@ struct SourcesCommand: Command {
             return
         }
         for s in skipped {
-            ctx.line(TerminalText.escape("\(s.set)  \(s.problem.path): \(s.problem.skipped ? "not loaded" : "damaged"): \(s.problem.message)"))
+            // Zip members' reasons already end in "not loaded".
+            let message = s.problem.message.hasSuffix("not loaded") ? s.problem.message
+                : "\(s.problem.skipped ? "not loaded" : "damaged"): \(s.problem.message)"
+            ctx.line(TerminalText.escape("\(s.set)  \(s.problem.path): \(message)"))
         }
         if withProblems.isEmpty && skipped.isEmpty { ctx.line("no problems: every loaded line was read cleanly"); return }
         for f in withProblems {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A lesson read from `help/lessons/NN-name.md`: front matter, an introduction, and steps. Each step
 /// explains one moment of the attack and which log shows it, names the command to try, and declares the
 /// checks `next` makes before moving on.
@@ -47,10 +49,24 @@ public enum LessonCheck: Sendable, Equatable {
         }
     }
 
+    /// A `ran` pattern as the command it asks for (`^check-build.*--history` → `check-build … --history`), or nil
+    /// when it uses more of the regular-expression language than anchors, `.*`, `\\.` and `\\b`.
+    static func command(_ pattern: String) -> String? {
+        var p = pattern
+        if p.hasPrefix("^") { p.removeFirst() }
+        if p.hasSuffix("$") && !p.hasSuffix("\\$") { p.removeLast() }
+        p = p.replacingOccurrences(of: "\\b", with: "").replacingOccurrences(of: ".*", with: " … ")
+            .replacingOccurrences(of: "\\.", with: "\u{0}")
+        guard !p.contains(where: { "[](){}|*+?\\^$.".contains($0) }) else { return nil }
+        p = p.replacingOccurrences(of: "\u{0}", with: ".")
+        while p.contains("  ") { p = p.replacingOccurrences(of: "  ", with: " ") }
+        return p.trimmingCharacters(in: .whitespaces)
+    }
+
     /// What the learner still has to do, for `next` when the check does not hold.
     public var task: String {
         switch self {
-        case .ran(let r): return "run a command matching '\(r)'"
+        case .ran(let r): return Self.command(r).map { "run '\($0)'" } ?? "run a command matching the pattern '\(r)'"
         case .output(let t): return "run a command whose output shows '\(t)'"
         case .query(let c, let t): return "reach a state where '\(c)' shows '\(t)'"
         case .marked(let f, let v): return "mark an event with \(f)=\(v)"

@@ -43,7 +43,7 @@ import Testing
 
         // Nothing done yet: every task is named. The lesson's own text does not count as output.
         let first = "\(#expect(throws: ShellError.self) { try shell.execute("next") }!)"
-        #expect(first.contains("run a command matching '^set A'"))
+        #expect(first.contains("run 'set A'"), "the pattern is named as the command it asks for")
         #expect(first.contains("run a command whose output shows 'timezone'"))
         #expect(first.contains("reach a state where 'set --json' shows '\"A\": \"1\"'"))
         #expect(first.contains("mark an event with ClientIpAddress=167.99.168.251"), "no timeline command in this build")
@@ -58,7 +58,7 @@ import Testing
         try shell.execute("back")
         #expect(session.prompt == "exhunt (lesson 5, step 1/2)> ")
         let again = "\(#expect(throws: ShellError.self) { try shell.execute("next") }!)"
-        #expect(again.contains("'^set A'"), "going back starts the step afresh")
+        #expect(again.contains("run 'set A'"), "going back starts the step afresh")
         try shell.execute("next --skip; next")
         #expect(out.stdout.hasSuffix("Lesson 5 complete: A small lesson. The evidence stays loaded; the lesson's marks were in a case of its own, now closed; 'lesson' lists the others.\n"))
         #expect(session.prompt == "exhunt> ")
@@ -100,6 +100,14 @@ import Testing
         #expect(out.stdout.contains("\"step\": 1,\n  \"steps\": 2,"))
         #expect(out.stdout.contains("\"try\": [\n    \"set A 1\"\n  ],"))
         #expect(out.stdout.hasSuffix("\"loaded_training_set\": false\n}\n"), "evidence: none loads nothing")
+    }
+
+    /// A `ran` pattern is told as the command it asks for; one using more of the pattern language is quoted.
+    @Test func ranPatternsReadAsCommands() {
+        #expect(LessonCheck.command("^sources") == "sources")
+        #expect(LessonCheck.command("^check-build.*--history") == "check-build … --history")
+        #expect(LessonCheck.command("^mark ECPServer20210303-1\\.LOG:7\\b") == "mark ECPServer20210303-1.LOG:7")
+        #expect(LessonCheck.command("^(hunt|timeline)") == nil)
     }
 }
 
