@@ -63,7 +63,7 @@ struct LoadCommand: Command {
                 ("duplicates", .int(report.duplicatesSkipped)), ("cancelled", .bool(report.cancelled)),
                 ("recognised_files", .int(report.recognisedFiles)),
                 ("zips", .array(report.zips.map { .object([("path", .string($0.path)), ("bytes", .int($0.size)), ("sha256", .string($0.sha256))]) })),
-                ("warning", Self.nothingRecognised(report).map { .string($0) } ?? .null),
+                ("warning", (Self.nothingRecognised(report) ?? Self.unnamed(report, server: args.value("server"))).map { .string($0) } ?? .null),
             ]))
             return
         }
@@ -81,7 +81,17 @@ struct LoadCommand: Command {
             ctx.session.interruptNoticed = true
             ctx.status("load interrupted: the files read before Ctrl-C are kept")
         }
-        if let warning = Self.nothingRecognised(report) { ctx.status(TerminalText.escape(warning)) }
+        if let warning = Self.nothingRecognised(report) ?? Self.unnamed(report, server: args.value("server")) {
+            ctx.status(TerminalText.escape(warning))
+        }
+    }
+
+    /// The warning for files no path, log or file name tied to a server: they are filed under `unknown`, with
+    /// every other such file of the session, so rules would join evidence of different machines.
+    static func unnamed(_ report: LoadReport, server: String?) -> String? {
+        guard server == nil, report.servers.contains("unknown") else { return nil }
+        return "warning: no server name in the path, the file name or the logs: these events are on server 'unknown', "
+            + "with any other evidence loaded without one; 'load PATH --server NAME' names it"
     }
 
     /// The warning for a load in which no file looked like evidence this tool knows (`load /etc/passwd`):

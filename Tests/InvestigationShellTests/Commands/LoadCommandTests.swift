@@ -1,0 +1,24 @@
+import Foundation
+import Testing
+
+/// `load` as the user sees it: what it says about evidence it could not tie to a server.
+@Suite struct LoadCommandTests {
+    /// A file that names no server in its path, its name or its lines is filed under `unknown`, with every other
+    /// such file: the load says so (text and `--json`), and `--server` silences it by naming the server.
+    @Test func evidenceWithoutAServerNameIsWarnedAbout() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-unnamed-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("u_ex210303.log")
+        try ("#Software: Microsoft Internet Information Services 10.0\n#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query "
+             + "s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n"
+             + "2021-03-03 06:49:40 10.0.0.11 POST /ecp/y.js - 443 - 130.255.189.21 python-requests/2.25.1 - 200 0 0 211\n")
+            .write(to: file, atomically: true, encoding: .utf8)
+        let t = TestShell()
+        let shown = try t.shown("load '\(file.path)'")
+        #expect(shown.contains("from unknown") && shown.contains("warning: no server name"), "\(shown)")
+        let json = try JSONSerialization.jsonObject(with: Data(try TestShell().run("load '\(file.path)' --json").utf8)) as! [String: Any]
+        #expect((json["warning"] as? String)?.contains("server 'unknown'") == true)
+        #expect(try !TestShell().shown("load '\(file.path)' --server EX07").contains("warning"))
+    }
+}
