@@ -44,11 +44,12 @@ import Testing
         #expect(f.first?.summary.contains("10.0.0.77") == false)
     }
 
-    @Test func webShellUseIsHighAndNameProbesAreMedium() {
+    /// A page that answered exists on the server: critical (the report's "compromised"); probes stay medium.
+    @Test func webShellUseIsCriticalAndNameProbesAreMedium() {
         let f = RuleFixtures.run("iis.webshell-access", on: store)
         #expect(f.count == 2)
         let shell = f.first { $0.summary.contains("RedirSuiteServerProxy.aspx") }
-        #expect(shell?.severity == .high)
+        #expect(shell?.severity == .critical)
         #expect(shell?.events.count == 3)
         #expect(shell?.summary.contains("139.162.202.236") == true)
         #expect(shell?.summary.contains("67.205.176.9×2") == true)
