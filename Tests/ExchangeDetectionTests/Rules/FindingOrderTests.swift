@@ -19,13 +19,7 @@ import Testing
     @Test func byTimeEqualsSortingByFields() {
         for seed in 1...5 as ClosedRange<UInt64> {
             let f = Self.sample(400, seed: seed)
-            let oracle = f.indices.sorted { a, b in
-                let x = f[a], y = f[b]
-                if x.time != y.time { return x.time < y.time }
-                if x.server != y.server { return x.server < y.server }
-                if x.rule != y.rule { return x.rule < y.rule }
-                return a < b
-            }
+            let oracle = Self.byTimeOracle(f)
             #expect(FindingOrder.byTime(f) == oracle)
             let some = f.indices.filter { $0 % 3 != 0 }
             #expect(FindingOrder.byTime(f, among: some) == oracle.filter { $0 % 3 != 0 })
@@ -59,14 +53,18 @@ import Testing
             Finding(about: abouts[Int(rng.next() % 3)], origin: origins[Int(rng.next() % 3)], time: Int64(rng.next() % 50),
                     events: FindingEvents([i]), line: i, explainer: Fixed())
         }
-        let oracle = f.indices.sorted { a, b in
+        #expect(FindingOrder.byTime(f) == Self.byTimeOracle(f))
+    }
+
+    /// Indexes sorted by the findings' own fields: time, server, rule, then index.
+    static func byTimeOracle(_ f: [Finding]) -> [Int] {
+        f.indices.sorted { a, b in
             let x = f[a], y = f[b]
             if x.time != y.time { return x.time < y.time }
             if x.server != y.server { return x.server < y.server }
             if x.rule != y.rule { return x.rule < y.rule }
             return a < b
         }
-        #expect(FindingOrder.byTime(f) == oracle)
     }
 
     /// A deferred summary reads the same as the text it stands for; findings compare and hash by what they say.
