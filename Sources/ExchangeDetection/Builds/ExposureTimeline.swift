@@ -19,6 +19,17 @@ public struct ExposureWindow: Sendable, Hashable {
     /// True when the first build the evidence shows for the server is already vulnerable: the
     /// exposure began before the evidence does.
     public let opensBeforeEvidence: Bool
+    /// When the CVE's campaign was first seen exploiting servers (`firstSeen` in the catalog), and its text
+    /// (`2021-08`); nil for CVEs of no campaign or without the date.
+    public var campaignSince: Int64? = nil
+    public var campaignSinceText: String? = nil
+
+    /// True when the campaign was under way at some moment of the window: a server on a March 2021 build was
+    /// open to ProxyShell's CVEs, but not exposed to a campaign nobody ran until August.
+    public var campaignBegun: Bool { campaignSince.map { $0 <= (until ?? lastVulnerable) } ?? true }
+
+    /// True when the campaign had been seen by `t` (a finding then can be tied to it).
+    public func campaignUnderWay(at t: Int64) -> Bool { campaignSince.map { t >= $0 } ?? true }
 
     /// Whether a moment falls inside the window (before the evidence counts when the window opens before it).
     public func contains(_ t: Int64) -> Bool {
@@ -109,7 +120,11 @@ public struct ExposureTimeline: Sendable {
             }
         }
         self.history = history
-        self.windows = windows
+        self.windows = windows.map { w in
+            var w = w
+            if let c = w.campaign, let seen = catalog.campaignFirstSeen[c] { (w.campaignSince, w.campaignSinceText) = (seen.start, seen.description) }
+            return w
+        }
     }
 
     /// The build a server ran at a moment: the observation spanning it, else the latest one that began
@@ -126,12 +141,14 @@ public struct ExposureTimeline: Sendable {
     }
 
     /// Places findings that name the CVEs they concern: only windows of those CVEs count (an empty list
-    /// means every CVE), so a 2021 SSRF hit is not reported inside a ProxyNotShell window.
+    /// means every CVE), and only of campaigns already seen at the finding's time, so a 2021 SSRF hit is not
+    /// reported inside a ProxyNotShell window, nor a March 2021 web shell "while vulnerable to" ProxyShell.
     public func place(_ findings: [(server: String, time: Int64, label: String, cves: [String])]) -> [PlacedFinding] {
         findings.map { f in
             let key = Self.serverKey(f.server)
             let ws = windows.filter {
                 Self.serverKey($0.server) == key && $0.contains(f.time) && (f.cves.isEmpty || f.cves.contains($0.cve))
+                    && $0.campaignUnderWay(at: f.time)
             }
             let b = f.time == Timestamp.unknown ? nil : build(of: f.server, at: f.time)
             return PlacedFinding(label: f.label, server: f.server, time: f.time, build: b, windows: ws)

@@ -189,7 +189,10 @@ struct CheckBuildCommand: Command {
             let end = first.until.map { "until the update at \(ctx.session.displayTime($0)) (last vulnerable event \(ctx.session.displayTime(first.lastVulnerable)))" }
                 ?? "still open at the last event \(ctx.session.displayTime(first.lastVulnerable))"
             let fixes = w.map(\.fixedBy).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
-            ctx.line("exposed   \(first.campaign ?? first.cve) (\(w.map(\.cve).joined(separator: ", "))) from \(start) \(end); fixed by \(fixes.joined(separator: ", "))")
+            // Open to a campaign no one ran yet: vulnerable, not exposed.
+            let (label, before) = first.campaignBegun ? ("exposed", "")
+                : ("open   ", ", before \(first.campaign ?? first.cve) was first seen (\(first.campaignSinceText ?? "?"))")
+            ctx.line("\(label)   \(first.campaign ?? first.cve) (\(w.map(\.cve).joined(separator: ", "))) from \(start) \(end)\(before); fixed by \(fixes.joined(separator: ", "))")
         }
     }
 
@@ -218,7 +221,8 @@ struct CheckBuildCommand: Command {
         .object([("cve", .string(w.cve)), ("campaign", .optional(w.campaign)), ("fixed_by", .string(w.fixedBy)),
                  ("from", .time(w.from)), ("last_vulnerable", .time(w.lastVulnerable)), ("until", w.until.map { .time($0) } ?? .null),
                  ("vulnerable_builds", .strings(w.vulnerableBuilds.map(\.description))),
-                 ("fixing_build", .optional(w.fixingBuild?.description)), ("opens_before_evidence", .bool(w.opensBeforeEvidence))])
+                 ("fixing_build", .optional(w.fixingBuild?.description)), ("opens_before_evidence", .bool(w.opensBeforeEvidence)),
+                 ("campaign_first_seen", .optional(w.campaignSinceText)), ("campaign_begun", .bool(w.campaignBegun))])
     }
 
     static func json(_ p: PlacedFinding) -> JSONValue {

@@ -51,12 +51,12 @@ struct ReportBuilds {
                 let start = first.opensBeforeEvidence ? "before the first event (\(time(first.from)))" : time(first.from)
                 let end = first.until.map { "until the update at \(time($0))" } ?? "still open at the last event (\(time(first.lastVulnerable)))"
                 let fixes = w.map(\.fixedBy).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
-                lines.append("exposed to \(first.campaign ?? first.cve) (\(w.map(\.cve).joined(separator: ", "))) from \(start) \(end); fixed by \(fixes.joined(separator: ", "))")
+                let (label, before) = first.campaignBegun ? ("exposed to", "")
+                    : ("open to", ", before \(first.campaign ?? first.cve) was first seen (\(first.campaignSinceText ?? "?"))")
+                lines.append("\(label) \(first.campaign ?? first.cve) (\(w.map(\.cve).joined(separator: ", "))) from \(start) \(end)\(before); fixed by \(fixes.joined(separator: ", "))")
             }
             // Only campaigns already under way while the server was open: a 2021 log is not "exposed to ProxyNotShell" in any useful sense.
-            let begun = groups.values.filter { w in
-                catalog.campaignFirstSeen[w[0].campaign ?? ""].map { $0.start <= (w[0].until ?? w[0].lastVulnerable) } ?? true
-            }
+            let begun = groups.values.filter { $0[0].campaignBegun }
             let exposure = begun.map { w in
                 Exposure(campaign: w[0].campaign ?? w[0].cve, cves: w.map(\.cve), from: w[0].from,
                          opensBeforeEvidence: w[0].opensBeforeEvidence, until: w[0].until)

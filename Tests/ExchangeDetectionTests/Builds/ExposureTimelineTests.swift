@@ -140,7 +140,21 @@ import Testing
             (server: "EX01", time: t, label: "anything", cves: [String]()),
         ])
         #expect(placed[0].windows.map(\.cve) == ["CVE-2021-26855"])
-        #expect(placed[1].windows.count == 9)
+        // ProxyLogon's four: ProxyShell and ProxyNotShell were open on that build but not yet seen in the wild.
+        #expect(placed[1].windows.count == 4)
+        #expect(placed[1].windows.allSatisfy { $0.campaign == "ProxyLogon" })
+    }
+
+    /// A window of a campaign first seen after it is open, not exposed; a finding after the campaign began
+    /// counts its windows again.
+    @Test func campaignsNotYetSeenAreOpenNotExposed() {
+        let timeline = ExposureTimeline(evidence: BuildEvidence.collect(from: Self.store()), catalog: catalog)
+        let proxyShell = timeline.windows.filter { $0.server == "EX01" && $0.campaign == "ProxyShell" }
+        #expect(!proxyShell.isEmpty && proxyShell.allSatisfy { !$0.campaignBegun && $0.campaignSinceText == "2021-08" })
+        let proxyLogon = timeline.windows.filter { $0.campaign == "ProxyLogon" }
+        #expect(!proxyLogon.isEmpty && proxyLogon.allSatisfy { $0.campaignBegun })
+        let late = timeline.place([(server: "EX01", time: Self.t("2021-09-01T00:00:00.000Z"), label: "later", cves: ["CVE-2021-34473"])])
+        #expect(late[0].windows.map(\.cve) == ["CVE-2021-34473"], "still on the vulnerable build when the campaign was under way")
     }
 
     @Test func windowWithoutFixStaysOpen() {
