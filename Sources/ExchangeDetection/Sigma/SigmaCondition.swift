@@ -107,7 +107,14 @@ private struct ConditionParser {
         }
         let name = tokens[pos]
         pos += 1
-        guard names.contains(name) else { throw SigmaProblem.broken("condition '\(text)' names '\(name)', which is not a search of the rule") }
+        guard names.contains(name) else {
+            // `keywords|all:` names a search with modifiers: they belong on a field, not a search's name.
+            if let near = names.first(where: { $0.hasPrefix(name + "|") }) {
+                throw SigmaProblem.broken("condition '\(text)' names '\(name)', but the search is called '\(near)': a search's name "
+                                          + "takes no modifiers (put them on a field, FIELD|all)")
+            }
+            throw SigmaProblem.broken("condition '\(text)' names '\(name)', which is not a search of the rule")
+        }
         return .search(name)
     }
 }

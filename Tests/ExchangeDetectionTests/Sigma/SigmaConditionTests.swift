@@ -99,6 +99,17 @@ import Testing
         #expect(c == .or([.search("a"), .and([.not(.search("b")), .search("c")])]))
     }
 
+    /// A search named with modifiers (`keywords|all:`) is told as such, not as a missing search.
+    @Test func modifiersOnASearchNameAreNamed() {
+        let p = SigmaFixture.problem(SigmaFixture.rule("""
+                keywords|all:
+                    - 'whoami'
+                    - 'net user'
+                condition: keywords
+            """))
+        #expect(p?.reason.contains("the search is called 'keywords|all': a search's name takes no modifiers") == true, "\(String(describing: p?.reason))")
+    }
+
     @Test func unsupportedConstructsAreReportedWithReason() {
         let agg = SigmaFixture.problem(SigmaFixture.rule("""
                 sel:
