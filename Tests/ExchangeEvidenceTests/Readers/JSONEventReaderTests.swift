@@ -52,6 +52,21 @@ import Testing
         #expect(store.files[0].server == "EX01")
     }
 
+    /// A merged export of two servers' rows is filed under the most common one (one server per file), and the
+    /// file says so instead of quietly showing every row as that server's.
+    @Test func rowsOfSeveralServersAreNamedAsAProblem() throws {
+        let dir = Fixtures.tempDir()
+        let rows = (0..<5).map { i in
+            "{\"message\": \"GET /owa/ \(i)\", \"datetime\": \"2021-03-03T06:4\(i):00+00:00\", \"timestamp_desc\": \"Request time\", "
+                + "\"server\": \"\(i < 3 ? "EX01" : "ex02.contoso.local")\"}"
+        }
+        Fixtures.write(rows.joined(separator: "\n") + "\n", "t.jsonl", in: dir)
+        let (store, _) = try Fixtures.load(dir.appendingPathComponent("t.jsonl").path)
+        #expect(store.count == 5)
+        #expect(store.files[0].problems.kept.map(\.message).contains { $0.hasPrefix("rows of 2 servers (EX01 ×3, EX02 ×2)") },
+                "\(store.files[0].problems.kept)")
+    }
+
     @Test func splunkExportsWithXMLAndClassicRaw() throws {
         let xml = try Self.xmlEvents()
         let (store, _) = try Self.load("splunk.jsonl")
