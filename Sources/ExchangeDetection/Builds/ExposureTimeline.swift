@@ -19,10 +19,10 @@ public struct ExposureWindow: Sendable, Hashable {
     /// True when the first build the evidence shows for the server is already vulnerable: the
     /// exposure began before the evidence does.
     public let opensBeforeEvidence: Bool
-    /// When the CVE's campaign was first seen exploiting servers (`firstSeen` in the catalog), and its text
-    /// (`2021-08`); nil for CVEs of no campaign or without the date.
-    public var campaignSince: Int64? = nil
-    public var campaignSinceText: String? = nil
+    /// When the CVE's campaign was first seen exploiting servers (`firstSeen` in the catalog); nil for CVEs
+    /// of no campaign or without the date.
+    public let campaignFirstSeen: CatalogDate?
+    var campaignSince: Int64? { campaignFirstSeen?.start }
 
     /// True when the campaign was under way at some moment of the window: a server on a March 2021 build was
     /// open to ProxyShell's CVEs, but not exposed to a campaign nobody ran until August.
@@ -30,6 +30,12 @@ public struct ExposureWindow: Sendable, Hashable {
 
     /// True when the campaign had been seen by `t` (a finding then can be tied to it).
     public func campaignUnderWay(at t: Int64) -> Bool { campaignSince.map { t >= $0 } ?? true }
+
+    /// What an `open` line adds for a campaign not yet seen in the window (`check-build`, the report); empty
+    /// for one under way.
+    public var beforeCampaign: String {
+        campaignBegun ? "" : ", before \(campaign ?? cve) was first seen (\(campaignFirstSeen?.description ?? "?"))"
+    }
 
     /// Whether a moment falls inside the window (before the evidence counts when the window opens before it).
     public func contains(_ t: Int64) -> Bool {
@@ -93,6 +99,8 @@ public struct ExposureTimeline: Sendable {
         for server in history.keys.sorted() {
             let segments = history[server]!
             for cve in wanted {
+                let campaign = catalog.campaign(of: cve)
+                let firstSeen = campaign.flatMap { catalog.campaignFirstSeen[$0] }
                 var open: (from: Int64, last: Int64, builds: [ExchangeBuild], fixedBy: String, first: Bool)?
                 for (i, seg) in segments.enumerated() {
                     guard let status = assessment(seg.build).status(of: cve) else { continue }
@@ -105,26 +113,23 @@ public struct ExposureTimeline: Sendable {
                             open = (seg.first, seg.last, [seg.build], status.fixedBy, i == 0)
                         }
                     } else if let o = open {
-                        windows.append(ExposureWindow(server: server, cve: cve, campaign: catalog.campaign(of: cve),
+                        windows.append(ExposureWindow(server: server, cve: cve, campaign: campaign,
                                                       fixedBy: o.fixedBy, from: o.from, lastVulnerable: o.last,
                                                       until: seg.first, vulnerableBuilds: o.builds, fixingBuild: seg.build,
-                                                      opensBeforeEvidence: o.first))
+                                                      opensBeforeEvidence: o.first, campaignFirstSeen: firstSeen))
                         open = nil
                     }
                 }
                 if let o = open {
-                    windows.append(ExposureWindow(server: server, cve: cve, campaign: catalog.campaign(of: cve),
+                    windows.append(ExposureWindow(server: server, cve: cve, campaign: campaign,
                                                   fixedBy: o.fixedBy, from: o.from, lastVulnerable: o.last, until: nil,
-                                                  vulnerableBuilds: o.builds, fixingBuild: nil, opensBeforeEvidence: o.first))
+                                                  vulnerableBuilds: o.builds, fixingBuild: nil, opensBeforeEvidence: o.first,
+                                                  campaignFirstSeen: firstSeen))
                 }
             }
         }
         self.history = history
-        self.windows = windows.map { w in
-            var w = w
-            if let c = w.campaign, let seen = catalog.campaignFirstSeen[c] { (w.campaignSince, w.campaignSinceText) = (seen.start, seen.description) }
-            return w
-        }
+        self.windows = windows
     }
 
     /// The build a server ran at a moment: the observation spanning it, else the latest one that began
@@ -157,6 +162,19 @@ public struct ExposureTimeline: Sendable {
 
     private func segments(of server: String) -> [BuildObservation]? {
         history.first { Self.serverKey($0.key) == Self.serverKey(server) }?.value
+    }
+
+    /// Windows as `check-build` and the report list them: one group per campaign and interval (a campaign's CVEs
+    /// usually share one window), in time order; within a group the campaign's own CVE order is kept
+    /// (ProxyShell: 34473, 34523, then 31207).
+    public static func campaignGroups(_ windows: [ExposureWindow]) -> [[ExposureWindow]] {
+        Dictionary(grouping: windows) { "\($0.campaign ?? $0.cve)\u{0}\($0.from)\u{0}\($0.until ?? -1)" }.values
+            .sorted { ($0[0].from, $0[0].cve) < ($1[0].from, $1[0].cve) }
+    }
+
+    /// The updates that close a group's windows, each once, in the group's order.
+    public static func updates(_ group: [ExposureWindow]) -> [String] {
+        group.map(\.fixedBy).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
     }
 
     /// Server names compare case-insensitively and by host name (`EX01` matches `ex01.contoso.local`).

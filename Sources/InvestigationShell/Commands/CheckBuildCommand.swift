@@ -180,19 +180,16 @@ struct CheckBuildCommand: Command {
     }
 
     private func printWindows(_ windows: [ExposureWindow], _ ctx: CommandContext) {
-        // One line per campaign and interval: the CVEs of a campaign usually share one window.
-        let groups = Dictionary(grouping: windows) { "\($0.campaign ?? $0.cve)\u{0}\($0.from)\u{0}\($0.until ?? -1)" }
-        // Within a group the campaign's own CVE order is kept (ProxyShell: 34473, 34523, then 31207).
-        for w in groups.values.sorted(by: { ($0[0].from, $0[0].cve) < ($1[0].from, $1[0].cve) }) {
+        // One line per campaign and interval.
+        for w in ExposureTimeline.campaignGroups(windows) {
             let first = w[0]
             let start = first.opensBeforeEvidence ? "before the first event \(ctx.session.displayTime(first.from))" : ctx.session.displayTime(first.from)
             let end = first.until.map { "until the update at \(ctx.session.displayTime($0)) (last vulnerable event \(ctx.session.displayTime(first.lastVulnerable)))" }
                 ?? "still open at the last event \(ctx.session.displayTime(first.lastVulnerable))"
-            let fixes = w.map(\.fixedBy).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+            let fixes = ExposureTimeline.updates(w)
             // Open to a campaign no one ran yet: vulnerable, not exposed.
-            let (label, before) = first.campaignBegun ? ("exposed", "")
-                : ("open   ", ", before \(first.campaign ?? first.cve) was first seen (\(first.campaignSinceText ?? "?"))")
-            ctx.line("\(label)   \(first.campaign ?? first.cve) (\(w.map(\.cve).joined(separator: ", "))) from \(start) \(end)\(before); fixed by \(fixes.joined(separator: ", "))")
+            let label = first.campaignBegun ? "exposed" : "open   "
+            ctx.line("\(label)   \(first.campaign ?? first.cve) (\(w.map(\.cve).joined(separator: ", "))) from \(start) \(end)\(first.beforeCampaign); fixed by \(fixes.joined(separator: ", "))")
         }
     }
 
@@ -222,7 +219,7 @@ struct CheckBuildCommand: Command {
                  ("from", .time(w.from)), ("last_vulnerable", .time(w.lastVulnerable)), ("until", w.until.map { .time($0) } ?? .null),
                  ("vulnerable_builds", .strings(w.vulnerableBuilds.map(\.description))),
                  ("fixing_build", .optional(w.fixingBuild?.description)), ("opens_before_evidence", .bool(w.opensBeforeEvidence)),
-                 ("campaign_first_seen", .optional(w.campaignSinceText)), ("campaign_begun", .bool(w.campaignBegun))])
+                 ("campaign_first_seen", .optional(w.campaignFirstSeen?.description)), ("campaign_begun", .bool(w.campaignBegun))])
     }
 
     static func json(_ p: PlacedFinding) -> JSONValue {

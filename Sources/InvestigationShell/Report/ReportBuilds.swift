@@ -45,18 +45,17 @@ struct ReportBuilds {
             let open = campaigns.filter { $0.state == .vulnerable }.map(\.cve)
             if !open.isEmpty { lines.append("vulnerable at the last event to " + open.joined(separator: ", ")) }
             let windows = timeline.windows.filter { $0.server == server && $0.campaign != nil }
-            let groups = Dictionary(grouping: windows) { "\($0.campaign ?? $0.cve)\u{0}\($0.from)\u{0}\($0.until ?? -1)" }
-            for w in groups.values.sorted(by: { ($0[0].from, $0[0].cve) < ($1[0].from, $1[0].cve) }) {
+            let groups = ExposureTimeline.campaignGroups(windows)
+            for w in groups {
                 let first = w[0]
                 let start = first.opensBeforeEvidence ? "before the first event (\(time(first.from)))" : time(first.from)
                 let end = first.until.map { "until the update at \(time($0))" } ?? "still open at the last event (\(time(first.lastVulnerable)))"
-                let fixes = w.map(\.fixedBy).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
-                let (label, before) = first.campaignBegun ? ("exposed to", "")
-                    : ("open to", ", before \(first.campaign ?? first.cve) was first seen (\(first.campaignSinceText ?? "?"))")
-                lines.append("\(label) \(first.campaign ?? first.cve) (\(w.map(\.cve).joined(separator: ", "))) from \(start) \(end)\(before); fixed by \(fixes.joined(separator: ", "))")
+                let fixes = ExposureTimeline.updates(w)
+                let label = first.campaignBegun ? "exposed to" : "open to"
+                lines.append("\(label) \(first.campaign ?? first.cve) (\(w.map(\.cve).joined(separator: ", "))) from \(start) \(end)\(first.beforeCampaign); fixed by \(fixes.joined(separator: ", "))")
             }
             // Only campaigns already under way while the server was open: a 2021 log is not "exposed to ProxyNotShell" in any useful sense.
-            let begun = groups.values.filter { $0[0].campaignBegun }
+            let begun = groups.filter { $0[0].campaignBegun }
             let exposure = begun.map { w in
                 Exposure(campaign: w[0].campaign ?? w[0].cve, cves: w.map(\.cve), from: w[0].from,
                          opensBeforeEvidence: w[0].opensBeforeEvidence, until: w[0].until)

@@ -150,7 +150,7 @@ import Testing
     @Test func campaignsNotYetSeenAreOpenNotExposed() {
         let timeline = ExposureTimeline(evidence: BuildEvidence.collect(from: Self.store()), catalog: catalog)
         let proxyShell = timeline.windows.filter { $0.server == "EX01" && $0.campaign == "ProxyShell" }
-        #expect(!proxyShell.isEmpty && proxyShell.allSatisfy { !$0.campaignBegun && $0.campaignSinceText == "2021-08" })
+        #expect(!proxyShell.isEmpty && proxyShell.allSatisfy { !$0.campaignBegun && $0.campaignFirstSeen?.description == "2021-08" })
         let proxyLogon = timeline.windows.filter { $0.campaign == "ProxyLogon" }
         #expect(!proxyLogon.isEmpty && proxyLogon.allSatisfy { $0.campaignBegun })
         let late = timeline.place([(server: "EX01", time: Self.t("2021-09-01T00:00:00.000Z"), label: "later", cves: ["CVE-2021-34473"])])

@@ -41,17 +41,14 @@ public struct JSONEventReader: EvidenceReader {
         // every row as the most common server's (per-server hunts and verdicts would mix machines).
         var hosts: [String: Int] = [:]   // `EX01` and `ex01.contoso.local` are one server
         for (h, n) in state.computers where !h.isEmpty { hosts[h.prefix { $0 != "." }.uppercased(), default: 0] += n }
-        Self.mixed(hosts, "servers", "the file is filed under the most common (one server per file); split it per server to keep them apart", &out)
+        if hosts.count > 1 {
+            let named = hosts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(4)
+                .map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
+            out.problems.add(LoadProblem("rows of \(hosts.count) servers (\(named)\(hosts.count > 4 ? ", …" : "")): the file is filed under "
+                                         + "the most common (one server per file); split it per server to keep them apart"))
+        }
         out.facts["json.shapes"] = state.shapes.keys.sorted().joined(separator: ",")
         if out.batch.count == 0 { out.problems.add(LoadProblem("no JSON objects found")) }
-    }
-
-    /// A file-level problem when the rows name more than one value of `what`.
-    private static func mixed(_ counts: [String: Int], _ what: String, _ consequence: String, _ out: inout ReaderOutput) {
-        guard counts.count > 1 else { return }
-        let named = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(4)
-            .map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
-        out.problems.add(LoadProblem("rows of \(counts.count) \(what) (\(named)\(counts.count > 4 ? ", …" : "")): \(consequence)"))
     }
 
     /// Walks the top-level values of one file.

@@ -87,38 +87,13 @@ struct ExportBytes {
         s.withUTF8 { appendJSON(UnsafeRawBufferPointer($0)) }
     }
 
-    /// A JSON value, serialized as `JSONValue.serialized()` does (compact).
+    /// A JSON value, serialized as `JSONValue.serialized()` does (compact): by the same `JSONWriter`, writing
+    /// straight into these bytes (swapped in and out, not copied).
     mutating func appendJSON(_ value: JSONValue) {
-        switch value {
-        case .null: append("null")
-        case .bool(let b): if b { append("true") } else { append("false") }
-        case .int(let n): append(int: n)
-        case .double: bytes.append(contentsOf: value.serialized().utf8)
-        case .string(let s): appendJSON(s)
-        case .array(let items):
-            bytes.append(UInt8(ascii: "["))
-            for (k, item) in items.enumerated() {
-                if k > 0 { bytes.append(UInt8(ascii: ",")) }
-                appendJSON(item)
-            }
-            bytes.append(UInt8(ascii: "]"))
-        case .items(let items):
-            bytes.append(UInt8(ascii: "["))
-            for k in 0..<items.count {
-                if k > 0 { bytes.append(UInt8(ascii: ",")) }
-                appendJSON(items.item(k))
-            }
-            bytes.append(UInt8(ascii: "]"))
-        case .object(let pairs):
-            bytes.append(UInt8(ascii: "{"))
-            for (k, (key, item)) in pairs.enumerated() {
-                if k > 0 { bytes.append(UInt8(ascii: ",")) }
-                appendJSON(key)
-                bytes.append(UInt8(ascii: ":"))
-                appendJSON(item)
-            }
-            bytes.append(UInt8(ascii: "}"))
-        }
+        var writer = JSONWriter(indent: nil, emit: nil)
+        swap(&writer.out, &self)
+        writer.value(value, level: 0)
+        swap(&writer.out, &self)
     }
 
     private mutating func appendUnicodeEscape(_ v: UInt32) {
