@@ -32,5 +32,6 @@ import Testing
         let text = try String(contentsOfFile: script, encoding: .utf8)
         #expect(!text.contains("\nsources --server EX02\n"), "a sourced line is run by its source line only")
         #expect(text.contains("\n# show nothing-here\n"))
+        #expect(!text.contains("marks and notes"), "no mark or note in it: no word about the case it writes to")
     }
 }

@@ -68,6 +68,8 @@ public struct Indicator: Sendable, Hashable {
     /// A path indicator that names a folder (published with a trailing separator). Shown with its set but not
     /// matched: standard Exchange files live in the same folders, so it takes a baseline, not a string match.
     public var isDirectory: Bool { type == .path && normalized.hasSuffix("/") }
+    /// A CIDR block (`198.51.100.0/24`): matched against addresses, never found as the literal text.
+    public var isBlock: Bool { type == .ip && normalized.contains("/") }
 }
 
 /// A named group of indicators from one source, e.g. the MSTIC feed or a STIX bundle the analyst loaded.

@@ -52,6 +52,7 @@ public enum IndicatorNormalizer {
         switch type {
         case .ip:
             if looksLikeIPv6(value) { return .failure(Rejection("IPv6 literal \(quoted(value)) is not supported (IPv4 only)")) }
+            if value.contains("/") { return cidrBlock(value) }
             guard let ip = canonicalIPv4(value) else { return .failure(Rejection("not an IPv4 address: \(quoted(value))")) }
             return .success(ip)
         case .hash:
@@ -90,7 +91,7 @@ public enum IndicatorNormalizer {
     public static func detectType(_ value: String) -> IndicatorType? {
         let v = value
         let lower = v.lowercased()
-        if canonicalIPv4(v) != nil || looksLikeIPv6(v) || looksLikeDottedNumbers(v) { return .ip }
+        if canonicalIPv4(v) != nil || looksLikeIPv6(v) || looksLikeDottedNumbers(v) || looksLikeCIDR(v) { return .ip }
         if !v.isEmpty, v.utf8.count >= 32, v.utf8.allSatisfy(isHex) { return .hash }
         for scheme in ["http://", "https://", "ftp://"] where lower.hasPrefix(scheme) { return .url }
         if ((v.contains(" ") || v.contains("+(")) && v.contains("/")) || looksLikeProduct(v) { return .ua }
@@ -141,6 +142,33 @@ public enum IndicatorNormalizer {
             out.append(String(n))
         }
         return out.joined(separator: ".")
+    }
+
+    /// The narrowest block an indicator may name: a /7 would match one address in 128 on the Internet.
+    static let widestBlock = 8
+
+    /// A CIDR block in the form `network/length`: host bits cleared (`10.1.2.3/8` is `10.0.0.0/8`), and a /32
+    /// is the plain address, so the same block written two ways is one indicator.
+    static func cidrBlock(_ value: String) -> Result<String, Rejection> {
+        let parts = value.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2, let base = canonicalIPv4(String(parts[0])), let address = IPv4Tokens.number(base),
+              !parts[1].isEmpty, parts[1].utf8.count <= 2, parts[1].utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+              let length = Int(parts[1]), length <= 32 else {
+            return .failure(Rejection("not an IPv4 address or CIDR block: \(quoted(value)) (blocks look like 198.51.100.0/24)"))
+        }
+        guard length >= widestBlock else {
+            return .failure(Rejection("CIDR block \(quoted(value)) is wider than /\(widestBlock): it would match too much of the Internet"))
+        }
+        if length == 32 { return .success(base) }
+        let network = address & IPv4Index.mask(length: length)
+        return .success("\(network >> 24).\(network >> 16 & 255).\(network >> 8 & 255).\(network & 255)/\(length)")
+    }
+
+    /// `a.b.c.d/n`: meant as a block even when not a valid one, so a plain list reports it as a bad IP.
+    static func looksLikeCIDR(_ s: String) -> Bool {
+        let parts = s.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        return parts.count == 2 && looksLikeDottedNumbers(String(parts[0]))
+            && !parts[1].isEmpty && parts[1].utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
     }
 
     /// Four dot-separated digit groups (`10.0.3.999`): meant as an address even when not a valid one.

@@ -19,6 +19,7 @@ enum CaseHistoryScript {
     static func build(_ entries: [AuditEntry], casePath: String, scriptPath: String, now: Int64) -> Result {
         var r = Result(text: "")
         var usesVariables = false
+        var writesCase = false
         for e in entries {
             if e.depth > 0 { r.sourced += 1; continue }
             let line = e.command.trimmingCharacters(in: .whitespaces)
@@ -39,6 +40,7 @@ enum CaseHistoryScript {
             if !kept.isEmpty {
                 let command = kept.map(trimmed).joined(separator: "; ")
                 usesVariables = usesVariables || command.contains("$")
+                writesCase = writesCase || kept.contains(where: writesToCase)
                 r.commands += 1
                 r.text += CommandRecorder.entry(command, failure: nil, at: e.time)
             }
@@ -46,11 +48,20 @@ enum CaseHistoryScript {
         r.text = "# exhunt command file, exported from the audit log of case \(CommandRecorder.oneLine(casePath)) "
             + "at \(Timestamp.iso(now))\n# replay: exhunt -f \(Tokenizer.quote(scriptPath))\n"
             + "# lines run by 'source' are not listed (the source line runs them); case-file commands are comments\n"
-            + (usesVariables ? "# this file uses $VARIABLES: give them with --set NAME=VALUE\n" : "") + r.text
+            + (usesVariables ? "# this file uses $VARIABLES: give them with --set NAME=VALUE\n" : "")
+            + (writesCase ? "# its marks and notes go to the case open when it runs (./\(CaseState.defaultPath), created if need be, "
+                + "when none is): add 'case new PATH' first to choose\n" : "") + r.text
         return r
     }
 
     private static func trimmed(_ s: String) -> String { s.trimmingCharacters(in: .whitespaces) }
+
+    /// `mark` and `note` write to the open case, opening `./exhunt.case` when none is: the header says so,
+    /// since a replay started from another folder would otherwise leave a case file there unexpectedly.
+    private static func writesToCase(_ segment: String) -> Bool {
+        let word = trimmed(segment).prefix { !$0.isWhitespace }
+        return word == "mark" || word == "note"
+    }
 
     private static func isCaseCommand(_ segment: String) -> Bool {
         let t = trimmed(segment)

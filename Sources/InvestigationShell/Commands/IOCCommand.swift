@@ -33,8 +33,11 @@ struct IOCCommand: Command {
         case "export-patterns":
             let indicators: [Indicator]
             do { indicators = try library.select(sets: rest, types: []) } catch { throw ShellError("ioc: \(error)") }
-            // Raw lines for `rg -F -f`: one value a line, folders left out as grep-ioc leaves them out.
-            let values = indicators.filter { !$0.isDirectory }.map(\.value)
+            // Raw lines for `rg -F -f`: one value a line, folders left out as grep-ioc leaves them out, and CIDR
+            // blocks, which no fixed string finds.
+            let values = indicators.filter { !$0.isDirectory && !$0.isBlock }.map(\.value)
+            let blocks = indicators.filter(\.isBlock).count
+            if blocks > 0 { ctx.diagnostic("\(blocks) CIDR block\(blocks == 1 ? "" : "s") left out: a fixed-string search cannot match \(blocks == 1 ? "it" : "them")") }
             if ctx.wantsJSON { ctx.json(.object([("patterns", .strings(values))])) } else { for v in values { ctx.line(v) } }
         default:
             throw ShellError("ioc: unknown subcommand '\(TerminalText.escape(sub))'; usage: \(usage)")

@@ -198,7 +198,7 @@ import Testing
     }
 
     @Test func ipTokensAreWholeDottedQuads() {
-        let index: [UInt32: [Int]] = [IPv4Tokens.number("1.2.3.4")!: [0]]
+        let index = IPv4Index([ind(.ip, "1.2.3.4")])
         func found(_ text: String) -> [String] {
             var out: [String] = []
             Array(text.utf8).withUnsafeBytes { b in
@@ -211,6 +211,40 @@ import Testing
         #expect(found("[::ffff:1.2.3.4]:443") == ["1.2.3.4"])
         #expect(found("11.2.3.45 1.2.3.40 1.2.3.4.5 01.2.3.4x 1.2.3.456").count == 1)  // only 01.2.3.4 (leading zero)
         #expect(IPv4Tokens.number("256.1.1.1") == nil && IPv4Tokens.number("1.2.3") == nil)
+    }
+
+    /// A CIDR block matches every address in it, in fields and in raw text, and nothing next to it; a block and
+    /// a single address of it both report their hit.
+    @Test func cidrBlocksMatchTheAddressesInThem() {
+        let m = IOCMatcher(indicators: [ind(.ip, "103.77.192.0/24"), ind(.ip, "103.77.192.219"), ind(.ip, "139.162.0.0/16"),
+                                         ind(.ip, "104.250.191.110/32")])
+        #expect(m.indicators.map(\.normalized) == ["103.77.192.0/24", "103.77.192.219", "139.162.0.0/16", "104.250.191.110"])
+        let hits = describe(m.match(Self.store), m)
+        #expect(hits.contains("103.77.192.0/24 client_ip EX01:u_ex210303.log:5"))   // .219
+        #expect(hits.contains("103.77.192.0/24 client_ip EX01:u_ex210303.log:6"))   // .21
+        #expect(hits.contains("103.77.192.219 client_ip EX01:u_ex210303.log:5"))
+        #expect(hits.contains("139.162.0.0/16 cs(X-Forwarded-For) EX02:u_ex210305.log:5"))
+        // 5.2.69.14 and 15.2.69.145 share no block listed here.
+        #expect(!hits.contains { $0.contains("u_ex210303.log:8") })
+        let raw = describe(m.matchRaw(Self.store), m)
+        #expect(raw.contains("104.250.191.110/32 raw EX01:ticket.txt:2"))
+        #expect(!raw.contains { $0.hasPrefix("103.77.192.0/24") && $0.contains("ticket.txt") })
+    }
+
+    @Test func cidrBlocksAreNormalisedAndBoundedInWidth() {
+        func normalized(_ v: String) -> String {
+            switch IndicatorNormalizer.normalize(.ip, v) { case .success(let n): n; case .failure(let r): "rejected: \(r)" }
+        }
+        #expect(normalized("10.1.2.3/8") == "10.0.0.0/8")
+        #expect(normalized("198.51.100[.]7/32") == "rejected: not an IPv4 address or CIDR block: '198.51.100[.]7/32' (blocks look like 198.51.100.0/24)")
+        #expect(normalized(IndicatorNormalizer.refang("198.51.100[.]7/32")) == "198.51.100.7")
+        #expect(normalized("0.0.0.0/0").hasPrefix("rejected: CIDR block '0.0.0.0/0' is wider than /8"))
+        #expect(normalized("10.0.0.0/33").hasPrefix("rejected: not an IPv4 address or CIDR block"))
+        #expect(normalized("10.0.0.0/").hasPrefix("rejected: not an IPv4 address or CIDR block"))
+        #expect(IndicatorNormalizer.detectType("198.51.100.0/24") == .ip)
+        // The same block in raw text is an address followed by a length, not an address of the block.
+        #expect(IPv4Index([ind(.ip, "10.0.0.0/8")]).lookup(IPv4Tokens.number("10.255.1.2")!) == [0])
+        #expect(IPv4Index([ind(.ip, "10.0.0.0/8")]).lookup(IPv4Tokens.number("11.0.0.1")!) == nil)
     }
 
     /// A list of a hundred thousand addresses matches like a short one (its speed is the benchmark's to show:

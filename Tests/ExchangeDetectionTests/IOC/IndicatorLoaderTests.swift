@@ -44,6 +44,15 @@ import Testing
         #expect(process?.line == 48)  // where the object starts
     }
 
+    /// CIDR blocks, as `ISSUBSET` (STIX 2.1's subnet operator) or written as an equality, load as IP indicators of
+    /// the block; one too wide to be an indicator is reported with its id.
+    @Test func stixCIDRBlocks() {
+        let r = IndicatorFileLoader.load(path: IOCFixtures.path("stix-cidr.json"))
+        #expect(r.set.indicators.map { "\($0.type.rawValue) \($0.normalized)" } == ["ip 198.51.100.0/24", "ip 203.0.113.0/25"])
+        #expect(r.problems.count == 1)
+        #expect(r.problems.first.map { $0.message.contains("indicator--6c1f0a2e-0001-4000-8000-000000000003") && $0.message.contains("wider than /8") } == true)
+    }
+
     @Test func malformedBundleLoadsTheObjectsThatCanBeRead() {
         let r = IndicatorFileLoader.load(path: IOCFixtures.path("stix-malformed.json"))
         #expect(Set(r.set.indicators.map(\.value)) == ["149.28.14.163", "185.250.151.72"])

@@ -59,7 +59,7 @@ struct ZipBuilder {
         return out
     }
 
-    func write(to url: URL) { FileManager.default.createFile(atPath: url.path, contents: Data(build())) }
+    func write(to url: URL) { _ = FileManager.default.createFile(atPath: url.path, contents: Data(build())) }
 
     /// Raw deflate (zlib's stream without its 2-byte header and Adler-32 trailer).
     static func deflate(_ data: [UInt8]) -> [UInt8] {

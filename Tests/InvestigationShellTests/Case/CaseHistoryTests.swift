@@ -56,6 +56,7 @@ import Testing
         let commands = text.split(separator: "\n").filter { !$0.hasPrefix("#") }
         #expect(commands == ["load \(Self.training)", "source \(inner.path)", "mark 398 2049 as malicious --note 'the chain'"])
         #expect(text.contains("# case new \(dir.appendingPathComponent("a.case").path)\n"))
+        #expect(text.contains("# its marks and notes go to the case open when it runs (./exhunt.case, created if need be"))
         #expect(text.contains("failed: timeline: --ip: 'not-an-ip' is not an IP address"))
         #expect(text.contains("\n# timeline --ip not-an-ip\n"))
 

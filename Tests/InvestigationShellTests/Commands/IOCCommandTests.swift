@@ -130,5 +130,23 @@ import Testing
         #expect(!lines.contains { $0.hasSuffix("\\") })  // folders are not exported
         let one = try t.run("ioc export-patterns helsecert")
         #expect(one == "130.255.189.21\n139.162.202.236\n67.205.176.9\n")
+        // A CIDR block is no fixed string: left out and counted.
+        try t.run("ioc add ip 198.51.100.0/24")
+        #expect(try t.shown("ioc export-patterns analyst") == "1 CIDR block left out: a fixed-string search cannot match it\n")
+    }
+
+    /// An analyst's CIDR block finds the training attacker's address (167.99.168.251) and nothing on EX02;
+    /// a block too wide is refused with the reason.
+    @Test func cidrBlockFromTheShell() throws {
+        let t = TestShell()
+        try t.run("load demo")
+        try t.run("ioc add ip 167.99.0.0/16 --note 'VPS range'")
+        let rows = try JSONSerialization.jsonObject(with: Data(try t.run("grep-ioc analyst --json").utf8)) as! [[String: Any]]
+        #expect(rows.count == 1)
+        #expect(rows.first?["ioc"] as? String == "167.99.0.0/16")
+        #expect(rows.first?["servers"] as? [String] == ["EX01"])
+        #expect((rows.first?["events"] as? Int ?? 0) > 0)
+        #expect(t.failure("ioc add ip 10.0.0.0/4").contains("wider than /8"))
+        #expect(t.failure("ioc add ip 10.0.0.0/40").contains("not an IPv4 address or CIDR block"))
     }
 }

@@ -114,7 +114,10 @@ enum STIXBundleLoader {
 
     /// The indicator type a supported comparison yields, or nil when exhunt cannot match it.
     static func indicatorType(_ c: STIXPattern.Comparison) -> IndicatorType? {
-        guard !c.negated, c.op == "=" || c.op == "IN" else { return nil }
+        guard !c.negated else { return nil }
+        // `ISSUBSET '198.51.100.0/24'`: any address in the block, which is what a CIDR IP indicator matches.
+        if c.op == "ISSUBSET" { return c.path == "ipv4-addr:value" ? .ip : nil }
+        guard c.op == "=" || c.op == "IN" else { return nil }
         switch c.path {
         case "ipv4-addr:value", "ipv6-addr:value", "network-traffic:dst_ref.value", "network-traffic:src_ref.value":
             return .ip

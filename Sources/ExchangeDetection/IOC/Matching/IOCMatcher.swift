@@ -86,8 +86,8 @@ public final class IOCMatcher: @unchecked Sendable {
     let compiled: [FieldGroup: CompiledGroup]
     /// Hash indicators by normalised value, for collected files' SHA-256 and digests in text.
     let hashIndex: [String: [Int]]
-    /// IP indicators by address.
-    let ipIndex: [UInt32: [Int]]
+    /// IP indicators by address and by CIDR block.
+    let ipIndex: IPv4Index
     /// True when the raw automaton also holds the IPs and hashes (short lists); otherwise raw scans find them
     /// in separate token passes.
     let rawTokensInAutomaton: Bool
@@ -104,7 +104,9 @@ public final class IOCMatcher: @unchecked Sendable {
         var c: [FieldGroup: CompiledGroup] = [:]
         let ipCount = indicators.reduce(0) { $0 + ($1.type == .ip ? 1 : 0) }
         let hashCount = indicators.reduce(0) { $0 + ($1.type == .hash ? 1 : 0) }
-        rawTokensInAutomaton = ipCount <= Self.tokenPatternLimit && hashCount <= Self.tokenPatternLimit
+        ipIndex = IPv4Index(indicators)
+        // A block is no literal: with one, raw scans find addresses in their token pass.
+        rawTokensInAutomaton = ipCount <= Self.tokenPatternLimit && hashCount <= Self.tokenPatternLimit && !ipIndex.hasBlocks
         for g in FieldGroup.allCases where g != .hash && g != .ip {
             let p = IOCPatterns(indicators, for: g, tokens: g == .raw && rawTokensInAutomaton)
             c[g] = CompiledGroup(patterns: p, automaton: MultiPatternMatcher(patterns: p.bytes, fold: IOCPatterns.fold))
@@ -113,11 +115,6 @@ public final class IOCMatcher: @unchecked Sendable {
         var h: [String: [Int]] = [:]
         for (i, ind) in indicators.enumerated() where ind.type == .hash { h[ind.normalized, default: []].append(i) }
         hashIndex = h
-        var ips: [UInt32: [Int]] = [:]
-        for (i, ind) in indicators.enumerated() where ind.type == .ip {
-            if let v = IPv4Tokens.number(ind.normalized) { ips[v, default: []].append(i) }
-        }
-        ipIndex = ips
     }
 
     /// The interned columns searched, and the group that decides how.

@@ -10,8 +10,8 @@ enum IPv4Tokens {
         return s.withUTF8 { parse(UnsafeRawBufferPointer($0), 0, $0.count) }
     }
 
-    /// Calls `body(start, end, indicators)` for every address of `bytes` found in `index`.
-    static func find(in bytes: UnsafeRawBufferPointer, index: [UInt32: [Int]], _ body: (Int, Int, [Int]) -> Void) {
+    /// Calls `body(start, end, indicators)` for every address of `bytes` that `index` names or holds in a block.
+    static func find(in bytes: UnsafeRawBufferPointer, index: IPv4Index, _ body: (Int, Int, [Int]) -> Void) {
         guard !index.isEmpty, let base = bytes.baseAddress else { return }
         let p = base.assumingMemoryBound(to: UInt8.self)
         let n = bytes.count
@@ -21,7 +21,7 @@ enum IPv4Tokens {
                 guard isIP[Int(p[i])] else { i += 1; continue }
                 let start = i
                 while i < n && isIP[Int(p[i])] { i += 1 }
-                if i - start >= 7, i - start <= 15, let v = parse(bytes, start, i), let found = index[v] {
+                if i - start >= 7, i - start <= 15, let v = parse(bytes, start, i), let found = index.lookup(v) {
                     body(start, i, found)
                 }
             }
