@@ -84,7 +84,7 @@ final class SigmaFieldReader {
             if done { return }
         }
         let pairs = store.fields(of: id)
-        let plainLine = schema.format == .w3c || schema.format == .csv
+        let plainLine = schema.format == .w3c || schema.format == .csv || schema.format == .csvTail
         for p in pairs {
             guard let f = names.firstIndex(of: p.name.lowercased()), spans[f].count < 0, f != keywordsIndex else { continue }
             if p.value.isEmpty && plainLine { continue }

@@ -109,7 +109,7 @@ public struct ExchangeCSVReader: EvidenceReader {
                 if !triedKnownSets, let known = KnownColumnSets.exchangeColumns(CSVLine.split(line)) {
                     out.problems.add(LoadProblem(line: lineNo, "line \(lineNo): no #Fields header; read as \(known.label)"))
                     if out.kind == .exchangeLog { out.kind = known.kind ?? .ecpServer }
-                    adopt(Self.mapped(known.names))
+                    adopt(Self.mapped(known.names, format: known.names == KnownColumnSets.ecpExcerpt ? .csvTail : .csv))
                 }
                 triedKnownSets = true
             }
@@ -135,9 +135,11 @@ public struct ExchangeCSVReader: EvidenceReader {
                 out.batch.append(offset: off, length: len, line: lineNo, time: LineChecks.leadingTime(line), schema: plain)
                 continue
             }
-            if scan.hasQuote {
+            // A quote, or commas inside a last column that takes the rest of the line: the full split.
+            if scan.hasQuote || (schema!.format == .csvTail && scan.fields > n) {
                 readQuoted(line, off: off, lineNo: lineNo, m: m, columns: n, schemaIndex: schemaIndex, out: &out,
-                           unterminated: scanner.lastLineUnterminated, servers: &serverCounts)
+                           unterminated: scanner.lastLineUnterminated, servers: &serverCounts,
+                           limit: schema!.format == .csvTail ? n : .max)
                 continue
             }
             var t = Timestamp.unknown
@@ -163,9 +165,9 @@ public struct ExchangeCSVReader: EvidenceReader {
         }
     }
 
-    static func mapped(_ names: [String]) -> (FieldSchema, FieldMapping) {
-        schemas.get(names.joined(separator: ",")) {
-            let s = FieldSchema(format: .csv, names: names)
+    static func mapped(_ names: [String], format: LineFormat = .csv) -> (FieldSchema, FieldMapping) {
+        schemas.get((format == .csv ? "" : "tail:") + names.joined(separator: ",")) {
+            let s = FieldSchema(format: format, names: names)
             return (s, FieldMapping(s, aliases: aliases, timeNames: timeNames, serverNames: serverNames))
         }
     }
@@ -194,8 +196,9 @@ public struct ExchangeCSVReader: EvidenceReader {
 
     /// Slow path for lines with quotes (rare in HttpProxy logs, common in ECP EventData).
     private func readQuoted(_ line: UnsafeRawBufferPointer, off: Int, lineNo: Int, m: FieldMapping, columns n: Int,
-                            schemaIndex: UInt16, out: inout ReaderOutput, unterminated: Bool, servers: inout [String: Int]) {
-        let values = CSVLine.split(line)
+                            schemaIndex: UInt16, out: inout ReaderOutput, unterminated: Bool, servers: inout [String: Int],
+                            limit: Int) {
+        let values = CSVLine.split(line, limit: limit)
         var t = Timestamp.unknown
         if m.time >= 0, m.time < values.count, let parsed = Timestamp.parse(values[m.time]) { t = parsed }
         else { out.problems.add(LoadProblem(line: lineNo, "line \(lineNo): no readable timestamp"), kind: "no readable timestamp") }

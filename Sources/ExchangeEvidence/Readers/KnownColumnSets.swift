@@ -59,7 +59,8 @@ enum KnownColumnSets {
             return (names, .httpProxy, "HttpProxy excerpt, columns inferred from the values (" + names.joined(separator: ",") + ")")
         }
         if values.count == 4, values[2].hasPrefix("ECP.") { return (ecpServer, nil, "ECP log (TimeStamp,ServerName,EventId,EventData)") }
-        // An unquoted comma inside the cmdlet text (advisories quote with ') splits the line further: still ours.
+        // Commas inside the cmdlet text (advisories quote it with ') split the line further: still ours, and read
+        // with EventData taking the rest of the line (`LineFormat.csvTail`).
         if values.count >= 2, values[1].drop(while: { $0 == "'" || $0 == "\"" }).hasPrefix("S:") {
             return (ecpExcerpt, .ecpServer, "ECP log excerpt (TimeStamp,EventData)")
         }

@@ -14,6 +14,10 @@ public enum LineFormat: UInt8, Sendable, Hashable {
     case keyValue
     /// One opaque line: the only field is `line`.
     case plain
+    /// Comma-separated values whose last column takes the rest of the line as written: advisory excerpts that
+    /// keep a time and the text after it, commas and quotes included (HelseCERT's ECP `TimeStamp,EventData`,
+    /// whose cmdlets quote with `'` and hold commas of their own).
+    case csvTail
 }
 
 /// The column names of a group of lines, looked up by name (case-insensitively) and never by position.
@@ -69,6 +73,8 @@ public final class FieldSchema: @unchecked Sendable, Hashable {
             return KeyValueLine.split(line)
         case .plain:
             return [("line", String(decoding: line, as: UTF8.self))]
+        case .csvTail:
+            return pair(CSVLine.split(line, limit: names.count))
         }
     }
 

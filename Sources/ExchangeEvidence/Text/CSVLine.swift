@@ -1,7 +1,8 @@
 /// RFC 4180 field splitting for single lines of Exchange CSV logs.
 public enum CSVLine {
-    /// Splits one line into unquoted values (`""` inside quotes becomes `"`).
-    public static func split(_ line: UnsafeRawBufferPointer) -> [String] {
+    /// Splits one line into unquoted values (`""` inside quotes becomes `"`). With a `limit`, the last of that
+    /// many values is the rest of the line as written (`LineFormat.csvTail`).
+    public static func split(_ line: UnsafeRawBufferPointer, limit: Int = .max) -> [String] {
         var out: [String] = []
         var field: [UInt8] = []
         var i = 0
@@ -9,6 +10,10 @@ public enum CSVLine {
         var inQuotes = false
         var atFieldStart = true
         while i < n {
+            if atFieldStart && out.count == limit - 1 {
+                out.append(String(decoding: line[i...], as: UTF8.self))
+                return out
+            }
             let c = line[i]
             if inQuotes {
                 if c == UInt8(ascii: "\"") {
@@ -32,9 +37,9 @@ public enum CSVLine {
         return out
     }
 
-    public static func split(_ s: String) -> [String] {
+    public static func split(_ s: String, limit: Int = .max) -> [String] {
         var s = s
-        return s.withUTF8 { split(UnsafeRawBufferPointer($0)) }
+        return s.withUTF8 { split(UnsafeRawBufferPointer($0), limit: limit) }
     }
 
     /// RFC 4180 quoting when the value needs it, on UTF-8 bytes (exports run it for every cell of millions of rows).

@@ -70,7 +70,7 @@ struct LoadCommand: Command {
         let mb = Double(report.bytesRead) / 1_048_576
         var msg = "loaded \(report.evidenceSet): \(report.filesAdded) files, \(report.eventsAdded) events, "
             + String(format: "%.1f MiB", mb) + " from " + (report.servers.isEmpty ? "no server" : report.servers.joined(separator: ", "))
-        if report.problems > 0 { msg += "; \(report.problems) problems (sources --problems)" }
+        if report.problems > 0 { msg += "; \(report.problems) problem\(report.problems == 1 ? "" : "s") (sources --problems)" }
         if report.duplicatesSkipped > 0 { msg += "; \(report.duplicatesSkipped) files already loaded, skipped" }
         ctx.status(TerminalText.escape(msg))
         for z in report.zips { ctx.status("  zip \(TerminalText.escape(z.path)): \(z.size) bytes, sha256:\(z.sha256)") }

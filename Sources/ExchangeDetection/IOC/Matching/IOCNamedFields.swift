@@ -33,7 +33,8 @@ enum IOCNamedFields {
 
     private enum Plan {
         case skip
-        case columns(LineFormat, [(index: Int, group: FieldGroup, name: String)])
+        /// The searched columns of a schema of `width` columns.
+        case columns(LineFormat, [(index: Int, group: FieldGroup, name: String)], width: Int)
         case keyValue
     }
 
@@ -42,9 +43,9 @@ enum IOCNamedFields {
             switch s.format {
             case .keyValue: return .keyValue
             case .plain: return .skip
-            case .csv, .w3c:
+            case .csv, .w3c, .csvTail:
                 let cols = s.names.enumerated().compactMap { i, name in group(forColumn: name).map { (i, $0, name) } }
-                return cols.isEmpty ? .skip : .columns(s.format, cols)
+                return cols.isEmpty ? .skip : .columns(s.format, cols, width: s.names.count)
             }
         }
         guard plans.contains(where: { if case .skip = $0 { false } else { true } }) else { return }
@@ -112,10 +113,11 @@ enum IOCNamedFields {
             switch plan {
             case .skip:
                 return
-            case .columns(let format, let cols):
-                if format == .csv && line.contains(UInt8(ascii: "\"")) {
-                    // Quoted CSV (listings, rare in logs): the general splitter.
-                    let values = CSVLine.split(line)
+            case .columns(let format, let cols, let width):
+                if format == .csvTail || (format == .csv && line.contains(UInt8(ascii: "\""))) {
+                    // Quoted CSV (listings, rare in logs) and excerpts whose last column takes the rest of the
+                    // line: the general splitter.
+                    let values = format == .csvTail ? CSVLine.split(line, limit: width) : CSVLine.split(line)
                     for c in cols where c.index < values.count && !values[c.index].isEmpty {
                         var v = values[c.index]
                         v.withUTF8 { body(UnsafeRawBufferPointer($0), c.group, { c.name }) }
