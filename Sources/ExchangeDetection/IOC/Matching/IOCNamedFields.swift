@@ -5,29 +5,35 @@ import ExchangeEvidence
 /// Sysmon `Hashes`, `TargetFilename`, `FullName`, `CommandLine`, `X-Forwarded-For`).
 ///
 /// This is the hook for readers: a reader only has to name its columns; any column whose name
-/// `group(forColumn:)` recognises is searched. Values are cut from the raw line as bytes (no per-event
+/// `groups(forColumn:)` recognises is searched. Values are cut from the raw line as bytes (no per-event
 /// Strings), only for events whose schema has such a column — key=value records name their fields per
 /// line, so each of those lines is walked — and each distinct value is run through the automaton once
 /// (interned in a private pool per field group).
 enum IOCNamedFields {
-    /// The group a column name belongs to, or nil when it is not searched by name.
-    static func group(forColumn name: String) -> FieldGroup? {
+    /// The groups a column name is searched in (none: not searched by name). Host, referer and DNS columns
+    /// carry domains; command lines carry paths and names and also the domains, e-mail addresses and URLs
+    /// an attacker passes to a tool (`-ForwardingSmtpAddress smtp:x@evil.example`, `curl http://…`).
+    static func groups(forColumn name: String) -> [FieldGroup] {
         var n = name.lowercased()
         if n.hasPrefix("cs(") && n.hasSuffix(")") { n = String(n.dropFirst(3).dropLast()) }
         if n.contains("sha256") || n.contains("sha-256") || n.contains("sha1") || n.contains("md5") || n == "hash"
             || n == "hashes" || n.hasSuffix("hash") {
-            return .hash
+            return [.hash]
         }
         switch n {
         case "x-forwarded-for", "x_forwarded_for", "forwardedfor", "forwarded-for", "ipaddress", "sourceip",
              "destinationip", "sourceaddress", "destinationaddress", "sourcenetworkaddress":
-            return .ip
+            return [.ip]
+        case "commandline", "parentcommandline", "processcommandline", "scriptblocktext":
+            return [.file, .text]
         case "targetfilename", "image", "parentimage", "imageloaded", "path", "fullname", "fullpath", "filepath",
-             "filename", "file", "sourcefilename", "targetpath", "objectname", "commandline", "parentcommandline",
-             "processcommandline":
-            return .file
+             "filename", "file", "sourcefilename", "targetpath", "objectname":
+            return [.file]
+        case "urlhost", "host", "cs-host", "referer", "referrer", "cs-referer", "destinationhostname",
+             "sourcehostname", "queryname":
+            return [.text]
         default:
-            return nil
+            return []
         }
     }
 
@@ -44,7 +50,7 @@ enum IOCNamedFields {
             case .keyValue: return .keyValue
             case .plain: return .skip
             case .csv, .w3c, .csvTail:
-                let cols = s.names.enumerated().compactMap { i, name in group(forColumn: name).map { (i, $0, name) } }
+                let cols = s.names.enumerated().flatMap { i, name in groups(forColumn: name).map { (i, $0, name) } }
                 return cols.isEmpty ? .skip : .columns(s.format, cols, width: s.names.count)
             }
         }
@@ -104,8 +110,8 @@ enum IOCNamedFields {
     /// Cuts the searched fields out of raw lines; remembers the group of each key=value name seen.
     private struct FieldCutter {
         var names = ValuePool(capacity: 256)
-        /// Per name id: group raw value, or -1 when the name is not searched.
-        var nameGroups: [Int8] = [-1]
+        /// Per name id: the groups it is searched in, one bit per group raw value (0: not searched).
+        var nameGroups: [UInt8] = [0]
 
         /// Calls `body(value, group, name)` for each searched, non-empty field of a line.
         mutating func each(_ plan: Plan, _ line: UnsafeRawBufferPointer,
@@ -142,16 +148,16 @@ enum IOCNamedFields {
                         let nameBytes = UnsafeRawBufferPointer(rebasing: line[start..<eq])
                         let nameID = Int(names.intern(nameBytes))
                         if nameID >= nameGroups.count {
-                            let g = IOCNamedFields.group(forColumn: String(decoding: nameBytes, as: UTF8.self))
-                            nameGroups.append(Int8(g?.rawValue ?? -1))
+                            let gs = IOCNamedFields.groups(forColumn: String(decoding: nameBytes, as: UTF8.self))
+                            nameGroups.append(gs.reduce(0) { $0 | 1 << UInt8($1.rawValue) })
                         }
-                        if nameGroups[nameID] >= 0, let g = FieldGroup(rawValue: Int(nameGroups[nameID])) {
+                        let mask = nameGroups[nameID]
+                        if mask != 0 {
                             let raw = UnsafeRawBufferPointer(rebasing: line[(eq + 1)..<end])
                             let name = { String(decoding: nameBytes, as: UTF8.self) }
-                            if raw.contains(0x5C) {
-                                Self.unescape(raw).withUnsafeBytes { body($0, g, name) }
-                            } else {
-                                body(raw, g, name)
+                            let unescaped = raw.contains(0x5C) ? Self.unescape(raw) : nil
+                            for g in FieldGroup.allCases where mask & 1 << UInt8(g.rawValue) != 0 {
+                                if let unescaped { unescaped.withUnsafeBytes { body($0, g, name) } } else { body(raw, g, name) }
                             }
                         }
                     }
