@@ -61,6 +61,11 @@ struct SigmaPattern: Sendable, Hashable {
         }
     }
 
+    /// The same pattern with every literal byte mapped through `f` (wildcards kept).
+    func mapped(_ f: (UInt8) -> UInt8) -> SigmaPattern {
+        SigmaPattern(tokens: tokens.map { if case .literal(let b) = $0 { .literal(b.map(f)) } else { $0 } }, cased: cased)
+    }
+
     /// Splits Sigma text into literals and wildcards, resolving escapes.
     static func tokenize(_ s: [UInt8]) -> [Token] {
         var out: [Token] = []

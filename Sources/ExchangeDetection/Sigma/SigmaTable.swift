@@ -40,7 +40,12 @@ final class SigmaTable {
         self.binding = binding
         for item in all where itemIndex[item] == nil {
             itemIndex[item] = items.count
-            items.append(item)
+            // A user agent is compared in both spellings (IIS `+`, HttpProxy spaces): see `SigmaTest.userAgent`.
+            if case .interned(.userAgent) = SigmaEventValues.source(of: item.field, in: binding) {
+                items.append(SigmaItem(field: item.field, groups: item.groups.map { $0.map(\.forUserAgent) }, all: item.all, key: item.key))
+            } else {
+                items.append(item)
+            }
         }
         verdicts = Array(repeating: nil, count: items.count)
         estimates = Array(repeating: nil, count: items.count)

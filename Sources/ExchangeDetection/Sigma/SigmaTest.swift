@@ -3,6 +3,10 @@ import Foundation
 /// One comparison of a field value, after the modifiers of its item were applied.
 enum SigmaTest: Sendable, Hashable {
     case pattern(SigmaPattern)
+    /// A pattern on a user agent, compared with IIS's `+` for spaces, HttpProxy's spaces and its dropped commas
+    /// alike (both sides folded with `IndicatorNormalizer.uaFold`): SigmaHQ's web rules are written in IIS's
+    /// spelling, and the same request logged by the front end must match them too.
+    case userAgent(SigmaPattern)
     /// `re`: an unanchored search; flags from `re|i`, `re|m`, `re|s`.
     case regex(SigmaRegex)
     case cidr(CIDRBlock)
@@ -17,10 +21,16 @@ enum SigmaTest: Sendable, Hashable {
     enum CompareOp: String, Sendable, Hashable { case gt, gte, lt, lte }
     enum FieldRefMode: String, Sendable, Hashable { case equals, contains, startswith, endswith }
 
+    /// The test as it applies to a user-agent field (see `userAgent`); other tests are unchanged.
+    var forUserAgent: SigmaTest {
+        if case .pattern(let p) = self { return .userAgent(p.mapped(IndicatorNormalizer.uaFold)) }
+        return self
+    }
+
     /// True when the test decides on one value alone (not on presence or another field).
     var isValueTest: Bool {
         switch self {
-        case .pattern, .regex, .cidr, .compare: true
+        case .pattern, .userAgent, .regex, .cidr, .compare: true
         case .exists, .null, .fieldRef: false
         }
     }
@@ -29,6 +39,11 @@ enum SigmaTest: Sendable, Hashable {
     func matches(_ v: UnsafeRawBufferPointer) -> Bool {
         switch self {
         case .pattern(let p): return p.matches(v)
+        case .userAgent(let p):
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(v.count, 1)) { buf in
+                for i in 0..<v.count { buf[i] = IndicatorNormalizer.uaFold(v[i]) }
+                return p.matches(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buf)[0..<v.count]))
+            }
         case .regex(let r): return r.matches(String(decoding: v, as: UTF8.self))
         case .cidr(let c): return c.contains(String(decoding: v, as: UTF8.self))
         case .compare(let op, let n):
