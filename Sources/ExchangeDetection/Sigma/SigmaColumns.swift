@@ -45,9 +45,25 @@ final class SigmaDistinctColumn {
 
     /// Whether `item` holds for each distinct value (the table keeps it per item).
     func verdict(_ item: SigmaItem, pool: ValuePool) -> [Bool] {
-        storeIDs.map { sid in
-            sid == 0 ? SigmaMatch.holds(item, nil as UnsafeRawBufferPointer?) : pool.withBytes(sid) { SigmaMatch.holds(item, $0) }
+        guard item.groups.contains(where: { $0.contains(where: \.isUserAgent) }) else {
+            return storeIDs.map { sid in
+                sid == 0 ? SigmaMatch.holds(item, nil as UnsafeRawBufferPointer?) : pool.withBytes(sid) { SigmaMatch.holds(item, $0) }
+            }
         }
+        let folded = foldedValues(pool)
+        return storeIDs.indices.map { l in
+            storeIDs[l] == 0 ? SigmaMatch.holds(item, nil as UnsafeRawBufferPointer?)
+                : pool.withBytes(storeIDs[l]) { v in folded[l].withUnsafeBytes { SigmaMatch.holds(item, v, userAgentFolded: $0) } }
+        }
+    }
+
+    /// The distinct values in user-agent spelling (`SigmaTest.userAgent`), folded once for all the rules.
+    private var folded: [[UInt8]]?
+    private func foldedValues(_ pool: ValuePool) -> [[UInt8]] {
+        if let folded { return folded }
+        let f = storeIDs.map { sid in sid == 0 ? [] : pool.withBytes(sid) { $0.map(IndicatorNormalizer.uaFold) } }
+        folded = f
+        return f
     }
 
     func count(matching verdict: [Bool]) -> Int {
@@ -243,9 +259,13 @@ final class SigmaStreamedColumn {
 
 /// Deciding an item on one value (nil: the field is absent).
 enum SigmaMatch {
-    static func holds(_ item: SigmaItem, _ value: UnsafeRawBufferPointer?) -> Bool {
+    /// `userAgentFolded`: the value already folded for `SigmaTest.userAgent` tests, when the caller has it.
+    static func holds(_ item: SigmaItem, _ value: UnsafeRawBufferPointer?, userAgentFolded: UnsafeRawBufferPointer? = nil) -> Bool {
         func group(_ g: [SigmaTest]) -> Bool {
-            g.contains { t in value.map { t.matches($0) } ?? t.matchesAbsent }
+            g.contains { t in
+                if let f = userAgentFolded, case .userAgent(let p) = t { return p.matches(f) }
+                return value.map { t.matches($0) } ?? t.matchesAbsent
+            }
         }
         return item.all ? item.groups.allSatisfy(group) : item.groups.contains(where: group)
     }

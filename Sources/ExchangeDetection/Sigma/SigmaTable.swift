@@ -41,8 +41,11 @@ final class SigmaTable {
         for item in all where itemIndex[item] == nil {
             itemIndex[item] = items.count
             // A user agent is compared in both spellings (IIS `+`, HttpProxy spaces): see `SigmaTest.userAgent`.
+            // The item is found under either form.
             if case .interned(.userAgent) = SigmaEventValues.source(of: item.field, in: binding) {
-                items.append(SigmaItem(field: item.field, groups: item.groups.map { $0.map(\.forUserAgent) }, all: item.all, key: item.key))
+                let folded = SigmaItem(field: item.field, groups: item.groups.map { $0.map(\.forUserAgent) }, all: item.all, key: item.key)
+                itemIndex[folded] = items.count
+                items.append(folded)
             } else {
                 items.append(item)
             }

@@ -21,6 +21,8 @@ enum SigmaTest: Sendable, Hashable {
     enum CompareOp: String, Sendable, Hashable { case gt, gte, lt, lte }
     enum FieldRefMode: String, Sendable, Hashable { case equals, contains, startswith, endswith }
 
+    var isUserAgent: Bool { if case .userAgent = self { true } else { false } }
+
     /// The test as it applies to a user-agent field (see `userAgent`); other tests are unchanged.
     var forUserAgent: SigmaTest {
         if case .pattern(let p) = self { return .userAgent(p.mapped(IndicatorNormalizer.uaFold)) }
