@@ -62,11 +62,32 @@ final class SigmaFindingExplainer: FindingExplainer, @unchecked Sendable {
             }
             guard holds else { continue }
             seen.insert(name.lowercased())
-            if item.field == nil { parts.append("keywords matched"); continue }
+            if item.field == nil { parts.append(keywords(item, sample, values)); continue }
             if distinct.isEmpty { parts.append("\(name) absent"); continue }
             parts.append("\(name)=" + distinct.prefix(3).joined(separator: " | ") + (distinct.count > 3 ? " (+\(distinct.count - 3) more)" : ""))
         }
         return parts.isEmpty ? "condition holds" : parts.joined(separator: " ")
+    }
+
+    /// Which of a keyword item's values the first event it holds for contains (up to three, then how many
+    /// more): a keyword rule's finding must say what it found, as a field rule's quotes the value.
+    private func keywords(_ item: SigmaItem, _ sample: FindingEvents.SubSequence, _ values: SigmaEventValues) -> String {
+        guard let id = sample.first(where: { values.holds(item, for: $0) }) else { return "keywords matched" }
+        var found: [String] = []
+        values.withValue(nil, of: id) { v in
+            guard let v else { return }
+            for t in item.groups.joined() where t.matches(v) {
+                let text: String
+                switch t {
+                case .pattern(let p), .userAgent(let p): text = "'\(p.shown.oneLine(60))'"
+                case .regex(let r): text = "/\(r.source.oneLine(60))/"
+                default: continue
+                }
+                if !found.contains(text) { found.append(text) }
+            }
+        }
+        guard !found.isEmpty else { return "keywords matched" }
+        return "keywords " + found.prefix(3).joined(separator: ", ") + (found.count > 3 ? " (+\(found.count - 3) more)" : "")
     }
 
     /// Events of a burst whose values a summary reads.

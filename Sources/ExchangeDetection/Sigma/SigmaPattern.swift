@@ -61,6 +61,20 @@ struct SigmaPattern: Sendable, Hashable {
         }
     }
 
+    /// The pattern as an analyst reads it in a summary: wildcards as `*` and `?`, the `*` around a plain
+    /// `contains` left out (literals are shown lower-cased unless `cased`, as they are compared).
+    var shown: String {
+        var t = tokens[...]
+        if t.count == 3, t.first == .anyRun, t.last == .anyRun { t = t.dropFirst().dropLast() }
+        return t.map { token -> String in
+            switch token {
+            case .literal(let b): String(decoding: b, as: UTF8.self)
+            case .anyRun: "*"
+            case .anyOne: "?"
+            }
+        }.joined()
+    }
+
     /// The same pattern with every literal byte mapped through `f` (wildcards kept).
     func mapped(_ f: (UInt8) -> UInt8) -> SigmaPattern {
         SigmaPattern(tokens: tokens.map { if case .literal(let b) = $0 { .literal(b.map(f)) } else { $0 } }, cased: cased)

@@ -101,6 +101,20 @@ import Testing
         #expect(f.first?.line == 7)
     }
 
+    /// A keyword finding names the keywords it found (as compared: lower-cased), not only that some matched.
+    @Test func keywordFindingsSayWhichKeywordsMatched() throws {
+        let rule = try SigmaFixture.parse(SigmaFixture.rule("product: windows\n  service: msexchange-management", """
+                keywords:
+                    '|all':
+                        - 'OabVirtualDirectory'
+                        - 'eval(Request'
+                        - '*unsafe*'
+                condition: keywords
+            """))
+        let f = SigmaPass(rules: [rule]).run(on: SigmaFixture.store)
+        #expect(f.map(\.summary) == ["keywords 'oabvirtualdirectory', 'eval(request', 'unsafe'"])
+    }
+
     /// Sigma web rules address the path in cs-uri-query and IIS user agents in their '+' form; HttpProxy
     /// requests are web requests too.
     @Test func webserverRulesSeeIISAndHttpProxy() throws {
