@@ -35,10 +35,23 @@ public struct BuildEvidence: Sendable {
     /// Ordered by server, then by first event.
     public let observations: [BuildObservation]
     public let reported: [ReportedBuild]
+    /// Each server's last event of any kind (IIS and event logs name no build): the server is known to run
+    /// its last observed build at least until then, so support and open windows are judged there.
+    public let lastEvents: [String: Int64]
 
-    public init(observations: [BuildObservation], reported: [ReportedBuild] = []) {
+    public init(observations: [BuildObservation], reported: [ReportedBuild] = [], lastEvents: [String: Int64] = [:]) {
         self.observations = observations.sorted { ($0.server, $0.first, $0.build) < ($1.server, $1.first, $1.build) }
         self.reported = reported
+        self.lastEvents = lastEvents
+    }
+
+    /// The last event of `server`, of any kind, or of its builds when the store said nothing more.
+    public func lastEvent(of server: String) -> Int64? {
+        let observed = observations.filter { $0.server == server }.map(\.last).filter { $0 != Timestamp.unknown }.max()
+        switch (lastEvents[server], observed) {
+        case let (a?, b?): return max(a, b)
+        case let (a, b): return a ?? b
+        }
     }
 
     /// The servers named by any observation or report.
@@ -135,7 +148,11 @@ public struct BuildEvidence: Sendable {
             add(fileServer[i], build, f.firstTime, f.lastTime, f.eventCount, .logHeader)
         }
 
-        return BuildEvidence(observations: Array(buckets.values), reported: reportedBuilds(in: store))
+        var lastEvents: [String: Int64] = [:]
+        for f in store.files where f.lastTime != Timestamp.unknown {
+            lastEvents[f.server] = max(lastEvents[f.server] ?? f.lastTime, f.lastTime)
+        }
+        return BuildEvidence(observations: Array(buckets.values), reported: reportedBuilds(in: store), lastEvents: lastEvents)
     }
 
     /// The digits and dots after `S:BLD=` in a raw ECP log line.

@@ -9,7 +9,8 @@ public struct ExposureWindow: Sendable, Hashable {
     public let fixedBy: String
     /// First event on a vulnerable build.
     public let from: Int64
-    /// Last event on a vulnerable build.
+    /// Last event on a vulnerable build; for a window still open, the server's last event of any kind (an IIS
+    /// line names no build, but the server ran the last one seen until a fixed one appears).
     public let lastVulnerable: Int64
     /// First event on a fixed build after the window: the update happened between `lastVulnerable`
     /// and this. Nil when the server was still vulnerable at the end of the evidence.
@@ -121,8 +122,10 @@ public struct ExposureTimeline: Sendable {
                     }
                 }
                 if let o = open {
+                    // No fix seen: vulnerable as far as the server's evidence reaches, whatever log it is in.
+                    let last = max(o.last, evidence.lastEvents[server] ?? o.last)
                     windows.append(ExposureWindow(server: server, cve: cve, campaign: campaign,
-                                                  fixedBy: o.fixedBy, from: o.from, lastVulnerable: o.last, until: nil,
+                                                  fixedBy: o.fixedBy, from: o.from, lastVulnerable: last, until: nil,
                                                   vulnerableBuilds: o.builds, fixingBuild: nil, opensBeforeEvidence: o.first,
                                                   campaignFirstSeen: firstSeen))
                 }

@@ -72,7 +72,7 @@ struct CheckBuildCommand: Command {
             let observed = evidence.observations.filter { $0.server == server }
             let reported = evidence.reported.filter { $0.server == server }
             guard let current = Self.currentBuild(observed: observed, reported: reported) else { continue }
-            let when = at ?? observed.map(\.last).max() ?? Self.now()
+            let when = at ?? evidence.lastEvent(of: server) ?? Self.now()
             let a = catalog.assess(current.build, source: current.source, at: when)
             let windows = timeline.windows.filter { $0.server == server }
             let mine = placed.filter { ExposureTimeline.serverKey($0.server) == ExposureTimeline.serverKey(server) }

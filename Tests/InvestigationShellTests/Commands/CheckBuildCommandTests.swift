@@ -77,6 +77,37 @@ import Testing
         #expect(proxyLogon["fixed_by"] as? String == "Mar21SU")
     }
 
+    /// A server whose HttpProxy logs (which carry the build) end before its IIS logs (which do not): the build is
+    /// judged, and the open window ends, at the server's last event, not the last HttpProxy line.
+    @Test func openWindowAndSupportReachTheServersLastEventInAnyLog() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-cb-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let proxy = dir.appendingPathComponent("EX05/Logging/HttpProxy/Owa")
+        let iis = dir.appendingPathComponent("EX05/inetpub/logs/LogFiles/W3SVC1")
+        try FileManager.default.createDirectory(at: proxy, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: iis, withIntermediateDirectories: true)
+        try """
+            #Software: Microsoft Exchange Server
+            #Log-type: HttpProxy Logs
+            #Fields: DateTime,RequestId,MajorVersion,MinorVersion,BuildVersion,RevisionVersion,ClientRequestId,Protocol,UrlHost,UrlStem,ProtocolAction,AuthenticationType,IsAuthenticated,AuthenticatedUser,Organization,AnchorMailbox,UserAgent,ClientIpAddress,ServerHostName,HttpStatus
+            2021-03-02T08:00:00.000Z,r1,15,1,2176,2,,Owa,mail.contoso.com,/owa/,,,false,,,,Mozilla/5.0,10.0.0.5,EX05,200
+            2021-03-03T08:00:00.000Z,r2,15,1,2176,2,,Owa,mail.contoso.com,/owa/,,,false,,,,Mozilla/5.0,10.0.0.5,EX05,200
+
+            """.write(to: proxy.appendingPathComponent("HttpProxy_2021030208-1.LOG"), atomically: true, encoding: .utf8)
+        try """
+            #Software: Microsoft Internet Information Services 10.0
+            #Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) sc-status sc-substatus sc-win32-status time-taken
+            2021-03-09 18:51:06 10.0.0.11 GET /owa/ - 443 - 10.0.0.5 Mozilla/5.0 200 0 0 12
+
+            """.write(to: iis.appendingPathComponent("u_ex210309.log"), atomically: true, encoding: .utf8)
+        let t = TestShell()
+        try t.run("load \(dir.path) --quiet")
+        let text = try t.run("check-build --server EX05")
+        #expect(text.contains("still open at the last event 2021-03-09 18:51:06"), "\(text)")
+        #expect(!text.contains("still open at the last event 2021-03-03"))
+        #expect(text.contains("on 2021-03-09"), "support is judged at the server's last event: \(text)")
+    }
+
     @Test func nothingLoaded() throws {
         let t = TestShell()
         #expect(try t.run("check-build").contains("nothing loaded"))
