@@ -128,11 +128,22 @@ public struct ExchangeCSVReader: EvidenceReader {
             let n = schema!.names.count
             scan.scan(line, separator: 0x2C, locating: span)
             LineChecks.report(line, number: lineNo, highBit: scan.hasHighBit, lowByte: scan.hasLowByte, problems: &out.problems)
-            // A line cut off by the end of the file is kept, but as plain text: its last field is partial and must
-            // not reach rules or indicators as a value (a half IP, a cut user agent).
+            // A line cut off by the end of the file (a live log collected): its last value is partial and must not
+            // reach rules or indicators (a half IP, a cut user agent); the whole values before it are read. With
+            // a quote in it, where values end is not certain: kept as text.
             if scanner.lastLineUnterminated && scan.fields < n {
-                ExchangeCSVReader.reportFieldCount(scan.fields, n, lineNo, unterminated: true, &out.problems)
-                out.batch.append(offset: off, length: len, line: lineNo, time: LineChecks.leadingTime(line), schema: plain)
+                ExchangeCSVReader.reportFieldCount(scan.fields, n, lineNo, unterminated: true, keptAsText: scan.hasQuote, &out.problems)
+                if scan.hasQuote {
+                    out.batch.append(offset: off, length: len, line: lineNo, time: LineChecks.leadingTime(line), schema: plain)
+                    continue
+                }
+                let complete = scan.fields - 1
+                var t = LineChecks.leadingTime(line)
+                if m.time >= 0, m.time < complete, let v = scan.field(m.time, of: line), let parsed = Timestamp.parse(v) { t = parsed }
+                out.batch.append(offset: off, length: len, line: lineNo, time: t, schema: out.batch.addSchema(schema!.cutOff(after: complete)))
+                for (field, column) in m.interned where column < complete {
+                    if let v = scan.field(column, of: line), v.count > 0 { out.batch.set(field, v) }
+                }
                 continue
             }
             // A quote, or commas inside a last column that takes the rest of the line: the full split.
@@ -172,9 +183,12 @@ public struct ExchangeCSVReader: EvidenceReader {
         }
     }
 
-    static func reportFieldCount(_ got: Int, _ want: Int, _ lineNo: Int, unterminated: Bool, _ problems: inout ProblemLog) {
+    /// `keptAsText`: a line cut off whose values were not read at all (otherwise all but the cut one are).
+    static func reportFieldCount(_ got: Int, _ want: Int, _ lineNo: Int, unterminated: Bool, keptAsText: Bool = false,
+                                 _ problems: inout ProblemLog) {
         if unterminated && got < want {
-            problems.add(LoadProblem(line: lineNo, "line \(lineNo): truncated (\(got) of \(want) fields, file ends mid-line; kept as text)"),
+            let how = keptAsText ? "kept as text" : got > 1 ? "the last value is cut off and not read" : "its one value is cut off and not read"
+            problems.add(LoadProblem(line: lineNo, "line \(lineNo): truncated (\(got) of \(want) fields, file ends mid-line; \(how))"),
                          kind: "truncated last line")
         } else {
             problems.add(LoadProblem(line: lineNo, "line \(lineNo): \(got) fields where the header has \(want) (kept)"),

@@ -59,6 +59,7 @@ public struct IISW3CReader: EvidenceReader {
         out.channel = site(input.path) ?? input.location.flatMap(site) ?? ""
         var scanner = LineScanner(input.bytes)
         var schemaIndex: UInt16 = 0
+        var schema: FieldSchema?
         var columns = 0
         var mapping: FieldMapping?
         var dateCol = -1, timeCol = -1
@@ -71,6 +72,7 @@ public struct IISW3CReader: EvidenceReader {
         func adopt(_ sm: (FieldSchema, FieldMapping)) {
             let (s, m) = sm
             schemaIndex = out.batch.addSchema(s)
+            schema = s
             columns = s.names.count
             mapping = m
             dateCol = s.column("date") ?? -1
@@ -116,26 +118,26 @@ public struct IISW3CReader: EvidenceReader {
             }
             scan.scan(line, separator: 0x20, locating: span)
             LineChecks.report(line, number: lineNo, highBit: scan.hasHighBit, lowByte: scan.hasLowByte, problems: &out.problems)
-            // A line cut off by the end of the file is kept, but as plain text: its last field is partial and must
-            // not reach rules or indicators as a value (a half IP, a cut user agent).
-            if scanner.lastLineUnterminated && scan.fields < columns {
-                ExchangeCSVReader.reportFieldCount(scan.fields, columns, lineNo, unterminated: true, &out.problems)
-                out.batch.append(offset: off, length: len, line: lineNo, time: LineChecks.leadingTime(line), schema: plain)
-                continue
-            }
+            // A line cut off by the end of the file (a live log collected): its last value is partial and must not
+            // reach rules or indicators (a half IP, a cut user agent); the whole values before it are read.
+            let cut = scanner.lastLineUnterminated && scan.fields < columns
+            if cut { ExchangeCSVReader.reportFieldCount(scan.fields, columns, lineNo, unterminated: true, &out.problems) }
+            let complete = cut ? scan.fields - 1 : columns
             @inline(__always) func value(_ c: Int) -> UnsafeRawBufferPointer? {
-                guard let v = scan.field(c, of: line), !(v.count == 1 && v[0] == UInt8(ascii: "-")) else { return nil }
+                guard c < complete, let v = scan.field(c, of: line), !(v.count == 1 && v[0] == UInt8(ascii: "-")) else { return nil }
                 return v
             }
             var t = Timestamp.unknown
             if let d = value(dateCol), let tm = value(timeCol), let parsed = Timestamp.parse(date: d, time: tm) { t = parsed }
+            else if cut { t = LineChecks.leadingTime(line) }
             else { out.problems.add(LoadProblem(line: lineNo, "line \(lineNo): no readable date/time"), kind: "no readable timestamp") }
-            out.batch.append(offset: off, length: len, line: lineNo, time: t, schema: schemaIndex)
+            out.batch.append(offset: off, length: len, line: lineNo, time: t,
+                             schema: cut ? out.batch.addSchema(schema!.cutOff(after: complete)) : schemaIndex)
             for (field, column) in m.interned {
                 if let v = value(column), v.count > 0 { out.batch.set(field, v) }
             }
             if lineNo < 256, let v = value(m.server) { serverCounts[String(decoding: v, as: UTF8.self), default: 0] += 1 }
-            if scan.fields != columns {
+            if scan.fields != columns && !cut {
                 ExchangeCSVReader.reportFieldCount(scan.fields, columns, lineNo, unterminated: scanner.lastLineUnterminated, &out.problems)
             }
         }

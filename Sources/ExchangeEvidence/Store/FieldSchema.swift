@@ -49,6 +49,15 @@ public final class FieldSchema: @unchecked Sendable, Hashable {
         hashCache = h.finalize()
     }
 
+    /// The name of a line's last value when the file ends inside it: partial, so no rule or indicator reads it.
+    public static let cutOff = "(cut off)"
+
+    /// This schema for a line cut off after `complete` whole values: their names, then `cutOff`. Rules and
+    /// indicators see the whole values (the request's time, method, address) and never a half user agent.
+    public func cutOff(after complete: Int) -> FieldSchema {
+        FieldSchema(format: format, names: Array(names.prefix(complete)) + [Self.cutOff])
+    }
+
     /// Position of a column, matching the name case-insensitively.
     public func column(_ name: String) -> Int? { index[name.lowercased()] }
 

@@ -13,9 +13,8 @@ public enum EventMessage {
         let text: String
         switch store.kind(of: e).rawValue {
         case "httpproxy", "iis":
-            // A line with no request fields (cut off by the end of its file, kept as text) shows as it is.
-            let r = request(store, e)
-            text = r.isEmpty ? store.rawLine(e) : r
+            // A line without a URL stem (cut off by the end of its file before it) shows as it is.
+            text = store.valueID(.urlStem, e) == 0 ? store.rawLine(e) : request(store, e)
         case "ecp-server": text = ecpCommand(store, e) ?? generic(store, e)
         case "eventlog": text = windowsEvent(store, e)
         case "file-listing": text = listedFile(store, e)
@@ -35,9 +34,8 @@ public enum EventMessage {
         switch kind {
         case .httpProxy, .iis:
             let start = out.count
-            requests.append(e, into: &out)
-            // A line with no request fields (cut off by the end of its file, kept as text) shows as it is.
-            if out.count == start { out.append(contentsOf: clip(store.rawLine(e)).utf8) }
+            // A line without a URL stem (cut off by the end of its file before it) shows as it is.
+            if store.valueID(.urlStem, e) == 0 { out.append(contentsOf: clip(store.rawLine(e)).utf8) } else { requests.append(e, into: &out) }
             if out.count - start > maxLength {
                 let text = clip(String(decoding: out[start...], as: UTF8.self))
                 out.removeSubrange(start...)

@@ -21,7 +21,7 @@ import ZIPFoundation
         let text = Self.header + Self.row(1) + Self.row(2) + "2021-03-03T06:00:03.000Z,r3,/ow"
         let (store, f) = try loadOne(Array(text.utf8))
         #expect(store.count == 3)
-        #expect(f.messages.contains("line 8: truncated (3 of 6 fields, file ends mid-line; kept as text)"))
+        #expect(f.messages.contains("line 8: truncated (3 of 6 fields, file ends mid-line; the last value is cut off and not read)"))
         #expect(store.value(.clientIP, 1) == "10.0.0.2")
         #expect(store.value(.urlStem, 2) == "", "a cut-off value is not a field value")
         #expect(store.rawLine(2) == "2021-03-03T06:00:03.000Z,r3,/ow")

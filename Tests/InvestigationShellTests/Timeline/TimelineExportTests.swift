@@ -86,6 +86,31 @@ import Testing
         #expect(messages.first?.hasPrefix("POST /ecp/y.js") == true)
     }
 
+    /// A live log collected mid-write: the last request is cut inside its user agent. Its whole values (time,
+    /// method, stem, client address) are read, so `timeline --ip` and `grep-ioc` find it and the message is
+    /// the request; the cut user agent is not a value (`show` names it as cut off).
+    @Test func aRequestCutInItsUserAgentKeepsItsWholeValues() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-cut-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let logs = dir.appendingPathComponent("SRVU/W3SVC1")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        try ("#Software: Microsoft Internet Information Services 10.0\n#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query "
+             + "s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n"
+             + "2021-03-04 01:00:01 10.0.0.12 GET /owa/ - 443 - 10.1.3.7 Mozilla/5.0 - 200 0 0 5\n"
+             + "2021-03-04 01:00:09 10.0.0.12 POST /owa/auth/errorEE.aspx - 443 - 91.192.103.43 antSword/v2")
+            .write(to: logs.appendingPathComponent("u_ex210304.log"), atomically: true, encoding: .utf8)
+        let t = TestShell()
+        try t.run("load '\(dir.appendingPathComponent("SRVU").path)'")
+        let rows = try TimelineCommandTests.rows(try t.run("timeline --ip 91.192.103.43 --json"))
+        #expect(rows.map { $0["message"] as? String } == ["POST /owa/auth/errorEE.aspx from 91.192.103.43"])
+        let hits = try JSONSerialization.jsonObject(with: Data(try t.run("grep-ioc --json").utf8)) as! [[String: Any]]
+        #expect(hits.contains { $0["ioc"] as? String == "errorEE.aspx" })
+        let shown = try t.run("show 1")
+        #expect(shown.contains("  (cut off)     antSword/v2\n"), "\(shown)")
+        #expect(shown.contains("cited by F1 iis.webshell-access"), "the rules see the request")
+        #expect(try t.run("sources --problems").contains("line 4: truncated (10 of 15 fields, file ends mid-line; the last value is cut off and not read)"))
+    }
+
     @Test func jsonlHasOneObjectPerLine() throws {
         let (t, dir) = try TimelineCommandTests.loaded()
         let file = dir.appendingPathComponent("tl.jsonl")

@@ -119,8 +119,8 @@ struct RequestRowCSV: @unchecked Sendable {
         m.value(agent[e], prefix: " ", quoted: true, pool)
         m.value(user[e], prefix: " user ", pool)
         m.value(anchor[e], prefix: " anchor ", pool)
-        // An empty message (a line cut off by the end of its file, kept as text) shows the line: `general` writes it.
-        guard m.plain, m.length > 0, m.length <= EventMessage.maxLength else { return nil }
+        // A line without a URL stem (cut off by the end of its file before it) shows as it is: `general` writes it.
+        guard stem[e] != 0, m.plain, m.length > 0, m.length <= EventMessage.maxLength else { return nil }
         let first = row[1]
         if first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-") || first == UInt8(ascii: "@") {
             return nil
