@@ -76,7 +76,20 @@ struct MarkCommand: Command {
         }
         if replaced.count > 10 { ctx.status("… and \(replaced.count - 10) more marked events relabelled") }
         let place = state.inLesson ? "the lesson's own case" : TerminalText.escape(file.path)
-        ctx.status("marked \(marks.count) event\(marks.count == 1 ? "" : "s") \(label) in \(place)")
+        ctx.status("marked \(marks.count) event\(marks.count == 1 ? "" : "s") \(label) in \(place)" + Self.findingsNamed(targets, session))
+    }
+
+    /// `: F4 is proxylogon.chain (ProxyLogon chain)` for the findings a mark named: finding numbers change when
+    /// rules are loaded, so the analyst sees which finding a number meant before trusting the note to it.
+    static func findingsNamed(_ targets: [MarkTargets.Target], _ session: Session) -> String {
+        var ids: [String] = []
+        for t in targets { if let f = t.finding, !ids.contains(f) { ids.append(f) } }
+        guard !ids.isEmpty else { return "" }
+        let citations = session.findingCitationsRunningHunt()
+        let named = ids.prefix(3).compactMap { id in
+            citations.outline(ofFinding: id).map { "\(id) is \($0.rule) (\($0.title))" }
+        }
+        return named.isEmpty ? "" : TerminalText.escape(": " + named.joined(separator: "; ") + (ids.count > 3 ? "; …" : ""))
     }
 }
 

@@ -58,6 +58,9 @@ import Testing
         let (fresh, _) = try TimelineCommandTests.loaded()
         let said = try fresh.shown("mark finding F6 as malicious")
         #expect(said.contains("marked") && !said.contains("run 'hunt' first"), "\(said)")
+        // Numbers change when rules are loaded: the status says which finding F6 was.
+        let rule = try #require(fresh.session.findingCitationsRunningHunt().outline(ofFinding: "F6")?.rule)
+        #expect(said.contains(": F6 is \(rule) ("), "\(said)")
         let (hunted, _) = try TimelineCommandTests.loaded()
         try hunted.run("hunt")
         try hunted.run("mark finding F6 as malicious")
