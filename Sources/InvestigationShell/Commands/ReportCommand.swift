@@ -15,7 +15,11 @@ struct ReportCommand: Command {
         let path = (args.positional[0] as NSString).expandingTildeInPath
         let lower = path.lowercased()
         let html = lower.hasSuffix(".html") || lower.hasSuffix(".htm")
-        guard html || lower.hasSuffix(".md") else { throw ShellError("report: the file must end in .md or .html") }
+        guard html || lower.hasSuffix(".md") else {
+            // A Unix user may expect the extension to choose JSON, as `export` lets it: say where JSON comes from.
+            throw ShellError("report: the file must end in .md or .html; for JSON, '--json' prints the report's summary "
+                             + "(verdicts, counts, provenance) and 'export findings FILE.ndjson' writes every finding")
+        }
         if let load = ctx.session.evidenceSet(holding: path) {
             throw ShellError("report: \(TerminalText.escape(path)) is inside the evidence set '\(TerminalText.escape(load.evidenceSet))'; write it outside the evidence")
         }

@@ -117,6 +117,10 @@ import Testing
         #expect(steps.contains("reset-credentials") && steps.contains("remove-webshells") && steps.contains("look-for-exfiltration"))
         let md = try String(contentsOf: path, encoding: .utf8)
         #expect(md.contains("### critical") && md.contains("chain.proxylogon"))
+        // A .json name says where JSON comes from, and writes nothing.
+        let json = dir.appendingPathComponent("r.json")
+        #expect(t.failure("report \(json.path)").contains("'--json' prints the report's summary"))
+        #expect(!FileManager.default.fileExists(atPath: json.path))
     }
 
     @Test func htmlIsSelfContainedAndEscaped() throws {
