@@ -1,5 +1,6 @@
 @testable import ExchangeDetection
 import ExchangeEvidence
+import Foundation
 import Testing
 
 /// IIS W3C rules on real-format front-end lines (HelseCERT's web-shell requests, Volexity/CISA request
@@ -35,6 +36,38 @@ import Testing
         #expect(f.first?.severity == .high)
         #expect(f.first?.summary.contains("schema=ResetOABVirtualDirectory") == true)
         #expect(f.first?.summary.contains("CONTOSO\\EX01$") == true)
+    }
+
+    /// An admin's "Reset virtual directory" in the ECP runs as a named user; the attack runs as the server.
+    @Test func ddiResetByANamedUserIsLowAndSaysWhyButNoUserStaysHigh() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-ddi-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try """
+        #Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken
+        2021-03-10 10:00:00 10.0.0.11 POST /ecp/DDI/DDIService.svc/SetObject schema=ResetOABVirtualDirectory&msExchEcpCanary=abc 443 CONTOSO\\admin 10.1.2.3 Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64)+AppleWebKit/537.36+(KHTML,+like+Gecko)+Chrome/88.0.4324.182+Safari/537.36 https://mail.contoso.com/ecp/ 200 0 0 20
+        2021-03-10 10:00:05 10.0.0.11 POST /ecp/DDI/DDIService.svc/SetObject msExchEcpCanary=x&schema=ResetOABVirtualDirectory 443 - 10.1.2.3 python-requests/2.25.1 - 200 0 0 20
+
+        """.write(to: dir.appendingPathComponent("u_ex210310.log"), atomically: true, encoding: .utf8)
+        let store = EventStore()
+        _ = try EvidenceLoader(workers: 1).load(dir.path, server: "EX01", into: store)
+        let f = RuleFixtures.run("iis.ddi-reset-vdir", on: store)
+        #expect(f.count == 2)
+        let admin = f.first { $0.summary.contains("CONTOSO\\admin") }
+        #expect(admin?.severity == .low)
+        #expect(admin?.events.count == 1)
+        #expect(admin?.summary.contains("low: run as the named user CONTOSO\\admin from 10.1.2.3") == true)
+        let anonymous = f.first { $0.summary.contains("python-requests") }
+        #expect(anonymous?.severity == .high)
+        #expect(anonymous?.summary.contains("low:") == false)
+    }
+
+    @Test func machineAccountsAndNoUserAreWhoTheSSRFRunsAs() {
+        #expect(DDIResetVirtualDirectoryRule.isServerOrAnonymous("CONTOSO\\EX01$"))
+        #expect(DDIResetVirtualDirectoryRule.isServerOrAnonymous(""))
+        #expect(DDIResetVirtualDirectoryRule.isServerOrAnonymous("-"))
+        #expect(!DDIResetVirtualDirectoryRule.isServerOrAnonymous("CONTOSO\\admin"))
+        #expect(!DDIResetVirtualDirectoryRule.isServerOrAnonymous("admin@contoso.com"))
     }
 
     @Test func rpcReconOnlyFromOutside() {
