@@ -69,6 +69,8 @@ struct IOCCommand: Command {
             throw ShellError("ioc load: cannot read '\(TerminalText.escape(path))'")
         }
         let r = IndicatorFileLoader.load(path: path, setName: name)
+        // A binary, truncated or wrong file gives no indicator at all: an empty set would only look loaded.
+        guard !r.set.indicators.isEmpty else { throw ShellError(Self.nothingLoaded(path, r)) }
         do { try library.add(r.set) } catch { throw ShellError("ioc load: \(TerminalText.escape("\(error)"))") }
         if ctx.wantsJSON {
             ctx.json(.object([
@@ -89,6 +91,16 @@ struct IOCCommand: Command {
             ctx.line("\(r.problemCount) problem\(r.problemCount == 1 ? "" : "s"):")
             for p in r.problems { ctx.line("  " + TerminalText.escape(p.description)) }
         }
+    }
+
+    /// `ioc load: no indicators in x.evtx (plain list), no set created: x.evtx: binary data, not an indicator file`:
+    /// the first problems say why; the rest are counted.
+    private static func nothingLoaded(_ path: String, _ r: IOCLoadResult) -> String {
+        let shown = 3
+        let why = r.problems.isEmpty ? "nothing in it is an indicator"
+            : r.problems.prefix(shown).map(\.description).joined(separator: "; ")
+              + (r.problemCount > shown ? " (+\(r.problemCount - shown) more problem\(r.problemCount - shown == 1 ? "" : "s"))" : "")
+        return "ioc load: " + TerminalText.escape("no indicators in \(path) (\(r.format.rawValue)), no set created: \(why)")
     }
 
     private func add(_ typeName: String, _ value: String, note: String, _ library: IndicatorLibrary, _ ctx: CommandContext) throws {

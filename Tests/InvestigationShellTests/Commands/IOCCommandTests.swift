@@ -122,6 +122,33 @@ import Testing
         #expect(blog.contains("path (folder)") && blog.contains("listed, not matched"))
     }
 
+    /// A file that gives no indicator fails with its problems and leaves the sets as they were.
+    @Test func iocLoadOfAFileWithNoIndicatorFailsAndCreatesNoSet() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-ioc-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try Data([0x45, 0x6C, 0x66, 0x46, 0x69, 0x6C, 0x65, 0x00, 0x03, 0x00, 0x00, 0x00, 0xFF, 0xFE] + [UInt8](repeating: 0, count: 64))
+            .write(to: dir.appendingPathComponent("security.evtx"))
+        let stix = try String(contentsOfFile: "\(Self.fixtures)/stix-proxylogon.json", encoding: .utf8)
+        try String(stix.prefix(700)).write(to: dir.appendingPathComponent("cut.json"), atomically: true, encoding: .utf8)
+        try "# only comments\n".write(to: dir.appendingPathComponent("empty.txt"), atomically: true, encoding: .utf8)
+        let t = TestShell()
+        let before = try json(t.run("ioc sets --json")).map { $0["set"] as! String }
+
+        #expect(t.failure("ioc load \(dir.path)/security.evtx") == "ioc load: no indicators in \(dir.path)/security.evtx (plain list), "
+                + "no set created: security.evtx: binary data, not an indicator file")
+        let cut = t.failure("ioc load \(dir.path)/cut.json")
+        #expect(cut.hasPrefix("ioc load: no indicators in \(dir.path)/cut.json (STIX 2.1), no set created: cut.json:1: malformed STIX bundle"))
+        #expect(cut.contains("; cut.json:13: STIX object starting on line 13: malformed JSON"))
+        #expect(t.failure("ioc load \(dir.path)/empty.txt").hasSuffix("no set created: nothing in it is an indicator"))
+        #expect(try json(t.run("ioc sets --json")).map { $0["set"] as! String } == before)
+
+        // Loading a bad file under the name of a good set leaves the good one in place.
+        try t.run("ioc load \(Self.fixtures)/stix-proxylogon.json --name cisa")
+        #expect(!t.failure("ioc load \(dir.path)/cut.json --name cisa").isEmpty)
+        #expect(try json(t.run("ioc show cisa --json")).count == 9)
+    }
+
     @Test func exportPatternsForRipgrep() throws {
         let t = TestShell()
         let lines = try t.run("ioc export-patterns").split(separator: "\n").map(String.init)
