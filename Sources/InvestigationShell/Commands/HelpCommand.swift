@@ -29,15 +29,21 @@ struct HelpCommand: Command {
                 ctx.line("  " + c.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + c.summary)
             }
             let commandNames = Set(commands.map(\.name))
-            let topics = library.topics().filter { !commandNames.contains($0) && !$0.contains("/") && $0 != "help" }
+            let topics = library.topics().filter { !commandNames.contains($0) && !LessonHelp.isTopic($0) && !$0.contains("/") && $0 != "help" }
             if !topics.isEmpty { ctx.line("Topics: " + topics.joined(separator: ", ")) }
-            ctx.line("Rules: help rules/ID (see 'rules'). Lessons: help lessons/NAME.")
+            ctx.line("Rules: help rules/ID (see 'rules'). Lessons: help lessons lists them, help lessons/NAME reads one, lesson NAME starts it.")
             return
         }
         let name = (try? ctx.session.registry.find(topic).name) ?? topic
-        guard let text = library.text(name) else {
-            if library.root == nil { throw ShellError("help files not found: set EXHUNT_HOME to the exhunt folder") }
-            throw ShellError("no help for '\(TerminalText.escape(topic))'; try 'help' or 'help --search \(TerminalText.escape(topic))'")
+        let text: String
+        if library.root != nil && LessonHelp.isTopic(name) {
+            text = try LessonHelp.text(name, in: library)  // a lesson not there gets `lesson`'s message
+        } else {
+            guard let t = library.text(name) else {
+                if library.root == nil { throw ShellError("help files not found: set EXHUNT_HOME to the exhunt folder") }
+                throw ShellError("no help for '\(TerminalText.escape(topic))'; try 'help' or 'help --search \(TerminalText.escape(topic))'")
+            }
+            text = t
         }
         if ctx.wantsJSON { ctx.json(.object([("topic", .string(name)), ("text", .string(text))])); return }
         let shown = ctx.output.isTerminal ? HelpMarkdown.render(text, color: ctx.session.settings.color) : text

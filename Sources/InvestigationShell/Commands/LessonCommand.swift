@@ -40,14 +40,11 @@ struct LessonCommand: Command {
             return
         }
         if lessons.isEmpty { ctx.line("no lessons found (they are the files in help/lessons/)"); return }
-        for l in lessons {
-            ctx.line(LessonText.escapeLines("\(String(l.number).leftPadded(3))  \(l.title) (\(l.steps.count) steps)"))
-            if !l.summary.isEmpty { ctx.line("     " + LessonText.escapeLines(l.summary)) }
-        }
+        for row in LessonText.rows(lessons) { ctx.line(row) }
         if let l = run.lesson {
             ctx.line("In lesson \(l.number), step \(run.step + 1) of \(l.steps.count). 'exit' leaves it.")
         } else {
-            ctx.line("Start one with 'lesson N'.")
+            ctx.line("Start one with 'lesson NAME' or 'lesson N'; 'help lessons/NAME' reads one without starting it.")
         }
     }
 }
@@ -149,9 +146,4 @@ extension LessonRun {
         guard run.lesson != nil else { throw ShellError("no lesson is running; 'lesson' lists them, 'lesson N' starts one") }
         return run
     }
-}
-
-fileprivate extension String {
-    /// Pads with spaces on the left to `width` characters.
-    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
 }

@@ -23,11 +23,12 @@ public struct LessonLibrary {
         return (lessons.sorted { ($0.number, $0.name) < ($1.number, $1.name) }, problems)
     }
 
-    /// A lesson by number (`2`) or name (`vdir-to-webshell`, or an unambiguous prefix of it).
+    /// A lesson by number (`2`), name (`vdir-to-webshell`, or an unambiguous prefix of it) or file name
+    /// (`02-vdir-to-webshell`, as instructors know it).
     public func find(_ word: String) throws -> Lesson {
         let (lessons, problems) = load()
         if let n = Int(word), let l = lessons.first(where: { $0.number == n }) { return l }
-        if let l = lessons.first(where: { $0.name == word }) { return l }
+        if let l = lessons.first(where: { $0.name == word || $0.file.hasSuffix("/" + word + ".md") }) { return l }
         let prefixed = lessons.filter { $0.name.hasPrefix(word) }
         if prefixed.count == 1 { return prefixed[0] }
         let broken = problems.first { $0.contains(word) }.map { "; that file has a problem: \($0)" } ?? ""

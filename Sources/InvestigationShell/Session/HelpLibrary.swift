@@ -21,17 +21,20 @@ public struct HelpLibrary {
     /// The project folder holding `help/` (where the training evidence and scripts live).
     public var projectRoot: URL? { root?.deletingLastPathComponent() }
 
-    /// The text of a topic (`load`, `rules/proxylogon.ssrf`), or nil.
+    /// The text of a topic (`load`, `rules/proxylogon.ssrf`, `lessons/ssrf`), or nil.
     public func text(_ topic: String) -> String? {
         guard let root, !topic.contains("..") else { return nil }
+        if LessonHelp.isTopic(topic) { return try? LessonHelp.text(topic, in: self) }
         return try? String(contentsOf: root.appendingPathComponent(topic + ".md"), encoding: .utf8)
     }
 
-    /// All topics, with sub-folders as `folder/name`.
+    /// All topics, with sub-folders as `folder/name`; lessons by the names `lesson` accepts (`lessons/ssrf`).
     public func topics() -> [String] {
         guard let root, let e = FileManager.default.enumerator(atPath: root.path) else { return [] }
-        var out: [String] = []
-        while let p = e.nextObject() as? String { if p.hasSuffix(".md") { out.append(String(p.dropLast(3))) } }
+        var out = LessonHelp.topics(in: self)
+        while let p = e.nextObject() as? String {
+            if p.hasSuffix(".md") && !LessonHelp.isTopic(p) { out.append(String(p.dropLast(3))) }
+        }
         return out.sorted()
     }
 

@@ -25,7 +25,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: root) }
         let (out, _, shell) = Self.harness(root)
         try shell.execute("lesson")
-        #expect(out.stdout == "  5  A small lesson (2 steps)\n     one line\nStart one with 'lesson N'.\n")
+        #expect(out.stdout == "  5  small  A small lesson (2 steps)\n     one line\n"
+                + "Start one with 'lesson NAME' or 'lesson N'; 'help lessons/NAME' reads one without starting it.\n")
         #expect(out.stderr.contains("warning: help/lessons/06-broken.md: the front matter needs 'title:'"))
         try shell.execute("lesson --json")
         #expect(out.stdout.contains("\"name\": \"small\""))
