@@ -39,9 +39,19 @@ public protocol RuleFileLoader: Sendable {
     /// Reads one file: the rules it holds, those it could not load (never silently dropped), and warnings about
     /// rules that did load (`FILE:LINE: warning: …`, e.g. libyara's slow-string warnings).
     func load(path: String, bytes: [UInt8]) -> (rules: [LoadedRule], problems: [RuleLoadProblem], warnings: [String])
+    /// As `load(path:bytes:)`, keeping clear of `taken`, the ids of this kind already loaded from other files: a
+    /// loader that names rules itself (a Sigma rule without `id:` is named after its file) picks other names.
+    func load(path: String, bytes: [UInt8], taken: Set<String>) -> (rules: [LoadedRule], problems: [RuleLoadProblem], warnings: [String])
     /// Detection rules that run every loaded rule of this kind (one pass for all of them where the format allows);
     /// `options` are those given to `rules load` for files of this kind (YARA's `raw`).
     func detectionRules(_ rules: [LoadedRule], options: Set<String>) -> [any DetectionRule]
+}
+
+extension RuleFileLoader {
+    /// Rules named in their file (YARA's) have no name to choose.
+    public func load(path: String, bytes: [UInt8], taken: Set<String>) -> (rules: [LoadedRule], problems: [RuleLoadProblem], warnings: [String]) {
+        load(path: path, bytes: bytes)
+    }
 }
 
 /// Sigma YAML files.
@@ -54,10 +64,15 @@ public struct SigmaFileLoader: RuleFileLoader {
     public var extensions: [String] { ["yml", "yaml"] }
 
     public func load(path: String, bytes: [UInt8]) -> (rules: [LoadedRule], problems: [RuleLoadProblem], warnings: [String]) {
+        load(path: path, bytes: bytes, taken: [])
+    }
+
+    public func load(path: String, bytes: [UInt8], taken: Set<String>) -> (rules: [LoadedRule], problems: [RuleLoadProblem], warnings: [String]) {
         let text = String(decoding: bytes, as: UTF8.self)
-        let parsed = SigmaParser.parse(text, file: path)
+        let parsed = SigmaParser.parse(text, file: path, taken: taken)
         var problems = parsed.problems
         var rules: [LoadedRule] = []
+        var warnings: [String] = []
         for r in parsed.rules {
             if map.bindings(for: r.logsource).isEmpty {
                 problems.append(RuleLoadProblem(file: path, line: r.line, id: r.id, title: r.title,
@@ -68,8 +83,9 @@ public struct SigmaFileLoader: RuleFileLoader {
             rules.append(LoadedRule(kind: kind, id: r.id, title: r.title, level: r.level.isEmpty ? "medium" : r.level,
                                     status: r.status, file: path, line: r.line, references: r.references,
                                     findingRule: r.findingRule, payload: r))
+            if let note = r.idNote { warnings.append("\(path):\(r.line): warning: no id: \(note)") }
         }
-        return (rules, problems, [])
+        return (rules, problems, warnings)
     }
 
     public func detectionRules(_ rules: [LoadedRule], options: Set<String>) -> [any DetectionRule] {

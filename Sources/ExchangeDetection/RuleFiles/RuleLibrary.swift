@@ -81,7 +81,8 @@ public final class RuleLibrary: @unchecked Sendable {
         guard let loader = loader(for: path) else { throw RuleLoadError("\(path): unknown rule file type") }
         guard let data = FileManager.default.contents(atPath: path) else { throw RuleLoadError("cannot read \(path)") }
         let bytes = [UInt8](data)
-        let result = loader.load(path: path, bytes: bytes)
+        let taken = Set(rules.filter { $0.kind == loader.kind && $0.file != path }.map(\.id))
+        let result = loader.load(path: path, bytes: bytes, taken: taken)
         rules.removeAll { $0.file == path }
         problems.removeAll { $0.file == path }
         files.removeAll { $0.path == path }

@@ -12,9 +12,11 @@ public struct RuleLoadProblem: Sendable, Hashable {
 }
 
 /// Reads Sigma YAML: one rule per document. Every document ends up either a `SigmaRule` or a
-/// `RuleLoadProblem` naming file and line — nothing is dropped silently.
+/// `RuleLoadProblem` naming file and line — nothing is dropped silently. A rule without `id:` loads, named
+/// after its file, and says so (`SigmaRule.idNote`): two files of one name in different folders would
+/// otherwise collide unnoticed; `taken` (the ids already loaded from other files) makes such a name longer.
 enum SigmaParser {
-    static func parse(_ text: String, file: String) -> (rules: [SigmaRule], problems: [RuleLoadProblem]) {
+    static func parse(_ text: String, file: String, taken: Set<String> = []) -> (rules: [SigmaRule], problems: [RuleLoadProblem]) {
         var rules: [SigmaRule] = []
         var problems: [RuleLoadProblem] = []
         var documents: [Node] = []
@@ -32,7 +34,7 @@ enum SigmaParser {
             let id = fields?["id"]?.string ?? ""
             let title = fields?["title"]?.string ?? ""
             do {
-                rules.append(try rule(doc, file: file, index: index, count: documents.count))
+                rules.append(try rule(doc, file: file, index: index, count: documents.count, taken: taken))
             } catch let p as SigmaProblem {
                 problems.append(RuleLoadProblem(file: file, line: p.line ?? line, id: id, title: title, reason: p.reason,
                                                 unsupported: p.unsupported))
@@ -43,7 +45,23 @@ enum SigmaParser {
         return (rules, problems)
     }
 
-    static func rule(_ doc: Node, file: String, index: Int, count: Int) throws -> SigmaRule {
+    /// The id of a rule written without one: the file's name without extension (`c`; `c-2` for the second rule
+    /// of a file of several), preceded by as many of its folders (`b/c`) as it takes to differ from `taken`.
+    static func fileID(_ file: String, index: Int, count: Int, taken: Set<String>) -> String {
+        let parts = file.split(separator: "/").map(String.init)
+        let base = parts.last ?? file
+        let stem = base.split(separator: ".").dropLast().joined(separator: ".")
+        let name = (stem.isEmpty ? base : stem) + (count > 1 ? "-\(index + 1)" : "")
+        var folders = 0
+        var id = name
+        while taken.contains(id) && folders + 1 < parts.count {
+            folders += 1
+            id = (parts.dropLast().suffix(folders) + [name]).joined(separator: "/")
+        }
+        return id
+    }
+
+    static func rule(_ doc: Node, file: String, index: Int, count: Int, taken: Set<String>) throws -> SigmaRule {
         guard let m = doc.mapping else { throw SigmaProblem.broken("a Sigma rule is a YAML mapping", line: doc.mark?.line) }
         if m["correlation"] != nil { throw SigmaProblem.unsupported("correlation rules are not supported", line: m["correlation"]?.mark?.line) }
         if let action = m["action"]?.string {
@@ -51,9 +69,12 @@ enum SigmaParser {
         }
         if m["filter"] != nil { throw SigmaProblem.unsupported("Sigma filters (meta filters) are not supported", line: m["filter"]?.mark?.line) }
         guard let title = m["title"]?.string, !title.isEmpty else { throw SigmaProblem.broken("no 'title'", line: doc.mark?.line) }
-        let base = (file.split(separator: "/").last.map(String.init) ?? file)
-        let stem = base.split(separator: ".").dropLast().joined(separator: ".")
-        let id = m["id"]?.string ?? (count > 1 ? "\(stem.isEmpty ? base : stem)-\(index + 1)" : (stem.isEmpty ? base : stem))
+        let written = m["id"]?.string.flatMap { $0.isEmpty ? nil : $0 }
+        let id = written ?? fileID(file, index: index, count: count, taken: taken)
+        let plain = fileID(file, index: index, count: count, taken: [])
+        let idNote = written != nil ? nil : id == plain
+            ? "named sigma:\(id) after the file; two files of one name would collide"
+            : "named sigma:\(id) after the file and its folders, as sigma:\(plain) is already loaded from another file"
         guard let ls = m["logsource"]?.mapping else { throw SigmaProblem.broken("no 'logsource' mapping", line: doc.mark?.line) }
         let logsource = SigmaLogSource(category: ls["category"]?.string?.lowercased(), product: ls["product"]?.string?.lowercased(),
                                        service: ls["service"]?.string?.lowercased())
@@ -88,7 +109,7 @@ enum SigmaParser {
         return SigmaRule(id: id, title: title, status: m["status"]?.string ?? "", level: m["level"]?.string?.lowercased() ?? "",
                          description: m["description"]?.string ?? "", references: m["references"]?.sequence?.compactMap(\.string) ?? [],
                          tags: m["tags"]?.sequence?.compactMap(\.string) ?? [], logsource: logsource, searches: searches,
-                         condition: condition, file: file, line: doc.mark?.line ?? 1)
+                         condition: condition, file: file, line: doc.mark?.line ?? 1, idNote: idNote)
     }
 
     /// A search: a map (one alternative), a list of maps (any of them), or keywords (a list of values).

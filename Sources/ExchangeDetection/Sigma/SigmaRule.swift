@@ -3,7 +3,8 @@
 /// The detection is kept as Sigma wrote it (named searches and one condition tree); `SigmaCompiler` binds it
 /// to evidence through the log-source mapping when a hunt runs, so a mapping change needs no reload.
 public struct SigmaRule: Sendable {
-    /// The rule's own `id` (a UUID in SigmaHQ); findings use `sigma:<id>`.
+    /// The rule's own `id` (a UUID in SigmaHQ); findings use `sigma:<id>`. A rule without one is named after
+    /// its file (`idNote` says so).
     public let id: String
     public let title: String
     public let status: String
@@ -18,6 +19,9 @@ public struct SigmaRule: Sendable {
     /// File the rule came from and the line its document starts on.
     public let file: String
     public let line: Int
+    /// For a rule without `id:`, how `id` was made (`named sigma:c after the file; …`), which loading reports as
+    /// a warning of the file; nil when the rule has its own.
+    public let idNote: String?
 
     /// The id findings carry.
     public var findingRule: String { "sigma:" + id }

@@ -80,6 +80,42 @@ import Testing
         #expect(library.problems.first?.reason.contains("already loaded") == true)
     }
 
+    /// A rule without `id:` loads under its file's name and says so; the same name from another folder takes
+    /// the folder into its name instead of being refused.
+    @Test func rulesWithoutAnIdAreNamedAfterTheFileWithAWarningAndNeverCollide() throws {
+        let noID = SigmaFixture.rule("""
+                sel:
+                    Image|endswith: '\\cmd.exe'
+                condition: sel
+            """).replacingOccurrences(of: "id: 00000000-0000-4000-8000-000000000001\n", with: "")
+        let dir = try Self.folder(["a/c.yml": noID, "b/c.yml": noID, "two.yml": noID + "\n---\n" + noID])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let library = RuleLibrary()
+        let report = try library.load(dir.path)
+        #expect(library.problems.isEmpty)
+        #expect(library.rules.map(\.findingRule) == ["sigma:c", "sigma:b/c", "sigma:two-1", "sigma:two-2"])
+        let a = dir.appendingPathComponent("a/c.yml").standardizedFileURL.path
+        let b = dir.appendingPathComponent("b/c.yml").standardizedFileURL.path
+        #expect(report.warnings.first == "\(a):1: warning: no id: named sigma:c after the file; two files of one name would collide")
+        #expect(report.warnings.dropFirst().first == "\(b):1: warning: no id: named sigma:b/c after the file and its folders, "
+                + "as sigma:c is already loaded from another file")
+        #expect(report.warnings.count == 4)
+        // The hunt runs both under the names listed.
+        let f = Hunter(rules: library.detectionRules).run(on: SigmaFixture.store).findings
+        #expect(Set(f.map(\.rule)).isSuperset(of: ["sigma:c", "sigma:b/c"]))
+        // Reloading either file keeps the names: a file does not collide with its own earlier load.
+        try library.load(b)
+        try library.load(a)
+        #expect(Set(library.rules.map(\.id)) == ["c", "b/c", "two-1", "two-2"])
+    }
+
+    @Test func aNameFromTheFileTakesAsManyFoldersAsItNeeds() {
+        #expect(SigmaParser.fileID("/r/x/b/c.yml", index: 0, count: 1, taken: []) == "c")
+        #expect(SigmaParser.fileID("/r/x/b/c.yml", index: 0, count: 1, taken: ["c", "b/c"]) == "x/b/c")
+        #expect(SigmaParser.fileID("/r/x/b/c.yml", index: 1, count: 2, taken: ["c-2"]) == "b/c-2")
+        #expect(SigmaParser.fileID("c.yml", index: 0, count: 1, taken: ["c"]) == "c")  // no folder left: refused as a duplicate
+    }
+
     @Test func unmappedLogSourceIsListedNotDropped() throws {
         let r = SigmaFileLoader().load(path: "x.yml", bytes: Array(SigmaFixture.rule("category: dns\n  product: linux", """
                 sel:

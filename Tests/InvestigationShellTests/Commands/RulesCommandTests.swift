@@ -147,6 +147,23 @@ import Testing
         #expect(t.failure("rules load").contains("usage: rules load PATH"))
     }
 
+    /// Two copies of a rule without `id:` in different folders both load, and `rules load` says how each was named.
+    @Test func rulesWithoutAnIdAreNamedAfterTheirFileAndSaySo() throws {
+        let noID = Self.webShellPosts.replacingOccurrences(of: "id: \(Self.ruleID)\n", with: "")
+        let dir = try Self.ruleFolder(["c.yml": noID])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try noID.write(to: dir.appendingPathComponent("web/c.yml"), atomically: true, encoding: .utf8)
+        let t = TestShell()
+        let shown = try t.shown("rules load '\(dir.path)'")
+        #expect(shown.contains("loaded 3 rules (3 sigma) from 3 files\n"))
+        #expect(shown.contains("  \(dir.path)/c.yml:1: warning: no id: named sigma:c after the file; two files of one name would collide\n"))
+        #expect(shown.contains("  \(dir.path)/web/c.yml:1: warning: no id: named sigma:web/c after the file and its folders, "
+                               + "as sigma:c is already loaded from another file\n"))
+        #expect(t.session.ruleLibrary.problems.isEmpty)
+        try t.run("load demo --quiet")
+        #expect(try t.run("hunt --rule sigma:web/c").contains("EX01: 1 finding"))
+    }
+
     @Test func caseRemembersRuleFilesAndReloadsThem() throws {
         let dir = try Self.ruleFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
