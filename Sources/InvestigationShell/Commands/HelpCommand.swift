@@ -38,6 +38,8 @@ struct HelpCommand: Command {
         let text: String
         if library.root != nil && LessonHelp.isTopic(name) {
             text = try LessonHelp.text(name, in: library)  // a lesson not there gets `lesson`'s message
+        } else if let loaded = LoadedRuleHelp.text(name, ctx.session.ruleLibrary), library.text(name) == nil {
+            text = loaded
         } else {
             guard let t = library.text(name) else {
                 if library.root == nil { throw ShellError("help files not found: set EXHUNT_HOME to the exhunt folder") }

@@ -115,6 +115,26 @@ import Testing
         #expect(text.contains("https://www.volexity.com/blog/2021/03/02/active-exploitation-of-microsoft-exchange-zero-day-vulnerabilities/"))
     }
 
+    /// `help rules/ID` for a loaded rule (every hunt footer points there): what `rules` knows, the description,
+    /// references and the rule's text from its file, escaped; a YARA rule's text ends at its closing brace.
+    @Test func helpForALoadedRule() throws {
+        let yara = "rule shell_a\n{\n    strings:\n        $a = \"eval(Request\"\n    condition:\n        $a\n}\n\nrule shell_b\n{\n    condition:\n        false\n}\n"
+        let dir = try Self.ruleFolder(["shells.yar": yara])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let t = TestShell()
+        try t.run("rules load '\(dir.path)'")
+        let help = try t.run("help rules/sigma:\(Self.ruleID)")
+        #expect(help.contains("POST to an ASPX page in aspnet_client or owa/auth (HAFNIUM web shells)"))
+        #expect(help.contains("- file: \(dir.appendingPathComponent("web/hafnium_webshell_post.yml").path):1"))
+        #expect(help.contains("HAFNIUM dropped China Chopper style ASPX shells"))
+        #expect(help.contains("- https://www.volexity.com/blog/2021/03/02/"))
+        #expect(help.contains("        cs-method: POST\n"))
+        let shell = try t.run("help rules/yara:shell_a")
+        #expect(shell.contains("    rule shell_a\n") && shell.contains("        $a = \"eval(Request\"\n"))
+        #expect(!shell.contains("shell_b"), "one rule's text, not the file's")
+        #expect(t.failure("help rules/sigma:nope").contains("no help for 'rules/sigma:nope'"))
+    }
+
     @Test func rulesListsKindIdLevelStatusAndFile() throws {
         let dir = try Self.ruleFolder(["agg.yml": """
             title: Many shells
