@@ -60,20 +60,28 @@ import Testing
         #expect(marked["timestamp_desc"] == "Request time")
     }
 
-    /// A request line cut off by the end of its file is kept as text: the timeline, its JSON and the export
-    /// show the line itself, not an empty message.
-    @Test func aCutOffRequestShowsItsLine() throws {
+    /// A shell with one IIS log loaded (server SRVT): the header, then `lines`, the last one without its newline
+    /// (the file ends inside it, as a live log collected mid-write does). Remove the folder when done.
+    static func loadedIISLog(_ lines: String) throws -> (TestShell, URL) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-cut-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
         let logs = dir.appendingPathComponent("SRVT/W3SVC1")
         try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
         try ("#Software: Microsoft Internet Information Services 10.0\n#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query "
-             + "s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n"
-             + "2021-03-03 06:49:40 10.0.0.11 POST /ecp/y.js - 443 - 130.255.189.21 python-requests/2.25.1 - 200 0 0 211\n"
-             + "2021-03-03 06:50:02 10.0.0.11 POST /owa/auth/Current/themes/resources/logon.css")
+             + "s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n" + lines)
             .write(to: logs.appendingPathComponent("u_ex210303.log"), atomically: true, encoding: .utf8)
         let t = TestShell()
         try t.run("load '\(dir.appendingPathComponent("SRVT").path)'")
+        return (t, dir)
+    }
+
+    /// A request line cut off by the end of its file before its URL stem is no request to tell: the timeline, its
+    /// JSON and the export show the line itself, not a message of its method alone.
+    @Test func aCutOffRequestShowsItsLine() throws {
+        let (t, dir) = try Self.loadedIISLog("""
+            2021-03-03 06:49:40 10.0.0.11 POST /ecp/y.js - 443 - 130.255.189.21 python-requests/2.25.1 - 200 0 0 211
+            2021-03-03 06:50:02 10.0.0.11 POST /owa/auth/Current/themes/resources/logon.css
+            """)
+        defer { try? FileManager.default.removeItem(at: dir) }
         let rows = try TimelineCommandTests.rows(try t.run("timeline --json"))
         #expect(rows.count == 2)
         #expect(rows.last?["message"] as? String == "2021-03-03 06:50:02 10.0.0.11 POST /owa/auth/Current/themes/resources/logon.css")
@@ -90,17 +98,11 @@ import Testing
     /// method, stem, client address) are read, so `timeline --ip` and `grep-ioc` find it and the message is
     /// the request; the cut user agent is not a value (`show` names it as cut off).
     @Test func aRequestCutInItsUserAgentKeepsItsWholeValues() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-cut-\(UUID().uuidString)")
+        let (t, dir) = try Self.loadedIISLog("""
+            2021-03-04 01:00:01 10.0.0.12 GET /owa/ - 443 - 10.1.3.7 Mozilla/5.0 - 200 0 0 5
+            2021-03-04 01:00:09 10.0.0.12 POST /owa/auth/errorEE.aspx - 443 - 91.192.103.43 antSword/v2
+            """)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let logs = dir.appendingPathComponent("SRVU/W3SVC1")
-        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
-        try ("#Software: Microsoft Internet Information Services 10.0\n#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query "
-             + "s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n"
-             + "2021-03-04 01:00:01 10.0.0.12 GET /owa/ - 443 - 10.1.3.7 Mozilla/5.0 - 200 0 0 5\n"
-             + "2021-03-04 01:00:09 10.0.0.12 POST /owa/auth/errorEE.aspx - 443 - 91.192.103.43 antSword/v2")
-            .write(to: logs.appendingPathComponent("u_ex210304.log"), atomically: true, encoding: .utf8)
-        let t = TestShell()
-        try t.run("load '\(dir.appendingPathComponent("SRVU").path)'")
         let rows = try TimelineCommandTests.rows(try t.run("timeline --ip 91.192.103.43 --json"))
         #expect(rows.map { $0["message"] as? String } == ["POST /owa/auth/errorEE.aspx from 91.192.103.43"])
         let hits = try JSONSerialization.jsonObject(with: Data(try t.run("grep-ioc --json").utf8)) as! [[String: Any]]
