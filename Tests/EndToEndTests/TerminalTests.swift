@@ -20,7 +20,7 @@ import Testing
 
         // A long hunt goes through less with colour understood: no ESC[31m shown as text.
         try t.type("hunt"); try t.key("Enter")
-        #expect(t.waitFor("HIGH"), "\(t.screen())")
+        #expect(t.waitFor("CRITICAL"), "\(t.screen())")
         let paged = t.screen()
         #expect(!paged.contains("ESC[") && !paged.contains("^[["), "raw colour codes in the pager: \(paged)")
         try t.key("q")

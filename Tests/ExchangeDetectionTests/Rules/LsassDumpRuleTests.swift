@@ -18,7 +18,7 @@ import Testing
         #expect(f[1].summary.contains("procdump64.exe -accepteula -ma 712"))
         #expect(f[2].summary == "svch.exe opened lsass.exe with access 0x1010 (Sysmon 10)")
         #expect(f[3].summary == "procdump.exe wrote 'C:\\Windows\\Temp\\lsass_220301.dmp' (Sysmon 11)")
-        #expect(f.allSatisfy { $0.severity == .high })
+        #expect(f.allSatisfy { $0.severity == .critical })
         // Defender (MsMpEng.exe) and svchost reading LSASS are no findings.
         #expect(!f.contains { $0.summary.contains("MsMpEng") || $0.summary.contains("svchost") })
     }

@@ -15,7 +15,9 @@ public struct LsassDumpProcessRule: DetectionRule {
     public let id = "process.lsass-dump"
     public let title = "LSASS memory dumped"
     public let cves: [String] = []
-    public let severity = Severity.high
+    /// Critical when the dump is of LSASS: credentials were taken, the server is compromised; a dump whose
+    /// target is not identified stays medium.
+    public let severity = Severity.critical
     public let sources = [SourceKind.eventLog]
     public let help = "Sysmon 1 / Security 4688 comsvcs.dll MiniDump or procdump whose target is lsass (by name or PID); Sysmon 10 lsass.exe opened with read rights (0x1010, 0x1410, 0x1FFFFF…) by a non-system process; Sysmon 11 .dmp written by rundll32/procdump."
 
@@ -148,7 +150,7 @@ public struct LsassDumpProcessRule: DetectionRule {
             let p = ProcessEvent(store, tree[0].id)
             let who = p.map { $0.user.isEmpty ? "" : " as \($0.user)" } ?? ""
             out.append(Finding(self, store: store, events: events, severity: verdict.severity,
-                               title: verdict.severity == .high ? title : "Process memory dumped (target not identified)",
+                               title: verdict.severity == .critical ? title : "Process memory dumped (target not identified)",
                                summary: "\(tree[0].imageName) '\(tree[0].commandLine)'\(who); \(verdict.reason)"
                                    + (lead.id != tree[0].id ? "; dumper \(lead.imageName) '\(lead.commandLine)'" : "")
                                    + (events.count > 1 ? " (+\(events.count - 1) related event\(events.count == 2 ? "" : "s"))" : "")))
@@ -172,7 +174,7 @@ public struct LsassDumpProcessRule: DetectionRule {
             if let a = access { parts.append("\(a.imageName) opened lsass.exe with access 0x\(String(a.access ?? 0, radix: 16)) (Sysmon 10)") }
             if let d = dump { parts.append("\(d.imageName) wrote '\(d.file)' (Sysmon 11)") }
             let confirmed = access != nil || dump.map { $0.file.lowercased().contains("lsass") } == true
-            out.append(Finding(self, store: store, events: group.map(\.id), severity: confirmed ? .high : .medium,
+            out.append(Finding(self, store: store, events: group.map(\.id), severity: confirmed ? .critical : .medium,
                                title: confirmed ? title : "Memory dump written by a dumping tool",
                                summary: parts.joined(separator: "; ")))
         }
@@ -182,21 +184,21 @@ public struct LsassDumpProcessRule: DetectionRule {
     /// Whether a dump command's tree dumped LSASS, from its command lines and the events of its processes.
     private func judge(_ tree: [Record], related: [Record], store: EventStore) -> (fires: Bool, severity: Severity, reason: String) {
         let targets = tree.compactMap { Self.target(of: $0.commandLine) }
-        if targets.contains(.lsass) { return (true, .high, "target lsass named in the command line") }
+        if targets.contains(.lsass) { return (true, .critical, "target lsass named in the command line") }
         if let opened = related.first(where: \.opensLsass) {
-            return (true, .high, "\(opened.imageName) opened lsass.exe (event \(opened.eid)\(opened.access.map { ", access 0x" + String($0, radix: 16) } ?? ""))")
+            return (true, .critical, "\(opened.imageName) opened lsass.exe (event \(opened.eid)\(opened.access.map { ", access 0x" + String($0, radix: 16) } ?? ""))")
         }
         for t in targets {
             switch t {
-            case .named(let name): return (name == "lsass.exe", .high, "target \(name)")
+            case .named(let name): return (name == "lsass.exe", .critical, "target \(name)")
             case .pid(let pid):
                 let accessed = related.first { $0.eid == "10" && $0.targetPid == pid && !$0.targetImage.isEmpty }
                 if let name = accessed.map({ ProcessEvent.baseName($0.targetImage) }) ?? processName(pid, server: tree[0].server, near: store.time[tree[0].id], store: store) {
-                    return (name == "lsass.exe", .high, "target PID \(pid) is \(name)")
+                    return (name == "lsass.exe", .critical, "target PID \(pid) is \(name)")
                 }
                 // HAFNIUM's own form, `MiniDump 624 C:\\windows\\temp\\lsass.dmp`: the file names what was dumped.
                 if let file = tree.compactMap({ Self.dumpFile(of: $0.commandLine) }).first(where: { $0.lowercased().contains("lsass") }) {
-                    return (true, .high, "target PID \(pid) not identified by the loaded events; the dump is named '\(file)'")
+                    return (true, .critical, "target PID \(pid) not identified by the loaded events; the dump is named '\(file)'")
                 }
                 return (true, .medium, "target PID \(pid) not identified by the loaded events")
             case .lsass, .unknown: continue

@@ -10,7 +10,8 @@ public struct WebServerChildProcessRule: DetectionRule {
     public let id = "process.webserver-shell"
     public let title = "Web server or UM process started a shell"
     public let cves: [String] = []
-    public let severity = Severity.high
+    /// Critical: a shell under the web server is code running on the server (the report's "compromised").
+    public let severity = Severity.critical
     public let sources = [SourceKind.eventLog]
     public let help = "Sysmon 1 / Security 4688 where the parent is w3wp.exe, UMWorkerProcess.exe or UMService.exe and the child is cmd, powershell or a recon tool."
 
