@@ -71,25 +71,36 @@ struct Exhunt: ParsableCommand {
             session.workProgress = { bar.update($0) }
         }
         let shell = Shell(session: session)
+        let isInteractive = command.isEmpty && file == nil && isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
         var failures = 0
+        var interrupted = false
+        func add(_ r: Shell.ScriptResult) {
+            failures += r.failures
+            interrupted = interrupted || r.interrupted
+        }
 
-        if demo { failures += run(shell, "load demo --quiet", name: "--demo") }
+        if demo { add(run(shell, "load demo --quiet", name: "--demo")) }
         if !command.isEmpty {
             // Errors name the -c argument they came from when there are several (`-c#2:1: …`).
-            for (i, c) in command.enumerated() where failures == 0 || keepGoing {
-                failures += run(shell, c, name: command.count == 1 ? "-c" : "-c#\(i + 1)")
+            for (i, c) in command.enumerated() where (failures == 0 || keepGoing) && !interrupted {
+                add(run(shell, c, name: command.count == 1 ? "-c" : "-c#\(i + 1)"))
             }
         } else if let file {
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
                 output.diagnostic("error: cannot read command file \(file)\n")
                 throw ExitCode(1)
             }
-            failures += shell.runScript(text, name: file, echo: echo, keepGoing: keepGoing).failures
-        } else if isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 {
+            add(shell.runScript(text, name: file, echo: echo, keepGoing: keepGoing))
+        } else if isInteractive {
             interactive(shell, output: output)
         } else {
             let data = FileHandle.standardInput.readDataToEndOfFile()
-            failures += shell.runScript(String(decoding: data, as: UTF8.self), name: "<stdin>", echo: echo, keepGoing: keepGoing).failures
+            add(shell.runScript(String(decoding: data, as: UTF8.self), name: "<stdin>", echo: echo, keepGoing: keepGoing))
+        }
+        // Ctrl-C ends a script as it ends a shell script: the rest did not run, status 130 (128 + SIGINT).
+        if interrupted || (Interrupt.isSet && !isInteractive) {
+            output.diagnostic("exhunt: interrupted; the commands after it did not run\n")
+            throw ExitCode(130)
         }
         if failures > 0 { throw ExitCode(1) }
         if let failOn, session.store.files.isEmpty {
@@ -102,8 +113,8 @@ struct Exhunt: ParsableCommand {
         }
     }
 
-    private func run(_ shell: Shell, _ text: String, name: String) -> Int {
-        shell.runScript(text, name: name, echo: echo, keepGoing: keepGoing).failures
+    private func run(_ shell: Shell, _ text: String, name: String) -> Shell.ScriptResult {
+        shell.runScript(text, name: name, echo: echo, keepGoing: keepGoing)
     }
 
     private func interactive(_ shell: Shell, output: TerminalOutput) {

@@ -22,7 +22,11 @@ struct SourceCommand: Command {
         defer { ctx.session.sourceDepth -= 1 }
         let result = Shell(session: ctx.session).runScript(text, name: args.positional[0], echo: args.flag("echo"),
                                                            keepGoing: args.flag("keep-going"))
-        if let first = result.firstError { throw ShellError("source stopped: \(first)") }
+        if result.interrupted { throw Shell.Interrupted() }
+        // The failure itself was reported where it happened: this only says the file stopped there.
+        if let first = result.firstError {
+            throw ShellError("source: stopped at \(first.split(separator: ":", maxSplits: 2).prefix(2).joined(separator: ":")) (the error above)")
+        }
         if result.failures > 0 { throw ShellError("source: \(result.failures) command(s) failed") }
     }
 }

@@ -28,7 +28,7 @@ public final class Shell {
             throw error
         }
         var failures: [Error] = []
-        for segment in segments {
+        for (k, segment) in segments.enumerated() {
             let command = segment.trimmingCharacters(in: .whitespaces)
             if !command.isEmpty { echo?(command) }
             do {
@@ -45,15 +45,23 @@ public final class Shell {
                 }
             } catch {
                 for observe in session.observers { observe(command, error) }
-                if !keepGoing { throw error }
+                if !keepGoing || error is Interrupted { throw error }
                 failed?(error)
                 failures.append(error)
                 continue
             }
             for observe in session.observers { observe(command, nil) }
             if session.quitRequested { break }
+            // Ctrl-C stops the line here: the next command must not run on what an interrupted one left
+            // (a load cut short would be hunted as if complete).
+            if session.isCancelled() && k < segments.count - 1 { throw Interrupted() }
         }
         return failures
+    }
+
+    /// Ctrl-C between the commands of a line or a script: the rest does not run, whatever `keepGoing` says.
+    public struct Interrupted: Error, CustomStringConvertible {
+        public var description: String { "interrupted: the commands after it did not run" }
     }
 
     /// Runs one tokenized command.
@@ -89,12 +97,14 @@ public final class Shell {
         public var failures: Int
         /// `FILE:LINE: message` of the first failure.
         public var firstError: String?
+        /// Ctrl-C stopped the script: the lines after the interrupted command did not run.
+        public var interrupted = false
     }
 
     /// Runs a command file. Each line may hold several commands; a line ending in `\` continues.
     /// Stops at the first failure unless `keepGoing`, reporting `NAME:LINE`.
     public func runScript(_ text: String, name: String, echo: Bool, keepGoing: Bool) -> ScriptResult {
-        var result = ScriptResult(failures: 0, firstError: nil)
+        var result = ScriptResult(failures: 0, firstError: nil, interrupted: false)
         var pending = ""
         var startLine = 0
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
@@ -119,11 +129,18 @@ public final class Shell {
             }
             let output = session.output
             let shown: ((String) -> Void)? = echo ? { output.write("+ " + TerminalText.escape($0) + "\n") } : nil
-            do { try execute(full, keepGoing: keepGoing, echo: shown, failed: report) } catch {
+            do { try execute(full, keepGoing: keepGoing, echo: shown, failed: report) } catch is Interrupted {
+                result.interrupted = true
+                return result
+            } catch {
                 report(error)
                 if !keepGoing { return result }
             }
             if session.quitRequested { break }
+            if session.isCancelled() && i < lines.count - 1 {
+                result.interrupted = true
+                return result
+            }
         }
         return result
     }

@@ -18,6 +18,28 @@ import Testing
         #expect(h.out.stdout.contains("\"ZONE\": \"Europe/Amsterdam\""))
     }
 
+    /// Ctrl-C (the session's cancel flag) stops a script and a line after the command it interrupted, even
+    /// with --keep-going: the next command must not run on what an interrupted load left.
+    @Test func anInterruptStopsTheRest() throws {
+        let h = ShellHarness()
+        h.session.isCancelled = { true }
+        let result = h.shell.runScript("set A 1\nset B 2\n", name: "s.exh", echo: false, keepGoing: true)
+        #expect(result.interrupted && result.failures == 0)
+        #expect(h.session.variables["A"] == "1" && h.session.variables["B"] == nil)
+        let line = h.shell.runScript("set C 1; set D 2\n", name: "-c", echo: false, keepGoing: true)
+        #expect(line.interrupted)
+        #expect(h.session.variables["C"] == "1" && h.session.variables["D"] == nil)
+        // A sourced file stops, and so does the script that sourced it.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-int-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let inner = dir.appendingPathComponent("inner.exh")
+        try "set E 1\nset F 2\n".write(to: inner, atomically: true, encoding: .utf8)
+        let outer = h.shell.runScript("source \(inner.path)\nset G 1\n", name: "outer.exh", echo: false, keepGoing: true)
+        #expect(outer.interrupted)
+        #expect(h.session.variables["E"] == "1" && h.session.variables["F"] == nil && h.session.variables["G"] == nil)
+    }
+
     @Test func bracedAndSingleQuotedVariables() throws {
         let words = try Tokenizer.commands("x ${A}b '$A' \"$A\"") { $0 == "A" ? "1" : nil }
         #expect(words == [["x", "1b", "$A", "1"]])
