@@ -46,6 +46,8 @@ import Testing
         #expect(Set(header).count == header.count)
         let rows = records.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
         #expect(rows.count == (try t.run("timeline --json --ip 167.99.168.251")).split(separator: "\n").count)
+        // No `hunt` ran: the export ran it, so the attacker's requests carry their findings.
+        #expect(rows.contains { ($0["findings"] ?? "").hasPrefix("F") }, "findings column filled without a prior hunt")
         for r in rows {
             #expect(r.count == header.count)
             Self.checkRow(r)

@@ -28,7 +28,7 @@ struct EventsExport: ExportTarget {
         let file = try ExportFile(words[0], command: "export events", formats: ["ndjson"], in: ctx)
         let store = session.store
         let marks = CaseState.of(session).resolvedMarks(for: store)
-        let findings = session.findingCitations
+        let findings = session.findingCitationsRunningHunt()   // `exhunt.findings` is filled whether or not `hunt` ran
         let action = BulkAction.line(index: index)
         let events = query.events(limit: filter.limit ?? Int.max)
         let document = ECSFields(store: store, mapping: mapping)
@@ -36,7 +36,7 @@ struct EventsExport: ExportTarget {
             let n = try ExportRows.write(events, to: file, label: "export events", in: ctx) { e, out in
                 guard store.time[e] != Timestamp.unknown else { return false }
                 out.append(action)
-                document.write(e, mark: marks.isEmpty ? nil : marks[e], findings: findings?.findings(citing: e) ?? [], into: &out)
+                document.write(e, mark: marks.isEmpty ? nil : marks[e], findings: findings.findings(citing: e), into: &out)
                 out.append("\n")
                 return true
             }

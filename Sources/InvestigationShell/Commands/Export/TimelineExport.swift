@@ -30,7 +30,8 @@ struct TimelineExport: ExportTarget {
         let file = try ExportFile(words[0], command: "export timeline", formats: ["csv", "jsonl"], in: ctx)
         let csv = file.format == "csv"
         let store = session.store
-        let marks = CaseState.of(session).resolvedMarks(for: store), findings = session.findingCitations
+        // The findings column and tags are promised to Timesketch: the hunt runs first if it has not.
+        let marks = CaseState.of(session).resolvedMarks(for: store), findings = session.findingCitationsRunningHunt()
         let rows = TimelineRowWriter(store, marks: marks, findings: findings, csv: csv)
         let events = query.events(limit: filter.limit ?? Int.max)
         let written = try file.writing { file -> Int in
