@@ -159,7 +159,11 @@ struct UnmarkCommand: Command {
         let session = ctx.session
         let targets = try MarkTargets.resolve(args.positional, session: session, command: name)
         let state = CaseState.of(session)
-        guard let file = state.file else { throw ShellError("unmark: no case is open ('case open PATH')") }
+        // Where `mark` put its marks with no case open (./exhunt.case), `unmark` finds them.
+        guard state.file != nil || FileManager.default.fileExists(atPath: CaseState.defaultPath) else {
+            throw ShellError("unmark: no case is open ('case open PATH'), and there is no ./\(CaseState.defaultPath)")
+        }
+        let file = try state.requireFile(session)
         let removed = try file.removeMarks(targets.map { state.key(of: $0.event, in: session.store) })
         state.changed()
         if ctx.wantsJSON { ctx.json(.object([("unmarked", .int(removed))])); return }
