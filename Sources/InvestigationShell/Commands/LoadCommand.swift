@@ -68,10 +68,17 @@ struct LoadCommand: Command {
             return
         }
         let mb = Double(report.bytesRead) / 1_048_576
-        var msg = "loaded \(report.evidenceSet): \(report.filesAdded) files, \(report.eventsAdded) events, "
-            + String(format: "%.1f MiB", mb) + " from " + (report.servers.isEmpty ? "no server" : report.servers.joined(separator: ", "))
-        if report.problems > 0 { msg += "; \(report.problems) problem\(report.problems == 1 ? "" : "s") (sources --problems)" }
-        if report.duplicatesSkipped > 0 { msg += "; \(report.duplicatesSkipped) files already loaded, skipped" }
+        func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+        var msg: String
+        if report.filesAdded == 0 && report.duplicatesSkipped > 0 {
+            // Everything was loaded before: say that, not "0 files … from no server".
+            msg = "nothing new in \(report.evidenceSet): \(count(report.duplicatesSkipped, "file")) already loaded, skipped"
+        } else {
+            msg = "loaded \(report.evidenceSet): \(count(report.filesAdded, "file")), \(count(report.eventsAdded, "event")), "
+                + String(format: "%.1f MiB", mb) + " from " + (report.servers.isEmpty ? "no server" : report.servers.joined(separator: ", "))
+            if report.duplicatesSkipped > 0 { msg += "; \(count(report.duplicatesSkipped, "file")) already loaded, skipped" }
+        }
+        if report.problems > 0 { msg += "; \(count(report.problems, "problem")) (sources --problems)" }
         ctx.status(TerminalText.escape(msg))
         for z in report.zips { ctx.status("  zip \(TerminalText.escape(z.path)): \(z.size) bytes, sha256:\(z.sha256)") }
         for p in report.discoveryProblems {

@@ -173,7 +173,7 @@ import Testing
         let rows = try String(contentsOf: file, encoding: .utf8).split(separator: "\n")
         let back = TestShell()
         let out = try back.shown("load \(file.path)")
-        #expect(out.hasPrefix("loaded tl.jsonl: 1 files, \(rows.count) events"))
+        #expect(out.hasPrefix("loaded tl.jsonl: 1 file, \(rows.count) events"))
         #expect(out.contains("from EX01"))
         #expect(!out.contains("warning"))
         let store = back.session.store
