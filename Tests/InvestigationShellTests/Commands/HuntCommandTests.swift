@@ -121,6 +121,15 @@ import Testing
         #expect(out.stdout.contains("not covered: event logs start 2021-03-31, after ProxyLogon was first seen (2021-01-03)"))
     }
 
+    /// The timeline's message for event kinds whose key data are not their first values: Sysmon 10 (the process
+    /// access an LSASS dump begins with) names the source, the target and the access rights.
+    @Test func processAccessMessageNamesSourceTargetAndAccess() throws {
+        let fixture = Self.repo.deletingLastPathComponent().appendingPathComponent("shared/fixtures/evtx/lsass-dump-comsvcs-minidump-sysmon.evtx")
+        guard FileManager.default.fileExists(atPath: fixture.path) else { print("skipped: \(fixture.path) absent"); return }
+        try shell.execute("load '\(fixture.path)' --server EX09 --quiet; timeline --field EventID=10 --json")
+        #expect(out.stdout.contains(#""message":"EventID 10 Microsoft-Windows-Sysmon: SourceImage=C:\\Windows\\System32\\rundll32.exe TargetImage=C:\\Windows\\system32\\lsass.exe GrantedAccess=0x1fffff""#), "\(out.stdout)")
+    }
+
     /// On the training set EX02 has one low finding (the scanner probe): filtered out by a severity or rule
     /// filter, it is reported as filtered, not as a server without findings.
     @Test func filteredOutServerIsNotCalledQuiet() throws {
