@@ -295,6 +295,9 @@ final class OrderedMerger: @unchecked Sendable {
     private var cursor = 0
     /// Files already in the store by SHA-256 and path: where they were read and which server they belong to.
     private let known: [String: [(location: String, server: String)]]
+    /// Files already in the store by SHA-256 and where they were read: the same file reached through another
+    /// path (a folder loaded, then one file in it) is relative to another root, so its path differs.
+    private let knownLocations: Set<String>
     /// The server this load forces (`--server`), and the set's name (what a file is named after when neither
     /// its path nor its logs name a server).
     private let server: String?, setName: String
@@ -307,12 +310,14 @@ final class OrderedMerger: @unchecked Sendable {
         self.server = server
         self.setName = setName
         known = Dictionary(grouping: store.files, by: { "\($0.sha256)|\($0.path)" }).mapValues { $0.map { ($0.location, $0.server) } }
+        knownLocations = Set(store.files.map { "\($0.sha256)|\($0.location)" })
     }
 
     /// A file already loaded: the same file read again, or the same content at the same path for the same
     /// server (a set loaded again from its zip). Identical files of two servers — one web shell dropped on
     /// both, loaded a server at a time — are not duplicates: each server keeps its evidence.
     private func isDuplicate(_ p: EvidenceLoader.ParsedFile) -> Bool {
+        if knownLocations.contains("\(p.sha256)|\(p.location)") { return true }
         guard let earlier = known["\(p.sha256)|\(p.path)"] else { return false }
         let named = server ?? p.facts["server.file-name"] ?? p.pathServer
         return earlier.contains { e in

@@ -42,6 +42,11 @@ import Testing
         let again = try EvidenceLoader().load(dir.path, into: store)
         #expect(again.duplicatesSkipped == 1)
         #expect(store.count == 1)
+        // The same file reached another way (one file of the folder loaded again): its path is relative to
+        // another root, but it is the file already read.
+        let direct = try EvidenceLoader().load(dir.appendingPathComponent("EX01/a.LOG").path, into: store)
+        #expect(direct.duplicatesSkipped == 1)
+        #expect(store.files.count == 1)
     }
 
     /// One web shell dropped on two servers, each server's collection loaded on its own: the second is not a
