@@ -16,7 +16,9 @@ import Testing
         "tags": "keyword", "rule.id": "keyword", "rule.name": "keyword", "vulnerability.id": "keyword",
         "winlog.event_id": "keyword", "winlog.provider_name": "keyword", "winlog.channel": "keyword",
         "winlog.computer_name": "keyword", "winlog.record_id": "keyword", "winlog.level": "keyword",
-        "winlog.user.identifier": "keyword",
+        "winlog.user.identifier": "keyword", "process.command_line": "keyword", "process.executable": "keyword",
+        "process.parent.executable": "keyword", "process.parent.command_line": "keyword", "destination.ip": "ip",
+        "destination.port": "long", "destination.domain": "keyword", "dns.question.name": "keyword",
     ]
 
     /// Flattens a nested document to dotted paths.
@@ -88,6 +90,11 @@ import Testing
         #expect(marked["tags"] as? [String] == ["malicious", "ssrf"] && marked["exhunt.mark.note"] as? String == "first SSRF")
         #expect(marked["source.ip"] as? String == "167.99.168.251" && marked["event.original"] is String)
         #expect((marked["exhunt.findings"] as? [String])?.isEmpty == false)
+        // A process creation has its ECS process fields, and keeps its event data under winlog.event_data.
+        let shell = try #require(pairs.map { Self.flatten($0.1) }.first { ($0["process.command_line"] as? String) == "cmd /c whoami" })
+        #expect(shell["process.executable"] as? String == "C:\\Windows\\System32\\cmd.exe", "\(shell)")
+        #expect((shell["process.parent.executable"] as? String)?.hasSuffix("w3wp.exe") == true)
+        #expect(shell["winlog.event_data.CommandLine"] as? String == "cmd /c whoami")
     }
 
     @Test func valuesThatDoNotFitTheirTypeAreKeptAside() throws {
