@@ -309,9 +309,18 @@ public struct TimelineQuery {
         }
         for (name, value) in otherFields {
             let actual = name == "url_query" ? store.urlQuery(of: e) : store.field(name, of: e)
-            if actual?.lowercased() != value { return false }
+            guard let a = actual?.lowercased() else { return false }
+            if a != value && !Self.sameHexNumber(a, value) { return false }
         }
         return true
+    }
+
+    /// `0x001FFFFF` and `0x1fffff` are one access mask: Event Viewer, libevtx and Sysmon write hex values with
+    /// and without leading zeros, and an analyst pastes whichever they saw. Both lower-case.
+    static func sameHexNumber(_ a: String, _ b: String) -> Bool {
+        guard a.hasPrefix("0x"), b.hasPrefix("0x"), let x = UInt64(a.dropFirst(2), radix: 16),
+              let y = UInt64(b.dropFirst(2), radix: 16) else { return false }
+        return x == y
     }
 
     /// ASCII case-insensitive substring test; `needle` is already lower-case.
