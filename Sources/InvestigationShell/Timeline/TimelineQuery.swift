@@ -59,7 +59,15 @@ public struct TimelineQuery {
         fileIndex = store.fileIndex
         columns = store.values
         let zone = session.settings.timezone
-        let newest = index.newest
+        // `-2h` counts back from the newest event of the servers asked for: another server's later logs must
+        // not push the window past all of this one's events.
+        var newest = index.newest
+        if !filter.servers.isEmpty {
+            let keys = Set(filter.servers.compactMap { index.serverKeys[$0.lowercased()] })
+            let last = zip(store.files, index.serverKeyOfFile).filter { keys.contains($0.1) && $0.0.lastTime != Timestamp.unknown }
+                .map(\.0.lastTime).max()
+            if let last { newest = last }
+        }
 
         var lo: Int64?, hi: Int64?
         if let f = filter.from {

@@ -21,6 +21,15 @@ import Testing
         try text.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
     }
 
+    /// `--from -5m` with `--server` counts back from that server's newest event: EX02's logs end 18 minutes after
+    /// EX01's, which left EX01's last five minutes out.
+    @Test func relativeTimesCountFromTheServersOwnNewestEvent() throws {
+        let (t, _) = try Self.loaded()
+        let rows = try Self.rows(try t.run("timeline --server EX01 --from -5m --json"))
+        #expect(!rows.isEmpty)
+        #expect(rows.allSatisfy { $0["server"] as? String == "EX01" && ($0["time"] as? String ?? "") >= "2021-03-06T00:03:18" })
+    }
+
     @Test func allEventsOldestFirstWithTheDocumentedKeys() throws {
         let (t, _) = try Self.loaded()
         let rows = try Self.rows(try t.run("timeline --json"))
