@@ -4,11 +4,11 @@ import Foundation
 struct SetCommand: Command {
     var name: String { "set" }
     var summary: String { "change a setting (output table|json, timezone ZONE, timer on|off) or set a variable used as $NAME" }
-    var usage: String { "set [output table|json | timezone ZONE | timer on|off | NAME VALUE]" }
+    var usage: String { "set [output table|json | timezone ZONE | timer on|off | NAME VALUE | NAME=VALUE]" }
     var completion: ArgumentCompletion { .words(["output", "timer", "timezone"]) }
 
     func run(_ args: Arguments, in ctx: CommandContext) throws {
-        let p = args.positional
+        var p = args.positional
         let s = ctx.session
         if p.isEmpty {
             let vars = s.variables.sorted { $0.key < $1.key }
@@ -22,6 +22,11 @@ struct SetCommand: Command {
             ctx.line("timer     \(s.settings.timer ? "on" : "off")")
             for (k, v) in vars { ctx.line("$\(k) = \(TerminalText.escape(v))") }
             return
+        }
+
+        // `set EV=370`, as `exhunt --set EV=370` writes it, is `set EV 370`.
+        if p.count == 1, let eq = p[0].firstIndex(of: "="), eq != p[0].startIndex {
+            p = [String(p[0][..<eq]), String(p[0][p[0].index(after: eq)...])]
         }
         guard p.count == 2 else { throw ShellError("usage: \(usage)") }
         switch p[0] {

@@ -15,6 +15,8 @@ import Testing
         #expect(result.failures == 0)
         #expect(h.session.settings.timezoneName == "Europe/Amsterdam")
         #expect(h.session.variables["NAME"] == "two words")
+        _ = h.shell.runScript("set EV=370\nset EMPTY=\n", name: "eq.exh", echo: false, keepGoing: false)
+        #expect(h.session.variables["EV"] == "370" && h.session.variables["EMPTY"] == "", "NAME=VALUE as --set writes it")
         #expect(h.out.stdout.contains("\"ZONE\": \"Europe/Amsterdam\""))
     }
 
