@@ -34,6 +34,9 @@ struct HuntCommand: Command {
         }
         let hunt = HuntFindings.of(ctx.session)
         let result = hunt.result(for: store)
+        // Ctrl-C while the rules ran: the result is complete (and kept for the next hunt), but the user asked to
+        // stop, so nothing is listed and no pager opens.
+        try ctx.checkCancelled()
         let all = result.findings
         // The ids `mark finding`, `timeline` and `report` use: F1, F2, … over all findings in time order.
         let order = hunt.timeOrder(for: store)

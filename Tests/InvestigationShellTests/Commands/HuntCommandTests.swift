@@ -107,6 +107,18 @@ import Testing
         #expect(times == times.sorted())
     }
 
+    /// Ctrl-C during the rules: nothing is listed (no pager opens on a result the user asked to stop), the
+    /// command fails as interrupted, and the finished hunt is kept for the next one.
+    @Test func interruptedHuntListsNothing() throws {
+        try load("proxylogon")
+        shell.session.isCancelled = { true }
+        #expect(throws: ShellError.self) { try shell.execute("hunt") }
+        #expect(out.stdout.isEmpty)
+        shell.session.isCancelled = { false }
+        try shell.execute("hunt")
+        #expect(out.stdout.contains("CRITICAL"))
+    }
+
     @Test func unknownRuleIsAnError() throws {
         try load("proxylogon")
         #expect(throws: ShellError.self) { try shell.execute("hunt --rule nope.nothing") }
