@@ -50,7 +50,7 @@ struct LoadCommand: Command {
         }
         ctx.session.loads.append(report)
         if args.flag("quiet") {
-            ctx.diagnostic("loaded \(TerminalText.escape(report.evidenceSet)): \(report.filesAdded) files, \(report.eventsAdded) events from "
+            ctx.diagnostic("loaded \(TerminalText.escape(report.evidenceSet)): \(Self.count(report.filesAdded, "file")), \(Self.count(report.eventsAdded, "event")) from "
                            + TerminalText.escape(report.servers.joined(separator: ", ")))
             return
         }
@@ -68,17 +68,16 @@ struct LoadCommand: Command {
             return
         }
         let mb = Double(report.bytesRead) / 1_048_576
-        func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
         var msg: String
         if report.filesAdded == 0 && report.duplicatesSkipped > 0 {
             // Everything was loaded before: say that, not "0 files … from no server".
-            msg = "nothing new in \(report.evidenceSet): \(count(report.duplicatesSkipped, "file")) already loaded, skipped"
+            msg = "nothing new in \(report.evidenceSet): \(Self.count(report.duplicatesSkipped, "file")) already loaded, skipped"
         } else {
-            msg = "loaded \(report.evidenceSet): \(count(report.filesAdded, "file")), \(count(report.eventsAdded, "event")), "
+            msg = "loaded \(report.evidenceSet): \(Self.count(report.filesAdded, "file")), \(Self.count(report.eventsAdded, "event")), "
                 + String(format: "%.1f MiB", mb) + " from " + (report.servers.isEmpty ? "no server" : report.servers.joined(separator: ", "))
-            if report.duplicatesSkipped > 0 { msg += "; \(count(report.duplicatesSkipped, "file")) already loaded, skipped" }
+            if report.duplicatesSkipped > 0 { msg += "; \(Self.count(report.duplicatesSkipped, "file")) already loaded, skipped" }
         }
-        if report.problems > 0 { msg += "; \(count(report.problems, "problem")) (sources --problems)" }
+        if report.problems > 0 { msg += "; \(Self.count(report.problems, "problem")) (sources --problems)" }
         ctx.status(TerminalText.escape(msg))
         for z in report.zips { ctx.status("  zip \(TerminalText.escape(z.path)): \(z.size) bytes, sha256:\(z.sha256)") }
         for p in report.discoveryProblems {
@@ -103,6 +102,9 @@ struct LoadCommand: Command {
 
     /// The warning for a load in which no file looked like evidence this tool knows (`load /etc/passwd`):
     /// still loaded (grep-ioc --raw and timeline reach it), but the responder should know, naming what was seen.
+    /// `1 file`, `2 files`.
+    static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+
     static func nothingRecognised(_ report: LoadReport) -> String? {
         guard report.filesAdded > 0, report.recognisedFiles == 0 else { return nil }
         let seen = report.unrecognised.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key) file\($0.value == 1 ? "" : "s")" }

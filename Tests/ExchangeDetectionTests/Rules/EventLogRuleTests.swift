@@ -71,6 +71,11 @@ import Testing
         #expect(f.count == 1)
         #expect(f.first?.summary.contains("comsvcs.dll MiniDump 512 \\Windows\\Temp\\2V7Be7Gq.dmp full") == true || f.first?.summary.contains("2V7Be7Gq.dmp") == true)
         #expect((f.first?.events.count ?? 0) >= 6)  // two process starts and four lsass.exe handle events
+        #expect(f.first?.severity == .critical)
+        // The dump was then read over SMB (Security 5145 on its file): cited, with the reader's address.
+        #expect(f.first?.summary.contains("the dump read over SMB from 10.23.123.11 (3 Security 5145 events)") == true, "\(f.first?.summary ?? "")")
+        let cited = (f.first?.events ?? []).filter { s.field("EventID", of: $0) == "5145" }
+        #expect(cited.count == 3)
     }
 
     @Test func transportAgentFixtureIsFlaggedEvenThoughTheCmdletFailed() throws {

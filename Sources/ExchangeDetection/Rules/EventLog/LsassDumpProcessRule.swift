@@ -41,6 +41,9 @@ public struct LsassDumpProcessRule: DetectionRule {
         let targetImage: String
         let access: Int?
         let file: String
+        /// Security 5145 (a file of a share accessed): the file, relative to the share, and who read it.
+        let shareFile: String
+        let clientIP: String
 
         init(_ store: EventStore, _ id: EventID) {
             let f = EventFields(store, id)
@@ -62,6 +65,8 @@ public struct LsassDumpProcessRule: DetectionRule {
             targetImage = eid == "10" ? f["TargetImage"] ?? "" : (eid == "4656" || eid == "4663") ? f["ObjectName"] ?? "" : ""
             access = Record.number(f["GrantedAccess"] ?? f["AccessMask"])
             file = f["TargetFilename"] ?? ""
+            shareFile = eid == "5145" ? f["RelativeTargetName"] ?? "" : ""
+            clientIP = eid == "5145" ? f["IpAddress"] ?? "" : ""
         }
 
         var isStart: Bool { eid == "1" || eid == "4688" }
@@ -106,6 +111,26 @@ public struct LsassDumpProcessRule: DetectionRule {
         return .unknown
     }
 
+    /// Security 5145 events on `server` within a day after `start` whose share-relative file is `dumpPath`
+    /// (`Windows\Temp\x.dmp` for `C:\windows\temp\x.dmp` on `C$`): the dump copied off the server.
+    static func fetches(of dumpPath: String, in records: [Record], server: String, after start: Int64, store: EventStore) -> [Record] {
+        let name = dumpPath.lowercased().replacingOccurrences(of: "/", with: "\\").split(separator: "\\").last.map(String.init) ?? ""
+        guard !name.isEmpty else { return [] }
+        return records.filter { r in
+            r.eid == "5145" && r.server == server && store.time[r.id] >= start && store.time[r.id] - start <= 86_400_000
+                && r.shareFile.lowercased().replacingOccurrences(of: "/", with: "\\").split(separator: "\\").last.map(String.init) == name
+        }
+    }
+
+    /// `; the dump read over SMB from 10.23.123.11 (3 Security 5145 events)`, or "".
+    static func fetchedSummary(_ fetched: [Record]) -> String {
+        guard !fetched.isEmpty else { return "" }
+        var ips: [String] = []
+        for r in fetched where !r.clientIP.isEmpty && !ips.contains(r.clientIP) { ips.append(r.clientIP) }
+        return "; the dump read over SMB" + (ips.isEmpty ? "" : " from " + ips.joined(separator: ", "))
+            + " (\(fetched.count) Security 5145 event\(fetched.count == 1 ? "" : "s"))"
+    }
+
     /// The `.dmp` a dump command writes, as written in it.
     static func dumpFile(of commandLine: String) -> String? {
         commandLine.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\"" || $0 == ";" })
@@ -146,13 +171,17 @@ public struct LsassDumpProcessRule: DetectionRule {
             used.formUnion(tree.map(\.id)); used.formUnion(related.map(\.id))
             guard verdict.fires else { continue }
             let lead = tree.first { Self.dumpers.contains($0.imageName) } ?? tree[0]
-            let events = (tree + related.filter { $0.opensLsass || $0.writesDump }).map(\.id)
+            // The dump fetched over SMB afterwards (Security 5145 naming its file): who took the credentials away.
+            let fetched = Self.dumpFile(of: lead.commandLine).map { Self.fetches(of: $0, in: records, server: server, after: start, store: store) } ?? []
+            used.formUnion(fetched.map(\.id))
+            let events = (tree + related.filter { $0.opensLsass || $0.writesDump } + fetched).map(\.id)
             let p = ProcessEvent(store, tree[0].id)
             let who = p.map { $0.user.isEmpty ? "" : " as \($0.user)" } ?? ""
             out.append(Finding(self, store: store, events: events, severity: verdict.severity,
                                title: verdict.severity == .critical ? title : "Process memory dumped (target not identified)",
                                summary: "\(tree[0].imageName) '\(tree[0].commandLine)'\(who); \(verdict.reason)"
                                    + (lead.id != tree[0].id ? "; dumper \(lead.imageName) '\(lead.commandLine)'" : "")
+                                   + Self.fetchedSummary(fetched)
                                    + (events.count > 1 ? " (+\(events.count - 1) related event\(events.count == 2 ? "" : "s"))" : "")))
         }
 
