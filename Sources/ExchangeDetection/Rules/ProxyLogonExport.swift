@@ -33,9 +33,12 @@ public enum ProxyLogonExport {
             try emit(server, "Cve-2021-27065-ResetVDir.csv", httpProxyRows(resets, store))
             try emit(server, "Cve-2021-26857.csv", umRows(mine("proxylogon.um-deserialization").flatMap(\.events), store))
             let oab = mine("proxylogon.oab-download").flatMap(\.events)
-            try emit(server, "Cve-2021-26858.log", distinctFiles(oab, store))
+            // Paths from a loaded Test-ProxyLogon DownloadPaths file are paths already, and that file is no OAB log.
+            let exported = oab.filter { store.kind(of: $0) == .oabDownloadPath }
+            try emit(server, "Cve-2021-26858.log", distinctFiles(oab.filter { store.kind(of: $0) != .oabDownloadPath }, store))
             try emit(server, "Cve-2021-26858-DownloadPaths.log", oab.compactMap { id in
-                OABDownloadRule.downloadPath(in: store.rawLine(id)).map { "'\(ControlCharacters.escape($0))'" }
+                let path = exported.contains(id) ? store.value(.urlStem, id) : OABDownloadRule.downloadPath(in: store.rawLine(id))
+                return path.flatMap { $0.isEmpty ? nil : "'\(ControlCharacters.escape($0))'" }
             })
             try emit(server, "Cve-2021-27065.log", distinctFiles(mine("proxylogon.ecp-set-vdir").flatMap(\.events), store))
             try emit(server, "other.csv", otherRows(server: server, lsass: mine("files.lsass-dump").flatMap(\.events),

@@ -36,6 +36,22 @@ import Testing
         #expect(other.filter { $0.contains("SuspiciousArchive") }.count == 4)  // every archive, McAfee's included, as the script lists them
     }
 
+    /// A loaded Test-ProxyLogon DownloadPaths file exports its paths again, and is not named as an OAB log.
+    @Test func downloadPathsFromTestProxyLogonRoundTrip() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-tpl-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let logs = dir.appendingPathComponent("in/Test-ProxyLogonLogs")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        try "'C:\\inetpub\\wwwroot\\aspnet_client\\shell.aspx'\r\n"
+            .write(to: logs.appendingPathComponent("EX01-Cve-2021-26858-DownloadPaths.log"), atomically: true, encoding: .utf8)
+        let store = EventStore()
+        _ = try EvidenceLoader(workers: 1).load(dir.appendingPathComponent("in").path, into: store)
+        let names = try ProxyLogonExport.write(store: store, findings: Hunter().run(on: store).findings, to: dir.appendingPathComponent("out"))
+        #expect(names == ["EX01-Cve-2021-26858-DownloadPaths.log"])
+        let text = try String(contentsOf: dir.appendingPathComponent("out/EX01-Cve-2021-26858-DownloadPaths.log"), encoding: .utf8)
+        #expect(text == "'C:\\inetpub\\wwwroot\\aspnet_client\\shell.aspx'\r\n")
+    }
+
     @Test func usDateMatchesExportCsv() {
         #expect(ProxyLogonExport.usDate(Timestamp.parse("2021-03-03T06:49:42.162Z")!) == "3/3/2021 6:49:42 AM")
         #expect(ProxyLogonExport.usDate(Timestamp.parse("2021-12-31T00:05:09Z")!) == "12/31/2021 12:05:09 AM")
