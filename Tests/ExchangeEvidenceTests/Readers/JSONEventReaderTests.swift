@@ -54,6 +54,20 @@ import Testing
 
     /// A merged export of two servers' rows is filed under the most common one (one server per file), and the
     /// file says so instead of quietly showing every row as that server's.
+    /// Elastic Agent keeps Sysmon's process fields only as ECS (`process.*`, `user.name`/`user.domain`): they
+    /// come back under the event-data names the rules read, the user as `DOMAIN\name`.
+    @Test func elasticAgentECSFieldsComeBackAsEventData() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-ecs-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let line = #"{"@timestamp":"2021-03-03T07:02:15.000Z","winlog":{"provider_name":"Microsoft-Windows-Sysmon","event_id":1,"channel":"Microsoft-Windows-Sysmon/Operational","computer_name":"EX01.contoso.local","record_id":5},"process":{"executable":"C:\\Windows\\System32\\cmd.exe","command_line":"cmd /c whoami","parent":{"executable":"c:\\windows\\system32\\inetsrv\\w3wp.exe"}},"user":{"name":"SYSTEM","domain":"NT AUTHORITY"}}"#
+        try (line + "\n").write(to: dir.appendingPathComponent("sysmon.ndjson"), atomically: true, encoding: .utf8)
+        let (store, _) = try Fixtures.load(dir.path)
+        #expect(store.field("User", of: 0) == "NT AUTHORITY\\SYSTEM")
+        #expect(store.field("CommandLine", of: 0) == "cmd /c whoami")
+        #expect(store.field("ParentImage", of: 0) == "c:\\windows\\system32\\inetsrv\\w3wp.exe")
+    }
+
     @Test func rowsOfSeveralServersAreNamedAsAProblem() throws {
         let dir = Fixtures.tempDir()
         let rows = (0..<5).map { i in

@@ -100,6 +100,12 @@ enum JSONEventShape: String {
         for (ecs, name) in ecsToEventData where !ev.data.contains(where: { $0.name == name }) {
             if let v = o.at(ecs)?.text { ev.data.append((name, v)) }
         }
+        // Sysmon's `User` (`DOMAIN\name`), which Elastic Agent moves to `user.domain` and `user.name`.
+        if ev.provider == "Microsoft-Windows-Sysmon", !ev.data.contains(where: { $0.name == "User" }),
+           let name = o.at("user.name")?.text, !name.isEmpty {
+            let domain = o.at("user.domain")?.text ?? ""
+            ev.data.append(("User", domain.isEmpty ? name : domain + "\\" + name))
+        }
         return ev
     }
 
