@@ -114,14 +114,21 @@ public struct EvidenceLoader {
         for (a, n) in zip(added, naming) where n.pathServer == nil {
             if let s = a.file.facts["server"] { groupNames[n.group, default: [:]][s, default: 0] += 1 }
         }
+        // A row's server spelled as the evidence already names it (`ex02.contoso.local` rows beside folder `EX02`).
+        var spelled: [String: String] = [:]
+        for f in store.files where !f.server.isEmpty { spelled[f.server.uppercased()] = spelled[f.server.uppercased()] ?? f.server }
         var servers = Set<String>()
         for (a, n) in zip(added, naming) {
             let fromLogs = groupNames[n.group]?.max { $0.value < $1.value }?.key
             // A file whose name states its server (Test-ProxyLogon's `SERVER-Cve-…`) needs no guessing.
             let fromName = a.file.facts["server.file-name"]
-            a.file.server = server ?? fromName ?? n.pathServer ?? fromLogs ?? (a.isSingleFile ? "unknown" : setName)
+            // One server's rows of a file holding several: the rows say whose they are.
+            let fromRows = a.file.facts["server.rows"].map { spelled[$0.uppercased()] ?? $0 }
+            a.file.server = server ?? fromRows ?? fromName ?? n.pathServer ?? fromLogs ?? (a.isSingleFile ? "unknown" : setName)
             a.file.evidenceSet = setName
             servers.insert(a.file.server)
+            report.eventsAdded += a.file.eventCount
+            guard !a.isPart else { continue }
             if Self.isRecognised(a.file) {
                 report.recognisedFiles += 1
             } else {
@@ -129,7 +136,6 @@ public struct EvidenceLoader {
                 if report.unrecognisedExamples.count < 3 { report.unrecognisedExamples.append(a.file.path) }
             }
             report.filesAdded += 1
-            report.eventsAdded += a.file.eventCount
             report.bytesRead += a.file.size
             report.problems += a.file.problems.total
         }
@@ -183,6 +189,7 @@ public struct EvidenceLoader {
         var isSingleFile: Bool
         var accounting: ByteAccounting? = ByteAccounting()
         var renderer: (any EventRenderer)?
+        var rowServers: RowServers?
     }
 
     static func parse(_ f: PendingFile, readers: [any EvidenceReader]) -> ParsedFile {
@@ -275,6 +282,7 @@ public struct EvidenceLoader {
         p.facts.merge(out.facts) { $1 }
         p.bytes = out.rendered.map { EvidenceBytes($0) } ?? bytes
         p.renderer = out.renderer
+        p.rowServers = out.rowServers
         return p
     }
 }
@@ -286,6 +294,8 @@ final class OrderedMerger: @unchecked Sendable {
         let group: String
         let pathServer: String?
         let isSingleFile: Bool
+        /// One more server's share of a file already counted (`RowServers`): not a file, bytes or problems again.
+        var isPart = false
     }
 
     private let lock = NSLock()
@@ -355,15 +365,34 @@ final class OrderedMerger: @unchecked Sendable {
 
     private func append(_ p: EvidenceLoader.ParsedFile) {
         if isDuplicate(p) { duplicates += 1; return }
+        guard let rows = p.rowServers, rows.names.count > 2 else {
+            add(p, batch: p.batch, facts: p.facts, problems: p.problems, isPart: false)
+            return
+        }
+        // A file of several servers' rows: one store file per server, sharing the bytes; rows naming no server go
+        // with the most common, and the first part carries the file's problems and accounting.
+        var byServer = [[Int]](repeating: [], count: rows.names.count)
+        for (e, s) in rows.ofEvent.enumerated() { byServer[Int(s)].append(e) }
+        let common = (1..<byServer.count).max { byServer[$0].count < byServer[$1].count } ?? 1
+        byServer[common] = (byServer[common] + byServer[0]).sorted()
+        let order = (1..<byServer.count).filter { !byServer[$0].isEmpty }.sorted { byServer[$0][0] < byServer[$1][0] }
+        for (n, s) in order.enumerated() {
+            var facts = p.facts
+            facts["server.rows"] = rows.names[s]
+            add(p, batch: p.batch.subset(byServer[s]), facts: facts, problems: n == 0 ? p.problems : ProblemLog(), isPart: n > 0)
+        }
+    }
+
+    private func add(_ p: EvidenceLoader.ParsedFile, batch: EventBatch, facts: [String: String], problems: ProblemLog, isPart: Bool) {
         let file = EvidenceFile(path: p.path, evidenceSet: "", location: p.location, server: p.pathServer ?? "",
                                 size: p.size, modified: p.modified, sha256: p.sha256, kind: p.kind, channel: p.channel,
-                                bytes: p.bytes, problems: p.problems, facts: p.facts, identity: p.identity)
-        file.bytesNotRead = p.accounting?.bytesNotRead ?? 0
-        file.recordsNotRead = p.accounting?.recordsNotRead ?? 0
+                                bytes: p.bytes, problems: problems, facts: facts, identity: p.identity)
+        file.bytesNotRead = isPart ? 0 : p.accounting?.bytesNotRead ?? 0
+        file.recordsNotRead = isPart ? 0 : p.accounting?.recordsNotRead ?? 0
         file.accounted = p.accounting != nil
         file.renderer = p.renderer
-        store.append(file: file, batch: p.batch)
-        added.append(Added(file: file, group: p.group, pathServer: p.pathServer, isSingleFile: p.isSingleFile))
+        store.append(file: file, batch: batch)
+        added.append(Added(file: file, group: p.group, pathServer: p.pathServer, isSingleFile: p.isSingleFile, isPart: isPart))
     }
 }
 

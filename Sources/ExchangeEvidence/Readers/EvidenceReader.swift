@@ -46,6 +46,9 @@ public struct ReaderOutput {
     /// Input the reader read or skipped without making events of it, for the load's byte accounting
     /// (`ByteAccounting`): with the events' own lines, these must cover every non-blank byte of the file.
     public private(set) var spans: [InputSpan] = []
+    /// Set by readers of exports that hold the rows of several servers (a fleet's SIEM export): each event's
+    /// server, so the file is filed under each of them (one store file per server, sharing the bytes).
+    public var rowServers: RowServers?
     /// Set by readers of record formats (EVTX): the records the file holds. The accounting then counts
     /// records: each record number must be an event's line number or a problem's.
     public var records: Int?
@@ -62,6 +65,30 @@ public struct ReaderOutput {
     }
 
     public init(kind: SourceKind) { self.kind = kind }
+}
+
+/// The server of each event of a file that holds several servers' rows.
+public struct RowServers: Sendable {
+    /// Server names as the rows give them; index 0 is "" (a row naming none: filed with the most common).
+    public var names: [String] = [""]
+    /// Per event, an index into `names`.
+    public var ofEvent: [UInt16] = []
+    private var index: [String: UInt16] = [:]
+
+    public init() {}
+
+    /// Records the server of events up to `count` (those before without one get index 0, the last gets `name`).
+    public mutating func set(_ name: String, eventCount count: Int) {
+        let key = name.uppercased()
+        var i = index[key]
+        if i == nil, !name.isEmpty, names.count < Int(UInt16.max) {
+            i = UInt16(names.count)
+            index[key] = i
+            names.append(name)
+        }
+        while ofEvent.count < count - 1 { ofEvent.append(0) }
+        if ofEvent.count < count { ofEvent.append(i ?? 0) }
+    }
 }
 
 /// A part of a reader's input that is no event (see `ReaderOutput.consumed` and `skipped`).

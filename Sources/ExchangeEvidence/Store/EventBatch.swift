@@ -69,4 +69,20 @@ public struct EventBatch: Sendable {
         var s = string
         s.withUTF8 { set(field, UnsafeRawBufferPointer($0)) }
     }
+
+    /// The events at `indices` (ascending), with this batch's schemas and values: one server's rows of a file
+    /// holding several (`ReaderOutput.rowServers`).
+    func subset(_ indices: [Int]) -> EventBatch {
+        var b = self
+        b.offsets = indices.map { offsets[$0] }
+        b.lengths = indices.map { lengths[$0] }
+        b.lines = indices.map { lines[$0] }
+        b.times = indices.map { times[$0] }
+        b.schemaIndex = indices.map { schemaIndex[$0] }
+        var ids: [UInt32] = []
+        ids.reserveCapacity(indices.count * Self.stride)
+        for i in indices { ids.append(contentsOf: fieldIDs[(i * Self.stride)..<((i + 1) * Self.stride)]) }
+        b.fieldIDs = ids
+        return b
+    }
 }

@@ -68,17 +68,35 @@ import Testing
         #expect(store.field("ParentImage", of: 0) == "c:\\windows\\system32\\inetsrv\\w3wp.exe")
     }
 
-    @Test func rowsOfSeveralServersAreNamedAsAProblem() throws {
+    /// A fleet's merged export: each row is filed under its own server (one store file per server, sharing the
+    /// file's bytes and SHA-256), counted as one file; a row naming no server goes with the most common.
+    @Test func rowsOfSeveralServersAreFiledPerServer() throws {
         let dir = Fixtures.tempDir()
-        let rows = (0..<5).map { i in
+        var rows = (0..<5).map { i in
             "{\"message\": \"GET /owa/ \(i)\", \"datetime\": \"2021-03-03T06:4\(i):00+00:00\", \"timestamp_desc\": \"Request time\", "
                 + "\"server\": \"\(i < 3 ? "EX01" : "ex02.contoso.local")\"}"
         }
-        Fixtures.write(rows.joined(separator: "\n") + "\n", "t.jsonl", in: dir)
-        let (store, _) = try Fixtures.load(dir.appendingPathComponent("t.jsonl").path)
-        #expect(store.count == 5)
-        #expect(store.files[0].problems.kept.map(\.message).contains { $0.hasPrefix("rows of 2 servers (EX01 ×3, EX02 ×2)") },
-                "\(store.files[0].problems.kept)")
+        rows.append("{\"message\": \"no server\", \"datetime\": \"2021-03-03T06:49:00+00:00\", \"timestamp_desc\": \"Request time\"}")
+        rows.append(#"{"@timestamp":"2021-03-03T07:02:15.000Z","winlog":{"provider_name":"Microsoft-Windows-Sysmon","event_id":1,"channel":"Microsoft-Windows-Sysmon/Operational","computer_name":"EX03.contoso.local","record_id":5},"process":{"command_line":"cmd /c whoami"}}"#)
+        Fixtures.write(rows.joined(separator: "\n") + "\n", "fleet/t.jsonl", in: dir)
+        let (store, report) = try Fixtures.load(dir.appendingPathComponent("fleet").path)
+        #expect(store.count == 7)
+        #expect(store.files.map(\.server) == ["EX01", "ex02", "EX03"])
+        #expect(store.files.map(\.eventCount) == [4, 2, 1], "the row without a server goes with EX01")
+        #expect(Set(store.files.map(\.sha256)).count == 1 && Set(store.files.map(\.path)).count == 1)
+        #expect(report.filesAdded == 1 && report.servers == ["EX01", "EX03", "ex02"])
+        #expect(store.files.allSatisfy { $0.problems.kept.isEmpty }, "no longer a problem")
+        #expect(store.rawLine(6).contains("cmd /c whoami"))
+        // Loaded again: the same file, skipped once.
+        let again = try EvidenceLoader().load(dir.appendingPathComponent("fleet").path, into: store)
+        #expect(again.duplicatesSkipped == 1 && store.files.count == 3)
+        // Another export spelling the same servers in lower case files its rows under the names already loaded.
+        let other = ["ex01.contoso.local", "ex03"].map { h in
+            "{\"message\": \"x\", \"datetime\": \"2021-03-04T06:40:00+00:00\", \"timestamp_desc\": \"Request time\", \"server\": \"\(h)\"}"
+        }
+        Fixtures.write(other.joined(separator: "\n") + "\n", "fleet2/u.jsonl", in: dir)
+        let second = try EvidenceLoader().load(dir.appendingPathComponent("fleet2").path, into: store)
+        #expect(second.servers == ["EX01", "EX03"])
     }
 
     @Test func splunkExportsWithXMLAndClassicRaw() throws {

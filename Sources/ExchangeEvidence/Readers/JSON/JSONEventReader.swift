@@ -37,15 +37,12 @@ public struct JSONEventReader: EvidenceReader {
         if let host = EvtxReader.mostCommon(state.computers), !host.isEmpty {
             out.facts["server"] = String(host.prefix { $0 != "." })
         }
-        // The store files a file under one server: a fleet's merged export says so, rather than quietly showing
-        // every row as the most common server's (per-server hunts and verdicts would mix machines).
-        var hosts: [String: Int] = [:]   // `EX01` and `ex01.contoso.local` are one server
-        for (h, n) in state.computers where !h.isEmpty { hosts[h.prefix { $0 != "." }.uppercased(), default: 0] += n }
-        if hosts.count > 1 {
-            let named = hosts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(4)
-                .map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
-            out.problems.add(LoadProblem("rows of \(hosts.count) servers (\(named)\(hosts.count > 4 ? ", …" : "")): the file is filed under "
-                                         + "the most common (one server per file); split it per server to keep them apart"))
+        // A fleet's merged export: each row is filed under its own server (per-server hunts and verdicts must not
+        // mix machines); rows naming none go with the most common.
+        if state.rows.names.count > 2 {
+            while state.rows.ofEvent.count < out.batch.count { state.rows.ofEvent.append(0) }
+            out.rowServers = state.rows
+            out.facts["json.servers"] = "\(state.rows.names.count - 1)"
         }
         out.facts["json.shapes"] = state.shapes.keys.sorted().joined(separator: ",")
         if out.batch.count == 0 { out.problems.add(LoadProblem("no JSON objects found")) }
@@ -57,6 +54,8 @@ public struct JSONEventReader: EvidenceReader {
         var rendered: [UInt8] = []
         var channels: [String: Int] = [:]
         var computers: [String: Int] = [:]
+        /// Each event's server (`EX01` and `ex01.contoso.local` are one), for exports of several.
+        var rows = RowServers()
         var shapes: [String: Int] = [:]
         var windowsEvents = 0
         /// Line number at `lineOffset` (counted forward only, so the whole file costs one newline pass).
@@ -175,6 +174,7 @@ public struct JSONEventReader: EvidenceReader {
                 ev.append(to: &out, rendered: &rendered, schema: eventSchema, line: line, time: time, recovered: false)
                 channels[ev.channel, default: 0] += 1
                 computers[ev.computer, default: 0] += 1
+                rows.set(String(ev.computer.prefix { $0 != "." }), eventCount: out.batch.count)
                 windowsEvents += 1
                 return
             }
@@ -193,7 +193,10 @@ public struct JSONEventReader: EvidenceReader {
             KeyValueWriter.append(pairs, to: &rendered)
             out.batch.append(offset: at, length: rendered.count - at, line: line, time: time, schema: recordSchema)
             rendered.append(0x0A)
-            if shape == .timesketch, let server = node["server"]?.text, !server.isEmpty { computers[server, default: 0] += 1 }
+            if shape == .timesketch, let server = node["server"]?.text, !server.isEmpty {
+                computers[server, default: 0] += 1
+                rows.set(String(server.prefix { $0 != "." }), eventCount: out.batch.count)
+            }
         }
 
         /// Scalars of a value as `name=value` pairs, nested names joined with dots.
