@@ -123,7 +123,7 @@ public struct ExposureTimeline: Sendable {
                 }
                 if let o = open {
                     // No fix seen: vulnerable as far as the server's evidence reaches, whatever log it is in.
-                    let last = max(o.last, evidence.lastEvents[server] ?? o.last)
+                    let last = max(o.last, evidence.lastEvent(of: server) ?? o.last)
                     windows.append(ExposureWindow(server: server, cve: cve, campaign: campaign,
                                                   fixedBy: o.fixedBy, from: o.from, lastVulnerable: last, until: nil,
                                                   vulnerableBuilds: o.builds, fixingBuild: nil, opensBeforeEvidence: o.first,

@@ -366,7 +366,7 @@ final class OrderedMerger: @unchecked Sendable {
     private func append(_ p: EvidenceLoader.ParsedFile) {
         if isDuplicate(p) { duplicates += 1; return }
         guard let rows = p.rowServers, rows.names.count > 2 else {
-            add(p, batch: p.batch, facts: p.facts, problems: p.problems, isPart: false)
+            add(p, batch: p.batch, rowServer: nil, isPart: false)
             return
         }
         // A file of several servers' rows: one store file per server, sharing the bytes; rows naming no server go
@@ -377,16 +377,18 @@ final class OrderedMerger: @unchecked Sendable {
         byServer[common] = (byServer[common] + byServer[0]).sorted()
         let order = (1..<byServer.count).filter { !byServer[$0].isEmpty }.sorted { byServer[$0][0] < byServer[$1][0] }
         for (n, s) in order.enumerated() {
-            var facts = p.facts
-            facts["server.rows"] = rows.names[s]
-            add(p, batch: p.batch.subset(byServer[s]), facts: facts, problems: n == 0 ? p.problems : ProblemLog(), isPart: n > 0)
+            add(p, batch: p.batch.subset(byServer[s]), rowServer: rows.names[s], isPart: n > 0)
         }
     }
 
-    private func add(_ p: EvidenceLoader.ParsedFile, batch: EventBatch, facts: [String: String], problems: ProblemLog, isPart: Bool) {
+    /// Adds `p` (or, with a `rowServer`, that server's rows of it) to the store; a later part carries none of the
+    /// file's problems or accounting, which the first part holds.
+    private func add(_ p: EvidenceLoader.ParsedFile, batch: EventBatch, rowServer: String?, isPart: Bool) {
+        var facts = p.facts
+        if let rowServer { facts["server.rows"] = rowServer }
         let file = EvidenceFile(path: p.path, evidenceSet: "", location: p.location, server: p.pathServer ?? "",
                                 size: p.size, modified: p.modified, sha256: p.sha256, kind: p.kind, channel: p.channel,
-                                bytes: p.bytes, problems: problems, facts: facts, identity: p.identity)
+                                bytes: p.bytes, problems: isPart ? ProblemLog() : p.problems, facts: facts, identity: p.identity)
         file.bytesNotRead = isPart ? 0 : p.accounting?.bytesNotRead ?? 0
         file.recordsNotRead = isPart ? 0 : p.accounting?.recordsNotRead ?? 0
         file.accounted = p.accounting != nil

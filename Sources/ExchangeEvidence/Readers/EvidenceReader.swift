@@ -86,8 +86,13 @@ public struct RowServers: Sendable {
             index[key] = i
             names.append(name)
         }
-        while ofEvent.count < count - 1 { ofEvent.append(0) }
+        cover(count - 1)
         if ofEvent.count < count { ofEvent.append(i ?? 0) }
+    }
+
+    /// Gives the events up to `count` that named no server index 0.
+    public mutating func cover(_ count: Int) {
+        while ofEvent.count < count { ofEvent.append(0) }
     }
 }
 

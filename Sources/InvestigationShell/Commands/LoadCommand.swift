@@ -100,11 +100,11 @@ struct LoadCommand: Command {
             + "with any other evidence loaded without one; 'load PATH --server NAME' names it"
     }
 
-    /// The warning for a load in which no file looked like evidence this tool knows (`load /etc/passwd`):
-    /// still loaded (grep-ioc --raw and timeline reach it), but the responder should know, naming what was seen.
     /// `1 file`, `2 files`.
     static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
 
+    /// The warning for a load in which no file looked like evidence this tool knows (`load /etc/passwd`):
+    /// still loaded (grep-ioc --raw and timeline reach it), but the responder should know, naming what was seen.
     static func nothingRecognised(_ report: LoadReport) -> String? {
         guard report.filesAdded > 0, report.recognisedFiles == 0 else { return nil }
         let seen = report.unrecognised.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key) file\($0.value == 1 ? "" : "s")" }

@@ -61,10 +61,10 @@ public struct TimelineQuery {
         let zone = session.settings.timezone
         // `-2h` counts back from the newest event of the servers asked for: another server's later logs must
         // not push the window past all of this one's events.
+        let serverKeys = Set(filter.servers.compactMap { index.serverKeys[$0.lowercased()] })
         var newest = index.newest
         if !filter.servers.isEmpty {
-            let keys = Set(filter.servers.compactMap { index.serverKeys[$0.lowercased()] })
-            let last = zip(store.files, index.serverKeyOfFile).filter { keys.contains($0.1) && $0.0.lastTime != Timestamp.unknown }
+            let last = zip(store.files, index.serverKeyOfFile).filter { serverKeys.contains($0.1) && $0.0.lastTime != Timestamp.unknown }
                 .map(\.0.lastTime).max()
             if let last { newest = last }
         }
@@ -102,14 +102,13 @@ public struct TimelineQuery {
 
         // Servers and sources: per-file flags; one name also gives a candidate list.
         if filter.servers.isEmpty { serverOK = nil } else {
-            let keys = Set(filter.servers.compactMap { index.serverKeys[$0.lowercased()] })
-            if keys.isEmpty && store.count > 0 {
+            if serverKeys.isEmpty && store.count > 0 {
                 throw ShellError("\(command): no server \(filter.servers.map { "'\(TerminalText.escape($0))'" }.joined(separator: ", ")) is loaded "
                                  + "(servers: \(Set(store.files.map(\.server)).sorted().joined(separator: ", ")))")
             }
-            serverOK = index.serverKeyOfFile.map { keys.contains($0) }
+            serverOK = index.serverKeyOfFile.map { serverKeys.contains($0) }
             if filter.servers.count == 1 {
-                consider(.positions(keys.first.map { index.servers().slice($0, within: range) } ?? []))
+                consider(.positions(serverKeys.first.map { index.servers().slice($0, within: range) } ?? []))
             }
         }
         if filter.sources.isEmpty { sourceOK = nil } else {

@@ -40,7 +40,7 @@ public struct JSONEventReader: EvidenceReader {
         // A fleet's merged export: each row is filed under its own server (per-server hunts and verdicts must not
         // mix machines); rows naming none go with the most common.
         if state.rows.names.count > 2 {
-            while state.rows.ofEvent.count < out.batch.count { state.rows.ofEvent.append(0) }
+            state.rows.cover(out.batch.count)
             out.rowServers = state.rows
             out.facts["json.servers"] = "\(state.rows.names.count - 1)"
         }
