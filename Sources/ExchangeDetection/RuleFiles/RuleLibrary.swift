@@ -81,19 +81,18 @@ public final class RuleLibrary: @unchecked Sendable {
         guard let loader = loader(for: path) else { throw RuleLoadError("\(path): unknown rule file type") }
         guard let data = FileManager.default.contents(atPath: path) else { throw RuleLoadError("cannot read \(path)") }
         let bytes = [UInt8](data)
-        let taken = Set(rules.filter { $0.kind == loader.kind && $0.file != path }.map(\.id))
-        let result = loader.load(path: path, bytes: bytes, taken: taken)
-        rules.removeAll { $0.file == path }
-        problems.removeAll { $0.file == path }
-        files.removeAll { $0.path == path }
+        if files.contains(where: { $0.path == path }) { forget(file: path) }
+        let result = loader.load(path: path, bytes: bytes, taken: ids[loader.kind] ?? [])
         var fileProblems = result.problems
         var accepted: [LoadedRule] = []
         for r in result.rules {
-            if let other = (rules + accepted).first(where: { $0.kind == r.kind && $0.id == r.id }) {
+            if let other = placeOf[Self.key(r)] {
                 fileProblems.append(RuleLoadProblem(file: path, line: r.line, id: r.id, title: r.title,
                                                     reason: "id \(r.id) is already loaded from \(other.file):\(other.line)", unsupported: false))
             } else {
                 accepted.append(r)
+                placeOf[Self.key(r)] = (r.file, r.line)
+                ids[r.kind, default: []].insert(r.id)
             }
         }
         rules += accepted
@@ -104,9 +103,28 @@ public final class RuleLibrary: @unchecked Sendable {
         return (file, fileProblems, result.warnings)
     }
 
+    /// Where each loaded rule came from, by kind and id, and the ids loaded per kind: a folder of thousands of
+    /// rules is checked for repeated ids by lookups, not by scanning (and copying) every rule per file.
+    private var placeOf: [String: (file: String, line: Int)] = [:]
+    private var ids: [String: Set<String>] = [:]
+    private static func key(_ r: LoadedRule) -> String { r.kind + "\u{0}" + r.id }
+
+    /// Removes a file's rules before it is loaded again (a file loaded again replaces its earlier rules).
+    private func forget(file path: String) {
+        for r in rules where r.file == path {
+            placeOf[Self.key(r)] = nil
+            ids[r.kind]?.remove(r.id)
+        }
+        rules.removeAll { $0.file == path }
+        problems.removeAll { $0.file == path }
+        files.removeAll { $0.path == path }
+    }
+
     /// Drops every loaded rule.
     public func clear() {
         rules = []
+        placeOf = [:]
+        ids = [:]
         problems = []
         files = []
         revision += 1
@@ -120,9 +138,6 @@ public final class RuleLibrary: @unchecked Sendable {
             return mine.isEmpty ? [] : l.detectionRules(mine, options: options)
         }
     }
-
-    /// The loaded rule whose findings carry `findingRule` (e.g. `sigma:<uuid>`).
-    public func rule(findingRule: String) -> LoadedRule? { rules.first { $0.findingRule == findingRule } }
 }
 
 /// A rule path that cannot be loaded at all.
