@@ -70,7 +70,8 @@ struct EvtxReaderTests {
         #expect(recovered == facts && recovered >= 81)
     }
 
-    /// MSExchange CmdletLogs: classic events with unnamed values, `Data1` = the README's `Data[0]`.
+    /// MSExchange CmdletLogs: classic events whose 27 values have no names, named by position from
+    /// `event-data-names.tsv` (the README's `Data[0]` is `CmdletName`); positions without a name stay `DataN`.
     @Test func exchangeCmdletLogValuesByPosition() throws {
         let s = try load("exchange-management-install-transport-agent.evtx")
         #expect(s.count == 4)
@@ -81,14 +82,19 @@ struct EvtxReaderTests {
         #expect(s.field("Level", of: 0) == "2")
         #expect(s.field("Provider", of: 0) == "MSExchange CmdletLogs")
         #expect(s.field("Computer", of: 0) == "exchange01.offsec.lan")
-        #expect(s.field("Data1", of: 0) == "Install-TransportAgent")
-        #expect(s.field("Data2", of: 0) == #"-Name "Evil" -AssemblyPath ".\NetshHelperBeacon.dll" -TransportAgentFactory "hack""#)
-        #expect(s.field("Data3", of: 0) == "offsec.lan/OFFSEC-COMPANY/Administrators/admmig")
-        #expect(s.field("Data7", of: 0) == "8372 w3wp#MSExchangePowerShellAppPool")
-        #expect(s.field("Data12", of: 0)?.hasPrefix(
+        #expect(s.field("CmdletName", of: 0) == "Install-TransportAgent")
+        #expect(s.field("CmdletParameters", of: 0) == #"-Name "Evil" -AssemblyPath ".\NetshHelperBeacon.dll" -TransportAgentFactory "hack""#)
+        #expect(s.field("Caller", of: 0) == "offsec.lan/OFFSEC-COMPANY/Administrators/admmig")
+        #expect(s.field("CallerSid", of: 0) == "S-1-5-21-4230534742-2542757381-3142984815-1111")
+        #expect(s.field("Process", of: 0) == "8372 w3wp#MSExchangePowerShellAppPool")
+        #expect(s.field("Error", of: 0)?.hasPrefix(
             #"System.ArgumentException: The Transport Agent assembly file ".\NetshHelperBeacon.dll" doesn't exist."#) == true)
-        #expect(s.field("Data1", of: 2) == "Enable-TransportAgent")
-        #expect(s.field("Data2", of: 3) == #"-Identity "hack""#)
+        #expect(s.field("Data6", of: 0) == "Remote-ManagementShell-Unknown", "no source names it: left unnamed")
+        #expect(s.field("Data27", of: 0) == "en-US")
+        #expect(s.field("Data1", of: 0) == nil && s.field("Data12", of: 0) == nil)
+        #expect(s.field("CmdletName", of: 2) == "Enable-TransportAgent")
+        #expect(s.field("CmdletParameters", of: 3) == #"-Identity "hack""#)
+        #expect(s.field("Error", of: 3)?.hasPrefix(#"System.ArgumentException: Transport agent "hack" isn't found."#) == true)
         #expect(Timestamp.iso(s.time[0]) == "2021-06-04T08:41:47.982Z")
         #expect(s.field("TimeCreated", of: 3) == "2021-06-04T08:43:08.5465892Z", "the seven digits of the FILETIME")
         #expect((0..<4).map { s.line(of: $0) } == [1, 2, 3, 4], "line numbers are record numbers")
@@ -176,12 +182,14 @@ struct EvtxReaderTests {
         #expect(s.field("Level", of: 0) == "4")
         #expect(s.field("Provider", of: 0) == "MSExchange CmdletLogs")
         #expect(s.field("Computer", of: 0) == "WEC.ave.local")
-        #expect(s.field("Data1", of: 0) == "Set-Mailbox")
-        #expect(s.field("Data2", of: 0)
+        // Event 1 (succeeded): named like event 6, without `Error`.
+        #expect(s.field("CmdletName", of: 0) == "Set-Mailbox")
+        #expect(s.field("CmdletParameters", of: 0)
             == #"-Identity "Administrateur" -DeliverToMailboxAndForward "False" -ForwardingSmtpAddress "smtp:test2@example.com""#)
-        #expect(s.field("Data3", of: 0) == "ave.local/Users/Administrateur")
-        #expect(s.field("Data4", of: 0) == "S-1-5-21-186559946-3925841745-111227986-500")
-        #expect(s.field("Data7", of: 0) == "5668 w3wp#MSExchangePowerShellAppPool")
+        #expect(s.field("Caller", of: 0) == "ave.local/Users/Administrateur")
+        #expect(s.field("CallerSid", of: 0) == "S-1-5-21-186559946-3925841745-111227986-500")
+        #expect(s.field("Process", of: 0) == "5668 w3wp#MSExchangePowerShellAppPool")
+        #expect(s.field("Error", of: 0) == nil && s.field("Data12", of: 0) == "")
         #expect(s.field("Data11", of: 0)?.hasPrefix("Afficher la forêt entière") == true)
         #expect(s.field("Data27", of: 0) == "fr-FR")
     }

@@ -27,8 +27,10 @@ import Testing
         #expect(s.field("ParentProcessName", of: 1) == #"C:\Windows\System32\inetsrv\w3wp.exe"#)
         #expect(s.value(.user, 1) == "EX01$")
 
-        #expect(s.field("Data1", of: 2) == "Set-OabVirtualDirectory")
-        #expect(s.field("Data2", of: 2)?.contains(#"<script language="JScript" runat="server">"#) == true)
+        // The cmdlet log's unnamed values are named by position, as in `.evtx` files; unnamed positions stay DataN.
+        #expect(s.field("CmdletName", of: 2) == "Set-OabVirtualDirectory")
+        #expect(s.field("CmdletParameters", of: 2)?.contains(#"<script language="JScript" runat="server">"#) == true)
+        #expect(s.field("Data1", of: 2) == nil)
         #expect(s.field("Data8", of: 2) == "")
 
         // RenderedXml: the message is kept; a `-` subject falls through to TargetUserName; IpAddress interned.
@@ -92,7 +94,7 @@ import Testing
         let (s, _) = try Fixtures.load(dir.path)
         #expect(s.count == 4)
         #expect(s.files[0].kind == .eventLog)
-        #expect(s.field("Data1", of: 2) == "Set-OabVirtualDirectory")
+        #expect(s.field("CmdletName", of: 2) == "Set-OabVirtualDirectory")
     }
 
     /// Other XML, and text that mentions `<Event>`, are not claimed.

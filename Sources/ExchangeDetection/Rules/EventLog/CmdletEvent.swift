@@ -1,8 +1,9 @@
 import ExchangeEvidence
 
 /// One record of the `MSExchange Management` cmdlet log (provider `MSExchange CmdletLogs`): event 1 when the
-/// cmdlet succeeded, 6 when it failed. Its data are unnamed, read by position (`Data1`…): cmdlet, parameters,
-/// caller, …, process (`Data7`, e.g. `8372 w3wp#MSExchangePowerShellAppPool`), error (`Data12`).
+/// cmdlet succeeded, 6 when it failed. Its values have no names of their own; the readers name them by position
+/// from `mappings/event-data-names.tsv` (`CmdletName`, `CmdletParameters`, `Caller`, `Process`, e.g. `8372
+/// w3wp#MSExchangePowerShellAppPool`, and `Error` on event 6).
 struct CmdletEvent {
     let id: EventID
     let cmdlet: String
@@ -15,14 +16,14 @@ struct CmdletEvent {
     init?(_ store: EventStore, _ id: EventID) {
         let f = EventFields(store, id)
         guard (f["Provider"] ?? "").lowercased() == "msexchange cmdletlogs" || (f["Channel"] ?? "").lowercased() == "msexchange management",
-              let cmdlet = f["Data1"], !cmdlet.isEmpty
+              let cmdlet = f["CmdletName"], !cmdlet.isEmpty
         else { return nil }
         self.id = id
         self.cmdlet = cmdlet
-        parameters = f["Data2"] ?? ""
-        caller = f["Data3"] ?? ""
-        process = f["Data7"] ?? ""
-        error = f["Data12"] ?? ""
+        parameters = f["CmdletParameters"] ?? ""
+        caller = f["Caller"] ?? ""
+        process = f["Process"] ?? ""
+        error = f["Error"] ?? ""
         failed = f["EventID"] == "6"
     }
 

@@ -30,6 +30,8 @@ struct EventAssembler {
     /// The current Data element's value is needed (always when rendering; at load only for a candidate name).
     private var dataWanted = true
     var dataCount = 0
+    /// The values written as `DataN` for want of a name of their own.
+    private var unnamedCount = 0
 
     private var stack = [Int32](repeating: 0, count: 64)
     private var depth = 0
@@ -59,6 +61,7 @@ struct EventAssembler {
         ticks = nil
         hasSystem = false
         dataCount = 0
+        unnamedCount = 0
         depth = 0
         target = .none
         attrSlot = -1
@@ -223,11 +226,48 @@ struct EventAssembler {
                 candidates[k] = (start, cap.count)
             }
         } else {
+            unnamedCount += 1
             data.append("Data")
             data.appendDecimal(UInt64(dataCount))
         }
         data.append(UInt8(ascii: "="))
         data.appendEscaped(cap.base, cap.count)
+    }
+
+    /// The names `WindowsEventDataNames` gives this record's values when none has a name of its own and a row
+    /// fits their count (`CmdletName`, … of the cmdlet log), as `WindowsEvent.namingPositionalData` does for
+    /// XML and JSON events; nil when the `DataN` names stay.
+    func positionalNames(_ table: WindowsEventDataNames = .shipped) -> [String]? {
+        guard dataCount > 0, unnamedCount == dataCount else { return nil }
+        let provider = system(sysRange[Self.provider].1 > 0 ? Self.provider : Self.sourceName)
+        return table.names(provider: String(decoding: provider, as: UTF8.self),
+                           eventID: String(decoding: system(Self.eventID), as: UTF8.self), count: dataCount)
+    }
+
+    /// Appends the `\tName=Value` pairs of `data` to `out` with the k-th name replaced by `names[k]` (kept
+    /// apart from System names as `appendData` does); values are copied as written.
+    func appendData(into out: inout ByteSink, names: [String]) {
+        var k = 0, i = 0
+        while i < data.count {
+            // Each pair starts with a tab; values have theirs escaped, so the next raw tab starts the next pair.
+            var eq = i + 1
+            while eq < data.count && data.base[eq] != UInt8(ascii: "=") { eq += 1 }
+            var end = eq
+            while end < data.count && data.base[end] != 0x09 { end += 1 }
+            out.append(0x09)
+            if k < names.count {
+                var name = names[k]
+                name.withUTF8 { n in
+                    if Self.isReserved(UnsafeRawBufferPointer(n)) { out.append("EventData.") }
+                    out.append(n.baseAddress!, n.count)
+                }
+            } else {
+                out.append(data.base + i + 1, eq - i - 1)
+            }
+            out.append(data.base + eq, end - eq)
+            k += 1
+            i = end
+        }
     }
 
     private static let reserved: [[UInt8]] = (WindowsEvent.systemKeys + ["Binary", "Message", "Recovered"]).map { Array($0.lowercased().utf8) }

@@ -10,7 +10,8 @@ import Darwin
 ///
 /// At load (`render` false) each record yields only what the store indexes (time, ids, channel, computer, user,
 /// client address) and points at its own bytes; `render` true writes each record's `keyValue` line into
-/// `lines`, for `EvtxRecordRenderer`. Nothing is allocated per record.
+/// `lines`, for `EvtxRecordRenderer`. Nothing is allocated per record, except to look up the names of a rendered
+/// record whose values have none (`EventAssembler.positionalNames`).
 struct EvtxChunk {
     struct Record {
         /// Where the record is: its line in `lines` when rendering, else its bytes in the chunk.
@@ -343,7 +344,7 @@ struct EvtxChunk {
         field("\tChannel=", EventAssembler.channel)
         field("\tComputer=", EventAssembler.computer)
         field("\tUserSID=", EventAssembler.userSID)
-        lines.append(asm.data)
+        if let names = asm.positionalNames() { asm.appendData(into: &lines, names: names) } else { lines.append(asm.data) }
         if asm.hasBinary {
             lines.append("\tBinary=")
             lines.appendEscaped(asm.binary.base, asm.binary.count)

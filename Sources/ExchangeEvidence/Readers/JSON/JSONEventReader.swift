@@ -163,8 +163,9 @@ public struct JSONEventReader: EvidenceReader {
                 if time == Timestamp.unknown {
                     out.problems.add(LoadProblem(line: line, "line \(line): event without a readable time"), kind: "no time")
                 }
-                if shape == .powershell, ev.data.contains(where: { $0.0 == nil }),
-                   WindowsEventDataNames.shipped.knows(provider: ev.provider, eventID: ev.eventID) {
+                if shape == .powershell, !ev.data.isEmpty,
+                   WindowsEventDataNames.shipped.knows(provider: ev.provider, eventID: ev.eventID),
+                   WindowsEventDataNames.shipped.names(provider: ev.provider, eventID: ev.eventID, count: ev.data.count) == nil {
                     // A known event whose value count no template version has: its values stay Data1…, and the
                     // rules that read it by field name (process creation, file writes) cannot see it. Said, not silent.
                     out.problems.add(LoadProblem(line: line, "line \(line): \(ev.provider) \(ev.eventID) with \(ev.data.count) positional values: "

@@ -193,9 +193,8 @@ enum JSONEventShape: String {
         if let t = JSONTime.parse(o["TimeCreated"]) { ev.timeCreated = Timestamp.iso(t) }
         ev.message = o["Message"]?.text
         if case .array(let props)? = o["Properties"] {
-            let values = props.map { p in p["Value"].map(flatText) ?? flatText(p) }
-            let names = WindowsEventDataNames.shipped.names(provider: ev.provider, eventID: ev.eventID, count: values.count)
-            for (k, v) in values.enumerated() { ev.data.append((names?[k], v)) }
+            // Named where the event is appended, as every unnamed event is (`WindowsEvent.namingPositionalData`).
+            for p in props { ev.data.append((nil, p["Value"].map(flatText) ?? flatText(p))) }
         }
         return ev
     }

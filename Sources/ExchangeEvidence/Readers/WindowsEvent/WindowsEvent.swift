@@ -38,8 +38,9 @@ struct WindowsEvent {
         Timestamp.parse(timeCreated) ?? Timestamp.unknown
     }
 
-    /// The `Name=Value` pairs of the stored line: the system keys, then the event data in order
-    /// (unnamed classic values as `Data1`…`DataN`), then `Binary`, `Message` and `Recovered` when present.
+    /// The `Name=Value` pairs of the stored line: the system keys, then the event data in order (unnamed
+    /// classic values as `Data1`…`DataN` unless `namingPositionalData` named them), then `Binary`, `Message`
+    /// and `Recovered` when present.
     /// TimeCreated keeps the seven fractional digits a FILETIME holds, as the `.evtx` reader writes it. Event
     /// data named like one of these columns (`Channel`, `Computer`, …) is kept under `EventData.Name` (or
     /// `UserData.Name`), so it neither replaces nor hides the System value.
@@ -101,15 +102,28 @@ struct WindowsEvent {
         return nil
     }
 
+    /// The event with its values named from `WindowsEventDataNames` when none has a name of its own and a row
+    /// fits their count (`CmdletName`, `CmdletParameters`, … of the cmdlet log); otherwise unchanged. The
+    /// `.evtx` reader names its records from the same table (`EventAssembler.positionalNames`).
+    func namingPositionalData(_ table: WindowsEventDataNames = .shipped) -> WindowsEvent {
+        guard !isUserData, !data.isEmpty, data.allSatisfy({ $0.name == nil }),
+              let names = table.names(provider: provider.isEmpty ? eventSourceName : provider, eventID: eventID, count: data.count)
+        else { return self }
+        var named = self
+        for i in named.data.indices { named.data[i].name = names[i] }
+        return named
+    }
+
     /// Appends the event to a batch: renders its line into `rendered` and sets the interned fields.
     func append(to output: inout ReaderOutput, rendered: inout [UInt8], schema: UInt16, line: Int,
                 time: Int64, recovered: Bool) {
+        let ev = namingPositionalData()
         let offset = rendered.count
-        KeyValueWriter.append(pairs(time: time, recovered: recovered), to: &rendered)
+        KeyValueWriter.append(ev.pairs(time: time, recovered: recovered), to: &rendered)
         output.batch.append(offset: offset, length: rendered.count - offset, line: line, time: time, schema: schema)
         rendered.append(0x0A)
-        if let user { output.batch.set(.user, user) }
-        if let clientIP { output.batch.set(.clientIP, clientIP) }
+        if let user = ev.user { output.batch.set(.user, user) }
+        if let clientIP = ev.clientIP { output.batch.set(.clientIP, clientIP) }
     }
 
     /// The schema of rendered event lines (`keyValue`: names travel with each value).
