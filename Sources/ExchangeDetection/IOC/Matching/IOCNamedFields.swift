@@ -3,7 +3,7 @@ import ExchangeEvidence
 
 /// Matching in fields the store does not intern: digests, file paths, command lines and forwarded-for lists
 /// that file listings, IIS custom fields and event-log records carry under their own column names (`SHA256`,
-/// Sysmon `Hashes`, `TargetFilename`, `FullName`, `CommandLine`, `X-Forwarded-For`).
+/// Sysmon `Hashes`, `TargetFilename`, `FullName`, `CommandLine`, Exchange's `CmdletParameters`, `X-Forwarded-For`).
 ///
 /// This is the hook for readers: a reader only has to name its columns; any column whose name
 /// `groups(forColumn:)` recognises is searched. Values are cut from the raw line as bytes (no per-event
@@ -27,6 +27,9 @@ enum IOCNamedFields {
             return [.ip]
         case "commandline", "parentcommandline", "processcommandline", "scriptblocktext":
             return [.file, .text]
+        // Exchange cmdlet-log parameters also carry addresses: `New-MailboxExportRequest -FilePath \\1.2.3.4\c$\…`.
+        case "cmdletparameters":
+            return [.file, .text, .ip]
         case "targetfilename", "image", "parentimage", "imageloaded", "path", "fullname", "fullpath", "filepath",
              "filename", "file", "sourcefilename", "targetpath", "objectname":
             return [.file]
