@@ -2,7 +2,8 @@ import ExchangeEvidence
 
 /// The one-line message the timeline, the export and the report show for an event, built per source
 /// so each line says what happened: a request (`POST /ecp/y.js 200 from 5.2.69.14 "python-requests/2.25.1"`),
-/// the cmdlet an ECP log recorded, an event log entry's ID and key data, a listed file, or the text line.
+/// the cmdlet an ECP log or the cmdlet event log recorded, an event log entry's ID and key data, a listed file,
+/// or the text line.
 ///
 /// Messages hold evidence text unescaped; whoever prints them escapes (terminal, HTML, CSV).
 public enum EventMessage {
@@ -76,6 +77,7 @@ public enum EventMessage {
         // Lines of an event export that were no event (kept as text or as a JSON record) read as they are.
         guard let id = value("EventID") else { return generic(store, e) }
         let provider = value("Provider") ?? ""
+        if provider == "MSExchange CmdletLogs", let text = cmdlet(value, eventID: id) { return "EventID \(id) \(provider): " + text }
         let keys: [String]
         switch (provider, id) {
         case ("Microsoft-Windows-Sysmon", "1"): keys = ["Image", "CommandLine", "ParentImage", "User"]

@@ -146,6 +146,19 @@ import Testing
         #expect(String(out.stdout.dropFirst(before)).contains("GrantedAccess=0x1fffff"))
     }
 
+    /// The cmdlet log's message reads like the command as typed, who ran it through which application pool and,
+    /// when it failed, the error's first line (the two real MSExchange Management logs).
+    @Test func cmdletLogMessageReadsLikeTheCommand() throws {
+        let dir = Self.repo.deletingLastPathComponent().appendingPathComponent("shared/fixtures/evtx")
+        let forwarding = dir.appendingPathComponent("exchange-management-set-mailbox-forwarding-wec.evtx")
+        let agent = dir.appendingPathComponent("exchange-management-install-transport-agent.evtx")
+        guard FileManager.default.fileExists(atPath: forwarding.path) else { print("skipped: \(forwarding.path) absent"); return }
+        try shell.execute("load '\(forwarding.path)' --quiet; load '\(agent.path)' --quiet; timeline --json")
+        #expect(out.stdout.contains(#""message":"EventID 1 MSExchange CmdletLogs: Set-Mailbox -Identity \"Administrateur\" -DeliverToMailboxAndForward \"False\" -ForwardingSmtpAddress \"smtp:test2@example.com\" (by ave.local/Users/Administrateur via w3wp#MSExchangePowerShellAppPool)""#),
+                "\(out.stdout)")
+        #expect(out.stdout.contains(#""message":"EventID 6 MSExchange CmdletLogs: Enable-TransportAgent -Identity \"hack\" (by offsec.lan/OFFSEC-COMPANY/Administrators/admmig via w3wp#MSExchangePowerShellAppPool) failed: System.ArgumentException: Transport agent \"hack\" isn't found.""#))
+    }
+
     /// On the training set EX02 has one low finding (the scanner probe): filtered out by a severity or rule
     /// filter, it is reported as filtered, not as a server without findings.
     @Test func filteredOutServerIsNotCalledQuiet() throws {
