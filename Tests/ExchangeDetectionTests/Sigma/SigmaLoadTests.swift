@@ -151,6 +151,34 @@ import Testing
         #expect(f.map(\.summary) == ["keywords 'oabvirtualdirectory', 'eval(request', 'unsafe'"])
     }
 
+    /// The cmdlet log's positional values are fields by the names the readers give them (`CmdletName`,
+    /// `CmdletParameters`), next to keywords; the real WEC-forwarded `Set-Mailbox` record.
+    @Test func cmdletLogFieldsByName() throws {
+        guard let store = try RuleFixtures.evtxStore("exchange-management-set-mailbox-forwarding-wec.evtx") else { return }
+        func fires(_ detection: String) throws -> Bool {
+            let rule = try SigmaFixture.parse(SigmaFixture.rule("product: windows\n  service: msexchange-management", detection))
+            return !SigmaPass(rules: [rule]).run(on: store).isEmpty
+        }
+        #expect(try fires("""
+                sel:
+                    CmdletName: 'Set-Mailbox'
+                    CmdletParameters|contains: '-ForwardingSmtpAddress'
+                    Process|contains: 'w3wp'
+                condition: sel
+            """))
+        #expect(try !fires("""
+                sel:
+                    CmdletName: 'Set-Mailbox'
+                    CmdletParameters|contains: '-ForwardingAddress'
+                condition: sel
+            """))
+        #expect(try fires("""
+                keywords:
+                    - 'ForwardingSmtpAddress'
+                condition: keywords
+            """))
+    }
+
     /// Sigma web rules address the path in cs-uri-query and IIS user agents in their '+' form; HttpProxy
     /// requests are web requests too.
     @Test func webserverRulesSeeIISAndHttpProxy() throws {
