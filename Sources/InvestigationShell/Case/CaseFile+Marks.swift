@@ -10,7 +10,7 @@ extension CaseFile {
                 try db.execute(sql: """
                     INSERT INTO mark (sha256, line, path, server, event_time, message, label, note, tags, finding, user, marked_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (sha256, line) DO UPDATE SET
+                    ON CONFLICT (sha256, line, server) DO UPDATE SET
                         label = excluded.label,
                         note = CASE WHEN excluded.note = '' THEN mark.note ELSE excluded.note END,
                         tags = CASE WHEN excluded.tags = '[]' THEN mark.tags ELSE excluded.tags END,
@@ -24,11 +24,11 @@ extension CaseFile {
 
     /// Removes the marks with these keys; returns how many existed.
     @discardableResult
-    public func removeMarks(_ keys: [(sha256: String, line: Int)]) throws -> Int {
+    public func removeMarks(_ keys: [CaseMark.Key]) throws -> Int {
         try write { db in
             var n = 0
             for k in keys {
-                try db.execute(sql: "DELETE FROM mark WHERE sha256 = ? AND line = ?", arguments: [k.sha256, k.line])
+                try db.execute(sql: "DELETE FROM mark WHERE sha256 = ? AND line = ? AND server = ?", arguments: [k.sha256, k.line, k.server])
                 n += db.changesCount
             }
             return n

@@ -51,8 +51,8 @@ extension CaseFile {
         guard !entries.isEmpty else { return }
         try write { db in
             for e in entries {
-                try db.execute(sql: "INSERT INTO audit (time, user, command, error, depth) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [e.time, e.user, e.command, e.error, e.depth])
+                try db.execute(sql: "INSERT INTO audit (time, user, command, error, depth, replay) VALUES (?, ?, ?, ?, ?, ?)",
+                               arguments: [e.time, e.user, e.command, e.error, e.depth, e.replay])
             }
         }
     }
@@ -62,7 +62,7 @@ extension CaseFile {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM (SELECT * FROM audit ORDER BY id DESC LIMIT ?) ORDER BY id",
                              arguments: [min(limit, Int(Int32.max))]).map {
-                AuditEntry(time: $0["time"], user: $0["user"], command: $0["command"], error: $0["error"], depth: $0["depth"])
+                AuditEntry(time: $0["time"], user: $0["user"], command: $0["command"], error: $0["error"], depth: $0["depth"], replay: $0["replay"])
             }
         }
     }

@@ -4,7 +4,9 @@ import Foundation
 /// The case's audit log as a command file `exhunt -f` replays (`case history --as-script FILE`), in the
 /// form `record` writes: each command with its time as a comment, failed ones commented out with their error.
 ///
-/// Lines a `source` ran are left out (the `source` line is kept and runs them again), as are `record`
+/// A command that named events by this session's numbers (`mark 3903`, `mark finding F6`) is written as
+/// its `replay` form, the events' `FILE:LINE`: on other evidence the numbers name other events, and a replay
+/// must fail there rather than mark them. Lines a `source` ran are left out (the `source` line is kept and runs them again), as are `record`
 /// commands. Case-file commands (`case new|open|close|…`) are kept as comments: replaying them would
 /// reopen this case or refuse to recreate it, where a replay belongs in whichever case is open.
 enum CaseHistoryScript {
@@ -25,7 +27,8 @@ enum CaseHistoryScript {
             let line = e.command.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") { continue }
             let segments = (try? Tokenizer.segments(line)) ?? [line]
-            let kept = segments.filter { !isCaseCommand($0) && !CommandRecorder.isRecordCommand(trimmed($0)) }
+            let kept = e.error == nil && e.replay != nil ? [e.replay!]
+                : segments.filter { !isCaseCommand($0) && !CommandRecorder.isRecordCommand(trimmed($0)) }
             let caseSegments = segments.filter(isCaseCommand)
             if kept.isEmpty && caseSegments.isEmpty { continue }
             if e.error != nil {
@@ -42,6 +45,7 @@ enum CaseHistoryScript {
                 usesVariables = usesVariables || command.contains("$")
                 writesCase = writesCase || kept.contains(where: writesToCase)
                 r.commands += 1
+                if e.replay != nil { r.text += "# typed as: \(CommandRecorder.oneLine(line)) (numbers of that session; replayed by FILE:LINE)\n" }
                 r.text += CommandRecorder.entry(command, failure: nil, at: e.time)
             }
         }

@@ -26,6 +26,16 @@ public struct CaseMark: Sendable, Equatable {
         self.message = message; self.label = label; self.note = note; self.tags = tags; self.finding = finding
         self.user = user; self.markedAt = markedAt
     }
+
+    /// What a mark is stored under: one server's copy of a file's content, and the line. The server is part of
+    /// it because the same file on two servers (one web shell dropped on both) is two pieces of evidence.
+    public struct Key: Sendable, Hashable {
+        public var sha256: String
+        public var line: Int
+        public var server: String
+    }
+
+    public var key: Key { Key(sha256: sha256, line: line, server: server) }
 }
 
 /// A free note in the case (`note TEXT`).
@@ -71,4 +81,7 @@ public struct AuditEntry: Sendable, Equatable {
     public var error: String?
     /// 0 for a typed command or a line of the top-level script, 1 and more for lines a `source` ran.
     public var depth: Int = 0
+    /// The command as `case history --as-script` replays it, when the typed form named session-local numbers
+    /// (event ids, finding numbers): the events' `FILE:LINE` instead. nil: replayed as typed.
+    public var replay: String? = nil
 }

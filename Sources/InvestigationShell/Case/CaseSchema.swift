@@ -32,6 +32,32 @@ enum CaseSchema {
             loaded_at INTEGER NOT NULL
         )
         """,
+        // 5: a mark belongs to one server's copy of a file: the same content on two servers (one web shell
+        // dropped on both, a stock page) holds two events, and a mark on one must not show on the other.
+        """
+        CREATE TABLE mark_by_server (
+            sha256 TEXT NOT NULL,
+            line INTEGER NOT NULL,
+            path TEXT NOT NULL,
+            server TEXT NOT NULL,
+            event_time INTEGER,
+            message TEXT NOT NULL,
+            label TEXT NOT NULL CHECK (label IN ('malicious', 'suspicious', 'benign', 'reviewed')),
+            note TEXT NOT NULL DEFAULT '',
+            tags TEXT NOT NULL DEFAULT '[]',
+            finding TEXT,
+            user TEXT NOT NULL,
+            marked_at INTEGER NOT NULL,
+            PRIMARY KEY (sha256, line, server)
+        );
+        INSERT INTO mark_by_server SELECT sha256, line, path, server, event_time, message, label, note, tags, finding, user, marked_at FROM mark;
+        DROP TABLE mark;
+        ALTER TABLE mark_by_server RENAME TO mark
+        """,
+        // 6: the form a command replays in when its typed form names session-local numbers (`mark 3903`,
+        // `mark finding F6`): `case history --as-script` writes this instead, so a replay on other evidence
+        // fails loudly rather than marking whatever event now has that number.
+        "ALTER TABLE audit ADD COLUMN replay TEXT",
     ]
 
     /// Applies the migrations a file at `version` lacks and records the new version, in one transaction.

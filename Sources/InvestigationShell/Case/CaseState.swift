@@ -195,7 +195,8 @@ public final class CaseState {
     /// The `Session.commandObservers` entry that writes every command line to the case's audit log.
     public static func auditObserver(_ session: Session, _ line: String, _ error: Error?) {
         let state = of(session)
-        let entry = AuditEntry(time: now, user: user, command: line, error: error.map { "\($0)" }, depth: session.sourceDepth)
+        let entry = AuditEntry(time: now, user: user, command: line, error: error.map { "\($0)" }, depth: session.sourceDepth,
+                               replay: error == nil ? session.replayForm : nil)
         guard let file = state.file else {
             if state.pendingAudit.count < 10_000 { state.pendingAudit.append(entry) }
             return
@@ -229,33 +230,71 @@ public final class CaseState {
         }
         var out: [EventID: CaseMark] = [:]
         for m in marks() {
-            for e in events(sha256: m.sha256, line: m.line, in: store) { out[e] = m }
+            let own = events(of: m.key, in: store)
+            if own.isEmpty, let moved = event(of: m, in: store) { out[moved.event] = m }
+            for e in own { out[e] = m }
         }
         resolvedCache = (store.generation, version, localRevision, out)
         return out
     }
 
     /// The stable key of an event.
-    public func key(of e: EventID, in store: EventStore) -> (sha256: String, line: Int) {
-        (store.file(of: e).sha256, store.line(of: e))
+    public func key(of e: EventID, in store: EventStore) -> CaseMark.Key {
+        CaseMark.Key(sha256: store.file(of: e).sha256, line: store.line(of: e), server: store.server(of: e))
     }
 
-    /// The loaded events with this key (one, unless the same file was loaded under two paths).
-    public func events(sha256: String, line: Int, in store: EventStore) -> [EventID] {
+    /// The loaded events with this key: one, unless the same server's file was loaded under two paths.
+    /// A byte-identical file of another server is another server's evidence and does not carry the mark.
+    public func events(of key: CaseMark.Key, in store: EventStore) -> [EventID] {
         let (bySHA, starts) = fileTable(store)
-        var out: [EventID] = []
-        for f in bySHA[sha256] ?? [] {
-            let lo = starts[f], hi = starts[f + 1]
-            let lines = store.lineNumber
-            var a = lo, b = hi
-            while a < b {                       // lines ascend within a file: binary search, then check
-                let mid = (a + b) / 2
-                if Int(lines[mid]) < line { a = mid + 1 } else { b = mid }
+        return (bySHA[key.sha256] ?? []).filter { Self.sameServer(store.files[$0].server, key.server) }
+            .flatMap { events(line: key.line, file: $0, starts: starts, in: store) }
+    }
+
+    /// Where a mark is among the loaded events: on its own file, or else on a re-collected copy of it (the
+    /// same server and path, other content: a live log that has grown since) whose event at the mark's line
+    /// still reads as it did when marked, so an appended log keeps its marks and an edited one does not.
+    public func event(of mark: CaseMark, in store: EventStore) -> (event: EventID, recollected: Bool)? {
+        if let e = events(of: mark.key, in: store).first { return (e, false) }
+        let (_, starts) = fileTable(store)
+        for (f, file) in store.files.enumerated() where file.path == mark.path && Self.sameServer(file.server, mark.server) {
+            if let e = events(line: mark.line, file: f, starts: starts, in: store).first, EventMessage.build(store, e) == mark.message {
+                return (e, true)
             }
-            var i = a
-            while i < hi && Int(lines[i]) == line { out.append(i); i += 1 }
-            if i == a { out += (lo..<hi).filter { Int(lines[$0]) == line } }
         }
+        return nil
+    }
+
+    /// What `load` says of marks made on an earlier copy of a file now loaded (same server and path, other
+    /// content): how many follow to the new copy and how many do not, since their lines changed. Nil when none.
+    func recollectedNote(_ store: EventStore) -> String? {
+        let loaded = Set(store.files.map { "\($0.server.lowercased())\u{0}\($0.path)" })
+        var follow = 0, stranded = 0
+        for m in marks() where events(of: m.key, in: store).isEmpty && loaded.contains("\(m.server.lowercased())\u{0}\(m.path)") {
+            if event(of: m, in: store) != nil { follow += 1 } else { stranded += 1 }
+        }
+        guard follow + stranded > 0 else { return nil }
+        let all = follow + stranded
+        return "case: \(all) mark\(all == 1 ? " was" : "s were") made on an earlier copy of files loaded now (same server and path, "
+            + "other content): \(follow) follow\(follow == 1 ? "s" : "") to this copy (same line, same text)"
+            + (stranded == 0 ? "" : ", \(stranded) do\(stranded == 1 ? "es" : "") not (the marked line changed; 'marks' lists \(stranded == 1 ? "it" : "them") as not loaded)")
+    }
+
+    /// Server names as the evidence spells them, compared as Windows does: without regard to case.
+    static func sameServer(_ a: String, _ b: String) -> Bool { a.caseInsensitiveCompare(b) == .orderedSame }
+
+    private func events(line: Int, file f: Int, starts: [Int], in store: EventStore) -> [EventID] {
+        let lo = starts[f], hi = starts[f + 1]
+        let lines = store.lineNumber
+        var a = lo, b = hi
+        while a < b {                       // lines ascend within a file: binary search, then check
+            let mid = (a + b) / 2
+            if Int(lines[mid]) < line { a = mid + 1 } else { b = mid }
+        }
+        var out: [EventID] = []
+        var i = a
+        while i < hi && Int(lines[i]) == line { out.append(i); i += 1 }
+        if i == a { out += (lo..<hi).filter { Int(lines[$0]) == line } }
         return out
     }
 

@@ -90,6 +90,7 @@ struct LoadCommand: Command {
         if let warning = Self.nothingRecognised(report) ?? Self.unnamed(report, server: args.value("server")) {
             ctx.status(TerminalText.escape(warning))
         }
+        if let note = CaseState.of(ctx.session).recollectedNote(ctx.session.store) { ctx.status(note) }
     }
 
     /// The warning for files no path, log or file name tied to a server: they are filed under `unknown`, with

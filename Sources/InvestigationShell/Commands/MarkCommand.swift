@@ -51,14 +51,25 @@ struct MarkCommand: Command {
                              + ". Add --force to lower the label, or 'unmark' first")
             }
         }
+        // A mark found on a re-collected copy of its file moves to this copy, keeping its note, tags and finding
+        // as re-marking does (the case would otherwise hold two marks of one event, and unmark reach one).
+        var moved: [CaseMark.Key] = []
         let marks = targets.map { t -> CaseMark in
-            let (sha, line) = state.key(of: t.event, in: store)
-            return CaseMark(sha256: sha, line: line, path: store.file(of: t.event).path, server: store.server(of: t.event),
+            let key = state.key(of: t.event, in: store)
+            let old = existing[t.event].flatMap { $0.key == key ? nil : $0 }
+            if let old { moved.append(old.key) }
+            return CaseMark(sha256: key.sha256, line: key.line, path: store.file(of: t.event).path, server: store.server(of: t.event),
                             eventTime: store.time[t.event], message: EventMessage.build(store, t.event), label: label,
-                            note: note, tags: args.values("tag"), finding: t.finding,
-                            user: CaseState.user, markedAt: now)
+                            note: note.isEmpty ? old?.note ?? "" : note, tags: args.values("tag").isEmpty ? old?.tags ?? [] : args.values("tag"),
+                            finding: t.finding ?? old?.finding, user: CaseState.user, markedAt: now)
         }
         try file.saveMarks(marks)
+        try file.removeMarks(moved)
+        if !MarkTargets.namesLines(words) {
+            session.replays(as: "mark " + MarkTargets.lineWords(targets, store).joined(separator: " ") + " as \(label)"
+                + (note.isEmpty ? "" : " --note " + Tokenizer.quote(note)) + args.values("tag").map { " --tag " + Tokenizer.quote($0) }.joined()
+                + (args.flag("force") ? " --force" : ""))
+        }
         state.changed()
         if ctx.wantsJSON {
             ctx.json(.object([("marked", .int(marks.count)), ("label", .string(label)), ("events", .array(targets.map { .int($0.event) })),
@@ -97,6 +108,16 @@ struct MarkCommand: Command {
 /// (hits numbered by the last `grep-ioc --hits`, or every event where an indicator of that value hits).
 enum MarkTargets {
     struct Target { var event: EventID; var finding: String? }
+
+    /// True when every word names an event by `FILE:LINE`, the form that means the same on any evidence.
+    static func namesLines(_ words: [String]) -> Bool {
+        words.allSatisfy { w in w.lastIndex(of: ":").map { Int(w[w.index(after: $0)...]) != nil } ?? false }
+    }
+
+    /// The targets as `FILE:LINE` words (paths relative to the evidence root, server folder included), quoted.
+    static func lineWords(_ targets: [Target], _ store: EventStore) -> [String] {
+        targets.map { Tokenizer.quote("\(store.file(of: $0.event).path):\(store.line(of: $0.event))") }
+    }
 
     static func resolve(_ words: [String], session: Session, command: String) throws -> [Target] {
         guard !words.isEmpty else { throw ShellError("\(command): name events by id, or 'finding FINDING_ID'") }
@@ -164,7 +185,11 @@ struct UnmarkCommand: Command {
             throw ShellError("unmark: no case is open ('case open PATH'), and there is no ./\(CaseState.defaultPath)")
         }
         let file = try state.requireFile(session)
-        let removed = try file.removeMarks(targets.map { state.key(of: $0.event, in: session.store) })
+        let existing = state.resolvedMarks(for: session.store)
+        let removed = try file.removeMarks(targets.map { existing[$0.event]?.key ?? state.key(of: $0.event, in: session.store) })
+        if !MarkTargets.namesLines(args.positional) {
+            session.replays(as: "unmark " + MarkTargets.lineWords(targets, session.store).joined(separator: " "))
+        }
         state.changed()
         if ctx.wantsJSON { ctx.json(.object([("unmarked", .int(removed))])); return }
         ctx.status("unmarked \(removed) event\(removed == 1 ? "" : "s")")
@@ -183,10 +208,10 @@ struct MarksCommand: Command {
         let state = CaseState.of(session)
         let marks = state.marks().filter { args.value("label") == nil || $0.label == args.value("label") }
         let store = session.store
-        let loaded = marks.map { state.events(sha256: $0.sha256, line: $0.line, in: store).first }
+        let loaded = marks.map { state.event(of: $0, in: store) }
         if ctx.wantsJSON {
             ctx.json(.array(zip(marks, loaded).map { m, e in
-                .object([("event", e.map { .int($0) } ?? .null), ("time", .time(m.eventTime)), ("server", .string(m.server)),
+                .object([("event", e.map { .int($0.event) } ?? .null), ("recollected", .bool(e?.recollected ?? false)), ("time", .time(m.eventTime)), ("server", .string(m.server)),
                          ("file", .string(m.path)), ("line", .int(m.line)), ("sha256", .string(m.sha256)), ("label", .string(m.label)),
                          ("note", .string(m.note)), ("tags", .strings(m.tags)), ("finding", .optional(m.finding)),
                          ("user", .string(m.user)), ("marked_at", .time(m.markedAt)), ("message", .string(m.message))])
@@ -197,7 +222,7 @@ struct MarksCommand: Command {
         if marks.isEmpty { ctx.line("no marks"); return }
         var table = TextTable(["event", "time", "server", "label", "user", "marked at", "tags", "note", "message"])
         for (m, e) in zip(marks, loaded) {
-            table.add([e.map(String.init) ?? "(not loaded)", session.displayTime(m.eventTime), m.server, m.label, m.user,
+            table.add([e.map { "\($0.event)" + ($0.recollected ? " (re-collected)" : "") } ?? "(not loaded)", session.displayTime(m.eventTime), m.server, m.label, m.user,
                        session.displayTime(m.markedAt), m.tags.joined(separator: ","), m.note, m.message])
         }
         ctx.table(table)

@@ -127,7 +127,7 @@ struct ReportModel {
         let state = CaseState.of(session)
         let marks = state.marks()
         var markedEvents: [CaseMark: EventID] = [:]
-        for m in marks { if let e = state.events(sha256: m.sha256, line: m.line, in: store).first { markedEvents[m] = e } }
+        for m in marks { if let e = state.event(of: m, in: store) { markedEvents[m] = e.event } }
         let p = session.findingCitationsRunningHunt()
         // Findings in time order: per server and severity the first `listedPerSeverity` are listed with their
         // summaries, the others counted per rule.

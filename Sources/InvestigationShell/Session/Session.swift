@@ -31,6 +31,12 @@ public final class Session {
     public var quitRequested = false
     /// Nesting depth of `source`, to stop runaway recursion (observers use it to tell typed lines from sourced ones).
     public internal(set) var sourceDepth = 0
+    /// Given by a command whose typed form names numbers of this session only (`mark 3903`, `mark finding F6`):
+    /// the form that names the same thing anywhere, which the case's history replays. Only for the command at
+    /// the depth it was given at: a `source` line does not replay as the last command of its file.
+    public var replayForm: String? { replay.flatMap { $0.depth == sourceDepth ? $0.text : nil } }
+    var replay: (text: String, depth: Int)?
+    func replays(as text: String) { replay = (text, sourceDepth) }
     /// Called after every command line the shell runs (typed, `-c`, scripts, sourced files), with the line as
     /// given and the error it failed with, or nil. One mechanism for recording, the case audit log and lessons.
     public var observers: [(String, Error?) -> Void] = []

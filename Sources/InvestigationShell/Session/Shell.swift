@@ -31,6 +31,7 @@ public final class Shell {
         for (k, segment) in segments.enumerated() {
             let command = segment.trimmingCharacters(in: .whitespaces)
             if !command.isEmpty { echo?(command) }
+            session.replay = nil
             do {
                 // Variables are expanded per command, so an earlier command on the line can set them.
                 guard let words = try Tokenizer.commands(segment, variables: { [session] name in session.variables[name] }).first else {

