@@ -100,7 +100,8 @@ struct HTMLReport {
             o += "<h3 class=\"sev-\(severity)\">\(severity) (\(total))</h3>\n" + Self.open("findings")
             for f in fs {
                 o += "<tr>\(nw(f.id))\(t(f.facts.time))<td>\(h(f.facts.server))</td>"
-                o += "<td><div class=\"nw msg\">\(h(f.facts.rule))</div><b>\(h(f.facts.title))</b><br><span class=\"msg\">\(p(f.facts.summary))</span></td>"
+                o += "<td><div class=\"nw msg\">\(h(f.facts.rule))</div><b>\(h(f.facts.title))</b><br><span class=\"msg\">\(p(f.facts.summary))</span>"
+                o += (f.cleared.map { "<br><b>Cleared, not counted:</b> <span class=\"msg\">\(p($0))</span>" } ?? "") + "</td>"
                 o += "<td class=\"num\">\(f.events.count)</td>"
                 o += "<td class=\"msg\">\(h(f.citation))</td></tr>\n"
             }

@@ -42,7 +42,8 @@ struct MarkdownReport {
             p("| id | time | server | rule | finding | events | evidence (FILE:LINE) |")
             p("|---|---|---|---|---|---|---|")
             for f in fs.sorted(by: { $0.facts.time < $1.facts.time }) {
-                p("| \(md(f.id)) | \(time(f.facts.time)) | \(md(f.facts.server)) | \(md(f.facts.rule)) | \(md(f.facts.title)): \(md(f.facts.summary)) | \(f.events.count) | \(md(f.citation)) |")
+                let cleared = f.cleared.map { " **Cleared, not counted:** \(md($0))." } ?? ""
+                p("| \(md(f.id)) | \(time(f.facts.time)) | \(md(f.facts.server)) | \(md(f.facts.rule)) | \(md(f.facts.title)): \(md(f.facts.summary))\(cleared) | \(f.events.count) | \(md(f.citation)) |")
             }
             p()
             let unlisted = model.servers.flatMap { s in s.unlisted.filter { $0.severity == severity }.map { (s.server, $0) } }

@@ -43,10 +43,10 @@ struct RemediationCatalog: Decodable {
                     let update = step.namesUpdate == true ? s.recommendedUpdate.map { ", \($0)" } ?? "" : ""
                     reasons.append("\(s.server): \(s.verdict.rawValue)\(update)")
                 }
-                for f in s.findings where step.rules?.contains(f.facts.rule) == true {
+                for f in s.findings where step.rules?.contains(f.facts.rule) == true && f.cleared == nil {
                     reasons.append("\(s.server): finding \(f.id) \(f.facts.rule)")
                 }
-                for t in s.unlisted where step.rules?.contains(t.rule) == true && !s.findings.contains(where: { $0.facts.rule == t.rule }) {
+                for t in s.unlisted where step.rules?.contains(t.rule) == true && !s.findings.contains(where: { $0.facts.rule == t.rule && $0.cleared == nil }) {
                     reasons.append("\(s.server): \(t.count) findings of \(t.rule)")
                 }
                 for m in s.marks where !(Set(m.tags).isDisjoint(with: step.tags ?? [])) {

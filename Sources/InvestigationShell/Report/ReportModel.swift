@@ -17,6 +17,9 @@ struct ReportFinding {
     var events: [EventID]
     /// `FILE:LINE` of the first three events, then `+N`: enough to open the evidence, short enough for a table cell.
     var citation: String = ""
+    /// Set when the analyst cleared the finding (every event it cites marked benign or reviewed): who and why.
+    /// Such a finding is listed but does not count toward the verdict or the remediation.
+    var cleared: String? = nil
 
     /// The citation of a finding with `count` events whose first places are `first`.
     static func citation(_ first: [String], count: Int) -> String {
@@ -45,6 +48,8 @@ struct ServerAssessment {
     var exposure: [ReportBuilds.Exposure] = []
     /// All the server's findings per severity name, listed or not.
     var counts: [String: Int] = [:]
+    /// Of those, the ones the analyst cleared, per severity name (all of them are listed).
+    var clearedCounts: [String: Int] = [:]
     /// The findings past `ReportModel.listedPerSeverity`, counted per rule.
     var unlisted: [RuleTally] = []
 
@@ -129,10 +134,12 @@ struct ReportModel {
         var markedEvents: [CaseMark: EventID] = [:]
         for m in marks { if let e = state.event(of: m, in: store) { markedEvents[m] = e.event } }
         let p = session.findingCitationsRunningHunt()
+        let cleared = clearedFindings(p, marks: state.resolvedMarks(for: store))
         // Findings in time order: per server and severity the first `listedPerSeverity` are listed with their
-        // summaries, the others counted per rule.
+        // summaries, the others counted per rule; cleared ones are always listed, since they are set aside.
         var listedIDs: [String] = []
         var counts: [String: [String: Int]] = [:]
+        var clearedCounts: [String: [String: Int]] = [:]
         var tallies: [String: [String: ServerAssessment.RuleTally]] = [:]
         var rulesFound = Set<String>()
         for id in p.findingIDs {
@@ -140,6 +147,11 @@ struct ReportModel {
             rulesFound.insert(o.rule)
             let n = counts[o.server, default: [:]][o.severity, default: 0]
             counts[o.server, default: [:]][o.severity] = n + 1
+            if cleared[id] != nil {
+                clearedCounts[o.server, default: [:]][o.severity, default: 0] += 1
+                listedIDs.append(id)
+                continue
+            }
             if n < listedPerSeverity { listedIDs.append(id); continue }
             let key = o.severity + "\u{0}" + o.rule
             var t = tallies[o.server, default: [:]][key]
@@ -158,7 +170,8 @@ struct ReportModel {
                 facts.summary = session.localTimes(found.summary)
                 let events = p.events(ofFinding: id) ?? []
                 let places = events.prefix(3).map { "\(store.file(of: $0).path):\(store.line(of: $0))" }
-                return ReportFinding(id: id, facts: facts, events: events, citation: ReportFinding.citation(places, count: events.count))
+                return ReportFinding(id: id, facts: facts, events: events, citation: ReportFinding.citation(places, count: events.count),
+                                     cleared: cleared[id])
             }
         }
         let builds = ReportBuilds(store: store, time: session.displayTime)
@@ -182,11 +195,12 @@ struct ReportModel {
             let coverage = groups.values.sorted { $0.source < $1.source }
             let gaps = ruleCoverage.sentences(of: name, time: session.displayTime)
             let mineCounts = counts[name] ?? [:]
-            let (verdict, reasons) = decide(findings: mine, counts: mineCounts, marks: myMarks, coverage: coverage, gaps: gaps)
+            let (verdict, reasons) = decide(findings: mine, counts: mineCounts, cleared: clearedCounts[name] ?? [:], marks: myMarks,
+                                            coverage: coverage, gaps: gaps)
             return ServerAssessment(server: name, verdict: verdict, reasons: reasons, findings: mine, marks: myMarks,
                                     coverage: coverage, gaps: gaps, build: builds.of(name)?.lines ?? [],
                                     recommendedUpdate: builds.of(name)?.recommendation, exposure: builds.of(name)?.exposure ?? [],
-                                    counts: mineCounts,
+                                    counts: mineCounts, clearedCounts: clearedCounts[name] ?? [:],
                                     unlisted: (tallies[name] ?? [:]).values.sorted {
                                         (ReportFinding.rank($0.severity), -$0.count, $0.rule) < (ReportFinding.rank($1.severity), -$1.count, $1.rule)
                                     })
@@ -225,13 +239,41 @@ struct ReportModel {
             daily: perDay.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
     }
 
+    /// Findings the analyst cleared, by id: every event the finding cites is marked benign or reviewed (a
+    /// pentest's pages, an admin's own reset). Only findings citing such an event are looked at.
+    static func clearedFindings(_ p: FindingCitations, marks: [EventID: CaseMark]) -> [String: String] {
+        let benign = marks.filter { $0.value.label == "benign" || $0.value.label == "reviewed" }
+        var candidates = Set<String>()
+        for e in benign.keys { candidates.formUnion(p.findings(citing: e)) }
+        var out: [String: String] = [:]
+        for id in candidates {
+            guard let events = p.events(ofFinding: id), let first = events.first, events.allSatisfy({ benign[$0] != nil }),
+                  let m = benign[first] else { continue }
+            out[id] = "marked \(m.label) by \(m.user)" + (m.note.isEmpty ? "" : ": \(m.note)")
+        }
+        return out
+    }
+
     /// The verdict of a server and why, from the hunt's findings and the analyst's marks (a malicious mark
     /// always counts). Nothing serious found clears a server only when every rule could run on logs reaching
     /// from before the campaign to the patch (`gaps` names what is missing) and its web logs span a day.
-    /// `findings`: those listed (the first of each severity); `counts`: all of them per severity (nil: those listed).
-    static func decide(findings: [ReportFinding], counts: [String: Int]? = nil, marks: [CaseMark], coverage: [ServerAssessment.Coverage],
-                       gaps: [String]) -> (Verdict, [String]) {
-        let counts = counts ?? Dictionary(grouping: findings, by: \.facts.severity).mapValues(\.count)
+    /// `findings`: those listed (the first of each severity); `counts`: all of them per severity (nil: those listed);
+    /// `cleared`: how many of them per severity the analyst cleared, which do not count (the reasons say so).
+    static func decide(findings all: [ReportFinding], counts allCounts: [String: Int]? = nil, cleared: [String: Int] = [:], marks: [CaseMark],
+                       coverage: [ServerAssessment.Coverage], gaps: [String]) -> (Verdict, [String]) {
+        let findings = all.filter { $0.cleared == nil }
+        var counts = allCounts ?? Dictionary(grouping: all, by: \.facts.severity).mapValues(\.count)
+        for (severity, n) in cleared { counts[severity, default: 0] -= n }
+        let clearedCount = cleared.values.reduce(0, +)
+        let clearedNote = clearedCount == 0 ? [] : ["\(clearedCount) finding\(clearedCount == 1 ? "" : "s") cleared by the analyst "
+            + "(every event marked benign or reviewed), not counted: " + all.filter { $0.cleared != nil }.prefix(3)
+            .map { "\($0.id) \($0.facts.rule) (\($0.facts.severity))" }.joined(separator: "; ") + (clearedCount > 3 ? "; …" : "")]
+        let (verdict, why) = decideCounted(findings: findings, counts: counts, marks: marks, coverage: coverage, gaps: gaps)
+        return (verdict, why + clearedNote)
+    }
+
+    private static func decideCounted(findings: [ReportFinding], counts: [String: Int], marks: [CaseMark],
+                                      coverage: [ServerAssessment.Coverage], gaps: [String]) -> (Verdict, [String]) {
         let critical = findings.filter { $0.facts.severity == "critical" }
         let criticalCount = counts["critical"] ?? 0
         let malicious = marks.filter { $0.label == "malicious" }

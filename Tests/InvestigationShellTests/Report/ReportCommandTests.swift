@@ -104,6 +104,37 @@ import Testing
         #expect(md.contains(t.session.store.files[0].sha256))
     }
 
+    /// A finding whose every event the analyst marked benign (a pentester's page) is listed as cleared and
+    /// counts neither toward the verdict nor toward the remediation; the verdict's reasons say so.
+    @Test func findingsClearedByBenignMarksDoNotDecide() throws {
+        let (t, dir) = try TimelineCommandTests.loaded()
+        let shell = try TimelineCommandTests.rows(try t.run("timeline --json --contains supp0rt.aspx --source iis"))
+        let events = shell.map { $0["event"] as! Int }
+        t.session.findingCitations = StubFindings(
+            [("F1", events), ("F2", [0])],
+            facts: ["F1": (rule: "webshell.file", title: "Web shell requested", severity: "critical", cves: [], server: "EX01",
+                           time: t.session.store.time[events[0]], summary: "POST /aspnet_client/supp0rt.aspx"),
+                    "F2": (rule: "proxylogon.scanner-probe", title: "Scanner probe", severity: "medium", cves: [], server: "EX01",
+                           time: t.session.store.time[0], summary: "localhost probe")])
+        let path = dir.appendingPathComponent("cleared.md")
+        func verdict() throws -> (String, [String]) {
+            let doc = try JSONSerialization.jsonObject(with: Data(try t.run("report \(path.path) --force --json").utf8)) as! [String: Any]
+            let ex01 = (doc["servers"] as! [[String: Any]]).first { $0["server"] as? String == "EX01" }!
+            return (ex01["verdict"] as! String, doc["remediation"] as! [String])
+        }
+        #expect(try verdict().0 == "compromised")
+        // One event of two marked benign: the finding still counts.
+        try t.run("mark \(events[0]) as benign --note 'pentest page'")
+        #expect(try verdict().0 == "compromised")
+        try t.run("mark \(events.map(String.init).joined(separator: " ")) as benign --note 'pentest page'")
+        let (after, steps) = try verdict()
+        #expect(after == "attempted", "the medium finding still stands")
+        #expect(!steps.contains("remove-webshells"))
+        let md = try String(contentsOf: path, encoding: .utf8)
+        #expect(md.contains("1 finding cleared by the analyst (every event marked benign or reviewed), not counted: F1 webshell.file (critical)"))
+        #expect(md.contains("**Cleared, not counted:** marked benign by \(CaseState.user): pentest page."))
+    }
+
     /// Without a stub, the report runs the real hunt: the training set's EX01 is compromised with critical
     /// findings and the LSASS dump calls for a credential reset.
     @Test func reportRunsTheHunt() throws {
