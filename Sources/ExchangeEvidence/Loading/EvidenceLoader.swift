@@ -189,7 +189,7 @@ public struct EvidenceLoader {
         var isSingleFile: Bool
         var accounting: ByteAccounting? = ByteAccounting()
         var renderer: (any EventRenderer)?
-        var rowServers: RowServers?
+        var rowGroups: RowGroups?
     }
 
     static func parse(_ f: PendingFile, readers: [any EvidenceReader]) -> ParsedFile {
@@ -282,7 +282,7 @@ public struct EvidenceLoader {
         p.facts.merge(out.facts) { $1 }
         p.bytes = out.rendered.map { EvidenceBytes($0) } ?? bytes
         p.renderer = out.renderer
-        p.rowServers = out.rowServers
+        p.rowGroups = out.rowGroups
         return p
     }
 }
@@ -365,29 +365,42 @@ final class OrderedMerger: @unchecked Sendable {
 
     private func append(_ p: EvidenceLoader.ParsedFile) {
         if isDuplicate(p) { duplicates += 1; return }
-        guard let rows = p.rowServers, rows.names.count > 2 else {
-            add(p, batch: p.batch, rowServer: nil, isPart: false)
+        guard let rows = p.rowGroups, rows.isMixed else {
+            add(p, batch: p.batch, rowServer: nil, channel: p.channel, isPart: false)
             return
         }
-        // A file of several servers' rows: one store file per server, sharing the bytes; rows naming no server go
-        // with the most common, and the first part carries the file's problems and accounting.
-        var byServer = [[Int]](repeating: [], count: rows.names.count)
-        for (e, s) in rows.ofEvent.enumerated() { byServer[Int(s)].append(e) }
-        let common = (1..<byServer.count).max { byServer[$0].count < byServer[$1].count } ?? 1
-        byServer[common] = (byServer[common] + byServer[0]).sorted()
-        let order = (1..<byServer.count).filter { !byServer[$0].isEmpty }.sorted { byServer[$0][0] < byServer[$1][0] }
-        for (n, s) in order.enumerated() {
-            add(p, batch: p.batch.subset(byServer[s]), rowServer: rows.names[s], isPart: n > 0)
+        // A file of several servers' or channels' rows: one store file per server and channel, sharing the bytes;
+        // rows naming no server go with the most common, rows naming no channel with the file's, and the first
+        // part carries the file's problems and accounting. Servers are named per row only when the rows name
+        // several; otherwise the file's server is found as for any file.
+        var byGroup = [[Int]](repeating: [], count: rows.groups.count)
+        for (e, g) in rows.ofEvent.enumerated() { byGroup[Int(g)].append(e) }
+        var perServer: [String: Int] = [:]
+        for (g, events) in byGroup.enumerated() where !rows.groups[g].server.isEmpty { perServer[rows.groups[g].server.uppercased(), default: 0] += events.count }
+        let common = perServer.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key ?? ""
+        var shares: [String: (server: String, channel: String, events: [Int])] = [:]
+        for (g, events) in byGroup.enumerated() where !events.isEmpty {
+            let group = rows.groups[g]
+            let server = group.server.isEmpty ? rows.groups.first { $0.server.uppercased() == common }?.server ?? "" : group.server
+            let channel = group.channel.isEmpty ? p.channel : group.channel
+            let key = server.uppercased() + "\u{0}" + channel.lowercased()
+            if shares[key] == nil { shares[key] = (server, channel, []) }
+            shares[key]!.events += events
+        }
+        let ordered = shares.values.map { ($0.server, $0.channel, $0.events.sorted()) }.sorted { $0.2[0] < $1.2[0] }
+        for (n, share) in ordered.enumerated() {
+            add(p, batch: p.batch.subset(share.2), rowServer: rows.serverCount > 1 && !share.0.isEmpty ? share.0 : nil,
+                channel: share.1, isPart: n > 0)
         }
     }
 
     /// Adds `p` (or, with a `rowServer`, that server's rows of it) to the store; a later part carries none of the
     /// file's problems or accounting, which the first part holds.
-    private func add(_ p: EvidenceLoader.ParsedFile, batch: EventBatch, rowServer: String?, isPart: Bool) {
+    private func add(_ p: EvidenceLoader.ParsedFile, batch: EventBatch, rowServer: String?, channel: String, isPart: Bool) {
         var facts = p.facts
         if let rowServer { facts["server.rows"] = rowServer }
         let file = EvidenceFile(path: p.path, evidenceSet: "", location: p.location, server: p.pathServer ?? "",
-                                size: p.size, modified: p.modified, sha256: p.sha256, kind: p.kind, channel: p.channel,
+                                size: p.size, modified: p.modified, sha256: p.sha256, kind: p.kind, channel: channel,
                                 bytes: p.bytes, problems: isPart ? ProblemLog() : p.problems, facts: facts, identity: p.identity)
         file.bytesNotRead = isPart ? 0 : p.accounting?.bytesNotRead ?? 0
         file.recordsNotRead = isPart ? 0 : p.accounting?.recordsNotRead ?? 0

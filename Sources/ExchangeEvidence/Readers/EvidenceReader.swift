@@ -46,9 +46,9 @@ public struct ReaderOutput {
     /// Input the reader read or skipped without making events of it, for the load's byte accounting
     /// (`ByteAccounting`): with the events' own lines, these must cover every non-blank byte of the file.
     public private(set) var spans: [InputSpan] = []
-    /// Set by readers of exports that hold the rows of several servers (a fleet's SIEM export): each event's
-    /// server, so the file is filed under each of them (one store file per server, sharing the bytes).
-    public var rowServers: RowServers?
+    /// Set by readers of exports that mix servers or channels (a fleet's SIEM export): each event's server and
+    /// channel, so the file is filed under each (one store file per server and channel, sharing the bytes).
+    public var rowGroups: RowGroups?
     /// Set by readers of record formats (EVTX): the records the file holds. The accounting then counts
     /// records: each record number must be an event's line number or a problem's.
     public var records: Int?
@@ -67,30 +67,48 @@ public struct ReaderOutput {
     public init(kind: SourceKind) { self.kind = kind }
 }
 
-/// The server of each event of a file that holds several servers' rows.
-public struct RowServers: Sendable {
-    /// Server names as the rows give them; index 0 is "" (a row naming none: filed with the most common).
-    public var names: [String] = [""]
-    /// Per event, an index into `names`.
-    public var ofEvent: [UInt16] = []
+/// The server and channel each event of a file names, for exports that mix them (a fleet's SIEM export, a
+/// winlogbeat file holding Security, Sysmon and System events): the loader files each share as a store file
+/// of its own, sharing the bytes, so per-server verdicts and per-channel rules (Sigma `service:`, `sources`)
+/// see each as it is.
+public struct RowGroups: Sendable {
+    public struct Group: Sendable {
+        /// As the rows spell it ("" when a row names none: filed with the most common).
+        public var server: String
+        /// "" when a row names none: filed under the file's most common channel.
+        public var channel: String
+    }
+    /// Index 0 names nothing.
+    public private(set) var groups: [Group] = [Group(server: "", channel: "")]
+    /// Per event, an index into `groups`.
+    public private(set) var ofEvent: [UInt16] = []
     private var index: [String: UInt16] = [:]
+    private var servers = Set<String>()
+    private var channels = Set<String>()
 
     public init() {}
 
-    /// Records the server of events up to `count` (those before without one get index 0, the last gets `name`).
-    public mutating func set(_ name: String, eventCount count: Int) {
-        let key = name.uppercased()
+    /// True when the rows name more than one server or more than one channel: the file is filed in shares.
+    public var isMixed: Bool { servers.count > 1 || channels.count > 1 }
+    /// How many servers the rows name (`EX01` and `ex01` are one).
+    public var serverCount: Int { servers.count }
+
+    /// Records the server and channel of events up to `count` (those before without one get group 0).
+    public mutating func set(server: String, channel: String, eventCount count: Int) {
+        let key = server.uppercased() + "\u{0}" + channel.lowercased()
         var i = index[key]
-        if i == nil, !name.isEmpty, names.count < Int(UInt16.max) {
-            i = UInt16(names.count)
+        if i == nil, !(server.isEmpty && channel.isEmpty), groups.count < Int(UInt16.max) {
+            i = UInt16(groups.count)
             index[key] = i
-            names.append(name)
+            groups.append(Group(server: server, channel: channel))
+            if !server.isEmpty { servers.insert(server.uppercased()) }
+            if !channel.isEmpty { channels.insert(channel.lowercased()) }
         }
         cover(count - 1)
         if ofEvent.count < count { ofEvent.append(i ?? 0) }
     }
 
-    /// Gives the events up to `count` that named no server index 0.
+    /// Gives the events up to `count` that named nothing group 0.
     public mutating func cover(_ count: Int) {
         while ofEvent.count < count { ofEvent.append(0) }
     }

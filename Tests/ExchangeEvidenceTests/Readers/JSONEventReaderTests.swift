@@ -99,6 +99,30 @@ import Testing
         #expect(second.servers == ["EX01", "EX03"])
     }
 
+    /// One winlogbeat file holding a server's Security, Sysmon and System events (the common shipper setup):
+    /// each channel is a store file of its own, sharing the bytes, so channel-bound rules and `sources` see each
+    /// log; rows naming no channel go with the file's most common one; the file counts once.
+    @Test func rowsOfSeveralChannelsAreFiledPerChannel() throws {
+        let dir = Fixtures.tempDir()
+        func row(_ channel: String?, _ provider: String, _ id: Int, _ record: Int) -> String {
+            let ch = channel.map { "\"channel\":\"\($0)\"," } ?? ""
+            return "{\"@timestamp\":\"2021-03-03T07:0\(record):15.000Z\",\"winlog\":{\(ch)\"provider_name\":\"\(provider)\",\"event_id\":\(id),"
+                + "\"computer_name\":\"EX01.contoso.local\",\"record_id\":\(record),\"event_data\":{\"CommandLine\":\"cmd /c whoami \(record)\"}}}"
+        }
+        let rows = [row("Security", "Microsoft-Windows-Security-Auditing", 4688, 1),
+                    row("Microsoft-Windows-Sysmon/Operational", "Microsoft-Windows-Sysmon", 1, 2),
+                    row("Security", "Microsoft-Windows-Security-Auditing", 4688, 3),
+                    row("System", "Service Control Manager", 7045, 4),
+                    row(nil, "Microsoft-Windows-Security-Auditing", 4688, 5)]
+        Fixtures.write(rows.joined(separator: "\n") + "\n", "EX01/winlogbeat.ndjson", in: dir)
+        let (store, report) = try Fixtures.load(dir.path)
+        #expect(store.files.map(\.channel) == ["Security", "Microsoft-Windows-Sysmon/Operational", "System"])
+        #expect(store.files.map(\.eventCount) == [3, 1, 1], "the row naming no channel goes with Security")
+        #expect(store.files.allSatisfy { $0.server == "EX01" && $0.kind == .eventLog })
+        #expect(report.filesAdded == 1 && Set(store.files.map(\.sha256)).count == 1)
+        #expect(store.rawLine(2).contains("cmd /c whoami 5") && store.rawLine(3).contains("cmd /c whoami 2"), "Security's share first")
+    }
+
     @Test func splunkExportsWithXMLAndClassicRaw() throws {
         let xml = try Self.xmlEvents()
         let (store, _) = try Self.load("splunk.jsonl")

@@ -37,12 +37,13 @@ public struct JSONEventReader: EvidenceReader {
         if let host = EvtxReader.mostCommon(state.computers), !host.isEmpty {
             out.facts["server"] = String(host.prefix { $0 != "." })
         }
-        // A fleet's merged export: each row is filed under its own server (per-server hunts and verdicts must not
-        // mix machines); rows naming none go with the most common.
-        if state.rows.names.count > 2 {
+        // A fleet's merged export, or one holding several logs: each row is filed under its own server and channel
+        // (per-server hunts and verdicts must not mix machines, nor channel-bound rules logs); rows naming none go
+        // with the most common.
+        if state.rows.isMixed {
             state.rows.cover(out.batch.count)
-            out.rowServers = state.rows
-            out.facts["json.servers"] = "\(state.rows.names.count - 1)"
+            out.rowGroups = state.rows
+            if state.rows.serverCount > 1 { out.facts["json.servers"] = "\(state.rows.serverCount)" }
         }
         out.facts["json.shapes"] = state.shapes.keys.sorted().joined(separator: ",")
         if out.batch.count == 0 { out.problems.add(LoadProblem("no JSON objects found")) }
@@ -54,8 +55,8 @@ public struct JSONEventReader: EvidenceReader {
         var rendered: [UInt8] = []
         var channels: [String: Int] = [:]
         var computers: [String: Int] = [:]
-        /// Each event's server (`EX01` and `ex01.contoso.local` are one), for exports of several.
-        var rows = RowServers()
+        /// Each event's server (`EX01` and `ex01.contoso.local` are one) and channel, for exports of several.
+        var rows = RowGroups()
         var shapes: [String: Int] = [:]
         var windowsEvents = 0
         /// Line number at `lineOffset` (counted forward only, so the whole file costs one newline pass).
@@ -175,7 +176,7 @@ public struct JSONEventReader: EvidenceReader {
                 ev.append(to: &out, rendered: &rendered, schema: eventSchema, line: line, time: time, recovered: false)
                 channels[ev.channel, default: 0] += 1
                 computers[ev.computer, default: 0] += 1
-                rows.set(String(ev.computer.prefix { $0 != "." }), eventCount: out.batch.count)
+                rows.set(server: String(ev.computer.prefix { $0 != "." }), channel: ev.channel, eventCount: out.batch.count)
                 windowsEvents += 1
                 return
             }
@@ -196,7 +197,7 @@ public struct JSONEventReader: EvidenceReader {
             rendered.append(0x0A)
             if shape == .timesketch, let server = node["server"]?.text, !server.isEmpty {
                 computers[server, default: 0] += 1
-                rows.set(String(server.prefix { $0 != "." }), eventCount: out.batch.count)
+                rows.set(server: String(server.prefix { $0 != "." }), channel: "", eventCount: out.batch.count)
             }
         }
 
