@@ -48,7 +48,9 @@ struct LoadCommand: Command {
                 .map { "\(TerminalText.escape($0.path)) (\(TerminalText.escape($0.message)))" }.joined(separator: ", ")
             throw ShellError("load: no evidence files in \(TerminalText.escape(path))\(skipped)")
         }
-        ctx.session.loads.append(report)
+        // A load that added nothing (every file already loaded) is no evidence set of its own: `info` and the
+        // report list only the sets that brought evidence.
+        if report.filesAdded > 0 || report.cancelled { ctx.session.loads.append(report) }
         if args.flag("quiet") {
             ctx.diagnostic("loaded \(TerminalText.escape(report.evidenceSet)): \(Self.count(report.filesAdded, "file")), \(Self.count(report.eventsAdded, "event")) from "
                            + TerminalText.escape(report.servers.joined(separator: ", ")))
