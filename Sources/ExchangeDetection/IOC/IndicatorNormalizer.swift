@@ -160,7 +160,7 @@ public enum IndicatorNormalizer {
             return .failure(Rejection("CIDR block \(quoted(value)) is wider than /\(widestBlock): it would match too much of the Internet"))
         }
         if length == 32 { return .success(base) }
-        let network = address & IPv4Index.mask(length: length)
+        let network = address & IPBlock.mask(length: length)
         return .success("\(network >> 24).\(network >> 16 & 255).\(network >> 8 & 255).\(network & 255)/\(length)")
     }
 

@@ -65,7 +65,7 @@ enum SigmaModifiers {
                 guard let n = Double(text) else { throw SigmaProblem.broken("'\(key)': '\(text)' is not a number") }
                 groups.append([.compare(SigmaTest.CompareOp(rawValue: op)!, n)])
             case "cidr"?:
-                guard let c = CIDRBlock(text) else { throw SigmaProblem.broken("'\(key)': '\(text)' is not a network (a.b.c.d/n)") }
+                guard let c = IPBlock(text) else { throw SigmaProblem.broken("'\(key)': '\(text)' is not a network (a.b.c.d/n)") }
                 groups.append([.cidr(c)])
             case "re"?:
                 var options: NSRegularExpression.Options = []

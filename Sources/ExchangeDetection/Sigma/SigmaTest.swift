@@ -9,7 +9,7 @@ enum SigmaTest: Sendable, Hashable {
     case userAgent(SigmaPattern)
     /// `re`: an unanchored search; flags from `re|i`, `re|m`, `re|s`.
     case regex(SigmaRegex)
-    case cidr(CIDRBlock)
+    case cidr(IPBlock)
     case compare(CompareOp, Double)
     /// `exists: true|false`.
     case exists(Bool)
@@ -134,38 +134,3 @@ struct SigmaRegex: @unchecked Sendable, Hashable {
     func hash(into h: inout Hasher) { h.combine(source); h.combine(options.rawValue) }
 }
 
-/// An IPv4 or IPv6 network (`cidr`), compared on the address bytes.
-struct CIDRBlock: Sendable, Hashable {
-    let network: [UInt8]
-    let bits: Int
-
-    init?(_ text: String) {
-        let parts = text.split(separator: "/", maxSplits: 1)
-        guard let addr = Self.parse(String(parts[0])) else { return nil }
-        let max = addr.count * 8
-        let b = parts.count == 2 ? Int(parts[1]) : max
-        guard let b, (0...max).contains(b) else { return nil }
-        network = addr
-        bits = b
-    }
-
-    func contains(_ text: String) -> Bool {
-        guard let a = Self.parse(text.trimmingCharacters(in: .whitespaces)), a.count == network.count else { return false }
-        var left = bits, i = 0
-        while left > 0 {
-            let mask: UInt8 = left >= 8 ? 0xFF : UInt8(0xFF << (8 - left) & 0xFF)
-            if a[i] & mask != network[i] & mask { return false }
-            left -= 8; i += 1
-        }
-        return true
-    }
-
-    /// Address bytes (4 or 16), or nil when the text is not an IP address.
-    static func parse(_ s: String) -> [UInt8]? {
-        var v4 = in_addr()
-        if inet_pton(AF_INET, s, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
-        var v6 = in6_addr()
-        if inet_pton(AF_INET6, s, &v6) == 1 { return withUnsafeBytes(of: &v6) { Array($0) } }
-        return nil
-    }
-}

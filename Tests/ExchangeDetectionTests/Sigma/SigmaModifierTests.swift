@@ -109,8 +109,8 @@ import Testing
                     cs-method: GET
                 condition: sel
             """, SigmaFixture.web) == ["iis:10", "iis:11", "iis:6", "iis:9"])
-        #expect(CIDRBlock("2001:db8::/32")?.contains("2001:db8:1::5") == true)
-        #expect(CIDRBlock("2001:db8::/32")?.contains("2001:db9::5") == false)
+        #expect(IPBlock("2001:db8::/32")?.contains("2001:db8:1::5") == true)
+        #expect(IPBlock("2001:db8::/32")?.contains("2001:db9::5") == false)
     }
 
     @Test func base64() throws {

@@ -10,7 +10,8 @@ import Testing
         #expect(t.failure("timeline --ip not-an-ip").contains("'not-an-ip' is not an IP address"))
         #expect(t.failure("timeline --ip 167.99").contains("write '167.99.' or a CIDR block such as 167.99.0.0/16"))
         #expect(t.failure("timeline --ip 300.1.2.3").contains("is not an IP address"))
-        #expect(t.failure("timeline --ip 10.0.0.0.0/8").contains("is not an IPv4 address"))
+        #expect(t.failure("timeline --ip 10.0.0.0.0/8").contains("'10.0.0.0.0' is not an IP address"))
+        #expect(t.failure("timeline --ip 2001:db8::/129").contains("prefix length must be 0–128"))
         #expect(t.failure("export timeline x.csv --filter '--ip 167.99'").contains("is not a whole IPv4 address"))
         // The documented forms still work: whole address, prefix ending in '.', CIDR, IPv6.
         let exact = try t.run("timeline --ip 167.99.168.251 --json").split(separator: "\n").count
@@ -18,6 +19,7 @@ import Testing
         #expect(try t.run("timeline --ip 167.99. --json").split(separator: "\n").count == exact)
         #expect(try t.run("timeline --ip 167.99.0.0/16 --json").split(separator: "\n").count == exact)
         #expect(try t.run("timeline --ip ::1 --limit 1") == "no events match\n")
+        #expect(try t.run("timeline --ip 2001:db8::/32 --limit 1") == "no events match\n", "IPv6 blocks are read like IPv4 ones")
     }
 
     @Test func unknownFieldsAndLabelsAreErrors() throws {

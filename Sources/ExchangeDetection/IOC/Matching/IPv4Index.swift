@@ -13,7 +13,7 @@ struct IPv4Index: Sendable {
             guard let (network, length) = Self.block(ind.normalized) else { continue }
             byLength[length, default: [:]][network, default: []].append(i)
         }
-        tables = byLength.keys.sorted(by: >).map { (Self.mask(length: $0), byLength[$0]!) }
+        tables = byLength.keys.sorted(by: >).map { (IPBlock.mask(length: $0), byLength[$0]!) }
     }
 
     var isEmpty: Bool { tables.isEmpty }
@@ -31,14 +31,9 @@ struct IPv4Index: Sendable {
         return found
     }
 
-    /// The network and prefix length of a normalised IP indicator (`1.2.3.4` is `1.2.3.4/32`).
+    /// The network and prefix length of a normalised IP indicator (`1.2.3.4` is `1.2.3.4/32`); nil for IPv6.
     static func block(_ normalized: String) -> (UInt32, Int)? {
-        let parts = normalized.split(separator: "/", maxSplits: 1)
-        guard let address = IPv4Tokens.number(String(parts[0])) else { return nil }
-        let length = parts.count == 2 ? Int(parts[1]) ?? -1 : 32
-        guard (0...32).contains(length) else { return nil }
-        return (address & mask(length: length), length)
+        guard let b = IPBlock(normalized), let network = b.ipv4 else { return nil }
+        return (network, b.length)
     }
-
-    static func mask(length: Int) -> UInt32 { length == 0 ? 0 : UInt32.max << UInt32(32 - length) }
 }
