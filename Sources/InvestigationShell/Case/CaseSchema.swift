@@ -36,18 +36,7 @@ enum CaseSchema {
         // dropped on both, a stock page) holds two events, and a mark on one must not show on the other.
         """
         CREATE TABLE mark_by_server (
-            sha256 TEXT NOT NULL,
-            line INTEGER NOT NULL,
-            path TEXT NOT NULL,
-            server TEXT NOT NULL,
-            event_time INTEGER,
-            message TEXT NOT NULL,
-            label TEXT NOT NULL CHECK (label IN ('malicious', 'suspicious', 'benign', 'reviewed')),
-            note TEXT NOT NULL DEFAULT '',
-            tags TEXT NOT NULL DEFAULT '[]',
-            finding TEXT,
-            user TEXT NOT NULL,
-            marked_at INTEGER NOT NULL,
+        \(markColumns)
             PRIMARY KEY (sha256, line, server)
         );
         INSERT INTO mark_by_server SELECT sha256, line, path, server, event_time, message, label, note, tags, finding, user, marked_at FROM mark;
@@ -98,8 +87,8 @@ enum CaseSchema {
         return out
     }
 
-    static let version1 = """
-        CREATE TABLE mark (
+    /// The columns of a mark, as version 1 made them; version 5 only widened the key.
+    static let markColumns = """
             sha256 TEXT NOT NULL,
             line INTEGER NOT NULL,
             path TEXT NOT NULL,
@@ -112,6 +101,11 @@ enum CaseSchema {
             finding TEXT,
             user TEXT NOT NULL,
             marked_at INTEGER NOT NULL,
+        """
+
+    static let version1 = """
+        CREATE TABLE mark (
+        \(markColumns)
             PRIMARY KEY (sha256, line)
         );
         CREATE TABLE note (
