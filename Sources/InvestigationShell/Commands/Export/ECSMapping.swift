@@ -5,7 +5,11 @@ import Foundation
 /// Where exhunt's fields land in the Elastic Common Schema, read from the data file
 /// `Resources/mappings/ecs.tsv` of the detection library (users change the mapping there, not in code).
 struct ECSMapping {
-    enum FieldType: String { case keyword, long, ip }
+    /// How a value is written: as text, a number or an address (a value that does not fit goes under
+    /// `exhunt.unmapped`); `user-name`/`user-domain` split an account (`CONTOSO\\user`, `user@contoso.com`) as
+    /// ECS wants it, `user-domain` leaving the field out when the account names no domain; `iis-user-agent`
+    /// reads IIS's `+` as the space the client sent (IIS writes spaces in the user agent as `+`).
+    enum FieldType: String { case keyword, long, ip, userName = "user-name", userDomain = "user-domain", iisUserAgent = "iis-user-agent" }
 
     struct Row {
         /// Source kind, or nil for every kind.
@@ -36,7 +40,8 @@ struct ECSMapping {
             if line.isEmpty || line.hasPrefix("#") { continue }
             let cols = raw.split(separator: "\t", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             guard cols.count == 4, let type = FieldType(rawValue: cols[3]) else {
-                throw ShellError("\(name):\(i + 1): expected 'source<TAB>field<TAB>ecs<TAB>keyword|long|ip'")
+                throw ShellError("\(name):\(i + 1): expected 'source<TAB>field<TAB>ecs<TAB>TYPE', TYPE one of "
+                                 + "keyword, long, ip, user-name, user-domain, iis-user-agent")
             }
             var interned: InternedField?, isQuery = false
             if cols[1].hasPrefix(":") {
@@ -120,6 +125,7 @@ struct ECSMapping {
         let plan = plans[kind.rawValue] ?? defaultPlan
         func add(_ row: Row, name: String, _ value: String) {
             guard !value.isEmpty, value != "-", let path = row.ecs else { return }
+            if row.type == .userDomain && Self.account(value).domain == nil { return }
             let key = Self.key(name)
             if let typed = Self.typed(value, row.type) {
                 let components = row.components ?? path.replacingOccurrences(of: "{field}", with: key).split(separator: ".").map(String.init)
@@ -146,7 +152,21 @@ struct ECSMapping {
         case .keyword: return .string(value)
         case .long: return Int(value).map { .int($0) }
         case .ip: return isIP(value) ? .string(value) : nil
+        case .userName: return .string(account(value).name)
+        case .userDomain: return account(value).domain.map { .string($0) }
+        case .iisUserAgent: return .string(value.replacingOccurrences(of: "+", with: " "))
         }
+    }
+
+    /// An account's name and domain: `DOMAIN\\name` and `name@domain` split, anything else a name alone.
+    static func account(_ value: String) -> (name: String, domain: String?) {
+        if let slash = value.firstIndex(of: "\\"), slash != value.startIndex, value.index(after: slash) != value.endIndex {
+            return (String(value[value.index(after: slash)...]), String(value[..<slash]))
+        }
+        if let at = value.lastIndex(of: "@"), at != value.startIndex, value.index(after: at) != value.endIndex {
+            return (String(value[..<at]), String(value[value.index(after: at)...]))
+        }
+        return (value, nil)
     }
 
     /// True for an address Elasticsearch's `ip` type accepts (IPv4 dotted quad or IPv6), without a port.
