@@ -8,14 +8,18 @@ extension SourceKind {
 /// Reads a collected web file as ONE event whose content the web-shell rules inspect (the China Chopper
 /// `eval(Request[…], "unsafe")` one-liner, an OAB virtual-directory export carrying script).
 ///
-/// Chosen by path, not content: `.aspx .ashx .asmx .js .config` files under `inetpub/wwwroot/` (any depth,
-/// `aspnet_client` included), `FrontEnd/HttpProxy/owa/auth/` or `FrontEnd/HttpProxy/ecp/auth/`, and compiled
-/// pages `App_Web_*.dll` under `Temporary ASP.NET Files/` (one event, no content). The loader tries binary
-/// readers first, so the score (60) matters only against other binary readers; no log has these names.
+/// Chosen by path, not content: web pages (`.aspx .ashx .asmx`) wherever they were collected, `.js .config`
+/// files under `inetpub/wwwroot/` (any depth, `aspnet_client` included), `FrontEnd/HttpProxy/owa/auth/` or
+/// `FrontEnd/HttpProxy/ecp/auth/`, and compiled pages `App_Web_*.dll` under `Temporary ASP.NET Files/` (one
+/// event, no content). A page is never a log, whatever its folder: HAFNIUM dropped shells such as
+/// `FrontEnd/HttpProxy/OAB/log.aspx`, a folder whose name would otherwise make it an HttpProxy log. The loader
+/// tries binary readers first, so this reader wins over every text reader; its score (60) matters only against
+/// other binary readers.
 ///
 /// The line holds `Path` (relative to the evidence root), `WebPath` (the URL the file answers on, e.g.
 /// `/owa/auth/x.aspx`, so it joins IIS requests), `Name`, `Size`, `Compiled` and `Content` (text, escaped,
-/// at most 1 MiB, UTF-16 decoded). `url_stem` holds `WebPath`, or `Path` for compiled pages. The time is unknown:
+/// at most 1 MiB, UTF-16 decoded). `url_stem` holds `WebPath`, or `Path` for compiled
+/// pages and pages outside the web roots (no URL known). The time is unknown:
 /// a copy's modification time (`EvidenceFile.modified`) is often the collection's, so the event does not take
 /// it; rules that need a time (`webshell.content`) prefer the file listing's row and judge the copy's time.
 public struct CollectedWebFileReader: EvidenceReader {
@@ -23,7 +27,9 @@ public struct CollectedWebFileReader: EvidenceReader {
     public var name: String { "web-file" }
     public var readsText: Bool { false }
 
-    static let extensions: Set<String> = ["aspx", "ashx", "asmx", "js", "config"]
+    /// Web pages: collected anywhere. The other extensions only in the watched folders.
+    static let pages: Set<String> = ["aspx", "ashx", "asmx"]
+    static let extensions: Set<String> = pages.union(["js", "config"])
     /// Lower-case folders whose files are served, and where their URL path starts.
     static let webRoots = ["/inetpub/wwwroot/", "/frontend/httpproxy/"]
     static let watched = ["/inetpub/wwwroot/", "/frontend/httpproxy/owa/auth/", "/frontend/httpproxy/ecp/auth/"]
@@ -37,15 +43,15 @@ public struct CollectedWebFileReader: EvidenceReader {
         return Self.classify(path) == nil ? 0 : 60
     }
 
-    /// nil when the path is not a watched web file; otherwise whether it is a compiled page.
+    /// nil when the path is not a web file this reader takes; otherwise whether it is a compiled page, and its URL.
     static func classify(_ path: String) -> (compiled: Bool, webPath: String?)? {
         let lower = "/" + path.lowercased().replacingOccurrences(of: "\\", with: "/")
         let name = lower[(lower.lastIndex(of: "/").map { lower.index(after: $0) } ?? lower.startIndex)...]
         if lower.contains("/temporary asp.net files/"), name.hasPrefix("app_web_"), name.hasSuffix(".dll") {
             return (true, nil)
         }
-        guard let dot = name.lastIndex(of: "."), extensions.contains(String(name[name.index(after: dot)...])),
-              watched.contains(where: { lower.contains($0) })
+        guard let dot = name.lastIndex(of: "."), case let ext = String(name[name.index(after: dot)...]),
+              pages.contains(ext) || (extensions.contains(ext) && watched.contains(where: { lower.contains($0) }))
         else { return nil }
         let normalized = "/" + path.replacingOccurrences(of: "\\", with: "/")
         for root in webRoots {

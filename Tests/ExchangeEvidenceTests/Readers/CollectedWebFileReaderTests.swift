@@ -22,20 +22,50 @@ import Testing
         #expect(s.field("Content", of: 0)?.contains(#"eval(Request["unsafe"],"unsafe")"#) == true)
     }
 
-    /// The watched folders and compiled pages score; logs, other folders and other extensions do not.
+    /// Pages score in any folder; `.js`/`.config` only in the watched folders, compiled pages only in
+    /// `Temporary ASP.NET Files`; logs and other extensions do not.
     @Test(arguments: [
         ("EX01/C/Program Files/Microsoft/Exchange Server/V15/FrontEnd/HttpProxy/owa/auth/Current/one1.aspx", 60),
+        ("EX01/C/Program Files/Microsoft/Exchange Server/V15/FrontEnd/HttpProxy/OAB/log.aspx", 60),
+        ("EX01/C/Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Ecp/x.ASHX", 60),
+        ("EX01/C/Program Files/Microsoft/Exchange Server/V15/FrontEnd/HttpProxy/OAB/web.config", 0),
+        ("EX01/C/Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/OAB/HttpProxy_2021030306-1.LOG", 0),
         (#"EX01\C\Program Files\Microsoft\Exchange Server\V15\FrontEnd\HttpProxy\ecp\auth\TimeoutLogoff.aspx"#, 60),
         ("EX01/C/inetpub/wwwroot/aspnet_client/system_web/web.config", 60),
         ("EX01/C/Windows/Microsoft.NET/Framework64/v4.0.30319/Temporary ASP.NET Files/owa/9c5e1f7a/App_Web_x3bxt2rb.dll", 60),
         ("EX01/C/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log", 0),
         ("EX01/C/Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Owa/HttpProxy_2021030306-1.LOG", 0),
-        ("EX01/C/Program Files/Microsoft/Exchange Server/V15/FrontEnd/HttpProxy/owa/web.aspx", 0),
+        ("EX01/C/Program Files/Microsoft/Exchange Server/V15/FrontEnd/HttpProxy/owa/web.aspx", 60),
         ("EX01/C/inetpub/wwwroot/aspnet_client/google.log", 0),
         ("EX01/C/Windows/Temp/App_Web_x.dll", 0),
     ])
     func pathsDecide(_ path: String, _ score: Int) {
         #expect(Array("x".utf8).withUnsafeBytes { CollectedWebFileReader().score(path: path, head: $0) } == score)
+    }
+
+    /// A page in a folder named like a log folder (HAFNIUM's `FrontEnd/HttpProxy/OAB/log.aspx`) is a web file with
+    /// its content, not an HttpProxy log with a header problem; HttpProxy logs in `OAB` folders, with or without
+    /// their header, still load as HttpProxy.
+    @Test func pageInAnHttpProxyFolderIsAWebFileNotALog() throws {
+        let dir = Fixtures.tempDir()
+        let shell = #"<%@ Page Language="Jscript"%><%eval(Request.Item["z"],"unsafe");%>"#
+        let v15 = "EX01/C/Program Files/Microsoft/Exchange Server/V15"
+        Fixtures.write(shell, "\(v15)/FrontEnd/HttpProxy/OAB/log.aspx", in: dir)
+        Fixtures.write(shell, "\(v15)/FrontEnd/HttpProxy/ecp/x.aspx", in: dir)
+        let log = try [UInt8](Data(contentsOf: URL(fileURLWithPath: Fixtures.path("httpproxy/HttpProxy_2023010919-1.LOG"))))
+        Fixtures.write(log, "\(v15)/Logging/HttpProxy/OAB/HttpProxy_2023010919-1.LOG", in: dir)
+        Fixtures.write("2021-03-03T06:49:42.123Z,abc,15,1,2176,2,,Oab,ex01,/OAB/,,,false,,,,ExchangeServicesClient,1.2.3.4\r\n",
+                       "\(v15)/FrontEnd/HttpProxy/OAB/HttpProxy_2021030306-1.LOG", in: dir)
+        let (s, _) = try Fixtures.load(dir.path)
+        let byName = Dictionary(uniqueKeysWithValues: s.files.map { ($0.path.split(separator: "/").last.map(String.init) ?? "", $0) })
+        #expect(byName["log.aspx"]?.kind == .webFile)
+        #expect(byName["x.aspx"]?.kind == .webFile)
+        #expect(byName["log.aspx"]?.messages == [])
+        #expect(byName["HttpProxy_2023010919-1.LOG"]?.kind == .httpProxy)
+        #expect(byName["HttpProxy_2021030306-1.LOG"]?.kind == .httpProxy)
+        let page = try #require(s.ids(where: "Name", is: "log.aspx").first)
+        #expect(s.field("WebPath", of: page) == "/OAB/log.aspx")
+        #expect(s.field("Content", of: page) == shell)
     }
 
     /// A compiled page is one event without content; a UTF-16 page under owa/auth is decoded.

@@ -12,7 +12,7 @@ public struct WebShellFileRule: DetectionRule {
     public let severity = Severity.high
     public let sources = FilePaths.kinds
     public var needs: EvidenceNeed { .fileListing }
-    public let help = "File listings or collected files: .aspx/.ashx/.asmx under inetpub\\wwwroot\\aspnet_client\\, non-standard pages under FrontEnd\\HttpProxy\\owa\\auth\\ (and any under Current\\ or version folders), anything but TimeoutLogoff.aspx under ecp\\auth\\; compiled non-standard pages in Temporary ASP.NET Files."
+    public let help = "File listings or collected files: .aspx/.ashx/.asmx under inetpub\\wwwroot\\aspnet_client\\, non-standard pages under FrontEnd\\HttpProxy\\owa\\auth\\ (and any under Current\\ or version folders), anything but TimeoutLogoff.aspx under ecp\\auth\\, any page elsewhere under a FrontEnd\\HttpProxy\\ protocol folder (OAB\\, ecp\\, …); compiled non-standard pages in Temporary ASP.NET Files."
 
     public func run(on store: EventStore) -> [Finding] {
         // A file seen both in a listing and as a collected copy is one finding: key by server, folder and name.
@@ -20,7 +20,8 @@ public struct WebShellFileRule: DetectionRule {
         var groups: [Key: [EventID]] = [:]
         var order: [Key] = []
         var assemblies: [EventID] = []
-        for id in FilePaths.events(store, { WebShellPath.reason(file: $0) != nil || Self.compiledPage($0) != nil || Self.isAssembly($0) }) {
+        let candidates = FilePaths.events(store) { WebShellPath.reason(file: $0) != nil || Self.compiledPage($0) != nil || Self.isAssembly($0) }
+        for id in Set(candidates + Self.collectedOnDiskPath(store)).sorted() {
             let lower = store.value(.urlStem, id).lowercased().replacingOccurrences(of: "/", with: "\\")
             if Self.isAssembly(lower) { assemblies.append(id); continue }
             let parts = lower.split(separator: "\\")
@@ -34,9 +35,10 @@ public struct WebShellFileRule: DetectionRule {
             let ids = groups[k]!
             // Prefer the listing's row: it has the drive path and the times.
             let main = ids.first { store.kind(of: $0) != .webFile } ?? ids[0]
-            let path = store.value(.urlStem, main)
+            var path = store.value(.urlStem, main)
             let extra = ids.count > 1 ? "; also collected as a file" : ""
-            if let why = WebShellPath.reason(file: path) {
+            if let (shown, why) = Self.reason(store, main) {
+                path = shown
                 out.append(Finding(self, store: store, events: ids, summary: "\(path): \(why)" + Self.details(store, main) + extra))
                 continue
             }
@@ -59,6 +61,23 @@ public struct WebShellFileRule: DetectionRule {
                                    + Self.details(store, newest)))
         }
         return out
+    }
+
+    /// Collected web files whose path as collected (not the URL they answer on) has a reason: a page under
+    /// `FrontEnd\HttpProxy\OAB\` answers on `/OAB/…`, a URL that says nothing of the front end's folder.
+    static func collectedOnDiskPath(_ store: EventStore) -> [EventID] {
+        store.eventRanges(kinds: [.webFile]).filter { WebShellPath.reason(file: store.files[$0.file].path) != nil }
+            .flatMap { Array($0.range) }
+    }
+
+    /// The path to quote and why it is a likely shell: by the URL stem (a listing's drive path, a collected
+    /// file's URL), else, for a collected file, by the path it was collected from.
+    static func reason(_ store: EventStore, _ id: EventID) -> (path: String, why: String)? {
+        let stem = store.value(.urlStem, id)
+        if let why = WebShellPath.reason(file: stem) { return (stem, why) }
+        guard store.kind(of: id) == .webFile, case let path = store.file(of: id).path,
+              let why = WebShellPath.reason(file: path) else { return nil }
+        return (path, why)
     }
 
     /// `App_Web_*.dll` under `Temporary ASP.NET Files` (a lower-case `\` path).

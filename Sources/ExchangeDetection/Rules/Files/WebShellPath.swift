@@ -4,7 +4,10 @@ import Foundation
 ///
 /// Directory rules from Volexity / CISA AA21-062A: any script page under `aspnet_client`; under
 /// `FrontEnd\HttpProxy\owa\auth` anything not part of a standard install, and any page under `Current\` or a
-/// version folder; under `FrontEnd\HttpProxy\ecp\auth` anything but `TimeoutLogoff.aspx`.
+/// version folder; under `FrontEnd\HttpProxy\ecp\auth` anything but `TimeoutLogoff.aspx`; on disk, any page
+/// elsewhere under a protocol folder of `FrontEnd\HttpProxy` (`OAB\log.aspx` is a published HAFNIUM path, and
+/// Splunk's "Detect Exchange Web Shell" watches `HttpProxy\OAB\`): these folders proxy requests to the back
+/// end, and a standard install keeps pages there only in the `auth` folders above.
 enum WebShellPath {
     /// The standard pages of `FrontEnd\HttpProxy\owa\auth` (the list Microsoft's and Elastic's checks use).
     static let standardOWAAuth: Set<String> = [
@@ -19,7 +22,8 @@ enum WebShellPath {
         guard scriptExtensions.contains(where: { p.hasSuffix($0) }) else { return nil }
         // A collected web file is known by the URL it answers on (`/owa/auth/x.aspx`), not a drive path.
         if p.hasPrefix("\\") && !p.hasPrefix("\\\\") { return reason(stem: path.replacingOccurrences(of: "\\", with: "/")) }
-        return reason(segments: p.split(separator: "\\").map(String.init), marker: "\\")
+        let shown = path.split(whereSeparator: { $0 == "\\" || $0 == "/" }).map(String.init)
+        return reason(segments: p.split(separator: "\\").map(String.init), shown: shown, marker: "\\")
             .map { restoringCase($0, of: path) }
     }
 
@@ -27,10 +31,12 @@ enum WebShellPath {
     static func reason(stem: String) -> String? {
         let p = stem.lowercased()
         guard scriptExtensions.contains(where: { p.hasSuffix($0) }) else { return nil }
-        return reason(segments: p.split(separator: "/").map(String.init), marker: "/").map { restoringCase($0, of: stem) }
+        return reason(segments: p.split(separator: "/").map(String.init), shown: stem.split(separator: "/").map(String.init),
+                      marker: "/").map { restoringCase($0, of: stem) }
     }
 
-    private static func reason(segments s: [String], marker m: String) -> String? {
+    /// `s` are the path's segments lower-cased, `shown` the same segments as given (to quote a folder).
+    private static func reason(segments s: [String], shown: [String], marker m: String) -> String? {
         guard let name = s.last else { return nil }
         if let i = s.firstIndex(of: "aspnet_client"), i < s.count - 1 {
             return "script page under \(m)aspnet_client\(m), which a standard install does not have"
@@ -44,10 +50,16 @@ enum WebShellPath {
                 if isVersionFolder(sub) { return "script page under the version folder owa\(m)auth\(m)\(sub)\(m)" }
                 return "script page in a non-standard folder under owa\(m)auth\(m)"
             }
-            if !standardOWAAuth.contains(name) { return "'\(name)' is not a standard page of owa\(m)auth\(m)" }
+            return standardOWAAuth.contains(name) ? nil : "'\(name)' is not a standard page of owa\(m)auth\(m)"
         }
-        if let i = indexOfPair(s, "ecp", "auth"), i + 2 < s.count, frontEnd(i), name != "timeoutlogoff.aspx" {
-            return "only TimeoutLogoff.aspx belongs in ecp\(m)auth\(m)"
+        if let i = indexOfPair(s, "ecp", "auth"), i + 2 < s.count, frontEnd(i) {
+            return name == "timeoutlogoff.aspx" ? nil : "only TimeoutLogoff.aspx belongs in ecp\(m)auth\(m)"
+        }
+        // The front end's protocol folders (`FrontEnd\HttpProxy\OAB\`, `…\ecp\`): on disk only, since their URLs
+        // (`/ecp/…`) are also the back end's, which has pages of its own.
+        if m == "\\", let i = indexOfPair(s, "frontend", "httpproxy"), i + 3 < s.count {
+            let folder = shown.count == s.count ? shown[i + 2] : s[i + 2]
+            return "script page under FrontEnd\\HttpProxy\\\(folder)\\, a proxy folder where HAFNIUM dropped shells"
         }
         return nil
     }
