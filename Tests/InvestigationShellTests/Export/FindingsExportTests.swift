@@ -5,7 +5,7 @@ import Testing
 
 /// `export findings`: the hunt's findings as ECS alerts in a bulk body, or as Timesketch rows.
 @Suite struct FindingsExportTests {
-    @Test func bulkAlertsOnePerTimedFinding() throws {
+    @Test func bulkAlertsOnePerFinding() throws {
         let (t, dir) = try TimelineCommandTests.loaded()
         try t.run("hunt")
         let findings = t.session.findingCitationsRunningHunt()
@@ -13,7 +13,8 @@ import Testing
         let file = dir.appendingPathComponent("f.ndjson")
         let result = try JSONSerialization.jsonObject(with: Data(try t.run("export findings \(file.path) --json").utf8)) as! [String: Any]
         let pairs = try EventsExportTests.bulk(try String(contentsOf: file, encoding: .utf8))
-        #expect(pairs.count == timed.count && result["findings"] as? Int == timed.count)
+        #expect(pairs.count == findings.findingIDs.count && result["findings"] as? Int == pairs.count)
+        #expect(pairs.filter { $0.1["@timestamp"] != nil }.count == timed.count)
         for (action, doc) in pairs {
             #expect((action["create"] as? [String: Any])?["_index"] as? String == "exhunt-findings")
             let flat = EventsExportTests.flatten(doc)
@@ -29,6 +30,42 @@ import Testing
         }
         let chain = try #require(pairs.map { EventsExportTests.flatten($0.1) }.first { $0["rule.id"] as? String == "chain.proxylogon" })
         #expect(chain["event.severity"] as? Int == 5 && (chain["vulnerability.id"] as? [String])?.contains("CVE-2021-26855") == true)
+    }
+
+    /// Collected web shells with no listing row and no logs have no time: they are exported all the same, in
+    /// every format, marked `untimed` and named in the message, never left out.
+    @Test func findingsWithoutATimeAreWrittenInEveryFormat() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-untimed-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let evidence = dir.appendingPathComponent("evidence")
+        let folder = evidence.appendingPathComponent("EX05/C/inetpub/wwwroot/aspnet_client")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try #"<%@ Page Language="Jscript"%><%eval(Request.Item["z"],"unsafe");%>"#
+            .write(to: folder.appendingPathComponent("s.aspx"), atomically: true, encoding: .utf8)
+        let t = TestShell()
+        try t.run("load \(evidence.path)")
+        let citations = t.session.findingCitationsRunningHunt()
+        let ids = citations.findingIDs
+        #expect(ids.count == 2 && ids.allSatisfy { citations.facts(ofFinding: $0)?.time == Timestamp.unknown })
+        let ndjson = dir.appendingPathComponent("f.ndjson"), csv = dir.appendingPathComponent("f.csv")
+        let jsonl = dir.appendingPathComponent("f.jsonl")
+        let said = try t.shown("export findings \(ndjson.path)")
+        #expect(said.contains("wrote 2 findings") && said.contains("; F1, F2 have no time: written without @timestamp, tagged 'untimed'"))
+        let docs = try EventsExportTests.bulk(try String(contentsOf: ndjson, encoding: .utf8)).map { EventsExportTests.flatten($0.1) }
+        #expect(docs.count == 2)
+        #expect(docs.allSatisfy { $0["@timestamp"] == nil && ($0["tags"] as? [String])?.contains("untimed") == true })
+        #expect(Set(docs.compactMap { $0["rule.id"] as? String }) == ["webshell.content", "webshell.file"])
+        let json = try JSONSerialization.jsonObject(with: Data(try t.run("export findings \(csv.path) --json").utf8)) as! [String: Any]
+        #expect(json["findings"] as? Int == 2 && json["untimed"] as? [String] == ["F1", "F2"])
+        let records = TimelineExportTests.parseCSV(try String(contentsOf: csv, encoding: .utf8))
+        #expect(records.count == 3)
+        for r in records.dropFirst() {
+            let row = Dictionary(uniqueKeysWithValues: zip(records[0], r))
+            #expect(row["datetime"] == "" && row["timestamp"] == "" && row["timestamp_desc"] == "No time")
+        }
+        #expect(try t.shown("export findings \(jsonl.path)").contains("Timesketch needs a datetime and will not import those rows"))
+        let rows = try TimelineCommandTests.rows(try String(contentsOf: jsonl, encoding: .utf8))
+        #expect(rows.count == 2 && rows.allSatisfy { $0["datetime"] == nil && $0["timestamp"] == nil && $0["message"] != nil })
     }
 
     @Test func timesketchRowsInCSVAndJSONL() throws {

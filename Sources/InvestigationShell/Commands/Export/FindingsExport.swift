@@ -5,8 +5,10 @@ import Foundation
 /// meet in — an Elasticsearch/OpenSearch bulk request with ECS fields (`.ndjson`, `event.kind: alert`), or
 /// Timesketch's JSONL/CSV import format (`.jsonl`, `.csv`) beside `export timeline`'s events.
 ///
-/// Runs `hunt` first when it has not run on the loaded evidence. Findings without a time are left out (both
-/// tools need one) and named.
+/// Runs `hunt` first when it has not run on the loaded evidence. Every finding is written: one without a time
+/// (a collected web shell with no listing row) has no `@timestamp` (a bulk document is valid without one; a data
+/// stream refuses it), empty `datetime`/`timestamp` (Timesketch needs them, so it will not import the row) and
+/// the tag `untimed`; the message names those findings and says which tool takes them.
 struct FindingsExport: ExportTarget {
     var name: String { "findings" }
     var summary: String { "the hunt's findings as Elasticsearch bulk NDJSON (ECS) or Timesketch CSV/JSONL" }
@@ -40,22 +42,34 @@ struct FindingsExport: ExportTarget {
             let n = try ExportRows.write(Array(ids.indices), to: file, label: "export findings", unit: "findings", in: ctx) { k, out in
                 let id = ids[k]
                 guard let facts = citations.facts(ofFinding: id) else { return false }
-                guard facts.time != Timestamp.unknown else { untimed.add(id); return false }
+                if facts.time == Timestamp.unknown { untimed.add(id) }
                 Self.row(id, facts, events: citations.events(ofFinding: id) ?? [], format: format, index: index, store: store, marks: marks, into: &out)
                 return true
             }
             try file.finish()
             return n
         }
-        let skipped = untimed.ids.sorted { $0.count != $1.count ? $0.count < $1.count : $0 < $1 }
+        let timeless = untimed.ids.sorted { $0.count != $1.count ? $0.count < $1.count : $0 < $1 }
         if ctx.wantsJSON {
             ctx.json(.object([("file", .string(file.path)), ("format", .string(file.format == "ndjson" ? "ecs-bulk" : file.format)),
-                              ("findings", .int(written)), ("untimed_skipped", .strings(skipped)),
+                              ("findings", .int(written)), ("untimed", .strings(timeless)),
                               ("provenance_file", .string(file.provenancePath))]))
             return
         }
         ctx.status("wrote \(written) finding\(written == 1 ? "" : "s") to \(TerminalText.escape(file.path))"
-                 + (skipped.isEmpty ? "" : " (left out, no time: \(skipped.joined(separator: ", ")))"))
+                 + (timeless.isEmpty ? "" : Self.untimedNote(timeless, format: format)))
+    }
+
+    /// What became of findings without a time in `format`, and which tool takes them.
+    static func untimedNote(_ ids: [String], format: String) -> String {
+        let one = ids.count == 1
+        let head = "; \(ids.joined(separator: ", ")) \(one ? "has" : "have") no time: "
+        if format == "ndjson" {
+            return head + "written without @timestamp, tagged 'untimed' (an index takes \(one ? "it" : "them");"
+                + " a data stream refuses a document without @timestamp)"
+        }
+        return head + "empty datetime and timestamp, tagged 'untimed' (Timesketch needs a datetime and will not import "
+            + (one ? "that row)" : "those rows)")
     }
 
     /// Appends finding `id`'s row in `format`: a bulk action and ECS document, a Timesketch JSON line or CSV row.
@@ -63,12 +77,14 @@ struct FindingsExport: ExportTarget {
                     marks: [EventID: CaseMark], into out: inout ExportBytes) {
         func cite(_ e: EventID) -> String { "\(store.file(of: e).path):\(store.line(of: e))" }
         let mark = events.lazy.compactMap { marks[$0] }.first { $0.finding == id } ?? events.lazy.compactMap { marks[$0] }.first
-        let tags = [facts.severity] + TimelineExport.tags(mark)
+        let timed = facts.time != Timestamp.unknown
+        let tags = [facts.severity] + (timed ? [] : ["untimed"]) + TimelineExport.tags(mark)
         let message = "[\(facts.severity.uppercased())] \(facts.rule): \(facts.title) — \(facts.summary)"
         switch format {
         case "ndjson":
-            var pairs: [(String, JSONValue)] = [
-                ("@timestamp", .string(Timestamp.iso(facts.time))), ("message", .string(message)),
+            var pairs: [(String, JSONValue)] = timed ? [("@timestamp", .string(Timestamp.iso(facts.time)))] : []
+            pairs += [
+                ("message", .string(message)),
                 ("event.kind", .string("alert")), ("event.dataset", .string("exhunt.findings")),
                 ("event.severity", .int(severityNumber[facts.severity] ?? 0)), ("host.name", .string(facts.server)),
                 ("rule.id", .string(facts.rule)), ("rule.name", .string(facts.title)),
@@ -87,8 +103,10 @@ struct FindingsExport: ExportTarget {
             out.append("\n")
         default:
             let row: [(String, JSONValue)] = [
-                ("message", .string(message)), ("datetime", .string(String(Timestamp.iso(facts.time).dropLast()) + "+00:00")),
-                ("timestamp_desc", .string("First event time")), ("timestamp", .int(Int(facts.time) * 1000)),
+                ("message", .string(message)),
+                ("datetime", .string(timed ? String(Timestamp.iso(facts.time).dropLast()) + "+00:00" : "")),
+                ("timestamp_desc", .string(timed ? "First event time" : "No time")),
+                ("timestamp", timed ? .int(Int(facts.time) * 1000) : .string("")),
                 ("server", .string(facts.server)), ("finding", .string(id)), ("rule", .string(facts.rule)),
                 ("title", .string(facts.title)), ("severity", .string(facts.severity)),
                 ("cves", .string(facts.cves.joined(separator: ","))), ("summary", .string(facts.summary)),
@@ -96,7 +114,8 @@ struct FindingsExport: ExportTarget {
                 ("tag", .strings(tags)),
             ]
             if format == "jsonl" {
-                out.appendJSON(.object(row))
+                // No time: the keys are left out rather than given a value that is not one.
+                out.appendJSON(.object(timed ? row : row.filter { $0.0 != "datetime" && $0.0 != "timestamp" }))
                 out.append("\n")
             } else {
                 for (i, (_, value)) in row.enumerated() {
@@ -113,7 +132,7 @@ struct FindingsExport: ExportTarget {
     }
 }
 
-/// Ids of findings left out for want of a time, collected from the rendering threads.
+/// Ids of findings written without a time, collected from the rendering threads.
 private final class UntimedFindings: @unchecked Sendable {
     private var list: [String] = []
     private let lock = NSLock()
