@@ -23,7 +23,7 @@ struct Exhunt: ParsableCommand {
     @Flag(help: "Continue after a failing command in -c, -f or piped input (the exit status is still 1).")
     var keepGoing = false
 
-    @Flag(help: "Print each command before its output, prefixed with '+ '.")
+    @Flag(help: "Print each command before its output, prefixed with '+ ', on stderr (as sh -x does).")
     var echo = false
 
     @Flag(help: "Load the training evidence set first.")

@@ -100,6 +100,14 @@ import Testing
                 "the commands before the hunt (its own line is recorded once it has run)")
     }
 
+    /// `--echo` writes the commands to stderr (`sh -x`), so `exhunt --echo -c '…; grep-ioc --json' | jq` parses.
+    @Test func echoedCommandsStayOffStdout() throws {
+        let r = try ExhuntProcess.run(["--echo", "-c", "load demo; grep-ioc --json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(Self.parses(r.stdout), "\(r.stdout.prefix(200))")
+        #expect(r.stderr.hasPrefix("+ load demo\n") && r.stderr.contains("+ grep-ioc --json\n"), "\(r.stderr.prefix(300))")
+    }
+
     @Test func closedPipeEndsQuietly() throws {
         for command in ["load demo; timeline", "load demo; hunt --json", "load demo; grep-ioc --hits", "load demo; sources --files"] {
             let r = try ExhuntProcess.runPiped(["-c", command], into: "head -c 10")

@@ -1,15 +1,17 @@
 import Foundation
 import Testing
 
-/// `exhunt -f FILE --echo` on a command file gives the transcript in `Scripts/transcript.golden`
-/// (stdout and stderr as a user sees them; durations normalised). `RECORD_GOLDEN=1` rewrites it; a missing file fails.
+/// `exhunt -f FILE --echo 2>&1` on a command file gives the transcript in `Scripts/transcript.golden` (both
+/// streams in the order a user sees them: the echoed commands are on stderr, as `sh -x` puts them; durations
+/// normalised). `RECORD_GOLDEN=1` rewrites it; a missing file fails.
 @Suite struct TranscriptTests {
     static let scripts = ExhuntProcess.repoRoot.appendingPathComponent("Tests/EndToEndTests/Scripts")
 
     @Test func echoTranscriptMatchesGolden() throws {
-        let r = try ExhuntProcess.run(["-f", "Tests/EndToEndTests/Scripts/transcript.exh", "--echo"])
-        #expect(r.status == 0, "\(r.stderr)")
-        let transcript = (r.stdout + (r.stderr.isEmpty ? "" : "--- stderr\n" + r.stderr))
+        let line = "'\(ExhuntProcess.binary.path)' -f Tests/EndToEndTests/Scripts/transcript.exh --echo 2>&1"
+        let r = try ExhuntProcess.run([], executable: URL(fileURLWithPath: "/bin/bash"), prefix: ["-c", line])
+        #expect(r.status == 0, "\(r.stdout.suffix(500))")
+        let transcript = r.stdout
             .replacingOccurrences(of: ExhuntProcess.repoRoot.path, with: "<repo>")
             .replacingOccurrences(of: #"\b[0-9]+(\.[0-9]+)? ?(ms|s)\b"#, with: "<duration>", options: .regularExpression)
         let golden = Self.scripts.appendingPathComponent("transcript.golden")

@@ -7,7 +7,7 @@ struct SourceCommand: Command {
     var summary: String { "run the commands in FILE (stops at the first failure unless --keep-going)" }
     var usage: String { "source FILE [--keep-going] [--echo]" }
     var options: [OptionSpec] {
-        [.flag("keep-going", "continue after a failing command"), .flag("echo", "print each command before its output")]
+        [.flag("keep-going", "continue after a failing command"), .flag("echo", "print each command before its output, on stderr")]
     }
     var completion: ArgumentCompletion { .files }
 

@@ -121,7 +121,8 @@ public final class Shell {
             pending = ""
             let trimmed = full.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-            // Each command is echoed before it runs, and each failure reported when it happens (`set -x`).
+            // Each command is echoed before it runs, and each failure reported when it happens. Like `sh -x`, the
+            // echo goes to stderr: stdout stays the commands' results, so `--echo … --json | jq` still parses.
             func report(_ error: Error) {
                 let message = "\(name):\(startLine): \(error)"
                 session.output.diagnostic("error: \(message)\n")
@@ -129,7 +130,7 @@ public final class Shell {
                 if result.firstError == nil { result.firstError = message }
             }
             let output = session.output
-            let shown: ((String) -> Void)? = echo ? { output.write("+ " + TerminalText.escape($0) + "\n") } : nil
+            let shown: ((String) -> Void)? = echo ? { output.diagnostic("+ " + TerminalText.escape($0) + "\n") } : nil
             do { try execute(full, keepGoing: keepGoing, echo: shown, failed: report) } catch is Interrupted {
                 result.interrupted = true
                 return result

@@ -98,9 +98,12 @@ import Testing
         #expect(h.session.variables["Z"] == nil)
     }
 
-    @Test func echoPrefixesEachCommand() {
+    /// Echoed commands go to stderr, as `sh -x` does: stdout holds only results (`--echo … --json | jq`).
+    @Test func echoPrefixesEachCommandOnStderr() {
         let h = ShellHarness()
         _ = h.shell.runScript("set A 1\nset\n", name: "e.exh", echo: true, keepGoing: false)
-        #expect(h.out.stdout.hasPrefix("+ set A 1\n+ set\noutput    table\n"))
+        #expect(h.out.combined.hasPrefix("+ set A 1\n+ set\noutput    table\n"))
+        #expect(h.out.stderr == "+ set A 1\n+ set\n")
+        #expect(h.out.stdout.hasPrefix("output    table\n"))
     }
 }
