@@ -48,13 +48,13 @@ struct CheckBuildCommand: Command {
     private func evidenceReport(_ args: Arguments, at: Int64?, catalog: BuildCatalog, _ ctx: CommandContext) throws {
         let evidence = BuildEvidence.collect(from: ctx.session.store)
         let timeline = ExposureTimeline(evidence: evidence, catalog: catalog)
-        let wanted = args.value("server").map { ExposureTimeline.serverKey($0) }
-        let servers = evidence.servers.filter { wanted == nil || ExposureTimeline.serverKey($0) == wanted }
+        let wanted = try args.value("server").map { try ServerOption.resolve([$0], in: ctx.session.store, command: "check-build") }
+        let servers = evidence.servers.filter { wanted?.contains($0) ?? true }
         // The hunt's findings (cached per load), medium and above: probes and vendor archives would only clutter.
         let findings = HuntFindings.of(ctx.session).result(for: ctx.session.store).findings
             .filter { $0.severity >= .medium }
             .map { (server: $0.server, time: $0.time, label: $0.rule, cves: $0.cves) }
-        let placed = timeline.place(findings.filter { wanted == nil || ExposureTimeline.serverKey($0.server) == wanted })
+        let placed = timeline.place(findings.filter { wanted?.contains($0.server) ?? true })
         if servers.isEmpty {
             if ctx.wantsJSON { ctx.json(.array([])); return }
             if let name = args.value("server"), !evidence.servers.isEmpty {

@@ -36,7 +36,7 @@ struct GrepIOCCommand: Command {
         do { indicators = try library.select(sets: args.positional, types: types) } catch {
             throw ShellError("grep-ioc: \(TerminalText.escape("\(error)"))")
         }
-        let filter = IOCFilter(servers: Set(args.values("server")), from: try time(args.value("from"), ctx)?.start,
+        let filter = IOCFilter(servers: try ServerOption.resolve(args.values("server"), in: store, command: "grep-ioc"), from: try time(args.value("from"), ctx)?.start,
                                to: try time(args.value("to"), ctx).map { $0.end - 1 })
         let started = Date()
         let matcher = IOCMatcher(indicators: indicators)

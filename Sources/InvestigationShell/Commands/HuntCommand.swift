@@ -26,12 +26,9 @@ struct HuntCommand: Command {
             if let kind = ctx.session.ruleLibrary.loaders.map(\.kind).first(where: { known.contains($0 + ":" + id) }) { return kind + ":" + id }
             throw ShellError("hunt: no rule '\(TerminalText.escape(id))'; 'rules' lists the built-in and loaded ones")
         }
-        let server = args.value("server")
+        // The loaded servers `--server` names (any case: `ServerOption`); nil: all of them.
+        let wanted = try args.value("server").map { try ServerOption.resolve([$0], in: store, command: "hunt") }
         let minimum = args.value("min-severity").flatMap(Severity.init(name:)) ?? .info
-        if let server, store.count > 0, !store.files.contains(where: { $0.server == server }) {
-            let known = Set(store.files.map(\.server)).sorted().joined(separator: ", ")
-            throw ShellError("hunt: no server '\(TerminalText.escape(server))' is loaded (servers: \(TerminalText.escape(known)))")
-        }
         let hunt = HuntFindings.of(ctx.session)
         let result = hunt.result(for: store)
         // Ctrl-C while the rules ran: the result is complete (and kept for the next hunt), but the user asked to
@@ -55,7 +52,7 @@ struct HuntCommand: Command {
             tally[s].all += 1
             guard rules.isEmpty || ruleSet.contains(all[i].rule) else { continue }
             tally[s].ruleOK += 1
-            guard all[i].severity >= minimum, server == nil || names.names[s] == server else { continue }
+            guard all[i].severity >= minimum, wanted?.contains(names.names[s]) ?? true else { continue }
             tally[s].listed += 1
             shown.append(i)
         }
@@ -69,9 +66,9 @@ struct HuntCommand: Command {
         } else {
             listed = FindingOrder.byServerSeverity(all, among: shown)
         }
-        let servers = Set(store.files.map(\.server)).filter { server == nil || $0 == server }.sorted()
+        let servers = Set(store.files.map(\.server)).filter { wanted?.contains($0) ?? true }.sorted()
         let quiet = servers.filter { (perServer[$0]?.listed ?? 0) == 0 }
-        let coverage = result.coverage.filter { server == nil || $0.server == server }
+        let coverage = result.coverage.filter { wanted?.contains($0.server) ?? true }
         let selected: Set<String>? = rules.isEmpty ? nil : Set(rules)
         let ruleCoverage = HuntFindings.of(ctx.session).ruleCoverage(for: store)
         // Said for every server, with or without findings: a low finding does not make the logs reach further.
@@ -154,7 +151,7 @@ struct HuntCommand: Command {
             }
         }
         // Filtered out: what --rule/--min-severity hid on the servers shown, not the other servers' findings.
-        let hidden = (server.map { perServer[$0]?.all ?? 0 } ?? all.count) - listed.count
+        let hidden = (wanted.map { $0.reduce(0) { $0 + (perServer[$1]?.all ?? 0) } } ?? all.count) - listed.count
         ctx.line("\(listed.count) finding\(listed.count == 1 ? "" : "s")" + (hidden > 0 ? " (\(hidden) filtered out)" : "")
                  + " from \(ctx.session.ruleCount) rules in \(String(format: "%.3f", result.seconds)) s; 'help rules/ID' explains a rule, 'sources' shows coverage")
     }

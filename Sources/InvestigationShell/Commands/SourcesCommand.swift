@@ -17,7 +17,8 @@ struct SourcesCommand: Command {
 
     func run(_ args: Arguments, in ctx: CommandContext) throws {
         let store = ctx.session.store
-        let files = store.files.filter { args.value("server") == nil || $0.server == args.value("server") }
+        let wanted = try args.value("server").map { try ServerOption.resolve([$0], in: store, command: "sources") }
+        let files = store.files.filter { wanted?.contains($0.server) ?? true }
         if files.isEmpty && !ctx.wantsJSON { ctx.line("nothing loaded; try 'load PATH' or 'load demo'"); return }
         if args.flag("files") { return listFiles(files, ctx) }
         if args.flag("problems") { return listProblems(files, skipped: ctx.session.loads, ctx) }

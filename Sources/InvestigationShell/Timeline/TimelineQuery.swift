@@ -61,7 +61,7 @@ public struct TimelineQuery {
         let zone = session.settings.timezone
         // `-2h` counts back from the newest event of the servers asked for: another server's later logs must
         // not push the window past all of this one's events.
-        let serverKeys = Set(filter.servers.compactMap { index.serverKeys[$0.lowercased()] })
+        let serverKeys = Set(try ServerOption.resolve(filter.servers, in: store, command: command).compactMap { index.serverKeys[$0.lowercased()] })
         var newest = index.newest
         if !filter.servers.isEmpty {
             let last = zip(store.files, index.serverKeyOfFile).filter { serverKeys.contains($0.1) && $0.0.lastTime != Timestamp.unknown }
@@ -102,10 +102,6 @@ public struct TimelineQuery {
 
         // Servers and sources: per-file flags; one name also gives a candidate list.
         if filter.servers.isEmpty { serverOK = nil } else {
-            if serverKeys.isEmpty && store.count > 0 {
-                throw ShellError("\(command): no server \(filter.servers.map { "'\(TerminalText.escape($0))'" }.joined(separator: ", ")) is loaded "
-                                 + "(servers: \(Set(store.files.map(\.server)).sorted().joined(separator: ", ")))")
-            }
             serverOK = index.serverKeyOfFile.map { serverKeys.contains($0) }
             if filter.servers.count == 1 {
                 consider(.positions(serverKeys.first.map { index.servers().slice($0, within: range) } ?? []))
