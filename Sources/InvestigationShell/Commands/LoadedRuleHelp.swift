@@ -3,7 +3,8 @@ import Foundation
 
 /// `help rules/sigma:<id>` and `help rules/yara:<name>`: a rule loaded from a file has no help page, so its
 /// help is what `rules` knows of it and the rule's own text, read from its file (hunt footers point every
-/// finding's rule to `help rules/ID`).
+/// finding's rule to `help rules/ID`). The bare id works too (`help rules/<uuid>`), as `hunt --rule` takes it;
+/// when rules of several kinds share it, the help lists them instead of picking one.
 enum LoadedRuleHelp {
     /// Lines of the rule's text shown at most.
     static let maxLines = 80
@@ -12,7 +13,19 @@ enum LoadedRuleHelp {
     static func text(_ topic: String, _ library: RuleLibrary) -> String? {
         guard topic.lowercased().hasPrefix("rules/") else { return nil }
         let id = topic.dropFirst("rules/".count).lowercased()
-        guard let r = library.rules.first(where: { $0.findingRule.lowercased() == id }) else { return nil }
+        if let r = library.rules.first(where: { $0.findingRule.lowercased() == id }) { return text(of: r) }
+        let bare = library.rules.filter { $0.id.lowercased() == id }
+        guard let r = bare.first else { return nil }
+        if bare.contains(where: { $0.kind != r.kind }) {
+            let ids = bare.map { esc($0.findingRule) }
+            return "# \(esc(String(topic.dropFirst("rules/".count))))\n\nMore than one loaded rule has this id, one per kind: "
+                + ids.joined(separator: ", ") + ". Name one with its kind: " + ids.map { "`help rules/\($0)`" }.joined(separator: ", ") + ".\n"
+        }
+        return text(of: r)
+    }
+
+    /// The help of one loaded rule.
+    private static func text(of r: LoadedRule) -> String {
         var out = "# \(esc(r.findingRule))\n\n\(esc(r.title))\n\n"
         out += "- kind: \(r.kind), level \(esc(r.level))" + (r.status.isEmpty ? "" : ", status \(esc(r.status))") + "\n"
         out += "- file: \(esc(r.file)):\(r.line)\n"

@@ -135,6 +135,32 @@ import Testing
         #expect(t.failure("help rules/sigma:nope").contains("no help for 'rules/sigma:nope'"))
     }
 
+    /// The bare id, as `hunt --rule` takes it, gives the same help; an id that rules of two kinds share names
+    /// both instead of picking one; an id no rule has still has no help.
+    @Test func helpForALoadedRuleByItsBareID() throws {
+        let yara = "rule shell_a\n{\n    condition:\n        false\n}\n"
+        let shared = """
+            title: Shares its id with a YARA rule
+            id: shell_a
+            logsource:
+                category: webserver
+            detection:
+                selection:
+                    cs-method: PUT
+                condition: selection
+            """
+        let dir = try Self.ruleFolder(["shells.yar": yara, "shared.yml": shared])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let t = TestShell()
+        try t.run("rules load '\(dir.path)'")
+        #expect(try t.run("help rules/\(Self.ruleID)") == (try t.run("help rules/sigma:\(Self.ruleID)")))
+        #expect(try t.run("help rules/\(Self.ruleID.uppercased())").contains("POST to an ASPX page in aspnet_client or owa/auth"))
+        let both = try t.run("help rules/shell_a")
+        #expect(both.contains("More than one loaded rule has this id, one per kind: ") && both.contains("sigma:shell_a")
+                && both.contains("yara:shell_a") && both.contains("`help rules/yara:shell_a`"), "\(both)")
+        #expect(t.failure("help rules/nope").contains("no help for 'rules/nope'"))
+    }
+
     @Test func rulesListsKindIdLevelStatusAndFile() throws {
         let dir = try Self.ruleFolder(["agg.yml": """
             title: Many shells
