@@ -44,8 +44,8 @@ public struct YaraFileLoader: RuleFileLoader {
         for (i, s) in sources.enumerated() {
             set.disable(namespace: YaraCompiler.namespace(i), except: Set(rules.filter { $0.file == s.path }.map(\.id)))
         }
-        return [YaraScanRule(ruleSet: set, raw: options.contains("raw"),
-                             fileNames: result.files.map { ($0.path as NSString).lastPathComponent })]
+        let fileOfRule = Dictionary(rules.map { ($0.id, ($0.file as NSString).lastPathComponent) }) { first, _ in first }
+        return [YaraScanRule(ruleSet: set, raw: options.contains("raw"), fileOfRule: fileOfRule)]
     }
 
     /// The line each `rule NAME` declaration starts on (1-based), for `rules` listings.

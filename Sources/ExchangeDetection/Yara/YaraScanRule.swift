@@ -12,13 +12,14 @@ import Foundation
 public struct YaraScanRule: DetectionRule {
     public let ruleSet: YaraRuleSet
     public let raw: Bool
-    /// The rule files, for the summary (`webshells.yar`).
-    public let fileNames: [String]
+    /// Each rule's file name (`webshells.yar`), for its findings' summaries. Rule names are one id space across
+    /// files (`rules load` refuses a name already loaded), so a name gives the one file it came from.
+    public let fileOfRule: [String: String]
 
-    public init(ruleSet: YaraRuleSet, raw: Bool, fileNames: [String]) {
+    public init(ruleSet: YaraRuleSet, raw: Bool, fileOfRule: [String: String]) {
         self.ruleSet = ruleSet
         self.raw = raw
-        self.fileNames = fileNames
+        self.fileOfRule = fileOfRule
     }
 
     public let id = "yara"
@@ -92,7 +93,7 @@ public struct YaraScanRule: DetectionRule {
         for (fi, file) in store.files.enumerated() {
             for rule in byHash[file.sha256] ?? [] {
                 out.append(finding(rule, store: store, file: file, events: rangeOf[fi].map { [$0.lowerBound] } ?? [],
-                                   summary: "\(file.path): SHA-256 \(file.sha256) (hash-only rule, digest computed at load)"))
+                                   summary: "\(file.path): SHA-256 \(file.sha256) (hash-only rule, digest computed at load)" + source(of: rule)))
             }
         }
         for (_, range) in store.eventRanges(kinds: [.fileHash]) {
@@ -104,7 +105,7 @@ public struct YaraScanRule: DetectionRule {
                 for rule in rules {
                     out.append(Finding(rule: Self.prefix + rule, title: "YARA rule \(rule) matched", cves: [], severity: ruleSet.severity(of: rule),
                                        server: store.server(of: id), time: store.time[id], events: [id], file: store.file(of: id).path,
-                                       line: store.line(of: id), summary: "\(path): SHA-256 \(hash) listed in a file-hash listing (hash-only rule)"))
+                                       line: store.line(of: id), summary: "\(path): SHA-256 \(hash) listed in a file-hash listing (hash-only rule)" + source(of: rule)))
                 }
             }
         }
@@ -148,13 +149,18 @@ public struct YaraScanRule: DetectionRule {
         return out.isEmpty ? [range.lowerBound] : Array(Set(out)).sorted()
     }
 
-    /// `path: $name 'text' at 0x1f2, … (+n more); rules from a.yar`: binary bytes shown as \xNN.
+    /// `path: $name 'text' at 0x1f2, … (+n more); rule from a.yar`: binary bytes shown as \xNN.
     func describe(_ m: YaraMatch, file: EvidenceFile) -> String {
         var parts = m.hits.prefix(4).map { "\($0.string) '\(Self.printable($0.data))\($0.length > $0.data.count ? "…" : "")' at 0x\(String($0.offset, radix: 16))" }
         let more = m.hits.count - parts.count + m.moreHits
         if more > 0 { parts.append("+\(more) more match\(more == 1 ? "" : "es")") }
         if parts.isEmpty { parts.append("condition met without string matches") }
-        return "\(file.path): " + parts.joined(separator: ", ") + (fileNames.isEmpty ? "" : "; rules from \(fileNames.joined(separator: ", "))")
+        return "\(file.path): " + parts.joined(separator: ", ") + source(of: m.rule)
+    }
+
+    /// `; rule from a.yar`, naming the file `rule` was loaded from (nothing when it is not known).
+    private func source(of rule: String) -> String {
+        fileOfRule[rule].map { "; rule from \($0)" } ?? ""
     }
 
     static func printable(_ bytes: [UInt8]) -> String {

@@ -1,4 +1,6 @@
 @testable import ExchangeDetection
+import ExchangeEvidence
+import Foundation
 import Testing
 
 /// YARA as a `RuleFileLoader`: rule names and lines, broken files by line, libyara's warnings, one scan for all.
@@ -38,9 +40,28 @@ import Testing
         let plain = loader.detectionRules(a + b, options: [])
         #expect(plain.count == 1)
         let scan = plain.first as? YaraScanRule
-        #expect(scan?.raw == false && scan?.fileNames == ["a.yar", "b.yar"])
+        #expect(scan?.raw == false && scan?.fileOfRule == ["a": "a.yar", "b": "b.yar"])
         #expect(scan.map { Set($0.ruleSet.allRuleNames) } == ["a", "b"])
         #expect((loader.detectionRules(a, options: ["raw"]).first as? YaraScanRule)?.raw == true)
+    }
+
+    /// A finding names the file its own rule came from, not every loaded YARA file.
+    @Test func aFindingNamesItsRulesOwnFile() throws {
+        let library = RuleLibrary()
+        let dir = try YaraTests.folder(["chopper.yar": #"rule chopper { strings: $x = "eval(Request" condition: $x }"#,
+                                        "pe_import.yar": #"rule pe { condition: uint16(0) == 0x5A4D }"#])
+        _ = try library.load(dir)
+        let scan = try #require(YaraFileLoader().detectionRules(library.rules.filter { $0.kind == "yara" }, options: []).first as? YaraScanRule)
+        let evidence = try YaraTests.folder([:])
+        let page = URL(fileURLWithPath: evidence).appendingPathComponent("EX01/inetpub/wwwroot/aspnet_client/x.aspx")
+        try FileManager.default.createDirectory(at: page.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try #"<%eval(Request.Item["z"],"unsafe")%>"#.write(to: page, atomically: true, encoding: .utf8)
+        let store = EventStore()
+        _ = try EvidenceLoader(workers: 1).load(evidence, into: store)
+        let f = scan.run(on: store)
+        #expect(f.map(\.rule) == ["yara:chopper"])
+        #expect(f.first?.summary.contains("; rule from chopper.yar") == true, "\(f.first?.summary ?? "")")
+        #expect(f.first?.summary.contains("pe_import.yar") == false)
     }
 
     /// A rule name a second file repeats is refused by `rules load` (a problem naming the first file) and does

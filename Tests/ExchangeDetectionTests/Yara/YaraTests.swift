@@ -102,7 +102,7 @@ import Testing
         let set = try #require(try YaraCompiler.compile(files: [dir + "/chopper.yar"]).ruleSet)
         let store = EventStore()
         _ = try EvidenceLoader(workers: 1).load(Self.repoRoot.appendingPathComponent("help/training").path, into: store)
-        let f = YaraScanRule(ruleSet: set, raw: false, fileNames: ["chopper.yar"]).run(on: store)
+        let f = YaraScanRule(ruleSet: set, raw: false, fileOfRule: ["chopper_oab_export": "chopper.yar"]).run(on: store)
         #expect(f.count == 1)
         #expect(f.first?.rule == "yara:chopper_oab_export")
         #expect(f.first?.file == "EX01/C/inetpub/wwwroot/aspnet_client/supp0rt.aspx")
@@ -110,9 +110,9 @@ import Testing
         // The web-folder listing's row for the page joins it and dates it (the copy itself has no time).
         #expect(f.first?.events.count == 2)
         #expect(f.first?.time == Timestamp.parse("2021-03-03T06:59:22Z"))
-        #expect(f.first?.summary.hasSuffix("; rules from chopper.yar; time from the file listing") == true)
+        #expect(f.first?.summary.hasSuffix("; rule from chopper.yar; time from the file listing") == true)
         // Without --raw the logs are not scanned, with it they are: the OAB URL also sits in the ECP server log.
-        let raw = YaraScanRule(ruleSet: set, raw: true, fileNames: []).run(on: store)
+        let raw = YaraScanRule(ruleSet: set, raw: true, fileOfRule: [:]).run(on: store)
         #expect(raw.count >= f.count)
     }
 
@@ -120,8 +120,8 @@ import Testing
         let dir = try Self.folder(["log.yar": "rule proxyshell_rps { strings: $cat = \"X-Rps-CAT=\" nocase condition: $cat }"])
         let set = try #require(try YaraCompiler.compile(files: [dir + "/log.yar"]).ruleSet)
         let store = try RuleFixtures.store("proxyshell")
-        #expect(YaraScanRule(ruleSet: set, raw: false, fileNames: []).run(on: store).isEmpty)
-        let f = YaraScanRule(ruleSet: set, raw: true, fileNames: []).run(on: store)
+        #expect(YaraScanRule(ruleSet: set, raw: false, fileOfRule: [:]).run(on: store).isEmpty)
+        let f = YaraScanRule(ruleSet: set, raw: true, fileOfRule: [:]).run(on: store)
         #expect(Set(f.map(\.file)).count == 2)      // the IIS log and the HttpProxy PowerShell log
         let iis = try #require(f.first { $0.file.hasSuffix("u_ex210812.log") })
         #expect(iis.line == 7)
@@ -140,7 +140,7 @@ import Testing
             """])
         let set = try #require(try YaraCompiler.compile(files: [dir + "/hash.yar"]).ruleSet)
         #expect(Set(set.hashOnly.keys) == ["known_shell", "external_form"])
-        let f = YaraScanRule(ruleSet: set, raw: false, fileNames: []).run(on: store)
+        let f = YaraScanRule(ruleSet: set, raw: false, fileOfRule: [:]).run(on: store)
         #expect(Set(f.map(\.rule)) == ["yara:known_shell", "yara:external_form", "yara:not_hash_only"])
         #expect(f.first { $0.rule == "yara:known_shell" }?.summary.contains("hash-only rule, digest computed at load") == true)
     }
