@@ -40,6 +40,11 @@ public struct BuildAssessment: Sendable {
     public let update: BuildCatalog.Update?
     /// True when the build is newer than every update the catalog knows for its CU.
     public let newerThanCatalog: Bool
+    /// True when the product is known but the build number is none of its CUs' (nor an update's): a mistyped
+    /// build, or a CU newer than the catalog. No CVE is judged, so it is never read as patched.
+    public var notInCatalog: Bool { product != nil && level == nil }
+    /// True when the revision is below its CU's own (a log writing 0): the CU is known, its updates are not.
+    public let revisionUnlogged: Bool
     /// The date support and recommendations are judged at (ms since the epoch).
     public let at: Int64
     /// Nil when the product is unknown.
@@ -51,7 +56,7 @@ public struct BuildAssessment: Sendable {
     /// `Exchange 2016 CU19 Mar21SU`, as Health Checker's FriendlyName.
     public var friendlyName: String {
         guard let product else { return "unknown Exchange build \(build)" }
-        guard let level else { return "\(product.name) (before RTM)" }
+        guard let level else { return "\(product.name), build \(build) not in the catalog" }
         return [product.name, level.name, update?.name].compactMap { $0 }.joined(separator: " ")
     }
 
@@ -68,14 +73,20 @@ extension BuildCatalog {
     /// a build at or above the fixed build of the newest CU that received an update is fixed (later CUs
     /// contain the fix); otherwise it is fixed only if its own CU received the update and the build is at
     /// or above it; a CU that never received the update stays vulnerable.
+    /// A build whose revision was not logged is judged as its CU with no update known: a CVE fixed by one of
+    /// the CU's updates is `undetermined`, unless that update came out after `at` (the time the build was seen),
+    /// when it cannot have been installed: then `vulnerable`.
     public func assess(_ build: ExchangeBuild, source: BuildSource = .typed, at: Int64) -> BuildAssessment {
         guard let product = product(of: build) else {
             return BuildAssessment(build: build, source: source, product: nil, level: nil, update: nil,
-                                   newerThanCatalog: false, at: at, cuSupported: nil, productSupported: nil,
+                                   newerThanCatalog: false, revisionUnlogged: false, at: at, cuSupported: nil, productSupported: nil,
                                    cves: [], recommended: nil)
         }
-        let level = level(of: build, in: product)
-        let update = level?.updates.last { $0.build == build || $0.alsoAccept.contains(build) }
+        let placed = placement(of: build, in: product)
+        let level = placed?.level
+        let unlogged = placed?.revisionUnlogged ?? false
+        let judged = unlogged ? level!.build : build
+        let update = unlogged ? nil : level?.updates.last { $0.build == build || $0.alsoAccept.contains(build) }
         let newest = level?.updates.last?.build ?? level?.build
         let productSupported = product.extendedSupportEnds.map { at < $0.start } ?? true
         var cuSupported: Bool?
@@ -85,10 +96,11 @@ extension BuildCatalog {
         }
         return BuildAssessment(
             build: build, source: source, product: product, level: level, update: update,
-            newerThanCatalog: newest.map { build > $0 } ?? false, at: at, cuSupported: cuSupported,
+            newerThanCatalog: newest.map { build > $0 } ?? false, revisionUnlogged: unlogged, at: at, cuSupported: cuSupported,
             productSupported: productSupported,
-            cves: level == nil ? [] : cveStatuses(build, product: product, level: level, cuOnly: source.isCUOnly),
-            recommended: level.flatMap { recommend(build, product: product, level: $0, supported: cuSupported ?? false, at: at) })
+            cves: level == nil ? [] : cveStatuses(judged, product: product, level: level, cuOnly: source.isCUOnly || unlogged,
+                                                  seenAt: unlogged ? at : nil),
+            recommended: level.flatMap { recommend(judged, product: product, level: $0, supported: cuSupported ?? false, at: at) })
     }
 
     /// Whether `build` is at or above the fix for `updateName` (Health Checker's test); nil when no CU
@@ -102,7 +114,7 @@ extension BuildCatalog {
         return build >= u.build || u.alsoAccept.contains(build)
     }
 
-    private func cveStatuses(_ build: ExchangeBuild, product: Product, level: Level?, cuOnly: Bool) -> [BuildAssessment.CVEStatus] {
+    private func cveStatuses(_ build: ExchangeBuild, product: Product, level: Level?, cuOnly: Bool, seenAt: Int64?) -> [BuildAssessment.CVEStatus] {
         var out: [BuildAssessment.CVEStatus] = []
         var seen = Set<String>()
         // Oldest update first, so a CVE listed by two updates is attributed to the first fix.
@@ -115,7 +127,7 @@ extension BuildCatalog {
             let newest = levels(with: name, in: product)[0]
             let target = own.map { (level!.name, $0) } ?? (newest.level.name, newest.update)
             var state: BuildAssessment.State = fixedNow ? .fixed : .vulnerable
-            if cuOnly, !fixedNow, own != nil { state = .undetermined }
+            if cuOnly, !fixedNow, let own, seenAt.map({ own.released.start <= $0 }) ?? true { state = .undetermined }
             for cve in cves where seen.insert(cve).inserted {
                 out.append(.init(cve: cve, state: state, fixedBy: name, fixBuild: target.1.build, fixLevel: target.0,
                                  fixReleased: target.1.released, campaign: campaign(of: cve)))

@@ -68,7 +68,20 @@ public struct BuildCatalog: Sendable {
 
     /// The level (CU) a build belongs to: the newest level whose base build is not above it.
     public func level(of build: ExchangeBuild, in product: Product) -> Level? {
-        product.levels.last { $0.build <= build }
+        placement(of: build, in: product)?.level
+    }
+
+    /// Where a build sits: the CU whose build number it carries (security updates keep the CU's number and
+    /// raise the revision; an Exchange 2010 rollup has a number of its own), and whether its revision is below
+    /// the CU's own, which no installed build has: a log that does not record revisions writes 0
+    /// (`15,0,1395,0`), and then which update is installed cannot be told from it. Nil when the number is none
+    /// the catalog knows for the product (mistyped, or a CU newer than the catalog): no CVE is judged from it.
+    public func placement(of build: ExchangeBuild, in product: Product) -> (level: Level, revisionUnlogged: Bool)? {
+        for l in product.levels.reversed() {
+            if l.build.sameNumber(as: build) { return (l, build < l.build) }
+            if l.updates.contains(where: { $0.build.sameNumber(as: build) || $0.alsoAccept.contains(build) }) { return (l, false) }
+        }
+        return nil
     }
 
     /// The campaign a CVE belongs to, if any.

@@ -29,6 +29,11 @@ public struct ExchangeBuild: Hashable, Comparable, Sendable, CustomStringConvert
         self.init(parts[0], parts[1], parts[2], parts[3])
     }
 
+    /// True when both have the same major, minor and build number, whatever the revision.
+    public func sameNumber(as other: ExchangeBuild) -> Bool {
+        major == other.major && minor == other.minor && build == other.build
+    }
+
     /// The short form Microsoft's tables use: `15.1.2176.9`.
     public var description: String { "\(major).\(minor).\(build).\(revision)" }
 

@@ -96,6 +96,13 @@ public struct ExposureTimeline: Sendable {
             states[b] = a
             return a
         }
+        // A build whose revision the log does not record (`15,1,2176,0`) is open to a CVE its CU's update fixes
+        // when that update came out after the build was first seen: it cannot have been installed yet. Later
+        // sightings of the same build are taken as still without it (the log cannot show it arriving).
+        func status(_ seg: BuildObservation, _ cve: String) -> BuildAssessment.CVEStatus? {
+            let a = assessment(seg.build)
+            return a.revisionUnlogged ? catalog.assess(seg.build, source: .logRequests, at: seg.first).status(of: cve) : a.status(of: cve)
+        }
         var windows: [ExposureWindow] = []
         for server in history.keys.sorted() {
             let segments = history[server]!
@@ -104,7 +111,7 @@ public struct ExposureTimeline: Sendable {
                 let firstSeen = campaign.flatMap { catalog.campaignFirstSeen[$0] }
                 var open: (from: Int64, last: Int64, builds: [ExchangeBuild], fixedBy: String, first: Bool)?
                 for (i, seg) in segments.enumerated() {
-                    guard let status = assessment(seg.build).status(of: cve) else { continue }
+                    guard let status = status(seg, cve) else { continue }
                     if status.state == .vulnerable {
                         if var o = open {
                             o.last = max(o.last, seg.last)

@@ -35,6 +35,16 @@ struct CheckBuildCommand: Command {
                 reading = named
             }
             let a = catalog.assess(reading.build, source: reading.source, at: at ?? Self.now())
+            // A typed build the catalog does not know is an error, so a mistyped build never reads as patched
+            // and a script sees the failure.
+            if a.notInCatalog, let product = a.product {
+                throw ShellError("check-build: \(reading.build) is not a build of \(product.name) the catalog knows "
+                                 + "(its CUs: \(product.levels.first!.name) \(product.levels.first!.build) to \(product.levels.last!.name) "
+                                 + "\(product.levels.last!.build)); no CVE is judged from it")
+            }
+            if a.product == nil {
+                throw ShellError("check-build: \(reading.build) is no Exchange version the catalog knows (Exchange 2010 to Subscription Edition)")
+            }
             if ctx.wantsJSON { ctx.json(Self.json(a, server: nil, sourceFile: nil)) } else {
                 printAssessment(a, server: nil, sourceNote: "given as \(reading.source.label)", allCVEs: args.flag("all-cves"), ctx)
             }
@@ -125,12 +135,17 @@ struct CheckBuildCommand: Command {
         let head = server.map { TerminalText.escape($0) + "  " } ?? ""
         ctx.line("\(head)\(a.build) (\(a.build.longForm)) \(TerminalText.escape(sourceNote))")
         guard let product = a.product, let level = a.level else {
-            ctx.line("product   \(a.friendlyName): not in the catalog (Exchange 2010 to Subscription Edition)")
+            ctx.line(a.notInCatalog ? "product   \(a.friendlyName): its build number is none of the catalog's CUs (mistyped, or newer "
+                                      + "than the catalog); no CVE is judged from it"
+                                    : "product   \(a.friendlyName): not in the catalog (Exchange 2010 to Subscription Edition)")
             return
         }
         ctx.line("product   \(a.friendlyName); \(level.name) released \(level.released)")
         if a.source.isCUOnly {
             ctx.line("          AdminDisplayVersion shows the CU only: installed security updates are not visible in it")
+        } else if a.revisionUnlogged {
+            ctx.line("          revision \(a.build.revision) is below \(level.name)'s own (\(level.build)): the log does not record it, so "
+                     + "installed security updates are not visible; exposure windows take none as installed while it was seen")
         } else if a.update == nil {
             ctx.line(a.newerThanCatalog ? "          newer than every update the catalog knows for \(level.name)"
                                         : "          no update from the catalog installed on \(level.name)")
@@ -201,6 +216,7 @@ struct CheckBuildCommand: Command {
             ("cu", .optional(a.level?.name)), ("update", .optional(a.update?.name)),
             ("vulnerable", .strings(a.vulnerable)), ("fixed", .strings(a.fixed)), ("undetermined", .strings(a.undetermined)),
             ("source", .string(a.source.rawValue)), ("source_file", .optional(sourceFile)),
+            ("revision_unlogged", .bool(a.revisionUnlogged)), ("in_catalog", .bool(a.product != nil && a.level != nil)),
             ("name", .string(a.friendlyName)), ("cu_released", .optional(a.level?.released.description)),
             ("at", .time(a.at)), ("cu_supported", a.cuSupported.map { .bool($0) } ?? .null),
             ("recommended", a.recommended.map { r in

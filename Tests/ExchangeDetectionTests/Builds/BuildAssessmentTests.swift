@@ -135,6 +135,31 @@ import Testing
         #expect(catalog.build(forDisplayName: "Security Update for Exchange Server 2016 CU19 (KB1234567)") == nil)
     }
 
+    /// Logs that do not record the revision write 0 (`15,0,1395,0`): that is the CU's own number, not "newer
+    /// than the previous CU", and which update is installed cannot be told, unless it came out later.
+    @Test func revisionZeroIsTheCUWithItsUpdatesUnknown() {
+        let a = catalog.assess(b("15.1.2176.0"), source: .logRequests, at: now)
+        #expect(a.level?.name == "CU19" && a.revisionUnlogged && a.update == nil && !a.newerThanCatalog)
+        #expect(a.status(of: "CVE-2021-26855")?.state == .undetermined)
+        #expect(a.status(of: "CVE-2020-0688")?.state == .fixed, "fixed before CU19 was built")
+        let feb = catalog.assess(b("15.1.2176.0"), source: .logRequests, at: Timestamp.parse("2021-02-26T03:00:00Z")!)
+        #expect(feb.status(of: "CVE-2021-26855")?.state == .vulnerable, "Mar21SU was not out yet")
+        #expect(catalog.assess(b("15.0.1395.0"), source: .logRequests, at: now).level?.name == "CU21")
+        // Near miss: a logged revision between the CU and its first update is judged as it is.
+        #expect(!catalog.assess(b("15.1.2176.3"), source: .logRequests, at: now).revisionUnlogged)
+    }
+
+    /// A build number none of the product's CUs (or rollups) carries is not judged: never "patched".
+    @Test func buildNumbersOutsideTheCatalogAreNotJudged() {
+        for text in ["15.1.9999.1", "15.1.2200.1", "15.2.793.1"] {
+            let a = catalog.assess(b(text), source: .typed, at: now)
+            #expect(a.notInCatalog && a.cves.isEmpty && a.recommended == nil, "\(text)")
+            #expect(a.friendlyName.hasSuffix("not in the catalog"))
+        }
+        #expect(!catalog.assess(b("15.1.2507.99"), at: now).notInCatalog, "a newer update of a known CU is that CU")
+        #expect(!catalog.assess(b("14.3.513.0"), at: now).notInCatalog, "an Exchange 2010 rollup has its own number")
+    }
+
     @Test func adminDisplayVersionLeavesInstalledUpdatesOpen() {
         let a = catalog.assess(b("15.1.2176.2"), source: .adminDisplayVersion, at: now)
         #expect(a.status(of: "CVE-2021-26855")?.state == .undetermined)

@@ -116,6 +116,27 @@ import Testing
         #expect(shell.vulnerableBuilds == [ExchangeBuild(15, 1, 2176, 2), ExchangeBuild(15, 1, 2176, 9)])
     }
 
+    /// A log writing revision 0 before the March update existed shows a server open to ProxyLogon.
+    @Test func revisionZeroBeforeTheUpdateOpensTheWindow() throws {
+        let store = EventStore()
+        let header = "DateTime,RequestId,MajorVersion,MinorVersion,BuildVersion,RevisionVersion,UrlStem"
+        var text = "#Fields: \(header)\n"
+        var batch = EventBatch()
+        let schema = batch.addSchema(FieldSchema(format: .csv, names: header.split(separator: ",").map(String.init)))
+        for (n, time) in ["2021-02-26T03:00:00.000Z", "2021-03-07T15:04:04.000Z"].enumerated() {
+            let line = "\(time),id\(n),15,1,2176,0,/owa/auth/x.js"
+            batch.append(offset: text.utf8.count, length: line.utf8.count, line: 2 + n, time: Self.t(time), schema: schema)
+            batch.set(.serverBuild, "15.1.2176.0")
+            text += line + "\n"
+        }
+        store.append(file: EvidenceFile(path: "EX01/HttpProxy_2021022603-1.LOG", evidenceSet: "test", location: "x", server: "EX01",
+                                        size: text.utf8.count, modified: 0, sha256: "", kind: .httpProxy, channel: "Owa",
+                                        bytes: Array(text.utf8), problems: ProblemLog(), facts: [:]), batch: batch)
+        let timeline = ExposureTimeline(evidence: BuildEvidence.collect(from: store), catalog: catalog)
+        let w = try #require(timeline.windows.first { $0.cve == "CVE-2021-26855" })
+        #expect(w.from == Self.t("2021-02-26T03:00:00.000Z") && w.until == nil)
+    }
+
     @Test func findingsArePlacedInTheWindow() {
         let timeline = ExposureTimeline(evidence: BuildEvidence.collect(from: Self.store()), catalog: catalog,
                                         cves: ["CVE-2021-26855"])
