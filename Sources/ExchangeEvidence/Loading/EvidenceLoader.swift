@@ -114,9 +114,11 @@ public struct EvidenceLoader {
         for (a, n) in zip(added, naming) where n.pathServer == nil {
             if let s = a.file.facts["server"] { groupNames[n.group, default: [:]][s, default: 0] += 1 }
         }
-        // A row's server spelled as the evidence already names it (`ex02.contoso.local` rows beside folder `EX02`).
+        // A row's or a log's server spelled as the evidence already names it (`ex02.contoso.local` rows beside
+        // folder `EX02`), else as the first file of this load that names it.
         var spelled: [String: String] = [:]
         for f in store.files where !f.server.isEmpty { spelled[f.server.uppercased()] = spelled[f.server.uppercased()] ?? f.server }
+        for a in added { if let s = a.file.facts["server"] { spelled[s.uppercased()] = spelled[s.uppercased()] ?? s } }
         var servers = Set<String>()
         for (a, n) in zip(added, naming) {
             let fromLogs = groupNames[n.group]?.max { $0.value < $1.value }?.key
@@ -124,7 +126,10 @@ public struct EvidenceLoader {
             let fromName = a.file.facts["server.file-name"]
             // One server's rows of a file holding several: the rows say whose they are.
             let fromRows = a.file.facts["server.rows"].map { spelled[$0.uppercased()] ?? $0 }
-            a.file.server = server ?? fromRows ?? fromName ?? n.pathServer ?? fromLogs ?? (a.isSingleFile ? "unknown" : setName)
+            // A log naming its own computer (an event log's Computer) is that computer's, even in a folder of
+            // several machines' logs; files that name none take the name most of their folder's logs give.
+            let fromOwnLogs = a.file.facts["server"].map { spelled[$0.uppercased()] ?? $0 }
+            a.file.server = server ?? fromRows ?? fromName ?? n.pathServer ?? fromOwnLogs ?? fromLogs ?? (a.isSingleFile ? "unknown" : setName)
             a.file.evidenceSet = setName
             servers.insert(a.file.server)
             report.eventsAdded += a.file.eventCount

@@ -23,6 +23,32 @@ import ZIPFoundation
         return Dictionary(uniqueKeysWithValues: store.files.map { ($0.path, $0.server) })
     }
 
+    /// A folder of several machines' event logs (copied together for triage): each log is its own Computer's,
+    /// not the folder's most common one's; a file naming no server still takes its folder's (the IIS log here).
+    @Test func eventLogsOfSeveralComputersInOneFolderKeepTheirOwn() throws {
+        let shared = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/fixtures/evtx")
+        let names = ["iis-webshell-w3wp-spawns-cmd-sysmon.evtx", "exchange-management-install-transport-agent.evtx",
+                     "security-benign-logons.evtx", "lsass-dump-comsvcs-minidump-sysmon.evtx"]
+        guard FileManager.default.fileExists(atPath: shared.appendingPathComponent(names[0]).path) else {
+            print("skipped: \(shared.path) absent"); return
+        }
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let folder = dir.appendingPathComponent("triage")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for n in names { try FileManager.default.copyItem(at: shared.appendingPathComponent(n), to: folder.appendingPathComponent(n)) }
+        Fixtures.write(Self.log.replacingOccurrences(of: " s-computername", with: "").replacingOccurrences(of: " LOGHOST", with: ""),
+                       "triage/u_ex210303.log", in: dir)
+        let servers = try Self.servers(folder.path)
+        #expect(servers["iis-webshell-w3wp-spawns-cmd-sysmon.evtx"] == "IEWIN7")
+        #expect(servers["exchange-management-install-transport-agent.evtx"] == "exchange01")
+        #expect(servers["security-benign-logons.evtx"] == "DESKTOP-JK4Q86I")
+        let lsass = try #require(servers["lsass-dump-comsvcs-minidump-sysmon.evtx"])
+        #expect(servers["u_ex210303.log"].map { Set(servers.values).contains($0) && $0 != "" } == true, "the IIS log takes a name its folder's logs give")
+        #expect(!lsass.isEmpty)
+    }
+
     @Test func zipWithAServerFolderAtItsRoot() throws {
         let dir = Fixtures.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
