@@ -97,21 +97,23 @@ import Testing
         #expect(shell["winlog.event_data.CommandLine"] as? String == "cmd /c whoami")
     }
 
-    @Test func valuesThatDoNotFitTheirTypeAreKeptAside() throws {
+    /// The flattened documents `export events` writes for an IIS log of these request lines.
+    static func exportedIIS(_ lines: String) throws -> [[String: Any]] {
         let dir = ShellHarness.temporaryFolder()
         let set = dir.appendingPathComponent("set/EX01/W3SVC1")
         try FileManager.default.createDirectory(at: set, withIntermediateDirectories: true)
-        try Data("""
-        #Software: Microsoft Internet Information Services 10.0
-        #Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken
-        2021-03-03 06:49:42 10.0.0.5 GET /owa/auth/x.js - 443 - 10.0.0.9:5555 Mozilla/5.0 - abc 0 0 15
-
-        """.utf8).write(to: set.appendingPathComponent("u_ex210303.log"))
+        try Data(("#Software: Microsoft Internet Information Services 10.0\n#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query "
+                  + "s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n" + lines + "\n").utf8)
+            .write(to: set.appendingPathComponent("u_ex210303.log"))
         let t = TestShell()
         try t.run("load \(dir.appendingPathComponent("set").path)")
         let file = dir.appendingPathComponent("e.ndjson")
         try t.run("export events \(file.path)")
-        let doc = Self.flatten(try #require(try Self.bulk(try String(contentsOf: file, encoding: .utf8)).first).1)
+        return try bulk(try String(contentsOf: file, encoding: .utf8)).map { flatten($0.1) }
+    }
+
+    @Test func valuesThatDoNotFitTheirTypeAreKeptAside() throws {
+        let doc = try #require(try Self.exportedIIS("2021-03-03 06:49:42 10.0.0.5 GET /owa/auth/x.js - 443 - 10.0.0.9:5555 Mozilla/5.0 - abc 0 0 15").first)
         #expect(doc["source.ip"] == nil && doc["exhunt.unmapped.client_ip"] as? String == "10.0.0.9:5555")
         #expect(doc["http.response.status_code"] == nil && doc["exhunt.unmapped.status"] as? String == "abc")
         #expect(doc["url.path"] as? String == "/owa/auth/x.js" && doc["url.query"] == nil)
@@ -120,22 +122,11 @@ import Testing
     /// ECS wants an account's name and domain apart, and the user agent the client sent: IIS's `+` for a
     /// space is read back as the space; HttpProxy's own spelling is kept.
     @Test func accountsAreSplitAndIISUserAgentsReadAsSent() throws {
-        let dir = ShellHarness.temporaryFolder()
-        let set = dir.appendingPathComponent("set/EX01/W3SVC1")
-        try FileManager.default.createDirectory(at: set, withIntermediateDirectories: true)
-        try Data("""
-        #Software: Microsoft Internet Information Services 10.0
-        #Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken
-        2021-03-03 06:49:42 10.0.0.5 POST /owa/auth/logon.aspx - 443 CONTOSO\\ana 10.0.0.9 Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64) - 302 0 0 15
-        2021-03-03 06:49:43 10.0.0.5 GET /ews/exchange.asmx - 443 ana@contoso.com 10.0.0.9 Microsoft+Office/16.0 - 200 0 0 15
-        2021-03-03 06:49:44 10.0.0.5 GET /owa/ - 443 ana 10.0.0.9 - - 200 0 0 15
-
-        """.utf8).write(to: set.appendingPathComponent("u_ex210303.log"))
-        let t = TestShell()
-        try t.run("load \(dir.appendingPathComponent("set").path)")
-        let file = dir.appendingPathComponent("e.ndjson")
-        try t.run("export events \(file.path)")
-        let docs = try Self.bulk(try String(contentsOf: file, encoding: .utf8)).map { Self.flatten($0.1) }
+        let docs = try Self.exportedIIS("""
+            2021-03-03 06:49:42 10.0.0.5 POST /owa/auth/logon.aspx - 443 CONTOSO\\ana 10.0.0.9 Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64) - 302 0 0 15
+            2021-03-03 06:49:43 10.0.0.5 GET /ews/exchange.asmx - 443 ana@contoso.com 10.0.0.9 Microsoft+Office/16.0 - 200 0 0 15
+            2021-03-03 06:49:44 10.0.0.5 GET /owa/ - 443 ana 10.0.0.9 - - 200 0 0 15
+            """)
         #expect(docs.map { $0["user.name"] as? String } == ["ana", "ana", "ana"])
         #expect(docs.map { $0["user.domain"] as? String } == ["CONTOSO", "contoso.com", nil])
         #expect(docs[0]["user_agent.original"] as? String == "Mozilla/5.0 (Windows NT 10.0; Win64; x64)")
