@@ -17,7 +17,7 @@ public struct CatalogDate: Hashable, Comparable, Sendable, CustomStringConvertib
         year = y
         month = m
         if parts.count == 3 {
-            guard let d = Int(parts[2]), (1...31).contains(d) else { return nil }
+            guard let d = Int(parts[2]), Timestamp.isDate(year: y, month: m, day: d) else { return nil }
             day = d
         } else {
             day = nil

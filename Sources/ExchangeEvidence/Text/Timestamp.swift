@@ -16,6 +16,19 @@ public enum Timestamp {
         return era * 146097 + doe - 719468
     }
 
+    /// Whether `day` exists in that month (leap years included). `days` would roll 2021-02-30 over to March 2
+    /// without complaint, so every parser of typed or logged dates asks this first.
+    public static func isDate(year: Int, month: Int, day: Int) -> Bool {
+        guard (1...12).contains(month), day >= 1 else { return false }
+        switch month {
+        case 2:
+            let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+            return day <= (leap ? 29 : 28)
+        case 4, 6, 9, 11: return day <= 30
+        default: return day <= 31
+        }
+    }
+
     /// Civil date of a day count (inverse of `days`).
     public static func civil(days z0: Int) -> (year: Int, month: Int, day: Int) {
         let z = z0 + 719468
@@ -41,14 +54,15 @@ public enum Timestamp {
         return v
     }
 
-    /// Parses `YYYY-MM-DD[T ]HH:MM:SS[.fff…][Z]` (the Exchange, ECP and W3C forms); nil when malformed.
+    /// Parses `YYYY-MM-DD[T ]HH:MM:SS[.fff…][Z]` (the Exchange, ECP and W3C forms); nil when malformed,
+    /// including a day the month does not have.
     public static func parse(_ p: UnsafeRawBufferPointer) -> Int64? {
         guard p.count >= 19, p[4] == UInt8(ascii: "-"), p[7] == UInt8(ascii: "-"),
               p[10] == UInt8(ascii: "T") || p[10] == UInt8(ascii: " "),
               p[13] == UInt8(ascii: ":"), p[16] == UInt8(ascii: ":"),
               let y = digits(p, 0, 4), let mo = digits(p, 5, 2), let d = digits(p, 8, 2),
               let h = digits(p, 11, 2), let mi = digits(p, 14, 2), let s = digits(p, 17, 2),
-              (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61
+              isDate(year: y, month: mo, day: d), h < 24, mi < 60, s < 61
         else { return nil }
         var ms = 0
         if p.count > 20, p[19] == UInt8(ascii: ".") {
@@ -69,7 +83,7 @@ public enum Timestamp {
         guard date.count == 10, time.count >= 8,
               let y = digits(date, 0, 4), let mo = digits(date, 5, 2), let d = digits(date, 8, 2),
               let h = digits(time, 0, 2), let mi = digits(time, 3, 2), let s = digits(time, 6, 2),
-              (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61
+              isDate(year: y, month: mo, day: d), h < 24, mi < 60, s < 61
         else { return nil }
         let secs = ((days(year: y, month: mo, day: d) * 24 + h) * 60 + mi) * 60 + s
         return Int64(secs) * 1000

@@ -45,7 +45,7 @@ public enum TimeSpec {
         }
         guard b.count >= 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"),
               let y = num(b, 0, 4), let mo = num(b, 5, 2), let d = num(b, 8, 2),
-              (1...12).contains(mo), (1...31).contains(d) else { return nil }
+              Timestamp.isDate(year: y, month: mo, day: d) else { return nil }
         var h = 0, mi = 0, s = 0, ms = 0
         var precision: Int64 = 86_400_000
         if b.count > 10 {

@@ -48,6 +48,7 @@ import Testing
         #expect(t.failure("check-build 15.x") == "check-build: '15.x' is not a build number: expected a build such as 15.1.2176.2, 15.01.2176.002 or Version 15.1 (Build 2176.2)")
         #expect(t.failure("check-build 'Version 99'").contains("'Version 99' has no build number"))
         #expect(t.failure("check-build 15.1.2176.2 --at yesterday").contains("'yesterday' is not a date"))
+        #expect(t.failure("check-build 15.1.2176.2 --at 2021-02-30").contains("'2021-02-30' is not a date"), "not March 2")
         // A build the catalog does not know fails (exit 1 in scripts), never reads as patched.
         #expect(t.failure("check-build 15.1.9999.1").contains("15.1.9999.1 is not a build of Exchange 2016 the catalog knows"))
         #expect(t.failure("check-build 15.9.1.1").contains("is no Exchange version the catalog knows"))

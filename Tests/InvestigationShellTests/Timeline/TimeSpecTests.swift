@@ -35,8 +35,14 @@ import Testing
         #expect(TimeSpec.duration("90") == 90_000)
     }
 
+    @Test func leapDaysAreDays() {
+        #expect(TimeSpec.absolute("2020-02-29", zone: utc)?.start == Timestamp.parse("2020-02-29T00:00:00Z"))
+        #expect(TimeSpec.absolute("2000-02-29 06:00", zone: utc)?.start == Timestamp.parse("2000-02-29T06:00:00Z"))
+    }
+
     @Test func nonsenseIsRefused() {
-        for bad in ["", "yesterday", "2021-13-01", "2021-03-03 25:00", "2021-03-03X06", "-2x", "03/03/2021"] {
+        for bad in ["", "yesterday", "2021-13-01", "2021-03-03 25:00", "2021-03-03X06", "-2x", "03/03/2021",
+                    "2021-02-29", "2021-02-30", "2021-02-31 06:00", "2021-04-31", "1900-02-29"] {
             #expect(TimeSpec.bound(bad, zone: utc, newest: 0) == nil, "\(bad)")
         }
         #expect(TimeSpec.duration("m") == nil)

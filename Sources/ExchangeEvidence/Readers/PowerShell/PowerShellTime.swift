@@ -29,7 +29,7 @@ enum PowerShellTime {
             hour = hour % 12 + (p.meridiem == 2 ? 12 : 0)
         }
         let (month, day) = order == .monthFirst || p.yearFirst ? (p.a, p.b) : (p.b, p.a)
-        guard (1...12).contains(month), (1...31).contains(day), hour < 24, p.minute < 60, p.second < 61 else { return nil }
+        guard Timestamp.isDate(year: p.year, month: month, day: day), hour < 24, p.minute < 60, p.second < 61 else { return nil }
         let secs = ((Timestamp.days(year: p.year, month: month, day: day) * 24 + hour) * 60 + p.minute) * 60 + p.second
         return Int64(secs) * 1000 + Int64(p.milli)
     }

@@ -16,7 +16,8 @@ import Testing
         #expect(PowerShellTime.parse(text, order: order).map(Timestamp.iso) == iso)
     }
 
-    @Test(arguments: ["yesterday", "13/13/2021 10:00:00", "3/3/2021 13:00:00 PM", "3/3/21 6:50:01 AM", "", "6:50:01"])
+    @Test(arguments: ["yesterday", "13/13/2021 10:00:00", "3/3/2021 13:00:00 PM", "3/3/21 6:50:01 AM", "", "6:50:01",
+                          "2/30/2021 6:50:01 AM", "2/29/2021 10:00:00", "4/31/2021 10:00:00"])
     func rejects(_ text: String) {
         #expect(PowerShellTime.parse(text, order: .monthFirst) == nil)
     }
