@@ -55,6 +55,9 @@ public struct EvidenceLoader {
     public var copy = false
     /// Total bytes zips may inflate in this load (`load --max-inflate`); nil for the default (see `InflateBudget`).
     public var maxInflate: Int?
+    /// The zone of evidence written in the collecting machine's local time (`load --local-time`): readers
+    /// of such formats convert with it; nil leaves them read as UTC, with a problem saying so.
+    public var localTimeZone: TimeZone?
 
     public init(readers: [any EvidenceReader] = ReaderRegistry.standard,
                 workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
@@ -82,6 +85,7 @@ public struct EvidenceLoader {
         let readers = self.readers
         let isCancelled = self.isCancelled
         let progress = self.progress
+        let zone = self.localTimeZone
         // Files are parsed in path order on every core and merged into the store in that order as soon as
         // the next one is ready, so event numbers never depend on timing and per-file tables are freed early.
         // Lines of these logs are 200–500 bytes: reserving one event per 256 bytes of evidence usually avoids
@@ -92,7 +96,7 @@ public struct EvidenceLoader {
             var naming = ServerNaming.Memo()
             while let i = state.next(limit: pending.count) {
                 if isCancelled() { state.cancel(); return }
-                let parsed = Self.parse(pending[i], readers: readers, naming: &naming)
+                let parsed = Self.parse(pending[i], readers: readers, naming: &naming, localTimeZone: zone)
                 let events = parsed.batch.count
                 merger.finished(i, parsed, results: results)
                 if let snapshot = state.finished(bytes: pending[i].size, events: events) { progress?(snapshot) }
@@ -202,7 +206,8 @@ public struct EvidenceLoader {
         return parse(f, readers: readers, naming: &naming)
     }
 
-    static func parse(_ f: PendingFile, readers: [any EvidenceReader], naming: inout ServerNaming.Memo) -> ParsedFile {
+    static func parse(_ f: PendingFile, readers: [any EvidenceReader], naming: inout ServerNaming.Memo,
+                      localTimeZone: TimeZone? = nil) -> ParsedFile {
         var problems = ProblemLog()
         var loaded: LoadedBytes
         do {
@@ -236,7 +241,7 @@ public struct EvidenceLoader {
         // Binary formats first, on the raw bytes.
         let rawHead = raw.withUnsafeBytes { UnsafeRawBufferPointer(rebasing: $0.prefix(65536)) }
         if let reader = best(readers.filter { !$0.readsText }, path: f.path, head: rawHead) {
-            return run(reader, on: raw, into: parsed)
+            return run(reader, on: raw, into: parsed, localTimeZone: localTimeZone)
         }
         let plan = raw.withUnsafeBytes { TextDecoding.plan($0) }
         if let note = plan.note { parsed.problems.add(LoadProblem(note)) }
@@ -258,7 +263,7 @@ public struct EvidenceLoader {
             parsed.accounting?.bytesNotRead = text.count
             return parsed
         }
-        return run(reader, on: text, into: parsed)
+        return run(reader, on: text, into: parsed, localTimeZone: localTimeZone)
     }
 
     static func best(_ readers: [any EvidenceReader], path: String, head: UnsafeRawBufferPointer) -> (any EvidenceReader)? {
@@ -271,13 +276,14 @@ public struct EvidenceLoader {
         return winner
     }
 
-    static func run(_ reader: any EvidenceReader, on bytes: EvidenceBytes, into parsed: ParsedFile) -> ParsedFile {
+    static func run(_ reader: any EvidenceReader, on bytes: EvidenceBytes, into parsed: ParsedFile,
+                    localTimeZone: TimeZone? = nil) -> ParsedFile {
         var p = parsed
         var out = ReaderOutput(kind: .text)
         out.problems = p.problems
         out.batch.reserve(events: bytes.count / 256 + 16)
         bytes.withUnsafeBytes {
-            reader.read(ReaderInput(path: p.path, bytes: $0, location: p.location), into: &out)
+            reader.read(ReaderInput(path: p.path, bytes: $0, location: p.location, localTimeZone: localTimeZone), into: &out)
             p.accounting = ByteAccounting.measure($0, &out, reader: reader.name)
         }
         p.kind = out.kind

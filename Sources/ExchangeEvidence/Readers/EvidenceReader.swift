@@ -22,10 +22,13 @@ public struct ReaderInput {
     /// The absolute path the bytes were read from, when they came from a plain file (nil for zip members):
     /// for readers backed by a library that only opens paths (none today: the EVTX reader became native).
     public let location: String?
-    public init(path: String, bytes: UnsafeRawBufferPointer, location: String? = nil) {
+    /// The zone of times a format writes in local time with no zone (`load --local-time`); nil when not given.
+    public let localTimeZone: TimeZone?
+    public init(path: String, bytes: UnsafeRawBufferPointer, location: String? = nil, localTimeZone: TimeZone? = nil) {
         self.path = path
         self.bytes = bytes
         self.location = location
+        self.localTimeZone = localTimeZone
     }
 }
 
@@ -139,3 +142,5 @@ public enum ReaderRegistry {
         TestProxyLogonReader(),
     ]
 }
+
+import Foundation

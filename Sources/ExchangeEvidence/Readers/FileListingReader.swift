@@ -12,7 +12,8 @@ extension SourceKind {
 /// Every column stays readable from the row (`CreationTimeUtc`, `Length`, `Mode`, …).
 ///
 /// Times in the exporting culture's format are read with the day/month order decided for the whole file
-/// (`PowerShellTime.decide`), recorded as the fact `listing.date-order`.
+/// (`PowerShellTime.decide`), recorded as the fact `listing.date-order`. `LastWriteTime` and `CreationTime`
+/// (without `Utc`) are the collecting machine's local time (`LocalTimes`: `load --local-time ZONE`).
 public struct FileListingReader: EvidenceReader {
     public init() {}
     public var name: String { "file-listing" }
@@ -53,11 +54,14 @@ public struct FileListingReader: EvidenceReader {
             output.facts["listing.date-order"] = order.rawValue
         }
 
+        let localName = timeColumn.map { csv.schema.names[$0] }.flatMap { $0.hasSuffix("Utc") ? nil : $0 }
+        var local = LocalTimes(zone: input.localTimeZone)
         csv.rows(p, problems: &output.problems) { line, off, len, values, problems in
             var time = Timestamp.unknown
             if let timeColumn, timeColumn < values.count, !values[timeColumn].isEmpty {
                 if let t = PowerShellTime.parse(values[timeColumn], order: order) {
                     time = t
+                    if let localName, !PowerShellTime.isUTC(values[timeColumn]) { time = local.utc(t, column: localName) }
                 } else {
                     problems.add(LoadProblem(line: line, "line \(line): unreadable time \"\(values[timeColumn])\""),
                                  kind: "unreadable time")
@@ -66,5 +70,6 @@ public struct FileListingReader: EvidenceReader {
             output.batch.append(offset: off, length: len, line: line, time: time, schema: schema)
             if pathColumn < values.count { output.batch.set(.urlStem, values[pathColumn]) }
         }
+        local.record(into: &output)
     }
 }

@@ -18,7 +18,8 @@ extension SourceKind {
 ///   `-Cve-2021-26855.csv` (the script's conditions include each other), so its rows are `flagged-request`
 ///   events with the same fields: searchable, and not counted twice as requests by the rules.
 /// - `SERVER-Cve-2021-26857.csv` (`TimeCreated, MachineName, Message`): Application-log events of
-///   `MSExchange Unified Messaging` at level Error, which is what the script selected them by.
+///   `MSExchange Unified Messaging` at level Error, which is what the script selected them by. `TimeCreated`
+///   is local time: made UTC with `load --local-time ZONE`, else read as UTC with a problem saying so.
 /// - `SERVER-Cve-2021-26858-DownloadPaths.log`: one quoted path a line.
 /// - `SERVER-Cve-2021-26858.log`, `-Cve-2021-27065.log`: the flagged log files' paths.
 /// - exhunt's `SERVER-other.csv` (`ComputerName, Type, Path, Name, LastWrite`): listed files.
@@ -78,7 +79,7 @@ public struct TestProxyLogonReader: EvidenceReader {
         switch output {
         case .httpProxy: readHttpProxy(p, kind: .httpProxy, &out)
         case .resetRequests: readHttpProxy(p, kind: .flaggedRequest, &out)
-        case .unifiedMessaging: readUnifiedMessaging(p, &out)
+        case .unifiedMessaging: readUnifiedMessaging(p, zone: input.localTimeZone, &out)
         case .otherFiles: readOtherFiles(p, &out)
         case .downloadPaths: readPaths(p, kind: .oabDownloadPath, &out)
         case .flaggedFiles: readPaths(p, kind: .flaggedLogFile, &out)
@@ -107,7 +108,8 @@ public struct TestProxyLogonReader: EvidenceReader {
 
     /// The script keeps `TimeCreated, MachineName, Message` of events it selected by provider
     /// `MSExchange Unified Messaging` and level 2: those facts are restored so the event reads as the original.
-    private func readUnifiedMessaging(_ p: UnsafeRawBufferPointer, _ out: inout ReaderOutput) {
+    /// `TimeCreated` is the collecting machine's local time in its culture's form (`LocalTimes`).
+    private func readUnifiedMessaging(_ p: UnsafeRawBufferPointer, zone: TimeZone?, _ out: inout ReaderOutput) {
         out.kind = .eventLog
         guard let csv = PowerShellCSV(p) else { return }
         csv.consumeHeader(&out)
@@ -122,6 +124,7 @@ public struct TestProxyLogonReader: EvidenceReader {
         }
         let order = PowerShellTime.decide(sample)
         var computers: [String: Int] = [:]
+        var local = LocalTimes(zone: zone)
         var problems = out.problems
         csv.rows(p, problems: &problems) { line, off, len, values, problems in
             // The event points into `rendered`: the row it was made from is marked read.
@@ -134,12 +137,14 @@ public struct TestProxyLogonReader: EvidenceReader {
             ev.computer = value(machine)
             ev.message = value(message)
             ev.hasSystem = true
-            let t = PowerShellTime.parse(value(timeColumn), order: order) ?? Timestamp.unknown
+            var t = PowerShellTime.parse(value(timeColumn), order: order) ?? Timestamp.unknown
+            if !PowerShellTime.isUTC(value(timeColumn)) { t = local.utc(t, column: "TimeCreated") }
             if t == Timestamp.unknown { problems.add(LoadProblem(line: line, "line \(line): no readable TimeCreated"), kind: "no time") }
             ev.append(to: &out, rendered: &rendered, schema: schema, line: line, time: t, recovered: false)
             computers[ev.computer, default: 0] += 1
         }
         out.problems = problems
+        local.record(into: &out)
         out.rendered = rendered
         out.channel = "Application"
         if let host = EvtxReader.mostCommon(computers), !host.isEmpty { out.facts["server"] = String(host.prefix { $0 != "." }) }
@@ -178,3 +183,5 @@ public struct TestProxyLogonReader: EvidenceReader {
         }
     }
 }
+
+import Foundation

@@ -72,16 +72,8 @@ public enum TimeSpec {
         }
         let secs = ((Timestamp.days(year: y, month: mo, day: d) * 24 + h) * 60 + mi) * 60 + s
         let local = Int64(secs) * 1000 + Int64(ms)
-        let utc = local - (offsetMs ?? offset(ofLocal: local, in: zone))
+        let utc = local - (offsetMs ?? LocalTime.offset(ofLocal: local, in: zone))
         return (utc, utc + precision)
-    }
-
-    /// The zone's offset (ms) for a wall-clock time, resolving the DST change the way most tools do.
-    static func offset(ofLocal local: Int64, in zone: TimeZone) -> Int64 {
-        if zone.identifier == "UTC" || zone.identifier == "GMT" { return 0 }
-        let first = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(local) / 1000))) * 1000
-        let second = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(local - first) / 1000))) * 1000
-        return second
     }
 
     private static func num(_ b: [UInt8], _ at: Int, _ n: Int) -> Int? {

@@ -21,4 +21,19 @@ import Testing
         #expect((json["warning"] as? String)?.contains("server 'unknown'") == true)
         #expect(try !TestShell().shown("load '\(file.path)' --server EX07").contains("warning"))
     }
+
+    /// `--local-time` takes an IANA zone and shows in `sources --files`; a name that is no zone is refused.
+    @Test func localTimeTakesAZoneAndShowsIt() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-local-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try ("#TYPE Selected.System.Diagnostics.Eventing.Reader.EventLogRecord\n\"TimeCreated\",\"MachineName\",\"Message\"\n"
+             + "\"3/3/2021 7:55:02 AM\",\"EXUS.contoso.local\",\"An unhandled exception occurred in a UM worker process\"\n")
+            .write(to: dir.appendingPathComponent("EXUS-Cve-2021-26857.csv"), atomically: true, encoding: .utf8)
+        #expect(TestShell().failure("load '\(dir.path)' --local-time Mars/Base").contains("IANA zone"))
+        let t = TestShell()
+        try t.run("load '\(dir.path)' --local-time America/New_York")
+        #expect(try t.run("sources --files").contains("America/New_York"))
+        #expect(try t.run("timeline --json").contains("2021-03-03T12:55:02.000Z"))
+    }
 }
