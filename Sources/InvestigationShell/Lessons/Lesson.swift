@@ -39,13 +39,16 @@ public enum LessonCheck: Sendable, Equatable {
     case query(command: String, expect: String)
     /// `marked FIELD=VALUE`: an event with FIELD=VALUE is marked (asks `timeline --marked --field FIELD=VALUE`).
     case marked(field: String, value: String)
+    /// `marked FILE:LINE as LABEL`: the case marks that event with LABEL. Decided on the case, not on what was
+    /// typed, so the learner may name the event by any path ending, event id, finding or IOC hit.
+    case markedEvent(String, label: String)
 
     /// The command a `query` or `marked` check runs.
     var queryCommand: String? {
         switch self {
         case .query(let c, _): return c
         case .marked(let f, let v): return "timeline --marked --field \(Tokenizer.quote(f + "=" + v)) --json"
-        case .ran, .output: return nil
+        case .ran, .output, .markedEvent: return nil
         }
     }
 
@@ -70,6 +73,7 @@ public enum LessonCheck: Sendable, Equatable {
         case .output(let t): return "run a command whose output shows '\(t)'"
         case .query(let c, let t): return "reach a state where '\(c)' shows '\(t)'"
         case .marked(let f, let v): return "mark an event with \(f)=\(v)"
+        case .markedEvent(let e, let label): return "mark \(e) as \(label)"
         }
     }
 }

@@ -117,7 +117,17 @@ public enum LessonParser {
             guard !command.isEmpty, !expect.isEmpty else { throw ShellError("\(place): query is 'query COMMAND => TEXT'") }
             return .query(command: command, expect: expect)
         case "marked":
-            guard let eq = rest.firstIndex(of: "="), eq != rest.startIndex else { throw ShellError("\(place): marked is 'marked FIELD=VALUE'") }
+            if let words = try? Tokenizer.commands(rest).first, words.count == 3, words[1].lowercased() == "as" {
+                let label = words[2].lowercased()
+                guard TimelineFilter.labels.contains(label) else {
+                    throw ShellError("\(place): '\(words[2])' is not a mark label (\(TimelineFilter.labels.joined(separator: ", ")))")
+                }
+                guard MarkTargets.namesLines([words[0]]) else { throw ShellError("\(place): marked names the event as FILE:LINE, not '\(words[0])'") }
+                return .markedEvent(words[0], label: label)
+            }
+            guard let eq = rest.firstIndex(of: "="), eq != rest.startIndex else {
+                throw ShellError("\(place): marked is 'marked FILE:LINE as LABEL' or 'marked FIELD=VALUE'")
+            }
             return .marked(field: String(rest[..<eq]), value: String(rest[rest.index(after: eq)...]))
         default:
             throw ShellError("\(place): unknown check '\(word)' (ran, output, query, marked)")

@@ -83,6 +83,8 @@ final class LessonRun {
                 return query(check.queryCommand!, expect: expect, session) ? nil : check.task
             case .marked:
                 return query(check.queryCommand!, expect: "\"event\"", session) ? nil : check.task
+            case .markedEvent(let event, let label):
+                return markGap(event, label: label, check.task, session)
             }
         }
     }

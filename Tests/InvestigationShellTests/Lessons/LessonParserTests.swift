@@ -64,6 +64,9 @@ import Testing
         ("---\ntitle: t\n---\n## s\n```check\nran [\n```\n", "f.md:6: not a regular expression: ["),
         ("---\ntitle: t\n---\n## s\n```check\nseen x\n```\n", "f.md:6: unknown check 'seen' (ran, output, query, marked)"),
         ("---\ntitle: t\n---\n## s\n```check\nquery hunt\n```\n", "f.md:6: query is 'query COMMAND => TEXT'"),
+        ("---\ntitle: t\n---\n## s\n```check\nmarked x.LOG:6 as bad\n```\n", "f.md:6: 'bad' is not a mark label (malicious, suspicious, benign, reviewed)"),
+        ("---\ntitle: t\n---\n## s\n```check\nmarked x.LOG as malicious\n```\n", "f.md:6: marked names the event as FILE:LINE, not 'x.LOG'"),
+        ("---\ntitle: t\n---\n## s\n```check\nmarked x.LOG:6\n```\n", "f.md:6: marked is 'marked FILE:LINE as LABEL' or 'marked FIELD=VALUE'"),
         ("---\ntitle: t\n---\n## s\n```try\nx\n", "f.md:5: ```try block is not closed"),
         ("---\ntitle: t\nevidence: /cases\n---\n## s\n", "f.md: evidence is 'demo' or 'none', not '/cases'"),
     ])
@@ -72,6 +75,13 @@ import Testing
         #expect(throws: ShellError(message.replacingOccurrences(of: "f.md", with: name))) {
             try LessonParser.parse(text, file: name)
         }
+    }
+
+    /// `marked FILE:LINE as LABEL` names one event; its path may be quoted, the label written in any case.
+    @Test func markedNamesAnEventAndItsLabel() throws {
+        #expect(try LessonParser.parseCheck("marked \"EX01/Logs/OAB log.LOG:4\" AS Malicious", at: "f.md:1")
+                == .markedEvent("EX01/Logs/OAB log.LOG:4", label: "malicious"))
+        #expect(LessonCheck.markedEvent("ECPServer20210303-1.LOG:7", label: "malicious").task == "mark ECPServer20210303-1.LOG:7 as malicious")
     }
 
     @Test func fileNameNeedsANumber() {
