@@ -42,10 +42,23 @@ import Testing
         #expect(h.session.prompt == "exhunt (lesson 1, step 6/6)> ")
     }
 
-    /// Lesson 1 step 5 asks for the first request of the attack: another request from the same address is not it.
+    /// Lesson 1 step 5 asks for the first request of the attack: another request from the same address is not
+    /// it, and the learner who marked one is told which line they marked.
     @Test func anotherEventOfTheAttackerIsNotTheAnswer() throws {
         let h = try Self.lesson(1, atStep: 5)
         try h.shell.execute("mark Ecp/HttpProxy_2021030306-1.LOG:7 as malicious")
-        #expect(Self.nextRefusal(h).contains("mark Ecp/HttpProxy_2021030306-1.LOG:6 as malicious"))
+        #expect(Self.nextRefusal(h).contains("mark Ecp/HttpProxy_2021030306-1.LOG:6 as malicious (you marked line 7 of that file, "
+                                             + "not the event this step asks for)"))
+        try h.shell.execute("mark Ecp/HttpProxy_2021030306-1.LOG:9 as malicious; hint")
+        #expect(h.out.stdout.contains("Still to do: mark Ecp/HttpProxy_2021030306-1.LOG:6 as malicious (you marked lines 7 and 9 of that file"))
+    }
+
+    /// Events another check of the step names are answers, not near misses.
+    @Test func eventsTheStepAsksForAreNotNearMisses() throws {
+        let h = try Self.lesson(3, atStep: 4)
+        try h.shell.execute("mark ECPServer20210303-1.LOG:8 as malicious")
+        let refusal = Self.nextRefusal(h)
+        #expect(refusal.contains("to mark ECPServer20210303-1.LOG:7 as malicious."))
+        #expect(!refusal.contains("you marked"))
     }
 }
