@@ -22,6 +22,8 @@ public struct LoadReport: Sendable {
     /// The zips read (the set itself, or zips inside its folders): their members are hashed as files, and
     /// the archives too, as received.
     public var zips: [Archive] = []
+    /// exhunt's own provenance files found in the set (an export loaded back), by path: left out, not evidence.
+    public var provenanceFiles: [String] = []
 
     public struct Archive: Sendable {
         /// The path in the set (the zip's own name when the set is a zip).
@@ -77,7 +79,10 @@ public struct EvidenceLoader {
         var report = LoadReport(evidenceSet: setName, root: root)
         report.discoveryProblems = walker.problems
 
-        let pending = walker.files
+        var pending: [PendingFile] = []
+        for file in walker.files {
+            if ProvenanceFiles.isOurs(file) { report.provenanceFiles.append(file.path) } else { pending.append(file) }
+        }
         let results = UnsafeMutableBufferPointer<ParsedFile?>.allocate(capacity: pending.count)
         results.initialize(repeating: nil)
         defer { results.deinitialize(); results.deallocate() }

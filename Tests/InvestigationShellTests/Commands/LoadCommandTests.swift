@@ -1,4 +1,6 @@
 import Foundation
+@testable import ExchangeEvidence
+@testable import InvestigationShell
 import Testing
 
 /// `load` as the user sees it: what it says about evidence it could not tie to a server.
@@ -35,5 +37,36 @@ import Testing
         try t.run("load '\(dir.path)' --local-time America/New_York")
         #expect(try t.run("sources --files").contains("America/New_York"))
         #expect(try t.run("timeline --json").contains("2021-03-03T12:55:02.000Z"))
+    /// An export loaded back: the provenance files exhunt wrote beside it are named and left out, the exported
+    /// files load as before, and a file that only shares the name is evidence like any other.
+    @Test func exhuntsOwnProvenanceFilesAreNotEvidence() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-reload-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("tplout")
+        let exporter = TestShell()
+        try exporter.run("load demo --quiet; export proxylogon '\(out.path)'; export timeline '\(out.path)/t.jsonl'")
+        try FileManager.default.createDirectory(at: out.appendingPathComponent("other"), withIntermediateDirectories: true)
+        try "a log line that merely shares the name\n".write(to: out.appendingPathComponent("other/exhunt-provenance.json"), atomically: true, encoding: .utf8)
+        let exported = try FileManager.default.subpathsOfDirectory(atPath: out.path).filter { !$0.hasSuffix("other") }.count
+
+        let t = TestShell()
+        let shown = try t.shown("load '\(out.path)'")
+        #expect(shown.contains("  not evidence: exhunt-provenance.json: exhunt's own provenance file, written by an export; not loaded"), "\(shown)")
+        #expect(shown.contains("  not evidence: t.jsonl.provenance.json:"))
+        let paths = t.session.store.files.map(\.path)
+        #expect(!paths.contains("exhunt-provenance.json") && !paths.contains("t.jsonl.provenance.json"))
+        #expect(paths.contains("other/exhunt-provenance.json") && paths.contains("t.jsonl"))
+
+        let json = try JSONSerialization.jsonObject(with: Data(try TestShell().run("load '\(out.path)' --json").utf8)) as! [String: Any]
+        #expect(json["provenance_files"] as? [String] == ["exhunt-provenance.json", "t.jsonl.provenance.json"])
+        #expect(json["files"] as? Int == exported - 2, "every other file loads")
+        #expect(TestShell().failure("load '\(out.path)/t.jsonl.provenance.json'").contains("not evidence: t.jsonl.provenance.json (exhunt's own provenance)"))
+    }
+
+    /// The first key of `Provenance`'s JSON tells exhunt's file from another with the same name.
+    @Test func provenanceIsKnownByItsFirstKey() {
+        #expect(ProvenanceFiles.startsWithExhuntKey(Array("{\n  \"exhunt\": \"0.1.0\",".utf8)))
+        #expect(!ProvenanceFiles.startsWithExhuntKey(Array("{\"rules\": {}, \"exhunt\": \"0.1.0\"}".utf8)))
+        #expect(!ProvenanceFiles.startsWithExhuntKey(Array("exhunt".utf8)))
     }
 }

@@ -1,3 +1,4 @@
+import ExchangeEvidence
 import Foundation
 
 /// The file an export writes. It is refused when it is loaded evidence or inside a loaded evidence set
@@ -58,7 +59,7 @@ final class ExportFile {
     }
 
     /// Where the provenance of this export is written.
-    var provenancePath: String { path + ".provenance.json" }
+    var provenancePath: String { path + ProvenanceFiles.suffix }
 
     func write(_ bytes: [UInt8]) throws {
         do { try bytes.withUnsafeBytes { try writer.write($0) } } catch { throw failure(error) }

@@ -1,4 +1,5 @@
 import ExchangeDetection
+import ExchangeEvidence
 import Foundation
 
 /// `export proxylogon DIR`: Test-ProxyLogon's output files per server, from the hunt's findings.
@@ -8,8 +9,9 @@ struct ProxyLogonExportTarget: ExportTarget {
     var usage: String { "export proxylogon DIR [--force]" }
     var options: [OptionSpec] { [.flag("force", "replace the files an earlier export left in DIR")] }
 
-    /// Written beside Test-ProxyLogon's files: the exhunt build, rules and commands that produced them.
-    static let provenanceFile = "exhunt-provenance.json"
+    /// Written beside Test-ProxyLogon's files: the exhunt build, rules and commands that produced them
+    /// (named where `load` knows it, so loading the folder back skips it).
+    static let provenanceFile = ProvenanceFiles.folderFile
 
     func run(_ words: [String], in ctx: CommandContext) throws {
         guard words.count == 1, let dir = words.first else { throw ShellError("export: usage: \(usage)") }
