@@ -43,7 +43,9 @@ struct HelpCommand: Command {
         } else {
             guard let t = library.text(name) else {
                 if library.root == nil { throw ShellError("help files not found: set EXHUNT_HOME to the exhunt folder") }
-                throw ShellError("no help for '\(TerminalText.escape(topic))'; try 'help' or 'help --search \(TerminalText.escape(topic))'")
+                let close = topic.lowercased().hasPrefix("rules/")
+                    ? ctx.session.ruleSuggestion(String(topic.dropFirst("rules/".count)), typed: { "help rules/" + $0 }) : ""
+                throw ShellError("no help for '\(TerminalText.escape(topic))'\(TerminalText.escape(close)); try 'help' or 'help --search \(TerminalText.escape(topic))'")
             }
             text = t
         }

@@ -24,7 +24,7 @@ struct HuntCommand: Command {
         let rules = try args.values("rule").map { id in
             if known.contains(id) { return id }
             if let kind = ctx.session.ruleLibrary.loaders.map(\.kind).first(where: { known.contains($0 + ":" + id) }) { return kind + ":" + id }
-            throw ShellError("hunt: no rule '\(TerminalText.escape(id))'; 'rules' lists the built-in and loaded ones")
+            throw ShellError("hunt: no rule '\(TerminalText.escape(id))'\(TerminalText.escape(ctx.session.ruleSuggestion(id))); 'rules' lists the built-in and loaded ones")
         }
         // The loaded servers `--server` names (any case: `ServerOption`); nil: all of them.
         let wanted = try args.value("server").map { try ServerOption.resolve([$0], in: store, command: "hunt") }

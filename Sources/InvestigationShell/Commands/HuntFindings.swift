@@ -66,6 +66,11 @@ extension Session {
 
     /// The `rule` ids findings can carry, for checking `--rule` values.
     var knownRuleIDs: Set<String> { Set(RuleRegistry.standard.map(\.id) + ruleLibrary.rules.map(\.findingRule)) }
+
+    /// ` (did you mean 'proxylogon.ssrf'?)` for a mistyped rule id, from the built-in and loaded rules, or "".
+    func ruleSuggestion(_ id: String, typed: (String) -> String = { $0 }) -> String {
+        DidYouMean.hint(id, among: knownRuleIDs.sorted(), typed: typed)
+    }
 }
 
 extension RuleCoverage.Family {

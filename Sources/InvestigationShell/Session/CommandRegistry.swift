@@ -27,8 +27,7 @@ public struct CommandRegistry {
         if prefixed.count > 1 {
             throw ShellError("'\(word)' is ambiguous: \(prefixed.map(\.name).joined(separator: ", "))")
         }
-        let close = commands.map(\.name).min { levenshtein($0, word) < levenshtein($1, word) }
-        let hint = close.flatMap { levenshtein($0, word) <= 3 ? " (did you mean '\($0)'?)" : nil } ?? ""
+        let hint = DidYouMean.hint(word, among: commands.map(\.name))
         throw ShellError("unknown command '\(TerminalText.escape(word))'\(hint); type 'help' for the list")
     }
 }

@@ -37,6 +37,8 @@ import Testing
         try t.run("load '\(dir.path)' --local-time America/New_York")
         #expect(try t.run("sources --files").contains("America/New_York"))
         #expect(try t.run("timeline --json").contains("2021-03-03T12:55:02.000Z"))
+    }
+
     /// An export loaded back: the provenance files exhunt wrote beside it are named and left out, the exported
     /// files load as before, and a file that only shares the name is evidence like any other.
     @Test func exhuntsOwnProvenanceFilesAreNotEvidence() throws {

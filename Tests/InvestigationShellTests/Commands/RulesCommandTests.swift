@@ -161,6 +161,19 @@ import Testing
         #expect(t.failure("help rules/nope").contains("no help for 'rules/nope'"))
     }
 
+    /// A mistyped rule id is answered with the nearest built-in or loaded rule, as mistyped commands and options are.
+    @Test func mistypedRuleIDsGetASuggestion() throws {
+        let dir = try Self.ruleFolder(["shells.yar": "rule shell_a\n{\n    condition:\n        false\n}\n"])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let t = TestShell()
+        try t.run("load demo --quiet; rules load '\(dir.path)'")
+        #expect(t.failure("hunt --rule proxylogon.ssrff").hasPrefix("hunt: no rule 'proxylogon.ssrff' (did you mean 'proxylogon.ssrf'?);"))
+        #expect(t.failure("hunt --rule yara:shel_a").contains("(did you mean 'yara:shell_a'?)"))
+        #expect(t.failure("help rules/proxylogon.ssr").hasPrefix("no help for 'rules/proxylogon.ssr' (did you mean 'help rules/proxylogon.ssrf'?);"))
+        #expect(t.failure("help rules/yara:shel_a").contains("(did you mean 'help rules/yara:shell_a'?)"))
+        #expect(!t.failure("hunt --rule nothing-like-it").contains("did you mean"))
+    }
+
     @Test func rulesListsKindIdLevelStatusAndFile() throws {
         let dir = try Self.ruleFolder(["agg.yml": """
             title: Many shells
