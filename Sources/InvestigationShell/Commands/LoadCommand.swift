@@ -14,7 +14,8 @@ struct LoadCommand: Command {
          .value("local-time", "ZONE", "IANA zone (Europe/Oslo) of evidence written in the collecting machine's local time: Test-ProxyLogon's -Cve-2021-26857.csv, listings' LastWriteTime (default: read as UTC, with a problem)"),
          .flag("quiet", "print the summary on stderr (results on stdout stay clean, as with exhunt --demo)")]
     }
-    var completion: ArgumentCompletion { .files }
+    /// `demo` beside paths: the training set is loaded by that name.
+    var completion: ArgumentCompletion { .wordsAndFiles(["demo"]) }
 
     func run(_ args: Arguments, in ctx: CommandContext) throws {
         guard args.positional.count == 1 else { throw ShellError("usage: \(usage)") }

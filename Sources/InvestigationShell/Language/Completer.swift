@@ -34,6 +34,7 @@ public struct Completer {
             return (commands.map(\.name) + session.help.topics()).filter { $0.hasPrefix(current) }.sorted()
                 .reduce(into: [String]()) { if $0.last != $1 { $0.append($1) } }
         case .files: return files(current)
+        case .wordsAndFiles(let list): return list.filter { $0.hasPrefix(current) } + files(current).filter { !list.contains($0) }
         }
     }
 

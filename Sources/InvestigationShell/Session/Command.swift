@@ -2,6 +2,8 @@
 public enum ArgumentCompletion: Sendable {
     case none
     case files
+    /// These words (`demo` for `load`) and file paths: a command whose argument is a path or a name.
+    case wordsAndFiles([String])
     case words([String])
     case commandNames
     case helpTopics

@@ -130,5 +130,7 @@ import Testing
         #expect(c.complete("set t") == ["timer", "timezone"])
         #expect(c.complete("help evid") == ["evidence-sets"])
         #expect(c.complete("load " + TestShell.repoRoot.path + "/help/trai") == [TestShell.repoRoot.path + "/help/training/"])
+        #expect(c.complete("load de") == ["demo"], "load's name for the training set completes beside paths")
+        #expect(c.complete("load " + TestShell.repoRoot.path + "/help/de") == [], "demo is a word, not a path under a folder")
     }
 }
