@@ -125,12 +125,11 @@ struct ECSMapping {
         let plan = plans[kind.rawValue] ?? defaultPlan
         func add(_ row: Row, name: String, _ value: String) {
             guard !value.isEmpty, value != "-", let path = row.ecs else { return }
-            if row.type == .userDomain && Self.account(value).domain == nil { return }
-            let key = Self.key(name)
             if let typed = Self.typed(value, row.type) {
-                let components = row.components ?? path.replacingOccurrences(of: "{field}", with: key).split(separator: ".").map(String.init)
+                let components = row.components ?? path.replacingOccurrences(of: "{field}", with: Self.key(name)).split(separator: ".").map(String.init)
                 out.append(ECSPair(components, .json(typed)))
-            } else {
+            } else if row.type != .userDomain {        // an account without a domain has none to write
+                let key = Self.key(name)
                 out.append(ECSPair(["exhunt", "unmapped", key], .json(.string(value))))
             }
         }
@@ -154,17 +153,21 @@ struct ECSMapping {
         case .ip: return isIP(value) ? .string(value) : nil
         case .userName: return .string(account(value).name)
         case .userDomain: return account(value).domain.map { .string($0) }
-        case .iisUserAgent: return .string(value.replacingOccurrences(of: "+", with: " "))
+        case .iisUserAgent:
+            guard value.utf8.contains(UInt8(ascii: "+")) else { return .string(value) }
+            return .string(String(decoding: value.utf8.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: " ") : $0 }, as: UTF8.self))
         }
     }
 
     /// An account's name and domain: `DOMAIN\\name` and `name@domain` split, anything else a name alone.
+    /// Found on the UTF-8 bytes (both separators are ASCII): this runs for every event an export writes.
     static func account(_ value: String) -> (name: String, domain: String?) {
-        if let slash = value.firstIndex(of: "\\"), slash != value.startIndex, value.index(after: slash) != value.endIndex {
-            return (String(value[value.index(after: slash)...]), String(value[..<slash]))
+        let u = value.utf8
+        if let slash = u.firstIndex(of: UInt8(ascii: "\\")), slash != u.startIndex, u.index(after: slash) != u.endIndex {
+            return (String(value[u.index(after: slash)...]), String(value[..<slash]))
         }
-        if let at = value.lastIndex(of: "@"), at != value.startIndex, value.index(after: at) != value.endIndex {
-            return (String(value[..<at]), String(value[value.index(after: at)...]))
+        if let at = u.lastIndex(of: UInt8(ascii: "@")), at != u.startIndex, u.index(after: at) != u.endIndex {
+            return (String(value[..<at]), String(value[u.index(after: at)...]))
         }
         return (value, nil)
     }
