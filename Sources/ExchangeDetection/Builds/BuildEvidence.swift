@@ -59,6 +59,16 @@ public struct BuildEvidence: Sendable {
         Array(Set(observations.map(\.server) + reported.map(\.server))).sorted()
     }
 
+    /// The build in an OWA or ECP resource path (`/owa/auth/15.1.2106.2/themes/…`, `/owa/15.1.2106.2/scripts/…`,
+    /// `/ecp/15.1.2106.2/…`), or nil.
+    static func resourceBuild(_ stem: String) -> ExchangeBuild? {
+        let parts = stem.lowercased().split(separator: "/", omittingEmptySubsequences: true)
+        guard parts.count >= 3, parts[0] == "owa" || parts[0] == "ecp" else { return nil }
+        let folder = parts[1] == "auth" ? parts[2] : parts[1]
+        guard folder.first == "1", let build = ExchangeBuild(dotted: folder), !build.isPlaceholder, build.major >= 14 else { return nil }
+        return build
+    }
+
     /// Collects builds from the store: the interned per-request build (each distinct value parsed once),
     /// `S:BLD=` of ECP log lines, the `#Version` header over the time span of files whose lines name no
     /// build, and text files that hold ExSetup or Get-ExchangeServer output. Placeholder builds
@@ -138,6 +148,25 @@ public struct BuildEvidence: Sendable {
             guard let build = ecpBuilds[text]!, !build.isPlaceholder else { continue }
             fileHasBuilds[Int(files[e])] = true
             add(fileServer[Int(files[e])], build, times[e], times[e], 1, .ecpLog)
+        }
+
+        // OWA/ECP resource folders (`/owa/auth/15.1.2106.2/…`, `/ecp/15.1.2106.2/…`) in web logs whose lines name no
+        // build (IIS): each distinct URL stem parsed once. Only answered requests (200, 304) count: a URL is the
+        // client's to write, and a scanner asking for a version folder proves nothing; the server serving it does.
+        let stems = store.values[InternedField.urlStem.rawValue], statuses = store.values[InternedField.status.rawValue]
+        let answered = Set(["200", "304"].compactMap { store.pool.lookup($0) })
+        let isWeb = store.files.enumerated().map { i, f in (f.kind == .iis || f.kind == .httpProxy) && !fileHasBuilds[i] }
+        var stemBuilds: [UInt32: ExchangeBuild?] = [:]
+        for e in 0..<min(stems.count, statuses.count) where isWeb[Int(files[e])] && answered.contains(statuses[e]) {
+            let v = stems[e]
+            if v == 0 { continue }
+            let build: ExchangeBuild?
+            if let cached = stemBuilds[v] { build = cached } else {
+                build = Self.resourceBuild(store.pool.string(v))
+                stemBuilds[v] = build
+            }
+            guard let build else { continue }
+            add(fileServer[Int(files[e])], build, times[e], times[e], 1, .resourcePath)
         }
 
         // `#Version` headers, over the span of the file's events, for files whose lines name no build:

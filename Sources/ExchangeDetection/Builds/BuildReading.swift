@@ -14,6 +14,9 @@ public enum BuildSource: String, Sendable, Codable {
     case logRequests = "log-requests"
     /// `S:BLD=` in the EventData of ECP server and activity log lines.
     case ecpLog = "ecp-log"
+    /// The version folder of OWA and ECP resources a web log's successful requests name
+    /// (`/owa/auth/15.1.2106.2/themes/…`): the front end serves the folder of its installed build.
+    case resourcePath = "resource-path"
 
     /// How the source is named in output.
     public var label: String {
@@ -25,6 +28,7 @@ public enum BuildSource: String, Sendable, Codable {
         case .logHeader: "#Version header"
         case .logRequests: "per-request build in the logs"
         case .ecpLog: "S:BLD of ECP log lines"
+        case .resourcePath: "OWA/ECP resource paths in the web logs"
         }
     }
 

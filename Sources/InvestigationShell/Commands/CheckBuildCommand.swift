@@ -123,7 +123,7 @@ struct CheckBuildCommand: Command {
         let full = reported.filter { $0.reading.source != .adminDisplayVersion }.max { $0.reading.build < $1.reading.build }
         if let full { return (full.reading.build, full.reading.source, full.path) }
         if let latest = observed.max(by: { ($0.last, $0.build) < ($1.last, $1.build) }) {
-            let source = [BuildSource.logRequests, .ecpLog, .logHeader].first { latest.sources.contains($0) } ?? .logHeader
+            let source = [BuildSource.logRequests, .ecpLog, .logHeader, .resourcePath].first { latest.sources.contains($0) } ?? .logHeader
             return (latest.build, source, nil)
         }
         return reported.max { $0.reading.build < $1.reading.build }.map { ($0.reading.build, $0.reading.source, $0.path) }

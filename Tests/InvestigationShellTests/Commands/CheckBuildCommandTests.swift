@@ -118,6 +118,29 @@ import Testing
         #expect(text.contains("on 2021-03-09"), "support is judged at the server's last event: \(text)")
     }
 
+    /// A collection with only IIS logs: the OWA/ECP resource folders the server answered name its build; a
+    /// version folder a scanner asked for and got 404 does not, nor does a path without a version.
+    @Test func iisResourcePathsNameTheBuild() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-cb-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let iis = dir.appendingPathComponent("EX06/inetpub/logs/LogFiles/W3SVC1")
+        try FileManager.default.createDirectory(at: iis, withIntermediateDirectories: true)
+        try """
+            #Software: Microsoft Internet Information Services 10.0
+            #Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) sc-status sc-substatus sc-win32-status time-taken
+            2021-03-03 06:40:00 10.0.0.11 GET /owa/auth/logon.aspx - 443 - 10.0.0.5 Mozilla/5.0 200 0 0 12
+            2021-03-03 06:40:01 10.0.0.11 GET /owa/auth/15.1.2106.2/themes/resources/favicon.ico - 443 - 10.0.0.5 Mozilla/5.0 200 0 0 12
+            2021-03-03 06:40:02 10.0.0.11 GET /ecp/15.1.2106.2/scripts/common.js - 443 - 10.0.0.5 Mozilla/5.0 304 0 0 12
+            2021-03-03 06:41:00 10.0.0.11 GET /owa/auth/15.1.2176.9/themes/resources/favicon.ico - 443 - 192.0.2.9 zgrab/0.x 404 0 2 3
+
+            """.write(to: iis.appendingPathComponent("u_ex210303.log"), atomically: true, encoding: .utf8)
+        let t = TestShell()
+        try t.run("load \(dir.path) --quiet")
+        let text = try t.run("check-build --server EX06")
+        #expect(text.contains("EX06  15.1.2106.2 (15.01.2106.002) from the OWA/ECP resource paths in the web logs"), "\(text)")
+        #expect(text.contains("CVE-2021-26855  ProxyLogon     vulnerable") && !text.contains("15.1.2176.9 ("))
+    }
+
     @Test func nothingLoaded() throws {
         let t = TestShell()
         #expect(try t.run("check-build").contains("nothing loaded"))
