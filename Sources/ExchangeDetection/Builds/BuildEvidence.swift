@@ -214,6 +214,13 @@ public struct BuildEvidence: Sendable {
             for r in BuildParser.readings(in: lines) where !r.build.isPlaceholder {
                 out.append(ReportedBuild(server: r.server ?? file.server, reading: r, path: file.path))
             }
+            // An update's name without a build (`Security Update for Exchange Server 2016 Cumulative Update 18
+            // (KB5000871)`, as the March and April 2021 updates install): its KB and CU name the build in the catalog.
+            let catalog = try? BuildCatalog.bundled()
+            for line in lines where line.contains("Exchange Server") && line.uppercased().contains("KB") {
+                guard (try? BuildParser.parse(line)) == nil, let r = catalog?.build(forDisplayName: line) else { continue }
+                out.append(ReportedBuild(server: file.server, reading: r, path: file.path))
+            }
         }
         return out
     }

@@ -141,6 +141,28 @@ import Testing
         #expect(text.contains("CVE-2021-26855  ProxyLogon     vulnerable") && !text.contains("15.1.2176.9 ("))
     }
 
+    /// Update names without a build (as the March and April 2021 updates install) name it by KB and CU; of
+    /// several installed, the newest decides. A line that names no KB is no update.
+    @Test func updateNamesWithOnlyAKBInEvidence() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-cb-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("EX07"), withIntermediateDirectories: true)
+        try """
+
+            DisplayName
+            -----------
+            Security Update for Exchange Server 2019 Cumulative Update 8 (KB5000871)
+            Security Update for Exchange Server 2019 Cumulative Update 8 (KB5001779)
+            Microsoft Exchange Server 2019 Cumulative Update 8
+
+            """.write(to: dir.appendingPathComponent("EX07/updates.txt"), atomically: true, encoding: .utf8)
+        let t = TestShell()
+        try t.run("load \(dir.path) --quiet")
+        let text = try t.run("check-build --server EX07")
+        #expect(text.contains("EX07  15.2.792.13 (15.02.0792.013) from update DisplayName in EX07/updates.txt"), "\(text)")
+        #expect(text.contains("Exchange 2019 CU8 Apr21SU"))
+    }
+
     @Test func nothingLoaded() throws {
         let t = TestShell()
         #expect(try t.run("check-build").contains("nothing loaded"))
