@@ -23,7 +23,13 @@ struct HuntCommand: Command {
         let known = ctx.session.knownRuleIDs
         let rules = try args.values("rule").map { id in
             if known.contains(id) { return id }
-            if let kind = ctx.session.ruleLibrary.loaders.map(\.kind).first(where: { known.contains($0 + ":" + id) }) { return kind + ":" + id }
+            // A bare id names a loaded rule of one kind; an id that rules of two kinds share is refused, not guessed.
+            let kinds = ctx.session.ruleLibrary.loaders.map(\.kind).filter { known.contains($0 + ":" + id) }
+            if kinds.count > 1 {
+                throw ShellError("hunt: '\(TerminalText.escape(id))' is the id of loaded rules of several kinds ("
+                                 + kinds.map { TerminalText.escape($0 + ":" + id) }.joined(separator: ", ") + "): give it with its kind")
+            }
+            if let kind = kinds.first { return kind + ":" + id }
             throw ShellError("hunt: no rule '\(TerminalText.escape(id))'\(TerminalText.escape(ctx.session.ruleSuggestion(id))); 'rules' lists the built-in and loaded ones")
         }
         // The loaded servers `--server` names (any case: `ServerOption`); nil: all of them.

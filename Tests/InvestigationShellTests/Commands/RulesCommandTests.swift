@@ -159,6 +159,9 @@ import Testing
         #expect(both.contains("More than one loaded rule has this id, one per kind: ") && both.contains("sigma:shell_a")
                 && both.contains("yara:shell_a") && both.contains("`help rules/yara:shell_a`"), "\(both)")
         #expect(t.failure("help rules/nope").contains("no help for 'rules/nope'"))
+        // hunt refuses the shared bare id too, rather than running one kind's rule.
+        try t.run("load demo --quiet")
+        #expect(t.failure("hunt --rule shell_a").contains("'shell_a' is the id of loaded rules of several kinds (sigma:shell_a, yara:shell_a)"))
     }
 
     /// A mistyped rule id is answered with the nearest built-in or loaded rule, as mistyped commands and options are.
