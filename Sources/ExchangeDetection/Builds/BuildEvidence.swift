@@ -207,6 +207,7 @@ public struct BuildEvidence: Sendable {
             linesByFile[Int(store.fileIndex[e]), default: []].append(e)
         }
         var out: [ReportedBuild] = []
+        let catalog = try? BuildCatalog.bundled()
         for (fileIndex, events) in linesByFile.sorted(by: { $0.key < $1.key }) {
             let file = store.files[fileIndex]
             guard outputMarkers.contains(where: { file.bytes.contains(subsequence: $0) }) else { continue }
@@ -216,7 +217,6 @@ public struct BuildEvidence: Sendable {
             }
             // An update's name without a build (`Security Update for Exchange Server 2016 Cumulative Update 18
             // (KB5000871)`, as the March and April 2021 updates install): its KB and CU name the build in the catalog.
-            let catalog = try? BuildCatalog.bundled()
             for line in lines where line.contains("Exchange Server") && line.uppercased().contains("KB") {
                 guard (try? BuildParser.parse(line)) == nil, let r = catalog?.build(forDisplayName: line) else { continue }
                 out.append(ReportedBuild(server: file.server, reading: r, path: file.path))

@@ -231,7 +231,7 @@ public final class CaseState {
         var out: [EventID: CaseMark] = [:]
         for m in marks() {
             let own = events(of: m.key, in: store)
-            if own.isEmpty, let moved = event(of: m, in: store) { out[moved.event] = m }
+            if own.isEmpty, let moved = recollectedEvent(of: m, in: store) { out[moved] = m }
             for e in own { out[e] = m }
         }
         resolvedCache = (store.generation, version, localRevision, out)
@@ -256,10 +256,15 @@ public final class CaseState {
     /// still reads as it did when marked, so an appended log keeps its marks and an edited one does not.
     public func event(of mark: CaseMark, in store: EventStore) -> (event: EventID, recollected: Bool)? {
         if let e = events(of: mark.key, in: store).first { return (e, false) }
+        return recollectedEvent(of: mark, in: store).map { ($0, true) }
+    }
+
+    /// The event of a re-collected copy that carries `mark`, for a mark whose own file is not loaded.
+    private func recollectedEvent(of mark: CaseMark, in store: EventStore) -> EventID? {
         let (_, starts) = fileTable(store)
         for (f, file) in store.files.enumerated() where file.path == mark.path && Self.sameServer(file.server, mark.server) {
             if let e = events(line: mark.line, file: f, starts: starts, in: store).first, EventMessage.build(store, e) == mark.message {
-                return (e, true)
+                return e
             }
         }
         return nil
@@ -271,7 +276,7 @@ public final class CaseState {
         let loaded = Set(store.files.map { "\($0.server.lowercased())\u{0}\($0.path)" })
         var follow = 0, stranded = 0
         for m in marks() where events(of: m.key, in: store).isEmpty && loaded.contains("\(m.server.lowercased())\u{0}\(m.path)") {
-            if event(of: m, in: store) != nil { follow += 1 } else { stranded += 1 }
+            if recollectedEvent(of: m, in: store) != nil { follow += 1 } else { stranded += 1 }
         }
         guard follow + stranded > 0 else { return nil }
         let all = follow + stranded
