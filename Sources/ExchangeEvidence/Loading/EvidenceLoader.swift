@@ -310,7 +310,7 @@ final class OrderedMerger: @unchecked Sendable {
         let group: String
         let pathServer: String?
         let isSingleFile: Bool
-        /// One more server's share of a file already counted (`RowServers`): not a file, bytes or problems again.
+        /// One more server's or channel's share of a file already counted (`RowGroups`): not a file, bytes or problems again.
         var isPart = false
     }
 
