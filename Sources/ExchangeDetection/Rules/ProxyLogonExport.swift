@@ -68,7 +68,7 @@ public enum ProxyLogonExport {
         for id in store.sortedByTime(ids) {
             let f = EventFields(store, id)
             let data = f.pairs.dropFirst(windowsEventKeys.count).map(\.value).filter { !$0.isEmpty }
-            rows.append(quoted([usDate(store.time[id]), f["Computer"] ?? store.server(of: id), f["Message"] ?? data.joined(separator: " ")]))
+            rows.append(quoted([utcTime(store.time[id]), f["Computer"] ?? store.server(of: id), f["Message"] ?? data.joined(separator: " ")]))
         }
         return rows
     }
@@ -83,7 +83,7 @@ public enum ProxyLogonExport {
             for id in ids {
                 let path = store.value(.urlStem, id)
                 let f = EventFields(store, id)
-                let lastWrite = f["LastWriteTimeUtc"] ?? (store.time[id] == Timestamp.unknown ? "" : usDate(store.time[id]))
+                let lastWrite = f["LastWriteTimeUtc"] ?? utcTime(store.time[id])
                 rows.append(quoted([server, type, path, FilePaths.name(path), lastWrite]))
             }
         }
@@ -95,15 +95,11 @@ public enum ProxyLogonExport {
         return ids.map { ControlCharacters.escape(store.file(of: $0).path) }.filter { seen.insert($0).inserted }
     }
 
-    /// `3/3/2021 6:49:42 AM`: how Windows PowerShell's `Export-Csv` writes a DateTime in the en-US culture.
-    static func usDate(_ ms: Int64) -> String {
-        guard ms != Timestamp.unknown else { return "" }
-        let secs = Int(ms / 1000 - (ms % 1000 < 0 ? 1 : 0))
-        let (days, sod) = (secs / 86400 - (secs % 86400 < 0 ? 1 : 0), ((secs % 86400) + 86400) % 86400)
-        let (y, m, d) = Timestamp.civil(days: days)
-        let h24 = sod / 3600, h12 = h24 % 12 == 0 ? 12 : h24 % 12
-        let mm = sod / 60 % 60, ss = sod % 60
-        return "\(m)/\(d)/\(y) \(h12):\(mm < 10 ? "0" : "")\(mm):\(ss < 10 ? "0" : "")\(ss) \(h24 < 12 ? "AM" : "PM")"
+    /// `2021-03-03T06:49:42.162Z`: the time in UTC, saying so. Test-ProxyLogon writes the collecting machine's
+    /// local time in its culture's form (`3/3/2021 6:49:42 AM`); exhunt's times are UTC, and a form without a
+    /// zone would be read back (by exhunt, as by anyone) as local. PowerShell's `[datetime]` parses this form too.
+    static func utcTime(_ ms: Int64) -> String {
+        ms == Timestamp.unknown ? "" : Timestamp.iso(ms)
     }
 
     /// A server name usable as a file-name prefix.

@@ -26,7 +26,7 @@ import Testing
         #expect(try lines("EX01-Cve-2021-27065-ResetVDir.csv").count == 3)
         let um = try lines("EX01-Cve-2021-26857.csv")
         #expect(um[1] == "\"TimeCreated\",\"MachineName\",\"Message\"")
-        #expect(um[2].hasPrefix("\"3/3/2021 4:11:24 AM\",\"EX01.contoso.local\",\"UMWorkerProcess.exe System.InvalidCastException"))
+        #expect(um[2].hasPrefix("\"2021-03-03T04:11:24.738Z\",\"EX01.contoso.local\",\"UMWorkerProcess.exe System.InvalidCastException"))
         #expect(try lines("EX01-Cve-2021-26858.log") == ["EX01/Program Files/Microsoft/Exchange Server/V15/Logging/OABGeneratorLog/OABGenerator20210303-1.log"])
         #expect(try lines("EX01-Cve-2021-26858-DownloadPaths.log").first == "'\\\\EX01\\C$\\inetpub\\wwwroot\\aspnet_client\\discover.aspx'")
         #expect(try lines("EX01-Cve-2021-27065.log") == ["EX01/Program Files/Microsoft/Exchange Server/V15/Logging/ECP/Server/ECPServer20210303-1.LOG"])
@@ -52,9 +52,19 @@ import Testing
         #expect(text == "'C:\\inetpub\\wwwroot\\aspnet_client\\shell.aspx'\r\n")
     }
 
-    @Test func usDateMatchesExportCsv() {
-        #expect(ProxyLogonExport.usDate(Timestamp.parse("2021-03-03T06:49:42.162Z")!) == "3/3/2021 6:49:42 AM")
-        #expect(ProxyLogonExport.usDate(Timestamp.parse("2021-12-31T00:05:09Z")!) == "12/31/2021 12:05:09 AM")
-        #expect(ProxyLogonExport.usDate(Timestamp.parse("2021-03-03T13:00:00Z")!) == "3/3/2021 1:00:00 PM")
+    /// The exported times say they are UTC, so loading the export back keeps them, with no local-time problem
+    /// (Test-ProxyLogon's own `-Cve-2021-26857.csv` is local time in the culture's form and gets one).
+    @Test func exportedTimesReadBackAsUTC() throws {
+        let store = try RuleFixtures.store("proxylogon", "hostlogs", "files")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-export-utc-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        _ = try ProxyLogonExport.write(store: store, findings: Hunter().run(on: store).findings, to: dir.appendingPathComponent("EX01"))
+        let back = EventStore()
+        _ = try EvidenceLoader(workers: 1).load(dir.path, into: back)
+        let um = try #require(back.files.first { $0.path.hasSuffix("-Cve-2021-26857.csv") })
+        #expect(um.facts["time.zone"] == nil)
+        #expect(um.problems.total == 0)
+        let first = try #require((0..<back.count).first { back.file(of: $0) === um })
+        #expect(Timestamp.iso(back.time[first]) == "2021-03-03T04:11:24.738Z")
     }
 }
