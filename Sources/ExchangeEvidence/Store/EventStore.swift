@@ -107,6 +107,13 @@ public final class EventStore: @unchecked Sendable {
         return id
     }
 
+    /// The files as read: a file split into one store file per server or channel (a fleet's JSON export) counts
+    /// once, as its first part, so counts of files and bytes are not multiplied by its servers.
+    public var filesAsRead: [EvidenceFile] {
+        var seen = Set<String>()
+        return files.filter { seen.insert($0.location + "\u{0}" + $0.sha256).inserted }
+    }
+
     // MARK: - Reading events
 
     public func file(of id: EventID) -> EvidenceFile { files[Int(fileIndex[id])] }

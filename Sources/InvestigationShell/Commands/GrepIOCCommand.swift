@@ -51,8 +51,9 @@ struct GrepIOCCommand: Command {
         }
         if !ctx.wantsJSON {
             let searched = Set(indicators.map(\.set)).sorted().joined(separator: ", ")
-            ctx.diagnostic(String(format: "%d hits (indicator and event) of %d indicators (%@) over %d events in %d files, %.0f ms%@",
-                                  hits.count, indicators.count, searched, store.count, store.files.count, elapsed * 1000,
+            ctx.diagnostic(String(format: "%d hits (indicator and event) of %d indicators (%@) over %d events in %d file%@, %.0f ms%@",
+                                  hits.count, indicators.count, searched, store.count, store.filesAsRead.count,
+                                  store.filesAsRead.count == 1 ? "" : "s", elapsed * 1000,
                                   args.flag("raw") ? ", raw bytes" : ""))
         }
     }

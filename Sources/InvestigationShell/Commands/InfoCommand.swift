@@ -10,14 +10,15 @@ struct InfoCommand: Command {
     func run(_ args: Arguments, in ctx: CommandContext) throws {
         let store = ctx.session.store
         let servers = Set(store.files.map(\.server)).sorted()
-        let bytes = store.files.reduce(0) { $0 + $1.size }
+        let read = store.filesAsRead
+        let bytes = read.reduce(0) { $0 + $1.size }
         var first = Int64.max, last = Int64.min
         for f in store.files where f.firstTime != Timestamp.unknown { first = min(first, f.firstTime); last = max(last, f.lastTime) }
         if ctx.wantsJSON {
             ctx.json(.object([
                 ("evidence_sets", .array(ctx.session.loads.map { .object([("name", .string($0.evidenceSet)), ("root", .string($0.root)),
                                                                          ("files", .int($0.filesAdded)), ("events", .int($0.eventsAdded))]) })),
-                ("servers", .strings(servers)), ("files", .int(store.files.count)), ("events", .int(store.count)),
+                ("servers", .strings(servers)), ("files", .int(read.count)), ("events", .int(store.count)),
                 ("bytes", .int(bytes)), ("distinct_values", .int(store.pool.count - 1)), ("index_bytes", .int(store.indexFootprint)),
                 ("first", first == Int64.max ? .null : .time(first)), ("last", last == Int64.min ? .null : .time(last)),
                 ("timezone", .string(ctx.session.settings.timezoneName)), ("output", .string(ctx.session.settings.output.rawValue)),
@@ -26,7 +27,7 @@ struct InfoCommand: Command {
         }
         ctx.line("evidence sets: " + (ctx.session.loads.isEmpty ? "none" : ctx.session.loads.map { TerminalText.escape($0.evidenceSet) }.joined(separator: ", ")))
         ctx.line("servers:       " + (servers.isEmpty ? "none" : TerminalText.escape(servers.joined(separator: ", "))))
-        ctx.line("files:         \(store.files.count) (\(bytes) bytes)")
+        ctx.line("files:         \(read.count) (\(bytes) bytes)")
         ctx.line("events:        \(store.count)")
         if first != Int64.max { ctx.line("time range:    \(ctx.session.displayTime(first)) – \(ctx.session.displayTime(last)) (\(ctx.session.settings.timezoneName))") }
         ctx.line("index memory:  \(store.indexFootprint / 1024) KiB for events and \(store.pool.count - 1) distinct values")

@@ -265,4 +265,45 @@ import Testing
         // The fixtures' 10.0.0.1 proxy address is in the generated range.
         #expect(hits.contains { m.indicators[$0.indicator].value == "10.0.0.1" })
     }
+
+    /// A fleet's merged JSON export is one file read once but filed as one store file per server: a raw hit is
+    /// reported once, on the server whose row holds it, not on every server the file was split into.
+    @Test func rawHitsInASplitFileGoToTheRowsServer() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-rawsplit-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let rows = [("EXA", "203.0.113.77"), ("EXB", "10.2.2.2"), ("EXC", "10.3.3.3"), ("EXA", "10.1.1.1")].enumerated().map { i, r in
+            "{\"EventID\": 4624, \"Channel\": \"Security\", \"Hostname\": \"\(r.0).contoso.local\", "
+                + "\"TimeCreated\": \"2021-03-03T07:0\(i):00Z\", \"IpAddress\": \"\(r.1)\"}"
+        }
+        try (rows.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("fleet.json"), atomically: true, encoding: .utf8)
+        let store = EventStore()
+        _ = try EvidenceLoader(workers: 1).load(dir.path, into: store)
+        #expect(store.files.count == 3 && store.filesAsRead.count == 1)
+        let m = IOCMatcher(indicators: [ind(.ip, "203.0.113.77"), ind(.ip, "10.3.3.3")])
+        let hits = m.matchRaw(store).map { h in "\(m.indicators[h.indicator].value) \(store.files[h.file].server):\(h.line) \(h.event != nil)" }
+        #expect(hits == ["203.0.113.77 EXA:1 true", "10.3.3.3 EXC:3 true"])
+    }
+
+    /// A Timesketch timeline loaded as evidence (plaso's, or exhunt's own `export timeline`) models no fields:
+    /// its `message` is searched as a raw line is, with IPs and hashes as whole tokens.
+    @Test func timelineMessagesAreSearched() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-tsmsg-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let messages = [#"POST /owa/auth/Current/themes/resources/logon.css 200 from 1.2.3.4 \"antSword/v2.1\""#,
+                        #"GET /owa/ 200 from 11.2.3.45 \"antSword/v2.10\""#,
+                        #"file C:\\inetpub\\wwwroot\\aspnet_client\\shell.aspx sha256 b75f163ca9b9240bf4b37ad92bc7556b40a17e27c2b8ed5c8991385fe07d17d0"#]
+        let rows = messages.enumerated().map { i, m in
+            "{\"message\": \"\(m)\", \"datetime\": \"2021-03-03T07:0\(i):00+00:00\", \"timestamp_desc\": \"Request time\", \"server\": \"EX09\"}"
+        }
+        try (rows.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("t.jsonl"), atomically: true, encoding: .utf8)
+        let store = EventStore()
+        _ = try EvidenceLoader(workers: 1).load(dir.path, into: store)
+        let m = IOCMatcher(indicators: [ind(.ip, "1.2.3.4"), ind(.ua, "antSword/v2.1"), ind(.name, "shell.aspx"),
+                                        ind(.hash, "b75f163ca9b9240bf4b37ad92bc7556b40a17e27c2b8ed5c8991385fe07d17d0")])
+        let hits = m.match(store).map { h in "\(m.indicators[h.indicator].value) \(h.fields.joined(separator: ",")) \(store.line(of: h.event!))" }
+        #expect(hits.sorted() == ["1.2.3.4 message 1", "antSword/v2.1 message 1",
+                                  "b75f163ca9b9240bf4b37ad92bc7556b40a17e27c2b8ed5c8991385fe07d17d0 message 3", "shell.aspx message 3"])
+    }
 }

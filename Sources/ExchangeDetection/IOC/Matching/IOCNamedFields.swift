@@ -37,6 +37,10 @@ enum IOCNamedFields {
         // front-end request made grep-ioc 17 times slower for no indicator that could be there.
         case "referer", "referrer", "cs-referer", "destinationhostname", "sourcehostname", "queryname":
             return [.text]
+        // A timeline row's description (Timesketch's `message`, which plaso and exhunt's own `export timeline`
+        // write): the event's fields are in its text, so it is searched as a raw line is.
+        case "message":
+            return [.raw, .ip, .hash]
         default:
             return []
         }

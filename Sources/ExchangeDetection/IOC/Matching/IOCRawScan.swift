@@ -13,21 +13,37 @@ extension IOCMatcher {
         for f in store.fileIndex { counts[Int(f)] += 1 }
         for i in 0..<files.count { firstEvent[i + 1] = firstEvent[i] + counts[i] }
 
-        let order = files.indices.filter { filter.acceptsServer(files[$0].server) }
-            .sorted { files[$0].bytes.count > files[$1].bytes.count }
-        var results = [[IOCHit]](repeating: [], count: files.count)
+        let units = Self.scanUnits(files).filter { $0.contains { filter.acceptsServer(files[$0].server) } }
+            .sorted { files[$0[0]].bytes.count > files[$1[0]].bytes.count }
+        var results = [[IOCHit]](repeating: [], count: units.count)
         results.withUnsafeMutableBufferPointer { out in
             let sink = out
-            DispatchQueue.concurrentPerform(iterations: order.count) { k in
-                let fi = order[k]
-                sink[fi] = scanFile(fi, files[fi], events: firstEvent[fi]..<firstEvent[fi + 1], store: store, filter: filter)
+            DispatchQueue.concurrentPerform(iterations: units.count) { k in
+                let parts = units[k].map { (file: $0, events: firstEvent[$0]..<firstEvent[$0 + 1]) }
+                sink[k] = scanFile(parts, store: store, filter: filter).filter { filter.acceptsServer(files[$0.file].server) }
             }
         }
-        return results.flatMap { $0 }
+        return results.flatMap { $0 }.sorted { ($0.file, $0.line, $0.indicator) < ($1.file, $1.line, $1.indicator) }
     }
 
-    private func scanFile(_ fi: Int, _ file: EvidenceFile, events: Range<Int>, store: EventStore,
-                          filter: IOCFilter) -> [IOCHit] {
+    /// The store's files grouped by the bytes to scan: a file split into one store file per server or channel
+    /// (a fleet's JSON export, winlogbeat with several channels) is one group, scanned once, each hit going to the
+    /// part whose event holds it; every other file is a group of its own. Parts whose events are rendered from
+    /// binary records (EVTX) each render only their own events, so they are scanned apart.
+    static func scanUnits(_ files: [EvidenceFile]) -> [[Int]] {
+        var units: [[Int]] = []
+        var unitOf: [String: Int] = [:]
+        for (i, f) in files.enumerated() {
+            guard f.renderer == nil else { units.append([i]); continue }
+            let key = f.location + "\u{0}" + f.sha256
+            if let u = unitOf[key] { units[u].append(i) } else { unitOf[key] = units.count; units.append([i]) }
+        }
+        return units
+    }
+
+    /// Scans the bytes `parts` share (the first part's text) once; a hit goes to the part whose event holds it,
+    /// or to the first part (which carries the file's accounting) when no event does.
+    private func scanFile(_ parts: [(file: Int, events: Range<Int>)], store: EventStore, filter: IOCFilter) -> [IOCHit] {
         var hits: [IOCHit] = []
         var lastLine = [Int](repeating: 0, count: indicators.count)
         let times = store.time
@@ -38,14 +54,17 @@ extension IOCMatcher {
             counted = start
             if lastLine[i] == line { return }
             lastLine[i] = line
-            let event = Self.event(containing: start, in: events, text)
+            var owner = parts[0].file, event: EventID?
+            for part in parts {
+                if let e = Self.event(containing: start, in: part.events, text) { (owner, event) = (part.file, e); break }
+            }
             let time = event.map { times[$0] } ?? Timestamp.unknown
             if filter.acceptsTime(time) {
-                hits.append(IOCHit(indicator: i, event: event, file: fi, line: line, field: "raw", time: time))
+                hits.append(IOCHit(indicator: i, event: event, file: owner, line: line, field: "raw", time: time))
             }
         }
         // EVTX events are binary records: their rendered lines are searched, as `show` prints them.
-        store.withEventText(file: fi) { text in
+        store.withEventText(file: parts[0].file) { text in
             let buf = text.bytes
             if let c = compiled[.raw], !c.patterns.bytes.isEmpty {
                 c.automaton.scan(buf) { p, end in
@@ -68,7 +87,7 @@ extension IOCMatcher {
                 for i in list { record(i, at: start, buf, text) }
             }
         }
-        return hits.sorted { ($0.line, $0.indicator) < ($1.line, $1.indicator) }
+        return hits
     }
 
     /// Newlines in `buf[from..<to]`.
