@@ -42,35 +42,43 @@ public struct YaraScanRule: DetectionRule {
         let ranges = store.eventRanges()
         var rangeOf: [Int: Range<EventID>] = [:]
         for r in ranges { rangeOf[r.file] = r.range }
-        let targets = store.files.indices.filter { raw || store.files[$0].kind == .webFile }
+        // Collected files one by one; with `raw` every loaded file, a file split per server scanned once (its parts
+        // share one text) with each match filed on the part whose event holds it.
+        let targets: [[Int]] = raw ? store.scanGroups : store.files.indices.filter { store.files[$0].kind == .webFile }.map { [$0] }
         let results = Slots(count: targets.count)
         let reader = OriginalBytes()
         let readLock = NSLock()
         // A collected file's event has no time: the listing row for its path (or a credible copy time) gives one.
-        let timing = targets.contains { store.files[$0].kind == .webFile } ? WebFileTiming(store) : nil
+        let timing = targets.contains { store.files[$0[0]].kind == .webFile } ? WebFileTiming(store) : nil
         DispatchQueue.concurrentPerform(iterations: targets.count) { i in
-            let fi = targets[i]
+            let parts = targets[i]
+            let fi = parts[0]
             let file = store.files[fi]
             let externals = ["sha256": file.sha256, "filename": FilePathName.name(file.path), "filepath": file.path,
                              "extension": FilePathName.ext(file.path), "server": file.server, "kind": file.kind.rawValue]
             var out: [Finding] = []
             do {
-                var matches: [(YaraMatch, [EventID])] = []
+                var matches: [(YaraMatch, file: Int, events: [EventID])] = []
                 if file.kind == .webFile {
                     readLock.lock()
                     let original = Result { try reader.read(file) }
                     readLock.unlock()
                     let bytes = try original.get()
                     matches = try bytes.withUnsafeBytes { try ruleSet.scan($0, externals: externals) }
-                        .map { ($0, rangeOf[fi].map { [$0.lowerBound] } ?? []) }
+                        .map { ($0, fi, rangeOf[fi].map { [$0.lowerBound] } ?? []) }
                 } else {
                     // The stored text: for EVTX, the records' rendered lines.
                     matches = try store.withEventText(file: fi) { text in
-                        try ruleSet.scan(text.bytes, externals: externals).map { ($0, eventsAt($0, range: rangeOf[fi], text: text)) }
+                        try ruleSet.scan(text.bytes, externals: externals).map { m in
+                            let owner = parts.first { !eventsAt(m, range: rangeOf[$0], text: text).isEmpty } ?? fi
+                            let events = eventsAt(m, range: rangeOf[owner], text: text)
+                            return (m, owner, events.isEmpty ? rangeOf[owner].map { [$0.lowerBound] } ?? [] : events)
+                        }
                     }
                 }
-                for (m, events) in matches {
-                    var f = finding(m.rule, store: store, file: file, events: events, summary: describe(m, file: file))
+                for (m, owner, events) in matches {
+                    let ownerFile = store.files[owner]
+                    var f = finding(m.rule, store: store, file: ownerFile, events: events, summary: describe(m, file: ownerFile))
                     if file.kind == .webFile, let timing, let id = events.first { f = dated(f, timing.time(of: id), store: store) }
                     out.append(f)
                 }
@@ -90,7 +98,8 @@ public struct YaraScanRule: DetectionRule {
         var byHash: [String: [String]] = [:]
         for (rule, hashes) in ruleSet.hashOnly.sorted(by: { $0.key < $1.key }) { for h in hashes { byHash[h, default: []].append(rule) } }
         var out: [Finding] = []
-        for (fi, file) in store.files.enumerated() {
+        for group in store.scanGroups {
+            let fi = group[0], file = store.files[fi]
             for rule in byHash[file.sha256] ?? [] {
                 out.append(finding(rule, store: store, file: file, events: rangeOf[fi].map { [$0.lowerBound] } ?? [],
                                    summary: "\(file.path): SHA-256 \(file.sha256) (hash-only rule, digest computed at load)" + source(of: rule)))
@@ -134,7 +143,7 @@ public struct YaraScanRule: DetectionRule {
                        line: ordered.first.map { store.line(of: $0) } ?? 0, summary: summary)
     }
 
-    /// The events whose stored lines hold the matches (logs scanned raw), or the file's one event (a collected file).
+    /// The events of `range` whose stored lines hold the match's strings (logs scanned raw); none when no string is in them.
     private func eventsAt(_ m: YaraMatch, range: Range<EventID>?, text: EventText) -> [EventID] {
         guard let range else { return [] }
         var out: [EventID] = []
@@ -146,7 +155,7 @@ public struct YaraScanRule: DetectionRule {
             }
             if a < range.upperBound, text.offset(a) <= hit.offset, out.last != a { out.append(a) }
         }
-        return out.isEmpty ? [range.lowerBound] : Array(Set(out)).sorted()
+        return Array(Set(out)).sorted()
     }
 
     /// `path: $name 'text' at 0x1f2, … (+n more); rule from a.yar`: binary bytes shown as \xNN.

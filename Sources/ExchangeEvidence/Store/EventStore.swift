@@ -114,6 +114,21 @@ public final class EventStore: @unchecked Sendable {
         return files.filter { seen.insert($0.location + "\u{0}" + $0.sha256).inserted }
     }
 
+    /// The store's files grouped by the text a scan of every byte reads (`grep-ioc --raw`, YARA `--raw`): a
+    /// file split per server or channel whose events point into one shared text (JSON) is one group, to be
+    /// scanned once, each hit going to the part whose event holds it (the first part when none does). Parts
+    /// whose events are rendered from binary records (EVTX) render only their own, so each is a group.
+    public var scanGroups: [[Int]] {
+        var groups: [[Int]] = []
+        var groupOf: [String: Int] = [:]
+        for (i, f) in files.enumerated() {
+            guard f.renderer == nil else { groups.append([i]); continue }
+            let key = f.location + "\u{0}" + f.sha256
+            if let g = groupOf[key] { groups[g].append(i) } else { groupOf[key] = groups.count; groups.append([i]) }
+        }
+        return groups
+    }
+
     // MARK: - Reading events
 
     public func file(of id: EventID) -> EvidenceFile { files[Int(fileIndex[id])] }

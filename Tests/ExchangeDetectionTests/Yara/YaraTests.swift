@@ -13,7 +13,11 @@ import Testing
     static func folder(_ files: [String: String]) throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-yara-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        for (name, text) in files { try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+        for (name, text) in files {
+            let url = dir.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
         return dir.path
     }
 
@@ -126,6 +130,24 @@ import Testing
         let iis = try #require(f.first { $0.file.hasSuffix("u_ex210812.log") })
         #expect(iis.line == 7)
         #expect(store.rawLine(iis.events[0]).contains("X-Rps-CAT="))
+    }
+
+    /// A fleet's JSON export filed per server is scanned once with --raw: the match is the row's server's, not
+    /// one finding per server the file was split into.
+    @Test func rawScanOfASplitFileFindsOnTheRowsServer() throws {
+        let rows = [("EXA", "10.1.1.1"), ("EXB", "203.0.113.77"), ("EXC", "10.3.3.3")].enumerated().map { i, r in
+            "{\"EventID\": 4624, \"Channel\": \"Security\", \"Hostname\": \"\(r.0).contoso.local\", "
+                + "\"TimeCreated\": \"2021-03-03T07:0\(i):00Z\", \"IpAddress\": \"\(r.1)\"}"
+        }
+        let dir = try Self.folder(["ip.yar": "rule c2_address { strings: $a = \"203.0.113.77\" condition: $a }",
+                                   "fleet/fleet.json": rows.joined(separator: "\n") + "\n"])
+        let set = try #require(try YaraCompiler.compile(files: [dir + "/ip.yar"]).ruleSet)
+        let store = EventStore()
+        _ = try EvidenceLoader(workers: 1).load(dir + "/fleet", into: store)
+        #expect(store.files.count == 3)
+        let f = YaraScanRule(ruleSet: set, raw: true, fileOfRule: [:]).run(on: store)
+        #expect(f.map(\.server) == ["EXB"])
+        #expect(f.first.map { store.rawLine($0.events[0]).contains("203.0.113.77") } == true)
     }
 
     @Test func hashOnlyRulesUseTheDigestsComputedAtLoad() throws {

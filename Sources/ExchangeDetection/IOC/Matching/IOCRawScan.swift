@@ -13,7 +13,7 @@ extension IOCMatcher {
         for f in store.fileIndex { counts[Int(f)] += 1 }
         for i in 0..<files.count { firstEvent[i + 1] = firstEvent[i] + counts[i] }
 
-        let units = Self.scanUnits(files).filter { $0.contains { filter.acceptsServer(files[$0].server) } }
+        let units = store.scanGroups.filter { $0.contains { filter.acceptsServer(files[$0].server) } }
             .sorted { files[$0[0]].bytes.count > files[$1[0]].bytes.count }
         var results = [[IOCHit]](repeating: [], count: units.count)
         results.withUnsafeMutableBufferPointer { out in
@@ -24,21 +24,6 @@ extension IOCMatcher {
             }
         }
         return results.flatMap { $0 }.sorted { ($0.file, $0.line, $0.indicator) < ($1.file, $1.line, $1.indicator) }
-    }
-
-    /// The store's files grouped by the bytes to scan: a file split into one store file per server or channel
-    /// (a fleet's JSON export, winlogbeat with several channels) is one group, scanned once, each hit going to the
-    /// part whose event holds it; every other file is a group of its own. Parts whose events are rendered from
-    /// binary records (EVTX) each render only their own events, so they are scanned apart.
-    static func scanUnits(_ files: [EvidenceFile]) -> [[Int]] {
-        var units: [[Int]] = []
-        var unitOf: [String: Int] = [:]
-        for (i, f) in files.enumerated() {
-            guard f.renderer == nil else { units.append([i]); continue }
-            let key = f.location + "\u{0}" + f.sha256
-            if let u = unitOf[key] { units[u].append(i) } else { unitOf[key] = units.count; units.append([i]) }
-        }
-        return units
     }
 
     /// Scans the bytes `parts` share (the first part's text) once; a hit goes to the part whose event holds it,
