@@ -22,8 +22,15 @@ public struct LoadReport: Sendable {
     /// The zips read (the set itself, or zips inside its folders): their members are hashed as files, and
     /// the archives too, as received.
     public var zips: [Archive] = []
-    /// exhunt's own provenance files found in the set (an export loaded back), by path: left out, not evidence.
-    public var provenanceFiles: [String] = []
+    /// exhunt's own files found in the set (provenance of an export loaded back, a case file, a recording): left
+    /// out, not evidence (`ExhuntFiles`).
+    public var ownFiles: [OwnFile] = []
+
+    /// One of exhunt's own files: its path in the set and what it is.
+    public struct OwnFile: Sendable, Equatable {
+        public var path: String
+        public var what: String
+    }
 
     public struct Archive: Sendable {
         /// The path in the set (the zip's own name when the set is a zip).
@@ -79,10 +86,7 @@ public struct EvidenceLoader {
         var report = LoadReport(evidenceSet: setName, root: root)
         report.discoveryProblems = walker.problems
 
-        var pending: [PendingFile] = []
-        for file in walker.files {
-            if ProvenanceFiles.isOurs(file) { report.provenanceFiles.append(file.path) } else { pending.append(file) }
-        }
+        let pending = walker.files
         let results = UnsafeMutableBufferPointer<ParsedFile?>.allocate(capacity: pending.count)
         results.initialize(repeating: nil)
         defer { results.deinitialize(); results.deallocate() }
@@ -154,6 +158,7 @@ public struct EvidenceLoader {
             report.problems += a.file.problems.total
         }
         report.duplicatesSkipped = merger.duplicates
+        report.ownFiles = merger.ownFiles
         report.zips = walker.zips.map { LoadReport.Archive(path: $0.path, size: $0.zip.size, sha256: $0.zip.sha256) }
         report.servers = servers.sorted()
         report.seconds = Date().timeIntervalSince(started)
@@ -204,6 +209,8 @@ public struct EvidenceLoader {
         var accounting: ByteAccounting? = ByteAccounting()
         var renderer: (any EventRenderer)?
         var rowGroups: RowGroups?
+        /// What exhunt file this is (`ExhuntFiles`): not evidence, not added.
+        var ownFile: String?
     }
 
     static func parse(_ f: PendingFile, readers: [any EvidenceReader]) -> ParsedFile {
@@ -235,6 +242,8 @@ public struct EvidenceLoader {
             if parsed.problems.total == 0 { parsed.problems.add(LoadProblem("empty file")) }
             return parsed
         }
+        parsed.ownFile = raw.withUnsafeBytes { ExhuntFiles.what(path: f.path, location: f.location, head: UnsafeRawBufferPointer(rebasing: $0.prefix(128))) }
+        if parsed.ownFile != nil { return parsed }
         // gzip is undone in memory; the hash and size above stay those of the file as stored.
         if raw.withUnsafeBytes(Gzip.isGzip) {
             let (inflated, problem) = raw.withUnsafeBytes(Gzip.inflate)
@@ -329,6 +338,8 @@ final class OrderedMerger: @unchecked Sendable {
     private let server: String?, setName: String
     private(set) var added: [Added] = []
     private(set) var duplicates = 0
+    /// exhunt's own files met, in path order: left out.
+    private(set) var ownFiles: [LoadReport.OwnFile] = []
 
     init(store: EventStore, count: Int, server: String? = nil, setName: String = "") {
         self.store = store
@@ -380,6 +391,7 @@ final class OrderedMerger: @unchecked Sendable {
     }
 
     private func append(_ p: EvidenceLoader.ParsedFile) {
+        if let what = p.ownFile { ownFiles.append(LoadReport.OwnFile(path: p.path, what: what)); return }
         if isDuplicate(p) { duplicates += 1; return }
         guard let rows = p.rowGroups, rows.isMixed else {
             add(p, batch: p.batch, rowServer: nil, channel: p.channel, isPart: false)

@@ -15,8 +15,8 @@ public final class CaseFile {
 
     /// The schema this build writes; files with a higher `user_version` are refused.
     public static let schemaVersion = 1 + CaseSchema.migrations.count
-    /// `PRAGMA application_id` of case files ("EXHC").
-    public static let applicationID: Int32 = 0x4558_4843
+    /// `PRAGMA application_id` of case files ("EXHC"), by which a load also knows one and leaves it out.
+    public static let applicationID: Int32 = ExhuntFiles.caseApplicationID
 
     private init(path: String, queue: DatabaseQueue) {
         self.path = path

@@ -169,6 +169,11 @@ public final class CaseState {
     public func requireFile(_ session: Session) throws -> CaseFile {
         if let file { return file }
         let path = Self.defaultPath
+        // The working folder inside loaded evidence (`load .`): the default case would be added to it.
+        if let load = session.evidenceSet(holding: path) {
+            throw ShellError("no case is open, and ./\(path) would be inside the evidence set '\(TerminalText.escape(load.evidenceSet))': "
+                             + "open one outside the evidence first ('case new PATH')")
+        }
         let opened: CaseFile
         if FileManager.default.fileExists(atPath: path) {
             opened = try CaseFile.open(at: path)

@@ -22,6 +22,7 @@ struct CaseCommand: Command {
         case "new", "open":
             guard p.count == 2 else { throw ShellError("usage: case \(p[0]) PATH") }
             let path = (p[1] as NSString).expandingTildeInPath
+            try session.refuseInsideEvidence(path, command: "case \(p[0])")
             let file = p[0] == "new" ? try CaseFile.create(at: path) : try CaseFile.open(at: path)
             try state.use(file, session: session)
             if ctx.wantsJSON { return status(state, ctx) }
@@ -57,10 +58,7 @@ struct CaseCommand: Command {
     private func exportScript(_ file: CaseFile, to target: String, overwrite: Bool, _ ctx: CommandContext) throws {
         let path = (target as NSString).expandingTildeInPath
         let url = URL(fileURLWithPath: path).standardizedFileURL
-        if let load = ctx.session.evidenceSet(holding: url.path) {
-            throw ShellError("case history: \(TerminalText.escape(target)) is inside the evidence set '\(TerminalText.escape(load.evidenceSet))'; "
-                             + "write the script outside the evidence")
-        }
+        try ctx.session.refuseInsideEvidence(url.path, command: "case history")
         if FileManager.default.fileExists(atPath: path) && !overwrite {
             throw ShellError("case history: \(TerminalText.escape(target)) exists; use --overwrite to replace it")
         }

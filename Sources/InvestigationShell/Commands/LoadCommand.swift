@@ -54,8 +54,8 @@ struct LoadCommand: Command {
         if report.filesAdded == 0 && report.duplicatesSkipped == 0 && !report.cancelled {
             let skipped = report.discoveryProblems.isEmpty ? "" : "; skipped: " + report.discoveryProblems.prefix(3)
                 .map { "\(TerminalText.escape($0.path)) (\(TerminalText.escape($0.message)))" }.joined(separator: ", ")
-            let own = report.provenanceFiles.isEmpty ? "" : "; not evidence: " + report.provenanceFiles.prefix(3).map(TerminalText.escape)
-                .joined(separator: ", ") + " (exhunt's own provenance)"
+            let own = report.ownFiles.isEmpty ? "" : "; not evidence: " + report.ownFiles.prefix(3)
+                .map { "\(TerminalText.escape($0.path)) (\($0.what))" }.joined(separator: ", ")
             throw ShellError("load: no evidence files in \(TerminalText.escape(path))\(skipped)\(own)")
         }
         // A load that added nothing (every file already loaded) is no evidence set of its own: `info` and the
@@ -72,7 +72,7 @@ struct LoadCommand: Command {
                 ("files", .int(report.filesAdded)), ("events", .int(report.eventsAdded)), ("bytes", .int(report.bytesRead)),
                 ("servers", .strings(report.servers)), ("problems", .int(report.problems)),
                 ("skipped", .array(report.discoveryProblems.map { .object([("path", .string($0.path)), ("message", .string($0.message))]) })),
-                ("provenance_files", .strings(report.provenanceFiles)),
+                ("own_files", .array(report.ownFiles.map { .object([("path", .string($0.path)), ("what", .string($0.what))]) })),
                 ("duplicates", .int(report.duplicatesSkipped)), ("cancelled", .bool(report.cancelled)),
                 ("recognised_files", .int(report.recognisedFiles)),
                 ("zips", .array(report.zips.map { .object([("path", .string($0.path)), ("bytes", .int($0.size)), ("sha256", .string($0.sha256))]) })),
@@ -96,8 +96,8 @@ struct LoadCommand: Command {
         for p in report.discoveryProblems {
             ctx.status("  \(p.skipped ? "skipped" : "damaged") \(TerminalText.escape(p.path)): \(TerminalText.escape(p.message))")
         }
-        for p in report.provenanceFiles {
-            ctx.status("  not evidence: \(TerminalText.escape(p)): exhunt's own provenance file, written by an export; not loaded")
+        for p in report.ownFiles {
+            ctx.status("  not evidence: \(TerminalText.escape(p.path)): \(p.what); not loaded")
         }
         if report.cancelled {
             ctx.session.interruptNoticed = true

@@ -27,6 +27,7 @@ struct RecordCommand: Command {
             guard p.count == 2 else { throw ShellError("usage: record start FILE [--append|--overwrite]") }
             if args.flag("append") && args.flag("overwrite") { throw ShellError("record: --append or --overwrite, not both") }
             let path = (p[1] as NSString).expandingTildeInPath
+            try ctx.session.refuseInsideEvidence(path, command: "record")
             try recorder.start(path, append: args.flag("append"), overwrite: args.flag("overwrite"), variables: ctx.session.variables,
                                earlierLoads: Self.loadCommands(ctx.session))
             if ctx.wantsJSON { ctx.json(.object([("recording", .bool(true)), ("file", .string(path))])) }

@@ -20,9 +20,7 @@ struct ReportCommand: Command {
             throw ShellError("report: the file must end in .md or .html; for JSON, '--json' prints the report's summary "
                              + "(verdicts, counts, provenance) and 'export findings FILE.ndjson' writes every finding")
         }
-        if let load = ctx.session.evidenceSet(holding: path) {
-            throw ShellError("report: \(TerminalText.escape(path)) is inside the evidence set '\(TerminalText.escape(load.evidenceSet))'; write it outside the evidence")
-        }
+        try ctx.session.refuseInsideEvidence(path, command: "report")
         if FileManager.default.fileExists(atPath: path) && !args.flag("force") {
             throw ShellError("report: \(TerminalText.escape(path)) exists (--force to overwrite)")
         }

@@ -36,7 +36,7 @@ public final class CommandRecorder {
         self.path = path
         recorded = 0
         failed = 0
-        var header = "# exhunt command file, recorded from \(Timestamp.iso(now()))\n# replay: exhunt -f \(Tokenizer.quote(path))\n"
+        var header = ExhuntFiles.recordingHeader + "\(Timestamp.iso(now()))\n# replay: exhunt -f \(Tokenizer.quote(path))\n"
         if !variables.isEmpty {
             header += "# variables defined when recording started (give them with --set NAME=VALUE):\n"
             for (k, v) in variables.sorted(by: { $0.key < $1.key }) { header += "#   \(k)=\(Self.oneLine(v))\n" }

@@ -60,15 +60,47 @@ import Testing
         #expect(paths.contains("other/exhunt-provenance.json") && paths.contains("t.jsonl"))
 
         let json = try JSONSerialization.jsonObject(with: Data(try TestShell().run("load '\(out.path)' --json").utf8)) as! [String: Any]
-        #expect(json["provenance_files"] as? [String] == ["exhunt-provenance.json", "t.jsonl.provenance.json"])
+        #expect((json["own_files"] as? [[String: String]])?.map { $0["path"] } == ["exhunt-provenance.json", "t.jsonl.provenance.json"])
         #expect(json["files"] as? Int == exported - 2, "every other file loads")
-        #expect(TestShell().failure("load '\(out.path)/t.jsonl.provenance.json'").contains("not evidence: t.jsonl.provenance.json (exhunt's own provenance)"))
+        #expect(TestShell().failure("load '\(out.path)/t.jsonl.provenance.json'").contains("not evidence: t.jsonl.provenance.json (exhunt's own provenance file, written by an export)"))
+    }
+
+    /// A case file and a recording kept in the folder being loaded (the analyst worked there before loading it)
+    /// are exhunt's, not evidence: named and left out, whatever their names; nothing new can be written there.
+    @Test func casesAndRecordingsInTheFolderAreNotEvidence() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-own-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("EX01"), withIntermediateDirectories: true)
+        try "2021-03-03 06:49:42 10.0.0.5 GET /owa/ - 443 - 1.2.3.4 Mozilla/5.0 - 200 0 0 5\n"
+            .write(to: dir.appendingPathComponent("EX01/u_ex210303.log"), atomically: true, encoding: .utf8)
+        let writer = TestShell()
+        try writer.run("case new '\(dir.path)/notes.db'; note first look; record start '\(dir.path)/steps.txt'; info; record stop; case close")
+        let t = TestShell()
+        let shown = try t.shown("load '\(dir.path)'")
+        #expect(shown.contains("not evidence: notes.db: an exhunt case file (marks, notes, audit log); not loaded"), "\(shown)")
+        #expect(shown.contains("not evidence: steps.txt: an exhunt command file written by 'record'; not loaded"))
+        #expect(t.session.store.files.map(\.path) == ["EX01/u_ex210303.log"])
+        // With the folder loaded, nothing exhunt writes may go into it.
+        #expect(t.failure("case new '\(dir.path)/EX01/c.case'").contains("is inside the evidence set"))
+        #expect(t.failure("case open '\(dir.path)/notes.db'").contains("is inside the evidence set"))
+        #expect(t.failure("record start '\(dir.path)/r.txt'").contains("is inside the evidence set"))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("EX01/c.case").path))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("r.txt").path))
+    }
+
+    /// A case file's header: SQLite with exhunt's application id, and nothing else.
+    @Test func caseFilesAreKnownByTheirApplicationID() {
+        var head = Array("SQLite format 3\u{0}".utf8) + [UInt8](repeating: 0, count: 56)
+        head.replaceSubrange(68..<72, with: [0x45, 0x58, 0x48, 0x43])
+        #expect(head.withUnsafeBytes(ExhuntFiles.isCase))
+        head[71] = 0x44
+        #expect(!head.withUnsafeBytes(ExhuntFiles.isCase))
     }
 
     /// The first key of `Provenance`'s JSON tells exhunt's file from another with the same name.
     @Test func provenanceIsKnownByItsFirstKey() {
-        #expect(ProvenanceFiles.startsWithExhuntKey(Array("{\n  \"exhunt\": \"0.1.0\",".utf8)))
-        #expect(!ProvenanceFiles.startsWithExhuntKey(Array("{\"rules\": {}, \"exhunt\": \"0.1.0\"}".utf8)))
-        #expect(!ProvenanceFiles.startsWithExhuntKey(Array("exhunt".utf8)))
+        #expect(ExhuntFiles.startsWithExhuntKey(Array("{\n  \"exhunt\": \"0.1.0\",".utf8)))
+        #expect(!ExhuntFiles.startsWithExhuntKey(Array("{\"rules\": {}, \"exhunt\": \"0.1.0\"}".utf8)))
+        #expect(!ExhuntFiles.startsWithExhuntKey(Array("exhunt".utf8)))
     }
 }

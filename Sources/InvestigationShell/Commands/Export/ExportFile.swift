@@ -33,10 +33,7 @@ final class ExportFile {
         }) {
             throw ShellError("\(command): \(TerminalText.escape(path)) is loaded evidence; evidence is never written")
         }
-        if let load = ctx.session.evidenceSet(holding: target) {
-            throw ShellError("\(command): \(TerminalText.escape(path)) is inside the evidence set '\(TerminalText.escape(load.evidenceSet))'; "
-                             + "write it outside the evidence (a later load of the set would read it back as evidence)")
-        }
+        try ctx.session.refuseInsideEvidence(target, command: command)
         if FileManager.default.fileExists(atPath: path) && !ctx.args.flag("force") {
             throw ShellError("\(command): \(TerminalText.escape(path)) exists (--force to overwrite)")
         }
@@ -59,7 +56,7 @@ final class ExportFile {
     }
 
     /// Where the provenance of this export is written.
-    var provenancePath: String { path + ProvenanceFiles.suffix }
+    var provenancePath: String { path + ExhuntFiles.suffix }
 
     func write(_ bytes: [UInt8]) throws {
         do { try bytes.withUnsafeBytes { try writer.write($0) } } catch { throw failure(error) }

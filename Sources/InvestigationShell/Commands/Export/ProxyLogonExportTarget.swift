@@ -11,7 +11,7 @@ struct ProxyLogonExportTarget: ExportTarget {
 
     /// Written beside Test-ProxyLogon's files: the exhunt build, rules and commands that produced them
     /// (named where `load` knows it, so loading the folder back skips it).
-    static let provenanceFile = ProvenanceFiles.folderFile
+    static let provenanceFile = ExhuntFiles.folderFile
 
     func run(_ words: [String], in ctx: CommandContext) throws {
         guard words.count == 1, let dir = words.first else { throw ShellError("export: usage: \(usage)") }
@@ -20,9 +20,7 @@ struct ProxyLogonExportTarget: ExportTarget {
         let result = HuntFindings.of(ctx.session).result(for: store)
         let url = URL(fileURLWithPath: (dir as NSString).expandingTildeInPath).standardizedFileURL
         // Evidence is never written to: refuse a directory inside a loaded evidence set.
-        if let load = ctx.session.evidenceSet(holding: url.path) {
-            throw ShellError("export: \(TerminalText.escape(dir)) is inside the evidence set '\(TerminalText.escape(load.evidenceSet))'; choose a directory outside the evidence")
-        }
+        try ctx.session.refuseInsideEvidence(url.path, command: "export")
         // Like `report` and `export timeline`: an earlier export is not overwritten silently.
         let earlier = ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? [])
             .filter { $0.contains("-Cve-2021-") || $0.hasSuffix("-other.csv") }.sorted()
