@@ -136,6 +136,38 @@ import Testing
         #expect(r.problems.contains { $0.message.contains("yara (1)") })
     }
 
+    /// Attributes (and objects) MISP marks deleted are retractions, not indicators: left out and counted. Problems
+    /// name the line of the attribute's own `"value"`, also for empty or one-letter values and PHP's `\/`.
+    @Test func mispDeletedAttributesAreLeftOutAndLinesAreExact() {
+        let text = """
+            {"Event":{"info":"t","date":"2021-03-03","Attribute":[
+            {"type":"md5","value":"4B3039CF227C611C45D2242D1228A121"},
+            {"type":"ip-src","value":""},
+            {"type":"url","value":"http:\\/\\/a.example\\/x", "comment":"a value"},
+            {"type":"hostname","value":"a"},
+            {"type":"ip-src","value":"11.2.3.45","deleted":true}
+            ],"Object":[{"deleted":true,"Attribute":[{"type":"ip-dst","value":"11.2.3.46"}]}]}}
+            """
+        let r = IndicatorFileLoader.load(bytes: Array(text.utf8), file: "misp-small.json", setName: "m", provenance: "test")
+        #expect(Set(r.set.indicators.map(\.value)) == ["4B3039CF227C611C45D2242D1228A121", "http://a.example/x"])
+        #expect(r.problems.contains { $0.message.contains("2 attributes marked deleted in MISP (retracted) not loaded") })
+        #expect(r.problems.contains { $0.line == 3 }, "the empty ip-src: \(r.problems.map(\.description))")
+        #expect(r.problems.contains { $0.line == 5 }, "the one-letter hostname: \(r.problems.map(\.description))")
+    }
+
+    /// AND between observations asks for both at once, which separate values cannot: loaded, and said so, as AND
+    /// inside one observation is.
+    @Test func stixAndBetweenObservationsIsSaid() {
+        let bundle = #"{"type":"bundle","id":"bundle--1","objects":[{"type":"indicator","spec_version":"2.1","id":"indicator--a","#
+            + #""pattern_type":"stix","pattern":"[ipv4-addr:value = '7.7.7.1'] AND [domain-name:value = 'a.example']","valid_from":"2021-03-03T00:00:00Z"}]}"#
+        let r = IndicatorFileLoader.load(bytes: Array(bundle.utf8), file: "b.json", setName: "b", provenance: "test")
+        #expect(Set(r.set.indicators.map(\.value)) == ["7.7.7.1", "a.example"])
+        #expect(r.problems.map(\.message) == ["indicator--a: 2 observations joined with AND loaded as separate indicators (any one matches)"])
+        let or = IndicatorFileLoader.load(bytes: Array(bundle.replacingOccurrences(of: "] AND [", with: "] OR [").utf8), file: "b.json",
+                                          setName: "b", provenance: "test")
+        #expect(or.problems.isEmpty)
+    }
+
     @Test func plainListRefangsDetectsTypesAndReportsTheRest() {
         let r = IndicatorFileLoader.load(path: IOCFixtures.path("plain-list.txt"))
         #expect(r.format == .plain)

@@ -19,6 +19,7 @@ import Testing
         "winlog.user.identifier": "keyword", "process.command_line": "keyword", "process.executable": "keyword",
         "process.parent.executable": "keyword", "process.parent.command_line": "keyword", "destination.ip": "ip",
         "destination.port": "long", "destination.domain": "keyword", "dns.question.name": "keyword",
+        "exhunt.user_agent_logged": "keyword",
     ]
 
     /// Flattens a nested document to dotted paths.
@@ -131,7 +132,17 @@ import Testing
         #expect(docs.map { $0["user.domain"] as? String } == ["CONTOSO", "contoso.com", nil])
         #expect(docs[0]["user_agent.original"] as? String == "Mozilla/5.0 (Windows NT 10.0; Win64; x64)")
         #expect(docs[1]["user_agent.original"] as? String == "Microsoft Office/16.0")
+        // IIS's form is kept beside it: a '+' the client sent cannot be told from a space, and indicators quote it.
+        #expect(docs[0]["exhunt.user_agent_logged"] as? String == "Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64)")
         #expect(ECSMapping.account("\\x").domain == nil && ECSMapping.account("x@").domain == nil, "half an account is a name")
+    }
+
+    /// Two mapping rows giving one field the same value (a Security event's client IP and its `IpAddress`, both
+    /// `source.ip`) write it once; different values stay a list.
+    @Test func aFieldGivenTheSameValueTwiceIsWrittenOnce() {
+        #expect(ECSDocument.serialized([("source.ip", .string("10.23.123.11")), ("source.ip", .string("10.23.123.11")),
+                                       ("tags", .string("a")), ("tags", .string("b"))])
+                == #"{"source":{"ip":"10.23.123.11"},"tags":["a","b"]}"#)
     }
 
     @Test func indexNamesAndFilesAreChecked() throws {

@@ -29,23 +29,27 @@ enum MISPEventLoader {
             return
         }
         var skipped: [String: Int] = [:]
+        var deleted = 0
         var cursor = 0
         for e in events {
             let date = e["date"] as? String ?? ""
             if let info = e["info"] as? String, c.set.provenance.isEmpty { c.set.provenance = "MISP event: \(info)" }
             var attributes = e["Attribute"] as? [[String: Any]] ?? []
             for o in e["Object"] as? [[String: Any]] ?? [] {
-                attributes += o["Attribute"] as? [[String: Any]] ?? []
+                let inner = o["Attribute"] as? [[String: Any]] ?? []
+                // A deleted object's attributes are deleted with it.
+                if isDeleted(o) { deleted += inner.count } else { attributes += inner }
             }
             for a in attributes {
                 guard let type = a["type"] as? String, let value = a["value"] as? String else {
                     c.problem(nil, "attribute without type or value")
                     continue
                 }
-                // Attributes appear in file order; search forward for the value to name its line.
-                let escapedValue = value.replacingOccurrences(of: "\\", with: "\\\\")
-                let offset = locator.find(escapedValue, from: cursor) ?? locator.find(escapedValue) ?? cursor
-                cursor = offset
+                // Soft-deleted in MISP: retracted, usually as a false positive; kept in exports, not an indicator.
+                if isDeleted(a) { deleted += 1; continue }
+                // Attributes appear in file order: the next `"value"` key holding this value names its line.
+                let offset = valueKey(value, in: bytes, from: cursor) ?? valueKey(value, in: bytes, from: 0) ?? cursor
+                cursor = offset + 1
                 let line = locator.line(at: offset)
                 var noteParts: [String] = []
                 if let comment = a["comment"] as? String, !comment.isEmpty { noteParts.append(comment) }
@@ -60,10 +64,36 @@ enum MISPEventLoader {
                 }
             }
         }
+        if deleted > 0 {
+            c.problem(nil, "\(deleted) attribute\(deleted == 1 ? "" : "s") marked deleted in MISP (retracted) not loaded")
+        }
         if !skipped.isEmpty {
             let list = skipped.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
             c.problem(nil, "attributes of types exhunt does not match were not loaded: \(list)")
         }
+    }
+
+    /// MISP's soft delete: `"deleted": true` (or `"1"`, as older exports write it).
+    static func isDeleted(_ o: [String: Any]) -> Bool {
+        if let b = o["deleted"] as? Bool { return b }
+        if let s = o["deleted"] as? String { return s == "1" || s.lowercased() == "true" }
+        return (o["deleted"] as? Int) == 1
+    }
+
+    /// The offset of the next `"value"` key at or after `from` whose string is `value`, JSON-escaped as MISP
+    /// writes it (PHP also escapes `/` as `\/`), so a short or empty value is not found inside an earlier
+    /// attribute's text.
+    static func valueKey(_ value: String, in bytes: [UInt8], from: Int) -> Int? {
+        let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        let forms = [escaped, escaped.replacingOccurrences(of: "/", with: "\\/")].map { Array(("\"" + $0 + "\"").utf8) }
+        var at = from
+        while let key = LineLocator.find("\"value\"", in: bytes, from: at) {
+            var i = key + 7
+            while i < bytes.count, [0x20, 0x09, 0x0A, 0x0D, 0x3A].contains(bytes[i]) { i += 1 }
+            if forms.contains(where: { i + $0.count <= bytes.count && bytes[i..<(i + $0.count)].elementsEqual($0) }) { return key }
+            at = key + 1
+        }
+        return nil
     }
 
     /// The indicators one attribute yields; empty for types exhunt does not match.

@@ -70,7 +70,10 @@ enum STIXBundleLoader {
         }
         let problemsBefore = c.problemCount
         var loaded = 0
+        var observationsLoaded = 0
         for obs in Set(parsed.comparisons.map(\.observation)).sorted() {
+            let before = loaded
+            defer { if loaded > before { observationsLoaded += 1 } }
             let group = parsed.comparisons.filter { $0.observation == obs }
             // `file:name` with `file:parent_directory_ref.path` in one observation names one file by its full path.
             let dirs = group.filter { $0.path == "file:parent_directory_ref.path" && $0.op == "=" && !$0.negated }
@@ -101,6 +104,9 @@ enum STIXBundleLoader {
             if parsed.observationsWithAnd.contains(obs) && separate > 1 {
                 c.problem(line, "\(id): \(separate) values joined with AND loaded as separate indicators (any one matches)")
             }
+        }
+        if parsed.observationsJoinedWithAnd && observationsLoaded > 1 {
+            c.problem(line, "\(id): \(observationsLoaded) observations joined with AND loaded as separate indicators (any one matches)")
         }
         if loaded == 0 && c.problemCount == problemsBefore {
             c.problem(line, "\(id): no value exhunt can match in pattern \(pattern)")

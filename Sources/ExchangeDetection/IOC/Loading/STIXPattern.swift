@@ -18,8 +18,10 @@ struct STIXPattern {
     }
 
     var comparisons: [Comparison] = []
-    /// True when some observation joins comparisons with AND.
+    /// The observations that join comparisons with AND.
     var observationsWithAnd: Set<Int> = []
+    /// True when observations are joined with AND (`[…] AND […]`): all must be seen, which single values cannot say.
+    var observationsJoinedWithAnd = false
     /// Qualifiers and operators that were read but not evaluated (`WITHIN`, `FOLLOWEDBY`, …).
     var ignored: [String] = []
 
@@ -82,7 +84,8 @@ struct STIXPattern {
                                                   text: "\(negated ? "NOT " : "")\(w) \(op) \(shown)"))
                 } else {
                     switch upper {
-                    case "OR", "AND": continue
+                    case "OR": continue
+                    case "AND": observationsJoinedWithAnd = true
                     case "FOLLOWEDBY", "WITHIN", "REPEATS", "START", "STOP", "TIMES", "SECONDS":
                         if !ignored.contains(upper) { ignored.append(upper) }
                     default:

@@ -187,6 +187,16 @@ struct ECSPair {
         case utf8([UInt8])
         /// A time as ECS `@timestamp` writes it (`2021-03-03T06:49:42.162Z`).
         case time(Int64)
+
+        /// The same value written the same way.
+        func same(as other: Value) -> Bool {
+            switch (self, other) {
+            case (.json(let a), .json(let b)): a == b
+            case (.utf8(let a), .utf8(let b)): a == b
+            case (.time(let a), .time(let b)): a == b
+            default: false
+            }
+        }
     }
 
     let path: [String]
@@ -239,6 +249,11 @@ enum ECSDocument {
                 taken[b] = true
                 if ends[b] { leaves.append(items[b]) } else { deeper.append(items[b]) }
             }
+            // Two rows mapping one value to the same field (a Security event's client IP and its IpAddress,
+            // both source.ip) write it once, not as an array of copies.
+            var distinct: [Int] = []
+            for leaf in leaves where !distinct.contains(where: { pairs[$0].value.same(as: pairs[leaf].value) }) { distinct.append(leaf) }
+            leaves = distinct
             if !first { out.append(",") }
             first = false
             out.appendJSON(keys[a])
