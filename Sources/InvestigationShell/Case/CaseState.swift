@@ -124,6 +124,24 @@ public final class CaseState {
             }
             session.output.diagnostic(TerminalText.escape("case \(file.path): indicator \(ioc.id) (\(ioc.type) \(ioc.value)) not loaded: \(problem)") + "\n")
         }
+        indicatorsVersion = file.dataVersion()
+    }
+
+    /// The case's `PRAGMA data_version` when its indicators were last read.
+    private var indicatorsVersion: Int?
+
+    /// Reads the indicators another shell added to this case since they were read: a case is shared live (its
+    /// marks are re-read the same way), so `ioc add` in one shell reaches `grep-ioc` and `ioc` in the other.
+    /// The analyst set keeps each indicator once; rows that did not load the first time were reported then.
+    func syncIndicators(_ session: Session) {
+        guard let file else { return }
+        let version = file.dataVersion()
+        guard version != indicatorsVersion else { return }
+        indicatorsVersion = version
+        for ioc in (try? file.iocs()) ?? [] {
+            guard let type = IndicatorType(name: ioc.type) else { continue }
+            _ = try? session.indicatorLibrary.addAnalystIndicator(type, ioc.value, note: ioc.note, date: String(Timestamp.iso(ioc.time).prefix(10)))
+        }
     }
 
     // MARK: - Lessons

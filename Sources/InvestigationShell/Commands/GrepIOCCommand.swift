@@ -22,6 +22,7 @@ struct GrepIOCCommand: Command {
     func readsEvidence(_ args: Arguments) -> Bool { args.flag("raw") }
 
     func run(_ args: Arguments, in ctx: CommandContext) throws {
+        CaseState.of(ctx.session).syncIndicators(ctx.session)
         try ctx.requireEvidence(name)
         let store = ctx.session.store
         let library = ctx.session.indicatorLibrary

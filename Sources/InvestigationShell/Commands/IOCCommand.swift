@@ -16,6 +16,7 @@ struct IOCCommand: Command {
     var completion: ArgumentCompletion { .words(["sets", "load", "add", "show", "export-patterns"]) }
 
     func run(_ args: Arguments, in ctx: CommandContext) throws {
+        CaseState.of(ctx.session).syncIndicators(ctx.session)
         let sub = args.positional.first ?? "sets"          // bare `ioc` lists the sets
         let rest = Array(args.positional.dropFirst())
         let library = ctx.session.indicatorLibrary

@@ -10,6 +10,7 @@ struct ReportCommand: Command {
     var completion: ArgumentCompletion { .files }
 
     func run(_ args: Arguments, in ctx: CommandContext) throws {
+        CaseState.of(ctx.session).syncIndicators(ctx.session)
         guard args.positional.count == 1 else { throw ShellError("usage: \(usage)") }
         try ctx.requireEvidence(name)
         let path = (args.positional[0] as NSString).expandingTildeInPath

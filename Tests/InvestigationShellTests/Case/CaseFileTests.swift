@@ -123,6 +123,14 @@ import Testing
         let c = TestShell()
         try c.run("case open \(path)")
         #expect(try c.run("note").components(separatedBy: "from ").count == 3)
+        // Indicators too: what one adds, the other's ioc and grep-ioc see without reopening.
+        try a.run("ioc add ip 9.9.9.9")
+        try b.run("ioc add ip 167.99.168.251")
+        for t in [a, b] {
+            let shown = try t.run("ioc show analyst")
+            #expect(shown.contains("9.9.9.9") && shown.contains("167.99.168.251"), "\(shown)")
+        }
+        #expect(try a.run("grep-ioc analyst").contains("167.99.168.251"))
     }
 }
 
