@@ -56,6 +56,13 @@ struct GrepIOCCommand: Command {
                                   hits.count, indicators.count, searched, store.count, store.filesAsRead.count,
                                   store.filesAsRead.count == 1 ? "" : "s", elapsed * 1000,
                                   args.flag("raw") ? ", raw bytes" : ""))
+            let outside = Set(hits.filter { Self.afterValidUntil($0, matcher.indicators[$0.indicator]) }.map(\.indicator))
+            if !outside.isEmpty {
+                let names = outside.sorted().prefix(5).map { TerminalText.escape(matcher.indicators[$0].value) }.joined(separator: ", ")
+                ctx.diagnostic("note: \(outside.count) indicator\(outside.count == 1 ? " has" : "s have") hits after the valid_until its "
+                               + "source gives (it may no longer have been the attacker's then): \(names)"
+                               + (outside.count > 5 ? ", …" : "") + " (ioc show SET; grep-ioc --hits --json marks each hit after_valid_until)")
+            }
         }
     }
 
@@ -89,7 +96,8 @@ struct GrepIOCCommand: Command {
                 return .object([("hit", .string(IOCHitList.id(n))), ("ioc", .string(i.value)), ("type", .string(i.type.rawValue)), ("set", .string(i.set)),
                                 ("event", h.event.map { .int($0) } ?? .null), ("server", .string(f.server)),
                                 ("time", .time(h.time)), ("fields", .strings(h.fields)), ("file", .string(f.path)),
-                                ("line", h.line > 0 ? .int(h.line) : .null)])
+                                ("line", h.line > 0 ? .int(h.line) : .null),
+                                ("after_valid_until", .bool(Self.afterValidUntil(h, i)))])
             }))
             return
         }
@@ -101,6 +109,14 @@ struct GrepIOCCommand: Command {
                        i.set, h.fields.joined(separator: ","), shortPath(f.path) + (h.line > 0 ? ":\(h.line)" : "")])
         }
         ctx.table(table)
+    }
+
+    /// True when the hit's event is dated after the indicator's `valid_until` (STIX; MISP `last_seen`): an address
+    /// or domain may have changed hands by then. Not before `valid_from`: indicators are published after the
+    /// intrusions they come from, so the attacker's own use of them precedes it.
+    static func afterValidUntil(_ h: IOCHit, _ i: Indicator) -> Bool {
+        guard h.time != Timestamp.unknown, let until = Timestamp.parse(i.validUntil) else { return false }
+        return h.time > until
     }
 
     /// The last two components of an evidence path (`W3SVC1/u_ex210303.log`); JSON carries the whole path.

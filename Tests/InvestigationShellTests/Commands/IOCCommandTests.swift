@@ -44,7 +44,7 @@ import Testing
         let hits = try json(t.run("grep-ioc volexity-cisa --type ua --hits --json"))
         #expect(!hits.isEmpty)
         for h in hits {
-            #expect(Set(h.keys) == ["hit", "ioc", "type", "set", "event", "server", "time", "fields", "file", "line"])
+            #expect(Set(h.keys) == ["hit", "ioc", "type", "set", "event", "server", "time", "fields", "file", "line", "after_valid_until"])
             #expect(h["type"] as? String == "ua" && h["fields"] as? [String] == ["user_agent"] && h["event"] is Int)
         }
         #expect(hits.map { $0["hit"] as? String } == hits.indices.map { "I\($0 + 1)" })
@@ -175,5 +175,25 @@ import Testing
         #expect((rows.first?["events"] as? Int ?? 0) > 0)
         #expect(t.failure("ioc add ip 10.0.0.0/4").contains("wider than /8"))
         #expect(t.failure("ioc add ip 10.0.0.0/40").contains("not an IPv4 address or CIDR block"))
+    }
+
+    /// An indicator whose source says it stopped being valid before the event is still matched (the hunt is
+    /// retrospective) but said: the address may have changed hands. Publication after the event is normal.
+    @Test func hitsAfterValidUntilAreSaid() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-valid-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        func bundle(_ until: String) -> String {
+            #"{"type":"bundle","id":"bundle--1","objects":[{"type":"indicator","spec_version":"2.1","id":"indicator--v","#
+                + #""pattern_type":"stix","pattern":"[ipv4-addr:value = '167.99.168.251']","valid_from":"2021-03-08T00:00:00Z","valid_until":"\#(until)"}]}"#
+        }
+        try bundle("2019-02-01T00:00:00Z").write(to: dir.appendingPathComponent("old.json"), atomically: true, encoding: .utf8)
+        try bundle("2022-01-01T00:00:00Z").write(to: dir.appendingPathComponent("live.json"), atomically: true, encoding: .utf8)
+        let t = TestShell()
+        try t.run("load demo --quiet; ioc load \(dir.path)/old.json; ioc load \(dir.path)/live.json")
+        #expect(try t.shown("grep-ioc old").contains("note: 1 indicator has hits after the valid_until its source gives"))
+        #expect(try !t.shown("grep-ioc live").contains("valid_until"))
+        let hits = try JSONSerialization.jsonObject(with: Data(try t.run("grep-ioc old --hits --json").utf8)) as! [[String: Any]]
+        #expect(!hits.isEmpty && hits.allSatisfy { $0["after_valid_until"] as? Bool == true })
     }
 }
