@@ -142,7 +142,10 @@ public struct EvidenceLoader {
             // A log naming its own computer (an event log's Computer) is that computer's, even in a folder of
             // several machines' logs; files that name none take the name most of their folder's logs give.
             let fromOwnLogs = a.file.facts["server"].map { spelled[$0.uppercased()] ?? $0 }
-            a.file.server = server ?? fromRows ?? fromName ?? n.pathServer ?? fromOwnLogs ?? fromLogs ?? (a.isSingleFile ? "unknown" : setName)
+            // A zip per host (CyLR, KAPE, Velociraptor) names its files when nothing inside does.
+            let fromArchive = ServerNaming.fromArchive(n.group) ?? (n.group.isEmpty ? ServerNaming.fromArchive(setName) : nil)
+            a.file.server = server ?? fromRows ?? fromName ?? n.pathServer ?? fromOwnLogs ?? fromLogs ?? fromArchive
+                ?? (a.isSingleFile ? "unknown" : setName)
             a.file.evidenceSet = setName
             servers.insert(a.file.server)
             report.eventsAdded += a.file.eventCount

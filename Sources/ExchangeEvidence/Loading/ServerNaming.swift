@@ -1,17 +1,46 @@
+import Foundation
+
 /// Decides which server a collected file belongs to from the layout it was collected in.
 ///
 /// Layouts seen in practice: one folder per server holding a mirror of the server's paths
 /// (`EX01/Program Files/Microsoft/Exchange Server/V15/Logging/...`), KAPE-style trees with a drive folder
-/// (`EX01/C/inetpub/logs/...`), and sets whose root is the server itself. The folder just above the first
-/// Windows path component names the server; when there is none, the logs' own `ServerHostName`,
-/// `ServerName` or `s-computername` decide.
+/// (`EX01/C/inetpub/logs/...`, any drive: `EX01/F/Exchange Server/...`), Velociraptor collections
+/// (`EX01/uploads/auto/C%3A/...`, `uploads/ntfs/%5C%5C.%5CC%3A/...`), hand-made folders (`EX01/IIS Logs/W3SVC1/...`),
+/// and sets whose root is the server itself. The nearest folder above the first Windows path component that can
+/// be a host name names the server (drives, collectors' own folders and names with spaces or `%` cannot); when
+/// there is none, the logs' own `ServerHostName`, `ServerName` or `s-computername` decide.
 enum ServerNaming {
-    /// Folder names that start a mirrored Windows path (lower-case).
+    /// Folder names that start a mirrored Windows path (lower-case); drives (`isDrive`) do too.
     static let pathMarkers: Set<String> = [
-        "c", "c$", "d", "d$", "e", "program files", "programdata", "inetpub", "windows", "exchange server", "v15",
+        "program files", "programdata", "inetpub", "windows", "exchange server", "v15",
         "logging", "httpproxy", "logfiles", "w3svc1", "w3svc2", "ecp", "oabgeneratorlog", "frontend", "clientaccess",
         "winevt", "logs", "eventlogs", "evtx", "microsoft", "system32", "users", "temp", "listings",
     ]
+
+    /// Folders collectors put between a host and its drives (Velociraptor's `uploads/auto`, `uploads/ntfs`).
+    static let collectorFolders: Set<String> = ["uploads", "auto", "ntfs", "lazy_ntfs", "mft", "file"]
+
+    /// A drive as collectors write it: `C`, `C$`, `C:`, Velociraptor's `C%3A` and `%5C%5C.%5CC%3A` (`\\.\C:`).
+    static func isDrive(_ lower: String) -> Bool {
+        var s = Substring(lower)
+        if s.hasPrefix("%5c%5c.%5c") { s = s.dropFirst(10) }
+        guard let first = s.first, first.isASCII, first.isLetter else { return false }
+        let rest = s.dropFirst()
+        return rest.isEmpty || rest == "$" || rest == ":" || rest == "%3a"
+    }
+
+    static func isMarker(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return pathMarkers.contains(lower) || isDrive(lower)
+    }
+
+    /// Whether a folder can be named after a host: a NetBIOS or DNS name (letters, digits, `-`, `_`, `.`), not a
+    /// drive and not a collector's own folder. `Exchange Logs`, `C%3A` and `F` cannot.
+    static func canBeHost(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        guard !isDrive(lower), !collectorFolders.contains(lower), !name.isEmpty else { return false }
+        return name.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_" || $0 == ".") }
+    }
 
     /// (group key, server name if the path names one) for a relative path.
     ///
@@ -22,10 +51,10 @@ enum ServerNaming {
         func group(_ g: String) -> String { archive.isEmpty ? g : g.isEmpty ? archive : archive + "/" + g }
         guard parts.count >= 2 else { return (group(""), nil) }
         let dirs = parts.dropLast()
-        if let i = dirs.firstIndex(where: { pathMarkers.contains($0.lowercased()) }) {
-            if i == 0 { return (group(""), nil) }
-            let name = parts[i - 1]
-            return (group(parts[0...(i - 1)].joined(separator: "/")), name)
+        if let i = dirs.firstIndex(where: isMarker) {
+            // Up from the marker past drives, collectors' folders and folders no host can be named.
+            guard let h = parts[..<i].lastIndex(where: canBeHost) else { return (group(""), nil) }
+            return (group(parts[0...h].joined(separator: "/")), parts[h])
         }
         // No Windows path inside: a folder per server holding log files directly (unless the root itself
         // turns out to be the server: see `EvidenceLoader`).
@@ -58,6 +87,19 @@ enum ServerNaming {
     /// True when `fromPath` named the server only from a top folder with no Windows path below it.
     static func isGuess(_ path: String) -> Bool {
         let (archive, parts) = insideArchive(path)
-        return archive.isEmpty && parts.count >= 2 && !parts.dropLast().contains { pathMarkers.contains($0.lowercased()) }
+        return archive.isEmpty && parts.count >= 2 && !parts.dropLast().contains(where: isMarker)
+    }
+
+    /// The server a collection zip's name gives its files when neither a folder nor the logs name one: a CyLR or
+    /// KAPE zip per host (`EX07.zip`), or Velociraptor's `Collection-EX06.contoso.local-2021-03-10T10_10_10Z.zip`
+    /// (the host, short). `group`: the zip's path in the set, or the name of a set loaded from a Velociraptor zip.
+    static func fromArchive(_ group: String) -> String? {
+        var stem = Substring(group.split(separator: "/").last ?? "")
+        if stem.lowercased().hasSuffix(".zip") { stem = stem.dropLast(4) } else if group.contains("/") || !stem.hasPrefix("Collection-") { return nil }
+        guard stem.hasPrefix("Collection-") else { return stem.isEmpty || !canBeHost(String(stem)) ? nil : String(stem) }
+        var host = stem.dropFirst("Collection-".count)
+        if let t = host.range(of: #"-\d{4}-\d{2}-\d{2}T"#, options: .regularExpression) { host = host[..<t.lowerBound] }
+        let short = host.prefix { $0 != "." }
+        return short.isEmpty || !canBeHost(String(short)) ? nil : String(short)
     }
 }

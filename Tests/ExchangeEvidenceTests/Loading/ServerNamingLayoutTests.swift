@@ -1,9 +1,10 @@
-import ExchangeEvidence
+@testable import ExchangeEvidence
 import Foundation
 import Testing
 import ZIPFoundation
 
-/// Every collection layout names its servers from the layout or the logs, never after an archive.
+/// Every collection layout names its servers from the layout or the logs; a zip per host names its files only
+/// when nothing inside it does.
 @Suite struct ServerNamingLayoutTests {
     static let log = "#Software: Microsoft Internet Information Services 10.0\r\n#Fields: date time s-computername c-ip\r\n2021-03-03 06:49:42 LOGHOST 1.2.3.4\r\n"
     static let build = "ProductVersion   FileVersion\r\n--------------   -----------\r\n15.01.2176.002   15.01.2176.002\r\n"
@@ -85,5 +86,44 @@ import ZIPFoundation
         #expect(servers["EX02/u_ex210303.log"] == "EX02")
         // A loose file: named by its logs.
         #expect(Set(try Self.servers(dir.appendingPathComponent("EX02/u_ex210303.log").path).values) == ["LOGHOST"])
+    }
+
+    /// Layouts where the folder above the Windows path is no host: another drive, a hand-made folder, a
+    /// Velociraptor collection (`uploads/auto/C%3A`). Each host folder stays its own server.
+    @Test func drivesCollectorFoldersAndHandMadeFoldersAreNotServers() {
+        let cases = [
+            ("EX03/F/Exchange Server/V15/Logging/HttpProxy/Ecp/HttpProxy_2021030512-1.LOG", "EX03"),
+            ("EX03/Exchange Logs/HttpProxy/Ecp/HttpProxy_2021030512-1.LOG", "EX03"),
+            ("EX03/IIS Logs/W3SVC1/u_ex210305.log", "EX03"),
+            ("EX05/uploads/auto/C%3A/Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Ecp/x.LOG", "EX05"),
+            ("EX05/uploads/ntfs/%5C%5C.%5CC%3A/inetpub/logs/LogFiles/W3SVC1/u_ex210305.log", "EX05"),
+            ("EX01/C/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log", "EX01"),
+            ("EX01/D$/Exchange Server/V15/Logging/ECP/Server/x.LOG", "EX01"),
+        ]
+        for (path, server) in cases { #expect(ServerNaming.fromPath(path).name == server, "\(path)") }
+        // Inside a collection zip loaded itself, nothing above the drive names a host: the logs will.
+        #expect(ServerNaming.fromPath("uploads/auto/C%3A/Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Ecp/x.LOG").name == nil)
+        #expect(ServerNaming.fromArchive("collections/Collection-EX06.contoso.local-2021-03-10T10_10_10Z.zip") == "EX06")
+        #expect(ServerNaming.fromArchive("Collection-EX-06-2021-03-10T10_10_10Z") == "EX-06")
+        #expect(ServerNaming.fromArchive("EX07.zip") == "EX07")
+        #expect(ServerNaming.fromArchive("my evidence.zip") == nil && ServerNaming.fromArchive("u_ex210303.log") == nil)
+    }
+
+    /// Two CyLR zips of hosts whose IIS logs name no server, loaded from one folder, are two servers named after
+    /// their zips (they were merged under the folder's name); a Velociraptor collection's metadata at the zip's
+    /// root goes with the server its logs name, not a server of its own.
+    @Test func zipsPerHostNameTheirFilesWhenNothingInsideDoes() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bare = "#Fields: date time c-ip cs-method cs-uri-stem sc-status\r\n2021-03-05 12:00:00 1.2.3.4 GET /owa/ 200\r\n"
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("cylr"), withIntermediateDirectories: true)
+        for host in ["EX07", "EX08"] {
+            try Self.zip(dir.appendingPathComponent("cylr/\(host).zip"), ["C/inetpub/logs/LogFiles/W3SVC1/u_ex210305.log": bare])
+        }
+        #expect(Set(try Self.servers(dir.appendingPathComponent("cylr").path).values) == ["EX07", "EX08"])
+        let velo = dir.appendingPathComponent("Collection-EX06.contoso.local-2021-03-10T10_10_10Z.zip")
+        try Self.zip(velo, ["log.json": "{\"level\":\"INFO\"}\n",
+                            "uploads/auto/C%3A/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log": Self.log])
+        #expect(Set(try Self.servers(velo.path).values) == ["LOGHOST"])
     }
 }
