@@ -9,7 +9,9 @@ import ExchangeEvidence
 /// line gives every field, and W3C/CSV lines are cut at the needed columns only (positions cached per schema).
 ///
 /// Empty W3C (`-`) and CSV values read as absent (nil). `@keywords` is the whole event: the values of an
-/// event-log record joined by line breaks (so escapes in the stored line do not matter), the raw line otherwise.
+/// event-log record joined by line breaks (so escapes in the stored line do not matter), and for Exchange's
+/// cmdlet log also the message Event Viewer shows, which SigmaHQ's keywords are written against (`' -Mailbox '`:
+/// the space before the first parameter exists only there); the raw line otherwise.
 ///
 /// `load` is the hot path of a hunt (every event of a binding passes through it once): for W3C and unquoted CSV
 /// lines it copies the needed byte ranges into one scratch buffer instead of building Strings.
@@ -91,8 +93,17 @@ final class SigmaFieldReader {
             put(f, p.value)
         }
         if let k = keywordsIndex {
-            if plainLine { store.withRawLine(id) { put(k, $0) } } else { put(k, pairs.map(\.value).joined(separator: "\n")) }
+            if plainLine { store.withRawLine(id) { put(k, $0) } } else { put(k, pairs.map(\.value).joined(separator: "\n") + Self.cmdletMessage(pairs)) }
         }
+    }
+
+    /// `\nCmdlet succeeded. Cmdlet NAME, parameters PARAMETERS.` (`failed` for event 6): the cmdlet log's message
+    /// as Event Viewer renders it from the record's first two values; empty for other events.
+    static func cmdletMessage(_ pairs: [(name: String, value: String)]) -> String {
+        guard let name = pairs.first(where: { $0.name == "CmdletName" })?.value,
+              let parameters = pairs.first(where: { $0.name == "CmdletParameters" })?.value else { return "" }
+        let outcome = pairs.first { $0.name == "EventID" }?.value == "6" ? "failed" : "succeeded"
+        return "\nCmdlet \(outcome). Cmdlet \(name), parameters \(parameters)."
     }
 
     /// Where `loadCSV` found the needed columns (reused: one event after another).

@@ -37,11 +37,16 @@ public struct SigmaRule: Sendable {
         }
     }
 
-    /// CVE ids from tags such as `cve.2021-26855` (SigmaHQ's convention), upper-cased.
+    /// CVE ids from tags such as `cve.2021-26855` (SigmaHQ's convention; older rules write `cve.2021.26855`),
+    /// upper-cased: `CVE-2021-26855`.
     public var cves: [String] {
         tags.compactMap { t in
             let l = t.lowercased()
-            return l.hasPrefix("cve.") ? "CVE-" + l.dropFirst(4) : nil
+            guard l.hasPrefix("cve.") else { return nil }
+            let id = l.dropFirst(4)
+            let year = id.prefix(4)
+            guard year.count == 4, year.allSatisfy(\.isNumber), id.count > 5 else { return "CVE-" + id.uppercased() }
+            return "CVE-\(year)-" + id.dropFirst(5).uppercased()
         }
     }
 }

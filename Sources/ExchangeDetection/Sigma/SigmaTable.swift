@@ -164,11 +164,7 @@ final class SigmaTable {
                     }
                     joined.removeAll(keepingCapacity: true)
                     for n in step.fields {
-                        reader.withField(n) { v in
-                            guard let v else { return }
-                            if !joined.isEmpty { joined.append(contentsOf: separator) }
-                            joined.append(contentsOf: v)
-                        }
+                        reader.withField(n) { v in if let v { SigmaValueReader.append(v, separator: separator, to: &joined) } }
                     }
                     if !joined.isEmpty { joined.withUnsafeBytes { step.column.scan($0, at: pos) } }
                 }
@@ -316,13 +312,17 @@ final class SigmaValueReader {
     /// The non-empty values of fields `indexes` of the loaded event joined by `separator` (nil: all empty).
     func joined<R>(_ indexes: [Int], separator: String, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
         scratch.removeAll(keepingCapacity: true)
+        let sep = Array(separator.utf8)
         for n in indexes {
-            fields.withField(n) { v in
-                guard let v else { return }
-                if !scratch.isEmpty { scratch.append(contentsOf: separator.utf8) }
-                scratch.append(contentsOf: v)
-            }
+            fields.withField(n) { v in if let v { Self.append(v, separator: sep, to: &scratch) } }
         }
         return scratch.isEmpty ? body(nil) : scratch.withUnsafeBytes { body($0) }
+    }
+
+    /// Appends one value of a joined field: after the separator, unless the value already starts with it
+    /// (HttpProxy's `UrlQuery` keeps its `?`: the path and the query get one, as in IIS's form).
+    static func append(_ value: UnsafeRawBufferPointer, separator: [UInt8], to out: inout [UInt8]) {
+        if !out.isEmpty && !value.starts(with: separator) { out.append(contentsOf: separator) }
+        out.append(contentsOf: value)
     }
 }
