@@ -12,7 +12,7 @@ struct MarkdownReport {
         p("# Exchange compromise assessment")
         p()
         p("Generated \(time(model.generated)) (\(md(model.zone))) by \(md(model.user)) with \(md(model.provenance.versionLine))"
-          + (model.casePath.map { "; case file `\($0.replacingOccurrences(of: "`", with: "'"))`" } ?? "; no case file") + ".")
+          + (model.casePath.map { "; case file \(ReportText.codeSpan($0))" } ?? "; no case file") + ".")
         p("Evidence sets: \(model.evidenceSets.isEmpty ? "none loaded" : model.evidenceSets.map(md).joined(separator: ", ")).")
         p()
         p("## Verdict per server")

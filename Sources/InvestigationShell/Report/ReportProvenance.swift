@@ -6,7 +6,7 @@ enum ReportProvenance {
         var o = ""
         func line(_ s: String = "") { o += s + "\n" }
         func md(_ s: String) -> String { ReportText.markdown(s) }
-        func code(_ s: String) -> String { "`" + ReportText.visible(s).replacingOccurrences(of: "`", with: "'") + "`" }
+        func code(_ s: String) -> String { ReportText.codeSpan(s) }
         line("## Files that could not be read")
         line()
         if p.unreadable.isEmpty { line("None: every evidence file found was read.") }

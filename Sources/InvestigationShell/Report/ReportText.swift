@@ -15,6 +15,18 @@ enum ReportText {
         return out
     }
 
+    /// A Markdown code span that shows `s` exactly, backticks included: fenced by one backtick more than the
+    /// longest run inside (CommonMark), padded with a space where the text starts or ends with one. A command
+    /// copied from the report then runs as it was typed.
+    static func codeSpan(_ s: String) -> String {
+        let v = visible(s)
+        var longest = 0, run = 0
+        for c in v.unicodeScalars { if c == "`" { run += 1; longest = max(longest, run) } else { run = 0 } }
+        let fence = String(repeating: "`", count: longest + 1)
+        let pad = v.hasPrefix("`") || v.hasSuffix("`") ? " " : ""
+        return fence + pad + v + pad + fence
+    }
+
     static func html(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)

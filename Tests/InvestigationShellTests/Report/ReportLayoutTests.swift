@@ -106,4 +106,13 @@ import Testing
         #expect(html == "SSRF <span class=\"nw\">2021-03-03 06:49:42</span> (<span class=\"nw\">proxylogon.ssrf</span>) from "
                 + "<span class=\"nw\">167.99.168.251</span> &lt;b&gt;15.1.2176.9&lt;/b&gt; x.proxylogon.ssrfy (<span class=\"nw\">2021-01-03</span>)")
     }
+
+    /// A command quoted in the Markdown report reads as typed, backticks included (was rewritten to apostrophes),
+    /// and control characters stay visible.
+    @Test func codeSpansQuoteBackticksExactly() {
+        #expect(ReportText.codeSpan("note a") == "`note a`")
+        #expect(ReportText.codeSpan("note \"a`b\"") == "``note \"a`b\"``")
+        #expect(ReportText.codeSpan("`x``") == "``` `x`` ```")
+        #expect(ReportText.codeSpan("a\u{1b}[31m") == "`a\\x1b[31m`")
+    }
 }
