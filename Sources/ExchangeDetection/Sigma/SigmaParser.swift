@@ -109,10 +109,34 @@ enum SigmaParser {
             p.line = condNode.mark?.line
             throw p
         }
-        return SigmaRule(id: id, title: title, status: m["status"]?.string ?? "", level: m["level"]?.string?.lowercased() ?? "",
-                         description: m["description"]?.string ?? "", references: m["references"]?.sequence?.compactMap(\.string) ?? [],
-                         tags: m["tags"]?.sequence?.compactMap(\.string) ?? [], logsource: logsource, searches: searches,
-                         condition: condition, file: file, line: doc.mark?.line ?? 1, idNote: idNote)
+        var rule = SigmaRule(id: id, title: title, status: m["status"]?.string ?? "", level: m["level"]?.string?.lowercased() ?? "",
+                             description: m["description"]?.string ?? "", references: m["references"]?.sequence?.compactMap(\.string) ?? [],
+                             tags: m["tags"]?.sequence?.compactMap(\.string) ?? [], logsource: logsource, searches: searches,
+                             condition: condition, file: file, line: doc.mark?.line ?? 1, idNote: idNote)
+        rule.readingNote = allOfOneKeywordList(texts, searches)
+        return rule
+    }
+
+    /// `all of keywords` where `keywords` is the one search the pattern names and a list of several keyword
+    /// values: `all of` joins searches, so any value matches (as pySigma reads it), though an author may have
+    /// meant every value (SigmaHQ's current rules write `'|all'` for that). Said at load, not guessed.
+    static func allOfOneKeywordList(_ conditions: [String], _ searches: [String: SigmaSearch]) -> String? {
+        for text in conditions {
+            let words = text.split(whereSeparator: { $0 == " " || $0 == "(" || $0 == ")" }).map(String.init)
+            for (i, w) in words.enumerated() where w.lowercased() == "all" && i + 2 < words.count && words[i + 1].lowercased() == "of" {
+                let pattern = words[i + 2]
+                guard pattern.lowercased() != "them" else { continue }
+                let named = searches.keys.filter { name in
+                    pattern.hasSuffix("*") ? name.hasPrefix(String(pattern.dropLast())) : name == pattern
+                }
+                guard named.count == 1, let search = searches[named[0]], search.alternatives.count == 1,
+                      let items = search.alternatives.first, items.allSatisfy({ $0.field == nil && !$0.all }),
+                      items.reduce(0, { $0 + $1.groups.count }) > 1 else { continue }
+                return "condition 'all of \(pattern)' names one keyword list: any of its values matches (as pySigma reads it); "
+                    + "'|all' on the list asks for every value"
+            }
+        }
+        return nil
     }
 
     /// A search: a map (one alternative), a list of maps (any of them), or keywords (a list of values).

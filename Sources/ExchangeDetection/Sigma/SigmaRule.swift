@@ -22,6 +22,9 @@ public struct SigmaRule: Sendable {
     /// For a rule without `id:`, how `id` was made (`named sigma:c after the file; …`), which loading reports as
     /// a warning of the file; nil when the rule has its own.
     public let idNote: String?
+    /// How a condition that reads two ways was read (`all of` naming one keyword list), which loading reports as a
+    /// warning of the file; nil when none does.
+    public var readingNote: String? = nil
 
     /// The id findings carry.
     public var findingRule: String { "sigma:" + id }

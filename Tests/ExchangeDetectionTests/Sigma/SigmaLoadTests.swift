@@ -226,4 +226,17 @@ import Testing
                 condition: sel
             """)) == ["rec:201"])
     }
+
+    /// `all of keywords` naming one keyword list reads as any value (pySigma's reading) though an author may have
+    /// meant all: said at load. `'|all'` on the list, or `all of` over several searches, reads one way and is not.
+    @Test func allOfOneKeywordListIsSaid() throws {
+        func note(_ detection: String) throws -> String? {
+            try SigmaFixture.parse(SigmaFixture.rule("product: windows\n  service: msexchange-management", detection)).readingNote
+        }
+        #expect(try note("    keywords:\n      - 'Remove-MailboxExportRequest'\n      - ' -Identity '\n    condition: all of keywords")?
+            .hasPrefix("condition 'all of keywords' names one keyword list: any of its values matches") == true)
+        #expect(try note("    keywords:\n      '|all':\n        - 'Remove-MailboxExportRequest'\n        - ' -Identity '\n    condition: all of keywords") == nil)
+        #expect(try note("    selection_a:\n      - 'a'\n    selection_b:\n      - 'b'\n    condition: all of selection_*") == nil)
+        #expect(try note("    keywords:\n      - 'Remove-MailboxExportRequest'\n    condition: all of keywords") == nil)
+    }
 }
