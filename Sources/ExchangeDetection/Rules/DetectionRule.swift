@@ -16,6 +16,9 @@ public protocol DetectionRule: Sendable {
     /// The evidence without which it cannot run (by default: any of `sources`). `hunt` and the report use it
     /// to say which rules could not run on a server, so that no finding is not read as no attack.
     var needs: EvidenceNeed { get }
+    /// The ids its findings carry, each with what it needs (by default its own id and `needs`). A rule that runs
+    /// a loaded set (Sigma, YARA) lists each loaded rule, so coverage names `sigma:<id>`, not the set.
+    var coverageNeeds: [(id: String, need: EvidenceNeed)] { get }
     /// One paragraph: what it detects and where the logic comes from (the help page has the details).
     var help: String { get }
     /// Ids of rules whose findings `run(on:prior:)` needs.
@@ -29,5 +32,6 @@ public protocol DetectionRule: Sendable {
 extension DetectionRule {
     public var dependsOn: [String] { [] }
     public var needs: EvidenceNeed { .reading(sources) }
+    public var coverageNeeds: [(id: String, need: EvidenceNeed)] { [(id, needs)] }
     public func run(on store: EventStore, prior: [Finding]) -> [Finding] { run(on: store) }
 }

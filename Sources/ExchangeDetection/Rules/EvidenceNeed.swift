@@ -12,11 +12,22 @@ public struct EvidenceNeed: Sendable, Hashable {
     /// True for logs covering a period (they must reach back before the campaign and up to the patch);
     /// false for snapshots such as a file listing, which show the state at collection time.
     public let spansTime: Bool
+    /// For kinds listed here, only files of these channels (lower-cased) count: a Sigma rule for Sysmon's
+    /// `dns_query` cannot run on a server whose only event log is Security. Kinds not listed: any channel.
+    public let channels: [SourceKind: [String]]
 
-    public init(_ label: String, kinds: [SourceKind], spansTime: Bool = true) {
+    public init(_ label: String, kinds: [SourceKind], spansTime: Bool = true, channels: [SourceKind: [String]] = [:]) {
         self.label = label
         self.kinds = kinds
         self.spansTime = spansTime
+        self.channels = channels
+    }
+
+    /// Whether loaded evidence of `kind` and `channel` lets the rule run.
+    public func accepts(kind: SourceKind, channel: String) -> Bool {
+        guard kinds.contains(kind) else { return false }
+        guard let only = channels[kind] else { return true }
+        return only.contains(channel.lowercased())
     }
 
     public static let httpProxy = EvidenceNeed("HttpProxy logs", kinds: [.httpProxy])

@@ -62,14 +62,14 @@ public struct RuleCoverage: Sendable {
                 campaign: (name: String, firstSeen: Int64)?, patched: [String: Int64]) {
         var needs: [EvidenceNeed] = []
         var members: [EvidenceNeed: [String]] = [:]
-        for r in rules {
-            if members[r.needs] == nil { needs.append(r.needs) }
-            members[r.needs, default: []].append(r.id)
+        for (id, need) in rules.flatMap(\.coverageNeeds) {
+            if members[need] == nil { needs.append(need) }
+            members[need, default: []].append(id)
         }
         var out: [Family] = []
         for server in servers.sorted() {
             for need in needs.sorted(by: { $0.label < $1.label }) {
-                let mine = coverage.filter { $0.server == server && need.kinds.contains($0.kind) }
+                let mine = coverage.filter { $0.server == server && need.accepts(kind: $0.kind, channel: $0.channel) }
                 let dated = mine.filter { $0.first != Timestamp.unknown }
                 let first = dated.map(\.first).min() ?? Timestamp.unknown
                 let last = dated.map(\.last).max() ?? Timestamp.unknown
@@ -139,9 +139,11 @@ public struct RuleCoverage: Sendable {
             let list = named.count <= 3 ? named.joined(separator: ", ") : named.prefix(3).joined(separator: ", ") + ", …"
             subject = "\(named.count) rule\(named.count == 1 ? "" : "s") \(what) (\(list))"
         }
+        // `event logs not loaded` already says a Sigma rule's `Microsoft-Windows-Sysmon/Operational event logs` are not.
         let labels = families.filter { f in
             let narrower = families.filter { $0.need.kinds.count < f.need.kinds.count }.flatMap(\.need.kinds)
-            return !Set(f.need.kinds).isSubset(of: Set(narrower))
+            let wider = families.contains { $0.need.channels.isEmpty && Set(f.need.kinds).isSubset(of: Set($0.need.kinds)) }
+            return !Set(f.need.kinds).isSubset(of: Set(narrower)) && (f.need.channels.isEmpty || !wider)
         }.map(\.need.label)
         let evidence = labels.count <= 1 ? labels.joined() : labels.dropLast().joined(separator: ", ") + " and " + labels.last!
         if !families[0].couldRun { return "\(evidence) not loaded: \(subject)" }

@@ -12,6 +12,8 @@ public struct SigmaLogSourceMap: Sendable {
         public let kind: SourceKind
         /// Lower-cased; nil = any channel.
         public let channel: String?
+        /// The channel as the mapping writes it, for messages.
+        let channelName: String?
         /// Field (as the evidence names it) → accepted values (lower-cased).
         public let conditions: [String: Set<String>]
         /// Lower-cased Sigma field name → where its value comes from.
@@ -49,6 +51,33 @@ public struct SigmaLogSourceMap: Sendable {
 
     /// The entries a rule binds to (none: its log source is not mapped).
     public func bindings(for ls: SigmaLogSource) -> [Binding] { bindings.filter { $0.accepts(ls) } }
+
+    /// What a rule with this log source needs loaded to run at all: the kinds and channels of its entries, named
+    /// as a responder would collect them (`Microsoft-Windows-Sysmon/Operational or Security event logs`). A rule
+    /// reading whole kinds shares the built-in rules' need (`IIS or HttpProxy logs`), so coverage lists them
+    /// together. Nil when no entry takes the log source.
+    public func need(for ls: SigmaLogSource) -> EvidenceNeed? {
+        let mine = bindings(for: ls)
+        guard !mine.isEmpty else { return nil }
+        var kinds: [SourceKind] = []
+        for b in mine where !kinds.contains(b.kind) { kinds.append(b.kind) }
+        var channels: [SourceKind: [String]] = [:]
+        var names: [String] = []
+        for kind in kinds {
+            let of = mine.filter { $0.kind == kind }
+            guard of.allSatisfy({ $0.channel != nil }) else {
+                names.append(EvidenceNeed.reading([kind]).label)
+                continue
+            }
+            var seen: [String] = []
+            for b in of where !seen.contains(b.channel!) { seen.append(b.channel!) }
+            channels[kind] = seen
+            let named = seen.map { c in of.first { $0.channel == c }?.channelName ?? c }
+            names.append(named.joined(separator: " or ") + " " + EvidenceNeed.reading([kind]).label)
+        }
+        if channels.isEmpty { return .reading(kinds) }
+        return EvidenceNeed(names.joined(separator: " or "), kinds: kinds, channels: channels)
+    }
 
     struct MappingError: Error, CustomStringConvertible {
         let description: String
@@ -99,7 +128,7 @@ public struct SigmaLogSourceMap: Sendable {
             }
             out.append(Binding(category: ls["category"]?.string?.lowercased(), product: ls["product"]?.string?.lowercased(),
                                service: ls["service"]?.string?.lowercased(), kind: SourceKind(kind),
-                               channel: ev["channel"]?.string?.lowercased(), conditions: conditions, fields: fields, index: i))
+                               channel: ev["channel"]?.string?.lowercased(), channelName: ev["channel"]?.string, conditions: conditions, fields: fields, index: i))
         }
         bindings = out
     }

@@ -20,6 +20,10 @@ public struct SigmaPass: DetectionRule {
     public var severity: Severity { rules.map(\.severity).max() ?? .info }
     public var sources: [SourceKind] { Array(Set(map.bindings.map(\.kind))).sorted() }
     public let help = "Every Sigma rule loaded with 'rules load', bound to evidence by the log-source mapping (help sigma)."
+    /// Each rule with the evidence its log source binds to: `hunt` says which rules could not run on a server.
+    public var coverageNeeds: [(id: String, need: EvidenceNeed)] {
+        rules.compactMap { r in map.need(for: r.logsource).map { (r.findingRule, $0) } }
+    }
 
     public func run(on store: EventStore) -> [Finding] {
         let present = Set(store.files.map { "\($0.kind.rawValue)\u{0}\($0.channel.lowercased())" })

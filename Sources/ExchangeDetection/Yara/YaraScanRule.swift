@@ -33,6 +33,8 @@ public struct YaraScanRule: DetectionRule {
         raw ? EvidenceNeed("any loaded evidence", kinds: [.webFile, .fileHash, .fileListing, .iis, .httpProxy, .eventLog, .ecpServer, .oabGenerator, .text], spansTime: false)
             : .webFiles
     }
+    /// Each loaded YARA rule with what it scans.
+    public var coverageNeeds: [(id: String, need: EvidenceNeed)] { fileOfRule.keys.sorted().map { (Self.prefix + $0, needs) } }
     public let help = "YARA rules loaded with 'rules load': each rule matching a collected file (or, with --raw, any loaded file) is a finding yara:<rule>."
 
     /// Prefix of the findings' rule ids.

@@ -41,7 +41,7 @@ public final class HuntFindings {
     /// Which rules could run on each server and on which period, computed once per store generation and rule load.
     public func ruleCoverage(for store: EventStore) -> RuleCoverage {
         if let coverage, coverage.generation == store.generation, coverage.revision == library.revision { return coverage.value }
-        let fresh = RuleCoverage.of(store, coverage: cachedResult(for: store)?.coverage)
+        let fresh = RuleCoverage.of(store, rules: RuleRegistry.standard + library.detectionRules, coverage: cachedResult(for: store)?.coverage)
         coverage = (store.generation, library.revision, fresh)
         return fresh
     }
@@ -77,6 +77,7 @@ extension RuleCoverage.Family {
     /// The JSON object documented in `help/hunt.md` (`coverage_gaps`).
     func json(only: Set<String>? = nil) -> JSONValue {
         .object([("server", .string(server)), ("evidence", .string(need.label)), ("kinds", .strings(need.kinds.map(\.rawValue))),
+                 ("channels", .strings(need.kinds.flatMap { need.channels[$0] ?? [] })),
                  ("rules", .strings(only.map { o in rules.filter(o.contains) } ?? rules)), ("could_run", .bool(couldRun)),
                  ("first", first == Timestamp.unknown ? .null : .time(first)), ("last", last == Timestamp.unknown ? .null : .time(last)),
                  ("gaps", .strings(gaps.map { g in

@@ -55,4 +55,39 @@ import Testing
         // A listing is a snapshot: its file times say nothing about the period it covers.
         #expect(c.families(of: "EX01").first { $0.need == .fileListing }?.gaps == [])
     }
+
+    /// A loaded Sigma rule is named in coverage by its own id, and its need follows its log source down to the
+    /// channel: event logs loaded are not enough for a Sysmon rule when only Security's are.
+    @Test func loadedSigmaRulesSayWhetherTheirLogSourceIsLoaded() throws {
+        let dns = try SigmaFixture.parse(SigmaFixture.rule("category: dns_query\n  product: windows", id: "00000000-0000-4000-8000-0000000000d1",
+                                                           "    sel:\n      QueryName|endswith: '.example'\n    condition: sel"))
+        let process = try SigmaFixture.parse(SigmaFixture.rule(id: "00000000-0000-4000-8000-0000000000d2",
+                                                               "    sel:\n      Image|endswith: '\\\\cmd.exe'\n    condition: sel"))
+        let web = try SigmaFixture.parse(SigmaFixture.rule(SigmaFixture.web, id: "00000000-0000-4000-8000-0000000000d3",
+                                                           "    sel:\n      cs-method: POST\n    condition: sel"))
+        let pass = SigmaPass(rules: [dns, process, web])
+        #expect(pass.coverageNeeds.map(\.need.label) == ["Microsoft-Windows-Sysmon/Operational event logs",
+                                                         "Microsoft-Windows-Sysmon/Operational or Security event logs",
+                                                         "IIS or HttpProxy logs"])
+        let security = LogCoverage(server: "EX01", kind: .eventLog, channel: "Security", first: Self.seen - 86400,
+                                   last: Self.patched + 86400, files: 1, events: 5)
+        let c = RuleCoverage(rules: RuleRegistry.standard + [pass], coverage: [security], servers: ["EX01"],
+                             campaign: ("ProxyLogon", Self.seen), patched: ["EX01": Self.patched])
+        #expect(!c.couldRun(dns.findingRule, on: "EX01"))
+        #expect(c.couldRun(process.findingRule, on: "EX01"))
+        #expect(!c.couldRun(web.findingRule, on: "EX01"))
+        // The web rule shares the built-in web rules' family; the Sysmon one is named by its channel.
+        let sentences = c.sentences(of: "EX01")
+        #expect(sentences.count == 1)
+        #expect(sentences[0].contains("HttpProxy logs, IIS logs, Microsoft-Windows-Sysmon/Operational event logs and OAB generator logs not loaded"))
+        #expect(sentences[0].contains("Microsoft-Windows-Sysmon/Operational event logs"))
+        #expect(c.gaps(of: "EX01", rules: [dns.findingRule]).map { $0.sentence(only: [dns.findingRule]) }
+                == ["Microsoft-Windows-Sysmon/Operational event logs not loaded: \(dns.findingRule) could not run"])
+        // Sysmon's channel as a file names it, in any case, lets it run.
+        let sysmon = LogCoverage(server: "EX01", kind: .eventLog, channel: "Microsoft-Windows-Sysmon/Operational",
+                                 first: Self.seen - 86400, last: Self.patched + 86400, files: 1, events: 5)
+        let both = RuleCoverage(rules: [pass], coverage: [security, sysmon], servers: ["EX01"],
+                                campaign: ("ProxyLogon", Self.seen), patched: ["EX01": Self.patched])
+        #expect(both.couldRun(dns.findingRule, on: "EX01"))
+    }
 }
