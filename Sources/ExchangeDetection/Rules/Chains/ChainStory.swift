@@ -1,8 +1,13 @@
 import ExchangeEvidence
 
 /// An attack told as one story on one server: a start step (the exploit) followed within a day by a step that
-/// proves it worked (a write, a cmdlet, code running); the finding names every step seen from the start on
-/// (later web-shell use and post-exploitation included) and the public client IPs of its web requests.
+/// proves it worked (a write, a cmdlet, code running); the finding names the steps of that story and the public
+/// client IPs of its web requests. Further exploit requests belong to it only within the day after the start
+/// (mass scanning went on for months after March 2021); the other steps join while each follows the story's
+/// previous one within `followUp`, and the title names only the confirming steps of that first day. Activity
+/// after a longer pause keeps its own findings: a write eleven days on, or a dump months later, is not evidence
+/// of this exploit, and `mark finding` on the chain must not mark it malicious with the rest. A later start that
+/// is confirmed within its own day opens a story of its own.
 /// `chain.proxylogon`, `chain.proxyshell` and `chain.proxynotshell` are stories over other rules' findings.
 struct ChainStory: Sendable {
     struct Step: Sendable {
@@ -18,6 +23,9 @@ struct ChainStory: Sendable {
 
     let steps: [Step]
     static let window: Int64 = 86_400_000
+    /// The longest pause between a story's steps after which web-shell use or post-exploitation still joins it
+    /// (web shells planted in the first night were typically used over the following days).
+    static let followUp: Int64 = 7 * 86_400_000
 
     /// Rule id → index of the step it stands for.
     var stepOf: [String: Int] {
@@ -41,13 +49,35 @@ struct ChainStory: Sendable {
         var out: [Finding] = []
         for (server, findings) in Dictionary(grouping: relevant, by: \.server).sorted(by: { $0.key < $1.key }) {
             let ordered = findings.sorted { $0.time < $1.time }
-            // The first start that a confirming step follows within the window.
-            guard let start = ordered.first(where: { s in
-                steps[stepOf[s.rule]!].starts && ordered.contains { f in
+            // Each start that a confirming step follows within the window opens a story, unless an earlier story
+            // already holds it: an exploitation months after the first is a story of its own.
+            var told = Set<Int>()
+            for (i, s) in ordered.enumerated() where steps[stepOf[s.rule]!].starts && !told.contains(i) {
+                guard ordered.contains(where: { f in
                     steps[stepOf[f.rule]!].confirms && f.time >= s.time && f.time - s.time <= Self.window
-                }
-            }) else { continue }
-            out.append(chain(rule, server: server, start: start, story: ordered.filter { $0.time >= start.time }, store: store))
+                }) else { continue }
+                let members = story(from: i, in: ordered, stepOf: stepOf)
+                told.formUnion(members)
+                out.append(chain(rule, server: server, start: s, story: members.map { ordered[$0] }, store: store))
+            }
+        }
+        return out
+    }
+
+    /// The findings that belong to the story opened by `ordered[first]` (`ordered` by time): start steps within
+    /// `window` of it, other steps while each follows the story's previous one within `followUp`.
+    /// Indexes into `ordered`.
+    private func story(from first: Int, in ordered: [Finding], stepOf: [String: Int]) -> [Int] {
+        let start = ordered[first]
+        var out: [Int] = []
+        var last = start.time
+        for (i, f) in ordered.enumerated() where i >= first {
+            if steps[stepOf[f.rule]!].starts {
+                if f.time - start.time <= Self.window { out.append(i) }
+            } else if f.time - last <= Self.followUp {
+                out.append(i)
+                last = f.time
+            }
         }
         return out
     }
@@ -73,7 +103,7 @@ struct ChainStory: Sendable {
         let seen = Set(story.flatMap(\.cves))
         // The title says what was seen — the start, then the confirming steps found — not the rule's whole story
         // ("SSRF then file write" over an SSRF and a virtual-directory change claimed a write that was not there).
-        let confirmed = parts.filter { steps[$0.step].confirms }.map { steps[$0.step].label }
+        let confirmed = parts.filter { steps[$0.step].confirms && $0.time - start.time <= Self.window }.map { steps[$0.step].label }
         let name = rule.title.split(separator: ":").first.map(String.init) ?? rule.title
         let list = confirmed.count < 2 ? confirmed.joined() : confirmed.dropLast().joined(separator: ", ") + " and " + confirmed.last!
         let title = "\(name): \(steps[stepOf[start.rule]!].label) then \(list)"

@@ -55,4 +55,33 @@ import Testing
         other = Finding(rule: other.rule, title: "", cves: [], severity: .high, server: "EX02", time: other.time, events: [], file: "x", line: 1, summary: "")
         #expect(rule.run(on: store, prior: [f("proxylogon.ssrf", "2021-03-03T06:49:42Z"), other]).isEmpty)
     }
+
+    /// Later activity is not this exploit's: a write eleven days on neither joins the story nor its title, and a
+    /// dump months later (after a pause longer than a week) is left to its own finding; scans the next week are not
+    /// folded in, while web-shell use two days on still is.
+    @Test func activityAfterALongPauseIsNotPartOfTheStory() {
+        func f(_ rule: String, _ iso: String) -> Finding {
+            Finding(rule: rule, title: "", cves: [], severity: .high, server: "EX01", time: Timestamp.parse(iso)!,
+                    events: [], file: "x", line: 1, summary: "")
+        }
+        let chain = ProxyLogonChainRule().run(on: EventStore(), prior: [
+            f("proxylogon.ssrf", "2021-03-03T06:49:42Z"),
+            f("proxylogon.reset-vdir", "2021-03-03T06:49:53Z"),
+            f("iis.webshell-access", "2021-03-05T03:06:27Z"),
+            f("proxylogon.ssrf", "2021-03-09T10:00:00Z"),
+            f("webshell.write-event", "2021-03-14T12:00:00Z"),
+            f("process.lsass-dump", "2021-10-20T08:00:00Z"),
+        ])
+        #expect(chain.count == 1)
+        #expect(chain.first?.title == "ProxyLogon chain: SSRF then virtual-directory change")
+        let summary = chain.first?.summary ?? ""
+        #expect(summary.hasPrefix("SSRF 2021-03-03 06:49:42 (proxylogon.ssrf) → virtual-directory change 2021-03-03 06:49:53 (proxylogon.reset-vdir) → web-shell use 2021-03-05 03:06:27 (iis.webshell-access)"))
+        #expect(!summary.contains("2021-03-09") && !summary.contains("2021-03-14") && !summary.contains("post-exploitation"), "\(summary)")
+        // A second exploitation months later, confirmed within its own day, is a story of its own.
+        let two = ProxyLogonChainRule().run(on: EventStore(), prior: [
+            f("proxylogon.ssrf", "2021-03-03T06:49:42Z"), f("proxylogon.reset-vdir", "2021-03-03T06:49:53Z"),
+            f("proxylogon.ssrf", "2021-10-20T07:00:00Z"), f("webshell.write-event", "2021-10-20T07:05:00Z"),
+        ])
+        #expect(two.map(\.title) == ["ProxyLogon chain: SSRF then virtual-directory change", "ProxyLogon chain: SSRF then file write"])
+    }
 }
