@@ -29,6 +29,9 @@ public struct ExchangeCSVReader: EvidenceReader {
         }
         // A headerless export that starts with the bare CSV header of an Exchange log.
         if ByteSearch.hasPrefix(h, "DateTime,RequestId,") || ByteSearch.hasPrefix(h, "TimeStamp,ServerName,") { return 60 }
+        // A bare header naming a request's columns (an advisory's or SIEM's excerpt: DateTime,ClientIpAddress,UrlStem,…).
+        if let first = IISW3CReader.firstDataLine(head), let names = KnownColumnSets.bareHeader(first),
+           KnownColumnSets.kind(ofHeader: names) != nil { return 60 }
         // Lines without any header that fit a known column set (advisory excerpts).
         if let first = IISW3CReader.firstDataLine(head), KnownColumnSets.exchangeColumns(CSVLine.split(first)) != nil { return 60 }
         // An Exchange logging folder whose file lost its header: still ours, so the problem is reported.
@@ -98,10 +101,9 @@ public struct ExchangeCSVReader: EvidenceReader {
             if schema == nil {
                 LineChecks.check(line, number: lineNo, problems: &out.problems)
                 // No #Fields yet: adopt a bare CSV header line as the schema (headerless exports).
-                let first = String(decoding: line.prefix(64), as: UTF8.self)
-                if first.hasPrefix("DateTime,") || first.hasPrefix("TimeStamp,") || first.hasPrefix("date-time,") {
-                    let names = CSVLine.split(line).map { $0.trimmingSpaces() }
-                    adopt(Self.mapped(names))
+                if let names = KnownColumnSets.bareHeader(line) {
+                    adopt(Self.mapped(CSVLine.split(line).map { $0.trimmingSpaces() }))
+                    if out.kind == .exchangeLog, let kind = KnownColumnSets.kind(ofHeader: names) { out.kind = kind }
                     out.consumed(offset: off, length: len, line: lineNo)
                     continue
                 }

@@ -90,6 +90,29 @@ enum KnownColumnSets {
         return names
     }
 
+    /// The column names of a bare CSV header line of an Exchange log or an excerpt of one (`DateTime,…` as
+    /// Import-Csv and advisories write it, quoted or not), or nil when the line is not one: the first name is
+    /// the log's time column.
+    static func bareHeader(_ line: UnsafeRawBufferPointer) -> [String]? {
+        guard let first = line.first, first == UInt8(ascii: "D") || first == UInt8(ascii: "T") || first == UInt8(ascii: "d")
+                || first == UInt8(ascii: "\"") else { return nil }
+        let names = CSVLine.split(UnsafeRawBufferPointer(rebasing: line.prefix(8192))).map { $0.trimmingSpaces() }
+        guard names.count >= 2, ["DateTime", "TimeStamp", "date-time"].contains(names[0]) else { return nil }
+        return names
+    }
+
+    /// The kind a bare header names when the file's path does not: HttpProxy for a request's columns (an excerpt
+    /// that kept `UrlStem` or `AnchorMailbox` and at least one other HttpProxy column), ECP for its own header.
+    static func kind(ofHeader names: [String]) -> SourceKind? {
+        let known = Set(httpProxy2016.map { $0.lowercased() })
+        let mine = Set(names.dropFirst().map { $0.lowercased() })
+        if names[0] == "DateTime", mine.contains("urlstem") || mine.contains("anchormailbox"), mine.intersection(known).count >= 2 {
+            return .httpProxy
+        }
+        if names[0] == "TimeStamp", mine.contains("eventdata") { return .ecpServer }
+        return nil
+    }
+
     static func isIPAddress(_ v: String) -> Bool {
         let parts = v.split(separator: ".", omittingEmptySubsequences: false)
         if parts.count == 4 { return parts.allSatisfy { !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isNumber) } }

@@ -93,6 +93,25 @@ import Testing
         #expect(g.kind == .text)
     }
 
+    /// The same columns under a bare header row, as a SIEM export or an advisory's CSV gives them (reviewer's case:
+    /// read as text before, so the SSRF in it went unseen); quoted names as Export-Csv writes them, too.
+    @Test func httpProxyExcerptWithABareHeaderIsReadByItsHeader() throws {
+        let row = "2021-03-03T07:00:00.000Z,149.28.14.163,/ecp/z.js,ServerInfo~a]@ex08.contoso.local:444/ecp/DDI/DDIService.svc/SetObject?msExchEcpCanary=x&schema=ResetOABVirtualDirectory#,python-requests/2.25.1,200\n"
+        for header in ["DateTime,ClientIpAddress,UrlStem,AnchorMailbox,UserAgent,HttpStatus",
+                       "\"DateTime\",\"ClientIpAddress\",\"UrlStem\",\"AnchorMailbox\",\"UserAgent\",\"HttpStatus\""] {
+            let (store, f) = try Self.loadText(header + "\n" + row, "advisory-subset.csv")
+            #expect(f.kind == .httpProxy)
+            #expect(f.eventCount == 1)
+            #expect(store.value(.clientIP, 0) == "149.28.14.163")
+            #expect(store.value(.urlStem, 0) == "/ecp/z.js")
+            #expect(store.value(.status, 0) == "200")
+            #expect(f.messages.isEmpty)
+        }
+        // A header of other columns stays what it was.
+        let (_, g) = try Self.loadText("DateTime,Job,Result\n2021-03-03T07:00:00Z,backup,ok\n", "jobs.csv")
+        #expect(g.kind != .httpProxy)
+    }
+
     @Test func ecpExcerptWithTwoColumns() throws {
         let text = "2021-03-03T06:49:51.389Z,S:CMD=Get-OabVirtualDirectory.ADPropertiesOnly=$true.Identity=$null;;S:EX=\n"
         let (store, f) = try Self.loadText(text, "excerpt/ecp.txt")

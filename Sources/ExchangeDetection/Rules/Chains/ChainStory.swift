@@ -56,7 +56,7 @@ struct ChainStory: Sendable {
                 guard ordered.contains(where: { f in
                     steps[stepOf[f.rule]!].confirms && f.time >= s.time && f.time - s.time <= Self.window
                 }) else { continue }
-                let members = story(from: i, in: ordered, stepOf: stepOf)
+                let members = story(from: i, in: ordered, stepOf: stepOf, excluding: told)
                 told.formUnion(members)
                 out.append(chain(rule, server: server, start: s, story: members.map { ordered[$0] }, store: store))
             }
@@ -66,12 +66,13 @@ struct ChainStory: Sendable {
 
     /// The findings that belong to the story opened by `ordered[first]` (`ordered` by time): start steps within
     /// `window` of it, other steps while each follows the story's previous one within `followUp`.
-    /// Indexes into `ordered`.
-    private func story(from first: Int, in ordered: [Finding], stepOf: [String: Int]) -> [Int] {
+    /// Indexes into `ordered`; findings of the same moment as the start belong to it whatever their order, those
+    /// an earlier story told do not.
+    private func story(from first: Int, in ordered: [Finding], stepOf: [String: Int], excluding told: Set<Int>) -> [Int] {
         let start = ordered[first]
         var out: [Int] = []
         var last = start.time
-        for (i, f) in ordered.enumerated() where i >= first {
+        for (i, f) in ordered.enumerated() where f.time >= start.time && !told.contains(i) {
             if steps[stepOf[f.rule]!].starts {
                 if f.time - start.time <= Self.window { out.append(i) }
             } else if f.time - last <= Self.followUp {

@@ -83,5 +83,10 @@ import Testing
             f("proxylogon.ssrf", "2021-10-20T07:00:00Z"), f("webshell.write-event", "2021-10-20T07:05:00Z"),
         ])
         #expect(two.map(\.title) == ["ProxyLogon chain: SSRF then virtual-directory change", "ProxyLogon chain: SSRF then file write"])
+        // A confirming step logged in the same second as the SSRF, sorted before it, still confirms it.
+        let same = ProxyLogonChainRule().run(on: EventStore(), prior: [
+            f("proxylogon.reset-vdir", "2021-03-03T07:00:00Z"), f("proxylogon.ssrf", "2021-03-03T07:00:00Z"),
+        ])
+        #expect(same.map(\.title) == ["ProxyLogon chain: SSRF then virtual-directory change"])
     }
 }
