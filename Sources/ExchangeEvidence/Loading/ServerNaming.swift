@@ -54,11 +54,11 @@ enum ServerNaming {
         if let i = dirs.firstIndex(where: isMarker) {
             // Up from the marker past drives, collectors' folders and folders no host can be named.
             guard let h = parts[..<i].lastIndex(where: canBeHost) else { return (group(""), nil) }
-            return (group(parts[0...h].joined(separator: "/")), parts[h])
+            return (group(parts[0...h].joined(separator: "/")), collectionHost(parts[h]) ?? parts[h])
         }
         // No Windows path inside: a folder per server holding log files directly (unless the root itself
         // turns out to be the server: see `EvidenceLoader`).
-        return (group(parts[0]), parts[0])
+        return (group(parts[0]), collectionHost(parts[0]) ?? parts[0])
     }
 
     /// The path up to and including the last `.zip` folder, and the components inside it.
@@ -97,7 +97,14 @@ enum ServerNaming {
         var stem = Substring(group.split(separator: "/").last ?? "")
         if stem.lowercased().hasSuffix(".zip") { stem = stem.dropLast(4) } else if group.contains("/") || !stem.hasPrefix("Collection-") { return nil }
         guard stem.hasPrefix("Collection-") else { return stem.isEmpty || !canBeHost(String(stem)) ? nil : String(stem) }
-        var host = stem.dropFirst("Collection-".count)
+        return collectionHost(String(stem))
+    }
+
+    /// The host (short) of a Velociraptor collection's name, `Collection-EX06.contoso.local-2021-03-10T10_10_10Z`,
+    /// whether zipped or unpacked into a folder of that name (so both load as one server), or nil for other names.
+    static func collectionHost(_ name: String) -> String? {
+        guard name.hasPrefix("Collection-") else { return nil }
+        var host = Substring(name).dropFirst("Collection-".count)
         if let t = host.range(of: #"-\d{4}-\d{2}-\d{2}T"#, options: .regularExpression) { host = host[..<t.lowerBound] }
         let short = host.prefix { $0 != "." }
         return short.isEmpty || !canBeHost(String(short)) ? nil : String(short)

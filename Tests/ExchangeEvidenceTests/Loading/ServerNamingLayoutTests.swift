@@ -99,6 +99,9 @@ import ZIPFoundation
             ("EX05/uploads/ntfs/%5C%5C.%5CC%3A/inetpub/logs/LogFiles/W3SVC1/u_ex210305.log", "EX05"),
             ("EX01/C/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log", "EX01"),
             ("EX01/D$/Exchange Server/V15/Logging/ECP/Server/x.LOG", "EX01"),
+            // A Velociraptor collection unpacked into a folder of its zip's name: the same server as the zip.
+            ("Collection-EX14.contoso.local-2021-03-10T10_10_10Z/uploads/auto/C%3A/inetpub/logs/LogFiles/W3SVC1/u_ex210305.log", "EX14"),
+            ("Collection-EX14.contoso.local-2021-03-10T10_10_10Z/u_ex210305.log", "EX14"),
         ]
         for (path, server) in cases { #expect(ServerNaming.fromPath(path).name == server, "\(path)") }
         // Inside a collection zip loaded itself, nothing above the drive names a host: the logs will.
