@@ -336,6 +336,12 @@ final class OrderedMerger: @unchecked Sendable {
     /// Files already in the store by SHA-256 and where they were read: the same file reached through another
     /// path (a folder loaded, then one file in it) is relative to another root, so its path differs.
     private let knownLocations: Set<String>
+    /// Logs already in the store by SHA-256 and file name: the same log of the same server collected twice in
+    /// two layouts (a KAPE folder and a sysadmin's zip of it) would double every count and finding.
+    private let knownLogs: [String: [String]]
+    /// Kinds whose identical copies under one name are one log: not collected files, where the same content in
+    /// two folders is two findings (one web shell dropped in two places).
+    static let logKinds: Set<SourceKind> = [.httpProxy, .ecpServer, .ecpActivity, .oabGenerator, .exchangeLog, .iis, .eventLog]
     /// The server this load forces (`--server`), and the set's name (what a file is named after when neither
     /// its path nor its logs name a server).
     private let server: String?, setName: String
@@ -351,18 +357,25 @@ final class OrderedMerger: @unchecked Sendable {
         self.setName = setName
         known = Dictionary(grouping: store.files, by: { "\($0.sha256)|\($0.path)" }).mapValues { $0.map { ($0.location, $0.server) } }
         knownLocations = Set(store.files.map { "\($0.sha256)|\($0.location)" })
+        knownLogs = Dictionary(grouping: store.files.filter { Self.logKinds.contains($0.kind) },
+                               by: { "\($0.sha256)|\(Self.fileName($0.path))" }).mapValues { $0.map(\.server) }
     }
 
-    /// A file already loaded: the same file read again, or the same content at the same path for the same
-    /// server (a set loaded again from its zip). Identical files of two servers — one web shell dropped on
+    static func fileName(_ path: String) -> Substring { path.split(separator: "/").last ?? "" }
+
+    /// A file already loaded: the same file read again, the same content at the same path for the same
+    /// server (a set loaded again from its zip), or the same log under the same name for the same server in
+    /// another layout. Identical files of two servers — one web shell dropped on
     /// both, loaded a server at a time — are not duplicates: each server keeps its evidence.
     private func isDuplicate(_ p: EvidenceLoader.ParsedFile) -> Bool {
         if knownLocations.contains("\(p.sha256)|\(p.location)") { return true }
-        guard let earlier = known["\(p.sha256)|\(p.path)"] else { return false }
         let named = server ?? p.facts["server.file-name"] ?? p.pathServer
-        return earlier.contains { e in
-            e.location == p.location || e.server == named || (named == nil && (e.server == setName || e.server == p.facts["server"]))
+        func sameServer(_ s: String) -> Bool { s == named || (named == nil && (s == setName || s == p.facts["server"])) }
+        if Self.logKinds.contains(p.kind), let servers = knownLogs["\(p.sha256)|\(Self.fileName(p.path))"], servers.contains(where: sameServer) {
+            return true
         }
+        guard let earlier = known["\(p.sha256)|\(p.path)"] else { return false }
+        return earlier.contains { e in e.location == p.location || sameServer(e.server) }
     }
 
     func finished(_ index: Int, _ parsed: EvidenceLoader.ParsedFile, results: UnsafeMutableBufferPointer<EvidenceLoader.ParsedFile?>) {

@@ -129,4 +129,25 @@ import ZIPFoundation
                             "uploads/auto/C%3A/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log": Self.log])
         #expect(Set(try Self.servers(velo.path).values) == ["LOGHOST"])
     }
+
+    /// One server's logs collected twice in two layouts (a KAPE folder, then a sysadmin's zip of its drive named
+    /// after the host) are loaded once: the same log under the same name for the same server. Another host's zip
+    /// of identical bytes is that host's evidence and is kept.
+    @Test func theSameLogsOfOneServerInAFolderAndAZipAreLoadedOnce() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bare = "#Fields: date time c-ip cs-method cs-uri-stem sc-status\r\n2021-03-05 12:00:00 1.2.3.4 POST /ecp/y.js 200\r\n"
+        let member = "C/inetpub/logs/LogFiles/W3SVC1/u_ex210305.log"
+        Fixtures.write(bare, "kape/EX01/" + member, in: dir)
+        try Self.zip(dir.appendingPathComponent("EX01.zip"), [member: bare])
+        try Self.zip(dir.appendingPathComponent("EX02.zip"), [member: bare])
+        let store = EventStore()
+        _ = try EvidenceLoader().load(dir.appendingPathComponent("kape").path, into: store)
+        let zipped = try EvidenceLoader().load(dir.appendingPathComponent("EX01.zip").path, into: store)
+        #expect(zipped.duplicatesSkipped == 1)
+        #expect(store.count == 1)
+        let other = try EvidenceLoader().load(dir.appendingPathComponent("EX02.zip").path, into: store)
+        #expect(other.duplicatesSkipped == 0)
+        #expect(store.files.map(\.server).sorted() == ["EX01", "EX02"])
+    }
 }
