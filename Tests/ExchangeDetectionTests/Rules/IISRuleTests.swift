@@ -91,6 +91,26 @@ import Testing
         #expect(probe?.title == "Probe for a web-shell page")
     }
 
+    /// A live log collected mid-write ends inside its last line: the request's status is lost, so it is no probe.
+    @Test func aWebShellRequestCutOffBeforeItsStatusIsNotAProbe() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-cut-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let logs = dir.appendingPathComponent("EX01/inetpub/logs/LogFiles/W3SVC1")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        let text = "#Software: Microsoft Internet Information Services 10.0\r\n"
+            + "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\r\n"
+            + "2021-03-05 03:06:27 10.0.0.5 GET /owa/auth/ErrorAA.aspx - 443 - 45.77.1.2 Mozilla/5.0 - 302 0 0 12\r\n"
+            + "2021-03-05 03:06:29 10.0.0.5 GET /owa/auth/RedirSuiteServerProxy.aspx - 443 - 139.162.202.236 Mozilla/5.0+(Windows+NT+10.0;+Win"
+        try Data(text.utf8).write(to: logs.appendingPathComponent("u_ex210305.log"))
+        let store = EventStore()
+        _ = try EvidenceLoader(workers: 1).load(dir.path, into: store)
+        let f = RuleFixtures.run("iis.webshell-access", on: store)
+        let cut = try #require(f.first { $0.summary.contains("RedirSuiteServerProxy.aspx") })
+        #expect(cut.severity == .high)
+        #expect(cut.title == "Request for a web-shell page, status not logged")
+        #expect(f.first { $0.summary.contains("ErrorAA.aspx") }?.title == "Probe for a web-shell page")
+    }
+
     @Test func normalOWALogonDoesNotFireAnyRule() {
         let all = Hunter().run(on: store).findings
         for f in all {

@@ -22,8 +22,11 @@ public struct WebShellAccessRule: DetectionRule {
         return Grouping.bursts(hits, in: store, by: .urlStem, gap: nil).map { group in
             let stem = store.value(.urlStem, group[0])
             let used = RequestMatch.succeeded(group, store: store)
-            return Finding(self, store: store, events: group, severity: used ? .critical : .medium,
-                           title: used ? title : "Probe for a web-shell page",
+            // A request whose status is not in the log (the last line of a log collected mid-write, cut off
+            // before it) may have been answered: not a probe, and high until the status is known.
+            let unknown = !used && group.contains { let s = store.value(.status, $0); return s.isEmpty || s == "-" }
+            return Finding(self, store: store, events: group, severity: used ? .critical : unknown ? .high : .medium,
+                           title: used ? title : unknown ? "Request for a web-shell page, status not logged" : "Probe for a web-shell page",
                            summary: "\(group.count) request\(group.count == 1 ? "" : "s") for \(stem) (\(WebShellPath.reason(stem: stem) ?? ""))"
                                + " from \(Grouping.tally(group, .clientIP, in: store, limit: 4)); status \(Grouping.tally(group, .status, in: store))"
                                + "; method \(Grouping.tally(group, .method, in: store, limit: 2))")
