@@ -57,9 +57,13 @@ public struct PlacedFinding: Sendable {
     public let windows: [ExposureWindow]
 
     /// One sentence: "SSRF hit 2021-02-28 03:12 while on 15.1.2176.2, vulnerable to CVE-2021-26855 until the update at 2021-03-04 21:07".
-    public var explanation: String {
-        guard time != Timestamp.unknown else { return "\(label) on \(server): time unknown, cannot be placed" }
-        var s = "\(label) \(Timestamp.short(time).prefix(16))"
+    public var explanation: String { explanation() }
+
+    /// The sentence with moments formatted by `time` (`YYYY-MM-DD HH:MM…`; UTC by default, the shell passes its
+    /// zone's so the findings agree with the history and windows above them).
+    public func explanation(time: (Int64) -> String = Timestamp.short) -> String {
+        guard self.time != Timestamp.unknown else { return "\(label) on \(server): time unknown, cannot be placed" }
+        var s = "\(label) \(time(self.time).prefix(16))"
         s += build.map { " while on \($0)" } ?? " (no build seen for \(server))"
         if windows.isEmpty { return s + (build == nil ? "" : ", not inside an exposure window") }
         let byEnd = Dictionary(grouping: windows, by: \.until)
@@ -67,7 +71,7 @@ public struct PlacedFinding: Sendable {
             let cves = byEnd[end]!.map(\.cve).sorted().joined(separator: ", ")
             s += n == 0 ? ", vulnerable to " : "; to "
             s += cves
-            s += end.map { " until the update at \(Timestamp.short($0).prefix(16))" } ?? " (not fixed within the evidence)"
+            s += end.map { " until the update at \(time($0).prefix(16))" } ?? " (not fixed within the evidence)"
         }
         return s
     }

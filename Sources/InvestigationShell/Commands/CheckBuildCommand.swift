@@ -78,6 +78,7 @@ struct CheckBuildCommand: Command {
             return
         }
         var docs: [JSONValue] = []
+        if !ctx.wantsJSON, let zone = ctx.session.zoneHeader { ctx.line(zone) }
         for server in servers {
             let observed = evidence.observations.filter { $0.server == server }
             let reported = evidence.reported.filter { $0.server == server }
@@ -110,7 +111,7 @@ struct CheckBuildCommand: Command {
             }
             printHistory(observed, full: args.flag("history"), catalog: catalog, ctx)
             printWindows(windows, ctx)
-            for p in mine { ctx.line("finding   " + TerminalText.escape(p.explanation)) }
+            for p in mine { ctx.line("finding   " + TerminalText.escape(p.explanation(time: ctx.session.displayTime))) }
             ctx.line()
         }
         if ctx.wantsJSON { ctx.json(.array(docs)) }

@@ -70,6 +70,12 @@ import Testing
         #expect(text.contains("finding   proxylogon.ssrf 2021-03-03 06:49 while on 15.1.2176.2, vulnerable to CVE-2021-26855 until the update at 2021-03-04 21:19\n"))
         #expect(text.contains("finding   proxylogon.reset-vdir 2021-03-03 06:59 while on 15.1.2176.2, vulnerable to CVE-2021-26855, CVE-2021-27065 until the update at 2021-03-04 21:19\n"))
         #expect(!text.contains("proxylogon.ssrf-scanner"), "low findings are not placed")
+        // In another zone, the findings' times agree with the history above them, and the zone is said.
+        try t.run("set timezone Europe/Oslo")
+        let oslo = try t.run("check-build --server EX01")
+        #expect(oslo.hasPrefix("times in Europe/Oslo"))
+        #expect(oslo.contains("finding   proxylogon.ssrf 2021-03-03 07:49 while on 15.1.2176.2, vulnerable to CVE-2021-26855 until the update at 2021-03-04 22:19\n"))
+        try t.run("set timezone UTC")
 
         #expect(t.failure("check-build --server EX03") == "check-build: no server 'EX03' is loaded (servers: EX01, EX02)")
         #expect(try t.run("check-build --server ex01.contoso.local --at 2021-03-04T21:07:00Z").contains("support   CU19 supported on 2021-03-04"))
