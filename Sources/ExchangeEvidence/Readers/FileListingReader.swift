@@ -50,7 +50,9 @@ public struct FileListingReader: EvidenceReader {
                     sample.append(values[c])
                 }
             }
-            order = PowerShellTime.decide(sample)
+            let decided = PowerShellTime.decideExplained(sample)
+            order = decided.order
+            if let note = decided.note { output.problems.add(LoadProblem(note), kind: "date order") }
             output.facts["listing.date-order"] = order.rawValue
         }
 

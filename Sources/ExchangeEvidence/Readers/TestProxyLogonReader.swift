@@ -122,10 +122,12 @@ public struct TestProxyLogonReader: EvidenceReader {
         csv.rows(p, problems: &ignored) { _, _, _, values, _ in
             if let timeColumn, timeColumn < values.count { sample.append(values[timeColumn]) }
         }
-        let order = PowerShellTime.decide(sample)
+        let decided = PowerShellTime.decideExplained(sample)
+        let order = decided.order
         var computers: [String: Int] = [:]
         var local = LocalTimes(zone: zone)
         var problems = out.problems
+        if let note = decided.note { problems.add(LoadProblem(note), kind: "date order") }
         csv.rows(p, problems: &problems) { line, off, len, values, problems in
             // The event points into `rendered`: the row it was made from is marked read.
             out.consumed(offset: off, length: len, line: line)

@@ -42,18 +42,32 @@ enum PowerShellTime {
 
     /// Chooses the order for a file from its values: a first number above 12 proves day/month, a second
     /// one above 12 proves month/day; otherwise AM/PM suggests en-US and dots suggest a day-first culture.
-    static func decide(_ values: [String]) -> DateOrder {
+    static func decide(_ values: [String]) -> DateOrder { decideExplained(values).order }
+
+    /// The order, and a warning for the file's problems when the values do not settle it: they contradict each
+    /// other (a `13/03/2021` and a `03/13/2021`), or none has a number above 12 and nothing else (AM/PM, dots)
+    /// hints at the culture, so `04/03/2021` was read month-first (en-US) on a guess that is a month off on an
+    /// en-GB export. Nil when the file decides it, or when no value depends on the order.
+    static func decideExplained(_ values: [String]) -> (order: DateOrder, note: String?) {
         var dayFirst = 0, monthFirst = 0, meridiem = 0, dotted = 0
+        var ambiguous: String?, dayExample = "", monthExample = ""
         for v in values {
             guard Timestamp.parse(v) == nil, let p = parts(v), !p.yearFirst else { continue }
-            if p.a > 12 { dayFirst += 1 }
-            if p.b > 12 { monthFirst += 1 }
+            if p.a > 12 { dayFirst += 1; if dayExample.isEmpty { dayExample = v } }
+            if p.b > 12 { monthFirst += 1; if monthExample.isEmpty { monthExample = v } }
             if p.meridiem != 0 { meridiem += 1 }
             if p.dotted { dotted += 1 }
+            if ambiguous == nil, p.a != p.b, p.a <= 12, p.b <= 12 { ambiguous = v }
         }
-        if dayFirst != monthFirst { return dayFirst > monthFirst ? .dayFirst : .monthFirst }
-        if meridiem > 0 { return .monthFirst }
-        return dotted > 0 ? .dayFirst : .monthFirst
+        if dayFirst != monthFirst {
+            let order: DateOrder = dayFirst > monthFirst ? .dayFirst : .monthFirst
+            guard dayFirst > 0 && monthFirst > 0 else { return (order, nil) }
+            return (order, "dates contradict each other: \(dayFirst) read only day/month (\"\(dayExample)\"), \(monthFirst) only month/day (\"\(monthExample)\"); the file is read \(order.rawValue), so the others are unreadable or wrong")
+        }
+        if meridiem > 0 { return (.monthFirst, nil) }
+        if dotted > 0 { return (.dayFirst, nil) }
+        guard let ambiguous else { return (.monthFirst, nil) }
+        return (.monthFirst, "day and month order cannot be told: no date has a number above 12 (\"\(ambiguous)\"); read month/day (en-US), which is a month off if the file was exported with a day-first culture (en-GB, fr-FR); export with ISO times (Get-Date -Format o) to be sure")
     }
 
     /// The most digits one number of a time may have: a .NET fraction has 7; 9 keeps every product in range.

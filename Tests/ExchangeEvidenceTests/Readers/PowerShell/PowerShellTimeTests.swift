@@ -28,4 +28,17 @@ import Testing
         #expect(PowerShellTime.decide(["3/4/2021 10:00:00 AM"]) == .monthFirst)
         #expect(PowerShellTime.decide(["03.04.2021 10:00:00"]) == .dayFirst)
     }
+
+    /// A file that does not settle the order says so (reviewer: an en-GB listing read a month off, "no problems").
+    @Test func saysWhenTheFileDoesNotSettleTheOrder() {
+        #expect(PowerShellTime.decideExplained(["3/4/2021 10:00:00", "3/25/2021 10:00:00"]).note == nil)
+        #expect(PowerShellTime.decideExplained(["03.04.2021 10:00:00"]).note == nil)
+        #expect(PowerShellTime.decideExplained(["3/3/2021 10:00:00"]).note == nil, "the same day and month read either way")
+        let guessed = PowerShellTime.decideExplained(["04/03/2021 11:02:03", "05/03/2021 09:00:00"])
+        #expect(guessed.order == .monthFirst)
+        #expect(guessed.note?.hasPrefix("day and month order cannot be told: no date has a number above 12 (\"04/03/2021 11:02:03\")") == true)
+        let mixed = PowerShellTime.decideExplained(["13/03/2021 10:00:00", "14/03/2021 10:00:00", "03/15/2021 10:00:00"])
+        #expect(mixed.order == .dayFirst)
+        #expect(mixed.note?.hasPrefix("dates contradict each other: 2 read only day/month (\"13/03/2021 10:00:00\"), 1 only month/day (\"03/15/2021 10:00:00\")") == true)
+    }
 }
