@@ -201,6 +201,24 @@ import Testing
                 "\(store.files[0].messages)")
     }
 
+    /// NXLog's `EventTime` is the agent's local time when no `TimeCreated` or `@timestamp` gives the moment:
+    /// said as a problem, and made UTC by `--local-time` like file listings' local columns.
+    @Test func nxlogEventTimeWithoutAZoneIsLocalTime() throws {
+        let line = #"{"EventTime":"2021-03-04 14:05:00","Hostname":"EX18.contoso.local","EventID":1,"SourceName":"Microsoft-Windows-Sysmon","Channel":"Microsoft-Windows-Sysmon/Operational","RecordNumber":7,"SourceModuleType":"im_msvistalog","Image":"C:\\Windows\\System32\\whoami.exe"}"#
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        Fixtures.write(line + "\n", "EX18/nxlog.json", in: dir)
+        let (plain, _) = try Fixtures.load(dir.path)
+        #expect(plain.time[0] == Timestamp.parse("2021-03-04T14:05:00Z"))
+        #expect(plain.files[0].messages.contains { $0.hasPrefix("EventTime is the collecting machine's local time, with no zone: read as UTC") })
+        let store = EventStore()
+        var loader = EvidenceLoader()
+        loader.localTimeZone = TimeZone(identifier: "Europe/Oslo")
+        _ = try loader.load(dir.path, into: store)
+        #expect(store.time[0] == Timestamp.parse("2021-03-04T13:05:00Z"))
+        #expect(store.files[0].messages.isEmpty)
+    }
+
     @Test func aLineThatIsNoEventIsKeptAndReported() throws {
         let first = try String(contentsOfFile: Fixtures.path("json/nxlog.jsonl"), encoding: .utf8).split(separator: "\n")[0]
         let dir = Fixtures.tempDir()

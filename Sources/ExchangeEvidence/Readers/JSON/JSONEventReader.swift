@@ -1,3 +1,4 @@
+import Foundation
 /// Windows events exported as JSON: NXLog `im_msvistalog` + `to_json()`, winlogbeat / Elastic Agent (ECS,
 /// `winlog.*`), Splunk search exports, Velociraptor JSONL, `Get-WinEvent | ConvertTo-Json`, and Timesketch
 /// JSONL (exhunt's own `export timeline`). JSON lines, one or several arrays, and pretty-printed objects in a
@@ -29,8 +30,9 @@ public struct JSONEventReader: EvidenceReader {
     }
 
     public func read(_ input: ReaderInput, into out: inout ReaderOutput) {
-        var state = State(input.bytes)
+        var state = State(input.bytes, zone: input.localTimeZone)
         state.read(into: &out)
+        state.local.record(into: &out)
         out.rendered = state.rendered
         out.kind = state.windowsEvents > 0 ? .eventLog : Self.recordKind
         out.channel = EvtxReader.mostCommon(state.channels) ?? (state.shapes["timesketch"] != nil ? "timesketch" : "")
@@ -62,9 +64,12 @@ public struct JSONEventReader: EvidenceReader {
         /// Line number at `lineOffset` (counted forward only, so the whole file costs one newline pass).
         var lineNumber = 1
         var lineOffset = 0
+        /// NXLog's `EventTime` without a zone is the agent's local time (its default format).
+        var local: LocalTimes
 
-        init(_ p: UnsafeRawBufferPointer) {
+        init(_ p: UnsafeRawBufferPointer, zone: TimeZone?) {
             self.p = p
+            local = LocalTimes(zone: zone)
             rendered.reserveCapacity(p.count / 2)
         }
 
@@ -157,7 +162,10 @@ public struct JSONEventReader: EvidenceReader {
             if let shape { shapes[shape.rawValue, default: 0] += 1 }
             if let shape, var ev = shape.windowsEvent(node) {
                 var time = ev.time
-                if time == Timestamp.unknown, let t = shape.fallbackTime(node) {
+                if time == Timestamp.unknown, var t = shape.fallbackTime(node) {
+                    if shape == .nxlog, node["@timestamp"] == nil, let text = node["EventTime"]?.text, JSONTime.isZoneless(text) {
+                        t = local.utc(t, column: "EventTime")
+                    }
                     time = t
                     ev.timeCreated = Timestamp.iso(t)
                 }

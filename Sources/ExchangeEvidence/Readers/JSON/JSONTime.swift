@@ -28,6 +28,14 @@ enum JSONTime {
         return base - Int64(sign == UInt8(ascii: "+") ? minutes : -minutes) * 60_000
     }
 
+    /// True for a date and time written with no zone (`2021-03-04 14:05:00`, NXLog's default `EventTime`): the
+    /// writer's local time. `Z`, an offset, epoch numbers and `/Date(…)/` are absolute.
+    static func isZoneless(_ s: String) -> Bool {
+        guard Timestamp.parse(s) != nil, !s.hasSuffix("Z"), !s.hasSuffix("z") else { return false }
+        let tail = s.utf8.dropFirst(19).drop { $0 == UInt8(ascii: ".") || ($0 >= 0x30 && $0 <= 0x39) }
+        return tail.first != UInt8(ascii: "+") && tail.first != UInt8(ascii: "-")
+    }
+
     /// An epoch number: seconds below 1e11, milliseconds below 1e14, else microseconds.
     static func epoch(_ n: String) -> Int64? {
         guard let v = Double(n), v.isFinite, v > 0, v < 1e17 else { return nil }
