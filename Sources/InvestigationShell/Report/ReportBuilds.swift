@@ -35,7 +35,8 @@ struct ReportBuilds {
             let observed = evidence.observations.filter { $0.server == server }
             let reported = evidence.reported.filter { $0.server == server }
             guard let current = CheckBuildCommand.currentBuild(observed: observed, reported: reported) else { continue }
-            let when = observed.map(\.last).max() ?? CheckBuildCommand.now()
+            // The server's last event in any log, as check-build judges it: both name the same next update.
+            let when = evidence.lastEvent(of: server) ?? observed.map(\.last).max() ?? CheckBuildCommand.now()
             let a = catalog.assess(current.build, source: current.source, at: when)
             var lines = ["runs \(a.build) (\(a.friendlyName)), " + (current.file.map { "from \(current.source.label) in \($0)" } ?? "from the \(current.source.label)")]
             if observed.count > 1 || (observed.first.map { $0.build != current.build } ?? false) {

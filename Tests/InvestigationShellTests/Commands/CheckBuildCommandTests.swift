@@ -93,11 +93,10 @@ import Testing
         #expect(proxyLogon["fixed_by"] as? String == "Mar21SU")
     }
 
-    /// A server whose HttpProxy logs (which carry the build) end before its IIS logs (which do not): the build is
-    /// judged, and the open window ends, at the server's last event, not the last HttpProxy line.
-    @Test func openWindowAndSupportReachTheServersLastEventInAnyLog() throws {
+    /// EX05: HttpProxy logs on 15.1.2176.2 (CU19) ending 2021-03-03, and an IIS log of `iisDay` (`210309`), which
+    /// carries no build.
+    static func ex05(iisDay: String) throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-cb-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
         let proxy = dir.appendingPathComponent("EX05/Logging/HttpProxy/Owa")
         let iis = dir.appendingPathComponent("EX05/inetpub/logs/LogFiles/W3SVC1")
         try FileManager.default.createDirectory(at: proxy, withIntermediateDirectories: true)
@@ -113,15 +112,38 @@ import Testing
         try """
             #Software: Microsoft Internet Information Services 10.0
             #Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) sc-status sc-substatus sc-win32-status time-taken
-            2021-03-09 18:51:06 10.0.0.11 GET /owa/ - 443 - 10.0.0.5 Mozilla/5.0 200 0 0 12
+            20\(iisDay.prefix(2))-\(iisDay.dropFirst(2).prefix(2))-\(iisDay.suffix(2)) 18:51:06 10.0.0.11 GET /owa/ - 443 - 10.0.0.5 Mozilla/5.0 200 0 0 12
 
-            """.write(to: iis.appendingPathComponent("u_ex210309.log"), atomically: true, encoding: .utf8)
+            """.write(to: iis.appendingPathComponent("u_ex\(iisDay).log"), atomically: true, encoding: .utf8)
+        return dir
+    }
+
+    /// A server whose HttpProxy logs (which carry the build) end before its IIS logs (which do not): the build is
+    /// judged, and the open window ends, at the server's last event, not the last HttpProxy line.
+    @Test func openWindowAndSupportReachTheServersLastEventInAnyLog() throws {
+        let dir = try Self.ex05(iisDay: "210309")
+        defer { try? FileManager.default.removeItem(at: dir) }
         let t = TestShell()
         try t.run("load \(dir.path) --quiet")
         let text = try t.run("check-build --server EX05")
         #expect(text.contains("still open at the last event 2021-03-09 18:51:06"), "\(text)")
         #expect(!text.contains("still open at the last event 2021-03-03"))
         #expect(text.contains("on 2021-03-09"), "support is judged at the server's last event: \(text)")
+    }
+
+    /// The report names the same next update as check-build: both judge at the server's last event in any log
+    /// (the report judged at the last HttpProxy line: Mar21SU for a server whose IIS log ran into November).
+    @Test func theReportAndCheckBuildNameTheSameNextUpdate() throws {
+        let dir = try Self.ex05(iisDay: "211119")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let t = TestShell()
+        try t.run("load \(dir.path) --quiet")
+        let text = try t.run("check-build --server EX05")
+        #expect(text.contains("next      install CU22, then Nov21SU for CU22 (15.1.2375.17)"), "\(text)")
+        let report = dir.path + "-report.md"
+        defer { try? FileManager.default.removeItem(atPath: report) }
+        try t.run("report \(report)")
+        #expect(try String(contentsOfFile: report, encoding: .utf8).contains("next: install CU22, then Nov21SU for CU22 (15.1.2375.17)"))
     }
 
     /// A collection with only IIS logs: the OWA/ECP resource folders the server answered name its build; a
