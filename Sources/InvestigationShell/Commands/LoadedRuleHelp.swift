@@ -44,7 +44,7 @@ enum LoadedRuleHelp {
     /// file), at most `maxLines`; a file that is gone or unreadable is said so.
     private static func ruleText(_ r: LoadedRule) -> [String] {
         guard let data = FileManager.default.contents(atPath: r.file) else { return ["(the file cannot be read now)"] }
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = String(decoding: data, as: UTF8.self).split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
         var out: [String] = []
         for raw in lines.dropFirst(max(r.line - 1, 0)) {
             let line = raw.hasSuffix("\r") ? raw.dropLast() : raw

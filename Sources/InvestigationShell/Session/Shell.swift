@@ -108,7 +108,8 @@ public final class Shell {
         var result = ScriptResult(failures: 0, firstError: nil, interrupted: false)
         var pending = ""
         var startLine = 0
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // "\r\n" is one Character to Swift: splitting on "\n" alone left a Windows-edited file one line.
+        let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
         for (i, raw) in lines.enumerated() {
             var line = String(raw)
             if line.hasSuffix("\r") { line.removeLast() }
@@ -143,6 +144,13 @@ public final class Shell {
                 result.interrupted = true
                 return result
             }
+        }
+        // A last line ending in `\` continued into nothing: the command it began did not run, and says so.
+        if !pending.isEmpty && !session.quitRequested {
+            let message = "\(name):\(startLine): the command ends in '\\' but nothing follows it; not run"
+            session.output.diagnostic("error: \(message)\n")
+            result.failures += 1
+            if result.firstError == nil { result.firstError = message }
         }
         return result
     }

@@ -86,6 +86,23 @@ import Testing
         #expect(result.firstError?.hasPrefix("c.exh:2: show: no event '99'") == true)
     }
 
+    /// A command file edited on Windows: CRLF ends lines (a `#` comment swallowed the rest of the file before).
+    @Test func windowsLineEndsEndLines() {
+        let h = ShellHarness()
+        let result = h.shell.runScript("set A 1\r\n# a comment\r\nset B 2\r\nset C \\\r\n  3\r\n", name: "w.exh", echo: false, keepGoing: false)
+        #expect(result.failures == 0)
+        #expect(h.session.variables == ["A": "1", "B": "2", "C": "3"])
+    }
+
+    /// A last line ending in `\\` continues into nothing: an error naming its line, not a silent skip.
+    @Test func aContinuationAtTheEndIsAnError() {
+        let h = ShellHarness()
+        let result = h.shell.runScript("set A 1\nset B \\", name: "e.exh", echo: false, keepGoing: false)
+        #expect(result.failures == 1)
+        #expect(result.firstError == "e.exh:2: the command ends in '\\' but nothing follows it; not run")
+        #expect(h.session.variables == ["A": "1"])
+    }
+
     @Test func sourceStopsAndNamesTheInnerFile() throws {
         let dir = ShellHarness.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
