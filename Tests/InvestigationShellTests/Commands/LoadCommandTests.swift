@@ -86,6 +86,30 @@ import Testing
         #expect(t.failure("record start '\(dir.path)/r.txt'").contains("is inside the evidence set"))
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("EX01/c.case").path))
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("r.txt").path))
+        // A symbolic link is no way around it: one to the evidence folder, or one inside the output path.
+        let link = dir.path + "-link"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: dir.appendingPathComponent("EX01").path)
+        defer { try? FileManager.default.removeItem(atPath: link) }
+        #expect(t.failure("report '\(link)/r.md'").contains("is inside the evidence set"))
+        #expect(t.failure("export timeline '\(link)/t.csv'").contains("is inside the evidence set"))
+        let viaLink = TestShell()
+        try viaLink.run("load '\(link)' --quiet")
+        #expect(viaLink.failure("report '\(dir.path)/EX01/r.md'").contains("is inside the evidence set"))
+    }
+
+    /// A symbolic link planted where an export writes its bytes (`FILE.partial`) is replaced, never written through.
+    @Test func anExportNeverWritesThroughALinkAtItsPartialFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-link-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let victim = dir.appendingPathComponent("victim.txt").path
+        try "keep".write(toFile: victim, atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("out.csv.partial").path, withDestinationPath: victim)
+        let t = TestShell()
+        try t.run("load demo --quiet; export timeline '\(dir.path)/out.csv'")
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "keep")
+        let attributes = try FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent("out.csv").path)
+        #expect(attributes[.type] as? FileAttributeType == .typeRegular)
     }
 
     /// A case file's header: SQLite with exhunt's application id, and nothing else.

@@ -30,12 +30,19 @@ final class ExportFileWriter {
     private(set) var count = 0
     private var closed = false
 
-    /// Creates (or empties) the file at `path`. `direct: false` writes through the page cache from the start.
+    /// Creates the file at `path`, replacing whatever entry had the name (a leftover, or a symbolic link someone
+    /// planted in a shared output folder: the link is removed, never written through, so no file it points to
+    /// — loaded evidence included — is overwritten). `direct: false` writes through the page cache from the start.
     init(path: String, direct wantsDirect: Bool = true) throws {
-        let flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC
+        unlink(path)
+        let flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC
         var fd: Int32 = -1
         #if os(Linux)
-        if wantsDirect { fd = Self.retrying { open(path, flags | O_DIRECT, 0o644) } }
+        if wantsDirect {
+            fd = Self.retrying { open(path, flags | O_DIRECT, 0o644) }
+            // A file system without O_DIRECT may have created the file before refusing the flag.
+            if fd < 0 && errno == EINVAL { unlink(path) }
+        }
         #endif
         direct = fd >= 0
         if fd < 0 { fd = Self.retrying { open(path, flags, 0o644) } }
