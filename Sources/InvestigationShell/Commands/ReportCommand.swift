@@ -45,6 +45,6 @@ struct ReportCommand: Command {
                               ("remediation", .strings(model.remediation.map(\.step.id))), ("provenance", model.provenance.json)]))
             return
         }
-        ctx.status("wrote \(TerminalText.escape(path)): " + model.servers.map { "\($0.server) \($0.verdict.rawValue)" }.joined(separator: ", "))
+        ctx.status("wrote \(TerminalText.escape(path)): " + model.servers.map { "\(TerminalText.escape($0.server)) \($0.verdict.rawValue)" }.joined(separator: ", "))
     }
 }

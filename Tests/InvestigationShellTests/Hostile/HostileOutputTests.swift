@@ -44,6 +44,9 @@ import Testing
             + "<Data Name='CommandLine'>cmd /c \(hostile)</Data></EventData></Event>\n"
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("EX01/eventlogs"), withIntermediateDirectories: true)
         try event.write(to: dir.appendingPathComponent("EX01/eventlogs/security.xml"), atomically: true, encoding: .utf8)
+        // An event at the root, whose server is the name its Computer gives: a server name is evidence too.
+        try event.replacingOccurrences(of: "<Computer>EX01</Computer>", with: "<Computer>EX9\(hostile)</Computer>")
+            .write(to: dir.appendingPathComponent("computer.xml"), atomically: true, encoding: .utf8)
         return dir
     }
 
@@ -70,8 +73,9 @@ import Testing
         printed += try t.run("export timeline \(out.appendingPathComponent("t.csv").path)")
         printed += try t.run("export timeline \(out.appendingPathComponent("t.jsonl").path)")
         printed += try t.run("export proxylogon \(out.appendingPathComponent("tpl").path)")
-        printed += try t.run("report \(out.appendingPathComponent("r.html").path)")
-        printed += try t.run("report \(out.appendingPathComponent("r.md").path)")
+        printed += try t.shown("report \(out.appendingPathComponent("r.html").path)")
+        printed += try t.shown("report \(out.appendingPathComponent("r.md").path)")
+        #expect(printed.contains("EX9\\x1b[31mred"), "the report's status names the hostile server, escaped")
         #expect(Self.unsafeBytes(Array(printed.utf8)) == nil, "terminal output")
         var files = 0
         let walker = FileManager.default.enumerator(at: out, includingPropertiesForKeys: nil)!
