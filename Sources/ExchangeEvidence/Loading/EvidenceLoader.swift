@@ -95,6 +95,7 @@ public struct EvidenceLoader {
         let isCancelled = self.isCancelled
         let progress = self.progress
         let zone = self.localTimeZone
+        let budget = walker.budget
         // Files are parsed in path order on every core and merged into the store in that order as soon as
         // the next one is ready, so event numbers never depend on timing and per-file tables are freed early.
         // Lines of these logs are 200–500 bytes: reserving one event per 256 bytes of evidence usually avoids
@@ -105,7 +106,7 @@ public struct EvidenceLoader {
             var naming = ServerNaming.Memo()
             while let i = state.next(limit: pending.count) {
                 if isCancelled() { state.cancel(); return }
-                let parsed = Self.parse(pending[i], readers: readers, naming: &naming, localTimeZone: zone)
+                let parsed = Self.parse(pending[i], readers: readers, naming: &naming, localTimeZone: zone, budget: budget)
                 let events = parsed.batch.count
                 merger.finished(i, parsed, results: results)
                 if let snapshot = state.finished(bytes: pending[i].size, events: events) { progress?(snapshot) }
@@ -222,7 +223,7 @@ public struct EvidenceLoader {
     }
 
     static func parse(_ f: PendingFile, readers: [any EvidenceReader], naming: inout ServerNaming.Memo,
-                      localTimeZone: TimeZone? = nil) -> ParsedFile {
+                      localTimeZone: TimeZone? = nil, budget: InflateBudget? = nil) -> ParsedFile {
         var problems = ProblemLog()
         var loaded: LoadedBytes
         do {
@@ -249,7 +250,7 @@ public struct EvidenceLoader {
         if parsed.ownFile != nil { return parsed }
         // gzip is undone in memory; the hash and size above stay those of the file as stored.
         if raw.withUnsafeBytes(Gzip.isGzip) {
-            let (inflated, problem) = raw.withUnsafeBytes(Gzip.inflate)
+            let (inflated, problem) = raw.withUnsafeBytes { Gzip.inflate($0, budget: budget) }
             if let problem { parsed.problems.add(LoadProblem(problem)) }
             parsed.facts["gzip.inflated"] = "\(inflated.count)"
             raw = EvidenceBytes(inflated)

@@ -13,8 +13,10 @@ enum Gzip {
     }
 
     /// The inflated bytes (every concatenated member), and a note when the data is cut off or corrupt
-    /// (what inflated before the damage is returned).
-    static func inflate(_ input: UnsafeRawBufferPointer) -> (bytes: [UInt8], problem: String?) {
+    /// (what inflated before the damage is returned). Output is taken from the load's `budget`, which zips share:
+    /// each file's own limits (8 GiB, 1000:1) still let a few megabytes of `.gz` fill the memory, three files at a time.
+    static func inflate(_ input: UnsafeRawBufferPointer, budget: InflateBudget? = nil) -> (bytes: [UInt8], problem: String?) {
+        budget?.admit(archive: input.count)
         let raw = input
         var out: [UInt8] = []
         out.reserveCapacity(min(raw.count * 4, 1 << 30))
@@ -39,6 +41,10 @@ enum Gzip {
                         stream.avail_out = UInt32(buf.count)
                         status = CLibz.inflate(&stream, Z_NO_FLUSH)
                         return buf.count - Int(stream.avail_out)
+                    }
+                    if let budget, !budget.take(UInt64(produced)) {
+                        problem = "gzip: inflates beyond \(budget.describe); the first \(out.count) bytes are loaded"
+                        return
                     }
                     out.append(contentsOf: chunk[0..<produced])
                     if out.count > maxInflated || (out.count > 64 << 20 && out.count / max(1, raw.count) > maxRatio) {
