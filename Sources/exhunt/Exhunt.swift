@@ -102,6 +102,10 @@ struct Exhunt: ParsableCommand {
             output.diagnostic("exhunt: interrupted; the commands after it did not run\n")
             throw ExitCode(130)
         }
+        if let error = TerminalOutput.stdoutError {
+            output.diagnostic("exhunt: cannot write the results to standard output: \(String(cString: strerror(error))); they are incomplete\n")
+            throw ExitCode(1)
+        }
         if failures > 0 { throw ExitCode(1) }
         if let failOn, session.store.files.isEmpty {
             output.diagnostic("error: --fail-on \(failOn): nothing loaded, so there is nothing to judge; load evidence first\n")

@@ -59,10 +59,16 @@ final class TerminalOutput: OutputSink {
         return ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0 ? Int(size.ws_col) : nil
     }
 
-    /// Writes to stdout; a closed reader ends the process with 141 and no message.
+    /// Writes to stdout; a closed reader ends the process with 141 and no message. Any other failure (a full
+    /// disk, a closed descriptor) is remembered: the results are incomplete, and the exit status must say so.
     static func writeStdout(_ text: String) {
-        if !RawWrite.all(STDOUT_FILENO, text), errno == EPIPE { _exit(141) }
+        guard !RawWrite.all(STDOUT_FILENO, text) else { return }
+        if errno == EPIPE { _exit(141) }
+        if stdoutError == nil { stdoutError = errno }
     }
+
+    /// The first error writing stdout (errno), if any. Written only by the main thread, which writes the output.
+    nonisolated(unsafe) static var stdoutError: Int32?
 
     /// Writes to stderr; a failure there has nowhere to be reported, so it is ignored.
     static func writeStderr(_ text: String) { _ = RawWrite.all(STDERR_FILENO, text) }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The executable's contract with schedulers: exit 0 when every command succeeded, 1 when one failed
@@ -23,6 +24,16 @@ import Testing
         #expect(r.status == 1)
         #expect(r.stderr == "error: \(file.path):2: show: no event '5' (events are numbered 0–0)\n")
         #expect(r.stdout.isEmpty, "the file stopped before 'set'")
+    }
+
+    /// Results that could not be written (a full disk, a closed stdout) are a failure: status 1 and a message,
+    /// not 0 over a truncated result. A closed pipe stays the quiet 141.
+    @Test func aFailedWriteToStdoutExitsOne() throws {
+        guard FileManager.default.fileExists(atPath: "/dev/full") else { print("skipped: no /dev/full"); return }
+        let r = try Subprocess.run("/bin/sh", ["-c", "'\(ExhuntProcess.binary.path)' -c 'set A 1; set' > /dev/full"],
+                                   environment: ["NO_COLOR": "1"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("exhunt: cannot write the results to standard output: No space left on device"), "\(r.stderr)")
     }
 
     @Test func keepGoingRunsTheRestButStillExitsOne() throws {
