@@ -1,4 +1,5 @@
 import ExchangeDetection
+import ExchangeEvidence
 import Foundation
 
 /// `help rules/sigma:<id>` and `help rules/yara:<name>`: a rule loaded from a file has no help page, so its
@@ -44,7 +45,7 @@ enum LoadedRuleHelp {
     /// file), at most `maxLines`; a file that is gone or unreadable is said so.
     private static func ruleText(_ r: LoadedRule) -> [String] {
         guard let data = FileManager.default.contents(atPath: r.file) else { return ["(the file cannot be read now)"] }
-        let lines = String(decoding: data, as: UTF8.self).split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+        let lines = String(decoding: data, as: UTF8.self).textLines()
         var out: [String] = []
         for raw in lines.dropFirst(max(r.line - 1, 0)) {
             let line = raw.hasSuffix("\r") ? raw.dropLast() : raw

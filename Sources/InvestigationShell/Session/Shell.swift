@@ -108,8 +108,7 @@ public final class Shell {
         var result = ScriptResult(failures: 0, firstError: nil, interrupted: false)
         var pending = ""
         var startLine = 0
-        // "\r\n" is one Character to Swift: splitting on "\n" alone left a Windows-edited file one line.
-        let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+        let lines = text.textLines()
         for (i, raw) in lines.enumerated() {
             var line = String(raw)
             if line.hasSuffix("\r") { line.removeLast() }

@@ -158,7 +158,7 @@ enum JSONEventShape: String {
     /// Splunk's classic `WinEventLog` text: `Key=Value` lines, then `Message=` and the rest of the text.
     static func classicWinEventLog(_ raw: String) -> WindowsEvent {
         var ev = WindowsEvent()
-        let lines = raw.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+        let lines = raw.textLines()
         for (k, line) in lines.enumerated() {
             guard let eq = line.firstIndex(of: "=") else { continue }
             let key = String(line[..<eq]), value = String(line[line.index(after: eq)...])

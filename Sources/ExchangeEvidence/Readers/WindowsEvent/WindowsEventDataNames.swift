@@ -43,8 +43,7 @@ public struct WindowsEventDataNames: Sendable {
     public init(parsing text: String) {
         var rows: [String: [Row]] = [:]
         var problems: [String] = []
-        // "\r\n" is one Character in Swift: split on either ending.
-        for (k, line) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
+        for (k, line) in text.textLines().enumerated() {
             if line.isEmpty || line.hasPrefix("#") { continue }
             let columns = line.split(separator: "\t", omittingEmptySubsequences: false)
             guard columns.count == 3, !columns[0].isEmpty, Int(columns[1]) != nil, let row = Self.row(columns[2]) else {

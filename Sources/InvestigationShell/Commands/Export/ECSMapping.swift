@@ -35,7 +35,7 @@ struct ECSMapping {
 
     init(text: String, name: String) throws {
         var rows: [Row] = []
-        for (i, raw) in text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }.enumerated() {
+        for (i, raw) in text.textLines().enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") { continue }
             let cols = raw.split(separator: "\t", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
