@@ -1,16 +1,21 @@
 /// The characters evidence text must not carry into a terminal or a text file a terminal may print: C0
-/// controls, DEL, C1 controls (which include the 8-bit CSI, U+009B) and the bidirectional controls that make
-/// a line read differently from what it holds. Shared by the terminal renderer and the CSV exports.
+/// controls, DEL, C1 controls (which include the 8-bit CSI, U+009B), the line and paragraph separators
+/// (U+2028/9, a line break to some viewers) and every invisible format character (Unicode category Cf: the
+/// bidirectional controls and marks such as U+202E and U+061C that make a line read differently from what it
+/// holds, zero-width spaces and joiners that hide a character inside a name, U+FEFF, and the tag characters
+/// U+E0000… that smuggle invisible ASCII). Shared by the terminal renderer and the CSV exports.
 public enum ControlCharacters {
     @inline(__always)
     public static func isUnsafe(_ u: Unicode.Scalar) -> Bool {
         let v = u.value
         if v < 0x20 || v == 0x7F || (0x80...0x9F).contains(v) { return true }
-        if (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) || v == 0x200E || v == 0x200F { return true }
-        return false
+        if v < 0xAD { return false }
+        if v == 0x2028 || v == 0x2029 { return true }
+        return u.properties.generalCategory == .format
     }
 
-    /// `s` with each unsafe character shown as `\xNN` (below U+0100) or `\uNNNN`; backslashes are left alone.
+    /// `s` with each unsafe character shown as `\xNN` (below U+0100) or `\uNNNN` (`\u{NNNNN}` beyond the BMP);
+    /// backslashes are left alone.
     public static func escape(_ s: String) -> String {
         var needs = false
         for u in s.unicodeScalars where isUnsafe(u) { needs = true; break }
@@ -18,10 +23,14 @@ public enum ControlCharacters {
         var out = ""
         out.reserveCapacity(s.utf8.count + 8)
         for u in s.unicodeScalars {
-            if isUnsafe(u) { out += u.value < 0x100 ? "\\x" + hex(u.value, 2) : "\\u" + hex(u.value, 4) }
-            else { out.unicodeScalars.append(u) }
+            if isUnsafe(u) { out += visible(u) } else { out.unicodeScalars.append(u) }
         }
         return out
+    }
+
+    /// How an unsafe character is shown: `\x1b`, `\u202e`, `\u{e0041}`.
+    public static func visible(_ u: Unicode.Scalar) -> String {
+        u.value < 0x100 ? "\\x" + hex(u.value, 2) : u.value <= 0xFFFF ? "\\u" + hex(u.value, 4) : "\\u{" + hex(u.value, 5) + "}"
     }
 
     public static func hex(_ v: UInt32, _ width: Int) -> String {

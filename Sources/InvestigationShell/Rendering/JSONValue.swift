@@ -57,7 +57,8 @@ public indirect enum JSONValue: Equatable, Sendable {
             case "\t": out += "\\t"
             default:
                 if TerminalText.isUnsafe(u) {
-                    out += "\\u" + TerminalText.hex(u.value, 4)
+                    // Beyond the BMP (the tag characters) JSON spells a character as its UTF-16 surrogate pair.
+                    for unit in String(Character(u)).utf16 { out += "\\u" + TerminalText.hex(UInt32(unit), 4) }
                 } else {
                     out.unicodeScalars.append(u)
                 }

@@ -18,7 +18,7 @@ public enum TerminalText {
             switch decoder.decode(&it) {
             case .scalarValue(let u):
                 consumed += UTF8.width(u)
-                if isUnsafe(u) { out += u.value < 0x100 ? "\\x" + hex(u.value, 2) : "\\u" + hex(u.value, 4) }
+                if isUnsafe(u) { out += ControlCharacters.visible(u) }
                 else { out.unicodeScalars.append(u) }
             case .emptyInput:
                 return out

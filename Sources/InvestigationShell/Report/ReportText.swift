@@ -1,4 +1,5 @@
 import ExchangeDetection
+import ExchangeEvidence
 import Foundation
 
 /// Escaping for report formats. Evidence text is attacker-controlled: in HTML it must never become markup,
@@ -9,7 +10,7 @@ enum ReportText {
     static func visible(_ s: String) -> String {
         var out = ""
         for u in s.unicodeScalars {
-            if TerminalText.isUnsafe(u) { out += u.value < 0x100 ? "\\x" + TerminalText.hex(u.value, 2) : "\\u" + TerminalText.hex(u.value, 4) }
+            if TerminalText.isUnsafe(u) { out += ControlCharacters.visible(u) }
             else { out.unicodeScalars.append(u) }
         }
         return out

@@ -10,6 +10,25 @@ import Testing
         #expect(TerminalText.escape("héllo wörld 日本") == "héllo wörld 日本")
     }
 
+    /// Invisible format characters hide or reorder text: a zero-width space inside `cmd.aspx`, the Arabic letter
+    /// mark (a bidi mark outside the override ranges), a BOM, a line separator, and a tag character that smuggles
+    /// invisible ASCII. Accented letters and symbols stay as they are.
+    @Test func invisibleFormatCharactersAreMadeVisible() {
+        #expect(TerminalText.escape("cmd\u{200B}.aspx") == "cmd\\u200b.aspx")
+        #expect(TerminalText.escape("a\u{061C}b") == "a\\u061cb")
+        #expect(TerminalText.escape("\u{FEFF}x\u{2028}y") == "\\ufeffx\\u2028y")
+        #expect(TerminalText.escape("ok\u{E0041}") == "ok\\u{e0041}")
+        #expect(TerminalText.escape("soft\u{AD}hyphen") == "soft\\xadhyphen")
+        #expect(TerminalText.escape("café ñ ü ¡ ©") == "café ñ ü ¡ ©")
+        let bytes = Array("a\u{2060}b".utf8)
+        #expect(bytes.withUnsafeBytes { TerminalText.escape(bytes: $0) } == "a\\u2060b")
+    }
+
+    /// JSON spells a character beyond the BMP as a surrogate pair, so a tag character stays one character.
+    @Test func jsonEscapesTagCharactersAsSurrogatePairs() {
+        #expect(JSONValue.string("x\u{E0041}\u{200D}").serialized() == #""x\udb40\udc41\u200d""#)
+    }
+
     @Test func invalidUTF8BytesAreShownAsHex() {
         let bytes: [UInt8] = Array("ok".utf8) + [0xC3, 0x28, 0xFF] + Array("\u{1B}".utf8)
         #expect(bytes.withUnsafeBytes { TerminalText.escape(bytes: $0) } == "ok\\xc3(\\xff\\x1b")

@@ -96,7 +96,13 @@ struct ExportBytes {
         swap(&writer.out, &self)
     }
 
+    /// `\uNNNN`, or beyond the BMP (the tag characters) the UTF-16 surrogate pair JSON spells it with.
     private mutating func appendUnicodeEscape(_ v: UInt32) {
+        if v > 0xFFFF {
+            appendUnicodeEscape(0xD800 + ((v - 0x10000) >> 10))
+            appendUnicodeEscape(0xDC00 + ((v - 0x10000) & 0x3FF))
+            return
+        }
         append("\\u")
         let hex: StaticString = "0123456789abcdef"
         hex.withUTF8Buffer { digits in
@@ -152,8 +158,8 @@ struct ExportBytes {
         s.withUTF8 { appendCSV(UnsafeRawBufferPointer($0)) }
     }
 
-    /// C1 controls and bidirectional controls: invisible, and able to reorder or drive what a terminal shows
-    /// (the set `ControlCharacters` defines for every renderer).
+    /// C1 controls, bidirectional controls and other invisible format characters: able to hide text or to
+    /// reorder or drive what a terminal shows (the set `ControlCharacters` defines for every renderer).
     @inline(__always)
     static func isInvisibleControl(_ u: UInt32) -> Bool {
         Unicode.Scalar(u).map(ControlCharacters.isUnsafe) ?? false
