@@ -88,9 +88,10 @@ struct IOCCommand: Command {
         let types = r.set.countsByType.map { "\($0.type.rawValue) \($0.count)" }.joined(separator: ", ")
         ctx.status(TerminalText.escape("loaded \(r.set.indicators.count) indicators into set \(r.set.name) from \(path) (\(r.format.rawValue))"
             + (types.isEmpty ? "" : ": \(types)")))
+        // Problems are status, as `rules load` prints its own: in a pipe they go to stderr with the `loaded` line.
         if r.problemCount > 0 {
-            ctx.line("\(r.problemCount) problem\(r.problemCount == 1 ? "" : "s"):")
-            for p in r.problems { ctx.line("  " + TerminalText.escape(p.description)) }
+            ctx.status("\(r.problemCount) problem\(r.problemCount == 1 ? "" : "s"):")
+            for p in r.problems { ctx.status("  " + TerminalText.escape(p.description)) }
         }
     }
 

@@ -101,7 +101,9 @@ import Testing
         #expect(sets.map { $0["set"] as! String } == ["mstic-feed", "mstic-blog", "volexity-cisa", "mandiant-eset", "other-names", "helsecert"])
         #expect(sets.allSatisfy { $0["builtin"] as? Bool == true && !($0["provenance"] as! String).isEmpty })
 
+        let before = t.output.stdout.count
         let loaded = try t.shown("ioc load \(Self.fixtures)/stix-proxylogon.json --name cisa-stix")
+        #expect(t.output.stdout.count == before, "in a pipe, stdout keeps only results: the load line and its problems go to stderr")
         #expect(loaded.hasPrefix("loaded 9 indicators into set cisa-stix from "))
         #expect(loaded.contains("stix-proxylogon.json:48: indicator--5a1e6c3d-0001-4000-8000-000000000006: unsupported comparison process:name = 'procdump64.exe'"))
         let bad = try #require(JSONSerialization.jsonObject(with: Data(t.run("ioc load \(Self.fixtures)/plain-list.txt --json").utf8)) as? [String: Any])
