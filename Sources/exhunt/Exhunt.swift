@@ -3,7 +3,8 @@ import Foundation
 import InvestigationShell
 
 /// The `exhunt` executable: picks interactive, command-file, `-c` or piped mode and hands every line
-/// to the shell library. Exit status: 0 success, 1 a command failed, 2 a finding reached `--fail-on`.
+/// to the shell library. Exit status: 0 success, 1 a command failed, 2 a finding reached `--fail-on`, or
+/// the status a `quit STATUS` asked for.
 @main
 struct Exhunt: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -106,6 +107,9 @@ struct Exhunt: ParsableCommand {
             output.diagnostic("exhunt: cannot write the results to standard output: \(String(cString: strerror(error))); they are incomplete\n")
             throw ExitCode(1)
         }
+        // `exit 3` in a command file is the file's own verdict, as in a shell script: it wins over earlier
+        // failures and the --fail-on gate (not over an interrupt or lost output, where the verdict went unread).
+        if let status = session.requestedExitStatus { throw ExitCode(status) }
         if failures > 0 { throw ExitCode(1) }
         if let failOn, session.store.files.isEmpty {
             output.diagnostic("error: --fail-on \(failOn): nothing loaded, so there is nothing to judge; load evidence first\n")

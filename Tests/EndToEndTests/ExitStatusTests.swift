@@ -36,6 +36,20 @@ import Testing
         #expect(r.stderr.contains("exhunt: cannot write the results to standard output: No space left on device"), "\(r.stderr)")
     }
 
+    /// `exit 3` (or `quit 3`) ends exhunt with that status, as in a shell script: the lines after it do not run,
+    /// and it wins over an earlier failure under --keep-going. A bad status is an error, not a silent 0.
+    @Test func exitWithAStatusEndsWithIt() throws {
+        let file = try commandFile("set A 1\nshow 5\nexit 3\nset\n")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let r = try ExhuntProcess.run(["-f", file.path, "--keep-going"])
+        #expect(r.status == 3, "\(r.stderr)")
+        #expect(r.stdout.isEmpty, "the file stopped at 'exit 3'")
+        #expect(try ExhuntProcess.run(["-c", "quit 0"]).status == 0)
+        let bad = try ExhuntProcess.run(["-c", "exit 300"])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("exit: the exit status must be a number from 0 to 255, not '300'"), "\(bad.stderr)")
+    }
+
     @Test func keepGoingRunsTheRestButStillExitsOne() throws {
         let file = try commandFile("show 5\nset B 2\nset\n")
         defer { try? FileManager.default.removeItem(at: file) }

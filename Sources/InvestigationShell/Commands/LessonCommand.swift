@@ -122,15 +122,17 @@ struct HintCommand: Command {
     }
 }
 
-/// `exit`: leaves the lesson in progress; outside a lesson, leaves the shell like `quit`.
+/// `exit`: leaves the lesson in progress; outside a lesson, or with a status (`exit 3`), leaves the shell
+/// like `quit`.
 struct ExitCommand: Command {
     var name: String { "exit" }
     var summary: String { "leave the current lesson; outside a lesson, leave the shell" }
-    var usage: String { "exit" }
+    var usage: String { "exit [STATUS]" }
+    var positionalLimit: Int? { 1 }
 
     func run(_ args: Arguments, in ctx: CommandContext) throws {
         let run = LessonRun.of(ctx.session)
-        guard let lesson = run.lesson else { ctx.session.quitRequested = true; return }
+        guard let lesson = run.lesson, args.positional.isEmpty else { try QuitCommand.leave(args, command: "exit", ctx); return }
         let step = run.step
         run.leave()
         if ctx.wantsJSON { ctx.json(.object([("lesson", .int(lesson.number)), ("left_at_step", .int(step + 1))])); return }

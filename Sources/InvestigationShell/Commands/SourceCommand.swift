@@ -23,10 +23,12 @@ struct SourceCommand: Command {
         let result = Shell(session: ctx.session).runScript(text, name: args.positional[0], echo: args.flag("echo"),
                                                            keepGoing: args.flag("keep-going"))
         if result.interrupted { throw Shell.Interrupted() }
-        // The failure itself was reported where it happened: this only says the file stopped there.
-        if let first = result.firstError {
-            throw ShellError("source: stopped at \(first.split(separator: ":", maxSplits: 2).prefix(2).joined(separator: ":")) (the error above)")
-        }
-        if result.failures > 0 { throw ShellError("source: \(result.failures) command(s) failed") }
+        // The failures were reported where they happened: this only says where the file stopped, or, with
+        // --keep-going (which ran the rest), how many failed.
+        guard result.failures > 0 else { return }
+        let place = result.firstError.map { $0.split(separator: ":", maxSplits: 2).prefix(2).joined(separator: ":") }
+        if !args.flag("keep-going"), let place { throw ShellError("source: stopped at \(place) (the error above)") }
+        let count = "\(result.failures) command\(result.failures == 1 ? "" : "s") failed"
+        throw ShellError("source: ran to the end; \(count)" + (place.map { ", the first at \($0)" } ?? "") + " (the errors above)")
     }
 }

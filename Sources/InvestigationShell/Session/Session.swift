@@ -29,6 +29,8 @@ public final class Session {
     public var confirm: ((String) -> Bool)?
     /// Set by `quit`; the driver stops reading commands.
     public var quitRequested = false
+    /// The status `quit STATUS` or `exit STATUS` asked exhunt to end with.
+    public var requestedExitStatus: Int32?
     /// Nesting depth of `source`, to stop runaway recursion (observers use it to tell typed lines from sourced ones).
     public internal(set) var sourceDepth = 0
     /// Given by a command whose typed form names numbers of this session only (`mark 3903`, `mark finding F6`):

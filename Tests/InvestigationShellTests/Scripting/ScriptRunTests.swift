@@ -110,9 +110,16 @@ import Testing
         try "set X 1\nset Y $NOPE\nset Z 1\n".write(to: inner, atomically: true, encoding: .utf8)
         let h = ShellHarness()
         h.session.variables["DIR"] = dir.path
-        #expect(throws: ShellError.self) { try h.shell.execute("source $DIR/inner.exh") }
+        let stopped = #expect(throws: ShellError.self) { try h.shell.execute("source $DIR/inner.exh") }
         #expect(h.out.stderr.contains("inner.exh:2: undefined variable $NOPE"))
+        #expect(stopped?.description.hasSuffix("source: stopped at \(dir.path)/inner.exh:2 (the error above)") == true, "\(String(describing: stopped))")
         #expect(h.session.variables["Z"] == nil)
+
+        // --keep-going ran the rest: the error says so instead of "stopped".
+        let ran = #expect(throws: ShellError.self) { try h.shell.execute("source $DIR/inner.exh --keep-going") }
+        #expect(h.session.variables["Z"] == "1")
+        #expect(ran?.description.hasSuffix("source: ran to the end; 1 command failed, the first at \(dir.path)/inner.exh:2 (the errors above)") == true,
+                "\(String(describing: ran))")
     }
 
     /// Echoed commands go to stderr, as `sh -x` does: stdout holds only results (`--echo … --json | jq`).
