@@ -85,10 +85,10 @@ struct ShowCommand: Command {
         table.rightAligned = [0]
         for e in events {
             let f = store.file(of: e)
-            let message = EventMessage.build(store, e)
             table.add([String(e), ctx.session.displayTime(store.time[e]), f.channel.isEmpty ? f.kind.rawValue : "\(f.kind.rawValue)/\(f.channel)",
-                       "\(f.path):\(store.line(of: e))", message.count > 70 ? String(message.prefix(69)) + "…" : message])
+                       "\(f.path):\(store.line(of: e))", EventMessage.build(store, e)])
         }
+        // Fitted to a terminal's width; whole in a pipe, where the reader (grep, a file) wants the message.
         ctx.table(table)
         return .null
     }

@@ -35,6 +35,11 @@ import Testing
         #expect(text.contains("\(events.count) events"))
         #expect(text.contains("Ecp/HttpProxy_2021030306-1.LOG:6 "))
         #expect(text.contains("EX01/eventlogs/Security.xml:1 "))
+        // In a pipe (no terminal width) the messages are whole, as `show --json` gives them.
+        let doc0 = try JSONSerialization.jsonObject(with: Data(try t.run("show \(id) --json").utf8)) as! [String: Any]
+        let messages = (doc0["events"] as! [[String: Any]]).map { $0["message"] as! String }
+        #expect(messages.contains { $0.count > 70 }, "a long message to check")
+        for m in messages { #expect(text.contains(m), "\(m)") }
         let doc = try JSONSerialization.jsonObject(with: Data(try t.run("show \(id.lowercased()) --json").utf8)) as! [String: Any]
         #expect(doc["finding"] as? String == id && doc["rule"] as? String == "chain.proxylogon")
         #expect((doc["events"] as! [[String: Any]]).map { $0["event"] as! Int } == events)
