@@ -98,6 +98,10 @@ struct Exhunt: ParsableCommand {
             let data = FileHandle.standardInput.readDataToEndOfFile()
             add(shell.runScript(String(decoding: data, as: UTF8.self), name: "<stdin>", echo: echo, keepGoing: keepGoing))
         }
+        if let signal = Interrupt.terminatingSignal {
+            output.diagnostic("exhunt: ended by \(signal == SIGTERM ? "SIGTERM" : "SIGHUP"); the command running was stopped and the rest did not run\n")
+            throw ExitCode(128 + signal)
+        }
         // Ctrl-C ends a script as it ends a shell script: the rest did not run, status 130 (128 + SIGINT).
         if interrupted || (Interrupt.isSet && !isInteractive) {
             output.diagnostic("exhunt: interrupted; the commands after it did not run\n")
@@ -135,8 +139,8 @@ struct Exhunt: ParsableCommand {
             let answer = reader.readLine(prompt: question + " [y/N] ") ?? ""
             return answer.trimmingCharacters(in: .whitespaces).lowercased().hasPrefix("y")
         }
-        while !shell.session.quitRequested {
-            guard let line = reader.readLine(prompt: shell.session.prompt) else {
+        while !shell.session.quitRequested && Interrupt.terminatingSignal == nil {
+            guard let line = reader.readLine(prompt: shell.session.prompt), Interrupt.terminatingSignal == nil else {
                 output.write("\n")          // Ctrl-D: the shell's prompt starts on a line of its own
                 break
             }

@@ -74,3 +74,28 @@ import Testing
         #expect(r.stderr.hasPrefix("error: <stdin>:2: unknown command 'nosuch'"))
     }
 }
+
+/// SIGTERM (a scheduler's timeout) stops the running command as Ctrl-C does, so an export removes its
+/// `FILE.partial`, and ends exhunt with 143 (128 + SIGTERM).
+@Suite(.serialized) struct TerminationTests {
+    @Test func sigtermDuringAnExportRemovesThePartialFileAndExits143() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-term-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try InterruptTests.bigEvidence(dir)
+        let out = dir.appendingPathComponent("timeline.csv").path
+        // The shell waits for the export's partial file, then sends SIGTERM; "finished" when it never appeared.
+        let script = """
+            '\(ExhuntProcess.binary.path)' -c 'load \(dir.path)/EX09 --quiet; export timeline \(out)' 2>'\(dir.path)/err' & pid=$!
+            i=0; while [ ! -e '\(out).partial' ] && [ $i -lt 6000 ] && kill -0 $pid 2>/dev/null; do sleep 0.005; i=$((i+1)); done
+            if [ -e '\(out).partial' ]; then kill -TERM $pid; wait $pid; echo "status $?"; else wait $pid; echo finished; fi
+            """
+        let r = try Subprocess.run("/bin/sh", ["-c", script], environment: ["NO_COLOR": "1", "PATH": "/usr/bin:/bin"], timeout: 120)
+        if r.stdout.contains("finished") { print("skipped: the export ended before SIGTERM could be sent \(r.stdout) \(r.stderr) \((try? String(contentsOfFile: dir.path + "/err", encoding: .utf8)) ?? "")"); return }
+        let stderr = (try? String(contentsOfFile: dir.path + "/err", encoding: .utf8)) ?? ""
+        if r.stdout.contains("status 0") { print("skipped: the export ended before SIGTERM arrived"); return }
+        #expect(r.stdout.contains("status 143"), "\(r.stdout) \(stderr)")
+        #expect(stderr.contains("exhunt: ended by SIGTERM"), "\(stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out + ".partial"), "the partial file is removed")
+        #expect(!FileManager.default.fileExists(atPath: out), "an incomplete export never takes the file's name")
+    }
+}
