@@ -200,7 +200,14 @@ import Testing
         #expect(throws: ShellError.self) { try shell.execute("export nothing '\(dir.path)'") }
         // An earlier export is replaced only on request.
         #expect(throws: ShellError.self) { try shell.execute("export proxylogon '\(dir.path)'") }
-        try shell.execute("export proxylogon '\(dir.path)' --force")
+        // --force replaces the earlier export as a whole: a file this run has no hit for is removed, not left
+        // to read as a current result; other files in the folder stay.
+        let stale = dir.appendingPathComponent("EX07-Cve-2021-26858.log").path, mine = dir.appendingPathComponent("notes.txt").path
+        try "earlier\n".write(toFile: stale, atomically: true, encoding: .utf8)
+        try "mine\n".write(toFile: mine, atomically: true, encoding: .utf8)
+        let again = try json("export proxylogon '\(dir.path)' --force --json")
+        #expect(again["files"] as? [String] == files && again["removed_earlier"] as? Int == 1)
+        #expect(!FileManager.default.fileExists(atPath: stale) && FileManager.default.fileExists(atPath: mine))
         // Never into the evidence.
         let inside = Self.fixtures.appendingPathComponent("proxylogon/out").path
         #expect(throws: ShellError.self) { try shell.execute("export proxylogon '\(inside)'") }

@@ -37,16 +37,28 @@ struct ProxyLogonExportTarget: ExportTarget {
         } catch {
             throw ShellError("export: cannot write to \(TerminalText.escape(dir)): \(error.localizedDescription)")
         }
+        // --force replaces the earlier export as a whole: a file it wrote that this run has no hit for would
+        // otherwise stay beside the new ones and read as a current result.
+        let stale = earlier.filter { !names.contains($0) } + (names.isEmpty && !earlier.isEmpty ? [Self.provenanceFile] : [])
+        var removed = 0
+        for name in stale {
+            let path = url.appendingPathComponent(name).path
+            guard (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) == .typeRegular else { continue }
+            do { try FileManager.default.removeItem(atPath: path); removed += 1 } catch {
+                throw ShellError("export: cannot remove the earlier \(TerminalText.escape(path)): \(error.localizedDescription)")
+            }
+        }
         if ctx.wantsJSON {
-            ctx.json(.object([("directory", .string(url.path)), ("files", .strings(names)),
+            ctx.json(.object([("directory", .string(url.path)), ("files", .strings(names)), ("removed_earlier", .int(removed)),
                               ("provenance_file", names.isEmpty ? .null : .string(url.appendingPathComponent(Self.provenanceFile).path))]))
             return
         }
+        let cleared = removed == 0 ? "" : "; \(removed) file\(removed == 1 ? "" : "s") of the earlier export removed"
         if names.isEmpty {
-            ctx.line("nothing to export: no Test-ProxyLogon check has a hit (files are written only for hits, as the script does)")
+            ctx.line("nothing to export: no Test-ProxyLogon check has a hit (files are written only for hits, as the script does)" + cleared)
             return
         }
         for n in names { ctx.line(TerminalText.escape(url.appendingPathComponent(n).path)) }
-        ctx.status("\(names.count) file\(names.count == 1 ? "" : "s") written")
+        ctx.status("\(names.count) file\(names.count == 1 ? "" : "s") written" + cleared)
     }
 }
