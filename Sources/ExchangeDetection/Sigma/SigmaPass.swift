@@ -36,6 +36,7 @@ public struct SigmaPass: DetectionRule {
         // Tables are built (one pass over each binding's events) and prepared on both cores, then every
         // (binding, rule) pair is evaluated on both cores against the read-only tables.
         let context = FindingContext(store: store)
+        SigmaRegexStopReport.reset(rules)
         let tables = Slots<SigmaTable?>(count: work.count, empty: nil)
         Self.parallel(work.count) { i in
             let (binding, rules) = work[i]
@@ -58,7 +59,7 @@ public struct SigmaPass: DetectionRule {
         var starts = [0]
         for i in 0..<pairs.count { starts.append(starts[i] + (found.get(i)?.bursts.groups.count ?? 0)) }
         let offsets = starts
-        return [Finding](unsafeUninitializedCapacity: offsets[pairs.count] + Self.headroom) { buffer, count in
+        var findings = [Finding](unsafeUninitializedCapacity: offsets[pairs.count] + Self.headroom) { buffer, count in
             let out = FindingSlots(buffer)
             Self.parallel(pairs.count) { i in
                 guard let p = found.get(i) else { return }
@@ -66,6 +67,8 @@ public struct SigmaPass: DetectionRule {
             }
             count = offsets[pairs.count]
         }
+        findings += SigmaRegexStopReport.findings(pairs)
+        return findings
     }
 
     /// Room left after the findings for the built-in rules' ones, which the hunt appends: growing an array of

@@ -73,10 +73,19 @@ enum SigmaTest: Sendable, Hashable {
 }
 
 /// A compiled `re` value. NSRegularExpression is a class; the wrapper gives it value semantics by its source.
+///
+/// ICU's matcher backtracks: a rule's `(a+)+$` can run for hours on one long value, and a deep one
+/// overflows ICU's stack and reports no match. Each search is therefore watched: one that runs past
+/// `timeLimit`, or that ICU gives up on, is stopped and counts as no match, and `stops` keeps it so the hunt
+/// says so (`SigmaRegexStops`). After `giveUpAfter` such values the expression is not run any more.
 struct SigmaRegex: @unchecked Sendable, Hashable {
     let source: String
     let options: NSRegularExpression.Options
     let regex: NSRegularExpression
+    let stops = SigmaRegexStops()
+
+    static let timeLimit: UInt64 = 1_000_000_000
+    static let giveUpAfter = 3
 
     init(_ source: String, options: NSRegularExpression.Options) throws {
         self.source = source
@@ -127,10 +136,45 @@ struct SigmaRegex: @unchecked Sendable, Hashable {
     }
 
     func matches(_ s: String) -> Bool {
-        regex.firstMatch(in: s, options: [], range: NSRange(s.startIndex..., in: s)) != nil
+        if stops.givenUp { return false }
+        var found = false, stopped = false
+        let start = DispatchTime.now().uptimeNanoseconds
+        regex.enumerateMatches(in: s, options: [.reportProgress, .reportCompletion], range: NSRange(s.startIndex..., in: s)) { match, flags, stop in
+            if match != nil { found = true; stop.pointee = true; return }
+            if flags.contains(.internalError) { stopped = true; return }
+            if !flags.contains(.completed) && DispatchTime.now().uptimeNanoseconds - start > Self.timeLimit {
+                stopped = true
+                stop.pointee = true
+            }
+        }
+        if stopped && !found { stops.record(s) }
+        return found
     }
 
     static func == (a: SigmaRegex, b: SigmaRegex) -> Bool { a.source == b.source && a.options == b.options }
     func hash(into h: inout Hasher) { h.combine(source); h.combine(options.rawValue) }
 }
 
+
+/// The values a `re` test stopped on in the running hunt (see `SigmaRegex`), shared by the copies of one
+/// compiled expression and safe to record from both cores.
+final class SigmaRegexStops: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [String] = []
+    private var stopped = 0
+
+    /// True once `SigmaRegex.giveUpAfter` values were stopped: later values are not searched.
+    var givenUp: Bool { lock.withLock { stopped >= SigmaRegex.giveUpAfter } }
+
+    func record(_ value: String) {
+        lock.withLock {
+            stopped += 1
+            if values.count < SigmaRegex.giveUpAfter { values.append(value) }
+        }
+    }
+
+    /// The values stopped on since the last `reset`, the first few of them.
+    var stoppedValues: (count: Int, first: [String]) { lock.withLock { (stopped, values) } }
+
+    func reset() { lock.withLock { stopped = 0; values = [] } }
+}
