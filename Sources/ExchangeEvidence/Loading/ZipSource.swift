@@ -58,12 +58,24 @@ final class ZipSource: @unchecked Sendable {
         let directory = archive.withUnsafeBytes { ZipDirectory($0) }
         problems = directory.problems
         var total = 0
+        var named: [String: Int] = [:]
         for entry in directory.entries where !entry.isDirectory {
             var m = Member(path: entry.name, size: 0, modified: entry.modified, entry: entry)
             m.rejection = rejection(of: entry, budget: budget, size: &m.size)
             let parts = Self.parts(Self.slashed(entry.name))
             m.path = parts.filter { !$0.isEmpty && $0 != "." }.joined(separator: "/")
-            if m.rejection == nil { total += Self.pageRounded(m.size) }
+            if m.rejection == nil {
+                total += Self.pageRounded(m.size)
+                // A zip may hold two members of one name (appended to, or made to hide a file): an unzip keeps
+                // only the last. Both are evidence; the later ones load under a name of their own, said here.
+                let seen = named[m.path, default: 0] + 1
+                named[m.path] = seen
+                if seen > 1 {
+                    let renamed = Self.numbered(m.path, seen)
+                    problems.append("zip holds more than one member named \(m.path) (an unzip keeps only the last); member \(seen) is loaded as \(renamed)")
+                    m.path = renamed
+                }
+            }
             members.append(m)
         }
         guard total > 0 else { return }
@@ -72,6 +84,13 @@ final class ZipSource: @unchecked Sendable {
         } catch {
             problems.append("zip members are inflated into memory: \(error) (set TMPDIR to a roomier folder)")
         }
+    }
+
+    /// `a/b.log` as `a/b (2).log`: the number goes before the file's extension, so readers still know the file.
+    static func numbered(_ path: String, _ n: Int) -> String {
+        let slash = path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex
+        guard let dot = path[slash...].lastIndex(of: "."), dot > slash else { return path + " (\(n))" }
+        return String(path[..<dot]) + " (\(n))" + String(path[dot...])
     }
 
     /// The member name with backslashes as slashes. An ASCII name (nearly all) is rewritten byte by byte:

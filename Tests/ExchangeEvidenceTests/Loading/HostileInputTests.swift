@@ -177,6 +177,28 @@ import ZIPFoundation
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("EX01").path), "nothing is extracted to disk")
     }
 
+    /// Two members of one name (an unzip keeps only the last): both load, the second under a numbered name,
+    /// and the zip's problem says so; `show FILE:LINE` can name either.
+    @Test func zipMembersOfOneNameAreBothLoaded() throws {
+        let dir = Fixtures.tempDir()
+        let zipURL = dir.appendingPathComponent("ex01.zip")
+        let archive = try Archive(url: zipURL, accessMode: .create)
+        let name = "EX01/Logging/HttpProxy/Owa/HttpProxy_2021030306-1.LOG"
+        for text in [Self.header + Self.row(1), Self.header + Self.row(2) + Self.row(3)] {
+            let data = Data(text.utf8)
+            try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) { pos, size in
+                data.subdata(in: Int(pos)..<Int(pos) + size)
+            }
+        }
+        let (store, report) = try Fixtures.load(zipURL.path)
+        #expect(store.count == 3)
+        #expect(Set(store.files.map(\.path)) == [name, "EX01/Logging/HttpProxy/Owa/HttpProxy_2021030306-1 (2).LOG"])
+        #expect(Set(store.files.map(\.kind)).count == 1, "the renamed member is read as what it is")
+        #expect(report.discoveryProblems.map(\.message).contains(
+            "zip holds more than one member named \(name) (an unzip keeps only the last); member 2 is loaded as EX01/Logging/HttpProxy/Owa/HttpProxy_2021030306-1 (2).LOG"))
+        #expect(ZipSource.numbered("a/b", 3) == "a/b (3)" && ZipSource.numbered("a.d/b", 2) == "a.d/b (2)")
+    }
+
     @Test func evidenceIsNeverWritten() throws {
         let dir = Fixtures.tempDir()
         Fixtures.write(Self.header + Self.row(1), "EX01/Logging/HttpProxy/Owa/a.LOG", in: dir)
