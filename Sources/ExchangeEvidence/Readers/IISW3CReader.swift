@@ -95,6 +95,11 @@ public struct IISW3CReader: EvidenceReader {
                                          kind: "cut-off header")
                     }
                     adopt(Self.schema(d.value.split(separator: " ").map(String.init)))
+                    for r in schema?.repeatedNames ?? [] {
+                        out.problems.add(LoadProblem(line: lineNo, "line \(lineNo): #Fields names \(r.name) more than once (columns "
+                                                     + r.columns.map(String.init).joined(separator: ", ") + "); rules and filters read the first"),
+                                         kind: "repeated field name")
+                    }
                 case let d? where d.name == "Software": out.facts["software"] = d.value
                 case let d? where d.isKnown: break
                 default:

@@ -61,6 +61,18 @@ public final class FieldSchema: @unchecked Sendable, Hashable {
     /// Position of a column, matching the name case-insensitively.
     public func column(_ name: String) -> Int? { index[name.lowercased()] }
 
+    /// Names given to more than one column (case-insensitively), with their 1-based columns: fields read the
+    /// first, so a header naming one twice (written by hand, or to hide a value) must say so.
+    public var repeatedNames: [(name: String, columns: [Int])] {
+        var seen: [String: [Int]] = [:], order: [String] = []
+        for (i, n) in names.enumerated() {
+            let k = n.lowercased()
+            if seen[k] == nil { order.append(n) }
+            seen[k, default: []].append(i + 1)
+        }
+        return order.compactMap { n in seen[n.lowercased()].flatMap { $0.count > 1 ? (n, $0) : nil } }
+    }
+
 
     public static func == (a: FieldSchema, b: FieldSchema) -> Bool {
         a === b || (a.hashCache == b.hashCache && a.format == b.format && a.names == b.names)

@@ -22,3 +22,20 @@ import Testing
         #expect(f.problems.total == 0)
     }
 }
+
+extension IISW3CReaderTests {
+    /// IIS never names a column twice: a `#Fields` that does (edited by hand, or made to hide a value behind the
+    /// first) is reported on its line; fields read the first column of the name and the line keeps both.
+    @Test func aRepeatedFieldNameIsReported() throws {
+        let dir = Fixtures.tempDir()
+        Fixtures.write("#Software: Microsoft Internet Information Services 10.0\n"
+                       + "#Fields: date time c-ip cs-uri-stem cs-uri-stem sc-status\n"
+                       + "2021-03-03 06:00:00 203.0.113.9 /owa/auth/x.js /aspnet_client/shell.aspx 200\n",
+                       "EX01/W3SVC1/u_ex210303.log", in: dir)
+        let (store, _) = try Fixtures.load(dir.path)
+        #expect(store.count == 1)
+        #expect(store.value(.urlStem, 0) == "/owa/auth/x.js")
+        #expect(store.files[0].messages.contains("line 2: #Fields names cs-uri-stem more than once (columns 4, 5); rules and filters read the first"),
+                "\(store.files[0].messages)")
+    }
+}
