@@ -27,6 +27,8 @@ public final class CaseFile {
         var c = Configuration()
         c.readonly = readonly
         c.busyMode = .timeout(10)
+        // A case file may come from someone else: its schema's SQL must not run functions with side effects.
+        c.prepareDatabase { db in try db.execute(sql: "PRAGMA trusted_schema = OFF") }
         if !readonly {
             c.journalMode = .wal
             c.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
@@ -133,6 +135,14 @@ public final class CaseFile {
                 guard missing.isEmpty else {
                     throw ShellError("\(path) is damaged (case schema \(version) without \(missing.prefix(3).joined(separator: ", "))"
                                      + "\(missing.count > 3 ? ", …" : "")); nothing was changed")
+                }
+                // exhunt writes no trigger or view. One in a case file received from elsewhere would run as exhunt
+                // writes marks and the audit log (rewriting labels, deleting history): refused, not run.
+                let foreign = try String.fetchAll(db, sql: "SELECT type || ' ' || name FROM sqlite_master WHERE type IN ('trigger', 'view') ORDER BY name")
+                guard foreign.isEmpty else {
+                    throw ShellError("\(path) holds SQL exhunt never writes (\(TerminalText.escape(foreign.prefix(3).joined(separator: ", ")))"
+                                     + "\(foreign.count > 3 ? ", …" : "")): it would run as exhunt writes marks and the audit log; "
+                                     + "nothing was changed — drop them with sqlite3 in a copy you have checked, then open that")
                 }
             }
         } catch let e as DatabaseError {

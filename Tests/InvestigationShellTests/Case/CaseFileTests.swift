@@ -1,5 +1,6 @@
 import ExchangeEvidence
 import Foundation
+import GRDB
 import InvestigationShell
 import Testing
 
@@ -103,6 +104,22 @@ import Testing
             #expect(try Data(contentsOf: url) == before, "\(url.lastPathComponent) was changed")
         }
         #expect(try t.run("case") .contains("no case is open"))
+    }
+
+    /// A trigger or view in a case file (exhunt writes neither) would run as exhunt writes marks and the audit
+    /// log: such a file is refused before anything is written.
+    @Test func aCaseFileWithATriggerIsRefused() throws {
+        let dir = try Self.folder()
+        let t = TestShell()
+        let path = dir.appendingPathComponent("tampered.case").path
+        try t.run("case new \(path); case close")
+        let db = try DatabaseQueue(path: path)
+        try db.write { try $0.execute(sql: "CREATE TRIGGER hide AFTER INSERT ON mark BEGIN DELETE FROM mark; END") }
+        try db.close()
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        let message = t.failure("case open \(path)")
+        #expect(message.contains("holds SQL exhunt never writes (trigger hide)") && message.contains("nothing was changed"), "\(message)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
     }
 
     @Test func twoShellsShareOneCase() throws {
