@@ -85,8 +85,15 @@ struct EvidenceWalker {
         let dfd = dirfd(handle)
         var names: [String] = []
         while let entry = readdir(handle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
+            // A name that is not UTF-8 (Latin-1 from an old share, a hostile name) has no exact String form, so
+            // nothing could open it again by name: it is named, bytes escaped, instead of failing as "missing".
+            guard let name = String(validating: bytes, as: UTF8.self) else {
+                let shown = bytes.withUnsafeBytes { ControlCharacters.escapeBytes($0) }
+                let r = rel.isEmpty ? shown : rel + "/" + shown
+                found.append(.problem(DiscoveryProblem(path: r, message: "name is not UTF-8 (those bytes are shown as \\xNN); not loaded: "
+                                                       + "rename it to UTF-8 (convmv -f latin1 -t utf8) and load again")))
+                continue
             }
             if name != "." && name != ".." { names.append(name) }
         }

@@ -33,6 +33,31 @@ public enum ControlCharacters {
         u.value < 0x100 ? "\\x" + hex(u.value, 2) : u.value <= 0xFFFF ? "\\u" + hex(u.value, 4) : "\\u{" + hex(u.value, 5) + "}"
     }
 
+    /// Escapes raw bytes: invalid UTF-8 becomes `\xNN` too, so a line prints exactly what was stored.
+    public static func escapeBytes(_ bytes: UnsafeRawBufferPointer) -> String {
+        var out = ""
+        var it = bytes.makeIterator()
+        var decoder = UTF8()
+        var consumed = 0
+        while true {
+            let before = consumed
+            switch decoder.decode(&it) {
+            case .scalarValue(let u):
+                consumed += UTF8.width(u)
+                if isUnsafe(u) { out += visible(u) }
+                else { out.unicodeScalars.append(u) }
+            case .emptyInput:
+                return out
+            case .error:
+                // Show the offending byte and resume after it.
+                out += "\\x" + hex(UInt32(bytes[before]), 2)
+                consumed = before + 1
+                it = UnsafeRawBufferPointer(rebasing: bytes[consumed...]).makeIterator()
+                decoder = UTF8()
+            }
+        }
+    }
+
     public static func hex(_ v: UInt32, _ width: Int) -> String {
         let s = String(v, radix: 16)
         return String(repeating: "0", count: max(0, width - s.count)) + s

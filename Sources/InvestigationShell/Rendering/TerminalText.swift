@@ -8,29 +8,7 @@ public enum TerminalText {
     public static func escape(_ s: String) -> String { ControlCharacters.escape(s) }
 
     /// Escapes raw bytes: invalid UTF-8 becomes `\xNN` too, so a line prints exactly what was stored.
-    public static func escape(bytes: UnsafeRawBufferPointer) -> String {
-        var out = ""
-        var it = bytes.makeIterator()
-        var decoder = UTF8()
-        var consumed = 0
-        while true {
-            let before = consumed
-            switch decoder.decode(&it) {
-            case .scalarValue(let u):
-                consumed += UTF8.width(u)
-                if isUnsafe(u) { out += ControlCharacters.visible(u) }
-                else { out.unicodeScalars.append(u) }
-            case .emptyInput:
-                return out
-            case .error:
-                // Show the offending byte and resume after it.
-                out += "\\x" + hex(UInt32(bytes[before]), 2)
-                consumed = before + 1
-                it = UnsafeRawBufferPointer(rebasing: bytes[consumed...]).makeIterator()
-                decoder = UTF8()
-            }
-        }
-    }
+    public static func escape(bytes: UnsafeRawBufferPointer) -> String { ControlCharacters.escapeBytes(bytes) }
 
     @inline(__always)
     static func isUnsafe(_ u: Unicode.Scalar) -> Bool { ControlCharacters.isUnsafe(u) }

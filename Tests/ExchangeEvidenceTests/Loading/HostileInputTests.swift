@@ -199,6 +199,24 @@ import ZIPFoundation
         #expect(ZipSource.numbered("a/b", 3) == "a/b (3)" && ZipSource.numbered("a.d/b", 2) == "a.d/b (2)")
     }
 
+    /// A file name that is not UTF-8 cannot be opened again through a String: it is named with its bytes
+    /// escaped and a way out, not reported as missing; its neighbours load.
+    @Test func aFileNameThatIsNotUTF8IsNamed() throws {
+        let dir = Fixtures.tempDir()
+        Fixtures.write(Self.header + Self.row(1), "EX01/Logging/HttpProxy/Owa/a.LOG", in: dir)
+        let folder = dir.appendingPathComponent("EX01/Logging/HttpProxy/Owa").path
+        var raw = Array((folder + "/caf").utf8) + [0xE9] + Array(".LOG".utf8) + [0]
+        let fd = raw.withUnsafeMutableBytes { open($0.baseAddress!.assumingMemoryBound(to: CChar.self), O_CREAT | O_WRONLY, 0o644) }
+        try #require(fd >= 0)
+        let text = Array((Self.header + Self.row(2)).utf8)
+        _ = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        let (store, report) = try Fixtures.load(dir.path)
+        #expect(store.files.map(\.path) == ["EX01/Logging/HttpProxy/Owa/a.LOG"])
+        let problem = try #require(report.discoveryProblems.first { $0.path == "EX01/Logging/HttpProxy/Owa/caf\\xe9.LOG" })
+        #expect(problem.message.hasPrefix("name is not UTF-8 (those bytes are shown as \\xNN); not loaded: rename it"), "\(problem.message)")
+    }
+
     @Test func evidenceIsNeverWritten() throws {
         let dir = Fixtures.tempDir()
         Fixtures.write(Self.header + Self.row(1), "EX01/Logging/HttpProxy/Owa/a.LOG", in: dir)
