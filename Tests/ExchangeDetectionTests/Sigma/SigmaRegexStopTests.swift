@@ -22,15 +22,20 @@ import Testing
         return (store, dir)
     }
 
+    /// A web rule whose one test is `cs-uri-query|re: PATTERN`.
+    static func rule(_ pattern: String) throws -> SigmaRule {
+        try SigmaFixture.parse(SigmaFixture.rule(SigmaFixture.web, """
+                sel:
+                    cs-uri-query|re: '\(pattern)'
+                condition: sel
+            """))
+    }
+
     @Test func aRunawayExpressionIsStoppedAndReported() throws {
         let slow = String(repeating: "a", count: 40) + "!"
         let (store, dir) = try Self.store(queries: ["aaaa", slow, "bbbb"])
         defer { try? FileManager.default.removeItem(at: dir) }
-        let rule = try SigmaFixture.parse(SigmaFixture.rule(SigmaFixture.web, """
-                sel:
-                    cs-uri-query|re: '(a+)+$'
-                condition: sel
-            """))
+        let rule = try Self.rule("(a+)+$")
         let findings = SigmaPass(rules: [rule]).run(on: store)
         let hits = findings.filter { $0.rule == rule.findingRule }
         #expect(hits.flatMap(\.events).map { store.line(of: $0) } == [5], "the quick value still matches")
@@ -48,12 +53,7 @@ import Testing
     @Test func anExpressionICUGivesUpOnIsReported() throws {
         let (store, dir) = try Self.store(queries: [String(repeating: "x", count: 200_000)])
         defer { try? FileManager.default.removeItem(at: dir) }
-        let rule = try SigmaFixture.parse(SigmaFixture.rule(SigmaFixture.web, """
-                sel:
-                    cs-uri-query|re: '(x|x)*y'
-                condition: sel
-            """))
-        let findings = SigmaPass(rules: [rule]).run(on: store)
+        let findings = SigmaPass(rules: [try Self.rule("(x|x)*y")]).run(on: store)
         #expect(findings.map(\.rule) == ["sigma:error"], "\(findings.map(\.summary))")
     }
 }
