@@ -67,6 +67,9 @@ public struct EvidenceLoader {
     /// The zone of evidence written in the collecting machine's local time (`load --local-time`): readers
     /// of such formats convert with it; nil leaves them read as UTC, with a problem saying so.
     public var localTimeZone: TimeZone?
+    /// The date order of culture-formatted times in files that cannot tell it themselves (`load --date-order`);
+    /// nil decides per file, month first when nothing settles it, with a problem saying so.
+    public var dateOrder: DateOrder?
 
     public init(readers: [any EvidenceReader] = ReaderRegistry.standard,
                 workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
@@ -94,7 +97,7 @@ public struct EvidenceLoader {
         let readers = self.readers
         let isCancelled = self.isCancelled
         let progress = self.progress
-        let zone = self.localTimeZone
+        let conventions = LocalConventions(timeZone: localTimeZone, dateOrder: dateOrder)
         let budget = walker.budget
         // Files are parsed in path order on every core and merged into the store in that order as soon as
         // the next one is ready, so event numbers never depend on timing and per-file tables are freed early.
@@ -106,7 +109,7 @@ public struct EvidenceLoader {
             var naming = ServerNaming.Memo()
             while let i = state.next(limit: pending.count) {
                 if isCancelled() { state.cancel(); return }
-                let parsed = Self.parse(pending[i], readers: readers, naming: &naming, localTimeZone: zone, budget: budget)
+                let parsed = Self.parse(pending[i], readers: readers, naming: &naming, conventions: conventions, budget: budget)
                 let events = parsed.batch.count
                 merger.finished(i, parsed, results: results)
                 if let snapshot = state.finished(bytes: pending[i].size, events: events) { progress?(snapshot) }
@@ -223,7 +226,7 @@ public struct EvidenceLoader {
     }
 
     static func parse(_ f: PendingFile, readers: [any EvidenceReader], naming: inout ServerNaming.Memo,
-                      localTimeZone: TimeZone? = nil, budget: InflateBudget? = nil) -> ParsedFile {
+                      conventions: LocalConventions = LocalConventions(), budget: InflateBudget? = nil) -> ParsedFile {
         var problems = ProblemLog()
         var loaded: LoadedBytes
         do {
@@ -259,7 +262,7 @@ public struct EvidenceLoader {
         // Binary formats first, on the raw bytes.
         let rawHead = raw.withUnsafeBytes { UnsafeRawBufferPointer(rebasing: $0.prefix(65536)) }
         if let reader = best(readers.filter { !$0.readsText }, path: f.path, head: rawHead) {
-            return run(reader, on: raw, into: parsed, localTimeZone: localTimeZone)
+            return run(reader, on: raw, into: parsed, conventions: conventions)
         }
         let plan = raw.withUnsafeBytes { TextDecoding.plan($0) }
         if let note = plan.note { parsed.problems.add(LoadProblem(note)) }
@@ -281,7 +284,7 @@ public struct EvidenceLoader {
             parsed.accounting?.bytesNotRead = text.count
             return parsed
         }
-        return run(reader, on: text, into: parsed, localTimeZone: localTimeZone)
+        return run(reader, on: text, into: parsed, conventions: conventions)
     }
 
     static func best(_ readers: [any EvidenceReader], path: String, head: UnsafeRawBufferPointer) -> (any EvidenceReader)? {
@@ -295,13 +298,13 @@ public struct EvidenceLoader {
     }
 
     static func run(_ reader: any EvidenceReader, on bytes: EvidenceBytes, into parsed: ParsedFile,
-                    localTimeZone: TimeZone? = nil) -> ParsedFile {
+                    conventions: LocalConventions = LocalConventions()) -> ParsedFile {
         var p = parsed
         var out = ReaderOutput(kind: .text)
         out.problems = p.problems
         out.batch.reserve(events: bytes.count / 256 + 16)
         bytes.withUnsafeBytes {
-            reader.read(ReaderInput(path: p.path, bytes: $0, location: p.location, localTimeZone: localTimeZone), into: &out)
+            reader.read(ReaderInput(path: p.path, bytes: $0, location: p.location, conventions: conventions), into: &out)
             p.accounting = ByteAccounting.measure($0, &out, reader: reader.name)
         }
         p.kind = out.kind

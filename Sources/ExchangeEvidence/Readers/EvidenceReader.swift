@@ -22,13 +22,28 @@ public struct ReaderInput {
     /// The absolute path the bytes were read from, when they came from a plain file (nil for zip members):
     /// for readers backed by a library that only opens paths (none today: the EVTX reader became native).
     public let location: String?
+    /// How the collecting machine wrote what a format leaves to it (`load --local-time`, `--date-order`).
+    public let conventions: LocalConventions
     /// The zone of times a format writes in local time with no zone (`load --local-time`); nil when not given.
-    public let localTimeZone: TimeZone?
-    public init(path: String, bytes: UnsafeRawBufferPointer, location: String? = nil, localTimeZone: TimeZone? = nil) {
+    public var localTimeZone: TimeZone? { conventions.timeZone }
+    /// The date order `load --date-order` gave; nil when not given.
+    public var dateOrder: DateOrder? { conventions.dateOrder }
+    public init(path: String, bytes: UnsafeRawBufferPointer, location: String? = nil, conventions: LocalConventions = LocalConventions()) {
         self.path = path
         self.bytes = bytes
         self.location = location
-        self.localTimeZone = localTimeZone
+        self.conventions = conventions
+    }
+}
+
+/// What the analyst knows of the collecting machine that some formats leave out: its time zone (times
+/// written in local time) and its culture's date order (`3/4/2021` in a file with no day above 12).
+public struct LocalConventions: Sendable {
+    public var timeZone: TimeZone?
+    public var dateOrder: DateOrder?
+    public init(timeZone: TimeZone? = nil, dateOrder: DateOrder? = nil) {
+        self.timeZone = timeZone
+        self.dateOrder = dateOrder
     }
 }
 

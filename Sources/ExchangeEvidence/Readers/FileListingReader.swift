@@ -50,7 +50,7 @@ public struct FileListingReader: EvidenceReader {
                     sample.append(values[c])
                 }
             }
-            let decided = PowerShellTime.decideExplained(sample)
+            let decided = PowerShellTime.decideExplained(sample, given: input.dateOrder)
             order = decided.order
             if let note = decided.note { output.problems.add(LoadProblem(note), kind: "date order") }
             output.facts["listing.date-order"] = order.rawValue

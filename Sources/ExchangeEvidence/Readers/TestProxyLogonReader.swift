@@ -79,7 +79,7 @@ public struct TestProxyLogonReader: EvidenceReader {
         switch output {
         case .httpProxy: readHttpProxy(p, kind: .httpProxy, &out)
         case .resetRequests: readHttpProxy(p, kind: .flaggedRequest, &out)
-        case .unifiedMessaging: readUnifiedMessaging(p, zone: input.localTimeZone, &out)
+        case .unifiedMessaging: readUnifiedMessaging(p, conventions: input.conventions, &out)
         case .otherFiles: readOtherFiles(p, &out)
         case .downloadPaths: readPaths(p, kind: .oabDownloadPath, &out)
         case .flaggedFiles: readPaths(p, kind: .flaggedLogFile, &out)
@@ -109,7 +109,8 @@ public struct TestProxyLogonReader: EvidenceReader {
     /// The script keeps `TimeCreated, MachineName, Message` of events it selected by provider
     /// `MSExchange Unified Messaging` and level 2: those facts are restored so the event reads as the original.
     /// `TimeCreated` is the collecting machine's local time in its culture's form (`LocalTimes`).
-    private func readUnifiedMessaging(_ p: UnsafeRawBufferPointer, zone: TimeZone?, _ out: inout ReaderOutput) {
+    private func readUnifiedMessaging(_ p: UnsafeRawBufferPointer, conventions: LocalConventions, _ out: inout ReaderOutput) {
+        let zone = conventions.timeZone
         out.kind = .eventLog
         guard let csv = PowerShellCSV(p) else { return }
         csv.consumeHeader(&out)
@@ -122,7 +123,7 @@ public struct TestProxyLogonReader: EvidenceReader {
         csv.rows(p, problems: &ignored) { _, _, _, values, _ in
             if let timeColumn, timeColumn < values.count { sample.append(values[timeColumn]) }
         }
-        let decided = PowerShellTime.decideExplained(sample)
+        let decided = PowerShellTime.decideExplained(sample, given: conventions.dateOrder)
         let order = decided.order
         var computers: [String: Int] = [:]
         var local = LocalTimes(zone: zone)

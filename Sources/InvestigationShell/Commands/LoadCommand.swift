@@ -5,13 +5,14 @@ import Foundation
 struct LoadCommand: Command {
     var name: String { "load" }
     var summary: String { "load an evidence set: a folder, a .zip or a single log file ('load demo' for the training set)" }
-    var usage: String { "load PATH|demo [--name NAME] [--server NAME] [--copy] [--max-inflate SIZE] [--local-time ZONE]" }
+    var usage: String { "load PATH|demo [--name NAME] [--server NAME] [--copy] [--max-inflate SIZE] [--local-time ZONE] [--date-order day-first|month-first]" }
     var options: [OptionSpec] {
         [.value("name", "NAME", "name of the evidence set (default: the folder or zip name)"),
          .value("server", "NAME", "server name for every file (default: from the layout or the logs)"),
          .flag("copy", "read the files into memory instead of mapping them (evidence on mounts that may change or fail)"),
          .value("max-inflate", "SIZE", "total bytes zips may inflate in this load, e.g. 20G (default: 100× each zip's size, at most twice the free memory)"),
          .value("local-time", "ZONE", "IANA zone (Europe/Oslo) of evidence written in the collecting machine's local time: Test-ProxyLogon's -Cve-2021-26857.csv, listings' LastWriteTime (default: read as UTC, with a problem)"),
+         .value("date-order", "ORDER", "how to read dates such as 3/4/2021 in a file listing or Test-ProxyLogon's -Cve-2021-26857.csv when no day above 12 settles it (default: month first, with a problem)", choices: ["day-first", "month-first"]),
          .flag("quiet", "print the summary on stderr (results on stdout stay clean, as with exhunt --demo)")]
     }
     /// `demo` beside paths: the training set is loaded by that name.
@@ -42,6 +43,11 @@ struct LoadCommand: Command {
                 throw ShellError("load: --local-time wants an IANA zone name such as Europe/Oslo, America/New_York or UTC, not '\(TerminalText.escape(text))'")
             }
             loader.localTimeZone = zone
+        }
+        switch args.value("date-order") {
+        case "day-first"?: loader.dateOrder = .dayFirst
+        case "month-first"?: loader.dateOrder = .monthFirst
+        default: break
         }
         loader.isCancelled = ctx.session.isCancelled
         loader.progress = ctx.session.loadProgress

@@ -39,6 +39,26 @@ import Testing
         #expect(try t.run("timeline --json").contains("2021-03-03T12:55:02.000Z"))
     }
 
+    /// `--date-order day-first` reads an en-GB file whose dates do not settle it (no day above 12) day first, with
+    /// no "cannot be told" problem; without it the file is read month first and says so.
+    @Test func dateOrderDecidesWhatTheFileCannot() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-order-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try ("#TYPE Selected.System.Diagnostics.Eventing.Reader.EventLogRecord\n\"TimeCreated\",\"MachineName\",\"Message\"\n"
+             + "\"04/03/2021 07:55:02\",\"EXGB.contoso.local\",\"An unhandled exception occurred in a UM worker process\"\n")
+            .write(to: dir.appendingPathComponent("EXGB-Cve-2021-26857.csv"), atomically: true, encoding: .utf8)
+        let guessed = TestShell()
+        try guessed.run("load '\(dir.path)' --local-time UTC")
+        #expect(try guessed.run("timeline --json").contains("2021-04-03T07:55:02.000Z"))
+        #expect(try guessed.run("sources --problems").contains("day and month order cannot be told"))
+        let given = TestShell()
+        try given.run("load '\(dir.path)' --local-time UTC --date-order day-first")
+        #expect(try given.run("timeline --json").contains("2021-03-04T07:55:02.000Z"))
+        #expect(try !given.run("sources --problems").contains("date"))
+        #expect(TestShell().failure("load '\(dir.path)' --date-order ymd").contains("day-first"))
+    }
+
     /// An export loaded back: the provenance files exhunt wrote beside it are named and left out, the exported
     /// files load as before, and a file that only shares the name is evidence like any other.
     @Test func exhuntsOwnProvenanceFilesAreNotEvidence() throws {

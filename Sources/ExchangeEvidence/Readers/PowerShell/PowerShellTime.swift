@@ -1,13 +1,16 @@
+/// Which comes first in a culture-formatted date: `load --date-order` gives it when a file cannot tell.
+public enum DateOrder: String, Sendable {
+    case monthFirst = "month/day"
+    case dayFirst = "day/month"
+}
+
 /// Times as `Export-Csv` writes them: in the exporting session's culture, so `3/3/2021 6:50:01 AM` (en-US),
 /// `03/03/2021 06:50:01` (en-GB), `03.03.2021 06:50:01` (de-DE), or ISO when the script formatted them.
 ///
 /// Day and month order cannot be told from one value, so a file is examined first (`DateOrder.decide`),
 /// and every value of the file is then read the same way.
 enum PowerShellTime {
-    enum DateOrder: String {
-        case monthFirst = "month/day"
-        case dayFirst = "day/month"
-    }
+    typealias DateOrder = ExchangeEvidence.DateOrder
 
     /// The numbers of one culture-formatted value.
     struct Parts {
@@ -48,7 +51,9 @@ enum PowerShellTime {
     /// other (a `13/03/2021` and a `03/13/2021`), or none has a number above 12 and nothing else (AM/PM, dots)
     /// hints at the culture, so `04/03/2021` was read month-first (en-US) on a guess that is a month off on an
     /// en-GB export. Nil when the file decides it, or when no value depends on the order.
-    static func decideExplained(_ values: [String]) -> (order: DateOrder, note: String?) {
+    /// With `given` (`load --date-order`) the file is read that way; the note then only names dates that
+    /// cannot be read so (a number above 12 where the month should be).
+    static func decideExplained(_ values: [String], given: DateOrder? = nil) -> (order: DateOrder, note: String?) {
         var dayFirst = 0, monthFirst = 0, meridiem = 0, dotted = 0
         var ambiguous: String?, dayExample = "", monthExample = ""
         for v in values {
@@ -58,6 +63,11 @@ enum PowerShellTime {
             if p.meridiem != 0 { meridiem += 1 }
             if p.dotted { dotted += 1 }
             if ambiguous == nil, p.a != p.b, p.a <= 12, p.b <= 12 { ambiguous = v }
+        }
+        if let given {
+            let (against, example) = given == .dayFirst ? (monthFirst, monthExample) : (dayFirst, dayExample)
+            guard against > 0 else { return (given, nil) }
+            return (given, "--date-order \(given.rawValue) was given, but \(against) date\(against == 1 ? "" : "s") can only be \(given == .dayFirst ? "month/day" : "day/month") (\"\(example)\"): those are unreadable")
         }
         if dayFirst != monthFirst {
             let order: DateOrder = dayFirst > monthFirst ? .dayFirst : .monthFirst

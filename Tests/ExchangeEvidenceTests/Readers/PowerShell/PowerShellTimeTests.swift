@@ -41,4 +41,13 @@ import Testing
         #expect(mixed.order == .dayFirst)
         #expect(mixed.note?.hasPrefix("dates contradict each other: 2 read only day/month (\"13/03/2021 10:00:00\"), 1 only month/day (\"03/15/2021 10:00:00\")") == true)
     }
+
+    /// `load --date-order` decides what the file cannot; dates that cannot be read that way are named.
+    @Test func aGivenOrderIsUsedAndContradictionsNamed() {
+        let given = PowerShellTime.decideExplained(["04/03/2021 11:02:03", "05/03/2021 09:00:00"], given: .dayFirst)
+        #expect(given.order == .dayFirst && given.note == nil)
+        let against = PowerShellTime.decideExplained(["13/03/2021 10:00:00", "04/03/2021 11:02:03"], given: .monthFirst)
+        #expect(against.order == .monthFirst)
+        #expect(against.note == "--date-order month/day was given, but 1 date can only be day/month (\"13/03/2021 10:00:00\"): those are unreadable")
+    }
 }
