@@ -40,7 +40,7 @@ public struct SigmaPass: DetectionRule {
         let tables = Slots<SigmaTable?>(count: work.count, empty: nil)
         Self.parallel(work.count) { i in
             let (binding, rules) = work[i]
-            let items = rules.flatMap { r in r.searches.values.flatMap { $0.alternatives.flatMap { $0 } } }
+            let items = rules.flatMap(\.items)
             let table = SigmaTable(store: store, binding: binding, items: items)
             if table.events.isEmpty { return }
             table.prepare()

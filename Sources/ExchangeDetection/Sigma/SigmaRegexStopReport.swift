@@ -9,7 +9,7 @@ enum SigmaRegexStopReport {
 
     /// Clears what an earlier hunt recorded on the rules' expressions.
     static func reset(_ rules: [SigmaRule]) {
-        for r in rules { for x in regexes(of: items(of: r)) { x.stops.reset() } }
+        for r in rules { for x in regexes(of: r.items) { x.stops.reset() } }
     }
 
     static func findings(_ pairs: [(table: SigmaTable, rule: SigmaRule)]) -> [Finding] {
@@ -17,7 +17,7 @@ enum SigmaRegexStopReport {
         // copy by expression, so each rule using it is told.
         var stopped: [SigmaRegex: (count: Int, first: [String])] = [:]
         for p in pairs {
-            for x in regexes(of: items(of: p.rule)) {
+            for x in regexes(of: p.rule.items) {
                 let s = x.stops.stoppedValues
                 if s.count > (stopped[x]?.count ?? 0) { stopped[x] = s }
             }
@@ -25,7 +25,7 @@ enum SigmaRegexStopReport {
         guard !stopped.isEmpty else { return [] }
         var out: [Finding] = []
         for p in pairs {
-            let mine = items(of: p.rule).compactMap { item -> (SigmaItem, SigmaRegex, (count: Int, first: [String]))? in
+            let mine = p.rule.items.compactMap { item -> (SigmaItem, SigmaRegex, (count: Int, first: [String]))? in
                 for x in regexes(of: [item]) { if let s = stopped[x] { return (item, x, s) } }
                 return nil
             }
@@ -56,10 +56,6 @@ enum SigmaRegexStopReport {
             if let k, counts[k] < 3 { counts[k] += 1; found.append(id) }
         }
         return found
-    }
-
-    private static func items(of rule: SigmaRule) -> [SigmaItem] {
-        rule.searches.values.flatMap { $0.alternatives.flatMap { $0 } }
     }
 
     private static func regexes(of items: [SigmaItem]) -> [SigmaRegex] {

@@ -29,6 +29,9 @@ public struct SigmaRule: Sendable {
     /// The id findings carry.
     public var findingRule: String { "sigma:" + id }
 
+    /// Every item of every search, in no particular order: what a table must evaluate for the rule.
+    var items: [SigmaItem] { searches.values.flatMap { $0.alternatives.flatMap { $0 } } }
+
     /// The level as an exhunt severity (a rule without a level counts as medium, Sigma's usual default).
     public var severity: Severity {
         switch level.lowercased() {

@@ -5,16 +5,9 @@ import Foundation
 /// Escaping for report formats. Evidence text is attacker-controlled: in HTML it must never become markup,
 /// in Markdown never a table break, link or inline HTML; control characters are shown as `\x1b` in both.
 enum ReportText {
-    /// Control characters and bidirectional overrides made visible (`\x1b`); backslashes stay as written,
-    /// since Windows paths are full of them and a report is not parsed back.
-    static func visible(_ s: String) -> String {
-        var out = ""
-        for u in s.unicodeScalars {
-            if TerminalText.isUnsafe(u) { out += ControlCharacters.visible(u) }
-            else { out.unicodeScalars.append(u) }
-        }
-        return out
-    }
+    /// Control and invisible format characters made visible (`\x1b`) as the terminal shows them; backslashes
+    /// stay as written, since Windows paths are full of them and a report is not parsed back.
+    static func visible(_ s: String) -> String { ControlCharacters.escape(s) }
 
     /// A Markdown code span that shows `s` exactly, backticks included: fenced by one backtick more than the
     /// longest run inside (CommonMark), padded with a space where the text starts or ends with one. A command

@@ -52,7 +52,7 @@ import Testing
         for (i, (ls, det)) in Self.detections.enumerated() {
             let rule = try SigmaFixture.parse(SigmaFixture.rule(ls, det))
             for binding in SigmaLogSourceMap.standard.bindings(for: rule.logsource) {
-                let items = rule.searches.values.flatMap { $0.alternatives.flatMap { $0 } }
+                let items = rule.items
                 let table = SigmaTable(store: store, binding: binding, items: items)
                 table.prepare()
                 let fast = SigmaEvaluator(table: table, rule: rule).positions()

@@ -113,7 +113,7 @@ import Testing
             let rule = try SigmaFixture.parse(SigmaFixture.rule(ls, det))
             var expected = Set<EventID>()
             for binding in SigmaLogSourceMap.standard.bindings(for: rule.logsource) {
-                let items = rule.searches.values.flatMap { $0.alternatives.flatMap { $0 } }
+                let items = rule.items
                 let table = SigmaTable(store: store, binding: binding, items: items)
                 let reader = table.valueReader()
                 func holds(_ c: SigmaCondition, _ pos: Int32) -> Bool {
@@ -153,7 +153,7 @@ import Testing
         let cases = Self.web.map { (SigmaFixture.web, $0) } + Self.process.map { (SigmaFixture.process, $0) }
         for (n, (ls, det)) in cases.enumerated() {
             let rule = try SigmaFixture.parse(SigmaFixture.rule(ls, det))
-            let items = rule.searches.values.flatMap { $0.alternatives.flatMap { $0 } }
+            let items = rule.items
             for binding in SigmaLogSourceMap.standard.bindings(for: rule.logsource) {
                 let whole = SigmaTable(store: store, binding: binding, items: items, parts: 1)
                 whole.prepare()
