@@ -25,6 +25,9 @@ public protocol DetectionRule: Sendable {
     var dependsOn: [String] { get }
 
     func run(on store: EventStore) -> [Finding]
+    /// Runs and says which of its rules cannot match on a server for want of a field (a loaded rule set
+    /// names them; a built-in rule reads fields every record of its kind has). What `Hunter` calls.
+    func runNotingFieldGaps(on store: EventStore) -> (findings: [Finding], fieldGaps: [FieldGap])
     /// Runs with the findings of the rules in `dependsOn` already computed.
     func run(on store: EventStore, prior: [Finding]) -> [Finding]
 }
@@ -34,4 +37,5 @@ extension DetectionRule {
     public var needs: EvidenceNeed { .reading(sources) }
     public var coverageNeeds: [(id: String, need: EvidenceNeed)] { [(id, needs)] }
     public func run(on store: EventStore, prior: [Finding]) -> [Finding] { run(on: store) }
+    public func runNotingFieldGaps(on store: EventStore) -> (findings: [Finding], fieldGaps: [FieldGap]) { (run(on: store), []) }
 }

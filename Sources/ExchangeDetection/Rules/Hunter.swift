@@ -9,10 +9,12 @@ public struct Hunter: Sendable {
 
     public init(rules: [any DetectionRule] = RuleRegistry.standard) { self.rules = rules }
 
-    /// What a hunt produced: findings of the selected rules, the log coverage, and how long it took.
+    /// What a hunt produced: findings of the selected rules, the log coverage, the loaded rules that cannot
+    /// match on a server for want of a field, and how long it took.
     public struct Result: Sendable {
         public let findings: [Finding]
         public let coverage: [LogCoverage]
+        public let fieldGaps: [FieldGap]
         public let seconds: Double
     }
 
@@ -30,10 +32,15 @@ public struct Hunter: Sendable {
         let results = ResultSlots(count: base.count)
         // Largest work first would need estimates; rules are cheap enough that plain fan-out keeps both cores busy.
         DispatchQueue.concurrentPerform(iterations: base.count) { i in
-            results.set(i, base[i].run(on: store))
+            results.set(i, base[i].runNotingFieldGaps(on: store))
         }
         var byRule: [String: [Finding]] = [:]
-        for (i, r) in base.enumerated() { byRule[r.id] = results.take(i) }
+        var fieldGaps: [FieldGap] = []
+        for (i, r) in base.enumerated() {
+            let run = results.take(i)
+            byRule[r.id] = run.findings
+            if selected.contains(where: { $0.id == r.id }) { fieldGaps += run.fieldGaps }
+        }
         for r in dependent {
             let prior = r.dependsOn.flatMap { byRule[$0] ?? [] }
             byRule[r.id] = r.run(on: store, prior: prior)
@@ -47,7 +54,7 @@ public struct Hunter: Sendable {
             for (i, r) in selected.enumerated() where i != big { findings.append(contentsOf: byRule[r.id] ?? []) }
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        return Result(findings: findings, coverage: LogCoverage.compute(store), seconds: seconds)
+        return Result(findings: findings, coverage: LogCoverage.compute(store), fieldGaps: fieldGaps, seconds: seconds)
     }
 
     /// Findings in the order `hunt` prints them (`FindingOrder.byServerSeverity`).
@@ -63,16 +70,17 @@ public struct Hunter: Sendable {
 
 /// Per-rule result slots written from concurrent workers.
 private final class ResultSlots: @unchecked Sendable {
-    private var slots: [[Finding]]
+    typealias Run = (findings: [Finding], fieldGaps: [FieldGap])
+    private var slots: [Run]
     private let lock = NSLock()
-    init(count: Int) { slots = Array(repeating: [], count: count) }
-    func set(_ i: Int, _ v: [Finding]) { lock.lock(); slots[i] = v; lock.unlock() }
-    /// The findings of slot `i`, leaving it empty (so the caller holds the only reference).
-    func take(_ i: Int) -> [Finding] {
+    init(count: Int) { slots = Array(repeating: ([], []), count: count) }
+    func set(_ i: Int, _ v: Run) { lock.lock(); slots[i] = v; lock.unlock() }
+    /// The run of slot `i`, leaving it empty (so the caller holds the only reference to its findings).
+    func take(_ i: Int) -> Run {
         lock.lock()
         defer { lock.unlock() }
         let v = slots[i]
-        slots[i] = []
+        slots[i] = ([], [])
         return v
     }
 }

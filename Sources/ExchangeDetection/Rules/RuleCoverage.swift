@@ -54,12 +54,16 @@ public struct RuleCoverage: Sendable {
 
     /// Every family on every server, by server then label.
     public let families: [Family]
+    /// The loaded rules that ran but cannot match on a server for want of a field (known once a hunt ran).
+    public let fieldGaps: [FieldGap]
 
     /// - Parameters:
     ///   - campaign: the campaign's name and when it was first seen; logs starting later are partial.
     ///   - patched: per server, when the last window open to the campaign closed (the update time).
+    ///   - fieldGaps: what the hunt found about fields (`Hunter.Result.fieldGaps`).
     public init(rules: [any DetectionRule], coverage: [LogCoverage], servers: [String],
-                campaign: (name: String, firstSeen: Int64)?, patched: [String: Int64]) {
+                campaign: (name: String, firstSeen: Int64)?, patched: [String: Int64], fieldGaps: [FieldGap] = []) {
+        self.fieldGaps = fieldGaps
         var needs: [EvidenceNeed] = []
         var members: [EvidenceNeed: [String]] = [:]
         for (id, need) in rules.flatMap(\.coverageNeeds) {
@@ -92,13 +96,13 @@ public struct RuleCoverage: Sendable {
     /// From the store: its log coverage, the catalog's first campaign with a `firstSeen` date, and the update
     /// times the build history shows (as `check-build --history` finds them).
     public static func of(_ store: EventStore, rules: [any DetectionRule] = RuleRegistry.standard,
-                          coverage: [LogCoverage]? = nil) -> RuleCoverage {
+                          coverage: [LogCoverage]? = nil, fieldGaps: [FieldGap] = []) -> RuleCoverage {
         let servers = Array(Set(store.files.map(\.server)))
         let coverage = coverage ?? LogCoverage.compute(store)
         guard let catalog = try? BuildCatalog.bundled(),
               let campaign = catalog.campaigns.compactMap({ c in catalog.campaignFirstSeen[c.name].map { (c.name, $0.start) } })
                   .min(by: { $0.1 < $1.1 })
-        else { return RuleCoverage(rules: rules, coverage: coverage, servers: servers, campaign: nil, patched: [:]) }
+        else { return RuleCoverage(rules: rules, coverage: coverage, servers: servers, campaign: nil, patched: [:], fieldGaps: fieldGaps) }
         let timeline = ExposureTimeline(evidence: BuildEvidence.collect(from: store), catalog: catalog)
         var patched: [String: Int64] = [:]
         for server in servers {
@@ -107,13 +111,13 @@ public struct RuleCoverage: Sendable {
             let ends = windows.map(\.until)
             if !ends.isEmpty, ends.allSatisfy({ $0 != nil }) { patched[server] = ends.compactMap { $0 }.max() }
         }
-        return RuleCoverage(rules: rules, coverage: coverage, servers: servers, campaign: campaign, patched: patched)
+        return RuleCoverage(rules: rules, coverage: coverage, servers: servers, campaign: campaign, patched: patched, fieldGaps: fieldGaps)
     }
 
     public func families(of server: String) -> [Family] { families.filter { $0.server == server } }
 
     /// One sentence per kind of gap on `server` (families with the same gap share it): what `hunt`, `sources`
-    /// and the report print. Rules that could not run come first.
+    /// and the report print. Rules that could not run come first, rules that cannot match for want of a field last.
     /// `time` formats moments of the evidence (the shell passes its time zone's); the campaign's date stays a date.
     public func sentences(of server: String, rules: Set<String>? = nil, time: (Int64) -> String = Timestamp.short) -> [String] {
         let gapped = gaps(of: server, rules: rules)
@@ -124,7 +128,37 @@ public struct RuleCoverage: Sendable {
             if groups[key] == nil { order.append(key) }
             groups[key, default: []].append(f)
         }
-        return order.map { Self.sentence(groups[$0]!, only: rules, time: time) }
+        return order.map { Self.sentence(groups[$0]!, only: rules, time: time) } + fieldGapSentences(of: server, rules: rules)
+    }
+
+    /// The rules on `server` that cannot match for want of a field, optionally only those among `rules`.
+    public func fieldGaps(of server: String, rules: Set<String>? = nil) -> [FieldGap] {
+        fieldGaps.filter { $0.server == server && (rules?.contains($0.rule) ?? true) }
+    }
+
+    /// `IIS or HttpProxy logs never hold a value for cs-cookie, cs-referer: 2 rules cannot match (sigma:…, sigma:…)`:
+    /// one per evidence, naming the fields its blind rules need (the JSON gives each rule's own).
+    public func fieldGapSentences(of server: String, rules: Set<String>?) -> [String] {
+        var order: [EvidenceNeed] = []
+        var groups: [EvidenceNeed: [FieldGap]] = [:]
+        for g in fieldGaps(of: server, rules: rules) {
+            if groups[g.need] == nil { order.append(g.need) }
+            groups[g.need, default: []].append(g)
+        }
+        return order.map { need in
+            let gaps = groups[need]!
+            var fields: [String] = []
+            for f in gaps.flatMap(\.fields) where !fields.contains(f) { fields.append(f) }
+            let named = gaps.map(\.rule)
+            let subject = rules != nil && named.count == 1 ? "\(named[0]) cannot match"
+                : "\(named.count) rule\(named.count == 1 ? "" : "s") cannot match (\(Self.some(named)))"
+            return "\(need.label) never hold\(need.label.hasPrefix("a ") ? "s" : "") a value for \(Self.some(fields, shown: 4)): \(subject)"
+        }
+    }
+
+    /// The first `shown` names joined, `…` for the rest.
+    static func some(_ names: [String], shown: Int = 3) -> String {
+        names.count <= shown ? names.joined(separator: ", ") : names.prefix(shown).joined(separator: ", ") + ", …"
     }
 
     /// The sentence for families sharing one gap: their evidence, the gap, and the rules it concerns. A family
@@ -136,8 +170,7 @@ public struct RuleCoverage: Sendable {
         if only != nil && named.count == 1 {
             subject = "\(named[0]) \(what)"
         } else {
-            let list = named.count <= 3 ? named.joined(separator: ", ") : named.prefix(3).joined(separator: ", ") + ", …"
-            subject = "\(named.count) rule\(named.count == 1 ? "" : "s") \(what) (\(list))"
+            subject = "\(named.count) rule\(named.count == 1 ? "" : "s") \(what) (\(some(named)))"
         }
         // `event logs not loaded` already says a Sigma rule's `Microsoft-Windows-Sysmon/Operational event logs` are not.
         let labels = families.filter { f in

@@ -118,3 +118,19 @@ private struct ConditionParser {
         return .search(name)
     }
 }
+
+extension SigmaCondition {
+    /// The searches the condition uses outside any `not`, in the order it names them: what explains a hit.
+    var positiveSearches: [String] {
+        var names: [String] = []
+        func walk(_ c: SigmaCondition, negated: Bool) {
+            switch c {
+            case .search(let n): if !negated && !names.contains(n) { names.append(n) }
+            case .and(let ps), .or(let ps): ps.forEach { walk($0, negated: negated) }
+            case .not(let inner): walk(inner, negated: !negated)
+            }
+        }
+        walk(self, negated: false)
+        return names
+    }
+}

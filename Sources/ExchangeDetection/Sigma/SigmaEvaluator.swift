@@ -48,15 +48,6 @@ struct SigmaEvaluator {
 
     /// The items of searches the condition uses positively (not under a NOT): what explains a hit.
     var positiveItems: [Int] {
-        var names: [String] = []
-        func walk(_ c: SigmaCondition, negated: Bool) {
-            switch c {
-            case .search(let n): if !negated && !names.contains(n) { names.append(n) }
-            case .and(let ps), .or(let ps): ps.forEach { walk($0, negated: negated) }
-            case .not(let inner): walk(inner, negated: !negated)
-            }
-        }
-        walk(rule.condition, negated: false)
-        return names.flatMap { rule.searches[$0]?.alternatives.flatMap { $0.map(table.index(of:)) } ?? [] }
+        rule.condition.positiveSearches.flatMap { rule.searches[$0]?.alternatives.flatMap { $0.map(table.index(of:)) } ?? [] }
     }
 }

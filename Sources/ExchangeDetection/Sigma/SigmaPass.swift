@@ -25,7 +25,10 @@ public struct SigmaPass: DetectionRule {
         rules.compactMap { r in map.need(for: r.logsource).map { (r.findingRule, $0) } }
     }
 
-    public func run(on store: EventStore) -> [Finding] {
+    public func run(on store: EventStore) -> [Finding] { runNotingFieldGaps(on: store).findings }
+
+    /// The findings, and the rules that cannot match on a server because a field they need is never there.
+    public func runNotingFieldGaps(on store: EventStore) -> (findings: [Finding], fieldGaps: [FieldGap]) {
         let present = Set(store.files.map { "\($0.kind.rawValue)\u{0}\($0.channel.lowercased())" })
         let kinds = Set(store.files.map(\.kind))
         let work: [(SigmaLogSourceMap.Binding, [SigmaRule])] = map.bindings.compactMap { b in
@@ -68,7 +71,7 @@ public struct SigmaPass: DetectionRule {
             count = offsets[pairs.count]
         }
         findings += SigmaRegexStopReport.findings(pairs)
-        return findings
+        return (findings, SigmaFieldGaps.of(pairs, map: map))
     }
 
     /// Room left after the findings for the built-in rules' ones, which the hunt appends: growing an array of

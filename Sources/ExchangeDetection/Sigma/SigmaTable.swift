@@ -27,6 +27,11 @@ final class SigmaTable {
     /// Where each item holds, for items not decided per distinct value (filled by `prepare`).
     private var decided: [[Int32]?] = []
     private var prepared = false
+    /// The store indexes of the files the table's events come from.
+    private(set) var files: Set<Int> = []
+    /// Per field key (`key(_:)`): the files where some event of the table holds a value for it. A field no file
+    /// of a server holds makes the rules needing it blind there (`SigmaFieldGaps`).
+    private(set) var filesWithValue: [String: Set<Int>] = [:]
     /// What the pass groups this table's hits into bursts by (set with `prepare`, before rules run on it).
     var burstKeys: FindingContext.BurstKeys?
     private(set) lazy var universe: [Int32] = (0..<Int32(events.count)).map { $0 }
@@ -101,10 +106,26 @@ final class SigmaTable {
         for p in parts.indices {
             let part = scanned.get(p)
             if p > 0 { for (k, c) in zip(keys, part.columns) { streamed[k]!.append(c, offset: Int32(events.count)) } }
-            events += part.events
+            events += part.events.ids
+            files.formUnion(part.events.files)
+            for (k, f) in zip(keys, part.events.filesWithValue) where !f.isEmpty { filesWithValue[k, default: []].formUnion(f) }
         }
-        let distinctColumns = Array(distinct.values)
-        for id in events { for c in distinctColumns { c.append(store.valueID(c.field, id)) } }
+        let distinctKeys = Array(distinct.keys)
+        let distinctColumns = distinctKeys.map { distinct[$0]! }
+        // Events of a file are contiguous: a file is noted once per column, not per event.
+        var lastNoted = [Int](repeating: -1, count: distinctColumns.count)
+        let fileIndex = store.fileIndex
+        for id in events {
+            let file = Int(fileIndex[id])
+            for (c, column) in distinctColumns.enumerated() {
+                let value = store.valueID(column.field, id)
+                column.append(value)
+                if value != 0 && lastNoted[c] != file {
+                    filesWithValue[distinctKeys[c], default: []].insert(file)
+                    lastNoted[c] = file
+                }
+            }
+        }
         for c in distinctColumns { c.finish() }
     }
 
@@ -129,22 +150,37 @@ final class SigmaTable {
         return parts
     }
 
+    /// What one part's scan found: the events the binding accepts, the files they come from, and per column the
+    /// files where some event held a value for it.
+    struct ScannedPart {
+        var ids: [EventID] = []
+        var files: Set<Int> = []
+        var filesWithValue: [Set<Int>]
+    }
+
     /// The events of `ranges` the binding accepts, each scanned into `columns` at its position in this part.
-    private func scan(_ ranges: [Range<EventID>], reader: SigmaFieldReader, columns: [SigmaStreamedColumn]) -> [EventID] {
+    private func scan(_ ranges: [Range<EventID>], reader: SigmaFieldReader, columns: [SigmaStreamedColumn]) -> ScannedPart {
         let conditions = binding.conditions.map { (index: nameIndex[$0.key.lowercased()]!, accepted: $0.value) }
         let needsRead = !reader.names.isEmpty
         // What each column reads, worked out once rather than per event (switching over the column's source per
         // event copied its names and separator: reference counting on every value scanned).
-        let plan: [ScanStep] = columns.compactMap { c in
+        let plan: [ScanStep] = columns.enumerated().compactMap { k, c in
             switch c.source {
             case .interned: return nil
-            case .column(let n): return ScanStep(column: c, fields: [nameIndex[n.lowercased()]!], separator: nil)
-            case .join(let ns, let sep): return ScanStep(column: c, fields: ns.map { nameIndex[$0.lowercased()]! }, separator: Array(sep.utf8))
+            case .column(let n): return ScanStep(column: c, index: k, fields: [nameIndex[n.lowercased()]!], separator: nil)
+            case .join(let ns, let sep):
+                return ScanStep(column: c, index: k, fields: ns.map { nameIndex[$0.lowercased()]! }, separator: Array(sep.utf8))
             }
         }
         var events: [EventID] = []
+        var part = ScannedPart(filesWithValue: Array(repeating: [], count: columns.count))
         var joined: [UInt8] = []
+        // Ranges lie within one file each (`split` cuts a file's range, never joins two).
+        var held = [Bool](repeating: false, count: plan.count)
         for range in ranges {
+            guard let first = range.first else { continue }
+            let file = Int(store.fileIndex[first]), before = events.count
+            for s in held.indices { held[s] = false }
             for id in range {
                 if needsRead {
                     reader.load(id)
@@ -157,27 +193,31 @@ final class SigmaTable {
                 }
                 let pos = Int32(events.count)
                 events.append(id)
-                for step in plan {
+                for (s, step) in plan.enumerated() {
                     guard let separator = step.separator else {
-                        reader.withField(step.fields[0]) { v in if let v { step.column.scan(v, at: pos) } }
+                        reader.withField(step.fields[0]) { v in if let v { step.column.scan(v, at: pos); held[s] = true } }
                         continue
                     }
                     joined.removeAll(keepingCapacity: true)
                     for n in step.fields {
                         reader.withField(n) { v in if let v { SigmaValueReader.append(v, separator: separator, to: &joined) } }
                     }
-                    if !joined.isEmpty { joined.withUnsafeBytes { step.column.scan($0, at: pos) } }
+                    if !joined.isEmpty { joined.withUnsafeBytes { step.column.scan($0, at: pos) }; held[s] = true }
                 }
             }
+            if events.count > before { part.files.insert(file) }
+            for (s, step) in plan.enumerated() where held[s] { part.filesWithValue[step.index].insert(file) }
         }
         for step in plan { step.column.flush() }
-        return events
+        part.ids = events
+        return part
     }
 
     /// One streamed column's reading during a scan: the reader fields it takes, and the separator it joins
-    /// them with (nil: one field).
+    /// them with (nil: one field). `index`: the column's place in the scan's `columns`.
     private struct ScanStep {
         let column: SigmaStreamedColumn
+        let index: Int
         let fields: [Int]
         let separator: [UInt8]?
     }
@@ -287,11 +327,12 @@ final class SigmaTable {
 
 /// Results of the parts of a table's build, written from concurrent workers.
 private final class PartSlots: @unchecked Sendable {
-    private var slots: [(events: [EventID], columns: [SigmaStreamedColumn])]
+    typealias Part = (events: SigmaTable.ScannedPart, columns: [SigmaStreamedColumn])
+    private var slots: [Part?]
     private let lock = NSLock()
-    init(count: Int) { slots = Array(repeating: ([], []), count: count) }
-    func set(_ i: Int, _ v: (events: [EventID], columns: [SigmaStreamedColumn])) { lock.lock(); slots[i] = v; lock.unlock() }
-    func get(_ i: Int) -> (events: [EventID], columns: [SigmaStreamedColumn]) { lock.lock(); defer { lock.unlock() }; return slots[i] }
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ v: Part) { lock.lock(); slots[i] = v; lock.unlock() }
+    func get(_ i: Int) -> Part { lock.lock(); defer { lock.unlock() }; return slots[i]! }
 }
 
 /// Reads Sigma field values of a table's events for one thread, keeping the last event read (an explanation

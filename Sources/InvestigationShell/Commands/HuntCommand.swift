@@ -79,6 +79,7 @@ struct HuntCommand: Command {
         let ruleCoverage = HuntFindings.of(ctx.session).ruleCoverage(for: store)
         // Said for every server, with or without findings: a low finding does not make the logs reach further.
         let gaps = servers.flatMap { ruleCoverage.gaps(of: $0, rules: selected) }
+        let fieldGaps = servers.flatMap { ruleCoverage.fieldGaps(of: $0, rules: selected) }
         func quietNote(_ s: String) -> String {
             let mine = perServer[s] ?? (0, 0, 0)
             if mine.all == 0 { return "no findings" + (selected.map { " of " + $0.sorted().joined(separator: ", ") } ?? "") }
@@ -102,7 +103,9 @@ struct HuntCommand: Command {
                     .object([("server", .string(c.server)), ("source", .string(c.kind.rawValue)), ("channel", .string(c.channel)),
                              ("first", .time(c.first)), ("last", .time(c.last)), ("files", .int(c.files)), ("events", .int(c.events))])
                 })),
-                ("coverage_gaps", .array(gaps.map { $0.json(only: selected) })),
+                ("coverage_gaps", .array(gaps.map { $0.json(only: selected) } + fieldGaps.map { g in
+                    g.json(message: ruleCoverage.fieldGapSentences(of: g.server, rules: [g.rule]).joined())
+                })),
                 ("servers_without_findings", .array(quiet.map { s in
                     .object([("server", .string(s)), ("note", .string(quietNote(s))),
                              ("filtered_out", .int(perServer[s]?.all ?? 0))])
@@ -151,7 +154,8 @@ struct HuntCommand: Command {
             notCovered(s)
         }
         if args.value("sort") == "time" {
-            for s in servers where !quiet.contains(s) && gaps.contains(where: { $0.server == s }) {
+            for s in servers where !quiet.contains(s)
+                && (gaps.contains(where: { $0.server == s }) || fieldGaps.contains(where: { $0.server == s })) {
                 ctx.line("\(TerminalText.escape(s)):")
                 notCovered(s)
             }

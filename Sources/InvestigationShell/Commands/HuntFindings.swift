@@ -8,7 +8,8 @@ public final class HuntFindings {
     private var revision = -1
     private var cached: Hunter.Result?
     private var order: [Int]?
-    private var coverage: (generation: Int, revision: Int, value: RuleCoverage)?
+    /// The coverage and what it was computed from: a hunt's result, once there is one, adds its field gaps.
+    private var coverage: (generation: Int, revision: Int, afterHunt: Bool, value: RuleCoverage)?
     /// Rules loaded from files (`rules load`), run beside the built-in ones.
     let library: RuleLibrary
 
@@ -40,9 +41,12 @@ public final class HuntFindings {
 
     /// Which rules could run on each server and on which period, computed once per store generation and rule load.
     public func ruleCoverage(for store: EventStore) -> RuleCoverage {
-        if let coverage, coverage.generation == store.generation, coverage.revision == library.revision { return coverage.value }
-        let fresh = RuleCoverage.of(store, rules: RuleRegistry.standard + library.detectionRules, coverage: cachedResult(for: store)?.coverage)
-        coverage = (store.generation, library.revision, fresh)
+        let hunted = cachedResult(for: store)
+        if let coverage, coverage.generation == store.generation, coverage.revision == library.revision,
+           coverage.afterHunt == (hunted != nil) { return coverage.value }
+        let fresh = RuleCoverage.of(store, rules: RuleRegistry.standard + library.detectionRules, coverage: hunted?.coverage,
+                                    fieldGaps: hunted?.fieldGaps ?? [])
+        coverage = (store.generation, library.revision, hunted != nil, fresh)
         return fresh
     }
 
@@ -88,6 +92,17 @@ extension RuleCoverage.Family {
                      }
                  })),
                  ("message", .string(sentence(only: only)))])
+    }
+}
+
+extension FieldGap {
+    /// The `coverage_gaps` object of a rule that ran but cannot match (`help/hunt.md`): the family's shape, with
+    /// `gaps` ["fields-absent"] and the `fields` never present.
+    func json(message: String) -> JSONValue {
+        .object([("server", .string(server)), ("evidence", .string(need.label)), ("kinds", .strings(need.kinds.map(\.rawValue))),
+                 ("channels", .strings(need.kinds.flatMap { need.channels[$0] ?? [] })), ("rules", .strings([rule])),
+                 ("could_run", .bool(true)), ("first", .null), ("last", .null), ("gaps", .strings(["fields-absent"])),
+                 ("fields", .strings(fields)), ("message", .string(message))])
     }
 }
 

@@ -93,6 +93,39 @@ import Testing
         }
     }
 
+    /// A loaded rule reading a field these IIS logs do not record (no `cs(Cookie)` in `#Fields`) ran, but cannot
+    /// match: `hunt`, its JSON and `sources` say so, so that its silence is not read as a clean server.
+    @Test func aRuleOnAFieldTheLogsNeverHoldIsNamed() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-blind-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let rule = dir.appendingPathComponent("cookie.yml")
+        try """
+            title: ProxyLogon cookie
+            id: 6e1d2b3c-4a5f-4b6c-8d7e-9f0a1b2c3d4e
+            logsource:
+              category: webserver
+            detection:
+              selection:
+                cs-cookie|contains: 'X-BEResource='
+              condition: selection
+            level: high
+            """.write(to: rule, atomically: true, encoding: .utf8)
+        try load("iis")
+        try shell.execute("rules load '\(rule.path)'")
+        try shell.execute("hunt --rule sigma:6e1d2b3c-4a5f-4b6c-8d7e-9f0a1b2c3d4e")
+        #expect(out.stdout.contains("EX01: no findings of sigma:6e1d2b3c-4a5f-4b6c-8d7e-9f0a1b2c3d4e"))
+        #expect(out.stdout.contains(
+            "  not covered: IIS or HttpProxy logs never hold a value for cs-cookie: sigma:6e1d2b3c-4a5f-4b6c-8d7e-9f0a1b2c3d4e cannot match\n"),
+            "\(out.stdout)")
+        let gaps = try json("hunt --json")["coverage_gaps"] as! [[String: Any]]
+        let gap = try #require(gaps.first { ($0["gaps"] as? [String]) == ["fields-absent"] })
+        #expect(gap["server"] as? String == "EX01" && gap["fields"] as? [String] == ["cs-cookie"])
+        #expect(gap["rules"] as? [String] == ["sigma:6e1d2b3c-4a5f-4b6c-8d7e-9f0a1b2c3d4e"] && gap["could_run"] as? Bool == true)
+        try shell.execute("sources")
+        #expect(out.stdout.contains("EX01: IIS or HttpProxy logs never hold a value for cs-cookie: 1 rule cannot match (sigma:6e1d2b3c"))
+    }
+
     @Test func huntFiltersByRuleAndSeverityAndGroupsPerServer() throws {
         try load("proxylogon")
         try shell.execute("hunt --rule proxylogon.scanner-probe")

@@ -1,0 +1,112 @@
+@testable import ExchangeDetection
+import ExchangeEvidence
+import Foundation
+import Testing
+
+/// A rule whose fields never hold a value in a server's evidence cannot match there, and the hunt says so
+/// (IIS logs without `cs(Cookie)`, or with the column but only `-`); a rule that could still match through
+/// another search, a negated filter or a `null` test is not named.
+@Suite struct SigmaFieldGapsTests {
+    /// EX01 logs cookies, EX02 has the column but every value is `-`, EX03 does not log the column at all.
+    static func store() throws -> (EventStore, URL) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-fieldgaps-\(UUID().uuidString)")
+        let header = "#Software: Microsoft Internet Information Services 10.0\n#Version: 1.0\n#Date: 2021-03-03 00:00:00\n"
+        let withCookie = header + "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Cookie) sc-status sc-substatus sc-win32-status time-taken\n"
+        let without = header + "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) sc-status sc-substatus sc-win32-status time-taken\n"
+        let logs = [
+            "EX01": withCookie + "2021-03-03 06:00:00 10.0.0.5 GET /owa/auth/x.js - 443 - 203.0.113.9 Mozilla/5.0 X-BEResource=localhost~1942062522 200 0 0 5\n",
+            "EX02": withCookie + "2021-03-03 06:00:00 10.0.0.6 GET /owa/auth/x.js - 443 - 203.0.113.9 Mozilla/5.0 - 200 0 0 5\n",
+            "EX03": without + "2021-03-03 06:00:00 10.0.0.7 GET /owa/auth/x.js - 443 - 203.0.113.9 Mozilla/5.0 200 0 0 5\n",
+        ]
+        for (server, text) in logs {
+            let folder = dir.appendingPathComponent("\(server)/inetpub/logs/LogFiles/W3SVC1")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try text.write(to: folder.appendingPathComponent("u_ex210303.log"), atomically: true, encoding: .utf8)
+        }
+        let store = EventStore()
+        for server in logs.keys.sorted() { _ = try EvidenceLoader(workers: 1).load(dir.appendingPathComponent(server).path, into: store) }
+        return (store, dir)
+    }
+
+    /// The servers on which a web rule with this detection body is named as unable to match, with the fields.
+    static func blind(_ detection: String) throws -> [String: [String]] {
+        let (store, dir) = try store()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let rule = try SigmaFixture.parse(SigmaFixture.rule(SigmaFixture.web, detection))
+        let gaps = SigmaPass(rules: [rule]).runNotingFieldGaps(on: store).fieldGaps
+        #expect(gaps.allSatisfy { $0.rule == rule.findingRule && $0.need.label == "IIS or HttpProxy logs" })
+        return Dictionary(uniqueKeysWithValues: gaps.map { ($0.server, $0.fields) })
+    }
+
+    @Test func aRuleOnAFieldNeverLoggedIsBlindWhereItIsMissing() throws {
+        let blind = try Self.blind("""
+                sel:
+                    cs-cookie|contains: 'X-BEResource='
+                condition: sel
+            """)
+        #expect(blind == ["EX02": ["cs-cookie"], "EX03": ["cs-cookie"]])
+    }
+
+    @Test func anotherSearchOnAPresentFieldKeepsTheRuleAlive() throws {
+        #expect(try Self.blind("""
+                cookie:
+                    cs-cookie|contains: 'X-BEResource='
+                stem:
+                    cs-uri-stem|endswith: '.js'
+                condition: cookie or stem
+            """) == [:])
+    }
+
+    /// `not filter` on an absent field holds for every event; the rule is only as blind as its positive part.
+    @Test func aNegatedFilterOnAnAbsentFieldDoesNotBlindTheRule() throws {
+        #expect(try Self.blind("""
+                sel:
+                    cs-uri-stem|endswith: '.js'
+                filter:
+                    cs-cookie|contains: 'session'
+                condition: sel and not filter
+            """) == [:])
+    }
+
+    /// Only the fields of the searches that must hold are named, not a negated filter's.
+    @Test func theNamedFieldsAreThoseThatMustHold() throws {
+        let blind = try Self.blind("""
+                sel:
+                    cs-cookie|contains: 'X-AnonResource'
+                filter:
+                    cs-referer|contains: 'intranet'
+                condition: sel and not filter
+            """)
+        #expect(blind == ["EX02": ["cs-cookie"], "EX03": ["cs-cookie"]])
+    }
+
+    /// A `null` test holds on an absent field: the rule can match, on every server.
+    @Test func aNullTestHoldsOnAnAbsentField() throws {
+        #expect(try Self.blind("""
+                sel:
+                    cs-uri-stem|endswith: '.js'
+                    cs-cookie: null
+                condition: sel
+            """) == [:])
+    }
+
+    /// `|exists: true` on an absent field can never hold.
+    @Test func existsTrueOnAnAbsentFieldIsBlind() throws {
+        let blind = try Self.blind("""
+                sel:
+                    cs-cookie|exists: true
+                condition: sel
+            """)
+        #expect(blind.keys.sorted() == ["EX02", "EX03"])
+    }
+
+    /// An indexed field (the user, `-` on every line of every server) is found absent too.
+    @Test func anIndexedFieldWithOnlyDashesIsAbsent() throws {
+        let blind = try Self.blind("""
+                sel:
+                    cs-username|contains: 'admin'
+                condition: sel
+            """)
+        #expect(blind == ["EX01": ["cs-username"], "EX02": ["cs-username"], "EX03": ["cs-username"]])
+    }
+}
