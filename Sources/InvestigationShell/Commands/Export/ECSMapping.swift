@@ -214,11 +214,24 @@ struct ECSPair {
 
 /// Writes dotted fields as nested JSON objects (`source.ip` → `{"source":{"ip":…}}`), the shape ECS documents
 /// have in Elasticsearch, straight into bytes: keys in first-seen order, a repeated path as a list.
-/// `ECSMapping` guarantees that no path is both a value and an object (were one, the first seen wins, and
-/// later values of the shorter path follow it in a list).
+/// `ECSMapping` guarantees that no path is both a value and an object (were one, the first seen wins: a value
+/// first drops the object, an object first is followed by the values in a list).
+///
+/// The document's paths are merged into a tree held in stack memory (one node per path component, children
+/// and values as linked lists in first-seen order), then written depth first: an export of millions of
+/// documents allocates nothing per document here.
 enum ECSDocument {
     static func write(_ pairs: [ECSPair], into out: inout ExportBytes) {
-        writeObject(Array(pairs.indices), pairs, depth: 0, into: &out)
+        let capacity = pairs.reduce(1) { $0 + $1.path.count }
+        withUnsafeTemporaryAllocation(of: Node.self, capacity: capacity) { nodes in
+            withUnsafeTemporaryAllocation(of: Int32.self, capacity: pairs.count) { nextValue in
+                pairs.withUnsafeBufferPointer { p in
+                    var tree = Tree(pairs: p, nodes: nodes, nextValue: nextValue)
+                    for i in p.indices { tree.add(Int32(i)) }
+                    tree.writeObject(0, into: &out)
+                }
+            }
+        }
     }
 
     /// The document as one line of JSON (findings and tests, where a String is handy).
@@ -228,50 +241,91 @@ enum ECSDocument {
         return String(decoding: out.bytes, as: UTF8.self)
     }
 
-    private static func writeObject(_ items: [Int], _ pairs: [ECSPair], depth: Int, into out: inout ExportBytes) {
-        out.append("{")
-        // Each item's key at this depth and whether it ends here, read once (reading them in the grouping loop
-        // retained and released a path per comparison).
-        var keys: [String] = [], ends: [Bool] = []
-        keys.reserveCapacity(items.count)
-        ends.reserveCapacity(items.count)
-        pairs.withUnsafeBufferPointer { p in
-            for i in items {
-                keys.append(p[i].path[depth])
-                ends.append(p[i].path.count == depth + 1)
-            }
-        }
-        var taken = [Bool](repeating: false, count: items.count)
-        var first = true
-        for a in items.indices where !taken[a] {
-            var leaves: [Int] = [], deeper: [Int] = []
-            for b in a..<items.count where !taken[b] && keys[b] == keys[a] {
-                taken[b] = true
-                if ends[b] { leaves.append(items[b]) } else { deeper.append(items[b]) }
-            }
-            // Two rows mapping one value to the same field (a Security event's client IP and its IpAddress,
-            // both source.ip) write it once, not as an array of copies.
-            var distinct: [Int] = []
-            for leaf in leaves where !distinct.contains(where: { pairs[$0].value.same(as: pairs[leaf].value) }) { distinct.append(leaf) }
-            leaves = distinct
-            if !first { out.append(",") }
-            first = false
-            out.appendJSON(keys[a])
-            out.append(":")
-            let leafFirst = ends[a]
-            let parts = (leafFirst ? 0 : 1) + leaves.count
-            if parts > 1 { out.append("[") }
-            if !leafFirst { writeObject(deeper, pairs, depth: depth + 1, into: &out) }
-            for (k, leaf) in leaves.enumerated() {
-                if k > 0 || !leafFirst { out.append(",") }
-                writeValue(pairs[leaf].value, into: &out)
-            }
-            if parts > 1 { out.append("]") }
-        }
-        out.append("}")
+    /// One path component of the document: component `depth - 1` of pair `keyPair`'s path is its key.
+    /// Links are node or pair indexes, -1 ending a list.
+    private struct Node {
+        var keyPair: Int32
+        var depth: Int32
+        var firstChild: Int32 = -1, lastChild: Int32 = -1, nextSibling: Int32 = -1
+        var firstValue: Int32 = -1, lastValue: Int32 = -1
+        /// The first pair reaching this key ended here (a value, not an object).
+        var leafFirst = false
     }
 
-    private static func writeValue(_ value: ECSPair.Value, into out: inout ExportBytes) {
+    private struct Tree {
+        let pairs: UnsafeBufferPointer<ECSPair>
+        let nodes: UnsafeMutableBufferPointer<Node>
+        /// Per pair: the next value of the same path (-1: none).
+        let nextValue: UnsafeMutableBufferPointer<Int32>
+        var count = 1
+
+        init(pairs: UnsafeBufferPointer<ECSPair>, nodes: UnsafeMutableBufferPointer<Node>, nextValue: UnsafeMutableBufferPointer<Int32>) {
+            self.pairs = pairs
+            self.nodes = nodes
+            self.nextValue = nextValue
+            nodes.initializeElement(at: 0, to: Node(keyPair: -1, depth: 0))
+        }
+
+        /// Merges pair `i`'s path into the tree and appends its value to the last node's values, unless that
+        /// node already holds the same value (two rows mapping one value to one field write it once).
+        mutating func add(_ i: Int32) {
+            let path = pairs[Int(i)].path
+            var node: Int32 = 0
+            for d in path.indices {
+                var child = nodes[Int(node)].firstChild
+                while child >= 0 && pairs[Int(nodes[Int(child)].keyPair)].path[d] != path[d] { child = nodes[Int(child)].nextSibling }
+                if child < 0 {
+                    child = Int32(count)
+                    nodes.initializeElement(at: count, to: Node(keyPair: i, depth: Int32(d + 1), leafFirst: d == path.count - 1))
+                    count += 1
+                    if nodes[Int(node)].lastChild >= 0 { nodes[Int(nodes[Int(node)].lastChild)].nextSibling = child }
+                    else { nodes[Int(node)].firstChild = child }
+                    nodes[Int(node)].lastChild = child
+                }
+                node = child
+            }
+            var v = nodes[Int(node)].firstValue
+            while v >= 0 {
+                if pairs[Int(v)].value.same(as: pairs[Int(i)].value) { return }
+                v = nextValue[Int(v)]
+            }
+            nextValue[Int(i)] = -1
+            if nodes[Int(node)].lastValue >= 0 { nextValue[Int(nodes[Int(node)].lastValue)] = i } else { nodes[Int(node)].firstValue = i }
+            nodes[Int(node)].lastValue = i
+        }
+
+        func writeObject(_ node: Int32, into out: inout ExportBytes) {
+            out.append("{")
+            var child = nodes[Int(node)].firstChild
+            var first = true
+            while child >= 0 {
+                let c = nodes[Int(child)]
+                if !first { out.append(",") }
+                first = false
+                out.appendJSON(pairs[Int(c.keyPair)].path[Int(c.depth) - 1])
+                out.append(":")
+                var values = 0
+                var v = c.firstValue
+                while v >= 0 { values += 1; v = nextValue[Int(v)] }
+                let parts = (c.leafFirst ? 0 : 1) + values
+                if parts > 1 { out.append("[") }
+                if !c.leafFirst { writeObject(child, into: &out) }
+                v = c.firstValue
+                var k = 0
+                while v >= 0 {
+                    if k > 0 || !c.leafFirst { out.append(",") }
+                    ECSDocument.writeValue(pairs[Int(v)].value, into: &out)
+                    k += 1
+                    v = nextValue[Int(v)]
+                }
+                if parts > 1 { out.append("]") }
+                child = c.nextSibling
+            }
+            out.append("}")
+        }
+    }
+
+    fileprivate static func writeValue(_ value: ECSPair.Value, into out: inout ExportBytes) {
         switch value {
         case .json(let v): out.appendJSON(v)
         case .utf8(let bytes): bytes.withUnsafeBytes { out.appendJSON($0) }
