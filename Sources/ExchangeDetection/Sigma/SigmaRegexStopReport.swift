@@ -58,7 +58,7 @@ enum SigmaRegexStopReport {
         return found
     }
 
-    private static func regexes(of items: [SigmaItem]) -> [SigmaRegex] {
+    static func regexes(of items: [SigmaItem]) -> [SigmaRegex] {
         items.flatMap { $0.groups.joined().compactMap { if case .regex(let r) = $0 { r } else { nil } } }
     }
 }

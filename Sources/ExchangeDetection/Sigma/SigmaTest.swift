@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// One comparison of a field value, after the modifiers of its item were applied.
 enum SigmaTest: Sendable, Hashable {
@@ -162,19 +163,28 @@ final class SigmaRegexStops: @unchecked Sendable {
     private let lock = NSLock()
     private var values: [String] = []
     private var stopped = 0
+    /// Read before every search of the expression, so without the lock: stops are rare, searches are not.
+    private let gaveUp = Atomic<Bool>(false)
 
     /// True once `SigmaRegex.giveUpAfter` values were stopped: later values are not searched.
-    var givenUp: Bool { lock.withLock { stopped >= SigmaRegex.giveUpAfter } }
+    var givenUp: Bool { gaveUp.load(ordering: .relaxed) }
 
     func record(_ value: String) {
         lock.withLock {
             stopped += 1
             if values.count < SigmaRegex.giveUpAfter { values.append(value) }
+            if stopped >= SigmaRegex.giveUpAfter { gaveUp.store(true, ordering: .relaxed) }
         }
     }
 
     /// The values stopped on since the last `reset`, the first few of them.
     var stoppedValues: (count: Int, first: [String]) { lock.withLock { (stopped, values) } }
 
-    func reset() { lock.withLock { stopped = 0; values = [] } }
+    func reset() {
+        lock.withLock {
+            stopped = 0
+            values = []
+            gaveUp.store(false, ordering: .relaxed)
+        }
+    }
 }

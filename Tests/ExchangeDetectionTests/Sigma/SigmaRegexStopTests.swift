@@ -56,4 +56,15 @@ import Testing
         let findings = SigmaPass(rules: [try Self.rule("(x|x)*y")]).run(on: store)
         #expect(findings.map(\.rule) == ["sigma:error"], "\(findings.map(\.summary))")
     }
+
+    /// After `giveUpAfter` stopped values the expression is not searched again in that hunt: a fourth and fifth
+    /// runaway value cost nothing and are not recorded; a new hunt searches again.
+    @Test func anExpressionIsGivenUpAfterItsStops() throws {
+        let regex = try #require(SigmaRegexStopReport.regexes(of: try Self.rule("(a+)+$").items).first)
+        let slow = String(repeating: "a", count: 40) + "!"
+        for _ in 0..<(SigmaRegex.giveUpAfter + 2) { #expect(!regex.matches(slow)) }
+        #expect(regex.stops.stoppedValues.count == SigmaRegex.giveUpAfter && regex.stops.givenUp)
+        regex.stops.reset()
+        #expect(!regex.stops.givenUp && regex.matches("aaa"))
+    }
 }
