@@ -42,17 +42,8 @@ public struct FileListingReader: EvidenceReader {
         // First pass: the culture's day/month order, from all time values of the file.
         var order = PowerShellTime.DateOrder.monthFirst
         if let timeColumn {
-            var sample: [String] = []
-            var ignored = ProblemLog()
-            csv.rows(p, problems: &ignored) { _, _, _, values, _ in
-                if timeColumn < values.count { sample.append(values[timeColumn]) }
-                for c in Self.timeColumns.compactMap(csv.schema.column) where c != timeColumn && c < values.count {
-                    sample.append(values[c])
-                }
-            }
-            let decided = PowerShellTime.decideExplained(sample, given: input.dateOrder)
-            order = decided.order
-            if let note = decided.note { output.problems.add(LoadProblem(note), kind: "date order") }
+            let others = Self.timeColumns.compactMap(csv.schema.column).filter { $0 != timeColumn }
+            order = csv.dateOrder(p, columns: [timeColumn] + others, given: input.dateOrder, problems: &output.problems)
             output.facts["listing.date-order"] = order.rawValue
         }
 

@@ -118,17 +118,10 @@ public struct TestProxyLogonReader: EvidenceReader {
         var rendered: [UInt8] = []
         let timeColumn = csv.schema.column("TimeCreated"), machine = csv.schema.column("MachineName")
         let message = csv.schema.column("Message")
-        var sample: [String] = []
-        var ignored = ProblemLog()
-        csv.rows(p, problems: &ignored) { _, _, _, values, _ in
-            if let timeColumn, timeColumn < values.count { sample.append(values[timeColumn]) }
-        }
-        let decided = PowerShellTime.decideExplained(sample, given: conventions.dateOrder)
-        let order = decided.order
+        var problems = out.problems
+        let order = csv.dateOrder(p, columns: timeColumn.map { [$0] } ?? [], given: conventions.dateOrder, problems: &problems)
         var computers: [String: Int] = [:]
         var local = LocalTimes(zone: zone)
-        var problems = out.problems
-        if let note = decided.note { problems.add(LoadProblem(note), kind: "date order") }
         csv.rows(p, problems: &problems) { line, off, len, values, problems in
             // The event points into `rendered`: the row it was made from is marked read.
             out.consumed(offset: off, length: len, line: line)

@@ -60,4 +60,18 @@ struct PowerShellCSV {
             body(scanner.lineNumber, off, len, values, &problems)
         }
     }
+
+    /// The culture's day/month order, decided from every value of `columns` in the file (a first pass over
+    /// it), or as `given`; a note of how it was decided goes to `problems` (`PowerShellTime.decideExplained`).
+    func dateOrder(_ p: UnsafeRawBufferPointer, columns: [Int], given: PowerShellTime.DateOrder?,
+                   problems: inout ProblemLog) -> PowerShellTime.DateOrder {
+        var sample: [String] = []
+        var ignored = ProblemLog()
+        rows(p, problems: &ignored) { _, _, _, values, _ in
+            for c in columns where c < values.count { sample.append(values[c]) }
+        }
+        let decided = PowerShellTime.decideExplained(sample, given: given)
+        if let note = decided.note { problems.add(LoadProblem(note), kind: "date order") }
+        return decided.order
+    }
 }
