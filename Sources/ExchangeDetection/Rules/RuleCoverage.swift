@@ -136,8 +136,9 @@ public struct RuleCoverage: Sendable {
         fieldGaps.filter { $0.server == server && (rules?.contains($0.rule) ?? true) }
     }
 
-    /// `IIS or HttpProxy logs never hold a value for cs-cookie, cs-referer: 2 rules cannot match (sigma:…, sigma:…)`:
-    /// one per evidence, naming the fields its blind rules need (the JSON gives each rule's own).
+    /// `IIS or HttpProxy logs never hold a value for cs-cookie, cs-referer: 2 rules cannot match (sigma:…, sigma:…)`,
+    /// `… event logs hold no Security event 4688: …`: one per evidence, naming the selections that found nothing
+    /// and the fields its blind rules need (the JSON gives each rule's own).
     public func fieldGapSentences(of server: String, rules: Set<String>?) -> [String] {
         var order: [EvidenceNeed] = []
         var groups: [EvidenceNeed: [FieldGap]] = [:]
@@ -147,12 +148,21 @@ public struct RuleCoverage: Sendable {
         }
         return order.map { need in
             let gaps = groups[need]!
-            var fields: [String] = []
+            var fields: [String] = [], events: [String] = []
             for f in gaps.flatMap(\.fields) where !fields.contains(f) { fields.append(f) }
+            for e in gaps.flatMap(\.eventsMissing) where !events.contains(e) { events.append(e) }
             let named = gaps.map(\.rule)
             let subject = rules != nil && named.count == 1 ? "\(named[0]) cannot match"
                 : "\(named.count) rule\(named.count == 1 ? "" : "s") cannot match (\(Self.some(named)))"
-            return "\(need.label) never hold\(need.label.hasPrefix("a ") ? "s" : "") a value for \(Self.some(fields, shown: 4)): \(subject)"
+            let s = need.label.hasPrefix("a ") ? "s" : ""
+            let noEvents = events.isEmpty ? nil : "no " + events.joined(separator: " or ")
+            let noValue = fields.isEmpty ? nil : "a value for " + Self.some(fields, shown: 4)
+            let what = switch (noEvents, noValue) {
+            case (let e?, let v?): "hold\(s) \(e) and never \(v)"
+            case (let e?, nil): "hold\(s) \(e)"
+            default: "never hold\(s) \(noValue ?? "")"
+            }
+            return "\(need.label) \(what): \(subject)"
         }
     }
 

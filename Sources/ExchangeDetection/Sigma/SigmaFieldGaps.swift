@@ -1,41 +1,69 @@
 import ExchangeEvidence
 
-/// Finds the rules that cannot match on a server for want of a field: with every field that no event of the
-/// server holds read as absent, the rule's condition is false whatever the other fields hold.
+/// Finds the rules that ran but cannot match on a server: where the server's evidence of the rule's log source
+/// holds no event the source selects (a Security log without one 4688: process auditing off), or where the
+/// rule's condition is false with every field the server's events never hold read as absent.
 ///
 /// Decided in three-valued logic over the condition: an item on an absent field is settled by how it treats
 /// an absent value (`|exists: false` and `null` hold, everything else fails); items on present fields,
-/// keywords and field references are unknown. A rule bound to several kinds (IIS and HttpProxy) is blind on a
-/// server only when it is blind in each of them that the server has events of.
+/// keywords and field references are unknown. A rule bound to several entries (IIS and HttpProxy, Sysmon 1 and
+/// Security 4688) is blind on a server only when it is blind in each entry whose files the server has.
 enum SigmaFieldGaps {
-    static func of(_ pairs: [(table: SigmaTable, rule: SigmaRule)], map: SigmaLogSourceMap) -> [FieldGap] {
-        var presentCache: [ObjectIdentifier: [String: Set<String>]] = [:]
-        // Per server and rule: in how many tables it ran, in how many it was blind, and the absent fields.
-        var tally: [String: (ran: Int, blind: Int, fields: [String], rule: SigmaRule)] = [:]
+    /// - Parameters:
+    ///   - work: the bindings whose kind (and channel) is loaded, each with the rules it runs;
+    ///   - tables: per binding, its table, nil when it selected no event.
+    static func of(_ work: [(SigmaLogSourceMap.Binding, [SigmaRule])], tables: [SigmaTable?], store: EventStore,
+                   map: SigmaLogSourceMap) -> [FieldGap] {
+        // Per server and rule: in how many entries it ran, in how many it was blind, and why.
+        var tally: [String: (ran: Int, blind: Int, fields: [String], events: [String], rule: SigmaRule)] = [:]
         var order: [String] = []
-        for (table, rule) in pairs {
-            let present = presentCache[ObjectIdentifier(table)] ?? presentByServer(table)
-            presentCache[ObjectIdentifier(table)] = present
-            for (server, fields) in present {
-                let key = server + "\u{0}" + rule.findingRule
-                if tally[key] == nil { order.append(key) }
-                var t = tally[key] ?? (0, 0, [], rule)
-                t.ran += 1
-                let absent = absentFields(of: rule, in: rule.searches.keys.sorted(), present: fields)
-                if !absent.isEmpty, evaluate(rule.condition, rule: rule, absent: Set(absent.map(SigmaTable.key))) == .no {
-                    t.blind += 1
-                    // Named are the fields of searches that must hold, not those of a filter the rule negates.
-                    let deciding = absentFields(of: rule, in: rule.condition.positiveSearches, present: fields)
-                    for f in deciding.isEmpty ? absent : deciding where !t.fields.contains(f) { t.fields.append(f) }
+        for (i, (binding, rules)) in work.enumerated() {
+            let present = tables[i].map(presentByServer) ?? [:]
+            for server in servers(of: binding, in: store) {
+                for rule in rules {
+                    let key = server + "\u{0}" + rule.findingRule
+                    if tally[key] == nil { order.append(key) }
+                    var t = tally[key] ?? (0, 0, [], [], rule)
+                    t.ran += 1
+                    if let fields = present[server] {
+                        let absent = absentFields(of: rule, in: rule.searches.keys.sorted(), present: fields)
+                        if !absent.isEmpty, evaluate(rule.condition, rule: rule, absent: Set(absent.map(SigmaTable.key))) == .no {
+                            t.blind += 1
+                            // Named are the fields of searches that must hold, not those of a filter the rule negates.
+                            let deciding = absentFields(of: rule, in: rule.condition.positiveSearches, present: fields)
+                            for f in deciding.isEmpty ? absent : deciding where !t.fields.contains(f) { t.fields.append(f) }
+                        }
+                    } else {
+                        t.blind += 1
+                        let what = selection(of: binding)
+                        if !t.events.contains(what) { t.events.append(what) }
+                    }
+                    tally[key] = t
                 }
-                tally[key] = t
             }
         }
         return order.compactMap { key in
             let t = tally[key]!
             guard t.blind == t.ran, let need = map.need(for: t.rule.logsource) else { return nil }
-            return FieldGap(server: String(key.prefix { $0 != "\u{0}" }), rule: t.rule.findingRule, need: need, fields: t.fields)
+            return FieldGap(server: String(key.prefix { $0 != "\u{0}" }), rule: t.rule.findingRule, need: need,
+                            fields: t.fields, eventsMissing: t.events)
         }
+    }
+
+    /// The servers with files of the binding's kind and channel.
+    static func servers(of binding: SigmaLogSourceMap.Binding, in store: EventStore) -> [String] {
+        var seen = Set<String>(), out: [String] = []
+        for f in store.files where f.kind == binding.kind && (binding.channel.map { f.channel.lowercased() == $0 } ?? true) {
+            if seen.insert(f.server).inserted { out.append(f.server) }
+        }
+        return out
+    }
+
+    /// What the binding selects, as a responder names it: `Security event 4688`, `IIS logs`.
+    static func selection(of binding: SigmaLogSourceMap.Binding) -> String {
+        let source = binding.channelName ?? EvidenceNeed.reading([binding.kind]).label
+        let values = binding.conditions.keys.sorted().map { k in binding.conditions[k]!.sorted().joined(separator: " or ") }
+        return values.isEmpty ? source : "\(source) event \(values.joined(separator: " "))"
     }
 
     /// Per server with events in the table: the keys of the fields some of its files hold.

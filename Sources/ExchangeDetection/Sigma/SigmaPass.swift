@@ -71,7 +71,7 @@ public struct SigmaPass: DetectionRule {
             count = offsets[pairs.count]
         }
         findings += SigmaRegexStopReport.findings(pairs)
-        return (findings, SigmaFieldGaps.of(pairs, map: map))
+        return (findings, SigmaFieldGaps.of(work, tables: work.indices.map { tables.get($0) }, store: store, map: map))
     }
 
     /// Room left after the findings for the built-in rules' ones, which the hunt appends: growing an array of

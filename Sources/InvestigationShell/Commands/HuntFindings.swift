@@ -97,12 +97,13 @@ extension RuleCoverage.Family {
 
 extension FieldGap {
     /// The `coverage_gaps` object of a rule that ran but cannot match (`help/hunt.md`): the family's shape, with
-    /// `gaps` ["fields-absent"] and the `fields` never present.
+    /// `gaps` `no-matching-events` and/or `fields-absent`, the selections that found nothing and the fields never present.
     func json(message: String) -> JSONValue {
         .object([("server", .string(server)), ("evidence", .string(need.label)), ("kinds", .strings(need.kinds.map(\.rawValue))),
                  ("channels", .strings(need.kinds.flatMap { need.channels[$0] ?? [] })), ("rules", .strings([rule])),
-                 ("could_run", .bool(true)), ("first", .null), ("last", .null), ("gaps", .strings(["fields-absent"])),
-                 ("fields", .strings(fields)), ("message", .string(message))])
+                 ("could_run", .bool(true)), ("first", .null), ("last", .null),
+                 ("gaps", .strings((eventsMissing.isEmpty ? [] : ["no-matching-events"]) + (fields.isEmpty ? [] : ["fields-absent"]))),
+                 ("events_missing", .strings(eventsMissing)), ("fields", .strings(fields)), ("message", .string(message))])
     }
 }
 

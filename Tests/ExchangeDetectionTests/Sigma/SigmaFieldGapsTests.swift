@@ -109,4 +109,38 @@ import Testing
             """)
         #expect(blind == ["EX01": ["cs-username"], "EX02": ["cs-username"], "EX03": ["cs-username"]])
     }
+
+    /// A Security log without one 4688 (process auditing off) and no Sysmon: every process_creation rule is
+    /// named as unable to match, with the selection that found nothing; a Security log with a 4688 keeps it alive.
+    @Test func aLogWithoutTheSelectedEventIsBlind() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-noevents-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func event(_ id: Int, record: Int, on server: String, data: String) -> String {
+            "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Microsoft-Windows-Security-Auditing'/>"
+                + "<EventID>\(id)</EventID><Level>4</Level><TimeCreated SystemTime='2021-03-03T07:2\(record % 10):00.000Z'/><EventRecordID>\(record)</EventRecordID>"
+                + "<Channel>Security</Channel><Computer>\(server).contoso.local</Computer></System><EventData>\(data)</EventData></Event>\n"
+        }
+        func logon(_ server: String) -> String {
+            event(4624, record: 1, on: server, data: "<Data Name='TargetUserName'>admin</Data><Data Name='LogonType'>3</Data>")
+        }
+        let process = event(4688, record: 2, on: "EX02", data: "<Data Name='NewProcessName'>C:\\Windows\\System32\\whoami.exe</Data><Data Name='CommandLine'>whoami</Data>")
+        let store = EventStore()
+        for (server, text) in [("EX01", logon("EX01")), ("EX02", logon("EX02") + process)] {
+            let folder = dir.appendingPathComponent("\(server)/eventlogs")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try text.write(to: folder.appendingPathComponent("Security.xml"), atomically: true, encoding: .utf8)
+            _ = try EvidenceLoader(workers: 1).load(dir.appendingPathComponent(server).path, into: store)
+        }
+        let rule = try SigmaFixture.parse(SigmaFixture.rule("""
+                sel:
+                    CommandLine|contains: 'whoami'
+                condition: sel
+            """))
+        let gaps = SigmaPass(rules: [rule]).runNotingFieldGaps(on: store).fieldGaps
+        #expect(gaps.map(\.server) == ["EX01"], "\(gaps)")
+        #expect(gaps.first?.eventsMissing == ["Security event 4688"] && gaps.first?.fields == [])
+        let coverage = RuleCoverage(rules: [], coverage: [], servers: ["EX01", "EX02"], campaign: nil, patched: [:], fieldGaps: gaps)
+        #expect(coverage.sentences(of: "EX01") == ["Microsoft-Windows-Sysmon/Operational or Security event logs hold no Security event 4688: "
+                                                  + "1 rule cannot match (\(rule.findingRule))"])
+    }
 }
