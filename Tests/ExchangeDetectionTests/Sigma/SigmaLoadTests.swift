@@ -181,6 +181,15 @@ import Testing
 
     /// Sigma web rules address the path in cs-uri-query and IIS user agents in their '+' form; HttpProxy
     /// requests are web requests too.
+    /// `cs-host` is the Host the client asked for: HttpProxy's `UrlHost`, not the server's own name.
+    @Test func csHostIsTheRequestedHost() throws {
+        #expect(try SigmaFixture.hits(SigmaFixture.rule(SigmaFixture.web, """
+                sel:
+                    cs-host: 'mail.contoso.com'
+                condition: sel
+            """)) == ["hp:6", "hp:7"])
+    }
+
     @Test func webserverRulesSeeIISAndHttpProxy() throws {
         let yaml = SigmaFixture.rule(SigmaFixture.web, """
                 iis_bot:
