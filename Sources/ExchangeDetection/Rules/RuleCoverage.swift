@@ -136,33 +136,20 @@ public struct RuleCoverage: Sendable {
         fieldGaps.filter { $0.server == server && (rules?.contains($0.rule) ?? true) }
     }
 
-    /// `IIS or HttpProxy logs never hold a value for cs-cookie, cs-referer: 2 rules cannot match (sigma:…, sigma:…)`,
-    /// `… event logs hold no Security event 4688: …`: one per evidence, naming the selections that found nothing
-    /// and the fields its blind rules need (the JSON gives each rule's own).
+    /// `IIS logs never hold a value for cs-cookie: 2 rules cannot match (sigma:…, sigma:…)`, `no Security event
+    /// 4688 is loaded: …`: one per reason, the rules sharing it named together.
     public func fieldGapSentences(of server: String, rules: Set<String>?) -> [String] {
-        var order: [EvidenceNeed] = []
-        var groups: [EvidenceNeed: [FieldGap]] = [:]
+        var order: [String] = []
+        var groups: [String: [String]] = [:]
         for g in fieldGaps(of: server, rules: rules) {
-            if groups[g.need] == nil { order.append(g.need) }
-            groups[g.need, default: []].append(g)
+            if groups[g.reason] == nil { order.append(g.reason) }
+            groups[g.reason, default: []].append(g.rule)
         }
-        return order.map { need in
-            let gaps = groups[need]!
-            var fields: [String] = [], events: [String] = []
-            for f in gaps.flatMap(\.fields) where !fields.contains(f) { fields.append(f) }
-            for e in gaps.flatMap(\.eventsMissing) where !events.contains(e) { events.append(e) }
-            let named = gaps.map(\.rule)
+        return order.map { reason in
+            let named = groups[reason]!
             let subject = rules != nil && named.count == 1 ? "\(named[0]) cannot match"
                 : "\(named.count) rule\(named.count == 1 ? "" : "s") cannot match (\(Self.some(named)))"
-            let s = need.label.hasPrefix("a ") ? "s" : ""
-            let noEvents = events.isEmpty ? nil : "no " + events.joined(separator: " or ")
-            let noValue = fields.isEmpty ? nil : "a value for " + Self.some(fields, shown: 4)
-            let what = switch (noEvents, noValue) {
-            case (let e?, let v?): "hold\(s) \(e) and never \(v)"
-            case (let e?, nil): "hold\(s) \(e)"
-            default: "never hold\(s) \(noValue ?? "")"
-            }
-            return "\(need.label) \(what): \(subject)"
+            return "\(reason): \(subject)"
         }
     }
 

@@ -14,29 +14,28 @@ enum SigmaFieldGaps {
     ///   - tables: per binding, its table, nil when it selected no event.
     static func of(_ work: [(SigmaLogSourceMap.Binding, [SigmaRule])], tables: [SigmaTable?], store: EventStore,
                    map: SigmaLogSourceMap) -> [FieldGap] {
-        // Per server and rule: in how many entries it ran, in how many it was blind, and why.
-        var tally: [String: (ran: Int, blind: Int, fields: [String], events: [String], rule: SigmaRule)] = [:]
+        // Per server and rule: in how many entries it ran, and the entries where it is blind.
+        var tally: [String: (ran: Int, blind: [FieldGap.Source], rule: SigmaRule)] = [:]
         var order: [String] = []
         for (i, (binding, rules)) in work.enumerated() {
             let present = tables[i].map(presentByServer) ?? [:]
+            let (selection, plural) = selection(of: binding)
             for server in servers(of: binding, in: store) {
                 for rule in rules {
                     let key = server + "\u{0}" + rule.findingRule
                     if tally[key] == nil { order.append(key) }
-                    var t = tally[key] ?? (0, 0, [], [], rule)
+                    var t = tally[key] ?? (0, [], rule)
                     t.ran += 1
                     if let fields = present[server] {
                         let absent = absentFields(of: rule, in: rule.searches.keys.sorted(), present: fields)
                         if !absent.isEmpty, evaluate(rule.condition, rule: rule, absent: Set(absent.map(SigmaTable.key))) == .no {
-                            t.blind += 1
                             // Named are the fields of searches that must hold, not those of a filter the rule negates.
                             let deciding = absentFields(of: rule, in: rule.condition.positiveSearches, present: fields)
-                            for f in deciding.isEmpty ? absent : deciding where !t.fields.contains(f) { t.fields.append(f) }
+                            t.blind.append(FieldGap.Source(selection: selection, plural: plural,
+                                                           fields: (deciding.isEmpty ? absent : deciding).map { shown($0, in: binding) }))
                         }
                     } else {
-                        t.blind += 1
-                        let what = selection(of: binding)
-                        if !t.events.contains(what) { t.events.append(what) }
+                        t.blind.append(FieldGap.Source(selection: selection, plural: plural, fields: []))
                     }
                     tally[key] = t
                 }
@@ -44,10 +43,15 @@ enum SigmaFieldGaps {
         }
         return order.compactMap { key in
             let t = tally[key]!
-            guard t.blind == t.ran, let need = map.need(for: t.rule.logsource) else { return nil }
-            return FieldGap(server: String(key.prefix { $0 != "\u{0}" }), rule: t.rule.findingRule, need: need,
-                            fields: t.fields, eventsMissing: t.events)
+            guard t.blind.count == t.ran, let need = map.need(for: t.rule.logsource) else { return nil }
+            return FieldGap(server: String(key.prefix { $0 != "\u{0}" }), rule: t.rule.findingRule, need: need, sources: t.blind)
         }
+    }
+
+    /// A Sigma field as the rule writes it, with the evidence's own name where the mapping reads another.
+    static func shown(_ field: String, in binding: SigmaLogSourceMap.Binding) -> String {
+        if case .column(let name) = binding.source(of: field), name.lowercased() != field.lowercased() { return "\(field) (\(name))" }
+        return field
     }
 
     /// The servers with files of the binding's kind and channel.
@@ -59,11 +63,12 @@ enum SigmaFieldGaps {
         return out
     }
 
-    /// What the binding selects, as a responder names it: `Security event 4688`, `IIS logs`.
-    static func selection(of binding: SigmaLogSourceMap.Binding) -> String {
-        let source = binding.channelName ?? EvidenceNeed.reading([binding.kind]).label
+    /// What the binding selects, as a responder names it (`Security event 4688`, `MSExchange Management events`,
+    /// `IIS logs`), and whether that names several things.
+    static func selection(of binding: SigmaLogSourceMap.Binding) -> (String, plural: Bool) {
+        guard let channel = binding.channelName else { return (EvidenceNeed.reading([binding.kind]).label, true) }
         let values = binding.conditions.keys.sorted().map { k in binding.conditions[k]!.sorted().joined(separator: " or ") }
-        return values.isEmpty ? source : "\(source) event \(values.joined(separator: " "))"
+        return values.isEmpty ? ("\(channel) events", true) : ("\(channel) event \(values.joined(separator: " "))", false)
     }
 
     /// Per server with events in the table: the keys of the fields some of its files hold.
@@ -81,13 +86,17 @@ enum SigmaFieldGaps {
         return out
     }
 
-    /// The fields named in searches `names` (keywords aside) absent from `present`, each once as first written.
+    /// The fields named in searches `names` (keywords aside; the fields a `fieldref` compares with included)
+    /// absent from `present`, each once as first written.
     static func absentFields(of rule: SigmaRule, in names: [String], present: Set<String>) -> [String] {
         var seen = Set<String>(), out: [String] = []
         for name in names {
             for item in (rule.searches[name]?.alternatives ?? []).joined() {
-                guard let f = item.field, !present.contains(SigmaTable.key(f)), seen.insert(SigmaTable.key(f)).inserted else { continue }
-                out.append(f)
+                let referenced = item.groups.joined().compactMap { t -> String? in if case .fieldRef(let other, _) = t { other } else { nil } }
+                for f in [item.field].compactMap({ $0 }) + referenced
+                where !present.contains(SigmaTable.key(f)) && seen.insert(SigmaTable.key(f)).inserted {
+                    out.append(f)
+                }
             }
         }
         return out
@@ -111,10 +120,18 @@ enum SigmaFieldGaps {
         }
     }
 
-    /// An item on an absent field holds or fails for every event alike; any other is unknown.
+    /// An item on an absent field holds or fails for every event alike, and so does a `fieldref` to an absent
+    /// field (a comparison with nothing fails); any other is unknown.
     static func item(of item: SigmaItem, absent: Set<String>) -> Truth {
-        guard let field = item.field, absent.contains(SigmaTable.key(field)), !SigmaTable.hasFieldRef(item) else { return .unknown }
-        return SigmaMatch.holds(item, nil as String?) ? .yes : .no
+        guard let field = item.field else { return .unknown }
+        let own = absent.contains(SigmaTable.key(field))
+        func test(_ t: SigmaTest) -> Truth {
+            if case .fieldRef(let other, _) = t { return own || absent.contains(SigmaTable.key(other)) ? .no : .unknown }
+            guard own else { return .unknown }
+            return SigmaMatch.holds(SigmaItem(field: field, groups: [[t]], all: false, key: item.key), nil as String?) ? .yes : .no
+        }
+        let groups = item.groups.map { any($0.map(test)) }
+        return item.all ? every(groups) : any(groups)
     }
 
     static func every(_ parts: [Truth]) -> Truth {

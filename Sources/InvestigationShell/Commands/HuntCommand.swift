@@ -91,7 +91,7 @@ struct HuntCommand: Command {
                 + (others > 0 ? ["\(others) of other rules"] : [])
             return what + " (" + parts.joined(separator: ", ") + ")"
         }
-        /// The families of rules that could not run on `s`, or ran on logs missing part of the campaign.
+        /// The families of rules that could not run on `s` or ran on logs missing part of the campaign, and the rules that cannot match there.
         func notCovered(_ s: String) {
             for line in ruleCoverage.sentences(of: s, rules: selected, time: ctx.session.displayTime) { ctx.line("  not covered: " + TerminalText.escape(line)) }
         }

@@ -97,13 +97,15 @@ extension RuleCoverage.Family {
 
 extension FieldGap {
     /// The `coverage_gaps` object of a rule that ran but cannot match (`help/hunt.md`): the family's shape, with
-    /// `gaps` `no-matching-events` and/or `fields-absent`, the selections that found nothing and the fields never present.
+    /// `gaps` `no-matching-events` and/or `fields-absent`, and per entry of its log source what it selects and the
+    /// fields never present there.
     func json(message: String) -> JSONValue {
-        .object([("server", .string(server)), ("evidence", .string(need.label)), ("kinds", .strings(need.kinds.map(\.rawValue))),
-                 ("channels", .strings(need.kinds.flatMap { need.channels[$0] ?? [] })), ("rules", .strings([rule])),
-                 ("could_run", .bool(true)), ("first", .null), ("last", .null),
-                 ("gaps", .strings((eventsMissing.isEmpty ? [] : ["no-matching-events"]) + (fields.isEmpty ? [] : ["fields-absent"]))),
-                 ("events_missing", .strings(eventsMissing)), ("fields", .strings(fields)), ("message", .string(message))])
+        let gaps = (sources.contains { $0.fields.isEmpty } ? ["no-matching-events"] : []) + (sources.contains { !$0.fields.isEmpty } ? ["fields-absent"] : [])
+        return .object([("server", .string(server)), ("evidence", .string(need.label)), ("kinds", .strings(need.kinds.map(\.rawValue))),
+                        ("channels", .strings(need.kinds.flatMap { need.channels[$0] ?? [] })), ("rules", .strings([rule])),
+                        ("could_run", .bool(true)), ("first", .null), ("last", .null), ("gaps", .strings(gaps)),
+                        ("sources", .array(sources.map { .object([("selection", .string($0.selection)), ("fields", .strings($0.fields))]) })),
+                        ("message", .string(message))])
     }
 }
 

@@ -173,7 +173,7 @@ struct HTMLReport {
         o += Self.close
         let gaps = model.servers.flatMap { s in s.gaps.map { (s.server, $0) } }
         if !gaps.isEmpty {
-            o += "<p>Not covered (rules that could not run, or ran on logs missing part of the campaign):</p>\n<ul class=\"gaps\">"
+            o += "<p>Not covered (rules that could not run, ran on logs missing part of the campaign, or cannot match on these logs):</p>\n<ul class=\"gaps\">"
             o += gaps.map { "<li><b>\(h($0.0))</b>: \(p($0.1))</li>" }.joined() + "</ul>\n"
         }
 

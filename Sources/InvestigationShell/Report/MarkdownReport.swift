@@ -119,7 +119,7 @@ struct MarkdownReport {
         p()
         let gaps = model.servers.flatMap { s in s.gaps.map { (s.server, $0) } }
         if !gaps.isEmpty {
-            p("Not covered (rules that could not run, or ran on logs missing part of the campaign):")
+            p("Not covered (rules that could not run, ran on logs missing part of the campaign, or cannot match on these logs):")
             p()
             for (server, gap) in gaps { p("- **\(md(server))**: \(md(gap))") }
             p()

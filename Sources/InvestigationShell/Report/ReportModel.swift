@@ -39,7 +39,7 @@ struct ServerAssessment {
     var findings: [ReportFinding]
     var marks: [CaseMark]
     var coverage: [Coverage]
-    /// Which rules could not run, or ran on logs missing part of the campaign (as `hunt` says it).
+    /// Which rules could not run, ran on logs missing part of the campaign, or cannot match on them (as `hunt` says it).
     var gaps: [String]
     /// Lines about the build and exposure windows (as `check-build` finds them), and the update to install.
     var build: [String]

@@ -34,8 +34,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let rule = try SigmaFixture.parse(SigmaFixture.rule(SigmaFixture.web, detection))
         let gaps = SigmaPass(rules: [rule]).runNotingFieldGaps(on: store).fieldGaps
-        #expect(gaps.allSatisfy { $0.rule == rule.findingRule && $0.need.label == "IIS or HttpProxy logs" })
-        return Dictionary(uniqueKeysWithValues: gaps.map { ($0.server, $0.fields) })
+        #expect(gaps.allSatisfy { $0.rule == rule.findingRule && $0.sources.map(\.selection) == ["IIS logs"] })
+        return Dictionary(uniqueKeysWithValues: gaps.map { ($0.server, $0.sources.flatMap(\.fields)) })
     }
 
     @Test func aRuleOnAFieldNeverLoggedIsBlindWhereItIsMissing() throws {
@@ -44,7 +44,7 @@ import Testing
                     cs-cookie|contains: 'X-BEResource='
                 condition: sel
             """)
-        #expect(blind == ["EX02": ["cs-cookie"], "EX03": ["cs-cookie"]])
+        #expect(blind == ["EX02": ["cs-cookie (cs(Cookie))"], "EX03": ["cs-cookie (cs(Cookie))"]], "the evidence's own name beside Sigma's")
     }
 
     @Test func anotherSearchOnAPresentFieldKeepsTheRuleAlive() throws {
@@ -77,7 +77,7 @@ import Testing
                     cs-referer|contains: 'intranet'
                 condition: sel and not filter
             """)
-        #expect(blind == ["EX02": ["cs-cookie"], "EX03": ["cs-cookie"]])
+        #expect(blind == ["EX02": ["cs-cookie (cs(Cookie))"], "EX03": ["cs-cookie (cs(Cookie))"]])
     }
 
     /// A `null` test holds on an absent field: the rule can match, on every server.
@@ -138,9 +138,23 @@ import Testing
             """))
         let gaps = SigmaPass(rules: [rule]).runNotingFieldGaps(on: store).fieldGaps
         #expect(gaps.map(\.server) == ["EX01"], "\(gaps)")
-        #expect(gaps.first?.eventsMissing == ["Security event 4688"] && gaps.first?.fields == [])
+        #expect(gaps.first?.sources == [FieldGap.Source(selection: "Security event 4688", plural: false, fields: [])],
+                "only the entry the server has is named: no Sysmon log is loaded")
         let coverage = RuleCoverage(rules: [], coverage: [], servers: ["EX01", "EX02"], campaign: nil, patched: [:], fieldGaps: gaps)
-        #expect(coverage.sentences(of: "EX01") == ["Microsoft-Windows-Sysmon/Operational or Security event logs hold no Security event 4688: "
-                                                  + "1 rule cannot match (\(rule.findingRule))"])
+        #expect(coverage.sentences(of: "EX01") == ["no Security event 4688 is loaded: 1 rule cannot match (\(rule.findingRule))"])
+    }
+
+    /// A `fieldref` compares with nothing when either field is absent: it fails.
+    @Test func aFieldReferenceToAnAbsentFieldIsBlind() throws {
+        #expect(try Self.blind("""
+                sel:
+                    cs-uri-stem|fieldref: cs-cookie
+                condition: sel
+            """).keys.sorted() == ["EX02", "EX03"])
+        #expect(try Self.blind("""
+                sel:
+                    cs-cookie|fieldref: cs-uri-stem
+                condition: sel
+            """).keys.sorted() == ["EX02", "EX03"])
     }
 }

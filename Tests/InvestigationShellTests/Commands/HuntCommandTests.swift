@@ -116,14 +116,17 @@ import Testing
         try shell.execute("hunt --rule sigma:6e1d2b3c-4a5f-4b6c-8d7e-9f0a1b2c3d4e")
         #expect(out.stdout.contains("EX01: no findings of sigma:6e1d2b3c-4a5f-4b6c-8d7e-9f0a1b2c3d4e"))
         #expect(out.stdout.contains(
-            "  not covered: IIS or HttpProxy logs never hold a value for cs-cookie: sigma:6e1d2b3c-4a5f-4b6c-8d7e-9f0a1b2c3d4e cannot match\n"),
+            "  not covered: IIS logs never hold a value for cs-cookie (cs(Cookie)): sigma:6e1d2b3c-4a5f-4b6c-8d7e-9f0a1b2c3d4e cannot match\n"),
             "\(out.stdout)")
         let gaps = try json("hunt --json")["coverage_gaps"] as! [[String: Any]]
         let gap = try #require(gaps.first { ($0["gaps"] as? [String]) == ["fields-absent"] })
-        #expect(gap["server"] as? String == "EX01" && gap["fields"] as? [String] == ["cs-cookie"])
+        #expect(gap["server"] as? String == "EX01")
+        let sources = try #require(gap["sources"] as? [[String: Any]])
+        #expect(sources.count == 1 && sources[0]["selection"] as? String == "IIS logs"
+                && sources[0]["fields"] as? [String] == ["cs-cookie (cs(Cookie))"])
         #expect(gap["rules"] as? [String] == ["sigma:6e1d2b3c-4a5f-4b6c-8d7e-9f0a1b2c3d4e"] && gap["could_run"] as? Bool == true)
         try shell.execute("sources")
-        #expect(out.stdout.contains("EX01: IIS or HttpProxy logs never hold a value for cs-cookie: 1 rule cannot match (sigma:6e1d2b3c"))
+        #expect(out.stdout.contains("EX01: IIS logs never hold a value for cs-cookie (cs(Cookie)): 1 rule cannot match (sigma:6e1d2b3c"))
     }
 
     @Test func huntFiltersByRuleAndSeverityAndGroupsPerServer() throws {
