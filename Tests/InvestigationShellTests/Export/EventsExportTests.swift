@@ -78,6 +78,8 @@ import Testing
                 else { #expect(path.hasPrefix("exhunt.") || path.hasPrefix("winlog.event_data."), "unexpected field \(path)") }
             }
             sources.insert(flat["exhunt.source"] as! String)
+            // ECS's url.query excludes the `?`; HttpProxy's UrlQuery keeps it, IIS's cs-uri-query has none.
+            if let query = flat["url.query"] as? String { #expect(!query.hasPrefix("?"), "\(query)") }
             if flat.keys.contains(where: { $0.hasPrefix("winlog.event_data.") }) { withData += 1 }
         }
         #expect(sources.isSuperset(of: ["httpproxy", "iis", "eventlog", "file-listing"]))
@@ -118,6 +120,23 @@ import Testing
         #expect(doc["source.ip"] == nil && doc["exhunt.unmapped.client_ip"] as? String == "10.0.0.9:5555")
         #expect(doc["http.response.status_code"] == nil && doc["exhunt.unmapped.status"] as? String == "abc")
         #expect(doc["url.path"] as? String == "/owa/auth/x.js" && doc["url.query"] == nil)
+    }
+
+    /// ECS's `url.query` is the query without its `?`: HttpProxy's `UrlQuery` keeps it, IIS writes none.
+    @Test func theQueryHasNoQuestionMark() throws {
+        let dir = ShellHarness.temporaryFolder()
+        let folder = dir.appendingPathComponent("set/EX01/Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Owa")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data(("#Software: Microsoft Exchange Server\n#Version: 15.01.2176.002\n#Log-type: HttpProxy Logs\n"
+                  + "#Fields: DateTime,RequestId,UrlHost,UrlStem,UrlQuery,ClientIpAddress,HttpStatus,Method\n"
+                  + "2021-03-03T06:49:42.162Z,5e1b7c2a-0001-4b6f-9a51-1f0c3e8d7a01,mail.contoso.com,/owa/service.svc,?action=GetFolder&ID=-1,10.0.0.9,200,POST\n").utf8)
+            .write(to: folder.appendingPathComponent("HttpProxy_2021030306-1.LOG"))
+        let t = TestShell()
+        try t.run("load '\(dir.appendingPathComponent("set").path)'")
+        let file = dir.appendingPathComponent("e.ndjson")
+        try t.run("export events \(file.path)")
+        let doc = try #require(try Self.bulk(try String(contentsOf: file, encoding: .utf8)).map { Self.flatten($0.1) }.first)
+        #expect(doc["url.path"] as? String == "/owa/service.svc" && doc["url.query"] as? String == "action=GetFolder&ID=-1", "\(doc)")
     }
 
     /// ECS wants an account's name and domain apart, and the user agent the client sent: IIS's `+` for a

@@ -134,7 +134,10 @@ struct ECSMapping {
             }
         }
         for row in plan.direct {
-            if let f = row.interned { add(row, name: f.name, store.value(f, e)) } else { add(row, name: "url_query", store.urlQuery(of: e)) }
+            if let f = row.interned { add(row, name: f.name, store.value(f, e)); continue }
+            // ECS's url.query is the query without its `?`, which HttpProxy's UrlQuery keeps and IIS does not write.
+            let query = store.urlQuery(of: e)
+            add(row, name: "url_query", query.hasPrefix("?") ? String(query.dropFirst()) : query)
         }
         guard plan.needsFields else { return }
         for f in store.fields(of: e) {
