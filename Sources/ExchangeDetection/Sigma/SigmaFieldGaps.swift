@@ -5,8 +5,8 @@ import ExchangeEvidence
 /// rule's condition is false with every field the server's events never hold read as absent.
 ///
 /// Decided in three-valued logic over the condition: an item on an absent field is settled by how it treats
-/// an absent value (`|exists: false` and `null` hold, everything else fails); items on present fields,
-/// keywords and field references are unknown. A rule bound to several entries (IIS and HttpProxy, Sysmon 1 and
+/// an absent value (`|exists: false` and `null` hold, everything else fails), a `fieldref` to or from an
+/// absent field fails; items on present fields and keywords are unknown. A rule bound to several entries (IIS and HttpProxy, Sysmon 1 and
 /// Security 4688) is blind on a server only when it is blind in each entry whose files the server has.
 enum SigmaFieldGaps {
     /// - Parameters:
@@ -15,14 +15,15 @@ enum SigmaFieldGaps {
     static func of(_ work: [(SigmaLogSourceMap.Binding, [SigmaRule])], tables: [SigmaTable?], store: EventStore,
                    map: SigmaLogSourceMap) -> [FieldGap] {
         // Per server and rule: in how many entries it ran, and the entries where it is blind.
-        var tally: [String: (ran: Int, blind: [FieldGap.Source], rule: SigmaRule)] = [:]
-        var order: [String] = []
+        struct Key: Hashable { let server: String; let rule: String }
+        var tally: [Key: (ran: Int, blind: [FieldGap.Source], rule: SigmaRule)] = [:]
+        var order: [Key] = []
         for (i, (binding, rules)) in work.enumerated() {
             let present = tables[i].map(presentByServer) ?? [:]
             let (selection, plural) = selection(of: binding)
             for server in servers(of: binding, in: store) {
                 for rule in rules {
-                    let key = server + "\u{0}" + rule.findingRule
+                    let key = Key(server: server, rule: rule.findingRule)
                     if tally[key] == nil { order.append(key) }
                     var t = tally[key] ?? (0, [], rule)
                     t.ran += 1
@@ -44,7 +45,7 @@ enum SigmaFieldGaps {
         return order.compactMap { key in
             let t = tally[key]!
             guard t.blind.count == t.ran, let need = map.need(for: t.rule.logsource) else { return nil }
-            return FieldGap(server: String(key.prefix { $0 != "\u{0}" }), rule: t.rule.findingRule, need: need, sources: t.blind)
+            return FieldGap(server: key.server, rule: key.rule, need: need, sources: t.blind)
         }
     }
 
@@ -57,7 +58,7 @@ enum SigmaFieldGaps {
     /// The servers with files of the binding's kind and channel.
     static func servers(of binding: SigmaLogSourceMap.Binding, in store: EventStore) -> [String] {
         var seen = Set<String>(), out: [String] = []
-        for f in store.files where f.kind == binding.kind && (binding.channel.map { f.channel.lowercased() == $0 } ?? true) {
+        for f in store.files where binding.covers(f) {
             if seen.insert(f.server).inserted { out.append(f.server) }
         }
         return out

@@ -21,6 +21,11 @@ public struct SigmaLogSourceMap: Sendable {
         /// Position in the file, for stable ordering and messages.
         public let index: Int
 
+        /// True when the entry reads events of `file`: its kind, and its channel where the entry names one.
+        func covers(_ file: EvidenceFile) -> Bool {
+            file.kind == kind && (channel.map { file.channel.lowercased() == $0 } ?? true)
+        }
+
         /// True when a rule with this log source belongs to the entry.
         func accepts(_ ls: SigmaLogSource) -> Bool {
             func same(_ mine: String?, _ theirs: String?) -> Bool {

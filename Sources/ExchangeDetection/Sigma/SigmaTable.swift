@@ -91,8 +91,7 @@ final class SigmaTable {
     /// and column copies, merged in order), then the indexed columns, which only look up value ids.
     private func build(parts requested: Int?) {
         let ranges: [Range<EventID>] = store.eventRanges(kinds: [binding.kind]).compactMap { fi, range in
-            if let ch = binding.channel, store.files[fi].channel.lowercased() != ch { return nil }
-            return range
+            binding.covers(store.files[fi]) ? range : nil
         }
         let total = ranges.reduce(0) { $0 + $1.count }
         let parts = Self.split(ranges, into: requested ?? (total < Self.partMinimum ? 1 : ProcessInfo.processInfo.activeProcessorCount))
