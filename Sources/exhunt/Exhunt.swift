@@ -72,6 +72,9 @@ struct Exhunt: ParsableCommand {
             session.workProgress = { bar.update($0) }
         }
         let shell = Shell(session: session)
+        // The process ends when `run` returns: the kernel frees the evidence's mappings and the index at once, where
+        // releasing the store unmapped each file and freed each column in turn (~0.2 s after 17,000 files).
+        defer { _ = Unmanaged.passRetained(shell.session.store) }
         let isInteractive = command.isEmpty && file == nil && isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
         var failures = 0
         var interrupted = false

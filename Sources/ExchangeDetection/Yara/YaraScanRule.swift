@@ -185,7 +185,7 @@ public struct YaraScanRule: DetectionRule {
 
 /// File name and extension of an evidence path, for YARA's external variables.
 enum FilePathName {
-    static func name(_ path: String) -> String { String(path.split(separator: "/").last ?? Substring(path)) }
+    static func name(_ path: String) -> String { String(path.pathFileName) }
     static func ext(_ path: String) -> String {
         let n = name(path)
         guard let dot = n.lastIndex(of: "."), dot != n.startIndex else { return "" }

@@ -365,7 +365,7 @@ final class OrderedMerger: @unchecked Sendable {
                                by: { "\($0.sha256)|\(Self.fileName($0.path))" }).mapValues { $0.map(\.server) }
     }
 
-    static func fileName(_ path: String) -> Substring { path.split(separator: "/").last ?? "" }
+    static func fileName(_ path: String) -> Substring { path.pathFileName }
 
     /// A file already loaded: the same file read again, the same content at the same path for the same
     /// server (a set loaded again from its zip), or the same log under the same name for the same server in

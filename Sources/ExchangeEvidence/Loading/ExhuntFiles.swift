@@ -23,7 +23,7 @@ public enum ExhuntFiles {
     /// What exhunt file this is (for the load's "not evidence" list), or nil for evidence. `head`: the file's
     /// first bytes; `location`: where it was read (a sidecar's case file is looked for beside it).
     static func what(path: String, location: String, head: UnsafeRawBufferPointer) -> String? {
-        let name = path.split(separator: "/").last.map(String.init) ?? path
+        let name = String(path.pathFileName)
         if (name == folderFile || name.hasSuffix(suffix)) && startsWithExhuntKey(head.prefix(64)) {
             return "exhunt's own provenance file, written by an export"
         }

@@ -94,7 +94,7 @@ enum ServerNaming {
     /// KAPE zip per host (`EX07.zip`), or Velociraptor's `Collection-EX06.contoso.local-2021-03-10T10_10_10Z.zip`
     /// (the host, short). `group`: the zip's path in the set, or the name of a set loaded from a Velociraptor zip.
     static func fromArchive(_ group: String) -> String? {
-        var stem = Substring(group.split(separator: "/").last ?? "")
+        var stem = group.pathFileName
         if stem.lowercased().hasSuffix(".zip") { stem = stem.dropLast(4) } else if group.contains("/") || !stem.hasPrefix("Collection-") { return nil }
         guard stem.hasPrefix("Collection-") else { return stem.isEmpty || !canBeHost(String(stem)) ? nil : String(stem) }
         return collectionHost(String(stem))

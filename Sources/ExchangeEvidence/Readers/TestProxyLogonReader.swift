@@ -40,7 +40,7 @@ public struct TestProxyLogonReader: EvidenceReader {
 
     /// The output a file holds (by its name, then its header for the CSVs) and the server its name gives.
     static func classify(path: String, head: UnsafeRawBufferPointer) -> (Output, server: String)? {
-        let file = String(path.split(separator: "/").last ?? "")
+        let file = String(path.pathFileName)
         let lower = file.lowercased()
         guard let (suffix, kind) = suffixes.first(where: { lower.hasSuffix($0.0) }), lower.count > suffix.count else { return nil }
         let server = String(file.dropLast(suffix.count))
