@@ -122,34 +122,41 @@ public struct EvidenceLoader {
 
         // Name servers: from the path, else from what the logs say, else the set's name. When the root is
         // itself a server (a Windows path starts at the top), its other top folders (`build/`, `listings/`)
-        // are parts of that server, not servers of their own.
-        let rootIsServer = added.contains { $0.group.isEmpty && !$0.isSingleFile }
-        let naming = added.map { a -> (group: String, pathServer: String?) in
-            rootIsServer && ServerNaming.isGuess(a.file.path) ? ("", nil) : (a.group, a.pathServer)
+        // are parts of that server, not servers of their own. Files skipped as already loaded count as the layout
+        // they are part of, so a set loaded again beside its zip is named as the first time.
+        let layout = added.map { OrderedMerger.Layout(path: $0.file.path, group: $0.group, pathServer: $0.pathServer,
+                                                      isSingleFile: $0.isSingleFile, server: $0.file.facts["server"]) }
+            + merger.skippedLayout
+        let rootIsServer = layout.contains { $0.group.isEmpty && !$0.isSingleFile }
+        func place(_ l: OrderedMerger.Layout) -> (group: String, pathServer: String?) {
+            rootIsServer && ServerNaming.isGuess(l.path) ? ("", nil) : (l.group, l.pathServer)
         }
-        var groupNames: [String: [String: Int]] = [:]
-        for (a, n) in zip(added, naming) where n.pathServer == nil {
-            if let s = a.file.facts["server"] { groupNames[n.group, default: [:]][s, default: 0] += 1 }
+        let naming = layout.prefix(added.count).map(place)
+        // What most of a folder's logs name, case aside, spelled as the first of them.
+        var groupNames: [String: [String: Int]] = [:], logSpelling: [String: String] = [:]
+        for l in layout {
+            let (group, pathServer) = place(l)
+            guard pathServer == nil, let s = l.server else { continue }
+            groupNames[group, default: [:]][s.uppercased(), default: 0] += 1
+            logSpelling[s.uppercased()] = logSpelling[s.uppercased()] ?? s
         }
-        // A row's or a log's server spelled as the evidence already names it (`ex02.contoso.local` rows beside
-        // folder `EX02`), else as the first file of this load that names it.
-        var spelled: [String: String] = [:]
-        for f in store.files where !f.server.isEmpty { spelled[f.server.uppercased()] = spelled[f.server.uppercased()] ?? f.server }
-        for a in added { if let s = a.file.facts["server"] { spelled[s.uppercased()] = spelled[s.uppercased()] ?? s } }
-        var servers = Set<String>()
-        for (a, n) in zip(added, naming) {
-            let fromLogs = groupNames[n.group]?.max { $0.value < $1.value }?.key
-            // A file whose name states its server (Test-ProxyLogon's `SERVER-Cve-…`) needs no guessing.
-            let fromName = a.file.facts["server.file-name"]
+        let named = zip(added, naming).map { a, n -> (name: String, byLayout: Bool) in
             // One server's rows of a file holding several: the rows say whose they are.
-            let fromRows = a.file.facts["server.rows"].map { spelled[$0.uppercased()] ?? $0 }
+            if let rows = a.file.facts["server.rows"] { return (server ?? rows, server != nil) }
+            // A file whose name states its server (Test-ProxyLogon's `SERVER-Cve-…`) needs no guessing.
+            if let given = server ?? a.file.facts["server.file-name"] ?? n.pathServer { return (given, true) }
             // A log naming its own computer (an event log's Computer) is that computer's, even in a folder of
             // several machines' logs; files that name none take the name most of their folder's logs give.
-            let fromOwnLogs = a.file.facts["server"].map { spelled[$0.uppercased()] ?? $0 }
+            let fromLogs = groupNames[n.group]?.max { $0.value < $1.value }.flatMap { logSpelling[$0.key] }
+            if let logs = a.file.facts["server"] ?? fromLogs { return (logs, false) }
             // A zip per host (CyLR, KAPE, Velociraptor) names its files when nothing inside does.
             let fromArchive = ServerNaming.fromArchive(n.group) ?? (n.group.isEmpty ? ServerNaming.fromArchive(setName) : nil)
-            a.file.server = server ?? fromRows ?? fromName ?? n.pathServer ?? fromOwnLogs ?? fromLogs ?? fromArchive
-                ?? (a.isSingleFile ? "unknown" : setName)
+            return (fromArchive ?? (a.isSingleFile ? "unknown" : setName), true)
+        }
+        let spelling = Self.serverSpelling(named, existing: store.files.map(\.server))
+        var servers = Set<String>()
+        for (a, n) in zip(added, named) {
+            a.file.server = spelling[n.name.uppercased()] ?? n.name
             a.file.evidenceSet = setName
             servers.insert(a.file.server)
             report.eventsAdded += a.file.eventCount
@@ -178,6 +185,18 @@ public struct EvidenceLoader {
         .map { Array($0.utf8) }
 
     /// True when a reader knew the file's format (or it states a build): the loads where no file is get a warning.
+    /// One spelling per server, case aside: the folder `SRV2` and its logs' `srv2` are one server, not two (two
+    /// would split one intrusion's chain between them). The spelling already loaded wins, then the layout's (the
+    /// folder, zip, set or `--server` the analyst named), then the first log's.
+    static func serverSpelling(_ named: [(name: String, byLayout: Bool)], existing: [String]) -> [String: String] {
+        var spelling: [String: String] = [:]
+        func add(_ name: String) { spelling[name.uppercased()] = spelling[name.uppercased()] ?? name }
+        existing.filter { !$0.isEmpty }.forEach(add)
+        named.filter(\.byLayout).map(\.name).forEach(add)
+        named.map(\.name).forEach(add)
+        return spelling
+    }
+
     static func isRecognised(_ file: EvidenceFile) -> Bool {
         switch file.kind {
         case .text:
@@ -330,6 +349,15 @@ final class OrderedMerger: @unchecked Sendable {
         var isPart = false
     }
 
+    /// Where a file of this load sits and the computer it names: what naming its servers reads.
+    struct Layout {
+        let path: String
+        let group: String
+        let pathServer: String?
+        let isSingleFile: Bool
+        let server: String?
+    }
+
     private let lock = NSLock()
     private let mergeLock = NSLock()
     private let store: EventStore
@@ -351,6 +379,8 @@ final class OrderedMerger: @unchecked Sendable {
     private let server: String?, setName: String
     private(set) var added: [Added] = []
     private(set) var duplicates = 0
+    /// The files skipped as already loaded, for naming the servers of the rest.
+    private(set) var skippedLayout: [Layout] = []
     /// exhunt's own files met, in path order: left out.
     private(set) var ownFiles: [LoadReport.OwnFile] = []
 
@@ -374,7 +404,11 @@ final class OrderedMerger: @unchecked Sendable {
     private func isDuplicate(_ p: EvidenceLoader.ParsedFile) -> Bool {
         if knownLocations.contains("\(p.sha256)|\(p.location)") { return true }
         let named = server ?? p.facts["server.file-name"] ?? p.pathServer
-        func sameServer(_ s: String) -> Bool { s == named || (named == nil && (s == setName || s == p.facts["server"])) }
+        // Case aside, as servers are named (`serverSpelling`): the folder `SRV1` and the zip `srv1.zip` are one server.
+        // The path's guess is not final here (a set's own top folder `siem/` is no server), so the set's name and
+        // the computer the file names count too.
+        func same(_ a: String, _ b: String?) -> Bool { b.map { a.caseInsensitiveCompare($0) == .orderedSame } ?? false }
+        func sameServer(_ s: String) -> Bool { same(s, named) || same(s, setName) || same(s, p.facts["server"]) }
         if Self.logKinds.contains(p.kind), let servers = knownLogs["\(p.sha256)|\(Self.fileName(p.path))"], servers.contains(where: sameServer) {
             return true
         }
@@ -412,7 +446,12 @@ final class OrderedMerger: @unchecked Sendable {
 
     private func append(_ p: EvidenceLoader.ParsedFile) {
         if let what = p.ownFile { ownFiles.append(LoadReport.OwnFile(path: p.path, what: what)); return }
-        if isDuplicate(p) { duplicates += 1; return }
+        if isDuplicate(p) {
+            duplicates += 1
+            skippedLayout.append(Layout(path: p.path, group: p.group, pathServer: p.pathServer, isSingleFile: p.isSingleFile,
+                                        server: p.facts["server"]))
+            return
+        }
         guard let rows = p.rowGroups, rows.isMixed else {
             add(p, batch: p.batch, rowServer: nil, channel: p.channel, isPart: false)
             return

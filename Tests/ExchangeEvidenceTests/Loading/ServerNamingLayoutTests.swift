@@ -150,4 +150,36 @@ import ZIPFoundation
         #expect(other.duplicatesSkipped == 0)
         #expect(store.files.map(\.server).sorted() == ["EX01", "EX02"])
     }
+
+    /// Names that differ only in case are one server: two would split one intrusion's chain between them.
+    @Test func aServersNamesInAnotherCaseAreOneServer() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        Fixtures.write(Self.log.replacingOccurrences(of: "LOGHOST", with: "srv2"), "SRV2/C/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log", in: dir)
+        Fixtures.write(Self.log.replacingOccurrences(of: "LOGHOST", with: "SRV2"), "SRV2/other/u_ex210304.log", in: dir)
+        let (store, report) = try Fixtures.load(dir.appendingPathComponent("SRV2").path)
+        #expect(report.servers == ["srv2"], "spelled as the first log names it")
+        #expect(Set(store.files.map(\.server)) == ["srv2"])
+        // A later load spelling it as its folder joins the server already loaded.
+        Fixtures.write(Self.build, "case/SRV2/exsetup.txt", in: dir)
+        let again = try EvidenceLoader().load(dir.appendingPathComponent("case").path, into: store)
+        #expect(again.servers == ["srv2"])
+    }
+
+    /// A set loaded from its zip, then from its folder: the logs are skipped as already loaded although the folder
+    /// spells the server in another case, and the files loaded again are named as the first time (not after the
+    /// folder `siem/` or as `unknown`).
+    @Test func aSetLoadedFromItsZipThenItsFolderStaysOneServer() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let members = ["C/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log": Self.log.replacingOccurrences(of: "LOGHOST", with: "srv1"),
+                       "siem/u_ex210304.log": Self.log.replacingOccurrences(of: "LOGHOST", with: "srv1"), "exsetup.txt": Self.build]
+        for (path, text) in members { Fixtures.write(text, "SRV1/" + path, in: dir) }
+        try Self.zip(dir.appendingPathComponent("srv1.zip"), Dictionary(uniqueKeysWithValues: members.map { ("SRV1/" + $0.key, $0.value) }))
+        let store = EventStore()
+        _ = try EvidenceLoader().load(dir.appendingPathComponent("srv1.zip").path, into: store)
+        let folder = try EvidenceLoader().load(dir.appendingPathComponent("SRV1").path, into: store)
+        #expect(folder.duplicatesSkipped == 2, "both logs")
+        #expect(Set(store.files.map(\.server)) == ["SRV1"])
+    }
 }
