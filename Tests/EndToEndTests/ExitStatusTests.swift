@@ -22,7 +22,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: file) }
         let r = try ExhuntProcess.run(["-f", file.path])
         #expect(r.status == 1)
-        #expect(r.stderr == "error: \(file.path):2: show: no event '5' (events are numbered 0–0)\n")
+        #expect(r.stderr == "error: \(file.path):2: show: no event '5' (nothing is loaded: 'load PATH' first)\n")
         #expect(r.stdout.isEmpty, "the file stopped before 'set'")
     }
 

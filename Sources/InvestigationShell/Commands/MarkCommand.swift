@@ -162,7 +162,7 @@ enum MarkTargets {
                 throw ShellError("\(command): '\(TerminalText.escape(w))' is not an event id")
             }
             guard bounds.lowerBound >= 0, bounds.upperBound < store.count else {
-                throw ShellError("\(command): no event '\(TerminalText.escape(w))' (events are numbered 0–\(max(0, store.count - 1)))")
+                throw ShellError.noEvent("'\(TerminalText.escape(w))'", command: command, count: store.count)
             }
             for e in bounds where seen.insert(e).inserted { out.append(Target(event: e, finding: nil)) }
         }

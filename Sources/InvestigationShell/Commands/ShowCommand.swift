@@ -19,7 +19,7 @@ struct ShowCommand: Command {
             }
             let number = Int(word.hasPrefix("#") ? String(word.dropFirst()) : word)
             guard let id = try number ?? Self.event(at: word, in: store, preferring: LessonRun.evidenceSet(ctx.session)), id >= 0, id < store.count else {
-                throw ShellError("show: no event '\(TerminalText.escape(word))' (events are numbered 0–\(max(0, store.count - 1)))")
+                throw ShellError.noEvent("'\(TerminalText.escape(word))'", command: "show", count: store.count)
             }
             let f = store.file(of: id)
             let fields = store.fields(of: id)

@@ -4,3 +4,10 @@ public struct ShellError: Error, CustomStringConvertible, Equatable {
     public init(_ message: String) { self.message = message }
     public var description: String { message }
 }
+
+extension ShellError {
+    /// An event id out of range: the range there is, or that nothing is loaded (an empty store has no "0–0").
+    static func noEvent(_ what: String, command: String, count: Int) -> ShellError {
+        ShellError("\(command): no event \(what) (" + (count == 0 ? "nothing is loaded: 'load PATH' first" : "events are numbered 0–\(count - 1)") + ")")
+    }
+}

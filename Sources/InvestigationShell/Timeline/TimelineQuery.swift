@@ -83,7 +83,7 @@ public struct TimelineQuery {
         }
         if let a = filter.around {
             guard a < store.count else {
-                throw ShellError("\(command): --around: no event \(a) (events are numbered 0–\(max(0, store.count - 1)))")
+                throw ShellError.noEvent("\(a)", command: command + ": --around", count: store.count)
             }
             let t = store.time[a]
             guard t != Timestamp.unknown else { throw ShellError("\(command): --around: event \(a) has no time") }

@@ -29,7 +29,7 @@ import Testing
             #   CASE=/cases/x
             # 2021-03-03T06:49:00.000Z
             set timezone Europe/Amsterdam
-            # 2021-03-03T06:49:00.000Z failed: show: no event '12' (events are numbered 0–0)
+            # 2021-03-03T06:49:00.000Z failed: show: no event '12' (nothing is loaded: 'load PATH' first)
             # show 12
             # 2021-03-03T06:49:00.000Z
             set A "a b"
