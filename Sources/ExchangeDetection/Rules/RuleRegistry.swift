@@ -7,7 +7,7 @@ public enum RuleRegistry {
         UnifiedMessagingRule(), OABDownloadRule(), ECPSetVirtualDirectoryRule(), ResetVirtualDirectoryRule(),
         LsassDumpFileRule(), ProgramDataArchiveRule(),
         // IIS W3C
-        OWAThemesPostRule(), ECPStaticPostRule(), DDIResetVirtualDirectoryRule(), RPCReconRule(), WebShellAccessRule(),
+        OWAThemesPostRule(), ECPStaticPostRule(), DDIResetVirtualDirectoryRule(), RPCReconRule(), WebShellAccessRule(), WebShellCommandRule(),
         // Files and event logs
         WebShellFileRule(), WebShellContentRule(), WebShellWriteRule(), WebServerChildProcessRule(), LsassDumpProcessRule(),
         SevenZipProgramDataRule(), ExchangeSnapinRule(), CmdletOABScriptRule(), TransportAgentRule(), MailboxForwardingRule(),

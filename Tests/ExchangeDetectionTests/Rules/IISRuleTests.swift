@@ -80,12 +80,17 @@ import Testing
     /// A page that answered exists on the server: critical (the report's "compromised"); probes stay medium.
     @Test func webShellUseIsCriticalAndNameProbesAreMedium() {
         let f = RuleFixtures.run("iis.webshell-access", on: store)
-        #expect(f.count == 2)
-        let shell = f.first { $0.summary.contains("RedirSuiteServerProxy.aspx") }
-        #expect(shell?.severity == .critical)
-        #expect(shell?.events.count == 3)
-        #expect(shell?.summary.contains("139.162.202.236") == true)
-        #expect(shell?.summary.contains("67.205.176.9×2") == true)
+        #expect(f.count == 3)
+        // HelseCERT's planted page: answered twice (two IPs), then refused (302): the use and the refusal apart.
+        let page = f.filter { $0.summary.contains("RedirSuiteServerProxy.aspx") }
+        let shell = page.first { $0.severity == .critical }
+        #expect(shell?.events.count == 2)
+        #expect(shell?.summary.contains("139.162.202.236, 67.205.176.9") == true)
+        #expect(shell?.summary.contains("status 200×2") == true)
+        let refused = page.first { $0.severity == .medium }
+        #expect(refused?.events.count == 1)
+        #expect(refused?.summary.contains("status 302") == true)
+        #expect(refused?.title == "Probe for a web-shell page")
         let probe = f.first { $0.summary.contains("ErrorAA.aspx") }
         #expect(probe?.severity == .medium)
         #expect(probe?.title == "Probe for a web-shell page")

@@ -19,6 +19,10 @@ struct ChainStory: Sendable {
         var confirms = false
         /// Its findings rest on web requests, whose client IPs name the attacker.
         var web = false
+        /// The least severity of its findings that counts, where it is not the default (high for a step that can
+        /// open the story, else medium): web-shell use counts from high, so a scanner's probe for the page (medium)
+        /// neither joins the story nor names the scanner as the attacker.
+        var least: Severity? = nil
     }
 
     let steps: [Step]
@@ -44,7 +48,7 @@ struct ChainStory: Sendable {
         let stepOf = self.stepOf
         let relevant = prior.filter { f in
             guard let step = stepOf[f.rule], f.time != Timestamp.unknown else { return false }
-            return f.severity >= (steps[step].starts ? .high : .medium)
+            return f.severity >= (steps[step].least ?? (steps[step].starts ? .high : .medium))
         }
         var out: [Finding] = []
         for (server, findings) in Dictionary(grouping: relevant, by: \.server).sorted(by: { $0.key < $1.key }) {

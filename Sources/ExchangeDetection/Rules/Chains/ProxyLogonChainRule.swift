@@ -21,7 +21,7 @@ public struct ProxyLogonChainRule: DetectionRule {
               confirms: true, web: true),
         .init(label: "file write", rules: ["proxylogon.oab-download", "webshell.file", "webshell.content", "webshell.write-event"], confirms: true),
         .init(label: "UM deserialization", rules: ["proxylogon.um-deserialization"], confirms: true),
-        .init(label: "web-shell use", rules: ["iis.webshell-access"], web: true),
+        .init(label: "web-shell use", rules: ["iis.webshell-access", "iis.webshell-command"], web: true, least: .high),
         .init(label: "post-exploitation", rules: ChainStory.postExploitation),
     ])
     public var dependsOn: [String] { Self.story.ruleIDs }

@@ -19,7 +19,7 @@ public struct ProxyShellChainRule: DetectionRule {
         .init(label: "PowerShell back end", rules: ["proxyshell.powershell"], starts: true, web: true),
         .init(label: "mailbox export to a web folder", rules: ["exchange.mailbox-export-web"], confirms: true),
         .init(label: "web shell written", rules: ["webshell.mailbox-export-file", "webshell.file", "webshell.content", "webshell.write-event"], confirms: true),
-        .init(label: "web-shell use", rules: ["iis.webshell-access"], web: true),
+        .init(label: "web-shell use", rules: ["iis.webshell-access", "iis.webshell-command"], web: true, least: .high),
         .init(label: "post-exploitation", rules: ChainStory.postExploitation),
     ])
     public var dependsOn: [String] { Self.story.ruleIDs }
@@ -49,7 +49,7 @@ public struct ProxyNotShellChainRule: DetectionRule {
         .init(label: "SSRF to PowerShell", rules: ["proxynotshell.ssrf", "owassrf.powershell"], starts: true, web: true),
         .init(label: "code execution", rules: ["process.webserver-shell"], confirms: true),
         .init(label: "web shell written", rules: ["webshell.file", "webshell.content", "webshell.write-event"], confirms: true),
-        .init(label: "web-shell use", rules: ["iis.webshell-access"], web: true),
+        .init(label: "web-shell use", rules: ["iis.webshell-access", "iis.webshell-command"], web: true, least: .high),
         .init(label: "post-exploitation", rules: ChainStory.postExploitation.filter { $0 != "process.webserver-shell" }),
     ])
     public var dependsOn: [String] { Self.story.ruleIDs }

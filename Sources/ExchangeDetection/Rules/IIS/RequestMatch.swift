@@ -48,4 +48,18 @@ enum RequestMatch {
     static func succeeded(_ ids: [EventID], store: EventStore) -> Bool {
         ids.contains { store.value(.status, $0).hasPrefix("2") }
     }
+
+    /// What a request to a page got: answered (2xx: the page is there and ran), no status in the log (a line cut
+    /// off while the log was written: it may have been answered), or refused (any other status: not there).
+    enum Outcome: Comparable { case answered, unlogged, refused }
+
+    /// `ids` split by outcome, answered first, leaving out outcomes none has: a web shell's answered requests
+    /// are its use, and a scanner's 302 for the same page must not make that scanner one of its users.
+    static func byOutcome(_ ids: [EventID], store: EventStore) -> [(outcome: Outcome, events: [EventID])] {
+        let split = Dictionary(grouping: ids) { e -> Outcome in
+            let s = store.value(.status, e)
+            return s.hasPrefix("2") ? .answered : s.isEmpty || s == "-" ? .unlogged : .refused
+        }
+        return split.keys.sorted().map { ($0, split[$0]!) }
+    }
 }

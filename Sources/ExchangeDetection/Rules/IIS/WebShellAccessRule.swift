@@ -19,17 +19,17 @@ public struct WebShellAccessRule: DetectionRule {
         let hits = store.events(where: .urlStem, kinds: sources) { bytes in
             exts.contains { ByteMatch.hasSuffix($0, bytes) } && WebShellPath.reason(stem: String(decoding: bytes, as: UTF8.self)) != nil
         }
-        return Grouping.bursts(hits, in: store, by: .urlStem, gap: nil).map { group in
-            let stem = store.value(.urlStem, group[0])
-            let used = RequestMatch.succeeded(group, store: store)
-            // A request whose status is not in the log (the last line of a log collected mid-write, cut off
-            // before it) may have been answered: not a probe, and high until the status is known.
-            let unknown = !used && group.contains { let s = store.value(.status, $0); return s.isEmpty || s == "-" }
-            return Finding(self, store: store, events: group, severity: used ? .critical : unknown ? .high : .medium,
-                           title: used ? title : unknown ? "Request for a web-shell page, status not logged" : "Probe for a web-shell page",
-                           summary: "\(group.count) request\(group.count == 1 ? "" : "s") for \(stem) (\(WebShellPath.reason(stem: stem) ?? ""))"
-                               + " from \(Grouping.tally(group, .clientIP, in: store, limit: 4)); status \(Grouping.tally(group, .status, in: store))"
-                               + "; method \(Grouping.tally(group, .method, in: store, limit: 2))")
+        return Grouping.bursts(hits, in: store, by: .urlStem, gap: nil).flatMap { page in
+            RequestMatch.byOutcome(page, store: store).map { outcome, group in
+                let stem = store.value(.urlStem, group[0])
+                return Finding(self, store: store, events: group,
+                               severity: outcome == .answered ? .critical : outcome == .unlogged ? .high : .medium,
+                               title: outcome == .answered ? title : outcome == .unlogged ? "Request for a web-shell page, status not logged"
+                                   : "Probe for a web-shell page",
+                               summary: "\(group.count) request\(group.count == 1 ? "" : "s") for \(stem) (\(WebShellPath.reason(stem: stem) ?? ""))"
+                                   + " from \(Grouping.tally(group, .clientIP, in: store, limit: 4)); status \(Grouping.tally(group, .status, in: store))"
+                                   + "; method \(Grouping.tally(group, .method, in: store, limit: 2))")
+            }
         }
     }
 }
