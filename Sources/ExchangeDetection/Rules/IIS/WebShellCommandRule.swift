@@ -30,6 +30,19 @@ public struct WebShellCommandRule: DetectionRule {
         "net1 user", "net1 group", "net1 localgroup", "reg save", "reg query", "reg add", "reg export",
     ]
 
+    /// What a query holds, as a URL writes it (a space as `+`, `%20` or itself, `/` also as `%2F`), when
+    /// `commands(in:)` can find anything there: one automaton pass over each query, so only the few candidates are
+    /// decoded into Strings. Decoding every request's query made a hunt of 2.8 M requests 9× slower.
+    static let candidates: MultiPatternMatcher = {
+        var words = tools.subtracting(["cmd"]).sorted() + ["cmd.exe"]
+        for pair in toolPairs.sorted() {
+            let w = pair.split(separator: " ")
+            for space in ["+", "%20", " "] { words.append(w[0] + space + w[1]) }
+        }
+        for space in ["+", "%20", " "] { for slash in ["/", "%2f"] { for flag in ["c", "k"] { words.append("cmd" + space + slash + flag) } } }
+        return MultiPatternMatcher(patterns: words.map { Array($0.utf8) }, fold: (0..<256).map { ByteMatch.lower(UInt8($0)) })
+    }()
+
     /// The commands `query` names, in order: its words after percent-decoding (and `+` as a space), lower-cased.
     /// `cmd` counts only as `cmd.exe` or `cmd /c` (a parameter named `cmd=` is no command by itself).
     static func commands(in query: String) -> [String] {
@@ -55,7 +68,11 @@ public struct WebShellCommandRule: DetectionRule {
     public func run(on store: EventStore) -> [Finding] {
         let exts = WebShellPath.scriptExtensions.map(\.lowerBytes)
         let hits = RequestMatch.events(store, kinds: sources, postOnly: false, stem: { s in exts.contains { ByteMatch.hasSuffix($0, s) } },
-                                       query: { !Self.commands(in: String(decoding: $0, as: UTF8.self)).isEmpty })
+                                       query: { q in
+                                           var candidate = false
+                                           Self.candidates.scan(q) { _, _ in candidate = true; return false }
+                                           return candidate && !Self.commands(in: String(decoding: q, as: UTF8.self)).isEmpty
+                                       })
         return Grouping.bursts(hits, in: store, by: .urlStem, gap: nil).flatMap { page in
             RequestMatch.byOutcome(page, store: store).map { outcome, group in
                 var named: [String] = []
