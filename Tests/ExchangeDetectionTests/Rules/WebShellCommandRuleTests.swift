@@ -49,4 +49,18 @@ import Testing
         #expect(WebShellCommandRule.commands(in: "cmd=contents&url=https%3a%2f%2fmail.contoso.net%2fowa") == [])
         #expect(WebShellCommandRule.commands(in: "q=networking+registry+whoamiX") == [])
     }
+
+    /// The automaton passes every query `commands(in:)` finds something in, however the URL spells the space.
+    @Test func theCandidateFilterLetsEveryCommandThrough() {
+        func candidate(_ q: String) -> Bool {
+            var hit = false
+            Array(q.utf8).withUnsafeBytes { b in WebShellCommandRule.candidates.scan(b) { _, _ in hit = true; return false } }
+            return hit
+        }
+        for q in ["cmd=NET%20USER+admin", "c=net+group+%22domain+admins%22", "x=Reg Save hklm\\sam", "cmd=c%3A%5Cwindows%5Ccmd.exe",
+                  "a=cmd+%2Fc+dir", "a=WHOAMI", "dir=C%3A%5C&cmd=dsquery+*"] {
+            #expect(candidate(q) && !WebShellCommandRule.commands(in: q).isEmpty, "\(q)")
+        }
+        #expect(!candidate("cmd=contents&url=https%3a%2f%2fmail.contoso.net%2fowa%2f&ae=Item"))
+    }
 }
