@@ -50,7 +50,12 @@ enum RequestMatch {
 
     /// What a request to a page got: answered (2xx: the page is there and ran), no status in the log (a line cut
     /// off while the log was written: it may have been answered), or refused (any other status: not there).
-    enum Outcome: Comparable { case answered, unlogged, refused }
+    enum Outcome: Comparable {
+        case answered, unlogged, refused
+
+        /// For a request to a planted page: its use (critical), maybe its use (high), a probe (medium).
+        var severity: Severity { self == .answered ? .critical : self == .unlogged ? .high : .medium }
+    }
 
     /// `ids` split by outcome, answered first, leaving out outcomes none has: a web shell's answered requests
     /// are its use, and a scanner's 302 for the same page must not make that scanner one of its users.

@@ -23,7 +23,7 @@ public struct WebShellAccessRule: DetectionRule {
             RequestMatch.byOutcome(page, store: store).map { outcome, group in
                 let stem = store.value(.urlStem, group[0])
                 return Finding(self, store: store, events: group,
-                               severity: outcome == .answered ? .critical : outcome == .unlogged ? .high : .medium,
+                               severity: outcome.severity,
                                title: outcome == .answered ? title : outcome == .unlogged ? "Request for a web-shell page, status not logged"
                                    : "Probe for a web-shell page",
                                summary: "\(group.count) request\(group.count == 1 ? "" : "s") for \(stem) (\(WebShellPath.reason(stem: stem) ?? ""))"

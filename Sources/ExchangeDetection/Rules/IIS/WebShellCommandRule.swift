@@ -80,7 +80,7 @@ public struct WebShellCommandRule: DetectionRule {
                 let first = store.urlQuery(of: group[0])
                 let example = first.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? first
                 return Finding(self, store: store, events: group,
-                               severity: outcome == .answered ? .critical : outcome == .unlogged ? .high : .medium,
+                               severity: outcome.severity,
                                title: outcome == .answered ? title : outcome == .unlogged ? "Windows command sent to a script page, status not logged"
                                    : "Windows command sent to a script page that did not answer",
                                summary: "\(group.count) request\(group.count == 1 ? "" : "s") for \(store.value(.urlStem, group[0]))"
