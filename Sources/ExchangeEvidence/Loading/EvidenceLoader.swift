@@ -124,9 +124,7 @@ public struct EvidenceLoader {
         // itself a server (a Windows path starts at the top), its other top folders (`build/`, `listings/`)
         // are parts of that server, not servers of their own. Files skipped as already loaded count as the layout
         // they are part of, so a set loaded again beside its zip is named as the first time.
-        let layout = added.map { OrderedMerger.Layout(path: $0.file.path, group: $0.group, pathServer: $0.pathServer,
-                                                      isSingleFile: $0.isSingleFile, server: $0.file.facts["server"]) }
-            + merger.skippedLayout
+        let layout = added.map(\.layout) + merger.skippedLayout
         let rootIsServer = layout.contains { $0.group.isEmpty && !$0.isSingleFile }
         func place(_ l: OrderedMerger.Layout) -> (group: String, pathServer: String?) {
             rootIsServer && ServerNaming.isGuess(l.path) ? ("", nil) : (l.group, l.pathServer)
@@ -151,7 +149,7 @@ public struct EvidenceLoader {
             if let logs = a.file.facts["server"] ?? fromLogs { return (logs, false) }
             // A zip per host (CyLR, KAPE, Velociraptor) names its files when nothing inside does.
             let fromArchive = ServerNaming.fromArchive(n.group) ?? (n.group.isEmpty ? ServerNaming.fromArchive(setName) : nil)
-            return (fromArchive ?? (a.isSingleFile ? "unknown" : setName), true)
+            return (fromArchive ?? (a.layout.isSingleFile ? "unknown" : setName), true)
         }
         let spelling = Self.serverSpelling(named, existing: store.files.map(\.server))
         var servers = Set<String>()
@@ -184,7 +182,6 @@ public struct EvidenceLoader {
     static let buildMarkers: [[UInt8]] = ["ExSetup", "AdminDisplayVersion", "Security Update for Exchange", "FileVersion"]
         .map { Array($0.utf8) }
 
-    /// True when a reader knew the file's format (or it states a build): the loads where no file is get a warning.
     /// One spelling per server, case aside: the folder `SRV2` and its logs' `srv2` are one server, not two (two
     /// would split one intrusion's chain between them). The spelling already loaded wins, then the layout's (the
     /// folder, zip, set or `--server` the analyst named), then the first log's.
@@ -197,6 +194,7 @@ public struct EvidenceLoader {
         return spelling
     }
 
+    /// True when a reader knew the file's format (or it states a build): the loads where no file is get a warning.
     static func isRecognised(_ file: EvidenceFile) -> Bool {
         switch file.kind {
         case .text:
@@ -342,9 +340,7 @@ public struct EvidenceLoader {
 final class OrderedMerger: @unchecked Sendable {
     struct Added {
         let file: EvidenceFile
-        let group: String
-        let pathServer: String?
-        let isSingleFile: Bool
+        let layout: Layout
         /// One more server's or channel's share of a file already counted (`RowGroups`): not a file, bytes or problems again.
         var isPart = false
     }
@@ -356,6 +352,14 @@ final class OrderedMerger: @unchecked Sendable {
         let pathServer: String?
         let isSingleFile: Bool
         let server: String?
+
+        init(_ p: EvidenceLoader.ParsedFile) {
+            path = p.path
+            group = p.group
+            pathServer = p.pathServer
+            isSingleFile = p.isSingleFile
+            server = p.facts["server"]
+        }
     }
 
     private let lock = NSLock()
@@ -448,8 +452,7 @@ final class OrderedMerger: @unchecked Sendable {
         if let what = p.ownFile { ownFiles.append(LoadReport.OwnFile(path: p.path, what: what)); return }
         if isDuplicate(p) {
             duplicates += 1
-            skippedLayout.append(Layout(path: p.path, group: p.group, pathServer: p.pathServer, isSingleFile: p.isSingleFile,
-                                        server: p.facts["server"]))
+            skippedLayout.append(Layout(p))
             return
         }
         guard let rows = p.rowGroups, rows.isMixed else {
@@ -494,7 +497,7 @@ final class OrderedMerger: @unchecked Sendable {
         file.accounted = p.accounting != nil
         file.renderer = p.renderer
         store.append(file: file, batch: batch)
-        added.append(Added(file: file, group: p.group, pathServer: p.pathServer, isSingleFile: p.isSingleFile, isPart: isPart))
+        added.append(Added(file: file, layout: Layout(p), isPart: isPart))
     }
 }
 

@@ -17,10 +17,10 @@ public struct WebShellCommandRule: DetectionRule {
     public let sources = [SourceKind.iis, .httpProxy]
     public let help = "IIS or HttpProxy requests for .aspx/.ashx/.asmx whose URL query names a Windows command (whoami, dsquery, nltest, net user, cmd.exe, powershell, …)."
 
-    /// Tools that are a command on their own (`.exe` aside).
+    /// Tools that are a command on their own (`.exe` aside); `cmd` is one only as `cmd.exe`, `cmd /c` or `cmd /k`.
     static let tools: Set<String> = [
         "whoami", "dsquery", "nltest", "ipconfig", "systeminfo", "tasklist", "taskkill", "quser", "netstat", "powershell",
-        "cmd", "certutil", "bitsadmin", "rundll32", "procdump", "procdump64", "mimikatz", "wmic", "adfind", "vssadmin",
+        "certutil", "bitsadmin", "rundll32", "procdump", "procdump64", "mimikatz", "wmic", "adfind", "vssadmin",
         "ntdsutil", "schtasks", "csvde", "ldifde",
     ]
     /// Tools that are a command with what they are asked (`net user`, `reg save`): alone, `net` and `reg` are
@@ -34,7 +34,7 @@ public struct WebShellCommandRule: DetectionRule {
     /// `commands(in:)` can find anything there: one automaton pass over each query, so only the few candidates are
     /// decoded into Strings. Decoding every request's query made a hunt of 2.8 M requests 9× slower.
     static let candidates: MultiPatternMatcher = {
-        var words = tools.subtracting(["cmd"]).sorted() + ["cmd.exe"]
+        var words = tools.sorted() + ["cmd.exe"]
         for pair in toolPairs.sorted() {
             let w = pair.split(separator: " ")
             for space in ["+", "%20", " "] { words.append(w[0] + space + w[1]) }
