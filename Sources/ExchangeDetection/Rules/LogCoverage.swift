@@ -10,13 +10,16 @@ public struct LogCoverage: Sendable, Hashable {
     public let last: Int64
     public let files: Int
     public let events: Int
+    /// The tool whose selection of rows these files hold (Test-ProxyLogon), nil for whole logs: a selection
+    /// shows what the tool flagged, not what happened in the period between its first and last row.
+    public var selectedBy: String? = nil
 
     /// One entry per server, kind and channel, from the files' first and last event times (no event scan).
     public static func compute(_ store: EventStore) -> [LogCoverage] {
-        struct Key: Hashable { let server: String; let kind: SourceKind; let channel: String }
+        struct Key: Hashable { let server: String; let kind: SourceKind; let channel: String; let selectedBy: String? }
         var acc: [Key: (first: Int64, last: Int64, files: Int, events: Int)] = [:]
         for f in store.files {
-            let k = Key(server: f.server, kind: f.kind, channel: f.channel)
+            let k = Key(server: f.server, kind: f.kind, channel: f.channel, selectedBy: f.selectedBy)
             var a = acc[k] ?? (Int64.max, Int64.min, 0, 0)
             if f.firstTime != Timestamp.unknown { a.first = min(a.first, f.firstTime) }
             if f.lastTime != Timestamp.unknown { a.last = max(a.last, f.lastTime) }
@@ -27,8 +30,8 @@ public struct LogCoverage: Sendable, Hashable {
         return acc.map { k, a in
             LogCoverage(server: k.server, kind: k.kind, channel: k.channel,
                         first: a.first == Int64.max ? Timestamp.unknown : a.first,
-                        last: a.last == Int64.min ? Timestamp.unknown : a.last, files: a.files, events: a.events)
-        }.sorted { ($0.server, $0.kind.rawValue, $0.channel) < ($1.server, $1.kind.rawValue, $1.channel) }
+                        last: a.last == Int64.min ? Timestamp.unknown : a.last, files: a.files, events: a.events, selectedBy: k.selectedBy)
+        }.sorted { ($0.server, $0.kind.rawValue, $0.channel, $0.selectedBy ?? "") < ($1.server, $1.kind.rawValue, $1.channel, $1.selectedBy ?? "") }
     }
 
     /// `httpproxy/Ecp 2021-03-10 06:00:00 … 2021-03-12 23:59:59 (24 files)`

@@ -12,6 +12,9 @@ public struct RuleCoverage: Sendable {
         case startsAfterCampaign(campaign: String, firstSeen: Int64)
         /// The logs end before the server was patched: the rest of the exposure is not in them.
         case endsBeforePatch(patched: Int64)
+        /// Only a tool's selection of rows is loaded (Test-ProxyLogon's CSVs): the rules saw what that tool
+        /// flagged, not the logs it read, so neither the period nor the absence of other requests is known.
+        case onlySelectedRows(by: String)
     }
 
     /// One family on one server.
@@ -45,6 +48,8 @@ public struct RuleCoverage: Sendable {
                     return "start \(time(first).prefix(10)), after \(campaign) was first seen (\(Self.day(seen)))"
                 case .endsBeforePatch(let patched):
                     return "end \(time(last).prefix(16)), before the server was patched (\(time(patched).prefix(16)))"
+                case .onlySelectedRows(let tool):
+                    return "are only the rows \(tool) selected"
                 }
             }.joined(separator: " and ")
         }
@@ -74,12 +79,16 @@ public struct RuleCoverage: Sendable {
         for server in servers.sorted() {
             for need in needs.sorted(by: { $0.label < $1.label }) {
                 let mine = coverage.filter { $0.server == server && need.accepts(kind: $0.kind, channel: $0.channel) }
-                let dated = mine.filter { $0.first != Timestamp.unknown }
+                // A selection's times bound what a tool flagged, not a period: only whole logs date the coverage.
+                let whole = mine.filter { $0.selectedBy == nil }
+                let dated = whole.filter { $0.first != Timestamp.unknown }
                 let first = dated.map(\.first).min() ?? Timestamp.unknown
                 let last = dated.map(\.last).max() ?? Timestamp.unknown
                 var gaps: [Gap] = []
                 if mine.isEmpty {
                     gaps.append(.notLoaded)
+                } else if whole.isEmpty, let tool = mine.compactMap(\.selectedBy).first {
+                    gaps.append(.onlySelectedRows(by: tool))
                 } else if need.spansTime && !dated.isEmpty {
                     if let campaign, first > campaign.firstSeen {
                         gaps.append(.startsAfterCampaign(campaign: campaign.name, firstSeen: campaign.firstSeen))
@@ -162,7 +171,9 @@ public struct RuleCoverage: Sendable {
     /// whose kinds the others already name (`IIS or HttpProxy logs` beside both) is not named twice.
     static func sentence(_ families: [Family], only: Set<String>?, time: (Int64) -> String) -> String {
         let named = families.flatMap { f in only.map { o in f.rules.filter(o.contains) } ?? f.rules }
-        let what = families[0].couldRun ? "ran on part of the period" : "could not run"
+        let what = !families[0].couldRun ? "could not run"
+            : families[0].gaps.contains { if case .onlySelectedRows = $0 { true } else { false } } ? "ran on that selection only"
+            : "ran on part of the period"
         let subject: String
         if only != nil && named.count == 1 {
             subject = "\(named[0]) \(what)"

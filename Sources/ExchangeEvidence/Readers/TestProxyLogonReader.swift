@@ -74,7 +74,7 @@ public struct TestProxyLogonReader: EvidenceReader {
             return
         }
         if !server.isEmpty { out.facts["server.file-name"] = server }
-        out.facts["test-proxylogon"] = "true"
+        out.facts[EvidenceFile.selectedByFact] = "Test-ProxyLogon"
         out.channel = "Test-ProxyLogon"
         switch output {
         case .httpProxy: readHttpProxy(p, kind: .httpProxy, &out)

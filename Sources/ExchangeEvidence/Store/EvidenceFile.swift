@@ -29,6 +29,11 @@ public final class EvidenceFile: @unchecked Sendable {
     public internal(set) var problems: ProblemLog
     /// Facts a reader found in headers (e.g. `exchange.version` from `#Version`), for later commands.
     public internal(set) var facts: [String: String]
+    /// The fact a reader sets to the tool's name when the file holds only the rows that tool selected from a log
+    /// (Test-ProxyLogon's CSVs): its times bound what the tool flagged, not a period the log covers.
+    public static let selectedByFact = "rows.selected-by"
+    /// The tool whose selection of rows this file holds, nil for a whole log.
+    public var selectedBy: String? { facts[Self.selectedByFact] }
     /// Bytes of the (decoded) file in no event and no header the reader read; each such line is named by a
     /// problem (see `ByteAccounting`). The whole file for one no reader could parse.
     public internal(set) var bytesNotRead = 0

@@ -89,6 +89,7 @@ extension RuleCoverage.Family {
                      case .notLoaded: return "not-loaded"
                      case .startsAfterCampaign: return "starts-after-campaign"
                      case .endsBeforePatch: return "ends-before-patch"
+                     case .onlySelectedRows: return "only-selected-rows"
                      }
                  })),
                  ("message", .string(sentence(only: only)))])

@@ -56,6 +56,24 @@ import Testing
         #expect(c.families(of: "EX01").first { $0.need == .fileListing }?.gaps == [])
     }
 
+    /// Test-ProxyLogon's CSVs hold the requests it flagged, not the logs it read: their first and last rows
+    /// date no period, so HttpProxy rules that ran on them say so instead of "ran on part of the period".
+    @Test func onlyAToolsSelectionOfRowsIsNoPeriodCovered() {
+        var flagged = Self.log("EX01", .httpProxy, "2021-03-03T06:49:42Z", "2021-03-03T06:59:20Z")
+        flagged.selectedBy = "Test-ProxyLogon"
+        let c = Self.assess([flagged])
+        let web = try! #require(c.families(of: "EX01").first { $0.need == .httpProxy })
+        #expect(web.couldRun)
+        #expect(web.gaps == [.onlySelectedRows(by: "Test-ProxyLogon")])
+        #expect(web.first == Timestamp.unknown && web.last == Timestamp.unknown)
+        #expect(web.sentence.hasPrefix("HttpProxy logs are only the rows Test-ProxyLogon selected: 6 rules ran on that selection only ("))
+        // Beside whole logs, the selection adds nothing to the period: the whole logs' own gaps stand.
+        let both = Self.assess([flagged, Self.log("EX01", .httpProxy, "2021-02-25T00:39:49Z", "2021-03-06T00:00:00Z")])
+        let whole = try! #require(both.families(of: "EX01").first { $0.need == .httpProxy })
+        #expect(whole.gaps == [.startsAfterCampaign(campaign: "ProxyLogon", firstSeen: Self.seen)])
+        #expect(whole.first == Timestamp.parse("2021-02-25T00:39:49Z")!)
+    }
+
     /// A loaded Sigma rule is named in coverage by its own id, and its need follows its log source down to the
     /// channel: event logs loaded are not enough for a Sysmon rule when only Security's are.
     @Test func loadedSigmaRulesSayWhetherTheirLogSourceIsLoaded() throws {

@@ -11,6 +11,8 @@ import Testing
         #expect(csv.kind == .httpProxy)
         #expect(csv.problems.total == 0)
         #expect(csv.eventCount == 3)
+        #expect(csv.selectedBy == "Test-ProxyLogon", "only the flagged rows: coverage must not read them as a period")
+        #expect(store.files.allSatisfy { $0.selectedBy == "Test-ProxyLogon" })
         let first = (0..<store.count).first { store.file(of: $0) === csv }!
         #expect(store.value(.clientIP, first) == "130.255.189.21")
         #expect(store.value(.anchorMailbox, first) == "ServerInfo~a]@ex01.contoso.local:444/autodiscover/autodiscover.xml?#")
