@@ -77,7 +77,7 @@ struct SourcesCommand: Command {
             ctx.json(.array(files.map { f in
                 // `local_time_zone` only on files whose times are local (`load --local-time`).
                 .object([("server", .string(f.server)), ("evidence_set", .string(f.evidenceSet)), ("file", .string(f.path)),
-                         ("location", .string(f.location)), ("source", .string(f.kind.rawValue)), ("size", .int(f.size)),
+                         ("location", .string(f.location)), ("source", .string(f.kind.rawValue)), ("channel", .string(f.channel)), ("size", .int(f.size)),
                          ("modified", .time(f.modified)), ("sha256", .string(f.sha256)), ("events", .int(f.eventCount)),
                          ("bytes_not_read", .int(f.bytesNotRead)), ("records_not_read", .int(f.recordsNotRead))]
                         + (f.facts["time.zone"].map { [("local_time_zone", JSONValue.string($0))] } ?? []))
@@ -86,12 +86,13 @@ struct SourcesCommand: Command {
         }
         let showNotRead = files.contains { $0.bytesNotRead > 0 || $0.recordsNotRead > 0 }
         let showZone = files.contains { $0.facts["time.zone"] != nil }
-        var table = TextTable(["server", "file", "source", "size", "modified (UTC)", "sha256"] + (showNotRead ? ["not read"] : [])
+        // A file whose events span several channels (a SIEM export) is one entry per channel: the column tells them apart.
+        var table = TextTable(["server", "file", "source", "channel", "size", "modified (UTC)", "sha256"] + (showNotRead ? ["not read"] : [])
                               + (showZone ? ["local times"] : []))
-        table.rightAligned = [3, 6]
-        table.whole = [5]
+        table.rightAligned = [4, 7]
+        table.whole = [6]
         for f in files {
-            table.add([f.server, f.path, f.kind.rawValue, String(f.size), Timestamp.short(f.modified), f.sha256]
+            table.add([f.server, f.path, f.kind.rawValue, f.channel, String(f.size), Timestamp.short(f.modified), f.sha256]
                       + (showNotRead ? [Self.notRead(bytes: f.bytesNotRead, records: f.recordsNotRead)] : [])
                       + (showZone ? [f.facts["time.zone"] ?? ""] : []))
         }

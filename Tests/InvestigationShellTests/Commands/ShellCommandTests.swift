@@ -28,6 +28,9 @@ import Testing
         #expect((ecp["first"] as? String)?.hasPrefix("2021-02-2") == true)
         let files = try JSONSerialization.jsonObject(with: Data(try t.run("sources --files --json").utf8)) as! [[String: Any]]
         #expect(files.allSatisfy { ($0["sha256"] as? String)?.count == 64 })
+        // The channel tells apart the entries of a file filed under several channels.
+        #expect(files.contains { $0["source"] as? String == "httpproxy" && $0["channel"] as? String == "Ecp" })
+        #expect(try t.run("sources --files").split(separator: "\n")[0].contains("channel"))
         #expect(try t.run("sources --problems").contains("no problems"))
         let show = try t.run("show 0 --json")
         let event = try JSONSerialization.jsonObject(with: Data(show.utf8)) as! [String: Any]
