@@ -7,14 +7,14 @@ import Testing
 /// training set must give the same CSV cells and JSON objects as `TimelineRow` with `JSONValue`/`CSVLine`.
 @Suite struct TimelineRowWriterTests {
     /// The row as the String-based renderers give it, in the documented column order.
-    static func expected(_ row: TimelineRow) -> [(String, JSONValue)] {
+    static func expected(_ row: TimelineRow, query: String) -> [(String, JSONValue)] {
         let tags = row.mark.map { m in [m.label] + m.tags.filter { $0 != m.label } } ?? []
         return [("message", .string(row.message)), ("datetime", .string(String(Timestamp.iso(row.time).dropLast()) + "+00:00")),
                 ("timestamp_desc", .string(TimelineExport.timestampDescription(row.source))), ("timestamp", .int(Int(row.time) * 1000)),
                 ("server", .string(row.server)), ("source", .string(row.source)), ("channel", .string(row.channel)),
                 ("event", .int(row.event)), ("file", .string(row.file)), ("line", .int(row.line)), ("sha256", .string(row.sha256)),
                 ("findings", .string(row.findings.joined(separator: ","))), ("tag", .strings(tags)),
-                ("mark_note", .string(row.mark?.note ?? ""))]
+                ("mark_note", .string(row.mark?.note ?? "")), ("url_query", .string(query))]
     }
 
     @Test func everyTrainingRowMatchesTheStringRenderers() throws {
@@ -33,7 +33,7 @@ import Testing
             _ = json.append(e, to: &b)
             #expect(wrote == (store.time[e] != Timestamp.unknown))
             guard wrote else { continue }
-            let fields = Self.expected(TimelineRow(e, store: store, marks: marks, findings: findings))
+            let fields = Self.expected(TimelineRow(e, store: store, marks: marks, findings: findings), query: store.urlQuery(of: e))
             #expect(String(decoding: b.bytes, as: UTF8.self) == JSONValue.object(fields).serialized() + "\n", "event \(e)")
             let cells = fields.map { _, v -> String in
                 switch v {
@@ -46,6 +46,13 @@ import Testing
             compared += 1
         }
         #expect(compared > 4000)
+        // The query rides along whole.
+        let long = try #require((0..<store.count).filter { store.time[$0] != Timestamp.unknown }.max { store.urlQuery(of: $0).count < store.urlQuery(of: $1).count })
+        #expect(store.urlQuery(of: long).count > 40)
+        var row = ExportBytes()
+        _ = json.append(long, to: &row)
+        let object = try JSONSerialization.jsonObject(with: Data(row.bytes)) as! [String: Any]
+        #expect(object["url_query"] as? String == store.urlQuery(of: long))
     }
 
     @Test func messagesAsBytesEqualTheStringMessages() throws {

@@ -136,7 +136,7 @@ import Testing
         try t.run("export timeline \(file.path)")
         for line in try String(contentsOf: file, encoding: .utf8).split(separator: "\n") {
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
-            #expect(object.count == 14, "every column of the documented list")
+            #expect(object.count == 15 && object["url_query"] is String, "every column of the documented list")
         }
         let marked = try String(contentsOf: file, encoding: .utf8).split(separator: "\n").first { $0.contains("\"event\":2,") }
         #expect(marked?.contains("tab\\there") == true)

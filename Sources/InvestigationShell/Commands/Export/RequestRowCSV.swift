@@ -37,7 +37,8 @@ struct RequestRowCSV: @unchecked Sendable {
     private struct File {
         var bytes: UnsafeRawPointer?
         var request: Bool
-        /// `,timestamp_desc,`, `,server,source,channel,`, `,file,`, `,sha256,,[],\n` (empty findings, no tag, no note).
+        /// `,timestamp_desc,`, `,server,source,channel,`, `,file,`, `,sha256,,[],,` (empty findings, no tag, no note; the
+        /// query follows).
         var description: Range<Int>, origin: Range<Int>, path: Range<Int>, tail: Range<Int>
     }
 
@@ -78,18 +79,19 @@ struct RequestRowCSV: @unchecked Sendable {
                            description: cell([nil, TimelineExport.timestampDescription(f.kind.rawValue), nil]),
                            origin: cell([nil, f.server, nil, f.kind.rawValue, nil, f.channel, nil]),
                            path: cell([nil, f.path, nil]), tail: cell([nil, f.sha256, nil, nil]))
-            out.append("[],\n")
+            out.append("[],,")
             longest = max(longest, row.description.count + row.origin.count + row.path.count + row.tail.upperBound + 4 - row.tail.lowerBound)
             return row
         }
         cells = out.bytes
         evidence = store.files.map(\.bytes)
-        rowLimit = 2 * EventMessage.maxLength + 8 + 32 + longest + 3 * 21
+        rowLimit = 2 * EventMessage.maxLength + 8 + 32 + longest + 3 * 21 + 3
     }
 
     /// Appends the row of `e` (or nothing when it has no time); true when a row was written.
     func append(_ e: EventID, to out: inout ExportBytes) -> Bool {
-        if out.row.count < rowLimit { out.row = [UInt8](repeating: 0, count: rowLimit) }
+        let limit = capacity(e)
+        if out.row.count < limit { out.row = [UInt8](repeating: 0, count: limit) }
         let wrote = out.row.withUnsafeMutableBytes { row in
             guard let r = self.row(e, into: row.baseAddress!.assumingMemoryBound(to: UInt8.self)) else { return false }
             out.bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: row[r]))
@@ -98,8 +100,11 @@ struct RequestRowCSV: @unchecked Sendable {
         return wrote || general.append(e, to: &out)
     }
 
-    /// Writes the row of `e` into `row` (room for `rowLimit` bytes) and returns where it lies in it, or nil when the
-    /// row is one for `general`.
+    /// The room `row(e, into:)` needs: `rowLimit`, and the line's length for the whole query.
+    func capacity(_ e: EventID) -> Int { rowLimit + Int(lengths[e]) }
+
+    /// Writes the row of `e` into `row` (room for `capacity(e)` bytes) and returns where it lies in it, or nil when
+    /// the row is one for `general`.
     @inline(__always)
     func row(_ e: EventID, into row: UnsafeMutablePointer<UInt8>) -> Range<Int>? {
         let time = times[e]
@@ -135,7 +140,7 @@ struct RequestRowCSV: @unchecked Sendable {
             start = 1
         }
 
-        // `,datetime,timestamp_desc,timestamp,server,source,channel,event,file,line,sha256,,[],` and the line end.
+        // `,datetime,timestamp_desc,timestamp,server,source,channel,event,file,line,sha256,,[],,`, the query, the line end.
         p.put(UInt8(ascii: ","))
         guard Self.iso(time, &p) else { return nil }
         cells.withUnsafeBytes { c in
@@ -147,7 +152,32 @@ struct RequestRowCSV: @unchecked Sendable {
             Self.decimal(UInt64(lines[e]), &p)
             p.put(c, file.tail.lowerBound..<(file.tail.upperBound + 4))
         }
+        guard Self.queryCell(UnsafeRawBufferPointer(rebasing: line[query]), &p) else { return nil }
+        p.put(UInt8(ascii: "\n"))
         return start..<(p - row)
+    }
+
+    /// The whole query as a CSV cell (quoted when it holds a comma); false for what only `ExportBytes.appendCSV`
+    /// writes the same: a byte outside printable ASCII, a `"`, a leading `=` `+` `-` `@`.
+    @inline(__always)
+    private static func queryCell(_ q: UnsafeRawBufferPointer, _ p: inout UnsafeMutablePointer<UInt8>) -> Bool {
+        guard let first = q.first else { return true }
+        if first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-") || first == UInt8(ascii: "@") {
+            return false
+        }
+        var cell = Message(start: p + 1)
+        cell.copy(q)
+        guard cell.plain else { return false }
+        if cell.quote {
+            p.put(UInt8(ascii: "\""))
+            p = cell.end
+            p.put(UInt8(ascii: "\""))
+        } else {
+            // Not quoted after all: the cell moves back to where the quote would have been (copyMemory is a memmove).
+            UnsafeMutableRawPointer(p).copyMemory(from: p + 1, byteCount: q.count)
+            p += q.count
+        }
+        return true
     }
 
     /// The message as it is written: escaped (the user agent's quotes doubled), its length unescaped, and
@@ -194,7 +224,7 @@ struct RequestRowCSV: @unchecked Sendable {
 
         /// Copies printable ASCII without `"` eight bytes at a time, noting commas; anything else ends the fast path.
         @inline(__always)
-        private mutating func copy(_ v: UnsafeRawBufferPointer) {
+        mutating func copy(_ v: UnsafeRawBufferPointer) {
             guard let from = v.baseAddress else { return }
             let n = v.count
             var odd: UInt64 = 0, comma: UInt64 = 0, i = 0
