@@ -24,6 +24,8 @@ public struct RuleCoverage: Sendable {
         /// Ids of the rules in the family, in registry order.
         public let rules: [String]
         public let files: Int
+        /// The kinds of `need` that are loaded on the server.
+        public let loaded: Set<SourceKind>
         /// The period the loaded evidence of these kinds covers (`Timestamp.unknown` when none is dated).
         public let first: Int64
         public let last: Int64
@@ -96,7 +98,7 @@ public struct RuleCoverage: Sendable {
                     if let p = patched[server], last < p { gaps.append(.endsBeforePatch(patched: p)) }
                 }
                 out.append(Family(server: server, need: need, rules: members[need]!, files: mine.reduce(0) { $0 + $1.files },
-                                  first: first, last: last, gaps: gaps))
+                                  loaded: Set(mine.map(\.kind)), first: first, last: last, gaps: gaps))
             }
         }
         families = out
@@ -180,11 +182,13 @@ public struct RuleCoverage: Sendable {
         } else {
             subject = "\(named.count) rule\(named.count == 1 ? "" : "s") \(what) (\(some(named)))"
         }
-        // `event logs not loaded` already says a Sigma rule's `Microsoft-Windows-Sysmon/Operational event logs` are not.
+        // `event logs not loaded` already says a Sigma rule's `Microsoft-Windows-Sysmon/Operational event logs` are not;
+        // `HttpProxy logs start …` already says it of `IIS or HttpProxy logs` when HttpProxy's are the ones loaded.
         let labels = families.filter { f in
             let narrower = families.filter { $0.need.kinds.count < f.need.kinds.count }.flatMap(\.need.kinds)
             let wider = families.contains { $0.need.channels.isEmpty && Set(f.need.kinds).isSubset(of: Set($0.need.kinds)) }
-            return !Set(f.need.kinds).isSubset(of: Set(narrower)) && (f.need.channels.isEmpty || !wider)
+            let meant = f.couldRun ? f.loaded : Set(f.need.kinds)
+            return !meant.isSubset(of: Set(narrower)) && (f.need.channels.isEmpty || !wider)
         }.map(\.need.label)
         let evidence = labels.count <= 1 ? labels.joined() : labels.dropLast().joined(separator: ", ") + " and " + labels.last!
         if !families[0].couldRun { return "\(evidence) not loaded: \(subject)" }

@@ -67,6 +67,11 @@ import Testing
         #expect(web.gaps == [.onlySelectedRows(by: "Test-ProxyLogon")])
         #expect(web.first == Timestamp.unknown && web.last == Timestamp.unknown)
         #expect(web.sentence.hasPrefix("HttpProxy logs are only the rows Test-ProxyLogon selected: 6 rules ran on that selection only ("))
+        // `IIS or HttpProxy logs` is not named again beside `HttpProxy logs` when HttpProxy's are what is loaded; its rules are counted.
+        let said = c.sentences(of: "EX01").filter { $0.contains("Test-ProxyLogon") }
+        #expect(said.count == 1 && said[0].hasPrefix("HttpProxy logs are only the rows Test-ProxyLogon selected: "), "\(said)")
+        let web2 = try! #require(c.families(of: "EX01").first { $0.need == .webLogs })
+        #expect(said[0].contains("\(web.rules.count + web2.rules.count) rules"))
         // Beside whole logs, the selection adds nothing to the period: the whole logs' own gaps stand.
         let both = Self.assess([flagged, Self.log("EX01", .httpProxy, "2021-02-25T00:39:49Z", "2021-03-06T00:00:00Z")])
         let whole = try! #require(both.families(of: "EX01").first { $0.need == .httpProxy })
