@@ -121,11 +121,14 @@ public struct EvidenceLoader {
         let added = merger.added
 
         // Name servers: from the path, else from what the logs say, else the set's name. When the root is
-        // itself a server (a Windows path starts at the top), its other top folders (`build/`, `listings/`)
-        // are parts of that server, not servers of their own. Files skipped as already loaded count as the layout
-        // they are part of, so a set loaded again beside its zip is named as the first time.
+        // itself a server (a Windows path starts at the top, or files lie at the top beside at most one folder),
+        // its other top folders (`build/`, `listings/`) are parts of that server, not servers of their own; files
+        // at the top of a folder of servers are named by their logs or `unknown`, not after the set. Files skipped
+        // as already loaded count as the layout they are part of, so a set loaded again beside its zip is named
+        // as the first time.
         let layout = added.map(\.layout) + merger.skippedLayout
-        let rootIsServer = layout.contains { $0.group.isEmpty && !$0.isSingleFile }
+        let folderServers = Set(layout.compactMap { l in ServerNaming.isGuess(l.path) ? l.pathServer?.uppercased() : nil })
+        let rootIsServer = layout.contains { $0.group.isEmpty && !$0.isSingleFile && ($0.path.contains("/") || folderServers.count < 2) }
         func place(_ l: OrderedMerger.Layout) -> (group: String, pathServer: String?) {
             rootIsServer && ServerNaming.isGuess(l.path) ? ("", nil) : (l.group, l.pathServer)
         }
@@ -149,7 +152,7 @@ public struct EvidenceLoader {
             if let logs = a.file.facts["server"] ?? fromLogs { return (logs, false) }
             // A zip per host (CyLR, KAPE, Velociraptor) names its files when nothing inside does.
             let fromArchive = ServerNaming.fromArchive(n.group) ?? (n.group.isEmpty ? ServerNaming.fromArchive(setName) : nil)
-            return (fromArchive ?? (a.layout.isSingleFile ? "unknown" : setName), true)
+            return (fromArchive ?? (a.layout.isSingleFile || !rootIsServer ? "unknown" : setName), true)
         }
         let spelling = Self.serverSpelling(named, existing: store.files.map(\.server))
         var servers = Set<String>()
@@ -261,7 +264,7 @@ public struct EvidenceLoader {
                                 sha256: raw.withUnsafeBytes { SHA256.hex($0) }, kind: .text, channel: "", bytes: raw,
                                 identity: loaded.identity, batch: EventBatch(),
                                 problems: problems, facts: [:], group: group, pathServer: pathServer,
-                                isSingleFile: !f.path.contains("/") && f.location.hasSuffix(f.path) && !f.location.contains("!/"))
+                                isSingleFile: f.isRoot)
         if raw.count == 0 {
             if parsed.problems.total == 0 { parsed.problems.add(LoadProblem("empty file")) }
             return parsed

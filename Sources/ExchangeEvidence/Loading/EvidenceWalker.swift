@@ -34,6 +34,7 @@ struct EvidenceWalker {
             walkZip(root, prefix: "")
         } else {
             addFile(absolute: root, relative: (root as NSString).lastPathComponent)
+            for i in files.indices { files[i].isRoot = true }
         }
         files.sort { $0.path < $1.path }
     }

@@ -10,6 +10,8 @@ struct PendingFile {
     var modified: Int64
     /// Maps or reads the bytes (for zip members: inflates them, bounded).
     var read: () throws -> LoadedBytes
+    /// The file is the load's root itself (`load u_ex210303.log`): the set's name is the file's, no server's.
+    var isRoot = false
 }
 
 /// The bytes of a file as loaded, and the file's identity on disk when they are a mapping of it.

@@ -182,4 +182,23 @@ import ZIPFoundation
         #expect(folder.duplicatesSkipped == 2, "both logs")
         #expect(Set(store.files.map(\.server)) == ["SRV1"])
     }
+
+    /// Files naming no server at the top of a loaded folder are the folder's (`load EX09` of a pasted file listing), also
+    /// beside one subfolder; at the top of a folder of servers they are `unknown`, not a server named after the set.
+    @Test func filesAtTheTopOfAFolderAreTheSetsUnlessItHoldsServers() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let listing = "\"FullName\",\"Length\",\"LastWriteTimeUtc\"\r\n\"C:\\inetpub\\wwwroot\\aspnet_client\\s.aspx\",\"12\",\"3/4/2021 1:15:33 AM\"\r\n"
+        Fixtures.write(listing, "EX09/listing.csv", in: dir)
+        #expect(try Self.servers(dir.appendingPathComponent("EX09").path) == ["listing.csv": "EX09"])
+        Fixtures.write(Self.build, "EX09/build/exsetup.txt", in: dir)
+        #expect(try Self.servers(dir.appendingPathComponent("EX09").path) == ["listing.csv": "EX09", "build/exsetup.txt": "EX09"])
+        Fixtures.write(listing, "case/notes.csv", in: dir)
+        Fixtures.write(Self.build, "case/EX01/exsetup.txt", in: dir)
+        Fixtures.write(Self.build, "case/EX02/exsetup.txt", in: dir)
+        #expect(try Self.servers(dir.appendingPathComponent("case").path)
+                == ["notes.csv": "unknown", "EX01/exsetup.txt": "EX01", "EX02/exsetup.txt": "EX02"])
+        // A file loaded on its own is not named after itself.
+        #expect(try Self.servers(dir.appendingPathComponent("EX09/listing.csv").path) == ["listing.csv": "unknown"])
+    }
 }
