@@ -83,4 +83,19 @@ import Testing
         #expect(ids.contains { $0.target.hasPrefix("/mapi/nspi") })
         #expect(!ids.contains { store.value(.userAgent, $0.id).hasPrefix("Outlook-iOS") })
     }
+
+    /// The variants written to slip past Microsoft's URL-rewrite mitigation (`.*autodiscover\.json.*\@.*Powershell.*`):
+    /// no `@` at all (`a..foo.var`), `%50owershell`, a double-encoded `%253F%40`. Each is found by the rule its
+    /// authentication decides; Outlook's own autodiscover.json lookups (`Fixtures/proxynotshell-bypass`) are not.
+    @Test func mitigationBypassVariantsAreFoundNotOutlooksLookups() throws {
+        let store = try RuleFixtures.store("proxynotshell-bypass")
+        let notShell = RuleFixtures.run("proxynotshell.ssrf", on: store)
+        #expect(notShell.flatMap(\.events).map { store.lineNumber[$0] }.sorted() == [5, 6, 7, 8])
+        #expect(notShell.first?.summary.contains("as contoso\\alice") == true)
+        let shell = RuleFixtures.run("proxyshell.ssrf", on: store)
+        #expect(shell.flatMap(\.events).map { store.lineNumber[$0] }.sorted() == [9, 10])
+        let fired = Set((notShell + shell).flatMap(\.events))
+        #expect(!fired.contains { store.value(.clientIP, $0).hasPrefix("192.0.2.") })
+        #expect(ExplicitLogonRequest.all(store).count == 6)
+    }
 }

@@ -20,9 +20,11 @@ struct ExplicitLogonRequest: Sendable {
     /// The `X-Rps-CAT` token ProxyShell forges to run PowerShell as an Exchange user (CVE-2021-34523).
     let rpsCat: Bool
     let user: String
+    /// The query percent-decoded once and lower-cased: `FooProtocol=%50owershell` names PowerShell too.
+    let decoded: String
 
     var authenticated: Bool { !user.isEmpty && user != "-" }
-    var targetsPowerShell: Bool { target.lowercased().hasPrefix("/powershell") || query.lowercased().contains("powershell") }
+    var targetsPowerShell: Bool { target.lowercased().hasPrefix("/powershell") || decoded.contains("powershell") }
 
     static let kinds = [SourceKind.iis, .httpProxy]
     static let backEndPaths = ["/mapi", "/powershell", "/ews", "/ecp", "/owa", "/oab", "/rpc", "/autodiscover", "/microsoft-server-activesync", "/api"]
@@ -45,9 +47,11 @@ struct ExplicitLogonRequest: Sendable {
 
     /// The marker of explicit-logon path confusion: `autodiscover.json` followed by `?@` (or `%3F@`, `%3F%40`) —
     /// in the query (`?@evil.corp/mapi/nspi`) and in the `Email=autodiscover/autodiscover.json%3F@evil.corp` value
-    /// the front end strips from the path. Found by walking the rare letter `j` with memchr, so the query (split
-    /// from the line, the costly part) is read only for lines that carry it; Outlook's
-    /// `autodiscover.json?Email=alice%40contoso.com` does not.
+    /// the front end strips from the path — or that value's `autodiscover/autodiscover.json` itself, which the
+    /// variants written to slip past the URL-rewrite mitigation keep while dropping the `@`
+    /// (`?&Email=autodiscover/autodiscover.json?a..foo.var&…FooProtocol=Powershell`, or `%253F%40`). Found by walking
+    /// the rare letter `j` with memchr, so the query (split from the line, the costly part) is read only for lines
+    /// that carry it; Outlook's `autodiscover.json?Email=alice%40contoso.com` does not.
     static func plausible(_ line: UnsafeRawBufferPointer) -> Bool {
         guard let base = line.baseAddress else { return false }
         let n = line.count
@@ -55,7 +59,7 @@ struct ExplicitLogonRequest: Sendable {
             var p = 0
             while p < n, let hit = memchr(base + p, j, n - p) {
                 let at = base.distance(to: UnsafeRawPointer(hit))
-                if followsJSON(line, at) { return true }
+                if followsJSON(line, at) || followsEmailValue(line, at) { return true }
                 p = at + 1
             }
         }
@@ -71,6 +75,19 @@ struct ExplicitLogonRequest: Sendable {
         guard lower(q) == UInt8(ascii: "%"), lower(q + 1) == UInt8(ascii: "3"), lower(q + 2) == UInt8(ascii: "f") else { return false }
         return lower(q + 3) == UInt8(ascii: "@") || (lower(q + 3) == UInt8(ascii: "%") && lower(q + 4) == UInt8(ascii: "4") && lower(q + 5) == UInt8(ascii: "0"))
     }
+
+    /// `autodiscover/autodiscover.` (or with the slash as `%2F`) just before the `j` at `at` (case-insensitive).
+    private static func followsEmailValue(_ line: UnsafeRawBufferPointer, _ at: Int) -> Bool {
+        func ends(_ text: [UInt8]) -> Bool {
+            guard at >= text.count else { return false }
+            for (k, c) in text.enumerated() where ByteMatch.lower(line[at - text.count + k]) != c { return false }
+            return true
+        }
+        return ends(emailValue) || ends(emailValueEncoded)
+    }
+
+    private static let emailValue = Array("autodiscover/autodiscover.".utf8)
+    private static let emailValueEncoded = Array("autodiscover%2fautodiscover.".utf8)
 
     static func classify(_ id: EventID, store: EventStore) -> ExplicitLogonRequest? {
         guard store.withRawLine(id, plausible) else { return nil }
@@ -90,7 +107,7 @@ struct ExplicitLogonRequest: Sendable {
         }
         guard marker || !target.isEmpty else { return nil }
         return ExplicitLogonRequest(id: id, query: query, target: target, rpsCat: lower.contains("x-rps-cat="),
-                                    user: store.value(.user, id))
+                                    user: store.value(.user, id), decoded: lower)
     }
 
     /// The last store's requests (one store is hunted at a time; a new generation recomputes).

@@ -38,7 +38,8 @@ public struct ProxyShellPowerShellRule: DetectionRule {
         for id in store.events(where: .urlStem, kinds: sources, { ByteMatch.hasPrefix(powershell, $0) }) where !known.contains(id) {
             let q = store.urlQuery(of: id)
             if q.range(of: "x-rps-cat=", options: .caseInsensitive) != nil {
-                hits.append(ExplicitLogonRequest(id: id, query: q, target: store.value(.urlStem, id), rpsCat: true, user: store.value(.user, id)))
+                hits.append(ExplicitLogonRequest(id: id, query: q, target: store.value(.urlStem, id), rpsCat: true, user: store.value(.user, id),
+                                                 decoded: (q.removingPercentEncoding ?? q).lowercased()))
             }
         }
         return ProxyShellFindings.grouped(hits.sorted { $0.id < $1.id }, rule: self, store: store)
