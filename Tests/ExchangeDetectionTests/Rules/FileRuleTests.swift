@@ -12,9 +12,10 @@ import Testing
     @Test func webShellFilesFireAndStandardPagesDoNot() {
         let f = RuleFixtures.run("webshell.file", on: store)
         let all = f.map(\.summary).joined(separator: "\n")
-        #expect(f.filter { $0.severity == .high }.count == 2)
-        #expect(all.contains("C:\\inetpub\\wwwroot\\aspnet_client\\supp0rt.aspx: script page under \\aspnet_client\\"))
-        #expect(all.contains("owa\\auth\\RedirSuiteServerProxy.aspx: 'RedirSuiteServerProxy.aspx' is not a standard page of owa\\auth\\"))
+        // Both shells' paths are published (MSTIC), so they are known shells, not likely ones.
+        #expect(f.filter { $0.severity == .critical }.count == 2)
+        #expect(all.contains("C:\\inetpub\\wwwroot\\aspnet_client\\supp0rt.aspx: script page under \\aspnet_client\\, which a standard install does not have; a published web shell (mstic-feed path)"))
+        #expect(all.contains("owa\\auth\\RedirSuiteServerProxy.aspx: 'RedirSuiteServerProxy.aspx' is not a standard page of owa\\auth\\; a published web shell ("))
         #expect(all.contains("also collected as a file"))
         #expect(!all.contains("logon.aspx:"))
         #expect(!all.contains("RedirSuiteServiceProxy"))
@@ -114,14 +115,34 @@ import Testing
         _ = try EvidenceLoader(workers: 1).load(dir.path, into: s)
         let f = RuleFixtures.run("webshell.file", on: s).map { "\($0.server) \($0.summary)" }.sorted()
         #expect(f == [
-            #"EX01 C:\Program Files\Microsoft\Exchange Server\V15\FrontEnd\HttpProxy\OAB\log.aspx: script page under FrontEnd\HttpProxy\OAB\, a proxy folder where HAFNIUM dropped shells (created 3/3/2021 7:01:13 AM, written 3/3/2021 7:01:13 AM, 70 bytes)"#,
+            #"EX01 C:\Program Files\Microsoft\Exchange Server\V15\FrontEnd\HttpProxy\OAB\log.aspx: script page under FrontEnd\HttpProxy\OAB\, a proxy folder where HAFNIUM dropped shells; a published web shell (mstic-feed path) (created 3/3/2021 7:01:13 AM, written 3/3/2021 7:01:13 AM, 70 bytes)"#,
             #"EX01 C:\Program Files\Microsoft\Exchange Server\V15\FrontEnd\HttpProxy\ecp\x.aspx: script page under FrontEnd\HttpProxy\ecp\, a proxy folder where HAFNIUM dropped shells (created 3/3/2021 7:01:13 AM, written 3/3/2021 7:01:13 AM, 70 bytes)"#,
-            "EX02 EX02/C/Program Files/Microsoft/Exchange Server/V15/FrontEnd/HttpProxy/OAB/log.aspx: script page under FrontEnd\\HttpProxy\\OAB\\, a proxy folder where HAFNIUM dropped shells",
+            "EX02 EX02/C/Program Files/Microsoft/Exchange Server/V15/FrontEnd/HttpProxy/OAB/log.aspx: script page under FrontEnd\\HttpProxy\\OAB\\, a proxy folder where HAFNIUM dropped shells; a published web shell (mstic-feed path)",
             "EX02 EX02/C/Program Files/Microsoft/Exchange Server/V15/FrontEnd/HttpProxy/ecp/x.aspx: script page under FrontEnd\\HttpProxy\\ecp\\, a proxy folder where HAFNIUM dropped shells",
         ])
+        // OAB\log.aspx is a published path (critical); ecp\x.aspx is only a likely shell (high).
+        #expect(RuleFixtures.run("webshell.file", on: s).map(\.severity).sorted() == [.high, .high, .critical, .critical])
         let content = RuleFixtures.run("webshell.content", on: s).map(\.summary).sorted()
         #expect(content.count == 3)
         #expect(content.first?.hasPrefix("/OAB/log.aspx: China Chopper pattern") == true)
+    }
+
+    /// Two listings of one machine name the same file twice: one finding, and no claim that a copy was collected.
+    @Test func aFileInTwoListingsIsNotSaidToBeCollected() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-two-listings-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let listing = #""FullName","Length","LastWriteTimeUtc"\#r\#n"C:\inetpub\wwwroot\aspnet_client\system_web\RzTs7Kp9.aspx","1200","3/3/2021 8:15:00 AM"\#r\#n"#
+        for name in ["a.csv", "b-second-collection.csv"] {
+            let url = dir.appendingPathComponent("EX50/\(name)")
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try listing.write(to: url, atomically: true, encoding: .utf8)
+        }
+        let s = EventStore()
+        _ = try EvidenceLoader(workers: 1).load(dir.path, into: s)
+        let f = RuleFixtures.run("webshell.file", on: s)
+        #expect(f.count == 1 && f.first?.events.count == 2)
+        #expect(f.first?.severity == .high, "an unpublished name in a web-shell folder is a likely shell")
+        #expect(f.first?.summary.contains("also collected") == false)
     }
 
     @Test func lsassDumpFile() {

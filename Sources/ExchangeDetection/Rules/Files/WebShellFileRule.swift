@@ -36,10 +36,14 @@ public struct WebShellFileRule: DetectionRule {
             // Prefer the listing's row: it has the drive path and the times.
             let main = ids.first { store.kind(of: $0) != .webFile } ?? ids[0]
             var path = store.value(.urlStem, main)
-            let extra = ids.count > 1 ? "; also collected as a file" : ""
+            let extra = ids.contains { store.kind(of: $0) == .webFile } && ids.contains { store.kind(of: $0) != .webFile }
+                ? "; also collected as a file" : ""
             if let (shown, why) = Self.reason(store, main) {
                 path = shown
-                out.append(Finding(self, store: store, events: ids, summary: "\(path): \(why)" + Self.details(store, main) + extra))
+                let published = PublishedWebShells.indicator(for: path)
+                out.append(Finding(self, store: store, events: ids, severity: published == nil ? severity : .critical,
+                                   summary: "\(path): \(why)" + (published.map { "; a published web shell (\($0))" } ?? "")
+                                       + Self.details(store, main) + extra))
                 continue
             }
             // A compiled shell: the App_Web_*.dll assemblies of the same folder belong to it.
