@@ -41,6 +41,21 @@ import Testing
         #expect(RuleFixtures.run("proxylogon.ssrf", on: store).allSatisfy { !$0.summary.contains("198.51.100.23") })
     }
 
+    /// The scanners' payload names no port; an anchor aimed at `localhost:444`, the server's own back end, is an
+    /// exploit (a reset of the OAB directory answered 200 is no probe), though Test-ProxyLogon drops both.
+    @Test func localhostOnTheBackEndPortIsSSRFNotAScannerProbe() {
+        func kind(_ anchor: String) -> ServerInfoAnchor {
+            Array(anchor.utf8).withUnsafeBytes { ServerInfoAnchor.classify($0) }
+        }
+        #expect(kind("ServerInfo~localhost/ecp/default.flt?") == .localhost)
+        #expect(kind("ServerInfo~localhost~1942062522/ecp/default.flt?") == .localhost)
+        #expect(kind("ServerInfo~localhost:444/ecp/DDI/DDIService.svc/SetObject?msExchEcpCanary=zz&schema=ResetOABVirtualDirectory#") == .localBackEnd)
+        #expect(kind("ServerInfo~localhost:444/autodiscover/autodiscover.xml?#") == .autodiscover)
+        #expect(kind("ServerInfo~a]@ex01.contoso.local:444/ecp/proxyLogon.ecp?#") == .ssrf)
+        #expect(kind("ServerInfo~a]@ex01.contoso.local:444/autodiscover/autodiscover.xml?#") == .autodiscover)
+        #expect(ServerInfoAnchor.ssrf([.ssrf: [1, 7], .localBackEnd: [4], .localhost: [2]]) == [1, 4, 7])
+    }
+
     @Test func backEndCookieWithAPathFiresAndADatabaseCookieDoesNot() {
         let f = RuleFixtures.run("proxylogon.backend-cookie", on: store)
         #expect(f.count == 1)

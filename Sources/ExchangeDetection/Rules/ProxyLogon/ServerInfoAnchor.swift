@@ -1,20 +1,30 @@
 import ExchangeEvidence
 
 /// Classifies HttpProxy `AnchorMailbox` values the way Test-ProxyLogon's CVE-2021-26855 filter does,
-/// keeping the two classes it drops (autodiscover only, localhost scanner) instead of discarding them.
+/// keeping the two classes it drops (autodiscover only, localhost scanner) instead of discarding them, and telling
+/// apart from the scanners' port-less `ServerInfo~localhost/ecp/default.flt?` the exploits aimed at the server's own
+/// back end on port 444 (`ServerInfo~localhost:444/ecp/DDI/DDIService.svc/SetObject?…`), which the script drops too.
 enum ServerInfoAnchor: UInt8 {
-    case none, ssrf, autodiscover, localhost
+    case none, ssrf, autodiscover, localhost, localBackEnd
 
     static let ssrfPattern = "serverinfo~*/*".lowerBytes
     static let autodiscoverPattern = "serverinfo~*/autodiscover*".lowerBytes
     static let localhostPattern = "serverinfo~localhost*/*".lowerBytes
+    static let localBackEndPattern = "serverinfo~localhost:444/*".lowerBytes
     static let prefix = "serverinfo~".lowerBytes
 
     static func classify(_ v: UnsafeRawBufferPointer) -> ServerInfoAnchor {
         guard ByteMatch.hasPrefix(prefix, v), ByteMatch.like(ssrfPattern, v) else { return .none }
+        if ByteMatch.like(autodiscoverPattern, v) && !ByteMatch.like(localhostPattern, v) { return .autodiscover }
+        if ByteMatch.like(localBackEndPattern, v) { return ByteMatch.like(autodiscoverPattern, v) ? .autodiscover : .localBackEnd }
         if ByteMatch.like(localhostPattern, v) { return .localhost }
-        if ByteMatch.like(autodiscoverPattern, v) { return .autodiscover }
         return .ssrf
+    }
+
+    /// The SSRF rows the rules count: Test-ProxyLogon's (`.ssrf`) and those aimed at `localhost:444`, in id order.
+    static func ssrf(_ byClass: [ServerInfoAnchor: [EventID]]) -> [EventID] {
+        guard let local = byClass[.localBackEnd] else { return byClass[.ssrf] ?? [] }
+        return ((byClass[.ssrf] ?? []) + local).sorted()
     }
 
     /// HttpProxy events per class (`.none` excluded), in id order; each distinct value is classified once.
