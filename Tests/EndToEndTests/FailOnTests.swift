@@ -7,7 +7,7 @@ import Testing
     @Test func findingsAtTheLevelExitTwo() throws {
         let r = try ExhuntProcess.run(["-c", "load demo", "--fail-on", "critical"])
         #expect(r.status == 2)
-        #expect(r.stderr.contains("exhunt: 6 findings at or above critical"))
+        #expect(r.stderr.contains("exhunt: 8 findings at or above critical"))
     }
 
     @Test func findingsBelowTheLevelExitZero() throws {

@@ -8,7 +8,7 @@ import Testing
         try all.shell.execute("load demo")
         let critical = try FindingGate(level: "critical")
         #expect(critical.findings(in: all.session).allSatisfy { $0.severity == .critical })
-        #expect(critical.verdict(in: all.session)?.hasPrefix("exhunt: 6 findings at or above critical (6 critical; servers: EX01)") == true)
+        #expect(critical.verdict(in: all.session)?.hasPrefix("exhunt: 8 findings at or above critical (8 critical; servers: EX01)") == true)
 
         let ex02 = ShellHarness()
         try ex02.shell.execute("load \(Tokenizer.quote(ShellHarness.repoRoot.path + "/help/training/EX02")) --server EX02")
