@@ -15,10 +15,11 @@ enum ServerInfoAnchor: UInt8 {
 
     static func classify(_ v: UnsafeRawBufferPointer) -> ServerInfoAnchor {
         guard ByteMatch.hasPrefix(prefix, v), ByteMatch.like(ssrfPattern, v) else { return .none }
-        if ByteMatch.like(autodiscoverPattern, v) && !ByteMatch.like(localhostPattern, v) { return .autodiscover }
-        if ByteMatch.like(localBackEndPattern, v) { return ByteMatch.like(autodiscoverPattern, v) ? .autodiscover : .localBackEnd }
-        if ByteMatch.like(localhostPattern, v) { return .localhost }
-        return .ssrf
+        // The scanners' localhost payload names no port; on the back end's port, localhost is a target like any other.
+        let localhost = ByteMatch.like(localhostPattern, v)
+        if localhost && !ByteMatch.like(localBackEndPattern, v) { return .localhost }
+        if ByteMatch.like(autodiscoverPattern, v) { return .autodiscover }
+        return localhost ? .localBackEnd : .ssrf
     }
 
     /// The SSRF rows the rules count: Test-ProxyLogon's (`.ssrf`) and those aimed at `localhost:444`, in id order.
