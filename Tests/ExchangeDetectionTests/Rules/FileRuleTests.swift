@@ -145,6 +145,13 @@ import Testing
         #expect(f.first?.summary.contains("also collected") == false)
     }
 
+    /// A published path matches as `grep-ioc` keys it, from `FrontEnd\HttpProxy\` on: Exchange installed on another
+    /// drive or folder bears the same shell; a name only like it does not.
+    @Test func publishedPathsMatchWhereverExchangeIsInstalled() {
+        #expect(PublishedWebShells.indicator(for: #"D:\Exchange\V15\FrontEnd\HttpProxy\owa\auth\8Lw7tAhF9i1pJnRo.aspx"#) == "mstic-feed path")
+        #expect(PublishedWebShells.indicator(for: #"C:\Program Files\Microsoft\Exchange Server\V15\FrontEnd\HttpProxy\owa\auth\x8Lw7tAhF9i1pJnRo.aspx"#) == nil)
+    }
+
     @Test func lsassDumpFile() {
         let f = RuleFixtures.run("files.lsass-dump", on: store)
         #expect(f.count == 1)
