@@ -78,12 +78,8 @@ struct ExplicitLogonRequest: Sendable {
 
     /// `autodiscover/autodiscover.` (or with the slash as `%2F`) just before the `j` at `at` (case-insensitive).
     private static func followsEmailValue(_ line: UnsafeRawBufferPointer, _ at: Int) -> Bool {
-        func ends(_ text: [UInt8]) -> Bool {
-            guard at >= text.count else { return false }
-            for (k, c) in text.enumerated() where ByteMatch.lower(line[at - text.count + k]) != c { return false }
-            return true
-        }
-        return ends(emailValue) || ends(emailValueEncoded)
+        let before = UnsafeRawBufferPointer(rebasing: line[..<at])
+        return ByteMatch.hasSuffix(emailValue, before) || ByteMatch.hasSuffix(emailValueEncoded, before)
     }
 
     private static let emailValue = Array("autodiscover/autodiscover.".utf8)
