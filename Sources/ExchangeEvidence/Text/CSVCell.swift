@@ -9,10 +9,15 @@ public enum CSVCell {
     /// The neutralised text, not yet quoted (for writers that quote every value, like `Export-Csv`).
     public static func text(_ s: String) -> String {
         let escaped = ControlCharacters.escape(s)
-        guard let first = escaped.utf8.first,
-              first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-") || first == UInt8(ascii: "@")
-        else { return escaped }
+        guard let first = escaped.utf8.first, startsFormula(first) else { return escaped }
         return "'" + escaped
+    }
+
+    /// `=` `+` `-` `@`: a cell starting with this byte is a formula to a spreadsheet. The byte writers of the
+    /// exports test it too, so every CSV writer neutralises the same cells.
+    @inline(__always)
+    public static func startsFormula(_ b: UInt8) -> Bool {
+        b == UInt8(ascii: "=") || b == UInt8(ascii: "+") || b == UInt8(ascii: "-") || b == UInt8(ascii: "@")
     }
 
     /// The neutralised text, RFC 4180-quoted when it needs it.

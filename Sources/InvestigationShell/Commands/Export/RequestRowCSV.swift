@@ -127,7 +127,7 @@ struct RequestRowCSV: @unchecked Sendable {
         m.value(anchor[e], prefix: " anchor ", pool)
         // A line without a URL stem (cut off by the end of its file before it) shows as it is: `general` writes it.
         guard stem[e] != 0, m.plain, m.length > 0, m.length <= EventMessage.maxLength else { return nil }
-        if Self.startsFormula(row[1]) { return nil }
+        if CSVCell.startsFormula(row[1]) { return nil }
         var p = m.end
         let start: Int
         if m.quote {
@@ -155,18 +155,12 @@ struct RequestRowCSV: @unchecked Sendable {
         return start..<(p - row)
     }
 
-    /// `=` `+` `-` `@`: a cell starting so is a spreadsheet formula, neutralised by the general writer.
-    @inline(__always)
-    private static func startsFormula(_ b: UInt8) -> Bool {
-        b == UInt8(ascii: "=") || b == UInt8(ascii: "+") || b == UInt8(ascii: "-") || b == UInt8(ascii: "@")
-    }
-
     /// The whole query as a CSV cell (quoted when it holds a comma); false for what only `ExportBytes.appendCSV`
     /// writes the same: a byte outside printable ASCII, a `"`, a leading `=` `+` `-` `@`.
     @inline(__always)
     private static func queryCell(_ q: UnsafeRawBufferPointer, _ p: inout UnsafeMutablePointer<UInt8>) -> Bool {
         guard let first = q.first else { return true }
-        if Self.startsFormula(first) { return false }
+        if CSVCell.startsFormula(first) { return false }
         var cell = Message(start: p + 1)
         cell.copy(q)
         guard cell.plain else { return false }
