@@ -102,7 +102,7 @@ public struct Finding: Sendable, Hashable {
         self.init(rule: rule.id, title: title ?? rule.title, cves: rule.cves, severity: severity ?? rule.severity,
                   server: ordered.isEmpty ? "" : store.server(of: first),
                   time: known.map { store.time[$0] } ?? Timestamp.unknown,
-                  events: ordered, file: ordered.isEmpty ? "" : store.file(of: first).path,
+                  events: ordered, file: ordered.isEmpty ? "" : store.citation(of: store.file(of: first)),
                   line: ordered.isEmpty ? 0 : store.line(of: first), summary: summary)
     }
 }

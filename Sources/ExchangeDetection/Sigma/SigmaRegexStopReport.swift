@@ -38,7 +38,7 @@ enum SigmaRegexStopReport {
                 let shown = stops.first.first.map { ": \"\($0.oneLine(80))\"" } ?? ""
                 out.append(Finding(rule: rule, title: "Sigma rule's regular expression stopped", cves: [], severity: .info,
                                    server: store.server(of: first), time: store.time[first], events: events,
-                                   file: store.file(of: first).path, line: store.line(of: first),
+                                   file: store.citation(of: store.file(of: first)), line: store.line(of: first),
                                    summary: "\(p.rule.findingRule) (\(p.rule.title)): /\(regex.source.oneLine(80))/ on \(item.field ?? "keywords") was stopped on "
                                        + "\(stops.count) value\(stops.count == 1 ? "" : "s") (over \(SigmaRegex.timeLimit / 1_000_000_000) s, or too deep for ICU) "
                                        + "and counted as no match\(stops.count >= SigmaRegex.giveUpAfter ? "; it was not run on later values" : "")\(shown)"))

@@ -80,14 +80,14 @@ public struct YaraScanRule: DetectionRule {
                 }
                 for (m, owner, events) in matches {
                     let ownerFile = store.files[owner]
-                    var f = finding(m.rule, store: store, file: ownerFile, events: events, summary: describe(m, file: ownerFile))
+                    var f = finding(m.rule, store: store, file: ownerFile, events: events, summary: describe(m, file: store.citation(of: ownerFile)))
                     if file.kind == .webFile, let timing, let id = events.first { f = dated(f, timing.time(of: id), store: store) }
                     out.append(f)
                 }
             } catch {
                 out.append(Finding(rule: Self.prefix + "error", title: "YARA scan failed", cves: [], severity: .info, server: file.server,
-                                   time: Timestamp.unknown, events: rangeOf[fi].map { [$0.lowerBound] } ?? [], file: file.path,
-                                   line: 0, summary: "\(file.path): \(error)"))
+                                   time: Timestamp.unknown, events: rangeOf[fi].map { [$0.lowerBound] } ?? [], file: store.citation(of: file),
+                                   line: 0, summary: "\(store.citation(of: file)): \(error)"))
             }
             results.set(i, out)
         }
@@ -104,7 +104,7 @@ public struct YaraScanRule: DetectionRule {
             let fi = group[0], file = store.files[fi]
             for rule in byHash[file.sha256] ?? [] {
                 out.append(finding(rule, store: store, file: file, events: rangeOf[fi].map { [$0.lowerBound] } ?? [],
-                                   summary: "\(file.path): SHA-256 \(file.sha256) (hash-only rule, digest computed at load)" + source(of: rule)))
+                                   summary: "\(store.citation(of: file)): SHA-256 \(file.sha256) (hash-only rule, digest computed at load)" + source(of: rule)))
             }
         }
         for (_, range) in store.eventRanges(kinds: [.fileHash]) {
@@ -115,7 +115,7 @@ public struct YaraScanRule: DetectionRule {
                 let path = f["Path"] ?? store.value(.urlStem, id)
                 for rule in rules {
                     out.append(Finding(rule: Self.prefix + rule, title: "YARA rule \(rule) matched", cves: [], severity: ruleSet.severity(of: rule),
-                                       server: store.server(of: id), time: store.time[id], events: [id], file: store.file(of: id).path,
+                                       server: store.server(of: id), time: store.time[id], events: [id], file: store.citation(of: store.file(of: id)),
                                        line: store.line(of: id), summary: "\(path): SHA-256 \(hash) listed in a file-hash listing (hash-only rule)" + source(of: rule)))
                 }
             }
@@ -141,7 +141,7 @@ public struct YaraScanRule: DetectionRule {
         let ordered = store.sortedByTime(events)
         let known = ordered.first { store.time[$0] != Timestamp.unknown }
         return Finding(rule: Self.prefix + rule, title: "YARA rule \(rule) matched", cves: [], severity: ruleSet.severity(of: rule), server: file.server,
-                       time: known.map { store.time[$0] } ?? Timestamp.unknown, events: ordered, file: file.path,
+                       time: known.map { store.time[$0] } ?? Timestamp.unknown, events: ordered, file: store.citation(of: file),
                        line: ordered.first.map { store.line(of: $0) } ?? 0, summary: summary)
     }
 
@@ -161,12 +161,12 @@ public struct YaraScanRule: DetectionRule {
     }
 
     /// `path: $name 'text' at 0x1f2, … (+n more); rule from a.yar`: binary bytes shown as \xNN.
-    func describe(_ m: YaraMatch, file: EvidenceFile) -> String {
+    func describe(_ m: YaraMatch, file: String) -> String {
         var parts = m.hits.prefix(4).map { "\($0.string) '\(Self.printable($0.data))\($0.length > $0.data.count ? "…" : "")' at 0x\(String($0.offset, radix: 16))" }
         let more = m.hits.count - parts.count + m.moreHits
         if more > 0 { parts.append("+\(more) more match\(more == 1 ? "" : "es")") }
         if parts.isEmpty { parts.append("condition met without string matches") }
-        return "\(file.path): " + parts.joined(separator: ", ") + source(of: m.rule)
+        return "\(file): " + parts.joined(separator: ", ") + source(of: m.rule)
     }
 
     /// `; rule from a.yar`, naming the file `rule` was loaded from (nothing when it is not known).

@@ -26,6 +26,10 @@ public final class EventStore: @unchecked Sendable {
     public private(set) var firstEvent: [EventID] = []
 
     private var schemaIDs: [FieldSchema: UInt16] = [:]
+    /// The digest of the first file loaded under each path, and the paths loaded with different bytes (two hosts'
+    /// collections of one layout): those are cited with their evidence set's name (`citation(of:)`).
+    private var digestOfPath: [String: String] = [:]
+    private var sharedPaths: Set<String> = []
     private var timeOrderCache: [EventID]?
     /// Bumped on every change, so derived indexes (findings, time order) know when to rebuild.
     public private(set) var generation = 0
@@ -39,6 +43,11 @@ public final class EventStore: @unchecked Sendable {
     public func append(file: EvidenceFile, batch: EventBatch) -> Range<EventID> {
         let fidx = UInt32(files.count)
         files.append(file)
+        if let digest = digestOfPath[file.path] {
+            if digest != file.sha256 { sharedPaths.insert(file.path) }
+        } else {
+            digestOfPath[file.path] = file.sha256
+        }
         let start = count
         firstEvent.append(start)
         var schemaMap = [UInt16]()
@@ -135,6 +144,16 @@ public final class EventStore: @unchecked Sendable {
     public func server(of id: EventID) -> String { file(of: id).server }
     public func kind(of id: EventID) -> SourceKind { file(of: id).kind }
     public func line(of id: EventID) -> Int { Int(lineNumber[id]) }
+
+    /// How a file is cited where `show` and `mark` read the citation back: its path, or `SET/path` when another
+    /// loaded file with other bytes has the same path (KAPE or CyLR zips named by host hold the same member paths),
+    /// so that `FILE:LINE` names one event in the session, a case replay and an export alike.
+    public func citation(of f: EvidenceFile) -> String {
+        sharedPaths.contains(f.path) && !f.evidenceSet.isEmpty ? f.evidenceSet + "/" + f.path : f.path
+    }
+
+    /// `FILE:LINE` of an event, with the file cited as `citation(of:)` does.
+    public func citation(of id: EventID) -> String { "\(citation(of: file(of: id))):\(line(of: id))" }
 
     /// The interned id of a field of an event (0 = absent).
     @inline(__always)

@@ -116,7 +116,7 @@ enum MarkTargets {
 
     /// The targets as `FILE:LINE` words (paths relative to the evidence root, server folder included), quoted.
     static func lineWords(_ targets: [Target], _ store: EventStore) -> [String] {
-        targets.map { Tokenizer.quote("\(store.file(of: $0.event).path):\(store.line(of: $0.event))") }
+        targets.map { Tokenizer.quote(store.citation(of: $0.event)) }
     }
 
     static func resolve(_ words: [String], session: Session, command: String) throws -> [Target] {

@@ -28,7 +28,7 @@ struct ShowCommand: Command {
             if ctx.wantsJSON {
                 docs.append(.object([
                     ("event", .int(id)), ("time", .time(store.time[id])), ("server", .string(f.server)), ("source", .string(f.kind.rawValue)),
-                    ("channel", .string(f.channel)), ("file", .string(f.path)), ("line", .int(store.line(of: id))), ("sha256", .string(f.sha256)),
+                    ("channel", .string(f.channel)), ("file", .string(store.citation(of: f))), ("line", .int(store.line(of: id))), ("sha256", .string(f.sha256)),
                     ("fields", .object(fields.map { ($0.name, .string($0.value)) })), ("raw", .string(store.rawLine(id))),
                     ("findings", .array(citing.map { fid in
                         .object([("id", .string(fid)), ("rule", .string(citations.facts(ofFinding: fid)?.rule ?? ""))])
@@ -37,7 +37,7 @@ struct ShowCommand: Command {
                 continue
             }
             ctx.line("event \(id)  \(ctx.session.displayTime(store.time[id]))  \(TerminalText.escape(f.server))  \(f.kind.rawValue)\(f.channel.isEmpty ? "" : "/" + TerminalText.escape(f.channel))")
-            ctx.line("file  \(TerminalText.escape(f.path)):\(store.line(of: id))  sha256 \(f.sha256)")
+            ctx.line("file  \(TerminalText.escape(store.citation(of: id)))  sha256 \(f.sha256)")
             if !citing.isEmpty {
                 let named = citing.map { fid in citations.facts(ofFinding: fid).map { "\(fid) \($0.rule)" } ?? fid }
                 ctx.line("cited by " + TerminalText.escape(named.joined(separator: ", ")) + "  ('show F…' lists a finding's events)")
@@ -71,7 +71,7 @@ struct ShowCommand: Command {
                 ("cves", .strings(facts.cves)), ("server", .string(facts.server)), ("time", .time(facts.time)), ("summary", .string(facts.summary)),
                 ("events", .array(events.map { e in
                     .object([("event", .int(e)), ("time", .time(store.time[e])), ("server", .string(store.server(of: e))),
-                             ("source", .string(store.file(of: e).kind.rawValue)), ("file", .string(store.file(of: e).path)),
+                             ("source", .string(store.file(of: e).kind.rawValue)), ("file", .string(store.citation(of: store.file(of: e)))),
                              ("line", .int(store.line(of: e))), ("message", .string(EventMessage.build(store, e)))])
                 })),
             ])
@@ -86,7 +86,7 @@ struct ShowCommand: Command {
         for e in events {
             let f = store.file(of: e)
             table.add([String(e), ctx.session.displayTime(store.time[e]), f.channel.isEmpty ? f.kind.rawValue : "\(f.kind.rawValue)/\(f.channel)",
-                       "\(f.path):\(store.line(of: e))", EventMessage.build(store, e)])
+                       store.citation(of: e), EventMessage.build(store, e)])
         }
         // Fitted to a terminal's width; whole in a pipe, where the reader (grep, a file) wants the message.
         ctx.table(table)
@@ -98,23 +98,37 @@ import Foundation
 
 extension ShowCommand {
     /// The event at `FILE:LINE` (the form `hunt` and `sources --problems` print, and the stable key lessons
-    /// use); FILE may be any unique ending of a loaded file's path (the same file loaded twice counts once).
+    /// use); FILE may be any unique ending of a loaded file's path (the same file loaded twice counts once), with
+    /// or without its evidence set's or server's name before it: `SET/PATH` tells apart two collections holding the
+    /// same path (`EventStore.citation(of:)`). A file whose path is FILE exactly is taken before longer paths ending in it.
     /// nil when the word is not of that form.
     /// While a lesson runs, a path that also matches other loaded evidence means the training set's file.
     static func event(at word: String, in store: EventStore, command: String = "show", preferring set: String? = nil) throws -> EventID? {
         guard let colon = word.lastIndex(of: ":"), let line = Int(word[word.index(after: colon)...]) else { return nil }
         let path = String(word[..<colon])
-        var files = store.files.indices.filter { store.files[$0].path == path || store.files[$0].path.hasSuffix("/" + path) }
+        func matches(_ f: EvidenceFile, exactly: Bool) -> Bool {
+            func fits(_ p: Substring) -> Bool { f.path == p || (!exactly && f.path.hasSuffix("/" + p)) }
+            if fits(path[...]) { return true }
+            guard let slash = path.firstIndex(of: "/") else { return false }
+            let qualifier = path[..<slash]
+            return (qualifier == f.evidenceSet || qualifier == f.server) && fits(path[path.index(after: slash)...])
+        }
+        var files = store.files.indices.filter { matches(store.files[$0], exactly: false) }
+        let exact = files.filter { matches(store.files[$0], exactly: true) }
+        if !exact.isEmpty { files = exact }
         if let set, files.count > 1, files.contains(where: { store.files[$0].evidenceSet == set }) {
             files = files.filter { store.files[$0].evidenceSet == set }
         }
         guard !files.isEmpty, Set(files.map { store.files[$0].sha256 }).count == 1 else {
-            throw ShellError(files.isEmpty ? "\(command): no loaded file '\(TerminalText.escape(path))'"
-                                           : "\(command): '\(TerminalText.escape(path))' matches \(files.count) files; give more of the path")
+            if files.isEmpty { throw ShellError("\(command): no loaded file '\(TerminalText.escape(path))'") }
+            let cited = Array(Set(files.map { store.citation(of: store.files[$0]) })).sorted()
+            throw ShellError("\(command): '\(TerminalText.escape(path))' matches \(files.count) files ("
+                             + TerminalText.escape(cited.prefix(4).joined(separator: ", ")) + (cited.count > 4 ? ", …" : "")
+                             + "); give more of the path, or SET/PATH")
         }
-        let f = UInt32(files[0])
-        guard let id = store.fileIndex.indices.first(where: { store.fileIndex[$0] == f && Int(store.lineNumber[$0]) == line }) else {
-            throw ShellError("\(command): no event at line \(line) of \(TerminalText.escape(store.files[files[0]].path))")
+        let f = files[0], events = store.firstEvent[f]..<(store.firstEvent[f] + store.files[f].eventCount)
+        guard let id = events.first(where: { Int(store.lineNumber[$0]) == line }) else {
+            throw ShellError("\(command): no event at line \(line) of \(TerminalText.escape(store.citation(of: store.files[f])))")
         }
         return id
     }

@@ -169,7 +169,7 @@ struct ReportModel {
                 var facts = found
                 facts.summary = session.localTimes(found.summary)
                 let events = p.events(ofFinding: id) ?? []
-                let places = events.prefix(3).map { "\(store.file(of: $0).path):\(store.line(of: $0))" }
+                let places = events.prefix(3).map { store.citation(of: $0) }
                 return ReportFinding(id: id, facts: facts, events: events, citation: ReportFinding.citation(places, count: events.count),
                                      cleared: cleared[id])
             }

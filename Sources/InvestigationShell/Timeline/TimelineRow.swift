@@ -24,7 +24,7 @@ public struct TimelineRow {
         source = f.kind.rawValue
         channel = f.channel
         message = EventMessage.build(store, e)
-        file = f.path
+        file = store.citation(of: f)
         line = store.line(of: e)
         sha256 = f.sha256
         mark = marks[e]

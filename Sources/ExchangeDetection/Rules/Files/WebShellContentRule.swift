@@ -41,7 +41,7 @@ public struct WebShellContentRule: DetectionRule {
             case let .modified(t):
                 let f = store.file(of: id)
                 return Finding(rule: self.id, title: title, cves: cves, severity: severity, server: f.server, time: t, events: [id],
-                               file: f.path, line: store.line(of: id),
+                               file: store.citation(of: f), line: store.line(of: id),
                                summary: summary + "; time: the collected copy's modification time (no listing row)")
             case let .unknown(reason):
                 return Finding(self, store: store, events: [id], summary: summary + "; time unknown: " + reason)

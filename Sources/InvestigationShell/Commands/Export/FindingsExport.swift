@@ -75,7 +75,7 @@ struct FindingsExport: ExportTarget {
     /// Appends finding `id`'s row in `format`: a bulk action and ECS document, a Timesketch JSON line or CSV row.
     static func row(_ id: String, _ facts: FindingFacts, events: [EventID], format: String, index: String, store: EventStore,
                     marks: [EventID: CaseMark], into out: inout ExportBytes) {
-        func cite(_ e: EventID) -> String { "\(store.file(of: e).path):\(store.line(of: e))" }
+        func cite(_ e: EventID) -> String { store.citation(of: e) }
         let mark = events.lazy.compactMap { marks[$0] }.first { $0.finding == id } ?? events.lazy.compactMap { marks[$0] }.first
         let timed = facts.time != Timestamp.unknown
         let tags = [facts.severity] + (timed ? [] : ["untimed"]) + TimelineExport.tags(mark)

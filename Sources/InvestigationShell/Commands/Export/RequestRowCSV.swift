@@ -78,7 +78,7 @@ struct RequestRowCSV: @unchecked Sendable {
             let row = File(bytes: f.bytes.baseAddress, request: (f.kind == .httpProxy || f.kind == .iis) && f.renderer == nil,
                            description: cell([nil, TimelineExport.timestampDescription(f.kind.rawValue), nil]),
                            origin: cell([nil, f.server, nil, f.kind.rawValue, nil, f.channel, nil]),
-                           path: cell([nil, f.path, nil]), tail: cell([nil, f.sha256, nil, nil]))
+                           path: cell([nil, store.citation(of: f), nil]), tail: cell([nil, f.sha256, nil, nil]))
             out.append("[],,")
             longest = max(longest, row.description.count + row.origin.count + row.path.count + row.tail.upperBound + 4 - row.tail.lowerBound)
             return row

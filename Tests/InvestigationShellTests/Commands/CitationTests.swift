@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+
+/// Two hosts' collections of one layout (KAPE or CyLR output named by host, loaded set by set) hold different
+/// files at the same path: every `FILE:LINE` the shell prints must name one event, and `show` must read it back.
+@Suite struct CitationTests {
+    static let path = "C/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log"
+
+    /// Folders EX07 and EX08, each with the same member path and a web-shell request from its own address.
+    static func collections() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-cite-\(UUID().uuidString)")
+        for (host, n) in [("EX07", 7), ("EX08", 8)] {
+            let log = dir.appendingPathComponent("\(host)/\(path)")
+            try FileManager.default.createDirectory(at: log.deletingLastPathComponent(), withIntermediateDirectories: true)
+            let text = "#Software: Microsoft Internet Information Services 10.0\r\n"
+                + "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) sc-status\r\n"
+                + "2021-03-03 06:49:4\(n) 10.0.0.5 POST /aspnet_client/system_web/discover.aspx - 443 - 203.0.113.\(n) python-requests/2.25 200\r\n"
+            try Data(text.utf8).write(to: log)
+        }
+        return dir
+    }
+
+    @Test func theSamePathInTwoSetsIsCitedWithTheSetsName() throws {
+        let dir = try Self.collections()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let t = TestShell()
+        try t.run("load \(dir.path)/EX07")
+        // One set alone: the plain path, as before.
+        #expect(try t.run("hunt").contains("  \(Self.path):3  "))
+        try t.run("load \(dir.path)/EX08")
+        let hunt = try t.run("hunt")
+        #expect(hunt.contains("EX07/\(Self.path):3") && hunt.contains("EX08/\(Self.path):3"))
+
+        // What hunt printed reads back to that set's event, and so does a set's name before a path's ending.
+        #expect(try t.run("show EX08/\(Self.path):3").contains("203.0.113.8"))
+        #expect(try t.run("show EX07/u_ex210303.log:3").contains("203.0.113.7"))
+        let ambiguous = t.failure("show u_ex210303.log:3")
+        #expect(ambiguous.contains("matches 2 files (EX07/\(Self.path), EX08/\(Self.path))"), "\(ambiguous)")
+
+        // Timeline and JSON cite the same way.
+        #expect(try t.run("timeline --json").contains("\"file\":\"EX08/\(Self.path)\",\"line\":3"))
+        let shown = try JSONSerialization.jsonObject(with: Data(try t.run("show 1 --json").utf8)) as! [String: Any]
+        #expect(shown["file"] as? String == "EX08/\(Self.path)")
+    }
+
+    /// A file whose whole path is the word is that file, even where another set's longer path ends with it.
+    @Test func aWholePathIsTakenBeforeALongerPathEndingWithIt() throws {
+        let dir = try Self.collections()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let t = TestShell()
+        try t.run("load \(dir.path)/EX07")
+        try t.run("load \(dir.path) --name both")
+        #expect(try t.run("show \(Self.path):3").contains("203.0.113.7"))
+        #expect(try t.run("show EX08/\(Self.path):3").contains("203.0.113.8"))
+    }
+}
