@@ -148,8 +148,18 @@ public struct EvidenceLoader {
             if let given = server ?? a.file.facts["server.file-name"] ?? n.pathServer { return (given, true) }
             // A log naming its own computer (an event log's Computer) is that computer's, even in a folder of
             // several machines' logs; files that name none take the name most of their folder's logs give.
-            let fromLogs = groupNames[n.group]?.max { $0.value < $1.value }.flatMap { logSpelling[$0.key] }
-            if let logs = a.file.facts["server"] ?? fromLogs { return (logs, false) }
+            if let own = a.file.facts["server"] { return (own, false) }
+            let counts = groupNames[n.group] ?? [:]
+            if let most = counts.max(by: { ($0.value, $1.key) < ($1.value, $0.key) }).flatMap({ logSpelling[$0.key] }) {
+                // Beside logs of several servers the choice is a guess, and the analyst must hear of it.
+                if counts.count > 1 && !a.isPart {
+                    let others = counts.keys.filter { $0 != most.uppercased() }.sorted().compactMap { logSpelling[$0] }
+                    a.file.problems.add(LoadProblem("the file names no server: taken as \(most), which most logs in its folder name "
+                                                    + "(\(others.joined(separator: ", ")) also); put each server's files in a folder "
+                                                    + "named after it, or load the file alone with --server NAME"))
+                }
+                return (most, false)
+            }
             // A zip per host (CyLR, KAPE, Velociraptor) names its files when nothing inside does.
             let fromArchive = ServerNaming.fromArchive(n.group) ?? (n.group.isEmpty ? ServerNaming.fromArchive(setName) : nil)
             return (fromArchive ?? (a.layout.isSingleFile || !rootIsServer ? "unknown" : setName), true)

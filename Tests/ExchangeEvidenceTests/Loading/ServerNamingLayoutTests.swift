@@ -50,6 +50,27 @@ import ZIPFoundation
         #expect(!lsass.isEmpty)
     }
 
+    /// A log naming no server in a flat folder of several servers' logs takes the name most of them give, and says
+    /// it guessed; beside one server's logs alone the name is no guess and nothing is said.
+    @Test func aLogNamingNoServerAmongSeveralServersLogsIsAGuessSaidAloud() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bare = Self.log.replacingOccurrences(of: " s-computername", with: "").replacingOccurrences(of: " LOGHOST", with: "")
+        for (name, host) in [("a", "EX01"), ("b", "EX01"), ("c", "EX02")] {
+            Fixtures.write(Self.log.replacingOccurrences(of: "LOGHOST", with: host), "flat/u_ex21030\(name).log", in: dir)
+            Fixtures.write(Self.log.replacingOccurrences(of: "LOGHOST", with: "EX01"), "one/u_ex21030\(name).log", in: dir)
+        }
+        Fixtures.write(bare, "flat/u_ex210309.log", in: dir)
+        Fixtures.write(bare, "one/u_ex210309.log", in: dir)
+        let (flat, _) = try Fixtures.load(dir.appendingPathComponent("flat").path)
+        let guessed = try #require(flat.files.first { $0.path == "u_ex210309.log" })
+        #expect(guessed.server == "EX01")
+        #expect(guessed.problems.kept.map(\.message) == ["the file names no server: taken as EX01, which most logs in its folder name "
+                                                         + "(EX02 also); put each server's files in a folder named after it, or load the file alone with --server NAME"])
+        let (one, _) = try Fixtures.load(dir.appendingPathComponent("one").path)
+        #expect(one.files.allSatisfy { $0.server == "EX01" && $0.problems.total == 0 })
+    }
+
     @Test func zipWithAServerFolderAtItsRoot() throws {
         let dir = Fixtures.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
