@@ -103,7 +103,7 @@ struct HTMLReport {
                 o += "<td><div class=\"nw msg\">\(h(f.facts.rule))</div><b>\(h(f.facts.title))</b><br><span class=\"msg\">\(p(f.facts.summary))</span>"
                 o += (f.cleared.map { "<br><b>Cleared, not counted:</b> <span class=\"msg\">\(p($0))</span>" } ?? "") + "</td>"
                 o += "<td class=\"num\">\(f.events.count)</td>"
-                o += "<td class=\"msg\">\(h(f.citation))</td></tr>\n"
+                o += "<td class=\"msg\">\(h(f.citation()))</td></tr>\n"
             }
             o += Self.close
             let unlisted = model.servers.flatMap { s in s.unlisted.filter { $0.severity == severity }.map { (s.server, $0) } }

@@ -9,6 +9,7 @@ struct MarkdownReport {
         var o = ""
         func p(_ s: String = "") { o += s + "\n" }
         func md(_ s: String) -> String { ReportText.markdown(s) }
+        func code(_ s: String, inTable: Bool = true) -> String { ReportText.codeSpan(s, inTable: inTable) }
         p("# Exchange compromise assessment")
         p()
         p("Generated \(time(model.generated)) (\(md(model.zone))) by \(md(model.user)) with \(md(model.provenance.versionLine))"
@@ -43,7 +44,7 @@ struct MarkdownReport {
             p("|---|---|---|---|---|---|---|")
             for f in fs.sorted(by: { $0.facts.time < $1.facts.time }) {
                 let cleared = f.cleared.map { " **Cleared, not counted:** \(md($0))." } ?? ""
-                p("| \(md(f.id)) | \(time(f.facts.time)) | \(md(f.facts.server)) | \(md(f.facts.rule)) | \(md(f.facts.title)): \(md(f.facts.summary))\(cleared) | \(f.events.count) | \(md(f.citation)) |")
+                p("| \(md(f.id)) | \(time(f.facts.time)) | \(md(f.facts.server)) | \(md(f.facts.rule)) | \(md(f.facts.title)): \(ReportText.markdownQuoting(f.facts.summary))\(cleared) | \(f.events.count) | \(f.citation { code($0) }) |")
             }
             p()
             let unlisted = model.servers.flatMap { s in s.unlisted.filter { $0.severity == severity }.map { (s.server, $0) } }
@@ -63,7 +64,7 @@ struct MarkdownReport {
             p("Loaded rules behind these findings:")
             p()
             for r in model.loadedRules {
-                p("- \(md(r.findingRule)): \(md(r.title)) (\(md(r.kind)), \(md(r.file)):\(r.line))"
+                p("- \(md(r.findingRule)): \(md(r.title)) (\(md(r.kind)), \(code("\(r.file):\(r.line)", inTable: false)))"
                   + (r.references.isEmpty ? "" : "; references: " + r.references.map(md).joined(separator: ", ")))
             }
             p()
@@ -74,7 +75,7 @@ struct MarkdownReport {
             p("| time | server | label | event | what | note | marked by |")
             p("|---|---|---|---|---|---|---|")
             for m in model.marks {
-                let event = model.markedEvents[m].map { "#\($0)" } ?? "\(md(m.path)):\(m.line)"
+                let event = model.markedEvents[m].map { "#\($0)" } ?? code("\(m.path):\(m.line)")
                 p("| \(time(m.eventTime)) | \(md(m.server)) | **\(m.label)** | \(event) | \(md(m.message)) | \(md(m.note))"
                   + (m.tags.isEmpty ? "" : " [\(md(m.tags.joined(separator: ", ")))]") + " | \(md(m.user)), \(time(m.markedAt)) |")
             }
@@ -86,7 +87,7 @@ struct MarkdownReport {
             p("| indicator | type | set | hits | first | last | servers |")
             p("|---|---|---|---|---|---|---|")
             for h in model.publishedHits {
-                p("| \(md(h.value)) | \(md(h.type)) | \(md(h.set)) | \(h.hits) | \(time(h.first)) | \(time(h.last)) | \(md(h.servers.joined(separator: ", "))) |")
+                p("| \(code(h.value)) | \(md(h.type)) | \(md(h.set)) | \(h.hits) | \(time(h.first)) | \(time(h.last)) | \(md(h.servers.joined(separator: ", "))) |")
             }
         }
         p()
@@ -96,7 +97,7 @@ struct MarkdownReport {
             p("| type | indicator | events | servers | first | last |")
             p("|---|---|---|---|---|---|")
             for h in model.iocHits {
-                p("| \(md(h.ioc.type)) | \(md(h.ioc.value)) | \(h.count) | \(md(h.servers.joined(separator: ", "))) | \(time(h.first)) | \(time(h.last)) |")
+                p("| \(md(h.ioc.type)) | \(code(h.ioc.value)) | \(h.count) | \(md(h.servers.joined(separator: ", "))) | \(time(h.first)) | \(time(h.last)) |")
             }
         }
         p()
@@ -135,7 +136,7 @@ struct MarkdownReport {
         p()
         p("| server | file | size | sha256 |")
         p("|---|---|---|---|")
-        for f in model.files { p("| \(md(f.server)) | \(md(f.path)) | \(f.size) | \(f.sha256) |") }
+        for f in model.files { p("| \(md(f.server)) | \(code(f.path)) | \(f.size) | \(code(f.sha256)) |") }
         p()
         o += ReportProvenance.markdown(model.provenance)
         return o

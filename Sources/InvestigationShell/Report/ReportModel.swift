@@ -16,10 +16,14 @@ struct ReportFinding {
     var facts: FindingFacts
     var events: [EventID]
     /// `FILE:LINE` of the first three events, then `+N`: enough to open the evidence, short enough for a table cell.
-    var citation: String = ""
+    /// `FILE:LINE` of the first three events the finding cites.
+    var places: [String] = []
     /// Set when the analyst cleared the finding (every event it cites marked benign or reviewed): who and why.
     /// Such a finding is listed but does not count toward the verdict or the remediation.
     var cleared: String? = nil
+
+    /// The places cited, each written by `place`, then `+N` for the events beyond them.
+    func citation(_ place: (String) -> String = { $0 }) -> String { Self.citation(places.map(place), count: events.count) }
 
     /// The citation of a finding with `count` events whose first places are `first`.
     static func citation(_ first: [String], count: Int) -> String {
@@ -170,7 +174,7 @@ struct ReportModel {
                 facts.summary = session.localTimes(found.summary)
                 let events = p.events(ofFinding: id) ?? []
                 let places = events.prefix(3).map { store.citation(of: $0) }
-                return ReportFinding(id: id, facts: facts, events: events, citation: ReportFinding.citation(places, count: events.count),
+                return ReportFinding(id: id, facts: facts, events: events, places: places,
                                      cleared: cleared[id])
             }
         }

@@ -11,9 +11,12 @@ enum ReportText {
 
     /// A Markdown code span that shows `s` exactly, backticks included: fenced by one backtick more than the
     /// longest run inside (CommonMark), padded with a space where the text starts or ends with one. A command
-    /// copied from the report then runs as it was typed.
-    static func codeSpan(_ s: String) -> String {
-        let v = visible(s)
+    /// copied from the report then runs as it was typed, and an indicator or path copies as the evidence has it
+    /// (not `\~` or `&amp;`). In a table cell a `|` still ends the cell (GFM), so there it is written `\|`, which
+    /// GFM takes back out of the span. Empty text is no span.
+    static func codeSpan(_ s: String, inTable: Bool = false) -> String {
+        guard !s.isEmpty else { return "" }
+        let v = inTable ? visible(s).replacingOccurrences(of: "|", with: "\\|") : visible(s)
         var longest = 0, run = 0
         for c in v.unicodeScalars { if c == "`" { run += 1; longest = max(longest, run) } else { run = 0 } }
         let fence = String(repeating: "`", count: longest + 1)
@@ -60,6 +63,28 @@ enum ReportText {
             + "|(?<![\\w.-])(?:" + ids.joined(separator: "|") + ")(?![\\w-])"
         return try? NSRegularExpression(pattern: pattern)
     }()
+
+    /// A finding's summary for Markdown: the values it quotes (`AnchorMailbox 'ServerInfo~…'`, a command line, a
+    /// script) become code spans, so they read and copy as the evidence has them; the prose around is escaped.
+    /// A quote opens after a space, `(`, `=`, `[`, `:` or `,` (not the apostrophe of "isn't") and closes before a
+    /// space, punctuation or the end; a value holding such a quote is cut there and its rest escaped as prose.
+    static func markdownQuoting(_ s: String, inTable: Bool = true) -> String {
+        let chars = Array(s)
+        var out = "", plain = "", i = 0
+        while i < chars.count {
+            if chars[i] == "'", i == 0 || " (=[:,".contains(chars[i - 1]),
+               let close = chars[(i + 1)...].indices.first(where: { k in
+                   chars[k] == "'" && k > i + 1 && (k + 1 == chars.count || " ;,.:)]".contains(chars[k + 1])) }) {
+                out += markdown(plain) + "'" + codeSpan(String(chars[(i + 1)..<close]), inTable: inTable) + "'"
+                plain = ""
+                i = close + 1
+                continue
+            }
+            plain.append(chars[i])
+            i += 1
+        }
+        return out + markdown(plain)
+    }
 
     /// Text for a Markdown table cell or paragraph.
     static func markdown(_ s: String) -> String {

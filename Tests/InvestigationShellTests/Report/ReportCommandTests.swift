@@ -91,8 +91,8 @@ import Testing
         }
         #expect(md.contains("| EX01 | **compromised** |"))
         #expect(md.contains("EX02 was patched on 2021-03-03 10:00"))
-        #expect(md.contains("| ip | 167.99.168.251 |"), "analyst IOC hits")
-        #expect(md.contains("| 167.99.168.251 | ip | volexity-cisa |"), "published indicator hits")
+        #expect(md.contains("| ip | `167.99.168.251` |"), "analyst IOC hits, the value as a code span")
+        #expect(md.contains("| `167.99.168.251` | ip | volexity-cisa |"), "published indicator hits")
         #expect(md.contains("## Build and exposure") && md.contains("exposed to ProxyLogon"))
         // Marked events in time order: the SSRF before the OAB script before the web shell.
         let ssrf = try #require(md.range(of: "SSRF from 167.99.168.251"))

@@ -114,5 +114,16 @@ import Testing
         #expect(ReportText.codeSpan("note \"a`b\"") == "``note \"a`b\"``")
         #expect(ReportText.codeSpan("`x``") == "``` `x`` ```")
         #expect(ReportText.codeSpan("a\u{1b}[31m") == "`a\\x1b[31m`")
+        // In a table cell a `|` would end the cell; GFM takes `\|` back out of the span.
+        #expect(ReportText.codeSpan("a|b", inTable: true) == "`a\\|b`" && ReportText.codeSpan("") == "")
+    }
+
+    /// The values a summary quotes read and copy as the evidence has them; the prose around them is escaped, and
+    /// an apostrophe inside a word opens nothing.
+    @Test func summariesQuoteTheirValuesAsCode() {
+        let summary = "AnchorMailbox 'ServerInfo~a]@EX01:444/ecp/x.js?&a=1#', status 200; the server's page ExternalUrl='<b>|x'"
+        #expect(ReportText.markdownQuoting(summary) == "AnchorMailbox '`ServerInfo~a]@EX01:444/ecp/x.js?&a=1#`', status 200; "
+                + "the server's page ExternalUrl='`<b>\\|x`'")
+        #expect(ReportText.markdownQuoting("isn't a ~value~") == "isn't a \\~value\\~")
     }
 }
