@@ -60,11 +60,15 @@ struct CheckBuildCommand: Command {
         let timeline = ExposureTimeline(evidence: evidence, catalog: catalog)
         let wanted = try args.value("server").map { try ServerOption.resolve([$0], in: ctx.session.store, command: "check-build") }
         let servers = evidence.servers.filter { wanted?.contains($0) ?? true }
-        // The hunt's findings (cached per load), medium and above: probes and vendor archives would only clutter.
-        let findings = HuntFindings.of(ctx.session).result(for: ctx.session.store).findings
-            .filter { $0.severity >= .medium }
-            .map { (server: $0.server, time: $0.time, label: $0.rule, cves: $0.cves) }
-        let placed = timeline.place(findings.filter { wanted?.contains($0.server) ?? true })
+        // The hunt's findings (cached per load), medium and above (probes and vendor archives would only clutter),
+        // in time order and named as `hunt` numbers them, so the lines read as the story and lead to `show F…`.
+        let hunt = HuntFindings.of(ctx.session)
+        let all = hunt.result(for: ctx.session.store).findings
+        let chosen = hunt.timeOrder(for: ctx.session.store).enumerated()
+            .filter { all[$0.element].severity >= .medium && (wanted?.contains(all[$0.element].server) ?? true) }
+        let placed = zip(chosen.map { HuntCitations.id($0.offset) },
+                         timeline.place(chosen.map { (server: all[$0.element].server, time: all[$0.element].time,
+                                                      label: all[$0.element].rule, cves: all[$0.element].cves) }))
         if servers.isEmpty {
             if ctx.wantsJSON { ctx.json(.array([])); return }
             if let name = args.value("server"), !evidence.servers.isEmpty {
@@ -86,7 +90,7 @@ struct CheckBuildCommand: Command {
             let when = at ?? evidence.lastEvent(of: server) ?? Self.now()
             let a = catalog.assess(current.build, source: current.source, at: when)
             let windows = timeline.windows.filter { $0.server == server }
-            let mine = placed.filter { ExposureTimeline.serverKey($0.server) == ExposureTimeline.serverKey(server) }
+            let mine = placed.filter { ExposureTimeline.serverKey($0.1.server) == ExposureTimeline.serverKey(server) }
             if ctx.wantsJSON {
                 guard case .object(var pairs) = Self.json(a, server: server, sourceFile: current.file)
                 else { continue }
@@ -100,7 +104,7 @@ struct CheckBuildCommand: Command {
                              ("file", .string(r.path))])
                 })))
                 pairs.append(("windows", .array(windows.map(Self.json))))
-                pairs.append(("findings", .array(mine.map(Self.json))))
+                pairs.append(("findings", .array(mine.map { Self.json($0.1, id: $0.0) })))
                 docs.append(.object(pairs))
                 continue
             }
@@ -111,7 +115,7 @@ struct CheckBuildCommand: Command {
             }
             printHistory(observed, full: args.flag("history"), catalog: catalog, ctx)
             printWindows(windows, ctx)
-            for p in mine { ctx.line("finding   " + TerminalText.escape(p.explanation(time: ctx.session.displayTime))) }
+            for (id, p) in mine { ctx.line("finding   \(id) " + TerminalText.escape(p.explanation(time: ctx.session.displayTime))) }
             ctx.line()
         }
         if ctx.wantsJSON { ctx.json(.array(docs)) }
@@ -239,8 +243,8 @@ struct CheckBuildCommand: Command {
                  ("campaign_first_seen", .optional(w.campaignFirstSeen?.description)), ("campaign_begun", .bool(w.campaignBegun))])
     }
 
-    static func json(_ p: PlacedFinding) -> JSONValue {
-        .object([("label", .string(p.label)), ("server", .string(p.server)), ("time", .time(p.time)),
+    static func json(_ p: PlacedFinding, id: String) -> JSONValue {
+        .object([("finding", .string(id)), ("label", .string(p.label)), ("server", .string(p.server)), ("time", .time(p.time)),
                  ("build", .optional(p.build?.description)), ("cves", .strings(p.windows.map(\.cve))),
                  ("explanation", .string(p.explanation))])
     }
