@@ -45,6 +45,25 @@ import Testing
         #expect(Set(times) == ["2021-03-03T06:55:02.000Z", "2021-07-03T05:55:02.000Z"])
     }
 
+    /// Oslo skipped 02:00–03:00 on 2021-03-28 and showed 02:00–03:00 twice on 2021-10-31: such times are read
+    /// (an hour on; the later) and the file says they may be an hour off. Times around them need no word.
+    @Test func timesInADaylightSavingChangeAreSaidToBeUncertain() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let rows = ["28.03.2021 01:59:59", "28.03.2021 02:30:00", "28.03.2021 03:00:00", "31.10.2021 01:59:59",
+                    "31.10.2021 02:30:00", "31.10.2021 03:00:00", "15.11.2021 12:00:00"]
+        Fixtures.write("\"FullName\",\"LastWriteTime\"\n" + rows.enumerated().map { "\"C:\\\($0.offset).aspx\",\"\($0.element)\"\n" }.joined(),
+                       "EX01/listings/local.csv", in: dir)
+        let store = try Self.load(dir, zone: "Europe/Oslo")
+        #expect(store.time.map(Timestamp.iso) == ["2021-03-28T00:59:59.000Z", "2021-03-28T01:30:00.000Z", "2021-03-28T01:00:00.000Z",
+                                                   "2021-10-30T23:59:59.000Z", "2021-10-31T01:30:00.000Z", "2021-10-31T02:00:00.000Z",
+                                                   "2021-11-15T11:00:00.000Z"])
+        #expect(store.files[0].problems.kept.map(\.message) == ["2 times of LastWriteTime fall in a daylight-saving change of Europe/Oslo "
+            + "and may be an hour off: 2021-03-28 02:30:00 did not exist there (the clocks skipped it; read an hour on); "
+            + "2021-10-31 02:30:00 was shown twice (read as the later)"])
+        #expect(LocalTime.ambiguity(ofLocal: 1_616_934_600_000, in: TimeZone(identifier: "UTC")!) == nil)
+    }
+
     @Test func utcColumnsAndZonedValuesAreLeftAlone() throws {
         let dir = Fixtures.tempDir()
         Fixtures.write("\"FullName\",\"LastWriteTimeUtc\"\n\"C:\\a.aspx\",\"3/3/2021 7:55:02 AM\"\n", "EX01/listings/utc.csv", in: dir)
