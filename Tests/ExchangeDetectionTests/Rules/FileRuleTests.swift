@@ -127,6 +127,20 @@ import Testing
         #expect(content.first?.hasPrefix("/OAB/log.aspx: China Chopper pattern") == true)
     }
 
+    /// In the front end's `ecp\auth` any file but TimeoutLogoff.aspx counts (Volexity, CISA AA21-062A), so the
+    /// original kept aside by whoever replaced the page is found. Near misses: the page itself, a `.bak` in
+    /// `owa\auth` (only pages count there) and in the back end's `ClientAccess\ecp\auth`, a collected copy's URL.
+    @Test func anyFileButTheLogoffPageInECPAuthIsFound() {
+        let auth = #"C:\Program Files\Microsoft\Exchange Server\V15\FrontEnd\HttpProxy\ecp\auth\"#
+        #expect(WebShellPath.reason(file: auth + "TimeoutLogoff.aspx.bak") == "only TimeoutLogoff.aspx belongs in ecp\\auth\\ "
+                + "('TimeoutLogoff.aspx.bak' looks like a page's original kept aside: compare the page with a clean server's)")
+        #expect(WebShellPath.reason(file: auth + "notes.txt") == "only TimeoutLogoff.aspx belongs in ecp\\auth\\")
+        #expect(WebShellPath.reason(file: auth + "TimeoutLogoff.aspx") == nil)
+        #expect(WebShellPath.reason(file: #"D:\Exchange\V15\FrontEnd\HttpProxy\owa\auth\logon.aspx.bak"#) == nil)
+        #expect(WebShellPath.reason(file: #"C:\Program Files\Microsoft\Exchange Server\V15\ClientAccess\ecp\auth\x.bak"#) == nil)
+        #expect(WebShellPath.reason(file: "\\ecp\\auth\\TimeoutLogoff.aspx.bak") == nil)
+    }
+
     /// Two listings of one machine name the same file twice: one finding, and no claim that a copy was collected.
     @Test func aFileInTwoListingsIsNotSaidToBeCollected() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-two-listings-\(UUID().uuidString)")

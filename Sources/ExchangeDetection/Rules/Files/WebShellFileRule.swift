@@ -12,7 +12,7 @@ public struct WebShellFileRule: DetectionRule {
     public let severity = Severity.high
     public let sources = FilePaths.kinds
     public var needs: EvidenceNeed { .fileListing }
-    public let help = "File listings or collected files: .aspx/.ashx/.asmx under inetpub\\wwwroot\\aspnet_client\\, non-standard pages under FrontEnd\\HttpProxy\\owa\\auth\\ (and any under Current\\ or version folders), anything but TimeoutLogoff.aspx under ecp\\auth\\, any page elsewhere under a FrontEnd\\HttpProxy\\ protocol folder (OAB\\, ecp\\, …); compiled non-standard pages in Temporary ASP.NET Files."
+    public let help = "File listings or collected files: .aspx/.ashx/.asmx under inetpub\\wwwroot\\aspnet_client\\, non-standard pages under FrontEnd\\HttpProxy\\owa\\auth\\ (and any under Current\\ or version folders), any file but TimeoutLogoff.aspx under ecp\\auth\\ (a TimeoutLogoff.aspx.bak too), any page elsewhere under a FrontEnd\\HttpProxy\\ protocol folder (OAB\\, ecp\\, …); compiled non-standard pages in Temporary ASP.NET Files."
 
     public func run(on store: EventStore) -> [Finding] {
         // A file seen both in a listing and as a collected copy is one finding: key by server, folder and name.

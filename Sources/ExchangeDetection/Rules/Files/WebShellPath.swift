@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Directory rules from Volexity / CISA AA21-062A: any script page under `aspnet_client`; under
 /// `FrontEnd\HttpProxy\owa\auth` anything not part of a standard install, and any page under `Current\` or a
-/// version folder; under `FrontEnd\HttpProxy\ecp\auth` anything but `TimeoutLogoff.aspx`; on disk, any page
+/// version folder; under `FrontEnd\HttpProxy\ecp\auth` any file (not only pages) but `TimeoutLogoff.aspx`; on disk, any page
 /// elsewhere under a protocol folder of `FrontEnd\HttpProxy` (`OAB\log.aspx` is a published HAFNIUM path, and
 /// Splunk's "Detect Exchange Web Shell" watches `HttpProxy\OAB\`): these folders proxy requests to the back
 /// end, and a standard install keeps pages there only in the `auth` folders above.
@@ -16,15 +16,23 @@ enum WebShellPath {
     ]
     static let scriptExtensions = [".aspx", ".ashx", ".asmx"]
 
-    /// Why a file path (Windows form, any case) is a likely web shell, or nil.
+    /// Why a file path (Windows form, any case) is a likely web shell, or nil. Only script pages count, except
+    /// in the front end's `ecp\auth`, where any file but `TimeoutLogoff.aspx` does (Volexity, CISA AA21-062A):
+    /// a `TimeoutLogoff.aspx.bak` there is the original kept aside by whoever replaced the page.
     static func reason(file path: String) -> String? {
         let p = path.lowercased().replacingOccurrences(of: "/", with: "\\")
-        guard scriptExtensions.contains(where: { p.hasSuffix($0) }) else { return nil }
+        let script = scriptExtensions.contains(where: { p.hasSuffix($0) })
         // A collected web file is known by the URL it answers on (`/owa/auth/x.aspx`), not a drive path.
-        if p.hasPrefix("\\") && !p.hasPrefix("\\\\") { return reason(stem: path.replacingOccurrences(of: "\\", with: "/")) }
+        if p.hasPrefix("\\") && !p.hasPrefix("\\\\") { return script ? reason(stem: path.replacingOccurrences(of: "\\", with: "/")) : nil }
+        let segments = p.split(separator: "\\").map(String.init)
+        guard script || isFrontEndECPAuth(segments) else { return nil }
         let shown = path.split(whereSeparator: { $0 == "\\" || $0 == "/" }).map(String.init)
-        return reason(segments: p.split(separator: "\\").map(String.init), shown: shown, marker: "\\")
-            .map { restoringCase($0, of: path) }
+        return reason(segments: segments, shown: shown, marker: "\\").map { restoringCase($0, of: path) }
+    }
+
+    /// `…\FrontEnd\HttpProxy\ecp\auth\NAME` (the file directly in that folder or below it).
+    private static func isFrontEndECPAuth(_ s: [String]) -> Bool {
+        indexOfPair(s, "ecp", "auth").map { $0 > 0 && s[$0 - 1] == "httpproxy" && $0 + 2 < s.count } ?? false
     }
 
     /// Why a requested URL stem is web-shell use, or nil.
@@ -53,7 +61,9 @@ enum WebShellPath {
             return standardOWAAuth.contains(name) ? nil : "'\(name)' is not a standard page of owa\(m)auth\(m)"
         }
         if let i = indexOfPair(s, "ecp", "auth"), i + 2 < s.count, frontEnd(i) {
-            return name == "timeoutlogoff.aspx" ? nil : "only TimeoutLogoff.aspx belongs in ecp\(m)auth\(m)"
+            if name == "timeoutlogoff.aspx" { return nil }
+            let aside = name.contains(".aspx.") ? " ('\(name)' looks like a page's original kept aside: compare the page with a clean server's)" : ""
+            return "only TimeoutLogoff.aspx belongs in ecp\(m)auth\(m)" + aside
         }
         // The front end's protocol folders (`FrontEnd\HttpProxy\OAB\`, `…\ecp\`): on disk only, since their URLs
         // (`/ecp/…`) are also the back end's, which has pages of its own.
