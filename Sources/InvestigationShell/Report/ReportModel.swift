@@ -276,14 +276,26 @@ struct ReportModel {
         return (verdict, why + clearedNote)
     }
 
+    /// Rules whose high findings are a result, not an attempt: a page on disk that a standard install does not have,
+    /// where shells were planted (CISA counts any such page). Such a server is compromised until the analyst clears
+    /// the finding (marks it benign: the administrators' own page), so the verdict and the step "Remove the web
+    /// shells" agree.
+    static let resultRules: Set<String> = ["webshell.file"]
+
     private static func decideCounted(findings: [ReportFinding], counts: [String: Int], marks: [CaseMark],
                                       coverage: [ServerAssessment.Coverage], gaps: [String]) -> (Verdict, [String]) {
         let critical = findings.filter { $0.facts.severity == "critical" }
         let criticalCount = counts["critical"] ?? 0
         let malicious = marks.filter { $0.label == "malicious" }
-        if criticalCount > 0 || !malicious.isEmpty {
+        let planted = findings.filter { $0.facts.severity == "high" && resultRules.contains($0.facts.rule) }
+        if criticalCount > 0 || !malicious.isEmpty || !planted.isEmpty {
             var why: [String] = []
             if criticalCount > 0 { why.append("\(criticalCount) critical finding\(criticalCount == 1 ? "" : "s"): " + critical.prefix(3).map { "\($0.id) \($0.facts.title)" }.joined(separator: "; ")) }
+            if !planted.isEmpty {
+                why.append("\(planted.count) likely web shell\(planted.count == 1 ? "" : "s") on disk, where a standard install has no such page: "
+                           + planted.prefix(3).map { "\($0.id) \($0.facts.rule)" }.joined(separator: "; ")
+                           + " (mark \(planted.count == 1 ? "it" : "them") benign if the administrators put \(planted.count == 1 ? "it" : "them") there)")
+            }
             if !malicious.isEmpty { why.append("\(malicious.count) event\(malicious.count == 1 ? "" : "s") marked malicious") }
             return (.compromised, why)
         }

@@ -52,8 +52,8 @@ import Testing
         #expect(md.contains("- **EX02**: a file listing, collected web files, ECP logs and event logs not loaded"))
     }
 
-    static func finding(_ severity: String) -> ReportFinding {
-        ReportFinding(id: "F1", facts: (rule: "r", title: "t", severity: severity, cves: [], server: "EX09", time: 0, summary: ""), events: [])
+    static func finding(_ severity: String, rule: String = "r") -> ReportFinding {
+        ReportFinding(id: "F1", facts: (rule: rule, title: "t", severity: severity, cves: [], server: "EX09", time: 0, summary: ""), events: [])
     }
     static let web = [ServerAssessment.Coverage(source: "httpproxy/Ecp", files: 9, events: 99, first: 0, last: 10 * 86_400_000)]
 
@@ -67,5 +67,18 @@ import Testing
         // What was found still decides first: missing coverage does not soften a high finding.
         #expect(ReportModel.decide(findings: [Self.finding("high")], marks: [], coverage: Self.web, gaps: gap).0 == .attempted)
         #expect(ReportModel.decide(findings: [Self.finding("critical")], marks: [], coverage: Self.web, gaps: gap).0 == .compromised)
+    }
+
+    /// A likely web shell on disk is a result, not an attempt: the server is compromised until the analyst clears
+    /// the finding, so the verdict agrees with "Remove the web shells". Its compiled copy (medium) is not.
+    @Test func aLikelyWebShellOnDiskIsACompromise() {
+        let (verdict, why) = ReportModel.decide(findings: [Self.finding("high", rule: "webshell.file")], marks: [], coverage: Self.web, gaps: [])
+        #expect(verdict == .compromised)
+        #expect(why == ["1 likely web shell on disk, where a standard install has no such page: F1 webshell.file "
+                        + "(mark it benign if the administrators put it there)"])
+        #expect(ReportModel.decide(findings: [Self.finding("medium", rule: "webshell.file")], marks: [], coverage: Self.web, gaps: []).0 == .attempted)
+        var cleared = Self.finding("high", rule: "webshell.file")
+        cleared.cleared = "marked benign by ana: the admins' status page"
+        #expect(ReportModel.decide(findings: [cleared], cleared: ["high": 1], marks: [], coverage: Self.web, gaps: []).0 == .noEvidence)
     }
 }
