@@ -41,6 +41,14 @@ import Testing
         #expect(try t.run("timeline --json").contains("\"file\":\"EX08/\(Self.path)\",\"line\":3"))
         let shown = try JSONSerialization.jsonObject(with: Data(try t.run("show 1 --json").utf8)) as! [String: Any]
         #expect(shown["file"] as? String == "EX08/\(Self.path)")
+
+        // Timesketch rows too, whether cited by a finding (the general writer) or not (the fast one), CSV and JSONL.
+        for name in ["t.csv", "t.jsonl"] {
+            let out = dir.appendingPathComponent(name)
+            try t.run("export timeline \(out.path)")
+            let text = try String(contentsOf: out, encoding: .utf8)
+            #expect(text.contains("EX07/\(Self.path)") && text.contains("EX08/\(Self.path)"), "\(text)")
+        }
     }
 
     /// A file whose whole path is the word is that file, even where another set's longer path ends with it.

@@ -106,7 +106,7 @@ struct TimelineRowWriter {
         var flat = ExportBytes()
         var spans: [Range<Int>] = []
         for f in store.files {
-            for value in [TimelineExport.timestampDescription(f.kind.rawValue), f.server, f.kind.rawValue, f.channel, f.path, f.sha256] {
+            for value in [TimelineExport.timestampDescription(f.kind.rawValue), f.server, f.kind.rawValue, f.channel, store.citation(of: f), f.sha256] {
                 let start = flat.bytes.count
                 if csv { flat.appendCSV(value) } else { flat.appendJSON(value) }
                 spans.append(start..<flat.bytes.count)
