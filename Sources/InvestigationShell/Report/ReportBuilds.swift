@@ -35,7 +35,7 @@ struct ReportBuilds {
             let observed = evidence.observations.filter { $0.server == server }
             let reported = evidence.reported.filter { $0.server == server }
             guard let current = CheckBuildCommand.currentBuild(observed: observed, reported: reported) else { continue }
-            // The server's last event in any log, as check-build judges it: both name the same next update.
+            // The server's last event in any log, as check-build judges what the server was open to.
             let when = evidence.lastEvent(of: server) ?? observed.map(\.last).max() ?? CheckBuildCommand.now()
             let a = catalog.assess(current.build, source: current.source, at: when)
             var lines = ["runs \(a.build) (\(a.friendlyName)), " + (current.file.map { "from \(current.source.label) in \($0)" } ?? "from the \(current.source.label)")]
@@ -61,11 +61,14 @@ struct ReportBuilds {
                 Exposure(campaign: w[0].campaign ?? w[0].cve, cves: w.map(\.cve), from: w[0].from,
                          opensBeforeEvidence: w[0].opensBeforeEvidence, until: w[0].until)
             }.sorted { ($0.from, $0.campaign) < ($1.from, $1.campaign) }
+            // What to install is judged on the day of the report, not at the last event: an update published since
+            // (Nov22SU for ProxyNotShell after a log of September 2022) may be the one that fixes what was found.
             var recommendation: String?
-            if let r = a.recommended {
+            let today = CheckBuildCommand.now()
+            if let r = catalog.assess(current.build, source: current.source, at: today).recommended {
                 let what = r.update.map { "\($0) for \(r.level)" } ?? r.level
                 recommendation = "install \(r.changesCU ? "\(r.level), then " : "")\(what) (\(r.build))"
-                lines.append("next: " + recommendation!)
+                lines.append("next: \(recommendation!), the newest on \(Timestamp.short(today).prefix(10))")
             }
             out[ExposureTimeline.serverKey(server)] = ServerBuild(lines: lines, recommendation: recommendation, exposure: exposure)
         }
