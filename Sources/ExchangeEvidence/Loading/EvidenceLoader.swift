@@ -150,6 +150,17 @@ public struct EvidenceLoader {
             // several machines' logs; files that name none take the name most of their folder's logs give.
             if let own = a.file.facts["server"] { return (own, false) }
             let counts = groupNames[n.group] ?? [:]
+            let top = counts.values.max() ?? 0
+            if counts.values.filter({ $0 == top }).count > 1 {
+                // As many logs name each of several servers: no guess is better than another.
+                let names = counts.filter { $0.value == top }.keys.sorted().compactMap { logSpelling[$0] }
+                if !a.isPart {
+                    a.file.problems.add(LoadProblem("the file names no server, and as many logs in its folder name each of "
+                                                    + names.joined(separator: ", ") + ": filed under 'unknown'; put each server's files "
+                                                    + "in a folder named after it, or load the file alone with --server NAME"))
+                }
+                return ("unknown", false)
+            }
             if let most = counts.max(by: { ($0.value, $1.key) < ($1.value, $0.key) }).flatMap({ logSpelling[$0.key] }) {
                 // Beside logs of several servers the choice is a guess, and the analyst must hear of it.
                 if counts.count > 1 && !a.isPart {

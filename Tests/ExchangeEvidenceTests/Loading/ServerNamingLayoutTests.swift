@@ -69,6 +69,12 @@ import ZIPFoundation
                                                          + "(EX02 also); put each server's files in a folder named after it, or load the file alone with --server NAME"])
         let (one, _) = try Fixtures.load(dir.appendingPathComponent("one").path)
         #expect(one.files.allSatisfy { $0.server == "EX01" && $0.problems.total == 0 })
+        // A tie is no majority: the file is filed under 'unknown', and says why.
+        Fixtures.write(Self.log.replacingOccurrences(of: "LOGHOST", with: "EX02"), "flat/u_ex210308.log", in: dir)
+        let (tie, _) = try Fixtures.load(dir.appendingPathComponent("flat").path)
+        let unnamed = try #require(tie.files.first { $0.path == "u_ex210309.log" })
+        #expect(unnamed.server == "unknown")
+        #expect(unnamed.problems.kept.first?.message.hasPrefix("the file names no server, and as many logs in its folder name each of EX01, EX02: filed under 'unknown'") == true)
     }
 
     @Test func zipWithAServerFolderAtItsRoot() throws {
