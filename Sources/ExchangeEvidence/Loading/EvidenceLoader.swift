@@ -149,25 +149,24 @@ public struct EvidenceLoader {
             // A log naming its own computer (an event log's Computer) is that computer's, even in a folder of
             // several machines' logs; files that name none take the name most of their folder's logs give.
             if let own = a.file.facts["server"] { return (own, false) }
+            // The server most of the folder's logs name. Beside logs of several servers that is a guess, and the
+            // analyst must hear of it; when as many name each of several, no guess is better than another.
             let counts = groupNames[n.group] ?? [:]
             let top = counts.values.max() ?? 0
-            if counts.values.filter({ $0 == top }).count > 1 {
-                // As many logs name each of several servers: no guess is better than another.
-                let names = counts.filter { $0.value == top }.keys.sorted().compactMap { logSpelling[$0] }
+            let leaders = counts.filter { $0.value == top }.keys.sorted().compactMap { logSpelling[$0] }
+            let advice = "put each server's files in a folder named after it, or load the file alone with --server NAME"
+            if leaders.count > 1 {
                 if !a.isPart {
                     a.file.problems.add(LoadProblem("the file names no server, and as many logs in its folder name each of "
-                                                    + names.joined(separator: ", ") + ": filed under 'unknown'; put each server's files "
-                                                    + "in a folder named after it, or load the file alone with --server NAME"))
+                                                    + leaders.joined(separator: ", ") + ": filed under 'unknown'; " + advice))
                 }
                 return ("unknown", false)
             }
-            if let most = counts.max(by: { ($0.value, $1.key) < ($1.value, $0.key) }).flatMap({ logSpelling[$0.key] }) {
-                // Beside logs of several servers the choice is a guess, and the analyst must hear of it.
+            if let most = leaders.first {
                 if counts.count > 1 && !a.isPart {
                     let others = counts.keys.filter { $0 != most.uppercased() }.sorted().compactMap { logSpelling[$0] }
                     a.file.problems.add(LoadProblem("the file names no server: taken as \(most), which most logs in its folder name "
-                                                    + "(\(others.joined(separator: ", ")) also); put each server's files in a folder "
-                                                    + "named after it, or load the file alone with --server NAME"))
+                                                    + "(\(others.joined(separator: ", ")) also); " + advice))
                 }
                 return (most, false)
             }

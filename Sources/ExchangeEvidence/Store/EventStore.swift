@@ -145,6 +145,9 @@ public final class EventStore: @unchecked Sendable {
     public func kind(of id: EventID) -> SourceKind { file(of: id).kind }
     public func line(of id: EventID) -> Int { Int(lineNumber[id]) }
 
+    /// The ids of file `fi`'s events (events are appended file by file).
+    public func events(ofFile fi: Int) -> Range<EventID> { firstEvent[fi]..<(firstEvent[fi] + files[fi].eventCount) }
+
     /// How a file is cited where `show` and `mark` read the citation back: its path, or `SET/path` when another
     /// loaded file with other bytes has the same path (KAPE or CyLR zips named by host hold the same member paths),
     /// so that `FILE:LINE` names one event in the session, a case replay and an export alike.
@@ -187,10 +190,10 @@ public final class EventStore: @unchecked Sendable {
     /// binary records (EVTX) their lines rendered once on all cores and kept for later scans.
     public func withEventText<R>(file fi: Int, _ body: (EventText) throws -> R) rethrows -> R {
         let f = files[fi]
-        let start = firstEvent[fi], end = start + f.eventCount
-        if let text = f.renderedText(offsets: offset[start..<end], lengths: length[start..<end], lines: lineNumber[start..<end]) {
+        let range = events(ofFile: fi)
+        if let text = f.renderedText(offsets: offset[range], lengths: length[range], lines: lineNumber[range]) {
             return try text.bytes.withUnsafeBytes {
-                try body(EventText(bytes: $0, offsets: text.offsets, lengths: text.lengths, base: start))
+                try body(EventText(bytes: $0, offsets: text.offsets, lengths: text.lengths, base: range.lowerBound))
             }
         }
         return try f.bytes.withUnsafeBytes { try body(EventText(bytes: $0, offsets: offset, lengths: length, base: 0)) }

@@ -23,9 +23,9 @@ public enum LocalTime {
     public enum Ambiguity: Sendable { case skipped, repeated }
 
     /// Whether `local` is skipped or repeated in `zone`: another offset the zone has within a day of it would
-    /// also, or alone, map a UTC moment to this wall-clock time.
-    public static func ambiguity(ofLocal local: Int64, in zone: TimeZone) -> Ambiguity? {
-        let off = offset(ofLocal: local, in: zone)
+    /// also, or alone, map a UTC moment to this wall-clock time. `offset`: `offset(ofLocal:in:)`, when known.
+    public static func ambiguity(ofLocal local: Int64, in zone: TimeZone, offset known: Int64? = nil) -> Ambiguity? {
+        let off = known ?? offset(ofLocal: local, in: zone)
         func gmt(_ utc: Int64) -> Int64 { Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(utc) / 1000))) * 1000 }
         if gmt(local - off) != off { return .skipped }
         let day: Int64 = 86_400_000
@@ -59,7 +59,7 @@ public struct LocalTimes {
         guard let zone else { return local }
         if let steady, steady.local.contains(local) { return local - steady.offset }
         let offset = LocalTime.offset(ofLocal: local, in: zone)
-        if let kind = LocalTime.ambiguity(ofLocal: local, in: zone) {
+        if let kind = LocalTime.ambiguity(ofLocal: local, in: zone, offset: offset) {
             uncertain += 1
             if first[kind] == nil { first[kind] = local }
             return local - offset

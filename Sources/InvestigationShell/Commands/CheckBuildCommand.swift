@@ -69,6 +69,7 @@ struct CheckBuildCommand: Command {
         let placed = zip(chosen.map { HuntCitations.id($0.offset) },
                          timeline.place(chosen.map { (server: all[$0.element].server, time: all[$0.element].time,
                                                       label: all[$0.element].rule, cves: all[$0.element].cves) }))
+            .map { (id: $0, finding: $1) }
         if servers.isEmpty {
             if ctx.wantsJSON { ctx.json(.array([])); return }
             if let name = args.value("server"), !evidence.servers.isEmpty {
@@ -90,7 +91,7 @@ struct CheckBuildCommand: Command {
             let when = at ?? evidence.lastEvent(of: server) ?? Self.now()
             let a = catalog.assess(current.build, source: current.source, at: when)
             let windows = timeline.windows.filter { $0.server == server }
-            let mine = placed.filter { ExposureTimeline.serverKey($0.1.server) == ExposureTimeline.serverKey(server) }
+            let mine = placed.filter { ExposureTimeline.serverKey($0.finding.server) == ExposureTimeline.serverKey(server) }
             if ctx.wantsJSON {
                 guard case .object(var pairs) = Self.json(a, server: server, sourceFile: current.file)
                 else { continue }
@@ -104,7 +105,7 @@ struct CheckBuildCommand: Command {
                              ("file", .string(r.path))])
                 })))
                 pairs.append(("windows", .array(windows.map(Self.json))))
-                pairs.append(("findings", .array(mine.map { Self.json($0.1, id: $0.0) })))
+                pairs.append(("findings", .array(mine.map { Self.json($0.finding, id: $0.id) })))
                 docs.append(.object(pairs))
                 continue
             }

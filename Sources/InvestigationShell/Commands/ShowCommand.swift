@@ -126,8 +126,8 @@ extension ShowCommand {
                              + TerminalText.escape(cited.prefix(4).joined(separator: ", ")) + (cited.count > 4 ? ", …" : "")
                              + "); give more of the path, or SET/PATH")
         }
-        let f = files[0], events = store.firstEvent[f]..<(store.firstEvent[f] + store.files[f].eventCount)
-        guard let id = events.first(where: { Int(store.lineNumber[$0]) == line }) else {
+        let f = files[0]
+        guard let id = store.events(ofFile: f).first(where: { Int(store.lineNumber[$0]) == line }) else {
             throw ShellError("\(command): no event at line \(line) of \(TerminalText.escape(store.citation(of: store.files[f])))")
         }
         return id
