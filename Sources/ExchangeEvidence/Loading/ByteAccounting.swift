@@ -113,12 +113,19 @@ struct ByteAccounting {
         }
 
         /// Accounts for the bytes between `position` and `end`: blank, or lines that must be named by a problem.
+        /// Between two events that is a line break, checked inline; anything else takes `lines(upTo:)`.
+        @inline(__always)
         mutating func gap(upTo end: Int, _ problems: inout ProblemLog) {
             guard end > position else { return }
-            defer { position = end }
             var i = position
             while i < end, Self.isBlank(bytes[i]) { i += 1 }
-            if i == end { return }
+            if i == end { position = end; return }
+            lines(upTo: end, &problems)
+        }
+
+        /// The slow side of `gap`: a stretch with something other than blanks in it.
+        private mutating func lines(upTo end: Int, _ problems: inout ProblemLog) {
+            defer { position = end }
             if explainAll { notRead += end - position; return }
             // Number the lines: count newlines from the last known line.
             var line = anchorLine

@@ -55,7 +55,7 @@ public struct ExchangeCSVReader: EvidenceReader {
         defer { scan.deallocate() }
         var buildBytes: [UInt8] = []
         buildBytes.reserveCapacity(32)
-        var serverCounts: [String: Int] = [:]
+        var servers = ServerTally()
         let plain = out.batch.addSchema(FieldSchema(format: .plain, names: ["line"]))
         let base = input.bytes
         var triedKnownSets = false
@@ -151,7 +151,7 @@ public struct ExchangeCSVReader: EvidenceReader {
             // A quote, or commas inside a last column that takes the rest of the line: the full split.
             if scan.hasQuote || (schema!.format == .csvTail && scan.fields > n) {
                 readQuoted(line, off: off, lineNo: lineNo, m: m, columns: n, schemaIndex: schemaIndex, out: &out,
-                           unterminated: scanner.lastLineUnterminated, servers: &serverCounts,
+                           unterminated: scanner.lastLineUnterminated, servers: &servers,
                            limit: schema!.format == .csvTail ? n : .max)
                 continue
             }
@@ -165,14 +165,12 @@ public struct ExchangeCSVReader: EvidenceReader {
             if !m.buildParts.isEmpty, Self.build(m.buildParts, scan, line, into: &buildBytes) {
                 buildBytes.withUnsafeBytes { out.batch.set(.serverBuild, $0) }
             }
-            if lineNo < 256, m.server >= 0, let v = scan.field(m.server, of: line), v.count > 0 {
-                serverCounts[String(decoding: v, as: UTF8.self), default: 0] += 1
-            }
+            if lineNo < ServerTally.lines, m.server >= 0, let v = scan.field(m.server, of: line) { servers.count(v) }
             if scan.fields != n {
                 Self.reportFieldCount(scan.fields, n, lineNo, unterminated: scanner.lastLineUnterminated, &out.problems)
             }
         }
-        if let best = serverCounts.max(by: { $0.value < $1.value }) { out.facts["server"] = best.key }
+        if let server = servers.leader { out.facts["server"] = server }
         if schema == nil && out.batch.count == 0 {
             out.problems.add(LoadProblem("no #Fields header and no data lines"))
         }
@@ -212,7 +210,7 @@ public struct ExchangeCSVReader: EvidenceReader {
 
     /// Slow path for lines with quotes (rare in HttpProxy logs, common in ECP EventData).
     private func readQuoted(_ line: UnsafeRawBufferPointer, off: Int, lineNo: Int, m: FieldMapping, columns n: Int,
-                            schemaIndex: UInt16, out: inout ReaderOutput, unterminated: Bool, servers: inout [String: Int],
+                            schemaIndex: UInt16, out: inout ReaderOutput, unterminated: Bool, servers: inout ServerTally,
                             limit: Int) {
         let values = CSVLine.split(line, limit: limit)
         var t = Timestamp.unknown
@@ -226,9 +224,7 @@ public struct ExchangeCSVReader: EvidenceReader {
             let parts = m.buildParts.map { values[$0] }
             if parts.allSatisfy({ !$0.isEmpty }) { out.batch.set(.serverBuild, parts.joined(separator: ".")) }
         }
-        if lineNo < 256, m.server >= 0, m.server < values.count, !values[m.server].isEmpty {
-            servers[values[m.server], default: 0] += 1
-        }
+        if lineNo < ServerTally.lines, m.server >= 0, m.server < values.count { servers.count(values[m.server]) }
         if values.count != n { Self.reportFieldCount(values.count, n, lineNo, unterminated: unterminated, &out.problems) }
     }
 

@@ -66,7 +66,7 @@ public struct IISW3CReader: EvidenceReader {
         var span = 0
         var scan = SeparatorScan()
         defer { scan.deallocate() }
-        var serverCounts: [String: Int] = [:]
+        var servers = ServerTally()
         let plain = out.batch.addSchema(FieldSchema(format: .plain, names: ["line"]))
         let base = input.bytes
         func adopt(_ sm: (FieldSchema, FieldMapping)) {
@@ -141,11 +141,11 @@ public struct IISW3CReader: EvidenceReader {
             for (field, column) in m.interned {
                 if let v = value(column), v.count > 0 { out.batch.set(field, v) }
             }
-            if lineNo < 256, let v = value(m.server) { serverCounts[String(decoding: v, as: UTF8.self), default: 0] += 1 }
+            if lineNo < ServerTally.lines, let v = value(m.server) { servers.count(v) }
             if scan.fields != columns && !cut {
                 ExchangeCSVReader.reportFieldCount(scan.fields, columns, lineNo, unterminated: scanner.lastLineUnterminated, &out.problems)
             }
         }
-        if let best = serverCounts.max(by: { $0.value < $1.value }) { out.facts["server"] = best.key }
+        if let server = servers.leader { out.facts["server"] = server }
     }
 }

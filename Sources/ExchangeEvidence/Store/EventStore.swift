@@ -70,19 +70,21 @@ public final class EventStore: @unchecked Sendable {
             idMap[Int(local)] = pool.intern(local, from: batch.pool)
         }
         let n = batch.count
-        fileIndex.append(contentsOf: repeatElement(fidx, count: n))
+        fileIndex.append(contentsOf: [UInt32](repeating: fidx, count: n))
         lineNumber.append(contentsOf: batch.lines)
         offset.append(contentsOf: batch.offsets)
         length.append(contentsOf: batch.lengths)
         time.append(contentsOf: batch.times)
         schema.append(contentsOf: batch.schemaIndex.lazy.map { schemaMap[Int($0)] })
         let stride = EventBatch.stride
+        // Columns grow by copying one zeroed array (a `memcpy`), not element by element from `repeatElement`.
+        let absent = [UInt32](repeating: 0, count: n)
         batch.fieldIDs.withUnsafeBufferPointer { ids in
             idMap.withUnsafeBufferPointer { map in
                 for k in 0..<values.count {
                     // Extend the column once, then fill it through a pointer.
                     let base = values[k].count
-                    values[k].append(contentsOf: repeatElement(0, count: n))
+                    values[k].append(contentsOf: absent)
                     values[k].withUnsafeMutableBufferPointer { column in
                         for e in 0..<n { column[base + e] = map[Int(ids[e &* stride &+ k])] }
                     }
