@@ -99,3 +99,30 @@ import Testing
         #expect(ExplicitLogonRequest.all(store).count == 6)
     }
 }
+
+/// The cmdlet log as exports keep it without named values: NXLog's and OTRF's rendered `Message` only, and a
+/// SIEM's `param1…param5` (fewer values than the cmdlet log's template names).
+@Suite struct CmdletShapesTests {
+    let store: EventStore
+
+    init() throws { store = try RuleFixtures.store("cmdlet-shapes") }
+
+    @Test func mailboxExportToAWebFolderIsFoundInEveryShape() {
+        let f = RuleFixtures.run("exchange.mailbox-export-web", on: store)
+        #expect(f.map(\.server).sorted() == ["EX50", "EX52"])
+        let nxlog = f.first { $0.server == "EX50" }
+        #expect(nxlog?.summary == "New-MailboxExportRequest of 'administrator@contoso.local' to "
+                + "'\\\\127.0.0.1\\c$\\inetpub\\wwwroot\\aspnet_client\\xhkgd.aspx'; with 1 related cmdlet (role grant, clean-up)")
+        // The export of alice's mailbox to a file share three days later is not a web shell.
+        #expect(!f.contains { $0.summary.contains("alice") })
+        #expect(f.first { $0.server == "EX52" }?.summary.contains("xhkgd.aspx") == true)
+    }
+
+    @Test func theMessageIsReadAsEventViewerWritesIt() {
+        #expect(CmdletEvent.fromMessage("Cmdlet suceeded. Cmdlet Set-OabVirtualDirectory, parameters -Identity \"OAB (Default Web Site)\".")
+                    .map { [$0.0, $0.1] } == ["Set-OabVirtualDirectory", "-Identity \"OAB (Default Web Site)\""])
+        #expect(CmdletEvent.fromMessage("Cmdlet failed. Cmdlet Get-Mailbox, parameters -Identity x.\nError: not found.")
+                    .map { [$0.0, $0.1] } == ["Get-Mailbox", "-Identity x"])
+        #expect(CmdletEvent.fromMessage("The cmdlet did something. Cmdlet was run, parameters none.") == nil)
+    }
+}

@@ -1,9 +1,12 @@
+import Foundation
 import ExchangeEvidence
 
 /// One record of the `MSExchange Management` cmdlet log (provider `MSExchange CmdletLogs`): event 1 when the
 /// cmdlet succeeded, 6 when it failed. Its values have no names of their own; the readers name them by position
 /// from `mappings/event-data-names.tsv` (`CmdletName`, `CmdletParameters`, `Caller`, `Process`, e.g. `8372
-/// w3wp#MSExchangePowerShellAppPool`, and `Error` on event 6).
+/// w3wp#MSExchangePowerShellAppPool`, and `Error` on event 6). Exports that keep only the rendered message
+/// (NXLog, OTRF's datasets: `Cmdlet suceeded. Cmdlet NAME, parameters PARAMETERS.`) or fewer values than the
+/// table names (a SIEM's trimmed `param1`, `param2`) are read too: the cmdlet is their first value.
 struct CmdletEvent {
     let id: EventID
     let cmdlet: String
@@ -16,15 +19,47 @@ struct CmdletEvent {
     init?(_ store: EventStore, _ id: EventID) {
         let f = EventFields(store, id)
         guard (f["Provider"] ?? "").lowercased() == "msexchange cmdletlogs" || (f["Channel"] ?? "").lowercased() == "msexchange management",
-              let cmdlet = f["CmdletName"], !cmdlet.isEmpty
+              let (cmdlet, parameters) = Self.cmdlet(f), !cmdlet.isEmpty
         else { return nil }
         self.id = id
         self.cmdlet = cmdlet
-        parameters = f["CmdletParameters"] ?? ""
+        self.parameters = parameters
         caller = f["Caller"] ?? ""
         process = f["Process"] ?? ""
         error = f["Error"] ?? ""
         failed = f["EventID"] == "6"
+    }
+
+    /// The cmdlet and its parameters: named values, else the first two unnamed ones when the first is a cmdlet's
+    /// name, else the rendered message.
+    private static func cmdlet(_ f: EventFields) -> (String, String)? {
+        if let name = f["CmdletName"] { return (name, f["CmdletParameters"] ?? "") }
+        if let name = f["Data1"], isCmdletName(name) { return (name, f["Data2"] ?? "") }
+        return f["Message"].flatMap(fromMessage)
+    }
+
+    /// `NAME` and `PARAMETERS` of Event Viewer's message `Cmdlet succeeded. Cmdlet NAME, parameters PARAMETERS.`
+    /// (Exchange spells it `suceeded`; `failed` for event 6, whose message goes on with the error).
+    static func fromMessage(_ message: String) -> (String, String)? {
+        guard let start = message.range(of: ". Cmdlet ") else { return nil }
+        let rest = message[start.upperBound...]
+        guard let comma = rest.range(of: ", parameters") else { return nil }
+        let name = String(rest[..<comma.lowerBound])
+        guard isCmdletName(name) else { return nil }
+        var parameters = rest[comma.upperBound...].drop { $0 == " " }
+        // The parameters end at the message's last full stop (the error follows it on failed cmdlets).
+        if let end = parameters.range(of: ".\n", options: .literal) ?? parameters.range(of: ".\r\n", options: .literal) {
+            parameters = parameters[..<end.lowerBound]
+        } else if parameters.hasSuffix(".") {
+            parameters = parameters.dropLast()
+        }
+        return (name, String(parameters))
+    }
+
+    /// `Verb-Noun`: letters, one hyphen.
+    static func isCmdletName(_ s: String) -> Bool {
+        let parts = s.split(separator: "-", omittingEmptySubsequences: false)
+        return parts.count == 2 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isLetter } }
     }
 
     /// `by CALLER via PROCESS`, and the error's first line when the cmdlet failed.
