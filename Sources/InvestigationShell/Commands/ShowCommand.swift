@@ -110,8 +110,10 @@ extension ShowCommand {
             func fits(_ p: Substring) -> Bool { f.path == p || (!exactly && f.path.hasSuffix("/" + p)) }
             if fits(path[...]) { return true }
             guard let slash = path.firstIndex(of: "/") else { return false }
-            let qualifier = path[..<slash]
-            return (qualifier == f.evidenceSet || qualifier == f.server) && fits(path[path.index(after: slash)...])
+            // A set or server name in any case, as typed (`ex07/…`).
+            let qualifier = String(path[..<slash])
+            let named = qualifier.caseInsensitiveCompare(f.evidenceSet) == .orderedSame || qualifier.caseInsensitiveCompare(f.server) == .orderedSame
+            return named && fits(path[path.index(after: slash)...])
         }
         var files = store.files.indices.filter { matches(store.files[$0], exactly: false) }
         let exact = files.filter { matches(store.files[$0], exactly: true) }

@@ -87,12 +87,13 @@ struct SourcesCommand: Command {
         let showNotRead = files.contains { $0.bytesNotRead > 0 || $0.recordsNotRead > 0 }
         let showZone = files.contains { $0.facts["time.zone"] != nil }
         // A file whose events span several channels (a SIEM export) is one entry per channel: the column tells them apart.
+        // A path two sets hold with other bytes is given as `SET/PATH`, as citations give it.
         var table = TextTable(["server", "file", "source", "channel", "size", "modified (UTC)", "sha256"] + (showNotRead ? ["not read"] : [])
                               + (showZone ? ["local times"] : []))
         table.rightAligned = [4, 7]
         table.whole = [6]
         for f in files {
-            table.add([f.server, f.path, f.kind.rawValue, f.channel, String(f.size), Timestamp.short(f.modified), f.sha256]
+            table.add([f.server, ctx.session.store.citation(of: f), f.kind.rawValue, f.channel, String(f.size), Timestamp.short(f.modified), f.sha256]
                       + (showNotRead ? [Self.notRead(bytes: f.bytesNotRead, records: f.recordsNotRead)] : [])
                       + (showZone ? [f.facts["time.zone"] ?? ""] : []))
         }

@@ -116,7 +116,7 @@ struct ReportModel {
     /// Rules loaded from files (Sigma) that produced findings, for their titles, files and references.
     var loadedRules: [LoadedRule]
     var remediation: [RemediationCatalog.Applied]
-    var files: [EvidenceFile]
+    var files: [ReportFile]
     var auditCount: Int
     /// The exhunt build, rules, indicator sets, time zone and commands behind the report.
     var provenance: Provenance
@@ -238,7 +238,8 @@ struct ReportModel {
             evidenceSets: session.loads.map(\.evidenceSet), servers: servers, marks: marks,
             markedEvents: markedEvents, notes: (try state.file?.notes()) ?? [], iocHits: iocHits, publishedHits: published,
             loadedRules: session.ruleLibrary.rules.filter { rulesFound.contains($0.findingRule) },
-            remediation: try RemediationCatalog.load().applicable(servers), files: store.files,
+            remediation: try RemediationCatalog.load().applicable(servers), files: store.files.map { ReportFile(server: $0.server, path: store.citation(of: $0), size: $0.size,
+                                                                                      sha256: $0.sha256) },
             auditCount: (try state.file?.counts().first { $0.table == "audit" }?.rows) ?? 0, provenance: Provenance.of(session),
             daily: perDay.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
     }
@@ -324,4 +325,13 @@ struct ReportModel {
 
 extension CaseMark: Hashable {
     public func hash(into h: inout Hasher) { h.combine(sha256); h.combine(line) }
+}
+
+/// An evidence file as the report lists it: its path as the report's citations give it, `SET/PATH` where two
+/// loaded sets hold that path with other bytes (two collections of one layout), so each row says which one it is.
+struct ReportFile {
+    let server: String
+    let path: String
+    let size: Int
+    let sha256: String
 }

@@ -34,6 +34,7 @@ import Testing
         // What hunt printed reads back to that set's event, and so does a set's name before a path's ending.
         #expect(try t.run("show EX08/\(Self.path):3").contains("203.0.113.8"))
         #expect(try t.run("show EX07/u_ex210303.log:3").contains("203.0.113.7"))
+        #expect(try t.run("show ex07/u_ex210303.log:3").contains("203.0.113.7"), "a set name in any case")
         let ambiguous = t.failure("show u_ex210303.log:3")
         #expect(ambiguous.contains("matches 2 files (EX07/\(Self.path), EX08/\(Self.path))"), "\(ambiguous)")
 
@@ -49,6 +50,14 @@ import Testing
             let text = try String(contentsOf: out, encoding: .utf8)
             #expect(text.contains("EX07/\(Self.path)") && text.contains("EX08/\(Self.path)"), "\(text)")
         }
+
+        // The chain of custody says which set each file is: `sources --files` and the report's table of files.
+        let files = try t.run("sources --files")
+        #expect(files.contains("EX07/\(Self.path)") && files.contains("EX08/\(Self.path)"), "\(files)")
+        let report = dir.appendingPathComponent("r.md")
+        try t.run("report \(report.path)")
+        let md = try String(contentsOf: report, encoding: .utf8)
+        #expect(md.contains("| EX07 | `EX07/\(Self.path)` |") && md.contains("| EX08 | `EX08/\(Self.path)` |"))
     }
 
     /// A file whose whole path is the word is that file, even where another set's longer path ends with it.

@@ -27,6 +27,7 @@ import Testing
             let facts = try #require(findings.facts(ofFinding: id))
             #expect(flat["rule.id"] as? String == facts.rule && flat["host.name"] as? String == facts.server)
             #expect((flat["exhunt.finding.cites"] as? [String])?.count == findings.events(ofFinding: id)?.count)
+            #expect(flat["exhunt.evidence_set"] as? String == "training", "the set beside log.file.path")
         }
         let chain = try #require(pairs.map { EventsExportTests.flatten($0.1) }.first { $0["rule.id"] as? String == "chain.proxylogon" })
         #expect(chain["event.severity"] as? Int == 5 && (chain["vulnerability.id"] as? [String])?.contains("CVE-2021-26855") == true)

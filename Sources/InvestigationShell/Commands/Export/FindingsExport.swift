@@ -90,7 +90,11 @@ struct FindingsExport: ExportTarget {
                 ("rule.id", .string(facts.rule)), ("rule.name", .string(facts.title)),
             ]
             if !facts.cves.isEmpty { pairs.append(("vulnerability.id", .strings(facts.cves))) }
-            if let first = events.first { pairs.append(("log.file.path", .string(store.file(of: first).path))) }
+            // The path as the log has it (ECS), beside the set it was loaded from, as `export events` gives both.
+            if let first = events.first {
+                let file = store.file(of: first)
+                pairs += [("log.file.path", .string(file.path)), ("exhunt.evidence_set", .string(file.evidenceSet))]
+            }
             pairs += [("tags", .strings(tags)), ("exhunt.finding.id", .string(id)), ("exhunt.finding.severity", .string(facts.severity)),
                       ("exhunt.finding.summary", .string(facts.summary)), ("exhunt.finding.events", .array(events.map { .int($0) })),
                       ("exhunt.finding.cites", .strings(events.map(cite)))]
