@@ -167,6 +167,7 @@ public struct EvidenceLoader {
                     let others = counts.keys.filter { $0 != most.uppercased() }.sorted().compactMap { logSpelling[$0] }
                     a.file.problems.add(LoadProblem("the file names no server: taken as \(most), which most logs in its folder name "
                                                     + "(\(others.joined(separator: ", ")) also); " + advice))
+                    a.file.facts[EvidenceFile.serverGuessedFact] = most
                 }
                 return (most, false)
             }

@@ -199,8 +199,15 @@ struct ReportModel {
             let coverage = groups.values.sorted { $0.source < $1.source }
             let gaps = ruleCoverage.sentences(of: name, time: session.displayTime)
             let mineCounts = counts[name] ?? [:]
-            let (verdict, reasons) = decide(findings: mine, counts: mineCounts, cleared: clearedCounts[name] ?? [:], marks: myMarks,
+            var (verdict, reasons) = decide(findings: mine, counts: mineCounts, cleared: clearedCounts[name] ?? [:], marks: myMarks,
                                             coverage: coverage, gaps: gaps)
+            let guessed = files.filter { $0.facts[EvidenceFile.serverGuessedFact] != nil }.count
+            if guessed > 0 {
+                reasons.append("\(guessed) log\(guessed == 1 ? " names" : "s name") no server and \(guessed == 1 ? "was" : "were") filed here "
+                               + "because most logs in \(guessed == 1 ? "its" : "their") folder name \(name), beside other servers' logs: "
+                               + "what \(guessed == 1 ? "it holds" : "they hold") may be another server's ('sources --problems' names "
+                               + "\(guessed == 1 ? "it" : "them"))")
+            }
             return ServerAssessment(server: name, verdict: verdict, reasons: reasons, findings: mine, marks: myMarks,
                                     coverage: coverage, gaps: gaps, build: builds.of(name)?.lines ?? [],
                                     recommendedUpdate: builds.of(name)?.recommendation, exposure: builds.of(name)?.exposure ?? [],

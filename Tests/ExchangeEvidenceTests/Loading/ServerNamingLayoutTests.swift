@@ -67,8 +67,9 @@ import ZIPFoundation
         #expect(guessed.server == "EX01")
         #expect(guessed.problems.kept.map(\.message) == ["the file names no server: taken as EX01, which most logs in its folder name "
                                                          + "(EX02 also); put each server's files in a folder named after it, or load the file alone with --server NAME"])
+        #expect(guessed.facts[EvidenceFile.serverGuessedFact] == "EX01", "the report's verdict reads the guess from here")
         let (one, _) = try Fixtures.load(dir.appendingPathComponent("one").path)
-        #expect(one.files.allSatisfy { $0.server == "EX01" && $0.problems.total == 0 })
+        #expect(one.files.allSatisfy { $0.server == "EX01" && $0.problems.total == 0 && $0.facts[EvidenceFile.serverGuessedFact] == nil })
         // A tie is no majority: the file is filed under 'unknown', and says why.
         Fixtures.write(Self.log.replacingOccurrences(of: "LOGHOST", with: "EX02"), "flat/u_ex210308.log", in: dir)
         let (tie, _) = try Fixtures.load(dir.appendingPathComponent("flat").path)

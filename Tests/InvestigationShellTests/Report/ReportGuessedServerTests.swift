@@ -1,0 +1,32 @@
+import Foundation
+@testable import InvestigationShell
+import Testing
+
+/// A log that names no server, filed under the server most logs of its folder name: the verdict of that server
+/// rests partly on a guess, and the report says so where the verdict is given.
+@Suite struct ReportGuessedServerTests {
+    @Test func theVerdictSaysALogWasFiledByGuess() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-guess-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("flat"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func log(_ computer: String?) -> String {
+            "#Software: Microsoft Internet Information Services 10.0\r\n"
+                + "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) sc-status"
+                + (computer == nil ? "" : " s-computername") + "\r\n"
+                + "2021-03-03 06:49:41 10.0.0.5 GET /owa/ - 443 - 198.51.100.4 Mozilla/5.0 200" + (computer.map { " \($0)" } ?? "") + "\r\n"
+        }
+        for (name, host) in [("a", "EX01"), ("b", "EX01"), ("c", "EX02")] {
+            try Data(log(host).utf8).write(to: dir.appendingPathComponent("flat/u_ex21030\(name).log"))
+        }
+        try Data(log(nil).utf8).write(to: dir.appendingPathComponent("flat/u_ex210309.log"))
+        let t = TestShell()
+        try t.run("load \(dir.appendingPathComponent("flat").path)")
+        let report = dir.appendingPathComponent("r.md")
+        try t.run("report \(report.path)")
+        let md = try String(contentsOf: report, encoding: .utf8)
+        let ex01 = try #require(md.split(separator: "\n").first { $0.hasPrefix("| EX01 |") })
+        #expect(ex01.contains("1 log names no server and was filed here because most logs in its folder name EX01"), "\(ex01)")
+        let ex02 = try #require(md.split(separator: "\n").first { $0.hasPrefix("| EX02 |") })
+        #expect(!ex02.contains("names no server"))
+    }
+}
