@@ -78,10 +78,15 @@ public struct EvidenceLoader {
     }
 
     /// Loads `root` as evidence set `name` (default: the root's file name). `server` forces the server name.
+    /// The name an evidence set takes when none is given: its folder's name, or its zip's without `.zip`.
+    public static func setName(of root: String) -> String {
+        let rootName = URL(fileURLWithPath: root).lastPathComponent
+        return rootName.lowercased().hasSuffix(".zip") ? String(rootName.dropLast(4)) : rootName
+    }
+
     public func load(_ root: String, name: String? = nil, server: String? = nil, into store: EventStore) throws -> LoadReport {
         let started = Date()
-        let rootName = URL(fileURLWithPath: root).lastPathComponent
-        let setName = name ?? (rootName.lowercased().hasSuffix(".zip") ? String(rootName.dropLast(4)) : rootName)
+        let setName = name ?? Self.setName(of: root)
         var walker = EvidenceWalker()
         walker.copy = copy
         walker.budget = InflateBudget(limit: maxInflate)

@@ -30,6 +30,18 @@ struct LoadCommand: Command {
             setName = setName ?? "training"
         }
         path = (path as NSString).expandingTildeInPath
+        // Two collections in folders of one name (run1/EX07, run2/EX07) must not be two sets of one name, or
+        // `SET/PATH` could not tell their files apart: a given name is refused, a folder's name is numbered.
+        let elsewhere = ctx.session.loads.filter { $0.root != path }.map { $0.evidenceSet.lowercased() }
+        if let given = setName, elsewhere.contains(given.lowercased()) {
+            throw ShellError("load: an evidence set named '\(TerminalText.escape(given))' is already loaded from another path; choose another --name")
+        }
+        if setName == nil, elsewhere.contains(EvidenceLoader.setName(of: path).lowercased()) {
+            let base = EvidenceLoader.setName(of: path)
+            let free = (2...).lazy.map { "\(base)-\($0)" }.first { !elsewhere.contains($0.lowercased()) }!
+            ctx.diagnostic("note: a set named '\(TerminalText.escape(base))' is already loaded from another path: this one is '\(TerminalText.escape(free))' (--name sets a name)")
+            setName = free
+        }
         var loader = EvidenceLoader()
         loader.copy = args.flag("copy")
         if let text = args.value("max-inflate") {

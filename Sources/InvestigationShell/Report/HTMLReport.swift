@@ -158,7 +158,7 @@ struct HTMLReport {
 
         o += "<h2>What to do now</h2>\n<ol>\n"
         for a in model.remediation {
-            o += "<li><b>\(h(a.step.title)).</b> \(h(a.step.text))<br><span class=\"because\">Because: "
+            o += "<li><b>\(h(a.step.title)).</b> \(ReportText.htmlWithCode(a.step.text))<br><span class=\"because\">Because: "
             o += p(a.reasons.prefix(4).joined(separator: "; ")) + (a.reasons.count > 4 ? "; …" : "") + "</span></li>\n"
         }
         o += "</ol>\n"

@@ -104,7 +104,7 @@ struct MarkdownReport {
         p("## What to do now")
         p()
         for (i, a) in model.remediation.enumerated() {
-            p("\(i + 1). **\(md(a.step.title)).** \(md(a.step.text))")
+            p("\(i + 1). **\(md(a.step.title)).** \(ReportText.markdownWithCode(a.step.text))")
             p("   _Because: \(md(a.reasons.prefix(4).joined(separator: "; ")))\(a.reasons.count > 4 ? "; …" : "")._")
         }
         p()

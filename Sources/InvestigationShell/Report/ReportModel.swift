@@ -201,12 +201,13 @@ struct ReportModel {
             let mineCounts = counts[name] ?? [:]
             var (verdict, reasons) = decide(findings: mine, counts: mineCounts, cleared: clearedCounts[name] ?? [:], marks: myMarks,
                                             coverage: coverage, gaps: gaps)
-            let guessed = files.filter { $0.facts[EvidenceFile.serverGuessedFact] != nil }.count
-            if guessed > 0 {
-                reasons.append("\(guessed) log\(guessed == 1 ? " names" : "s name") no server and \(guessed == 1 ? "was" : "were") filed here "
-                               + "because most logs in \(guessed == 1 ? "its" : "their") folder name \(name), beside other servers' logs: "
-                               + "what \(guessed == 1 ? "it holds" : "they hold") may be another server's ('sources --problems' names "
-                               + "\(guessed == 1 ? "it" : "them"))")
+            let guessed = files.filter { $0.facts[EvidenceFile.serverGuessedFact] != nil }.map { store.citation(of: $0) }
+            if !guessed.isEmpty {
+                let one = guessed.count == 1
+                reasons.append("\(guessed.count) log\(one ? " names" : "s name") no server and \(one ? "was" : "were") filed here because "
+                               + "most logs in \(one ? "its" : "their") folder name \(name), beside other servers' logs ("
+                               + guessed.prefix(3).joined(separator: ", ") + (guessed.count > 3 ? ", …" : "")
+                               + "): what \(one ? "it holds" : "they hold") may be another server's")
             }
             return ServerAssessment(server: name, verdict: verdict, reasons: reasons, findings: mine, marks: myMarks,
                                     coverage: coverage, gaps: gaps, build: builds.of(name)?.lines ?? [],

@@ -86,6 +86,17 @@ enum ReportText {
         return out + markdown(plain)
     }
 
+    /// exhunt's own prose (a remediation step) in which backticks mark commands and patterns: those become code
+    /// spans (Markdown) or `<code>` (HTML), to be copied as written (`.*` not `.\*`); the rest is escaped prose.
+    static func markdownWithCode(_ s: String) -> String { withCode(s, prose: markdown) { codeSpan($0) } }
+
+    static func htmlWithCode(_ s: String) -> String { withCode(s, prose: html) { "<code>" + html($0) + "</code>" } }
+
+    private static func withCode(_ s: String, prose: (String) -> String, code: (String) -> String) -> String {
+        s.split(separator: "`", omittingEmptySubsequences: false).enumerated()
+            .map { $0.offset % 2 == 1 ? code(String($0.element)) : prose(String($0.element)) }.joined()
+    }
+
     /// Text for a Markdown table cell or paragraph.
     static func markdown(_ s: String) -> String {
         var out = ""

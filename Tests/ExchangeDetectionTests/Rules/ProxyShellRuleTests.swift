@@ -109,13 +109,25 @@ import Testing
 
     @Test func mailboxExportToAWebFolderIsFoundInEveryShape() {
         let f = RuleFixtures.run("exchange.mailbox-export-web", on: store)
-        #expect(f.map(\.server).sorted() == ["EX50", "EX52"])
+        #expect(f.map(\.server).sorted() == ["EX50", "EX52", "EX53"])
+        // A failed export wrote nothing: an attempt, not a critical web shell.
+        let failed = f.first { $0.server == "EX53" }
+        #expect(failed?.severity == .medium && failed?.summary.contains("; failed") == true && failed?.summary.contains("an attempt") == true)
+        // EX54's mailbox name holds '-FilePath …x.aspx' inside its quotes; the real -FilePath is a PST on a share.
         let nxlog = f.first { $0.server == "EX50" }
         #expect(nxlog?.summary == "New-MailboxExportRequest of 'administrator@contoso.local' to "
                 + "'\\\\127.0.0.1\\c$\\inetpub\\wwwroot\\aspnet_client\\xhkgd.aspx'; with 1 related cmdlet (role grant, clean-up)")
         // The export of alice's mailbox to a file share three days later is not a web shell.
         #expect(!f.contains { $0.summary.contains("alice") })
         #expect(f.first { $0.server == "EX52" }?.summary.contains("xhkgd.aspx") == true)
+    }
+
+    @Test func parametersAreReadOutsideQuotes() {
+        let text = "-Mailbox \"a -FilePath c:\\inetpub\\x.aspx\" -FilePath:'\\\\fs01\\pst$\\a.pst' -IncludeFolders #Drafts#"
+        #expect(MailboxExportToWebRule.parameter("filepath", in: text) == "\\\\fs01\\pst$\\a.pst")
+        #expect(MailboxExportToWebRule.parameter("includefolders", in: text) == "#Drafts#")
+        #expect(MailboxExportToWebRule.parameter("mailbox", in: text) == "a -FilePath c:\\inetpub\\x.aspx")
+        #expect(MailboxExportToWebRule.parameter("file", in: text) == nil)
     }
 
     @Test func theMessageIsReadAsEventViewerWritesIt() {

@@ -60,6 +60,19 @@ import Testing
         #expect(md.contains("| EX07 | `EX07/\(Self.path)` |") && md.contains("| EX08 | `EX08/\(Self.path)` |"))
     }
 
+    /// Two collections in folders of one name (two runs of a collector for one host) become two sets of two
+    /// names, so `SET/PATH` tells them apart; a name given twice is refused.
+    @Test func aSecondFolderOfTheSameNameIsNumbered() throws {
+        let first = try Self.collections(), second = try Self.collections()
+        defer { try? FileManager.default.removeItem(at: first); try? FileManager.default.removeItem(at: second) }
+        let t = TestShell()
+        try t.run("load \(first.path)/EX07")
+        try t.run("load \(second.path)/EX07")
+        #expect(t.output.stderr.contains("a set named 'EX07' is already loaded from another path: this one is 'EX07-2'"))
+        #expect(try t.run("show EX07-2/\(Self.path):3").contains("203.0.113.7"))
+        #expect(t.failure("load \(second.path)/EX08 --name ex07").contains("an evidence set named 'ex07' is already loaded"))
+    }
+
     /// A file whose whole path is the word is that file, even where another set's longer path ends with it.
     @Test func aWholePathIsTakenBeforeALongerPathEndingWithIt() throws {
         let dir = try Self.collections()

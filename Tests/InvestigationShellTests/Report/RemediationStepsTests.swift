@@ -27,6 +27,10 @@ import Testing
         #expect(reasons.contains("EX03: finding") && reasons.contains("exchange.mailbox-export-web"))
         // The account step names the server whose requests authenticated as a mailbox user.
         let account = try #require(md.range(of: "**Reset the accounts the attacker used or changed.**"))
-        #expect(md[account.upperBound...].prefix(1500).contains("EX04: finding F15 chain.proxynotshell"))
+        let accountReasons = md[account.upperBound...].prefix(1500)
+        #expect(accountReasons.contains("EX04: finding") && accountReasons.contains("chain.proxynotshell"))
+        // Commands and patterns are code spans, copied as written: `.*`, not `.\*`.
+        #expect(md.contains("`(?=.*autodiscover)(?=.*powershell)`") && md.contains("`{UrlDecode:{REQUEST_URI}}`"))
+        #expect(md.contains("`Get-MailboxExportRequest | fl Name,Mailbox,FilePath,Status,WhenCreated`"))
     }
 }

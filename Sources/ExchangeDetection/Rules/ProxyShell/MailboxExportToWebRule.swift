@@ -12,18 +12,13 @@ public struct MailboxExportToWebRule: DetectionRule {
     public let cves = ["CVE-2021-31207"]
     public let severity = Severity.critical
     public let sources = [SourceKind.eventLog]
-    public let help = "MSExchange Management cmdlet log: New-MailboxExportRequest whose -FilePath ends in .aspx/.asp/.ashx/.asmx or lies under inetpub, aspnet_client or FrontEnd\\HttpProxy; the Mailbox Import Export role grant and Remove-MailboxExportRequest nearby are attached."
+    public let help = "MSExchange Management cmdlet log: New-MailboxExportRequest whose -FilePath ends in .aspx/.asp/.ashx/.asmx or lies under inetpub, aspnet_client or FrontEnd\\HttpProxy; the Mailbox Import Export role grant and Remove-MailboxExportRequest nearby are attached. An export that failed (event 6) wrote no file: medium, an attempt."
 
     static let webFolders = ["\\inetpub\\", "\\aspnet_client\\", "\\frontend\\httpproxy\\", "\\wwwroot\\", "\\owa\\auth\\", "\\ecp\\auth\\"]
 
     /// The `-FilePath` value when it points into a web folder or has a web page's extension.
     static func webTarget(_ parameters: String) -> String? {
-        let lower = parameters.lowercased()
-        guard let r = lower.range(of: "-filepath") else { return nil }
-        var rest = parameters[r.upperBound...].drop { $0 == " " || $0 == ":" }
-        let quoted = rest.first == "\"" || rest.first == "'"
-        if quoted { let q = rest.first!; rest = rest.dropFirst(); rest = rest.prefix { $0 != q } } else { rest = rest.prefix { $0 != " " } }
-        let path = String(rest)
+        guard let path = parameter("filepath", in: parameters) else { return nil }
         let l = path.lowercased().replacingOccurrences(of: "/", with: "\\")
         let page = [".aspx", ".asp", ".ashx", ".asmx", ".config", ".js"].contains { l.hasSuffix($0) }
         let folder = webFolders.contains { l.contains($0) }
@@ -39,22 +34,51 @@ public struct MailboxExportToWebRule: DetectionRule {
         let exportIDs = exports.map(\.id)
         return Grouping.bursts(exportIDs + related.map(\.id), in: store, by: nil).compactMap { group in
             let mine = exports.filter { group.contains($0.id) }
-            guard let first = mine.first else { return nil }
+            // An export that failed (event 6) wrote no file: an attempt, not a web shell, unless one beside it succeeded.
+            let done = mine.filter { !$0.failed }
+            guard let first = done.first ?? mine.first else { return nil }
             let target = Self.webTarget(first.parameters) ?? ""
             let others = group.count - mine.count
+            let failed = mine.count - done.count
+            let more = done.count - 1
             let mailbox = Self.parameter("mailbox", in: first.parameters) ?? Self.parameter("identity", in: first.parameters)
-            return Finding(self, store: store, events: group,
+            return Finding(self, store: store, events: group, severity: done.isEmpty ? .medium : nil,
                            summary: "New-MailboxExportRequest\(mailbox.map { " of '\($0)'" } ?? "") to '\(target)'\(first.context)"
-                               + (mine.count > 1 ? " (+\(mine.count - 1) more export\(mine.count == 2 ? "" : "s"))" : "")
+                               + (more > 0 ? " (+\(more) more export\(more == 1 ? "" : "s"))" : "")
+                               + (failed > 0 && !done.isEmpty ? " (+\(failed) failed)" : "")
+                               + (done.isEmpty ? "; no file was written, an attempt" : "")
                                + (others > 0 ? "; with \(others) related cmdlet\(others == 1 ? "" : "s") (role grant, clean-up)" : ""))
         }
     }
 
-    /// The value of `-NAME` in a cmdlet log's parameter text (`-Mailbox "x"` or `-Mailbox x`).
+    /// The value of `-NAME` in a cmdlet log's parameter text (`-Mailbox "x"`, `-Mailbox x`, `-FilePath:x`), found
+    /// outside quotes: a value may itself hold `-FilePath` (a mailbox named to mislead), which is not the parameter.
     static func parameter(_ name: String, in text: String) -> String? {
-        guard let r = text.range(of: "-\(name) ", options: .caseInsensitive) else { return nil }
-        var rest = text[r.upperBound...]
-        if rest.first == "\"" { rest = rest.dropFirst(); return String(rest.prefix { $0 != "\"" }) }
-        return String(rest.prefix { $0 != " " })
+        let chars = Array(text)
+        let key = Array("-" + name.lowercased())
+        var i = 0, quote: Character? = nil
+        while i < chars.count {
+            let c = chars[i]
+            if let q = quote {
+                if c == q { quote = nil }
+            } else if c == "\"" || c == "'" {
+                quote = c
+            } else if c == "-", i == 0 || chars[i - 1] == " ", i + key.count <= chars.count,
+                      String(chars[i..<(i + key.count)]).lowercased() == String(key),
+                      i + key.count == chars.count || chars[i + key.count] == " " || chars[i + key.count] == ":" {
+                var j = i + key.count
+                while j < chars.count, chars[j] == " " || chars[j] == ":" { j += 1 }
+                guard j < chars.count else { return nil }
+                if chars[j] == "\"" || chars[j] == "'" {
+                    let q = chars[j]
+                    let end = chars[(j + 1)...].firstIndex(of: q) ?? chars.count
+                    return String(chars[(j + 1)..<end])
+                }
+                let end = chars[j...].firstIndex(of: " ") ?? chars.count
+                return String(chars[j..<end])
+            }
+            i += 1
+        }
+        return nil
     }
 }
