@@ -102,8 +102,7 @@ final class SigmaFieldReader {
     static func cmdletMessage(_ pairs: [(name: String, value: String)]) -> String {
         guard let name = pairs.first(where: { $0.name == "CmdletName" })?.value,
               let parameters = pairs.first(where: { $0.name == "CmdletParameters" })?.value else { return "" }
-        let outcome = pairs.first { $0.name == "EventID" }?.value == "6" ? "failed" : "succeeded"
-        return "\nCmdlet \(outcome). Cmdlet \(name), parameters \(parameters)."
+        return "\n" + CmdletEvent.message(name, parameters, failed: pairs.first { $0.name == "EventID" }?.value == "6")
     }
 
     /// Where `loadCSV` found the needed columns (reused: one event after another).

@@ -36,8 +36,8 @@ struct LoadCommand: Command {
         if let given = setName, elsewhere.contains(given.lowercased()) {
             throw ShellError("load: an evidence set named '\(TerminalText.escape(given))' is already loaded from another path; choose another --name")
         }
-        if setName == nil, elsewhere.contains(EvidenceLoader.setName(of: path).lowercased()) {
-            let base = EvidenceLoader.setName(of: path)
+        let base = EvidenceLoader.setName(of: path)
+        if setName == nil, elsewhere.contains(base.lowercased()) {
             let free = (2...).lazy.map { "\(base)-\($0)" }.first { !elsewhere.contains($0.lowercased()) }!
             ctx.diagnostic("note: a set named '\(TerminalText.escape(base))' is already loaded from another path: this one is '\(TerminalText.escape(free))' (--name sets a name)")
             setName = free

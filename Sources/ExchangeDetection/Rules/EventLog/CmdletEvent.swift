@@ -38,6 +38,12 @@ struct CmdletEvent {
         return f["Message"].flatMap(fromMessage)
     }
 
+    /// Event Viewer's message for a cmdlet record, as written from its first two values (what Sigma rules match):
+    /// the inverse of `fromMessage`.
+    static func message(_ name: String, _ parameters: String, failed: Bool) -> String {
+        "Cmdlet \(failed ? "failed" : "succeeded"). Cmdlet \(name), parameters \(parameters)."
+    }
+
     /// `NAME` and `PARAMETERS` of Event Viewer's message `Cmdlet succeeded. Cmdlet NAME, parameters PARAMETERS.`
     /// (Exchange spells it `suceeded`; `failed` for event 6, whose message goes on with the error).
     static func fromMessage(_ message: String) -> (String, String)? {
