@@ -167,6 +167,33 @@ import Testing
                 == #"{"source":{"ip":"10.23.123.11"},"tags":["a","b"]}"#)
     }
 
+    /// A field's own name as a key (an event-log field kept under `exhunt.unmapped`) merges with the same name
+    /// and sits beside the mapping's keys; a document reused for the next event starts empty.
+    @Test func keysNotInTheMappingMergeAndAReusedDocumentStartsEmpty() {
+        let keys = ECSKeys(["exhunt", "unmapped", "event"])
+        let d = ECSDocument()
+        func write() -> String {
+            var out = ExportBytes()
+            d.write(keys: keys, into: &out)
+            return String(decoding: out.bytes, as: UTF8.self)
+        }
+        d.add(d.path(["exhunt", "unmapped", "Foo"], keys: keys)) { $0.appendJSON("1") }
+        d.add(d.path(["exhunt", "event"], keys: keys)) { $0.append(int: 5) }
+        d.add(d.path(["exhunt", "unmapped", "Bar\"x"], keys: keys)) { $0.appendJSON("2") }
+        d.add(d.path(["exhunt", "unmapped", "Foo"], keys: keys)) { $0.appendJSON("3") }
+        #expect(write() == #"{"exhunt":{"unmapped":{"Foo":["1","3"],"Bar\"x":"2"},"event":5}}"#)
+        d.reset()
+        d.add(d.path(["event"], keys: keys)) { $0.appendJSON("x") }
+        #expect(write() == #"{"event":"x"}"#)
+    }
+
+    @Test func addressesAreCheckedAsBytes() {
+        #expect(ECSMapping.isIP("10.0.0.1") && ECSMapping.isIP("::1") && ECSMapping.isIP("fe80::1"))
+        #expect(!ECSMapping.isIP("10.0.0.1:443") && !ECSMapping.isIP("-") && !ECSMapping.isIP(""))
+        #expect(!ECSMapping.isIP("10.0.0.1\u{0}junk"), "the C parser would stop at the NUL and accept the address before it")
+        #expect(!ECSMapping.isIP(String(repeating: "1", count: 100)))
+    }
+
     @Test func indexNamesAndFilesAreChecked() throws {
         let (t, dir) = try TimelineCommandTests.loaded()
         #expect(t.failure("export events \(dir.appendingPathComponent("x.ndjson").path) --index Bad").contains("not a valid index name"))
@@ -186,6 +213,10 @@ import Testing
             Issue.record("an unknown field must be refused")
         } catch { #expect("\(error)".contains("m.tsv:2")) }
         #expect(throws: ShellError.self) { try ECSMapping(text: "*\t:user\ta.b\tkeyword\n*\t:method\ta.b.c\tkeyword\n", name: "m.tsv") }
+        do {
+            _ = try ECSMapping(text: "*\t:user\ta.b.c.d.e.f.g.h.i\tkeyword\n", name: "m.tsv")
+            Issue.record("a path deeper than a document holds must be refused")
+        } catch { #expect("\(error)".contains("deeper than 8")) }
         let nested = ECSDocument.serialized([("a.b", .int(1)), ("a.c", .string("x")), ("a.b", .int(2)), ("d", .null), ("e.f.g", .bool(true)),
                                              ("a.b", .int(3)), ("e.h", .strings(["p"]))])
         #expect(nested == #"{"a":{"b":[1,2,3],"c":"x"},"d":null,"e":{"f":{"g":true},"h":["p"]}}"#)

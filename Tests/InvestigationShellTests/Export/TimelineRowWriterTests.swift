@@ -98,6 +98,27 @@ import Testing
         }
     }
 
+    /// The word-at-a-time JSON string writer against `JSONValue.quote` on values long enough to fill words, with a
+    /// quote, backslash, DEL, control, C1 or non-ASCII byte (and the printable bytes beside them) at every position.
+    @Test func jsonStringsOfEveryLengthAndOddByteMatchTheRenderer() {
+        let odd: [UInt8] = [0x22, 0x5C, 0x7F, 0x1B, 0x1F, 0x20, 0x7E, 0x00, 0x0A, 0xC3, 0xC2, 0xFF, 0x80]
+        for length in 0..<34 {
+            for position in 0..<max(length, 1) {
+                for b in odd {
+                    var raw = (0..<length).map { UInt8(ascii: "a") + UInt8($0 % 26) }
+                    if length > 0 { raw[position] = b }
+                    if b == 0xC3 && position + 1 < length { raw[position + 1] = 0xA9 }       // é
+                    if b == 0xC2 && position + 1 < length { raw[position + 1] = 0x9B }       // C1 CSI
+                    var j = ExportBytes()
+                    raw.withUnsafeBytes { j.appendJSON($0) }
+                    var expected = ""
+                    JSONValue.quote(String(decoding: raw, as: UTF8.self), into: &expected)
+                    #expect(String(decoding: j.bytes, as: UTF8.self) == expected, "\(raw)")
+                }
+            }
+        }
+    }
+
     @Test func hostileTextIsEscapedLikeTheRenderers() {
         for value in ["plain", "a,b", "say \"hi\"", "=cmd|' /C calc'!A0", "-2+3", "@SUM(1)", "+1,\"x\"", "", "esc\u{1B}[31m", "bidi\u{202E}x", "tag\u{E0041}zw\u{200B}", "c1\u{9B}", "line\nbreak", "back\\slash", "ünï"] {
             var j = ExportBytes(), c = ExportBytes()

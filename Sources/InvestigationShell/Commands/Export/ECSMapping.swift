@@ -21,11 +21,14 @@ struct ECSMapping {
         /// Dotted ECS path, `{field}` replaced in wildcard rows; nil leaves the field out.
         let ecs: String?
         let type: FieldType
-        /// `ecs` split at its dots, once (nil for wildcard rows, whose path depends on the field).
-        let components: [String]?
+        /// `ecs` as key ids (nil for rows that leave the field out, and for wildcard rows, whose path depends on
+        /// the field).
+        var path: ECSPath?
     }
 
     let rows: [Row]
+    /// Every key of the fixed fields' and the rows' paths (`ECSDocument` merges fields by these ids).
+    private(set) var keys = ECSKeys()
 
     /// The mapping shipped with exhunt.
     static func standard() throws -> ECSMapping {
@@ -55,12 +58,21 @@ struct ECSMapping {
             }
             rows.append(Row(source: cols[0] == "*" ? nil : cols[0], interned: interned, isQuery: isQuery,
                             field: cols[1].hasPrefix(":") || cols[1] == "*" ? nil : cols[1].lowercased(),
-                            ecs: cols[2] == "-" ? nil : cols[2], type: type,
-                            components: cols[2] == "-" || cols[2].contains("{field}") ? nil : cols[2].split(separator: ".").map(String.init)))
+                            ecs: cols[2] == "-" ? nil : cols[2], type: type))
         }
-        self.rows = rows
-        makePlans()
         try Self.checkPaths(rows.compactMap(\.ecs) + ["exhunt.unmapped.{field}"], name: name)
+        // Keys: every component of a fixed field's or a row's path, a wildcard's beside its `{field}`, and the
+        // name each field every reader maps is kept under when its value does not fit its type.
+        let dotted = ECSFields.fixed + rows.compactMap(\.ecs) + InternedField.allCases.map { "exhunt.unmapped." + Self.key($0.name) }
+            + ["exhunt.unmapped.url_query"]
+        let keys = ECSKeys(dotted.flatMap { $0.split(separator: ".").map(String.init) }.filter { !$0.contains("{field}") })
+        self.keys = keys
+        self.rows = rows.map { row in
+            var r = row
+            if let ecs = row.ecs, !ecs.contains("{field}") { r.path = keys.path(ecs) }
+            return r
+        }
+        makePlans()
     }
 
     /// A field name as one ECS path component: dots would nest it, so they become underscores.
@@ -70,6 +82,9 @@ struct ECSMapping {
     /// no Elasticsearch mapping accepts.
     static func checkPaths(_ paths: [String], name: String) throws {
         let all = Set(paths + ECSFields.fixed)
+        if let deep = all.first(where: { $0.split(separator: ".").count > ECSPath.maxDepth }) {
+            throw ShellError("\(name): '\(deep)' is deeper than \(ECSPath.maxDepth) levels")
+        }
         for p in all {
             let prefix = p.hasSuffix(".{field}") ? String(p.dropLast(8)) : p
             for q in all where q != p && q.hasPrefix(prefix + ".") {
@@ -87,9 +102,19 @@ struct ECSMapping {
         ShellError("\(name): '\(p)' and '\(q)' would make one field both a value and an object")
     }
 
+    /// A row for a field every reader maps, read per event from the store's columns: no Strings.
+    struct Direct {
+        /// The interned field, or nil for the URL query.
+        let field: InternedField?
+        let type: FieldType
+        /// Where the value goes, nil to leave it out; and where it goes when it does not fit `type`.
+        let path: ECSPath?
+        let unmapped: ECSPath
+    }
+
     /// The rows that apply to one source kind, grouped as the per-event pass uses them.
     struct Plan {
-        var direct: [Row] = []
+        var direct: [Direct] = []
         /// Rows naming a field, by the field's lower-case name.
         var named: [String: [Row]] = [:]
         var wildcard: [Row] = []
@@ -97,11 +122,20 @@ struct ECSMapping {
         var needsFields: Bool { !named.isEmpty || !wildcard.isEmpty }
     }
 
-    /// Plans per source kind named in the mapping; `defaultPlan` for every other kind.
-    private(set) var plans: [String: Plan] = [:]
-    private(set) var defaultPlan = Plan()
+    /// The plans: the first for every kind the mapping does not name, then one per kind it names.
+    private(set) var plans: [Plan] = []
+    private var planIndex: [String: Int] = [:]
+
+    /// The plan for a source kind, as an index into `plans` (taken once per file by an export).
+    func plan(for kind: SourceKind) -> Int { planIndex[kind.rawValue] ?? 0 }
 
     private mutating func makePlans() {
+        func direct(_ row: Row) -> Direct {
+            let name = row.interned?.name ?? "url_query"
+            // A wildcard path's `{field}` is the field's name, known here for the fields every reader maps.
+            let path = row.path ?? row.ecs.map { keys.path($0.replacingOccurrences(of: "{field}", with: Self.key(name))) }
+            return Direct(field: row.interned, type: row.type, path: path, unmapped: keys.path("exhunt.unmapped." + Self.key(name)))
+        }
         func plan(_ kind: String?) -> Plan {
             var p = Plan()
             // A source's own row for a field every reader maps replaces the `*` rows for it (a file listing's
@@ -109,233 +143,127 @@ struct ECSMapping {
             let own = Set(rows.filter { $0.source != nil && $0.source == kind }.compactMap { r in r.isQuery ? "?query" : r.interned?.name })
             for row in rows where row.source == nil || row.source == kind {
                 if row.source == nil, let name = row.isQuery ? "?query" : row.interned?.name, own.contains(name) { continue }
-                if row.interned != nil || row.isQuery { p.direct.append(row) }
+                if row.interned != nil || row.isQuery { p.direct.append(direct(row)) }
                 else if let name = row.field { p.named[name, default: []].append(row) }
                 else if row.source != nil { p.wildcard.append(row) }
             }
             return p
         }
-        defaultPlan = plan(nil)
-        for kind in Set(rows.compactMap(\.source)) { plans[kind] = plan(kind) }
-    }
-
-    /// The ECS fields of one event, appended to `out` in mapping order. Values that do not fit their type go
-    /// to `exhunt.unmapped.<field>` as strings.
-    func fields(of e: EventID, kind: SourceKind, in store: EventStore, into out: inout [ECSPair]) {
-        let plan = plans[kind.rawValue] ?? defaultPlan
-        func add(_ row: Row, name: String, _ value: String) {
-            guard !value.isEmpty, value != "-", let path = row.ecs else { return }
-            if let typed = Self.typed(value, row.type) {
-                let components = row.components ?? path.replacingOccurrences(of: "{field}", with: Self.key(name)).split(separator: ".").map(String.init)
-                out.append(ECSPair(components, .json(typed)))
-            } else if row.type != .userDomain {        // an account without a domain has none to write
-                let key = Self.key(name)
-                out.append(ECSPair(["exhunt", "unmapped", key], .json(.string(value))))
-            }
-        }
-        for row in plan.direct {
-            if let f = row.interned { add(row, name: f.name, store.value(f, e)); continue }
-            // ECS's url.query is the query without its `?`, which HttpProxy's UrlQuery keeps and IIS does not write.
-            let query = store.urlQuery(of: e)
-            add(row, name: "url_query", query.hasPrefix("?") ? String(query.dropFirst()) : query)
-        }
-        guard plan.needsFields else { return }
-        for f in store.fields(of: e) {
-            if let rows = plan.named[f.name.lowercased()] {
-                for row in rows { add(row, name: f.name, f.value) }
-            } else {
-                for row in plan.wildcard { add(row, name: f.name, f.value) }
-            }
+        plans = [plan(nil)]
+        for kind in Set(rows.compactMap(\.source)).sorted() {
+            planIndex[kind] = plans.count
+            plans.append(plan(kind))
         }
     }
 
-    static func typed(_ value: String, _ type: FieldType) -> JSONValue? {
+    /// Adds the ECS fields of event `e` to `document` in mapping order, by plan `plan` (`plan(for:)`). Values
+    /// that do not fit their type go to `exhunt.unmapped.<field>` as strings.
+    func fields(of e: EventID, plan: Int, from columns: ECSColumns, into document: ECSDocument) {
+        for row in plans[plan].direct {
+            guard let path = row.path else { continue }
+            guard let field = row.field else {
+                // ECS's url.query is the query without its `?`, which HttpProxy's UrlQuery keeps and IIS does not write.
+                columns.store.withURLQuery(e) { query in
+                    let q = query.first == UInt8(ascii: "?") ? UnsafeRawBufferPointer(rebasing: query.dropFirst()) : query
+                    add(q, row.type, path, unmapped: row.unmapped, to: document)
+                }
+                continue
+            }
+            let id = columns.values[field.rawValue][e]
+            if id != 0 { columns.pool.withBytes(id) { add($0, row.type, path, unmapped: row.unmapped, to: document) } }
+        }
+        guard plans[plan].needsFields else { return }
+        for f in columns.store.fields(of: e) where !f.value.isEmpty && f.value != "-" {
+            let rows = plans[plan].named[f.name.lowercased()] ?? plans[plan].wildcard
+            for row in rows {
+                guard let ecs = row.ecs else { continue }
+                let path = row.path ?? document.path(ecs.replacingOccurrences(of: "{field}", with: Self.key(f.name)).split(separator: ".").map(String.init), keys: keys)
+                var value = f.value
+                value.withUTF8 { v in
+                    add(UnsafeRawBufferPointer(v), row.type, path, unmapped: nil, to: document) {
+                        document.path(["exhunt", "unmapped", Self.key(f.name)], keys: keys)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds `value` at `path` as `type` has it, or as a string at `unmapped` (given, or made when first needed)
+    /// when it does not fit; nothing for an empty value or `-`, nor for an account without a domain.
+    private func add(_ value: UnsafeRawBufferPointer, _ type: FieldType, _ path: ECSPath, unmapped: ECSPath?, to document: ECSDocument,
+                     unmappedPath: () -> ECSPath = { fatalError("no path for an unmapped value") }) {
+        guard !value.isEmpty, !(value.count == 1 && value[0] == UInt8(ascii: "-")) else { return }
+        func asString() { document.add(unmapped ?? unmappedPath()) { $0.appendJSON(value) } }
         switch type {
-        case .keyword: return .string(value)
-        case .long: return Int(value).map { .int($0) }
-        case .ip: return isIP(value) ? .string(value) : nil
-        case .userName: return .string(account(value).name)
-        case .userDomain: return account(value).domain.map { .string($0) }
+        case .keyword:
+            document.add(path) { $0.appendJSON(value) }
+        case .long:
+            guard let n = Int(String(decoding: value, as: UTF8.self)) else { return asString() }
+            document.add(path) { $0.append(int: n) }
+        case .ip:
+            guard Self.isIP(value) else { return asString() }
+            document.add(path) { $0.appendJSON(value) }
+        case .userName:
+            let name = Self.account(value).name
+            document.add(path) { $0.appendJSON(name) }
+        case .userDomain:
+            guard let domain = Self.account(value).domain else { return }
+            document.add(path) { $0.appendJSON(domain) }
         case .iisUserAgent:
-            guard value.utf8.contains(UInt8(ascii: "+")) else { return .string(value) }
-            return .string(String(decoding: value.utf8.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: " ") : $0 }, as: UTF8.self))
+            guard value.contains(UInt8(ascii: "+")) else { return document.add(path) { $0.appendJSON(value) } }
+            let spaced = value.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: " ") : $0 }
+            document.add(path) { out in spaced.withUnsafeBytes { out.appendJSON($0) } }
         }
     }
 
     /// An account's name and domain: `DOMAIN\\name` and `name@domain` split, anything else a name alone.
-    /// Found on the UTF-8 bytes (both separators are ASCII): this runs for every event an export writes.
     static func account(_ value: String) -> (name: String, domain: String?) {
-        let u = value.utf8
-        if let slash = u.firstIndex(of: UInt8(ascii: "\\")), slash != u.startIndex, u.index(after: slash) != u.endIndex {
-            return (String(value[u.index(after: slash)...]), String(value[..<slash]))
+        var v = value
+        return v.withUTF8 { u in
+            let (name, domain) = account(UnsafeRawBufferPointer(u))
+            return (String(decoding: name, as: UTF8.self), domain.map { String(decoding: $0, as: UTF8.self) })
         }
-        if let at = u.lastIndex(of: UInt8(ascii: "@")), at != u.startIndex, u.index(after: at) != u.endIndex {
-            return (String(value[..<at]), String(value[u.index(after: at)...]))
+    }
+
+    /// `account` on bytes (both separators are ASCII): this runs for every event an export writes.
+    static func account(_ u: UnsafeRawBufferPointer) -> (name: UnsafeRawBufferPointer, domain: UnsafeRawBufferPointer?) {
+        if let slash = u.firstIndex(of: UInt8(ascii: "\\")), slash != 0, slash + 1 != u.count {
+            return (UnsafeRawBufferPointer(rebasing: u[(slash + 1)...]), UnsafeRawBufferPointer(rebasing: u[..<slash]))
         }
-        return (value, nil)
+        if let at = u.lastIndex(of: UInt8(ascii: "@")), at != 0, at + 1 != u.count {
+            return (UnsafeRawBufferPointer(rebasing: u[..<at]), UnsafeRawBufferPointer(rebasing: u[(at + 1)...]))
+        }
+        return (u, nil)
     }
 
     /// True for an address Elasticsearch's `ip` type accepts (IPv4 dotted quad or IPv6), without a port.
     static func isIP(_ s: String) -> Bool {
-        var v4 = in_addr(), v6 = in6_addr()
-        return inet_pton(AF_INET, s, &v4) == 1 || inet_pton(AF_INET6, s, &v6) == 1
+        var v = s
+        return v.withUTF8 { isIP(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// `isIP` on bytes. A NUL inside makes it no address (the C parser would stop there and accept the part before).
+    static func isIP(_ value: UnsafeRawBufferPointer) -> Bool {
+        guard value.count < 64, !value.contains(0) else { return false }
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { text in
+            for (i, b) in value.enumerated() { text[i] = CChar(bitPattern: b) }
+            text[value.count] = 0
+            var v4 = in_addr(), v6 = in6_addr()
+            return inet_pton(AF_INET, text.baseAddress, &v4) == 1 || inet_pton(AF_INET6, text.baseAddress, &v6) == 1
+        }
     }
 }
 
-/// One field of an ECS document: its dotted path split once, and its value.
-struct ECSPair {
-    enum Value {
-        case json(JSONValue)
-        /// UTF-8 text written as a JSON string (messages built as bytes).
-        case utf8([UInt8])
-        /// A time as ECS `@timestamp` writes it (`2021-03-03T06:49:42.162Z`).
-        case time(Int64)
+/// What `ECSMapping.fields` reads an event's values from, taken from the store once per export: read through
+/// the store, each value cost a retain, a release and an exclusivity check of its column.
+struct ECSColumns: @unchecked Sendable {
+    let store: EventStore
+    let values: [[UInt32]]
+    let pool: ValuePool
 
-        /// The same value written the same way.
-        func same(as other: Value) -> Bool {
-            switch (self, other) {
-            case (.json(let a), .json(let b)): a == b
-            case (.utf8(let a), .utf8(let b)): a == b
-            case (.time(let a), .time(let b)): a == b
-            default: false
-            }
-        }
-    }
-
-    let path: [String]
-    let value: Value
-
-    init(_ path: [String], _ value: Value) {
-        self.path = path
-        self.value = value
-    }
-
-    init(_ dotted: String, _ value: JSONValue) {
-        self.init(dotted.split(separator: ".").map(String.init), .json(value))
-    }
-}
-
-/// Writes dotted fields as nested JSON objects (`source.ip` → `{"source":{"ip":…}}`), the shape ECS documents
-/// have in Elasticsearch, straight into bytes: keys in first-seen order, a repeated path as a list.
-/// `ECSMapping` guarantees that no path is both a value and an object (were one, the first seen wins: a value
-/// first drops the object, an object first is followed by the values in a list).
-///
-/// The document's paths are merged into a tree held in stack memory (one node per path component, children
-/// and values as linked lists in first-seen order), then written depth first: an export of millions of
-/// documents allocates nothing per document here.
-enum ECSDocument {
-    static func write(_ pairs: [ECSPair], into out: inout ExportBytes) {
-        let capacity = pairs.reduce(1) { $0 + $1.path.count }
-        withUnsafeTemporaryAllocation(of: Node.self, capacity: capacity) { nodes in
-            withUnsafeTemporaryAllocation(of: Int32.self, capacity: pairs.count) { nextValue in
-                pairs.withUnsafeBufferPointer { p in
-                    var tree = Tree(pairs: p, nodes: nodes, nextValue: nextValue)
-                    for i in p.indices { tree.add(Int32(i)) }
-                    tree.writeObject(0, into: &out)
-                }
-            }
-        }
-    }
-
-    /// The document as one line of JSON (findings and tests, where a String is handy).
-    static func serialized(_ pairs: [(String, JSONValue)]) -> String {
-        var out = ExportBytes()
-        write(pairs.map { ECSPair($0.0, $0.1) }, into: &out)
-        return String(decoding: out.bytes, as: UTF8.self)
-    }
-
-    /// One path component of the document: component `depth - 1` of pair `keyPair`'s path is its key.
-    /// Links are node or pair indexes, -1 ending a list.
-    private struct Node {
-        var keyPair: Int32
-        var depth: Int32
-        var firstChild: Int32 = -1, lastChild: Int32 = -1, nextSibling: Int32 = -1
-        var firstValue: Int32 = -1, lastValue: Int32 = -1
-        /// The first pair reaching this key ended here (a value, not an object).
-        var leafFirst = false
-    }
-
-    private struct Tree {
-        let pairs: UnsafeBufferPointer<ECSPair>
-        let nodes: UnsafeMutableBufferPointer<Node>
-        /// Per pair: the next value of the same path (-1: none).
-        let nextValue: UnsafeMutableBufferPointer<Int32>
-        var count = 1
-
-        init(pairs: UnsafeBufferPointer<ECSPair>, nodes: UnsafeMutableBufferPointer<Node>, nextValue: UnsafeMutableBufferPointer<Int32>) {
-            self.pairs = pairs
-            self.nodes = nodes
-            self.nextValue = nextValue
-            nodes.initializeElement(at: 0, to: Node(keyPair: -1, depth: 0))
-        }
-
-        /// Merges pair `i`'s path into the tree and appends its value to the last node's values, unless that
-        /// node already holds the same value (two rows mapping one value to one field write it once).
-        mutating func add(_ i: Int32) {
-            let path = pairs[Int(i)].path
-            var node: Int32 = 0
-            for d in path.indices {
-                var child = nodes[Int(node)].firstChild
-                while child >= 0 && pairs[Int(nodes[Int(child)].keyPair)].path[d] != path[d] { child = nodes[Int(child)].nextSibling }
-                if child < 0 {
-                    child = Int32(count)
-                    nodes.initializeElement(at: count, to: Node(keyPair: i, depth: Int32(d + 1), leafFirst: d == path.count - 1))
-                    count += 1
-                    if nodes[Int(node)].lastChild >= 0 { nodes[Int(nodes[Int(node)].lastChild)].nextSibling = child }
-                    else { nodes[Int(node)].firstChild = child }
-                    nodes[Int(node)].lastChild = child
-                }
-                node = child
-            }
-            var v = nodes[Int(node)].firstValue
-            while v >= 0 {
-                if pairs[Int(v)].value.same(as: pairs[Int(i)].value) { return }
-                v = nextValue[Int(v)]
-            }
-            nextValue[Int(i)] = -1
-            if nodes[Int(node)].lastValue >= 0 { nextValue[Int(nodes[Int(node)].lastValue)] = i } else { nodes[Int(node)].firstValue = i }
-            nodes[Int(node)].lastValue = i
-        }
-
-        func writeObject(_ node: Int32, into out: inout ExportBytes) {
-            out.append("{")
-            var child = nodes[Int(node)].firstChild
-            var first = true
-            while child >= 0 {
-                let c = nodes[Int(child)]
-                if !first { out.append(",") }
-                first = false
-                out.appendJSON(pairs[Int(c.keyPair)].path[Int(c.depth) - 1])
-                out.append(":")
-                var values = 0
-                var v = c.firstValue
-                while v >= 0 { values += 1; v = nextValue[Int(v)] }
-                let parts = (c.leafFirst ? 0 : 1) + values
-                if parts > 1 { out.append("[") }
-                if !c.leafFirst { writeObject(child, into: &out) }
-                v = c.firstValue
-                var k = 0
-                while v >= 0 {
-                    if k > 0 || !c.leafFirst { out.append(",") }
-                    ECSDocument.writeValue(pairs[Int(v)].value, into: &out)
-                    k += 1
-                    v = nextValue[Int(v)]
-                }
-                if parts > 1 { out.append("]") }
-                child = c.nextSibling
-            }
-            out.append("}")
-        }
-    }
-
-    fileprivate static func writeValue(_ value: ECSPair.Value, into out: inout ExportBytes) {
-        switch value {
-        case .json(let v): out.appendJSON(v)
-        case .utf8(let bytes): bytes.withUnsafeBytes { out.appendJSON($0) }
-        case .time(let ms):
-            out.append("\"")
-            out.appendISO(ms, zulu: true)
-            out.append("\"")
-        }
+    init(_ store: EventStore) {
+        self.store = store
+        values = store.values
+        pool = store.pool
     }
 }

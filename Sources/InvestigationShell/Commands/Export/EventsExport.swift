@@ -78,7 +78,7 @@ enum BulkAction {
 }
 
 /// The fields exhunt itself sets on exported ECS documents (beside those `ECSMapping` maps), and the writer of
-/// one event's document: bytes straight from the store's columns, no JSON tree per event.
+/// one event's document: bytes straight from the store's columns and from each file's values spelled once.
 struct ECSFields {
     static let fixed = ["@timestamp", "message", "host.name", "event.kind", "event.dataset", "event.original",
                         "log.file.path", "tags", "exhunt.event", "exhunt.line", "exhunt.sha256", "exhunt.evidence_set",
@@ -90,54 +90,100 @@ struct ECSFields {
 
     let store: EventStore
     let mapping: ECSMapping
-    /// Per file, what every event of it carries, taken once: kind, server, path, hash, evidence set, channel.
-    private let files: [EvidenceFile]
+    private let columns: ECSColumns
     private let fileIndex: [UInt32]
     private let requests: RequestColumns
+    /// Per file, what every event of it carries, spelled as JSON once (`spelled`).
+    private let files: [FileFields]
+    private let spelled: [UInt8]
+    private let paths: Paths
+
+    /// A file's values as ranges of `spelled`, its kind, and its plan in the mapping.
+    private struct FileFields {
+        let kind: SourceKind
+        let plan: Int
+        let isText: Bool
+        let server, dataset, path, sha256, evidenceSet, source: Range<Int>
+        /// Empty when the file has no channel.
+        let channel: Range<Int>
+    }
+
+    /// The fixed fields' paths.
+    private struct Paths {
+        let timestamp, message, host, kind, dataset, original, file, event, line, sha256, evidenceSet, source, channel,
+            findings, tags, markLabel, markNote, markTags, markUser: ECSPath
+
+        init(_ k: ECSKeys) {
+            (timestamp, message, host, kind, dataset) = (k.path("@timestamp"), k.path("message"), k.path("host.name"),
+                                                         k.path("event.kind"), k.path("event.dataset"))
+            (original, file, event, line, sha256) = (k.path("event.original"), k.path("log.file.path"), k.path("exhunt.event"),
+                                                     k.path("exhunt.line"), k.path("exhunt.sha256"))
+            (evidenceSet, source, channel, findings) = (k.path("exhunt.evidence_set"), k.path("exhunt.source"),
+                                                        k.path("exhunt.channel"), k.path("exhunt.findings"))
+            (tags, markLabel, markNote, markTags, markUser) = (k.path("tags"), k.path("exhunt.mark.label"), k.path("exhunt.mark.note"),
+                                                               k.path("exhunt.mark.tags"), k.path("exhunt.mark.user"))
+        }
+    }
 
     init(store: EventStore, mapping: ECSMapping) {
         self.store = store
         self.mapping = mapping
-        files = store.files
+        columns = ECSColumns(store)
         fileIndex = store.fileIndex
         requests = RequestColumns(store)
+        paths = Paths(mapping.keys)
+        var text = ExportBytes()
+        func spell(_ s: String) -> Range<Int> {
+            let start = text.bytes.count
+            text.appendJSON(s)
+            return start..<text.bytes.count
+        }
+        files = store.files.map { f in
+            FileFields(kind: f.kind, plan: mapping.plan(for: f.kind), isText: Self.textSources.contains(f.kind.rawValue),
+                       server: spell(f.server), dataset: spell("exhunt." + f.kind.rawValue), path: spell(f.path),
+                       sha256: spell(f.sha256), evidenceSet: spell(f.evidenceSet), source: spell(f.kind.rawValue),
+                       channel: f.channel.isEmpty ? 0..<0 : spell(f.channel))
+        }
+        spelled = text.bytes
     }
-
-    private static let fixedPaths: [String: [String]] = Dictionary(uniqueKeysWithValues: fixed.map { ($0, $0.split(separator: ".").map(String.init)) })
-
-    private static func path(_ dotted: String) -> [String] { fixedPaths[dotted]! }
 
     /// Writes the ECS document of event `e` (one line, no line end) into `out`.
     func write(_ e: EventID, mark: CaseMark?, findings: [String], into out: inout ExportBytes) {
+        let document = out.document ?? ECSDocument()
+        out.document = document
+        document.reset()
         let f = files[Int(fileIndex[e])]
-        let kind = f.kind
-        var message: [UInt8] = []
-        EventMessage.append(store, e, kind: kind, requests: requests, into: &message)
-        var pairs: [ECSPair] = [
-            ECSPair(Self.path("@timestamp"), .time(store.time[e])),
-            ECSPair(Self.path("message"), .utf8(message)),
-            ECSPair(Self.path("host.name"), .json(.string(f.server))),
-            ECSPair(Self.path("event.kind"), .json(.string("event"))),
-            ECSPair(Self.path("event.dataset"), .json(.string("exhunt." + kind.rawValue))),
-        ]
-        pairs.reserveCapacity(24)
-        mapping.fields(of: e, kind: kind, in: store, into: &pairs)
-        if Self.textSources.contains(kind.rawValue) {
-            pairs.append(ECSPair(Self.path("event.original"), .utf8(store.withRawLine(e) { Array($0) })))
+        spelled.withUnsafeBytes { spelled in
+            func add(_ path: ECSPath, _ range: Range<Int>) { document.add(path) { $0.append(UnsafeRawBufferPointer(rebasing: spelled[range])) } }
+            document.add(paths.timestamp) { v in
+                v.append("\"")
+                v.appendISO(store.time[e], zulu: true)
+                v.append("\"")
+            }
+            document.text.removeAll(keepingCapacity: true)
+            EventMessage.append(store, e, kind: f.kind, requests: requests, into: &document.text)
+            document.add(paths.message) { v in document.text.withUnsafeBytes { v.appendJSON($0) } }
+            add(paths.host, f.server)
+            document.add(paths.kind) { $0.append("\"event\"") }
+            add(paths.dataset, f.dataset)
+            mapping.fields(of: e, plan: f.plan, from: columns, into: document)
+            if f.isText { document.add(paths.original) { v in store.withRawLine(e) { v.appendJSON($0) } } }
+            add(paths.file, f.path)
+            document.add(paths.event) { $0.append(int: e) }
+            document.add(paths.line) { $0.append(int: store.line(of: e)) }
+            add(paths.sha256, f.sha256)
+            add(paths.evidenceSet, f.evidenceSet)
+            add(paths.source, f.source)
+            if !f.channel.isEmpty { add(paths.channel, f.channel) }
         }
-        pairs += [ECSPair(Self.path("log.file.path"), .json(.string(f.path))), ECSPair(Self.path("exhunt.event"), .json(.int(e))),
-                  ECSPair(Self.path("exhunt.line"), .json(.int(store.line(of: e)))), ECSPair(Self.path("exhunt.sha256"), .json(.string(f.sha256))),
-                  ECSPair(Self.path("exhunt.evidence_set"), .json(.string(f.evidenceSet))),
-                  ECSPair(Self.path("exhunt.source"), .json(.string(kind.rawValue)))]
-        if !f.channel.isEmpty { pairs.append(ECSPair(Self.path("exhunt.channel"), .json(.string(f.channel)))) }
-        if !findings.isEmpty { pairs.append(ECSPair(Self.path("exhunt.findings"), .json(.strings(findings)))) }
+        if !findings.isEmpty { document.add(paths.findings) { $0.appendJSON(.strings(findings)) } }
         if let m = mark {
-            pairs += [ECSPair(Self.path("tags"), .json(.strings(TimelineExport.tags(m)))),
-                      ECSPair(Self.path("exhunt.mark.label"), .json(.string(m.label))),
-                      ECSPair(Self.path("exhunt.mark.note"), .json(.string(m.note))),
-                      ECSPair(Self.path("exhunt.mark.tags"), .json(.strings(m.tags))),
-                      ECSPair(Self.path("exhunt.mark.user"), .json(.string(m.user)))]
+            document.add(paths.tags) { $0.appendJSON(.strings(TimelineExport.tags(m))) }
+            document.add(paths.markLabel) { $0.appendJSON(m.label) }
+            document.add(paths.markNote) { $0.appendJSON(m.note) }
+            document.add(paths.markTags) { $0.appendJSON(.strings(m.tags)) }
+            document.add(paths.markUser) { $0.appendJSON(m.user) }
         }
-        ECSDocument.write(pairs, into: &out)
+        document.write(keys: mapping.keys, into: &out)
     }
 }
