@@ -201,13 +201,23 @@ struct ReportModel {
             let mineCounts = counts[name] ?? [:]
             var (verdict, reasons) = decide(findings: mine, counts: mineCounts, cleared: clearedCounts[name] ?? [:], marks: myMarks,
                                             coverage: coverage, gaps: gaps)
-            let guessed = files.filter { $0.facts[EvidenceFile.serverGuessedFact] != nil }.map { store.citation(of: $0) }
-            if !guessed.isEmpty {
+            let guessedFiles = Set(store.files.indices.filter {
+                store.files[$0].server == name && store.files[$0].facts[EvidenceFile.serverGuessedFact] != nil
+            })
+            if !guessedFiles.isEmpty {
+                let guessed = guessedFiles.sorted().map { store.citation(of: store.files[$0]) }
                 let one = guessed.count == 1
+                // The findings whose events lie in such a log: the part of the verdict that may belong elsewhere.
+                let resting = p.findingIDs.filter { id in
+                    p.outline(ofFinding: id)?.server == name
+                        && (p.events(ofFinding: id) ?? []).contains { guessedFiles.contains(Int(store.fileIndex[$0])) }
+                }
                 reasons.append("\(guessed.count) log\(one ? " names" : "s name") no server and \(one ? "was" : "were") filed here because "
                                + "most logs in \(one ? "its" : "their") folder name \(name), beside other servers' logs ("
                                + guessed.prefix(3).joined(separator: ", ") + (guessed.count > 3 ? ", …" : "")
-                               + "): what \(one ? "it holds" : "they hold") may be another server's")
+                               + "): what \(one ? "it holds" : "they hold") may be another server's; "
+                               + (resting.isEmpty ? "no finding rests on \(one ? "it" : "them")"
+                                  : resting.prefix(5).joined(separator: ", ") + (resting.count > 5 ? " and \(resting.count - 5) more" : "") + " rest\(resting.count == 1 ? "s" : "") on \(one ? "it" : "them")"))
             }
             return ServerAssessment(server: name, verdict: verdict, reasons: reasons, findings: mine, marks: myMarks,
                                     coverage: coverage, gaps: gaps, build: builds.of(name)?.lines ?? [],

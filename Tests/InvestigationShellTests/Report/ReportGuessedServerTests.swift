@@ -27,7 +27,35 @@ import Testing
         let ex01 = try #require(md.split(separator: "\n").first { $0.hasPrefix("| EX01 |") })
         #expect(ex01.contains("1 log names no server and was filed here because most logs in its folder name EX01, "
                               + "beside other servers' logs (u\\_ex210309.log)"), "\(ex01)")
+        #expect(ex01.contains("no finding rests on it"), "\(ex01)")
         let ex02 = try #require(md.split(separator: "\n").first { $0.hasPrefix("| EX02 |") })
         #expect(!ex02.contains("names no server"))
+    }
+
+    /// A finding whose events lie in the guessed log is named, so the analyst knows which part of the verdict
+    /// may belong to another server.
+    @Test func theVerdictNamesTheFindingsThatRestOnAGuessedLog() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-guess-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("flat"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func log(_ computer: String?, _ stem: String) -> String {
+            "#Software: Microsoft Internet Information Services 10.0\r\n"
+                + "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) sc-status"
+                + (computer == nil ? "" : " s-computername") + "\r\n"
+                + "2021-03-05 03:06:27 10.0.0.5 GET \(stem) - 443 - 139.162.202.236 Mozilla/5.0 200" + (computer.map { " \($0)" } ?? "") + "\r\n"
+        }
+        for (name, host) in [("a", "EX01"), ("b", "EX01"), ("c", "EX02")] {
+            try Data(log(host, "/owa/").utf8).write(to: dir.appendingPathComponent("flat/u_ex21030\(name).log"))
+        }
+        // HelseCERT's web-shell request, in the log that names no server.
+        try Data(log(nil, "/owa/auth/RedirSuiteServerProxy.aspx").utf8).write(to: dir.appendingPathComponent("flat/u_ex210309.log"))
+        let t = TestShell()
+        try t.run("load \(dir.appendingPathComponent("flat").path)")
+        let report = dir.appendingPathComponent("r.md")
+        try t.run("report \(report.path)")
+        let md = try String(contentsOf: report, encoding: .utf8)
+        let ex01 = try #require(md.split(separator: "\n").first { $0.hasPrefix("| EX01 |") })
+        #expect(try ex01.firstMatch(of: Regex("F[0-9]+ rests on it")) != nil, "\(ex01)")
+        #expect(!ex01.contains("no finding rests"))
     }
 }
