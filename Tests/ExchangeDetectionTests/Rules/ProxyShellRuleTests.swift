@@ -84,6 +84,24 @@ import Testing
         #expect(!ids.contains { store.value(.userAgent, $0.id).hasPrefix("Outlook-iOS") })
     }
 
+    /// The byte prefilter: Outlook's lookups of the stem `/autodiscover/autodiscover.json` itself do not pass (they
+    /// are most autodiscover traffic, and each that passed had its query split and decoded); a query starting with
+    /// `@`, or carrying the `Email=autodiscover/autodiscover.json` value in any encoding, does.
+    @Test func onlyPathConfusedLinesPassThePrefilter() {
+        func passes(_ line: String) -> Bool {
+            var l = line
+            return l.withUTF8 { ExplicitLogonRequest.plausible(UnsafeRawBufferPointer($0)) }
+        }
+        #expect(!passes("2021-08-09 10:00:00 10.0.0.5 GET /autodiscover/autodiscover.json Email=alice%40contoso.com&Protocol=ActiveSync 443 - 10.1.1.5 Outlook-iOS/2.0 - 200 0 0 15"))
+        #expect(!passes("2021-08-09T10:00:00.000Z,x,15,1,2176,2,,Autodiscover,mail.contoso.com,/autodiscover/autodiscover.json,?Email=alice%40contoso.com&Protocol=Rest,"))
+        #expect(passes("2021-08-09 10:00:00 10.0.0.5 GET /autodiscover/autodiscover.json @evil.com/mapi/nspi/ 443 - 203.0.113.9 python - 200 0 0 15"))
+        #expect(passes("2021-08-09T10:00:00.000Z,x,15,1,2176,2,,Autodiscover,mail.contoso.com,/autodiscover/autodiscover.json,?@evil.com/mapi/nspi/,"))
+        #expect(passes("GET /autodiscover/autodiscover.json %40evil.com/powershell 443"))
+        #expect(passes("GET /owa/ &Email=autodiscover/autodiscover.json?a..foo.var&Protocol=XYZ 443"))
+        #expect(passes("GET /owa/ &Email%3Dautodiscover%2Fautodiscover.json%253F%40evil.com 443"))
+        #expect(!passes("GET /owa/ &Path=/autodiscover/autodiscover.json 443"), "the stem named in another value, not the Email marker")
+    }
+
     /// The variants written to slip past Microsoft's URL-rewrite mitigation (`.*autodiscover\.json.*\@.*Powershell.*`):
     /// no `@` at all (`a..foo.var`), `%50owershell`, a double-encoded `%253F%40`. Each is found by the rule its
     /// authentication decides; Outlook's own autodiscover.json lookups (`Fixtures/proxynotshell-bypass`) are not.
