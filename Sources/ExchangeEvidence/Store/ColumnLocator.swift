@@ -69,20 +69,35 @@ extension EventStore {
     /// Calls `body` with the URL query of a request event as stored (IIS's `-` for empty is empty), without
     /// building a String; `nil` falls back to `urlQuery(of:)` for quoted CSV lines.
     public func withURLQuery<R>(_ id: EventID, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        guard let column = schemas[Int(schema[id])].queryColumn else { return body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        if let located = withColumn(column, of: id, body) { return located }
+        var text = urlQuery(of: id)
+        return text.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Calls `body` with field `name` of event `id` as its line holds it (IIS's `-` for empty is empty), or nil when
+    /// the event has no such field: what `field(_:of:)` gives, without building a String for a delimited line
+    /// (rules read a column of every line a byte search passed).
+    public func withField<R>(_ name: String, of id: EventID, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
+        if let column = schemas[Int(schema[id])].column(name), let located = withColumn(column, of: id, { body($0) }) { return located }
+        guard var text = field(name, of: id) else { return body(nil) }
+        return text.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Column `column` of a CSV or W3C line located in place; nil for other formats and where `ColumnLocator`
+    /// cannot tell (a quote before it, fewer columns).
+    private func withColumn<R>(_ column: Int, of id: EventID, _ body: (UnsafeRawBufferPointer) -> R) -> R? {
         let s = schemas[Int(schema[id])]
-        guard let column = s.queryColumn else { return body(UnsafeRawBufferPointer(start: nil, count: 0)) }
         let separator: UInt8? = s.format == .csv ? 0x2C : s.format == .w3c ? 0x20 : nil
-        let located: R? = withRawLine(id) { line in
-            guard let separator, let r = ColumnLocator.locate(column, in: line, separator: separator) else { return nil }
+        guard let separator else { return nil }
+        return withRawLine(id) { line in
+            guard let r = ColumnLocator.locate(column, in: line, separator: separator) else { return nil }
             let value = UnsafeRawBufferPointer(rebasing: line[r])
             if s.format == .w3c && value.count == 1 && value[0] == UInt8(ascii: "-") {
                 return body(UnsafeRawBufferPointer(start: nil, count: 0))
             }
             return body(value)
         }
-        if let located { return located }
-        var text = urlQuery(of: id)
-        return text.withUTF8 { body(UnsafeRawBufferPointer($0)) }
     }
 }
 

@@ -70,8 +70,8 @@ import Testing
         }
     }
 
-    /// `field(_:of:)` finds a named column without splitting the line: on every event of the training set
-    /// and the reader fixtures, for every name, it gives what the full split gives.
+    /// `field(_:of:)` and `withField` find a named column without splitting the line: on every event of the
+    /// training set and the reader fixtures, for every name, they give what the full split gives.
     @Test func fieldByNameAgreesWithTheFullSplit() throws {
         let training = Fixtures.root.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("help/training").path
@@ -82,6 +82,9 @@ import Testing
                 for name in Set(all.map(\.name)) + ["NoSuchField"] {
                     let expected = all.first { $0.name.lowercased() == name.lowercased() }?.value
                     #expect(store.field(name.uppercased(), of: e) == expected, "\(store.file(of: e).path):\(store.line(of: e)) \(name)")
+                    // The same in place, as bytes.
+                    #expect(store.withField(name, of: e) { $0.map { String(decoding: $0, as: UTF8.self) } } == store.field(name, of: e),
+                            "\(store.file(of: e).path):\(store.line(of: e)) \(name)")
                 }
             }
         }

@@ -14,10 +14,10 @@ public struct BackEndCookieRule: DetectionRule {
     static let pattern = "server~*/*~*".lowerBytes
 
     public func run(on store: EventStore) -> [Finding] {
-        // The cookie is not interned: find lines holding "server~" in the bytes, then split only those.
+        // The cookie is not interned: find lines holding "server~" in the bytes (most proxied requests carry a
+        // `Server~FQDN~…` cookie), then read only the cookie's column of those, in place.
         let hits = store.events(containing: "server~", kinds: [.httpProxy]).filter { id in
-            guard let cookie = store.field("BackEndCookie", of: id) else { return false }
-            return ByteMatch.like(Self.pattern, cookie)
+            store.withField("BackEndCookie", of: id) { cookie in cookie.map { ByteMatch.like(Self.pattern, $0) } ?? false }
         }
         return Grouping.bursts(hits, in: store).map { group in
             let ip = Grouping.distinct(group, .clientIP, in: store).joined(separator: ", ")
