@@ -63,6 +63,19 @@ import Testing
         #expect(f.first?.summary.contains("Database~") == false)
     }
 
+    /// The byte prefilter keeps a `server~` hit only when a '/' follows inside the value: a proxied request's own
+    /// `Server~FQDN~…` cookie with a URL in a later column is turned down before its column is read.
+    @Test func backEndCookiePrefilterLooksInsideTheValue() {
+        func keeps(_ line: String) -> Bool {
+            let hit = line.lowercased().range(of: "server~")!.lowerBound.utf16Offset(in: line)
+            return Array(line.utf8).withUnsafeBytes { BackEndCookieRule.slashFollows($0, hit) }
+        }
+        #expect(!keeps("WindowsIdentity,Server~ex03.contoso.local~1941968834~2021-03-25T05:00:54,ex03.contoso.local,/owa/x"))
+        #expect(keeps("WindowsIdentity,Server~a]@EX01.contoso.local:444/ecp/proxyLogon.ecp?#~1941962753,x"))
+        #expect(keeps("WindowsIdentity,\"Server~a,b/ecp~1\",x"), "a quoted value may hold commas: the column decides")
+        #expect(!keeps("WindowsIdentity,Server~ex01~1"))
+    }
+
     @Test func resetVirtualDirectoryNeedsStatus200() {
         let f = RuleFixtures.run("proxylogon.reset-vdir", on: store)
         #expect(f.count == 1)

@@ -13,10 +13,30 @@ public struct BackEndCookieRule: DetectionRule {
 
     static let pattern = "server~*/*~*".lowerBytes
 
+    /// A '/' after the `server~` at `hit`, before the next ',' or line end; true when a quote opens the value or
+    /// follows (a quoted value may hold commas: the column, read in full, decides).
+    static func slashFollows(_ text: UnsafeRawBufferPointer, _ hit: Int) -> Bool {
+        var j = hit - 1
+        while j >= 0 && text[j] != UInt8(ascii: ",") && text[j] != 0x0A {
+            if text[j] == UInt8(ascii: "\"") { return true }
+            j -= 1
+        }
+        var i = hit + 7
+        while i < text.count {
+            switch text[i] {
+            case UInt8(ascii: "/"), UInt8(ascii: "\""): return true
+            case UInt8(ascii: ","), 0x0A, 0x0D: return false
+            default: i += 1
+            }
+        }
+        return false
+    }
+
     public func run(on store: EventStore) -> [Finding] {
-        // The cookie is not interned: find lines holding "server~" in the bytes (most proxied requests carry a
-        // `Server~FQDN~…` cookie), then read only the cookie's column of those, in place.
-        let hits = store.events(containing: "server~", kinds: [.httpProxy]).filter { id in
+        // The cookie is not interned: find lines holding "server~" in the bytes, then read only the cookie's column
+        // of those, in place. Most proxied requests carry a `Server~FQDN~…` cookie: a hit is kept only when a '/'
+        // follows it before the value ends (or a quote leaves the end unsure).
+        let hits = store.events(containing: "server~", kinds: [.httpProxy], where: Self.slashFollows).filter { id in
             store.withField("BackEndCookie", of: id) { cookie in cookie.map { ByteMatch.like(Self.pattern, $0) } ?? false }
         }
         return Grouping.bursts(hits, in: store).map { group in

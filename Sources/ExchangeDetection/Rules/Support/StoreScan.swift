@@ -58,7 +58,10 @@ extension EventStore {
 
     /// Events of the given kinds whose stored line contains `needle` (lower case; matched ignoring case).
     /// Searches each file's text once (for EVTX, its rendered lines) and maps hits back to events by offset.
-    public func events(containing needle: String, kinds: [SourceKind]) -> [EventID] {
+    /// `accept`, given the text and a hit's offset, may turn the hit down before it is mapped to its event (a
+    /// rule that needs more than the needle, where the needle is common).
+    public func events(containing needle: String, kinds: [SourceKind],
+                       where accept: ((UnsafeRawBufferPointer, Int) -> Bool)? = nil) -> [EventID] {
         let n = needle.lowerBytes
         var out: [EventID] = []
         for (fi, range) in eventRanges(kinds: kinds) {
@@ -67,6 +70,10 @@ extension EventStore {
                 var from = 0
                 var lo = range.lowerBound
                 while let hit = ByteMatch.find(n, in: bytes, from: from) {
+                    if let accept, !accept(bytes, hit) {
+                        from = hit + 1
+                        continue
+                    }
                     // First event whose line ends after the hit; offsets rise within a file.
                     var a = lo, b = range.upperBound
                     while a < b {
