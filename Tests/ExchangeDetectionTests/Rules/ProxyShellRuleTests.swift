@@ -131,6 +131,8 @@ import Testing
         // A failed export wrote nothing: an attempt, not a critical web shell.
         let failed = f.first { $0.server == "EX53" }
         #expect(failed?.severity == .medium && failed?.summary.contains("; failed") == true && failed?.summary.contains("an attempt") == true)
+        #expect(failed?.summary.contains("failed: Couldn't find the mailbox.") == true, "\(failed?.summary ?? "")")
+        #expect(failed?.summary.contains("y.aspx\". Error") == false)
         // EX54's mailbox name holds '-FilePath …x.aspx' inside its quotes; the real -FilePath is a PST on a share.
         let nxlog = f.first { $0.server == "EX50" }
         #expect(nxlog?.summary == "New-MailboxExportRequest of 'administrator@contoso.local' to "
@@ -153,6 +155,11 @@ import Testing
                     .map { [$0.0, $0.1] } == ["Set-OabVirtualDirectory", "-Identity \"OAB (Default Web Site)\""])
         #expect(CmdletEvent.fromMessage("Cmdlet failed. Cmdlet Get-Mailbox, parameters -Identity x.\nError: not found.")
                     .map { [$0.0, $0.1] } == ["Get-Mailbox", "-Identity x"])
+        // Joined on one line by an export: the error is not part of the parameters, and is read as the error.
+        let joined = "Cmdlet failed. Cmdlet Install-TransportAgent, parameters -Name \"x. y\" -AssemblyPath c:\\a.dll. Error: access denied."
+        #expect(CmdletEvent.fromMessage(joined).map { [$0.0, $0.1] } == ["Install-TransportAgent", "-Name \"x. y\" -AssemblyPath c:\\a.dll"])
+        #expect(CmdletEvent.errorFromMessage(joined) == "access denied.")
+        #expect(CmdletEvent.errorFromMessage("Cmdlet suceeded. Cmdlet Get-Mailbox, parameters -Identity \"x. Error: y\".") == nil)
         #expect(CmdletEvent.fromMessage("The cmdlet did something. Cmdlet was run, parameters none.") == nil)
     }
 }

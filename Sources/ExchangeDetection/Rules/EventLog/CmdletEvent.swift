@@ -26,7 +26,7 @@ struct CmdletEvent {
         self.parameters = parameters
         caller = f["Caller"] ?? ""
         process = f["Process"] ?? ""
-        error = f["Error"] ?? ""
+        error = f["Error"] ?? f["Message"].flatMap(Self.errorFromMessage) ?? ""
         failed = f["EventID"] == "6"
     }
 
@@ -53,13 +53,25 @@ struct CmdletEvent {
         let name = String(rest[..<comma.lowerBound])
         guard isCmdletName(name) else { return nil }
         var parameters = rest[comma.upperBound...].drop { $0 == " " }
-        // The parameters end at the message's last full stop (the error follows it on failed cmdlets).
-        if let end = parameters.range(of: ".\n", options: .literal) ?? parameters.range(of: ".\r\n", options: .literal) {
+        // The parameters end at the message's last full stop (the error follows it on failed cmdlets, on a line of
+        // its own or, where an export joined the lines, after `. Error:`).
+        if let end = parameters.range(of: ".\n", options: .literal) ?? parameters.range(of: ".\r\n", options: .literal)
+            ?? parameters.range(of: errorMarker, options: [.literal, .backwards]) {
             parameters = parameters[..<end.lowerBound]
         } else if parameters.hasSuffix(".") {
             parameters = parameters.dropLast()
         }
         return (name, String(parameters))
+    }
+
+    private static let errorMarker = ". Error:"
+
+    /// The error a failed cmdlet's message gives after its parameters (`… parameters P. Error: E`), for exports
+    /// that keep only the message.
+    static func errorFromMessage(_ message: String) -> String? {
+        guard message.hasPrefix("Cmdlet failed"), let marker = message.range(of: errorMarker, options: [.literal, .backwards]) else { return nil }
+        let error = message[marker.upperBound...].trimmingCharacters(in: .whitespacesAndNewlines)
+        return error.isEmpty ? nil : error
     }
 
     /// `Verb-Noun`: letters, one hyphen.
