@@ -96,6 +96,11 @@ import Testing
         #expect(!passes("2021-08-09T10:00:00.000Z,x,15,1,2176,2,,Autodiscover,mail.contoso.com,/autodiscover/autodiscover.json,?Email=alice%40contoso.com&Protocol=Rest,"))
         #expect(passes("2021-08-09 10:00:00 10.0.0.5 GET /autodiscover/autodiscover.json @evil.com/mapi/nspi/ 443 - 203.0.113.9 python - 200 0 0 15"))
         #expect(passes("2021-08-09T10:00:00.000Z,x,15,1,2176,2,,Autodiscover,mail.contoso.com,/autodiscover/autodiscover.json,?@evil.com/mapi/nspi/,"))
+        // HttpProxy writes the query as column 66, far from the stem (reviewer's repro: the bare probe was missed).
+        let columns = (0..<60).map { _ in "x" }.joined(separator: ",")
+        #expect(passes("2021-08-09T10:00:00.000Z,x,,Autodiscover,mail.contoso.com,/autodiscover/autodiscover.json,,Basic,true,,,Smtp~a@contoso.com,\(columns),?@evil.com/mapi/nspi,x"))
+        #expect(passes("2021-08-09T10:00:00.000Z,x,,Autodiscover,mail.contoso.com,/autodiscover/autodiscover.json,\(columns),?%40evil.com%2Fmapi%2Fnspi,x"))
+        #expect(!passes("2021-08-09T10:00:00.000Z,x,,Autodiscover,mail.contoso.com,/autodiscover/autodiscover.json,,Basic,true,contoso\\a,,Smtp~a@contoso.com,\(columns),?Email=a%40contoso.com&Protocol=Rest,x"))
         #expect(passes("GET /autodiscover/autodiscover.json %40evil.com/powershell 443"))
         #expect(passes("GET /owa/ &Email=autodiscover/autodiscover.json?a..foo.var&Protocol=XYZ 443"))
         #expect(passes("GET /owa/ &Email%3Dautodiscover%2Fautodiscover.json%253F%40evil.com 443"))

@@ -55,6 +55,7 @@ struct ExplicitLogonRequest: Sendable {
     static func plausible(_ line: UnsafeRawBufferPointer) -> Bool {
         guard let base = line.baseAddress else { return false }
         let n = line.count
+        if queryStartsWithAt(line) { return true }
         for j in [Int32(UInt8(ascii: "j")), Int32(UInt8(ascii: "J"))] {
             var p = 0
             while p < n, let hit = memchr(base + p, j, n - p) {
@@ -66,20 +67,34 @@ struct ExplicitLogonRequest: Sendable {
         return false
     }
 
-    /// `json?@`, `json%3f@`, `json%3f%40` at `at` (case-insensitive); or the stem `…autodiscover.json` ending a
-    /// column whose query, the next column, starts with `@` (IIS writes it without its `?`, HttpProxy with it).
+    /// `json?@`, `json%3f@`, `json%3f%40` at `at` (case-insensitive).
     private static func followsJSON(_ line: UnsafeRawBufferPointer, _ at: Int) -> Bool {
         func lower(_ i: Int) -> UInt8 { i < line.count ? ByteMatch.lower(line[i]) : 0 }
         guard lower(at + 1) == UInt8(ascii: "s"), lower(at + 2) == UInt8(ascii: "o"), lower(at + 3) == UInt8(ascii: "n") else { return false }
-        var q = at + 4
-        if lower(q) == UInt8(ascii: " ") || lower(q) == UInt8(ascii: ",") {
-            q += 1
-            if lower(q) == UInt8(ascii: "?") { q += 1 }
-            return lower(q) == UInt8(ascii: "@") || (lower(q) == UInt8(ascii: "%") && lower(q + 1) == UInt8(ascii: "4") && lower(q + 2) == UInt8(ascii: "0"))
-        }
+        let q = at + 4
         if lower(q) == UInt8(ascii: "?") { return lower(q + 1) == UInt8(ascii: "@") }
         guard lower(q) == UInt8(ascii: "%"), lower(q + 1) == UInt8(ascii: "3"), lower(q + 2) == UInt8(ascii: "f") else { return false }
         return lower(q + 3) == UInt8(ascii: "@") || (lower(q + 3) == UInt8(ascii: "%") && lower(q + 4) == UInt8(ascii: "4") && lower(q + 5) == UInt8(ascii: "0"))
+    }
+
+    /// A column starting with `@` or `%40`, after a `?` or not: the query of a bare `?@evil.com/mapi/nspi` probe,
+    /// which carries no `Email=` value. (IIS writes the query right after the stem without its `?`; HttpProxy
+    /// writes it with its `?` as column 66, far from the stem.) An address's `@` follows its name, never a separator.
+    private static func queryStartsWithAt(_ line: UnsafeRawBufferPointer) -> Bool {
+        guard let base = line.baseAddress else { return false }
+        let n = line.count
+        for c in [Int32(UInt8(ascii: "@")), Int32(UInt8(ascii: "%"))] {
+            var p = 0
+            while p < n, let hit = memchr(base + p, c, n - p) {
+                let at = base.distance(to: UnsafeRawPointer(hit))
+                p = at + 1
+                if c == Int32(UInt8(ascii: "%")) && !(at + 2 < n && line[at + 1] == UInt8(ascii: "4") && line[at + 2] == UInt8(ascii: "0")) { continue }
+                var b = at - 1
+                if b >= 0 && line[b] == UInt8(ascii: "?") { b -= 1 }
+                if b >= 0 && (line[b] == UInt8(ascii: ",") || line[b] == UInt8(ascii: " ")) { return true }
+            }
+        }
+        return false
     }
 
     /// `=autodiscover/autodiscover.` (the slash also as `%2F`, the `=` also as `%3D`) just before the `j` at `at`
