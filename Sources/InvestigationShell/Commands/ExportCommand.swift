@@ -36,6 +36,11 @@ struct ExportCommand: Command {
         guard let target = Self.targets.first(where: { $0.name == word.lowercased() }) else {
             throw ShellError("export: unknown target '\(TerminalText.escape(word))'; targets: " + Self.targets.map(\.name).joined(separator: ", "))
         }
+        // `export` accepts every target's options; one another target reads would be ignored without a word.
+        let own = Set((target.options + Shell.commonOptions).map(\.name))
+        if let stray = args.given.subtracting(own).sorted().first {
+            throw ShellError("export \(target.name): --\(stray) does not apply to it; usage: \(target.usage)")
+        }
         try target.run(Array(args.positional.dropFirst()), in: ctx)
     }
 }

@@ -30,6 +30,8 @@ public struct Arguments: Sendable {
     public func value(_ name: String) -> String? { values[name]?.last }
     public func values(_ name: String) -> [String] { values[name] ?? [] }
     public func has(_ name: String) -> Bool { flags.contains(name) || values[name] != nil }
+    /// The options given, by name.
+    public var given: Set<String> { flags.union(values.keys) }
 
     /// Parses `words` (without the command name) against `specs`; `--` ends options.
     public static func parse(_ words: [String], specs: [OptionSpec], command: String) throws -> Arguments {

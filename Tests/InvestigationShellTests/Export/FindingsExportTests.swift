@@ -5,6 +5,19 @@ import Testing
 
 /// `export findings`: the hunt's findings as ECS alerts in a bulk body, or as Timesketch rows.
 @Suite struct FindingsExportTests {
+    /// `export` accepts every target's options, so one its target does not read is refused, not ignored
+    /// (reviewer: `export findings … --filter '--server EX01'` wrote every server's findings).
+    @Test func anOptionTheTargetDoesNotReadIsRefused() throws {
+        let (t, dir) = try TimelineCommandTests.loaded()
+        let f = dir.appendingPathComponent("f.ndjson").path
+        #expect(t.failure("export findings \(f) --filter '--server EX01'").contains("--filter does not apply"))
+        #expect(t.failure("export timeline \(dir.appendingPathComponent("t.csv").path) --index x").contains("--index does not apply"))
+        #expect(t.failure("export findings \(dir.appendingPathComponent("f.csv").path) --index x").contains("FILE.ndjson only"))
+        let written = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { name in ["f.ndjson", "f.csv", "t.csv"].contains { name.hasPrefix($0) } }
+        #expect(written.isEmpty, "\(written)")
+        try t.run("export findings \(f) --index alerts --force")
+    }
+
     @Test func bulkAlertsOnePerFinding() throws {
         let (t, dir) = try TimelineCommandTests.loaded()
         try t.run("hunt")

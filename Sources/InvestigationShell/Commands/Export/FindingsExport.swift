@@ -28,6 +28,9 @@ struct FindingsExport: ExportTarget {
         guard words.count == 1 else { throw ShellError("usage: \(usage)") }
         let session = ctx.session
         let index = try BulkAction.index(ctx.args.value("index") ?? "exhunt-findings", command: "export findings")
+        if ctx.args.has("index") && !words[0].lowercased().hasSuffix(".ndjson") {
+            throw ShellError("export findings: --index names the index of a bulk request, written to FILE.ndjson only")
+        }
         let file = try ExportFile(words[0], command: "export findings", formats: ["ndjson", "jsonl", "csv"], in: ctx)
         let citations = session.findingCitationsRunningHunt()
         let store = session.store
