@@ -18,7 +18,7 @@ import Testing
         "winlog.computer_name": "keyword", "winlog.record_id": "keyword", "winlog.level": "keyword",
         "winlog.user.identifier": "keyword", "process.command_line": "keyword", "process.executable": "keyword",
         "process.parent.executable": "keyword", "process.parent.command_line": "keyword", "destination.ip": "ip",
-        "destination.port": "long", "destination.domain": "keyword", "dns.question.name": "keyword",
+        "destination.port": "long", "destination.domain": "keyword", "dns.question.name": "keyword", "source.port": "long",
         "exhunt.user_agent_logged": "keyword",
     ]
 
@@ -118,11 +118,50 @@ import Testing
         return try bulk(try String(contentsOf: file, encoding: .utf8)).map { flatten($0.1) }
     }
 
+    /// An event log's own `-` is a value winlogbeat keeps in `winlog.event_data`; it fits no address or number,
+    /// and is not put aside as one that does not fit. A logon's `IpPort` is `source.port`.
+    @Test func eventLogDashesAreKeptAndTheLogonPortIsTheSourcePort() throws {
+        let dir = ShellHarness.temporaryFolder()
+        let set = dir.appendingPathComponent("set/EX01")
+        try FileManager.default.createDirectory(at: set, withIntermediateDirectories: true)
+        func logon(_ record: Int, _ ip: String, _ port: String) -> String {
+            "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Microsoft-Windows-Security-Auditing'/>"
+                + "<EventID>4624</EventID><Level>0</Level><TimeCreated SystemTime='2021-03-03T07:2\(record):00.000Z'/><EventRecordID>\(record)</EventRecordID>"
+                + "<Channel>Security</Channel><Computer>EX01.contoso.local</Computer></System><EventData><Data Name='SubjectUserName'>-</Data>"
+                + "<Data Name='TargetUserName'>admin</Data><Data Name='LogonType'>3</Data><Data Name='IpAddress'>\(ip)</Data>"
+                + "<Data Name='IpPort'>\(port)</Data></EventData></Event>\n"
+        }
+        try Data((logon(1, "-", "-") + logon(2, "10.1.3.9", "51234")).utf8).write(to: set.appendingPathComponent("Security.xml"))
+        let t = TestShell()
+        try t.run("load \(dir.appendingPathComponent("set").path)")
+        let file = dir.appendingPathComponent("e.ndjson")
+        try t.run("export events \(file.path)")
+        let docs = try Self.bulk(try String(contentsOf: file, encoding: .utf8)).map { Self.flatten($0.1) }
+        #expect(docs.count == 2)
+        #expect(docs[0]["winlog.event_data.SubjectUserName"] as? String == "-" && docs[0]["winlog.event_data.IpAddress"] as? String == "-")
+        #expect(docs[0]["source.ip"] == nil && docs[0]["source.port"] == nil)
+        #expect(!docs[0].keys.contains { $0.hasPrefix("exhunt.unmapped") }, "\(docs[0])")
+        #expect(docs[1]["source.ip"] as? String == "10.1.3.9" && docs[1]["source.port"] as? Int == 51234)
+        #expect(docs[1]["winlog.event_data.IpPort"] as? String == "51234")
+    }
+
     @Test func valuesThatDoNotFitTheirTypeAreKeptAside() throws {
-        let doc = try #require(try Self.exportedIIS("2021-03-03 06:49:42 10.0.0.5 GET /owa/auth/x.js - 443 - 10.0.0.9:5555 Mozilla/5.0 - abc 0 0 15").first)
-        #expect(doc["source.ip"] == nil && doc["exhunt.unmapped.client_ip"] as? String == "10.0.0.9:5555")
-        #expect(doc["http.response.status_code"] == nil && doc["exhunt.unmapped.status"] as? String == "abc")
-        #expect(doc["url.path"] as? String == "/owa/auth/x.js" && doc["url.query"] == nil)
+        let docs = try Self.exportedIIS("""
+            2021-03-03 06:49:42 10.0.0.5 GET /owa/auth/x.js - 443 - 10.0.0.9:x Mozilla/5.0 - abc 0 0 15
+            2021-03-03 06:49:43 10.0.0.5 GET /owa/auth/x.js ?x=1 443 - 10.0.0.9:5555 Mozilla/5.0 - 200 0 0 15
+            2021-03-03 06:49:44 10.0.0.5 GET /owa/auth/x.js - 443 - [2001:db8::1]:443 Mozilla/5.0 - 200 0 0 15
+            2021-03-03 06:49:45 10.0.0.5 GET /owa/auth/x.js - 443 - 10.0.0.9:99999 Mozilla/5.0 - 200 0 0 15
+            """)
+        #expect(docs[0]["source.ip"] == nil && docs[0]["exhunt.unmapped.client_ip"] as? String == "10.0.0.9:x")
+        #expect(docs[0]["http.response.status_code"] == nil && docs[0]["exhunt.unmapped.status"] as? String == "abc")
+        #expect(docs[0]["url.path"] as? String == "/owa/auth/x.js" && docs[0]["url.query"] == nil)
+        // An address with a port (reviewer: a SIEM search on source.ip missed it): the address, and the port beside it.
+        #expect(docs[1]["source.ip"] as? String == "10.0.0.9" && docs[1]["source.port"] as? Int == 5555)
+        #expect(docs[1]["exhunt.unmapped.client_ip"] == nil)
+        #expect(docs[2]["source.ip"] as? String == "2001:db8::1" && docs[2]["source.port"] as? Int == 443)
+        #expect(docs[3]["source.ip"] == nil && docs[3]["exhunt.unmapped.client_ip"] as? String == "10.0.0.9:99999")
+        // IIS writes the query without its `?`: one there is the client's (`/owa/auth/x.js??x=1`) and stays.
+        #expect(docs[1]["url.query"] as? String == "?x=1")
     }
 
     /// ECS's `url.query` is the query without its `?`: HttpProxy's `UrlQuery` keeps it, IIS writes none.

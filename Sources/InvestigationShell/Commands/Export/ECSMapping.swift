@@ -64,7 +64,7 @@ struct ECSMapping {
         // Keys: every component of a fixed field's or a row's path, a wildcard's beside its `{field}`, and the
         // name each field every reader maps is kept under when its value does not fit its type.
         let dotted = ECSFields.fixed + rows.compactMap(\.ecs) + InternedField.allCases.map { "exhunt.unmapped." + Self.key($0.name) }
-            + ["exhunt.unmapped.url_query"]
+            + ["exhunt.unmapped.url_query", "port"]
         let keys = ECSKeys(dotted.flatMap { $0.split(separator: ".").map(String.init) }.filter { !$0.contains("{field}") })
         self.keys = keys
         self.rows = rows.map { row in
@@ -162,10 +162,11 @@ struct ECSMapping {
         for row in plans[plan].direct {
             guard let path = row.path else { continue }
             guard let field = row.field else {
-                // ECS's url.query is the query without its `?`, which HttpProxy's UrlQuery keeps and IIS does not write.
+                // ECS's url.query is the query without its `?`. HttpProxy's UrlQuery starts with it; IIS writes the
+                // query without it, so a `?` there is the client's own (`/owa/??x=1`) and stays.
                 columns.store.withURLQuery(e) { query in
-                    let q = query.first == UInt8(ascii: "?") ? UnsafeRawBufferPointer(rebasing: query.dropFirst()) : query
-                    add(q, row.type, path, unmapped: row.unmapped, to: document)
+                    let mark = query.first == UInt8(ascii: "?") && !columns.isW3C(e)
+                    add(mark ? UnsafeRawBufferPointer(rebasing: query.dropFirst()) : query, row.type, path, unmapped: row.unmapped, to: document)
                 }
                 continue
             }
@@ -173,14 +174,15 @@ struct ECSMapping {
             if id != 0 { columns.pool.withBytes(id) { add($0, row.type, path, unmapped: row.unmapped, to: document) } }
         }
         guard plans[plan].needsFields else { return }
-        for f in columns.store.fields(of: e) where !f.value.isEmpty && f.value != "-" {
+        for f in columns.store.fields(of: e) where !f.value.isEmpty {
             let rows = plans[plan].named[f.name.lowercased()] ?? plans[plan].wildcard
             for row in rows {
                 guard let ecs = row.ecs else { continue }
                 let path = row.path ?? document.path(ecs.replacingOccurrences(of: "{field}", with: Self.key(f.name)).split(separator: ".").map(String.init), keys: keys)
                 var value = f.value
                 value.withUTF8 { v in
-                    add(UnsafeRawBufferPointer(v), row.type, path, unmapped: nil, to: document) {
+                    // An event's own `-` is a value (winlogbeat keeps `SubjectUserName: -`); it fits no other type.
+                    add(UnsafeRawBufferPointer(v), row.type, path, unmapped: nil, keepsDash: row.type == .keyword, to: document) {
                         document.path(["exhunt", "unmapped", Self.key(f.name)], keys: keys)
                     }
                 }
@@ -189,10 +191,12 @@ struct ECSMapping {
     }
 
     /// Adds `value` at `path` as `type` has it, or as a string at `unmapped` (given, or made when first needed)
-    /// when it does not fit; nothing for an empty value or `-`, nor for an account without a domain.
-    private func add(_ value: UnsafeRawBufferPointer, _ type: FieldType, _ path: ECSPath, unmapped: ECSPath?, to document: ECSDocument,
-                     unmappedPath: () -> ECSPath = { fatalError("no path for an unmapped value") }) {
-        guard !value.isEmpty, !(value.count == 1 && value[0] == UInt8(ascii: "-")) else { return }
+    /// when it does not fit; nothing for an empty value or (unless `keepsDash`) a log's `-` for empty, nor for an
+    /// account without a domain. An address with a port (`203.0.113.5:51234`, `[2001:db8::1]:443`) gives the address
+    /// at `path` and the port beside it (`source.ip` → `source.port`).
+    private func add(_ value: UnsafeRawBufferPointer, _ type: FieldType, _ path: ECSPath, unmapped: ECSPath?, keepsDash: Bool = false,
+                     to document: ECSDocument, unmappedPath: () -> ECSPath = { fatalError("no path for an unmapped value") }) {
+        guard !value.isEmpty, keepsDash || !(value.count == 1 && value[0] == UInt8(ascii: "-")) else { return }
         func asString() { document.add(unmapped ?? unmappedPath()) { $0.appendJSON(value) } }
         switch type {
         case .keyword:
@@ -201,8 +205,10 @@ struct ECSMapping {
             guard let n = Int(String(decoding: value, as: UTF8.self)) else { return asString() }
             document.add(path) { $0.append(int: n) }
         case .ip:
-            guard Self.isIP(value) else { return asString() }
-            document.add(path) { $0.appendJSON(value) }
+            if Self.isIP(value) { return document.add(path) { $0.appendJSON(value) } }
+            guard let (address, port) = Self.addressAndPort(value), let portPath = portPath(beside: path) else { return asString() }
+            document.add(path) { $0.appendJSON(address) }
+            document.add(portPath) { $0.append(int: port) }
         case .userName:
             let name = Self.account(value).name
             document.add(path) { $0.appendJSON(name) }
@@ -214,6 +220,30 @@ struct ECSMapping {
             let spaced = value.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: " ") : $0 }
             document.add(path) { out in spaced.withUnsafeBytes { out.appendJSON($0) } }
         }
+    }
+
+    /// The path of the port beside an address's path (`source.ip` → `source.port`); nil when the path does not end
+    /// in `ip`.
+    private func portPath(beside path: ECSPath) -> ECSPath? {
+        guard path.depth > 0, path.components[path.depth - 1] == keys.id("ip"), let port = keys.id("port") else { return nil }
+        var p = path
+        p.components[p.depth - 1] = port
+        return p
+    }
+
+    /// `ADDRESS:PORT` with an IPv4 address, or `[ADDRESS]:PORT` with an IPv6 one; the port 0–65535.
+    static func addressAndPort(_ value: UnsafeRawBufferPointer) -> (UnsafeRawBufferPointer, Int)? {
+        guard let colon = value.lastIndex(of: UInt8(ascii: ":")), colon + 1 < value.count, value.count - colon <= 6,
+              value[(colon + 1)...].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+              let port = Int(String(decoding: value[(colon + 1)...], as: UTF8.self)), port <= 65535 else { return nil }
+        var address = UnsafeRawBufferPointer(rebasing: value[..<colon])
+        if address.first == UInt8(ascii: "[") && address.last == UInt8(ascii: "]") {
+            address = UnsafeRawBufferPointer(rebasing: address.dropFirst().dropLast())
+            guard address.contains(UInt8(ascii: ":")) else { return nil }
+        } else if address.contains(UInt8(ascii: ":")) {
+            return nil          // a bare IPv6 address: its last group is no port
+        }
+        return isIP(address) ? (address, port) : nil
     }
 
     /// An account's name and domain: `DOMAIN\\name` and `name@domain` split, anything else a name alone.
@@ -260,10 +290,17 @@ struct ECSColumns: @unchecked Sendable {
     let store: EventStore
     let values: [[UInt32]]
     let pool: ValuePool
+    private let schema: [UInt16]
+    private let w3c: [Bool]
 
     init(_ store: EventStore) {
         self.store = store
         values = store.values
         pool = store.pool
+        schema = store.schema
+        w3c = store.schemas.map { $0.format == .w3c }
     }
+
+    /// Whether event `e`'s line is W3C (IIS): its query is written without the `?`.
+    func isW3C(_ e: EventID) -> Bool { w3c[Int(schema[e])] }
 }
