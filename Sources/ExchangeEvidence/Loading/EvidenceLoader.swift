@@ -25,6 +25,9 @@ public struct LoadReport: Sendable {
     /// exhunt's own files found in the set (provenance of an export loaded back, a case file, a recording): left
     /// out, not evidence (`ExhuntFiles`).
     public var ownFiles: [OwnFile] = []
+    /// Logs that name no server, filed under the server most logs of their folder name beside other servers' logs
+    /// (a guess the analyst must hear of): path and server.
+    public var guessedServers: [(path: String, server: String)] = []
 
     /// One of exhunt's own files: its path in the set and what it is.
     public struct OwnFile: Sendable, Equatable {
@@ -186,6 +189,7 @@ public struct EvidenceLoader {
             a.file.server = spelling[n.name.uppercased()] ?? n.name
             a.file.evidenceSet = setName
             servers.insert(a.file.server)
+            if a.file.facts[EvidenceFile.serverGuessedFact] != nil { report.guessedServers.append((a.file.path, a.file.server)) }
             report.eventsAdded += a.file.eventCount
             guard !a.isPart else { continue }
             if Self.isRecognised(a.file) {

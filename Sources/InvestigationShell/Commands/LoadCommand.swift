@@ -95,6 +95,7 @@ struct LoadCommand: Command {
                 ("recognised_files", .int(report.recognisedFiles)),
                 ("zips", .array(report.zips.map { .object([("path", .string($0.path)), ("bytes", .int($0.size)), ("sha256", .string($0.sha256))]) })),
                 ("warning", (Self.nothingRecognised(report) ?? Self.unnamed(report, server: args.value("server"))).map { .string($0) } ?? .null),
+                ("guessed_servers", .array(report.guessedServers.map { .object([("path", .string($0.path)), ("server", .string($0.server))]) })),
             ]))
             return
         }
@@ -124,6 +125,7 @@ struct LoadCommand: Command {
         if let warning = Self.nothingRecognised(report) ?? Self.unnamed(report, server: args.value("server")) {
             ctx.status(TerminalText.escape(warning))
         }
+        if let warning = Self.guessed(report) { ctx.status(TerminalText.escape(warning)) }
         if let note = CaseState.of(ctx.session).recollectedNote(ctx.session.store) { ctx.status(note) }
     }
 
@@ -133,6 +135,18 @@ struct LoadCommand: Command {
         guard server == nil, report.servers.contains("unknown") else { return nil }
         return "warning: no server name in the path, the file name or the logs: these events are on server 'unknown', "
             + "with any other evidence loaded without one; 'load PATH --server NAME' names it"
+    }
+
+    /// The warning for logs that name no server, filed under the server most logs of their folder name: their
+    /// findings and coverage count for that server, which may not be the one that wrote them.
+    static func guessed(_ report: LoadReport) -> String? {
+        guard !report.guessedServers.isEmpty else { return nil }
+        let one = report.guessedServers.count == 1
+        let servers = Array(Set(report.guessedServers.map(\.server))).sorted()
+        return "warning: \(count(report.guessedServers.count, "log")) name\(one ? "s" : "") no server and \(one ? "was" : "were") filed under "
+            + servers.joined(separator: ", ") + ", which most logs in \(one ? "its" : "their") folder name, beside other servers' logs ("
+            + report.guessedServers.prefix(3).map(\.path).joined(separator: ", ") + (report.guessedServers.count > 3 ? ", …" : "")
+            + "); load such a file alone with --server NAME if it is another server's"
     }
 
     /// `1 file`, `2 files`.

@@ -215,7 +215,8 @@ struct ReportModel {
                 reasons.append("\(guessed.count) log\(one ? " names" : "s name") no server and \(one ? "was" : "were") filed here because "
                                + "most logs in \(one ? "its" : "their") folder name \(name), beside other servers' logs ("
                                + guessed.prefix(3).joined(separator: ", ") + (guessed.count > 3 ? ", …" : "")
-                               + "): what \(one ? "it holds" : "they hold") may be another server's; "
+                               + "): what \(one ? "it holds" : "they hold") may be another server's, and \(one ? "it counts" : "they count") "
+                               + "in this server's log coverage; "
                                + (resting.isEmpty ? "no finding rests on \(one ? "it" : "them")"
                                   : resting.prefix(5).joined(separator: ", ") + (resting.count > 5 ? " and \(resting.count - 5) more" : "") + " rest\(resting.count == 1 ? "s" : "") on \(one ? "it" : "them")"))
             }

@@ -20,13 +20,16 @@ import Testing
         }
         try Data(log(nil).utf8).write(to: dir.appendingPathComponent("flat/u_ex210309.log"))
         let t = TestShell()
-        try t.run("load \(dir.appendingPathComponent("flat").path)")
+        let loaded = try t.shown("load \(dir.appendingPathComponent("flat").path)")
+        #expect(loaded.contains("warning: 1 log names no server and was filed under EX01, which most logs in its folder name, "
+                                + "beside other servers' logs (u_ex210309.log)"), "\(loaded)")
         let report = dir.appendingPathComponent("r.md")
         try t.run("report \(report.path)")
         let md = try String(contentsOf: report, encoding: .utf8)
         let ex01 = try #require(md.split(separator: "\n").first { $0.hasPrefix("| EX01 |") })
         #expect(ex01.contains("1 log names no server and was filed here because most logs in its folder name EX01, "
                               + "beside other servers' logs (u\\_ex210309.log)"), "\(ex01)")
+        #expect(ex01.contains("it counts in this server's log coverage"), "\(ex01)")
         #expect(ex01.contains("no finding rests on it"), "\(ex01)")
         let ex02 = try #require(md.split(separator: "\n").first { $0.hasPrefix("| EX02 |") })
         #expect(!ex02.contains("names no server"))
