@@ -240,6 +240,8 @@ import Testing
         #expect(t.failure("export events /no/such/folder/x.ndjson").contains("/no/such/folder"))
         let file = dir.appendingPathComponent("some.ndjson")
         try t.run("export events \(file.path) --filter '--server EX02'")
+        #expect(try t.shown("export events \(dir.appendingPathComponent("none.ndjson").path) --filter '--contains no-such-text'")
+                    .contains("warning: no event to write"))
         #expect(t.failure("export events \(file.path)").contains("--force"))
         #expect(!FileManager.default.fileExists(atPath: file.path + ".partial"))
     }
