@@ -141,13 +141,16 @@ public struct EvidenceLoader {
             rootIsServer && ServerNaming.isGuess(l.path) ? ("", nil) : (l.group, l.pathServer)
         }
         let naming = layout.prefix(added.count).map(place)
-        // What most of a folder's logs name, case aside, spelled as the first of them.
+        // What most of a folder's logs name, case aside, spelled as the first of them; and per server address
+        // (IIS's s-ip) of a folder, the servers whose logs answered on it.
         var groupNames: [String: [String: Int]] = [:], logSpelling: [String: String] = [:]
+        var groupAddresses: [String: [String: Set<String>]] = [:]
         for l in layout {
             let (group, pathServer) = place(l)
             guard pathServer == nil, let s = l.server else { continue }
             groupNames[group, default: [:]][s.uppercased(), default: 0] += 1
             logSpelling[s.uppercased()] = logSpelling[s.uppercased()] ?? s
+            if let address = l.address { groupAddresses[group, default: [:]][address, default: []].insert(s.uppercased()) }
         }
         let named = zip(added, naming).map { a, n -> (name: String, byLayout: Bool) in
             // One server's rows of a file holding several: the rows say whose they are.
@@ -157,6 +160,16 @@ public struct EvidenceLoader {
             // A log naming its own computer (an event log's Computer) is that computer's, even in a folder of
             // several machines' logs; files that name none take the name most of their folder's logs give.
             if let own = a.file.facts["server"] { return (own, false) }
+            // The logs of the folder that answered on the same server address, when they name one server: that
+            // server wrote it (IIS logs of one machine share its s-ip).
+            if let address = a.layout.address, let owners = groupAddresses[n.group]?[address], owners.count == 1,
+               let owner = owners.first.flatMap({ logSpelling[$0] }) {
+                if !a.isPart {
+                    a.file.problems.add(LoadProblem("the file names no server: taken as \(owner), whose logs in its folder answered on the same "
+                                                    + "server address (\(address))"))
+                }
+                return (owner, false)
+            }
             // The server most of the folder's logs name. Beside logs of several servers that is a guess, and the
             // analyst must hear of it; when as many name each of several, no guess is better than another.
             let counts = groupNames[n.group] ?? [:]
@@ -385,6 +398,7 @@ final class OrderedMerger: @unchecked Sendable {
         let pathServer: String?
         let isSingleFile: Bool
         let server: String?
+        let address: String?
 
         init(_ p: EvidenceLoader.ParsedFile) {
             path = p.path
@@ -392,6 +406,7 @@ final class OrderedMerger: @unchecked Sendable {
             pathServer = p.pathServer
             isSingleFile = p.isSingleFile
             server = p.facts["server"]
+            address = p.facts[EvidenceFile.serverAddressFact]
         }
     }
 

@@ -67,6 +67,9 @@ public struct IISW3CReader: EvidenceReader {
         var scan = SeparatorScan()
         defer { scan.deallocate() }
         var servers = ServerTally()
+        // The server's own address (`s-ip`): a log without `s-computername` is filed with the logs that share it.
+        var addresses = ServerTally()
+        var addressCol = -1
         let plain = out.batch.addSchema(FieldSchema(format: .plain, names: ["line"]))
         let base = input.bytes
         func adopt(_ sm: (FieldSchema, FieldMapping)) {
@@ -77,7 +80,8 @@ public struct IISW3CReader: EvidenceReader {
             mapping = m
             dateCol = s.column("date") ?? -1
             timeCol = s.column("time") ?? -1
-            span = max(m.span, dateCol + 1, timeCol + 1)
+            addressCol = s.column("s-ip") ?? -1
+            span = max(m.span, dateCol + 1, timeCol + 1, addressCol + 1)
         }
 
         while let (off, len) = scanner.next() {
@@ -141,11 +145,15 @@ public struct IISW3CReader: EvidenceReader {
             for (field, column) in m.interned {
                 if let v = value(column), v.count > 0 { out.batch.set(field, v) }
             }
-            if lineNo < ServerTally.lines, let v = value(m.server) { servers.count(v) }
+            if lineNo < ServerTally.lines {
+                if let v = value(m.server) { servers.count(v) }
+                if addressCol >= 0, let v = value(addressCol) { addresses.count(v) }
+            }
             if scan.fields != columns && !cut {
                 ExchangeCSVReader.reportFieldCount(scan.fields, columns, lineNo, unterminated: scanner.lastLineUnterminated, &out.problems)
             }
         }
         if let server = servers.leader { out.facts["server"] = server }
+        if let address = addresses.leader { out.facts[EvidenceFile.serverAddressFact] = address }
     }
 }

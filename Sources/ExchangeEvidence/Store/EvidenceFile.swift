@@ -32,6 +32,8 @@ public final class EvidenceFile: @unchecked Sendable {
     /// The fact a reader sets to the tool's name when the file holds only the rows that tool selected from a log
     /// (Test-ProxyLogon's CSVs): its times bound what the tool flagged, not a period the log covers.
     public static let selectedByFact = "rows.selected-by"
+    /// The address the server that wrote a web log answered on (IIS's `s-ip`), most of its lines' (a fact).
+    public static let serverAddressFact = "server.address"
     /// The fact the loader sets on a log that names no server and was filed under the server most logs of its
     /// folder name, beside logs of other servers: a guess the report's verdict must mention.
     public static let serverGuessedFact = "server.guessed"

@@ -78,6 +78,30 @@ import ZIPFoundation
         #expect(unnamed.problems.kept.first?.message.hasPrefix("the file names no server, and as many logs in its folder name each of EX01, EX02: filed under 'unknown'") == true)
     }
 
+    /// A log without `s-computername` answered on one server's own address (`s-ip`): filed with that server's
+    /// logs, not by majority (reviewer: EXB's log was filed under EXA, which then read as compromised).
+    @Test func aLogNamingNoServerIsFiledWithTheLogsOfItsServerAddress() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func log(_ host: String?, _ address: String) -> String {
+            "#Software: Microsoft Internet Information Services 10.0\r\n#Fields: date time s-ip c-ip" + (host == nil ? "" : " s-computername")
+                + "\r\n2021-03-03 06:49:42 \(address) 1.2.3.4" + (host.map { " \($0)" } ?? "") + "\r\n"
+        }
+        for (name, host, address) in [("a", "EXA", "10.0.0.1"), ("b", "EXA", "10.0.0.1"), ("c", "EXB", "10.0.0.2")] {
+            Fixtures.write(log(host, address), "flat/u_ex21030\(name).log", in: dir)
+        }
+        Fixtures.write(log(nil, "10.0.0.2"), "flat/u_ex210305.log", in: dir)
+        Fixtures.write(log(nil, "10.0.0.9"), "flat/u_ex210306.log", in: dir)
+        let (store, _) = try Fixtures.load(dir.appendingPathComponent("flat").path)
+        let byAddress = try #require(store.files.first { $0.path == "u_ex210305.log" })
+        #expect(byAddress.server == "EXB" && byAddress.facts[EvidenceFile.serverGuessedFact] == nil)
+        #expect(byAddress.problems.kept.map(\.message) == ["the file names no server: taken as EXB, whose logs in its folder answered on "
+                                                           + "the same server address (10.0.0.2)"])
+        // An address no named log shares: the majority, said aloud as a guess.
+        let unmatched = try #require(store.files.first { $0.path == "u_ex210306.log" })
+        #expect(unmatched.server == "EXA" && unmatched.facts[EvidenceFile.serverGuessedFact] == "EXA")
+    }
+
     @Test func zipWithAServerFolderAtItsRoot() throws {
         let dir = Fixtures.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
