@@ -79,29 +79,10 @@ import Testing
         }
     }
 
-    /// The word-at-a-time CSV cell writer against `CSVCell.field` on cells long enough to fill words, with a
-    /// comma, quote, DEL, control or non-ASCII byte at every position.
-    @Test func csvCellsOfEveryLengthAndOddByteMatchTheRenderer() {
-        let odd: [UInt8] = [0x2C, 0x22, 0x7F, 0x1B, 0x09, 0x00, 0xC3, 0x3D]
-        for length in 0..<34 {
-            for position in 0..<max(length, 1) {
-                for b in odd {
-                    var raw = (0..<length).map { UInt8(ascii: "a") + UInt8($0 % 26) }
-                    if length > 0 { raw[position] = b }
-                    if b == 0xC3 && position + 1 < length { raw[position + 1] = 0xA9 }       // é
-                    var c = ExportBytes()
-                    raw.withUnsafeBytes { c.appendCSV($0) }
-                    #expect(String(decoding: c.bytes, as: UTF8.self) == CSVCell.field(String(decoding: raw, as: UTF8.self)),
-                            "\(raw)")
-                }
-            }
-        }
-    }
-
-    /// The word-at-a-time JSON string writer against `JSONValue.quote` on values long enough to fill words, with a
-    /// quote, backslash, DEL, control, C1 or non-ASCII byte (and the printable bytes beside them) at every position.
-    @Test func jsonStringsOfEveryLengthAndOddByteMatchTheRenderer() {
-        let odd: [UInt8] = [0x22, 0x5C, 0x7F, 0x1B, 0x1F, 0x20, 0x7E, 0x00, 0x0A, 0xC3, 0xC2, 0xFF, 0x80]
+    /// Values 0–33 bytes long (filling words, and the tail after them) with one `odd` byte at every position;
+    /// `é` and a C1 CSI are written whole where they fit.
+    static func wordProbes(_ odd: [UInt8]) -> [[UInt8]] {
+        var probes: [[UInt8]] = []
         for length in 0..<34 {
             for position in 0..<max(length, 1) {
                 for b in odd {
@@ -109,13 +90,32 @@ import Testing
                     if length > 0 { raw[position] = b }
                     if b == 0xC3 && position + 1 < length { raw[position + 1] = 0xA9 }       // é
                     if b == 0xC2 && position + 1 < length { raw[position + 1] = 0x9B }       // C1 CSI
-                    var j = ExportBytes()
-                    raw.withUnsafeBytes { j.appendJSON($0) }
-                    var expected = ""
-                    JSONValue.quote(String(decoding: raw, as: UTF8.self), into: &expected)
-                    #expect(String(decoding: j.bytes, as: UTF8.self) == expected, "\(raw)")
+                    probes.append(raw)
                 }
             }
+        }
+        return probes
+    }
+
+    /// The word-at-a-time CSV cell writer against `CSVCell.field` on cells long enough to fill words, with a
+    /// comma, quote, DEL, control or non-ASCII byte at every position.
+    @Test func csvCellsOfEveryLengthAndOddByteMatchTheRenderer() {
+        for raw in Self.wordProbes([0x2C, 0x22, 0x7F, 0x1B, 0x09, 0x00, 0xC3, 0x3D]) {
+            var c = ExportBytes()
+            raw.withUnsafeBytes { c.appendCSV($0) }
+            #expect(String(decoding: c.bytes, as: UTF8.self) == CSVCell.field(String(decoding: raw, as: UTF8.self)), "\(raw)")
+        }
+    }
+
+    /// The word-at-a-time JSON string writer against `JSONValue.quote` on values long enough to fill words, with a
+    /// quote, backslash, DEL, control, C1 or non-ASCII byte (and the printable bytes beside them) at every position.
+    @Test func jsonStringsOfEveryLengthAndOddByteMatchTheRenderer() {
+        for raw in Self.wordProbes([0x22, 0x5C, 0x7F, 0x1B, 0x1F, 0x20, 0x7E, 0x00, 0x0A, 0xC3, 0xC2, 0xFF, 0x80]) {
+            var j = ExportBytes()
+            raw.withUnsafeBytes { j.appendJSON($0) }
+            var expected = ""
+            JSONValue.quote(String(decoding: raw, as: UTF8.self), into: &expected)
+            #expect(String(decoding: j.bytes, as: UTF8.self) == expected, "\(raw)")
         }
     }
 
