@@ -19,7 +19,8 @@ import Testing
     @Test func cmdletLogScriptInExternalUrlFiresAndAValidURLDoesNot() {
         let f = RuleFixtures.run("exchange.cmdlet-vdir-script", on: store)
         #expect(f.count == 1)
-        #expect(f.first?.summary == "Set-OabVirtualDirectory -ExternalUrl 'http://ffff/#<script language=\"JScript\" runat=\"server\"> function Page_Load(){/**/eval(Request[\"code\"],\"unsafe\");}</script>'")
+        #expect(f.first?.summary == "Set-OabVirtualDirectory -ExternalUrl 'http://ffff/#<script language=\"JScript\" runat=\"server\"> function Page_Load(){/**/eval(Request[\"code\"],\"unsafe\");}</script>'"
+                + " by contoso.local/Users/Administrator via 10844 w3wp#MSExchangePowerShellAppPool", "who ran it, as the cmdlet log says")
     }
 
     @Test func w3wpStartingCmdIsOneSessionWithItsChildren() {

@@ -136,7 +136,7 @@ import Testing
         // A failed export wrote nothing: an attempt, not a critical web shell.
         let failed = f.first { $0.server == "EX53" }
         #expect(failed?.severity == .medium && failed?.summary.contains("; failed") == true && failed?.summary.contains("an attempt") == true)
-        #expect(failed?.summary.contains("failed: Couldn't find the mailbox.") == true, "\(failed?.summary ?? "")")
+        #expect(failed?.summary.contains("failed: Couldn't find the mailbox; no file was written") == true, "\(failed?.summary ?? "")")
         #expect(failed?.summary.contains("y.aspx\". Error") == false)
         // EX54's mailbox name holds '-FilePath …x.aspx' inside its quotes; the real -FilePath is a PST on a share.
         let nxlog = f.first { $0.server == "EX50" }
@@ -145,6 +145,17 @@ import Testing
         // The export of alice's mailbox to a file share three days later is not a web shell.
         #expect(!f.contains { $0.summary.contains("alice") })
         #expect(f.first { $0.server == "EX52" }?.summary.contains("xhkgd.aspx") == true)
+    }
+
+    /// A refused `Set-OabVirtualDirectory` (event 6, message only) is an attempt: its URL without the error after
+    /// it, and the error said; the same change that succeeded stays high; a plain URL is no finding.
+    @Test func aRefusedVirtualDirectoryChangeIsAnAttempt() {
+        let f = RuleFixtures.run("exchange.cmdlet-vdir-script", on: store).filter { $0.server == "EX55" }
+        #expect(f.count == 2)
+        let refused = f.first { $0.severity == .medium }
+        #expect(refused?.summary == "Set-OabVirtualDirectory -ExternalUrl 'http://f/<script>alert(1)</script>'; failed: Access denied; "
+                + "the change was refused, an attempt", "\(refused?.summary ?? "")")
+        #expect(f.contains { $0.severity == .high && $0.summary.contains("Page_Load") && !$0.summary.contains("failed") })
     }
 
     @Test func parametersAreReadOutsideQuotes() {

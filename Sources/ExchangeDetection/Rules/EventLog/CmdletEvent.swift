@@ -85,7 +85,9 @@ struct CmdletEvent {
         var s = ""
         if !caller.isEmpty { s += " by \(caller)" }
         if !process.isEmpty { s += " via \(process)" }
-        if failed { s += "; failed" + (error.isEmpty ? "" : ": \(error.oneLine(160))") }
+        // The error's own closing full stop would stand before the next clause's semicolon.
+        let shown = error.oneLine(160)
+        if failed { s += "; failed" + (shown.isEmpty ? "" : ": " + (shown.hasSuffix(".") ? String(shown.dropLast()) : shown)) }
         return s
     }
 

@@ -12,21 +12,30 @@ public struct CmdletOABScriptRule: DetectionRule {
     public let cves = ["CVE-2021-27065"]
     public let severity = Severity.high
     public let sources = [SourceKind.eventLog]
-    public let help = "MSExchange Management log (MSExchange CmdletLogs): Set-*VirtualDirectory with an -*Url parameter holding markup (<script …>) or Page_Load/eval(Request."
+    public let help = "MSExchange Management log (MSExchange CmdletLogs): Set-*VirtualDirectory with an -*Url parameter holding markup (<script …>) or Page_Load/eval(Request. A change that failed (event 6) set nothing: medium, an attempt."
 
     public func run(on store: EventStore) -> [Finding] {
         store.events(containing: "virtualdirectory", kinds: sources).compactMap { id in
             let f = EventFields(store, id)
             guard (f["Provider"] ?? "").lowercased().contains("msexchange") || (f["Channel"] ?? "").lowercased() == "msexchange management"
             else { return nil }
-            // Cmdlet logs: the cmdlet is one unnamed value and its parameters the next; rendered messages hold both.
-            let values = f.values
-            var text = values.first { $0.range(of: "set-", options: .caseInsensitive) != nil && $0.range(of: "virtualdirectory", options: .caseInsensitive) != nil && $0.contains(" ") } ?? ""
-            if let i = values.firstIndex(where: { $0.lowercased().hasPrefix("set-") && $0.lowercased().hasSuffix("virtualdirectory") }) {
-                text = values[i] + " " + (i + 1 < values.count ? values[i + 1] : "")
+            // The cmdlet log as its readers and exports give it (`CmdletEvent`: named values, a SIEM's unnamed ones,
+            // or only the rendered message, whose failed form ends `. Error: …`); other MSExchange logs as text.
+            let cmdlet = CmdletEvent(store, id)
+            var text = cmdlet.map { $0.cmdlet + " " + $0.parameters } ?? ""
+            if cmdlet == nil {
+                let values = f.values
+                text = values.first { $0.range(of: "set-", options: .caseInsensitive) != nil && $0.range(of: "virtualdirectory", options: .caseInsensitive) != nil && $0.contains(" ") } ?? ""
+                if let i = values.firstIndex(where: { $0.lowercased().hasPrefix("set-") && $0.lowercased().hasSuffix("virtualdirectory") }) {
+                    text = values[i] + " " + (i + 1 < values.count ? values[i + 1] : "")
+                }
             }
             guard let hit = VirtualDirectoryCommand.scriptedUrl(in: text) else { return nil }
-            return Finding(self, store: store, events: [id], summary: "\(hit.cmdlet) -\(hit.parameter) '\(hit.value)'")
+            // A refused change (event 6) set nothing: an attempt.
+            let failed = cmdlet?.failed == true
+            return Finding(self, store: store, events: [id], severity: failed ? .medium : nil,
+                           summary: "\(hit.cmdlet) -\(hit.parameter) '\(hit.value)'\(cmdlet?.context ?? "")"
+                               + (failed ? "; the change was refused, an attempt" : ""))
         }
     }
 }
