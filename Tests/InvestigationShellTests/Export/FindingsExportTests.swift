@@ -18,6 +18,22 @@ import Testing
         try t.run("export findings \(f) --index alerts --force")
     }
 
+    /// An export with nothing in it says so (reviewer): an empty bulk body is refused by the API.
+    @Test func anEmptyExportWarns() throws {
+        let dir = ShellHarness.temporaryFolder()
+        let set = dir.appendingPathComponent("set/EX01/W3SVC1")
+        try FileManager.default.createDirectory(at: set, withIntermediateDirectories: true)
+        try Data(("#Software: Microsoft Internet Information Services 10.0\n#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query "
+                  + "s-port cs-username c-ip cs(User-Agent) sc-status\n2021-03-03 06:49:42 10.0.0.5 GET /owa/ - 443 - 10.0.0.9 Mozilla/5.0 200\n").utf8)
+            .write(to: set.appendingPathComponent("u_ex210303.log"))
+        let t = TestShell()
+        try t.run("load \(dir.appendingPathComponent("set").path)")
+        #expect(try t.shown("export findings \(dir.appendingPathComponent("f.ndjson").path)")
+                    .contains("warning: no finding to write: the file is empty, and the bulk API refuses an empty body"))
+        #expect(try t.shown("export timeline \(dir.appendingPathComponent("t.csv").path) --filter '--contains nothing-here'")
+                    .contains("warning: no event to write"))
+    }
+
     @Test func bulkAlertsOnePerFinding() throws {
         let (t, dir) = try TimelineCommandTests.loaded()
         try t.run("hunt")
