@@ -158,6 +158,9 @@ enum MarkTargets {
                 bounds = a...a
             } else if let e = try ShowCommand.event(at: w, in: store, command: command, preferring: LessonRun.evidenceSet(session)) {
                 bounds = e...e
+            } else if ShowCommand.isFindingID(w) {
+                throw ShellError("\(command): '\(TerminalText.escape(w))' is a finding, not an event: "
+                                 + "'mark finding \(TerminalText.escape(w)) as LABEL' marks the events it cites")
             } else {
                 throw ShellError("\(command): '\(TerminalText.escape(w))' is not an event id")
             }

@@ -60,6 +60,7 @@ struct ShowCommand: Command {
     /// Prints (or returns as JSON) finding `id` with every event it rests on.
     private func finding(_ id: String, _ ctx: CommandContext) throws -> JSONValue {
         let store = ctx.session.store
+        try ctx.requireEvidence("show")
         let citations = ctx.session.findingCitationsRunningHunt()
         guard let facts = citations.facts(ofFinding: id), let events = citations.events(ofFinding: id) else {
             throw ShellError("show: no finding '\(TerminalText.escape(id))' (\(citations.findingIDs.isEmpty ? "the hunt found nothing" : "findings are F1–F\(citations.findingIDs.count); 'hunt' lists them"))")

@@ -71,6 +71,9 @@ import Testing
         try hunted.run("mark finding F6 as malicious")
         #expect(try CaseFileTests.marks(fresh).count == CaseFileTests.marks(hunted).count)
         #expect(TestShell().failure("unmark finding F6").contains("nothing loaded"))
+        // A finding named where an event is wanted, and a finding shown before anything is loaded (reviewer).
+        #expect(hunted.failure("mark F6 as malicious").contains("'F6' is a finding, not an event: 'mark finding F6 as LABEL'"))
+        #expect(TestShell().failure("show F1").contains("nothing loaded"))
     }
 
     @Test func timelineOfOneFinding() throws {
