@@ -14,6 +14,15 @@ public struct CmdletOABScriptRule: DetectionRule {
     public let sources = [SourceKind.eventLog]
     public let help = "MSExchange Management log (MSExchange CmdletLogs): Set-*VirtualDirectory with an -*Url parameter holding markup (<script …>) or Page_Load/eval(Request. A change that failed (event 6) set nothing: medium, an attempt."
 
+    /// `Set-…VirtualDirectory` and its parameters from unnamed values: the cmdlet in one and its parameters in the
+    /// next, or both in one rendered text.
+    static func command(in values: [String]) -> String {
+        if let i = values.firstIndex(where: { $0.lowercased().hasPrefix("set-") && $0.lowercased().hasSuffix("virtualdirectory") }) {
+            return values[i] + " " + (i + 1 < values.count ? values[i + 1] : "")
+        }
+        return values.first { $0.range(of: "set-", options: .caseInsensitive) != nil && $0.range(of: "virtualdirectory", options: .caseInsensitive) != nil && $0.contains(" ") } ?? ""
+    }
+
     public func run(on store: EventStore) -> [Finding] {
         store.events(containing: "virtualdirectory", kinds: sources).compactMap { id in
             let f = EventFields(store, id)
@@ -22,14 +31,7 @@ public struct CmdletOABScriptRule: DetectionRule {
             // The cmdlet log as its readers and exports give it (`CmdletEvent`: named values, a SIEM's unnamed ones,
             // or only the rendered message, whose failed form ends `. Error: …`); other MSExchange logs as text.
             let cmdlet = CmdletEvent(store, id)
-            var text = cmdlet.map { $0.cmdlet + " " + $0.parameters } ?? ""
-            if cmdlet == nil {
-                let values = f.values
-                text = values.first { $0.range(of: "set-", options: .caseInsensitive) != nil && $0.range(of: "virtualdirectory", options: .caseInsensitive) != nil && $0.contains(" ") } ?? ""
-                if let i = values.firstIndex(where: { $0.lowercased().hasPrefix("set-") && $0.lowercased().hasSuffix("virtualdirectory") }) {
-                    text = values[i] + " " + (i + 1 < values.count ? values[i + 1] : "")
-                }
-            }
+            let text = cmdlet.map { $0.cmdlet + " " + $0.parameters } ?? Self.command(in: f.values)
             guard let hit = VirtualDirectoryCommand.scriptedUrl(in: text) else { return nil }
             // A refused change (event 6) set nothing: an attempt.
             let failed = cmdlet?.failed == true

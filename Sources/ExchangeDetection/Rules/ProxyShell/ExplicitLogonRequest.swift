@@ -53,14 +53,20 @@ struct ExplicitLogonRequest: Sendable {
     /// the rare letter `j` with memchr, so the query (split from the line, the costly part) is read only for lines
     /// that carry it; Outlook's `autodiscover.json?Email=alice%40contoso.com` does not.
     static func plausible(_ line: UnsafeRawBufferPointer) -> Bool {
+        queryStartsWithAt(line) || anyOccurrence(of: [UInt8(ascii: "j"), UInt8(ascii: "J")], in: line) { at in
+            followsJSON(line, at) || followsEmailValue(line, at)
+        }
+    }
+
+    /// Whether `test` holds at some occurrence of one of `bytes` in `line`, the occurrences found with memchr.
+    private static func anyOccurrence(of bytes: [UInt8], in line: UnsafeRawBufferPointer, where test: (Int) -> Bool) -> Bool {
         guard let base = line.baseAddress else { return false }
         let n = line.count
-        if queryStartsWithAt(line) { return true }
-        for j in [Int32(UInt8(ascii: "j")), Int32(UInt8(ascii: "J"))] {
+        for byte in bytes {
             var p = 0
-            while p < n, let hit = memchr(base + p, j, n - p) {
+            while p < n, let hit = memchr(base + p, Int32(byte), n - p) {
                 let at = base.distance(to: UnsafeRawPointer(hit))
-                if followsJSON(line, at) || followsEmailValue(line, at) { return true }
+                if test(at) { return true }
                 p = at + 1
             }
         }
@@ -81,20 +87,14 @@ struct ExplicitLogonRequest: Sendable {
     /// which carries no `Email=` value. (IIS writes the query right after the stem without its `?`; HttpProxy
     /// writes it with its `?` as column 66, far from the stem.) An address's `@` follows its name, never a separator.
     private static func queryStartsWithAt(_ line: UnsafeRawBufferPointer) -> Bool {
-        guard let base = line.baseAddress else { return false }
-        let n = line.count
-        for c in [Int32(UInt8(ascii: "@")), Int32(UInt8(ascii: "%"))] {
-            var p = 0
-            while p < n, let hit = memchr(base + p, c, n - p) {
-                let at = base.distance(to: UnsafeRawPointer(hit))
-                p = at + 1
-                if c == Int32(UInt8(ascii: "%")) && !(at + 2 < n && line[at + 1] == UInt8(ascii: "4") && line[at + 2] == UInt8(ascii: "0")) { continue }
-                var b = at - 1
-                if b >= 0 && line[b] == UInt8(ascii: "?") { b -= 1 }
-                if b >= 0 && (line[b] == UInt8(ascii: ",") || line[b] == UInt8(ascii: " ")) { return true }
+        anyOccurrence(of: [UInt8(ascii: "@"), UInt8(ascii: "%")], in: line) { at in
+            if line[at] == UInt8(ascii: "%") && !(at + 2 < line.count && line[at + 1] == UInt8(ascii: "4") && line[at + 2] == UInt8(ascii: "0")) {
+                return false
             }
+            var b = at - 1
+            if b >= 0 && line[b] == UInt8(ascii: "?") { b -= 1 }
+            return b >= 0 && (line[b] == UInt8(ascii: ",") || line[b] == UInt8(ascii: " "))
         }
-        return false
     }
 
     /// `=autodiscover/autodiscover.` (the slash also as `%2F`, the `=` also as `%3D`) just before the `j` at `at`

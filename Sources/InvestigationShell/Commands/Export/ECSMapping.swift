@@ -75,6 +75,9 @@ struct ECSMapping {
         makePlans()
     }
 
+    /// A wildcard row's dotted path for field `name` (`winlog.event_data.{field}` → `winlog.event_data.IpPort`).
+    static func dotted(_ ecs: String, field name: String) -> String { ecs.replacingOccurrences(of: "{field}", with: key(name)) }
+
     /// A field name as one ECS path component: dots would nest it, so they become underscores.
     static func key(_ name: String) -> String { name.utf8.contains(0x2E) ? name.replacingOccurrences(of: ".", with: "_") : name }
 
@@ -133,7 +136,7 @@ struct ECSMapping {
         func direct(_ row: Row) -> Direct {
             let name = row.interned?.name ?? "url_query"
             // A wildcard path's `{field}` is the field's name, known here for the fields every reader maps.
-            let path = row.path ?? row.ecs.map { keys.path($0.replacingOccurrences(of: "{field}", with: Self.key(name))) }
+            let path = row.path ?? row.ecs.map { keys.path(Self.dotted($0, field: name)) }
             return Direct(field: row.interned, type: row.type, path: path, unmapped: keys.path("exhunt.unmapped." + Self.key(name)))
         }
         func plan(_ kind: String?) -> Plan {
@@ -166,23 +169,23 @@ struct ECSMapping {
                 // query without it, so a `?` there is the client's own (`/owa/??x=1`) and stays.
                 columns.store.withURLQuery(e) { query in
                     let mark = query.first == UInt8(ascii: "?") && !columns.isW3C(e)
-                    add(mark ? UnsafeRawBufferPointer(rebasing: query.dropFirst()) : query, row.type, path, unmapped: row.unmapped, to: document)
+                    add(mark ? UnsafeRawBufferPointer(rebasing: query.dropFirst()) : query, row.type, path, to: document) { row.unmapped }
                 }
                 continue
             }
             let id = columns.values[field.rawValue][e]
-            if id != 0 { columns.pool.withBytes(id) { add($0, row.type, path, unmapped: row.unmapped, to: document) } }
+            if id != 0 { columns.pool.withBytes(id) { add($0, row.type, path, to: document) { row.unmapped } } }
         }
         guard plans[plan].needsFields else { return }
         for f in columns.store.fields(of: e) where !f.value.isEmpty {
             let rows = plans[plan].named[f.name.lowercased()] ?? plans[plan].wildcard
             for row in rows {
                 guard let ecs = row.ecs else { continue }
-                let path = row.path ?? document.path(ecs.replacingOccurrences(of: "{field}", with: Self.key(f.name)).split(separator: ".").map(String.init), keys: keys)
+                let path = row.path ?? document.path(Self.dotted(ecs, field: f.name).split(separator: ".").map(String.init), keys: keys)
                 var value = f.value
                 value.withUTF8 { v in
                     // An event's own `-` is a value (winlogbeat keeps `SubjectUserName: -`); it fits no other type.
-                    add(UnsafeRawBufferPointer(v), row.type, path, unmapped: nil, keepsDash: row.type == .keyword, to: document) {
+                    add(UnsafeRawBufferPointer(v), row.type, path, keepsDash: row.type == .keyword, to: document) {
                         document.path(["exhunt", "unmapped", Self.key(f.name)], keys: keys)
                     }
                 }
@@ -190,14 +193,14 @@ struct ECSMapping {
         }
     }
 
-    /// Adds `value` at `path` as `type` has it, or as a string at `unmapped` (given, or made when first needed)
-    /// when it does not fit; nothing for an empty value or (unless `keepsDash`) a log's `-` for empty, nor for an
-    /// account without a domain. An address with a port (`203.0.113.5:51234`, `[2001:db8::1]:443`) gives the address
-    /// at `path` and the port beside it (`source.ip` → `source.port`).
-    private func add(_ value: UnsafeRawBufferPointer, _ type: FieldType, _ path: ECSPath, unmapped: ECSPath?, keepsDash: Bool = false,
-                     to document: ECSDocument, unmappedPath: () -> ECSPath = { fatalError("no path for an unmapped value") }) {
+    /// Adds `value` at `path` as `type` has it, or as a string at `unmapped` (asked only then: a field's own name is
+    /// spelled in the document) when it does not fit; nothing for an empty value or (unless `keepsDash`) a log's `-`
+    /// for empty, nor for an account without a domain. An address with a port (`203.0.113.5:51234`,
+    /// `[2001:db8::1]:443`) gives the address at `path` and the port beside it (`source.ip` → `source.port`).
+    private func add(_ value: UnsafeRawBufferPointer, _ type: FieldType, _ path: ECSPath, keepsDash: Bool = false,
+                     to document: ECSDocument, unmapped: () -> ECSPath) {
         guard !value.isEmpty, keepsDash || !(value.count == 1 && value[0] == UInt8(ascii: "-")) else { return }
-        func asString() { document.add(unmapped ?? unmappedPath()) { $0.appendJSON(value) } }
+        func asString() { document.add(unmapped()) { $0.appendJSON(value) } }
         switch type {
         case .keyword:
             document.add(path) { $0.appendJSON(value) }

@@ -21,7 +21,7 @@ final class ExportFile {
     init(_ word: String, command: String, formats: [String], in ctx: CommandContext) throws {
         try ctx.requireEvidence(command)
         let path = (word as NSString).expandingTildeInPath
-        guard let format = formats.first(where: { path.lowercased().hasSuffix("." + $0) }) else {
+        guard let format = Self.format(of: path, among: formats) else {
             throw ShellError("\(command): the file must end in " + formats.map { "." + $0 }.joined(separator: " or "))
         }
         let target = URL(fileURLWithPath: path).standardizedFileURL.path
@@ -53,6 +53,11 @@ final class ExportFile {
         self.partial = partial
         self.writer = writer
         session = ctx.session
+    }
+
+    /// The format of `FILE` among `formats`: the extension its name ends with, case aside.
+    static func format(of file: String, among formats: [String]) -> String? {
+        formats.first { file.lowercased().hasSuffix("." + $0) }
     }
 
     /// Where the provenance of this export is written.

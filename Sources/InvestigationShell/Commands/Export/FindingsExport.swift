@@ -12,6 +12,7 @@ import Foundation
 struct FindingsExport: ExportTarget {
     var name: String { "findings" }
     var summary: String { "the hunt's findings as Elasticsearch bulk NDJSON (ECS) or Timesketch CSV/JSONL" }
+    static let formats = ["ndjson", "jsonl", "csv"]
     var usage: String { "export findings FILE.ndjson|FILE.jsonl|FILE.csv [--index NAME] [--force]" }
     var options: [OptionSpec] {
         [.value("index", "NAME", "index or data stream for the bulk action lines (default exhunt-findings)"),
@@ -28,10 +29,11 @@ struct FindingsExport: ExportTarget {
         guard words.count == 1 else { throw ShellError("usage: \(usage)") }
         let session = ctx.session
         let index = try BulkAction.index(ctx.args.value("index") ?? "exhunt-findings", command: "export findings")
-        if ctx.args.has("index") && !words[0].lowercased().hasSuffix(".ndjson") {
+        // Refused before the file is opened, so no partial file is left.
+        if ctx.args.has("index") && ExportFile.format(of: words[0], among: Self.formats) != "ndjson" {
             throw ShellError("export findings: --index names the index of a bulk request, written to FILE.ndjson only")
         }
-        let file = try ExportFile(words[0], command: "export findings", formats: ["ndjson", "jsonl", "csv"], in: ctx)
+        let file = try ExportFile(words[0], command: "export findings", formats: Self.formats, in: ctx)
         let citations = session.findingCitationsRunningHunt()
         let store = session.store
         let marks = CaseState.of(session).resolvedMarks(for: store)
