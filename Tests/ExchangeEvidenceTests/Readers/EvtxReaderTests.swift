@@ -123,6 +123,14 @@ struct EvtxReaderTests {
         #expect(s.field("ShareName", of: share) == #"\\*\C$"#)
     }
 
+    /// A service logon's user is the account logged on (`SYSTEM`), not the computer account that handled it.
+    @Test func aLogonsUserIsItsTarget() throws {
+        let s = try load("security-benign-logons.evtx")
+        let logons = s.ids(where: "EventID", is: "4624")
+        #expect(logons.count == 2)
+        #expect(logons.allSatisfy { s.value(.user, $0) == "SYSTEM" && s.field("SubjectUserName", of: $0) != "SYSTEM" })
+    }
+
     /// Sysmon values. The Security records left in the Sysmon file's slack refer to names that the Sysmon
     /// records have since overwritten (libevtx rendered them with garbled names), so none is kept.
     @Test func sysmonValuesAndUntrustworthySlackRecords() throws {

@@ -83,6 +83,21 @@ import Testing
         #expect(s.files[0].problems.kept.map(\.line) == [23], "the unclosed event is kept and reported")
     }
 
+    /// A logon's user is the account logged on (`TargetUserName`), not the computer account that handled it; an
+    /// event where the subject acted (a process started by `EX01$` on behalf of a target) keeps the subject.
+    @Test func aLogonsUserIsItsTarget() throws {
+        func event(_ id: String, provider: String = "Microsoft-Windows-Security-Auditing") -> String {
+            "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='\(provider)'/>"
+                + "<EventID>\(id)</EventID><TimeCreated SystemTime='2021-03-03T07:20:00.000Z'/><Channel>Security</Channel></System>"
+                + "<EventData><Data Name='SubjectUserName'>EX01$</Data><Data Name='TargetUserName'>admin</Data></EventData></Event>\n"
+        }
+        let dir = Fixtures.tempDir()
+        Fixtures.write(event("4624") + event("4625") + event("4688") + event("4624", provider: "MSExchange Other"),
+                       "EX01/eventlogs/Security.xml", in: dir)
+        let (s, _) = try Fixtures.load(dir.path)
+        #expect((0..<s.count).map { s.value(.user, $0) } == ["admin", "admin", "EX01$", "EX01$"])
+    }
+
     /// The loader decodes a UTF-16 export (what PowerShell's `>` writes) before this reader sees it.
     @Test func utf16Export() throws {
         let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("eventlog/wevtutil-export.xml"))),

@@ -119,30 +119,36 @@ import Testing
     }
 
     /// An event log's own `-` is a value winlogbeat keeps in `winlog.event_data`; it fits no address or number,
-    /// and is not put aside as one that does not fit. A logon's `IpPort` is `source.port`.
+    /// and is not put aside as one that does not fit. A logon's `IpPort` is `source.port`, its `TargetUserName`
+    /// `user.name`.
     @Test func eventLogDashesAreKeptAndTheLogonPortIsTheSourcePort() throws {
         let dir = ShellHarness.temporaryFolder()
         let set = dir.appendingPathComponent("set/EX01")
         try FileManager.default.createDirectory(at: set, withIntermediateDirectories: true)
-        func logon(_ record: Int, _ ip: String, _ port: String) -> String {
+        func logon(_ record: Int, _ ip: String, _ port: String, subject: String = "-") -> String {
             "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Microsoft-Windows-Security-Auditing'/>"
                 + "<EventID>4624</EventID><Level>0</Level><TimeCreated SystemTime='2021-03-03T07:2\(record):00.000Z'/><EventRecordID>\(record)</EventRecordID>"
-                + "<Channel>Security</Channel><Computer>EX01.contoso.local</Computer></System><EventData><Data Name='SubjectUserName'>-</Data>"
+                + "<Channel>Security</Channel><Computer>EX01.contoso.local</Computer></System><EventData><Data Name='SubjectUserName'>\(subject)</Data>"
                 + "<Data Name='TargetUserName'>admin</Data><Data Name='LogonType'>3</Data><Data Name='IpAddress'>\(ip)</Data>"
                 + "<Data Name='IpPort'>\(port)</Data></EventData></Event>\n"
         }
-        try Data((logon(1, "-", "-") + logon(2, "10.1.3.9", "51234")).utf8).write(to: set.appendingPathComponent("Security.xml"))
+        try Data((logon(1, "-", "-") + logon(2, "10.1.3.9", "51234", subject: "EX01$") + logon(3, "fe80::5c1:2%12", "0")).utf8).write(to: set.appendingPathComponent("Security.xml"))
         let t = TestShell()
         try t.run("load \(dir.appendingPathComponent("set").path)")
         let file = dir.appendingPathComponent("e.ndjson")
         try t.run("export events \(file.path)")
         let docs = try Self.bulk(try String(contentsOf: file, encoding: .utf8)).map { Self.flatten($0.1) }
-        #expect(docs.count == 2)
+        #expect(docs.count == 3)
         #expect(docs[0]["winlog.event_data.SubjectUserName"] as? String == "-" && docs[0]["winlog.event_data.IpAddress"] as? String == "-")
         #expect(docs[0]["source.ip"] == nil && docs[0]["source.port"] == nil)
         #expect(!docs[0].keys.contains { $0.hasPrefix("exhunt.unmapped") }, "\(docs[0])")
         #expect(docs[1]["source.ip"] as? String == "10.1.3.9" && docs[1]["source.port"] as? Int == 51234)
         #expect(docs[1]["winlog.event_data.IpPort"] as? String == "51234")
+        // The logon's user is the account logged on, not the computer account that handled it (as winlogbeat).
+        #expect(docs[1]["user.name"] as? String == "admin" && docs[1]["winlog.event_data.SubjectUserName"] as? String == "EX01$")
+        // A link-local address with its zone, which an ip field refuses: the address, and the value as written.
+        #expect(docs[2]["source.ip"] as? String == "fe80::5c1:2" && docs[2]["winlog.event_data.IpAddress"] as? String == "fe80::5c1:2%12")
+        #expect(!docs[2].keys.contains { $0.hasPrefix("exhunt.unmapped") }, "\(docs[2])")
     }
 
     @Test func valuesThatDoNotFitTheirTypeAreKeptAside() throws {

@@ -301,7 +301,7 @@ struct EventAssembler {
         UnsafeRawBufferPointer(start: sys.base + sysRange[k].0, count: sysRange[k].1)
     }
 
-    /// The acting user and client address as `WindowsEvent.user`/`clientIP` choose them (`-` is absent).
+    /// The user and client address as `WindowsEvent.user`/`clientIP` choose them (`-` is absent).
     func candidate(_ k: Int) -> UnsafeRawBufferPointer? {
         let (s, n) = candidates[k]
         guard n > 0 else { return nil }
@@ -309,7 +309,12 @@ struct EventAssembler {
         return UnsafeRawBufferPointer(start: interned.base + s, count: n)
     }
 
-    var user: UnsafeRawBufferPointer? { candidate(0) ?? candidate(1) ?? candidate(2) }
+    var user: UnsafeRawBufferPointer? {
+        let provider = system(sysRange[Self.provider].1 > 0 ? Self.provider : Self.sourceName)
+        return WindowsEvent.namesTarget(provider: provider, eventID: system(Self.eventID))
+            ? candidate(0) ?? candidate(2) ?? candidate(1)
+            : candidate(0) ?? candidate(1) ?? candidate(2)
+    }
     var clientIP: UnsafeRawBufferPointer? { candidate(3) }
 }
 

@@ -89,8 +89,21 @@ struct WindowsEvent {
         return String(name.map { $0 == "=" || $0 == "\t" || $0 == "\n" || $0 == "\r" ? "_" : $0 })
     }
 
-    /// The acting user: `User` (Sysmon), else `SubjectUserName`, else `TargetUserName`; `-` counts as absent.
-    var user: String? { firstData(["User", "SubjectUserName", "TargetUserName"]) }
+    /// The event's user: `User` (Sysmon), else `SubjectUserName`, else `TargetUserName`; `-` counts as absent. For a
+    /// logon (`namesTarget`) the account logged on comes before the service that reported it.
+    var user: String? {
+        Self.namesTarget(provider: (provider.isEmpty ? eventSourceName : provider).utf8, eventID: eventID.utf8)
+            ? firstData(["User", "TargetUserName", "SubjectUserName"])
+            : firstData(["User", "SubjectUserName", "TargetUserName"])
+    }
+
+    /// True for a successful or failed logon (Security 4624, 4625), whose user is `TargetUserName`: its subject is
+    /// the process that handled the logon (the computer account, or `-`), and winlogbeat's `user.name` is the
+    /// target too. Other events with both names (4648, 4720, …) keep the subject, the account that acted.
+    static func namesTarget(provider: some Sequence<UInt8>, eventID: some Sequence<UInt8>) -> Bool {
+        (eventID.elementsEqual("4624".utf8) || eventID.elementsEqual("4625".utf8))
+            && provider.elementsEqual("Microsoft-Windows-Security-Auditing".utf8)
+    }
 
     /// The remote address of logon and share events (`IpAddress`); `-` counts as absent.
     var clientIP: String? { firstData(["IpAddress"]) }

@@ -208,7 +208,7 @@ struct ECSMapping {
             guard let n = Int(String(decoding: value, as: UTF8.self)) else { return asString() }
             document.add(path) { $0.append(int: n) }
         case .ip:
-            if Self.isIP(value) { return document.add(path) { $0.appendJSON(value) } }
+            if let address = Self.address(value) { return document.add(path) { $0.appendJSON(address) } }
             guard let (address, port) = Self.addressAndPort(value), let portPath = portPath(beside: path) else { return asString() }
             document.add(path) { $0.appendJSON(address) }
             document.add(portPath) { $0.append(int: port) }
@@ -246,7 +246,18 @@ struct ECSMapping {
         } else if address.contains(UInt8(ascii: ":")) {
             return nil          // a bare IPv6 address: its last group is no port
         }
-        return isIP(address) ? (address, port) : nil
+        return Self.address(address).map { ($0, port) }
+    }
+
+    /// The address `ip` takes from `value`: the value when it is one, or an IPv6 address without its zone
+    /// (`fe80::1%12`, as Windows writes a link-local logon's `IpAddress`), which Elasticsearch's `ip` type refuses.
+    /// The value as written stays where the source's own field is kept (`winlog.event_data.IpAddress`).
+    static func address(_ value: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        if isIP(value) { return value }
+        guard let percent = value.firstIndex(of: UInt8(ascii: "%")), percent + 1 < value.count,
+              value[(percent + 1)...].allSatisfy({ $0 < 0x80 && (isalnum(Int32($0)) != 0 || $0 == UInt8(ascii: "_")) }) else { return nil }
+        let address = UnsafeRawBufferPointer(rebasing: value[..<percent])
+        return address.contains(UInt8(ascii: ":")) && isIP(address) ? address : nil
     }
 
     /// An account's name and domain: `DOMAIN\\name` and `name@domain` split, anything else a name alone.
