@@ -13,12 +13,13 @@ public enum ProxyLogonExport {
     public static let httpProxyColumns = ["DateTime", "RequestId", "ClientIpAddress", "UrlHost", "UrlStem", "RoutingHint",
                                           "UserAgent", "AnchorMailbox", "HttpStatus"]
 
-    /// Writes the files into `directory` (created if needed) and returns their names, in writing order.
+    /// Writes the files into `directory` and returns their names, in writing order. The directory is created
+    /// with the first file: with no hit there is nothing, as the script leaves nothing.
     public static func write(store: EventStore, findings: [Finding], to directory: URL) throws -> [String] {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var written: [String] = []
         func emit(_ server: String, _ suffix: String, _ lines: [String]) throws {
             guard !lines.isEmpty else { return }
+            if written.isEmpty { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) }
             let name = "\(safeName(server))-\(suffix)"
             try (lines.joined(separator: "\r\n") + "\r\n").write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
             written.append(name)

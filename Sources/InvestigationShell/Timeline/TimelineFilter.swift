@@ -94,9 +94,11 @@ public struct TimelineFilter {
             }
             rest.append(word)
         }
-        if !rest.isEmpty {
-            throw ShellError("\(command): unexpected '\(TerminalText.escape(rest.joined(separator: " ")))' "
-                             + "(quote a date with a time: --from '2021-03-03 06:00')")
+        if let first = rest.first {
+            // A time after an unquoted date is the likely slip; any other word is no filter at all.
+            let hint = first.first?.isNumber == true ? "quote a date with a time: --from '2021-03-03 06:00'"
+                : "filters are options, e.g. --server EX01 --contains TEXT; see help timeline"
+            throw ShellError("\(command): unexpected '\(TerminalText.escape(rest.joined(separator: " ")))' (\(hint))")
         }
         return f
     }
@@ -104,7 +106,8 @@ public struct TimelineFilter {
     /// Parses a filter given as one string (`export timeline FILE --filter "--server EX01 --from -2h"`).
     public static func parse(_ text: String, command: String) throws -> TimelineFilter {
         let words = try Tokenizer.commands(text).flatMap { $0 }
-        return try parse(Arguments.parse(words, specs: options, command: command), command: command)
+        let within = command + " --filter"
+        return try parse(Arguments.parse(words, specs: options, command: within), command: within)
     }
 
     private static func isClock(_ w: String) -> Bool {

@@ -249,4 +249,14 @@ import Testing
         #expect(throws: ShellError.self) { try shell.execute("export proxylogon '\(inside)'") }
         #expect(!FileManager.default.fileExists(atPath: inside))
     }
+
+    /// With no hit nothing is written, not even the folder (the script leaves none either; reviewer).
+    @Test func exportWithoutHitsMakesNoFolder() throws {
+        try load("lsass")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-shell-export-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let doc = try json("export proxylogon '\(dir.path)' --json")
+        #expect(doc["files"] as? [String] == [])
+        #expect(!FileManager.default.fileExists(atPath: dir.path))
+    }
 }

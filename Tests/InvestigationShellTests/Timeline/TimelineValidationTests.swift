@@ -33,6 +33,16 @@ import Testing
         #expect(label.contains("'maliciuos' is not a mark label; labels: malicious, suspicious, benign, reviewed"))
     }
 
+    /// A word that is no filter says that filters are options; a time after an unquoted date says to quote it; an
+    /// error inside `--filter` names it (reviewer: `--filter x` spoke of dates).
+    @Test func strayWordsSayWhatFiltersAre() throws {
+        let (t, _) = try TimelineCommandTests.loaded()
+        let word = t.failure("export timeline x.csv --filter x")
+        #expect(word.contains("export timeline --filter: unexpected 'x' (filters are options, e.g. --server EX01"), "\(word)")
+        #expect(t.failure("timeline EX01").contains("unexpected 'EX01' (filters are options"))
+        #expect(t.failure("timeline --from 2021-03-03 6h").contains("quote a date with a time"))
+    }
+
     @Test func findingsColumnShowsEveryID() throws {
         let (t, _) = try TimelineCommandTests.loaded()
         try t.run("hunt")
