@@ -65,7 +65,8 @@ enum ReportText {
     }()
 
     /// A finding's summary for a Markdown table cell: the values it quotes (`AnchorMailbox 'ServerInfo~…'`, a command line, a
-    /// script) become code spans, so they read and copy as the evidence has them; the prose around is escaped.
+    /// script) become code spans in place of the quotes, so they read and copy as the evidence has them; the prose
+    /// around is escaped.
     /// A quote opens after a space, `(`, `=`, `[`, `:` or `,` (not the apostrophe of "isn't") and closes before a
     /// space, punctuation or the end; a value holding such a quote is cut there and its rest escaped as prose.
     static func markdownQuoting(_ s: String) -> String {
@@ -75,7 +76,7 @@ enum ReportText {
             if chars[i] == "'", i == 0 || " (=[:,".contains(chars[i - 1]),
                let close = chars[(i + 1)...].indices.first(where: { k in
                    chars[k] == "'" && k > i + 1 && (k + 1 == chars.count || " ;,.:)]".contains(chars[k + 1])) }) {
-                out += markdown(plain) + "'" + codeSpan(String(chars[(i + 1)..<close]), inTable: true) + "'"
+                out += markdown(plain) + codeSpan(String(chars[(i + 1)..<close]), inTable: true)
                 plain = ""
                 i = close + 1
                 continue

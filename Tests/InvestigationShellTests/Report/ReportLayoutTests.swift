@@ -122,8 +122,8 @@ import Testing
     /// an apostrophe inside a word opens nothing.
     @Test func summariesQuoteTheirValuesAsCode() {
         let summary = "AnchorMailbox 'ServerInfo~a]@EX01:444/ecp/x.js?&a=1#', status 200; the server's page ExternalUrl='<b>|x'"
-        #expect(ReportText.markdownQuoting(summary) == "AnchorMailbox '`ServerInfo~a]@EX01:444/ecp/x.js?&a=1#`', status 200; "
-                + "the server's page ExternalUrl='`<b>\\|x`'")
+        #expect(ReportText.markdownQuoting(summary) == "AnchorMailbox `ServerInfo~a]@EX01:444/ecp/x.js?&a=1#`, status 200; "
+                + "the server's page ExternalUrl=`<b>\\|x`")
         #expect(ReportText.markdownQuoting("isn't a ~value~") == "isn't a \\~value\\~")
     }
 }
