@@ -69,9 +69,12 @@ public struct YaraScanRule: DetectionRule {
                     matches = try bytes.withUnsafeBytes { try ruleSet.scan($0, externals: externals) }
                         .map { ($0, fi, rangeOf[fi].map { [$0.lowerBound] } ?? []) }
                 } else {
-                    // The stored text: for EVTX, the records' rendered lines.
+                    // The stored text: for EVTX, the records' rendered lines. A match wholly in the start of a log
+                    // collected again is the earlier copy's, which reports it.
                     matches = try store.withEventText(file: fi) { text in
-                        try ruleSet.scan(text.bytes, externals: externals).map { m in
+                        try ruleSet.scan(text.bytes, externals: externals).filter { m in
+                            m.moreHits > 0 || m.hits.isEmpty || m.hits.contains { $0.offset >= file.continuesFrom }
+                        }.map { m in
                             let owner = parts.first { !eventsAt(m, range: rangeOf[$0], text: text).isEmpty } ?? fi
                             let events = eventsAt(m, range: rangeOf[owner], text: text)
                             return (m, owner, events.isEmpty ? rangeOf[owner].map { [$0.lowerBound] } ?? [] : events)

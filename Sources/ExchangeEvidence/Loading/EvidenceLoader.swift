@@ -28,6 +28,9 @@ public struct LoadReport: Sendable {
     /// Logs that name no server, filed under the server most logs of their folder name beside other servers' logs
     /// (a guess the analyst must hear of): path and server.
     public var guessedServers: [(path: String, server: String)] = []
+    /// Logs that continue a copy loaded before (the same live log collected again, longer): path, the earlier copy
+    /// as `SET/path`, and its events not counted again here.
+    public var continued: [(path: String, earlier: String, events: Int)] = []
 
     /// One of exhunt's own files: its path in the set and what it is.
     public struct OwnFile: Sendable, Equatable {
@@ -203,6 +206,7 @@ public struct EvidenceLoader {
             a.file.evidenceSet = setName
             servers.insert(a.file.server)
             if a.file.facts[EvidenceFile.serverGuessedFact] != nil { report.guessedServers.append((a.file.path, a.file.server)) }
+            if let earlier = a.file.facts[EvidenceFile.continuesFact] { report.continued.append((a.file.path, earlier, a.sharedEvents)) }
             report.eventsAdded += a.file.eventCount
             guard !a.isPart else { continue }
             if Self.isRecognised(a.file) {
@@ -389,6 +393,8 @@ final class OrderedMerger: @unchecked Sendable {
         let layout: Layout
         /// One more server's or channel's share of a file already counted (`RowGroups`): not a file, bytes or problems again.
         var isPart = false
+        /// Events of an earlier copy this file continues, left to that copy (`continuation`).
+        var sharedEvents = 0
     }
 
     /// Where a file of this load sits and the computer it names: what naming its servers reads.
@@ -423,6 +429,11 @@ final class OrderedMerger: @unchecked Sendable {
     /// Logs already in the store by SHA-256 and file name: the same log of the same server collected twice in
     /// two layouts (a KAPE folder and a sysadmin's zip of it) would double every count and finding.
     private let knownLogs: [String: [String]]
+    /// Logs of earlier loads that only grow while written, by file name: a log collected again (`continuation`).
+    private let growingLogs: [String: [EvidenceFile]]
+    /// Kinds written by appending lines: a later copy starts with an earlier one's bytes. (Event logs are rings
+    /// that overwrite their oldest records.)
+    static let growingKinds = logKinds.subtracting([.eventLog])
     /// Kinds whose identical copies under one name are one log: not collected files, where the same content in
     /// two folders is two findings (one web shell dropped in two places).
     static let logKinds: Set<SourceKind> = [.httpProxy, .ecpServer, .ecpActivity, .oabGenerator, .exchangeLog, .iis, .eventLog]
@@ -445,6 +456,8 @@ final class OrderedMerger: @unchecked Sendable {
         knownLocations = Set(store.files.map { "\($0.sha256)|\($0.location)" })
         knownLogs = Dictionary(grouping: store.files.filter { Self.logKinds.contains($0.kind) },
                                by: { "\($0.sha256)|\(Self.fileName($0.path))" }).mapValues { $0.map(\.server) }
+        growingLogs = Dictionary(grouping: store.files.filter { Self.growingKinds.contains($0.kind) && $0.renderer == nil && $0.bytes.count > 0 },
+                                 by: { String(Self.fileName($0.path)) })
     }
 
     static func fileName(_ path: String) -> Substring { path.pathFileName }
@@ -455,17 +468,45 @@ final class OrderedMerger: @unchecked Sendable {
     /// both, loaded a server at a time — are not duplicates: each server keeps its evidence.
     private func isDuplicate(_ p: EvidenceLoader.ParsedFile) -> Bool {
         if knownLocations.contains("\(p.sha256)|\(p.location)") { return true }
-        let named = server ?? p.facts["server.file-name"] ?? p.pathServer
-        // Case aside, as servers are named (`serverSpelling`): the folder `SRV1` and the zip `srv1.zip` are one server.
-        // The path's guess is not final here (a set's own top folder `siem/` is no server), so the set's name and
-        // the computer the file names count too.
-        func same(_ a: String, _ b: String?) -> Bool { b.map { a.caseInsensitiveCompare($0) == .orderedSame } ?? false }
-        func sameServer(_ s: String) -> Bool { same(s, named) || same(s, setName) || same(s, p.facts["server"]) }
-        if Self.logKinds.contains(p.kind), let servers = knownLogs["\(p.sha256)|\(Self.fileName(p.path))"], servers.contains(where: sameServer) {
+        if Self.logKinds.contains(p.kind), let servers = knownLogs["\(p.sha256)|\(Self.fileName(p.path))"],
+           servers.contains(where: { isServer($0, of: p) }) {
             return true
         }
         guard let earlier = known["\(p.sha256)|\(p.path)"] else { return false }
-        return earlier.contains { e in e.location == p.location || sameServer(e.server) }
+        return earlier.contains { e in e.location == p.location || isServer(e.server, of: p) }
+    }
+
+    /// True when `server` may be the one `p` belongs to. Case aside, as servers are named (`serverSpelling`): the
+    /// folder `SRV1` and the zip `srv1.zip` are one server. The path's guess is not final here (a set's own top
+    /// folder `siem/` is no server), so the set's name and the computer the file names count too.
+    private func isServer(_ server: String, of p: EvidenceLoader.ParsedFile) -> Bool {
+        let named = self.server ?? p.facts["server.file-name"] ?? p.pathServer
+        func same(_ b: String?) -> Bool { b.map { server.caseInsensitiveCompare($0) == .orderedSame } ?? false }
+        return same(named) || same(setName) || same(p.facts["server"])
+    }
+
+    /// How `p` relates to a log of the same name and server loaded before, when it is the same log collected at
+    /// another time: its bytes all within the earlier copy's start (`.within`: nothing new), or the earlier copy's
+    /// all at its own start (`.continues`: the lines after them are new). Other content under the name is nil.
+    private func continuation(_ p: EvidenceLoader.ParsedFile) -> Continuation? {
+        guard Self.growingKinds.contains(p.kind), p.renderer == nil, p.rowGroups?.isMixed != true, p.bytes.count > 0,
+              let candidates = growingLogs[String(Self.fileName(p.path))] else { return nil }
+        return p.bytes.withUnsafeBytes { new -> Continuation? in
+            var longest: EvidenceFile?
+            // A copy that changed on disk since its load is not read (its bytes may be gone); `load` reported it.
+            for e in candidates where e.changedSinceLoad == nil && isServer(e.server, of: p) {
+                let common = min(e.bytes.count, new.count)
+                guard e.bytes.withUnsafeBytes({ memcmp($0.baseAddress!, new.baseAddress!, common) == 0 }) else { continue }
+                if common == new.count { return .within }
+                if e.bytes.count > longest?.bytes.count ?? 0 { longest = e }
+            }
+            return longest.map { .continues($0) }
+        }
+    }
+
+    enum Continuation {
+        case within
+        case continues(EvidenceFile)
     }
 
     func finished(_ index: Int, _ parsed: EvidenceLoader.ParsedFile, results: UnsafeMutableBufferPointer<EvidenceLoader.ParsedFile?>) {
@@ -498,9 +539,20 @@ final class OrderedMerger: @unchecked Sendable {
 
     private func append(_ p: EvidenceLoader.ParsedFile) {
         if let what = p.ownFile { ownFiles.append(LoadReport.OwnFile(path: p.path, what: what)); return }
-        if isDuplicate(p) {
+        let continuation = continuation(p)
+        if isDuplicate(p) || continuation.map({ if case .within = $0 { true } else { false } }) == true {
             duplicates += 1
             skippedLayout.append(Layout(p))
+            return
+        }
+        if case .continues(let earlier)? = continuation {
+            let shared = earlier.bytes.count
+            let kept = p.batch.offsets.indices.filter { p.batch.offsets[$0] + Int(p.batch.lengths[$0]) > shared }
+            var continuing = p
+            continuing.facts[EvidenceFile.continuesFact] = earlier.evidenceSet.isEmpty ? earlier.path : earlier.evidenceSet + "/" + earlier.path
+            add(continuing, batch: p.batch.subset(kept), rowServer: nil, channel: p.channel, isPart: false)
+            added[added.count - 1].file.continuesFrom = shared
+            added[added.count - 1].sharedEvents = p.batch.count - kept.count
             return
         }
         guard let rows = p.rowGroups, rows.isMixed else {

@@ -47,6 +47,12 @@ public final class EvidenceFile: @unchecked Sendable {
     /// False when the reader's events could not be measured against the file (it declared nothing to do so).
     public internal(set) var accounted = true
     public internal(set) var eventCount = 0
+    /// Bytes at the start that are an earlier copy's, loaded before: the same log collected again, longer (a live
+    /// log). Their lines are that copy's events, not this file's, and scans of every byte (`grep-ioc --raw`, YARA)
+    /// leave them to it, so a collection made twice is not counted twice. 0 for most files.
+    public internal(set) var continuesFrom = 0
+    /// The fact the loader sets on such a file: the earlier copy, as `SET/path`.
+    public static let continuesFact = "log.continues"
     public internal(set) var firstTime = Timestamp.unknown
     public internal(set) var lastTime = Timestamp.unknown
     /// Set when the events point at binary records rather than text lines (EVTX): renders their lines on demand.

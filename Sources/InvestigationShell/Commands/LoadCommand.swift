@@ -17,6 +17,9 @@ struct LoadCommand: Command {
     }
     /// `demo` beside paths: the training set is loaded by that name.
     var completion: ArgumentCompletion { .wordsAndFiles(["demo"]) }
+    /// A log collected again is compared with the copy loaded before (`EvidenceFile.continuesFrom`): that copy's
+    /// mapping is read, so it is first checked against the disk.
+    func readsEvidence(_ args: Arguments) -> Bool { true }
 
     func run(_ args: Arguments, in ctx: CommandContext) throws {
         guard args.positional.count == 1 else { throw ShellError("usage: \(usage)") }
@@ -96,6 +99,9 @@ struct LoadCommand: Command {
                 ("zips", .array(report.zips.map { .object([("path", .string($0.path)), ("bytes", .int($0.size)), ("sha256", .string($0.sha256))]) })),
                 ("warning", (Self.nothingRecognised(report) ?? Self.unnamed(report, server: args.value("server"))).map { .string($0) } ?? .null),
                 ("guessed_servers", .array(report.guessedServers.map { .object([("path", .string($0.path)), ("server", .string($0.server))]) })),
+                ("continued", .array(report.continued.map {
+                    .object([("path", .string($0.path)), ("earlier", .string($0.earlier)), ("events_counted_there", .int($0.events))])
+                })),
             ]))
             return
         }
@@ -126,6 +132,7 @@ struct LoadCommand: Command {
             ctx.status(TerminalText.escape(warning))
         }
         if let warning = Self.guessed(report) { ctx.status(TerminalText.escape(warning)) }
+        if let note = Self.continued(report) { ctx.status(TerminalText.escape(note)) }
         if let note = CaseState.of(ctx.session).recollectedNote(ctx.session.store) { ctx.status(note) }
     }
 
@@ -147,6 +154,17 @@ struct LoadCommand: Command {
             + servers.joined(separator: ", ") + ", which most logs in \(one ? "its" : "their") folder name, beside other servers' logs ("
             + report.guessedServers.prefix(3).map(\.path).joined(separator: ", ") + (report.guessedServers.count > 3 ? ", …" : "")
             + "); load such a file alone with --server NAME if it is another server's"
+    }
+
+    /// The note for logs that continue copies loaded before: the lines both copies hold are counted once, in the
+    /// earlier copy, where findings and marks already cite them.
+    static func continued(_ report: LoadReport) -> String? {
+        guard let first = report.continued.first else { return nil }
+        let n = report.continued.count, shared = report.continued.reduce(0) { $0 + $1.events }
+        let which = n == 1 ? "\(first.path) continues \(first.earlier)"
+            : "\(n) logs continue copies loaded before (\(report.continued.prefix(3).map(\.path).joined(separator: ", "))\(n > 3 ? ", …" : ""))"
+        return "note: \(which), the same log collected again: the \(count(shared, "event")) both copies hold "
+            + "\(shared == 1 ? "is" : "are") counted once, in the earlier copy; the lines after \(n == 1 ? "it" : "them") are new"
     }
 
     /// `1 file`, `2 files`.

@@ -80,22 +80,25 @@ struct SourcesCommand: Command {
                          ("location", .string(f.location)), ("source", .string(f.kind.rawValue)), ("channel", .string(f.channel)), ("size", .int(f.size)),
                          ("modified", .time(f.modified)), ("sha256", .string(f.sha256)), ("events", .int(f.eventCount)),
                          ("bytes_not_read", .int(f.bytesNotRead)), ("records_not_read", .int(f.recordsNotRead))]
-                        + (f.facts["time.zone"].map { [("local_time_zone", JSONValue.string($0))] } ?? []))
+                        + (f.facts["time.zone"].map { [("local_time_zone", JSONValue.string($0))] } ?? [])
+                        + (f.facts[EvidenceFile.continuesFact].map { [("continues", JSONValue.string($0))] } ?? []))
             }))
             return
         }
         let showNotRead = files.contains { $0.bytesNotRead > 0 || $0.recordsNotRead > 0 }
         let showZone = files.contains { $0.facts["time.zone"] != nil }
+        // A log collected again: the earlier copy whose lines it starts with (`help load`).
+        let showContinues = files.contains { $0.facts[EvidenceFile.continuesFact] != nil }
         // A file whose events span several channels (a SIEM export) is one entry per channel: the column tells them apart.
         // A path two sets hold with other bytes is given as `SET/PATH`, as citations give it.
         var table = TextTable(["server", "file", "source", "channel", "size", "modified (UTC)", "sha256"] + (showNotRead ? ["not read"] : [])
-                              + (showZone ? ["local times"] : []))
+                              + (showZone ? ["local times"] : []) + (showContinues ? ["continues"] : []))
         table.rightAligned = [4, 7]
         table.whole = [6]
         for f in files {
             table.add([f.server, ctx.session.store.citation(of: f), f.kind.rawValue, f.channel, String(f.size), Timestamp.short(f.modified), f.sha256]
                       + (showNotRead ? [Self.notRead(bytes: f.bytesNotRead, records: f.recordsNotRead)] : [])
-                      + (showZone ? [f.facts["time.zone"] ?? ""] : []))
+                      + (showZone ? [f.facts["time.zone"] ?? ""] : []) + (showContinues ? [f.facts[EvidenceFile.continuesFact] ?? ""] : []))
         }
         ctx.table(table)
     }

@@ -132,6 +132,25 @@ import Testing
         #expect(store.rawLine(iis.events[0]).contains("X-Rps-CAT="))
     }
 
+    /// A live log collected twice and loaded as two sets: a match in the lines both copies hold is the earlier
+    /// copy's alone; one in the lines only the later copy holds is the later copy's.
+    @Test func rawScanLeavesTheStartOfALogCollectedAgainToTheEarlierCopy() throws {
+        let log = "EX01/Logging/HttpProxy/Ecp/HttpProxy_2021030306-1.LOG"
+        let head = "#Software: Microsoft Exchange Server\n#Log-type: HttpProxy Logs\n#Fields: DateTime,UrlStem,ClientIpAddress\n"
+            + "2021-03-03T06:49:01.162Z,/ecp/y.js,203.0.113.77\n"
+        let dir = try Self.folder(["ip.yar": "rule c2_address { strings: $a = \"203.0.113.77\" condition: $a }",
+                                   "later.yar": "rule later_address { strings: $a = \"198.51.100.9\" condition: $a }",
+                                   "day1/" + log: head, "day5/" + log: head + "2021-03-03T06:50:01.162Z,/ecp/z.js,198.51.100.9\n"])
+        let set = try #require(try YaraCompiler.compile(files: [dir + "/ip.yar", dir + "/later.yar"]).ruleSet)
+        let store = EventStore()
+        _ = try EvidenceLoader().load(dir + "/day1", into: store)
+        _ = try EvidenceLoader().load(dir + "/day5", into: store)
+        #expect(store.files.count == 2 && store.files[1].continuesFrom > 0)
+        let f = YaraScanRule(ruleSet: set, raw: true, fileOfRule: [:]).run(on: store).sorted { $0.rule < $1.rule }
+        #expect(f.map(\.rule) == ["yara:c2_address", "yara:later_address"])
+        #expect(f.map { store.file(of: $0.events[0]).evidenceSet } == ["day1", "day5"])
+    }
+
     /// A fleet's JSON export filed per server is scanned once with --raw: the match is the row's server's, not
     /// one finding per server the file was split into.
     @Test func rawScanOfASplitFileFindsOnTheRowsServer() throws {

@@ -24,6 +24,35 @@ import Testing
         #expect(try !TestShell().shown("load '\(file.path)' --server EX07").contains("warning"))
     }
 
+    /// A live log collected twice and loaded as two sets: `load` says the later copy continues the earlier one, and
+    /// an indicator in the lines both hold is reported once (`--raw` scans included), where the earlier copy has it.
+    @Test func aLogCollectedAgainIsCountedOnce() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-again-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = "EX01/Logging/HttpProxy/Ecp/HttpProxy_2021030306-1.LOG"
+        let head = "#Software: Microsoft Exchange Server\r\n#Log-type: HttpProxy Logs\r\n"
+            + "#Fields: DateTime,ServerHostName,UrlStem,ClientIpAddress,UserAgent,HttpStatus\r\n"
+            + "2021-03-03T06:49:01.162Z,EX01,/ecp/y.js,167.99.168.251,python-requests/2.25.1,200\r\n"
+        for (set, text) in [("day1", head), ("day5", head + "2021-03-03T06:49:09.162Z,EX01,/owa/,10.0.0.1,Outlook,200\r\n")] {
+            let url = dir.appendingPathComponent(set).appendingPathComponent(log)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
+        let t = TestShell()
+        try t.run("load '\(dir.appendingPathComponent("day1").path)'")
+        let shown = try t.shown("load '\(dir.appendingPathComponent("day5").path)'")
+        #expect(shown.contains("loaded day5: 1 file, 1 event"), "\(shown)")
+        #expect(shown.contains("note: \(log) continues day1/\(log), the same log collected again: the 1 event both copies hold is counted once"))
+        #expect(try t.run("sources --files").contains("continues"))
+        let files = try JSONSerialization.jsonObject(with: Data(try t.run("sources --files --json").utf8)) as! [[String: Any]]
+        #expect(files.map { $0["continues"] as? String } == [nil, "day1/" + log])
+        for command in ["grep-ioc --json", "grep-ioc --raw --json"] {
+            let rows = try JSONSerialization.jsonObject(with: Data(try t.run(command).utf8)) as! [[String: Any]]
+            let ip = rows.first { $0["ioc"] as? String == "167.99.168.251" }
+            #expect(ip?["events"] as? Int == 1, "\(command): \(rows)")
+        }
+    }
+
     /// `--local-time` takes an IANA zone and shows in `sources --files`; a name that is no zone is refused.
     @Test func localTimeTakesAZoneAndShowsIt() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-local-\(UUID().uuidString)")

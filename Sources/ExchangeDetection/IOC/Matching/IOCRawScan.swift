@@ -34,10 +34,12 @@ extension IOCMatcher {
         let times = store.time
         // Hits arrive in file order within each pass, so lines are counted incrementally.
         var line = 1, counted = 0
+        // The start of a log collected again is the earlier copy's, whose own scan reports it.
+        let shared = store.files[parts[0].file].continuesFrom
         func record(_ i: Int, at start: Int, _ buf: UnsafeRawBufferPointer, _ text: EventText) {
             line += Self.newlines(buf, counted, start)
             counted = start
-            if lastLine[i] == line { return }
+            if lastLine[i] == line || start < shared { return }
             lastLine[i] = line
             var owner = parts[0].file, event: EventID?
             for part in parts {
