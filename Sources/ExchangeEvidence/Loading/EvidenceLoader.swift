@@ -316,7 +316,8 @@ public struct EvidenceLoader {
             if parsed.problems.total == 0 { parsed.problems.add(LoadProblem("empty file")) }
             return parsed
         }
-        parsed.ownFile = raw.withUnsafeBytes { ExhuntFiles.what(path: f.path, location: f.location, head: UnsafeRawBufferPointer(rebasing: $0.prefix(128))) }
+        parsed.ownFile = raw.withUnsafeBytes { ExhuntFiles.what(path: f.path, location: f.location, head: UnsafeRawBufferPointer(rebasing: $0.prefix(128)),
+                                                             named: f.isRoot) }
         if parsed.ownFile != nil { return parsed }
         // gzip is undone in memory; the hash and size above stay those of the file as stored.
         if raw.withUnsafeBytes(Gzip.isGzip) {

@@ -7,7 +7,9 @@ import Foundation
 ///   proxylogon` folder, `FILE.provenance.json`), known by name and by their first key, `"exhunt"`;
 /// - case files (SQLite with the application id "EXHC" in the header) and their `-wal`/`-shm`/`-journal`
 ///   sidecars, whatever their name;
-/// - command files `record` writes, known by their first line.
+/// - command files `record` writes, known by their first line;
+/// - exports (`.csv`, `.jsonl`, `.ndjson`) with their `FILE.provenance.json` beside them, met in a folder (one
+///   named to `load` is read: exhunt's own Timesketch JSONL loads back).
 ///
 /// A file of the evidence that only shares a name is still loaded.
 public enum ExhuntFiles {
@@ -21,13 +23,20 @@ public enum ExhuntFiles {
     public static let recordingHeader = "# exhunt command file, recorded from "
 
     /// What exhunt file this is (for the load's "not evidence" list), or nil for evidence. `head`: the file's
-    /// first bytes; `location`: where it was read (a sidecar's case file is looked for beside it).
-    static func what(path: String, location: String, head: UnsafeRawBufferPointer) -> String? {
+    /// first bytes; `location`: where it was read (a sidecar's case file is looked for beside it); `named`: the
+    /// file is what `load` was given, not one met in a folder (an export loaded on purpose is read).
+    static func what(path: String, location: String, head: UnsafeRawBufferPointer, named: Bool = false) -> String? {
         let name = String(path.pathFileName)
         if (name == folderFile || name.hasSuffix(suffix)) && startsWithExhuntKey(head.prefix(64)) {
             return "exhunt's own provenance file, written by an export"
         }
         if isCase(head) { return "an exhunt case file (marks, notes, audit log)" }
+        // An export written into a collection's folder: its provenance file beside it says whose it is.
+        if !named, ["csv", "jsonl", "ndjson"].contains(where: { name.lowercased().hasSuffix("." + $0) }), !location.contains("!/"),
+           let beside = FileHandle(forReadingAtPath: location + suffix), let start = try? beside.read(upToCount: 64),
+           startsWithExhuntKey(start) {
+            return "an exhunt export (its provenance file \(name)\(suffix) is beside it)"
+        }
         if head.starts(with: recordingHeader.utf8) { return "an exhunt command file written by 'record'" }
         for sidecar in ["-wal", "-shm", "-journal"] where location.hasSuffix(sidecar) && !location.contains("!/") {
             if let base = FileHandle(forReadingAtPath: String(location.dropLast(sidecar.count))),

@@ -23,6 +23,7 @@ struct CaseCommand: Command {
             guard p.count == 2 else { throw ShellError("usage: case \(p[0]) PATH") }
             let path = (p[1] as NSString).expandingTildeInPath
             try session.refuseInsideEvidence(path, command: "case \(p[0])")
+            if p[0] == "new" { try OutputPath.check(path, command: "case new") }
             let file = p[0] == "new" ? try CaseFile.create(at: path) : try CaseFile.open(at: path)
             try state.use(file, session: session)
             if ctx.wantsJSON { return status(state, ctx) }
@@ -59,6 +60,7 @@ struct CaseCommand: Command {
         let path = (target as NSString).expandingTildeInPath
         let url = URL(fileURLWithPath: path).standardizedFileURL
         try ctx.session.refuseInsideEvidence(url.path, command: "case history")
+        try OutputPath.check(path, command: "case history")
         if FileManager.default.fileExists(atPath: path) && !overwrite {
             throw ShellError("case history: \(TerminalText.escape(target)) exists; use --overwrite to replace it")
         }

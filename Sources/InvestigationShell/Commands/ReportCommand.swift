@@ -22,13 +22,9 @@ struct ReportCommand: Command {
                              + "(verdicts, counts, provenance) and 'export findings FILE.ndjson' writes every finding")
         }
         try ctx.session.refuseInsideEvidence(path, command: "report")
+        try OutputPath.check(path, command: "report")
         if FileManager.default.fileExists(atPath: path) && !args.flag("force") {
             throw ShellError("report: \(TerminalText.escape(path)) exists (--force to overwrite)")
-        }
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
-            throw ShellError("report: the folder \(TerminalText.escape(folder)) does not exist; create it first or choose another path")
         }
         let session = ctx.session
         let model = try ReportModel.gather(session)

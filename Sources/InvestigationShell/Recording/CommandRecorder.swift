@@ -20,6 +20,7 @@ public final class CommandRecorder {
     /// `earlierLoads`: the `load` commands run before recording started, written as a comment block to enable.
     func start(_ path: String, append: Bool, overwrite: Bool, variables: [String: String], earlierLoads: [String] = []) throws {
         if let current = self.path { throw ShellError("record: already recording to \(TerminalText.escape(current)); 'record stop' first") }
+        try OutputPath.check(path, command: "record")
         let fm = FileManager.default
         let exists = fm.fileExists(atPath: path)
         if exists && !append && !overwrite {

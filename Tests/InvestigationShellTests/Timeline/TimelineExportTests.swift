@@ -165,6 +165,32 @@ import Testing
         #expect(t.failure("export nothing").contains("unknown target"))
     }
 
+    /// A folder under the export's name is never replaced, `--force` or not (reviewer: it was removed with all in
+    /// it), nor is an existing provenance file without `--force`; reports, case files and recordings say the same
+    /// in words where Foundation and SQLite gave codes.
+    @Test func foldersAreNeverReplacedAndEveryWriterSaysWhy() throws {
+        let (t, dir) = try TimelineCommandTests.loaded()
+        let folder = dir.appendingPathComponent("full.csv")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        try Data("keep\n".utf8).write(to: folder.appendingPathComponent("sub/keep.txt"))
+        for command in ["export timeline", "export events", "export findings"] {
+            let ext = command == "export timeline" ? "csv" : "ndjson"
+            let target = dir.appendingPathComponent("full.\(ext)")
+            if ext != "csv" { try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true) }
+            #expect(t.failure("\(command) '\(target.path)' --force").contains("is a folder; name a file to write"), "\(command)")
+        }
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("sub/keep.txt").path))
+        let kept = dir.appendingPathComponent("t9.csv")
+        try Data("precious\n".utf8).write(to: URL(fileURLWithPath: kept.path + ".provenance.json"))
+        #expect(t.failure("export timeline '\(kept.path)'").contains("t9.csv.provenance.json exists (--force to overwrite)"))
+        #expect(try String(contentsOfFile: kept.path + ".provenance.json", encoding: .utf8) == "precious\n")
+        let md = dir.appendingPathComponent("r.md")
+        try FileManager.default.createDirectory(at: md, withIntermediateDirectories: true)
+        #expect(t.failure("report '\(md.path)' --force").contains("r.md is a folder"))
+        #expect(t.failure("record start '\(md.path)'").contains("r.md is a folder"))
+        #expect(t.failure("case new '\(dir.path)/nowhere/x.case'").contains("the folder \(dir.path)/nowhere does not exist"))
+    }
+
     /// exhunt's own Timesketch JSONL loads back: every row an event with its time, server and message.
     @Test func jsonlExportLoadsBack() throws {
         let (t, dir) = try TimelineCommandTests.loaded()

@@ -34,13 +34,13 @@ final class ExportFile {
             throw ShellError("\(command): \(TerminalText.escape(path)) is loaded evidence; evidence is never written")
         }
         try ctx.session.refuseInsideEvidence(target, command: command)
-        if FileManager.default.fileExists(atPath: path) && !ctx.args.flag("force") {
-            throw ShellError("\(command): \(TerminalText.escape(path)) exists (--force to overwrite)")
-        }
-        let folder = URL(fileURLWithPath: target).deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ShellError("\(command): cannot write \(TerminalText.escape(path)): the folder \(TerminalText.escape(folder)) does not exist")
+        // --force replaces files, never a folder (reviewer: `export timeline out.csv --force` removed a folder), and
+        // the provenance file beside is as much the user's as the export.
+        for file in [path, path + ExhuntFiles.suffix] {
+            try OutputPath.check(file, command: command)
+            if FileManager.default.fileExists(atPath: file) && !ctx.args.flag("force") {
+                throw ShellError("\(command): \(TerminalText.escape(file)) exists (--force to overwrite)")
+            }
         }
         let partial = path + ".partial"
         let writer: ExportFileWriter
