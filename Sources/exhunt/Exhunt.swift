@@ -98,8 +98,8 @@ struct Exhunt: ParsableCommand {
         } else if isInteractive {
             interactive(shell, output: output)
         } else {
-            let data = FileHandle.standardInput.readDataToEndOfFile()
-            add(shell.runScript(String(decoding: data, as: UTF8.self), name: "<stdin>", echo: echo, keepGoing: keepGoing))
+            var input = StandardInputLines()
+            add(shell.runScript(lines: { input.next() }, name: "<stdin>", echo: echo, keepGoing: keepGoing))
         }
         if let signal = Interrupt.terminatingSignal {
             output.diagnostic("exhunt: ended by \(signal == SIGTERM ? "SIGTERM" : "SIGHUP"); the command running was stopped and the rest did not run\n")

@@ -105,14 +105,21 @@ public final class Shell {
     /// Runs a command file. Each line may hold several commands; a line ending in `\` continues.
     /// Stops at the first failure unless `keepGoing`, reporting `NAME:LINE`.
     public func runScript(_ text: String, name: String, echo: Bool, keepGoing: Bool) -> ScriptResult {
+        var lines = text.textLines().makeIterator()
+        return runScript(lines: { lines.next().map(String.init) }, name: name, echo: echo, keepGoing: keepGoing)
+    }
+
+    /// Runs the lines `next` gives, each as soon as it is given: standard input's commands run as they arrive (a
+    /// coprocess, `tail -f`), and input is never held whole in memory.
+    public func runScript(lines next: () -> String?, name: String, echo: Bool, keepGoing: Bool) -> ScriptResult {
         var result = ScriptResult(failures: 0, firstError: nil, interrupted: false)
         var pending = ""
         var startLine = 0
-        let lines = text.textLines()
-        for (i, raw) in lines.enumerated() {
-            var line = String(raw)
+        var number = 0
+        while var line = next() {
+            number += 1
             if line.hasSuffix("\r") { line.removeLast() }
-            if pending.isEmpty { startLine = i + 1 }
+            if pending.isEmpty { startLine = number }
             if line.hasSuffix("\\") && !line.hasSuffix("\\\\") {
                 pending += line.dropLast() + " "
                 continue
@@ -139,7 +146,9 @@ public final class Shell {
                 if !keepGoing { return result }
             }
             if session.quitRequested { break }
-            if session.isCancelled() && i < lines.count - 1 {
+            // Ctrl-C during the last command ends nothing more; before other lines, those did not run.
+            if session.isCancelled() {
+                if next() == nil { break }
                 result.interrupted = true
                 return result
             }
