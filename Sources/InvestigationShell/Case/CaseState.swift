@@ -193,14 +193,21 @@ public final class CaseState {
                              + "open one outside the evidence first ('case new PATH')")
         }
         let opened: CaseFile
-        if FileManager.default.fileExists(atPath: path) {
+        let existed = FileManager.default.fileExists(atPath: path)
+        if existed {
             opened = try CaseFile.open(at: path)
-            session.output.diagnostic("using case file ./\(path) (no case was open)\n")
         } else {
             opened = try CaseFile.create(at: path)
             session.output.diagnostic("created case file ./\(path) (no case was open; 'case new PATH' to choose one)\n")
         }
         try use(opened, session: session)
+        guard existed else { return opened }
+        // A case left in the working folder by an earlier investigation: its marks are not this evidence's.
+        let elsewhere = marks().filter { event(of: $0, in: session.store) == nil }
+        let servers = Set(elsewhere.map(\.server)).sorted()
+        session.output.diagnostic("using case file ./\(path) (no case was open)" + (elsewhere.isEmpty ? "" :
+            "; it holds \(elsewhere.count) mark\(elsewhere.count == 1 ? "" : "s") on evidence not loaded now (\(TerminalText.escape(servers.joined(separator: ", ")))), "
+            + "perhaps another investigation's: 'case new PATH' starts one of your own") + "\n")
         return opened
     }
 

@@ -181,8 +181,11 @@ struct ReportModel {
         let builds = ReportBuilds(store: store, time: session.displayTime)
         let ruleCoverage = HuntFindings.of(session).ruleCoverage(for: store)
 
+        // A mark decides a verdict only on evidence loaded now: a case file holds every mark of the investigation
+        // (and `./exhunt.case`, used when no case is open, may hold another's; reviewer), and a server this session
+        // has no evidence of is not assessed. Such marks stay in the marks table, said to be not loaded.
         var serverNames = Set(store.files.map(\.server))
-        for m in marks { serverNames.insert(m.server) }
+        for m in marks where markedEvents[m] != nil { serverNames.insert(m.server) }
         for f in findings where !f.facts.server.isEmpty { serverNames.insert(f.facts.server) }
         let servers = serverNames.sorted().map { name -> ServerAssessment in
             let files = store.files.filter { $0.server == name }
@@ -195,7 +198,7 @@ struct ReportModel {
                 groups[key] = c
             }
             let mine = findings.filter { $0.facts.server == name }.sorted { ($0.rank, $0.facts.time) < ($1.rank, $1.facts.time) }
-            let myMarks = marks.filter { $0.server == name }
+            let myMarks = marks.filter { $0.server == name && markedEvents[$0] != nil }
             let coverage = groups.values.sorted { $0.source < $1.source }
             let gaps = ruleCoverage.sentences(of: name, time: session.displayTime)
             let mineCounts = counts[name] ?? [:]
