@@ -99,6 +99,13 @@ import Testing
         #expect(VirtualDirectoryCommand.scriptedUrl(in: line) != nil)
         #expect(VirtualDirectoryCommand.scriptedUrl(in: "S:CMD=Set-OabVirtualDirectory.ExternalUrl='https://mail.contoso.com/OAB'.Identity='x'") == nil)
         #expect(VirtualDirectoryCommand.scriptedUrl(in: "S:CMD=Set-OwaVirtualDirectory.InternalUrl=$null;S:URL=/ecp/x?a=<b>") == nil)
+        // Markup in another parameter than the URL (a logon page's text) is no payload in the URL (reviewer).
+        #expect(VirtualDirectoryCommand.scriptedUrl(in: "S:CMD=Set-OwaVirtualDirectory.ExternalUrl='https://mail.contoso.com/owa'"
+            + ".LogonPageLightSelectionText='<b>Public computer</b>'.Identity='EX02\\owa (Default Web Site)';S:REQID=") == nil)
+        #expect(VirtualDirectoryCommand.scriptedUrl(in: "Set-OwaVirtualDirectory -ExternalUrl 'https://mail.contoso.com/owa' -LogonPageLightSelectionText '<b>x</b>'") == nil)
+        // The cmdlet log's forms: quoted, and unquoted up to the next parameter.
+        #expect(VirtualDirectoryCommand.scriptedUrl(in: "Set-OabVirtualDirectory -Identity 'EX01\\OAB' -ExternalUrl 'http://f/<script language=\"JScript\">x</script>'")?.parameter == "ExternalUrl")
+        #expect(VirtualDirectoryCommand.scriptedUrl(in: "Set-OabVirtualDirectory -ExternalUrl http://f/<script language=\"JScript\" runat=\"server\">x</script> -Identity x") != nil)
     }
 
     @Test func oabDownloadOutsideTheOABFolderFiresForUNCLocalAndTraversal() {

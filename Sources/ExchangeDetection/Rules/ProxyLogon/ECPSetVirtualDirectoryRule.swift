@@ -46,7 +46,8 @@ enum VirtualDirectoryCommand {
                 p = url.upperBound
                 var v = url.upperBound
                 while v < cmdEnd, line[v] == " " || line[v] == "=" || line[v] == ":" { v = line.index(after: v) }
-                guard v > url.upperBound, hasMarkup(line[v..<cmdEnd]) else { continue }
+                // Markup in this parameter's own value: not in a later one (a logon page's text may hold `<b>`; reviewer).
+                guard v > url.upperBound, hasMarkup(line[v..<valueEnd(line, from: v, to: cmdEnd)]) else { continue }
                 let paramStart = line[nameEnd..<url.lowerBound].lastIndex { !($0.isLetter || $0.isNumber) }
                     .map { line.index(after: $0) } ?? nameEnd
                 return Hit(cmdlet: String(line[set.lowerBound..<nameEnd]),
@@ -55,6 +56,42 @@ enum VirtualDirectoryCommand {
             }
         }
         return nil
+    }
+
+    /// Where the value starting at `v` ends: at its closing quote, known by what follows the quote (the next
+    /// parameter, `'.Identity=` in the ECP log or `' -Identity` in the cmdlet log, or the end of the command),
+    /// so a quote inside a script does not end it; unquoted, at the next parameter. Quotes may come doubled
+    /// (`''http://…''`, a CSV field quoted again).
+    static func valueEnd(_ line: String, from v: String.Index, to end: String.Index) -> String.Index {
+        let quote: Character? = line[v] == "'" || line[v] == "\"" ? line[v] : nil
+        var i = v
+        while let q = quote, i < end, line[i] == q { i = line.index(after: i) }
+        while i < end {
+            if let q = quote, line[i] == q {
+                var after = line.index(after: i)
+                while after < end, line[after] == q { after = line.index(after: after) }
+                if after == end || startsParameter(line, at: after, before: end) { return i }
+                i = after
+            } else if quote == nil, startsParameter(line, at: i, before: end) {
+                return i
+            } else {
+                i = line.index(after: i)
+            }
+        }
+        return end
+    }
+
+    /// `.Name=` (the ECP log's separator) or ` -Name` (a cmdlet's) at `j`.
+    static func startsParameter(_ line: String, at j: String.Index, before end: String.Index) -> Bool {
+        let k = line.index(after: j)
+        guard k < end else { return false }
+        if line[j] == ".", line[k].isLetter {
+            let name = line[k..<end].firstIndex { !($0.isLetter || $0.isNumber) } ?? end
+            return name < end && line[name] == "="
+        }
+        guard line[j] == " ", line[k] == "-" else { return false }
+        let m = line.index(after: k)
+        return m < end && line[m].isLetter
     }
 
     /// An element: `<` then a letter, `/`, `!` or `%` (`<script`, `</x>`, `<%`), closed by a later `>`.
