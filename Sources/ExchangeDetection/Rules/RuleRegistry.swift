@@ -3,7 +3,7 @@
 public enum RuleRegistry {
     public static let standard: [any DetectionRule] = [
         // Test-ProxyLogon parity (and the rows it drops, kept at lower severity)
-        SSRFRule(), SSRFAutodiscoverRule(), ScannerProbeRule(), BackEndCookieRule(),
+        SSRFRule(), SSRFAutodiscoverRule(), ScannerProbeRule(), TestAMSIProbeRule(), BackEndCookieRule(),
         UnifiedMessagingRule(), OABDownloadRule(), ECPSetVirtualDirectoryRule(), ResetVirtualDirectoryRule(),
         LsassDumpFileRule(), ProgramDataArchiveRule(),
         // IIS W3C

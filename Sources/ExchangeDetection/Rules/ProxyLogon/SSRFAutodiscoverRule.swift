@@ -15,7 +15,7 @@ public struct SSRFAutodiscoverRule: DetectionRule {
         let byClass = ServerInfoAnchor.events(store)
         guard let auto = byClass[.autodiscover] else { return [] }
         struct Pair: Hashable { let server: String; let ip: UInt32 }
-        let escalated = Set(ServerInfoAnchor.ssrf(byClass).map { Pair(server: store.server(of: $0), ip: store.valueID(.clientIP, $0)) })
+        let escalated = Set(ServerInfoAnchor.ssrf(byClass, in: store).map { Pair(server: store.server(of: $0), ip: store.valueID(.clientIP, $0)) })
         let only = auto.filter { !escalated.contains(Pair(server: store.server(of: $0), ip: store.valueID(.clientIP, $0))) }
         return Grouping.bursts(only, in: store, gap: nil).map { group in
             Finding(self, store: store, events: group,

@@ -15,7 +15,7 @@ public struct SSRFRule: DetectionRule {
 
     public func run(on store: EventStore) -> [Finding] {
         let byClass = ServerInfoAnchor.events(store)
-        let hits = ServerInfoAnchor.ssrf(byClass)
+        let hits = ServerInfoAnchor.ssrf(byClass, in: store)
         guard !hits.isEmpty else { return [] }
         let all = hits + (byClass[.autodiscover] ?? [])
         return Grouping.bursts(all, in: store).compactMap { group in

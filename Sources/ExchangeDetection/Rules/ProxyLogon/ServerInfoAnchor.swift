@@ -22,7 +22,12 @@ enum ServerInfoAnchor: UInt8 {
         return localhost ? .localBackEnd : .ssrf
     }
 
-    /// The SSRF rows the rules count: Test-ProxyLogon's (`.ssrf`) and those aimed at `localhost:444`, in id order.
+    /// The SSRF rows the rules count, in id order, without Microsoft's Test-AMSI probe (`TestAMSIProbeRule`).
+    static func ssrf(_ byClass: [ServerInfoAnchor: [EventID]], in store: EventStore) -> [EventID] {
+        ssrf(byClass).filter { !TestAMSIProbeRule.isProbe($0, in: store) }
+    }
+
+    /// The rows Test-ProxyLogon counts (`.ssrf`) and those aimed at `localhost:444`, in id order.
     static func ssrf(_ byClass: [ServerInfoAnchor: [EventID]]) -> [EventID] {
         guard let local = byClass[.localBackEnd] else { return byClass[.ssrf] ?? [] }
         return ((byClass[.ssrf] ?? []) + local).sorted()
