@@ -290,12 +290,17 @@ public final class CaseState {
     }
 
     /// The event of a re-collected copy that carries `mark`, for a mark whose own file is not loaded.
+    /// The event that is the marked one: same time and same text (a line's text leaves out its time, so many
+    /// requests share one). At the marked line, else the one such event of the file, where lines were added or
+    /// removed before it (reviewer: a mark followed to the line's new occupant, another request); none when
+    /// several fit.
     private func recollectedEvent(of mark: CaseMark, in store: EventStore) -> EventID? {
         let (_, starts) = fileTable(store)
+        func same(_ e: EventID) -> Bool { store.time[e] == mark.eventTime && EventMessage.build(store, e) == mark.message }
         for (f, file) in store.files.enumerated() where file.path == mark.path && Self.sameServer(file.server, mark.server) {
-            if let e = events(line: mark.line, file: f, starts: starts, in: store).first, EventMessage.build(store, e) == mark.message {
-                return e
-            }
+            if let e = events(line: mark.line, file: f, starts: starts, in: store).first(where: same) { return e }
+            let moved = (starts[f]..<starts[f + 1]).filter { store.time[$0] == mark.eventTime }.filter(same)
+            if moved.count == 1 { return moved[0] }
         }
         return nil
     }
@@ -311,7 +316,7 @@ public final class CaseState {
         guard follow + stranded > 0 else { return nil }
         let all = follow + stranded
         return "case: \(all) mark\(all == 1 ? " was" : "s were") made on an earlier copy of files loaded now (same server and path, "
-            + "other content): \(follow) follow\(follow == 1 ? "s" : "") to this copy (same line, same text)"
+            + "other content): \(follow) follow\(follow == 1 ? "s" : "") to this copy (the same time and text)"
             + (stranded == 0 ? "" : ", \(stranded) do\(stranded == 1 ? "es" : "") not (the marked line changed; 'marks' lists \(stranded == 1 ? "it" : "them") as not loaded)")
     }
 

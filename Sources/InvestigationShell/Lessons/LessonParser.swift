@@ -122,7 +122,7 @@ public enum LessonParser {
                 guard TimelineFilter.labels.contains(label) else {
                     throw ShellError("\(place): '\(words[2])' is not a mark label (\(TimelineFilter.labels.joined(separator: ", ")))")
                 }
-                guard MarkTargets.namesLines([words[0]]) else { throw ShellError("\(place): marked names the event as FILE:LINE, not '\(words[0])'") }
+                guard MarkTargets.isLine(words[0]) else { throw ShellError("\(place): marked names the event as FILE:LINE, not '\(words[0])'") }
                 return .markedEvent(words[0], label: label)
             }
             guard let eq = rest.firstIndex(of: "="), eq != rest.startIndex else {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ExchangeEvidence
 @testable import InvestigationShell
 
 /// The audit log knows which lines a `source` ran, older case files gain that column when opened, and
@@ -55,7 +56,8 @@ import Testing
         let text = try String(contentsOfFile: script, encoding: .utf8)
         let commands = text.split(separator: "\n").filter { !$0.hasPrefix("#") }
         let store = a.session.store
-        let lines = [398, 2049].map { Tokenizer.quote("\(store.file(of: $0).path):\(store.line(of: $0))") }.joined(separator: " ")
+        let lines = [398, 2049].map { Tokenizer.quote("\(store.file(of: $0).path):\(store.line(of: $0))@\(Timestamp.iso(store.time[$0]))") }
+            .joined(separator: " ")
         #expect(commands == ["load \(Self.training)", "source \(inner.path)", "mark \(lines) as malicious --note 'the chain'"])
         #expect(text.contains("# typed as: mark 398 2049 as malicious --note 'the chain' (numbers of that session; replayed by FILE:LINE)\n"))
         #expect(text.contains("# case new \(dir.appendingPathComponent("a.case").path)\n"))
@@ -81,6 +83,24 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: "\(Self.training)/h.exh"))
     }
 
+    /// The replay form carries the event's time: on evidence where a line was added before the marked one, the
+    /// event now at that line has another time, and the mark is refused with the time to look for (reviewer).
+    @Test func aReplayedMarkWhoseLineHoldsAnotherTimeIsRefused() throws {
+        let dir = try CaseFileTests.folder()
+        let a = TestShell()
+        try a.run("load \(Self.training); case new \(dir.appendingPathComponent("a.case").path)")
+        let store = a.session.store
+        let cite = "\(store.file(of: 398).path):\(store.line(of: 398))"
+        let refused = a.failure("mark '\(cite)@2021-03-03T07:05:38.000Z' as malicious")
+        #expect(refused.contains("is an event of \(Timestamp.iso(store.time[398])) in this evidence, not of 2021-03-03T07:05:38.000Z as when it was marked"),
+                "\(refused)")
+        let none = try CaseFileTests.marks(a)
+        #expect(refused.contains("'timeline --around 2021-03-03T07:05:38.000Z'") && none.isEmpty)
+        try a.run("mark '\(cite)@\(Timestamp.iso(store.time[398]))' as malicious")
+        #expect(try CaseFileTests.marks(a).first?["event"] as? Int == 398)
+        #expect(a.failure("mark 10-5 as benign").contains("'10-5' runs from high to low; write 5-10"))
+    }
+
     /// Event ids and finding numbers belong to one session: replayed on other evidence, the history must
     /// fail to find the events rather than mark whatever now has those numbers (an ordinary request marked
     /// malicious turned a clean server "compromised").
@@ -95,9 +115,10 @@ import Testing
         let text = try String(contentsOfFile: script, encoding: .utf8)
         let store = a.session.store
         let marked = try CaseFileTests.marks(a).compactMap { $0["event"] as? Int }
-        let refs = marked.map { Tokenizer.quote("\(store.file(of: $0).path):\(store.line(of: $0))") }.joined(separator: " ")
+        let refs = marked.map { Tokenizer.quote("\(store.file(of: $0).path):\(store.line(of: $0))@\(Timestamp.iso(store.time[$0]))") }
+            .joined(separator: " ")
         let commands = text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map(String.init)
-        let five = Tokenizer.quote("\(store.file(of: 5).path):\(store.line(of: 5))")
+        let five = Tokenizer.quote("\(store.file(of: 5).path):\(store.line(of: 5))@\(Timestamp.iso(store.time[5]))")
         #expect(commands.suffix(3) == ["mark \(refs) as malicious --note chain", "mark \(five) as benign", "unmark \(five)"])
         #expect(text.contains("# typed as: mark finding F1 as malicious --note chain (numbers of that session"))
 

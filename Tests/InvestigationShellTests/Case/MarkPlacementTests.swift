@@ -65,7 +65,20 @@ import Testing
         try changed.joined(separator: "\n").write(to: edited.appendingPathComponent(log), atomically: true, encoding: .utf8)
         let c = TestShell()
         try c.run("case open \(casePath)")
-        #expect(try c.shown("load \(edited.path)").contains("0 follow to this copy (same line, same text), 1 does not (the marked line changed"))
+        #expect(try c.shown("load \(edited.path)").contains("0 follow to this copy (the same time and text), 1 does not (the marked line changed"))
         #expect(try CaseFileTests.marks(c).allSatisfy { $0["event"] is NSNull })
+
+        // A line added before the marked one (reviewer): the mark follows its event to the next line, not the line
+        // number to the request that now sits there.
+        let shifted = dir.appendingPathComponent("shifted")
+        try FileManager.default.copyItem(at: source, to: shifted)
+        var inserted = lines
+        inserted.insert(lines[marked - 2], at: marked - 2)
+        try inserted.joined(separator: "\n").write(to: shifted.appendingPathComponent(log), atomically: true, encoding: .utf8)
+        let d = TestShell()
+        try d.run("case open \(casePath)")
+        #expect(try d.shown("load \(shifted.path)").contains("1 follows to this copy"))
+        let followed = try #require(try CaseFileTests.marks(d).first?["event"] as? Int)
+        #expect(d.session.store.line(of: followed) == marked + 1)
     }
 }

@@ -12,7 +12,7 @@ import Testing
         try t.run("load \(Self.training)")
         #expect(t.failure("timeline --from 2021-03-05 --to 2021-03-01").contains("the range is reversed"))
         #expect(try t.run("timeline --from 2021-03-01 --to 2021-03-01 --limit 1").contains("2021-03-01"))
-        #expect(t.failure("report /no/such/dir/x.html") == "report: the folder /no/such/dir does not exist; create it first or choose another path")
+        #expect(t.failure("report /no/such/dir/x.html") == "report: cannot write /no/such/dir/x.html: the folder /no/such/dir does not exist")
         #expect(t.failure("hunt --severity high").hasSuffix("(did you mean --min-severity?)"))
         #expect(t.failure("hunt --sever EX01").hasSuffix("(did you mean --server?)"))
     }
