@@ -9,6 +9,9 @@ struct RemediationCatalog: Decodable {
         var order: Int
         var verdicts: [String]?
         var rules: [String]?
+        /// The least severity a finding of `rules` must have to call for the step: a low finding (an archive in a
+        /// vendor's folder) does not make "find out what was taken, tell the people concerned" a step (reviewer).
+        var minSeverity: String?
         var tags: [String]?
         /// True when the reasons should name each server's recommended update.
         var namesUpdate: Bool?
@@ -38,15 +41,18 @@ struct RemediationCatalog: Decodable {
         var out: [Applied] = []
         for step in steps.sorted(by: { $0.order < $1.order }) {
             var reasons: [String] = []
+            let least = step.minSeverity.flatMap(Severity.init(name:)) ?? .info
+            func counts(_ severity: String) -> Bool { (Severity(name: severity) ?? .critical) >= least }
             for s in servers {
                 if step.verdicts?.contains(s.verdict.rawValue) == true {
                     let update = step.namesUpdate == true ? s.recommendedUpdate.map { ", \($0)" } ?? "" : ""
                     reasons.append("\(s.server): \(s.verdict.rawValue)\(update)")
                 }
-                for f in s.findings where step.rules?.contains(f.facts.rule) == true && f.cleared == nil {
+                for f in s.findings where step.rules?.contains(f.facts.rule) == true && f.cleared == nil && counts(f.facts.severity) {
                     reasons.append("\(s.server): finding \(f.id) \(f.facts.rule)")
                 }
-                for t in s.unlisted where step.rules?.contains(t.rule) == true && !s.findings.contains(where: { $0.facts.rule == t.rule && $0.cleared == nil }) {
+                for t in s.unlisted where step.rules?.contains(t.rule) == true && counts(t.severity)
+                    && !s.findings.contains(where: { $0.facts.rule == t.rule && $0.cleared == nil && counts($0.facts.severity) }) {
                     reasons.append("\(s.server): \(t.count) findings of \(t.rule)")
                 }
                 for m in s.marks where !(Set(m.tags).isDisjoint(with: step.tags ?? [])) {

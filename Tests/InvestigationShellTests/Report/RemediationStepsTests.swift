@@ -33,4 +33,23 @@ import Testing
         #expect(md.contains("`(?=.*autodiscover)(?=.*powershell)`") && md.contains("`{UrlDecode:{REQUEST_URI}}`"))
         #expect(md.contains("`Get-MailboxExportRequest | fl Name,Mailbox,FilePath,Status,WhenCreated`"))
     }
+
+    /// An archive in a vendor's folder (a low finding) does not call for "find out what was taken, tell the people
+    /// concerned" (reviewer); an archive elsewhere under ProgramData (medium) does.
+    @Test func aLowArchiveCallsForNoExfiltrationStep() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-steps-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func steps(_ path: String) throws -> [String] {
+            let listing = dir.appendingPathComponent("\(UUID().uuidString)/EX05/listings/get-childitem.csv")
+            try FileManager.default.createDirectory(at: listing.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try ("#TYPE Selected.System.IO.FileInfo\r\n\"FullName\",\"Length\",\"CreationTimeUtc\",\"LastWriteTimeUtc\"\r\n"
+                 + "\"\(path)\",\"80211\",\"3/4/2021 2:10:00 AM\",\"3/4/2021 2:10:00 AM\"\r\n").write(to: listing, atomically: true, encoding: .utf8)
+            let t = TestShell()
+            try t.run("load '\(listing.deletingLastPathComponent().deletingLastPathComponent().path)' --quiet")
+            let summary = try JSONSerialization.jsonObject(with: Data(try t.run("report '\(dir.path)/\(UUID().uuidString).md' --json").utf8)) as! [String: Any]
+            return summary["remediation"] as! [String]
+        }
+        #expect(try !steps(#"C:\ProgramData\McAfee\Common Framework\Backup\vss_manifests.zip"#).contains("look-for-exfiltration"))
+        #expect(try steps(#"C:\ProgramData\it.zip"#).contains("look-for-exfiltration"))
+    }
 }
