@@ -140,8 +140,19 @@ public struct EvidenceLoader {
         let layout = added.map(\.layout) + merger.skippedLayout
         let folderServers = Set(layout.compactMap { l in ServerNaming.isGuess(l.path) ? l.pathServer?.uppercased() : nil })
         let rootIsServer = layout.contains { $0.group.isEmpty && !$0.isSingleFile && ($0.path.contains("/") || folderServers.count < 2) }
+        // Server folders the layout shows by a Windows path below them (`ev1/EX01/C/…` makes `ev1/EX01` EX01's): a
+        // file beside that path in the same folder (`ev1/EX01/build/exsetup.txt`) is EX01's too, not a server
+        // named after the wrapping folder (a set zipped with its top folder made a server `ev1`; reviewer).
+        var serverFolders: [String: String] = [:]
+        for l in layout where !ServerNaming.isGuess(l.path) && !l.group.isEmpty { if let s = l.pathServer { serverFolders[l.group] = s } }
         func place(_ l: OrderedMerger.Layout) -> (group: String, pathServer: String?) {
-            rootIsServer && ServerNaming.isGuess(l.path) ? ("", nil) : (l.group, l.pathServer)
+            guard ServerNaming.isGuess(l.path) else { return (l.group, l.pathServer) }
+            var folder = Substring(l.path)
+            while let slash = folder.lastIndex(of: "/") {
+                folder = folder[..<slash]
+                if let s = serverFolders[String(folder)] { return (String(folder), s) }
+            }
+            return rootIsServer ? ("", nil) : (l.group, l.pathServer)
         }
         let naming = layout.prefix(added.count).map(place)
         // What most of a folder's logs name, case aside, spelled as the first of them; and per server address
@@ -430,6 +441,9 @@ final class OrderedMerger: @unchecked Sendable {
     /// Logs already in the store by SHA-256 and file name: the same log of the same server collected twice in
     /// two layouts (a KAPE folder and a sysadmin's zip of it) would double every count and finding.
     private let knownLogs: [String: [String]]
+    /// Paths of the files already in the store, by SHA-256: a set loaded again inside a wrapping folder (a zip made
+    /// with its top folder) holds the same files under paths that end in the earlier ones.
+    private let knownPaths: [String: [(path: String, server: String)]]
     /// Logs of earlier loads that only grow while written, by file name: a log collected again (`continuation`).
     private let growingLogs: [String: [EvidenceFile]]
     /// Kinds written by appending lines: a later copy starts with an earlier one's bytes. (Event logs are rings
@@ -457,6 +471,7 @@ final class OrderedMerger: @unchecked Sendable {
         knownLocations = Set(store.files.map { "\($0.sha256)|\($0.location)" })
         knownLogs = Dictionary(grouping: store.files.filter { Self.logKinds.contains($0.kind) },
                                by: { "\($0.sha256)|\(Self.fileName($0.path))" }).mapValues { $0.map(\.server) }
+        knownPaths = Dictionary(grouping: store.files, by: \.sha256).mapValues { $0.map { ($0.path, $0.server) } }
         growingLogs = Dictionary(grouping: store.files.filter { Self.growingKinds.contains($0.kind) && $0.renderer == nil && $0.bytes.count > 0 },
                                  by: { String(Self.fileName($0.path)) })
     }
@@ -473,8 +488,21 @@ final class OrderedMerger: @unchecked Sendable {
            servers.contains(where: { isServer($0, of: p) }) {
             return true
         }
+        // The same file of the same layout, one of the two inside a wrapping folder (`ev1/EX01/build/x.txt` and
+        // `EX01/build/x.txt`): the folders they share name its server, whatever the wrapper is called (reviewer).
+        if knownPaths[p.sha256]?.contains(where: { Self.isWrapped($0.path, p.path, server: $0.server) || Self.isWrapped(p.path, $0.path, server: $0.server) }) == true {
+            return true
+        }
         guard let earlier = known["\(p.sha256)|\(p.path)"] else { return false }
         return earlier.contains { e in e.location == p.location || isServer(e.server, of: p) }
+    }
+
+    /// True when `outer` is `inner` inside more folders and `inner` holds the folder of `server`, the earlier copy's:
+    /// the same server's file. (`C/inetpub/…` in another host's zip shares the tail of `EX01/C/inetpub/…` but not
+    /// its server folder: that host's own evidence.)
+    static func isWrapped(_ inner: String, _ outer: String, server: String) -> Bool {
+        outer.count > inner.count && outer.hasSuffix("/" + inner)
+            && inner.split(separator: "/").dropLast().contains { $0.caseInsensitiveCompare(server) == .orderedSame }
     }
 
     /// True when `server` may be the one `p` belongs to. Case aside, as servers are named (`serverSpelling`): the

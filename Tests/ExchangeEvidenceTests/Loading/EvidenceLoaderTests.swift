@@ -49,6 +49,26 @@ import Testing
         #expect(store.files.count == 1)
     }
 
+    /// A set inside a wrapping folder (what `zip -r set.zip set` holds): the server folders are the servers, also
+    /// for files beside their Windows paths (`build/`), and the set loaded again unwrapped adds nothing (reviewer:
+    /// the wrapper became a server with both servers' build files, and the web files loaded twice).
+    @Test func aWrappingFolderIsNoServerAndItsContentIsTheSameSet() throws {
+        let dir = Fixtures.tempDir()
+        for server in ["EX01", "EX02"] {
+            Fixtures.write(Self.header + Self.row, "ev1/\(server)/C/Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Owa/a.LOG", in: dir)
+            Fixtures.write("ProductVersion   FileVersion\r\n--------------   -----------\r\n15.1.2176.9      15.01.2176.009\r\n",
+                           "ev1/\(server)/build/exsetup-\(server).txt", in: dir)
+            Fixtures.write("<%@ Page Language=\"Jscript\"%><%eval(Request.Item[\"x\"],\"unsafe\");%>",
+                           "ev1/\(server)/C/inetpub/wwwroot/aspnet_client/\(server).aspx", in: dir)
+        }
+        let store = EventStore()
+        let wrapped = try EvidenceLoader().load(dir.path, into: store)
+        #expect(wrapped.servers == ["EX01", "EX02"], "not a server 'ev1'")
+        #expect(store.files.filter { $0.path.contains("/build/") }.map(\.server) == ["EX01", "EX02"])
+        let again = try EvidenceLoader().load(dir.appendingPathComponent("ev1").path, into: store)
+        #expect(again.filesAdded == 0 && again.duplicatesSkipped == 6)
+    }
+
     /// One web shell dropped on two servers, each server's collection loaded on its own: the second is not a
     /// duplicate of the first (same path and SHA-256, another server), and loading a server again still is.
     @Test func identicalFilesOfTwoServersAreBothKept() throws {
