@@ -115,6 +115,16 @@ public struct URLQueryReader: Sendable {
         }
     }
 
+    /// The query without the `?` a CSV log writes before it (HttpProxy's `UrlQuery` is `?a=1`), for text that puts
+    /// its own `?` after the path (a message, ECS's `url.query`); W3C logs write none, so one there is the client's
+    /// (`/x??a=1`) and stays.
+    public static func withoutLogsMark(_ query: UnsafeRawBufferPointer, w3c: Bool) -> UnsafeRawBufferPointer {
+        !w3c && query.first == UInt8(ascii: "?") ? UnsafeRawBufferPointer(rebasing: query.dropFirst()) : query
+    }
+
+    /// Whether lines of schema `schema` are W3C (IIS): their query comes without a `?` of the log's own.
+    public func isW3C(schema: Int) -> Bool { places[schema].w3c }
+
     /// The query in `line`, a line of schema `schema`, as `withURLQuery` gives it (empty when the schema has none,
     /// and for IIS's `-`); nil when only the full split finds it (a quoted CSV line, a line of another format).
     @inline(__always)

@@ -42,7 +42,9 @@ struct RequestColumns: @unchecked Sendable {
     }
 
     private func appendQuery(_ e: EventID, into s: inout [UInt8]) {
-        store.withURLQuery(e) { query in
+        let w3c = store.schemas[Int(store.schema[e])].format == .w3c
+        store.withURLQuery(e) { logged in
+            let query = URLQueryReader.withoutLogsMark(logged, w3c: w3c)
             guard !query.isEmpty else { return }
             s.append(UInt8(ascii: "?"))
             // Printable ASCII (nearly every query) is one Character per byte: clipped as bytes. Anything else is

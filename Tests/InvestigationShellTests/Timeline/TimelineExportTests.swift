@@ -191,6 +191,31 @@ import Testing
         #expect(t.failure("case new '\(dir.path)/nowhere/x.case'").contains("the folder \(dir.path)/nowhere does not exist"))
     }
 
+    /// A request's message reads `STEM?QUERY` as it was asked: HttpProxy writes `?` before its `UrlQuery` and the
+    /// message does not add another (reviewer: `…json??Protocol=ActiveSync`); IIS writes none, so a `?` at the start
+    /// of its query is the client's own and shows as `??`. The export's fast writer and `timeline` agree.
+    @Test func aQueryFollowsItsPathWithOneQuestionMark() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-query-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let proxy = dir.appendingPathComponent("set/EX01/Logging/HttpProxy/Autodiscover/HttpProxy_2021081312-1.LOG")
+        let iis = dir.appendingPathComponent("set/EX01/inetpub/logs/LogFiles/W3SVC1/u_ex210813.log")
+        for url in [proxy, iis] { try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true) }
+        try ("#Software: Microsoft Exchange Server\r\n#Log-type: HttpProxy Logs\r\n#Fields: DateTime,UrlStem,UrlQuery,ClientIpAddress,HttpStatus,Method\r\n"
+             + "2021-08-13T12:00:01.000Z,/autodiscover/autodiscover.json/v1.0/alice@contoso.com,?Protocol=ActiveSync,10.0.0.9,200,GET\r\n")
+            .write(to: proxy, atomically: true, encoding: .utf8)
+        try ("#Software: Microsoft Internet Information Services 10.0\r\n#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query c-ip sc-status\r\n"
+             + "2021-08-13 12:00:02 10.0.0.5 GET /owa/x.js ?x=1 10.0.0.9 200\r\n").write(to: iis, atomically: true, encoding: .utf8)
+        let t = TestShell()
+        try t.run("load '\(dir.appendingPathComponent("set").path)'")
+        let shown = try t.run("timeline")
+        #expect(shown.contains("GET /autodiscover/autodiscover.json/v1.0/alice@contoso.com?Protocol=ActiveSync 200"), "\(shown)")
+        #expect(shown.contains("GET /owa/x.js??x=1 200"))
+        let file = dir.appendingPathComponent("t.csv")
+        try t.run("export timeline '\(file.path)'")
+        let csv = try String(contentsOf: file, encoding: .utf8)
+        #expect(csv.contains("alice@contoso.com?Protocol=ActiveSync 200") && !csv.contains("??Protocol") && csv.contains("/owa/x.js??x=1 200"))
+    }
+
     /// exhunt's own Timesketch JSONL loads back: every row an event with its time, server and message.
     @Test func jsonlExportLoadsBack() throws {
         let (t, dir) = try TimelineCommandTests.loaded()

@@ -168,8 +168,7 @@ struct ECSMapping {
                 // ECS's url.query is the query without its `?`. HttpProxy's UrlQuery starts with it; IIS writes the
                 // query without it, so a `?` there is the client's own (`/owa/??x=1`) and stays.
                 columns.store.withURLQuery(e) { query in
-                    let mark = query.first == UInt8(ascii: "?") && !columns.isW3C(e)
-                    add(mark ? UnsafeRawBufferPointer(rebasing: query.dropFirst()) : query, row.type, path, to: document) { row.unmapped }
+                    add(URLQueryReader.withoutLogsMark(query, w3c: columns.isW3C(e)), row.type, path, to: document) { row.unmapped }
                 }
                 continue
             }

@@ -119,7 +119,8 @@ struct RequestRowCSV: @unchecked Sendable {
         var m = Message(start: row + 1)
         m.value(method[e], prefix: "", pool)
         if stem[e] != 0 { m.value(stem[e], prefix: m.length > 0 ? " " : "", pool) }
-        if !query.isEmpty { m.query(UnsafeRawBufferPointer(rebasing: line[query])) }
+        let q = URLQueryReader.withoutLogsMark(UnsafeRawBufferPointer(rebasing: line[query]), w3c: queries.isW3C(schema: Int(schemas[e])))
+        if !q.isEmpty { m.query(q) }
         m.value(status[e], prefix: " ", pool)
         m.value(clientIP[e], prefix: " from ", pool)
         m.value(agent[e], prefix: " ", quoted: true, pool)
