@@ -234,6 +234,7 @@ struct MarksCommand: Command {
     var name: String { "marks" }
     var summary: String { "list the case's marks in time order with label, note, tags, user and time" }
     var usage: String { "marks [--label LABEL]" }
+    var positionalLimit: Int? { 0 }
     var options: [OptionSpec] { [.value("label", "LABEL", "only this label", choices: TimelineFilter.labels)] }
 
     func run(_ args: Arguments, in ctx: CommandContext) throws {

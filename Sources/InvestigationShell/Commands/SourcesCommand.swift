@@ -20,6 +20,7 @@ struct SourcesCommand: Command {
         let wanted = try args.value("server").map { try ServerOption.resolve([$0], in: store, command: "sources") }
         let files = store.files.filter { wanted?.contains($0.server) ?? true }
         if files.isEmpty && !ctx.wantsJSON { ctx.line("nothing loaded; try 'load PATH' or 'load demo'"); return }
+        if args.flag("files") && args.flag("problems") { throw ShellError("sources: --files or --problems, not both") }
         if args.flag("files") { return listFiles(files, ctx) }
         if args.flag("problems") { return listProblems(files, skipped: ctx.session.loads, ctx) }
 

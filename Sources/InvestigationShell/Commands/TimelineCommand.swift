@@ -27,7 +27,12 @@ struct TimelineCommand: Command {
         let filter = try TimelineFilter.parse(args, command: name)
         let query = try TimelineQuery(filter, session: session, command: name)
         let findings = session.findingCitations
-        if args.flag("histogram") { return try histogram(query, args, ctx, findings) }
+        // Options of one form that the other would ignore are refused, not ignored (reviewer).
+        if args.flag("histogram") {
+            if args.value("limit") != nil { throw ShellError("timeline: --limit lists events; a --histogram counts them all") }
+            return try histogram(query, args, ctx, findings)
+        }
+        if args.value("by") != nil { throw ShellError("timeline: --by sets the --histogram's bucket; add --histogram") }
 
         let marks = CaseState.of(session).resolvedMarks(for: session.store)
         let json = ctx.wantsJSON

@@ -82,6 +82,10 @@ public struct Arguments: Sendable {
                 if !spec.choices.isEmpty && !spec.choices.contains(v) {
                     throw ShellError("\(command): --\(name) must be one of \(spec.choices.joined(separator: ", ")), not '\(v)'")
                 }
+                // An option that takes one value, given two: the last silently winning hid the first (reviewer).
+                if spec.kind == .value, let first = out.values[name]?.first, first != v {
+                    throw ShellError("\(command): --\(name) given twice ('\(TerminalText.escape(first))', '\(TerminalText.escape(v))'); it takes one value")
+                }
                 out.values[name, default: []].append(v)
             }
         }

@@ -73,6 +73,7 @@ public struct TimelineFilter {
             f.around = id
         }
         if let w = args.value("window") {
+            guard f.around != nil else { throw ShellError("\(command): --window is the time either side of --around EVENT_ID; give --around too") }
             guard let ms = TimeSpec.duration(w) else {
                 throw ShellError("\(command): --window needs a duration such as 90s, 10m, 2h, got '\(TerminalText.escape(w))'")
             }

@@ -286,6 +286,19 @@ public struct TimelineQuery {
         return out
     }
 
+    /// For exports that need a time (Timesketch, a data stream): at most `limit` events with a time, and the
+    /// matching events without one, which they leave out. The limit counts what is written: events without a time
+    /// sort first, and `--limit 5` took five of them and wrote nothing (reviewer).
+    public func timedEvents(limit: Int = Int.max) -> (timed: [EventID], untimed: [EventID]) {
+        var timed: [EventID] = [], untimed: [EventID] = []
+        guard limit > 0 else { return ([], []) }
+        forEach { e in
+            if times[e] == Timestamp.unknown { untimed.append(e) } else { timed.append(e) }
+            return timed.count < limit
+        }
+        return (timed, untimed)
+    }
+
     /// True when event `e` passes every filter.
     public func matches(_ e: EventID) -> Bool {
         if from != nil || to != nil {

@@ -43,6 +43,21 @@ import Testing
         #expect(t.failure("timeline --from 2021-03-03 6h").contains("quote a date with a time"))
     }
 
+    /// Options one form of the command would ignore are refused, as is an option that takes one value given two
+    /// (reviewer: the last silently won, or the option did nothing); an export's --limit counts what it writes.
+    @Test func ignoredOrRepeatedOptionsAreRefused() throws {
+        let (t, dir) = try TimelineCommandTests.loaded()
+        #expect(t.failure("timeline --by day").contains("--by sets the --histogram's bucket; add --histogram"))
+        #expect(t.failure("timeline --window 10m").contains("give --around too"))
+        #expect(t.failure("timeline --histogram --limit 5").contains("a --histogram counts them all"))
+        #expect(t.failure("sources --files --problems").contains("--files or --problems, not both"))
+        #expect(t.failure("marks extra").contains("unexpected argument 'extra'"))
+        #expect(t.failure("hunt --min-severity high --min-severity low").contains("--min-severity given twice ('high', 'low')"))
+        let file = dir.appendingPathComponent("five.csv")
+        try t.run("export timeline '\(file.path)' --filter '--limit 5'")
+        #expect(try String(contentsOf: file, encoding: .utf8).split(separator: "\n").count == 6, "a header and five events with a time")
+    }
+
     @Test func findingsColumnShowsEveryID() throws {
         let (t, _) = try TimelineCommandTests.loaded()
         try t.run("hunt")

@@ -30,7 +30,7 @@ struct EventsExport: ExportTarget {
         let marks = CaseState.of(session).resolvedMarks(for: store)
         let findings = session.findingCitationsRunningHunt()   // `exhunt.findings` is filled whether or not `hunt` ran
         let action = BulkAction.line(index: index)
-        let events = query.events(limit: filter.limit ?? Int.max)
+        let (events, untimedEvents) = query.timedEvents(limit: filter.limit ?? Int.max)
         let document = ECSFields(store: store, mapping: mapping)
         let written = try file.writing { file -> Int in
             let n = try ExportRows.write(events, to: file, label: "export events", in: ctx) { e, out in
@@ -43,7 +43,7 @@ struct EventsExport: ExportTarget {
             try file.finish()
             return n
         }
-        let untimed = events.count - written
+        let untimed = untimedEvents.count
         if ctx.wantsJSON {
             ctx.json(.object([("file", .string(file.path)), ("format", .string("ecs-bulk")), ("index", .string(index)),
                               ("events", .int(written)), ("untimed_skipped", .int(untimed)),
@@ -51,8 +51,7 @@ struct EventsExport: ExportTarget {
             return
         }
         // Which ones, so that a collected web shell (a file, no time) is not lost from sight.
-        let examples = untimed == 0 ? [] : events.lazy.filter { store.time[$0] == Timestamp.unknown }.prefix(3)
-            .map { store.citation(of: $0) }
+        let examples = untimedEvents.prefix(3).map { store.citation(of: $0) }
         if written == 0 { ctx.status("warning: no event to write: the file is empty, and the bulk API refuses an empty body") }
         ctx.status("wrote \(written) events to \(TerminalText.escape(file.path)) (bulk NDJSON for index \(index))"
                  + (untimed > 0 ? " (\(untimed) events without a time left out, a data stream refuses them: "

@@ -34,7 +34,7 @@ struct TimelineExport: ExportTarget {
         // The findings column and tags are promised to Timesketch: the hunt runs first if it has not.
         let marks = CaseState.of(session).resolvedMarks(for: store), findings = session.findingCitationsRunningHunt()
         let rows = TimelineRowWriter(store, marks: marks, findings: findings, csv: csv)
-        let events = query.events(limit: filter.limit ?? Int.max)
+        let (events, untimedEvents) = query.timedEvents(limit: filter.limit ?? Int.max)
         let written = try file.writing { file -> Int in
             if csv { try file.write(Array((Self.columns.joined(separator: ",") + "\n").utf8)) }
             let n = try store.pool.withStorage { pool in
@@ -46,7 +46,7 @@ struct TimelineExport: ExportTarget {
             try file.finish()
             return n
         }
-        let untimed = events.count - written
+        let untimed = untimedEvents.count
         if ctx.wantsJSON {
             ctx.json(.object([("file", .string(file.path)), ("format", .string(csv ? "csv" : "jsonl")), ("events", .int(written)),
                               ("untimed_skipped", .int(untimed)), ("provenance_file", .string(file.provenancePath))]))
