@@ -94,11 +94,13 @@ public struct Finding: Sendable, Hashable {
     }
 
     /// Builds a finding of `rule` from its events: server, time, file and line come from the earliest event.
+    /// `at`: the event that decided the finding, when others only give context (a role grant before a mailbox
+    /// export): the finding is placed at its time and line, not at the earliest event's.
     public init(_ rule: any DetectionRule, store: EventStore, events: [EventID], severity: Severity? = nil,
-                title: String? = nil, summary: String) {
+                title: String? = nil, at decisive: EventID? = nil, summary: String) {
         let ordered = store.sortedByTime(events)
-        let first = ordered.first ?? 0
-        let known = ordered.first { store.time[$0] != Timestamp.unknown }
+        let first = decisive ?? ordered.first ?? 0
+        let known = decisive.flatMap { store.time[$0] == Timestamp.unknown ? nil : $0 } ?? ordered.first { store.time[$0] != Timestamp.unknown }
         self.init(rule: rule.id, title: title ?? rule.title, cves: rule.cves, severity: severity ?? rule.severity,
                   server: ordered.isEmpty ? "" : store.server(of: first),
                   time: known.map { store.time[$0] } ?? Timestamp.unknown,

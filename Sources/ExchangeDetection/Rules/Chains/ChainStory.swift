@@ -100,8 +100,15 @@ struct ChainStory: Sendable {
             parts.append((first.time, i, "\(step.label) \(Timestamp.short(first.time)) (\(rules.joined(separator: ", ")))"))
         }
         parts.sort { $0.time != $1.time ? $0.time < $1.time : $0.step < $1.step }
-        let webEvents = story.filter { steps[stepOf[$0.rule]!].web }.flatMap(\.events)
-        let ips = Grouping.distinct(webEvents, .clientIP, in: store).filter { !RequestMatch.isPrivate($0) }
+        // The attacker: the clients of the exploit requests up to its confirmation and of the shell's use. Exploit
+        // requests after it from other clients (the day's mass scanning) are named apart, not as the intruder
+        // (reviewer: two scanners were listed as attacker IPs).
+        let confirmedAt = story.filter { steps[stepOf[$0.rule]!].confirms }.map(\.time).min() ?? Int64.max
+        func publicIPs(_ findings: [Finding]) -> [String] {
+            Grouping.distinct(findings.flatMap(\.events), .clientIP, in: store).filter { !RequestMatch.isPrivate($0) }
+        }
+        let ips = publicIPs(story.filter { f in let s = steps[stepOf[f.rule]!]; return s.web && (!s.starts || f.time <= confirmedAt) })
+        let later = publicIPs(story.filter { steps[stepOf[$0.rule]!].starts && $0.time > confirmedAt }).filter { !ips.contains($0) }
         let events = store.sortedByTime(Array(Set(story.flatMap(\.events))))
         let first = story[0]
         // The CVEs of the steps actually seen, in the rule's order.
@@ -114,6 +121,7 @@ struct ChainStory: Sendable {
         let title = "\(name): \(steps[stepOf[start.rule]!].label) then \(list)"
         return Finding(rule: rule.id, title: title, cves: rule.cves.filter(seen.contains), severity: .critical, server: server,
                        time: first.time, events: events, file: first.file, line: first.line,
-                       summary: parts.map(\.text).joined(separator: " → ") + "; attacker IPs: " + (ips.isEmpty ? "none recorded" : ips.joined(separator: ", ")))
+                       summary: parts.map(\.text).joined(separator: " → ") + "; attacker IPs: " + (ips.isEmpty ? "none recorded" : ips.joined(separator: ", "))
+                           + (later.isEmpty ? "" : "; exploit requests after the exploit had worked, from other clients: " + later.joined(separator: ", ")))
     }
 }

@@ -42,7 +42,8 @@ public struct MailboxExportToWebRule: DetectionRule {
             let failed = mine.count - done.count
             let more = done.count - 1
             let mailbox = Self.parameter("mailbox", in: first.parameters) ?? Self.parameter("identity", in: first.parameters)
-            return Finding(self, store: store, events: group, severity: done.isEmpty ? .medium : nil,
+            // Placed at the export, the step that wrote the shell: the role grant before it is context.
+            return Finding(self, store: store, events: group, severity: done.isEmpty ? .medium : nil, at: first.id,
                            summary: "New-MailboxExportRequest\(mailbox.map { " of '\($0)'" } ?? "") to '\(target)'\(first.context)"
                                + (more > 0 ? " (+\(more) more export\(more == 1 ? "" : "s"))" : "")
                                + (failed > 0 && !done.isEmpty ? " (+\(failed) failed)" : "")

@@ -12,7 +12,7 @@ import Testing
         #expect(f.count == 1)
         #expect(f.first?.server == "EX03")
         #expect(f.first?.summary == "autodiscover SSRF 2021-08-12 03:12:01 (proxyshell.ssrf) → PowerShell back end 2021-08-12 03:12:09 (proxyshell.powershell)"
-                + " → mailbox export to a web folder 2021-08-12 03:12:40 (exchange.mailbox-export-web)"
+                + " → mailbox export to a web folder 2021-08-12 03:13:02 (exchange.mailbox-export-web)"
                 + " → web shell written 2021-08-12 03:13:21 (webshell.mailbox-export-file, webshell.write-event)"
                 + " → web-shell use 2021-08-12 04:02:17 (iis.webshell-access); attacker IPs: 45.91.83.140")
         #expect(f.first?.cves == ["CVE-2021-34473", "CVE-2021-34523", "CVE-2021-31207"])
