@@ -38,7 +38,7 @@ public enum ProxyLogonExport {
             let exported = oab.filter { store.kind(of: $0) == .oabDownloadPath }
             try emit(server, "Cve-2021-26858.log", distinctFiles(oab.filter { store.kind(of: $0) != .oabDownloadPath }, store))
             try emit(server, "Cve-2021-26858-DownloadPaths.log", oab.compactMap { id in
-                let path = exported.contains(id) ? store.value(.urlStem, id) : OABDownloadRule.downloadPath(in: store.rawLine(id))
+                let path = exported.contains(id) ? store.value(.urlStem, id) : OABGeneratorLine.downloadPath(in: store.rawLine(id))
                 return path.flatMap { $0.isEmpty ? nil : "'\(ControlCharacters.escape($0))'" }
             })
             try emit(server, "Cve-2021-27065.log", distinctFiles(mine("proxylogon.ecp-set-vdir").flatMap(\.events), store))

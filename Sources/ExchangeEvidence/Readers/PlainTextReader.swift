@@ -19,6 +19,9 @@ public struct PlainTextReader: EvidenceReader {
             let line = UnsafeRawBufferPointer(rebasing: input.bytes[off..<(off + len)])
             LineChecks.check(line, number: scanner.lineNumber, problems: &out.problems)
             out.batch.append(offset: off, length: len, line: scanner.lineNumber, time: LineChecks.leadingTime(line), schema: schema)
+            // The OAB generator's download path is the file the exploit wrote: a path indicators are looked for in
+            // (`grep-ioc` reads `url_stem`; ECS maps it to `file.path`), as a listing's path is.
+            if out.kind == .oabGenerator, let path = OABGeneratorLine.downloadPath(in: line) { out.batch.set(.urlStem, path) }
         }
     }
 }

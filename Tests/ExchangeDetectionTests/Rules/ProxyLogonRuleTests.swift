@@ -118,6 +118,15 @@ import Testing
         #expect(!all.contains("OAB\\Temp\\f3a1c2d4"))
     }
 
+    /// The download path is the file the exploit wrote: kept as the event's `url_stem`, where indicators of paths
+    /// and names are looked for (reviewer: grep-ioc found the shell only from the later requests for it).
+    @Test func theDownloadPathIsTheEventsPath() {
+        let oab = store.events(where: .urlStem, kinds: [.oabGenerator]) { _ in true }.map { store.value(.urlStem, $0) }
+        #expect(oab.contains("\\\\EX01\\C$\\inetpub\\wwwroot\\aspnet_client\\discover.aspx"), "\(oab)")
+        #expect(OABGeneratorLine.downloadPath(in: "2021-03-03T06:50:02.110Z,OABGen,Info,Processing offline address book 'Default'") == nil)
+        #expect(OABGeneratorLine.downloadPath(in: "DOWNLOAD FAILED AND TEMPORARY FILE \"C:\\x.aspx\" NEEDS TO BE REMOVED") == "C:\\x.aspx")
+    }
+
     @Test func oabPathClassification() {
         #expect(OABDownloadRule.suspicion("C:\\Program Files\\Microsoft\\Exchange Server\\V15\\ClientAccess\\OAB\\Temp\\a\\b.xml") == nil)
         #expect(OABDownloadRule.suspicion("D:\\Exchange\\ClientAccess\\OAB\\Temp\\x.lzx") == nil)

@@ -6,7 +6,7 @@ import Testing
                                .value("by", "UNIT", "unit", choices: ["hour", "day"])]
 
     @Test func parsesOptionsAndPositionals() throws {
-        let a = try Arguments.parse(["x", "--json", "--name", "EX01", "--tag=a", "--tag", "b", "-n", "EX02", "--", "--literal"], specs: specs, command: "t")
+        let a = try Arguments.parse(["x", "--json", "--tag=a", "--tag", "b", "-n", "EX02", "--", "--literal"], specs: specs, command: "t")
         #expect(a.positional == ["x", "--literal"])
         #expect(a.flag("json"))
         #expect(a.value("name") == "EX02")
@@ -25,5 +25,8 @@ import Testing
         #expect(message(["--name"]) == "t: --name needs a value (NAME)")
         #expect(message(["--by", "week"]) == "t: --by must be one of hour, day, not 'week'")
         #expect(message(["--json=yes"]) == "t: --json takes no value")
+        // One value given twice: the last silently winning hid the first.
+        #expect(message(["--name", "EX01", "-n", "EX02"]) == "t: --name given twice ('EX01', 'EX02'); it takes one value")
+        #expect(message(["--name", "EX01", "--name", "EX01"]) == "")
     }
 }

@@ -20,7 +20,7 @@ public struct OABDownloadRule: DetectionRule {
 
     public func run(on store: EventStore) -> [Finding] {
         let logged = store.events(containing: "download failed and temporary file", kinds: sources).compactMap { id in
-            Self.downloadPath(in: store.rawLine(id)).map { (id, $0) }
+            OABGeneratorLine.downloadPath(in: store.rawLine(id)).map { (id, $0) }
         }
         // Test-ProxyLogon's `-Cve-2021-26858-DownloadPaths.log` keeps only the paths, one a line.
         let exported = store.events(where: .urlStem, kinds: [.oabDownloadPath]) { _ in true }.map { ($0, store.value(.urlStem, $0)) }
@@ -31,13 +31,6 @@ public struct OABDownloadRule: DetectionRule {
         }
     }
 
-    /// The path between `temporary file ` and ` needs to be removed`, without its quotes.
-    static func downloadPath(in line: String) -> String? {
-        guard let a = line.range(of: "download failed and temporary file ", options: .caseInsensitive),
-              let b = line.range(of: " needs to be removed", options: .caseInsensitive, range: a.upperBound..<line.endIndex)
-        else { return nil }
-        return String(line[a.upperBound..<b.lowerBound].trimmingASCII { $0 == 0x27 || $0 == 0x22 })
-    }
 
     /// Why a path is not the OAB download folder, or nil when it is.
     static func suspicion(_ path: String) -> String? {
