@@ -60,6 +60,12 @@ public final class Shell {
         return failures
     }
 
+    /// A failure whose cause was already reported where it happened (a `source` nested in a sourced file): it
+    /// counts, but is not printed again at every level (a file sourcing itself printed 17 copies; reviewer).
+    public struct AlreadyReported: Error, CustomStringConvertible {
+        public var description: String
+    }
+
     /// Ctrl-C between the commands of a line or a script: the rest does not run, whatever `keepGoing` says.
     public struct Interrupted: Error, CustomStringConvertible {
         public var description: String { "interrupted: the commands after it did not run" }
@@ -132,7 +138,7 @@ public final class Shell {
             // echo goes to stderr: stdout stays the commands' results, so `--echo … --json | jq` still parses.
             func report(_ error: Error) {
                 let message = "\(name):\(startLine): \(error)"
-                session.output.diagnostic("error: \(message)\n")
+                if !(error is AlreadyReported) { session.output.diagnostic("error: \(message)\n") }
                 result.failures += 1
                 if result.firstError == nil { result.firstError = message }
             }
