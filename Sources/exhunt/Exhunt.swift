@@ -90,8 +90,9 @@ struct Exhunt: ParsableCommand {
                 add(run(shell, c, name: command.count == 1 ? "-c" : "-c#\(i + 1)"))
             }
         } else if let file {
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-                output.diagnostic("error: cannot read command file \(file)\n")
+            let text: String
+            do { text = try CommandFile.text(file) } catch {
+                output.diagnostic("error: \(error)\n")
                 throw ExitCode(1)
             }
             add(shell.runScript(text, name: file, echo: echo, keepGoing: keepGoing))

@@ -14,9 +14,8 @@ struct SourceCommand: Command {
     func run(_ args: Arguments, in ctx: CommandContext) throws {
         guard args.positional.count == 1 else { throw ShellError("usage: \(usage)") }
         let path = (args.positional[0] as NSString).expandingTildeInPath
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw ShellError("source: cannot read \(TerminalText.escape(path))")
-        }
+        let text: String
+        do { text = try CommandFile.text(path) } catch { throw ShellError("source: \(error)") }
         guard ctx.session.sourceDepth < 16 else { throw ShellError("source: nested too deeply (a file sources itself?)") }
         ctx.session.sourceDepth += 1
         defer { ctx.session.sourceDepth -= 1 }

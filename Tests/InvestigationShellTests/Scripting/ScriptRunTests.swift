@@ -122,6 +122,32 @@ import Testing
                 "\(String(describing: ran))")
     }
 
+    /// A command file that cannot be read says why: missing, a folder, or not UTF-8 (with the byte).
+    @Test func anUnreadableCommandFileSaysWhy() throws {
+        let dir = ShellHarness.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let latin = dir.appendingPathComponent("latin.exh")
+        try Data([0x73, 0x65, 0x74, 0x20, 0x41, 0x20, 0x63, 0x61, 0x66, 0xE9, 0x0A]).write(to: latin)
+        func failure(_ path: String) -> String { (try? CommandFile.text(path)).map { _ in "" } ?? "\((#expect(throws: ShellError.self) { try CommandFile.text(path) })!)" }
+        #expect(failure(latin.path).hasSuffix("latin.exh: not UTF-8 text (byte 10 is not; save it as UTF-8, e.g. iconv -f latin1 -t utf-8)"))
+        #expect(failure(dir.appendingPathComponent("none.exh").path).hasSuffix("none.exh: no such file"))
+        #expect(failure(dir.path).hasSuffix(": it is a folder"))
+        let h = ShellHarness()
+        #expect(throws: ShellError.self) { try h.shell.execute("source '\(latin.path)'") }
+    }
+
+    /// A file that sources itself stops at the nesting limit with one error and one "stopped at", not one per level.
+    @Test func aFileSourcingItselfReportsOnce() throws {
+        let dir = ShellHarness.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("rec.exh")
+        try "source \(file.path)\n".write(to: file, atomically: true, encoding: .utf8)
+        let h = ShellHarness()
+        let stopped = #expect(throws: ShellError.self) { try h.shell.execute("source '\(file.path)'") }
+        #expect(h.out.stderr.components(separatedBy: "nested too deeply").count == 2 && !h.out.stderr.contains("stopped at"), "\(h.out.stderr)")
+        #expect(stopped?.description.contains("source: stopped at \(file.path):1") == true)
+    }
+
     /// Echoed commands go to stderr, as `sh -x` does: stdout holds only results (`--echo … --json | jq`).
     @Test func echoPrefixesEachCommandOnStderr() {
         let h = ShellHarness()
