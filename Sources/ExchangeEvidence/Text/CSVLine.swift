@@ -3,6 +3,12 @@ public enum CSVLine {
     /// Splits one line into unquoted values (`""` inside quotes becomes `"`). With a `limit`, the last of that
     /// many values is the rest of the line as written (`LineFormat.csvTail`).
     public static func split(_ line: UnsafeRawBufferPointer, limit: Int = .max) -> [String] {
+        splitNoting(line, limit: limit).values
+    }
+
+    /// `split`, and the index of the value whose opening quote is never closed (it took the rest of the line, so
+    /// where it and the values after it end is not known), or nil.
+    public static func splitNoting(_ line: UnsafeRawBufferPointer, limit: Int = .max) -> (values: [String], unclosed: Int?) {
         var out: [String] = []
         var field: [UInt8] = []
         var i = 0
@@ -12,7 +18,7 @@ public enum CSVLine {
         while i < n {
             if atFieldStart && out.count == limit - 1 {
                 out.append(String(decoding: line[i...], as: UTF8.self))
-                return out
+                return (out, nil)
             }
             let c = line[i]
             if inQuotes {
@@ -34,7 +40,7 @@ public enum CSVLine {
             i += 1
         }
         out.append(String(decoding: field, as: UTF8.self))
-        return out
+        return (out, inQuotes ? out.count - 1 : nil)
     }
 
     public static func split(_ s: String, limit: Int = .max) -> [String] {

@@ -29,6 +29,26 @@ import Testing
         #expect(store.field("AnchorMailbox", of: 2) == "Smtp~user2@domain.com")
     }
 
+    /// A quote that never closes took the rest of the line: the values before it are read, it and the ones after it
+    /// are not (reviewer: the user agent held the client IP and the rest of the row), and the line says so.
+    @Test func anUnclosedQuoteLeavesTheRestUnread() throws {
+        let dir = Fixtures.tempDir()
+        Fixtures.write("#Software: Microsoft Exchange Server\r\n#Log-type: HttpProxy Logs\r\n"
+                       + "#Fields: DateTime,UrlStem,AnchorMailbox,UserAgent,ClientIpAddress,HttpStatus\r\n"
+                       + "2021-03-03T09:49:44.100Z,/ecp/y.js,ServerInfo~a]@ex01:444/mapi/emsmdb/?#,\"python-requests/2.25.1,130.255.189.21,200\r\n"
+                       + "2021-03-03T09:49:45.100Z,/ecp/y.js,ServerInfo~a]@ex01:444/ecp/proxyLogon.ecp#,python,130.255.189.21,241\r\n",
+                       "EX06/HttpProxy/Ecp/HttpProxy_2021030309-1.LOG", in: dir)
+        let (store, _) = try Fixtures.load(dir.path)
+        #expect(store.count == 2)
+        #expect(store.value(.anchorMailbox, 0) == "ServerInfo~a]@ex01:444/mapi/emsmdb/?#")
+        #expect(store.value(.userAgent, 0) == "" && store.value(.clientIP, 0) == "" && store.value(.status, 0) == "")
+        #expect(store.field("UserAgent", of: 0) == nil, "the cut-off schema has no such field")
+        #expect(store.value(.clientIP, 1) == "130.255.189.21", "the next line is whole")
+        #expect(store.files[0].problems.kept.map(\.message) == ["line 4: a quote opened in field 4 (UserAgent) is never closed: "
+                                                               + "the 3 fields before it are read, the rest of the line is kept as written"])
+        #expect(store.rawLine(0).contains("python-requests/2.25.1,130.255.189.21"))
+    }
+
     @Test func olderVersionsWithOtherColumnsStillMapByName() throws {
         let (store, _) = try Fixtures.load(Fixtures.path("httpproxy/HttpProxy_2013_scanner.LOG"))
         #expect(store.count == 1)
