@@ -33,11 +33,16 @@ struct ShowCommand: Command {
                     ("findings", .array(citing.map { fid in
                         .object([("id", .string(fid)), ("rule", .string(citations.facts(ofFinding: fid)?.rule ?? ""))])
                     })),
+                    ("changed_since_load", f.changedSinceLoad.map { .string($0) } ?? .null),
                 ]))
                 continue
             }
             ctx.line("event \(id)  \(ctx.session.displayTime(store.time[id]))  \(TerminalText.escape(f.server))  \(f.kind.rawValue)\(f.channel.isEmpty ? "" : "/" + TerminalText.escape(f.channel))")
             ctx.line("file  \(TerminalText.escape(store.citation(of: id)))  sha256 \(f.sha256)")
+            // The fields were read at load; the raw line is read now, from a file that changed since (reviewer).
+            if let changed = f.changedSinceLoad {
+                ctx.line("note  the file was \(TerminalText.escape(changed)): the fields are as loaded, the raw line as the file reads now")
+            }
             if !citing.isEmpty {
                 let named = citing.map { fid in citations.facts(ofFinding: fid).map { "\(fid) \($0.rule)" } ?? fid }
                 ctx.line("cited by " + TerminalText.escape(named.joined(separator: ", ")) + "  ('show F…' lists a finding's events)")

@@ -31,6 +31,9 @@ public struct Provenance {
     public var unreadable: [(path: String, message: String)]
     /// The zips evidence was read from, as received (their members' digests are in the file list).
     public var zips: [LoadReport.Archive]
+    /// Loaded files found changed on disk since their load (truncated, rewritten, removed): what an output read of
+    /// their bytes may not be what their recorded SHA-256 describes.
+    public var changed: [(path: String, message: String)] = []
 
     public static func of(_ session: Session) -> Provenance {
         let build = BuildInfo.current
@@ -42,7 +45,8 @@ public struct Provenance {
             timezone: session.settings.timezoneName, invocation: CommandLine.arguments,
             commands: ledger.commands,
             unreadable: session.loads.flatMap { $0.discoveryProblems.filter(\.skipped).map { (path: $0.path, message: $0.message) } },
-            zips: session.loads.flatMap(\.zips))
+            zips: session.loads.flatMap(\.zips),
+            changed: session.store.files.compactMap { f in f.changedSinceLoad.map { (session.store.citation(of: f), $0) } })
     }
 
     /// SHA-256 over the built-in rules' ids, severities, CVEs, sources, titles and descriptions, one rule a
@@ -88,6 +92,7 @@ public struct Provenance {
             ("commands", .array(commands.map { .object([("time", .time($0.time)), ("command", .string($0.line)), ("failed", .bool($0.failed))]) })),
             ("unreadable_files", .array(unreadable.map { .object([("path", .string($0.path)), ("message", .string($0.message))]) })),
             ("zips", .array(zips.map { .object([("path", .string($0.path)), ("bytes", .int($0.size)), ("sha256", .string($0.sha256))]) })),
+            ("changed_since_load", .array(changed.map { .object([("path", .string($0.path)), ("message", .string($0.message))]) })),
         ])
     }
 
@@ -102,6 +107,7 @@ public struct Provenance {
         for f in ruleFiles { out.append(("rule file", "\(f.kind) \(f.path) sha256:\(f.sha256)")) }
         for s in iocSets { out.append(("ioc set", "\(s.name) (\(s.count) indicators) sha256:\(s.sha256)")) }
         for z in zips { out.append(("zip", "\(z.path) (\(z.size) bytes) sha256:\(z.sha256)")) }
+        for c in changed { out.append(("changed since load", "\(c.path): \(c.message)")) }
         out.append(("time zone", timezone))
         return out
     }

@@ -29,6 +29,9 @@ import Testing
         #expect(shell.output.stderr.contains("to 300 bytes since it was loaded: lines past byte 300 now read as empty; its recorded SHA-256 no longer describes it"))
         let problems = try shell.run("sources --problems")
         #expect(problems.contains("truncated from"))
+        // The event says it too, where its raw line now reads as zeros (reviewer).
+        #expect(try shell.run("show 399").contains("note  the file was truncated from "))
+        #expect(out.contains("\"changed_since_load\": \"truncated from"))
     }
 
     @Test func rawScansAndRulesAfterTruncationDoNotCrashAndWarnOnce() throws {
@@ -42,5 +45,8 @@ import Testing
         try shell.run("export timeline \(out.path)")
         let warnings = shell.output.stderr.components(separatedBy: "warning: ").count - 1
         #expect(warnings == 1, "each changed file is reported once: \(shell.output.stderr)")
+        // The export's provenance names the file, whose lines it may have read as they are now.
+        let provenance = try String(contentsOfFile: out.path + ".provenance.json", encoding: .utf8)
+        #expect(provenance.contains("\"changed_since_load\"") && provenance.contains("truncated from"), "\(provenance)")
     }
 }
