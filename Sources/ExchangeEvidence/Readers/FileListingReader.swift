@@ -21,6 +21,13 @@ public struct FileListingReader: EvidenceReader {
 
     static let timeColumns = ["LastWriteTimeUtc", "LastWriteTime", "CreationTimeUtc", "CreationTime"]
 
+    /// A UTC time column of a row of `file` (`CreationTimeUtc`), read as the reader read the row's own time: ISO,
+    /// or the culture form in the date order decided for the file. For summaries that show it in the session's
+    /// zone, labelled as such, rather than as the listing wrote it (`3/3/2021 7:18:02 AM`, no zone said).
+    public static func utcTime(_ value: String, in file: EvidenceFile) -> Int64? {
+        PowerShellTime.parse(value, order: file.facts["listing.date-order"].flatMap(DateOrder.init(rawValue:)) ?? .monthFirst)
+    }
+
     public func score(path: String, head: UnsafeRawBufferPointer) -> Int {
         guard let csv = PowerShellCSV(head), csv.schema.column("FullName") != nil else { return 0 }
         if csv.typeName?.contains("System.IO.") == true { return 90 }

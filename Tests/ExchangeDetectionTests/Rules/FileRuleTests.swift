@@ -17,6 +17,8 @@ import Testing
         #expect(all.contains("C:\\inetpub\\wwwroot\\aspnet_client\\supp0rt.aspx: script page under \\aspnet_client\\, which a standard install does not have; a published web shell (mstic-feed path)"))
         #expect(all.contains("owa\\auth\\RedirSuiteServerProxy.aspx: 'RedirSuiteServerProxy.aspx' is not a standard page of owa\\auth\\; a published web shell ("))
         #expect(all.contains("also collected as a file"))
+        // The listing's culture-form times (`3/3/2021 6:59:26 AM`) as UTC times, which output shows in its zone.
+        #expect(all.contains("(created 2021-03-03 06:59:26, written 2021-03-03 06:59:26, 2383 bytes)"), "\(all)")
         #expect(!all.contains("logon.aspx:"))
         #expect(!all.contains("RedirSuiteServiceProxy"))
         #expect(!all.contains("TimeoutLogoff"))
@@ -47,7 +49,7 @@ import Testing
         let shell = try #require(f.first { $0.summary.hasPrefix("/aspnet_client/supp0rt.aspx:") })
         #expect(shell.time == Timestamp.parse("2021-03-03T06:59:26Z"))
         #expect(shell.events.count == 2 && shell.file == "EX01/inetpub/wwwroot/aspnet_client/supp0rt.aspx")
-        #expect(shell.summary.contains("; time from the file listing (created 3/3/2021 6:59:26 AM, written 3/3/2021 6:59:26 AM"))
+        #expect(shell.summary.contains("; time from the file listing (created 2021-03-03 06:59:26, written 2021-03-03 06:59:26"))
         let oab = try #require(f.first { $0.summary.hasPrefix("/owa/auth/RedirSuiteServerProxy.aspx:") })
         #expect(oab.time == Timestamp.parse("2021-03-03T07:01:13Z"))
     }
@@ -115,8 +117,8 @@ import Testing
         _ = try EvidenceLoader(workers: 1).load(dir.path, into: s)
         let f = RuleFixtures.run("webshell.file", on: s).map { "\($0.server) \($0.summary)" }.sorted()
         #expect(f == [
-            #"EX01 C:\Program Files\Microsoft\Exchange Server\V15\FrontEnd\HttpProxy\OAB\log.aspx: script page under FrontEnd\HttpProxy\OAB\, a proxy folder where HAFNIUM dropped shells; a published web shell (mstic-feed path) (created 3/3/2021 7:01:13 AM, written 3/3/2021 7:01:13 AM, 70 bytes)"#,
-            #"EX01 C:\Program Files\Microsoft\Exchange Server\V15\FrontEnd\HttpProxy\ecp\x.aspx: script page under FrontEnd\HttpProxy\ecp\, a proxy folder where HAFNIUM dropped shells (created 3/3/2021 7:01:13 AM, written 3/3/2021 7:01:13 AM, 70 bytes)"#,
+            #"EX01 C:\Program Files\Microsoft\Exchange Server\V15\FrontEnd\HttpProxy\OAB\log.aspx: script page under FrontEnd\HttpProxy\OAB\, a proxy folder where HAFNIUM dropped shells; a published web shell (mstic-feed path) (created 2021-03-03 07:01:13, written 2021-03-03 07:01:13, 70 bytes)"#,
+            #"EX01 C:\Program Files\Microsoft\Exchange Server\V15\FrontEnd\HttpProxy\ecp\x.aspx: script page under FrontEnd\HttpProxy\ecp\, a proxy folder where HAFNIUM dropped shells (created 2021-03-03 07:01:13, written 2021-03-03 07:01:13, 70 bytes)"#,
             "EX02 EX02/C/Program Files/Microsoft/Exchange Server/V15/FrontEnd/HttpProxy/OAB/log.aspx: script page under FrontEnd\\HttpProxy\\OAB\\, a proxy folder where HAFNIUM dropped shells; a published web shell (mstic-feed path)",
             "EX02 EX02/C/Program Files/Microsoft/Exchange Server/V15/FrontEnd/HttpProxy/ecp/x.aspx: script page under FrontEnd\\HttpProxy\\ecp\\, a proxy folder where HAFNIUM dropped shells",
         ])

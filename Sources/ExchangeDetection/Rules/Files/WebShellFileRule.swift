@@ -106,8 +106,10 @@ public struct WebShellFileRule: DetectionRule {
     static func details(_ store: EventStore, _ id: EventID) -> String {
         let f = EventFields(store, id)
         var parts: [String] = []
-        if let c = f["CreationTimeUtc"], !c.isEmpty { parts.append("created \(c)") }
-        if let w = f["LastWriteTimeUtc"], !w.isEmpty { parts.append("written \(w)") }
+        // As `YYYY-MM-DD hh:mm:ss` UTC, which output shows in the session's zone like every other time.
+        func time(_ v: String) -> String { FileListingReader.utcTime(v, in: store.file(of: id)).map(Timestamp.short) ?? v }
+        if let c = f["CreationTimeUtc"], !c.isEmpty { parts.append("created \(time(c))") }
+        if let w = f["LastWriteTimeUtc"], !w.isEmpty { parts.append("written \(time(w))") }
         if let l = f["Length"], !l.isEmpty { parts.append("\(l) bytes") }
         if let h = f["Hash"], !h.isEmpty { parts.append("\(f["Algorithm"] ?? "hash") \(h)") }
         return parts.isEmpty ? "" : " (" + parts.joined(separator: ", ") + ")"
