@@ -31,6 +31,8 @@ public struct LoadReport: Sendable {
     /// Logs that continue a copy loaded before (the same live log collected again, longer): path, the earlier copy
     /// as `SET/path`, and its events not counted again here.
     public var continued: [(path: String, earlier: String, events: Int)] = []
+    /// With `--server NAME`: the servers the layout or the logs named, when more than one (all filed under NAME).
+    public var overriddenServers: [String] = []
 
     /// One of exhunt's own files: its path in the set and what it is.
     public struct OwnFile: Sendable, Equatable {
@@ -229,6 +231,10 @@ public struct EvidenceLoader {
             report.filesAdded += 1
             report.bytesRead += a.file.size
             report.problems += a.file.problems.total
+        }
+        if server != nil {
+            let named = Set(added.compactMap { $0.layout.pathServer ?? $0.layout.server }.map { $0.uppercased() })
+            if named.count > 1 { report.overriddenServers = named.sorted() }
         }
         report.duplicatesSkipped = merger.duplicates
         report.ownFiles = merger.ownFiles

@@ -133,6 +133,10 @@ struct LoadCommand: Command {
         }
         if let warning = Self.guessed(report) { ctx.status(TerminalText.escape(warning)) }
         if let note = Self.continued(report) { ctx.status(TerminalText.escape(note)) }
+        if !report.overriddenServers.isEmpty, let forced = args.value("server") {
+            ctx.status(TerminalText.escape("warning: --server \(forced) files the evidence of \(report.overriddenServers.joined(separator: ", ")) under one server: "
+                                           + "rules will join their events; load each server's folder with its own --server"))
+        }
         if let note = CaseState.of(ctx.session).recollectedNote(ctx.session.store) { ctx.status(note) }
     }
 

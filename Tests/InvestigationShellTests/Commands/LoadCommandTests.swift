@@ -22,6 +22,8 @@ import Testing
         let json = try JSONSerialization.jsonObject(with: Data(try TestShell().run("load '\(file.path)' --json").utf8)) as! [String: Any]
         #expect((json["warning"] as? String)?.contains("server 'unknown'") == true)
         #expect(try !TestShell().shown("load '\(file.path)' --server EX07").contains("warning"))
+        // Forcing one name on a set of several servers is said (reviewer: two folders merged without a word).
+        #expect(try TestShell().shown("load demo --server X").contains("warning: --server X files the evidence of EX01, EX02 under one server"))
     }
 
     /// A live log collected twice and loaded as two sets: `load` says the later copy continues the earlier one, and
