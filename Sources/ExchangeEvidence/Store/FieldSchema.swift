@@ -95,7 +95,9 @@ public final class FieldSchema: @unchecked Sendable, Hashable {
         case .plain:
             return [("line", String(decoding: line, as: UTF8.self))]
         case .csvTail:
-            return pair(CSVLine.split(line, limit: names.count))
+            var values = CSVLine.split(line, limit: names.count)
+            if values.count == names.count { values[values.count - 1] = CSVLine.unquotedTail(values[values.count - 1]) }
+            return pair(values)
         }
     }
 

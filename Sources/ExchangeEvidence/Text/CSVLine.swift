@@ -43,6 +43,16 @@ public enum CSVLine {
         return (out, inQuotes ? out.count - 1 : nil)
     }
 
+    /// The last value of a `csvTail` line (the rest of the line, as written) with its quoting undone: `"…"` as
+    /// RFC 4180 has it, and an advisory's `'…'` around a value that was so quoted (HelseCERT's ECP excerpt, whose
+    /// `ExternalUrl=` value reads `''http://f/<script language=""JScript"">…''`): its `''` and `""` are one quote each.
+    public static func unquotedTail(_ value: String) -> String {
+        guard value.count >= 2, let q = value.first, q == "'" || q == "\"", value.last == q else { return value }
+        var inner = String(value.dropFirst().dropLast())
+        if q == "'" { inner = inner.replacingOccurrences(of: "''", with: "'") }
+        return inner.replacingOccurrences(of: "\"\"", with: "\"")
+    }
+
     public static func split(_ s: String, limit: Int = .max) -> [String] {
         var s = s
         return s.withUTF8 { split(UnsafeRawBufferPointer($0), limit: limit) }

