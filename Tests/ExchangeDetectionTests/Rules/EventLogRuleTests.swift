@@ -14,6 +14,8 @@ import Testing
         #expect(f.first?.cves == ["CVE-2021-26857"])
         #expect(f.first?.summary.contains("EventID 1141 from MSExchange Unified Messaging") == true)
         #expect(f.first?.time == Timestamp.parse("2021-03-03T04:11:24.738Z"))
+        // A message naming its types in quotes of its own is quoted with ", so reports pair the right quotes.
+        #expect("type 'System.X' to".quotedForSummary == #""type 'System.X' to""# && "plain".quotedForSummary == "'plain'")
     }
 
     @Test func cmdletLogScriptInExternalUrlFiresAndAValidURLDoesNot() {

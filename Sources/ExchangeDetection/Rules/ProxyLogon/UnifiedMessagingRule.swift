@@ -21,7 +21,7 @@ public struct UnifiedMessagingRule: DetectionRule {
             else { return nil }
             let message = f.values.first { $0.contains("System.InvalidCastException") } ?? ""
             return Finding(self, store: store, events: [id],
-                           summary: "EventID \(f["EventID"].flatMap { $0.isEmpty ? nil : $0 } ?? "?") from \(f["Provider"]!) level Error: '\(message.oneLine(200))'")
+                           summary: "EventID \(f["EventID"].flatMap { $0.isEmpty ? nil : $0 } ?? "?") from \(f["Provider"]!) level Error: \(message.oneLine(200).quotedForSummary)")
         }
     }
 }

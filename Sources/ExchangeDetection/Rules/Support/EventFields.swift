@@ -33,4 +33,9 @@ extension String {
         let flat = self.split(whereSeparator: { $0.isNewline || $0 == "\t" }).joined(separator: " ")
         return flat.count > limit ? String(flat.prefix(limit)) + "…" : flat
     }
+
+    /// The text in quotes for a summary: `'…'`, which reports show as code, or `"…"` when the text holds a `'` of
+    /// its own (a .NET message naming its types: `type 'System.Windows.Data.ObjectDataProvider'`), whose quotes
+    /// would pair with the summary's and cut the code in the wrong places (reviewer).
+    var quotedForSummary: String { contains("'") && !contains("\"") ? "\"" + self + "\"" : "'" + self + "'" }
 }
