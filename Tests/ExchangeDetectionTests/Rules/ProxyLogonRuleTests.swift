@@ -104,6 +104,12 @@ import Testing
         #expect(VirtualDirectoryCommand.scriptedUrl(in: "S:CMD=Set-OwaVirtualDirectory.ExternalUrl='https://mail.contoso.com/owa'"
             + ".LogonPageLightSelectionText='<b>Public computer</b>'.Identity='EX02\\owa (Default Web Site)';S:REQID=") == nil)
         #expect(VirtualDirectoryCommand.scriptedUrl(in: "Set-OwaVirtualDirectory -ExternalUrl 'https://mail.contoso.com/owa' -LogonPageLightSelectionText '<b>x</b>'") == nil)
+        // `ExternalUrl=` inside another parameter's value is no parameter; a value is quoted as far as it goes.
+        #expect(VirtualDirectoryCommand.scriptedUrl(in: "S:CMD=Set-OabVirtualDirectory.Identity='ExternalUrl=<script>'.ExternalUrl='https://ok/OAB';S:REQID=") == nil)
+        #expect(VirtualDirectoryCommand.scriptedUrl(in: #"S:CMD=Set-OabVirtualDirectory.ExternalUrl="http://f/<script>x</script>".Identity='a';S:REQID="#)?.value
+                == "http://f/<script>x</script>")
+        #expect(VirtualDirectoryCommand.scriptedUrl(in: "S:CMD=Set-OabVirtualDirectory.ExternalUrl=http://f/<script>x</script>.Identity=a;S:REQID=")?.value
+                == "http://f/<script>x</script>")
         // The cmdlet log's forms: quoted, and unquoted up to the next parameter.
         #expect(VirtualDirectoryCommand.scriptedUrl(in: "Set-OabVirtualDirectory -Identity 'EX01\\OAB' -ExternalUrl 'http://f/<script language=\"JScript\">x</script>'")?.parameter == "ExternalUrl")
         #expect(VirtualDirectoryCommand.scriptedUrl(in: "Set-OabVirtualDirectory -ExternalUrl http://f/<script language=\"JScript\" runat=\"server\">x</script> -Identity x") != nil)

@@ -18,7 +18,8 @@ import Testing
 
     @Test func nearMissesStaySSRF() {
         let ssrf = RuleFixtures.run("proxylogon.ssrf", on: store)
-        #expect(ssrf.flatMap(\.events).map { store.line(of: $0) }.sorted() == [7, 8], "not the probe's row 6")
+        // Row 9 has the probe's name, but a session was handed out (241) to python-requests: the exploit's step.
+        #expect(ssrf.flatMap(\.events).map { store.line(of: $0) }.sorted() == [7, 8, 9], "not the probe's row 6")
         #expect(RuleFixtures.run("chain.proxylogon", on: store).allSatisfy { !$0.events.contains { store.line(of: $0) == 6 } })
     }
 }

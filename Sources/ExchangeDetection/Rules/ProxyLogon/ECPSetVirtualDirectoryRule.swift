@@ -46,13 +46,20 @@ enum VirtualDirectoryCommand {
                 p = url.upperBound
                 var v = url.upperBound
                 while v < cmdEnd, line[v] == " " || line[v] == "=" || line[v] == ":" { v = line.index(after: v) }
-                // Markup in this parameter's own value: not in a later one (a logon page's text may hold `<b>`; reviewer).
-                guard v > url.upperBound, hasMarkup(line[v..<valueEnd(line, from: v, to: cmdEnd)]) else { continue }
                 let paramStart = line[nameEnd..<url.lowerBound].lastIndex { !($0.isLetter || $0.isNumber) }
                     .map { line.index(after: $0) } ?? nameEnd
+                // A parameter's name follows the separator (`.ExternalUrl=`, ` -ExternalUrl`): `ExternalUrl=` inside
+                // another parameter's value is text (reviewer: Identity='ExternalUrl=<script>').
+                guard paramStart > nameEnd, ".-".contains(line[line.index(before: paramStart)]) else { continue }
+                // Markup in this parameter's own value: not in a later one (a logon page's text may hold `<b>`; reviewer).
+                let end = valueEnd(line, from: v, to: cmdEnd)
+                guard v > url.upperBound, hasMarkup(line[v..<end]) else { continue }
+                var value = line[v..<end]
+                while let q = value.first, q == "'" || q == "\"" { value = value.dropFirst() }
+                while let q = value.last, q == "'" || q == "\"" { value = value.dropLast() }
                 return Hit(cmdlet: String(line[set.lowerBound..<nameEnd]),
                            parameter: String(line[paramStart..<url.upperBound]),
-                           value: String(line[v..<cmdEnd]).trimmingQuotes(upTo: 240))
+                           value: value.count > 240 ? String(value.prefix(240)) + "…" : String(value))
             }
         }
         return nil
@@ -106,16 +113,5 @@ enum VirtualDirectoryCommand {
             }
         }
         return false
-    }
-}
-
-extension String {
-    /// Drops the quotes around a logged value and shortens it for a one-line summary.
-    func trimmingQuotes(upTo limit: Int) -> String {
-        var s = Substring(self)
-        s = s.trimmingASCII(leading: { $0 == 0x27 || $0 == 0x22 }, trailing: { _ in false })
-        if let q = s.range(of: "''.") ?? s.range(of: "'.") ?? s.range(of: "\" -") { s = s[..<q.lowerBound] }
-        s = s.trimmingASCII(leading: { _ in false }, trailing: { $0 == 0x27 || $0 == 0x22 || $0 == 0x2E })
-        return s.count > limit ? String(s.prefix(limit)) + "…" : String(s)
     }
 }

@@ -30,11 +30,15 @@ public struct TestAMSIProbeRule: DetectionRule {
         }
     }
 
-    /// The probe's request: `/ecp/Test-` and ten letters `.js`, aimed at the back end's `/ecp/proxyLogon.ecp`.
+    /// The probe's request as the script sends it: `/ecp/Test-` and ten letters `.js`, from PowerShell, with the
+    /// cookie's `a]@<server>:444/ecp/proxyLogon.ecp` target, and not answered 241: a session handed out is the
+    /// exploit's step whatever the page was called, and a copied name must not hide it (reviewer).
     static func isProbe(_ id: EventID, in store: EventStore) -> Bool {
         let stem = store.value(.urlStem, id).utf8
         guard stem.count == 23, stem.starts(with: "/ecp/Test-".utf8), stem.suffix(3).elementsEqual(".js".utf8),
-              stem.dropFirst(10).prefix(10).allSatisfy({ ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }) else { return false }
-        return ServerInfoAnchor.target(store.value(.anchorMailbox, id)).lowercased() == "/ecp/proxylogon.ecp"
+              stem.dropFirst(10).prefix(10).allSatisfy({ ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }),
+              store.value(.status, id) != "241", store.value(.userAgent, id).contains("WindowsPowerShell") else { return false }
+        let anchor = store.value(.anchorMailbox, id)
+        return anchor.lowercased().hasPrefix("serverinfo~a]@") && ServerInfoAnchor.target(anchor).lowercased() == "/ecp/proxylogon.ecp"
     }
 }
