@@ -582,7 +582,9 @@ final class OrderedMerger: @unchecked Sendable {
         }
         if case .continues(let earlier)? = continuation {
             let shared = earlier.bytes.count
-            let kept = p.batch.offsets.indices.filter { p.batch.offsets[$0] + Int(p.batch.lengths[$0]) > shared }
+            // Lines that start in the shared bytes are the earlier copy's events, a line it cut off included (as it
+            // read it, its last value unread): counted once (reviewer: the cut line counted twice).
+            let kept = p.batch.offsets.indices.filter { p.batch.offsets[$0] >= shared }
             var continuing = p
             continuing.facts[EvidenceFile.continuesFact] = earlier.evidenceSet.isEmpty ? earlier.path : earlier.evidenceSet + "/" + earlier.path
             add(continuing, batch: p.batch.subset(kept), rowServer: nil, channel: p.channel, isPart: false)

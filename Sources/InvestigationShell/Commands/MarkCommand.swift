@@ -109,34 +109,18 @@ struct MarkCommand: Command {
 enum MarkTargets {
     struct Target { var event: EventID; var finding: String? }
 
-    /// True when every word names an event by `FILE:LINE@TIME`, the form that means the same on any evidence.
+    /// True when every word names an event in the checked form (`EventReference`), which means the same on any evidence.
     static func namesLines(_ words: [String]) -> Bool {
-        words.allSatisfy { timeGuard($0) != nil }
+        words.allSatisfy { EventReference($0)?.isChecked == true }
     }
 
-    /// True when the word names an event by `FILE:LINE`, with or without `@TIME`.
-    static func isLine(_ w: String) -> Bool {
-        let c = timeGuard(w)?.citation ?? w
-        return c.lastIndex(of: ":").map { Int(c[c.index(after: $0)...]) != nil } ?? false
-    }
+    /// True when the word names an event by `FILE:LINE`, with or without its checks.
+    static func isLine(_ w: String) -> Bool { EventReference(w) != nil }
 
-    /// The targets as `FILE:LINE@TIME` words (paths relative to the evidence root, server folder included; the time
-    /// the event had, when it has one), quoted: the form a replay of the case's history runs (`timeGuard`).
+    /// The targets in the checked form (`FILE:LINE@TIME#DIGEST`, paths relative to the evidence root, server folder
+    /// included), quoted: the form a replay of the case's history runs.
     static func lineWords(_ targets: [Target], _ store: EventStore) -> [String] {
-        targets.map { t in
-            let time = store.time[t.event]
-            return Tokenizer.quote(store.citation(of: t.event) + (time == Timestamp.unknown ? "" : "@" + Timestamp.iso(time)))
-        }
-    }
-
-    /// `FILE:LINE@TIME` split: a line with the time its event had when it was marked. Replayed on evidence where a
-    /// line was added or removed before it, the line names another event, of another time: the mark is refused
-    /// rather than put on it (reviewer: a replay marked a benign request malicious).
-    static func timeGuard(_ w: String) -> (citation: String, time: Int64)? {
-        guard let at = w.lastIndex(of: "@"), let time = Timestamp.parse(String(w[w.index(after: at)...])) else { return nil }
-        let citation = String(w[..<at])
-        guard let colon = citation.lastIndex(of: ":"), Int(citation[citation.index(after: colon)...]) != nil else { return nil }
-        return (citation, time)
+        targets.map { Tokenizer.quote(EventReference.word($0.event, in: store)) }
     }
 
     static func resolve(_ words: [String], session: Session, command: String) throws -> [Target] {
@@ -172,13 +156,9 @@ enum MarkTargets {
         for w in words {
             let text = w.hasPrefix("#") ? String(w.dropFirst()) : w
             let bounds: ClosedRange<Int>
-            if let (citation, time) = timeGuard(w),
-               let e = try ShowCommand.event(at: citation, in: store, command: command, preferring: LessonRun.evidenceSet(session)) {
-                guard store.time[e] == time else {
-                    throw ShellError("\(command): \(TerminalText.escape(citation)) is an event of \(Timestamp.iso(store.time[e])) in this evidence, "
-                                     + "not of \(Timestamp.iso(time)) as when it was marked: the file differs from the one marked (a line "
-                                     + "added or removed before it); find the event with 'timeline --around \(Timestamp.iso(time))'")
-                }
+            if let reference = EventReference(w), reference.citation != w,
+               let e = try ShowCommand.event(at: reference.citation, in: store, command: command, preferring: LessonRun.evidenceSet(session)) {
+                try reference.check(e, in: store, command: command)
                 bounds = e...e
             } else if let dash = text.firstIndex(of: "-"), let a = Int(text[..<dash]), let b = Int(text[text.index(after: dash)...]), a <= b {
                 bounds = a...b

@@ -56,8 +56,7 @@ import ExchangeEvidence
         let text = try String(contentsOfFile: script, encoding: .utf8)
         let commands = text.split(separator: "\n").filter { !$0.hasPrefix("#") }
         let store = a.session.store
-        let lines = [398, 2049].map { Tokenizer.quote("\(store.file(of: $0).path):\(store.line(of: $0))@\(Timestamp.iso(store.time[$0]))") }
-            .joined(separator: " ")
+        let lines = [398, 2049].map { Tokenizer.quote(Self.reference($0, store)) }.joined(separator: " ")
         #expect(commands == ["load \(Self.training)", "source \(inner.path)", "mark \(lines) as malicious --note 'the chain'"])
         #expect(text.contains("# typed as: mark 398 2049 as malicious --note 'the chain' (numbers of that session; replayed by FILE:LINE)\n"))
         #expect(text.contains("# case new \(dir.appendingPathComponent("a.case").path)\n"))
@@ -81,6 +80,25 @@ import ExchangeEvidence
         #expect(try a.run("case history --as-script \(script) --overwrite --json").contains("\"commands\""))
         #expect(a.failure("case history --as-script \(Self.training)/h.exh").contains("inside the evidence set"))
         #expect(!FileManager.default.fileExists(atPath: "\(Self.training)/h.exh"))
+    }
+
+    /// `FILE:LINE@TIME#DIGEST` as written here: the line's time and the first 8 hex digits of its SHA-256.
+    static func reference(_ e: EventID, _ store: EventStore) -> String {
+        "\(store.file(of: e).path):\(store.line(of: e))@\(Timestamp.iso(store.time[e]))#"
+            + String(SHA256.hex(Array(store.rawLine(e).utf8)).prefix(8))
+    }
+
+    /// A line of the same second added before the marked one leaves the time alone: the digest refuses it (reviewer).
+    @Test func aReplayedMarkWhoseLineReadsOtherwiseIsRefused() throws {
+        let dir = try CaseFileTests.folder()
+        let a = TestShell()
+        try a.run("load \(Self.training); case new \(dir.appendingPathComponent("a.case").path)")
+        let store = a.session.store
+        let right = Self.reference(398, store)
+        let wrong = String(right.dropLast(8)) + "00000000"
+        #expect(a.failure("mark '\(wrong)' as malicious").contains("reads otherwise in this evidence than when it was marked"))
+        try a.run("mark '\(right)' as malicious")
+        #expect(try CaseFileTests.marks(a).first?["event"] as? Int == 398)
     }
 
     /// The replay form carries the event's time: on evidence where a line was added before the marked one, the
@@ -115,10 +133,9 @@ import ExchangeEvidence
         let text = try String(contentsOfFile: script, encoding: .utf8)
         let store = a.session.store
         let marked = try CaseFileTests.marks(a).compactMap { $0["event"] as? Int }
-        let refs = marked.map { Tokenizer.quote("\(store.file(of: $0).path):\(store.line(of: $0))@\(Timestamp.iso(store.time[$0]))") }
-            .joined(separator: " ")
+        let refs = marked.map { Tokenizer.quote(Self.reference($0, store)) }.joined(separator: " ")
         let commands = text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map(String.init)
-        let five = Tokenizer.quote("\(store.file(of: 5).path):\(store.line(of: 5))@\(Timestamp.iso(store.time[5]))")
+        let five = Tokenizer.quote(Self.reference(5, store))
         #expect(commands.suffix(3) == ["mark \(refs) as malicious --note chain", "mark \(five) as benign", "unmark \(five)"])
         #expect(text.contains("# typed as: mark finding F1 as malicious --note chain (numbers of that session"))
 
