@@ -439,19 +439,21 @@ final class OrderedMerger: @unchecked Sendable {
     private let store: EventStore
     private let count: Int
     private var cursor = 0
+    /// What is known of the files already in the store, and of this load's as they are added (`remember`), so that
+    /// a folder holding two collections of one server loads each log once (reviewer).
     /// Files already in the store by SHA-256 and path: where they were read and which server they belong to.
-    private let known: [String: [(location: String, server: String)]]
+    private var known: [String: [(location: String, server: String)]]
     /// Files already in the store by SHA-256 and where they were read: the same file reached through another
     /// path (a folder loaded, then one file in it) is relative to another root, so its path differs.
-    private let knownLocations: Set<String>
+    private var knownLocations: Set<String>
     /// Logs already in the store by SHA-256 and file name: the same log of the same server collected twice in
     /// two layouts (a KAPE folder and a sysadmin's zip of it) would double every count and finding.
-    private let knownLogs: [String: [String]]
+    private var knownLogs: [String: [String]]
     /// Paths of the files already in the store, by SHA-256: a set loaded again inside a wrapping folder (a zip made
     /// with its top folder) holds the same files under paths that end in the earlier ones.
-    private let knownPaths: [String: [(path: String, server: String)]]
+    private var knownPaths: [String: [(path: String, server: String)]]
     /// Logs of earlier loads that only grow while written, by file name: a log collected again (`continuation`).
-    private let growingLogs: [String: [EvidenceFile]]
+    private var growingLogs: [String: [EvidenceFile]]
     /// Kinds written by appending lines: a later copy starts with an earlier one's bytes. (Event logs are rings
     /// that overwrite their oldest records.)
     static let growingKinds = logKinds.subtracting([.eventLog])
@@ -483,6 +485,12 @@ final class OrderedMerger: @unchecked Sendable {
     }
 
     static func fileName(_ path: String) -> Substring { path.pathFileName }
+
+    /// The name of the folder a file lies in, case aside ("" at the top).
+    static func folderName(_ path: String) -> String {
+        let parts = path.split(separator: "/")
+        return parts.count >= 2 ? parts[parts.count - 2].lowercased() : ""
+    }
 
     /// A file already loaded: the same file read again, the same content at the same path for the same
     /// server (a set loaded again from its zip), or the same log under the same name for the same server in
@@ -528,8 +536,10 @@ final class OrderedMerger: @unchecked Sendable {
               let candidates = growingLogs[String(Self.fileName(p.path))] else { return nil }
         return p.bytes.withUnsafeBytes { new -> Continuation? in
             var longest: EvidenceFile?
-            // A copy that changed on disk since its load is not read (its bytes may be gone); `load` reported it.
-            for e in candidates where e.changedSinceLoad == nil && isServer(e.server, of: p) {
+            // A copy that changed on disk since its load is not read (its bytes may be gone); `load` reported it. The
+            // same folder name too: HttpProxy writes a log of one name per protocol folder, each starting with the
+            // same directives (one with no request yet is all of another's start).
+            for e in candidates where e.changedSinceLoad == nil && isServer(e.server, of: p) && Self.folderName(e.path) == Self.folderName(p.path) {
                 let common = min(e.bytes.count, new.count)
                 guard e.bytes.withUnsafeBytes({ memcmp($0.baseAddress!, new.baseAddress!, common) == 0 }) else { continue }
                 if common == new.count { return .within }
@@ -635,6 +645,20 @@ final class OrderedMerger: @unchecked Sendable {
         file.renderer = p.renderer
         store.append(file: file, batch: batch)
         added.append(Added(file: file, layout: Layout(p), isPart: isPart))
+        if !isPart { remember(file, as: p) }
+    }
+
+    /// Adds a file of this load to what later files of it are compared with, under the server its path or logs
+    /// name (the final naming comes after the merge).
+    private func remember(_ file: EvidenceFile, as p: EvidenceLoader.ParsedFile) {
+        let server = self.server ?? p.facts["server.file-name"] ?? p.pathServer ?? p.facts["server"] ?? ""
+        known["\(file.sha256)|\(file.path)", default: []].append((file.location, server))
+        knownLocations.insert("\(file.sha256)|\(file.location)")
+        if Self.logKinds.contains(file.kind) { knownLogs["\(file.sha256)|\(Self.fileName(file.path))", default: []].append(server) }
+        knownPaths[file.sha256, default: []].append((file.path, server))
+        if Self.growingKinds.contains(file.kind) && file.renderer == nil && file.bytes.count > 0 {
+            growingLogs[String(Self.fileName(file.path)), default: []].append(file)
+        }
     }
 }
 

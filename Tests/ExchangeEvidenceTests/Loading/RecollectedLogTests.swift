@@ -48,6 +48,19 @@ import Testing
         #expect(report.duplicatesSkipped == 1 && store.count == 5)
     }
 
+    /// Both collections in one folder, loaded at once, give what two loads give (reviewer: every line twice); a
+    /// protocol folder's log of the same name whose start is another's directives is no continuation of it.
+    @Test func bothCollectionsInOneLoad() throws {
+        let (day1, _) = Self.sets(Self.day1, Self.day5)
+        let root = day1.deletingLastPathComponent()
+        let owa = "day5/" + Self.path.replacingOccurrences(of: "/Ecp/", with: "/Owa/")
+        Fixtures.write(Self.header, owa, in: root)
+        let store = EventStore()
+        let report = try EvidenceLoader().load(root.path, into: store)
+        #expect(store.count == 5 && report.continued.count == 1, "\(report.continued)")
+        #expect(store.files.first { $0.path.hasSuffix("/Owa/HttpProxy_2021030306-1.LOG") }?.continuesFrom == 0)
+    }
+
     /// Near miss: a log of that name whose content differs where the copies overlap is another log, loaded whole.
     @Test func otherContentIsNoContinuation() throws {
         let edited = Self.header + Self.row(1) + Self.row(7) + Self.row(3) + Self.row(4)
