@@ -102,7 +102,8 @@ public struct EvidenceLoader {
         var report = LoadReport(evidenceSet: setName, root: root)
         report.discoveryProblems = walker.problems
 
-        let pending = walker.files
+        var pending = walker.files
+        for (i, what) in ExhuntFiles.exports(among: pending) { pending[i].exhuntExport = what }
         let results = UnsafeMutableBufferPointer<ParsedFile?>.allocate(capacity: pending.count)
         results.initialize(repeating: nil)
         defer { results.deinitialize(); results.deallocate() }
@@ -333,8 +334,8 @@ public struct EvidenceLoader {
             if parsed.problems.total == 0 { parsed.problems.add(LoadProblem("empty file")) }
             return parsed
         }
-        parsed.ownFile = raw.withUnsafeBytes { ExhuntFiles.what(path: f.path, location: f.location, head: UnsafeRawBufferPointer(rebasing: $0.prefix(128)),
-                                                             named: f.isRoot) }
+        parsed.ownFile = f.exhuntExport
+            ?? raw.withUnsafeBytes { ExhuntFiles.what(path: f.path, location: f.location, head: UnsafeRawBufferPointer(rebasing: $0.prefix(128))) }
         if parsed.ownFile != nil { return parsed }
         // gzip is undone in memory; the hash and size above stay those of the file as stored.
         if raw.withUnsafeBytes(Gzip.isGzip) {

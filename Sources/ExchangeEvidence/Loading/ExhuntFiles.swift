@@ -8,8 +8,7 @@ import Foundation
 /// - case files (SQLite with the application id "EXHC" in the header) and their `-wal`/`-shm`/`-journal`
 ///   sidecars, whatever their name;
 /// - command files `record` writes, known by their first line;
-/// - exports (`.csv`, `.jsonl`, `.ndjson`) with their `FILE.provenance.json` beside them, met in a folder (one
-///   named to `load` is read: exhunt's own Timesketch JSONL loads back).
+/// - exports met in a folder or zip (`exports(among:)`).
 ///
 /// A file of the evidence that only shares a name is still loaded.
 public enum ExhuntFiles {
@@ -23,20 +22,13 @@ public enum ExhuntFiles {
     public static let recordingHeader = "# exhunt command file, recorded from "
 
     /// What exhunt file this is (for the load's "not evidence" list), or nil for evidence. `head`: the file's
-    /// first bytes; `location`: where it was read (a sidecar's case file is looked for beside it); `named`: the
-    /// file is what `load` was given, not one met in a folder (an export loaded on purpose is read).
-    static func what(path: String, location: String, head: UnsafeRawBufferPointer, named: Bool = false) -> String? {
+    /// first bytes; `location`: where it was read (a sidecar's case file is looked for beside it).
+    static func what(path: String, location: String, head: UnsafeRawBufferPointer) -> String? {
         let name = String(path.pathFileName)
         if (name == folderFile || name.hasSuffix(suffix)) && startsWithExhuntKey(head.prefix(64)) {
             return "exhunt's own provenance file, written by an export"
         }
         if isCase(head) { return "an exhunt case file (marks, notes, audit log)" }
-        // An export written into a collection's folder: its provenance file beside it says whose it is.
-        if !named, ["csv", "jsonl", "ndjson"].contains(where: { name.lowercased().hasSuffix("." + $0) }), !location.contains("!/"),
-           let beside = FileHandle(forReadingAtPath: location + suffix), let start = try? beside.read(upToCount: 64),
-           startsWithExhuntKey(start) {
-            return "an exhunt export (its provenance file \(name)\(suffix) is beside it)"
-        }
         if head.starts(with: recordingHeader.utf8) { return "an exhunt command file written by 'record'" }
         for sidecar in ["-wal", "-shm", "-journal"] where location.hasSuffix(sidecar) && !location.contains("!/") {
             if let base = FileHandle(forReadingAtPath: String(location.dropLast(sidecar.count))),
@@ -45,6 +37,26 @@ public enum ExhuntFiles {
             }
         }
         return nil
+    }
+
+    /// exhunt's exports among the files a walk found (in a folder or a zip alike), by index: an export written into
+    /// a collection's folder would add its events again when the folder is loaded (reviewer). `FILE.csv|.jsonl|
+    /// .ndjson` with `FILE.provenance.json` beside it, and the Test-ProxyLogon files of an `export proxylogon`
+    /// folder (`exhunt-provenance.json` beside them) below the load's root; a file named to `load`, or the export
+    /// folder loaded itself, is read (exhunt's own Timesketch JSONL loads back).
+    static func exports(among files: [PendingFile]) -> [Int: String] {
+        let paths = Set(files.map(\.path))
+        var out: [Int: String] = [:]
+        for (i, f) in files.enumerated() where !f.isRoot {
+            let name = String(f.path.pathFileName), lower = name.lowercased()
+            if ["csv", "jsonl", "ndjson"].contains(where: { lower.hasSuffix("." + $0) }) && paths.contains(f.path + suffix) {
+                out[i] = "an exhunt export (its provenance file \(name)\(suffix) is beside it)"
+            } else if let slash = f.path.lastIndex(of: "/"), paths.contains(f.path[..<slash] + "/" + folderFile),
+                      name.contains("-Cve-2021-") || lower.hasSuffix("-other.csv") {
+                out[i] = "Test-ProxyLogon's files as exhunt's export proxylogon wrote them (\(folderFile) is beside them)"
+            }
+        }
+        return out
     }
 
     /// SQLite's header with exhunt's application id.

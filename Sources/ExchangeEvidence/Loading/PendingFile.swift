@@ -12,6 +12,8 @@ struct PendingFile {
     var read: () throws -> LoadedBytes
     /// The file is the load's root itself (`load u_ex210303.log`): the set's name is the file's, no server's.
     var isRoot = false
+    /// What exhunt export this file is (`ExhuntFiles.exports(among:)`), or nil.
+    var exhuntExport: String?
 }
 
 /// The bytes of a file as loaded, and the file's identity on disk when they are a mapping of it.

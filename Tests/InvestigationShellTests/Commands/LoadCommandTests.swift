@@ -1,6 +1,7 @@
 import Foundation
 @testable import ExchangeEvidence
 @testable import InvestigationShell
+import TestSupport
 import Testing
 
 /// `load` as the user sees it: what it says about evidence it could not tie to a server.
@@ -24,6 +25,31 @@ import Testing
         #expect(try !TestShell().shown("load '\(file.path)' --server EX07").contains("warning"))
         // Forcing one name on a set of several servers is said (reviewer: two folders merged without a word).
         #expect(try TestShell().shown("load demo --server X").contains("warning: --server X files the evidence of EX01, EX02 under one server"))
+    }
+
+    /// Exports written into a collection's folder, then the folder zipped: neither the zip nor the folder loads
+    /// them (reviewer: the zip loaded the timeline, events and Test-ProxyLogon files as evidence, and an untimed
+    /// download path became a HIGH finding).
+    @Test func exportsInsideACollectionAreNotEvidenceInItsZipEither() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-exports-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let coll = dir.appendingPathComponent("coll")
+        try FileManager.default.copyItem(at: HuntCommandTests.fixtures.appendingPathComponent("proxylogon"), to: coll)
+        // An exporter whose session holds another copy writes into this one, as an analyst's earlier run did.
+        let exporter = TestShell()
+        try exporter.run("load '\(HuntCommandTests.fixtures.appendingPathComponent("proxylogon").path)' --quiet")
+        let events = exporter.session.store.count
+        try exporter.run("export proxylogon '\(coll.path)/EX01/pl'; export timeline '\(coll.path)/EX01/t.jsonl'")
+        let zipped = try Subprocess.run("python3", ["-c", "import shutil,sys; shutil.make_archive(sys.argv[1], 'zip', sys.argv[2], 'coll')",
+                                                    coll.path, dir.path])
+        #expect(zipped.status == 0, "\(zipped.stderr)")
+        for path in [coll.path, coll.path + ".zip"] {
+            let shell = TestShell()
+            let shown = try shell.shown("load '\(path)'")
+            #expect(shell.session.store.count == events, "\(path): \(shown)")
+            #expect(shown.contains("Test-ProxyLogon's files as exhunt's export proxylogon wrote them") && shown.contains("t.jsonl: an exhunt export"))
+            #expect(!shell.session.store.files.map(\.server).contains("coll"))
+        }
     }
 
     /// A live log collected twice and loaded as two sets: `load` says the later copy continues the earlier one, and
