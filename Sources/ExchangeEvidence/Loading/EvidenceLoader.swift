@@ -148,6 +148,8 @@ public struct EvidenceLoader {
         // named after the wrapping folder (a set zipped with its top folder made a server `ev1`; reviewer).
         var serverFolders: [String: String] = [:]
         for l in layout where !ServerNaming.isGuess(l.path) && !l.group.isEmpty { if let s = l.pathServer { serverFolders[l.group] = s } }
+        let folderNames = Set(serverFolders.values.map { $0.uppercased() })
+        let onlyServerFolder = folderNames.count == 1 ? serverFolders.values.first : nil
         func place(_ l: OrderedMerger.Layout) -> (group: String, pathServer: String?) {
             guard ServerNaming.isGuess(l.path) else { return (l.group, l.pathServer) }
             var folder = Substring(l.path)
@@ -211,7 +213,11 @@ public struct EvidenceLoader {
             }
             // A zip per host (CyLR, KAPE, Velociraptor) names its files when nothing inside does.
             let fromArchive = ServerNaming.fromArchive(n.group) ?? (n.group.isEmpty ? ServerNaming.fromArchive(setName) : nil)
-            return (fromArchive ?? (a.layout.isSingleFile || !rootIsServer ? "unknown" : setName), true)
+            if let fromArchive { return (fromArchive, true) }
+            // A case folder holding one server's folder and loose files beside it (a listing, a README): they are
+            // that server's, not a server named after the case folder (reviewer: a web shell filed under 'case17').
+            if rootIsServer && !a.layout.isSingleFile, let only = onlyServerFolder { return (only, true) }
+            return (a.layout.isSingleFile || !rootIsServer ? "unknown" : setName, true)
         }
         let spelling = Self.serverSpelling(named, existing: store.files.map(\.server))
         var servers = Set<String>()

@@ -15,6 +15,8 @@ enum ServerNaming {
         "program files", "programdata", "inetpub", "windows", "exchange server", "v15",
         "logging", "httpproxy", "logfiles", "w3svc1", "w3svc2", "ecp", "oabgeneratorlog", "frontend", "clientaccess",
         "winevt", "logs", "eventlogs", "evtx", "microsoft", "system32", "users", "temp", "listings",
+        // Hand-made collections' folders for a kind of log (`EX11/IISLogs/W3SVC1/…`): no host is called so.
+        "iis", "iislogs", "iis_logs", "exchangelogs", "exchange_logs", "httpproxylogs",
     ]
 
     /// Folders collectors put between a host and its drives (Velociraptor's `uploads/auto`, `uploads/ntfs`).

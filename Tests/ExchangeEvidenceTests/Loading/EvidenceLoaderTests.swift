@@ -69,6 +69,16 @@ import Testing
         #expect(again.filesAdded == 0 && again.duplicatesSkipped == 6)
     }
 
+    /// A case folder holding one server's folder and a loose listing beside it: the listing is that server's, not a
+    /// server named after the case folder (reviewer: the web shell's finding went to a server 'case17').
+    @Test func looseFilesBesideTheOnlyServerFolderAreItsFiles() throws {
+        let dir = Fixtures.tempDir().appendingPathComponent("case17")
+        Fixtures.write(Self.header + Self.row, "EX01/C/Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Owa/a.LOG", in: dir)
+        Fixtures.write("\"FullName\",\"Length\"\r\n\"C:\\inetpub\\wwwroot\\aspnet_client\\x.aspx\",\"10\"\r\n", "webdirs.csv", in: dir)
+        let (store, report) = try Fixtures.load(dir.path)
+        #expect(report.servers == ["EX01"] && store.files.map(\.server) == ["EX01", "EX01"])
+    }
+
     /// One web shell dropped on two servers, each server's collection loaded on its own: the second is not a
     /// duplicate of the first (same path and SHA-256, another server), and loading a server again still is.
     @Test func identicalFilesOfTwoServersAreBothKept() throws {

@@ -2,6 +2,12 @@
 import Testing
 
 @Suite struct ServerNamingTests {
+    /// A hand-made folder for a kind of log is no host (reviewer: `EX11/IISLogs/W3SVC1/…` was server IISLogs).
+    @Test func aFolderForAKindOfLogIsNoHost() {
+        #expect(ServerNaming.fromPath("EX11/IISLogs/W3SVC1/u_ex210303.log").name == "EX11")
+        #expect(ServerNaming.fromPath("ctx/EX11/ExchangeLogs/HttpProxy/Ecp/x.LOG").name == "EX11")
+    }
+
     @Test func memoGivesTheSameAnswersAsFromPath() {
         let paths = [
             "top.log",
