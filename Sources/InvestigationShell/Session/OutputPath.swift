@@ -5,11 +5,13 @@ import Foundation
 /// in words. Foundation's own failure reads "NSCocoaErrorDomain error 512", SQLite's "unable to open database
 /// file", and `--force` must never replace a folder with a file.
 enum OutputPath {
-    static func check(_ path: String, command: String) throws {
+    /// `creatingFolder`: the command makes the folder the file goes in (`export proxylogon DIR`).
+    static func check(_ path: String, command: String, creatingFolder: Bool = false) throws {
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
             throw ShellError("\(command): \(TerminalText.escape(path)) is a folder; name a file to write (a folder is never replaced)")
         }
+        if creatingFolder { return }
         let folder = URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent().path
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
             throw ShellError("\(command): cannot write \(TerminalText.escape(path)): the folder \(TerminalText.escape(folder)) does not exist")

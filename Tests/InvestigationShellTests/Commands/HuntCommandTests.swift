@@ -250,6 +250,24 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: inside))
     }
 
+    /// Refused before anything is written: DIR that is a file, a provenance file of the user's without --force, and
+    /// a folder where the provenance file goes (reviewer: the export was left half-written).
+    @Test func exportRefusesWhatItWouldReplace() throws {
+        try load("proxylogon")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-shell-export-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("pd2/exhunt-provenance.json"), withIntermediateDirectories: true)
+        try "{\"mine\":1}\n".write(to: dir.appendingPathComponent("exhunt-provenance.json"), atomically: true, encoding: .utf8)
+        try "x".write(to: dir.appendingPathComponent("file"), atomically: true, encoding: .utf8)
+        func refusal(_ line: String) -> String { "\((#expect(throws: ShellError.self) { try shell.execute(line) })!)" }
+        #expect(refusal("export proxylogon '\(dir.path)'").contains("exhunt-provenance.json exists (--force to overwrite)"))
+        #expect(refusal("export proxylogon '\(dir.path)/pd2' --force").contains("is a folder; name a file to write"))
+        #expect(refusal("export proxylogon '\(dir.path)/file'").contains("is a file; name a folder for Test-ProxyLogon's files"))
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("pd2").path)
+        let mine = try String(contentsOf: dir.appendingPathComponent("exhunt-provenance.json"), encoding: .utf8)
+        #expect(left == ["exhunt-provenance.json"] && mine == "{\"mine\":1}\n")
+    }
+
     /// With no hit nothing is written, not even the folder (the script leaves none either; reviewer).
     @Test func exportWithoutHitsMakesNoFolder() throws {
         try load("lsass")

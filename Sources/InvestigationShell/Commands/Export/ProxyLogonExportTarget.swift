@@ -21,6 +21,17 @@ struct ProxyLogonExportTarget: ExportTarget {
         let url = URL(fileURLWithPath: (dir as NSString).expandingTildeInPath).standardizedFileURL
         // Evidence is never written to: refuse a directory inside a loaded evidence set.
         try ctx.session.refuseInsideEvidence(url.path, command: "export")
+        // DIR is a folder to write into, and its provenance file is replaced only on request, never as a folder:
+        // checked before anything is written, so no export is left without its provenance (reviewer).
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), !isFolder.boolValue {
+            throw ShellError("export: \(TerminalText.escape(dir)) is a file; name a folder for Test-ProxyLogon's files")
+        }
+        let provenance = url.appendingPathComponent(Self.provenanceFile).path
+        try OutputPath.check(provenance, command: "export", creatingFolder: true)
+        if FileManager.default.fileExists(atPath: provenance) && !ctx.args.flag("force") {
+            throw ShellError("export: \(TerminalText.escape(provenance)) exists (--force to overwrite)")
+        }
         // Like `report` and `export timeline`: an earlier export is not overwritten silently.
         let earlier = ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? [])
             .filter { $0.contains("-Cve-2021-") || $0.hasSuffix("-other.csv") }.sorted()
