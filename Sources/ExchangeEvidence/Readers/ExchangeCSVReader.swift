@@ -212,16 +212,14 @@ public struct ExchangeCSVReader: EvidenceReader {
     private func readQuoted(_ line: UnsafeRawBufferPointer, off: Int, lineNo: Int, m: FieldMapping, columns n: Int,
                             schemaIndex: UInt16, out: inout ReaderOutput, unterminated: Bool, servers: inout ServerTally,
                             limit: Int) {
-        var (values, unclosed) = CSVLine.splitNoting(line, limit: limit)
+        var (values, broken) = CSVLine.splitNoting(line, limit: limit)
         var schema = schemaIndex
-        // A quote that never closes took the rest of the line: the values before it are read, it and the ones after
-        // it are not (a broken line's user agent holding its neighbours' columns made a finding "from unknown IP").
-        if let k = unclosed {
+        // Broken quoting (a quote that never closes, or closes before its value ends): the values before it are read,
+        // it and the ones after it are not (a broken line's user agent holding its neighbours' columns made a finding
+        // "from unknown IP").
+        if let k = broken {
             values = Array(values.prefix(k))
-            let name = k < out.batch.schemas[Int(schemaIndex)].names.count ? " (\(out.batch.schemas[Int(schemaIndex)].names[k]))" : ""
-            out.problems.add(LoadProblem(line: lineNo, "line \(lineNo): a quote opened in field \(k + 1)\(name) is never closed: "
-                                         + "the \(k) field\(k == 1 ? "" : "s") before it are read, the rest of the line is kept as written"),
-                             kind: "unclosed quote")
+            out.problems.add(CSVLine.brokenQuote(k, names: out.batch.schemas[Int(schemaIndex)].names, line: lineNo), kind: "broken quote")
             schema = out.batch.addSchema(out.batch.schemas[Int(schemaIndex)].cutOff(after: k))
         }
         var t = Timestamp.unknown
@@ -236,7 +234,7 @@ public struct ExchangeCSVReader: EvidenceReader {
             if parts.allSatisfy({ !$0.isEmpty }) { out.batch.set(.serverBuild, parts.joined(separator: ".")) }
         }
         if lineNo < ServerTally.lines, m.server >= 0, m.server < values.count { servers.count(values[m.server]) }
-        if unclosed == nil && values.count != n { Self.reportFieldCount(values.count, n, lineNo, unterminated: unterminated, &out.problems) }
+        if broken == nil && values.count != n { Self.reportFieldCount(values.count, n, lineNo, unterminated: unterminated, &out.problems) }
     }
 
     /// The kind from `#Log-type`, falling back on the folder the file was collected from.

@@ -67,7 +67,10 @@ public struct FileListingReader: EvidenceReader {
                                  kind: "unreadable time")
                 }
             }
-            output.batch.append(offset: off, length: len, line: line, time: time, schema: schema)
+            // A row cut short (broken quoting: `PowerShellCSV.rows`) names only the columns it has, so rules reading the
+            // row's fields see none of the rest, as they see none of its values.
+            let rowSchema = values.count < csv.schema.names.count ? output.batch.addSchema(csv.schema.cutOff(after: values.count)) : schema
+            output.batch.append(offset: off, length: len, line: line, time: time, schema: rowSchema)
             if pathColumn < values.count { output.batch.set(.urlStem, values[pathColumn]) }
         }
         local.record(into: &output)

@@ -6,9 +6,11 @@ public enum CSVLine {
         splitNoting(line, limit: limit).values
     }
 
-    /// `split`, and the index of the value whose opening quote is never closed (it took the rest of the line, so
-    /// where it and the values after it end is not known), or nil.
-    public static func splitNoting(_ line: UnsafeRawBufferPointer, limit: Int = .max) -> (values: [String], unclosed: Int?) {
+    /// `split`, and the index of the first value whose quoting is broken, or nil: a quote that never closes (it took
+    /// the rest of the line), or one that closes before the value ends (`"C:\x.aspx,"12",…`: a quote lost).
+    /// Where that value and the ones after it end is not known.
+    public static func splitNoting(_ line: UnsafeRawBufferPointer, limit: Int = .max) -> (values: [String], broken: Int?) {
+        var broken: Int?
         var out: [String] = []
         var field: [UInt8] = []
         var i = 0
@@ -23,7 +25,10 @@ public enum CSVLine {
             let c = line[i]
             if inQuotes {
                 if c == UInt8(ascii: "\"") {
-                    if i + 1 < n && line[i + 1] == UInt8(ascii: "\"") { field.append(c); i += 1 } else { inQuotes = false }
+                    if i + 1 < n && line[i + 1] == UInt8(ascii: "\"") { field.append(c); i += 1 } else {
+                        inQuotes = false
+                        if i + 1 < n && line[i + 1] != UInt8(ascii: ","), broken == nil { broken = out.count }
+                    }
                 } else { field.append(c) }
             } else if c == UInt8(ascii: ",") {
                 out.append(String(decoding: field, as: UTF8.self))
@@ -40,7 +45,14 @@ public enum CSVLine {
             i += 1
         }
         out.append(String(decoding: field, as: UTF8.self))
-        return (out, inQuotes ? out.count - 1 : nil)
+        return (out, broken ?? (inQuotes ? out.count - 1 : nil))
+    }
+
+    /// The problem of a line whose quoting breaks in value `k` (`splitNoting`), naming its column.
+    static func brokenQuote(_ k: Int, names: [String], line: Int) -> LoadProblem {
+        let name = k < names.count ? " (\(names[k]))" : ""
+        return LoadProblem(line: line, "line \(line): the quotes of field \(k + 1)\(name) do not close where the field ends: "
+                           + "the \(k) field\(k == 1 ? "" : "s") before it are read, the rest of the line is kept as written")
     }
 
     /// The last value of a `csvTail` line (the rest of the line, as written) with its quoting undone: `"…"` as

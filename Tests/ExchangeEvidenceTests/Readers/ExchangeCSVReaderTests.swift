@@ -44,7 +44,7 @@ import Testing
         #expect(store.value(.userAgent, 0) == "" && store.value(.clientIP, 0) == "" && store.value(.status, 0) == "")
         #expect(store.field("UserAgent", of: 0) == nil, "the cut-off schema has no such field")
         #expect(store.value(.clientIP, 1) == "130.255.189.21", "the next line is whole")
-        #expect(store.files[0].problems.kept.map(\.message) == ["line 4: a quote opened in field 4 (UserAgent) is never closed: "
+        #expect(store.files[0].problems.kept.map(\.message) == ["line 4: the quotes of field 4 (UserAgent) do not close where the field ends: "
                                                                + "the 3 fields before it are read, the rest of the line is kept as written"])
         #expect(store.rawLine(0).contains("python-requests/2.25.1,130.255.189.21"))
     }

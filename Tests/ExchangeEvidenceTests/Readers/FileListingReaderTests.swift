@@ -42,6 +42,21 @@ import Testing
     }
 
     /// `Get-FileHash | Export-Csv`: one event per row, path as url_stem, no time; a missing hash is reported.
+    /// A row whose quotes break (a quote lost after the path) reads the columns before the break and names it; the
+    /// next row is whole (reviewer: the path swallowed the length and the shell's name was missed unreported).
+    @Test func brokenQuotingReadsWhatComesBefore() throws {
+        let dir = Fixtures.tempDir()
+        Fixtures.write("#TYPE System.IO.FileInfo\r\n\"FullName\",\"Length\",\"CreationTimeUtc\",\"LastWriteTimeUtc\"\r\n"
+                       + "\"C:\\inetpub\\wwwroot\\aspnet_client\\b.aspx,\"12\",\"3/3/2021 7:18:02 AM\",\"3/3/2021 7:18:02 AM\"\r\n"
+                       + "\"C:\\inetpub\\wwwroot\\aspnet_client\\c.aspx\",\"12\",\"3/3/2021 7:18:03 AM\",\"3/3/2021 7:18:03 AM\"\r\n",
+                       "EX01/listings/webdirs.csv", in: dir)
+        let (s, _) = try Fixtures.load(dir.path)
+        #expect(s.count == 2 && s.value(.urlStem, 0) == "" && s.field("FullName", of: 0) == nil)
+        #expect(s.value(.urlStem, 1) == "C:\\inetpub\\wwwroot\\aspnet_client\\c.aspx")
+        #expect(s.files[0].messages == ["line 3: the quotes of field 1 (FullName) do not close where the field ends: the 0 fields before it "
+                                        + "are read, the rest of the line is kept as written"])
+    }
+
     @Test func hashList() throws {
         let (s, _) = try Fixtures.load(Fixtures.path("listings/get-filehash.csv"))
         let file = s.files[0]

@@ -51,8 +51,12 @@ struct PowerShellCSV {
             if scanner.lineNumber <= headerLine || len == 0 { continue }
             let line = UnsafeRawBufferPointer(rebasing: p[off..<(off + len)])
             LineChecks.check(line, number: scanner.lineNumber, problems: &problems)
-            let values = CSVLine.split(line)
-            if values.count != expected {
+            var (values, broken) = CSVLine.splitNoting(line)
+            if let k = broken {
+                // Where the broken value and the ones after it end is not known: only those before it are passed on.
+                values = Array(values.prefix(k))
+                problems.add(CSVLine.brokenQuote(k, names: schema.names, line: scanner.lineNumber), kind: "broken quote")
+            } else if values.count != expected {
                 problems.add(LoadProblem(line: scanner.lineNumber,
                                          "line \(scanner.lineNumber): \(values.count) values for \(expected) columns (kept)"),
                              kind: "wrong value count")
