@@ -305,7 +305,7 @@ public final class CaseState {
         return nil
     }
 
-    /// What `load` says of marks made on an earlier copy of a file now loaded (same server and path, other
+    /// What `load` says of marks made on another copy (earlier or later) of a file now loaded (same server and path, other
     /// content): how many follow to the new copy and how many do not, since their lines changed. Nil when none.
     func recollectedNote(_ store: EventStore) -> String? {
         let loaded = Set(store.files.map { "\($0.server.lowercased())\u{0}\($0.path)" })
@@ -315,7 +315,7 @@ public final class CaseState {
         }
         guard follow + stranded > 0 else { return nil }
         let all = follow + stranded
-        return "case: \(all) mark\(all == 1 ? " was" : "s were") made on an earlier copy of files loaded now (same server and path, "
+        return "case: \(all) mark\(all == 1 ? " was" : "s were") made on another copy of files loaded now (same server and path, "
             + "other content): \(follow) follow\(follow == 1 ? "s" : "") to this copy (the same time and text)"
             + (stranded == 0 ? "" : ", \(stranded) do\(stranded == 1 ? "es" : "") not (the marked line changed; 'marks' lists \(stranded == 1 ? "it" : "them") as not loaded)")
     }

@@ -51,7 +51,7 @@ import Testing
         try appended.write(to: grown.appendingPathComponent(log), atomically: true, encoding: .utf8)
         let b = TestShell()
         try b.run("case open \(casePath)")
-        #expect(try b.shown("load \(grown.path)").contains("case: 1 mark was made on an earlier copy of files loaded now (same server and path, other content): 1 follows to this copy"))
+        #expect(try b.shown("load \(grown.path)").contains("case: 1 mark was made on another copy of files loaded now (same server and path, other content): 1 follows to this copy"))
         let placed = try #require(try CaseFileTests.marks(b).first)
         #expect(placed["recollected"] as? Bool == true && placed["event"] is Int)
         #expect(try b.shown("marks").contains("(re-collected)"))
