@@ -1,3 +1,4 @@
+import ExchangeEvidence
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

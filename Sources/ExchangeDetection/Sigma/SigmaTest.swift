@@ -1,3 +1,4 @@
+import ExchangeEvidence
 import Foundation
 import Synchronization
 

@@ -449,18 +449,18 @@ final class OrderedMerger: @unchecked Sendable {
     /// What is known of the files already in the store, and of this load's as they are added (`remember`), so that
     /// a folder holding two collections of one server loads each log once (reviewer).
     /// Files already in the store by SHA-256 and path: where they were read and which server they belong to.
-    private var known: [String: [(location: String, server: String)]]
+    private var known: [String: [(location: String, server: String)]] = [:]
     /// Files already in the store by SHA-256 and where they were read: the same file reached through another
     /// path (a folder loaded, then one file in it) is relative to another root, so its path differs.
-    private var knownLocations: Set<String>
+    private var knownLocations: Set<String> = []
     /// Logs already in the store by SHA-256 and file name: the same log of the same server collected twice in
     /// two layouts (a KAPE folder and a sysadmin's zip of it) would double every count and finding.
-    private var knownLogs: [String: [String]]
+    private var knownLogs: [String: [String]] = [:]
     /// Paths of the files already in the store, by SHA-256: a set loaded again inside a wrapping folder (a zip made
     /// with its top folder) holds the same files under paths that end in the earlier ones.
-    private var knownPaths: [String: [(path: String, server: String)]]
-    /// Logs of earlier loads that only grow while written, by file name: a log collected again (`continuation`).
-    private var growingLogs: [String: [EvidenceFile]]
+    private var knownPaths: [String: [(path: String, server: String)]] = [:]
+    /// Logs that only grow while written, by folder and file name (`growingKey`): a log collected again (`continuation`).
+    private var growingLogs: [String: [EvidenceFile]] = [:]
     /// Kinds written by appending lines: a later copy starts with an earlier one's bytes. (Event logs are rings
     /// that overwrite their oldest records.)
     static let growingKinds = logKinds.subtracting([.eventLog])
@@ -482,21 +482,17 @@ final class OrderedMerger: @unchecked Sendable {
         self.count = count
         self.server = server
         self.setName = setName
-        known = Dictionary(grouping: store.files, by: { "\($0.sha256)|\($0.path)" }).mapValues { $0.map { ($0.location, $0.server) } }
-        knownLocations = Set(store.files.map { "\($0.sha256)|\($0.location)" })
-        knownLogs = Dictionary(grouping: store.files.filter { Self.logKinds.contains($0.kind) },
-                               by: { "\($0.sha256)|\(Self.fileName($0.path))" }).mapValues { $0.map(\.server) }
-        knownPaths = Dictionary(grouping: store.files, by: \.sha256).mapValues { $0.map { ($0.path, $0.server) } }
-        growingLogs = Dictionary(grouping: store.files.filter { Self.growingKinds.contains($0.kind) && $0.renderer == nil && $0.bytes.count > 0 },
-                                 by: { String(Self.fileName($0.path)) })
+        for f in store.files { remember(f, server: f.server) }
     }
 
     static func fileName(_ path: String) -> Substring { path.pathFileName }
 
-    /// The name of the folder a file lies in, case aside ("" at the top).
-    static func folderName(_ path: String) -> String {
+    /// A growing log's folder name (case aside) and file name: HttpProxy writes a log of one name per protocol
+    /// folder, each starting with the same directives (one with no request yet is all of another's start), so only
+    /// a log of the same folder name can be the same log collected again.
+    static func growingKey(_ path: String) -> String {
         let parts = path.split(separator: "/")
-        return parts.count >= 2 ? parts[parts.count - 2].lowercased() : ""
+        return (parts.count >= 2 ? parts[parts.count - 2].lowercased() : "") + "/" + (parts.last ?? "")
     }
 
     /// A file already loaded: the same file read again, the same content at the same path for the same
@@ -540,13 +536,11 @@ final class OrderedMerger: @unchecked Sendable {
     /// all at its own start (`.continues`: the lines after them are new). Other content under the name is nil.
     private func continuation(_ p: EvidenceLoader.ParsedFile) -> Continuation? {
         guard Self.growingKinds.contains(p.kind), p.renderer == nil, p.rowGroups?.isMixed != true, p.bytes.count > 0,
-              let candidates = growingLogs[String(Self.fileName(p.path))] else { return nil }
+              let candidates = growingLogs[Self.growingKey(p.path)] else { return nil }
         return p.bytes.withUnsafeBytes { new -> Continuation? in
             var longest: EvidenceFile?
-            // A copy that changed on disk since its load is not read (its bytes may be gone); `load` reported it. The
-            // same folder name too: HttpProxy writes a log of one name per protocol folder, each starting with the
-            // same directives (one with no request yet is all of another's start).
-            for e in candidates where e.changedSinceLoad == nil && isServer(e.server, of: p) && Self.folderName(e.path) == Self.folderName(p.path) {
+            // A copy that changed on disk since its load is not read (its bytes may be gone); `load` reported it.
+            for e in candidates where e.changedSinceLoad == nil && isServer(e.server, of: p) {
                 let common = min(e.bytes.count, new.count)
                 guard e.bytes.withUnsafeBytes({ memcmp($0.baseAddress!, new.baseAddress!, common) == 0 }) else { continue }
                 if common == new.count { return .within }
@@ -591,8 +585,8 @@ final class OrderedMerger: @unchecked Sendable {
 
     private func append(_ p: EvidenceLoader.ParsedFile) {
         if let what = p.ownFile { ownFiles.append(LoadReport.OwnFile(path: p.path, what: what)); return }
-        let continuation = continuation(p)
-        if isDuplicate(p) || continuation.map({ if case .within = $0 { true } else { false } }) == true {
+        let continuation = isDuplicate(p) ? .within : continuation(p)
+        if case .within? = continuation {
             duplicates += 1
             skippedLayout.append(Layout(p))
             return
@@ -652,19 +646,18 @@ final class OrderedMerger: @unchecked Sendable {
         file.renderer = p.renderer
         store.append(file: file, batch: batch)
         added.append(Added(file: file, layout: Layout(p), isPart: isPart))
-        if !isPart { remember(file, as: p) }
+        // Under the server its path or logs name: the final naming comes after the merge.
+        if !isPart { remember(file, server: server ?? p.facts["server.file-name"] ?? p.pathServer ?? p.facts["server"] ?? "") }
     }
 
-    /// Adds a file of this load to what later files of it are compared with, under the server its path or logs
-    /// name (the final naming comes after the merge).
-    private func remember(_ file: EvidenceFile, as p: EvidenceLoader.ParsedFile) {
-        let server = self.server ?? p.facts["server.file-name"] ?? p.pathServer ?? p.facts["server"] ?? ""
+    /// Adds a file, of the store or of this load as it is added, to what later files are compared with.
+    private func remember(_ file: EvidenceFile, server: String) {
         known["\(file.sha256)|\(file.path)", default: []].append((file.location, server))
         knownLocations.insert("\(file.sha256)|\(file.location)")
         if Self.logKinds.contains(file.kind) { knownLogs["\(file.sha256)|\(Self.fileName(file.path))", default: []].append(server) }
         knownPaths[file.sha256, default: []].append((file.path, server))
         if Self.growingKinds.contains(file.kind) && file.renderer == nil && file.bytes.count > 0 {
-            growingLogs[String(Self.fileName(file.path)), default: []].append(file)
+            growingLogs[Self.growingKey(file.path), default: []].append(file)
         }
     }
 }

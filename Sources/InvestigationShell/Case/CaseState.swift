@@ -299,7 +299,7 @@ public final class CaseState {
         func same(_ e: EventID) -> Bool { store.time[e] == mark.eventTime && EventMessage.build(store, e) == mark.message }
         for (f, file) in store.files.enumerated() where file.path == mark.path && Self.sameServer(file.server, mark.server) {
             if let e = events(line: mark.line, file: f, starts: starts, in: store).first(where: same) { return e }
-            let moved = (starts[f]..<starts[f + 1]).filter { store.time[$0] == mark.eventTime }.filter(same)
+            let moved = (starts[f]..<starts[f + 1]).filter(same)
             if moved.count == 1 { return moved[0] }
         }
         return nil

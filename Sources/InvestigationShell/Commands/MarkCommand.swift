@@ -160,10 +160,9 @@ enum MarkTargets {
                let e = try ShowCommand.event(at: reference.citation, in: store, command: command, preferring: LessonRun.evidenceSet(session)) {
                 try reference.check(e, in: store, command: command)
                 bounds = e...e
-            } else if let dash = text.firstIndex(of: "-"), let a = Int(text[..<dash]), let b = Int(text[text.index(after: dash)...]), a <= b {
-                bounds = a...b
             } else if let dash = text.firstIndex(of: "-"), let a = Int(text[..<dash]), let b = Int(text[text.index(after: dash)...]) {
-                throw ShellError("\(command): '\(TerminalText.escape(w))' runs from high to low; write \(b)-\(a)")
+                guard a <= b else { throw ShellError("\(command): '\(TerminalText.escape(w))' runs from high to low; write \(b)-\(a)") }
+                bounds = a...b
             } else if let a = Int(text) {
                 bounds = a...a
             } else if let e = try ShowCommand.event(at: w, in: store, command: command, preferring: LessonRun.evidenceSet(session)) {

@@ -22,10 +22,7 @@ struct ReportCommand: Command {
                              + "(verdicts, counts, provenance) and 'export findings FILE.ndjson' writes every finding")
         }
         try ctx.session.refuseInsideEvidence(path, command: "report")
-        try OutputPath.check(path, command: "report")
-        if FileManager.default.fileExists(atPath: path) && !args.flag("force") {
-            throw ShellError("report: \(TerminalText.escape(path)) exists (--force to overwrite)")
-        }
+        try OutputPath.check(path, command: "report", force: args.flag("force"))
         let session = ctx.session
         let model = try ReportModel.gather(session)
         let time = session.displayTime

@@ -8,6 +8,8 @@ struct RequestColumns: @unchecked Sendable {
     private let columns: [[UInt32]]
     private let pool: ValuePool
     private let store: EventStore
+    /// Per schema: W3C lines (IIS), whose query has no `?` of the log's own (`URLQueryReader.withoutLogsMark`).
+    private let w3c: [Bool]
     /// In message order, with the text written before each value.
     private static let parts: [(field: InternedField, prefix: StaticString, quoted: Bool)] = [
         (.method, "", false), (.urlStem, " ", false), (.status, " ", false), (.clientIP, " from ", false),
@@ -18,6 +20,7 @@ struct RequestColumns: @unchecked Sendable {
         self.store = store
         columns = Self.parts.map { store.values[$0.field.rawValue] }
         pool = store.pool
+        w3c = store.schemas.map { $0.format == .w3c }
     }
 
     /// Appends the request message of event `e` to `s`. The URL query (not interned: nearly every one is unique)
@@ -42,7 +45,7 @@ struct RequestColumns: @unchecked Sendable {
     }
 
     private func appendQuery(_ e: EventID, into s: inout [UInt8]) {
-        let w3c = store.schemas[Int(store.schema[e])].format == .w3c
+        let w3c = self.w3c[Int(store.schema[e])]
         store.withURLQuery(e) { logged in
             let query = URLQueryReader.withoutLogsMark(logged, w3c: w3c)
             guard !query.isEmpty else { return }

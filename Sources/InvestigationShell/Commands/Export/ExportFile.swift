@@ -36,12 +36,7 @@ final class ExportFile {
         try ctx.session.refuseInsideEvidence(target, command: command)
         // --force replaces files, never a folder (reviewer: `export timeline out.csv --force` removed a folder), and
         // the provenance file beside is as much the user's as the export.
-        for file in [path, path + ExhuntFiles.suffix] {
-            try OutputPath.check(file, command: command)
-            if FileManager.default.fileExists(atPath: file) && !ctx.args.flag("force") {
-                throw ShellError("\(command): \(TerminalText.escape(file)) exists (--force to overwrite)")
-            }
-        }
+        for file in [path, path + ExhuntFiles.suffix] { try OutputPath.check(file, command: command, force: ctx.args.flag("force")) }
         let partial = path + ".partial"
         let writer: ExportFileWriter
         do { writer = try ExportFileWriter(path: partial) } catch {

@@ -28,10 +28,7 @@ struct ProxyLogonExportTarget: ExportTarget {
             throw ShellError("export: \(TerminalText.escape(dir)) is a file; name a folder for Test-ProxyLogon's files")
         }
         let provenance = url.appendingPathComponent(Self.provenanceFile).path
-        try OutputPath.check(provenance, command: "export", creatingFolder: true)
-        if FileManager.default.fileExists(atPath: provenance) && !ctx.args.flag("force") {
-            throw ShellError("export: \(TerminalText.escape(provenance)) exists (--force to overwrite)")
-        }
+        try OutputPath.check(provenance, command: "export", creatingFolder: true, force: ctx.args.flag("force"))
         // Like `report` and `export timeline`: an earlier export is not overwritten silently.
         let earlier = ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? [])
             .filter { $0.contains("-Cve-2021-") || $0.hasSuffix("-other.csv") }.sorted()

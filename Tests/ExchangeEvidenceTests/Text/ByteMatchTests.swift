@@ -1,4 +1,4 @@
-@testable import ExchangeDetection
+@testable import ExchangeEvidence
 import Testing
 
 /// PowerShell `-like` semantics and case-insensitive search, on bytes.

@@ -1,15 +1,17 @@
 /// Case-insensitive (ASCII) matching on raw bytes, so rules never build Strings for values that do not match.
 ///
 /// PowerShell's `-like` and `Select-String`, which Test-ProxyLogon uses, are case-insensitive; these helpers
-/// keep that behaviour.
+/// keep that behaviour. Readers use them too (`OABGeneratorLine`); inlinable, so rules' calls across the module
+/// boundary stay as fast as they were inside it.
 public enum ByteMatch {
-    @inline(__always)
-    static func lower(_ c: UInt8) -> UInt8 { c >= 65 && c <= 90 ? c | 0x20 : c }
+    @inlinable @inline(__always)
+    public static func lower(_ c: UInt8) -> UInt8 { c >= 65 && c <= 90 ? c | 0x20 : c }
 
     /// Offset of the first case-insensitive occurrence of `needle` (given in lower case) at or after `from`.
     ///
     /// Candidates are found with `memchr`, which runs at memory speed: on a byte without case (`~`, `(`, `.`,
     /// `-`) when the needle has one, otherwise on its first letter in both cases.
+    @inlinable
     public static func find(_ needle: [UInt8], in hay: UnsafeRawBufferPointer, from: Int = 0) -> Int? {
         let n = needle.count, h = hay.count
         guard n > 0, h - from >= n, let base = hay.baseAddress else { return n == 0 ? from : nil }
@@ -47,6 +49,7 @@ public enum ByteMatch {
     }
 
     /// True when `hay` starts with `prefix` (given in lower case), ignoring ASCII case.
+    @inlinable
     public static func hasPrefix(_ prefix: [UInt8], _ hay: UnsafeRawBufferPointer) -> Bool {
         guard hay.count >= prefix.count else { return false }
         for i in 0..<prefix.count where lower(hay[i]) != prefix[i] { return false }
@@ -54,6 +57,7 @@ public enum ByteMatch {
     }
 
     /// True when `hay` ends with `suffix` (given in lower case), ignoring ASCII case.
+    @inlinable
     public static func hasSuffix(_ suffix: [UInt8], _ hay: UnsafeRawBufferPointer) -> Bool {
         guard hay.count >= suffix.count else { return false }
         let base = hay.count - suffix.count
@@ -63,6 +67,7 @@ public enum ByteMatch {
 
     /// PowerShell `-like` on bytes: `*` matches any run, `?` one byte, everything else literally and
     /// case-insensitively. The pattern is given in lower case. (Test-ProxyLogon's patterns use no `[...]`.)
+    @inlinable
     public static func like(_ pattern: [UInt8], _ hay: UnsafeRawBufferPointer) -> Bool {
         var p = 0, s = 0
         var star = -1, mark = 0
@@ -91,7 +96,7 @@ public enum ByteMatch {
 
 extension String {
     /// The lower-cased UTF-8 bytes, the form `ByteMatch` takes its needles and patterns in.
-    var lowerBytes: [UInt8] { Array(lowercased().utf8) }
+    public var lowerBytes: [UInt8] { Array(lowercased().utf8) }
 }
 
 #if canImport(Glibc)
