@@ -141,17 +141,17 @@ public struct EvidenceLoader {
         // as already loaded count as the layout they are part of, so a set loaded again beside its zip is named
         // as the first time.
         let layout = added.map(\.layout) + merger.skippedLayout
-        let folderServers = Set(layout.compactMap { l in ServerNaming.isGuess(l.path) ? l.pathServer?.uppercased() : nil })
+        let folderServers = Set(layout.compactMap { l in l.pathServerIsGuess ? l.pathServer?.uppercased() : nil })
         let rootIsServer = layout.contains { $0.group.isEmpty && !$0.isSingleFile && ($0.path.contains("/") || folderServers.count < 2) }
         // Server folders the layout shows by a Windows path below them (`ev1/EX01/C/…` makes `ev1/EX01` EX01's): a
         // file beside that path in the same folder (`ev1/EX01/build/exsetup.txt`) is EX01's too, not a server
         // named after the wrapping folder (a set zipped with its top folder made a server `ev1`; reviewer).
         var serverFolders: [String: String] = [:]
-        for l in layout where !ServerNaming.isGuess(l.path) && !l.group.isEmpty { if let s = l.pathServer { serverFolders[l.group] = s } }
+        for l in layout where !l.pathServerIsGuess && !l.group.isEmpty { if let s = l.pathServer { serverFolders[l.group] = s } }
         let folderNames = Set(serverFolders.values.map { $0.uppercased() })
         let onlyServerFolder = folderNames.count == 1 ? serverFolders.values.first : nil
         func place(_ l: OrderedMerger.Layout) -> (group: String, pathServer: String?) {
-            guard ServerNaming.isGuess(l.path) else { return (l.group, l.pathServer) }
+            guard l.pathServerIsGuess else { return (l.group, l.pathServer) }
             var folder = Substring(l.path)
             while let slash = folder.lastIndex(of: "/") {
                 folder = folder[..<slash]
@@ -303,6 +303,8 @@ public struct EvidenceLoader {
         var facts: [String: String]
         var group: String
         var pathServer: String?
+        /// `ServerNaming.isGuess` of the path: the server named only from a top folder with no Windows path below.
+        var pathServerIsGuess: Bool
         var isSingleFile: Bool
         var accounting: ByteAccounting? = ByteAccounting()
         var renderer: (any EventRenderer)?
@@ -330,11 +332,11 @@ public struct EvidenceLoader {
             problems.add(LoadProblem("\(error)"))
         }
         var raw = loaded.bytes
-        let (group, pathServer) = naming.fromPath(f.path)
+        let (group, pathServer, isGuess) = naming.fromPath(f.path)
         var parsed = ParsedFile(path: f.path, location: f.location, size: raw.count, modified: f.modified,
                                 sha256: raw.withUnsafeBytes { SHA256.hex($0) }, kind: .text, channel: "", bytes: raw,
                                 identity: loaded.identity, batch: EventBatch(),
-                                problems: problems, facts: [:], group: group, pathServer: pathServer,
+                                problems: problems, facts: [:], group: group, pathServer: pathServer, pathServerIsGuess: isGuess,
                                 isSingleFile: f.isRoot)
         if raw.count == 0 {
             if parsed.problems.total == 0 { parsed.problems.add(LoadProblem("empty file")) }
@@ -427,6 +429,7 @@ final class OrderedMerger: @unchecked Sendable {
         let path: String
         let group: String
         let pathServer: String?
+        let pathServerIsGuess: Bool
         let isSingleFile: Bool
         let server: String?
         let address: String?
@@ -435,6 +438,7 @@ final class OrderedMerger: @unchecked Sendable {
             path = p.path
             group = p.group
             pathServer = p.pathServer
+            pathServerIsGuess = p.pathServerIsGuess
             isSingleFile = p.isSingleFile
             server = p.facts["server"]
             address = p.facts[EvidenceFile.serverAddressFact]
@@ -490,9 +494,11 @@ final class OrderedMerger: @unchecked Sendable {
     /// A growing log's folder name (case aside) and file name: HttpProxy writes a log of one name per protocol
     /// folder, each starting with the same directives (one with no request yet is all of another's start), so only
     /// a log of the same folder name can be the same log collected again.
+    /// Asked of every file a load merges: found from the path's end, without splitting it.
     static func growingKey(_ path: String) -> String {
-        let parts = path.split(separator: "/")
-        return (parts.count >= 2 ? parts[parts.count - 2].lowercased() : "") + "/" + (parts.last ?? "")
+        guard let slash = path.lastIndex(of: "/") else { return "/" + path }
+        let folder = path[..<slash].lastIndex(of: "/").map { path[path.index(after: $0)..<slash] } ?? path[..<slash]
+        return folder.lowercased() + path[slash...]
     }
 
     /// A file already loaded: the same file read again, the same content at the same path for the same

@@ -70,17 +70,22 @@ enum ServerNaming {
         return (parts[0...z].joined(separator: "/"), Array(parts[(z + 1)...]))
     }
 
-    /// `fromPath` for the files one load worker reads. They come in path order, so a file is usually in the
-    /// previous file's folder, which has the same answer (splitting and lower-casing every path cost ~2% of a load).
+    /// `fromPath` and `isGuess` for the files one load worker reads. They come in path order, so a file is usually
+    /// in the previous file's folder, which has the same answers (splitting and lower-casing every path cost ~2% of a
+    /// load, and asking `isGuess` again in the serial naming after the merge cost as much).
     struct Memo {
         private var folder: Substring?
-        private var answer: (group: String, name: String?) = ("", nil)
+        private var answer: (group: String, name: String?, isGuess: Bool) = ("", nil, false)
 
-        mutating func fromPath(_ path: String) -> (group: String, name: String?) {
-            guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return ServerNaming.fromPath(path) }
+        mutating func fromPath(_ path: String) -> (group: String, name: String?, isGuess: Bool) {
+            guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else {
+                let (group, name) = ServerNaming.fromPath(path)
+                return (group, name, ServerNaming.isGuess(path))
+            }
             let dir = path[..<slash]
             if let folder, folder == dir { return answer }
-            answer = ServerNaming.fromPath(path)
+            let (group, name) = ServerNaming.fromPath(path)
+            answer = (group, name, ServerNaming.isGuess(path))
             folder = dir
             return answer
         }

@@ -25,7 +25,7 @@ import Testing
         var memo = ServerNaming.Memo()
         for p in paths {
             let a = ServerNaming.fromPath(p), b = memo.fromPath(p)
-            #expect(a.group == b.group && a.name == b.name, "\(p)")
+            #expect(a.group == b.group && a.name == b.name && b.isGuess == ServerNaming.isGuess(p), "\(p)")
         }
         #expect(memo.fromPath("EX02/Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Ecp/x.LOG").name == "EX02")
     }
