@@ -76,7 +76,7 @@ struct LoadCommand: Command {
             let skipped = report.discoveryProblems.isEmpty ? "" : "; skipped: " + report.discoveryProblems.prefix(3)
                 .map { "\(TerminalText.escape($0.path)) (\(TerminalText.escape($0.message)))" }.joined(separator: ", ")
             let own = report.ownFiles.isEmpty ? "" : "; not evidence: " + report.ownFiles.prefix(3)
-                .map { "\(TerminalText.escape($0.path)) (\($0.what))" }.joined(separator: ", ")
+                .map { "\(TerminalText.escape($0.path)) (\(TerminalText.escape($0.what)))" }.joined(separator: ", ")
             throw ShellError("load: no evidence files in \(TerminalText.escape(path))\(skipped)\(own)")
         }
         // A load that added nothing (every file already loaded) is no evidence set of its own: `info` and the
@@ -122,7 +122,7 @@ struct LoadCommand: Command {
             ctx.status("  \(p.skipped ? "skipped" : "damaged") \(TerminalText.escape(p.path)): \(TerminalText.escape(p.message))")
         }
         for p in report.ownFiles {
-            ctx.status("  not evidence: \(TerminalText.escape(p.path)): \(p.what); not loaded")
+            ctx.status("  not evidence: \(TerminalText.escape(p.path)): \(TerminalText.escape(p.what)); not loaded")
         }
         if report.cancelled {
             ctx.session.interruptNoticed = true

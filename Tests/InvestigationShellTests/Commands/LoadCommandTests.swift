@@ -52,6 +52,19 @@ import Testing
         }
     }
 
+    /// Why a file is not evidence names the file, whose name is the evidence's: escaped like its path.
+    @Test func notEvidenceNamesAreEscaped() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-own-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let folder = dir.appendingPathComponent("set/EX01")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try "a,b\n".write(to: folder.appendingPathComponent("t\u{1b}[31m.csv"), atomically: true, encoding: .utf8)
+        try "{\"exhunt\": {}}\n".write(to: folder.appendingPathComponent("t\u{1b}[31m.csv.provenance.json"), atomically: true, encoding: .utf8)
+        try "x\n".write(to: folder.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+        let shown = try TestShell().shown("load '\(dir.appendingPathComponent("set").path)'")
+        #expect(shown.contains("(its provenance file t\\x1b[31m.csv.provenance.json is beside it)") && !shown.contains("\u{1b}"), "\(shown)")
+    }
+
     /// A live log collected twice and loaded as two sets: `load` says the later copy continues the earlier one, and
     /// an indicator in the lines both hold is reported once (`--raw` scans included), where the earlier copy has it.
     @Test func aLogCollectedAgainIsCountedOnce() throws {
