@@ -237,6 +237,13 @@ import Testing
         #expect(!ECSMapping.isIP("10.0.0.1:443") && !ECSMapping.isIP("-") && !ECSMapping.isIP(""))
         #expect(!ECSMapping.isIP("10.0.0.1\u{0}junk"), "the C parser would stop at the NUL and accept the address before it")
         #expect(!ECSMapping.isIP(String(repeating: "1", count: 100)))
+        func address(_ s: String) -> String? {
+            var v = s
+            return v.withUTF8 { ECSMapping.address(UnsafeRawBufferPointer($0)).map { String(decoding: $0, as: UTF8.self) } }
+        }
+        // A zone is dropped, with or without the brackets a URL writes an IPv6 address in (review of stop 33).
+        #expect(address("fe80::1%12") == "fe80::1" && address("[fe80::1%12]") == "fe80::1" && address("[2001:db8::1]") == "2001:db8::1")
+        #expect(address("[10.0.0.1]") == nil && address("[]") == nil && address("[[::1]]") == nil && address("10.0.0.1%12") == nil)
     }
 
     @Test func indexNamesAndFilesAreChecked() throws {

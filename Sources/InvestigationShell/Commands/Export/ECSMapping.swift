@@ -238,20 +238,22 @@ struct ECSMapping {
         guard let colon = value.lastIndex(of: UInt8(ascii: ":")), colon + 1 < value.count, value.count - colon <= 6,
               value[(colon + 1)...].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
               let port = Int(String(decoding: value[(colon + 1)...], as: UTF8.self)), port <= 65535 else { return nil }
-        var address = UnsafeRawBufferPointer(rebasing: value[..<colon])
-        if address.first == UInt8(ascii: "[") && address.last == UInt8(ascii: "]") {
-            address = UnsafeRawBufferPointer(rebasing: address.dropFirst().dropLast())
-            guard address.contains(UInt8(ascii: ":")) else { return nil }
-        } else if address.contains(UInt8(ascii: ":")) {
-            return nil          // a bare IPv6 address: its last group is no port
-        }
+        let address = UnsafeRawBufferPointer(rebasing: value[..<colon])
+        // A bare IPv6 address's last group is no port; a bracketed one is `address`'s to read.
+        if address.first != UInt8(ascii: "[") && address.contains(UInt8(ascii: ":")) { return nil }
         return Self.address(address).map { ($0, port) }
     }
 
     /// The address `ip` takes from `value`: the value when it is one, or an IPv6 address without its zone
-    /// (`fe80::1%12`, as Windows writes a link-local logon's `IpAddress`), which Elasticsearch's `ip` type refuses.
-    /// The value as written stays where the source's own field is kept (`winlog.event_data.IpAddress`).
-    static func address(_ value: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+    /// (`fe80::1%12`, as Windows writes a link-local logon's `IpAddress`), which Elasticsearch's `ip` type refuses,
+    /// or without the brackets a URL puts around it (`[fe80::1%12]`). The value as written stays where the source's
+    /// own field is kept (`winlog.event_data.IpAddress`).
+    static func address(_ written: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        var value = written
+        if value.count > 2, value.first == UInt8(ascii: "["), value.last == UInt8(ascii: "]") {
+            value = UnsafeRawBufferPointer(rebasing: value.dropFirst().dropLast())
+            guard value.contains(UInt8(ascii: ":")) else { return nil }
+        }
         if isIP(value) { return value }
         guard let percent = value.firstIndex(of: UInt8(ascii: "%")), percent + 1 < value.count,
               value[(percent + 1)...].allSatisfy({ $0 < 0x80 && (isalnum(Int32($0)) != 0 || $0 == UInt8(ascii: "_")) }) else { return nil }
