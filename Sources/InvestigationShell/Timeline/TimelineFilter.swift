@@ -14,7 +14,8 @@ public struct TimelineFilter {
     /// `NAME=VALUE` pairs; NAME is an interned field (`client_ip`, `user_agent`, …) or any column name.
     public var fields: [(name: String, value: String)] = []
     public var markedOnly = false
-    public var markLabel: String?
+    /// The labels `--marked` keeps (any of them); empty keeps every marked event.
+    public var markLabels: Set<String> = []
     public var findingsOnly = false
     /// `--finding F6`: only the events these findings rest on (ids as `hunt` prints them).
     public var findingIDs: [String] = []
@@ -33,7 +34,7 @@ public struct TimelineFilter {
         .repeated("ip", "ADDRESS", "only events with this client IP; a prefix ending in '.' or ':' (167.99.) or a CIDR such as 10.0.0.0/8"),
         .repeated("contains", "TEXT", "only events whose raw line contains TEXT (case-insensitive; repeatable, all must match)"),
         .repeated("field", "NAME=VALUE", "only events whose field NAME equals VALUE (case-insensitive; repeatable)"),
-        .flag("marked", "only marked events; add a label word (malicious, suspicious, benign, reviewed) for one label"),
+        .flag("marked", "only marked events; label words after it (malicious, suspicious, benign, reviewed) keep those labels"),
         .flag("findings", "only events cited by a finding"),
         .repeated("finding", "ID", "only the events finding ID rests on, e.g. F6 (repeatable; ids as 'hunt' prints them)"),
         .value("around", "EVENT_ID", "only events within --window of this event"),
@@ -44,7 +45,7 @@ public struct TimelineFilter {
     /// Mark labels, in order of weight.
     public static let labels = ["malicious", "suspicious", "benign", "reviewed"]
 
-    /// Reads the filters from parsed arguments. Positional words are the mark label of `--marked`
+    /// Reads the filters from parsed arguments. Positional words are the mark labels of `--marked`
     /// and the time of day of an unquoted `--from 2021-03-03 06:00`; anything else is an error.
     public static func parse(_ args: Arguments, command: String) throws -> TimelineFilter {
         var f = TimelineFilter()
@@ -85,8 +86,8 @@ public struct TimelineFilter {
         }
         var rest: [String] = []
         for word in args.positional {
-            if f.markedOnly && f.markLabel == nil && labels.contains(word.lowercased()) { f.markLabel = word.lowercased(); continue }
-            if f.markedOnly && f.markLabel == nil && rest.isEmpty && !isClock(word) && word.first?.isLetter == true {
+            if f.markedOnly && labels.contains(word.lowercased()) { f.markLabels.insert(word.lowercased()); continue }
+            if f.markedOnly && rest.isEmpty && !isClock(word) && word.first?.isLetter == true {
                 throw ShellError("\(command): --marked: '\(TerminalText.escape(word))' is not a mark label; labels: \(labels.joined(separator: ", "))")
             }
             if isClock(word) {

@@ -27,7 +27,7 @@ public struct TimelineQuery {
     let scan: ContainsScan.Deferred?
     let marks: [EventID: CaseMark]
     let markedOnly: Bool
-    let markLabel: String?
+    let markLabels: Set<String>
     let cited: Set<EventID>?
     let candidates: Candidates
     // The store's columns, held directly so the per-event checks do no property calls.
@@ -163,7 +163,7 @@ public struct TimelineQuery {
 
         marks = CaseState.of(session).resolvedMarks(for: store)
         markedOnly = filter.markedOnly
-        markLabel = filter.markLabel
+        markLabels = filter.markLabels
         if filter.markedOnly { consider(.events(store.sortedByTime(Array(marks.keys)))) }
         var citedSet: Set<EventID>?
         if filter.findingsOnly {
@@ -312,7 +312,7 @@ public struct TimelineQuery {
         for (column, ids) in internedFields where !ids.contains(columns[column][e]) { return false }
         if markedOnly {
             guard let m = marks[e] else { return false }
-            if let markLabel, m.label != markLabel { return false }
+            if !markLabels.isEmpty && !markLabels.contains(m.label) { return false }
         }
         if let cited, !cited.contains(e) { return false }
         if let scan {

@@ -117,6 +117,11 @@ import Testing
         try t.run("mark finding F2 as suspicious")
         #expect(try Self.rows(try t.run("timeline --json --marked suspicious")).map { $0["event"] as! Int } == [ids[1]])
         #expect(t.failure("mark finding F9 as suspicious").contains("no finding"))
+        // Several labels keep any of them, written after one --marked or each after its own (review of stop 33).
+        for both in ["timeline --json --marked malicious suspicious", "timeline --json --marked malicious --marked suspicious"] {
+            #expect(try Self.rows(try t.run(both)).map { $0["event"] as! Int } == [ids[0], ids[1]], "\(both)")
+        }
+        #expect(t.failure("timeline --marked malicious --marked odd").contains("'odd' is not a mark label"))
     }
 
     @Test func huntFindingsAreCitedAndMarkable() throws {
