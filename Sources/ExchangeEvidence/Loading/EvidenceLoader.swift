@@ -465,6 +465,10 @@ final class OrderedMerger: @unchecked Sendable {
     private var knownPaths: [String: [(path: String, server: String)]] = [:]
     /// Logs that only grow while written, by folder and file name (`growingKey`): a log collected again (`continuation`).
     private var growingLogs: [String: [EvidenceFile]] = [:]
+    /// Event logs by computer and channel (`recordKey`): a ring collected again shares records (`overlapping`).
+    private var eventLogs: [String: [EvidenceFile]] = [:]
+    /// The time of each record of an event log in `eventLogs`, by number: made when a later copy first needs it.
+    private var recordTimes: [ObjectIdentifier: [UInt64: Int64]] = [:]
     /// Kinds written by appending lines: a later copy starts with an earlier one's bytes. (Event logs are rings
     /// that overwrite their oldest records.)
     static let growingKinds = logKinds.subtracting([.eventLog])
@@ -486,7 +490,10 @@ final class OrderedMerger: @unchecked Sendable {
         self.count = count
         self.server = server
         self.setName = setName
-        for f in store.files { remember(f, server: f.server) }
+        for f in store.files {
+            remember(f, server: f.server)
+            rememberRecords(f)
+        }
     }
 
     static func fileName(_ path: String) -> Substring { path.pathFileName }
@@ -640,9 +647,15 @@ final class OrderedMerger: @unchecked Sendable {
 
     /// Adds `p` (or, with a `rowServer`, that server's rows of it) to the store; a later part carries none of the
     /// file's problems or accounting, which the first part holds.
-    private func add(_ p: EvidenceLoader.ParsedFile, batch: EventBatch, rowServer: String?, channel: String, isPart: Bool) {
+    private func add(_ p: EvidenceLoader.ParsedFile, batch whole: EventBatch, rowServer: String?, channel: String, isPart: Bool) {
         var facts = p.facts
         if let rowServer { facts["server.rows"] = rowServer }
+        var batch = whole, shared = 0
+        if let (earlier, kept) = overlapping(whole, computer: rowServer ?? p.facts["server"], channel: channel) {
+            batch = whole.subset(kept)
+            shared = whole.count - kept.count
+            facts[EvidenceFile.continuesFact] = earlier.evidenceSet.isEmpty ? earlier.path : earlier.evidenceSet + "/" + earlier.path
+        }
         let file = EvidenceFile(path: p.path, evidenceSet: "", location: p.location, server: p.pathServer ?? "",
                                 size: p.size, modified: p.modified, sha256: p.sha256, kind: p.kind, channel: channel,
                                 bytes: p.bytes, problems: isPart ? ProblemLog() : p.problems, facts: facts, identity: p.identity)
@@ -651,9 +664,53 @@ final class OrderedMerger: @unchecked Sendable {
         file.accounted = p.accounting != nil
         file.renderer = p.renderer
         store.append(file: file, batch: batch)
-        added.append(Added(file: file, layout: Layout(p), isPart: isPart))
+        added.append(Added(file: file, layout: Layout(p), isPart: isPart, sharedEvents: shared))
+        rememberRecords(file)
         // Under the server its path or logs name: the final naming comes after the merge.
         if !isPart { remember(file, server: server ?? p.facts["server.file-name"] ?? p.pathServer ?? p.facts["server"] ?? "") }
+    }
+
+    /// An event log's computer (short name, case aside) and channel: the scope its record numbers are unique in.
+    static func recordKey(computer: String?, channel: String) -> String? {
+        guard let computer, !computer.isEmpty, !channel.isEmpty else { return nil }
+        return computer.prefix { $0 != "." }.uppercased() + "\u{0}" + channel.lowercased()
+    }
+
+    private func rememberRecords(_ file: EvidenceFile) {
+        guard !file.records.isEmpty, let key = Self.recordKey(computer: file.facts["server.rows"] ?? file.facts["server"], channel: file.channel) else { return }
+        eventLogs[key, default: []].append(file)
+    }
+
+    /// The events of `batch` no event log of the same computer and channel loaded before holds, and the first such
+    /// log, when it holds some: the same record number at the same time is one record, in a ring collected twice
+    /// (day 1 and day 5) or in two exports of one log. A cleared log numbers its records from 1 again, at other
+    /// times: those are kept. Nil when nothing is shared.
+    private func overlapping(_ batch: EventBatch, computer: String?, channel: String) -> (EvidenceFile, [Int])? {
+        guard !batch.records.isEmpty, let key = Self.recordKey(computer: computer, channel: channel),
+              let earlier = eventLogs[key] else { return nil }
+        let tables = earlier.map { times(of: $0) }
+        var kept: [Int] = [], first: Int?
+        kept.reserveCapacity(batch.count)
+        for i in 0..<batch.count {
+            let record = batch.record(i)
+            if record != 0, let holder = tables.firstIndex(where: { $0[record] == batch.times[i] }) {
+                first = min(first ?? holder, holder)
+                continue
+            }
+            kept.append(i)
+        }
+        return first.map { (earlier[$0], kept) }
+    }
+
+    /// The time of each of `file`'s records, by number (made once per load).
+    private func times(of file: EvidenceFile) -> [UInt64: Int64] {
+        if let t = recordTimes[ObjectIdentifier(file)] { return t }
+        var t: [UInt64: Int64] = [:]
+        t.reserveCapacity(file.records.count)
+        let start = store.firstEvent[store.files.firstIndex { $0 === file }!]
+        for (i, r) in file.records.enumerated() where r != 0 { t[r] = store.time[start + i] }
+        recordTimes[ObjectIdentifier(file)] = t
+        return t
     }
 
     /// Adds a file, of the store or of this load as it is added, to what later files are compared with.

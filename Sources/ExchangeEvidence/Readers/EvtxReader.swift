@@ -184,6 +184,7 @@ public struct EvtxReader: EvidenceReader {
     @inline(__always)
     private func append(_ r: EvtxChunk.Record, chunk c: EvtxChunk, base: Int, line: Int, schema: UInt16, into batch: inout EventBatch) {
         batch.append(offset: base + r.start, length: r.length, line: line, time: r.time, schema: schema)
+        batch.setRecord(r.recordID)
         if r.user.1 > 0 { batch.set(.user, UnsafeRawBufferPointer(start: c.values.base + r.user.0, count: r.user.1)) }
         if r.ip.1 > 0 { batch.set(.clientIP, UnsafeRawBufferPointer(start: c.values.base + r.ip.0, count: r.ip.1)) }
     }

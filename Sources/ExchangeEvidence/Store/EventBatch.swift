@@ -6,6 +6,10 @@ public struct EventBatch: Sendable {
     var lines: [UInt32] = []
     var times: [Int64] = []
     var schemaIndex: [UInt16] = []
+    /// Each event's EventRecordID, for event logs (0 where a record has none); empty for other formats. Record
+    /// numbers are a computer's per channel, so two collections of one log (a ring, copied on day 1 and on day 5)
+    /// are told apart from a cleared log's new records by number and time (`OrderedMerger.overlapping`).
+    var records: [UInt64] = []
     /// Interned ids, `stride` per event in `InternedField` order (one array, so adding an event is one append).
     var fieldIDs: [UInt32] = []
     static let stride = InternedField.allCases.count
@@ -65,6 +69,16 @@ public struct EventBatch: Sendable {
         fieldIDs.append(contentsOf: Self.emptyRow)
     }
 
+    /// Sets the EventRecordID of the last appended event (events before it without one read as 0).
+    mutating func setRecord(_ id: UInt64) {
+        guard records.count < count else { return }
+        if records.count < count - 1 { records.append(contentsOf: repeatElement(0, count: count - 1 - records.count)) }
+        records.append(id)
+    }
+
+    /// The EventRecordID of event `i`; 0 when unknown.
+    func record(_ i: Int) -> UInt64 { i < records.count ? records[i] : 0 }
+
     /// Sets an interned field of the last appended event.
     @inline(__always)
     public mutating func set(_ field: InternedField, _ bytes: UnsafeRawBufferPointer) {
@@ -86,6 +100,7 @@ public struct EventBatch: Sendable {
         b.lines = indices.map { lines[$0] }
         b.times = indices.map { times[$0] }
         b.schemaIndex = indices.map { schemaIndex[$0] }
+        if !records.isEmpty { b.records = indices.map { record($0) } }
         var ids: [UInt32] = []
         ids.reserveCapacity(indices.count * Self.stride)
         for i in indices { ids.append(contentsOf: fieldIDs[(i * Self.stride)..<((i + 1) * Self.stride)]) }

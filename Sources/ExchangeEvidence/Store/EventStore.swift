@@ -97,6 +97,7 @@ public final class EventStore: @unchecked Sendable {
             if t > last { last = t }
         }
         file.eventCount = n
+        if !batch.records.isEmpty { file.records = batch.records.count == n ? batch.records : (0..<n).map { batch.record($0) } }
         file.firstTime = first == Int64.max ? Timestamp.unknown : first
         file.lastTime = last == Int64.min ? Timestamp.unknown : last
         timeOrderCache = nil

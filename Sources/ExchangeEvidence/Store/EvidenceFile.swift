@@ -51,7 +51,11 @@ public final class EvidenceFile: @unchecked Sendable {
     /// log). Their lines are that copy's events, not this file's, and scans of every byte (`grep-ioc --raw`, YARA)
     /// leave them to it, so a collection made twice is not counted twice. 0 for most files.
     public internal(set) var continuesFrom = 0
-    /// The fact the loader sets on such a file: the earlier copy, as `SET/path`.
+    /// Each event's EventRecordID, in the file's event order, for event logs (empty for other files): what a later
+    /// collection of the same log is compared with (`OrderedMerger.overlapping`).
+    public internal(set) var records: [UInt64] = []
+    /// The fact the loader sets on such a file, and on an event log sharing records with one loaded before: the
+    /// earlier copy, as `SET/path`.
     public static let continuesFact = "log.continues"
     public internal(set) var firstTime = Timestamp.unknown
     public internal(set) var lastTime = Timestamp.unknown

@@ -160,15 +160,16 @@ struct LoadCommand: Command {
             + "); load such a file alone with --server NAME if it is another server's"
     }
 
-    /// The note for logs that continue copies loaded before: the lines both copies hold are counted once, in the
-    /// earlier copy, where findings and marks already cite them.
+    /// The note for logs that continue copies loaded before (the lines after a text log's copy, an event log's
+    /// records not in it): the events both copies hold are counted once, in the earlier copy, where findings and
+    /// marks already cite them.
     static func continued(_ report: LoadReport) -> String? {
         guard let first = report.continued.first else { return nil }
         let n = report.continued.count, shared = report.continued.reduce(0) { $0 + $1.events }
         let which = n == 1 ? "\(first.path) continues \(first.earlier)"
             : "\(n) logs continue copies loaded before (\(report.continued.prefix(3).map(\.path).joined(separator: ", "))\(n > 3 ? ", …" : ""))"
         return "note: \(which), the same log collected again: the \(count(shared, "event")) both copies hold "
-            + "\(shared == 1 ? "is" : "are") counted once, in the earlier copy; the lines after \(n == 1 ? "it" : "them") are new"
+            + "\(shared == 1 ? "is" : "are") counted once, in the earlier copy; the rest are new"
     }
 
     /// `1 file`, `2 files`.

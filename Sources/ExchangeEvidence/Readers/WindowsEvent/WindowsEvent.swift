@@ -134,6 +134,7 @@ struct WindowsEvent {
         let offset = rendered.count
         KeyValueWriter.append(ev.pairs(time: time, recovered: recovered), to: &rendered)
         output.batch.append(offset: offset, length: rendered.count - offset, line: line, time: time, schema: schema)
+        if let record = UInt64(ev.recordID) { output.batch.setRecord(record) }
         rendered.append(0x0A)
         if let user = ev.user { output.batch.set(.user, user) }
         if let clientIP = ev.clientIP { output.batch.set(.clientIP, clientIP) }
