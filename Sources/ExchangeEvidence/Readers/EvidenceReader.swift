@@ -67,6 +67,16 @@ public struct ReaderOutput {
     /// Set by readers of exports that mix servers or channels (a fleet's SIEM export): each event's server and
     /// channel, so the file is filed under each (one store file per server and channel, sharing the bytes).
     public var rowGroups: RowGroups?
+
+    /// Files the events under their rows' servers and channels when those are several (`rowGroups`): rows naming
+    /// none go with the most common. How many servers a fleet's merged export names is the fact `serversFact`.
+    public mutating func file(byRows rows: RowGroups, serversFact: String) {
+        guard rows.isMixed else { return }
+        var rows = rows
+        rows.cover(batch.count)
+        rowGroups = rows
+        if rows.serverCount > 1 { facts[serversFact] = "\(rows.serverCount)" }
+    }
     /// Set by readers of record formats (EVTX): the records the file holds. The accounting then counts
     /// records: each record number must be an event's line number or a problem's.
     public var records: Int?

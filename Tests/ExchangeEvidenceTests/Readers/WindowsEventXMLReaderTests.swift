@@ -6,38 +6,39 @@ import Testing
     /// A `wevtutil qe /f:xml` export: one event per line, no root, single quotes, classic and named data.
     @Test func wevtutilExport() throws {
         let (s, _) = try Fixtures.load(Fixtures.path("eventlog/wevtutil-export.xml"))
-        let file = s.files[0]
         #expect(s.count == 4)
-        #expect(file.kind == .eventLog)
-        #expect(file.problems.total == 0)
-        #expect(file.server == "EX01", "from Computer")
-        #expect((0..<4).map { s.line(of: $0) } == [1, 2, 3, 4])
+        // Three logs in one export: each event is filed under its own channel.
+        #expect(s.files.map(\.channel) == ["Application", "Security", "MSExchange Management"])
+        #expect(s.files.allSatisfy { $0.kind == .eventLog && $0.problems.total == 0 })
+        #expect(s.files.allSatisfy { $0.server == "EX01" }, "from Computer")
+        #expect(Set((0..<4).map { s.line(of: $0) }) == [1, 2, 3, 4])
+        let e = [0] + (1...4).map { line in (0..<s.count).first { s.line(of: $0) == line }! }
 
         // CVE-2021-26857 shape: MSExchange Unified Messaging, level 2, InvalidCastException in the data.
-        #expect(s.field("Provider", of: 0) == "MSExchange Unified Messaging")
-        #expect(s.field("Level", of: 0) == "2")
-        #expect(s.field("Channel", of: 0) == "Application")
-        #expect(s.field("EventID", of: 0) == "1141")
-        #expect(s.field("Data2", of: 0)?.hasPrefix("System.InvalidCastException:") == true)
-        #expect(Timestamp.iso(s.time[0]) == "2021-03-03T04:11:24.738Z")
+        #expect(s.field("Provider", of: e[1]) == "MSExchange Unified Messaging")
+        #expect(s.field("Level", of: e[1]) == "2")
+        #expect(s.field("Channel", of: e[1]) == "Application")
+        #expect(s.field("EventID", of: e[1]) == "1141")
+        #expect(s.field("Data2", of: e[1])?.hasPrefix("System.InvalidCastException:") == true)
+        #expect(Timestamp.iso(s.time[e[1]]) == "2021-03-03T04:11:24.738Z")
 
         // Entities are decoded; the user is SubjectUserName.
-        #expect(s.field("CommandLine", of: 1)
+        #expect(s.field("CommandLine", of: e[2])
             == #"cmd /c cd /d "C:\inetpub\wwwroot\aspnet_client\system_web"&whoami & echo [S]&cd&echo [E]"#)
-        #expect(s.field("ParentProcessName", of: 1) == #"C:\Windows\System32\inetsrv\w3wp.exe"#)
-        #expect(s.value(.user, 1) == "EX01$")
+        #expect(s.field("ParentProcessName", of: e[2]) == #"C:\Windows\System32\inetsrv\w3wp.exe"#)
+        #expect(s.value(.user, e[2]) == "EX01$")
 
         // The cmdlet log's unnamed values are named by position, as in `.evtx` files; unnamed positions stay DataN.
-        #expect(s.field("CmdletName", of: 2) == "Set-OabVirtualDirectory")
-        #expect(s.field("CmdletParameters", of: 2)?.contains(#"<script language="JScript" runat="server">"#) == true)
-        #expect(s.field("Data1", of: 2) == nil)
-        #expect(s.field("Data8", of: 2) == "")
+        #expect(s.field("CmdletName", of: e[3]) == "Set-OabVirtualDirectory")
+        #expect(s.field("CmdletParameters", of: e[3])?.contains(#"<script language="JScript" runat="server">"#) == true)
+        #expect(s.field("Data1", of: e[3]) == nil)
+        #expect(s.field("Data8", of: e[3]) == "")
 
         // RenderedXml: the message is kept; a `-` subject falls through to TargetUserName; IpAddress interned.
-        #expect(s.field("Message", of: 3) == "An account was successfully logged on.")
-        #expect(s.value(.user, 3) == "svc-backup")
-        #expect(s.value(.clientIP, 3) == "86.105.18.116")
-        #expect(s.field("LogonProcessName", of: 3) == "NtLmSsp ")
+        #expect(s.field("Message", of: e[4]) == "An account was successfully logged on.")
+        #expect(s.value(.user, e[4]) == "svc-backup")
+        #expect(s.value(.clientIP, e[4]) == "86.105.18.116")
+        #expect(s.field("LogonProcessName", of: e[4]) == "NtLmSsp ")
     }
 
     /// A pretty-printed export in an `<Events>` root, UserData, a comment, CDATA, and a cut-off last event.
@@ -98,6 +99,25 @@ import Testing
         #expect((0..<s.count).map { s.value(.user, $0) } == ["admin", "admin", "EX01$", "EX01$"])
     }
 
+    /// An export of two logs in one file (Sysmon, then Security): each event is filed under its own channel, so
+    /// rules bound to a channel see it (reviewer: the Security 4688 was filed as Sysmon and a process-creation rule
+    /// for Security missed it); each channel's file keeps its events' lines.
+    @Test func anExportOfTwoLogsIsFiledPerChannel() throws {
+        func event(_ id: String, channel: String, record: Int) -> String {
+            "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='P'/>"
+                + "<EventID>\(id)</EventID><TimeCreated SystemTime='2021-03-03T07:2\(record):00.000Z'/><EventRecordID>\(record)</EventRecordID>"
+                + "<Channel>\(channel)</Channel><Computer>EX04.contoso.local</Computer></System>"
+                + "<EventData><Data Name='CommandLine'>cmd /c whoami</Data></EventData></Event>\n"
+        }
+        let dir = Fixtures.tempDir()
+        Fixtures.write(event("1", channel: "Microsoft-Windows-Sysmon/Operational", record: 1) + event("4688", channel: "Security", record: 2)
+                       + event("1", channel: "Microsoft-Windows-Sysmon/Operational", record: 3), "EX04/events.xml", in: dir)
+        let (s, _) = try Fixtures.load(dir.path)
+        #expect(s.files.map(\.channel) == ["Microsoft-Windows-Sysmon/Operational", "Security"])
+        #expect(s.files.map(\.server) == ["EX04", "EX04"])
+        #expect(s.events(ofFile: 1).map { s.field("EventID", of: $0) } == ["4688"] && s.events(ofFile: 1).map { s.line(of: $0) } == [2])
+    }
+
     /// The loader decodes a UTF-16 export (what PowerShell's `>` writes) before this reader sees it.
     @Test func utf16Export() throws {
         let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("eventlog/wevtutil-export.xml"))),
@@ -108,8 +128,8 @@ import Testing
         Fixtures.write(utf16, "EX01/eventlogs/Application.xml", in: dir)
         let (s, _) = try Fixtures.load(dir.path)
         #expect(s.count == 4)
-        #expect(s.files[0].kind == .eventLog)
-        #expect(s.field("CmdletName", of: 2) == "Set-OabVirtualDirectory")
+        #expect(s.files.allSatisfy { $0.kind == .eventLog })
+        #expect((0..<s.count).contains { s.field("CmdletName", of: $0) == "Set-OabVirtualDirectory" })
     }
 
     /// Other XML, and text that mentions `<Event>`, are not claimed.

@@ -42,11 +42,7 @@ public struct JSONEventReader: EvidenceReader {
         // A fleet's merged export, or one holding several logs: each row is filed under its own server and channel
         // (per-server hunts and verdicts must not mix machines, nor channel-bound rules logs); rows naming none go
         // with the most common.
-        if state.rows.isMixed {
-            state.rows.cover(out.batch.count)
-            out.rowGroups = state.rows
-            if state.rows.serverCount > 1 { out.facts["json.servers"] = "\(state.rows.serverCount)" }
-        }
+        out.file(byRows: state.rows, serversFact: "json.servers")
         out.facts["json.shapes"] = state.shapes.keys.sorted().joined(separator: ",")
         if out.batch.count == 0 { out.problems.add(LoadProblem("no JSON objects found")) }
     }
