@@ -6,7 +6,8 @@ import Darwin
 #endif
 
 /// A Sigma string value compiled for matching bytes: literal runs and the wildcards `*` (any run) and `?`
-/// (one byte), compared ignoring ASCII case unless `cased`.
+/// (one character: a UTF-8 character's bytes, so `Microsoft?` matches `Microsoft®`), compared ignoring ASCII case
+/// unless `cased`.
 ///
 /// Sigma's escapes are honoured: `\*`, `\?` and `\\` stand for the character itself; a backslash before
 /// anything else is a plain backslash (so Windows paths need no doubling). The common shapes — equals,
@@ -160,24 +161,34 @@ struct SigmaPattern: Sendable, Hashable {
         globFrom(token: 0, at: 0, v)
     }
 
+    /// Where the UTF-8 character starting at `p` ends: its lead byte and up to three continuation bytes (a byte
+    /// that is no character's start stands alone).
+    @inline(__always) private static func characterEnd(_ v: UnsafeRawBufferPointer, _ p: Int) -> Int {
+        var q = p + 1
+        if v[p] >= 0xC0 { while q < v.count, q < p + 4, v[q] & 0xC0 == 0x80 { q += 1 } }
+        return q
+    }
+
     private func globFrom(token k0: Int, at p0: Int, _ v: UnsafeRawBufferPointer) -> Bool {
         var k = k0, p = p0
         while k < tokens.count {
             switch tokens[k] {
             case .anyOne:
                 guard p < v.count else { return false }
-                p += 1; k += 1
+                p = Self.characterEnd(v, p); k += 1
             case .literal(let b):
                 guard p + b.count <= v.count, startsWith(b, v, at: p) else { return false }
                 p += b.count; k += 1
             case .anyRun:
-                // Collapse following `?`s into a minimum length, then try each position for the rest.
-                var minimum = 0
+                // Following `?`s are that many characters at least; then try each position for the rest.
+                var from = p
                 k += 1
-                while k < tokens.count, tokens[k] == .anyOne { minimum += 1; k += 1 }
-                if k == tokens.count { return v.count - p >= minimum }
+                while k < tokens.count, tokens[k] == .anyOne {
+                    guard from < v.count else { return false }
+                    from = Self.characterEnd(v, from); k += 1
+                }
+                if k == tokens.count { return true }
                 guard case .literal(let b) = tokens[k] else { return false }
-                var from = p + minimum
                 while let hit = find(b, in: v, from: from) {
                     if globFrom(token: k + 1, at: hit + b.count, v) { return true }
                     from = hit + 1

@@ -238,6 +238,19 @@ import Testing
             """) == ["rec:107"])
     }
 
+    /// `?` is one character, not one byte (reviewer: `Microsoft? Windows?` missed Sysmon's `Microsoft® Windows®`,
+    /// and `for?t` missed `forêt`, while `??` matched).
+    @Test func questionMarkIsOneCharacter() {
+        func match(_ pattern: String, _ value: String) -> Bool { SigmaPattern(sigma: pattern, cased: false).matches(value) }
+        #expect(match("Microsoft? Windows? Operating System", "Microsoft® Windows® Operating System"))
+        #expect(!match("Microsoft?? Windows?? Operating System", "Microsoft® Windows® Operating System"))
+        #expect(match("for?t", "forêt") && match("*for?t*", "la forêt noire") && match("?", "€") && match("?", "𝄞"))
+        #expect(!match("?", "ab") && !match("??", "é") && match("a*??", "a𝄞€") && !match("a*???", "a𝄞€"))
+        // A byte that starts no character (text that is not UTF-8) is one character of its own.
+        let stray: [UInt8] = [0x61, 0x80, 0x62]
+        #expect(stray.withUnsafeBytes { SigmaPattern(sigma: "a?b", cased: false).matches($0) })
+    }
+
     @Test func escapedWildcardIsLiteral() throws {
         #expect(try hits("""
                 sel:
