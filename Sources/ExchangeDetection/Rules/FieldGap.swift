@@ -34,12 +34,16 @@ public struct FieldGap: Sendable, Hashable {
     public let need: EvidenceNeed
     /// Every entry of the rule's log source the server has files of, in mapping order.
     public let sources: [Source]
+    /// True when the rule can match but a filter it negates cannot apply for want of `sources`' fields: it
+    /// fires on what the filter was written to keep out (a misspelt field under `not`).
+    public let filterExcludesNothing: Bool
 
-    public init(server: String, rule: String, need: EvidenceNeed, sources: [Source]) {
+    public init(server: String, rule: String, need: EvidenceNeed, sources: [Source], filterExcludesNothing: Bool = false) {
         self.server = server
         self.rule = rule
         self.need = need
         self.sources = sources
+        self.filterExcludesNothing = filterExcludesNothing
     }
 
     /// Why the rule cannot match: its sources' phrases, sources lacking the same fields named together

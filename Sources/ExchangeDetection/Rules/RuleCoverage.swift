@@ -148,19 +148,26 @@ public struct RuleCoverage: Sendable {
     }
 
     /// `IIS logs never hold a value for cs-cookie: 2 rules cannot match (sigma:…, sigma:…)`, `no Security event
-    /// 4688 is loaded: …`: one per reason, the rules sharing it named together.
+    /// 4688 is loaded: …`, `IIS logs never hold a value for cs-uri-quey: sigma:…'s filter excludes nothing, so it
+    /// fires without it`: one per reason, the rules sharing it named together.
     public func fieldGapSentences(of server: String, rules: Set<String>?) -> [String] {
         var order: [String] = []
         var groups: [String: [String]] = [:]
         for g in fieldGaps(of: server, rules: rules) {
-            if groups[g.reason] == nil { order.append(g.reason) }
-            groups[g.reason, default: []].append(g.rule)
+            let key = (g.filterExcludesNothing ? "1" : "0") + g.reason
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(g.rule)
         }
-        return order.map { reason in
-            let named = groups[reason]!
-            let subject = rules != nil && named.count == 1 ? "\(named[0]) cannot match"
-                : "\(named.count) rule\(named.count == 1 ? "" : "s") cannot match (\(Self.some(named)))"
-            return "\(reason): \(subject)"
+        return order.map { key in
+            let named = groups[key]!, one = rules != nil && named.count == 1
+            let subject: String
+            if key.hasPrefix("1") {
+                subject = one ? "\(named[0])'s filter excludes nothing, so it fires without it"
+                    : "the filters of \(named.count) rule\(named.count == 1 ? "" : "s") exclude nothing, so they fire without them (\(Self.some(named)))"
+            } else {
+                subject = one ? "\(named[0]) cannot match" : "\(named.count) rule\(named.count == 1 ? "" : "s") cannot match (\(Self.some(named)))"
+            }
+            return "\(key.dropFirst()): \(subject)"
         }
     }
 

@@ -121,11 +121,19 @@ private struct ConditionParser {
 
 extension SigmaCondition {
     /// The searches the condition uses outside any `not`, in the order it names them: what explains a hit.
-    var positiveSearches: [String] {
+    var positiveSearches: [String] { searches(negated: false) }
+
+    /// The searches the condition uses only under a `not`: the filters that keep events out.
+    var negatedSearches: [String] {
+        let positive = Set(positiveSearches)
+        return searches(negated: true).filter { !positive.contains($0) }
+    }
+
+    private func searches(negated wanted: Bool) -> [String] {
         var names: [String] = []
         func walk(_ c: SigmaCondition, negated: Bool) {
             switch c {
-            case .search(let n): if !negated && !names.contains(n) { names.append(n) }
+            case .search(let n): if negated == wanted && !names.contains(n) { names.append(n) }
             case .and(let ps), .or(let ps): ps.forEach { walk($0, negated: negated) }
             case .not(let inner): walk(inner, negated: !negated)
             }

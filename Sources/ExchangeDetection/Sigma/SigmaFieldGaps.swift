@@ -2,7 +2,9 @@ import ExchangeEvidence
 
 /// Finds the rules that ran but cannot match on a server: where the server's evidence of the rule's log source
 /// holds no event the source selects (a Security log without one 4688: process auditing off), or where the
-/// rule's condition is false with every field the server's events never hold read as absent.
+/// rule's condition is false with every field the server's events never hold read as absent. And the rules
+/// whose filter excludes nothing there: a search the condition negates that is false for want of its fields
+/// (a misspelt `cs-uri-quey` under `not filter`), so the rule fires where its author meant it not to.
 ///
 /// Decided in three-valued logic over the condition: an item on an absent field is settled by how it treats
 /// an absent value (`|exists: false` and `null` hold, everything else fails), a `fieldref` to or from an
@@ -17,6 +19,7 @@ enum SigmaFieldGaps {
         // Per server and rule: in how many entries it ran, and the entries where it is blind.
         struct Key: Hashable { let server: String; let rule: String }
         var tally: [Key: (ran: Int, blind: [FieldGap.Source], rule: SigmaRule)] = [:]
+        var unfiltered: [Key: [FieldGap.Source]] = [:]
         var order: [Key] = []
         for (i, (binding, rules)) in work.enumerated() {
             let present = tables[i].map(presentByServer) ?? [:]
@@ -34,6 +37,12 @@ enum SigmaFieldGaps {
                             let deciding = absentFields(of: rule, in: rule.condition.positiveSearches, present: fields)
                             t.blind.append(FieldGap.Source(selection: selection, plural: plural,
                                                            fields: (deciding.isEmpty ? absent : deciding).map { shown($0, in: binding) }))
+                        } else {
+                            let dead = deadFilterFields(of: rule, present: fields, absent: Set(absent.map(SigmaTable.key)))
+                            if !dead.isEmpty {
+                                unfiltered[key, default: []].append(FieldGap.Source(selection: selection, plural: plural,
+                                                                                    fields: dead.map { shown($0, in: binding) }))
+                            }
                         }
                     } else {
                         t.blind.append(FieldGap.Source(selection: selection, plural: plural, fields: []))
@@ -44,9 +53,17 @@ enum SigmaFieldGaps {
         }
         return order.compactMap { key in
             let t = tally[key]!
-            guard t.blind.count == t.ran, let need = map.need(for: t.rule.logsource) else { return nil }
-            return FieldGap(server: key.server, rule: key.rule, need: need, sources: t.blind)
+            guard let need = map.need(for: t.rule.logsource) else { return nil }
+            if t.blind.count == t.ran { return FieldGap(server: key.server, rule: key.rule, need: need, sources: t.blind) }
+            return unfiltered[key].map { FieldGap(server: key.server, rule: key.rule, need: need, sources: $0, filterExcludesNothing: true) }
         }
+    }
+
+    /// The absent fields of the rule's negated searches that are false for want of them (each such filter
+    /// excludes nothing), as first written; empty when every filter can apply.
+    static func deadFilterFields(of rule: SigmaRule, present: Set<String>, absent: Set<String>) -> [String] {
+        let dead = rule.condition.negatedSearches.filter { evaluate(.search($0), rule: rule, absent: absent) == .no }
+        return absentFields(of: rule, in: dead, present: present)
     }
 
     /// A Sigma field as the rule writes it, with the evidence's own name where the mapping reads another.

@@ -98,10 +98,11 @@ extension RuleCoverage.Family {
 
 extension FieldGap {
     /// The `coverage_gaps` object of a rule that ran but cannot match (`help/hunt.md`): the family's shape, with
-    /// `gaps` `no-matching-events` and/or `fields-absent`, and per entry of its log source what it selects and the
-    /// fields never present there.
+    /// `gaps` `no-matching-events` and/or `fields-absent` (or `filter-fields-absent`: it matches, but a filter it
+    /// negates excludes nothing), and per entry of its log source what it selects and the fields never present there.
     func json(message: String) -> JSONValue {
-        let gaps = (sources.contains { $0.fields.isEmpty } ? ["no-matching-events"] : []) + (sources.contains { !$0.fields.isEmpty } ? ["fields-absent"] : [])
+        let gaps = filterExcludesNothing ? ["filter-fields-absent"]
+            : (sources.contains { $0.fields.isEmpty } ? ["no-matching-events"] : []) + (sources.contains { !$0.fields.isEmpty } ? ["fields-absent"] : [])
         return .object([("server", .string(server)), ("evidence", .string(need.label)), ("kinds", .strings(need.kinds.map(\.rawValue))),
                         ("channels", .strings(need.kinds.flatMap { need.channels[$0] ?? [] })), ("rules", .strings([rule])),
                         ("could_run", .bool(true)), ("first", .null), ("last", .null), ("gaps", .strings(gaps)),

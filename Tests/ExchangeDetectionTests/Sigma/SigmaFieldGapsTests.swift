@@ -28,12 +28,13 @@ import Testing
         return (store, dir)
     }
 
-    /// The servers on which a web rule with this detection body is named as unable to match, with the fields.
-    static func blind(_ detection: String) throws -> [String: [String]] {
+    /// The servers on which a web rule with this detection body is named as unable to match (or, `filters`, as
+    /// matching with a filter that excludes nothing), with the fields.
+    static func blind(_ detection: String, filters: Bool = false) throws -> [String: [String]] {
         let (store, dir) = try store()
         defer { try? FileManager.default.removeItem(at: dir) }
         let rule = try SigmaFixture.parse(SigmaFixture.rule(SigmaFixture.web, detection))
-        let gaps = SigmaPass(rules: [rule]).runNotingFieldGaps(on: store).fieldGaps
+        let gaps = SigmaPass(rules: [rule]).runNotingFieldGaps(on: store).fieldGaps.filter { $0.filterExcludesNothing == filters }
         #expect(gaps.allSatisfy { $0.rule == rule.findingRule && $0.sources.map(\.selection) == ["IIS logs"] })
         return Dictionary(uniqueKeysWithValues: gaps.map { ($0.server, $0.sources.flatMap(\.fields)) })
     }
@@ -66,6 +67,43 @@ import Testing
                     cs-cookie|contains: 'session'
                 condition: sel and not filter
             """) == [:])
+    }
+
+    /// ... but that filter excludes nothing where its field is never held, so the rule fires on what it was
+    /// written to keep out: named apart (reviewer: a misspelt `cs-uri-quey` under `not` gave false positives and no
+    /// word, where the same typo in a selection was named). A filter on a held field, or one that holds
+    /// through another field, is not named.
+    @Test func aNegatedFilterThatCannotApplyIsNamed() throws {
+        let rule = """
+                sel:
+                    cs-uri-stem|endswith: '.js'
+                filter:
+                    cs-cookie|contains: 'session'
+                condition: sel and not filter
+            """
+        #expect(try Self.blind(rule, filters: true) == ["EX02": ["cs-cookie (cs(Cookie))"], "EX03": ["cs-cookie (cs(Cookie))"]])
+        #expect(try Self.blind("""
+                sel:
+                    cs-uri-stem|endswith: '.js'
+                filter:
+                    cs-uri-quey|contains: '/ecp/'
+                condition: sel and not filter
+            """, filters: true) == ["EX01": ["cs-uri-quey"], "EX02": ["cs-uri-quey"], "EX03": ["cs-uri-quey"]])
+        #expect(try Self.blind("""
+                sel:
+                    cs-uri-stem|endswith: '.js'
+                filter:
+                    - cs-cookie|contains: 'session'
+                    - c-ip|startswith: '10.'
+                condition: sel and not filter
+            """, filters: true) == [:], "the filter can still apply through c-ip")
+        #expect(try Self.blind("""
+                sel:
+                    cs-uri-stem|endswith: '.js'
+                filter:
+                    cs-uri-stem|contains: '/ecp/'
+                condition: sel and not filter
+            """, filters: true) == [:])
     }
 
     /// Only the fields of the searches that must hold are named, not a negated filter's.
