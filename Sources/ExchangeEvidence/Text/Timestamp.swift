@@ -54,7 +54,8 @@ public enum Timestamp {
         return v
     }
 
-    /// Parses `YYYY-MM-DD[T ]HH:MM:SS[.fff…][Z]` (the Exchange, ECP and W3C forms); nil when malformed,
+    /// Parses `YYYY-MM-DD[T ]HH:MM:SS[.fff…][Z|±HH:MM|±HHMM|±HH]` (the Exchange, ECP and W3C forms, and ISO 8601
+    /// with an offset, as `Get-Date -Format o` or a log shipper writes it: turned into UTC); nil when malformed,
     /// including a day the month does not have.
     public static func parse(_ p: UnsafeRawBufferPointer) -> Int64? {
         guard p.count >= 19, p[4] == UInt8(ascii: "-"), p[7] == UInt8(ascii: "-"),
@@ -64,10 +65,10 @@ public enum Timestamp {
               let h = digits(p, 11, 2), let mi = digits(p, 14, 2), let s = digits(p, 17, 2),
               isDate(year: y, month: mo, day: d), h < 24, mi < 60, s < 61
         else { return nil }
-        var ms = 0
+        var ms = 0, i = 19
         if p.count > 20, p[19] == UInt8(ascii: ".") {
             var scale = 100
-            var i = 20
+            i = 20
             while i < p.count, let dgt = digits(p, i, 1) {
                 ms += dgt * scale
                 scale /= 10
@@ -75,7 +76,38 @@ public enum Timestamp {
             }
         }
         let secs = ((days(year: y, month: mo, day: d) * 24 + h) * 60 + mi) * 60 + s
-        return Int64(secs) * 1000 + Int64(ms)
+        return Int64(secs) * 1000 + Int64(ms) - (offset(p, at: i) ?? 0)
+    }
+
+    /// The zone offset (ms east of UTC) written at `i` after a time: `+01:00`, `-0500`, `+05`; nil when there is
+    /// none (`Z`, the end, anything else).
+    @inline(__always)
+    static func offset(_ p: UnsafeRawBufferPointer, at i: Int) -> Int64? {
+        guard i + 3 <= p.count, p[i] == UInt8(ascii: "+") || p[i] == UInt8(ascii: "-"), let h = digits(p, i + 1, 2), h <= 14 else { return nil }
+        var m = 0, end = i + 3
+        if end < p.count, p[end] == UInt8(ascii: ":") {
+            guard end + 3 <= p.count, let mm = digits(p, end + 1, 2) else { return nil }
+            (m, end) = (mm, end + 3)
+        } else if end + 2 <= p.count, let mm = digits(p, end, 2) {
+            (m, end) = (mm, end + 2)
+        }
+        guard m < 60, end == p.count || (digits(p, end, 1) == nil && p[end] != UInt8(ascii: ":")) else { return nil }
+        let ms = Int64((h * 60 + m) * 60_000)
+        return p[i] == UInt8(ascii: "+") ? ms : -ms
+    }
+
+    /// True for a time `parse` reads that says its zone: `Z` or an offset. Without one it is a wall clock, whose
+    /// zone the reader must know otherwise (`load --local-time`).
+    public static func carriesZone(_ s: String) -> Bool {
+        guard parse(s) != nil else { return false }
+        if s.hasSuffix("Z") || s.hasSuffix("z") { return true }
+        var v = s
+        return v.withUTF8 { u in
+            let p = UnsafeRawBufferPointer(u)
+            var i = 19
+            if i < p.count, p[i] == UInt8(ascii: ".") { i += 1; while i < p.count, digits(p, i, 1) != nil { i += 1 } }
+            return offset(p, at: i) != nil
+        }
     }
 
     /// Parses a W3C pair: `date` (`YYYY-MM-DD`) and `time` (`HH:MM:SS[.fff]`).

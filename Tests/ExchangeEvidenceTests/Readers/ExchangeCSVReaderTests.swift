@@ -22,6 +22,17 @@ import Testing
         #expect(f.problems.total == 0)
     }
 
+    /// A `DateTime` written with an offset is that moment in UTC (reviewer: `07:00:02+01:00` was read as 07:00:02Z).
+    @Test func aTimeWithAnOffsetIsReadAsUTC() throws {
+        let dir = Fixtures.tempDir()
+        Fixtures.write("#Software: Microsoft Exchange Server\r\n#Log-type: HttpProxy Logs\r\n#Fields: DateTime,ServerHostName,UrlStem,ClientIpAddress,HttpStatus\r\n"
+                       + "2021-03-03T07:00:02+01:00,EX01,/ecp/y.js,10.0.0.1,200\r\n2021-03-03T06:00:03Z,EX01,/ecp/y.js,10.0.0.1,200\r\n",
+                       "EX01/HttpProxy/Ecp/HttpProxy_2021030306-1.LOG", in: dir)
+        let (store, _) = try Fixtures.load(dir.path)
+        #expect(store.time.map(Timestamp.iso) == ["2021-03-03T06:00:02.000Z", "2021-03-03T06:00:03.000Z"])
+        #expect(store.files[0].problems.total == 0)
+    }
+
     @Test func quotedValuesFollowRFC4180() throws {
         let (store, _) = try Fixtures.load(Fixtures.path("httpproxy/HttpProxy_2023010919-1.LOG"))
         #expect(store.value(.userAgent, 2) == "Mozilla/5.0 (Windows NT 10.0, \"quoted\")")

@@ -9,6 +9,20 @@ import Testing
         #expect(Timestamp.parse("1969-12-31T23:59:59Z") == -1000)
     }
 
+    /// An offset is applied (reviewer: an HttpProxy `DateTime` of `07:00:02+01:00` was read as 07:00:02 UTC); `Z`,
+    /// no zone and text after the time that is no offset leave the time as written.
+    @Test func anOffsetIsApplied() {
+        for (written, utc) in [("2021-03-03T07:00:02+01:00", "2021-03-03T06:00:02.000Z"), ("2021-03-03T07:00:02.5-0500", "2021-03-03T12:00:02.500Z"),
+                               ("2021-03-03 01:00:00+05:30", "2021-03-02T19:30:00.000Z"), ("2021-03-03T07:00:02.1234567+01", "2021-03-03T06:00:02.123Z"),
+                               ("2021-03-03T07:00:02Z", "2021-03-03T07:00:02.000Z"), ("2021-03-03T07:00:02+1", "2021-03-03T07:00:02.000Z"),
+                               ("2021-03-03T07:00:02+01:0", "2021-03-03T07:00:02.000Z"), ("2021-03-03T07:00:02+15:00", "2021-03-03T07:00:02.000Z"),
+                               ("2021-03-03T07:00:02+01:00:00", "2021-03-03T07:00:02.000Z"), ("2021-03-03T07:00:02+0100x", "2021-03-03T06:00:02.000Z")] {
+            #expect(Timestamp.parse(written).map(Timestamp.iso) == utc, "\(written)")
+        }
+        #expect(Timestamp.carriesZone("2021-03-03T07:00:02+01:00") && Timestamp.carriesZone("2021-03-03T07:00:02.12Z"))
+        #expect(!Timestamp.carriesZone("2021-03-03 07:00:02") && !Timestamp.carriesZone("2021-03-03T07:00:02.123") && !Timestamp.carriesZone("x"))
+    }
+
     @Test func garbageIsRejected() {
         #expect(Timestamp.parse("2021-13-03T06:49:42Z") == nil)
         #expect(Timestamp.parse("not a date at all!!") == nil)

@@ -18,22 +18,14 @@ enum JSONTime {
             let digits = s.drop { $0 != "(" }.dropFirst().prefix { $0 == "-" || $0.isNumber }
             return Int64(digits)
         }
-        guard let base = Timestamp.parse(s) else { return epoch(s) }
-        // A zone offset after the seconds (and fraction): `+01:00`, `-0500`.
-        let tail = s.utf8.dropFirst(19).drop { $0 == UInt8(ascii: ".") || ($0 >= 0x30 && $0 <= 0x39) }
-        guard let sign = tail.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") else { return base }
-        let digits = tail.dropFirst().filter { $0 >= 0x30 && $0 <= 0x39 }.map { Int($0 - 0x30) }
-        guard digits.count == 4 else { return base }
-        let minutes = (digits[0] * 10 + digits[1]) * 60 + digits[2] * 10 + digits[3]
-        return base - Int64(sign == UInt8(ascii: "+") ? minutes : -minutes) * 60_000
+        // ISO 8601, its zone offset (`+01:00`, `-0500`) applied by `Timestamp.parse`.
+        return Timestamp.parse(s) ?? epoch(s)
     }
 
     /// True for a date and time written with no zone (`2021-03-04 14:05:00`, NXLog's default `EventTime`): the
     /// writer's local time. `Z`, an offset, epoch numbers and `/Date(…)/` are absolute.
     static func isZoneless(_ s: String) -> Bool {
-        guard Timestamp.parse(s) != nil, !s.hasSuffix("Z"), !s.hasSuffix("z") else { return false }
-        let tail = s.utf8.dropFirst(19).drop { $0 == UInt8(ascii: ".") || ($0 >= 0x30 && $0 <= 0x39) }
-        return tail.first != UInt8(ascii: "+") && tail.first != UInt8(ascii: "-")
+        Timestamp.parse(s) != nil && !Timestamp.carriesZone(s)
     }
 
     /// An epoch number: seconds below 1e11, milliseconds below 1e14, else microseconds.

@@ -37,11 +37,10 @@ enum PowerShellTime {
         return Int64(secs) * 1000 + Int64(p.milli)
     }
 
-    /// True when the value carries its zone as UTC (`…Z`, as a script's `ToUniversalTime().ToString('o')`
-    /// writes it); culture forms and ISO without a zone are the exporting machine's wall clock.
-    static func isUTC(_ s: String) -> Bool {
-        Timestamp.parse(s) != nil && (s.hasSuffix("Z") || s.hasSuffix("z"))
-    }
+    /// True when the value carries its zone (`…Z`, as a script's `ToUniversalTime().ToString('o')` writes it, or
+    /// an offset, as `Get-Date -Format o` does): `parse` gives UTC. Culture forms and ISO without a zone are the
+    /// exporting machine's wall clock.
+    static func isUTC(_ s: String) -> Bool { Timestamp.carriesZone(s) }
 
     /// Chooses the order for a file from its values: a first number above 12 proves day/month, a second
     /// one above 12 proves month/day; otherwise AM/PM suggests en-US and dots suggest a day-first culture.
