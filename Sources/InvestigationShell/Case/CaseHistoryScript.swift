@@ -8,7 +8,10 @@ import Foundation
 /// its `replay` form, the events' `FILE:LINE`: on other evidence the numbers name other events, and a replay
 /// must fail there rather than mark them. Lines a `source` ran are left out (the `source` line is kept and runs them again), as are `record`
 /// commands. Case-file commands (`case new|open|close|…`) are kept as comments: replaying them would
-/// reopen this case or refuse to recreate it, where a replay belongs in whichever case is open.
+/// reopen this case or refuse to recreate it, where a replay belongs in whichever case is open. So are the
+/// commands that wrote files (`report`, `export`): replayed where they ran, they would stop the script at the
+/// first file that exists, and the marks after them would be lost (reviewer); with `--force` they would
+/// overwrite the deliverables of the first run.
 enum CaseHistoryScript {
     struct Result {
         var text: String
@@ -16,6 +19,11 @@ enum CaseHistoryScript {
         var commands = 0
         var failed = 0
         var sourced = 0
+        /// Report and export commands written as comments.
+        var outputs = 0
+        /// Commands written as comments because a value holds a line break (a note given through `--set`), which
+        /// one line of a command file cannot hold: replayed flattened, the note would differ (reviewer).
+        var lineBreaks = 0
     }
 
     static func build(_ entries: [AuditEntry], casePath: String, scriptPath: String, now: Int64) -> Result {
@@ -28,9 +36,10 @@ enum CaseHistoryScript {
             if line.isEmpty || line.hasPrefix("#") { continue }
             let segments = (try? Tokenizer.segments(line)) ?? [line]
             let kept = e.error == nil && e.replay != nil ? [e.replay!]
-                : segments.filter { !isCaseCommand($0) && !CommandRecorder.isRecordCommand(trimmed($0)) }
+                : segments.filter { !isCaseCommand($0) && !isOutputCommand($0) && !CommandRecorder.isRecordCommand(trimmed($0)) }
             let caseSegments = segments.filter(isCaseCommand)
-            if kept.isEmpty && caseSegments.isEmpty { continue }
+            let outputSegments = e.replay == nil ? segments.filter(isOutputCommand) : []
+            if kept.isEmpty && caseSegments.isEmpty && outputSegments.isEmpty { continue }
             if e.error != nil {
                 r.failed += 1
                 r.text += CommandRecorder.entry(line, failure: e.error, at: e.time)
@@ -40,8 +49,18 @@ enum CaseHistoryScript {
                 r.text += "# \(Timestamp.iso(e.time)) case-file command, not replayed:\n"
                     + caseSegments.map { "# \(CommandRecorder.oneLine(trimmed($0)))\n" }.joined()
             }
+            if !outputSegments.isEmpty {
+                r.outputs += outputSegments.count
+                r.text += "# \(Timestamp.iso(e.time)) wrote a file, not replayed (remove '# ' to write it again):\n"
+                    + outputSegments.map { "# \(CommandRecorder.oneLine(trimmed($0)))\n" }.joined()
+            }
             if !kept.isEmpty {
                 let command = kept.map(trimmed).joined(separator: "; ")
+                if command.contains(where: \.isNewline) {
+                    r.lineBreaks += 1
+                    r.text += CommandRecorder.entry(command, failure: "not replayed: a value holds a line break, which one line of a command file cannot hold", at: e.time)
+                    continue
+                }
                 usesVariables = usesVariables || command.contains("$")
                 writesCase = writesCase || kept.contains(where: writesToCase)
                 r.commands += 1
@@ -52,6 +71,7 @@ enum CaseHistoryScript {
         r.text = "# exhunt command file, exported from the audit log of case \(CommandRecorder.oneLine(casePath)) "
             + "at \(Timestamp.iso(now))\n# replay: exhunt -f \(Tokenizer.quote(scriptPath))\n"
             + "# lines run by 'source' are not listed (the source line runs them); case-file commands are comments\n"
+            + (r.outputs > 0 ? "# so are the report and export commands: a replay writes no file until you remove their '# '\n" : "")
             + (usesVariables ? "# this file uses $VARIABLES: give them with --set NAME=VALUE\n" : "")
             + (writesCase ? "# its marks and notes go to the case open when it runs (./\(CaseState.defaultPath), created if need be, "
                 + "when none is): add 'case new PATH' first to choose\n" : "") + r.text
@@ -65,6 +85,12 @@ enum CaseHistoryScript {
     private static func writesToCase(_ segment: String) -> Bool {
         let word = trimmed(segment).prefix { !$0.isWhitespace }
         return word == "mark" || word == "note"
+    }
+
+    /// `report` and `export`: commands that write files.
+    private static func isOutputCommand(_ segment: String) -> Bool {
+        let word = trimmed(segment).prefix { !$0.isWhitespace }
+        return word == "report" || word == "export"
     }
 
     private static func isCaseCommand(_ segment: String) -> Bool {

@@ -4,11 +4,11 @@ import Foundation
 struct CaseCommand: Command {
     var name: String { "case" }
     var summary: String { "the case file: case new|open PATH, case close, case log, case history --as-script FILE; without arguments its status" }
-    var usage: String { "case [new PATH | open PATH | close | log [--limit N] | history [--as-script FILE [--overwrite]]]" }
+    var usage: String { "case [new PATH | open PATH | close | log [--limit N] | history [--as-script FILE [--force]]]" }
     var options: [OptionSpec] {
         [.value("limit", "N", "case log: the last N commands (default 50)"),
          .value("as-script", "FILE", "case history: write the audit log as a command file 'exhunt -f' replays"),
-         .flag("overwrite", "case history --as-script: replace an existing FILE")]
+         .flag("force", "case history --as-script: overwrite FILE if it exists")]
     }
     var completion: ArgumentCompletion { .words(["new", "open", "close", "log", "history"]) }
 
@@ -36,7 +36,7 @@ struct CaseCommand: Command {
             if !ctx.wantsJSON { ctx.status("case closed") }
         case "history" where args.value("as-script") != nil, "log" where args.value("as-script") != nil:
             guard let file = state.file else { throw ShellError("case history: no case is open") }
-            try exportScript(file, to: args.value("as-script")!, overwrite: args.flag("overwrite"), ctx)
+            try exportScript(file, to: args.value("as-script")!, force: args.flag("force"), ctx)
         case "log", "history":
             guard let file = state.file else { throw ShellError("case \(p[0]): no case is open") }
             let limit = Int(args.value("limit") ?? "50") ?? 50
@@ -56,25 +56,24 @@ struct CaseCommand: Command {
     }
 
     /// Writes the audit log as a command file; never over an existing file unless asked, never into evidence.
-    private func exportScript(_ file: CaseFile, to target: String, overwrite: Bool, _ ctx: CommandContext) throws {
+    private func exportScript(_ file: CaseFile, to target: String, force: Bool, _ ctx: CommandContext) throws {
         let path = (target as NSString).expandingTildeInPath
         let url = URL(fileURLWithPath: path).standardizedFileURL
         try ctx.session.refuseInsideEvidence(url.path, command: "case history")
-        try OutputPath.check(path, command: "case history")
-        if FileManager.default.fileExists(atPath: path) && !overwrite {
-            throw ShellError("case history: \(TerminalText.escape(target)) exists; use --overwrite to replace it")
-        }
+        try OutputPath.check(path, command: "case history", force: force)
         let script = CaseHistoryScript.build(try file.auditLog(), casePath: file.path, scriptPath: path, now: CaseState.now)
         do { try Data(script.text.utf8).write(to: url, options: .atomic) } catch {
             throw ShellError("case history: cannot write \(TerminalText.escape(target)): \(error.localizedDescription)")
         }
         if ctx.wantsJSON {
             ctx.json(.object([("file", .string(path)), ("commands", .int(script.commands)), ("failed", .int(script.failed)),
-                              ("sourced", .int(script.sourced))]))
+                              ("sourced", .int(script.sourced)),
+                              ("outputs_commented", .int(script.outputs)), ("line_breaks_commented", .int(script.lineBreaks))]))
             return
         }
         ctx.status("wrote \(script.commands) command\(script.commands == 1 ? "" : "s") to \(TerminalText.escape(path))"
                  + (script.failed > 0 ? " (\(script.failed) failed, kept as comments)" : "")
+                 + (script.lineBreaks > 0 ? "; \(script.lineBreaks) with a line break in a value kept as comments: replay \(script.lineBreaks == 1 ? "it" : "them") by hand" : "")
                  + (script.sourced > 0 ? "; \(script.sourced) sourced line\(script.sourced == 1 ? "" : "s") left to their source line" : "")
                  + "; replay with: exhunt -f \(Tokenizer.quote(path))")
     }

@@ -4,9 +4,9 @@ import Foundation
 struct RecordCommand: Command {
     var name: String { "record" }
     var summary: String { "record the commands you type into a command file that 'exhunt -f' replays" }
-    var usage: String { "record [start FILE [--append|--overwrite] | stop]" }
+    var usage: String { "record [start FILE [--append|--force] | stop]" }
     var options: [OptionSpec] {
-        [.flag("append", "add to an existing file"), .flag("overwrite", "replace an existing file")]
+        [.flag("append", "add to an existing file"), .flag("force", "overwrite FILE if it exists")]
     }
     var completion: ArgumentCompletion { .words(["start", "stop"]) }
 
@@ -24,11 +24,11 @@ struct RecordCommand: Command {
                 ctx.line("not recording; 'record start FILE' begins")
             }
         case "start":
-            guard p.count == 2 else { throw ShellError("usage: record start FILE [--append|--overwrite]") }
-            if args.flag("append") && args.flag("overwrite") { throw ShellError("record: --append or --overwrite, not both") }
+            guard p.count == 2 else { throw ShellError("usage: record start FILE [--append|--force]") }
+            if args.flag("append") && args.flag("force") { throw ShellError("record: --append or --force, not both") }
             let path = (p[1] as NSString).expandingTildeInPath
             try ctx.session.refuseInsideEvidence(path, command: "record")
-            try recorder.start(path, append: args.flag("append"), overwrite: args.flag("overwrite"), variables: ctx.session.variables,
+            try recorder.start(path, append: args.flag("append"), overwrite: args.flag("force"), variables: ctx.session.variables,
                                earlierLoads: Self.loadCommands(ctx.session))
             if ctx.wantsJSON { ctx.json(.object([("recording", .bool(true)), ("file", .string(path))])) }
             else { ctx.diagnostic("recording to \(TerminalText.escape(path)); 'record stop' ends it") }

@@ -24,7 +24,7 @@ public final class CommandRecorder {
         let fm = FileManager.default
         let exists = fm.fileExists(atPath: path)
         if exists && !append && !overwrite {
-            throw ShellError("record: \(TerminalText.escape(path)) exists; use --append to add to it or --overwrite to replace it")
+            throw ShellError("record: \(TerminalText.escape(path)) exists; use --append to add to it or --force to overwrite it")
         }
         if !exists || overwrite {
             guard fm.createFile(atPath: path, contents: nil) else {

@@ -47,17 +47,21 @@ import ExchangeEvidence
         try a.run("load \(Self.training)")                                    // before the case: logged when it opens
         try a.run("case new \(dir.appendingPathComponent("a.case").path)")
         try a.run("source \(inner.path)")
+        // A report written beside the script: replayed there, it would stop the script before the marks after it.
+        try a.run("report \(dir.appendingPathComponent("r.md").path); timeline --limit 1")
         _ = a.failure("timeline --ip not-an-ip")
         try a.run("record start \(dir.appendingPathComponent("r.exh").path); mark 398 2049 as malicious --note 'the chain'")
         try a.run("record stop")
         let out = try a.shown("case history --as-script \(script)")
-        #expect(out.contains("wrote 3 commands") && out.contains("(1 failed, kept as comments)") && out.contains("2 sourced lines"))
+        #expect(out.contains("wrote 4 commands") && out.contains("(1 failed, kept as comments)") && out.contains("2 sourced lines"))
 
         let text = try String(contentsOfFile: script, encoding: .utf8)
         let commands = text.split(separator: "\n").filter { !$0.hasPrefix("#") }
         let store = a.session.store
         let lines = [398, 2049].map { Tokenizer.quote(Self.reference($0, store)) }.joined(separator: " ")
-        #expect(commands == ["load \(Self.training)", "source \(inner.path)", "mark \(lines) as malicious --note 'the chain'"])
+        #expect(commands == ["load \(Self.training)", "source \(inner.path)", "timeline --limit 1", "mark \(lines) as malicious --note 'the chain'"])
+        #expect(text.contains("wrote a file, not replayed (remove '# ' to write it again):\n# report \(dir.appendingPathComponent("r.md").path)\n"))
+        #expect(text.contains("# so are the report and export commands"))
         #expect(text.contains("# typed as: mark 398 2049 as malicious --note 'the chain' (numbers of that session; replayed by FILE:LINE)\n"))
         #expect(text.contains("# case new \(dir.appendingPathComponent("a.case").path)\n"))
         #expect(text.contains("# its marks and notes go to the case open when it runs (./exhunt.case, created if need be"))
@@ -75,11 +79,25 @@ import ExchangeEvidence
             #expect(marks.map { $0["label"] as? String } == ["malicious", "suspicious", "malicious"])
             #expect(try t.run("note").components(separatedBy: "from the sourced file").count == 2)
         }
-        // An existing file is kept unless --overwrite; evidence is never written.
-        #expect(a.failure("case history --as-script \(script)").contains("exists; use --overwrite"))
-        #expect(try a.run("case history --as-script \(script) --overwrite --json").contains("\"commands\""))
+        // An existing file is kept unless --force; evidence is never written.
+        #expect(a.failure("case history --as-script \(script)").contains("exists (--force to overwrite)"))
+        #expect(try a.run("case history --as-script \(script) --force --json").contains("\"commands\""))
         #expect(a.failure("case history --as-script \(Self.training)/h.exh").contains("inside the evidence set"))
         #expect(!FileManager.default.fileExists(atPath: "\(Self.training)/h.exh"))
+    }
+
+    /// A note with a line break (given through a variable) cannot be written on one line: a comment says so,
+    /// where the note used to be replayed flattened into another (reviewer).
+    @Test func aValueWithALineBreakIsNotReplayedFlattened() throws {
+        let dir = try CaseFileTests.folder()
+        let a = TestShell()
+        try a.run("load \(Self.training); case new \(dir.appendingPathComponent("a.case").path)")
+        a.session.variables["NOTE"] = "line1\nline2 ; rm"
+        try a.run("mark 398 as suspicious --note $NOTE")
+        let script = dir.appendingPathComponent("h.exh").path
+        #expect(try a.shown("case history --as-script \(script)").contains("1 with a line break in a value kept as comments"))
+        let text = try String(contentsOfFile: script, encoding: .utf8)
+        #expect(text.contains("failed: not replayed: a value holds a line break") && !text.split(separator: "\n").contains { $0.hasPrefix("mark ") })
     }
 
     /// `FILE:LINE@TIME#DIGEST` as written here: the line's time and the first 8 hex digits of its SHA-256.

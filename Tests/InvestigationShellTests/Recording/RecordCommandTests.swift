@@ -67,7 +67,7 @@ import Testing
         #expect(throws: ShellError.self) { try h.shell.execute("record stop") }
         let text = try String(contentsOfFile: file, encoding: .utf8)
         #expect(text.hasPrefix("set OLD 1\n# exhunt command file"))
-        try h.shell.execute("record start \(file) --overwrite")
+        try h.shell.execute("record start \(file) --force")
         try h.shell.execute("record stop --json")
         #expect(try String(contentsOfFile: file, encoding: .utf8).hasPrefix("# exhunt command file"))
         #expect(h.out.stdout.contains("\"commands\": 0"))
