@@ -87,6 +87,7 @@ struct LoadCommand: Command {
                            + TerminalText.escape(report.servers.joined(separator: ", ")))
             return
         }
+        // JSON on stdout; the lines for people follow all the same, on stderr (`status`), as for every writer.
         if ctx.wantsJSON {
             ctx.json(.object([
                 ("evidence_set", .string(report.evidenceSet)), ("root", .string(report.root)),
@@ -103,7 +104,6 @@ struct LoadCommand: Command {
                     .object([("path", .string($0.path)), ("earlier", .string($0.earlier)), ("events_counted_there", .int($0.events))])
                 })),
             ]))
-            return
         }
         let mb = Double(report.bytesRead) / 1_048_576
         var msg: String

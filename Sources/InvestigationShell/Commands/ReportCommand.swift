@@ -36,7 +36,6 @@ struct ReportCommand: Command {
                                                                               ("reasons", .strings($0.reasons))]) })),
                               ("findings", .int(model.servers.reduce(0) { $0 + $1.findingCount })), ("marks", .int(model.marks.count)),
                               ("remediation", .strings(model.remediation.map(\.step.id))), ("provenance", model.provenance.json)]))
-            return
         }
         ctx.status("wrote \(TerminalText.escape(path)): " + model.servers.map { "\(TerminalText.escape($0.server)) \($0.verdict.rawValue)" }.joined(separator: ", "))
     }

@@ -48,7 +48,6 @@ struct EventsExport: ExportTarget {
             ctx.json(.object([("file", .string(file.path)), ("format", .string("ecs-bulk")), ("index", .string(index)),
                               ("events", .int(written)), ("untimed_skipped", .int(untimed)),
                               ("provenance_file", .string(file.provenancePath))]))
-            return
         }
         // Which ones, so that a collected web shell (a file, no time) is not lost from sight.
         let examples = untimedEvents.prefix(3).map { store.citation(of: $0) }

@@ -59,7 +59,6 @@ struct FindingsExport: ExportTarget {
             ctx.json(.object([("file", .string(file.path)), ("format", .string(file.format == "ndjson" ? "ecs-bulk" : file.format)),
                               ("findings", .int(written)), ("untimed", .strings(timeless)),
                               ("provenance_file", .string(file.provenancePath))]))
-            return
         }
         if written == 0 {
             ctx.status("warning: no finding to write" + (file.format == "ndjson" ? ": the file is empty, and the bulk API refuses an empty body" : ""))

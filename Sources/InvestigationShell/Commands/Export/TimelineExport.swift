@@ -50,7 +50,6 @@ struct TimelineExport: ExportTarget {
         if ctx.wantsJSON {
             ctx.json(.object([("file", .string(file.path)), ("format", .string(csv ? "csv" : "jsonl")), ("events", .int(written)),
                               ("untimed_skipped", .int(untimed)), ("provenance_file", .string(file.provenancePath))]))
-            return
         }
         if written == 0 { ctx.status("warning: no event to write: the file holds only its header, if any") }
         ctx.status("wrote \(written) events to \(TerminalText.escape(file.path))"
