@@ -17,7 +17,7 @@ public final class CaseState {
     private var recordedGeneration = -1
     private var localRevision = 0
     private var markCache: (version: Int, revision: Int, marks: [CaseMark])?
-    private var resolvedCache: (generation: Int, version: Int, revision: Int, marks: [EventID: CaseMark])?
+    private var resolvedCache: (generation: Int, version: Int, revision: Int, marks: [EventID: CaseMark], own: Set<EventID>)?
     private var keyCache: (generation: Int, filesBySHA: [String: [Int]], starts: [Int])?
 
     public static func of(_ session: Session) -> CaseState { session.attachment(CaseState.self) { CaseState() } }
@@ -251,21 +251,28 @@ public final class CaseState {
         return marks
     }
 
-    /// The marks of loaded events, by event id.
-    public func resolvedMarks(for store: EventStore) -> [EventID: CaseMark] {
-        guard let file else { return [:] }
+    /// The marks of loaded events, by event id. A mark made on the event's own file counts over one followed to
+    /// it from another copy (`event(of:in:)`), which is then set aside (reviewer: both labels, and the exports
+    /// showed whichever came last).
+    public func resolvedMarks(for store: EventStore) -> [EventID: CaseMark] { resolved(store).marks }
+
+    private func resolved(_ store: EventStore) -> (marks: [EventID: CaseMark], own: Set<EventID>) {
+        guard let file else { return ([:], []) }
         let version = file.dataVersion()
         if let c = resolvedCache, c.generation == store.generation, c.version == version, c.revision == localRevision {
-            return c.marks
+            return (c.marks, c.own)
         }
         var out: [EventID: CaseMark] = [:]
+        var followed: [(EventID, CaseMark)] = []
         for m in marks() {
             let own = events(of: m.key, in: store)
-            if own.isEmpty, let moved = recollectedEvent(of: m, in: store) { out[moved] = m }
+            if own.isEmpty, let moved = recollectedEvent(of: m, in: store) { followed.append((moved, m)) }
             for e in own { out[e] = m }
         }
-        resolvedCache = (store.generation, version, localRevision, out)
-        return out
+        let own = Set(out.keys)
+        for (e, m) in followed where !own.contains(e) { out[e] = m }
+        resolvedCache = (store.generation, version, localRevision, out, own)
+        return (out, own)
     }
 
     /// The stable key of an event.
@@ -284,9 +291,10 @@ public final class CaseState {
     /// Where a mark is among the loaded events: on its own file, or else on a re-collected copy of it (the
     /// same server and path, other content: a live log that has grown since) whose event at the mark's line
     /// still reads as it did when marked, so an appended log keeps its marks and an edited one does not.
-    public func event(of mark: CaseMark, in store: EventStore) -> (event: EventID, recollected: Bool)? {
-        if let e = events(of: mark.key, in: store).first { return (e, false) }
-        return recollectedEvent(of: mark, in: store).map { ($0, true) }
+    /// `setAside`: followed to an event that has a mark made on its own file, which counts.
+    public func event(of mark: CaseMark, in store: EventStore) -> (event: EventID, recollected: Bool, setAside: Bool)? {
+        if let e = events(of: mark.key, in: store).first { return (e, false, false) }
+        return recollectedEvent(of: mark, in: store).map { ($0, true, resolved(store).own.contains($0)) }
     }
 
     /// The event of a re-collected copy that carries `mark`, for a mark whose own file is not loaded.
@@ -309,14 +317,21 @@ public final class CaseState {
     /// content): how many follow to the new copy and how many do not, since their lines changed. Nil when none.
     func recollectedNote(_ store: EventStore) -> String? {
         let loaded = Set(store.files.map { "\($0.server.lowercased())\u{0}\($0.path)" })
-        var follow = 0, stranded = 0
+        var follow = 0, stranded = 0, setAside = 0
+        let own = resolved(store).own
         for m in marks() where events(of: m.key, in: store).isEmpty && loaded.contains("\(m.server.lowercased())\u{0}\(m.path)") {
-            if recollectedEvent(of: m, in: store) != nil { follow += 1 } else { stranded += 1 }
+            if let e = recollectedEvent(of: m, in: store) {
+                follow += 1
+                if own.contains(e) { setAside += 1 }
+            } else {
+                stranded += 1
+            }
         }
         guard follow + stranded > 0 else { return nil }
         let all = follow + stranded
         return "case: \(all) mark\(all == 1 ? " was" : "s were") made on another copy of files loaded now (same server and path, "
             + "other content): \(follow) follow\(follow == 1 ? "s" : "") to this copy (the same time and text)"
+            + (setAside == 0 ? "" : ", of which \(setAside) meet\(setAside == 1 ? "s" : "") a mark made on this copy, which counts ('marks' lists both)")
             + (stranded == 0 ? "" : ", \(stranded) do\(stranded == 1 ? "es" : "") not (the marked line changed; 'marks' lists \(stranded == 1 ? "it" : "them") as not loaded)")
     }
 

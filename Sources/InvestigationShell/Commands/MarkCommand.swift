@@ -224,7 +224,8 @@ struct MarksCommand: Command {
         let loaded = marks.map { state.event(of: $0, in: store) }
         if ctx.wantsJSON {
             ctx.json(.array(zip(marks, loaded).map { m, e in
-                .object([("event", e.map { .int($0.event) } ?? .null), ("recollected", .bool(e?.recollected ?? false)), ("time", .time(m.eventTime)), ("server", .string(m.server)),
+                .object([("event", e.map { .int($0.event) } ?? .null), ("recollected", .bool(e?.recollected ?? false)),
+                         ("set_aside", .bool(e?.setAside ?? false)), ("time", .time(m.eventTime)), ("server", .string(m.server)),
                          ("file", .string(m.path)), ("line", .int(m.line)), ("sha256", .string(m.sha256)), ("label", .string(m.label)),
                          ("note", .string(m.note)), ("tags", .strings(m.tags)), ("finding", .optional(m.finding)),
                          ("user", .string(m.user)), ("marked_at", .time(m.markedAt)), ("message", .string(m.message))])
@@ -235,7 +236,7 @@ struct MarksCommand: Command {
         if marks.isEmpty { ctx.line("no marks"); return }
         var table = TextTable(["event", "time", "server", "label", "user", "marked at", "tags", "note", "message"])
         for (m, e) in zip(marks, loaded) {
-            table.add([e.map { "\($0.event)" + ($0.recollected ? " (re-collected)" : "") } ?? "(not loaded)", session.displayTime(m.eventTime), m.server, m.label, m.user,
+            table.add([e.map { "\($0.event)" + ($0.setAside ? " (re-collected; set aside: this copy's mark counts)" : $0.recollected ? " (re-collected)" : "") } ?? "(not loaded)", session.displayTime(m.eventTime), m.server, m.label, m.user,
                        session.displayTime(m.markedAt), m.tags.joined(separator: ","), m.note, m.message])
         }
         ctx.table(table)

@@ -129,7 +129,7 @@ struct HTMLReport {
         if model.marks.isEmpty { o += "<p>No events were marked.</p>\n" } else {
             o += Self.open("marks")
             for m in model.marks {
-                let event = model.markedEvents[m].map { "#\($0)" } ?? "\(m.path):\(m.line) (not loaded: no verdict)"
+                let event = model.markedEvent(m) { $0 }
                 o += "<tr>\(t(m.eventTime))<td>\(h(m.server))</td><td class=\"label \(m.label)\">\(m.label)</td>\(nw(event))"
                 o += "<td class=\"msg\">\(p(m.message))</td><td>\(h(m.note))" + (m.tags.isEmpty ? "" : " <i>[\(h(m.tags.joined(separator: ", ")))]</i>")
                 o += "</td><td>\(h(m.user)), <span class=\"nw\">\(h(time(m.markedAt)))</span></td></tr>\n"

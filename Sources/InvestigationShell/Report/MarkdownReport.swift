@@ -75,7 +75,7 @@ struct MarkdownReport {
             p("| time | server | label | event | what | note | marked by |")
             p("|---|---|---|---|---|---|---|")
             for m in model.marks {
-                let event = model.markedEvents[m].map { "#\($0)" } ?? code("\(m.path):\(m.line)") + " (not loaded: no verdict)"
+                let event = model.markedEvent(m) { code($0) }
                 p("| \(time(m.eventTime)) | \(md(m.server)) | **\(m.label)** | \(event) | \(md(m.message)) | \(md(m.note))"
                   + (m.tags.isEmpty ? "" : " [\(md(m.tags.joined(separator: ", ")))]") + " | \(md(m.user)), \(time(m.markedAt)) |")
             }

@@ -110,6 +110,16 @@ struct ReportModel {
     var servers: [ServerAssessment]
     var marks: [CaseMark]
     var markedEvents: [CaseMark: EventID]
+    /// Marks followed from another copy to an event with a mark of its own, which counts: listed, deciding nothing.
+    var setAside: Set<CaseMark>
+
+    /// How the marks table names a mark's event: its number, or its place (written by `place`) and why it decides
+    /// nothing.
+    func markedEvent(_ m: CaseMark, place: (String) -> String) -> String {
+        if let e = markedEvents[m] { return "#\(e)" }
+        return place("\(m.path):\(m.line)")
+            + (setAside.contains(m) ? " (set aside: the mark made on the copy loaded counts)" : " (not loaded: no verdict)")
+    }
     var notes: [CaseNote]
     var iocHits: [AnalystIOCHit]
     var publishedHits: [PublishedIOCHit]
@@ -136,7 +146,11 @@ struct ReportModel {
         let state = CaseState.of(session)
         let marks = state.marks()
         var markedEvents: [CaseMark: EventID] = [:]
-        for m in marks { if let e = state.event(of: m, in: store) { markedEvents[m] = e.event } }
+        var setAside = Set<CaseMark>()
+        for m in marks {
+            guard let e = state.event(of: m, in: store) else { continue }
+            if e.setAside { setAside.insert(m) } else { markedEvents[m] = e.event }
+        }
         let p = session.findingCitationsRunningHunt()
         let cleared = clearedFindings(p, marks: state.resolvedMarks(for: store))
         // Findings in time order: per server and severity the first `listedPerSeverity` are listed with their
@@ -258,7 +272,7 @@ struct ReportModel {
         return ReportModel(
             generated: CaseState.now, user: CaseState.user, casePath: state.file?.path, zone: session.settings.timezoneName,
             evidenceSets: session.loads.map(\.evidenceSet), servers: servers, marks: marks,
-            markedEvents: markedEvents, notes: (try state.file?.notes()) ?? [], iocHits: iocHits, publishedHits: published,
+            markedEvents: markedEvents, setAside: setAside, notes: (try state.file?.notes()) ?? [], iocHits: iocHits, publishedHits: published,
             loadedRules: session.ruleLibrary.rules.filter { rulesFound.contains($0.findingRule) },
             remediation: try RemediationCatalog.load().applicable(servers),
             files: store.files.map { ReportFile(server: $0.server, path: store.citation(of: $0), size: $0.size, sha256: $0.sha256) },

@@ -81,4 +81,41 @@ import Testing
         let followed = try #require(try CaseFileTests.marks(d).first?["event"] as? Int)
         #expect(d.session.store.line(of: followed) == marked + 1)
     }
+
+    /// Both copies of a log marked, each on its own (benign on the first, malicious on the grown one), then the grown
+    /// one loaded alone: the first's mark follows onto an event with a mark of its own, which counts; the followed one
+    /// is set aside and said to be (reviewer: both labels in `marks` and the report, the exports showed one).
+    @Test func aFollowedMarkMeetingTheCopysOwnMarkIsSetAside() throws {
+        let dir = try CaseFileTests.folder()
+        let source = HuntCommandTests.fixtures.appendingPathComponent("iis")
+        let first = dir.appendingPathComponent("first"), grown = dir.appendingPathComponent("grown")
+        for d in [first, grown] { try FileManager.default.copyItem(at: source, to: d) }
+        let log = try #require(FileManager.default.subpaths(atPath: first.path)?.first { $0.hasSuffix(".log") })
+        let text = try String(contentsOf: first.appendingPathComponent(log), encoding: .utf8)
+        // Collected again with a line before the others: no continuation of the first (its start differs), two logs.
+        try ("#Remark: collected again\n" + text).write(to: grown.appendingPathComponent(log), atomically: true, encoding: .utf8)
+        let casePath = dir.appendingPathComponent("s.case").path
+        let a = TestShell()
+        try a.run("case new \(casePath); load \(first.path); load \(grown.path)")
+        let post = try Self.rows(a, "timeline --json --contains POST").map { $0["event"] as! Int }.sorted()
+        try #require(post.count % 2 == 0 && post.count > 0)
+        // The last POST of each copy: the same request.
+        try a.run("mark \(post[post.count / 2 - 1]) as benign --note 'first copy'; mark \(post[post.count - 1]) as malicious --note 'grown copy'")
+
+        let b = TestShell()
+        try b.run("case open \(casePath)")
+        #expect(try b.shown("load \(grown.path)").contains("of which 1 meets a mark made on this copy, which counts ('marks' lists both)"))
+        let marked = try Self.rows(b, "timeline --json --marked")
+        #expect(marked.count == 1 && (marked[0]["mark"] as? [String: Any])?["label"] as? String == "malicious")
+        let listed = try CaseFileTests.marks(b)
+        #expect(listed.map { $0["set_aside"] as? Bool } == [true, false] || listed.map { $0["set_aside"] as? Bool } == [false, true])
+        #expect(try b.shown("marks").contains("set aside: this copy's mark counts"))
+        let report = dir.appendingPathComponent("r.md").path
+        try b.run("report \(report)")
+        #expect(try String(contentsOfFile: report, encoding: .utf8).contains("(set aside: the mark made on the copy loaded counts)"))
+    }
+
+    static func rows(_ t: TestShell, _ line: String) throws -> [[String: Any]] {
+        try t.run(line).split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+    }
 }
