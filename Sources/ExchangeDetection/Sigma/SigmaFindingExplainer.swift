@@ -70,10 +70,13 @@ final class SigmaFindingExplainer: FindingExplainer, @unchecked Sendable {
     }
 
     /// Which of a keyword item's values the first event it holds for contains (up to three, then how many
-    /// more): a keyword rule's finding must say what it found, as a field rule's quotes the value.
+    /// more; as compared, lower-cased), each with the field it is in: a keyword rule's finding must say what it
+    /// found and where, as a field rule's quotes the value (reviewer: `keywords 'fs03.offsec.lan'` named no field).
+    /// `keywords 'a', 'b' in Data1`; `keywords 'a' in CommandLine, 'b' in RelativeTargetName`.
     private func keywords(_ item: SigmaItem, _ sample: FindingEvents.SubSequence, _ values: SigmaEventValues) -> String {
         guard let id = sample.first(where: { values.holds(item, for: $0) }) else { return "keywords matched" }
-        var found: [String] = []
+        var found: [(text: String, field: String?)] = []
+        var fields: [(name: String, value: String)]?
         values.withValue(nil, of: id) { v in
             guard let v else { return }
             for t in item.groups.joined() where t.matches(v) {
@@ -83,11 +86,21 @@ final class SigmaFindingExplainer: FindingExplainer, @unchecked Sendable {
                 case .regex(let r): text = "/\(r.source.oneLine(60))/"
                 default: continue
                 }
-                if !found.contains(text) { found.append(text) }
+                guard !found.contains(where: { $0.text == text }) else { continue }
+                if fields == nil { fields = values.store.fields(of: id) }
+                let field = fields?.first { f in var value = f.value; return value.withUTF8 { t.matches(UnsafeRawBufferPointer($0)) } }
+                found.append((text, field?.name))
             }
         }
         guard !found.isEmpty else { return "keywords matched" }
-        return "keywords " + found.prefix(3).joined(separator: ", ") + (found.count > 3 ? " (+\(found.count - 3) more)" : "")
+        let shown = found.prefix(3)
+        let listed: String
+        if let one = shown.first?.field, shown.allSatisfy({ $0.field == one }) {
+            listed = shown.map(\.text).joined(separator: ", ") + " in \(one)"
+        } else {
+            listed = shown.map { $0.text + ($0.field.map { " in \($0)" } ?? "") }.joined(separator: ", ")
+        }
+        return "keywords " + listed + (found.count > 3 ? " (+\(found.count - 3) more)" : "")
     }
 
     /// Events of a burst whose values a summary reads.

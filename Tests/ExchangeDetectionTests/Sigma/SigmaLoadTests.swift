@@ -137,7 +137,8 @@ import Testing
         #expect(f.first?.line == 7)
     }
 
-    /// A keyword finding names the keywords it found (as compared: lower-cased), not only that some matched.
+    /// A keyword finding names the keywords it found (as compared: lower-cased) and the field they are in, not
+    /// only that some matched.
     @Test func keywordFindingsSayWhichKeywordsMatched() throws {
         let rule = try SigmaFixture.parse(SigmaFixture.rule("product: windows\n  service: msexchange-management", """
                 keywords:
@@ -148,7 +149,7 @@ import Testing
                 condition: keywords
             """))
         let f = SigmaPass(rules: [rule]).run(on: SigmaFixture.store)
-        #expect(f.map(\.summary) == ["keywords 'oabvirtualdirectory', 'eval(request', 'unsafe'"])
+        #expect(f.map(\.summary) == ["keywords 'oabvirtualdirectory', 'eval(request', 'unsafe' in Data1"])
     }
 
     /// The cmdlet log's positional values are fields by the names the readers give them (`CmdletName`,
