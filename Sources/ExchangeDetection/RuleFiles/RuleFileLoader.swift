@@ -10,13 +10,15 @@ public struct LoadedRule: Sendable {
     public let file: String
     public let line: Int
     public let references: [String]
+    /// The CVEs the rule concerns (a Sigma rule's `cve.…` tags), as its findings carry them.
+    public let cves: [String]
     /// The `rule` its findings carry, e.g. `sigma:<uuid>`.
     public let findingRule: String
     /// What the loader needs to run the rule (a `SigmaRule`, a compiled YARA rule).
     public let payload: any Sendable
 
     public init(kind: String, id: String, title: String, level: String, status: String, file: String, line: Int,
-                references: [String], findingRule: String, payload: any Sendable) {
+                references: [String], cves: [String] = [], findingRule: String, payload: any Sendable) {
         self.kind = kind
         self.id = id
         self.title = title
@@ -25,6 +27,7 @@ public struct LoadedRule: Sendable {
         self.file = file
         self.line = line
         self.references = references
+        self.cves = cves
         self.findingRule = findingRule
         self.payload = payload
     }
@@ -81,7 +84,7 @@ public struct SigmaFileLoader: RuleFileLoader {
                 continue
             }
             rules.append(LoadedRule(kind: kind, id: r.id, title: r.title, level: r.level.isEmpty ? "medium" : r.level,
-                                    status: r.status, file: path, line: r.line, references: r.references,
+                                    status: r.status, file: path, line: r.line, references: r.references, cves: r.cves,
                                     findingRule: r.findingRule, payload: r))
             if let note = r.idNote { warnings.append("\(path):\(r.line): warning: no id: \(note)") }
             if let note = r.readingNote { warnings.append("\(path):\(r.line): warning: \(note)") }

@@ -96,7 +96,7 @@ struct RulesCommand: Command {
             } + library.rules.map { r in
                 .object([("id", .string(r.id)), ("title", .string(r.title)), ("kind", .string(r.kind)), ("level", .string(r.level)),
                          ("status", .string(r.status)), ("file", .string(r.file)), ("line", .int(r.line)), ("rule", .string(r.findingRule)),
-                         ("references", .strings(r.references))])
+                         ("cves", .strings(r.cves)), ("references", .strings(r.references))])
             }))
             return
         }
@@ -106,7 +106,8 @@ struct RulesCommand: Command {
                        r.dependsOn.isEmpty ? r.sources.map(\.rawValue).joined(separator: ",") : "findings"])
         }
         for r in library.rules {
-            table.add([r.kind, r.findingRule, r.level, r.status.isEmpty ? "-" : r.status, "-", r.title, Self.shortPath(r.file) + ":\(r.line)"])
+            table.add([r.kind, r.findingRule, r.level, r.status.isEmpty ? "-" : r.status, r.cves.isEmpty ? "-" : r.cves.joined(separator: " "),
+                       r.title, Self.shortPath(r.file) + ":\(r.line)"])
         }
         ctx.table(table)
         var counts = "\(builtIn.count) built-in rules"

@@ -18,6 +18,7 @@ import Testing
         tags:
           - attack.persistence
           - attack.t1505.003
+          - cve.2021-27065
         logsource:
           category: webserver
         detection:

@@ -93,8 +93,10 @@ import Testing
         #expect(yara["id"] as? String == "training_oab_shell")
         #expect(yara["rule"] as? String == "yara:training_oab_shell")
         #expect(yara["line"] as? Int == 1)
-        #expect(list.contains { $0["kind"] as? String == "sigma" })
+        // A Sigma rule's CVEs (its cve.… tags) are listed as a built-in rule's are (reviewer: '-').
+        #expect(list.first { $0["kind"] as? String == "sigma" }?["cves"] as? [String] == ["CVE-2021-27065"])
         #expect(try shell.run("rules").contains("yara:training_oab_shell"))
+        #expect(try shell.run("rules").split(separator: "\n").contains { $0.hasPrefix("sigma") && $0.contains("CVE-2021-27065") })
         let one = try shell.run("hunt --rule yara:training_oab_shell")
         #expect(one.contains("yara:training_oab_shell") && !one.contains("sigma:"), "\(one)")
         #expect(shell.failure("hunt --rule yara:nope").contains("no rule 'yara:nope'"))
