@@ -38,6 +38,11 @@ enum SigmaModifiers {
         let kind = mods.filter(kinds.contains)
         if anchor.count > 1 { throw SigmaProblem.broken("'\(key)': more than one of contains/startswith/endswith") }
         if kind.count > 1 { throw SigmaProblem.broken("'\(key)': modifiers \(kind.joined(separator: ", ")) cannot be combined") }
+        // contains/startswith/endswith add wildcards, which a regular expression, a network, a number or `exists`
+        // does not take: the rule's meaning is unclear, and pySigma refuses it too (reviewer: `contains|re` loaded).
+        if let k = kind.first, k != "fieldref", let a = mods.first(where: anchors.contains) {
+            throw SigmaProblem.broken("'\(key)': '\(a)' cannot be combined with '\(k)'" + (k == "re" ? " (a regular expression is unanchored already: drop '\(a)')" : ""))
+        }
         let flags = mods.filter(reFlags.contains)
         if !flags.isEmpty && kind.first != "re" { throw SigmaProblem.broken("'\(key)': \(flags.joined(separator: "|")) is a flag of 're'") }
         let encoding = mods.filter(encodings.contains)

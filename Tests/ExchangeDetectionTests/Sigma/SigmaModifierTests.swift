@@ -251,6 +251,22 @@ import Testing
         #expect(stray.withUnsafeBytes { SigmaPattern(sigma: "a?b", cased: false).matches($0) })
     }
 
+    /// contains/startswith/endswith add wildcards, which `re`, `cidr` and the comparisons do not take: such a rule is
+    /// refused with the reason (reviewer: `contains|re` loaded and matched, its meaning unclear).
+    @Test(arguments: ["Image|contains|re: 'cmd'", "Image|re|startswith: '^c'", "IpAddress|startswith|cidr: '10.0.0.0/8'", "EventID|endswith|gt: 4"])
+    func anchorsDoNotCombineWithOtherKinds(_ item: String) {
+        do {
+            _ = try SigmaFixture.parse(SigmaFixture.rule(SigmaFixture.process, """
+                    sel:
+                        \(item)
+                    condition: sel
+                """))
+            Issue.record("\(item) must be refused")
+        } catch {
+            #expect("\(error)".contains("cannot be combined with"), "\(error)")
+        }
+    }
+
     @Test func escapedWildcardIsLiteral() throws {
         #expect(try hits("""
                 sel:
