@@ -182,19 +182,23 @@ enum SigmaParser {
         return .text(node.string ?? "")
     }
 
+    /// The line of a YAML error: where the construct it was reading began (an unclosed quote's line, reviewer: the
+    /// end of the file was named), else where it failed.
     static func yamlLine(_ error: Error) -> Int? {
         guard let e = error as? YamlError else { return nil }
         switch e {
-        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
+        case .scanner(let c, _, let mark, _), .parser(let c, _, let mark, _), .composer(let c, _, let mark, _): return c?.mark.line ?? mark.line
         default: return nil
         }
     }
 
+    /// The error as libyaml words it, with the line where it failed when that is not the construct's own.
     static func yamlMessage(_ error: Error) -> String {
         guard let e = error as? YamlError else { return "\(error)" }
         switch e {
-        case .scanner(let c, let p, _, _), .parser(let c, let p, _, _), .composer(let c, let p, _, _):
-            return c.map { "\($0.text), \(p)" } ?? p
+        case .scanner(let c, let p, let mark, _), .parser(let c, let p, let mark, _), .composer(let c, let p, let mark, _):
+            guard let c else { return p }
+            return "\(c.text), \(p)" + (c.mark.line == mark.line ? "" : " (line \(mark.line))")
         default: return "\(e)"
         }
     }
