@@ -87,7 +87,7 @@ public struct SigmaFileLoader: RuleFileLoader {
                                     status: r.status, file: path, line: r.line, references: r.references, cves: r.cves,
                                     findingRule: r.findingRule, payload: r))
             if let note = r.idNote { warnings.append("\(path):\(r.line): warning: no id: \(note)") }
-            if let note = r.readingNote { warnings.append("\(path):\(r.line): warning: \(note)") }
+            if let note = r.readingNote { warnings.append("\(path):\(note.line): warning: \(note.text)") }
         }
         return (rules, problems, warnings)
     }

@@ -23,8 +23,8 @@ public struct SigmaRule: Sendable {
     /// a warning of the file; nil when the rule has its own.
     public let idNote: String?
     /// How a condition that reads two ways was read (`all of` naming one keyword list), which loading reports as a
-    /// warning of the file; nil when none does.
-    public var readingNote: String? = nil
+    /// warning of the file at the condition's line; nil when none does.
+    public var readingNote: (line: Int, text: String)? = nil
 
     /// The id findings carry.
     public var findingRule: String { "sigma:" + id }

@@ -242,8 +242,12 @@ import Testing
     /// meant all: said at load. `'|all'` on the list, or `all of` over several searches, reads one way and is not.
     @Test func allOfOneKeywordListIsSaid() throws {
         func note(_ detection: String) throws -> String? {
-            try SigmaFixture.parse(SigmaFixture.rule("product: windows\n  service: msexchange-management", detection)).readingNote
+            try SigmaFixture.parse(SigmaFixture.rule("product: windows\n  service: msexchange-management", detection)).readingNote?.text
         }
+        // Said at the condition's line, not the rule's first (reviewer).
+        let text = SigmaFixture.rule("product: windows\n  service: msexchange-management", "    keywords:\n      - 'a'\n      - 'b'\n    condition: all of keywords")
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(try SigmaFixture.parse(text).readingNote.map { lines[$0.line - 1].contains("condition:") } == true)
         #expect(try note("    keywords:\n      - 'Remove-MailboxExportRequest'\n      - ' -Identity '\n    condition: all of keywords")?
             .hasPrefix("condition 'all of keywords' names one keyword list: any of its values matches") == true)
         #expect(try note("    keywords:\n      '|all':\n        - 'Remove-MailboxExportRequest'\n        - ' -Identity '\n    condition: all of keywords") == nil)
