@@ -123,17 +123,27 @@ public struct RowGroups: Sendable {
 
     /// Records the server and channel of events up to `count` (those before without one get group 0).
     public mutating func set(server: String, channel: String, eventCount count: Int) {
+        set(group: group(server: server, channel: channel), eventCount: count)
+    }
+
+    /// The group of `server` and `channel`, made when first named; nil when both are empty (or past the limit).
+    /// A reader of many events with few pairs (an `.evtx`) asks once per pair, not per event.
+    public mutating func group(server: String, channel: String) -> UInt16? {
         let key = server.uppercased() + "\u{0}" + channel.lowercased()
-        var i = index[key]
-        if i == nil, !(server.isEmpty && channel.isEmpty), groups.count < Int(UInt16.max) {
-            i = UInt16(groups.count)
-            index[key] = i
-            groups.append(Group(server: server, channel: channel))
-            if !server.isEmpty { servers.insert(server.uppercased()) }
-            if !channel.isEmpty { channels.insert(channel.lowercased()) }
-        }
+        if let i = index[key] { return i }
+        guard !(server.isEmpty && channel.isEmpty), groups.count < Int(UInt16.max) else { return nil }
+        let i = UInt16(groups.count)
+        index[key] = i
+        groups.append(Group(server: server, channel: channel))
+        if !server.isEmpty { servers.insert(server.uppercased()) }
+        if !channel.isEmpty { channels.insert(channel.lowercased()) }
+        return i
+    }
+
+    /// Records `group` for the event `count` is one past (those before without one get group 0).
+    public mutating func set(group: UInt16?, eventCount count: Int) {
         cover(count - 1)
-        if ofEvent.count < count { ofEvent.append(i ?? 0) }
+        if ofEvent.count < count { ofEvent.append(group ?? 0) }
     }
 
     /// Gives the events up to `count` that named nothing group 0.

@@ -126,16 +126,31 @@ public struct EvtxReader: EvidenceReader {
         }
         var seen = Set<SeenKey>()
         var line = 0
+        // Each record's computer and channel (a collector's ForwardedEvents.evtx holds many of both): the file is
+        // filed per server and channel, as JSON and XML exports are. Groups are looked up once per chunk and pair.
+        var rows = RowGroups()
+        var groupOf: [[Int: UInt16?]] = chunks.map { _ in [:] }
+        func file(_ r: EvtxChunk.Record, chunk k: Int) {
+            let key = r.channel << 24 | r.computer
+            if groupOf[k][key] == nil {
+                let c = chunks[k]
+                let computer = r.computer < c.computers.count ? String(decoding: c.computers[r.computer], as: UTF8.self) : ""
+                groupOf[k][key] = rows.group(server: String(computer.prefix { $0 != "." }),
+                                             channel: String(decoding: c.channels[r.channel], as: UTF8.self))
+            }
+            rows.set(group: groupOf[k][key]!, eventCount: output.batch.count)
+        }
         for (k, c) in chunks.enumerated() {
             var perChannel = [Int](repeating: 0, count: c.channels.count)
             for r in c.records where !r.recovered {
                 line += 1
                 append(r, chunk: c, base: bases[k], line: line, schema: schema, into: &output.batch)
+                file(r, chunk: k)
                 perChannel[r.channel] += 1
                 if recoveredCandidates > 0 { seen.insert(SeenKey(channel: channelMaps[k][r.channel], id: r.recordID)) }
             }
             for (i, n) in perChannel.enumerated() where n > 0 { channelCounts[c.channels[i], default: 0] += n }
-            for (name, n) in c.computers { computerCounts[name, default: 0] += n }
+            for (i, name) in c.computers.enumerated() where c.computerCounts[i] > 0 { computerCounts[name, default: 0] += c.computerCounts[i] }
         }
         let normal = line
         var recovered = 0, duplicates = 0
@@ -145,6 +160,7 @@ public struct EvtxReader: EvidenceReader {
                 line += 1
                 recovered += 1
                 append(r, chunk: c, base: bases[k], line: line, schema: schema, into: &output.batch)
+                file(r, chunk: k)
             }
         }
         var unreadable = 0, slackRejected = 0, chunksRead = 0
@@ -167,6 +183,7 @@ public struct EvtxReader: EvidenceReader {
         if let host = Self.mostCommon(computerCounts.map { (String(decoding: $0.key, as: UTF8.self), $0.value) }), !host.isEmpty {
             output.facts["server"] = String(host.prefix { $0 != "." })
         }
+        output.file(byRows: rows, serversFact: "evtx.servers")
         output.facts["evtx.version"] = "\(header.majorVersion).\(header.minorVersion)"
         output.facts["evtx.chunks"] = "\(chunksRead)"
         output.facts["evtx.records"] = "\(normal)"

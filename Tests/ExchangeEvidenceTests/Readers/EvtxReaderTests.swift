@@ -217,4 +217,26 @@ struct EvtxReaderTests {
         #expect(store.files[0].kind == .eventLog)
         #expect(store.files[0].messages.first?.hasPrefix("cannot open as EVTX") == true)
     }
+
+    /// A collector's forwarded events (many computers and channels in one `.evtx`), made here from two real files:
+    /// the Security chunk of one machine and the Sysmon chunk of another under one file header. Each record is
+    /// filed under its own server and channel, as JSON and XML exports are: rules bound to a channel see theirs and
+    /// per-server verdicts do not mix machines (pyevtx-rs reads the same 10 + 4 records from it).
+    @Test func forwardedEventsOfSeveralMachinesAreFiledPerServerAndChannel() throws {
+        let security = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Fixtures.evtx("security-benign-logons.evtx"))))
+        let sysmon = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Fixtures.evtx("iis-webshell-w3wp-spawns-cmd-sysmon.evtx"))))
+        var header = Array(security[0..<4096])
+        header[42] = 2; header[43] = 0                                          // two chunks
+        for i in 24..<32 { header[i] = i == 24 ? 1 : 0 }                        // the last chunk's number
+        let crc = header.withUnsafeBytes { CRC32.update(0, $0.baseAddress!, 120) }
+        for i in 0..<4 { header[124 + i] = UInt8(truncatingIfNeeded: crc >> (8 * UInt32(i))) }
+        let dir = Fixtures.tempDir()
+        Fixtures.write(header + security[4096..<(4096 + 65536)] + sysmon[4096..<(4096 + 65536)], "COLLECTOR/ForwardedEvents.evtx", in: dir)
+        let (store, _) = try Fixtures.load(dir.path)
+        #expect(store.count == 14)
+        #expect(store.files.map { "\($0.server) \($0.channel) \($0.eventCount)" }
+                == ["DESKTOP-JK4Q86I Security 10", "IEWIN7 Microsoft-Windows-Sysmon/Operational 4"])
+        #expect(store.files.allSatisfy { $0.problems.total == 0 && $0.sha256 == store.files[0].sha256 })
+        #expect(store.events(ofFile: 1).map { store.field("EventRecordID", of: $0) } == ["1044", "1045", "1046", "1047"])
+    }
 }

@@ -21,6 +21,8 @@ struct EvtxChunk {
         /// EventRecordID from the event (header id when the event has none), for de-duplicating slack copies.
         var recordID: UInt64
         var channel: Int
+        /// Index into the chunk's `computers`: a collector's forwarded events name many machines.
+        var computer: Int
         var recovered: Bool
         var user: (Int, Int)
         var ip: (Int, Int)
@@ -43,7 +45,9 @@ struct EvtxChunk {
     var lines = ByteSink(capacity: 1 << 16)
     var values = ByteSink(capacity: 1024)
     var channels: [[UInt8]] = []
-    var computers: [[UInt8]: Int] = [:]
+    /// The computer names the chunk's records give, in order of first use, and how many indexed records name each.
+    var computers: [[UInt8]] = []
+    var computerCounts: [Int] = []
     var problems: [Problem] = []
     var slackRejected = 0
     var isEmpty = false
@@ -56,8 +60,7 @@ struct EvtxChunk {
     /// Where the chunk's current contents end: BinXML at or after it is older (slack) and may only refer to
     /// names and templates that are older too.
     private var boundary = 512
-    private var lastComputer: [UInt8] = []
-    private var computerRun = 0
+    private var lastComputer = -1
 
     init(index: Int, file: UnsafeRawBufferPointer, checkCRC: Bool, render: Bool = false) {
         self.index = index
@@ -87,7 +90,6 @@ struct EvtxChunk {
         hasDecoder = false
         templates = [:]
         subs = []
-        lastComputer = []
     }
 
     @inline(__always) private func u32(_ o: Int) -> Int { Int(chunk.loadUnaligned(fromByteOffset: o, as: UInt32.self)) }
@@ -161,7 +163,6 @@ struct EvtxChunk {
             problem(u64(off + 8), "damaged record", "\(name): \(which) chunk offset \(off) does not check out before the free-space offset \(end); the rest of the chunk is searched for complete records")
         }
         carve(from: off)
-        if computerRun > 0 { computers[lastComputer, default: 0] += computerRun }
     }
 
     /// The size of a well-formed record at `off` (signature, size within bounds, trailing size copy).
@@ -323,7 +324,7 @@ struct EvtxChunk {
             var recordID = headerID
             if asm.sysRange[EventAssembler.recordID].1 > 0 { recordID = Self.decimal(asm.system(EventAssembler.recordID)) ?? headerID }
             note(Record(start: off, length: size, time: time, recordID: recordID, channel: channelIndex(),
-                        recovered: recovered, user: (0, 0), ip: (0, 0)))
+                        computer: computerIndex(), recovered: recovered, user: (0, 0), ip: (0, 0)))
             return
         }
         let start = lines.count
@@ -351,7 +352,7 @@ struct EvtxChunk {
         }
         if recovered { lines.append("\tRecovered=true") }
         records.append(Record(start: start, length: lines.count - start, time: time, recordID: recordID, channel: 0,
-                              recovered: recovered, user: (0, 0), ip: (0, 0)))
+                              computer: 0, recovered: recovered, user: (0, 0), ip: (0, 0)))
         lines.append(0x0A)
     }
 
@@ -361,16 +362,19 @@ struct EvtxChunk {
         if let u = asm.user { rec.user = (values.count, u.count); values.append(u.baseAddress!, u.count) }
         if let ip = asm.clientIP { rec.ip = (values.count, ip.count); values.append(ip.baseAddress!, ip.count) }
         records.append(rec)
-        if !rec.recovered {
-            // Count runs of one computer name: consecutive records almost always share it.
-            let c = asm.system(EventAssembler.computer)
-            if !(c.count == lastComputer.count && (c.count == 0 || memcmp(c.baseAddress!, lastComputer, c.count) == 0)) {
-                if computerRun > 0 { computers[lastComputer, default: 0] += computerRun }
-                lastComputer = Array(c)
-                computerRun = 0
-            }
-            computerRun += 1
-        }
+        if !rec.recovered { computerCounts[rec.computer] += 1 }
+    }
+
+    /// The index of the record's computer name in `computers` (consecutive records almost always share it).
+    private mutating func computerIndex() -> Int {
+        let c = asm.system(EventAssembler.computer)
+        if lastComputer >= 0, computers[lastComputer].count == c.count,
+           c.count == 0 || memcmp(c.baseAddress!, computers[lastComputer], c.count) == 0 { return lastComputer }
+        if let i = computers.firstIndex(where: { $0.count == c.count && $0.elementsEqual(c) }) { lastComputer = i; return i }
+        computers.append(Array(c))
+        computerCounts.append(0)
+        lastComputer = computers.count - 1
+        return lastComputer
     }
 
     private mutating func field(_ key: StaticString, _ slot: Int) {
