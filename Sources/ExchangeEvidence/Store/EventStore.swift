@@ -158,6 +158,17 @@ public final class EventStore: @unchecked Sendable {
         sharedPaths.contains(f.path) && !f.evidenceSet.isEmpty ? f.evidenceSet + "/" + f.path : f.path
     }
 
+    /// The earlier copy a text log continues (`EvidenceFile.continuesFrom`): the file whose bytes are all at its
+    /// start, so its lines there are that copy's events, at the same line numbers. Nil for other files.
+    public func earlierCopy(of f: Int) -> Int? {
+        let file = files[f]
+        guard file.continuesFrom > 0, let earlier = file.facts[EvidenceFile.continuesFact] else { return nil }
+        return files.indices.first { i in
+            let e = files[i]
+            return i != f && e.bytes.count == file.continuesFrom && (e.path == earlier || e.evidenceSet + "/" + e.path == earlier)
+        }
+    }
+
     /// `FILE:LINE` of an event, with the file cited as `citation(of:)` does.
     public func citation(of id: EventID) -> String { "\(citation(of: file(of: id))):\(line(of: id))" }
 

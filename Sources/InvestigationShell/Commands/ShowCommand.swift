@@ -108,7 +108,8 @@ extension ShowCommand {
     /// or without its evidence set's or server's name before it: `SET/PATH` tells apart two collections holding the
     /// same path (`EventStore.citation(of:)`). A file whose path is FILE exactly is taken before longer paths ending in it.
     /// nil when the word is not of that form.
-    /// While a lesson runs, a path that also matches other loaded evidence means the training set's file.
+    /// While a lesson runs, a path that also matches other loaded evidence means the training set's file. A line
+    /// in the start a re-collected log shares with its earlier copy is that copy's event.
     static func event(at word: String, in store: EventStore, command: String = "show", preferring set: String? = nil) throws -> EventID? {
         guard let colon = word.lastIndex(of: ":"), let line = Int(word[word.index(after: colon)...]) else { return nil }
         let path = String(word[..<colon])
@@ -134,10 +135,12 @@ extension ShowCommand {
                              + TerminalText.escape(cited.prefix(4).joined(separator: ", ")) + (cited.count > 4 ? ", …" : "")
                              + "); give more of the path, or SET/PATH")
         }
-        let f = files[0]
-        guard let id = store.events(ofFile: f).first(where: { Int(store.lineNumber[$0]) == line }) else {
-            throw ShellError("\(command): no event at line \(line) of \(TerminalText.escape(store.citation(of: store.files[f])))")
+        // A line of a re-collected log's start is the earlier copy's event, at the same line (reviewer: 'no event').
+        var f: Int? = files[0]
+        while let file = f {
+            if let id = store.events(ofFile: file).first(where: { Int(store.lineNumber[$0]) == line }) { return id }
+            f = store.earlierCopy(of: file)
         }
-        return id
+        throw ShellError("\(command): no event at line \(line) of \(TerminalText.escape(store.citation(of: store.files[files[0]])))")
     }
 }

@@ -95,6 +95,12 @@ import Testing
             let ip = rows.first { $0["ioc"] as? String == "167.99.168.251" }
             #expect(ip?["events"] as? Int == 1, "\(command): \(rows)")
         }
+        // A line of the shared start, named through the later copy, is the earlier copy's event (reviewer: 'no event').
+        let shared = try t.run("show day5/\(log):4 --json")
+        #expect(shared.contains("167.99.168.251") && shared.contains("day1"), "\(shared)")
+        try t.run("case new '\(dir.appendingPathComponent("c.case").path)'; mark day5/\(log):4 as malicious")
+        let marked = try JSONSerialization.jsonObject(with: Data(try t.run("marks --json").utf8)) as! [[String: Any]]
+        #expect(marked.count == 1 && marked[0]["line"] as? Int == 4 && marked[0]["sha256"] as? String == t.session.store.files[0].sha256)
     }
 
     /// `--local-time` takes an IANA zone and shows in `sources --files`; a name that is no zone is refused.
