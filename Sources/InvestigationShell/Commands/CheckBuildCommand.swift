@@ -30,6 +30,10 @@ struct CheckBuildCommand: Command {
             let reading: BuildReading
             do { reading = try BuildParser.parse(text) } catch {
                 guard let named = catalog.build(forDisplayName: text) else {
+                    // `check-build EX01` means a server, not a build (instructor review).
+                    if (try? ServerOption.resolve([text], in: ctx.session.store, command: "check-build"))?.isEmpty == false {
+                        throw ShellError("check-build: '\(TerminalText.escape(text))' is a loaded server, not a build: 'check-build --server \(TerminalText.escape(text))'")
+                    }
                     throw ShellError("check-build: \(TerminalText.escape(error.message))")
                 }
                 reading = named

@@ -24,14 +24,15 @@ public struct LessonLibrary {
     }
 
     /// A lesson by number (`2`), name (`vdir-to-webshell`, or an unambiguous prefix of it) or file name
-    /// (`02-vdir-to-webshell`, as instructors know it).
-    public func find(_ word: String) throws -> Lesson {
+    /// (`02-vdir-to-webshell`, as instructors know it), case aside (`SSRF`).
+    public func find(_ typed: String) throws -> Lesson {
         let (lessons, problems) = load()
+        let word = typed.lowercased()
         if let n = Int(word), let l = lessons.first(where: { $0.number == n }) { return l }
-        if let l = lessons.first(where: { $0.name == word || $0.file.hasSuffix("/" + word + ".md") }) { return l }
-        let prefixed = lessons.filter { $0.name.hasPrefix(word) }
+        if let l = lessons.first(where: { $0.name.lowercased() == word || $0.file.lowercased().hasSuffix("/" + word + ".md") }) { return l }
+        let prefixed = lessons.filter { $0.name.lowercased().hasPrefix(word) }
         if prefixed.count == 1 { return prefixed[0] }
         let broken = problems.first { $0.contains(word) }.map { "; that file has a problem: \($0)" } ?? ""
-        throw ShellError("no lesson '\(TerminalText.escape(word))'; 'lesson' lists them\(broken)")
+        throw ShellError("no lesson '\(TerminalText.escape(typed))'; 'lesson' lists them\(broken)")
     }
 }

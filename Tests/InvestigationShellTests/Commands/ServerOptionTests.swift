@@ -29,6 +29,16 @@ import Testing
         #expect(t.failure("hunt --server ex0") == "hunt: no server 'ex0' is loaded (servers: EX01, EX02)")
     }
 
+    /// A server typed where a build goes, or a file where an event goes, is answered with what was meant.
+    @Test func aServerOrFileInTheWrongPlaceSaysWhatWasMeant() throws {
+        let t = TestShell()
+        try t.run("load demo")
+        #expect(t.failure("check-build ex01") == "check-build: 'ex01' is a loaded server, not a build: 'check-build --server ex01'")
+        #expect(!t.failure("check-build ex03").contains("loaded server"))
+        #expect(t.failure("show Ecp/x.LOG").hasSuffix("(a file's event is named FILE:LINE: add the line number)"))
+        #expect(t.failure("show 999999").contains("events are numbered 0–"))
+    }
+
     @Test func nothingLoadedIsNoError() throws {
         let t = TestShell()
         #expect(t.failure("sources --server ex01") == "")

@@ -64,6 +64,7 @@ import Testing
         }
         #expect(try t.run("help").contains("Lessons: help lessons lists them, help lessons/NAME reads one, lesson NAME starts it."))
         #expect(t.failure("help lessons/nosuch") == "no lesson 'nosuch'; 'lesson' lists them")
+        #expect(try t.run("help lessons/SSRF") == t.run("help lessons/ssrf"), "a lesson's name is found in any case")
         #expect(Completer(session: t.session).complete("help lessons/s") == ["lessons/ssrf"])
     }
 }
