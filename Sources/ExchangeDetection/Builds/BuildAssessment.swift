@@ -52,6 +52,9 @@ public struct BuildAssessment: Sendable {
     public let productSupported: Bool?
     public let cves: [CVEStatus]
     public let recommended: Recommendation?
+    /// The product to move to when the build's own product is out of extended support at `at` (the newest product
+    /// the catalog knows that still is): an update alone no longer makes such a server supported.
+    public let migrateTo: String?
 
     /// `Exchange 2016 CU19 Mar21SU`, as Health Checker's FriendlyName.
     public var friendlyName: String {
@@ -80,7 +83,7 @@ extension BuildCatalog {
         guard let product = product(of: build) else {
             return BuildAssessment(build: build, source: source, product: nil, level: nil, update: nil,
                                    newerThanCatalog: false, revisionUnlogged: false, at: at, cuSupported: nil, productSupported: nil,
-                                   cves: [], recommended: nil)
+                                   cves: [], recommended: nil, migrateTo: nil)
         }
         let placed = placement(of: build, in: product)
         let level = placed?.level
@@ -100,7 +103,8 @@ extension BuildCatalog {
             productSupported: productSupported,
             cves: level == nil ? [] : cveStatuses(judged, product: product, level: level, cuOnly: source.isCUOnly || unlogged,
                                                   seenAt: unlogged ? at : nil),
-            recommended: level.flatMap { recommend(judged, product: product, level: $0, supported: cuSupported ?? false, at: at) })
+            recommended: level.flatMap { recommend(judged, product: product, level: $0, supported: cuSupported ?? false, at: at) },
+            migrateTo: productSupported ? nil : products.filter { p in p.extendedSupportEnds.map { at < $0.start } ?? true }.last?.name)
     }
 
     /// Whether `build` is at or above the fix for `updateName` (Health Checker's test); nil when no CU

@@ -94,6 +94,8 @@ struct CheckBuildCommand: Command {
             guard let current = Self.currentBuild(observed: observed, reported: reported) else { continue }
             let when = at ?? evidence.lastEvent(of: server) ?? Self.now()
             let a = catalog.assess(current.build, source: current.source, at: when)
+            // Judged at the last event, `next` tells the story; what to do now is judged today, as the report does.
+            let now = at == nil ? catalog.assess(current.build, source: current.source, at: Self.now()) : nil
             let windows = timeline.windows.filter { $0.server == server }
             let mine = placed.filter { ExposureTimeline.serverKey($0.finding.server) == ExposureTimeline.serverKey(server) }
             if ctx.wantsJSON {
@@ -108,6 +110,8 @@ struct CheckBuildCommand: Command {
                     .object([("build", .string(r.reading.build.description)), ("source", .string(r.reading.source.rawValue)),
                              ("file", .string(r.path))])
                 })))
+                if let now { pairs.append(("now", .object([("at", .time(now.at)), ("advice", .optional(now.advice)),
+                                                            ("migrate_to", .optional(now.migrateTo))]))) }
                 pairs.append(("windows", .array(windows.map(Self.json))))
                 pairs.append(("findings", .array(mine.map { Self.json($0.finding, id: $0.id) })))
                 docs.append(.object(pairs))
@@ -115,6 +119,7 @@ struct CheckBuildCommand: Command {
             }
             let note = current.file.map { "from \(current.source.label) in \($0)" } ?? "from the \(current.source.label)"
             printAssessment(a, server: server, sourceNote: note, allCVEs: args.flag("all-cves"), ctx)
+            if let now, let advice = now.advice { ctx.line("now       \(advice), as of \(Timestamp.iso(now.at).prefix(10))") }
             if let latest = observed.max(by: { $0.last < $1.last }), latest.build != current.build {
                 ctx.line("note      the logs last show \(latest.build) (\(ctx.session.displayTime(latest.last)))")
             }
@@ -180,12 +185,7 @@ struct CheckBuildCommand: Command {
                      + (others.contains { $0.state == .undetermined } ? ", \(others.filter { $0.state == .undetermined }.count) undetermined" : "")
                      + " (--all-cves lists them)")
         }
-        if let r = a.recommended {
-            let what = r.update.map { "\($0) for \(r.level)" } ?? r.level
-            ctx.line("next      install \(r.changesCU ? "\(r.level), then " : "")\(what) (\(r.build)), the newest on \(date)")
-        } else {
-            ctx.line("next      nothing newer in the catalog for \(level.name) on \(date)")
-        }
+        if let advice = a.advice { ctx.line("next      \(advice), as of \(date)") }
     }
 
     private func printHistory(_ observed: [BuildObservation], full: Bool, catalog: BuildCatalog, _ ctx: CommandContext) {
@@ -232,6 +232,7 @@ struct CheckBuildCommand: Command {
             ("recommended", a.recommended.map { r in
                 .object([("cu", .string(r.level)), ("update", .optional(r.update)), ("build", .string(r.build.description)),
                          ("changes_cu", .bool(r.changesCU))]) } ?? .null),
+            ("migrate_to", .optional(a.migrateTo)), ("advice", .optional(a.advice)),
             ("cves", .array(a.cves.map { s in
                 .object([("cve", .string(s.cve)), ("campaign", .optional(s.campaign)), ("state", .string(s.state.rawValue)),
                          ("fixed_by", .string(s.fixedBy)), ("fixed_build", .string(s.fixBuild.description)),

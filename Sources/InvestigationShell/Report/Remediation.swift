@@ -45,7 +45,7 @@ struct RemediationCatalog: Decodable {
             func counts(_ severity: String) -> Bool { (Severity(name: severity) ?? .critical) >= least }
             for s in servers {
                 if step.verdicts?.contains(s.verdict.rawValue) == true {
-                    let update = step.namesUpdate == true ? s.recommendedUpdate.map { ", \($0)" } ?? "" : ""
+                    let update = step.namesUpdate == true ? s.recommendedUpdate.map { " (\($0))" } ?? "" : ""
                     reasons.append("\(s.server): \(s.verdict.rawValue)\(update)")
                 }
                 for f in s.findings where step.rules?.contains(f.facts.rule) == true && f.cleared == nil && counts(f.facts.severity) {

@@ -7,7 +7,7 @@ import ExchangeEvidence
 struct ReportBuilds {
     struct ServerBuild {
         var lines: [String]
-        /// `install Mar21SU for CU19 (15.1.2176.9)`, when the catalog knows a newer build.
+        /// What to do today, as check-build's `now` line says it (`install Mar21SU for CU19 (15.1.2176.9)`, or a migration).
         var recommendation: String?
         /// The windows in which the server was open to a campaign, for the chart.
         var exposure: [Exposure] = []
@@ -63,13 +63,10 @@ struct ReportBuilds {
             }.sorted { ($0.from, $0.campaign) < ($1.from, $1.campaign) }
             // What to install is judged on the day of the report, not at the last event: an update published since
             // (Nov22SU for ProxyNotShell after a log of September 2022) may be the one that fixes what was found.
-            var recommendation: String?
+            // The same sentence as check-build's `now` line.
             let today = CheckBuildCommand.now()
-            if let r = catalog.assess(current.build, source: current.source, at: today).recommended {
-                let what = r.update.map { "\($0) for \(r.level)" } ?? r.level
-                recommendation = "install \(r.changesCU ? "\(r.level), then " : "")\(what) (\(r.build))"
-                lines.append("next: \(recommendation!), the newest on \(Timestamp.short(today).prefix(10))")
-            }
+            let recommendation = catalog.assess(current.build, source: current.source, at: today).advice
+            if let recommendation { lines.append("now: \(recommendation), as of \(Timestamp.short(today).prefix(10))") }
             out[ExposureTimeline.serverKey(server)] = ServerBuild(lines: lines, recommendation: recommendation, exposure: exposure)
         }
         byServer = out

@@ -191,4 +191,21 @@ import Testing
         // On the newest update of a supported CU there is nothing to recommend.
         #expect(catalog.assess(b("15.1.2176.12"), at: apr2021).recommended == nil)
     }
+
+    /// A product past its extended support is advised to migrate, with the last update meanwhile; while supported,
+    /// the update alone (instructor review: the report said "install CU23" where check-build said unsupported).
+    @Test func adviceMigratesAProductPastItsSupport() throws {
+        let dec2026 = Timestamp.parse("2026-12-07T00:00:00Z")!
+        let old = catalog.assess(b("15.1.2176.9"), at: dec2026)
+        #expect(old.migrateTo == "Exchange Server Subscription Edition")
+        let advice = try #require(old.advice)
+        #expect(advice.hasPrefix("migrate to Exchange Server Subscription Edition: Exchange 2016 extended support ended 2025-10-14; meanwhile install CU23, then "))
+        #expect(advice.hasSuffix("(published for the paid Extended Security Update programme only)"))
+        // Near miss: the same build in 2021 is supported; the advice is the update, with no migration.
+        let then = catalog.assess(b("15.1.2176.9"), at: Timestamp.parse("2021-04-20T00:00:00Z")!)
+        #expect(then.migrateTo == nil)
+        #expect(then.advice == "install Apr21SU for CU19 (15.1.2176.12)")
+        #expect(catalog.assess(b("15.1.2176.12"), at: Timestamp.parse("2021-04-20T00:00:00Z")!).advice == "nothing newer in the catalog for CU19")
+        #expect(catalog.assess(b("15.2.2562.17"), at: dec2026).migrateTo == nil)
+    }
 }

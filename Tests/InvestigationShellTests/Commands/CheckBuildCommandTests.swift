@@ -136,22 +136,24 @@ import Testing
 
     /// check-build judges the next update at the server's last event in any log (not the last HttpProxy line:
     /// Mar21SU for a server whose IIS log ran into November). The report, which says what to install now, judges
-    /// it on its own date, as `check-build --at` that day does: an update published after the logs (Nov22SU after
-    /// a ProxyNotShell log of September 2022) may be the one that fixes what was found.
+    /// it on its own date, as check-build's `now` line and `check-build --at` that day do: an update published after
+    /// the logs (Nov22SU after a ProxyNotShell log of September 2022) may be the one that fixes what was found.
     @Test func theReportNamesTheUpdateToInstallOnItsDate() throws {
         let dir = try Self.ex05(iisDay: "211119")
         defer { try? FileManager.default.removeItem(at: dir) }
         let t = TestShell()
         try t.run("load \(dir.path) --quiet")
         let text = try t.run("check-build --server EX05")
-        #expect(text.contains("next      install CU22, then Nov21SU for CU22 (15.1.2375.17)"), "\(text)")
+        #expect(text.contains("next      install CU22, then Nov21SU for CU22 (15.1.2375.17), as of 2021-11-19"), "\(text)")
+        let now = try #require(text.split(separator: "\n").first { $0.hasPrefix("now       ") })
         let day = String(Timestamp.short(CheckBuildCommand.now()).prefix(10))
         let today = try t.run("check-build --server EX05 --at \(day)")
-        let next = try #require(today.split(separator: "\n").first { $0.hasPrefix("next      install ") })
+        #expect(today.contains("next      " + now.dropFirst("now       ".count)), "--at today's `next` is the `now` line")
+        #expect(!today.contains("\nnow "), "with --at, only that date is judged")
         let report = dir.path + "-report.md"
         defer { try? FileManager.default.removeItem(atPath: report) }
         try t.run("report \(report)")
-        #expect(try String(contentsOfFile: report, encoding: .utf8).contains("next: " + next.dropFirst("next      ".count)), "\(next)")
+        #expect(try String(contentsOfFile: report, encoding: .utf8).contains("now: " + now.dropFirst("now       ".count)), "\(now)")
     }
 
     /// A collection with only IIS logs: the OWA/ECP resource folders the server answered name its build; a

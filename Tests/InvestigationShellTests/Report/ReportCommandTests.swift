@@ -148,6 +148,12 @@ import Testing
         #expect(steps.contains("reset-credentials") && steps.contains("remove-webshells") && steps.contains("look-for-exfiltration"))
         let md = try String(contentsOf: path, encoding: .utf8)
         #expect(md.contains("### critical") && md.contains("chain.proxylogon"))
+        // What to do today is check-build's `now` sentence, word for word, in the build section and the update step.
+        let check = try JSONSerialization.jsonObject(with: Data(try t.run("check-build --server EX01 --json").utf8)) as! [[String: Any]]
+        let advice = try #require((check[0]["now"] as? [String: Any])?["advice"] as? String)
+        #expect(advice.hasPrefix("migrate to "))
+        #expect(md.contains("now: \(advice), as of "))
+        #expect(md.contains("EX01: compromised (\(advice))"))
         // A .json name says where JSON comes from, and writes nothing.
         let json = dir.appendingPathComponent("r.json")
         #expect(t.failure("report \(json.path)").contains("'--json' prints the report's summary"))

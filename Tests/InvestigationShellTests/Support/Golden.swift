@@ -17,7 +17,8 @@ enum Golden {
         if let temporary { s = s.replacingOccurrences(of: temporary.path, with: "<tmp>") }
         let now = Date().timeIntervalSince1970
         let days = [now - 86_400, now].map { Timestamp.iso(Int64($0 * 1000)).prefix(10) }
-        let rules: [(String, String)] = days.map { (#"\#($0)T[0-9:.]+Z"#, "<now>") } + [     // times of the run
+        let rules: [(String, String)] = days.map { (#"\#($0)T[0-9:.]+Z"#, "<now>") }        // times of the run
+            + days.map { ("as of \($0)", "as of <today>") } + [                              // check-build's `now`
             (#"index memory: .*"#, "index memory: <n>"),
             (#""index_bytes": [0-9]+"#, "\"index_bytes\": <n>"),
             (#"\b[0-9]+(\.[0-9]+)? ?(ms|s)\b"#, "<duration>"),

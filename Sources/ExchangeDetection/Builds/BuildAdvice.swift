@@ -1,0 +1,21 @@
+extension BuildAssessment {
+    /// What to do about the build on the assessment date, in one sentence that `check-build` and `report` both
+    /// print, so the two never disagree: move to a supported product when the build's own has left extended
+    /// support (an update alone no longer makes it supported), and the newest update meanwhile, saying when that
+    /// update came out only for the paid programme; nil when the product or CU is unknown.
+    public var advice: String? {
+        guard let product, let level else { return nil }
+        var parts: [String] = []
+        let ended = migrateTo == nil ? nil : product.extendedSupportEnds
+        if let ended, let to = migrateTo { parts.append("migrate to \(to): \(product.name) extended support ended \(ended)") }
+        if let r = recommended {
+            let what = r.update.map { "\($0) for \(r.level)" } ?? r.level
+            let released = product.levels.first { $0.name == r.level }.flatMap { l in r.update.flatMap { l.update(named: $0)?.released } }
+            let paid = ended.flatMap { end in released.map { $0 > end } } == true ? " (published for the paid Extended Security Update programme only)" : ""
+            parts.append((ended == nil ? "" : "meanwhile ") + "install \(r.changesCU ? "\(r.level), then " : "")\(what) (\(r.build))\(paid)")
+        } else if ended == nil {
+            parts.append("nothing newer in the catalog for \(level.name)")
+        }
+        return parts.joined(separator: "; ")
+    }
+}
