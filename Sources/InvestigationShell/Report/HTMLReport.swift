@@ -42,6 +42,7 @@ struct HTMLReport {
                     ("last", "13em")],
         "coverage": [("server", "7em"), ("source", nil), ("files", "4.5em"), ("events", "5em"), ("first", "13em"), ("last", "13em")],
         "files": [("server", "7em"), ("file", nil), ("size", "6em"), ("sha256", "40%")],
+        "moments": [("time", "13em"), ("what", nil), ("see", "16em")],
     ]
 
     /// The opening of a table of `kind`, wrapped so it scrolls sideways when the window is narrow.
@@ -78,6 +79,20 @@ struct HTMLReport {
             o += "<td>\(s.reasons.map(p).joined(separator: "<br>"))</td></tr>\n"
         }
         o += Self.close
+        let stories = model.servers.map { ($0, $0.keyMoments) }.filter { !$1.isEmpty }
+        if !stories.isEmpty {
+            o += "<h2>Key moments</h2>\n"
+            for (s, moments) in stories {
+                o += "<h3>\(h(s.server)) (\(s.verdict.rawValue))</h3>\n" + Self.open("moments")
+                for m in moments.prefix(ServerAssessment.keyMomentLimit) {
+                    o += "<tr>\(t(m.time))<td>\(m.afterUpdate ? "<b>after the update:</b> " : "")\(p(m.text))</td><td>\(h(m.references.joined(separator: ", ")))</td></tr>\n"
+                }
+                o += Self.close
+                if moments.count > ServerAssessment.keyMomentLimit {
+                    o += "<p>\(moments.count - ServerAssessment.keyMomentLimit) later moments: the findings and marked events below list them.</p>\n"
+                }
+            }
+        }
         o += "<h2>Timeline</h2>\n" + TimelineChart(model: model, time: time).render()
         o += "<p class=\"because\">Circles: marked events (<span class=\"malicious\">malicious</span>, <span class=\"suspicious\">suspicious</span>, "
         o += "<span class=\"benign\">benign</span>, <span class=\"reviewed\">reviewed</span>); diamonds: findings by severity; bars: events per day (UTC days); "

@@ -22,6 +22,25 @@ struct MarkdownReport {
         p("|---|---|---|")
         for s in model.servers { p("| \(md(s.server)) | **\(s.verdict.rawValue)** | \(md(s.reasons.joined(separator: "; "))) |") }
         p()
+        let stories = model.servers.map { ($0, $0.keyMoments) }.filter { !$1.isEmpty }
+        if !stories.isEmpty {
+            p("## Key moments")
+            p()
+            for (s, moments) in stories {
+                p("**\(md(s.server))** (\(s.verdict.rawValue))")
+                p()
+                p("| time | what | see |")
+                p("|---|---|---|")
+                for m in moments.prefix(ServerAssessment.keyMomentLimit) {
+                    p("| \(time(m.time)) | \(m.afterUpdate ? "**after the update:** " : "")\(md(m.text)) | \(md(m.references.joined(separator: ", "))) |")
+                }
+                if moments.count > ServerAssessment.keyMomentLimit {
+                    p()
+                    p("\(moments.count - ServerAssessment.keyMomentLimit) later moments: the findings and marked events below list them.")
+                }
+                p()
+            }
+        }
         if model.servers.contains(where: { !$0.build.isEmpty }) {
             p("## Build and exposure")
             p()

@@ -15,9 +15,10 @@ struct ReportFinding {
     var id: String
     var facts: FindingFacts
     var events: [EventID]
-    /// `FILE:LINE` of the first three events, then `+N`: enough to open the evidence, short enough for a table cell.
     /// `FILE:LINE` of the first three events the finding cites.
     var places: [String] = []
+    /// The client address of the first cited event that has one: where the request came from.
+    var clientIP: String? = nil
     /// Set when the analyst cleared the finding (every event it cites marked benign or reviewed): who and why.
     /// Such a finding is listed but does not count toward the verdict or the remediation.
     var cleared: String? = nil
@@ -188,7 +189,8 @@ struct ReportModel {
                 facts.summary = session.localTimes(found.summary)
                 let events = p.events(ofFinding: id) ?? []
                 let places = events.prefix(3).map { store.citation(of: $0) }
-                return ReportFinding(id: id, facts: facts, events: events, places: places,
+                let ip = events.lazy.map { store.value(.clientIP, $0) }.first { !$0.isEmpty }
+                return ReportFinding(id: id, facts: facts, events: events, places: places, clientIP: ip,
                                      cleared: cleared[id])
             }
         }

@@ -1,0 +1,62 @@
+import ExchangeEvidence
+import Foundation
+@testable import InvestigationShell
+import Testing
+
+/// The report's key moments: the shape of an intrusion per server, before the tables.
+@Suite struct ReportKeyMomentsTests {
+    static let t0 = Timestamp.parse("2021-03-03T06:49:42Z")!
+
+    static func finding(_ id: String, _ rule: String, _ severity: String, at seconds: Int64, ip: String? = nil,
+                        cleared: String? = nil) -> ReportFinding {
+        ReportFinding(id: id, facts: (rule: rule, title: "title of \(rule)", severity: severity, cves: [], server: "EX01",
+                                      time: t0 + seconds * 1000, summary: ""),
+                      events: [], clientIP: ip, cleared: cleared)
+    }
+
+    static func server(_ verdict: Verdict, _ findings: [ReportFinding], patchedAfter seconds: Int64? = nil) -> ServerAssessment {
+        ServerAssessment(server: "EX01", verdict: verdict, reasons: [], findings: findings, marks: [], coverage: [], gaps: [],
+                         build: [], recommendedUpdate: nil,
+                         exposure: seconds.map { [.init(campaign: "ProxyLogon", cves: [], from: t0 - 86_400_000, opensBeforeEvidence: true,
+                                                         until: t0 + $0 * 1000)] } ?? [])
+    }
+
+    @Test func closeStepsAreOneMomentAndUseAfterTheUpdateIsFlagged() {
+        let s = Self.server(.compromised, [
+            Self.finding("F1", "proxylogon.ssrf", "high", at: 0, ip: "167.99.168.251"),
+            Self.finding("F2", "proxylogon.ecp-set-vdir", "critical", at: 11, ip: "167.99.168.251"),
+            Self.finding("F3", "webshell.file", "high", at: 70),          // 59 s after F2: joined, the run chains
+            Self.finding("F4", "process.lsass-dump", "critical", at: 400),
+            Self.finding("F5", "iis.webshell-access", "high", at: 500, ip: "167.99.168.251"),
+            Self.finding("F6", "iis.webshell-access", "high", at: 600, ip: "10.0.0.9"),      // same rule again: not a moment
+            Self.finding("F7", "iis.webshell-access", "high", at: 90_000, ip: "139.162.202.236"),  // after the update: it is
+        ], patchedAfter: 80_000)
+        let m = s.keyMoments
+        #expect(m.map(\.references) == [["F1 proxylogon.ssrf", "F2 proxylogon.ecp-set-vdir", "F3 webshell.file"],
+                                        ["F4 process.lsass-dump"], ["F5 iis.webshell-access"], [], ["F7 iis.webshell-access"]])
+        #expect(m[0].time == Self.t0)
+        #expect(m[0].text == "title of proxylogon.ssrf; title of proxylogon.ecp-set-vdir; title of webshell.file from 167.99.168.251")
+        #expect(m[3].text == "first event on a build fixed for ProxyLogon: the update was installed by then")
+        #expect(m.map(\.afterUpdate) == [false, false, false, false, true])
+    }
+
+    /// Near misses: low findings, cleared findings and servers not judged compromised or attempted tell no story.
+    @Test func lowClearedAndUnjudgedServersHaveNone() {
+        let quiet = [Self.finding("F1", "proxylogon.scanner-probe", "low", at: 0),
+                     Self.finding("F2", "webshell.file", "high", at: 10, cleared: "benign: admin page")]
+        #expect(Self.server(.compromised, quiet).keyMoments.isEmpty)
+        #expect(Self.server(.notEnoughCoverage, [Self.finding("F1", "proxylogon.ssrf", "high", at: 0)]).keyMoments.isEmpty)
+    }
+
+    @Test func theTrainingReportTellsTheStory() throws {
+        let (t, dir) = try TimelineCommandTests.loaded()
+        let path = dir.appendingPathComponent("moments.md")
+        try t.run("report \(path.path)")
+        let md = try String(contentsOf: path, encoding: .utf8)
+        let section = try #require(md.components(separatedBy: "## Key moments\n").dropFirst().first?.components(separatedBy: "\n## ").first)
+        #expect(section.hasPrefix("\n**EX01** (compromised)\n"))
+        #expect(!section.contains("EX02"))
+        #expect(section.contains("| LSASS memory dumped; LSASS memory dump on disk | F18 process.lsass-dump, F19 files.lsass-dump |"))
+        #expect(section.contains("| **after the update:** Request for a web-shell page from 139.162.202.236 | F24 iis.webshell-access |"))
+    }
+}
