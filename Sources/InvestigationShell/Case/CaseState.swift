@@ -151,6 +151,8 @@ public final class CaseState {
 
     /// True while a lesson's own case stands in for the user's.
     var inLesson: Bool { setAside != nil }
+    /// The user's case a running lesson put aside, if one was open: leaving gives it back.
+    var caseSetAside: CaseFile? { setAside?.file }
 
     /// Puts the user's case aside and opens a fresh one in memory, so what a lesson marks, notes and audits
     /// never touches the user's case file (and the user's marks do not answer the lesson's checks).

@@ -88,7 +88,7 @@ struct HuntCommand: Command {
             if minimum > .info { what += " at or above \(minimum.name)" }
             let lower = mine.ruleOK, others = mine.all - mine.ruleOK
             let parts = (minimum > .info && lower > 0 ? ["\(lower) lower"] : [])
-                + (others > 0 ? ["\(others) of other rules"] : [])
+                + (others > 0 ? ["\(others) finding\(others == 1 ? "" : "s") of other rules"] : [])
             return what + " (" + parts.joined(separator: ", ") + ")"
         }
         /// The families of rules that could not run on `s` or ran on logs missing part of the campaign, and the rules that cannot match there.

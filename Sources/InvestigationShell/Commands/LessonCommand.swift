@@ -16,6 +16,12 @@ struct LessonCommand: Command {
         let lesson = try library.find(word)
         run.quiet = true
         defer { run.quiet = false }
+        // Starting another lesson leaves the running one, and its marks with it: said, not done silently (instructor review).
+        let left = run.lesson.map { (lesson: $0, step: run.step) }
+        if let left, !ctx.wantsJSON {
+            ctx.line("Left lesson \(left.lesson.number) at step \(left.step + 1) of \(left.lesson.steps.count) and the marks made in it; "
+                     + "'lesson \(left.lesson.number)' starts it again.\n")
+        }
         if !ctx.wantsJSON { ctx.write(LessonText.introduction(lesson)) }
         var loaded = false
         if lesson.evidence == "demo" && !LessonRun.trainingLoaded(ctx.session) {
@@ -24,7 +30,10 @@ struct LessonCommand: Command {
             loaded = true
         }
         try run.start(lesson)
-        if ctx.wantsJSON { ctx.json(LessonText.json(lesson, 0, extra: [("loaded_training_set", .bool(loaded))])) }
+        if ctx.wantsJSON {
+            ctx.json(LessonText.json(lesson, 0, extra: [("loaded_training_set", .bool(loaded)),
+                                                        ("left_lesson", left.map { .int($0.lesson.number) } ?? .null)]))
+        }
         else { ctx.write(LessonText.step(lesson, 0)) }
     }
 
@@ -134,10 +143,11 @@ struct ExitCommand: Command {
         let run = LessonRun.of(ctx.session)
         guard let lesson = run.lesson, args.positional.isEmpty else { try QuitCommand.leave(args, command: "exit", ctx); return }
         let step = run.step
+        let own = CaseState.of(ctx.session).caseSetAside
         run.leave()
         if ctx.wantsJSON { ctx.json(.object([("lesson", .int(lesson.number)), ("left_at_step", .int(step + 1))])); return }
         ctx.line("Left lesson \(lesson.number) at step \(step + 1) of \(lesson.steps.count); 'lesson \(lesson.number)' starts it again. The evidence stays loaded; "
-                 + "your own case is back.")
+                 + (own.map { "your case \(TerminalText.escape($0.path)) is open again." } ?? "no case is open, as before the lesson."))
     }
 }
 

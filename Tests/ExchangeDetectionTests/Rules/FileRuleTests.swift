@@ -14,7 +14,7 @@ import Testing
         let all = f.map(\.summary).joined(separator: "\n")
         // Both shells' paths are published (MSTIC), so they are known shells, not likely ones.
         #expect(f.filter { $0.severity == .critical }.count == 2)
-        #expect(all.contains("C:\\inetpub\\wwwroot\\aspnet_client\\supp0rt.aspx: script page under \\aspnet_client\\, which a standard install does not have; a published web shell (mstic-feed path)"))
+        #expect(all.contains("C:\\inetpub\\wwwroot\\aspnet_client\\supp0rt.aspx: script page under \\aspnet_client\\, which a standard install does not have; a published web shell (path in indicator set mstic-feed)"))
         #expect(all.contains("owa\\auth\\RedirSuiteServerProxy.aspx: 'RedirSuiteServerProxy.aspx' is not a standard page of owa\\auth\\; a published web shell ("))
         #expect(all.contains("also collected as a file"))
         // The listing's culture-form times (`3/3/2021 6:59:26 AM`) as UTC times, which output shows in its zone.
@@ -117,9 +117,9 @@ import Testing
         _ = try EvidenceLoader(workers: 1).load(dir.path, into: s)
         let f = RuleFixtures.run("webshell.file", on: s).map { "\($0.server) \($0.summary)" }.sorted()
         #expect(f == [
-            #"EX01 C:\Program Files\Microsoft\Exchange Server\V15\FrontEnd\HttpProxy\OAB\log.aspx: script page under FrontEnd\HttpProxy\OAB\, a proxy folder where HAFNIUM dropped shells; a published web shell (mstic-feed path) (created 2021-03-03 07:01:13, written 2021-03-03 07:01:13, 70 bytes)"#,
+            #"EX01 C:\Program Files\Microsoft\Exchange Server\V15\FrontEnd\HttpProxy\OAB\log.aspx: script page under FrontEnd\HttpProxy\OAB\, a proxy folder where HAFNIUM dropped shells; a published web shell (path in indicator set mstic-feed) (created 2021-03-03 07:01:13, written 2021-03-03 07:01:13, 70 bytes)"#,
             #"EX01 C:\Program Files\Microsoft\Exchange Server\V15\FrontEnd\HttpProxy\ecp\x.aspx: script page under FrontEnd\HttpProxy\ecp\, a proxy folder where HAFNIUM dropped shells (created 2021-03-03 07:01:13, written 2021-03-03 07:01:13, 70 bytes)"#,
-            "EX02 EX02/C/Program Files/Microsoft/Exchange Server/V15/FrontEnd/HttpProxy/OAB/log.aspx: script page under FrontEnd\\HttpProxy\\OAB\\, a proxy folder where HAFNIUM dropped shells; a published web shell (mstic-feed path)",
+            "EX02 EX02/C/Program Files/Microsoft/Exchange Server/V15/FrontEnd/HttpProxy/OAB/log.aspx: script page under FrontEnd\\HttpProxy\\OAB\\, a proxy folder where HAFNIUM dropped shells; a published web shell (path in indicator set mstic-feed)",
             "EX02 EX02/C/Program Files/Microsoft/Exchange Server/V15/FrontEnd/HttpProxy/ecp/x.aspx: script page under FrontEnd\\HttpProxy\\ecp\\, a proxy folder where HAFNIUM dropped shells",
         ])
         // OAB\log.aspx is a published path (critical); ecp\x.aspx is only a likely shell (high).
@@ -164,7 +164,7 @@ import Testing
     /// A published path matches as `grep-ioc` keys it, from `FrontEnd\HttpProxy\` on: Exchange installed on another
     /// drive or folder bears the same shell; a name only like it does not.
     @Test func publishedPathsMatchWhereverExchangeIsInstalled() {
-        #expect(PublishedWebShells.indicator(for: #"D:\Exchange\V15\FrontEnd\HttpProxy\owa\auth\8Lw7tAhF9i1pJnRo.aspx"#) == "mstic-feed path")
+        #expect(PublishedWebShells.indicator(for: #"D:\Exchange\V15\FrontEnd\HttpProxy\owa\auth\8Lw7tAhF9i1pJnRo.aspx"#) == "path in indicator set mstic-feed")
         #expect(PublishedWebShells.indicator(for: #"C:\Program Files\Microsoft\Exchange Server\V15\FrontEnd\HttpProxy\owa\auth\x8Lw7tAhF9i1pJnRo.aspx"#) == nil)
     }
 

@@ -40,7 +40,7 @@ import Testing
         #expect(CaseState.of(h.session).file?.path.hasSuffix("mine.case") == true)
         #expect(CaseState.of(h.session).marks().isEmpty)
         #expect(!FileManager.default.fileExists(atPath: lessonCase), "the lesson's case is in memory only")
-        #expect(h.out.stdout.contains("your own case is back"))
+        #expect(h.out.stdout.contains("your case \(folder.appendingPathComponent("mine.case").path) is open again."))
     }
 
     @Test func theTrainingSetLoadedFromItsFolderCounts() throws {

@@ -73,10 +73,22 @@ import Testing
         let (out, session, shell) = Self.harness(root)
         try shell.execute("lesson 5")
         try shell.execute("exit")
-        #expect(out.stdout.hasSuffix("Left lesson 5 at step 1 of 2; 'lesson 5' starts it again. The evidence stays loaded; your own case is back.\n"))
+        #expect(out.stdout.hasSuffix("Left lesson 5 at step 1 of 2; 'lesson 5' starts it again. The evidence stays loaded; no case is open, as before the lesson.\n"))
         #expect(!session.quitRequested)
         try shell.execute("exit")
         #expect(session.quitRequested)
+    }
+
+    /// Starting a lesson while another runs says the first is left, with its marks (instructor review: it was silent).
+    @Test func startingAnotherLessonSaysTheFirstIsLeft() throws {
+        let root = try Self.helpFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let (out, session, shell) = Self.harness(root)
+        try shell.execute("lesson 5")
+        #expect(!out.stdout.contains("Left lesson"), "nothing to leave the first time")
+        try shell.execute("next --skip; lesson 5")
+        #expect(out.stdout.contains("Left lesson 5 at step 2 of 2 and the marks made in it; 'lesson 5' starts it again.\n"))
+        #expect(session.prompt == "exhunt (lesson 5, step 1/2)> ")
     }
 
     @Test func checksAreNotRecordedOrCountedAsTheLearnersCommands() throws {
@@ -100,7 +112,7 @@ import Testing
         try shell.execute("lesson 5 --json")
         #expect(out.stdout.contains("\"step\": 1,\n  \"steps\": 2,"))
         #expect(out.stdout.contains("\"try\": [\n    \"set A 1\"\n  ],"))
-        #expect(out.stdout.hasSuffix("\"loaded_training_set\": false\n}\n"), "evidence: none loads nothing")
+        #expect(out.stdout.hasSuffix("\"loaded_training_set\": false,\n  \"left_lesson\": null\n}\n"), "evidence: none loads nothing")
     }
 
     /// A `ran` pattern is told as the command it asks for; one using more of the pattern language is quoted.
@@ -119,7 +131,7 @@ import Testing
         try h.shell.execute("lesson 1 --json")
         #expect(h.session.loads.map(\.evidenceSet) == ["training"])
         #expect(h.out.stdout.hasPrefix("{\n  \"lesson\": 1,"))
-        #expect(h.out.stdout.hasSuffix("\"loaded_training_set\": true\n}\n"))
+        #expect(h.out.stdout.hasSuffix("\"loaded_training_set\": true,\n  \"left_lesson\": null\n}\n"))
         #expect(h.out.stdout.components(separatedBy: "\n{").count == 1, "one JSON document")
         try h.shell.execute("exit; lesson 2")
         #expect(h.session.loads.count == 1, "already loaded")

@@ -21,14 +21,15 @@ enum PublishedWebShells {
 
     private static func isPage(_ p: String) -> Bool { p.hasSuffix(".aspx") || p.hasSuffix(".ashx") || p.hasSuffix(".asmx") }
 
-    /// What publishes `path` (a disk path, drive and all): `mstic-feed path`, `other-names file name`; nil when nothing does.
+    /// What publishes `path` (a disk path, drive and all): `path in indicator set mstic-feed`, `file name in indicator set
+    /// other-names` (the set as `ioc sets` names it with its source, not only its id); nil when nothing does.
     /// A published path's key ends the disk path, as a `grep-ioc` hit on a URL stem must.
     static func indicator(for path: String) -> String? {
         let p = IndicatorNormalizer.pathForm(path)
         if let hit = published.paths.first(where: { p.hasSuffix($0.key) }) {
-            return "\(hit.set) path"
+            return "path in indicator set \(hit.set)"
         }
         let name = String(p[(p.lastIndex(of: "/").map { p.index(after: $0) } ?? p.startIndex)...])
-        return published.names[name].map { "\($0) file name" }
+        return published.names[name].map { "file name in indicator set \($0)" }
     }
 }
