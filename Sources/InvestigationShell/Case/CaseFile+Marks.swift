@@ -35,10 +35,12 @@ extension CaseFile {
         }
     }
 
-    /// Every mark, in event time order.
+    /// Every mark, in event time order; marks of undated events (a collected web file) after the dated ones, so the
+    /// story in `marks` and the report does not open with them (instructor review).
     public func marks() throws -> [CaseMark] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM mark ORDER BY event_time, path, line").map { r in
+            try Row.fetchAll(db, sql: "SELECT * FROM mark ORDER BY (event_time IS NULL OR event_time = ?), event_time, path, line",
+                             arguments: [Int64.min]).map { r in
                 CaseMark(sha256: r["sha256"], line: r["line"], path: r["path"], server: r["server"],
                          eventTime: r["event_time"] ?? Int64.min, message: r["message"], label: r["label"], note: r["note"],
                          tags: Self.decodeTags(r["tags"]), finding: r["finding"], user: r["user"], markedAt: r["marked_at"])

@@ -30,6 +30,16 @@ import Testing
         #expect(Set(try CaseFileTests.marks(b).map { $0["server"] as? String }) == ["EXA", "EXB"], "two marks, one per server")
     }
 
+    /// A collected web file has no time of its own: its mark comes after the dated ones, not at the head of the story.
+    @Test func anUndatedMarkComesAfterTheDatedOnes() throws {
+        let dir = try CaseFileTests.folder()
+        let t = TestShell()
+        try t.run("load demo --quiet; case new \(dir.appendingPathComponent("u.case").path)")
+        try t.run("mark EX01/C/inetpub/wwwroot/aspnet_client/supp0rt.aspx:1 as malicious")
+        try t.run("mark Ecp/HttpProxy_2021030306-1.LOG:6 as suspicious")
+        #expect(try CaseFileTests.marks(t).map { $0["label"] as? String } == ["suspicious", "malicious"])
+    }
+
     /// A live log collected again later has grown: its marks follow to the new copy where the marked line
     /// reads as it did; where the line changed, the mark stays unplaced rather than landing on another event.
     @Test func aGrownLogKeepsItsMarksAnEditedOneDoesNot() throws {
