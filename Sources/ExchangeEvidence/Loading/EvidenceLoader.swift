@@ -30,7 +30,7 @@ public struct LoadReport: Sendable {
     public var guessedServers: [(path: String, server: String)] = []
     /// Logs that continue a copy loaded before (the same live log collected again, longer): path, the earlier copy
     /// as `SET/path`, and its events not counted again here.
-    public var continued: [(path: String, earlier: String, events: Int)] = []
+    public var continued: [(path: String, earlier: String, events: Int, new: Int)] = []
     /// With `--server NAME`: the servers the layout or the logs named, when more than one (all filed under NAME).
     public var overriddenServers: [String] = []
 
@@ -226,7 +226,7 @@ public struct EvidenceLoader {
             a.file.evidenceSet = setName
             servers.insert(a.file.server)
             if a.file.facts[EvidenceFile.serverGuessedFact] != nil { report.guessedServers.append((a.file.path, a.file.server)) }
-            if let earlier = a.file.facts[EvidenceFile.continuesFact] { report.continued.append((a.file.path, earlier, a.sharedEvents)) }
+            if let earlier = a.file.facts[EvidenceFile.continuesFact] { report.continued.append((a.file.path, earlier, a.sharedEvents, a.file.eventCount)) }
             report.eventsAdded += a.file.eventCount
             guard !a.isPart else { continue }
             if Self.isRecognised(a.file) {
@@ -468,7 +468,7 @@ final class OrderedMerger: @unchecked Sendable {
     /// Event logs by computer and channel (`recordKey`): a ring collected again shares records (`overlapping`).
     private var eventLogs: [String: [EvidenceFile]] = [:]
     /// The time of each record of an event log in `eventLogs`, by number: made when a later copy first needs it.
-    private var recordTimes: [ObjectIdentifier: [UInt64: Int64]] = [:]
+    private var recordTimes: [ObjectIdentifier: [UInt64: (time: Int64, event: EventID)]] = [:]
     /// Kinds written by appending lines: a later copy starts with an earlier one's bytes. (Event logs are rings
     /// that overwrite their oldest records.)
     static let growingKinds = logKinds.subtracting([.eventLog])
@@ -651,9 +651,11 @@ final class OrderedMerger: @unchecked Sendable {
         var facts = p.facts
         if let rowServer { facts["server.rows"] = rowServer }
         var batch = whole, shared = 0
-        if let (earlier, kept) = overlapping(whole, computer: rowServer ?? p.facts["server"], channel: channel) {
+        var sharedLines: [UInt32: EventID] = [:]
+        if let (earlier, kept, held) = overlapping(whole, computer: rowServer ?? p.facts["server"], channel: channel) {
             batch = whole.subset(kept)
             shared = whole.count - kept.count
+            sharedLines = held
             facts[EvidenceFile.continuesFact] = earlier.evidenceSet.isEmpty ? earlier.path : earlier.evidenceSet + "/" + earlier.path
         }
         let file = EvidenceFile(path: p.path, evidenceSet: "", location: p.location, server: p.pathServer ?? "",
@@ -663,6 +665,7 @@ final class OrderedMerger: @unchecked Sendable {
         file.recordsNotRead = isPart ? 0 : p.accounting?.recordsNotRead ?? 0
         file.accounted = p.accounting != nil
         file.renderer = p.renderer
+        file.sharedLines = sharedLines
         store.append(file: file, batch: batch)
         added.append(Added(file: file, layout: Layout(p), isPart: isPart, sharedEvents: shared))
         rememberRecords(file)
@@ -684,31 +687,34 @@ final class OrderedMerger: @unchecked Sendable {
     /// The events of `batch` no event log of the same computer and channel loaded before holds, and the first such
     /// log, when it holds some: the same record number at the same time is one record, in a ring collected twice
     /// (day 1 and day 5) or in two exports of one log. A cleared log numbers its records from 1 again, at other
-    /// times: those are kept. Nil when nothing is shared.
-    private func overlapping(_ batch: EventBatch, computer: String?, channel: String) -> (EvidenceFile, [Int])? {
+    /// times: those are kept. With them, the line of each record left out and the earlier event holding it, which
+    /// `show FILE:LINE` on this copy names. Nil when nothing is shared.
+    private func overlapping(_ batch: EventBatch, computer: String?, channel: String) -> (EvidenceFile, [Int], [UInt32: EventID])? {
         guard !batch.records.isEmpty, let key = Self.recordKey(computer: computer, channel: channel),
               let earlier = eventLogs[key] else { return nil }
         let tables = earlier.map { times(of: $0) }
         var kept: [Int] = [], first: Int?
+        var held: [UInt32: EventID] = [:]
         kept.reserveCapacity(batch.count)
         for i in 0..<batch.count {
             let record = batch.record(i)
-            if record != 0, let holder = tables.firstIndex(where: { $0[record] == batch.times[i] }) {
+            if record != 0, let holder = tables.firstIndex(where: { $0[record]?.time == batch.times[i] }) {
                 first = min(first ?? holder, holder)
+                held[batch.lines[i]] = tables[holder][record]!.event
                 continue
             }
             kept.append(i)
         }
-        return first.map { (earlier[$0], kept) }
+        return first.map { (earlier[$0], kept, held) }
     }
 
-    /// The time of each of `file`'s records, by number (made once per load).
-    private func times(of file: EvidenceFile) -> [UInt64: Int64] {
+    /// The time and event of each of `file`'s records, by number (made once per load).
+    private func times(of file: EvidenceFile) -> [UInt64: (time: Int64, event: EventID)] {
         if let t = recordTimes[ObjectIdentifier(file)] { return t }
-        var t: [UInt64: Int64] = [:]
+        var t: [UInt64: (time: Int64, event: EventID)] = [:]
         t.reserveCapacity(file.records.count)
         let start = store.firstEvent[store.files.firstIndex { $0 === file }!]
-        for (i, r) in file.records.enumerated() where r != 0 { t[r] = store.time[start + i] }
+        for (i, r) in file.records.enumerated() where r != 0 { t[r] = (store.time[start + i], start + i) }
         recordTimes[ObjectIdentifier(file)] = t
         return t
     }

@@ -54,6 +54,9 @@ public final class EvidenceFile: @unchecked Sendable {
     /// Each event's EventRecordID, in the file's event order, for event logs (empty for other files): what a later
     /// collection of the same log is compared with (`OrderedMerger.overlapping`).
     public internal(set) var records: [UInt64] = []
+    /// For an event log collected again: its lines whose records an earlier copy holds (and which are that copy's
+    /// events, not this file's), with the event of that copy, so `show FILE:LINE` on this copy still finds them.
+    public internal(set) var sharedLines: [UInt32: EventID] = [:]
     /// The fact the loader sets on such a file, and on an event log sharing records with one loaded before: the
     /// earlier copy, as `SET/path`.
     public static let continuesFact = "log.continues"

@@ -169,7 +169,8 @@ struct LoadCommand: Command {
         let which = n == 1 ? "\(first.path) continues \(first.earlier)"
             : "\(n) logs continue copies loaded before (\(report.continued.prefix(3).map(\.path).joined(separator: ", "))\(n > 3 ? ", …" : ""))"
         return "note: \(which), the same log collected again: the \(count(shared, "event")) both copies hold "
-            + "\(shared == 1 ? "is" : "are") counted once, in the earlier copy; the rest are new"
+            + "\(shared == 1 ? "is" : "are") counted once, in the earlier copy; "
+            + (report.continued.allSatisfy { $0.new == 0 } ? "\(n == 1 ? "it adds" : "they add") nothing new" : "the rest are new")
     }
 
     /// `1 file`, `2 files`.

@@ -135,10 +135,12 @@ extension ShowCommand {
                              + TerminalText.escape(cited.prefix(4).joined(separator: ", ")) + (cited.count > 4 ? ", …" : "")
                              + "); give more of the path, or SET/PATH")
         }
-        // A line of a re-collected log's start is the earlier copy's event, at the same line (reviewer: 'no event').
+        // A line of a re-collected log's start is the earlier copy's event, at the same line; a record an event log
+        // collected again shares is the earlier copy's event holding it (reviewers: 'no event').
         var f: Int? = files[0]
         while let file = f {
             if let id = store.events(ofFile: file).first(where: { Int(store.lineNumber[$0]) == line }) { return id }
+            if line > 0, line <= Int(UInt32.max), let id = store.files[file].sharedLines[UInt32(line)] { return id }
             f = store.earlierCopy(of: file)
         }
         throw ShellError("\(command): no event at line \(line) of \(TerminalText.escape(store.citation(of: store.files[files[0]])))")

@@ -31,6 +31,7 @@ import Testing
         #expect(store.events(ofFile: 1).map { store.line(of: $0) } == [4, 5, 6, 7, 8], "lines keep their numbers in the later copy")
         #expect(store.files[1].facts[EvidenceFile.continuesFact] == "day1/EX01/Security.xml")
         #expect(report.continued.count == 1 && report.continued[0].events == 3)
+        #expect(store.files[1].sharedLines == [1: 3, 2: 4, 3: 5], "day 5's lines 1-3 are day 1's records 4-6, events 3-5")
     }
 
     /// Record numbers are a computer's per channel: the same number and time on another computer is another record.

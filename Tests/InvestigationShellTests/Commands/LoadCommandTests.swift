@@ -103,6 +103,43 @@ import Testing
         #expect(marked.count == 1 && marked[0]["line"] as? Int == 4 && marked[0]["sha256"] as? String == t.session.store.files[0].sha256)
     }
 
+    /// An event log collected again: a line of the later copy whose record the earlier copy holds is that copy's event,
+    /// for `show` and `mark` alike (review of stop 34: 'no event at line 3').
+    @Test func aSharedRecordOfAnEventLogCollectedAgainIsTheEarlierEvent() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-recollected-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for (folder, records) in [("a", 1...3), ("b", 2...5)] {
+            let d = dir.appendingPathComponent("ev/\(folder)/EX01")
+            try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+            let xml = records.map { n in
+                "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Microsoft-Windows-Security-Auditing'/>"
+                    + "<EventID>4624</EventID><TimeCreated SystemTime='2021-03-03T07:1\(n):00.000Z'/><EventRecordID>\(n)</EventRecordID>"
+                    + "<Channel>Security</Channel><Computer>EX01.contoso.local</Computer></System>"
+                    + "<EventData><Data Name='IpAddress'>10.0.0.\(n)</Data></EventData></Event>\n"
+            }.joined()
+            try xml.write(to: d.appendingPathComponent("Security.xml"), atomically: true, encoding: .utf8)
+        }
+        let t = TestShell()
+        try t.run("load '\(dir.appendingPathComponent("ev").path)' --quiet")
+        #expect(t.session.store.count == 5)
+        // b's line 2 is record 3, held by a's line 3.
+        #expect(try t.run("show b/EX01/Security.xml:2") == t.run("show a/EX01/Security.xml:3"))
+        #expect(try t.run("show b/EX01/Security.xml:2").contains("10.0.0.3"))
+        #expect(try t.run("show b/EX01/Security.xml:3").contains("10.0.0.4"), "a record only b holds is b's own")
+        try t.run("case new '\(dir.appendingPathComponent("c.case").path)'; mark b/EX01/Security.xml:1 as suspicious")
+        let marked = try JSONSerialization.jsonObject(with: Data(try t.run("marks --json").utf8)) as! [[String: Any]]
+        #expect(marked.count == 1 && marked[0]["line"] as? Int == 2 && marked[0]["file"] as? String == "a/EX01/Security.xml", "\(marked)")
+    }
+
+    /// A copy that holds nothing the earlier one lacks says so, rather than "the rest are new" (review of stop 34).
+    @Test func aCopyAddingNothingSaysSo() {
+        var report = LoadReport(evidenceSet: "ev", root: "/ev")
+        report.continued = [("b/Security.evtx", "a/Security.evtx", 10, 0)]
+        #expect(LoadCommand.continued(report)?.hasSuffix("counted once, in the earlier copy; it adds nothing new") == true)
+        report.continued.append(("c/Security.evtx", "a/Security.evtx", 4, 2))
+        #expect(LoadCommand.continued(report)?.hasSuffix("; the rest are new") == true)
+    }
+
     /// `--local-time` takes an IANA zone and shows in `sources --files`; a name that is no zone is refused.
     @Test func localTimeTakesAZoneAndShowsIt() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-local-\(UUID().uuidString)")
