@@ -42,7 +42,7 @@ struct HTMLReport {
                     ("last", "13em")],
         "coverage": [("server", "7em"), ("source", nil), ("files", "4.5em"), ("events", "5em"), ("first", "13em"), ("last", "13em")],
         "files": [("server", "7em"), ("file", nil), ("size", "6em"), ("sha256", "40%")],
-        "moments": [("time", "13em"), ("what", nil), ("see", "16em")],
+        "moments": [("time", "13em"), ("what", nil), ("from", "10em"), ("see", "16em")],
     ]
 
     /// The opening of a table of `kind`, wrapped so it scrolls sideways when the window is narrow.
@@ -84,13 +84,13 @@ struct HTMLReport {
             o += "<h2>Key moments</h2>\n"
             for (s, moments) in stories {
                 o += "<h3>\(h(s.server)) (\(s.verdict.rawValue))</h3>\n" + Self.open("moments")
-                for m in moments.prefix(ServerAssessment.keyMomentLimit) {
-                    o += "<tr>\(t(m.time))<td>\(m.afterUpdate ? "<b>after the update:</b> " : "")\(p(m.text))</td><td>\(h(m.references.joined(separator: ", ")))</td></tr>\n"
+                let (shown, more) = ServerAssessment.listed(moments)
+                for m in shown {
+                    o += "<tr>\(m.time == Timestamp.unknown ? nw("undated") : t(m.time))<td>\(m.afterUpdate ? "<b>after the update:</b> " : "")"
+                    o += "\(p(m.what.joined(separator: "; ")))</td><td>\(h(m.from.joined(separator: ", ")))</td><td>\(h(m.references.joined(separator: ", ")))</td></tr>\n"
                 }
                 o += Self.close
-                if moments.count > ServerAssessment.keyMomentLimit {
-                    o += "<p>\(moments.count - ServerAssessment.keyMomentLimit) later moments: the findings and marked events below list them.</p>\n"
-                }
+                if more > 0 { o += "<p>\(more) more moments: the findings and marked events below list them.</p>\n" }
             }
         }
         o += "<h2>Timeline</h2>\n" + TimelineChart(model: model, time: time).render()
@@ -197,7 +197,7 @@ struct HTMLReport {
             o += "<ul>" + model.notes.map { "<li><span class=\"nw\">\(h(time($0.time)))</span>, \(h($0.user)): \(h($0.text))</li>" }.joined() + "</ul>\n"
         }
 
-        o += "<h2>Evidence files and SHA-256</h2>\n<p>\(model.files.count) files; \(model.auditCount) commands in the case's audit log.</p>\n"
+        o += "<h2>Evidence files and SHA-256</h2>\n<p>\(LoadCommand.count(model.files.count, "file")); \(LoadCommand.count(model.auditCount, "command")) in the case's audit log.</p>\n"
         o += "<details><summary>All files</summary>" + Self.open("files")
         for f in model.files {
             o += "<tr><td>\(h(f.server))</td><td class=\"msg\">\(h(f.path))</td><td class=\"num\">\(f.size)</td><td class=\"msg\">\(f.sha256)</td></tr>\n"

@@ -29,14 +29,16 @@ struct MarkdownReport {
             for (s, moments) in stories {
                 p("**\(md(s.server))** (\(s.verdict.rawValue))")
                 p()
-                p("| time | what | see |")
-                p("|---|---|---|")
-                for m in moments.prefix(ServerAssessment.keyMomentLimit) {
-                    p("| \(time(m.time)) | \(m.afterUpdate ? "**after the update:** " : "")\(md(m.text)) | \(md(m.references.joined(separator: ", "))) |")
+                p("| time | what | from | see |")
+                p("|---|---|---|---|")
+                let (shown, more) = ServerAssessment.listed(moments)
+                for m in shown {
+                    p("| \(m.time == Timestamp.unknown ? "undated" : time(m.time)) | \(m.afterUpdate ? "**after the update:** " : "")"
+                      + "\(md(m.what.joined(separator: "; "))) | \(md(m.from.joined(separator: ", "))) | \(md(m.references.joined(separator: ", "))) |")
                 }
-                if moments.count > ServerAssessment.keyMomentLimit {
+                if more > 0 {
                     p()
-                    p("\(moments.count - ServerAssessment.keyMomentLimit) later moments: the findings and marked events below list them.")
+                    p("\(more) more moments: the findings and marked events below list them.")
                 }
                 p()
             }
@@ -151,7 +153,7 @@ struct MarkdownReport {
         p()
         p("## Evidence files and SHA-256")
         p()
-        p("\(model.files.count) files; \(model.auditCount) commands in the case's audit log.")
+        p("\(LoadCommand.count(model.files.count, "file")); \(LoadCommand.count(model.auditCount, "command")) in the case's audit log.")
         p()
         p("| server | file | size | sha256 |")
         p("|---|---|---|---|")

@@ -14,8 +14,13 @@ import Testing
                       events: [], clientIP: ip, cleared: cleared)
     }
 
-    static func server(_ verdict: Verdict, _ findings: [ReportFinding], patchedAfter seconds: Int64? = nil) -> ServerAssessment {
-        ServerAssessment(server: "EX01", verdict: verdict, reasons: [], findings: findings, marks: [], coverage: [], gaps: [],
+    static func mark(_ path: String, _ label: String, at seconds: Int64?, note: String = "") -> CaseMark {
+        CaseMark(sha256: "00", line: 1, path: path, server: "EX01", eventTime: seconds.map { t0 + $0 * 1000 } ?? Timestamp.unknown,
+                 message: "message of \(path)", label: label, note: note, tags: [], finding: nil, user: "me", markedAt: 0)
+    }
+
+    static func server(_ verdict: Verdict, _ findings: [ReportFinding], marks: [CaseMark] = [], patchedAfter seconds: Int64? = nil) -> ServerAssessment {
+        ServerAssessment(server: "EX01", verdict: verdict, reasons: [], findings: findings, marks: marks, coverage: [], gaps: [],
                          build: [], recommendedUpdate: nil,
                          exposure: seconds.map { [.init(campaign: "ProxyLogon", cves: [], from: t0 - 86_400_000, opensBeforeEvidence: true,
                                                          until: t0 + $0 * 1000)] } ?? [])
@@ -35,9 +40,31 @@ import Testing
         #expect(m.map(\.references) == [["F1 proxylogon.ssrf", "F2 proxylogon.ecp-set-vdir", "F3 webshell.file"],
                                         ["F4 process.lsass-dump"], ["F5 iis.webshell-access"], [], ["F7 iis.webshell-access"]])
         #expect(m[0].time == Self.t0)
-        #expect(m[0].text == "title of proxylogon.ssrf; title of proxylogon.ecp-set-vdir; title of webshell.file from 167.99.168.251")
-        #expect(m[3].text == "first event on a build fixed for ProxyLogon: the update was installed by then")
+        #expect(m[0].what == ["title of proxylogon.ssrf", "title of proxylogon.ecp-set-vdir", "title of webshell.file"])
+        #expect(m[0].from == ["167.99.168.251"])
+        #expect(m[3].what == ["first event on a build fixed for ProxyLogon: the update was installed by then"] && m[3].isUpdate)
         #expect(m.map(\.afterUpdate) == [false, false, false, false, true])
+    }
+
+    /// Marks say which event and whose words; an undated one (a collected web file) comes last, not dropped; past the
+    /// limit the update still shows (review of stop 34).
+    @Test func marksUndatedEventsAndTheLimit() {
+        let s = Self.server(.compromised, [], marks: [
+            Self.mark("EX01/C/inetpub/wwwroot/aspnet_client/supp0rt.aspx", "malicious", at: nil),
+            Self.mark("W3SVC1/u_ex210303.log", "suspicious", at: 0, note: "first shell request"),
+            Self.mark("W3SVC1/u_ex210304.log", "benign", at: 7200),
+        ])
+        let m = s.keyMoments
+        #expect(m.map(\.references) == [["W3SVC1/u_ex210303.log:1 marked suspicious"],
+                                        ["EX01/C/inetpub/wwwroot/aspnet_client/supp0rt.aspx:1 marked malicious"]])
+        #expect(m[0].what == ["analyst: first shell request"] && m[1].what == ["message of EX01/C/inetpub/wwwroot/aspnet_client/supp0rt.aspx"])
+        #expect(m[1].time == Timestamp.unknown)
+
+        let many = Self.server(.compromised, (0..<20).map { Self.finding("F\($0)", "rule.\($0)", "high", at: Int64($0) * 120) },
+                               patchedAfter: 30 * 120)
+        let (shown, more) = ServerAssessment.listed(many.keyMoments)
+        #expect(shown.count == ServerAssessment.keyMomentLimit && more == 9)
+        #expect(shown.last?.isUpdate == true, "the update is listed though it comes after the first 11 findings")
     }
 
     /// Near misses: low findings, cleared findings and servers not judged compromised or attempted tell no story.
@@ -56,7 +83,7 @@ import Testing
         let section = try #require(md.components(separatedBy: "## Key moments\n").dropFirst().first?.components(separatedBy: "\n## ").first)
         #expect(section.hasPrefix("\n**EX01** (compromised)\n"))
         #expect(!section.contains("EX02"))
-        #expect(section.contains("| LSASS memory dumped; LSASS memory dump on disk | F18 process.lsass-dump, F19 files.lsass-dump |"))
-        #expect(section.contains("| **after the update:** Request for a web-shell page from 139.162.202.236 | F24 iis.webshell-access |"))
+        #expect(section.contains("| LSASS memory dumped; LSASS memory dump on disk |  | F18 process.lsass-dump, F19 files.lsass-dump |"))
+        #expect(section.contains("| **after the update:** Request for a web-shell page | 139.162.202.236 | F24 iis.webshell-access |"))
     }
 }
