@@ -83,7 +83,7 @@ struct CheckBuildCommand: Command {
             }
             ctx.line(ctx.session.store.count == 0
                 ? "nothing loaded; give a build (check-build 15.1.2176.2) or 'load PATH' first"
-                : "no build found in the loaded evidence: no HttpProxy version columns, #Version headers or saved ExSetup/Get-ExchangeServer output")
+                : "no build found in the loaded evidence: " + Self.noBuild)
             return
         }
         var docs: [JSONValue] = []
@@ -91,7 +91,9 @@ struct CheckBuildCommand: Command {
         for server in servers {
             let observed = evidence.observations.filter { $0.server == server }
             let reported = evidence.reported.filter { $0.server == server }
-            guard let current = Self.currentBuild(observed: observed, reported: reported) else { continue }
+            guard let newest = Self.currentBuild(observed: observed, reported: reported) else { continue }
+            // `--at` a date the logs show an older build on judges that build, not one installed later (review of stop 34).
+            let current = at.flatMap { Self.build(at: $0, observed: observed, newest: newest) } ?? newest
             let when = at ?? evidence.lastEvent(of: server) ?? Self.now()
             let a = catalog.assess(current.build, source: current.source, at: when)
             // Judged at the last event, `next` tells the story; what to do now is judged today, as the report does.
@@ -120,7 +122,9 @@ struct CheckBuildCommand: Command {
             let note = current.file.map { "from \(current.source.label) in \($0)" } ?? "from the \(current.source.label)"
             printAssessment(a, server: server, sourceNote: note, allCVEs: args.flag("all-cves"), ctx)
             if let now, let advice = now.advice { ctx.line("now       \(advice), as of \(Timestamp.iso(now.at).prefix(10))") }
-            if let latest = observed.max(by: { $0.last < $1.last }), latest.build != current.build {
+            if current.build != newest.build {
+                ctx.line("note      the build the logs show on \(Timestamp.iso(when).prefix(10)); the server ran \(newest.build) later")
+            } else if let latest = observed.max(by: { $0.last < $1.last }), latest.build != current.build {
                 ctx.line("note      the logs last show \(latest.build) (\(ctx.session.displayTime(latest.last)))")
             }
             printHistory(observed, full: args.flag("history"), catalog: catalog, ctx)
@@ -128,7 +132,34 @@ struct CheckBuildCommand: Command {
             for (id, p) in mine { ctx.line("finding   \(id) " + TerminalText.escape(p.explanation(time: ctx.session.displayTime))) }
             ctx.line()
         }
+        // A loaded server whose evidence names no build is said, not left out (review of stop 34).
+        let silent = Set(ctx.session.store.files.map(\.server)).filter { s in
+            (wanted?.contains(s) ?? true) && !servers.contains { ExposureTimeline.serverKey($0) == ExposureTimeline.serverKey(s) }
+        }.sorted()
+        for s in silent {
+            if ctx.wantsJSON {
+                docs.append(.object([("server", .string(s)), ("build", .null), ("note", .string(Self.noBuild))]))
+            } else {
+                ctx.line("\(TerminalText.escape(s))  no build found: \(Self.noBuild)")
+            }
+        }
         if ctx.wantsJSON { ctx.json(.array(docs)) }
+    }
+
+    static let noBuild = "no HttpProxy version columns, #Version headers, OWA/ECP resource paths or saved ExSetup/Get-ExchangeServer output"
+
+    /// The build the logs show the server running at `at`: the newest seen by then, when it is older than `newest`.
+    /// Nil when the logs show nothing by then, or that same build.
+    static func build(at: Int64, observed: [BuildObservation], newest: (build: ExchangeBuild, source: BuildSource, file: String?))
+        -> (build: ExchangeBuild, source: BuildSource, file: String?)? {
+        guard let seen = observed.filter({ $0.first <= at }).max(by: { ($0.first, $0.build) < ($1.first, $1.build) }),
+              seen.build < newest.build else { return nil }
+        return (seen.build, logSource(seen), nil)
+    }
+
+    /// The strongest source a build seen in the logs came from.
+    static func logSource(_ o: BuildObservation) -> BuildSource {
+        [BuildSource.logRequests, .ecpLog, .logHeader, .resourcePath].first { o.sources.contains($0) } ?? .logHeader
     }
 
     /// The build to judge a server by: saved ExSetup output or an update's DisplayName (they include
@@ -138,8 +169,7 @@ struct CheckBuildCommand: Command {
         let full = reported.filter { $0.reading.source != .adminDisplayVersion }.max { $0.reading.build < $1.reading.build }
         if let full { return (full.reading.build, full.reading.source, full.path) }
         if let latest = observed.max(by: { ($0.last, $0.build) < ($1.last, $1.build) }) {
-            let source = [BuildSource.logRequests, .ecpLog, .logHeader, .resourcePath].first { latest.sources.contains($0) } ?? .logHeader
-            return (latest.build, source, nil)
+            return (latest.build, logSource(latest), nil)
         }
         return reported.max { $0.reading.build < $1.reading.build }.map { ($0.reading.build, $0.reading.source, $0.path) }
     }

@@ -240,7 +240,7 @@ struct ReportModel {
                                   : resting.prefix(5).joined(separator: ", ") + (resting.count > 5 ? " and \(resting.count - 5) more" : "") + " rest\(resting.count == 1 ? "s" : "") on \(one ? "it" : "them")"))
             }
             return ServerAssessment(server: name, verdict: verdict, reasons: reasons, findings: mine, marks: myMarks,
-                                    coverage: coverage, gaps: gaps, build: builds.of(name)?.lines ?? [],
+                                    coverage: coverage, gaps: gaps, build: builds.of(name)?.lines ?? ["no build found: " + CheckBuildCommand.noBuild],
                                     recommendedUpdate: builds.of(name)?.recommendation, exposure: builds.of(name)?.exposure ?? [],
                                     counts: mineCounts, clearedCounts: clearedCounts[name] ?? [:],
                                     unlisted: (tallies[name] ?? [:]).values.sorted {

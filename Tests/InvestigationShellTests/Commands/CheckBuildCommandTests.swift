@@ -201,6 +201,34 @@ import Testing
         #expect(text.contains("Exchange 2019 CU8 Apr21SU"))
     }
 
+    /// A loaded server whose evidence names no build is listed with the reason, in text, JSON and the report, and
+    /// `--at` a date judges the build the logs show then, not one installed later (review of stop 34).
+    @Test func aServerWithoutABuildIsSaidAndAtJudgesTheBuildOfThatDate() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-nobuild-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = dir.appendingPathComponent("EX09/C/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log")
+        try FileManager.default.createDirectory(at: log.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try ("#Software: Microsoft Internet Information Services 10.0\n#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query "
+             + "s-port cs-username c-ip cs(User-Agent) sc-status\n2021-03-03 07:00:00 10.0.0.9 GET /owa/ - 443 - 203.0.113.5 curl 200\n")
+            .write(to: log, atomically: true, encoding: .utf8)
+        let t = TestShell()
+        try t.run("load demo --quiet; load \(dir.path) --quiet")
+        let text = try t.run("check-build")
+        #expect(text.contains("\nEX09  no build found: no HttpProxy version columns"), "\(text)")
+        let docs = try #require(try json(t.run("check-build --json")) as? [[String: Any]])
+        #expect(docs.map { $0["server"] as? String } == ["EX01", "EX02", "EX09"] && docs[2]["build"] is NSNull)
+        #expect(try t.run("check-build --server EX01").contains("EX01  15.1.2176.9 "))
+        let then = try t.run("check-build --server EX01 --at 2021-03-01")
+        #expect(then.hasPrefix("EX01  15.1.2176.2 (15.01.2176.002) from the per-request build in the logs\n"), "\(then)")
+        #expect(then.contains("note      the build the logs show on 2021-03-01; the server ran 15.1.2176.9 later"))
+        // Near miss: a date after the update judges the newest build, as without --at.
+        #expect(try t.run("check-build --server EX01 --at 2021-03-10").contains("EX01  15.1.2176.9 "))
+        let report = dir.path + "-report.md"
+        defer { try? FileManager.default.removeItem(atPath: report) }
+        try t.run("report \(report)")
+        #expect(try String(contentsOfFile: report, encoding: .utf8).contains("- **EX09**\n  - no build found: "))
+    }
+
     @Test func nothingLoaded() throws {
         let t = TestShell()
         #expect(try t.run("check-build").contains("nothing loaded"))
