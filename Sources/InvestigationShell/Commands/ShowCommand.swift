@@ -19,6 +19,7 @@ struct ShowCommand: Command {
             }
             let number = Int(word.hasPrefix("#") ? String(word.dropFirst()) : word)
             guard let id = try number ?? Self.event(at: word, in: store, preferring: LessonRun.evidenceSet(ctx.session)), id >= 0, id < store.count else {
+                if number == nil, store.count > 0 { _ = try Self.file(word, in: store, command: "show") }
                 throw ShellError.noEvent("'\(TerminalText.escape(word))'", command: "show", count: store.count)
             }
             let f = store.file(of: id)
@@ -113,6 +114,21 @@ extension ShowCommand {
     static func event(at word: String, in store: EventStore, command: String = "show", preferring set: String? = nil) throws -> EventID? {
         guard let colon = word.lastIndex(of: ":"), let line = Int(word[word.index(after: colon)...]) else { return nil }
         let path = String(word[..<colon])
+        let files = try Self.file(path, in: store, command: command, preferring: set)
+        // A line of a re-collected log's start is the earlier copy's event, at the same line; a record an event log
+        // collected again shares is the earlier copy's event holding it (reviewers: 'no event').
+        var f: Int? = files
+        while let file = f {
+            if let id = store.events(ofFile: file).first(where: { Int(store.lineNumber[$0]) == line }) { return id }
+            if line > 0, line <= Int(UInt32.max), let id = store.files[file].sharedLines[UInt32(line)] { return id }
+            f = store.earlierCopy(of: file)
+        }
+        throw ShellError("\(command): no event at line \(line) of \(TerminalText.escape(store.citation(of: store.files[files])))")
+    }
+
+    /// The loaded file FILE names (as `event(at:)` reads it); throws when none or several different ones do. Also
+    /// checks a file word typed without `:LINE`, so the error says the file is unknown before asking for a line.
+    static func file(_ path: String, in store: EventStore, command: String, preferring set: String? = nil) throws -> Int {
         func matches(_ f: EvidenceFile, exactly: Bool) -> Bool {
             func fits(_ p: Substring) -> Bool { f.path == p || (!exactly && f.path.hasSuffix("/" + p)) }
             if fits(path[...]) { return true }
@@ -135,14 +151,6 @@ extension ShowCommand {
                              + TerminalText.escape(cited.prefix(4).joined(separator: ", ")) + (cited.count > 4 ? ", …" : "")
                              + "); give more of the path, or SET/PATH")
         }
-        // A line of a re-collected log's start is the earlier copy's event, at the same line; a record an event log
-        // collected again shares is the earlier copy's event holding it (reviewers: 'no event').
-        var f: Int? = files[0]
-        while let file = f {
-            if let id = store.events(ofFile: file).first(where: { Int(store.lineNumber[$0]) == line }) { return id }
-            if line > 0, line <= Int(UInt32.max), let id = store.files[file].sharedLines[UInt32(line)] { return id }
-            f = store.earlierCopy(of: file)
-        }
-        throw ShellError("\(command): no event at line \(line) of \(TerminalText.escape(store.citation(of: store.files[files[0]])))")
+        return files[0]
     }
 }

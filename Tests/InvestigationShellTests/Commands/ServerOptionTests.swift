@@ -35,7 +35,9 @@ import Testing
         try t.run("load demo")
         #expect(t.failure("check-build ex01") == "check-build: 'ex01' is a loaded server, not a build: 'check-build --server ex01'")
         #expect(!t.failure("check-build ex03").contains("loaded server"))
-        #expect(t.failure("show Ecp/x.LOG").hasSuffix("(a file's event is named FILE:LINE: add the line number)"))
+        #expect(t.failure("show Ecp/HttpProxy_2021030306-1.LOG").hasSuffix("(a file's event is named FILE:LINE: add the line number)"))
+        #expect(t.failure("mark Ecp/HttpProxy_2021030306-1.LOG as suspicious").hasSuffix("add the line number)"))
+        #expect(t.failure("show Ecp/x.LOG") == "show: no loaded file 'Ecp/x.LOG'", "an unknown file is said first")
         #expect(t.failure("show 999999").contains("events are numbered 0–"))
     }
 
