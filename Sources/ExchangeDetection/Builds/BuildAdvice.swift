@@ -2,12 +2,14 @@ extension BuildAssessment {
     /// What to do about the build on the assessment date, in one sentence that `check-build` and `report` both
     /// print, so the two never disagree: move to a supported product when the build's own has left extended
     /// support (an update alone no longer makes it supported), and the newest update meanwhile, saying when that
-    /// update came out only for the paid programme; nil when the product or CU is unknown.
+    /// update came out only for the paid programme; nil when the product is unknown, or when the CU is and the
+    /// product is still supported (a build none of the catalog's CUs has: nothing to advise from it).
     public var advice: String? {
-        guard let product, let level else { return nil }
+        guard let product else { return nil }
         var parts: [String] = []
         let ended = migrateTo == nil ? nil : product.extendedSupportEnds
         if let ended, let to = migrateTo { parts.append("migrate to \(to): \(product.name) extended support ended \(ended)") }
+        guard let level else { return parts.isEmpty ? nil : parts[0] }
         if let r = recommended {
             let what = r.update.map { "\($0) for \(r.level)" } ?? r.level
             let released = product.levels.first { $0.name == r.level }.flatMap { l in r.update.flatMap { l.update(named: $0)?.released } }

@@ -91,7 +91,7 @@ extension BuildCatalog {
         let judged = unlogged ? level!.build : build
         let update = unlogged ? nil : level?.updates.last { $0.build == build || $0.alsoAccept.contains(build) }
         let newest = level?.updates.last?.build ?? level?.build
-        let productSupported = product.extendedSupportEnds.map { at < $0.start } ?? true
+        let productSupported = Self.supported(product, at: at)
         var cuSupported: Bool?
         if let level {
             let released = product.levels.filter { $0.released.start <= at }
@@ -104,7 +104,13 @@ extension BuildCatalog {
             cves: level == nil ? [] : cveStatuses(judged, product: product, level: level, cuOnly: source.isCUOnly || unlogged,
                                                   seenAt: unlogged ? at : nil),
             recommended: level.flatMap { recommend(judged, product: product, level: $0, supported: cuSupported ?? false, at: at) },
-            migrateTo: productSupported ? nil : products.filter { p in p.extendedSupportEnds.map { at < $0.start } ?? true }.last?.name)
+            migrateTo: productSupported ? nil : products.filter { Self.supported($0, at: at) }.last?.name)
+    }
+
+    /// Whether `product` is in extended support at `at`: through the whole day support ends on (Microsoft's "ends on
+    /// October 14, 2025" is that day's updates still shipping).
+    private static func supported(_ product: Product, at: Int64) -> Bool {
+        product.extendedSupportEnds.map { at < $0.start + 86_400_000 } ?? true
     }
 
     /// Whether `build` is at or above the fix for `updateName` (Health Checker's test); nil when no CU

@@ -207,5 +207,10 @@ import Testing
         #expect(then.advice == "install Apr21SU for CU19 (15.1.2176.12)")
         #expect(catalog.assess(b("15.1.2176.12"), at: Timestamp.parse("2021-04-20T00:00:00Z")!).advice == "nothing newer in the catalog for CU19")
         #expect(catalog.assess(b("15.2.2562.17"), at: dec2026).migrateTo == nil)
+        // Support ends at the end of its last day; a build of a known product the catalog lacks still gets the migration.
+        #expect(catalog.assess(b("15.1.2507.6"), at: Timestamp.parse("2025-10-14T12:00:00Z")!).migrateTo == nil)
+        #expect(catalog.assess(b("15.1.2507.6"), at: Timestamp.parse("2025-10-15T00:00:00Z")!).migrateTo != nil)
+        let odd = catalog.assess(b("15.1.9999.1"), at: dec2026)
+        #expect(odd.notInCatalog && odd.advice == "migrate to Exchange Server Subscription Edition: Exchange 2016 extended support ended 2025-10-14")
     }
 }
