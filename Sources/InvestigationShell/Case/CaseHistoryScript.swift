@@ -26,6 +26,13 @@ enum CaseHistoryScript {
         var lineBreaks = 0
     }
 
+    /// Whether a replayed line expands a `$NAME` (as the tokenizer reads it: not one inside single quotes, reviewer).
+    static func usesVariables(_ line: String) -> Bool {
+        var used = false
+        _ = try? Tokenizer.commands(line) { _ in used = true; return "" }
+        return used
+    }
+
     static func build(_ entries: [AuditEntry], casePath: String, scriptPath: String, now: Int64) -> Result {
         var r = Result(text: "")
         var usesVariables = false
@@ -61,7 +68,7 @@ enum CaseHistoryScript {
                     r.text += CommandRecorder.entry(command, failure: "not replayed: a value holds a line break, which one line of a command file cannot hold", at: e.time)
                     continue
                 }
-                usesVariables = usesVariables || command.contains("$")
+                usesVariables = usesVariables || Self.usesVariables(command)
                 writesCase = writesCase || kept.contains(where: writesToCase)
                 r.commands += 1
                 if e.replay != nil { r.text += "# typed as: \(CommandRecorder.oneLine(line)) (numbers of that session; replayed by FILE:LINE)\n" }

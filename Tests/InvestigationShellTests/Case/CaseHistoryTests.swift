@@ -88,6 +88,14 @@ import ExchangeEvidence
 
     /// A note with a line break (given through a variable) cannot be written on one line: a comment says so,
     /// where the note used to be replayed flattened into another (reviewer).
+    /// The "$VARIABLES" header is for a line that expands one, not for a `$` inside single quotes (review of stop 34).
+    @Test func onlyExpandedVariablesCount() {
+        #expect(CaseHistoryScript.usesVariables("load $EVIDENCE"))
+        #expect(CaseHistoryScript.usesVariables("note \"under $HOME\""))
+        #expect(!CaseHistoryScript.usesVariables("note 'under $HOME'"))
+        #expect(!CaseHistoryScript.usesVariables("hunt --min high"))
+    }
+
     @Test func aValueWithALineBreakIsNotReplayedFlattened() throws {
         let dir = try CaseFileTests.folder()
         let a = TestShell()
