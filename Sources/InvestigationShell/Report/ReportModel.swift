@@ -17,7 +17,7 @@ struct ReportFinding {
     var events: [EventID]
     /// `FILE:LINE` of the first three events the finding cites.
     var places: [String] = []
-    /// The client address of the first cited event that has one: where the request came from.
+    /// The client address of the first cited event that has one other than the server's own: where the request came from.
     var clientIP: String? = nil
     /// Set when the analyst cleared the finding (every event it cites marked benign or reviewed): who and why.
     /// Such a finding is listed but does not count toward the verdict or the remediation.
@@ -189,7 +189,11 @@ struct ReportModel {
                 facts.summary = session.localTimes(found.summary)
                 let events = p.events(ofFinding: id) ?? []
                 let places = events.prefix(3).map { store.citation(of: $0) }
-                let ip = events.lazy.map { store.value(.clientIP, $0) }.first { !$0.isEmpty }
+                // A back-end (W3SVC2) request comes from the server's own front end: its address names no client.
+                let ip = events.lazy.compactMap { e -> String? in
+                    let ip = store.value(.clientIP, e)
+                    return ip.isEmpty || ip == store.field("s-ip", of: e) ? nil : ip
+                }.first
                 return ReportFinding(id: id, facts: facts, events: events, places: places, clientIP: ip,
                                      cleared: cleared[id])
             }
