@@ -87,6 +87,27 @@ struct ChainStory: Sendable {
         return out
     }
 
+    /// Several attacker addresses, each with when it first appears and the steps it appears in: a shell used days
+    /// later from another address reads as that, not as part of the exploit (instructor review: one list merged
+    /// the exploit's client with one seen only two days on).
+    private func described(_ ips: [String], in findings: [Finding], stepOf: [String: Int], store: EventStore) -> String {
+        var first: [String: Int64] = [:]
+        var stepsOf: [String: [Int]] = [:]
+        for f in findings {
+            let step = stepOf[f.rule]!
+            for e in f.events {
+                let ip = store.value(.clientIP, e)
+                guard ips.contains(ip) else { continue }
+                if store.time[e] != Timestamp.unknown { first[ip] = min(first[ip] ?? Int64.max, store.time[e]) }
+                if !(stepsOf[ip] ?? []).contains(step) { stepsOf[ip, default: []].append(step) }
+            }
+        }
+        return ips.sorted { (first[$0] ?? Int64.max, $0) < (first[$1] ?? Int64.max, $1) }.map { ip in
+            let labels = (stepsOf[ip] ?? []).sorted().map { steps[$0].label }
+            return ip + " (" + (first[ip].map { "from \(Timestamp.short($0)), " } ?? "") + labels.joined(separator: ", ") + ")"
+        }.joined(separator: ", ")
+    }
+
     private func chain(_ rule: any DetectionRule, server: String, start: Finding, story: [Finding], store: EventStore) -> Finding {
         let stepOf = self.stepOf
         // One part per step with the time it was first seen and the rules that saw it, in time order
@@ -107,7 +128,8 @@ struct ChainStory: Sendable {
         func publicIPs(_ findings: [Finding]) -> [String] {
             Grouping.distinct(findings.flatMap(\.events), .clientIP, in: store).filter { !RequestMatch.isPrivate($0) }
         }
-        let ips = publicIPs(story.filter { f in let s = steps[stepOf[f.rule]!]; return s.web && (!s.starts || f.time <= confirmedAt) })
+        let attackerFindings = story.filter { f in let s = steps[stepOf[f.rule]!]; return s.web && (!s.starts || f.time <= confirmedAt) }
+        let ips = publicIPs(attackerFindings)
         let later = publicIPs(story.filter { steps[stepOf[$0.rule]!].starts && $0.time > confirmedAt }).filter { !ips.contains($0) }
         let events = store.sortedByTime(Array(Set(story.flatMap(\.events))))
         let first = story[0]
@@ -121,7 +143,8 @@ struct ChainStory: Sendable {
         let title = "\(name): \(steps[stepOf[start.rule]!].label) then \(list)"
         return Finding(rule: rule.id, title: title, cves: rule.cves.filter(seen.contains), severity: .critical, server: server,
                        time: first.time, events: events, file: first.file, line: first.line,
-                       summary: parts.map(\.text).joined(separator: " → ") + "; attacker IPs: " + (ips.isEmpty ? "none recorded" : ips.joined(separator: ", "))
+                       summary: parts.map(\.text).joined(separator: " → ") + "; attacker IPs: "
+                           + (ips.isEmpty ? "none recorded" : ips.count == 1 ? ips[0] : described(ips, in: attackerFindings, stepOf: stepOf, store: store))
                            + (later.isEmpty ? "" : "; exploit requests after the exploit had worked, from other clients: " + later.joined(separator: ", ")))
     }
 }

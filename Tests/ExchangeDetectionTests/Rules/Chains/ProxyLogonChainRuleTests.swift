@@ -16,7 +16,8 @@ import Testing
                      "web-shell use 2021-03-05 03:06:27", "post-exploitation 2021-03-03 07:05:11"] {
             #expect(c.summary.contains(step), "missing \(step) in \(c.summary)")
         }
-        #expect(c.summary.hasSuffix("attacker IPs: 130.255.189.21, 139.162.202.236, 67.205.176.9"))
+        #expect(c.summary.hasSuffix("attacker IPs: 130.255.189.21 (from 2021-03-03 06:48:10, SSRF, virtual-directory change), "
+            + "139.162.202.236 (from 2021-03-05 03:06:27, web-shell use), 67.205.176.9 (from 2021-03-06 17:27:45, web-shell use)"))
         #expect(c.title == "ProxyLogon chain: SSRF then virtual-directory change and file write")
     }
 
