@@ -74,11 +74,20 @@ struct CheckBuildCommand: Command {
                          timeline.place(chosen.map { (server: all[$0.element].server, time: all[$0.element].time,
                                                       label: all[$0.element].rule, cves: all[$0.element].cves) }))
             .map { (id: $0, finding: $1) }
+        // A loaded server whose evidence names no build is said, not left out (review of stop 34).
+        let silent = Set(ctx.session.store.files.map(\.server)).filter { s in
+            (wanted?.contains(s) ?? true) && !servers.contains { ExposureTimeline.serverKey($0) == ExposureTimeline.serverKey(s) }
+        }.sorted()
+        func sayNoBuild() {
+            if ctx.wantsJSON { return }
+            for s in silent { ctx.line("\(TerminalText.escape(s))  no build found: \(Self.noBuild)") }
+        }
+        let noBuildDocs = silent.map { s in JSONValue.object([("server", .string(s)), ("build", .null), ("note", .string(Self.noBuild))]) }
         if servers.isEmpty {
-            if ctx.wantsJSON { ctx.json(.array([])); return }
-            if let name = args.value("server"), !evidence.servers.isEmpty {
-                ctx.line("no build found for server '\(TerminalText.escape(name))'; builds were found for "
-                         + TerminalText.escape(evidence.servers.joined(separator: ", ")))
+            if ctx.wantsJSON { ctx.json(.array(noBuildDocs)); return }
+            if args.value("server") != nil, !silent.isEmpty {
+                sayNoBuild()
+                if !evidence.servers.isEmpty { ctx.line("builds were found for " + TerminalText.escape(evidence.servers.joined(separator: ", "))) }
                 return
             }
             ctx.line(ctx.session.store.count == 0
@@ -132,18 +141,8 @@ struct CheckBuildCommand: Command {
             for (id, p) in mine { ctx.line("finding   \(id) " + TerminalText.escape(p.explanation(time: ctx.session.displayTime))) }
             ctx.line()
         }
-        // A loaded server whose evidence names no build is said, not left out (review of stop 34).
-        let silent = Set(ctx.session.store.files.map(\.server)).filter { s in
-            (wanted?.contains(s) ?? true) && !servers.contains { ExposureTimeline.serverKey($0) == ExposureTimeline.serverKey(s) }
-        }.sorted()
-        for s in silent {
-            if ctx.wantsJSON {
-                docs.append(.object([("server", .string(s)), ("build", .null), ("note", .string(Self.noBuild))]))
-            } else {
-                ctx.line("\(TerminalText.escape(s))  no build found: \(Self.noBuild)")
-            }
-        }
-        if ctx.wantsJSON { ctx.json(.array(docs)) }
+        sayNoBuild()
+        if ctx.wantsJSON { ctx.json(.array(docs + noBuildDocs)) }
     }
 
     static let noBuild = "no HttpProxy version columns, #Version headers, OWA/ECP resource paths or saved ExSetup/Get-ExchangeServer output"

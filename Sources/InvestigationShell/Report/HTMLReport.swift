@@ -34,7 +34,7 @@ struct HTMLReport {
         "findings": [("id", "4.5em"), ("time", "13em"), ("server", "7em"), ("rule and finding", nil), ("events", "5.5em"),
                      ("evidence (FILE:LINE)", "26%")],
         "unlisted": [("server", "7em"), ("rule", "22em"), ("title", nil), ("findings", "5.5em"), ("first", "13em"), ("last", "13em")],
-        "marks": [("time", "13em"), ("server", "7em"), ("label", "6.5em"), ("event", "5em"), ("what", nil), ("note", "18%"),
+        "marks": [("time", "13em"), ("server", "7em"), ("label", "6.5em"), ("event", "22%"), ("what", nil), ("note", "18%"),
                   ("marked by", "14em")],
         "published": [("indicator", nil), ("type", "5.5em"), ("set", "10em"), ("hits", "4em"), ("first", "13em"),
                       ("last", "13em"), ("servers", "8em")],
@@ -145,7 +145,7 @@ struct HTMLReport {
             o += Self.open("marks")
             for m in model.marks {
                 let event = model.markedEvent(m) { $0 }
-                o += "<tr>\(t(m.eventTime))<td>\(h(m.server))</td><td class=\"label \(m.label)\">\(m.label)</td>\(nw(event))"
+                o += "<tr>\(t(m.eventTime))<td>\(h(m.server))</td><td class=\"label \(m.label)\">\(m.label)</td><td class=\"msg\">\(h(event))</td>"
                 o += "<td class=\"msg\">\(p(m.message))</td><td>\(h(m.note))" + (m.tags.isEmpty ? "" : " <i>[\(h(m.tags.joined(separator: ", ")))]</i>")
                 o += "</td><td>\(h(m.user)), <span class=\"nw\">\(h(time(m.markedAt)))</span></td></tr>\n"
             }
@@ -174,7 +174,7 @@ struct HTMLReport {
         o += "<h2>What to do now</h2>\n<ol>\n"
         for a in model.remediation {
             o += "<li><b>\(h(a.step.title)).</b> \(ReportText.htmlWithCode(a.step.text))<br><span class=\"because\">Because: "
-            o += p(a.reasons.prefix(4).joined(separator: "; ")) + (a.reasons.count > 4 ? "; …" : "") + "</span></li>\n"
+            o += p(a.reasons.prefix(4).joined(separator: "; ")) + (a.reasons.count > 4 ? "; and \(a.reasons.count - 4) more" : "") + "</span></li>\n"
         }
         o += "</ol>\n"
 

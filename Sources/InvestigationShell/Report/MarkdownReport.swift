@@ -126,7 +126,7 @@ struct MarkdownReport {
         p()
         for (i, a) in model.remediation.enumerated() {
             p("\(i + 1). **\(md(a.step.title)).** \(ReportText.markdownWithCode(a.step.text))")
-            p("   _Because: \(md(a.reasons.prefix(4).joined(separator: "; ")))\(a.reasons.count > 4 ? "; …" : "")._")
+            p("   _Because: \(md(a.reasons.prefix(4).joined(separator: "; ")))\(a.reasons.count > 4 ? "; and \(a.reasons.count - 4) more" : "")._")
         }
         p()
         p("## Evidence coverage")

@@ -8,8 +8,11 @@ struct KeyMoment: Equatable {
     var what: [String]
     /// Client addresses of the events, in order of appearance.
     var from: [String] = []
-    /// `F6 chain.proxylogon`, `FILE:LINE marked suspicious`; empty for an update.
+    /// `F6 chain.proxylogon`, `FILE:LINE marked suspicious`, `F6 marked malicious (28 events)`; empty for an update.
     var references: [String] = []
+    /// How much the moment matters when not all can be listed (0 first): an update or anything after it 0, a
+    /// critical finding or a malicious mark 1, high or suspicious 2, medium 3.
+    var rank: Int
     /// True when it happened after the first update that closed an exposure window: a shell still used after
     /// patching is what "a patched server may already be compromised" means.
     var afterUpdate: Bool = false
@@ -28,9 +31,10 @@ extension ServerAssessment {
     /// The moments a manager reads before the tables (instructor review: the Markdown report had no timeline and
     /// the chart names no moment): for a server judged compromised or attempted, the first finding of each rule
     /// (and its first after the update) at medium or above that the analyst did not clear, with its client address;
-    /// every event marked malicious or suspicious; and the update that ended each exposure window (the first event
-    /// on the fixed build). In time order, with what lies within a minute of the moment before joined to it, what
-    /// came after the first such update flagged, and undated events (a collected web file) last, each on its own.
+    /// events marked malicious or suspicious (those marked through a finding once per finding and label, at its
+    /// first event: a chain's 28 events are one decision); and the update that ended each exposure window (the first
+    /// event on the fixed build). In time order, with what lies within a minute of the moment before joined to it,
+    /// what came after the first such update flagged, and undated events (a collected web file) last.
     var keyMoments: [KeyMoment] {
         guard verdict == .compromised || verdict == .attempted else { return [] }
         let updates = exposure.compactMap { e in e.until.map { (time: $0, campaign: e.campaign) } }
@@ -42,12 +46,9 @@ extension ServerAssessment {
         where f.cleared == nil && f.rank <= ReportFinding.rank("medium")
             && rules.insert(f.facts.rule + (patched.map { f.facts.time > $0 } == true ? " after" : "")).inserted {
             seen.append(KeyMoment(time: f.facts.time, what: [f.facts.title], from: f.clientIP.map { [$0] } ?? [],
-                                  references: ["\(f.id) \(f.facts.rule)"]))
+                                  references: ["\(f.id) \(f.facts.rule)"], rank: f.rank))
         }
-        for m in marks where m.label == "malicious" || m.label == "suspicious" {
-            seen.append(KeyMoment(time: m.eventTime, what: [m.note.isEmpty ? m.message : "analyst: " + m.note],
-                                  references: ["\(m.path):\(m.line) marked \(m.label)"]))
-        }
+        seen += markMoments
         var out: [KeyMoment] = []
         var latest = Int64.min   // the newest time joined into the last moment, so a run of close steps stays one
         for m in seen.filter({ $0.time != Timestamp.unknown }).sorted(by: { $0.time < $1.time }) {
@@ -56,6 +57,7 @@ extension ServerAssessment {
                 joined.what += m.what.filter { !joined.what.contains($0) }
                 joined.from += m.from.filter { !joined.from.contains($0) }
                 joined.references += m.references
+                joined.rank = min(joined.rank, m.rank)
                 out.append(joined)
             } else {
                 out.append(m)
@@ -63,26 +65,53 @@ extension ServerAssessment {
             latest = m.time
         }
         for u in updates {
-            out.append(KeyMoment(time: u.time, what: ["first event on a build fixed for \(u.campaign): the update was installed by then"]))
+            out.append(KeyMoment(time: u.time, what: ["first event on a build fixed for \(u.campaign): the update was installed by then"], rank: 0))
         }
         let dated = out.sorted { $0.time < $1.time }.map { m in
             var m = m
             m.afterUpdate = !m.isUpdate && patched.map { m.time > $0 } == true
+            if m.afterUpdate { m.rank = 0 }
             return m
         }
         return dated + seen.filter { $0.time == Timestamp.unknown }
     }
 
-    /// The moments a report lists when there are more than `keyMomentLimit`: every update (the turn of the story)
-    /// and the earliest of the rest; and how many are left to the tables.
-    static func listed(_ moments: [KeyMoment]) -> (shown: [KeyMoment], more: Int) {
-        let room = max(0, keyMomentLimit - moments.filter(\.isUpdate).count)
-        var others = 0
-        let shown = moments.filter { m in
-            if m.isUpdate { return true }
-            others += 1
-            return others <= room
+    /// Malicious and suspicious marks as moments: one per finding and label for marks made through a finding, one
+    /// per event for the rest, with the analyst's note (labelled as theirs) or the event's message.
+    private var markMoments: [KeyMoment] {
+        func what(_ m: CaseMark) -> String { m.note.isEmpty ? m.message : "analyst: " + m.note }
+        let decisive = marks.filter { $0.label == "malicious" || $0.label == "suspicious" }
+        var out: [KeyMoment] = []
+        var byFinding: [String: [CaseMark]] = [:]
+        for m in decisive {
+            guard let finding = m.finding else {
+                out.append(KeyMoment(time: m.eventTime, what: [what(m)], from: markFrom[m].map { [$0] } ?? [],
+                                     references: ["\(m.path):\(m.line) marked \(m.label)"], rank: m.label == "malicious" ? 1 : 2))
+                continue
+            }
+            byFinding[finding + " " + m.label, default: []].append(m)
         }
-        return (shown, moments.count - shown.count)
+        for key in byFinding.keys.sorted() {
+            let group = byFinding[key]!
+            let dated = group.filter { $0.eventTime != Timestamp.unknown }
+            let first = dated.min { $0.eventTime < $1.eventTime } ?? group[0]
+            var notes: [String] = []
+            for m in group where !notes.contains(what(m)) && !m.note.isEmpty { notes.append(what(m)) }
+            // The moment is the group's first event: its address, not those of events days later (a chain's).
+            out.append(KeyMoment(time: first.eventTime, what: notes.isEmpty ? [what(first)] : notes, from: markFrom[first].map { [$0] } ?? [],
+                                 references: ["\(first.finding!) marked \(first.label) (\(LoadCommand.count(group.count, "event")))"],
+                                 rank: first.label == "malicious" ? 1 : 2))
+        }
+        return out
+    }
+
+    /// The moments a report lists when there are more than `keyMomentLimit`: the most important (updates and what
+    /// came after them, then critical findings and malicious marks, …), earliest first among equals, shown in their
+    /// own order; and how many are left to the tables (reviewer: the earliest twelve were routine marks and the
+    /// exploit fell off).
+    static func listed(_ moments: [KeyMoment]) -> (shown: [KeyMoment], more: Int) {
+        guard moments.count > keyMomentLimit else { return (moments, 0) }
+        let chosen = Set(moments.indices.sorted { (moments[$0].rank, $0) < (moments[$1].rank, $1) }.prefix(keyMomentLimit))
+        return (moments.indices.filter(chosen.contains).map { moments[$0] }, moments.count - keyMomentLimit)
     }
 }

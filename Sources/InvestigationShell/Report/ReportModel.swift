@@ -51,6 +51,8 @@ struct ServerAssessment {
     var recommendedUpdate: String?
     /// When the server was open to a campaign, for the chart.
     var exposure: [ReportBuilds.Exposure] = []
+    /// The client address of each marked event that has one (as `ReportModel.clientIP` finds it).
+    var markFrom: [CaseMark: String] = [:]
     /// All the server's findings per severity name, listed or not.
     var counts: [String: Int] = [:]
     /// Of those, the ones the analyst cleared, per severity name (all of them are listed).
@@ -117,7 +119,8 @@ struct ReportModel {
     /// How the marks table names a mark's event: its number, or its place (written by `place`) and why it decides
     /// nothing.
     func markedEvent(_ m: CaseMark, place: (String) -> String) -> String {
-        if let e = markedEvents[m] { return "#\(e)" }
+        // By FILE:LINE, not the session's event number, which means nothing to a reader of the report (reviewer).
+        if markedEvents[m] != nil { return place("\(m.path):\(m.line)") }
         return place("\(m.path):\(m.line)")
             + (setAside.contains(m) ? " (set aside: the mark made on the copy loaded counts)" : " (not loaded: no verdict)")
     }
@@ -189,11 +192,7 @@ struct ReportModel {
                 facts.summary = session.localTimes(found.summary)
                 let events = p.events(ofFinding: id) ?? []
                 let places = events.prefix(3).map { store.citation(of: $0) }
-                // A back-end (W3SVC2) request comes from the server's own front end: its address names no client.
-                let ip = events.lazy.compactMap { e -> String? in
-                    let ip = store.value(.clientIP, e)
-                    return ip.isEmpty || ip == store.field("s-ip", of: e) ? nil : ip
-                }.first
+                let ip = Self.clientIP(of: events, in: store)
                 return ReportFinding(id: id, facts: facts, events: events, places: places, clientIP: ip,
                                      cleared: cleared[id])
             }
@@ -246,6 +245,8 @@ struct ReportModel {
             return ServerAssessment(server: name, verdict: verdict, reasons: reasons, findings: mine, marks: myMarks,
                                     coverage: coverage, gaps: gaps, build: builds.of(name)?.lines ?? ["no build found: " + CheckBuildCommand.noBuild],
                                     recommendedUpdate: builds.of(name)?.recommendation, exposure: builds.of(name)?.exposure ?? [],
+                                    markFrom: Dictionary(myMarks.compactMap { m in markedEvents[m].flatMap { Self.clientIP(of: [$0], in: store) }.map { (m, $0) } },
+                                                         uniquingKeysWith: { a, _ in a }),
                                     counts: mineCounts, clearedCounts: clearedCounts[name] ?? [:],
                                     unlisted: (tallies[name] ?? [:]).values.sorted {
                                         (ReportFinding.rank($0.severity), -$0.count, $0.rule) < (ReportFinding.rank($1.severity), -$1.count, $1.rule)
@@ -288,6 +289,15 @@ struct ReportModel {
 
     /// Findings the analyst cleared, by id: every event the finding cites is marked benign or reviewed (a
     /// pentest's pages, an admin's own reset). Only findings citing such an event are looked at.
+    /// The client address of the first of `events` that has one other than the server's own: a back-end (W3SVC2)
+    /// request comes from the server's own front end, and its address names no client.
+    static func clientIP(of events: [EventID], in store: EventStore) -> String? {
+        events.lazy.compactMap { e -> String? in
+            let ip = store.value(.clientIP, e)
+            return ip.isEmpty || ip == store.field("s-ip", of: e) ? nil : ip
+        }.first
+    }
+
     static func clearedFindings(_ p: FindingCitations, marks: [EventID: CaseMark]) -> [String: String] {
         let benign = marks.filter { $0.value.label == "benign" || $0.value.label == "reviewed" }
         var candidates = Set<String>()

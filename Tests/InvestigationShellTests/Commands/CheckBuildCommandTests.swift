@@ -218,6 +218,8 @@ import Testing
         let docs = try #require(try json(t.run("check-build --json")) as? [[String: Any]])
         #expect(docs.map { $0["server"] as? String } == ["EX01", "EX02", "EX09"] && docs[2]["build"] is NSNull)
         #expect(try t.run("check-build --server EX01").contains("EX01  15.1.2176.9 "))
+        #expect(try t.run("check-build --server EX09").hasPrefix("EX09  no build found: "))
+        #expect(try (json(t.run("check-build --server EX09 --json")) as? [[String: Any]])?.first?["server"] as? String == "EX09")
         let then = try t.run("check-build --server EX01 --at 2021-03-01")
         #expect(then.hasPrefix("EX01  15.1.2176.2 (15.01.2176.002) from the per-request build in the logs\n"), "\(then)")
         #expect(then.contains("note      the build the logs show on 2021-03-01; the server ran 15.1.2176.9 later"))

@@ -223,7 +223,8 @@ import Testing
         #expect(result.failures == 0, "\(result.firstError ?? "")")
         let md = try String(contentsOf: dir.appendingPathComponent("story.md"), encoding: .utf8)
         #expect(md.contains("| EX01 | **compromised** |"))
-        let order = ["Set-OabVirtualDirectory", "antSword talks to the web shell"].map { md.range(of: $0)?.lowerBound }
+        let marksTable = try #require(md.components(separatedBy: "## Marked events in order").last)
+        let order = ["Set-OabVirtualDirectory", "antSword talks to the web shell"].map { marksTable.range(of: $0)?.lowerBound }
         #expect(order.allSatisfy { $0 != nil } && order[0]! < order[1]!)
         #expect(md.contains("Remove the web shells") && md.contains("Reset credentials"))
         #expect(md.contains("EX02 saw only a scanner probe"))

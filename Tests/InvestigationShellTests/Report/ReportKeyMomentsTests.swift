@@ -14,9 +14,9 @@ import Testing
                       events: [], clientIP: ip, cleared: cleared)
     }
 
-    static func mark(_ path: String, _ label: String, at seconds: Int64?, note: String = "") -> CaseMark {
-        CaseMark(sha256: "00", line: 1, path: path, server: "EX01", eventTime: seconds.map { t0 + $0 * 1000 } ?? Timestamp.unknown,
-                 message: "message of \(path)", label: label, note: note, tags: [], finding: nil, user: "me", markedAt: 0)
+    static func mark(_ path: String, _ label: String, at seconds: Int64?, note: String = "", line: Int = 1, finding: String? = nil) -> CaseMark {
+        CaseMark(sha256: "00", line: line, path: path, server: "EX01", eventTime: seconds.map { t0 + $0 * 1000 } ?? Timestamp.unknown,
+                 message: "message of \(path)", label: label, note: note, tags: [], finding: finding, user: "me", markedAt: 0)
     }
 
     static func server(_ verdict: Verdict, _ findings: [ReportFinding], marks: [CaseMark] = [], patchedAfter seconds: Int64? = nil) -> ServerAssessment {
@@ -65,6 +65,25 @@ import Testing
         let (shown, more) = ServerAssessment.listed(many.keyMoments)
         #expect(shown.count == ServerAssessment.keyMomentLimit && more == 9)
         #expect(shown.last?.isUpdate == true, "the update is listed though it comes after the first 11 findings")
+    }
+
+    /// Past the limit the most important moments stay, not the earliest: routine suspicious marks give way to the
+    /// exploit and to what came after the update; a finding marked as a whole is one moment (review of stop 34).
+    @Test func theLimitKeepsWhatMattersAndAFindingsMarksAreOne() {
+        let routine = (1...15).map { Self.mark("W3SVC1/u_ex210301.log", "suspicious", at: -86_400 + Int64($0) * 300, line: $0) }
+        let chain = (1...28).map { Self.mark("Ecp/HttpProxy.LOG", "malicious", at: Int64($0), note: "ProxyLogon chain", line: $0, finding: "F6") }
+        var s = Self.server(.compromised, [Self.finding("F6", "chain.proxylogon", "critical", at: 0, ip: "167.99.168.251"),
+                                           Self.finding("F9", "iis.webshell-access", "high", at: 90_000, ip: "139.162.202.236")],
+                            marks: routine + chain, patchedAfter: 80_000)
+        s.markFrom = [chain[0]: "167.99.168.251"]
+        let m = s.keyMoments
+        let exploit = try! #require(m.first { $0.references.contains("F6 chain.proxylogon") })
+        #expect(exploit.references == ["F6 chain.proxylogon", "F6 marked malicious (28 events)"])
+        #expect(exploit.what == ["title of chain.proxylogon", "analyst: ProxyLogon chain"] && exploit.from == ["167.99.168.251"])
+        let (shown, more) = ServerAssessment.listed(m)
+        #expect(shown.count == 12 && more == m.count - 12)
+        #expect(shown.contains(exploit) && shown.contains { $0.isUpdate } && shown.contains { $0.afterUpdate })
+        #expect(shown.map(\.time) == shown.map(\.time).sorted(), "listed in time order")
     }
 
     /// Near misses: low findings, cleared findings and servers not judged compromised or attempted tell no story.
