@@ -12,8 +12,15 @@ extension BuildAssessment {
         guard let level else { return parts.isEmpty ? nil : parts[0] }
         if let r = recommended {
             let what = r.update.map { "\($0) for \(r.level)" } ?? r.level
-            let released = product.levels.first { $0.name == r.level }.flatMap { l in r.update.flatMap { l.update(named: $0)?.released } }
-            let paid = ended.flatMap { end in released.map { $0 > end } } == true ? " (published for the paid Extended Security Update programme only)" : ""
+            let target = product.levels.first { $0.name == r.level }
+            let released = target.flatMap { l in r.update.flatMap { l.update(named: $0)?.released } }
+            var paid = ""
+            if let end = ended, let released, released > end {
+                // Without the paid programme, the last update published for all is what can be installed.
+                let last = target?.updates.last { $0.released <= end }
+                paid = " (published for the paid Extended Security Update programme only"
+                    + (last.map { "; the last public one is \($0.name) (\($0.build))" } ?? "") + ")"
+            }
             parts.append((ended == nil ? "" : "meanwhile ") + "install \(r.changesCU ? "\(r.level), then " : "")\(what) (\(r.build))\(paid)")
         } else if ended == nil {
             parts.append("nothing newer in the catalog for \(level.name)")

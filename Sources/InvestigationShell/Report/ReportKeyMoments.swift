@@ -29,8 +29,9 @@ extension ServerAssessment {
     static let keyMomentSpan: Int64 = 60_000
 
     /// The moments a manager reads before the tables (instructor review: the Markdown report had no timeline and
-    /// the chart names no moment): for a server judged compromised or attempted, the first finding of each rule
-    /// (and its first after the update) at medium or above that the analyst did not clear, with its client address;
+    /// the chart names no moment): for a server judged compromised or attempted, every critical finding and the first
+    /// of each other rule (and its first after the update) at medium or above that the analyst did not clear, with
+    /// its client address;
     /// events marked malicious or suspicious (those marked through a finding once per finding and label, at its
     /// first event: a chain's 28 events are one decision); and the update that ended each exposure window (the first
     /// event on the fixed build). In time order, with what lies within a minute of the moment before joined to it,
@@ -39,12 +40,14 @@ extension ServerAssessment {
         guard verdict == .compromised || verdict == .attempted else { return [] }
         let updates = exposure.compactMap { e in e.until.map { (time: $0, campaign: e.campaign) } }
         let patched = updates.map(\.time).min()
-        // A rule counts once before the first update and once after it: the same shell used again after patching matters.
+        // A rule counts once before the first update and once after it: the same shell used again after patching
+        // matters. A critical finding always counts: a second web shell written a day later is part of the story.
         var rules = Set<String>()
         var seen: [KeyMoment] = []
         for f in findings.sorted(by: { $0.facts.time < $1.facts.time })
         where f.cleared == nil && f.rank <= ReportFinding.rank("medium")
-            && rules.insert(f.facts.rule + (patched.map { f.facts.time > $0 } == true ? " after" : "")).inserted {
+            && (f.rank == ReportFinding.rank("critical")
+                || rules.insert(f.facts.rule + (patched.map { f.facts.time > $0 } == true ? " after" : "")).inserted) {
             seen.append(KeyMoment(time: f.facts.time, what: [f.facts.title], from: f.clientIP.map { [$0] } ?? [],
                                   references: ["\(f.id) \(f.facts.rule)"], rank: f.rank))
         }

@@ -200,7 +200,7 @@ import Testing
         #expect(old.migrateTo == "Exchange Server Subscription Edition")
         let advice = try #require(old.advice)
         #expect(advice.hasPrefix("migrate to Exchange Server Subscription Edition: Exchange 2016 extended support ended 2025-10-14; meanwhile install CU23, then "))
-        #expect(advice.hasSuffix("(published for the paid Extended Security Update programme only)"))
+        #expect(advice.hasSuffix("(published for the paid Extended Security Update programme only; the last public one is Oct25SU (15.1.2507.61))"))
         // Near miss: the same build in 2021 is supported; the advice is the update, with no migration.
         let then = catalog.assess(b("15.1.2176.9"), at: Timestamp.parse("2021-04-20T00:00:00Z")!)
         #expect(then.migrateTo == nil)
