@@ -108,6 +108,23 @@ extension ServerAssessment {
         return out
     }
 
+    /// The verdict's story in one sentence, for a reader who stops at the verdict table (reviewer: it named three
+    /// findings but not when, from where, or that the shell was used after patching): the first moment of the
+    /// highest rank before the update, the update, and the first moment after it. Nil without such a moment.
+    func storyLine(time: (Int64) -> String) -> String? {
+        let moments = keyMoments.filter { $0.time != Timestamp.unknown }
+        let before = moments.filter { !$0.isUpdate && !$0.afterUpdate }
+        guard let best = before.map(\.rank).min(), let first = before.first(where: { $0.rank == best }) else { return nil }
+        func said(_ m: KeyMoment) -> String {
+            time(m.time) + " (" + (m.references.first.map { $0.split(separator: " ").first.map(String.init) ?? $0 } ?? "")
+                + (m.from.isEmpty ? "" : ", from " + m.from.joined(separator: ", ")) + ")"
+        }
+        var parts = ["first \(best <= 1 ? "critical evidence" : "finding") \(said(first))"]
+        if let update = moments.first(where: \.isUpdate) { parts.append("update installed by \(time(update.time))") }
+        if let after = moments.first(where: \.afterUpdate) { parts.append("activity after the update \(said(after))") }
+        return parts.joined(separator: ", ")
+    }
+
     /// The moments a report lists when there are more than `keyMomentLimit`: the most important (updates and what
     /// came after them, then critical findings and malicious marks, …), earliest first among equals, shown in their
     /// own order; and how many are left to the tables (reviewer: the earliest twelve were routine marks and the

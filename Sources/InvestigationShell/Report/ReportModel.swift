@@ -242,7 +242,7 @@ struct ReportModel {
                                + (resting.isEmpty ? "no finding rests on \(one ? "it" : "them")"
                                   : resting.prefix(5).joined(separator: ", ") + (resting.count > 5 ? " and \(resting.count - 5) more" : "") + " rest\(resting.count == 1 ? "s" : "") on \(one ? "it" : "them")"))
             }
-            return ServerAssessment(server: name, verdict: verdict, reasons: reasons, findings: mine, marks: myMarks,
+            var assessed = ServerAssessment(server: name, verdict: verdict, reasons: reasons, findings: mine, marks: myMarks,
                                     coverage: coverage, gaps: gaps, build: builds.of(name)?.lines ?? ["no build found: " + CheckBuildCommand.noBuild],
                                     recommendedUpdate: builds.of(name)?.recommendation, exposure: builds.of(name)?.exposure ?? [],
                                     markFrom: Dictionary(myMarks.compactMap { m in markedEvents[m].flatMap { Self.clientIP(of: [$0], in: store) }.map { (m, $0) } },
@@ -251,6 +251,8 @@ struct ReportModel {
                                     unlisted: (tallies[name] ?? [:]).values.sorted {
                                         (ReportFinding.rank($0.severity), -$0.count, $0.rule) < (ReportFinding.rank($1.severity), -$1.count, $1.rule)
                                     })
+            if let story = assessed.storyLine(time: session.displayTime) { assessed.reasons.append(story) }
+            return assessed
         }
 
         var iocHits: [AnalystIOCHit] = []

@@ -44,6 +44,8 @@ import Testing
         #expect(m[0].from == ["167.99.168.251"])
         #expect(m[3].what == ["first event on a build fixed for ProxyLogon: the update was installed by then"] && m[3].isUpdate)
         #expect(m.map(\.afterUpdate) == [false, false, false, false, true])
+        #expect(s.storyLine { Timestamp.short($0) } == "first critical evidence 2021-03-03 06:49:42 (F1, from 167.99.168.251), "
+                + "update installed by 2021-03-04 05:03:02, activity after the update 2021-03-04 07:49:42 (F7, from 139.162.202.236)")
     }
 
     /// Marks say which event and whose words; an undated one (a collected web file) comes last, not dropped; past the
