@@ -19,7 +19,7 @@ struct ShowCommand: Command {
             }
             let number = Int(word.hasPrefix("#") ? String(word.dropFirst()) : word)
             guard let id = try number ?? Self.event(at: word, in: store, preferring: LessonRun.evidenceSet(ctx.session)), id >= 0, id < store.count else {
-                if number == nil, store.count > 0 { _ = try Self.file(word, in: store, command: "show") }
+                if number == nil { try Self.checkFileWord(word, in: store, command: "show") }
                 throw ShellError.noEvent("'\(TerminalText.escape(word))'", command: "show", count: store.count)
             }
             let f = store.file(of: id)
@@ -124,6 +124,16 @@ extension ShowCommand {
             f = store.earlierCopy(of: file)
         }
         throw ShellError("\(command): no event at line \(line) of \(TerminalText.escape(store.citation(of: store.files[files])))")
+    }
+
+    /// A word that names no event but looks like a file: says what is wrong with it (no file by that name, or no
+    /// number after its ':'), else returns so the caller asks for the line.
+    static func checkFileWord(_ word: String, in store: EventStore, command: String) throws {
+        guard store.count > 0, word.contains("/") || word.contains(".") || word.contains(":") else { return }
+        if word.contains(":") {
+            throw ShellError("\(command): '\(TerminalText.escape(word))': the part after ':' is the line number, as in FILE:12")
+        }
+        _ = try file(word, in: store, command: command)
     }
 
     /// The loaded file FILE names (as `event(at:)` reads it); throws when none or several different ones do. Also

@@ -38,6 +38,8 @@ import Testing
         #expect(t.failure("show Ecp/HttpProxy_2021030306-1.LOG").hasSuffix("(a file's event is named FILE:LINE: add the line number)"))
         #expect(t.failure("mark Ecp/HttpProxy_2021030306-1.LOG as suspicious").hasSuffix("add the line number)"))
         #expect(t.failure("show Ecp/x.LOG") == "show: no loaded file 'Ecp/x.LOG'", "an unknown file is said first")
+        #expect(t.failure("show Ecp/HttpProxy_2021030306-1.LOG:abc") == "show: 'Ecp/HttpProxy_2021030306-1.LOG:abc': the part after ':' is the line number, as in FILE:12")
+        #expect(t.failure("mark Ecp/HttpProxy_2021030306-1.LOG: as suspicious").hasSuffix("the part after ':' is the line number, as in FILE:12"))
         #expect(t.failure("show 999999").contains("events are numbered 0–"))
     }
 
