@@ -19,8 +19,10 @@ struct LessonCommand: Command {
         // Starting another lesson leaves the running one, and its marks with it: said, not done silently (instructor review).
         let left = run.lesson.map { (lesson: $0, step: run.step) }
         if let left, !ctx.wantsJSON {
-            ctx.line("Left lesson \(left.lesson.number) at step \(left.step + 1) of \(left.lesson.steps.count) and the marks made in it; "
-                     + "'lesson \(left.lesson.number)' starts it again.\n")
+            ctx.line(left.lesson.file == lesson.file
+                ? "Lesson \(lesson.number) starts again from step 1 (it was at step \(left.step + 1)); the marks made in it are dropped.\n"
+                : "Left lesson \(left.lesson.number) at step \(left.step + 1) of \(left.lesson.steps.count) and the marks made in it; "
+                    + "'lesson \(left.lesson.number)' starts it again.\n")
         }
         if !ctx.wantsJSON { ctx.write(LessonText.introduction(lesson)) }
         var loaded = false

@@ -43,6 +43,13 @@ import Testing
         #expect(h.out.stdout.contains("your case \(folder.appendingPathComponent("mine.case").path) is open again."))
     }
 
+    @Test func startingAnotherLessonSaysTheFirstIsLeft() throws {
+        let h = ShellHarness()
+        try h.shell.execute("lesson 1; lesson 2")
+        #expect(h.out.stdout.contains("Left lesson 1 at step 1 of "))
+        #expect(h.out.stdout.contains("and the marks made in it; 'lesson 1' starts it again.\n"))
+    }
+
     @Test func theTrainingSetLoadedFromItsFolderCounts() throws {
         let h = ShellHarness()
         try h.shell.execute("load '\(ShellHarness.help.root!.appendingPathComponent("training").path)' --name mine")
