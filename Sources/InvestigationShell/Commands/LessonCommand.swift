@@ -121,7 +121,8 @@ struct HintCommand: Command {
         let step = run.current!
         run.quiet = true
         defer { run.quiet = false }
-        let hint = step.hint.isEmpty ? "Type the command under 'Try:'." : step.hint
+        let hint = !step.hint.isEmpty ? step.hint
+            : step.tries.isEmpty ? "This step has no command to type: read it, then type 'next'." : "Type the command under 'Try:'."
         let unmet = run.unmet(in: ctx.session)
         if ctx.wantsJSON {
             ctx.json(.object([("hint", .string(hint)), ("try", .strings(step.tries)), ("missing", .strings(unmet))]))

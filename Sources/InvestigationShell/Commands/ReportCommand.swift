@@ -18,7 +18,7 @@ struct ReportCommand: Command {
         let html = lower.hasSuffix(".html") || lower.hasSuffix(".htm")
         guard html || lower.hasSuffix(".md") else {
             // A Unix user may expect the extension to choose JSON, as `export` lets it: say where JSON comes from.
-            throw ShellError("report: the file must end in .md or .html; for JSON, '--json' prints the report's summary "
+            throw ShellError("report: the file must end in .md or .html; for JSON, 'report FILE.md --json' writes the file and prints its summary "
                              + "(verdicts, counts, provenance) and 'export findings FILE.ndjson' writes every finding")
         }
         try ctx.session.refuseInsideEvidence(path, command: "report")

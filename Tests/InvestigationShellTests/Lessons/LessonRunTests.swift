@@ -56,6 +56,8 @@ import Testing
         #expect(throws: ShellError.self) { try shell.execute("next") }
         try shell.execute("next --skip")
         #expect(session.prompt == "exhunt (lesson 5, step 2/2)> ")
+        try shell.execute("hint")
+        #expect(out.stdout.hasSuffix("This step has no command to type: read it, then type 'next'.\n"), "no 'Try:' to point to")
         try shell.execute("back")
         #expect(session.prompt == "exhunt (lesson 5, step 1/2)> ")
         let again = "\(#expect(throws: ShellError.self) { try shell.execute("next") }!)"

@@ -156,7 +156,7 @@ import Testing
         #expect(md.contains("EX01: compromised (\(advice))"))
         // A .json name says where JSON comes from, and writes nothing.
         let json = dir.appendingPathComponent("r.json")
-        #expect(t.failure("report \(json.path)").contains("'--json' prints the report's summary"))
+        #expect(t.failure("report \(json.path)").contains("'report FILE.md --json' writes the file and prints its summary"))
         #expect(!FileManager.default.fileExists(atPath: json.path))
     }
 
