@@ -31,6 +31,9 @@ public struct LoadReport: Sendable {
     /// Logs that continue a copy loaded before (the same live log collected again, longer): path, the earlier copy
     /// as `SET/path`, and its events not counted again here.
     public var continued: [(path: String, earlier: String, events: Int, new: Int)] = []
+    /// Logs filed under the server their path names although their lines name another computer: path, that
+    /// computer, and the server.
+    public var otherComputers: [(path: String, computer: String, server: String)] = []
     /// With `--server NAME`: the servers the layout or the logs named, when more than one (all filed under NAME).
     public var overriddenServers: [String] = []
 
@@ -62,6 +65,21 @@ public struct LoadProgress: Sendable {
 /// Loads evidence sets into an `EventStore`: walks the set, then reads, hashes and parses files on all
 /// cores (largest first), then merges them in path order so event numbers do not depend on timing.
 public struct EvidenceLoader {
+    /// The fact on a file whose lines name another computer than the server its path names: that computer.
+    static let otherComputerFact = "server.other-computer"
+
+    /// A server name a log gives, when it can be a host's: a redacted excerpt's `[REDACTED]` or `<host>` names none
+    /// (reviewer: it became a server).
+    static func hostName(_ name: String?) -> String? {
+        guard let name, !name.isEmpty, name.utf8.allSatisfy({ c in
+            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2D || c == 0x2E || c == 0x5F || c >= 0x80
+        }) else { return nil }
+        return name
+    }
+
+    /// A host name as servers are compared: the short name, case aside (`ex01.contoso.local` is `EX01`).
+    static func hostKey(_ name: String) -> String { name.prefix { $0 != "." }.uppercased() }
+
     public var readers: [any EvidenceReader]
     public var workers: Int
     /// Polled between files: returning true stops the load, keeping the files already parsed.
@@ -175,10 +193,21 @@ public struct EvidenceLoader {
             // One server's rows of a file holding several: the rows say whose they are.
             if let rows = a.file.facts["server.rows"] { return (server ?? rows, server != nil) }
             // A file whose name states its server (Test-ProxyLogon's `SERVER-Cve-…`) needs no guessing.
-            if let given = server ?? a.file.facts["server.file-name"] ?? n.pathServer { return (given, true) }
+            if let given = server ?? a.file.facts["server.file-name"] ?? n.pathServer {
+                // A log whose own lines name another computer than its folder (a case folder holding logs copied
+                // from other machines) is filed by the folder, and the analyst hears of it (reviewer: the same
+                // files gave one server or six depending on the folder loaded).
+                if server == nil, a.file.facts["server.file-name"] == nil, !a.isPart, !a.layout.isSingleFile, let own = Self.hostName(a.file.facts["server"]),
+                   Self.hostKey(own) != Self.hostKey(given) {
+                    a.file.problems.add(LoadProblem("its lines name the computer \(own), not \(given), the server its path names: filed under "
+                                                    + "\(given); load it alone with --server \(own) if it is that machine's"))
+                    a.file.facts[Self.otherComputerFact] = own
+                }
+                return (given, true)
+            }
             // A log naming its own computer (an event log's Computer) is that computer's, even in a folder of
             // several machines' logs; files that name none take the name most of their folder's logs give.
-            if let own = a.file.facts["server"] { return (own, false) }
+            if let own = Self.hostName(a.file.facts["server"]) { return (own, false) }
             // The logs of the folder that answered on the same server address, when they name one server: that
             // server wrote it (IIS logs of one machine share its s-ip).
             if let address = a.layout.address, let owners = groupAddresses[n.group]?[address], owners.count == 1,
@@ -226,6 +255,7 @@ public struct EvidenceLoader {
             a.file.evidenceSet = setName
             servers.insert(a.file.server)
             if a.file.facts[EvidenceFile.serverGuessedFact] != nil { report.guessedServers.append((a.file.path, a.file.server)) }
+            if let own = a.file.facts[Self.otherComputerFact] { report.otherComputers.append((a.file.path, own, a.file.server)) }
             if let earlier = a.file.facts[EvidenceFile.continuesFact] { report.continued.append((a.file.path, earlier, a.sharedEvents, a.file.eventCount)) }
             report.eventsAdded += a.file.eventCount
             guard !a.isPart else { continue }
@@ -440,7 +470,7 @@ final class OrderedMerger: @unchecked Sendable {
             pathServer = p.pathServer
             pathServerIsGuess = p.pathServerIsGuess
             isSingleFile = p.isSingleFile
-            server = p.facts["server"]
+            server = EvidenceLoader.hostName(p.facts["server"])
             address = p.facts[EvidenceFile.serverAddressFact]
         }
     }
@@ -676,7 +706,7 @@ final class OrderedMerger: @unchecked Sendable {
     /// An event log's computer (short name, case aside) and channel: the scope its record numbers are unique in.
     static func recordKey(computer: String?, channel: String) -> String? {
         guard let computer, !computer.isEmpty, !channel.isEmpty else { return nil }
-        return computer.prefix { $0 != "." }.uppercased() + "\u{0}" + channel.lowercased()
+        return EvidenceLoader.hostKey(computer) + "\u{0}" + channel.lowercased()
     }
 
     private func rememberRecords(_ file: EvidenceFile) {

@@ -100,6 +100,8 @@ struct LoadCommand: Command {
                 ("zips", .array(report.zips.map { .object([("path", .string($0.path)), ("bytes", .int($0.size)), ("sha256", .string($0.sha256))]) })),
                 ("warning", (Self.nothingRecognised(report) ?? Self.unnamed(report, server: args.value("server"))).map { .string($0) } ?? .null),
                 ("guessed_servers", .array(report.guessedServers.map { .object([("path", .string($0.path)), ("server", .string($0.server))]) })),
+                ("other_computers", .array(report.otherComputers.map {
+                    .object([("path", .string($0.path)), ("computer", .string($0.computer)), ("server", .string($0.server))]) })),
                 ("continued", .array(report.continued.map {
                     .object([("path", .string($0.path)), ("earlier", .string($0.earlier)), ("events_counted_there", .int($0.events))])
                 })),
@@ -133,6 +135,7 @@ struct LoadCommand: Command {
         }
         if let warning = Self.guessed(report) { ctx.status(TerminalText.escape(warning)) }
         if let note = Self.continued(report) { ctx.status(TerminalText.escape(note)) }
+        if let warning = Self.otherComputers(report) { ctx.status(TerminalText.escape(warning)) }
         if !report.overriddenServers.isEmpty, let forced = args.value("server") {
             ctx.status(TerminalText.escape("warning: --server \(forced) files the evidence of \(report.overriddenServers.joined(separator: ", ")) under one server: "
                                            + "rules will join their events; load each server's folder with its own --server"))
@@ -158,6 +161,17 @@ struct LoadCommand: Command {
             + servers.joined(separator: ", ") + ", which most logs in \(one ? "its" : "their") folder name, beside other servers' logs ("
             + report.guessedServers.prefix(3).map(\.path).joined(separator: ", ") + (report.guessedServers.count > 3 ? ", …" : "")
             + "); load such a file alone with --server NAME if it is another server's"
+    }
+
+    /// The warning for logs filed under their folder's server although their lines name another computer.
+    static func otherComputers(_ report: LoadReport) -> String? {
+        guard let first = report.otherComputers.first else { return nil }
+        let n = report.otherComputers.count
+        let computers = Array(Set(report.otherComputers.map(\.computer))).sorted()
+        return "warning: \(count(n, "log")) \(n == 1 ? "is" : "are") filed under the server \(n == 1 ? "its" : "their") folder names, although "
+            + "\(n == 1 ? "its lines name another computer" : "their lines name other computers") ("
+            + computers.prefix(4).joined(separator: ", ") + (computers.count > 4 ? ", …" : "") + "; e.g. \(first.path) under \(first.server)): "
+            + "'sources --problems' lists them; load such a file alone with --server NAME if it is another machine's"
     }
 
     /// The note for logs that continue copies loaded before (the lines after a text log's copy, an event log's

@@ -79,6 +79,14 @@ import Testing
         #expect(f.messages == ["line 1: no #Fields header; read as HttpProxy, the 29 columns common to Exchange 2013/2016/2019 (68 values)"])
     }
 
+    /// A redacted excerpt's `[REDACTED]` ServerHostName names no server (reviewer: it became one).
+    @Test func aRedactedServerNameNamesNoServer() throws {
+        let dir = Fixtures.tempDir()
+        Fixtures.write(Self.httpProxy2013, "excerpt.log", in: dir)
+        let (store, _) = try Fixtures.load(dir.appendingPathComponent("excerpt.log").path)
+        #expect(store.files.map(\.server) == ["unknown"])
+    }
+
     @Test func httpProxyExcerptWithSomeColumnsIsReadByWhatItsValuesAre() throws {
         let text = "2021-03-03T06:49:46.210Z,130.255.189.21,/ecp/y.js,ServerInfo~a]@ex01.contoso.local:444/ecp/proxyLogon.ecp?#,python-requests/2.25.1,241\n"
         let (store, f) = try Self.loadText(text, "advisory/owa.txt")

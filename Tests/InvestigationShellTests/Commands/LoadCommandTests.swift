@@ -131,6 +131,28 @@ import Testing
         #expect(marked.count == 1 && marked[0]["line"] as? Int == 2 && marked[0]["file"] as? String == "a/EX01/Security.xml", "\(marked)")
     }
 
+    /// A log whose lines name another computer than its folder is filed by the folder, with a warning and a problem
+    /// on the file (review of stop 35: the same files gave one server or six, silently); its own computer's
+    /// folder is no warning.
+    @Test func aLogNamingAnotherComputerThanItsFolderIsWarnedAbout() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-othercomputer-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for (folder, computer) in [("EX03", "FS03.offsec.lan"), ("EX04", "ex04.contoso.local")] {
+            let d = dir.appendingPathComponent(folder)
+            try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+            try ("<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Microsoft-Windows-Security-Auditing'/>"
+                 + "<EventID>4624</EventID><TimeCreated SystemTime='2021-03-03T07:10:00.000Z'/><EventRecordID>1</EventRecordID>"
+                 + "<Channel>Security</Channel><Computer>\(computer)</Computer></System><EventData><Data Name='IpAddress'>10.0.0.1</Data></EventData></Event>\n")
+                .write(to: d.appendingPathComponent("Security.xml"), atomically: true, encoding: .utf8)
+        }
+        let t = TestShell()
+        let shown = try t.shown("load '\(dir.path)'")
+        #expect(shown.contains("warning: 1 log is filed under the server its folder names, although its lines name another computer (FS03; "
+                               + "e.g. EX03/Security.xml under EX03)"), "\(shown)")
+        #expect(Set(t.session.store.files.map(\.server)) == ["EX03", "EX04"])
+        #expect(try t.run("sources --problems").contains("its lines name the computer FS03, not EX03"))
+    }
+
     /// A copy that holds nothing the earlier one lacks says so, rather than "the rest are new" (review of stop 34).
     @Test func aCopyAddingNothingSaysSo() {
         var report = LoadReport(evidenceSet: "ev", root: "/ev")

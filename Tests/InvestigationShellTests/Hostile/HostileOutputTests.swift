@@ -75,7 +75,14 @@ import Testing
         printed += try t.run("export proxylogon \(out.appendingPathComponent("tpl").path)")
         printed += try t.shown("report \(out.appendingPathComponent("r.html").path)")
         printed += try t.shown("report \(out.appendingPathComponent("r.md").path)")
-        #expect(printed.contains("EX9\\x1b[31mred"), "the report's status names the hostile server, escaped")
+        // A Computer holding control characters names no host: it is no server name, and shows escaped where the
+        // event is shown.
+        #expect(!t.session.store.files.contains { $0.server.contains("\u{1b}") })
+        let computer = try t.run("timeline --contains EX9 --limit 1 --json")
+        let id = try #require((try JSONSerialization.jsonObject(with: Data(computer.split(separator: "\n")[0].utf8)) as? [String: Any])?["event"] as? Int)
+        let shown = try t.run("show \(id)")
+        #expect(shown.contains("EX9\\x1b[31mred"), "the event shows the hostile computer, escaped")
+        printed += shown
         #expect(Self.unsafeBytes(Array(printed.utf8)) == nil, "terminal output")
         var files = 0
         let walker = FileManager.default.enumerator(at: out, includingPropertiesForKeys: nil)!
