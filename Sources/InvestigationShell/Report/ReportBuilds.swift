@@ -25,11 +25,13 @@ struct ReportBuilds {
     }
 
     let byServer: [String: ServerBuild]
+    private let timeline: ExposureTimeline?
 
     init(store: EventStore, time: (Int64) -> String) {
-        guard let catalog = try? BuildCatalog.bundled() else { byServer = [:]; return }
+        guard let catalog = try? BuildCatalog.bundled() else { byServer = [:]; timeline = nil; return }
         let evidence = BuildEvidence.collect(from: store)
         let timeline = ExposureTimeline(evidence: evidence, catalog: catalog)
+        self.timeline = timeline
         var out: [String: ServerBuild] = [:]
         for server in evidence.servers {
             let observed = evidence.observations.filter { $0.server == server }
@@ -73,4 +75,12 @@ struct ReportBuilds {
     }
 
     func of(_ server: String) -> ServerBuild? { byServer[ExposureTimeline.serverKey(server)] }
+
+    /// The build the logs show `server` running at `time` when it is open to none of `cves`: a finding of an exploit
+    /// then contradicts the build evidence (reviewer: a chain on a patched build was "compromised" without a word).
+    func fixedBuild(_ server: String, at time: Int64, cves: [String]) -> ExchangeBuild? {
+        guard let timeline, time != Timestamp.unknown, !cves.isEmpty else { return nil }
+        let placed = timeline.place([(server: server, time: time, label: "", cves: cves)])[0]
+        return placed.windows.isEmpty ? placed.build : nil
+    }
 }

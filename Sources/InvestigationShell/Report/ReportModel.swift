@@ -252,6 +252,12 @@ struct ReportModel {
                                         (ReportFinding.rank($0.severity), -$0.count, $0.rule) < (ReportFinding.rank($1.severity), -$1.count, $1.rule)
                                     })
             if let story = assessed.storyLine(time: session.displayTime) { assessed.reasons.append(story) }
+            for f in mine where f.facts.rule.hasPrefix("chain.") && f.cleared == nil {
+                guard let build = builds.fixedBuild(name, at: f.facts.time, cves: f.facts.cves) else { continue }
+                assessed.reasons.append("\(f.id) \(f.facts.rule) starts at \(session.displayTime(f.facts.time)), when the logs show build \(build), "
+                                        + "which is not open to \(f.facts.cves.joined(separator: ", ")): the build evidence or the finding is wrong; "
+                                        + "check both ('check-build --history', 'show \(f.id)')")
+            }
             return assessed
         }
 

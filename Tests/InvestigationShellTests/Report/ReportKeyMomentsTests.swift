@@ -106,5 +106,26 @@ import Testing
         #expect(!section.contains("EX02"))
         #expect(section.contains("| LSASS memory dumped; LSASS memory dump on disk |  | F18 process.lsass-dump, F19 files.lsass-dump |"))
         #expect(section.contains("| **after the update:** Request for a web-shell page | 139.162.202.236 | F24 iis.webshell-access |"))
+        #expect(!md.contains("which is not open to"), "near miss: the training set's chain runs on the vulnerable build")
+    }
+
+    /// A chain whose logs show a build fixed for its CVEs at its time is still reported, with the contradiction said
+    /// (review of stop 35: "compromised" without a word on a patched build).
+    @Test func aChainOnAFixedBuildIsFlagged() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-fixedchain-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let logs = "C/Program Files/Microsoft/Exchange Server/V15/Logging"
+        for path in ["HttpProxy/Ecp/HttpProxy_2021030306-1.LOG", "ECP/Server/ECPServer20210303-1.LOG"] {
+            let from = ShellHarness.help.root!.appendingPathComponent("training/EX01/\(logs)/\(path)")
+            let to = dir.appendingPathComponent("ev/EX01/\(logs)/\(path)")
+            try FileManager.default.createDirectory(at: to.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try (try String(contentsOf: from, encoding: .utf8)).replacingOccurrences(of: ",15,1,2176,2,", with: ",15,1,2176,9,")
+                .write(to: to, atomically: true, encoding: .utf8)
+        }
+        let t = TestShell()
+        try t.run("load \(dir.appendingPathComponent("ev").path) --quiet")
+        try t.run("report \(dir.appendingPathComponent("r.md").path)")
+        let md = try String(contentsOf: dir.appendingPathComponent("r.md"), encoding: .utf8)
+        #expect(md.contains("chain.proxylogon starts at 2021-03-03 06:49:42, when the logs show build 15.1.2176.9, which is not open to CVE-2021-26855"), "\(md.prefix(1500))")
     }
 }
