@@ -30,6 +30,8 @@ struct ChainStory: Sendable {
     /// The longest pause between a story's steps after which web-shell use or post-exploitation still joins it
     /// (web shells planted in the first night were typically used over the following days).
     static let followUp: Int64 = 7 * 86_400_000
+    /// How long after its step's first finding a rule's own first finding is named with its time.
+    static let apart: Int64 = 3_600_000
 
     /// Rule id → index of the step it stands for.
     var stepOf: [String: Int] {
@@ -118,7 +120,13 @@ struct ChainStory: Sendable {
             guard let first = seen.min(by: { $0.time < $1.time }) else { continue }
             var rules: [String] = []
             for f in seen where !rules.contains(f.rule) { rules.append(f.rule) }
-            parts.append((first.time, i, "\(step.label) \(Timestamp.short(first.time)) (\(rules.joined(separator: ", ")))"))
+            // A rule first seen hours after its step began (a second shell written the next night) says when, so
+            // the step's one time does not claim it (reviewer).
+            let named = rules.map { rule -> String in
+                let at = seen.filter { $0.rule == rule }.map(\.time).min()!
+                return at - first.time > Self.apart ? "\(rule) \(Timestamp.short(at))" : rule
+            }
+            parts.append((first.time, i, "\(step.label) \(Timestamp.short(first.time)) (\(named.joined(separator: ", ")))"))
         }
         parts.sort { $0.time != $1.time ? $0.time < $1.time : $0.step < $1.step }
         // The attacker: the clients of the exploit requests up to its confirmation and of the shell's use. Exploit

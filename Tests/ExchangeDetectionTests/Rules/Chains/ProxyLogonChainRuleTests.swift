@@ -34,6 +34,20 @@ import Testing
         #expect(write.map(\.title) == ["ProxyLogon chain: SSRF then file write"])
     }
 
+    /// A rule first seen hours after its step began says when; one within the hour does not (reviewer: the next
+    /// night's second shell read as part of the first write).
+    @Test func aStepsLateRuleSaysWhen() {
+        func f(_ rule: String, _ iso: String) -> Finding {
+            Finding(rule: rule, title: "", cves: [], severity: .high, server: "EX01", time: Timestamp.parse(iso)!,
+                    events: [], file: "x", line: 1, summary: "")
+        }
+        let chain = ProxyLogonChainRule().run(on: EventStore(), prior: [
+            f("proxylogon.ssrf", "2021-03-03T06:49:42Z"), f("webshell.file", "2021-03-03T06:59:22Z"),
+            f("webshell.content", "2021-03-03T07:30:00Z"), f("proxylogon.oab-download", "2021-03-04T01:15:33Z")])
+        #expect(chain.first?.summary.contains("file write 2021-03-03 06:59:22 (webshell.file, webshell.content, proxylogon.oab-download 2021-03-04 01:15:33)") == true,
+                "\(chain.first?.summary ?? "")")
+    }
+
     @Test func probesAndAutodiscoverOnlyAreNoChain() throws {
         let store = try RuleFixtures.store("proxylogon/EX01/Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Autodiscover",
                                            "proxylogon/EX01/Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Owa")
