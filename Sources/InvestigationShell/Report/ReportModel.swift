@@ -116,13 +116,13 @@ struct ReportModel {
     /// Marks followed from another copy to an event with a mark of its own, which counts: listed, deciding nothing.
     var setAside: Set<CaseMark>
 
-    /// How the marks table names a mark's event: its number, or its place (written by `place`) and why it decides
-    /// nothing.
+    /// How the marks table names a mark's event: its place (written by `place`), not the session's event number,
+    /// which means nothing to a reader of the report (reviewer); for a mark whose event is not loaded, also why it
+    /// decides nothing.
     func markedEvent(_ m: CaseMark, place: (String) -> String) -> String {
-        // By FILE:LINE, not the session's event number, which means nothing to a reader of the report (reviewer).
-        if markedEvents[m] != nil { return place("\(m.path):\(m.line)") }
-        return place("\(m.path):\(m.line)")
-            + (setAside.contains(m) ? " (set aside: the mark made on the copy loaded counts)" : " (not loaded: no verdict)")
+        let at = place("\(m.path):\(m.line)")
+        if markedEvents[m] != nil { return at }
+        return at + (setAside.contains(m) ? " (set aside: the mark made on the copy loaded counts)" : " (not loaded: no verdict)")
     }
     var notes: [CaseNote]
     var iocHits: [AnalystIOCHit]
@@ -295,8 +295,6 @@ struct ReportModel {
             daily: perDay.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
     }
 
-    /// Findings the analyst cleared, by id: every event the finding cites is marked benign or reviewed (a
-    /// pentest's pages, an admin's own reset). Only findings citing such an event are looked at.
     /// The client address of the first of `events` that has one other than the server's own: a back-end (W3SVC2)
     /// request comes from the server's own front end, and its address names no client.
     static func clientIP(of events: [EventID], in store: EventStore) -> String? {
@@ -306,6 +304,8 @@ struct ReportModel {
         }.first
     }
 
+    /// Findings the analyst cleared, by id: every event the finding cites is marked benign or reviewed (a
+    /// pentest's pages, an admin's own reset). Only findings citing such an event are looked at.
     static func clearedFindings(_ p: FindingCitations, marks: [EventID: CaseMark]) -> [String: String] {
         let benign = marks.filter { $0.value.label == "benign" || $0.value.label == "reviewed" }
         var candidates = Set<String>()
