@@ -170,7 +170,7 @@ enum MarkTargets {
             } else if ShowCommand.isFindingID(w) {
                 throw ShellError("\(command): '\(TerminalText.escape(w))' is a finding, not an event: "
                                  + "'mark finding \(TerminalText.escape(w)) as LABEL' marks the events it cites")
-            } else if w.contains("/") || w.contains(".") || w.contains(":"), store.count > 0 {
+            } else if ShowCommand.isFileWord(w), store.count > 0 {
                 try ShowCommand.checkFileWord(w, in: store, command: command)
                 throw ShellError.noEvent("'\(TerminalText.escape(w))'", command: command, count: store.count)
             } else {

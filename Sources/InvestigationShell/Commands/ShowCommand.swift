@@ -126,10 +126,14 @@ extension ShowCommand {
         throw ShellError("\(command): no event at line \(line) of \(TerminalText.escape(store.citation(of: store.files[files])))")
     }
 
+    /// Whether a word that names no event looks like a file (`Ecp/HttpProxy_2021030306-1.LOG`, `x.LOG:abc`), whose
+    /// event is `FILE:LINE`: the one test `show`, `mark` and their "no event" error share.
+    static func isFileWord(_ word: String) -> Bool { word.contains("/") || word.contains(".") || word.contains(":") }
+
     /// A word that names no event but looks like a file: says what is wrong with it (no file by that name, or no
     /// number after its ':'), else returns so the caller asks for the line.
     static func checkFileWord(_ word: String, in store: EventStore, command: String) throws {
-        guard store.count > 0, word.contains("/") || word.contains(".") || word.contains(":") else { return }
+        guard store.count > 0, isFileWord(word) else { return }
         if word.contains(":") {
             throw ShellError("\(command): '\(TerminalText.escape(word))': the part after ':' is the line number, as in FILE:12")
         }

@@ -9,7 +9,7 @@ extension ShellError {
     /// An event id out of range: the range there is, or that nothing is loaded (an empty store has no "0–0"). A
     /// word that looks like a file (`Ecp/HttpProxy_2021030306-1.LOG`) lacks its `:LINE` (instructor review).
     static func noEvent(_ what: String, command: String, count: Int) -> ShellError {
-        let file = what.contains("/") || what.contains(".")
+        let file = ShowCommand.isFileWord(what)
         return ShellError("\(command): no event \(what) (" + (count == 0 ? "nothing is loaded: 'load PATH' first"
             : file ? "a file's event is named FILE:LINE: add the line number" : "events are numbered 0–\(count - 1)") + ")")
     }
