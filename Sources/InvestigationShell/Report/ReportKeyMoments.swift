@@ -8,8 +8,8 @@ struct KeyMoment: Equatable {
     var what: [String]
     /// Client addresses of the events, in order of appearance.
     var from: [String] = []
-    /// `F6 chain.proxylogon`, `FILE:LINE marked suspicious`, `F6 marked malicious (28 events)`; empty for an update.
-    var references: [String] = []
+    /// Where to read more: a finding, a marked event or a finding's marked events; empty for an update.
+    var refs: [Reference] = []
     /// How much the moment matters when not all can be listed (0 first): an update or anything after it 0, a
     /// critical finding or a malicious mark 1, high or suspicious 2, medium 3.
     var rank: Int
@@ -17,7 +17,18 @@ struct KeyMoment: Equatable {
     /// patching is what "a patched server may already be compromised" means.
     var afterUpdate: Bool = false
 
-    var isUpdate: Bool { references.isEmpty }
+    /// What one reference names (`F6`, `FILE:LINE`) and what it says of it (`chain.proxylogon`, `marked malicious`):
+    /// kept apart, because a path may hold spaces and the verdict's sentence cites only the name.
+    struct Reference: Equatable {
+        var name: String
+        var detail: String
+        var text: String { name + " " + detail }
+    }
+
+    /// The references as the "see" column shows them: `F6 chain.proxylogon`, `FILE:LINE marked suspicious`,
+    /// `F6 marked malicious (28 events)`.
+    var references: [String] { refs.map(\.text) }
+    var isUpdate: Bool { refs.isEmpty }
 }
 
 extension ServerAssessment {
@@ -49,7 +60,7 @@ extension ServerAssessment {
             && (f.rank == ReportFinding.rank("critical")
                 || rules.insert(f.facts.rule + (patched.map { f.facts.time > $0 } == true ? " after" : "")).inserted) {
             seen.append(KeyMoment(time: f.facts.time, what: [f.facts.title], from: f.clientIP.map { [$0] } ?? [],
-                                  references: ["\(f.id) \(f.facts.rule)"], rank: f.rank))
+                                  refs: [.init(name: f.id, detail: f.facts.rule)], rank: f.rank))
         }
         seen += markMoments
         var out: [KeyMoment] = []
@@ -59,7 +70,7 @@ extension ServerAssessment {
                 var joined = out.removeLast()
                 joined.what += m.what.filter { !joined.what.contains($0) }
                 joined.from += m.from.filter { !joined.from.contains($0) }
-                joined.references += m.references
+                joined.refs += m.refs
                 joined.rank = min(joined.rank, m.rank)
                 out.append(joined)
             } else {
@@ -89,7 +100,7 @@ extension ServerAssessment {
         for m in decisive {
             guard let finding = m.finding else {
                 out.append(KeyMoment(time: m.eventTime, what: [what(m)], from: markFrom[m].map { [$0] } ?? [],
-                                     references: ["\(m.path):\(m.line) marked \(m.label)"], rank: m.label == "malicious" ? 1 : 2))
+                                     refs: [.init(name: "\(m.path):\(m.line)", detail: "marked \(m.label)")], rank: m.label == "malicious" ? 1 : 2))
                 continue
             }
             byFinding[finding + " " + m.label, default: []].append(m)
@@ -102,7 +113,7 @@ extension ServerAssessment {
             for m in group where !notes.contains(what(m)) && !m.note.isEmpty { notes.append(what(m)) }
             // The moment is the group's first event: its address, not those of events days later (a chain's).
             out.append(KeyMoment(time: first.eventTime, what: notes.isEmpty ? [what(first)] : notes, from: markFrom[first].map { [$0] } ?? [],
-                                 references: ["\(first.finding!) marked \(first.label) (\(LoadCommand.count(group.count, "event")))"],
+                                 refs: [.init(name: first.finding!, detail: "marked \(first.label) (\(LoadCommand.count(group.count, "event")))")],
                                  rank: first.label == "malicious" ? 1 : 2))
         }
         return out
@@ -116,7 +127,7 @@ extension ServerAssessment {
         let before = moments.filter { !$0.isUpdate && !$0.afterUpdate }
         guard let best = before.map(\.rank).min(), let first = before.first(where: { $0.rank == best }) else { return nil }
         func said(_ m: KeyMoment) -> String {
-            time(m.time) + " (" + (m.references.first.map { $0.split(separator: " ").first.map(String.init) ?? $0 } ?? "")
+            time(m.time) + " (" + (m.refs.first?.name ?? "")
                 + (m.from.isEmpty ? "" : ", from " + m.from.joined(separator: ", ")) + ")"
         }
         var parts = ["first \(best <= 1 ? "critical evidence" : "finding") \(said(first))"]

@@ -61,6 +61,9 @@ import Testing
                                         ["EX01/C/inetpub/wwwroot/aspnet_client/supp0rt.aspx:1 marked malicious"]])
         #expect(m[0].what == ["analyst: first shell request"] && m[1].what == ["message of EX01/C/inetpub/wwwroot/aspnet_client/supp0rt.aspx"])
         #expect(m[1].time == Timestamp.unknown)
+        // The verdict's sentence cites the marked event by its whole FILE:LINE, spaces in the path and all.
+        let spaced = Self.server(.compromised, [], marks: [Self.mark("EX01/C/Program Files/Logging/Ecp.LOG", "malicious", at: 0)])
+        #expect(spaced.storyLine { Timestamp.short($0) } == "first critical evidence 2021-03-03 06:49:42 (EX01/C/Program Files/Logging/Ecp.LOG:1)")
 
         let many = Self.server(.compromised, (0..<20).map { Self.finding("F\($0)", "rule.\($0)", "high", at: Int64($0) * 120) },
                                patchedAfter: 30 * 120)
