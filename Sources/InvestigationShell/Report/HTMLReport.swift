@@ -174,7 +174,11 @@ struct HTMLReport {
         o += "<h2>What to do now</h2>\n<ol>\n"
         for a in model.remediation {
             o += "<li><b>\(h(a.step.title)).</b> \(ReportText.htmlWithCode(a.step.text))<br><span class=\"because\">Because: "
-            o += p(a.reasons.prefix(4).joined(separator: "; ")) + (a.reasons.count > 4 ? "; and \(a.reasons.count - 4) more" : "") + "</span></li>\n"
+            o += p(a.reasons.prefix(4).joined(separator: "; ")) + (a.reasons.count > 4 ? "; and \(a.reasons.count - 4) more" : "") + "</span>"
+            if let label = a.step.lists?.label, !a.named.isEmpty {
+                o += "<br><span class=\"named\">\(h(label)):</span> " + a.named.map(h).joined(separator: "; ")
+            }
+            o += "</li>\n"
         }
         o += "</ol>\n"
 

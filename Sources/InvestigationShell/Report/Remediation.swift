@@ -1,4 +1,5 @@
 import ExchangeDetection
+import ExchangeEvidence
 import Foundation
 
 /// Remediation steps kept as data (`Resources/remediation/steps.json`): each step says which verdicts,
@@ -15,8 +16,19 @@ struct RemediationCatalog: Decodable {
         var tags: [String]?
         /// True when the reasons should name each server's recommended update.
         var namesUpdate: Bool?
+        /// What the step names from the findings that call for it (the web shells' paths), so "delete the files
+        /// the findings name" does not send the responder back through the findings table.
+        var lists: Listing?
         var title: String
         var text: String
+    }
+
+    /// Values a step lists: of the events of the listed `rules`' findings, the first non-empty of `fields` (an
+    /// interned field's name, `url_stem`, or a field of the event's own).
+    struct Listing: Decodable {
+        var label: String
+        var rules: [String]
+        var fields: [String]
     }
 
     var version: Int
@@ -30,14 +42,16 @@ struct RemediationCatalog: Decodable {
         }
     }
 
-    /// A step that applies, with the reasons it does (`EX01: finding F3 webshell.file`).
+    /// A step that applies, with the reasons it does (`EX01: finding F3 webshell.file`) and what it names
+    /// (`EX01: C:\inetpub\wwwroot\aspnet_client\supp0rt.aspx`).
     struct Applied {
         var step: Step
         var reasons: [String]
+        var named: [String] = []
     }
 
     /// The steps the servers' verdicts, findings and marks call for, in order.
-    func applicable(_ servers: [ServerAssessment]) -> [Applied] {
+    func applicable(_ servers: [ServerAssessment], store: EventStore) -> [Applied] {
         var out: [Applied] = []
         for step in steps.sorted(by: { $0.order < $1.order }) {
             var reasons: [String] = []
@@ -59,8 +73,40 @@ struct RemediationCatalog: Decodable {
                     reasons.append("\(s.server): marked event at line \(m.line) of \(m.path) tagged \(m.tags.joined(separator: ","))")
                 }
             }
-            if !reasons.isEmpty { out.append(Applied(step: step, reasons: reasons)) }
+            guard !reasons.isEmpty else { continue }
+            out.append(Applied(step: step, reasons: reasons, named: step.lists.map { Self.named($0, servers, store) } ?? []))
         }
         return out
+    }
+
+    /// What `listing` names per server, once each (case-insensitive): paths on disk first, then the URLs no
+    /// path on disk already names (`/owa/auth/x.aspx` is `…\owa\auth\x.aspx`, by the last folder and the name).
+    /// Findings the analyst cleared name nothing.
+    static func named(_ listing: Listing, _ servers: [ServerAssessment], _ store: EventStore) -> [String] {
+        var out: [String] = []
+        for s in servers {
+            var seen = Set<String>()
+            var disk: [String] = [], urls: [String] = []
+            for f in s.findings where listing.rules.contains(f.facts.rule) && f.cleared == nil {
+                for e in f.events {
+                    guard let v = listing.fields.lazy.map({ value($0, of: e, store) }).first(where: { !$0.isEmpty }),
+                          seen.insert(v.lowercased()).inserted else { continue }
+                    if v.hasPrefix("/") { urls.append(v) } else { disk.append(v) }
+                }
+            }
+            let onDisk = Set(disk.map(tail))
+            out += (disk + urls.filter { !onDisk.contains(tail($0)) }).map { "\(s.server): \($0)" }
+        }
+        return out
+    }
+
+    private static func value(_ field: String, of event: EventID, _ store: EventStore) -> String {
+        if let interned = InternedField.allCases.first(where: { $0.name == field }) { return store.value(interned, event) }
+        return store.field(field, of: event) ?? ""
+    }
+
+    /// The last folder and the name, lower-cased, whichever separator the path uses.
+    private static func tail(_ path: String) -> String {
+        path.lowercased().split(whereSeparator: { $0 == "/" || $0 == "\\" }).suffix(2).joined(separator: "/")
     }
 }

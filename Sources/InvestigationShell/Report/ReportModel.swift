@@ -289,7 +289,7 @@ struct ReportModel {
             evidenceSets: session.loads.map(\.evidenceSet), servers: servers, marks: marks,
             markedEvents: markedEvents, setAside: setAside, notes: (try state.file?.notes()) ?? [], iocHits: iocHits, publishedHits: published,
             loadedRules: session.ruleLibrary.rules.filter { rulesFound.contains($0.findingRule) },
-            remediation: try RemediationCatalog.load().applicable(servers),
+            remediation: try RemediationCatalog.load().applicable(servers, store: store),
             files: store.files.map { ReportFile(server: $0.server, path: store.citation(of: $0), size: $0.size, sha256: $0.sha256) },
             auditCount: (try state.file?.counts().first { $0.table == "audit" }?.rows) ?? 0, provenance: Provenance.of(session),
             daily: perDay.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })

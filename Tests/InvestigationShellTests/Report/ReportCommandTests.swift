@@ -147,6 +147,11 @@ import Testing
         let steps = summary["remediation"] as! [String]
         #expect(steps.contains("reset-credentials") && steps.contains("remove-webshells") && steps.contains("look-for-exfiltration"))
         let md = try String(contentsOf: path, encoding: .utf8)
+        // The step names the shells: the listing's paths on disk, and no URL of a file a path already names.
+        let named = try #require(md.split(separator: "\n").first { $0.hasPrefix("   Web shells the findings name: ") })
+        #expect(named.contains(#"EX01: C:\\inetpub\\wwwroot\\aspnet\_client\\supp0rt.aspx"#))
+        #expect(named.contains(#"owa\\auth\\RedirSuiteServerProxy.aspx"#))
+        #expect(!named.contains("/aspnet") && !named.contains("/owa/"))
         #expect(md.contains("### critical") && md.contains("chain.proxylogon"))
         // What to do today is check-build's `now` sentence, word for word, in the build section and the update step.
         let check = try JSONSerialization.jsonObject(with: Data(try t.run("check-build --server EX01 --json").utf8)) as! [[String: Any]]
@@ -158,6 +163,33 @@ import Testing
         let json = dir.appendingPathComponent("r.json")
         #expect(t.failure("report \(json.path)").contains("'report FILE.md --json' writes the file and prints its summary"))
         #expect(!FileManager.default.fileExists(atPath: json.path))
+    }
+
+    /// With only web logs, the step names the shells by their URLs, once per server, escaped; a shell whose
+    /// requests the analyst cleared is not named.
+    @Test func webShellStepNamesURLsWhenNoListingIsLoaded() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-rm-\(UUID().uuidString)")
+        let logs = dir.appendingPathComponent("ev/EX05/inetpub/logs/LogFiles/W3SVC1")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = """
+            #Software: Microsoft Internet Information Services 10.0
+            #Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken
+            2021-03-04 02:10:01 10.0.0.15 POST /aspnet_client/system_web/discover.aspx - 443 - 104.248.49.97 - - 200 0 0 31
+            2021-03-04 02:10:07 10.0.0.15 POST /aspnet_client/system_web/discover.aspx - 443 - 104.248.49.97 - - 200 0 0 29
+            2021-03-04 02:11:00 10.0.0.15 GET /owa/auth/pentest_*x.aspx - 443 - 10.9.9.9 - - 200 0 0 12
+
+            """
+        try log.write(to: logs.appendingPathComponent("u_ex210304.log"), atomically: true, encoding: .utf8)
+        let t = TestShell()
+        try t.run("load \(dir.appendingPathComponent("ev").path)")
+        try t.run("case new \(dir.appendingPathComponent("t.case").path)")
+        try t.run("mark EX05/inetpub/logs/LogFiles/W3SVC1/u_ex210304.log:5 as benign --note 'our pentest'")
+        let path = dir.appendingPathComponent("r.md")
+        try t.run("report \(path.path)")
+        let md = try String(contentsOf: path, encoding: .utf8)
+        let named = try #require(md.split(separator: "\n").first { $0.hasPrefix("   Web shells the findings name: ") })
+        #expect(named == "   Web shells the findings name: EX05: /aspnet\\_client/system\\_web/discover.aspx.")
     }
 
     @Test func htmlIsSelfContainedAndEscaped() throws {
