@@ -13,6 +13,9 @@ struct RemediationCatalog: Decodable {
         /// The least severity a finding of `rules` must have to call for the step: a low finding (an archive in a
         /// vendor's folder) does not make "find out what was taken, tell the people concerned" a step (reviewer).
         var minSeverity: String?
+        /// The least severity per rule, where a rule's lower findings say the opposite of the step: a request
+        /// for a shell's page that was refused (404, medium) is a probe, not a shell to remove (reviewer).
+        var ruleSeverity: [String: String]?
         var tags: [String]?
         /// True when the reasons should name each server's recommended update.
         var namesUpdate: Bool?
@@ -56,17 +59,19 @@ struct RemediationCatalog: Decodable {
         for step in steps.sorted(by: { $0.order < $1.order }) {
             var reasons: [String] = []
             let least = step.minSeverity.flatMap(Severity.init(name:)) ?? .info
-            func counts(_ severity: String) -> Bool { (Severity(name: severity) ?? .critical) >= least }
+            func counts(_ severity: String, _ rule: String) -> Bool {
+                (Severity(name: severity) ?? .critical) >= (step.ruleSeverity?[rule].flatMap(Severity.init(name:)) ?? least)
+            }
             for s in servers {
                 if step.verdicts?.contains(s.verdict.rawValue) == true {
                     let update = step.namesUpdate == true ? s.recommendedUpdate.map { " (\($0))" } ?? "" : ""
                     reasons.append("\(s.server): \(s.verdict.rawValue)\(update)")
                 }
-                for f in s.findings where step.rules?.contains(f.facts.rule) == true && f.cleared == nil && counts(f.facts.severity) {
+                for f in s.findings where step.rules?.contains(f.facts.rule) == true && f.cleared == nil && counts(f.facts.severity, f.facts.rule) {
                     reasons.append("\(s.server): finding \(f.id) \(f.facts.rule)")
                 }
-                for t in s.unlisted where step.rules?.contains(t.rule) == true && counts(t.severity)
-                    && !s.findings.contains(where: { $0.facts.rule == t.rule && $0.cleared == nil && counts($0.facts.severity) }) {
+                for t in s.unlisted where step.rules?.contains(t.rule) == true && counts(t.severity, t.rule)
+                    && !s.findings.contains(where: { $0.facts.rule == t.rule && $0.cleared == nil && counts($0.facts.severity, t.rule) }) {
                     reasons.append("\(s.server): \(t.count) findings of \(t.rule)")
                 }
                 for m in s.marks where !(Set(m.tags).isDisjoint(with: step.tags ?? [])) {
@@ -74,20 +79,21 @@ struct RemediationCatalog: Decodable {
                 }
             }
             guard !reasons.isEmpty else { continue }
-            out.append(Applied(step: step, reasons: reasons, named: step.lists.map { Self.named($0, servers, store) } ?? []))
+            out.append(Applied(step: step, reasons: reasons, named: step.lists.map { Self.named($0, servers, store, counts) } ?? []))
         }
         return out
     }
 
     /// What `listing` names per server, once each (case-insensitive): paths on disk first, then the URLs no
     /// path on disk already names (`/owa/auth/x.aspx` is `…\owa\auth\x.aspx`, by the last folder and the name).
-    /// Findings the analyst cleared name nothing.
-    static func named(_ listing: Listing, _ servers: [ServerAssessment], _ store: EventStore) -> [String] {
+    /// Findings the analyst cleared, or below the step's severity (`counts`), name nothing.
+    static func named(_ listing: Listing, _ servers: [ServerAssessment], _ store: EventStore,
+                      _ counts: (String, String) -> Bool) -> [String] {
         var out: [String] = []
         for s in servers {
             var seen = Set<String>()
             var disk: [String] = [], urls: [String] = []
-            for f in s.findings where listing.rules.contains(f.facts.rule) && f.cleared == nil {
+            for f in s.findings where listing.rules.contains(f.facts.rule) && f.cleared == nil && counts(f.facts.severity, f.facts.rule) {
                 for e in f.events {
                     guard let v = listing.fields.lazy.map({ value($0, of: e, store) }).first(where: { !$0.isEmpty }),
                           seen.insert(v.lowercased()).inserted else { continue }

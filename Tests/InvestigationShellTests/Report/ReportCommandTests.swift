@@ -192,6 +192,31 @@ import Testing
         #expect(named == "   Web shells the findings name: EX05: /aspnet\\_client/system\\_web/discover.aspx.")
     }
 
+    /// An admin's own reset of the OAB directory (low) and scanners' requests for shell pages that were refused
+    /// (404, medium) call for no step that says the attacker changed a directory or left a shell (reviewer).
+    @Test func adminResetsAndRefusedProbesCallForNoCleanUp() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-rm-\(UUID().uuidString)")
+        let logs = dir.appendingPathComponent("ev/EX02/inetpub/logs/LogFiles/W3SVC1")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = """
+            #Software: Microsoft Internet Information Services 10.0
+            #Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken
+            2021-03-03 03:40:13 10.0.10.12 GET /aspnet_client/discover.aspx - 443 - 45.155.205.225 - - 404 0 2 2
+            2021-03-03 10:04:40 10.0.10.12 POST /ecp/DDI/DDIService.svc/SetObject msExchEcpCanary=Qv8dPq0_ZkG.&schema=ResetOABVirtualDirectory 443 CONTOSO\\exadmin 10.0.20.50 Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64)+Chrome/88.0 https://mail.contoso.com/ecp/ 200 0 0 1290
+
+            """
+        try log.write(to: logs.appendingPathComponent("u_ex210303.log"), atomically: true, encoding: .utf8)
+        let t = TestShell()
+        try t.run("load \(dir.appendingPathComponent("ev").path)")
+        let hunt = try t.run("hunt --min-severity low")
+        #expect(hunt.contains("iis.ddi-reset-vdir") && hunt.contains("iis.webshell-access"), "both are findings: \(hunt)")
+        let path = dir.appendingPathComponent("r.md")
+        let summary = try JSONSerialization.jsonObject(with: Data(try t.run("report \(path.path) --json").utf8)) as! [String: Any]
+        let steps = summary["remediation"] as! [String]
+        #expect(!steps.contains("restore-oab-vdir") && !steps.contains("remove-webshells"), "\(steps)")
+    }
+
     @Test func htmlIsSelfContainedAndEscaped() throws {
         let (t, dir) = try Self.investigated()
         let path = dir.appendingPathComponent("report.html")
