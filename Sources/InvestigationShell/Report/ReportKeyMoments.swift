@@ -130,7 +130,11 @@ extension ServerAssessment {
             time(m.time) + " (" + (m.refs.first?.name ?? "")
                 + (m.from.isEmpty ? "" : ", from " + m.from.joined(separator: ", ")) + ")"
         }
-        var parts = ["first \(best <= 1 ? "critical evidence" : "finding") \(said(first))"]
+        // A high finding (rank 1, as a malicious mark) is not critical: "none critical; first critical evidence"
+        // contradicted itself (reviewer).
+        let marked = first.refs.first?.detail.hasPrefix("marked malicious") == true
+        let kind = best == 0 ? "critical evidence" : marked ? "event marked malicious" : best == 1 ? "high finding" : "finding"
+        var parts = ["first \(kind) \(said(first))"]
         if let update = moments.first(where: \.isUpdate) { parts.append("update installed by \(time(update.time))") }
         if let after = moments.first(where: \.afterUpdate) { parts.append("activity after the update \(said(after))") }
         return parts.joined(separator: ", ")

@@ -63,7 +63,10 @@ import Testing
         #expect(m[1].time == Timestamp.unknown)
         // The verdict's sentence cites the marked event by its whole FILE:LINE, spaces in the path and all.
         let spaced = Self.server(.compromised, [], marks: [Self.mark("EX01/C/Program Files/Logging/Ecp.LOG", "malicious", at: 0)])
-        #expect(spaced.storyLine { Timestamp.short($0) } == "first critical evidence 2021-03-03 06:49:42 (EX01/C/Program Files/Logging/Ecp.LOG:1)")
+        #expect(spaced.storyLine { Timestamp.short($0) } == "first event marked malicious 2021-03-03 06:49:42 (EX01/C/Program Files/Logging/Ecp.LOG:1)")
+        // A server whose worst is high is not told of critical evidence (reviewer: "none critical; first critical evidence").
+        let high = Self.server(.attempted, [Self.finding("F2", "proxylogon.ssrf", "high", at: 0, ip: "10.0.20.50")])
+        #expect(high.storyLine { Timestamp.short($0) } == "first high finding 2021-03-03 06:49:42 (F2, from 10.0.20.50)")
 
         let many = Self.server(.compromised, (0..<20).map { Self.finding("F\($0)", "rule.\($0)", "high", at: Int64($0) * 120) },
                                patchedAfter: 30 * 120)
