@@ -13,11 +13,11 @@ extension BuildAssessment {
         if let r = recommended {
             let what = r.update.map { "\($0) for \(r.level)" } ?? r.level
             let target = product.levels.first { $0.name == r.level }
-            let released = target.flatMap { l in r.update.flatMap { l.update(named: $0)?.released } }
+            let update = target.flatMap { l in r.update.flatMap { l.update(named: $0) } }
             var paid = ""
-            if let end = ended, let released, released > end {
+            if let end = ended, let update, update.released > end, !update.publishedForAll {
                 // Without the paid programme, the last update published for all is what can be installed.
-                let last = target?.updates.last { $0.released <= end }
+                let last = target?.updates.last { $0.released <= end || $0.publishedForAll }
                 paid = " (published for the paid Extended Security Update programme only"
                     + (last.map { "; the last public one is \($0.name) (\($0.build))" } ?? "") + ")"
             }

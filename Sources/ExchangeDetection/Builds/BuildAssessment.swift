@@ -104,7 +104,9 @@ extension BuildCatalog {
             cves: level == nil ? [] : cveStatuses(judged, product: product, level: level, cuOnly: source.isCUOnly || unlogged,
                                                   seenAt: unlogged ? at : nil),
             recommended: level.flatMap { recommend(judged, product: product, level: $0, supported: cuSupported ?? false, at: at) },
-            migrateTo: productSupported ? nil : products.filter { Self.supported($0, at: at) }.last?.name)
+            // Only a product released by then: `--at 2021-03-10` is told of Exchange 2019, not of the Subscription
+            // Edition of July 2025 (reviewer).
+            migrateTo: productSupported ? nil : products.filter { Self.supported($0, at: at) && ($0.levels.first.map { $0.released.start <= at } ?? false) }.last?.name)
     }
 
     /// Whether `product` is in extended support at `at`: through the whole day support ends on (Microsoft's "ends on

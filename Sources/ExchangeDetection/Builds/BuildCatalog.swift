@@ -42,6 +42,9 @@ public struct BuildCatalog: Sendable {
         public let alsoAccept: [ExchangeBuild]
         /// Where the entry came from when it differs from the file's general provenance.
         public let source: String?
+        /// Published for everyone although the product had left extended support (2010 SP3 RU32 for ProxyLogon);
+        /// other updates after that date went to the paid programme only.
+        public var publishedForAll = false
     }
 
     /// CVEs an update fixes on some products.
@@ -135,7 +138,7 @@ extension BuildCatalog {
                     let uat = "\(at) \(u.name)"
                     updates.append(Update(name: u.name, build: try build(u.build, uat), released: try date(u.released, uat),
                                           kb: u.kb, alsoAccept: try (u.alsoAccept ?? []).map { try build($0, uat) },
-                                          source: u.source))
+                                          source: u.source, publishedForAll: u.publishedForAll ?? false))
                 }
                 updates.sort { $0.build < $1.build }
                 levels.append(Level(name: l.name, build: try build(l.build, at), released: try date(l.released, at),
@@ -183,6 +186,7 @@ private struct RawCatalog: Decodable {
         let name, build, released: String
         let kb, source: String?
         let alsoAccept: [String]?
+        let publishedForAll: Bool?
     }
     let provenance: [String]
     let products: [Product]

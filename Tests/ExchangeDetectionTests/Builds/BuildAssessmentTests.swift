@@ -210,6 +210,12 @@ import Testing
         // Support ends at the end of its last day; a build of a known product the catalog lacks still gets the migration.
         #expect(catalog.assess(b("15.1.2507.6"), at: Timestamp.parse("2025-10-14T12:00:00Z")!).migrateTo == nil)
         #expect(catalog.assess(b("15.1.2507.6"), at: Timestamp.parse("2025-10-15T00:00:00Z")!).migrateTo != nil)
+        // Only a product released by then is advised (reviewer: Exchange 2010 in March 2021 was told of the
+        // Subscription Edition of July 2025); RU32 was published for everyone, not for the paid programme.
+        let march2021 = catalog.assess(b("14.3.509.0"), at: Timestamp.parse("2021-03-10T00:00:00Z")!)
+        #expect(march2021.migrateTo == "Exchange 2019")
+        #expect(march2021.advice == "migrate to Exchange 2019: Exchange 2010 extended support ended 2020-10-13; meanwhile install RU32 for SP3 (14.3.513.0)")
+        #expect(catalog.assess(b("15.0.1497.2"), at: Timestamp.parse("2023-05-01T00:00:00Z")!).migrateTo == "Exchange 2019")
         let odd = catalog.assess(b("15.1.9999.1"), at: dec2026)
         #expect(odd.notInCatalog && odd.advice == "migrate to Exchange Server Subscription Edition: Exchange 2016 extended support ended 2025-10-14")
     }
