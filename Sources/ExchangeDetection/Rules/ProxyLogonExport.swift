@@ -84,7 +84,11 @@ public enum ProxyLogonExport {
             for id in ids {
                 let path = store.value(.urlStem, id)
                 let f = EventFields(store, id)
-                let lastWrite = f["LastWriteTimeUtc"] ?? utcTime(store.time[id])
+                // The listing's own form (`3/5/2021 3:10:06 AM`) is read as the reader read it and written as ISO
+                // UTC like every other time here (reviewer: two forms in one file); kept as written if unreadable.
+                let written = f["LastWriteTimeUtc"]
+                let lastWrite = written.map { w in FileListingReader.utcTime(w, in: store.file(of: id)).map(utcTime) ?? w }
+                    ?? utcTime(store.time[id])
                 rows.append(quoted([server, type, path, FilePaths.name(path), lastWrite]))
             }
         }

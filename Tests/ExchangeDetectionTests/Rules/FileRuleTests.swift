@@ -40,6 +40,10 @@ import Testing
         #expect(f.contains { $0.summary.hasPrefix("/owa/auth/RedirSuiteServerProxy.aspx: China Chopper pattern 'eval(Request[\"klk123456\"],\"unsafe\")") })
         #expect(f.contains { $0.summary.hasPrefix("/aspnet_client/supp0rt.aspx:") })
         #expect(!f.contains { $0.summary.contains("logon.aspx") })
+        // The quote ends with the script's line, not with the OAB properties after it (reviewer).
+        let oab = "Name : OAB\r\nExternalUrl : http://f/<script language=\"JScript\" runat=\"server\">function Page_Load(){eval(Request[\"k\"],\"unsafe\");}</script>\r\nInternalUrl : https://ex01/OAB"
+        #expect(WebShellContentRule.excerpt(oab, at: oab.range(of: "eval(")!.lowerBound) == "eval(Request[\"k\"],\"unsafe\");}</script>")
+        #expect(WebShellContentRule.excerpt(oab, at: oab.range(of: "<script")!.lowerBound).hasSuffix("\"unsafe\");}</script>"))
     }
 
     /// The collected copy has no time; the listing row of the same path gives it (its LastWriteTimeUtc), and

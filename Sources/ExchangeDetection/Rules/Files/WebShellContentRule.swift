@@ -49,7 +49,12 @@ public struct WebShellContentRule: DetectionRule {
         }
     }
 
+    /// Up to 120 characters from the match, ending with its line or its `</script>`: a shell hidden in an OAB
+    /// property would otherwise be quoted with the next properties' lines (reviewer).
     static func excerpt(_ text: String, at i: String.Index) -> String {
-        String(text[i...].prefix(120)).oneLine(120)
+        var quote = text[i...].prefix(120)
+        if let end = quote.firstIndex(where: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) { quote = quote[..<end] }
+        if let close = quote.range(of: "</script>", options: .caseInsensitive) { quote = quote[..<close.upperBound] }
+        return String(quote).oneLine(120)
     }
 }
