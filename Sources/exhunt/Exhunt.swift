@@ -92,7 +92,7 @@ struct Exhunt: ParsableCommand {
         } else if let file {
             let text: String
             do { text = try CommandFile.text(file) } catch {
-                output.diagnostic("error: \(error)\n")
+                output.diagnostic("error: \(TerminalText.message("\(error)"))\n")
                 throw ExitCode(1)
             }
             add(shell.runScript(text, name: file, echo: echo, keepGoing: keepGoing))
@@ -157,7 +157,7 @@ struct Exhunt: ParsableCommand {
                 try shell.execute(line)
             } catch {
                 // A command stopped by Ctrl-C says so once, not as an error and then again below.
-                shell.session.output.diagnostic(shell.session.interruptNoticed ? "\(error)\n" : "error: \(error)\n")
+                shell.session.output.diagnostic((shell.session.interruptNoticed ? "" : "error: ") + TerminalText.message("\(error)") + "\n")
             }
             // Ctrl-C during a command that does not check for it: it ran to the end, and is said to have been interrupted once.
             if Interrupt.consume() && !shell.session.interruptNoticed { shell.session.output.diagnostic("interrupted\n") }

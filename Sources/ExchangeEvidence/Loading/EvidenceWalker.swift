@@ -18,9 +18,9 @@ struct EvidenceWalker {
     static func isZip(_ path: String) -> Bool {
         guard let h = FileHandle(forReadingAtPath: path) else { return false }
         defer { try? h.close() }
-        let magic = h.readData(ofLength: 4)
-        return magic.count == 4 && magic[magic.startIndex] == 0x50 && magic[magic.startIndex + 1] == 0x4B
-            && magic[magic.startIndex + 2] == 0x03 && magic[magic.startIndex + 3] == 0x04
+        let magic = [UInt8](h.readData(ofLength: 4))
+        // A member's local header, or the end record alone: a zip with no members is a zip that adds nothing.
+        return magic == [0x50, 0x4B, 0x03, 0x04] || magic == [0x50, 0x4B, 0x05, 0x06]
     }
 
     mutating func walk(root: String) throws {
@@ -28,10 +28,21 @@ struct EvidenceWalker {
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isDir) else {
             throw ReadFailure(description: "\(root): no such file or folder")
         }
+        // A pipe (`load /dev/stdin`, `load <(…)`) or a device has no bytes to map, hash again or show later: it
+        // read as an empty file and the load succeeded on nothing (reviewer). Checked before anything opens it
+        // (opening a pipe no one writes to waits for ever).
+        var st = stat()
+        if !isDir.boolValue, stat(root, &st) == 0, st.st_mode & S_IFMT != S_IFREG {
+            throw ReadFailure(description: "\(root): not a regular file (a pipe or a device); save it to a file and load that")
+        }
         if isDir.boolValue {
             walkDirectory(root)
         } else if Self.isZip(root) {
             walkZip(root, prefix: "")
+        } else if root.lowercased().hasSuffix(".zip") {
+            // Named as the archive of a collection but not one (a 7z renamed, a text file): loading it as a log
+            // gave one unreadable file and a clean exit (reviewer).
+            throw ReadFailure(description: "\(root): named .zip but not a zip archive; unpack it with the tool that made it and load the folder")
         } else {
             addFile(absolute: root, relative: (root as NSString).lastPathComponent)
             for i in files.indices { files[i].isRoot = true }

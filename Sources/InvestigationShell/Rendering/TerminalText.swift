@@ -7,6 +7,13 @@ import ExchangeEvidence
 public enum TerminalText {
     public static func escape(_ s: String) -> String { ControlCharacters.escape(s) }
 
+    /// An error or status message, line by line: its own line breaks stay, while a path or value it quotes cannot
+    /// reach the terminal raw (reviewer: `load` and `case open` printed a path's ESC bytes). Escaping is
+    /// idempotent here, so a message that escaped its values already prints the same.
+    public static func message(_ s: String) -> String {
+        s.split(separator: "\n", omittingEmptySubsequences: false).map { escape(String($0)) }.joined(separator: "\n")
+    }
+
     /// Escapes raw bytes: invalid UTF-8 becomes `\xNN` too, so a line prints exactly what was stored.
     public static func escape(bytes: UnsafeRawBufferPointer) -> String { ControlCharacters.escapeBytes(bytes) }
 

@@ -138,7 +138,7 @@ public final class Shell {
             // echo goes to stderr: stdout stays the commands' results, so `--echo … --json | jq` still parses.
             func report(_ error: Error) {
                 let message = "\(name):\(startLine): \(error)"
-                if !(error is AlreadyReported) { session.output.diagnostic("error: \(message)\n") }
+                if !(error is AlreadyReported) { session.output.diagnostic("error: \(TerminalText.message(message))\n") }
                 result.failures += 1
                 if result.firstError == nil { result.firstError = message }
             }

@@ -177,6 +177,28 @@ import ZIPFoundation
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("EX01").path), "nothing is extracted to disk")
     }
 
+    /// A pipe given as the evidence, or a `.zip` that is not a zip, is an error naming it; a zip with no members
+    /// loads nothing (reviewer: each read as an empty or unreadable file, and the load succeeded).
+    @Test func pipesAndFalseZipsAreRefusedAtTheRoot() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fifo = dir.appendingPathComponent("p.log").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        #expect(throws: ReadFailure.self) { try Fixtures.load(fifo) }
+        do { _ = try Fixtures.load(fifo) } catch {
+            #expect("\(error)" == "\(fifo): not a regular file (a pipe or a device); save it to a file and load that")
+        }
+        let fake = dir.appendingPathComponent("evidence.ZIP")
+        try Data("7z\u{bc}\u{af}'\u{1c}".utf8).write(to: fake)
+        do { _ = try Fixtures.load(fake.path); Issue.record("a false zip loaded") } catch {
+            #expect("\(error)".hasSuffix("evidence.ZIP: named .zip but not a zip archive; unpack it with the tool that made it and load the folder"))
+        }
+        let empty = dir.appendingPathComponent("empty.zip")
+        try Data([0x50, 0x4B, 0x05, 0x06] + [UInt8](repeating: 0, count: 18)).write(to: empty)
+        let (store, _) = try Fixtures.load(empty.path)
+        #expect(store.files.isEmpty, "the end record alone is a zip, of nothing: not a text file of 22 bytes")
+    }
+
     /// Two members of one name (an unzip keeps only the last): both load, the second under a numbered name,
     /// and the zip's problem says so; `show FILE:LINE` can name either.
     @Test func zipMembersOfOneNameAreBothLoaded() throws {
