@@ -55,3 +55,15 @@ import Testing
         #expect(JSONValue.array([.string("x"), .object([("k", .string("\t"))])]).pretty() == "[\n  \"x\",\n  {\n    \"k\": \"\\t\"\n  }\n]")
     }
 }
+
+/// Error messages quote paths the user typed or the evidence holds: printed, they are escaped, their own line
+/// breaks kept (review: `load` printed a path's ESC and BEL bytes raw).
+@Suite struct ErrorMessageEscapingTests {
+    @Test func aScriptsErrorsAreEscaped() {
+        let t = TestShell()
+        let result = t.shell.runScript("load /tmp/no-such-\u{1B}[31mred\u{7}", name: "x.exh", echo: false, keepGoing: false)
+        #expect(result.failures == 1)
+        #expect(t.output.stderr == "error: x.exh:1: load: /tmp/no-such-\\x1b[31mred\\x07: no such file or folder\n")
+        #expect(TerminalText.message("one\nC:\\two\u{1B}") == "one\nC:\\two\\x1b")
+    }
+}
