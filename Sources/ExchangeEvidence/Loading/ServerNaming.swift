@@ -59,7 +59,9 @@ enum ServerNaming {
             return (group(parts[0...h].joined(separator: "/")), collectionHost(parts[h]) ?? parts[h])
         }
         // No Windows path inside: a folder per server holding log files directly (unless the root itself
-        // turns out to be the server: see `EvidenceLoader`).
+        // turns out to be the server: see `EvidenceLoader`). A folder name with control or invisible characters
+        // names no host (reviewer: `EX\x1b[2J06` became a server, and a file name of its exports).
+        if parts[0].unicodeScalars.contains(where: ControlCharacters.isUnsafe) { return (group(parts[0]), nil) }
         return (group(parts[0]), collectionHost(parts[0]) ?? parts[0])
     }
 

@@ -8,6 +8,13 @@ import Testing
         #expect(ServerNaming.fromPath("ctx/EX11/ExchangeLogs/HttpProxy/Ecp/x.LOG").name == "EX11")
     }
 
+    /// A folder whose name holds control or invisible characters names no server (reviewer).
+    @Test func aFolderNameWithControlCharactersIsNoHost() {
+        #expect(ServerNaming.fromPath("EX\u{1B}[2J06/l.csv").name == nil)
+        #expect(ServerNaming.fromPath("EX\u{202E}07/l.csv").name == nil)
+        #expect(ServerNaming.fromPath("EX06/l.csv").name == "EX06")
+    }
+
     @Test func memoGivesTheSameAnswersAsFromPath() {
         let paths = [
             "top.log",
