@@ -123,9 +123,13 @@ struct Exhunt: ParsableCommand {
             output.diagnostic("error: --fail-on \(failOn): nothing loaded, so there is nothing to judge; load evidence first\n")
             throw ExitCode(1)
         }
-        if let failOn, let verdict = try FindingGate(level: failOn).verdict(in: session) {
-            output.diagnostic(verdict + "\n")
-            throw ExitCode(2)
+        if let failOn {
+            let gate = try FindingGate(level: failOn)
+            if let verdict = gate.verdict(in: session) {
+                output.diagnostic(verdict + "\n")
+                throw ExitCode(2)
+            }
+            if let note = gate.clearedNote(in: session) { output.diagnostic(note + "\n") }
         }
     }
 

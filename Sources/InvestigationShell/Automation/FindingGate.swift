@@ -18,15 +18,32 @@ public struct FindingGate {
         threshold = s
     }
 
-    /// The findings at or above the threshold on everything loaded.
-    public func findings(in session: Session) -> [Finding] {
-        guard session.store.count > 0 else { return [] }
-        return HuntFindings.of(session).result(for: session.store).findings.filter { $0.severity >= threshold }
+    /// The findings at or above the threshold on everything loaded, and how many of those the analyst cleared.
+    /// A finding every event of which the case marks benign or reviewed is cleared, as the report counts it: a
+    /// scheduled run over a triaged server no longer exits 2 for ever on the pentest's pages (reviewer).
+    public func judged(in session: Session) -> (findings: [Finding], cleared: Int) {
+        guard session.store.count > 0 else { return ([], 0) }
+        let all = HuntFindings.of(session).result(for: session.store).findings.filter { $0.severity >= threshold }
+        let benign = Set(CaseState.of(session).resolvedMarks(for: session.store).filter { $0.value.label == "benign" || $0.value.label == "reviewed" }.keys)
+        guard !benign.isEmpty else { return (all, 0) }
+        let standing = all.filter { f in f.events.isEmpty || !f.events.allSatisfy(benign.contains) }
+        return (standing, all.count - standing.count)
+    }
+
+    /// The findings at or above the threshold that the analyst has not cleared.
+    public func findings(in session: Session) -> [Finding] { judged(in: session).findings }
+
+    /// Why the exit status is 0 although findings reached the threshold (for stderr): all of them were cleared.
+    public func clearedNote(in session: Session) -> String? {
+        let (hits, cleared) = judged(in: session)
+        guard hits.isEmpty, cleared > 0 else { return nil }
+        return "exhunt: \(cleared) finding\(cleared == 1 ? "" : "s") at or above \(threshold.name), all cleared by the analyst "
+            + "(every event marked benign or reviewed in the case), not counted; exit status 0 (--fail-on \(threshold.name))"
     }
 
     /// Why the exit status is 2 (for stderr), or nil when no finding reaches the threshold.
     public func verdict(in session: Session) -> String? {
-        let hits = findings(in: session)
+        let (hits, cleared) = judged(in: session)
         guard !hits.isEmpty else { return nil }
         let counts = Severity.allCases.reversed().compactMap { level -> String? in
             let n = hits.filter { $0.severity == level }.count
@@ -34,6 +51,7 @@ public struct FindingGate {
         }
         let servers = Set(hits.map(\.server)).sorted().map { TerminalText.escape($0) }.joined(separator: ", ")
         return "exhunt: \(hits.count) finding\(hits.count == 1 ? "" : "s") at or above \(threshold.name) "
-            + "(\(counts.joined(separator: ", ")); servers: \(servers)); exit status 2 (--fail-on \(threshold.name))"
+            + "(\(counts.joined(separator: ", ")); servers: \(servers))"
+            + (cleared == 0 ? "" : "; \(cleared) more cleared by the analyst, not counted") + "; exit status 2 (--fail-on \(threshold.name))"
     }
 }
