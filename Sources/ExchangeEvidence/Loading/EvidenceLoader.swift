@@ -270,7 +270,9 @@ public struct EvidenceLoader {
             report.problems += a.file.problems.total
         }
         if server != nil {
-            let named = Set(added.compactMap { $0.layout.pathServer ?? $0.layout.server }.map { $0.uppercased() })
+            // A folder beside the server's own files (`EX02/build/`) is a part of it, not a server it overrides.
+            let named = Set(added.compactMap { a in (a.layout.pathServerIsGuess && rootIsServer ? nil : a.layout.pathServer) ?? a.layout.server }
+                .map { $0.uppercased() })
             if named.count > 1 { report.overriddenServers = named.sorted() }
         }
         report.duplicatesSkipped = merger.duplicates

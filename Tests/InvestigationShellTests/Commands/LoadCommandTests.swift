@@ -28,6 +28,9 @@ import Testing
         #expect(try !TestShell().shown("load '\(file.path)' --server EX07").contains("warning"))
         // Forcing one name on a set of several servers is said (reviewer: two folders merged without a word).
         #expect(try TestShell().shown("load demo --server X").contains("warning: --server X files the evidence of EX01, EX02 under one server"))
+        // A server's own folder with its `build/` beside `C/` is one server, not BUILD and EX02.
+        let ex02 = TestShell.repoRoot.appendingPathComponent("help/training/EX02").path
+        #expect(try !TestShell().shown("load '\(ex02)' --server EX02").contains("warning"))
     }
 
     /// Exports written into a collection's folder, then the folder zipped: neither the zip nor the folder loads
