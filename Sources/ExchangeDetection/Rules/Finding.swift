@@ -13,7 +13,8 @@ public struct Finding: Sendable, Hashable {
     public var server: String { origin.server }
     /// Time of the earliest event (ms since the epoch, UTC; `Timestamp.unknown` if none had a time).
     public let time: Int64
-    /// The events the finding rests on, in time order.
+    /// The events the finding rests on, in time order (undated ones last), the deciding one first when a rule
+    /// names it: the first is the event at `file`:`line`.
     public let events: FindingEvents
     /// Path (relative to the evidence root) and 1-based line of the first event.
     public var file: String { origin.file }
@@ -95,10 +96,12 @@ public struct Finding: Sendable, Hashable {
 
     /// Builds a finding of `rule` from its events: server, time, file and line come from the earliest event.
     /// `at`: the event that decided the finding, when others only give context (a role grant before a mailbox
-    /// export): the finding is placed at its time and line, not at the earliest event's.
+    /// export): the finding is placed at its time and line, not at the earliest event's, and it is cited first,
+    /// so every output's "first event" is the finding's FILE:LINE.
     public init(_ rule: any DetectionRule, store: EventStore, events: [EventID], severity: Severity? = nil,
                 title: String? = nil, at decisive: EventID? = nil, summary: String) {
-        let ordered = store.sortedByTime(events)
+        var ordered = store.sortedByTime(events)
+        if let decisive, let i = ordered.firstIndex(of: decisive), i > 0 { ordered.insert(ordered.remove(at: i), at: 0) }
         let first = decisive ?? ordered.first ?? 0
         let known = decisive.flatMap { store.time[$0] == Timestamp.unknown ? nil : $0 } ?? ordered.first { store.time[$0] != Timestamp.unknown }
         self.init(rule: rule.id, title: title ?? rule.title, cves: rule.cves, severity: severity ?? rule.severity,
@@ -116,9 +119,12 @@ public protocol FindingExplainer: AnyObject, Sendable {
 }
 
 extension EventStore {
-    /// Events sorted by time (unknown times first), ties by id.
+    /// Events sorted by time (unknown times last), ties by id: a finding's first event is its earliest dated one,
+    /// so every output that cites "the first event" (hunt's FILE:LINE, the exports' `log.file.path`, the report)
+    /// names the same (reviewer: a chain cited its undated collected shell first in exports, its SSRF in hunt).
     public func sortedByTime(_ ids: [EventID]) -> [EventID] {
         let t = time
-        return ids.sorted { t[$0] != t[$1] ? t[$0] < t[$1] : $0 < $1 }
+        func key(_ e: EventID) -> Int64 { t[e] == Timestamp.unknown ? Int64.max : t[e] }
+        return ids.sorted { key($0) != key($1) ? key($0) < key($1) : $0 < $1 }
     }
 }

@@ -60,6 +60,9 @@ import Testing
         }
         let chain = try #require(pairs.map { EventsExportTests.flatten($0.1) }.first { $0["rule.id"] as? String == "chain.proxylogon" })
         #expect(chain["event.severity"] as? Int == 5 && (chain["vulnerability.id"] as? [String])?.contains("CVE-2021-26855") == true)
+        // The file is the one hunt cites for the chain (its SSRF), not its undated collected shell (reviewer).
+        #expect(chain["log.file.path"] as? String == "EX01/C/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log")
+        #expect((chain["exhunt.finding.cites"] as? [String])?.first == "EX01/C/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log:59")
     }
 
     /// Collected web shells with no listing row and no logs have no time: they are exported all the same, in

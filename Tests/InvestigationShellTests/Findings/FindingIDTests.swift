@@ -93,9 +93,11 @@ import Testing
         try t.run("report \(path.path)")
         let md = try String(contentsOf: path, encoding: .utf8)
         let chainRow = try #require(md.split(separator: "\n").first { $0.contains("| chain.proxylogon |") })
-        // 28 events: the first three by FILE:LINE, then +25.
-        #expect(chainRow.hasSuffix("`EX01/C/inetpub/wwwroot/aspnet_client/supp0rt.aspx:1`, `EX01/C/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log:59`, "
-                                   + "`EX01/C/Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Ecp/HttpProxy_2021030306-1.LOG:6` +25 |"))
+        // 28 events: the first three by FILE:LINE, then +25; the first is hunt's FILE:LINE (the undated collected
+        // shell comes after the dated events, not before the SSRF).
+        #expect(chainRow.hasSuffix("`EX01/C/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log:59`, "
+                                   + "`EX01/C/Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Ecp/HttpProxy_2021030306-1.LOG:6`, "
+                                   + "`EX01/C/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log:60` +25 |"))
         #expect(ReportFinding.citation(["a.log:1", "a.log:2"], count: 2) == "a.log:1, a.log:2")
         #expect(ReportFinding.citation(["a.log:1", "a.log:2", "b.log:3"], count: 7) == "a.log:1, a.log:2, b.log:3 +4")
     }

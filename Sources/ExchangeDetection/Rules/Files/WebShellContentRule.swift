@@ -36,7 +36,8 @@ public struct WebShellContentRule: DetectionRule {
             if timing == nil { timing = WebFileTiming(store) }
             switch timing!.time(of: id) {
             case let .listing(rows):
-                return Finding(self, store: store, events: [id] + rows,
+                // The collected copy is what was found; the listing row gives its time.
+                return Finding(self, store: store, events: [id] + rows, at: id,
                                summary: summary + "; time from the file listing" + WebShellFileRule.details(store, rows[0]))
             case let .modified(t):
                 let f = store.file(of: id)
