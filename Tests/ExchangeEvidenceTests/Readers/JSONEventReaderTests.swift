@@ -102,6 +102,24 @@ import Testing
     /// One winlogbeat file holding a server's Security, Sysmon and System events (the common shipper setup):
     /// each channel is a store file of its own, sharing the bytes, so channel-bound rules and `sources` see each
     /// log; rows naming no channel go with the file's most common one; the file counts once.
+    /// OTRF's dataset (iocs.md §4.4): the collector wrote local time with a `Z`, 5 h behind Sysmon's own
+    /// `UtcTime`. The Sysmon event is timed by UtcTime and the file says so; the cmdlet event keeps the collector's
+    /// time, and the problem warns it may be off as much. A Sysmon event whose UtcTime agrees says nothing.
+    @Test func sysmonIsTimedByItsOwnUtcTime() throws {
+        let (store, _) = try Self.load("otrf-local-as-utc.json")
+        #expect(store.count == 2)
+        #expect(Timestamp.iso(store.time[1]) == "2021-03-14T06:40:13.659Z", "Sysmon 11: UtcTime, not @timestamp 01:40:13.660Z")
+        #expect(Timestamp.iso(store.time[0]) == "2021-03-14T01:40:12.987Z", "the cmdlet event has no time of its own but the collector's")
+        #expect(store.files[0].messages == ["line 2: 1 Sysmon event whose UtcTime is +5 h from the collector's time (a collector that wrote "
+                                            + "local time as UTC?): timed by UtcTime; the file's other events keep the collector's time, which may be off by as much"])
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        Fixtures.write(#"{"SourceName":"Microsoft-Windows-Sysmon","Channel":"Microsoft-Windows-Sysmon/Operational","Hostname":"EX01","@timestamp":"2021-03-14T06:40:13.660Z","EventID":11,"UtcTime":"2021-03-14 06:40:13.659","TargetFilename":"C:\x.aspx"}"# + "\n",
+                       "EX01/sysmon.json", in: dir)
+        let (agreeing, _) = try Fixtures.load(dir.path)
+        #expect(agreeing.files[0].messages.isEmpty && Timestamp.iso(agreeing.time[0]) == "2021-03-14T06:40:13.660Z", "its own time, as from EVTX")
+    }
+
     @Test func rowsOfSeveralChannelsAreFiledPerChannel() throws {
         let dir = Fixtures.tempDir()
         func row(_ channel: String?, _ provider: String, _ id: Int, _ record: Int) -> String {

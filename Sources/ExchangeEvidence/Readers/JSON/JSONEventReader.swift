@@ -33,6 +33,13 @@ public struct JSONEventReader: EvidenceReader {
         var state = State(input.bytes, zone: input.localTimeZone)
         state.read(into: &out)
         state.local.record(into: &out)
+        for (minutes, seen) in state.collectorSkew.sorted(by: { $0.key < $1.key }) {
+            let h = abs(minutes) / 60, m = abs(minutes) % 60
+            let by = (minutes < 0 ? "-" : "+") + (h > 0 ? "\(h) h" : "") + (m > 0 ? "\(h > 0 ? " " : "")\(m) min" : "")
+            out.problems.add(LoadProblem(line: seen.line, "line \(seen.line): \(seen.count) Sysmon event\(seen.count == 1 ? "" : "s") whose UtcTime is \(by) from the collector's time "
+                                         + "(a collector that wrote local time as UTC?): timed by UtcTime; the file's other events keep the collector's time, "
+                                         + "which may be off by as much"), kind: "collector time")
+        }
         out.rendered = state.rendered
         out.kind = state.windowsEvents > 0 ? .eventLog : Self.recordKind
         out.channel = EvtxReader.mostCommon(state.channels) ?? (state.shapes["timesketch"] != nil ? "timesketch" : "")
@@ -62,6 +69,9 @@ public struct JSONEventReader: EvidenceReader {
         var lineOffset = 0
         /// NXLog's `EventTime` without a zone is the agent's local time (its default format).
         var local: LocalTimes
+        /// Sysmon events whose own `UtcTime` disagrees with the collector's time, per difference (minutes): a
+        /// collector that wrote local time with a `Z` (OTRF's dataset: 5 h behind). Said once per file.
+        var collectorSkew: [Int: (count: Int, line: Int)] = [:]
 
         init(_ p: UnsafeRawBufferPointer, zone: TimeZone?) {
             self.p = p
@@ -167,6 +177,18 @@ public struct JSONEventReader: EvidenceReader {
                 }
                 if time == Timestamp.unknown {
                     out.problems.add(LoadProblem(line: line, "line \(line): event without a readable time"), kind: "no time")
+                }
+                // Sysmon writes its own UTC time into every event; a collector's time a minute or more from it is the
+                // collector's mistake, and UtcTime is the one to merge with the UTC web logs (iocs.md §4.4). Closer
+                // than that, the event's own TimeCreated stays, as the EVTX readers time the same event.
+                if ev.provider.hasSuffix("Sysmon"), let text = ev.data.first(where: { $0.name == "UtcTime" })?.value,
+                   let utc = Timestamp.parse(text), time == Timestamp.unknown || abs(utc - time) >= 60_000 {
+                    if time != Timestamp.unknown {
+                        let minutes = Int((Double(utc - time) / 60_000).rounded())
+                        let seen = collectorSkew[minutes]
+                        collectorSkew[minutes] = ((seen?.count ?? 0) + 1, seen?.line ?? line)
+                    }
+                    time = utc
                 }
                 if shape == .powershell, !ev.data.isEmpty,
                    WindowsEventDataNames.shipped.knows(provider: ev.provider, eventID: ev.eventID),
