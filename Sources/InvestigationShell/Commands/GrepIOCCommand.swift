@@ -48,7 +48,7 @@ struct GrepIOCCommand: Command {
         if args.flag("hits") {
             printHits(hits, matcher, store, ctx)
         } else {
-            printSummary(IOCSummary.summarize(hits, store: store), matcher, ctx)
+            printSummary(IOCSummary.summarize(hits, store: store), Self.statuses(hits, store), matcher, ctx)
         }
         if !ctx.wantsJSON {
             let searched = Set(indicators.map(\.set)).sorted().joined(separator: ", ")
@@ -66,24 +66,49 @@ struct GrepIOCCommand: Command {
         }
     }
 
-    private func printSummary(_ summary: [IOCSummary], _ m: IOCMatcher, _ ctx: CommandContext) {
+    /// The HTTP status of a hit's event, when it has one.
+    static func status(_ h: IOCHit, _ store: EventStore) -> String? {
+        guard let e = h.event else { return nil }
+        let s = store.value(.status, e)
+        return s.isEmpty || s == "-" ? nil : s
+    }
+
+    /// The HTTP statuses of each indicator's hits in web logs, counted, most frequent first: a path indicator hit
+    /// only by refused requests (404) is a scanner's guess, not a shell that was there (reviewer: the summary read
+    /// as "discover.aspx on EX01 and EX02").
+    static func statuses(_ hits: [IOCHit], _ store: EventStore) -> [Int: [(status: String, count: Int)]] {
+        var counts: [Int: [String: Int]] = [:]
+        for h in hits {
+            if let status = status(h, store) { counts[h.indicator, default: [:]][status, default: 0] += 1 }
+        }
+        return counts.mapValues { $0.map { (status: $0.key, count: $0.value) }.sorted { ($1.count, $0.status) < ($0.count, $1.status) } }
+    }
+
+    /// `200×2,404×1`.
+    static func statusText(_ counted: [(status: String, count: Int)]) -> String {
+        counted.map { "\($0.status)×\($0.count)" }.joined(separator: ",")
+    }
+
+    private func printSummary(_ summary: [IOCSummary], _ statuses: [Int: [(status: String, count: Int)]], _ m: IOCMatcher, _ ctx: CommandContext) {
         let ordered = summary.sorted { ($0.first, m.indicators[$0.indicator].value) < ($1.first, m.indicators[$1.indicator].value) }
         if ctx.wantsJSON {
             ctx.json(.array(ordered.map { s in
                 let i = m.indicators[s.indicator]
                 return .object([("ioc", .string(i.value)), ("type", .string(i.type.rawValue)), ("set", .string(i.set)),
                                 ("source", .string(i.source)), ("events", .int(s.events)), ("first", .time(s.first)),
-                                ("last", .time(s.last)), ("servers", .strings(s.servers)), ("fields", .strings(s.fields))])
+                                ("last", .time(s.last)), ("servers", .strings(s.servers)), ("fields", .strings(s.fields)),
+                                ("statuses", .object((statuses[s.indicator] ?? []).map { ($0.status, .int($0.count)) }))])
             }))
             return
         }
         if ordered.isEmpty { ctx.line("no hits"); return }
-        var table = TextTable(["ioc", "type", "set", "events", "first", "last", "servers", "fields"])
+        var table = TextTable(["ioc", "type", "set", "events", "first", "last", "status", "servers", "fields"])
         table.rightAligned = [3]
         for s in ordered {
             let i = m.indicators[s.indicator]
+            let status = statuses[s.indicator].map(Self.statusText) ?? "-"
             table.add([i.value, i.type.rawValue, i.set, String(s.events), ctx.session.displayTime(s.first),
-                       ctx.session.displayTime(s.last), s.servers.joined(separator: ","), s.fields.joined(separator: ",")])
+                       ctx.session.displayTime(s.last), status, s.servers.joined(separator: ","), s.fields.joined(separator: ",")])
         }
         ctx.table(table)
     }
@@ -95,18 +120,19 @@ struct GrepIOCCommand: Command {
                 let i = m.indicators[h.indicator], f = store.files[h.file]
                 return .object([("hit", .string(IOCHitList.id(n))), ("ioc", .string(i.value)), ("type", .string(i.type.rawValue)), ("set", .string(i.set)),
                                 ("event", h.event.map { .int($0) } ?? .null), ("server", .string(f.server)),
-                                ("time", .time(h.time)), ("fields", .strings(h.fields)), ("file", .string(f.path)),
+                                ("time", .time(h.time)), ("status", Self.status(h, store).map { .string($0) } ?? .null),
+                                ("fields", .strings(h.fields)), ("file", .string(f.path)),
                                 ("line", h.line > 0 ? .int(h.line) : .null),
                                 ("after_valid_until", .bool(Self.afterValidUntil(h, i)))])
             }))
             return
         }
         if hits.isEmpty { ctx.line("no hits"); return }
-        var table = TextTable(["hit", "event", "time", "server", "ioc", "type", "set", "fields", "file:line"])
+        var table = TextTable(["hit", "event", "time", "server", "ioc", "type", "set", "status", "fields", "file:line"])
         for (n, h) in hits.enumerated() {
             let i = m.indicators[h.indicator], f = store.files[h.file]
             table.add([IOCHitList.id(n), h.event.map(String.init) ?? "-", ctx.session.displayTime(h.time), f.server, i.value, i.type.rawValue,
-                       i.set, h.fields.joined(separator: ","), shortPath(f.path) + (h.line > 0 ? ":\(h.line)" : "")])
+                       i.set, Self.status(h, store) ?? "-", h.fields.joined(separator: ","), shortPath(f.path) + (h.line > 0 ? ":\(h.line)" : "")])
         }
         ctx.table(table)
     }

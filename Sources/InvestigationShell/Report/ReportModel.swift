@@ -101,6 +101,8 @@ struct PublishedIOCHit {
     var first: Int64
     var last: Int64
     var servers: [String]
+    /// The HTTP statuses of its hits that are requests (`200×2,404×1`), "" when none: a path only refused is a guess.
+    var statuses: String
 }
 
 /// The report's content, gathered from the session once and rendered as Markdown or HTML.
@@ -275,9 +277,12 @@ struct ReportModel {
         var published: [PublishedIOCHit] = []
         if let indicators = try? session.indicatorLibrary.select(sets: [], types: []), !indicators.isEmpty {
             let matcher = IOCMatcher(indicators: indicators)
-            published = IOCSummary.summarize(matcher.match(store, filter: IOCFilter()), store: store).map { s in
+            let hits = matcher.match(store, filter: IOCFilter())
+            let statuses = GrepIOCCommand.statuses(hits, store)
+            published = IOCSummary.summarize(hits, store: store).map { s in
                 let i = matcher.indicators[s.indicator]
-                return PublishedIOCHit(value: i.value, type: i.type.rawValue, set: i.set, hits: s.events, first: s.first, last: s.last, servers: s.servers)
+                return PublishedIOCHit(value: i.value, type: i.type.rawValue, set: i.set, hits: s.events, first: s.first, last: s.last,
+                                       servers: s.servers, statuses: statuses[s.indicator].map(GrepIOCCommand.statusText) ?? "")
             }.sorted { ($0.first, $0.value) < ($1.first, $1.value) }
         }
 

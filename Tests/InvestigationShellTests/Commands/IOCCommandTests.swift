@@ -44,9 +44,14 @@ import Testing
         let hits = try json(t.run("grep-ioc volexity-cisa --type ua --hits --json"))
         #expect(!hits.isEmpty)
         for h in hits {
-            #expect(Set(h.keys) == ["hit", "ioc", "type", "set", "event", "server", "time", "fields", "file", "line", "after_valid_until"])
+            #expect(Set(h.keys) == ["hit", "ioc", "type", "set", "event", "server", "time", "status", "fields", "file", "line", "after_valid_until"])
             #expect(h["type"] as? String == "ua" && h["fields"] as? [String] == ["user_agent"] && h["event"] is Int)
+            #expect(h["status"] is String, "a user agent hits requests, each with its status")
         }
+        // Per indicator, the statuses of its requests: the training shell was answered (200), never refused.
+        let summary = try json(t.run("grep-ioc other-names --type path --json"))
+        let shell = try #require(summary.first { $0["ioc"] as? String == "\\inetpub\\wwwroot\\aspnet_client\\supp0rt.aspx" })
+        #expect(shell["statuses"] as? [String: Int] == ["200": 2], "two requests; the listing row and the collected copy are no requests")
         #expect(hits.map { $0["hit"] as? String } == hits.indices.map { "I\($0 + 1)" })
         let show = try t.run("show \(hits[0]["event"] as! Int) --json")
         #expect(show.contains(hits[0]["ioc"] as! String))
