@@ -64,12 +64,14 @@ struct CheckBuildCommand: Command {
         let timeline = ExposureTimeline(evidence: evidence, catalog: catalog)
         let wanted = try args.value("server").map { try ServerOption.resolve([$0], in: ctx.session.store, command: "check-build") }
         let servers = evidence.servers.filter { wanted?.contains($0) ?? true }
-        // The hunt's findings (cached per load), medium and above (probes and vendor archives would only clutter),
-        // in time order and named as `hunt` numbers them, so the lines read as the story and lead to `show F…`.
+        // The hunt's findings (cached per load), high and above, and medium ones that concern a CVE (an attempt at
+        // an exploit): probes and vendor archives would only clutter, and a scanner's refused request for a shell's
+        // page is no exploitation inside the window (reviewer). In time order and named as `hunt` numbers them, so
+        // the lines read as the story and lead to `show F…`.
         let hunt = HuntFindings.of(ctx.session)
         let all = hunt.result(for: ctx.session.store).findings
         let chosen = hunt.timeOrder(for: ctx.session.store).enumerated()
-            .filter { all[$0.element].severity >= .medium && (wanted?.contains(all[$0.element].server) ?? true) }
+            .filter { let f = all[$0.element]; return (f.severity >= .high || (f.severity == .medium && !f.cves.isEmpty)) && (wanted?.contains(f.server) ?? true) }
         let placed = zip(chosen.map { HuntCitations.id($0.offset) },
                          timeline.place(chosen.map { (server: all[$0.element].server, time: all[$0.element].time,
                                                       label: all[$0.element].rule, cves: all[$0.element].cves) }))
