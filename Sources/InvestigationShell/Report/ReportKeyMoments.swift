@@ -125,11 +125,16 @@ extension ServerAssessment {
     func storyLine(time: (Int64) -> String) -> String? {
         let moments = keyMoments.filter { $0.time != Timestamp.unknown }
         let before = moments.filter { !$0.isUpdate && !$0.afterUpdate }
-        guard let best = before.map(\.rank).min(), let first = before.first(where: { $0.rank == best }) else { return nil }
         func said(_ m: KeyMoment) -> String {
             time(m.time) + " (" + (m.refs.first?.name ?? "")
                 + (m.from.isEmpty ? "" : ", from " + m.from.joined(separator: ", ")) + ")"
         }
+        // Patched before anything was found: said first, so attempts on a fixed build do not read as a breach
+        // (reviewer: a server updated the night before was told of "activity after the update" alone).
+        if before.isEmpty, let update = moments.first(where: \.isUpdate), let after = moments.first(where: \.afterUpdate) {
+            return "update installed by \(time(update.time)), before the first finding \(said(after))"
+        }
+        guard let best = before.map(\.rank).min(), let first = before.first(where: { $0.rank == best }) else { return nil }
         // A high finding (rank 1, as a malicious mark) is not critical: "none critical; first critical evidence"
         // contradicted itself (reviewer).
         let marked = first.refs.first?.detail.hasPrefix("marked malicious") == true

@@ -67,6 +67,9 @@ import Testing
         // A server whose worst is high is not told of critical evidence (reviewer: "none critical; first critical evidence").
         let high = Self.server(.attempted, [Self.finding("F2", "proxylogon.ssrf", "high", at: 0, ip: "10.0.20.50")])
         #expect(high.storyLine { Timestamp.short($0) } == "first high finding 2021-03-03 06:49:42 (F2, from 10.0.20.50)")
+        // Updated the night before the attempts: said first (reviewer: only "activity after the update" was said).
+        let patched = Self.server(.attempted, [Self.finding("F2", "proxylogon.ssrf", "high", at: 0, ip: "10.0.20.50")], patchedAfter: -3600)
+        #expect(patched.storyLine { Timestamp.short($0) } == "update installed by 2021-03-03 05:49:42, before the first finding 2021-03-03 06:49:42 (F2, from 10.0.20.50)")
 
         let many = Self.server(.compromised, (0..<20).map { Self.finding("F\($0)", "rule.\($0)", "high", at: Int64($0) * 120) },
                                patchedAfter: 30 * 120)
