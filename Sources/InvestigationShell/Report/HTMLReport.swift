@@ -71,7 +71,8 @@ struct HTMLReport {
         o += "<h1>Exchange compromise assessment</h1>\n"
         o += "<p class=\"meta\">Generated \(h(time(model.generated))) (\(h(model.zone))) by \(h(model.user)) with \(h(model.provenance.versionLine))"
         o += (model.casePath.map { "; case file <code>\(h($0))</code>" } ?? "; no case file") + ". Evidence sets: "
-        o += (model.evidenceSets.isEmpty ? "none loaded" : model.evidenceSets.map(h).joined(separator: ", ")) + ".</p>\n"
+        o += (model.evidenceSets.isEmpty ? "none loaded" : model.evidenceSets.map(h).joined(separator: ", "))
+        o += ". All times are \(h(ReportText.zoneSentence(model.zone))).</p>\n"
 
         o += "<h2>Verdict per server</h2>\n" + Self.open("verdicts")
         for s in model.servers {

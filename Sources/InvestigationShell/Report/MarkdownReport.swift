@@ -15,6 +15,7 @@ struct MarkdownReport {
         p("Generated \(time(model.generated)) (\(md(model.zone))) by \(md(model.user)) with \(md(model.provenance.versionLine))"
           + (model.casePath.map { "; case file \(ReportText.codeSpan($0))" } ?? "; no case file") + ".")
         p("Evidence sets: \(model.evidenceSets.isEmpty ? "none loaded" : model.evidenceSets.map(md).joined(separator: ", ")).")
+        p("All times are \(ReportText.zoneSentence(model.zone)).")
         p()
         p("## Verdict per server")
         p()

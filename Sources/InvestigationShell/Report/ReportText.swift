@@ -5,6 +5,12 @@ import Foundation
 /// Escaping for report formats. Evidence text is attacker-controlled: in HTML it must never become markup,
 /// in Markdown never a table break, link or inline HTML; control characters are shown as `\x1b` in both.
 enum ReportText {
+    /// Which zone the report's times are in, said once at the top: a forwarded report's bare times must not be
+    /// read in the reader's own zone (reviewer).
+    static func zoneSentence(_ zone: String) -> String {
+        zone == "UTC" ? "in UTC" : "in \(zone) time (set timezone), not UTC"
+    }
+
     /// Control and invisible format characters made visible (`\x1b`) as the terminal shows them; backslashes
     /// stay as written, since Windows paths are full of them and a report is not parsed back.
     static func visible(_ s: String) -> String { ControlCharacters.escape(s) }

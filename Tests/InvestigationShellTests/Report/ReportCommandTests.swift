@@ -40,6 +40,11 @@ import Testing
         let text = try String(contentsOf: path, encoding: .utf8)
         let chain = try #require(text.split(separator: "\n").first { $0.contains("chain.proxylogon") && $0.contains("SSRF 2021-") })
         #expect(chain.contains("SSRF 2021-03-03 01:49:42") && !chain.contains("06:49:42"), "\(chain)")
+        // The zone is said once at the top, for every bare time below it (reviewer).
+        #expect(text.contains("\nAll times are in America/New_York time (set timezone), not UTC.\n"))
+        try t.run("set timezone UTC")
+        try t.run("report \(dir.appendingPathComponent("utc.html").path)")
+        #expect(try String(contentsOf: dir.appendingPathComponent("utc.html"), encoding: .utf8).contains(". All times are in UTC.</p>"))
     }
 
     /// Past `listedPerSeverity` findings of a severity on a server, the rest are counted per rule, not listed:
