@@ -191,12 +191,18 @@ public struct RuleCoverage: Sendable {
         }
         // `event logs not loaded` already says a Sigma rule's `Microsoft-Windows-Sysmon/Operational event logs` are not;
         // `HttpProxy logs start …` already says it of `IIS or HttpProxy logs` when HttpProxy's are the ones loaded.
-        let labels = families.filter { f in
-            let narrower = families.filter { $0.need.kinds.count < f.need.kinds.count }.flatMap(\.need.kinds)
+        // A wider family part of which a narrower one names is named by the rest only (reviewer: "HttpProxy logs
+        // and IIS or HttpProxy logs start …" for "HttpProxy logs and IIS logs start …").
+        var labels: [String] = []
+        for f in families {
+            let narrower = Set(families.filter { $0.need.kinds.count < f.need.kinds.count }.flatMap(\.need.kinds))
             let wider = families.contains { $0.need.channels.isEmpty && Set(f.need.kinds).isSubset(of: Set($0.need.kinds)) }
             let meant = f.couldRun ? f.loaded : Set(f.need.kinds)
-            return !meant.isSubset(of: Set(narrower)) && (f.need.channels.isEmpty || !wider)
-        }.map(\.need.label)
+            guard !meant.isSubset(of: narrower) && (f.need.channels.isEmpty || !wider) else { continue }
+            let rest = meant.subtracting(narrower)
+            let label = f.couldRun && rest.count < meant.count ? EvidenceNeed.reading(f.need.kinds.filter(rest.contains)).label : f.need.label
+            if !labels.contains(label) { labels.append(label) }
+        }
         let evidence = labels.count <= 1 ? labels.joined() : labels.dropLast().joined(separator: ", ") + " and " + labels.last!
         if !families[0].couldRun { return "\(evidence) not loaded: \(subject)" }
         return "\(evidence) \(families[0].gapText(time)): \(subject)"
