@@ -49,13 +49,13 @@ public final class FieldSchema: @unchecked Sendable, Hashable {
         hashCache = h.finalize()
     }
 
-    /// The name of a line's last value when the file ends inside it: partial, so no rule or indicator reads it.
-    public static let cutOff = "(cut off)"
-
-    /// This schema for a line cut off after `complete` whole values: their names, then `cutOff`. Rules and
-    /// indicators see the whole values (the request's time, method, address) and never a half user agent.
+    /// This schema for a line cut off after `complete` whole values: their names, then the next column's name
+    /// with ` (cut off)` after it (`RoutingType (cut off)`): a name no rule or indicator asks for, so they see the
+    /// whole values (the request's time, method, address) and never a half user agent, while `show` still says
+    /// which column the partial value began (reviewer: it showed `(cut off)` alone).
     public func cutOff(after complete: Int) -> FieldSchema {
-        FieldSchema(format: format, names: Array(names.prefix(complete)) + [Self.cutOff])
+        let partial = complete < names.count ? names[complete] + " (cut off)" : "(cut off)"
+        return FieldSchema(format: format, names: Array(names.prefix(complete)) + [partial])
     }
 
     /// Position of a column, matching the name case-insensitively.

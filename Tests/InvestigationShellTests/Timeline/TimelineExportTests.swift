@@ -110,8 +110,9 @@ import Testing
         let hits = try JSONSerialization.jsonObject(with: Data(try t.run("grep-ioc --json").utf8)) as! [[String: Any]]
         #expect(hits.contains { $0["ioc"] as? String == "errorEE.aspx" })
         let shown = try t.run("show 1")
-        #expect(shown.contains("  (cut off)     antSword/v2\n"), "\(shown)")
+        #expect(shown.contains("  cs(User-Agent) (cut off)  antSword/v2\n"), "the column it began in is named: \(shown)")
         #expect(shown.contains("cited by F1 iis.webshell-access"), "the rules see the request")
+        #expect(t.session.store.field("cs(User-Agent)", of: 1) == nil, "a rule asking for the user agent gets none")
         #expect(try t.run("sources --problems").contains("line 4: truncated (10 of 15 fields, file ends mid-line; the last value is cut off and not read)"))
     }
 
