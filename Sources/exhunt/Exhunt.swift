@@ -18,7 +18,7 @@ struct Exhunt: ParsableCommand {
     @Option(name: .short, help: ArgumentHelp("Run COMMANDS (separated by ';'), then exit.", valueName: "COMMANDS"))
     var command: [String] = []
 
-    @Option(name: .short, help: ArgumentHelp("Run the command file FILE, then exit.", valueName: "FILE"))
+    @Option(name: .short, help: ArgumentHelp("Run the command file FILE ('-': standard input; a pipe), then exit.", valueName: "FILE"))
     var file: String?
 
     @Flag(help: "Continue after a failing command in -c, -f or piped input (the exit status is still 1).")

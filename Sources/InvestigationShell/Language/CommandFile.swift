@@ -4,14 +4,25 @@ import Foundation
 /// found, a folder, not UTF-8 text (with the byte where it stops being so). "cannot read" alone left the user to
 /// guess (reviewer: a Latin-1 file).
 public enum CommandFile {
+    /// The commands of `path`, read to its end: a file, a pipe (`-f <(…)`, `-f /dev/stdin`) or `-` for standard
+    /// input, as `sh` and `sqlite3` read them (reviewer: pipes were refused as "permission denied").
     public static func text(_ path: String) throws -> String {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
-            throw ShellError("cannot read command file \(TerminalText.escape(path)): no such file")
-        }
-        if isFolder.boolValue { throw ShellError("cannot read command file \(TerminalText.escape(path)): it is a folder") }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ShellError("cannot read command file \(TerminalText.escape(path)): permission denied or unreadable")
+        let data: Data
+        if path == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+                throw ShellError("cannot read command file \(TerminalText.escape(path)): no such file")
+            }
+            if isFolder.boolValue { throw ShellError("cannot read command file \(TerminalText.escape(path)): it is a folder") }
+            guard let handle = FileHandle(forReadingAtPath: path) else {
+                throw ShellError("cannot read command file \(TerminalText.escape(path)): permission denied or unreadable")
+            }
+            defer { try? handle.close() }
+            do { data = try handle.readToEnd() ?? Data() } catch {
+                throw ShellError("cannot read command file \(TerminalText.escape(path)): \(error.localizedDescription)")
+            }
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ShellError("cannot read command file \(TerminalText.escape(path)): not UTF-8 text (byte \(firstInvalidByte(data) + 1) "

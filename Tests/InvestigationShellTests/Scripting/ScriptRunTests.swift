@@ -122,6 +122,14 @@ import Testing
                 "\(String(describing: ran))")
     }
 
+    /// A pipe is a command file too (`-f <(…)`, `-f /dev/stdin`): read to its end (reviewer: refused as unreadable).
+    @Test func aPipeIsReadAsACommandFile() throws {
+        let pipe = Pipe()
+        pipe.fileHandleForWriting.write(Data("set timer on\nhelp\n".utf8))
+        try pipe.fileHandleForWriting.close()
+        #expect(try CommandFile.text("/dev/fd/\(pipe.fileHandleForReading.fileDescriptor)") == "set timer on\nhelp\n")
+    }
+
     /// A command file that cannot be read says why: missing, a folder, or not UTF-8 (with the byte).
     @Test func anUnreadableCommandFileSaysWhy() throws {
         let dir = ShellHarness.temporaryFolder()
