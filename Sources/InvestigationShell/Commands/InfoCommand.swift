@@ -25,7 +25,8 @@ struct InfoCommand: Command {
             ]))
             return
         }
-        ctx.line("evidence sets: " + (ctx.session.loads.isEmpty ? "none" : ctx.session.loads.map { TerminalText.escape($0.evidenceSet) }.joined(separator: ", ")))
+        let sets = ctx.session.evidenceSetNames
+        ctx.line("evidence sets: " + (sets.isEmpty ? "none" : sets.map { TerminalText.escape($0) }.joined(separator: ", ")))
         ctx.line("servers:       " + (servers.isEmpty ? "none" : TerminalText.escape(servers.joined(separator: ", "))))
         ctx.line("files:         \(read.count) (\(bytes) bytes)")
         ctx.line("events:        \(store.count)")

@@ -291,7 +291,7 @@ struct ReportModel {
 
         return ReportModel(
             generated: CaseState.now, user: CaseState.user, casePath: state.file?.path, zone: session.settings.timezoneName,
-            evidenceSets: session.loads.map(\.evidenceSet), servers: servers, marks: marks,
+            evidenceSets: session.evidenceSetNames, servers: servers, marks: marks,
             markedEvents: markedEvents, setAside: setAside, notes: (try state.file?.notes()) ?? [], iocHits: iocHits, publishedHits: published,
             loadedRules: session.ruleLibrary.rules.filter { rulesFound.contains($0.findingRule) },
             remediation: try RemediationCatalog.load().applicable(servers, store: store),

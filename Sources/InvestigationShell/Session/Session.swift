@@ -5,6 +5,12 @@ import Foundation
 public final class Session {
     public let store = EventStore()
     public internal(set) var loads: [LoadReport] = []
+    /// The evidence sets loaded, each named once: a load interrupted and run again is one set in two loads
+    /// (reviewer: `info` listed "big, big").
+    public var evidenceSetNames: [String] {
+        var seen = Set<String>()
+        return loads.map(\.evidenceSet).filter { seen.insert($0).inserted }
+    }
     public var settings = Settings()
     /// Variables for `$NAME` in commands (`set VAR value`, `exhunt --set NAME=VALUE`).
     public var variables: [String: String] = [:]

@@ -293,3 +293,24 @@ import Testing
         #expect(!ExhuntFiles.startsWithExhuntKey(Array("exhunt".utf8)))
     }
 }
+
+/// A set loaded in two parts (an interrupted load run again, or files added since) is one set (reviewer:
+/// `info` said "evidence sets: big, big").
+@Suite struct LoadAgainTests {
+    @Test func aSetLoadedInTwoPartsIsNamedOnce() throws {
+        let dir = ShellHarness.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let logs = dir.appendingPathComponent("big/EX01/W3SVC1")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        let header = "#Software: Microsoft Internet Information Services 10.0\n#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n"
+        try (header + "2021-03-03 01:00:00 10.0.0.1 GET /owa/ - 443 - 10.1.1.1 - - 200 0 0 1\n")
+            .write(to: logs.appendingPathComponent("u_ex210303.log"), atomically: true, encoding: .utf8)
+        let t = TestShell()
+        try t.run("load '\(dir.appendingPathComponent("big").path)'")
+        try (header + "2021-03-04 01:00:00 10.0.0.1 GET /owa/ - 443 - 10.1.1.1 - - 200 0 0 1\n")
+            .write(to: logs.appendingPathComponent("u_ex210304.log"), atomically: true, encoding: .utf8)
+        try t.run("load '\(dir.appendingPathComponent("big").path)'")
+        #expect(t.session.loads.count == 2)
+        #expect(try t.run("info").contains("evidence sets: big\n"))
+    }
+}
