@@ -61,8 +61,12 @@ struct Exhunt: ParsableCommand {
             session.settings.jsonLines = true
         }
         for v in variables {
-            guard let eq = v.firstIndex(of: "=") else { throw ValidationError("--set needs NAME=VALUE, got '\(v)'") }
-            session.variables[String(v[..<eq])] = String(v[v.index(after: eq)...])
+            guard let eq = v.firstIndex(of: "=") else { throw ValidationError("--set needs NAME=VALUE, got '\(TerminalText.escape(v))'") }
+            let name = String(v[..<eq])
+            guard Tokenizer.isVariableName(name) else {
+                throw ValidationError("--set: '\(TerminalText.escape(name))' is not a variable name (a letter or _, then letters, digits or _)")
+            }
+            session.variables[name] = String(v[v.index(after: eq)...])
         }
         Interrupt.install()
         session.isCancelled = { Interrupt.isSet }

@@ -43,7 +43,7 @@ struct SetCommand: Command {
             s.settings.timezone = tz
             s.settings.timezoneName = p[1]
         default:
-            guard p[0].first.map({ $0.isLetter || $0 == "_" }) == true, p[0].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+            guard Tokenizer.isVariableName(p[0]) else {
                 throw ShellError("set: '\(TerminalText.escape(p[0]))' is not a setting or a variable name")
             }
             s.variables[p[0]] = p[1]

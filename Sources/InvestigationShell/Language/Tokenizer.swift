@@ -2,6 +2,12 @@
 /// `'single'`, `"double"` (with `\"` and `\\`), backslash escapes, `#` comments at a word start,
 /// `;` between commands, and `$VAR` / `${VAR}` expansion outside single quotes.
 public enum Tokenizer {
+    /// Whether `name` can be a variable (`set NAME VALUE`, `exhunt --set NAME=VALUE`): a letter or `_`, then
+    /// letters, digits or `_`, so `$NAME` in a command reads it back whole.
+    public static func isVariableName(_ name: String) -> Bool {
+        name.first.map { $0.isLetter || $0 == "_" } == true && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+    }
+
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
     }

@@ -18,6 +18,13 @@ import Testing
         #expect(try Tokenizer.commands("echo cost$") == [["echo", "cost$"]])
     }
 
+    /// A variable's name is one `$NAME` reads back whole (reviewer: `--set 1bad=3` was accepted, and `$1bad` never
+    /// expands to it).
+    @Test func variableNamesAreThoseDollarReads() {
+        #expect(Tokenizer.isVariableName("EVIDENCE") && Tokenizer.isVariableName("_out2") && Tokenizer.isVariableName("Ärende"))
+        #expect(!Tokenizer.isVariableName("1bad") && !Tokenizer.isVariableName("a-b") && !Tokenizer.isVariableName(""))
+    }
+
     @Test func errorsAreClear() {
         #expect(throws: Tokenizer.Failure.self) { try Tokenizer.commands("load $MISSING") }
         #expect((try? Tokenizer.commands("load 'open")) == nil)
