@@ -162,7 +162,8 @@ struct HuntCommand: Command {
         }
         // Filtered out: what --rule/--min-severity hid on the servers shown, not the other servers' findings.
         let hidden = (wanted.map { $0.reduce(0) { $0 + (perServer[$1]?.all ?? 0) } } ?? all.count) - listed.count
-        ctx.line("\(listed.count) finding\(listed.count == 1 ? "" : "s")" + (hidden > 0 ? " (\(hidden) filtered out)" : "")
+        // A status line, as grep-ioc's and load's are: on stderr in a pipe, so stdout holds the findings alone (reviewer).
+        ctx.status("\(listed.count) finding\(listed.count == 1 ? "" : "s")" + (hidden > 0 ? " (\(hidden) filtered out)" : "")
                  + " from \(ctx.session.ruleCount) rules in \(String(format: "%.3f", result.seconds)) s; 'help rules/ID' explains a rule, 'sources' shows coverage")
     }
 }
