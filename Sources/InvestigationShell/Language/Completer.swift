@@ -24,7 +24,7 @@ public struct Completer {
             return options.map { "--" + $0.name }.filter { $0.hasPrefix(current) }.sorted()
         }
         if position >= 2, let spec = options.first(where: { "--" + $0.name == words[position - 1] }), spec.kind != .flag {
-            return spec.choices.filter { $0.hasPrefix(current) }
+            return (spec.choices.isEmpty ? values(of: spec.name) : spec.choices).filter { $0.hasPrefix(current) }
         }
         switch command.completion {
         case .none: return []
@@ -38,6 +38,20 @@ public struct Completer {
         }
     }
 
+    /// Values an option takes from the session rather than a fixed list: the loaded servers for `--server`, the
+    /// built-in and loaded rules for `--rule` (reviewer: neither completed).
+    func values(of option: String) -> [String] {
+        switch option {
+        case "server": Set(session.store.files.map(\.server)).filter(Self.isTypable).sorted()
+        case "rule": session.knownRuleIDs.filter(Self.isTypable).sorted()
+        default: []
+        }
+    }
+
+    /// A name is offered only when it can be typed and shown as it is: one with control or invisible characters
+    /// would reach the terminal raw when inserted (reviewer: a file name's ESC turned the prompt red).
+    static func isTypable(_ name: String) -> Bool { !name.unicodeScalars.contains(where: TerminalText.isUnsafe) }
+
     func files(_ partial: String) -> [String] {
         let expanded = (partial as NSString).expandingTildeInPath
         let dir: String, prefix: String, shown: String
@@ -48,7 +62,7 @@ public struct Completer {
             shown = String(partial[...partial.lastIndex(of: "/")!])
         } else { dir = "."; prefix = partial; shown = "" }
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "/" : dir) else { return [] }
-        return names.filter { $0.hasPrefix(prefix) && (prefix.hasPrefix(".") || !$0.hasPrefix(".")) }.sorted().map { name in
+        return names.filter { $0.hasPrefix(prefix) && (prefix.hasPrefix(".") || !$0.hasPrefix(".")) && Self.isTypable($0) }.sorted().map { name in
             var isDir: ObjCBool = false
             _ = FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent(name), isDirectory: &isDir)
             return shown + name + (isDir.boolValue ? "/" : "")

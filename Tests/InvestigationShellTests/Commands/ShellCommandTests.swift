@@ -136,4 +136,19 @@ import Testing
         #expect(c.complete("load de") == ["demo"], "load's name for the training set completes beside paths")
         #expect(c.complete("load " + TestShell.repoRoot.path + "/help/de") == [], "demo is a word, not a path under a folder")
     }
+
+    /// Values from the session complete (`--server`, `--rule`); a file name with control characters is not
+    /// offered, since inserting it would print its bytes raw (reviewer).
+    @Test func completionOfValuesAndUntypableNames() throws {
+        let t = TestShell()
+        try t.run("load demo")
+        let c = Completer(session: t.session)
+        #expect(c.complete("hunt --server E") == ["EX01", "EX02"])
+        let rules = c.complete("hunt --server EX01 --rule proxylogon.ss")
+        #expect(rules.contains("proxylogon.ssrf") && rules.contains("proxylogon.ssrf-autodiscover") && rules.allSatisfy { $0.hasPrefix("proxylogon.ss") }, "\(rules)")
+        let dir = ShellHarness.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for name in ["u_ex1.log", "u_ex\u{1B}[31mred.log"] { FileManager.default.createFile(atPath: dir.appendingPathComponent(name).path, contents: Data()) }
+        #expect(c.complete("load \(dir.path)/u_") == ["\(dir.path)/u_ex1.log"])
+    }
 }
