@@ -286,8 +286,17 @@ struct ReportModel {
             }.sorted { ($0.first, $0.value) < ($1.first, $1.value) }
         }
 
+        // Events per day of the logs: a file listing's or collected file's times are when files were made, years
+        // before the logs (install dates), not activity of the period; they stretched the chart's axis over two
+        // years of a small set (reviewer).
         var perDay: [Int64: Int] = [:]
-        for t in store.time where t != Timestamp.unknown { perDay[t - ((t % 86_400_000) + 86_400_000) % 86_400_000, default: 0] += 1 }
+        let snapshots: Set<SourceKind> = [.fileListing, .fileHash, .webFile]
+        for fi in store.files.indices where !snapshots.contains(store.files[fi].kind) {
+            for e in store.events(ofFile: fi) {
+                let t = store.time[e]
+                if t != Timestamp.unknown { perDay[t - ((t % 86_400_000) + 86_400_000) % 86_400_000, default: 0] += 1 }
+            }
+        }
 
         return ReportModel(
             generated: CaseState.now, user: CaseState.user, casePath: state.file?.path, zone: session.settings.timezoneName,

@@ -12,7 +12,8 @@ struct TimelineChart {
 
     /// The whole span of the evidence, and a close-up of the marks and findings when they sit in a small part of it.
     func render() -> String {
-        let points = model.marks.map(\.eventTime) + model.servers.flatMap(\.findings).map(\.facts.time)
+        // Info findings (a vendor's compiled assemblies, dated when installed) do not stretch the axis.
+        let points = model.marks.map(\.eventTime) + model.servers.flatMap(\.findings).filter { $0.facts.severity != "info" }.map(\.facts.time)
         let known = points.filter { $0 != Timestamp.unknown }
         let days = Self.denseDays(model.daily)
         guard let start = (days + known).min(), let end0 = (days.map { $0 + 86_400_000 } + known).max() else {

@@ -90,6 +90,33 @@ import Testing
         #expect(!bands.contains { $0.contains("ProxyNotShell") }, "a campaign not yet begun is not drawn")
     }
 
+    /// A small set whose file listing dates files years back (install times): the listing's rows are not days of
+    /// the evidence period, so the axis stays on the logs (reviewer: a 115-event set ran from 2019 to 2021).
+    @Test func fileTimesDoNotStretchTheAxis() throws {
+        let dir = ShellHarness.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let server = dir.appendingPathComponent("ev/EX02")
+        try FileManager.default.createDirectory(at: server.appendingPathComponent("W3SVC1"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: server.appendingPathComponent("listings"), withIntermediateDirectories: true)
+        try """
+            #Software: Microsoft Internet Information Services 10.0
+            #Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken
+            2021-03-03 03:40:13 10.0.10.12 GET /owa/ - 443 - 10.1.1.1 - - 200 0 0 2
+            2021-03-04 03:40:13 10.0.10.12 GET /owa/ - 443 - 10.1.1.1 - - 200 0 0 2
+
+            """.write(to: server.appendingPathComponent("W3SVC1/u_ex210303.log"), atomically: true, encoding: .utf8)
+        let rows = (1...6).map { "\"C:\\inetpub\\wwwroot\\aspnet_client\\system_web\\f\($0).js\",\"100\",\"2019-06-0\($0) 10:00:00\"" }
+        try (["\"FullName\",\"Length\",\"LastWriteTimeUtc\""] + rows).joined(separator: "\r\n")
+            .write(to: server.appendingPathComponent("listings/web.csv"), atomically: true, encoding: .utf8)
+        let t = TestShell()
+        try t.run("load '\(dir.appendingPathComponent("ev").path)'")
+        #expect(t.session.store.count == 8)
+        let model = try ReportModel.gather(t.session)
+        #expect(model.daily.map(\.events) == [1, 1], "the two days of logs, not the listing's 2019")
+        let ticks = TimelineChart(model: model, time: t.session.displayTime).render().matches(of: #/class="tick">([0-9-]+)</#).map { String($0.1) }
+        #expect(!ticks.contains { $0.hasPrefix("2019") || $0.hasPrefix("2020") }, "\(ticks)")
+    }
+
     @Test func denseDaysKeepAQuietLastDayAndDropStrayYears() {
         let day: Int64 = 86_400_000
         var daily: [(day: Int64, events: Int)] = [(0, 2)]                // a file time years before the logs
