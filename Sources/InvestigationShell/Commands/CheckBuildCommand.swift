@@ -190,8 +190,12 @@ struct CheckBuildCommand: Command {
         if a.source.isCUOnly {
             ctx.line("          AdminDisplayVersion shows the CU only: installed security updates are not visible in it")
         } else if a.revisionUnlogged {
+            // Said as the exposure windows count it (reviewer: "take none as installed" promised a ProxyLogon window
+            // the history then did not show, since Mar21SU was out before the build was seen).
             ctx.line("          revision \(a.build.revision) is below \(level.name)'s own (\(level.build)): the log does not record it, so "
-                     + "installed security updates are not visible; exposure windows take none as installed while it was seen")
+                     + "installed security updates are not visible; an update published before the build was first seen may be "
+                     + "installed (its CVEs are undetermined, and no exposure window is drawn for them), one published later cannot be; "
+                     + "ExSetup.exe's FileVersion on the server settles it")
         } else if a.update == nil {
             ctx.line(a.newerThanCatalog ? "          newer than every update the catalog knows for \(level.name)"
                                         : "          no update from the catalog installed on \(level.name)")
