@@ -56,7 +56,7 @@ public struct PlacedFinding: Sendable {
     /// The windows the finding falls in.
     public let windows: [ExposureWindow]
 
-    /// One sentence: "SSRF hit 2021-02-28 03:12 while on 15.1.2176.2, vulnerable to CVE-2021-26855 until the update at 2021-03-04 21:07".
+    /// One sentence: "SSRF hit 2021-02-28 03:12 while on 15.1.2176.2, vulnerable to CVE-2021-26855 until the update installed by 2021-03-04 21:07".
     public var explanation: String { explanation() }
 
     /// The sentence with moments formatted by `time` (`YYYY-MM-DD HH:MM…`; UTC by default, the shell passes its
@@ -71,7 +71,7 @@ public struct PlacedFinding: Sendable {
             let cves = byEnd[end]!.map(\.cve).sorted().joined(separator: ", ")
             s += n == 0 ? ", vulnerable to " : "; to "
             s += cves
-            s += end.map { " until the update at \(time($0).prefix(16))" } ?? " (not fixed within the evidence)"
+            s += end.map { " until the update installed by \(time($0).prefix(16))" } ?? " (not fixed within the evidence)"
         }
         return s
     }

@@ -244,7 +244,7 @@ struct CheckBuildCommand: Command {
         for w in ExposureTimeline.campaignGroups(windows) {
             let first = w[0]
             let start = first.opensBeforeEvidence ? "before the first event \(ctx.session.displayTime(first.from))" : ctx.session.displayTime(first.from)
-            let end = first.until.map { "until the update at \(ctx.session.displayTime($0)) (last vulnerable event \(ctx.session.displayTime(first.lastVulnerable)))" }
+            let end = first.until.map { "until the update installed by \(ctx.session.displayTime($0)) (last vulnerable event \(ctx.session.displayTime(first.lastVulnerable)))" }
                 ?? "still open at the last event \(ctx.session.displayTime(first.lastVulnerable))"
             let fixes = ExposureTimeline.updates(w)
             // Open to a campaign no one ran yet: vulnerable, not exposed.

@@ -52,7 +52,7 @@ struct ReportBuilds {
             for w in groups {
                 let first = w[0]
                 let start = first.opensBeforeEvidence ? "before the first event (\(time(first.from)))" : time(first.from)
-                let end = first.until.map { "until the update at \(time($0))" } ?? "still open at the last event (\(time(first.lastVulnerable)))"
+                let end = first.until.map { "until the update installed by \(time($0))" } ?? "still open at the last event (\(time(first.lastVulnerable)))"
                 let fixes = ExposureTimeline.updates(w)
                 let label = first.campaignBegun ? "exposed to" : "open to"
                 lines.append("\(label) \(first.campaign ?? first.cve) (\(w.map(\.cve).joined(separator: ", "))) from \(start) \(end)\(first.beforeCampaign); fixed by \(fixes.joined(separator: ", "))")

@@ -145,7 +145,7 @@ import Testing
             (server: "EX01", time: Self.t("2021-03-06T08:00:00.000Z"), label: "SSRF hit"),
             (server: "EX02", time: Self.t("2021-03-01T00:00:00.000Z"), label: "webshell"),
         ])
-        #expect(placed[0].explanation == "SSRF hit 2021-02-28 03:12 while on 15.1.2176.2, vulnerable to CVE-2021-26855 until the update at 2021-03-04 21:07")
+        #expect(placed[0].explanation == "SSRF hit 2021-02-28 03:12 while on 15.1.2176.2, vulnerable to CVE-2021-26855 until the update installed by 2021-03-04 21:07")
         #expect(placed[1].windows.isEmpty)
         #expect(placed[1].build == ExchangeBuild(15, 1, 2176, 9))
         #expect(placed[1].explanation == "SSRF hit 2021-03-06 08:00 while on 15.1.2176.9, not inside an exposure window")

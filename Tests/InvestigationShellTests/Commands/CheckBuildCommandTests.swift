@@ -41,8 +41,6 @@ import Testing
         let out = try t.run("check-build 'Version 15.1 (Build 2176.2)' --at 2021-03-10")
         #expect(out.contains("AdminDisplayVersion shows the CU only"))
         #expect(out.contains("CVE-2021-26855  ProxyLogon     undetermined"))
-        // Said as the windows count it: an update out before the build was seen may be installed (reviewer).
-        #expect(out.contains("an update published before the build was first seen may be installed (its CVEs are undetermined, and no exposure window is drawn for them)"))
     }
 
     @Test func garbageIsAClearError() {
@@ -60,6 +58,8 @@ import Testing
         let out = try TestShell().run("check-build 15.1.2176.0 --at 2021-03-10")
         #expect(out.contains("product   Exchange 2016 CU19;") && out.contains("revision 0 is below CU19's own (15.1.2176.2)"))
         #expect(out.contains("CVE-2021-26855  ProxyLogon     undetermined"))
+        // Said as the windows count it: an update out before the build was seen may be installed (reviewer).
+        #expect(out.contains("an update published before the build was first seen may be installed (its CVEs are undetermined, and no exposure window is drawn for them)"))
         // Said as the windows count it: an update out before the build was seen may be installed (reviewer).
         #expect(out.contains("an update published before the build was first seen may be installed (its CVEs are undetermined, and no exposure window is drawn for them)"))
     }
@@ -93,9 +93,9 @@ import Testing
         let text = try t.run("check-build --server EX01")
         #expect(text.contains("EX01  15.1.2176.9 (15.01.2176.009) from ExSetup.exe FileVersion in EX01/build/exsetup.txt"))
         #expect(text.contains("history   15.1.2176.2 (2021-02-25 00:20:08 – 2021-03-04 20:54:52) → 15.1.2176.9 (2021-03-04 21:19:46 – "))
-        #expect(text.contains("exposed   ProxyLogon (CVE-2021-26855, CVE-2021-26857, CVE-2021-26858, CVE-2021-27065) from before the first event 2021-02-25 00:20:08 until the update at 2021-03-04 21:19:46"))
-        #expect(text.contains("finding   F8 proxylogon.ssrf 2021-03-03 06:49 while on 15.1.2176.2, vulnerable to CVE-2021-26855 until the update at 2021-03-04 21:19\n"))
-        #expect(text.contains("finding   F13 proxylogon.reset-vdir 2021-03-03 06:59 while on 15.1.2176.2, vulnerable to CVE-2021-26855, CVE-2021-27065 until the update at 2021-03-04 21:19\n"))
+        #expect(text.contains("exposed   ProxyLogon (CVE-2021-26855, CVE-2021-26857, CVE-2021-26858, CVE-2021-27065) from before the first event 2021-02-25 00:20:08 until the update installed by 2021-03-04 21:19:46"))
+        #expect(text.contains("finding   F8 proxylogon.ssrf 2021-03-03 06:49 while on 15.1.2176.2, vulnerable to CVE-2021-26855 until the update installed by 2021-03-04 21:19\n"))
+        #expect(text.contains("finding   F13 proxylogon.reset-vdir 2021-03-03 06:59 while on 15.1.2176.2, vulnerable to CVE-2021-26855, CVE-2021-27065 until the update installed by 2021-03-04 21:19\n"))
         #expect(!text.contains("proxylogon.ssrf-scanner"), "low findings are not placed")
         // In time order: the SSRF of 2021-03-03 after the Autodiscover SSRF of 2021-02-28, though its rule comes first.
         let ssrf = try #require(text.range(of: "F8 proxylogon.ssrf ")), early = try #require(text.range(of: "F4 proxylogon.ssrf-autodiscover 2021-02-28"))
@@ -104,7 +104,7 @@ import Testing
         try t.run("set timezone Europe/Oslo")
         let oslo = try t.run("check-build --server EX01")
         #expect(oslo.hasPrefix("times in Europe/Oslo"))
-        #expect(oslo.contains("finding   F8 proxylogon.ssrf 2021-03-03 07:49 while on 15.1.2176.2, vulnerable to CVE-2021-26855 until the update at 2021-03-04 22:19\n"))
+        #expect(oslo.contains("finding   F8 proxylogon.ssrf 2021-03-03 07:49 while on 15.1.2176.2, vulnerable to CVE-2021-26855 until the update installed by 2021-03-04 22:19\n"))
         try t.run("set timezone UTC")
 
         #expect(t.failure("check-build --server EX03") == "check-build: no server 'EX03' is loaded (servers: EX01, EX02)")

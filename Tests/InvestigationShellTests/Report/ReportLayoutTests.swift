@@ -85,8 +85,8 @@ import Testing
         #expect(ticks.first == "2021-02-25" && ticks.contains("2021-03-06"), "\(ticks)")
         // EX01 was open to ProxyLogon until the update on the evening of 4 March, EX02 until 3 March.
         let bands = svg.matches(of: #/<rect class="exposure"[^>]*><title>([^<]*)</#).map { String($0.1) }
-        #expect(bands.contains { $0.hasPrefix("EX01: exposed to ProxyLogon") && $0.contains("until the update at 2021-03-04 21:19:46") })
-        #expect(bands.contains { $0.hasPrefix("EX02: exposed to ProxyLogon") && $0.contains("until the update at 2021-03-03 10:13:16") })
+        #expect(bands.contains { $0.hasPrefix("EX01: exposed to ProxyLogon") && $0.contains("until the update installed by 2021-03-04 21:19:46") })
+        #expect(bands.contains { $0.hasPrefix("EX02: exposed to ProxyLogon") && $0.contains("until the update installed by 2021-03-03 10:13:16") })
         #expect(!bands.contains { $0.contains("ProxyNotShell") }, "a campaign not yet begun is not drawn")
     }
 
