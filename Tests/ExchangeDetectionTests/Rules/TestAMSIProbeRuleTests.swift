@@ -11,7 +11,9 @@ import Testing
     @Test func theProbeIsInfoWithWhatItsStatusMeans() throws {
         let f = RuleFixtures.run("proxylogon.test-amsi-probe", on: store)
         let probe = try #require(f.first)
-        #expect(f.count == 1 && probe.severity == .info && probe.events.count == 1 && probe.line == 6)
+        #expect(f.count == 2 && probe.severity == .info && probe.events.count == 1 && probe.line == 6)
+        // The same probe from PowerShell 7 (its own user agent) is the probe too (reviewer: it was a HIGH SSRF).
+        #expect(f[1].line == 10 && f[1].summary.contains("PowerShell/7.1.3"), "\(f.map(\.summary))")
         #expect(probe.summary.contains("1 Test-AMSI probe from 10.0.0.50: /ecp/Test-qwhzkrtbam.js"), "\(probe.summary)")
         #expect(probe.summary.contains("status 400 (AMSI blocked it") && probe.summary.contains("WindowsPowerShell/5.1"))
     }

@@ -12,7 +12,7 @@ public struct TestAMSIProbeRule: DetectionRule {
     public let cves = ["CVE-2021-26855"]
     public let severity = Severity.info
     public let sources = [SourceKind.httpProxy]
-    public let help = "HttpProxy POST /ecp/Test-<10 letters>.js with AnchorMailbox 'ServerInfo~*/ecp/proxyLogon.ecp#' (CSS-Exchange Test-AMSI.ps1)."
+    public let help = "HttpProxy POST /ecp/Test-<10 letters>.js with AnchorMailbox 'ServerInfo~*/ecp/proxyLogon.ecp#' from Windows PowerShell or PowerShell 7 (CSS-Exchange Test-AMSI.ps1)."
 
     public func run(on store: EventStore) -> [Finding] {
         let probes = ServerInfoAnchor.ssrf(ServerInfoAnchor.events(store)).filter { Self.isProbe($0, in: store) }
@@ -30,6 +30,12 @@ public struct TestAMSIProbeRule: DetectionRule {
         }
     }
 
+    /// Windows PowerShell's `Invoke-WebRequest` (`… WindowsPowerShell/5.1…`) or PowerShell 7's (`… PowerShell/7.1.3`):
+    /// the script runs in either (reviewer: a PowerShell 7 probe became a HIGH SSRF).
+    static func isPowerShell(_ ua: String) -> Bool {
+        ua.contains("WindowsPowerShell/") || ua.contains(") PowerShell/")
+    }
+
     /// The probe's request as the script sends it: `/ecp/Test-` and ten letters `.js`, from PowerShell, with the
     /// cookie's `a]@<server>:444/ecp/proxyLogon.ecp` target, and not answered 241: a session handed out is the
     /// exploit's step whatever the page was called, and a copied name must not hide it (reviewer).
@@ -37,7 +43,7 @@ public struct TestAMSIProbeRule: DetectionRule {
         let stem = store.value(.urlStem, id).utf8
         guard stem.count == 23, stem.starts(with: "/ecp/Test-".utf8), stem.suffix(3).elementsEqual(".js".utf8),
               stem.dropFirst(10).prefix(10).allSatisfy({ ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }),
-              store.value(.status, id) != "241", store.value(.userAgent, id).contains("WindowsPowerShell") else { return false }
+              store.value(.status, id) != "241", Self.isPowerShell(store.value(.userAgent, id)) else { return false }
         let anchor = store.value(.anchorMailbox, id)
         return anchor.lowercased().hasPrefix("serverinfo~a]@") && ServerInfoAnchor.target(anchor).lowercased() == "/ecp/proxylogon.ecp"
     }
