@@ -65,8 +65,6 @@ public struct LoadProgress: Sendable {
 /// Loads evidence sets into an `EventStore`: walks the set, then reads, hashes and parses files on all
 /// cores (largest first), then merges them in path order so event numbers do not depend on timing.
 public struct EvidenceLoader {
-    /// The fact on a file whose lines name another computer than the server its path names: that computer.
-    static let otherComputerFact = "server.other-computer"
 
     /// A server name a log gives, when it can be a host's: a redacted excerpt's `[REDACTED]` or `<host>` names none
     /// (reviewer: it became a server).
@@ -201,7 +199,7 @@ public struct EvidenceLoader {
                    Self.hostKey(own) != Self.hostKey(given) {
                     a.file.problems.add(LoadProblem("its lines name the computer \(own), not \(given), the server its path names: filed under "
                                                     + "\(given); load it alone with --server \(own) if it is that machine's"))
-                    a.file.facts[Self.otherComputerFact] = own
+                    a.file.facts[EvidenceFile.otherComputerFact] = own
                 }
                 return (given, true)
             }
@@ -255,7 +253,7 @@ public struct EvidenceLoader {
             a.file.evidenceSet = setName
             servers.insert(a.file.server)
             if a.file.facts[EvidenceFile.serverGuessedFact] != nil { report.guessedServers.append((a.file.path, a.file.server)) }
-            if let own = a.file.facts[Self.otherComputerFact] { report.otherComputers.append((a.file.path, own, a.file.server)) }
+            if let own = a.file.facts[EvidenceFile.otherComputerFact] { report.otherComputers.append((a.file.path, own, a.file.server)) }
             if let earlier = a.file.facts[EvidenceFile.continuesFact] { report.continued.append((a.file.path, earlier, a.sharedEvents, a.file.eventCount)) }
             report.eventsAdded += a.file.eventCount
             guard !a.isPart else { continue }

@@ -37,6 +37,8 @@ public final class EvidenceFile: @unchecked Sendable {
     /// The fact the loader sets on a log that names no server and was filed under the server most logs of its
     /// folder name, beside logs of other servers: a guess the report's verdict must mention.
     public static let serverGuessedFact = "server.guessed"
+    /// The fact on a file whose lines name another computer than the server its folder names: that computer.
+    public static let otherComputerFact = "server.other-computer"
     /// The tool whose selection of rows this file holds, nil for a whole log.
     public var selectedBy: String? { facts[Self.selectedByFact] }
     /// Bytes of the (decoded) file in no event and no header the reader read; each such line is named by a

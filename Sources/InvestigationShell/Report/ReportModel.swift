@@ -225,24 +225,37 @@ struct ReportModel {
             let mineCounts = counts[name] ?? [:]
             var (verdict, reasons) = decide(findings: mine, counts: mineCounts, cleared: clearedCounts[name] ?? [:], marks: myMarks,
                                             coverage: coverage, gaps: gaps)
-            let guessedFiles = Set(store.files.indices.filter {
-                store.files[$0].server == name && store.files[$0].facts[EvidenceFile.serverGuessedFact] != nil
-            })
+            // Logs whose server is in doubt: filed here by a guess (they name none), or by their folder although
+            // their lines name another computer (reviewer: a transport agent installed on `exchange01` read as EX01's,
+            // "after the update"). The findings resting on them are named.
+            func resting(_ files: Set<Int>) -> [String] {
+                p.findingIDs.filter { id in
+                    p.outline(ofFinding: id)?.server == name
+                        && (p.events(ofFinding: id) ?? []).contains { files.contains(Int(store.fileIndex[$0])) }
+                }
+            }
+            func restingText(_ ids: [String], _ one: Bool) -> String {
+                ids.isEmpty ? "no finding rests on \(one ? "it" : "them")"
+                    : ids.prefix(5).joined(separator: ", ") + (ids.count > 5 ? " and \(ids.count - 5) more" : "") + " rest\(ids.count == 1 ? "s" : "") on \(one ? "it" : "them")"
+            }
+            let mineFiles = store.files.indices.filter { store.files[$0].server == name }
+            let guessedFiles = Set(mineFiles.filter { store.files[$0].facts[EvidenceFile.serverGuessedFact] != nil })
             if !guessedFiles.isEmpty {
                 let guessed = guessedFiles.sorted().map { store.citation(of: store.files[$0]) }
                 let one = guessed.count == 1
-                // The findings whose events lie in such a log: the part of the verdict that may belong elsewhere.
-                let resting = p.findingIDs.filter { id in
-                    p.outline(ofFinding: id)?.server == name
-                        && (p.events(ofFinding: id) ?? []).contains { guessedFiles.contains(Int(store.fileIndex[$0])) }
-                }
                 reasons.append("\(guessed.count) log\(one ? " names" : "s name") no server and \(one ? "was" : "were") filed here because "
                                + "most logs in \(one ? "its" : "their") folder name \(name), beside other servers' logs ("
                                + guessed.prefix(3).joined(separator: ", ") + (guessed.count > 3 ? ", …" : "")
                                + "): what \(one ? "it holds" : "they hold") may be another server's, and \(one ? "it counts" : "they count") "
-                               + "in this server's log coverage; "
-                               + (resting.isEmpty ? "no finding rests on \(one ? "it" : "them")"
-                                  : resting.prefix(5).joined(separator: ", ") + (resting.count > 5 ? " and \(resting.count - 5) more" : "") + " rest\(resting.count == 1 ? "s" : "") on \(one ? "it" : "them")"))
+                               + "in this server's log coverage; " + restingText(resting(guessedFiles), one))
+            }
+            let otherFiles = Set(mineFiles.filter { store.files[$0].facts[EvidenceFile.otherComputerFact] != nil })
+            if !otherFiles.isEmpty {
+                let named = otherFiles.sorted().map { "\(store.citation(of: store.files[$0])) (\(store.files[$0].facts[EvidenceFile.otherComputerFact]!))" }
+                let one = named.count == 1
+                reasons.append("\(named.count) log\(one ? " was" : "s were") filed here by \(one ? "its" : "their") folder although \(one ? "its" : "their") "
+                               + "lines name another computer (" + named.prefix(3).joined(separator: ", ") + (named.count > 3 ? ", …" : "")
+                               + "): what \(one ? "it holds" : "they hold") may be another machine's; " + restingText(resting(otherFiles), one))
             }
             var assessed = ServerAssessment(server: name, verdict: verdict, reasons: reasons, findings: mine, marks: myMarks,
                                     coverage: coverage, gaps: gaps, build: builds.of(name)?.lines ?? ["no build found: " + CheckBuildCommand.noBuild],

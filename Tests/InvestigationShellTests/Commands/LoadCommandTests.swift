@@ -154,6 +154,14 @@ import Testing
                                + "e.g. EX03/Security.xml under EX03)"), "\(shown)")
         #expect(Set(t.session.store.files.map(\.server)) == ["EX03", "EX04"])
         #expect(try t.run("sources --problems").contains("its lines name the computer FS03, not EX03"))
+        // The report says it in the server's verdict, with the findings resting on it (reviewer).
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-othercomputer-\(UUID().uuidString).md")
+        defer { try? FileManager.default.removeItem(at: out) }
+        try t.run("report '\(out.path)'")
+        let md = try String(contentsOf: out, encoding: .utf8)
+        #expect(md.contains("1 log was filed here by its folder although its lines name another computer (EX03/Security.xml (FS03)): "
+                            + "what it holds may be another machine's; no finding rests on it"), "\(md)")
+        #expect(!md.contains("EX04/Security.xml (ex04"))
     }
 
     /// A copy that holds nothing the earlier one lacks says so, rather than "the rest are new" (review of stop 34).
