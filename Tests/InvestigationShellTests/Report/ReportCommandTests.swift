@@ -173,19 +173,13 @@ import Testing
     /// With only web logs, the step names the shells by their URLs, once per server, escaped; a shell whose
     /// requests the analyst cleared is not named.
     @Test func webShellStepNamesURLsWhenNoListingIsLoaded() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-rm-\(UUID().uuidString)")
-        let logs = dir.appendingPathComponent("ev/EX05/inetpub/logs/LogFiles/W3SVC1")
-        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        let dir = ShellHarness.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let log = """
-            #Software: Microsoft Internet Information Services 10.0
-            #Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken
-            2021-03-04 02:10:01 10.0.0.15 POST /aspnet_client/system_web/discover.aspx - 443 - 104.248.49.97 - - 200 0 0 31
-            2021-03-04 02:10:07 10.0.0.15 POST /aspnet_client/system_web/discover.aspx - 443 - 104.248.49.97 - - 200 0 0 29
-            2021-03-04 02:11:00 10.0.0.15 GET /owa/auth/pentest_*x.aspx - 443 - 10.9.9.9 - - 200 0 0 12
-
-            """
-        try log.write(to: logs.appendingPathComponent("u_ex210304.log"), atomically: true, encoding: .utf8)
+        try ShellHarness.iisEvidence([
+            "2021-03-04 02:10:01 10.0.0.15 POST /aspnet_client/system_web/discover.aspx - 443 - 104.248.49.97 - - 200 0 0 31",
+            "2021-03-04 02:10:07 10.0.0.15 POST /aspnet_client/system_web/discover.aspx - 443 - 104.248.49.97 - - 200 0 0 29",
+            "2021-03-04 02:11:00 10.0.0.15 GET /owa/auth/pentest_*x.aspx - 443 - 10.9.9.9 - - 200 0 0 12",
+        ], server: "EX05", in: dir, name: "u_ex210304.log")
         let t = TestShell()
         try t.run("load \(dir.appendingPathComponent("ev").path)")
         try t.run("case new \(dir.appendingPathComponent("t.case").path)")
@@ -200,18 +194,13 @@ import Testing
     /// An admin's own reset of the OAB directory (low) and scanners' requests for shell pages that were refused
     /// (404, medium) call for no step that says the attacker changed a directory or left a shell (reviewer).
     @Test func adminResetsAndRefusedProbesCallForNoCleanUp() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-rm-\(UUID().uuidString)")
-        let logs = dir.appendingPathComponent("ev/EX02/inetpub/logs/LogFiles/W3SVC1")
-        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        let dir = ShellHarness.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let log = """
-            #Software: Microsoft Internet Information Services 10.0
-            #Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken
-            2021-03-03 03:40:13 10.0.10.12 GET /aspnet_client/discover.aspx - 443 - 45.155.205.225 - - 404 0 2 2
-            2021-03-03 10:04:40 10.0.10.12 POST /ecp/DDI/DDIService.svc/SetObject msExchEcpCanary=Qv8dPq0_ZkG.&schema=ResetOABVirtualDirectory 443 CONTOSO\\exadmin 10.0.20.50 Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64)+Chrome/88.0 https://mail.contoso.com/ecp/ 200 0 0 1290
-
-            """
-        try log.write(to: logs.appendingPathComponent("u_ex210303.log"), atomically: true, encoding: .utf8)
+        try ShellHarness.iisEvidence([
+            "2021-03-03 03:40:13 10.0.10.12 GET /aspnet_client/discover.aspx - 443 - 45.155.205.225 - - 404 0 2 2",
+            "2021-03-03 10:04:40 10.0.10.12 POST /ecp/DDI/DDIService.svc/SetObject msExchEcpCanary=Qv8dPq0_ZkG.&schema=ResetOABVirtualDirectory 443 "
+                + "CONTOSO\\exadmin 10.0.20.50 Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64)+Chrome/88.0 https://mail.contoso.com/ecp/ 200 0 0 1290",
+        ], server: "EX02", in: dir)
         let t = TestShell()
         try t.run("load \(dir.appendingPathComponent("ev").path)")
         let hunt = try t.run("hunt --min-severity low")
