@@ -85,7 +85,8 @@ struct RemediationCatalog: Decodable {
     }
 
     /// What `listing` names per server, once each (case-insensitive): paths on disk first, then the URLs no
-    /// path on disk already names (`/owa/auth/x.aspx` is `…\owa\auth\x.aspx`, by the last folder and the name).
+    /// path on disk already names (`/owa/auth/x.aspx` is `…\owa\auth\x.aspx`: the whole URL path ends the disk
+    /// path; reviewer: by the last folder alone, `/ecp/auth/x.aspx` was taken for `…\owa\auth\x.aspx`).
     /// Findings the analyst cleared, or below the step's severity (`counts`), name nothing.
     static func named(_ listing: Listing, _ servers: [ServerAssessment], _ store: EventStore,
                       _ counts: (String, String) -> Bool) -> [String] {
@@ -100,8 +101,9 @@ struct RemediationCatalog: Decodable {
                     if v.hasPrefix("/") { urls.append(v) } else { disk.append(v) }
                 }
             }
-            let onDisk = Set(disk.map(tail))
-            out += (disk + urls.filter { !onDisk.contains(tail($0)) }).map { "\(s.server): \($0)" }
+            let onDisk = disk.map(components)
+            let unnamed = urls.filter { url in let u = components(url); return !onDisk.contains { $0.count >= u.count && Array($0.suffix(u.count)) == u } }
+            out += (disk + unnamed).map { "\(s.server): \($0)" }
         }
         return out
     }
@@ -111,8 +113,8 @@ struct RemediationCatalog: Decodable {
         return store.field(field, of: event) ?? ""
     }
 
-    /// The last folder and the name, lower-cased, whichever separator the path uses.
-    private static func tail(_ path: String) -> String {
-        path.lowercased().split(whereSeparator: { $0 == "/" || $0 == "\\" }).suffix(2).joined(separator: "/")
+    /// The folders and name, lower-cased, whichever separator the path uses.
+    private static func components(_ path: String) -> [Substring] {
+        path.lowercased().split(whereSeparator: { $0 == "/" || $0 == "\\" })
     }
 }

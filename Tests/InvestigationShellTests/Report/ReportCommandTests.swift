@@ -191,6 +191,29 @@ import Testing
         #expect(named == "   Web shells the findings name: EX05: /aspnet\\_client/system\\_web/discover.aspx.")
     }
 
+    /// A URL is left out only when a path on disk ends with its whole path: the same name in another folder is
+    /// another shell (reviewer: `/ecp/auth/Evil.aspx` was taken for `…\owa\auth\evil.aspx`).
+    @Test func webShellStepKeepsAURLOfAnotherFolder() throws {
+        let dir = ShellHarness.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let root = try ShellHarness.iisEvidence([
+            "2021-03-04 02:10:01 10.0.0.15 POST /owa/auth/Evil.aspx - 443 - 104.248.49.97 - - 200 0 0 31",
+            "2021-03-04 02:12:01 10.0.0.15 POST /ecp/auth/Evil.aspx - 443 - 104.248.49.97 - - 200 0 0 31",
+        ], server: "S2", in: dir, name: "u_ex210304.log")
+        let listing = root.appendingPathComponent("S2/listings/web.csv")
+        try FileManager.default.createDirectory(at: listing.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try ("\"FullName\",\"Length\",\"LastWriteTimeUtc\"\r\n"
+             + "\"C:\\Program Files\\Microsoft\\Exchange Server\\V15\\FrontEnd\\HttpProxy\\owa\\auth\\evil.aspx\",\"900\",\"2021-03-04T02:00:00Z\"\r\n")
+            .write(to: listing, atomically: true, encoding: .utf8)
+        let t = TestShell()
+        try t.run("load '\(root.path)'")
+        let path = dir.appendingPathComponent("r.md")
+        try t.run("report '\(path.path)'")
+        let md = try String(contentsOf: path, encoding: .utf8)
+        let named = try #require(md.split(separator: "\n").first { $0.hasPrefix("   Web shells the findings name: ") })
+        #expect(named.contains("owa\\\\auth\\\\evil.aspx") && named.contains("S2: /ecp/auth/Evil.aspx") && !named.contains("/owa/auth/Evil.aspx"), "\(named)")
+    }
+
     /// An admin's own reset of the OAB directory (low) and scanners' requests for shell pages that were refused
     /// (404, medium) call for no step that says the attacker changed a directory or left a shell (reviewer).
     @Test func adminResetsAndRefusedProbesCallForNoCleanUp() throws {
