@@ -10,9 +10,14 @@ struct KeyMoment: Equatable {
     var from: [String] = []
     /// Where to read more: a finding, a marked event or a finding's marked events; empty for an update.
     var refs: [Reference] = []
-    /// How much the moment matters when not all can be listed (0 first): an update or anything after it 0, a
-    /// critical finding or a malicious mark 1, high or suspicious 2, medium 3.
+    /// How much the moment matters when not all can be listed (0 first): an update or a critical finding 0, a high
+    /// finding or a malicious mark 1, a medium finding or a suspicious mark 2.
     var rank: Int
+    /// The reference that gave the moment its rank, when steps of several ranks were joined: the verdict's
+    /// sentence cites it (reviewer: "first high finding (F1)" named the medium finding beside the high one).
+    var lead: Reference?
+    /// When the lead happened, if later than `time` (joined within `keyMomentSpan`).
+    var leadTime: Int64?
     /// True when it happened after the first update that closed an exposure window: a shell still used after
     /// patching is what "a patched server may already be compromised" means.
     var afterUpdate: Bool = false
@@ -71,6 +76,7 @@ extension ServerAssessment {
                 joined.what += m.what.filter { !joined.what.contains($0) }
                 joined.from += m.from.filter { !joined.from.contains($0) }
                 joined.refs += m.refs
+                if m.rank < joined.rank { (joined.lead, joined.leadTime) = (m.lead ?? m.refs.first, m.leadTime ?? m.time) }
                 joined.rank = min(joined.rank, m.rank)
                 out.append(joined)
             } else {
@@ -126,7 +132,7 @@ extension ServerAssessment {
         let moments = keyMoments.filter { $0.time != Timestamp.unknown }
         let before = moments.filter { !$0.isUpdate && !$0.afterUpdate }
         func said(_ m: KeyMoment) -> String {
-            time(m.time) + " (" + (m.refs.first?.name ?? "")
+            time(m.leadTime ?? m.time) + " (" + ((m.lead ?? m.refs.first)?.name ?? "")
                 + (m.from.isEmpty ? "" : ", from " + m.from.joined(separator: ", ")) + ")"
         }
         // Patched before anything was found: said first, so attempts on a fixed build do not read as a breach
@@ -137,8 +143,8 @@ extension ServerAssessment {
         guard let best = before.map(\.rank).min(), let first = before.first(where: { $0.rank == best }) else { return nil }
         // A high finding (rank 1, as a malicious mark) is not critical: "none critical; first critical evidence"
         // contradicted itself (reviewer).
-        let marked = first.refs.first?.detail.hasPrefix("marked malicious") == true
-        let kind = best == 0 ? "critical evidence" : marked ? "event marked malicious" : best == 1 ? "high finding" : "finding"
+        let marked = (first.lead ?? first.refs.first)?.detail.hasPrefix("marked malicious") == true
+        let kind = best == 0 ? "critical evidence" : marked ? "event marked malicious" : best == 1 ? "high finding" : best == 2 ? "medium finding" : "finding"
         var parts = ["first \(kind) \(said(first))"]
         if let update = moments.first(where: \.isUpdate) { parts.append("update installed by \(time(update.time))") }
         if let after = moments.first(where: \.afterUpdate) { parts.append("activity after the update \(said(after))") }

@@ -44,7 +44,8 @@ import Testing
         #expect(m[0].from == ["167.99.168.251"])
         #expect(m[3].what == ["first event on a build fixed for ProxyLogon: the update was installed by then"] && m[3].isUpdate)
         #expect(m.map(\.afterUpdate) == [false, false, false, false, true])
-        #expect(s.storyLine { Timestamp.short($0) } == "first critical evidence 2021-03-03 06:49:42 (F1, from 167.99.168.251), "
+        // The sentence cites the critical step of the first moment, at its own time (F2, 11 s after F1).
+        #expect(s.storyLine { Timestamp.short($0) } == "first critical evidence 2021-03-03 06:49:53 (F2, from 167.99.168.251), "
                 + "update installed by 2021-03-04 05:03:02, activity after the update 2021-03-04 07:49:42 (F7, from 139.162.202.236)")
     }
 
@@ -67,6 +68,12 @@ import Testing
         // A server whose worst is high is not told of critical evidence (reviewer: "none critical; first critical evidence").
         let high = Self.server(.attempted, [Self.finding("F2", "proxylogon.ssrf", "high", at: 0, ip: "10.0.20.50")])
         #expect(high.storyLine { Timestamp.short($0) } == "first high finding 2021-03-03 06:49:42 (F2, from 10.0.20.50)")
+        // A medium and a high finding of one moment: the sentence cites the high one (reviewer: it named the medium).
+        let both = Self.server(.attempted, [Self.finding("F1", "iis.ecp-static-post", "medium", at: 0, ip: "10.0.20.50"),
+                                            Self.finding("F2", "proxylogon.ssrf", "high", at: 0, ip: "10.0.20.50")])
+        #expect(both.storyLine { Timestamp.short($0) } == "first high finding 2021-03-03 06:49:42 (F2, from 10.0.20.50)")
+        let medium = Self.server(.attempted, [Self.finding("F1", "iis.ecp-static-post", "medium", at: 0)])
+        #expect(medium.storyLine { Timestamp.short($0) } == "first medium finding 2021-03-03 06:49:42 (F1)")
         // Updated the night before the attempts: said first (reviewer: only "activity after the update" was said).
         let patched = Self.server(.attempted, [Self.finding("F2", "proxylogon.ssrf", "high", at: 0, ip: "10.0.20.50")], patchedAfter: -3600)
         #expect(patched.storyLine { Timestamp.short($0) } == "update installed by 2021-03-03 05:49:42, before the first finding 2021-03-03 06:49:42 (F2, from 10.0.20.50)")
