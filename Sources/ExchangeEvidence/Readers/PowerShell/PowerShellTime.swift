@@ -73,7 +73,14 @@ enum PowerShellTime {
             guard dayFirst > 0 && monthFirst > 0 else { return (order, nil) }
             return (order, "dates contradict each other: \(dayFirst) read only day/month (\"\(dayExample)\"), \(monthFirst) only month/day (\"\(monthExample)\"); the file is read \(order.rawValue), so the others are unreadable or wrong")
         }
-        if meridiem > 0 { return (.monthFirst, nil) }
+        // AM/PM is en-US's, usually: but en-AU, en-IN and en-PH write the day first with it too, so when no date tells
+        // the order the choice is said (reviewer: `3/04/2021 7:59:21 PM`, meant as 3 April, was read silently).
+        if meridiem > 0 {
+            guard let ambiguous else { return (.monthFirst, nil) }
+            return (.monthFirst, "day and month order cannot be told: no date has a number above 12 (\"\(ambiguous)\"); read month/day "
+                    + "as en-US writes AM/PM times, which is wrong if the file was exported with en-AU, en-IN or en-PH; --date-order "
+                    + "day-first reads it the other way, and ISO times (Get-Date -Format o) avoid the question")
+        }
         if dotted > 0 { return (.dayFirst, nil) }
         guard let ambiguous else { return (.monthFirst, nil) }
         return (.monthFirst, "day and month order cannot be told: no date has a number above 12 (\"\(ambiguous)\"); read month/day (en-US), which is a month off if the file was exported with a day-first culture (en-GB, fr-FR); export with ISO times (Get-Date -Format o) to be sure")

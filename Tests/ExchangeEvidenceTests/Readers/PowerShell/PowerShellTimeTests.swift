@@ -34,6 +34,10 @@ import Testing
         #expect(PowerShellTime.decideExplained(["3/4/2021 10:00:00", "3/25/2021 10:00:00"]).note == nil)
         #expect(PowerShellTime.decideExplained(["03.04.2021 10:00:00"]).note == nil)
         #expect(PowerShellTime.decideExplained(["3/3/2021 10:00:00"]).note == nil, "the same day and month read either way")
+        // AM/PM is read month/day, and said when no date settles it: en-AU writes the day first with AM/PM (reviewer).
+        let meridiem = PowerShellTime.decideExplained(["3/04/2021 7:59:21 PM"])
+        #expect(meridiem.order == .monthFirst && meridiem.note?.contains("en-AU") == true)
+        #expect(PowerShellTime.decideExplained(["3/04/2021 7:59:21 PM", "3/25/2021 7:59:21 PM"]).note == nil, "settled by the 25th")
         let guessed = PowerShellTime.decideExplained(["04/03/2021 11:02:03", "05/03/2021 09:00:00"])
         #expect(guessed.order == .monthFirst)
         #expect(guessed.note?.hasPrefix("day and month order cannot be told: no date has a number above 12 (\"04/03/2021 11:02:03\")") == true)
