@@ -102,7 +102,7 @@ struct GrepIOCCommand: Command {
             return
         }
         if ordered.isEmpty { ctx.line("no hits"); return }
-        var table = TextTable(["ioc", "type", "set", "events", "first", "last", "status", "servers", "fields"])
+        var table = TextTable(["ioc", "type", "set", "events", "first", "last", "request status", "servers", "fields"])
         table.rightAligned = [3]
         for s in ordered {
             let i = m.indicators[s.indicator]

@@ -37,7 +37,7 @@ struct HTMLReport {
         "marks": [("time", "13em"), ("server", "7em"), ("label", "6.5em"), ("event", "22%"), ("what", nil), ("note", "18%"),
                   ("marked by", "14em")],
         "published": [("indicator", nil), ("type", "5.5em"), ("set", "10em"), ("hits", "4em"), ("first", "13em"),
-                      ("last", "13em"), ("HTTP status", "8em"), ("servers", "8em")],
+                      ("last", "13em"), ("request status", "8em"), ("servers", "8em")],
         "analyst": [("type", "5.5em"), ("indicator", nil), ("events", "4.5em"), ("servers", "8em"), ("first", "13em"),
                     ("last", "13em")],
         "coverage": [("server", "7em"), ("source", nil), ("files", "4.5em"), ("events", "5em"), ("first", "13em"), ("last", "13em")],

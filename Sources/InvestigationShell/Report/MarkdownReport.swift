@@ -106,7 +106,7 @@ struct MarkdownReport {
         p("## IOC hits")
         p()
         if model.publishedHits.isEmpty { p("No published indicator (built-in or loaded IOC sets) was found in the evidence.") } else {
-            p("| indicator | type | set | hits | first | last | HTTP status | servers |")
+            p("| indicator | type | set | hits | first | last | request status | servers |")
             p("|---|---|---|---|---|---|---|---|")
             for h in model.publishedHits {
                 p("| \(code(h.value)) | \(md(h.type)) | \(md(h.set)) | \(h.hits) | \(time(h.first)) | \(time(h.last)) | \(md(h.statuses)) | \(md(h.servers.joined(separator: ", "))) |")
