@@ -136,7 +136,7 @@ struct ReportModel {
     var auditCount: Int
     /// The exhunt build, rules, indicator sets, time zone and commands behind the report.
     var provenance: Provenance
-    /// Events per day over all servers, for the chart.
+    /// Log events per day over all servers, for the chart (file listings and collected files are not counted: their times are when files were made).
     var daily: [(day: Int64, events: Int)]
 
     /// Findings listed one by one per server and severity, earliest first; the rest are counted per rule (a
