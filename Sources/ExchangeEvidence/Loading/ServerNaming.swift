@@ -36,11 +36,11 @@ enum ServerNaming {
         return pathMarkers.contains(lower) || isDrive(lower)
     }
 
-    /// Whether a folder can be named after a host: a NetBIOS or DNS name (letters, digits, `-`, `_`, `.`), not a
-    /// drive and not a collector's own folder. `Exchange Logs`, `C%3A` and `F` cannot.
     /// A folder name with control or invisible characters: no host's, and not to be printed raw.
     static func hasUnsafeName(_ name: String) -> Bool { name.unicodeScalars.contains(where: ControlCharacters.isUnsafe) }
 
+    /// Whether a folder can be named after a host: a NetBIOS or DNS name (letters, digits, `-`, `_`, `.`), not a
+    /// drive and not a collector's own folder. `Exchange Logs`, `C%3A` and `F` cannot.
     static func canBeHost(_ name: String) -> Bool {
         let lower = name.lowercased()
         guard !isDrive(lower), !collectorFolders.contains(lower), !name.isEmpty else { return false }
