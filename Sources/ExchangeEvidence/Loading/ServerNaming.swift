@@ -36,9 +36,6 @@ enum ServerNaming {
         return pathMarkers.contains(lower) || isDrive(lower)
     }
 
-    /// A folder name with control or invisible characters: no host's, and not to be printed raw.
-    static func hasUnsafeName(_ name: String) -> Bool { name.unicodeScalars.contains(where: ControlCharacters.isUnsafe) }
-
     /// Whether a folder can be named after a host: a NetBIOS or DNS name (letters, digits, `-`, `_`, `.`), not a
     /// drive and not a collector's own folder. `Exchange Logs`, `C%3A` and `F` cannot.
     static func canBeHost(_ name: String) -> Bool {
@@ -61,7 +58,7 @@ enum ServerNaming {
             guard let h = parts[..<i].lastIndex(where: canBeHost) else {
                 // A folder no host can be named for its control characters is still a folder of its own: its logs
                 // are `unknown`'s, not filed with the set's other server (reviewer).
-                if let u = parts[..<i].lastIndex(where: Self.hasUnsafeName) { return (group(parts[0...u].joined(separator: "/")), "unknown") }
+                if let u = parts[..<i].lastIndex(where: ControlCharacters.hasUnsafe) { return (group(parts[0...u].joined(separator: "/")), "unknown") }
                 return (group(""), nil)
             }
             return (group(parts[0...h].joined(separator: "/")), collectionHost(parts[h]) ?? parts[h])
@@ -69,7 +66,7 @@ enum ServerNaming {
         // No Windows path inside: a folder per server holding log files directly (unless the root itself
         // turns out to be the server: see `EvidenceLoader`). A folder name with control or invisible characters
         // names no host (reviewer: `EX\x1b[2J06` became a server, and a file name of its exports).
-        if Self.hasUnsafeName(parts[0]) { return (group(parts[0]), "unknown") }
+        if ControlCharacters.hasUnsafe(parts[0]) { return (group(parts[0]), "unknown") }
         return (group(parts[0]), collectionHost(parts[0]) ?? parts[0])
     }
 

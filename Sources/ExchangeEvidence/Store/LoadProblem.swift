@@ -22,6 +22,11 @@ public struct ProblemLog: Sendable {
 
     public init() {}
 
+    /// Kinds other code asks about (`load` warns when times are a guess): named once, so a reader and the warning
+    /// cannot drift apart.
+    public static let dateOrderKind = "date order"
+    public static let localTimeAsUTCKind = "local time read as UTC"
+
     public mutating func add(_ problem: LoadProblem, kind: String? = nil) {
         total += 1
         if let line = problem.line, lines.last != line { lines.append(line) }

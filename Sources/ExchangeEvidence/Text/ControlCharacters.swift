@@ -14,12 +14,13 @@ public enum ControlCharacters {
         return u.properties.generalCategory == .format
     }
 
+    /// Whether `s` holds a character `escape` would change: a name that cannot be typed or printed as it is.
+    public static func hasUnsafe(_ s: String) -> Bool { s.unicodeScalars.contains(where: isUnsafe) }
+
     /// `s` with each unsafe character shown as `\xNN` (below U+0100) or `\uNNNN` (`\u{NNNNN}` beyond the BMP);
     /// backslashes are left alone.
     public static func escape(_ s: String) -> String {
-        var needs = false
-        for u in s.unicodeScalars where isUnsafe(u) { needs = true; break }
-        if !needs { return s }
+        if !hasUnsafe(s) { return s }
         var out = ""
         out.reserveCapacity(s.utf8.count + 8)
         for u in s.unicodeScalars {

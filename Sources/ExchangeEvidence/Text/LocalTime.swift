@@ -90,7 +90,7 @@ public struct LocalTimes {
             out.facts["time.zone"] = "unknown: local time read as UTC"
             out.problems.add(LoadProblem("\(column) is the collecting machine's local time, with no zone: read as UTC; "
                                          + "give the zone with 'load PATH --local-time ZONE' (e.g. Europe/Oslo)"),
-                             kind: "local time read as UTC")
+                             kind: ProblemLog.localTimeAsUTCKind)
         }
     }
 }

@@ -170,7 +170,7 @@ struct LoadCommand: Command {
     /// load is, not only in `sources --problems` (reviewer: an LSASS dump was reported two months off, unsaid).
     static func guessedTimes(_ files: ArraySlice<EvidenceFile>) -> String? {
         func having(_ kind: String) -> [EvidenceFile] { files.filter { $0.problems.countsByKind.contains { $0.kind == kind } } }
-        let order = having("date order"), local = having("local time read as UTC")
+        let order = having(ProblemLog.dateOrderKind), local = having(ProblemLog.localTimeAsUTCKind)
         var parts: [String] = []
         if let first = order.first {
             parts.append("the day/month order of \(count(order.count, "file")) is not told by \(order.count == 1 ? "its" : "their") dates (\(first.path)"

@@ -1,3 +1,4 @@
+import ExchangeEvidence
 import Foundation
 
 /// Tab completion: command names first, then the command's options, its declared words, help topics,
@@ -50,7 +51,7 @@ public struct Completer {
 
     /// A name is offered only when it can be typed and shown as it is: one with control or invisible characters
     /// would reach the terminal raw when inserted (reviewer: a file name's ESC turned the prompt red).
-    static func isTypable(_ name: String) -> Bool { !name.unicodeScalars.contains(where: TerminalText.isUnsafe) }
+    static func isTypable(_ name: String) -> Bool { !ControlCharacters.hasUnsafe(name) }
 
     func files(_ partial: String) -> [String] {
         let expanded = (partial as NSString).expandingTildeInPath

@@ -75,7 +75,7 @@ struct PowerShellCSV {
             for c in columns where c < values.count { sample.append(values[c]) }
         }
         let decided = PowerShellTime.decideExplained(sample, given: given)
-        if let note = decided.note { problems.add(LoadProblem(note), kind: "date order") }
+        if let note = decided.note { problems.add(LoadProblem(note), kind: ProblemLog.dateOrderKind) }
         return decided.order
     }
 }
