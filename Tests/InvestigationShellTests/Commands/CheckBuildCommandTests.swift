@@ -69,16 +69,12 @@ import Testing
     @Test func refusedShellProbesAreNotPlacedInTheWindow() throws {
         let dir = ShellHarness.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let server = dir.appendingPathComponent("ev/EX02")
-        try FileManager.default.createDirectory(at: server.appendingPathComponent("W3SVC1"), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: TestShell.repoRoot.appendingPathComponent("help/training/EX02/build"), to: server.appendingPathComponent("build"))
-        try """
-            #Software: Microsoft Internet Information Services 10.0
-            #Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken
-            2021-03-03 03:40:13 10.0.10.12 GET /aspnet_client/discover.aspx - 443 - 45.155.205.225 - - 404 0 2 2
-            2021-03-03 03:41:00 10.0.10.12 POST /ecp/y.js - 443 - 45.155.205.225 ExchangeServicesClient/0.0.0.0 - 200 0 0 5
-
-            """.write(to: server.appendingPathComponent("W3SVC1/u_ex210303.log"), atomically: true, encoding: .utf8)
+        let root = try ShellHarness.iisEvidence([
+            "2021-03-03 03:40:13 10.0.10.12 GET /aspnet_client/discover.aspx - 443 - 45.155.205.225 - - 404 0 2 2",
+            "2021-03-03 03:41:00 10.0.10.12 POST /ecp/y.js - 443 - 45.155.205.225 ExchangeServicesClient/0.0.0.0 - 200 0 0 5",
+        ], server: "EX02", in: dir)
+        try FileManager.default.copyItem(at: TestShell.repoRoot.appendingPathComponent("help/training/EX02/build"),
+                                         to: root.appendingPathComponent("EX02/build"))
         let t = TestShell()
         try t.run("load '\(dir.appendingPathComponent("ev").path)'")
         #expect(try t.run("hunt").contains("iis.webshell-access"))
