@@ -192,8 +192,12 @@ struct CheckBuildCommand: Command {
         } else if a.revisionUnlogged {
             // Said as the exposure windows count it (reviewer: "take none as installed" promised a ProxyLogon window
             // the history then did not show, since Mar21SU was out before the build was seen).
-            ctx.line("          revision \(a.build.revision) is below \(level.name)'s own (\(level.build)): the log does not record it, so "
-                     + "installed security updates are not visible; an update published before the build was first seen may be "
+            // A typed build is not a log's, and it was not "seen": it is judged at `--at` (reviewer).
+            let typed = a.source == .typed
+            ctx.line("          revision \(a.build.revision) is below \(level.name)'s own (\(level.build)): "
+                     + (typed ? "the number given does not carry it" : "the log does not record it") + ", so "
+                     + "installed security updates are not visible; an update published before "
+                     + (typed ? "the date judged" : "the build was first seen") + " may be "
                      + "installed (its CVEs are undetermined, and no exposure window is drawn for them), one published later cannot be; "
                      + "ExSetup.exe's FileVersion on the server settles it")
         } else if a.update == nil {
@@ -201,7 +205,10 @@ struct CheckBuildCommand: Command {
                                         : "          no update from the catalog installed on \(level.name)")
         }
         let date = String(Timestamp.iso(a.at).prefix(10))
-        var support = a.cuSupported == true ? "\(level.name) supported on \(date)" : "\(level.name) not supported on \(date)"
+        // A CU judged before it came out was not "unsupported" then: it did not exist yet (reviewer).
+        var support = a.cuSupported == true ? "\(level.name) supported on \(date)"
+            : level.released.start > a.at ? "\(level.name) not released yet on \(date)"
+            : "\(level.name) not supported on \(date)"
         if a.productSupported == false, let end = product.extendedSupportEnds { support += " (\(product.name) extended support ended \(end))" }
         ctx.line("support   " + support)
         let shown = allCVEs ? a.cves : a.cves.filter { $0.campaign != nil }

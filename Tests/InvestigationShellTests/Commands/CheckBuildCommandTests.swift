@@ -58,10 +58,33 @@ import Testing
         let out = try TestShell().run("check-build 15.1.2176.0 --at 2021-03-10")
         #expect(out.contains("product   Exchange 2016 CU19;") && out.contains("revision 0 is below CU19's own (15.1.2176.2)"))
         #expect(out.contains("CVE-2021-26855  ProxyLogon     undetermined"))
-        // Said as the windows count it: an update out before the build was seen may be installed (reviewer).
-        #expect(out.contains("an update published before the build was first seen may be installed (its CVEs are undetermined, and no exposure window is drawn for them)"))
-        // Said as the windows count it: an update out before the build was seen may be installed (reviewer).
-        #expect(out.contains("an update published before the build was first seen may be installed (its CVEs are undetermined, and no exposure window is drawn for them)"))
+        // A typed number is no log, and it was not "seen": it is judged at the date given (reviewer).
+        #expect(out.contains("the number given does not carry it"))
+        #expect(out.contains("an update published before the date judged may be installed (its CVEs are undetermined, and no exposure window is drawn for them)"))
+    }
+
+    /// A log that writes revision 0 is said to be the log's doing, judged at the time the build was first seen.
+    @Test func revisionZeroInALogIsTheLogs() throws {
+        let dir = ShellHarness.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let logs = dir.appendingPathComponent("ev/EX01/Logging/HttpProxy/Owa")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        try ("#Software: Microsoft Exchange Server\n#Log-type: HttpProxy Logs\n"
+             + "#Fields: DateTime,RequestId,MajorVersion,MinorVersion,BuildVersion,RevisionVersion,UrlStem,HttpStatus\n"
+             + "2021-03-07T15:04:04.546Z,id1,15,1,2176,0,/owa/auth/x.js,200\n")
+            .write(to: logs.appendingPathComponent("HttpProxy_2021030715-1.LOG"), atomically: true, encoding: .utf8)
+        let t = TestShell()
+        try t.run("load '\(dir.appendingPathComponent("ev").path)'")
+        let out = try t.run("check-build")
+        #expect(out.contains("the log does not record it"))
+        #expect(out.contains("an update published before the build was first seen may be installed"))
+    }
+
+    /// A CU judged at a date before its release did not exist then: "not released yet", not "not supported" (reviewer).
+    @Test func cuJudgedBeforeItsReleaseIsNotReleasedYet() throws {
+        let out = try TestShell().run("check-build 15.2.1118.7 --at 2021-03-01")
+        #expect(out.contains("support   CU12 not released yet on 2021-03-01"))
+        #expect(try TestShell().run("check-build 15.2.1118.7 --at 2022-06-01").contains("support   CU12 supported on 2022-06-01"))
     }
 
     /// A scanner's refused request for a shell's page (medium, no CVE) is not placed in the exposure window; a
