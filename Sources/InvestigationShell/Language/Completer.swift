@@ -27,6 +27,11 @@ public struct Completer {
         if position >= 2, let spec = options.first(where: { "--" + $0.name == words[position - 1] }), spec.kind != .flag {
             return (spec.choices.isEmpty ? values(of: spec.name) : spec.choices).filter { $0.hasPrefix(current) }
         }
+        // The value of an option the command does not have: the line is already wrong, and its words would
+        // read as that option's values (reviewer: `export … --server <Tab>` offered `timeline`).
+        if position >= 2, words[position - 1].hasPrefix("--"), !options.contains(where: { "--" + $0.name == words[position - 1] }) {
+            return []
+        }
         switch command.completion {
         case .none: return []
         case .words(let list): return list.filter { $0.hasPrefix(current) }

@@ -150,5 +150,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         for name in ["u_ex1.log", "u_ex\u{1B}[31mred.log"] { FileManager.default.createFile(atPath: dir.appendingPathComponent(name).path, contents: Data()) }
         #expect(c.complete("load \(dir.path)/u_") == ["\(dir.path)/u_ex1.log"])
+        // An option the command does not have takes no value from its words (`export` has no `--server`).
+        #expect(!c.complete("export ").isEmpty)
+        #expect(c.complete("export --server ") == [])
     }
 }
