@@ -5,10 +5,11 @@ import Foundation
 /// meet in — an Elasticsearch/OpenSearch bulk request with ECS fields (`.ndjson`, `event.kind: alert`), or
 /// Timesketch's JSONL/CSV import format (`.jsonl`, `.csv`) beside `export timeline`'s events.
 ///
-/// Runs `hunt` first when it has not run on the loaded evidence. Every finding is written: one without a time
-/// (a collected web shell with no listing row) has no `@timestamp` (a bulk document is valid without one; a data
-/// stream refuses it), empty `datetime`/`timestamp` (Timesketch needs them, so it will not import the row) and
-/// the tag `untimed`; the message names those findings and says which tool takes them.
+/// Runs `hunt` first when it has not run on the loaded evidence. A finding without a time (a collected web shell
+/// with no listing row) is written to NDJSON without `@timestamp` (a bulk document is valid without one; a data
+/// stream refuses it) and tagged `untimed`; it is left out of Timesketch's JSONL and CSV, since one row without
+/// a datetime makes Timesketch refuse a whole JSONL file (reviewer: every finding of a set was lost so). The
+/// message names those findings and says which tool takes them.
 struct FindingsExport: ExportTarget {
     var name: String { "findings" }
     var summary: String { "the hunt's findings as Elasticsearch bulk NDJSON (ECS) or Timesketch CSV/JSONL" }
@@ -47,7 +48,10 @@ struct FindingsExport: ExportTarget {
             let n = try ExportRows.write(Array(ids.indices), to: file, label: "export findings", unit: "findings", in: ctx) { k, out in
                 let id = ids[k]
                 guard let facts = citations.facts(ofFinding: id) else { return false }
-                if facts.time == Timestamp.unknown { untimed.add(id) }
+                if facts.time == Timestamp.unknown {
+                    untimed.add(id)
+                    if format != "ndjson" { return false }
+                }
                 Self.row(id, facts, events: citations.events(ofFinding: id) ?? [], format: format, index: index, store: store, marks: marks, into: &out)
                 return true
             }
@@ -58,6 +62,7 @@ struct FindingsExport: ExportTarget {
         if ctx.wantsJSON {
             ctx.json(.object([("file", .string(file.path)), ("format", .string(file.format == "ndjson" ? "ecs-bulk" : file.format)),
                               ("findings", .int(written)), ("untimed", .strings(timeless)),
+                              ("untimed_skipped", .int(format == "ndjson" ? 0 : timeless.count)),
                               ("provenance_file", .string(file.provenancePath))]))
         }
         if written == 0 {
@@ -75,8 +80,8 @@ struct FindingsExport: ExportTarget {
             return head + "written without @timestamp, tagged 'untimed' (an index takes \(one ? "it" : "them");"
                 + " a data stream refuses a document without @timestamp)"
         }
-        return head + "empty datetime and timestamp, tagged 'untimed' (Timesketch needs a datetime and will not import "
-            + (one ? "that row)" : "those rows)")
+        return head + "left out (Timesketch refuses a whole file with a row without a datetime); "
+            + "export findings FILE.ndjson keeps \(one ? "it" : "them")"
     }
 
     /// Appends finding `id`'s row in `format`: a bulk action and ECS document, a Timesketch JSON line or CSV row.
@@ -115,9 +120,10 @@ struct FindingsExport: ExportTarget {
         default:
             let row: [(String, JSONValue)] = [
                 ("message", .string(message)),
-                ("datetime", .string(timed ? String(Timestamp.iso(facts.time).dropLast()) + "+00:00" : "")),
-                ("timestamp_desc", .string(timed ? "First event time" : "No time")),
-                ("timestamp", timed ? .int(Int(facts.time) * 1000) : .string("")),
+                // Only timed findings reach Timesketch's formats (`run`).
+                ("datetime", .string(String(Timestamp.iso(facts.time).dropLast()) + "+00:00")),
+                ("timestamp_desc", .string("First event time")),
+                ("timestamp", .int(Int(facts.time) * 1000)),
                 ("server", .string(facts.server)), ("finding", .string(id)), ("rule", .string(facts.rule)),
                 ("title", .string(facts.title)), ("severity", .string(facts.severity)),
                 ("cves", .string(facts.cves.joined(separator: ","))), ("summary", .string(facts.summary)),
@@ -125,8 +131,7 @@ struct FindingsExport: ExportTarget {
                 ("tag", .strings(tags)),
             ]
             if format == "jsonl" {
-                // No time: the keys are left out rather than given a value that is not one.
-                out.appendJSON(.object(timed ? row : row.filter { $0.0 != "datetime" && $0.0 != "timestamp" }))
+                out.appendJSON(.object(row))
                 out.append("\n")
             } else {
                 for (i, (_, value)) in row.enumerated() {
