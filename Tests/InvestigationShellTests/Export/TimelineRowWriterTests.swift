@@ -120,7 +120,7 @@ import Testing
     }
 
     @Test func hostileTextIsEscapedLikeTheRenderers() {
-        for value in ["plain", "a,b", "say \"hi\"", "=cmd|' /C calc'!A0", "-2+3", "@SUM(1)", "+1,\"x\"", "", "esc\u{1B}[31m", "bidi\u{202E}x", "tag\u{E0041}zw\u{200B}", "c1\u{9B}", "line\nbreak", "back\\slash", "ünï"] {
+        for value in ["plain", "a,b", "say \"hi\"", "=cmd|' /C calc'!A0", "-2+3", "@SUM(1)", "+1,\"x\"", "", "-", "esc\u{1B}[31m", "bidi\u{202E}x", "tag\u{E0041}zw\u{200B}", "c1\u{9B}", "line\nbreak", "back\\slash", "ünï"] {
             var j = ExportBytes(), c = ExportBytes()
             j.appendJSON(value)
             c.appendCSV(value)

@@ -101,6 +101,7 @@ import Testing
     }
 
     @Test(arguments: [("=1+1", "'=1+1"), ("+cmd", "'+cmd"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"), ("a=b", "a=b"),
+                      ("-", "-"), ("--", "'--"),
                       ("\tx", "\\x09x"), ("a\u{1B}[2Jb", "a\\x1b[2Jb"), ("\u{202E}exe", "\\u202eexe"), ("\u{9B}1m", "\\x9b1m")])
     func csvCellsAreNeutralised(_ input: String, _ expected: String) {
         #expect(CSVCell.text(input) == expected)

@@ -149,7 +149,7 @@ struct ExportBytes {
         }
         let quote = special != 0
         if quote { bytes.append(UInt8(ascii: "\"")) }
-        if let first = value.first, CSVCell.startsFormula(first) { bytes.append(UInt8(ascii: "'")) }
+        if CSVCell.isFormula(value) { bytes.append(UInt8(ascii: "'")) }
         guard quote else { bytes.append(contentsOf: value); return }
         var run = 0
         for (i, b) in value.enumerated() where b == UInt8(ascii: "\"") {
