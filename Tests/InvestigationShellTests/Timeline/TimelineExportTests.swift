@@ -40,6 +40,8 @@ import Testing
         let file = dir.appendingPathComponent("tl.csv")
         let out = try t.shown("export timeline \(file.path) --filter '--ip 167.99.168.251'")
         #expect(out.hasPrefix("wrote "))
+        let one = dir.appendingPathComponent("one.jsonl")
+        #expect(try t.shown("export timeline \(one.path) --filter '--ip 167.99.168.251 --limit 1'").hasPrefix("wrote 1 event to "))
         let records = Self.parseCSV(try String(contentsOf: file, encoding: .utf8))
         let header = records[0]
         for required in ["message", "datetime", "timestamp_desc"] { #expect(header.contains(required)) }

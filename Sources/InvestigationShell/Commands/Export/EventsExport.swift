@@ -52,8 +52,8 @@ struct EventsExport: ExportTarget {
         // Which ones, so that a collected web shell (a file, no time) is not lost from sight.
         let examples = untimedEvents.prefix(3).map { store.citation(of: $0) }
         if written == 0 { ctx.status("warning: no event to write: the file is empty, and the bulk API refuses an empty body") }
-        ctx.status("wrote \(written) events to \(TerminalText.escape(file.path)) (bulk NDJSON for index \(index))"
-                 + (untimed > 0 ? " (\(untimed) events without a time left out, a data stream refuses them: "
+        ctx.status("wrote \(LoadCommand.count(written, "event")) to \(TerminalText.escape(file.path)) (bulk NDJSON for index \(index))"
+                 + (untimed > 0 ? " (\(LoadCommand.count(untimed, "event")) without a time left out, a data stream refuses them: "
                     + TerminalText.escape(examples.joined(separator: ", ")) + (untimed > 3 ? ", …" : "") + ")" : ""))
     }
 }

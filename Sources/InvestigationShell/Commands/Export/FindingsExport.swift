@@ -68,7 +68,7 @@ struct FindingsExport: ExportTarget {
         if written == 0 {
             ctx.status("warning: no finding to write" + (file.format == "ndjson" ? ": the file is empty, and the bulk API refuses an empty body" : ""))
         }
-        ctx.status("wrote \(written) finding\(written == 1 ? "" : "s") to \(TerminalText.escape(file.path))"
+        ctx.status("wrote \(LoadCommand.count(written, "finding")) to \(TerminalText.escape(file.path))"
                  + (timeless.isEmpty ? "" : Self.untimedNote(timeless, format: format)))
     }
 

@@ -52,8 +52,8 @@ struct TimelineExport: ExportTarget {
                               ("untimed_skipped", .int(untimed)), ("provenance_file", .string(file.provenancePath))]))
         }
         if written == 0 { ctx.status("warning: no event to write: the file holds only its header, if any") }
-        ctx.status("wrote \(written) events to \(TerminalText.escape(file.path))"
-                   + (untimed > 0 ? " (\(untimed) events without a time left out; Timesketch needs a time)" : "")
+        ctx.status("wrote \(LoadCommand.count(written, "event")) to \(TerminalText.escape(file.path))"
+                   + (untimed > 0 ? " (\(LoadCommand.count(untimed, "event")) without a time left out; Timesketch needs a time)" : "")
                    + "; provenance in \(TerminalText.escape(file.provenancePath))")
     }
 
