@@ -79,6 +79,8 @@ struct Exhunt: ParsableCommand {
         // The process ends when `run` returns: the kernel frees the evidence's mappings and the index at once, where
         // releasing the store unmapped each file and freed each column in turn (~0.2 s after 17,000 files).
         defer { _ = Unmanaged.passRetained(shell.session.store) }
+        // After `--fail-on` has read the marks: the case file is whole on disk, its WAL folded in.
+        defer { CaseState.of(shell.session).finish() }
         let isInteractive = command.isEmpty && file == nil && isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
         var failures = 0
         var interrupted = false
@@ -169,6 +171,7 @@ struct Exhunt: ParsableCommand {
             }
             // Ctrl-C during a command that does not check for it: it ran to the end, and is said to have been interrupted once.
             if Interrupt.consume() && !shell.session.interruptNoticed { shell.session.output.diagnostic("interrupted\n") }
+            CaseState.of(shell.session).checkpoint()
             output.endCommand()
         }
     }

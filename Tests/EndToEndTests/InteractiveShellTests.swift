@@ -88,4 +88,29 @@ import Testing
         pty.type("\u{04}")
         #expect(pty.waitForExit() == 0)
     }
+    /// The case file alone holds the work, while the shell is open and after it ends: a colleague is handed
+    /// the one file (reviewer: after an interactive session it was an empty database, the marks in `-wal`).
+    @Test func theCaseFileAloneHoldsTheMarks() throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-pty-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: home) }
+        let path = home.appendingPathComponent("t.case").path
+        let pty = try PseudoTerminal(environment: ["HOME": home.path, "EXHUNT_HISTORY": home.appendingPathComponent("history").path])
+        try #require(pty.expectPrompt(occurrences: 1), "no prompt: \(pty.screen)")
+        pty.type("load demo; case new \(path)\r")
+        try #require(pty.expectPrompt(occurrences: 2, timeout: 60), "\(pty.screen)")
+        pty.type("mark Ecp/HttpProxy_2021030306-1.LOG:6 as malicious --note handed-over\r")
+        try #require(pty.expectPrompt(occurrences: 3), "\(pty.screen)")
+        func marksOfACopy(_ name: String) throws -> String {
+            let copy = home.appendingPathComponent(name).path
+            try FileManager.default.copyItem(atPath: path, toPath: copy)
+            return try ExhuntProcess.run(["-c", "case open \(copy); marks"]).stdout
+        }
+        #expect(try marksOfACopy("open.case").contains("handed-over"), "copied while the shell is open")
+        pty.type("quit\r")
+        #expect(pty.waitForExit() == 0)
+        #expect(try marksOfACopy("closed.case").contains("handed-over"), "copied after quit")
+        let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+        #expect(wal == 0, "the WAL is folded into the file at the end")
+    }
 }

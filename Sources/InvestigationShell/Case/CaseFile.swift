@@ -150,8 +150,13 @@ public final class CaseFile {
         }
     }
 
-    /// Closes the database; further calls fail.
+    /// Closes the database; further calls fail. The last connection's close folds the WAL into the file.
     public func close() { try? queue.close() }
+
+    /// Copies committed changes from the WAL into the file itself, without waiting for another shell's readers
+    /// (passive): the file alone, copied while the shell is open, holds the work (reviewer: a case copied after
+    /// an interactive session was an empty database, its marks left in `-wal`).
+    func checkpoint() { _ = try? queue.writeWithoutTransaction { try $0.checkpoint(.passive) } }
 
     /// Changes another connection committed since the last call differ in this number (SQLite's `data_version`).
     func dataVersion() -> Int { (try? queue.read { try Int.fetchOne($0, sql: "PRAGMA data_version") }) ?? 0 }

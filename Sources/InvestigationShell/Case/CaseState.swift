@@ -177,6 +177,16 @@ public final class CaseState {
         changed()
     }
 
+    /// Brings the case file itself up to date with the commands run so far (see `CaseFile.checkpoint`).
+    public func checkpoint() { file?.checkpoint() }
+
+    /// Ends the session's use of its cases: a lesson's is dropped, the user's closed, so the file is complete
+    /// without its `-wal` whichever way the shell ends (`quit`, Ctrl-D, the end of a script, SIGTERM).
+    public func finish() {
+        endLesson()
+        close()
+    }
+
     /// Closes the case; marks are no longer shown.
     public func close() {
         file?.close()
