@@ -71,7 +71,7 @@ enum CaseHistoryScript {
                 usesVariables = usesVariables || Self.usesVariables(command)
                 writesCase = writesCase || kept.contains(where: writesToCase)
                 r.commands += 1
-                if e.replay != nil { r.text += "# typed as: \(CommandRecorder.oneLine(line)) (numbers of that session; replayed by FILE:LINE)\n" }
+                if e.replay != nil { r.text += CommandRecorder.typedAs(line) }
                 r.text += CommandRecorder.entry(command, failure: nil, at: e.time)
             }
         }

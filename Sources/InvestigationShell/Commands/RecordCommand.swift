@@ -64,7 +64,7 @@ struct RecordCommand: Command {
         session.attachment(CommandRecorder.self) {
             let r = CommandRecorder()
             session.observers.append { [weak r, weak session] line, error in
-                r?.observe(line, error, depth: session?.sourceDepth ?? 0)
+                r?.observe(line, error, depth: session?.sourceDepth ?? 0, replay: session?.replayForm)
             }
             return r
         }

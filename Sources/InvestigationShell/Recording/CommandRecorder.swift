@@ -59,14 +59,26 @@ public final class CommandRecorder {
         return (path, recorded, failed)
     }
 
-    /// The session observer: records a typed line (or a line of the top-level script) after it ran.
-    func observe(_ line: String, _ error: Error?, depth: Int) {
+    /// The session observer: records a typed line (or a line of the top-level script) after it ran. A command
+    /// that named events by this session's numbers (`mark finding F5`) is written in its `replay` form, their
+    /// `FILE:LINE`, as `case history --as-script` writes it: replayed on new evidence, F5 is another finding,
+    /// and the mark and its note landed on it (reviewer).
+    func observe(_ line: String, _ error: Error?, depth: Int, replay: String? = nil) {
         guard isRecording, depth == 0 else { return }
         let trimmed = line.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty || trimmed.hasPrefix("#") || Self.isRecordCommand(trimmed) { return }
         recorded += 1
         if error != nil { failed += 1 }
-        write(Self.entry(trimmed, failure: error.map { "\($0)" }, at: now()))
+        if error == nil, let replay {
+            write(Self.typedAs(trimmed) + Self.entry(replay, failure: nil, at: now()))
+        } else {
+            write(Self.entry(trimmed, failure: error.map { "\($0)" }, at: now()))
+        }
+    }
+
+    /// The comment above a command written in its replay form, keeping what was typed.
+    static func typedAs(_ line: String) -> String {
+        "# typed as: \(oneLine(line)) (numbers of that session; replayed by FILE:LINE)\n"
     }
 
     /// One command as a command file holds it: its time as a comment, then the line, commented out with its

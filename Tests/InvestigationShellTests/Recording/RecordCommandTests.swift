@@ -92,4 +92,21 @@ import Testing
         #expect(replay.out.stdout == live.out.stdout)
         #expect(live.out.stdout.contains("2021-03-03"))
     }
+
+    /// A mark that named a finding by this session's number is recorded by its events' `FILE:LINE`, the typed
+    /// line kept as a comment: replayed on new evidence, the number names another finding (reviewer).
+    @Test func sessionNumbersAreRecordedByFileAndLine() throws {
+        let dir = ShellHarness.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("marks.exh").path
+        let h = ShellHarness()
+        try h.shell.execute("load demo; case new '\(dir.appendingPathComponent("c.case").path)'; hunt")
+        try h.shell.execute("record start '\(file)'")
+        try h.shell.execute("mark finding F1 as malicious --note first")
+        try h.shell.execute("record stop")
+        let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map(String.init)
+        let typed = try #require(lines.firstIndex { $0.hasPrefix("# typed as: mark finding F1 as malicious --note first") })
+        let replayed = lines[typed + 2]
+        #expect(replayed.hasPrefix("mark ") && !replayed.contains("finding F1") && replayed.contains(".LOG:"), "\(replayed)")
+    }
 }
