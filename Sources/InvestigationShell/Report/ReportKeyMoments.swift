@@ -119,7 +119,8 @@ extension ServerAssessment {
             for m in group where !notes.contains(what(m)) && !m.note.isEmpty { notes.append(what(m)) }
             // The moment is the group's first event: its address, not those of events days later (a chain's).
             out.append(KeyMoment(time: first.eventTime, what: notes.isEmpty ? [what(first)] : notes, from: markFrom[first].map { [$0] } ?? [],
-                                 refs: [.init(name: first.finding!, detail: "marked \(first.label) (\(LoadCommand.count(group.count, "event")))")],
+                                 refs: [.init(name: markFinding[first.finding!] ?? "\(first.path):\(first.line)",
+                                              detail: "marked \(first.label) (\(LoadCommand.count(group.count, "event")))")],
                                  rank: first.label == "malicious" ? 1 : 2))
         }
         return out

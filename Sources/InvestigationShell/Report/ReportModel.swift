@@ -53,6 +53,9 @@ struct ServerAssessment {
     var exposure: [ReportBuilds.Exposure] = []
     /// The client address of each marked event that has one (as `ReportModel.clientIP` finds it).
     var markFrom: [CaseMark: String] = [:]
+    /// This session's number of the finding marks were made through, by the number stored with them
+    /// (`ReportModel.currentFindings`).
+    var markFinding: [String: String] = [:]
     /// All the server's findings per severity name, listed or not.
     var counts: [String: Int] = [:]
     /// Of those, the ones the analyst cleared, per severity name (all of them are listed).
@@ -262,6 +265,7 @@ struct ReportModel {
                                     recommendedUpdate: builds.of(name)?.recommendation, exposure: builds.of(name)?.exposure ?? [],
                                     markFrom: Dictionary(myMarks.compactMap { m in markedEvents[m].flatMap { Self.clientIP(of: [$0], in: store) }.map { (m, $0) } },
                                                          uniquingKeysWith: { a, _ in a }),
+                                    markFinding: Self.currentFindings(of: myMarks, events: markedEvents, citations: p),
                                     counts: mineCounts, clearedCounts: clearedCounts[name] ?? [:],
                                     unlisted: (tallies[name] ?? [:]).values.sorted {
                                         (ReportFinding.rank($0.severity), -$0.count, $0.rule) < (ReportFinding.rank($1.severity), -$1.count, $1.rule)
@@ -329,6 +333,25 @@ struct ReportModel {
             let ip = store.value(.clientIP, e)
             return ip.isEmpty || ip == store.field("s-ip", of: e) ? nil : ip
         }.first
+    }
+
+    /// This session's finding for each group of marks made through one finding (`mark finding F5`), by the number
+    /// stored with them: that is the marking session's, and on reloaded or new evidence names another finding
+    /// (reviewer: "F5 marked malicious" beside an F5 of another rule). The finding citing every marked event of
+    /// the group with the fewest events (the SSRF finding, not the chain that also cites them); none when no
+    /// finding cites them all.
+    static func currentFindings(of marks: [CaseMark], events: [CaseMark: EventID], citations p: FindingCitations) -> [String: String] {
+        var out: [String: String] = [:]
+        for (stored, group) in Dictionary(grouping: marks.filter { $0.finding != nil }, by: { $0.finding! }) {
+            let marked = group.compactMap { events[$0] }
+            guard let first = marked.first else { continue }
+            let citing = p.findings(citing: first).filter { id in
+                let cited = Set(p.events(ofFinding: id) ?? [])
+                return marked.allSatisfy(cited.contains)
+            }
+            out[stored] = citing.min { (p.events(ofFinding: $0)?.count ?? 0, $0.count, $0) < (p.events(ofFinding: $1)?.count ?? 0, $1.count, $1) }
+        }
+        return out
     }
 
     /// Findings the analyst cleared, by id: every event the finding cites is marked benign or reviewed (a

@@ -109,6 +109,30 @@ import Testing
         #expect(md.contains(t.session.store.files[0].sha256))
     }
 
+    /// Marks made through a finding are cited by this session's number of that finding: the number stored with
+    /// them is the marking session's, and on other evidence names another finding (reviewer: "F5 marked
+    /// malicious" beside an F5 of another rule). Here EX01 alone numbers the web-shell requests F15; with EX02
+    /// loaded too they are F16, and F15 is another finding.
+    @Test func marksThroughAFindingCiteItsNumberInThisSession() throws {
+        let dir = ShellHarness.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let training = TestShell.repoRoot.appendingPathComponent("help/training")
+        let casePath = dir.appendingPathComponent("c.case").path
+        let first = TestShell()
+        try first.run("load '\(training.appendingPathComponent("EX01").path)'; case new '\(casePath)'; hunt")
+        try #require(try first.run("show F15").contains("iis.webshell-access"))
+        try first.run("mark finding F15 as malicious --note 'the shell used'")
+        CaseState.of(first.session).close()
+        let second = TestShell()
+        try second.run("case open '\(casePath)'; load demo")
+        try #require(try second.run("hunt").contains("F16  2021-03-03 07:02:11  iis.webshell-access"))
+        let md = dir.appendingPathComponent("r.md")
+        try second.run("report '\(md.path)'")
+        let text = try String(contentsOf: md, encoding: .utf8)
+        #expect(text.contains("F16 marked malicious (2 events)"))
+        #expect(!text.contains("F15 marked malicious"))
+    }
+
     /// A finding whose every event the analyst marked benign (a pentester's page) is listed as cleared and
     /// counts neither toward the verdict nor toward the remediation; the verdict's reasons say so.
     @Test func findingsClearedByBenignMarksDoNotDecide() throws {

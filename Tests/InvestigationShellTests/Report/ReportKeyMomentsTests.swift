@@ -94,6 +94,7 @@ import Testing
                                            Self.finding("F9", "iis.webshell-access", "high", at: 90_000, ip: "139.162.202.236")],
                             marks: routine + chain, patchedAfter: 80_000)
         s.markFrom = [chain[0]: "167.99.168.251"]
+        s.markFinding = ["F6": "F6"]
         let m = s.keyMoments
         let exploit = try! #require(m.first { $0.references.contains("F6 chain.proxylogon") })
         #expect(exploit.references == ["F6 chain.proxylogon", "F6 marked malicious (28 events)"])
