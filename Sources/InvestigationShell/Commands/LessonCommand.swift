@@ -14,6 +14,13 @@ struct LessonCommand: Command {
         guard let word = args.positional.first else { return list(library, run, ctx) }
         guard args.positional.count == 1 else { throw ShellError("usage: \(usage)") }
         let lesson = try library.find(word)
+        // The training set cannot be unloaded again: loaded beside an investigation's evidence, its servers would
+        // stay in that session's report (reviewer: "EX01 compromised" beside the real servers after 'exit').
+        if lesson.evidence == "demo" && !LessonRun.trainingLoaded(ctx.session) && !ctx.session.loads.isEmpty {
+            let sets = ctx.session.evidenceSetNames.map { "'\(TerminalText.escape($0))'" }.joined(separator: ", ")
+            throw ShellError("lesson: it loads the training set, whose servers would then stay beside \(sets) in this session's "
+                             + "hunts and report; start it in a shell of its own: exhunt --demo, then 'lesson \(lesson.number)'")
+        }
         run.quiet = true
         defer { run.quiet = false }
         // Starting another lesson leaves the running one, and its marks with it: said, not done silently (instructor review).

@@ -81,6 +81,23 @@ import Testing
         #expect(session.quitRequested)
     }
 
+    /// A lesson on the training set does not start beside an investigation's evidence: the training servers could not
+    /// be unloaded again and would be judged in that session's report (reviewer). With the training set loaded it starts.
+    @Test func aLessonDoesNotJoinAnInvestigation() throws {
+        let dir = ShellHarness.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let evidence = try ShellHarness.iisEvidence(["2021-03-03 03:41:00 10.0.10.12 GET /owa/ - 443 - 10.0.0.5 Mozilla/5.0 - 200 0 0 5"],
+                                                    server: "MAIL01", in: dir)
+        let t = TestShell()
+        try t.run("load '\(evidence.path)'")
+        #expect(t.failure("lesson 1").contains("whose servers would then stay beside 'ev' in this session's hunts and report; "
+                                               + "start it in a shell of its own: exhunt --demo, then 'lesson 1'"))
+        #expect(!LessonRun.trainingLoaded(t.session))
+        let demo = TestShell()
+        try demo.run("load demo")
+        #expect(try demo.run("lesson 1").contains("step 1"))
+    }
+
     /// Starting a lesson while one runs says the running one is left (or restarted), with its marks (instructor review:
     /// it was silent).
     @Test func startingAnotherLessonSaysTheFirstIsLeft() throws {
