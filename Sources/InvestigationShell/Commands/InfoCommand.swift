@@ -17,7 +17,9 @@ struct InfoCommand: Command {
         if ctx.wantsJSON {
             ctx.json(.object([
                 ("evidence_sets", .array(ctx.session.loads.map { .object([("name", .string($0.evidenceSet)), ("root", .string($0.root)),
-                                                                         ("files", .int($0.filesAdded)), ("events", .int($0.eventsAdded))]) })),
+                                                                         ("files", .int($0.filesAdded)), ("events", .int($0.eventsAdded)),
+                                                                         ("interrupted", .bool($0.cancelled))]) })),
+                ("interrupted_sets", .strings(ctx.session.interruptedLoads.map(\.evidenceSet))),
                 ("servers", .strings(servers)), ("files", .int(read.count)), ("events", .int(store.count)),
                 ("bytes", .int(bytes)), ("distinct_values", .int(store.pool.count - 1)), ("index_bytes", .int(store.indexFootprint)),
                 ("first", first == Int64.max ? .null : .time(first)), ("last", last == Int64.min ? .null : .time(last)),
@@ -27,6 +29,10 @@ struct InfoCommand: Command {
         }
         let sets = ctx.session.evidenceSetNames
         ctx.line("evidence sets: " + (sets.isEmpty ? "none" : sets.map { TerminalText.escape($0) }.joined(separator: ", ")))
+        for l in ctx.session.interruptedLoads {
+            ctx.line("interrupted:   \(TerminalText.escape(l.evidenceSet)): Ctrl-C stopped its load after \(LoadCommand.count(l.files, "file")); "
+                     + "the rest is not read ('load' it again to read it)")
+        }
         ctx.line("servers:       " + (servers.isEmpty ? "none" : TerminalText.escape(servers.joined(separator: ", "))))
         ctx.line("files:         \(read.count) (\(bytes) bytes)")
         ctx.line("events:        \(store.count)")

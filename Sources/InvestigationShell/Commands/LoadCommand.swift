@@ -81,8 +81,11 @@ struct LoadCommand: Command {
             throw ShellError("load: no evidence files in \(TerminalText.escape(path))\(skipped)\(own)")
         }
         // A load that added nothing (every file already loaded) is no evidence set of its own: `info` and the
-        // report list only the sets that brought evidence.
-        if report.filesAdded > 0 || report.cancelled { ctx.session.loads.append(report) }
+        // report list only the sets that brought evidence. One that completes an interrupted set is kept: the set
+        // is then whole.
+        if report.filesAdded > 0 || report.cancelled || ctx.session.interruptedLoads.contains(where: { $0.evidenceSet == report.evidenceSet }) {
+            ctx.session.loads.append(report)
+        }
         if args.flag("quiet") {
             ctx.diagnostic("loaded \(TerminalText.escape(report.evidenceSet)): \(Self.count(report.filesAdded, "file")), \(Self.count(report.eventsAdded, "event")) from "
                            + TerminalText.escape(report.servers.joined(separator: ", ")))
@@ -129,7 +132,8 @@ struct LoadCommand: Command {
         }
         if report.cancelled {
             ctx.session.interruptNoticed = true
-            ctx.status("load interrupted: the files read before Ctrl-C are kept")
+            ctx.status("load interrupted: the files read before Ctrl-C are kept; the rest of \(TerminalText.escape(report.evidenceSet)) "
+                       + "is not read (load it again to read it: files already read are skipped)")
         }
         if let warning = Self.nothingRecognised(report) ?? Self.unnamed(report, server: args.value("server")) {
             ctx.status(TerminalText.escape(warning))

@@ -44,9 +44,17 @@ public struct Provenance {
             ruleFiles: ledger.ruleFiles, iocSets: session.indicatorLibrary.sets.map(digest),
             timezone: session.settings.timezoneName, invocation: CommandLine.arguments,
             commands: ledger.commands,
-            unreadable: session.loads.flatMap { $0.discoveryProblems.filter(\.skipped).map { (path: $0.path, message: $0.message) } },
+            unreadable: session.loads.flatMap { $0.discoveryProblems.filter(\.skipped).map { (path: $0.path, message: $0.message) } }
+                + session.interruptedLoads.map { (path: $0.root, message: interruptedMessage($0)) },
             zips: session.loads.flatMap(\.zips),
             changed: session.store.files.compactMap { f in f.changedSinceLoad.map { (session.store.citation(of: f), $0) } })
+    }
+
+    /// Why the rest of an interrupted evidence set is missing, and how to read it.
+    static func interruptedMessage(_ l: (evidenceSet: String, root: String, files: Int)) -> String {
+        "the load of evidence set '\(l.evidenceSet)' was interrupted (Ctrl-C) after \(LoadCommand.count(l.files, "file")): "
+            + "the files after them were not read, and servers found only there are in no verdict; load it again to read them "
+            + "(files already read are skipped)"
     }
 
     /// SHA-256 over the built-in rules' ids, severities, CVEs, sources, titles and descriptions, one rule a

@@ -11,6 +11,17 @@ public final class Session {
         var seen = Set<String>()
         return loads.map(\.evidenceSet).filter { seen.insert($0).inserted }
     }
+    /// The evidence sets whose last load Ctrl-C stopped, with their folder and the files read of them in all:
+    /// part of each was never read, which `info` and the report say (reviewer: a report after an interrupted load
+    /// said every file was read, and the servers never reached were in it nowhere).
+    public var interruptedLoads: [(evidenceSet: String, root: String, files: Int)] {
+        var last: [String: LoadReport] = [:], files: [String: Int] = [:]
+        for l in loads {
+            last[l.evidenceSet] = l
+            files[l.evidenceSet, default: 0] += l.filesAdded
+        }
+        return evidenceSetNames.compactMap { last[$0] }.filter(\.cancelled).map { ($0.evidenceSet, $0.root, files[$0.evidenceSet] ?? 0) }
+    }
     public var settings = Settings()
     /// Variables for `$NAME` in commands (`set VAR value`, `exhunt --set NAME=VALUE`).
     public var variables: [String: String] = [:]
