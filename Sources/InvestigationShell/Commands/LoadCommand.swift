@@ -147,6 +147,7 @@ struct LoadCommand: Command {
                                            + "rules will join their events; load each server's folder with its own --server"))
         }
         if let note = CaseState.of(ctx.session).recollectedNote(ctx.session.store) { ctx.status(note) }
+        if let note = CaseState.of(ctx.session).unloadedNote(ctx.session.store) { ctx.status(TerminalText.escape(note)) }
     }
 
     /// The warning for files no path, log or file name tied to a server: they are filed under `unknown`, with
