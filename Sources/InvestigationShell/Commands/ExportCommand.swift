@@ -17,7 +17,7 @@ extension ExportTarget {
 
 /// `export TARGET …`: writes results in another tool's format. The first word picks the target.
 struct ExportCommand: Command {
-    static let targets: [any ExportTarget] = [ProxyLogonExportTarget(), TimelineExport(), EventsExport(), FindingsExport()]
+    static let targets: [any ExportTarget] = [ProxyLogonExportTarget(), TimelineExport(), EventsExport(), FindingsExport(), ECSTemplateExport()]
 
     var name: String { "export" }
     var summary: String { "write results for other tools: " + Self.targets.map(\.name).joined(separator: ", ") }

@@ -1,0 +1,96 @@
+import Foundation
+
+/// `export ecs-template FILE.json`: the Elasticsearch / OpenSearch index template for what `export events` and
+/// `export findings` write (`PUT _index_template/exhunt`), so their bulk files load into indices that type each
+/// field as exhunt meant it. Without it an index maps fields by their first value (reviewer): `source.ip` became
+/// text, so address and range queries failed, and date detection made an event-data field a date that refused
+/// the next event's text. Built from the ECS mapping data file, so a row a user adds there is typed here too.
+struct ECSTemplateExport: ExportTarget {
+    var name: String { "ecs-template" }
+    var summary: String { "the index template that types the fields of 'export events' and 'export findings'" }
+    var usage: String { "export ecs-template FILE.json [--pattern PATTERN] [--force]" }
+    var options: [OptionSpec] {
+        [.value("pattern", "PATTERN", "the index pattern the template applies to (default exhunt-*)"),
+         .flag("force", "overwrite FILE if it exists")]
+    }
+
+    /// The longest keyword indexed, in characters: Lucene refuses a term over 32,766 bytes (the whole document
+    /// with it), and a character takes at most four. A longer value stays in the document, unindexed.
+    static let ignoreAbove = 8191
+
+    /// Fields whose type is not a keyword's: `@timestamp`, the message (full text), numbers exhunt writes, and
+    /// `event.original`, which ECS keeps unindexed.
+    static let typed: [(String, JSONValue)] = [
+        ("@timestamp", .object([("type", .string("date"))])),
+        ("message", .object([("type", .string("text"))])),
+        ("event.original", .object([("type", .string("keyword")), ("index", .bool(false)), ("doc_values", .bool(false))])),
+        ("event.severity", long), ("exhunt.event", long), ("exhunt.line", long), ("exhunt.finding.events", long),
+    ]
+    /// Keyword fields `export findings` sets beside `ECSFields.fixed`.
+    static let findingFields = ["rule.id", "rule.name", "vulnerability.id", "exhunt.finding.id", "exhunt.finding.severity",
+                                "exhunt.finding.summary", "exhunt.finding.cites"]
+    static let long: JSONValue = .object([("type", .string("long"))])
+    static let keyword: JSONValue = .object([("type", .string("keyword")), ("ignore_above", .int(ignoreAbove))])
+
+    func run(_ words: [String], in ctx: CommandContext) throws {
+        guard words.count == 1, ExportFile.format(of: words[0], among: ["json"]) != nil else { throw ShellError("usage: \(usage)") }
+        let path = (words[0] as NSString).expandingTildeInPath
+        let pattern = ctx.args.value("pattern") ?? "exhunt-*"
+        guard !pattern.isEmpty, !pattern.contains(where: { $0 == "," || $0 == " " || $0 == "\"" }) else {
+            throw ShellError("export ecs-template: --pattern takes one index pattern, such as exhunt-*")
+        }
+        try ctx.session.refuseInsideEvidence(URL(fileURLWithPath: path).standardizedFileURL.path, command: "export ecs-template")
+        try OutputPath.check(path, command: "export ecs-template", force: ctx.args.flag("force"))
+        let template = Self.template(try ECSMapping.standard(), pattern: pattern)
+        do { try Data((template.pretty() + "\n").utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+            throw ShellError("export ecs-template: cannot write \(TerminalText.escape(path)): \(error.localizedDescription)")
+        }
+        if ctx.wantsJSON { ctx.json(.object([("file", .string(path)), ("pattern", .string(pattern))])) }
+        ctx.status("wrote the index template for \(TerminalText.escape(pattern)) to \(TerminalText.escape(path)); "
+                   + "install it before the first bulk request: curl -X PUT -H 'Content-Type: application/json' "
+                   + "'http://HOST:9200/_index_template/exhunt' --data-binary @\(TerminalText.escape(Tokenizer.quote(path)))")
+    }
+
+    /// The composable index template: every mapped path typed, other strings keywords (event data, values kept
+    /// under `exhunt.unmapped`), and no guessing of dates or numbers from text.
+    static func template(_ mapping: ECSMapping, pattern: String) -> JSONValue {
+        var fields: [(String, JSONValue)] = typed
+        func add(_ path: String, _ type: JSONValue) {
+            if !fields.contains(where: { $0.0 == path }) { fields.append((path, type)) }
+        }
+        for row in mapping.rows {
+            guard let ecs = row.ecs, !ecs.contains("{field}") else { continue }
+            switch row.type {
+            case .ip:
+                add(ecs, .object([("type", .string("ip"))]))
+                // An address with a port gives the port beside it (`ECSMapping`'s `.ip` rule).
+                if ecs.hasSuffix(".ip") { add(String(ecs.dropLast(2)) + "port", long) }
+            case .long: add(ecs, long)
+            case .keyword, .userName, .userDomain, .iisUserAgent: add(ecs, keyword)
+            }
+        }
+        for path in ECSFields.fixed + findingFields { add(path, keyword) }
+        let strings: JSONValue = .object([("strings_as_keywords", .object([("match_mapping_type", .string("string")), ("mapping", keyword)]))])
+        return .object([
+            ("index_patterns", .strings([pattern])),
+            ("priority", .int(200)),
+            ("_meta", .object([("description", .string("exhunt export events/findings (ECS); made by exhunt export ecs-template"))])),
+            ("template", .object([("mappings", .object([
+                ("date_detection", .bool(false)), ("numeric_detection", .bool(false)),
+                ("dynamic_templates", .array([strings])),
+                ("properties", nested(fields)),
+            ]))])),
+        ])
+    }
+
+    /// Dotted paths as the nested `properties` objects a mapping is written in.
+    static func nested(_ fields: [(String, JSONValue)]) -> JSONValue {
+        var leaves: [(String, JSONValue)] = [], groups: [(String, [(String, JSONValue)])] = []
+        for (path, type) in fields {
+            guard let dot = path.firstIndex(of: ".") else { leaves.append((path, type)); continue }
+            let head = String(path[..<dot]), rest = (String(path[path.index(after: dot)...]), type)
+            if let i = groups.firstIndex(where: { $0.0 == head }) { groups[i].1.append(rest) } else { groups.append((head, [rest])) }
+        }
+        return .object(leaves + groups.map { ($0.0, .object([("properties", nested($0.1))])) })
+    }
+}
