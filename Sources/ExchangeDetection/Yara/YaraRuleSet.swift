@@ -33,6 +33,7 @@ public final class YaraRuleSet: @unchecked Sendable {
         self.rules = UnsafeMutablePointer(rules)
         self.hashOnly = hashOnly
         severities = Self.declaredSeverities(self.rules)
+        firstNamespace = Self.firstNamespaces(self.rules)
         var r = cyara_rule_is_null(self.rules.pointee.rules_table) == 0 ? self.rules.pointee.rules_table : nil
         while let rule = r {
             if hashOnly[String(cString: cyara_rule_identifier(rule))] != nil { yr_rule_disable(rule) }
@@ -48,10 +49,22 @@ public final class YaraRuleSet: @unchecked Sendable {
     /// Read from `severity`, `level` or `threat_level` (`critical`, `high`, `medium`, `low`, `info`), else from
     /// a `score` as Loki and THOR write it (0–100: 75 and up alert → high, 60 warning → medium, 40 notice →
     /// low, below → info).
-    public func severity(of rule: String) -> Severity { severities[rule] ?? .high }
+    ///
+    /// Two files may define a rule of one name; the meta read is that of the copy whose findings are reported
+    /// (`keep(namespace:only:)`), else of the first file's copy, never of a copy `rules load` refused.
+    public func severity(of rule: String) -> Severity {
+        let namespace = reporting[rule] ?? firstNamespace[rule] ?? ""
+        return severities[Self.key(namespace, rule)] ?? .high
+    }
 
-    /// Read once at init: scans on both cores ask it.
+    /// Read once at init (by namespace and name): scans on both cores ask it.
     private let severities: [String: Severity]
+    /// The first namespace defining each rule name.
+    private let firstNamespace: [String: String]
+    /// The namespace whose copy of a rule name reports findings, once `keep` chose it.
+    private var reporting: [String: String] = [:]
+
+    static func key(_ namespace: String, _ rule: String) -> String { namespace + "\u{0}" + rule }
 
     private static func declaredSeverities(_ rules: UnsafeMutablePointer<YR_RULES>) -> [String: Severity] {
         var out: [String: Severity] = [:]
@@ -72,7 +85,18 @@ public final class YaraRuleSet: @unchecked Sendable {
                 }
                 m = cyara_next_meta(meta)
             }
-            if let s = named ?? scored { out[String(cString: cyara_rule_identifier(rule))] = s }
+            if let s = named ?? scored { out[key(String(cString: cyara_rule_namespace(rule)), String(cString: cyara_rule_identifier(rule)))] = s }
+            r = cyara_rules_next(rule)
+        }
+        return out
+    }
+
+    private static func firstNamespaces(_ rules: UnsafeMutablePointer<YR_RULES>) -> [String: String] {
+        var out: [String: String] = [:]
+        var r = cyara_rule_is_null(rules.pointee.rules_table) == 0 ? rules.pointee.rules_table : nil
+        while let rule = r {
+            let name = String(cString: cyara_rule_identifier(rule))
+            if out[name] == nil { out[name] = String(cString: cyara_rule_namespace(rule)) }
             r = cyara_rules_next(rule)
         }
         return out
@@ -94,8 +118,10 @@ public final class YaraRuleSet: @unchecked Sendable {
     }
 
     /// Switches off every rule of namespace `namespace` not in `keep`: a rule whose name an earlier file
-    /// already loaded was refused by `rules load` and must not run from its file's source either.
+    /// already loaded was refused by `rules load` and must not run from its file's source either. The kept
+    /// rules are the copies whose meta (severity) their findings carry.
     func disable(namespace: String, except keep: Set<String>) {
+        for name in keep { reporting[name] = namespace }
         var r = cyara_rule_is_null(rules.pointee.rules_table) == 0 ? rules.pointee.rules_table : nil
         while let rule = r {
             if String(cString: cyara_rule_namespace(rule)) == namespace, !keep.contains(String(cString: cyara_rule_identifier(rule))) {

@@ -77,4 +77,16 @@ import Testing
         #expect(try matched("alpha") == ["dup"])
         #expect(try matched("bravo").isEmpty, "the refused copy in b.yar stays off")
     }
+
+    /// The copy of a repeated name that runs is the one whose meta its findings carry: the refused copy in b.yar
+    /// declares another severity, which must not leak into a.yar's findings.
+    @Test func aRepeatedRuleNameTakesTheSeverityOfTheCopyThatRuns() throws {
+        let library = RuleLibrary()
+        let dir = try YaraTests.folder(["a.yar": #"rule dup { strings: $x = "alpha" condition: $x }"#,
+                                        "b.yar": #"rule dup { meta: score = 45 strings: $x = "alpha" condition: $x }  rule other { condition: false }"#])
+        _ = try library.load(dir)
+        #expect(library.rules.filter { $0.id == "dup" }.map(\.level) == ["high"])
+        let scan = try #require(YaraFileLoader().detectionRules(library.rules.filter { $0.kind == "yara" }, options: []).first as? YaraScanRule)
+        #expect(scan.ruleSet.severity(of: "dup") == .high, "a.yar's copy declares no severity: high, not b.yar's low")
+    }
 }
