@@ -81,6 +81,8 @@ public enum YaraCompiler {
         defer { yr_compiler_destroy(compiler) }
         let sink = DiagnosticSink()
         let context = Unmanaged.passUnretained(sink).toOpaque()
+        let includes = YaraIncludes()
+        includes.install(on: compiler)
         yr_compiler_set_callback(compiler, { level, _, line, _, message, user in
             let sink = Unmanaged<DiagnosticSink>.fromOpaque(user!).takeUnretainedValue()
             sink.items.append(YaraDiagnostic(file: sink.current, line: Int(line), message: message.map { String(cString: $0) } ?? "error",
@@ -90,6 +92,7 @@ public enum YaraCompiler {
         var failed = false
         for (i, source) in sources.enumerated() {
             sink.current = source.path
+            includes.current = source.path
             var text = source.text
             text.append(0)
             let errors = text.withUnsafeBufferPointer { buf in
@@ -97,7 +100,7 @@ public enum YaraCompiler {
             }
             if errors > 0 { failed = true; break }
         }
-        if failed { return (nil, sink.items) }
+        if failed { return (nil, sink.items.map { includes.explain($0) }) }
         var rules: UnsafeMutablePointer<YR_RULES>?
         guard yr_compiler_get_rules(compiler, &rules) == ERROR_SUCCESS, let rules else {
             return (nil, sink.items + [YaraDiagnostic(file: sources.last?.path ?? "", line: 0, message: "libyara could not build the rules", isWarning: false)])

@@ -89,4 +89,20 @@ import Testing
         let scan = try #require(YaraFileLoader().detectionRules(library.rules.filter { $0.kind == "yara" }, options: []).first as? YaraScanRule)
         #expect(scan.ruleSet.severity(of: "dup") == .high, "a.yar's copy declares no severity: high, not b.yar's low")
     }
+
+    /// `include "NAME"` is read from the including file's folder, as `yara FILE` reads it, whatever the working
+    /// directory; a nested include from its own file's folder. A missing one says where it was looked for.
+    @Test func includesAreReadRelativeToTheIncludingFile() throws {
+        let dir = try YaraTests.folder(["set/ws.yar": "include \"lib/aspx.yar\"\nrule ws { strings: $e = \"eval(\" condition: $e and aspx }",
+                                        "set/lib/aspx.yar": "include \"base.yar\"\nprivate rule aspx { condition: base }",
+                                        "set/lib/base.yar": "private rule base { strings: $p = \"<%@\" condition: $p }",
+                                        "set/broken.yar": "include \"nowhere.yar\"\nrule b { condition: true }"])
+        #expect(FileManager.default.currentDirectoryPath != dir + "/set")
+        let r = YaraFileLoader().load(path: dir + "/set/ws.yar", bytes: Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/set/ws.yar"))))
+        #expect(r.problems.isEmpty, "\(r.problems.map(\.reason))")
+        let scan = try #require(YaraFileLoader().detectionRules(r.rules, options: []).first as? YaraScanRule)
+        #expect(try Array("<%@ Page %> eval(x)".utf8).withUnsafeBytes { try scan.ruleSet.scan($0, externals: [:]) }.map(\.rule) == ["ws"])
+        let broken = YaraFileLoader().load(path: dir + "/set/broken.yar", bytes: Array("include \"nowhere.yar\"\nrule b { condition: true }".utf8))
+        #expect(broken.problems.map(\.reason) == ["can't open include file: nowhere.yar (no file \(dir)/set/nowhere.yar; includes are read relative to the including file)"])
+    }
 }
