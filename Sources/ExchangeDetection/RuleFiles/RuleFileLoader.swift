@@ -16,9 +16,12 @@ public struct LoadedRule: Sendable {
     public let findingRule: String
     /// What the loader needs to run the rule (a `SigmaRule`, a compiled YARA rule).
     public let payload: any Sendable
+    /// The file the rule is written in when that is not `file` (`line` is then that file's): a YARA rule that came
+    /// in through an `include`. Loading that file too gives the same rule, not a second one.
+    public let definedIn: String?
 
     public init(kind: String, id: String, title: String, level: String, status: String, file: String, line: Int,
-                references: [String], cves: [String] = [], findingRule: String, payload: any Sendable) {
+                references: [String], cves: [String] = [], findingRule: String, payload: any Sendable, definedIn: String? = nil) {
         self.kind = kind
         self.id = id
         self.title = title
@@ -30,6 +33,7 @@ public struct LoadedRule: Sendable {
         self.cves = cves
         self.findingRule = findingRule
         self.payload = payload
+        self.definedIn = definedIn
     }
 }
 

@@ -86,12 +86,15 @@ public final class RuleLibrary: @unchecked Sendable {
         var fileProblems = result.problems
         var accepted: [LoadedRule] = []
         for r in result.rules {
-            if let other = placeOf[Self.key(r)] {
+            if let other = placeOf[Self.key(r)], other.source == r.definedIn ?? r.file, other.line == r.line {
+                // The same rule text reached through an include and from its own file: loaded once, not a duplicate.
+                continue
+            } else if let other = placeOf[Self.key(r)] {
                 fileProblems.append(RuleLoadProblem(file: path, line: r.line, id: r.id, title: r.title,
-                                                    reason: "id \(r.id) is already loaded from \(other.file):\(other.line)", unsupported: false))
+                                                    reason: "id \(r.id) is already loaded from \(other.source):\(other.line)", unsupported: false))
             } else {
                 accepted.append(r)
-                placeOf[Self.key(r)] = (r.file, r.line)
+                placeOf[Self.key(r)] = (r.file, r.line, r.definedIn ?? r.file)
                 ids[r.kind, default: []].insert(r.id)
             }
         }
@@ -105,7 +108,8 @@ public final class RuleLibrary: @unchecked Sendable {
 
     /// Where each loaded rule came from, by kind and id, and the ids loaded per kind: a folder of thousands of
     /// rules is checked for repeated ids by lookups, not by scanning (and copying) every rule per file.
-    private var placeOf: [String: (file: String, line: Int)] = [:]
+    /// `source` is the file the rule is written in (`LoadedRule.definedIn`, else its file).
+    private var placeOf: [String: (file: String, line: Int, source: String)] = [:]
     private var ids: [String: Set<String>] = [:]
     private static func key(_ r: LoadedRule) -> String { r.kind + "\u{0}" + r.id }
 

@@ -32,6 +32,8 @@ public enum YaraCompiler {
         public let diagnostics: [YaraDiagnostic]
         /// Files that did not compile (their errors are in `diagnostics`).
         public let rejected: [String]
+        /// Files the compiled ones read through `include`.
+        let includes: [YaraIncludes.File]
     }
 
     public static func compile(files paths: [String]) throws -> Result {
@@ -43,7 +45,7 @@ public enum YaraCompiler {
         let result = try compile(sources: sources)
         return Result(ruleSet: result.ruleSet, files: result.files,
                       diagnostics: unreadable.map { YaraDiagnostic(file: $0, line: 0, message: "cannot read the file", isWarning: false) } + result.diagnostics,
-                      rejected: unreadable + result.rejected)
+                      rejected: unreadable + result.rejected, includes: result.includes)
     }
 
     /// Compiles rule sources already read (`path` names them in diagnostics and namespaces).
@@ -52,13 +54,15 @@ public enum YaraCompiler {
         var good: [(path: String, sha256: String, text: [UInt8])] = []
         var diagnostics: [YaraDiagnostic] = []
         var rejected: [String] = []
+        var includes: [YaraIncludes.File] = []
         for (path, bytes) in sources {
             let alone = try build([(path, bytes)])
             diagnostics += alone.diagnostics
             if alone.rules == nil { rejected.append(path); continue }
+            includes += alone.includes.filter { !includes.contains($0) }
             good.append((path, SHA256.hex(bytes), bytes))
         }
-        guard !good.isEmpty else { return Result(ruleSet: nil, files: [], diagnostics: diagnostics, rejected: rejected) }
+        guard !good.isEmpty else { return Result(ruleSet: nil, files: [], diagnostics: diagnostics, rejected: rejected, includes: includes) }
         let all = try build(good.map { ($0.path, $0.text) })
         guard let rules = all.rules else {
             // Each compiled alone; together they clash (should not happen with one namespace per file).
@@ -69,13 +73,13 @@ public enum YaraCompiler {
         for (i, g) in good.enumerated() {
             files.append(YaraSourceFile(path: g.path, sha256: g.sha256, rules: set.ruleNames(namespace: namespace(i))))
         }
-        return Result(ruleSet: set, files: files, diagnostics: diagnostics, rejected: rejected)
+        return Result(ruleSet: set, files: files, diagnostics: diagnostics, rejected: rejected, includes: includes)
     }
 
     static func namespace(_ i: Int) -> String { "f\(i)" }
 
     /// Compiles the sources into one rule set, or returns nil rules with the errors.
-    private static func build(_ sources: [(path: String, text: [UInt8])]) throws -> (rules: OpaquePointer?, diagnostics: [YaraDiagnostic]) {
+    private static func build(_ sources: [(path: String, text: [UInt8])]) throws -> (rules: OpaquePointer?, diagnostics: [YaraDiagnostic], includes: [YaraIncludes.File]) {
         var compiler: UnsafeMutablePointer<YR_COMPILER>?
         guard yr_compiler_create(&compiler) == ERROR_SUCCESS, let compiler else { throw YaraError("libyara: out of memory") }
         defer { yr_compiler_destroy(compiler) }
@@ -100,12 +104,13 @@ public enum YaraCompiler {
             }
             if errors > 0 { failed = true; break }
         }
-        if failed { return (nil, sink.items.map { includes.explain($0) }) }
+        if failed { return (nil, sink.items.map { includes.explain($0) }, includes.files) }
         var rules: UnsafeMutablePointer<YR_RULES>?
         guard yr_compiler_get_rules(compiler, &rules) == ERROR_SUCCESS, let rules else {
-            return (nil, sink.items + [YaraDiagnostic(file: sources.last?.path ?? "", line: 0, message: "libyara could not build the rules", isWarning: false)])
+            return (nil, sink.items + [YaraDiagnostic(file: sources.last?.path ?? "", line: 0, message: "libyara could not build the rules", isWarning: false)],
+                    includes.files)
         }
-        return (OpaquePointer(rules), sink.items)
+        return (OpaquePointer(rules), sink.items, includes.files)
     }
 
     private final class DiagnosticSink {

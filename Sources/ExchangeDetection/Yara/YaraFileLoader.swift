@@ -25,10 +25,15 @@ public struct YaraFileLoader: RuleFileLoader {
         let errors = result.diagnostics.filter { !$0.isWarning }.map { problem($0.line, $0.message) }
         guard let file = result.files.first else { return ([], errors.isEmpty ? [problem(nil, "did not compile")] : errors, []) }
         let lines = Self.ruleLines(String(decoding: bytes, as: UTF8.self))
+        let included = result.includes.map { ($0.path, Self.ruleLines(String(decoding: $0.bytes, as: UTF8.self))) }
         let source = Source(path: path, bytes: bytes)
         let rules = file.rules.map { name in
-            LoadedRule(kind: kind, id: name, title: "YARA rule \(name)", level: (result.ruleSet?.severity(of: name) ?? .high).name, status: "", file: path,
-                       line: lines[name] ?? 0, references: [], findingRule: YaraScanRule.prefix + name, payload: source)
+            // A rule that came in through an include is written in that file: the same rule as that file's own.
+            let from = lines[name] == nil ? included.first { $0.1[name] != nil } : nil
+            return LoadedRule(kind: kind, id: name, title: "YARA rule \(name)" + (from.map { " (from include \(($0.0 as NSString).lastPathComponent))" } ?? ""),
+                              level: (result.ruleSet?.severity(of: name) ?? .high).name, status: "", file: path,
+                              line: from?.1[name] ?? lines[name] ?? 0, references: [], findingRule: YaraScanRule.prefix + name, payload: source,
+                              definedIn: from?.0)
         }
         return (rules, errors, result.diagnostics.filter(\.isWarning).map(\.description))
     }
@@ -40,9 +45,9 @@ public struct YaraFileLoader: RuleFileLoader {
         }
         guard !sources.isEmpty, let result = try? YaraCompiler.compile(sources: sources.map { ($0.path, $0.bytes) }),
               let set = result.ruleSet else { return [] }
-        // Only the rules `rules load` accepted run: a name another file loaded first stays off in this one.
+        // Only the rules `rules load` accepted report: a name another file loaded first reports from that file.
         for (i, s) in sources.enumerated() {
-            set.disable(namespace: YaraCompiler.namespace(i), except: Set(rules.filter { $0.file == s.path }.map(\.id)))
+            set.keep(namespace: YaraCompiler.namespace(i), only: Set(rules.filter { $0.file == s.path }.map(\.id)))
         }
         let fileOfRule = Dictionary(rules.map { ($0.id, ($0.file as NSString).lastPathComponent) }) { first, _ in first }
         return [YaraScanRule(ruleSet: set, raw: options.contains("raw"), fileOfRule: fileOfRule)]

@@ -117,19 +117,22 @@ public final class YaraRuleSet: @unchecked Sendable {
         score >= 75 ? .high : score >= 60 ? .medium : score >= 40 ? .low : .info
     }
 
-    /// Switches off every rule of namespace `namespace` not in `keep`: a rule whose name an earlier file
-    /// already loaded was refused by `rules load` and must not run from its file's source either. The kept
-    /// rules are the copies whose meta (severity) their findings carry.
-    func disable(namespace: String, except keep: Set<String>) {
+    /// Keeps the findings of namespace `namespace` to the rules in `keep`: a rule whose name an earlier file
+    /// already loaded was refused by `rules load`, and one that came in through an `include` of a file loaded on
+    /// its own, report from that other file. They still run here, so the rules of this file that test them are
+    /// never silently false. The kept rules are the copies whose meta (severity) their findings carry.
+    func keep(namespace: String, only keep: Set<String>) {
         for name in keep { reporting[name] = namespace }
         var r = cyara_rule_is_null(rules.pointee.rules_table) == 0 ? rules.pointee.rules_table : nil
         while let rule = r {
-            if String(cString: cyara_rule_namespace(rule)) == namespace, !keep.contains(String(cString: cyara_rule_identifier(rule))) {
-                yr_rule_disable(rule)
-            }
+            let name = String(cString: cyara_rule_identifier(rule))
+            if String(cString: cyara_rule_namespace(rule)) == namespace, !keep.contains(name) { silenced.insert(Self.key(namespace, name)) }
             r = cyara_rules_next(rule)
         }
     }
+
+    /// Rules (by namespace and name) that run but report no match (`keep(namespace:only:)`).
+    private var silenced: Set<String> = []
 
     /// Names of every rule, or those of one namespace (one file).
     func ruleNames(namespace: String? = nil) -> [String] {
@@ -152,11 +155,14 @@ public final class YaraRuleSet: @unchecked Sendable {
         guard yr_scanner_create(rules, &scanner) == ERROR_SUCCESS, let scanner else { throw YaraError("libyara: cannot create a scanner") }
         defer { yr_scanner_destroy(scanner) }
         for (name, value) in externals { yr_scanner_define_string_variable(scanner, name, value) }
-        let sink = MatchSink()
+        let sink = MatchSink(silenced: silenced)
         yr_scanner_set_callback(scanner, { context, message, data, user in
             guard message == CALLBACK_MSG_RULE_MATCHING, let context, let data, let user else { return CALLBACK_CONTINUE }
             let sink = Unmanaged<MatchSink>.fromOpaque(user).takeUnretainedValue()
             let rule = data.assumingMemoryBound(to: YR_RULE.self)
+            if !sink.silenced.isEmpty, sink.silenced.contains(YaraRuleSet.key(String(cString: cyara_rule_namespace(rule)), String(cString: cyara_rule_identifier(rule)))) {
+                return CALLBACK_CONTINUE
+            }
             var hits: [YaraMatch.Hit] = []
             var more = 0
             var s = cyara_rule_first_string(rule)
@@ -192,5 +198,9 @@ public final class YaraRuleSet: @unchecked Sendable {
         return sink.matches
     }
 
-    private final class MatchSink { var matches: [YaraMatch] = [] }
+    private final class MatchSink {
+        let silenced: Set<String>
+        var matches: [YaraMatch] = []
+        init(silenced: Set<String>) { self.silenced = silenced }
+    }
 }

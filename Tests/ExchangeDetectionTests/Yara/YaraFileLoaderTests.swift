@@ -105,4 +105,27 @@ import Testing
         let broken = YaraFileLoader().load(path: dir + "/set/broken.yar", bytes: Array("include \"nowhere.yar\"\nrule b { condition: true }".utf8))
         #expect(broken.problems.map(\.reason) == ["can't open include file: nowhere.yar (no file \(dir)/set/nowhere.yar; includes are read relative to the including file)"])
     }
+
+    /// A folder whose file includes another of it: the included rule is that file's own, not a repeated name, and
+    /// the rules testing it match. A rule testing a refused repeated name tests its own file's copy, never a
+    /// silently false one.
+    @Test func anIncludedRuleIsNotARepeatAndItsDependentsMatch() throws {
+        let library = RuleLibrary()
+        let dir = try YaraTests.folder(["common.yar": "private rule aspx { strings: $p = \"<%@\" condition: $p }",
+                                        "shells.yar": "include \"common.yar\"\nrule shell { strings: $e = \"eval(\" condition: $e and aspx }",
+                                        "x_first.yar": "rule dup { strings: $x = \"alpha\" condition: $x }",
+                                        "y_second.yar": "rule dup { strings: $x = \"bravo\" condition: $x }\nrule uses_dup { condition: dup }"])
+        let report = try library.load(dir)
+        #expect(report.problems.map(\.reason) == ["id dup is already loaded from \(dir)/x_first.yar:1"])
+        #expect(library.rules.map(\.id).sorted() == ["aspx", "dup", "shell", "uses_dup"])
+        let scan = try #require(YaraFileLoader().detectionRules(library.rules.filter { $0.kind == "yara" }, options: []).first as? YaraScanRule)
+        let matched = { (text: String) in try Array(text.utf8).withUnsafeBytes { try scan.ruleSet.scan($0, externals: [:]) }.map(\.rule) }
+        #expect(try matched("<%@ Page %> eval(x)") == ["shell"])
+        #expect(try matched("bravo") == ["uses_dup"], "y_second.yar's dup runs for its dependent, reports nothing itself")
+        // The including file loaded first: the defining file's own copy is the same rule, not a repeat.
+        let other = RuleLibrary()
+        _ = try other.load(dir + "/shells.yar")
+        let again = try other.load(dir + "/common.yar")
+        #expect(again.problems.isEmpty, "\(again.problems.map(\.reason))")
+    }
 }
