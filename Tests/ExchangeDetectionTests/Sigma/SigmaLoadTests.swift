@@ -222,6 +222,13 @@ import Testing
         #expect(throws: (any Error).self) { try SigmaLogSourceMap(yaml: "mappings:\n  - logsource: {category: x}\n    evidence: {kind: iis, chanel: y}\n") }
     }
 
+    /// SigmaHQ names the event's provider `Provider_Name`; every event log entry reads it from `Provider`.
+    @Test func providerNameIsTheProviderOfEveryEventLogEntry() {
+        let eventLogs = SigmaLogSourceMap.standard.bindings.filter { $0.kind == .eventLog }
+        #expect(eventLogs.count > 20)
+        for b in eventLogs { #expect(b.source(of: "Provider_Name") == .column("Provider"), "entry \(b.index)") }
+    }
+
     @Test func fileEventRule() throws {
         #expect(try SigmaFixture.hits(SigmaFixture.rule("category: file_event\n  product: windows", """
                 sel:
