@@ -216,6 +216,8 @@ import Testing
         let map = SigmaLogSourceMap.standard
         func kinds(_ ls: SigmaLogSource) -> [String] { map.bindings(for: ls).map { "\($0.kind.rawValue)/\($0.channel ?? "*")" } }
         #expect(kinds(SigmaLogSource(category: "webserver")) == ["iis/*", "httpproxy/*"])
+        #expect(kinds(SigmaLogSource(category: "webserver", product: "windows")) == ["iis/*", "httpproxy/*"])
+        #expect(kinds(SigmaLogSource(category: "webserver", product: "apache")).isEmpty, "another web server's logs are not IIS's")
         #expect(kinds(SigmaLogSource(category: "process_creation", product: "windows")).count == 2)
         #expect(kinds(SigmaLogSource(product: "windows", service: "msexchange-management")) == ["eventlog/msexchange management"])
         #expect(kinds(SigmaLogSource(category: "file_event", product: "windows")) == ["eventlog/microsoft-windows-sysmon/operational"])
