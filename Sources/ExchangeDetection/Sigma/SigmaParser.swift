@@ -19,25 +19,28 @@ enum SigmaParser {
     static func parse(_ text: String, file: String, taken: Set<String> = []) -> (rules: [SigmaRule], problems: [RuleLoadProblem]) {
         var rules: [SigmaRule] = []
         var problems: [RuleLoadProblem] = []
-        var documents: [Node] = []
-        do {
-            // The basic resolver: every scalar stays a string (a rule's values are text to compare, and `null` is
-            // told apart below), so no scalar goes through Yams's type-guessing regular expressions, which took
-            // half the time of loading a rule folder. UTF-8 named, or Yams reads the environment per document.
-            var sequence = try Yams.compose_all(yaml: text, .basic, .default, .utf8)
-            while let node = sequence.next() { documents.append(node) }
-            if let error = sequence.error { throw error }
-        } catch {
-            problems.append(RuleLoadProblem(file: file, line: yamlLine(error), id: "", title: "",
-                                            reason: "not valid YAML: \(yamlMessage(error))", unsupported: false))
+        // Each document alone (`SigmaDocuments`): one YAML can not read is one problem, the others still load.
+        let texts = SigmaDocuments.split(text)
+        var documents: [(index: Int, node: Node)] = []
+        for (index, doc) in texts.enumerated() {
+            do {
+                // The basic resolver: every scalar stays a string (a rule's values are text to compare, and `null` is
+                // told apart below), so no scalar goes through Yams's type-guessing regular expressions, which took
+                // half the time of loading a rule folder. UTF-8 named, or Yams reads the environment per document.
+                if let node = try Yams.compose(yaml: doc.text, .basic, .default, .utf8) { documents.append((index, node)) }
+            } catch {
+                problems.append(RuleLoadProblem(file: file, line: yamlLine(error) ?? doc.line, id: SigmaDocuments.topLevel("id", in: doc.text),
+                                                title: SigmaDocuments.topLevel("title", in: doc.text),
+                                                reason: "not valid YAML: \(yamlMessage(error))", unsupported: false))
+            }
         }
-        for (index, doc) in documents.enumerated() {
+        for (index, doc) in documents {
             let line = doc.mark?.line ?? 1
             let fields = doc.mapping
             let id = fields?["id"]?.string ?? ""
             let title = fields?["title"]?.string ?? ""
             do {
-                rules.append(try rule(doc, file: file, index: index, count: documents.count, taken: taken))
+                rules.append(try rule(doc, file: file, index: index, count: texts.count, taken: taken))
             } catch let p as SigmaProblem {
                 problems.append(RuleLoadProblem(file: file, line: p.line ?? line, id: id, title: title, reason: p.reason,
                                                 unsupported: p.unsupported))
@@ -188,6 +191,7 @@ enum SigmaParser {
         guard let e = error as? YamlError else { return nil }
         switch e {
         case .scanner(let c, _, let mark, _), .parser(let c, _, let mark, _), .composer(let c, _, let mark, _): return c?.mark.line ?? mark.line
+        case .duplicatedKeysInMapping(_, let c): return c.mark.line
         default: return nil
         }
     }
@@ -199,6 +203,9 @@ enum SigmaParser {
         case .scanner(let c, let p, let mark, _), .parser(let c, let p, let mark, _), .composer(let c, let p, let mark, _):
             guard let c else { return p }
             return "\(c.text), \(p)" + (c.mark.line == mark.line ? "" : " (line \(mark.line))")
+        case .duplicatedKeysInMapping(let keys, let c):
+            return "key \(keys.sorted().map { "'\($0)'" }.joined(separator: ", ")) repeated in one mapping (column \(c.mark.column))"
+        case .reader(let problem, _, _, _): return problem
         default: return "\(e)"
         }
     }

@@ -231,6 +231,24 @@ import Testing
         for b in eventLogs { #expect(b.source(of: "Provider_Name") == .column("Provider"), "entry \(b.index)") }
     }
 
+    /// Each `---` document is read alone: one YAML cannot read (an unclosed `[`, a repeated key) is a problem at
+    /// its own line with its id and title, and the documents after it still load, at their file lines.
+    @Test func aBrokenDocumentCostsOnlyItself() {
+        func doc(_ n: Int, _ selection: String) -> String {
+            "title: rule \(n)\nid: r\(n)\nlogsource:\n  category: webserver\ndetection:\n  sel:\n    \(selection)\n  condition: sel\nlevel: low\n"
+        }
+        let text = doc(1, "cs-uri-stem: '/a'") + "---\n" + doc(2, "cs-uri-stem: [ '/b'") + "--- # third\n" + doc(3, "cs-uri-stem: '/c'")
+            + "---\n" + doc(4, "cs-uri-stem: '/d'\n    cs-uri-stem: '/e'") + "...\n" + doc(5, "cs-uri-stem: '/f'") + "---\n"
+        let r = SigmaFileLoader().load(path: "m.yml", bytes: Array(text.utf8))
+        #expect(r.rules.map(\.id) == ["r1", "r3", "r5"])
+        #expect(r.rules.map(\.line) == [1, 21, 42])
+        #expect(r.problems.map(\.id) == ["r2", "r4"])
+        #expect(r.problems.map(\.title) == ["rule 2", "rule 4"])
+        #expect(r.problems.map(\.line) == [17, 37], "\(r.problems.map(\.reason))")
+        #expect(r.problems.allSatisfy { $0.reason.count < 200 && !$0.reason.contains("logsource") }, "\(r.problems.map(\.reason))")
+        #expect(r.problems.last?.reason.contains("'cs-uri-stem'") == true)
+    }
+
     @Test func fileEventRule() throws {
         #expect(try SigmaFixture.hits(SigmaFixture.rule("category: file_event\n  product: windows", """
                 sel:
