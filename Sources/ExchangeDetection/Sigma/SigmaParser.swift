@@ -116,6 +116,7 @@ enum SigmaParser {
                              description: m["description"]?.string ?? "", references: m["references"]?.sequence?.compactMap(\.string) ?? [],
                              tags: m["tags"]?.sequence?.compactMap(\.string) ?? [], logsource: logsource, searches: searches,
                              condition: condition, file: file, line: doc.mark?.line ?? 1, idNote: idNote)
+        rule.levelLine = m["level"]?.mark?.line ?? rule.line
         rule.readingNote = allOfOneKeywordList(texts, searches).map { (condNode.mark?.line ?? rule.line, $0) }
         return rule
     }

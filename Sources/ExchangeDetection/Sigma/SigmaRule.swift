@@ -25,6 +25,8 @@ public struct SigmaRule: Sendable {
     /// How a condition that reads two ways was read (`all of` naming one keyword list), which loading reports as a
     /// warning of the file at the condition's line; nil when none does.
     public var readingNote: (line: Int, text: String)? = nil
+    /// The line of `level:`, for the warning when its word is not a level.
+    var levelLine = 0
 
     /// The id findings carry.
     public var findingRule: String { "sigma:" + id }
@@ -32,16 +34,9 @@ public struct SigmaRule: Sendable {
     /// Every item of every search, in no particular order: what a table must evaluate for the rule.
     var items: [SigmaItem] { searches.values.flatMap { $0.alternatives.flatMap { $0 } } }
 
-    /// The level as an exhunt severity (a rule without a level counts as medium, Sigma's usual default).
-    public var severity: Severity {
-        switch level.lowercased() {
-        case "informational", "info": .info
-        case "low": .low
-        case "high": .high
-        case "critical": .critical
-        default: .medium
-        }
-    }
+    /// The level as an exhunt severity (a rule without a level, or with a word that is not one, counts as medium,
+    /// Sigma's usual default; loading warns of the latter, see `RuleLevel`).
+    public var severity: Severity { RuleLevel.severity(named: level) ?? .medium }
 
     /// CVE ids from tags such as `cve.2021-26855` (SigmaHQ's convention; older rules write `cve.2021.26855`),
     /// upper-cased: `CVE-2021-26855`.

@@ -35,7 +35,10 @@ public struct YaraFileLoader: RuleFileLoader {
                               line: from?.1[name] ?? lines[name] ?? 0, references: [], findingRule: YaraScanRule.prefix + name, payload: source,
                               definedIn: from?.0)
         }
-        return (rules, errors, result.diagnostics.filter(\.isWarning).map(\.description))
+        let levels = rules.compactMap { r in
+            result.ruleSet?.unknownLevel(of: r.id).map { RuleLevel.warning(file: r.definedIn ?? path, line: r.line, key: "rule \(r.id): \($0.key)", word: $0.word, used: .high) }
+        }
+        return (rules, errors, result.diagnostics.filter(\.isWarning).map(\.description) + levels)
     }
 
     public func detectionRules(_ rules: [LoadedRule], options: Set<String>) -> [any DetectionRule] {

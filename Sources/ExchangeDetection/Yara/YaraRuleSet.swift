@@ -32,7 +32,7 @@ public final class YaraRuleSet: @unchecked Sendable {
     init(_ rules: OpaquePointer, hashOnly: [String: Set<String>]) {
         self.rules = UnsafeMutablePointer(rules)
         self.hashOnly = hashOnly
-        severities = Self.declaredSeverities(self.rules)
+        (severities, unknownLevels) = Self.declaredSeverities(self.rules)
         firstNamespace = Self.firstNamespaces(self.rules)
         var r = cyara_rule_is_null(self.rules.pointee.rules_table) == 0 ? self.rules.pointee.rules_table : nil
         while let rule = r {
@@ -59,6 +59,15 @@ public final class YaraRuleSet: @unchecked Sendable {
 
     /// Read once at init (by namespace and name): scans on both cores ask it.
     private let severities: [String: Severity]
+    /// Rules (by namespace and name) whose level meta holds a word that is not a level, and no `score`: the meta
+    /// key and the word, for the load warning (their findings are `high`).
+    private let unknownLevels: [String: (key: String, word: String)]
+
+    /// The unknown level word of `rule` in the first namespace defining it (a file compiled alone), if any.
+    func unknownLevel(of rule: String) -> (key: String, word: String)? {
+        unknownLevels[Self.key(firstNamespace[rule] ?? "", rule)]
+    }
+
     /// The first namespace defining each rule name.
     private let firstNamespace: [String: String]
     /// The namespace whose copy of a rule name reports findings, once `keep` chose it.
@@ -66,17 +75,19 @@ public final class YaraRuleSet: @unchecked Sendable {
 
     static func key(_ namespace: String, _ rule: String) -> String { namespace + "\u{0}" + rule }
 
-    private static func declaredSeverities(_ rules: UnsafeMutablePointer<YR_RULES>) -> [String: Severity] {
+    private static func declaredSeverities(_ rules: UnsafeMutablePointer<YR_RULES>) -> (known: [String: Severity], odd: [String: (key: String, word: String)]) {
         var out: [String: Severity] = [:]
+        var odd: [String: (key: String, word: String)] = [:]
         var r = cyara_rule_is_null(rules.pointee.rules_table) == 0 ? rules.pointee.rules_table : nil
         while let rule = r {
-            var named: Severity?, scored: Severity?
+            var named: Severity?, scored: Severity?, unknown: (key: String, word: String)?
             var m = cyara_rule_first_meta(rule)
             while let meta = m {
                 let key = String(cString: cyara_meta_identifier(meta)).lowercased()
                 switch (key, cyara_meta_type(meta)) {
                 case ("severity", 2), ("level", 2), ("threat_level", 2):
-                    named = named ?? Self.severity(named: String(cString: cyara_meta_string(meta)))
+                    let word = String(cString: cyara_meta_string(meta))
+                    if named == nil, let known = RuleLevel.severity(named: word) { named = known } else if named == nil { unknown = unknown ?? (key, word) }
                 case ("score", 1):
                     scored = Self.severity(score: Int(cyara_meta_integer(meta)))
                 case ("score", 2):
@@ -85,10 +96,11 @@ public final class YaraRuleSet: @unchecked Sendable {
                 }
                 m = cyara_next_meta(meta)
             }
-            if let s = named ?? scored { out[key(String(cString: cyara_rule_namespace(rule)), String(cString: cyara_rule_identifier(rule)))] = s }
+            let at = key(String(cString: cyara_rule_namespace(rule)), String(cString: cyara_rule_identifier(rule)))
+            if let s = named ?? scored { out[at] = s } else if let unknown { odd[at] = unknown }
             r = cyara_rules_next(rule)
         }
-        return out
+        return (out, odd)
     }
 
     private static func firstNamespaces(_ rules: UnsafeMutablePointer<YR_RULES>) -> [String: String] {
@@ -100,17 +112,6 @@ public final class YaraRuleSet: @unchecked Sendable {
             r = cyara_rules_next(rule)
         }
         return out
-    }
-
-    static func severity(named: String) -> Severity? {
-        switch named.lowercased() {
-        case "critical": .critical
-        case "high": .high
-        case "medium", "moderate": .medium
-        case "low": .low
-        case "info", "informational": .info
-        default: nil
-        }
     }
 
     static func severity(score: Int) -> Severity {

@@ -249,6 +249,14 @@ import Testing
         #expect(r.problems.last?.reason.contains("'cs-uri-stem'") == true)
     }
 
+    /// A `level:` that is not a level is a warning at its line naming the level used, medium as for none.
+    @Test func anUnknownLevelIsSaidWithTheLevelUsed() {
+        let text = "title: t\nid: lv\nlogsource:\n  category: webserver\ndetection:\n  sel:\n    cs-uri-stem: '/owa/'\n  condition: sel\nlevel: severe\n"
+        let r = SigmaFileLoader().load(path: "lv.yml", bytes: Array(text.utf8))
+        #expect(r.rules.map(\.level) == ["medium"])
+        #expect(r.warnings == ["lv.yml:9: warning: level 'severe' is not a level (critical, high, medium, low, informational): medium used"])
+    }
+
     @Test func fileEventRule() throws {
         #expect(try SigmaFixture.hits(SigmaFixture.rule("category: file_event\n  product: windows", """
                 sel:

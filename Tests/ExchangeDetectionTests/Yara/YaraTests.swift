@@ -79,6 +79,8 @@ import Testing
         #expect(got == [.critical, .low, .medium, .high, .low, .high, .high])
         let loaded = YaraFileLoader().load(path: dir + "/s.yar", bytes: Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/s.yar"))))
         #expect(loaded.rules.map(\.level) == ["critical", "low", "medium", "high", "low", "high", "high"], "rules lists the declared level")
+        #expect(loaded.warnings == [dir + "/s.yar:7: warning: rule odd: severity 'urgent' is not a level (critical, high, medium, low, informational): high used"],
+                "a word that is not a level is said, with the level used")
     }
 
     @Test func aBrokenFileIsReportedWithItsLineAndTheOthersLoad() throws {
