@@ -6,7 +6,7 @@ import Foundation
 ///
 /// Scope: collected files (web folders, OAB exports: every `web-file`), scanned as collected (re-read and
 /// checked against their load-time SHA-256); with `raw`, every loaded file as well, logs included (their
-/// stored bytes, as `grep-ioc --raw` searches them). Each rule that matches a file is one finding
+/// stored bytes: an EVTX file's own bytes, a UTF-16 log's decoded text). Each rule that matches a file is one finding
 /// `yara:<rule>` naming the file and the matching strings with their offsets. Hash-only rules are answered
 /// from the SHA-256s computed at load and from file-hash listings, without scanning.
 public struct YaraScanRule: DetectionRule {
@@ -46,7 +46,7 @@ public struct YaraScanRule: DetectionRule {
         for r in ranges { rangeOf[r.file] = r.range }
         // Collected files one by one; with `raw` every loaded file, a file split per server scanned once (its parts
         // share one text) with each match filed on the part whose event holds it.
-        let targets: [[Int]] = raw ? store.scanGroups : store.files.indices.filter { store.files[$0].kind == .webFile }.map { [$0] }
+        let targets: [[Int]] = raw ? Self.byteGroups(store) : store.files.indices.filter { store.files[$0].kind == .webFile }.map { [$0] }
         let results = Slots(count: targets.count)
         let reader = OriginalBytes()
         let readLock = NSLock()
@@ -69,9 +69,10 @@ public struct YaraScanRule: DetectionRule {
                     matches = try bytes.withUnsafeBytes { try ruleSet.scan($0, externals: externals) }
                         .map { ($0, fi, rangeOf[fi].map { [$0.lowerBound] } ?? []) }
                 } else {
-                    // The stored text: for EVTX, the records' rendered lines. A match wholly in the start of a log
-                    // collected again is the earlier copy's, which reports it.
-                    matches = try store.withEventText(file: fi) { text in
+                    // The stored bytes: for EVTX the file's own (its binary records, at file offsets), not the lines
+                    // rendered from them. A match wholly in the start of a log collected again is the earlier copy's,
+                    // which reports it.
+                    matches = try store.withStoredBytes(file: fi) { text in
                         try ruleSet.scan(text.bytes, externals: externals).filter { m in
                             m.moreHits > 0 || m.hits.isEmpty || m.hits.contains { $0.offset >= file.continuesFrom }
                         }.map { m in
@@ -95,6 +96,19 @@ public struct YaraScanRule: DetectionRule {
             results.set(i, out)
         }
         return (0..<targets.count).flatMap { results.get($0) } + hashMatches(store, rangeOf: rangeOf)
+    }
+
+    /// The store's files grouped by the bytes they were loaded from, each group scanned once: a file split per
+    /// server or channel (a JSON export, a forwarded-events EVTX) is one group, its hits filed on the part whose
+    /// event holds them. Unlike `EventStore.scanGroups`, EVTX parts share a group: their stored bytes are one file's.
+    static func byteGroups(_ store: EventStore) -> [[Int]] {
+        var groups: [[Int]] = []
+        var groupOf: [String: Int] = [:]
+        for (i, f) in store.files.enumerated() {
+            let key = f.location + "\u{0}" + f.sha256
+            if let g = groupOf[key] { groups[g].append(i) } else { groupOf[key] = groups.count; groups.append([i]) }
+        }
+        return groups
     }
 
     /// Hash-only rules against every loaded file's SHA-256 and every digest a file-hash listing carries.

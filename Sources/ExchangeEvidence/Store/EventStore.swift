@@ -213,6 +213,13 @@ public final class EventStore: @unchecked Sendable {
         return try f.bytes.withUnsafeBytes { try body(EventText(bytes: $0, offsets: offset, lengths: length, base: 0)) }
     }
 
+    /// Calls `body` with file `fi`'s bytes as stored, its events' offsets pointing into them: for EVTX the file's
+    /// own bytes with its binary records (what a scan of the file itself reads, at file offsets), for line formats
+    /// the same as `withEventText`.
+    public func withStoredBytes<R>(file fi: Int, _ body: (EventText) throws -> R) rethrows -> R {
+        try files[fi].bytes.withUnsafeBytes { try body(EventText(bytes: $0, offsets: offset, lengths: length, base: 0)) }
+    }
+
     /// The raw line as stored (invalid UTF-8 repaired; escape before printing).
     public func rawLine(_ id: EventID) -> String { withRawLine(id) { String(decoding: $0, as: UTF8.self) } }
 

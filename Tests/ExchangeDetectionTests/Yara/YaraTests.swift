@@ -134,6 +134,24 @@ import Testing
         #expect(store.rawLine(iis.events[0]).contains("X-Rps-CAT="))
     }
 
+    /// `--raw` on an EVTX file scans the file's own bytes, not the lines rendered from its records: the file
+    /// magic is at 0, a UTF-16 string matches as `wide` at its file offset, in the event whose record holds it,
+    /// and an ASCII form only the rendered text has does not match.
+    @Test func rawScanOfAnEvtxReadsTheFileItself() throws {
+        guard let store = try RuleFixtures.evtxStore("lsass-dump-comsvcs-minidump-sysmon.evtx") else { return }
+        let dir = try Self.folder(["evtx.yar": """
+            rule magic { strings: $m = "ElfFile" condition: $m at 0 }
+            rule wide_dll { strings: $w = "comsvcs.dll" wide nocase condition: $w }
+            rule ascii_dll { strings: $a = "comsvcs" nocase ascii condition: $a }
+            """])
+        let set = try #require(try YaraCompiler.compile(files: [dir + "/evtx.yar"]).ruleSet)
+        let f = YaraScanRule(ruleSet: set, raw: true, fileOfRule: [:]).run(on: store)
+        #expect(Set(f.map(\.rule)) == ["yara:magic", "yara:wide_dll"], "\(f.map(\.summary))")
+        let wide = try #require(f.first { $0.rule == "yara:wide_dll" })
+        #expect(wide.summary.contains("at 0x\(String(9819, radix: 16))"), "\(wide.summary)")
+        #expect(store.rawLine(wide.events[0]).lowercased().contains("comsvcs.dll"), "the event whose record holds it")
+    }
+
     /// A live log collected twice and loaded as two sets: a match in the lines both copies hold is the earlier
     /// copy's alone; one in the lines only the later copy holds is the later copy's.
     @Test func rawScanLeavesTheStartOfALogCollectedAgainToTheEarlierCopy() throws {
