@@ -78,7 +78,7 @@ struct NextCommand: Command {
         let run = try LessonRun.active(ctx.session)
         let lesson = run.lesson!
         if !args.flag("skip") {
-            let unmet = run.unmet(in: ctx.session)
+            let unmet = run.unmet(in: ctx.session, revealing: false)
             if !unmet.isEmpty {
                 throw ShellError("not yet: this step asks you to " + unmet.joined(separator: ", and to ")
                                  + ". Type 'hint' for help, or 'next --skip' to go on anyway.")
@@ -130,7 +130,7 @@ struct HintCommand: Command {
         defer { run.quiet = false }
         let hint = !step.hint.isEmpty ? step.hint
             : step.tries.isEmpty ? "This step has no command to type: read it, then type 'next'." : "Type the command under 'Try:'."
-        let unmet = run.unmet(in: ctx.session)
+        let unmet = run.unmet(in: ctx.session, revealing: true)
         if ctx.wantsJSON {
             ctx.json(.object([("hint", .string(hint)), ("try", .strings(step.tries)), ("missing", .strings(unmet))]))
             return

@@ -66,16 +66,26 @@ public enum LessonCheck: Sendable, Equatable {
         return p.trimmingCharacters(in: .whitespaces)
     }
 
-    /// What the learner still has to do, for `next` when the check does not hold. A command to run is named (the
-    /// step shows it); what its output must show, or which value the event to mark holds, is the step's answer
-    /// and is not (learner review: "output shows '167.99.168.251'" gave away the attacker's address); `hint` helps.
+    /// What the learner still has to do, as `hint` says it: the command, the output or value looked for.
     public var task: String {
         switch self {
         case .ran(let r): return Self.command(r).map { "run '\($0)'" } ?? "run a command matching the pattern '\(r)'"
-        case .output: return "run a command whose output shows what this step is after ('hint' if you are stuck)"
-        case .query: return "get to what this step asks for ('hint' if you are stuck)"
-        case .marked: return "mark the event this step asks about ('hint' if you are stuck)"
+        case .output(let t): return "run a command whose output shows '\(t)'"
+        case .query(let c, let t): return "reach a state where '\(c)' shows '\(t)'"
+        case .marked(let f, let v): return "mark an event with \(f)=\(v)"
         case .markedEvent(let e, let label): return "mark \(e) as \(label)"
+        }
+    }
+
+    /// What `next` says is still to do: `task` without the step's answer, which `hint` gives (learner review:
+    /// "output shows '167.99.168.251'" named the attacker's address before anything was found). A command to run
+    /// is named: the step shows it.
+    public var goal: String {
+        switch self {
+        case .output: return "run a command whose output shows what this step is after"
+        case .query: return "get to the state this step asks for"
+        case .marked: return "mark the event this step asks about"
+        case .ran, .markedEvent: return task
         }
     }
 }

@@ -68,21 +68,23 @@ final class LessonRun {
         LessonRun.of(session).lesson == nil ? nil : trainingSet(session)
     }
 
-    /// The tasks of the current step that are not done yet (empty when the step is answered).
-    func unmet(in session: Session) -> [String] {
+    /// The tasks of the current step that are not done yet (empty when the step is answered): as `hint` says them
+    /// when `revealing`, else as `next` does (`Lesson.Check.goal`).
+    func unmet(in session: Session, revealing: Bool) -> [String] {
         guard let step = current else { return [] }
         return step.checks.compactMap { check in
+            let todo = revealing ? check.task : check.goal
             switch check {
             case .ran(let pattern):
                 let re = try? NSRegularExpression(pattern: pattern, options: [.caseInsensitive])
                 let hit = ran.contains { line in re?.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)) != nil }
-                return hit ? nil : check.task
+                return hit ? nil : todo
             case .output(let text):
-                return output.contains(text) ? nil : check.task
+                return output.contains(text) ? nil : todo
             case .query(_, let expect):
-                return query(check.queryCommand!, expect: expect, session) ? nil : check.task
+                return query(check.queryCommand!, expect: expect, session) ? nil : todo
             case .marked:
-                return query(check.queryCommand!, expect: "\"event\"", session) ? nil : check.task
+                return query(check.queryCommand!, expect: "\"event\"", session) ? nil : todo
             case .markedEvent(let event, let label):
                 return markGap(event, label: label, check.task, session)
             }

@@ -45,10 +45,9 @@ import Testing
         // Nothing done yet: every task is named. The lesson's own text does not count as output.
         let first = "\(#expect(throws: ShellError.self) { try shell.execute("next") }!)"
         #expect(first.contains("run 'set A'"), "the pattern is named as the command it asks for")
-        #expect(first.contains("run a command whose output shows what this step is after ('hint' if you are stuck)"))
-        #expect(!first.contains("'timezone'"), "the step's answer is not given away")
-        #expect(first.contains("reach a state where 'set --json' shows '\"A\": \"1\"'"))
-        #expect(first.contains("mark an event with ClientIpAddress=167.99.168.251"), "no timeline command in this build")
+        #expect(first.contains("run a command whose output shows what this step is after"))
+        #expect(first.contains("get to the state this step asks for") && first.contains("mark the event this step asks about"))
+        #expect(!first.contains("timezone") && !first.contains("167.99.168.251"), "the step's answers are left to 'hint'")
 
         try shell.execute("set A 1")
         try shell.execute("set")
