@@ -151,6 +151,31 @@ import Testing
         #expect(!docs[2].keys.contains { $0.hasPrefix("exhunt.unmapped") }, "\(docs[2])")
     }
 
+    /// A Sysmon network connection: both ends in ECS (`source.*` as `destination.*`, reviewer: the source was only
+    /// in event data), and its `-` for a host name left out of `destination.domain` but kept in event data.
+    @Test func aSysmonConnectionHasBothEnds() throws {
+        let dir = ShellHarness.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let set = dir.appendingPathComponent("set/EX01")
+        try FileManager.default.createDirectory(at: set, withIntermediateDirectories: true)
+        let data = ["Image": "C:\\Windows\\System32\\inetsrv\\w3wp.exe", "SourceIp": "10.0.10.12", "SourceHostname": "EX01.contoso.local",
+                    "SourcePort": "49712", "DestinationIp": "203.0.113.9", "DestinationHostname": "-", "DestinationPort": "443"]
+        let event = "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Microsoft-Windows-Sysmon'/>"
+            + "<EventID>3</EventID><Level>4</Level><TimeCreated SystemTime='2021-03-03T07:03:00.000Z'/><EventRecordID>7</EventRecordID>"
+            + "<Channel>Microsoft-Windows-Sysmon/Operational</Channel><Computer>EX01.contoso.local</Computer></System><EventData>"
+            + data.sorted { $0.key < $1.key }.map { "<Data Name='\($0.key)'>\($0.value)</Data>" }.joined() + "</EventData></Event>\n"
+        try Data(event.utf8).write(to: set.appendingPathComponent("Sysmon.xml"))
+        let t = TestShell()
+        try t.run("load '\(dir.appendingPathComponent("set").path)'")
+        let file = dir.appendingPathComponent("e.ndjson")
+        try t.run("export events '\(file.path)'")
+        let doc = try #require(try Self.bulk(try String(contentsOf: file, encoding: .utf8)).map { Self.flatten($0.1) }.first)
+        #expect(doc["source.ip"] as? String == "10.0.10.12" && doc["source.port"] as? Int == 49712 && doc["source.domain"] as? String == "EX01.contoso.local")
+        #expect(doc["destination.ip"] as? String == "203.0.113.9" && doc["destination.port"] as? Int == 443)
+        #expect(doc["destination.domain"] == nil, "\(doc)")
+        #expect(doc["winlog.event_data.DestinationHostname"] as? String == "-" && doc["winlog.event_data.SourcePort"] as? String == "49712")
+    }
+
     @Test func valuesThatDoNotFitTheirTypeAreKeptAside() throws {
         let docs = try Self.exportedIIS("""
             2021-03-03 06:49:42 10.0.0.5 GET /owa/auth/x.js - 443 - 10.0.0.9:x Mozilla/5.0 - abc 0 0 15

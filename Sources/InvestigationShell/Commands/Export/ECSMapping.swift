@@ -183,8 +183,9 @@ struct ECSMapping {
                 let path = row.path ?? document.path(Self.dotted(ecs, field: f.name).split(separator: ".").map(String.init), keys: keys)
                 var value = f.value
                 value.withUTF8 { v in
-                    // An event's own `-` is a value (winlogbeat keeps `SubjectUserName: -`); it fits no other type.
-                    add(UnsafeRawBufferPointer(v), row.type, path, keepsDash: row.type == .keyword, to: document) {
+                    // An event's own `-` is a value where winlogbeat keeps it (`winlog.event_data.SubjectUserName: -`);
+                    // in an ECS field it names nothing (reviewer: `destination.domain: "-"`), and it fits no other type.
+                    add(UnsafeRawBufferPointer(v), row.type, path, keepsDash: row.type == .keyword && ecs.hasPrefix("winlog."), to: document) {
                         document.path(["exhunt", "unmapped", Self.key(f.name)], keys: keys)
                     }
                 }
