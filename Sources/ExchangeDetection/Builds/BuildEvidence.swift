@@ -178,7 +178,9 @@ public struct BuildEvidence: Sendable {
         }
 
         var lastEvents: [String: Int64] = [:]
-        for f in store.files where f.lastTime != Timestamp.unknown {
+        // A log whose lines name another computer (filed here by its folder) says nothing of how long this server
+        // ran its build (reviewer: another machine's event log held a window "still open" a year and a half on).
+        for f in store.files where f.lastTime != Timestamp.unknown && f.facts[EvidenceFile.otherComputerFact] == nil {
             lastEvents[f.server] = max(lastEvents[f.server] ?? f.lastTime, f.lastTime)
         }
         return BuildEvidence(observations: Array(buckets.values), reported: reportedBuilds(in: store), lastEvents: lastEvents)

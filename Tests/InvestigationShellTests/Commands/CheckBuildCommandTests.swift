@@ -80,6 +80,28 @@ import Testing
         #expect(out.contains("an update published before the build was first seen may be installed"))
     }
 
+    /// Another computer's log filed under a server by its folder does not stretch that server's exposure: a window
+    /// ends at the server's own last event (reviewer: FS03's event log kept EX01 "still open" in 2022).
+    @Test func anotherComputersLogDoesNotStretchTheWindow() throws {
+        let dir = ShellHarness.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let logs = dir.appendingPathComponent("ev/EX01/Logging/HttpProxy/Owa")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        try ("#Software: Microsoft Exchange Server\n#Log-type: HttpProxy Logs\n"
+             + "#Fields: DateTime,RequestId,MajorVersion,MinorVersion,BuildVersion,RevisionVersion,UrlStem,HttpStatus\n"
+             + "2021-03-03T07:04:04.546Z,id1,15,1,2106,2,/owa/auth/x.js,200\n")
+            .write(to: logs.appendingPathComponent("HttpProxy_2021030307-1.LOG"), atomically: true, encoding: .utf8)
+        try ("<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Microsoft-Windows-Security-Auditing'/>"
+             + "<EventID>4624</EventID><TimeCreated SystemTime='2022-10-11T19:26:56.000Z'/><EventRecordID>1</EventRecordID>"
+             + "<Channel>Security</Channel><Computer>FS03.offsec.lan</Computer></System><EventData><Data Name='IpAddress'>10.0.0.1</Data></EventData></Event>\n")
+            .write(to: dir.appendingPathComponent("ev/EX01/Security.xml"), atomically: true, encoding: .utf8)
+        let t = TestShell()
+        try t.run("load '\(dir.appendingPathComponent("ev").path)'")
+        let out = try t.run("check-build --server EX01")
+        #expect(out.contains("still open at the last event 2021-03-03 07:04:04; fixed by Mar21SU"), "\(out)")
+        #expect(!out.contains("2022-10-11"))
+    }
+
     /// A CU judged at a date before its release did not exist then: "not released yet", not "not supported" (reviewer).
     @Test func cuJudgedBeforeItsReleaseIsNotReleasedYet() throws {
         let out = try TestShell().run("check-build 15.2.1118.7 --at 2021-03-01")
