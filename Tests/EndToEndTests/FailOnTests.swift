@@ -22,9 +22,12 @@ import Testing
         let filtered = try ExhuntProcess.run(["-c", "load demo; hunt --server EX02 --min-severity high", "--fail-on", "high"])
         #expect(filtered.status == 2)
         #expect(filtered.stdout.contains("EX02: no findings at or above high (1 lower)"))
-        #expect(filtered.stderr.contains("servers: EX01)"))
+        #expect(filtered.stderr.contains("servers: EX01; rules: "))
         let noHunt = try ExhuntProcess.run(["-c", "load demo", "--fail-on", "high"])
-        #expect(noHunt.status == 2 && noHunt.stderr.contains("servers: EX01)"))
+        #expect(noHunt.status == 2 && noHunt.stderr.contains("servers: EX01; rules: "))
+        // A hunt of one rule does not narrow the gate, and the message names the rules it counted (reviewer).
+        let oneRule = try ExhuntProcess.run(["-c", "load demo; hunt --rule proxylogon.scanner-probe", "--fail-on", "high"])
+        #expect(oneRule.status == 2 && oneRule.stderr.contains("; rules: iis.webshell-access×2, webshell.file×2, chain.proxylogon×1, +14 more)"), "\(oneRule.stderr)")
     }
 
     @Test func aFailedCommandIsOneEvenWithFindings() throws {

@@ -50,8 +50,13 @@ public struct FindingGate {
             return n == 0 ? nil : "\(n) \(level.name)"
         }
         let servers = Set(hits.map(\.server)).sorted().map { TerminalText.escape($0) }.joined(separator: ", ")
+        // The rules, most findings first: the gate counts every rule, whatever `hunt --rule` showed (reviewer: a
+        // run showing only a Sigma rule's medium findings exited 2 on built-in ones it never named).
+        let byRule = Dictionary(grouping: hits, by: \.rule).sorted { ($1.value.count, $0.key) < ($0.value.count, $1.key) }
+        let rules = byRule.prefix(3).map { "\(TerminalText.escape($0.key))×\($0.value.count)" }.joined(separator: ", ")
+            + (byRule.count > 3 ? ", +\(byRule.count - 3) more" : "")
         return "exhunt: \(hits.count) finding\(hits.count == 1 ? "" : "s") at or above \(threshold.name) "
-            + "(\(counts.joined(separator: ", ")); servers: \(servers))"
+            + "(\(counts.joined(separator: ", ")); servers: \(servers); rules: \(rules))"
             + (cleared == 0 ? "" : "; \(cleared) more cleared by the analyst, not counted") + "; exit status 2 (--fail-on \(threshold.name))"
     }
 }
