@@ -7,7 +7,9 @@ import Foundation
 ///
 /// Rows follow the script's exact conditions (autodiscover and localhost rows excluded from 26855), its
 /// column names and Windows PowerShell's `Export-Csv` form: a `#TYPE` line, every value double-quoted.
-/// Like the script, a file is written only when it has something to say.
+/// Like the script, a file is written only when it has something to say. A CSV holding text beyond ASCII starts
+/// with a UTF-8 byte-order mark, by which Excel and Windows PowerShell's `Import-Csv` read it as UTF-8 (reviewer:
+/// `Schrödinger` came out garbled); an ASCII one stays byte for byte what the script's `Export-Csv` writes.
 public enum ProxyLogonExport {
     /// The 9 columns of `$outProps`, spelled as `Select-Object` names them from the log's header.
     public static let httpProxyColumns = ["DateTime", "RequestId", "ClientIpAddress", "UrlHost", "UrlStem", "RoutingHint",
@@ -21,7 +23,7 @@ public enum ProxyLogonExport {
             guard !lines.isEmpty else { return }
             if written.isEmpty { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) }
             let name = "\(safeName(server))-\(suffix)"
-            try (lines.joined(separator: "\r\n") + "\r\n").write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
+            try fileText(lines, csv: suffix.hasSuffix(".csv")).write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
             written.append(name)
         }
         let ssrf = ServerInfoAnchor.events(store)[.ssrf] ?? []
@@ -46,6 +48,12 @@ public enum ProxyLogonExport {
                                                      archives: mine("files.programdata-archive").flatMap(\.events), store))
         }
         return written
+    }
+
+    /// A file's text: CRLF lines, as Windows PowerShell writes them, and a byte-order mark before a CSV beyond ASCII.
+    static func fileText(_ lines: [String], csv: Bool) -> String {
+        let text = lines.joined(separator: "\r\n") + "\r\n"
+        return (csv && !text.utf8.allSatisfy { $0 < 0x80 } ? "\u{FEFF}" : "") + text
     }
 
     /// Every value double-quoted like `Export-Csv`, and neutralised for terminals and spreadsheets (`CSVCell`).

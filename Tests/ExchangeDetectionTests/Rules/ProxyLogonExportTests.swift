@@ -36,6 +36,14 @@ import Testing
         #expect(other.filter { $0.contains("SuspiciousArchive") }.count == 4)  // every archive, McAfee's included, as the script lists them
     }
 
+    /// A CSV beyond ASCII starts with a byte-order mark, so Excel and Windows PowerShell read it as UTF-8 (reviewer);
+    /// an ASCII one, and the .log files, stay as the script writes them.
+    @Test func aCSVBeyondASCIIHasAByteOrderMark() {
+        #expect(ProxyLogonExport.fileText(["#TYPE x", "\"a\""], csv: true) == "#TYPE x\r\n\"a\"\r\n")
+        #expect(ProxyLogonExport.fileText(["\"C:\\ProgramData\\Schrödinger.7z\""], csv: true).hasPrefix("\u{FEFF}\""))
+        #expect(!ProxyLogonExport.fileText(["'C:\\Schrödinger.aspx'"], csv: false).hasPrefix("\u{FEFF}"))
+    }
+
     /// A loaded Test-ProxyLogon DownloadPaths file exports its paths again, and is not named as an OAB log.
     @Test func downloadPathsFromTestProxyLogonRoundTrip() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-tpl-\(UUID().uuidString)")
