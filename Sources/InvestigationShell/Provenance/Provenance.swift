@@ -104,6 +104,19 @@ public struct Provenance {
         ])
     }
 
+    /// What an export's provenance file holds: `json`, and every evidence file loaded (evidence set, path, server,
+    /// size, SHA-256), so a file the export has no row from is named too and the export can be tied to the
+    /// evidence it was made from (reviewer: the rows named only their own files).
+    public static func exportJSON(_ session: Session) -> JSONValue {
+        let base = of(session).json
+        guard case .object(let pairs) = base else { return base }
+        let files = session.store.filesAsRead.map { f -> JSONValue in
+            .object([("evidence_set", .string(f.evidenceSet)), ("path", .string(f.path)), ("server", .string(f.server)),
+                     ("bytes", .int(f.size)), ("sha256", .string(f.sha256))])
+        }
+        return .object(pairs + [("evidence_files", .array(files))])
+    }
+
     /// `key: value` lines for plain-text outputs (`--version`, the Markdown report), without the commands.
     public var summaryLines: [(String, String)] {
         var out: [(String, String)] = [

@@ -42,6 +42,11 @@ import Testing
         #expect(out.hasPrefix("wrote "))
         let one = dir.appendingPathComponent("one.jsonl")
         #expect(try t.shown("export timeline \(one.path) --filter '--ip 167.99.168.251 --limit 1'").hasPrefix("wrote 1 event to "))
+        // The provenance beside names every evidence file loaded with its digest, not only those the rows come from.
+        let provenance = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: one.path + ".provenance.json"))) as! [String: Any]
+        let listed = try #require(provenance["evidence_files"] as? [[String: Any]])
+        #expect(listed.count == t.session.store.filesAsRead.count)
+        #expect(Set(listed.compactMap { $0["sha256"] as? String }) == Set(t.session.store.filesAsRead.map(\.sha256)))
         let records = Self.parseCSV(try String(contentsOf: file, encoding: .utf8))
         let header = records[0]
         for required in ["message", "datetime", "timestamp_desc"] { #expect(header.contains(required)) }
