@@ -11,6 +11,7 @@ enum VersionText {
             guard case .object(var pairs) = p.json else { return }
             pairs.removeAll { ["timezone", "invocation", "commands", "unreadable_files", "rule_files"].contains($0.0) }
             pairs.append(("home", .string(home)))
+            pairs.append(("data", .optional(Provenance.dataFolder)))
             output.write(JSONValue.object(pairs).serialized() + "\n")
             return
         }
@@ -19,5 +20,6 @@ enum VersionText {
             output.write(key.padding(toLength: 9, withPad: " ", startingAt: 0) + value + "\n")
         }
         output.write("home     " + home + "\n")
+        output.write("data     " + (Provenance.dataFolder ?? "not found") + "\n")
     }
 }

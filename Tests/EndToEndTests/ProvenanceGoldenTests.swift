@@ -2,13 +2,15 @@ import Foundation
 import Testing
 
 /// `exhunt --version` and the report's provenance block on the training set, against golden files in
-/// `Scripts/`. What differs per build or run is normalised: the binary's SHA-256, the checkout's and the
-/// temporary folder's paths. The rule-set and indicator digests are compared as they are: they change only
+/// `Scripts/`. What differs per build or run is normalised: the binary's SHA-256, the build folder's, the
+/// checkout's and the temporary folder's paths. The rule-set and indicator digests are compared as they are: they change only
 /// when a rule or an indicator does (then re-record with RECORD_GOLDEN=1 and read the diff).
 @Suite struct ProvenanceGoldenTests {
     static func normalise(_ text: String, _ dir: URL? = nil) -> String {
         var t = text.replacingOccurrences(of: #"(binary[ |]+sha256:)[0-9a-f]{64}"#, with: "$1<sha256>", options: .regularExpression)
         if let dir { t = t.replacingOccurrences(of: dir.path, with: "<tmp>") }
+        // The data folder lies in the build folder, whose name holds the platform and configuration.
+        t = t.replacingOccurrences(of: ExhuntProcess.productsFolder.path, with: "<products>")
         return t.replacingOccurrences(of: ExhuntProcess.repoRoot.path, with: "<repo>")
     }
 

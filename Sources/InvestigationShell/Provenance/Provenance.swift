@@ -23,6 +23,9 @@ public struct Provenance {
     public var ruleFiles: [ProvenanceLedger.RuleFile]
     /// Every indicator set (built-in, loaded, the analyst's), with its digest.
     public var iocSets: [Digest]
+    /// The field-mapping data files users may edit, with their digests: an edit changes which events a Sigma
+    /// rule sees and where an export puts a field, as a rule's edit would (reviewer: edits were recorded nowhere).
+    public var mappings: [(file: String, sha256: String)] = Self.mappingDigests()
     public var timezone: String
     /// How exhunt was started (its arguments), and the command lines run in the session.
     public var invocation: [String]
@@ -55,6 +58,17 @@ public struct Provenance {
         "the load of evidence set '\(l.evidenceSet)' was interrupted (Ctrl-C) after \(LoadCommand.count(l.files, "file")): "
             + "the files after them were not read, and servers found only there are in no verdict; load it again to read them "
             + "(files already read are skipped)"
+    }
+
+    /// Where the data files (mappings, indicator sets, the build catalog) are read from, for `--version`: a user
+    /// who edits a mapping edits the file there.
+    public static var dataFolder: String? { ProgramFolders.resources?.path }
+
+    /// The data files that map fields (Sigma log sources, ECS), as read now.
+    static let mappingFiles = ["sigma/logsources.yml", "mappings/ecs.tsv"]
+
+    static func mappingDigests() -> [(file: String, sha256: String)] {
+        mappingFiles.compactMap { f in (try? DetectionData.data(f)).map { (f, SHA256.hex(Array($0))) } }
     }
 
     /// SHA-256 over the built-in rules' ids, severities, CVEs, sources, titles and descriptions, one rule a
@@ -95,6 +109,7 @@ public struct Provenance {
             ("rules", .object([("set", .string(rules.name)), ("count", .int(rules.count)), ("sha256", .string(rules.sha256))])),
             ("rule_files", .array(ruleFiles.map { .object([("kind", .string($0.kind)), ("path", .string($0.path)), ("sha256", .string($0.sha256))]) })),
             ("ioc_sets", .array(iocSets.map { .object([("set", .string($0.name)), ("indicators", .int($0.count)), ("sha256", .string($0.sha256))]) })),
+            ("mappings", .array(mappings.map { .object([("file", .string($0.file)), ("sha256", .string($0.sha256))]) })),
             ("timezone", .string(timezone)),
             ("invocation", .string(invocationLine)),
             ("commands", .array(commands.map { .object([("time", .time($0.time)), ("command", .string($0.line)), ("failed", .bool($0.failed))]) })),
@@ -127,6 +142,7 @@ public struct Provenance {
         ]
         for f in ruleFiles { out.append(("rule file", "\(f.kind) \(f.path) sha256:\(f.sha256)")) }
         for s in iocSets { out.append(("ioc set", "\(s.name) (\(s.count) indicators) sha256:\(s.sha256)")) }
+        for m in mappings { out.append(("mapping", "\(m.file) sha256:\(m.sha256)")) }
         for z in zips { out.append(("zip", "\(z.path) (\(z.size) bytes) sha256:\(z.sha256)")) }
         for c in changed { out.append(("changed since load", "\(c.path): \(c.message)")) }
         out.append(("time zone", timezone))
