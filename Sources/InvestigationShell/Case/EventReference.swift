@@ -41,6 +41,29 @@ struct EventReference {
         String(store.withRawLine(e) { SHA256.hex($0) }.prefix(8))
     }
 
+    /// The event referred to: the one at its line when it passes the checks; else, for a reference with a digest,
+    /// the one event of that file (or of its rotated `FILE.gz`) with the reference's time and digest, where lines
+    /// added or removed before it moved it (reviewer: a replay refused a mark of six events over one moved line
+    /// the digest names). Throws the check's or the lookup's error when neither holds.
+    func event(in store: EventStore, command: String, preferring set: String?) throws -> EventID {
+        let failure: Error
+        do {
+            if let e = try ShowCommand.event(at: citation, in: store, command: command, preferring: set) {
+                try check(e, in: store, command: command)
+                return e
+            }
+            failure = ShellError.noEvent("'\(TerminalText.escape(citation))'", command: command, count: store.count)
+        } catch { failure = error }
+        guard let digest, let colon = citation.lastIndex(of: ":") else { throw failure }
+        let path = String(citation[..<colon])
+        for name in [path, path + ".gz"] {
+            guard let file = try? ShowCommand.file(name, in: store, command: command, preferring: set) else { continue }
+            let found = store.events(ofFile: file).filter { (time == nil || store.time[$0] == time) && Self.digest($0, in: store) == digest }
+            if found.count == 1 { return found[0] }
+        }
+        throw failure
+    }
+
     /// Refuses event `e` (found at `citation`) when it is not the event referred to.
     func check(_ e: EventID, in store: EventStore, command: String) throws {
         let name = TerminalText.escape(citation)

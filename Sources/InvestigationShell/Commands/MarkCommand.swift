@@ -156,9 +156,8 @@ enum MarkTargets {
         for w in words {
             let text = w.hasPrefix("#") ? String(w.dropFirst()) : w
             let bounds: ClosedRange<Int>
-            if let reference = EventReference(w), reference.citation != w,
-               let e = try ShowCommand.event(at: reference.citation, in: store, command: command, preferring: LessonRun.evidenceSet(session)) {
-                try reference.check(e, in: store, command: command)
+            if let reference = EventReference(w), reference.citation != w {
+                let e = try reference.event(in: store, command: command, preferring: LessonRun.evidenceSet(session))
                 bounds = e...e
             } else if let dash = text.firstIndex(of: "-"), let a = Int(text[..<dash]), let b = Int(text[text.index(after: dash)...]) {
                 guard a <= b else { throw ShellError("\(command): '\(TerminalText.escape(w))' runs from high to low; write \(b)-\(a)") }

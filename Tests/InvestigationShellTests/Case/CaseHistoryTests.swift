@@ -127,6 +127,21 @@ import ExchangeEvidence
         #expect(try CaseFileTests.marks(a).first?["event"] as? Int == 398)
     }
 
+    /// Lines added or removed before the marked one moved it: the one event of the file with the reference's time
+    /// and digest is the marked one, and the replay marks it (reviewer: a mark of six events was refused whole).
+    @Test func aReplayedMarkFollowsItsEventToAnotherLine() throws {
+        let dir = try CaseFileTests.folder()
+        let a = TestShell()
+        try a.run("load \(Self.training); case new \(dir.appendingPathComponent("a.case").path)")
+        let store = a.session.store
+        let right = Self.reference(398, store)
+        let line = store.line(of: 398)
+        let moved = right.replacingOccurrences(of: ":\(line)@", with: ":\(line - 1)@")
+        try #require(moved != right)   // line - 1 is the log's header: no event there now
+        try a.run("mark '\(moved)' as malicious")
+        #expect(try CaseFileTests.marks(a).map { $0["event"] as? Int } == [398])
+    }
+
     /// The replay form carries the event's time: on evidence where a line was added before the marked one, the
     /// event now at that line has another time, and the mark is refused with the time to look for (reviewer).
     @Test func aReplayedMarkWhoseLineHoldsAnotherTimeIsRefused() throws {
