@@ -14,7 +14,11 @@ enum SigmaDocuments {
         let line: Int
     }
 
-    static func split(_ text: String) -> [Document] {
+    static func split(_ raw: String) -> [Document] {
+        // Swift reads a CRLF as one Character, so a file saved on Windows would be one line and its `---` no marker
+        // (reviewer: every rule of such a file was lost); a byte-order mark is no content (it hid the first `---`).
+        var text = raw.replacingOccurrences(of: "\r\n", with: "\n")
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
         var out: [Document] = []
         var current: [Substring] = []
         var start = 1

@@ -249,6 +249,19 @@ import Testing
         #expect(r.problems.last?.reason.contains("'cs-uri-stem'") == true)
     }
 
+    /// A file saved on Windows (CRLF) or with a byte-order mark splits as any other: every rule loads, at its line
+    /// (reviewer: a CRLF file of two rules loaded none).
+    @Test func crlfAndByteOrderMarkFilesSplitToo() {
+        func doc(_ n: Int) -> String {
+            "title: rule \(n)\nid: r\(n)\nlogsource:\n  category: webserver\ndetection:\n  sel:\n    cs-uri-stem: '/\(n)'\n  condition: sel\nlevel: low\n"
+        }
+        let unix = doc(1) + "---\n" + doc(2)
+        for text in [unix.replacingOccurrences(of: "\n", with: "\r\n"), "\u{FEFF}---\n" + unix, "\u{FEFF}" + unix.replacingOccurrences(of: "\n", with: "\r\n")] {
+            let r = SigmaFileLoader().load(path: "w.yml", bytes: Array(text.utf8))
+            #expect(r.rules.map(\.id) == ["r1", "r2"] && r.problems.isEmpty, "\(r.problems.map(\.reason))")
+        }
+    }
+
     /// A `level:` that is not a level is a warning at its line naming the level used, medium as for none.
     @Test func anUnknownLevelIsSaidWithTheLevelUsed() {
         let text = "title: t\nid: lv\nlogsource:\n  category: webserver\ndetection:\n  sel:\n    cs-uri-stem: '/owa/'\n  condition: sel\nlevel: severe\n"
