@@ -16,8 +16,10 @@ struct LessonCommand: Command {
         let lesson = try library.find(word)
         // The training set cannot be unloaded again: loaded beside an investigation's evidence, its servers would
         // stay in that session's report (reviewer: "EX01 compromised" beside the real servers after 'exit').
-        if lesson.evidence == "demo" && !LessonRun.trainingLoaded(ctx.session) && !ctx.session.loads.isEmpty {
-            let sets = ctx.session.evidenceSetNames.map { "'\(TerminalText.escape($0))'" }.joined(separator: ", ")
+        let training = LessonRun.trainingSet(ctx.session)
+        let others = ctx.session.evidenceSetNames.filter { $0 != training }
+        if lesson.evidence == "demo" && !others.isEmpty {
+            let sets = others.map { "'\(TerminalText.escape($0))'" }.joined(separator: ", ")
             throw ShellError("lesson: it loads the training set, whose servers would then stay beside \(sets) in this session's "
                              + "hunts and report; start it in a shell of its own: exhunt --demo, then 'lesson \(lesson.number)'")
         }

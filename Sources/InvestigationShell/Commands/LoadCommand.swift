@@ -33,6 +33,12 @@ struct LoadCommand: Command {
             setName = setName ?? "training"
         }
         path = (path as NSString).expandingTildeInPath
+        // A lesson's session holds the training set only: other evidence loaded now could not be unloaded, and its
+        // servers would stand beside the training ones in hunts and reports (reviewer).
+        if LessonRun.of(ctx.session).lesson != nil,
+           TrainingSet.locate(ctx.session.help).map({ URL(fileURLWithPath: path).standardizedFileURL.path != $0.standardizedFileURL.path }) ?? true {
+            throw ShellError("load: a lesson is running on the training set; 'exit' it, then load other evidence in a shell of its own")
+        }
         // Two collections in folders of one name (run1/EX07, run2/EX07) must not be two sets of one name, or
         // `SET/PATH` could not tell their files apart: a given name is refused, a folder's name is numbered.
         let elsewhere = ctx.session.loads.filter { $0.root != path }.map { $0.evidenceSet.lowercased() }

@@ -72,7 +72,9 @@ final class LessonRun {
     /// when `revealing`, else as `next` does (`Lesson.Check.goal`).
     func unmet(in session: Session, revealing: Bool) -> [String] {
         guard let step = current else { return [] }
-        return step.checks.compactMap { check in
+        var said = Set<String>()
+        // Two checks of one kind read alike without their answers: said once (reviewer).
+        return step.checks.compactMap { check -> String? in
             let todo = revealing ? check.task : check.goal
             switch check {
             case .ran(let pattern):
@@ -88,7 +90,7 @@ final class LessonRun {
             case .markedEvent(let event, let label):
                 return markGap(event, label: label, check.task, session)
             }
-        }
+        }.filter { said.insert($0).inserted }
     }
 
     /// Runs `command` with its output captured (not shown, not counted, not recorded) and looks for `expect`.

@@ -92,8 +92,9 @@ import Testing
         let json = try JSONSerialization.jsonObject(with: Data(try t.run("export findings \(csv.path) --json").utf8)) as! [String: Any]
         #expect(json["findings"] as? Int == 0 && json["untimed"] as? [String] == ["F1", "F2"] && json["untimed_skipped"] as? Int == 2)
         #expect(TimelineExportTests.parseCSV(try String(contentsOf: csv, encoding: .utf8)) == [FindingsExport.columns])
-        #expect(try t.shown("export findings \(jsonl.path)").contains("F1, F2 have no time: left out (Timesketch refuses a whole file "
+        #expect(try t.shown("export findings \(jsonl.path)").contains("F1, F2 have no time: left out (Timesketch refuses a whole JSONL file "
                                                                      + "with a row without a datetime); export findings FILE.ndjson keeps them"))
+        #expect(try t.shown("export findings \(csv.path) --force").contains("left out (Timesketch drops a CSV row without a datetime)"))
         #expect(try String(contentsOf: jsonl, encoding: .utf8).isEmpty)
     }
 

@@ -9,8 +9,7 @@ import Testing
         let folder = ShellHarness.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let h = ShellHarness()
-        // Other evidence first, so the training set's event numbers are not the ones lesson 1 was written on.
-        try h.shell.execute("load '\(HuntCommandTests.fixtures.appendingPathComponent("iis").path)'")
+        // Other evidence may not stand beside a lesson's training set (LessonRunTests.aLessonDoesNotJoinAnInvestigation).
         try h.shell.execute("load demo")
         try h.shell.execute("case new '\(folder.appendingPathComponent("mine.case").path)'")
         try h.shell.execute("mark Ecp/HttpProxy_2021030306-1.LOG:6 as suspicious --note 'my own note'")

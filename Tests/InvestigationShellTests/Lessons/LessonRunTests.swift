@@ -93,9 +93,15 @@ import Testing
         #expect(t.failure("lesson 1").contains("whose servers would then stay beside 'ev' in this session's hunts and report; "
                                                + "start it in a shell of its own: exhunt --demo, then 'lesson 1'"))
         #expect(!LessonRun.trainingLoaded(t.session))
+        // With the training set loaded too, the other set still refuses it (reviewer: 'load demo' first got round it).
+        try t.run("load demo")
+        #expect(t.failure("lesson 1").contains("beside 'ev' in this session's hunts and report"))
         let demo = TestShell()
         try demo.run("load demo")
         #expect(try demo.run("lesson 1").contains("step 1"))
+        // Nor does other evidence join a running lesson.
+        #expect(demo.failure("load '\(evidence.path)'").contains("a lesson is running on the training set; 'exit' it"))
+        try demo.run("load demo")
     }
 
     /// Starting a lesson while one runs says the running one is left (or restarted), with its marks (instructor review:

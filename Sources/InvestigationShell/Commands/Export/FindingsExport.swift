@@ -65,7 +65,7 @@ struct FindingsExport: ExportTarget {
                               ("untimed_skipped", .int(format == "ndjson" ? 0 : timeless.count)),
                               ("provenance_file", .string(file.provenancePath))]))
         }
-        if written == 0 {
+        if written == 0 && timeless.isEmpty {
             ctx.status("warning: no finding to write" + (file.format == "ndjson" ? ": the file is empty, and the bulk API refuses an empty body" : ""))
         }
         ctx.status("wrote \(LoadCommand.count(written, "finding")) to \(TerminalText.escape(file.path))"
@@ -80,8 +80,9 @@ struct FindingsExport: ExportTarget {
             return head + "written without @timestamp, tagged 'untimed' (an index takes \(one ? "it" : "them");"
                 + " a data stream refuses a document without @timestamp)"
         }
-        return head + "left out (Timesketch refuses a whole file with a row without a datetime); "
-            + "export findings FILE.ndjson keeps \(one ? "it" : "them")"
+        return head + "left out (" + (format == "jsonl" ? "Timesketch refuses a whole JSONL file with a row without a datetime"
+                                                        : "Timesketch drops a CSV row without a datetime")
+            + "); export findings FILE.ndjson keeps \(one ? "it" : "them")"
     }
 
     /// Appends finding `id`'s row in `format`: a bulk action and ECS document, a Timesketch JSON line or CSV row.
