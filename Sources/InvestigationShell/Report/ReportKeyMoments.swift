@@ -61,7 +61,7 @@ extension ServerAssessment {
         var rules = Set<String>()
         var seen: [KeyMoment] = []
         for f in findings.sorted(by: { $0.facts.time < $1.facts.time })
-        where f.cleared == nil && f.rank <= ReportFinding.rank("medium")
+        where f.cleared == nil && !f.foreign && f.rank <= ReportFinding.rank("medium")
             && (f.rank == ReportFinding.rank("critical")
                 || rules.insert(f.facts.rule + (patched.map { f.facts.time > $0 } == true ? " after" : "")).inserted) {
             seen.append(KeyMoment(time: f.facts.time, what: [f.facts.title], from: f.clientIP.map { [$0] } ?? [],

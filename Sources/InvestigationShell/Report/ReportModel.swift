@@ -22,6 +22,10 @@ struct ReportFinding {
     /// Set when the analyst cleared the finding (every event it cites marked benign or reviewed): who and why.
     /// Such a finding is listed but does not count toward the verdict or the remediation.
     var cleared: String? = nil
+    /// True when every event it cites is in a log whose lines name another computer than this server (filed here
+    /// by its folder): it tells another machine's story, which the key moments leave out (reviewer: a workstation's
+    /// 2019 event log became the server's "first critical evidence").
+    var foreign = false
 
     /// The places cited, each written by `place`, then `+N` for the events beyond them.
     func citation(_ place: (String) -> String = { $0 }) -> String { Self.citation(places.map(place), count: events.count) }
@@ -198,8 +202,9 @@ struct ReportModel {
                 let events = p.events(ofFinding: id) ?? []
                 let places = events.prefix(3).map { store.citation(of: $0) }
                 let ip = Self.clientIP(of: events, in: store)
+                let foreign = !events.isEmpty && events.allSatisfy { store.file(of: $0).facts[EvidenceFile.otherComputerFact] != nil }
                 return ReportFinding(id: id, facts: facts, events: events, places: places, clientIP: ip,
-                                     cleared: cleared[id])
+                                     cleared: cleared[id], foreign: foreign)
             }
         }
         let builds = ReportBuilds(store: store, time: session.displayTime)

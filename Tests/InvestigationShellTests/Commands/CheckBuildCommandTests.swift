@@ -91,15 +91,28 @@ import Testing
              + "#Fields: DateTime,RequestId,MajorVersion,MinorVersion,BuildVersion,RevisionVersion,UrlStem,HttpStatus\n"
              + "2021-03-03T07:04:04.546Z,id1,15,1,2106,2,/owa/auth/x.js,200\n")
             .write(to: logs.appendingPathComponent("HttpProxy_2021030307-1.LOG"), atomically: true, encoding: .utf8)
+        let dump = "rundll32.exe C:\\windows\\System32\\comsvcs.dll, MiniDump 624 C:\\windows\\temp\\lsass.dmp full"
         try ("<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Microsoft-Windows-Security-Auditing'/>"
              + "<EventID>4624</EventID><TimeCreated SystemTime='2022-10-11T19:26:56.000Z'/><EventRecordID>1</EventRecordID>"
-             + "<Channel>Security</Channel><Computer>FS03.offsec.lan</Computer></System><EventData><Data Name='IpAddress'>10.0.0.1</Data></EventData></Event>\n")
+             + "<Channel>Security</Channel><Computer>FS03.offsec.lan</Computer></System><EventData><Data Name='IpAddress'>10.0.0.1</Data></EventData></Event>\n"
+             + "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Microsoft-Windows-Security-Auditing'/>"
+             + "<EventID>4688</EventID><TimeCreated SystemTime='2021-10-20T14:29:00.000Z'/><EventRecordID>2</EventRecordID>"
+             + "<Channel>Security</Channel><Computer>FS03.offsec.lan</Computer></System><EventData><Data Name='SubjectUserName'>FS03$</Data>"
+             + "<Data Name='NewProcessName'>C:\\Windows\\System32\\rundll32.exe</Data><Data Name='CommandLine'>\(dump)</Data></EventData></Event>\n")
             .write(to: dir.appendingPathComponent("ev/EX01/Security.xml"), atomically: true, encoding: .utf8)
         let t = TestShell()
         try t.run("load '\(dir.appendingPathComponent("ev").path)'")
+        try #require(try t.run("hunt --server EX01").contains("process.lsass-dump"))
         let out = try t.run("check-build --server EX01")
         #expect(out.contains("still open at the last event 2021-03-03 07:04:04; fixed by Mar21SU"), "\(out)")
         #expect(!out.contains("2022-10-11"))
+        // FS03's LSASS dump is not placed on EX01's builds, nor told as one of EX01's key moments.
+        #expect(!out.contains("process.lsass-dump"), "\(out)")
+        let md = dir.appendingPathComponent("r.md")
+        try t.run("report '\(md.path)'")
+        let moments = try String(contentsOf: md, encoding: .utf8).components(separatedBy: "## Key moments").dropFirst().first?
+            .components(separatedBy: "\n## ").first ?? ""
+        #expect(!moments.contains("process.lsass-dump"), "\(moments)")
     }
 
     /// A CU judged at a date before its release did not exist then: "not released yet", not "not supported" (reviewer).
