@@ -57,6 +57,10 @@ import Testing
         }
         #expect(checked > 10_000)
         #expect(t.failure("export ecs-template '\(file.path)'").contains("exists"))
-        #expect(t.failure("export ecs-template '\(dir.appendingPathComponent("x.json").path)' --pattern 'a,b'").contains("one index pattern"))
+        let other = dir.appendingPathComponent("x.json").path
+        for (pattern, problem) in [("a,b", "holds ','"), ("x/y", "holds '/'"), ("_x", "starts with '_'"), ("EXHUNT-*", "has capitals"), ("*", "matches every index")] {
+            #expect(t.failure("export ecs-template '\(other)' --pattern '\(pattern)'").contains(problem), "\(pattern)")
+        }
+        #expect(try t.shown("export ecs-template '\(other)' --pattern 'exhunt-ex01-*'").contains("_index_template/exhunt-ex01'"))
     }
 }

@@ -174,6 +174,18 @@ import Testing
         #expect(doc["destination.ip"] as? String == "203.0.113.9" && doc["destination.port"] as? Int == 443)
         #expect(doc["destination.domain"] == nil, "\(doc)")
         #expect(doc["winlog.event_data.DestinationHostname"] as? String == "-" && doc["winlog.event_data.SourcePort"] as? String == "49712")
+
+        // A port outside 0–65535 is no port: kept aside as a value that does not fit (reviewer).
+        let bad = event.replacingOccurrences(of: ">49712<", with: ">99999<").replacingOccurrences(of: ">443<", with: ">-1<")
+            .replacingOccurrences(of: "<EventRecordID>7<", with: "<EventRecordID>8<")
+        try Data(bad.utf8).write(to: set.appendingPathComponent("Sysmon.xml"))
+        let u = TestShell()
+        try u.run("load '\(dir.appendingPathComponent("set").path)'")
+        let second = dir.appendingPathComponent("f.ndjson")
+        try u.run("export events '\(second.path)'")
+        let kept = try #require(try Self.bulk(try String(contentsOf: second, encoding: .utf8)).map { Self.flatten($0.1) }.first)
+        #expect(kept["source.port"] == nil && kept["destination.port"] == nil, "\(kept)")
+        #expect(kept["exhunt.unmapped.SourcePort"] as? String == "99999" && kept["exhunt.unmapped.DestinationPort"] as? String == "-1", "\(kept)")
     }
 
     @Test func valuesThatDoNotFitTheirTypeAreKeptAside() throws {

@@ -9,7 +9,7 @@ struct ECSMapping {
     /// `exhunt.unmapped`); `user-name`/`user-domain` split an account (`CONTOSO\\user`, `user@contoso.com`) as
     /// ECS wants it, `user-domain` leaving the field out when the account names no domain; `iis-user-agent`
     /// reads IIS's `+` as the space the client sent (IIS writes spaces in the user agent as `+`).
-    enum FieldType: String { case keyword, long, ip, userName = "user-name", userDomain = "user-domain", iisUserAgent = "iis-user-agent" }
+    enum FieldType: String { case keyword, long, port, ip, userName = "user-name", userDomain = "user-domain", iisUserAgent = "iis-user-agent" }
 
     struct Row {
         /// Source kind, or nil for every kind.
@@ -44,7 +44,7 @@ struct ECSMapping {
             let cols = raw.split(separator: "\t", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             guard cols.count == 4, let type = FieldType(rawValue: cols[3]) else {
                 throw ShellError("\(name):\(i + 1): expected 'source<TAB>field<TAB>ecs<TAB>TYPE', TYPE one of "
-                                 + "keyword, long, ip, user-name, user-domain, iis-user-agent")
+                                 + "keyword, long, port, ip, user-name, user-domain, iis-user-agent")
             }
             var interned: InternedField?, isQuery = false
             if cols[1].hasPrefix(":") {
@@ -206,6 +206,10 @@ struct ECSMapping {
             document.add(path) { $0.appendJSON(value) }
         case .long:
             guard let n = Int(String(decoding: value, as: UTF8.self)) else { return asString() }
+            document.add(path) { $0.append(int: n) }
+        case .port:
+            // A port is 0–65535 (reviewer: a Sysmon SourcePort of -1 or 99999 was written as one).
+            guard let n = Int(String(decoding: value, as: UTF8.self)), (0...65535).contains(n) else { return asString() }
             document.add(path) { $0.append(int: n) }
         case .ip:
             if let address = Self.address(value) { return document.add(path) { $0.appendJSON(address) } }

@@ -36,19 +36,40 @@ struct ECSTemplateExport: ExportTarget {
         guard words.count == 1, ExportFile.format(of: words[0], among: ["json"]) != nil else { throw ShellError("usage: \(usage)") }
         let path = (words[0] as NSString).expandingTildeInPath
         let pattern = ctx.args.value("pattern") ?? "exhunt-*"
-        guard !pattern.isEmpty, !pattern.contains(where: { $0 == "," || $0 == " " || $0 == "\"" }) else {
-            throw ShellError("export ecs-template: --pattern takes one index pattern, such as exhunt-*")
+        if let problem = Self.patternProblem(pattern) {
+            throw ShellError("export ecs-template: --pattern '\(TerminalText.escape(pattern))' \(problem); give one index pattern such as exhunt-*")
         }
+        let name = Self.templateName(pattern)
         try ctx.session.refuseInsideEvidence(URL(fileURLWithPath: path).standardizedFileURL.path, command: "export ecs-template")
         try OutputPath.check(path, command: "export ecs-template", force: ctx.args.flag("force"))
         let template = Self.template(try ECSMapping.standard(), pattern: pattern)
         do { try Data((template.pretty() + "\n").utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
             throw ShellError("export ecs-template: cannot write \(TerminalText.escape(path)): \(error.localizedDescription)")
         }
-        if ctx.wantsJSON { ctx.json(.object([("file", .string(path)), ("pattern", .string(pattern))])) }
+        if ctx.wantsJSON { ctx.json(.object([("file", .string(path)), ("pattern", .string(pattern)), ("name", .string(name))])) }
         ctx.status("wrote the index template for \(TerminalText.escape(pattern)) to \(TerminalText.escape(path)); "
                    + "install it before the first bulk request: curl -X PUT -H 'Content-Type: application/json' "
-                   + "'http://HOST:9200/_index_template/exhunt' --data-binary @\(TerminalText.escape(Tokenizer.quote(path)))")
+                   + "'http://HOST:9200/_index_template/\(name)' --data-binary @\(TerminalText.escape(Tokenizer.quote(path)))")
+    }
+
+    /// Why Elasticsearch would refuse `pattern` or it would reach beyond exhunt's indexes, or nil: index names are
+    /// lower case, do not start with `_`, `-` or `+` and hold none of `\ / ? " < > | , #` or spaces (reviewer:
+    /// `x/y` and `_x` were written); a pattern of wildcards alone would type every new index of the cluster.
+    static func patternProblem(_ pattern: String) -> String? {
+        if pattern.isEmpty { return "is empty" }
+        if pattern != pattern.lowercased() { return "has capitals, which no index name has" }
+        if let c = pattern.first(where: { "\\/?\"<>|,# ".contains($0) }) { return "holds '\(c)', which an index name may not" }
+        if let c = pattern.first, "_-+".contains(c) { return "starts with '\(c)', which an index name may not" }
+        if pattern.allSatisfy({ $0 == "*" }) { return "matches every index of the cluster" }
+        return nil
+    }
+
+    /// The template's name for `pattern`: `exhunt` for the default, else the pattern without its wildcards, so a
+    /// template for another pattern does not replace the first (reviewer).
+    static func templateName(_ pattern: String) -> String {
+        if pattern == "exhunt-*" { return "exhunt" }
+        let name = pattern.replacingOccurrences(of: "*", with: "").trimmingCharacters(in: CharacterSet(charactersIn: "-_."))
+        return name.isEmpty ? "exhunt" : name
     }
 
     /// The composable index template: every mapped path typed, other strings keywords (event data, values kept
@@ -65,7 +86,7 @@ struct ECSTemplateExport: ExportTarget {
                 add(ecs, .object([("type", .string("ip"))]))
                 // An address with a port gives the port beside it (`ECSMapping`'s `.ip` rule).
                 if ecs.hasSuffix(".ip") { add(String(ecs.dropLast(2)) + "port", long) }
-            case .long: add(ecs, long)
+            case .long, .port: add(ecs, long)
             case .keyword, .userName, .userDomain, .iisUserAgent: add(ecs, keyword)
             }
         }
