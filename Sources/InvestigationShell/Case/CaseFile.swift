@@ -74,6 +74,7 @@ public final class CaseFile {
     /// Opens an existing case file after checking it is one this build can use; a file of an older schema
     /// is brought up to date (another shell may have done so first: the version is read inside the write).
     public static func open(at path: String) throws -> CaseFile {
+        try refuseReadOnly(path)
         try validate(path)
         do {
             let queue = try DatabaseQueue(path: path, configuration: configuration(readonly: false))
@@ -83,6 +84,21 @@ public final class CaseFile {
             return CaseFile(path: path, queue: queue)
         } catch let e as DatabaseError {
             throw ShellError("cannot open case file \(path): \(e.message ?? e.description)")
+        }
+    }
+
+    /// A case exhunt cannot write (a handed-over copy on read-only media, a file of another user): said as that,
+    /// before SQLite is asked, which called it "damaged" and left empty `-wal`/`-shm` files beside it (reviewer).
+    /// Every command that opens a case may write to it (the audit log), so it is not opened read-only.
+    static func refuseReadOnly(_ path: String) throws {
+        let fm = FileManager.default
+        guard fm.fileExists(atPath: path) else { return }
+        let folder = (URL(fileURLWithPath: path).deletingLastPathComponent().path as NSString).standardizingPath
+        let what = !fm.isWritableFile(atPath: path) ? "the file is read-only for you"
+            : !fm.isWritableFile(atPath: folder) ? "its folder is read-only for you (SQLite writes the case's journal beside it)" : nil
+        if let what {
+            throw ShellError("\(path) cannot be opened: \(what), and exhunt writes the audit log and marks into the case; "
+                             + "copy it to a folder of yours and open the copy; nothing was changed")
         }
     }
 
