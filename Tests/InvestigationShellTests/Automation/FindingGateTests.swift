@@ -9,7 +9,7 @@ import Testing
         try all.shell.execute("load demo")
         let critical = try FindingGate(level: "critical")
         #expect(critical.findings(in: all.session).allSatisfy { $0.severity == .critical })
-        #expect(critical.verdict(in: all.session)?.hasPrefix("exhunt: 8 findings at or above critical (8 critical; servers: EX01)") == true)
+        #expect(critical.verdict(in: all.session)?.hasPrefix("exhunt: 8 findings at or above critical (8 critical; servers: EX01; rules: ") == true)
 
         let ex02 = ShellHarness()
         try ex02.shell.execute("load \(Tokenizer.quote(ShellHarness.repoRoot.path + "/help/training/EX02")) --server EX02")
@@ -26,7 +26,7 @@ import Testing
         try h.shell.execute("case new \(Tokenizer.quote(dir.appendingPathComponent("g.case").path))")
         try h.shell.execute("load \(Tokenizer.quote(ShellHarness.repoRoot.path + "/help/training/EX02")) --server EX02")
         let low = try FindingGate(level: "low")
-        #expect(low.verdict(in: h.session)?.hasPrefix("exhunt: 1 finding at or above low (1 low; servers: EX02); exit status 2") == true)
+        #expect(low.verdict(in: h.session)?.hasPrefix("exhunt: 1 finding at or above low (1 low; servers: EX02; rules: proxylogon.scanner-probe×1); exit status 2") == true)
         #expect(low.clearedNote(in: h.session) == nil)
         try h.shell.execute("hunt")
         try h.shell.execute("mark finding F1 as benign --note 'our scanner'")
