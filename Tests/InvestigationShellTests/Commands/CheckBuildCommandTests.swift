@@ -63,16 +63,22 @@ import Testing
         #expect(out.contains("an update published before the date judged may be installed (its CVEs are undetermined, and no exposure window is drawn for them)"))
     }
 
-    /// A log that writes revision 0 is said to be the log's doing, judged at the time the build was first seen.
-    @Test func revisionZeroInALogIsTheLogs() throws {
-        let dir = ShellHarness.temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: dir) }
+    /// Writes EX01's HttpProxy OWA log under `dir/ev` with one request at `time` on `build` (its four version
+    /// columns, `15,1,2176,0`).
+    static func httpProxyRequest(at time: String, build: String, in dir: URL) throws {
         let logs = dir.appendingPathComponent("ev/EX01/Logging/HttpProxy/Owa")
         try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
         try ("#Software: Microsoft Exchange Server\n#Log-type: HttpProxy Logs\n"
              + "#Fields: DateTime,RequestId,MajorVersion,MinorVersion,BuildVersion,RevisionVersion,UrlStem,HttpStatus\n"
-             + "2021-03-07T15:04:04.546Z,id1,15,1,2176,0,/owa/auth/x.js,200\n")
-            .write(to: logs.appendingPathComponent("HttpProxy_2021030715-1.LOG"), atomically: true, encoding: .utf8)
+             + "\(time),id1,\(build),/owa/auth/x.js,200\n")
+            .write(to: logs.appendingPathComponent("HttpProxy_2021030307-1.LOG"), atomically: true, encoding: .utf8)
+    }
+
+    /// A log that writes revision 0 is said to be the log's doing, judged at the time the build was first seen.
+    @Test func revisionZeroInALogIsTheLogs() throws {
+        let dir = ShellHarness.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Self.httpProxyRequest(at: "2021-03-07T15:04:04.546Z", build: "15,1,2176,0", in: dir)
         let t = TestShell()
         try t.run("load '\(dir.appendingPathComponent("ev").path)'")
         let out = try t.run("check-build")
@@ -85,12 +91,7 @@ import Testing
     @Test func anotherComputersLogDoesNotStretchTheWindow() throws {
         let dir = ShellHarness.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let logs = dir.appendingPathComponent("ev/EX01/Logging/HttpProxy/Owa")
-        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
-        try ("#Software: Microsoft Exchange Server\n#Log-type: HttpProxy Logs\n"
-             + "#Fields: DateTime,RequestId,MajorVersion,MinorVersion,BuildVersion,RevisionVersion,UrlStem,HttpStatus\n"
-             + "2021-03-03T07:04:04.546Z,id1,15,1,2106,2,/owa/auth/x.js,200\n")
-            .write(to: logs.appendingPathComponent("HttpProxy_2021030307-1.LOG"), atomically: true, encoding: .utf8)
+        try Self.httpProxyRequest(at: "2021-03-03T07:04:04.546Z", build: "15,1,2106,2", in: dir)
         let dump = "rundll32.exe C:\\windows\\System32\\comsvcs.dll, MiniDump 624 C:\\windows\\temp\\lsass.dmp full"
         try ("<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Microsoft-Windows-Security-Auditing'/>"
              + "<EventID>4624</EventID><TimeCreated SystemTime='2022-10-11T19:26:56.000Z'/><EventRecordID>1</EventRecordID>"

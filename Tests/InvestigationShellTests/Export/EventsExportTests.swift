@@ -164,12 +164,16 @@ import Testing
             + "<EventID>3</EventID><Level>4</Level><TimeCreated SystemTime='2021-03-03T07:03:00.000Z'/><EventRecordID>7</EventRecordID>"
             + "<Channel>Microsoft-Windows-Sysmon/Operational</Channel><Computer>EX01.contoso.local</Computer></System><EventData>"
             + data.sorted { $0.key < $1.key }.map { "<Data Name='\($0.key)'>\($0.value)</Data>" }.joined() + "</EventData></Event>\n"
-        try Data(event.utf8).write(to: set.appendingPathComponent("Sysmon.xml"))
-        let t = TestShell()
-        try t.run("load '\(dir.appendingPathComponent("set").path)'")
-        let file = dir.appendingPathComponent("e.ndjson")
-        try t.run("export events '\(file.path)'")
-        let doc = try #require(try Self.bulk(try String(contentsOf: file, encoding: .utf8)).map { Self.flatten($0.1) }.first)
+        // The one event's document, `event` written as the set's Sysmon log, loaded and exported.
+        func exported(_ event: String, as name: String) throws -> [String: Any] {
+            try Data(event.utf8).write(to: set.appendingPathComponent("Sysmon.xml"))
+            let t = TestShell()
+            try t.run("load '\(dir.appendingPathComponent("set").path)'")
+            let file = dir.appendingPathComponent(name)
+            try t.run("export events '\(file.path)'")
+            return try #require(try Self.bulk(try String(contentsOf: file, encoding: .utf8)).map { Self.flatten($0.1) }.first)
+        }
+        let doc = try exported(event, as: "e.ndjson")
         #expect(doc["source.ip"] as? String == "10.0.10.12" && doc["source.port"] as? Int == 49712 && doc["source.domain"] as? String == "EX01.contoso.local")
         #expect(doc["destination.ip"] as? String == "203.0.113.9" && doc["destination.port"] as? Int == 443)
         #expect(doc["destination.domain"] == nil, "\(doc)")
@@ -178,12 +182,7 @@ import Testing
         // A port outside 0–65535 is no port: kept aside as a value that does not fit (reviewer).
         let bad = event.replacingOccurrences(of: ">49712<", with: ">99999<").replacingOccurrences(of: ">443<", with: ">-1<")
             .replacingOccurrences(of: "<EventRecordID>7<", with: "<EventRecordID>8<")
-        try Data(bad.utf8).write(to: set.appendingPathComponent("Sysmon.xml"))
-        let u = TestShell()
-        try u.run("load '\(dir.appendingPathComponent("set").path)'")
-        let second = dir.appendingPathComponent("f.ndjson")
-        try u.run("export events '\(second.path)'")
-        let kept = try #require(try Self.bulk(try String(contentsOf: second, encoding: .utf8)).map { Self.flatten($0.1) }.first)
+        let kept = try exported(bad, as: "f.ndjson")
         #expect(kept["source.port"] == nil && kept["destination.port"] == nil, "\(kept)")
         #expect(kept["exhunt.unmapped.SourcePort"] as? String == "99999" && kept["exhunt.unmapped.DestinationPort"] as? String == "-1", "\(kept)")
     }
