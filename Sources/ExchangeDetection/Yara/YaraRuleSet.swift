@@ -12,9 +12,13 @@ public struct YaraMatch: Sendable, Hashable {
         public let data: [UInt8]
     }
     public let rule: String
+    /// The first matches, with their bytes, for the finding's summary.
     public let hits: [Hit]
     /// Matches beyond those kept in `hits`.
     public let moreHits: Int
+    /// The offset of every match of the rule's strings, sorted: a log's finding cites each event holding one, not
+    /// only those of the matches shown (libyara itself keeps at most 1,000,000 matches of one string).
+    public let offsets: [Int]
 }
 
 /// A compiled set of YARA rules, shared read-only by scans on both cores (each scan has its own scanner).
@@ -165,6 +169,7 @@ public final class YaraRuleSet: @unchecked Sendable {
                 return CALLBACK_CONTINUE
             }
             var hits: [YaraMatch.Hit] = []
+            var offsets: [Int] = []
             var more = 0
             var s = cyara_rule_first_string(rule)
             while let string = s {
@@ -172,6 +177,7 @@ public final class YaraRuleSet: @unchecked Sendable {
                 var m = cyara_first_match(context, string)
                 while let match = m {
                     if !match.pointee.is_private {
+                        offsets.append(Int(match.pointee.base + match.pointee.offset))
                         if hits.count < YaraRuleSet.hitLimit {
                             let n = Int(min(match.pointee.data_length, Int32(YaraRuleSet.dataLimit)))
                             let bytes = n > 0 && match.pointee.data != nil ? Array(UnsafeBufferPointer(start: match.pointee.data, count: n)) : []
@@ -185,7 +191,8 @@ public final class YaraRuleSet: @unchecked Sendable {
                 }
                 s = cyara_next_string(string)
             }
-            sink.matches.append(YaraMatch(rule: String(cString: cyara_rule_identifier(rule)), hits: hits.sorted { $0.offset < $1.offset }, moreHits: more))
+            sink.matches.append(YaraMatch(rule: String(cString: cyara_rule_identifier(rule)), hits: hits.sorted { $0.offset < $1.offset }, moreHits: more,
+                                           offsets: offsets.sorted()))
             return CALLBACK_CONTINUE
         }, Unmanaged.passUnretained(sink).toOpaque())
         yr_scanner_set_timeout(scanner, Self.timeout)

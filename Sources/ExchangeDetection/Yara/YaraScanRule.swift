@@ -45,7 +45,7 @@ public struct YaraScanRule: DetectionRule {
         var rangeOf: [Int: Range<EventID>] = [:]
         for r in ranges { rangeOf[r.file] = r.range }
         // Collected files one by one; with `raw` every loaded file, a file split per server scanned once (its parts
-        // share one text) with each match filed on the part whose event holds it.
+        // share one text) with each match filed on each part whose events hold it.
         let targets: [[Int]] = raw ? Self.byteGroups(store) : store.files.indices.filter { store.files[$0].kind == .webFile }.map { [$0] }
         let results = Slots(count: targets.count)
         let reader = OriginalBytes()
@@ -74,12 +74,8 @@ public struct YaraScanRule: DetectionRule {
                     // which reports it.
                     matches = try store.withStoredBytes(file: fi) { text in
                         try ruleSet.scan(text.bytes, externals: externals).filter { m in
-                            m.moreHits > 0 || m.hits.isEmpty || m.hits.contains { $0.offset >= file.continuesFrom }
-                        }.map { m in
-                            let owner = parts.first { !eventsAt(m, range: rangeOf[$0], text: text).isEmpty } ?? fi
-                            let events = eventsAt(m, range: rangeOf[owner], text: text)
-                            return (m, owner, events.isEmpty ? rangeOf[owner].map { [$0.lowerBound] } ?? [] : events)
-                        }
+                            m.offsets.isEmpty || m.offsets[m.offsets.count - 1] >= file.continuesFrom
+                        }.flatMap { m in byPart(m, parts: parts, rangeOf: rangeOf, text: text) }
                     }
                 }
                 for (m, owner, events) in matches {
@@ -162,19 +158,37 @@ public struct YaraScanRule: DetectionRule {
                        line: ordered.first.map { store.line(of: $0) } ?? 0, summary: summary)
     }
 
-    /// The events of `range` whose stored lines hold the match's strings (logs scanned raw); none when no string is in them.
-    private func eventsAt(_ m: YaraMatch, range: Range<EventID>?, text: EventText) -> [EventID] {
-        guard let range else { return [] }
-        var out: [EventID] = []
-        for hit in m.hits {
-            var a = range.lowerBound, b = range.upperBound
-            while a < b {
-                let mid = (a + b) / 2
-                if text.offset(mid) + text.length(mid) <= hit.offset { a = mid + 1 } else { b = mid }
+    /// The match filed on the parts of a split file whose events hold its matches, each part citing every event
+    /// holding one (not only those of the matches the summary shows) and showing its own; a match in no event
+    /// (a file header) is the first part's, citing its first event.
+    private func byPart(_ m: YaraMatch, parts: [Int], rangeOf: [Int: Range<EventID>], text: EventText) -> [(YaraMatch, file: Int, events: [EventID])] {
+        var held: [Int: (events: Set<EventID>, offsets: [Int])] = [:]
+        for offset in m.offsets {
+            for part in parts {
+                guard let range = rangeOf[part], let id = event(at: offset, range: range, text: text) else { continue }
+                held[part, default: ([], [])].events.insert(id)
+                held[part, default: ([], [])].offsets.append(offset)
+                break
             }
-            if a < range.upperBound, text.offset(a) <= hit.offset, out.last != a { out.append(a) }
         }
-        return Array(Set(out)).sorted()
+        guard !held.isEmpty else { return [(m, parts[0], rangeOf[parts[0]].map { [$0.lowerBound] } ?? [])] }
+        if held.count == 1, let (part, h) = held.first { return [(m, part, h.events.sorted())] }
+        return parts.compactMap { part in
+            guard let h = held[part] else { return nil }
+            let mine = Set(h.offsets)
+            let hits = m.hits.filter { mine.contains($0.offset) }
+            return (YaraMatch(rule: m.rule, hits: hits, moreHits: h.offsets.count - hits.count, offsets: h.offsets), part, h.events.sorted())
+        }
+    }
+
+    /// The event of `range` whose stored line holds byte `offset`, if any.
+    private func event(at offset: Int, range: Range<EventID>, text: EventText) -> EventID? {
+        var a = range.lowerBound, b = range.upperBound
+        while a < b {
+            let mid = (a + b) / 2
+            if text.offset(mid) + text.length(mid) <= offset { a = mid + 1 } else { b = mid }
+        }
+        return a < range.upperBound && text.offset(a) <= offset ? a : nil
     }
 
     /// `path: $name 'text' at 0x1f2, … (+n more); rule from a.yar`: binary bytes shown as \xNN.

@@ -171,6 +171,38 @@ import Testing
         #expect(f.map { store.file(of: $0.events[0]).evidenceSet } == ["day1", "day5"])
     }
 
+    /// A rule matching more strings than its summary shows cites every event holding a match: the summary's
+    /// first matches limited the events cited to theirs (5 of 12 lines here, two matches a line).
+    @Test func rawScanCitesEveryEventHoldingAMatch() throws {
+        let rows = (0..<12).map { "2021-03-03T06:\(10 + $0):01.162Z,/ecp/y\($0).js,203.0.113.77,203.0.113.77\n" }
+        let dir = try Self.folder(["ip.yar": "rule c2_address { strings: $a = \"203.0.113.77\" condition: $a }",
+                                   "ev/EX01/Logging/HttpProxy/Ecp/HttpProxy_2021030306-1.LOG":
+                                    "#Software: Microsoft Exchange Server\n#Log-type: HttpProxy Logs\n#Fields: DateTime,UrlStem,ClientIpAddress,ServerHostName\n"
+                                    + rows.joined()])
+        let set = try #require(try YaraCompiler.compile(files: [dir + "/ip.yar"]).ruleSet)
+        let store = EventStore()
+        _ = try EvidenceLoader(workers: 1).load(dir + "/ev", into: store)
+        let f = try #require(YaraScanRule(ruleSet: set, raw: true, fileOfRule: [:]).run(on: store).first)
+        #expect(f.events.count == 12, "\(f.events.array)")
+        #expect(f.summary.contains("+20 more matches"), "\(f.summary)")
+    }
+
+    /// A split file's match in the rows of two servers is a finding on each, citing that server's rows.
+    @Test func rawScanOfASplitFileFindsOnEachServerHoldingIt() throws {
+        let rows = [("EXA", "203.0.113.77"), ("EXB", "203.0.113.77"), ("EXC", "10.3.3.3")].enumerated().map { i, r in
+            "{\"EventID\": 4624, \"Channel\": \"Security\", \"Hostname\": \"\(r.0).contoso.local\", "
+                + "\"TimeCreated\": \"2021-03-03T07:0\(i):00Z\", \"IpAddress\": \"\(r.1)\"}"
+        }
+        let dir = try Self.folder(["ip.yar": "rule c2_address { strings: $a = \"203.0.113.77\" condition: $a }",
+                                   "fleet/fleet.json": rows.joined(separator: "\n") + "\n"])
+        let set = try #require(try YaraCompiler.compile(files: [dir + "/ip.yar"]).ruleSet)
+        let store = EventStore()
+        _ = try EvidenceLoader(workers: 1).load(dir + "/fleet", into: store)
+        let f = YaraScanRule(ruleSet: set, raw: true, fileOfRule: [:]).run(on: store)
+        #expect(f.map(\.server) == ["EXA", "EXB"], "\(f.map(\.summary))")
+        #expect(f.allSatisfy { $0.events.count == 1 && store.rawLine($0.events[0]).contains("203.0.113.77") })
+    }
+
     /// A fleet's JSON export filed per server is scanned once with --raw: the match is the row's server's, not
     /// one finding per server the file was split into.
     @Test func rawScanOfASplitFileFindsOnTheRowsServer() throws {
