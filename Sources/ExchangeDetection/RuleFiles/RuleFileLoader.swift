@@ -19,6 +19,9 @@ public struct LoadedRule: Sendable {
     /// The file the rule is written in when that is not `file` (`line` is then that file's): a YARA rule that came
     /// in through an `include`. Loading that file too gives the same rule, not a second one.
     public let definedIn: String?
+    /// The file the rule is written in, which `line` counts in: where listings and help point (the included file
+    /// for a YARA rule that came in through an `include`, not the file that was loaded).
+    public var source: String { definedIn ?? file }
 
     public init(kind: String, id: String, title: String, level: String, status: String, file: String, line: Int,
                 references: [String], cves: [String] = [], findingRule: String, payload: any Sendable, definedIn: String? = nil) {

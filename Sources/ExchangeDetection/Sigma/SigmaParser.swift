@@ -9,6 +9,11 @@ public struct RuleLoadProblem: Sendable, Hashable {
     public let reason: String
     /// True for constructs exhunt does not implement; false for broken rules.
     public let unsupported: Bool
+    /// The file the problem is in when that is not `file` (`line` is then that file's): a YARA file that `file`
+    /// includes, directly or not.
+    public var definedIn: String? = nil
+    /// The file `line` counts in: where messages point.
+    public var source: String { definedIn ?? file }
 }
 
 /// Reads Sigma YAML: one rule per document. Every document ends up either a `SigmaRule` or a

@@ -83,13 +83,15 @@ public enum YaraCompiler {
         var compiler: UnsafeMutablePointer<YR_COMPILER>?
         guard yr_compiler_create(&compiler) == ERROR_SUCCESS, let compiler else { throw YaraError("libyara: out of memory") }
         defer { yr_compiler_destroy(compiler) }
-        let sink = DiagnosticSink()
-        let context = Unmanaged.passUnretained(sink).toOpaque()
         let includes = YaraIncludes()
+        let sink = DiagnosticSink(includes)
+        let context = Unmanaged.passUnretained(sink).toOpaque()
         includes.install(on: compiler)
-        yr_compiler_set_callback(compiler, { level, _, line, _, message, user in
+        // libyara names the included file a problem is in (as its directive wrote it), nothing for the source itself.
+        yr_compiler_set_callback(compiler, { level, name, line, _, message, user in
             let sink = Unmanaged<DiagnosticSink>.fromOpaque(user!).takeUnretainedValue()
-            sink.items.append(YaraDiagnostic(file: sink.current, line: Int(line), message: message.map { String(cString: $0) } ?? "error",
+            let file = name.flatMap { sink.includes.path(named: String(cString: $0)) } ?? sink.current
+            sink.items.append(YaraDiagnostic(file: file, line: Int(line), message: message.map { String(cString: $0) } ?? "error",
                                              isWarning: level == YARA_ERROR_LEVEL_WARNING))
         }, context)
         for name in externals { yr_compiler_define_string_variable(compiler, name, "") }
@@ -114,7 +116,9 @@ public enum YaraCompiler {
     }
 
     private final class DiagnosticSink {
+        let includes: YaraIncludes
         var current = ""
         var items: [YaraDiagnostic] = []
+        init(_ includes: YaraIncludes) { self.includes = includes }
     }
 }

@@ -17,12 +17,12 @@ public struct YaraFileLoader: RuleFileLoader {
     }
 
     public func load(path: String, bytes: [UInt8]) -> (rules: [LoadedRule], problems: [RuleLoadProblem], warnings: [String]) {
-        func problem(_ line: Int?, _ reason: String) -> RuleLoadProblem {
-            RuleLoadProblem(file: path, line: line, id: "", title: "", reason: reason, unsupported: false)
+        func problem(_ line: Int?, _ reason: String, in file: String? = nil) -> RuleLoadProblem {
+            RuleLoadProblem(file: path, line: line, id: "", title: "", reason: reason, unsupported: false, definedIn: file == path ? nil : file)
         }
         let result: YaraCompiler.Result
         do { result = try YaraCompiler.compile(sources: [(path, bytes)]) } catch { return ([], [problem(nil, "\(error)")], []) }
-        let errors = result.diagnostics.filter { !$0.isWarning }.map { problem($0.line, $0.message) }
+        let errors = result.diagnostics.filter { !$0.isWarning }.map { problem($0.line, $0.message, in: $0.file) }
         guard let file = result.files.first else { return ([], errors.isEmpty ? [problem(nil, "did not compile")] : errors, []) }
         let lines = Self.ruleLines(String(decoding: bytes, as: UTF8.self))
         let included = result.includes.map { ($0.path, Self.ruleLines(String(decoding: $0.bytes, as: UTF8.self))) }

@@ -53,6 +53,9 @@ final class YaraIncludes {
         return UnsafePointer(out)
     }
 
+    /// The path an include written as `name` was read from, if it was.
+    func path(named name: String) -> String? { resolved[name] }
+
     /// libyara's error for an include this callback could not read, saying which file it looked for.
     func explain(_ d: YaraDiagnostic) -> YaraDiagnostic {
         let prefix = "callback failed to provide include resource: "

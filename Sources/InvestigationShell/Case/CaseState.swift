@@ -86,7 +86,7 @@ public final class CaseState {
                     try file.recordRuleFiles([Self.row(loaded.file)], user: Self.user, time: Self.now)
                 }
                 for w in loaded.warnings { warn(w) }
-                for p in loaded.problems { warn("not loaded: \(p.file):\(p.line.map(String.init) ?? "-"): \(p.reason)") }
+                for p in loaded.problems { warn("not loaded: \(p.source):\(p.line.map(String.init) ?? "-"): \(p.reason)") }
                 reloaded[loaded.file.kind, default: 0] += 1
             } catch {
                 warn("rule file \(row.path) could not be loaded: \(error)")

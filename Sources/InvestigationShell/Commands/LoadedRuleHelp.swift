@@ -29,7 +29,7 @@ enum LoadedRuleHelp {
     private static func text(of r: LoadedRule) -> String {
         var out = "# \(esc(r.findingRule))\n\n\(esc(r.title))\n\n"
         out += "- kind: \(r.kind), level \(esc(r.level))" + (r.status.isEmpty ? "" : ", status \(esc(r.status))") + "\n"
-        out += "- file: \(esc(r.file)):\(r.line)\n"
+        out += "- file: \(esc(r.source)):\(r.line)\n"
         if let sigma = r.payload as? SigmaRule {
             out += "- log source: \(esc(sigma.logsource.description))\n"
             if !sigma.cves.isEmpty { out += "- CVEs: \(sigma.cves.joined(separator: ", "))\n" }
@@ -44,7 +44,7 @@ enum LoadedRuleHelp {
     /// The rule's lines from where it starts to the end of its YAML document, or of a YARA rule's braces (or the
     /// file), at most `maxLines`; a file that is gone or unreadable is said so.
     private static func ruleText(_ r: LoadedRule) -> [String] {
-        guard let data = FileManager.default.contents(atPath: r.file) else { return ["(the file cannot be read now)"] }
+        guard let data = FileManager.default.contents(atPath: r.source) else { return ["(the file cannot be read now)"] }
         let lines = String(decoding: data, as: UTF8.self).textLines()
         var out: [String] = []
         for raw in lines.dropFirst(max(r.line - 1, 0)) {

@@ -69,7 +69,7 @@ struct RulesCommand: Command {
                     + (r.problems.isEmpty ? "" : "; \(r.problems.count) not loaded")))
                 let unsupported = r.problems.filter(\.unsupported).count
                 for p in r.problems.filter({ !$0.unsupported }).prefix(10) {
-                    ctx.status("  " + TerminalText.escape("not loaded: \(p.file):\(p.line.map(String.init) ?? "-"): \(p.reason)"))
+                    ctx.status("  " + TerminalText.escape("not loaded: \(p.source):\(p.line.map(String.init) ?? "-"): \(p.reason)"))
                 }
                 let brokenMore = r.problems.filter { !$0.unsupported }.count - 10
                 if brokenMore > 0 { ctx.status("  … \(brokenMore) more broken") }
@@ -95,7 +95,7 @@ struct RulesCommand: Command {
                          ("depends_on", .strings(r.dependsOn)), ("help", .string(r.help)), ("help_topic", .string("rules/\(r.id)"))])
             } + library.rules.map { r in
                 .object([("id", .string(r.id)), ("title", .string(r.title)), ("kind", .string(r.kind)), ("level", .string(r.level)),
-                         ("status", .string(r.status)), ("file", .string(r.file)), ("line", .int(r.line)), ("rule", .string(r.findingRule)),
+                         ("status", .string(r.status)), ("file", .string(r.source)), ("line", .int(r.line)), ("rule", .string(r.findingRule)),
                          ("cves", .strings(r.cves)), ("references", .strings(r.references))])
             }))
             return
@@ -107,7 +107,7 @@ struct RulesCommand: Command {
         }
         for r in library.rules {
             table.add([r.kind, r.findingRule, r.level, r.status.isEmpty ? "-" : r.status, r.cves.isEmpty ? "-" : r.cves.joined(separator: " "),
-                       r.title, Self.shortPath(r.file) + ":\(r.line)"])
+                       r.title, Self.shortPath(r.source) + ":\(r.line)"])
         }
         ctx.table(table)
         var counts = "\(builtIn.count) built-in rules"
@@ -123,7 +123,7 @@ struct RulesCommand: Command {
         if problems.isEmpty { ctx.line("every rule found in the loaded rule files was loaded"); return }
         var table = TextTable(["file", "line", "id", "title", "why"])
         for p in problems {
-            table.add([Self.shortPath(p.file), p.line.map(String.init) ?? "-", p.id.isEmpty ? "-" : p.id, p.title.isEmpty ? "-" : p.title,
+            table.add([Self.shortPath(p.source), p.line.map(String.init) ?? "-", p.id.isEmpty ? "-" : p.id, p.title.isEmpty ? "-" : p.title,
                        (p.unsupported ? "unsupported: " : "broken: ") + p.reason])
         }
         ctx.table(table)
@@ -131,7 +131,7 @@ struct RulesCommand: Command {
     }
 
     static func json(_ p: RuleLoadProblem) -> JSONValue {
-        .object([("file", .string(p.file)), ("line", p.line.map { .int($0) } ?? .null), ("id", .string(p.id)), ("title", .string(p.title)),
+        .object([("file", .string(p.source)), ("line", p.line.map { .int($0) } ?? .null), ("id", .string(p.id)), ("title", .string(p.title)),
                  ("reason", .string(p.reason)), ("unsupported", .bool(p.unsupported))])
     }
 

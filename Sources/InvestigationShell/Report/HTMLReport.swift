@@ -135,7 +135,7 @@ struct HTMLReport {
         if !model.loadedRules.isEmpty {
             o += "<p>Loaded rules behind these findings:</p>\n<ul>\n"
             for r in model.loadedRules {
-                o += "<li>\(h(r.findingRule)): \(h(r.title)) (\(h(r.kind)), \(h(r.file)):\(r.line))"
+                o += "<li>\(h(r.findingRule)): \(h(r.title)) (\(h(r.kind)), \(h(r.source)):\(r.line))"
                 o += (r.references.isEmpty ? "" : "; references: " + r.references.map(h).joined(separator: ", ")) + "</li>\n"
             }
             o += "</ul>\n"

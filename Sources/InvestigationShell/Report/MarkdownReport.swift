@@ -86,7 +86,7 @@ struct MarkdownReport {
             p("Loaded rules behind these findings:")
             p()
             for r in model.loadedRules {
-                p("- \(md(r.findingRule)): \(md(r.title)) (\(md(r.kind)), \(code("\(r.file):\(r.line)", inTable: false)))"
+                p("- \(md(r.findingRule)): \(md(r.title)) (\(md(r.kind)), \(code("\(r.source):\(r.line)", inTable: false)))"
                   + (r.references.isEmpty ? "" : "; references: " + r.references.map(md).joined(separator: ", ")))
             }
             p()

@@ -136,6 +136,35 @@ import Testing
         #expect(t.failure("help rules/sigma:nope").contains("no help for 'rules/sigma:nope'"))
     }
 
+    /// A rule that came in through a nested `include` is listed, explained and shown at its own file and line
+    /// with its own text (the loaded file's path and line, and so another rule's text, were shown); a missing
+    /// include is reported at the file holding the directive.
+    @Test func anIncludedRuleIsShownFromItsOwnFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-rules-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for (name, text) in ["main/top.yar": "include \"sub/nested.yar\"\nrule top_rule { condition: lib_rule }\n",
+                             "main/sub/nested.yar": "include \"../../lib/common.yar\"\nrule nested_rule { condition: lib_rule }\n",
+                             "lib/common.yar": "// shared\nrule lib_rule { strings: $a = \"Request\" condition: $a }\n",
+                             "bad.yar": "include \"main/sub/badnest.yar\"\nrule tb { condition: true }\n",
+                             "main/sub/badnest.yar": "\ninclude \"missing.yar\"\nrule bn { condition: true }\n"] {
+            let url = dir.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
+        let t = TestShell()
+        try t.run("rules load '\(dir.path)/main/top.yar'")
+        let help = try t.run("help rules/yara:lib_rule")
+        #expect(help.contains("- file: \(dir.path)/lib/common.yar:2\n") && help.contains("    rule lib_rule {"), "\(help)")
+        #expect(!help.contains("top_rule"), "\(help)")
+        let rows = try #require(try json(t, "rules --json") as? [[String: Any]]).filter { $0["kind"] as? String == "yara" }
+        let places = Dictionary(uniqueKeysWithValues: rows.map { ($0["id"] as? String ?? "", "\($0["file"] ?? ""):\($0["line"] ?? "")") })
+        #expect(places == ["top_rule": "\(dir.path)/main/top.yar:2", "nested_rule": "\(dir.path)/main/sub/nested.yar:2",
+                           "lib_rule": "\(dir.path)/lib/common.yar:2"])
+        _ = t.failure("rules load '\(dir.path)/bad.yar'")
+        let bad = try t.run("rules --not-loaded --json")
+        #expect(bad.contains("\"file\": \"\(dir.path)/main/sub/badnest.yar\",") && bad.contains("\"line\": 2,"), "\(bad)")
+    }
+
     /// The bare id, as `hunt --rule` takes it, gives the same help; an id that rules of two kinds share names
     /// both instead of picking one; an id no rule has still has no help.
     @Test func helpForALoadedRuleByItsBareID() throws {
