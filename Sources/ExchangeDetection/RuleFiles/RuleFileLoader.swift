@@ -93,8 +93,8 @@ public struct SigmaFileLoader: RuleFileLoader {
             if !r.level.isEmpty, RuleLevel.severity(named: r.level) == nil {
                 warnings.append(RuleLevel.warning(file: path, line: r.levelLine, key: "level", word: r.level, used: r.severity))
             }
-            // The level as written when it is one, else the one used (medium).
-            rules.append(LoadedRule(kind: kind, id: r.id, title: r.title, level: RuleLevel.severity(named: r.level) != nil ? r.level : r.severity.name,
+            // Sigma's word for the level used: `info` and `High` are listed as `informational` and `high`.
+            rules.append(LoadedRule(kind: kind, id: r.id, title: r.title, level: RuleLevel.sigmaWord(r.severity),
                                     status: r.status, file: path, line: r.line, references: r.references, cves: r.cves,
                                     findingRule: r.findingRule, payload: r))
             if let note = r.idNote { warnings.append("\(path):\(r.line): warning: no id: \(note)") }

@@ -14,6 +14,10 @@ enum RuleLevel {
         }
     }
 
+    /// The word `rules` lists for a Sigma rule's level: Sigma's own (`informational`, never `info`, which is read
+    /// as it).
+    static func sigmaWord(_ s: Severity) -> String { s == .info ? "informational" : s.name }
+
     /// The warning for an unknown word (`FILE:LINE: warning: …`).
     static func warning(file: String, line: Int, key: String, word: String, used: Severity) -> String {
         "\(file):\(line): warning: \(key) '\(word)' is not a level (critical, high, medium, low, informational): \(used.name) used"

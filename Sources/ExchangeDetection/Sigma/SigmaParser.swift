@@ -117,13 +117,22 @@ enum SigmaParser {
             p.line = condNode.mark?.line
             throw p
         }
-        var rule = SigmaRule(id: id, title: title, status: m["status"]?.string ?? "", level: m["level"]?.string?.lowercased() ?? "",
+        var rule = SigmaRule(id: id, title: title, status: m["status"]?.string ?? "", level: levelWord(m["level"]),
                              description: m["description"]?.string ?? "", references: m["references"]?.sequence?.compactMap(\.string) ?? [],
                              tags: m["tags"]?.sequence?.compactMap(\.string) ?? [], logsource: logsource, searches: searches,
                              condition: condition, file: file, line: doc.mark?.line ?? 1, idNote: idNote)
         rule.levelLine = m["level"]?.mark?.line ?? rule.line
         rule.readingNote = allOfOneKeywordList(texts, searches).map { (condNode.mark?.line ?? rule.line, $0) }
         return rule
+    }
+
+    /// `level:` as the rule's level word: YAML null (`~`, `null`, nothing) is no level, as when there is no key; a
+    /// list or mapping is kept in flow form (`[high]`), so loading warns of it instead of reading it as none.
+    static func levelWord(_ node: Node?) -> String {
+        guard let node else { return "" }
+        if let s = node.scalar { return s.style == .plain && ["", "~", "null", "Null", "NULL"].contains(s.string) ? "" : s.string.lowercased() }
+        if let list = node.sequence { return "[" + list.map { $0.string ?? "…" }.joined(separator: ", ") + "]" }
+        return "{…}"
     }
 
     /// `all of keywords` where `keywords` is the one search the pattern names and a list of several keyword

@@ -35,8 +35,9 @@ public struct YaraFileLoader: RuleFileLoader {
                               line: from?.1[name] ?? lines[name] ?? 0, references: [], findingRule: YaraScanRule.prefix + name, payload: source,
                               definedIn: from?.0)
         }
-        let levels = rules.compactMap { r in
-            result.ruleSet?.unknownLevel(of: r.id).map { RuleLevel.warning(file: r.definedIn ?? path, line: r.line, key: "rule \(r.id): \($0.key)", word: $0.word, used: .high) }
+        let levels = rules.compactMap { r -> String? in
+            guard let set = result.ruleSet, let odd = set.unknownLevel(of: r.id) else { return nil }
+            return RuleLevel.warning(file: r.source, line: r.line, key: "rule \(r.id): \(odd.key)", word: odd.word, used: set.severity(of: r.id))
         }
         return (rules, errors, result.diagnostics.filter(\.isWarning).map(\.description) + levels)
     }

@@ -63,8 +63,8 @@ public final class YaraRuleSet: @unchecked Sendable {
 
     /// Read once at init (by namespace and name): scans on both cores ask it.
     private let severities: [String: Severity]
-    /// Rules (by namespace and name) whose level meta holds a word that is not a level, and no `score`: the meta
-    /// key and the word, for the load warning (their findings are `high`).
+    /// Rules (by namespace and name) whose level meta holds a value that is not a level word (`"severe"`, `3`,
+    /// `true`): the meta key and the value, for the load warning (their findings take the `score`, else `high`).
     private let unknownLevels: [String: (key: String, word: String)]
 
     /// The unknown level word of `rule` in the first namespace defining it (a file compiled alone), if any.
@@ -89,8 +89,10 @@ public final class YaraRuleSet: @unchecked Sendable {
             while let meta = m {
                 let key = String(cString: cyara_meta_identifier(meta)).lowercased()
                 switch (key, cyara_meta_type(meta)) {
-                case ("severity", 2), ("level", 2), ("threat_level", 2):
-                    let word = String(cString: cyara_meta_string(meta))
+                case ("severity", let type), ("level", let type), ("threat_level", let type):
+                    // A number or boolean (`severity = 3`) is no level word either: warned of, not read as none.
+                    let word = type == 2 ? String(cString: cyara_meta_string(meta))
+                        : type == 3 ? (cyara_meta_integer(meta) != 0 ? "true" : "false") : String(cyara_meta_integer(meta))
                     if named == nil, let known = RuleLevel.severity(named: word) { named = known } else if named == nil { unknown = unknown ?? (key, word) }
                 case ("score", 1):
                     scored = Self.severity(score: Int(cyara_meta_integer(meta)))
@@ -101,7 +103,8 @@ public final class YaraRuleSet: @unchecked Sendable {
                 m = cyara_next_meta(meta)
             }
             let at = key(String(cString: cyara_rule_namespace(rule)), String(cString: cyara_rule_identifier(rule)))
-            if let s = named ?? scored { out[at] = s } else if let unknown { odd[at] = unknown }
+            if let s = named ?? scored { out[at] = s }
+            if named == nil, let unknown { odd[at] = unknown }
             r = cyara_rules_next(rule)
         }
         return (out, odd)

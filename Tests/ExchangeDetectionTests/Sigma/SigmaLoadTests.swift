@@ -270,6 +270,15 @@ import Testing
         #expect(r.warnings == ["lv.yml:9: warning: level 'severe' is not a level (critical, high, medium, low, informational): medium used"])
     }
 
+    /// YAML null (`~`, `null`) is no level, as a missing key: medium, no warning; a list is not a level and is
+    /// said; `info` is read as informational and listed so, Sigma's word.
+    @Test func aNullLevelIsNoneAndAListIsSaid() {
+        let head = "title: t\nid: lv\nlogsource:\n  category: webserver\ndetection:\n  sel:\n    cs-uri-stem: '/owa/'\n  condition: sel\nlevel: "
+        let got = ["~", "null", "[high]", "info"].map { SigmaFileLoader().load(path: "lv.yml", bytes: Array((head + $0 + "\n").utf8)) }
+        #expect(got.map { $0.rules.map(\.level) } == [["medium"], ["medium"], ["medium"], ["informational"]])
+        #expect(got.map(\.warnings) == [[], [], ["lv.yml:9: warning: level '[high]' is not a level (critical, high, medium, low, informational): medium used"], []])
+    }
+
     @Test func fileEventRule() throws {
         #expect(try SigmaFixture.hits(SigmaFixture.rule("category: file_event\n  product: windows", """
                 sel:

@@ -83,6 +83,24 @@ import Testing
                 "a word that is not a level is said, with the level used")
     }
 
+    /// A level meta that is a number or boolean is no level word: warned of like an unknown word, with the level
+    /// used (the `score`'s when there is one), never silently high.
+    @Test func aLevelMetaThatIsNotAWordIsSaid() throws {
+        let dir = try Self.folder(["n.yar": """
+            rule num { meta: severity = 3 condition: true }
+            rule flag { meta: severity = true condition: true }
+            rule threat { meta: threat_level = 3 condition: true }
+            rule both { meta: severity = "bogus" score = 45 condition: true }
+            """])
+        let loaded = YaraFileLoader().load(path: dir + "/n.yar", bytes: Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/n.yar"))))
+        #expect(loaded.rules.map(\.level) == ["high", "high", "high", "low"])
+        let says = { (line: Int, what: String, used: String) in
+            dir + "/n.yar:\(line): warning: rule \(what) is not a level (critical, high, medium, low, informational): \(used) used"
+        }
+        #expect(loaded.warnings == [says(1, "num: severity '3'", "high"), says(2, "flag: severity 'true'", "high"),
+                                    says(3, "threat: threat_level '3'", "high"), says(4, "both: severity 'bogus'", "low")])
+    }
+
     @Test func aBrokenFileIsReportedWithItsLineAndTheOthersLoad() throws {
         let dir = try Self.folder([
             "good.yar": "rule good { strings: $a = \"abc\" condition: $a }\n",
