@@ -6,7 +6,8 @@ import Foundation
 ///
 /// Scope: collected files (web folders, OAB exports: every `web-file`), scanned as collected (re-read and
 /// checked against their load-time SHA-256); with `raw`, every loaded file as well, logs included (their
-/// stored bytes: an EVTX file's own bytes, a UTF-16 log's decoded text). Each rule that matches a file is one finding
+/// stored bytes: an EVTX file's own bytes, a UTF-16 log's decoded text, the `Name=Value` lines rendered from a
+/// JSON or event XML export's records, whose own bytes are not kept). Each rule that matches a file is one finding
 /// `yara:<rule>` naming the file and the matching strings with their offsets. Hash-only rules are answered
 /// from the SHA-256s computed at load and from file-hash listings, without scanning.
 public struct YaraScanRule: DetectionRule {

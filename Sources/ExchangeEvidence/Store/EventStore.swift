@@ -215,7 +215,8 @@ public final class EventStore: @unchecked Sendable {
 
     /// Calls `body` with file `fi`'s bytes as stored, its events' offsets pointing into them: for EVTX the file's
     /// own bytes with its binary records (what a scan of the file itself reads, at file offsets), for line formats
-    /// the same as `withEventText`.
+    /// the same as `withEventText`; for JSON and event XML exports the lines rendered from their records at load
+    /// (their own bytes are not kept).
     public func withStoredBytes<R>(file fi: Int, _ body: (EventText) throws -> R) rethrows -> R {
         try files[fi].bytes.withUnsafeBytes { try body(EventText(bytes: $0, offsets: offset, lengths: length, base: 0)) }
     }

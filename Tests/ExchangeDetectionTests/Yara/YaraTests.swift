@@ -239,6 +239,21 @@ import Testing
         #expect(f.first.map { store.rawLine($0.events[0]).contains("203.0.113.77") } == true)
     }
 
+    /// `--raw` on a JSON export scans the `Name=Value` lines rendered from its records, as `help rules` says: a
+    /// field value matches (a backslash doubled), the export's own keys do not.
+    @Test func rawScanOfAJsonExportReadsItsRenderedLines() throws {
+        let row = "{\"@timestamp\": \"2021-03-03T07:40:00.000Z\", \"host\": {\"name\": \"EX01\"}, \"winlog\": {\"event_id\": 1, "
+            + "\"channel\": \"Microsoft-Windows-Sysmon/Operational\", \"event_data\": {\"Image\": \"C:\\\\Windows\\\\cmd.exe\"}}}\n"
+        let dir = try Self.folder(["r.yar": #"""
+            rule rendered { strings: $a = "Image=C:\\\\Windows\\\\cmd.exe" condition: $a }
+            rule json_key { strings: $a = "\"@timestamp\"" condition: $a }
+            """#, "ev/winlogbeat.ndjson": row])
+        let set = try #require(try YaraCompiler.compile(files: [dir + "/r.yar"]).ruleSet)
+        let store = EventStore()
+        _ = try EvidenceLoader(workers: 1).load(dir + "/ev", into: store)
+        #expect(YaraScanRule(ruleSet: set, raw: true, fileOfRule: [:]).run(on: store).map(\.rule) == ["yara:rendered"])
+    }
+
     @Test func hashOnlyRulesUseTheDigestsComputedAtLoad() throws {
         let store = EventStore()
         _ = try EvidenceLoader(workers: 1).load(Self.repoRoot.appendingPathComponent("help/training").path, into: store)
