@@ -119,17 +119,28 @@ public struct Provenance {
         ])
     }
 
-    /// What an export's provenance file holds: `json`, and every evidence file loaded (evidence set, path, server,
+    /// An export's provenance file: `json` indented, and every evidence file loaded (evidence set, path, server,
     /// size, SHA-256), so a file the export has no row from is named too and the export can be tied to the
-    /// evidence it was made from (reviewer: the rows named only their own files).
-    public static func exportJSON(_ session: Session) -> JSONValue {
-        let base = of(session).json
-        guard case .object(let pairs) = base else { return base }
-        let files = session.store.filesAsRead.map { f -> JSONValue in
-            .object([("evidence_set", .string(f.evidenceSet)), ("path", .string(f.path)), ("server", .string(f.server)),
-                     ("bytes", .int(f.size)), ("sha256", .string(f.sha256))])
+    /// evidence it was made from (reviewer: the rows named only their own files). One file a line, written as
+    /// text: 17,000 files as indented JSON values made a 5 MB file and a fifth of a second of each export (bench).
+    public static func exportText(_ session: Session) -> String {
+        var text = of(session).json.pretty()
+        guard text.hasSuffix("}") else { return text + "\n" }
+        text.removeLast()
+        while text.last == "\n" || text.last == " " { text.removeLast() }
+        var lines: [String] = []
+        lines.reserveCapacity(session.store.files.count)
+        for f in session.store.filesAsRead {
+            var line = "{\"evidence_set\": "
+            JSONValue.quote(f.evidenceSet, into: &line)
+            line += ", \"path\": "
+            JSONValue.quote(f.path, into: &line)
+            line += ", \"server\": "
+            JSONValue.quote(f.server, into: &line)
+            line += ", \"bytes\": \(f.size), \"sha256\": \"\(f.sha256)\"}"
+            lines.append(line)
         }
-        return .object(pairs + [("evidence_files", .array(files))])
+        return text + ",\n  \"evidence_files\": [" + (lines.isEmpty ? "" : "\n    " + lines.joined(separator: ",\n    ") + "\n  ") + "]\n}\n"
     }
 
     /// `key: value` lines for plain-text outputs (`--version`, the Markdown report), without the commands.

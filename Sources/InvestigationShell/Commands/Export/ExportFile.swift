@@ -68,7 +68,7 @@ final class ExportFile {
             try writer.finish()
             if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
             try FileManager.default.moveItem(atPath: partial, toPath: path)
-            try Data((Provenance.exportJSON(session).pretty() + "\n").utf8)
+            try Data(Provenance.exportText(session).utf8)
                 .write(to: URL(fileURLWithPath: provenancePath), options: .atomic)
         } catch {
             abandon()

@@ -39,7 +39,7 @@ struct ProxyLogonExportTarget: ExportTarget {
         do {
             names = try ProxyLogonExport.write(store: store, findings: result.findings, to: url)
             if !names.isEmpty {
-                try Data((Provenance.exportJSON(ctx.session).pretty() + "\n").utf8)
+                try Data(Provenance.exportText(ctx.session).utf8)
                     .write(to: url.appendingPathComponent(Self.provenanceFile), options: .atomic)
             }
         } catch {
