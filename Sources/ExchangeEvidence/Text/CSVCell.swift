@@ -14,7 +14,8 @@ public enum CSVCell {
     }
 
     /// True when a spreadsheet would run `value` as a formula: it starts with `=` `+` `-` `@` and is not a lone `-`.
-    @inline(__always)
+    /// Inlinable: the CSV writers call it for every cell, and a generic call across modules goes through witnesses.
+    @inlinable @inline(__always)
     public static func isFormula<C: Collection<UInt8>>(_ value: C) -> Bool {
         guard let first = value.first, startsFormula(first) else { return false }
         return first != UInt8(ascii: "-") || value.count > 1
@@ -22,7 +23,7 @@ public enum CSVCell {
 
     /// `=` `+` `-` `@`: a cell starting with this byte may be a formula to a spreadsheet (`isFormula` decides). The
     /// byte writers' fast paths test it to leave such cells to the writer that neutralises them.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func startsFormula(_ b: UInt8) -> Bool {
         b == UInt8(ascii: "=") || b == UInt8(ascii: "+") || b == UInt8(ascii: "-") || b == UInt8(ascii: "@")
     }
