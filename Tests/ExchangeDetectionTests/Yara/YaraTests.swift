@@ -205,9 +205,10 @@ import Testing
         #expect(f.summary.contains("+20 more matches"), "\(f.summary)")
     }
 
-    /// A split file's match in the rows of two servers is a finding on each, citing that server's rows.
-    @Test func rawScanOfASplitFileFindsOnEachServerHoldingIt() throws {
-        let rows = [("EXA", "203.0.113.77"), ("EXB", "203.0.113.77"), ("EXC", "10.3.3.3")].enumerated().map { i, r in
+    /// A fleet's JSON export holding one logon each from EXA, EXB and EXC with client `addresses`, loaded (filed per
+    /// server) and scanned with --raw for 203.0.113.77.
+    static func fleetScan(_ addresses: [String]) throws -> (EventStore, [Finding]) {
+        let rows = zip(["EXA", "EXB", "EXC"], addresses).enumerated().map { i, r in
             "{\"EventID\": 4624, \"Channel\": \"Security\", \"Hostname\": \"\(r.0).contoso.local\", "
                 + "\"TimeCreated\": \"2021-03-03T07:0\(i):00Z\", \"IpAddress\": \"\(r.1)\"}"
         }
@@ -216,7 +217,12 @@ import Testing
         let set = try #require(try YaraCompiler.compile(files: [dir + "/ip.yar"]).ruleSet)
         let store = EventStore()
         _ = try EvidenceLoader(workers: 1).load(dir + "/fleet", into: store)
-        let f = YaraScanRule(ruleSet: set, raw: true, fileOfRule: [:]).run(on: store)
+        return (store, YaraScanRule(ruleSet: set, raw: true, fileOfRule: [:]).run(on: store))
+    }
+
+    /// A split file's match in the rows of two servers is a finding on each, citing that server's rows.
+    @Test func rawScanOfASplitFileFindsOnEachServerHoldingIt() throws {
+        let (store, f) = try Self.fleetScan(["203.0.113.77", "203.0.113.77", "10.3.3.3"])
         #expect(f.map(\.server) == ["EXA", "EXB"], "\(f.map(\.summary))")
         #expect(f.allSatisfy { $0.events.count == 1 && store.rawLine($0.events[0]).contains("203.0.113.77") })
     }
@@ -224,17 +230,8 @@ import Testing
     /// A fleet's JSON export filed per server is scanned once with --raw: the match is the row's server's, not
     /// one finding per server the file was split into.
     @Test func rawScanOfASplitFileFindsOnTheRowsServer() throws {
-        let rows = [("EXA", "10.1.1.1"), ("EXB", "203.0.113.77"), ("EXC", "10.3.3.3")].enumerated().map { i, r in
-            "{\"EventID\": 4624, \"Channel\": \"Security\", \"Hostname\": \"\(r.0).contoso.local\", "
-                + "\"TimeCreated\": \"2021-03-03T07:0\(i):00Z\", \"IpAddress\": \"\(r.1)\"}"
-        }
-        let dir = try Self.folder(["ip.yar": "rule c2_address { strings: $a = \"203.0.113.77\" condition: $a }",
-                                   "fleet/fleet.json": rows.joined(separator: "\n") + "\n"])
-        let set = try #require(try YaraCompiler.compile(files: [dir + "/ip.yar"]).ruleSet)
-        let store = EventStore()
-        _ = try EvidenceLoader(workers: 1).load(dir + "/fleet", into: store)
+        let (store, f) = try Self.fleetScan(["10.1.1.1", "203.0.113.77", "10.3.3.3"])
         #expect(store.files.count == 3)
-        let f = YaraScanRule(ruleSet: set, raw: true, fileOfRule: [:]).run(on: store)
         #expect(f.map(\.server) == ["EXB"])
         #expect(f.first.map { store.rawLine($0.events[0]).contains("203.0.113.77") } == true)
     }
