@@ -86,15 +86,14 @@ public final class RuleLibrary: @unchecked Sendable {
         var fileProblems = result.problems
         var accepted: [LoadedRule] = []
         for r in result.rules {
-            if let other = placeOf[Self.key(r)], other.source == r.definedIn ?? r.file, other.line == r.line {
+            if let other = placeOf[Self.key(r)] {
                 // The same rule text reached through an include and from its own file: loaded once, not a duplicate.
-                continue
-            } else if let other = placeOf[Self.key(r)] {
+                if other.source == r.source && other.line == r.line { continue }
                 fileProblems.append(RuleLoadProblem(file: path, line: r.line, id: r.id, title: r.title,
                                                     reason: "id \(r.id) is already loaded from \(other.source):\(other.line)", unsupported: false))
             } else {
                 accepted.append(r)
-                placeOf[Self.key(r)] = (r.file, r.line, r.definedIn ?? r.file)
+                placeOf[Self.key(r)] = (r.file, r.line, r.source)
                 ids[r.kind, default: []].insert(r.id)
             }
         }

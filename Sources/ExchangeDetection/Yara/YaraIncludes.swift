@@ -48,7 +48,7 @@ final class YaraIncludes {
         let file = File(path: path, sha256: SHA256.hex(bytes), bytes: bytes)
         if !files.contains(file) { files.append(file) }
         let out = malloc(bytes.count + 1)!.assumingMemoryBound(to: CChar.self)
-        for (i, b) in bytes.enumerated() { out[i] = CChar(bitPattern: b) }
+        data.copyBytes(to: UnsafeMutableRawBufferPointer(start: out, count: bytes.count))
         out[bytes.count] = 0
         return UnsafePointer(out)
     }

@@ -36,8 +36,7 @@ public final class YaraRuleSet: @unchecked Sendable {
     init(_ rules: OpaquePointer, hashOnly: [String: Set<String>]) {
         self.rules = UnsafeMutablePointer(rules)
         self.hashOnly = hashOnly
-        (severities, unknownLevels) = Self.declaredSeverities(self.rules)
-        firstNamespace = Self.firstNamespaces(self.rules)
+        (severities, unknownLevels, firstNamespace) = Self.declaredSeverities(self.rules)
         var r = cyara_rule_is_null(self.rules.pointee.rules_table) == 0 ? self.rules.pointee.rules_table : nil
         while let rule = r {
             if hashOnly[String(cString: cyara_rule_identifier(rule))] != nil { yr_rule_disable(rule) }
@@ -79,11 +78,17 @@ public final class YaraRuleSet: @unchecked Sendable {
 
     static func key(_ namespace: String, _ rule: String) -> String { namespace + "\u{0}" + rule }
 
-    private static func declaredSeverities(_ rules: UnsafeMutablePointer<YR_RULES>) -> (known: [String: Severity], odd: [String: (key: String, word: String)]) {
+    /// The declared severities and unknown level words by namespace and name, and the first namespace defining each
+    /// rule name, in one walk of the rules.
+    private static func declaredSeverities(_ rules: UnsafeMutablePointer<YR_RULES>)
+        -> (known: [String: Severity], odd: [String: (key: String, word: String)], first: [String: String]) {
         var out: [String: Severity] = [:]
         var odd: [String: (key: String, word: String)] = [:]
+        var first: [String: String] = [:]
         var r = cyara_rule_is_null(rules.pointee.rules_table) == 0 ? rules.pointee.rules_table : nil
         while let rule = r {
+            let name = String(cString: cyara_rule_identifier(rule)), namespace = String(cString: cyara_rule_namespace(rule))
+            if first[name] == nil { first[name] = namespace }
             var named: Severity?, scored: Severity?, unknown: (key: String, word: String)?
             var m = cyara_rule_first_meta(rule)
             while let meta = m {
@@ -102,23 +107,12 @@ public final class YaraRuleSet: @unchecked Sendable {
                 }
                 m = cyara_next_meta(meta)
             }
-            let at = key(String(cString: cyara_rule_namespace(rule)), String(cString: cyara_rule_identifier(rule)))
+            let at = key(namespace, name)
             if let s = named ?? scored { out[at] = s }
             if named == nil, let unknown { odd[at] = unknown }
             r = cyara_rules_next(rule)
         }
-        return (out, odd)
-    }
-
-    private static func firstNamespaces(_ rules: UnsafeMutablePointer<YR_RULES>) -> [String: String] {
-        var out: [String: String] = [:]
-        var r = cyara_rule_is_null(rules.pointee.rules_table) == 0 ? rules.pointee.rules_table : nil
-        while let rule = r {
-            let name = String(cString: cyara_rule_identifier(rule))
-            if out[name] == nil { out[name] = String(cString: cyara_rule_namespace(rule)) }
-            r = cyara_rules_next(rule)
-        }
-        return out
+        return (out, odd, first)
     }
 
     static func severity(score: Int) -> Severity {
