@@ -146,6 +146,12 @@ public final class EventStore: @unchecked Sendable {
     public func file(of id: EventID) -> EvidenceFile { files[Int(fileIndex[id])] }
     public func server(of id: EventID) -> String { file(of: id).server }
     public func kind(of id: EventID) -> SourceKind { file(of: id).kind }
+
+    /// True when there are `events` and every one lies in a log whose lines name another computer than the server
+    /// it was filed under (`EvidenceFile.otherComputerFact`): they tell that machine's story, not the server's.
+    public func restOnOtherComputers<C: Collection>(_ events: C) -> Bool where C.Element == EventID {
+        !events.isEmpty && events.allSatisfy { file(of: $0).facts[EvidenceFile.otherComputerFact] != nil }
+    }
     public func line(of id: EventID) -> Int { Int(lineNumber[id]) }
 
     /// The ids of file `fi`'s events (events are appended file by file).

@@ -73,10 +73,9 @@ struct CheckBuildCommand: Command {
         // A finding resting only on logs whose lines name another computer is that machine's, not placed on this
         // server's builds (reviewer: a file server's 2021-10 LSASS dump read "while on 15.2.792.10, vulnerable to …").
         let store = ctx.session.store
-        let foreign = { (f: Finding) in !f.events.isEmpty && f.events.allSatisfy { store.file(of: $0).facts[EvidenceFile.otherComputerFact] != nil } }
         let chosen = hunt.timeOrder(for: store).enumerated()
             .filter { let f = all[$0.element]; return (f.severity >= .high || (f.severity == .medium && !f.cves.isEmpty)) && (wanted?.contains(f.server) ?? true)
-                && !foreign(f) }
+                && !store.restOnOtherComputers(f.events) }
         let placed = zip(chosen.map { HuntCitations.id($0.offset) },
                          timeline.place(chosen.map { (server: all[$0.element].server, time: all[$0.element].time,
                                                       label: all[$0.element].rule, cves: all[$0.element].cves) }))

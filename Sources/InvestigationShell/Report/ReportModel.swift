@@ -202,9 +202,8 @@ struct ReportModel {
                 let events = p.events(ofFinding: id) ?? []
                 let places = events.prefix(3).map { store.citation(of: $0) }
                 let ip = Self.clientIP(of: events, in: store)
-                let foreign = !events.isEmpty && events.allSatisfy { store.file(of: $0).facts[EvidenceFile.otherComputerFact] != nil }
                 return ReportFinding(id: id, facts: facts, events: events, places: places, clientIP: ip,
-                                     cleared: cleared[id], foreign: foreign)
+                                     cleared: cleared[id], foreign: store.restOnOtherComputers(events))
             }
         }
         let builds = ReportBuilds(store: store, time: session.displayTime)
