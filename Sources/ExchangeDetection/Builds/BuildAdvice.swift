@@ -3,9 +3,10 @@ extension BuildAssessment {
     /// print, so the two never disagree: move to a supported product when the build's own has left extended
     /// support (an update alone no longer makes it supported), and the newest update meanwhile, saying when that
     /// update came out only for the paid programme; nil when the product is unknown, or when the CU is and the
-    /// product is still supported (a build none of the catalog's CUs has: nothing to advise from it).
+    /// product is still supported (a build none of the catalog's CUs has: nothing to advise from it), and when the
+    /// build had not come out at the date (no server ran it, so no step follows from it).
     public var advice: String? {
-        guard let product else { return nil }
+        guard let product, !notReleasedYet else { return nil }
         var parts: [String] = []
         let ended = migrateTo == nil ? nil : product.extendedSupportEnds
         if let ended, let to = migrateTo { parts.append("migrate to \(to): \(product.name) extended support ended \(ended)") }

@@ -47,6 +47,14 @@ public struct BuildAssessment: Sendable {
     public let revisionUnlogged: Bool
     /// The date support and recommendations are judged at (ms since the epoch).
     public let at: Int64
+    /// When the build came out, as far as the catalog tells: its update's date, else its CU's. A build between
+    /// or above the CU's known updates came out no earlier than the newest update below it, whose date this is.
+    /// Nil when the CU is unknown.
+    public let released: CatalogDate?
+    /// True when the build had surely not come out at `at` (even a month-precision date's first day is later):
+    /// no server ran it then, so no CVE is judged and nothing is advised (reviewer: `check-build 15.1.2176.9 --at
+    /// 2021-01-01` listed Mar21SU's CVEs as fixed two months before Mar21SU).
+    public var notReleasedYet: Bool { released.map { $0.start > at } ?? false }
     /// Nil when the product is unknown.
     public let cuSupported: Bool?
     public let productSupported: Bool?
@@ -82,7 +90,7 @@ extension BuildCatalog {
     public func assess(_ build: ExchangeBuild, source: BuildSource = .typed, at: Int64) -> BuildAssessment {
         guard let product = product(of: build) else {
             return BuildAssessment(build: build, source: source, product: nil, level: nil, update: nil,
-                                   newerThanCatalog: false, revisionUnlogged: false, at: at, cuSupported: nil, productSupported: nil,
+                                   newerThanCatalog: false, revisionUnlogged: false, at: at, released: nil, cuSupported: nil, productSupported: nil,
                                    cves: [], recommended: nil, migrateTo: nil)
         }
         let placed = placement(of: build, in: product)
@@ -91,19 +99,24 @@ extension BuildCatalog {
         let judged = unlogged ? level!.build : build
         let update = unlogged ? nil : level?.updates.last { $0.build == build || $0.alsoAccept.contains(build) }
         let newest = level?.updates.last?.build ?? level?.build
+        let released = level.map { l in
+            (unlogged ? nil : l.updates.last { $0.build <= build || $0.alsoAccept.contains(build) })?.released ?? l.released
+        }
+        // A build not out yet at `at` is judged for nothing (`notReleasedYet`).
+        let judgeable = level != nil && released.map { $0.start <= at } == true
         let productSupported = Self.supported(product, at: at)
         var cuSupported: Bool?
         if let level {
-            let released = product.levels.filter { $0.released.start <= at }
-            cuSupported = productSupported && released.suffix(product.supportedLevels).contains(level)
+            let out = product.levels.filter { $0.released.start <= at }
+            cuSupported = productSupported && out.suffix(product.supportedLevels).contains(level)
         }
         return BuildAssessment(
             build: build, source: source, product: product, level: level, update: update,
-            newerThanCatalog: newest.map { build > $0 } ?? false, revisionUnlogged: unlogged, at: at, cuSupported: cuSupported,
-            productSupported: productSupported,
-            cves: level == nil ? [] : cveStatuses(judged, product: product, level: level, cuOnly: source.isCUOnly || unlogged,
-                                                  seenAt: unlogged ? at : nil),
-            recommended: level.flatMap { recommend(judged, product: product, level: $0, supported: cuSupported ?? false, at: at) },
+            newerThanCatalog: newest.map { build > $0 } ?? false, revisionUnlogged: unlogged, at: at, released: released,
+            cuSupported: cuSupported, productSupported: productSupported,
+            cves: judgeable ? cveStatuses(judged, product: product, level: level, cuOnly: source.isCUOnly || unlogged,
+                                          seenAt: unlogged ? at : nil) : [],
+            recommended: judgeable ? level.flatMap { recommend(judged, product: product, level: $0, supported: cuSupported ?? false, at: at) } : nil,
             // Only a product released by then: `--at 2021-03-10` is told of Exchange 2019, not of the Subscription
             // Edition of July 2025 (reviewer).
             migrateTo: productSupported ? nil : products.filter { Self.supported($0, at: at) && ($0.levels.first.map { $0.released.start <= at } ?? false) }.last?.name)

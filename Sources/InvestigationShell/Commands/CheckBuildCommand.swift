@@ -209,12 +209,16 @@ struct CheckBuildCommand: Command {
                                         : "          no update from the catalog installed on \(level.name)")
         }
         let date = String(Timestamp.iso(a.at).prefix(10))
-        // A CU judged before it came out was not "unsupported" then: it did not exist yet (reviewer).
-        var support = a.cuSupported == true ? "\(level.name) supported on \(date)"
-            : level.released.start > a.at ? "\(level.name) not released yet on \(date)"
-            : "\(level.name) not supported on \(date)"
+        // A build judged before it came out was neither "unsupported" nor patched then: it did not exist yet, and
+        // no server ran it (reviewer). Its CU, else its update, is what had not come out.
+        var support = a.notReleasedYet ? Self.notReleased(a, level: level, on: date)
+            : a.cuSupported == true ? "\(level.name) supported on \(date)" : "\(level.name) not supported on \(date)"
         if a.productSupported == false, let end = product.extendedSupportEnds { support += " (\(product.name) extended support ended \(end))" }
         ctx.line("support   " + support)
+        if a.notReleasedYet {
+            ctx.line("cves      not judged: no server ran \(a.build) on \(date)")
+            return
+        }
         let shown = allCVEs ? a.cves : a.cves.filter { $0.campaign != nil }
         var table = TextTable(["cve", "campaign", "state", "fixed by", "fixed build", "released"])
         for s in shown {
@@ -232,6 +236,14 @@ struct CheckBuildCommand: Command {
                      + " (--all-cves lists them)")
         }
         if let advice = a.advice { ctx.line("next      \(advice), as of \(date)") }
+    }
+
+    /// The support line of a build that had not come out at `date`: its CU, else its update (or, for a build
+    /// newer than the catalog's updates, the build itself, which came out after the newest update below it).
+    static func notReleased(_ a: BuildAssessment, level: BuildCatalog.Level, on date: String) -> String {
+        guard let released = a.released, level.released.start <= a.at else { return "\(level.name) not released yet on \(date)" }
+        if let update = a.update { return "\(update.name) for \(level.name) not released yet on \(date) (released \(released))" }
+        return "\(a.build) not released yet on \(date) (newer than an update released \(released))"
     }
 
     private func printHistory(_ observed: [BuildObservation], full: Bool, catalog: BuildCatalog, _ ctx: CommandContext) {
@@ -274,6 +286,7 @@ struct CheckBuildCommand: Command {
             ("source", .string(a.source.rawValue)), ("source_file", .optional(sourceFile)),
             ("revision_unlogged", .bool(a.revisionUnlogged)), ("in_catalog", .bool(a.product != nil && a.level != nil)),
             ("name", .string(a.friendlyName)), ("cu_released", .optional(a.level?.released.description)),
+            ("build_released", .optional(a.released?.description)), ("not_released_yet", .bool(a.notReleasedYet)),
             ("at", .time(a.at)), ("cu_supported", a.cuSupported.map { .bool($0) } ?? .null),
             ("recommended", a.recommended.map { r in
                 .object([("cu", .string(r.level)), ("update", .optional(r.update)), ("build", .string(r.build.description)),

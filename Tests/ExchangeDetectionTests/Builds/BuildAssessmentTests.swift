@@ -192,6 +192,22 @@ import Testing
         #expect(catalog.assess(b("15.1.2176.12"), at: apr2021).recommended == nil)
     }
 
+    /// A build is judged only from the day it came out: its update's date (Mar21SU, 2021-03-02), else its CU's; a
+    /// build newer than every known update of its CU came out no earlier than the newest of them.
+    @Test func aBuildIsJudgedOnlyOnceItCameOut() {
+        let newYear = Timestamp.parse("2021-01-01T00:00:00Z")!, release = Timestamp.parse("2021-03-02T00:00:00Z")!
+        let before = catalog.assess(b("15.1.2176.9"), at: newYear)
+        #expect(before.notReleasedYet && before.released?.description == "2021-03-02")
+        #expect(before.cves.isEmpty && before.recommended == nil && before.advice == nil)
+        let on = catalog.assess(b("15.1.2176.9"), at: release)
+        #expect(!on.notReleasedYet && on.status(of: "CVE-2021-26855")?.state == .fixed)
+        // The CU alone was out on New Year's day (2020-12-15): judged, and open to ProxyLogon.
+        #expect(catalog.assess(b("15.1.2176.2"), at: newYear).status(of: "CVE-2021-26855")?.state == .vulnerable)
+        #expect(catalog.assess(b("15.1.2176.99"), at: newYear).notReleasedYet, "newer than May21SU, so out after it")
+        #expect(catalog.assess(b("15.1.2176.0"), source: .logRequests, at: newYear).released?.description == "2020-12-15",
+                "an unlogged revision is the CU")
+    }
+
     /// A product past its extended support is advised to migrate, with the last update meanwhile; while supported,
     /// the update alone (instructor review: the report said "install CU23" where check-build said unsupported).
     @Test func adviceMigratesAProductPastItsSupport() throws {

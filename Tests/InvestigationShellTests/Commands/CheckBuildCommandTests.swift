@@ -123,6 +123,27 @@ import Testing
         #expect(try TestShell().run("check-build 15.2.1118.7 --at 2022-06-01").contains("support   CU12 supported on 2022-06-01"))
     }
 
+    /// A typed build judged before it came out fixes nothing: no server ran it then (reviewer: Mar21SU's CVEs read
+    /// `fixed` on 2021-01-01, and CU12's too in March 2021). Its update, or its CU, is named as not released yet.
+    @Test func buildJudgedBeforeItsReleaseFixesNothing() throws {
+        let t = TestShell()
+        let early = try t.run("check-build 15.1.2176.9 --at 2021-01-01")
+        #expect(early.contains("support   Mar21SU for CU19 not released yet on 2021-01-01 (released 2021-03-02)\n"
+                               + "cves      not judged: no server ran 15.1.2176.9 on 2021-01-01\n"), "\(early)")
+        #expect(!early.contains("fixed") && !early.contains("next"), "\(early)")
+        let doc = try #require(try json(t.run("check-build 15.1.2176.9 --at 2021-01-01 --json")) as? [String: Any])
+        #expect(doc["not_released_yet"] as? Bool == true)
+        #expect(doc["build_released"] as? String == "2021-03-02")
+        #expect((doc["fixed"] as? [String])?.isEmpty == true && (doc["vulnerable"] as? [String])?.isEmpty == true)
+        #expect(doc["advice"] is NSNull && doc["recommended"] is NSNull)
+        let cu = try t.run("check-build 15.2.1118.20 --at 2021-03-01")
+        #expect(cu.contains("support   CU12 not released yet on 2021-03-01\n") && !cu.contains("fixed"), "\(cu)")
+        // Near miss: on its release day the build is judged.
+        let out = try t.run("check-build 15.1.2176.9 --at 2021-03-02")
+        #expect(out.contains("CVE-2021-26855  ProxyLogon     fixed"), "\(out)")
+        #expect(try #require(try json(t.run("check-build 15.1.2176.9 --at 2021-03-02 --json")) as? [String: Any])["not_released_yet"] as? Bool == false)
+    }
+
     /// A scanner's refused request for a shell's page (medium, no CVE) is not placed in the exposure window; a
     /// medium attempt at an exploit (a POST to an ECP script, CVE-2021-26855) is (reviewer).
     @Test func refusedShellProbesAreNotPlacedInTheWindow() throws {
