@@ -108,6 +108,18 @@ import Testing
         #expect(r.stderr.hasPrefix("+ load demo\n") && r.stderr.contains("+ grep-ioc --json\n"), "\(r.stderr.prefix(300))")
     }
 
+    /// `export timeline -` piped into `head -1`: the header line reaches the reader, and the export that could not
+    /// finish ends quietly with 141, as `timeline | head` does.
+    @Test func standardOutputExportIntoAClosedPipe() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let first = dir.appendingPathComponent("first").path
+        let r = try ExhuntProcess.runPiped(["-c", "load demo; export timeline - --format csv --filter '--limit 0'"], into: "sh -c 'head -1 > \(first)'")
+        #expect(r.status == 141, "\(r.stderr)")
+        #expect(r.stderr == "loaded training: 1450 files, 4697 events, 3.6 MiB from EX01, EX02\n")
+        #expect(try String(contentsOfFile: first, encoding: .utf8).hasPrefix("message,datetime,timestamp_desc,"))
+    }
+
     @Test func closedPipeEndsQuietly() throws {
         for command in ["load demo; timeline", "load demo; hunt --json", "load demo; grep-ioc --hits", "load demo; sources --files"] {
             let r = try ExhuntProcess.runPiped(["-c", command], into: "head -c 10")

@@ -22,9 +22,15 @@ struct ExportCommand: Command {
     var name: String { "export" }
     var summary: String { "write results for other tools: " + Self.targets.map(\.name).joined(separator: ", ") }
     var usage: String { Self.targets.map(\.usage).joined(separator: " | ") }
+    /// Every target's options, each name once; an option several targets take completes with all their values
+    /// (`--format`: csv, jsonl, ndjson), as the target is not known to the completer.
     var options: [OptionSpec] {
-        var seen = Set<String>()
-        return Self.targets.flatMap(\.options).filter { seen.insert($0.name).inserted }
+        var merged: [OptionSpec] = []
+        for option in Self.targets.flatMap(\.options) {
+            guard let i = merged.firstIndex(where: { $0.name == option.name }) else { merged.append(option); continue }
+            merged[i].choices += option.choices.filter { !merged[i].choices.contains($0) }
+        }
+        return merged
     }
     var completion: ArgumentCompletion { .words(Self.targets.map(\.name)) }
     func readsEvidence(_ args: Arguments) -> Bool { true }

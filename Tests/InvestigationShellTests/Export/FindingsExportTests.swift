@@ -12,7 +12,7 @@ import Testing
         let f = dir.appendingPathComponent("f.ndjson").path
         #expect(t.failure("export findings \(f) --filter '--server EX01'").contains("--filter does not apply"))
         #expect(t.failure("export timeline \(dir.appendingPathComponent("t.csv").path) --index x").contains("--index does not apply"))
-        #expect(t.failure("export findings \(dir.appendingPathComponent("f.csv").path) --index x").contains("FILE.ndjson only"))
+        #expect(t.failure("export findings \(dir.appendingPathComponent("f.csv").path) --index x").contains("written as NDJSON only (FILE.ndjson, or - with --format ndjson)"))
         let written = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { name in ["f.ndjson", "f.csv", "t.csv"].contains { name.hasPrefix($0) } }
         #expect(written.isEmpty, "\(written)")
         try t.run("export findings \(f) --index alerts --force")
@@ -29,7 +29,7 @@ import Testing
         let t = TestShell()
         try t.run("load \(dir.appendingPathComponent("set").path)")
         #expect(try t.shown("export findings \(dir.appendingPathComponent("f.ndjson").path)")
-                    .contains("warning: no finding to write: the file is empty, and the bulk API refuses an empty body"))
+                    .contains("warning: no finding to write: the export is empty, and the bulk API refuses an empty body"))
         #expect(try t.shown("export timeline \(dir.appendingPathComponent("t.csv").path) --filter '--contains nothing-here'")
                     .contains("warning: no event to write"))
     }

@@ -11,10 +11,11 @@ import Foundation
 struct EventsExport: ExportTarget {
     var name: String { "events" }
     var summary: String { "the events as Elasticsearch/OpenSearch bulk NDJSON with ECS fields" }
-    var usage: String { "export events FILE.ndjson [--index NAME] [--filter \"TIMELINE FILTERS\"] [--force]" }
+    var usage: String { "export events FILE.ndjson|- [--index NAME] [--filter \"TIMELINE FILTERS\"] [--provenance FILE] [--force]" }
     var options: [OptionSpec] {
         [.value("index", "NAME", "index or data stream for the bulk action lines (default exhunt-events)"),
          .value("filter", "FILTERS", "timeline filters in quotes, e.g. \"--server EX01 --from -2d\""),
+         ExportFile.formatOption(["ndjson"]), ExportFile.provenanceOption,
          .flag("force", "overwrite FILE if it exists")]
     }
 
@@ -45,16 +46,17 @@ struct EventsExport: ExportTarget {
         }
         let untimed = untimedEvents.count
         if ctx.wantsJSON {
-            ctx.json(.object([("file", .string(file.path)), ("format", .string("ecs-bulk")), ("index", .string(index)),
-                              ("events", .int(written)), ("untimed_skipped", .int(untimed)),
-                              ("provenance_file", .string(file.provenancePath))]))
+            file.result(.object([("file", .string(file.path)), ("format", .string("ecs-bulk")), ("index", .string(index)),
+                                 ("events", .int(written)), ("untimed_skipped", .int(untimed)),
+                                 ("provenance_file", file.provenanceJSON)]), in: ctx)
         }
         // Which ones, so that a collected web shell (a file, no time) is not lost from sight.
         let examples = untimedEvents.prefix(3).map { store.citation(of: $0) }
-        if written == 0 { ctx.status("warning: no event to write: the file is empty, and the bulk API refuses an empty body") }
-        ctx.status("wrote \(LoadCommand.count(written, "event")) to \(TerminalText.escape(file.path)) (bulk NDJSON for index \(index))"
-                 + (untimed > 0 ? " (\(LoadCommand.count(untimed, "event")) without a time left out, a data stream refuses them: "
-                    + TerminalText.escape(examples.joined(separator: ", ")) + (untimed > 3 ? ", …" : "") + ")" : ""))
+        if written == 0 { file.status("warning: no event to write: the export is empty, and the bulk API refuses an empty body", in: ctx) }
+        file.status("wrote \(LoadCommand.count(written, "event")) to \(file.shownName) (bulk NDJSON for index \(index))"
+                  + (untimed > 0 ? " (\(LoadCommand.count(untimed, "event")) without a time left out, a data stream refuses them: "
+                     + TerminalText.escape(examples.joined(separator: ", ")) + (untimed > 3 ? ", …" : "") + ")" : "")
+                  + (file.toStandardOutput ? file.provenanceNote : ""), in: ctx)
     }
 }
 

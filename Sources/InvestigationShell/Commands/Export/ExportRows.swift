@@ -4,9 +4,10 @@ import ExchangeEvidence
 /// Writes one row per event, rendered on all cores a block at a time and written in the given order, with
 /// progress on stderr and Ctrl-C checked between blocks. Every event export uses it.
 ///
-/// Writing a block (copied into the file's aligned blocks, then taken by the disk: `ExportFileWriter`) overlaps
-/// rendering the next one, and the row buffers of two blocks are kept and reused: a fresh multi-megabyte buffer
-/// per chunk cost a page fault per page, and writing between blocks left the cores idle for a third of an export.
+/// Writing a block to a file (copied into the file's aligned blocks, then taken by the disk: `ExportFileWriter`)
+/// overlaps rendering the next one, and the row buffers of two blocks are kept and reused: a fresh multi-megabyte
+/// buffer per chunk cost a page fault per page, and writing between blocks left the cores idle for a third of an
+/// export.
 enum ExportRows {
     /// Events per task: large enough to amortise the task, small enough to keep both cores busy.
     static let chunk = 16_384
@@ -67,10 +68,15 @@ enum ExportRows {
             pending.wait()
             if let error = state.error { throw error }
             written += block.rows[0..<block.used].reduce(0, +)
-            pending.enter()
-            writer.async {
-                defer { pending.leave() }
-                do { for k in 0..<block.used { try file.write(block.parts[k].bytes) } } catch { state.error = error }
+            if file.toStandardOutput {
+                // The session's output is used from one thread, the shell's; a pipe's reader sets the pace anyway.
+                for k in 0..<block.used { try file.write(block.parts[k].bytes) }
+            } else {
+                pending.enter()
+                writer.async {
+                    defer { pending.leave() }
+                    do { for k in 0..<block.used { try file.write(block.parts[k].bytes) } } catch { state.error = error }
+                }
             }
             turn ^= 1
             next = end

@@ -14,9 +14,10 @@ struct FindingsExport: ExportTarget {
     var name: String { "findings" }
     var summary: String { "the hunt's findings as Elasticsearch bulk NDJSON (ECS) or Timesketch CSV/JSONL" }
     static let formats = ["ndjson", "jsonl", "csv"]
-    var usage: String { "export findings FILE.ndjson|FILE.jsonl|FILE.csv [--index NAME] [--force]" }
+    var usage: String { "export findings FILE.ndjson|FILE.jsonl|FILE.csv|- [--format ndjson|jsonl|csv] [--index NAME] [--provenance FILE] [--force]" }
     var options: [OptionSpec] {
         [.value("index", "NAME", "index or data stream for the bulk action lines (default exhunt-findings)"),
+         ExportFile.formatOption(Self.formats), ExportFile.provenanceOption,
          .flag("force", "overwrite FILE if it exists")]
     }
 
@@ -31,8 +32,8 @@ struct FindingsExport: ExportTarget {
         let session = ctx.session
         let index = try BulkAction.index(ctx.args.value("index") ?? "exhunt-findings", command: "export findings")
         // Refused before the file is opened, so no partial file is left.
-        if ctx.args.has("index") && ExportFile.format(of: words[0], among: Self.formats) != "ndjson" {
-            throw ShellError("export findings: --index names the index of a bulk request, written to FILE.ndjson only")
+        if ctx.args.has("index"), try ExportFile.format(of: words[0], among: Self.formats, args: ctx.args, command: "export findings") != "ndjson" {
+            throw ShellError("export findings: --index names the index of a bulk request, written as NDJSON only (FILE.ndjson, or - with --format ndjson)")
         }
         let file = try ExportFile(words[0], command: "export findings", formats: Self.formats, in: ctx)
         let citations = session.findingCitationsRunningHunt()
@@ -60,16 +61,17 @@ struct FindingsExport: ExportTarget {
         }
         let timeless = untimed.ids.sorted { $0.count != $1.count ? $0.count < $1.count : $0 < $1 }
         if ctx.wantsJSON {
-            ctx.json(.object([("file", .string(file.path)), ("format", .string(file.format == "ndjson" ? "ecs-bulk" : file.format)),
-                              ("findings", .int(written)), ("untimed", .strings(timeless)),
-                              ("untimed_skipped", .int(format == "ndjson" ? 0 : timeless.count)),
-                              ("provenance_file", .string(file.provenancePath))]))
+            file.result(.object([("file", .string(file.path)), ("format", .string(file.format == "ndjson" ? "ecs-bulk" : file.format)),
+                                 ("findings", .int(written)), ("untimed", .strings(timeless)),
+                                 ("untimed_skipped", .int(format == "ndjson" ? 0 : timeless.count)),
+                                 ("provenance_file", file.provenanceJSON)]), in: ctx)
         }
         if written == 0 && timeless.isEmpty {
-            ctx.status("warning: no finding to write" + (file.format == "ndjson" ? ": the file is empty, and the bulk API refuses an empty body" : ""))
+            file.status("warning: no finding to write" + (file.format == "ndjson" ? ": the export is empty, and the bulk API refuses an empty body" : ""), in: ctx)
         }
-        ctx.status("wrote \(LoadCommand.count(written, "finding")) to \(TerminalText.escape(file.path))"
-                 + (timeless.isEmpty ? "" : Self.untimedNote(timeless, format: format)))
+        file.status("wrote \(LoadCommand.count(written, "finding")) to \(file.shownName)"
+                  + (timeless.isEmpty ? "" : Self.untimedNote(timeless, format: format))
+                  + (file.toStandardOutput ? file.provenanceNote : ""), in: ctx)
     }
 
     /// What became of findings without a time in `format`, and which tool takes them.

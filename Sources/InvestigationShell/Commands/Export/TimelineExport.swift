@@ -13,11 +13,13 @@ import Foundation
 struct TimelineExport: ExportTarget {
     var name: String { "timeline" }
     var summary: String { "the timeline as Timesketch CSV or JSONL" }
-    var usage: String { "export timeline FILE.csv|FILE.jsonl [--filter \"TIMELINE FILTERS\"] [--force]" }
+    var usage: String { "export timeline FILE.csv|FILE.jsonl|- [--format csv|jsonl] [--filter \"TIMELINE FILTERS\"] [--provenance FILE] [--force]" }
     var options: [OptionSpec] {
         [.value("filter", "FILTERS", "timeline filters in quotes, e.g. \"--server EX01 --from -2d\""),
+         ExportFile.formatOption(Self.formats), ExportFile.provenanceOption,
          .flag("force", "overwrite FILE if it exists")]
     }
+    static let formats = ["csv", "jsonl"]
 
     /// Timesketch's required columns and exhunt's attributes, in the order written.
     static let columns = ["message", "datetime", "timestamp_desc", "timestamp", "server", "source", "channel", "event",
@@ -28,7 +30,7 @@ struct TimelineExport: ExportTarget {
         let session = ctx.session
         let filter = try ctx.args.value("filter").map { try TimelineFilter.parse($0, command: "export timeline") } ?? TimelineFilter()
         let query = try TimelineQuery(filter, session: session, command: "export timeline")
-        let file = try ExportFile(words[0], command: "export timeline", formats: ["csv", "jsonl"], in: ctx)
+        let file = try ExportFile(words[0], command: "export timeline", formats: Self.formats, in: ctx)
         let csv = file.format == "csv"
         let store = session.store
         // The findings column and tags are promised to Timesketch: the hunt runs first if it has not.
@@ -48,13 +50,13 @@ struct TimelineExport: ExportTarget {
         }
         let untimed = untimedEvents.count
         if ctx.wantsJSON {
-            ctx.json(.object([("file", .string(file.path)), ("format", .string(csv ? "csv" : "jsonl")), ("events", .int(written)),
-                              ("untimed_skipped", .int(untimed)), ("provenance_file", .string(file.provenancePath))]))
+            file.result(.object([("file", .string(file.path)), ("format", .string(csv ? "csv" : "jsonl")), ("events", .int(written)),
+                                 ("untimed_skipped", .int(untimed)), ("provenance_file", file.provenanceJSON)]), in: ctx)
         }
-        if written == 0 { ctx.status("warning: no event to write: the file holds only its header, if any") }
-        ctx.status("wrote \(LoadCommand.count(written, "event")) to \(TerminalText.escape(file.path))"
-                   + (untimed > 0 ? " (\(LoadCommand.count(untimed, "event")) without a time left out; Timesketch needs a time)" : "")
-                   + "; provenance in \(TerminalText.escape(file.provenancePath))")
+        if written == 0 { file.status("warning: no event to write: the export holds only its header, if any", in: ctx) }
+        file.status("wrote \(LoadCommand.count(written, "event")) to \(file.shownName)"
+                    + (untimed > 0 ? " (\(LoadCommand.count(untimed, "event")) without a time left out; Timesketch needs a time)" : "")
+                    + file.provenanceNote, in: ctx)
     }
 
     /// A mark as Timesketch (and ECS `tags`) take it: the label, then the mark's own tags.

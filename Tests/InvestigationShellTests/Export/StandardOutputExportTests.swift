@@ -1,0 +1,102 @@
+import Foundation
+@testable import InvestigationShell
+import Testing
+
+/// `-` as an export's FILE: the rows on standard output, byte for byte what the file form writes, after what
+/// earlier commands printed; the summary and the `--json` object on stderr, even on a terminal; `--format`
+/// where the name cannot tell it; provenance only where `--provenance` puts it.
+@Suite struct StandardOutputExportTests {
+    /// Captured output that says it is a terminal: there a file export's summary goes to stdout, so a summary
+    /// kept off a standard-output export's rows shows the routing, not a pipe's default.
+    final class TerminalCapture: OutputSink {
+        var stdout = "", stderr = ""
+        var isTerminal: Bool { true }
+        func write(_ text: String) { stdout += text }
+        func diagnostic(_ text: String) { stderr += text }
+    }
+
+    /// A shell on a "terminal" with the training set loaded, and a folder for the file forms.
+    static func loaded() throws -> (Shell, TerminalCapture, URL) {
+        let out = TerminalCapture()
+        let shell = Shell(session: Session(output: out, help: ShellHarness.help))
+        try shell.execute("load \(TimelineCommandTests.training)")
+        return (shell, out, ShellHarness.temporaryFolder())
+    }
+
+    /// Runs `line`; returns what it wrote to each stream.
+    static func run(_ line: String, _ shell: Shell, _ out: TerminalCapture) throws -> (stdout: String, stderr: String) {
+        let (o, e) = (out.stdout.count, out.stderr.count)
+        try shell.execute(line)
+        return (String(out.stdout.dropFirst(o)), String(out.stderr.dropFirst(e)))
+    }
+
+    @Test func timelineCSVIsTheFileBytesAfterEarlierOutput() throws {
+        let (shell, out, dir) = try Self.loaded()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("tl.csv")
+        let filed = try Self.run("export timeline \(file.path) --filter '--ip 167.99.168.251 --limit 3'", shell, out)
+        #expect(filed.stdout.hasPrefix("wrote 3 events to "), "on a terminal a file export's summary is shown with the results")
+        let bytes = try String(contentsOf: file, encoding: .utf8)
+        let table = try Self.run("timeline --limit 3", shell, out).stdout
+        let piped = try Self.run("timeline --limit 3; export timeline - --format csv --filter '--ip 167.99.168.251 --limit 3'", shell, out)
+        #expect(piped.stdout == table + bytes, "the table, then exactly the file's bytes")
+        #expect(bytes.hasPrefix("message,datetime,timestamp_desc,timestamp,server,source,channel,event,file,line,sha256,findings,tag,mark_note,url_query\n"))
+        #expect(bytes.split(separator: "\n").count == 4)
+        #expect(piped.stderr.hasSuffix("\nwrote 3 events to standard output; "
+                                       + "no provenance file (standard output has no file beside it: --provenance FILE writes one)\n"), "\(piped.stderr)")
+        let jsonl = try Self.run("export timeline - --format jsonl --filter '--ip 167.99.168.251 --limit 3'", shell, out).stdout
+        #expect(jsonl.split(separator: "\n").count == 3 && jsonl.hasPrefix("{\"message\":"), "\(jsonl.prefix(200))")
+    }
+
+    @Test func eventsNDJSONIsTheFileBytesWithTheResultOnStderr() throws {
+        let (shell, out, dir) = try Self.loaded()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("ev.ndjson")
+        try shell.execute("export events \(file.path) --index exhunt-ex01 --filter '--server EX02 --limit 4'")
+        let bytes = try String(contentsOf: file, encoding: .utf8)
+        let piped = try Self.run("export events - --index exhunt-ex01 --filter '--server EX02 --limit 4' --json", shell, out)
+        #expect(piped.stdout == bytes)
+        #expect(bytes.split(separator: "\n").count == 8 && bytes.hasPrefix("{\"create\":{\"_index\":\"exhunt-ex01\"}}\n{\"@timestamp\":"))
+        let lines = piped.stderr.split(separator: "\n")
+        let object = try #require(lines.first)
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(object.utf8)) as? [String: Any])
+        #expect(result["file"] as? String == "-" && result["events"] as? Int == 4 && result["provenance_file"] is NSNull)
+        #expect(lines.count == 2 && lines[1].hasPrefix("wrote 4 events to standard output (bulk NDJSON for index exhunt-ex01)"))
+        // `set output json` sends the object to stderr too, and the default format needs no --format.
+        try shell.execute("set output json")
+        let json = try Self.run("export events - --filter '--server EX02 --limit 1'", shell, out)
+        #expect(json.stdout.split(separator: "\n").count == 2 && json.stderr.hasPrefix("{\"file\":\"-\""), "\(json.stderr)")
+    }
+
+    @Test func findingsNeedAFormatAndTheProvenanceGoesWhereItIsTold() throws {
+        let (shell, out, dir) = try Self.loaded()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func failure(_ line: String) -> String {
+            do { try shell.execute(line); return "" } catch { return "\(error)" }
+        }
+        let before = out.stdout
+        #expect(failure("export timeline -") == "export timeline: standard output (-) has no name to tell the format: give --format csv or jsonl")
+        #expect(failure("export findings -") == "export findings: standard output (-) has no name to tell the format: give --format ndjson or jsonl or csv")
+        #expect(failure("export timeline - --format ndjson") == "export timeline: --format ndjson is not a format it writes: csv or jsonl")
+        #expect(failure("export timeline \(dir.path)/t.csv --format jsonl").contains("--format jsonl disagrees with the file's .csv"))
+        #expect(failure("export findings - --format csv --index x").contains("--index names the index of a bulk request, written as NDJSON only"))
+        #expect(failure("export events - --force").hasPrefix("export events: --force replaces an existing file, and standard output (-) is none"))
+        #expect(failure("export events \(dir.path)/e.ndjson --provenance \(dir.path)/e.provenance.json").contains("--provenance is for standard output (-)"))
+        #expect(failure("export findings - --format csv --provenance \(dir.path)/p.json").contains("the name must end in .provenance.json"))
+        #expect(out.stdout == before, "a refused export writes nothing")
+        let provenance = dir.appendingPathComponent("f.provenance.json")
+        let csv = try Self.run("export findings - --format csv --provenance \(provenance.path)", shell, out)
+        #expect(csv.stdout.hasPrefix("message,datetime,timestamp_desc,timestamp,server,finding,rule,title,severity,cves,summary,events,cites,tag\n"))
+        #expect(csv.stderr.contains("; provenance in \(provenance.path)\n"), "\(csv.stderr)")
+        let written = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: provenance)) as? [String: Any])
+        #expect(written["exhunt"] != nil && written["evidence_files"] != nil)
+        #expect(failure("export findings - --format csv --provenance \(provenance.path)").contains("exists (--force to overwrite)"))
+        try shell.execute("export findings - --format csv --provenance \(provenance.path) --force")
+    }
+
+    /// Tab offers every target's formats after `--format`.
+    @Test func formatCompletes() {
+        let session = Session(output: CapturedOutput(), help: ShellHarness.help)
+        #expect(Completer(session: session).complete("export timeline - --format ") == ["csv", "jsonl", "ndjson"])
+    }
+}
