@@ -475,6 +475,25 @@ final class OrderedMerger: @unchecked Sendable {
         }
     }
 
+    /// A file's SHA-256 with its path, location or name: what a file already loaded is looked up by. A pair, not
+    /// the two joined into one String, which cost an allocation and a hash of ~200 bytes per lookup.
+    struct Key: Hashable {
+        let sha256: String
+        let name: Substring
+        init(_ sha256: String, _ name: Substring) { self.sha256 = sha256; self.name = name }
+
+        /// The digest's first 16 hex digits (random already) and a fast hash of the name, combined once: SipHash
+        /// over both strings was most of what remembering a file cost.
+        func hash(into h: inout Hasher) {
+            let digest = withASCIIBytes(sha256) { u -> UInt64 in
+                guard u.count >= 16 else { return ValuePool.hash(UnsafeRawBufferPointer(u)) }
+                let raw = UnsafeRawBufferPointer(u)
+                return raw.loadUnaligned(as: UInt64.self) ^ raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self).byteSwapped
+            }
+            h.combine(digest ^ withASCIIBytes(name) { ValuePool.hash(UnsafeRawBufferPointer($0)) })
+        }
+    }
+
     private let lock = NSLock()
     private let mergeLock = NSLock()
     private let store: EventStore
@@ -483,16 +502,17 @@ final class OrderedMerger: @unchecked Sendable {
     /// What is known of the files already in the store, and of this load's as they are added (`remember`), so that
     /// a folder holding two collections of one server loads each log once (reviewer).
     /// Files already in the store by SHA-256 and path: where they were read and which server they belong to.
-    private var known: [String: [(location: String, server: String)]] = [:]
+    private var known: [Key: [(location: String, server: String)]] = [:]
     /// Files already in the store by SHA-256 and where they were read: the same file reached through another
     /// path (a folder loaded, then one file in it) is relative to another root, so its path differs.
-    private var knownLocations: Set<String> = []
+    private var knownLocations: Set<Key> = []
     /// Logs already in the store by SHA-256 and file name: the same log of the same server collected twice in
     /// two layouts (a KAPE folder and a sysadmin's zip of it) would double every count and finding.
-    private var knownLogs: [String: [String]] = [:]
-    /// Paths of the files already in the store, by SHA-256: a set loaded again inside a wrapping folder (a zip made
-    /// with its top folder) holds the same files under paths that end in the earlier ones.
-    private var knownPaths: [String: [(path: String, server: String)]] = [:]
+    private var knownLogs: [Key: [String]] = [:]
+    /// Paths of the files already in the store, by SHA-256 and file name: a set loaded again inside a wrapping folder
+    /// (a zip made with its top folder) holds the same files under paths that end in the earlier ones, so under
+    /// the same names (keyed by content alone, each of thousands of empty files was compared with all the others).
+    private var knownPaths: [Key: [(path: String, server: String)]] = [:]
     /// Logs that only grow while written, by folder and file name (`growingKey`): a log collected again (`continuation`).
     private var growingLogs: [String: [EvidenceFile]] = [:]
     /// Event logs by computer and channel (`recordKey`): a ring collected again shares records (`overlapping`).
@@ -520,6 +540,12 @@ final class OrderedMerger: @unchecked Sendable {
         self.count = count
         self.server = server
         self.setName = setName
+        let expected = count + store.files.count
+        known.reserveCapacity(expected)
+        knownLocations.reserveCapacity(expected)
+        knownLogs.reserveCapacity(expected)
+        knownPaths.reserveCapacity(expected)
+        growingLogs.reserveCapacity(expected)
         for f in store.files {
             remember(f, server: f.server)
             rememberRecords(f)
@@ -533,9 +559,9 @@ final class OrderedMerger: @unchecked Sendable {
     /// a log of the same folder name can be the same log collected again.
     /// Asked of every file a load merges: found from the path's end, without splitting it.
     static func growingKey(_ path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "/" + path }
-        let folder = path[..<slash].lastIndex(of: "/").map { path[path.index(after: $0)..<slash] } ?? path[..<slash]
-        return folder.lowercased() + path[slash...]
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "/" + path }
+        let folder = path.utf8[..<slash].lastIndex(of: UInt8(ascii: "/")).map { path[path.utf8.index(after: $0)..<slash] } ?? path[..<slash]
+        return folder.lowercasedASCIIFast() + path[slash...]
     }
 
     /// A file already loaded: the same file read again, the same content at the same path for the same
@@ -543,17 +569,17 @@ final class OrderedMerger: @unchecked Sendable {
     /// another layout. Identical files of two servers — one web shell dropped on
     /// both, loaded a server at a time — are not duplicates: each server keeps its evidence.
     private func isDuplicate(_ p: EvidenceLoader.ParsedFile) -> Bool {
-        if knownLocations.contains("\(p.sha256)|\(p.location)") { return true }
-        if Self.logKinds.contains(p.kind), let servers = knownLogs["\(p.sha256)|\(Self.fileName(p.path))"],
+        if knownLocations.contains(Key(p.sha256, Substring(p.location))) { return true }
+        if Self.logKinds.contains(p.kind), let servers = knownLogs[Key(p.sha256, Self.fileName(p.path))],
            servers.contains(where: { isServer($0, of: p) }) {
             return true
         }
         // The same file of the same layout, one of the two inside a wrapping folder (`ev1/EX01/build/x.txt` and
         // `EX01/build/x.txt`): the folders they share name its server, whatever the wrapper is called (reviewer).
-        if knownPaths[p.sha256]?.contains(where: { Self.isWrapped($0.path, p.path, server: $0.server) || Self.isWrapped(p.path, $0.path, server: $0.server) }) == true {
+        if knownPaths[Key(p.sha256, Self.fileName(p.path))]?.contains(where: { Self.isWrapped($0.path, p.path, server: $0.server) || Self.isWrapped(p.path, $0.path, server: $0.server) }) == true {
             return true
         }
-        guard let earlier = known["\(p.sha256)|\(p.path)"] else { return false }
+        guard let earlier = known[Key(p.sha256, Substring(p.path))] else { return false }
         return earlier.contains { e in e.location == p.location || isServer(e.server, of: p) }
     }
 
@@ -561,8 +587,8 @@ final class OrderedMerger: @unchecked Sendable {
     /// the same server's file. (`C/inetpub/…` in another host's zip shares the tail of `EX01/C/inetpub/…` but not
     /// its server folder: that host's own evidence.)
     static func isWrapped(_ inner: String, _ outer: String, server: String) -> Bool {
-        outer.count > inner.count && outer.hasSuffix("/" + inner)
-            && inner.split(separator: "/").dropLast().contains { $0.caseInsensitiveCompare(server) == .orderedSame }
+        outer.utf8.count > inner.utf8.count && outer.hasSuffix("/" + inner)
+            && inner.split(separator: "/").dropLast().contains { server.sameIgnoringCase($0) }
     }
 
     /// True when `server` may be the one `p` belongs to. Case aside, as servers are named (`serverSpelling`): the
@@ -570,7 +596,7 @@ final class OrderedMerger: @unchecked Sendable {
     /// folder `siem/` is no server), so the set's name and the computer the file names count too.
     private func isServer(_ server: String, of p: EvidenceLoader.ParsedFile) -> Bool {
         let named = self.server ?? p.facts["server.file-name"] ?? p.pathServer
-        func same(_ b: String?) -> Bool { b.map { server.caseInsensitiveCompare($0) == .orderedSame } ?? false }
+        func same(_ b: String?) -> Bool { b.map { server.sameIgnoringCase($0) } ?? false }
         return same(named) || same(setName) || same(p.facts["server"])
     }
 
@@ -751,10 +777,10 @@ final class OrderedMerger: @unchecked Sendable {
 
     /// Adds a file, of the store or of this load as it is added, to what later files are compared with.
     private func remember(_ file: EvidenceFile, server: String) {
-        known["\(file.sha256)|\(file.path)", default: []].append((file.location, server))
-        knownLocations.insert("\(file.sha256)|\(file.location)")
-        if Self.logKinds.contains(file.kind) { knownLogs["\(file.sha256)|\(Self.fileName(file.path))", default: []].append(server) }
-        knownPaths[file.sha256, default: []].append((file.path, server))
+        known[Key(file.sha256, Substring(file.path)), default: []].append((file.location, server))
+        knownLocations.insert(Key(file.sha256, Substring(file.location)))
+        if Self.logKinds.contains(file.kind) { knownLogs[Key(file.sha256, Self.fileName(file.path)), default: []].append(server) }
+        knownPaths[Key(file.sha256, Self.fileName(file.path)), default: []].append((file.path, server))
         if Self.growingKinds.contains(file.kind) && file.renderer == nil && file.bytes.count > 0 {
             growingLogs[Self.growingKey(file.path), default: []].append(file)
         }

@@ -47,12 +47,15 @@ public enum ExhuntFiles {
     static func exports(among files: [PendingFile]) -> [Int: String] {
         let paths = Set(files.map(\.path))
         var out: [Int: String] = [:]
+        // The name is tested before any path is made and looked up: this runs before parsing starts, on one core.
         for (i, f) in files.enumerated() where !f.isRoot {
-            let name = String(f.path.pathFileName), lower = name.lowercased()
-            if ["csv", "jsonl", "ndjson"].contains(where: { lower.hasSuffix("." + $0) }) && paths.contains(f.path + suffix) {
+            let name = f.path.pathFileName
+            let table = name.hasSuffixIgnoringASCIICase(".csv") || name.hasSuffixIgnoringASCIICase(".jsonl")
+                || name.hasSuffixIgnoringASCIICase(".ndjson")
+            if table && paths.contains(f.path + suffix) {
                 out[i] = "an exhunt export (its provenance file \(name)\(suffix) is beside it)"
-            } else if let slash = f.path.lastIndex(of: "/"), paths.contains(f.path[..<slash] + "/" + folderFile),
-                      name.contains("-Cve-2021-") || lower.hasSuffix("-other.csv") {
+            } else if withASCIIBytes(name, { ByteSearch.contains(UnsafeRawBufferPointer($0), "-Cve-2021-") }) || name.hasSuffixIgnoringASCIICase("-other.csv"),
+                      let slash = f.path.lastIndex(of: "/"), paths.contains(f.path[..<slash] + "/" + folderFile) {
                 out[i] = "Test-ProxyLogon's files as exhunt's export proxylogon wrote them (\(folderFile) is beside them)"
             }
         }

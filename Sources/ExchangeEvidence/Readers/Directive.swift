@@ -15,15 +15,29 @@ struct Directive {
     /// nil when the line is no directive (it does not start with `#` and a name followed by `:`).
     init?(_ line: UnsafeRawBufferPointer) {
         guard line.first == UInt8(ascii: "#"), let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return nil }
-        let raw = String(decoding: line[1..<colon], as: UTF8.self).trimmingSpaces()
+        let nameBytes = UnsafeRawBufferPointer(rebasing: line[SpaceTrim.range(line, 1, colon)])
         // Every file has several directives and every reader's `score` reads them: an ASCII name (all real ones)
-        // is checked byte by byte, since Foundation's Unicode search and comparison were 7% of a load.
-        let ascii = raw.utf8.allSatisfy { $0 < 0x80 }
-        guard !raw.isEmpty, !(ascii ? raw.utf8.contains(0x20) : raw.contains(" ")) else { return nil }
-        let known = Self.knownName(raw, ascii: ascii)
-        name = known ?? raw
-        isKnown = known != nil
-        value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingSpaces()
+        // is trimmed and checked on its bytes, since Foundation's Unicode search and comparison were 7% of a load.
+        if nameBytes.allSatisfy({ $0 < 0x80 }) {
+            guard !nameBytes.isEmpty, !nameBytes.contains(0x20) else { return nil }
+            let known = Self.knownName(nameBytes)
+            name = known ?? String(decoding: nameBytes, as: UTF8.self)
+            isKnown = known != nil
+        } else {
+            let raw = String(decoding: nameBytes, as: UTF8.self)
+            guard !raw.contains(" ") else { return nil }
+            let known = Self.knownName(raw, ascii: false)
+            name = known ?? raw
+            isKnown = known != nil
+        }
+        value = String(decoding: UnsafeRawBufferPointer(rebasing: line[SpaceTrim.range(line, colon + 1, line.count)]), as: UTF8.self)
+    }
+
+    /// The canonical spelling of the ASCII name `raw` when it is a known name ignoring case, else nil.
+    static func knownName(_ raw: UnsafeRawBufferPointer) -> String? {
+        knownNames.first { name in
+            name.utf8.count == raw.count && zip(name.utf8, raw).allSatisfy { ASCIICase.fold($0) == ASCIICase.fold($1) }
+        }
     }
 
     /// The canonical spelling of `raw` when it is a known name ignoring case, else nil: ASCII letters are folded
@@ -32,10 +46,8 @@ struct Directive {
         guard ascii else {
             return knownNames.first { $0.caseInsensitiveCompare(raw) == .orderedSame }
         }
-        @inline(__always) func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
-        return knownNames.first { name in
-            name.utf8.count == raw.utf8.count && zip(name.utf8, raw.utf8).allSatisfy { lower($0) == lower($1) }
-        }
+        var s = raw
+        return s.withUTF8 { knownName(UnsafeRawBufferPointer($0)) }
     }
 
     /// The problem a data line before any `#Fields` gets (it is kept as plain text).

@@ -239,28 +239,38 @@ public struct ExchangeCSVReader: EvidenceReader {
 
     /// The kind from `#Log-type`, falling back on the folder the file was collected from.
     static func kind(forPath path: String, logType: String?) -> SourceKind {
-        if let t = logType?.lowercased() {
-            if t.hasPrefix("httpproxy") { return .httpProxy }
-            if t.hasPrefix("ecp server") { return .ecpServer }
-            if t.hasPrefix("ecp activity") { return .ecpActivity }
-            if t.contains("oab") { return .oabGenerator }
+        if let t = logType {
+            if t.hasPrefixIgnoringASCIICase("httpproxy") { return .httpProxy }
+            if t.hasPrefixIgnoringASCIICase("ecp server") { return .ecpServer }
+            if t.hasPrefixIgnoringASCIICase("ecp activity") { return .ecpActivity }
+            if t.containsIgnoringASCIICase("oab") { return .oabGenerator }
             return .exchangeLog
         }
-        let p = path.lowercased()
-        if p.contains("/httpproxy/") { return .httpProxy }
-        if p.contains("/ecp/server/") { return .ecpServer }
-        if p.contains("/ecp/activity/") { return .ecpActivity }
-        if p.contains("oabgeneratorlog") { return .oabGenerator }
+        if path.containsIgnoringASCIICase("/httpproxy/") { return .httpProxy }
+        if path.containsIgnoringASCIICase("/ecp/server/") { return .ecpServer }
+        if path.containsIgnoringASCIICase("/ecp/activity/") { return .ecpActivity }
+        if path.containsIgnoringASCIICase("oabgeneratorlog") { return .oabGenerator }
         return .exchangeLog
     }
 
     /// The protocol folder under `HttpProxy` (`Ecp`, `Owa`, …), or the log's folder name.
     static func channel(forPath path: String) -> String {
-        let parts = path.split(separator: "/")
-        if let i = parts.lastIndex(where: { $0.lowercased() == "httpproxy" }), i + 1 < parts.count - 1 {
-            return String(parts[i + 1])
+        // The path's parts as byte ranges (empty ones skipped, as `split` does): this runs for every file.
+        withASCIIBytes(path) { u in
+            var parts: [Range<Int>] = []
+            var start = 0
+            for i in 0..<u.count where u[i] == UInt8(ascii: "/") {
+                if start < i { parts.append(start..<i) }
+                start = i + 1
+            }
+            if start < u.count { parts.append(start..<u.count) }
+            func text(_ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: u[r]), as: UTF8.self) }
+            let httpProxy = parts.lastIndex { r in
+                r.count == 9 && ("httpproxy" as StaticString).withUTF8Buffer { ASCIICase.same(u, r.lowerBound, $0) }
+            }
+            if let i = httpProxy, i + 1 < parts.count - 1 { return text(parts[i + 1]) }
+            return parts.count >= 2 ? text(parts[parts.count - 2]) : ""
         }
-        return parts.count >= 2 ? String(parts[parts.count - 2]) : ""
     }
 }
 

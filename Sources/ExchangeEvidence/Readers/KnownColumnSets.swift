@@ -9,6 +9,10 @@ enum KnownColumnSets {
     /// True when a space-separated line has IIS's default fields: 15 values, a date, a time, an upper-case
     /// method, a path, a port and a three-digit status.
     static func fitsIISDefault(_ line: UnsafeRawBufferPointer) -> Bool {
+        // Counted before splitting: every HttpProxy file's first line is asked this while readers score it.
+        var spaces = 0
+        for b in line where b == 0x20 { spaces += 1 }
+        guard spaces == iisDefault.count - 1 else { return false }
         let values = line.split(separator: 0x20, omittingEmptySubsequences: false)
         guard values.count == iisDefault.count else { return false }
         let date = UnsafeRawBufferPointer(rebasing: values[0]), time = UnsafeRawBufferPointer(rebasing: values[1])

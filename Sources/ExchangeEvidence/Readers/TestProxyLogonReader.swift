@@ -41,8 +41,10 @@ public struct TestProxyLogonReader: EvidenceReader {
     /// The output a file holds (by its name, then its header for the CSVs) and the server its name gives.
     static func classify(path: String, head: UnsafeRawBufferPointer) -> (Output, server: String)? {
         let file = String(path.pathFileName)
-        let lower = file.lowercased()
-        guard let (suffix, kind) = suffixes.first(where: { lower.hasSuffix($0.0) }), lower.count > suffix.count else { return nil }
+        // Every file a load reads is scored here: its name is matched on bytes, not as characters.
+        let lower = file.lowercasedASCIIFast().utf8
+        guard let (suffix, kind) = suffixes.first(where: { lower.count > $0.0.utf8.count && lower.suffix($0.0.utf8.count).elementsEqual($0.0.utf8) })
+        else { return nil }
         let server = String(file.dropLast(suffix.count))
         switch kind {
         case .httpProxy, .resetRequests, .otherFiles, .unifiedMessaging:

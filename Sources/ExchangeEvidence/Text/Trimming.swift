@@ -25,14 +25,29 @@ extension String {
 }
 
 extension String {
-    /// Trims ASCII spaces and tabs, and a leading byte-order mark (cheaper than Foundation's character-set trimming).
+    /// Trims ASCII spaces and tabs, and leading byte-order marks (cheaper than Foundation's character-set trimming).
     public func trimmingSpaces() -> String {
-        // A BOM is three bytes (EF BB BF): drop those bytes too, and only whole BOMs.
-        var s = Substring(self)
-        while s.utf8.first == 0xEF || s.utf8.first == 0x20 || s.utf8.first == 0x09 {
-            if s.utf8.starts(with: [0xEF, 0xBB, 0xBF]) { s = s.dropFirst() } else if s.utf8.first == 0xEF { break }
-            s = s.trimmingASCII(leading: { $0 == 0x20 || $0 == 0x09 }, trailing: { _ in false })
+        var s = self
+        return s.withUTF8 { u in
+            let raw = UnsafeRawBufferPointer(u)
+            let kept = SpaceTrim.range(raw, 0, raw.count)
+            return kept.count == raw.count ? self : String(decoding: UnsafeRawBufferPointer(rebasing: raw[kept]), as: UTF8.self)
         }
-        return String(s.trimmingASCII(leading: { _ in false }, trailing: { $0 == 0x20 || $0 == 0x09 }))
+    }
+}
+
+/// `trimmingSpaces()` on bytes: what a header's names and values keep, found without making a String first.
+enum SpaceTrim {
+    /// `lo..<hi` of `bytes` without leading spaces, tabs and whole byte-order marks (EF BB BF), and without
+    /// trailing spaces and tabs. Only ASCII bytes and whole marks are dropped, so UTF-8 characters stay whole.
+    @inline(__always)
+    static func range(_ bytes: UnsafeRawBufferPointer, _ lo: Int, _ hi: Int) -> Range<Int> {
+        var lo = lo, hi = hi
+        while lo < hi {
+            let b = bytes[lo]
+            if b == 0x20 || b == 0x09 { lo += 1 } else if b == 0xEF, hi - lo >= 3, bytes[lo + 1] == 0xBB, bytes[lo + 2] == 0xBF { lo += 3 } else { break }
+        }
+        while hi > lo, bytes[hi - 1] == 0x20 || bytes[hi - 1] == 0x09 { hi -= 1 }
+        return lo..<hi
     }
 }
