@@ -22,7 +22,7 @@ static size_t scan_bytes(const uint8_t *p, size_t from, size_t n, uint8_t sep, s
 }
 
 #if defined(__SSE2__)
-size_t exhunt_scan_separators(const uint8_t *p, size_t n, uint8_t sep, size_t limit, int64_t *starts, unsigned *flags) {
+static size_t scan_sse2(const uint8_t *p, size_t n, uint8_t sep, size_t limit, int64_t *starts, unsigned *flags) {
     const __m128i vsep = _mm_set1_epi8((char)sep), vquote = _mm_set1_epi8('"'), v1f = _mm_set1_epi8(0x1F);
     __m128i high = _mm_setzero_si128(), low = _mm_setzero_si128(), quote = _mm_setzero_si128();
     size_t count = 0, i = 0;
@@ -59,6 +59,75 @@ size_t exhunt_scan_separators(const uint8_t *p, size_t n, uint8_t sep, size_t li
     *flags = f;
     return scan_bytes(p, i, n, sep, limit, starts, count, flags);
 }
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <immintrin.h>
+/* The same pass thirty-two bytes at a time, on CPUs with AVX2 (chosen at run time: the build targets plain
+   x86-64). Lines of real HttpProxy logs are 500-700 bytes, most of them only counted. */
+__attribute__((target("avx2")))
+static size_t scan_avx2(const uint8_t *p, size_t n, uint8_t sep, size_t limit, int64_t *starts, unsigned *flags) {
+    if (n < 32) return scan_sse2(p, n, sep, limit, starts, flags);
+    const __m256i vsep = _mm256_set1_epi8((char)sep), vquote = _mm256_set1_epi8('"'), v1f = _mm256_set1_epi8(0x1F);
+    __m256i high = _mm256_setzero_si256(), low = _mm256_setzero_si256(), quote = _mm256_setzero_si256();
+    size_t count = 0, i = 0;
+    for (; i + 32 <= n && count < limit; i += 32) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(p + i));
+        high = _mm256_or_si256(high, v);
+        low = _mm256_or_si256(low, _mm256_cmpeq_epi8(_mm256_min_epu8(v, v1f), v));
+        quote = _mm256_or_si256(quote, _mm256_cmpeq_epi8(v, vquote));
+        unsigned m = (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, vsep));
+        while (m) {
+            count++;
+            if (count <= limit) starts[count] = (int64_t)(i + (size_t)__builtin_ctz(m) + 1);
+            m &= m - 1;
+        }
+    }
+    while (i + 32 <= n) {
+        __m256i counters = _mm256_setzero_si256();
+        for (int k = 0; k < 255 && i + 32 <= n; k++, i += 32) {
+            __m256i v = _mm256_loadu_si256((const __m256i *)(p + i));
+            high = _mm256_or_si256(high, v);
+            low = _mm256_or_si256(low, _mm256_cmpeq_epi8(_mm256_min_epu8(v, v1f), v));
+            quote = _mm256_or_si256(quote, _mm256_cmpeq_epi8(v, vquote));
+            counters = _mm256_sub_epi8(counters, _mm256_cmpeq_epi8(v, vsep));
+        }
+        __m256i sums = _mm256_sad_epu8(counters, _mm256_setzero_si256());
+        count += (size_t)_mm256_extract_epi64(sums, 0) + (size_t)_mm256_extract_epi64(sums, 1)
+               + (size_t)_mm256_extract_epi64(sums, 2) + (size_t)_mm256_extract_epi64(sums, 3);
+    }
+    /* The last 1-31 bytes: the line's last 32 bytes, those already scanned masked off (the flags may see them twice). */
+    if (i < n) {
+        size_t base = n - 32;
+        __m256i v = _mm256_loadu_si256((const __m256i *)(p + base));
+        high = _mm256_or_si256(high, v);
+        low = _mm256_or_si256(low, _mm256_cmpeq_epi8(_mm256_min_epu8(v, v1f), v));
+        quote = _mm256_or_si256(quote, _mm256_cmpeq_epi8(v, vquote));
+        unsigned m = (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, vsep)) & (~0u << (i - base));
+        while (m) {
+            count++;
+            if (count <= limit) starts[count] = (int64_t)(base + (size_t)__builtin_ctz(m) + 1);
+            m &= m - 1;
+        }
+    }
+    unsigned f = 0;
+    if (_mm256_movemask_epi8(high)) f |= EXHUNT_SCAN_HIGH_BIT;
+    if (_mm256_movemask_epi8(low)) f |= EXHUNT_SCAN_LOW_BYTE;
+    if (_mm256_movemask_epi8(quote)) f |= EXHUNT_SCAN_QUOTE;
+    *flags = f;
+    return count;
+}
+
+static int has_avx2 = -1;
+
+size_t exhunt_scan_separators(const uint8_t *p, size_t n, uint8_t sep, size_t limit, int64_t *starts, unsigned *flags) {
+    if (has_avx2 < 0) has_avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+    return has_avx2 ? scan_avx2(p, n, sep, limit, starts, flags) : scan_sse2(p, n, sep, limit, starts, flags);
+}
+#else
+size_t exhunt_scan_separators(const uint8_t *p, size_t n, uint8_t sep, size_t limit, int64_t *starts, unsigned *flags) {
+    return scan_sse2(p, n, sep, limit, starts, flags);
+}
+#endif
 #else
 #include <string.h>
 

@@ -2,8 +2,8 @@
 #define EXHUNT_LINE_SCAN_H
 /*
  * One pass over a log line that finds its separators and what the line checks need to know (non-ASCII bytes,
- * control bytes, quotes), sixteen bytes at a time with SSE2 where the CPU has it (every x86-64 does), eight at a
- * time with word arithmetic elsewhere. Swift has no portable way to turn a vector comparison into a bit mask,
+ * control bytes, quotes), thirty-two bytes at a time with AVX2 where the CPU has it, sixteen with SSE2 (every
+ * x86-64), eight at a time with word arithmetic elsewhere. Swift has no portable way to turn a vector comparison into a bit mask,
  * and this loop runs over every byte of every log line.
  */
 #include <stddef.h>

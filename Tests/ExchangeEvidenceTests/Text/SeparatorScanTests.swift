@@ -63,7 +63,7 @@ import Testing
     }
 }
 
-/// The C scan (`CLineScan`) against a byte-by-byte reference: every length across the 16-byte blocks, every
+/// The C scan (`CLineScan`) against a byte-by-byte reference: every length across the 16- and 32-byte blocks, every
 /// kind of byte in every position, any number of located fields.
 @Suite struct SeparatorScanReferenceTests {
     struct Reference {
@@ -98,7 +98,7 @@ import Testing
     @Test func everyLengthAndLimit() {
         var rng = SystemRandomNumberGenerator()
         let alphabet: [UInt8] = Array("abcxyz019-:./ ".utf8) + [0x2C, 0x2C, 0x2C]
-        for length in 0..<80 {
+        for length in 0..<140 {
             for wanted in [1, 2, 5, 19, 40, 100] {
                 let bytes = (0..<length).map { _ in alphabet.randomElement(using: &rng)! }
                 check(bytes, locating: wanted)
@@ -109,7 +109,7 @@ import Testing
 
     @Test func eachFlagInEveryPosition() {
         for special: UInt8 in [0x00, 0x09, 0x1F, 0x22, 0x7F, 0x80, 0xC3, 0xFF, 0x2C] {
-            for length in [1, 15, 16, 17, 31, 33, 47, 64] {
+            for length in [1, 15, 16, 17, 31, 32, 33, 47, 63, 64, 65, 97] {
                 for position in 0..<length {
                     var bytes = [UInt8](repeating: 0x61, count: length)
                     bytes[position] = special
@@ -120,9 +120,9 @@ import Testing
     }
 
     @Test func longLinesCountPastTheBlockCounters() {
-        // More than 255 blocks of 16 bytes after the located fields, every byte a separator: per-byte counters
+        // More than 255 blocks of 32 bytes after the located fields, every byte a separator: per-byte counters
         // must be summed before they wrap.
-        let bytes = [UInt8](repeating: 0x2C, count: 255 * 16 * 3 + 7)
+        let bytes = [UInt8](repeating: 0x2C, count: 255 * 32 * 3 + 7)
         check(bytes, locating: 4)
         let mixed = (0..<20_000).map { UInt8(truncatingIfNeeded: $0 % 7 == 0 ? 0x2C : 0x61 + $0 % 20) }
         check(mixed, locating: 19)
