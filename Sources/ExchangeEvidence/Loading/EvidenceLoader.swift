@@ -482,15 +482,19 @@ final class OrderedMerger: @unchecked Sendable {
         let name: Substring
         init(_ sha256: String, _ name: Substring) { self.sha256 = sha256; self.name = name }
 
-        /// The digest's first 16 hex digits (random already) and a fast hash of the name, combined once: SipHash
-        /// over both strings was most of what remembering a file cost.
+        /// The digest's first 16 hex digits (random already) and a fast hash of an ASCII name, combined once: SipHash
+        /// over both strings was most of what remembering a file cost. A name beyond ASCII is hashed as a String,
+        /// as `==` compares Strings by canonical equivalence: `Prüfung` composed and decomposed (as macOS writes
+        /// it) are one path, and a set zipped on a Mac is the same set (reviewer: its files loaded twice).
         func hash(into h: inout Hasher) {
             let digest = withASCIIBytes(sha256) { u -> UInt64 in
                 guard u.count >= 16 else { return ValuePool.hash(UnsafeRawBufferPointer(u)) }
                 let raw = UnsafeRawBufferPointer(u)
                 return raw.loadUnaligned(as: UInt64.self) ^ raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self).byteSwapped
             }
-            h.combine(digest ^ withASCIIBytes(name) { ValuePool.hash(UnsafeRawBufferPointer($0)) })
+            let ascii = withASCIIBytes(name) { u in u.allSatisfy { $0 < 0x80 } ? ValuePool.hash(UnsafeRawBufferPointer(u)) : nil }
+            h.combine(digest ^ (ascii ?? 0))
+            if ascii == nil { h.combine(name) }
         }
     }
 

@@ -49,6 +49,21 @@ import Testing
         #expect(store.files.count == 1)
     }
 
+    /// One server's collection in two sets, a folder name spelled composed in one (`Prüfung`, as Linux tools write
+    /// it) and decomposed in the other (`u` and a combining mark, as macOS writes it): one path, so the second set
+    /// adds nothing (reviewer: the byte hash of the merge's keys loaded it twice and doubled its findings).
+    @Test func aPathComposedOrDecomposedIsOnePath() throws {
+        let dir = Fixtures.tempDir()
+        let listing = "\"FullName\",\"Length\"\r\n\"C:\\inetpub\\wwwroot\\aspnet_client\\x.aspx\",\"10\"\r\n"
+        Fixtures.write(listing, "m3/EX01/listings/Pr\u{00FC}fung/webfolders.csv", in: dir)
+        Fixtures.write(listing, "m4/EX01/listings/Pru\u{0308}fung/webfolders.csv", in: dir)
+        let store = EventStore()
+        _ = try EvidenceLoader().load(dir.appendingPathComponent("m3").path, into: store)
+        let second = try EvidenceLoader().load(dir.appendingPathComponent("m4").path, into: store)
+        #expect(second.filesAdded == 0 && second.duplicatesSkipped == 1)
+        #expect(store.files.count == 1)
+    }
+
     /// A set inside a wrapping folder (what `zip -r set.zip set` holds): the server folders are the servers, also
     /// for files beside their Windows paths (`build/`), and the set loaded again unwrapped adds nothing (reviewer:
     /// the wrapper became a server with both servers' build files, and the web files loaded twice).
