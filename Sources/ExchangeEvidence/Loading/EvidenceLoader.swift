@@ -591,7 +591,7 @@ final class OrderedMerger: @unchecked Sendable {
     /// the same server's file. (`C/inetpub/…` in another host's zip shares the tail of `EX01/C/inetpub/…` but not
     /// its server folder: that host's own evidence.)
     static func isWrapped(_ inner: String, _ outer: String, server: String) -> Bool {
-        outer.utf8.count > inner.utf8.count && outer.hasSuffix("/" + inner)
+        outer.hasSuffix("/" + inner)
             && inner.split(separator: "/").dropLast().contains { server.sameIgnoringCase($0) }
     }
 
