@@ -47,14 +47,18 @@ public struct BuildAssessment: Sendable {
     public let revisionUnlogged: Bool
     /// The date support and recommendations are judged at (ms since the epoch).
     public let at: Int64
-    /// When the build came out, as far as the catalog tells: its update's date, else its CU's. A build between
-    /// or above the CU's known updates came out no earlier than the newest update below it, whose date this is.
-    /// Nil when the CU is unknown.
+    /// When the build came out, only when the catalog tells it exactly: its update's date (the update's own build
+    /// or one it also accepts), or its CU's for the CU's own build (or an unlogged revision, judged as the CU). A
+    /// build between or above the known updates (an interim or hotfix build) has no date: guessing one from the
+    /// updates below it called a build the logs showed running "not released yet" (reviewer). Nil then, and when
+    /// the CU is unknown.
     public let released: CatalogDate?
-    /// True when the build had surely not come out at `at` (even a month-precision date's first day is later):
-    /// no server ran it then, so no CVE is judged and nothing is advised (reviewer: `check-build 15.1.2176.9 --at
-    /// 2021-01-01` listed Mar21SU's CVEs as fixed two months before Mar21SU).
-    public var notReleasedYet: Bool { released.map { $0.start > at } ?? false }
+    /// True when a typed build had surely not come out at `at` (even a month-precision date's first day is
+    /// later): no server ran it then, so no CVE is judged and nothing is advised (reviewer: `check-build
+    /// 15.1.2176.9 --at 2021-01-01` listed Mar21SU's CVEs as fixed two months before Mar21SU). Never for a build
+    /// the evidence shows running: what a server ran had come out, whatever the catalog's day (a 2021-03-01 23:00Z
+    /// log of Mar21SU is earlier than its catalog date of 2021-03-02), and evidence beats the catalog.
+    public let notReleasedYet: Bool
     /// Nil when the product is unknown.
     public let cuSupported: Bool?
     public let productSupported: Bool?
@@ -87,10 +91,13 @@ extension BuildCatalog {
     /// A build whose revision was not logged is judged as its CU with no update known: a CVE fixed by one of
     /// the CU's updates is `undetermined`, unless that update came out after `at` (the time the build was seen),
     /// when it cannot have been installed: then `vulnerable`.
-    public func assess(_ build: ExchangeBuild, source: BuildSource = .typed, at: Int64) -> BuildAssessment {
+    /// `typed` says the build comes from the user, not from evidence (nil: when `source` is `.typed`): only such a
+    /// build can be one that had not come out yet at `at` (`notReleasedYet`).
+    public func assess(_ build: ExchangeBuild, source: BuildSource = .typed, at: Int64, typed: Bool? = nil) -> BuildAssessment {
         guard let product = product(of: build) else {
             return BuildAssessment(build: build, source: source, product: nil, level: nil, update: nil,
-                                   newerThanCatalog: false, revisionUnlogged: false, at: at, released: nil, cuSupported: nil, productSupported: nil,
+                                   newerThanCatalog: false, revisionUnlogged: false, at: at, released: nil, notReleasedYet: false,
+                                   cuSupported: nil, productSupported: nil,
                                    cves: [], recommended: nil, migrateTo: nil)
         }
         let placed = placement(of: build, in: product)
@@ -99,11 +106,10 @@ extension BuildCatalog {
         let judged = unlogged ? level!.build : build
         let update = unlogged ? nil : level?.updates.last { $0.build == build || $0.alsoAccept.contains(build) }
         let newest = level?.updates.last?.build ?? level?.build
-        let released = level.map { l in
-            (unlogged ? nil : l.updates.last { $0.build <= build || $0.alsoAccept.contains(build) })?.released ?? l.released
-        }
-        // A build not out yet at `at` is judged for nothing (`notReleasedYet`).
-        let judgeable = level != nil && released.map { $0.start <= at } == true
+        let released = update?.released ?? level.flatMap { unlogged || $0.build == build ? $0.released : nil }
+        // A typed build not out yet at `at` is judged for nothing (`notReleasedYet`).
+        let notReleasedYet = (typed ?? (source == .typed)) && released.map { $0.start > at } == true
+        let judgeable = level != nil && !notReleasedYet
         let productSupported = Self.supported(product, at: at)
         var cuSupported: Bool?
         if let level {
@@ -113,6 +119,7 @@ extension BuildCatalog {
         return BuildAssessment(
             build: build, source: source, product: product, level: level, update: update,
             newerThanCatalog: newest.map { build > $0 } ?? false, revisionUnlogged: unlogged, at: at, released: released,
+            notReleasedYet: notReleasedYet,
             cuSupported: cuSupported, productSupported: productSupported,
             cves: judgeable ? cveStatuses(judged, product: product, level: level, cuOnly: source.isCUOnly || unlogged,
                                           seenAt: unlogged ? at : nil) : [],

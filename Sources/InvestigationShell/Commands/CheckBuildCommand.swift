@@ -38,7 +38,8 @@ struct CheckBuildCommand: Command {
                 }
                 reading = named
             }
-            let a = catalog.assess(reading.build, source: reading.source, at: at ?? Self.now())
+            // Typed, whatever its form: no evidence shows it running, so it may be judged at a date before it came out.
+            let a = catalog.assess(reading.build, source: reading.source, at: at ?? Self.now(), typed: true)
             // A typed build the catalog does not know is an error, so a mistyped build never reads as patched
             // and a script sees the failure.
             if a.notInCatalog, let product = a.product {
@@ -209,10 +210,13 @@ struct CheckBuildCommand: Command {
                                         : "          no update from the catalog installed on \(level.name)")
         }
         let date = String(Timestamp.iso(a.at).prefix(10))
-        // A build judged before it came out was neither "unsupported" nor patched then: it did not exist yet, and
-        // no server ran it (reviewer). Its CU, else its update, is what had not come out.
+        // A typed build judged before it came out was neither "unsupported" nor patched then: it did not exist yet,
+        // and no server ran it (reviewer). Its CU, else its update, is what had not come out. A CU judged before its
+        // release whose build has no exact date (an interim build, or one the logs show) is still said to be
+        // not released yet, and judged as before.
         var support = a.notReleasedYet ? Self.notReleased(a, level: level, on: date)
-            : a.cuSupported == true ? "\(level.name) supported on \(date)" : "\(level.name) not supported on \(date)"
+            : a.cuSupported == true ? "\(level.name) supported on \(date)"
+            : level.released.start > a.at ? "\(level.name) not released yet on \(date)" : "\(level.name) not supported on \(date)"
         if a.productSupported == false, let end = product.extendedSupportEnds { support += " (\(product.name) extended support ended \(end))" }
         ctx.line("support   " + support)
         if a.notReleasedYet {
@@ -238,12 +242,13 @@ struct CheckBuildCommand: Command {
         if let advice = a.advice { ctx.line("next      \(advice), as of \(date)") }
     }
 
-    /// The support line of a build that had not come out at `date`: its CU, else its update (or, for a build
-    /// newer than the catalog's updates, the build itself, which came out after the newest update below it).
+    /// The support line of a typed build that had not come out at `date`: its CU, else its update (only a build
+    /// the catalog dates exactly is ever not released yet: an update's or a CU's own).
     static func notReleased(_ a: BuildAssessment, level: BuildCatalog.Level, on date: String) -> String {
-        guard let released = a.released, level.released.start <= a.at else { return "\(level.name) not released yet on \(date)" }
-        if let update = a.update { return "\(update.name) for \(level.name) not released yet on \(date) (released \(released))" }
-        return "\(a.build) not released yet on \(date) (newer than an update released \(released))"
+        guard let released = a.released, let update = a.update, level.released.start <= a.at else {
+            return "\(level.name) not released yet on \(date)"
+        }
+        return "\(update.name) for \(level.name) not released yet on \(date) (released \(released))"
     }
 
     private func printHistory(_ observed: [BuildObservation], full: Bool, catalog: BuildCatalog, _ ctx: CommandContext) {

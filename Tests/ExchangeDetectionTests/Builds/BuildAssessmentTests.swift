@@ -192,8 +192,9 @@ import Testing
         #expect(catalog.assess(b("15.1.2176.12"), at: apr2021).recommended == nil)
     }
 
-    /// A build is judged only from the day it came out: its update's date (Mar21SU, 2021-03-02), else its CU's; a
-    /// build newer than every known update of its CU came out no earlier than the newest of them.
+    /// A typed build is judged only from the day it came out: its update's date (Mar21SU, 2021-03-02), or its CU's
+    /// for the CU's own build. A build the catalog does not date exactly (above or between its CU's updates) and a
+    /// build the evidence shows running are never "not released yet" (reviewer: 15.1.2176.99 in a 2021 log).
     @Test func aBuildIsJudgedOnlyOnceItCameOut() {
         let newYear = Timestamp.parse("2021-01-01T00:00:00Z")!, release = Timestamp.parse("2021-03-02T00:00:00Z")!
         let before = catalog.assess(b("15.1.2176.9"), at: newYear)
@@ -203,7 +204,12 @@ import Testing
         #expect(!on.notReleasedYet && on.status(of: "CVE-2021-26855")?.state == .fixed)
         // The CU alone was out on New Year's day (2020-12-15): judged, and open to ProxyLogon.
         #expect(catalog.assess(b("15.1.2176.2"), at: newYear).status(of: "CVE-2021-26855")?.state == .vulnerable)
-        #expect(catalog.assess(b("15.1.2176.99"), at: newYear).notReleasedYet, "newer than May21SU, so out after it")
+        let interim = catalog.assess(b("15.1.2176.99"), at: newYear)
+        #expect(!interim.notReleasedYet && interim.released == nil, "no date inferred from the updates below it")
+        #expect(interim.status(of: "CVE-2022-41040")?.state == .vulnerable)
+        let seen = catalog.assess(b("15.1.2176.9"), source: .logRequests, at: newYear)
+        #expect(!seen.notReleasedYet && seen.status(of: "CVE-2021-26855")?.state == .fixed, "the logs show it running")
+        #expect(catalog.assess(b("15.1.2176.9"), source: .exSetup, at: newYear, typed: true).notReleasedYet)
         #expect(catalog.assess(b("15.1.2176.0"), source: .logRequests, at: newYear).released?.description == "2020-12-15",
                 "an unlogged revision is the CU")
     }

@@ -144,6 +144,43 @@ import Testing
         #expect(try #require(try json(t.run("check-build 15.1.2176.9 --at 2021-03-02 --json")) as? [String: Any])["not_released_yet"] as? Bool == false)
     }
 
+    /// Writes `server`'s HttpProxy ECP log under `dir/ev`, one GET a line at each time on the build's four
+    /// version columns (`15,1,2176,99`).
+    static func ecpRequests(_ server: String, at times: [String], build: String, in dir: URL) throws {
+        let logs = dir.appendingPathComponent("ev/\(server)/Logging/HttpProxy/Ecp")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        try ("#Software: Microsoft Exchange Server\n#Log-type: HttpProxy Logs\n"
+             + "#Fields: DateTime,RequestId,MajorVersion,MinorVersion,BuildVersion,RevisionVersion,UrlStem,HttpStatus\n"
+             + times.enumerated().map { "\($1),r\($0),\(build),/ecp/default.aspx,200\n" }.joined())
+            .write(to: logs.appendingPathComponent("HttpProxy_\(times.count)-1.LOG"), atomically: true, encoding: .utf8)
+    }
+
+    /// What the evidence shows running had come out: the release-date rule is for typed builds only (reviewer: an
+    /// interim 15.1.2176.99 in a March 2021 log read "not released yet (newer than an update released
+    /// 2021-05-11)", its CVEs unjudged, and the report dropped its open ProxyNotShell CVEs; Mar21SU logged at
+    /// 2021-03-01 23:00Z, before the catalog's day, read "no server ran it").
+    @Test func aBuildTheLogsShowIsJudgedWhateverItsReleaseDate() throws {
+        let dir = ShellHarness.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Self.ecpRequests("EX02", at: ["2021-03-10T00:00:00.000Z", "2021-03-10T01:00:00.000Z"], build: "15,1,2176,99", in: dir)
+        try Self.ecpRequests("EX01", at: ["2021-03-01T23:00:00.000Z", "2021-03-05T00:00:00.000Z"], build: "15,1,2176,9", in: dir)
+        let t = TestShell()
+        try t.run("load '\(dir.appendingPathComponent("ev").path)'")
+        let ex02 = try t.run("check-build --server EX02")
+        #expect(ex02.contains("support   CU19 supported on 2021-03-10\n"), "\(ex02)")
+        #expect(!ex02.contains("not released yet") && !ex02.contains("not judged"), "\(ex02)")
+        #expect(ex02.contains("CVE-2022-41040  ProxyNotShell  vulnerable"), "\(ex02)")
+        let doc = try #require(try json(t.run("check-build --server EX02 --json")) as? [[String: Any]]).first
+        #expect(doc?["not_released_yet"] as? Bool == false && doc?["build_released"] is NSNull)
+        let ex01 = try t.run("check-build --server ex01 --at 2021-03-01T23:10:00Z")
+        #expect(ex01.contains("CVE-2021-26855  ProxyLogon     fixed"), "\(ex01)")
+        #expect(!ex01.contains("not released yet") && !ex01.contains("no server ran"), "\(ex01)")
+        let md = dir.appendingPathComponent("cb.md")
+        try t.run("report '\(md.path)'")
+        let report = try String(contentsOf: md, encoding: .utf8)
+        #expect(report.contains("vulnerable at the last event to CVE-2022-41040, CVE-2022-41082"), "\(report)")
+    }
+
     /// A scanner's refused request for a shell's page (medium, no CVE) is not placed in the exposure window; a
     /// medium attempt at an exploit (a POST to an ECP script, CVE-2021-26855) is (reviewer).
     @Test func refusedShellProbesAreNotPlacedInTheWindow() throws {
