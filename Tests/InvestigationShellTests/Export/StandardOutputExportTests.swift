@@ -61,7 +61,10 @@ import Testing
         let object = try #require(lines.first)
         let result = try #require(try JSONSerialization.jsonObject(with: Data(object.utf8)) as? [String: Any])
         #expect(result["file"] as? String == "-" && result["events"] as? Int == 4 && result["provenance_file"] is NSNull)
-        #expect(lines.count == 2 && lines[1].hasPrefix("wrote 4 events to standard output (bulk NDJSON for index exhunt-ex01)"))
+        // With --json, stderr holds the object alone, as stdout does for the file form (reviewer: the summary followed).
+        #expect(lines.count == 1, "\(piped.stderr)")
+        let plain = try Self.run("export events - --index exhunt-ex01 --filter '--server EX02 --limit 4'", shell, out)
+        #expect(plain.stderr.hasPrefix("wrote 4 events to standard output (bulk NDJSON for index exhunt-ex01)"), "\(plain.stderr)")
         // `set output json` sends the object to stderr too, and the default format needs no --format.
         try shell.execute("set output json")
         let json = try Self.run("export events - --filter '--server EX02 --limit 1'", shell, out)

@@ -61,8 +61,10 @@ extension ExportFile {
     }
 
     /// A summary line: on stderr when the rows went to standard output, else as any status line (`ctx.status`).
+    /// With `--json` and standard output, none: stderr then carries the JSON object alone, as stdout carries it
+    /// alone for a file, so a reader can parse it (reviewer: the summary line followed the object).
     func status(_ text: String, in ctx: CommandContext) {
-        if toStandardOutput { ctx.diagnostic(text) } else { ctx.status(text) }
+        if toStandardOutput { if !ctx.wantsJSON { ctx.diagnostic(text) } } else { ctx.status(text) }
     }
 
     /// The `--json` object: on stderr, on one line, when the rows went to standard output.
