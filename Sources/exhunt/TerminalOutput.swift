@@ -70,6 +70,29 @@ final class TerminalOutput: OutputSink {
     /// The first error writing stdout (errno), if any. Written only by the main thread, which writes the output.
     nonisolated(unsafe) static var stdoutError: Int32?
 
+    var writeError: Int32? { Self.stdoutError }
+
+    /// Where stdout is a regular file (`> FILE`, `>> FILE`), its path: the descriptor's link in /proc on Linux,
+    /// F_GETPATH on Darwin. Nil for a terminal, a pipe, a device (`/dev/null`), or a path that cannot be told.
+    var regularFilePath: String? {
+        var info = stat()
+        guard fstat(STDOUT_FILENO, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        #if os(Linux)
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlink("/proc/self/fd/\(STDOUT_FILENO)", &buffer, buffer.count - 1)
+        guard n > 0 else { return nil }
+        let path = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        // A file removed since it was opened reads "/x (deleted)": no longer anywhere a load could read it from.
+        return path.hasPrefix("/") && !path.hasSuffix(" (deleted)") ? path : nil
+        #elseif canImport(Darwin)
+        var buffer = [CChar](repeating: 0, count: Int(MAXPATHLEN))
+        guard fcntl(STDOUT_FILENO, F_GETPATH, &buffer) != -1 else { return nil }
+        return String(cString: buffer)
+        #else
+        return nil
+        #endif
+    }
+
     /// Writes to stderr; a failure there has nowhere to be reported, so it is ignored.
     static func writeStderr(_ text: String) { _ = RawWrite.all(STDERR_FILENO, text) }
 }

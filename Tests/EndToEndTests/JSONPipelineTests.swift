@@ -120,6 +120,58 @@ import Testing
         #expect(try String(contentsOfFile: first, encoding: .utf8).hasPrefix("message,datetime,timestamp_desc,"))
     }
 
+    /// Runs exhunt with `arguments` under bash, its stdout redirected as `redirect` says (`> /dev/full`, `>&-`).
+    static func runRedirected(_ arguments: [String], _ redirect: String) throws -> ExhuntProcess.Result {
+        func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let line = ([ExhuntProcess.binary.path] + arguments).map(quote).joined(separator: " ") + " " + redirect
+        return try ExhuntProcess.run([], executable: URL(fileURLWithPath: "/bin/bash"), prefix: ["-c", line])
+    }
+
+    /// `export … -` into a full disk or a closed stdout fails the export itself: its error, no summary, no
+    /// provenance file, and the script stops there (reviewer: "wrote 4686 events to standard output", then the
+    /// next command ran).
+    @Test func standardOutputExportThatCannotBeWrittenFails() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let provenance = dir.appendingPathComponent("full.provenance.json").path
+        for redirect in ["> /dev/full", ">&-"] {
+            let r = try Self.runRedirected(["-c", "load demo --quiet; export timeline - --format csv --provenance \(provenance) --json; check-build 15.after-export"], redirect)
+            #expect(r.status == 1, "\(redirect): \(r.stderr)")
+            #expect(r.stderr.contains("export timeline: cannot write to standard output: "), "\(redirect): \(r.stderr)")
+            // The next command would fail on stderr, naming its build: it does not run.
+            #expect(!r.stderr.contains("wrote") && !r.stderr.contains("15.after-export"), "\(redirect): \(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: provenance), "\(redirect)")
+        }
+    }
+
+    /// stdout redirected into a loaded evidence set (`>> EX01/…/HttpProxy_….LOG`) is refused before anything is
+    /// written, as `export timeline FILE` inside the set is (reviewer: the rows were appended to a loaded log).
+    @Test func standardOutputRedirectedIntoTheEvidenceIsRefused() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let logs = dir.appendingPathComponent("ap/EX01/HttpProxy/Ecp")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        let log = logs.appendingPathComponent("HttpProxy_2021030304-1.LOG")
+        let text = "#Software: Microsoft Exchange Server\n#Log-type: HttpProxy Logs\n#Fields: DateTime,RequestId,UrlStem,HttpStatus\n"
+            + "2021-03-03T04:00:00.000Z,r1,/ecp/default.aspx,200\n"
+        try text.write(to: log, atomically: true, encoding: .utf8)
+        func quote(_ s: String) -> String { "'" + s + "'" }
+        let ap = dir.appendingPathComponent("ap").path
+        let appended = try Self.runRedirected(["-c", "load \(ap) --quiet; export timeline - --format csv"], ">> " + quote(log.path))
+        #expect(appended.status == 1 && appended.stderr.contains("is loaded evidence; evidence is never written"), "\(appended.stderr)")
+        #expect(try String(contentsOf: log, encoding: .utf8) == text, "the log is unchanged")
+        let inside = logs.appendingPathComponent("new.csv")
+        let created = try Self.runRedirected(["-c", "load \(ap) --quiet; export timeline - --format csv"], "> " + quote(inside.path))
+        // The shell creates the file before exhunt runs, so the load reads it too: refused as loaded evidence.
+        #expect(created.status == 1 && created.stderr.contains("new.csv is loaded evidence"), "\(created.stderr)")
+        #expect(try String(contentsOf: inside, encoding: .utf8).isEmpty)
+        // Near miss: beside the set, the export is written.
+        let beside = dir.appendingPathComponent("out.csv")
+        let fine = try Self.runRedirected(["-c", "load \(ap) --quiet; export timeline - --format csv"], "> " + quote(beside.path))
+        #expect(fine.status == 0, "\(fine.stderr)")
+        #expect(try String(contentsOf: beside, encoding: .utf8).hasPrefix("message,datetime,"))
+    }
+
     @Test func closedPipeEndsQuietly() throws {
         for command in ["load demo; timeline", "load demo; hunt --json", "load demo; grep-ioc --hits", "load demo; sources --files"] {
             let r = try ExhuntProcess.runPiped(["-c", command], into: "head -c 10")

@@ -10,6 +10,9 @@ public final class OutputRouter: OutputSink {
     public init(_ base: OutputSink) { self.base = base }
 
     public var isTerminal: Bool { captures.isEmpty && base.isTerminal }
+    /// While capturing, results go to memory, which never fails and is no file.
+    public var writeError: Int32? { captures.isEmpty ? base.writeError : nil }
+    public var regularFilePath: String? { captures.isEmpty ? base.regularFilePath : nil }
 
     public func write(_ text: String) {
         if let c = captures.last { c.write(text); return }

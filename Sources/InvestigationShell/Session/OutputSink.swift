@@ -5,6 +5,17 @@ public protocol OutputSink: AnyObject {
     func diagnostic(_ text: String)
     /// True when results go to a terminal (enables colour unless `NO_COLOR` is set, and paging).
     var isTerminal: Bool { get }
+    /// The first error (`errno`) writing results failed with, if any: a full disk or a closed descriptor loses
+    /// results without stopping the writer, so a command whose results are the point (`export … -`) asks, and fails.
+    var writeError: Int32? { get }
+    /// The path of the regular file results go to (`exhunt … > FILE`), if they go to one: `export … -` then writes
+    /// that file, and refuses it as it refuses a FILE it is given inside the evidence.
+    var regularFilePath: String? { get }
+}
+
+extension OutputSink {
+    public var writeError: Int32? { nil }
+    public var regularFilePath: String? { nil }
 }
 
 /// Collects output in memory (tests, `--echo` transcripts, golden files).

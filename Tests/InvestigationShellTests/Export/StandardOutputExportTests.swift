@@ -11,6 +11,9 @@ import Testing
     final class TerminalCapture: OutputSink {
         var stdout = "", stderr = ""
         var isTerminal: Bool { true }
+        /// What a failed write of stdout (`> /dev/full`) and a stdout redirected to a file would report.
+        var writeError: Int32?
+        var regularFilePath: String?
         func write(_ text: String) { stdout += text }
         func diagnostic(_ text: String) { stderr += text }
     }
@@ -95,6 +98,45 @@ import Testing
         #expect(written["exhunt"] != nil && written["evidence_files"] != nil)
         #expect(failure("export findings - --format csv --provenance \(provenance.path)").contains("exists (--force to overwrite)"))
         try shell.execute("export findings - --format csv --provenance \(provenance.path) --force")
+    }
+
+    /// A write of standard output that fails (a full disk, a closed descriptor) fails the export: its error named,
+    /// no summary, no provenance file (reviewer: `> /dev/full` read "wrote 4686 events to standard output").
+    @Test func aFailedWriteFailsTheExport() throws {
+        let (shell, out, dir) = try Self.loaded()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        out.writeError = ENOSPC
+        let provenance = dir.appendingPathComponent("full.provenance.json")
+        let before = out.stderr.count
+        var message = ""
+        do { try shell.execute("export timeline - --format csv --provenance \(provenance.path) --json") } catch { message = "\(error)" }
+        #expect(message == "export timeline: cannot write to standard output: No space left on device; the export is incomplete")
+        #expect(!String(out.stderr.dropFirst(before)).contains("wrote"), "\(out.stderr.dropFirst(before))")
+        #expect(!FileManager.default.fileExists(atPath: provenance.path))
+        out.writeError = EBADF
+        #expect(throws: ShellError.self) { try shell.execute("export events -") }
+        #expect(throws: ShellError.self) { try shell.execute("export findings - --format ndjson") }
+    }
+
+    /// Standard output redirected to a loaded evidence file, or into a loaded set, is refused as the file form is,
+    /// before a row is written (reviewer: `>> ap/EX01/HttpProxy/…LOG` appended the export to a loaded log).
+    @Test func aRedirectIntoTheEvidenceIsRefused() throws {
+        let (shell, out, dir) = try Self.loaded()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func failure(_ line: String) -> String {
+            do { try shell.execute(line); return "" } catch { return "\(error)" }
+        }
+        let loaded = try #require(shell.session.store.files.first?.location)
+        out.regularFilePath = URL(fileURLWithPath: loaded).standardizedFileURL.path
+        let before = out.stdout
+        #expect(failure("export timeline - --format csv").hasSuffix(" is loaded evidence; evidence is never written"))
+        out.regularFilePath = URL(fileURLWithPath: TimelineCommandTests.training).appendingPathComponent("new.csv").path
+        #expect(failure("export events -").contains("is inside the evidence set"))
+        #expect(out.stdout == before, "nothing written")
+        // Near miss: a file outside the evidence is written.
+        out.regularFilePath = dir.appendingPathComponent("out.csv").path
+        #expect(failure("export timeline - --format csv --filter '--limit 1'") == "")
+        #expect(out.stdout.count > before.count)
     }
 
     /// Tab offers every target's formats after `--format`.
