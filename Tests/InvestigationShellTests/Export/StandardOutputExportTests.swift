@@ -51,6 +51,24 @@ import Testing
         #expect(jsonl.split(separator: "\n").count == 3 && jsonl.hasPrefix("{\"message\":"), "\(jsonl.prefix(200))")
     }
 
+    /// The index template piped to `curl … --data-binary @-`: the file's bytes, the summary on stderr, and
+    /// `--force` refused, as there is nothing to replace.
+    @Test func ecsTemplateIsTheFileBytes() throws {
+        let (shell, out, dir) = try Self.loaded()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("template.json")
+        try shell.execute("export ecs-template \(file.path) --pattern exhunt-ex01-*")
+        let bytes = try String(contentsOf: file, encoding: .utf8)
+        let piped = try Self.run("export ecs-template - --pattern exhunt-ex01-*", shell, out)
+        #expect(piped.stdout == bytes)
+        #expect(piped.stderr.hasPrefix("wrote the index template for exhunt-ex01-* to standard output; install it as 'exhunt-ex01'"), "\(piped.stderr)")
+        let json = try Self.run("export ecs-template - --json", shell, out)
+        #expect(json.stderr == "{\"file\":\"-\",\"pattern\":\"exhunt-*\",\"name\":\"exhunt\"}\n", "\(json.stderr)")
+        #expect(throws: (any Error).self) { try shell.execute("export ecs-template - --force") }
+        out.writeError = ENOSPC
+        #expect(throws: (any Error).self) { try shell.execute("export ecs-template -") }
+    }
+
     @Test func eventsNDJSONIsTheFileBytesWithTheResultOnStderr() throws {
         let (shell, out, dir) = try Self.loaded()
         defer { try? FileManager.default.removeItem(at: dir) }

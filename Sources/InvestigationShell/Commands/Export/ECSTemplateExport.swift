@@ -8,7 +8,7 @@ import Foundation
 struct ECSTemplateExport: ExportTarget {
     var name: String { "ecs-template" }
     var summary: String { "the index template that types the fields of 'export events' and 'export findings'" }
-    var usage: String { "export ecs-template FILE.json [--pattern PATTERN] [--force]" }
+    var usage: String { "export ecs-template FILE.json|- [--pattern PATTERN] [--force]" }
     var options: [OptionSpec] {
         [.value("pattern", "PATTERN", "the index pattern the template applies to (default exhunt-*)"),
          .flag("force", "overwrite FILE if it exists")]
@@ -33,13 +33,15 @@ struct ECSTemplateExport: ExportTarget {
     static let keyword: JSONValue = .object([("type", .string("keyword")), ("ignore_above", .int(ignoreAbove))])
 
     func run(_ words: [String], in ctx: CommandContext) throws {
-        guard words.count == 1, ExportFile.format(of: words[0], among: ["json"]) != nil else { throw ShellError("usage: \(usage)") }
+        let toStandardOutput = words == [ExportFile.standardOutput]
+        guard words.count == 1, toStandardOutput || ExportFile.format(of: words[0], among: ["json"]) != nil else { throw ShellError("usage: \(usage)") }
         let path = (words[0] as NSString).expandingTildeInPath
         let pattern = ctx.args.value("pattern") ?? "exhunt-*"
         if let problem = Self.patternProblem(pattern) {
             throw ShellError("export ecs-template: --pattern '\(TerminalText.escape(pattern))' \(problem); give one index pattern such as exhunt-*")
         }
         let name = Self.templateName(pattern)
+        if toStandardOutput { return try writeToStandardOutput(pattern: pattern, name: name, in: ctx) }
         try ctx.session.refuseInsideEvidence(URL(fileURLWithPath: path).standardizedFileURL.path, command: "export ecs-template")
         try OutputPath.check(path, command: "export ecs-template", force: ctx.args.flag("force"))
         let template = Self.template(try ECSMapping.standard(), pattern: pattern)
@@ -50,6 +52,28 @@ struct ECSTemplateExport: ExportTarget {
         ctx.status("wrote the index template for \(TerminalText.escape(pattern)) to \(TerminalText.escape(path)); "
                    + "install it before the first bulk request: curl -X PUT -H 'Content-Type: application/json' "
                    + "'http://HOST:9200/_index_template/\(name)' --data-binary @\(TerminalText.escape(Tokenizer.quote(path)))")
+    }
+
+    /// `-`: the template on standard output, for `| curl … --data-binary @-`; the summary and the `--json` object
+    /// on stderr, as for the other exports to standard output. Refused where they are refused: with `--force`
+    /// (nothing to replace), and into loaded evidence (`> EVIDENCE`); a failed write fails the command.
+    private func writeToStandardOutput(pattern: String, name: String, in ctx: CommandContext) throws {
+        if ctx.args.flag("force") {
+            throw ShellError("export ecs-template: --force replaces an existing file, and standard output (-) is none")
+        }
+        if let redirected = ctx.output.regularFilePath {
+            try ExportFile.refuseEvidence(redirected, command: "export ecs-template", in: ctx)
+        }
+        ctx.output.write(Self.template(try ECSMapping.standard(), pattern: pattern).pretty() + "\n")
+        if let error = ctx.output.writeError {
+            throw ShellError("export ecs-template: cannot write to standard output: \(String(cString: strerror(error)))")
+        }
+        if ctx.wantsJSON {
+            ctx.diagnostic(JSONValue.object([("file", .string("-")), ("pattern", .string(pattern)), ("name", .string(name))]).serialized())
+        } else {
+            ctx.diagnostic("wrote the index template for \(TerminalText.escape(pattern)) to standard output; install it as "
+                           + "'\(name)': curl -X PUT -H 'Content-Type: application/json' 'http://HOST:9200/_index_template/\(name)' --data-binary @-")
+        }
     }
 
     /// Why Elasticsearch would refuse `pattern` or it would reach beyond exhunt's indexes, or nil: index names are
