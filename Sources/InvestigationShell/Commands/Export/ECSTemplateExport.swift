@@ -61,13 +61,9 @@ struct ECSTemplateExport: ExportTarget {
         if ctx.args.flag("force") {
             throw ShellError("export ecs-template: --force replaces an existing file, and standard output (-) is none")
         }
-        if let redirected = ctx.output.regularFilePath {
-            try ExportFile.refuseEvidence(redirected, command: "export ecs-template", in: ctx)
-        }
+        try ExportFile.refuseRedirectIntoEvidence(command: "export ecs-template", in: ctx)
         ctx.output.write(Self.template(try ECSMapping.standard(), pattern: pattern).pretty() + "\n")
-        if let error = ctx.output.writeError {
-            throw ShellError("export ecs-template: cannot write to standard output: \(String(cString: strerror(error)))")
-        }
+        try ExportFile.checkWritten(ctx.output, command: "export ecs-template")
         if ctx.wantsJSON {
             ctx.diagnostic(JSONValue.object([("file", .string("-")), ("pattern", .string(pattern)), ("name", .string(name))]).serialized())
         } else {

@@ -60,6 +60,22 @@ extension ExportFile {
         return path
     }
 
+    /// Refuses standard output when it is redirected into loaded evidence: `exhunt -c '… export timeline -' >>
+    /// EVIDENCE.LOG` writes that file, refused as the file form is, before anything is written (reviewer: the rows
+    /// were appended to a loaded log).
+    static func refuseRedirectIntoEvidence(command: String, in ctx: CommandContext) throws {
+        if let redirected = ctx.output.regularFilePath { try refuseEvidence(redirected, command: command, in: ctx) }
+    }
+
+    /// Throws when writing standard output failed (a full disk, a closed descriptor: the sink remembers the
+    /// error and carries on, for a closed pipe ends the process before): the export is incomplete, so the command
+    /// fails there, with no summary and no provenance, and a script stops (reviewer: `> /dev/full` read "wrote 4686
+    /// events to standard output").
+    static func checkWritten(_ output: OutputSink, command: String) throws {
+        guard let error = output.writeError else { return }
+        throw ShellError("\(command): cannot write to standard output: \(String(cString: strerror(error))); the export is incomplete")
+    }
+
     /// A summary line: on stderr when the rows went to standard output, else as any status line (`ctx.status`).
     /// With `--json` and standard output, none: stderr then carries the JSON object alone, as stdout carries it
     /// alone for a file, so a reader can parse it (reviewer: the summary line followed the object).

@@ -37,9 +37,7 @@ final class ExportFile {
         if word == Self.standardOutput {
             path = word
             provenancePath = try Self.standardOutputProvenance(command: command, in: ctx)
-            // `exhunt -c '… export timeline -' >> EVIDENCE.LOG` writes that file: refused as the file form is,
-            // before any row is written (reviewer: the rows were appended to a loaded log).
-            if let redirected = ctx.output.regularFilePath { try Self.refuseEvidence(redirected, command: command, in: ctx) }
+            try Self.refuseRedirectIntoEvidence(command: command, in: ctx)
             destination = .standardOutput(ctx.output)
             return
         }
@@ -116,15 +114,6 @@ final class ExportFile {
             abandon()
             throw failure(error)
         }
-    }
-
-    /// Throws when writing standard output failed (a full disk, a closed descriptor: the sink remembers the
-    /// error and carries on, for a closed pipe ends the process before): the export is incomplete, so the command
-    /// fails there, with no summary and no provenance, and a script stops (reviewer: `> /dev/full` read "wrote 4686
-    /// events to standard output").
-    private static func checkWritten(_ output: OutputSink, command: String) throws {
-        guard let error = output.writeError else { return }
-        throw ShellError("\(command): cannot write to standard output: \(String(cString: strerror(error))); the export is incomplete")
     }
 
     /// Removes the partial file after a failure or Ctrl-C (rows already on standard output stay there).
