@@ -84,7 +84,7 @@ struct Directive {
         while hi > lo, line[hi - 1] == 0x20 || line[hi - 1] == 0x09 { hi -= 1 }
         let name = line[lo..<hi]
         guard name.allSatisfy({ $0 < 0x80 }) else { return true }
-        return name.count == 6 && zip(name, "fields".utf8).allSatisfy { ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) == $1 }
+        return name.count == 6 && zip(name, "fields".utf8).allSatisfy { ASCIICase.fold($0) == $1 }
     }
 }
 

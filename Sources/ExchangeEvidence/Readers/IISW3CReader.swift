@@ -31,7 +31,7 @@ public struct IISW3CReader: EvidenceReader {
     static func startsWithDateTime(_ fields: String) -> Bool {
         let u = fields.utf8
         guard u.prefix(11).allSatisfy({ $0 < 0x80 }) else { return fields.lowercased().hasPrefix("date time ") }
-        return u.count >= 10 && zip(u, "date time ".utf8).allSatisfy { ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) == $1 }
+        return fields.hasPrefixIgnoringASCIICase("date time ")
     }
 
     /// The first line of a file's head that is neither empty nor a `#` line; nil when the head (64 KiB) cut it.

@@ -42,10 +42,10 @@ enum ASCIICase {
     /// The byte with an ASCII capital made small.
     @inline(__always) static func fold(_ b: UInt8) -> UInt8 { b &- 0x41 < 26 ? b | 0x20 : b }
 
-    /// True when `a[at...]` starts with `lower` (lower-case ASCII) or with `lower` itself ASCII letters folded.
+    /// True when `a[at...]` starts with the bytes of `other`, ASCII letters compared without case.
     @inline(__always)
-    static func same(_ a: UnsafeBufferPointer<UInt8>, _ at: Int, _ lower: UnsafeBufferPointer<UInt8>) -> Bool {
-        for i in 0..<lower.count where fold(a[at + i]) != fold(lower[i]) { return false }
+    static func same(_ a: UnsafeBufferPointer<UInt8>, _ at: Int, _ other: UnsafeBufferPointer<UInt8>) -> Bool {
+        for i in 0..<other.count where fold(a[at + i]) != fold(other[i]) { return false }
         return true
     }
 }
