@@ -96,8 +96,7 @@ public struct ExposureTimeline: Sendable {
         var states: [ExchangeBuild: BuildAssessment] = [:]
         func assessment(_ b: ExchangeBuild) -> BuildAssessment {
             if let a = states[b] { return a }
-            // Judged after every release: the build ran when the logs show it, so its CVEs are judged whatever the date.
-            let a = catalog.assess(b, source: .logRequests, at: .max)
+            let a = catalog.assess(b, source: .logRequests, at: 0)
             states[b] = a
             return a
         }
