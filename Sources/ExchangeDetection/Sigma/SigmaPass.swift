@@ -122,14 +122,11 @@ public struct SigmaPass: DetectionRule {
     static func write(_ p: PairBursts, rule: SigmaRule, table: SigmaTable, context: FindingContext, into out: FindingSlots, at start: Int) {
         let store = table.store
         let about = Finding.About(rule: rule.findingRule, title: rule.title, cves: rule.cves, severity: rule.severity)
-        let time = store.time, fileIndex = store.fileIndex
+        let fileIndex = store.fileIndex
         for (k, g) in p.bursts.groups.enumerated() {
             let first = table.events[Int(g.first)]
-            let events = p.bursts.events(of: g)
-            let known = events.first { time[$0] != Timestamp.unknown }
-            out.initialize(start + k, Finding(about: about, origin: context.origins[Int(fileIndex[first])],
-                                              time: known.map { time[$0] } ?? Timestamp.unknown,
-                                              events: events, line: store.line(of: first), explainer: p.explainer))
+            out.initialize(start + k, Finding(about: about, origin: context.origins[Int(fileIndex[first])], time: g.time,
+                                              events: p.bursts.events(of: g), line: store.line(of: first), explainer: p.explainer))
         }
     }
 }
@@ -162,8 +159,10 @@ final class FindingContext: Sendable {
         }
     }
 
-    /// One burst: where its events are in its rule's event list (in time order), and the position of its first.
-    struct Burst { let range: Range<Int>; let first: Int32 }
+    /// One burst: where its events are in its rule's event list (in time order), the position of its first, and
+    /// the time of its first event with one (`Timestamp.unknown` when none has): taken while the times are at hand,
+    /// so writing millions of findings does not read the store's times again at scattered events.
+    struct Burst { let range: Range<Int>; let first: Int32; let time: Int64 }
 
     /// A rule's bursts on a table, and the one list their events are runs of (shared by the findings).
     struct Bursts {
@@ -249,15 +248,20 @@ final class FindingContext: Sendable {
                         }
                         var first = lo
                         var last = Timestamp.unknown
+                        var known = Timestamp.unknown
                         for j in lo..<hi {
                             let t = flat[j].time
                             if j > first && t != Timestamp.unknown && last != Timestamp.unknown && t - last > Grouping.defaultGap {
-                                out.append(Burst(range: first..<j, first: flat[first].pos))
+                                out.append(Burst(range: first..<j, first: flat[first].pos, time: known))
                                 first = j
+                                known = t
                             }
-                            if t != Timestamp.unknown { last = t }
+                            if t != Timestamp.unknown {
+                                last = t
+                                if known == Timestamp.unknown { known = t }
+                            }
                         }
-                        out.append(Burst(range: first..<hi, first: flat[first].pos))
+                        out.append(Burst(range: first..<hi, first: flat[first].pos, time: known))
                     }
                 }
             }

@@ -199,6 +199,32 @@ import Testing
         }
     }
 
+    /// A finding's time is that of the first event of its burst that has one: a line whose date is damaged
+    /// (kept, without a time) opens the burst but does not date it; activity after an hour's pause is a burst of
+    /// its own, dated by its own first line.
+    @Test func aBurstIsDatedByItsFirstEventWithATime() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-burst-time-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let folder = dir.appendingPathComponent("EX01/inetpub/logs/LogFiles/W3SVC1")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let line = { (date: String) in "\(date) 10.0.0.5 POST /ecp/y.js /ecp/DDI 443 - 203.0.113.9 Mozilla/5.0 200 0 0 5\n" }
+        let text = "#Software: Microsoft Internet Information Services 10.0\n#Fields: date time s-ip cs-method cs-uri-stem "
+            + "cs-uri-query s-port cs-username c-ip cs(User-Agent) sc-status sc-substatus sc-win32-status time-taken\n"
+            + line("2021-03-3x 06:00:00") + line("2021-03-03 06:10:00") + line("2021-03-03 09:00:00")
+        try text.write(to: folder.appendingPathComponent("u_ex210303.log"), atomically: true, encoding: .utf8)
+        let store = EventStore()
+        _ = try EvidenceLoader(workers: 1).load(dir.appendingPathComponent("EX01").path, into: store)
+        #expect(store.count == 3 && store.time[0] == Timestamp.unknown)
+        let rule = try SigmaFixture.parse(SigmaFixture.rule(SigmaFixture.web, """
+                sel:
+                    cs-uri-query|contains: '/ecp/'
+                condition: sel
+            """))
+        let found = SigmaPass(rules: [rule]).run(on: store).sorted { $0.line < $1.line }
+        #expect(found.map(\.events.count) == [2, 1])
+        #expect(found.map(\.time) == [Timestamp.parse("2021-03-03T06:10:00Z"), Timestamp.parse("2021-03-03T09:00:00Z")])
+    }
+
     /// Summaries read from many threads at once (a listing rendered on all cores) are those read one by one:
     /// each call reads with a reader of its own.
     @Test func summariesReadConcurrentlyEqualSerial() throws {
