@@ -55,6 +55,10 @@ public struct PlacedFinding: Sendable {
     public let build: ExchangeBuild?
     /// The windows the finding falls in.
     public let windows: [ExposureWindow]
+    /// The server's first build observation, when the finding comes before it and no window reaches back over it:
+    /// the build at the finding's moment is then unknown (the server may have been updated in between), and
+    /// `build` is nil rather than the later one.
+    public var beforeFirstBuild: BuildObservation? = nil
 
     /// One sentence: "SSRF hit 2021-02-28 03:12 while on 15.1.2176.2, vulnerable to CVE-2021-26855 until the update installed by 2021-03-04 21:07".
     public var explanation: String { explanation() }
@@ -64,6 +68,9 @@ public struct PlacedFinding: Sendable {
     public func explanation(time: (Int64) -> String = Timestamp.short) -> String {
         guard self.time != Timestamp.unknown else { return "\(label) on \(server): time unknown, cannot be placed" }
         var s = "\(label) \(time(self.time).prefix(16))"
+        if let first = beforeFirstBuild {
+            return s + ", before the first build evidence for \(server) (\(first.build) at \(time(first.first).prefix(16))): build unknown"
+        }
         s += build.map { " while on \($0)" } ?? " (no build seen for \(server))"
         if windows.isEmpty { return s + (build == nil ? "" : ", not inside an exposure window") }
         let byEnd = Dictionary(grouping: windows, by: \.until)
@@ -169,8 +176,15 @@ public struct ExposureTimeline: Sendable {
                 Self.serverKey($0.server) == key && $0.contains(f.time) && (f.cves.isEmpty || f.cves.contains($0.cve))
                     && $0.campaignUnderWay(at: f.time)
             }
-            let b = f.time == Timestamp.unknown ? nil : build(of: f.server, at: f.time)
-            return PlacedFinding(label: f.label, server: f.server, time: f.time, build: b, windows: ws)
+            guard f.time != Timestamp.unknown else { return PlacedFinding(label: f.label, server: f.server, time: f.time, build: nil, windows: ws) }
+            // Before the first build seen, only a window opening before the evidence says anything of the build
+            // (it or an older one, vulnerable alike); otherwise the server may have run an unpatched build then.
+            if ws.isEmpty, let first = segments(of: f.server)?.first, f.time < first.first {
+                var p = PlacedFinding(label: f.label, server: f.server, time: f.time, build: nil, windows: [])
+                p.beforeFirstBuild = first
+                return p
+            }
+            return PlacedFinding(label: f.label, server: f.server, time: f.time, build: build(of: f.server, at: f.time), windows: ws)
         }
     }
 

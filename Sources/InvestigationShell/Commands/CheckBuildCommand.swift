@@ -316,6 +316,7 @@ struct CheckBuildCommand: Command {
     static func json(_ p: PlacedFinding, id: String) -> JSONValue {
         .object([("finding", .string(id)), ("label", .string(p.label)), ("server", .string(p.server)), ("time", .time(p.time)),
                  ("build", .optional(p.build?.description)), ("cves", .strings(p.windows.map(\.cve))),
+                 ("before_first_build", p.beforeFirstBuild.map { .time($0.first) } ?? .null),
                  ("explanation", .string(p.explanation))])
     }
 

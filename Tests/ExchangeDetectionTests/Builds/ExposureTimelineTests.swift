@@ -10,8 +10,9 @@ import Testing
     static func t(_ s: String) -> Int64 { Timestamp.parse(s)! }
 
     /// A store with one HttpProxy file per build (as a server writes a new file after an update),
-    /// plus saved ExSetup output as a text file.
-    static func store() -> EventStore {
+    /// plus saved ExSetup output as a text file; `patchedOnly`: without the file of the vulnerable build, so the
+    /// evidence starts on the patched one.
+    static func store(patchedOnly: Bool = false) -> EventStore {
         let store = EventStore()
         let header = "DateTime,RequestId,MajorVersion,MinorVersion,BuildVersion,RevisionVersion,UrlStem"
         func proxyFile(_ path: String, version: String, _ rows: [(String, String)]) {
@@ -30,10 +31,10 @@ import Testing
                                     problems: ProblemLog(), facts: ["exchange.version": version])
             store.append(file: file, batch: batch)
         }
-        proxyFile("EX01/Logging/HttpProxy/Ecp/HttpProxy_2021022603-1.LOG", version: "15.01.2176.002", [
+        if !patchedOnly { proxyFile("EX01/Logging/HttpProxy/Ecp/HttpProxy_2021022603-1.LOG", version: "15.01.2176.002", [
             ("2021-02-26T03:00:00.000Z", "15.1.2176.2"),
             ("2021-03-04T20:59:10.000Z", "15.1.2176.2"),
-        ])
+        ]) }
         proxyFile("EX01/Logging/HttpProxy/Ecp/HttpProxy_2021030421-1.LOG", version: "15.01.2176.009", [
             ("2021-03-04T21:07:00.000Z", "15.1.2176.9"),
             ("2021-03-10T12:00:00.000Z", "15.1.2176.9"),
@@ -151,6 +152,26 @@ import Testing
         #expect(placed[1].explanation == "SSRF hit 2021-03-06 08:00 while on 15.1.2176.9, not inside an exposure window")
         #expect(placed[2].build == nil)
         #expect(placed[2].windows.isEmpty)
+    }
+
+    /// Before the first build the evidence shows, the build is unknown unless that first build is vulnerable (then
+    /// the window reaches back over the finding): a patched build seen an hour after an attack says nothing of
+    /// the build the attack met (reviewer: "while on 15.1.2176.9, not inside an exposure window").
+    @Test func beforeThePatchedFirstBuildTheBuildIsUnknown() {
+        let timeline = ExposureTimeline(evidence: BuildEvidence.collect(from: Self.store(patchedOnly: true)), catalog: catalog)
+        let placed = timeline.place([
+            (server: "EX01", time: Self.t("2021-03-03T08:00:00.000Z"), label: "SSRF hit", cves: ["CVE-2021-26855"]),
+            (server: "EX01", time: Self.t("2021-03-05T08:00:00.000Z"), label: "SSRF hit", cves: ["CVE-2021-26855"]),
+        ])
+        #expect(placed[0].build == nil && placed[0].windows.isEmpty)
+        #expect(placed[0].beforeFirstBuild?.build == ExchangeBuild(15, 1, 2176, 9))
+        #expect(placed[0].explanation == "SSRF hit 2021-03-03 08:00, before the first build evidence for EX01 (15.1.2176.9 at 2021-03-04 21:07): build unknown")
+        #expect(placed[1].explanation == "SSRF hit 2021-03-05 08:00 while on 15.1.2176.9, not inside an exposure window")
+        // Evidence that starts on the vulnerable build: the window opens before it, and the finding is in it.
+        let vulnerable = ExposureTimeline(evidence: BuildEvidence.collect(from: Self.store()), catalog: catalog)
+            .place([(server: "EX01", time: Self.t("2021-02-20T08:00:00.000Z"), label: "SSRF hit", cves: ["CVE-2021-26855"])])
+        #expect(vulnerable[0].beforeFirstBuild == nil && vulnerable[0].windows.map(\.cve) == ["CVE-2021-26855"])
+        #expect(vulnerable[0].build == ExchangeBuild(15, 1, 2176, 2))
     }
 
     @Test func findingsNamingCVEsCountOnlyTheirWindows() {
