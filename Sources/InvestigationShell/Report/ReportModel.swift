@@ -387,7 +387,8 @@ struct ReportModel {
         let clearedNote = clearedCount == 0 ? [] : ["\(clearedCount) finding\(clearedCount == 1 ? "" : "s") cleared by the analyst "
             + "(every event marked benign or reviewed), not counted: " + all.filter { $0.cleared != nil }.prefix(3)
             .map { "\($0.id) \($0.facts.rule) (\($0.facts.severity))" }.joined(separator: "; ") + (clearedCount > 3 ? "; …" : "")]
-        let (verdict, why) = decideCounted(findings: findings, counts: counts, marks: marks, coverage: coverage, gaps: gaps)
+        let (verdict, why) = decideCounted(findings: findings, counts: counts, anyCleared: clearedCount > 0, marks: marks,
+                                           coverage: coverage, gaps: gaps)
         return (verdict, why + clearedNote)
     }
 
@@ -397,7 +398,8 @@ struct ReportModel {
     /// shells" agree.
     static let resultRules: Set<String> = ["webshell.file"]
 
-    private static func decideCounted(findings: [ReportFinding], counts: [String: Int], marks: [CaseMark],
+    /// `anyCleared`: some findings were set aside as cleared, so "the hunt found nothing" would not be true.
+    private static func decideCounted(findings: [ReportFinding], counts: [String: Int], anyCleared: Bool, marks: [CaseMark],
                                       coverage: [ServerAssessment.Coverage], gaps: [String]) -> (Verdict, [String]) {
         let critical = findings.filter { $0.facts.severity == "critical" }
         let criticalCount = counts["critical"] ?? 0
@@ -424,7 +426,9 @@ struct ReportModel {
         }
         let minor = findings.map { "\($0.id) \($0.facts.title)" }
         let minorCount = counts.values.reduce(0, +)
-        let found = minorCount == 0 ? "the hunt found nothing and nothing is marked malicious or suspicious"
+        let found = minorCount == 0
+            ? (anyCleared ? "no finding is left once those the analyst cleared are set aside" : "the hunt found nothing")
+                + " and nothing is marked malicious or suspicious"
             : "only low-severity findings (\(minor.prefix(3).joined(separator: "; "))\(minorCount > 3 ? "; …" : "")); nothing marked malicious or suspicious"
         let web = coverage.filter { ($0.source.hasPrefix("httpproxy") || $0.source.hasPrefix("iis")) && $0.first != Int64.max }
         let span = (web.map(\.last).max() ?? 0) - (web.map(\.first).min() ?? 0)

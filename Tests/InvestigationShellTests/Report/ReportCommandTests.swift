@@ -162,6 +162,14 @@ import Testing
         let md = try String(contentsOf: path, encoding: .utf8)
         #expect(md.contains("1 finding cleared by the analyst (every event marked benign or reviewed), not counted: F1 webshell.file (critical)"))
         #expect(md.contains("**Cleared, not counted:** marked benign by \(CaseState.user): pentest page."))
+        // Every finding cleared: the reasons do not say the hunt found nothing (reviewer), they say what was set aside.
+        try t.run("mark 0 as benign --note 'our scanner'")
+        #expect(try !["compromised", "attempted"].contains(verdict().0))
+        let doc = try JSONSerialization.jsonObject(with: Data(try t.run("report \(path.path) --force --json").utf8)) as! [String: Any]
+        let reasons = (doc["servers"] as! [[String: Any]]).first { $0["server"] as? String == "EX01" }!["reasons"] as! [String]
+        #expect(!reasons.contains { $0.contains("the hunt found nothing") }, "\(reasons)")
+        #expect(reasons.first?.hasPrefix("no finding is left once those the analyst cleared are set aside and nothing is marked") == true)
+        #expect(reasons.contains { $0.hasPrefix("2 findings cleared by the analyst") })
     }
 
     /// Without a stub, the report runs the real hunt: the training set's EX01 is compromised with critical
