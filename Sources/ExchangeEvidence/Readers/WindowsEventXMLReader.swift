@@ -61,7 +61,9 @@ public struct WindowsEventXMLReader: EvidenceReader {
             if time == Timestamp.unknown {
                 output.problems.add(LoadProblem(line: line, "line \(line): no readable TimeCreated"), kind: "no time")
             }
+            let from = rendered.count
             ev.append(to: &output, rendered: &rendered, schema: schema, line: line, time: time, recovered: false)
+            LineChecks.checkRendered(rendered, from: from, number: line, problems: &output.problems)
             channels[ev.channel, default: 0] += 1
             computers[ev.computer, default: 0] += 1
             rows.set(server: String(ev.computer.prefix { $0 != "." }), channel: ev.channel, eventCount: output.batch.count)

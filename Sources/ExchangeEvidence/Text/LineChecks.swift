@@ -29,6 +29,13 @@ public enum LineChecks {
         report(line, number: number, highBit: high & 0x8080_8080_8080_8080 != 0, lowByte: low != 0, problems: &problems)
     }
 
+    /// Checks the text a reader rendered for one event from `from` to the end of `rendered` (the JSON and XML
+    /// readers, which check no raw line): a control character written as an escape (`\u001b`, `&#27;`) reaches
+    /// the event's values as itself, and is named as one in a raw line would be.
+    static func checkRendered(_ rendered: [UInt8], from: Int, number: Int, problems: inout ProblemLog) {
+        rendered.withUnsafeBytes { check(UnsafeRawBufferPointer(rebasing: $0[from...]), number: number, problems: &problems) }
+    }
+
     /// Reports what a scan of the line found (readers that scan separators get the flags for free): `lowByte`
     /// says the line may hold bytes below 0x20, and only then is it examined byte by byte.
     @inline(__always)

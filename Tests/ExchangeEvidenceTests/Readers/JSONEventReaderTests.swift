@@ -99,6 +99,22 @@ import Testing
         #expect(second.servers == ["EX01", "EX03"])
     }
 
+    /// A control character written as a JSON escape (`\u001b`) reaches the value as itself: the line is named in
+    /// the problems as a raw escape byte in a text log is (reviewer: an NXLog `Message` holding one was not), and
+    /// kept; an object of no event shape, kept as a record, is checked too.
+    @Test func aControlCharacterByEscapeIsNamed() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let event = #"{"EventTime":"2021-03-03 07:20:00","Hostname":"EX09","SourceName":"Microsoft-Windows-Sysmon","Channel":"Microsoft-Windows-Sysmon/Operational","EventID":1,"#
+        Fixtures.write(event + #""Message":"Process Create: plain"}"# + "\n" + event + #""Message":"Process Create: \u001b[31m"}"# + "\n"
+                       + #"{"note":"\u0007 bell"}"# + "\n", "EX09/nxlog.json", in: dir)
+        let (s, _) = try Fixtures.load(dir.path)
+        #expect(s.count == 3 && s.field("Message", of: 1) == "Process Create: \u{1B}[31m")
+        let named = s.files.flatMap(\.messages).filter { $0.contains("control characters") }
+        #expect(named == ["line 2: contains control characters (first: ESC; kept, shown escaped)",
+                          "line 3: contains control characters (first: BEL; kept, shown escaped)"])
+    }
+
     /// One winlogbeat file holding a server's Security, Sysmon and System events (the common shipper setup):
     /// each channel is a store file of its own, sharing the bytes, so channel-bound rules and `sources` see each
     /// log; rows naming no channel go with the file's most common one; the file counts once.

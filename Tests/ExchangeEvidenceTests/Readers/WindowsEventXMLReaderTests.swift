@@ -118,6 +118,23 @@ import Testing
         #expect(s.events(ofFile: 1).map { s.field("EventID", of: $0) } == ["4688"] && s.events(ofFile: 1).map { s.line(of: $0) } == [2])
     }
 
+    /// A control character written as a character reference reaches the value as itself: the line is named in
+    /// the problems as a raw escape byte in a text log is (reviewer: a JSON export's `\u001b` was not), and kept.
+    @Test func aControlCharacterByReferenceIsNamed() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func event(_ commandLine: String, record: Int) -> String {
+            "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='P'/>"
+                + "<EventID>4688</EventID><TimeCreated SystemTime='2021-03-03T07:2\(record):00.000Z'/><EventRecordID>\(record)</EventRecordID>"
+                + "<Channel>Security</Channel><Computer>EX04</Computer></System>"
+                + "<EventData><Data Name='CommandLine'>\(commandLine)</Data></EventData></Event>\n"
+        }
+        Fixtures.write(event("cmd /c whoami", record: 1) + event("cmd /c echo &#x1B;]0;pwned&#x7;", record: 2), "EX04/events.xml", in: dir)
+        let (s, _) = try Fixtures.load(dir.path)
+        #expect(s.count == 2 && s.field("CommandLine", of: 1) == "cmd /c echo \u{1B}]0;pwned\u{07}")
+        #expect(s.files[0].messages == ["line 2: contains control characters (first: ESC; kept, shown escaped)"])
+    }
+
     /// The loader decodes a UTF-16 export (what PowerShell's `>` writes) before this reader sees it.
     @Test func utf16Export() throws {
         let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("eventlog/wevtutil-export.xml"))),

@@ -114,7 +114,9 @@ public struct JSONEventReader: EvidenceReader {
                     let node = try parser.value()
                     // The value's input (one line, or the lines of a pretty-printed object) became the event.
                     out.consumed(offset: start, length: parser.i - start, line: lineNo)
+                    let from = rendered.count
                     add(node, line: lineNo, out: &out, eventSchema: eventSchema, recordSchema: recordSchema)
+                    LineChecks.checkRendered(rendered, from: from, number: lineNo, problems: &out.problems)
                 } catch {
                     let f = error as? JSONParser.Failure ?? JSONParser.Failure(offset: parser.i, message: "\(error)")
                     // Keep the text up to the next line that starts a new object, as plain lines.
