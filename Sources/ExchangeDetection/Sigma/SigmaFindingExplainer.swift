@@ -70,7 +70,7 @@ final class SigmaFindingExplainer: FindingExplainer, @unchecked Sendable {
     }
 
     /// Which of a keyword item's values the first event it holds for contains (up to three, then how many
-    /// more; as compared, lower-cased), each with the field it is in: a keyword rule's finding must say what it
+    /// more; spelled as in the event where the value is one literal, else as compared), each with the field it is in: a keyword rule's finding must say what it
     /// found and where, as a field rule's quotes the value (reviewer: `keywords 'fs03.offsec.lan'` named no field).
     /// `keywords 'a', 'b' in Data1`; `keywords 'a' in CommandLine, 'b' in RelativeTargetName`.
     private func keywords(_ item: SigmaItem, _ sample: FindingEvents.SubSequence, _ values: SigmaEventValues) -> String {
@@ -82,7 +82,7 @@ final class SigmaFindingExplainer: FindingExplainer, @unchecked Sendable {
             for t in item.groups.joined() where t.matches(v) {
                 let text: String
                 switch t {
-                case .pattern(let p), .userAgent(let p): text = "'\(p.shown.oneLine(60))'"
+                case .pattern(let p), .userAgent(let p): text = "'\((p.spelled(in: v) ?? p.shown).oneLine(60))'"
                 case .regex(let r): text = "/\(r.source.oneLine(60))/"
                 default: continue
                 }

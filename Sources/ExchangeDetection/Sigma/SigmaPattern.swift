@@ -135,6 +135,21 @@ struct SigmaPattern: Sendable, Hashable {
         }
     }
 
+    /// The text of `v` this pattern matched, as `v` spells it, for a pattern of one literal (equals, starts with,
+    /// ends with, contains); nil for wildcards or no match. A summary quotes the evidence's own spelling
+    /// (`ForwardingSmtpAddress`), not the folded literal it compared (reviewer: `'forwardingsmtpaddress'`).
+    func spelled(in v: UnsafeRawBufferPointer) -> String? {
+        let at: Int?, length: Int
+        switch shape {
+        case .equals(let b): at = matches(v) ? 0 : nil; length = b.count
+        case .prefix(let b): at = matches(v) ? 0 : nil; length = b.count
+        case .suffix(let b): at = matches(v) ? v.count - b.count : nil; length = b.count
+        case .contains(let b): at = find(b, in: v, from: 0); length = b.count
+        case .glob: return nil
+        }
+        return at.map { String(decoding: UnsafeRawBufferPointer(rebasing: v[$0..<($0 + length)]), as: UTF8.self) }
+    }
+
     func matches(_ s: String) -> Bool {
         var s = s
         return s.withUTF8 { matches(UnsafeRawBufferPointer($0)) }
