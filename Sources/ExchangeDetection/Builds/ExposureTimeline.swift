@@ -176,7 +176,9 @@ public struct ExposureTimeline: Sendable {
                 Self.serverKey($0.server) == key && $0.contains(f.time) && (f.cves.isEmpty || f.cves.contains($0.cve))
                     && $0.campaignUnderWay(at: f.time)
             }
-            guard f.time != Timestamp.unknown else { return PlacedFinding(label: f.label, server: f.server, time: f.time, build: nil, windows: ws) }
+            guard f.time != Timestamp.unknown else {
+                return PlacedFinding(label: f.label, server: f.server, time: f.time, build: nil, windows: ws)
+            }
             // Before the first build seen, only a window opening before the evidence says anything of the build
             // (it or an older one, vulnerable alike); otherwise the server may have run an unpatched build then.
             if ws.isEmpty, let first = segments(of: f.server)?.first, f.time < first.first {
@@ -184,7 +186,8 @@ public struct ExposureTimeline: Sendable {
                 p.beforeFirstBuild = first
                 return p
             }
-            return PlacedFinding(label: f.label, server: f.server, time: f.time, build: build(of: f.server, at: f.time), windows: ws)
+            return PlacedFinding(label: f.label, server: f.server, time: f.time, build: build(of: f.server, at: f.time),
+                                 windows: ws)
         }
     }
 

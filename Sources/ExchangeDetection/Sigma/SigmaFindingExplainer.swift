@@ -70,8 +70,9 @@ final class SigmaFindingExplainer: FindingExplainer, @unchecked Sendable {
     }
 
     /// Which of a keyword item's values the first event it holds for contains (up to three, then how many
-    /// more; spelled as in the event where the value is one literal, else as compared), each with the field it is in: a keyword rule's finding must say what it
-    /// found and where, as a field rule's quotes the value (reviewer: `keywords 'fs03.offsec.lan'` named no field).
+    /// more; spelled as in the event where the value is one literal, else as compared), each with the field it
+    /// is in: a keyword rule's finding must say what it found and where, as a field rule's quotes the value
+    /// (reviewer: `keywords 'fs03.offsec.lan'` named no field).
     /// `keywords 'a', 'b' in Data1`; `keywords 'a' in CommandLine, 'b' in RelativeTargetName`.
     private func keywords(_ item: SigmaItem, _ sample: FindingEvents.SubSequence, _ values: SigmaEventValues) -> String {
         guard let id = sample.first(where: { values.holds(item, for: $0) }) else { return "keywords matched" }
