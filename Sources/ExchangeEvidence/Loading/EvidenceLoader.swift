@@ -596,11 +596,14 @@ final class OrderedMerger: @unchecked Sendable {
     }
 
     /// True when `server` may be the one `p` belongs to. Case aside, as servers are named (`serverSpelling`): the
-    /// folder `SRV1` and the zip `srv1.zip` are one server. The path's guess is not final here (a set's own top
-    /// folder `siem/` is no server), so the set's name and the computer the file names count too.
+    /// folder `SRV1` and the zip `srv1.zip` are one server. A guess from a top folder is not final here (a set's own
+    /// top folder `siem/` is no server), so the set's name and the computer the file names count too; a folder above
+    /// a Windows path is final, as naming files it under it (reviewer: a copy under `EX31/C/…` whose lines name
+    /// EX01 was "already loaded" when EX01's set came first, and kept when it came second).
     private func isServer(_ server: String, of p: EvidenceLoader.ParsedFile) -> Bool {
         let named = self.server ?? p.facts["server.file-name"] ?? p.pathServer
         func same(_ b: String?) -> Bool { b.map { server.sameIgnoringCase($0) } ?? false }
+        if self.server == nil && p.facts["server.file-name"] == nil && p.pathServer != nil && !p.pathServerIsGuess { return same(named) }
         return same(named) || same(setName) || same(p.facts["server"])
     }
 

@@ -112,6 +112,29 @@ import Testing
         #expect(store.files.count == 2)
     }
 
+    /// A log whose lines name one server, found byte for byte under another server's folder too (a copy filed
+    /// under the wrong host, or two collections named differently): the folder names each file's server, so both
+    /// are kept in either load order. Before, loading EXA first made EXB's copy "already loaded" (its lines name
+    /// EXA), while the other order kept both (reviewer).
+    @Test func aLogNamingAnotherServerIsKeptUnderItsFolderInEitherOrder() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = "#Software: Microsoft Exchange Server\n#Version: 15.0.0.0\n#Log-type: ECP Server Log\n"
+            + "#Fields: TimeStamp,ServerName,EventId,EventData\n"
+            + "2021-02-27T09:14:02.530Z,EXA,ECP.Request,S:CMD=Set-OabVirtualDirectory.ExternalUrl='http://f/<script>'\n"
+        for server in ["EXA", "EXB"] {
+            Fixtures.write(log, "set\(server)/\(server)/C/Program Files/Microsoft/Exchange Server/V15/Logging/ECP/Server/ECPServer20210227-1.LOG", in: dir)
+        }
+        for order in [["EXA", "EXB"], ["EXB", "EXA"]] {
+            let store = EventStore()
+            let reports = try order.map { try EvidenceLoader().load(dir.appendingPathComponent("set" + $0).path, into: store) }
+            #expect(reports.map(\.duplicatesSkipped) == [0, 0], "\(order)")
+            #expect(store.files.map(\.server) == order)
+            // Loading a set again is still nothing new.
+            #expect(try EvidenceLoader().load(dir.appendingPathComponent("set" + order[1]).path, into: store).duplicatesSkipped == 1)
+        }
+    }
+
     /// An IIS log loaded on its own keeps its site as channel, from the folder it was read in.
     @Test func singleIISLogKeepsItsSite() throws {
         let dir = Fixtures.tempDir()
