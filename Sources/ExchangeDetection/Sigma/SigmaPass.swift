@@ -66,7 +66,7 @@ public struct SigmaPass: DetectionRule {
             let out = FindingSlots(buffer)
             Self.parallel(pairs.count) { i in
                 guard let p = found.get(i) else { return }
-                Self.write(p, rule: pairs[i].rule, table: pairs[i].table, context: context, into: out, at: offsets[i])
+                Self.write(p, rule: pairs[i].rule, context: context, into: out, at: offsets[i])
             }
             count = offsets[pairs.count]
         }
@@ -119,14 +119,11 @@ public struct SigmaPass: DetectionRule {
 
     /// Initialises the findings of one rule's bursts at `out[start...]`; each is explained by the values of its
     /// first event when its summary is read.
-    static func write(_ p: PairBursts, rule: SigmaRule, table: SigmaTable, context: FindingContext, into out: FindingSlots, at start: Int) {
-        let store = table.store
+    static func write(_ p: PairBursts, rule: SigmaRule, context: FindingContext, into out: FindingSlots, at start: Int) {
         let about = Finding.About(rule: rule.findingRule, title: rule.title, cves: rule.cves, severity: rule.severity)
-        let fileIndex = store.fileIndex
         for (k, g) in p.bursts.groups.enumerated() {
-            let first = table.events[Int(g.first)]
-            out.initialize(start + k, Finding(about: about, origin: context.origins[Int(fileIndex[first])], time: g.time,
-                                              events: p.bursts.events(of: g), line: store.line(of: first), explainer: p.explainer))
+            out.initialize(start + k, Finding(about: about, origin: context.origins[Int(g.file)], time: g.time,
+                                              events: p.bursts.events(of: g), line: Int(g.line), explainer: p.explainer))
         }
     }
 }
@@ -159,10 +156,11 @@ final class FindingContext: Sendable {
         }
     }
 
-    /// One burst: where its events are in its rule's event list (in time order), the position of its first, and
-    /// the time of its first event with one (`Timestamp.unknown` when none has): taken while the times are at hand,
-    /// so writing millions of findings does not read the store's times again at scattered events.
-    struct Burst { let range: Range<Int>; let first: Int32; let time: Int64 }
+    /// One burst: where its events are in its rule's event list (in time order), the time of its first event with
+    /// one (`Timestamp.unknown` when none has), and the file and line of its first event. All are read from the
+    /// store while its hits are walked in event order: reading them per finding, at scattered events, missed the
+    /// cache for each of millions of findings (the file and line reads were two thirds of writing them).
+    struct Burst { let range: Range<Int>; let time: Int64; let file: UInt32; let line: UInt32 }
 
     /// A rule's bursts on a table, and the one list their events are runs of (shared by the findings).
     struct Bursts {
@@ -229,15 +227,15 @@ final class FindingContext: Sendable {
         for g in sizes.indices { start[g + 1] = start[g] + Int(sizes[g]) }
         var out: [Burst] = []
         out.reserveCapacity(sizes.count)
-        var flat = [(time: Int64, event: EventID, pos: Int32)](repeating: (0, 0, 0), count: n)
-        let time = store.time
+        var flat = [(time: Int64, event: EventID, file: UInt32, line: UInt32)](repeating: (0, 0, 0, 0), count: n)
+        let time = store.time, fileIndex = store.fileIndex, lineNumber = store.lineNumber
         time.withUnsafeBufferPointer { time in
             events.withUnsafeBufferPointer { events in
                 flat.withUnsafeMutableBufferPointer { flat in
                     var fill = start
                     for k in 0..<n {
-                        let g = Int(group[k]), p = hits[k], e = events[Int(p)]
-                        flat[fill[g]] = (time[e], e, p)
+                        let g = Int(group[k]), e = events[Int(hits[k])]
+                        flat[fill[g]] = (time[e], e, fileIndex[e], lineNumber[e])
                         fill[g] += 1
                     }
                     for g in sizes.indices {
@@ -252,7 +250,7 @@ final class FindingContext: Sendable {
                         for j in lo..<hi {
                             let t = flat[j].time
                             if j > first && t != Timestamp.unknown && last != Timestamp.unknown && t - last > Grouping.defaultGap {
-                                out.append(Burst(range: first..<j, first: flat[first].pos, time: known))
+                                out.append(Burst(range: first..<j, time: known, file: flat[first].file, line: flat[first].line))
                                 first = j
                                 known = t
                             }
@@ -261,7 +259,7 @@ final class FindingContext: Sendable {
                                 if known == Timestamp.unknown { known = t }
                             }
                         }
-                        out.append(Burst(range: first..<hi, first: flat[first].pos, time: known))
+                        out.append(Burst(range: first..<hi, time: known, file: flat[first].file, line: flat[first].line))
                     }
                 }
             }

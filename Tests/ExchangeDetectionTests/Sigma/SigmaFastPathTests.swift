@@ -181,7 +181,7 @@ import Testing
         }
     }
 
-    /// The integer-keyed bursts are `Grouping.bursts`' groups, in the same order.
+    /// The integer-keyed bursts are `Grouping.bursts`' groups, in the same order, with what a finding cites.
     @Test func burstsEqualGrouping() throws {
         let store = SigmaFixture.store
         let context = FindingContext(store: store)
@@ -194,6 +194,9 @@ import Testing
                     let fast = found.groups.map { Array(found.events[$0.range]) }
                     let plain = Grouping.bursts(hits.map { events[Int($0)] }, in: store, by: field)
                     #expect(fast == plain)
+                    // Each burst carries its first event's file and line, and the time of its first event with one.
+                    #expect(found.groups.map { [Int($0.file), Int($0.line)] } == plain.map { [Int(store.fileIndex[$0[0]]), store.line(of: $0[0])] })
+                    #expect(found.groups.map(\.time) == plain.map { g in g.first { store.time[$0] != Timestamp.unknown }.map { store.time[$0] } ?? Timestamp.unknown })
                 }
             }
         }
