@@ -44,13 +44,14 @@ struct EventReference {
     /// The event referred to: the one at its line when it passes the checks; else, for a reference with a digest,
     /// the one event of that file (or of its rotated `FILE.gz`) with the reference's time and digest, where lines
     /// added or removed before it moved it (reviewer: a replay refused a mark of six events over one moved line
-    /// the digest names). Throws the check's or the lookup's error when neither holds.
-    func event(in store: EventStore, command: String, preferring set: String?) throws -> EventID {
+    /// the digest names). Throws the check's or the lookup's error when neither holds. `moved`: found by time and
+    /// digest at another line than cited (the file differs from the one cited), which a replay must say.
+    func event(in store: EventStore, command: String, preferring set: String?) throws -> (event: EventID, moved: Bool) {
         let failure: Error
         do {
             if let e = try ShowCommand.event(at: citation, in: store, command: command, preferring: set) {
                 try check(e, in: store, command: command)
-                return e
+                return (e, false)
             }
             failure = ShellError.noEvent("'\(TerminalText.escape(citation))'", command: command, count: store.count)
         } catch { failure = error }
@@ -59,7 +60,7 @@ struct EventReference {
         for name in [path, path + ".gz"] {
             guard let file = try? ShowCommand.file(name, in: store, command: command, preferring: set) else { continue }
             let found = store.events(ofFile: file).filter { (time == nil || store.time[$0] == time) && Self.digest($0, in: store) == digest }
-            if found.count == 1 { return found[0] }
+            if found.count == 1 { return (found[0], true) }
         }
         throw failure
     }

@@ -71,9 +71,13 @@ struct MarkCommand: Command {
                 + (args.flag("force") ? " --force" : ""))
         }
         state.changed()
+        let shifted = targets.filter { $0.moved != nil }
         if ctx.wantsJSON {
             ctx.json(.object([("marked", .int(marks.count)), ("label", .string(label)), ("events", .array(targets.map { .int($0.event) })),
                               ("case", .string(file.path)),
+                              ("moved", .array(shifted.map { t in
+                                  .object([("cited", .string(t.moved!)), ("event", .int(t.event)), ("line", .int(store.line(of: t.event)))])
+                              })),
                               ("replaced", .array(replaced.map { r in
                                   .object([("event", .int(r.event)), ("label", .string(r.old.label)), ("note", .string(r.old.note)),
                                            ("user", .string(r.old.user)), ("marked_at", .time(r.old.markedAt))])
@@ -86,6 +90,13 @@ struct MarkCommand: Command {
             ctx.status(TerminalText.escape("event \(r.event) was marked \(r.old.label) by \(r.old.user) at \(session.displayTime(r.old.markedAt)): \(now)\(keeps)"))
         }
         if replaced.count > 10 { ctx.status("… and \(replaced.count - 10) more marked events relabelled") }
+        if let first = shifted.first {
+            // A replay on evidence that changed since the marks were made: the events are found by their time and line
+            // digest, and the analyst learns the file is not the one cited (reviewer: 28 marks moved a line, unsaid).
+            ctx.status(TerminalText.escape("note: \(shifted.count) event\(shifted.count == 1 ? " is" : "s are") at another line than cited, found by "
+                + "time and line digest: the file differs from the one cited (lines added or removed before \(shifted.count == 1 ? "it" : "them")); "
+                + "e.g. \(first.moved!) is now line \(store.line(of: first.event))"))
+        }
         let place = state.inLesson ? "the lesson's own case" : TerminalText.escape(file.path)
         ctx.status("marked \(marks.count) event\(marks.count == 1 ? "" : "s") \(label) in \(place)" + Self.findingsNamed(targets, session))
     }
@@ -107,7 +118,8 @@ struct MarkCommand: Command {
 /// The events a `mark`/`unmark` names: ids (`12`, `#12`, `12-15`), `finding F3 F4`, or `ioc I3 VALUE`
 /// (hits numbered by the last `grep-ioc --hits`, or every event where an indicator of that value hits).
 enum MarkTargets {
-    struct Target { var event: EventID; var finding: String? }
+    /// `moved`: the citation it was named by (`FILE:LINE@TIME#DIGEST`) when the event was found at another line.
+    struct Target { var event: EventID; var finding: String?; var moved: String? = nil }
 
     /// True when every word names an event in the checked form (`EventReference`), which means the same on any evidence.
     static func namesLines(_ words: [String]) -> Bool {
@@ -157,7 +169,8 @@ enum MarkTargets {
             let text = w.hasPrefix("#") ? String(w.dropFirst()) : w
             let bounds: ClosedRange<Int>
             if let reference = EventReference(w), reference.citation != w {
-                let e = try reference.event(in: store, command: command, preferring: LessonRun.evidenceSet(session))
+                let (e, moved) = try reference.event(in: store, command: command, preferring: LessonRun.evidenceSet(session))
+                if moved, seen.insert(e).inserted { out.append(Target(event: e, finding: nil, moved: reference.citation)) }
                 bounds = e...e
             } else if let dash = text.firstIndex(of: "-"), let a = Int(text[..<dash]), let b = Int(text[text.index(after: dash)...]) {
                 guard a <= b else { throw ShellError("\(command): '\(TerminalText.escape(w))' runs from high to low; write \(b)-\(a)") }

@@ -128,7 +128,8 @@ import ExchangeEvidence
     }
 
     /// Lines added or removed before the marked one moved it: the one event of the file with the reference's time
-    /// and digest is the marked one, and the replay marks it (reviewer: a mark of six events was refused whole).
+    /// and digest is the marked one, and the replay marks it (reviewer: a mark of six events was refused whole),
+    /// saying that the file differs from the one cited and where the event is now (reviewer: it did so silently).
     @Test func aReplayedMarkFollowsItsEventToAnotherLine() throws {
         let dir = try CaseFileTests.folder()
         let a = TestShell()
@@ -138,8 +139,15 @@ import ExchangeEvidence
         let line = store.line(of: 398)
         let moved = right.replacingOccurrences(of: ":\(line)@", with: ":\(line - 1)@")
         try #require(moved != right)   // line - 1 is the log's header: no event there now
-        try a.run("mark '\(moved)' as malicious")
+        let said = try a.shown("mark '\(moved)' as malicious")
         #expect(try CaseFileTests.marks(a).map { $0["event"] as? Int } == [398])
+        let cited = "\(store.file(of: 398).path):\(line - 1)"
+        #expect(said.contains("note: 1 event is at another line than cited, found by time and line digest: the file differs from the one "
+                              + "cited (lines added or removed before it); e.g. \(cited) is now line \(line)"), "\(said)")
+        let json = try JSONSerialization.jsonObject(with: Data(try a.run("mark '\(moved)' as malicious --json").utf8)) as! [String: Any]
+        #expect((json["moved"] as? [[String: Any]])?.map { [$0["cited"] as? String, "\($0["line"] ?? "")"] } == [[cited, "\(line)"]])
+        // Cited at its own line, nothing is said.
+        #expect(!(try a.shown("mark '\(right)' as malicious")).contains("another line"))
     }
 
     /// The replay form carries the event's time: on evidence where a line was added before the marked one, the
