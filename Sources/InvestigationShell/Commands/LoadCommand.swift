@@ -93,8 +93,7 @@ struct LoadCommand: Command {
             ctx.session.loads.append(report)
         }
         if args.flag("quiet") {
-            ctx.diagnostic("loaded \(TerminalText.escape(report.evidenceSet)): \(Self.count(report.filesAdded, "file")), \(Self.count(report.eventsAdded, "event")) from "
-                           + TerminalText.escape(report.servers.joined(separator: ", ")))
+            ctx.diagnostic(TerminalText.escape(Self.summary(report)))
             return
         }
         // JSON on stdout; the lines for people follow all the same, on stderr (`status`), as for every writer.
@@ -117,18 +116,7 @@ struct LoadCommand: Command {
                 })),
             ]))
         }
-        let mb = Double(report.bytesRead) / 1_048_576
-        var msg: String
-        if report.filesAdded == 0 && report.duplicatesSkipped > 0 {
-            // Everything was loaded before: say that, not "0 files … from no server".
-            msg = "nothing new in \(report.evidenceSet): \(Self.count(report.duplicatesSkipped, "file")) already loaded, skipped"
-        } else {
-            msg = "loaded \(report.evidenceSet): \(Self.count(report.filesAdded, "file")), \(Self.count(report.eventsAdded, "event")), "
-                + String(format: "%.1f MiB", mb) + " from " + (report.servers.isEmpty ? "no server" : report.servers.joined(separator: ", "))
-            if report.duplicatesSkipped > 0 { msg += "; \(Self.count(report.duplicatesSkipped, "file")) already loaded, skipped" }
-        }
-        if report.problems > 0 { msg += "; \(Self.count(report.problems, "problem")) (sources --problems)" }
-        ctx.status(TerminalText.escape(msg))
+        ctx.status(TerminalText.escape(Self.summary(report)))
         for z in report.zips { ctx.status("  zip \(TerminalText.escape(z.path)): \(z.size) bytes, sha256:\(z.sha256)") }
         for p in report.discoveryProblems {
             ctx.status("  \(p.skipped ? "skipped" : "damaged") \(TerminalText.escape(p.path)): \(TerminalText.escape(p.message))")
@@ -220,6 +208,23 @@ struct LoadCommand: Command {
     }
 
     /// `1 file`, `2 files`.
+    /// The load's one-line summary, as `load` and `load --quiet` print it (reviewer: the quiet form of a set loaded
+    /// before read "loaded siteA: 0 files, 0 events from " with no server).
+    static func summary(_ report: LoadReport) -> String {
+        var msg: String
+        if report.filesAdded == 0 && report.duplicatesSkipped > 0 {
+            // Everything was loaded before: say that, not "0 files … from no server".
+            msg = "nothing new in \(report.evidenceSet): \(count(report.duplicatesSkipped, "file")) already loaded, skipped"
+        } else {
+            msg = "loaded \(report.evidenceSet): \(count(report.filesAdded, "file")), \(count(report.eventsAdded, "event")), "
+                + String(format: "%.1f MiB", Double(report.bytesRead) / 1_048_576) + " from "
+                + (report.servers.isEmpty ? "no server" : report.servers.joined(separator: ", "))
+            if report.duplicatesSkipped > 0 { msg += "; \(count(report.duplicatesSkipped, "file")) already loaded, skipped" }
+        }
+        if report.problems > 0 { msg += "; \(count(report.problems, "problem")) (sources --problems)" }
+        return msg
+    }
+
     static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
 
     /// The warning for a load in which no file looked like evidence this tool knows (`load /etc/passwd`):

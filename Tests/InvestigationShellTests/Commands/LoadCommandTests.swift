@@ -36,6 +36,17 @@ import Testing
     /// Exports written into a collection's folder, then the folder zipped: neither the zip nor the folder loads
     /// them (reviewer: the zip loaded the timeline, events and Test-ProxyLogon files as evidence, and an untimed
     /// download path became a HIGH finding).
+    /// `load --quiet` prints the summary `load` prints: a set loaded before is "nothing new", not "0 files, 0 events
+    /// from " with no server (reviewer).
+    @Test func aQuietLoadOfASetLoadedBeforeSaysNothingIsNew() throws {
+        let t = TestShell()
+        let path = HuntCommandTests.fixtures.appendingPathComponent("proxylogon").path
+        let first = try t.shown("load '\(path)' --quiet")
+        #expect(first.hasPrefix("loaded proxylogon: ") && first.contains(" MiB from EX01"), "\(first)")
+        let again = try t.shown("load '\(path)' --quiet")
+        #expect(again.hasPrefix("nothing new in proxylogon: ") && again.hasSuffix("already loaded, skipped\n"), "\(again)")
+    }
+
     @Test func exportsInsideACollectionAreNotEvidenceInItsZipEither() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-exports-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
