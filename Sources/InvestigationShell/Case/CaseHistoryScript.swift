@@ -37,6 +37,7 @@ enum CaseHistoryScript {
         var r = Result(text: "")
         var usesVariables = false
         var writesCase = false
+        var relativePaths = false
         for e in entries {
             if e.depth > 0 { r.sourced += 1; continue }
             let line = e.command.trimmingCharacters(in: .whitespaces)
@@ -70,6 +71,7 @@ enum CaseHistoryScript {
                 }
                 usesVariables = usesVariables || Self.usesVariables(command)
                 writesCase = writesCase || kept.contains(where: writesToCase)
+                relativePaths = relativePaths || kept.contains(where: readsRelativePath)
                 r.commands += 1
                 if e.replay != nil { r.text += CommandRecorder.typedAs(line) }
                 r.text += CommandRecorder.entry(command, failure: nil, at: e.time)
@@ -80,6 +82,8 @@ enum CaseHistoryScript {
             + "# lines run by 'source' are not listed (the source line runs them); case-file commands are comments\n"
             + (r.outputs > 0 ? "# so are the report and export commands: a replay writes no file until you remove their '# '\n" : "")
             + (usesVariables ? "# this file uses $VARIABLES: give them with --set NAME=VALUE\n" : "")
+            + (relativePaths ? "# relative paths (load, source, rules load) are as typed: run it from the folder they were typed in, "
+                + "or edit them\n" : "")
             + (writesCase ? "# its marks and notes go to the case open when it runs (./\(CaseState.defaultPath), created if need be, "
                 + "when none is): add 'case new PATH' first to choose\n" : "") + r.text
         return r
@@ -92,6 +96,16 @@ enum CaseHistoryScript {
     private static func writesToCase(_ segment: String) -> Bool {
         let word = trimmed(segment).prefix { !$0.isWhitespace }
         return word == "mark" || word == "note"
+    }
+
+    /// `load`, `source` or `rules load` of a relative path: a replay from another folder would not find it (reviewer:
+    /// a handed-over script failed with "no such file or folder"), so the header says where to run it.
+    private static func readsRelativePath(_ segment: String) -> Bool {
+        guard let words = (try? Tokenizer.commands(segment))?.first, let first = words.first,
+              ["load", "source", "rules"].contains(first), let command = try? CommandRegistry.standard.find(first),
+              let args = try? Arguments.parse(Array(words.dropFirst()), specs: command.options, command: first) else { return false }
+        let paths = first == "rules" ? (args.positional.first == "load" ? args.positional.dropFirst() : []) : args.positional[...]
+        return paths.contains { !$0.hasPrefix("/") && !$0.hasPrefix("~") && $0 != "demo" }
     }
 
     /// `report` and `export`: commands that write files.

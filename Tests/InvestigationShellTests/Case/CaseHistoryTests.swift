@@ -114,6 +114,23 @@ import ExchangeEvidence
             + String(SHA256.hex(Array(store.rawLine(e).utf8)).prefix(8))
     }
 
+    /// A script that loads a relative path says to run it from the folder it was typed in (reviewer: handed over, it
+    /// failed with "no such file or folder"); absolute paths, the demo set and option values do not count.
+    @Test func relativeLoadPathsAreNamedInTheHeader() {
+        func header(_ commands: [String]) -> String {
+            let entries = commands.map { AuditEntry(time: 0, user: "a", command: $0, error: nil) }
+            return CaseHistoryScript.build(entries, casePath: "c.case", scriptPath: "s.exh", now: 0).text
+                .split(separator: "\n").filter { $0.hasPrefix("#") }.joined(separator: "\n")
+        }
+        let note = "# relative paths (load, source, rules load) are as typed"
+        for relative in ["load caseA --quiet", "load --name x caseA", "source triage.exh", "rules load sigma/rules"] {
+            #expect(header([relative]).contains(note), "\(relative)")
+        }
+        for absolute in ["load /ev/caseA --name x --quiet", "load demo", "rules load /r", "rules", "hunt"] {
+            #expect(!header([absolute]).contains(note), "\(absolute)")
+        }
+    }
+
     /// A line of the same second added before the marked one leaves the time alone: the digest refuses it (reviewer).
     @Test func aReplayedMarkWhoseLineReadsOtherwiseIsRefused() throws {
         let dir = try CaseFileTests.folder()
