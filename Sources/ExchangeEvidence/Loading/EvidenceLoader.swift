@@ -597,8 +597,8 @@ final class OrderedMerger: @unchecked Sendable {
 
     /// True when `server` may be the one `p` belongs to. Case aside, as servers are named (`serverSpelling`): the
     /// folder `SRV1` and the zip `srv1.zip` are one server. A guess from a top folder is not final here (a set's own
-    /// top folder `siem/` is no server), so the set's name and the computer the file names count too; a folder above
-    /// a Windows path is final, as naming files it under it (reviewer: a copy under `EX31/C/…` whose lines name
+    /// top folder `siem/` is no server), so the set's name and the computer the file names count too. A folder above
+    /// a Windows path is final, as it is when the file is filed (reviewer: a copy under `EX31/C/…` whose lines name
     /// EX01 was "already loaded" when EX01's set came first, and kept when it came second).
     private func isServer(_ server: String, of p: EvidenceLoader.ParsedFile) -> Bool {
         let named = self.server ?? p.facts["server.file-name"] ?? p.pathServer

@@ -118,7 +118,7 @@ struct MarkCommand: Command {
 /// The events a `mark`/`unmark` names: ids (`12`, `#12`, `12-15`), `finding F3 F4`, or `ioc I3 VALUE`
 /// (hits numbered by the last `grep-ioc --hits`, or every event where an indicator of that value hits).
 enum MarkTargets {
-    /// `moved`: the citation it was named by (`FILE:LINE@TIME#DIGEST`) when the event was found at another line.
+    /// `moved`: the `FILE:LINE` it was cited by, when its time and digest found it at another line.
     struct Target { var event: EventID; var finding: String?; var moved: String? = nil }
 
     /// True when every word names an event in the checked form (`EventReference`), which means the same on any evidence.
