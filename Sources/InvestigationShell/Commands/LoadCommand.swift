@@ -126,7 +126,7 @@ struct LoadCommand: Command {
         }
         if report.cancelled {
             ctx.session.interruptNoticed = true
-            ctx.status("load interrupted: the files read before Ctrl-C are kept; the rest of \(TerminalText.escape(report.evidenceSet)) "
+            ctx.status("load interrupted: the files read before the interruption (Ctrl-C, SIGTERM or SIGHUP) are kept; the rest of \(TerminalText.escape(report.evidenceSet)) "
                        + "is not read (load it again to read it: files already read are skipped)")
         }
         if let warning = Self.nothingRecognised(report) ?? Self.unnamed(report, server: args.value("server")) {
