@@ -1,5 +1,6 @@
 @testable import ExchangeDetection
 import ExchangeEvidence
+import Foundation
 import Testing
 
 /// Event-log rules on wevtutil XML exports built from the published events (the UM error shape, OTRF's
@@ -125,6 +126,29 @@ import Testing
         #expect(f.first { $0.summary.contains("ohyeah.aspx.f5dba9b9.compiled") }?.severity == .medium)
         #expect(all.contains("UMWorkerProcess.exe created C:\\inetpub\\wwwroot\\aspnet_client\\system_web\\x.txt.aspx"))
         #expect(!all.contains("App_Web_") && !all.contains("logon.aspx") && !all.contains("UMWorkerProcess_20210303.LOG"))
+    }
+}
+
+/// A process start exported without its process ids (a SIEM export that kept some fields) still names its parent:
+/// w3wp starting cmd fires, explorer starting cmd does not (reviewer: no finding when both ids were dropped).
+@Suite struct ProcessStartWithoutIDsTests {
+    @Test func w3wpStartingCmdFiresWithoutProcessIDs() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-noids-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let folder = dir.appendingPathComponent("EX01/eventlogs")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        func start(_ time: String, parent: String) -> String {
+            #"{"@timestamp":"2021-03-03T07:0"# + time + #".000Z","SourceName":"Microsoft-Windows-Sysmon","Channel":"Microsoft-Windows-Sysmon/Operational","#
+                + #""Hostname":"EX01.contoso.local","EventID":1,"Image":"C:\\Windows\\System32\\cmd.exe","CommandLine":"cmd /c whoami","#
+                + #""ParentImage":""# + parent + #"","User":"NT AUTHORITY\\SYSTEM"}"# + "\n"
+        }
+        try (start("0:15", parent: #"c:\\windows\\system32\\inetsrv\\w3wp.exe"#) + start("1:15", parent: #"C:\\Windows\\explorer.exe"#))
+            .write(to: folder.appendingPathComponent("sysmon.json"), atomically: true, encoding: .utf8)
+        let store = EventStore()
+        _ = try EvidenceLoader(workers: 1).load(dir.appendingPathComponent("EX01").path, into: store)
+        #expect(store.count == 2)
+        let f = RuleFixtures.run("process.webserver-shell", on: store)
+        #expect(f.map(\.summary) == ["w3wp.exe started cmd.exe: 'cmd /c whoami' as NT AUTHORITY\\SYSTEM"])
     }
 }
 

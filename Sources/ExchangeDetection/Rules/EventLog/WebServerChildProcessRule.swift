@@ -41,7 +41,10 @@ public struct WebServerChildProcessRule: DetectionRule {
         var hits: [EventID: ProcessEvent] = [:]
         var servers: [ProcessEvent] = []
         for id in candidates {
-            guard let p = tree.event(id) else { continue }
+            // The tree holds the starts that carry process ids (it joins children by them); a start without either id
+            // (a SIEM export that kept only some fields) still names its parent by path (reviewer: w3wp → cmd gave
+            // no finding when both ids were dropped).
+            guard let p = tree.event(id) ?? ProcessEvent(store, id) else { continue }
             if Self.parents.contains(p.parentName), Self.children.contains(p.imageName) {
                 hits[id] = p
             } else if Self.parents.contains(p.imageName) {
