@@ -155,6 +155,26 @@ import Testing
         #expect(r.problems.contains { $0.line == 5 }, "the one-letter hostname: \(r.problems.map(\.description))")
     }
 
+    /// A MISP event the JSON parser refuses (a missing comma, an object cut short) still yields every attribute that
+    /// parses; the bad one is named with its line; a deleted object stays left out (reviewer: one bad line
+    /// loaded nothing, where a STIX bundle or a feed in the same state loads the rest).
+    @Test func aBrokenMISPEventLoadsTheAttributesThatParse() {
+        let text = """
+            {"Event": {"info": "x", "date": "2021-03-03", "Attribute": [
+             {"type": "ip-src", "value": "167.99.168.251"},
+             {"type": "ip-src", "value": "89.34.111.11" "category": "Network activity"},
+             {"type": "domain", "value": "p.estonine.com"}
+            ], "Object": [{"deleted": true, "Attribute": [{"type": "ip-dst", "value": "11.2.3.46"}]},
+             {"Attribute": [{"type": "sha256", "value": "b75f163ca9b9240bf4b37ad92bc7556b40a17e27c2b8ed5c8991385fe07d17d0"}]}]}}
+            """
+        let r = IndicatorFileLoader.load(bytes: Array(text.utf8), file: "broken.json", setName: "m", provenance: "test")
+        #expect(r.set.indicators.map(\.value) == ["b75f163ca9b9240bf4b37ad92bc7556b40a17e27c2b8ed5c8991385fe07d17d0", "167.99.168.251", "p.estonine.com"])
+        let said = r.problems.map(\.description)
+        #expect(said.contains { $0.hasPrefix("broken.json:3: malformed MISP event: malformed JSON") && $0.hasSuffix("reading the attributes that can be read") }, "\(said)")
+        #expect(said.contains { $0.hasPrefix("broken.json:3: MISP attribute starting on line 3: malformed JSON") }, "\(said)")
+        #expect(said.contains { $0.contains("1 attribute marked deleted in MISP (retracted) not loaded") }, "\(said)")
+    }
+
     /// AND between observations asks for both at once, which separate values cannot: loaded, and said so, as AND
     /// inside one observation is.
     @Test func stixAndBetweenObservationsIsSaid() {

@@ -47,7 +47,11 @@ enum JSONElements {
     }
 
     /// Offset of the `[` that opens the value of `"key"` (first occurrence), or nil.
-    static func arrayValue(of key: String, in bytes: [UInt8]) -> Int? {
+    static func arrayValue(of key: String, in bytes: [UInt8]) -> Int? { arrayValues(of: key, in: bytes, first: true).first }
+
+    /// Offsets of the `[` that open the values of `"key"`, every occurrence in file order (or the first only).
+    static func arrayValues(of key: String, in bytes: [UInt8], first: Bool = false) -> [Int] {
+        var out: [Int] = []
         var from = 0
         while let k = LineLocator.find("\"\(key)\"", in: bytes, from: from) {
             var i = k + key.utf8.count + 2
@@ -55,11 +59,14 @@ enum JSONElements {
             if i < bytes.count, bytes[i] == UInt8(ascii: ":") {
                 i += 1
                 while i < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i]) { i += 1 }
-                if i < bytes.count, bytes[i] == UInt8(ascii: "[") { return i }
+                if i < bytes.count, bytes[i] == UInt8(ascii: "[") {
+                    out.append(i)
+                    if first { break }
+                }
             }
             from = k + 1
         }
-        return nil
+        return out
     }
 
     /// Parses one JSON value, or returns the parser's complaint with the line it points at.

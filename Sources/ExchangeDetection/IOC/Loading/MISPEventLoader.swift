@@ -11,7 +11,8 @@ enum MISPEventLoader {
         let root: Any
         switch JSONElements.parse(bytes[...], baseOffset: 0, locator: locator) {
         case .failure(let p):
-            c.problem(p.line, "malformed MISP event: \(p.message)")
+            c.problem(p.line, "malformed MISP event: \(p.message); reading the attributes that can be read")
+            recover(bytes, locator: locator, into: &c)
             return
         case .success(let r): root = r
         }
@@ -28,9 +29,7 @@ enum MISPEventLoader {
             c.problem(nil, "no MISP Event object found")
             return
         }
-        var skipped: [String: Int] = [:]
-        var deleted = 0
-        var cursor = 0
+        var reader = AttributeReader(bytes: bytes, locator: locator)
         for e in events {
             let date = e["date"] as? String ?? ""
             if let info = e["info"] as? String, c.set.provenance.isEmpty { c.set.provenance = "MISP event: \(info)" }
@@ -38,38 +37,86 @@ enum MISPEventLoader {
             for o in e["Object"] as? [[String: Any]] ?? [] {
                 let inner = o["Attribute"] as? [[String: Any]] ?? []
                 // A deleted object's attributes are deleted with it.
-                if isDeleted(o) { deleted += inner.count } else { attributes += inner }
+                if isDeleted(o) { reader.deleted += inner.count } else { attributes += inner }
             }
-            for a in attributes {
-                guard let type = a["type"] as? String, let value = a["value"] as? String else {
-                    c.problem(nil, "attribute without type or value")
-                    continue
-                }
-                // Soft-deleted in MISP: retracted, usually as a false positive; kept in exports, not an indicator.
-                if isDeleted(a) { deleted += 1; continue }
-                // Attributes appear in file order: the next `"value"` key holding this value names its line.
-                let offset = valueKey(value, in: bytes, from: cursor) ?? valueKey(value, in: bytes, from: 0) ?? cursor
-                cursor = offset + 1
-                let line = locator.line(at: offset)
-                var noteParts: [String] = []
-                if let comment = a["comment"] as? String, !comment.isEmpty { noteParts.append(comment) }
-                if let category = a["category"] as? String { noteParts.append(category) }
-                if let toIDs = a["to_ids"] as? Bool, !toIDs { noteParts.append("to_ids false") }
-                let note = noteParts.joined(separator: "; ")
-                let mapped = map(type: type, value: value)
-                if mapped.isEmpty { skipped[type, default: 0] += 1 }
-                for (t, v) in mapped {
-                    c.add(t, v, line: line, date: date, note: note,
-                          validFrom: a["first_seen"] as? String ?? "", validUntil: a["last_seen"] as? String ?? "")
+            for a in attributes { reader.read(a, date: date, into: &c) }
+        }
+        reader.report(into: &c)
+    }
+
+    /// A file the JSON parser refuses (a missing comma, a cut): every `"Attribute"` array is split into its
+    /// elements, and each attribute that parses is read, so one bad line does not lose the rest, as for STIX
+    /// bundles and feeds (reviewer). The event's date is then unknown; an object that parses whole is read as an
+    /// object (its deletion kept), and an attribute inside a broken object is read as one of the event's.
+    static func recover(_ bytes: [UInt8], locator: LineLocator, into c: inout IndicatorCollector) {
+        var reader = AttributeReader(bytes: bytes, locator: locator)
+        var objects: [Range<Int>] = []
+        for open in JSONElements.arrayValues(of: "Object", in: bytes) {
+            for r in JSONElements.elements(of: bytes, arrayAt: open) {
+                guard case .success(let any) = JSONElements.parse(bytes[r], baseOffset: r.lowerBound, locator: locator),
+                      let o = any as? [String: Any] else { continue }
+                objects.append(r)
+                let inner = o["Attribute"] as? [[String: Any]] ?? []
+                if isDeleted(o) { reader.deleted += inner.count } else { inner.forEach { reader.read($0, date: "", into: &c) } }
+            }
+        }
+        for open in JSONElements.arrayValues(of: "Attribute", in: bytes) where !objects.contains(where: { $0.contains(open) }) {
+            for r in JSONElements.elements(of: bytes, arrayAt: open) {
+                switch JSONElements.parse(bytes[r], baseOffset: r.lowerBound, locator: locator) {
+                case .failure(let p): c.problem(p.line, "MISP attribute starting on line \(locator.line(at: r.lowerBound)): \(p.message)")
+                case .success(let any):
+                    if let a = any as? [String: Any] { reader.read(a, date: "", into: &c) }
                 }
             }
         }
-        if deleted > 0 {
-            c.problem(nil, "\(deleted) attribute\(deleted == 1 ? "" : "s") marked deleted in MISP (retracted) not loaded")
+        reader.report(into: &c)
+    }
+
+    /// Reads attributes into indicators, counting those it leaves out, and names each one's line: attributes
+    /// appear in file order, so the next `"value"` key holding an attribute's value is where it is.
+    struct AttributeReader {
+        let bytes: [UInt8]
+        let locator: LineLocator
+        var cursor = 0
+        var skipped: [String: Int] = [:]
+        var deleted = 0
+
+        init(bytes: [UInt8], locator: LineLocator) {
+            self.bytes = bytes
+            self.locator = locator
         }
-        if !skipped.isEmpty {
-            let list = skipped.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
-            c.problem(nil, "attributes of types exhunt does not match were not loaded: \(list)")
+
+        mutating func read(_ a: [String: Any], date: String, into c: inout IndicatorCollector) {
+            guard let type = a["type"] as? String, let value = a["value"] as? String else {
+                c.problem(nil, "attribute without type or value")
+                return
+            }
+            // Soft-deleted in MISP: retracted, usually as a false positive; kept in exports, not an indicator.
+            if isDeleted(a) { deleted += 1; return }
+            let offset = valueKey(value, in: bytes, from: cursor) ?? valueKey(value, in: bytes, from: 0) ?? cursor
+            cursor = offset + 1
+            let line = locator.line(at: offset)
+            var noteParts: [String] = []
+            if let comment = a["comment"] as? String, !comment.isEmpty { noteParts.append(comment) }
+            if let category = a["category"] as? String { noteParts.append(category) }
+            if let toIDs = a["to_ids"] as? Bool, !toIDs { noteParts.append("to_ids false") }
+            let note = noteParts.joined(separator: "; ")
+            let mapped = map(type: type, value: value)
+            if mapped.isEmpty { skipped[type, default: 0] += 1 }
+            for (t, v) in mapped {
+                c.add(t, v, line: line, date: date, note: note,
+                      validFrom: a["first_seen"] as? String ?? "", validUntil: a["last_seen"] as? String ?? "")
+            }
+        }
+
+        func report(into c: inout IndicatorCollector) {
+            if deleted > 0 {
+                c.problem(nil, "\(deleted) attribute\(deleted == 1 ? "" : "s") marked deleted in MISP (retracted) not loaded")
+            }
+            if !skipped.isEmpty {
+                let list = skipped.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
+                c.problem(nil, "attributes of types exhunt does not match were not loaded: \(list)")
+            }
         }
     }
 
