@@ -271,7 +271,7 @@ struct CheckBuildCommand: Command {
         // One line per campaign and interval.
         for w in ExposureTimeline.campaignGroups(windows) {
             let first = w[0]
-            let start = first.opensBeforeEvidence ? "before the first event \(ctx.session.displayTime(first.from))" : ctx.session.displayTime(first.from)
+            let start = first.opensBeforeEvidence ? "before the first build evidence \(ctx.session.displayTime(first.from))" : ctx.session.displayTime(first.from)
             let end = first.until.map { "until the update installed by \(ctx.session.displayTime($0)) (last vulnerable event \(ctx.session.displayTime(first.lastVulnerable)))" }
                 ?? "still open at the last event \(ctx.session.displayTime(first.lastVulnerable))"
             let fixes = ExposureTimeline.updates(w)

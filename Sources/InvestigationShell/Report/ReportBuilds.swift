@@ -51,7 +51,7 @@ struct ReportBuilds {
             let groups = ExposureTimeline.campaignGroups(windows)
             for w in groups {
                 let first = w[0]
-                let start = first.opensBeforeEvidence ? "before the first event (\(time(first.from)))" : time(first.from)
+                let start = first.opensBeforeEvidence ? "before the first build evidence (\(time(first.from)))" : time(first.from)
                 let end = first.until.map { "until the update installed by \(time($0))" } ?? "still open at the last event (\(time(first.lastVulnerable)))"
                 let fixes = ExposureTimeline.updates(w)
                 let label = first.campaignBegun ? "exposed to" : "open to"

@@ -84,7 +84,7 @@ struct TimelineChart {
             for w in assessment.exposure {
                 let a = max(start, w.opensBeforeEvidence ? start : w.from), b = min(end, w.until ?? end)
                 guard a < b else { continue }
-                let open = w.opensBeforeEvidence ? "before the first event (\(time(w.from)))" : time(w.from)
+                let open = w.opensBeforeEvidence ? "before the first build evidence (\(time(w.from)))" : time(w.from)
                 let until = w.until.map { "until the update installed by \(time($0))" } ?? "still open at the end of the evidence"
                 s += "<rect class=\"exposure\" x=\(q(x(a))) y=\(q(y + 2)) width=\(q(x(b) - x(a))) height=\(q(lane - 4)) fill=\"#c0392b\" fill-opacity=\"0.13\">"
                 s += "<title>\(ReportText.html("\(server): exposed to \(w.campaign) (\(w.cves.joined(separator: ", "))) from \(open) \(until)"))</title></rect>"

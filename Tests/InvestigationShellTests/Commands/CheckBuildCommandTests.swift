@@ -206,7 +206,7 @@ import Testing
         let text = try t.run("check-build --server EX01")
         #expect(text.contains("EX01  15.1.2176.9 (15.01.2176.009) from ExSetup.exe FileVersion in EX01/build/exsetup.txt"))
         #expect(text.contains("history   15.1.2176.2 (2021-02-25 00:20:08 – 2021-03-04 20:54:52) → 15.1.2176.9 (2021-03-04 21:19:46 – "))
-        #expect(text.contains("exposed   ProxyLogon (CVE-2021-26855, CVE-2021-26857, CVE-2021-26858, CVE-2021-27065) from before the first event 2021-02-25 00:20:08 until the update installed by 2021-03-04 21:19:46"))
+        #expect(text.contains("exposed   ProxyLogon (CVE-2021-26855, CVE-2021-26857, CVE-2021-26858, CVE-2021-27065) from before the first build evidence 2021-02-25 00:20:08 until the update installed by 2021-03-04 21:19:46"))
         #expect(text.contains("finding   F8 proxylogon.ssrf 2021-03-03 06:49 while on 15.1.2176.2, vulnerable to CVE-2021-26855 until the update installed by 2021-03-04 21:19\n"))
         #expect(text.contains("finding   F13 proxylogon.reset-vdir 2021-03-03 06:59 while on 15.1.2176.2, vulnerable to CVE-2021-26855, CVE-2021-27065 until the update installed by 2021-03-04 21:19\n"))
         #expect(!text.contains("proxylogon.ssrf-scanner"), "low findings are not placed")
