@@ -46,8 +46,9 @@ final class IOCHitList {
     static func events(ofIndicator value: String, session: Session, command: String) throws -> [EventID] {
         let library = session.indicatorLibrary
         let all = (try? library.select(sets: [], types: [])) ?? []
-        let lower = value.lowercased()
-        let chosen = all.filter { !$0.isDirectory && ($0.value.lowercased() == lower || $0.normalized.lowercased() == lower) }
+        // As written or defanged (`1.2.3[.]4`, `hxxp://`): sets keep values refanged, as they were loaded (reviewer).
+        let wanted: Set<String> = [value.lowercased(), IndicatorNormalizer.refang(value).lowercased()]
+        let chosen = all.filter { !$0.isDirectory && (wanted.contains($0.value.lowercased()) || wanted.contains($0.normalized.lowercased())) }
         guard !chosen.isEmpty else {
             throw ShellError("\(command): no indicator '\(TerminalText.escape(value))' in the indicator sets "
                              + "(add it with 'ioc add TYPE VALUE', or name a hit of 'grep-ioc --hits' as I1, I2, …)")

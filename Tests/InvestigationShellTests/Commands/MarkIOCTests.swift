@@ -42,6 +42,9 @@ import Testing
         let out = try JSONSerialization.jsonObject(with: Data(try t.run("mark ioc 167.99.168.251 as suspicious --json").utf8)) as! [String: Any]
         #expect(Set(out["events"] as! [Int]) == Set(expected))
         #expect(try t.run("timeline --marked suspicious --json").split(separator: "\n").count == Set(expected).count)
+        // Named defanged, as indicator lists write it (reviewer): the same events.
+        let defanged = try JSONSerialization.jsonObject(with: Data(try t.run("mark ioc '167.99.168[.]251' as suspicious --json").utf8)) as! [String: Any]
+        #expect(Set(defanged["events"] as! [Int]) == Set(expected))
         #expect(t.failure("mark ioc 203.0.113.9 as malicious").contains("no indicator '203.0.113.9'"))
         try t.run("ioc add ip 203.0.113.9")
         #expect(t.failure("mark ioc 203.0.113.9 as malicious").contains("hits no loaded event"))
