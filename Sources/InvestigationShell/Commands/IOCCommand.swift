@@ -86,7 +86,7 @@ struct IOCCommand: Command {
             return
         }
         let types = r.set.countsByType.map { "\($0.type.rawValue) \($0.count)" }.joined(separator: ", ")
-        ctx.status(TerminalText.escape("loaded \(r.set.indicators.count) indicators into set \(r.set.name) from \(path) (\(r.format.rawValue))"
+        ctx.status(TerminalText.escape("loaded \(r.set.indicators.count) indicator\(r.set.indicators.count == 1 ? "" : "s") into set \(r.set.name) from \(path) (\(r.format.rawValue))"
             + (types.isEmpty ? "" : ": \(types)")))
         // Problems are status, as `rules load` prints its own: in a pipe they go to stderr with the `loaded` line.
         if r.problemCount > 0 {
