@@ -23,8 +23,17 @@ public struct YaraFileLoader: RuleFileLoader {
         let result: YaraCompiler.Result
         do { result = try YaraCompiler.compile(sources: [(path, bytes)]) } catch { return ([], [problem(nil, "\(error)")], []) }
         let errors = result.diagnostics.filter { !$0.isWarning }.map { problem($0.line, $0.message, in: $0.file) }
-        guard let file = result.files.first else { return ([], errors.isEmpty ? [problem(nil, "did not compile")] : errors, []) }
         let lines = Self.ruleLines(String(decoding: bytes, as: UTF8.self))
+        guard let file = result.files.first else {
+            // libyara compiles a file whole: its sound rules are refused with the broken one, each named, so
+            // `rules --not-loaded` lists every rule found (reviewer: `ok2` beside a broken `bad2` went unsaid).
+            let first = errors.first.map { " (\($0.line.map { "line \($0): " } ?? "")\($0.reason))" } ?? ""
+            let refused = lines.sorted { $0.value < $1.value }.map { name, line in
+                RuleLoadProblem(file: path, line: line, id: name, title: "YARA rule \(name)",
+                                reason: "rule \(name): refused with its file, which did not compile\(first)", unsupported: false, definedIn: nil)
+            }
+            return ([], (errors.isEmpty ? [problem(nil, "did not compile")] : errors) + refused, [])
+        }
         let included = result.includes.map { ($0.path, Self.ruleLines(String(decoding: $0.bytes, as: UTF8.self))) }
         let source = Source(path: path, bytes: bytes)
         let rules = file.rules.map { name in

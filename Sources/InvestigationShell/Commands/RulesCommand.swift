@@ -65,8 +65,10 @@ struct RulesCommand: Command {
                     }
                 }
                 let kinds = Dictionary(grouping: r.files, by: \.kind).map { "\($0.value.reduce(0) { $0 + $1.rules }) \($0.key)" }.sorted()
-                ctx.status(TerminalText.escape("\(path): loaded \(r.loaded) rule\(r.loaded == 1 ? "" : "s") (\(kinds.joined(separator: ", "))) from \(r.files.count) file\(r.files.count == 1 ? "" : "s")"
-                    + (r.problems.isEmpty ? "" : "; \(r.problems.count) not loaded")))
+                // Files that gave no rule (one that did not compile) are counted apart (reviewer: "from 3 files" when one loaded).
+                let loading = r.files.filter { $0.rules > 0 }.count, none = r.files.count - loading
+                ctx.status(TerminalText.escape("\(path): loaded \(r.loaded) rule\(r.loaded == 1 ? "" : "s") (\(kinds.joined(separator: ", "))) from \(loading) file\(loading == 1 ? "" : "s")"
+                    + (none == 0 ? "" : " (\(none) more read, none loaded)") + (r.problems.isEmpty ? "" : "; \(r.problems.count) not loaded")))
                 let unsupported = r.problems.filter(\.unsupported).count
                 for p in r.problems.filter({ !$0.unsupported }).prefix(10) {
                     ctx.status("  " + TerminalText.escape("not loaded: \(p.source):\(p.line.map(String.init) ?? "-"): \(p.reason)"))

@@ -32,7 +32,7 @@ import Testing
         let out = try shell.shown("rules load \(dir.path)")
         #expect(out.contains("loaded \(dir.path)/shell.yar: 1 yara rule"))
         #expect(out.contains("not loaded: \(dir.path)/more/broken.yara:3: "))
-        #expect(out.contains("1 rule file loaded, 1 problem"))
+        #expect(out.contains("1 rule file loaded, 2 problems"), "the compile error, and the rule refused with its file")
         #expect(try shell.run("rules load \(dir.path)").isEmpty, "what rules load says is status: stderr off a terminal, so stdout stays a result (jq)")
         let hunt = try JSONSerialization.jsonObject(with: Data(try shell.run("hunt --json").utf8)) as! [String: Any]
         let findings = hunt["findings"] as! [[String: Any]]
