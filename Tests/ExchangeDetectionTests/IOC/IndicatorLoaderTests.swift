@@ -173,6 +173,11 @@ import Testing
         #expect(said.contains { $0.hasPrefix("broken.json:3: malformed MISP event: malformed JSON") && $0.hasSuffix("reading the attributes that can be read") }, "\(said)")
         #expect(said.contains { $0.hasPrefix("broken.json:3: MISP attribute starting on line 3: malformed JSON") }, "\(said)")
         #expect(said.contains { $0.contains("1 attribute marked deleted in MISP (retracted) not loaded") }, "\(said)")
+        // Cut short: what came before the cut loads, and the cut is named where it is, not on line 1 (reviewer).
+        let cut = "{\"Event\": {\"info\": \"x\", \"Attribute\": [\n {\"type\": \"ip-src\", \"value\": \"167.99.168.251\"},\n {\"type\": \"domain\", \"value\": \"p.est"
+        let c = IndicatorFileLoader.load(bytes: Array(cut.utf8), file: "cut.json", setName: "c", provenance: "test")
+        #expect(c.set.indicators.map(\.value) == ["167.99.168.251"])
+        #expect(c.problems.first?.description.hasPrefix("cut.json:3: malformed MISP event: malformed JSON") == true, "\(c.problems.map(\.description))")
     }
 
     /// AND between observations asks for both at once, which separate values cannot: loaded, and said so, as AND

@@ -79,6 +79,9 @@ enum JSONElements {
             if let r = text.range(of: #"character (\d+)"#, options: .regularExpression) {
                 let digits = text[r].split(separator: " ").last.flatMap { Int($0) } ?? 0
                 line = locator.line(at: baseOffset + digits)
+            } else if text.contains("end of file") {
+                // Cut short: the parser names no character, and the place it stopped is the end (reviewer: line 1).
+                line = locator.line(at: baseOffset + max(0, bytes.count - 1))
             }
             return .failure(IOCLoadProblemText(line: line, message: "malformed JSON (\(text))"))
         }
