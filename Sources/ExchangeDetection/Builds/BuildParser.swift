@@ -12,6 +12,13 @@ public enum BuildParser {
         if t.isEmpty { throw BuildParseError(message: "no build given: \(expected)") }
         if let r = adminDisplayVersion(in: t) { return r }
         if let r = updateDisplayName(t) { return r }
+        // HttpProxy logs write the build as four columns (MajorVersion … RevisionVersion): `15,1,2176,9` copied
+        // from a log line is that build (reviewer).
+        let columns = t.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingWhitespace() }
+        if columns.count == 4, columns.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }),
+           let b = ExchangeBuild(dotted: columns.joined(separator: ".")) {
+            return BuildReading(build: b, source: .typed)
+        }
         let tokens = versionTokens(in: t)
         guard let first = tokens.first else {
             let what = containsWord(t, "version") ? "has no build number" : "is not a build number"

@@ -11,6 +11,11 @@ import Testing
         #expect(cu19.longForm == "15.01.2176.002")
         #expect(ExchangeBuild(14, 3, 513, 0).longForm == "14.03.0513.000")
         #expect(try BuildParser.parse("15.1.2176.2").source == .typed)
+        // As an HttpProxy line's four version columns write it (reviewer); other comma lists are not builds.
+        #expect(try BuildParser.parse("15,1,2176,2").build == cu19)
+        #expect(try BuildParser.parse("15, 1, 2176, 2").source == .typed)
+        #expect(throws: BuildParseError.self) { try BuildParser.parse("15,1,2176") }
+        #expect(throws: BuildParseError.self) { try BuildParser.parse("15,1,x,2") }
     }
 
     @Test func adminDisplayVersionIsCUOnly() throws {
