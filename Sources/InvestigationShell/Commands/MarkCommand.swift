@@ -267,6 +267,11 @@ struct NoteCommand: Command {
     func run(_ args: Arguments, in ctx: CommandContext) throws {
         let session = ctx.session
         let state = CaseState.of(session)
+        // The learner's own words are no finding: a lesson's `output` check must not pass on a note read back
+        // (reviewer: `note 89.34.111.11` then `note` answered a step), as it does not on `help`.
+        let lesson = LessonRun.of(session)
+        lesson.quiet = true
+        defer { lesson.quiet = false }
         if args.positional.isEmpty {
             let notes = try state.file?.notes() ?? []
             if ctx.wantsJSON {

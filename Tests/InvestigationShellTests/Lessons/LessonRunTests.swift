@@ -69,14 +69,15 @@ import Testing
         #expect(throws: ShellError.self) { try shell.execute("back") }
     }
 
-    /// Help text is not the learner's output: reading a help page holding the word a step's `output` check looks
-    /// for (or the lesson itself, with `help lessons/NAME`) answers nothing (reviewer).
+    /// Help text and the learner's own notes are not the learner's output: reading a help page holding the word a
+    /// step's `output` check looks for (or the lesson itself, with `help lessons/NAME`), or a note of it read back,
+    /// answers nothing (reviewers).
     @Test func helpTextDoesNotAnswerAnOutputCheck() throws {
         let root = try Self.helpFolder()
         defer { try? FileManager.default.removeItem(at: root) }
         try "# set\n\nThe timezone variable.\n".write(to: root.appendingPathComponent("set.md"), atomically: true, encoding: .utf8)
         let (out, _, shell) = Self.harness(root)
-        try shell.execute("lesson small; help set; help lessons/small")
+        try shell.execute("lesson small; help set; help lessons/small; note the timezone; note")
         #expect(out.stdout.contains("The timezone variable."))
         let still = "\(#expect(throws: ShellError.self) { try shell.execute("next") }!)"
         #expect(still.contains("run a command whose output shows what this step is after"))
