@@ -110,6 +110,11 @@ import Testing
         let loaded = try t.shown("ioc load \(Self.fixtures)/stix-proxylogon.json --name cisa-stix")
         #expect(t.output.stdout.count == before, "in a pipe, stdout keeps only results: the load line and its problems go to stderr")
         #expect(loaded.hasPrefix("loaded 9 indicators into set cisa-stix from "))
+        // One indicator is one (reviewer: "loaded 1 indicators").
+        let one = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-one-\(UUID().uuidString).txt")
+        defer { try? FileManager.default.removeItem(at: one) }
+        try "203.0.113.77\n".write(to: one, atomically: true, encoding: .utf8)
+        #expect(try TestShell().shown("ioc load \(one.path) --name one").hasPrefix("loaded 1 indicator into set one from "))
         #expect(loaded.contains("stix-proxylogon.json:48: indicator--5a1e6c3d-0001-4000-8000-000000000006: unsupported comparison process:name = 'procdump64.exe'"))
         let bad = try #require(JSONSerialization.jsonObject(with: Data(t.run("ioc load \(Self.fixtures)/plain-list.txt --json").utf8)) as? [String: Any])
         #expect(bad["set"] as? String == "plain-list" && bad["format"] as? String == "plain list" && bad["problem_count"] as? Int == 3)
