@@ -33,13 +33,8 @@ enum MISPEventLoader {
         for e in events {
             let date = e["date"] as? String ?? ""
             if let info = e["info"] as? String, c.set.provenance.isEmpty { c.set.provenance = "MISP event: \(info)" }
-            var attributes = e["Attribute"] as? [[String: Any]] ?? []
-            for o in e["Object"] as? [[String: Any]] ?? [] {
-                let inner = o["Attribute"] as? [[String: Any]] ?? []
-                // A deleted object's attributes are deleted with it.
-                if isDeleted(o) { reader.deleted += inner.count } else { attributes += inner }
-            }
-            for a in attributes { reader.read(a, date: date, into: &c) }
+            for a in e["Attribute"] as? [[String: Any]] ?? [] { reader.read(a, date: date, into: &c) }
+            for o in e["Object"] as? [[String: Any]] ?? [] { reader.readObject(o, date: date, into: &c) }
         }
         reader.report(into: &c)
     }
@@ -56,8 +51,7 @@ enum MISPEventLoader {
                 guard case .success(let any) = JSONElements.parse(bytes[r], baseOffset: r.lowerBound, locator: locator),
                       let o = any as? [String: Any] else { continue }
                 objects.append(r)
-                let inner = o["Attribute"] as? [[String: Any]] ?? []
-                if isDeleted(o) { reader.deleted += inner.count } else { inner.forEach { reader.read($0, date: "", into: &c) } }
+                reader.readObject(o, date: "", into: &c)
             }
         }
         for open in JSONElements.arrayValues(of: "Attribute", in: bytes) where !objects.contains(where: { $0.contains(open) }) {
@@ -107,6 +101,12 @@ enum MISPEventLoader {
                 c.add(t, v, line: line, date: date, note: note,
                       validFrom: a["first_seen"] as? String ?? "", validUntil: a["last_seen"] as? String ?? "")
             }
+        }
+
+        /// A MISP object's attributes; a deleted object's are deleted with it.
+        mutating func readObject(_ o: [String: Any], date: String, into c: inout IndicatorCollector) {
+            let inner = o["Attribute"] as? [[String: Any]] ?? []
+            if isDeleted(o) { deleted += inner.count } else { inner.forEach { read($0, date: date, into: &c) } }
         }
 
         func report(into c: inout IndicatorCollector) {
