@@ -90,14 +90,16 @@ public struct IndicatorSet: Sendable {
     }
 
     /// Adds an indicator under this set's name. Duplicates (same type and normalised value) are kept once,
-    /// as published feeds repeat rows.
-    public mutating func append(_ indicator: Indicator) {
+    /// as published feeds repeat rows; returns false for such a repeat, so a loader can say how many it merged.
+    @discardableResult
+    public mutating func append(_ indicator: Indicator) -> Bool {
         let key = Key(type: indicator.type, normalized: indicator.normalized)
-        if seen.contains(key) { return }
+        if seen.contains(key) { return false }
         seen.insert(key)
         var i = indicator
         i.set = name
         indicators.append(i)
+        return true
     }
 
     private struct Key: Hashable { var type: IndicatorType; var normalized: String }

@@ -79,6 +79,7 @@ struct IOCCommand: Command {
                 ("indicators", .int(r.set.indicators.count)),
                 ("types", .object(r.set.countsByType.map { ($0.type.rawValue, .int($0.count)) })),
                 ("problem_count", .int(r.problemCount)),
+                ("repeated", .int(r.repeated)),
                 ("problems", .array(r.problems.map { p in
                     .object([("file", .string(p.file)), ("line", p.line.map { .int($0) } ?? .null), ("message", .string(p.message))])
                 })),
@@ -88,6 +89,11 @@ struct IOCCommand: Command {
         let types = r.set.countsByType.map { "\($0.type.rawValue) \($0.count)" }.joined(separator: ", ")
         ctx.status(TerminalText.escape("loaded \(r.set.indicators.count) indicator\(r.set.indicators.count == 1 ? "" : "s") into set \(r.set.name) from \(path) (\(r.format.rawValue))"
             + (types.isEmpty ? "" : ": \(types)")))
+        // Feeds repeat rows; a hand-made list that repeats one may hold a typo where a second value was meant.
+        if r.repeated > 0 {
+            ctx.status(TerminalText.escape("\(r.repeated) repeated value\(r.repeated == 1 ? "" : "s") kept once"
+                + (r.firstRepeat.map { " (first: \($0))" } ?? "")))
+        }
         // Problems are status, as `rules load` prints its own: in a pipe they go to stderr with the `loaded` line.
         if r.problemCount > 0 {
             ctx.status("\(r.problemCount) problem\(r.problemCount == 1 ? "" : "s"):")

@@ -240,6 +240,39 @@ import Testing
         #expect(IndicatorFileLoader.load(bytes: [], file: "empty.txt", setName: "e", provenance: "test").set.indicators.isEmpty)
     }
 
+    /// A hand-made list that repeats a value (defanged once, plain once) keeps it once and says where both are.
+    @Test func repeatedValuesAreCountedWithTheFirstRepeatsLines() {
+        let text = "103.77.192.219\npython-requests/2.25.1\n103.77.192[.]219\n104.140.114.110\npython-requests/2.25.1\n"
+        let r = IndicatorFileLoader.load(bytes: Array(text.utf8), file: "list.txt", setName: "list", provenance: "test")
+        #expect(r.set.indicators.count == 3 && r.problems.isEmpty)
+        #expect(r.repeated == 2)
+        #expect(r.firstRepeat == "ip 103.77.192.219 at lines 1 and 3")
+        let once = IndicatorFileLoader.load(bytes: Array("103.77.192.219\n".utf8), file: "one.txt", setName: "one", provenance: "test")
+        #expect(once.repeated == 0 && once.firstRepeat == nil)
+    }
+
+    /// STIX 2.1 requires valid_until after valid_from; swapped dates would make every hit read as expired.
+    @Test func stixValidUntilBeforeValidFromIsReportedAndDropped() {
+        let text = """
+        {"type": "bundle", "id": "bundle--1", "objects": [
+          {"type": "indicator", "spec_version": "2.1", "id": "indicator--11111111-0000-4000-8000-000000000001",
+           "created": "2021-03-02T00:00:00Z", "modified": "2021-03-02T00:00:00Z", "pattern_type": "stix",
+           "pattern": "[ipv4-addr:value = '103.77.192.219']",
+           "valid_from": "2021-03-02T00:00:00Z", "valid_until": "2021-01-01T00:00:00Z"},
+          {"type": "indicator", "spec_version": "2.1", "id": "indicator--11111111-0000-4000-8000-000000000002",
+           "created": "2021-03-02T00:00:00Z", "modified": "2021-03-02T00:00:00Z", "pattern_type": "stix",
+           "pattern": "[ipv4-addr:value = '104.140.114.110']",
+           "valid_from": "2021-03-02T00:00:00Z", "valid_until": "2022-03-02T00:00:00Z"}
+        ]}
+        """
+        let r = IndicatorFileLoader.load(bytes: Array(text.utf8), file: "b.json", setName: "b", provenance: "test")
+        #expect(r.set.indicators.map { "\($0.value) [\($0.validUntil)]" } == ["103.77.192.219 []", "104.140.114.110 [2022-03-02T00:00:00Z]"])
+        #expect(r.problems.map(\.description) == [
+            "b.json:2: indicator--11111111-0000-4000-8000-000000000001: valid_until 2021-01-01T00:00:00Z is before valid_from "
+                + "2021-03-02T00:00:00Z; loaded without valid_until",
+        ])
+    }
+
     @Test func defangedForms() {
         #expect(IndicatorNormalizer.refang("1.2.3[.]4") == "1.2.3.4")
         #expect(IndicatorNormalizer.refang("hxxp://example[.]com/a") == "http://example.com/a")

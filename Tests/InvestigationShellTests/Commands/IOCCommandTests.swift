@@ -115,6 +115,10 @@ import Testing
         defer { try? FileManager.default.removeItem(at: one) }
         try "203.0.113.77\n".write(to: one, atomically: true, encoding: .utf8)
         #expect(try TestShell().shown("ioc load \(one.path) --name one").hasPrefix("loaded 1 indicator into set one from "))
+        // A value given twice is kept once, and said (reviewer: merged without a word).
+        try "203.0.113.77\n198.51.100.1\n203.0.113[.]77\n".write(to: one, atomically: true, encoding: .utf8)
+        let twice = try TestShell().shown("ioc load \(one.path) --name twice")
+        #expect(twice.contains("loaded 2 indicators into set twice") && twice.contains("\n1 repeated value kept once (first: ip 203.0.113.77 at lines 1 and 3)"))
         #expect(loaded.contains("stix-proxylogon.json:48: indicator--5a1e6c3d-0001-4000-8000-000000000006: unsupported comparison process:name = 'procdump64.exe'"))
         let bad = try #require(JSONSerialization.jsonObject(with: Data(t.run("ioc load \(Self.fixtures)/plain-list.txt --json").utf8)) as? [String: Any])
         #expect(bad["set"] as? String == "plain-list" && bad["format"] as? String == "plain list" && bad["problem_count"] as? Int == 3)
@@ -197,12 +201,12 @@ import Testing
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-valid-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        func bundle(_ until: String) -> String {
+        func bundle(_ from: String, _ until: String) -> String {
             #"{"type":"bundle","id":"bundle--1","objects":[{"type":"indicator","spec_version":"2.1","id":"indicator--v","#
-                + #""pattern_type":"stix","pattern":"[ipv4-addr:value = '167.99.168.251']","valid_from":"2021-03-08T00:00:00Z","valid_until":"\#(until)"}]}"#
+                + #""pattern_type":"stix","pattern":"[ipv4-addr:value = '167.99.168.251']","valid_from":"\#(from)","valid_until":"\#(until)"}]}"#
         }
-        try bundle("2019-02-01T00:00:00Z").write(to: dir.appendingPathComponent("old.json"), atomically: true, encoding: .utf8)
-        try bundle("2022-01-01T00:00:00Z").write(to: dir.appendingPathComponent("live.json"), atomically: true, encoding: .utf8)
+        try bundle("2018-06-01T00:00:00Z", "2019-02-01T00:00:00Z").write(to: dir.appendingPathComponent("old.json"), atomically: true, encoding: .utf8)
+        try bundle("2021-03-08T00:00:00Z", "2022-01-01T00:00:00Z").write(to: dir.appendingPathComponent("live.json"), atomically: true, encoding: .utf8)
         let t = TestShell()
         try t.run("load demo --quiet; ioc load \(dir.path)/old.json; ioc load \(dir.path)/live.json")
         #expect(try t.shown("grep-ioc old").contains("note: 1 indicator has hits after the valid_until its source gives"))

@@ -1,3 +1,5 @@
+import ExchangeEvidence
+
 /// A problem found while loading an indicator file: which file, which line, what was wrong.
 public struct IOCLoadProblem: Sendable, Hashable, CustomStringConvertible {
     public var file: String
@@ -25,6 +27,10 @@ public struct IOCLoadResult: Sendable {
     public var problems: [IOCLoadProblem]
     /// All problems, including those not kept.
     public var problemCount: Int
+    /// Values given more than once (same type and normalised value), kept once.
+    public var repeated: Int = 0
+    /// The first such repeat, e.g. `ip 1.2.3.4 at lines 7 and 12`, so the analyst can look at it.
+    public var firstRepeat: String?
 }
 
 /// Gathers indicators for one file: normalises each value and turns every rejection into a problem
@@ -37,6 +43,10 @@ struct IndicatorCollector {
     var set: IndicatorSet
     private(set) var problems: [IOCLoadProblem] = []
     private(set) var problemCount = 0
+    private(set) var repeated = 0
+    private(set) var firstRepeat: String?
+    /// Where each value was first given, to name both lines of the first repeat.
+    private var firstLines: [String: Int] = [:]
 
     init(file: String, setName: String, provenance: String, source: String) {
         self.file = file
@@ -58,7 +68,22 @@ struct IndicatorCollector {
         case .success(var i):
             i.validFrom = validFrom
             i.validUntil = validUntil
-            set.append(i)
+            if let until = Timestamp.parse(validUntil), let from = Timestamp.parse(validFrom), until < from {
+                // STIX requires valid_until after valid_from; with the two swapped every hit would read as expired.
+                problem(line, (context.isEmpty ? "" : "\(context): ")
+                        + "valid_until \(validUntil) is before valid_from \(validFrom); loaded without valid_until")
+                i.validUntil = ""
+            }
+            let key = "\(i.type.rawValue) \(i.normalized)"
+            if set.append(i) {
+                if let line { firstLines[key] = line }
+            } else {
+                repeated += 1
+                if firstRepeat == nil {
+                    let lines = [firstLines[key], line].compactMap { $0 }.map(String.init)
+                    firstRepeat = key + (lines.count == 2 ? " at lines \(lines[0]) and \(lines[1])" : "")
+                }
+            }
             return true
         case .failure(let r):
             problem(line, context.isEmpty ? r.message : "\(context): \(r.message)")
@@ -67,13 +92,13 @@ struct IndicatorCollector {
     }
 
     func result(_ format: IndicatorFileFormat) -> IOCLoadResult {
+        var p = problems
         if problemCount > problems.count {
-            var p = problems
             p.append(IOCLoadProblem(file: file, line: nil,
                                     message: "\(problemCount - problems.count) more problems not shown"))
-            return IOCLoadResult(set: set, format: format, problems: p, problemCount: problemCount)
         }
-        return IOCLoadResult(set: set, format: format, problems: problems, problemCount: problemCount)
+        return IOCLoadResult(set: set, format: format, problems: p, problemCount: problemCount,
+                             repeated: repeated, firstRepeat: firstRepeat)
     }
 }
 
