@@ -33,6 +33,14 @@ import Testing
         #expect(LsassDumpProcessRule.target(of: "rundll32.exe C:\\windows\\System32\\comsvcs.dll, MiniDump 624 C:\\windows\\temp\\lsass.dmp full") == .pid(624))
         #expect(LsassDumpProcessRule.target(of: "procdump.exe -accepteula -ma lsass.exe C:\\windows\\temp\\l.dmp") == .lsass)
         #expect(LsassDumpProcessRule.Record.number("0x0000000000000ff8") == 0xff8)
+        // The export by ordinal and by its W name (reviewer: `comsvcs.dll #24 624 C:\temp\lsass.dmp full` missed).
+        #expect(LsassDumpProcessRule.target(of: "rundll32.exe C:\\windows\\system32\\comsvcs.dll #24 624 C:\\temp\\lsass.dmp full") == .pid(624))
+        #expect(LsassDumpProcessRule.target(of: "rundll32.exe comsvcs.dll, #24 (Get-Process lsass).id out.dmp full") == .lsass)
+        #expect(LsassDumpProcessRule.target(of: "rundll32.exe comsvcs.dll MiniDumpW 624 C:\\temp\\lsass.dmp full") == .pid(624))
+        #expect(LsassDumpProcessRule.target(of: "rundll32 C:\\Windows\\System32\\comsvcs.dll #+0000^24 712 x.dmp full") == .pid(712))
+        #expect(LsassDumpProcessRule.target(of: "rundll32 comsvcs.dll #-4294967272 712 x.dmp full") == .pid(712))
+        // Another ordinal of comsvcs is not the dump export.
+        #expect(LsassDumpProcessRule.target(of: "rundll32.exe comsvcs.dll #25 624 x.dmp") == nil)
     }
 
     @Test func aPidIsJudgedByTheProcessTheEventsNameAndAnUnknownOneIsMedium() throws {

@@ -1,6 +1,6 @@
 import ExchangeEvidence
 
-/// LSASS memory dumped with `comsvcs.dll MiniDump` or ProcDump, as HAFNIUM did after planting web shells
+/// LSASS memory dumped with `comsvcs.dll MiniDump` (or its ordinal `#24`) or ProcDump, as HAFNIUM did after planting web shells
 /// (Volexity; MSTIC YARA `lsass_process_memory_dump`; Sigma `proc_creation_win_sysinternals_procdump_lsass`).
 ///
 /// A dump command counts only when its target is LSASS: named in the command line (`lsass`, `(Get-Process
@@ -19,7 +19,7 @@ public struct LsassDumpProcessRule: DetectionRule {
     /// target is not identified stays medium.
     public let severity = Severity.critical
     public let sources = [SourceKind.eventLog]
-    public let help = "Sysmon 1 / Security 4688 comsvcs.dll MiniDump or procdump whose target is lsass (by name or PID); Sysmon 10 lsass.exe opened with read rights (0x1010, 0x1410, 0x1FFFFF…) by a non-system process; Sysmon 11 .dmp written by rundll32/procdump."
+    public let help = "Sysmon 1 / Security 4688 comsvcs.dll MiniDump (or #24) or procdump whose target is lsass (by name or PID); Sysmon 10 lsass.exe opened with read rights (0x1010, 0x1410, 0x1FFFFF…) by a non-system process; Sysmon 11 .dmp written by rundll32/procdump."
 
     static let dumpers: Set<String> = ["rundll32.exe", "procdump.exe", "procdump64.exe"]
     /// Processes that read LSASS memory as part of Windows or antivirus work.
@@ -89,12 +89,12 @@ public struct LsassDumpProcessRule: DetectionRule {
     /// the dump file's name — so `MiniDump 624 C:\\windows\\temp\\lsass.dmp` is PID 624, not lsass by its file name.
     static func target(of commandLine: String) -> Target? {
         let cmd = commandLine.lowercased()
-        let comsvcs = cmd.contains("comsvcs") && cmd.contains("minidump")
-        let procdump = cmd.contains("procdump")
-        guard comsvcs || procdump else { return nil }
         let tokens = cmd.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\"" || $0 == ";" }).map(String.init)
+        let export = cmd.contains("comsvcs") ? tokens.firstIndex(where: isMiniDumpExport) : nil
+        let procdump = cmd.contains("procdump")
+        guard export != nil || procdump else { return nil }
         var args: ArraySlice<String>
-        if comsvcs, let i = tokens.firstIndex(of: "minidump") {
+        if let i = export {
             args = tokens[(i + 1)...]
         } else if let i = tokens.firstIndex(where: { $0.hasSuffix("procdump.exe") || $0.hasSuffix("procdump64.exe") || $0.hasSuffix("procdump") }) {
             guard tokens.contains(where: { ["-ma", "/ma", "-mm", "/mm", "-mp", "/mp"].contains($0) }) || cmd.contains("lsass") else { return nil }
@@ -109,6 +109,16 @@ public struct LsassDumpProcessRule: DetectionRule {
         if let pid = Int(first) { return .pid(pid) }
         if first.hasSuffix(".exe") { return .named(first) }
         return .unknown
+    }
+
+    /// comsvcs.dll's dump export as rundll32 is given it: by name (`MiniDump`, `MiniDumpW`) or by ordinal — `#24`,
+    /// and the forms that hide it from string rules (`#+0000^24`, `#-4294967272`, which wraps to 24 in 32 bits).
+    static func isMiniDumpExport(_ token: String) -> Bool {
+        if token == "minidump" || token == "minidumpw" { return true }
+        guard token.hasPrefix("#") else { return false }
+        let digits = token.dropFirst().filter { $0 != "^" && $0 != "+" }
+        guard let n = Int64(digits) else { return false }
+        return n & 0xFFFF_FFFF == 24
     }
 
     /// Security 5145 events on `server` within a day after `start` whose share-relative file is `dumpPath`
@@ -138,7 +148,7 @@ public struct LsassDumpProcessRule: DetectionRule {
     }
 
     public func run(on store: EventStore) -> [Finding] {
-        let ids = Set(["minidump", "lsass", ".dmp", "procdump", "rundll32"].flatMap { store.events(containing: $0, kinds: sources) })
+        let ids = Set(["minidump", "comsvcs", "lsass", ".dmp", "procdump", "rundll32"].flatMap { store.events(containing: $0, kinds: sources) })
         let records = ids.sorted().map { Record(store, $0) }
         let commands = records.filter { $0.isStart && Self.target(of: $0.commandLine) != nil }
         var used = Set<EventID>()
