@@ -390,6 +390,12 @@ public struct EvidenceLoader {
         }
         let plan = raw.withUnsafeBytes { TextDecoding.plan($0) }
         if let note = plan.note { parsed.problems.add(LoadProblem(note)) }
+        if plan.isBinary, let reader = raw.withUnsafeBytes({ textReader(before: $0, path: f.path, readers: readers) }) {
+            // A log whose header a reader knows, then a run of NULs (a copy cut short, a preallocated tail):
+            // the text is evidence; the reader reports the non-text lines by number.
+            parsed.problems.add(LoadProblem("mostly NUL or control bytes, but it starts with text the \(reader.name) reader knows: read as text, the non-text lines reported"))
+            return run(reader, on: raw, into: parsed, conventions: conventions)
+        }
         if plan.isBinary {
             parsed.problems.add(LoadProblem("binary data of no known format: hashed, not parsed"))
             parsed.kind = SourceKind("binary")
@@ -409,6 +415,18 @@ public struct EvidenceLoader {
             return parsed
         }
         return run(reader, on: text, into: parsed, conventions: conventions)
+    }
+
+    /// The text reader that recognises, by content alone (a score of 60 or more: a header or a known column set,
+    /// not a path hint), the text before a file's first NUL byte; nil when nothing text-like comes first.
+    static func textReader(before raw: UnsafeRawBufferPointer, path: String, readers: [any EvidenceReader]) -> (any EvidenceReader)? {
+        let head = UnsafeRawBufferPointer(rebasing: raw.prefix(65536))
+        let end = head.firstIndex(of: 0) ?? head.count
+        guard end > 0 else { return nil }
+        let text = UnsafeRawBufferPointer(rebasing: head.prefix(end))
+        guard let reader = best(readers.filter { $0.readsText }, path: path, head: text),
+              reader.score(path: path, head: text) >= 60 else { return nil }
+        return reader
     }
 
     static func best(_ readers: [any EvidenceReader], path: String, head: UnsafeRawBufferPointer) -> (any EvidenceReader)? {

@@ -231,10 +231,17 @@ struct LoadCommand: Command {
     /// still loaded (grep-ioc --raw and timeline reach it), but the responder should know, naming what was seen.
     static func nothingRecognised(_ report: LoadReport) -> String? {
         guard report.filesAdded > 0, report.recognisedFiles == 0 else { return nil }
-        let seen = report.unrecognised.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key) file\($0.value == 1 ? "" : "s")" }
+        // Binary files are hashed only; text files are kept line by line: the warning says which happened to which.
+        func files(_ kinds: [(key: String, value: Int)]) -> String {
+            kinds.map { "\($0.value) \($0.key) file\($0.value == 1 ? "" : "s")" }.joined(separator: " and ")
+        }
+        let kinds = report.unrecognised.sorted { $0.key < $1.key }
+        let text = kinds.filter { $0.key != "binary" }, binary = kinds.filter { $0.key == "binary" }
+        let what = [text.isEmpty ? nil : "kept \(files(text)) line by line", binary.isEmpty ? nil : "hashed \(files(binary)) without parsing"]
         let examples = report.unrecognisedExamples.joined(separator: ", ")
         return "warning: nothing here looked like Exchange, IIS, event-log, listing or build evidence; "
-            + "kept \(seen.joined(separator: " and ")) line by line (\(examples)\(report.filesAdded > report.unrecognisedExamples.count ? ", …" : ""))"
+            + what.compactMap { $0 }.joined(separator: ", ")
+            + " (\(examples)\(report.filesAdded > report.unrecognisedExamples.count ? ", …" : ""))"
     }
 }
 

@@ -58,6 +58,10 @@ import Testing
         #expect(try t.shown("load \(file.path) --name again").hasPrefix("nothing new in again: 1 file already loaded, skipped"))
         #expect(t.session.loads.map(\.evidenceSet) == ["passwd"], "a load that added nothing is no evidence set")
         #expect(out.contains("warning: nothing here looked like Exchange, IIS, event-log, listing or build evidence; kept 1 text file line by line (passwd)"))
+        // A binary file is hashed, not kept line by line (reviewer: the warning said "line by line" of a binary file).
+        let bin = dir.appendingPathComponent("blob")
+        try Data(repeating: 0, count: 4096).write(to: bin)
+        #expect(try TestShell().shown("load \(bin.path)").contains("build evidence; hashed 1 binary file without parsing (blob)"))
         let json = try t.run("load --json \(TestShell.repoRoot.appendingPathComponent("help/training/EX01/eventlogs").path)")
         #expect(json.contains("\"warning\": null"))
     }
