@@ -34,6 +34,9 @@ public struct LoadReport: Sendable {
     /// Logs filed under the server their path names although their lines name another computer: path, that
     /// computer, and the server.
     public var otherComputers: [(path: String, computer: String, server: String)] = []
+    /// The server folders above the root its files were named in (`EX01/inetpub/logs/LogFiles/W3SVC1` for a log
+    /// loaded alone from that folder), or nil: said at the load, since the name comes from outside the set.
+    public var context: String?
     /// With `--server NAME`: the servers the layout or the logs named, when more than one (all filed under NAME).
     public var overriddenServers: [String] = []
 
@@ -190,12 +193,15 @@ public struct EvidenceLoader {
         let named = zip(added, naming).map { a, n -> (name: String, byLayout: Bool) in
             // One server's rows of a file holding several: the rows say whose they are.
             if let rows = a.file.facts["server.rows"] { return (server ?? rows, server != nil) }
+            // A folder above the loaded path names the server only when the file's lines name none: that folder may
+            // be a case's (`cases/acme/ecp/x.LOG`), not the server's.
+            if server == nil, a.layout.namedFromAbove, let own = Self.hostName(a.file.facts["server"]) { return (own, false) }
             // A file whose name states its server (Test-ProxyLogon's `SERVER-Cve-…`) needs no guessing.
             if let given = server ?? a.file.facts["server.file-name"] ?? n.pathServer {
                 // A log whose own lines name another computer than its folder (a case folder holding logs copied
                 // from other machines) is filed by the folder, and the analyst hears of it (reviewer: the same
                 // files gave one server or six depending on the folder loaded).
-                if server == nil, a.file.facts["server.file-name"] == nil, !a.isPart, !a.layout.isSingleFile, let own = Self.hostName(a.file.facts["server"]),
+                if server == nil, a.file.facts["server.file-name"] == nil, !a.isPart, let own = Self.hostName(a.file.facts["server"]),
                    Self.hostKey(own) != Self.hostKey(given) {
                     a.file.problems.add(LoadProblem("its lines name the computer \(own), not \(given), the server its path names: filed under "
                                                     + "\(given); load it alone with --server \(own) if it is that machine's"))
@@ -256,6 +262,7 @@ public struct EvidenceLoader {
             if let own = a.file.facts[EvidenceFile.otherComputerFact] { report.otherComputers.append((a.file.path, own, a.file.server)) }
             if let earlier = a.file.facts[EvidenceFile.continuesFact] { report.continued.append((a.file.path, earlier, a.sharedEvents, a.file.eventCount)) }
             report.eventsAdded += a.file.eventCount
+            if a.layout.namedFromAbove && n.byLayout && server == nil { report.context = walker.context }
             guard !a.isPart else { continue }
             if Self.isRecognised(a.file) {
                 report.recognisedFiles += 1
@@ -336,6 +343,8 @@ public struct EvidenceLoader {
         /// `ServerNaming.isGuess` of the path: the server named only from a top folder with no Windows path below.
         var pathServerIsGuess: Bool
         var isSingleFile: Bool
+        /// `PendingFile.namedFromAbove`.
+        var namedFromAbove = false
         var accounting: ByteAccounting? = ByteAccounting()
         var renderer: (any EventRenderer)?
         var rowGroups: RowGroups?
@@ -367,7 +376,7 @@ public struct EvidenceLoader {
                                 sha256: raw.withUnsafeBytes { SHA256.hex($0) }, kind: .text, channel: "", bytes: raw,
                                 identity: loaded.identity, batch: EventBatch(),
                                 problems: problems, facts: [:], group: group, pathServer: pathServer, pathServerIsGuess: isGuess,
-                                isSingleFile: f.isRoot)
+                                isSingleFile: f.isRoot, namedFromAbove: f.namedFromAbove)
         if raw.count == 0 {
             if parsed.problems.total == 0 { parsed.problems.add(LoadProblem("empty file")) }
             return parsed
@@ -479,6 +488,7 @@ final class OrderedMerger: @unchecked Sendable {
         let pathServer: String?
         let pathServerIsGuess: Bool
         let isSingleFile: Bool
+        let namedFromAbove: Bool
         let server: String?
         let address: String?
 
@@ -488,6 +498,7 @@ final class OrderedMerger: @unchecked Sendable {
             pathServer = p.pathServer
             pathServerIsGuess = p.pathServerIsGuess
             isSingleFile = p.isSingleFile
+            namedFromAbove = p.namedFromAbove
             server = EvidenceLoader.hostName(p.facts["server"])
             address = p.facts[EvidenceFile.serverAddressFact]
         }

@@ -12,6 +12,8 @@ struct EvidenceWalker {
     var copy = false
     /// What zips in this load may inflate in total.
     var budget = InflateBudget(limit: nil)
+    /// The folders above the root that its files' paths were prefixed with (`ServerNaming.context`), if any.
+    var context: String?
     /// The zips opened, by their path in the set, hashing themselves meanwhile.
     var zips: [(path: String, zip: ZipSource)] = []
 
@@ -46,6 +48,13 @@ struct EvidenceWalker {
         } else {
             addFile(absolute: root, relative: (root as NSString).lastPathComponent)
             for i in files.indices { files[i].isRoot = true }
+        }
+        if isDir.boolValue || !Self.isZip(root), let context = ServerNaming.context(ofRoot: root, isFile: !isDir.boolValue) {
+            for i in files.indices where ServerNaming.fromPath(files[i].path).name == nil {
+                files[i].path = context + "/" + files[i].path
+                files[i].namedFromAbove = true
+                self.context = context
+            }
         }
         files.sort { $0.path < $1.path }
     }

@@ -12,6 +12,9 @@ struct PendingFile {
     var read: () throws -> LoadedBytes
     /// The file is the load's root itself (`load u_ex210303.log`): the set's name is the file's, no server's.
     var isRoot = false
+    /// The path was prefixed with the server folder above the load's root (`ServerNaming.context`): a name from
+    /// outside the set, so the file's own computer name, where its lines give one, comes first.
+    var namedFromAbove = false
     /// What exhunt export this file is (`ExhuntFiles.exports(among:)`), or nil.
     var exhuntExport: String?
 }

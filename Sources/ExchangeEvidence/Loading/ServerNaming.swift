@@ -31,6 +31,14 @@ enum ServerNaming {
         return rest.isEmpty || rest == "$" || rest == ":" || rest == "%3a"
     }
 
+    /// Folders that begin a server's own tree as collectors mirror it, as opposed to folders named for a kind of log.
+    static let windowsRoots: Set<String> = ["program files", "programdata", "inetpub", "windows", "exchange server", "v15", "logging"]
+
+    static func startsWindowsPath(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return windowsRoots.contains(lower) || isDrive(lower)
+    }
+
     static func isMarker(_ name: String) -> Bool {
         let lower = name.lowercased()
         return pathMarkers.contains(lower) || isDrive(lower)
@@ -68,6 +76,23 @@ enum ServerNaming {
         // names no host (reviewer: `EX\x1b[2J06` became a server, and a file name of its exports).
         if ControlCharacters.hasUnsafe(parts[0]) { return (group(parts[0]), "unknown") }
         return (group(parts[0]), collectionHost(parts[0]) ?? parts[0])
+    }
+
+    /// The folders from a server folder down to a load's root, when the root lies inside a server's mirrored tree
+    /// (`ev/EX01/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log`, `ev/EX01/Logging/HttpProxy/Ecp`): `EX01/inetpub/logs/
+    /// LogFiles/W3SVC1`. Files whose own relative path names no server take it as their prefix, so a file loaded
+    /// alone is named, channelled and recognised again as it is when its server's folder is loaded (reviewer: it
+    /// became `unknown`, and loading the folder afterwards counted one machine as two compromised servers).
+    /// The host is the folder just above the last folder that starts a mirrored Windows path (a drive, `inetpub`,
+    /// `Program Files`, Exchange's `Logging`) and follows one a host can be named for. Folders hand-made collections
+    /// name for a kind of log (`evtx`, `ecp`, `logs`) do not count: `cases/acme/ecp` is no server's tree.
+    static func context(ofRoot absolute: String, isFile: Bool) -> String? {
+        var parts = URL(fileURLWithPath: absolute).standardizedFileURL.path.split(separator: "/").map(String.init)
+        if isFile { parts.removeLast() }
+        guard let marker = parts.indices.dropFirst().last(where: {
+            startsWindowsPath(parts[$0]) && !isMarker(parts[$0 - 1]) && canBeHost(parts[$0 - 1])
+        }) else { return nil }
+        return parts[(marker - 1)...].joined(separator: "/")
     }
 
     /// The path up to and including the last `.zip` folder, and the components inside it.

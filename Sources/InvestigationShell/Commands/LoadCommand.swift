@@ -108,6 +108,7 @@ struct LoadCommand: Command {
                 ("recognised_files", .int(report.recognisedFiles)),
                 ("zips", .array(report.zips.map { .object([("path", .string($0.path)), ("bytes", .int($0.size)), ("sha256", .string($0.sha256))]) })),
                 ("warning", (Self.nothingRecognised(report) ?? Self.unnamed(report, server: args.value("server"))).map { .string($0) } ?? .null),
+                ("inside_folder", report.context.map { .string($0) } ?? .null),
                 ("guessed_servers", .array(report.guessedServers.map { .object([("path", .string($0.path)), ("server", .string($0.server))]) })),
                 ("other_computers", .array(report.otherComputers.map {
                     .object([("path", .string($0.path)), ("computer", .string($0.computer)), ("server", .string($0.server))]) })),
@@ -133,6 +134,10 @@ struct LoadCommand: Command {
             ctx.status(TerminalText.escape(warning))
         }
         if let warning = Self.guessed(report) { ctx.status(TerminalText.escape(warning)) }
+        if let context = report.context, args.value("server") == nil, let server = report.servers.first {
+            ctx.status(TerminalText.escape("note: filed under \(server), the server folder above the loaded path (\(context)), as when that "
+                                           + "folder is loaded; --server NAME files it elsewhere"))
+        }
         if let note = Self.continued(report) { ctx.status(TerminalText.escape(note)) }
         if let warning = Self.otherComputers(report) { ctx.status(TerminalText.escape(warning)) }
         if let warning = Self.guessedTimes(ctx.session.store.files[filesBefore...]) { ctx.status(TerminalText.escape(warning)) }

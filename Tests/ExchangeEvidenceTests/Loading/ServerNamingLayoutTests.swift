@@ -140,6 +140,45 @@ import ZIPFoundation
         #expect(Set(try Self.servers(dir.appendingPathComponent("EX02/u_ex210303.log").path).values) == ["LOGHOST"])
     }
 
+    /// A log loaded alone from inside its server's folder is that server's, under the path it has when the folder
+    /// is loaded: loading the folder afterwards skips it (reviewer: it was `unknown`, and the folder load counted the
+    /// machine twice, as two compromised servers).
+    @Test func aFileLoadedFromInsideAServerFolderIsThatServersAndNotLoadedTwice() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let rel = "EX01/C/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log"
+        // IIS's default fields name no computer.
+        Fixtures.write("#Software: Microsoft Internet Information Services 10.0\r\n#Fields: date time c-ip\r\n2021-03-03 06:49:42 1.2.3.4\r\n", rel, in: dir)
+        Fixtures.write("#Software: Microsoft Exchange Server\r\n#Fields: DateTime,RequestId,UrlStem\r\n2021-03-03T06:00:00.000Z,r1,/ecp/\r\n",
+                       "EX01/C/Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Ecp/HttpProxy_2021030306-1.LOG", in: dir)
+        let store = EventStore()
+        let alone = try EvidenceLoader().load(dir.appendingPathComponent(rel).path, into: store)
+        #expect(alone.context == "EX01/C/inetpub/logs/LogFiles/W3SVC1" && alone.servers == ["EX01"])
+        #expect(store.files.map(\.path) == [rel] && store.files[0].channel == "W3SVC1")
+        let ecp = try EvidenceLoader().load(dir.appendingPathComponent("EX01/C/Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Ecp").path,
+                                            into: store)
+        #expect(ecp.servers == ["EX01"] && store.files.last?.channel == "Ecp")
+        let whole = try EvidenceLoader().load(dir.path, into: store)
+        #expect(whole.filesAdded == 0 && whole.duplicatesSkipped == 2 && Set(store.files.map(\.server)) == ["EX01"])
+        // A log whose lines name its computer keeps that name: the folder above may be a case's, not a server's.
+        Fixtures.write(Self.log, "cases/acme/ecp/u_ex210303.log", in: dir)
+        let named = try EvidenceLoader().load(dir.appendingPathComponent("cases/acme/ecp/u_ex210303.log").path, into: EventStore())
+        #expect(named.servers == ["LOGHOST"] && named.context == nil)
+    }
+
+    @Test func theServerFolderAboveALoadedPath() {
+        #expect(ServerNaming.context(ofRoot: "/home/users/alice/ev/EX01/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log", isFile: true)
+                == "EX01/inetpub/logs/LogFiles/W3SVC1")
+        #expect(ServerNaming.context(ofRoot: "/srv/ev/EX01/Logging/HttpProxy/Ecp", isFile: false) == "EX01/Logging/HttpProxy/Ecp")
+        // The server folder itself, a set of servers, or a file with no Windows path above it: nothing to add.
+        #expect(ServerNaming.context(ofRoot: "/srv/ev/EX01", isFile: false) == nil)
+        #expect(ServerNaming.context(ofRoot: "/srv/ev", isFile: false) == nil)
+        #expect(ServerNaming.context(ofRoot: "/srv/ev/EX02/u_ex210303.log", isFile: true) == nil)
+        // A folder named for a kind of log is a case's way of sorting, not a server's tree.
+        #expect(ServerNaming.context(ofRoot: "/srv/fixtures/evtx", isFile: false) == nil)
+        #expect(ServerNaming.context(ofRoot: "/cases/acme/ecp/x.LOG", isFile: true) == nil)
+    }
+
     /// Layouts where the folder above the Windows path is no host: another drive, a hand-made folder, a
     /// Velociraptor collection (`uploads/auto/C%3A`). Each host folder stays its own server.
     @Test func drivesCollectorFoldersAndHandMadeFoldersAreNotServers() {

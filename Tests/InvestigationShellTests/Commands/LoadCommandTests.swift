@@ -31,6 +31,14 @@ import Testing
         // A server's own folder with its `build/` beside `C/` is one server, not BUILD and EX02.
         let ex02 = TestShell.repoRoot.appendingPathComponent("help/training/EX02").path
         #expect(try !TestShell().shown("load '\(ex02)' --server EX02").contains("warning"))
+        // The same log inside a server's tree is that server's, said in a note (reviewer: `unknown`, then two servers).
+        let tree = dir.appendingPathComponent("EX07/inetpub/logs/LogFiles/W3SVC1")
+        try FileManager.default.createDirectory(at: tree, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: file, to: tree.appendingPathComponent("u_ex210303.log"))
+        let inTree = try TestShell().shown("load '\(tree.path)/u_ex210303.log'")
+        #expect(inTree.contains("from EX07") && !inTree.contains("warning")
+                && inTree.contains("note: filed under EX07, the server folder above the loaded path (EX07/inetpub/logs/LogFiles/W3SVC1), "
+                                   + "as when that folder is loaded; --server NAME files it elsewhere"), "\(inTree)")
     }
 
     /// Exports written into a collection's folder, then the folder zipped: neither the zip nor the folder loads
