@@ -306,4 +306,19 @@ import Testing
         #expect(hits.sorted() == ["1.2.3.4 message 1", "antSword/v2.1 message 1",
                                   "b75f163ca9b9240bf4b37ad92bc7556b40a17e27c2b8ed5c8991385fe07d17d0 message 3", "shell.aspx message 3"])
     }
+
+    /// Test-ProxyLogon's ResetVDir rows are rows of its 26855 CSV too (`Fixtures/IOC/test-proxylogon`): an indicator
+    /// in the reset request is one hit, as the rules count that request once (reviewer: `grep-ioc helsecert` gave 4
+    /// events and `200×3,241×1` for three requests, the ResetVDir row as a hit of its own).
+    @Test func testProxyLogonsResetVDirRowsAreNotCountedTwice() throws {
+        let s = EventStore()
+        _ = try EvidenceLoader(workers: 1).load(IOCFixtures.path("test-proxylogon"), into: s)
+        #expect(s.files.map(\.kind).sorted() == [.flaggedRequest, .httpProxy])
+        let m = IOCMatcher(indicators: [ind(.ip, "130.255.189.21")])
+        for hits in [m.match(s), m.matchRaw(s)] {
+            #expect(hits.count == 3)
+            #expect(hits.allSatisfy { s.files[$0.file].path.hasSuffix("-Cve-2021-26855.csv") })
+        }
+        #expect(IOCSummary.summarize(m.match(s), store: s).map(\.events) == [3])
+    }
 }

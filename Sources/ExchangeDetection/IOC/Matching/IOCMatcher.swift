@@ -63,6 +63,10 @@ public struct IOCFilter: Sendable {
 
     func acceptsServer(_ s: String) -> Bool { servers.isEmpty || servers.contains(s.lowercased()) }
 
+    /// A file of an accepted server whose events are not repeats of another file's rows (Test-ProxyLogon's
+    /// ResetVDir rows are also its 26855 rows: `SourceKind.repeatsOtherRows`, which keeps them from the rules too).
+    func accepts(_ file: EvidenceFile) -> Bool { acceptsServer(file.server) && !file.kind.repeatsOtherRows }
+
     /// Hits without a time pass only when no window is set.
     func acceptsTime(_ t: Int64) -> Bool {
         if from == nil && to == nil { return true }
@@ -126,7 +130,7 @@ public final class IOCMatcher: @unchecked Sendable {
     /// of file listings and event records: one hit per indicator and event, naming every field that matched
     /// (`IOCHit.merged`). A collected file read as one event (a web page) carries its hash hit on that event.
     public func match(_ store: EventStore, filter: IOCFilter = IOCFilter()) -> [IOCHit] {
-        let serverOK = store.files.map { filter.acceptsServer($0.server) }
+        let fileOK = store.files.map { filter.accepts($0) }
         // Columns are independent (each has its own memo), so they are searched in parallel.
         let jobs = Self.columns.filter { $0.1 == .ip ? !ipIndex.isEmpty : compiled[$0.1]?.patterns.bytes.isEmpty == false }
         var perColumn = [[IOCHit]](repeating: [], count: jobs.count)
@@ -134,21 +138,21 @@ public final class IOCMatcher: @unchecked Sendable {
             let sink = out
             DispatchQueue.concurrentPerform(iterations: jobs.count) { k in
                 var h: [IOCHit] = []
-                matchColumn(store, jobs[k].0, jobs[k].1, serverOK: serverOK, filter: filter, into: &h)
+                matchColumn(store, jobs[k].0, jobs[k].1, fileOK: fileOK, filter: filter, into: &h)
                 sink[k] = h
             }
         }
         var hits = perColumn.flatMap { $0 }
         if !hashIndex.isEmpty {
             var whole: [IOCHit] = []
-            for (fi, f) in store.files.enumerated() where serverOK[fi] && filter.acceptsTime(f.modified) {
+            for (fi, f) in store.files.enumerated() where fileOK[fi] && filter.acceptsTime(f.modified) {
                 for i in hashIndex[f.sha256.lowercased()] ?? [] {
                     whole.append(IOCHit(indicator: i, event: nil, file: fi, line: 0, field: "file.sha256", time: f.modified))
                 }
             }
             hits += Self.onSingleEvents(whole, store)
         }
-        IOCNamedFields.match(self, store, serverOK: serverOK, filter: filter, into: &hits)
+        IOCNamedFields.match(self, store, fileOK: fileOK, filter: filter, into: &hits)
         return IOCHit.merged(hits)
     }
 
@@ -170,7 +174,7 @@ public final class IOCMatcher: @unchecked Sendable {
         }
     }
 
-    private func matchColumn(_ store: EventStore, _ field: InternedField, _ group: FieldGroup, serverOK: [Bool],
+    private func matchColumn(_ store: EventStore, _ field: InternedField, _ group: FieldGroup, fileOK: [Bool],
                              filter: IOCFilter, into hits: inout [IOCHit]) {
         var memo = [UInt32](repeating: 0, count: store.pool.count)  // 0 unknown, 1 none, k ≥ 2: lists[k - 2]
         var lists: [[Int32]] = []
@@ -196,7 +200,7 @@ public final class IOCMatcher: @unchecked Sendable {
                     }
                     if code == 1 { continue }
                     let fi = Int(files[e])
-                    guard serverOK[fi], filter.acceptsTime(times[e]) else { continue }
+                    guard fileOK[fi], filter.acceptsTime(times[e]) else { continue }
                     for i in lists[Int(code) - 2] {
                         hits.append(IOCHit(indicator: Int(i), event: e, file: fi, line: Int(lines[e]), field: field.name,
                                            time: times[e]))

@@ -53,7 +53,7 @@ enum IOCNamedFields {
         case keyValue
     }
 
-    static func match(_ m: IOCMatcher, _ store: EventStore, serverOK: [Bool], filter: IOCFilter, into hits: inout [IOCHit]) {
+    static func match(_ m: IOCMatcher, _ store: EventStore, fileOK: [Bool], filter: IOCFilter, into hits: inout [IOCHit]) {
         let plans: [Plan] = store.schemas.map { s in
             switch s.format {
             case .keyValue: return .keyValue
@@ -73,14 +73,14 @@ enum IOCNamedFields {
         found.withUnsafeMutableBufferPointer { out in
             let sink = out
             DispatchQueue.concurrentPerform(iterations: parts.count) { k in
-                sink[k] = scan(parts[k], plans, m, store, serverOK: serverOK, filter: filter)
+                sink[k] = scan(parts[k], plans, m, store, fileOK: fileOK, filter: filter)
             }
         }
         for part in found { hits += part }
     }
 
     /// The hits in the events of `range`, which starts at a file's first event.
-    private static func scan(_ range: Range<Int>, _ plans: [Plan], _ m: IOCMatcher, _ store: EventStore, serverOK: [Bool],
+    private static func scan(_ range: Range<Int>, _ plans: [Plan], _ m: IOCMatcher, _ store: EventStore, fileOK: [Bool],
                              filter: IOCFilter) -> [IOCHit] {
         var hits: [IOCHit] = []
         var memo = Memo()
@@ -93,7 +93,7 @@ enum IOCNamedFields {
             var end = e
             while end < n && Int(store.fileIndex[end]) == fi { end += 1 }
             defer { e = end }
-            guard serverOK[fi] else { continue }
+            guard fileOK[fi] else { continue }
             store.withEventText(file: fi) { text in
                 for ev in e..<end {
                     let plan = plans[Int(store.schema[ev])]

@@ -13,14 +13,14 @@ extension IOCMatcher {
         for f in store.fileIndex { counts[Int(f)] += 1 }
         for i in 0..<files.count { firstEvent[i + 1] = firstEvent[i] + counts[i] }
 
-        let units = store.scanGroups.filter { $0.contains { filter.acceptsServer(files[$0].server) } }
+        let units = store.scanGroups.filter { $0.contains { filter.accepts(files[$0]) } }
             .sorted { files[$0[0]].bytes.count > files[$1[0]].bytes.count }
         var results = [[IOCHit]](repeating: [], count: units.count)
         results.withUnsafeMutableBufferPointer { out in
             let sink = out
             DispatchQueue.concurrentPerform(iterations: units.count) { k in
                 let parts = units[k].map { (file: $0, events: firstEvent[$0]..<firstEvent[$0 + 1]) }
-                sink[k] = scanFile(parts, store: store, filter: filter).filter { filter.acceptsServer(files[$0.file].server) }
+                sink[k] = scanFile(parts, store: store, filter: filter).filter { filter.accepts(files[$0.file]) }
             }
         }
         return results.flatMap { $0 }.sorted { ($0.file, $0.line, $0.indicator) < ($1.file, $1.line, $1.indicator) }
