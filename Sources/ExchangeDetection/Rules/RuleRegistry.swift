@@ -5,6 +5,7 @@ public enum RuleRegistry {
         // Test-ProxyLogon parity (and the rows it drops, kept at lower severity)
         SSRFRule(), SSRFAutodiscoverRule(), ScannerProbeRule(), TestAMSIProbeRule(), BackEndCookieRule(),
         UnifiedMessagingRule(), OABDownloadRule(), ECPSetVirtualDirectoryRule(), ResetVirtualDirectoryRule(),
+        FlaggedECPLogRule(), FlaggedOABLogRule(),
         LsassDumpFileRule(), ProgramDataArchiveRule(),
         // IIS W3C
         OWAThemesPostRule(), ECPStaticPostRule(), DDIResetVirtualDirectoryRule(), RPCReconRule(), WebShellAccessRule(), WebShellCommandRule(),
