@@ -398,6 +398,12 @@ struct ReportModel {
     /// shells" agree.
     static let resultRules: Set<String> = ["webshell.file"]
 
+    /// Rules whose high findings say a virtual directory's URL was set to a script (CVE-2021-27065): an
+    /// administrator's cmdlet carrying the web shell's source ran, which only an attacker who got through can have
+    /// done; read in the ECP or cmdlet log, or as Test-ProxyLogon's own check matched it (second-hand, but the
+    /// same pattern). Such a server is compromised, not attempted, as for a web shell on disk.
+    static let scriptedURLRules: Set<String> = ["proxylogon.ecp-set-vdir", "proxylogon.flagged-ecp-log", "exchange.cmdlet-vdir-script"]
+
     /// `anyCleared`: some findings were set aside as cleared, so "the hunt found nothing" would not be true.
     private static func decideCounted(findings: [ReportFinding], counts: [String: Int], anyCleared: Bool, marks: [CaseMark],
                                       coverage: [ServerAssessment.Coverage], gaps: [String]) -> (Verdict, [String]) {
@@ -405,13 +411,18 @@ struct ReportModel {
         let criticalCount = counts["critical"] ?? 0
         let malicious = marks.filter { $0.label == "malicious" }
         let planted = findings.filter { $0.facts.severity == "high" && resultRules.contains($0.facts.rule) }
-        if criticalCount > 0 || !malicious.isEmpty || !planted.isEmpty {
+        let scripted = findings.filter { $0.facts.severity == "high" && scriptedURLRules.contains($0.facts.rule) }
+        if criticalCount > 0 || !malicious.isEmpty || !planted.isEmpty || !scripted.isEmpty {
             var why: [String] = []
             if criticalCount > 0 { why.append("\(criticalCount) critical finding\(criticalCount == 1 ? "" : "s"): " + critical.prefix(3).map { "\($0.id) \($0.facts.title)" }.joined(separator: "; ")) }
             if !planted.isEmpty {
                 why.append("\(planted.count) likely web shell\(planted.count == 1 ? "" : "s") on disk, where a standard install has no such page: "
                            + planted.prefix(3).map { "\($0.id) \($0.facts.rule)" }.joined(separator: "; ")
                            + " (mark \(planted.count == 1 ? "it" : "them") benign if the administrators put \(planted.count == 1 ? "it" : "them") there)")
+            }
+            if !scripted.isEmpty {
+                why.append("\(scripted.count) virtual-directory URL\(scripted.count == 1 ? "" : "s") set to a script (CVE-2021-27065): "
+                           + scripted.prefix(3).map { "\($0.id) \($0.facts.rule)" }.joined(separator: "; "))
             }
             if !malicious.isEmpty { why.append("\(malicious.count) event\(malicious.count == 1 ? "" : "s") marked malicious") }
             return (.compromised, why)

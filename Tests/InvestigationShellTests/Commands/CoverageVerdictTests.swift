@@ -81,4 +81,17 @@ import Testing
         cleared.cleared = "marked benign by ana: the admins' status page"
         #expect(ReportModel.decide(findings: [cleared], cleared: ["high": 1], marks: [], coverage: Self.web, gaps: []).0 == .noEvidence)
     }
+
+    /// A virtual directory's URL set to a script is a cmdlet the attacker ran (CVE-2021-27065): compromised, whether
+    /// the ECP log's line was read or Test-ProxyLogon's list flagged the log (reviewer: such a server was "attempted",
+    /// or "not enough coverage" with the list alone). A second-hand OAB write stays high, as the direct OAB rule does.
+    @Test func aScriptInAVirtualDirectoryURLIsACompromise() {
+        for rule in ["proxylogon.flagged-ecp-log", "proxylogon.ecp-set-vdir", "exchange.cmdlet-vdir-script"] {
+            let (verdict, why) = ReportModel.decide(findings: [Self.finding("high", rule: rule)], marks: [], coverage: [], gaps: ["ECP logs not loaded"])
+            #expect(verdict == .compromised, "\(rule)")
+            #expect(why == ["1 virtual-directory URL set to a script (CVE-2021-27065): F1 \(rule)"])
+        }
+        #expect(ReportModel.decide(findings: [Self.finding("high", rule: "proxylogon.flagged-oab-log")], marks: [], coverage: Self.web, gaps: []).0 == .attempted)
+        #expect(ReportModel.decide(findings: [Self.finding("medium", rule: "exchange.cmdlet-vdir-script")], marks: [], coverage: Self.web, gaps: []).0 == .attempted)
+    }
 }
