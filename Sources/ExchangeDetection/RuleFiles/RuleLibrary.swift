@@ -84,6 +84,11 @@ public final class RuleLibrary: @unchecked Sendable {
         if files.contains(where: { $0.path == path }) { forget(file: path) }
         let result = loader.load(path: path, bytes: bytes, taken: ids[loader.kind] ?? [])
         var fileProblems = result.problems
+        // A file that held nothing to load is said to, so `rules load` of it fails with a reason (reviewer: an
+        // empty `.yml` loaded "0 rules" with exit status 0 and no word about the file).
+        if result.rules.isEmpty && result.problems.isEmpty {
+            fileProblems.append(RuleLoadProblem(file: path, line: nil, id: "", title: "", reason: "no rule in it", unsupported: false))
+        }
         var accepted: [LoadedRule] = []
         for r in result.rules {
             if let other = placeOf[Self.key(r)] {

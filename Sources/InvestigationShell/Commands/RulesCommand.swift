@@ -71,7 +71,7 @@ struct RulesCommand: Command {
                     + (none == 0 ? "" : " (\(none) more read, none loaded)") + (r.problems.isEmpty ? "" : "; \(r.problems.count) not loaded")))
                 let unsupported = r.problems.filter(\.unsupported).count
                 for p in r.problems.filter({ !$0.unsupported }).prefix(10) {
-                    ctx.status("  " + TerminalText.escape("not loaded: \(p.source):\(p.line.map(String.init) ?? "-"): \(p.reason)"))
+                    ctx.status("  " + TerminalText.escape("not loaded: \(p.source)\(p.line.map { ":\($0)" } ?? ""): \(p.reason)"))
                 }
                 let brokenMore = r.problems.filter { !$0.unsupported }.count - 10
                 if brokenMore > 0 { ctx.status("  … \(brokenMore) more broken") }

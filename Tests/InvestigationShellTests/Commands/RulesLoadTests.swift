@@ -55,6 +55,27 @@ import Testing
         #expect(shell.failure("rules load \(dir.path)/only-broken.yar").contains("nothing loaded"))
     }
 
+    /// Reviewer: `rules load empty.yml` printed "loaded 0 rules … (1 more read, none loaded)", exit status 0, and
+    /// nothing about the file. A file with no rule is a problem of its own, so the load fails and says why.
+    @Test func aFileWithNoRuleFailsNamingTheFile() throws {
+        let dir = try CaseFileTests.folder()
+        try "".write(to: dir.appendingPathComponent("empty.yml"), atomically: true, encoding: .utf8)
+        try "# only a comment\n\n".write(to: dir.appendingPathComponent("comments.yaml"), atomically: true, encoding: .utf8)
+        try "// nothing\n".write(to: dir.appendingPathComponent("empty.yar"), atomically: true, encoding: .utf8)
+        let shell = TestShell()
+        for name in ["empty.yml", "comments.yaml", "empty.yar"] {
+            let message = shell.failure("rules load \(dir.path)/\(name)")
+            #expect(message.contains("nothing loaded"), "\(name): \(message)")
+            #expect(shell.output.stderr.contains("not loaded: \(dir.path)/\(name): no rule in it"), "\(name)")
+        }
+        // Beside a file that loads, the empty one is listed as not loaded and the load succeeds.
+        try Self.rule.write(to: dir.appendingPathComponent("shell.yar"), atomically: true, encoding: .utf8)
+        let json = try JSONSerialization.jsonObject(with: Data(try shell.run("rules load \(dir.path) --json").utf8)) as! [String: Any]
+        let reasons = (json["not_loaded"] as! [[String: Any]]).map { "\($0["file"]!) \($0["reason"]!)" }
+        #expect(reasons.sorted() == ["comments.yaml", "empty.yar", "empty.yml"].map { "\(dir.path)/\($0) no rule in it" })
+        #expect(json["loaded"] as? Int == 1)
+    }
+
     @Test func theCaseRemembersRuleFilesAndReloadsThem() throws {
         let dir = try Self.rulesFolder()
         let casePath = dir.deletingLastPathComponent().appendingPathComponent("yara.case").path
