@@ -121,6 +121,7 @@ final class SigmaStreamedColumn {
         switch t {
         case .pattern(let p): return (p.requiredLiteral.map(ByteMatch.lower), p.isPlainContains)
         case .regex(let r): return (r.requiredLiteral, false)
+        case .integer(let n): return (n.literal, false)
         default: return nil
         }
     }

@@ -88,6 +88,8 @@ enum SigmaModifiers {
                 for s in spellings {
                     tests += try patterns(s, key: key, anchor: anchor.first, encoding: encoding, cased: cased).map { .pattern($0) }
                 }
+                // A plain value that is an integer equals it in the event's other notation too (`SigmaInteger`).
+                if anchor.isEmpty && encoding.isEmpty { tests += SigmaInteger.tests(for: text).map { .integer($0) } }
                 groups.append(tests)
             }
         }

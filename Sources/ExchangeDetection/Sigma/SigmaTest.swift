@@ -13,6 +13,8 @@ enum SigmaTest: Sendable, Hashable {
     case regex(SigmaRegex)
     case cidr(IPBlock)
     case compare(CompareOp, Double)
+    /// A plain integer value of the rule read in the event's other notation (`2456` against `0x998`).
+    case integer(SigmaInteger)
     /// `exists: true|false`.
     case exists(Bool)
     /// `null`: the field is absent or empty.
@@ -34,7 +36,7 @@ enum SigmaTest: Sendable, Hashable {
     /// True when the test decides on one value alone (not on presence or another field).
     var isValueTest: Bool {
         switch self {
-        case .pattern, .userAgent, .regex, .cidr, .compare: true
+        case .pattern, .userAgent, .regex, .cidr, .compare, .integer: true
         case .exists, .null, .fieldRef: false
         }
     }
@@ -58,6 +60,7 @@ enum SigmaTest: Sendable, Hashable {
             case .lt: return x < n
             case .lte: return x <= n
             }
+        case .integer(let n): return n.matches(v)
         case .exists(let want): return want
         case .null: return v.isEmpty
         case .fieldRef: return false
