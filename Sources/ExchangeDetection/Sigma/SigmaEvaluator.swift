@@ -45,9 +45,4 @@ struct SigmaEvaluator {
         for (i, item) in items.enumerated() where i != first && !result.isEmpty { result = table.filter(item, result) }
         return result
     }
-
-    /// The items of searches the condition uses positively (not under a NOT): what explains a hit.
-    var positiveItems: [Int] {
-        rule.condition.positiveSearches.flatMap { rule.searches[$0]?.alternatives.flatMap { $0.map(table.index(of:)) } ?? [] }
-    }
 }

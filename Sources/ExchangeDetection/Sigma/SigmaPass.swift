@@ -110,11 +110,10 @@ public struct SigmaPass: DetectionRule {
     }
 
     static func bursts(_ rule: SigmaRule, table: SigmaTable, context: FindingContext) -> PairBursts? {
-        let evaluator = SigmaEvaluator(table: table, rule: rule)
-        let hits = evaluator.positions()
+        let hits = SigmaEvaluator(table: table, rule: rule).positions()
         if hits.isEmpty { return nil }
         return PairBursts(bursts: context.bursts(hits, events: table.events, keys: table.burstKeys!),
-                          explainer: SigmaFindingExplainer(table: table, items: evaluator.positiveItems.map { table.items[$0] }))
+                          explainer: SigmaFindingExplainer(table: table, rule: rule))
     }
 
     /// Initialises the findings of one rule's bursts at `out[start...]`; each is explained by the values of its
