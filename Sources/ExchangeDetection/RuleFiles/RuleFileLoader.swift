@@ -9,6 +9,8 @@ public struct LoadedRule: Sendable {
     public let status: String
     public let file: String
     public let line: Int
+    /// The line of the rule's id where that is not `line` (a Sigma rule's `id:` key), where a repeated id is reported.
+    public let idLine: Int?
     public let references: [String]
     /// The CVEs the rule concerns (a Sigma rule's `cve.…` tags), as its findings carry them.
     public let cves: [String]
@@ -23,7 +25,7 @@ public struct LoadedRule: Sendable {
     /// for a YARA rule that came in through an `include`, not the file that was loaded).
     public var source: String { definedIn ?? file }
 
-    public init(kind: String, id: String, title: String, level: String, status: String, file: String, line: Int,
+    public init(kind: String, id: String, title: String, level: String, status: String, file: String, line: Int, idLine: Int? = nil,
                 references: [String], cves: [String] = [], findingRule: String, payload: any Sendable, definedIn: String? = nil) {
         self.kind = kind
         self.id = id
@@ -32,6 +34,7 @@ public struct LoadedRule: Sendable {
         self.status = status
         self.file = file
         self.line = line
+        self.idLine = idLine
         self.references = references
         self.cves = cves
         self.findingRule = findingRule
@@ -85,7 +88,7 @@ public struct SigmaFileLoader: RuleFileLoader {
         var warnings: [String] = []
         for r in parsed.rules {
             if map.bindings(for: r.logsource).isEmpty {
-                problems.append(RuleLoadProblem(file: path, line: r.line, id: r.id, title: r.title,
+                problems.append(RuleLoadProblem(file: path, line: r.logsourceLine, id: r.id, title: r.title,
                                                 reason: "log source '\(r.logsource)' is not mapped to exhunt's evidence (help sigma)",
                                                 unsupported: true))
                 continue
@@ -95,7 +98,7 @@ public struct SigmaFileLoader: RuleFileLoader {
             }
             // Sigma's word for the level used: `info` and `High` are listed as `informational` and `high`.
             rules.append(LoadedRule(kind: kind, id: r.id, title: r.title, level: RuleLevel.sigmaWord(r.severity),
-                                    status: r.status, file: path, line: r.line, references: r.references, cves: r.cves,
+                                    status: r.status, file: path, line: r.line, idLine: r.idLine, references: r.references, cves: r.cves,
                                     findingRule: r.findingRule, payload: r))
             if let note = r.idNote { warnings.append("\(path):\(r.line): warning: no id: \(note)") }
             if let note = r.readingNote { warnings.append("\(path):\(note.line): warning: \(note.text)") }

@@ -94,11 +94,11 @@ public final class RuleLibrary: @unchecked Sendable {
             if let other = placeOf[Self.key(r)] {
                 // The same rule text reached through an include and from its own file: loaded once, not a duplicate.
                 if other.source == r.source && other.line == r.line { continue }
-                fileProblems.append(RuleLoadProblem(file: path, line: r.line, id: r.id, title: r.title,
-                                                    reason: "id \(r.id) is already loaded from \(other.source):\(other.line)", unsupported: false))
+                fileProblems.append(RuleLoadProblem(file: path, line: r.idLine ?? r.line, id: r.id, title: r.title,
+                                                    reason: "id \(r.id) is already loaded from \(other.source):\(other.idLine)", unsupported: false))
             } else {
                 accepted.append(r)
-                placeOf[Self.key(r)] = (r.file, r.line, r.source)
+                placeOf[Self.key(r)] = (r.file, r.line, r.idLine ?? r.line, r.source)
                 ids[r.kind, default: []].insert(r.id)
             }
         }
@@ -113,7 +113,7 @@ public final class RuleLibrary: @unchecked Sendable {
     /// Where each loaded rule came from, by kind and id, and the ids loaded per kind: a folder of thousands of
     /// rules is checked for repeated ids by lookups, not by scanning (and copying) every rule per file.
     /// `source` is the file the rule is written in (`LoadedRule.definedIn`, else its file).
-    private var placeOf: [String: (file: String, line: Int, source: String)] = [:]
+    private var placeOf: [String: (file: String, line: Int, idLine: Int, source: String)] = [:]
     private var ids: [String: Set<String>] = [:]
     private static func key(_ r: LoadedRule) -> String { r.kind + "\u{0}" + r.id }
 

@@ -12,6 +12,8 @@ enum SigmaDocuments {
         let text: String
         /// The document's first line in the file (1-based).
         let line: Int
+        /// The document's last line in the file: a YAML error after it is at the document's end.
+        var lastLine: Int { text.split(separator: "\n", omittingEmptySubsequences: false).count - (text.hasSuffix("\n") ? 1 : 0) }
     }
 
     static func split(_ raw: String) -> [Document] {

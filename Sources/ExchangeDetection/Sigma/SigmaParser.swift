@@ -36,7 +36,8 @@ enum SigmaParser {
             } catch {
                 problems.append(RuleLoadProblem(file: file, line: yamlLine(error) ?? doc.line, id: SigmaDocuments.topLevel("id", in: doc.text),
                                                 title: SigmaDocuments.topLevel("title", in: doc.text),
-                                                reason: "not valid YAML: \(yamlMessage(error))", unsupported: false))
+                                                reason: "not valid YAML: \(yamlMessage(error, lastLine: doc.lastLine, lastDocument: index == texts.count - 1))",
+                                                unsupported: false))
             }
         }
         for (index, doc) in documents {
@@ -122,8 +123,16 @@ enum SigmaParser {
                              tags: m["tags"]?.sequence?.compactMap(\.string) ?? [], logsource: logsource, searches: searches,
                              condition: condition, file: file, line: doc.mark?.line ?? 1, idNote: idNote)
         rule.levelLine = m["level"]?.mark?.line ?? rule.line
+        rule.idLine = written == nil ? nil : keyLine("id", in: m)
+        rule.logsourceLine = keyLine("logsource", in: m) ?? rule.line
         rule.readingNote = allOfOneKeywordList(texts, searches).map { (condNode.mark?.line ?? rule.line, $0) }
         return rule
+    }
+
+    /// The line of a top-level key: a block value (`logsource:` and its keys below) starts on the next line, and a
+    /// problem of the key is reported on the key's own (reviewer: an unmapped log source reported at line 1).
+    static func keyLine(_ key: String, in m: Node.Mapping) -> Int? {
+        m.first { $0.key.string == key }?.key.mark?.line
     }
 
     /// `level:` as the rule's level word: YAML null (`~`, `null`, nothing) is no level, as when there is no key; a
@@ -211,13 +220,17 @@ enum SigmaParser {
         }
     }
 
-    /// The error as libyaml words it, with the line where it failed when that is not the construct's own.
-    static func yamlMessage(_ error: Error) -> String {
+    /// The error as libyaml words it, with the line where it failed when that is not the construct's own. libyaml
+    /// fails past the document's `lastLine` when it ran out of text (an unclosed `[`): that is said, not a line the
+    /// file does not have (reviewer: `(line 9)` of an 8-line file).
+    static func yamlMessage(_ error: Error, lastLine: Int, lastDocument: Bool) -> String {
         guard let e = error as? YamlError else { return "\(error)" }
         switch e {
         case .scanner(let c, let p, let mark, _), .parser(let c, let p, let mark, _), .composer(let c, let p, let mark, _):
             guard let c else { return p }
-            return "\(c.text), \(p)" + (c.mark.line == mark.line ? "" : " (line \(mark.line))")
+            if c.mark.line == mark.line { return "\(c.text), \(p)" }
+            let at = mark.line <= lastLine ? "line \(mark.line)" : lastDocument ? "at the end of the file" : "at the end of the document"
+            return "\(c.text), \(p) (\(at))"
         case .duplicatedKeysInMapping(let keys, let c):
             return "key \(keys.sorted().map { "'\($0)'" }.joined(separator: ", ")) repeated in one mapping (column \(c.mark.column))"
         case .reader(let problem, _, _, _): return problem

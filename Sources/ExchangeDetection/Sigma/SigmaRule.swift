@@ -27,6 +27,10 @@ public struct SigmaRule: Sendable {
     public var readingNote: (line: Int, text: String)? = nil
     /// The line of `level:`, for the warning when its word is not a level.
     var levelLine = 0
+    /// The line of `id:` (nil without one), where a repeated id is reported.
+    public var idLine: Int? = nil
+    /// The line of `logsource:`, where a log source the mapping does not name is reported.
+    public var logsourceLine = 0
 
     /// The id findings carry.
     public var findingRule: String { "sigma:" + id }
