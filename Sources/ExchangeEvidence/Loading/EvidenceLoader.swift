@@ -160,14 +160,17 @@ public struct EvidenceLoader {
         // as already loaded count as the layout they are part of, so a set loaded again beside its zip is named
         // as the first time.
         let layout = added.map(\.layout) + merger.skippedLayout
-        let folderServers = Set(layout.compactMap { l in l.pathServerIsGuess ? l.pathServer?.uppercased() : nil })
-        let rootIsServer = layout.contains { $0.group.isEmpty && !$0.isSingleFile && ($0.path.contains("/") || folderServers.count < 2) }
         // Server folders the layout shows by a Windows path below them (`ev1/EX01/C/…` makes `ev1/EX01` EX01's): a
         // file beside that path in the same folder (`ev1/EX01/build/exsetup.txt`) is EX01's too, not a server
         // named after the wrapping folder (a set zipped with its top folder made a server `ev1`; reviewer).
         var serverFolders: [String: String] = [:]
         for l in layout where !l.pathServerIsGuess && !l.group.isEmpty { if let s = l.pathServer { serverFolders[l.group] = s } }
         let folderNames = Set(serverFolders.values.map { $0.uppercased() })
+        // Top folders named as servers, by a Windows path below them or by holding logs: beside two or more of them,
+        // files at the top are no server's (reviewer: a fleet's build table beside EX21/ and EX22/ made a server
+        // named after the case folder).
+        let folderServers = Set(layout.compactMap { l in l.pathServerIsGuess ? l.pathServer?.uppercased() : nil }).union(folderNames)
+        let rootIsServer = layout.contains { $0.group.isEmpty && !$0.isSingleFile && ($0.path.contains("/") || folderServers.count < 2) }
         let onlyServerFolder = folderNames.count == 1 ? serverFolders.values.first : nil
         func place(_ l: OrderedMerger.Layout) -> (group: String, pathServer: String?) {
             guard l.pathServerIsGuess else { return (l.group, l.pathServer) }

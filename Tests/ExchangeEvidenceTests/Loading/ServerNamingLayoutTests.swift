@@ -166,6 +166,20 @@ import ZIPFoundation
         #expect(named.servers == ["LOGHOST"] && named.context == nil)
     }
 
+    /// A file at the top of a folder holding two server folders named by their Windows paths is no server's: it is
+    /// `unknown`, as beside two folders of logs (reviewer: a fleet's build table made a server named after the case).
+    @Test func aTopFileBesideTwoWindowsPathServerFoldersIsNoServers() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let iis = "#Software: Microsoft Internet Information Services 10.0\r\n#Fields: date time c-ip\r\n2021-03-03 06:49:42 1.2.3.4\r\n"
+        Fixtures.write(iis, "case/EX21/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log", in: dir)
+        Fixtures.write(iis, "case/EX22/inetpub/logs/LogFiles/W3SVC1/u_ex210304.log", in: dir)
+        Fixtures.write("notes of the collection\n", "case/readme.txt", in: dir)
+        let servers = try Self.servers(dir.appendingPathComponent("case").path)
+        #expect(servers["readme.txt"] == "unknown")
+        #expect(servers["EX21/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log"] == "EX21")
+    }
+
     @Test func theServerFolderAboveALoadedPath() {
         #expect(ServerNaming.context(ofRoot: "/home/users/alice/ev/EX01/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log", isFile: true)
                 == "EX01/inetpub/logs/LogFiles/W3SVC1")
