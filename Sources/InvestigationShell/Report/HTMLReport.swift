@@ -88,7 +88,7 @@ struct HTMLReport {
                 let (shown, more) = ServerAssessment.listed(moments)
                 for m in shown {
                     o += "<tr>\(m.time == Timestamp.unknown ? nw("undated") : t(m.time))<td>\(m.afterUpdate ? "<b>after the update:</b> " : "")"
-                    o += "\(p(m.what.joined(separator: "; ")))</td><td>\(h(m.from.joined(separator: ", ")))</td><td>\(h(m.references.joined(separator: ", ")))</td></tr>\n"
+                    o += "\(p(m.what.joined(separator: "; ")))</td><td>\(h(KeyMoment.addresses(m.from)))</td><td>\(h(m.references.joined(separator: ", ")))</td></tr>\n"
                 }
                 o += Self.close
                 if more > 0 { o += "<p>\(more) more moments: the findings and marked events below list them.</p>\n" }

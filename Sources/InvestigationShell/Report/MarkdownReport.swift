@@ -35,7 +35,7 @@ struct MarkdownReport {
                 let (shown, more) = ServerAssessment.listed(moments)
                 for m in shown {
                     p("| \(m.time == Timestamp.unknown ? "undated" : time(m.time)) | \(m.afterUpdate ? "**after the update:** " : "")"
-                      + "\(md(m.what.joined(separator: "; "))) | \(md(m.from.joined(separator: ", "))) | \(md(m.references.joined(separator: ", "))) |")
+                      + "\(md(m.what.joined(separator: "; "))) | \(md(KeyMoment.addresses(m.from))) | \(md(m.references.joined(separator: ", "))) |")
                 }
                 if more > 0 {
                     p()

@@ -18,6 +18,9 @@ struct KeyMoment: Equatable {
     var lead: Reference?
     /// When the lead happened, if later than `time` (joined within `keyMomentSpan`).
     var leadTime: Int64?
+    /// The addresses of the step the verdict's sentence cites (the first, or the lead), when steps were joined:
+    /// `from` holds every step's (reviewer: "F4, from 1.1.1.1, 1.1.1.4, …" where F4 came from 1.1.1.4 alone).
+    var leadFrom: [String]?
     /// True when it happened after the first update that closed an exposure window: a shell still used after
     /// patching is what "a patched server may already be compromised" means.
     var afterUpdate: Bool = false
@@ -33,6 +36,15 @@ struct KeyMoment: Equatable {
     /// The references as the "see" column shows them: `F6 chain.proxylogon`, `FILE:LINE marked suspicious`,
     /// `F6 marked malicious (28 events)`.
     var references: [String] { refs.map(\.text) }
+
+    /// Addresses as the report lists them: the first `shownAddresses`, then how many more (a block list copied from
+    /// a cut list must not look complete).
+    static func addresses(_ list: [String]) -> String {
+        list.count <= shownAddresses ? list.joined(separator: ", ")
+            : list.prefix(shownAddresses).joined(separator: ", ") + " and \(list.count - shownAddresses) more (in the findings)"
+    }
+
+    static let shownAddresses = 8
     var isUpdate: Bool { refs.isEmpty }
 }
 
@@ -64,7 +76,7 @@ extension ServerAssessment {
         where f.cleared == nil && !f.foreign && f.rank <= ReportFinding.rank("medium")
             && (f.rank == ReportFinding.rank("critical")
                 || rules.insert(f.facts.rule + (patched.map { f.facts.time > $0 } == true ? " after" : "")).inserted) {
-            seen.append(KeyMoment(time: f.facts.time, what: [f.facts.title], from: f.clientIP.map { [$0] } ?? [],
+            seen.append(KeyMoment(time: f.facts.time, what: [f.facts.title], from: f.clientIPs,
                                   refs: [.init(name: f.id, detail: f.facts.rule)], rank: f.rank))
         }
         seen += markMoments
@@ -73,10 +85,13 @@ extension ServerAssessment {
         for m in seen.filter({ $0.time != Timestamp.unknown }).sorted(by: { $0.time < $1.time }) {
             if !out.isEmpty, m.time - latest <= Self.keyMomentSpan {
                 var joined = out.removeLast()
+                if joined.leadFrom == nil { joined.leadFrom = joined.from }
                 joined.what += m.what.filter { !joined.what.contains($0) }
                 joined.from += m.from.filter { !joined.from.contains($0) }
                 joined.refs += m.refs
-                if m.rank < joined.rank { (joined.lead, joined.leadTime) = (m.lead ?? m.refs.first, m.leadTime ?? m.time) }
+                if m.rank < joined.rank {
+                    (joined.lead, joined.leadTime, joined.leadFrom) = (m.lead ?? m.refs.first, m.leadTime ?? m.time, m.leadFrom ?? m.from)
+                }
                 joined.rank = min(joined.rank, m.rank)
                 out.append(joined)
             } else {
@@ -133,8 +148,9 @@ extension ServerAssessment {
         let moments = keyMoments.filter { $0.time != Timestamp.unknown }
         let before = moments.filter { !$0.isUpdate && !$0.afterUpdate }
         func said(_ m: KeyMoment) -> String {
-            time(m.leadTime ?? m.time) + " (" + ((m.lead ?? m.refs.first)?.name ?? "")
-                + (m.from.isEmpty ? "" : ", from " + m.from.joined(separator: ", ")) + ")"
+            let from = m.leadFrom ?? m.from
+            return time(m.leadTime ?? m.time) + " (" + ((m.lead ?? m.refs.first)?.name ?? "")
+                + (from.isEmpty ? "" : ", from " + KeyMoment.addresses(from)) + ")"
         }
         // Patched before anything was found: said first, so attempts on a fixed build do not read as a breach
         // (reviewer: a server updated the night before was told of "activity after the update" alone).

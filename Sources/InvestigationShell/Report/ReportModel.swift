@@ -17,8 +17,9 @@ struct ReportFinding {
     var events: [EventID]
     /// `FILE:LINE` of the first three events the finding cites.
     var places: [String] = []
-    /// The client address of the first cited event that has one other than the server's own: where the request came from.
-    var clientIP: String? = nil
+    /// The client addresses of the cited events other than the server's own, in order of appearance: where the
+    /// requests came from (all of them: a finding of 14 requests from 14 addresses named only the first; reviewer).
+    var clientIPs: [String] = []
     /// Set when the analyst cleared the finding (every event it cites marked benign or reviewed): who and why.
     /// Such a finding is listed but does not count toward the verdict or the remediation.
     var cleared: String? = nil
@@ -201,8 +202,7 @@ struct ReportModel {
                 facts.summary = session.localTimes(found.summary)
                 let events = p.events(ofFinding: id) ?? []
                 let places = events.prefix(3).map { store.citation(of: $0) }
-                let ip = Self.clientIP(of: events, in: store)
-                return ReportFinding(id: id, facts: facts, events: events, places: places, clientIP: ip,
+                return ReportFinding(id: id, facts: facts, events: events, places: places, clientIPs: Self.clientIPs(of: events, in: store),
                                      cleared: cleared[id], foreign: store.restOnOtherComputers(events))
             }
         }
@@ -267,7 +267,7 @@ struct ReportModel {
             var assessed = ServerAssessment(server: name, verdict: verdict, reasons: reasons, findings: mine, marks: myMarks,
                                     coverage: coverage, gaps: gaps, build: builds.of(name)?.lines ?? ["no build found: " + CheckBuildCommand.noBuild],
                                     recommendedUpdate: builds.of(name)?.recommendation, exposure: builds.of(name)?.exposure ?? [],
-                                    markFrom: Dictionary(myMarks.compactMap { m in markedEvents[m].flatMap { Self.clientIP(of: [$0], in: store) }.map { (m, $0) } },
+                                    markFrom: Dictionary(myMarks.compactMap { m in markedEvents[m].flatMap { Self.clientIPs(of: [$0], in: store).first }.map { (m, $0) } },
                                                          uniquingKeysWith: { a, _ in a }),
                                     markFinding: Self.currentFindings(of: myMarks, events: markedEvents, citations: p),
                                     counts: mineCounts, clearedCounts: clearedCounts[name] ?? [:],
@@ -330,14 +330,20 @@ struct ReportModel {
             daily: perDay.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
     }
 
-    /// The client address of the first of `events` that has one other than the server's own: a back-end (W3SVC2)
-    /// request comes from the server's own front end, and its address names no client.
-    static func clientIP(of events: [EventID], in store: EventStore) -> String? {
-        events.lazy.compactMap { e -> String? in
+    /// The distinct client addresses of `events` other than the server's own, in order: a back-end (W3SVC2) request
+    /// comes from the server's own front end, and its address names no client. Read by interned value, each once,
+    /// over the first `addressScanLimit` events (a Sigma finding can cite millions).
+    static func clientIPs(of events: [EventID], in store: EventStore) -> [String] {
+        var seen = Set<UInt32>()
+        var out: [String] = []
+        for e in events.prefix(addressScanLimit) where seen.insert(store.valueID(.clientIP, e)).inserted {
             let ip = store.value(.clientIP, e)
-            return ip.isEmpty || ip == store.field("s-ip", of: e) ? nil : ip
-        }.first
+            if !ip.isEmpty && ip != store.field("s-ip", of: e) { out.append(ip) }
+        }
+        return out
     }
+
+    static let addressScanLimit = 100_000
 
     /// This session's finding for each group of marks made through one finding (`mark finding F5`), by the number
     /// stored with them: that is the marking session's, and on reloaded or new evidence names another finding
@@ -416,9 +422,13 @@ struct ReportModel {
             var why: [String] = []
             if criticalCount > 0 { why.append("\(criticalCount) critical finding\(criticalCount == 1 ? "" : "s"): " + critical.prefix(3).map { "\($0.id) \($0.facts.title)" }.joined(separator: "; ")) }
             if !planted.isEmpty {
+                // The advice to mark a page benign is for pages the analyst has not judged: not for one marked malicious
+                // through its finding (reviewer: "mark it benign" beside "1 event marked malicious" for the same F3).
+                let judged = Set(malicious.compactMap(\.finding))
+                let open = planted.filter { !judged.contains($0.id) }.count
                 why.append("\(planted.count) likely web shell\(planted.count == 1 ? "" : "s") on disk, where a standard install has no such page: "
                            + planted.prefix(3).map { "\($0.id) \($0.facts.rule)" }.joined(separator: "; ")
-                           + " (mark \(planted.count == 1 ? "it" : "them") benign if the administrators put \(planted.count == 1 ? "it" : "them") there)")
+                           + (open == 0 ? "" : " (mark \(open == 1 ? "it" : "them") benign if the administrators put \(open == 1 ? "it" : "them") there)"))
             }
             if !scripted.isEmpty {
                 why.append("\(scripted.count) virtual-directory URL\(scripted.count == 1 ? "" : "s") set to a script (CVE-2021-27065): "

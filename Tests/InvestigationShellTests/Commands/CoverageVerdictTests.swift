@@ -77,6 +77,11 @@ import Testing
         #expect(why == ["1 likely web shell on disk, where a standard install has no such page: F1 webshell.file "
                         + "(mark it benign if the administrators put it there)"])
         #expect(ReportModel.decide(findings: [Self.finding("medium", rule: "webshell.file")], marks: [], coverage: Self.web, gaps: []).0 == .attempted)
+        // Marked malicious through its finding: no advice to mark it benign (reviewer).
+        let confirmed = CaseMark(sha256: "x", line: 2, path: "EX09/listing.csv", server: "EX09", eventTime: 0, message: "", label: "malicious",
+                                 note: "", tags: [], finding: "F1", user: "ana", markedAt: 0)
+        let (_, judged) = ReportModel.decide(findings: [Self.finding("high", rule: "webshell.file")], marks: [confirmed], coverage: Self.web, gaps: [])
+        #expect(judged == ["1 likely web shell on disk, where a standard install has no such page: F1 webshell.file", "1 event marked malicious"])
         var cleared = Self.finding("high", rule: "webshell.file")
         cleared.cleared = "marked benign by ana: the admins' status page"
         #expect(ReportModel.decide(findings: [cleared], cleared: ["high": 1], marks: [], coverage: Self.web, gaps: []).0 == .noEvidence)

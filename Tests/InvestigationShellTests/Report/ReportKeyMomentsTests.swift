@@ -11,7 +11,7 @@ import Testing
                         cleared: String? = nil) -> ReportFinding {
         ReportFinding(id: id, facts: (rule: rule, title: "title of \(rule)", severity: severity, cves: [], server: "EX01",
                                       time: t0 + seconds * 1000, summary: ""),
-                      events: [], clientIP: ip, cleared: cleared)
+                      events: [], clientIPs: ip.map { [$0] } ?? [], cleared: cleared)
     }
 
     static func mark(_ path: String, _ label: String, at seconds: Int64?, note: String = "", line: Int = 1, finding: String? = nil) -> CaseMark {
@@ -47,6 +47,20 @@ import Testing
         // The sentence cites the critical step of the first moment, at its own time (F2, 11 s after F1).
         #expect(s.storyLine { Timestamp.short($0) } == "first critical evidence 2021-03-03 06:49:53 (F2, from 167.99.168.251), "
                 + "update installed by 2021-03-04 05:03:02, activity after the update 2021-03-04 07:49:42 (F7, from 139.162.202.236)")
+    }
+
+    /// The verdict's sentence names the addresses of the finding it cites, not those of the steps joined to it; a
+    /// finding's every address is listed, and a long list says how many it leaves out (reviewer).
+    @Test func theSentenceNamesItsOwnFindingsAddresses() {
+        var f4 = Self.finding("F4", "proxyshell.powershell", "critical", at: 4)
+        f4.clientIPs = ["1.1.1.4"]
+        var f1 = Self.finding("F1", "proxyshell.ssrf", "high", at: 0)
+        f1.clientIPs = (1...12).filter { $0 != 4 }.map { "1.1.1.\($0)" }
+        let s = Self.server(.compromised, [f1, f4])
+        #expect(s.storyLine { Timestamp.short($0) } == "first critical evidence 2021-03-03 06:49:46 (F4, from 1.1.1.4)")
+        #expect(s.keyMoments[0].from.count == 12)
+        #expect(KeyMoment.addresses(s.keyMoments[0].from)
+                == "1.1.1.1, 1.1.1.2, 1.1.1.3, 1.1.1.5, 1.1.1.6, 1.1.1.7, 1.1.1.8, 1.1.1.9 and 4 more (in the findings)")
     }
 
     /// Marks say which event and whose words; an undated one (a collected web file) comes last, not dropped; past the
