@@ -61,6 +61,8 @@ struct TimelineCommand: Command {
         if json { return }
         if shown == 0 { ctx.line("no events match") }
         if more { ctx.diagnostic("… more events match; showing the first \(limit) (--limit N for more, --limit 0 for all)") }
+        // `-` then means "not hunted yet", not "no finding" (reviewer: an event the hunt reports read as clean).
+        if shown > 0 && findings == nil { ctx.diagnostic("note: the findings column fills once 'hunt' has run on this evidence") }
     }
 
     private func histogram(_ query: TimelineQuery, _ args: Arguments, _ ctx: CommandContext, _ findings: FindingCitations?) throws {

@@ -41,6 +41,15 @@ import Testing
         }
     }
 
+    /// Before a hunt the findings column is `-` for every event: said, so it does not read as "no finding" (reviewer).
+    @Test func anEmptyFindingsColumnBeforeAHuntIsSaid() throws {
+        let (t, _) = try Self.loaded()
+        let before = try t.shown("timeline --limit 3")
+        #expect(before.contains("note: the findings column fills once 'hunt' has run on this evidence"))
+        try t.run("hunt")
+        #expect(try !t.shown("timeline --limit 3").contains("note: the findings column"))
+    }
+
     @Test func requestMessagesSayWhatHappened() throws {
         let (t, _) = try Self.loaded()
         let rows = try Self.rows(try t.run("timeline --json --ip 167.99.168.251 --source httpproxy/ecp --limit 1"))
