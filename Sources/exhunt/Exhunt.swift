@@ -53,7 +53,7 @@ struct Exhunt: ParsableCommand {
         let output = TerminalOutput()
         signal(SIGPIPE, SIG_IGN)   // a quit pager must not kill the shell; a closed pipe ends it quietly (TerminalOutput)
         let session = Session(output: output)
-        session.settings.color = output.isTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        session.settings.color = Style.allowed(isTerminal: output.isTerminal, environment: ProcessInfo.processInfo.environment)
         if output.isTerminal { session.terminalWidth = { TerminalOutput.columns() } }
         if version { return VersionText.print(session, json: json, output: output) }
         if json {

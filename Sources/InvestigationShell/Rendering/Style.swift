@@ -1,6 +1,12 @@
-/// Colour for a few labels, only when the session allows it (a terminal, and `NO_COLOR` unset). The
+/// Colour for a few labels, only when the session allows it (`allowed`: a terminal, `NO_COLOR` unset). The
 /// escape sequences wrap text the shell produced itself, never evidence text.
 public enum Style {
+    /// Whether a session may colour: on a terminal, unless `NO_COLOR` is set (no-color.org) or the terminal says
+    /// it cannot (`TERM=dumb`, as Emacs shells and some CI logs set it; reviewer: those got raw `ESC[1;31m`).
+    public static func allowed(isTerminal: Bool, environment: [String: String]) -> Bool {
+        isTerminal && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb"
+    }
+
     /// A severity label, padded to `width` before colouring so columns stay aligned.
     public static func severity(_ name: String, width: Int, color: Bool) -> String {
         let padded = name.uppercased() + String(repeating: " ", count: max(0, width - name.count))
