@@ -26,16 +26,19 @@ enum CaseHistoryScript {
         var lineBreaks = 0
     }
 
-    /// Whether a replayed line expands a `$NAME` (as the tokenizer reads it: not one inside single quotes, reviewer).
-    static func usesVariables(_ line: String) -> Bool {
-        var used = false
-        _ = try? Tokenizer.commands(line) { _ in used = true; return "" }
+    /// The `$NAME`s a replayed line expands (as the tokenizer reads it: not one inside single quotes, reviewer).
+    static func variables(in line: String) -> Set<String> {
+        var used: Set<String> = []
+        _ = try? Tokenizer.commands(line) { name in used.insert(name); return "" }
         return used
     }
 
-    static func build(_ entries: [AuditEntry], casePath: String, scriptPath: String, now: Int64) -> Result {
+    /// `variables`: the session's `--set` values, written into the replay line for the names the script uses, so
+    /// the line the header offers runs (reviewer: it failed with "undefined variable $V").
+    static func build(_ entries: [AuditEntry], casePath: String, scriptPath: String, now: Int64,
+                      variables: [String: String] = [:]) -> Result {
         var r = Result(text: "")
-        var usesVariables = false
+        var used: Set<String> = []
         var writesCase = false
         var relativePaths = false
         for e in entries {
@@ -69,7 +72,7 @@ enum CaseHistoryScript {
                     r.text += CommandRecorder.entry(command, failure: "not replayed: a value holds a line break, which one line of a command file cannot hold", at: e.time)
                     continue
                 }
-                usesVariables = usesVariables || Self.usesVariables(command)
+                used.formUnion(Self.variables(in: command))
                 writesCase = writesCase || kept.contains(where: writesToCase)
                 relativePaths = relativePaths || kept.contains(where: readsRelativePath)
                 r.commands += 1
@@ -77,11 +80,16 @@ enum CaseHistoryScript {
                 r.text += CommandRecorder.entry(command, failure: nil, at: e.time)
             }
         }
+        let names = used.sorted()
+        let known = names.filter { variables[$0] != nil }
+        let sets = known.map { "--set " + Tokenizer.quote("\($0)=\(variables[$0]!)") + " " }.joined()
         r.text = "# exhunt command file, exported from the audit log of case \(CommandRecorder.oneLine(casePath)) "
-            + "at \(Timestamp.iso(now))\n# replay: exhunt -f \(Tokenizer.quote(scriptPath))\n"
+            + "at \(Timestamp.iso(now))\n# replay: exhunt \(CommandRecorder.oneLine(sets))-f \(Tokenizer.quote(scriptPath))\n"
             + "# lines run by 'source' are not listed (the source line runs them); case-file commands are comments\n"
             + (r.outputs > 0 ? "# so are the report and export commands: a replay writes no file until you remove their '# '\n" : "")
-            + (usesVariables ? "# this file uses $VARIABLES: give them with --set NAME=VALUE\n" : "")
+            + (names.isEmpty ? "" : "# this file uses " + names.map { "$" + $0 }.joined(separator: ", ") + ": give "
+                + (names.count == 1 ? "it" : "them") + " with --set NAME=VALUE"
+                + (known.isEmpty ? "" : " (the replay line gives this session's \(known.count == names.count ? "values" : "values it has"))") + "\n")
             + (relativePaths ? "# relative paths (load, source, rules load) are as typed: run it from the folder they were typed in, "
                 + "or edit them\n" : "")
             + (writesCase ? "# its marks and notes go to the case open when it runs (./\(CaseState.defaultPath), created if need be, "

@@ -61,7 +61,8 @@ struct CaseCommand: Command {
         let url = URL(fileURLWithPath: path).standardizedFileURL
         try ctx.session.refuseInsideEvidence(url.path, command: "case history")
         try OutputPath.check(path, command: "case history", force: force)
-        let script = CaseHistoryScript.build(try file.auditLog(), casePath: file.path, scriptPath: path, now: CaseState.now)
+        let script = CaseHistoryScript.build(try file.auditLog(), casePath: file.path, scriptPath: path, now: CaseState.now,
+                                             variables: ctx.session.variables)
         do { try Data(script.text.utf8).write(to: url, options: .atomic) } catch {
             throw ShellError("case history: cannot write \(TerminalText.escape(target)): \(error.localizedDescription)")
         }

@@ -90,10 +90,10 @@ import ExchangeEvidence
     /// where the note used to be replayed flattened into another (reviewer).
     /// The "$VARIABLES" header is for a line that expands one, not for a `$` inside single quotes (review of stop 34).
     @Test func onlyExpandedVariablesCount() {
-        #expect(CaseHistoryScript.usesVariables("load $EVIDENCE"))
-        #expect(CaseHistoryScript.usesVariables("note \"under $HOME\""))
-        #expect(!CaseHistoryScript.usesVariables("note 'under $HOME'"))
-        #expect(!CaseHistoryScript.usesVariables("hunt --min high"))
+        #expect(CaseHistoryScript.variables(in: "load $EVIDENCE") == ["EVIDENCE"])
+        #expect(CaseHistoryScript.variables(in: "note \"under $HOME\"") == ["HOME"])
+        #expect(CaseHistoryScript.variables(in: "note 'under $HOME'").isEmpty)
+        #expect(CaseHistoryScript.variables(in: "hunt --min high").isEmpty)
     }
 
     @Test func aValueWithALineBreakIsNotReplayedFlattened() throws {
@@ -129,6 +129,16 @@ import ExchangeEvidence
         for absolute in ["load /ev/caseA --name x --quiet", "load demo", "rules load /r", "rules", "hunt"] {
             #expect(!header([absolute]).contains(note), "\(absolute)")
         }
+    }
+
+    /// A script using `$V` names it, and its replay line gives the session's value (reviewer: the offered replay
+    /// failed with "undefined variable $V").
+    @Test func theReplayLineGivesTheVariablesTheScriptUses() {
+        let entries = ["note $V", "note '$NOT_EXPANDED'", "timeline --ip ${IP}"].map { AuditEntry(time: 0, user: "a", command: $0, error: nil) }
+        let text = CaseHistoryScript.build(entries, casePath: "c.case", scriptPath: "s.exh", now: 0,
+                                           variables: ["V": "hello world", "OTHER": "x"]).text
+        #expect(text.contains("# replay: exhunt --set 'V=hello world' -f s.exh\n"))
+        #expect(text.contains("# this file uses $IP, $V: give them with --set NAME=VALUE (the replay line gives this session's values it has)\n"))
     }
 
     /// A line of the same second added before the marked one leaves the time alone: the digest refuses it (reviewer).
