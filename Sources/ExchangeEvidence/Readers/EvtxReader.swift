@@ -63,7 +63,8 @@ public struct EvtxReader: EvidenceReader {
         }
         let whole = (size - EvtxLayout.headerSize) / EvtxLayout.chunkSize
         if h.chunkCount > whole {
-            problems.add(LoadProblem("file truncated: the header says \(h.chunkCount) chunks, \(whole) complete ones present"
+            problems.add(LoadProblem("file truncated: the header says \(h.chunkCount) chunk\(h.chunkCount == 1 ? "" : "s"), "
+                + "\(whole) complete one\(whole == 1 ? " is" : "s are") present"
                 + (whole < slots ? " and a partial one" : "") + "; every readable record is kept"))
         }
         if h.dirty {

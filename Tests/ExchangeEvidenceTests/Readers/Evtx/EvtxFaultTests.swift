@@ -52,7 +52,7 @@ struct EvtxFaultTests {
         b.removeLast()
         let out = Self.read(b)
         #expect(out.batch.count == 10, "not 0 of 10")
-        #expect(Self.messages(out).contains { $0.contains("header says 1 chunks, 0 complete ones present and a partial one") })
+        #expect(Self.messages(out).contains { $0.contains("header says 1 chunk, 0 complete ones are present and a partial one") })
         #expect(Self.messages(out).contains { $0.contains("chunk 0 (offset 4096): file ends 65535 bytes into this chunk") })
     }
 
@@ -130,7 +130,7 @@ struct EvtxFaultTests {
     func truncatedFileMatchesTheOracle() throws {
         let b = Array(try Self.bytes("dirty-appx-deployment-bad-chunk-magic.evtx")[0..<(4096 + 9 * 65536)])
         let out = Self.read(b)
-        #expect(Self.messages(out).contains { $0.contains("file truncated: the header says 16 chunks, 9 complete ones present") })
+        #expect(Self.messages(out).contains { $0.contains("file truncated: the header says 16 chunks, 9 complete ones are present") })
         let path = Fixtures.tempDir().appendingPathComponent("cut.evtx")
         try Data(b).write(to: path)
         var expected = try EvtxOracle.expected(path.path)
