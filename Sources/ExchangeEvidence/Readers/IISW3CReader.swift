@@ -70,6 +70,9 @@ public struct IISW3CReader: EvidenceReader {
         // The server's own address (`s-ip`): a log without `s-computername` is filed with the logs that share it.
         var addresses = ServerTally()
         var addressCol = -1
+        // `X-Forwarded-For` (a custom field behind a load balancer): the client, where `c-ip` is internal.
+        var forwardedCol = -1, clientCol = -1
+        var forwarded: (lines: Int, first: Int, peer: String) = (0, 0, "")
         let plain = out.batch.addSchema(FieldSchema(format: .plain, names: ["line"]))
         let base = input.bytes
         func adopt(_ sm: (FieldSchema, FieldMapping)) {
@@ -81,7 +84,9 @@ public struct IISW3CReader: EvidenceReader {
             dateCol = s.column("date") ?? -1
             timeCol = s.column("time") ?? -1
             addressCol = s.column("s-ip") ?? -1
-            span = max(m.span, dateCol + 1, timeCol + 1, addressCol + 1)
+            forwardedCol = s.column("X-Forwarded-For") ?? s.column("cs(X-Forwarded-For)") ?? -1
+            clientCol = m.columns[InternedField.clientIP.rawValue]
+            span = max(m.span, dateCol + 1, timeCol + 1, addressCol + 1, forwardedCol + 1)
         }
 
         while let (off, len) = scanner.next() {
@@ -145,6 +150,14 @@ public struct IISW3CReader: EvidenceReader {
             for (field, column) in m.interned {
                 if let v = value(column), v.count > 0 { out.batch.set(field, v) }
             }
+            if forwardedCol >= 0, let list = value(forwardedCol) {
+                let peer = value(clientCol).map { String(decoding: $0, as: UTF8.self) }
+                if peer.map(InternalAddress.contains) ?? true, let client = ForwardedFor.client(String(decoding: list, as: UTF8.self)) {
+                    out.batch.set(.clientIP, client)
+                    if forwarded.lines == 0 { forwarded = (0, lineNo, peer ?? "-") }
+                    forwarded.lines += 1
+                }
+            }
             if lineNo < ServerTally.lines {
                 if let v = value(m.server) { servers.count(v) }
                 if addressCol >= 0, let v = value(addressCol) { addresses.count(v) }
@@ -152,6 +165,12 @@ public struct IISW3CReader: EvidenceReader {
             if scan.fields != columns && !cut {
                 ExchangeCSVReader.reportFieldCount(scan.fields, columns, lineNo, unterminated: scanner.lastLineUnterminated, &out.problems)
             }
+        }
+        // Said once per file: the client column no longer holds c-ip there (one note, not a problem per request).
+        if forwarded.lines > 0 {
+            out.problems.add(LoadProblem(line: forwarded.first, "line \(forwarded.first): the client of \(forwarded.lines) request"
+                                         + (forwarded.lines == 1 ? "" : "s") + " is taken from X-Forwarded-For, as c-ip names an internal proxy (\(forwarded.peer))"),
+                             kind: "client from X-Forwarded-For")
         }
         if let server = servers.leader { out.facts["server"] = server }
         if let address = addresses.leader { out.facts[EvidenceFile.serverAddressFact] = address }

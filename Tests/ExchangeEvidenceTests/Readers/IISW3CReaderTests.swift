@@ -26,6 +26,17 @@ import Testing
 extension IISW3CReaderTests {
     /// IIS never names a column twice: a `#Fields` that does (edited by hand, or made to hide a value behind the
     /// first) is reported on its line; fields read the first column of the name and the line keeps both.
+    /// Behind an internal load balancer `c-ip` is the balancer: the client is the rightmost external address of
+    /// X-Forwarded-For (addresses left of it were written by the client and can be forged); an internal-only list
+    /// leaves c-ip, and an external c-ip is never replaced (reviewer: findings blamed the balancer, 10.0.0.2).
+    @Test func theClientBehindAnInternalProxyComesFromXForwardedFor() throws {
+        let (store, _) = try Fixtures.load(Fixtures.path("iis-balanced/u_ex210305.log"))
+        #expect((0..<4).map { store.value(.clientIP, $0) } == ["139.162.202.236", "67.205.176.9", "10.0.0.2", "203.0.113.50"])
+        #expect(store.files[0].messages == ["line 5: the client of 2 requests is taken from X-Forwarded-For, as c-ip names an internal proxy (10.0.0.2)"])
+        #expect(ForwardedFor.client("203.0.113.9:51234") == "203.0.113.9")
+        #expect(ForwardedFor.client("10.0.0.3,+172.16.0.1") == nil && ForwardedFor.client("unknown") == nil)
+    }
+
     @Test func aRepeatedFieldNameIsReported() throws {
         let dir = Fixtures.tempDir()
         Fixtures.write("#Software: Microsoft Internet Information Services 10.0\n"

@@ -134,7 +134,7 @@ struct ChainStory: Sendable {
         // (reviewer: two scanners were listed as attacker IPs).
         let confirmedAt = story.filter { steps[stepOf[$0.rule]!].confirms }.map(\.time).min() ?? Int64.max
         func publicIPs(_ findings: [Finding]) -> [String] {
-            Grouping.distinct(findings.flatMap(\.events), .clientIP, in: store).filter { !RequestMatch.isPrivate($0) }
+            Grouping.distinct(findings.flatMap(\.events), .clientIP, in: store).filter { !InternalAddress.contains($0) }
         }
         let attackerFindings = story.filter { f in let s = steps[stepOf[f.rule]!]; return s.web && (!s.starts || f.time <= confirmedAt) }
         let ips = publicIPs(attackerFindings)

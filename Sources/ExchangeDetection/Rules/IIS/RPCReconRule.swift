@@ -17,7 +17,7 @@ public struct RPCReconRule: DetectionRule {
         let hits = RequestMatch.events(store, postOnly: false) { s in stems.contains { $0.count == s.count && ByteMatch.hasPrefix($0, s) } }
             .filter { id in
                 let status = store.value(.status, id)
-                return ["200", "301", "302"].contains(status) && !RequestMatch.isPrivate(store.value(.clientIP, id))
+                return ["200", "301", "302"].contains(status) && !InternalAddress.contains(store.value(.clientIP, id))
             }
         return Grouping.bursts(hits, in: store, gap: nil).map { group in
             Finding(self, store: store, events: group, summary: RequestMatch.describe(group, store: store))

@@ -30,19 +30,6 @@ enum RequestMatch {
             + "; status \(Grouping.tally(ids, .status, in: store)); UA \(Grouping.tally(ids, .userAgent, in: store, limit: 2))"
     }
 
-    /// True for loopback, RFC 1918, link-local and unique-local addresses.
-    static func isPrivate(_ ip: String) -> Bool {
-        let l = ip.lowercased()
-        if l == "::1" || l.hasPrefix("fe80:") || l.hasPrefix("fc") || l.hasPrefix("fd") { return true }
-        let parts = l.split(separator: ".").compactMap { Int($0) }
-        guard parts.count == 4 else { return false }
-        switch (parts[0], parts[1]) {
-        case (10, _), (127, _), (192, 168), (169, 254): return true
-        case (172, let b): return (16...31).contains(b)
-        default: return false
-        }
-    }
-
     /// Severity by outcome: a 2xx answer means the request did what it was sent for.
     static func succeeded(_ ids: [EventID], store: EventStore) -> Bool {
         ids.contains { store.value(.status, $0).hasPrefix("2") }
