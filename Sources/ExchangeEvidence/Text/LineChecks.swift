@@ -44,9 +44,32 @@ public enum LineChecks {
             problems.add(LoadProblem(line: number, "line \(number): \(line.count) bytes long (kept whole)"), kind: "very long line")
         }
         if lowByte { reportControls(line, number: number, problems: &problems) }
-        if highBit && !isValidUTF8(line) {
-            problems.add(LoadProblem(line: number, "line \(number): invalid UTF-8 (kept; bytes shown as \\xNN)"),
-                         kind: "invalid UTF-8")
+        if highBit { reportHighBytes(line, number: number, problems: &problems) }
+    }
+
+    /// Bytes above 0x7F: invalid UTF-8, or characters shown escaped because they change how a line reads (U+202E
+    /// and the other bidirectional controls, zero-width characters, C1 controls): named by line as the C0 controls
+    /// are (reviewer: a real U+202E in a user name was shown as `\u202e`, like the literal text `\u202e` beside it,
+    /// and `sources --problems` did not tell them apart).
+    static func reportHighBytes(_ line: UnsafeRawBufferPointer, number: Int, problems: inout ProblemLog) {
+        var it = line.makeIterator()
+        var decoder = UTF8()
+        var hidden: Unicode.Scalar?
+        decoding: while true {
+            switch decoder.decode(&it) {
+            case .scalarValue(let u):
+                if hidden == nil, u.value >= 0x80, ControlCharacters.isUnsafe(u) { hidden = u }
+            case .emptyInput: break decoding
+            case .error:
+                problems.add(LoadProblem(line: number, "line \(number): invalid UTF-8 (kept; bytes shown as \\xNN)"),
+                             kind: "invalid UTF-8")
+                return
+            }
+        }
+        if let u = hidden {
+            problems.add(LoadProblem(line: number, "line \(number): contains invisible or control characters (first: "
+                                     + "U+\(String(u.value, radix: 16, uppercase: true)); kept, shown escaped)"),
+                         kind: "control characters")
         }
     }
 
@@ -68,18 +91,6 @@ public enum LineChecks {
             let name = first == 0x1B ? "ESC" : first == 0x07 ? "BEL" : first == 0x08 ? "BS" : "0x" + (first < 0x10 ? "0" : "") + String(first, radix: 16, uppercase: true)
             problems.add(LoadProblem(line: number, "line \(number): contains control characters (first: \(name); kept, shown escaped)"),
                          kind: "control characters")
-        }
-    }
-
-    public static func isValidUTF8(_ p: UnsafeRawBufferPointer) -> Bool {
-        var it = p.makeIterator()
-        var decoder = UTF8()
-        while true {
-            switch decoder.decode(&it) {
-            case .scalarValue: continue
-            case .emptyInput: return true
-            case .error: return false
-            }
         }
     }
 

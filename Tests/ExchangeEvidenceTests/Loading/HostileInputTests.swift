@@ -63,6 +63,17 @@ import ZIPFoundation
         #expect(ua == Array("bad".utf8) + [0xC3, 0x28, 0xFF], "the bytes are stored as they were")
     }
 
+    /// A real U+202E (or a zero-width space) is named by line, as an ESC is; the literal text `\u202e` and other
+    /// non-ASCII text (an accented user name) are not (reviewer: the two read alike and only ESC was listed).
+    @Test func invisibleCharactersAboveASCIIAreNamedByLine() throws {
+        let text = Self.header + Self.row(1, ua: "CONTOSO\\u202eadmin") + Self.row(2, ua: "CONTOSO\u{202E}admin")
+            + Self.row(3, ua: "Jos\u{E9}") + Self.row(4, ua: "a\u{200B}b")
+        let (store, f) = try loadOne(Array(text.utf8))
+        #expect(store.count == 4)
+        #expect(f.messages == ["line 7: contains invisible or control characters (first: U+202E; kept, shown escaped)",
+                               "line 9: contains invisible or control characters (first: U+200B; kept, shown escaped)"])
+    }
+
     @Test func utf16WithBOMIsDecoded() throws {
         let text = Self.header + Self.row(1) + Self.row(2)
         var bytes: [UInt8] = [0xFF, 0xFE]
