@@ -144,7 +144,10 @@ extension ShowCommand {
     /// checks a file word typed without `:LINE`, so the error says the file is unknown before asking for a line.
     static func file(_ path: String, in store: EventStore, command: String, preferring set: String? = nil) throws -> Int {
         func matches(_ f: EvidenceFile, exactly: Bool) -> Bool {
-            func fits(_ p: Substring) -> Bool { f.path == p || (!exactly && f.path.hasSuffix("/" + p)) }
+            // A path with control characters is printed escaped (`u_ex\x1b[31m.log`): that form, copied from a finding,
+            // names the file too (reviewer: `show` refused the FILE:LINE exhunt had printed).
+            let names = ControlCharacters.hasUnsafe(f.path) ? [f.path, TerminalText.escape(f.path)] : [f.path]
+            func fits(_ p: Substring) -> Bool { names.contains { $0 == p || (!exactly && $0.hasSuffix("/" + p)) } }
             if fits(path[...]) { return true }
             guard let slash = path.firstIndex(of: "/") else { return false }
             // A set or server name in any case, as typed (`ex07/…`).

@@ -76,6 +76,12 @@ import Testing
         let shown = try t.run("show 0")
         #expect(!shown.contains("\u{1B}") && !shown.contains("\u{7}"))
         #expect(shown.contains("evil\\x1b]0;owned\\x07"))
+        // A file name with an escape sequence is printed escaped; that FILE:LINE, copied back, names the event (reviewer).
+        try FileManager.default.copyItem(at: dir.appendingPathComponent("u_ex210303.log"), to: dir.appendingPathComponent("u_ex210304\u{1B}[31m.log"))
+        let u = TestShell()
+        try u.run("load \(dir.deletingLastPathComponent().path)")
+        let line = try u.run(#"show 'EX01/u_ex210304\x1b[31m.log:3'"#)
+        #expect(line.contains("EX01/u_ex210304\\x1b[31m.log:3") && !line.contains("\u{1B}"))
     }
 
     @Test func settingsAndVariables() throws {
