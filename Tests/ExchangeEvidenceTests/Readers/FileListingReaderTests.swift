@@ -78,3 +78,50 @@ import Testing
         #expect(head.withUnsafeBytes { FileHashListReader().score(path: "x.csv", head: $0) } == 0)
     }
 }
+
+/// `Get-ChildItem`'s default table (`dir > listing.txt`), as responders paste it (reviewer: `dir` of owa\auth was
+/// kept as text, so `webshell.file` never saw RedirSuiteServerProxy.aspx).
+@Suite struct GetChildItemTableTests {
+    @Test func tableRowsAreAListing() throws {
+        let (s, _) = try Fixtures.load(Fixtures.path("listings/get-childitem-table.txt"))
+        let file = s.files[0]
+        #expect(file.kind == .fileListing)
+        #expect(s.count == 5, "a folder, three files of owa\\auth (one name wrapped) and one of aspnet_client")
+        #expect((0..<5).map { s.line(of: $0) } == [8, 9, 10, 11, 20])
+        let auth = #"C:\Program Files\Microsoft\Exchange Server\V15\FrontEnd\HttpProxy\owa\auth\"#
+        #expect(s.value(.urlStem, 0) == auth + "15.1.2176.2")
+        #expect(s.field("Mode", of: 0) == "d-----" && s.field("Length", of: 0) == "")
+        #expect(s.value(.urlStem, 2) == auth + "RedirSuiteServerProxy.aspx")
+        #expect(s.field("Length", of: 2) == "2473")
+        #expect(s.value(.urlStem, 3) == auth + "ThisIsAVeryLongFileNameThatPowerShellWrapsOntoTheNextLineOfItsTable.aspx",
+                "the name's wrapped end joined to it")
+        #expect(s.value(.urlStem, 4) == #"C:\inetpub\wwwroot\aspnet_client\system_web\sol.aspx"#, "the second Directory: block")
+        #expect(file.facts["listing.date-order"] == "month/day", "12/15/2020 settles it")
+        #expect(Timestamp.iso(s.time[2]) == "2021-03-04T03:12:00.000Z", "local time, read as UTC without --local-time")
+        #expect(file.problems.kept.map(\.message).contains { $0.contains("LastWriteTime") && $0.contains("local time") })
+    }
+
+    /// No date above 12: the order is a guess, said as for an Export-Csv listing, and `--date-order` settles it.
+    @Test func ambiguousDatesFollowTheLoadsDateOrder() throws {
+        let table = "\n    Directory: C:\\inetpub\\wwwroot\\aspnet_client\n\n"
+            + "Mode                 LastWriteTime         Length Name\n----                 -------------         ------ ----\n"
+            + "-a----        04/03/2021     06:50            384 sol.aspx\n"
+        let dir = Fixtures.tempDir()
+        Fixtures.write(table, "EX01/dir.txt", in: dir)
+        let (guessed, _) = try Fixtures.load(dir.path)
+        #expect(Timestamp.iso(guessed.time[0]) == "2021-04-03T06:50:00.000Z")
+        #expect(guessed.files[0].problems.kept.contains { $0.message.contains("day and month order cannot be told") })
+        let given = EventStore()
+        var loader = EvidenceLoader(workers: 1)
+        loader.dateOrder = .dayFirst
+        _ = try loader.load(dir.path, into: given)
+        #expect(Timestamp.iso(given.time[0]) == "2021-03-04T06:50:00.000Z")
+    }
+
+    @Test func aHeaderWithoutDirectoryIsNoListing() throws {
+        let dir = Fixtures.tempDir()
+        Fixtures.write("Mode                 LastWriteTime         Length Name\n-a----   3/4/2021 3:12 AM   2473 a.aspx\n", "EX01/x.txt", in: dir)
+        let (s, _) = try Fixtures.load(dir.path)
+        #expect(s.files[0].kind != .fileListing)
+    }
+}
