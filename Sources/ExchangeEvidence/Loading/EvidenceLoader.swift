@@ -715,8 +715,9 @@ final class OrderedMerger: @unchecked Sendable {
             add(p, batch: p.batch, rowServer: nil, channel: p.channel, isPart: false)
             return
         }
-        // A file of several servers' or channels' rows: one store file per server and channel, sharing the bytes;
-        // rows naming no server go with the most common, rows naming no channel with the file's, and the first
+        // A file of several servers', channels' or kinds of log's rows: one store file per server, channel and kind,
+        // sharing the bytes; rows naming no server go with the most common, rows naming no channel or kind with the
+        // file's, and the first
         // part carries the file's problems and accounting. Servers are named per row only when the rows name
         // several; otherwise the file's server is found as for any file.
         var byGroup = [[Int]](repeating: [], count: rows.groups.count)
@@ -724,25 +725,27 @@ final class OrderedMerger: @unchecked Sendable {
         var perServer: [String: Int] = [:]
         for (g, events) in byGroup.enumerated() where !rows.groups[g].server.isEmpty { perServer[rows.groups[g].server.uppercased(), default: 0] += events.count }
         let common = perServer.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key ?? ""
-        var shares: [String: (server: String, channel: String, events: [Int])] = [:]
+        var shares: [String: (server: String, channel: String, kind: SourceKind, events: [Int])] = [:]
         for (g, events) in byGroup.enumerated() where !events.isEmpty {
             let group = rows.groups[g]
             let server = group.server.isEmpty ? rows.groups.first { $0.server.uppercased() == common }?.server ?? "" : group.server
             let channel = group.channel.isEmpty ? p.channel : group.channel
-            let key = server.uppercased() + "\u{0}" + channel.lowercased()
-            if shares[key] == nil { shares[key] = (server, channel, []) }
+            let kind = group.kind ?? p.kind
+            let key = server.uppercased() + "\u{0}" + channel.lowercased() + "\u{0}" + kind.rawValue
+            if shares[key] == nil { shares[key] = (server, channel, kind, []) }
             shares[key]!.events += events
         }
-        let ordered = shares.values.map { ($0.server, $0.channel, $0.events.sorted()) }.sorted { $0.2[0] < $1.2[0] }
+        let ordered = shares.values.map { ($0.server, $0.channel, $0.kind, $0.events.sorted()) }.sorted { $0.3[0] < $1.3[0] }
         for (n, share) in ordered.enumerated() {
-            add(p, batch: p.batch.subset(share.2), rowServer: rows.serverCount > 1 && !share.0.isEmpty ? share.0 : nil,
-                channel: share.1, isPart: n > 0)
+            add(p, batch: p.batch.subset(share.3), rowServer: rows.serverCount > 1 && !share.0.isEmpty ? share.0 : nil,
+                channel: share.1, kind: share.2, isPart: n > 0)
         }
     }
 
     /// Adds `p` (or, with a `rowServer`, that server's rows of it) to the store; a later part carries none of the
     /// file's problems or accounting, which the first part holds.
-    private func add(_ p: EvidenceLoader.ParsedFile, batch whole: EventBatch, rowServer: String?, channel: String, isPart: Bool) {
+    private func add(_ p: EvidenceLoader.ParsedFile, batch whole: EventBatch, rowServer: String?, channel: String,
+                     kind: SourceKind? = nil, isPart: Bool) {
         var facts = p.facts
         if let rowServer { facts["server.rows"] = rowServer }
         var batch = whole, shared = 0
@@ -754,7 +757,7 @@ final class OrderedMerger: @unchecked Sendable {
             facts[EvidenceFile.continuesFact] = earlier.evidenceSet.isEmpty ? earlier.path : earlier.evidenceSet + "/" + earlier.path
         }
         let file = EvidenceFile(path: p.path, evidenceSet: "", location: p.location, server: p.pathServer ?? "",
-                                size: p.size, modified: p.modified, sha256: p.sha256, kind: p.kind, channel: channel,
+                                size: p.size, modified: p.modified, sha256: p.sha256, kind: kind ?? p.kind, channel: channel,
                                 bytes: p.bytes, problems: isPart ? ProblemLog() : p.problems, facts: facts, identity: p.identity)
         file.bytesNotRead = isPart ? 0 : p.accounting?.bytesNotRead ?? 0
         file.recordsNotRead = isPart ? 0 : p.accounting?.recordsNotRead ?? 0

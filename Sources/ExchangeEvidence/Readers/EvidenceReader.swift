@@ -95,48 +95,52 @@ public struct ReaderOutput {
     public init(kind: SourceKind) { self.kind = kind }
 }
 
-/// The server and channel each event of a file names, for exports that mix them (a fleet's SIEM export, a
-/// winlogbeat file holding Security, Sysmon and System events): the loader files each share as a store file
-/// of its own, sharing the bytes, so per-server verdicts and per-channel rules (Sigma `service:`, `sources`)
-/// see each as it is.
+/// The server, channel and kind of log each event of a file names, for exports that mix them (a fleet's SIEM
+/// export, a winlogbeat file holding Security, Sysmon and System events, a Splunk export of IIS lines and event
+/// XML): the loader files each share as a store file of its own, sharing the bytes, so per-server verdicts,
+/// per-channel rules (Sigma `service:`, `sources`) and the rules of each kind of log see each as it is.
 public struct RowGroups: Sendable {
     public struct Group: Sendable {
         /// As the rows spell it ("" when a row names none: filed with the most common).
         public var server: String
         /// "" when a row names none: filed under the file's most common channel.
         public var channel: String
+        /// The kind of log the row is (an IIS line in a SIEM export of event logs); nil: the file's kind.
+        public var kind: SourceKind?
     }
     /// Index 0 names nothing.
-    public private(set) var groups: [Group] = [Group(server: "", channel: "")]
+    public private(set) var groups: [Group] = [Group(server: "", channel: "", kind: nil)]
     /// Per event, an index into `groups`.
     public private(set) var ofEvent: [UInt16] = []
     private var index: [String: UInt16] = [:]
     private var servers = Set<String>()
     private var channels = Set<String>()
+    private var kinds = Set<SourceKind>()
 
     public init() {}
 
-    /// True when the rows name more than one server or more than one channel: the file is filed in shares.
-    public var isMixed: Bool { servers.count > 1 || channels.count > 1 }
+    /// True when the rows name more than one server, channel or kind: the file is filed in shares.
+    public var isMixed: Bool { servers.count > 1 || channels.count > 1 || kinds.count > 1 }
     /// How many servers the rows name (`EX01` and `ex01` are one).
     public var serverCount: Int { servers.count }
 
-    /// Records the server and channel of events up to `count` (those before without one get group 0).
-    public mutating func set(server: String, channel: String, eventCount count: Int) {
-        set(group: group(server: server, channel: channel), eventCount: count)
+    /// Records the server, channel and kind of events up to `count` (those before without one get group 0).
+    public mutating func set(server: String, channel: String, kind: SourceKind? = nil, eventCount count: Int) {
+        set(group: group(server: server, channel: channel, kind: kind), eventCount: count)
     }
 
-    /// The group of `server` and `channel`, made when first named; nil when both are empty (or past the limit).
-    /// A reader of many events with few pairs (an `.evtx`) asks once per pair, not per event.
-    public mutating func group(server: String, channel: String) -> UInt16? {
-        let key = server.uppercased() + "\u{0}" + channel.lowercased()
+    /// The group of `server`, `channel` and `kind`, made when first named; nil when none is given (or past the
+    /// limit). A reader of many events with few pairs (an `.evtx`) asks once per pair, not per event.
+    public mutating func group(server: String, channel: String, kind: SourceKind? = nil) -> UInt16? {
+        let key = server.uppercased() + "\u{0}" + channel.lowercased() + "\u{0}" + (kind?.rawValue ?? "")
         if let i = index[key] { return i }
-        guard !(server.isEmpty && channel.isEmpty), groups.count < Int(UInt16.max) else { return nil }
+        guard !(server.isEmpty && channel.isEmpty && kind == nil), groups.count < Int(UInt16.max) else { return nil }
         let i = UInt16(groups.count)
         index[key] = i
-        groups.append(Group(server: server, channel: channel))
+        groups.append(Group(server: server, channel: channel, kind: kind))
         if !server.isEmpty { servers.insert(server.uppercased()) }
         if !channel.isEmpty { channels.insert(channel.lowercased()) }
+        if let kind { kinds.insert(kind) }
         return i
     }
 

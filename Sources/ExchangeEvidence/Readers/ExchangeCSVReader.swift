@@ -50,7 +50,6 @@ public struct ExchangeCSVReader: EvidenceReader {
         var schemaIndex: UInt16 = 0
         var mapping: FieldMapping?
         var fieldLine: [UInt8] = []
-        var span = 0
         var scan = SeparatorScan()
         defer { scan.deallocate() }
         var buildBytes: [UInt8] = []
@@ -64,7 +63,6 @@ public struct ExchangeCSVReader: EvidenceReader {
             schemaIndex = out.batch.addSchema(sm.0)
             mapping = sm.1
             fieldLine = sm.1.headerLine
-            span = sm.1.span
         }
 
         while let (off, len) = scanner.next() {
@@ -126,54 +124,62 @@ public struct ExchangeCSVReader: EvidenceReader {
                 out.consumed(offset: off, length: len, line: lineNo)
                 continue
             }
-            let m = mapping!
-            let n = schema!.names.count
-            scan.scan(line, separator: 0x2C, locating: span)
-            LineChecks.report(line, number: lineNo, highBit: scan.hasHighBit, lowByte: scan.hasLowByte, problems: &out.problems)
-            // A line cut off by the end of the file (a live log collected): its last value is partial and must not
-            // reach rules or indicators (a half IP, a cut user agent); the whole values before it are read. With
-            // a quote in it, where values end is not certain: kept as text.
-            if scanner.lastLineUnterminated && scan.fields < n {
-                ExchangeCSVReader.reportFieldCount(scan.fields, n, lineNo, unterminated: true, keptAsText: scan.hasQuote, &out.problems)
-                if scan.hasQuote {
-                    out.batch.append(offset: off, length: len, line: lineNo, time: LineChecks.leadingTime(line), schema: plain)
-                    continue
-                }
-                let complete = scan.fields - 1
-                var t = LineChecks.leadingTime(line)
-                if m.time >= 0, m.time < complete, let v = scan.field(m.time, of: line), let parsed = Timestamp.parse(v) { t = parsed }
-                out.batch.append(offset: off, length: len, line: lineNo, time: t, schema: out.batch.addSchema(schema!.cutOff(after: complete)))
-                for (field, column) in m.interned where column < complete {
-                    if let v = scan.field(column, of: line), v.count > 0 { out.batch.set(field, v) }
-                }
-                continue
-            }
-            // A quote, or commas inside a last column that takes the rest of the line: the full split.
-            if scan.hasQuote || (schema!.format == .csvTail && scan.fields > n) {
-                readQuoted(line, off: off, lineNo: lineNo, m: m, columns: n, schemaIndex: schemaIndex, out: &out,
-                           unterminated: scanner.lastLineUnterminated, servers: &servers,
-                           limit: schema!.format == .csvTail ? n : .max)
-                continue
-            }
-            var t = Timestamp.unknown
-            if let v = scan.field(m.time, of: line), let parsed = Timestamp.parse(v) { t = parsed }
-            else { out.problems.add(LoadProblem(line: lineNo, "line \(lineNo): no readable timestamp"), kind: "no readable timestamp") }
-            out.batch.append(offset: off, length: len, line: lineNo, time: t, schema: schemaIndex)
-            for (field, column) in m.interned {
-                if let v = scan.field(column, of: line), v.count > 0 { out.batch.set(field, v) }
-            }
-            if !m.buildParts.isEmpty, Self.build(m.buildParts, scan, line, into: &buildBytes) {
-                buildBytes.withUnsafeBytes { out.batch.set(.serverBuild, $0) }
-            }
-            if lineNo < ServerTally.lines, m.server >= 0, let v = scan.field(m.server, of: line) { servers.count(v) }
-            if scan.fields != n {
-                Self.reportFieldCount(scan.fields, n, lineNo, unterminated: scanner.lastLineUnterminated, &out.problems)
-            }
+            Self.readLine(line, offset: off, lineNo: lineNo, unterminated: scanner.lastLineUnterminated, schema: schema!,
+                          schemaIndex: schemaIndex, mapping: mapping!, scan: &scan, buildBytes: &buildBytes, servers: &servers, out: &out)
         }
         if let server = servers.leader { out.facts["server"] = server }
         if schema == nil && out.batch.count == 0 {
             out.problems.add(LoadProblem("no #Fields header and no data lines"))
         }
+    }
+
+    /// Reads one data line under `schema` (at `schemaIndex` in the batch, mapped by `m`) into an event: the split,
+    /// a line cut off by the end of the text (`unterminated`), quoted values. The file's loop and SIEM exports
+    /// whose events each hold one HttpProxy or ECP line (`RawWebLine`) share it, so a line gives the same event
+    /// wherever it was found. Servers named in the first `ServerTally.lines` lines are counted into `servers`.
+    static func readLine(_ line: UnsafeRawBufferPointer, offset off: Int, lineNo: Int, unterminated: Bool,
+                         schema: FieldSchema, schemaIndex: UInt16, mapping m: FieldMapping, scan: inout SeparatorScan,
+                         buildBytes: inout [UInt8], servers: inout ServerTally, out: inout ReaderOutput) {
+        let n = schema.names.count
+        scan.scan(line, separator: 0x2C, locating: m.span)
+        LineChecks.report(line, number: lineNo, highBit: scan.hasHighBit, lowByte: scan.hasLowByte, problems: &out.problems)
+        // A line cut off by the end of the file (a live log collected): its last value is partial and must not
+        // reach rules or indicators (a half IP, a cut user agent); the whole values before it are read. With
+        // a quote in it, where values end is not certain: kept as text.
+        if unterminated && scan.fields < n {
+            ExchangeCSVReader.reportFieldCount(scan.fields, n, lineNo, unterminated: true, keptAsText: scan.hasQuote, &out.problems)
+            if scan.hasQuote {
+                out.batch.append(offset: off, length: line.count, line: lineNo, time: LineChecks.leadingTime(line),
+                                 schema: out.batch.addSchema(FieldSchema.plain))
+                return
+            }
+            let complete = scan.fields - 1
+            var t = LineChecks.leadingTime(line)
+            if m.time >= 0, m.time < complete, let v = scan.field(m.time, of: line), let parsed = Timestamp.parse(v) { t = parsed }
+            out.batch.append(offset: off, length: line.count, line: lineNo, time: t, schema: out.batch.addSchema(schema.cutOff(after: complete)))
+            for (field, column) in m.interned where column < complete {
+                if let v = scan.field(column, of: line), v.count > 0 { out.batch.set(field, v) }
+            }
+            return
+        }
+        // A quote, or commas inside a last column that takes the rest of the line: the full split.
+        if scan.hasQuote || (schema.format == .csvTail && scan.fields > n) {
+            readQuoted(line, off: off, lineNo: lineNo, m: m, columns: n, schemaIndex: schemaIndex, out: &out,
+                       unterminated: unterminated, servers: &servers, limit: schema.format == .csvTail ? n : .max)
+            return
+        }
+        var t = Timestamp.unknown
+        if let v = scan.field(m.time, of: line), let parsed = Timestamp.parse(v) { t = parsed }
+        else { out.problems.add(LoadProblem(line: lineNo, "line \(lineNo): no readable timestamp"), kind: "no readable timestamp") }
+        out.batch.append(offset: off, length: line.count, line: lineNo, time: t, schema: schemaIndex)
+        for (field, column) in m.interned {
+            if let v = scan.field(column, of: line), v.count > 0 { out.batch.set(field, v) }
+        }
+        if !m.buildParts.isEmpty, build(m.buildParts, scan, line, into: &buildBytes) {
+            buildBytes.withUnsafeBytes { out.batch.set(.serverBuild, $0) }
+        }
+        if lineNo < ServerTally.lines, m.server >= 0, let v = scan.field(m.server, of: line) { servers.count(v) }
+        if scan.fields != n { reportFieldCount(scan.fields, n, lineNo, unterminated: unterminated, &out.problems) }
     }
 
     static func mapped(_ names: [String], format: LineFormat = .csv) -> (FieldSchema, FieldMapping) {
@@ -209,7 +215,7 @@ public struct ExchangeCSVReader: EvidenceReader {
     }
 
     /// Slow path for lines with quotes (rare in HttpProxy logs, common in ECP EventData).
-    private func readQuoted(_ line: UnsafeRawBufferPointer, off: Int, lineNo: Int, m: FieldMapping, columns n: Int,
+    private static func readQuoted(_ line: UnsafeRawBufferPointer, off: Int, lineNo: Int, m: FieldMapping, columns n: Int,
                             schemaIndex: UInt16, out: inout ReaderOutput, unterminated: Bool, servers: inout ServerTally,
                             limit: Int) {
         var (values, broken) = CSVLine.splitNoting(line, limit: limit)

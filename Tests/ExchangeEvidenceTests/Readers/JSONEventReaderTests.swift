@@ -171,6 +171,27 @@ import Testing
         #expect(store.time[1] == Timestamp.parse("2021-03-03T04:11:24.000Z"), "_time with its +01:00 offset")
     }
 
+    /// Splunk results whose `_raw` is an IIS or HttpProxy line (reviewer: such exports ended 'no findings', each
+    /// result a record): read as those logs' events, beside event XML in the same export, filed under `host`.
+    @Test func splunkRawWebLinesAreWebLogEvents() throws {
+        let (store, report) = try Self.load("splunk-web.jsonl")
+        #expect(report.filesAdded == 1)
+        let kinds = store.files.map { "\($0.kind)/\($0.channel)/\($0.eventCount)" }
+        #expect(kinds == ["iis/W3SVC1/2", "eventlog/Microsoft-Windows-Sysmon/Operational/1", "httpproxy/Owa/1", "json/W3SVC1/1"])
+        #expect(store.files.allSatisfy { $0.server == "EX01" }, "host names the server; the syslog row names none of ours")
+        #expect((0..<store.count).map { store.line(of: $0) } == [1, 4, 2, 3, 5], "each event cites the export's line")
+        #expect(store.value(.urlStem, 0) == "/owa/auth/RedirSuiteServerProxy.aspx")
+        #expect(store.value(.clientIP, 0) == "139.162.202.236")
+        #expect(store.field("cs-uri-query", of: 1)?.hasPrefix("dir=C%3A%5C&cmd=dsquery") == true)
+        #expect(Timestamp.iso(store.time[1]) == "2022-10-06T18:51:06.000Z", "the line's own date and time")
+        #expect(store.value(.anchorMailbox, 3) == "ServerInfo~localhost/ecp/default.flt?")
+        #expect(store.value(.status, 3) == "500")
+        let problems = store.files[0].problems.kept.map(\.message)
+        #expect(problems.contains { $0.hasPrefix("line 1:") && $0.contains("IIS's default W3C field set") })
+        #expect(problems.contains { $0.hasPrefix("line 3:") && $0.contains("HttpProxy") })
+        #expect(problems.contains { $0.hasPrefix("line 5:") && $0.contains("without an event id (kept as a record)") })
+    }
+
     @Test func gzipIsReadInPlaceAndHashedAsStored() throws {
         let (store, _) = try Self.load("nxlog.jsonl.gz")
         let raw = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("json/nxlog.jsonl.gz")))

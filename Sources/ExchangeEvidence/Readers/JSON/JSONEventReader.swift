@@ -6,7 +6,8 @@ import Foundation
 ///
 /// Each object's shape is decided on its own keys (a file may mix shapes). Windows events become the same
 /// `keyValue` line the EVTX readers render (`WindowsEvent`), so rules see one format whatever the
-/// collection tool was. Other objects (Timesketch rows, anything else) are kept as a line of their
+/// collection tool was. A Splunk event whose `_raw` is one line of an IIS or HttpProxy log is that log's event
+/// (`RawWebLine`), of that log's kind, so the web rules see it. Other objects (Timesketch rows, anything else) are kept as a line of their
 /// flattened members, and one that is no known event is reported. Text that is not JSON (a cut-off object,
 /// a stray line) is kept line by line as plain text and reported with its line number.
 public struct JSONEventReader: EvidenceReader {
@@ -31,6 +32,7 @@ public struct JSONEventReader: EvidenceReader {
 
     public func read(_ input: ReaderInput, into out: inout ReaderOutput) {
         var state = State(input.bytes, zone: input.localTimeZone)
+        defer { state.webLines.deallocate() }
         state.read(into: &out)
         state.local.record(into: &out)
         for (minutes, seen) in state.collectorSkew.sorted(by: { $0.key < $1.key }) {
@@ -41,7 +43,8 @@ public struct JSONEventReader: EvidenceReader {
                                          + "which may be off by as much"), kind: "collector time")
         }
         out.rendered = state.rendered
-        out.kind = state.windowsEvents > 0 ? .eventLog : Self.recordKind
+        // The kind most rows are; rows of another kind are filed as such (`rows`).
+        out.kind = state.kinds.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key ?? Self.recordKind
         out.channel = EvtxReader.mostCommon(state.channels) ?? (state.shapes["timesketch"] != nil ? "timesketch" : "")
         if let host = EvtxReader.mostCommon(state.computers), !host.isEmpty {
             out.facts["server"] = String(host.prefix { $0 != "." })
@@ -63,7 +66,9 @@ public struct JSONEventReader: EvidenceReader {
         /// Each event's server (`EX01` and `ex01.contoso.local` are one) and channel, for exports of several.
         var rows = RowGroups()
         var shapes: [String: Int] = [:]
-        var windowsEvents = 0
+        /// Events per kind of log: Windows events, and the IIS and HttpProxy lines of SIEM exports.
+        var kinds: [SourceKind: Int] = [:]
+        var webLines = RawWebLine()
         /// Line number at `lineOffset` (counted forward only, so the whole file costs one newline pass).
         var lineNumber = 1
         var lineOffset = 0
@@ -204,10 +209,11 @@ public struct JSONEventReader: EvidenceReader {
                 ev.append(to: &out, rendered: &rendered, schema: eventSchema, line: line, time: time, recovered: false)
                 channels[ev.channel, default: 0] += 1
                 computers[ev.computer, default: 0] += 1
-                rows.set(server: String(ev.computer.prefix { $0 != "." }), channel: ev.channel, eventCount: out.batch.count)
-                windowsEvents += 1
+                rows.set(server: String(ev.computer.prefix { $0 != "." }), channel: ev.channel, kind: .eventLog, eventCount: out.batch.count)
+                kinds[.eventLog, default: 0] += 1
                 return
             }
+            if shape == .splunk, addWebLine(node, line: line, out: &out) { return }
             // Not a Windows event: keep its members as one record line.
             var pairs: [(String, String)] = []
             Self.flatten(node, prefix: "", into: &pairs)
@@ -223,10 +229,36 @@ public struct JSONEventReader: EvidenceReader {
             KeyValueWriter.append(pairs, to: &rendered)
             out.batch.append(offset: at, length: rendered.count - at, line: line, time: time, schema: recordSchema)
             rendered.append(0x0A)
+            // A SIEM result of no known shape (a firewall's syslog line beside IIS lines) is a record, not a line of
+            // the kind most of its export is.
+            if shape == .splunk { rows.set(server: "", channel: "", kind: JSONEventReader.recordKind, eventCount: out.batch.count) }
             if shape == .timesketch, let server = node["server"]?.text, !server.isEmpty {
                 computers[server, default: 0] += 1
                 rows.set(server: String(server.prefix { $0 != "." }), channel: "", eventCount: out.batch.count)
             }
+        }
+
+        /// Adds a Splunk result whose `_raw` is one line of an IIS or HttpProxy log as that log's event, filed under
+        /// its `host`; false when `_raw` is no such line.
+        mutating func addWebLine(_ node: JSONNode, line: Int, out: inout ReaderOutput) -> Bool {
+            guard let r = node["result"], let raw = r["_raw"]?.text else { return false }
+            let at = rendered.count
+            rendered.append(contentsOf: raw.utf8)
+            let source = r["source"]?.text ?? ""
+            let read = rendered.withUnsafeBytes {
+                webLines.read(UnsafeRawBufferPointer(rebasing: $0[at...]), offset: at, line: line, source: source, out: &out)
+            }
+            guard let (kind, channel) = read else {
+                rendered.removeLast(rendered.count - at)
+                return false
+            }
+            rendered.append(0x0A)
+            let host = r["host"]?.text ?? node["host"]?.text ?? ""
+            if !host.isEmpty { computers[host, default: 0] += 1 }
+            if !channel.isEmpty { channels[channel, default: 0] += 1 }
+            rows.set(server: String(host.prefix { $0 != "." }), channel: channel, kind: kind, eventCount: out.batch.count)
+            kinds[kind, default: 0] += 1
+            return true
         }
 
         /// Scalars of a value as `name=value` pairs, nested names joined with dots.
