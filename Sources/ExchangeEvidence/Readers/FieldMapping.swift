@@ -12,8 +12,9 @@ struct FieldMapping {
     var buildParts: [Int] = []
     /// Column naming the server that wrote the line.
     var server = -1
-    /// Columns a reader must locate on each line: one past the last column read above.
-    var span: Int { ([time, timeOfDay, server] + columns + buildParts).max()! + 1 }
+    /// Columns a reader must locate on each line: one past the last column read above. Stored, not computed: the
+    /// HttpProxy line code reads it for every line.
+    private(set) var span = 0
     /// The field names joined with commas: a data line equal to it is a repeated bare CSV header.
     var headerLine: [UInt8]
 
@@ -27,5 +28,6 @@ struct FieldMapping {
         if parts.count == 4 { buildParts = parts }
         headerLine = Array(schema.names.joined(separator: ",").utf8)
         interned = InternedField.allCases.compactMap { f in columns[f.rawValue] >= 0 ? (f, columns[f.rawValue]) : nil }
+        span = ([time, timeOfDay, server] + columns + buildParts).max()! + 1
     }
 }
