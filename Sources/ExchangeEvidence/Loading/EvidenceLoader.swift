@@ -414,11 +414,18 @@ public struct EvidenceLoader {
             parsed.accounting?.bytesNotRead = raw.count
             return parsed
         }
-        let text: EvidenceBytes
+        var text: EvidenceBytes
         switch plan.form {
         case .asIs: text = raw
         case .skip(let n): text = raw.dropFirst(n)
         case .transcoded(let bytes): text = EvidenceBytes(bytes)
+        }
+        // Lines ended by CR alone (classic Mac, some converters): read as one line they gave no event and no byte
+        // was counted as not read (reviewer). Each CR becomes a line end in a copy of the same length, so every
+        // offset, line number and `show` stays that of the file.
+        if let crOnly = text.withUnsafeBytes({ Self.crLineEnds($0) }) {
+            text = EvidenceBytes(crOnly)
+            parsed.problems.add(LoadProblem("lines end with CR alone, not CR LF or LF: read with CR as the line end"))
         }
         let head = text.withUnsafeBytes { UnsafeRawBufferPointer(rebasing: $0.prefix(65536)) }
         guard let reader = best(readers.filter { $0.readsText }, path: f.path, head: head) else {
@@ -427,6 +434,15 @@ public struct EvidenceLoader {
             return parsed
         }
         return run(reader, on: text, into: parsed, conventions: conventions)
+    }
+
+    /// The bytes with each CR as LF, when the first 64 KiB hold CRs but no LF; nil otherwise (the usual case costs
+    /// one `memchr` for LF).
+    static func crLineEnds(_ bytes: UnsafeRawBufferPointer) -> [UInt8]? {
+        let head = UnsafeRawBufferPointer(rebasing: bytes.prefix(65536))
+        guard !head.isEmpty, memchr(head.baseAddress!, 0x0A, head.count) == nil,
+              memchr(head.baseAddress!, 0x0D, head.count) != nil else { return nil }
+        return bytes.map { $0 == 0x0D ? 0x0A : $0 }
     }
 
     /// The text reader that recognises, by content alone (a score of 60 or more: a header or a known column set,

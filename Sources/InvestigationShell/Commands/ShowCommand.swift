@@ -40,9 +40,11 @@ struct ShowCommand: Command {
             }
             ctx.line("event \(id)  \(ctx.session.displayTime(store.time[id]))  \(TerminalText.escape(f.server))  \(f.kind.rawValue)\(f.channel.isEmpty ? "" : "/" + TerminalText.escape(f.channel))")
             ctx.line("file  \(TerminalText.escape(store.citation(of: id)))  sha256 \(f.sha256)")
-            // The fields were read at load; the raw line is read now, from a file that changed since (reviewer).
+            // What rules and findings read (time, client, URL, user agent, status) was read at load; the fields below
+            // are split from the line as the file reads now (reviewer: "as loaded" beside NULs where it was cut).
             if let changed = f.changedSinceLoad {
-                ctx.line("note  the file was \(TerminalText.escape(changed)): the fields are as loaded, the raw line as the file reads now")
+                ctx.line("note  the file was \(TerminalText.escape(changed)): the time and the values rules read were read at load; "
+                         + "the fields and raw line below are the file as it reads now")
             }
             if !citing.isEmpty {
                 let named = citing.map { fid in citations.facts(ofFinding: fid).map { "\(fid) \($0.rule)" } ?? fid }

@@ -74,6 +74,15 @@ import ZIPFoundation
                                "line 9: contains invisible or control characters (first: U+200B; kept, shown escaped)"])
     }
 
+    /// Lines ended by CR alone are lines (reviewer: 0 events, "no #Fields header", no byte counted as not read).
+    @Test func crOnlyLineEndsAreLineEnds() throws {
+        let text = (Self.header + Self.row(1) + Self.row(2)).replacingOccurrences(of: "\r\n", with: "\r")
+        let (store, f) = try loadOne(Array(text.utf8))
+        #expect(store.count == 2 && f.kind == .httpProxy)
+        #expect(store.value(.clientIP, 1) == "10.0.0.2" && store.line(of: 1) == 7)
+        #expect(f.messages == ["lines end with CR alone, not CR LF or LF: read with CR as the line end"])
+    }
+
     @Test func utf16WithBOMIsDecoded() throws {
         let text = Self.header + Self.row(1) + Self.row(2)
         var bytes: [UInt8] = [0xFF, 0xFE]

@@ -30,7 +30,7 @@ import Testing
         let problems = try shell.run("sources --problems")
         #expect(problems.contains("truncated from"))
         // The event says it too, where its raw line now reads as zeros (reviewer).
-        #expect(try shell.run("show 399").contains("note  the file was truncated from "))
+        #expect(try shell.run("show 399").contains("the time and the values rules read were read at load; the fields and raw line below are the file as it reads now"))
         #expect(out.contains("\"changed_since_load\": \"truncated from"))
     }
 
