@@ -110,8 +110,14 @@ struct CheckBuildCommand: Command {
             guard let newest = Self.currentBuild(observed: observed, reported: reported) else { continue }
             // `--at` a date the logs show an older build on judges that build, not one installed later (review of stop 34).
             let current = at.flatMap { Self.build(at: $0, observed: observed, newest: newest) } ?? newest
-            let when = at ?? evidence.lastEvent(of: server) ?? Self.now()
-            let a = catalog.assess(current.build, source: current.source, at: when)
+            var when = at ?? evidence.lastEvent(of: server) ?? Self.now()
+            var a = catalog.assess(current.build, source: current.source, at: when)
+            // An undated report (ExSetup output) of a build released after the last event was collected later: it is
+            // judged at its release, not at a date it did not exist yet (reviewer: May21SU "as of 2021-03-05").
+            if at == nil, let released = a.released?.start, released > when {
+                when = released
+                a = catalog.assess(current.build, source: current.source, at: when)
+            }
             // Judged at the last event, `next` tells the story; what to do now is judged today, as the report does.
             let now = at == nil ? catalog.assess(current.build, source: current.source, at: Self.now()) : nil
             let windows = timeline.windows.filter { $0.server == server }

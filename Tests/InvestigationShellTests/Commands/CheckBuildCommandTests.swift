@@ -236,6 +236,22 @@ import Testing
         #expect(proxyLogon["fixed_by"] as? String == "Mar21SU")
     }
 
+    /// An undated ExSetup report of a build released after the last event was collected later: judged at its
+    /// release, not at a date it did not exist yet (reviewer: May21SU "as of 2021-03-05").
+    @Test func anUndatedReportOfALaterBuildIsJudgedAtItsRelease() throws {
+        let dir = try Self.ex05(iisDay: "210303")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let build = dir.appendingPathComponent("EX05/build")
+        try FileManager.default.createDirectory(at: build, withIntermediateDirectories: true)
+        try ("\r\nProductVersion   FileVersion      FileName\r\n--------------   -----------      --------\r\n"
+             + "15.01.2176.014  15.01.2176.014  C:\\Program Files\\Microsoft\\Exchange Server\\V15\\bin\\ExSetup.exe\r\n")
+            .write(to: build.appendingPathComponent("exsetup.txt"), atomically: true, encoding: .utf8)
+        let t = TestShell()
+        try t.run("load '\(dir.path)'")
+        let text = try t.run("check-build --server EX05")
+        #expect(text.contains("support   CU19 supported on 2021-05-11") && text.contains(", as of 2021-05-11\n"), "\(text)")
+    }
+
     /// EX05: HttpProxy logs on 15.1.2176.2 (CU19) ending 2021-03-03, and an IIS log of `iisDay` (`210309`), which
     /// carries no build.
     static func ex05(iisDay: String) throws -> URL {
