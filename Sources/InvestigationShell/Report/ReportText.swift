@@ -104,17 +104,25 @@ enum ReportText {
             .map { $0.offset % 2 == 1 ? code(String($0.element)) : prose(String($0.element)) }.joined()
     }
 
-    /// Text for a Markdown table cell or paragraph.
+    /// Text for a Markdown table cell or paragraph. An attacker's URL stays text: GitHub-flavoured renderers make
+    /// a bare `http://`, `https://`, `ftp://` or `www.` a clickable link, and an escaped `:` or `.` (`http\://`)
+    /// reads the same but is not one (reviewer: the report linked to the attacker's server).
     static func markdown(_ s: String) -> String {
         var out = ""
-        for ch in visible(s) {
+        var word = ""   // the letters just before the current character, lower-cased: a scheme or `www`
+        let chars = Array(visible(s))
+        for (i, ch) in chars.enumerated() {
+            let startsLink = (ch == ":" && ["http", "https", "ftp"].contains(word) && chars.dropFirst(i + 1).starts(with: ["/", "/"]))
+                || (ch == "." && word == "www")
             switch ch {
             case "&": out += "&amp;"
             case "<": out += "&lt;"
             case ">": out += "&gt;"
             case "\\", "|", "*", "_", "`", "[", "]", "#", "~": out += "\\" + String(ch)
+            case _ where startsLink: out += "\\" + String(ch)
             default: out.append(ch)
             }
+            word = ch.isLetter && ch.isASCII ? word + ch.lowercased() : ""
         }
         return out
     }

@@ -136,6 +136,14 @@ import Testing
 
     /// A command quoted in the Markdown report reads as typed, backticks included (was rewritten to apostrophes),
     /// and control characters stay visible.
+    /// An attacker's URL in Markdown prose is text, not a link GitHub-flavoured renderers would make of it (checked
+    /// with cmark-gfm: `http\://` and `www\.` render as typed, unlinked); other colons and dots are left alone.
+    @Test func barURLsAreNotAutolinks() {
+        #expect(ReportText.markdown("from http://evil.example/x and HTTPS://e.example, www.evil.example")
+                == "from http\\://evil.example/x and HTTPS\\://e.example, www\\.evil.example")
+        #expect(ReportText.markdown("ftp://f.example/a; at 06:49:42 on x.www.y; mailto:a") == "ftp\\://f.example/a; at 06:49:42 on x.www\\.y; mailto:a")
+    }
+
     @Test func codeSpansQuoteBackticksExactly() {
         #expect(ReportText.codeSpan("note a") == "`note a`")
         #expect(ReportText.codeSpan("note \"a`b\"") == "``note \"a`b\"``")
