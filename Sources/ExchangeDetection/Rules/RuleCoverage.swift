@@ -15,6 +15,10 @@ public struct RuleCoverage: Sendable {
         /// Only a tool's selection of rows is loaded (Test-ProxyLogon's CSVs): the rules saw what that tool
         /// flagged, not the logs it read, so neither the period nor the absence of other requests is known.
         case onlySelectedRows(by: String)
+        /// Files of the kinds the family needs are loaded, but none yielded an event (an `.evtx` cut to its header,
+        /// a valid log with no record): its rules could not run, and the files are named so the responder can
+        /// collect them again.
+        case nothingRead(files: [EventlessFile])
     }
 
     /// One family on one server.
@@ -31,7 +35,12 @@ public struct RuleCoverage: Sendable {
         public let last: Int64
         public let gaps: [Gap]
 
-        public var couldRun: Bool { !gaps.contains(.notLoaded) }
+        public var couldRun: Bool { !gaps.contains(.notLoaded) && unread.isEmpty }
+
+        /// The loaded files of the family's kinds when none of them yielded an event (else empty).
+        public var unread: [EventlessFile] {
+            gaps.lazy.compactMap { if case .nothingRead(let files) = $0 { files } else { nil } }.first ?? []
+        }
 
         /// `event logs not loaded: 10 rules could not run (proxylogon.um-deserialization, …)` or
         /// `HttpProxy logs start 2021-02-25, after ProxyLogon was first seen (2021-01-03): 6 rules ran on part of the period (…)`.
@@ -52,6 +61,11 @@ public struct RuleCoverage: Sendable {
                     return "end \(time(last).prefix(16)), before the server was patched (\(time(patched).prefix(16)))"
                 case .onlySelectedRows(let tool):
                     return "are only the rows \(tool) selected"
+                case .nothingRead(let files):
+                    // "none could be read" only when every file says why; a valid log with no record holds none.
+                    let why = files.allSatisfy { $0.problem != nil } ? "loaded but none could be read" : "loaded but hold no event"
+                    let named = files.prefix(3).map(\.description).joined(separator: "; ") + (files.count > 3 ? "; …" : "")
+                    return "\(why) (\(files.count) file\(files.count == 1 ? "" : "s"): \(named))"
                 }
             }.joined(separator: " and ")
         }
@@ -80,14 +94,24 @@ public struct RuleCoverage: Sendable {
         var out: [Family] = []
         for server in servers.sorted() {
             for need in needs.sorted(by: { $0.label < $1.label }) {
-                let mine = coverage.filter { $0.server == server && need.accepts(kind: $0.kind, channel: $0.channel) }
+                let accepted = coverage.filter { $0.server == server && need.accepts(kind: $0.kind, channel: $0.channel) }
+                // Only entries with events are coverage. A file that yielded none may be the log the family needs
+                // even when it names no channel: no record was read to name one.
+                let mine = accepted.filter { $0.events > 0 }
+                let eventlessEntries = coverage.filter { c in
+                    c.server == server && !c.eventless.isEmpty && need.kinds.contains(c.kind)
+                        && (c.channel.isEmpty || need.accepts(kind: c.kind, channel: c.channel))
+                }
+                let eventless = eventlessEntries.flatMap(\.eventless)
                 // A selection's times bound what a tool flagged, not a period: only whole logs date the coverage.
                 let whole = mine.filter { $0.selectedBy == nil }
                 let dated = whole.filter { $0.first != Timestamp.unknown }
                 let first = dated.map(\.first).min() ?? Timestamp.unknown
                 let last = dated.map(\.last).max() ?? Timestamp.unknown
                 var gaps: [Gap] = []
-                if mine.isEmpty {
+                if mine.isEmpty && !eventless.isEmpty {
+                    gaps.append(.nothingRead(files: eventless))
+                } else if mine.isEmpty {
                     gaps.append(.notLoaded)
                 } else if whole.isEmpty, let tool = mine.compactMap(\.selectedBy).first {
                     gaps.append(.onlySelectedRows(by: tool))
@@ -97,8 +121,9 @@ public struct RuleCoverage: Sendable {
                     }
                     if let p = patched[server], last < p { gaps.append(.endsBeforePatch(patched: p)) }
                 }
-                out.append(Family(server: server, need: need, rules: members[need]!, files: mine.reduce(0) { $0 + $1.files },
-                                  loaded: Set(mine.map(\.kind)), first: first, last: last, gaps: gaps))
+                let loaded = mine.isEmpty ? eventlessEntries : mine
+                out.append(Family(server: server, need: need, rules: members[need]!, files: loaded.reduce(0) { $0 + $1.files },
+                                  loaded: Set(loaded.map(\.kind)), first: first, last: last, gaps: gaps))
             }
         }
         families = out
@@ -188,6 +213,11 @@ public struct RuleCoverage: Sendable {
             subject = "\(named[0]) \(what)"
         } else {
             subject = "\(named.count) rule\(named.count == 1 ? "" : "s") \(what) (\(some(named)))"
+        }
+        // Files that yielded no event are named by their kinds: their channel is unknown when no record was read.
+        if !families[0].unread.isEmpty {
+            let kinds = Set(families.flatMap(\.loaded)).sorted { $0.rawValue < $1.rawValue }
+            return "\(EvidenceNeed.reading(kinds).label) \(families[0].gapText(time)): \(subject)"
         }
         // `event logs not loaded` already says a Sigma rule's `Microsoft-Windows-Sysmon/Operational event logs` are not;
         // `HttpProxy logs start …` already says it of `IIS or HttpProxy logs` when HttpProxy's are the ones loaded.

@@ -90,6 +90,7 @@ extension RuleCoverage.Family {
                      case .startsAfterCampaign: return "starts-after-campaign"
                      case .endsBeforePatch: return "ends-before-patch"
                      case .onlySelectedRows: return "only-selected-rows"
+                     case .nothingRead: return "nothing-read"
                      }
                  })),
                  ("message", .string(sentence(only: only)))])

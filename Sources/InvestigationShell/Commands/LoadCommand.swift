@@ -147,6 +147,22 @@ struct LoadCommand: Command {
         }
         if let note = CaseState.of(ctx.session).recollectedNote(ctx.session.store) { ctx.status(note) }
         if let note = CaseState.of(ctx.session).unloadedNote(ctx.session.store) { ctx.status(TerminalText.escape(note)) }
+        if let failure = Self.nothingRead(report, files: ctx.session.store.files[filesBefore...]) {
+            throw ShellError(TerminalText.escape("load: \(failure)"))
+        }
+    }
+
+    /// Why a load that read no event at all, every file of it with problems (event logs cut to their header),
+    /// fails: a hunt over it would report a clean server (reviewer: two unreadable `.evtx` gave "no findings",
+    /// exit 0). The files stay loaded, as an interrupted load's do, so their SHA-256 are on record. A load of
+    /// only files nothing recognised (`load x.dll`) keeps its warning instead; a valid log with no record has
+    /// no problem and loads.
+    static func nothingRead(_ report: LoadReport, files: ArraySlice<EvidenceFile>) -> String? {
+        guard report.filesAdded > 0, report.eventsAdded == 0, report.recognisedFiles > 0, !report.cancelled,
+              files.allSatisfy({ $0.problems.total > 0 }) else { return nil }
+        let named = files.prefix(3).map { EventlessFile($0).description }.joined(separator: "; ") + (files.count > 3 ? "; …" : "")
+        return "no event could be read from \(report.root): \(count(files.count, "file")), none readable (\(named)); "
+            + "\(files.count == 1 ? "it stays" : "they stay") loaded with \(files.count == 1 ? "its" : "their") SHA-256 ('sources --files', 'sources --problems')"
     }
 
     /// The warning for files no path, log or file name tied to a server: they are filed under `unknown`, with

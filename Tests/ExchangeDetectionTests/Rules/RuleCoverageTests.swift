@@ -125,3 +125,42 @@ import Testing
         #expect(both.couldRun(dns.findingRule, on: "EX01"))
     }
 }
+
+/// Event logs that yielded no event are loaded, hashed and listed, but no rule saw anything in them: they are
+/// no coverage (reviewer: two unreadable `.evtx` gave "no findings" and event-log rules passed for having run).
+@Suite struct EventlessCoverageTests {
+    static func entry(_ channel: String, events: Int, eventless: [EventlessFile]) -> LogCoverage {
+        LogCoverage(server: "EX01", kind: .eventLog, channel: channel, first: events > 0 ? RuleCoverageTests.seen - 86400 : Timestamp.unknown,
+                    last: events > 0 ? RuleCoverageTests.patched + 86400 : Timestamp.unknown, files: max(1, eventless.count),
+                    events: events, eventless: eventless)
+    }
+
+    static func assess(_ coverage: [LogCoverage]) -> RuleCoverage {
+        RuleCoverage(rules: RuleRegistry.standard, coverage: coverage, servers: ["EX01"],
+                     campaign: ("ProxyLogon", RuleCoverageTests.seen), patched: ["EX01": RuleCoverageTests.patched])
+    }
+
+    @Test func eventLogsOfWhichNoneCouldBeReadLetNoEventLogRuleRun() throws {
+        let cut = [EventlessFile(path: "tiny.evtx", problem: "cannot open as EVTX: no ElfFile signature"),
+                   EventlessFile(path: "headeronly.evtx", problem: "cannot open as EVTX: 4096 bytes, too short for a chunk")]
+        let c = Self.assess([Self.entry("", events: 0, eventless: cut)])
+        #expect(!c.couldRun("process.webserver-shell", on: "EX01"))
+        let sentence = try #require(c.sentences(of: "EX01").first { $0.contains("tiny.evtx") })
+        #expect(sentence.hasPrefix("event logs loaded but none could be read (2 files: tiny.evtx: cannot open as EVTX: no ElfFile signature; "
+                                   + "headeronly.evtx: cannot open as EVTX: 4096 bytes, too short for a chunk): "), "\(sentence)")
+        #expect(sentence.contains("could not run") && sentence.contains("proxylogon.um-deserialization"), "\(sentence)")
+        #expect(!c.sentences(of: "EX01").contains { $0.contains("event logs not loaded") })
+    }
+
+    @Test func aLogReadCleanlyButHoldingNoEventIsSaidSo() throws {
+        let c = Self.assess([Self.entry("", events: 0, eventless: [EventlessFile(path: "Security.evtx", problem: nil)])])
+        #expect(c.sentences(of: "EX01").contains { $0.hasPrefix("event logs loaded but hold no event (1 file: Security.evtx: no event in it): ") })
+    }
+
+    @Test func anUnreadFileBesideReadLogsTakesNothingAway() {
+        let c = Self.assess([Self.entry("Security", events: 20, eventless: []),
+                             Self.entry("", events: 0, eventless: [EventlessFile(path: "tiny.evtx", problem: "cut off")])])
+        #expect(c.couldRun("process.webserver-shell", on: "EX01"))
+        #expect(!c.sentences(of: "EX01").contains { $0.contains("tiny.evtx") && $0.contains("process.webserver-shell") })
+    }
+}
