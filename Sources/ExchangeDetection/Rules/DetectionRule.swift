@@ -13,7 +13,11 @@ public protocol DetectionRule: Sendable {
     var severity: Severity { get }
     /// The evidence kinds it reads.
     var sources: [SourceKind] { get }
-    /// The evidence without which it cannot run (by default: any of `sources`). `hunt` and the report use it
+    /// The Sigma log sources whose events it reads (Sysmon 1 and Security 4688 are `process_creation`), bound to
+    /// the evidence by the mapping loaded Sigma rules use (`sigma/logsources.yml`), so coverage names the channel
+    /// and event a rule lacks the same way for both. Empty for rules that read whole kinds.
+    var logSources: [SigmaLogSource] { get }
+    /// The evidence without which it cannot run (by default: the entries of `logSources`, else any of `sources`). `hunt` and the report use it
     /// to say which rules could not run on a server, so that no finding is not read as no attack.
     var needs: EvidenceNeed { get }
     /// The ids its findings carry, each with what it needs (by default its own id and `needs`). A rule that runs
@@ -34,7 +38,8 @@ public protocol DetectionRule: Sendable {
 
 extension DetectionRule {
     public var dependsOn: [String] { [] }
-    public var needs: EvidenceNeed { .reading(sources) }
+    public var logSources: [SigmaLogSource] { [] }
+    public var needs: EvidenceNeed { SigmaLogSourceMap.standard.need(for: logSources) ?? .reading(sources) }
     public var coverageNeeds: [(id: String, need: EvidenceNeed)] { [(id, needs)] }
     public func run(on store: EventStore, prior: [Finding]) -> [Finding] { run(on: store) }
     public func runNotingFieldGaps(on store: EventStore) -> (findings: [Finding], fieldGaps: [FieldGap]) { (run(on: store), []) }

@@ -41,6 +41,7 @@ public struct Hunter: Sendable {
             byRule[r.id] = run.findings
             if selected.contains(where: { $0.id == r.id }) { fieldGaps += run.fieldGaps }
         }
+        fieldGaps += LogSourceGaps.of(selected, store: store)
         for r in dependent {
             let prior = r.dependsOn.flatMap { byRule[$0] ?? [] }
             byRule[r.id] = r.run(on: store, prior: prior)

@@ -156,7 +156,7 @@ public struct RuleCoverage: Sendable {
     /// and the report print. Rules that could not run come first, rules that cannot match for want of a field last.
     /// `time` formats moments of the evidence (the shell passes its time zone's); the campaign's date stays a date.
     public func sentences(of server: String, rules: Set<String>? = nil, time: (Int64) -> String = Timestamp.short) -> [String] {
-        let gapped = gaps(of: server, rules: rules)
+        let gapped = Self.mergingByKind(gaps(of: server, rules: rules), all: families(of: server))
         var order: [String] = []
         var groups: [String: [Family]] = [:]
         for f in gapped.sorted(by: { ($0.couldRun ? 1 : 0, $0.need.label.lowercased()) < ($1.couldRun ? 1 : 0, $1.need.label.lowercased()) }) {

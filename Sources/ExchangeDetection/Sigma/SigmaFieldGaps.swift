@@ -23,8 +23,8 @@ enum SigmaFieldGaps {
         var order: [Key] = []
         for (i, (binding, rules)) in work.enumerated() {
             let present = tables[i].map(presentByServer) ?? [:]
-            let (selection, plural) = selection(of: binding)
-            for server in servers(of: binding, in: store) {
+            let (selection, plural) = binding.selection
+            for server in binding.servers(in: store) {
                 for rule in rules {
                     let key = Key(server: server, rule: rule.findingRule)
                     if tally[key] == nil { order.append(key) }
@@ -70,23 +70,6 @@ enum SigmaFieldGaps {
     static func shown(_ field: String, in binding: SigmaLogSourceMap.Binding) -> String {
         if case .column(let name) = binding.source(of: field), name.lowercased() != field.lowercased() { return "\(field) (\(name))" }
         return field
-    }
-
-    /// The servers with files of the binding's kind and channel.
-    static func servers(of binding: SigmaLogSourceMap.Binding, in store: EventStore) -> [String] {
-        var seen = Set<String>(), out: [String] = []
-        for f in store.files where binding.covers(f) {
-            if seen.insert(f.server).inserted { out.append(f.server) }
-        }
-        return out
-    }
-
-    /// What the binding selects, as a responder names it (`Security event 4688`, `MSExchange Management events`,
-    /// `IIS logs`), and whether that names several things.
-    static func selection(of binding: SigmaLogSourceMap.Binding) -> (String, plural: Bool) {
-        guard let channel = binding.channelName else { return (EvidenceNeed.reading([binding.kind]).label, true) }
-        let values = binding.conditions.keys.sorted().map { k in binding.conditions[k]!.sorted().joined(separator: " or ") }
-        return values.isEmpty ? ("\(channel) events", true) : ("\(channel) event \(values.joined(separator: " "))", false)
     }
 
     /// Per server with events in the table: the keys of the fields some of its files hold.

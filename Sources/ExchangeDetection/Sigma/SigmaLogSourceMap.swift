@@ -61,8 +61,13 @@ public struct SigmaLogSourceMap: Sendable {
     /// as a responder would collect them (`Microsoft-Windows-Sysmon/Operational or Security event logs`). A rule
     /// reading whole kinds shares the built-in rules' need (`IIS or HttpProxy logs`), so coverage lists them
     /// together. Nil when no entry takes the log source.
-    public func need(for ls: SigmaLogSource) -> EvidenceNeed? {
-        let mine = bindings(for: ls)
+    public func need(for ls: SigmaLogSource) -> EvidenceNeed? { need(for: [ls]) }
+
+    /// What a rule reading events of any of `sources` needs (a built-in rule taking Sysmon 1, 10 and 11 and
+    /// Security 4688): the entries of them all, as for one log source. Nil when none is mapped.
+    public func need(for sources: [SigmaLogSource]) -> EvidenceNeed? {
+        var mine: [Binding] = []
+        for ls in sources { for b in bindings(for: ls) where !mine.contains(b) { mine.append(b) } }
         guard !mine.isEmpty else { return nil }
         var kinds: [SourceKind] = []
         for b in mine where !kinds.contains(b.kind) { kinds.append(b.kind) }

@@ -22,8 +22,12 @@ import Testing
         #expect(byID["chain.proxylogon"] == .httpProxy)
         #expect(byID["proxylogon.ecp-set-vdir"] == .ecp)
         #expect(byID["proxylogon.oab-download"] == .oabGenerator)
-        #expect(byID["proxylogon.um-deserialization"] == .eventLogs)
-        #expect(byID["process.webserver-shell"] == .eventLogs)
+        // Event-log rules need the channels of the Sigma log sources they read, named as loaded Sigma rules' are.
+        #expect(byID["proxylogon.um-deserialization"]?.label == "Application event logs")
+        #expect(byID["process.webserver-shell"]?.label == "Microsoft-Windows-Sysmon/Operational or Security event logs")
+        #expect(byID["process.lsass-dump"] == byID["process.webserver-shell"])
+        #expect(byID["webshell.write-event"]?.label == "Microsoft-Windows-Sysmon/Operational event logs")
+        #expect(byID["exchange.transport-agent"]?.label == "MSExchange Management event logs")
         #expect(byID["webshell.file"] == .fileListing)
         #expect(byID["webshell.content"] == .webFiles)
         for r in RuleRegistry.standard { #expect(Set(r.needs.kinds).isSubset(of: Set(r.sources)), "\(r.id)") }
@@ -37,21 +41,22 @@ import Testing
         #expect(listing.map(\.need.label) == ["a file listing"])
         #expect(listing[0].sentence == "a file listing not loaded: 3 rules could not run (files.lsass-dump, files.programdata-archive, webshell.file)")
         #expect(listing[0].sentence(only: ["webshell.file"]) == "a file listing not loaded: webshell.file could not run")
-        #expect(c.gaps(of: "EX01").contains { $0.need == .eventLogs && !$0.couldRun })
+        #expect(c.gaps(of: "EX01").contains { $0.need.kinds == [.eventLog] && !$0.couldRun })
         // HttpProxy logs reaching from before the campaign to after the patch are no gap.
         #expect(!c.gaps(of: "EX01").contains { $0.need == .httpProxy })
     }
 
     @Test func logsStartingAfterTheCampaignOrEndingBeforeThePatchArePartial() {
         let c = Self.assess([Self.log("EX01", .httpProxy, "2021-02-25T00:39:49Z", "2021-03-06T00:00:00Z"),
-                             Self.log("EX01", .eventLog, "2020-11-01T00:00:00Z", "2021-03-03T07:09:58Z"),
+                             LogCoverage(server: "EX01", kind: .eventLog, channel: "Security", first: Timestamp.parse("2020-11-01T00:00:00Z")!,
+                                         last: Timestamp.parse("2021-03-03T07:09:58Z")!, files: 1, events: 10),
                              Self.log("EX01", .fileListing, "2019-11-02T10:12:40Z", "2021-03-04T01:15:33Z")])
         let web = try! #require(c.families(of: "EX01").first { $0.need == .httpProxy })
         #expect(web.gaps == [.startsAfterCampaign(campaign: "ProxyLogon", firstSeen: Self.seen)])
         #expect(web.sentence.hasPrefix("HttpProxy logs start 2021-02-25, after ProxyLogon was first seen (2021-01-03): 7 rules ran on part of the period"))
-        let events = try! #require(c.families(of: "EX01").first { $0.need == .eventLogs })
+        let events = try! #require(c.families(of: "EX01").first { $0.rules.contains("process.webserver-shell") })
         #expect(events.gaps == [.endsBeforePatch(patched: Self.patched)])
-        #expect(events.sentence.hasPrefix("event logs end 2021-03-03 07:09, before the server was patched (2021-03-04 21:19)"))
+        #expect(events.sentence.hasPrefix("Microsoft-Windows-Sysmon/Operational or Security event logs end 2021-03-03 07:09, before the server was patched (2021-03-04 21:19)"))
         // A listing is a snapshot: its file times say nothing about the period it covers.
         #expect(c.families(of: "EX01").first { $0.need == .fileListing }?.gaps == [])
     }
@@ -113,7 +118,7 @@ import Testing
         // The web rule shares the built-in web rules' family; the Sysmon one is named by its channel.
         let sentences = c.sentences(of: "EX01")
         #expect(sentences.count == 1)
-        #expect(sentences[0].contains("HttpProxy logs, IIS logs, Microsoft-Windows-Sysmon/Operational event logs and OAB generator logs not loaded"))
+        #expect(sentences[0].contains("HttpProxy logs, IIS logs, Microsoft-Windows-Sysmon/Operational event logs, MSExchange Management event logs and OAB generator logs not loaded"))
         #expect(sentences[0].contains("Microsoft-Windows-Sysmon/Operational event logs"))
         #expect(c.gaps(of: "EX01", rules: [dns.findingRule]).map { $0.sentence(only: [dns.findingRule]) }
                 == ["Microsoft-Windows-Sysmon/Operational event logs not loaded: \(dns.findingRule) could not run"])

@@ -166,7 +166,7 @@ import Testing
         try shell.execute("load '\(benign.path)' --server EX09")
         try shell.execute("hunt")
         #expect(out.stdout.contains("EX09: no findings"))
-        #expect(out.stdout.contains("not covered: event logs start 2021-03-31, after ProxyLogon was first seen (2021-01-03)"))
+        #expect(out.stdout.contains("not covered: Application event logs start 2021-03-31, after ProxyLogon was first seen (2021-01-03)"))
     }
 
     /// The timeline's message for event kinds whose key data are not their first values: Sysmon 10 (the process

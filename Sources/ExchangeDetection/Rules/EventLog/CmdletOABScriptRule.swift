@@ -12,6 +12,7 @@ public struct CmdletOABScriptRule: DetectionRule {
     public let cves = ["CVE-2021-27065"]
     public let severity = Severity.high
     public let sources = [SourceKind.eventLog]
+    public let logSources: [SigmaLogSource] = [.exchangeManagementLog]
     public let help = "MSExchange Management log (MSExchange CmdletLogs): Set-*VirtualDirectory with an -*Url parameter holding markup (<script …>) or Page_Load/eval(Request. A change that failed (event 6) set nothing: medium, an attempt."
 
     /// `Set-…VirtualDirectory` and its parameters from unnamed values: the cmdlet in one and its parameters in the

@@ -10,6 +10,7 @@ public struct ExchangeSnapinRule: DetectionRule {
     public let cves: [String] = []
     public let severity = Severity.medium
     public let sources = [SourceKind.eventLog]
+    public let logSources: [SigmaLogSource] = [.processCreation]
     public let help = "Sysmon 1 / Security 4688 powershell/pwsh with Add-PSSnapin Microsoft.Exchange.Powershell.Snapin (or Management.PowerShell.SnapIn), not started by msiexec's Get-ExchangeServer setup step."
 
     public func run(on store: EventStore) -> [Finding] {

@@ -19,6 +19,7 @@ public struct LsassDumpProcessRule: DetectionRule {
     /// target is not identified stays medium.
     public let severity = Severity.critical
     public let sources = [SourceKind.eventLog]
+    public let logSources: [SigmaLogSource] = [.processCreation, .processAccess, .fileEvent]
     public let help = "Sysmon 1 / Security 4688 comsvcs.dll MiniDump (or #24) or procdump whose target is lsass (by name or PID); Sysmon 10 lsass.exe opened with read rights (0x1010, 0x1410, 0x1FFFFF…) by a non-system process; Sysmon 11 .dmp written by rundll32/procdump."
 
     static let dumpers: Set<String> = ["rundll32.exe", "procdump.exe", "procdump64.exe"]

@@ -10,6 +10,7 @@ public struct MailboxForwardingRule: DetectionRule {
     public let cves: [String] = []
     public let severity = Severity.medium
     public let sources = [SourceKind.eventLog]
+    public let logSources: [SigmaLogSource] = [.exchangeManagementLog]
     public let help = "MSExchange Management cmdlet log: Set-Mailbox with a non-empty -ForwardingSmtpAddress or -ForwardingAddress."
 
     public func run(on store: EventStore) -> [Finding] {

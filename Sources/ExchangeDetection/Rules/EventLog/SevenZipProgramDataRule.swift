@@ -9,6 +9,7 @@ public struct SevenZipProgramDataRule: DetectionRule {
     public let cves: [String] = []
     public let severity = Severity.high
     public let sources = [SourceKind.eventLog]
+    public let logSources: [SigmaLogSource] = [.processCreation]
     public let help = "Sysmon 1 / Security 4688: 7z.exe/7za.exe/7zr.exe (or a -t7z command line) whose command line names ProgramData."
 
     public func run(on store: EventStore) -> [Finding] {

@@ -11,6 +11,7 @@ public struct TransportAgentRule: DetectionRule {
     public let cves: [String] = []
     public let severity = Severity.high
     public let sources = [SourceKind.eventLog]
+    public let logSources: [SigmaLogSource] = [.exchangeManagementLog]
     public let help = "MSExchange Management cmdlet log: Install-TransportAgent or Enable-TransportAgent (succeeded or failed)."
 
     public func run(on store: EventStore) -> [Finding] {

@@ -13,6 +13,7 @@ public struct WebServerChildProcessRule: DetectionRule {
     /// Critical: a shell under the web server is code running on the server (the report's "compromised").
     public let severity = Severity.critical
     public let sources = [SourceKind.eventLog]
+    public let logSources: [SigmaLogSource] = [.processCreation]
     public let help = "Sysmon 1 / Security 4688 where the parent is w3wp.exe, UMWorkerProcess.exe or UMService.exe and the child is cmd, powershell or a recon tool."
 
     static let parents: Set<String> = ["w3wp.exe", "umworkerprocess.exe", "umservice.exe"]

@@ -11,6 +11,7 @@ public struct WebShellWriteRule: DetectionRule {
     public let cves: [String] = []
     public let severity = Severity.high
     public let sources = [SourceKind.eventLog]
+    public let logSources: [SigmaLogSource] = [.fileEvent]
     public let help = "Sysmon 11: .aspx/.ashx/.asmx created under aspnet_client, FrontEnd\\HttpProxy\\owa\\auth (non-standard) or ecp\\auth; UMWorkerProcess.exe creating files other than its caches and logs."
 
     /// What `UMWorkerProcess.exe` writes in normal operation (Sigma `file_event_win_cve_2021_26858_msexchange`).

@@ -11,6 +11,7 @@ public struct UnifiedMessagingRule: DetectionRule {
     public let cves = ["CVE-2021-26857"]
     public let severity = Severity.high
     public let sources = [SourceKind.eventLog]
+    public let logSources: [SigmaLogSource] = [.applicationLog]
     public let help = "Application log, Provider 'MSExchange Unified Messaging', Level 2 (Error), message containing System.InvalidCastException (Test-ProxyLogon Get-Cve26857)."
 
     public func run(on store: EventStore) -> [Finding] {

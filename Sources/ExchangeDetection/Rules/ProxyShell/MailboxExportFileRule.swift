@@ -10,8 +10,11 @@ public struct MailboxExportFileRule: DetectionRule {
     public let cves = ["CVE-2021-31207"]
     public let severity = Severity.critical
     public let sources = [SourceKind.webFile, .eventLog]
-    /// Either the collected pages (a snapshot) or the event logs let it run.
-    public var needs: EvidenceNeed { EvidenceNeed("collected web files or event logs", kinds: [.webFile, .eventLog], spansTime: false) }
+    /// Either the collected pages (a snapshot) or Sysmon's file events let it run.
+    public var needs: EvidenceNeed {
+        EvidenceNeed("collected web files or Microsoft-Windows-Sysmon/Operational event logs", kinds: [.webFile, .eventLog], spansTime: false,
+                     channels: [.eventLog: ["microsoft-windows-sysmon/operational"]])
+    }
     public let help = "Collected web files whose content starts with the PST magic '!BDN'; Sysmon 11 where MSExchangeMailboxReplication.exe creates .aspx/.asp/.ashx files."
 
     static let pages = [".aspx", ".asp", ".ashx", ".asmx"]

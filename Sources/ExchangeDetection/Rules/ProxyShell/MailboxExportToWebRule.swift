@@ -12,6 +12,7 @@ public struct MailboxExportToWebRule: DetectionRule {
     public let cves = ["CVE-2021-31207"]
     public let severity = Severity.critical
     public let sources = [SourceKind.eventLog]
+    public let logSources: [SigmaLogSource] = [.exchangeManagementLog]
     public let help = "MSExchange Management cmdlet log: New-MailboxExportRequest whose -FilePath ends in .aspx/.asp/.ashx/.asmx or lies under inetpub, aspnet_client or FrontEnd\\HttpProxy; the Mailbox Import Export role grant and Remove-MailboxExportRequest nearby are attached. An export that failed (event 6) wrote no file: medium, an attempt."
 
     static let webFolders = ["\\inetpub\\", "\\aspnet_client\\", "\\frontend\\httpproxy\\", "\\wwwroot\\", "\\owa\\auth\\", "\\ecp\\auth\\"]
