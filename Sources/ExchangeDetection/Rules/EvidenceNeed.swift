@@ -38,12 +38,24 @@ public struct EvidenceNeed: Sendable, Hashable {
     public static let eventLogs = EvidenceNeed("event logs", kinds: [.eventLog])
     public static let fileListing = EvidenceNeed("a file listing", kinds: FilePaths.kinds, spansTime: false)
     public static let webFiles = EvidenceNeed("collected web files", kinds: [.webFile], spansTime: false)
+    /// Where Exchange records the cmdlets it ran: the `MSExchange Management` event log, the Rps cmdlet log (an
+    /// Exchange CSV log, counted only from its `Cmdlet` folder: other Exchange logs hold no cmdlets) and ECP's logs.
+    public static let cmdletLogs = EvidenceNeed("Rps Cmdlet, ECP or event logs", kinds: [.eventLog, .exchangeLog, .ecpServer, .ecpActivity],
+                                                channels: [.exchangeLog: ["cmdlet"]])
+    /// The needs with a name of their own.
+    static let namedNeeds = [httpProxy, iis, webLogs, ecp, oabGenerator, eventLogs, fileListing, webFiles, rpsCmdletLogs]
+    /// The kinds some named need reads.
+    static let namedKinds = Set(namedNeeds.flatMap(\.kinds))
+
+    /// The need of a name of its own whose kinds are `kinds`, if any.
+    static func named(_ kinds: [SourceKind]) -> EvidenceNeed? { namedNeeds.first { Set($0.kinds) == Set(kinds) } }
+
+    /// The Rps cmdlet log alone: how coverage names it beside ECP and event logs already named.
+    public static let rpsCmdletLogs = EvidenceNeed("Rps Cmdlet logs", kinds: [.exchangeLog], channels: [.exchangeLog: ["cmdlet"]])
 
     /// The need a rule has when it declares none: any of the kinds it reads, named after them.
     public static func reading(_ kinds: [SourceKind]) -> EvidenceNeed {
-        for known in [httpProxy, iis, webLogs, ecp, oabGenerator, eventLogs, fileListing, webFiles] where Set(known.kinds) == Set(kinds) {
-            return known
-        }
+        if let known = named(kinds) { return known }
         return EvidenceNeed(kinds.map(\.rawValue).joined(separator: " or ") + " logs", kinds: kinds,
                             spansTime: !kinds.allSatisfy { FilePaths.kinds.contains($0) })
     }

@@ -230,7 +230,23 @@ public struct RuleCoverage: Sendable {
             let meant = f.couldRun ? f.loaded : Set(f.need.kinds)
             guard !meant.isSubset(of: narrower) && (f.need.channels.isEmpty || !wider) else { continue }
             let rest = meant.subtracting(narrower)
-            let label = f.couldRun && rest.count < meant.count ? EvidenceNeed.reading(f.need.kinds.filter(rest.contains)).label : f.need.label
+            // Not loaded either: a family others partly name is named by the rest when that has a name of its own
+            // ("ECP logs, event logs and Rps Cmdlet logs", not "… and Rps Cmdlet, ECP or event logs"). Loaded, a rest
+            // of kinds whose own families name them (the cmdlet rules' ECP log beside their event logs) is left to
+            // those: their own sentence gives their period.
+            let restKinds = f.need.kinds.filter(rest.contains)
+            let label: String
+            if rest.count == meant.count {
+                label = f.need.label
+            } else if let named = EvidenceNeed.named(restKinds) {
+                label = named.label
+            } else if !f.couldRun {
+                label = f.need.label
+            } else if restKinds.allSatisfy(EvidenceNeed.namedKinds.contains) {
+                continue
+            } else {
+                label = EvidenceNeed.reading(restKinds).label
+            }
             if !labels.contains(label) { labels.append(label) }
         }
         let evidence = labels.count <= 1 ? labels.joined() : labels.dropLast().joined(separator: ", ") + " and " + labels.last!

@@ -12,7 +12,7 @@ import Testing
         let text = try t.run("hunt")
         let ex02 = try #require(text.range(of: "EX02: 1 finding (1 low)")).upperBound
         let tail = text[ex02...]
-        #expect(tail.contains("not covered: a file listing, collected web files, ECP logs and event logs not loaded: 16 rules could not run"))
+        #expect(tail.contains("not covered: a file listing, collected web files, ECP logs, event logs and Rps Cmdlet logs not loaded: 16 rules could not run"))
         #expect(tail.contains("not covered: HttpProxy logs, IIS logs and OAB generator logs start 2021-02-25, after ProxyLogon was first seen (2021-01-03)"))
         // EX01's event logs stop on 3 March, before its update on the evening of 4 March.
         #expect(text.contains("event logs start 2021-02-27, after ProxyLogon was first seen (2021-01-03) and end 2021-03-03 07:09, before the server was patched (2021-03-04 21:19)"))
@@ -33,7 +33,7 @@ import Testing
     @Test func sourcesNamesTheGaps() throws {
         let (t, _) = try TimelineCommandTests.loaded()
         let text = try t.run("sources --server EX02")
-        #expect(text.contains("EX02: a file listing, collected web files, ECP logs and event logs not loaded: 16 rules could not run"))
+        #expect(text.contains("EX02: a file listing, collected web files, ECP logs, event logs and Rps Cmdlet logs not loaded: 16 rules could not run"))
     }
 
     @Test func theReportGivesEX02NotEnoughCoverageWithTheReasons() throws {
@@ -45,11 +45,11 @@ import Testing
         #expect(ex02["verdict"] as? String == "not enough coverage")
         let reasons = ex02["reasons"] as! [String]
         #expect(reasons.first?.hasPrefix("only low-severity findings (F2 Vulnerability scanner probe") == true)
-        #expect(reasons.contains { $0.contains("event logs not loaded") })
+        #expect(reasons.contains { $0.contains("event logs and Rps Cmdlet logs not loaded") })
         #expect(reasons.contains { $0.contains("after ProxyLogon was first seen (2021-01-03)") })
         let md = try String(contentsOf: path, encoding: .utf8)
         #expect(md.contains("| EX02 | **not enough coverage** |"))
-        #expect(md.contains("- **EX02**: a file listing, collected web files, ECP logs and event logs not loaded"))
+        #expect(md.contains("- **EX02**: a file listing, collected web files, ECP logs, event logs and Rps Cmdlet logs not loaded"))
     }
 
     static func finding(_ severity: String, rule: String = "r") -> ReportFinding {

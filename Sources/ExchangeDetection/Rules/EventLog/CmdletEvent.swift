@@ -7,6 +7,12 @@ import ExchangeEvidence
 /// w3wp#MSExchangePowerShellAppPool`, and `Error` on event 6). Exports that keep only the rendered message
 /// (NXLog, OTRF's datasets: `Cmdlet suceeded. Cmdlet NAME, parameters PARAMETERS.`) or fewer values than the
 /// table names (a SIEM's trimmed `param1`, `param2`) are read too: the cmdlet is their first value.
+///
+/// Exchange records the same cmdlets in two logs of its own, read here too so that every rule reading cmdlets
+/// reads them (reviewer: a ProxyShell export in the Rps_Cmdlet log went unseen): the remote PowerShell cmdlet log
+/// (`Logging\CmdletInfra\Powershell-Proxy\Cmdlet\Rps_Cmdlet_*.LOG`, `#Log-type: Rps Cmdlet Logs`: `Cmdlet`,
+/// `Parameters`, `AuthenticatedUser`, `ProcessName`, `ExecutionResult`, `Error`) and the ECP Server and Activity
+/// logs (`S:CMD=` in `EventData`, see `ECPCommandText`).
 struct CmdletEvent {
     let id: EventID
     let cmdlet: String
@@ -16,18 +22,43 @@ struct CmdletEvent {
     let error: String
     let failed: Bool
 
+    /// The kinds of evidence that record cmdlets: event logs, the Rps cmdlet log (an Exchange CSV log of no kind of
+    /// its own) and the ECP logs.
+    static let kinds: [SourceKind] = [.eventLog, .exchangeLog, .ecpServer, .ecpActivity]
+
     init?(_ store: EventStore, _ id: EventID) {
         let f = EventFields(store, id)
-        guard (f["Provider"] ?? "").lowercased() == "msexchange cmdletlogs" || (f["Channel"] ?? "").lowercased() == "msexchange management",
-              let (cmdlet, parameters) = Self.cmdlet(f), !cmdlet.isEmpty
-        else { return nil }
+        let kind = store.kind(of: id)
+        let read: (String, String)?
+        if kind == .eventLog {
+            guard (f["Provider"] ?? "").lowercased() == "msexchange cmdletlogs" || (f["Channel"] ?? "").lowercased() == "msexchange management"
+            else { return nil }
+            read = Self.cmdlet(f)
+            caller = f["Caller"] ?? ""
+            process = f["Process"] ?? ""
+            error = f["Error"] ?? f["Message"].flatMap(Self.errorFromMessage) ?? ""
+            failed = f["EventID"] == "6"
+        } else if kind == .exchangeLog {
+            read = f["Cmdlet"].map { ($0, f["Parameters"] ?? "") }
+            caller = f["AuthenticatedUser"] ?? ""
+            process = f["ProcessName"] ?? ""
+            error = f["Error"] ?? ""
+            // `ExecutionResult` is `Success` when the cmdlet ran; a row without one failed only if it names an error.
+            let result = (f["ExecutionResult"] ?? "").lowercased()
+            failed = result.isEmpty ? !error.isEmpty : result != "success"
+        } else if kind == .ecpServer || kind == .ecpActivity {
+            read = ECPCommandText.cmdlet(inEventData: f["EventData"] ?? store.rawLine(id))
+            caller = ""
+            process = ""
+            error = ""
+            failed = false
+        } else {
+            return nil
+        }
+        guard let (cmdlet, parameters) = read, !cmdlet.isEmpty else { return nil }
         self.id = id
         self.cmdlet = cmdlet
         self.parameters = parameters
-        caller = f["Caller"] ?? ""
-        process = f["Process"] ?? ""
-        error = f["Error"] ?? f["Message"].flatMap(Self.errorFromMessage) ?? ""
-        failed = f["EventID"] == "6"
     }
 
     /// The cmdlet and its parameters: named values, else the first two unnamed ones when the first is a cmdlet's
@@ -91,9 +122,9 @@ struct CmdletEvent {
         return s
     }
 
-    /// Events of the cmdlet log whose stored line mentions `needle` and whose cmdlet is one of `names`.
+    /// Events of the cmdlet logs whose stored line mentions `needle` and whose cmdlet is one of `names`.
     static func events(_ store: EventStore, mentioning needle: String, cmdlets names: Set<String>) -> [CmdletEvent] {
-        store.events(containing: needle, kinds: [.eventLog]).compactMap { id in
+        store.events(containing: needle, kinds: kinds).compactMap { id in
             guard let c = CmdletEvent(store, id), names.contains(c.cmdlet.lowercased()) else { return nil }
             return c
         }

@@ -9,9 +9,12 @@ public struct MailboxForwardingRule: DetectionRule {
     public let title = "Mailbox forwarding set"
     public let cves: [String] = []
     public let severity = Severity.medium
-    public let sources = [SourceKind.eventLog]
+    /// Every log recording cmdlets, as `CmdletEvent` reads them.
+    public let sources = CmdletEvent.kinds
+    /// For the per-event gaps: the event log it reads among them (the Rps and ECP logs have no event ids).
     public let logSources: [SigmaLogSource] = [.exchangeManagementLog]
-    public let help = "MSExchange Management cmdlet log: Set-Mailbox with a non-empty -ForwardingSmtpAddress or -ForwardingAddress."
+    public var needs: EvidenceNeed { .cmdletLogs }
+    public let help = "Cmdlet logs (MSExchange Management event log, Rps_Cmdlet log, ECP S:CMD=): Set-Mailbox with a non-empty -ForwardingSmtpAddress or -ForwardingAddress."
 
     public func run(on store: EventStore) -> [Finding] {
         CmdletEvent.events(store, mentioning: "forwarding", cmdlets: ["set-mailbox"]).compactMap { c in

@@ -10,9 +10,12 @@ public struct TransportAgentRule: DetectionRule {
     public let title = "Transport agent installed or enabled"
     public let cves: [String] = []
     public let severity = Severity.high
-    public let sources = [SourceKind.eventLog]
+    /// Every log recording cmdlets, as `CmdletEvent` reads them.
+    public let sources = CmdletEvent.kinds
+    /// For the per-event gaps: the event log it reads among them (the Rps and ECP logs have no event ids).
     public let logSources: [SigmaLogSource] = [.exchangeManagementLog]
-    public let help = "MSExchange Management cmdlet log: Install-TransportAgent or Enable-TransportAgent (succeeded or failed)."
+    public var needs: EvidenceNeed { .cmdletLogs }
+    public let help = "Cmdlet logs (MSExchange Management event log, Rps_Cmdlet log, ECP S:CMD=): Install-TransportAgent or Enable-TransportAgent (succeeded or failed)."
 
     public func run(on store: EventStore) -> [Finding] {
         let hits = CmdletEvent.events(store, mentioning: "transportagent", cmdlets: ["install-transportagent", "enable-transportagent"])

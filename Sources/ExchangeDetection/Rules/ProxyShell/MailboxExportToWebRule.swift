@@ -3,17 +3,20 @@ import ExchangeEvidence
 /// ProxyShell's third step, CVE-2021-31207: through the PowerShell back end the attacker grants itself
 /// `Mailbox Import Export` (`New-ManagementRoleAssignment`) and exports a mailbox holding a crafted draft to a
 /// web folder with an `.aspx` name (`New-MailboxExportRequest -FilePath \\127.0.0.1\c$\inetpub\wwwroot\aspnet_client\x.aspx`):
-/// the PST it writes is a web shell. Read from the `MSExchange Management` cmdlet log; the role grant and the
-/// `Remove-MailboxExportRequest` clean-up in the same hour are attached.
+/// the PST it writes is a web shell. Read from every log recording cmdlets (`CmdletEvent`: the `MSExchange
+/// Management` event log, the Rps_Cmdlet log, the ECP logs); the role grant and the `Remove-MailboxExportRequest`
+/// clean-up in the same hour are attached.
 public struct MailboxExportToWebRule: DetectionRule {
     public init() {}
     public let id = "exchange.mailbox-export-web"
     public let title = "Mailbox exported into a web folder (CVE-2021-31207)"
     public let cves = ["CVE-2021-31207"]
     public let severity = Severity.critical
-    public let sources = [SourceKind.eventLog]
+    public let sources = CmdletEvent.kinds
+    /// For the per-event gaps: the event log it reads among them (the Rps and ECP logs have no event ids).
     public let logSources: [SigmaLogSource] = [.exchangeManagementLog]
-    public let help = "MSExchange Management cmdlet log: New-MailboxExportRequest whose -FilePath ends in .aspx/.asp/.ashx/.asmx or lies under inetpub, aspnet_client or FrontEnd\\HttpProxy; the Mailbox Import Export role grant and Remove-MailboxExportRequest nearby are attached. An export that failed (event 6) wrote no file: medium, an attempt."
+    public var needs: EvidenceNeed { .cmdletLogs }
+    public let help = "Cmdlet logs (MSExchange Management event log, Rps_Cmdlet log, ECP S:CMD=): New-MailboxExportRequest whose -FilePath ends in .aspx/.asp/.ashx/.asmx or lies under inetpub, aspnet_client or FrontEnd\\HttpProxy; the Mailbox Import Export role grant and Remove-MailboxExportRequest nearby are attached. An export that failed (event 6, ExecutionResult other than Success) wrote no file: medium, an attempt."
 
     static let webFolders = ["\\inetpub\\", "\\aspnet_client\\", "\\frontend\\httpproxy\\", "\\wwwroot\\", "\\owa\\auth\\", "\\ecp\\auth\\"]
 
