@@ -99,12 +99,12 @@ public struct Finding: Sendable, Hashable {
     /// export): the finding is placed at its time and line, not at the earliest event's, and it is cited first,
     /// so every output's "first event" is the finding's FILE:LINE.
     public init(_ rule: any DetectionRule, store: EventStore, events: [EventID], severity: Severity? = nil,
-                title: String? = nil, at decisive: EventID? = nil, summary: String) {
+                title: String? = nil, cves: [String]? = nil, at decisive: EventID? = nil, summary: String) {
         var ordered = store.sortedByTime(events)
         if let decisive, let i = ordered.firstIndex(of: decisive), i > 0 { ordered.insert(ordered.remove(at: i), at: 0) }
         let first = decisive ?? ordered.first ?? 0
         let known = decisive.flatMap { store.time[$0] == Timestamp.unknown ? nil : $0 } ?? ordered.first { store.time[$0] != Timestamp.unknown }
-        self.init(rule: rule.id, title: title ?? rule.title, cves: rule.cves, severity: severity ?? rule.severity,
+        self.init(rule: rule.id, title: title ?? rule.title, cves: cves ?? rule.cves, severity: severity ?? rule.severity,
                   server: ordered.isEmpty ? "" : store.server(of: first),
                   time: known.map { store.time[$0] } ?? Timestamp.unknown,
                   events: ordered, file: ordered.isEmpty ? "" : store.citation(of: store.file(of: first)),

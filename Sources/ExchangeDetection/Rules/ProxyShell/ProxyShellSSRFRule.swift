@@ -2,7 +2,8 @@ import ExchangeEvidence
 
 /// ProxyShell's first step, CVE-2021-34473: unauthenticated path-confused `autodiscover.json` requests reaching a
 /// back-end path (`/mapi/nspi` to read the victim's LegacyDN and SID, `/ews`, …). Requests carrying `X-Rps-CAT`
-/// belong to `proxyshell.powershell`; authenticated ones to ProxyNotShell.
+/// belong to `proxyshell.powershell`; authenticated ones to ProxyNotShell. A burst aimed only at PowerShell, with
+/// neither token nor user, may be either: its finding names both (`PowerShellWithoutUser`).
 public struct ProxyShellSSRFRule: DetectionRule {
     public init() {}
     public let id = "proxyshell.ssrf"
@@ -14,7 +15,7 @@ public struct ProxyShellSSRFRule: DetectionRule {
 
     public func run(on store: EventStore) -> [Finding] {
         let hits = ExplicitLogonRequest.all(store).filter { !$0.rpsCat && !$0.authenticated }
-        return ProxyShellFindings.grouped(hits, rule: self, store: store)
+        return ProxyShellFindings.grouped(hits, rule: self, store: store, naming: PowerShellWithoutUser.naming)
     }
 }
 
@@ -64,15 +65,19 @@ public struct ProxyNotShellSSRFRule: DetectionRule {
 }
 
 enum ProxyShellFindings {
-    /// One finding per server, client IP and burst, high when a request succeeded.
-    static func grouped(_ hits: [ExplicitLogonRequest], rule: any DetectionRule, store: EventStore) -> [Finding] {
+    /// One finding per server, client IP and burst, high when a request succeeded. `naming` may give a burst
+    /// another title, CVEs and a closing note than the rule's (a burst the line alone cannot attribute).
+    static func grouped(_ hits: [ExplicitLogonRequest], rule: any DetectionRule, store: EventStore,
+                        naming: ([ExplicitLogonRequest]) -> PowerShellWithoutUser.Naming? = { _ in nil }) -> [Finding] {
         guard !hits.isEmpty else { return [] }
         let byID = Dictionary(uniqueKeysWithValues: hits.map { ($0.id, $0) })
         return Grouping.bursts(hits.map(\.id), in: store).map { group in
             let requests = group.compactMap { byID[$0] }
+            let named = naming(requests)
             return Finding(rule, store: store, events: group,
                            severity: ExplicitLogonRequest.severity(requests, store: store, high: rule.severity),
-                           summary: ExplicitLogonRequest.describe(requests, store: store))
+                           title: named?.title, cves: named?.cves,
+                           summary: ExplicitLogonRequest.describe(requests, store: store) + (named?.note ?? ""))
         }
     }
 }
