@@ -87,7 +87,7 @@ struct MarkdownReport {
             p()
             for r in model.loadedRules {
                 p("- \(md(r.findingRule)): \(md(r.title)) (\(md(r.kind)), \(code("\(r.source):\(r.line)", inTable: false)))"
-                  + (r.references.isEmpty ? "" : "; references: " + r.references.map(md).joined(separator: ", ")))
+                  + (r.references.isEmpty ? "" : "; references: " + r.references.map(ReportText.markdownReference).joined(separator: ", ")))
             }
             p()
         }

@@ -104,6 +104,14 @@ enum ReportText {
             .map { $0.offset % 2 == 1 ? code(String($0.element)) : prose(String($0.element)) }.joined()
     }
 
+    /// A loaded rule's reference: a link the rule's author meant to be followed, written as an autolink when it is a
+    /// plain http(s) URL, else as text.
+    static func markdownReference(_ s: String) -> String {
+        let plain = (s.hasPrefix("https://") || s.hasPrefix("http://"))
+            && !s.contains { $0.isWhitespace || $0 == "<" || $0 == ">" || ControlCharacters.hasUnsafe(String($0)) }
+        return plain ? "<" + s + ">" : markdown(s)
+    }
+
     /// Text for a Markdown table cell or paragraph. An attacker's URL stays text: GitHub-flavoured renderers make
     /// a bare `http://`, `https://`, `ftp://` or `www.` a clickable link, and an escaped `:` or `.` (`http\://`)
     /// reads the same but is not one (reviewer: the report linked to the attacker's server).

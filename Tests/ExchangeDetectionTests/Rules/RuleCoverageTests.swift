@@ -27,7 +27,8 @@ import Testing
         #expect(byID["process.webserver-shell"]?.label == "Microsoft-Windows-Sysmon/Operational or Security event logs")
         #expect(byID["process.lsass-dump"] == byID["process.webserver-shell"])
         #expect(byID["webshell.write-event"]?.label == "Microsoft-Windows-Sysmon/Operational event logs")
-        #expect(byID["exchange.transport-agent"]?.label == "MSExchange Management event logs")
+        // The cmdlet rules read any log recording cmdlets, and need any of them.
+        #expect(byID["exchange.transport-agent"] == .cmdletLogs && byID["exchange.transport-agent"]?.label == "Rps Cmdlet, ECP or event logs")
         #expect(byID["webshell.file"] == .fileListing)
         #expect(byID["webshell.content"] == .webFiles)
         for r in RuleRegistry.standard { #expect(Set(r.needs.kinds).isSubset(of: Set(r.sources)), "\(r.id)") }

@@ -142,6 +142,9 @@ import Testing
         #expect(ReportText.markdown("from http://evil.example/x and HTTPS://e.example, www.evil.example")
                 == "from http\\://evil.example/x and HTTPS\\://e.example, www\\.evil.example")
         #expect(ReportText.markdown("ftp://f.example/a; at 06:49:42 on x.www.y; mailto:a") == "ftp\\://f.example/a; at 06:49:42 on x.www\\.y; mailto:a")
+        // A loaded rule's reference is meant to be followed: a link, when it is a plain http(s) URL.
+        #expect(ReportText.markdownReference("https://x.example/a") == "<https://x.example/a>")
+        #expect(ReportText.markdownReference("javascript:alert(1) <b>") == "javascript:alert(1) &lt;b&gt;")
     }
 
     @Test func codeSpansQuoteBackticksExactly() {
