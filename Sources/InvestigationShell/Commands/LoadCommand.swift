@@ -94,6 +94,10 @@ struct LoadCommand: Command {
         }
         if args.flag("quiet") {
             ctx.diagnostic(TerminalText.escape(Self.summary(report)))
+            // Quiet is for scripts, which most need the failure (a triage script pointed at cut logs).
+            if let failure = Self.nothingRead(report, files: ctx.session.store.files[filesBefore...]) {
+                throw ShellError(TerminalText.escape("load: \(failure)"))
+            }
             return
         }
         // JSON on stdout; the lines for people follow all the same, on stderr (`status`), as for every writer.

@@ -29,6 +29,8 @@ import Testing
         #expect(t.session.store.files.count == 2 && t.session.store.files.allSatisfy { $0.sha256.count == 64 })
         let hunt = try t.run("hunt")
         #expect(hunt.contains("not covered: event logs loaded but none could be read (2 files: cut0.evtx: "), "\(hunt)")
+        // A script's quiet load fails too.
+        #expect(TestShell().failure("load '\(dir.path)' --server EX09 --quiet").hasPrefix("load: no event could be read from "))
     }
 
     @Test func anUnreadLogBesideEvidenceLoadsAndOnlyNothingAtAllFails() throws {
