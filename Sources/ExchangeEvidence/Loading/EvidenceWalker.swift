@@ -37,9 +37,10 @@ struct EvidenceWalker {
         if !isDir.boolValue, stat(root, &st) == 0, st.st_mode & S_IFMT != S_IFREG {
             throw ReadFailure(description: "\(root): not a regular file (a pipe or a device); save it to a file and load that")
         }
+        let isZipRoot = !isDir.boolValue && Self.isZip(root)
         if isDir.boolValue {
             walkDirectory(root)
-        } else if Self.isZip(root) {
+        } else if isZipRoot {
             walkZip(root, prefix: "")
         } else if root.lowercased().hasSuffix(".zip") {
             // Named as the archive of a collection but not one (a 7z renamed, a text file): loading it as a log
@@ -49,7 +50,7 @@ struct EvidenceWalker {
             addFile(absolute: root, relative: (root as NSString).lastPathComponent)
             for i in files.indices { files[i].isRoot = true }
         }
-        if isDir.boolValue || !Self.isZip(root), let context = ServerNaming.context(ofRoot: root, isFile: !isDir.boolValue) {
+        if !isZipRoot, let context = ServerNaming.context(ofRoot: root, isFile: !isDir.boolValue) {
             for i in files.indices where ServerNaming.fromPath(files[i].path).name == nil {
                 files[i].path = context + "/" + files[i].path
                 files[i].namedFromAbove = true

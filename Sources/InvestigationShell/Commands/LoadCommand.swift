@@ -92,12 +92,11 @@ struct LoadCommand: Command {
         if report.filesAdded > 0 || report.cancelled || ctx.session.interruptedLoads.contains(where: { $0.evidenceSet == report.evidenceSet }) {
             ctx.session.loads.append(report)
         }
+        // Thrown after the summary either way: quiet is for scripts, which most need it (cut logs given to triage).
+        let failure = Self.nothingRead(report, files: ctx.session.store.files[filesBefore...]).map { ShellError(TerminalText.escape("load: \($0)")) }
         if args.flag("quiet") {
             ctx.diagnostic(TerminalText.escape(Self.summary(report)))
-            // Quiet is for scripts, which most need the failure (a triage script pointed at cut logs).
-            if let failure = Self.nothingRead(report, files: ctx.session.store.files[filesBefore...]) {
-                throw ShellError(TerminalText.escape("load: \(failure)"))
-            }
+            if let failure { throw failure }
             return
         }
         // JSON on stdout; the lines for people follow all the same, on stderr (`status`), as for every writer.
@@ -151,9 +150,7 @@ struct LoadCommand: Command {
         }
         if let note = CaseState.of(ctx.session).recollectedNote(ctx.session.store) { ctx.status(note) }
         if let note = CaseState.of(ctx.session).unloadedNote(ctx.session.store) { ctx.status(TerminalText.escape(note)) }
-        if let failure = Self.nothingRead(report, files: ctx.session.store.files[filesBefore...]) {
-            throw ShellError(TerminalText.escape("load: \(failure)"))
-        }
+        if let failure { throw failure }
     }
 
     /// Why a load that read no event at all, every file of it with problems (event logs cut to their header),
