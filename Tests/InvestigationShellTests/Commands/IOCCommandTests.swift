@@ -119,6 +119,8 @@ import Testing
         try "203.0.113.77\n198.51.100.1\n203.0.113[.]77\n".write(to: one, atomically: true, encoding: .utf8)
         let twice = try TestShell().shown("ioc load \(one.path) --name twice")
         #expect(twice.contains("loaded 2 indicators into set twice") && twice.contains("\n1 repeated value kept once (first: ip 203.0.113.77 at lines 1 and 3)"))
+        let twiceJSON = try #require(JSONSerialization.jsonObject(with: Data(TestShell().run("ioc load \(one.path) --name twice --json").utf8)) as? [String: Any])
+        #expect(twiceJSON["repeated"] as? Int == 1 && twiceJSON["indicators"] as? Int == 2)
         #expect(loaded.contains("stix-proxylogon.json:48: indicator--5a1e6c3d-0001-4000-8000-000000000006: unsupported comparison process:name = 'procdump64.exe'"))
         let bad = try #require(JSONSerialization.jsonObject(with: Data(t.run("ioc load \(Self.fixtures)/plain-list.txt --json").utf8)) as? [String: Any])
         #expect(bad["set"] as? String == "plain-list" && bad["format"] as? String == "plain list" && bad["problem_count"] as? Int == 3)

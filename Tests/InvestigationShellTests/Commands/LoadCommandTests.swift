@@ -39,6 +39,8 @@ import Testing
         #expect(inTree.contains("from EX07") && !inTree.contains("warning")
                 && inTree.contains("note: filed under EX07, the server folder above the loaded path (EX07/inetpub/logs/LogFiles/W3SVC1), "
                                    + "as when that folder is loaded; --server NAME files it elsewhere"), "\(inTree)")
+        let inTreeJSON = try JSONSerialization.jsonObject(with: Data(try TestShell().run("load '\(tree.path)/u_ex210303.log' --json").utf8)) as! [String: Any]
+        #expect(inTreeJSON["inside_folder"] as? String == "EX07/inetpub/logs/LogFiles/W3SVC1" && json["inside_folder"] is NSNull)
     }
 
     /// Exports written into a collection's folder, then the folder zipped: neither the zip nor the folder loads
