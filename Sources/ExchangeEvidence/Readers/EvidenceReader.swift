@@ -178,6 +178,7 @@ public enum ReaderRegistry {
         FileHashListReader(),
         CollectedWebFileReader(),
         JSONEventReader(),
+        SIEMCSVReader(),
         TestProxyLogonReader(),
     ]
 }

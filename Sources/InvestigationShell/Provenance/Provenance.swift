@@ -64,8 +64,8 @@ public struct Provenance {
     /// who edits a mapping edits the file there.
     public static var dataFolder: String? { ProgramFolders.resources?.path }
 
-    /// The data files that map fields (Sigma log sources, ECS), as read now.
-    static let mappingFiles = ["sigma/logsources.yml", "mappings/ecs.tsv"]
+    /// The data files that map fields (Sigma log sources, ECS, event-data names, SIEM web exports), as read now.
+    static let mappingFiles = ["sigma/logsources.yml", "mappings/ecs.tsv", "mappings/event-data-names.tsv", "mappings/web-export-fields.tsv"]
 
     static func mappingDigests() -> [(file: String, sha256: String)] {
         mappingFiles.compactMap { f in (try? DetectionData.data(f)).map { (f, SHA256.hex(Array($0))) } }

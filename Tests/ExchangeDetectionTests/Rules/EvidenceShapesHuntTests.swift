@@ -100,4 +100,83 @@ import Testing
         #expect(original.count > 20)
         #expect(fromJSON == original)
     }
+
+    /// The training set's IIS logs as SIEMs export them (Sentinel's `W3CIISLog` as JSON and as the portal's CSV,
+    /// Filebeat documents in Elasticsearch hits, Splunk's CSV of raw events) hunt exactly like the logs.
+    @Test(arguments: ["sentinel.json", "sentinel.csv", "filebeat.ndjson", "splunk.csv"])
+    func trainingIISLogsAsSIEMExportsGiveTheSameFindings(_ name: String) throws {
+        let training = Self.packageRoot.appendingPathComponent("help/training")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-siem-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var lines: [(server: String, fields: [String: String], raw: String)] = []
+        for server in ["EX01", "EX02"] {
+            let site = training.appendingPathComponent("\(server)/C/inetpub/logs/LogFiles/W3SVC1")
+            for log in try FileManager.default.contentsOfDirectory(atPath: site.path).sorted() {
+                let copy = dir.appendingPathComponent("logs/\(server)/C/inetpub/logs/LogFiles/W3SVC1/\(log)")
+                try FileManager.default.createDirectory(at: copy.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try FileManager.default.copyItem(at: site.appendingPathComponent(log), to: copy)
+                var names: [String] = []
+                for line in try String(contentsOf: copy, encoding: .utf8).split(whereSeparator: \.isNewline) {
+                    if line.hasPrefix("#Fields: ") { names = line.dropFirst(9).split(separator: " ").map(String.init); continue }
+                    if line.hasPrefix("#") { continue }
+                    let values = line.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+                    lines.append((server, Dictionary(uniqueKeysWithValues: zip(names, values)), String(line)))
+                }
+            }
+        }
+        #expect(lines.count > 500)
+        func v(_ f: [String: String], _ k: String) -> String { f[k].map { $0 == "-" ? "" : $0 } ?? "" }
+        func json(_ s: String) -> String {
+            "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        }
+        func csv(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+        let sentinel = ["csMethod": "cs-method", "csUriStem": "cs-uri-stem", "csUriQuery": "cs-uri-query", "sIP": "s-ip",
+                        "sPort": "s-port", "csUserName": "cs-username", "cIP": "c-ip", "csUserAgent": "cs(User-Agent)",
+                        "csReferer": "cs(Referer)", "scStatus": "sc-status", "scSubStatus": "sc-substatus",
+                        "scWin32Status": "sc-win32-status", "TimeTaken": "time-taken"].sorted { $0.key < $1.key }
+        var text = ""
+        switch name {
+        case "sentinel.json":
+            text = "[\n" + lines.map { l in
+                "  {\"TimeGenerated\": \(json(v(l.fields, "date") + "T" + v(l.fields, "time") + "Z")), \"Computer\": \(json(l.server + ".contoso.local")), "
+                    + "\"sSiteName\": \"W3SVC1\", \"Type\": \"W3CIISLog\", "
+                    + sentinel.map { "\(json($0.key)): \(json(v(l.fields, $0.value)))" }.joined(separator: ", ") + "}"
+            }.joined(separator: ",\n") + "\n]\n"
+        case "sentinel.csv":
+            text = "TimeGenerated [UTC],Computer,sSiteName," + sentinel.map(\.key).joined(separator: ",") + ",Type\r\n"
+            for l in lines {
+                let (d, t) = (v(l.fields, "date").split(separator: "-").map { Int($0)! }, v(l.fields, "time").split(separator: ":").map { Int($0)! })
+                let hour12 = t[0] % 12 == 0 ? 12 : t[0] % 12
+                let when = "\(d[1])/\(d[2])/\(d[0]), \(hour12):\(String(format: "%02d:%02d", t[1], t[2])).000 \(t[0] < 12 ? "AM" : "PM")"
+                text += ([when, l.server, "W3SVC1"] + sentinel.map { v(l.fields, $0.value) }).map(csv).joined(separator: ",") + ",W3CIISLog\r\n"
+            }
+        case "filebeat.ndjson":
+            for (k, l) in lines.enumerated() {
+                let f = l.fields
+                var source = "{\"@timestamp\": \(json(v(f, "date") + "T" + v(f, "time") + ".000Z")), \"host\": {\"name\": \(json(l.server))}, "
+                    + "\"event\": {\"module\": \"iis\", \"dataset\": \"iis.access\"}, \"destination\": {\"address\": \(json(v(f, "s-ip"))), \"port\": \(v(f, "s-port"))}, "
+                    + "\"http\": {\"request\": {\"method\": \(json(v(f, "cs-method")))}, \"response\": {\"status_code\": \(v(f, "sc-status"))}}, "
+                    + "\"url\": {\"path\": \(json(v(f, "cs-uri-stem")))" + (v(f, "cs-uri-query").isEmpty ? "" : ", \"query\": \(json(v(f, "cs-uri-query")))") + "}, "
+                    + "\"source\": {\"address\": \(json(v(f, "c-ip")))}, \"iis\": {\"access\": {\"site_name\": \"W3SVC1\", \"sub_status\": \(v(f, "sc-substatus")), \"win32_status\": \(v(f, "sc-win32-status"))}}"
+                // Filebeat's pipeline reads IIS's `+` back as a space; written back, it is `+` again.
+                if !v(f, "cs(User-Agent)").isEmpty { source += ", \"user_agent\": {\"original\": \(json(v(f, "cs(User-Agent)").replacingOccurrences(of: "+", with: " ")))}" }
+                if !v(f, "cs-username").isEmpty { source += ", \"user\": {\"name\": \(json(v(f, "cs-username")))}" }
+                if !v(f, "cs(Referer)").isEmpty { source += ", \"http.request.referrer\": \(json(v(f, "cs(Referer)")))" }
+                text += "{\"_index\": \"filebeat-7.11.1\", \"_id\": \"\(k)\", \"_source\": \(source)}}\n"
+            }
+        default:
+            text = "\"_raw\",\"_time\",host,source,sourcetype\n"
+            for l in lines {
+                text += [l.raw, v(l.fields, "date") + "T" + v(l.fields, "time") + ".000+0000", l.server,
+                         "C:\\inetpub\\logs\\LogFiles\\W3SVC1\\u_ex.log", "ms:iis:auto"].map(csv).joined(separator: ",") + "\n"
+            }
+        }
+        let export = dir.appendingPathComponent("export/" + name)
+        try FileManager.default.createDirectory(at: export.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try text.write(to: export, atomically: true, encoding: .utf8)
+        let original = Self.essence(try Self.hunt([dir.appendingPathComponent("logs").path]))
+        let exported = Self.essence(try Self.hunt([export.path]))
+        #expect(original.count >= 4)
+        #expect(exported == original, "\(name)")
+    }
 }

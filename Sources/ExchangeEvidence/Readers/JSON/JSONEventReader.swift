@@ -24,15 +24,16 @@ public struct JSONEventReader: EvidenceReader {
               first == UInt8(ascii: "{") || first == UInt8(ascii: "[") else { return 0 }
         var parser = JSONParser(head)
         if parser.peek() == UInt8(ascii: "[") { parser.i += 1 }
-        if let object = try? parser.value() { return JSONEventShape.of(object) != nil ? 92 : 0 }
+        if let object = try? parser.value() { return JSONEventShape.of(JSONEventShape.document(object)) != nil ? 92 : 0 }
         // The head cut the first object: look for the keys of a known shape instead.
-        let keys: [StaticString] = ["\"winlog\"", "\"System\"", "\"_raw\"", "\"SourceName\"", "\"ProviderName\"", "\"timestamp_desc\""]
+        let keys: [StaticString] = ["\"winlog\"", "\"System\"", "\"_raw\"", "\"SourceName\"", "\"ProviderName\"", "\"timestamp_desc\"",
+                                    "\"csUriStem\"", "\"iis.access\"", "\"_source\""]
         return keys.contains { ByteSearch.contains(head, $0) } ? 80 : 0
     }
 
     public func read(_ input: ReaderInput, into out: inout ReaderOutput) {
         var state = State(input.bytes, zone: input.localTimeZone)
-        defer { state.webLines.deallocate() }
+        defer { state.webLines.deallocate(); state.webRecords.deallocate() }
         state.read(into: &out)
         state.local.record(into: &out)
         for (minutes, seen) in state.collectorSkew.sorted(by: { $0.key < $1.key }) {
@@ -69,6 +70,7 @@ public struct JSONEventReader: EvidenceReader {
         /// Events per kind of log: Windows events, and the IIS and HttpProxy lines of SIEM exports.
         var kinds: [SourceKind: Int] = [:]
         var webLines = RawWebLine()
+        var webRecords = WebRecordLine()
         /// Line number at `lineOffset` (counted forward only, so the whole file costs one newline pass).
         var lineNumber = 1
         var lineOffset = 0
@@ -170,7 +172,8 @@ public struct JSONEventReader: EvidenceReader {
             }
         }
 
-        mutating func add(_ node: JSONNode, line: Int, out: inout ReaderOutput, eventSchema: UInt16, recordSchema: UInt16) {
+        mutating func add(_ wrapped: JSONNode, line: Int, out: inout ReaderOutput, eventSchema: UInt16, recordSchema: UInt16) {
+            let node = JSONEventShape.document(wrapped)
             let shape = JSONEventShape.of(node)
             if let shape { shapes[shape.rawValue, default: 0] += 1 }
             if let shape, var ev = shape.windowsEvent(node) {
@@ -214,6 +217,10 @@ public struct JSONEventReader: EvidenceReader {
                 return
             }
             if shape == .splunk, addWebLine(node, line: line, out: &out) { return }
+            if shape == .webExport {
+                addWebRecord(node, line: line, out: &out)
+                return
+            }
             // Not a Windows event: keep its members as one record line.
             var pairs: [(String, String)] = []
             Self.flatten(node, prefix: "", into: &pairs)
@@ -224,7 +231,8 @@ public struct JSONEventReader: EvidenceReader {
                 out.problems.add(LoadProblem(line: line, "line \(line): \(shape!.rawValue) object without an event id (kept as a record)"),
                                  kind: "event without id")
             }
-            let time = shape?.fallbackTime(node) ?? JSONTime.parse(node["@timestamp"]) ?? Timestamp.unknown
+            // Records of no known shape: Elastic's and Log Analytics' own time fields.
+            let time = shape?.fallbackTime(node) ?? JSONTime.parse(node["@timestamp"]) ?? JSONTime.parse(node["TimeGenerated"]) ?? Timestamp.unknown
             let at = rendered.count
             KeyValueWriter.append(pairs, to: &rendered)
             out.batch.append(offset: at, length: rendered.count - at, line: line, time: time, schema: recordSchema)
@@ -253,12 +261,25 @@ public struct JSONEventReader: EvidenceReader {
                 return false
             }
             rendered.append(0x0A)
-            let host = r["host"]?.text ?? node["host"]?.text ?? ""
+            recordWeb(host: r["host"]?.text ?? node["host"]?.text ?? "", channel: channel, kind: kind, out: &out)
+            return true
+        }
+
+        /// Adds an IIS request exported field by field (`WebExportFields`) as the IIS line it was logged as.
+        mutating func addWebRecord(_ node: JSONNode, line: Int, out: inout ReaderOutput) {
+            let value: (String) -> String? = { JSONEventShape.value(node, $0) }
+            guard let family = WebExportFields.shipped.family(of: value) else { return }
+            let time = family.names("date-time").lazy.compactMap { JSONTime.parse(node[$0] ?? node.at($0)) }.first
+            let (server, site) = webRecords.read(family, time: time, value: value, line: line, rendered: &rendered, out: &out)
+            recordWeb(host: server, channel: site, kind: .iis, out: &out)
+        }
+
+        /// Counts a web event's server and channel, and files it under them.
+        mutating func recordWeb(host: String, channel: String, kind: SourceKind, out: inout ReaderOutput) {
             if !host.isEmpty { computers[host, default: 0] += 1 }
             if !channel.isEmpty { channels[channel, default: 0] += 1 }
             rows.set(server: String(host.prefix { $0 != "." }), channel: channel, kind: kind, eventCount: out.batch.count)
             kinds[kind, default: 0] += 1
-            return true
         }
 
         /// Scalars of a value as `name=value` pairs, nested names joined with dots.

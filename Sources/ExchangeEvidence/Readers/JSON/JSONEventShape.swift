@@ -3,6 +3,21 @@
 /// and event-data names, so every event-log rule works on them unchanged.
 enum JSONEventShape: String {
     case nxlog, winlogbeat, velociraptor, splunk, powershell, timesketch
+    /// An IIS request exported field by field (Sentinel, Filebeat): `WebExportFields`.
+    case webExport
+
+    /// The document an Elasticsearch hit or `elasticdump` line wraps in `_source` (its `_index`, `_id` are
+    /// the store's), else the object itself.
+    static func document(_ o: JSONNode) -> JSONNode {
+        if let source = o["_source"], source.isObject { return source }
+        return o
+    }
+
+    /// A value by an export's field name: a top-level key (`csUriStem`, a flattened `url.path`), else a dotted
+    /// path into nested objects.
+    static func value(_ o: JSONNode, _ name: String) -> String? {
+        (o[name] ?? o.at(name))?.text
+    }
 
     /// The shape of one decoded object, or nil when it is no event of a known shape.
     static func of(_ o: JSONNode) -> JSONEventShape? {
@@ -13,6 +28,7 @@ enum JSONEventShape: String {
         if o["EventID"] != nil && (o["SourceName"] != nil || o["Channel"] != nil) && o["Hostname"] != nil { return .nxlog }
         if o["Id"] != nil && o["ProviderName"] != nil && (o["LogName"] != nil || o["MachineName"] != nil) { return .powershell }
         if o["message"] != nil && o["datetime"] != nil && o["timestamp_desc"] != nil { return .timesketch }
+        if WebExportFields.shipped.family(of: { value(o, $0) }) != nil { return .webExport }
         return nil
     }
 
@@ -26,7 +42,7 @@ enum JSONEventShape: String {
         case .velociraptor: ev = Self.velociraptor(o)
         case .splunk: guard let e = Self.splunk(o) else { return nil }; ev = e
         case .powershell: ev = Self.powershell(o)
-        case .timesketch: return nil
+        case .timesketch, .webExport: return nil
         }
         guard !ev.eventID.isEmpty else { return nil }
         ev.hasSystem = true

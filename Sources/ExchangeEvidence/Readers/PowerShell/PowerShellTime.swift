@@ -107,7 +107,8 @@ enum PowerShellTime {
             }
             if cur >= 0 { nums.append(cur); digitsIn.append(nd); cur = -1; nd = 0 }
             switch c {
-            case UInt8(ascii: "/"), UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: ":"), UInt8(ascii: " "):
+            // A comma after the date: the browser's form (`3/3/2021, 2:41:07 AM`), in which portals export.
+            case UInt8(ascii: "/"), UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: ":"), UInt8(ascii: " "), UInt8(ascii: ","):
                 seps.append(c)
             case UInt8(ascii: "A"), UInt8(ascii: "a"), UInt8(ascii: "P"), UInt8(ascii: "p"), UInt8(ascii: "M"), UInt8(ascii: "m"):
                 letters.append(c | 0x20)

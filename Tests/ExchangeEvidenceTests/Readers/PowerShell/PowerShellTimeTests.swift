@@ -11,6 +11,9 @@ import Testing
         ("2021/03/04 06:50:01", .dayFirst, "2021-03-04T06:50:01.000Z"),
         ("2021-03-03T06:50:01.1234567Z", .dayFirst, "2021-03-03T06:50:01.123Z"),
         ("3/3/2021 6:50", .monthFirst, "2021-03-03T06:50:00.000Z"),
+        // The browser's form, in which the Log Analytics portal exports (`TimeGenerated [UTC]`).
+        ("3/13/2021, 6:51:06.250 PM", .monthFirst, "2021-03-13T18:51:06.250Z"),
+        ("2020/10/16 0:00:01.403", .monthFirst, "2020-10-16T00:00:01.403Z"),
     ])
     func parses(_ text: String, _ order: PowerShellTime.DateOrder, _ iso: String) {
         #expect(PowerShellTime.parse(text, order: order).map(Timestamp.iso) == iso)

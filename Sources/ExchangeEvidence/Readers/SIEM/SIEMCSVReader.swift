@@ -1,0 +1,164 @@
+import Foundation
+
+/// SIEM exports of web logs as CSV: Splunk's CSV export of raw events (a `_raw` column holding each IIS or
+/// HttpProxy/ECP line, beside `host` and `source`), and a table `mappings/web-export-fields.tsv` names, such as
+/// Sentinel's `W3CIISLog` exported from the Log Analytics portal (`TimeGenerated [UTC]`, `csUriStem`, `cIP`, …).
+/// Each row becomes the event its log line gives (`RawWebLine`, `WebRecordLine`), filed under the server the
+/// row names; other rows are kept as records and reported.
+///
+/// Rows are single lines: a value with a line break inside its quotes (a classic event's message) breaks the
+/// row, which is reported and kept as text.
+public struct SIEMCSVReader: EvidenceReader {
+    public init() {}
+    public var name: String { "siem-csv" }
+    public var readsText: Bool { true }
+
+    /// Rows that are neither a web line nor a request of a known export.
+    static let recordKind = SourceKind("csv")
+
+    public func score(path: String, head: UnsafeRawBufferPointer) -> Int {
+        var scanner = LineScanner(head)
+        guard let header = Self.nextLine(&scanner, head).map({ Self.names($0) }), header.count >= 2 else { return 0 }
+        if header.contains("_raw") { return 85 }
+        guard let row = Self.nextLine(&scanner, head).map({ CSVLine.split($0) }) else { return 0 }
+        return Self.family(header, row) != nil ? 85 : 0
+    }
+
+    public func read(_ input: ReaderInput, into out: inout ReaderOutput) {
+        let p = input.bytes
+        var scanner = LineScanner(p)
+        var state = State()
+        defer { state.webLines.deallocate(); state.webRecords.deallocate() }
+        guard let (hOff, hLen) = Self.nextNonEmpty(&scanner) else { return }
+        let headerLine = scanner.lineNumber
+        out.consumed(offset: hOff, length: hLen, line: headerLine)
+        let written = CSVLine.split(UnsafeRawBufferPointer(rebasing: p[hOff..<(hOff + hLen)]))
+        let header = written.map(Self.cleanName)
+        let rawColumn = header.firstIndex(of: "_raw")
+        let order = rawColumn == nil ? dateOrder(p, after: scanner, header: header, given: input.dateOrder, problems: &out.problems) : .monthFirst
+        if rawColumn == nil, let local = written.first(where: { $0.contains("[") && !$0.hasSuffix("[UTC]") }) {
+            out.problems.add(LoadProblem(line: headerLine, "line \(headerLine): column \"\(local)\" is not UTC (the portal's display time): read as UTC"),
+                             kind: "local time")
+        }
+        let recordSchema = out.batch.addSchema(FieldSchema(format: .keyValue, names: []))
+        while let (off, len) = scanner.next() {
+            guard len > 0 else { continue }
+            let lineNo = scanner.lineNumber
+            let bytes = UnsafeRawBufferPointer(rebasing: p[off..<(off + len)])
+            out.consumed(offset: off, length: len, line: lineNo)
+            var (values, broken) = CSVLine.splitNoting(bytes)
+            if let k = broken {
+                values = Array(values.prefix(k))
+                out.problems.add(CSVLine.brokenQuote(k, names: header, line: lineNo), kind: "broken quote")
+            } else if values.count != header.count {
+                out.problems.add(LoadProblem(line: lineNo, "line \(lineNo): \(values.count) values under a header of \(header.count)"), kind: "field count")
+            }
+            let value: (String) -> String? = { name in header.firstIndex(of: name).flatMap { $0 < values.count ? values[$0] : nil } }
+            if let rawColumn, rawColumn < values.count, state.addWebLine(values[rawColumn], value: value, line: lineNo, out: &out) { continue }
+            if rawColumn == nil, let family = WebExportFields.shipped.family(of: value) {
+                let time = family.names("date-time").lazy.compactMap { value($0).flatMap { PowerShellTime.parse($0, order: order) } }.first
+                let (server, site) = state.webRecords.read(family, time: time, value: value, line: lineNo, rendered: &state.rendered, out: &out)
+                state.record(host: server, channel: site, kind: .iis, out: &out)
+                continue
+            }
+            state.addRecord(header, values, line: lineNo, schema: recordSchema, out: &out)
+        }
+        out.rendered = state.rendered
+        out.kind = state.kinds.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key ?? Self.recordKind
+        out.channel = EvtxReader.mostCommon(state.channels) ?? ""
+        if let host = EvtxReader.mostCommon(state.computers), !host.isEmpty { out.facts["server"] = String(host.prefix { $0 != "." }) }
+        out.file(byRows: state.rows, serversFact: "csv.servers")
+    }
+
+    /// The day/month order of the file's culture-formatted times (a portal export writes the browser's form).
+    private func dateOrder(_ p: UnsafeRawBufferPointer, after scanner: LineScanner, header: [String], given: DateOrder?,
+                           problems: inout ProblemLog) -> DateOrder {
+        var rows = scanner, times: [String] = []
+        while let (off, len) = rows.next() {
+            let values = CSVLine.split(UnsafeRawBufferPointer(rebasing: p[off..<(off + len)]))
+            let value: (String) -> String? = { name in header.firstIndex(of: name).flatMap { $0 < values.count ? values[$0] : nil } }
+            guard let family = WebExportFields.shipped.family(of: value) else { continue }
+            times += family.names("date-time").compactMap(value)
+        }
+        let decided = PowerShellTime.decideExplained(times, given: given)
+        if let note = decided.note { problems.add(LoadProblem(note), kind: ProblemLog.dateOrderKind) }
+        return decided.order
+    }
+
+    /// A header name as the rules' table names it: without the portal's ` [UTC]` suffix or surrounding spaces.
+    static func cleanName(_ name: String) -> String {
+        var n = name.trimmingSpaces()
+        if n.hasSuffix("]"), let open = n.lastIndex(of: "[") { n = String(n[..<open]).trimmingSpaces() }
+        return n
+    }
+
+    static func names(_ line: UnsafeRawBufferPointer) -> [String] { CSVLine.split(line).map(cleanName) }
+
+    /// The export a header and a row under it are one of.
+    static func family(_ header: [String], _ row: [String]) -> WebExportFields.Family? {
+        WebExportFields.shipped.family { name in header.firstIndex(of: name).flatMap { $0 < row.count ? row[$0] : nil } }
+    }
+
+    static func nextNonEmpty(_ scanner: inout LineScanner) -> (offset: Int, length: Int)? {
+        while let (off, len) = scanner.next() { if len > 0 { return (off, len) } }
+        return nil
+    }
+
+    static func nextLine(_ scanner: inout LineScanner, _ p: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        guard let (off, len) = nextNonEmpty(&scanner), !scanner.lastLineUnterminated || len > 0 else { return nil }
+        return UnsafeRawBufferPointer(rebasing: p[off..<(off + len)])
+    }
+
+    /// What the rows made: the text events point into, and the servers, channels and kinds they named.
+    private struct State {
+        var rendered: [UInt8] = []
+        var webLines = RawWebLine()
+        var webRecords = WebRecordLine()
+        var rows = RowGroups()
+        var computers: [String: Int] = [:], channels: [String: Int] = [:]
+        var kinds: [SourceKind: Int] = [:]
+
+        /// Adds a Splunk row whose `_raw` is one line of an IIS or HttpProxy log as that log's event.
+        mutating func addWebLine(_ raw: String, value: (String) -> String?, line: Int, out: inout ReaderOutput) -> Bool {
+            let at = rendered.count
+            rendered.append(contentsOf: raw.utf8)
+            let read = rendered.withUnsafeBytes {
+                webLines.read(UnsafeRawBufferPointer(rebasing: $0[at...]), offset: at, line: line, source: value("source") ?? "", out: &out)
+            }
+            guard let (kind, channel) = read else {
+                rendered.removeLast(rendered.count - at)
+                return false
+            }
+            rendered.append(0x0A)
+            record(host: value("host") ?? "", channel: channel, kind: kind, out: &out)
+            return true
+        }
+
+        mutating func record(host: String, channel: String, kind: SourceKind, out: inout ReaderOutput) {
+            if !host.isEmpty { computers[host, default: 0] += 1 }
+            if !channel.isEmpty { channels[channel, default: 0] += 1 }
+            rows.set(server: String(host.prefix { $0 != "." }), channel: channel, kind: kind, eventCount: out.batch.count)
+            kinds[kind, default: 0] += 1
+        }
+
+        /// Keeps a row of no known kind as a `name=value` record, and says so.
+        mutating func addRecord(_ header: [String], _ values: [String], line: Int, schema: UInt16, out: inout ReaderOutput) {
+            out.problems.add(LoadProblem(line: line, "line \(line): a row that is no web log line nor request (kept as a record)"), kind: "not an event")
+            let pairs = zip(header, values).map { ($0.replacingOccurrences(of: "=", with: "_"), $1) }
+            let at = rendered.count
+            KeyValueWriter.append(pairs, to: &rendered)
+            let time = ["_time", "TimeGenerated", "@timestamp"].lazy.compactMap { name in
+                header.firstIndex(of: name).flatMap { $0 < values.count ? Timestamp.parse(values[$0]) : nil }
+            }.first ?? Timestamp.unknown
+            out.batch.append(offset: at, length: rendered.count - at, line: line, time: time, schema: schema)
+            rendered.append(0x0A)
+            rows.set(server: "", channel: "", kind: SIEMCSVReader.recordKind, eventCount: out.batch.count)
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,59 @@
+@testable import ExchangeEvidence
+import Foundation
+import Testing
+
+/// CSV exports of web logs from a SIEM (Splunk's raw events, Sentinel's `W3CIISLog` from the portal) must give the
+/// IIS events their lines give; before, they were read as text and a web shell in them went unseen.
+@Suite struct SIEMCSVReaderTests {
+    static func load(_ name: String) throws -> EventStore {
+        try Fixtures.load(Fixtures.path("siem/" + name)).0
+    }
+
+    @Test func sentinelPortalExportIsReadWithItsBrowserTimes() throws {
+        let store = try Self.load("sentinel-portal.csv")
+        #expect(store.files.map { "\($0.server) \($0.kind)/\($0.channel) \($0.eventCount)" } == ["EX01 iis/W3SVC1 3"])
+        #expect((0..<store.count).map { Timestamp.iso(store.time[$0]) }
+                == ["2021-03-03T02:41:07.000Z", "2021-03-13T18:51:06.000Z", "2021-03-04T09:12:55.000Z"],
+                "`3/13/2021, 6:51:06.000 PM` under `TimeGenerated [UTC]`, in a CRLF file")
+        #expect(store.value(.urlStem, 1) == "/aspnet_client/discover.aspx")
+        #expect(store.field("cs-uri-query", of: 1) == "cmd=whoami")
+        #expect(store.value(.userAgent, 1) == "Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64)")
+        #expect(store.value(.clientIP, 0) == "165.232.154.116")
+        #expect((0..<store.count).map { store.line(of: $0) } == [2, 3, 4])
+        #expect(store.files[0].problems.kept.map(\.message) == [
+            "line 2: sentinel export of IIS requests: each record is read as the IIS line it was logged as (fields from mappings/web-export-fields.tsv)",
+        ])
+    }
+
+    @Test func splunkRawColumnHoldsWebLines() throws {
+        let store = try Self.load("splunk-export.csv")
+        let iis = try #require(store.files.first { $0.kind == .iis })
+        #expect("\(iis.server) \(iis.channel) \(iis.eventCount)" == "EX02 W3SVC1 2")
+        #expect(store.value(.urlStem, 1) == "/aspnet_netclient/4_0_30319/devilzShell.aspx")
+        #expect(store.value(.clientIP, 0) == "139.162.202.236")
+        #expect(Timestamp.iso(store.time[1]) == "2022-10-06T18:51:06.000Z", "the line's own date and time")
+        #expect(store.field("sourcetype", of: 2) == "syslog", "a row of another log is a record")
+        let problems = store.files.flatMap { $0.problems.kept.map(\.message) }
+        #expect(problems.contains { $0.hasPrefix("line 4: a row that is no web log line nor request") })
+    }
+
+    /// The portal writes times as the browser shows them: a file whose dates do not settle day and month says
+    /// which it chose, and one exported in local time says it is read as UTC.
+    @Test func ambiguousOrLocalTimesAreSaid() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let text = "TimeGenerated [Local Time],csMethod,csUriStem,cIP,scStatus,Computer\n"
+            + "\"03/04/2021 10:00:00\",GET,/owa/,203.0.113.5,200,EX01\n"
+        Fixtures.write(Array(text.utf8), "w3c.csv", in: dir)
+        let store = try Fixtures.load(dir.appendingPathComponent("w3c.csv").path).0
+        #expect(store.count == 1 && store.value(.urlStem, 0) == "/owa/")
+        let problems = store.files[0].problems.kept.map(\.message)
+        #expect(problems.contains { $0.contains("\"TimeGenerated [Local Time]\" is not UTC") })
+        #expect(problems.contains { $0.contains("day and month order cannot be told") })
+    }
+
+    @Test func aCSVOfAnotherKindIsNotClaimed() {
+        let head = Array("Name,Length,LastWriteTime\nx.aspx,12,3/3/2021 6:50:01 AM\n".utf8)
+        #expect(head.withUnsafeBytes { SIEMCSVReader().score(path: "list.csv", head: $0) } == 0)
+    }
+}
