@@ -44,6 +44,15 @@ enum ServerNaming {
         return pathMarkers.contains(lower) || isDrive(lower)
     }
 
+    /// Whether folder `i` of `dirs` is a marker where it stands: a one-letter folder is a drive only with a
+    /// Windows folder below it (`EX01/C/inetpub`), not in `/mnt/c/cases/ex01` (WSL's drives, a case folder `x`),
+    /// where it named the folder above it as the server (reviewer).
+    static func isMarker(_ dirs: [String], _ i: Int) -> Bool {
+        let lower = dirs[i].lowercased()
+        if pathMarkers.contains(lower) { return true }
+        return isDrive(lower) && i + 1 < dirs.count && pathMarkers.contains(dirs[i + 1].lowercased())
+    }
+
     /// Whether a folder can be named after a host: a NetBIOS or DNS name (letters, digits, `-`, `_`, `.`), not a
     /// drive and not a collector's own folder. `Exchange Logs`, `C%3A` and `F` cannot.
     static func canBeHost(_ name: String) -> Bool {
@@ -60,8 +69,8 @@ enum ServerNaming {
         let (archive, parts) = insideArchive(path)
         func group(_ g: String) -> String { archive.isEmpty ? g : g.isEmpty ? archive : archive + "/" + g }
         guard parts.count >= 2 else { return (group(""), nil) }
-        let dirs = parts.dropLast()
-        if let i = dirs.firstIndex(where: isMarker) {
+        let dirs = Array(parts.dropLast())
+        if let i = dirs.indices.first(where: { isMarker(dirs, $0) }) {
             // Up from the marker past drives, collectors' folders and folders no host can be named.
             guard let h = parts[..<i].lastIndex(where: canBeHost) else {
                 // A folder no host can be named for its control characters is still a folder of its own: its logs
@@ -90,7 +99,8 @@ enum ServerNaming {
         var parts = URL(fileURLWithPath: absolute).standardizedFileURL.path.split(separator: "/").map(String.init)
         if isFile { parts.removeLast() }
         guard let marker = parts.indices.dropFirst().last(where: {
-            startsWindowsPath(parts[$0]) && !isMarker(parts[$0 - 1]) && canBeHost(parts[$0 - 1])
+            startsWindowsPath(parts[$0]) && (windowsRoots.contains(parts[$0].lowercased()) || isMarker(parts, $0))
+                && !isMarker(parts[$0 - 1]) && canBeHost(parts[$0 - 1])
         }) else { return nil }
         return parts[(marker - 1)...].joined(separator: "/")
     }
@@ -126,7 +136,8 @@ enum ServerNaming {
     /// True when `fromPath` named the server only from a top folder with no Windows path below it.
     static func isGuess(_ path: String) -> Bool {
         let (archive, parts) = insideArchive(path)
-        return archive.isEmpty && parts.count >= 2 && !parts.dropLast().contains(where: isMarker)
+        let dirs = Array(parts.dropLast())
+        return archive.isEmpty && parts.count >= 2 && !dirs.indices.contains { isMarker(dirs, $0) }
     }
 
     /// The server a collection zip's name gives its files when neither a folder nor the logs name one: a CyLR or

@@ -18,6 +18,20 @@ import Testing
         #expect(ServerNaming.fromPath("EX06/l.csv").name == "EX06")
     }
 
+    /// A one-letter folder is a drive only above a Windows folder: WSL's `/mnt/c` and a case folder `x` named the
+    /// folder above them as the server (reviewer: `load …/mnt/c/cases/ex01` filed its logs under `mnt`).
+    @Test func aOneLetterFolderIsADriveOnlyAboveAWindowsFolder() {
+        #expect(ServerNaming.context(ofRoot: "/tmp/wsl/mnt/c/cases/ex01", isFile: false) == nil)
+        #expect(ServerNaming.context(ofRoot: "/tmp/wsl/mnt/c/cases/ex01/u_ex210303.log", isFile: true) == nil)
+        #expect(ServerNaming.context(ofRoot: "/srv/x/pl", isFile: false) == nil)
+        #expect(ServerNaming.fromPath("mnt/c/cases/ex01/u_ex210303.log").name == "mnt", "no Windows path: the top folder, as a guess")
+        #expect(ServerNaming.isGuess("mnt/c/cases/ex01/u_ex210303.log"))
+        // KAPE's drive folders still start the server's tree.
+        #expect(ServerNaming.fromPath("EX01/C/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log").name == "EX01")
+        #expect(ServerNaming.fromPath("EX01/F/Exchange Server/V15/Logging/HttpProxy/Ecp/x.LOG").name == "EX01")
+        #expect(ServerNaming.context(ofRoot: "/ev/EX01/C/inetpub/logs/LogFiles/W3SVC1", isFile: false) == "EX01/C/inetpub/logs/LogFiles/W3SVC1")
+    }
+
     @Test func memoGivesTheSameAnswersAsFromPath() {
         let paths = [
             "top.log",
