@@ -30,6 +30,24 @@ import Testing
         #expect(oneRule.status == 2 && oneRule.stderr.contains("; rules: iis.webshell-access×2, webshell.file×2, chain.proxylogon×1, +14 more)"), "\(oneRule.stderr)")
     }
 
+    /// `mark` with no case open writes `./exhunt.case`; a later run in that folder reads it: the gate does not count
+    /// the findings cleared there, and `marks` and `report` show the marks (reviewer: they were ignored until a
+    /// `case open`).
+    @Test func marksInTheDefaultCaseCountInALaterRun() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-default-case-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let load = "load \(ExhuntProcess.repoRoot.path)/help/training/EX02 --server EX02"
+        let marked = try ExhuntProcess.run(["-c", load + "; hunt; mark finding F1 as benign --note 'our scanner'"], directory: dir)
+        #expect(marked.status == 0 && marked.stderr.contains("created case file ./exhunt.case"), "\(marked.stderr)")
+        let gate = try ExhuntProcess.run(["-c", load, "--fail-on", "low"], directory: dir)
+        #expect(gate.status == 0, "\(gate.stderr)")
+        #expect(gate.stderr.contains("1 finding at or above low, all cleared by the analyst"))
+        #expect(gate.stderr.contains("using case file ./exhunt.case (no case was open)"))
+        let marks = try ExhuntProcess.run(["-c", load + "; marks"], directory: dir)
+        #expect(marks.stdout.contains("benign") && marks.stdout.contains("our scanner"), "\(marks.stdout)")
+    }
+
     @Test func aFailedCommandIsOneEvenWithFindings() throws {
         let r = try ExhuntProcess.run(["--keep-going", "--fail-on", "low"], stdin: "load demo\nnosuch\n")
         #expect(r.status == 1)

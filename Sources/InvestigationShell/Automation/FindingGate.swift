@@ -23,6 +23,7 @@ public struct FindingGate {
     /// scheduled run over a triaged server no longer exits 2 for ever on the pentest's pages (reviewer).
     public func judged(in session: Session) -> (findings: [Finding], cleared: Int) {
         guard session.store.count > 0 else { return ([], 0) }
+        CaseState.of(session).openDefaultIfPresent(session)
         let all = HuntFindings.of(session).result(for: session.store).findings.filter { $0.severity >= threshold }
         let benign = Set(CaseState.of(session).resolvedMarks(for: session.store).filter { $0.value.label == "benign" || $0.value.label == "reviewed" }.keys)
         guard !benign.isEmpty else { return (all, 0) }

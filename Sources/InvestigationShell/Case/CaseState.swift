@@ -195,6 +195,17 @@ public final class CaseState {
         resolvedCache = nil
     }
 
+    /// Opens `./exhunt.case` when no case is open and it exists (never creating it), for a command that reads the
+    /// analyst's marks: `mark` puts them there when no case is open, and a later run's `report`, `marks`, `timeline`
+    /// and `--fail-on` showed none of them (reviewer). Says so, as `mark` does; a file that cannot be opened is said
+    /// and left alone.
+    public func openDefaultIfPresent(_ session: Session) {
+        guard file == nil, FileManager.default.fileExists(atPath: Self.defaultPath) else { return }
+        do { _ = try requireFile(session) } catch {
+            session.output.diagnostic("note: ./\(Self.defaultPath) not read: \((error as? ShellError)?.message ?? "\(error)")\n")
+        }
+    }
+
     /// The open case, or the default `./exhunt.case` opened (or created) for a command that must record something.
     public func requireFile(_ session: Session) throws -> CaseFile {
         if let file { return file }

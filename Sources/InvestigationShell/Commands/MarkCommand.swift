@@ -234,6 +234,7 @@ struct MarksCommand: Command {
     func run(_ args: Arguments, in ctx: CommandContext) throws {
         let session = ctx.session
         let state = CaseState.of(session)
+        state.openDefaultIfPresent(session)
         let marks = state.marks().filter { args.value("label") == nil || $0.label == args.value("label") }
         let store = session.store
         let loaded = marks.map { state.event(of: $0, in: store) }

@@ -10,9 +10,10 @@ struct ReportCommand: Command {
     var completion: ArgumentCompletion { .files }
 
     func run(_ args: Arguments, in ctx: CommandContext) throws {
-        CaseState.of(ctx.session).syncIndicators(ctx.session)
         guard args.positional.count == 1 else { throw ShellError("usage: \(usage)") }
         try ctx.requireEvidence(name)
+        CaseState.of(ctx.session).openDefaultIfPresent(ctx.session)
+        CaseState.of(ctx.session).syncIndicators(ctx.session)
         let path = (args.positional[0] as NSString).expandingTildeInPath
         let lower = path.lowercased()
         let html = lower.hasSuffix(".html") || lower.hasSuffix(".htm")

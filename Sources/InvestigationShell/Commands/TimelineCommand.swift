@@ -24,6 +24,7 @@ struct TimelineCommand: Command {
     func run(_ args: Arguments, in ctx: CommandContext) throws {
         try ctx.requireEvidence(name)
         let session = ctx.session
+        CaseState.of(session).openDefaultIfPresent(session)
         let filter = try TimelineFilter.parse(args, command: name)
         let query = try TimelineQuery(filter, session: session, command: name)
         let findings = session.findingCitations
