@@ -222,7 +222,9 @@ struct LoadCommand: Command {
     static func continued(_ report: LoadReport) -> String? {
         guard let first = report.continued.first else { return nil }
         let n = report.continued.count, shared = report.continued.reduce(0) { $0 + $1.events }
-        let which = n == 1 ? "\(first.path) continues \(first.earlier)"
+        // Two sets' copies at one path are cited with their sets' names, as `show` takes them (reviewer).
+        let path = first.earlier.hasSuffix("/" + first.path) && !report.evidenceSet.isEmpty ? report.evidenceSet + "/" + first.path : first.path
+        let which = n == 1 ? "\(path) continues \(first.earlier)"
             : "\(n) logs continue copies loaded before (\(report.continued.prefix(3).map(\.path).joined(separator: ", "))\(n > 3 ? ", …" : ""))"
         return "note: \(which), the same log collected again: the \(count(shared, "event")) both copies hold "
             + "\(shared == 1 ? "is" : "are") counted once, in the earlier copy; "

@@ -105,6 +105,7 @@ struct SourcesCommand: Command {
     }
 
     private func listProblems(_ files: [EvidenceFile], skipped loads: [LoadReport], _ ctx: CommandContext) {
+        let store = ctx.session.store
         let withProblems = files.filter { $0.problems.total > 0 }
         // What the walk refused (hostile zip members, links) belongs to the chain of custody too.
         let skipped = loads.flatMap { load in load.discoveryProblems.map { (set: load.evidenceSet, problem: $0) } }
@@ -113,7 +114,7 @@ struct SourcesCommand: Command {
                 .object([("server", .null), ("file", .string(s.problem.path)), ("total", .int(1)), ("by_kind", .object([(s.problem.skipped ? "skipped" : "damaged", .int(1))])),
                          ("problems", .array([.object([("line", .null), ("message", .string(s.problem.message))])]))])
             } + withProblems.map { f in
-                .object([("server", .string(f.server)), ("file", .string(f.path)), ("total", .int(f.problems.total)),
+                .object([("server", .string(f.server)), ("file", .string(store.citation(of: f))), ("total", .int(f.problems.total)),
                          ("bytes_not_read", .int(f.bytesNotRead)), ("records_not_read", .int(f.recordsNotRead)),
                          ("by_kind", .object(f.problems.countsByKind.map { ($0.kind, .int($0.count)) })),
                          ("problems", .array(f.problems.kept.map { .object([("line", $0.line.map { .int($0) } ?? .null),
@@ -130,7 +131,8 @@ struct SourcesCommand: Command {
         if withProblems.isEmpty && skipped.isEmpty { ctx.line("no problems: every loaded line was read cleanly"); return }
         for f in withProblems {
             let unread = f.bytesNotRead > 0 || f.recordsNotRead > 0 ? "; \(Self.notRead(bytes: f.bytesNotRead, records: f.recordsNotRead)) not read" : ""
-            ctx.line(TerminalText.escape("\(f.server)  \(f.path): \(f.problems.total) problem\(f.problems.total == 1 ? "" : "s")\(unread)"))
+            // Cited as `show` takes it: with the evidence set's name where two sets hold different files at one path.
+            ctx.line(TerminalText.escape("\(f.server)  \(store.citation(of: f)): \(f.problems.total) problem\(f.problems.total == 1 ? "" : "s")\(unread)"))
             for p in f.problems.kept { ctx.line("  " + TerminalText.escape(p.message)) }
             let shown = f.problems.kept.count
             if f.problems.total > shown {

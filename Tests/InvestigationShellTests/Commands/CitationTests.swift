@@ -20,6 +20,20 @@ import Testing
         return dir
     }
 
+    /// `sources --problems` cites a file as `show` takes it (reviewer: it printed the bare path, which `show` refused
+    /// as matching two files).
+    @Test func problemsAreCitedWithTheSetsName() throws {
+        let dir = try Self.collections()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = dir.appendingPathComponent("EX08/\(Self.path)")
+        try Data((try String(contentsOf: log, encoding: .utf8) + "not a log line\r\n").utf8).write(to: log)
+        let t = TestShell()
+        try t.run("load \(dir.path)/EX07")
+        try t.run("load \(dir.path)/EX08")
+        #expect(try t.run("sources --problems").contains("EX08  EX08/\(Self.path): "))
+        #expect(try t.run("sources --problems --json").contains("\"file\": \"EX08/\(Self.path)\""))
+    }
+
     @Test func theSamePathInTwoSetsIsCitedWithTheSetsName() throws {
         let dir = try Self.collections()
         defer { try? FileManager.default.removeItem(at: dir) }
