@@ -4,7 +4,7 @@ import Foundation
 struct CaseCommand: Command {
     var name: String { "case" }
     var summary: String { "the case file: case new|open PATH, case close, case log, case history --as-script FILE; without arguments its status" }
-    var usage: String { "case [new PATH | open PATH | close | log [--limit N] | history [--as-script FILE [--force]]]" }
+    var usage: String { "case [new PATH | open PATH | close | log [--limit N] | history [--limit N] [--as-script FILE [--force]]]" }
     var options: [OptionSpec] {
         [.value("limit", "N", "case log: the last N commands (default 50)"),
          .value("as-script", "FILE", "case history: write the audit log as a command file 'exhunt -f' replays"),

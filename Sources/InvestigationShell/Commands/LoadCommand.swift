@@ -5,7 +5,7 @@ import Foundation
 struct LoadCommand: Command {
     var name: String { "load" }
     var summary: String { "load an evidence set: a folder, a .zip or a single log file ('load demo' for the training set)" }
-    var usage: String { "load PATH|demo [--name NAME] [--server NAME] [--copy] [--max-inflate SIZE] [--local-time ZONE] [--date-order day-first|month-first]" }
+    var usage: String { "load PATH|demo [--name NAME] [--server NAME] [--copy] [--max-inflate SIZE] [--local-time ZONE] [--date-order day-first|month-first] [--quiet]" }
     var options: [OptionSpec] {
         [.value("name", "NAME", "name of the evidence set (default: the folder or zip name)"),
          .value("server", "NAME", "server name for every file (default: from the layout or the logs)"),

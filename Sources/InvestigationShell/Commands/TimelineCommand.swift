@@ -8,7 +8,7 @@ struct TimelineCommand: Command {
     var summary: String { "all events oldest first across servers and sources, with marks and findings; filters, --histogram" }
     var usage: String {
         "timeline [--from TIME] [--to TIME] [--server NAME] [--source KIND] [--ip ADDR] [--contains TEXT] [--field NAME=VALUE] "
-            + "[--marked [LABEL]] [--findings] [--around EVENT_ID [--window 10m]] [--limit N] [--histogram [--by hour|day]]"
+            + "[--marked [LABEL]] [--findings] [--finding ID] [--around EVENT_ID [--window 10m]] [--limit N] [--histogram [--by hour|day]]"
     }
     var options: [OptionSpec] {
         TimelineFilter.options + [

@@ -177,7 +177,7 @@ struct HTMLReport {
             o += "<li><b>\(h(a.step.title)).</b> \(ReportText.htmlWithCode(a.step.text))<br><span class=\"because\">Because: "
             o += p(a.reasons.prefix(4).joined(separator: "; ")) + (a.reasons.count > 4 ? "; and \(a.reasons.count - 4) more" : "") + "</span>"
             if let label = a.step.lists?.label, !a.named.isEmpty {
-                o += "<br><span class=\"named\">\(h(label)):</span> " + a.named.map(h).joined(separator: "; ")
+                o += "<br><span class=\"named\">\(h(label)):</span> " + a.named.map { "\(h($0.server)): <code>\(h($0.value))</code>" }.joined(separator: "; ")
             }
             o += "</li>\n"
         }

@@ -129,7 +129,9 @@ struct MarkdownReport {
             p("\(i + 1). **\(md(a.step.title)).** \(ReportText.markdownWithCode(a.step.text))")
             p("   _Because: \(md(a.reasons.prefix(4).joined(separator: "; ")))\(a.reasons.count > 4 ? "; and \(a.reasons.count - 4) more" : "")._")
             if let label = a.step.lists?.label, !a.named.isEmpty {
-                p("   \(md(label)): \(a.named.prefix(12).map(md).joined(separator: "; "))\(a.named.count > 12 ? "; and \(a.named.count - 12) more" : "").")
+                // Paths as code spans, so they copy as the evidence has them (report.md).
+                let named = a.named.prefix(12).map { "\(md($0.server)): \(code($0.value, inTable: false))" }
+                p("   \(md(label)): \(named.joined(separator: "; "))\(a.named.count > 12 ? "; and \(a.named.count - 12) more" : "").")
             }
         }
         p()

@@ -45,12 +45,12 @@ struct RemediationCatalog: Decodable {
         }
     }
 
-    /// A step that applies, with the reasons it does (`EX01: finding F3 webshell.file`) and what it names
-    /// (`EX01: C:\inetpub\wwwroot\aspnet_client\supp0rt.aspx`).
+    /// A step that applies, with the reasons it does (`EX01: finding F3 webshell.file`) and what it names, per
+    /// server (`EX01`, `C:\inetpub\wwwroot\aspnet_client\supp0rt.aspx`): the values are evidence, shown as code.
     struct Applied {
         var step: Step
         var reasons: [String]
-        var named: [String] = []
+        var named: [(server: String, value: String)] = []
     }
 
     /// The steps the servers' verdicts, findings and marks call for, in order.
@@ -89,8 +89,8 @@ struct RemediationCatalog: Decodable {
     /// path; reviewer: by the last folder alone, `/ecp/auth/x.aspx` was taken for `…\owa\auth\x.aspx`).
     /// Findings the analyst cleared, or below the step's severity (`counts`), name nothing.
     static func named(_ listing: Listing, _ servers: [ServerAssessment], _ store: EventStore,
-                      _ counts: (String, String) -> Bool) -> [String] {
-        var out: [String] = []
+                      _ counts: (String, String) -> Bool) -> [(server: String, value: String)] {
+        var out: [(server: String, value: String)] = []
         for s in servers {
             var seen = Set<String>()
             var disk: [String] = [], urls: [String] = []
@@ -103,7 +103,7 @@ struct RemediationCatalog: Decodable {
             }
             let onDisk = disk.map(components)
             let unnamed = urls.filter { url in let u = components(url); return !onDisk.contains { $0.count >= u.count && Array($0.suffix(u.count)) == u } }
-            out += (disk + unnamed).map { "\(s.server): \($0)" }
+            out += (disk + unnamed).map { (s.server, $0) }
         }
         return out
     }

@@ -186,8 +186,9 @@ import Testing
         let md = try String(contentsOf: path, encoding: .utf8)
         // The step names the shells: the listing's paths on disk, and no URL of a file a path already names.
         let named = try #require(md.split(separator: "\n").first { $0.hasPrefix("   Web shells the findings name: ") })
-        #expect(named.contains(#"EX01: C:\\inetpub\\wwwroot\\aspnet\_client\\supp0rt.aspx"#))
-        #expect(named.contains(#"owa\\auth\\RedirSuiteServerProxy.aspx"#))
+        // Code spans, so a path copies as the evidence has it (reviewer: it was escaped prose, `aspnet\_client`).
+        #expect(named.contains(#"EX01: `C:\inetpub\wwwroot\aspnet_client\supp0rt.aspx`"#))
+        #expect(named.contains(#"owa\auth\RedirSuiteServerProxy.aspx`"#))
         #expect(!named.contains("/aspnet") && !named.contains("/owa/"))
         #expect(md.contains("### critical") && md.contains("chain.proxylogon"))
         // What to do today is check-build's `now` sentence, word for word, in the build section and the update step.
@@ -220,7 +221,7 @@ import Testing
         try t.run("report \(path.path)")
         let md = try String(contentsOf: path, encoding: .utf8)
         let named = try #require(md.split(separator: "\n").first { $0.hasPrefix("   Web shells the findings name: ") })
-        #expect(named == "   Web shells the findings name: EX05: /aspnet\\_client/system\\_web/discover.aspx.")
+        #expect(named == "   Web shells the findings name: EX05: `/aspnet_client/system_web/discover.aspx`.")
     }
 
     /// A URL is left out only when a path on disk ends with its whole path: the same name in another folder is
@@ -243,7 +244,7 @@ import Testing
         try t.run("report '\(path.path)'")
         let md = try String(contentsOf: path, encoding: .utf8)
         let named = try #require(md.split(separator: "\n").first { $0.hasPrefix("   Web shells the findings name: ") })
-        #expect(named.contains("owa\\\\auth\\\\evil.aspx") && named.contains("S2: /ecp/auth/Evil.aspx") && !named.contains("/owa/auth/Evil.aspx"), "\(named)")
+        #expect(named.contains("owa\\auth\\evil.aspx") && named.contains("S2: `/ecp/auth/Evil.aspx`") && !named.contains("/owa/auth/Evil.aspx"), "\(named)")
     }
 
     /// An admin's own reset of the OAB directory (low) and scanners' requests for shell pages that were refused
