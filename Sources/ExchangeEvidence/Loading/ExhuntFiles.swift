@@ -42,17 +42,24 @@ public enum ExhuntFiles {
     /// exhunt's exports among the files a walk found (in a folder or a zip alike), by index: an export written into
     /// a collection's folder would add its events again when the folder is loaded (reviewer). `FILE.csv|.jsonl|
     /// .ndjson` with `FILE.provenance.json` beside it, and the Test-ProxyLogon files of an `export proxylogon`
-    /// folder (`exhunt-provenance.json` beside them) below the load's root; a file named to `load`, or the export
-    /// folder loaded itself, is read (exhunt's own Timesketch JSONL loads back).
+    /// folder (`exhunt-provenance.json` beside them) below the load's root; a file named to `load`, the export
+    /// folder loaded itself, or a folder of exports alone, is read (exhunt's own Timesketch JSONL loads back).
     static func exports(among files: [PendingFile]) -> [Int: String] {
         let paths = Set(files.map(\.path))
+        // A folder of nothing but exports and their provenance files is what was asked for: its exports at the top
+        // are read (reviewer: `load tsk/` holding ex01.jsonl and its provenance file was refused), as an `export
+        // proxylogon` folder loaded itself is. Beside other evidence they are left out.
+        let onlyExports = files.allSatisfy { f in
+            let name = f.path.pathFileName
+            return name == folderFile || name.hasSuffix(suffix) || paths.contains(f.path + suffix)
+        }
         var out: [Int: String] = [:]
         // The name is tested before any path is made and looked up: this runs before parsing starts, on one core.
         for (i, f) in files.enumerated() where !f.isRoot {
             let name = f.path.pathFileName
             let table = name.hasSuffixIgnoringASCIICase(".csv") || name.hasSuffixIgnoringASCIICase(".jsonl")
                 || name.hasSuffixIgnoringASCIICase(".ndjson")
-            if table && paths.contains(f.path + suffix) {
+            if table && paths.contains(f.path + suffix) && (f.path.contains("/") || !onlyExports) {
                 out[i] = "an exhunt export (its provenance file \(name)\(suffix) is beside it)"
             } else if withASCIIBytes(name, { ByteSearch.contains(UnsafeRawBufferPointer($0), "-Cve-2021-") }) || name.hasSuffixIgnoringASCIICase("-other.csv"),
                       let slash = f.path.lastIndex(of: "/"), paths.contains(f.path[..<slash] + "/" + folderFile) {

@@ -258,6 +258,14 @@ import Testing
         #expect(json["files"] as? Int == exported - 3, "every other file loads")
         #expect(TestShell().failure("load '\(out.path)/t.jsonl.provenance.json'").contains("not evidence: t.jsonl.provenance.json (exhunt's own provenance file, written by an export)"))
         #expect(try TestShell().shown("load '\(out.path)/t.jsonl'").contains("loaded t.jsonl: 1 file"), "an export named to load is read")
+        // A folder of the export and its provenance file alone is read too (reviewer: it was refused).
+        let alone = dir.appendingPathComponent("tsk")
+        try FileManager.default.createDirectory(at: alone, withIntermediateDirectories: true)
+        for name in ["t.jsonl", "t.jsonl.provenance.json"] {
+            try FileManager.default.copyItem(at: out.appendingPathComponent(name), to: alone.appendingPathComponent(name))
+        }
+        let folder = try TestShell().shown("load '\(alone.path)'")
+        #expect(folder.contains("loaded tsk: 1 file") && folder.contains("not evidence: t.jsonl.provenance.json"), "\(folder)")
     }
 
     /// A case file and a recording kept in the folder being loaded (the analyst worked there before loading it)
