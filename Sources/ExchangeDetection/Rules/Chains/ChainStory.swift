@@ -23,6 +23,9 @@ struct ChainStory: Sendable {
         /// open the story, else medium): web-shell use counts from high, so a scanner's probe for the page (medium)
         /// neither joins the story nor names the scanner as the attacker.
         var least: Severity? = nil
+        /// A CVE its findings must name, where the step takes only some of a rule's findings: ProxyNotShell's story
+        /// starts from the `proxyshell.ssrf` findings that cannot be told from ProxyNotShell (they name CVE-2022-41040).
+        var naming: String? = nil
     }
 
     let steps: [Step]
@@ -50,6 +53,7 @@ struct ChainStory: Sendable {
         let stepOf = self.stepOf
         let relevant = prior.filter { f in
             guard let step = stepOf[f.rule], f.time != Timestamp.unknown else { return false }
+            if let cve = steps[step].naming, !f.cves.contains(cve) { return false }
             return f.severity >= (steps[step].least ?? (steps[step].starts ? .high : .medium))
         }
         var out: [Finding] = []

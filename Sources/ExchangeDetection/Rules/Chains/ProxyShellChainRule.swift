@@ -43,10 +43,14 @@ public struct ProxyNotShellChainRule: DetectionRule {
     public let sources = [SourceKind.httpProxy, .iis, SourceKind.eventLog, SourceKind.fileListing, SourceKind.webFile]
     /// The requests that start the story are only in the web logs.
     public var needs: EvidenceNeed { .webLogs }
-    public let help = "On one server: a proxynotshell.ssrf or owassrf.powershell finding followed within 24 h by the web server starting a shell or a web-shell write; later use and post-exploitation are named as further steps."
+    public let help = "On one server: a proxynotshell.ssrf or owassrf.powershell finding (or a proxyshell.ssrf one that cannot be told from ProxyNotShell) followed within 24 h by the web server starting a shell or a web-shell write; later use and post-exploitation are named as further steps."
 
     static let story = ChainStory(steps: [
         .init(label: "SSRF to PowerShell", rules: ["proxynotshell.ssrf", "owassrf.powershell"], starts: true, web: true),
+        // A request whose line cannot tell ProxyShell from ProxyNotShell (no X-Rps-CAT, no user) starts this story too
+        // when code runs after it: otherwise neither chain told it (chain.proxyshell waits for a mailbox export).
+        .init(label: "SSRF to PowerShell (ProxyShell or ProxyNotShell)", rules: ["proxyshell.ssrf"], starts: true, web: true,
+              naming: "CVE-2022-41040"),
         .init(label: "code execution", rules: ["process.webserver-shell"], confirms: true),
         .init(label: "web shell written", rules: ["webshell.file", "webshell.content", "webshell.write-event"], confirms: true),
         .init(label: "web-shell use", rules: ["iis.webshell-access", "iis.webshell-command"], web: true, least: .high),
