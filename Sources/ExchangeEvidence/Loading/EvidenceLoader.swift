@@ -81,6 +81,17 @@ public struct EvidenceLoader {
     /// A host name as servers are compared: the short name, case aside (`ex01.contoso.local` is `EX01`).
     static func hostKey(_ name: String) -> String { name.prefix { $0 != "." }.uppercased() }
 
+    /// A server's name as one spelling stands for: the short host name, case aside; an address (`10.0.0.5`, a
+    /// folder named after the server's IP) as it is.
+    static func serverKey(_ name: String) -> String { shortName(name).uppercased() }
+
+    /// The short name of a DNS name (`EX08.contoso.local` is `EX08`); an IPv4 address stays whole.
+    static func shortName(_ name: String) -> String {
+        if name.allSatisfy({ $0.isNumber || $0 == "." }) { return name }
+        let short = name.prefix { $0 != "." }
+        return short.isEmpty ? name : String(short)
+    }
+
     public var readers: [any EvidenceReader]
     public var workers: Int
     /// Polled between files: returning true stops the load, keeping the files already parsed.
@@ -258,7 +269,7 @@ public struct EvidenceLoader {
         let spelling = Self.serverSpelling(named, existing: store.files.map(\.server))
         var servers = Set<String>()
         for (a, n) in zip(added, named) {
-            a.file.server = spelling[n.name.uppercased()] ?? n.name
+            a.file.server = spelling[Self.serverKey(n.name)] ?? n.name
             a.file.evidenceSet = setName
             servers.insert(a.file.server)
             if a.file.facts[EvidenceFile.serverGuessedFact] != nil { report.guessedServers.append((a.file.path, a.file.server)) }
@@ -299,9 +310,11 @@ public struct EvidenceLoader {
     /// One spelling per server, case aside: the folder `SRV2` and its logs' `srv2` are one server, not two (two
     /// would split one intrusion's chain between them). The spelling already loaded wins, then the layout's (the
     /// folder, zip, set or `--server` the analyst named), then the first log's.
+    /// A host's DNS name is its short name too: a folder `EX08.contoso.local` beside a folder `EX08`, or a zip
+    /// `ex13.contoso.local.zip`, is that one server (reviewer: they were two, each with half the intrusion's chain).
     static func serverSpelling(_ named: [(name: String, byLayout: Bool)], existing: [String]) -> [String: String] {
         var spelling: [String: String] = [:]
-        func add(_ name: String) { spelling[name.uppercased()] = spelling[name.uppercased()] ?? name }
+        func add(_ name: String) { spelling[serverKey(name)] = spelling[serverKey(name)] ?? shortName(name) }
         existing.filter { !$0.isEmpty }.forEach(add)
         named.filter(\.byLayout).map(\.name).forEach(add)
         named.map(\.name).forEach(add)

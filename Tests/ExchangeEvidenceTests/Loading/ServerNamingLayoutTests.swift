@@ -24,6 +24,23 @@ import ZIPFoundation
         return Dictionary(uniqueKeysWithValues: store.files.map { ($0.path, $0.server) })
     }
 
+    /// One server collected under its DNS name and its short name (a folder each, a zip per host) is one server,
+    /// spelled short (reviewer: two servers, the chain split between them); a folder named by an address stays whole.
+    @Test func aHostsDNSNameIsItsShortName() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let noName = "#Software: Microsoft Internet Information Services 10.0\r\n#Fields: date time c-ip cs-uri-stem\r\n2021-03-03 06:49:42 1.2.3.4 /owa/\r\n"
+        Fixtures.write(Array(noName.utf8), "set/EX08/C/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log", in: dir)
+        Fixtures.write(Array(noName.utf8), "set/EX08.contoso.local/C/inetpub/logs/LogFiles/W3SVC1/u_ex210304.log", in: dir)
+        Fixtures.write(Array(noName.utf8), "set/10.0.0.5/C/inetpub/logs/LogFiles/W3SVC1/u_ex210305.log", in: dir)
+        try Self.zip(dir.appendingPathComponent("set/ex13.contoso.local.zip"), ["W3SVC1/u_ex210306.log": noName])
+        let servers = try Self.servers(dir.appendingPathComponent("set").path)
+        #expect(servers["EX08/C/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log"] == "EX08")
+        #expect(servers["EX08.contoso.local/C/inetpub/logs/LogFiles/W3SVC1/u_ex210304.log"] == "EX08")
+        #expect(servers["10.0.0.5/C/inetpub/logs/LogFiles/W3SVC1/u_ex210305.log"] == "10.0.0.5")
+        #expect(servers.first { $0.key.hasSuffix("u_ex210306.log") }?.value == "ex13")
+    }
+
     /// A folder of several machines' event logs (copied together for triage): each log is its own Computer's,
     /// not the folder's most common one's; a file naming no server still takes its folder's (the IIS log here).
     @Test func eventLogsOfSeveralComputersInOneFolderKeepTheirOwn() throws {
