@@ -213,7 +213,15 @@ public struct BuildEvidence: Sendable {
         for (fileIndex, events) in linesByFile.sorted(by: { $0.key < $1.key }) {
             let file = store.files[fileIndex]
             guard outputMarkers.contains(where: { file.bytes.contains(subsequence: $0) }) else { continue }
-            let lines = events.sorted { store.lineNumber[$0] < store.lineNumber[$1] }.map { store.rawLine($0) }
+            // The text reader keeps no empty lines, and they end a list's blocks (one server's `Name` and
+            // `AdminDisplayVersion`): a gap in the line numbers stands for them (reviewer: an org-wide listing gave
+            // every server's build to the last one named).
+            var lines: [String] = [], previous: UInt32 = 0
+            for e in events.sorted(by: { store.lineNumber[$0] < store.lineNumber[$1] }) {
+                if store.lineNumber[e] > previous + 1 { lines.append("") }
+                previous = store.lineNumber[e]
+                lines.append(store.rawLine(e))
+            }
             for r in BuildParser.readings(in: lines) where !r.build.isPlaceholder {
                 out.append(ReportedBuild(server: r.server ?? file.server, reading: r, path: file.path))
             }

@@ -37,7 +37,8 @@ public enum BuildParser {
         var out: [BuildReading] = []
         var block: [BuildReading] = []
         var blockServer: String?
-        var tableServerColumn = false
+        /// Where a table's `PSComputerName` column is: first or last (Invoke-Command adds it at either end).
+        var tableServerColumn: TableServerColumn = .none
 
         func flush() {
             for var r in block {
@@ -67,7 +68,8 @@ public enum BuildParser {
             }
             let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             if words.contains(where: { $0.lowercased() == "productversion" || $0.lowercased() == "fileversion" }) {
-                tableServerColumn = words.last?.lowercased() == "pscomputername"
+                tableServerColumn = words.last?.lowercased() == "pscomputername" ? .last
+                    : words.first?.lowercased() == "pscomputername" ? .first : .none
                 continue
             }
             if var r = adminDisplayVersion(in: line) {
@@ -77,9 +79,13 @@ public enum BuildParser {
             } else if let r = updateDisplayName(line) {
                 block.append(r)
             } else if line.range(of: "exsetup", options: .caseInsensitive) != nil,
-                      let first = words.first, let b = ExchangeBuild(dotted: first), isExchange(b) {
+                      let b = words.dropFirst(tableServerColumn == .first ? 1 : 0).first.flatMap({ ExchangeBuild(dotted: String($0)) }), isExchange(b) {
                 var r = BuildReading(build: b, source: .exSetup)
-                if tableServerColumn, words.count > 3, let last = words.last { r.server = String(last) }
+                switch tableServerColumn {
+                case .last where words.count > 3: r.server = words.last.map(String.init)
+                case .first where words.count > 3: r.server = words.first.map(String.init)
+                default: break
+                }
                 block.append(r)
                 flush()
             }
@@ -87,6 +93,8 @@ public enum BuildParser {
         flush()
         return out
     }
+
+    enum TableServerColumn { case none, first, last }
 
     /// `Version 15.1 (Build 2176.2)`: major.minor after "Version", build.revision after "Build".
     static func adminDisplayVersion(in text: String) -> BuildReading? {

@@ -72,6 +72,20 @@ import Testing
         ])
     }
 
+    /// Invoke-Command may put `PSComputerName` first (reviewer: such a table was not read at all).
+    @Test func exSetupTableFormWithTheComputerNameFirst() {
+        let lines = [
+            "PSComputerName ProductVersion   FileVersion      FileName",
+            "-------------- --------------   -----------      --------",
+            "EX04           15.01.2176.002   15.01.2176.002   C:\\Program Files\\Microsoft\\Exchange Server\\V15\\bin\\ExSetup.exe",
+            "EX05           15.02.0792.003   15.02.0792.003   C:\\Program Files\\Microsoft\\Exchange Server\\V15\\bin\\ExSetup.exe",
+        ]
+        #expect(BuildParser.readings(in: lines) == [
+            BuildReading(build: ExchangeBuild(15, 1, 2176, 2), source: .exSetup, server: "EX04"),
+            BuildReading(build: ExchangeBuild(15, 2, 792, 3), source: .exSetup, server: "EX05"),
+        ])
+    }
+
     @Test func exSetupListForm() {
         let lines = [
             "OriginalFilename  : ExSetup.exe",
