@@ -204,6 +204,18 @@ public struct EvidenceLoader {
             logSpelling[s.uppercased()] = logSpelling[s.uppercased()] ?? s
             if let address = l.address { groupAddresses[group, default: [:]][address, default: []].insert(s.uppercased()) }
         }
+        // Per directory, the server addresses and time spans of the logs that name no server: two such logs in one
+        // directory that answered on different addresses at overlapping times are two machines' (logs gathered and
+        // renamed), not one site's log folder (a server re-addressed writes its logs one after the other).
+        var unnamedSpans: [Substring: [(address: String, first: Int64, last: Int64)]] = [:]
+        func directory(_ path: String) -> Substring { path[..<(path.lastIndex(of: "/") ?? path.startIndex)] }
+        for (a, n) in zip(added, naming) where n.pathServer == nil && a.layout.server == nil && a.file.firstTime != Timestamp.unknown {
+            if let address = a.layout.address { unnamedSpans[directory(a.file.path), default: []].append((address, a.file.firstTime, a.file.lastTime)) }
+        }
+        func besideOtherAddresses(_ f: EvidenceFile, _ address: String) -> [String]? {
+            let others = (unnamedSpans[directory(f.path)] ?? []).filter { $0.address != address && $0.first <= f.lastTime && f.firstTime <= $0.last }
+            return others.isEmpty ? nil : Array(Set(others.map(\.address))).sorted()
+        }
         let named = zip(added, naming).map { a, n -> (name: String, byLayout: Bool) in
             // One server's rows of a file holding several: the rows say whose they are.
             if let rows = a.file.facts["server.rows"] { return (server ?? rows, server != nil) }
@@ -257,6 +269,17 @@ public struct EvidenceLoader {
                     a.file.facts[EvidenceFile.serverGuessedFact] = most
                 }
                 return (most, false)
+            }
+            // Logs of one directory that name no server but answered on different server addresses at the same time are
+            // different machines': each is filed under its address, not merged into one server named after the folder
+            // (reviewer: two servers' logs gave one server and one verdict).
+            if server == nil, let address = a.layout.address, let others = besideOtherAddresses(a.file, address) {
+                if !a.isPart {
+                    a.file.problems.add(LoadProblem("the file names no server, and logs beside it of the same time answered on another server address "
+                                                    + "(\(others.prefix(3).joined(separator: ", "))): filed under its own, \(address); " + advice))
+                    a.file.facts[EvidenceFile.serverGuessedFact] = address
+                }
+                return (address, false)
             }
             // A zip per host (CyLR, KAPE, Velociraptor) names its files when nothing inside does.
             let fromArchive = ServerNaming.fromArchive(n.group) ?? (n.group.isEmpty ? ServerNaming.fromArchive(setName) : nil)

@@ -174,14 +174,16 @@ struct LoadCommand: Command {
             + "with any other evidence loaded without one; 'load PATH --server NAME' names it"
     }
 
-    /// The warning for logs that name no server, filed under the server most logs of their folder name: their
-    /// findings and coverage count for that server, which may not be the one that wrote them.
+    /// The warning for logs that name no server, filed under the server most logs of their folder name (or under
+    /// their address, beside logs that answered on others): their findings and coverage count for that server, which
+    /// may not be the one that wrote them.
     static func guessed(_ report: LoadReport) -> String? {
         guard !report.guessedServers.isEmpty else { return nil }
         let one = report.guessedServers.count == 1
         let servers = Array(Set(report.guessedServers.map(\.server))).sorted()
         return "warning: \(count(report.guessedServers.count, "log")) name\(one ? "s" : "") no server and \(one ? "was" : "were") filed under "
-            + servers.joined(separator: ", ") + ", which most logs in \(one ? "its" : "their") folder name, beside other servers' logs ("
+            + servers.joined(separator: ", ") + " by a guess (the server most logs of \(one ? "its" : "their") folder name, or \(one ? "its" : "their") "
+            + "server address where the folder's logs answered on several) ("
             + report.guessedServers.prefix(3).map(\.path).joined(separator: ", ") + (report.guessedServers.count > 3 ? ", …" : "")
             + "); load such a file alone with --server NAME if it is another server's"
     }

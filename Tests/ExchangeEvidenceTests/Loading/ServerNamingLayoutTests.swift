@@ -41,6 +41,32 @@ import ZIPFoundation
         #expect(servers.first { $0.key.hasSuffix("u_ex210306.log") }?.value == "ex13")
     }
 
+    /// Two machines' IIS logs gathered into one folder (renamed to fit), naming no server but answering on different
+    /// server addresses, are two servers, each filed under its address as a guess (reviewer: one server named after
+    /// the folder, one verdict for two machines). Logs of one address stay the folder's.
+    @Test func unnamedLogsOfDifferentServerAddressesAreNotMerged() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func log(_ ip: String) -> [UInt8] {
+            Array(("#Software: Microsoft Internet Information Services 10.0\r\n#Fields: date time s-ip c-ip cs-uri-stem\r\n"
+                + "2021-03-03 06:49:42 \(ip) 1.2.3.4 /owa/\r\n").utf8)
+        }
+        Fixtures.write(log("10.0.0.11"), "merged/iislogs/EX01_u_ex210303.log", in: dir)
+        Fixtures.write(log("10.7.0.7"), "merged/iislogs/EX07_u_ex210303.log", in: dir)
+        let (store, report) = try Fixtures.load(dir.appendingPathComponent("merged").path)
+        #expect(Dictionary(uniqueKeysWithValues: store.files.map { ($0.path, $0.server) })
+                == ["iislogs/EX01_u_ex210303.log": "10.0.0.11", "iislogs/EX07_u_ex210303.log": "10.7.0.7"])
+        #expect(report.guessedServers.count == 2)
+        #expect(store.files[0].problems.kept.contains { $0.message.contains("answered on another server address (10.7.0.7)") })
+        // One server's sites answer on its IPv4 and IPv6 addresses (the back end), and a server re-addressed writes
+        // its logs one after the other: all the folder's.
+        Fixtures.write(log("10.0.0.11"), "one/W3SVC1/u_ex210303.log", in: dir)
+        Fixtures.write(log("fe80::5efe:a00:b%12"), "one/W3SVC2/u_ex210303.log", in: dir)
+        Fixtures.write(Array(String(decoding: log("10.0.0.12"), as: UTF8.self).replacingOccurrences(of: "2021-03-03", with: "2021-03-04").utf8),
+                       "one/W3SVC1/u_ex210304.log", in: dir)
+        #expect(Set(try Self.servers(dir.appendingPathComponent("one").path).values) == ["one"])
+    }
+
     /// A folder of several machines' event logs (copied together for triage): each log is its own Computer's,
     /// not the folder's most common one's; a file naming no server still takes its folder's (the IIS log here).
     @Test func eventLogsOfSeveralComputersInOneFolderKeepTheirOwn() throws {
