@@ -182,10 +182,10 @@ struct LoadCommand: Command {
         let one = report.guessedServers.count == 1
         let servers = Array(Set(report.guessedServers.map(\.server))).sorted()
         return "warning: \(count(report.guessedServers.count, "log")) name\(one ? "s" : "") no server and \(one ? "was" : "were") filed under "
-            + servers.joined(separator: ", ") + " by a guess (the server most logs of \(one ? "its" : "their") folder name, or \(one ? "its" : "their") "
-            + "server address where the folder's logs answered on several) ("
+            + servers.joined(separator: ", ") + " by a guess, beside other servers' logs ("
             + report.guessedServers.prefix(3).map(\.path).joined(separator: ", ") + (report.guessedServers.count > 3 ? ", …" : "")
-            + "); load such a file alone with --server NAME if it is another server's"
+            + "): the server most logs of \(one ? "its" : "their") folder name, or \(one ? "its" : "their") own server address where logs "
+            + "of the same time answered on several; load such a file alone with --server NAME if it is another server's"
     }
 
     /// The warning for times read by a guess: a listing whose day/month order the dates do not tell, local times
