@@ -30,6 +30,9 @@ struct CaseCommand: Command {
             let marks = state.marks().count
             ctx.status("\(p[0] == "new" ? "created" : "opened") case \(TerminalText.escape(path))"
                      + (p[0] == "open" ? " (\(marks) mark\(marks == 1 ? "" : "s"))" : ""))
+            // Opened after the evidence was loaded: what `load` says of marks on other copies is said here (reviewer:
+            // a mark made on another set's copy followed to this one, turning a verdict, unsaid).
+            if let note = state.recollectedNote(session.store) { ctx.status(note) }
         case "close":
             guard state.file != nil else { throw ShellError("case close: no case is open") }
             state.close()

@@ -94,13 +94,12 @@ struct LoadCommand: Command {
         }
         // Thrown after the summary either way: quiet is for scripts, which most need it (cut logs given to triage).
         let failure = Self.nothingRead(report, files: ctx.session.store.files[filesBefore...]).map { ShellError(TerminalText.escape("load: \($0)")) }
-        if args.flag("quiet") {
-            ctx.diagnostic(TerminalText.escape(Self.summary(report)))
-            if let failure { throw failure }
-            return
-        }
+        // `--quiet` sends the summary and what follows it to stderr, whatever stdout is: the warnings (guessed servers
+        // or times, zips' SHA-256, marks that follow) are what a script's log must keep (reviewer: they were dropped).
+        let quiet = args.flag("quiet")
+        let say: (String) -> Void = quiet ? { ctx.diagnostic($0) } : { ctx.status($0) }
         // JSON on stdout; the lines for people follow all the same, on stderr (`status`), as for every writer.
-        if ctx.wantsJSON {
+        if ctx.wantsJSON && !quiet {
             ctx.json(.object([
                 ("evidence_set", .string(report.evidenceSet)), ("root", .string(report.root)),
                 ("files", .int(report.filesAdded)), ("events", .int(report.eventsAdded)), ("bytes", .int(report.bytesRead)),
@@ -120,36 +119,36 @@ struct LoadCommand: Command {
                 })),
             ]))
         }
-        ctx.status(TerminalText.escape(Self.summary(report)))
-        for z in report.zips { ctx.status("  zip \(TerminalText.escape(z.path)): \(z.size) bytes, sha256:\(z.sha256)") }
+        say(TerminalText.escape(Self.summary(report)))
+        for z in report.zips { say("  zip \(TerminalText.escape(z.path)): \(z.size) bytes, sha256:\(z.sha256)") }
         for p in report.discoveryProblems {
-            ctx.status("  \(p.skipped ? "skipped" : "damaged") \(TerminalText.escape(p.path)): \(TerminalText.escape(p.message))")
+            say("  \(p.skipped ? "skipped" : "damaged") \(TerminalText.escape(p.path)): \(TerminalText.escape(p.message))")
         }
         for p in report.ownFiles {
-            ctx.status("  not evidence: \(TerminalText.escape(p.path)): \(TerminalText.escape(p.what)); not loaded")
+            say("  not evidence: \(TerminalText.escape(p.path)): \(TerminalText.escape(p.what)); not loaded")
         }
         if report.cancelled {
             ctx.session.interruptNoticed = true
-            ctx.status("load interrupted: the files read before the interruption (Ctrl-C, SIGTERM or SIGHUP) are kept; the rest of \(TerminalText.escape(report.evidenceSet)) "
+            say("load interrupted: the files read before the interruption (Ctrl-C, SIGTERM or SIGHUP) are kept; the rest of \(TerminalText.escape(report.evidenceSet)) "
                        + "is not read (load it again to read it: files already read are skipped)")
         }
         if let warning = Self.nothingRecognised(report) ?? Self.unnamed(report, server: args.value("server")) {
-            ctx.status(TerminalText.escape(warning))
+            say(TerminalText.escape(warning))
         }
-        if let warning = Self.guessed(report) { ctx.status(TerminalText.escape(warning)) }
+        if let warning = Self.guessed(report) { say(TerminalText.escape(warning)) }
         if let context = report.context, args.value("server") == nil, let server = report.servers.first {
-            ctx.status(TerminalText.escape("note: filed under \(server), the server folder above the loaded path (\(context)), as when that "
+            say(TerminalText.escape("note: filed under \(server), the server folder above the loaded path (\(context)), as when that "
                                            + "folder is loaded; --server NAME files it elsewhere"))
         }
-        if let note = Self.continued(report) { ctx.status(TerminalText.escape(note)) }
-        if let warning = Self.otherComputers(report) { ctx.status(TerminalText.escape(warning)) }
-        if let warning = Self.guessedTimes(ctx.session.store.files[filesBefore...]) { ctx.status(TerminalText.escape(warning)) }
+        if let note = Self.continued(report) { say(TerminalText.escape(note)) }
+        if let warning = Self.otherComputers(report) { say(TerminalText.escape(warning)) }
+        if let warning = Self.guessedTimes(ctx.session.store.files[filesBefore...]) { say(TerminalText.escape(warning)) }
         if !report.overriddenServers.isEmpty, let forced = args.value("server") {
-            ctx.status(TerminalText.escape("warning: --server \(forced) files the evidence of \(report.overriddenServers.joined(separator: ", ")) under one server: "
+            say(TerminalText.escape("warning: --server \(forced) files the evidence of \(report.overriddenServers.joined(separator: ", ")) under one server: "
                                            + "rules will join their events; load each server's folder with its own --server"))
         }
-        if let note = CaseState.of(ctx.session).recollectedNote(ctx.session.store) { ctx.status(note) }
-        if let note = CaseState.of(ctx.session).unloadedNote(ctx.session.store) { ctx.status(TerminalText.escape(note)) }
+        if let note = CaseState.of(ctx.session).recollectedNote(ctx.session.store) { say(note) }
+        if let note = CaseState.of(ctx.session).unloadedNote(ctx.session.store) { say(TerminalText.escape(note)) }
         if let failure { throw failure }
     }
 
