@@ -52,6 +52,23 @@ import Testing
         try expectRefusedUnchanged(path, "damaged")
     }
 
+    /// An index that lost track of its table's rows passes SQLite's quick check, and a case read through it misses
+    /// marks: refused (reviewer: such a file was opened and written to).
+    @Test func caseWithABrokenIndexIsRefused() throws {
+        let path = try Self.edited("index.case", "INSERT INTO ioc (type, value, user, time) VALUES ('ip', '203.0.113.9', 'ana', 1)")
+        let (root, pageSize) = try DatabaseQueue(path: path).read { db in
+            (try Int.fetchOne(db, sql: "SELECT rootpage FROM sqlite_master WHERE name = 'sqlite_autoindex_ioc_1'")!,
+             try Int.fetchOne(db, sql: "PRAGMA page_size")!)
+        }
+        for side in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + side) }
+        let handle = try #require(FileHandle(forUpdatingAtPath: path))
+        // An index page fills from its end: its last byte is the entry's rowid, which then names no row.
+        try handle.seek(toOffset: UInt64(root * pageSize - 1))
+        handle.write(Data([0x7F]))
+        try handle.close()
+        try expectRefusedUnchanged(path, "is damaged")
+    }
+
     @Test func everyVersionsSchemaIsKnown() throws {
         for v in 1...CaseFile.schemaVersion {
             let tables = try CaseSchema.expectedColumns(version: v)
