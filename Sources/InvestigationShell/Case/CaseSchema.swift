@@ -47,6 +47,24 @@ enum CaseSchema {
         // `mark finding F6`): `case history --as-script` writes this instead, so a replay on other evidence
         // fails loudly rather than marking whatever event now has that number.
         "ALTER TABLE audit ADD COLUMN replay TEXT",
+        // 7: the evidence list keyed by server too: two servers' byte-identical files at one path (each server's
+        // `build/exsetup.txt`) were recorded once, for the first server, and the other's copy was missing from the
+        // chain of custody (reviewer).
+        """
+        CREATE TABLE evidence_by_server (
+            sha256 TEXT NOT NULL,
+            path TEXT NOT NULL,
+            evidence_set TEXT NOT NULL,
+            server TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            loaded_at INTEGER NOT NULL,
+            PRIMARY KEY (sha256, path, server)
+        );
+        INSERT INTO evidence_by_server SELECT sha256, path, evidence_set, server, kind, size, loaded_at FROM evidence;
+        DROP TABLE evidence;
+        ALTER TABLE evidence_by_server RENAME TO evidence
+        """,
     ]
 
     /// Applies the migrations a file at `version` lacks and records the new version, in one transaction.

@@ -167,3 +167,29 @@ import Testing
         #expect(try again.iocs().map(\.value) == ["167.99.168.251"])
     }
 }
+
+/// The case's list of evidence is the chain of custody: every server's copy of a file is on it.
+@Suite struct CaseEvidenceListTests {
+    /// Two servers' byte-identical `build/exsetup.txt`, each server loaded alone: both are recorded (reviewer: the
+    /// second server's copy was missing, keyed by digest and path alone).
+    @Test func identicalFilesOfTwoServersAreBothRecorded() throws {
+        let dir = try CaseFileTests.folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for server in ["EX01", "EX02"] {
+            let file = dir.appendingPathComponent("\(server)/build/exsetup.txt")
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try "ProductVersion   FileVersion\r\n--------------   -----------\r\n15.01.2176.002   15.01.2176.002\r\n".write(to: file, atomically: true, encoding: .utf8)
+            let log = dir.appendingPathComponent("\(server)/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log")
+            try FileManager.default.createDirectory(at: log.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try "#Software: Microsoft Internet Information Services 10.0\r\n#Fields: date time s-ip cs-uri-stem\r\n2021-03-03 06:49:42 10.0.0.\(server.suffix(1)) /owa/\r\n"
+                .write(to: log, atomically: true, encoding: .utf8)
+        }
+        let t = TestShell()
+        try t.run("case new \(dir.appendingPathComponent("c.case").path)")
+        try t.run("load \(dir.appendingPathComponent("EX01").path) --name one")
+        try t.run("load \(dir.appendingPathComponent("EX02").path) --name two")
+        let file = try #require(CaseState.of(t.session).file)
+        #expect(try file.evidence().filter { $0.path.hasPrefix("build/") }.map { "\($0.server) \($0.path)" }.sorted()
+                == ["one build/exsetup.txt", "two build/exsetup.txt"], "each server named by its set, as loaded")
+    }
+}
