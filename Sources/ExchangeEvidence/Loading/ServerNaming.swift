@@ -14,7 +14,7 @@ enum ServerNaming {
     static let pathMarkers: Set<String> = [
         "program files", "programdata", "inetpub", "windows", "exchange server", "v15",
         "logging", "httpproxy", "logfiles", "w3svc1", "w3svc2", "ecp", "oabgeneratorlog", "frontend", "clientaccess",
-        "winevt", "logs", "eventlogs", "evtx", "microsoft", "system32", "users", "temp", "listings",
+        "winevt", "logs", "eventlogs", "evtx", "microsoft", "system32", "users", "temp", "listings", "listing",
         // Hand-made collections' folders for a kind of log (`EX11/IISLogs/W3SVC1/…`): no host is called so.
         "iis", "iislogs", "iis_logs", "exchangelogs", "exchange_logs", "httpproxylogs",
     ]

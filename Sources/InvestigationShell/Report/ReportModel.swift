@@ -250,11 +250,27 @@ struct ReportModel {
             if !guessedFiles.isEmpty {
                 let guessed = guessedFiles.sorted().map { store.citation(of: store.files[$0]) }
                 let one = guessed.count == 1
-                reasons.append("\(guessed.count) log\(one ? " names" : "s name") no server and \(one ? "was" : "were") filed here because "
-                               + "most logs in \(one ? "its" : "their") folder name \(name), beside other servers' logs ("
+                let how = guessedFiles.allSatisfy { store.files[$0].facts[EvidenceFile.serverGuessedFact] == name && name.allSatisfy { $0.isNumber || $0 == "." || $0 == ":" } }
+                    ? "by \(one ? "its" : "their") server address, beside logs of the same time that answered on others"
+                    : "because most logs in \(one ? "its" : "their") folder name \(name), beside other servers' logs"
+                reasons.append("\(guessed.count) log\(one ? " names" : "s name") no server and \(one ? "was" : "were") filed here \(how) ("
                                + guessed.prefix(3).joined(separator: ", ") + (guessed.count > 3 ? ", …" : "")
                                + "): what \(one ? "it holds" : "they hold") may be another server's, and \(one ? "it counts" : "they count") "
                                + "in this server's log coverage; " + restingText(resting(guessedFiles), one))
+            }
+            // Times read by a guess (a listing's day/month order, local times with no zone read as UTC): the story's
+            // order may be wrong, and the reader must hear it where `load` said it (reviewer: a shell shown "on disk"
+            // 49 minutes after its use, the guess unsaid).
+            let guessedTimes = Set(mineFiles.filter { f in
+                store.files[f].problems.countsByKind.contains { $0.kind == ProblemLog.dateOrderKind || $0.kind == ProblemLog.localTimeAsUTCKind }
+            })
+            if !guessedTimes.isEmpty {
+                let named = guessedTimes.sorted().map { store.citation(of: store.files[$0]) }
+                let one = named.count == 1
+                reasons.append("the times of \(named.count) file\(one ? "" : "s") here are a guess (" + named.prefix(3).joined(separator: ", ")
+                               + (named.count > 3 ? ", …" : "") + "): a day/month order the dates do not tell, or local times with no zone "
+                               + "read as UTC ('sources --problems' says which; load with --date-order or --local-time to settle it); "
+                               + restingText(resting(guessedTimes), one))
             }
             let otherFiles = Set(mineFiles.filter { store.files[$0].facts[EvidenceFile.otherComputerFact] != nil })
             if !otherFiles.isEmpty {

@@ -62,3 +62,30 @@ import Testing
         #expect(!ex01.contains("no finding rests"))
     }
 }
+
+/// Times read by a guess (local times with no zone read as UTC) are said in the server's verdict, with the findings
+/// dated by them (reviewer: the report showed a shell on disk 49 minutes after its use, the guess unsaid).
+@Suite struct ReportGuessedTimesTests {
+    @Test func theVerdictSaysWhichTimesAreAGuess() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-times-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let listing = dir.appendingPathComponent("EX05/listing/owa-auth.txt")
+        try FileManager.default.createDirectory(at: listing.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try ("\r\n\r\n    Directory: C:\\Program Files\\Microsoft\\Exchange Server\\V15\\FrontEnd\\HttpProxy\\owa\\auth\r\n\r\n\r\n"
+            + "Mode                 LastWriteTime         Length Name\r\n----                 -------------         ------ ----\r\n"
+            + "-a----        05.03.2021     03:55           1893 RedirSuiteServerProxy.aspx\r\n"
+            + "-a----        23.02.2021     10:15           4210 logon.aspx\r\n\r\n").write(to: listing, atomically: true, encoding: .utf8)
+        let t = TestShell()
+        try t.run("load \(dir.appendingPathComponent("EX05").path)")
+        let report = dir.appendingPathComponent("r.md")
+        try t.run("report \(report.path)")
+        let md = try String(contentsOf: report, encoding: .utf8)
+        let ex05 = try #require(md.split(separator: "\n").first { $0.hasPrefix("| EX05 |") })
+        #expect(ex05.contains("the times of 1 file here are a guess (listing/owa-auth.txt)") && ex05.contains("F1 rests on it"), "\(ex05)")
+        // Given the zone, they are no guess.
+        let zoned = TestShell()
+        try zoned.run("load \(dir.appendingPathComponent("EX05").path) --local-time Europe/Oslo")
+        try zoned.run("report \(report.path) --force")
+        #expect(!(try String(contentsOf: report, encoding: .utf8)).contains("are a guess"))
+    }
+}
