@@ -71,7 +71,7 @@ public struct PlacedFinding: Sendable {
         if let first = beforeFirstBuild {
             return s + ", before the first build evidence for \(server) (\(first.build) at \(time(first.first).prefix(16))): build unknown"
         }
-        s += build.map { " while on \($0)" } ?? " (no build seen for \(server))"
+        s += build.map { " while on \($0)" } ?? " (no build in the logs of \(server))"
         if windows.isEmpty { return s + (build == nil ? "" : ", not inside an exposure window") }
         let byEnd = Dictionary(grouping: windows, by: \.until)
         for (n, end) in byEnd.keys.sorted(by: { ($0 ?? .max) < ($1 ?? .max) }).enumerated() {

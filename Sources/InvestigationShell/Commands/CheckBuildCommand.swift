@@ -26,6 +26,11 @@ struct CheckBuildCommand: Command {
             at = t
         }
         if !args.positional.isEmpty {
+            // A typed build is judged on its own: `--server` would be silently ignored (reviewer).
+            if let server = args.value("server") {
+                throw ShellError("check-build: a build given is judged on its own, for no server; 'check-build --server \(TerminalText.escape(server))' "
+                                 + "judges the build its evidence shows, and --at DATE judges a given build at a moment")
+            }
             let text = args.positional.joined(separator: " ")
             let reading: BuildReading
             do { reading = try BuildParser.parse(text) } catch {
@@ -60,6 +65,20 @@ struct CheckBuildCommand: Command {
 
     // MARK: - From the evidence
 
+    /// For a finding on a server whose logs name no build, what saved output (ExSetup, Get-ExchangeServer) shows: the
+    /// build when it was collected. Builds only move forward, so one open to the finding's CVEs then was open at the
+    /// finding too (reviewer: "no build seen" beside the ExSetup build the header named). Empty otherwise.
+    static func reportedNote(_ p: PlacedFinding, _ cves: [String], _ observed: [BuildObservation], _ reported: [ReportedBuild],
+                             _ catalog: BuildCatalog) -> String {
+        guard p.build == nil, p.beforeFirstBuild == nil, observed.isEmpty, p.time != Timestamp.unknown,
+              let r = reported.max(by: { $0.reading.build < $1.reading.build }) else { return "" }
+        let a = catalog.assess(r.reading.build, source: r.reading.source, at: p.time)
+        let open = cves.filter { a.status(of: $0)?.state == .vulnerable }
+        return "; \(r.reading.source.label) in \(r.path) shows \(r.reading.build) when collected"
+            + (open.isEmpty ? ", which is not open to its CVEs: the build at that moment is unknown"
+                : ", open to \(open.joined(separator: ", ")): so was every build before it")
+    }
+
     private func evidenceReport(_ args: Arguments, at: Int64?, catalog: BuildCatalog, _ ctx: CommandContext) throws {
         let evidence = BuildEvidence.collect(from: ctx.session.store)
         let timeline = ExposureTimeline(evidence: evidence, catalog: catalog)
@@ -77,10 +96,9 @@ struct CheckBuildCommand: Command {
         let chosen = hunt.timeOrder(for: store).enumerated()
             .filter { let f = all[$0.element]; return (f.severity >= .high || (f.severity == .medium && !f.cves.isEmpty)) && (wanted?.contains(f.server) ?? true)
                 && !store.restOnOtherComputers(f.events) }
-        let placed = zip(chosen.map { HuntCitations.id($0.offset) },
-                         timeline.place(chosen.map { (server: all[$0.element].server, time: all[$0.element].time,
-                                                      label: all[$0.element].rule, cves: all[$0.element].cves) }))
-            .map { (id: $0, finding: $1) }
+        let placed = zip(chosen, timeline.place(chosen.map { (server: all[$0.element].server, time: all[$0.element].time,
+                                                                  label: all[$0.element].rule, cves: all[$0.element].cves) }))
+            .map { (id: HuntCitations.id($0.offset), finding: $1, cves: all[$0.element].cves) }
         // A loaded server whose evidence names no build is said, not left out (review of stop 34).
         let silent = Set(ctx.session.store.files.map(\.server)).filter { s in
             (wanted?.contains(s) ?? true) && !servers.contains { ExposureTimeline.serverKey($0) == ExposureTimeline.serverKey(s) }
@@ -151,7 +169,9 @@ struct CheckBuildCommand: Command {
             }
             printHistory(observed, full: args.flag("history"), catalog: catalog, ctx)
             printWindows(windows, ctx)
-            for (id, p) in mine { ctx.line("finding   \(id) " + TerminalText.escape(p.explanation(time: ctx.session.displayTime))) }
+            for (id, p, cves) in mine {
+                ctx.line("finding   \(id) " + TerminalText.escape(p.explanation(time: ctx.session.displayTime) + Self.reportedNote(p, cves, observed, reported, catalog)))
+            }
             ctx.line()
         }
         sayNoBuild()

@@ -252,6 +252,29 @@ import Testing
         #expect(text.contains("support   CU19 supported on 2021-05-11") && text.contains(", as of 2021-05-11\n"), "\(text)")
     }
 
+    /// A finding on a server whose logs name no build is placed by the ExSetup build saved beside them: builds only
+    /// move forward, so one open to its CVE when collected was open at the finding (reviewer: "no build seen" beside
+    /// the build the header named). A build given with --server is refused, not judged for no server silently.
+    @Test func aFindingWithoutALogBuildIsPlacedByTheSavedBuild() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-cb-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let iis = dir.appendingPathComponent("EX04/inetpub/logs/LogFiles/W3SVC1"), build = dir.appendingPathComponent("EX04/build")
+        for d in [iis, build] { try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true) }
+        try ("#Software: Microsoft Internet Information Services 10.0\r\n"
+             + "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) sc-status sc-substatus sc-win32-status time-taken\r\n"
+             + "2021-03-03 06:49:42 10.0.0.11 POST /ecp/y.js - 443 - 165.232.154.116 ExchangeServicesClient/0.0.0.0 200 0 0 12\r\n")
+            .write(to: iis.appendingPathComponent("u_ex210303.log"), atomically: true, encoding: .utf8)
+        try ("\r\nProductVersion   FileVersion      FileName\r\n--------------   -----------      --------\r\n"
+             + "15.01.2176.002  15.01.2176.002  C:\\Program Files\\Microsoft\\Exchange Server\\V15\\bin\\ExSetup.exe\r\n")
+            .write(to: build.appendingPathComponent("exsetup.txt"), atomically: true, encoding: .utf8)
+        let t = TestShell()
+        try t.run("load '\(dir.path)'")
+        let text = try t.run("check-build --server EX04")
+        #expect(text.contains("(no build in the logs of EX04); ExSetup.exe FileVersion in EX04/build/exsetup.txt shows 15.1.2176.2 when collected, "
+                              + "open to CVE-2021-26855: so was every build before it"), "\(text)")
+        #expect(t.failure("check-build 15.1.2176.2 --server EX04").contains("a build given is judged on its own, for no server"))
+    }
+
     /// EX05: HttpProxy logs on 15.1.2176.2 (CU19) ending 2021-03-03, and an IIS log of `iisDay` (`210309`), which
     /// carries no build.
     static func ex05(iisDay: String) throws -> URL {
