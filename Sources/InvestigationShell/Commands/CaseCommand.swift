@@ -84,7 +84,8 @@ struct CaseCommand: Command {
 
     private func status(_ state: CaseState, _ ctx: CommandContext) {
         guard let file = state.file else {
-            if ctx.wantsJSON { ctx.json(.object([("case", .null)])) } else {
+            // The documented keys all the same, so a script reads one shape (reviewer): no case, no rows.
+            if ctx.wantsJSON { ctx.json(.object([("case", .null)] + ["mark", "note", "ioc", "evidence", "audit"].map { ($0, JSONValue.int(0)) })) } else {
                 ctx.line("no case is open ('case new PATH' or 'case open PATH'; 'mark' and 'note' use ./\(CaseState.defaultPath))")
             }
             return

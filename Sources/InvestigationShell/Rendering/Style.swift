@@ -1,10 +1,10 @@
-/// Colour for a few labels, only when the session allows it (`allowed`: a terminal, `NO_COLOR` unset). The
+/// Colour for a few labels, only when the session allows it (`allowed`: a terminal, `NO_COLOR` unset or empty). The
 /// escape sequences wrap text the shell produced itself, never evidence text.
 public enum Style {
-    /// Whether a session may colour: on a terminal, unless `NO_COLOR` is set (no-color.org) or the terminal says
+    /// Whether a session may colour: on a terminal, unless `NO_COLOR` is set and not empty (no-color.org) or the terminal says
     /// it cannot (`TERM=dumb`, as Emacs shells and some CI logs set it; reviewer: those got raw `ESC[1;31m`).
     public static func allowed(isTerminal: Bool, environment: [String: String]) -> Bool {
-        isTerminal && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb"
+        isTerminal && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb"
     }
 
     /// A severity label, padded to `width` before colouring so columns stay aligned.

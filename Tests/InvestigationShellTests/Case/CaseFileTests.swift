@@ -54,6 +54,9 @@ import Testing
     @Test func caseRecordsEvidenceAndEveryCommand() throws {
         let path = try Self.folder().appendingPathComponent("b.case").path
         let t = TestShell()
+        // No case yet: the documented keys all the same (reviewer: only "case").
+        let none = try JSONSerialization.jsonObject(with: Data(try TestShell().run("case --json").utf8)) as! [String: Any]
+        #expect(Set(none.keys) == ["case", "mark", "note", "ioc", "evidence", "audit"] && none["case"] is NSNull && none["mark"] as? Int == 0)
         try t.run("load \(Self.training)")
         _ = t.failure("timeline --from never")
         try t.run("case new \(path)")

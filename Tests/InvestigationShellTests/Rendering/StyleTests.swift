@@ -11,7 +11,9 @@ import Testing
     @Test func colourNeedsATerminalThatTakesIt() {
         #expect(Style.allowed(isTerminal: true, environment: ["TERM": "xterm-256color"]))
         #expect(!Style.allowed(isTerminal: true, environment: ["TERM": "dumb"]))
-        #expect(!Style.allowed(isTerminal: true, environment: ["TERM": "xterm", "NO_COLOR": ""]))
+        #expect(!Style.allowed(isTerminal: true, environment: ["TERM": "xterm", "NO_COLOR": "1"]))
+        // no-color.org: present and not empty; an empty NO_COLOR leaves colour on (reviewer).
+        #expect(Style.allowed(isTerminal: true, environment: ["TERM": "xterm", "NO_COLOR": ""]))
         #expect(!Style.allowed(isTerminal: false, environment: ["TERM": "xterm"]))
     }
 
