@@ -28,7 +28,7 @@ struct SourceCommand: Command {
         let place = result.firstError.map { $0.split(separator: ":", maxSplits: 2).prefix(2).joined(separator: ":") }
         // Inside another sourced file, the outermost `source` says where it stopped; this level counts, silently.
         if ctx.session.sourceDepth > 1 { throw Shell.AlreadyReported(description: "source: stopped at \(place ?? args.positional[0])") }
-        if !args.flag("keep-going"), let place { throw ShellError("source: stopped at \(place) (the error above)") }
+        if !args.flag("keep-going") && !ctx.session.keepingGoing, let place { throw ShellError("source: stopped at \(place) (the error above)") }
         let count = "\(result.failures) command\(result.failures == 1 ? "" : "s") failed"
         throw ShellError("source: ran to the end; \(count)" + (place.map { ", the first at \($0)" } ?? "") + " (the errors above)")
     }

@@ -46,6 +46,9 @@ public final class Session {
     public var confirm: ((String) -> Bool)?
     /// Set by `quit`; the driver stops reading commands.
     public var quitRequested = false
+    /// True while a script runs with `--keep-going` (exhunt's, or `source --keep-going`): a `source` inside it keeps
+    /// going too (reviewer: `exhunt --keep-going -f` stopped inside a sourced file at its first failure).
+    public internal(set) var keepingGoing = false
     /// The status `quit STATUS` or `exit STATUS` asked exhunt to end with.
     public var requestedExitStatus: Int32?
     /// Nesting depth of `source`, to stop runaway recursion (observers use it to tell typed lines from sourced ones).

@@ -118,6 +118,10 @@ public final class Shell {
     /// Runs the lines `next` gives, each as soon as it is given: standard input's commands run as they arrive (a
     /// coprocess, `tail -f`), and input is never held whole in memory.
     public func runScript(lines next: () -> String?, name: String, echo: Bool, keepGoing: Bool) -> ScriptResult {
+        let keepGoing = keepGoing || session.keepingGoing
+        let outer = session.keepingGoing
+        session.keepingGoing = keepGoing
+        defer { session.keepingGoing = outer }
         var result = ScriptResult(failures: 0, firstError: nil, interrupted: false)
         var pending = ""
         var startLine = 0
@@ -151,6 +155,9 @@ public final class Shell {
                 report(error)
                 if !keepGoing { return result }
             }
+            // A case written by a script is in its file after each command, not only in `-wal` until exit (reviewer:
+            // a copy of the file taken meanwhile was an empty database), as at the interactive prompt.
+            CaseState.of(session).checkpoint()
             if session.quitRequested { break }
             // Ctrl-C during the last command ends nothing more; before other lines, those did not run.
             if session.isCancelled() {

@@ -122,6 +122,23 @@ import Testing
                 "\(String(describing: ran))")
     }
 
+    /// A script run with --keep-going (`exhunt --keep-going -f`) keeps going inside the files it sources too
+    /// (reviewer: it stopped at a sourced file's first failure).
+    @Test func keepGoingReachesIntoSourcedFiles() throws {
+        let dir = ShellHarness.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "set X 1\nset Y $NOPE\nset Z 1\n".write(to: dir.appendingPathComponent("inner.exh"), atomically: true, encoding: .utf8)
+        let h = ShellHarness()
+        h.session.variables["DIR"] = dir.path
+        let result = h.shell.runScript("source $DIR/inner.exh\nset AFTER 1\n", name: "outer.exh", echo: false, keepGoing: true)
+        #expect(h.session.variables["Z"] == "1" && h.session.variables["AFTER"] == "1")
+        #expect(result.failures == 1 && h.out.stderr.contains("source: ran to the end; 1 command failed"))
+        // Without it, the sourced file stops at its failure, as before.
+        h.session.variables["Z"] = nil
+        _ = h.shell.runScript("source $DIR/inner.exh\n", name: "outer.exh", echo: false, keepGoing: false)
+        #expect(h.session.variables["Z"] == nil)
+    }
+
     /// A pipe is a command file too (`-f <(…)`, `-f /dev/stdin`): read to its end (reviewer: refused as unreadable).
     @Test func aPipeIsReadAsACommandFile() throws {
         let pipe = Pipe()
