@@ -133,7 +133,10 @@ public final class CaseFile {
             try check.read { db in
                 let app = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
                 guard app == applicationID else {
-                    throw ShellError("\(path) is an SQLite database but not an exhunt case file; nothing was changed")
+                    // An empty database is what a copy of a case still held in its `-wal` looks like (reviewer).
+                    let empty = (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") ?? 0) == 0
+                    throw ShellError("\(path) is an SQLite database but not an exhunt case file; nothing was changed"
+                                     + (empty ? " (it is empty: a copy of a case taken while exhunt had it open may lack its -wal file; copy that too)" : ""))
                 }
                 let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
                 guard version <= schemaVersion else {

@@ -69,6 +69,16 @@ import Testing
         try expectRefusedUnchanged(path, "is damaged")
     }
 
+    /// A copy of a case still held in its `-wal` is an empty database: the refusal says what it likely is (reviewer).
+    @Test func anEmptyDatabaseIsNamedAsACopyWithoutItsWAL() throws {
+        let path = try CaseFileTests.folder().appendingPathComponent("stub.case").path
+        let q = try DatabaseQueue(path: path)
+        try q.writeWithoutTransaction { try $0.execute(sql: "PRAGMA journal_mode = WAL") }
+        try q.close()
+        for side in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + side) }
+        try expectRefusedUnchanged(path, "it is empty: a copy of a case taken while exhunt had it open may lack its -wal file")
+    }
+
     @Test func everyVersionsSchemaIsKnown() throws {
         for v in 1...CaseFile.schemaVersion {
             let tables = try CaseSchema.expectedColumns(version: v)
