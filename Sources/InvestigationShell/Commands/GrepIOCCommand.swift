@@ -56,6 +56,13 @@ struct GrepIOCCommand: Command {
                                   hits.count, indicators.count, searched, store.count, store.filesAsRead.count,
                                   store.filesAsRead.count == 1 ? "" : "s", elapsed * 1000,
                                   args.flag("raw") ? ", raw bytes" : ""))
+            // Text files hold lines with no fields, which only --raw searches (reviewer: an IIS log in a format no reader
+            // knows, holding a listed address, gave "no hits" and no word of why).
+            let text = store.filesAsRead.filter { f in f.kind == .text && (filter.servers.isEmpty || filter.servers.contains { $0.lowercased() == f.server.lowercased() }) }
+            if !args.flag("raw"), let first = text.first {
+                ctx.diagnostic("note: \(text.count) text file\(text.count == 1 ? "" : "s") (\(TerminalText.escape(first.path))\(text.count > 1 ? ", …" : "")) "
+                               + "\(text.count == 1 ? "is" : "are") lines with no fields: only 'grep-ioc --raw' searches \(text.count == 1 ? "it" : "them")")
+            }
             let outside = Set(hits.filter { Self.afterValidUntil($0, matcher.indicators[$0.indicator]) }.map(\.indicator))
             if !outside.isEmpty {
                 let names = outside.sorted().prefix(5).map { TerminalText.escape(matcher.indicators[$0].value) }.joined(separator: ", ")

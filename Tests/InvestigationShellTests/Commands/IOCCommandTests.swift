@@ -216,4 +216,19 @@ import Testing
         let hits = try JSONSerialization.jsonObject(with: Data(try t.run("grep-ioc old --hits --json").utf8)) as! [[String: Any]]
         #expect(!hits.isEmpty && hits.allSatisfy { $0["after_valid_until"] as? Bool == true })
     }
+
+    /// A file read as text lines (a log format no reader knows) is searched by --raw only: a plain grep-ioc says so
+    /// instead of a bare "no hits" (reviewer).
+    @Test func textFilesAreNamedAsSearchedByRawOnly() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-text-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try "165.232.154.116, -, 3/3/2021, 06:49:43, W3SVC1, EX01, 10.0.0.11, 15, 400, 300, 200, 0, POST, /ecp/y.js, -,\n"
+            .write(to: dir.appendingPathComponent("in210303.log"), atomically: true, encoding: .utf8)
+        let t = TestShell()
+        try t.run("load \(dir.path)")
+        #expect(try t.run("grep-ioc") == "no hits\n")
+        #expect(t.output.stderr.contains("note: 1 text file (in210303.log) is lines with no fields: only 'grep-ioc --raw' searches it"))
+        #expect(try t.run("grep-ioc --raw").contains("165.232.154.116"))
+    }
 }
