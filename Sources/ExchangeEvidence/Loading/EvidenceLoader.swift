@@ -347,7 +347,7 @@ public struct EvidenceLoader {
     }
 
     /// True when a reader knew the file's format (or it states a build): the loads where no file is get a warning.
-    static func isRecognised(_ file: EvidenceFile) -> Bool {
+    public static func isRecognised(_ file: EvidenceFile) -> Bool {
         switch file.kind {
         case .text:
             return file.bytes.withUnsafeBytes { bytes in

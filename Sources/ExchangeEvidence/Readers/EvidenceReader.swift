@@ -171,6 +171,7 @@ public enum ReaderRegistry {
     public static let standard: [any EvidenceReader] = [
         ExchangeCSVReader(),
         IISW3CReader(),
+        IISNativeReader(),
         PlainTextReader(),
         EvtxReader(),
         WindowsEventXMLReader(),

@@ -58,7 +58,10 @@ struct GrepIOCCommand: Command {
                                   args.flag("raw") ? ", raw bytes" : ""))
             // Text files hold lines with no fields, which only --raw searches (reviewer: an IIS log in a format no reader
             // knows, holding a listed address, gave "no hits" and no word of why).
-            let text = store.filesAsRead.filter { f in f.kind == .text && (filter.servers.isEmpty || filter.servers.contains { $0.lowercased() == f.server.lowercased() }) }
+            // Saved build output (ExSetup, Get-ExchangeServer) is text too, but read for its build: not named.
+            let text = store.filesAsRead.filter { f in
+                f.kind == .text && !EvidenceLoader.isRecognised(f) && (filter.servers.isEmpty || filter.servers.contains { $0.lowercased() == f.server.lowercased() })
+            }
             if !args.flag("raw"), let first = text.first {
                 ctx.diagnostic("note: \(text.count) text file\(text.count == 1 ? "" : "s") (\(TerminalText.escape(first.path))\(text.count > 1 ? ", …" : "")) "
                                + "\(text.count == 1 ? "is" : "are") lines with no fields: only 'grep-ioc --raw' searches \(text.count == 1 ? "it" : "them")")

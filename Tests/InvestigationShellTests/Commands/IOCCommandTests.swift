@@ -223,12 +223,12 @@ import Testing
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exhunt-text-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try "165.232.154.116, -, 3/3/2021, 06:49:43, W3SVC1, EX01, 10.0.0.11, 15, 400, 300, 200, 0, POST, /ecp/y.js, -,\n"
-            .write(to: dir.appendingPathComponent("in210303.log"), atomically: true, encoding: .utf8)
+        try "analyst notes\nseen 165.232.154.116 probing at 06:49\n"
+            .write(to: dir.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
         let t = TestShell()
         try t.run("load \(dir.path)")
         #expect(try t.run("grep-ioc") == "no hits\n")
-        #expect(t.output.stderr.contains("note: 1 text file (in210303.log) is lines with no fields: only 'grep-ioc --raw' searches it"))
+        #expect(t.output.stderr.contains("note: 1 text file (notes.txt) is lines with no fields: only 'grep-ioc --raw' searches it"))
         #expect(try t.run("grep-ioc --raw").contains("165.232.154.116"))
     }
 }
