@@ -52,13 +52,7 @@ enum CaseSchema {
         // chain of custody (reviewer).
         """
         CREATE TABLE evidence_by_server (
-            sha256 TEXT NOT NULL,
-            path TEXT NOT NULL,
-            evidence_set TEXT NOT NULL,
-            server TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            size INTEGER NOT NULL,
-            loaded_at INTEGER NOT NULL,
+        \(evidenceColumns)
             PRIMARY KEY (sha256, path, server)
         );
         INSERT INTO evidence_by_server SELECT sha256, path, evidence_set, server, kind, size, loaded_at FROM evidence;
@@ -121,6 +115,17 @@ enum CaseSchema {
             marked_at INTEGER NOT NULL,
         """
 
+    /// The columns of an evidence row, as version 1 made them; version 7 only widened the key.
+    static let evidenceColumns = """
+            sha256 TEXT NOT NULL,
+            path TEXT NOT NULL,
+            evidence_set TEXT NOT NULL,
+            server TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            loaded_at INTEGER NOT NULL,
+        """
+
     static let version1 = """
         CREATE TABLE mark (
         \(markColumns)
@@ -142,13 +147,7 @@ enum CaseSchema {
             UNIQUE (type, value)
         );
         CREATE TABLE evidence (
-            sha256 TEXT NOT NULL,
-            path TEXT NOT NULL,
-            evidence_set TEXT NOT NULL,
-            server TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            size INTEGER NOT NULL,
-            loaded_at INTEGER NOT NULL,
+        \(evidenceColumns)
             PRIMARY KEY (sha256, path)
         );
         CREATE TABLE audit (

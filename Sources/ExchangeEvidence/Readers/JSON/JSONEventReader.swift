@@ -45,15 +45,15 @@ public struct JSONEventReader: EvidenceReader {
         }
         out.rendered = state.rendered
         // The kind most rows are; rows of another kind are filed as such (`rows`).
-        out.kind = state.kinds.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key ?? Self.recordKind
-        out.channel = EvtxReader.mostCommon(state.channels) ?? (state.shapes["timesketch"] != nil ? "timesketch" : "")
-        if let host = EvtxReader.mostCommon(state.computers), !host.isEmpty {
+        out.kind = state.tally.mostCommonKind(otherwise: Self.recordKind)
+        out.channel = EvtxReader.mostCommon(state.tally.channels) ?? (state.shapes["timesketch"] != nil ? "timesketch" : "")
+        if let host = EvtxReader.mostCommon(state.tally.computers), !host.isEmpty {
             out.facts["server"] = String(host.prefix { $0 != "." })
         }
         // A fleet's merged export, or one holding several logs: each row is filed under its own server and channel
         // (per-server hunts and verdicts must not mix machines, nor channel-bound rules logs); rows naming none go
         // with the most common.
-        out.file(byRows: state.rows, serversFact: "json.servers")
+        out.file(byRows: state.tally.rows, serversFact: "json.servers")
         out.facts["json.shapes"] = state.shapes.keys.sorted().joined(separator: ",")
         if out.batch.count == 0 { out.problems.add(LoadProblem("no JSON objects found")) }
     }
@@ -62,13 +62,9 @@ public struct JSONEventReader: EvidenceReader {
     private struct State {
         let p: UnsafeRawBufferPointer
         var rendered: [UInt8] = []
-        var channels: [String: Int] = [:]
-        var computers: [String: Int] = [:]
-        /// Each event's server (`EX01` and `ex01.contoso.local` are one) and channel, for exports of several.
-        var rows = RowGroups()
+        /// Each event's server (`EX01` and `ex01.contoso.local` are one), channel and kind, for exports of several.
+        var tally = ExportRows()
         var shapes: [String: Int] = [:]
-        /// Events per kind of log: Windows events, and the IIS and HttpProxy lines of SIEM exports.
-        var kinds: [SourceKind: Int] = [:]
         var webLines = RawWebLine()
         var webRecords = WebRecordLine()
         /// Line number at `lineOffset` (counted forward only, so the whole file costs one newline pass).
@@ -210,10 +206,10 @@ public struct JSONEventReader: EvidenceReader {
                                                  + "unseen by rules that read its named fields"), kind: "unnamed data")
                 }
                 ev.append(to: &out, rendered: &rendered, schema: eventSchema, line: line, time: time, recovered: false)
-                channels[ev.channel, default: 0] += 1
-                computers[ev.computer, default: 0] += 1
-                rows.set(server: String(ev.computer.prefix { $0 != "." }), channel: ev.channel, kind: .eventLog, eventCount: out.batch.count)
-                kinds[.eventLog, default: 0] += 1
+                tally.channels[ev.channel, default: 0] += 1
+                tally.computers[ev.computer, default: 0] += 1
+                tally.rows.set(server: String(ev.computer.prefix { $0 != "." }), channel: ev.channel, kind: .eventLog, eventCount: out.batch.count)
+                tally.kinds[.eventLog, default: 0] += 1
                 return
             }
             if shape == .splunk, addWebLine(node, line: line, out: &out) { return }
@@ -239,29 +235,20 @@ public struct JSONEventReader: EvidenceReader {
             rendered.append(0x0A)
             // A SIEM result of no known shape (a firewall's syslog line beside IIS lines) is a record, not a line of
             // the kind most of its export is.
-            if shape == .splunk { rows.set(server: "", channel: "", kind: JSONEventReader.recordKind, eventCount: out.batch.count) }
+            if shape == .splunk { tally.rows.set(server: "", channel: "", kind: JSONEventReader.recordKind, eventCount: out.batch.count) }
             if shape == .timesketch, let server = node["server"]?.text, !server.isEmpty {
-                computers[server, default: 0] += 1
-                rows.set(server: String(server.prefix { $0 != "." }), channel: "", eventCount: out.batch.count)
+                tally.computers[server, default: 0] += 1
+                tally.rows.set(server: String(server.prefix { $0 != "." }), channel: "", eventCount: out.batch.count)
             }
         }
 
         /// Adds a Splunk result whose `_raw` is one line of an IIS or HttpProxy log as that log's event, filed under
         /// its `host`; false when `_raw` is no such line.
         mutating func addWebLine(_ node: JSONNode, line: Int, out: inout ReaderOutput) -> Bool {
-            guard let r = node["result"], let raw = r["_raw"]?.text else { return false }
-            let at = rendered.count
-            rendered.append(contentsOf: raw.utf8)
-            let source = r["source"]?.text ?? ""
-            let read = rendered.withUnsafeBytes {
-                webLines.read(UnsafeRawBufferPointer(rebasing: $0[at...]), offset: at, line: line, source: source, out: &out)
-            }
-            guard let (kind, channel) = read else {
-                rendered.removeLast(rendered.count - at)
-                return false
-            }
-            rendered.append(0x0A)
-            recordWeb(host: r["host"]?.text ?? node["host"]?.text ?? "", channel: channel, kind: kind, out: &out)
+            guard let r = node["result"], let raw = r["_raw"]?.text,
+                  let (kind, channel) = webLines.append(raw, source: r["source"]?.text ?? "", line: line, rendered: &rendered, out: &out)
+            else { return false }
+            tally.file(host: r["host"]?.text ?? node["host"]?.text ?? "", channel: channel, kind: kind, eventCount: out.batch.count)
             return true
         }
 
@@ -271,15 +258,7 @@ public struct JSONEventReader: EvidenceReader {
             guard let family = WebExportFields.shipped.family(of: value) else { return }
             let time = family.names("date-time").lazy.compactMap { JSONTime.parse(node[$0] ?? node.at($0)) }.first
             let (server, site) = webRecords.read(family, time: time, value: value, line: line, rendered: &rendered, out: &out)
-            recordWeb(host: server, channel: site, kind: .iis, out: &out)
-        }
-
-        /// Counts a web event's server and channel, and files it under them.
-        mutating func recordWeb(host: String, channel: String, kind: SourceKind, out: inout ReaderOutput) {
-            if !host.isEmpty { computers[host, default: 0] += 1 }
-            if !channel.isEmpty { channels[channel, default: 0] += 1 }
-            rows.set(server: String(host.prefix { $0 != "." }), channel: channel, kind: kind, eventCount: out.batch.count)
-            kinds[kind, default: 0] += 1
+            tally.file(host: server, channel: site, kind: .iis, eventCount: out.batch.count)
         }
 
         /// Scalars of a value as `name=value` pairs, nested names joined with dots.

@@ -41,6 +41,23 @@ struct RawWebLine {
         return (byPath != .exchangeLog ? byPath : known.kind ?? .ecpServer, ExchangeCSVReader.channel(forPath: path))
     }
 
+    /// Appends `raw` (one export row's log line) to `rendered` and reads it there (`read`), ending it with a line feed;
+    /// nil, with `rendered` as it was, when it is no line of a known column set.
+    mutating func append(_ raw: String, source: String, line: Int, rendered: inout [UInt8], out: inout ReaderOutput)
+        -> (kind: SourceKind, channel: String)? {
+        let at = rendered.count
+        rendered.append(contentsOf: raw.utf8)
+        let read = rendered.withUnsafeBytes {
+            self.read(UnsafeRawBufferPointer(rebasing: $0[at...]), offset: at, line: line, source: source, out: &out)
+        }
+        guard read != nil else {
+            rendered.removeLast(rendered.count - at)
+            return nil
+        }
+        rendered.append(0x0A)
+        return read
+    }
+
     /// Says once per column set that the export's lines came without their log's header, as the log readers say
     /// it of an excerpt.
     private mutating func note(_ label: String, _ line: Int, _ out: inout ReaderOutput) {

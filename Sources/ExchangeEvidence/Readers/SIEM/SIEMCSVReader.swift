@@ -54,20 +54,24 @@ public struct SIEMCSVReader: EvidenceReader {
                 out.problems.add(LoadProblem(line: lineNo, "line \(lineNo): \(values.count) values under a header of \(header.count)"), kind: "field count")
             }
             let value: (String) -> String? = { name in header.firstIndex(of: name).flatMap { $0 < values.count ? values[$0] : nil } }
-            if let rawColumn, rawColumn < values.count, state.addWebLine(values[rawColumn], value: value, line: lineNo, out: &out) { continue }
+            if let rawColumn, rawColumn < values.count,
+               let (kind, channel) = state.webLines.append(values[rawColumn], source: value("source") ?? "", line: lineNo, rendered: &state.rendered, out: &out) {
+                state.tally.file(host: value("host") ?? "", channel: channel, kind: kind, eventCount: out.batch.count)
+                continue
+            }
             if rawColumn == nil, let family = WebExportFields.shipped.family(of: value) {
                 let time = family.names("date-time").lazy.compactMap { value($0).flatMap { PowerShellTime.parse($0, order: order) } }.first
                 let (server, site) = state.webRecords.read(family, time: time, value: value, line: lineNo, rendered: &state.rendered, out: &out)
-                state.record(host: server, channel: site, kind: .iis, out: &out)
+                state.tally.file(host: server, channel: site, kind: .iis, eventCount: out.batch.count)
                 continue
             }
             state.addRecord(header, values, line: lineNo, schema: recordSchema, out: &out)
         }
         out.rendered = state.rendered
-        out.kind = state.kinds.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key ?? Self.recordKind
-        out.channel = EvtxReader.mostCommon(state.channels) ?? ""
-        if let host = EvtxReader.mostCommon(state.computers), !host.isEmpty { out.facts["server"] = String(host.prefix { $0 != "." }) }
-        out.file(byRows: state.rows, serversFact: "csv.servers")
+        out.kind = state.tally.mostCommonKind(otherwise: Self.recordKind)
+        out.channel = EvtxReader.mostCommon(state.tally.channels) ?? ""
+        if let host = EvtxReader.mostCommon(state.tally.computers), !host.isEmpty { out.facts["server"] = String(host.prefix { $0 != "." }) }
+        out.file(byRows: state.tally.rows, serversFact: "csv.servers")
     }
 
     /// The day/month order of the file's culture-formatted times (a portal export writes the browser's form).
@@ -114,32 +118,7 @@ public struct SIEMCSVReader: EvidenceReader {
         var rendered: [UInt8] = []
         var webLines = RawWebLine()
         var webRecords = WebRecordLine()
-        var rows = RowGroups()
-        var computers: [String: Int] = [:], channels: [String: Int] = [:]
-        var kinds: [SourceKind: Int] = [:]
-
-        /// Adds a Splunk row whose `_raw` is one line of an IIS or HttpProxy log as that log's event.
-        mutating func addWebLine(_ raw: String, value: (String) -> String?, line: Int, out: inout ReaderOutput) -> Bool {
-            let at = rendered.count
-            rendered.append(contentsOf: raw.utf8)
-            let read = rendered.withUnsafeBytes {
-                webLines.read(UnsafeRawBufferPointer(rebasing: $0[at...]), offset: at, line: line, source: value("source") ?? "", out: &out)
-            }
-            guard let (kind, channel) = read else {
-                rendered.removeLast(rendered.count - at)
-                return false
-            }
-            rendered.append(0x0A)
-            record(host: value("host") ?? "", channel: channel, kind: kind, out: &out)
-            return true
-        }
-
-        mutating func record(host: String, channel: String, kind: SourceKind, out: inout ReaderOutput) {
-            if !host.isEmpty { computers[host, default: 0] += 1 }
-            if !channel.isEmpty { channels[channel, default: 0] += 1 }
-            rows.set(server: String(host.prefix { $0 != "." }), channel: channel, kind: kind, eventCount: out.batch.count)
-            kinds[kind, default: 0] += 1
-        }
+        var tally = ExportRows()
 
         /// Keeps a row of no known kind as a `name=value` record, and says so.
         mutating func addRecord(_ header: [String], _ values: [String], line: Int, schema: UInt16, out: inout ReaderOutput) {
@@ -152,7 +131,7 @@ public struct SIEMCSVReader: EvidenceReader {
             }.first ?? Timestamp.unknown
             out.batch.append(offset: at, length: rendered.count - at, line: line, time: time, schema: schema)
             rendered.append(0x0A)
-            rows.set(server: "", channel: "", kind: SIEMCSVReader.recordKind, eventCount: out.batch.count)
+            tally.rows.set(server: "", channel: "", kind: SIEMCSVReader.recordKind, eventCount: out.batch.count)
         }
     }
 }
