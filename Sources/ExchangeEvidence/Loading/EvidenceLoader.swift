@@ -212,8 +212,11 @@ public struct EvidenceLoader {
         for (a, n) in zip(added, naming) where n.pathServer == nil && a.layout.server == nil && a.file.firstTime != Timestamp.unknown {
             if let address = a.layout.address { unnamedSpans[directory(a.file.path), default: []].append((address, a.file.firstTime, a.file.lastTime)) }
         }
+        // A directory whose logs all answered on one address (one site's folder, thousands of days) needs no comparing.
+        let severalAddresses = unnamedSpans.filter { Set($0.value.map(\.address)).count > 1 }
         func besideOtherAddresses(_ f: EvidenceFile, _ address: String) -> [String]? {
-            let others = (unnamedSpans[directory(f.path)] ?? []).filter { $0.address != address && $0.first <= f.lastTime && f.firstTime <= $0.last }
+            guard let spans = severalAddresses[directory(f.path)] else { return nil }
+            let others = spans.filter { $0.address != address && $0.first <= f.lastTime && f.firstTime <= $0.last }
             return others.isEmpty ? nil : Array(Set(others.map(\.address))).sorted()
         }
         let named = zip(added, naming).map { a, n -> (name: String, byLayout: Bool) in
