@@ -23,7 +23,11 @@ public struct IISNativeReader: EvidenceReader {
         var scanner = LineScanner(head)
         while let (off, len) = scanner.next() {
             guard len > 0 else { continue }
-            return Self.values(UnsafeRawBufferPointer(rebasing: head[off..<(off + len)])).flatMap(Self.localTime) != nil ? 85 : 0
+            let line = UnsafeRawBufferPointer(rebasing: head[off..<(off + len)])
+            // Every file is scored: bytes first (a directive, a CSV header or JSON is no line of this format), text after.
+            let last = line[len - 1] == 0x0D && len > 1 ? line[len - 2] : line[len - 1]
+            guard last == UInt8(ascii: ","), line[0] != UInt8(ascii: "#"), line.filter({ $0 == UInt8(ascii: ",") }).count == Self.fields.count else { return 0 }
+            return Self.values(line).flatMap(Self.localTime) != nil ? 85 : 0
         }
         return 0
     }

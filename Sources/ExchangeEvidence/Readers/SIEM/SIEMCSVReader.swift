@@ -18,7 +18,11 @@ public struct SIEMCSVReader: EvidenceReader {
 
     public func score(path: String, head: UnsafeRawBufferPointer) -> Int {
         var scanner = LineScanner(head)
-        guard let header = Self.nextLine(&scanner, head).map({ Self.names($0) }), header.count >= 2 else { return 0 }
+        // Every file is scored: a log's directive (`#Software`), JSON or XML is rejected before any text is made.
+        guard let first = Self.nextLine(&scanner, head), let c = first.first, c != UInt8(ascii: "#"), c != UInt8(ascii: "{"),
+              c != UInt8(ascii: "["), c != UInt8(ascii: "<"), first.contains(UInt8(ascii: ",")) else { return 0 }
+        let header = Self.names(first)
+        guard header.count >= 2 else { return 0 }
         if header.contains("_raw") { return 85 }
         guard let row = Self.nextLine(&scanner, head).map({ CSVLine.split($0) }) else { return 0 }
         return Self.family(header, row) != nil ? 85 : 0
