@@ -195,6 +195,19 @@ public final class CaseState {
         resolvedCache = nil
     }
 
+    /// `case close`: the command is the closing case's last audit entry, not the first of the next case opened
+    /// (reviewer: it was in neither log, the observer finding no case open).
+    func close(auditing line: String, session: Session) {
+        if let file {
+            let entry = AuditEntry(time: Self.now, user: Self.user, command: line, error: nil, depth: session.sourceDepth, replay: nil)
+            do { try file.audit([entry]) } catch { session.output.diagnostic("warning: could not write the audit log: \(error)\n") }
+            closedByCommand = true
+        }
+        close()
+    }
+    /// Set by `close(auditing:)`: the observer leaves that command out of the next case's pending entries.
+    private var closedByCommand = false
+
     /// Opens `./exhunt.case` when no case is open and it exists (never creating it), for a command that reads the
     /// analyst's marks: `mark` puts them there when no case is open, and a later run's `report`, `marks`, `timeline`
     /// and `--fail-on` showed none of them (reviewer). Says so, as `mark` does; a file that cannot be opened is said
@@ -251,6 +264,7 @@ public final class CaseState {
         let entry = AuditEntry(time: now, user: user, command: line, error: error.map { "\($0)" }, depth: session.sourceDepth,
                                replay: error == nil ? session.replayForm : nil)
         guard let file = state.file else {
+            if state.closedByCommand { state.closedByCommand = false; return }
             if state.pendingAudit.count < 10_000 { state.pendingAudit.append(entry) }
             return
         }

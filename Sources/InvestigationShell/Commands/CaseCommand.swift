@@ -35,7 +35,7 @@ struct CaseCommand: Command {
             if let note = state.recollectedNote(session.store) { ctx.status(note) }
         case "close":
             guard state.file != nil else { throw ShellError("case close: no case is open") }
-            state.close()
+            state.close(auditing: "case close", session: session)
             if !ctx.wantsJSON { ctx.status("case closed") }
         case "history" where args.value("as-script") != nil, "log" where args.value("as-script") != nil:
             guard let file = state.file else { throw ShellError("case history: no case is open") }

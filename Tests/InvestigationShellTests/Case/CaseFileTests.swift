@@ -196,3 +196,22 @@ import Testing
                 == ["one build/exsetup.txt", "two build/exsetup.txt"], "each server named by its set, as loaded")
     }
 }
+
+/// `case close` is the closed case's last audit entry, not the next case's first (reviewer: it was in neither).
+@Suite struct CaseCloseAuditTests {
+    @Test func closeIsLoggedInTheCaseItCloses() throws {
+        let dir = try CaseFileTests.folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let first = dir.appendingPathComponent("a.case").path, second = dir.appendingPathComponent("b.case").path
+        let t = TestShell()
+        try t.run("case new \(first)")
+        try t.run("set")
+        try t.run("case close")
+        try t.run("case new \(second)")
+        let a = try CaseFile.open(at: first)
+        defer { a.close() }
+        #expect(try a.auditLog().map(\.command).suffix(2) == ["set", "case close"])
+        let b = try #require(CaseState.of(t.session).file)
+        #expect(!(try b.auditLog().map(\.command)).contains("case close"))
+    }
+}
