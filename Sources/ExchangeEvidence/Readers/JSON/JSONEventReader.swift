@@ -24,7 +24,15 @@ public struct JSONEventReader: EvidenceReader {
               first == UInt8(ascii: "{") || first == UInt8(ascii: "[") else { return 0 }
         var parser = JSONParser(head)
         if parser.peek() == UInt8(ascii: "[") { parser.i += 1 }
-        if let object = try? parser.value() { return JSONEventShape.of(JSONEventShape.document(object)) != nil ? 92 : 0 }
+        // The first objects the head holds: an export may begin with a row of another table (Sentinel's Heartbeat,
+        // an `iis.error` document) before its requests (reviewer: such a file was kept as text, its requests unseen).
+        var complete = 0
+        while complete < 16, let object = try? parser.value() {
+            if JSONEventShape.of(JSONEventShape.document(object)) != nil { return 92 }
+            complete += 1
+            while let c = parser.peek(), c == UInt8(ascii: ",") || c == UInt8(ascii: "]") { parser.i += 1 }
+        }
+        if complete > 0 && parser.peek() == nil { return 0 }
         // The head cut the first object: look for the keys of a known shape instead.
         let keys: [StaticString] = ["\"winlog\"", "\"System\"", "\"_raw\"", "\"SourceName\"", "\"ProviderName\"", "\"timestamp_desc\"",
                                     "\"csUriStem\"", "\"iis.access\"", "\"_source\""]

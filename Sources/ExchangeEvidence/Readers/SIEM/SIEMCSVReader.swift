@@ -24,8 +24,13 @@ public struct SIEMCSVReader: EvidenceReader {
         let header = Self.names(first)
         guard header.count >= 2 else { return 0 }
         if header.contains("_raw") { return 85 }
-        guard let row = Self.nextLine(&scanner, head).map({ CSVLine.split($0) }) else { return 0 }
-        return Self.family(header, row) != nil ? 85 : 0
+        // The head's first rows: a union query's export may begin with another table's rows (reviewer).
+        var rows = 0
+        while rows < 16, let row = Self.nextLine(&scanner, head).map({ CSVLine.split($0) }) {
+            if Self.family(header, row) != nil { return 85 }
+            rows += 1
+        }
+        return 0
     }
 
     public func read(_ input: ReaderInput, into out: inout ReaderOutput) {

@@ -56,4 +56,17 @@ import Testing
         let head = Array("Name,Length,LastWriteTime\nx.aspx,12,3/3/2021 6:50:01 AM\n".utf8)
         #expect(head.withUnsafeBytes { SIEMCSVReader().score(path: "list.csv", head: $0) } == 0)
     }
+
+    /// A union query's export whose first rows are another table's (Heartbeat) is still read (reviewer: text).
+    @Test func aUnionExportBeginningWithAnotherTableIsRead() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let text = "TimeGenerated [UTC],Type,Computer,Category,csMethod,csUriStem,cIP,scStatus\r\n"
+            + "\"3/3/2021, 2:40:00.000 AM\",Heartbeat,EX01,Direct Agent,,,,\r\n"
+            + "\"3/3/2021, 2:41:07.000 AM\",W3CIISLog,EX01,,POST,/ecp/y.js,165.232.154.116,200\r\n"
+        Fixtures.write(Array(text.utf8), "union.csv", in: dir)
+        let store = try Fixtures.load(dir.appendingPathComponent("union.csv").path).0
+        #expect(store.files.contains { $0.kind == .iis && $0.server == "EX01" })
+        #expect(store.value(.urlStem, 1) == "/ecp/y.js")
+    }
 }

@@ -61,4 +61,17 @@ import Testing
         #expect(store.value(.status, 0) == "200", "the fields after the user agent keep their places")
         #expect(store.files[0].problems.kept.contains { $0.message.contains("line 1") && $0.message.lowercased().contains("control") })
     }
+
+    /// An export that begins with a row of another table (Sentinel's Heartbeat, an `iis.error` document) is still an
+    /// export: its requests load (reviewer: the whole file was kept as text).
+    @Test func anExportBeginningWithAnotherTablesRowIsRead() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let text = #"{"TimeGenerated":"2021-03-04T09:13:00Z","Computer":"EX01","Category":"Direct Agent","Type":"Heartbeat"}"# + "\n"
+            + #"{"TimeGenerated":"2021-03-03T02:41:07Z","csMethod":"POST","csUriStem":"/ecp/y.js","cIP":"165.232.154.116","scStatus":"200","Computer":"EX01","Type":"W3CIISLog"}"# + "\n"
+        Fixtures.write(Array(text.utf8), "mixed.json", in: dir)
+        let (store, _) = try Fixtures.load(dir.appendingPathComponent("mixed.json").path)
+        #expect(store.files.map { "\($0.server) \($0.kind)" } == ["EX01 iis"])
+        #expect(store.value(.urlStem, 1) == "/ecp/y.js")
+    }
 }
