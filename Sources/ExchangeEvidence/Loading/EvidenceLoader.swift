@@ -210,7 +210,11 @@ public struct EvidenceLoader {
         var unnamedSpans: [Substring: [(address: String, first: Int64, last: Int64)]] = [:]
         func directory(_ path: String) -> Substring { path[..<(path.lastIndex(of: "/") ?? path.startIndex)] }
         for (a, n) in zip(added, naming) where n.pathServer == nil && a.layout.server == nil && a.file.firstTime != Timestamp.unknown {
-            if let address = a.layout.address { unnamedSpans[directory(a.file.path), default: []].append((address, a.file.firstTime, a.file.lastTime)) }
+            // Loopback and link-local addresses name no machine (every server's health probes answer on ::1): they
+            // split nothing (reviewer: a server's back-end log on ::1 became a server of its own).
+            if let address = a.layout.address, !InternalAddress.namesNoMachine(address) {
+                unnamedSpans[directory(a.file.path), default: []].append((address, a.file.firstTime, a.file.lastTime))
+            }
         }
         // A directory whose logs all answered on one address (one site's folder, thousands of days) needs no comparing.
         let severalAddresses = unnamedSpans.filter { Set($0.value.map(\.address)).count > 1 }
@@ -276,7 +280,7 @@ public struct EvidenceLoader {
             // Logs of one directory that name no server but answered on different server addresses at the same time are
             // different machines': each is filed under its address, not merged into one server named after the folder
             // (reviewer: two servers' logs gave one server and one verdict).
-            if server == nil, let address = a.layout.address, let others = besideOtherAddresses(a.file, address) {
+            if server == nil, let address = a.layout.address, !InternalAddress.namesNoMachine(address), let others = besideOtherAddresses(a.file, address) {
                 if !a.isPart {
                     a.file.problems.add(LoadProblem("the file names no server, and logs beside it of the same time answered on another server address "
                                                     + "(\(others.prefix(3).joined(separator: ", "))): filed under its own, \(address); " + advice))

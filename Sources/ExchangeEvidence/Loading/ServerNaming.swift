@@ -50,8 +50,11 @@ enum ServerNaming {
     static func isMarker(_ dirs: [String], _ i: Int) -> Bool {
         let lower = dirs[i].lowercased()
         if pathMarkers.contains(lower) { return true }
-        return isDrive(lower) && i + 1 < dirs.count && pathMarkers.contains(dirs[i + 1].lowercased())
+        return isDrive(lower) && i + 1 < dirs.count && driveFolders.contains(dirs[i + 1].lowercased())
     }
+
+    /// Folders a drive of a collected server holds: Windows' own, not a case's sorting (`acme/d/iis`, `z/logs`; reviewer).
+    static let driveFolders = windowsRoots.union(["users", "microsoft", "$extend", "$recycle.bin", "system volume information"])
 
     /// Whether a folder can be named after a host: a NetBIOS or DNS name (letters, digits, `-`, `_`, `.`), not a
     /// drive and not a collector's own folder. `Exchange Logs`, `C%3A` and `F` cannot.

@@ -52,7 +52,10 @@ public struct IISW3CReader: EvidenceReader {
     }
 
     /// The IIS site folder (`W3SVC1`) a log's path names, if any.
-    static func site(_ path: String) -> String? { path.split(separator: "/").last { $0.uppercased().hasPrefix("W3SVC") }.map(String.init) }
+    /// A folder, not the file's own name (`W3SVC1_u_ex210303.log` gathered by hand names no site; reviewer).
+    static func site(_ path: String) -> String? {
+        path.split(separator: "/").dropLast().last { $0.uppercased().hasPrefix("W3SVC") && $0.dropFirst(5).allSatisfy(\.isNumber) }.map(String.init)
+    }
 
     public func read(_ input: ReaderInput, into out: inout ReaderOutput) {
         out.kind = .iis

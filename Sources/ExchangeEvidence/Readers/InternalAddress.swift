@@ -11,4 +11,12 @@ public enum InternalAddress {
         default: return false
         }
     }
+
+    /// Loopback, link-local and unspecified addresses: every machine has them (its own health probes answer on `::1`, a
+    /// back-end site on `fe80::…`), so they tell no server from another.
+    public static func namesNoMachine(_ ip: String) -> Bool {
+        let l = ip.lowercased()
+        if l == "::1" || l == "::" || l == "0.0.0.0" || l.hasPrefix("fe80:") || l.hasPrefix("127.") || l.hasPrefix("169.254.") { return true }
+        return false
+    }
 }

@@ -65,6 +65,12 @@ import ZIPFoundation
         Fixtures.write(Array(String(decoding: log("10.0.0.12"), as: UTF8.self).replacingOccurrences(of: "2021-03-03", with: "2021-03-04").utf8),
                        "one/W3SVC1/u_ex210304.log", in: dir)
         #expect(Set(try Self.servers(dir.appendingPathComponent("one").path).values) == ["one"])
+        // A site's back end answering on loopback names no other machine, and a file's own name (`W3SVC2_u_ex…`,
+        // gathered by hand) names no site (reviewer: servers `10.0.0.5` and `::1`, channel the file's name).
+        Fixtures.write(log("10.0.0.5"), "gathered/W3SVC1_u_ex210303.log", in: dir)
+        Fixtures.write(log("::1"), "gathered/W3SVC2_u_ex210303.log", in: dir)
+        let (gathered, _) = try Fixtures.load(dir.appendingPathComponent("gathered").path)
+        #expect(Set(gathered.files.map(\.server)) == ["gathered"] && gathered.files.allSatisfy { $0.channel.isEmpty })
     }
 
     /// A folder of several machines' event logs (copied together for triage): each log is its own Computer's,

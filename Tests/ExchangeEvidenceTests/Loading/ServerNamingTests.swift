@@ -24,6 +24,9 @@ import Testing
         #expect(ServerNaming.context(ofRoot: "/tmp/wsl/mnt/c/cases/ex01", isFile: false) == nil)
         #expect(ServerNaming.context(ofRoot: "/tmp/wsl/mnt/c/cases/ex01/u_ex210303.log", isFile: true) == nil)
         #expect(ServerNaming.context(ofRoot: "/srv/x/pl", isFile: false) == nil)
+        // A case's own sorting below a one-letter folder (`acme/d/iis`, `z/logs`) is no drive's (reviewer).
+        #expect(ServerNaming.context(ofRoot: "/tmp/case1/acme/d/iis", isFile: false) == nil)
+        #expect(ServerNaming.context(ofRoot: "/tmp/rev13/z/logs", isFile: false) == nil)
         #expect(ServerNaming.fromPath("mnt/c/cases/ex01/u_ex210303.log").name == "mnt", "no Windows path: the top folder, as a guess")
         #expect(ServerNaming.isGuess("mnt/c/cases/ex01/u_ex210303.log"))
         // KAPE's drive folders still start the server's tree.
