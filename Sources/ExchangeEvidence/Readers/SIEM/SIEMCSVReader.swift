@@ -45,10 +45,10 @@ public struct SIEMCSVReader: EvidenceReader {
         let header = written.map(Self.cleanName)
         let rawColumn = header.firstIndex(of: "_raw")
         let order = rawColumn == nil ? dateOrder(p, after: scanner, header: header, given: input.dateOrder, problems: &out.problems) : .monthFirst
-        if rawColumn == nil, let local = written.first(where: { $0.contains("[") && !$0.hasSuffix("[UTC]") }) {
-            out.problems.add(LoadProblem(line: headerLine, "line \(headerLine): column \"\(local)\" is not UTC (the portal's display time): read as UTC"),
-                             kind: "local time")
-        }
+        // A column the portal exported in the browser's time (`TimeGenerated [Local Time]`) is converted with
+        // `--local-time`, or read as UTC with the guess said as for any local time (reviewer: said only in a problem).
+        let localColumns = Set(zip(written, header).filter { $0.0.contains("[") && !$0.0.hasSuffix("[UTC]") }.map(\.1))
+        var local = LocalTimes(zone: input.localTimeZone)
         let recordSchema = out.batch.addSchema(FieldSchema(format: .keyValue, names: []))
         while let (off, len) = scanner.next() {
             guard len > 0 else { continue }
@@ -69,13 +69,19 @@ public struct SIEMCSVReader: EvidenceReader {
                 continue
             }
             if rawColumn == nil, let family = WebExportFields.shipped.family(of: value) {
-                let time = family.names("date-time").lazy.compactMap { value($0).flatMap { PowerShellTime.parse($0, order: order) } }.first
+                var time: Int64?
+                for name in family.names("date-time") {
+                    guard let t = value(name).flatMap({ PowerShellTime.parse($0, order: order) }) else { continue }
+                    time = localColumns.contains(name) && !PowerShellTime.isUTC(value(name) ?? "") ? local.utc(t, column: name) : t
+                    break
+                }
                 let (server, site) = state.webRecords.read(family, time: time, value: value, line: lineNo, rendered: &state.rendered, out: &out)
                 state.tally.file(host: server, channel: site, kind: .iis, eventCount: out.batch.count)
                 continue
             }
             state.addRecord(header, values, line: lineNo, schema: recordSchema, out: &out)
         }
+        local.record(into: &out)
         out.rendered = state.rendered
         out.kind = state.tally.mostCommonKind(otherwise: Self.recordKind)
         out.channel = EvtxReader.mostCommon(state.tally.channels) ?? ""
