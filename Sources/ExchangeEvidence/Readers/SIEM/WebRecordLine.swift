@@ -35,6 +35,9 @@ struct WebRecordLine {
                 guard let time, time != Timestamp.unknown else { rendered.append(UInt8(ascii: "-")); continue }
                 let iso = Timestamp.iso(time)  // 2021-03-03T07:12:43.000Z
                 rendered.append(contentsOf: (field == "date" ? iso.prefix(10) : iso.dropFirst(11).prefix(8)).utf8)
+            case "cs-method":
+                // Filebeat's pipeline lower-cases the method; IIS logs it as clients send it, upper-case (reviewer).
+                Self.append(first(field).map { $0.allSatisfy(\.isLowercase) ? $0.uppercased() : $0 }, to: &rendered)
             default:
                 Self.append(first(field), to: &rendered)
             }
@@ -45,13 +48,14 @@ struct WebRecordLine {
                                  scan: &scan, servers: &servers, addresses: &addresses, out: &out)
         }
         rendered.append(0x0A)
-        return (first("s-computername") ?? "", first("s-sitename") ?? "")
+        let site = first("s-sitename") ?? first("@site-path").flatMap { IISW3CReader.site($0.replacingOccurrences(of: "\\", with: "/")) }
+        return (first("s-computername") ?? "", site ?? "")
     }
 
     /// The family's line layout: IIS's `date` and `time`, then every other W3C field the family names.
     private mutating func layout(_ family: WebExportFields.Family, _ batch: inout EventBatch) -> (line: IISW3CLine, fields: [String]) {
         if let known = layouts[family.name] { return known }
-        let fields = ["date", "time"] + family.fields.map(\.w3c).filter { $0 != "date-time" }
+        let fields = ["date", "time"] + family.fields.map(\.w3c).filter { $0 != "date-time" && !$0.hasPrefix("@") }
         let made = (IISW3CLine(IISW3CReader.schema(fields), batch: &batch), fields)
         layouts[family.name] = made
         return made

@@ -74,4 +74,18 @@ import Testing
         #expect(store.files.map { "\($0.server) \($0.kind)" } == ["EX01 iis"])
         #expect(store.value(.urlStem, 1) == "/ecp/y.js")
     }
+
+    /// Filebeat 7 lower-cases the method and exports no site when IIS logged none (s-sitename is not a default field):
+    /// the method is written back as IIS logs it, and the site comes from the log's path (reviewer: `post`, no channel).
+    @Test func filebeatsLowerCaseMethodAndTheSiteFromTheLogsPath() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let doc = #"{"@timestamp":"2021-03-03T03:12:09.000Z","host":{"name":"EX02"},"event":{"dataset":"iis.access"},"#
+            + #""log":{"file":{"path":"C:\\inetpub\\logs\\LogFiles\\W3SVC2\\u_ex210303.log"}},"http":{"request":{"method":"post"},"#
+            + #""response":{"status_code":200}},"url":{"path":"/ecp/y.js"},"source":{"address":"86.105.18.116"}}"# + "\n"
+        Fixtures.write(Array(doc.utf8), "fb.ndjson", in: dir)
+        let (store, _) = try Fixtures.load(dir.appendingPathComponent("fb.ndjson").path)
+        #expect(store.value(.method, 0) == "POST")
+        #expect(store.files.map { "\($0.server) \($0.channel)" } == ["EX02 W3SVC2"])
+    }
 }
