@@ -296,10 +296,10 @@ public struct EvidenceLoader {
             if rootIsServer && !a.layout.isSingleFile, let only = onlyServerFolder { return (only, true) }
             return (a.layout.isSingleFile || !rootIsServer ? "unknown" : setName, true)
         }
-        let spelling = Self.serverSpelling(named, existing: store.files.map(\.server))
+        let (spelling, serverKey) = Self.serverSpelling(named, existing: store.files.map(\.server))
         var servers = Set<String>()
         for (a, n) in zip(added, named) {
-            a.file.server = spelling[Self.serverKey(n.name)] ?? n.name
+            a.file.server = spelling[serverKey(n.name)] ?? n.name
             a.file.evidenceSet = setName
             servers.insert(a.file.server)
             if a.file.facts[EvidenceFile.serverGuessedFact] != nil { report.guessedServers.append((a.file.path, a.file.server)) }
@@ -344,13 +344,22 @@ public struct EvidenceLoader {
     /// folder, zip, set or `--server` the analyst named), then the first log's.
     /// A host's DNS name is its short name too: a folder `EX08.contoso.local` beside a folder `EX08`, or a zip
     /// `ex13.contoso.local.zip`, is that one server (reviewer: they were two, each with half the intrusion's chain).
-    static func serverSpelling(_ named: [(name: String, byLayout: Bool)], existing: [String]) -> [String: String] {
+    static func serverSpelling(_ named: [(name: String, byLayout: Bool)], existing: [String])
+        -> (spelling: [String: String], key: (String) -> String) {
+        // Two hosts of different domains with one short name (`EX08.contoso.local`, `EX08.fabrikam.local`, a multi-forest
+        // estate) are two servers, named in full (reviewer: merged into one `EX08`, unsaid).
+        var domains: [String: Set<String>] = [:]
+        for name in existing + named.map(\.name) where name.contains(".") && shortName(name) != name {
+            domains[serverKey(name), default: []].insert(name.uppercased())
+        }
+        let clashing = Set(domains.filter { $0.value.count > 1 }.keys)
+        let key: (String) -> String = { name in clashing.contains(serverKey(name)) && name.contains(".") ? name.uppercased() : serverKey(name) }
         var spelling: [String: String] = [:]
-        func add(_ name: String) { spelling[serverKey(name)] = spelling[serverKey(name)] ?? shortName(name) }
+        func add(_ name: String) { spelling[key(name)] = spelling[key(name)] ?? (clashing.contains(serverKey(name)) ? name : shortName(name)) }
         existing.filter { !$0.isEmpty }.forEach(add)
         named.filter(\.byLayout).map(\.name).forEach(add)
         named.map(\.name).forEach(add)
-        return spelling
+        return (spelling, key)
     }
 
     /// True when a reader knew the file's format (or it states a build): the loads where no file is get a warning.

@@ -39,6 +39,10 @@ import ZIPFoundation
         #expect(servers["EX08.contoso.local/C/inetpub/logs/LogFiles/W3SVC1/u_ex210304.log"] == "EX08")
         #expect(servers["10.0.0.5/C/inetpub/logs/LogFiles/W3SVC1/u_ex210305.log"] == "10.0.0.5")
         #expect(servers.first { $0.key.hasSuffix("u_ex210306.log") }?.value == "ex13")
+        // Two hosts of different domains with one short name are two servers, named in full (reviewer: merged).
+        Fixtures.write(Array(noName.utf8), "forests/EX08.contoso.local/C/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log", in: dir)
+        Fixtures.write(Array(noName.utf8), "forests/EX08.fabrikam.local/C/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log", in: dir)
+        #expect(Set(try Self.servers(dir.appendingPathComponent("forests").path).values) == ["EX08.contoso.local", "EX08.fabrikam.local"])
     }
 
     /// Two machines' IIS logs gathered into one folder (renamed to fit), naming no server but answering on different
