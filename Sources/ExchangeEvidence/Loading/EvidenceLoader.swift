@@ -328,8 +328,8 @@ public struct EvidenceLoader {
         report.ownFiles = merger.ownFiles
         report.zips = walker.zips.map { LoadReport.Archive(path: $0.path, size: $0.zip.size, sha256: $0.zip.sha256) }
         report.servers = servers.sorted()
-        // Test-ProxyLogon's selections that logs loaded now or before repeat: counted once, in the logs.
-        RepeatedSelections.file(in: store)
+        // Test-ProxyLogon's selections and SIEM exports that logs loaded now or before repeat: counted once, in the logs.
+        RepeatedCopies.file(in: store)
         report.seconds = Date().timeIntervalSince(started)
         return report
     }

@@ -7,10 +7,13 @@ extension SourceKind {
     /// `SERVER-Cve-2021-27065-ResetVDir.csv`: HttpProxy rows that the script also lists in `-Cve-2021-26855.csv`.
     public static let flaggedRequest = SourceKind("flagged-request")
 
-    /// True for a kind whose events repeat rows another file of the same output holds (`flagged-request`): no rule
+    /// A SIEM's export of web log lines whose every row is a line of logs loaded too (`RepeatedCopies`).
+    public static let repeatedRows = SourceKind("repeated-rows")
+
+    /// True for a kind whose events repeat rows another file holds (`flagged-request`, `repeated-rows`): no rule
     /// lists such a kind, and searches that count events (`grep-ioc`) leave them out by this, so that a request
     /// is counted once everywhere. `show`, `timeline` and `sources` still list them.
-    public var repeatsOtherRows: Bool { self == .flaggedRequest }
+    public var repeatsOtherRows: Bool { self == .flaggedRequest || self == .repeatedRows }
 }
 
 /// Reads the files Test-ProxyLogon (and exhunt's `export proxylogon`) write, so a responder who only has a

@@ -63,6 +63,7 @@ public struct JSONEventReader: EvidenceReader {
         // with the most common.
         out.file(byRows: state.tally.rows, serversFact: "json.servers")
         out.facts["json.shapes"] = state.shapes.keys.sorted().joined(separator: ",")
+        if state.tally.kinds[.iis] != nil || state.tally.kinds[.httpProxy] != nil { out.facts[RepeatedCopies.exportedFact] = "json" }
         if out.batch.count == 0 { out.problems.add(LoadProblem("no JSON objects found")) }
     }
 

@@ -87,6 +87,7 @@ public struct SIEMCSVReader: EvidenceReader {
         out.channel = EvtxReader.mostCommon(state.tally.channels) ?? ""
         if let host = EvtxReader.mostCommon(state.tally.computers), !host.isEmpty { out.facts["server"] = String(host.prefix { $0 != "." }) }
         out.file(byRows: state.tally.rows, serversFact: "csv.servers")
+        if state.tally.kinds[.iis] != nil || state.tally.kinds[.httpProxy] != nil { out.facts[RepeatedCopies.exportedFact] = "csv" }
     }
 
     /// The day/month order of the file's culture-formatted times (a portal export writes the browser's form).

@@ -4,7 +4,7 @@ import Testing
 
 /// Test-ProxyLogon's selection beside the HttpProxy logs it was made from: its rows are those logs' lines, counted
 /// once (reviewer: "11 SSRF requests" where there were 6). A selection with rows the logs lack stays evidence.
-@Suite struct RepeatedSelectionsTests {
+@Suite struct RepeatedCopiesTests {
     static let rows = [
         ("2021-03-03T06:49:42.162Z", "1d3f5c6e-0001-4a2b-9c3d-5e6f7a8b9c01", "/ecp/y.js"),
         ("2021-03-03T06:49:46.210Z", "1d3f5c6e-0002-4a2b-9c3d-5e6f7a8b9c02", "/ecp/y.js"),
