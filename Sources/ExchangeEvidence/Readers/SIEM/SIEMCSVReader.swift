@@ -71,9 +71,16 @@ public struct SIEMCSVReader: EvidenceReader {
             if rawColumn == nil, let family = WebExportFields.shipped.family(of: value) {
                 var time: Int64?
                 for name in family.names("date-time") {
-                    guard let t = value(name).flatMap({ PowerShellTime.parse($0, order: order) }) else { continue }
-                    time = localColumns.contains(name) && !PowerShellTime.isUTC(value(name) ?? "") ? local.utc(t, column: name) : t
-                    break
+                    guard let text = value(name) else { continue }
+                    if let t = PowerShellTime.parse(text, order: order) {
+                        time = localColumns.contains(name) && !PowerShellTime.isUTC(text) ? local.utc(t, column: name) : t
+                        break
+                    }
+                    // Kibana's default form is in the browser's zone, which the file does not name (reviewer: rows undated).
+                    if let t = KibanaTime.parse(text) {
+                        time = local.utc(t, column: name)
+                        break
+                    }
                 }
                 let (server, site) = state.webRecords.read(family, time: time, value: value, line: lineNo, rendered: &state.rendered, out: &out)
                 state.tally.file(host: server, channel: site, kind: .iis, eventCount: out.batch.count)

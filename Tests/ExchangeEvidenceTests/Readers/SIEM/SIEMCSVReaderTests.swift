@@ -74,4 +74,25 @@ import Testing
         #expect(store.files.contains { $0.kind == .iis && $0.server == "EX01" })
         #expect(store.value(.urlStem, 1) == "/ecp/y.js")
     }
+
+    /// Kibana's Discover CSV writes `Mar 3, 2021 @ 06:49:42.000` in the browser's zone: read as local time, converted
+    /// with --local-time, else a guess `load` warns of (reviewer: every row was undated).
+    @Test func kibanasDefaultDatesAreLocalTimes() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let text = "\"@timestamp\",\"event.dataset\",\"host.name\",\"source.ip\",\"http.request.method\",\"url.path\",\"http.response.status_code\"\n"
+            + "\"Mar 3, 2021 @ 07:49:42.000\",\"iis.access\",\"EX08\",\"130.255.189.21\",\"post\",\"/ecp/y.js\",\"200\"\n"
+        Fixtures.write(Array(text.utf8), "kibana.csv", in: dir)
+        let path = dir.appendingPathComponent("kibana.csv").path
+        let guessed = try Fixtures.load(path).0
+        #expect(Timestamp.iso(guessed.time[0]) == "2021-03-03T07:49:42.000Z")
+        #expect(guessed.files[0].problems.countsByKind.contains { $0.kind == ProblemLog.localTimeAsUTCKind })
+        var loader = EvidenceLoader(workers: 1)
+        loader.localTimeZone = TimeZone(identifier: "Europe/Oslo")
+        let zoned = EventStore()
+        _ = try loader.load(path, into: zoned)
+        #expect(Timestamp.iso(zoned.time[0]) == "2021-03-03T06:49:42.000Z" && zoned.value(.method, 0) == "POST")
+        #expect(KibanaTime.parse("Dec 31, 2021 @ 23:59:59.999").map(Timestamp.iso) == "2021-12-31T23:59:59.999Z")
+        #expect(KibanaTime.parse("Foo 3, 2021 @ 06:49:42.000") == nil && KibanaTime.parse("2021-03-03T06:49:42Z") == nil)
+    }
 }
