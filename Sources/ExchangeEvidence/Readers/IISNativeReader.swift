@@ -18,6 +18,8 @@ public struct IISNativeReader: EvidenceReader {
                          "cs-bytes", "sc-bytes", "sc-status", "sc-win32-status", "cs-method", "cs-uri-stem", "cs-uri-query"]
     /// The W3C line written for each: `date` and `time` first, as IIS's W3C logs have them.
     static let w3c = ["date", "time"] + fields.filter { $0 != "date" && $0 != "time" }
+    /// Each W3C name's place among the line's values.
+    static let position = Dictionary(uniqueKeysWithValues: fields.enumerated().map { ($1, $0) })
 
     public func score(path: String, head: UnsafeRawBufferPointer) -> Int {
         var scanner = LineScanner(head)
@@ -63,23 +65,9 @@ public struct IISNativeReader: EvidenceReader {
                 said = true
                 out.problems.add(LoadProblem(line: lineNo, "line \(lineNo): IIS's log file format (not W3C): each line is read as the W3C line of its fields"))
             }
-            let utc = local.utc(wall, column: "date and time")
-            let iso = Timestamp.iso(utc)
-            let at = rendered.count
-            for (k, name) in Self.w3c.enumerated() {
-                if k > 0 { rendered.append(0x20) }
-                switch name {
-                case "date": rendered.append(contentsOf: iso.prefix(10).utf8)
-                case "time": rendered.append(contentsOf: iso.dropFirst(11).prefix(8).utf8)
-                default: WebRecordLine.append(values[Self.fields.firstIndex(of: name)!], to: &rendered)
-                }
-            }
-            let length = rendered.count - at
-            rendered.withUnsafeBytes {
-                _ = layout.read(UnsafeRawBufferPointer(rebasing: $0[at..<(at + length)]), offset: at, lineNo: lineNo, unterminated: false,
-                                scan: &scan, servers: &servers, addresses: &addresses, out: &out)
-            }
-            rendered.append(0x0A)
+            WebRecordLine.appendLine(Self.w3c, time: local.utc(wall, column: "date and time"), value: { values[Self.position[$0]!] },
+                                     layout: layout, line: lineNo, rendered: &rendered, scan: &scan, servers: &servers,
+                                     addresses: &addresses, out: &out)
             sites[values[4], default: 0] += 1
         }
         local.record(into: &out)

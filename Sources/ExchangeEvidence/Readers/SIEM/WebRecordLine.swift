@@ -27,27 +27,10 @@ struct WebRecordLine {
             for name in family.names(w3c) { if let v = value(name), !v.isEmpty { return v } }
             return nil
         }
-        let at = rendered.count
-        for (k, field) in layout.fields.enumerated() {
-            if k > 0 { rendered.append(0x20) }
-            switch field {
-            case "date", "time":
-                guard let time, time != Timestamp.unknown else { rendered.append(UInt8(ascii: "-")); continue }
-                let iso = Timestamp.iso(time)  // 2021-03-03T07:12:43.000Z
-                rendered.append(contentsOf: (field == "date" ? iso.prefix(10) : iso.dropFirst(11).prefix(8)).utf8)
-            case "cs-method":
-                // Filebeat's pipeline lower-cases the method; IIS logs it as clients send it, upper-case (reviewer).
-                Self.append(first(field).map { $0.allSatisfy(\.isLowercase) ? $0.uppercased() : $0 }, to: &rendered)
-            default:
-                Self.append(first(field), to: &rendered)
-            }
-        }
-        let length = rendered.count - at
-        rendered.withUnsafeBytes {
-            _ = layout.line.read(UnsafeRawBufferPointer(rebasing: $0[at..<(at + length)]), offset: at, lineNo: line, unterminated: false,
-                                 scan: &scan, servers: &servers, addresses: &addresses, out: &out)
-        }
-        rendered.append(0x0A)
+        Self.appendLine(layout.fields, time: time, value: { field in
+            // Filebeat's pipeline lower-cases the method; IIS logs it as clients send it, upper-case (reviewer).
+            field == "cs-method" ? first(field).map { $0.allSatisfy(\.isLowercase) ? $0.uppercased() : $0 } : first(field)
+        }, layout: layout.line, line: line, rendered: &rendered, scan: &scan, servers: &servers, addresses: &addresses, out: &out)
         let site = first("s-sitename") ?? first("@site-path").flatMap { IISW3CReader.site($0.replacingOccurrences(of: "\\", with: "/")) }
         return (first("s-computername") ?? "", site ?? "")
     }
@@ -59,6 +42,30 @@ struct WebRecordLine {
         let made = (IISW3CLine(IISW3CReader.schema(fields), batch: &batch), fields)
         layouts[family.name] = made
         return made
+    }
+
+    /// Appends the W3C line of `fields` to `rendered` (`date` and `time` from `time`, in UTC; the others from `value`,
+    /// as IIS writes them), reads it with `layout` as line `line`, and ends it: an IIS request exported field by field
+    /// and a line of IIS's own format are both read as the W3C line they stand for.
+    static func appendLine(_ fields: [String], time: Int64?, value: (String) -> String?, layout: IISW3CLine, line: Int,
+                           rendered: inout [UInt8], scan: inout SeparatorScan, servers: inout ServerTally,
+                           addresses: inout ServerTally, out: inout ReaderOutput) {
+        let iso = time.flatMap { $0 == Timestamp.unknown ? nil : Timestamp.iso($0) }  // 2021-03-03T07:12:43.000Z
+        let at = rendered.count
+        for (k, field) in fields.enumerated() {
+            if k > 0 { rendered.append(0x20) }
+            switch field {
+            case "date": rendered.append(contentsOf: (iso.map { $0.prefix(10) } ?? "-").utf8)
+            case "time": rendered.append(contentsOf: (iso.map { $0.dropFirst(11).prefix(8) } ?? "-").utf8)
+            default: append(value(field), to: &rendered)
+            }
+        }
+        let length = rendered.count - at
+        rendered.withUnsafeBytes {
+            _ = layout.read(UnsafeRawBufferPointer(rebasing: $0[at..<(at + length)]), offset: at, lineNo: line, unterminated: false,
+                            scan: &scan, servers: &servers, addresses: &addresses, out: &out)
+        }
+        rendered.append(0x0A)
     }
 
     /// A value as IIS logs it: `-` for none, a space (or any white space, which would break the line) as `+`.
