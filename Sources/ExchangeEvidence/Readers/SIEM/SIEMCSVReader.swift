@@ -42,9 +42,9 @@ public struct SIEMCSVReader: EvidenceReader {
         let headerLine = scanner.lineNumber
         out.consumed(offset: hOff, length: hLen, line: headerLine)
         let written = CSVLine.split(UnsafeRawBufferPointer(rebasing: p[hOff..<(hOff + hLen)]))
-        let header = written.map(Self.cleanName)
+        let header = written.map(Self.cleanName), columns = Columns(header)
         let rawColumn = header.firstIndex(of: "_raw")
-        let order = rawColumn == nil ? dateOrder(p, after: scanner, header: header, given: input.dateOrder, problems: &out.problems) : .monthFirst
+        let order = rawColumn == nil ? dateOrder(p, after: scanner, columns: columns, given: input.dateOrder, problems: &out.problems) : .monthFirst
         // A column the portal exported in the browser's time (`TimeGenerated [Local Time]`) is converted with
         // `--local-time`, or read as UTC with the guess said as for any local time (reviewer: said only in a problem).
         let localColumns = Set(zip(written, header).filter { $0.0.contains("[") && !$0.0.hasSuffix("[UTC]") }.map(\.1))
@@ -62,7 +62,7 @@ public struct SIEMCSVReader: EvidenceReader {
             } else if values.count != header.count {
                 out.problems.add(LoadProblem(line: lineNo, "line \(lineNo): \(values.count) values under a header of \(header.count)"), kind: "field count")
             }
-            let value: (String) -> String? = { name in header.firstIndex(of: name).flatMap { $0 < values.count ? values[$0] : nil } }
+            let value = columns.lookup(values)
             if let rawColumn, rawColumn < values.count,
                let (kind, channel) = state.webLines.append(values[rawColumn], source: value("source") ?? "", line: lineNo, rendered: &state.rendered, out: &out) {
                 state.tally.file(host: value("host") ?? "", channel: channel, kind: kind, eventCount: out.batch.count)
@@ -86,7 +86,7 @@ public struct SIEMCSVReader: EvidenceReader {
                 state.tally.file(host: server, channel: site, kind: .iis, eventCount: out.batch.count)
                 continue
             }
-            state.addRecord(header, values, line: lineNo, schema: recordSchema, out: &out)
+            state.addRecord(header, values, value: value, line: lineNo, schema: recordSchema, out: &out)
         }
         local.record(into: &out)
         out.rendered = state.rendered
@@ -98,12 +98,11 @@ public struct SIEMCSVReader: EvidenceReader {
     }
 
     /// The day/month order of the file's culture-formatted times (a portal export writes the browser's form).
-    private func dateOrder(_ p: UnsafeRawBufferPointer, after scanner: LineScanner, header: [String], given: DateOrder?,
+    private func dateOrder(_ p: UnsafeRawBufferPointer, after scanner: LineScanner, columns: Columns, given: DateOrder?,
                            problems: inout ProblemLog) -> DateOrder {
         var rows = scanner, times: [String] = []
         while let (off, len) = rows.next() {
-            let values = CSVLine.split(UnsafeRawBufferPointer(rebasing: p[off..<(off + len)]))
-            let value: (String) -> String? = { name in header.firstIndex(of: name).flatMap { $0 < values.count ? values[$0] : nil } }
+            let value = columns.lookup(CSVLine.split(UnsafeRawBufferPointer(rebasing: p[off..<(off + len)])))
             guard let family = WebExportFields.shipped.family(of: value) else { continue }
             times += family.names("date-time").compactMap(value)
         }
@@ -121,9 +120,25 @@ public struct SIEMCSVReader: EvidenceReader {
 
     static func names(_ line: UnsafeRawBufferPointer) -> [String] { CSVLine.split(line).map(cleanName) }
 
+    /// A header's names, each standing for its first column: a row's values are looked up by name.
+    struct Columns {
+        private let index: [String: Int]
+
+        init(_ names: [String]) {
+            var index: [String: Int] = [:]
+            for (k, name) in names.enumerated() where index[name] == nil { index[name] = k }
+            self.index = index
+        }
+
+        /// `row`'s value of a column, by name; nil for a name the header lacks or a row too short for it.
+        func lookup(_ row: [String]) -> (String) -> String? {
+            { name in index[name].flatMap { $0 < row.count ? row[$0] : nil } }
+        }
+    }
+
     /// The export a header and a row under it are one of.
     static func family(_ header: [String], _ row: [String]) -> WebExportFields.Family? {
-        WebExportFields.shipped.family { name in header.firstIndex(of: name).flatMap { $0 < row.count ? row[$0] : nil } }
+        WebExportFields.shipped.family(of: Columns(header).lookup(row))
     }
 
     static func nextNonEmpty(_ scanner: inout LineScanner) -> (offset: Int, length: Int)? {
@@ -144,14 +159,14 @@ public struct SIEMCSVReader: EvidenceReader {
         var tally = ExportRows()
 
         /// Keeps a row of no known kind as a `name=value` record, and says so.
-        mutating func addRecord(_ header: [String], _ values: [String], line: Int, schema: UInt16, out: inout ReaderOutput) {
+        mutating func addRecord(_ header: [String], _ values: [String], value: (String) -> String?, line: Int, schema: UInt16,
+                                out: inout ReaderOutput) {
             out.problems.add(LoadProblem(line: line, "line \(line): a row that is no web log line nor request (kept as a record)"), kind: "not an event")
             let pairs = zip(header, values).map { ($0.replacingOccurrences(of: "=", with: "_"), $1) }
             let at = rendered.count
             KeyValueWriter.append(pairs, to: &rendered)
-            let time = ["_time", "TimeGenerated", "@timestamp"].lazy.compactMap { name in
-                header.firstIndex(of: name).flatMap { $0 < values.count ? Timestamp.parse(values[$0]) : nil }
-            }.first ?? Timestamp.unknown
+            var time = Timestamp.unknown
+            for name in ["_time", "TimeGenerated", "@timestamp"] { if let t = value(name).flatMap(Timestamp.parse) { time = t; break } }
             out.batch.append(offset: at, length: rendered.count - at, line: line, time: time, schema: schema)
             rendered.append(0x0A)
             tally.rows.set(server: "", channel: "", kind: SIEMCSVReader.recordKind, eventCount: out.batch.count)
