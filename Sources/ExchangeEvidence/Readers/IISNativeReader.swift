@@ -92,7 +92,6 @@ public struct IISNativeReader: EvidenceReader {
         let d = values[2].split(separator: "/").compactMap { Int($0) }, t = values[3].split(separator: ":").compactMap { Int($0) }
         guard d.count == 3, t.count == 3 else { return nil }
         let year = d[2] < 100 ? 2000 + d[2] : d[2]
-        guard Timestamp.isDate(year: year, month: d[0], day: d[1]), t[0] < 24, t[1] < 60, t[2] < 61 else { return nil }
-        return Int64(((Timestamp.days(year: year, month: d[0], day: d[1]) * 24 + t[0]) * 60 + t[1]) * 60 + t[2]) * 1000
+        return Timestamp.wallClock(year: year, month: d[0], day: d[1], hour: t[0], minute: t[1], second: t[2])
     }
 }

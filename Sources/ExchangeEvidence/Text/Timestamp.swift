@@ -29,6 +29,14 @@ public enum Timestamp {
         }
     }
 
+    /// Milliseconds of a wall-clock moment counted as UTC, or nil when it names none (2021-02-30, hour 24, a 62nd
+    /// second): the check and the count every reader of a date and time makes.
+    @inline(__always)
+    public static func wallClock(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, milli: Int = 0) -> Int64? {
+        guard isDate(year: year, month: month, day: day), hour < 24, minute < 60, second < 61 else { return nil }
+        return Int64(((days(year: year, month: month, day: day) * 24 + hour) * 60 + minute) * 60 + second) * 1000 + Int64(milli)
+    }
+
     /// Civil date of a day count (inverse of `days`).
     public static func civil(days z0: Int) -> (year: Int, month: Int, day: Int) {
         let z = z0 + 719468
@@ -63,7 +71,7 @@ public enum Timestamp {
               p[13] == UInt8(ascii: ":"), p[16] == UInt8(ascii: ":"),
               let y = digits(p, 0, 4), let mo = digits(p, 5, 2), let d = digits(p, 8, 2),
               let h = digits(p, 11, 2), let mi = digits(p, 14, 2), let s = digits(p, 17, 2),
-              isDate(year: y, month: mo, day: d), h < 24, mi < 60, s < 61
+              let wall = wallClock(year: y, month: mo, day: d, hour: h, minute: mi, second: s)
         else { return nil }
         var ms = 0, i = 19
         if p.count > 20, p[19] == UInt8(ascii: ".") {
@@ -75,8 +83,7 @@ public enum Timestamp {
                 i += 1
             }
         }
-        let secs = ((days(year: y, month: mo, day: d) * 24 + h) * 60 + mi) * 60 + s
-        return Int64(secs) * 1000 + Int64(ms) - (offset(p, at: i) ?? 0)
+        return wall + Int64(ms) - (offset(p, at: i) ?? 0)
     }
 
     /// The zone offset (ms east of UTC) written at `i` after a time: `+01:00`, `-0500`, `+05`; nil when there is
@@ -114,11 +121,9 @@ public enum Timestamp {
     public static func parse(date: UnsafeRawBufferPointer, time: UnsafeRawBufferPointer) -> Int64? {
         guard date.count == 10, time.count >= 8,
               let y = digits(date, 0, 4), let mo = digits(date, 5, 2), let d = digits(date, 8, 2),
-              let h = digits(time, 0, 2), let mi = digits(time, 3, 2), let s = digits(time, 6, 2),
-              isDate(year: y, month: mo, day: d), h < 24, mi < 60, s < 61
+              let h = digits(time, 0, 2), let mi = digits(time, 3, 2), let s = digits(time, 6, 2)
         else { return nil }
-        let secs = ((days(year: y, month: mo, day: d) * 24 + h) * 60 + mi) * 60 + s
-        return Int64(secs) * 1000
+        return wallClock(year: y, month: mo, day: d, hour: h, minute: mi, second: s)
     }
 
     public static func parse(_ s: String) -> Int64? {

@@ -70,8 +70,7 @@ public enum TimeSpec {
                 precision = 1
             }
         }
-        let secs = ((Timestamp.days(year: y, month: mo, day: d) * 24 + h) * 60 + mi) * 60 + s
-        let local = Int64(secs) * 1000 + Int64(ms)
+        guard let local = Timestamp.wallClock(year: y, month: mo, day: d, hour: h, minute: mi, second: s, milli: ms) else { return nil }
         let utc = local - (offsetMs ?? LocalTime.offset(ofLocal: local, in: zone))
         return (utc, utc + precision)
     }

@@ -32,9 +32,7 @@ enum PowerShellTime {
             hour = hour % 12 + (p.meridiem == 2 ? 12 : 0)
         }
         let (month, day) = order == .monthFirst || p.yearFirst ? (p.a, p.b) : (p.b, p.a)
-        guard Timestamp.isDate(year: p.year, month: month, day: day), hour < 24, p.minute < 60, p.second < 61 else { return nil }
-        let secs = ((Timestamp.days(year: p.year, month: month, day: day) * 24 + hour) * 60 + p.minute) * 60 + p.second
-        return Int64(secs) * 1000 + Int64(p.milli)
+        return Timestamp.wallClock(year: p.year, month: month, day: day, hour: hour, minute: p.minute, second: p.second, milli: p.milli)
     }
 
     /// True when the value carries its zone (`…Z`, as a script's `ToUniversalTime().ToString('o')` writes it, or

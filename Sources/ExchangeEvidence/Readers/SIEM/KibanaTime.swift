@@ -12,9 +12,7 @@ enum KibanaTime {
               let day = Int(date[1]), let year = Int(date[2]) else { return nil }
         let clock = halves[1].split(whereSeparator: { $0 == ":" || $0 == "." }).map { Int($0) }
         guard clock.count >= 3, clock.allSatisfy({ $0 != nil }) else { return nil }
-        let (h, m, sec) = (clock[0]!, clock[1]!, clock[2]!)
-        guard Timestamp.isDate(year: year, month: month + 1, day: day), h < 24, m < 60, sec < 61 else { return nil }
-        let ms = clock.count > 3 ? clock[3]! : 0
-        return Int64(((Timestamp.days(year: year, month: month + 1, day: day) * 24 + h) * 60 + m) * 60 + sec) * 1000 + Int64(ms)
+        return Timestamp.wallClock(year: year, month: month + 1, day: day, hour: clock[0]!, minute: clock[1]!, second: clock[2]!,
+                                   milli: clock.count > 3 ? clock[3]! : 0)
     }
 }
