@@ -22,29 +22,36 @@ enum RepeatedCopies {
         }
         guard !copies.isEmpty else { return 0 }
         var refiled = 0
-        for c in copies {
-            let copy = store.files[c], rows = store.events(ofFile: c)
-            let times = Set(rows.map { store.time[$0] })
-            // The same server's whole logs of the kind, by the times of the copy's rows: one pass over their time column.
+        // The logs are read once per server and kind, for all the copies of it: one pass over their time column, keeping
+        // the events at the times of the copies' rows.
+        let groups = Dictionary(grouping: copies) { EvidenceLoader.hostKey(store.files[$0].server) + "\u{0}" + store.files[$0].kind.rawValue }
+        for (_, group) in groups.sorted(by: { $0.key < $1.key }) {
+            let first = store.files[group[0]]
+            let times = Set(group.flatMap { store.events(ofFile: $0).map { store.time[$0] } })
             var candidates: [Int64: [EventID]] = [:]
-            for (i, f) in store.files.enumerated() where i != c && f.kind == copy.kind && f.selectedBy == nil && f.facts[exportedFact] == nil
-                && EvidenceLoader.hostKey(f.server) == EvidenceLoader.hostKey(copy.server) {
+            for (i, f) in store.files.enumerated() where f.kind == first.kind && f.selectedBy == nil && f.facts[exportedFact] == nil
+                && EvidenceLoader.hostKey(f.server) == EvidenceLoader.hostKey(first.server) {
                 for e in store.events(ofFile: i) where times.contains(store.time[e]) { candidates[store.time[e], default: []].append(e) }
             }
-            guard !candidates.isEmpty else { continue }
-            let repeated = rows.allSatisfy { row in
-                (candidates[store.time[row]] ?? []).contains { line in
-                    [InternedField.clientIP, .urlStem, .method, .status].allSatisfy { store.value($0, line) == store.value($0, row) }
-                        && store.field("RequestId", of: line) == store.field("RequestId", of: row)
-                }
-            }
-            guard repeated else { continue }
-            let what = copy.selectedBy != nil ? "HttpProxy logs" : copy.kind == .iis ? "IIS logs" : "HttpProxy logs"
-            copy.kind = copy.selectedBy != nil ? .flaggedRequest : .repeatedRows
-            copy.problems.add(LoadProblem("its \(rows.count) row\(rows.count == 1 ? " is a line" : "s are lines") of \(copy.server)'s \(what), "
-                                          + "also loaded (the same time, client, URL, method and status): counted there, not twice"))
-            refiled += 1
+            refiled += group.filter { refile(store.files[$0], rows: store.events(ofFile: $0), candidates: candidates, in: store) }.count
         }
         return refiled
+    }
+
+    /// Re-files `copy` when each of its rows is one of `candidates` (the logs' events at its rows' times); false when not.
+    private static func refile(_ copy: EvidenceFile, rows: Range<EventID>, candidates: [Int64: [EventID]], in store: EventStore) -> Bool {
+        guard !candidates.isEmpty else { return false }
+        let repeated = rows.allSatisfy { row in
+            (candidates[store.time[row]] ?? []).contains { line in
+                [InternedField.clientIP, .urlStem, .method, .status].allSatisfy { store.value($0, line) == store.value($0, row) }
+                    && store.field("RequestId", of: line) == store.field("RequestId", of: row)
+            }
+        }
+        guard repeated else { return false }
+        let what = copy.kind == .iis ? "IIS logs" : "HttpProxy logs"
+        copy.kind = copy.selectedBy != nil ? .flaggedRequest : .repeatedRows
+        copy.problems.add(LoadProblem("its \(rows.count) row\(rows.count == 1 ? " is a line" : "s are lines") of \(copy.server)'s \(what), "
+                                      + "also loaded (the same time, client, URL, method and status): counted there, not twice"))
+        return true
     }
 }
