@@ -34,9 +34,9 @@ enum ServerNaming {
     /// Folders that begin a server's own tree as collectors mirror it, as opposed to folders named for a kind of log.
     static let windowsRoots: Set<String> = ["program files", "programdata", "inetpub", "windows", "exchange server", "v15", "logging"]
 
-    static func startsWindowsPath(_ name: String) -> Bool {
-        let lower = name.lowercased()
-        return windowsRoots.contains(lower) || isDrive(lower)
+    /// Whether folder `i` of `parts` begins a server's mirrored tree: a Windows root, or a drive holding Windows' folders.
+    static func startsWindowsPath(_ parts: [String], _ i: Int) -> Bool {
+        windowsRoots.contains(parts[i].lowercased()) || isDrive(parts, i)
     }
 
     static func isMarker(_ name: String) -> Bool {
@@ -48,9 +48,12 @@ enum ServerNaming {
     /// Windows folder below it (`EX01/C/inetpub`), not in `/mnt/c/cases/ex01` (WSL's drives, a case folder `x`),
     /// where it named the folder above it as the server (reviewer).
     static func isMarker(_ dirs: [String], _ i: Int) -> Bool {
-        let lower = dirs[i].lowercased()
-        if pathMarkers.contains(lower) { return true }
-        return isDrive(lower) && i + 1 < dirs.count && driveFolders.contains(dirs[i + 1].lowercased())
+        pathMarkers.contains(dirs[i].lowercased()) || isDrive(dirs, i)
+    }
+
+    /// Whether folder `i` of `dirs` is a drive: a drive's name with one of Windows' own folders below it.
+    static func isDrive(_ dirs: [String], _ i: Int) -> Bool {
+        isDrive(dirs[i].lowercased()) && i + 1 < dirs.count && driveFolders.contains(dirs[i + 1].lowercased())
     }
 
     /// Folders a drive of a collected server holds: Windows' own, not a case's sorting (`acme/d/iis`, `z/logs`; reviewer).
@@ -102,8 +105,7 @@ enum ServerNaming {
         var parts = URL(fileURLWithPath: absolute).standardizedFileURL.path.split(separator: "/").map(String.init)
         if isFile { parts.removeLast() }
         guard let marker = parts.indices.dropFirst().last(where: {
-            startsWindowsPath(parts[$0]) && (windowsRoots.contains(parts[$0].lowercased()) || isMarker(parts, $0))
-                && !isMarker(parts[$0 - 1]) && canBeHost(parts[$0 - 1])
+            startsWindowsPath(parts, $0) && !isMarker(parts[$0 - 1]) && canBeHost(parts[$0 - 1])
         }) else { return nil }
         return parts[(marker - 1)...].joined(separator: "/")
     }
