@@ -60,7 +60,7 @@ struct GrepIOCCommand: Command {
             // knows, holding a listed address, gave "no hits" and no word of why).
             // Saved build output (ExSetup, Get-ExchangeServer) is text too, but read for its build: not named.
             let text = store.filesAsRead.filter { f in
-                f.kind == .text && !EvidenceLoader.isRecognised(f) && (filter.servers.isEmpty || filter.servers.contains { $0.lowercased() == f.server.lowercased() })
+                f.kind == .text && !EvidenceLoader.isRecognised(f) && filter.acceptsServer(f.server)
             }
             if !args.flag("raw"), let first = text.first {
                 ctx.diagnostic("note: \(text.count) text file\(text.count == 1 ? "" : "s") (\(TerminalText.escape(first.path))\(text.count > 1 ? ", …" : "")) "

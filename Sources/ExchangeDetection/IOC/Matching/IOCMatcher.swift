@@ -61,7 +61,7 @@ public struct IOCFilter: Sendable {
         self.to = to
     }
 
-    func acceptsServer(_ s: String) -> Bool { servers.isEmpty || servers.contains(s.lowercased()) }
+    public func acceptsServer(_ s: String) -> Bool { servers.isEmpty || servers.contains(s.lowercased()) }
 
     /// A file of an accepted server whose events are not repeats of another file's rows (Test-ProxyLogon's
     /// ResetVDir rows are also its 26855 rows: `SourceKind.repeatsOtherRows`, which keeps them from the rules too).
